@@ -1,0 +1,11 @@
+namespace FlowConnectors.Engine.Activities;
+
+/// <summary>Names an activity type as it appears in flow JSON (<c>"type"</c>) and in the palette.</summary>
+[AttributeUsage(AttributeTargets.Class, Inherited = false)]
+public sealed class ActivityAttribute(string type) : Attribute
+{
+    public string Type { get; } = type;
+    public string Category { get; init; } = "General";
+    public string? DisplayName { get; init; }
+    public string Description { get; init; } = "";
+}

@@ -1,0 +1,76 @@
+using System.Text.Json.Nodes;
+using FlowConnectors.Engine.Runtime;
+
+namespace FlowConnectors.Engine.Activities;
+
+/// <summary>What an executing activity may see and do. One context per node execution.</summary>
+public sealed class ActivityContext
+{
+    private readonly FlowExecution _execution;
+    private readonly int _scopeId;
+
+    internal ActivityContext(FlowExecution execution, string nodeId, string activityType, int scopeId, bool isContinuation)
+    {
+        _execution = execution;
+        NodeId = nodeId;
+        ActivityType = activityType;
+        _scopeId = scopeId;
+        IsContinuation = isContinuation;
+    }
+
+    public string NodeId { get; }
+    public string ActivityType { get; }
+    public string InstanceId => _execution.State.InstanceId;
+    public string FlowId => _execution.State.FlowId;
+    public CancellationToken CancellationToken => _execution.CancellationToken;
+    public TimeProvider Clock => _execution.Engine.Options.Clock;
+    public IServiceProvider Services => _execution.Engine.Options.Services;
+
+    /// <summary>True when a loop activity runs again because its body finished.</summary>
+    public bool IsContinuation { get; }
+
+    /// <summary>Activity-private state for this node in this scope; persisted with the instance.</summary>
+    public JsonNode? NodeState
+    {
+        get => _execution.GetNodeState(NodeId, _scopeId);
+        set => _execution.SetNodeState(NodeId, _scopeId, value);
+    }
+
+    public JsonNode? GetVariable(string name) => _execution.GetVariable(name);
+
+    /// <summary>Sets a declared variable, converting to its declared type.</summary>
+    public void SetVariable(string name, JsonNode? value) => _execution.SetVariable(name, value);
+
+    /// <summary>Sets a declared flow output, converting to its declared type.</summary>
+    public void SetFlowOutput(string name, JsonNode? value) => _execution.SetFlowOutput(name, value);
+
+    /// <summary>Creates a bookmark in this node; return <see cref="ActivityResult.Suspend"/> afterwards.</summary>
+    public Bookmark CreateBookmark(string name, JsonNode? payload = null, JsonNode? data = null) =>
+        _execution.CreateBookmark(NodeId, _scopeId, name, payload, data);
+
+    public void Log(string level, string message) => _execution.Log(NodeId, level, message);
+
+    /// <summary>Marks a value as secret: it is replaced by <c>***</c> in journals, logs and errors.</summary>
+    public void RegisterSecret(string value) => _execution.RegisterSecret(value);
+
+    /// <summary>
+    /// Runs JavaScript against the flow model. With <paramref name="functionBody"/> the code may
+    /// use <c>return</c>; otherwise its completion value is the result.
+    /// </summary>
+    public JsonNode? EvaluateScript(string code, IReadOnlyList<KeyValuePair<string, JsonNode?>>? locals = null, bool functionBody = false)
+    {
+        var compiler = _execution.Engine.Expressions;
+        var prepared = functionBody ? compiler.PrepareFunctionBody(code) : compiler.PrepareExpression(code);
+        return _execution.Expressions.Scripts.Evaluate(prepared, locals);
+    }
+
+    /// <summary>The outcome the last script run picked with <c>setOutcome(name)</c>, if any.</summary>
+    public string? ScriptOutcome => _execution.Expressions.Scripts.RequestedOutcome;
+
+    /// <summary>Renders a Scriban template against the flow model.</summary>
+    public string RenderTemplate(string template, IReadOnlyList<KeyValuePair<string, JsonNode?>>? locals = null) =>
+        _execution.Expressions.Templates.Render(_execution.Engine.Expressions.ParseTemplate(template), locals);
+
+    internal FlowExecution Execution => _execution;
+    internal int ScopeId => _scopeId;
+}

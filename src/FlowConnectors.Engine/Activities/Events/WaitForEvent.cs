@@ -1,0 +1,31 @@
+using System.Text.Json.Nodes;
+
+namespace FlowConnectors.Engine.Activities.Events;
+
+[Activity("WaitForEvent", Category = "Events", DisplayName = "Wait for Event",
+    Description = "Suspends the flow until an event with this name (and correlation id, if given) is delivered; its payload becomes 'payload'.")]
+internal sealed class WaitForEvent : Activity
+{
+    public const string BookmarkName = "event";
+
+    [Input(Required = true)] public string EventName { get; set; } = "";
+    [Input(Description = "Only an event carrying this correlation id resumes the flow.")] public string? CorrelationId { get; set; }
+
+    [Output] public JsonNode? Payload { get; private set; }
+
+    protected internal override ValueTask<ActivityResult> ExecuteAsync(ActivityContext context)
+    {
+        context.CreateBookmark(BookmarkName, StimulusOf(EventName, CorrelationId));
+        return ValueTask.FromResult(ActivityResult.Suspend);
+    }
+
+    protected internal override ValueTask<ActivityResult> ResumeAsync(ActivityContext context, Bookmark bookmark, JsonNode? payload)
+    {
+        Payload = payload;
+        return ActivityResult.DoneTask;
+    }
+
+    /// <summary>The correlation payload an event delivery computes to find this bookmark.</summary>
+    public static JsonObject StimulusOf(string eventName, string? correlationId) =>
+        correlationId is null ? new JsonObject { ["event"] = eventName } : new JsonObject { ["event"] = eventName, ["correlationId"] = correlationId };
+}

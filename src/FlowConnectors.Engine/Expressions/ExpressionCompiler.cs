@@ -1,0 +1,187 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using Acornima.Ast;
+using FlowConnectors.Engine.Flows;
+using Jint;
+using Scriban;
+
+namespace FlowConnectors.Engine.Expressions;
+
+/// <summary>
+/// Recognises expressions in input values and prepares them. An object with the single key
+/// <c>js</c> or <c>template</c> (a string) is an expression, anywhere in the value; an object with
+/// the single key <c>literal</c> is taken as its content verbatim, so a literal that looks like an
+/// expression can still be written.
+/// </summary>
+public sealed class ExpressionCompiler
+{
+    private readonly ConcurrentDictionary<string, Prepared<Script>> _scripts = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Prepared<Script>> _bodies = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Template> _templates = new(StringComparer.Ordinal);
+    private const int MaxCacheEntries = 10_000;
+
+    internal CompiledValue Compile(JsonNode? value, string path, List<FlowProblem> problems, string? nodeId)
+    {
+        if (value is JsonObject obj)
+        {
+            if (TryGetExpression(obj, out var kind, out var content))
+            {
+                var codePath = JsonPath.Property(path, kind);
+                switch (kind)
+                {
+                    case "literal":
+                        return new ConstantValue(content);
+                    case "js":
+                        if (!JsonValuesIsString(content, out var code))
+                        {
+                            problems.Add(new(ProblemSeverity.Error, "WRONG_TYPE", codePath, "a JavaScript expression must be a string", nodeId));
+                            return new ConstantValue(null);
+                        }
+                        return TryPrepareExpression(code, codePath, problems, nodeId) is { } prepared ? new ScriptValue(prepared) : new ConstantValue(null);
+                    case "template":
+                        if (!JsonValuesIsString(content, out var text))
+                        {
+                            problems.Add(new(ProblemSeverity.Error, "WRONG_TYPE", codePath, "a template must be a string", nodeId));
+                            return new ConstantValue(null);
+                        }
+                        return TryParseTemplate(text, codePath, problems, nodeId) is { } template ? new TemplateValue(template) : new ConstantValue(null);
+                }
+            }
+            var entries = new List<KeyValuePair<string, CompiledValue>>();
+            var constant = true;
+            foreach (var (key, child) in obj)
+            {
+                var compiled = Compile(child, JsonPath.Property(path, key), problems, nodeId);
+                constant &= compiled.IsConstant;
+                entries.Add(KeyValuePair.Create(key, compiled));
+            }
+            return constant ? new ConstantValue(Unwrap(value)) : new ObjectTreeValue(entries.ToArray());
+        }
+        if (value is JsonArray array)
+        {
+            var items = new CompiledValue[array.Count];
+            var constant = true;
+            for (var i = 0; i < items.Length; i++)
+            {
+                items[i] = Compile(array[i], JsonPath.Index(path, i), problems, nodeId);
+                constant &= items[i].IsConstant;
+            }
+            return constant ? new ConstantValue(Unwrap(value)) : new ArrayTreeValue(items);
+        }
+        return new ConstantValue(value);
+    }
+
+    /// <summary>True when the value holds a <c>js</c> or <c>template</c> expression anywhere.</summary>
+    public static bool ContainsExpression(JsonNode? value) => value switch
+    {
+        JsonObject obj when TryGetExpression(obj, out var kind, out _) => kind != "literal",
+        JsonObject obj => obj.Any(p => ContainsExpression(p.Value)),
+        JsonArray array => array.Any(ContainsExpression),
+        _ => false,
+    };
+
+    /// <summary>The literal value with <c>{ "literal": … }</c> wrappers removed.</summary>
+    internal static JsonNode? Unwrap(JsonNode? value)
+    {
+        switch (value)
+        {
+            case JsonObject obj when TryGetExpression(obj, out var kind, out var content) && kind == "literal":
+                return content?.DeepClone();
+            case JsonObject obj:
+                var copy = new JsonObject();
+                foreach (var (key, child) in obj) copy[key] = Unwrap(child);
+                return copy;
+            case JsonArray array:
+                return new JsonArray(array.Select(Unwrap).ToArray());
+            default:
+                return value?.DeepClone();
+        }
+    }
+
+    internal static bool TryGetExpression(JsonObject obj, out string kind, out JsonNode? content)
+    {
+        kind = "";
+        content = null;
+        if (obj.Count != 1) return false;
+        var (key, value) = obj.First();
+        if (key is not ("js" or "template" or "literal")) return false;
+        if (key != "literal" && !JsonValuesIsString(value, out _)) return false;
+        kind = key;
+        content = value;
+        return true;
+    }
+
+    private static bool JsonValuesIsString(JsonNode? value, out string text) => Values.JsonValues.TryGetString(value, out text);
+
+    /// <summary>Prepares a JavaScript expression (its completion value is the result).</summary>
+    internal Prepared<Script>? TryPrepareExpression(string code, string path, List<FlowProblem> problems, string? nodeId)
+    {
+        try { return PrepareExpression(code); }
+        catch (ExpressionException e)
+        {
+            problems.Add(new(ProblemSeverity.Error, "JS_SYNTAX", path, $"JavaScript {e.Message}", nodeId));
+            return null;
+        }
+    }
+
+    internal Template? TryParseTemplate(string text, string path, List<FlowProblem> problems, string? nodeId)
+    {
+        try { return ParseTemplate(text); }
+        catch (ExpressionException e)
+        {
+            problems.Add(new(ProblemSeverity.Error, "TEMPLATE_SYNTAX", path, e.Message, nodeId));
+            return null;
+        }
+    }
+
+    /// <summary>Checks a function body (Run JavaScript code) and reports a syntax error with its path.</summary>
+    internal void CheckFunctionBody(string code, string path, List<FlowProblem> problems, string? nodeId)
+    {
+        try { PrepareFunctionBody(code); }
+        catch (ExpressionException e)
+        {
+            problems.Add(new(ProblemSeverity.Error, "JS_SYNTAX", path, $"JavaScript {e.Message}", nodeId));
+        }
+    }
+
+    public Prepared<Script> PrepareExpression(string code) => Cached(_scripts, code, code);
+
+    /// <summary>Prepares code that may <c>return</c>: it runs as the body of a function.</summary>
+    public Prepared<Script> PrepareFunctionBody(string code) =>
+        // The wrapper stays on the first line so reported line numbers match the author's code.
+        Cached(_bodies, code, "(function () {" + code + "\n})()");
+
+    public Template ParseTemplate(string text)
+    {
+        if (_templates.TryGetValue(text, out var cached)) return cached;
+        var template = Template.Parse(text);
+        if (template.HasErrors)
+        {
+            var first = template.Messages.First(m => m.Type == Scriban.Parsing.ParserMessageType.Error);
+            throw new ExpressionException($"template syntax error: {first.Message} (line {first.Span.Start.Line + 1}, column {first.Span.Start.Column + 1})");
+        }
+        if (_templates.Count > MaxCacheEntries) _templates.Clear();
+        _templates[text] = template;
+        return template;
+    }
+
+    private static Prepared<Script> Cached(ConcurrentDictionary<string, Prepared<Script>> cache, string key, string source)
+    {
+        if (cache.TryGetValue(key, out var prepared)) return prepared;
+        try
+        {
+            prepared = Jint.Engine.PrepareScript(source, strict: true);
+        }
+        catch (Exception e) when (e is Acornima.ParseErrorException or ScriptPreparationException)
+        {
+            var parse = e as Acornima.ParseErrorException ?? e.InnerException as Acornima.ParseErrorException;
+            throw new ExpressionException(parse is null
+                ? $"syntax error: {e.Message}"
+                : $"syntax error: {parse.Description} (line {parse.LineNumber}, column {parse.Column + 1})");
+        }
+        if (cache.Count > MaxCacheEntries) cache.Clear();
+        cache[key] = prepared;
+        return prepared;
+    }
+}
+

@@ -1,0 +1,15 @@
+namespace FlowConnectors.Engine.Expressions;
+
+/// <summary>Sandbox limits for JavaScript and templates. Every evaluation is held to all of them.</summary>
+public sealed record ScriptLimits
+{
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(2);
+    public long MemoryBytes { get; init; } = 32 * 1024 * 1024;
+    public int RecursionDepth { get; init; } = 256;
+    public int MaxStatements { get; init; } = 1_000_000;
+    /// <summary>The longest string an expression or template may produce.</summary>
+    public int MaxStringLength { get; init; } = 10 * 1024 * 1024;
+    public int TemplateLoopLimit { get; init; } = 100_000;
+
+    public static ScriptLimits Default { get; } = new();
+}

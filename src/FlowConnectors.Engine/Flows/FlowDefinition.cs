@@ -1,0 +1,71 @@
+using System.Text.Json.Nodes;
+
+namespace FlowConnectors.Engine.Flows;
+
+/// <summary>A flow as stored in <c>*.flow.json</c>. See README, "Flow JSON".</summary>
+public sealed class FlowDefinition
+{
+    public const int CurrentFormat = 1;
+
+    public int Format { get; set; } = CurrentFormat;
+    public required string Id { get; set; }
+    public string? Name { get; set; }
+    public string? Description { get; set; }
+    public string? Version { get; set; }
+    public List<FlowParameter> Inputs { get; set; } = [];
+    public List<FlowParameter> Outputs { get; set; } = [];
+    public List<FlowVariable> Variables { get; set; } = [];
+    /// <summary>The node to start at; when absent every node without incoming connections starts.</summary>
+    public string? Start { get; set; }
+    public List<FlowNode> Nodes { get; set; } = [];
+    public List<FlowConnection> Connections { get; set; } = [];
+    /// <summary>Extension blocks owned by other layers (e.g. <c>card</c> for connectors), kept verbatim.</summary>
+    public SortedDictionary<string, JsonNode?> Extensions { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>Designer-only data (positions, viewport); never affects execution.</summary>
+    public JsonObject? Ui { get; set; }
+
+    public FlowNode? FindNode(string id) => Nodes.Find(n => n.Id == id);
+}
+
+/// <summary>A declared flow input or output: what a card shows.</summary>
+public sealed class FlowParameter
+{
+    public required string Name { get; set; }
+    public string Type { get; set; } = Values.ValueTypes.Any;
+    public string? Label { get; set; }
+    public string? Description { get; set; }
+    public bool Required { get; set; }
+    /// <summary>Redacted in journals and logs.</summary>
+    public bool Secret { get; set; }
+    public JsonNode? Default { get; set; }
+    /// <summary>Static dropdown: <c>[{ "label": …, "value": … }]</c>.</summary>
+    public JsonArray? Options { get; set; }
+}
+
+public sealed class FlowVariable
+{
+    public required string Name { get; set; }
+    public string Type { get; set; } = Values.ValueTypes.Any;
+    public JsonNode? Default { get; set; }
+}
+
+public sealed class FlowNode
+{
+    public required string Id { get; set; }
+    public required string Type { get; set; }
+    public string? Name { get; set; }
+    public string? Description { get; set; }
+    /// <summary>Input name → literal, <c>{ "js": … }</c> or <c>{ "template": … }</c> (nested anywhere).</summary>
+    public SortedDictionary<string, JsonNode?> Inputs { get; set; } = new(StringComparer.Ordinal);
+    public JsonObject? Ui { get; set; }
+}
+
+/// <summary>From <c>node:outcome</c> to a node.</summary>
+public sealed class FlowConnection
+{
+    public required string FromNode { get; set; }
+    public required string Outcome { get; set; }
+    public required string To { get; set; }
+
+    public string From => $"{FromNode}:{Outcome}";
+}

@@ -1,0 +1,108 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+
+namespace FlowConnectors.Engine;
+
+/// <summary>
+/// Everything an instance needs to continue in another process: serialize with
+/// <see cref="ToJson"/>, read back with <see cref="FromJson"/>, then resume through a bookmark.
+/// </summary>
+public sealed class FlowInstanceState
+{
+    public required string InstanceId { get; init; }
+    public required string FlowId { get; init; }
+    public string? FlowVersion { get; init; }
+    public string? CorrelationId { get; set; }
+    public FlowStatus Status { get; set; } = FlowStatus.Running;
+    public JsonObject Input { get; init; } = [];
+    public Dictionary<string, JsonNode?> Variables { get; init; } = new(StringComparer.Ordinal);
+    public Dictionary<string, Dictionary<string, JsonNode?>> NodeOutputs { get; init; } = new(StringComparer.Ordinal);
+    public Dictionary<string, JsonNode?> Output { get; init; } = new(StringComparer.Ordinal);
+    public List<WorkItem> Queue { get; init; } = [];
+    public List<Bookmark> Bookmarks { get; init; } = [];
+    public Dictionary<int, ScopeState> Scopes { get; init; } = [];
+    /// <summary>Activity-private state keyed by <c>nodeId@scopeId</c>.</summary>
+    public Dictionary<string, JsonNode?> NodeStates { get; init; } = new(StringComparer.Ordinal);
+    public List<JoinState> Joins { get; init; } = [];
+    public int NextScopeId { get; set; } = 1;
+    public long Steps { get; set; }
+    public FlowFault? Fault { get; set; }
+    public DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset UpdatedAt { get; set; }
+
+    private static readonly JsonSerializerOptions SerializerOptions = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+        NumberHandling = JsonNumberHandling.Strict,
+    };
+
+    public string ToJson() => JsonSerializer.Serialize(this, SerializerOptions);
+
+    public byte[] ToUtf8Json() => JsonSerializer.SerializeToUtf8Bytes(this, SerializerOptions);
+
+    /// <summary>Reads state written by <see cref="ToJson"/>; a malformed document gives a clear error.</summary>
+    public static FlowInstanceState FromJson(string json)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<FlowInstanceState>(json, SerializerOptions)
+                   ?? throw new FlowStateException("instance state is empty");
+        }
+        catch (JsonException e)
+        {
+            throw new FlowStateException($"instance state is not valid: {e.Message}");
+        }
+    }
+
+    public static FlowInstanceState FromJson(ReadOnlySpan<byte> utf8)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<FlowInstanceState>(utf8, SerializerOptions)
+                   ?? throw new FlowStateException("instance state is empty");
+        }
+        catch (JsonException e)
+        {
+            throw new FlowStateException($"instance state is not valid: {e.Message}");
+        }
+    }
+}
+
+/// <summary>A node waiting to run. Every work item carries one token of its scope.</summary>
+public sealed record WorkItem(string NodeId, int ScopeId, WorkKind Kind, string? FromNodeId = null);
+
+public enum WorkKind
+{
+    Execute,
+    /// <summary>A loop activity runs again after its body finished.</summary>
+    Continue,
+}
+
+/// <summary>
+/// A scope counts the tokens (queued, running, waiting or suspended work) started inside it. The
+/// root scope is 0; a loop body runs in a child scope owned by the loop node, and when the count
+/// drops to zero the owner continues.
+/// </summary>
+public sealed class ScopeState
+{
+    public required int Id { get; init; }
+    public int? ParentId { get; init; }
+    public string? OwnerNodeId { get; init; }
+    public int Tokens { get; set; }
+}
+
+/// <summary>Arrivals at a join node in one scope during one wave.</summary>
+public sealed class JoinState
+{
+    public required string NodeId { get; init; }
+    public required int ScopeId { get; init; }
+    public List<string> Arrived { get; init; } = [];
+    public bool Fired { get; set; }
+    /// <summary>True while the join holds a token of its scope (waiting and not fired).</summary>
+    public bool HoldsToken { get; set; }
+}
+
+public sealed class FlowStateException(string message) : Exception(message);

@@ -1,0 +1,10 @@
+namespace FlowConnectors.Engine;
+
+public enum FlowStatus
+{
+    Running,
+    Suspended,
+    Finished,
+    Faulted,
+    Cancelled,
+}

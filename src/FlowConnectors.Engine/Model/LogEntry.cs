@@ -1,0 +1,3 @@
+namespace FlowConnectors.Engine;
+
+public sealed record LogEntry(DateTimeOffset At, string NodeId, string Level, string Message);

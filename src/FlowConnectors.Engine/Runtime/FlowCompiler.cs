@@ -1,0 +1,296 @@
+using System.Text.RegularExpressions;
+using System.Text.Json.Nodes;
+using FlowConnectors.Engine.Activities;
+using FlowConnectors.Engine.Expressions;
+using FlowConnectors.Engine.Flows;
+using FlowConnectors.Engine.Values;
+
+namespace FlowConnectors.Engine.Runtime;
+
+/// <summary>
+/// Validates a flow and builds its executable form in one pass, collecting every problem with its
+/// JSON path: unknown types, duplicate ids, bad connections, missing or mistyped inputs, script
+/// syntax, undeclared names, unreachable nodes.
+/// </summary>
+internal sealed partial class FlowCompiler(ActivityRegistry registry, ExpressionCompiler expressions)
+{
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_.-]*$")]
+    private static partial Regex IdentifierPattern();
+
+    public (CompiledFlow? Flow, List<FlowProblem> Problems) Compile(FlowDefinition flow)
+    {
+        var problems = new List<FlowProblem>();
+        CheckFlowHeader(flow, problems);
+
+        var nodes = new List<CompiledNode>();
+        var byId = new Dictionary<string, CompiledNode>(StringComparer.Ordinal);
+        var declaredOutcomes = new Dictionary<string, List<string>?>(StringComparer.Ordinal);
+        for (var i = 0; i < flow.Nodes.Count; i++)
+        {
+            var node = flow.Nodes[i];
+            var path = JsonPath.Index("$.nodes", i);
+            if (node.Id.Length == 0)
+            {
+                problems.Add(new(ProblemSeverity.Error, "INVALID_ID", JsonPath.Property(path, "id"), "node id must not be empty"));
+                continue;
+            }
+            if (!IdentifierPattern().IsMatch(node.Id))
+                problems.Add(new(ProblemSeverity.Error, "INVALID_ID", JsonPath.Property(path, "id"),
+                    $"node id '{node.Id}' must start with a letter or '_' and hold only letters, digits, '_', '-' and '.'", node.Id));
+            if (byId.ContainsKey(node.Id))
+            {
+                problems.Add(new(ProblemSeverity.Error, "DUPLICATE_NODE_ID", JsonPath.Property(path, "id"), $"node id '{node.Id}' is used twice", node.Id));
+                continue;
+            }
+            var type = registry.FindType(node.Type);
+            if (type is null)
+            {
+                if (node.Type.Length > 0)
+                    problems.Add(new(ProblemSeverity.Error, "UNKNOWN_ACTIVITY", JsonPath.Property(path, "type"),
+                        $"unknown activity type '{node.Type}'{Suggest(node.Type)}", node.Id));
+                byId[node.Id] = null!;
+                continue;
+            }
+            var compiled = new CompiledNode(nodes.Count, node, type, CompileInputs(flow, node, type, path, problems));
+            if (type.IsJoin) compiled.JoinMode = JoinModeOf(node, path, problems);
+            if (type.Factory() is INodeValidator validator)
+            {
+                var context = new NodeValidationContext(flow, node, path, problems);
+                validator.Validate(context);
+                declaredOutcomes[node.Id] = context.DeclaredOutcomes;
+            }
+            nodes.Add(compiled);
+            byId[node.Id] = compiled;
+        }
+
+        ResolveConnections(flow, byId, declaredOutcomes, problems);
+        var starts = FindStarts(flow, nodes, byId, problems);
+        ReportUnreachable(flow, nodes, starts, problems);
+        foreach (var join in nodes.Where(n => n.Type.IsJoin)) PrepareJoin(join, nodes);
+
+        if (problems.Any(p => p.IsError)) return (null, problems);
+        return (new CompiledFlow(flow, nodes.ToArray(), starts, problems.Where(p => !p.IsError).ToList()), problems);
+    }
+
+    private static void CheckFlowHeader(FlowDefinition flow, List<FlowProblem> problems)
+    {
+        if (flow.Id.Length > 0 && !IdentifierPattern().IsMatch(flow.Id))
+            problems.Add(new(ProblemSeverity.Error, "INVALID_ID", "$.id",
+                $"flow id '{flow.Id}' must start with a letter or '_' and hold only letters, digits, '_', '-' and '.'"));
+        CheckParameters(flow.Inputs, "$.inputs", problems);
+        CheckParameters(flow.Outputs, "$.outputs", problems);
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < flow.Variables.Count; i++)
+        {
+            var variable = flow.Variables[i];
+            var path = JsonPath.Index("$.variables", i);
+            CheckName(variable.Name, JsonPath.Property(path, "name"), "variable", names, problems);
+            CheckDefault(variable.Default, variable.Type, JsonPath.Property(path, "default"), problems);
+        }
+    }
+
+    private static void CheckParameters(List<FlowParameter> parameters, string basePath, List<FlowProblem> problems)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < parameters.Count; i++)
+        {
+            var p = parameters[i];
+            var path = JsonPath.Index(basePath, i);
+            CheckName(p.Name, JsonPath.Property(path, "name"), basePath == "$.inputs" ? "input" : "output", names, problems);
+            CheckDefault(p.Default, p.Type, JsonPath.Property(path, "default"), problems);
+        }
+    }
+
+    private static void CheckName(string name, string path, string what, HashSet<string> names, List<FlowProblem> problems)
+    {
+        if (name.Length == 0) problems.Add(new(ProblemSeverity.Error, "INVALID_NAME", path, $"{what} name must not be empty"));
+        else if (!names.Add(name)) problems.Add(new(ProblemSeverity.Error, "DUPLICATE_NAME", path, $"{what} '{name}' is declared twice"));
+    }
+
+    private static void CheckDefault(JsonNode? value, string type, string path, List<FlowProblem> problems)
+    {
+        if (value is null || !ValueTypes.IsKnown(type)) return;
+        try { ValueConverter.ConvertToType(value, type); }
+        catch (ValueConversionException e) { problems.Add(new(ProblemSeverity.Error, "DEFAULT_TYPE", path, $"default does not fit type {type}: {e.Message}")); }
+    }
+
+    private CompiledInput[] CompileInputs(FlowDefinition flow, FlowNode node, ActivityType type, string nodePath, List<FlowProblem> problems)
+    {
+        var inputsPath = JsonPath.Property(nodePath, "inputs");
+        var result = new List<CompiledInput>();
+        foreach (var (name, raw) in node.Inputs)
+        {
+            var path = JsonPath.Property(inputsPath, name);
+            var binding = type.FindInput(name);
+            if (binding is null)
+            {
+                var known = type.Inputs.Length == 0 ? "it has no inputs" : "it has " + string.Join(", ", type.Inputs.Select(i => i.Descriptor.Name));
+                problems.Add(new(ProblemSeverity.Error, "UNKNOWN_INPUT", path, $"{node.Type} has no input '{name}'; {known}", node.Id));
+                continue;
+            }
+            var value = expressions.Compile(raw, path, problems, node.Id);
+            if (value is ConstantValue constant)
+            {
+                if (binding.Descriptor.Required && JsonValues.IsNull(constant.Value))
+                    problems.Add(new(ProblemSeverity.Error, "MISSING_INPUT", path, $"input '{name}' is required and must not be null", node.Id));
+                object? converted = null;
+                var ok = true;
+                try { converted = binding.Convert(constant.Value); }
+                catch (ValueConversionException e)
+                {
+                    ok = false;
+                    problems.Add(new(ProblemSeverity.Error, "INPUT_TYPE", path, $"input '{name}' {e.Message}", node.Id));
+                }
+                if (ok && binding.Descriptor.Options is { } options && JsonValues.TryGetString(constant.Value, out var option) &&
+                    !options.Contains(option, StringComparer.OrdinalIgnoreCase))
+                    problems.Add(new(ProblemSeverity.Error, "INPUT_TYPE", path, $"input '{name}' must be one of {string.Join(", ", options)}, got \"{option}\"", node.Id));
+                if (ok && JsonValues.TryGetString(constant.Value, out var code))
+                {
+                    if (binding.Descriptor.Editor == "javascript") expressions.CheckFunctionBody(code, path, problems, node.Id);
+                    else if (binding.Descriptor.Editor == "template") expressions.TryParseTemplate(code, path, problems, node.Id);
+                    else if (binding.Descriptor.Editor == "javascript-expression") expressions.TryPrepareExpression(code, path, problems, node.Id);
+                }
+                // Immutable values are converted once here; mutable JSON is handed out as is.
+                var immutable = binding.ValueType.IsValueType || binding.ValueType == typeof(string) ||
+                                Nullable.GetUnderlyingType(binding.ValueType) is not null;
+                result.Add(new CompiledInput(binding, value, path) { HasConverted = ok && immutable, Converted = converted });
+            }
+            else
+            {
+                result.Add(new CompiledInput(binding, value, path));
+            }
+        }
+        foreach (var binding in type.Inputs)
+            if (binding.Descriptor.Required && !node.Inputs.ContainsKey(binding.Descriptor.Name))
+                problems.Add(new(ProblemSeverity.Error, "MISSING_INPUT", inputsPath, $"required input '{binding.Descriptor.Name}' is missing", node.Id));
+        return result.ToArray();
+    }
+
+    private static string JoinModeOf(FlowNode node, string path, List<FlowProblem> problems)
+    {
+        if (!node.Inputs.TryGetValue("mode", out var mode)) return "all";
+        if (JsonValues.TryGetString(mode, out var text) && text is "all" or "any") return text;
+        problems.Add(new(ProblemSeverity.Error, "INPUT_TYPE", JsonPath.Property(JsonPath.Property(path, "inputs"), "mode"),
+            "a join's mode must be the literal \"all\" or \"any\"", node.Id));
+        return "all";
+    }
+
+    private static void ResolveConnections(FlowDefinition flow, Dictionary<string, CompiledNode> byId,
+        Dictionary<string, List<string>?> declaredOutcomes, List<FlowProblem> problems)
+    {
+        var targets = new Dictionary<(CompiledNode, string), List<CompiledNode>>();
+        var seen = new HashSet<(string, string, string)>();
+        for (var i = 0; i < flow.Connections.Count; i++)
+        {
+            var c = flow.Connections[i];
+            var path = JsonPath.Index("$.connections", i);
+            var ok = true;
+            if (!byId.TryGetValue(c.FromNode, out var from))
+            {
+                problems.Add(new(ProblemSeverity.Error, "UNKNOWN_NODE", JsonPath.Property(path, "from"), $"connection from unknown node '{c.FromNode}'"));
+                ok = false;
+            }
+            else if (from is not null && !HasOutcome(from, c.Outcome, declaredOutcomes))
+            {
+                var outcomes = declaredOutcomes.TryGetValue(from.Id, out var declared) && declared is not null
+                    ? declared.Append(ActivityResult.FaultOutcome)
+                    : from.Type.Descriptor.Outcomes;
+                problems.Add(new(ProblemSeverity.Error, "UNKNOWN_OUTCOME", JsonPath.Property(path, "from"),
+                    $"node '{from.Id}' ({from.Type.Descriptor.Type}) has no outcome '{c.Outcome}'; it has {string.Join(", ", outcomes)}", from.Id));
+                ok = false;
+            }
+            if (!byId.TryGetValue(c.To, out var to))
+            {
+                problems.Add(new(ProblemSeverity.Error, "UNKNOWN_NODE", JsonPath.Property(path, "to"), $"connection to unknown node '{c.To}'"));
+                ok = false;
+            }
+            if (!seen.Add((c.FromNode, c.Outcome, c.To)))
+            {
+                problems.Add(new(ProblemSeverity.Warning, "DUPLICATE_CONNECTION", path, $"connection {c.From} → {c.To} appears twice"));
+                continue;
+            }
+            if (!ok || from is null || to is null) continue;
+            if (!targets.TryGetValue((from, c.Outcome), out var list)) targets[(from, c.Outcome)] = list = [];
+            list.Add(to);
+        }
+        foreach (var ((from, outcome), list) in targets) from.Targets[outcome] = list.ToArray();
+    }
+
+    private static bool HasOutcome(CompiledNode node, string outcome, Dictionary<string, List<string>?> declaredOutcomes)
+    {
+        if (outcome == ActivityResult.FaultOutcome) return true;
+        if (declaredOutcomes.TryGetValue(node.Id, out var declared) && declared is not null) return declared.Contains(outcome);
+        return node.Type.Descriptor.DynamicOutcomes || node.Type.Descriptor.Outcomes.Contains(outcome);
+    }
+
+    private static CompiledNode[] FindStarts(FlowDefinition flow, List<CompiledNode> nodes, Dictionary<string, CompiledNode> byId, List<FlowProblem> problems)
+    {
+        if (flow.Start is not null)
+        {
+            if (byId.TryGetValue(flow.Start, out var start) && start is not null) return [start];
+            problems.Add(new(ProblemSeverity.Error, "UNKNOWN_NODE", "$.start", $"start node '{flow.Start}' does not exist"));
+            return [];
+        }
+        var hasIncoming = new HashSet<string>(flow.Connections.Select(c => c.To), StringComparer.Ordinal);
+        var starts = nodes.Where(n => !hasIncoming.Contains(n.Id)).ToArray();
+        if (starts.Length == 0 && nodes.Count > 0)
+            problems.Add(new(ProblemSeverity.Error, "NO_START", "$.start",
+                "every node has an incoming connection, so nothing can start; set 'start' to the first node"));
+        return starts;
+    }
+
+    private static void ReportUnreachable(FlowDefinition flow, List<CompiledNode> nodes, CompiledNode[] starts, List<FlowProblem> problems)
+    {
+        var reached = new bool[nodes.Count];
+        var stack = new Stack<CompiledNode>(starts);
+        foreach (var s in starts) reached[s.Index] = true;
+        while (stack.Count > 0)
+            foreach (var targets in stack.Pop().Targets.Values)
+                foreach (var t in targets)
+                    if (!reached[t.Index]) { reached[t.Index] = true; stack.Push(t); }
+        foreach (var node in nodes)
+            if (!reached[node.Index])
+                problems.Add(new(ProblemSeverity.Warning, "UNREACHABLE", JsonPath.Index("$.nodes", flow.Nodes.IndexOf(node.Definition)),
+                    $"node '{node.Id}' can never run: no path leads to it from the start", node.Id));
+    }
+
+    private static void PrepareJoin(CompiledNode join, List<CompiledNode> nodes)
+    {
+        var incoming = new List<CompiledNode>[nodes.Count];
+        foreach (var node in nodes)
+            foreach (var targets in node.Targets.Values)
+                foreach (var t in targets)
+                    (incoming[t.Index] ??= []).Add(node);
+        join.InboundSources = incoming[join.Index]?.Select(n => n.Id).Distinct().Count() ?? 0;
+        var reachable = new bool[nodes.Count];
+        var stack = new Stack<CompiledNode>();
+        stack.Push(join);
+        while (stack.Count > 0)
+        {
+            var current = stack.Pop();
+            if (incoming[current.Index] is not { } sources) continue;
+            foreach (var source in sources)
+                if (!reachable[source.Index]) { reachable[source.Index] = true; stack.Push(source); }
+        }
+        join.ReachableFrom = reachable;
+    }
+
+    private string Suggest(string type)
+    {
+        var best = registry.Descriptors.Select(d => d.Type)
+            .Select(t => (t, d: Distance(t.ToLowerInvariant(), type.ToLowerInvariant())))
+            .OrderBy(x => x.d).FirstOrDefault();
+        return best.t is not null && best.d <= Math.Max(2, type.Length / 3) ? $"; did you mean '{best.t}'?" : "";
+    }
+
+    private static int Distance(string a, string b)
+    {
+        var d = new int[a.Length + 1, b.Length + 1];
+        for (var i = 0; i <= a.Length; i++) d[i, 0] = i;
+        for (var j = 0; j <= b.Length; j++) d[0, j] = j;
+        for (var i = 1; i <= a.Length; i++)
+            for (var j = 1; j <= b.Length; j++)
+                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+        return d[a.Length, b.Length];
+    }
+}

@@ -1,0 +1,135 @@
+using System.Text.Json.Nodes;
+using FlowConnectors.Engine.Expressions;
+using FlowConnectors.Engine.Flows;
+using FlowConnectors.Engine.Values;
+
+namespace FlowConnectors.Engine.Runtime;
+
+/// <summary>
+/// Compiles and runs flows. Thread-safe: one engine serves many concurrent instances; compiled
+/// flows and prepared scripts are shared, instance state is not.
+/// </summary>
+public sealed class FlowEngine
+{
+    private readonly FlowCompiler _compiler;
+
+    public FlowEngine(FlowEngineOptions? options = null)
+    {
+        Options = options ?? new FlowEngineOptions();
+        Expressions = new ExpressionCompiler();
+        _compiler = new FlowCompiler(Options.Registry, Expressions);
+    }
+
+    public FlowEngineOptions Options { get; }
+    public ExpressionCompiler Expressions { get; }
+
+    /// <summary>Every problem in a flow (errors and warnings), without throwing.</summary>
+    public IReadOnlyList<FlowProblem> Validate(FlowDefinition flow) => _compiler.Compile(flow).Problems;
+
+    /// <summary>Compiles a flow; throws <see cref="FlowValidationException"/> listing every error.</summary>
+    public CompiledFlow Compile(FlowDefinition flow)
+    {
+        var (compiled, problems) = _compiler.Compile(flow);
+        return compiled ?? throw new FlowValidationException(problems);
+    }
+
+    /// <summary>One-line run for tests and tools: parse, compile, run.</summary>
+    public Task<FlowRunResult> RunJsonAsync(string flowJson, JsonObject? input = null, CancellationToken cancellationToken = default) =>
+        RunAsync(Compile(FlowJson.Parse(flowJson)), input, cancellationToken: cancellationToken);
+
+    public Task<FlowRunResult> RunAsync(CompiledFlow flow, JsonObject? input = null, string? instanceId = null,
+        string? correlationId = null, CancellationToken cancellationToken = default) =>
+        RunAsync(flow, input, instanceId, correlationId, callDepth: 0, journalPrefix: "", parent: null, cancellationToken);
+
+    internal async Task<FlowRunResult> RunAsync(CompiledFlow flow, JsonObject? input, string? instanceId, string? correlationId,
+        int callDepth, string journalPrefix, FlowExecution? parent, CancellationToken cancellationToken)
+    {
+        var now = Options.Clock.GetUtcNow();
+        var state = new FlowInstanceState
+        {
+            InstanceId = instanceId ?? Guid.NewGuid().ToString("N"),
+            FlowId = flow.Definition.Id,
+            FlowVersion = flow.Definition.Version,
+            CorrelationId = correlationId,
+            Input = PrepareInput(flow.Definition, input),
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        foreach (var variable in flow.Definition.Variables)
+            state.Variables[variable.Name] = variable.Default is null ? null : ValueConverter.ConvertToType(variable.Default.DeepClone(), variable.Type);
+        using var execution = new FlowExecution(this, flow, state, callDepth, journalPrefix, cancellationToken);
+        if (parent is not null) foreach (var secret in parent.Secrets) execution.RegisterSecret(secret);
+        execution.ScheduleStart();
+        await execution.RunAsync();
+        parent?.AppendChildJournal(execution);
+        return new FlowRunResult(state, execution.Journal, execution.Logs);
+    }
+
+    /// <summary>
+    /// Continues a suspended instance (typically deserialized in another process) through one of
+    /// its bookmarks, with the stimulus payload.
+    /// </summary>
+    public Task<FlowRunResult> ResumeAsync(CompiledFlow flow, FlowInstanceState state, string bookmarkId, JsonNode? payload,
+        CancellationToken cancellationToken = default) =>
+        ResumeAsync(flow, state, bookmarkId, payload, 0, "", null, cancellationToken);
+
+    internal async Task<FlowRunResult> ResumeAsync(CompiledFlow flow, FlowInstanceState state, string bookmarkId, JsonNode? payload,
+        int callDepth, string journalPrefix, FlowExecution? parent, CancellationToken cancellationToken)
+    {
+        if (state.Status != FlowStatus.Suspended)
+            throw new FlowStateException($"instance {state.InstanceId} is {state.Status.ToString().ToLowerInvariant()}, not suspended");
+        if (state.FlowId != flow.Definition.Id)
+            throw new FlowStateException($"instance {state.InstanceId} belongs to flow '{state.FlowId}', not '{flow.Definition.Id}'");
+        var bookmark = state.Bookmarks.Find(b => b.Id == bookmarkId)
+                       ?? throw new FlowStateException($"instance {state.InstanceId} has no bookmark '{bookmarkId}'");
+        if (!flow.ById.ContainsKey(bookmark.NodeId))
+            throw new FlowStateException($"bookmark '{bookmarkId}' waits in node '{bookmark.NodeId}', which this version of the flow no longer has");
+        using var execution = new FlowExecution(this, flow, state, callDepth, journalPrefix, cancellationToken);
+        if (parent is not null) foreach (var secret in parent.Secrets) execution.RegisterSecret(secret);
+        execution.ScheduleResume(bookmark, payload);
+        await execution.RunAsync();
+        parent?.AppendChildJournal(execution);
+        return new FlowRunResult(state, execution.Journal, execution.Logs);
+    }
+
+    /// <summary>Bookmarks of a state matching a stimulus (name + correlation payload).</summary>
+    public static IReadOnlyList<Bookmark> FindBookmarks(FlowInstanceState state, string name, JsonNode? payload)
+    {
+        var hash = Bookmark.ComputeHash(name, payload);
+        return state.Bookmarks.Where(b => b.Hash == hash).ToList();
+    }
+
+    /// <summary>
+    /// Checks flow inputs against the declaration: applies defaults, converts types, and rejects
+    /// missing required inputs and unknown names, all listed at once.
+    /// </summary>
+    public static JsonObject PrepareInput(FlowDefinition flow, JsonObject? input)
+    {
+        input ??= [];
+        var problems = new List<string>();
+        var result = new JsonObject();
+        foreach (var parameter in flow.Inputs)
+        {
+            input.TryGetPropertyValue(parameter.Name, out var value);
+            if (JsonValues.IsNull(value))
+            {
+                if (parameter.Default is not null) value = parameter.Default.DeepClone();
+                else if (parameter.Required) { problems.Add($"input '{parameter.Name}' is required"); continue; }
+            }
+            try
+            {
+                var converted = ValueConverter.ConvertToType(value, parameter.Type);
+                result[parameter.Name] = converted?.Parent is null ? converted : converted.DeepClone();
+            }
+            catch (ValueConversionException e)
+            {
+                problems.Add($"input '{parameter.Name}' is {parameter.Type}: {e.Message}");
+            }
+        }
+        foreach (var (name, _) in input)
+            if (!flow.Inputs.Exists(p => p.Name == name))
+                problems.Add($"unknown input '{name}'" + (flow.Inputs.Count == 0 ? "; the flow takes no inputs" : $"; the flow takes {string.Join(", ", flow.Inputs.Select(p => p.Name))}"));
+        if (problems.Count > 0) throw new FlowInputException(problems);
+        return result;
+    }
+}

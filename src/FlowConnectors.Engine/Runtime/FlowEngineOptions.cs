@@ -1,0 +1,41 @@
+using FlowConnectors.Engine.Activities;
+using FlowConnectors.Engine.Expressions;
+
+namespace FlowConnectors.Engine.Runtime;
+
+/// <summary>Everything an engine is configured with; no global switches.</summary>
+public sealed class FlowEngineOptions
+{
+    public ActivityRegistry Registry { get; init; } = ActivityRegistry.CreateDefault();
+    /// <summary>Where CallFlow finds other flows by id.</summary>
+    public IFlowProvider? Flows { get; init; }
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
+    public IServiceProvider Services { get; init; } = EmptyServiceProvider.Instance;
+    public ScriptLimits ScriptLimits { get; init; } = ScriptLimits.Default;
+    /// <summary>Node executions per instance (and per resume) before the instance faults.</summary>
+    public long MaxSteps { get; init; } = 1_000_000;
+    /// <summary>How deep CallFlow may nest.</summary>
+    public int MaxCallDepth { get; init; } = 16;
+    public bool Journal { get; init; } = true;
+
+    private sealed class EmptyServiceProvider : IServiceProvider
+    {
+        public static readonly EmptyServiceProvider Instance = new();
+        public object? GetService(Type serviceType) => null;
+    }
+}
+
+/// <summary>Finds flows by id for CallFlow (a folder, a connector, the server's store).</summary>
+public interface IFlowProvider
+{
+    ValueTask<Flows.FlowDefinition?> FindAsync(string flowId, CancellationToken cancellationToken);
+}
+
+/// <summary>Flows held in memory, keyed by id.</summary>
+public sealed class InMemoryFlowProvider(IEnumerable<Flows.FlowDefinition> flows) : IFlowProvider
+{
+    private readonly Dictionary<string, Flows.FlowDefinition> _flows = flows.ToDictionary(f => f.Id, StringComparer.Ordinal);
+
+    public ValueTask<Flows.FlowDefinition?> FindAsync(string flowId, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(_flows.GetValueOrDefault(flowId));
+}

@@ -1,0 +1,555 @@
+using System.Diagnostics;
+using ActivityContext = FlowConnectors.Engine.Activities.ActivityContext;
+using Activity = FlowConnectors.Engine.Activities.Activity;
+using System.Text.Json.Nodes;
+using FlowConnectors.Engine.Activities;
+using FlowConnectors.Engine.Expressions;
+using FlowConnectors.Engine.Values;
+
+namespace FlowConnectors.Engine.Runtime;
+
+/// <summary>
+/// Runs one instance of a compiled flow until it finishes, faults, is cancelled or has nothing
+/// left to do but wait on bookmarks. State changes only on the scheduler's thread; activities that
+/// await I/O run concurrently and their results are applied one at a time.
+/// </summary>
+internal sealed class FlowExecution : IExpressionModel, IDisposable
+{
+    private readonly CompiledFlow _flow;
+    private readonly Queue<WorkItem> _queue = new();
+    private readonly List<Running> _running = [];
+    private readonly Dictionary<WorkItem, (Bookmark Bookmark, JsonNode? Payload)> _resumes = [];
+    private readonly List<JournalEntry> _journal = [];
+    private readonly List<LogEntry> _logs = [];
+    private readonly HashSet<string> _secrets = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _cancellation;
+    private readonly JsonObject _flowMetadata;
+    private readonly string _journalPrefix;
+    private ExpressionEvaluator? _expressions;
+    private bool _finishRequested;
+
+    public FlowExecution(FlowEngine engine, CompiledFlow flow, FlowInstanceState state, int callDepth, string journalPrefix, CancellationToken cancellationToken)
+    {
+        Engine = engine;
+        _flow = flow;
+        State = state;
+        CallDepth = callDepth;
+        _journalPrefix = journalPrefix;
+        _cancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        _flowMetadata = new JsonObject
+        {
+            ["id"] = flow.Definition.Id,
+            ["name"] = flow.Definition.Name,
+            ["version"] = flow.Definition.Version,
+            ["instanceId"] = state.InstanceId,
+            ["correlationId"] = state.CorrelationId,
+        };
+        foreach (var item in state.Queue) _queue.Enqueue(item);
+        state.Queue.Clear();
+        foreach (var parameter in flow.Definition.Inputs)
+            if (parameter.Secret && JsonValues.TryGetString(state.Input[parameter.Name], out var secret))
+                RegisterSecret(secret);
+    }
+
+    public FlowEngine Engine { get; }
+    public FlowInstanceState State { get; }
+    public int CallDepth { get; }
+    public CancellationToken CancellationToken => _cancellation.Token;
+    public ExpressionEvaluator Expressions => _expressions ??= new ExpressionEvaluator(this, Engine.Options.ScriptLimits, _cancellation.Token);
+    public IReadOnlyList<JournalEntry> Journal => _journal;
+    public IReadOnlyList<LogEntry> Logs => _logs;
+
+    JsonObject IExpressionModel.Input => State.Input;
+    IReadOnlyDictionary<string, JsonNode?> IExpressionModel.Variables => State.Variables;
+    IReadOnlyDictionary<string, Dictionary<string, JsonNode?>> IExpressionModel.NodeOutputs => State.NodeOutputs;
+    JsonObject IExpressionModel.FlowMetadata => _flowMetadata;
+    TimeProvider IExpressionModel.Clock => Engine.Options.Clock;
+
+    /// <summary>Starts a new instance: one token per start node in the root scope.</summary>
+    public void ScheduleStart()
+    {
+        var root = new ScopeState { Id = 0 };
+        State.Scopes[0] = root;
+        foreach (var node in _flow.StartNodes)
+        {
+            root.Tokens++;
+            _queue.Enqueue(new WorkItem(node.Id, 0, WorkKind.Execute));
+        }
+    }
+
+    /// <summary>Resumes a suspended node through one of its bookmarks.</summary>
+    public void ScheduleResume(Bookmark bookmark, JsonNode? payload)
+    {
+        // An activity waiting on several stimuli resumes once: drop its sibling bookmarks too.
+        State.Bookmarks.RemoveAll(b => b.NodeId == bookmark.NodeId && b.ScopeId == bookmark.ScopeId);
+        var item = new WorkItem(bookmark.NodeId, bookmark.ScopeId, WorkKind.Execute);
+        _resumes[item] = (bookmark, payload);
+        _queue.Enqueue(item);
+    }
+
+    public async Task RunAsync()
+    {
+        State.Status = FlowStatus.Running;
+        try
+        {
+            while (true)
+            {
+                if (_cancellation.IsCancellationRequested) { Cancel(); break; }
+                if (State.Fault is not null || _finishRequested) break;
+                if (_queue.Count > 0)
+                {
+                    Start(_queue.Dequeue());
+                    continue;
+                }
+                if (_running.Count > 0)
+                {
+                    await WaitForAnyRunning();
+                    continue;
+                }
+                if (!ResolveWaitingJoins()) break;
+            }
+        }
+        finally
+        {
+            if (_running.Count > 0)
+            {
+                // A fault or a finish stops every branch still in flight.
+                await _cancellation.CancelAsync();
+                foreach (var running in _running)
+                    try { await running.Task; } catch (Exception) { /* the branch is abandoned */ }
+                _running.Clear();
+            }
+        }
+        Conclude();
+    }
+
+    private void Conclude()
+    {
+        State.UpdatedAt = Engine.Options.Clock.GetUtcNow();
+        if (State.Fault is not null)
+        {
+            State.Status = State.Status == FlowStatus.Cancelled ? FlowStatus.Cancelled : FlowStatus.Faulted;
+            State.Bookmarks.Clear();
+            _queue.Clear();
+        }
+        else if (_finishRequested || State.Bookmarks.Count == 0)
+        {
+            State.Status = FlowStatus.Finished;
+            State.Bookmarks.Clear();
+            State.Joins.Clear();
+            _queue.Clear();
+        }
+        else
+        {
+            State.Status = FlowStatus.Suspended;
+        }
+        State.Queue.AddRange(_queue);
+    }
+
+    private void Cancel()
+    {
+        State.Status = FlowStatus.Cancelled;
+        State.Fault = new FlowFault(null, null, "the flow was cancelled");
+    }
+
+    private void Start(WorkItem item)
+    {
+        var node = _flow.ById[item.NodeId];
+        if (++State.Steps > Engine.Options.MaxSteps)
+        {
+            State.Fault = new FlowFault(node.Id, node.Type.Descriptor.Type,
+                $"the flow exceeded its limit of {Engine.Options.MaxSteps:N0} steps; it may loop without an exit");
+            return;
+        }
+        _resumes.Remove(item, out var resume);
+        var entry = Engine.Options.Journal
+            ? new JournalEntry { NodeId = _journalPrefix + node.Id, ActivityType = node.Type.Descriptor.Type, StartedAt = Engine.Options.Clock.GetUtcNow() }
+            : null;
+        var started = Stopwatch.GetTimestamp();
+        Activity activity;
+        ActivityContext context;
+        ValueTask<ActivityResult> pending;
+        try
+        {
+            activity = node.Type.Factory();
+            context = new ActivityContext(this, node.Id, node.Type.Descriptor.Type, item.ScopeId, item.Kind == WorkKind.Continue);
+            BindInputs(node, activity, entry);
+            pending = resume.Bookmark is null
+                ? activity.ExecuteAsync(context)
+                : activity.ResumeAsync(context, resume.Bookmark, resume.Payload);
+        }
+        catch (Exception e)
+        {
+            Fail(item, node, entry, started, e);
+            return;
+        }
+        if (pending.IsCompleted)
+        {
+            ActivityResult result;
+            try { result = pending.Result; }
+            catch (Exception e) { Fail(item, node, entry, started, e); return; }
+            Complete(item, node, activity, entry, started, result);
+        }
+        else
+        {
+            _running.Add(new Running(item, node, activity, entry, started, pending.AsTask()));
+        }
+    }
+
+    private async Task WaitForAnyRunning()
+    {
+        var finished = await Task.WhenAny(_running.Select(r => r.Task));
+        var index = _running.FindIndex(r => r.Task == finished);
+        var running = _running[index];
+        _running.RemoveAt(index);
+        if (finished.IsCompletedSuccessfully)
+            Complete(running.Item, running.Node, running.Activity, running.Entry, running.Started, finished.Result);
+        else
+            Fail(running.Item, running.Node, running.Entry, running.Started, finished.Exception?.InnerException ?? new OperationCanceledException());
+    }
+
+    private void BindInputs(CompiledNode node, Activity activity, JournalEntry? entry)
+    {
+        if (node.Inputs.Length == 0) return;
+        Dictionary<string, JsonNode?>? journalInputs = entry is null ? null : new(node.Inputs.Length, StringComparer.Ordinal);
+        foreach (var input in node.Inputs)
+        {
+            var name = input.Binding.Descriptor.Name;
+            JsonNode? value;
+            if (input.HasConverted)
+            {
+                input.Binding.SetConverted(activity, input.Converted);
+                value = ((ConstantValue)input.Value).Value;
+            }
+            else
+            {
+                try
+                {
+                    value = input.Value.Evaluate(Expressions);
+                }
+                catch (ExpressionException e)
+                {
+                    throw new ActivityFaultException($"input '{name}': {e.Message}");
+                }
+                try
+                {
+                    input.Binding.Set(activity, value);
+                }
+                catch (ValueConversionException e)
+                {
+                    throw new ActivityFaultException($"input '{name}' {e.Message}");
+                }
+            }
+            if (journalInputs is not null)
+                journalInputs[name] = input.Binding.Descriptor.Secret ? Redacted() : Redact(value);
+        }
+        entry!.Inputs = journalInputs;
+    }
+
+    private void Complete(WorkItem item, CompiledNode node, Activity activity, JournalEntry? entry, long started, ActivityResult result)
+    {
+        Dictionary<string, JsonNode?>? outputs = null;
+        try
+        {
+            if (node.Type.Outputs.Length > 0)
+            {
+                outputs = new Dictionary<string, JsonNode?>(node.Type.Outputs.Length, StringComparer.Ordinal);
+                foreach (var output in node.Type.Outputs) outputs[output.Descriptor.Name] = output.Get(activity);
+                State.NodeOutputs[node.Id] = outputs;
+                _expressions?.NodeOutputsChanged(node.Id);
+            }
+        }
+        catch (ValueConversionException e)
+        {
+            Fail(item, node, entry, started, new ActivityFaultException($"output could not be stored: {e.Message}"));
+            return;
+        }
+        if (entry is not null)
+        {
+            entry.Duration = Stopwatch.GetElapsedTime(started);
+            if (outputs is not null)
+            {
+                var journalOutputs = new Dictionary<string, JsonNode?>(outputs.Count, StringComparer.Ordinal);
+                foreach (var output in node.Type.Outputs)
+                    journalOutputs[output.Descriptor.Name] = output.Descriptor.Secret ? Redacted() : Redact(outputs[output.Descriptor.Name]);
+                entry.Outputs = journalOutputs;
+            }
+            _journal.Add(entry);
+        }
+        switch (result.Kind)
+        {
+            case ActivityResultKind.Suspend:
+                if (entry is not null) entry.Outcome = "suspended";
+                if (!State.Bookmarks.Exists(b => b.NodeId == node.Id && b.ScopeId == item.ScopeId))
+                {
+                    Fail(item, node, entry, started, new ActivityFaultException("the activity suspended without creating a bookmark"));
+                    return;
+                }
+                // The suspended node keeps its token until it is resumed.
+                return;
+            case ActivityResultKind.FinishFlow:
+                if (entry is not null) entry.Outcome = "finish";
+                _finishRequested = true;
+                return;
+        }
+        if (result.OutcomeName is { } single)
+        {
+            if (entry is not null) entry.Outcome = single;
+            FollowOutcome(item, node, single, releaseToken: true);
+        }
+        else
+        {
+            var names = result.OutcomeNames ?? [];
+            if (entry is not null) entry.Outcome = string.Join(",", names);
+            // Schedule every branch before giving back the token so the scope cannot drain early.
+            for (var i = 0; i < names.Length; i++) FollowOutcome(item, node, names[i], releaseToken: false);
+            if (!names.Contains(node.Type.Descriptor.LoopBodyOutcome)) ReleaseToken(item.ScopeId);
+        }
+    }
+
+    private void FollowOutcome(WorkItem item, CompiledNode node, string outcome, bool releaseToken)
+    {
+        var targets = node.TargetsOf(outcome);
+        if (outcome == node.Type.Descriptor.LoopBodyOutcome)
+        {
+            // The body runs in a child scope; the loop node keeps its token in the parent meanwhile.
+            var child = new ScopeState { Id = State.NextScopeId++, ParentId = item.ScopeId, OwnerNodeId = node.Id };
+            State.Scopes[child.Id] = child;
+            foreach (var target in targets) Schedule(target, child.Id, node.Id);
+            if (child.Tokens == 0) CloseScope(child);
+            return;
+        }
+        foreach (var target in targets) Schedule(target, item.ScopeId, node.Id);
+        if (releaseToken) ReleaseToken(item.ScopeId);
+    }
+
+    private void Schedule(CompiledNode target, int scopeId, string fromNodeId)
+    {
+        State.Scopes[scopeId].Tokens++;
+        if (target.Type.IsJoin) Arrive(target, scopeId, fromNodeId);
+        else _queue.Enqueue(new WorkItem(target.Id, scopeId, WorkKind.Execute, fromNodeId));
+    }
+
+    private void Arrive(CompiledNode join, int scopeId, string fromNodeId)
+    {
+        var state = State.Joins.Find(j => j.NodeId == join.Id && j.ScopeId == scopeId);
+        if (state is null)
+        {
+            state = new JoinState { NodeId = join.Id, ScopeId = scopeId };
+            State.Joins.Add(state);
+        }
+        if (!state.Arrived.Contains(fromNodeId)) state.Arrived.Add(fromNodeId);
+        var waveComplete = state.Arrived.Count >= join.InboundSources;
+        if (join.JoinMode == "any")
+        {
+            if (!state.Fired)
+            {
+                state.Fired = true;
+                _queue.Enqueue(new WorkItem(join.Id, scopeId, WorkKind.Execute, fromNodeId));
+            }
+            else
+            {
+                ReleaseToken(scopeId);
+            }
+            if (waveComplete) State.Joins.Remove(state);
+            return;
+        }
+        if (state.HoldsToken) ReleaseToken(scopeId);
+        else state.HoldsToken = true;
+        if (waveComplete)
+        {
+            State.Joins.Remove(state);
+            _queue.Enqueue(new WorkItem(join.Id, scopeId, WorkKind.Execute, fromNodeId));
+        }
+    }
+
+    /// <summary>
+    /// Nothing can run: a join still waiting for branches that can no longer arrive (a path not
+    /// taken) runs now. A join waits while a suspended node or an open loop could still reach it.
+    /// </summary>
+    private bool ResolveWaitingJoins()
+    {
+        State.Joins.RemoveAll(j => j.Fired && !AnyTokenCanReach(j, includeJoins: true));
+        var waiting = State.Joins.Where(j => j.HoldsToken).OrderBy(j => _flow.ById[j.NodeId].Index).ToList();
+        if (waiting.Count == 0) return false;
+        var ready = waiting.FirstOrDefault(j => !AnyTokenCanReach(j, includeJoins: true))
+                    ?? waiting.FirstOrDefault(j => !AnyTokenCanReach(j, includeJoins: false));
+        if (ready is null) return false;
+        State.Joins.Remove(ready);
+        _queue.Enqueue(new WorkItem(ready.NodeId, ready.ScopeId, WorkKind.Execute));
+        return true;
+    }
+
+    private bool AnyTokenCanReach(JoinState join, bool includeJoins)
+    {
+        var reach = _flow.ById[join.NodeId].ReachableFrom!;
+        foreach (var bookmark in State.Bookmarks)
+            if (bookmark.ScopeId == join.ScopeId && reach[_flow.ById[bookmark.NodeId].Index]) return true;
+        foreach (var scope in State.Scopes.Values)
+            if (scope.ParentId == join.ScopeId && scope.OwnerNodeId is { } owner && reach[_flow.ById[owner].Index]) return true;
+        if (includeJoins)
+            foreach (var other in State.Joins)
+                if (other != join && other.HoldsToken && other.ScopeId == join.ScopeId && reach[_flow.ById[other.NodeId].Index]) return true;
+        return false;
+    }
+
+    private void ReleaseToken(int scopeId)
+    {
+        var scope = State.Scopes[scopeId];
+        scope.Tokens--;
+        if (scope.Tokens == 0 && scope.OwnerNodeId is not null) CloseScope(scope);
+    }
+
+    /// <summary>A loop body finished: its scope closes and the loop node runs again.</summary>
+    private void CloseScope(ScopeState scope)
+    {
+        State.Scopes.Remove(scope.Id);
+        State.Joins.RemoveAll(j => j.ScopeId == scope.Id);
+        if (State.NodeStates.Count > 0)
+        {
+            var suffix = "@" + scope.Id;
+            foreach (var key in State.NodeStates.Keys.Where(k => k.EndsWith(suffix, StringComparison.Ordinal)).ToList())
+                State.NodeStates.Remove(key);
+        }
+        _queue.Enqueue(new WorkItem(scope.OwnerNodeId!, scope.ParentId!.Value, WorkKind.Continue));
+    }
+
+    private void Fail(WorkItem item, CompiledNode node, JournalEntry? entry, long started, Exception exception)
+    {
+        if (exception is OperationCanceledException && _cancellation.IsCancellationRequested)
+        {
+            Cancel();
+            return;
+        }
+        var message = Scrub(DescribeError(exception));
+        if (entry is not null)
+        {
+            entry.Duration = Stopwatch.GetElapsedTime(started);
+            entry.Outcome = ActivityResult.FaultOutcome;
+            entry.Error = message;
+            if (!_journal.Contains(entry)) _journal.Add(entry);
+        }
+        if (node.HasFaultTargets)
+        {
+            State.NodeOutputs[node.Id] = new Dictionary<string, JsonNode?>(StringComparer.Ordinal)
+            {
+                ["error"] = new JsonObject { ["message"] = message, ["nodeId"] = node.Id, ["activityType"] = node.Type.Descriptor.Type },
+            };
+            _expressions?.NodeOutputsChanged(node.Id);
+            FollowOutcome(item, node, ActivityResult.FaultOutcome, releaseToken: true);
+            return;
+        }
+        State.Fault = new FlowFault(node.Id, node.Type.Descriptor.Type, message);
+    }
+
+    private string DescribeError(Exception e) => e switch
+    {
+        ActivityFaultException or ExpressionException or ValueConversionException => e.Message,
+        OperationCanceledException => "the operation was cancelled or timed out",
+        _ when _expressions?.Scripts.Describe(e) is { } scriptMessage => scriptMessage,
+        _ => $"{e.GetType().Name}: {e.Message}",
+    };
+
+    // --- services for ActivityContext -------------------------------------------------------
+
+    public JsonNode? GetNodeState(string nodeId, int scopeId) =>
+        State.NodeStates.TryGetValue(nodeId + "@" + scopeId, out var value) ? value : null;
+
+    public void SetNodeState(string nodeId, int scopeId, JsonNode? value)
+    {
+        if (value is null) State.NodeStates.Remove(nodeId + "@" + scopeId);
+        else State.NodeStates[nodeId + "@" + scopeId] = value;
+    }
+
+    public JsonNode? GetVariable(string name) =>
+        State.Variables.TryGetValue(name, out var value) ? value : throw new ActivityFaultException($"variable '{name}' is not declared");
+
+    public void SetVariable(string name, JsonNode? value)
+    {
+        var declared = _flow.Definition.Variables.Find(v => v.Name == name)
+                       ?? throw new ActivityFaultException($"variable '{name}' is not declared in the flow's variables");
+        try { State.Variables[name] = ValueConverter.ConvertToType(value, declared.Type); }
+        catch (ValueConversionException e) { throw new ActivityFaultException($"variable '{name}' is {declared.Type}: {e.Message}"); }
+        _expressions?.VariableChanged(name);
+    }
+
+    public void SetFlowOutput(string name, JsonNode? value)
+    {
+        var declared = _flow.Definition.Outputs.Find(o => o.Name == name)
+                       ?? throw new ActivityFaultException($"output '{name}' is not declared in the flow's outputs");
+        try { State.Output[name] = ValueConverter.ConvertToType(value, declared.Type); }
+        catch (ValueConversionException e) { throw new ActivityFaultException($"output '{name}' is {declared.Type}: {e.Message}"); }
+    }
+
+    public Bookmark CreateBookmark(string nodeId, int scopeId, string name, JsonNode? payload, JsonNode? data)
+    {
+        var bookmark = new Bookmark
+        {
+            Id = Guid.NewGuid().ToString("N"),
+            NodeId = nodeId,
+            ScopeId = scopeId,
+            Name = name,
+            Payload = payload,
+            Hash = Bookmark.ComputeHash(name, payload),
+            Data = data,
+            CreatedAt = Engine.Options.Clock.GetUtcNow(),
+        };
+        State.Bookmarks.Add(bookmark);
+        return bookmark;
+    }
+
+    public void Log(string nodeId, string level, string message) =>
+        _logs.Add(new LogEntry(Engine.Options.Clock.GetUtcNow(), _journalPrefix + nodeId, level, Scrub(message)));
+
+    public void RegisterSecret(string value)
+    {
+        if (value.Length >= 4) _secrets.Add(value);
+    }
+
+    public void AppendChildJournal(FlowExecution child)
+    {
+        _journal.AddRange(child._journal);
+        _logs.AddRange(child._logs);
+        foreach (var secret in child._secrets) _secrets.Add(secret);
+    }
+
+    public IReadOnlySet<string> Secrets => _secrets;
+
+    private static JsonNode Redacted() => JsonValue.Create("***");
+
+    private string Scrub(string text)
+    {
+        foreach (var secret in _secrets) text = text.Replace(secret, "***", StringComparison.Ordinal);
+        return text;
+    }
+
+    /// <summary>A copy of the value with every registered secret replaced, or the value itself if none occurs.</summary>
+    private JsonNode? Redact(JsonNode? value)
+    {
+        if (_secrets.Count == 0 || value is null) return value;
+        return ContainsSecret(value) ? RedactCopy(value) : value;
+    }
+
+    private bool ContainsSecret(JsonNode value) => value switch
+    {
+        JsonObject o => o.Any(p => p.Value is not null && ContainsSecret(p.Value)),
+        JsonArray a => a.Any(i => i is not null && ContainsSecret(i)),
+        _ => JsonValues.TryGetString(value, out var s) && _secrets.Any(secret => s.Contains(secret, StringComparison.Ordinal)),
+    };
+
+    private JsonNode? RedactCopy(JsonNode? value) => value switch
+    {
+        null => null,
+        JsonObject o => new JsonObject(o.Select(p => KeyValuePair.Create(p.Key, RedactCopy(p.Value)))),
+        JsonArray a => new JsonArray(a.Select(RedactCopy).ToArray()),
+        _ => JsonValues.TryGetString(value, out var s) ? JsonValue.Create(Scrub(s)) : value.DeepClone(),
+    };
+
+    public void Dispose()
+    {
+        _expressions?.Dispose();
+        _cancellation.Dispose();
+    }
+
+    private sealed record Running(WorkItem Item, CompiledNode Node, Activity Activity, JournalEntry? Entry, long Started, Task<ActivityResult> Task);
+}
