@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# The project's one test command (README, .ci/run). Installs what the suite needs when missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+dotnet build FlowConnectors.sln -c Release -warnaserror --nologo -v quiet
+dotnet test FlowConnectors.sln -c Release --no-build --nologo -v quiet -- xUnit.ParallelizeTestCollections=true

@@ -1,0 +1,137 @@
+using FlowConnectors.Engine.Runtime;
+
+namespace FlowConnectors.Engine.Tests.Runtime;
+
+public sealed class FaultTests
+{
+    [Fact]
+    public async Task An_unconnected_fault_faults_the_flow_naming_the_node_and_message()
+    {
+        var result = await Flow.RunAsync("""
+        { "format": 1, "id": "f",
+          "nodes": [ { "id": "boom", "type": "Fail", "inputs": { "message": "order 42 is missing" } } ], "connections": [] }
+        """);
+        result.Status.ShouldBe(FlowStatus.Faulted);
+        result.Fault!.NodeId.ShouldBe("boom");
+        result.Fault.ToString().ShouldBe("node 'boom' (Fail): order 42 is missing");
+    }
+
+    [Fact]
+    public async Task A_connected_fault_outcome_handles_the_error_and_the_flow_finishes()
+    {
+        var result = await Flow.RunAsync("""
+        { "format": 1, "id": "f",
+          "outputs": [ { "name": "handled", "type": "string" } ],
+          "nodes": [ { "id": "boom", "type": "Fail", "inputs": { "message": "nope" } },
+                     { "id": "handler", "type": "SetOutput", "inputs": { "name": "handled", "value": { "js": "nodes.boom.error.message" } } } ],
+          "connections": [ { "from": "boom:fault", "to": "handler" } ] }
+        """);
+        result.Status.ShouldBe(FlowStatus.Finished, result.Fault?.ToString());
+        result.Outputs["handled"]!.GetValue<string>().ShouldBe("nope");
+    }
+
+    [Fact]
+    public async Task A_cycle_with_no_exit_is_stopped_by_the_step_limit()
+    {
+        var result = await Flow.RunAsync("""
+        { "format": 1, "id": "cycle", "start": "a",
+          "nodes": [ { "id": "a", "type": "NoOp" }, { "id": "b", "type": "NoOp" } ],
+          "connections": [ { "from": "a:done", "to": "b" }, { "from": "b:done", "to": "a" } ] }
+        """, options: new FlowEngineOptions { MaxSteps = 500 });
+        result.Status.ShouldBe(FlowStatus.Faulted);
+        result.Fault!.Message.ShouldContain("limit of 500 steps");
+        result.State.Steps.ShouldBe(501);
+    }
+
+    [Fact]
+    public async Task Cancellation_stops_a_waiting_branch_with_a_clear_fault()
+    {
+        using var cts = new CancellationTokenSource();
+        var engine = Flow.Engine();
+        var flow = engine.Compile(FlowConnectors.Engine.Flows.FlowJson.Parse("""
+        { "format": 1, "id": "cycle", "start": "a",
+          "nodes": [ { "id": "a", "type": "NoOp" }, { "id": "b", "type": "NoOp" } ],
+          "connections": [ { "from": "a:done", "to": "b" }, { "from": "b:done", "to": "a" } ] }
+        """));
+        await cts.CancelAsync();
+        var result = await engine.RunAsync(flow, cancellationToken: cts.Token);
+        result.Status.ShouldBe(FlowStatus.Cancelled);
+        result.Fault!.Message.ShouldBe("the flow was cancelled");
+    }
+
+    [Theory]
+    [InlineData("while (true) {}", "limit of 1,000,000 statements")]
+    [InlineData("function f(n) { return f(n + 1); } f(0)", "recursed deeper than the limit of 256")]
+    [InlineData("'x'.repeat(50 * 1024 * 1024)", "over the limit of")]
+    [InlineData("const a = []; while (true) a.push({ big: 'y'.repeat(1000) })", "limit")]
+    [InlineData("System.IO.File.ReadAllText('/etc/passwd')", "ReferenceError: System is not defined")]
+    [InlineData("undefinedThing.x", "ReferenceError: undefinedThing is not defined")]
+    public async Task Runaway_or_forbidden_javascript_faults_with_a_clear_message(string code, string expected)
+    {
+        var result = await Flow.RunAsync($$"""
+        { "format": 1, "id": "js", "outputs": [ { "name": "r", "type": "any" } ],
+          "nodes": [ { "id": "evil", "type": "SetOutput", "inputs": { "name": "r", "value": { "js": {{System.Text.Json.JsonSerializer.Serialize(code)}} } } } ],
+          "connections": [] }
+        """);
+        result.Status.ShouldBe(FlowStatus.Faulted);
+        result.Fault!.NodeId.ShouldBe("evil");
+        result.Fault.Message.ShouldContain(expected);
+        result.Fault.Message.ShouldNotContain("   at ");
+    }
+
+    [Fact]
+    public async Task A_script_that_runs_past_its_time_limit_faults_naming_the_limit()
+    {
+        var limits = new FlowConnectors.Engine.Expressions.ScriptLimits { Timeout = TimeSpan.FromMilliseconds(200), MaxStatements = int.MaxValue };
+        var result = await Flow.RunAsync("""
+        { "format": 1, "id": "js", "nodes": [ { "id": "spin", "type": "RunJavaScript", "inputs": { "code": "for (;;) {}" } } ], "connections": [] }
+        """, options: new FlowEngineOptions { ScriptLimits = limits });
+        result.Status.ShouldBe(FlowStatus.Faulted);
+        result.Fault!.ToString().ShouldBe("node 'spin' (RunJavaScript): script ran longer than the 200 ms limit");
+    }
+
+    [Fact]
+    public async Task A_value_of_the_wrong_type_names_the_node_the_input_and_both_types()
+    {
+        var result = await Flow.RunAsync("""
+        { "format": 1, "id": "types",
+          "nodes": [ { "id": "loop", "type": "ForEach", "inputs": { "items": { "js": "({ not: 'a list' })" } } } ], "connections": [] }
+        """);
+        result.Status.ShouldBe(FlowStatus.Faulted);
+        result.Fault!.ToString().ShouldBe("node 'loop' (ForEach): input 'items' expected array but got object {\"not\":\"a list\"}");
+    }
+
+    [Fact]
+    public async Task Missing_and_unknown_flow_inputs_are_all_reported_before_running()
+    {
+        var engine = Flow.Engine();
+        var flow = engine.Compile(FlowConnectors.Engine.Flows.FlowJson.Parse("""
+        { "format": 1, "id": "in", "inputs": [ { "name": "a", "type": "integer", "required": true }, { "name": "b", "type": "integer" } ],
+          "nodes": [], "connections": [] }
+        """));
+        var error = await Should.ThrowAsync<FlowInputException>(() => engine.RunAsync(flow, Flow.Input("""{ "b": "x", "c": 1 }""")));
+        error.Problems.ShouldBe([
+            "input 'a' is required",
+            "input 'b' is integer: expected integer but got string \"x\"",
+            "unknown input 'c'; the flow takes a, b",
+        ]);
+    }
+
+    [Fact]
+    public async Task Secret_inputs_are_redacted_in_the_journal_logs_and_errors()
+    {
+        var result = await Flow.RunAsync("""
+        { "format": 1, "id": "secret",
+          "inputs": [ { "name": "token", "type": "string", "secret": true } ],
+          "nodes": [ { "id": "log", "type": "Log", "inputs": { "message": { "template": "using {{ input.token }}" } } },
+                     { "id": "boom", "type": "Fail", "inputs": { "message": { "js": "'bad token ' + input.token" } } } ],
+          "connections": [ { "from": "log:done", "to": "boom" } ] }
+        """, Flow.Input("""{ "token": "s3cr3t-value" }"""));
+        result.Status.ShouldBe(FlowStatus.Faulted);
+        result.Fault!.Message.ShouldBe("bad token ***");
+        result.Logs.Single().Message.ShouldBe("using ***");
+        var journal = System.Text.Json.JsonSerializer.Serialize(result.Journal);
+        journal.ShouldNotContain("s3cr3t-value");
+        journal.ShouldContain("***");
+    }
+}
