@@ -26,6 +26,9 @@ public sealed class ActivityContext
     public TimeProvider Clock => _execution.Engine.Options.Clock;
     public IServiceProvider Services => _execution.Engine.Options.Services;
 
+    /// <summary>A host property of this instance (see <see cref="FlowInstanceState.Properties"/>).</summary>
+    public string? GetProperty(string name) => _execution.State.Properties.GetValueOrDefault(name);
+
     /// <summary>True when a loop activity runs again because its body finished.</summary>
     public bool IsContinuation { get; }
 

@@ -15,6 +15,11 @@ public sealed class FlowInstanceState
     public string? FlowVersion { get; init; }
     public string? CorrelationId { get; set; }
     public FlowStatus Status { get; set; } = FlowStatus.Running;
+    /// <summary>
+    /// Host-defined context of the run (e.g. the connection a connector card uses). Persisted with
+    /// the instance and inherited by flows it calls; never shown to expressions.
+    /// </summary>
+    public Dictionary<string, string> Properties { get; init; } = new(StringComparer.Ordinal);
     public JsonObject Input { get; init; } = [];
     public Dictionary<string, JsonNode?> Variables { get; init; } = new(StringComparer.Ordinal);
     public Dictionary<string, Dictionary<string, JsonNode?>> NodeOutputs { get; init; } = new(StringComparer.Ordinal);

@@ -5,6 +5,14 @@ using FlowConnectors.Engine.Values;
 
 namespace FlowConnectors.Engine.Runtime;
 
+/// <summary>Per-run settings: ids and the host properties the instance carries.</summary>
+public sealed class RunOptions
+{
+    public string? InstanceId { get; init; }
+    public string? CorrelationId { get; init; }
+    public IReadOnlyDictionary<string, string>? Properties { get; init; }
+}
+
 /// <summary>
 /// Compiles and runs flows. Thread-safe: one engine serves many concurrent instances; compiled
 /// flows and prepared scripts are shared, instance state is not.
@@ -39,10 +47,14 @@ public sealed class FlowEngine
 
     public Task<FlowRunResult> RunAsync(CompiledFlow flow, JsonObject? input = null, string? instanceId = null,
         string? correlationId = null, CancellationToken cancellationToken = default) =>
-        RunAsync(flow, input, instanceId, correlationId, callDepth: 0, journalPrefix: "", parent: null, cancellationToken);
+        RunAsync(flow, input, new RunOptions { InstanceId = instanceId, CorrelationId = correlationId }, cancellationToken);
+
+    public Task<FlowRunResult> RunAsync(CompiledFlow flow, JsonObject? input, RunOptions options, CancellationToken cancellationToken = default) =>
+        RunAsync(flow, input, options.InstanceId, options.CorrelationId, callDepth: 0, journalPrefix: "", parent: null, cancellationToken, options.Properties);
 
     internal async Task<FlowRunResult> RunAsync(CompiledFlow flow, JsonObject? input, string? instanceId, string? correlationId,
-        int callDepth, string journalPrefix, FlowExecution? parent, CancellationToken cancellationToken)
+        int callDepth, string journalPrefix, FlowExecution? parent, CancellationToken cancellationToken,
+        IReadOnlyDictionary<string, string>? properties = null)
     {
         var now = Options.Clock.GetUtcNow();
         var state = new FlowInstanceState
@@ -55,6 +67,8 @@ public sealed class FlowEngine
             CreatedAt = now,
             UpdatedAt = now,
         };
+        foreach (var (key, value) in parent?.State.Properties ?? properties ?? new Dictionary<string, string>())
+            state.Properties[key] = value;
         foreach (var variable in flow.Definition.Variables)
             state.Variables[variable.Name] = variable.Default is null ? null : ValueConverter.ConvertToType(variable.Default.DeepClone(), variable.Type);
         using var execution = new FlowExecution(this, flow, state, callDepth, journalPrefix, cancellationToken);
