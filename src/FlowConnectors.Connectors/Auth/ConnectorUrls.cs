@@ -1,0 +1,39 @@
+using FlowConnectors.Connectors.Connections;
+using FlowConnectors.Connectors.Manifest;
+using FlowConnectors.Engine.Activities;
+
+namespace FlowConnectors.Connectors.Auth;
+
+/// <summary>Expands <c>{{connection.x}}</c> in manifest URLs and keeps relative URLs inside the base URL.</summary>
+public static class ConnectorUrls
+{
+    public static string Expand(string template, Connection connection) =>
+        ManifestReader.ConnectionPlaceholder().Replace(template, m =>
+            connection.Values.TryGetValue(m.Groups[1].Value, out var value)
+                ? Uri.EscapeDataString(value)
+                : throw new ActivityFaultException($"connection parameter '{m.Groups[1].Value}' is not set"));
+
+    /// <summary>
+    /// Joins a relative URL to the base URL. Absolute URLs, <c>//host</c>, backslashes and <c>..</c>
+    /// segments are refused, so a card input can never send the connection's credentials elsewhere.
+    /// </summary>
+    public static Uri Resolve(string baseUrl, string relativeUrl)
+    {
+        var relative = relativeUrl.Trim();
+        if (relative.Contains("://", StringComparison.Ordinal) || relative.StartsWith("//", StringComparison.Ordinal) ||
+            relative.Contains('\\') || Uri.TryCreate(relative, UriKind.Absolute, out var absolute) && absolute.Scheme is "http" or "https" or "file" or "ftp")
+            throw new ActivityFaultException($"relative URL '{relativeUrl}' must be a path under the connector's base URL, not an absolute URL");
+        var pathPart = relative.Split('?', '#')[0];
+        var segments = pathPart.Split('/');
+        if (segments.Any(s => s == ".." || Uri.UnescapeDataString(s) == ".." || s == "." ))
+            throw new ActivityFaultException($"relative URL '{relativeUrl}' must not contain '.' or '..' segments");
+        var root = baseUrl.TrimEnd('/');
+        var combined = relative.Length == 0 ? root : relative.StartsWith('?') ? root + relative : root + "/" + relative.TrimStart('/');
+        var uri = new Uri(combined, UriKind.Absolute);
+        var baseUri = new Uri(root + "/");
+        if (!string.Equals(uri.GetLeftPart(UriPartial.Authority), baseUri.GetLeftPart(UriPartial.Authority), StringComparison.OrdinalIgnoreCase) ||
+            !(uri.AbsolutePath + "/").StartsWith(baseUri.AbsolutePath, StringComparison.Ordinal))
+            throw new ActivityFaultException($"relative URL '{relativeUrl}' leaves the connector's base URL");
+        return uri;
+    }
+}

@@ -1,0 +1,97 @@
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using FlowConnectors.Connectors.Connections;
+using FlowConnectors.Connectors.Manifest;
+using FlowConnectors.Engine.Activities;
+
+namespace FlowConnectors.Connectors.Auth;
+
+/// <summary>
+/// Token requests for OAuth 2.0 (client credentials, authorization code, refresh), with the client
+/// secret sent as <c>client_secret_basic</c> or <c>client_secret_post</c>. Error responses become
+/// faults naming <c>error</c> and <c>error_description</c>, never a secret.
+/// </summary>
+public sealed class OAuthClient(HttpClient http, TimeProvider clock)
+{
+    public Task<OAuthTokens> ClientCredentialsAsync(ConnectorManifest manifest, Connection connection, CancellationToken ct) =>
+        RequestAsync(manifest, connection, new() { ["grant_type"] = "client_credentials", ["scope"] = manifest.Auth.Scope }, ct);
+
+    public Task<OAuthTokens> ExchangeCodeAsync(ConnectorManifest manifest, Connection connection, string code, string redirectUri, CancellationToken ct) =>
+        RequestAsync(manifest, connection, new() { ["grant_type"] = "authorization_code", ["code"] = code, ["redirect_uri"] = redirectUri }, ct);
+
+    public async Task<OAuthTokens> RefreshAsync(ConnectorManifest manifest, Connection connection, CancellationToken ct)
+    {
+        var refresh = connection.Tokens?.RefreshToken
+                      ?? throw new ActivityFaultException("authentication failed: the connection has no refresh token; sign in again");
+        var tokens = await RequestAsync(manifest, connection, new() { ["grant_type"] = "refresh_token", ["refresh_token"] = refresh }, ct);
+        // Servers may omit a new refresh token; the old one stays valid then.
+        return tokens.RefreshToken is null ? tokens with { RefreshToken = refresh } : tokens;
+    }
+
+    /// <summary>The URL the browser is sent to for the authorization-code sign-in.</summary>
+    public static string BuildAuthorizeUrl(ConnectorManifest manifest, Connection connection, string redirectUri, string state)
+    {
+        var query = new Dictionary<string, string?>
+        {
+            ["response_type"] = "code",
+            ["client_id"] = connection.Get(manifest.Auth.ClientIdParameter),
+            ["redirect_uri"] = redirectUri,
+            ["scope"] = manifest.Auth.Scope,
+            ["state"] = state,
+        };
+        var url = ConnectorUrls.Expand(manifest.Auth.AuthorizeUrl!, connection);
+        var separator = url.Contains('?') ? '&' : '?';
+        return url + separator + string.Join("&", query.Where(q => q.Value is not null).Select(q => $"{Uri.EscapeDataString(q.Key)}={Uri.EscapeDataString(q.Value!)}"));
+    }
+
+    private async Task<OAuthTokens> RequestAsync(ConnectorManifest manifest, Connection connection, Dictionary<string, string?> form, CancellationToken ct)
+    {
+        var auth = manifest.Auth;
+        var clientId = connection.Get(auth.ClientIdParameter) ?? throw new ActivityFaultException($"connection parameter '{auth.ClientIdParameter}' is not set");
+        var clientSecret = connection.Get(auth.ClientSecretParameter) ?? throw new ActivityFaultException($"connection parameter '{auth.ClientSecretParameter}' is not set");
+        var tokenUrl = ConnectorUrls.Expand(auth.TokenUrl!, connection);
+        using var request = new HttpRequestMessage(HttpMethod.Post, tokenUrl);
+        if (auth.ClientAuthentication == "client_secret_post")
+        {
+            form["client_id"] = clientId;
+            form["client_secret"] = clientSecret;
+        }
+        else
+        {
+            // RFC 6749 2.3.1: form-encode the id and secret before joining them.
+            var credentials = $"{Uri.EscapeDataString(clientId)}:{Uri.EscapeDataString(clientSecret)}";
+            request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(credentials)));
+        }
+        request.Content = new FormUrlEncodedContent(form.Where(f => f.Value is not null).Select(f => KeyValuePair.Create(f.Key, f.Value!)));
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        HttpResponseMessage response;
+        try
+        {
+            response = await http.SendAsync(request, ct);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new ActivityFaultException($"token request to {new Uri(tokenUrl).Host} failed: {e.Message}");
+        }
+        using (response)
+        {
+            var text = await response.Content.ReadAsStringAsync(ct);
+            JsonObject? body = null;
+            try { body = JsonNode.Parse(text) as JsonObject; } catch (JsonException) { }
+            if (!response.IsSuccessStatusCode || body?["access_token"] is null)
+            {
+                if (body?["error"] is { } error)
+                    throw new ActivityFaultException($"token request failed: {(string?)error}" +
+                                                     (body["error_description"] is { } description ? $" — {(string?)description}" : ""));
+                var preview = text.Length > 60 ? text[..60] + "…" : text;
+                throw new ActivityFaultException($"token request failed with HTTP {(int)response.StatusCode} ({response.Content.Headers.ContentType?.MediaType ?? "no content type"}, first bytes: '{preview}')");
+            }
+            DateTimeOffset? expires = body["expires_in"] is JsonValue e && double.TryParse(e.ToString(), System.Globalization.CultureInfo.InvariantCulture, out var seconds)
+                ? clock.GetUtcNow().AddSeconds(seconds)
+                : null;
+            return new OAuthTokens((string)body["access_token"]!, (string?)body["refresh_token"], expires, (string?)body["scope"]);
+        }
+    }
+}

@@ -1,0 +1,97 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using FlowConnectors.Connectors.Manifest;
+using FlowConnectors.Engine.Flows;
+
+namespace FlowConnectors.Connectors.Cards;
+
+/// <summary>Reads and checks a flow's <c>card</c> block.</summary>
+internal static class CardReader
+{
+    private static readonly string[] Fields =
+        ["kind", "label", "description", "group", "options", "fields", "dynamicInputs", "selectableOutputs", "registration", "deregistration", "signature", "interval"];
+
+    public static CardDefinition? Read(JsonNode? node, string file, List<ConnectorProblem> problems)
+    {
+        void Error(string path, string code, string message) => problems.Add(new(file, path, code, message));
+        if (node is not JsonObject card)
+        {
+            Error("$.card", "CARD_INVALID", "'card' must be an object");
+            return null;
+        }
+        foreach (var (field, _) in card)
+            if (!Fields.Contains(field))
+                Error(JsonPath.Property("$.card", field), "CARD_UNKNOWN_FIELD", $"unknown card field '{field}'; a card has {string.Join(", ", Fields)}");
+        CardKind kind;
+        switch ((string?)card["kind"])
+        {
+            case "action": kind = CardKind.Action; break;
+            case "helper": kind = CardKind.Helper; break;
+            case "event": kind = CardKind.Event; break;
+            case "polling": kind = CardKind.Polling; break;
+            default:
+                Error("$.card.kind", "CARD_INVALID_KIND", $"card kind '{(string?)card["kind"]}' must be action, helper, event or polling");
+                return null;
+        }
+        var options = (card["options"] as JsonArray)?.Select(o => (string?)o ?? "").ToList() ?? [];
+        var fields = new Dictionary<string, CardField>(StringComparer.Ordinal);
+        if (card["fields"] is JsonObject fieldBlock)
+            foreach (var (name, value) in fieldBlock)
+                fields[name] = new CardField(ReadSource((value as JsonObject)?["dropdown"], JsonPath.Property(JsonPath.Property("$.card.fields", name), "dropdown"), file, problems));
+        SignatureSettings? signature = null;
+        if (card["signature"] is JsonObject s)
+        {
+            var secret = (string?)s["secretParameter"];
+            if (secret is null) Error("$.card.signature", "CARD_SIGNATURE", "signature needs 'secretParameter' (the connection parameter holding the signing secret)");
+            var style = (string?)s["style"] ?? "hmac";
+            if (style is not ("github" or "slack" or "hmac"))
+                Error("$.card.signature.style", "CARD_SIGNATURE", $"signature style '{style}' must be github, slack or hmac");
+            var algorithm = (string?)s["algorithm"] ?? "sha256";
+            if (algorithm is not ("sha1" or "sha256" or "sha512"))
+                Error("$.card.signature.algorithm", "CARD_SIGNATURE", $"algorithm '{algorithm}' must be sha1, sha256 or sha512");
+            signature = new SignatureSettings
+            {
+                Style = style,
+                Header = (string?)s["header"] ?? (style == "slack" ? "X-Slack-Signature" : style == "github" ? "X-Hub-Signature-256" : "X-Signature"),
+                Algorithm = algorithm,
+                Prefix = (string?)s["prefix"] ?? (style == "github" ? "sha256=" : style == "slack" ? "v0=" : ""),
+                Encoding = (string?)s["encoding"] ?? "hex",
+                TimestampHeader = (string?)s["timestampHeader"] ?? (style == "slack" ? "X-Slack-Request-Timestamp" : null),
+                SecretParameter = secret ?? "",
+            };
+        }
+        TimeSpan? interval = null;
+        if ((string?)card["interval"] is { } intervalText)
+        {
+            if (TimeSpan.TryParse(intervalText, CultureInfo.InvariantCulture, out var parsed) && parsed > TimeSpan.Zero) interval = parsed;
+            else Error("$.card.interval", "CARD_INTERVAL", $"interval '{intervalText}' must be a positive duration like 00:05:00");
+        }
+        return new CardDefinition
+        {
+            Kind = kind,
+            Label = (string?)card["label"],
+            Description = (string?)card["description"],
+            Group = (string?)card["group"],
+            Options = options,
+            Fields = fields,
+            DynamicInputs = ReadSource(card["dynamicInputs"], "$.card.dynamicInputs", file, problems),
+            SelectableOutputs = card["selectableOutputs"] is JsonValue v && v.TryGetValue(out bool b) && b,
+            Registration = (string?)card["registration"],
+            Deregistration = (string?)card["deregistration"],
+            Signature = signature,
+            Interval = interval,
+        };
+    }
+
+    private static DynamicSource? ReadSource(JsonNode? node, string path, string file, List<ConnectorProblem> problems)
+    {
+        if (node is null) return null;
+        if (node is not JsonObject source || (string?)source["flow"] is not { } flow)
+        {
+            problems.Add(new(file, path, "CARD_INVALID", "a dynamic source must be { \"flow\": …, \"dependsOn\": [ … ] }"));
+            return null;
+        }
+        var dependsOn = (source["dependsOn"] as JsonArray)?.Select(d => (string?)d ?? "").ToList() ?? [];
+        return new DynamicSource(flow, dependsOn);
+    }
+}

@@ -1,0 +1,55 @@
+using System.Text.Json.Nodes;
+
+namespace FlowConnectors.Connectors.Connections;
+
+public enum ConnectionStatus
+{
+    Authorized,
+    Deauthorized,
+}
+
+/// <summary>
+/// A connection: a connector key plus parameter values. Secret values are held here decrypted
+/// only while in use; the store encrypts them, and nothing else ever writes them out.
+/// </summary>
+public sealed class Connection
+{
+    public required string Id { get; init; }
+    public required string ConnectorKey { get; init; }
+    public string Name { get; set; } = "";
+    public Dictionary<string, string> Values { get; init; } = new(StringComparer.Ordinal);
+    public Dictionary<string, string> Secrets { get; init; } = new(StringComparer.Ordinal);
+    public OAuthTokens? Tokens { get; set; }
+    public ConnectionStatus Status { get; set; } = ConnectionStatus.Authorized;
+    public string? StatusReason { get; set; }
+    public DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset UpdatedAt { get; set; }
+
+    /// <summary>A parameter's value, secret or not; null when unset.</summary>
+    public string? Get(string parameter) =>
+        Secrets.TryGetValue(parameter, out var secret) ? secret : Values.GetValueOrDefault(parameter);
+
+    /// <summary>What may be shown or returned by an API: plain values, and which secrets are set.</summary>
+    public JsonObject ToPublicJson() => new()
+    {
+        ["id"] = Id,
+        ["connector"] = ConnectorKey,
+        ["name"] = Name,
+        ["values"] = new JsonObject(Values.OrderBy(v => v.Key, StringComparer.Ordinal).Select(v => KeyValuePair.Create(v.Key, (JsonNode?)v.Value))),
+        ["secretsSet"] = new JsonArray(Secrets.Keys.Order(StringComparer.Ordinal).Select(k => (JsonNode)k).ToArray()),
+        ["authorized"] = Tokens is not null,
+        ["status"] = Status == ConnectionStatus.Authorized ? "authorized" : "deauthorized",
+        ["statusReason"] = StatusReason,
+    };
+
+    /// <summary>Every secret string this connection holds, for redaction.</summary>
+    public IEnumerable<string> SecretStrings()
+    {
+        foreach (var value in Secrets.Values) yield return value;
+        if (Tokens?.AccessToken is { } access) yield return access;
+        if (Tokens?.RefreshToken is { } refresh) yield return refresh;
+    }
+}
+
+/// <summary>OAuth 2.0 tokens obtained for a connection (authorization-code flow).</summary>
+public sealed record OAuthTokens(string AccessToken, string? RefreshToken, DateTimeOffset? ExpiresAt, string? Scope);

@@ -1,0 +1,84 @@
+using System.Text.Json.Nodes;
+
+namespace FlowConnectors.Connectors.Manifest;
+
+/// <summary>The connector's <c>connector.json</c> (see docs/connectors.md).</summary>
+public sealed class ConnectorManifest
+{
+    public required string Key { get; init; }
+    public required string Name { get; init; }
+    public required string Version { get; init; }
+    public string? Description { get; init; }
+    public string? Icon { get; init; }
+    public string? AccentColor { get; init; }
+    public string? DocumentationUrl { get; init; }
+    public string? SupportEmail { get; init; }
+    public required string BaseUrl { get; init; }
+    public required AuthSettings Auth { get; init; }
+    public IReadOnlyList<ConnectionParameter> ConnectionParameters { get; init; } = [];
+    public JsonObject? Http { get; init; }
+
+    public ConnectionParameter? FindParameter(string name) => ConnectionParameters.FirstOrDefault(p => p.Name == name);
+
+    public bool IsSecret(string parameter) => FindParameter(parameter)?.Type == ConnectionParameterType.Password;
+}
+
+public enum ConnectionParameterType
+{
+    Text,
+    Password,
+    Dropdown,
+}
+
+public sealed record ConnectionParameter(
+    string Name,
+    string Label,
+    ConnectionParameterType Type,
+    bool Required,
+    string? Description,
+    string? Default,
+    IReadOnlyList<ParameterOption> Options);
+
+public sealed record ParameterOption(string Label, string Value);
+
+public enum AuthKind
+{
+    None,
+    Basic,
+    ApiKey,
+    OAuth2ClientCredentials,
+    OAuth2AuthorizationCode,
+    Custom,
+}
+
+/// <summary>Authentication settings; which fields matter depends on <see cref="Kind"/>.</summary>
+public sealed record AuthSettings
+{
+    public AuthKind Kind { get; init; }
+    public string UsernameParameter { get; init; } = "username";
+    public string PasswordParameter { get; init; } = "password";
+    public string Parameter { get; init; } = "token";
+    public string In { get; init; } = "header";
+    public string Name { get; init; } = "Authorization";
+    public string TokenType { get; init; } = "Bearer";
+    public string? TokenUrl { get; init; }
+    public string? AuthorizeUrl { get; init; }
+    public string ClientIdParameter { get; init; } = "clientId";
+    public string ClientSecretParameter { get; init; } = "clientSecret";
+    public string? Scope { get; init; }
+    public string ClientAuthentication { get; init; } = "client_secret_basic";
+    public string Flow { get; init; } = "_auth";
+
+    /// <summary>Kinds that hold tokens which can be revoked (so a <c>_revoke</c> flow makes sense).</summary>
+    public bool IsTokenBased => Kind is AuthKind.ApiKey or AuthKind.OAuth2ClientCredentials or AuthKind.OAuth2AuthorizationCode or AuthKind.Custom;
+
+    public static string WireName(AuthKind kind) => kind switch
+    {
+        AuthKind.None => "none",
+        AuthKind.Basic => "basic",
+        AuthKind.ApiKey => "apiKey",
+        AuthKind.OAuth2ClientCredentials => "oauth2ClientCredentials",
+        AuthKind.OAuth2AuthorizationCode => "oauth2AuthorizationCode",
+        _ => "custom",
+    };
+}

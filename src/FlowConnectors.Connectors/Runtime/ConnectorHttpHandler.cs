@@ -1,0 +1,150 @@
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json.Nodes;
+using FlowConnectors.Connectors.Auth;
+using FlowConnectors.Connectors.Connections;
+using FlowConnectors.Connectors.Manifest;
+using FlowConnectors.Engine;
+using FlowConnectors.Engine.Activities;
+using FlowConnectors.Engine.Runtime;
+using FlowConnectors.Http;
+
+namespace FlowConnectors.Connectors.Runtime;
+
+/// <summary>
+/// Applies a connector's base URL and authentication to requests sent with <c>useConnection</c>.
+/// Every credential it touches is registered as a secret of the run, so journals, logs and
+/// errors show <c>***</c> even if a value is echoed back by an API.
+/// </summary>
+internal sealed class ConnectorHttpHandler(ConnectorRuntime runtime) : IConnectionHttpHandler
+{
+    public Uri ResolveUrl(ActivityContext context, string relativeUrl)
+    {
+        var manifest = runtime.ConnectorFor(context).Package.Manifest;
+        var connection = runtime.ConnectionFor(context);
+        var baseUrl = Rewrite(ConnectorUrls.Expand(manifest.BaseUrl, connection));
+        // A link to follow (e.g. Link: rel="next") may come back absolute; it must stay under the base URL.
+        if (Uri.TryCreate(relativeUrl, UriKind.Absolute, out var absolute) && absolute.Scheme is "http" or "https")
+        {
+            var root = baseUrl.TrimEnd('/');
+            var candidate = Rewrite(absolute.ToString());
+            if (candidate.StartsWith(root + "/", StringComparison.OrdinalIgnoreCase) || candidate.StartsWith(root + "?", StringComparison.OrdinalIgnoreCase))
+                return ConnectorUrls.Resolve(baseUrl, candidate[root.Length..]);
+        }
+        return ConnectorUrls.Resolve(baseUrl, relativeUrl);
+    }
+
+    public string ClientName(ActivityContext context) => ConnectorRuntime.ClientNameOf(runtime.ConnectorFor(context).Package.Manifest.Key);
+
+    public async ValueTask AuthenticateAsync(ActivityContext context, HttpRequestMessage request, bool refreshed, CancellationToken ct)
+    {
+        var loaded = runtime.ConnectorFor(context);
+        var manifest = loaded.Package.Manifest;
+        var connection = runtime.ConnectionFor(context);
+        foreach (var secret in connection.SecretStrings()) context.RegisterSecret(secret);
+        var auth = manifest.Auth;
+        switch (auth.Kind)
+        {
+            case AuthKind.None:
+                return;
+            case AuthKind.Basic:
+                var user = Required(connection, auth.UsernameParameter);
+                var password = Required(connection, auth.PasswordParameter);
+                request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}")));
+                return;
+            case AuthKind.ApiKey:
+                var token = Required(connection, auth.Parameter);
+                if (auth.In == "query")
+                {
+                    request.RequestUri = AddQuery(request.RequestUri!, auth.Name, token);
+                    return;
+                }
+                var value = string.IsNullOrEmpty(auth.TokenType) ? token : $"{auth.TokenType} {token}";
+                request.Headers.Remove(auth.Name);
+                request.Headers.TryAddWithoutValidation(auth.Name, value);
+                return;
+            case AuthKind.OAuth2ClientCredentials:
+                var tokens = await runtime.Tokens.GetAsync(connection.Id,
+                    () => NewOAuthClient(manifest, connection).ClientCredentialsAsync(manifest, connection, ct), forceRefresh: refreshed);
+                context.RegisterSecret(tokens.AccessToken);
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", tokens.AccessToken);
+                return;
+            case AuthKind.OAuth2AuthorizationCode:
+                var current = connection.Tokens ?? throw new ActivityFaultException("authentication failed: the connection is not signed in; authorize it first");
+                var expired = current.ExpiresAt is { } expiresAt && expiresAt - TokenCache.Skew <= runtime.Options.Clock.GetUtcNow();
+                if (refreshed || expired)
+                {
+                    current = await NewOAuthClient(manifest, connection).RefreshAsync(manifest, connection, ct);
+                    await runtime.SaveTokensAsync(connection, current, ct);
+                }
+                context.RegisterSecret(current.AccessToken);
+                if (current.RefreshToken is { } refresh) context.RegisterSecret(refresh);
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", current.AccessToken);
+                return;
+            case AuthKind.Custom:
+                await ApplyCustomAsync(context, loaded, connection, request, ct);
+                return;
+        }
+    }
+
+    private OAuthClient NewOAuthClient(ConnectorManifest manifest, Connection connection) =>
+        new(new HttpClient(new RewritingHandler(runtime.HttpClients, ConnectorRuntime.ClientNameOf(manifest.Key), Rewrite), disposeHandler: true),
+            runtime.Options.Clock);
+
+    /// <summary>Runs the connector's auth flow with the connection's parameters; applies the headers and query it returns.</summary>
+    private async Task ApplyCustomAsync(ActivityContext context, ConnectorRuntime.LoadedConnector loaded, Connection connection, HttpRequestMessage request, CancellationToken ct)
+    {
+        var manifest = loaded.Package.Manifest;
+        var flow = loaded.Compile(manifest.Auth.Flow);
+        var inputs = new JsonObject();
+        foreach (var parameter in flow.Definition.Inputs)
+            if (connection.Get(parameter.Name) is { } value) inputs[parameter.Name] = value;
+        var run = await loaded.Engine.RunAsync(flow, inputs, new RunOptions
+        {
+            Properties = new Dictionary<string, string>
+            {
+                [ConnectorRuntime.ConnectorProperty] = manifest.Key,
+                [ConnectorRuntime.ConnectionProperty] = connection.Id,
+            },
+        }, ct);
+        if (run.Status != FlowStatus.Finished)
+            throw new ActivityFaultException($"authentication flow '{manifest.Auth.Flow}' failed: {run.Fault?.Message}");
+        if (run.Outputs.GetValueOrDefault("headers") is JsonObject headers)
+            foreach (var (name, value) in headers)
+            {
+                var text = Engine.Values.JsonValues.ToText(value);
+                context.RegisterSecret(text);
+                request.Headers.Remove(name);
+                request.Headers.TryAddWithoutValidation(name, text);
+            }
+        if (run.Outputs.GetValueOrDefault("query") is JsonObject query)
+            foreach (var (name, value) in query)
+            {
+                var text = Engine.Values.JsonValues.ToText(value);
+                context.RegisterSecret(text);
+                request.RequestUri = AddQuery(request.RequestUri!, name, text);
+            }
+    }
+
+    private string Rewrite(string url) =>
+        runtime.Options.RewriteUrl is { } rewrite ? rewrite(new Uri(url)).ToString() : url;
+
+    private static string Required(Connection connection, string parameter) =>
+        connection.Get(parameter) ?? throw new ActivityFaultException($"authentication failed: connection parameter '{parameter}' is not set");
+
+    private static Uri AddQuery(Uri uri, string name, string value)
+    {
+        var separator = string.IsNullOrEmpty(uri.Query) ? "?" : "&";
+        return new Uri(uri + separator + Uri.EscapeDataString(name) + "=" + Uri.EscapeDataString(value));
+    }
+
+    /// <summary>Sends token requests through the connector's resilient client, to rewritten URLs in offline tests.</summary>
+    private sealed class RewritingHandler(IHttpClientFactory factory, string clientName, Func<string, string> rewrite) : HttpMessageHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            request.RequestUri = new Uri(rewrite(request.RequestUri!.ToString()));
+            return factory.CreateClient(clientName).SendAsync(request, cancellationToken);
+        }
+    }
+}

@@ -1,0 +1,323 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using FlowConnectors.Connectors.Cards;
+using FlowConnectors.Connectors.Connections;
+using FlowConnectors.Connectors.Manifest;
+using FlowConnectors.Connectors.Webhooks;
+using FlowConnectors.Engine;
+using FlowConnectors.Engine.Activities;
+using FlowConnectors.Engine.Runtime;
+using FlowConnectors.Http;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace FlowConnectors.Connectors.Runtime;
+
+/// <summary>
+/// Runs connector flows with a connection: actions, test connection, revoke, dropdowns, webhook
+/// registration and deliveries, polling. Each connector gets its own engine so a card's
+/// <c>CallFlow("httpHelper")</c> finds that connector's helper.
+/// </summary>
+public sealed class ConnectorRuntime : IAsyncDisposable
+{
+    public const string ConnectionProperty = "connection";
+    public const string ConnectorProperty = "connector";
+
+    private readonly Dictionary<string, LoadedConnector> _connectors = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Connection> _active = new(StringComparer.Ordinal);
+    private readonly ServiceProvider _services;
+
+    public ConnectorRuntime(IEnumerable<ConnectorPackage> connectors, ConnectorRuntimeOptions options)
+    {
+        Options = options;
+        Registry = CreateRegistry();
+        var services = new ServiceCollection();
+        services.AddSingleton(options.Clock);
+        services.AddSingleton<IConnectionHttpHandler>(_ => new ConnectorHttpHandler(this));
+        var packages = connectors.ToList();
+        foreach (var package in packages)
+        {
+            services.AddFlowHttpClient(ClientNameOf(package.Manifest.Key), HttpSettingsReader.Read(package.Manifest.Http));
+            if (options.ConfigureHttpClient is { } configure) configure(services.AddHttpClient(ClientNameOf(package.Manifest.Key)));
+        }
+        _services = services.BuildServiceProvider();
+        Tokens = new Auth.TokenCache(options.Clock);
+        foreach (var package in packages)
+        {
+            var engine = new FlowEngine(new FlowEngineOptions
+            {
+                Registry = Registry,
+                Flows = package.FlowProvider,
+                Clock = options.Clock,
+                Services = _services,
+                MaxSteps = options.MaxSteps,
+                Journal = options.Journal,
+            });
+            _connectors[package.Manifest.Key] = new LoadedConnector(package, engine);
+        }
+    }
+
+    public ConnectorRuntimeOptions Options { get; }
+    public ActivityRegistry Registry { get; }
+    internal Auth.TokenCache Tokens { get; }
+    public IReadOnlyList<ConnectorPackage> Connectors => _connectors.Values.Select(c => c.Package).ToList();
+
+    /// <summary>The engine's activities plus HTTP and connector activities.</summary>
+    public static ActivityRegistry CreateRegistry() =>
+        ActivityRegistry.CreateDefault().AddAssembly(typeof(IConnectionHttpHandler).Assembly).AddAssembly(typeof(ConnectorRuntime).Assembly);
+
+    public static string ClientNameOf(string connectorKey) => "connector:" + connectorKey;
+
+    public ConnectorPackage GetConnector(string key) => Loaded(key).Package;
+
+    internal LoadedConnector Loaded(string key) =>
+        _connectors.TryGetValue(key, out var loaded) ? loaded : throw new ConnectorException($"connector '{key}' is not installed");
+
+    internal IHttpClientFactory HttpClients => _services.GetRequiredService<IHttpClientFactory>();
+
+    // --- connections ------------------------------------------------------------------------
+
+    /// <summary>
+    /// Creates a connection from parameter values, checking them against the manifest: required
+    /// values, dropdown options, unknown names. Password values go to the encrypted part.
+    /// </summary>
+    public async Task<Connection> CreateConnectionAsync(string connectorKey, string name, IReadOnlyDictionary<string, string> values,
+        string? id = null, CancellationToken cancellationToken = default)
+    {
+        var manifest = GetConnector(connectorKey).Manifest;
+        var now = Options.Clock.GetUtcNow();
+        var connection = new Connection
+        {
+            Id = id ?? Guid.NewGuid().ToString("N"),
+            ConnectorKey = connectorKey,
+            Name = name,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        ApplyValues(manifest, connection, values, requireAll: true);
+        await Options.Connections.SaveAsync(connection, cancellationToken);
+        return connection;
+    }
+
+    /// <summary>Sets parameter values; problems are listed together, naming each parameter.</summary>
+    public static void ApplyValues(ConnectorManifest manifest, Connection connection, IReadOnlyDictionary<string, string> values, bool requireAll)
+    {
+        var problems = new List<string>();
+        foreach (var (name, _) in values)
+            if (manifest.FindParameter(name) is null)
+                problems.Add($"unknown connection parameter '{name}'");
+        foreach (var parameter in manifest.ConnectionParameters)
+        {
+            if (!values.TryGetValue(parameter.Name, out var value))
+            {
+                if (connection.Get(parameter.Name) is null && parameter.Default is { } fallback) value = fallback;
+                else if (requireAll && parameter.Required && connection.Get(parameter.Name) is null) { problems.Add($"connection parameter '{parameter.Name}' is required"); continue; }
+                else continue;
+            }
+            if (parameter.Type == ConnectionParameterType.Dropdown && parameter.Options.All(o => o.Value != value))
+            {
+                problems.Add($"connection parameter '{parameter.Name}' must be one of {string.Join(", ", parameter.Options.Select(o => o.Value))}");
+                continue;
+            }
+            if (parameter.Type == ConnectionParameterType.Password) connection.Secrets[parameter.Name] = value;
+            else connection.Values[parameter.Name] = value;
+        }
+        if (problems.Count > 0) throw new ConnectorException(string.Join("; ", problems));
+    }
+
+    internal async Task<Connection> GetConnectionAsync(string connectionId, CancellationToken cancellationToken)
+    {
+        var connection = await Options.Connections.GetAsync(connectionId, cancellationToken)
+                         ?? throw new ConnectorException($"connection '{connectionId}' does not exist");
+        _active[connection.Id] = connection;
+        return connection;
+    }
+
+    /// <summary>The connection an executing flow runs with (cached for the run; loaded on a cold resume).</summary>
+    internal Connection ConnectionFor(ActivityContext context)
+    {
+        var id = context.GetProperty(ConnectionProperty)
+                 ?? throw new ActivityFaultException("this flow runs without a connection; choose one for the card");
+        if (_active.TryGetValue(id, out var connection)) return connection;
+        return GetConnectionAsync(id, context.CancellationToken).GetAwaiter().GetResult();
+    }
+
+    internal LoadedConnector ConnectorFor(ActivityContext context)
+    {
+        var key = context.GetProperty(ConnectorProperty) ?? throw new ActivityFaultException("this flow does not belong to a connector");
+        return Loaded(key);
+    }
+
+    internal async Task SaveTokensAsync(Connection connection, OAuthTokens tokens, CancellationToken cancellationToken)
+    {
+        connection.Tokens = tokens;
+        connection.UpdatedAt = Options.Clock.GetUtcNow();
+        await Options.Connections.SaveAsync(connection, cancellationToken);
+    }
+
+    // --- running flows ------------------------------------------------------------------------
+
+    public async Task<FlowRunResult> RunFlowAsync(string connectorKey, string flowId, string? connectionId, JsonObject? inputs,
+        CancellationToken cancellationToken = default)
+    {
+        var loaded = Loaded(connectorKey);
+        var properties = new Dictionary<string, string>(StringComparer.Ordinal) { [ConnectorProperty] = connectorKey };
+        if (connectionId is not null)
+        {
+            var connection = await GetConnectionAsync(connectionId, cancellationToken);
+            if (connection.ConnectorKey != connectorKey)
+                throw new ConnectorException($"connection '{connectionId}' belongs to connector '{connection.ConnectorKey}', not '{connectorKey}'");
+            if (connection.Status == ConnectionStatus.Deauthorized)
+                throw new ConnectorException($"connection '{connectionId}' is deauthorized{(connection.StatusReason is null ? "" : $": {connection.StatusReason}")}");
+            properties[ConnectionProperty] = connectionId;
+        }
+        var compiled = loaded.Compile(flowId);
+        return await loaded.Engine.RunAsync(compiled, inputs, new RunOptions { Properties = properties }, cancellationToken);
+    }
+
+    /// <summary>Runs <c>_authping</c>: OK when it finishes, else the fault's message is the reason.</summary>
+    public async Task<ConnectionTestResult> TestConnectionAsync(string connectionId, CancellationToken cancellationToken = default)
+    {
+        var connection = await GetConnectionAsync(connectionId, cancellationToken);
+        var package = GetConnector(connection.ConnectorKey);
+        if (package.FindFlow(ConnectorPackage.AuthPing) is null)
+            return new ConnectionTestResult(true, null);
+        var run = await RunFlowAsync(connection.ConnectorKey, ConnectorPackage.AuthPing, connectionId, null, cancellationToken);
+        return run.Status == FlowStatus.Finished
+            ? new ConnectionTestResult(true, null)
+            : new ConnectionTestResult(false, run.Fault?.Message ?? $"the test flow ended {run.Status.ToString().ToLowerInvariant()}");
+    }
+
+    /// <summary>Runs <c>_revoke</c> (when the connector has one) and marks the connection deauthorized.</summary>
+    public async Task<ConnectionTestResult> DeauthorizeAsync(string connectionId, string reason, CancellationToken cancellationToken = default)
+    {
+        var connection = await GetConnectionAsync(connectionId, cancellationToken);
+        ConnectionTestResult result = new(true, null);
+        if (connection.Status == ConnectionStatus.Authorized && GetConnector(connection.ConnectorKey).FindFlow(ConnectorPackage.Revoke) is not null)
+        {
+            var run = await RunFlowAsync(connection.ConnectorKey, ConnectorPackage.Revoke, connectionId, null, cancellationToken);
+            if (run.Status != FlowStatus.Finished) result = new(false, run.Fault?.Message);
+        }
+        connection.Status = ConnectionStatus.Deauthorized;
+        connection.StatusReason = reason;
+        connection.Tokens = null;
+        connection.UpdatedAt = Options.Clock.GetUtcNow();
+        Tokens.Forget(connection.Id);
+        await Options.Connections.SaveAsync(connection, cancellationToken);
+        _active.TryRemove(connection.Id, out _);
+        return result;
+    }
+
+    /// <summary>Deletes a connection; it must be deauthorized first, as in Workspace ONE Intelligence.</summary>
+    public async Task DeleteConnectionAsync(string connectionId, CancellationToken cancellationToken = default)
+    {
+        var connection = await GetConnectionAsync(connectionId, cancellationToken);
+        if (connection.Status != ConnectionStatus.Deauthorized)
+            throw new ConnectorException($"connection '{connectionId}' must be deauthorized before it is deleted");
+        await Options.Connections.DeleteAsync(connectionId, cancellationToken);
+        _active.TryRemove(connectionId, out _);
+    }
+
+    /// <summary>Loads a dynamic dropdown: runs the field's helper flow with the values it depends on.</summary>
+    public async Task<JsonArray> LoadDropdownAsync(string connectorKey, string flowId, string field, string connectionId, JsonObject values,
+        CancellationToken cancellationToken = default)
+    {
+        var flow = GetConnector(connectorKey).FindFlow(flowId) ?? throw new ConnectorException($"connector '{connectorKey}' has no flow '{flowId}'");
+        if (flow.Card?.Fields.GetValueOrDefault(field)?.Dropdown is not { } source)
+            throw new ConnectorException($"field '{field}' of '{flowId}' has no dynamic dropdown");
+        var inputs = new JsonObject();
+        foreach (var dependency in source.DependsOn)
+            inputs[dependency] = values[dependency]?.DeepClone();
+        var run = await RunFlowAsync(connectorKey, source.Flow, connectionId, inputs, cancellationToken);
+        if (run.Status != FlowStatus.Finished) throw new ConnectorException($"dropdown flow '{source.Flow}' failed: {run.Fault?.Message}");
+        return run.Outputs.GetValueOrDefault("items") as JsonArray ?? throw new ConnectorException($"dropdown flow '{source.Flow}' must return 'items'");
+    }
+
+    // --- webhook event cards ----------------------------------------------------------------
+
+    /// <summary>Activation: runs the card's registration flow with the event URL; returns what to keep.</summary>
+    public async Task<JsonNode?> RegisterWebhookAsync(string connectorKey, string eventFlowId, string connectionId, string eventUrl, JsonObject? options,
+        CancellationToken cancellationToken = default)
+    {
+        var card = EventCard(connectorKey, eventFlowId);
+        var inputs = options?.DeepClone().AsObject() ?? [];
+        inputs["eventUrl"] = eventUrl;
+        var run = await RunFlowAsync(connectorKey, card.Registration!, connectionId, inputs, cancellationToken);
+        if (run.Status != FlowStatus.Finished) throw new ConnectorException($"registration failed: {run.Fault?.Message}");
+        return run.Outputs.GetValueOrDefault("registration")?.DeepClone();
+    }
+
+    public async Task DeregisterWebhookAsync(string connectorKey, string eventFlowId, string connectionId, JsonNode? registration,
+        CancellationToken cancellationToken = default)
+    {
+        var card = EventCard(connectorKey, eventFlowId);
+        var run = await RunFlowAsync(connectorKey, card.Deregistration!, connectionId, new JsonObject { ["registration"] = registration?.DeepClone() }, cancellationToken);
+        if (run.Status != FlowStatus.Finished) throw new ConnectorException($"deregistration failed: {run.Fault?.Message}");
+    }
+
+    /// <summary>
+    /// A delivery: verifies the signature first (nothing runs when it fails), then runs the event
+    /// flow with the request's headers, query and body.
+    /// </summary>
+    public async Task<(SignatureCheck Check, FlowRunResult? Run)> HandleWebhookAsync(string connectorKey, string eventFlowId, string connectionId,
+        IReadOnlyDictionary<string, string> headers, JsonObject query, byte[] body, CancellationToken cancellationToken = default)
+    {
+        var card = EventCard(connectorKey, eventFlowId);
+        var lookup = new Dictionary<string, string>(headers, StringComparer.OrdinalIgnoreCase);
+        if (card.Signature is { } signature)
+        {
+            var connection = await GetConnectionAsync(connectionId, cancellationToken);
+            var secret = connection.Get(signature.SecretParameter);
+            if (string.IsNullOrEmpty(secret)) return (SignatureCheck.Invalid("the connection has no signing secret"), null);
+            var check = WebhookSignatureVerifier.Verify(signature, secret, h => lookup.GetValueOrDefault(h), body, Options.Clock.GetUtcNow());
+            if (!check.IsValid) return (check, null);
+        }
+        JsonNode? parsed;
+        try { parsed = body.Length == 0 ? null : JsonNode.Parse(body); }
+        catch (System.Text.Json.JsonException) { parsed = System.Text.Encoding.UTF8.GetString(body); }
+        var inputs = new JsonObject
+        {
+            ["headers"] = new JsonObject(lookup.OrderBy(h => h.Key, StringComparer.Ordinal).Select(h => KeyValuePair.Create(h.Key.ToLowerInvariant(), (JsonNode?)h.Value))),
+            ["query"] = query.DeepClone(),
+            ["body"] = parsed,
+        };
+        var flow = GetConnector(connectorKey).FindFlow(eventFlowId)!.Definition;
+        foreach (var name in inputs.Select(p => p.Key).ToList())
+            if (!flow.Inputs.Exists(i => i.Name == name)) inputs.Remove(name);
+        return (SignatureCheck.Valid, await RunFlowAsync(connectorKey, eventFlowId, connectionId, inputs, cancellationToken));
+    }
+
+    private CardDefinition EventCard(string connectorKey, string flowId) =>
+        GetConnector(connectorKey).FindFlow(flowId)?.Card is { Kind: CardKind.Event } card
+            ? card
+            : throw new ConnectorException($"'{flowId}' is not an event card of connector '{connectorKey}'");
+
+    // --- polling event cards ------------------------------------------------------------------
+
+    /// <summary>One poll: runs the flow with the stored cursor and returns new items and the next cursor.</summary>
+    public async Task<PollResult> PollAsync(string connectorKey, string flowId, string connectionId, JsonNode? cursor,
+        CancellationToken cancellationToken = default)
+    {
+        if (GetConnector(connectorKey).FindFlow(flowId)?.Card is not { Kind: CardKind.Polling })
+            throw new ConnectorException($"'{flowId}' is not a polling card of connector '{connectorKey}'");
+        var run = await RunFlowAsync(connectorKey, flowId, connectionId, new JsonObject { ["cursor"] = cursor?.DeepClone() }, cancellationToken);
+        if (run.Status != FlowStatus.Finished)
+            throw new ConnectorException($"polling flow '{flowId}' failed: {run.Fault?.Message}");
+        var items = run.Outputs.GetValueOrDefault("items") as JsonArray ?? [];
+        // A run that found nothing new keeps the old cursor rather than losing the position.
+        var next = run.Outputs.GetValueOrDefault("cursor") ?? cursor;
+        return new PollResult(items, next?.DeepClone(), run);
+    }
+
+    public async ValueTask DisposeAsync() => await _services.DisposeAsync();
+
+    internal sealed class LoadedConnector(ConnectorPackage package, FlowEngine engine)
+    {
+        private readonly ConcurrentDictionary<string, CompiledFlow> _compiled = new(StringComparer.Ordinal);
+
+        public ConnectorPackage Package { get; } = package;
+        public FlowEngine Engine { get; } = engine;
+
+        public CompiledFlow Compile(string flowId) => _compiled.GetOrAdd(flowId, id =>
+            Engine.Compile((Package.FindFlow(id) ?? throw new ConnectorException($"connector '{Package.Manifest.Key}' has no flow '{id}'")).Definition));
+    }
+}

@@ -1,0 +1,27 @@
+using FlowConnectors.Connectors.Connections;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace FlowConnectors.Connectors.Runtime;
+
+public sealed class ConnectorRuntimeOptions
+{
+    public required IConnectionStore Connections { get; init; }
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
+    /// <summary>
+    /// Rewrites every URL the connector would call (base URL, token URLs, followed links) — the
+    /// offline test runner points them at its stub on 127.0.0.1.
+    /// </summary>
+    public Func<Uri, Uri>? RewriteUrl { get; init; }
+    /// <summary>Extra configuration of each connector's HTTP client (e.g. a recording handler).</summary>
+    public Action<IHttpClientBuilder>? ConfigureHttpClient { get; init; }
+    public long MaxSteps { get; init; } = 1_000_000;
+    public bool Journal { get; init; } = true;
+}
+
+/// <summary>Why a connection test failed, or that it passed.</summary>
+public sealed record ConnectionTestResult(bool Ok, string? Reason);
+
+/// <summary>The items a polling card found since its cursor, and the cursor to keep.</summary>
+public sealed record PollResult(System.Text.Json.Nodes.JsonArray Items, System.Text.Json.Nodes.JsonNode? Cursor, Engine.Runtime.FlowRunResult Run);
+
+public sealed class ConnectorException(string message) : Exception(message);

@@ -1,0 +1,77 @@
+using System.Text.Json.Nodes;
+
+namespace FlowConnectors.Connectors.Testing;
+
+/// <summary>A recorded test of one connector flow (docs/connectors.md, "Offline tests").</summary>
+internal sealed record Fixture(
+    string Description,
+    string Flow,
+    Dictionary<string, string>? Connection,
+    JsonObject? Inputs,
+    IReadOnlyList<Exchange> Exchanges,
+    JsonObject? Outputs,
+    string Status,
+    string? Error)
+{
+    private static readonly string[] Fields = ["description", "flow", "connection", "inputs", "exchanges", "outputs", "status", "error"];
+
+    public static Fixture Read(string text)
+    {
+        if (JsonNode.Parse(text) is not JsonObject root) throw new FixtureException("a fixture must be a JSON object");
+        foreach (var (field, _) in root)
+            if (!Fields.Contains(field)) throw new FixtureException($"$.{field}: unknown field; a fixture has {string.Join(", ", Fields)}");
+        var flow = (string?)root["flow"] ?? throw new FixtureException("$.flow: missing (the flow to run)");
+        Dictionary<string, string>? connection = null;
+        if (root["connection"] is JsonObject c)
+            connection = c.ToDictionary(p => p.Key, p => (string?)p.Value ?? "", StringComparer.Ordinal);
+        var exchanges = new List<Exchange>();
+        var index = 0;
+        foreach (var item in root["exchanges"] as JsonArray ?? [])
+        {
+            var path = $"$.exchanges[{index++}]";
+            if (item is not JsonObject exchange || exchange["request"] is not JsonObject request || exchange["response"] is not JsonObject response)
+                throw new FixtureException($"{path}: an exchange needs 'request' and 'response' objects");
+            var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            foreach (var (name, value) in request["headers"] as JsonObject ?? [])
+            {
+                if (FixtureRunner.CredentialHeaders.Contains(name))
+                    throw new FixtureException($"{path}.request.headers.{name}: fixtures must not hold credentials");
+                headers[name] = (string?)value ?? "";
+            }
+            var responseHeaders = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            foreach (var (name, value) in response["headers"] as JsonObject ?? []) responseHeaders[name] = (string?)value ?? "";
+            exchanges.Add(new Exchange(
+                (string?)request["method"] ?? "GET",
+                (string?)request["path"] ?? throw new FixtureException($"{path}.request.path: missing"),
+                request["query"] as JsonObject,
+                headers,
+                request.ContainsKey("body"),
+                request["body"]?.DeepClone(),
+                response["status"]?.GetValue<int>() ?? 200,
+                responseHeaders,
+                response["body"]?.DeepClone()));
+        }
+        return new Fixture(
+            (string?)root["description"] ?? "",
+            flow,
+            connection,
+            root["inputs"]?.DeepClone() as JsonObject,
+            exchanges,
+            root["outputs"]?.DeepClone() as JsonObject,
+            (string?)root["status"] ?? "finished",
+            (string?)root["error"]);
+    }
+}
+
+internal sealed record Exchange(
+    string Method,
+    string Path,
+    JsonObject? Query,
+    Dictionary<string, string> Headers,
+    bool HasBody,
+    JsonNode? Body,
+    int Status,
+    Dictionary<string, string> ResponseHeaders,
+    JsonNode? ResponseBody);
+
+public sealed class FixtureException(string message) : Exception(message);
