@@ -13,7 +13,7 @@ internal sealed record Fixture(
     string Status,
     string? Error)
 {
-    private static readonly string[] Fields = ["description", "flow", "connection", "inputs", "exchanges", "outputs", "status", "error"];
+    private static readonly string[] Fields = ["description", "flow", "connection", "inputs", "exchanges", "outputs", "fault"];
 
     public static Fixture Read(string text)
     {
@@ -58,8 +58,8 @@ internal sealed record Fixture(
             root["inputs"]?.DeepClone() as JsonObject,
             exchanges,
             root["outputs"]?.DeepClone() as JsonObject,
-            (string?)root["status"] ?? "finished",
-            (string?)root["error"]);
+            root.ContainsKey("fault") ? "faulted" : "finished",
+            (string?)root["fault"]);
     }
 }
 
