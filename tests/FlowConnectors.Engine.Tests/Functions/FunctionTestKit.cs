@@ -26,7 +26,12 @@ internal static class FunctionTestKit
 
     public static string Text(this ActivityRunResult result, string output = "result") => result.Output(output)!.GetValue<string>();
 
-    public static double Number(this ActivityRunResult result, string output = "result") => result.Output(output)!.GetValue<double>();
+    /// <summary>A number output; whole numbers are stored as integers, so read through the engine's helper.</summary>
+    public static double Number(this ActivityRunResult result, string output = "result")
+    {
+        FlowConnectors.Engine.Values.JsonValues.TryGetNumber(result.Output(output), out var number).ShouldBeTrue($"output '{output}' is not a number");
+        return number;
+    }
 
     public static string Json(this ActivityRunResult result, string output = "result") => result.Output(output)?.ToJsonString() ?? "null";
 }
