@@ -16,7 +16,14 @@ internal sealed class FormatNumber : Activity
 
     protected internal override ValueTask<ActivityResult> ExecuteAsync(ActivityContext context)
     {
-        try { Result = Value.ToString(Format.Length == 0 ? "R" : Format, CultureInfo.InvariantCulture); }
+        try
+        {
+            // Through decimal so halves round away from zero as people expect (1234.5 with F0 → 1235);
+            // double formatting rounds its binary value instead.
+            Result = Format.Length == 0 ? Value.ToString("R", CultureInfo.InvariantCulture)
+                : Math.Abs(Value) < 7.9e27 ? ((decimal)Value).ToString(Format, CultureInfo.InvariantCulture)
+                : Value.ToString(Format, CultureInfo.InvariantCulture);
+        }
         catch (FormatException) { throw new ActivityFaultException($"'{Format}' is not a valid number format (use e.g. N2, F0, P1 or #,##0.00)"); }
         return ActivityResult.DoneTask;
     }
