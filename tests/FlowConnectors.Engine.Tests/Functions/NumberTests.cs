@@ -29,6 +29,16 @@ public sealed class NumberTests
         result.Json().ShouldBe("2");
     }
 
+    [Theory]
+    [InlineData(0.1, 0.2, "add", "0.3")]
+    [InlineData(1049.95, 3, "multiply", "3149.85")]
+    [InlineData(1.1, 1.0, "subtract", "0.1")]
+    public async Task Calculate_gives_decimal_results_without_binary_rounding_noise(double a, double b, string operation, string expected)
+    {
+        var result = await ActivityRunner.RunAsync<Calculate>(new JsonObject { ["a"] = a, ["b"] = b, ["operation"] = operation });
+        result.Json().ShouldBe(expected);
+    }
+
     [Fact]
     public async Task Calculate_accepts_numbers_written_as_text()
     {

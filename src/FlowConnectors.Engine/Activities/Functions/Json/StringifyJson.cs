@@ -9,7 +9,7 @@ internal sealed class StringifyJson : Activity
 {
     // Readable text: characters such as é, < and ' stay as they are instead of \u escapes.
     private static readonly JsonSerializerOptions Compact = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-    private static readonly JsonSerializerOptions Indented = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, WriteIndented = true };
+    private static readonly JsonSerializerOptions Indented = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, WriteIndented = true, NewLine = "\n" };
 
     [Input]
     public JsonNode? Value { get; set; }
