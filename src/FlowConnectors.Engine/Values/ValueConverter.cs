@@ -54,7 +54,13 @@ internal static class ValueConverter
         if (type == typeof(JsonNode)) return value;
         if (type == typeof(string)) return ToStringValue(value);
         if (type == typeof(bool)) return ToBoolean(value);
-        if (type == typeof(int)) return checked((int)ToInteger(value));
+        if (type == typeof(int))
+        {
+            var whole = ToInteger(value);
+            if (whole is < int.MinValue or > int.MaxValue)
+                throw new ValueConversionException($"expected an integer between {int.MinValue} and {int.MaxValue} but got {whole}");
+            return (int)whole;
+        }
         if (type == typeof(long)) return ToInteger(value);
         if (type == typeof(double)) return ToDouble(value);
         if (type == typeof(float)) return (float)ToDouble(value);
@@ -97,7 +103,7 @@ internal static class ValueConverter
         DateTimeOffset dt => JsonValue.Create(FormatDateTime(dt)),
         DateTime dt => JsonValue.Create(FormatDateTime(new DateTimeOffset(dt.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(dt, DateTimeKind.Utc) : dt))),
         TimeSpan ts => JsonValue.Create(ts.ToString("c", CultureInfo.InvariantCulture)),
-        Enum e => JsonValue.Create(e.ToString()),
+        Enum e => JsonValue.Create(char.ToLowerInvariant(e.ToString()[0]) + e.ToString()[1..]),
         System.Collections.IEnumerable list => ToJsonArray(list),
         _ => throw new ValueConversionException($"cannot convert {value.GetType().Name} to JSON"),
     };
@@ -162,7 +168,7 @@ internal static class ValueConverter
     private static DateTimeOffset ToDateTime(JsonNode? value)
     {
         if (JsonValues.TryGetString(value, out var s) &&
-            DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var dt))
+            DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var dt))
             return dt;
         if (JsonValues.TryGetNumber(value, out var ms))
             return DateTimeOffset.FromUnixTimeMilliseconds((long)ms);

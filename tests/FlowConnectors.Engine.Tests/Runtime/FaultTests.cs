@@ -102,6 +102,18 @@ public sealed class FaultTests
     }
 
     [Fact]
+    public async Task A_whole_number_too_large_for_its_input_names_the_input_at_run_time_and_at_validation()
+    {
+        var result = await Flow.RunAsync("""
+        { "format": 1, "id": "big", "nodes": [ { "id": "cut", "type": "Text.Substring", "inputs": { "text": "abc", "start": { "js": "1e12" } } } ], "connections": [] }
+        """);
+        result.Fault!.ToString().ShouldBe("node 'cut' (Text.Substring): input 'start' expected an integer between -2147483648 and 2147483647 but got 1000000000000");
+        Flow.Validate("""
+        { "format": 1, "id": "big", "nodes": [ { "id": "cut", "type": "Text.Substring", "inputs": { "text": "abc", "start": 1e12 } } ], "connections": [] }
+        """).Single().ToString().ShouldBe("$.nodes[0].inputs.start: input 'start' expected an integer between -2147483648 and 2147483647 but got 1000000000000");
+    }
+
+    [Fact]
     public async Task Missing_and_unknown_flow_inputs_are_all_reported_before_running()
     {
         var engine = Flow.Engine();
