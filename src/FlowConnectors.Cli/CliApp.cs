@@ -18,7 +18,8 @@ internal static class CliApp
     public static async Task<int> RunAsync(string[] args, CliOutput output)
     {
         var root = Build(output);
-        var parsed = root.Parse(args);
+        // No response files: '@file' is ours (--payload-json @payload.json), not the parser's.
+        var parsed = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
         if (parsed.Errors.Count > 0)
         {
             foreach (var error in parsed.Errors) output.Error(error.Message);

@@ -49,5 +49,8 @@ internal sealed class CliOutput(TextWriter stdout, TextWriter stderr)
         return Encoding.UTF8.GetString(buffer.ToArray());
     }
 
+    /// <summary><c>1 file</c>, <c>3 files</c>.</summary>
+    public static string Count(int n, string noun) => $"{n} {noun}{(n == 1 ? "" : "s")}";
+
     public static string OneLine(string text) => text.ReplaceLineEndings(" ");
 }

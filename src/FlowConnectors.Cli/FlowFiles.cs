@@ -33,7 +33,7 @@ internal static class FlowFiles
             var problems = load.Problems.ToList();
             if (load.Flow is not null) problems.AddRange(engine.Validate(load.Flow));
             CliOutput.WriteProblems(output.Err, path, problems);
-            throw new CliException($"{path} is not a valid flow ({problems.Count(p => p.IsError)} errors)");
+            throw new CliException($"{path} is not a valid flow ({CliOutput.Count(problems.Count(p => p.IsError), "error")})");
         }
         try
         {
@@ -44,7 +44,7 @@ internal static class FlowFiles
         catch (FlowValidationException e)
         {
             CliOutput.WriteProblems(output.Err, path, load.Problems.Concat(e.Problems));
-            throw new CliException($"{path} is not a valid flow ({e.Problems.Count(p => p.IsError)} errors)");
+            throw new CliException($"{path} is not a valid flow ({CliOutput.Count(e.Problems.Count(p => p.IsError), "error")})");
         }
     }
 

@@ -55,8 +55,8 @@ internal sealed class ValidateCommand
             if (problems.Any(p => p.IsError)) invalid++;
             warnings += problems.Count(p => !p.IsError);
         }
-        var summary = $"{files.Count} {(files.Count == 1 ? "file" : "files")}, {invalid} invalid";
-        if (warnings > 0) summary += $", {warnings} {(warnings == 1 ? "warning" : "warnings")}";
+        var summary = $"{CliOutput.Count(files.Count, "file")}, {invalid} invalid";
+        if (warnings > 0) summary += ", " + CliOutput.Count(warnings, "warning");
         if (files.Count == 0) summary += $" (no {FlowFiles.Pattern} under {path})";
         _output.Note(summary);
         return invalid > 0 ? ExitCodes.Failed : ExitCodes.Ok;
