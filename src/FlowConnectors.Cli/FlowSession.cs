@@ -80,6 +80,8 @@ internal sealed class FlowSession(CliOutput output, FlowEngine engine, CompiledF
 
     private int Report(FlowRunResult result)
     {
+        // Saved first: if the state cannot be written, nothing claims the run is resumable.
+        if (result.Status == FlowStatus.Suspended && options.StateOut is { } stateFile) WriteState(stateFile, result.State);
         foreach (var log in _logs) output.Note($"log {log.Level} {log.NodeId}: {CliOutput.OneLine(log.Message)}");
         if (options.FullJournal) output.WriteJson(output.Err, JournalJson());
         else WriteSummary();
@@ -93,7 +95,6 @@ internal sealed class FlowSession(CliOutput output, FlowEngine engine, CompiledF
                     output.Note($"waiting: {bookmark.Name} {CliOutput.Json(bookmark.Payload, indented: false)} (bookmark {bookmark.Id}, node '{bookmark.NodeId}')");
                 if (options.StateOut is { } stateOut)
                 {
-                    WriteState(stateOut, result.State);
                     var first = result.Bookmarks.Count > 0 ? result.Bookmarks[0].Id : "<id>";
                     output.Note($"state saved to {stateOut}; continue with: flowc resume {stateOut} --flow {options.FlowPath} --bookmark {first} --payload-json '<json>'");
                 }
