@@ -4,7 +4,11 @@ namespace FlowConnectors.Engine.Expressions;
 public sealed record ScriptLimits
 {
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(2);
-    public long MemoryBytes { get; init; } = 32 * 1024 * 1024;
+    /// <summary>
+    /// Bytes a single evaluation may allocate (Jint counts allocation, not live memory, so this is a
+    /// budget generous enough for data transforms and tight enough to stop a runaway script).
+    /// </summary>
+    public long MemoryBytes { get; init; } = 256 * 1024 * 1024;
     public int RecursionDepth { get; init; } = 256;
     public int MaxStatements { get; init; } = 1_000_000;
     /// <summary>The longest string an expression or template may produce.</summary>

@@ -83,8 +83,12 @@ public static class FlowJson
 
     private static string FirstSentence(string message)
     {
-        var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
-        return cut > 0 ? message[..cut].TrimEnd() : message;
+        foreach (var marker in new[] { " Path:", " LineNumber:" })
+        {
+            var cut = message.IndexOf(marker, StringComparison.Ordinal);
+            if (cut > 0) message = message[..cut].TrimEnd();
+        }
+        return message.TrimEnd('.', ' ') + ".";
     }
 
     /// <summary>Deterministic text of a flow: fixed field order, sorted free-form keys, final newline.</summary>
@@ -228,7 +232,7 @@ public static class FlowJson
                         if (options.ExtensionBlocks.Contains(prop.Name))
                             flow.Extensions[prop.Name] = JsonNode.Parse(value.GetRawText());
                         else
-                            Error("UNKNOWN_FIELD", path, $"unknown field '{prop.Name}'; a flow has {string.Join(", ", TopLevelOrder.Append("ui"))}");
+                            Error("UNKNOWN_FIELD", path, $"unknown field '{prop.Name}'; a flow has {string.Join(", ", TopLevelOrder.Concat(options.ExtensionBlocks.Order(StringComparer.Ordinal)).Append("ui"))}");
                         break;
                 }
             }

@@ -1,0 +1,88 @@
+using System.CommandLine;
+using System.Text.Json.Nodes;
+using FlowConnectors.Engine.Flows;
+using FlowConnectors.Engine.Runtime;
+
+namespace FlowConnectors.Cli.Commands;
+
+/// <summary>
+/// <c>flowc validate &lt;file|dir&gt;</c>: every structural and semantic problem of one flow or of every
+/// flow under a directory, as <c>file: $.path: message</c> on stdout; a summary on stderr.
+/// Exit 0 without errors (warnings allowed), 1 with any error, 2 when the path does not exist.
+/// </summary>
+internal sealed class ValidateCommand
+{
+    private readonly CliOutput _output;
+    private readonly Argument<string> _path = new("path") { Description = "A *.flow.json file, or a directory searched recursively for them." };
+
+    public ValidateCommand(CliOutput output)
+    {
+        _output = output;
+        Command = new Command("validate", "Checks flow files and prints every problem with its JSON path.") { _path };
+        Command.SetAction(parsed => Execute(parsed.GetRequiredValue(_path)));
+    }
+
+    public Command Command { get; }
+
+    private int Execute(string path)
+    {
+        IReadOnlyList<string> files;
+        string tree;
+        bool isDirectory;
+        if (Directory.Exists(path))
+        {
+            files = FlowFiles.Find(path);
+            tree = path;
+            isDirectory = true;
+        }
+        else if (File.Exists(path))
+        {
+            files = [path];
+            tree = Path.GetDirectoryName(Path.GetFullPath(path))!;
+            isDirectory = false;
+        }
+        else throw new CliException($"no such file or directory: {path}");
+
+        var engine = new FlowEngine();
+        var callable = new DirectoryFlowProvider(tree);
+        var invalid = 0;
+        var warnings = 0;
+        foreach (var file in files)
+        {
+            var display = isDirectory ? Path.Join(path, Path.GetRelativePath(path, file)) : file;
+            var problems = Check(file, engine, callable);
+            CliOutput.WriteProblems(_output.Out, display, problems);
+            if (problems.Any(p => p.IsError)) invalid++;
+            warnings += problems.Count(p => !p.IsError);
+        }
+        var summary = $"{CliOutput.Count(files.Count, "file")}, {invalid} invalid";
+        if (warnings > 0) summary += ", " + CliOutput.Count(warnings, "warning");
+        if (files.Count == 0) summary += $" (no {FlowFiles.Pattern} under {path})";
+        _output.Note(summary);
+        return invalid > 0 ? ExitCodes.Failed : ExitCodes.Ok;
+    }
+
+    private static List<FlowProblem> Check(string file, FlowEngine engine, DirectoryFlowProvider callable)
+    {
+        var load = FlowJson.LoadFile(file);
+        var problems = load.Problems.ToList();
+        if (load.Flow is not { } flow) return problems;
+        problems.AddRange(engine.Validate(flow));
+        problems.AddRange(CheckCallTargets(flow, callable));
+        return problems;
+    }
+
+    /// <summary>A CallFlow with a literal flowId that no flow in the same tree has: a warning, since the host may provide it.</summary>
+    private static IEnumerable<FlowProblem> CheckCallTargets(FlowDefinition flow, DirectoryFlowProvider callable)
+    {
+        for (var i = 0; i < flow.Nodes.Count; i++)
+        {
+            var node = flow.Nodes[i];
+            if (node.Type != "CallFlow" || !node.Inputs.TryGetValue("flowId", out var target)) continue;
+            if (target is not JsonValue value || !value.TryGetValue<string>(out var flowId) || flowId.Length == 0) continue;
+            if (callable.Ids.Contains(flowId)) continue;
+            yield return new FlowProblem(ProblemSeverity.Warning, "UNKNOWN_FLOW", $"$.nodes[{i}].inputs.flowId",
+                $"CallFlow target '{flowId}' is not among the flows in this directory tree", node.Id);
+        }
+    }
+}
