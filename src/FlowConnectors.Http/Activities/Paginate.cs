@@ -300,8 +300,7 @@ internal sealed class Paginate : Activity, INodeValidator
 
     public void Validate(NodeValidationContext context)
     {
-        if (context.TryGetLiteral("method", out var method) && JsonValues.TryGetString(method, out var m) && !HttpMethods.IsOneOf(m, HttpMethods.Paging))
-            context.AddError("INVALID_METHOD", "method", $"method '{m}' is not one of {string.Join(", ", HttpMethods.Paging)}");
+        // method: the engine already checks a literal against the input's options.
         UrlRules.Validate(context);
         if (context.TryGetLiteral("strategy", out var strategy) && JsonValues.TryGetString(strategy, out var s) &&
             s.Equals(nameof(PaginationStrategy.Cursor), StringComparison.OrdinalIgnoreCase))

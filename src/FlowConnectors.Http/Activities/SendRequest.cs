@@ -80,8 +80,7 @@ internal sealed class SendRequest : Activity, INodeValidator
 
     public void Validate(NodeValidationContext context)
     {
-        if (context.TryGetLiteral("method", out var method) && JsonValues.TryGetString(method, out var m) && !HttpMethods.IsOneOf(m, HttpMethods.All))
-            context.AddError("INVALID_METHOD", "method", $"method '{m}' is not one of {string.Join(", ", HttpMethods.All)}");
+        // method: the engine already checks a literal against the input's options.
         UrlRules.Validate(context);
         if (!context.Node.Inputs.ContainsKey("outcomes"))
         {
