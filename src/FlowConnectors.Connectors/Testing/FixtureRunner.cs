@@ -7,6 +7,7 @@ using FlowConnectors.Connectors.Manifest;
 using FlowConnectors.Connectors.Runtime;
 using FlowConnectors.Engine;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;

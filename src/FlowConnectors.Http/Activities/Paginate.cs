@@ -1,0 +1,314 @@
+using System.Text.Json.Nodes;
+using FlowConnectors.Engine.Activities;
+using FlowConnectors.Engine.Values;
+using FlowConnectors.Http.Requests;
+
+namespace FlowConnectors.Http.Activities;
+
+[Activity("Http.Paginate", Category = "HTTP", DisplayName = "Paginate HTTP API",
+    Description = "Walks a paginated API. Runs the 'page' branch once per page (mode 'pages') or per record (mode 'items'), or gathers every record (mode 'collect'), then continues on 'done'. Stops on an empty page, a missing cursor, no Link rel=\"next\", or a page with fewer records than limit.")]
+[Outcomes("page", "done", LoopBody = "page")]
+internal sealed class Paginate : Activity, INodeValidator
+{
+    [Input(Options = ["GET", "POST"])]
+    public string Method { get; set; } = "GET";
+
+    [Input(Required = true, Description = "The first page's URL: absolute, or relative to the connection's base URL when useConnection is true.")]
+    public string Url { get; set; } = "";
+
+    [Input(Description = "Query parameters sent with every page (the paging parameters are added).", Editor = "json")]
+    public JsonObject? Query { get; set; }
+
+    [Input(Description = "Request headers. Never shown in outputs.", Editor = "json")]
+    public JsonObject? Headers { get; set; }
+
+    [Input(Description = "JSON body for POST; when it is an object the paging parameters go into it instead of the query.", Editor = "json")]
+    public JsonNode? Body { get; set; }
+
+    [Input(Description = "Send through the flow's connection: its base URL, credentials and resilience settings.")]
+    public bool UseConnection { get; set; }
+
+    [Input(Description = "How the next page is found.")]
+    public PaginationStrategy Strategy { get; set; } = PaginationStrategy.None;
+
+    [Input(Description = "Path of the records in the response body, e.g. 'data' or 'response_metadata.items'; empty when the body itself is the list.")]
+    public string ItemsPath { get; set; } = "";
+
+    [Input(Description = "Page size asked for; a page with fewer records is the last (offsetLimit, pageNumber).")]
+    public int Limit { get; set; } = 100;
+
+    [Input] public string OffsetParameter { get; set; } = "offset";
+
+    [Input(Description = "Sent with offsetLimit and cursor; empty to leave it out.")]
+    public string LimitParameter { get; set; } = "limit";
+
+    [Input] public string PageParameter { get; set; } = "page";
+
+    [Input(Description = "Sent with pageNumber; empty to leave it out.")]
+    public string PageSizeParameter { get; set; } = "per_page";
+
+    [Input(Description = "Number of the first page (pageNumber).")]
+    public int FirstPage { get; set; } = 1;
+
+    [Input] public string CursorParameter { get; set; } = "cursor";
+
+    [Input(Description = "Path of the next cursor in the response body, e.g. 'response_metadata.next_cursor'. Required for the cursor strategy.")]
+    public string CursorPath { get; set; } = "";
+
+    [Input(Description = "Guard against an API that never stops: more pages than this fault the node.")]
+    public int MaxPages { get; set; } = 1000;
+
+    [Input(Description = "pages: the branch runs per page; items: per record; collect: no branch, every record on 'done'.")]
+    public PaginationMode Mode { get; set; } = PaginationMode.Pages;
+
+    [Input(Description = "collect: records kept at most; fetching stops there.")]
+    public int MaxItems { get; set; } = 10_000;
+
+    [Input(Description = "Time limit for each page's request, retries included.")]
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    [Input(Description = "Largest page body accepted, in bytes.")]
+    public long MaxResponseBytes { get; set; } = HttpLimits.DefaultMaxResponseBytes;
+
+    [Output(Description = "pages: the current page's response body.")]
+    public JsonNode? Page { get; private set; }
+
+    [Output(Description = "pages: the current page's records; collect: every record gathered.")]
+    public JsonArray? Items { get; private set; }
+
+    [Output(Description = "1-based number of the current page.")]
+    public int PageNumber { get; private set; }
+
+    [Output(Description = "items: the current record.")]
+    public JsonNode? Item { get; private set; }
+
+    [Output(Description = "items: 0-based position of the current record across all pages.")]
+    public int Index { get; private set; }
+
+    [Output(Description = "Pages received so far.")]
+    public int Pages { get; private set; }
+
+    [Output(Description = "Records received so far.")]
+    public int ItemCount { get; private set; }
+
+    [Output(Description = "collect: true when maxItems cut the result short.")]
+    public bool Truncated { get; private set; }
+
+    protected override async ValueTask<ActivityResult> ExecuteAsync(ActivityContext context)
+    {
+        CheckInputs();
+        if (Mode == PaginationMode.Collect) return await CollectAsync(context);
+
+        // NodeState holds the position only (and in items mode the current page's records), never earlier pages.
+        if (!context.IsContinuation || context.NodeState is not JsonObject stored)
+            context.NodeState = stored = new JsonObject();
+        var position = new PagePosition(stored);
+        try
+        {
+            return Mode == PaginationMode.Items ? await NextItemAsync(context, position) : await NextPageAsync(context, position);
+        }
+        catch
+        {
+            context.NodeState = null;
+            throw;
+        }
+    }
+
+    private async ValueTask<ActivityResult> NextPageAsync(ActivityContext context, PagePosition position)
+    {
+        var page = position.More ? await FetchAsync(context, position) : null;
+        if (page is null) return Done(context, position);
+        position.ItemCount += page.Value.Items.Count;
+        Page = page.Value.Body;
+        Items = page.Value.Items;
+        PageNumber = position.Pages;
+        Pages = position.Pages;
+        ItemCount = position.ItemCount;
+        return ActivityResult.Outcome("page");
+    }
+
+    private async ValueTask<ActivityResult> NextItemAsync(ActivityContext context, PagePosition position)
+    {
+        while (true)
+        {
+            if (position.TryTakeRemaining(out var item))
+            {
+                Item = item;
+                Index = position.ItemCount++;
+                PageNumber = position.Pages;
+                Pages = position.Pages;
+                ItemCount = position.ItemCount;
+                return ActivityResult.Outcome("page");
+            }
+            var page = position.More ? await FetchAsync(context, position) : null;
+            if (page is null) return Done(context, position);
+            position.SetRemaining(page.Value.Items);
+        }
+    }
+
+    private ActivityResult Done(ActivityContext context, PagePosition position)
+    {
+        Pages = position.Pages;
+        ItemCount = position.ItemCount;
+        PageNumber = position.Pages;
+        context.NodeState = null;
+        return ActivityResult.Outcome("done");
+    }
+
+    private async ValueTask<ActivityResult> CollectAsync(ActivityContext context)
+    {
+        var position = new PagePosition(new JsonObject());
+        var collected = new JsonArray();
+        while (position.More && !Truncated)
+        {
+            var page = await FetchAsync(context, position);
+            if (page is null) break;
+            foreach (var item in page.Value.Items)
+            {
+                if (collected.Count == MaxItems)
+                {
+                    Truncated = true;
+                    break;
+                }
+                collected.Add(item?.DeepClone());
+            }
+            if (collected.Count == MaxItems && position.More) Truncated = true;
+        }
+        Items = collected;
+        Pages = position.Pages;
+        PageNumber = position.Pages;
+        ItemCount = collected.Count;
+        return ActivityResult.Outcome("done");
+    }
+
+    /// <summary>Fetches the next page and moves the position past it; null when the page is empty.</summary>
+    private async Task<(JsonNode? Body, JsonArray Items)?> FetchAsync(ActivityContext context, PagePosition position)
+    {
+        var number = position.Pages + 1;
+        var response = await HttpRequestSender.SendAsync(context, BuildRequest(position));
+        if (response.StatusCode is < 200 or > 299)
+        {
+            var preview = response.Body is null ? "" : ": " + ResponseReader.Preview(JsonValues.ToText(response.Body));
+            throw new ActivityFaultException($"page {number}: HTTP {response.StatusCode} from {response.Host}{preview}");
+        }
+        var items = ItemsOf(response.Body, number);
+        if (items.Count == 0)
+        {
+            position.More = false;
+            return null;
+        }
+        if (number > MaxPages)
+            throw new ActivityFaultException($"stopped after {MaxPages} pages (maxPages); the API kept returning data");
+        position.Pages = number;
+        position.Origin ??= response.RequestUri.GetLeftPart(UriPartial.Authority);
+        Advance(position, response, items.Count);
+        return (response.Body, items);
+    }
+
+    private HttpRequestSpec BuildRequest(PagePosition position)
+    {
+        var parameters = new JsonObject();
+        switch (Strategy)
+        {
+            case PaginationStrategy.OffsetLimit:
+                parameters[OffsetParameter] = position.Offset;
+                if (LimitParameter.Length > 0) parameters[LimitParameter] = Limit;
+                break;
+            case PaginationStrategy.PageNumber:
+                parameters[PageParameter] = FirstPage + position.Pages;
+                if (PageSizeParameter.Length > 0) parameters[PageSizeParameter] = Limit;
+                break;
+            case PaginationStrategy.Cursor:
+                if (LimitParameter.Length > 0) parameters[LimitParameter] = Limit;
+                if (position.Cursor is { } cursor) parameters[CursorParameter] = cursor;
+                break;
+            case PaginationStrategy.LinkHeader when position.NextUrl is { } next:
+                // The API's next link already carries every parameter; it is followed as given.
+                return Spec(next, query: null, Body, sameOriginAs: new Uri(position.Origin!));
+        }
+        var method = HttpMethods.Parse(Method, HttpMethods.Paging);
+        if (method == HttpMethod.Post && Body is JsonObject bodyObject)
+        {
+            var body = (JsonObject)bodyObject.DeepClone();
+            foreach (var (name, value) in parameters) body[name] = value?.DeepClone();
+            return Spec(Url, Query, body);
+        }
+        var query = Query is null ? new JsonObject() : (JsonObject)Query.DeepClone();
+        foreach (var (name, value) in parameters) query[name] = value?.DeepClone();
+        return Spec(Url, query, Body);
+    }
+
+    private HttpRequestSpec Spec(string url, JsonObject? query, JsonNode? body, Uri? sameOriginAs = null) => new()
+    {
+        SameOriginAs = sameOriginAs,
+        Method = HttpMethods.Parse(Method, HttpMethods.Paging),
+        Url = url,
+        Query = query,
+        Headers = Headers,
+        Body = body,
+        Timeout = Timeout,
+        UseConnection = UseConnection,
+        MaxResponseBytes = MaxResponseBytes,
+    };
+
+    private void Advance(PagePosition position, HttpResponseData response, int received)
+    {
+        switch (Strategy)
+        {
+            case PaginationStrategy.None:
+                position.More = false;
+                break;
+            case PaginationStrategy.OffsetLimit:
+                position.Offset += received;
+                position.More = received >= Limit;
+                break;
+            case PaginationStrategy.PageNumber:
+                position.More = received >= Limit;
+                break;
+            case PaginationStrategy.Cursor:
+                var cursor = JsonValues.GetPath(response.Body, CursorPath);
+                position.Cursor = JsonValues.IsNull(cursor) || JsonValues.ToText(cursor).Length == 0 ? null : JsonValues.ToText(cursor);
+                position.More = position.Cursor is not null;
+                break;
+            case PaginationStrategy.LinkHeader:
+                var link = response.Headers["link"] is { } header ? header.GetValue<string>() : null;
+                position.NextUrl = LinkHeader.Find(link, "next", response.RequestUri)?.AbsoluteUri;
+                position.More = position.NextUrl is not null;
+                break;
+        }
+    }
+
+    /// <summary>The page's records, detached from the body so they can be kept in state or outputs.</summary>
+    private JsonArray ItemsOf(JsonNode? body, int number)
+    {
+        var records = ItemsPath.Length == 0 ? body : JsonValues.GetPath(body, ItemsPath);
+        if (JsonValues.IsNull(records)) return [];
+        if (records is JsonArray array) return (JsonArray)array.DeepClone();
+        throw new ActivityFaultException(ItemsPath.Length == 0
+            ? $"page {number}: the response body is {ValueTypes.Describe(records)}, not a list; set itemsPath to where the records are"
+            : $"page {number}: '{ItemsPath}' in the response is {ValueTypes.Describe(records)}, not a list");
+    }
+
+    private void CheckInputs()
+    {
+        if (Strategy == PaginationStrategy.Cursor && string.IsNullOrWhiteSpace(CursorPath))
+            throw new ActivityFaultException("the cursor strategy needs cursorPath (where the next cursor is in the response)");
+        if (Limit < 1) throw new ActivityFaultException($"limit must be at least 1 but is {Limit}");
+        if (MaxPages < 1) throw new ActivityFaultException($"maxPages must be at least 1 but is {MaxPages}");
+        if (MaxItems < 1) throw new ActivityFaultException($"maxItems must be at least 1 but is {MaxItems}");
+    }
+
+    public void Validate(NodeValidationContext context)
+    {
+        // method: the engine already checks a literal against the input's options.
+        UrlRules.Validate(context);
+        if (context.TryGetLiteral("strategy", out var strategy) && JsonValues.TryGetString(strategy, out var s) &&
+            s.Equals(nameof(PaginationStrategy.Cursor), StringComparison.OrdinalIgnoreCase))
+        {
+            var hasPath = context.Node.Inputs.ContainsKey("cursorPath") &&
+                          (!context.TryGetLiteral("cursorPath", out var path) || JsonValues.ToText(path).Trim().Length > 0);
+            if (!hasPath)
+                context.AddError("MISSING_CURSOR_PATH", "cursorPath", "the cursor strategy needs cursorPath (where the next cursor is in the response, e.g. 'response_metadata.next_cursor')");
+        }
+    }
+}

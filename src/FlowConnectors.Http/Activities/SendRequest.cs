@@ -1,0 +1,108 @@
+using System.Text.Json.Nodes;
+using FlowConnectors.Engine.Activities;
+using FlowConnectors.Engine.Values;
+using FlowConnectors.Http.Requests;
+
+namespace FlowConnectors.Http.Activities;
+
+[Activity("Http.SendRequest", Category = "HTTP", DisplayName = "Send HTTP Request",
+    Description = "Sends one HTTP request and continues on the outcome its status code matches (an exact code such as '404' beats a class such as '4xx'; no match → 'unmatched'). Retries, timeouts and circuit breaking come from the client's resilience settings.")]
+[Outcomes("2xx", "4xx", "5xx", StatusOutcomes.Unmatched, Dynamic = true)]
+internal sealed class SendRequest : Activity, INodeValidator
+{
+    [Input(Options = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"])]
+    public string Method { get; set; } = "GET";
+
+    [Input(Required = true, Description = "Absolute http(s) URL, or a URL relative to the connection's base URL when useConnection is true.")]
+    public string Url { get; set; } = "";
+
+    [Input(Description = "Query parameters; a list repeats the key, null values are left out.", Editor = "json")]
+    public JsonObject? Query { get; set; }
+
+    [Input(Description = "Request headers. Never shown in outputs.", Editor = "json")]
+    public JsonObject? Headers { get; set; }
+
+    [Input(Description = "Request body, encoded as bodyFormat says.", Editor = "json")]
+    public JsonNode? Body { get; set; }
+
+    [Input(Description = "json; text; form (an object, URL-encoded); multipart (an object of text fields and file objects { fileName, contentType, content | base64 }).")]
+    public BodyFormat BodyFormat { get; set; } = BodyFormat.Json;
+
+    [Input(Description = "How long to wait for the whole response, retries included.")]
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    [Input(Description = "The outcomes to branch on: exact codes ('404') or classes ('2xx').")]
+    public string[] Outcomes { get; set; } = StatusOutcomes.Defaults;
+
+    [Input(Description = "Send through the flow's connection: its base URL, credentials and resilience settings.")]
+    public bool UseConnection { get; set; }
+
+    [Input(Description = "Sent as the Idempotency-Key header; lets POST and PATCH be retried safely.")]
+    public string? IdempotencyKey { get; set; }
+
+    [Input(Description = "Largest response body accepted, in bytes.")]
+    public long MaxResponseBytes { get; set; } = HttpLimits.DefaultMaxResponseBytes;
+
+    [Output] public int StatusCode { get; private set; }
+
+    [Output(Name = "headers", Description = "Response headers with lower-case names; repeated headers joined with ', '.")]
+    public JsonObject? ResponseHeaders { get; private set; }
+
+    [Output(Name = "body", Description = "The response body: parsed JSON for a JSON content type, else text; null when empty.")]
+    public JsonNode? ResponseBody { get; private set; }
+
+    [Output(Description = "The response's media type, e.g. application/json.")]
+    public string? ContentType { get; private set; }
+
+    protected override async ValueTask<ActivityResult> ExecuteAsync(ActivityContext context)
+    {
+        var invalid = Outcomes.FirstOrDefault(o => !StatusOutcomes.IsValid(o));
+        if (invalid is not null) throw new ActivityFaultException($"outcome '{invalid}' is neither a status code nor a class like '2xx'");
+        var response = await HttpRequestSender.SendAsync(context, new HttpRequestSpec
+        {
+            Method = HttpMethods.Parse(Method, HttpMethods.All),
+            Url = Url,
+            Query = Query,
+            Headers = Headers,
+            Body = Body,
+            BodyFormat = BodyFormat,
+            Timeout = Timeout,
+            UseConnection = UseConnection,
+            IdempotencyKey = IdempotencyKey,
+            MaxResponseBytes = MaxResponseBytes,
+        });
+        StatusCode = response.StatusCode;
+        ResponseHeaders = response.Headers;
+        ResponseBody = response.Body;
+        ContentType = response.ContentType;
+        return ActivityResult.Outcome(StatusOutcomes.Pick(Outcomes, StatusCode));
+    }
+
+    public void Validate(NodeValidationContext context)
+    {
+        // method: the engine already checks a literal against the input's options.
+        UrlRules.Validate(context);
+        if (!context.Node.Inputs.ContainsKey("outcomes"))
+        {
+            context.DeclareOutcomes(StatusOutcomes.Defaults.Append(StatusOutcomes.Unmatched));
+            return;
+        }
+        if (!context.TryGetLiteral("outcomes", out var literal)) return;
+        if (literal is not JsonArray entries)
+        {
+            context.AddError("INVALID_OUTCOMES", "outcomes", "outcomes must be a list like [\"2xx\", \"404\"]");
+            return;
+        }
+        var names = new List<string>();
+        foreach (var entry in entries)
+        {
+            if (!JsonValues.TryGetString(entry, out var name) || !StatusOutcomes.IsValid(name))
+                context.AddError("INVALID_OUTCOMES", "outcomes", $"outcome {entry?.ToJsonString() ?? "null"} is neither a status code nor a class like '2xx'");
+            else if (names.Contains(name))
+                context.AddError("INVALID_OUTCOMES", "outcomes", $"outcome '{name}' is listed twice");
+            else
+                names.Add(name);
+        }
+        context.DeclareOutcomes(names.Append(StatusOutcomes.Unmatched));
+    }
+}

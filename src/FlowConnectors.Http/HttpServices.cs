@@ -1,0 +1,91 @@
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Http.Resilience;
+using Polly;
+
+namespace FlowConnectors.Http;
+
+/// <summary>Registers the named HttpClients the HTTP activities send through.</summary>
+public static class HttpServices
+{
+    /// <summary>The client used when a request does not go through a connection.</summary>
+    public const string DefaultClientName = "FlowConnectors.Http";
+
+    private static readonly Lazy<IHttpClientFactory> LazyDefaultFactory = new(() =>
+        new ServiceCollection().AddFlowHttp().BuildServiceProvider().GetRequiredService<IHttpClientFactory>());
+
+    /// <summary>
+    /// A process-wide factory with the default client, built once, for hosts (and tests) whose
+    /// engine has no <see cref="IHttpClientFactory"/> in its services.
+    /// </summary>
+    public static IHttpClientFactory DefaultFactory => LazyDefaultFactory.Value;
+
+    /// <summary>Registers the default client (<see cref="DefaultClientName"/>) with the given or default settings.</summary>
+    public static IServiceCollection AddFlowHttp(this IServiceCollection services, HttpResilienceSettings? settings = null) =>
+        services.AddFlowHttpClient(DefaultClientName, settings ?? HttpResilienceSettings.Default);
+
+    /// <summary>
+    /// Registers a named client (one per connector) whose requests pass through retry, circuit
+    /// breaker and attempt timeout built from <paramref name="settings"/>. Circuits are kept per
+    /// host, so one failing API does not block another reached through the same client.
+    /// </summary>
+    public static IServiceCollection AddFlowHttpClient(this IServiceCollection services, string name, HttpResilienceSettings settings)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        settings.Validate();
+        services.AddHttpClient(name, client =>
+            {
+                // The activity's own timeout bounds the request; HttpClient's 100 s default would cut it short.
+                client.Timeout = Timeout.InfiniteTimeSpan;
+            })
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            {
+                // Pooled handlers are shared by every flow: a cookie one API sets must never reach another caller.
+                UseCookies = false,
+                AutomaticDecompression = DecompressionMethods.All,
+                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            })
+            .AddResilienceHandler("flow-" + name, pipeline => Configure(pipeline, settings))
+            .SelectPipelineByAuthority();
+        return services;
+    }
+
+    private static void Configure(ResiliencePipelineBuilder<HttpResponseMessage> pipeline, HttpResilienceSettings settings)
+    {
+        if (settings.MaxRetries > 0)
+        {
+            var retry = new HttpRetryStrategyOptions
+            {
+                MaxRetryAttempts = settings.MaxRetries,
+                Delay = settings.BaseDelay,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = settings.UseJitter,
+                ShouldRetryAfterHeader = settings.HonourRetryAfter,
+                MaxDelay = settings.MaxDelay,
+            };
+            var isTransient = retry.ShouldHandle;
+            retry.ShouldHandle = args => MayRetry(args.Context.GetRequestMessage(), settings) ? isTransient(args) : ValueTask.FromResult(false);
+            pipeline.AddRetry(retry);
+        }
+        if (settings.CircuitBreakerEnabled)
+        {
+            pipeline.AddCircuitBreaker(new HttpCircuitBreakerStrategyOptions
+            {
+                FailureRatio = settings.FailureRatio,
+                MinimumThroughput = settings.MinimumThroughput,
+                SamplingDuration = settings.SamplingDuration,
+                BreakDuration = settings.BreakDuration,
+            });
+        }
+        pipeline.AddTimeout(new HttpTimeoutStrategyOptions { Timeout = settings.AttemptTimeout });
+    }
+
+    internal const string IdempotencyKeyHeader = "Idempotency-Key";
+
+    private static bool MayRetry(HttpRequestMessage? request, HttpResilienceSettings settings)
+    {
+        if (request is null || settings.RetryUnsafeMethods) return true;
+        var unsafeMethod = request.Method == HttpMethod.Post || request.Method == HttpMethod.Patch;
+        return !unsafeMethod || request.Headers.Contains(IdempotencyKeyHeader);
+    }
+}

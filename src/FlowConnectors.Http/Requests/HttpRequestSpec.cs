@@ -1,0 +1,30 @@
+using System.Text.Json.Nodes;
+using FlowConnectors.Http.Activities;
+
+namespace FlowConnectors.Http.Requests;
+
+/// <summary>One request as an activity describes it, before URL resolution, auth and encoding.</summary>
+internal sealed class HttpRequestSpec
+{
+    public required HttpMethod Method { get; init; }
+    public required string Url { get; init; }
+    public JsonObject? Query { get; init; }
+    public JsonObject? Headers { get; init; }
+    public JsonNode? Body { get; init; }
+    public BodyFormat BodyFormat { get; init; } = BodyFormat.Json;
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(30);
+    public bool UseConnection { get; init; }
+    public string? IdempotencyKey { get; init; }
+    public long MaxResponseBytes { get; init; } = HttpLimits.DefaultMaxResponseBytes;
+
+    /// <summary>
+    /// Set for a URL the API handed back (a Link header's next page): it is used as it is, without
+    /// the connection resolving it, and must stay on this origin so credentials never go elsewhere.
+    /// </summary>
+    public Uri? SameOriginAs { get; init; }
+}
+
+internal static class HttpLimits
+{
+    public const long DefaultMaxResponseBytes = 50L * 1024 * 1024;
+}

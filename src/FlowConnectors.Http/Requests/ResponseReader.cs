@@ -1,0 +1,93 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using FlowConnectors.Engine.Activities;
+
+namespace FlowConnectors.Http.Requests;
+
+/// <summary>Reads a response with a size limit and turns it into values a flow can use.</summary>
+internal static class ResponseReader
+{
+    public static async Task<HttpResponseData> ReadAsync(HttpResponseMessage response, Uri requestUri, long maxBytes, CancellationToken ct)
+    {
+        var host = requestUri.Authority;
+        var headers = new JsonObject();
+        foreach (var (name, values) in response.Headers.Concat(response.Content.Headers))
+        {
+            var key = name.ToLowerInvariant();
+            var joined = string.Join(", ", values);
+            headers[key] = headers[key] is { } earlier ? earlier.GetValue<string>() + ", " + joined : joined;
+        }
+        var mediaType = response.Content.Headers.ContentType?.MediaType;
+        var bytes = await ReadLimitedAsync(response.Content, host, maxBytes, ct);
+        JsonNode? body = null;
+        if (bytes.Length > 0)
+        {
+            var text = Decode(bytes, response.Content.Headers.ContentType?.CharSet);
+            body = IsJson(mediaType) ? ParseJson(text, host, mediaType!) : JsonValue.Create(text);
+        }
+        return new HttpResponseData((int)response.StatusCode, headers, body, mediaType, requestUri);
+    }
+
+    public static bool IsJson(string? mediaType) =>
+        mediaType is not null &&
+        (mediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase) ||
+         mediaType.Equals("text/json", StringComparison.OrdinalIgnoreCase) ||
+         mediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase));
+
+    private static JsonNode? ParseJson(string text, string host, string mediaType)
+    {
+        try
+        {
+            return JsonNode.Parse(text);
+        }
+        catch (JsonException)
+        {
+            throw new ActivityFaultException($"response from {host} says {mediaType} but is not JSON (first bytes: '{Preview(text)}')");
+        }
+    }
+
+    private static async Task<byte[]> ReadLimitedAsync(HttpContent content, string host, long maxBytes, CancellationToken ct)
+    {
+        if (content.Headers.ContentLength is { } declared && declared > maxBytes) throw TooLarge(host, maxBytes);
+        await using var stream = await content.ReadAsStreamAsync(ct);
+        using var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        int read;
+        while ((read = await stream.ReadAsync(chunk, ct)) > 0)
+        {
+            // Checked while streaming: a server may send more than it declared, or declare nothing.
+            if (buffer.Length + read > maxBytes) throw TooLarge(host, maxBytes);
+            buffer.Write(chunk, 0, read);
+        }
+        return buffer.ToArray();
+    }
+
+    private static ActivityFaultException TooLarge(string host, long maxBytes) =>
+        new($"response from {host} is larger than {FormatBytes(maxBytes)} (maxResponseBytes)");
+
+    private static string FormatBytes(long bytes) =>
+        bytes >= 1024 * 1024 && bytes % (1024 * 1024) == 0 ? $"{bytes / (1024 * 1024)} MB" :
+        bytes >= 1024 && bytes % 1024 == 0 ? $"{bytes / 1024} KB" :
+        $"{bytes.ToString(CultureInfo.InvariantCulture)} bytes";
+
+    private static string Decode(byte[] bytes, string? charset)
+    {
+        var encoding = Encoding.UTF8;
+        if (!string.IsNullOrWhiteSpace(charset))
+        {
+            try { encoding = Encoding.GetEncoding(charset.Trim('"', ' ')); }
+            catch (ArgumentException) { }
+        }
+        var text = encoding.GetString(bytes);
+        return text.Length > 0 && text[0] == '\uFEFF' ? text[1..] : text;
+    }
+
+    /// <summary>The first characters of a body, on one line, for messages.</summary>
+    public static string Preview(string text)
+    {
+        var oneLine = new string(text.Take(40).Select(c => char.IsControl(c) ? ' ' : c).ToArray());
+        return text.Length > 40 ? oneLine + "…" : oneLine;
+    }
+}
