@@ -13,6 +13,7 @@ internal static class CliApp
             new RunCommand(output).Command,
             new ResumeCommand(output).Command,
             new DescribeCommand(output).Command,
+            new TestCommand(output).Command,
         };
 
     public static async Task<int> RunAsync(string[] args, CliOutput output)

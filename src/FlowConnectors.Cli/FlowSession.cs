@@ -22,6 +22,7 @@ internal sealed class FlowSession(CliOutput output, FlowEngine engine, CompiledF
 
     public static FlowEngine CreateEngine(string flowPath) => new(new FlowEngineOptions
     {
+        Registry = FlowConnectors.Connectors.Runtime.ConnectorRuntime.CreateRegistry(),
         Flows = new DirectoryFlowProvider(Path.GetDirectoryName(Path.GetFullPath(flowPath))!),
     });
 

@@ -18,6 +18,12 @@ public interface IConnectionHttpHandler
     /// <summary>Adds auth (headers or query) to the request. <paramref name="refreshed"/> is true on the single retry after a 401.</summary>
     ValueTask AuthenticateAsync(ActivityContext context, HttpRequestMessage request, bool refreshed, CancellationToken ct);
 
+    /// <summary>
+    /// Whether new credentials can be obtained (OAuth tokens, a custom auth flow). Only then is a 401
+    /// answered by refreshing and retrying once; otherwise the 401 is the response.
+    /// </summary>
+    bool CanRefresh(ActivityContext context);
+
     /// <summary>The named HttpClient (the connector's resilience settings) to send through.</summary>
     string ClientName(ActivityContext context);
 }

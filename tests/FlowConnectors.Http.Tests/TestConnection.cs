@@ -31,5 +31,7 @@ internal sealed class TestConnection(Uri baseUrl, string clientName = TestConnec
         return ValueTask.CompletedTask;
     }
 
+    public bool CanRefresh(ActivityContext context) => true;
+
     public string ClientName(ActivityContext context) => clientName;
 }

@@ -21,7 +21,7 @@ internal sealed class DescribeCommand
 
     private int Execute(string? type)
     {
-        var registry = ActivityRegistry.CreateDefault();
+        var registry = FlowConnectors.Connectors.Runtime.ConnectorRuntime.CreateRegistry();
         if (type is null)
         {
             _output.WriteJson(_output.Out, new JsonArray(registry.Descriptors.Select(d => (JsonNode)d.ToJson()).ToArray()));

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
 using FlowConnectors.Engine.Flows;
+using FlowConnectors.Connectors.Manifest;
+using FlowConnectors.Connectors.Runtime;
 using FlowConnectors.Engine.Runtime;
 
 namespace FlowConnectors.Cli.Commands;
@@ -43,10 +45,22 @@ internal sealed class ValidateCommand
         }
         else throw new CliException($"no such file or directory: {path}");
 
-        var engine = new FlowEngine();
+        var engine = new FlowEngine(new FlowEngineOptions { Registry = ConnectorRuntime.CreateRegistry() });
         var callable = new DirectoryFlowProvider(tree);
         var invalid = 0;
         var warnings = 0;
+        // Connector folders are validated as a whole (manifest, standard flows, cards); their flows
+        // are not checked again as loose files.
+        var connectors = isDirectory ? ConnectorFolders(path) : [];
+        foreach (var folder in connectors)
+        {
+            var (_, problems) = ConnectorPackage.Load(folder, engine);
+            var display = Path.Join(path, Path.GetRelativePath(path, folder));
+            foreach (var problem in problems) _output.Out.WriteLine($"{Path.Join(display, problem.File)}: {problem.Path}: {(problem.IsError ? "" : "warning: ")}{problem.Code}: {problem.Message}");
+            if (problems.Any(p => p.IsError)) invalid++;
+            warnings += problems.Count(p => !p.IsError);
+        }
+        files = files.Where(f => !connectors.Any(c => Path.GetFullPath(f).StartsWith(c + Path.DirectorySeparatorChar, StringComparison.Ordinal))).ToList();
         foreach (var file in files)
         {
             var display = isDirectory ? Path.Join(path, Path.GetRelativePath(path, file)) : file;
@@ -55,11 +69,22 @@ internal sealed class ValidateCommand
             if (problems.Any(p => p.IsError)) invalid++;
             warnings += problems.Count(p => !p.IsError);
         }
-        var summary = $"{CliOutput.Count(files.Count, "file")}, {invalid} invalid";
+        var summary = $"{CliOutput.Count(files.Count, "file")}{(connectors.Count > 0 ? ", " + CliOutput.Count(connectors.Count, "connector") : "")}, {invalid} invalid";
         if (warnings > 0) summary += ", " + CliOutput.Count(warnings, "warning");
-        if (files.Count == 0) summary += $" (no {FlowFiles.Pattern} under {path})";
+        if (files.Count == 0 && connectors.Count == 0) summary += $" (no {FlowFiles.Pattern} under {path})";
         _output.Note(summary);
         return invalid > 0 ? ExitCodes.Failed : ExitCodes.Ok;
+    }
+
+    /// <summary>The folder itself when it is a connector, else every connector folder below it.</summary>
+    private static List<string> ConnectorFolders(string path)
+    {
+        var full = Path.GetFullPath(path).TrimEnd(Path.DirectorySeparatorChar);
+        if (ConnectorPackage.IsConnectorFolder(full)) return [full];
+        return Directory.EnumerateFiles(full, ManifestReader.FileName, new EnumerationOptions { RecurseSubdirectories = true })
+            .Select(f => Path.GetDirectoryName(f)!)
+            .Order(StringComparer.Ordinal)
+            .ToList();
     }
 
     private static List<FlowProblem> Check(string file, FlowEngine engine, DirectoryFlowProvider callable)

@@ -5,8 +5,11 @@ using FlowConnectors.Engine.Activities;
 namespace FlowConnectors.Connectors.Auth;
 
 /// <summary>Expands <c>{{connection.x}}</c> in manifest URLs and keeps relative URLs inside the base URL.</summary>
-public static class ConnectorUrls
+public static partial class ConnectorUrls
 {
+    [System.Text.RegularExpressions.GeneratedRegex("^(?:https?|ftp|file|data|javascript|mailto):", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
+    private static partial System.Text.RegularExpressions.Regex SchemePrefix();
+
     public static string Expand(string template, Connection connection) =>
         ManifestReader.ConnectionPlaceholder().Replace(template, m =>
             connection.Values.TryGetValue(m.Groups[1].Value, out var value)
@@ -20,8 +23,9 @@ public static class ConnectorUrls
     public static Uri Resolve(string baseUrl, string relativeUrl)
     {
         var relative = relativeUrl.Trim();
+        // Not Uri.TryCreate(Absolute): on Unix it reads "/users" as a file path.
         if (relative.Contains("://", StringComparison.Ordinal) || relative.StartsWith("//", StringComparison.Ordinal) ||
-            relative.Contains('\\') || Uri.TryCreate(relative, UriKind.Absolute, out var absolute) && absolute.Scheme is "http" or "https" or "file" or "ftp")
+            relative.Contains('\\') || SchemePrefix().IsMatch(relative))
             throw new ActivityFaultException($"relative URL '{relativeUrl}' must be a path under the connector's base URL, not an absolute URL");
         var pathPart = relative.Split('?', '#')[0];
         var segments = pathPart.Split('/');

@@ -68,6 +68,8 @@ public sealed record AuthSettings
     public string? Scope { get; init; }
     public string ClientAuthentication { get; init; } = "client_secret_basic";
     public string Flow { get; init; } = "_auth";
+    /// <summary>Custom auth only: a 401 re-runs the auth flow and retries once (for session tokens).</summary>
+    public bool Refreshable { get; init; }
 
     /// <summary>Kinds that hold tokens which can be revoked (so a <c>_revoke</c> flow makes sense).</summary>
     public bool IsTokenBased => Kind is AuthKind.ApiKey or AuthKind.OAuth2ClientCredentials or AuthKind.OAuth2AuthorizationCode or AuthKind.Custom;

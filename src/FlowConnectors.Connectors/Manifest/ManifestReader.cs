@@ -207,7 +207,7 @@ public static partial class ManifestReader
             AuthKind.ApiKey => ["kind", "parameter", "in", "name", "tokenType"],
             AuthKind.OAuth2ClientCredentials => ["kind", "tokenUrl", "clientIdParameter", "clientSecretParameter", "scope", "clientAuthentication"],
             AuthKind.OAuth2AuthorizationCode => ["kind", "authorizeUrl", "tokenUrl", "clientIdParameter", "clientSecretParameter", "scope", "clientAuthentication"],
-            _ => ["kind", "flow"],
+            _ => ["kind", "flow", "refreshable"],
         };
         foreach (var (field, _) in auth)
             if (!allowed.Contains(field))
@@ -229,6 +229,7 @@ public static partial class ManifestReader
             Scope = (string?)auth["scope"],
             ClientAuthentication = Field("clientAuthentication", settings.ClientAuthentication),
             Flow = Field("flow", settings.Flow),
+            Refreshable = auth["refreshable"] is JsonValue refreshable && refreshable.TryGetValue(out bool r) && r,
         };
         void NeedParameter(string field, string parameter, bool secret)
         {

@@ -34,6 +34,13 @@ internal sealed class ConnectorHttpHandler(ConnectorRuntime runtime) : IConnecti
         return ConnectorUrls.Resolve(baseUrl, relativeUrl);
     }
 
+    public bool CanRefresh(ActivityContext context) => runtime.ConnectorFor(context).Package.Manifest.Auth switch
+    {
+        { Kind: AuthKind.OAuth2ClientCredentials or AuthKind.OAuth2AuthorizationCode } => true,
+        { Kind: AuthKind.Custom, Refreshable: true } => true,
+        _ => false,
+    };
+
     public string ClientName(ActivityContext context) => ConnectorRuntime.ClientNameOf(runtime.ConnectorFor(context).Package.Manifest.Key);
 
     public async ValueTask AuthenticateAsync(ActivityContext context, HttpRequestMessage request, bool refreshed, CancellationToken ct)

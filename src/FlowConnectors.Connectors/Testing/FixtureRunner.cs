@@ -88,9 +88,23 @@ public static class FixtureRunner
         else if (fixture.Error is { } error && run.Fault?.Message.Contains(error, StringComparison.Ordinal) != true)
             differences.Add($"error: expected a message containing \"{error}\" but was \"{run.Fault?.Message}\"");
         if (fixture.Outputs is { } expectedOutputs)
-            differences.AddRange(JsonDiff.Compare(expectedOutputs, run.OutputsAsJson(), "outputs"));
+            differences.AddRange(JsonDiff.Compare(WithoutTransportHeaders(expectedOutputs), WithoutTransportHeaders(run.OutputsAsJson()), "outputs"));
         return new FixtureReport(name, fixture.Description, differences);
     }
+
+    /// <summary>Headers the transport adds (the stub's Date, Content-Length) are neither recorded nor compared.</summary>
+    public static readonly HashSet<string> TransportHeaders = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "date", "content-length", "transfer-encoding", "connection", "keep-alive", "server",
+    };
+
+    private static JsonNode? WithoutTransportHeaders(JsonNode? value, string? name = null) => value switch
+    {
+        JsonObject o => new JsonObject(o.Where(p => name != "headers" || !TransportHeaders.Contains(p.Key))
+            .Select(p => KeyValuePair.Create(p.Key, WithoutTransportHeaders(p.Value, p.Key)))),
+        JsonArray a => new JsonArray(a.Select(i => WithoutTransportHeaders(i)).ToArray()),
+        _ => value?.DeepClone(),
+    };
 
     private static IEnumerable<string> CompareRequest(int number, Exchange expected, ReceivedRequest actual)
     {
@@ -145,6 +159,7 @@ public static class FixtureRunner
         public static async Task<StubServer> StartAsync(IReadOnlyList<Exchange> exchanges, ConnectorManifest manifest)
         {
             var builder = WebApplication.CreateSlimBuilder();
+            builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
             builder.Logging.ClearProviders();
             builder.WebHost.UseUrls("http://127.0.0.1:0");
             var app = builder.Build();
@@ -169,12 +184,21 @@ public static class FixtureRunner
                 }
                 var response = exchanges[index];
                 context.Response.StatusCode = response.Status;
+                // Serve exactly the recorded headers: no Date, no Server, no chunking.
+                context.Response.Headers.Remove("Date");
+                context.Response.Headers.Remove("Server");
                 foreach (var (header, value) in response.ResponseHeaders)
                     context.Response.Headers[header] = server.RewriteText(value);
                 if (response.ResponseBody is { } body)
                 {
                     var text = JsonValues_IsString(body, out var s) && !IsJson(response) ? s : body.ToJsonString();
-                    await context.Response.WriteAsync(text);
+                    var bytes = Encoding.UTF8.GetBytes(text);
+                    context.Response.ContentLength = bytes.Length;
+                    await context.Response.Body.WriteAsync(bytes);
+                }
+                else
+                {
+                    context.Response.ContentLength = 0;
                 }
             });
             await app.StartAsync();

@@ -146,8 +146,12 @@ internal sealed class Paginate : Activity, INodeValidator
         }
     }
 
+    // The last response, kept for 'done': an empty page may carry an API error (e.g. Slack's ok:false).
+    private JsonNode? _lastBody;
+
     private ActivityResult Done(ActivityContext context, PagePosition position)
     {
+        if (_lastBody is not null) Page = _lastBody;
         Pages = position.Pages;
         ItemCount = position.ItemCount;
         PageNumber = position.Pages;
@@ -192,6 +196,7 @@ internal sealed class Paginate : Activity, INodeValidator
             throw new ActivityFaultException($"page {number}: HTTP {response.StatusCode} from {response.Host}{preview}");
         }
         var items = ItemsOf(response.Body, number);
+        _lastBody = response.Body;
         if (items.Count == 0)
         {
             position.More = false;

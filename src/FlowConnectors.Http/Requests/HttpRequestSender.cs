@@ -29,7 +29,7 @@ internal static class HttpRequestSender
         try
         {
             var response = await SendOnceAsync(context, client, spec, uri, connection, refreshed: false, timeout.Token);
-            if (connection is not null && response.StatusCode == HttpStatusCode.Unauthorized)
+            if (connection is not null && response.StatusCode == HttpStatusCode.Unauthorized && connection.CanRefresh(context))
             {
                 // Credentials may have expired since the connection last refreshed them: refresh once, retry once.
                 response.Dispose();
