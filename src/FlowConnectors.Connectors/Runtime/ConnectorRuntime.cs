@@ -241,6 +241,14 @@ public sealed class ConnectorRuntime : IAsyncDisposable
         var card = EventCard(connectorKey, eventFlowId);
         var inputs = options?.DeepClone().AsObject() ?? [];
         inputs["eventUrl"] = eventUrl;
+        var registration = GetConnector(connectorKey).FindFlow(card.Registration!)!.Definition;
+        // The vendor must sign with the connection's secret: handed over as a secret input, never in flow JSON.
+        if (card.Signature is { } signature && registration.Inputs.Find(i => i.Name == "signingSecret") is { } secretInput)
+        {
+            if (!secretInput.Secret) throw new ConnectorException($"input 'signingSecret' of '{card.Registration}' must be marked secret");
+            var connection = await GetConnectionAsync(connectionId, cancellationToken);
+            inputs["signingSecret"] = connection.Get(signature.SecretParameter);
+        }
         var run = await RunFlowAsync(connectorKey, card.Registration!, connectionId, inputs, cancellationToken);
         if (run.Status != FlowStatus.Finished) throw new ConnectorException($"registration failed: {run.Fault?.Message}");
         return run.Outputs.GetValueOrDefault("registration")?.DeepClone();
@@ -259,7 +267,7 @@ public sealed class ConnectorRuntime : IAsyncDisposable
     /// flow with the request's headers, query and body.
     /// </summary>
     public async Task<(SignatureCheck Check, FlowRunResult? Run)> HandleWebhookAsync(string connectorKey, string eventFlowId, string connectionId,
-        IReadOnlyDictionary<string, string> headers, JsonObject query, byte[] body, CancellationToken cancellationToken = default)
+        IReadOnlyDictionary<string, string> headers, JsonObject query, byte[] body, JsonObject? options = null, CancellationToken cancellationToken = default)
     {
         var card = EventCard(connectorKey, eventFlowId);
         var lookup = new Dictionary<string, string>(headers, StringComparer.OrdinalIgnoreCase);
@@ -274,12 +282,14 @@ public sealed class ConnectorRuntime : IAsyncDisposable
         JsonNode? parsed;
         try { parsed = body.Length == 0 ? null : JsonNode.Parse(body); }
         catch (System.Text.Json.JsonException) { parsed = System.Text.Encoding.UTF8.GetString(body); }
-        var inputs = new JsonObject
+        var inputs = options?.DeepClone().AsObject() ?? [];
+        var request = new JsonObject
         {
             ["headers"] = new JsonObject(lookup.OrderBy(h => h.Key, StringComparer.Ordinal).Select(h => KeyValuePair.Create(h.Key.ToLowerInvariant(), (JsonNode?)h.Value))),
             ["query"] = query.DeepClone(),
             ["body"] = parsed,
         };
+        foreach (var (name, value) in request) inputs[name] = value?.DeepClone();
         var flow = GetConnector(connectorKey).FindFlow(eventFlowId)!.Definition;
         foreach (var name in inputs.Select(p => p.Key).ToList())
             if (!flow.Inputs.Exists(i => i.Name == name)) inputs.Remove(name);

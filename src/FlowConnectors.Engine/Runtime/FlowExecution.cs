@@ -240,8 +240,9 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
                     throw new ActivityFaultException($"input '{name}' {e.Message}");
                 }
             }
+            // Redacted when the entry completes: the activity may register secrets while it runs.
             if (journalInputs is not null)
-                journalInputs[name] = input.Binding.Descriptor.Secret ? Redacted() : Redact(value);
+                journalInputs[name] = input.Binding.Descriptor.Secret ? Redacted() : value;
         }
         entry!.Inputs = journalInputs;
     }
@@ -267,6 +268,7 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
         if (entry is not null)
         {
             entry.Duration = Stopwatch.GetElapsedTime(started);
+            RedactInputs(entry);
             if (outputs is not null)
             {
                 var journalOutputs = new Dictionary<string, JsonNode?>(outputs.Count, StringComparer.Ordinal);
@@ -427,6 +429,7 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
             entry.Duration = Stopwatch.GetElapsedTime(started);
             entry.Outcome = ActivityResult.FaultOutcome;
             entry.Error = message;
+            RedactInputs(entry);
             if (!_journal.Contains(entry)) _journal.Add(entry);
         }
         if (node.HasFaultTargets)
@@ -516,6 +519,12 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
     public IReadOnlySet<string> Secrets => _secrets;
 
     private static JsonNode Redacted() => JsonValue.Create("***");
+
+    private void RedactInputs(JournalEntry entry)
+    {
+        if (entry.Inputs is null || _secrets.Count == 0) return;
+        foreach (var key in entry.Inputs.Keys.ToList()) entry.Inputs[key] = Redact(entry.Inputs[key]);
+    }
 
     private string Scrub(string text)
     {
