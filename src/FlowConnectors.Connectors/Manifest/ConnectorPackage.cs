@@ -89,7 +89,7 @@ public sealed partial class ConnectorPackage
             flows[definition.Id] = new ConnectorFlow(definition, card, relative);
         }
 
-        if (manifest is not null) CheckStandardFlows(manifest, flows, problems);
+        CheckStandardFlows(manifest, flows, problems);
         CheckCards(flows, problems);
         CheckCallTargets(flows, problems);
 
@@ -101,7 +101,7 @@ public sealed partial class ConnectorPackage
         return (new ConnectorPackage(Path.GetFullPath(directory), manifest, flows, fixtures), problems);
     }
 
-    private static void CheckStandardFlows(ConnectorManifest manifest, Dictionary<string, ConnectorFlow> flows, List<ConnectorProblem> problems)
+    private static void CheckStandardFlows(ConnectorManifest? manifest, Dictionary<string, ConnectorFlow> flows, List<ConnectorProblem> problems)
     {
         if (!flows.TryGetValue(HttpHelper, out var helper))
             problems.Add(new("flows/", "$", "HTTPHELPER_MISSING", $"every connector needs flows/{HttpHelper}.flow.json"));
@@ -120,7 +120,7 @@ public sealed partial class ConnectorPackage
         }
         if (!flows.TryGetValue(AuthPing, out var ping))
         {
-            if (manifest.Auth.Kind != AuthKind.None)
+            if (manifest is not null && manifest.Auth.Kind != AuthKind.None)
                 problems.Add(new("flows/", "$", "AUTHPING_MISSING", $"auth kind '{AuthSettings.WireName(manifest.Auth.Kind)}' needs flows/{AuthPing}.flow.json to test connections"));
         }
         else if (ping.Definition.Inputs.Count > 0)
@@ -129,13 +129,13 @@ public sealed partial class ConnectorPackage
         {
             if (revoke.Definition.Inputs.Count > 0)
                 problems.Add(new(revoke.File, "$.inputs", "REVOKE_SIGNATURE", $"{Revoke} takes no inputs"));
-            if (!manifest.Auth.IsTokenBased)
+            if (manifest is not null && !manifest.Auth.IsTokenBased)
                 problems.Add(new(revoke.File, "$", "REVOKE_NOT_TOKEN_AUTH", $"{Revoke} applies to token-based auth only, not '{AuthSettings.WireName(manifest.Auth.Kind)}'"));
         }
         foreach (var reserved in new[] { HttpHelper, AuthPing, Revoke })
             if (flows.TryGetValue(reserved, out var flow) && flow.Card is not null)
                 problems.Add(new(flow.File, "$.card", "FLOW_RESERVED_NAME", $"{reserved} is a standard flow and cannot be a card"));
-        if (manifest.Auth.Kind == AuthKind.Custom && !flows.ContainsKey(manifest.Auth.Flow))
+        if (manifest is { Auth.Kind: AuthKind.Custom } && !flows.ContainsKey(manifest.Auth.Flow))
             problems.Add(new(ManifestReader.FileName, "$.auth.flow", "CUSTOM_AUTH_FLOW_MISSING", $"custom auth names flow '{manifest.Auth.Flow}', which does not exist"));
     }
 
