@@ -232,6 +232,27 @@ public sealed class ConnectorRuntime : IAsyncDisposable
         return run.Outputs.GetValueOrDefault("items") as JsonArray ?? throw new ConnectorException($"dropdown flow '{source.Flow}' must return 'items'");
     }
 
+    /// <summary>
+    /// Loads a card's dynamic input fields: runs its <c>dynamicInputs</c> helper flow with the values it
+    /// depends on; returns <c>[{ name, label, type, required }]</c>.
+    /// </summary>
+    public async Task<JsonArray> LoadDynamicInputsAsync(string connectorKey, string flowId, string connectionId, JsonObject values,
+        CancellationToken cancellationToken = default)
+    {
+        var flow = GetConnector(connectorKey).FindFlow(flowId) ?? throw new ConnectorException($"connector '{connectorKey}' has no flow '{flowId}'");
+        if (flow.Card?.DynamicInputs is not { } source) throw new ConnectorException($"'{flowId}' has no dynamic inputs");
+        var inputs = new JsonObject();
+        foreach (var dependency in source.DependsOn) inputs[dependency] = values[dependency]?.DeepClone();
+        var run = await RunFlowAsync(connectorKey, source.Flow, connectionId, inputs, cancellationToken);
+        if (run.Status != FlowStatus.Finished) throw new ConnectorException($"dynamic inputs flow '{source.Flow}' failed: {run.Fault?.Message}");
+        var fields = run.Outputs.GetValueOrDefault("fields") as JsonArray
+                     ?? throw new ConnectorException($"dynamic inputs flow '{source.Flow}' must return 'fields'");
+        foreach (var field in fields)
+            if (field is not JsonObject f || (string?)f["name"] is not { Length: > 0 } || !Engine.Values.ValueTypes.IsKnown((string?)f["type"] ?? "string"))
+                throw new ConnectorException($"dynamic inputs flow '{source.Flow}' returned a field without a name or with an unknown type: {field?.ToJsonString()}");
+        return fields;
+    }
+
     // --- webhook event cards ----------------------------------------------------------------
 
     /// <summary>Activation: runs the card's registration flow with the event URL; returns what to keep.</summary>
