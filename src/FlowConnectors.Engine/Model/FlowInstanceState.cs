@@ -104,7 +104,8 @@ public sealed class JoinState
 {
     public required string NodeId { get; init; }
     public required int ScopeId { get; init; }
-    public List<string> Arrived { get; init; } = [];
+    /// <summary>Source nodes that arrived in this wave (a set: arrivals are checked once per branch).</summary>
+    public HashSet<string> Arrived { get; init; } = new(StringComparer.Ordinal);
     public bool Fired { get; set; }
     /// <summary>True while the join holds a token of its scope (waiting and not fired).</summary>
     public bool HoldsToken { get; set; }

@@ -282,7 +282,7 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
         {
             case ActivityResultKind.Suspend:
                 if (entry is not null) entry.Outcome = "suspended";
-                if (!State.Bookmarks.Exists(b => b.NodeId == node.Id && b.ScopeId == item.ScopeId))
+                if (!HasBookmark(node.Id, item.ScopeId))
                 {
                     Fail(item, node, entry, started, new ActivityFaultException("the activity suspended without creating a bookmark"));
                     return;
@@ -307,6 +307,20 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
             for (var i = 0; i < names.Length; i++) FollowOutcome(item, node, names[i], releaseToken: false);
             if (!names.Contains(node.Type.Descriptor.LoopBodyOutcome)) ReleaseToken(item.ScopeId);
         }
+    }
+
+    private bool HasBookmark(string nodeId, int scopeId)
+    {
+        foreach (var bookmark in State.Bookmarks)
+            if (bookmark.NodeId == nodeId && bookmark.ScopeId == scopeId) return true;
+        return false;
+    }
+
+    private JoinState? FindJoin(string nodeId, int scopeId)
+    {
+        foreach (var join in State.Joins)
+            if (join.NodeId == nodeId && join.ScopeId == scopeId) return join;
+        return null;
     }
 
     private void FollowOutcome(WorkItem item, CompiledNode node, string outcome, bool releaseToken)
@@ -334,13 +348,13 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
 
     private void Arrive(CompiledNode join, int scopeId, string fromNodeId)
     {
-        var state = State.Joins.Find(j => j.NodeId == join.Id && j.ScopeId == scopeId);
+        var state = FindJoin(join.Id, scopeId);
         if (state is null)
         {
             state = new JoinState { NodeId = join.Id, ScopeId = scopeId };
             State.Joins.Add(state);
         }
-        if (!state.Arrived.Contains(fromNodeId)) state.Arrived.Add(fromNodeId);
+        state.Arrived.Add(fromNodeId);
         var waveComplete = state.Arrived.Count >= join.InboundSources;
         if (join.JoinMode == "any")
         {
