@@ -1,0 +1,140 @@
+using System.Text.Json.Nodes;
+using FlowConnectors.Engine;
+
+namespace FlowConnectors.Persistence;
+
+/// <summary>One saved version of a flow. A running instance keeps the version it started on.</summary>
+public sealed record StoredFlow(string FlowId, int Version, string Json, bool Published, string? ConnectorKey, DateTimeOffset CreatedAt);
+
+public sealed record FlowSummary(string FlowId, string? Name, int LatestVersion, int? PublishedVersion, string? ConnectorKey, DateTimeOffset UpdatedAt);
+
+/// <summary>Flow definitions with versions. Saving never overwrites: each save is a new version.</summary>
+public interface IFlowStore
+{
+    /// <summary>Stores <paramref name="json"/> (canonical flow JSON) as the next version of its flow and returns it.</summary>
+    Task<StoredFlow> SaveVersionAsync(string flowId, string? name, string json, string? connectorKey, CancellationToken ct = default);
+    /// <summary>A given version, or the latest when <paramref name="version"/> is null.</summary>
+    Task<StoredFlow?> GetAsync(string flowId, int? version = null, CancellationToken ct = default);
+    Task<StoredFlow?> GetPublishedAsync(string flowId, CancellationToken ct = default);
+    /// <summary>Marks one version as the published one (unpublishing the previous); false when the version does not exist.</summary>
+    Task<bool> PublishAsync(string flowId, int version, CancellationToken ct = default);
+    Task<IReadOnlyList<FlowSummary>> ListAsync(CancellationToken ct = default);
+    Task<IReadOnlyList<StoredFlow>> ListVersionsAsync(string flowId, CancellationToken ct = default);
+}
+
+public sealed record InstanceSummary(string InstanceId, string FlowId, int FlowVersion, FlowStatus Status, string? CorrelationId,
+    string? Fault, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+
+public sealed record InstanceQuery(FlowStatus? Status = null, string? FlowId = null, string? CorrelationId = null, int Skip = 0, int Take = 100);
+
+public sealed record StoredInstance(FlowInstanceState State, int FlowVersion, string? LeaseOwner, DateTimeOffset? LeaseExpiresAt);
+
+/// <summary>A bookmark found by its stimulus hash: which instance, which bookmark.</summary>
+public sealed record BookmarkMatch(string InstanceId, string BookmarkId, string Name, string NodeId);
+
+/// <summary>
+/// Instances, their bookmarks (indexed by hash for O(1) lookup) and journals. <see cref="SaveAsync"/>
+/// writes state, bookmarks and new journal entries in one transaction.
+/// </summary>
+public interface IInstanceStore
+{
+    Task CreateAsync(FlowInstanceState state, int flowVersion, IReadOnlyList<JournalEntry> journal, CancellationToken ct = default);
+    Task SaveAsync(FlowInstanceState state, IReadOnlyList<JournalEntry> newJournalEntries, CancellationToken ct = default);
+    Task<StoredInstance?> GetAsync(string instanceId, CancellationToken ct = default);
+    Task<IReadOnlyList<InstanceSummary>> ListAsync(InstanceQuery query, CancellationToken ct = default);
+    Task<IReadOnlyList<JournalEntry>> GetJournalAsync(string instanceId, CancellationToken ct = default);
+    Task<IReadOnlyList<BookmarkMatch>> FindBookmarksAsync(string hash, CancellationToken ct = default);
+
+    /// <summary>
+    /// Takes the instance's lease when it is free or expired (one worker at a time); false when
+    /// another owner holds an unexpired lease.
+    /// </summary>
+    Task<bool> TryAcquireLeaseAsync(string instanceId, string owner, DateTimeOffset now, TimeSpan duration, CancellationToken ct = default);
+    Task ReleaseLeaseAsync(string instanceId, string owner, CancellationToken ct = default);
+    /// <summary>Instances still marked running whose lease has expired (their worker crashed).</summary>
+    Task<IReadOnlyList<string>> FindOrphanedAsync(DateTimeOffset now, CancellationToken ct = default);
+}
+
+public enum InboxStatus
+{
+    Pending,
+    Waiting,
+    Processed,
+    Failed,
+}
+
+/// <summary>
+/// A stimulus stored before it is acknowledged: a webhook delivery, a callback, an event. <see cref="Hash"/>
+/// is the bookmark/trigger hash it targets.
+/// </summary>
+public sealed record InboxMessage
+{
+    public long Id { get; init; }
+    public required string Kind { get; init; }
+    public required string Hash { get; init; }
+    public JsonObject Headers { get; init; } = [];
+    public byte[] Body { get; init; } = [];
+    public JsonNode? Payload { get; init; }
+    public DateTimeOffset ReceivedAt { get; init; }
+    public InboxStatus Status { get; init; } = InboxStatus.Pending;
+    public int Attempts { get; init; }
+    public string? Error { get; init; }
+    public string? InstanceId { get; init; }
+}
+
+/// <summary>Deliveries and callbacks, stored before the endpoint answers 202, then processed.</summary>
+public interface IInboxStore
+{
+    Task<long> AddAsync(InboxMessage message, CancellationToken ct = default);
+    Task<InboxMessage?> GetAsync(long id, CancellationToken ct = default);
+    /// <summary>Up to <paramref name="max"/> pending messages, oldest first.</summary>
+    Task<IReadOnlyList<InboxMessage>> ListPendingAsync(int max, CancellationToken ct = default);
+    /// <summary>Messages that arrived before their bookmark existed, waiting for it.</summary>
+    Task<IReadOnlyList<InboxMessage>> ListWaitingAsync(string hash, CancellationToken ct = default);
+    Task UpdateAsync(long id, InboxStatus status, string? error, string? instanceId, CancellationToken ct = default);
+}
+
+/// <summary>A durable timer: resumes a bookmark or fires a trigger when due.</summary>
+public sealed record TimerRecord(string Id, DateTimeOffset DueAt, string Kind, string? InstanceId, string? BookmarkId, string? TriggerId, JsonNode? Data);
+
+public interface ITimerStore
+{
+    Task AddAsync(TimerRecord timer, CancellationToken ct = default);
+    Task<IReadOnlyList<TimerRecord>> ListDueAsync(DateTimeOffset now, int max, CancellationToken ct = default);
+    Task<IReadOnlyList<TimerRecord>> ListAsync(CancellationToken ct = default);
+    Task<bool> DeleteAsync(string id, CancellationToken ct = default);
+    Task DeleteForInstanceAsync(string instanceId, CancellationToken ct = default);
+}
+
+/// <summary>A trigger that starts flows: an HTTP endpoint, a schedule, a webhook event card activation.</summary>
+public sealed record TriggerRecord(string Id, string FlowId, string Kind, string Hash, JsonObject Config, bool Enabled);
+
+public interface ITriggerStore
+{
+    Task SaveAsync(TriggerRecord trigger, CancellationToken ct = default);
+    Task<IReadOnlyList<TriggerRecord>> FindByHashAsync(string hash, CancellationToken ct = default);
+    Task<IReadOnlyList<TriggerRecord>> ListAsync(string? flowId = null, CancellationToken ct = default);
+    Task<bool> DeleteAsync(string id, CancellationToken ct = default);
+}
+
+/// <summary>
+/// An automation: a flow that uses connector cards with a chosen connection. Deauthorizing the
+/// connection disables it and records why.
+/// </summary>
+public sealed record AutomationRecord(string Id, string FlowId, string? ConnectionId, bool Enabled, string? DisabledReason, JsonObject Settings, DateTimeOffset UpdatedAt);
+
+public interface IAutomationStore
+{
+    Task SaveAsync(AutomationRecord automation, CancellationToken ct = default);
+    Task<AutomationRecord?> GetAsync(string id, CancellationToken ct = default);
+    Task<IReadOnlyList<AutomationRecord>> ListAsync(string? connectionId = null, CancellationToken ct = default);
+    Task<bool> DeleteAsync(string id, CancellationToken ct = default);
+}
+
+/// <summary>The management API's keys, stored as SHA-256 hashes only.</summary>
+public interface IApiKeyStore
+{
+    Task<bool> AnyAsync(CancellationToken ct = default);
+    Task AddAsync(string name, string keyHash, CancellationToken ct = default);
+    Task<bool> ExistsAsync(string keyHash, CancellationToken ct = default);
+}
