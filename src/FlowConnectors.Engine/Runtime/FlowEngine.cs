@@ -80,6 +80,44 @@ public sealed class FlowEngine
     }
 
     /// <summary>
+    /// A new instance with its start work queued but not run, so a host can persist it first and
+    /// run it with <see cref="ContinueAsync"/> (which also recovers it after a crash).
+    /// </summary>
+    public FlowInstanceState CreateInstance(CompiledFlow flow, JsonObject? input, RunOptions? options = null)
+    {
+        var now = Options.Clock.GetUtcNow();
+        var state = new FlowInstanceState
+        {
+            InstanceId = options?.InstanceId ?? Guid.NewGuid().ToString("N"),
+            FlowId = flow.Definition.Id,
+            FlowVersion = flow.Definition.Version,
+            CorrelationId = options?.CorrelationId,
+            Input = PrepareInput(flow.Definition, input),
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        foreach (var (key, value) in options?.Properties ?? new Dictionary<string, string>()) state.Properties[key] = value;
+        foreach (var variable in flow.Definition.Variables)
+            state.Variables[variable.Name] = variable.Default is null ? null : ValueConverter.ConvertToType(variable.Default.DeepClone(), variable.Type);
+        state.Scopes[0] = new ScopeState { Id = 0, Tokens = flow.StartNodes.Length };
+        foreach (var node in flow.StartNodes) state.Queue.Add(new WorkItem(node.Id, 0, WorkKind.Execute));
+        return state;
+    }
+
+    /// <summary>
+    /// Runs the queued work of a running instance: a fresh one from <see cref="CreateInstance"/>, or one
+    /// whose worker stopped mid-run (its nodes since the last save run again: at-least-once).
+    /// </summary>
+    public async Task<FlowRunResult> ContinueAsync(CompiledFlow flow, FlowInstanceState state, CancellationToken cancellationToken = default)
+    {
+        if (state.Status != FlowStatus.Running)
+            throw new FlowStateException($"instance {state.InstanceId} is {state.Status.ToString().ToLowerInvariant()}, not running");
+        using var execution = new FlowExecution(this, flow, state, 0, "", cancellationToken);
+        await execution.RunAsync();
+        return new FlowRunResult(state, execution.Journal, execution.Logs);
+    }
+
+    /// <summary>
     /// Continues a suspended instance (typically deserialized in another process) through one of
     /// its bookmarks, with the stimulus payload.
     /// </summary>

@@ -102,6 +102,23 @@ public sealed class DurabilityTests
     }
 
     [Fact]
+    public async Task A_created_instance_persists_before_running_and_continues_from_its_saved_state()
+    {
+        var engine = Flow.Engine();
+        var flow = engine.Compile(FlowJson.Parse("""
+        { "format": 1, "id": "c", "inputs": [ { "name": "n", "type": "integer" } ], "outputs": [ { "name": "twice", "type": "integer" } ],
+          "nodes": [ { "id": "out", "type": "SetOutput", "inputs": { "name": "twice", "value": { "js": "input.n * 2" } } } ], "connections": [] }
+        """));
+        var created = engine.CreateInstance(flow, Flow.Input("""{ "n": 21 }"""), new RunOptions { CorrelationId = "req-1" });
+        created.Status.ShouldBe(FlowStatus.Running);
+        var saved = FlowInstanceState.FromJson(created.ToJson());
+        var result = await Flow.Engine().ContinueAsync(flow, saved);
+        result.Status.ShouldBe(FlowStatus.Finished, result.Fault?.ToString());
+        result.Outputs["twice"]!.GetValue<long>().ShouldBe(42);
+        result.State.CorrelationId.ShouldBe("req-1");
+    }
+
+    [Fact]
     public void The_bookmark_hash_depends_on_name_and_payload_but_not_on_key_order()
     {
         var a = Bookmark.ComputeHash("event", JsonNode.Parse("""{ "event": "x", "correlationId": "1" }"""));
