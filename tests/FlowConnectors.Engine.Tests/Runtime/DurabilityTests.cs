@@ -118,6 +118,38 @@ public sealed class DurabilityTests
         result.State.CorrelationId.ShouldBe("req-1");
     }
 
+    [Theory]
+    [InlineData("callback", "received:APPROVED")]
+    [InlineData("delay", "timedOut:")]
+    public async Task Wait_for_callback_resumes_on_the_callback_or_on_its_timeout(string stimulus, string expected)
+    {
+        var json = """
+        { "format": 1, "id": "cb", "outputs": [ { "name": "result", "type": "string" }, { "name": "url", "type": "string" } ],
+          "nodes": [ { "id": "create", "type": "CreateCallback" },
+                     { "id": "url", "type": "SetOutput", "inputs": { "name": "url", "value": { "js": "nodes.create.url" } } },
+                     { "id": "wait", "type": "WaitForCallback", "inputs": { "token": { "js": "nodes.create.token" }, "timeout": "14.00:00:00" } },
+                     { "id": "ok", "type": "SetOutput", "inputs": { "name": "result", "value": { "js": "'received:' + nodes.wait.payload.approval_status" } } },
+                     { "id": "late", "type": "SetOutput", "inputs": { "name": "result", "value": "timedOut:" } } ],
+          "connections": [ { "from": "create:done", "to": "url" }, { "from": "url:done", "to": "wait" },
+                           { "from": "wait:received", "to": "ok" }, { "from": "wait:timedOut", "to": "late" } ] }
+        """;
+        var engine = Flow.Engine();
+        var flow = engine.Compile(FlowJson.Parse(json));
+        var first = await engine.RunAsync(flow);
+        first.Status.ShouldBe(FlowStatus.Suspended, first.Fault?.ToString());
+        first.Bookmarks.Select(b => b.Name).ShouldBe(["callback", "delay"], ignoreOrder: true);
+        var token = first.Outputs["url"]!.GetValue<string>().Split('/').Last();
+        token.Length.ShouldBeGreaterThanOrEqualTo(43);
+        var bookmark = stimulus == "callback"
+            ? FlowEngine.FindBookmarks(first.State, "callback", new JsonObject { ["token"] = token }).Single()
+            : first.Bookmarks.Single(b => b.Name == "delay");
+        var second = await engine.ResumeAsync(flow, FlowInstanceState.FromJson(first.State.ToJson()), bookmark.Id,
+            new JsonObject { ["approval_status"] = "APPROVED" });
+        second.Status.ShouldBe(FlowStatus.Finished, second.Fault?.ToString());
+        second.Outputs["result"]!.GetValue<string>().ShouldBe(expected);
+        second.Bookmarks.ShouldBeEmpty();
+    }
+
     [Fact]
     public void The_bookmark_hash_depends_on_name_and_payload_but_not_on_key_order()
     {

@@ -1,0 +1,41 @@
+using System.Text.Json.Nodes;
+using FlowConnectors.Connectors.Runtime;
+using FlowConnectors.Engine;
+using FlowConnectors.Engine.Activities;
+
+namespace FlowConnectors.Connectors.Activities;
+
+/// <summary>
+/// Runs a connector's card (action flow) with a chosen connection from an automation. The card
+/// runs as its own instance inside the connector; its outputs come back here.
+/// </summary>
+[Activity("Connector.Action", Category = "Connectors", DisplayName = "Connector card",
+    Description = "Runs an action card of an installed connector with a connection and returns the card's outputs.")]
+internal sealed class ConnectorAction : Activity
+{
+    [Input(Required = true, Description = "The connector's key, e.g. servicenow.")] public string Connector { get; set; } = "";
+    [Input(Required = true, Description = "The card (flow id) to run.")] public string Action { get; set; } = "";
+    [Input(Required = true, Description = "The connection to run it with.")] public string Connection { get; set; } = "";
+    [Input(Editor = "json", Description = "The card's options and inputs.")] public JsonObject? Inputs { get; set; }
+
+    [Output] public JsonObject Outputs { get; private set; } = [];
+
+    protected override async ValueTask<ActivityResult> ExecuteAsync(ActivityContext context)
+    {
+        var runtime = context.Services.GetService(typeof(ConnectorRuntime)) as ConnectorRuntime
+                      ?? throw new ActivityFaultException("no connectors are installed in this host");
+        Engine.Runtime.FlowRunResult run;
+        try
+        {
+            run = await runtime.RunFlowAsync(Connector, Action, Connection, Inputs, context.CancellationToken);
+        }
+        catch (Exception e) when (e is ConnectorException or Engine.Runtime.FlowInputException)
+        {
+            throw new ActivityFaultException($"{Connector}/{Action}: {e.Message}");
+        }
+        if (run.Status != FlowStatus.Finished)
+            throw new ActivityFaultException($"{Connector}/{Action} {run.Status.ToString().ToLowerInvariant()}: {run.Fault?.Message}");
+        Outputs = run.OutputsAsJson();
+        return ActivityResult.Done;
+    }
+}
