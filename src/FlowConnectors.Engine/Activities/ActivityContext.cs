@@ -26,6 +26,9 @@ public sealed class ActivityContext
     public TimeProvider Clock => _execution.Engine.Options.Clock;
     public IServiceProvider Services => _execution.Engine.Options.Services;
 
+    /// <summary>What the trigger that started this instance received; null when no trigger started it.</summary>
+    public JsonNode? TriggerPayload => _execution.State.TriggerPayload;
+
     /// <summary>A host property of this instance (see <see cref="FlowInstanceState.Properties"/>).</summary>
     public string? GetProperty(string name) => _execution.State.Properties.GetValueOrDefault(name);
 

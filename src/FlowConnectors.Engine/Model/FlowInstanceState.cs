@@ -21,6 +21,8 @@ public sealed class FlowInstanceState
     /// </summary>
     public Dictionary<string, string> Properties { get; init; } = new(StringComparer.Ordinal);
     public JsonObject Input { get; init; } = [];
+    /// <summary>What started the instance when a trigger did (e.g. the HTTP request); null otherwise.</summary>
+    public JsonNode? TriggerPayload { get; init; }
     public Dictionary<string, JsonNode?> Variables { get; init; } = new(StringComparer.Ordinal);
     public Dictionary<string, Dictionary<string, JsonNode?>> NodeOutputs { get; init; } = new(StringComparer.Ordinal);
     public Dictionary<string, JsonNode?> Output { get; init; } = new(StringComparer.Ordinal);

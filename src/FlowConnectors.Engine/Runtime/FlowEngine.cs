@@ -11,6 +11,8 @@ public sealed class RunOptions
     public string? InstanceId { get; init; }
     public string? CorrelationId { get; init; }
     public IReadOnlyDictionary<string, string>? Properties { get; init; }
+    /// <summary>What a trigger received (an HTTP request, a schedule's fire time); trigger nodes read it.</summary>
+    public JsonNode? TriggerPayload { get; init; }
 }
 
 /// <summary>
@@ -93,6 +95,7 @@ public sealed class FlowEngine
             FlowVersion = flow.Definition.Version,
             CorrelationId = options?.CorrelationId,
             Input = PrepareInput(flow.Definition, input),
+            TriggerPayload = options?.TriggerPayload?.DeepClone(),
             CreatedAt = now,
             UpdatedAt = now,
         };
