@@ -11,8 +11,9 @@ internal sealed class CreateCallback : Activity
 
     protected internal override ValueTask<ActivityResult> ExecuteAsync(ActivityContext context)
     {
-        // 256 random bits: the token is the only thing that authorises the callback.
-        Token = Base64Url(RandomNumberGenerator.GetBytes(32));
+        // The instance id lets the host tell a callback that came early (queue it) from an unknown or
+        // spent one; the 256 random bits are what authorises it.
+        Token = context.InstanceId + "." + Base64Url(RandomNumberGenerator.GetBytes(32));
         Url = context.Services.GetService(typeof(ICallbackUrls)) is ICallbackUrls urls ? urls.UrlFor(Token) : "/callbacks/" + Token;
         return ActivityResult.DoneTask;
     }

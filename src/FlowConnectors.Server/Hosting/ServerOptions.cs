@@ -1,0 +1,30 @@
+namespace FlowConnectors.Server.Hosting;
+
+/// <summary>Server settings (section "FlowConnectors" of configuration, or environment FlowConnectors__X).</summary>
+public sealed class ServerOptions
+{
+    /// <summary>Where the server listens; loopback only unless configured otherwise.</summary>
+    public string Urls { get; set; } = "http://127.0.0.1:5080";
+    /// <summary>Holds the SQLite database, the API key file and the data-protection keys.</summary>
+    public string DataFolder { get; set; } = "data";
+    /// <summary>The sample connectors and flows loaded at start.</summary>
+    public string FlowsFolder { get; set; } = "flows";
+    /// <summary><c>sqlite</c> (default) or <c>postgres</c>.</summary>
+    public string Database { get; set; } = "sqlite";
+    /// <summary>For postgres; for sqlite the default is a file in the data folder.</summary>
+    public string? ConnectionString { get; set; }
+    /// <summary>The address vendors use to reach webhook and callback URLs (defaults to <see cref="Urls"/>).</summary>
+    public string? PublicBaseUrl { get; set; }
+    /// <summary>How long a synchronous run or an HTTP endpoint waits before answering 202.</summary>
+    public TimeSpan SyncTimeout { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>Largest request body accepted by webhook, callback and API endpoints.</summary>
+    public long MaxBodyBytes { get; set; } = 1024 * 1024;
+    /// <summary>A fixed API key (tests, automation); when empty the first start creates one.</summary>
+    public string? ApiKey { get; set; }
+    /// <summary>How long one worker may hold an instance before another may take it over.</summary>
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromMinutes(2);
+    /// <summary>How often background workers look for work (inbox, timers, orphaned instances).</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    public string BaseUrl => (PublicBaseUrl ?? Urls.Split(';')[0]).TrimEnd('/');
+}

@@ -1,0 +1,188 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using FlowConnectors.Connectors.Runtime;
+using FlowConnectors.Engine;
+using FlowConnectors.Engine.Activities;
+using FlowConnectors.Engine.Activities.Events;
+using FlowConnectors.Engine.Flows;
+using FlowConnectors.Engine.Runtime;
+using FlowConnectors.Persistence;
+using FlowConnectors.Server.Hosting;
+
+namespace FlowConnectors.Server.Runtime;
+
+/// <summary>What starting a flow gave: the instance, and its result when it ended within the wait.</summary>
+internal sealed record StartResult(string InstanceId, FlowRunResult? Result);
+
+/// <summary>
+/// The durable runtime. Every instance is persisted when created, at every suspension and at its
+/// end; one worker at a time runs it (a lease in the database); stimuli find bookmarks by hash and
+/// wait in the inbox when they arrive before their bookmark; Delay bookmarks become timers.
+/// Delivery guarantee: a node runs at least once — after a crash, work since the last save runs again.
+/// </summary>
+internal sealed class WorkflowHost(
+    IFlowStore flows,
+    IInstanceStore instances,
+    IInboxStore inbox,
+    ITimerStore timers,
+    ActivityRegistry registry,
+    IServiceProvider services,
+    ServerOptions options,
+    TimeProvider clock,
+    ILogger<WorkflowHost> logger)
+{
+    private readonly ConcurrentDictionary<(string, int), CompiledFlow> _compiled = new();
+    private readonly ConcurrentDictionary<string, CancellationTokenSource> _running = new(StringComparer.Ordinal);
+    private readonly string _worker = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
+    private FlowEngine? _engine;
+
+    public FlowEngine Engine => _engine ??= new FlowEngine(new FlowEngineOptions
+    {
+        Registry = registry,
+        Flows = new StoreFlowProvider(flows),
+        Clock = clock,
+        Services = services,
+    });
+
+    public async Task<(CompiledFlow Flow, int Version)> CompileAsync(string flowId, int? version, CancellationToken ct)
+    {
+        var stored = version is null
+            ? await flows.GetPublishedAsync(flowId, ct) ?? await flows.GetAsync(flowId, null, ct)
+            : await flows.GetAsync(flowId, version, ct);
+        if (stored is null) throw new NotFoundException(version is null ? $"flow '{flowId}' does not exist" : $"flow '{flowId}' has no version {version}");
+        return (_compiled.GetOrAdd((flowId, stored.Version), _ => Engine.Compile(FlowJson.Parse(stored.Json))), stored.Version);
+    }
+
+    /// <summary>
+    /// Starts an instance: persisted before it runs, then run in the background. Waits up to
+    /// <paramref name="wait"/> for it to end.
+    /// </summary>
+    public async Task<StartResult> StartAsync(string flowId, int? version, JsonObject? input, RunOptions runOptions, TimeSpan wait, CancellationToken ct)
+    {
+        var (flow, flowVersion) = await CompileAsync(flowId, version, ct);
+        var state = Engine.CreateInstance(flow, input, runOptions);
+        await instances.CreateAsync(state, flowVersion, [], ct);
+        var run = Task.Run(() => ExecuteAsync(state.InstanceId, null), CancellationToken.None);
+        if (wait <= TimeSpan.Zero) return new StartResult(state.InstanceId, null);
+        var finished = await Task.WhenAny(run, Task.Delay(wait, clock, ct));
+        var result = finished == run ? await run : null;
+        return new StartResult(state.InstanceId, result is { Status: FlowStatus.Finished or FlowStatus.Faulted or FlowStatus.Cancelled } ? result : null);
+    }
+
+    /// <summary>
+    /// Runs or resumes one instance under its lease. With a bookmark it resumes through it; without,
+    /// it continues queued work (a new instance, or one whose worker died). Null when another worker
+    /// holds the instance or there is nothing to do.
+    /// </summary>
+    public async Task<FlowRunResult?> ExecuteAsync(string instanceId, (string BookmarkId, JsonNode? Payload)? resume)
+    {
+        if (!await instances.TryAcquireLeaseAsync(instanceId, _worker, clock.GetUtcNow(), options.LeaseDuration)) return null;
+        using var cancellation = new CancellationTokenSource();
+        _running[instanceId] = cancellation;
+        try
+        {
+            var stored = await instances.GetAsync(instanceId);
+            if (stored is null) return null;
+            var state = stored.State;
+            var (flow, _) = await CompileAsync(state.FlowId, stored.FlowVersion, CancellationToken.None);
+            FlowRunResult result;
+            if (resume is { } r)
+            {
+                if (state.Status != FlowStatus.Suspended || state.Bookmarks.All(b => b.Id != r.BookmarkId)) return null;
+                result = await Engine.ResumeAsync(flow, state, r.BookmarkId, r.Payload, cancellation.Token);
+            }
+            else
+            {
+                if (state.Status != FlowStatus.Running) return null;
+                result = await Engine.ContinueAsync(flow, state, cancellation.Token);
+            }
+            await instances.SaveAsync(result.State, result.Journal, CancellationToken.None);
+            await AfterSaveAsync(result.State);
+            return result;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            logger.LogError("instance {Instance} could not run: {Message}", instanceId, e.Message);
+            throw;
+        }
+        finally
+        {
+            _running.TryRemove(instanceId, out _);
+            await instances.ReleaseLeaseAsync(instanceId, _worker);
+        }
+    }
+
+    /// <summary>New bookmarks: schedule Delay timers and release stimuli that were waiting for them.</summary>
+    private async Task AfterSaveAsync(FlowInstanceState state)
+    {
+        if (state.Status is FlowStatus.Finished or FlowStatus.Faulted or FlowStatus.Cancelled)
+        {
+            await timers.DeleteForInstanceAsync(state.InstanceId);
+            return;
+        }
+        foreach (var bookmark in state.Bookmarks)
+        {
+            if (bookmark.Name == Delay.BookmarkName && (string?)bookmark.Payload?["resumeAt"] is { } at)
+                await timers.AddAsync(new TimerRecord(bookmark.Id, DateTimeOffset.Parse(at, System.Globalization.CultureInfo.InvariantCulture),
+                    "bookmark", state.InstanceId, bookmark.Id, null, null));
+            foreach (var waiting in await inbox.ListWaitingAsync(bookmark.Hash))
+                await inbox.UpdateAsync(waiting.Id, InboxStatus.Pending, null, null);
+        }
+    }
+
+    /// <summary>Delivers a stored stimulus to the bookmark its hash names, or leaves it waiting for one.</summary>
+    public async Task ProcessInboxMessageAsync(InboxMessage message)
+    {
+        var matches = await instances.FindBookmarksAsync(message.Hash);
+        if (matches.Count == 0)
+        {
+            await inbox.UpdateAsync(message.Id, InboxStatus.Waiting, null, null);
+            return;
+        }
+        var match = matches[0];
+        var result = await ExecuteAsync(match.InstanceId, (match.BookmarkId, message.Payload));
+        if (result is null)
+        {
+            // Another worker holds the instance right now; try again on the next pass.
+            await inbox.UpdateAsync(message.Id, InboxStatus.Pending, null, null);
+            return;
+        }
+        await inbox.UpdateAsync(message.Id, InboxStatus.Processed, null, match.InstanceId);
+    }
+
+    public async Task FireTimerAsync(TimerRecord timer)
+    {
+        if (timer.InstanceId is { } instance && timer.BookmarkId is { } bookmark)
+        {
+            var result = await ExecuteAsync(instance, (bookmark, null));
+            if (result is null && (await instances.GetAsync(instance))?.State.Bookmarks.Any(b => b.Id == bookmark) == true)
+                return; // busy: keep the timer and try again
+        }
+        await timers.DeleteAsync(timer.Id);
+    }
+
+    public async Task<bool> CancelAsync(string instanceId, CancellationToken ct)
+    {
+        if (_running.TryGetValue(instanceId, out var running)) await running.CancelAsync();
+        if (!await instances.TryAcquireLeaseAsync(instanceId, _worker, clock.GetUtcNow(), options.LeaseDuration, ct)) return false;
+        try
+        {
+            var stored = await instances.GetAsync(instanceId, ct);
+            if (stored is null || stored.State.Status is FlowStatus.Finished or FlowStatus.Faulted or FlowStatus.Cancelled) return false;
+            stored.State.Status = FlowStatus.Cancelled;
+            stored.State.Fault = new FlowFault(null, null, "the instance was cancelled");
+            stored.State.Bookmarks.Clear();
+            stored.State.Queue.Clear();
+            stored.State.UpdatedAt = clock.GetUtcNow();
+            await instances.SaveAsync(stored.State, [], ct);
+            await timers.DeleteForInstanceAsync(instanceId, ct);
+            return true;
+        }
+        finally
+        {
+            await instances.ReleaseLeaseAsync(instanceId, _worker, ct);
+        }
+    }
+}
+
+internal sealed class NotFoundException(string message) : Exception(message);
