@@ -73,6 +73,7 @@ public sealed class ConnectorRuntime : IAsyncDisposable
         _connectors.TryGetValue(key, out var loaded) ? loaded : throw new ConnectorException($"connector '{key}' is not installed");
 
     internal IHttpClientFactory HttpClients => _services.GetRequiredService<IHttpClientFactory>();
+    internal IHttpMessageHandlerFactory HttpHandlers => _services.GetRequiredService<IHttpMessageHandlerFactory>();
 
     // --- connections ------------------------------------------------------------------------
 
