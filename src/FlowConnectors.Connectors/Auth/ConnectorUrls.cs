@@ -29,7 +29,8 @@ public static partial class ConnectorUrls
             throw new ActivityFaultException($"relative URL '{relativeUrl}' must be a path under the connector's base URL, not an absolute URL");
         var pathPart = relative.Split('?', '#')[0];
         var segments = pathPart.Split('/');
-        if (segments.Any(s => s == ".." || Uri.UnescapeDataString(s) == ".." || s == "." ))
+        // An encoded slash ("..%2Fadmin") becomes a segment boundary on servers that decode it.
+        if (segments.Any(s => s is "." or ".." || Uri.UnescapeDataString(s).Split('/', '\\').Any(part => part is "." or "..")))
             throw new ActivityFaultException($"relative URL '{relativeUrl}' must not contain '.' or '..' segments");
         var root = baseUrl.TrimEnd('/');
         var combined = relative.Length == 0 ? root : relative.StartsWith('?') ? root + relative : root + "/" + relative.TrimStart('/');

@@ -22,6 +22,10 @@ public static partial class ManifestReader
 
     public static bool IsSemver(string version) => SemverPattern().IsMatch(version);
 
+    /// <summary>
+    /// Reads a manifest. The manifest is null when its required fields could not be read; otherwise it is
+    /// returned even with problems (for checking the flows against it) and is valid only when none is an error.
+    /// </summary>
     public static (ConnectorManifest? Manifest, List<ConnectorProblem> Problems) Read(string text)
     {
         var problems = new List<ConnectorProblem>();
@@ -101,7 +105,9 @@ public static partial class ManifestReader
                 if (field is not ("maxRetries" or "baseDelay" or "attemptTimeout" or "retryUnsafeMethods" or "circuitBreaker"))
                     Error(JsonPath.Property("$.http", field), "MANIFEST_UNKNOWN_FIELD", $"unknown http setting '{field}'");
 
-        if (problems.Count > 0 || key is null || name is null || version is null || baseUrl is null || auth is null)
+        // Returned with problems too, once it could be read this far, so the flows can still be checked
+        // against it and every problem is reported at once; it is valid only when no error was found.
+        if (key is null || name is null || version is null || baseUrl is null || auth is null)
             return (null, problems);
         return (new ConnectorManifest
         {

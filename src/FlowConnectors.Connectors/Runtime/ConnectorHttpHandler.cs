@@ -95,7 +95,7 @@ internal sealed class ConnectorHttpHandler(ConnectorRuntime runtime) : IConnecti
     }
 
     private OAuthClient NewOAuthClient(ConnectorManifest manifest, Connection connection) =>
-        new(new HttpClient(new RewritingHandler(runtime.HttpClients, ConnectorRuntime.ClientNameOf(manifest.Key), Rewrite), disposeHandler: true),
+        new(new HttpClient(new RewritingHandler(runtime.HttpHandlers, ConnectorRuntime.ClientNameOf(manifest.Key), Rewrite), disposeHandler: true),
             runtime.Options.Clock);
 
     /// <summary>Runs the connector's auth flow with the connection's parameters; applies the headers and query it returns.</summary>
@@ -146,12 +146,15 @@ internal sealed class ConnectorHttpHandler(ConnectorRuntime runtime) : IConnecti
     }
 
     /// <summary>Sends token requests through the connector's resilient client, to rewritten URLs in offline tests.</summary>
-    private sealed class RewritingHandler(IHttpClientFactory factory, string clientName, Func<string, string> rewrite) : HttpMessageHandler
+    private sealed class RewritingHandler(IHttpMessageHandlerFactory factory, string clientName, Func<string, string> rewrite) : HttpMessageHandler
     {
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
             request.RequestUri = new Uri(rewrite(request.RequestUri!.ToString()));
-            return factory.CreateClient(clientName).SendAsync(request, cancellationToken);
+            // Not through another HttpClient: the outer one already marked this message as sent, and a
+            // second HttpClient.SendAsync of it throws. The factory's handler chain keeps the connector's resilience.
+            using var invoker = new HttpMessageInvoker(factory.CreateHandler(clientName), disposeHandler: false);
+            return await invoker.SendAsync(request, cancellationToken);
         }
     }
 }

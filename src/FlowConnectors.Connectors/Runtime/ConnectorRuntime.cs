@@ -73,6 +73,7 @@ public sealed class ConnectorRuntime : IAsyncDisposable
         _connectors.TryGetValue(key, out var loaded) ? loaded : throw new ConnectorException($"connector '{key}' is not installed");
 
     internal IHttpClientFactory HttpClients => _services.GetRequiredService<IHttpClientFactory>();
+    internal IHttpMessageHandlerFactory HttpHandlers => _services.GetRequiredService<IHttpMessageHandlerFactory>();
 
     // --- connections ------------------------------------------------------------------------
 
@@ -272,7 +273,11 @@ public sealed class ConnectorRuntime : IAsyncDisposable
         }
         var run = await RunFlowAsync(connectorKey, card.Registration!, connectionId, inputs, cancellationToken);
         if (run.Status != FlowStatus.Finished) throw new ConnectorException($"registration failed: {run.Fault?.Message}");
-        return run.Outputs.GetValueOrDefault("registration")?.DeepClone();
+        // A flow declaring a 'registration' output keeps that; otherwise all its outputs are the registration
+        // (e.g. GitHub's { id, owner, repo }, which its deregistration flow reads back).
+        return registration.Outputs.Exists(o => o.Name == "registration")
+            ? run.Outputs.GetValueOrDefault("registration")?.DeepClone()
+            : run.OutputsAsJson();
     }
 
     public async Task DeregisterWebhookAsync(string connectorKey, string eventFlowId, string connectionId, JsonNode? registration,

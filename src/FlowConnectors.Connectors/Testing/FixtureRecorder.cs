@@ -50,8 +50,15 @@ public static class FixtureRecorder
         var secrets = connection.SecretStrings().Where(s => s.Length >= 4).ToList();
         var run = await runtime.RunFlowAsync(package.Manifest.Key, fixture.Flow, connection.Id, fixture.Inputs, cancellationToken);
         secrets.AddRange(connection.SecretStrings().Where(s => s.Length >= 4));
-        var basicCredentials = connection.Secrets.Count > 0 ? Convert.ToBase64String(Encoding.UTF8.GetBytes(string.Join(":", connection.Values.Values.Concat(connection.Secrets.Values)))) : null;
-        if (basicCredentials is not null) secrets.Add(basicCredentials);
+        // The credentials as sent (e.g. base64 of user:password, a custom auth flow's headers), in case the API echoes them.
+        foreach (var (request, _, _, _) in recorded)
+            foreach (var (header, values) in request.Headers)
+                if (FixtureRunner.CredentialHeaders.Contains(header))
+                    foreach (var value in values)
+                    {
+                        secrets.Add(value);
+                        if (value.IndexOf(' ') is > 0 and var space && value.Length - space > 4) secrets.Add(value[(space + 1)..]);
+                    }
 
         var exchanges = new JsonArray();
         foreach (var (request, requestBody, response, responseBody) in recorded)
