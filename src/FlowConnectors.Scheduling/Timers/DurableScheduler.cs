@@ -1,0 +1,294 @@
+using System.Text.Json.Nodes;
+using FlowConnectors.Persistence;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace FlowConnectors.Scheduling;
+
+/// <summary>Settings of a <see cref="DurableScheduler"/>.</summary>
+public sealed class DurableSchedulerOptions
+{
+    /// <summary>How often a failing callback is tried for one timer before the scheduler gives up on it.</summary>
+    public int MaxAttempts { get; init; } = 5;
+    /// <summary>Wait before the first retry; doubled for each further one, up to <see cref="MaxRetryDelay"/>.</summary>
+    public TimeSpan RetryDelay { get; init; } = TimeSpan.FromSeconds(1);
+    public TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromMinutes(5);
+    /// <summary>Longest wait between looks at the store, so timers another process added are found.</summary>
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromMinutes(1);
+    /// <summary>Timers read from the store at once.</summary>
+    public int BatchSize { get; init; } = 100;
+}
+
+/// <summary>
+/// Fires durable timers when they are due, host-agnostic: the timers live in an
+/// <see cref="ITimerStore"/>, time comes from a <see cref="TimeProvider"/> (so a fake clock drives
+/// it in tests), and firing is a callback (resume a bookmark, start a flow).
+/// </summary>
+/// <remarks>
+/// Each due timer is fired, then deleted; a recurring trigger timer (Kind "trigger", Data the
+/// schedule spec JSON) gets its next occurrence stored first. After a restart, a timer whose time
+/// passed during the downtime fires once, however many occurrences were missed, and a recurring one
+/// continues from now. A failing callback is retried with exponential backoff (as a new timer, so
+/// other timers are not held up) up to <see cref="DurableSchedulerOptions.MaxAttempts"/>, then logged
+/// and dropped (a trigger still gets its next occurrence); nothing a callback or the store throws
+/// ends <see cref="RunAsync"/>. Delivery is at least once: a crash between firing and deleting
+/// fires that timer again on start.
+/// </remarks>
+public sealed class DurableScheduler
+{
+    private const string RetrySuffix = "#retry";
+
+    private readonly ITimerStore _store;
+    private readonly TimeProvider _clock;
+    private readonly Func<TimerRecord, CancellationToken, Task> _fire;
+    private readonly DurableSchedulerOptions _options;
+    private readonly ILogger _logger;
+    private readonly Lock _gate = new();
+    /// <summary>Retry timer id → the timer as first due and the attempts made so far.</summary>
+    private readonly Dictionary<string, (TimerRecord Original, int Attempts)> _retries = new(StringComparer.Ordinal);
+    private readonly List<TaskCompletionSource> _idleWaiters = [];
+    private TaskCompletionSource? _wake;
+    private DateTimeOffset _wakeAt = DateTimeOffset.MaxValue;
+    private bool _signaled;
+    private bool _waiting;
+    private bool _started;
+    private int _running;
+
+    public DurableScheduler(ITimerStore store, TimeProvider clock, Func<TimerRecord, CancellationToken, Task> fire,
+        DurableSchedulerOptions? options = null, ILogger? logger = null)
+    {
+        _store = store;
+        _clock = clock;
+        _fire = fire;
+        _options = options ?? new DurableSchedulerOptions();
+        if (_options.MaxAttempts < 1) throw new ArgumentOutOfRangeException(nameof(options), "MaxAttempts must be at least 1");
+        if (_options.BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(options), "BatchSize must be at least 1");
+        if (_options.PollInterval <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(options), "PollInterval must be positive");
+        _logger = logger ?? NullLogger.Instance;
+    }
+
+    /// <summary>Stores a timer; a running loop waiting past its due time wakes up to re-check.</summary>
+    public async Task ScheduleAsync(TimerRecord timer, CancellationToken ct = default)
+    {
+        await _store.AddAsync(timer, ct);
+        lock (_gate)
+            if (timer.DueAt < _wakeAt) Signal();
+    }
+
+    /// <summary>Deletes a timer (and any pending retry of it).</summary>
+    public async Task<bool> CancelAsync(string timerId, CancellationToken ct = default)
+    {
+        List<string> retries;
+        lock (_gate) retries = _retries.Where(r => r.Value.Original.Id == timerId).Select(r => r.Key).ToList();
+        var deleted = await _store.DeleteAsync(timerId, ct);
+        foreach (var id in retries) deleted |= await _store.DeleteAsync(id, ct);
+        lock (_gate) foreach (var id in retries) _retries.Remove(id);
+        return deleted;
+    }
+
+    /// <summary>
+    /// Catches up after a (re)start: drops duplicate timers of one trigger left by a crash, then fires
+    /// every timer that came due while the host was down, once each, rescheduling recurring ones from
+    /// now. Returns how many timers fired. <see cref="RunAsync"/> calls it first when not done yet.
+    /// </summary>
+    public async Task<int> StartAsync(CancellationToken ct = default)
+    {
+        var all = await _store.ListAsync(ct);
+        foreach (var group in all.Where(t => t.Kind == TimerKinds.Trigger && t.TriggerId is not null).GroupBy(t => t.TriggerId!, StringComparer.Ordinal))
+        {
+            // Several timers for one trigger: an earlier one fired and its successor was stored before
+            // the crash; the latest is the successor.
+            foreach (var stale in group.OrderByDescending(t => t.DueAt).Skip(1))
+            {
+                _logger.LogInformation("Dropping duplicate timer {TimerId} of trigger {TriggerId}", stale.Id, group.Key);
+                await _store.DeleteAsync(stale.Id, ct);
+            }
+        }
+        _started = true;
+        return await FireDueAsync(ct);
+    }
+
+    /// <summary>
+    /// Fires timers as they come due until <paramref name="ct"/> is cancelled (then returns normally).
+    /// Waits on the <see cref="TimeProvider"/> until the earliest timer, at most
+    /// <see cref="DurableSchedulerOptions.PollInterval"/>, and re-checks at once when
+    /// <see cref="ScheduleAsync"/> adds an earlier timer.
+    /// </summary>
+    public async Task RunAsync(CancellationToken ct)
+    {
+        if (Interlocked.Exchange(ref _running, 1) == 1) throw new InvalidOperationException("the scheduler is already running");
+        try
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                lock (_gate)
+                {
+                    _signaled = false;
+                    _waiting = false;
+                    _wakeAt = DateTimeOffset.MaxValue; // while looking at the store, any new timer signals
+                }
+                DateTimeOffset next;
+                try
+                {
+                    if (!_started) await StartAsync(ct);
+                    else await FireDueAsync(ct);
+                    var now = _clock.GetUtcNow();
+                    var upcoming = await _store.ListDueAsync(now + _options.PollInterval, _options.BatchSize, ct);
+                    next = upcoming.Count == 0 ? now + _options.PollInterval : upcoming.Min(t => t.DueAt);
+                }
+                catch (OperationCanceledException) when (ct.IsCancellationRequested)
+                {
+                    return;
+                }
+                catch (Exception e)
+                {
+                    _logger.LogError(e, "Timer store failed; trying again in {Delay}", _options.RetryDelay);
+                    next = _clock.GetUtcNow() + _options.RetryDelay;
+                }
+
+                TaskCompletionSource wake;
+                ITimer timer;
+                lock (_gate)
+                {
+                    if (_signaled) continue;
+                    var wait = next - _clock.GetUtcNow();
+                    if (wait <= TimeSpan.Zero) continue;
+                    wake = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                    _wake = wake;
+                    _wakeAt = next;
+                    _waiting = true;
+                    timer = _clock.CreateTimer(_ => Wake(wake), null, wait, Timeout.InfiniteTimeSpan);
+                    foreach (var idle in _idleWaiters) idle.TrySetResult();
+                    _idleWaiters.Clear();
+                }
+                await using (timer)
+                await using (ct.Register(() => wake.TrySetCanceled(ct)))
+                {
+                    try { await wake.Task; }
+                    catch (OperationCanceledException) { return; }
+                }
+            }
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _waiting = false;
+                _wake = null;
+                _wakeAt = DateTimeOffset.MaxValue;
+            }
+            Volatile.Write(ref _running, 0);
+        }
+    }
+
+    /// <summary>For tests: completes when the loop is waiting (everything due so far has been handled).</summary>
+    internal Task WhenIdleAsync()
+    {
+        lock (_gate)
+        {
+            if (_waiting) return Task.CompletedTask;
+            var idle = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _idleWaiters.Add(idle);
+            return idle.Task;
+        }
+    }
+
+    /// <summary>For tests: when the waiting loop wakes next, if it is waiting.</summary>
+    internal DateTimeOffset? WakeAt
+    {
+        get { lock (_gate) return _waiting ? _wakeAt : null; }
+    }
+
+    private void Wake(TaskCompletionSource wake)
+    {
+        lock (_gate)
+            if (_wake == wake) _waiting = false;
+        wake.TrySetResult();
+    }
+
+    /// <summary>Called under the lock.</summary>
+    private void Signal()
+    {
+        _signaled = true;
+        _waiting = false;
+        _wake?.TrySetResult();
+    }
+
+    private async Task<int> FireDueAsync(CancellationToken ct)
+    {
+        var done = new HashSet<string>(StringComparer.Ordinal);
+        while (true)
+        {
+            var due = await _store.ListDueAsync(_clock.GetUtcNow(), _options.BatchSize, ct);
+            var fresh = due.Where(t => done.Add(t.Id)).ToList();
+            foreach (var timer in fresh) await ProcessAsync(timer, ct);
+            // Stop when the store has no more, or only returns timers already handled (a delete failed).
+            if (due.Count < _options.BatchSize || fresh.Count == 0) return done.Count;
+        }
+    }
+
+    private async Task ProcessAsync(TimerRecord timer, CancellationToken ct)
+    {
+        (TimerRecord Original, int Attempts) entry;
+        lock (_gate)
+            entry = _retries.TryGetValue(timer.Id, out var retry) ? retry : (timer, 0);
+        var (original, attempts) = (entry.Original, entry.Attempts + 1);
+        try
+        {
+            await _fire(original, ct);
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            if (attempts < _options.MaxAttempts)
+            {
+                var retryAt = _clock.GetUtcNow() + Backoff(attempts);
+                _logger.LogWarning(e, "Timer {TimerId} ({Kind}) failed on attempt {Attempt} of {MaxAttempts}; retrying at {RetryAt}",
+                    original.Id, original.Kind, attempts, _options.MaxAttempts, retryAt);
+                var retry = timer with { Id = original.Id + RetrySuffix + attempts, DueAt = retryAt };
+                lock (_gate) _retries[retry.Id] = (original, attempts);
+                await _store.AddAsync(retry, ct); // the retry is stored before the failed timer is deleted
+                await DeleteAsync(timer.Id, ct);
+                return;
+            }
+            _logger.LogError(e, "Timer {TimerId} ({Kind}) failed {Attempts} times; giving up on it", original.Id, original.Kind, attempts);
+        }
+        if (original.Kind == TimerKinds.Trigger) await RescheduleAsync(original, ct);
+        await DeleteAsync(timer.Id, ct);
+    }
+
+    private async Task DeleteAsync(string id, CancellationToken ct)
+    {
+        await _store.DeleteAsync(id, ct);
+        lock (_gate) _retries.Remove(id);
+    }
+
+    /// <summary>Stores a trigger's next occurrence: after the one that fired, or after now when that is already past.</summary>
+    private async Task RescheduleAsync(TimerRecord fired, CancellationToken ct)
+    {
+        ScheduleSpec spec;
+        try
+        {
+            spec = ScheduleSpec.Parse(fired.Data as JsonObject);
+        }
+        catch (ScheduleFormatException e)
+        {
+            _logger.LogError(e, "Trigger timer {TimerId} has no valid schedule in its data; it is not rescheduled", fired.Id);
+            return;
+        }
+        var now = _clock.GetUtcNow();
+        var next = spec.Schedule.NextAfter(fired.DueAt);
+        if (next is { } candidate && candidate <= now) next = spec.Schedule.NextAfter(now); // missed occurrences fire once
+        if (next is not { } due)
+        {
+            _logger.LogInformation("Trigger timer {TimerId} has no further occurrences", fired.Id);
+            return;
+        }
+        await _store.AddAsync(ScheduleTriggers.TimerFor(fired.TriggerId ?? fired.Id, fired.Data, due) with { InstanceId = fired.InstanceId }, ct);
+    }
+
+    private TimeSpan Backoff(int attempt)
+    {
+        var ticks = _options.RetryDelay.Ticks * Math.Pow(2, Math.Min(attempt - 1, 30));
+        return ticks >= _options.MaxRetryDelay.Ticks ? _options.MaxRetryDelay : TimeSpan.FromTicks((long)ticks);
+    }
+}
