@@ -1,0 +1,136 @@
+namespace FlowConnectors.Persistence.Data;
+
+/// <summary>One row per flow: its name and which versions are the latest and the published one.</summary>
+internal sealed class FlowHeadEntity
+{
+    public required string FlowId { get; set; }
+    public string? Name { get; set; }
+    public int LatestVersion { get; set; }
+    public int? PublishedVersion { get; set; }
+    public string? ConnectorKey { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+}
+
+internal sealed class FlowVersionEntity
+{
+    public required string FlowId { get; set; }
+    public int Version { get; set; }
+    public required string Json { get; set; }
+    public bool Published { get; set; }
+    public string? ConnectorKey { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+}
+
+internal sealed class InstanceEntity
+{
+    public required string Id { get; set; }
+    public required string FlowId { get; set; }
+    public int FlowVersion { get; set; }
+    public required string Status { get; set; }
+    public string? CorrelationId { get; set; }
+    public required string StateJson { get; set; }
+    public string? Fault { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+    public string? LeaseOwner { get; set; }
+    public DateTimeOffset? LeaseExpiresAt { get; set; }
+    /// <summary>Concurrency token: incremented by every state save, checked by the UPDATE.</summary>
+    public long Revision { get; set; }
+    public List<BookmarkEntity> Bookmarks { get; set; } = [];
+}
+
+internal sealed class BookmarkEntity
+{
+    public required string InstanceId { get; set; }
+    public required string Id { get; set; }
+    public required string Hash { get; set; }
+    public required string Name { get; set; }
+    public required string NodeId { get; set; }
+    public string? PayloadJson { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+}
+
+internal sealed class JournalEntryEntity
+{
+    public long Id { get; set; }
+    public required string InstanceId { get; set; }
+    public int Sequence { get; set; }
+    public required string NodeId { get; set; }
+    public required string ActivityType { get; set; }
+    public DateTimeOffset StartedAt { get; set; }
+    public double DurationMs { get; set; }
+    public string? InputsJson { get; set; }
+    public string? OutputsJson { get; set; }
+    public string? Outcome { get; set; }
+    public string? Error { get; set; }
+}
+
+internal sealed class InboxMessageEntity
+{
+    public long Id { get; set; }
+    public required string Kind { get; set; }
+    public required string Hash { get; set; }
+    public required string HeadersJson { get; set; }
+    public byte[] Body { get; set; } = [];
+    public string? PayloadJson { get; set; }
+    public DateTimeOffset ReceivedAt { get; set; }
+    public required string Status { get; set; }
+    public int Attempts { get; set; }
+    public string? Error { get; set; }
+    public string? InstanceId { get; set; }
+}
+
+internal sealed class TimerEntity
+{
+    public required string Id { get; set; }
+    public DateTimeOffset DueAt { get; set; }
+    public required string Kind { get; set; }
+    public string? InstanceId { get; set; }
+    public string? BookmarkId { get; set; }
+    public string? TriggerId { get; set; }
+    public string? DataJson { get; set; }
+}
+
+internal sealed class TriggerEntity
+{
+    public required string Id { get; set; }
+    public required string FlowId { get; set; }
+    public required string Kind { get; set; }
+    public required string Hash { get; set; }
+    public required string ConfigJson { get; set; }
+    public bool Enabled { get; set; }
+}
+
+internal sealed class AutomationEntity
+{
+    public required string Id { get; set; }
+    public required string FlowId { get; set; }
+    public string? ConnectionId { get; set; }
+    public bool Enabled { get; set; }
+    public string? DisabledReason { get; set; }
+    public required string SettingsJson { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+}
+
+internal sealed class ApiKeyEntity
+{
+    public long Id { get; set; }
+    public required string Name { get; set; }
+    public required string KeyHash { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+}
+
+internal sealed class ConnectionEntity
+{
+    public required string Id { get; set; }
+    public required string ConnectorKey { get; set; }
+    public required string Name { get; set; }
+    public required string ValuesJson { get; set; }
+    /// <summary>A JSON object of parameter name to Data Protection ciphertext.</summary>
+    public required string SecretsJson { get; set; }
+    public string? TokensCiphertext { get; set; }
+    public required string Status { get; set; }
+    public string? StatusReason { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+}

@@ -1,0 +1,111 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace FlowConnectors.Persistence.Data;
+
+/// <summary>
+/// The schema shared by both providers. Each provider has its own subclass
+/// (<see cref="SqliteDbContext"/>, <see cref="PostgresDbContext"/>) so each keeps its own
+/// migrations and model snapshot; stores only ever see this base type.
+/// </summary>
+internal abstract class FlowConnectorsDbContext(DbContextOptions options) : DbContext(options)
+{
+    public DbSet<FlowHeadEntity> Flows => Set<FlowHeadEntity>();
+    public DbSet<FlowVersionEntity> FlowVersions => Set<FlowVersionEntity>();
+    public DbSet<InstanceEntity> Instances => Set<InstanceEntity>();
+    public DbSet<BookmarkEntity> Bookmarks => Set<BookmarkEntity>();
+    public DbSet<JournalEntryEntity> JournalEntries => Set<JournalEntryEntity>();
+    public DbSet<InboxMessageEntity> InboxMessages => Set<InboxMessageEntity>();
+    public DbSet<TimerEntity> Timers => Set<TimerEntity>();
+    public DbSet<TriggerEntity> Triggers => Set<TriggerEntity>();
+    public DbSet<AutomationEntity> Automations => Set<AutomationEntity>();
+    public DbSet<ApiKeyEntity> ApiKeys => Set<ApiKeyEntity>();
+    public DbSet<ConnectionEntity> Connections => Set<ConnectionEntity>();
+
+    protected override void OnModelCreating(ModelBuilder model)
+    {
+        model.Entity<FlowHeadEntity>(e =>
+        {
+            e.ToTable("Flows");
+            e.HasKey(x => x.FlowId);
+        });
+
+        model.Entity<FlowVersionEntity>(e =>
+        {
+            e.ToTable("FlowVersions");
+            e.HasKey(x => new { x.FlowId, x.Version });
+            e.HasOne<FlowHeadEntity>().WithMany().HasForeignKey(x => x.FlowId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        model.Entity<InstanceEntity>(e =>
+        {
+            e.ToTable("Instances");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Revision).IsConcurrencyToken();
+            e.HasIndex(x => x.CorrelationId);
+            e.HasIndex(x => new { x.FlowId, x.CreatedAt });
+            e.HasIndex(x => new { x.Status, x.CreatedAt });
+            e.HasIndex(x => x.CreatedAt);
+            e.HasMany(x => x.Bookmarks).WithOne().HasForeignKey(b => b.InstanceId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        model.Entity<BookmarkEntity>(e =>
+        {
+            e.ToTable("Bookmarks");
+            e.HasKey(x => new { x.InstanceId, x.Id });
+            // The O(1) lookup: a stimulus computes the hash once and finds every waiting bookmark.
+            e.HasIndex(x => x.Hash);
+        });
+
+        model.Entity<JournalEntryEntity>(e =>
+        {
+            e.ToTable("JournalEntries");
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => new { x.InstanceId, x.Sequence }).IsUnique();
+            e.HasOne<InstanceEntity>().WithMany().HasForeignKey(x => x.InstanceId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        model.Entity<InboxMessageEntity>(e =>
+        {
+            e.ToTable("InboxMessages");
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => new { x.Hash, x.Status });
+            e.HasIndex(x => new { x.Status, x.Id });
+        });
+
+        model.Entity<TimerEntity>(e =>
+        {
+            e.ToTable("Timers");
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => x.DueAt);
+            e.HasIndex(x => x.InstanceId);
+        });
+
+        model.Entity<TriggerEntity>(e =>
+        {
+            e.ToTable("Triggers");
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => x.Hash);
+            e.HasIndex(x => x.FlowId);
+        });
+
+        model.Entity<AutomationEntity>(e =>
+        {
+            e.ToTable("Automations");
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => x.ConnectionId);
+        });
+
+        model.Entity<ApiKeyEntity>(e =>
+        {
+            e.ToTable("ApiKeys");
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => x.KeyHash).IsUnique();
+        });
+
+        model.Entity<ConnectionEntity>(e =>
+        {
+            e.ToTable("Connections");
+            e.HasKey(x => x.Id);
+        });
+    }
+}

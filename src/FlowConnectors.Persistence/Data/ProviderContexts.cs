@@ -1,0 +1,36 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+
+namespace FlowConnectors.Persistence.Data;
+
+/// <summary>
+/// SQLite cannot compare or order <see cref="DateTimeOffset"/> values, so they are stored as UTC
+/// ticks (an INTEGER): ordering and range filters then work in SQL. Values read back are UTC.
+/// </summary>
+internal sealed class SqliteDbContext(DbContextOptions<SqliteDbContext> options) : FlowConnectorsDbContext(options)
+{
+    protected override void ConfigureConventions(ModelConfigurationBuilder configuration)
+    {
+        configuration.Properties<DateTimeOffset>().HaveConversion<UtcTicksConverter>();
+    }
+
+    private sealed class UtcTicksConverter() : ValueConverter<DateTimeOffset, long>(
+        v => v.UtcTicks,
+        v => new DateTimeOffset(v, TimeSpan.Zero));
+}
+
+/// <summary>
+/// PostgreSQL stores <see cref="DateTimeOffset"/> as <c>timestamp with time zone</c>, which Npgsql
+/// accepts only with offset zero: values are normalized to UTC on the way in.
+/// </summary>
+internal sealed class PostgresDbContext(DbContextOptions<PostgresDbContext> options) : FlowConnectorsDbContext(options)
+{
+    protected override void ConfigureConventions(ModelConfigurationBuilder configuration)
+    {
+        configuration.Properties<DateTimeOffset>().HaveConversion<UtcConverter>();
+    }
+
+    private sealed class UtcConverter() : ValueConverter<DateTimeOffset, DateTimeOffset>(
+        v => v.ToUniversalTime(),
+        v => v);
+}

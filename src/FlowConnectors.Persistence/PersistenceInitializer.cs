@@ -1,0 +1,28 @@
+using FlowConnectors.Persistence.Data;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace FlowConnectors.Persistence;
+
+public static class PersistenceInitializer
+{
+    /// <summary>
+    /// Creates the schema on an empty database or applies the migrations it lacks; safe to call on
+    /// every start. For SQLite the database file's folder is created when missing.
+    /// </summary>
+    public static async Task MigrateAsync(IServiceProvider services, CancellationToken cancellationToken = default)
+    {
+        var options = services.GetRequiredService<PersistenceOptions>();
+        if (options.IsSqlite)
+        {
+            var path = new SqliteConnectionStringBuilder(options.ConnectionString).DataSource;
+            if (!string.IsNullOrEmpty(path) && path != ":memory:" && !path.StartsWith("file:", StringComparison.OrdinalIgnoreCase)
+                && Path.GetDirectoryName(Path.GetFullPath(path)) is { Length: > 0 } directory)
+                Directory.CreateDirectory(directory);
+        }
+        var factory = services.GetRequiredService<IDbContextFactory<FlowConnectorsDbContext>>();
+        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        await db.Database.MigrateAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,103 @@
+using System.Data.Common;
+using FlowConnectors.Connectors.Connections;
+using FlowConnectors.Persistence.Data;
+using FlowConnectors.Persistence.Stores;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace FlowConnectors.Persistence;
+
+public static class PersistenceServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the database (a pooled <c>IDbContextFactory</c>) and every store as a singleton:
+    /// <see cref="IFlowStore"/>, <see cref="IInstanceStore"/>, <see cref="IInboxStore"/>,
+    /// <see cref="ITimerStore"/>, <see cref="ITriggerStore"/>, <see cref="IAutomationStore"/>,
+    /// <see cref="IApiKeyStore"/> and <see cref="IConnectionStore"/>. Each operation opens its own
+    /// short-lived context, so the stores are safe to use from background workers. The connection
+    /// store needs an <see cref="IDataProtectionProvider"/> (<c>services.AddDataProtection()</c>).
+    /// Call <see cref="PersistenceInitializer.MigrateAsync"/> at startup.
+    /// </summary>
+    public static IServiceCollection AddFlowPersistence(this IServiceCollection services, PersistenceOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (string.IsNullOrWhiteSpace(options.ConnectionString)) throw new ArgumentException("persistence needs a connection string");
+        services.AddSingleton(options);
+        if (options.IsSqlite)
+        {
+            services.AddPooledDbContextFactory<SqliteDbContext>(b => PersistenceServices.Configure(b, options));
+            services.AddSingleton<IDbContextFactory<FlowConnectorsDbContext>>(sp =>
+                new BaseContextFactory<SqliteDbContext>(sp.GetRequiredService<IDbContextFactory<SqliteDbContext>>()));
+        }
+        else
+        {
+            services.AddPooledDbContextFactory<PostgresDbContext>(b => PersistenceServices.Configure(b, options));
+            services.AddSingleton<IDbContextFactory<FlowConnectorsDbContext>>(sp =>
+                new BaseContextFactory<PostgresDbContext>(sp.GetRequiredService<IDbContextFactory<PostgresDbContext>>()));
+        }
+        services.AddSingleton<IFlowStore, EfFlowStore>();
+        services.AddSingleton<IInstanceStore, EfInstanceStore>();
+        services.AddSingleton<IInboxStore, EfInboxStore>();
+        services.AddSingleton<ITimerStore, EfTimerStore>();
+        services.AddSingleton<ITriggerStore, EfTriggerStore>();
+        services.AddSingleton<IAutomationStore, EfAutomationStore>();
+        services.AddSingleton<IApiKeyStore, EfApiKeyStore>();
+        services.AddSingleton<IConnectionStore>(sp => new EfConnectionStore(
+            sp.GetRequiredService<IDbContextFactory<FlowConnectorsDbContext>>(),
+            sp.GetService<IDataProtectionProvider>()
+            ?? throw new InvalidOperationException("the connection store encrypts secrets with ASP.NET Core Data Protection: call services.AddDataProtection()")));
+        return services;
+    }
+
+    private sealed class BaseContextFactory<T>(IDbContextFactory<T> inner) : IDbContextFactory<FlowConnectorsDbContext>
+        where T : FlowConnectorsDbContext
+    {
+        public FlowConnectorsDbContext CreateDbContext() => inner.CreateDbContext();
+        public async Task<FlowConnectorsDbContext> CreateDbContextAsync(CancellationToken cancellationToken = default) =>
+            await inner.CreateDbContextAsync(cancellationToken);
+    }
+}
+
+internal static class PersistenceServices
+{
+    /// <summary>Busy timeout for SQLite writers waiting on another writer.</summary>
+    internal const int SqliteBusyTimeoutMs = 10_000;
+
+    internal static DbContextOptionsBuilder<T> Configure<T>(DbContextOptionsBuilder<T> builder, PersistenceOptions options) where T : DbContext
+    {
+        Configure((DbContextOptionsBuilder)builder, options);
+        return builder;
+    }
+
+    internal static DbContextOptionsBuilder Configure(DbContextOptionsBuilder builder, PersistenceOptions options)
+    {
+        if (options.IsSqlite)
+            builder.UseSqlite(options.ConnectionString).AddInterceptors(SqlitePragmas.Instance);
+        else
+            builder.UseNpgsql(options.ConnectionString);
+        return builder;
+    }
+
+    /// <summary>Every SQLite connection: WAL (readers do not block the writer) and a busy timeout.</summary>
+    private sealed class SqlitePragmas : DbConnectionInterceptor
+    {
+        public static readonly SqlitePragmas Instance = new();
+        private const string Sql = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;";
+
+        public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = Sql;
+            command.ExecuteNonQuery();
+        }
+
+        public override async Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = Sql;
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
+}

@@ -1,0 +1,90 @@
+using FlowConnectors.Persistence.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace FlowConnectors.Persistence.Stores;
+
+internal sealed class EfFlowStore(IDbContextFactory<FlowConnectorsDbContext> factory, TimeProvider? clock = null) : IFlowStore
+{
+    private readonly TimeProvider _clock = clock ?? TimeProvider.System;
+
+    public Task<StoredFlow> SaveVersionAsync(string flowId, string? name, string json, string? connectorKey, CancellationToken ct = default) =>
+        // Two saves racing for the same next version: one insert fails on the key and is retried.
+        StoreRetry.OnConflictAsync(async () =>
+        {
+            await using var db = await factory.CreateDbContextAsync(ct);
+            await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            var now = _clock.GetUtcNow();
+            var head = await db.Flows.FirstOrDefaultAsync(f => f.FlowId == flowId, ct);
+            if (head is null)
+            {
+                head = new FlowHeadEntity { FlowId = flowId };
+                db.Flows.Add(head);
+            }
+            head.LatestVersion++;
+            head.Name = name ?? head.Name;
+            head.ConnectorKey = connectorKey ?? head.ConnectorKey;
+            head.UpdatedAt = now;
+            var version = new FlowVersionEntity
+            {
+                FlowId = flowId,
+                Version = head.LatestVersion,
+                Json = json,
+                ConnectorKey = connectorKey,
+                CreatedAt = now,
+            };
+            db.FlowVersions.Add(version);
+            await db.SaveChangesAsync(ct);
+            await transaction.CommitAsync(ct);
+            return ToRecord(version);
+        });
+
+    public async Task<StoredFlow?> GetAsync(string flowId, int? version = null, CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var query = db.FlowVersions.AsNoTracking().Where(v => v.FlowId == flowId);
+        var row = version is { } v
+            ? await query.FirstOrDefaultAsync(x => x.Version == v, ct)
+            : await query.OrderByDescending(x => x.Version).FirstOrDefaultAsync(ct);
+        return row is null ? null : ToRecord(row);
+    }
+
+    public async Task<StoredFlow?> GetPublishedAsync(string flowId, CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var row = await db.FlowVersions.AsNoTracking().FirstOrDefaultAsync(v => v.FlowId == flowId && v.Published, ct);
+        return row is null ? null : ToRecord(row);
+    }
+
+    public async Task<bool> PublishAsync(string flowId, int version, CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var head = await db.Flows.FirstOrDefaultAsync(f => f.FlowId == flowId, ct);
+        if (head is null || !await db.FlowVersions.AnyAsync(v => v.FlowId == flowId && v.Version == version, ct)) return false;
+        await db.FlowVersions.Where(v => v.FlowId == flowId && v.Published && v.Version != version)
+            .ExecuteUpdateAsync(s => s.SetProperty(v => v.Published, false), ct);
+        await db.FlowVersions.Where(v => v.FlowId == flowId && v.Version == version)
+            .ExecuteUpdateAsync(s => s.SetProperty(v => v.Published, true), ct);
+        head.PublishedVersion = version;
+        head.UpdatedAt = _clock.GetUtcNow();
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
+        return true;
+    }
+
+    public async Task<IReadOnlyList<FlowSummary>> ListAsync(CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var rows = await db.Flows.AsNoTracking().OrderBy(f => f.FlowId).ToListAsync(ct);
+        return rows.Select(f => new FlowSummary(f.FlowId, f.Name, f.LatestVersion, f.PublishedVersion, f.ConnectorKey, f.UpdatedAt)).ToList();
+    }
+
+    public async Task<IReadOnlyList<StoredFlow>> ListVersionsAsync(string flowId, CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var rows = await db.FlowVersions.AsNoTracking().Where(v => v.FlowId == flowId).OrderBy(v => v.Version).ToListAsync(ct);
+        return rows.Select(ToRecord).ToList();
+    }
+
+    private static StoredFlow ToRecord(FlowVersionEntity v) => new(v.FlowId, v.Version, v.Json, v.Published, v.ConnectorKey, v.CreatedAt);
+}

@@ -1,0 +1,83 @@
+using FlowConnectors.Persistence.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace FlowConnectors.Persistence.Stores;
+
+internal sealed class EfInboxStore(IDbContextFactory<FlowConnectorsDbContext> factory, TimeProvider? clock = null) : IInboxStore
+{
+    private static readonly string Pending = InboxStatus.Pending.ToString();
+    private static readonly string Waiting = InboxStatus.Waiting.ToString();
+    private readonly TimeProvider _clock = clock ?? TimeProvider.System;
+
+    public async Task<long> AddAsync(InboxMessage message, CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var row = new InboxMessageEntity
+        {
+            Kind = message.Kind,
+            Hash = message.Hash,
+            HeadersJson = message.Headers.ToJsonString(),
+            Body = message.Body,
+            PayloadJson = StoreJson.Write(message.Payload),
+            ReceivedAt = message.ReceivedAt == default ? _clock.GetUtcNow() : message.ReceivedAt,
+            Status = message.Status.ToString(),
+            Attempts = message.Attempts,
+            Error = message.Error,
+            InstanceId = message.InstanceId,
+        };
+        db.InboxMessages.Add(row);
+        await db.SaveChangesAsync(ct);
+        return row.Id;
+    }
+
+    public async Task<InboxMessage?> GetAsync(long id, CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var row = await db.InboxMessages.AsNoTracking().FirstOrDefaultAsync(m => m.Id == id, ct);
+        return row is null ? null : ToRecord(row);
+    }
+
+    public async Task<IReadOnlyList<InboxMessage>> ListPendingAsync(int max, CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var rows = await db.InboxMessages.AsNoTracking().Where(m => m.Status == Pending).OrderBy(m => m.Id).Take(Math.Max(0, max)).ToListAsync(ct);
+        return rows.Select(ToRecord).ToList();
+    }
+
+    public async Task<IReadOnlyList<InboxMessage>> ListWaitingAsync(string hash, CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var rows = await db.InboxMessages.AsNoTracking().Where(m => m.Hash == hash && m.Status == Waiting).OrderBy(m => m.Id).ToListAsync(ct);
+        return rows.Select(ToRecord).ToList();
+    }
+
+    /// <summary>
+    /// Records the outcome of one processing attempt (so <see cref="InboxMessage.Attempts"/> grows by one);
+    /// a null <paramref name="instanceId"/> keeps the one already recorded.
+    /// </summary>
+    public async Task UpdateAsync(long id, InboxStatus status, string? error, string? instanceId, CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var name = status.ToString();
+        await db.InboxMessages.Where(m => m.Id == id).ExecuteUpdateAsync(s => s
+            .SetProperty(m => m.Status, name)
+            .SetProperty(m => m.Error, error)
+            .SetProperty(m => m.InstanceId, m => instanceId ?? m.InstanceId)
+            .SetProperty(m => m.Attempts, m => m.Attempts + 1), ct);
+    }
+
+    private static InboxMessage ToRecord(InboxMessageEntity m) => new()
+    {
+        Id = m.Id,
+        Kind = m.Kind,
+        Hash = m.Hash,
+        Headers = StoreJson.ReadObject(m.HeadersJson),
+        Body = m.Body,
+        Payload = StoreJson.Read(m.PayloadJson),
+        ReceivedAt = m.ReceivedAt,
+        Status = Enum.Parse<InboxStatus>(m.Status),
+        Attempts = m.Attempts,
+        Error = m.Error,
+        InstanceId = m.InstanceId,
+    };
+}

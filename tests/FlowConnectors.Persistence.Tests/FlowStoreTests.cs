@@ -1,0 +1,72 @@
+namespace FlowConnectors.Persistence.Tests;
+
+public abstract class FlowStoreTests<TDatabase> : StoreTestBase<TDatabase> where TDatabase : ITestDatabase, new()
+{
+    private IFlowStore Flows => Get<IFlowStore>();
+
+    [Fact]
+    public async Task Each_save_is_a_new_version_and_get_returns_the_latest_or_a_given_one()
+    {
+        var v1 = await Flows.SaveVersionAsync("greet", "Greet", """{"id":"greet","v":1}""", "acme");
+        var v2 = await Flows.SaveVersionAsync("greet", null, """{"id":"greet","v":2}""", null);
+        v1.Version.ShouldBe(1);
+        v2.Version.ShouldBe(2);
+
+        (await Flows.GetAsync("greet"))!.Json.ShouldBe("""{"id":"greet","v":2}""");
+        var first = (await Flows.GetAsync("greet", 1))!;
+        first.Json.ShouldBe("""{"id":"greet","v":1}""");
+        first.ConnectorKey.ShouldBe("acme");
+        first.Published.ShouldBeFalse();
+        (await Flows.GetAsync("greet", 3)).ShouldBeNull();
+        (await Flows.GetAsync("nope")).ShouldBeNull();
+        (await Flows.ListVersionsAsync("greet")).Select(v => v.Version).ShouldBe([1, 2]);
+    }
+
+    [Fact]
+    public async Task Publishing_moves_the_published_mark_between_versions()
+    {
+        await Flows.SaveVersionAsync("f", "F", "{}", null);
+        await Flows.SaveVersionAsync("f", "F", "{\"a\":1}", null);
+        (await Flows.GetPublishedAsync("f")).ShouldBeNull();
+
+        (await Flows.PublishAsync("f", 1)).ShouldBeTrue();
+        (await Flows.GetPublishedAsync("f"))!.Version.ShouldBe(1);
+        (await Flows.PublishAsync("f", 2)).ShouldBeTrue();
+        (await Flows.GetPublishedAsync("f"))!.Version.ShouldBe(2);
+        (await Flows.ListVersionsAsync("f")).Select(v => v.Published).ShouldBe([false, true]);
+
+        (await Flows.PublishAsync("f", 9)).ShouldBeFalse();
+        (await Flows.PublishAsync("missing", 1)).ShouldBeFalse();
+        (await Flows.GetPublishedAsync("f"))!.Version.ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task List_summarizes_every_flow_with_its_latest_and_published_versions()
+    {
+        await Flows.SaveVersionAsync("b", "Bee", "{}", "acme");
+        await Flows.SaveVersionAsync("a", "Ay", "{}", null);
+        await Flows.SaveVersionAsync("b", "Bee 2", "{}", null);
+        await Flows.PublishAsync("b", 1);
+
+        var list = await Flows.ListAsync();
+        list.Select(f => f.FlowId).ShouldBe(["a", "b"]);
+        var b = list[1];
+        b.Name.ShouldBe("Bee 2");
+        b.LatestVersion.ShouldBe(2);
+        b.PublishedVersion.ShouldBe(1);
+        b.ConnectorKey.ShouldBe("acme");
+        list[0].PublishedVersion.ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task Concurrent_saves_of_one_flow_get_distinct_versions()
+    {
+        var saves = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => Task.Run(() => Flows.SaveVersionAsync("busy", null, $"{{\"i\":{i}}}", null))));
+        saves.Select(s => s.Version).Order().ShouldBe(Enumerable.Range(1, 8));
+        (await Flows.ListAsync()).Single().LatestVersion.ShouldBe(8);
+    }
+}
+
+public sealed class SqliteFlowStoreTests : FlowStoreTests<SqliteTestDatabase>;
+
+public sealed class PostgresFlowStoreTests : FlowStoreTests<PostgresTestDatabase>;

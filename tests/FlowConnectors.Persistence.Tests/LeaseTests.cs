@@ -1,0 +1,76 @@
+using FlowConnectors.Engine;
+
+namespace FlowConnectors.Persistence.Tests;
+
+public abstract class LeaseTests<TDatabase> : StoreTestBase<TDatabase> where TDatabase : ITestDatabase, new()
+{
+    private IInstanceStore Instances => Get<IInstanceStore>();
+    private static readonly TimeSpan Minute = TimeSpan.FromMinutes(1);
+
+    [Fact]
+    public async Task Only_one_owner_holds_an_unexpired_lease()
+    {
+        await Instances.CreateAsync(InstanceStoreTests<TDatabase>.State("i1", status: FlowStatus.Running), 1, []);
+
+        (await Instances.TryAcquireLeaseAsync("i1", "worker-a", T0, Minute)).ShouldBeTrue();
+        (await Instances.TryAcquireLeaseAsync("i1", "worker-b", T0.AddSeconds(30), Minute)).ShouldBeFalse();
+        // The holder may renew.
+        (await Instances.TryAcquireLeaseAsync("i1", "worker-a", T0.AddSeconds(30), Minute)).ShouldBeTrue();
+        var stored = (await Instances.GetAsync("i1"))!;
+        stored.LeaseOwner.ShouldBe("worker-a");
+        stored.LeaseExpiresAt.ShouldBe(T0.AddSeconds(90));
+        (await Instances.TryAcquireLeaseAsync("missing", "worker-a", T0, Minute)).ShouldBeFalse();
+
+        // Releasing by someone else does nothing; by the owner frees it.
+        await Instances.ReleaseLeaseAsync("i1", "worker-b");
+        (await Instances.TryAcquireLeaseAsync("i1", "worker-b", T0.AddSeconds(40), Minute)).ShouldBeFalse();
+        await Instances.ReleaseLeaseAsync("i1", "worker-a");
+        (await Instances.GetAsync("i1"))!.LeaseOwner.ShouldBeNull();
+        (await Instances.TryAcquireLeaseAsync("i1", "worker-b", T0.AddSeconds(40), Minute)).ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task An_expired_lease_can_be_taken_over()
+    {
+        await Instances.CreateAsync(InstanceStoreTests<TDatabase>.State("i1", status: FlowStatus.Running), 1, []);
+        (await Instances.TryAcquireLeaseAsync("i1", "worker-a", T0, Minute)).ShouldBeTrue();
+        (await Instances.TryAcquireLeaseAsync("i1", "worker-b", T0.AddSeconds(59), Minute)).ShouldBeFalse();
+        (await Instances.TryAcquireLeaseAsync("i1", "worker-b", T0.AddSeconds(61), Minute)).ShouldBeTrue();
+        (await Instances.GetAsync("i1"))!.LeaseOwner.ShouldBe("worker-b");
+        (await Instances.TryAcquireLeaseAsync("i1", "worker-a", T0.AddSeconds(62), Minute)).ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task Racing_owners_never_both_win()
+    {
+        for (var round = 0; round < 5; round++)
+        {
+            var id = $"race-{round}";
+            await Instances.CreateAsync(InstanceStoreTests<TDatabase>.State(id, status: FlowStatus.Running), 1, []);
+            var attempts = await Task.WhenAll(Enumerable.Range(0, 8).Select(w =>
+                Task.Run(() => Instances.TryAcquireLeaseAsync(id, $"worker-{w}", T0, Minute))));
+            attempts.Count(won => won).ShouldBe(1);
+        }
+    }
+
+    [Fact]
+    public async Task Orphans_are_running_instances_without_a_live_lease()
+    {
+        var store = Instances;
+        await store.CreateAsync(InstanceStoreTests<TDatabase>.State("no-lease", status: FlowStatus.Running), 1, []);
+        await store.CreateAsync(InstanceStoreTests<TDatabase>.State("live", status: FlowStatus.Running), 1, []);
+        await store.CreateAsync(InstanceStoreTests<TDatabase>.State("expired", status: FlowStatus.Running), 1, []);
+        await store.CreateAsync(InstanceStoreTests<TDatabase>.State("suspended", status: FlowStatus.Suspended), 1, []);
+        await store.CreateAsync(InstanceStoreTests<TDatabase>.State("finished", status: FlowStatus.Finished), 1, []);
+        (await store.TryAcquireLeaseAsync("live", "a", T0, TimeSpan.FromMinutes(10))).ShouldBeTrue();
+        (await store.TryAcquireLeaseAsync("expired", "b", T0.AddMinutes(-5), Minute)).ShouldBeTrue();
+        (await store.TryAcquireLeaseAsync("suspended", "c", T0.AddMinutes(-5), Minute)).ShouldBeTrue();
+
+        (await store.FindOrphanedAsync(T0)).Order(StringComparer.Ordinal).ShouldBe(["expired", "no-lease"]);
+        (await store.FindOrphanedAsync(T0.AddMinutes(11))).Order(StringComparer.Ordinal).ShouldBe(["expired", "live", "no-lease"]);
+    }
+}
+
+public sealed class SqliteLeaseTests : LeaseTests<SqliteTestDatabase>;
+
+public sealed class PostgresLeaseTests : LeaseTests<PostgresTestDatabase>;
