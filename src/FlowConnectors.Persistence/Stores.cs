@@ -39,8 +39,13 @@ public sealed record BookmarkMatch(string InstanceId, string BookmarkId, string 
 public interface IInstanceStore
 {
     Task CreateAsync(FlowInstanceState state, int flowVersion, IReadOnlyList<JournalEntry> journal, CancellationToken ct = default);
+    /// <summary>
+    /// Replaces the state and the instance's bookmarks (none once it is finished, faulted or cancelled)
+    /// and appends <paramref name="newJournalEntries"/>, all or nothing. The instance must exist.
+    /// </summary>
     Task SaveAsync(FlowInstanceState state, IReadOnlyList<JournalEntry> newJournalEntries, CancellationToken ct = default);
     Task<StoredInstance?> GetAsync(string instanceId, CancellationToken ct = default);
+    /// <summary>Newest first (by creation time).</summary>
     Task<IReadOnlyList<InstanceSummary>> ListAsync(InstanceQuery query, CancellationToken ct = default);
     Task<IReadOnlyList<JournalEntry>> GetJournalAsync(string instanceId, CancellationToken ct = default);
     Task<IReadOnlyList<BookmarkMatch>> FindBookmarksAsync(string hash, CancellationToken ct = default);
@@ -91,6 +96,10 @@ public interface IInboxStore
     Task<IReadOnlyList<InboxMessage>> ListPendingAsync(int max, CancellationToken ct = default);
     /// <summary>Messages that arrived before their bookmark existed, waiting for it.</summary>
     Task<IReadOnlyList<InboxMessage>> ListWaitingAsync(string hash, CancellationToken ct = default);
+    /// <summary>
+    /// Records the outcome of one processing attempt: <see cref="InboxMessage.Attempts"/> grows by one; a
+    /// null <paramref name="instanceId"/> keeps the instance already recorded.
+    /// </summary>
     Task UpdateAsync(long id, InboxStatus status, string? error, string? instanceId, CancellationToken ct = default);
 }
 
@@ -99,7 +108,9 @@ public sealed record TimerRecord(string Id, DateTimeOffset DueAt, string Kind, s
 
 public interface ITimerStore
 {
+    /// <summary>Adds the timer, or replaces the one with the same id.</summary>
     Task AddAsync(TimerRecord timer, CancellationToken ct = default);
+    /// <summary>Timers due at or before <paramref name="now"/>, earliest first.</summary>
     Task<IReadOnlyList<TimerRecord>> ListDueAsync(DateTimeOffset now, int max, CancellationToken ct = default);
     Task<IReadOnlyList<TimerRecord>> ListAsync(CancellationToken ct = default);
     Task<bool> DeleteAsync(string id, CancellationToken ct = default);
@@ -111,7 +122,9 @@ public sealed record TriggerRecord(string Id, string FlowId, string Kind, string
 
 public interface ITriggerStore
 {
+    /// <summary>Adds the trigger, or replaces the one with the same id.</summary>
     Task SaveAsync(TriggerRecord trigger, CancellationToken ct = default);
+    /// <summary>The enabled triggers with this hash (a disabled trigger never starts a flow).</summary>
     Task<IReadOnlyList<TriggerRecord>> FindByHashAsync(string hash, CancellationToken ct = default);
     Task<IReadOnlyList<TriggerRecord>> ListAsync(string? flowId = null, CancellationToken ct = default);
     Task<bool> DeleteAsync(string id, CancellationToken ct = default);
@@ -135,6 +148,7 @@ public interface IAutomationStore
 public interface IApiKeyStore
 {
     Task<bool> AnyAsync(CancellationToken ct = default);
+    /// <summary>Adding a hash that is already stored changes nothing.</summary>
     Task AddAsync(string name, string keyHash, CancellationToken ct = default);
     Task<bool> ExistsAsync(string keyHash, CancellationToken ct = default);
 }

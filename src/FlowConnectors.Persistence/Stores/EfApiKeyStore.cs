@@ -13,7 +13,6 @@ internal sealed class EfApiKeyStore(IDbContextFactory<FlowConnectorsDbContext> f
         return await db.ApiKeys.AnyAsync(ct);
     }
 
-    /// <summary>Adds a key by its hash; adding a hash that is already stored changes nothing.</summary>
     public async Task AddAsync(string name, string keyHash, CancellationToken ct = default)
     {
         await using var db = await factory.CreateDbContextAsync(ct);

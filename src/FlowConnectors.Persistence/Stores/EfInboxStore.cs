@@ -51,10 +51,6 @@ internal sealed class EfInboxStore(IDbContextFactory<FlowConnectorsDbContext> fa
         return rows.Select(ToRecord).ToList();
     }
 
-    /// <summary>
-    /// Records the outcome of one processing attempt (so <see cref="InboxMessage.Attempts"/> grows by one);
-    /// a null <paramref name="instanceId"/> keeps the one already recorded.
-    /// </summary>
     public async Task UpdateAsync(long id, InboxStatus status, string? error, string? instanceId, CancellationToken ct = default)
     {
         await using var db = await factory.CreateDbContextAsync(ct);

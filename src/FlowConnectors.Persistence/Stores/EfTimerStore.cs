@@ -5,7 +5,6 @@ namespace FlowConnectors.Persistence.Stores;
 
 internal sealed class EfTimerStore(IDbContextFactory<FlowConnectorsDbContext> factory) : ITimerStore
 {
-    /// <summary>Adds the timer, or replaces the one with the same id.</summary>
     public Task AddAsync(TimerRecord timer, CancellationToken ct = default) =>
         StoreRetry.OnConflictAsync(async () =>
         {

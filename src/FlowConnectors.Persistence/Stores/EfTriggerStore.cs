@@ -5,7 +5,6 @@ namespace FlowConnectors.Persistence.Stores;
 
 internal sealed class EfTriggerStore(IDbContextFactory<FlowConnectorsDbContext> factory) : ITriggerStore
 {
-    /// <summary>Adds the trigger, or replaces the one with the same id.</summary>
     public Task SaveAsync(TriggerRecord trigger, CancellationToken ct = default) =>
         StoreRetry.OnConflictAsync(async () =>
         {
