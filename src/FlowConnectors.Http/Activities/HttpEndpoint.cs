@@ -14,6 +14,8 @@ internal sealed class HttpEndpoint : Activity, INodeValidator
 {
     [Input(Required = true, Description = "The path under /hooks/, e.g. app-approvals/requests.")] public string Path { get; set; } = "";
     [Input(Description = "Accepted methods.")] public string[] Methods { get; set; } = ["POST"];
+    [Input(Description = "Where in the request the correlation id is, e.g. body.RequestId; instances are then found by it.")]
+    public string? CorrelationPath { get; set; }
 
     [Output] public string Method { get; private set; } = "";
     [Output] public JsonObject Headers { get; private set; } = [];

@@ -26,5 +26,23 @@ public sealed class ServerOptions
     /// <summary>How often background workers look for work (inbox, timers, orphaned instances).</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>
+    /// Relative folders are taken from the repository root when the server runs inside a checkout
+    /// (dotnet run starts in the project folder), else from the current directory.
+    /// </summary>
+    public void ResolvePaths()
+    {
+        var root = FindRepositoryRoot(Directory.GetCurrentDirectory()) ?? Directory.GetCurrentDirectory();
+        if (!Path.IsPathRooted(DataFolder)) DataFolder = Path.GetFullPath(Path.Combine(root, DataFolder));
+        if (!Path.IsPathRooted(FlowsFolder)) FlowsFolder = Path.GetFullPath(Path.Combine(root, FlowsFolder));
+    }
+
+    private static string? FindRepositoryRoot(string start)
+    {
+        for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "FlowConnectors.sln"))) return dir.FullName;
+        return null;
+    }
+
     public string BaseUrl => (PublicBaseUrl ?? Urls.Split(';')[0]).TrimEnd('/');
 }

@@ -1,0 +1,309 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using FlowConnectors.Connectors.Runtime;
+using FlowConnectors.Engine;
+using FlowConnectors.Engine.Activities;
+using FlowConnectors.Engine.Flows;
+using FlowConnectors.Engine.Runtime;
+using FlowConnectors.Persistence;
+using FlowConnectors.Server.Hosting;
+using FlowConnectors.Server.Runtime;
+
+namespace FlowConnectors.Server.Endpoints;
+
+/// <summary>The management REST API under /api (API key required).</summary>
+internal static class ManagementEndpoints
+{
+    public static void Map(WebApplication app)
+    {
+        var api = app.MapGroup("/api");
+
+        api.MapGet("/activities", (ActivityRegistry registry) =>
+            Results.Json(new JsonArray(registry.Descriptors.Select(d => (JsonNode)d.ToJson()).ToArray())));
+
+        // --- flows ---------------------------------------------------------------------------
+        api.MapGet("/flows", async (IFlowStore flows, CancellationToken ct) => Results.Json(await flows.ListAsync(ct)));
+        api.MapPost("/flows", (HttpRequest request, WorkflowHost host, IFlowStore flows, ITriggerStore triggers, ServerOptions options, CancellationToken ct) =>
+            SaveFlowAsync(request, null, host, flows, triggers, options, ct));
+        api.MapPut("/flows/{id}", (string id, HttpRequest request, WorkflowHost host, IFlowStore flows, ITriggerStore triggers, ServerOptions options, CancellationToken ct) =>
+            SaveFlowAsync(request, id, host, flows, triggers, options, ct));
+        api.MapPost("/flows/validate", async (HttpRequest request, WorkflowHost host, ServerOptions options) =>
+        {
+            var (text, problem) = await ReadTextAsync(request, options);
+            if (problem is not null) return problem;
+            var load = FlowJson.Load(text!);
+            var problems = load.Problems.ToList();
+            if (load.Flow is { } flow) problems.AddRange(host.Engine.Validate(flow));
+            return Results.Json(new { valid = !problems.Any(p => p.IsError), problems = problems.Select(ProblemJson) });
+        });
+        api.MapGet("/flows/{id}", async (string id, int? version, IFlowStore flows, CancellationToken ct) =>
+            await flows.GetAsync(id, version, ct) is { } stored
+                ? Results.Text(stored.Json, "application/json")
+                : Problems.Result(404, "Not found", version is null ? $"flow '{id}' does not exist" : $"flow '{id}' has no version {version}"));
+        api.MapGet("/flows/{id}/versions", async (string id, IFlowStore flows, CancellationToken ct) =>
+        {
+            var versions = await flows.ListVersionsAsync(id, ct);
+            return versions.Count == 0
+                ? Problems.Result(404, "Not found", $"flow '{id}' does not exist")
+                : Results.Json(versions.Select(v => new { v.FlowId, v.Version, v.Published, v.CreatedAt }));
+        });
+        api.MapPost("/flows/{id}/versions/{version:int}/publish", async (string id, int version, IFlowStore flows, ITriggerStore triggers, CancellationToken ct) =>
+        {
+            if (!await flows.PublishAsync(id, version, ct)) return Problems.Result(404, "Not found", $"flow '{id}' has no version {version}");
+            var stored = await flows.GetAsync(id, version, ct);
+            await StartupLoader.RegisterTriggersAsync(FlowJson.Parse(stored!.Json), triggers);
+            return Results.Json(new { flowId = id, version, published = true });
+        });
+        api.MapPost("/flows/{id}/run", RunFlowAsync);
+
+        // --- instances -----------------------------------------------------------------------
+        api.MapGet("/instances", async (string? status, string? flowId, string? correlationId, int? skip, int? take, IInstanceStore instances, CancellationToken ct) =>
+        {
+            FlowStatus? filter = null;
+            if (status is not null)
+            {
+                if (!Enum.TryParse<FlowStatus>(status, ignoreCase: true, out var parsed))
+                    return Problems.Validation($"status '{status}' is not one of running, suspended, finished, faulted, cancelled",
+                        [new { field = "status", message = "unknown status" }]);
+                filter = parsed;
+            }
+            var list = await instances.ListAsync(new InstanceQuery(filter, flowId, correlationId, Math.Max(0, skip ?? 0), Math.Clamp(take ?? 100, 1, 1000)), ct);
+            return Results.Json(list.Select(SummaryJson));
+        });
+        api.MapGet("/instances/{id}", async (string id, IInstanceStore instances, CancellationToken ct) =>
+            await instances.GetAsync(id, ct) is { } stored ? Results.Json(InstanceJson(stored)) : Problems.Result(404, "Not found", $"instance '{id}' does not exist"));
+        api.MapGet("/instances/{id}/journal", async (string id, IInstanceStore instances, CancellationToken ct) =>
+            await instances.GetAsync(id, ct) is null
+                ? Problems.Result(404, "Not found", $"instance '{id}' does not exist")
+                : Results.Json(await instances.GetJournalAsync(id, ct)));
+        api.MapPost("/instances/{id}/cancel", async (string id, WorkflowHost host, IInstanceStore instances, CancellationToken ct) =>
+        {
+            if (await instances.GetAsync(id, ct) is null) return Problems.Result(404, "Not found", $"instance '{id}' does not exist");
+            return await host.CancelAsync(id, ct)
+                ? Results.Json(new { instanceId = id, status = "cancelled" })
+                : Problems.Result(409, "Conflict", $"instance '{id}' has already ended or is busy");
+        });
+
+        // --- connectors and connections -------------------------------------------------------
+        api.MapGet("/connectors", (ConnectorRuntime runtime) => Results.Json(runtime.Connectors.Select(c => ConnectorJson(c, withFlows: false))));
+        api.MapGet("/connectors/{key}", (string key, ConnectorRuntime runtime) =>
+            runtime.Connectors.FirstOrDefault(c => c.Manifest.Key == key) is { } package
+                ? Results.Json(ConnectorJson(package, withFlows: true))
+                : Problems.Result(404, "Not found", $"connector '{key}' is not installed"));
+        api.MapGet("/connections", async (Connectors.Connections.IConnectionStore store, CancellationToken ct) =>
+            Results.Json(new JsonArray((await store.ListAsync(ct)).Select(c => (JsonNode)c.ToPublicJson()).ToArray())));
+        api.MapGet("/connections/{id}", async (string id, Connectors.Connections.IConnectionStore store, CancellationToken ct) =>
+            await store.GetAsync(id, ct) is { } c ? Results.Json(c.ToPublicJson()) : Problems.Result(404, "Not found", $"connection '{id}' does not exist"));
+        api.MapPost("/connections", async (HttpRequest request, ConnectorRuntime runtime, ServerOptions options, CancellationToken ct) =>
+        {
+            var (body, problem) = await Problems.ReadJsonAsync(request, options.MaxBodyBytes);
+            if (problem is not null) return problem;
+            if (body is not JsonObject o || (string?)o["connector"] is not { } connector)
+                return Problems.Validation("a connection needs 'connector', 'name' and 'values'", [new { field = "connector", message = "required" }]);
+            if (o["values"] is not (JsonObject or null))
+                return Problems.Validation("'values' must be an object of parameter values", [new { field = "values", message = "must be an object" }]);
+            var values = (o["values"] as JsonObject ?? []).ToDictionary(p => p.Key, p => Engine.Values.JsonValues.ToText(p.Value), StringComparer.Ordinal);
+            try
+            {
+                var connection = await runtime.CreateConnectionAsync(connector, (string?)o["name"] ?? connector, values, (string?)o["id"], ct);
+                return Results.Json(connection.ToPublicJson(), statusCode: 201);
+            }
+            catch (ConnectorException e)
+            {
+                return Problems.Validation(e.Message, [new { field = "values", message = e.Message }]);
+            }
+        });
+        api.MapPost("/connections/{id}/test", async (string id, ConnectorRuntime runtime, CancellationToken ct) =>
+        {
+            try
+            {
+                var result = await runtime.TestConnectionAsync(id, ct);
+                return Results.Json(new { ok = result.Ok, reason = result.Reason });
+            }
+            catch (ConnectorException e) { return Problems.Result(404, "Not found", e.Message); }
+        });
+        api.MapPost("/connections/{id}/deauthorize", async (string id, ConnectorRuntime runtime, IAutomationStore automations, TimeProvider clock, CancellationToken ct) =>
+        {
+            try
+            {
+                var revoke = await runtime.DeauthorizeAsync(id, "deauthorized through the API", ct);
+                var disabled = new List<string>();
+                foreach (var automation in await automations.ListAsync(id, ct))
+                {
+                    if (!automation.Enabled) continue;
+                    await automations.SaveAsync(automation with { Enabled = false, DisabledReason = $"connection '{id}' was deauthorized", UpdatedAt = clock.GetUtcNow() }, ct);
+                    disabled.Add(automation.Id);
+                }
+                return Results.Json(new { connectionId = id, status = "deauthorized", revoked = revoke.Ok, revokeError = revoke.Reason, disabledAutomations = disabled });
+            }
+            catch (ConnectorException e) { return Problems.Result(404, "Not found", e.Message); }
+        });
+        api.MapDelete("/connections/{id}", async (string id, ConnectorRuntime runtime, CancellationToken ct) =>
+        {
+            try
+            {
+                await runtime.DeleteConnectionAsync(id, ct);
+                return Results.NoContent();
+            }
+            catch (ConnectorException e) when (e.Message.Contains("deauthorized", StringComparison.Ordinal))
+            {
+                return Problems.Result(409, "Conflict", e.Message);
+            }
+            catch (ConnectorException e) { return Problems.Result(404, "Not found", e.Message); }
+        });
+
+        // --- events: resume every Wait for Event bookmark with this name and correlation id ------
+        api.MapPost("/events", async (HttpRequest request, IInboxStore inbox, BackgroundWorkers workers, ServerOptions options, TimeProvider clock, CancellationToken ct) =>
+        {
+            var (body, problem) = await Problems.ReadJsonAsync(request, options.MaxBodyBytes);
+            if (problem is not null) return problem;
+            if (body is not JsonObject o || (string?)o["event"] is not { Length: > 0 } name)
+                return Problems.Validation("an event needs 'event' (its name), and may have 'correlationId' and 'payload'", [new { path = "$.event", message = "required" }]);
+            if (o["correlationId"] is not (null or JsonValue))
+                return Problems.Validation("'correlationId' must be text", [new { path = "$.correlationId", message = "must be text" }]);
+            var stimulus = Engine.Activities.Events.WaitForEvent.StimulusOf(name, (string?)o["correlationId"]);
+            var id = await inbox.AddAsync(new InboxMessage
+            {
+                Kind = "event",
+                Hash = Bookmark.ComputeHash(Engine.Activities.Events.WaitForEvent.BookmarkName, stimulus),
+                Payload = o["payload"]?.DeepClone(),
+                ReceivedAt = clock.GetUtcNow(),
+            }, ct);
+            workers.Wake();
+            return Results.Json(new { accepted = true, delivery = id }, statusCode: 202);
+        });
+
+        // --- app approvals (the Workspace ONE Intelligence workflow) ----------------------------
+        api.MapGet("/app-approvals/{requestId}", async (string requestId, IInstanceStore instances, CancellationToken ct) =>
+        {
+            var list = await instances.ListAsync(new InstanceQuery(null, AppApprovalFlowId, requestId, 0, 1), ct);
+            if (list.Count == 0) return Problems.Result(404, "Not found", $"no app-approval request '{requestId}'");
+            var stored = await instances.GetAsync(list[0].InstanceId, ct);
+            return Results.Json(new
+            {
+                requestId,
+                status = (string?)stored!.State.Variables.GetValueOrDefault("status"),
+                instanceId = stored.State.InstanceId,
+                instanceStatus = stored.State.Status.ToString().ToLowerInvariant(),
+                fault = stored.State.Fault?.Message,
+            });
+        });
+    }
+
+    public const string AppApprovalFlowId = "app-approval";
+
+    private static async Task<IResult> SaveFlowAsync(HttpRequest request, string? id, WorkflowHost host, IFlowStore flows, ITriggerStore triggers, ServerOptions options, CancellationToken ct)
+    {
+        var (text, problem) = await ReadTextAsync(request, options);
+        if (problem is not null) return problem;
+        var load = FlowJson.Load(text!);
+        var problems = load.Problems.ToList();
+        if (load.Flow is { } flow) problems.AddRange(host.Engine.Validate(flow));
+        if (problems.Any(p => p.IsError) || load.Flow is null)
+            return Problems.Validation("the flow is invalid", problems.Where(p => p.IsError).Select(ProblemJson));
+        if (id is not null && load.Flow.Id != id)
+            return Problems.Validation($"the body's id '{load.Flow.Id}' does not match the URL's '{id}'", [new { path = "$.id", message = "must match the URL" }]);
+        var stored = await flows.SaveVersionAsync(load.Flow.Id, load.Flow.Name, FlowJson.Save(load.Flow), null, ct);
+        var publish = request.Query["publish"].ToString() is "true" or "1";
+        if (publish)
+        {
+            await flows.PublishAsync(stored.FlowId, stored.Version, ct);
+            await StartupLoader.RegisterTriggersAsync(load.Flow, triggers);
+        }
+        return Results.Json(new { flowId = stored.FlowId, version = stored.Version, published = publish, warnings = problems.Select(ProblemJson) }, statusCode: 201);
+    }
+
+    private static async Task<IResult> RunFlowAsync(string id, HttpRequest request, WorkflowHost host, ServerOptions options, CancellationToken ct)
+    {
+        var (body, problem) = await Problems.ReadJsonAsync(request, options.MaxBodyBytes, required: false);
+        if (problem is not null) return problem;
+        if (body is not (JsonObject or null)) return Problems.Validation("the body must be an object", [new { path = "$", message = "expected an object" }]);
+        var o = body as JsonObject ?? [];
+        if (o["inputs"] is not (JsonObject or null)) return Problems.Validation("'inputs' must be an object", [new { path = "$.inputs", message = "expected an object" }]);
+        var mode = (string?)o["mode"] ?? "sync";
+        if (mode is not ("sync" or "async")) return Problems.Validation($"mode '{mode}' must be sync or async", [new { path = "$.mode", message = "sync or async" }]);
+        var timeout = o["timeoutSeconds"] is JsonValue t && t.TryGetValue(out double seconds) ? TimeSpan.FromSeconds(Math.Clamp(seconds, 0.1, 300)) : options.SyncTimeout;
+        try
+        {
+            var started = await host.StartAsync(id, null, o["inputs"] as JsonObject, new RunOptions { CorrelationId = (string?)o["correlationId"] },
+                mode == "async" ? TimeSpan.Zero : timeout, ct);
+            if (started.Result is not { } result)
+                return Results.Json(new { instanceId = started.InstanceId, status = "running", location = $"/api/instances/{started.InstanceId}" }, statusCode: 202);
+            return Results.Json(new
+            {
+                instanceId = started.InstanceId,
+                status = result.Status.ToString().ToLowerInvariant(),
+                outputs = result.OutputsAsJson(),
+                fault = result.Fault is null ? null : new { nodeId = result.Fault.NodeId, message = result.Fault.Message },
+            });
+        }
+        catch (NotFoundException e) { return Problems.Result(404, "Not found", e.Message); }
+        catch (FlowInputException e) { return Problems.Validation("the inputs do not match the flow", e.Problems.Select(p => new { path = "$.inputs", message = p })); }
+    }
+
+    private static async Task<(string? Text, IResult? Problem)> ReadTextAsync(HttpRequest request, ServerOptions options)
+    {
+        if (request.ContentType is not { } type || !type.Contains("json", StringComparison.OrdinalIgnoreCase))
+            return (null, Problems.Result(415, "Unsupported media type", $"send the flow as application/json, not {request.ContentType ?? "no content type"}"));
+        var (bytes, tooLarge) = await Problems.ReadBodyAsync(request, options.MaxBodyBytes);
+        if (tooLarge) return (null, Problems.Result(413, "Body too large", $"the body is larger than the {options.MaxBodyBytes:N0}-byte limit"));
+        return (System.Text.Encoding.UTF8.GetString(bytes), null);
+    }
+
+    private static object ProblemJson(FlowProblem p) => new { path = p.Path, code = p.Code, message = p.Message, nodeId = p.NodeId, severity = p.IsError ? "error" : "warning" };
+
+    private static object SummaryJson(InstanceSummary s) => new
+    {
+        instanceId = s.InstanceId, flowId = s.FlowId, flowVersion = s.FlowVersion, status = s.Status.ToString().ToLowerInvariant(),
+        correlationId = s.CorrelationId, fault = s.Fault, createdAt = s.CreatedAt, updatedAt = s.UpdatedAt,
+    };
+
+    private static JsonObject InstanceJson(StoredInstance stored)
+    {
+        var state = stored.State;
+        return new JsonObject
+        {
+            ["instanceId"] = state.InstanceId,
+            ["flowId"] = state.FlowId,
+            ["flowVersion"] = stored.FlowVersion,
+            ["status"] = state.Status.ToString().ToLowerInvariant(),
+            ["correlationId"] = state.CorrelationId,
+            ["outputs"] = new JsonObject(state.Output.Select(o => KeyValuePair.Create(o.Key, o.Value?.DeepClone()))),
+            ["variables"] = new JsonObject(state.Variables.Select(v => KeyValuePair.Create(v.Key, v.Value?.DeepClone()))),
+            ["fault"] = state.Fault is null ? null : new JsonObject { ["nodeId"] = state.Fault.NodeId, ["message"] = state.Fault.Message },
+            // What a suspended instance waits for; callback tokens are credentials, so only the kind shows.
+            ["waitingFor"] = new JsonArray(state.Bookmarks.Select(b => (JsonNode)new JsonObject
+            {
+                ["nodeId"] = b.NodeId,
+                ["name"] = b.Name,
+                ["payload"] = b.Name == "callback" ? null : b.Payload?.DeepClone(),
+            }).ToArray()),
+            ["createdAt"] = state.CreatedAt,
+            ["updatedAt"] = state.UpdatedAt,
+        };
+    }
+
+    private static JsonObject ConnectorJson(Connectors.Manifest.ConnectorPackage package, bool withFlows)
+    {
+        var m = package.Manifest;
+        var json = new JsonObject
+        {
+            ["key"] = m.Key, ["name"] = m.Name, ["version"] = m.Version, ["description"] = m.Description,
+            ["accentColor"] = m.AccentColor, ["documentationUrl"] = m.DocumentationUrl,
+            ["auth"] = Connectors.Manifest.AuthSettings.WireName(m.Auth.Kind),
+            ["connectionParameters"] = JsonSerializer.SerializeToNode(m.ConnectionParameters.Select(p => new
+            {
+                p.Name, p.Label, type = p.Type.ToString().ToLowerInvariant(), p.Required, p.Description, p.Default,
+                options = p.Options.Select(o => new { o.Label, o.Value }),
+            })),
+        };
+        if (withFlows)
+            json["flows"] = new JsonArray(package.Flows.Values.OrderBy(f => f.Definition.Id, StringComparer.Ordinal).Select(f => (JsonNode)new JsonObject
+            {
+                ["id"] = f.Definition.Id,
+                ["name"] = f.Definition.Name,
+                ["card"] = f.Definition.Extensions.GetValueOrDefault("card")?.DeepClone(),
+            }).ToArray());
+        return json;
+    }
+}

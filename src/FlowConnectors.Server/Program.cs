@@ -1,0 +1,4 @@
+using FlowConnectors.Server;
+
+var app = await ServerApp.BuildAsync(args);
+await app.RunAsync();

@@ -1,0 +1,90 @@
+using System.Text.Json.Nodes;
+using FlowConnectors.Connectors.Manifest;
+using FlowConnectors.Engine;
+using FlowConnectors.Engine.Flows;
+using FlowConnectors.Engine.Runtime;
+using FlowConnectors.Persistence;
+using FlowConnectors.Server.Hosting;
+
+namespace FlowConnectors.Server.Runtime;
+
+/// <summary>
+/// Reads the flows folder at start: connector folders become installed connectors; every other
+/// <c>*.flow.json</c> (examples, the app-approval workflow) is saved as a new version when it
+/// changed, published, and its triggers registered.
+/// </summary>
+internal static class StartupLoader
+{
+    public static List<ConnectorPackage> LoadConnectors(ServerOptions options, FlowEngine validator, ILogger logger)
+    {
+        var packages = new List<ConnectorPackage>();
+        if (!Directory.Exists(options.FlowsFolder)) return packages;
+        foreach (var manifest in Directory.EnumerateFiles(options.FlowsFolder, ManifestReader.FileName, SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        {
+            var folder = Path.GetDirectoryName(manifest)!;
+            var (package, problems) = ConnectorPackage.Load(folder, validator);
+            if (package is null)
+            {
+                logger.LogWarning("connector in {Folder} not loaded: {Problems}", folder, string.Join("; ", problems.Where(p => p.IsError).Take(5)));
+                continue;
+            }
+            packages.Add(package);
+        }
+        return packages;
+    }
+
+    public static async Task<int> LoadFlowsAsync(ServerOptions options, FlowEngine engine, IFlowStore flows, ITriggerStore triggers, ILogger logger)
+    {
+        if (!Directory.Exists(options.FlowsFolder)) return 0;
+        var connectorFolders = Directory.EnumerateFiles(options.FlowsFolder, ManifestReader.FileName, SearchOption.AllDirectories)
+            .Select(f => Path.GetFullPath(Path.GetDirectoryName(f)!) + Path.DirectorySeparatorChar).ToList();
+        var count = 0;
+        foreach (var file in Directory.EnumerateFiles(options.FlowsFolder, "*.flow.json", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        {
+            if (connectorFolders.Any(c => Path.GetFullPath(file).StartsWith(c, StringComparison.Ordinal))) continue;
+            var load = FlowJson.LoadFile(file);
+            if (load.Flow is not { } flow || load.HasErrors || engine.Validate(flow).Any(p => p.IsError))
+            {
+                logger.LogWarning("flow {File} not loaded: it is invalid (run flowc validate {File})", file, file);
+                continue;
+            }
+            await SaveAndPublishAsync(flow, null, flows, triggers);
+            count++;
+        }
+        return count;
+    }
+
+    /// <summary>Saves a flow as a new version unless the latest is identical, publishes it and registers its triggers.</summary>
+    public static async Task<StoredFlow> SaveAndPublishAsync(FlowDefinition flow, string? connectorKey, IFlowStore flows, ITriggerStore triggers)
+    {
+        var json = FlowJson.Save(flow);
+        var latest = await flows.GetAsync(flow.Id);
+        var stored = latest is not null && latest.Json == json ? latest : await flows.SaveVersionAsync(flow.Id, flow.Name, json, connectorKey);
+        if (!stored.Published) await flows.PublishAsync(flow.Id, stored.Version);
+        await RegisterTriggersAsync(flow, triggers);
+        return stored with { Published = true };
+    }
+
+    /// <summary>An <c>Http.Endpoint</c> start node becomes a trigger found by the hash of its path.</summary>
+    public static async Task RegisterTriggersAsync(FlowDefinition flow, ITriggerStore triggers)
+    {
+        foreach (var existing in await triggers.ListAsync(flow.Id))
+            await triggers.DeleteAsync(existing.Id);
+        foreach (var node in flow.Nodes.Where(n => n.Type == "Http.Endpoint"))
+        {
+            if (node.Inputs.GetValueOrDefault("path") is not JsonValue pathValue || !pathValue.TryGetValue(out string? path)) continue;
+            var methods = node.Inputs.GetValueOrDefault("methods") as JsonArray ?? ["POST"];
+            await triggers.SaveAsync(new TriggerRecord($"{flow.Id}:{node.Id}", flow.Id, "http", HttpTriggerHash(path),
+                new JsonObject
+                {
+                    ["path"] = path,
+                    ["node"] = node.Id,
+                    ["methods"] = methods.DeepClone(),
+                    ["correlationPath"] = node.Inputs.GetValueOrDefault("correlationPath")?.DeepClone(),
+                }, true));
+        }
+    }
+
+    public static string HttpTriggerHash(string path) =>
+        Bookmark.ComputeHash("http", new JsonObject { ["path"] = path.Trim('/').ToLowerInvariant() });
+}

@@ -1,0 +1,96 @@
+using System.Text.Json.Nodes;
+using FlowConnectors.Connectors.Connections;
+using FlowConnectors.Connectors.Runtime;
+using FlowConnectors.Engine.Activities;
+using FlowConnectors.Engine.Activities.Events;
+using FlowConnectors.Engine.Runtime;
+using FlowConnectors.Http;
+using FlowConnectors.Persistence;
+using FlowConnectors.Server.Endpoints;
+using FlowConnectors.Server.Hosting;
+using FlowConnectors.Server.Runtime;
+using Microsoft.AspNetCore.DataProtection;
+
+namespace FlowConnectors.Server;
+
+/// <summary>Builds the server: one call for Program.cs and for tests that start it on 127.0.0.1.</summary>
+public static class ServerApp
+{
+    public static async Task<WebApplication> BuildAsync(string[] args, Action<ServerOptions>? configure = null, TimeProvider? clock = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        var options = builder.Configuration.GetSection("FlowConnectors").Get<ServerOptions>() ?? new ServerOptions();
+        configure?.Invoke(options);
+        options.ResolvePaths();
+        Directory.CreateDirectory(options.DataFolder);
+        builder.WebHost.UseUrls(options.Urls);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = options.MaxBodyBytes;
+        });
+        clock ??= TimeProvider.System;
+
+        var services = builder.Services;
+        services.AddSingleton(options);
+        services.AddSingleton(clock);
+        services.AddProblemDetails();
+        services.AddOpenApi();
+        services.AddFlowHttp();
+        var protection = services.AddDataProtection()
+            .SetApplicationName("FlowConnectors")
+            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(options.DataFolder, "keys")));
+        services.AddFlowPersistence(options.Database == "postgres"
+            ? PersistenceOptions.Postgres(options.ConnectionString ?? throw new InvalidOperationException("FlowConnectors:ConnectionString is required for postgres"))
+            : PersistenceOptions.Sqlite(options.ConnectionString ?? Path.Combine(options.DataFolder, "flowconnectors.db")));
+        var registry = ConnectorRuntime.CreateRegistry();
+        services.AddSingleton(registry);
+        // The public address, or else the one Kestrel actually bound (the configured port may be 0).
+        services.AddSingleton<ICallbackUrls>(provider => new CallbackUrls(() => options.PublicBaseUrl?.TrimEnd('/')
+            ?? provider.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features
+                .Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()?.Addresses.FirstOrDefault()?.TrimEnd('/')
+            ?? options.BaseUrl));
+        services.AddSingleton(provider =>
+        {
+            var logger = provider.GetRequiredService<ILoggerFactory>().CreateLogger("FlowConnectors.Startup");
+            var packages = StartupLoader.LoadConnectors(options, new FlowEngine(new FlowEngineOptions { Registry = registry }), logger);
+            return new ConnectorRuntime(packages, new ConnectorRuntimeOptions
+            {
+                Connections = provider.GetRequiredService<IConnectionStore>(),
+                Clock = clock,
+            });
+        });
+        services.AddSingleton<WorkflowHost>();
+        services.AddSingleton<BackgroundWorkers>();
+        services.AddHostedService(provider => provider.GetRequiredService<BackgroundWorkers>());
+
+        var app = builder.Build();
+        await PersistenceInitializer.MigrateAsync(app.Services);
+        var startupLogger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("FlowConnectors");
+        var host = app.Services.GetRequiredService<WorkflowHost>();
+        var connectors = app.Services.GetRequiredService<ConnectorRuntime>();
+        var flowCount = await StartupLoader.LoadFlowsAsync(options, host.Engine, app.Services.GetRequiredService<IFlowStore>(),
+            app.Services.GetRequiredService<ITriggerStore>(), startupLogger);
+        var keyMessage = await ApiKeys.EnsureAsync(app.Services.GetRequiredService<IApiKeyStore>(), options);
+
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseMiddleware<ApiKeyMiddleware>();
+        app.MapOpenApi("/openapi/v1.json");
+        ManagementEndpoints.Map(app);
+        InboundEndpoints.Map(app);
+
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            var message = $"FlowConnectors is listening on {string.Join(", ", app.Urls)} — {connectors.Connectors.Count} connectors, {flowCount} flows. " +
+                          $"{keyMessage}; send it as {ApiKeys.Header}. OpenAPI: {options.BaseUrl}/openapi/v1.json";
+            Console.WriteLine(message);
+        });
+        return app;
+    }
+
+    private sealed class CallbackUrls(Func<string> baseUrl) : ICallbackUrls
+    {
+        public string UrlFor(string token) => $"{baseUrl()}/callbacks/{token}";
+    }
+}

@@ -1,0 +1,205 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
+
+namespace FlowConnectors.Server.Tests;
+
+/// <summary>
+/// A real FlowConnectors server on 127.0.0.1 (port 0) with its own data folder and a fake clock.
+/// Restartable on the same data folder, like a process restart.
+/// </summary>
+internal sealed class TestServer : IAsyncDisposable
+{
+    public const string ApiKey = "test-api-key-0123456789";
+    private WebApplication? _app;
+
+    private TestServer(string dataFolder, string flowsFolder, FakeTimeProvider clock)
+    {
+        DataFolder = dataFolder;
+        FlowsFolder = flowsFolder;
+        Clock = clock;
+    }
+
+    public string DataFolder { get; }
+    public string FlowsFolder { get; }
+    public FakeTimeProvider Clock { get; }
+    public Uri Address { get; private set; } = null!;
+    public HttpClient Client { get; private set; } = null!;
+
+    /// <summary>A server over a copy of the repository's flows, with vendor URLs pointed at <paramref name="vendor"/>.</summary>
+    public static async Task<TestServer> StartAsync(Uri? vendor = null, string? dataFolder = null, string? flowsFolder = null, FakeTimeProvider? clock = null)
+    {
+        dataFolder ??= Temp("data");
+        if (flowsFolder is null)
+        {
+            flowsFolder = Temp("flows");
+            CopyDirectory(Path.Combine(Repo.Root, "flows"), flowsFolder);
+            if (vendor is not null)
+                foreach (var manifest in Directory.GetFiles(flowsFolder, "connector.json", SearchOption.AllDirectories))
+                {
+                    var json = JsonNode.Parse(File.ReadAllText(manifest))!.AsObject();
+                    json["baseUrl"] = vendor.ToString().TrimEnd('/');
+                    File.WriteAllText(manifest, json.ToJsonString());
+                }
+        }
+        var server = new TestServer(dataFolder, flowsFolder, clock ?? new FakeTimeProvider(new DateTimeOffset(2026, 11, 2, 9, 0, 0, TimeSpan.Zero)));
+        await server.StartAgainAsync();
+        return server;
+    }
+
+    public async Task StartAgainAsync()
+    {
+        _app = await ServerApp.BuildAsync([], options =>
+        {
+            options.Urls = "http://127.0.0.1:0";
+            options.DataFolder = DataFolder;
+            options.FlowsFolder = FlowsFolder;
+            options.ApiKey = ApiKey;
+            options.PollInterval = TimeSpan.FromMilliseconds(50);
+            options.SyncTimeout = TimeSpan.FromSeconds(10);
+            options.MaxBodyBytes = 64 * 1024;
+        }, Clock);
+        await _app.StartAsync();
+        Address = new Uri(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        Client = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(60) };
+        Client.DefaultRequestHeaders.Add("X-Api-Key", ApiKey);
+    }
+
+    public async Task StopAsync()
+    {
+        if (_app is null) return;
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        _app = null;
+        Client.Dispose();
+    }
+
+    public async Task<JsonNode> GetJsonAsync(string path)
+    {
+        var response = await Client.GetAsync(path);
+        var text = await response.Content.ReadAsStringAsync();
+        response.IsSuccessStatusCode.ShouldBeTrue($"GET {path}: {(int)response.StatusCode} {text}");
+        return JsonNode.Parse(text)!;
+    }
+
+    public async Task<(int Status, JsonNode? Body)> PostJsonAsync(string path, object body)
+    {
+        // Property names as written (UEM sends PascalCase), not the web default camelCase.
+        var response = await Client.PostAsync(path, new StringContent(System.Text.Json.JsonSerializer.Serialize(body), System.Text.Encoding.UTF8, "application/json"));
+        var text = await response.Content.ReadAsStringAsync();
+        return ((int)response.StatusCode, text.Length == 0 ? null : JsonNode.Parse(text));
+    }
+
+    /// <summary>Polls until <paramref name="condition"/> holds (background work is asynchronous); fails after 20 s.</summary>
+    public static async Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        T value;
+        do
+        {
+            value = await read();
+            if (condition(value)) return value;
+            await Task.Delay(50);
+        } while (DateTime.UtcNow < deadline);
+        throw new ShouldAssertException($"{what} did not happen within 20 s; last value: {value}");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        try { Directory.Delete(DataFolder, recursive: true); } catch (IOException) { }
+    }
+
+    public static string Temp(string what)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"fc-server-{what}-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(path);
+        return path;
+    }
+
+    private static void CopyDirectory(string from, string to)
+    {
+        foreach (var directory in Directory.GetDirectories(from, "*", SearchOption.AllDirectories))
+            Directory.CreateDirectory(directory.Replace(from, to));
+        foreach (var file in Directory.GetFiles(from, "*", SearchOption.AllDirectories))
+            File.Copy(file, file.Replace(from, to), overwrite: true);
+    }
+}
+
+/// <summary>A stand-in for ServiceNow and Workspace ONE UEM on 127.0.0.1 that records what it receives.</summary>
+internal sealed class VendorStub : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private VendorStub(WebApplication app, Uri address)
+    {
+        _app = app;
+        Address = address;
+    }
+
+    public Uri Address { get; }
+    public ConcurrentQueue<(string Method, string Path, string? Authorization, string? TenantCode, JsonNode? Body)> Received { get; } = new();
+    public int ServiceNowStatus { get; set; } = 201;
+
+    public static async Task<VendorStub> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var app = builder.Build();
+        VendorStub? stub = null;
+        app.Run(async context =>
+        {
+            using var reader = new StreamReader(context.Request.Body);
+            var text = await reader.ReadToEndAsync();
+            JsonNode? body = null;
+            try { body = text.Length == 0 ? null : JsonNode.Parse(text); } catch (System.Text.Json.JsonException) { body = text; }
+            var path = context.Request.Path.Value ?? "/";
+            stub!.Received.Enqueue((context.Request.Method, path, context.Request.Headers.Authorization.ToString(), context.Request.Headers["aw-tenant-code"].ToString(), body));
+            context.Response.ContentType = "application/json";
+            if (path.EndsWith("/appapproval/request", StringComparison.Ordinal))
+            {
+                context.Response.StatusCode = stub.ServiceNowStatus;
+                await context.Response.WriteAsync("{\"result\":{\"status\":\"pending\",\"number\":\"RITM0010001\"}}");
+            }
+            else if (path.Contains("/install", StringComparison.Ordinal))
+            {
+                context.Response.StatusCode = 202;
+            }
+            else
+            {
+                context.Response.StatusCode = 404;
+                await context.Response.WriteAsync("{\"error\":{\"message\":\"No such path\"}}");
+            }
+        });
+        await app.StartAsync();
+        var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        stub = new VendorStub(app, address);
+        return stub;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
+
+internal static class Repo
+{
+    public static readonly string Root = Find();
+
+    private static string Find()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "FlowConnectors.sln"))) return dir.FullName;
+        throw new InvalidOperationException("FlowConnectors.sln not found");
+    }
+}
