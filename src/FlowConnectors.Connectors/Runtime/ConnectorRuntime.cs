@@ -43,16 +43,18 @@ public sealed class ConnectorRuntime : IAsyncDisposable
         Tokens = new Auth.TokenCache(options.Clock);
         foreach (var package in packages)
         {
+            var flows = new ConnectorFlowProvider(package);
             var engine = new FlowEngine(new FlowEngineOptions
             {
                 Registry = Registry,
-                Flows = package.FlowProvider,
+                // Compiled once per flow and shared by top-level runs and CallFlow (httpHelper on every card run).
+                Flows = flows,
                 Clock = options.Clock,
                 Services = _services,
                 MaxSteps = options.MaxSteps,
                 Journal = options.Journal,
             });
-            _connectors[package.Manifest.Key] = new LoadedConnector(package, engine);
+            _connectors[package.Manifest.Key] = new LoadedConnector(package, engine, flows);
         }
     }
 
@@ -346,14 +348,37 @@ public sealed class ConnectorRuntime : IAsyncDisposable
 
     public async ValueTask DisposeAsync() => await _services.DisposeAsync();
 
-    internal sealed class LoadedConnector(ConnectorPackage package, FlowEngine engine)
+    internal sealed class LoadedConnector(ConnectorPackage package, FlowEngine engine, ConnectorFlowProvider flows)
     {
-        private readonly ConcurrentDictionary<string, CompiledFlow> _compiled = new(StringComparer.Ordinal);
-
         public ConnectorPackage Package { get; } = package;
         public FlowEngine Engine { get; } = engine;
 
-        public CompiledFlow Compile(string flowId) => _compiled.GetOrAdd(flowId, id =>
-            Engine.Compile((Package.FindFlow(id) ?? throw new ConnectorException($"connector '{Package.Manifest.Key}' has no flow '{id}'")).Definition));
+        public CompiledFlow Compile(string flowId) =>
+            flows.FindCompiled(flowId, Engine) ?? throw new ConnectorException($"connector '{Package.Manifest.Key}' has no flow '{flowId}'");
+    }
+
+    /// <summary>
+    /// A connector's flows for CallFlow, compiled once each: a loaded package never changes, so
+    /// there is no reason to compile httpHelper again on every card run.
+    /// </summary>
+    internal sealed class ConnectorFlowProvider(ConnectorPackage package) : ICompiledFlowProvider
+    {
+        private readonly ConcurrentDictionary<string, CompiledFlow> _compiled = new(StringComparer.Ordinal);
+        private FlowEngine? _owner;
+
+        public ValueTask<Engine.Flows.FlowDefinition?> FindAsync(string flowId, CancellationToken cancellationToken) =>
+            ValueTask.FromResult(package.FindFlow(flowId)?.Definition);
+
+        public ValueTask<CompiledFlow?> FindCompiledAsync(string flowId, FlowEngine engine, CancellationToken cancellationToken) =>
+            ValueTask.FromResult(FindCompiled(flowId, engine));
+
+        public CompiledFlow? FindCompiled(string flowId, FlowEngine engine)
+        {
+            if (package.FindFlow(flowId) is not { } flow) return null;
+            // The cache holds compilations of one engine (the connector's); any other engine compiles its own.
+            var owner = Interlocked.CompareExchange(ref _owner, engine, null) ?? engine;
+            if (!ReferenceEquals(owner, engine)) return engine.Compile(flow.Definition);
+            return _compiled.GetOrAdd(flowId, static (_, state) => state.engine.Compile(state.definition), (engine, definition: flow.Definition));
+        }
     }
 }

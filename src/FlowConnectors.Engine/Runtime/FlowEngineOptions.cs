@@ -31,6 +31,19 @@ public interface IFlowProvider
     ValueTask<Flows.FlowDefinition?> FindAsync(string flowId, CancellationToken cancellationToken);
 }
 
+/// <summary>
+/// A provider whose flows do not change once loaded (a connector package), so CallFlow may reuse
+/// one compilation per flow instead of compiling its target again on every call.
+/// </summary>
+public interface ICompiledFlowProvider : IFlowProvider
+{
+    /// <summary>
+    /// The flow compiled by <paramref name="engine"/>, or null when there is no such flow;
+    /// throws <see cref="Flows.FlowValidationException"/> when it is invalid.
+    /// </summary>
+    ValueTask<CompiledFlow?> FindCompiledAsync(string flowId, FlowEngine engine, CancellationToken cancellationToken);
+}
+
 /// <summary>Flows held in memory, keyed by id.</summary>
 public sealed class InMemoryFlowProvider(IEnumerable<Flows.FlowDefinition> flows) : IFlowProvider
 {

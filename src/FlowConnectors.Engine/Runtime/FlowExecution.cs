@@ -244,7 +244,7 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
             if (journalInputs is not null)
                 journalInputs[name] = input.Binding.Descriptor.Secret ? Redacted() : value;
         }
-        entry!.Inputs = journalInputs;
+        if (entry is not null) entry.Inputs = journalInputs;
     }
 
     private void Complete(WorkItem item, CompiledNode node, Activity activity, JournalEntry? entry, long started, ActivityResult result)

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using FlowConnectors.Engine.Runtime;
 
 namespace FlowConnectors.Engine.Tests.Runtime;
 
@@ -97,5 +98,26 @@ public sealed class FlowchartTests
         var second = await Flow.Engine().ResumeAsync(Flow.Engine().Compile(FlowConnectors.Engine.Flows.FlowJson.Parse(json)), restored, bookmark.Id, new JsonObject { ["by"] = "grace" });
         second.Status.ShouldBe(FlowStatus.Finished, second.Fault?.ToString());
         second.Outputs["answer"]!.GetValue<string>().ShouldBe("grace");
+    }
+
+    [Fact]
+    public async Task With_the_journal_off_nodes_with_inputs_still_run()
+    {
+        var result = await Flow.RunAsync("""
+        {
+          "format": 1, "id": "no-journal",
+          "inputs": [ { "name": "who", "type": "string", "required": true } ],
+          "outputs": [ { "name": "greeting", "type": "string" } ],
+          "nodes": [
+            { "id": "js", "type": "RunJavaScript", "inputs": { "code": "return 'Hello ' + input.who;" } },
+            { "id": "out", "type": "SetOutput", "inputs": { "name": "greeting", "value": { "js": "nodes.js.result" } } }
+          ],
+          "connections": [ { "from": "js:done", "to": "out" } ]
+        }
+        """, Flow.Input("""{ "who": "Ada" }"""), new FlowEngineOptions { Journal = false });
+
+        result.Status.ShouldBe(FlowStatus.Finished, result.Fault?.ToString());
+        result.Outputs["greeting"]!.GetValue<string>().ShouldBe("Hello Ada");
+        result.Journal.ShouldBeEmpty();
     }
 }

@@ -49,9 +49,15 @@ internal sealed class CallFlow : Activity
     {
         var engine = context.Execution.Engine;
         var provider = engine.Options.Flows ?? throw new ActivityFaultException("no flows are available to call here");
-        var definition = await provider.FindAsync(flowId, context.CancellationToken)
-                         ?? throw new ActivityFaultException($"flow '{flowId}' was not found");
-        try { return engine.Compile(definition); }
+        try
+        {
+            if (provider is ICompiledFlowProvider compiled)
+                return await compiled.FindCompiledAsync(flowId, engine, context.CancellationToken)
+                       ?? throw new ActivityFaultException($"flow '{flowId}' was not found");
+            var definition = await provider.FindAsync(flowId, context.CancellationToken)
+                             ?? throw new ActivityFaultException($"flow '{flowId}' was not found");
+            return engine.Compile(definition);
+        }
         catch (Flows.FlowValidationException e) { throw new ActivityFaultException($"flow '{flowId}' is invalid: {e.Message}"); }
     }
 
