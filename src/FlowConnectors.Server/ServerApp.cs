@@ -43,7 +43,7 @@ public static class ServerApp
         services.AddFlowPersistence(options.Database == "postgres"
             ? PersistenceOptions.Postgres(options.ConnectionString ?? throw new InvalidOperationException("FlowConnectors:ConnectionString is required for postgres"))
             : PersistenceOptions.Sqlite(options.ConnectionString ?? Path.Combine(options.DataFolder, "flowconnectors.db")));
-        var registry = ConnectorRuntime.CreateRegistry();
+        var registry = ConnectorRuntime.CreateRegistry().AddAssembly(typeof(Scheduling.DurableScheduler).Assembly);
         services.AddSingleton(registry);
         // The public address, or else the one Kestrel actually bound (the configured port may be 0).
         services.AddSingleton<ICallbackUrls>(provider => new CallbackUrls(() => options.PublicBaseUrl?.TrimEnd('/')
@@ -60,7 +60,11 @@ public static class ServerApp
                 Clock = clock,
             });
         });
+        services.AddSingleton<SchedulerService>();
+        services.AddSingleton(provider => new Lazy<SchedulerService>(provider.GetRequiredService<SchedulerService>));
+        services.AddHostedService(provider => provider.GetRequiredService<SchedulerService>());
         services.AddSingleton<WorkflowHost>();
+        services.AddSingleton<TriggerRegistry>();
         services.AddSingleton<BackgroundWorkers>();
         services.AddHostedService(provider => provider.GetRequiredService<BackgroundWorkers>());
 
@@ -70,7 +74,7 @@ public static class ServerApp
         var host = app.Services.GetRequiredService<WorkflowHost>();
         var connectors = app.Services.GetRequiredService<ConnectorRuntime>();
         var flowCount = await StartupLoader.LoadFlowsAsync(options, host.Engine, app.Services.GetRequiredService<IFlowStore>(),
-            app.Services.GetRequiredService<ITriggerStore>(), startupLogger);
+            app.Services.GetRequiredService<TriggerRegistry>(), startupLogger);
         var keyMessage = await ApiKeys.EnsureAsync(app.Services.GetRequiredService<IApiKeyStore>(), options);
 
         app.UseExceptionHandler();

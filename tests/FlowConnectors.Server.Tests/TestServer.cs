@@ -97,10 +97,10 @@ internal sealed class TestServer : IAsyncDisposable
         return ((int)response.StatusCode, text.Length == 0 ? null : JsonNode.Parse(text));
     }
 
-    /// <summary>Polls until <paramref name="condition"/> holds (background work is asynchronous); fails after 20 s.</summary>
+    /// <summary>Polls until <paramref name="condition"/> holds (background work is asynchronous); fails after 60 s.</summary>
     public static async Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> condition, string what)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
         T value;
         do
         {
@@ -108,7 +108,7 @@ internal sealed class TestServer : IAsyncDisposable
             if (condition(value)) return value;
             await Task.Delay(50);
         } while (DateTime.UtcNow < deadline);
-        throw new ShouldAssertException($"{what} did not happen within 20 s; last value: {value}");
+        throw new ShouldAssertException($"{what} did not happen within 60 s; last value: {value}");
     }
 
     public async ValueTask DisposeAsync()

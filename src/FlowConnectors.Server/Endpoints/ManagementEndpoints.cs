@@ -23,9 +23,9 @@ internal static class ManagementEndpoints
 
         // --- flows ---------------------------------------------------------------------------
         api.MapGet("/flows", async (IFlowStore flows, CancellationToken ct) => Results.Json(await flows.ListAsync(ct)));
-        api.MapPost("/flows", (HttpRequest request, WorkflowHost host, IFlowStore flows, ITriggerStore triggers, ServerOptions options, CancellationToken ct) =>
+        api.MapPost("/flows", (HttpRequest request, WorkflowHost host, IFlowStore flows, TriggerRegistry triggers, ServerOptions options, CancellationToken ct) =>
             SaveFlowAsync(request, null, host, flows, triggers, options, ct));
-        api.MapPut("/flows/{id}", (string id, HttpRequest request, WorkflowHost host, IFlowStore flows, ITriggerStore triggers, ServerOptions options, CancellationToken ct) =>
+        api.MapPut("/flows/{id}", (string id, HttpRequest request, WorkflowHost host, IFlowStore flows, TriggerRegistry triggers, ServerOptions options, CancellationToken ct) =>
             SaveFlowAsync(request, id, host, flows, triggers, options, ct));
         api.MapPost("/flows/validate", async (HttpRequest request, WorkflowHost host, ServerOptions options) =>
         {
@@ -47,11 +47,11 @@ internal static class ManagementEndpoints
                 ? Problems.Result(404, "Not found", $"flow '{id}' does not exist")
                 : Results.Json(versions.Select(v => new { v.FlowId, v.Version, v.Published, v.CreatedAt }));
         });
-        api.MapPost("/flows/{id}/versions/{version:int}/publish", async (string id, int version, IFlowStore flows, ITriggerStore triggers, CancellationToken ct) =>
+        api.MapPost("/flows/{id}/versions/{version:int}/publish", async (string id, int version, IFlowStore flows, TriggerRegistry triggers, CancellationToken ct) =>
         {
             if (!await flows.PublishAsync(id, version, ct)) return Problems.Result(404, "Not found", $"flow '{id}' has no version {version}");
             var stored = await flows.GetAsync(id, version, ct);
-            await StartupLoader.RegisterTriggersAsync(FlowJson.Parse(stored!.Json), triggers);
+            await triggers.RegisterAsync(FlowJson.Parse(stored!.Json), ct);
             return Results.Json(new { flowId = id, version, published = true });
         });
         api.MapPost("/flows/{id}/run", RunFlowAsync);
@@ -192,7 +192,7 @@ internal static class ManagementEndpoints
 
     public const string AppApprovalFlowId = "app-approval";
 
-    private static async Task<IResult> SaveFlowAsync(HttpRequest request, string? id, WorkflowHost host, IFlowStore flows, ITriggerStore triggers, ServerOptions options, CancellationToken ct)
+    private static async Task<IResult> SaveFlowAsync(HttpRequest request, string? id, WorkflowHost host, IFlowStore flows, TriggerRegistry triggers, ServerOptions options, CancellationToken ct)
     {
         var (text, problem) = await ReadTextAsync(request, options);
         if (problem is not null) return problem;
@@ -208,7 +208,7 @@ internal static class ManagementEndpoints
         if (publish)
         {
             await flows.PublishAsync(stored.FlowId, stored.Version, ct);
-            await StartupLoader.RegisterTriggersAsync(load.Flow, triggers);
+            await triggers.RegisterAsync(load.Flow, ct);
         }
         return Results.Json(new { flowId = stored.FlowId, version = stored.Version, published = publish, warnings = problems.Select(ProblemJson) }, statusCode: 201);
     }

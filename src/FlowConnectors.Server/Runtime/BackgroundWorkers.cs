@@ -4,13 +4,11 @@ using FlowConnectors.Server.Hosting;
 namespace FlowConnectors.Server.Runtime;
 
 /// <summary>
-/// Delivers stored stimuli, fires due timers and recovers instances whose worker died — a loop on
-/// the host's clock. Failures are logged and retried on the next pass; the loop never stops.
+/// Delivers stored stimuli and recovers instances whose worker died (timers are the scheduler's). Failures are logged and retried on the next pass; the loop never stops.
 /// </summary>
 internal sealed class BackgroundWorkers(
     WorkflowHost host,
     IInboxStore inbox,
-    ITimerStore timers,
     IInstanceStore instances,
     ServerOptions options,
     TimeProvider clock,
@@ -33,8 +31,6 @@ internal sealed class BackgroundWorkers(
             {
                 foreach (var message in await inbox.ListPendingAsync(50, stoppingToken))
                     await Guard(() => host.ProcessInboxMessageAsync(message), $"inbox message {message.Id}");
-                foreach (var timer in await timers.ListDueAsync(clock.GetUtcNow(), 50, stoppingToken))
-                    await Guard(() => host.FireTimerAsync(timer), $"timer {timer.Id}");
                 await RecoverAsync();
             }
             catch (Exception e) when (e is not OperationCanceledException)

@@ -33,7 +33,7 @@ internal static class StartupLoader
         return packages;
     }
 
-    public static async Task<int> LoadFlowsAsync(ServerOptions options, FlowEngine engine, IFlowStore flows, ITriggerStore triggers, ILogger logger)
+    public static async Task<int> LoadFlowsAsync(ServerOptions options, FlowEngine engine, IFlowStore flows, TriggerRegistry triggers, ILogger logger)
     {
         if (!Directory.Exists(options.FlowsFolder)) return 0;
         var connectorFolders = Directory.EnumerateFiles(options.FlowsFolder, ManifestReader.FileName, SearchOption.AllDirectories)
@@ -55,34 +55,14 @@ internal static class StartupLoader
     }
 
     /// <summary>Saves a flow as a new version unless the latest is identical, publishes it and registers its triggers.</summary>
-    public static async Task<StoredFlow> SaveAndPublishAsync(FlowDefinition flow, string? connectorKey, IFlowStore flows, ITriggerStore triggers)
+    public static async Task<StoredFlow> SaveAndPublishAsync(FlowDefinition flow, string? connectorKey, IFlowStore flows, TriggerRegistry triggers)
     {
         var json = FlowJson.Save(flow);
         var latest = await flows.GetAsync(flow.Id);
         var stored = latest is not null && latest.Json == json ? latest : await flows.SaveVersionAsync(flow.Id, flow.Name, json, connectorKey);
         if (!stored.Published) await flows.PublishAsync(flow.Id, stored.Version);
-        await RegisterTriggersAsync(flow, triggers);
+        await triggers.RegisterAsync(flow);
         return stored with { Published = true };
-    }
-
-    /// <summary>An <c>Http.Endpoint</c> start node becomes a trigger found by the hash of its path.</summary>
-    public static async Task RegisterTriggersAsync(FlowDefinition flow, ITriggerStore triggers)
-    {
-        foreach (var existing in await triggers.ListAsync(flow.Id))
-            await triggers.DeleteAsync(existing.Id);
-        foreach (var node in flow.Nodes.Where(n => n.Type == "Http.Endpoint"))
-        {
-            if (node.Inputs.GetValueOrDefault("path") is not JsonValue pathValue || !pathValue.TryGetValue(out string? path)) continue;
-            var methods = node.Inputs.GetValueOrDefault("methods") as JsonArray ?? ["POST"];
-            await triggers.SaveAsync(new TriggerRecord($"{flow.Id}:{node.Id}", flow.Id, "http", HttpTriggerHash(path),
-                new JsonObject
-                {
-                    ["path"] = path,
-                    ["node"] = node.Id,
-                    ["methods"] = methods.DeepClone(),
-                    ["correlationPath"] = node.Inputs.GetValueOrDefault("correlationPath")?.DeepClone(),
-                }, true));
-        }
     }
 
     public static string HttpTriggerHash(string path) =>

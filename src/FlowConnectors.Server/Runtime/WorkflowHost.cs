@@ -25,6 +25,7 @@ internal sealed class WorkflowHost(
     IInstanceStore instances,
     IInboxStore inbox,
     ITimerStore timers,
+    Lazy<SchedulerService> scheduler,
     ActivityRegistry registry,
     IServiceProvider services,
     ServerOptions options,
@@ -123,8 +124,8 @@ internal sealed class WorkflowHost(
         foreach (var bookmark in state.Bookmarks)
         {
             if (bookmark.Name == Delay.BookmarkName && (string?)bookmark.Payload?["resumeAt"] is { } at)
-                await timers.AddAsync(new TimerRecord(bookmark.Id, DateTimeOffset.Parse(at, System.Globalization.CultureInfo.InvariantCulture),
-                    "bookmark", state.InstanceId, bookmark.Id, null, null));
+                await scheduler.Value.Scheduler.ScheduleAsync(new TimerRecord(bookmark.Id, DateTimeOffset.Parse(at, System.Globalization.CultureInfo.InvariantCulture),
+                    Scheduling.TimerKinds.Bookmark, state.InstanceId, bookmark.Id, null, null));
             foreach (var waiting in await inbox.ListWaitingAsync(bookmark.Hash))
                 await inbox.UpdateAsync(waiting.Id, InboxStatus.Pending, null, null);
         }
@@ -150,15 +151,13 @@ internal sealed class WorkflowHost(
         await inbox.UpdateAsync(message.Id, InboxStatus.Processed, null, match.InstanceId);
     }
 
+    /// <summary>A due timer resumes its bookmark; when another worker holds the instance it throws, so the scheduler retries.</summary>
     public async Task FireTimerAsync(TimerRecord timer)
     {
-        if (timer.InstanceId is { } instance && timer.BookmarkId is { } bookmark)
-        {
-            var result = await ExecuteAsync(instance, (bookmark, null));
-            if (result is null && (await instances.GetAsync(instance))?.State.Bookmarks.Any(b => b.Id == bookmark) == true)
-                return; // busy: keep the timer and try again
-        }
-        await timers.DeleteAsync(timer.Id);
+        if (timer.InstanceId is not { } instance || timer.BookmarkId is not { } bookmark) return;
+        var result = await ExecuteAsync(instance, (bookmark, null));
+        if (result is null && (await instances.GetAsync(instance))?.State.Bookmarks.Any(b => b.Id == bookmark) == true)
+            throw new InvalidOperationException($"instance {instance} is busy; the timer will be retried");
     }
 
     public async Task<bool> CancelAsync(string instanceId, CancellationToken ct)
