@@ -46,10 +46,11 @@ public static class ServerApp
         var registry = ConnectorRuntime.CreateRegistry().AddAssembly(typeof(Scheduling.DurableScheduler).Assembly);
         services.AddSingleton(registry);
         // The public address, or else the one Kestrel actually bound (the configured port may be 0).
-        services.AddSingleton<ICallbackUrls>(provider => new CallbackUrls(() => options.PublicBaseUrl?.TrimEnd('/')
+        services.AddSingleton<ICallbackBase>(provider => new PublicBase(() => options.PublicBaseUrl?.TrimEnd('/')
             ?? provider.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features
                 .Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()?.Addresses.FirstOrDefault()?.TrimEnd('/')
             ?? options.BaseUrl));
+        services.AddSingleton<ICallbackUrls>(provider => new CallbackUrls(provider.GetRequiredService<ICallbackBase>()));
         services.AddSingleton(provider =>
         {
             var logger = provider.GetRequiredService<ILoggerFactory>().CreateLogger("FlowConnectors.Startup");
@@ -83,6 +84,7 @@ public static class ServerApp
         app.MapOpenApi("/openapi/v1.json");
         ManagementEndpoints.Map(app);
         InboundEndpoints.Map(app);
+        AutomationEndpoints.Map(app);
 
         app.Lifetime.ApplicationStarted.Register(() =>
         {
@@ -93,8 +95,13 @@ public static class ServerApp
         return app;
     }
 
-    private sealed class CallbackUrls(Func<string> baseUrl) : ICallbackUrls
+    private sealed class PublicBase(Func<string> baseUrl) : ICallbackBase
     {
-        public string UrlFor(string token) => $"{baseUrl()}/callbacks/{token}";
+        public string Get() => baseUrl();
+    }
+
+    private sealed class CallbackUrls(ICallbackBase baseUrl) : ICallbackUrls
+    {
+        public string UrlFor(string token) => $"{baseUrl.Get()}/callbacks/{token}";
     }
 }

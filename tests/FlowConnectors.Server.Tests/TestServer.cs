@@ -173,6 +173,15 @@ internal sealed class VendorStub : IAsyncDisposable
             {
                 context.Response.StatusCode = 202;
             }
+            else if (path.EndsWith("/hooks", StringComparison.Ordinal) && context.Request.Method == "POST")
+            {
+                context.Response.StatusCode = 201;
+                await context.Response.WriteAsync("{\"id\":77,\"type\":\"Repository\",\"name\":\"web\",\"active\":true,\"events\":[\"push\"]}");
+            }
+            else if (path.Contains("/hooks/", StringComparison.Ordinal) && context.Request.Method == "DELETE")
+            {
+                context.Response.StatusCode = 204;
+            }
             else
             {
                 context.Response.StatusCode = 404;

@@ -324,6 +324,19 @@ public sealed class ConnectorRuntime : IAsyncDisposable
         return (SignatureCheck.Valid, await RunFlowAsync(connectorKey, eventFlowId, connectionId, inputs, cancellationToken));
     }
 
+    /// <summary>Checks a delivery's signature only (before it is stored); valid when the card has no signature settings.</summary>
+    public async Task<SignatureCheck> VerifyWebhookAsync(string connectorKey, string eventFlowId, string connectionId,
+        IReadOnlyDictionary<string, string> headers, byte[] body, CancellationToken cancellationToken = default)
+    {
+        var card = EventCard(connectorKey, eventFlowId);
+        if (card.Signature is not { } signature) return SignatureCheck.Valid;
+        var connection = await GetConnectionAsync(connectionId, cancellationToken);
+        var secret = connection.Get(signature.SecretParameter);
+        if (string.IsNullOrEmpty(secret)) return SignatureCheck.Invalid("the connection has no signing secret");
+        var lookup = new Dictionary<string, string>(headers, StringComparer.OrdinalIgnoreCase);
+        return WebhookSignatureVerifier.Verify(signature, secret, h => lookup.GetValueOrDefault(h), body, Options.Clock.GetUtcNow());
+    }
+
     private CardDefinition EventCard(string connectorKey, string flowId) =>
         GetConnector(connectorKey).FindFlow(flowId)?.Card is { Kind: CardKind.Event } card
             ? card

@@ -20,6 +20,7 @@ internal static class InboundEndpoints
     {
         app.Map("/hooks/{**path}", HookAsync);
         app.MapPost("/callbacks/{token}", CallbackAsync);
+        app.MapPost("/webhooks/{token}", WebhookAsync);
     }
 
     /// <summary>
@@ -90,6 +91,35 @@ internal static class InboundEndpoints
         {
             return Problems.Validation("the request does not match the flow's inputs", e.Problems.Select(p => new { message = p }));
         }
+    }
+
+    /// <summary>
+    /// A webhook event card's delivery: the signature is checked first (401, nothing stored, when it
+    /// fails), then the delivery is stored and acknowledged with 202; the event flow and the
+    /// automation run in the background.
+    /// </summary>
+    private static async Task<IResult> WebhookAsync(string token, HttpRequest request, ITriggerStore triggers, IInboxStore inbox,
+        Connectors.Runtime.ConnectorRuntime runtime, BackgroundWorkers workers, ServerOptions options, TimeProvider clock, CancellationToken ct)
+    {
+        var hash = AutomationEndpoints.WebhookHash(token);
+        var trigger = (await triggers.FindByHashAsync(hash, ct)).FirstOrDefault();
+        if (trigger is null) return Problems.Result(404, "Unknown webhook", "this webhook URL is not active");
+        var (bytes, tooLarge) = await Problems.ReadBodyAsync(request, options.MaxBodyBytes);
+        if (tooLarge) return Problems.Result(413, "Body too large", $"the body is larger than the {options.MaxBodyBytes:N0}-byte limit");
+        var headers = request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
+        var check = await runtime.VerifyWebhookAsync((string)trigger.Config["connector"]!, (string)trigger.Config["card"]!, (string)trigger.Config["connectionId"]!, headers, bytes, ct);
+        if (!check.IsValid) return Problems.Result(401, "Invalid signature", check.Reason ?? "the delivery's signature does not match");
+        var id = await inbox.AddAsync(new InboxMessage
+        {
+            Kind = "webhook",
+            Hash = hash,
+            Headers = new JsonObject(headers.Where(h => !h.Key.Equals("Authorization", StringComparison.OrdinalIgnoreCase))
+                .OrderBy(h => h.Key, StringComparer.Ordinal).Select(h => KeyValuePair.Create(h.Key.ToLowerInvariant(), (JsonNode?)h.Value))),
+            Body = bytes,
+            ReceivedAt = clock.GetUtcNow(),
+        }, ct);
+        workers.Wake();
+        return Results.Json(new { accepted = true, delivery = id }, statusCode: 202);
     }
 
     /// <summary>

@@ -122,18 +122,20 @@ internal static class ManagementEndpoints
             }
             catch (ConnectorException e) { return Problems.Result(404, "Not found", e.Message); }
         });
-        api.MapPost("/connections/{id}/deauthorize", async (string id, ConnectorRuntime runtime, IAutomationStore automations, TimeProvider clock, CancellationToken ct) =>
+        api.MapPost("/connections/{id}/deauthorize", async (string id, ConnectorRuntime runtime, IAutomationStore automations, ITriggerStore triggers, TimeProvider clock, CancellationToken ct) =>
         {
             try
             {
-                var revoke = await runtime.DeauthorizeAsync(id, "deauthorized through the API", ct);
+                // Webhooks are deregistered first: that needs the connection still authorized.
                 var disabled = new List<string>();
                 foreach (var automation in await automations.ListAsync(id, ct))
                 {
                     if (!automation.Enabled) continue;
+                    await AutomationEndpoints.DeactivateAsync(automation, triggers, runtime, ct);
                     await automations.SaveAsync(automation with { Enabled = false, DisabledReason = $"connection '{id}' was deauthorized", UpdatedAt = clock.GetUtcNow() }, ct);
                     disabled.Add(automation.Id);
                 }
+                var revoke = await runtime.DeauthorizeAsync(id, "deauthorized through the API", ct);
                 return Results.Json(new { connectionId = id, status = "deauthorized", revoked = revoke.Ok, revokeError = revoke.Reason, disabledAutomations = disabled });
             }
             catch (ConnectorException e) { return Problems.Result(404, "Not found", e.Message); }

@@ -25,6 +25,8 @@ internal sealed class WorkflowHost(
     IInstanceStore instances,
     IInboxStore inbox,
     ITimerStore timers,
+    ITriggerStore triggers,
+    ConnectorRuntime connectors,
     Lazy<SchedulerService> scheduler,
     ActivityRegistry registry,
     IServiceProvider services,
@@ -134,6 +136,11 @@ internal sealed class WorkflowHost(
     /// <summary>Delivers a stored stimulus to the bookmark its hash names, or leaves it waiting for one.</summary>
     public async Task ProcessInboxMessageAsync(InboxMessage message)
     {
+        if (message.Kind == "webhook")
+        {
+            await ProcessWebhookAsync(message);
+            return;
+        }
         var matches = await instances.FindBookmarksAsync(message.Hash);
         if (matches.Count == 0)
         {
@@ -149,6 +156,33 @@ internal sealed class WorkflowHost(
             return;
         }
         await inbox.UpdateAsync(message.Id, InboxStatus.Processed, null, match.InstanceId);
+    }
+
+    /// <summary>
+    /// A verified webhook delivery: the connector's event flow maps it to the card's outputs, then the
+    /// automation's flow starts with them as its trigger payload (<c>{ "event": outputs }</c>).
+    /// </summary>
+    private async Task ProcessWebhookAsync(InboxMessage message)
+    {
+        var trigger = (await triggers.FindByHashAsync(message.Hash)).FirstOrDefault();
+        if (trigger is null)
+        {
+            await inbox.UpdateAsync(message.Id, InboxStatus.Failed, "the automation was deactivated before the delivery was processed", null);
+            return;
+        }
+        var headers = message.Headers.ToDictionary(h => h.Key, h => (string?)h.Value ?? "", StringComparer.OrdinalIgnoreCase);
+        var (check, run) = await connectors.HandleWebhookAsync((string)trigger.Config["connector"]!, (string)trigger.Config["card"]!,
+            (string)trigger.Config["connectionId"]!, headers, [], message.Body, trigger.Config["options"] as JsonObject);
+        if (!check.IsValid || run is null || run.Status != FlowStatus.Finished)
+        {
+            await inbox.UpdateAsync(message.Id, InboxStatus.Failed, check.Reason ?? run?.Fault?.Message ?? "the event flow did not finish", null);
+            return;
+        }
+        var started = await StartAsync(trigger.FlowId, null, null, new RunOptions
+        {
+            TriggerPayload = new JsonObject { ["event"] = run.OutputsAsJson(), ["automation"] = trigger.Config["automation"]?.DeepClone() },
+        }, TimeSpan.Zero, CancellationToken.None);
+        await inbox.UpdateAsync(message.Id, InboxStatus.Processed, null, started.InstanceId);
     }
 
     /// <summary>A due timer resumes its bookmark; when another worker holds the instance it throws, so the scheduler retries.</summary>
