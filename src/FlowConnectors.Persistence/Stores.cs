@@ -38,7 +38,12 @@ public sealed record BookmarkMatch(string InstanceId, string BookmarkId, string 
 /// </summary>
 public interface IInstanceStore
 {
-    Task CreateAsync(FlowInstanceState state, int flowVersion, IReadOnlyList<JournalEntry> journal, CancellationToken ct = default);
+    /// <summary>
+    /// Stores a new instance. With <paramref name="leaseOwner"/> it is created already leased, so no
+    /// other worker (nor crash recovery) takes it before its creator runs it.
+    /// </summary>
+    Task CreateAsync(FlowInstanceState state, int flowVersion, IReadOnlyList<JournalEntry> journal, CancellationToken ct = default,
+        string? leaseOwner = null, DateTimeOffset? leaseExpiresAt = null);
     /// <summary>
     /// Replaces the state and the instance's bookmarks (none once it is finished, faulted or cancelled)
     /// and appends <paramref name="newJournalEntries"/>, all or nothing. The instance must exist.

@@ -85,6 +85,7 @@ public static class ServerApp
         ManagementEndpoints.Map(app);
         InboundEndpoints.Map(app);
         AutomationEndpoints.Map(app);
+        OAuthEndpoints.Map(app);
 
         app.Lifetime.ApplicationStarted.Register(() =>
         {

@@ -54,6 +54,17 @@ public abstract class LeaseTests<TDatabase> : StoreTestBase<TDatabase> where TDa
     }
 
     [Fact]
+    public async Task An_instance_created_leased_belongs_to_its_creator_until_the_lease_expires()
+    {
+        var store = Instances;
+        await store.CreateAsync(InstanceStoreTests<TDatabase>.State("fresh", status: FlowStatus.Running), 1, [], default, "creator", T0.AddMinutes(2));
+        (await store.FindOrphanedAsync(T0)).ShouldNotContain("fresh");
+        (await store.TryAcquireLeaseAsync("fresh", "recovery", T0, Minute)).ShouldBeFalse();
+        (await store.TryAcquireLeaseAsync("fresh", "creator", T0, Minute)).ShouldBeTrue();
+        (await store.FindOrphanedAsync(T0.AddMinutes(5))).ShouldContain("fresh");
+    }
+
+    [Fact]
     public async Task Orphans_are_running_instances_without_a_live_lease()
     {
         var store = Instances;

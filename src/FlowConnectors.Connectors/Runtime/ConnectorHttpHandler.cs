@@ -94,7 +94,7 @@ internal sealed class ConnectorHttpHandler(ConnectorRuntime runtime) : IConnecti
         }
     }
 
-    private OAuthClient NewOAuthClient(ConnectorManifest manifest, Connection connection) =>
+    internal OAuthClient NewOAuthClient(ConnectorManifest manifest, Connection connection) =>
         new(new HttpClient(new RewritingHandler(runtime.HttpHandlers, ConnectorRuntime.ClientNameOf(manifest.Key), Rewrite), disposeHandler: true),
             runtime.Options.Clock);
 

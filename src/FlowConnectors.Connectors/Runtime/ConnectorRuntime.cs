@@ -157,6 +157,38 @@ public sealed class ConnectorRuntime : IAsyncDisposable
         await Options.Connections.SaveAsync(connection, cancellationToken);
     }
 
+    // --- OAuth 2.0 authorization code: the browser sign-in ------------------------------------
+
+    /// <summary>The URL to send the user's browser to, for a connection of an authorization-code connector.</summary>
+    public async Task<string> BeginAuthorizationAsync(string connectionId, string redirectUri, string state, CancellationToken cancellationToken = default)
+    {
+        var connection = await GetConnectionAsync(connectionId, cancellationToken);
+        var manifest = GetConnector(connection.ConnectorKey).Manifest;
+        if (manifest.Auth.Kind != AuthKind.OAuth2AuthorizationCode)
+            throw new ConnectorException($"connector '{manifest.Key}' does not use OAuth 2.0 authorization code");
+        return Auth.OAuthClient.BuildAuthorizeUrl(manifest, connection, redirectUri, state);
+    }
+
+    /// <summary>Exchanges the code the provider sent back for tokens and stores them, encrypted, on the connection.</summary>
+    public async Task CompleteAuthorizationAsync(string connectionId, string code, string redirectUri, CancellationToken cancellationToken = default)
+    {
+        var connection = await GetConnectionAsync(connectionId, cancellationToken);
+        var manifest = GetConnector(connection.ConnectorKey).Manifest;
+        var handler = (ConnectorHttpHandler)_services.GetRequiredService<IConnectionHttpHandler>();
+        OAuthTokens tokens;
+        try
+        {
+            tokens = await handler.NewOAuthClient(manifest, connection).ExchangeCodeAsync(manifest, connection, code, redirectUri, cancellationToken);
+        }
+        catch (ActivityFaultException e)
+        {
+            throw new ConnectorException(e.Message);
+        }
+        connection.Status = ConnectionStatus.Authorized;
+        connection.StatusReason = null;
+        await SaveTokensAsync(connection, tokens, cancellationToken);
+    }
+
     // --- running flows ------------------------------------------------------------------------
 
     public async Task<FlowRunResult> RunFlowAsync(string connectorKey, string flowId, string? connectionId, JsonObject? inputs,

@@ -10,7 +10,8 @@ internal sealed class EfInstanceStore(IDbContextFactory<FlowConnectorsDbContext>
     private static readonly string Running = FlowStatus.Running.ToString();
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
 
-    public async Task CreateAsync(FlowInstanceState state, int flowVersion, IReadOnlyList<JournalEntry> journal, CancellationToken ct = default)
+    public async Task CreateAsync(FlowInstanceState state, int flowVersion, IReadOnlyList<JournalEntry> journal, CancellationToken ct = default,
+        string? leaseOwner = null, DateTimeOffset? leaseExpiresAt = null)
     {
         await using var db = await factory.CreateDbContextAsync(ct);
         var now = _clock.GetUtcNow();
@@ -22,6 +23,8 @@ internal sealed class EfInstanceStore(IDbContextFactory<FlowConnectorsDbContext>
             Status = "",
             StateJson = "",
             CreatedAt = state.CreatedAt == default ? now : state.CreatedAt,
+            LeaseOwner = leaseOwner,
+            LeaseExpiresAt = leaseOwner is null ? null : leaseExpiresAt,
         };
         Mirror(row, state, now);
         row.Bookmarks.AddRange(BookmarkRows(state));

@@ -64,7 +64,8 @@ internal sealed class WorkflowHost(
     {
         var (flow, flowVersion) = await CompileAsync(flowId, version, ct);
         var state = Engine.CreateInstance(flow, input, runOptions);
-        await instances.CreateAsync(state, flowVersion, [], ct);
+        // Created already leased to this worker, so crash recovery cannot mistake it for abandoned.
+        await instances.CreateAsync(state, flowVersion, [], ct, _worker, clock.GetUtcNow() + options.LeaseDuration);
         var run = Task.Run(() => ExecuteAsync(state.InstanceId, null), CancellationToken.None);
         if (wait <= TimeSpan.Zero) return new StartResult(state.InstanceId, null);
         var finished = await Task.WhenAny(run, Task.Delay(wait, clock, ct));
