@@ -1,0 +1,207 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Reflection;
+using System.Runtime;
+using System.Runtime.InteropServices;
+using System.Text.Json.Nodes;
+using FlowConnectors.Server;
+using FlowConnectors.ServerBench;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+
+// Load test of the real server on 127.0.0.1: webhook ingress (Http.Endpoint → RunJavaScript → Return,
+// instance and journal persisted in SQLite) against a plain minimal API doing the same work, then
+// callback resumes of suspended instances. Options: --seconds N (10), --warmup N (2),
+// --connections N (32), --instances N (500, at most 1000).
+CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+var seconds = Option("--seconds", 10, 1, 120);
+var warmup = Option("--warmup", 2, 0, 30);
+var connections = Option("--connections", 32, 1, 256);
+var instanceCount = Option("--instances", 500, 1, 1000);
+const string apiKey = "bench-api-key-0123456789";
+// Quiet hosts: warnings and errors only, as the server's appsettings.json does for ASP.NET Core and EF Core.
+string[] hostArgs = ["--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Microsoft.AspNetCore.DataProtection=Error"];
+
+Console.WriteLine("FlowConnectors server benchmark");
+Console.WriteLine($"date     {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
+Console.WriteLine($"machine  nproc={Environment.ProcessorCount}, {CpuModel()}, {RuntimeInformation.OSDescription}, load average {LoadAverage()}");
+Console.WriteLine($"dotnet   --version {DotnetVersion()}, runtime {RuntimeInformation.FrameworkDescription}, " +
+                  $"{(GCSettings.IsServerGC ? "server" : "workstation")} GC{(GCSettings.LatencyMode == GCLatencyMode.Batch ? "" : ", concurrent")}");
+Console.WriteLine($"load     {connections} connections, {warmup} s warm-up + {seconds} s per target, one process (client and both servers share the CPUs)");
+Console.WriteLine();
+
+var root = Path.Combine(Path.GetTempPath(), $"fc-serverbench-{Guid.NewGuid():N}");
+var dataFolder = Directory.CreateDirectory(Path.Combine(root, "data")).FullName;
+var flowsFolder = Directory.CreateDirectory(Path.Combine(root, "flows")).FullName;
+foreach (var name in new[] { "ingress.flow.json", "resume.flow.json" })
+{
+    await using var resource = Assembly.GetExecutingAssembly().GetManifestResourceStream(name)!;
+    await using var file = File.Create(Path.Combine(flowsFolder, name));
+    await resource.CopyToAsync(file);
+}
+
+WebApplication? server = null;
+WebApplication? plain = null;
+using var handler = new SocketsHttpHandler
+{
+    MaxConnectionsPerServer = connections,
+    UseProxy = false,
+    UseCookies = false,
+    AutomaticDecompression = DecompressionMethods.None,
+    PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
+};
+using var client = new HttpClient(handler, disposeHandler: false) { Timeout = TimeSpan.FromSeconds(30) };
+try
+{
+    // 1. The real server: SQLite in the temp data folder, only the benchmark flows.
+    server = await ServerApp.BuildAsync(hostArgs, options =>
+    {
+        options.Urls = "http://127.0.0.1:0";
+        options.DataFolder = dataFolder;
+        options.FlowsFolder = flowsFolder;
+        options.Database = "sqlite";
+        options.ApiKey = apiKey;
+        options.SyncTimeout = TimeSpan.FromSeconds(10);
+    });
+    await server.StartAsync();
+    var serverAddress = new Uri(server.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+    var engineUrl = new Uri(serverAddress, "/hooks/bench/ingress");
+
+    // 2. The plain endpoint, in the same process.
+    var (plainApp, plainUrl, plainDatabase) = await PlainEndpoint.StartAsync(dataFolder, hostArgs);
+    plain = plainApp;
+
+    var bodies = Enumerable.Range(0, 256).Select(PlainEndpoint.Order).ToArray();
+    Console.WriteLine($"request  POST a JSON order of {bodies.Min(b => b.Length)}–{bodies.Max(b => b.Length)} bytes");
+    Console.WriteLine($"engine   {engineUrl}: Http.Endpoint → RunJavaScript → Return; the server persists the instance (created, saved at the end) and its journal in SQLite");
+    Console.WriteLine($"plain    {plainUrl}: minimal API, JsonNode.Parse → same transform in C# → same JSON; persists the delivery: one INSERT of the raw body (Microsoft.Data.Sqlite, WAL, synchronous=NORMAL)");
+
+    // Both answer the same thing.
+    var engineAnswer = await PostAsync(client, engineUrl, bodies[0]);
+    var plainAnswer = await PostAsync(client, plainUrl, bodies[0]);
+    var same = JsonNode.DeepEquals(JsonNode.Parse(engineAnswer), JsonNode.Parse(plainAnswer));
+    Console.WriteLine($"check    same response from both: {(same ? "yes" : "NO")} ({engineAnswer.Length} bytes)");
+    if (!same)
+    {
+        Console.WriteLine($"  engine: {engineAnswer}");
+        Console.WriteLine($"  plain:  {plainAnswer}");
+    }
+    Console.WriteLine();
+
+    // 3. Load: each target warmed up, then measured, one after the other.
+    var capacity = seconds * 4_000;
+    var results = new List<LoadResult>();
+    foreach (var (name, url) in new[] { ("plain ASP.NET Core + SQLite INSERT", plainUrl), ("engine /hooks flow (3 nodes)", engineUrl) })
+    {
+        if (warmup > 0) await LoadGenerator.RunAsync(name, client, url, bodies, connections, TimeSpan.FromSeconds(warmup), capacity);
+        var result = await LoadGenerator.RunAsync(name, client, url, bodies, connections, TimeSpan.FromSeconds(seconds), capacity);
+        results.Add(result);
+        Print(result);
+    }
+    var (plainResult, engineResult) = (results[0], results[1]);
+    var ratio = engineResult.RequestsPerSecond / plainResult.RequestsPerSecond;
+    Console.WriteLine();
+    Console.WriteLine($"ratio    engine ÷ plain requests/s = {ratio:F3} (target ≥ 0.5: {(ratio >= 0.5 ? "met" : "NOT met")}); " +
+                      $"p99 {engineResult.Percentile(0.99):F2} ms vs {plainResult.Percentile(0.99):F2} ms");
+    Console.WriteLine($"persist  plain: {await PlainEndpoint.CountDeliveriesAsync(plainDatabase):N0} delivery rows; engine: {await EngineRowsAsync(dataFolder)}");
+    Console.WriteLine();
+
+    // 4. Resumes through callback URLs.
+    using var api = new HttpClient(handler, disposeHandler: false) { BaseAddress = serverAddress, Timeout = TimeSpan.FromSeconds(30) };
+    api.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
+    var resumes = await ResumeBench.RunAsync(api, instanceCount, connections, TimeSpan.FromSeconds(30));
+    Console.WriteLine($"resume   {resumes.Instances} instances of resume.flow.json (CreateCallback → SetOutput callbackUrl → WaitForCallback → Return), started with POST /api/flows/resume/run mode=async");
+    Console.WriteLine($"         start POSTs {resumes.StartPosts.TotalSeconds:F2} s ({resumes.Instances / resumes.StartPosts.TotalSeconds:F0}/s); all suspended after {resumes.UntilSuspended.TotalSeconds:F2} s " +
+                      $"({resumes.Instances / resumes.UntilSuspended.TotalSeconds:F0} instances/s started and suspended)");
+    Console.WriteLine($"         callback POSTs (202, stored in the inbox) {resumes.CallbackPosts.TotalSeconds:F2} s ({resumes.Instances / resumes.CallbackPosts.TotalSeconds:F0}/s)");
+    Console.WriteLine($"         all finished after {resumes.UntilFinished.TotalSeconds:F2} s: {resumes.ResumesPerSecond:F0} resumes/s end to end " +
+                      $"(finished {resumes.Finished}, faulted {resumes.Faulted}, errors: start {resumes.StartErrors}, callback {resumes.CallbackErrors}; decision output \"{resumes.Decision}\"; polled every 25 ms)");
+    if (resumes.FirstError is not null) Console.WriteLine($"         first error: {resumes.FirstError}");
+    Console.WriteLine();
+    Console.WriteLine($"done     load average {LoadAverage()}");
+    return resumes.Finished == resumes.Instances && engineResult.Errors == 0 && plainResult.Errors == 0 && same ? 0 : 1;
+}
+finally
+{
+    if (plain is not null)
+    {
+        await plain.StopAsync();
+        await plain.DisposeAsync();
+    }
+    if (server is not null)
+    {
+        await server.StopAsync();
+        await server.DisposeAsync();
+    }
+    SqliteConnection.ClearAllPools();
+    try { Directory.Delete(root, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+}
+
+static void Print(LoadResult r) =>
+    Console.WriteLine($"{r.Name,-36} {r.RequestsPerSecond,8:F0} req/s  p50 {r.Percentile(0.50),6:F2} ms  p99 {r.Percentile(0.99),7:F2} ms  " +
+                      $"max {r.Max,7:F1} ms  errors {r.Errors}  ({r.Requests:N0} requests in {r.Elapsed.TotalSeconds:F2} s, " +
+                      $"process CPU {r.CpuMicrosecondsPerRequest:F0} µs/request incl. client)" +
+                      (r.FirstError is null ? "" : $"\n  first error: {r.FirstError}"));
+
+static async Task<string> PostAsync(HttpClient client, Uri url, byte[] body)
+{
+    using var content = new ByteArrayContent(body);
+    content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+    using var response = await client.PostAsync(url, content);
+    var text = await response.Content.ReadAsStringAsync();
+    if (response.StatusCode != HttpStatusCode.OK) throw new InvalidOperationException($"POST {url}: HTTP {(int)response.StatusCode} {text}");
+    return text;
+}
+
+static async Task<string> EngineRowsAsync(string dataFolder)
+{
+    var connectionString = new SqliteConnectionStringBuilder
+    {
+        DataSource = Path.Combine(dataFolder, "flowconnectors.db"),
+        Mode = SqliteOpenMode.ReadOnly,
+    }.ToString();
+    await using var connection = new SqliteConnection(connectionString);
+    await connection.OpenAsync();
+    await using var command = connection.CreateCommand();
+    command.CommandText = """
+        SELECT (SELECT COUNT(*) FROM Instances WHERE FlowId = 'ingress' AND Status = 'Finished'),
+               (SELECT COUNT(*) FROM Instances WHERE FlowId = 'ingress'),
+               (SELECT COUNT(*) FROM JournalEntries j JOIN Instances i ON i.Id = j.InstanceId WHERE i.FlowId = 'ingress');
+        """;
+    await using var reader = await command.ExecuteReaderAsync();
+    await reader.ReadAsync();
+    return $"{reader.GetInt64(0):N0} finished instances of {reader.GetInt64(1):N0}, {reader.GetInt64(2):N0} journal entries";
+}
+
+int Option(string name, int fallback, int min, int max)
+{
+    var i = Array.IndexOf(args, name);
+    if (i < 0) return fallback;
+    if (i + 1 >= args.Length || !int.TryParse(args[i + 1], out var value) || value < min || value > max)
+        throw new ArgumentException($"{name} takes a whole number from {min} to {max}");
+    return value;
+}
+
+static string DotnetVersion()
+{
+    try
+    {
+        using var process = Process.Start(new ProcessStartInfo("dotnet", "--version") { RedirectStandardOutput = true, UseShellExecute = false })!;
+        var text = process.StandardOutput.ReadToEnd().Trim();
+        return process.WaitForExit(10_000) ? text : "?";
+    }
+    catch (System.ComponentModel.Win32Exception) { return "?"; }
+}
+
+static string CpuModel() =>
+    File.Exists("/proc/cpuinfo")
+        ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "?"
+        : RuntimeInformation.ProcessArchitecture.ToString();
+
+static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "?";

@@ -1,0 +1,102 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace FlowConnectors.ServerBench;
+
+/// <summary>Figures of the resume phase.</summary>
+internal sealed record ResumeResult(
+    int Instances, TimeSpan StartPosts, TimeSpan UntilSuspended, TimeSpan CallbackPosts, TimeSpan UntilFinished,
+    int StartErrors, int CallbackErrors, int Finished, int Faulted, string? Decision, string? FirstError)
+{
+    public double ResumesPerSecond => Finished / UntilFinished.TotalSeconds;
+}
+
+/// <summary>
+/// N instances of resume.flow.json suspended on Wait for Callback, then every callback URL posted at
+/// once; timed until all instances are finished (callback stored, background resume, state saved).
+/// </summary>
+internal static class ResumeBench
+{
+    private static readonly TimeSpan PollEvery = TimeSpan.FromMilliseconds(25);
+
+    public static async Task<ResumeResult> RunAsync(HttpClient api, int count, int connections, TimeSpan limit)
+    {
+        string? firstError = null;
+        void Fail(string error) => Interlocked.CompareExchange(ref firstError, error, null);
+
+        // 1. Start the instances (async: 202 at once, the run goes on in the background).
+        var ids = new ConcurrentBag<string>();
+        var startErrors = 0;
+        var clock = Stopwatch.StartNew();
+        await LoadGenerator.ForEachAsync(Enumerable.Range(0, count).ToList(), connections, async _ =>
+        {
+            using var response = await api.PostAsync("/api/flows/resume/run", Json("""{"mode":"async"}"""));
+            var text = await response.Content.ReadAsStringAsync();
+            if (response.StatusCode == HttpStatusCode.Accepted && (string?)JsonNode.Parse(text)?["instanceId"] is { } id) ids.Add(id);
+            else
+            {
+                Interlocked.Increment(ref startErrors);
+                Fail($"start: HTTP {(int)response.StatusCode} {LoadGenerator.Truncate(text)}");
+            }
+        });
+        var startPosts = clock.Elapsed;
+
+        // 2. Wait until all are suspended on their callback.
+        var deadline = Stopwatch.GetTimestamp() + (long)(limit.TotalSeconds * Stopwatch.Frequency);
+        while (await CountAsync(api, "suspended") < ids.Count)
+        {
+            if (Stopwatch.GetTimestamp() > deadline) throw new TimeoutException($"not all {ids.Count} instances suspended within {limit.TotalSeconds} s");
+            await Task.Delay(PollEvery);
+        }
+        var untilSuspended = clock.Elapsed;
+
+        // 3. Read each callback URL from the instance's outputs (stored at suspension).
+        var urls = new ConcurrentBag<string>();
+        await LoadGenerator.ForEachAsync(ids.ToList(), connections, async id =>
+        {
+            var instance = JsonNode.Parse(await api.GetStringAsync($"/api/instances/{id}"))!;
+            if ((string?)instance["outputs"]?["callbackUrl"] is { } url) urls.Add(url);
+            else Fail($"instance {id} has no callbackUrl output: {LoadGenerator.Truncate(instance.ToJsonString())}");
+        });
+        if (urls.Any(u => !u.StartsWith("http://127.0.0.1:", StringComparison.Ordinal)))
+            throw new InvalidOperationException("a callback URL is not on 127.0.0.1");
+
+        // 4. Post every callback URL (no API key: the token is the credential) and wait until all are finished.
+        var callbackErrors = 0;
+        clock.Restart();
+        await LoadGenerator.ForEachAsync(urls.ToList(), connections, async url =>
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = Json("""{"decision":"approved"}""") };
+            using var response = await api.SendAsync(request);
+            var text = await response.Content.ReadAsStringAsync();
+            if (response.StatusCode != HttpStatusCode.Accepted)
+            {
+                Interlocked.Increment(ref callbackErrors);
+                Fail($"callback: HTTP {(int)response.StatusCode} {LoadGenerator.Truncate(text)}");
+            }
+        });
+        var callbackPosts = clock.Elapsed;
+        deadline = Stopwatch.GetTimestamp() + (long)(limit.TotalSeconds * Stopwatch.Frequency);
+        int finished, faulted = 0;
+        while ((finished = await CountAsync(api, "finished")) + (faulted = await CountAsync(api, "faulted")) < urls.Count - callbackErrors)
+        {
+            if (Stopwatch.GetTimestamp() > deadline) break;
+            await Task.Delay(PollEvery);
+        }
+        var untilFinished = clock.Elapsed;
+
+        string? decision = null;
+        if (!ids.IsEmpty)
+            decision = (string?)JsonNode.Parse(await api.GetStringAsync($"/api/instances/{ids.First()}"))!["outputs"]?["decision"];
+        return new ResumeResult(ids.Count, startPosts, untilSuspended, callbackPosts, untilFinished, startErrors, callbackErrors,
+            finished, faulted, decision, firstError);
+    }
+
+    private static async Task<int> CountAsync(HttpClient api, string status) =>
+        JsonNode.Parse(await api.GetStringAsync($"/api/instances?status={status}&flowId=resume&take=1000"))!.AsArray().Count;
+
+    private static StringContent Json(string text) => new(text, Encoding.UTF8, "application/json");
+}
