@@ -61,7 +61,7 @@ public sealed class OAuthSignInTests
         form["grant_type"].ShouldBe("authorization_code");
         form["code"].ShouldBe("the-code");
         var connection = await server.GetJsonAsync("/api/connections/acme1");
-        connection["authorized"]!.GetValue<bool>().ShouldBeTrue();
+        connection["signedIn"]!.GetValue<bool>().ShouldBeTrue();
         connection.ToJsonString().ShouldNotContain("access-token-123");
         // The same state cannot be used twice.
         (await browser.GetAsync($"/oauth/callback?code=again&state={Uri.EscapeDataString(query["state"]!)}")).StatusCode.ShouldBe(System.Net.HttpStatusCode.BadRequest);

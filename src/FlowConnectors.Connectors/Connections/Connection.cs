@@ -37,7 +37,7 @@ public sealed class Connection
         ["name"] = Name,
         ["values"] = new JsonObject(Values.OrderBy(v => v.Key, StringComparer.Ordinal).Select(v => KeyValuePair.Create(v.Key, (JsonNode?)v.Value))),
         ["secretsSet"] = new JsonArray(Secrets.Keys.Order(StringComparer.Ordinal).Select(k => (JsonNode)k).ToArray()),
-        ["authorized"] = Tokens is not null,
+        ["signedIn"] = Tokens is not null,
         ["status"] = Status == ConnectionStatus.Authorized ? "authorized" : "deauthorized",
         ["statusReason"] = StatusReason,
     };
