@@ -278,19 +278,8 @@ internal sealed partial class FlowCompiler(ActivityRegistry registry, Expression
     private string Suggest(string type)
     {
         var best = registry.Descriptors.Select(d => d.Type)
-            .Select(t => (t, d: Distance(t.ToLowerInvariant(), type.ToLowerInvariant())))
+            .Select(t => (t, d: TextDistance.Levenshtein(t.ToLowerInvariant(), type.ToLowerInvariant())))
             .OrderBy(x => x.d).FirstOrDefault();
         return best.t is not null && best.d <= Math.Max(2, type.Length / 3) ? $"; did you mean '{best.t}'?" : "";
-    }
-
-    private static int Distance(string a, string b)
-    {
-        var d = new int[a.Length + 1, b.Length + 1];
-        for (var i = 0; i <= a.Length; i++) d[i, 0] = i;
-        for (var j = 0; j <= b.Length; j++) d[0, j] = j;
-        for (var i = 1; i <= a.Length; i++)
-            for (var j = 1; j <= b.Length; j++)
-                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
-        return d[a.Length, b.Length];
     }
 }
