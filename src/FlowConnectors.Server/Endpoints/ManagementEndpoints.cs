@@ -47,9 +47,10 @@ internal static class ManagementEndpoints
                 ? Problems.Result(404, "Not found", $"flow '{id}' does not exist")
                 : Results.Json(versions.Select(v => new { v.FlowId, v.Version, v.Published, v.CreatedAt }));
         });
-        api.MapPost("/flows/{id}/versions/{version:int}/publish", async (string id, int version, IFlowStore flows, TriggerRegistry triggers, CancellationToken ct) =>
+        api.MapPost("/flows/{id}/versions/{version:int}/publish", async (string id, int version, IFlowStore flows, TriggerRegistry triggers, WorkflowHost host, CancellationToken ct) =>
         {
             if (!await flows.PublishAsync(id, version, ct)) return Problems.Result(404, "Not found", $"flow '{id}' has no version {version}");
+            host.FlowPublished(id);
             var stored = await flows.GetAsync(id, version, ct);
             await triggers.RegisterAsync(FlowJson.Parse(stored!.Json), ct);
             return Results.Json(new { flowId = id, version, published = true });
@@ -210,6 +211,7 @@ internal static class ManagementEndpoints
         if (publish)
         {
             await flows.PublishAsync(stored.FlowId, stored.Version, ct);
+            host.FlowPublished(stored.FlowId);
             await triggers.RegisterAsync(load.Flow, ct);
         }
         return Results.Json(new { flowId = stored.FlowId, version = stored.Version, published = publish, warnings = problems.Select(ProblemJson) }, statusCode: 201);

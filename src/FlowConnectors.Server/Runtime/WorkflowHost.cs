@@ -35,6 +35,10 @@ internal sealed class WorkflowHost(
     ILogger<WorkflowHost> logger)
 {
     private readonly ConcurrentDictionary<(string, int), CompiledFlow> _compiled = new();
+    // Published version per flow, re-read after a few seconds so another process's publish is seen.
+    private readonly ConcurrentDictionary<string, (int Version, DateTimeOffset ReadAt)> _published = new(StringComparer.Ordinal);
+    private static readonly TimeSpan PublishedCacheTime = TimeSpan.FromSeconds(5);
+    private const string HasTimersProperty = "host.timers";
     private readonly ConcurrentDictionary<string, CancellationTokenSource> _running = new(StringComparer.Ordinal);
     private readonly string _worker = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
     private FlowEngine? _engine;
@@ -49,12 +53,19 @@ internal sealed class WorkflowHost(
 
     public async Task<(CompiledFlow Flow, int Version)> CompileAsync(string flowId, int? version, CancellationToken ct)
     {
+        if (version is null && _published.TryGetValue(flowId, out var published) && DateTimeOffset.UtcNow - published.ReadAt < PublishedCacheTime)
+            version = published.Version;
+        if (version is { } known && _compiled.TryGetValue((flowId, known), out var cached)) return (cached, known);
         var stored = version is null
             ? await flows.GetPublishedAsync(flowId, ct) ?? await flows.GetAsync(flowId, null, ct)
             : await flows.GetAsync(flowId, version, ct);
         if (stored is null) throw new NotFoundException(version is null ? $"flow '{flowId}' does not exist" : $"flow '{flowId}' has no version {version}");
+        if (version is null) _published[flowId] = (stored.Version, DateTimeOffset.UtcNow);
         return (_compiled.GetOrAdd((flowId, stored.Version), _ => Engine.Compile(FlowJson.Parse(stored.Json))), stored.Version);
     }
+
+    /// <summary>Forgets the cached published version of a flow (after a publish in this process).</summary>
+    public void FlowPublished(string flowId) => _published.TryRemove(flowId, out _);
 
     /// <summary>
     /// Starts an instance: persisted before it runs, then run in the background. Waits up to
@@ -66,11 +77,38 @@ internal sealed class WorkflowHost(
         var state = Engine.CreateInstance(flow, input, runOptions);
         // Created already leased to this worker, so crash recovery cannot mistake it for abandoned.
         await instances.CreateAsync(state, flowVersion, [], ct, _worker, clock.GetUtcNow() + options.LeaseDuration);
-        var run = Task.Run(() => ExecuteAsync(state.InstanceId, null), CancellationToken.None);
+        var run = Task.Run(() => RunCreatedAsync(flow, state), CancellationToken.None);
         if (wait <= TimeSpan.Zero) return new StartResult(state.InstanceId, null);
         var finished = await Task.WhenAny(run, Task.Delay(wait, clock, ct));
         var result = finished == run ? await run : null;
         return new StartResult(state.InstanceId, result is { Status: FlowStatus.Finished or FlowStatus.Faulted or FlowStatus.Cancelled } ? result : null);
+    }
+
+    /// <summary>
+    /// Runs an instance this worker just created: it is already leased to us and its state is in hand,
+    /// so neither the lease nor the state is read back.
+    /// </summary>
+    private async Task<FlowRunResult?> RunCreatedAsync(CompiledFlow flow, FlowInstanceState state)
+    {
+        using var cancellation = new CancellationTokenSource();
+        _running[state.InstanceId] = cancellation;
+        try
+        {
+            var result = await Engine.ContinueAsync(flow, state, cancellation.Token);
+            await instances.SaveAsync(result.State, result.Journal, CancellationToken.None);
+            await AfterSaveAsync(result.State);
+            return result;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            logger.LogError("instance {Instance} could not run: {Message}", state.InstanceId, e.Message);
+            throw;
+        }
+        finally
+        {
+            _running.TryRemove(state.InstanceId, out _);
+            await instances.ReleaseLeaseAsync(state.InstanceId, _worker);
+        }
     }
 
     /// <summary>
@@ -121,14 +159,22 @@ internal sealed class WorkflowHost(
     {
         if (state.Status is FlowStatus.Finished or FlowStatus.Faulted or FlowStatus.Cancelled)
         {
-            await timers.DeleteForInstanceAsync(state.InstanceId);
+            // Only instances that ever scheduled a timer can have one left to remove.
+            if (state.Properties.ContainsKey(HasTimersProperty)) await timers.DeleteForInstanceAsync(state.InstanceId);
             return;
         }
         foreach (var bookmark in state.Bookmarks)
         {
             if (bookmark.Name == Delay.BookmarkName && (string?)bookmark.Payload?["resumeAt"] is { } at)
+            {
+                if (!state.Properties.ContainsKey(HasTimersProperty))
+                {
+                    state.Properties[HasTimersProperty] = "1";
+                    await instances.SaveAsync(state, [], CancellationToken.None);
+                }
                 await scheduler.Value.Scheduler.ScheduleAsync(new TimerRecord(bookmark.Id, DateTimeOffset.Parse(at, System.Globalization.CultureInfo.InvariantCulture),
                     Scheduling.TimerKinds.Bookmark, state.InstanceId, bookmark.Id, null, null));
+            }
             foreach (var waiting in await inbox.ListWaitingAsync(bookmark.Hash))
                 await inbox.UpdateAsync(waiting.Id, InboxStatus.Pending, null, null);
         }
