@@ -31,7 +31,7 @@ internal sealed class ScriptHost : IDisposable
         _engine = new JintEngine(options =>
         {
             options.Strict();
-            options.TimeoutInterval(limits.Timeout);
+            options.Constraint(new DeadlineConstraint(limits.Timeout));
             options.LimitMemory(limits.MemoryBytes);
             options.LimitRecursion(limits.RecursionDepth);
             options.MaxStatements(limits.MaxStatements);
