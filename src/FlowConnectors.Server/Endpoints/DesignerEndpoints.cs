@@ -37,16 +37,19 @@ internal static class DesignerEndpoints
         var files = new PhysicalFileProvider(dist);
         app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files });
         app.UseStaticFiles(new StaticFileOptions { FileProvider = files });
-        // Client-side paths get the page; server paths keep their own 404s; GET and HEAD only, so a wrong method stays 405.
-        app.MapMethods("{*path:nonfile}", ["GET", "HEAD"], async context =>
+        // Client-side paths (GET or HEAD, no file extension, no endpoint matched) get the page; server paths keep
+        // their own answers: 404 for an unknown one, 405 for a wrong method on a known one.
+        app.Use(async (context, next) =>
         {
-            if (ServerPrefixes.Any(p => context.Request.Path.StartsWithSegments(p)))
+            var request = context.Request;
+            if (context.GetEndpoint() is null && (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method)) &&
+                !Path.HasExtension(request.Path.Value) && !ServerPrefixes.Any(p => request.Path.StartsWithSegments(p)))
             {
-                context.Response.StatusCode = StatusCodes.Status404NotFound;
+                context.Response.ContentType = "text/html; charset=utf-8";
+                await context.Response.SendFileAsync(files.GetFileInfo("index.html"));
                 return;
             }
-            context.Response.ContentType = "text/html; charset=utf-8";
-            await context.Response.SendFileAsync(files.GetFileInfo("index.html"));
-        }).WithOrder(int.MaxValue);
+            await next(context);
+        });
     }
 }
