@@ -1,5 +1,5 @@
 import { Handle, Position, useUpdateNodeInternals, type NodeProps } from '@xyflow/react';
-import { memo, useContext, useEffect } from 'react';
+import { memo, useContext, useEffect, useRef } from 'react';
 import { TARGET_HANDLE, type DesignNode } from '../flowJson';
 import { DecorationsContext, DescriptorsContext } from '../store';
 import type { ActivityDescriptor, Json } from '../types';
@@ -25,7 +25,13 @@ function ActivityNodeView({ id, data, selected }: NodeProps<DesignNode>) {
   const outcomes = nodeOutcomes(descriptor, data.inputs);
   const updateInternals = useUpdateNodeInternals();
   const outcomeKey = outcomes.join('|');
-  useEffect(() => updateInternals(id), [id, outcomeKey, updateInternals]);
+  // React Flow measures handles on mount; re-measure only when the outcomes change afterwards (Switch cases).
+  const measured = useRef(outcomeKey);
+  useEffect(() => {
+    if (measured.current === outcomeKey) return;
+    measured.current = outcomeKey;
+    updateInternals(id);
+  }, [id, outcomeKey, updateInternals]);
   const height = Math.max(56, 22 * outcomes.length + 14);
 
   return (
