@@ -5,5 +5,10 @@ cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 # The persistence tests run against SQLite and a real PostgreSQL (started here when not running).
 source scripts/postgres.sh
+# The designer's browser tests drive the system Chromium.
+source scripts/chromium.sh
+# Also builds the designer (npm install from the lock, vite build; src/FlowConnectors.Server/Designer.targets).
 dotnet build FlowConnectors.sln -c Release -warnaserror --nologo -v quiet
+# The designer's unit tests (vitest).
+(cd designer && npm test --silent)
 dotnet test FlowConnectors.sln -c Release --no-build --nologo --logger "console;verbosity=minimal" -- xUnit.ParallelizeTestCollections=true

@@ -80,6 +80,7 @@ public static class ServerApp
 
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        DesignerEndpoints.Map(app, startupLogger);
         app.UseMiddleware<ApiKeyMiddleware>();
         app.MapOpenApi("/openapi/v1.json");
         ManagementEndpoints.Map(app);

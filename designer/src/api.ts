@@ -1,0 +1,56 @@
+// The one typed client of the FlowConnectors REST API. The API key comes from the toolbar (kept in localStorage).
+import type { ActivityDescriptor, FlowJson, FlowProblem, FlowSummary, JournalEntry, Json, RunResult, ValidationResult } from './types';
+
+export const API_KEY_STORAGE = 'flowconnectors.apiKey';
+
+export class ApiError extends Error {
+  constructor(public status: number, message: string, public body: unknown) {
+    super(message);
+  }
+
+  /** Validation problems a 400 carries (save of an invalid flow). */
+  get problems(): FlowProblem[] {
+    const b = this.body as { errors?: unknown; problems?: unknown } | null;
+    const list = (b && (Array.isArray(b.errors) ? b.errors : Array.isArray(b.problems) ? b.problems : null)) as FlowProblem[] | null;
+    return list ?? [];
+  }
+}
+
+export interface Api {
+  activities(): Promise<ActivityDescriptor[]>;
+  listFlows(): Promise<FlowSummary[]>;
+  getFlow(id: string): Promise<FlowJson>;
+  getFlowText(id: string): Promise<string>;
+  saveFlow(flow: FlowJson, publish?: boolean): Promise<{ flowId: string; version: number; published: boolean }>;
+  validate(flow: FlowJson): Promise<ValidationResult>;
+  run(id: string, inputs: Record<string, Json>): Promise<RunResult>;
+  journal(instanceId: string): Promise<JournalEntry[]>;
+}
+
+export function createApi(getKey: () => string, base = ''): Api {
+  async function call(method: string, path: string, body?: unknown): Promise<Response> {
+    const headers: Record<string, string> = { 'X-Api-Key': getKey() };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    const response = await fetch(base + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    if (!response.ok) {
+      const text = await response.text();
+      let parsed: unknown = text;
+      try { parsed = JSON.parse(text); } catch { /* not JSON */ }
+      const p = parsed as { detail?: string; title?: string } | null;
+      throw new ApiError(response.status, `${method} ${path}: ${response.status} ${p?.detail ?? p?.title ?? text}`, parsed);
+    }
+    return response;
+  }
+  const json = async <T>(method: string, path: string, body?: unknown) => (await (await call(method, path, body)).json()) as T;
+  const id = encodeURIComponent;
+  return {
+    activities: () => json('GET', '/api/activities'),
+    listFlows: () => json('GET', '/api/flows'),
+    getFlow: flowId => json('GET', `/api/flows/${id(flowId)}`),
+    getFlowText: async flowId => (await call('GET', `/api/flows/${id(flowId)}`)).text(),
+    saveFlow: (flow, publish = true) => json('PUT', `/api/flows/${id(flow.id)}?publish=${publish}`, flow),
+    validate: flow => json('POST', '/api/flows/validate', flow),
+    run: (flowId, inputs) => json('POST', `/api/flows/${id(flowId)}/run`, { inputs, mode: 'sync' }),
+    journal: instanceId => json('GET', `/api/instances/${id(instanceId)}/journal`),
+  };
+}

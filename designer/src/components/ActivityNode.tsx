@@ -1,0 +1,64 @@
+import { Handle, Position, useUpdateNodeInternals, type NodeProps } from '@xyflow/react';
+import { memo, useContext, useEffect, useRef } from 'react';
+import { TARGET_HANDLE, type DesignNode } from '../flowJson';
+import { DecorationsContext, DescriptorsContext } from '../store';
+import type { ActivityDescriptor, Json } from '../types';
+
+/** Outcome handles of a node: the descriptor's, a dynamic node's own (Switch cases), then 'fault'. */
+export function nodeOutcomes(descriptor: ActivityDescriptor | undefined, inputs: Record<string, Json>): string[] {
+  const list = [...(descriptor?.outcomes ?? ['done'])];
+  if (descriptor?.dynamicOutcomes) {
+    const cases = inputs.cases;
+    if (cases && typeof cases === 'object' && !Array.isArray(cases) && !('js' in cases) && !('template' in cases))
+      for (const key of Object.keys(cases)) if (!list.includes(key)) list.push(key);
+  }
+  if (!list.includes('fault')) list.push('fault');
+  return list;
+}
+
+function ActivityNodeView({ id, data, selected }: NodeProps<DesignNode>) {
+  const descriptor = useContext(DescriptorsContext).get(data.type);
+  const decorations = useContext(DecorationsContext);
+  const errors = decorations.errors.get(id);
+  const warnings = decorations.warnings.get(id);
+  const status = decorations.runStatus[id];
+  const outcomes = nodeOutcomes(descriptor, data.inputs);
+  const updateInternals = useUpdateNodeInternals();
+  const outcomeKey = outcomes.join('|');
+  // React Flow measures handles on mount; re-measure only when the outcomes change afterwards (Switch cases).
+  const measured = useRef(outcomeKey);
+  useEffect(() => {
+    if (measured.current === outcomeKey) return;
+    measured.current = outcomeKey;
+    updateInternals(id);
+  }, [id, outcomeKey, updateInternals]);
+  const height = Math.max(56, 22 * outcomes.length + 14);
+
+  return (
+    <div
+      className={`fc-node${selected ? ' selected' : ''}${status ? ` run-${status}` : ''}${errors ? ' has-errors' : ''}`}
+      style={{ minHeight: height }}
+      data-testid={`node-${id}`}
+      title={[...(errors ?? []), ...(warnings ?? [])].map(p => p.message).join('\n') || descriptor?.description}
+    >
+      <Handle type="target" position={Position.Left} id={TARGET_HANDLE} />
+      <div className="fc-node-title">{data.name || descriptor?.displayName || data.type}</div>
+      <div className="fc-node-id">{id}</div>
+      {!descriptor && <div className="fc-node-unknown">unknown type {data.type}</div>}
+      {errors && <span className="badge badge-error" data-testid="error-badge">{errors.length}</span>}
+      {!errors && warnings && <span className="badge badge-warning">{warnings.length}</span>}
+      {status && <span className={`badge badge-run badge-${status}`} data-testid="run-status">{status}</span>}
+      {outcomes.map((outcome, index) => {
+        const top = ((index + 1) * height) / (outcomes.length + 1);
+        return (
+          <div key={outcome}>
+            <span className={`fc-outcome-label${outcome === 'fault' ? ' fault' : ''}`} style={{ top: top - 8 }}>{outcome}</span>
+            <Handle type="source" position={Position.Right} id={outcome} style={{ top }} className={outcome === 'fault' ? 'handle-fault' : undefined} />
+          </div>
+        );
+      })}
+    </div>
+  );
+}
+
+export const ActivityNode = memo(ActivityNodeView);

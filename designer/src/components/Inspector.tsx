@@ -1,0 +1,110 @@
+import { useEffect, useState } from 'react';
+import type { DesignNode } from '../flowJson';
+import { inputMode, inputText, makeInputValue, type InputMode } from '../inputs';
+import { useStore } from '../store';
+import type { InputDescriptor, Json } from '../types';
+
+function InputEditor({ nodeId, input, value }: { nodeId: string; input: InputDescriptor; value: Json | undefined }) {
+  const { dispatch } = useStore();
+  const [mode, setMode] = useState<InputMode>(inputMode(value));
+  const [text, setText] = useState(inputText(value, input.type));
+  // Re-sync when another node is selected or the value changes elsewhere (undo, load).
+  useEffect(() => {
+    if (JSON.stringify(makeInputValue(mode, text, input.type)) === JSON.stringify(value)) return;
+    setMode(inputMode(value));
+    setText(inputText(value, input.type));
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- only an outside change of the value re-syncs
+  }, [nodeId, value, input.type]);
+  const commit = (m: InputMode, t: string) => dispatch({ kind: 'setInput', nodeId, name: input.name, value: makeInputValue(m, t, input.type) });
+  return (
+    <div className="input-editor" data-testid={`input-${input.name}`}>
+      <label>
+        {input.displayName || input.name}
+        {input.required && <span className="required" title="required"> *</span>}
+        <span className="input-type">{input.type}</span>
+      </label>
+      <select value={mode} aria-label={`${input.name} mode`} onChange={e => { const m = e.target.value as InputMode; setMode(m); commit(m, text); }}>
+        <option value="literal">literal</option>
+        <option value="js">JavaScript</option>
+        <option value="template">template</option>
+      </select>
+      {input.options && mode === 'literal' ? (
+        <select value={text} aria-label={input.name} onChange={e => { setText(e.target.value); commit(mode, e.target.value); }}>
+          <option value="">(none)</option>
+          {input.options.map(o => <option key={o} value={o}>{o}</option>)}
+        </select>
+      ) : (
+        <textarea
+          aria-label={input.name}
+          value={text}
+          rows={mode === 'literal' && input.editor !== 'json' ? 1 : 3}
+          placeholder={input.default !== undefined && input.default !== null ? `default: ${JSON.stringify(input.default)}` : input.description}
+          onChange={e => { setText(e.target.value); commit(mode, e.target.value); }}
+        />
+      )}
+    </div>
+  );
+}
+
+function NodeIdField({ id }: { id: string }) {
+  const { dispatch } = useStore();
+  const [text, setText] = useState(id);
+  useEffect(() => setText(id), [id]);
+  const commit = () => { if (text !== id) dispatch({ kind: 'renameNode', from: id, to: text }); };
+  return (
+    <label className="field">id
+      <input aria-label="node id" value={text} onChange={e => setText(e.target.value)} onBlur={commit} onKeyDown={e => { if (e.key === 'Enter') commit(); }} />
+    </label>
+  );
+}
+
+function JsonField({ label, value, onChange }: { label: string; value: unknown; onChange: (v: unknown) => void }) {
+  const [text, setText] = useState(JSON.stringify(value ?? [], null, 2));
+  const [error, setError] = useState<string>();
+  useEffect(() => {
+    try { if (JSON.stringify(JSON.parse(text)) === JSON.stringify(value ?? [])) return; } catch { /* re-sync */ }
+    setText(JSON.stringify(value ?? [], null, 2));
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- only an outside change re-syncs
+  }, [value]);
+  return (
+    <label className="field">{label}
+      <textarea aria-label={label} rows={4} value={text} onChange={e => {
+        setText(e.target.value);
+        try { const v = JSON.parse(e.target.value); setError(undefined); onChange(v); } catch (x) { setError(String((x as Error).message)); }
+      }} />
+      {error && <span className="field-error">{error}</span>}
+    </label>
+  );
+}
+
+export function Inspector({ node }: { node: DesignNode | undefined }) {
+  const { state, dispatch } = useStore();
+  if (!node) {
+    const meta = state.design.meta;
+    const setRest = (key: string) => (v: unknown) => dispatch({ kind: 'setMeta', rest: { ...meta.rest, [key]: v } });
+    return (
+      <aside className="inspector" data-testid="flow-inspector">
+        <h3>Flow</h3>
+        <label className="field">id<input aria-label="flow id" value={meta.id} onChange={e => dispatch({ kind: 'setMeta', id: e.target.value })} /></label>
+        <label className="field">name<input aria-label="flow name" value={meta.name ?? ''} onChange={e => dispatch({ kind: 'setMeta', name: e.target.value })} /></label>
+        <JsonField label="inputs" value={meta.rest.inputs} onChange={setRest('inputs')} />
+        <JsonField label="outputs" value={meta.rest.outputs} onChange={setRest('outputs')} />
+        <JsonField label="variables" value={meta.rest.variables} onChange={setRest('variables')} />
+        <p className="hint">Select a node to edit it. Shift-drag selects several; Delete removes.</p>
+      </aside>
+    );
+  }
+  const descriptor = state.descriptors.find(d => d.type === node.data.type);
+  return (
+    <aside className="inspector" data-testid="node-inspector">
+      <h3>{descriptor?.displayName ?? node.data.type}</h3>
+      {descriptor?.description && <p className="hint">{descriptor.description}</p>}
+      <NodeIdField id={node.id} />
+      <label className="field">name<input aria-label="node name" value={node.data.name ?? ''} onChange={e => dispatch({ kind: 'patchNode', nodeId: node.id, patch: { name: e.target.value || undefined } })} /></label>
+      {descriptor?.inputs.map(input => <InputEditor key={`${node.id}/${input.name}`} nodeId={node.id} input={input} value={node.data.inputs[input.name]} />)}
+      {descriptor && descriptor.outputs.length > 0 && (
+        <p className="hint">Outputs: {descriptor.outputs.map(o => `nodes.${node.id}.${o.name}`).join(', ')}</p>
+      )}
+    </aside>
+  );
+}

@@ -1,0 +1,39 @@
+import { useMemo, useState, type DragEvent } from 'react';
+import { groupPalette } from '../palette';
+import type { ActivityDescriptor } from '../types';
+
+export const DRAG_TYPE = 'application/x-flowconnectors-activity';
+
+export function Palette({ descriptors, onAdd }: { descriptors: ActivityDescriptor[]; onAdd: (type: string) => void }) {
+  const [query, setQuery] = useState('');
+  const groups = useMemo(() => groupPalette(descriptors, query), [descriptors, query]);
+  const onDragStart = (event: DragEvent, type: string) => {
+    event.dataTransfer.setData(DRAG_TYPE, type);
+    event.dataTransfer.setData('text/plain', type);
+    event.dataTransfer.effectAllowed = 'move';
+  };
+  return (
+    <aside className="palette">
+      <input className="palette-search" placeholder="Search activities" value={query} onChange={e => setQuery(e.target.value)} aria-label="Search activities" />
+      {descriptors.length === 0 && <p className="hint">Set the API key to load the activities.</p>}
+      {groups.map(group => (
+        <section key={group.category}>
+          <h4>{group.category}</h4>
+          {group.items.map(d => (
+            <div
+              key={d.type}
+              className="palette-item"
+              draggable
+              data-testid={`palette-${d.type}`}
+              title={`${d.description}\n(drag onto the canvas, or double-click to add)`}
+              onDragStart={e => onDragStart(e, d.type)}
+              onDoubleClick={() => onAdd(d.type)}
+            >
+              {d.displayName || d.type}
+            </div>
+          ))}
+        </section>
+      ))}
+    </aside>
+  );
+}

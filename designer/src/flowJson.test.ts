@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { fromFlowJson, newNodeId, renameNode, toFlowJson } from './flowJson';
+import type { FlowJson } from './types';
+
+const greet: FlowJson = {
+  format: 1,
+  id: 'greet',
+  name: 'Greet',
+  inputs: [{ name: 'who', type: 'string', label: 'Who', required: true }],
+  outputs: [{ name: 'greeting', type: 'string' }],
+  nodes: [
+    { id: 'check', type: 'If', inputs: { condition: { js: 'input.who.length > 0' } }, ui: { x: 0, y: 0 } },
+    { id: 'hello', type: 'SetOutput', name: 'Say hello', inputs: { name: 'greeting', value: { template: 'Hello {{ input.who }}!' } }, ui: { x: 260, y: -40, collapsed: true } },
+    { id: 'oops', type: 'Fail', inputs: { message: 'nobody to greet' }, ui: { x: 260, y: 80 } },
+  ],
+  connections: [
+    { from: 'check:true', to: 'hello' },
+    { from: 'check:false', to: 'oops' },
+    { from: 'hello:fault', to: 'oops' },
+  ],
+  card: { kind: 'action' },
+};
+
+describe('flow JSON conversion', () => {
+  it('round-trips a flow with positions, names, unknown ui fields and extension blocks', () => {
+    expect(toFlowJson(fromFlowJson(greet))).toEqual(greet);
+    expect(JSON.stringify(toFlowJson(fromFlowJson(greet)))).toBe(JSON.stringify(greet));
+  });
+
+  it('turns connections into edges on outcome handles', () => {
+    const design = fromFlowJson(greet);
+    expect(design.edges.map(e => [e.source, e.sourceHandle, e.target])).toEqual([
+      ['check', 'true', 'hello'], ['check', 'false', 'oops'], ['hello', 'fault', 'oops'],
+    ]);
+    expect(design.nodes[1].position).toEqual({ x: 260, y: -40 });
+    expect(design.nodes[1].data.uiExtra).toEqual({ collapsed: true });
+  });
+
+  it('lays out nodes without positions on a grid and gives them positions on save', () => {
+    const flow: FlowJson = { format: 1, id: 'f', nodes: [{ id: 'a', type: 'Log' }, { id: 'b', type: 'Log' }], connections: [] };
+    const saved = toFlowJson(fromFlowJson(flow));
+    expect(saved.nodes.map(n => n.ui)).toEqual([{ x: 0, y: 0 }, { x: 260, y: 0 }]);
+    expect(saved.nodes[0].inputs).toBeUndefined();
+  });
+
+  it('splits node:outcome on the last colon', () => {
+    const flow: FlowJson = { format: 1, id: 'f', nodes: [{ id: 'a.b-c', type: 'Log' }, { id: 'z', type: 'Log' }], connections: [{ from: 'a.b-c:done', to: 'z' }] };
+    expect(fromFlowJson(flow).edges[0]).toMatchObject({ source: 'a.b-c', sourceHandle: 'done', target: 'z' });
+  });
+
+  it('renames a node and its connections, refusing taken or malformed ids', () => {
+    const design = fromFlowJson(greet);
+    const renamed = renameNode(design, 'check', 'gate')!;
+    expect(toFlowJson(renamed).connections).toEqual([
+      { from: 'gate:true', to: 'hello' }, { from: 'gate:false', to: 'oops' }, { from: 'hello:fault', to: 'oops' },
+    ]);
+    expect(renameNode(design, 'check', 'hello')).toBeNull();
+    expect(renameNode(design, 'check', '1bad')).toBeNull();
+  });
+
+  it('makes unique node ids from the type', () => {
+    expect(newNodeId('SetOutput', ['setOutput1'])).toBe('setOutput2');
+    expect(newNodeId('Http.SendRequest', [])).toBe('http.SendRequest1');
+  });
+});

@@ -1,0 +1,93 @@
+// Wire types of the FlowConnectors REST API and flow JSON (see README "Flow JSON").
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+export interface InputDescriptor {
+  name: string;
+  displayName?: string;
+  description?: string;
+  type: string;
+  required: boolean;
+  default?: Json;
+  editor?: string | null;
+  secret?: boolean;
+  options?: string[] | null;
+}
+
+export interface OutputDescriptor {
+  name: string;
+  displayName?: string;
+  description?: string;
+  type: string;
+}
+
+export interface ActivityDescriptor {
+  type: string;
+  category: string;
+  displayName: string;
+  description: string;
+  inputs: InputDescriptor[];
+  outputs: OutputDescriptor[];
+  outcomes: string[];
+  dynamicOutcomes: boolean;
+  loopBodyOutcome?: string | null;
+}
+
+export interface FlowNodeJson {
+  id: string;
+  type: string;
+  name?: string;
+  description?: string;
+  inputs?: Record<string, Json>;
+  ui?: { [key: string]: Json };
+  [key: string]: unknown;
+}
+
+export interface ConnectionJson {
+  from: string;
+  to: string;
+}
+
+export interface FlowJson {
+  format: number;
+  id: string;
+  name?: string;
+  nodes: FlowNodeJson[];
+  connections: ConnectionJson[];
+  [key: string]: unknown;
+}
+
+export interface FlowProblem {
+  path: string;
+  code: string;
+  message: string;
+  nodeId?: string | null;
+  severity: 'error' | 'warning';
+}
+
+export interface ValidationResult {
+  valid: boolean;
+  problems: FlowProblem[];
+}
+
+export interface FlowSummary {
+  flowId: string;
+  name?: string | null;
+  latestVersion: number;
+  publishedVersion?: number | null;
+  connectorKey?: string | null;
+  updatedAt: string;
+}
+
+export interface RunResult {
+  instanceId: string;
+  status: string;
+  outputs?: Record<string, Json>;
+  fault?: { nodeId?: string | null; message: string } | null;
+}
+
+export interface JournalEntry {
+  nodeId: string;
+  activityType?: string;
+  outcome?: string | null;
+  error?: string | null;
+}

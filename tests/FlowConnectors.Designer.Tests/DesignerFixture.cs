@@ -1,0 +1,73 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using FlowConnectors.Server;
+using Microsoft.Playwright;
+
+namespace FlowConnectors.Designer.Tests;
+
+/// <summary>
+/// The real server on 127.0.0.1 (port 0, temp data folder, fixed API key) serving the built designer,
+/// and the system Chromium (scripts/chromium.sh installs it) driven by Playwright; shared by a test class.
+/// </summary>
+public sealed class DesignerFixture : IAsyncLifetime
+{
+    public const string ApiKey = "designer-test-api-key-0123456789";
+    public const string ChromiumPath = "/usr/bin/chromium";
+    private WebApplication? _app;
+    private IPlaywright? _playwright;
+    private readonly string _dataFolder = Temp("data");
+    private readonly string _flowsFolder = Temp("flows");
+
+    public Uri Address { get; private set; } = null!;
+    public IBrowser Browser { get; private set; } = null!;
+    public HttpClient Client { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        File.Exists(ChromiumPath).ShouldBeTrue($"{ChromiumPath} is missing: run scripts/chromium.sh (scripts/test.sh sources it)");
+        _app = await ServerApp.BuildAsync([], options =>
+        {
+            options.Urls = "http://127.0.0.1:0";
+            options.DataFolder = _dataFolder;
+            options.FlowsFolder = _flowsFolder;
+            options.ApiKey = ApiKey;
+            options.SyncTimeout = TimeSpan.FromSeconds(10);
+        });
+        await _app.StartAsync();
+        Address = new Uri(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        Client = new HttpClient { BaseAddress = Address };
+        Client.DefaultRequestHeaders.Add("X-Api-Key", ApiKey);
+
+        Environment.SetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumPath,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Browser is not null) await Browser.CloseAsync();
+        _playwright?.Dispose();
+        Client?.Dispose();
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+        foreach (var folder in new[] { _dataFolder, _flowsFolder })
+            try { Directory.Delete(folder, recursive: true); } catch (IOException) { }
+    }
+
+    private static string Temp(string what)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"fc-designer-{what}-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(path);
+        return path;
+    }
+}

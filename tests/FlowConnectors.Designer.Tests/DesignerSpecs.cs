@@ -1,0 +1,119 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json.Nodes;
+using Microsoft.Playwright;
+
+namespace FlowConnectors.Designer.Tests;
+
+/// <summary>The designer in a real browser against the real server: build a flow by hand, save it, run it, see problems.</summary>
+public sealed class DesignerSpecs(DesignerFixture fixture) : IClassFixture<DesignerFixture>
+{
+    [Fact]
+    public Task A_flow_built_from_the_palette_saves_runs_and_shows_its_output() => WithPage(async page =>
+    {
+        await SetFlowAsync(page, "designer-e2e", """[{ "name": "greeting", "type": "string" }]""");
+        await DropAsync(page, "Log", 150, 120);
+        await DropAsync(page, "SetOutput", 500, 120);
+        await ConnectAsync(page, "log1", "done", "setOutput1");
+        await Assertions.Expect(page.Locator(".react-flow__edge")).ToHaveCountAsync(1);
+
+        await SelectNodeAsync(page, "log1");
+        await page.Locator("[data-testid=input-message] textarea").FillAsync("starting");
+        await SelectNodeAsync(page, "setOutput1");
+        await page.Locator("[data-testid=input-name] textarea").FillAsync("greeting");
+        await page.Locator("[data-testid=input-value] select").SelectOptionAsync("js");
+        await page.Locator("[data-testid=input-value] textarea").FillAsync("'hi ' + (40 + 2)");
+
+        await Assertions.Expect(page.GetByTestId("validity")).ToHaveTextAsync("0 errors, 0 warnings");
+        await page.GetByTestId("save").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("message")).ToContainTextAsync("saved designer-e2e version 1");
+
+        await page.GetByTestId("run-toggle").ClickAsync();
+        await page.GetByTestId("run").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("run-status-text")).ToHaveTextAsync("finished");
+        await Assertions.Expect(page.GetByTestId("run-outputs")).ToContainTextAsync("\"greeting\": \"hi 42\"");
+        await Assertions.Expect(page.Locator("[data-testid=node-log1] [data-testid=run-status]")).ToHaveTextAsync("done");
+        await Assertions.Expect(page.Locator("[data-testid=node-setOutput1] [data-testid=run-status]")).ToHaveTextAsync("done");
+
+        // What the server stored is the flow JSON the designer drew.
+        var saved = JsonNode.Parse(await fixture.Client.GetStringAsync("/api/flows/designer-e2e"))!;
+        saved["connections"]!.ToJsonString().ShouldBe("""[{"from":"log1:done","to":"setOutput1"}]""");
+        ((string?)saved["nodes"]![1]!["inputs"]!["value"]!["js"]).ShouldBe("'hi ' + (40 + 2)");
+        ((double?)saved["nodes"]![0]!["ui"]!["x"]).ShouldNotBeNull();
+    });
+
+    [Fact]
+    public Task A_validation_error_shows_on_the_node_it_is_about_and_selects_it_from_the_problems_panel() => WithPage(async page =>
+    {
+        await SetFlowAsync(page, "designer-invalid", "[]");
+        await DropAsync(page, "Log", 150, 120);
+        await DropAsync(page, "SetOutput", 500, 120);
+        await SelectNodeAsync(page, "log1");
+        await page.Locator("[data-testid=input-message] textarea").FillAsync("fine");
+
+        // SetOutput without its required name: the error badge is on setOutput1, not on log1.
+        await Assertions.Expect(page.Locator("[data-testid=node-setOutput1] [data-testid=error-badge]")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("[data-testid=node-log1] [data-testid=error-badge]")).ToHaveCountAsync(0);
+
+        await page.Locator(".react-flow__pane").ClickAsync(new LocatorClickOptions { Position = new Position { X = 20, Y = 300 } });
+        await page.Locator("[data-testid=problems] li[data-node=setOutput1]").First.ClickAsync();
+        await Assertions.Expect(page.GetByLabel("node id")).ToHaveValueAsync("setOutput1");
+
+        // Giving it a declared output name clears the error.
+        await SelectNodeAsync(page, "setOutput1");
+        await page.Locator("[data-testid=input-name] textarea").FillAsync("undeclared");
+        await Assertions.Expect(page.Locator("[data-testid=problems]")).ToContainTextAsync("not declared");
+    });
+
+    private async Task WithPage(Func<IPage, Task> test, [CallerMemberName] string name = "")
+    {
+        var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 900 } });
+        var page = await context.NewPageAsync();
+        page.SetDefaultTimeout(30_000);
+        Assertions.SetDefaultExpectTimeout(30_000);
+        try
+        {
+            await page.GotoAsync(fixture.Address.ToString());
+            await page.GetByLabel("API key").FillAsync(DesignerFixture.ApiKey);
+            await page.GetByLabel("API key").PressAsync("Enter");
+            await Assertions.Expect(page.GetByTestId("palette-SetOutput")).ToBeVisibleAsync();
+            await test(page);
+        }
+        catch
+        {
+            var folder = Path.Combine(AppContext.BaseDirectory, "screenshots");
+            Directory.CreateDirectory(folder);
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, $"{name}.png"), FullPage = true });
+            throw;
+        }
+        finally
+        {
+            await context.CloseAsync();
+        }
+    }
+
+    private static async Task SetFlowAsync(IPage page, string id, string outputs)
+    {
+        await page.GetByLabel("flow id").FillAsync(id);
+        await page.GetByLabel("outputs").FillAsync(outputs);
+    }
+
+    private static Task DropAsync(IPage page, string type, float x, float y) =>
+        page.GetByTestId($"palette-{type}").DragToAsync(page.Locator(".react-flow__pane"),
+            new LocatorDragToOptions { TargetPosition = new TargetPosition { X = x, Y = y } });
+
+    private static async Task ConnectAsync(IPage page, string from, string outcome, string to)
+    {
+        var source = await page.Locator($".react-flow__node[data-id='{from}'] .react-flow__handle.source[data-handleid='{outcome}']").BoundingBoxAsync();
+        var target = await page.Locator($".react-flow__node[data-id='{to}'] .react-flow__handle.target").BoundingBoxAsync();
+        await page.Mouse.MoveAsync(source!.X + source.Width / 2, source.Y + source.Height / 2);
+        await page.Mouse.DownAsync();
+        await page.Mouse.MoveAsync(target!.X + target.Width / 2, target.Y + target.Height / 2, new MouseMoveOptions { Steps = 10 });
+        await page.Mouse.UpAsync();
+    }
+
+    private static async Task SelectNodeAsync(IPage page, string id)
+    {
+        await page.Locator($".react-flow__node[data-id='{id}'] .fc-node-title").ClickAsync();
+        await Assertions.Expect(page.GetByLabel("node id")).ToHaveValueAsync(id);
+    }
+}
