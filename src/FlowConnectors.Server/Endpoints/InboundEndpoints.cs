@@ -91,6 +91,10 @@ internal static class InboundEndpoints
         {
             return Problems.Validation("the request does not match the flow's inputs", e.Problems.Select(p => new { message = p }));
         }
+        catch (NotFoundException e)
+        {
+            return Problems.Result(404, "Not found", e.Message);
+        }
     }
 
     /// <summary>
