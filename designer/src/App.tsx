@@ -136,6 +136,7 @@ function Designer() {
       if (key === 'z' && !e.shiftKey) dispatch({ kind: 'undo' });
       else if ((key === 'z' && e.shiftKey) || key === 'y') dispatch({ kind: 'redo' });
       else if (key === 'c') {
+        if (window.getSelection()?.toString()) return; // copying page text (problems, outputs), not nodes
         const clip = copySelection(current);
         if (!clip) return;
         clipboard.current = clip;
