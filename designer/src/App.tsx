@@ -9,7 +9,8 @@ import { BottomPanel } from './components/BottomPanel';
 import { Inspector } from './components/Inspector';
 import { DRAG_TYPE, Palette } from './components/Palette';
 import { Toolbar } from './components/Toolbar';
-import { emptyDesign, fromFlowJson, newNodeId, toFlowJson, type DesignNode } from './flowJson';
+import { clipText, copySelection, pasteClip, type Clip } from './clipboard';
+import { emptyDesign, fromFlowJson, newNodeId, toFlowJson, type DesignEdge, type DesignNode } from './flowJson';
 import { problemsByNode } from './problems';
 import { DecorationsContext, DescriptorsContext, initialState, reducer, StoreContext, type Decorations, type NodeRunStatus } from './store';
 import type { FlowJson, Json } from './types';
@@ -121,6 +122,37 @@ function Designer() {
     if (node) flow.setCenter(node.position.x + 90, node.position.y + 30, { zoom: flow.getZoom(), duration: 200 });
   };
 
+  // Undo/redo and copy/paste shortcuts, on the document, except while typing in a field.
+  const clipboard = useRef<Clip | null>(null);
+  const designRef = useRef(design);
+  designRef.current = design;
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (!(e.ctrlKey || e.metaKey) || e.altKey) return;
+      const target = e.target as HTMLElement | null;
+      if (target && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName))) return;
+      const key = e.key.toLowerCase();
+      const current = designRef.current;
+      if (key === 'z' && !e.shiftKey) dispatch({ kind: 'undo' });
+      else if ((key === 'z' && e.shiftKey) || key === 'y') dispatch({ kind: 'redo' });
+      else if (key === 'c') {
+        if (window.getSelection()?.toString()) return; // copying page text (problems, outputs), not nodes
+        const clip = copySelection(current);
+        if (!clip) return;
+        clipboard.current = clip;
+        navigator.clipboard?.writeText(clipText(clip, current.meta)).catch(() => undefined);
+      } else if (key === 'v') {
+        if (!clipboard.current) return;
+        const pasted = pasteClip(clipboard.current, current.nodes.map(n => n.id));
+        clipboard.current = pasted; // the next paste lands another 40 px further
+        dispatch({ kind: 'paste', nodes: pasted.nodes, edges: pasted.edges });
+      } else return;
+      e.preventDefault();
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, []);
+
   const selected = design.nodes.filter(n => n.selected);
   const store = useMemo(() => ({ state, dispatch }), [state]);
 
@@ -140,6 +172,9 @@ function Designer() {
               onExport={() => void exportFlow()}
               onImport={file => void importFlow(file)}
               onFitView={() => flow.fitView()}
+              onLayout={() => { dispatch({ kind: 'layout' }); setTimeout(() => flow.fitView({ duration: 200 }), 50); }}
+              onUndo={() => dispatch({ kind: 'undo' })}
+              onRedo={() => dispatch({ kind: 'redo' })}
             />
             <div className="main">
               <Palette descriptors={state.descriptors} onAdd={type => addNode(type)} />
@@ -148,8 +183,17 @@ function Designer() {
                   nodes={design.nodes}
                   edges={design.edges}
                   nodeTypes={nodeTypes}
-                  onNodesChange={(changes: NodeChange<DesignNode>[]) => dispatch({ kind: 'nodesChange', changes })}
-                  onEdgesChange={(changes: EdgeChange[]) => dispatch({ kind: 'edgesChange', changes })}
+                  onNodesChange={(changes: NodeChange<DesignNode>[]) => {
+                    const kept = changes.filter(c => c.type !== 'remove');
+                    if (kept.length) dispatch({ kind: 'nodesChange', changes: kept });
+                  }}
+                  onEdgesChange={(changes: EdgeChange[]) => {
+                    const kept = changes.filter(c => c.type !== 'remove');
+                    if (kept.length) dispatch({ kind: 'edgesChange', changes: kept });
+                  }}
+                  // Removals arrive here once, nodes and edges together: one undo step.
+                  onDelete={({ nodes, edges }: { nodes: DesignNode[]; edges: DesignEdge[] }) =>
+                    dispatch({ kind: 'delete', nodeIds: nodes.map(n => n.id), edgeIds: edges.map(e => e.id) })}
                   onConnect={(connection: Connection) => dispatch({ kind: 'connect', connection })}
                   deleteKeyCode={['Backspace', 'Delete']}
                   multiSelectionKeyCode={['Meta', 'Control']}

@@ -36,11 +36,17 @@ describe('flow JSON conversion', () => {
     expect(design.nodes[1].data.uiExtra).toEqual({ collapsed: true });
   });
 
-  it('lays out nodes without positions on a grid and gives them positions on save', () => {
-    const flow: FlowJson = { format: 1, id: 'f', nodes: [{ id: 'a', type: 'Log' }, { id: 'b', type: 'Log' }], connections: [] };
+  it('lays out a flow without any positions along its connections and gives them positions on save', () => {
+    const flow: FlowJson = { format: 1, id: 'f', nodes: [{ id: 'b', type: 'Log' }, { id: 'a', type: 'Log' }], connections: [{ from: 'a:done', to: 'b' }] };
     const saved = toFlowJson(fromFlowJson(flow));
-    expect(saved.nodes.map(n => n.ui)).toEqual([{ x: 0, y: 0 }, { x: 260, y: 0 }]);
+    const [b, a] = saved.nodes.map(n => n.ui as { x: number; y: number });
+    expect(a.x).toBeLessThan(b.x);
     expect(saved.nodes[0].inputs).toBeUndefined();
+  });
+
+  it('puts only the nodes without positions on a grid when others have positions', () => {
+    const flow: FlowJson = { format: 1, id: 'f', nodes: [{ id: 'a', type: 'Log', ui: { x: 5, y: 6 } }, { id: 'b', type: 'Log' }], connections: [] };
+    expect(toFlowJson(fromFlowJson(flow)).nodes.map(n => n.ui)).toEqual([{ x: 5, y: 6 }, { x: 260, y: 0 }]);
   });
 
   it('splits node:outcome on the last colon', () => {

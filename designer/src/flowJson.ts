@@ -1,5 +1,6 @@
 // Flow JSON <-> designer model, pure (no React): nodes carry ui {x, y}; connections are "node:outcome" -> node.
 import type { Edge, Node } from '@xyflow/react';
+import { layoutDesign } from './layout';
 import type { ConnectionJson, FlowJson, FlowNodeJson, Json } from './types';
 
 export interface NodeData {
@@ -76,7 +77,10 @@ export function fromFlowJson(flow: FlowJson): Design {
     const { node, outcome } = parseFrom(c.from);
     return makeEdge(node, outcome, c.to);
   });
-  return { meta: { id, name, rest }, nodes: designNodes, edges };
+  const design = { meta: { id, name, rest }, nodes: designNodes, edges };
+  // A flow with no positions at all (hand-written, generated) is laid out along its connections.
+  const positioned = nodes.some(n => typeof n.ui?.x === 'number' && typeof n.ui?.y === 'number');
+  return positioned ? design : layoutDesign(design);
 }
 
 const TOP_ORDER = ['format', 'id', 'name', 'description', 'version', 'inputs', 'outputs', 'variables', 'start', 'nodes', 'connections'];

@@ -1,7 +1,8 @@
 // All designer state in one reducer; nodes read descriptors and decorations from small, rarely-changing contexts.
 import { applyEdgeChanges, applyNodeChanges, type Connection, type EdgeChange, type NodeChange } from '@xyflow/react';
 import { createContext, useContext, type Dispatch } from 'react';
-import { emptyDesign, makeEdge, renameNode, type Design, type DesignNode, type NodeData } from './flowJson';
+import { emptyDesign, makeEdge, renameNode, type Design, type DesignEdge, type DesignNode, type NodeData } from './flowJson';
+import { layoutDesign } from './layout';
 import type { ActivityDescriptor, FlowProblem, FlowSummary, Json, RunResult } from './types';
 
 export type NodeRunStatus = 'done' | 'faulted';
@@ -16,7 +17,17 @@ export interface State {
   runStatus: Record<string, NodeRunStatus>;
   message?: { text: string; error?: boolean };
   flows?: FlowSummary[];
+  /** Flow documents before each recorded edit, oldest first (at most HISTORY_LIMIT). */
+  past: Design[];
+  /** Flow documents undone, next redo first. */
+  future: Design[];
+  /** The coalescing key of the last recorded edit: typing into one input is one step, not one per key. */
+  lastKey?: string;
+  /** The design when the current node drag started; recorded as one step when the drag ends. */
+  dragStart?: Design;
 }
+
+export const HISTORY_LIMIT = 100;
 
 export type Action =
   | { kind: 'descriptors'; descriptors: ActivityDescriptor[] }
@@ -33,11 +44,30 @@ export type Action =
   | { kind: 'problems'; problems: FlowProblem[] }
   | { kind: 'run'; run?: RunResult; runStatus: Record<string, NodeRunStatus> }
   | { kind: 'message'; text: string; error?: boolean }
-  | { kind: 'flows'; flows?: FlowSummary[] };
+  | { kind: 'flows'; flows?: FlowSummary[] }
+  | { kind: 'delete'; nodeIds: string[]; edgeIds: string[] }
+  | { kind: 'paste'; nodes: DesignNode[]; edges: DesignEdge[] }
+  | { kind: 'layout' }
+  | { kind: 'undo' }
+  | { kind: 'redo' };
 
-export const initialState: State = { design: emptyDesign(), revision: 0, descriptors: [], problems: [], runStatus: {} };
+export const initialState: State = { design: emptyDesign(), revision: 0, descriptors: [], problems: [], runStatus: {}, past: [], future: [] };
 
-const edit = (state: State, design: Design): State => ({ ...state, design, revision: state.revision + 1 });
+/** A recorded edit: the design before it goes on the undo stack (unless it continues the last edit with the same key). */
+function edit(state: State, design: Design, options: { key?: string; before?: Design } = {}): State {
+  const coalesce = options.key !== undefined && options.key === state.lastKey;
+  const past = coalesce ? state.past : [...state.past, options.before ?? state.design].slice(-HISTORY_LIMIT);
+  return { ...state, design, revision: state.revision + 1, past, future: [], lastKey: options.key, dragStart: undefined };
+}
+
+const samePositions = (a: Design, b: Design) =>
+  a.nodes.length === b.nodes.length && a.nodes.every((n, i) => n.id === b.nodes[i].id && n.position.x === b.nodes[i].position.x && n.position.y === b.nodes[i].position.y);
+
+const deselected = (d: Design): Design => ({
+  ...d,
+  nodes: d.nodes.map(n => (n.selected ? { ...n, selected: false } : n)),
+  edges: d.edges.map(e => (e.selected ? { ...e, selected: false } : e)),
+});
 
 export function reducer(state: State, action: Action): State {
   const d = state.design;
@@ -45,14 +75,22 @@ export function reducer(state: State, action: Action): State {
     case 'descriptors':
       return { ...state, descriptors: action.descriptors };
     case 'load':
-      return { ...state, design: action.design, revision: state.revision + 1, problems: [], run: undefined, runStatus: {} };
+      return {
+        ...state, design: action.design, revision: state.revision + 1, problems: [], run: undefined, runStatus: {},
+        past: [], future: [], lastKey: undefined, dragStart: undefined,
+      };
     case 'nodesChange': {
       const nodes = applyNodeChanges(action.changes, d.nodes);
       const removed = new Set(action.changes.filter(c => c.type === 'remove').map(c => c.id));
       const edges = removed.size ? d.edges.filter(e => !removed.has(e.source) && !removed.has(e.target)) : d.edges;
-      const changesFlow = action.changes.some(c => c.type === 'remove' || c.type === 'add' || (c.type === 'position' && !c.dragging));
       const next = { ...d, nodes, edges };
-      return changesFlow ? edit(state, next) : { ...state, design: next };
+      if (action.changes.some(c => c.type === 'remove' || c.type === 'add')) return edit(state, next);
+      if (action.changes.some(c => c.type === 'position' && c.dragging)) return { ...state, design: next, dragStart: state.dragStart ?? d };
+      if (action.changes.some(c => c.type === 'position' && !c.dragging)) {
+        const before = state.dragStart ?? d;
+        return samePositions(before, next) ? { ...state, design: next, dragStart: undefined } : edit(state, next, { before });
+      }
+      return { ...state, design: next };
     }
     case 'edgesChange': {
       const edges = applyEdgeChanges(action.changes, d.edges);
@@ -81,12 +119,12 @@ export function reducer(state: State, action: Action): State {
           else inputs[action.name] = action.value;
           return { ...n, data: { ...n.data, inputs } };
         }),
-      });
+      }, { key: `input:${action.nodeId}:${action.name}` });
     case 'patchNode':
       return edit(state, {
         ...d,
         nodes: d.nodes.map(n => (n.id === action.nodeId ? { ...n, data: { ...n.data, ...action.patch } } : n)),
-      });
+      }, { key: `patch:${action.nodeId}:${Object.keys(action.patch).sort().join()}` });
     case 'renameNode': {
       const renamed = renameNode(d, action.from, action.to);
       return renamed ? edit(state, renamed) : { ...state, message: { text: `'${action.to}' is taken or not a valid node id`, error: true } };
@@ -95,7 +133,7 @@ export function reducer(state: State, action: Action): State {
       return edit(state, {
         ...d,
         meta: { id: action.id ?? d.meta.id, name: action.name !== undefined ? action.name || undefined : d.meta.name, rest: action.rest ?? d.meta.rest },
-      });
+      }, { key: `meta:${action.id !== undefined ? 'id' : ''}${action.name !== undefined ? 'name' : ''}${action.rest ? Object.keys(action.rest).filter(k => action.rest?.[k] !== d.meta.rest[k]).sort().join() : ''}` });
     case 'select':
       return {
         ...state,
@@ -113,6 +151,41 @@ export function reducer(state: State, action: Action): State {
       return { ...state, message: { text: action.text, error: action.error } };
     case 'flows':
       return { ...state, flows: action.flows };
+    case 'delete': {
+      const nodeIds = new Set(action.nodeIds);
+      const edgeIds = new Set(action.edgeIds);
+      const nodes = d.nodes.filter(n => !nodeIds.has(n.id));
+      const edges = d.edges.filter(e => !edgeIds.has(e.id) && !nodeIds.has(e.source) && !nodeIds.has(e.target));
+      if (nodes.length === d.nodes.length && edges.length === d.edges.length) return state;
+      return edit(state, { ...d, nodes, edges });
+    }
+    case 'paste': {
+      if (!action.nodes.length) return state;
+      const base = deselected(d);
+      return edit(state, {
+        ...base,
+        nodes: [...base.nodes, ...action.nodes.map(n => ({ ...n, selected: true }))],
+        edges: [...base.edges, ...action.edges.map(e => ({ ...e, selected: false }))],
+      });
+    }
+    case 'layout':
+      return d.nodes.length ? edit(state, layoutDesign(d)) : state;
+    case 'undo': {
+      const previous = state.past.at(-1);
+      if (!previous) return state;
+      return {
+        ...state, design: previous, revision: state.revision + 1, past: state.past.slice(0, -1),
+        future: [d, ...state.future], lastKey: undefined, dragStart: undefined,
+      };
+    }
+    case 'redo': {
+      const [next, ...future] = state.future;
+      if (!next) return state;
+      return {
+        ...state, design: next, revision: state.revision + 1, past: [...state.past, d].slice(-HISTORY_LIMIT),
+        future, lastKey: undefined, dragStart: undefined,
+      };
+    }
   }
 }
 

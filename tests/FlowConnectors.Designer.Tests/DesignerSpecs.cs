@@ -64,6 +64,50 @@ public sealed class DesignerSpecs(DesignerFixture fixture) : IClassFixture<Desig
         await Assertions.Expect(page.Locator("[data-testid=problems]")).ToContainTextAsync("not declared");
     });
 
+    [Fact]
+    public Task Layout_arranges_along_connections_and_undo_brings_back_a_deleted_node() => WithPage(async page =>
+    {
+        await SetFlowAsync(page, "designer-layout", "[]");
+        // Drawn backwards: the connection runs from the right node to the left one.
+        await DropAsync(page, "Log", 150, 120);
+        await DropAsync(page, "SetOutput", 500, 120);
+        await ConnectAsync(page, "setOutput1", "done", "log1");
+        await Assertions.Expect(page.Locator(".react-flow__edge")).ToHaveCountAsync(1);
+        (await XAsync(page, "log1")).ShouldBeLessThan(await XAsync(page, "setOutput1"));
+
+        await page.GetByTestId("layout").ClickAsync();
+        await EventuallyAsync(async () => await XAsync(page, "log1") > await XAsync(page, "setOutput1") + 50, "log1 right of setOutput1 after Layout");
+
+        // Delete a node (its connection goes with it); Ctrl+Z brings both back, Ctrl+Shift+Z deletes again.
+        await SelectNodeAsync(page, "log1");
+        await page.Keyboard.PressAsync("Delete");
+        await Assertions.Expect(page.Locator(".react-flow__node[data-id='log1']")).ToHaveCountAsync(0);
+        await Assertions.Expect(page.Locator(".react-flow__edge")).ToHaveCountAsync(0);
+        await page.Keyboard.PressAsync("Control+z");
+        await Assertions.Expect(page.Locator(".react-flow__node[data-id='log1']")).ToHaveCountAsync(1);
+        await Assertions.Expect(page.Locator(".react-flow__edge")).ToHaveCountAsync(1);
+        await page.Keyboard.PressAsync("Control+Shift+z");
+        await Assertions.Expect(page.Locator(".react-flow__node[data-id='log1']")).ToHaveCountAsync(0);
+        await page.GetByTestId("undo").ClickAsync();
+        await Assertions.Expect(page.Locator(".react-flow__node[data-id='log1']")).ToHaveCountAsync(1);
+
+        // Copy and paste: a fresh id, selected.
+        await SelectNodeAsync(page, "setOutput1");
+        await page.Keyboard.PressAsync("Control+c");
+        await page.Keyboard.PressAsync("Control+v");
+        await Assertions.Expect(page.Locator(".react-flow__node[data-id='setOutput2']")).ToHaveCountAsync(1);
+        await Assertions.Expect(page.GetByLabel("node id")).ToHaveValueAsync("setOutput2");
+    });
+
+    private static async Task<double> XAsync(IPage page, string id) =>
+        (await page.Locator($".react-flow__node[data-id='{id}']").BoundingBoxAsync())!.X;
+
+    private static async Task EventuallyAsync(Func<Task<bool>> condition, string what)
+    {
+        for (var deadline = DateTime.UtcNow.AddSeconds(10); !await condition(); await Task.Delay(100))
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"not true within 10 s: {what}");
+    }
+
     private async Task WithPage(Func<IPage, Task> test, [CallerMemberName] string name = "")
     {
         var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 900 } });

@@ -12,6 +12,9 @@ export interface ToolbarProps {
   onExport: () => void;
   onImport: (file: File) => void;
   onFitView: () => void;
+  onLayout: () => void;
+  onUndo: () => void;
+  onRedo: () => void;
 }
 
 export function Toolbar(p: ToolbarProps) {
@@ -37,6 +40,9 @@ export function Toolbar(p: ToolbarProps) {
       <button onClick={p.onExport}>Export</button>
       <label className="import">Import<input type="file" accept=".json,application/json" aria-label="import flow" onChange={e => { const f = e.target.files?.[0]; if (f) p.onImport(f); e.target.value = ''; }} /></label>
       <button onClick={p.onFitView}>Fit</button>
+      <button onClick={p.onLayout} data-testid="layout" title="Arrange the flow left to right along its connections">Layout</button>
+      <button onClick={p.onUndo} data-testid="undo" disabled={!state.past.length} title="Undo (Ctrl/Cmd+Z)">Undo</button>
+      <button onClick={p.onRedo} data-testid="redo" disabled={!state.future.length} title="Redo (Ctrl/Cmd+Shift+Z, Ctrl+Y)">Redo</button>
       <span className="spacer" />
       <span className={`validity ${state.problems.some(x => x.severity === 'error') ? 'invalid' : 'valid'}`} data-testid="validity">
         {state.problems.filter(x => x.severity === 'error').length} errors, {state.problems.filter(x => x.severity === 'warning').length} warnings
