@@ -191,7 +191,7 @@ public static class FixtureRunner
                     context.Response.Headers[header] = server.RewriteText(value);
                 if (response.ResponseBody is { } body)
                 {
-                    var text = JsonValues_IsString(body, out var s) && !IsJson(response) ? s : body.ToJsonString();
+                    var text = Engine.Values.JsonValues.TryGetString(body, out var s) && !IsJson(response) ? s : body.ToJsonString();
                     var bytes = Encoding.UTF8.GetBytes(text);
                     context.Response.ContentLength = bytes.Length;
                     await context.Response.Body.WriteAsync(bytes);
@@ -209,8 +209,6 @@ public static class FixtureRunner
 
         private static bool IsJson(Exchange exchange) =>
             exchange.ResponseHeaders.FirstOrDefault(h => h.Key.Equals("content-type", StringComparison.OrdinalIgnoreCase)).Value?.Contains("json", StringComparison.OrdinalIgnoreCase) == true;
-
-        private static bool JsonValues_IsString(JsonNode node, out string text) => Engine.Values.JsonValues.TryGetString(node, out text);
 
         /// <summary>Every URL the connector calls goes to the stub, keeping path and query.</summary>
         public Uri Rewrite(Uri uri)

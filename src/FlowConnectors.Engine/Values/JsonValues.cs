@@ -54,8 +54,7 @@ public static class JsonValues
         if (TryGetString(value, out var s)) return s;
         if (value is JsonValue v && v.GetValueKind() is JsonValueKind.True or JsonValueKind.False)
             return v.GetValueKind() == JsonValueKind.True ? "true" : "false";
-        if (TryGetNumber(value, out var d) && value is JsonValue)
-            return value.ToJsonString();
+        // Numbers, objects and arrays: their JSON text.
         return value!.ToJsonString();
     }
 

@@ -111,7 +111,11 @@ internal static class ValueConverter
     private static JsonArray ToJsonArray(System.Collections.IEnumerable list)
     {
         var array = new JsonArray();
-        foreach (var item in list) array.Add(ToJson(item) is { } n && n.Parent is not null ? n.DeepClone() : ToJson(item));
+        foreach (var item in list)
+        {
+            var node = ToJson(item);
+            array.Add(node?.Parent is null ? node : node.DeepClone());
+        }
         return array;
     }
 
@@ -229,7 +233,7 @@ internal static class ValueConverter
             case ValueTypes.String: return JsonValue.Create(ToStringValue(value));
             case ValueTypes.Boolean: return JsonValue.Create(ToBoolean(value));
             case ValueTypes.Integer: return JsonValue.Create(ToInteger(value));
-            case ValueTypes.Number: return JsonValues.IsNull(value) || value is JsonValue { } v && v.GetValueKind() == JsonValueKind.Number ? value : JsonValues.FromNumber(ToDouble(value));
+            case ValueTypes.Number: return value is JsonValue v && v.GetValueKind() == JsonValueKind.Number ? value : JsonValues.FromNumber(ToDouble(value));
             case ValueTypes.DateTime: return JsonValue.Create(FormatDateTime(ToDateTime(value)));
             case ValueTypes.Object: return value as JsonObject ?? ParseTextAs<JsonObject>(value, ValueTypes.Object);
         }

@@ -31,9 +31,7 @@ internal static class ManagementEndpoints
         {
             var (text, problem) = await ReadTextAsync(request, options);
             if (problem is not null) return problem;
-            var load = FlowJson.Load(text!);
-            var problems = load.Problems.ToList();
-            if (load.Flow is { } flow) problems.AddRange(host.Engine.Validate(flow));
+            var (_, problems) = LoadAndValidate(text!, host);
             return Results.Json(new { valid = !problems.Any(p => p.IsError), problems = problems.Select(ProblemJson) });
         });
         api.MapGet("/flows/{id}", async (string id, int? version, IFlowStore flows, CancellationToken ct) =>
@@ -199,20 +197,18 @@ internal static class ManagementEndpoints
     {
         var (text, problem) = await ReadTextAsync(request, options);
         if (problem is not null) return problem;
-        var load = FlowJson.Load(text!);
-        var problems = load.Problems.ToList();
-        if (load.Flow is { } flow) problems.AddRange(host.Engine.Validate(flow));
-        if (problems.Any(p => p.IsError) || load.Flow is null)
+        var (loaded, problems) = LoadAndValidate(text!, host);
+        if (problems.Any(p => p.IsError) || loaded is null)
             return Problems.Validation("the flow is invalid", problems.Where(p => p.IsError).Select(ProblemJson));
-        if (id is not null && load.Flow.Id != id)
-            return Problems.Validation($"the body's id '{load.Flow.Id}' does not match the URL's '{id}'", [new { path = "$.id", message = "must match the URL" }]);
-        var stored = await flows.SaveVersionAsync(load.Flow.Id, load.Flow.Name, FlowJson.Save(load.Flow), null, ct);
+        if (id is not null && loaded.Id != id)
+            return Problems.Validation($"the body's id '{loaded.Id}' does not match the URL's '{id}'", [new { path = "$.id", message = "must match the URL" }]);
+        var stored = await flows.SaveVersionAsync(loaded.Id, loaded.Name, FlowJson.Save(loaded), null, ct);
         var publish = request.Query["publish"].ToString() is "true" or "1";
         if (publish)
         {
             await flows.PublishAsync(stored.FlowId, stored.Version, ct);
             host.FlowPublished(stored.FlowId);
-            await triggers.RegisterAsync(load.Flow, ct);
+            await triggers.RegisterAsync(loaded, ct);
         }
         return Results.Json(new { flowId = stored.FlowId, version = stored.Version, published = publish, warnings = problems.Select(ProblemJson) }, statusCode: 201);
     }
@@ -243,6 +239,15 @@ internal static class ManagementEndpoints
         }
         catch (NotFoundException e) { return Problems.Result(404, "Not found", e.Message); }
         catch (FlowInputException e) { return Problems.Validation("the inputs do not match the flow", e.Problems.Select(p => new { path = "$.inputs", message = p })); }
+    }
+
+    /// <summary>Structural problems, then the engine's, for flow JSON text; the flow when it could be read.</summary>
+    private static (FlowDefinition? Flow, List<FlowProblem> Problems) LoadAndValidate(string text, WorkflowHost host)
+    {
+        var load = FlowJson.Load(text);
+        var problems = load.Problems.ToList();
+        if (load.Flow is { } flow) problems.AddRange(host.Engine.Validate(flow));
+        return (load.Flow, problems);
     }
 
     private static async Task<(string? Text, IResult? Problem)> ReadTextAsync(HttpRequest request, ServerOptions options)
