@@ -44,6 +44,25 @@ public sealed class FlowAuthoringSpecs(DesignerFixture fixture) : IClassFixture<
     });
 
     [Fact]
+    public async Task The_format_endpoint_answers_the_canonical_text_or_names_what_is_wrong_where()
+    {
+        var text = """{ "id": "fmt", "format": 1, "nodes": [ { "type": "NoOp", "id": "a" } ], "connections": [] }""";
+        using var ok = await fixture.Client.PostAsync("/api/flows/format", new StringContent(text, Encoding.UTF8, "application/json"));
+        ok.IsSuccessStatusCode.ShouldBeTrue();
+        (await ok.Content.ReadAsStringAsync()).ShouldBe(FlowJson.Save(FlowJson.Parse(text)));
+
+        using var bad = await fixture.Client.PostAsync("/api/flows/format", new StringContent(
+            """{ "id": "fmt", "format": 1, "nodes": [ { "type": "NoOp", "id": "a", "colour": "red" } ], "connections": [] }""", Encoding.UTF8, "application/json"));
+        ((int)bad.StatusCode).ShouldBe(422);
+        (await bad.Content.ReadAsStringAsync()).ShouldContain("$.nodes[0].colour");
+
+        using var notJson = await fixture.Client.PostAsync("/api/flows/format", new StringContent("{ nope", Encoding.UTF8, "application/json"));
+        ((int)notJson.StatusCode).ShouldBe(422);
+        using var wrongType = await fixture.Client.PostAsync("/api/flows/format", new StringContent(text, Encoding.UTF8, "text/plain"));
+        ((int)wrongType.StatusCode).ShouldBe(415);
+    }
+
+    [Fact]
     public Task Importing_a_flow_whose_id_exists_offers_as_new_or_replace_and_replace_asks_first() => WithPageAsync(fixture, async page =>
     {
         await SaveFlowAsync(fixture, """{ "format": 1, "id": "imp", "name": "Original", "nodes": [ { "id": "a", "type": "NoOp" } ], "connections": [] }""");

@@ -68,7 +68,9 @@ function RunTab({ onSelectNode }: { onSelectNode: (id: string) => void }) {
           ))}
         </ul>
       )}
-      {instance.status !== 'running' && <pre data-testid="run-outputs">{json(instance.outputs)}</pre>}
+      {(instance.status === 'finished' || Object.keys(instance.outputs ?? {}).length > 0) && (
+        <div className="run-outputs"><h5>outputs</h5><pre data-testid="run-outputs">{json(instance.outputs)}</pre></div>
+      )}
       <table className="journal" data-testid="journal">
         <thead><tr><th /><th>node</th><th>activity</th><th>outcome</th><th>duration</th><th>error</th></tr></thead>
         <tbody>{journal.map((e, i) => <JournalRow key={i} entry={e} index={i} onSelectNode={onSelectNode} />)}</tbody>
