@@ -61,6 +61,7 @@ public static class ServerApp
                 Clock = clock,
             });
         });
+        services.AddSingleton<ConnectorInstaller>();
         services.AddSingleton<SchedulerService>();
         services.AddSingleton(provider => new Lazy<SchedulerService>(provider.GetRequiredService<SchedulerService>));
         services.AddHostedService(provider => provider.GetRequiredService<SchedulerService>());

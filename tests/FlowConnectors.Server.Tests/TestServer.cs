@@ -32,6 +32,8 @@ internal sealed class TestServer : IAsyncDisposable
     public FakeTimeProvider Clock { get; }
     public Uri Address { get; private set; } = null!;
     public HttpClient Client { get; private set; } = null!;
+    /// <summary>The running server's services (e.g. ConnectorInstaller), for tests of server-side services.</summary>
+    public IServiceProvider Services => _app?.Services ?? throw new InvalidOperationException("the server is not running");
 
     /// <summary>A server over a copy of the repository's flows, with vendor URLs pointed at <paramref name="vendor"/>.</summary>
     public static async Task<TestServer> StartAsync(Uri? vendor = null, string? dataFolder = null, string? flowsFolder = null, FakeTimeProvider? clock = null)
@@ -124,7 +126,7 @@ internal sealed class TestServer : IAsyncDisposable
         return path;
     }
 
-    private static void CopyDirectory(string from, string to)
+    public static void CopyDirectory(string from, string to)
     {
         foreach (var directory in Directory.GetDirectories(from, "*", SearchOption.AllDirectories))
             Directory.CreateDirectory(directory.Replace(from, to));

@@ -95,7 +95,7 @@ internal sealed class ConnectorHttpHandler(ConnectorRuntime runtime) : IConnecti
     }
 
     internal OAuthClient NewOAuthClient(ConnectorManifest manifest, Connection connection) =>
-        new(new HttpClient(new RewritingHandler(runtime.HttpHandlers, ConnectorRuntime.ClientNameOf(manifest.Key), Rewrite), disposeHandler: true),
+        new(new HttpClient(new RewritingHandler(runtime.Loaded(manifest.Key).HttpHandlers, ConnectorRuntime.ClientNameOf(manifest.Key), Rewrite), disposeHandler: true),
             runtime.Options.Clock);
 
     /// <summary>Runs the connector's auth flow with the connection's parameters; applies the headers and query it returns.</summary>

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Collections.Immutable;
 using System.Text.Json.Nodes;
 using FlowConnectors.Connectors.Cards;
 using FlowConnectors.Connectors.Connections;
@@ -22,46 +23,80 @@ public sealed class ConnectorRuntime : IAsyncDisposable
     public const string ConnectionProperty = "connection";
     public const string ConnectorProperty = "connector";
 
-    private readonly Dictionary<string, LoadedConnector> _connectors = new(StringComparer.Ordinal);
+    // Swapped whole on install/uninstall so readers never lock; a run keeps the LoadedConnector it started with.
+    private ImmutableDictionary<string, LoadedConnector> _connectors = ImmutableDictionary.Create<string, LoadedConnector>(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Connection> _active = new(StringComparer.Ordinal);
-    private readonly ServiceProvider _services;
+    private readonly ConnectorHttpHandler _httpHandler;
+    private readonly Lock _installLock = new();
+    // Replaced connectors' services are disposed with the runtime: runs that started on them may still be going.
+    private readonly List<ServiceProvider> _retired = [];
 
     public ConnectorRuntime(IEnumerable<ConnectorPackage> connectors, ConnectorRuntimeOptions options)
     {
         Options = options;
         Registry = CreateRegistry();
-        var services = new ServiceCollection();
-        services.AddSingleton(options.Clock);
-        services.AddSingleton<IConnectionHttpHandler>(_ => new ConnectorHttpHandler(this));
-        var packages = connectors.ToList();
-        foreach (var package in packages)
-        {
-            services.AddFlowHttpClient(ClientNameOf(package.Manifest.Key), HttpSettingsReader.Read(package.Manifest.Http));
-            if (options.ConfigureHttpClient is { } configure) configure(services.AddHttpClient(ClientNameOf(package.Manifest.Key)));
-        }
-        _services = services.BuildServiceProvider();
+        _httpHandler = new ConnectorHttpHandler(this);
         Tokens = new Auth.TokenCache(options.Clock);
-        foreach (var package in packages)
+        foreach (var package in connectors) Install(package);
+    }
+
+    /// <summary>
+    /// Adds a connector, or replaces the one with the same key (new runs use the new package; runs
+    /// in progress finish on the old one). Returns the package it replaced, if any.
+    /// </summary>
+    public ConnectorPackage? Install(ConnectorPackage package)
+    {
+        var loaded = Load(package);
+        lock (_installLock)
         {
-            var flows = new ConnectorFlowProvider(package);
-            var engine = new FlowEngine(new FlowEngineOptions
-            {
-                Registry = Registry,
-                // Compiled once per flow and shared by top-level runs and CallFlow (httpHelper on every card run).
-                Flows = flows,
-                Clock = options.Clock,
-                Services = _services,
-                MaxSteps = options.MaxSteps,
-                Journal = options.Journal,
-            });
-            _connectors[package.Manifest.Key] = new LoadedConnector(package, engine, flows);
+            _connectors.TryGetValue(package.Manifest.Key, out var previous);
+            _connectors = _connectors.SetItem(package.Manifest.Key, loaded);
+            if (previous is not null) _retired.Add(previous.Services);
+            return previous?.Package;
         }
+    }
+
+    /// <summary>Removes a connector; false when none has that key.</summary>
+    public bool Uninstall(string key)
+    {
+        lock (_installLock)
+        {
+            if (!_connectors.TryGetValue(key, out var previous)) return false;
+            _connectors = _connectors.Remove(key);
+            _retired.Add(previous.Services);
+            return true;
+        }
+    }
+
+    public bool IsInstalled(string key) => _connectors.ContainsKey(key);
+
+    private LoadedConnector Load(ConnectorPackage package)
+    {
+        // Each connector has its own services: its named HttpClient carries its resilience settings.
+        var services = new ServiceCollection();
+        services.AddSingleton(Options.Clock);
+        services.AddSingleton<IConnectionHttpHandler>(_httpHandler);
+        services.AddFlowHttpClient(ClientNameOf(package.Manifest.Key), HttpSettingsReader.Read(package.Manifest.Http));
+        if (Options.ConfigureHttpClient is { } configure) configure(services.AddHttpClient(ClientNameOf(package.Manifest.Key)));
+        var provider = services.BuildServiceProvider();
+        var flows = new ConnectorFlowProvider(package);
+        var engine = new FlowEngine(new FlowEngineOptions
+        {
+            Registry = Registry,
+            // Compiled once per flow and shared by top-level runs and CallFlow (httpHelper on every card run).
+            Flows = flows,
+            Clock = Options.Clock,
+            Services = provider,
+            MaxSteps = Options.MaxSteps,
+            Journal = Options.Journal,
+        });
+        return new LoadedConnector(package, engine, flows, provider);
     }
 
     public ConnectorRuntimeOptions Options { get; }
     public ActivityRegistry Registry { get; }
     internal Auth.TokenCache Tokens { get; }
-    public IReadOnlyList<ConnectorPackage> Connectors => _connectors.Values.Select(c => c.Package).ToList();
+    public IReadOnlyList<ConnectorPackage> Connectors => _connectors.Values.Select(c => c.Package).OrderBy(p => p.Manifest.Key, StringComparer.Ordinal).ToList();
 
     /// <summary>The engine's activities plus HTTP and connector activities.</summary>
     public static ActivityRegistry CreateRegistry() =>
@@ -74,8 +109,6 @@ public sealed class ConnectorRuntime : IAsyncDisposable
     internal LoadedConnector Loaded(string key) =>
         _connectors.TryGetValue(key, out var loaded) ? loaded : throw new ConnectorException($"connector '{key}' is not installed");
 
-    internal IHttpClientFactory HttpClients => _services.GetRequiredService<IHttpClientFactory>();
-    internal IHttpMessageHandlerFactory HttpHandlers => _services.GetRequiredService<IHttpMessageHandlerFactory>();
 
     // --- connections ------------------------------------------------------------------------
 
@@ -174,7 +207,7 @@ public sealed class ConnectorRuntime : IAsyncDisposable
     {
         var connection = await GetConnectionAsync(connectionId, cancellationToken);
         var manifest = GetConnector(connection.ConnectorKey).Manifest;
-        var handler = (ConnectorHttpHandler)_services.GetRequiredService<IConnectionHttpHandler>();
+        var handler = _httpHandler;
         OAuthTokens tokens;
         try
         {
@@ -391,10 +424,22 @@ public sealed class ConnectorRuntime : IAsyncDisposable
         return new PollResult(items, next?.DeepClone(), run);
     }
 
-    public async ValueTask DisposeAsync() => await _services.DisposeAsync();
-
-    internal sealed class LoadedConnector(ConnectorPackage package, FlowEngine engine, ConnectorFlowProvider flows)
+    public async ValueTask DisposeAsync()
     {
+        List<ServiceProvider> providers;
+        lock (_installLock)
+        {
+            providers = [.. _retired, .. _connectors.Values.Select(c => c.Services)];
+            _retired.Clear();
+            _connectors = _connectors.Clear();
+        }
+        foreach (var provider in providers) await provider.DisposeAsync();
+    }
+
+    internal sealed class LoadedConnector(ConnectorPackage package, FlowEngine engine, ConnectorFlowProvider flows, ServiceProvider services)
+    {
+        public ServiceProvider Services { get; } = services;
+        public IHttpMessageHandlerFactory HttpHandlers => Services.GetRequiredService<IHttpMessageHandlerFactory>();
         public ConnectorPackage Package { get; } = package;
         public FlowEngine Engine { get; } = engine;
 

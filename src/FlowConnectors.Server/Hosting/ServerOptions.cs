@@ -44,5 +44,8 @@ public sealed class ServerOptions
         return null;
     }
 
+    /// <summary>Connectors installed while the server runs (designer, Postman import, templates, catalog).</summary>
+    public string InstalledConnectorsFolder => Path.Combine(DataFolder, "connectors");
+
     public string BaseUrl => (PublicBaseUrl ?? Urls.Split(';')[0]).TrimEnd('/');
 }

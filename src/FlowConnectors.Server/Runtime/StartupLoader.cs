@@ -15,11 +15,23 @@ namespace FlowConnectors.Server.Runtime;
 /// </summary>
 internal static class StartupLoader
 {
+    /// <summary>The sample connectors in the flows folder, then the installed ones (which win on a shared key).</summary>
     public static List<ConnectorPackage> LoadConnectors(ServerOptions options, FlowEngine validator, ILogger logger)
     {
+        var byKey = new Dictionary<string, ConnectorPackage>(StringComparer.Ordinal);
+        foreach (var package in LoadConnectorsFrom(options.FlowsFolder, SearchOption.AllDirectories, validator, logger)) byKey[package.Manifest.Key] = package;
+        foreach (var package in LoadConnectorsFrom(options.InstalledConnectorsFolder, SearchOption.TopDirectoryOnly, validator, logger)) byKey[package.Manifest.Key] = package;
+        return [.. byKey.Values];
+    }
+
+    private static List<ConnectorPackage> LoadConnectorsFrom(string root, SearchOption search, FlowEngine validator, ILogger logger)
+    {
         var packages = new List<ConnectorPackage>();
-        if (!Directory.Exists(options.FlowsFolder)) return packages;
-        foreach (var manifest in Directory.EnumerateFiles(options.FlowsFolder, ManifestReader.FileName, SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        if (!Directory.Exists(root)) return packages;
+        var manifests = search == SearchOption.AllDirectories
+            ? Directory.EnumerateFiles(root, ManifestReader.FileName, SearchOption.AllDirectories)
+            : Directory.EnumerateDirectories(root).Where(d => !Path.GetFileName(d).StartsWith('.')).Select(d => Path.Combine(d, ManifestReader.FileName)).Where(File.Exists);
+        foreach (var manifest in manifests.Order(StringComparer.Ordinal))
         {
             var folder = Path.GetDirectoryName(manifest)!;
             var (package, problems) = ConnectorPackage.Load(folder, validator);

@@ -1,0 +1,98 @@
+using FlowConnectors.Connectors.Manifest;
+using FlowConnectors.Connectors.Runtime;
+using FlowConnectors.Engine.Runtime;
+using FlowConnectors.Server.Hosting;
+
+namespace FlowConnectors.Server.Runtime;
+
+/// <summary>The outcome of an install: the installed package, or every problem that stopped it.</summary>
+internal sealed record ConnectorInstallResult(ConnectorPackage? Package, IReadOnlyList<ConnectorProblem> Problems, ConnectorPackage? Replaced)
+{
+    public bool Succeeded => Package is not null;
+}
+
+/// <summary>
+/// Connectors added while the server runs (authored in the designer, imported from Postman, made from
+/// a template, installed from a catalog) live as ordinary connector folders under
+/// <c>&lt;data&gt;/connectors/&lt;key&gt;</c>, are loaded again at start, and take precedence over a sample
+/// connector with the same key. An install validates first and swaps the folder in whole, so a
+/// failed install leaves the previous connector untouched.
+/// </summary>
+internal sealed class ConnectorInstaller(ServerOptions options, ConnectorRuntime runtime, Engine.Activities.ActivityRegistry registry, ILogger<ConnectorInstaller> logger)
+{
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
+    public string InstalledFolder => options.InstalledConnectorsFolder;
+
+    /// <summary>The folder an installed connector lives in (whether or not it exists).</summary>
+    public string FolderOf(string key) => Path.Combine(InstalledFolder, key);
+
+    public bool IsInstalledHere(string key) => ConnectorPackage.IsConnectorFolder(FolderOf(key));
+
+    /// <summary>Validates <paramref name="sourceFolder"/> as a connector folder and installs a copy of it.</summary>
+    public async Task<ConnectorInstallResult> InstallAsync(string sourceFolder, CancellationToken cancellationToken = default)
+    {
+        var validator = new FlowEngine(new FlowEngineOptions { Registry = registry });
+        var (checkedPackage, problems) = ConnectorPackage.Load(sourceFolder, validator);
+        if (checkedPackage is null) return new(null, problems, null);
+        var key = checkedPackage.Manifest.Key;
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            Directory.CreateDirectory(InstalledFolder);
+            var target = FolderOf(key);
+            var staging = Path.Combine(InstalledFolder, $".{key}.{Guid.NewGuid():N}.staging");
+            var retired = Path.Combine(InstalledFolder, $".{key}.{Guid.NewGuid():N}.old");
+            CopyFolder(sourceFolder, staging);
+            var (package, stagedProblems) = ConnectorPackage.Load(staging, validator);
+            if (package is null)
+            {
+                Directory.Delete(staging, recursive: true);
+                return new(null, stagedProblems, null);
+            }
+            if (Directory.Exists(target)) Directory.Move(target, retired);
+            Directory.Move(staging, target);
+            if (Directory.Exists(retired)) Directory.Delete(retired, recursive: true);
+            (package, problems) = ConnectorPackage.Load(target, validator);
+            var replaced = runtime.Install(package!);
+            logger.LogInformation("connector {Key} {Version} installed into {Folder}", key, package!.Manifest.Version, target);
+            return new(package, problems, replaced);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Removes an installed connector's folder and unloads it (a sample with the same key comes back on restart only).</summary>
+    public async Task<bool> UninstallAsync(string key, CancellationToken cancellationToken = default)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            var target = FolderOf(key);
+            if (!Directory.Exists(target)) return false;
+            Directory.Delete(target, recursive: true);
+            runtime.Uninstall(key);
+            return true;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private static void CopyFolder(string source, string target)
+    {
+        Directory.CreateDirectory(target);
+        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
+        {
+            var relative = Path.GetRelativePath(source, file);
+            // Only what a connector folder holds: never stray state such as a local connection file.
+            if (relative.Split(Path.DirectorySeparatorChar).Any(part => part.StartsWith('.'))) continue;
+            var destination = Path.Combine(target, relative);
+            Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
+            File.Copy(file, destination);
+        }
+    }
+}
