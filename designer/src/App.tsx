@@ -2,7 +2,7 @@ import {
   Background, Controls, MiniMap, ReactFlow, ReactFlowProvider, useReactFlow,
   type Connection, type EdgeChange, type NodeChange, type NodeTypes,
 } from '@xyflow/react';
-import { useCallback, useEffect, useMemo, useReducer, useRef, useState, type DragEvent } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState, type DragEvent } from 'react';
 import { API_KEY_STORAGE, ApiError, createApi } from './api';
 import { ActivityNode } from './components/ActivityNode';
 import { BottomPanel, type PanelTab } from './components/BottomPanel';
@@ -12,9 +12,10 @@ import { DRAG_TYPE, Palette } from './components/Palette';
 import { Toolbar } from './components/Toolbar';
 import { clipText, copySelection, parseClipboard, pasteClip, type Clip } from './clipboard';
 import { emptyDesign, freshFlowId, fromFlowJson, newNodeId, toFlowJson, type DesignEdge, type DesignNode } from './flowJson';
+import { buildDecorations, DecorationStore } from './decorationStore';
 import { problemsByNode } from './problems';
 import { nodeRuns } from './runView';
-import { DecorationsContext, DescriptorsContext, initialState, reducer, StoreContext, type Decorations } from './store';
+import { DecorationsContext, DecorationStoreContext, DescriptorsContext, initialState, reducer, StoreContext, type Decorations } from './store';
 import type { FlowJson, InstanceDetail, Json } from './types';
 
 /** Lets a 25-node row (and a 500-node flow) fit the canvas; React Flow's default stops at 0.5. */
@@ -56,6 +57,11 @@ function Designer() {
   }, [api, apiKey, flowJson, fail]);
 
   const descriptorMap = useMemo(() => new Map(state.descriptors.map(d => [d.type, d])), [state.descriptors]);
+  // Nodes read their problems and run status from here, each re-rendering only when its own changes.
+  const decorationStore = useMemo(() => new DecorationStore(), []);
+  useLayoutEffect(() => {
+    decorationStore.set(buildDecorations(problemsByNode(state.problems, flowJson), state.runStatus));
+  }, [decorationStore, state.problems, state.runStatus, flowJson]);
   const decorations = useMemo<Decorations>(() => {
     const byNode = problemsByNode(state.problems, flowJson);
     const errors = new Map<string, typeof state.problems>();
@@ -268,6 +274,7 @@ function Designer() {
     <StoreContext.Provider value={store}>
       <DescriptorsContext.Provider value={descriptorMap}>
         <DecorationsContext.Provider value={decorations}>
+        <DecorationStoreContext.Provider value={decorationStore}>
           <div className="app">
             <Toolbar
               apiKey={apiKey}
@@ -341,6 +348,7 @@ function Designer() {
               />
             )}
           </div>
+        </DecorationStoreContext.Provider>
         </DecorationsContext.Provider>
       </DescriptorsContext.Provider>
     </StoreContext.Provider>

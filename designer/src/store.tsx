@@ -3,6 +3,7 @@ import { applyEdgeChanges, applyNodeChanges, type Connection, type EdgeChange, t
 import { createContext, useContext, type Dispatch } from 'react';
 import { emptyDesign, makeEdge, renameNode, type Design, type DesignEdge, type DesignNode, type NodeData } from './flowJson';
 import { layoutDesign } from './layout';
+import { DecorationStore } from './decorationStore';
 import type { NodeRun } from './runView';
 import type { ActivityDescriptor, FlowProblem, FlowSummary, InstanceDetail, JournalEntry, Json } from './types';
 
@@ -208,6 +209,8 @@ export interface Decorations {
 export const StoreContext = createContext<{ state: State; dispatch: Dispatch<Action> } | null>(null);
 export const DescriptorsContext = createContext<Map<string, ActivityDescriptor>>(new Map());
 export const DecorationsContext = createContext<Decorations>({ errors: new Map(), warnings: new Map(), runStatus: {} });
+/** Per-node decorations (what ActivityNode reads): a stable store, so the context itself never changes. */
+export const DecorationStoreContext = createContext<DecorationStore>(new DecorationStore());
 
 export function useStore() {
   const store = useContext(StoreContext);
