@@ -62,6 +62,8 @@ function Designer() {
   useLayoutEffect(() => {
     decorationStore.set(buildDecorations(problemsByNode(state.problems, flowJson), state.runStatus));
   }, [decorationStore, state.problems, state.runStatus, flowJson]);
+  // All decorations in one object (DecorationsContext): nodes no longer read it (they use the store above); still
+  // provided for other readers of the context.
   const decorations = useMemo<Decorations>(() => {
     const byNode = problemsByNode(state.problems, flowJson);
     const errors = new Map<string, typeof state.problems>();
