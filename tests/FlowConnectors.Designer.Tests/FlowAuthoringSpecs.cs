@@ -36,7 +36,8 @@ public sealed class FlowAuthoringSpecs(DesignerFixture fixture) : IClassFixture<
         download.SuggestedFilename.ShouldBe("export-me.flow.json");
         var exported = await File.ReadAllBytesAsync((await download.PathAsync())!);
 
-        // The CLI reads and writes flows with FlowJson (Load, then Save): its serialization of the same file.
+        // FlowJson.Save is the project's one flow serializer (flowc loads flows with FlowJson and has no command that
+        // writes one), so the CLI's serialization of the same file is FlowJson.Save of it, in-process.
         var cli = Encoding.UTF8.GetBytes(FlowJson.Save(FlowJson.Parse(text)));
         Encoding.UTF8.GetString(exported).ShouldBe(Encoding.UTF8.GetString(cli));
         exported.SequenceEqual(cli).ShouldBeTrue();
