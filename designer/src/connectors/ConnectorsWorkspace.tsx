@@ -74,7 +74,6 @@ export function ConnectorsWorkspace() {
   const saveFlow = (flow: ConnectorFlowJson) => write(() => api.saveFlow(selected!, flow), `saved ${flow.id}`);
   const deleteFlow = (id: string) => write(() => api.deleteFlow(selected!, id), `deleted ${id}`).then(ok => { if (ok) setFlowId(null); });
 
-  const current = list.find(c => c.key === selected);
   return (
     <div className="connectors" data-testid="connectors-workspace">
       <aside className="connector-list">
@@ -116,7 +115,7 @@ export function ConnectorsWorkspace() {
             </nav>
             {tab === 'settings' && <SettingsForm manifest={source.manifest} busy={busy} onSave={f => void saveSettings(f)} />}
             {tab === 'cards' && <CardBuilder source={source} busy={busy} selected={flowId} onSelect={setFlowId} onSave={saveFlow} onDelete={id => void deleteFlow(id)} />}
-            {tab === 'connections' && <Connections api={api} manifest={source.manifest} installedParameters={current?.connectionParameters ?? source.manifest.connectionParameters} />}
+            {tab === 'connections' && <Connections api={api} manifest={source.manifest} installedParameters={source.manifest.connectionParameters} />}
           </>
         )}
         {!creating && !source && !error && <p className="hint">Choose a connector, or create one.</p>}
