@@ -35,7 +35,12 @@ internal sealed class StubVendor : IAsyncDisposable
         app.MapGet("/me", (HttpRequest request) => request.Headers.Authorization == $"Bearer {GoodToken}"
             ? Results.Json(new { login = "ada" })
             : Results.Json(new { message = "Bad credentials" }, statusCode: 401));
-        app.MapGet("/projects", () => Results.Json(new object[] { new { id = "p1", name = "Apollo" }, new { id = "p2", name = "Gemini" } }));
+        app.MapGet("/projects", (string? team) => Results.Json(new object[]
+        {
+            new { id = "p1", name = team is null ? "Apollo" : $"Apollo ({team})" },
+            new { id = "p2", name = team is null ? "Gemini" : $"Gemini ({team})" },
+        }));
+        app.MapGet("/projects/{id}", (string id) => Results.Json(new { id, name = "Apollo" }));
         await app.StartAsync();
         return new StubVendor(app, app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/'));
     }
@@ -157,6 +162,68 @@ public sealed class ConnectorSpecs(DesignerFixture fixture) : IClassFixture<Desi
         listed.ShouldNotContain(StubVendor.GoodToken);
         listed.ShouldNotContain("wrong-token");
     });
+
+    [Fact]
+    public Task A_card_added_to_a_flow_takes_a_connection_and_its_dependent_dropdown_loads_through_it() => WithPage(async page =>
+    {
+        await PostAsync("/api/connectors", $$"""
+            { "key": "planner", "name": "Planner", "baseUrl": "{{_vendor.Url}}", "authPingPath": "/me", "auth": { "kind": "apiKey" } }
+            """);
+        await PutAsync("/api/connectors/planner/flows/listProjects", """
+            { "inputs": [ { "name": "team", "type": "string" } ], "outputs": [ { "name": "items", "type": "array<object>" } ],
+              "nodes": [
+                { "id": "call", "type": "CallFlow", "inputs": { "flowId": "httpHelper", "inputs": { "relative_url": "/projects", "query": { "js": "input.team ? { team: input.team } : {}" } } } },
+                { "id": "done", "type": "Return", "inputs": { "outputs": { "items": { "js": "nodes.call.outputs.body.map(p => ({ key: p.id, value: p.name }))" } } } } ],
+              "connections": [ { "from": "call:done", "to": "done" } ], "card": { "kind": "helper" } }
+            """);
+        await PutAsync("/api/connectors/planner/flows/getProject", """
+            { "inputs": [ { "name": "team", "type": "string", "label": "Team", "options": [ { "label": "Red", "value": "red" }, { "label": "Blue", "value": "blue" } ] },
+                          { "name": "project", "type": "string", "label": "Project", "required": true } ],
+              "outputs": [ { "name": "name", "type": "string" } ],
+              "nodes": [
+                { "id": "call", "type": "CallFlow", "inputs": { "flowId": "httpHelper", "inputs": { "relative_url": { "template": "/projects/{{ input.project }}" } } } },
+                { "id": "done", "type": "Return", "inputs": { "outputs": { "name": { "js": "nodes.call.outputs.body.name" } } } } ],
+              "connections": [ { "from": "call:done", "to": "done" } ],
+              "card": { "kind": "action", "label": "Get Project", "options": ["team"], "fields": { "project": { "dropdown": { "flow": "listProjects", "dependsOn": ["team"] } } } } }
+            """);
+        await PostAsync("/api/connections", $$"""{ "connector": "planner", "name": "mine", "values": { "token": "{{StubVendor.GoodToken}}" } }""");
+
+        // The flow palette lists the card under its connector; double-click adds it, already set to that card.
+        await page.GetByTestId("tab-flows").ClickAsync();
+        await page.GetByLabel("flow id", new() { Exact = true }).FillAsync("uses-planner");
+        await page.GetByTestId("palette-card-planner-getProject").DblClickAsync();
+        await page.Locator(".react-flow__node[data-id='getProject1'] .fc-node-title").ClickAsync();
+        var editor = page.GetByTestId("connector-action-editor");
+        await Assertions.Expect(editor).ToContainTextAsync("Planner: Get Project");
+
+        await editor.GetByTestId("card-connection").SelectOptionAsync(new SelectOptionValue { Label = "mine" });
+        await Assertions.Expect(editor.GetByTestId("card-dropdown-project").Locator("option", new() { HasText = "Apollo" })).ToHaveCountAsync(1);
+        // A dependent dropdown: choosing the team loads the projects again with the team passed to the helper flow.
+        await editor.GetByTestId("card-input-team").Locator("select").SelectOptionAsync("blue");
+        await Assertions.Expect(editor.GetByTestId("card-dropdown-project").Locator("option", new() { HasText = "Apollo (blue)" })).ToHaveCountAsync(1);
+        await editor.GetByTestId("card-dropdown-project").SelectOptionAsync("p1");
+        await Assertions.Expect(page.Locator("[data-testid=input-inputs] textarea")).ToHaveValueAsync(new System.Text.RegularExpressions.Regex("\"project\": \"p1\""));
+
+        // The flow runs the card with that connection.
+        await Assertions.Expect(page.GetByTestId("validity")).ToHaveTextAsync("0 errors, 0 warnings");
+        await page.GetByTestId("run-toggle").ClickAsync();
+        await page.GetByTestId("run").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("run-status-text")).ToHaveTextAsync("finished");
+        await Assertions.Expect(page.Locator("[data-testid=node-getProject1] [data-testid=run-status]")).ToHaveTextAsync("done");
+        var saved = JsonNode.Parse(await fixture.Client.GetStringAsync("/api/flows/uses-planner"))!["nodes"]![0]!;
+        ((string)saved["type"]!).ShouldBe("Connector.Action");
+        saved["inputs"]!["inputs"]!.ToJsonString().ShouldBe("""{"project":"p1","team":"blue"}""");
+    });
+
+    private async Task PostAsync(string path, string json) => await SendAsync(HttpMethod.Post, path, json);
+
+    private async Task PutAsync(string path, string json) => await SendAsync(HttpMethod.Put, path, json);
+
+    private async Task SendAsync(HttpMethod method, string path, string json)
+    {
+        using var response = await fixture.Client.SendAsync(new HttpRequestMessage(method, path) { Content = new StringContent(json, Encoding.UTF8, "application/json") });
+        response.IsSuccessStatusCode.ShouldBeTrue($"{method} {path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+    }
 
     private async Task WithPage(Func<IPage, Task> test, [CallerMemberName] string name = "")
     {
