@@ -12,7 +12,7 @@ using Microsoft.Playwright;
 
 namespace FlowConnectors.Designer.Tests;
 
-/// <summary>A stand-in vendor API on 127.0.0.1: /me checks the bearer token, /projects lists two projects.</summary>
+/// <summary>A stand-in vendor API on 127.0.0.1: /me checks the bearer token, /projects lists projects, /authorize and /oauth/token sign in.</summary>
 internal sealed class StubVendor : IAsyncDisposable
 {
     public const string GoodToken = "s3cret-good-token-4711";
@@ -40,6 +40,9 @@ internal sealed class StubVendor : IAsyncDisposable
             new { id = "p1", name = team is null ? "Apollo" : $"Apollo ({team})" },
             new { id = "p2", name = team is null ? "Gemini" : $"Gemini ({team})" },
         }));
+        // OAuth 2.0 authorization code: the provider "signs the user in" at once and sends the browser back with a code.
+        app.MapGet("/authorize", (string redirect_uri, string state) => Results.Redirect($"{redirect_uri}?code=code-123&state={Uri.EscapeDataString(state)}"));
+        app.MapPost("/oauth/token", () => Results.Json(new { access_token = GoodToken, refresh_token = "refresh-1", expires_in = 3600, token_type = "Bearer" }));
         app.MapGet("/projects/{id}", (string id) => Results.Json(new { id, name = "Apollo" }));
         await app.StartAsync();
         return new StubVendor(app, app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/'));
@@ -161,6 +164,33 @@ public sealed class ConnectorSpecs(DesignerFixture fixture) : IClassFixture<Desi
         var listed = await fixture.Client.GetStringAsync("/api/connections");
         listed.ShouldNotContain(StubVendor.GoodToken);
         listed.ShouldNotContain("wrong-token");
+    });
+
+    [Fact]
+    public Task Signing_in_with_OAuth_goes_through_the_server_redirect_and_the_connection_shows_it_is_signed_in() => WithPage(async page =>
+    {
+        await PostAsync("/api/connectors", $$"""
+            { "key": "oauthy", "name": "OAuthy", "baseUrl": "{{_vendor.Url}}", "authPingPath": "/me",
+              "auth": { "kind": "oauth2AuthorizationCode", "authorizeUrl": "{{_vendor.Url}}/authorize", "tokenUrl": "{{_vendor.Url}}/oauth/token", "scope": "read" } }
+            """);
+        await page.GetByText("Reload").ClickAsync();
+        await page.GetByTestId("connector-oauthy").ClickAsync();
+        await page.GetByTestId("connector-tab-connections").ClickAsync();
+        var form = page.GetByTestId("connection-form");
+        await form.GetByLabel("Connection name", new() { Exact = true }).FillAsync("signed");
+        await form.GetByLabel("Client ID", new() { Exact = true }).FillAsync("client-1");
+        await form.GetByLabel("Client secret", new() { Exact = true }).FillAsync("client-secret-1");
+        await page.GetByTestId("create-connection").ClickAsync();
+        var connection = page.GetByTestId("connection-signed");
+        await Assertions.Expect(connection.GetByTestId("connection-status")).ToHaveTextAsync("authorized, not signed in");
+
+        // Sign in opens the provider's authorize URL; it sends the browser to the server's /oauth/callback.
+        var popup = await page.RunAndWaitForPopupAsync(() => connection.GetByTestId("sign-in").ClickAsync());
+        await Assertions.Expect(popup.Locator("body")).ToContainTextAsync("Connected");
+        await Assertions.Expect(connection.GetByTestId("connection-status")).ToHaveTextAsync("authorized, signed in");
+        await connection.GetByTestId("test-connection").ClickAsync();
+        await Assertions.Expect(connection.GetByTestId("test-result")).ToHaveTextAsync("✓ The connection works");
+        (await fixture.Client.GetStringAsync("/api/connections")).ShouldNotContain(StubVendor.GoodToken);
     });
 
     [Fact]
