@@ -200,6 +200,22 @@ public sealed class ConnectorAuthoringTests(AuthoringFixture fixture) : IClassFi
     }
 
     [Fact]
+    public async Task Values_of_the_wrong_JSON_type_are_client_mistakes_answered_with_400_not_500()
+    {
+        (await CreateAsync("acme-types")).Status.ShouldBe(201);
+        (await SendAsync(HttpMethod.Post, "/api/connectors", """{ "key": 5, "baseUrl": "https://x.example" }""")).Status.ShouldBe(400);
+        var (created, createdProblem) = await SendAsync(HttpMethod.Post, "/api/connectors", """{ "key": "acme-typed", "baseUrl": "https://x.example", "auth": [1], "authPingPath": 3 }""");
+        created.ShouldBe(400);
+        createdProblem!["errors"]!.AsArray().ShouldContain(e => (string)e!["file"]! == "connector.json" && ((string)e["message"]!).Contains("auth"), createdProblem.ToJsonString());
+        var (settings, settingsProblem) = await SendAsync(HttpMethod.Put, "/api/connectors/acme-types/settings", """{ "key": ["a"], "auth": "basic", "connectionParameters": ["token"] }""");
+        settings.ShouldBe(400, settingsProblem?.ToJsonString());
+        var (flow, flowProblem) = await SendAsync(HttpMethod.Put, "/api/connectors/acme-types/flows/x", """{ "id": 7, "nodes": [], "connections": [] }""");
+        flow.ShouldBe(400);
+        ((string)Error(flowProblem)["code"]!).ShouldBe("FLOW_ID_MISMATCH");
+        (await Server.PostJsonAsync("/api/connectors/acme-types/flows/customApiAction/fields/requestType/dropdown", new { connectionId = 5 })).Status.ShouldBe(404);
+    }
+
+    [Fact]
     public async Task Editing_a_sample_connector_installs_an_edited_copy_and_leaves_the_sample_alone()
     {
         var sample = Path.Combine(Server.FlowsFolder, "github", "connector.json");

@@ -43,14 +43,14 @@ internal static partial class ConnectorAuthoringEndpoints
         {
             var (body, problem) = await ReadObjectAsync(request, options);
             if (problem is not null) return problem;
-            var key = (string?)(body!["key"] as JsonValue);
+            var key = Str(body!["key"]);
             if (key is null || !KeyPattern().IsMatch(key))
                 return Invalid($"key '{key}' must be 2–40 lower-case letters, digits or '-', starting with a letter or digit",
                     [new ConnectorProblem(ManifestReader.FileName, "$.key", "MANIFEST_INVALID_KEY", "2–40 lower-case letters, digits or '-'")]);
             if (Find(runtime, key) is not null)
                 return Problems.Result(409, "Conflict", $"a connector with key '{key}' already exists; open it to edit it");
             var manifest = ScaffoldManifest(body);
-            var authPingPath = (string?)(body["authPingPath"] as JsonValue) ?? "/";
+            var authPingPath = Str(body["authPingPath"]) ?? "/";
             return await WriteAsync(installer, runtime, null, folder =>
             {
                 WriteManifest(folder, manifest);
@@ -72,7 +72,7 @@ internal static partial class ConnectorAuthoringEndpoints
                 if (value is null) manifest.Remove(field);
                 else manifest[field] = value.DeepClone();
             }
-            var newKey = (string?)(manifest["key"] as JsonValue);
+            var newKey = Str(manifest["key"]);
             if (newKey != key)
             {
                 if (newKey is null || !KeyPattern().IsMatch(newKey))
@@ -104,7 +104,7 @@ internal static partial class ConnectorAuthoringEndpoints
             var (body, problem) = await ReadObjectAsync(request, options);
             if (problem is not null) return problem;
             body!["id"] ??= flowId;
-            if ((string?)(body["id"] as JsonValue) != flowId)
+            if (Str(body["id"]) != flowId)
                 return Invalid($"the body's id '{body["id"]?.ToJsonString()}' does not match the URL's '{flowId}'",
                     [new ConnectorProblem(file, "$.id", "FLOW_ID_MISMATCH", $"must be '{flowId}'")]);
             body["format"] ??= FlowDefinition.CurrentFormat;
@@ -219,15 +219,15 @@ internal static partial class ConnectorAuthoringEndpoints
     /// <summary>An auth kind that needs them gets a scaffolded <c>_authping</c> (and <c>_auth</c> for custom) when the connector has none.</summary>
     private static void EnsureAuthFlows(string folder, JsonObject manifest, string authPingPath)
     {
-        var kind = (string?)(manifest["auth"]?["kind"] as JsonValue) ?? "none";
+        var kind = Str((manifest["auth"] as JsonObject)?["kind"]) ?? "none";
         if (kind != "none" && !File.Exists(Path.Combine(folder, FileOf(ConnectorPackage.AuthPing))))
             WriteFlow(folder, Scaffolds.AuthPing(authPingPath));
         if (kind == "custom")
         {
-            var flowName = (string?)(manifest["auth"]?["flow"] as JsonValue) ?? "_auth";
+            var flowName = Str((manifest["auth"] as JsonObject)?["flow"]) ?? "_auth";
             if (FlowIdPattern().IsMatch(flowName) && !File.Exists(Path.Combine(folder, FileOf(flowName))))
             {
-                var parameters = (manifest["connectionParameters"] as JsonArray ?? []).Select(p => (string?)(p?["name"] as JsonValue)).OfType<string>();
+                var parameters = (manifest["connectionParameters"] as JsonArray ?? []).Select(p => Str((p as JsonObject)?["name"])).OfType<string>();
                 WriteFlow(folder, Scaffolds.CustomAuth(flowName, parameters));
             }
         }
@@ -239,7 +239,7 @@ internal static partial class ConnectorAuthoringEndpoints
         var manifest = new JsonObject();
         foreach (var (field, value) in body)
             if (field != "authPingPath") manifest[field] = value?.DeepClone();
-        manifest["name"] ??= (string?)(body["key"] as JsonValue);
+        manifest["name"] ??= Str(body["key"]);
         manifest["version"] ??= "1.0.0";
         manifest["auth"] ??= new JsonObject { ["kind"] = "none" };
         if (manifest["connectionParameters"] is null && manifest["auth"] is JsonObject auth)
@@ -250,8 +250,8 @@ internal static partial class ConnectorAuthoringEndpoints
     private static JsonArray DefaultParameters(JsonObject auth)
     {
         JsonObject Parameter(string name, string label, string type) => new() { ["name"] = name, ["label"] = label, ["type"] = type, ["required"] = true };
-        string Name(string field, string fallback) => (string?)(auth[field] as JsonValue) ?? fallback;
-        return (string?)(auth["kind"] as JsonValue) switch
+        string Name(string field, string fallback) => Str(auth[field]) ?? fallback;
+        return Str(auth["kind"]) switch
         {
             "basic" => [Parameter(Name("usernameParameter", "username"), "User name", "text"), Parameter(Name("passwordParameter", "password"), "Password", "password")],
             "apiKey" => [Parameter(Name("parameter", "token"), "API token", "password")],
@@ -316,7 +316,7 @@ internal static partial class ConnectorAuthoringEndpoints
     {
         var (body, problem) = await ReadObjectAsync(request, options);
         if (problem is not null) return (null, null, problem);
-        if ((string?)(body!["connectionId"] as JsonValue) is not { Length: > 0 } connectionId)
+        if (Str(body!["connectionId"]) is not { Length: > 0 } connectionId)
             return (null, null, Problems.Result(400, "Invalid input", "choose a connection: 'connectionId' is required", [new { path = "$.connectionId", message = "required" }]));
         if (body["values"] is not (JsonObject or null))
             return (null, null, Problems.Result(400, "Invalid input", "'values' must be an object of the card's option and input values", [new { path = "$.values", message = "expected an object" }]));
@@ -328,6 +328,9 @@ internal static partial class ConnectorAuthoringEndpoints
         : e.Message.Contains("belongs to connector", StringComparison.Ordinal) || e.Message.Contains("deauthorized", StringComparison.Ordinal)
             ? Problems.Result(409, "Conflict", e.Message)
             : Problems.Result(502, "The helper flow failed", e.Message);
+
+    /// <summary>A JSON string's value; null for anything else (a number where text belongs is reported by validation, not thrown).</summary>
+    private static string? Str(JsonNode? node) => node is JsonValue v && v.TryGetValue(out string? text) ? text : null;
 
     private static IResult NotInstalled(string key) => Problems.Result(404, "Not found", $"connector '{key}' is not installed");
 
