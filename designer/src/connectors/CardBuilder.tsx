@@ -174,6 +174,7 @@ function CardEditor({ source, flow, busy, onSave, onDelete }: {
   useEffect(() => { setModel(cardFromFlow(flow)); setJsonText(null); }, [flow]);
   const problems = cardProblems(model);
   const helpers = helperFlows(source.flows, flow.id);
+  const otherFlows = source.flows.map(f => f.id).filter(id => id !== flow.id && !STANDARD_FLOWS.includes(id));
   const isStandard = STANDARD_FLOWS.includes(flow.id);
   const hasCard = !!flow.card || !isStandard;
   const set = (patch: Partial<CardModel>) => setModel(m => ({ ...m, ...patch }));
@@ -218,6 +219,21 @@ function CardEditor({ source, flow, busy, onSave, onDelete }: {
             <label className="field">Flow name<input aria-label="Flow display name" value={model.flowName} onChange={e => set({ flowName: e.target.value })} /></label>
           </div>
           <label className="field">Description<input aria-label="Card description" value={model.description} onChange={e => set({ description: e.target.value })} /></label>
+          {model.kind === 'event' && (
+            <div className="settings-grid">
+              {(['registration', 'deregistration'] as const).map(which => (
+                <label key={which} className="field">{which === 'registration' ? 'Registration flow' : 'Deregistration flow'}
+                  <select aria-label={which === 'registration' ? 'Registration flow' : 'Deregistration flow'} value={model[which]} onChange={e => set({ [which]: e.target.value })}>
+                    <option value="">(choose)</option>
+                    {otherFlows.map(id => <option key={id} value={id}>{id}</option>)}
+                  </select>
+                </label>
+              ))}
+            </div>
+          )}
+          {model.kind === 'polling' && (
+            <label className="field">Polling interval<input aria-label="Polling interval" placeholder="00:05:00" value={model.interval} onChange={e => set({ interval: e.target.value })} /></label>
+          )}
           <h4>Options and inputs</h4>
           <table className="fields" data-testid="card-fields">
             <thead><tr><th>name</th><th>label</th><th>type</th><th>shown as</th><th>required</th><th>dropdown</th><th /></tr></thead>
@@ -236,6 +252,24 @@ function CardEditor({ source, flow, busy, onSave, onDelete }: {
           </table>
           <button type="button" data-testid="add-option" onClick={() => setEditing({ index: -1, field: { ...emptyField(), role: 'option', required: true } })}>Add option</button>
           <button type="button" data-testid="add-input" onClick={() => setEditing({ index: -1, field: emptyField() })}>Add input</button>
+          <label className="field">Dynamic inputs (extra fields a helper flow returns)
+            <select aria-label="Dynamic inputs flow" value={model.dynamicInputs?.flow ?? ''}
+              onChange={e => set({ dynamicInputs: e.target.value ? { flow: e.target.value, dependsOn: model.dynamicInputs?.dependsOn ?? [] } : null })}>
+              <option value="">(none)</option>
+              {helpers.map(h => <option key={h} value={h}>{h}</option>)}
+            </select>
+          </label>
+          {model.dynamicInputs && model.fields.length > 0 && (
+            <fieldset className="depends-on">
+              <legend>Dynamic inputs depend on</legend>
+              {model.fields.map(f => (
+                <label key={f.name} className="checkbox">
+                  <input type="checkbox" aria-label={`dynamic inputs depend on ${f.name}`} checked={model.dynamicInputs!.dependsOn.includes(f.name)}
+                    onChange={e => set({ dynamicInputs: { ...model.dynamicInputs!, dependsOn: e.target.checked ? [...model.dynamicInputs!.dependsOn, f.name] : model.dynamicInputs!.dependsOn.filter(d => d !== f.name) } })} /> {f.name}
+                </label>
+              ))}
+            </fieldset>
+          )}
           <h4>Outputs</h4>
           <table className="fields" data-testid="card-outputs">
             <tbody>

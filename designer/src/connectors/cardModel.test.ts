@@ -50,6 +50,20 @@ describe('card model', () => {
     expect(flow.nodes).toBe(getProject.nodes);
   });
 
+  it('writes registration flows only for event cards, the interval only for polling cards', () => {
+    const push: ConnectorFlowJson = {
+      format: 1, id: 'push', nodes: [], connections: [],
+      card: { kind: 'event', label: 'Push', registration: 'register', deregistration: 'deregister', signature: { style: 'github', secretParameter: 'secret' } },
+    };
+    const model = cardFromFlow(push);
+    expect([model.registration, model.deregistration]).toEqual(['register', 'deregister']);
+    expect(applyCard(push, model).card).toEqual(push.card);
+    expect(applyCard(push, { ...model, kind: 'polling', interval: '00:05:00' }).card).toEqual({
+      kind: 'polling', label: 'Push', interval: '00:05:00', signature: { style: 'github', secretParameter: 'secret' },
+    });
+    expect(cardProblems({ ...model, registration: '' })).toEqual(['an event card needs a registration and a deregistration flow']);
+  });
+
   it('finds what the server would refuse before saving', () => {
     const model = cardFromFlow(getProject);
     model.fields.push({ ...model.fields[1], name: 'project' });

@@ -39,6 +39,13 @@ export interface CardModel {
   fields: FieldModel[];
   outputs: OutputModel[];
   selectableOutputs: boolean;
+  /** Event cards: the flows that register and deregister the webhook. */
+  registration: string;
+  deregistration: string;
+  /** Polling cards: how often, hh:mm:ss. */
+  interval: string;
+  /** A helper flow returning extra input fields, and the fields it depends on. */
+  dynamicInputs: { flow: string; dependsOn: string[] } | null;
 }
 
 const text = (v: unknown) => (typeof v === 'string' ? v : '');
@@ -89,6 +96,10 @@ export function cardFromFlow(flow: ConnectorFlowJson): CardModel {
     fields,
     outputs: (flow.outputs ?? []).map(o => ({ name: o.name, label: text(o.label), type: o.type ?? 'any', description: text(o.description) })),
     selectableOutputs: card.selectableOutputs === true,
+    registration: text(card.registration),
+    deregistration: text(card.deregistration),
+    interval: text(card.interval),
+    dynamicInputs: card.dynamicInputs ? { flow: card.dynamicInputs.flow, dependsOn: [...(card.dynamicInputs.dependsOn ?? [])] } : null,
   };
 }
 
@@ -106,12 +117,12 @@ function parameterOf(f: FieldModel): FlowParameterJson {
 
 /**
  * The flow with the card's fields as its declared inputs, its outputs, name and card block. Nodes,
- * connections and card fields the builder does not edit (registration, signature, interval,
- * dynamicInputs) are kept as they were.
+ * connections and card fields the builder does not edit (signature) are kept as they were.
  */
 export function applyCard(flow: ConnectorFlowJson, model: CardModel): ConnectorFlowJson {
   const previous: Partial<CardJson> = flow.card ?? {};
-  const { kind: _k, label: _l, description: _d, group: _g, options: _o, fields: _f, selectableOutputs: _s, ...kept } = previous;
+  const { kind: _k, label: _l, description: _d, group: _g, options: _o, fields: _f, selectableOutputs: _s,
+    registration: _r, deregistration: _dr, interval: _i, dynamicInputs: _di, ...kept } = previous;
   const card: CardJson = { ...kept, kind: model.kind };
   if (model.label) card.label = model.label;
   if (model.description) card.description = model.description;
@@ -122,6 +133,12 @@ export function applyCard(flow: ConnectorFlowJson, model: CardModel): ConnectorF
   if (dynamic.length)
     card.fields = Object.fromEntries(dynamic.map(f => [f.name, { dropdown: { flow: f.dynamic!.flow, dependsOn: [...f.dynamic!.dependsOn] } }]));
   if (model.selectableOutputs) card.selectableOutputs = true;
+  if (model.dynamicInputs?.flow) card.dynamicInputs = { flow: model.dynamicInputs.flow, dependsOn: [...model.dynamicInputs.dependsOn] };
+  if (model.kind === 'event') {
+    if (model.registration) card.registration = model.registration;
+    if (model.deregistration) card.deregistration = model.deregistration;
+  }
+  if (model.kind === 'polling' && model.interval) card.interval = model.interval;
   const next: ConnectorFlowJson = { ...flow, inputs: model.fields.map(parameterOf), outputs: model.outputs.map(o => {
     const p: FlowParameterJson = { name: o.name, type: o.type };
     if (o.label) p.label = o.label;
@@ -149,6 +166,10 @@ export function cardProblems(model: CardModel): string[] {
     }
     for (const o of f.staticOptions) if (o.value === '') problems.push(`field '${f.name}' has a dropdown value that is empty`);
   }
+  if (model.dynamicInputs)
+    for (const d of model.dynamicInputs.dependsOn)
+      if (!model.fields.some(o => o.name === d)) problems.push(`dynamic inputs depend on '${d}', which is not a field of the card`);
+  if (model.kind === 'event' && (!model.registration || !model.deregistration)) problems.push('an event card needs a registration and a deregistration flow');
   const outputs = new Set<string>();
   for (const o of model.outputs) {
     if (!NAME_PATTERN.test(o.name)) problems.push(`output name '${o.name}' must start with a letter or _ and hold letters, digits or _`);

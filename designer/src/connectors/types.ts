@@ -54,6 +54,9 @@ export interface CardJson {
   fields?: Record<string, { dropdown?: DynamicSource }>;
   dynamicInputs?: DynamicSource;
   selectableOutputs?: boolean;
+  registration?: string;
+  deregistration?: string;
+  interval?: string;
   [field: string]: unknown;
 }
 
