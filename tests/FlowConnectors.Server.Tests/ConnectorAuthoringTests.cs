@@ -216,6 +216,18 @@ public sealed class ConnectorAuthoringTests(AuthoringFixture fixture) : IClassFi
     }
 
     [Fact]
+    public async Task Concurrent_edits_of_one_connector_all_land()
+    {
+        (await CreateAsync("acme-concurrent")).Status.ShouldBe(201);
+        var writes = Enumerable.Range(1, 6).Select(i => SendAsync(HttpMethod.Put, $"/api/connectors/acme-concurrent/flows/card{i}", $$"""
+            { "nodes": [ { "id": "done", "type": "Return" } ], "connections": [], "card": { "kind": "action", "label": "Card {{i}}" } }
+            """)).ToList();
+        (await Task.WhenAll(writes)).Select(w => w.Status).ShouldAllBe(s => s == 201);
+        FlowIds(await Server.GetJsonAsync("/api/connectors/acme-concurrent/source"))
+            .ShouldBe(["_authping", "card1", "card2", "card3", "card4", "card5", "card6", "customApiAction", "httpHelper"]);
+    }
+
+    [Fact]
     public async Task Editing_a_sample_connector_installs_an_edited_copy_and_leaves_the_sample_alone()
     {
         var sample = Path.Combine(Server.FlowsFolder, "github", "connector.json");

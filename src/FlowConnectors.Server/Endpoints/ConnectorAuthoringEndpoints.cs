@@ -30,6 +30,10 @@ internal static partial class ConnectorAuthoringEndpoints
     private static readonly string[] ManifestOrder =
         ["key", "name", "version", "description", "icon", "accentColor", "documentationUrl", "supportEmail", "baseUrl", "auth", "connectionParameters", "http"];
 
+    // One authoring write at a time: each reads the installed connector, changes it and installs it, so two
+    // concurrent edits of one connector must not both start from the same version (the second would undo the first).
+    private static readonly SemaphoreSlim WriteGate = new(1, 1);
+
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static void Map(WebApplication app)
@@ -39,7 +43,14 @@ internal static partial class ConnectorAuthoringEndpoints
         api.MapGet("/connectors/{key}/source", (string key, ConnectorRuntime runtime, ConnectorInstaller installer) =>
             Find(runtime, key) is { } package ? Results.Json(SourceJson(package, installer)) : NotInstalled(key));
 
-        api.MapPost("/connectors", async (HttpRequest request, ConnectorRuntime runtime, ConnectorInstaller installer, ServerOptions options, CancellationToken ct) =>
+        var writes = api.MapGroup("").AddEndpointFilter(async (context, next) =>
+        {
+            await WriteGate.WaitAsync(context.HttpContext.RequestAborted);
+            try { return await next(context); }
+            finally { WriteGate.Release(); }
+        });
+
+        writes.MapPost("/connectors", async (HttpRequest request, ConnectorRuntime runtime, ConnectorInstaller installer, ServerOptions options, CancellationToken ct) =>
         {
             var (body, problem) = await ReadObjectAsync(request, options);
             if (problem is not null) return problem;
@@ -60,7 +71,7 @@ internal static partial class ConnectorAuthoringEndpoints
             }, created: true, ct);
         });
 
-        api.MapPut("/connectors/{key}/settings", async (string key, HttpRequest request, ConnectorRuntime runtime, ConnectorInstaller installer,
+        writes.MapPut("/connectors/{key}/settings", async (string key, HttpRequest request, ConnectorRuntime runtime, ConnectorInstaller installer,
             IConnectionStore connections, ServerOptions options, CancellationToken ct) =>
         {
             if (Find(runtime, key) is not { } package) return NotInstalled(key);
@@ -93,7 +104,7 @@ internal static partial class ConnectorAuthoringEndpoints
             return result;
         });
 
-        api.MapPut("/connectors/{key}/flows/{flowId}", async (string key, string flowId, HttpRequest request, ConnectorRuntime runtime,
+        writes.MapPut("/connectors/{key}/flows/{flowId}", async (string key, string flowId, HttpRequest request, ConnectorRuntime runtime,
             ConnectorInstaller installer, ServerOptions options, CancellationToken ct) =>
         {
             if (Find(runtime, key) is not { } package) return NotInstalled(key);
@@ -116,7 +127,7 @@ internal static partial class ConnectorAuthoringEndpoints
             return await WriteAsync(installer, runtime, package, folder => WriteFlow(folder, flow), created: !existed, ct);
         });
 
-        api.MapDelete("/connectors/{key}/flows/{flowId}", async (string key, string flowId, ConnectorRuntime runtime, ConnectorInstaller installer, CancellationToken ct) =>
+        writes.MapDelete("/connectors/{key}/flows/{flowId}", async (string key, string flowId, ConnectorRuntime runtime, ConnectorInstaller installer, CancellationToken ct) =>
         {
             if (Find(runtime, key) is not { } package) return NotInstalled(key);
             if (package.FindFlow(flowId) is null) return Problems.Result(404, "Not found", $"connector '{key}' has no flow '{flowId}'");
