@@ -190,6 +190,9 @@ public sealed class ConnectorAuthoringTests(AuthoringFixture fixture) : IClassFi
         var connector = await Server.GetJsonAsync("/api/connectors/acme-settings");
         ((string)connector["accentColor"]!).ShouldBe("#3366FF");
         connector["connectionParameters"]!.AsArray().Count.ShouldBe(2);
+        // The list API names fields the way the manifest does (camelCase), options included.
+        connector["connectionParameters"]![1]!["options"]![1]!.ToJsonString().ShouldBe("""{"label":"US","value":"us"}""");
+        ((string)connector["connectionParameters"]![1]!["default"]!).ShouldBe("eu");
 
         // Switching to basic auth: the new kind's fields are checked against the parameters.
         var (basic, basicProblem) = await SendAsync(HttpMethod.Put, "/api/connectors/acme-settings/settings",
