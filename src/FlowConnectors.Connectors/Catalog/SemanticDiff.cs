@@ -161,10 +161,12 @@ public static class SemanticDiff
             if (!nodesB.TryGetValue(id, out var now)) { changes.Add(new('-', $"node {id} ({old.Type})", false)); continue; }
             if (old.Type != now.Type) changes.Add(new('~', $"node {id}: type {old.Type} → {now.Type}", false));
             if (old.Name != now.Name) changes.Add(new('~', $"node {id}: name {Quote(old.Name)} → {Quote(now.Name)}", false));
-            foreach (var input in old.Inputs.Keys.Union(now.Inputs.Keys).Order(StringComparer.Ordinal))
+            var inputsA = FlattenInputs(old.Inputs);
+            var inputsB = FlattenInputs(now.Inputs);
+            foreach (var input in inputsA.Keys.Union(inputsB.Keys).Order(StringComparer.Ordinal))
             {
-                var before = old.Inputs.TryGetValue(input, out var x) ? CanonicalJson.Write(x) : null;
-                var after = now.Inputs.TryGetValue(input, out var y) ? CanonicalJson.Write(y) : null;
+                var before = inputsA.GetValueOrDefault(input);
+                var after = inputsB.GetValueOrDefault(input);
                 if (before == after) continue;
                 if (before is null) changes.Add(new('+', $"node {id}: input {input}: {after}", false));
                 else if (after is null) changes.Add(new('-', $"node {id}: input {input}: {before}", false));
@@ -176,6 +178,21 @@ public static class SemanticDiff
         foreach (var c in connectionsB.Except(connectionsA).Order(StringComparer.Ordinal)) changes.Add(new('+', $"connection {c}", false));
         foreach (var c in connectionsA.Except(connectionsB).Order(StringComparer.Ordinal)) changes.Add(new('-', $"connection {c}", false));
         return changes;
+    }
+
+    /// <summary>A node's inputs by path (<c>inputs.relative_url</c>): nested objects are followed down to expressions and literals.</summary>
+    private static SortedDictionary<string, string> FlattenInputs(IDictionary<string, JsonNode?> inputs)
+    {
+        var flat = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, value) in inputs) Walk(name, value);
+        return flat;
+
+        void Walk(string path, JsonNode? value)
+        {
+            if (value is JsonObject o && o.Count > 0 && !(o.Count == 1 && (o.ContainsKey("js") || o.ContainsKey("template"))))
+                foreach (var (key, child) in o) Walk($"{path}.{key}", child);
+            else flat[path] = CanonicalJson.Write(value);
+        }
     }
 
     // --- cards -------------------------------------------------------------------------------
