@@ -163,7 +163,7 @@ internal static class CatalogEndpoints
 
         // Moves an automation's pinned connector cards to another loaded version (or unpins them with "version": null).
         app.MapPost("/api/automations/{id}/connector-version", async (string id, HttpRequest request, IAutomationStore automations, IFlowStore flows,
-            TriggerRegistry triggers, CatalogService catalog, ServerOptions options, CancellationToken ct) =>
+            TriggerRegistry triggers, WorkflowHost host, CatalogService catalog, ServerOptions options, CancellationToken ct) =>
         {
             var (body, problem) = await Problems.ReadJsonAsync(request, options.MaxBodyBytes);
             if (problem is not null) return problem;
@@ -187,6 +187,7 @@ internal static class CatalogEndpoints
                 }
             if (moved.Count == 0) return Results.Json(new { automationId = id, flowId = flow.Id, version = stored.Version, connector = target, movedNodes = moved });
             var saved = await StartupLoader.SaveAndPublishAsync(flow, null, flows, triggers);
+            host.FlowPublished(flow.Id);
             return Results.Json(new { automationId = id, flowId = flow.Id, version = saved.Version, connector = target, movedNodes = moved });
         });
     }
