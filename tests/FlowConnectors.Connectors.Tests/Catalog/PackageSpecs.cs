@@ -118,12 +118,20 @@ public class PackageSpecs
     }
 
     [Fact]
-    public async Task Every_sample_connector_packs_and_reads_back()
+    public async Task Every_sample_connector_packs_publishes_to_a_directory_catalog_and_passes_its_tests_when_read_back()
     {
+        using var temp = new TempFolder();
+        var catalog = new DirectoryCatalog(Path.Combine(temp.Path, "catalog"));
+        var validator = SampleCopy.Validator();
         foreach (var folder in Repo.SampleConnectors().Select(Repo.Connector))
         {
-            var package = await Packer.PackAsync(folder, SampleCopy.Validator());
-            CatalogPackage.Read(package.ToBytes(), folder).Digest.ShouldBe(package.Digest);
+            var package = await Packer.PackAsync(folder, validator);
+            var read = CatalogPackage.Read(package.ToBytes(), folder);
+            catalog.Publish(read, ReviewStatus.Approved, p => Packer.Validate(p, validator)).Created.ShouldBeTrue();
+            var installed = catalog.Get(package.Key, null);
+            installed.Digest.ShouldBe(package.Digest);
+            (await Packer.TestAsync(installed, validator)).ShouldAllBe(report => report.Passed);
         }
+        catalog.List().Select(e => e.Key).ShouldBe(Repo.SampleConnectors());
     }
 }
