@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using System.Text.Json.Nodes;
 using FlowConnectors.Connectors.Catalog;
+using FlowConnectors.Connectors.Manifest;
 using FlowConnectors.Connectors.Runtime;
 using FlowConnectors.Engine.Flows;
 using FlowConnectors.Engine.Runtime;
@@ -42,6 +43,11 @@ internal sealed class SampleCopy : IDisposable
     public SampleCopy Version(string version) => Edit("connector.json", m => m["version"] = version);
 
     public Task<CatalogPackage> PackAsync() => Packer.PackAsync(Path, Validator());
+
+    /// <summary>The package of the folder as it is, without running its offline tests (for specs about catalogs, not packing).</summary>
+    public CatalogPackage Package() => CatalogPackage.FromFiles(CatalogPackage.CollectFiles(Load()));
+
+    public ConnectorPackage Load() => ConnectorPackage.Load(Path, Validator()).Package ?? throw new InvalidOperationException($"{Path} is not a valid connector");
 
     public void Dispose() => _temp.Dispose();
 
