@@ -82,6 +82,10 @@ public sealed class CatalogPackage
     {
         if (files.ContainsKey(MetadataFile)) throw new CatalogException(CatalogErrorKind.InvalidPackage, $"a connector may not hold its own {MetadataFile}");
         var manifest = ReadManifest(files);
+        foreach (var path in files.Keys)
+            if (!BelongsToConnector(path, manifest))
+                throw new CatalogException(CatalogErrorKind.InvalidPackage,
+                    $"'{path}' is not part of a connector (connector.json, its icon, flows/*.flow.json, tests/*.json, templates/…)");
         return new CatalogPackage(manifest.Key, manifest.Version, manifest.Name, files);
     }
 
@@ -238,6 +242,16 @@ public sealed class CatalogPackage
         var text = new StringBuilder();
         foreach (var (path, hash) in fileHashes.OrderBy(f => f.Key, StringComparer.Ordinal)) text.Append(hash).Append("  ").Append(path).Append('\n');
         return "sha256:" + Hex(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
+    }
+
+    private static bool BelongsToConnector(string path, ConnectorManifest manifest)
+    {
+        var parts = path.Split('/');
+        return path == ManifestReader.FileName
+               || path == manifest.Icon?.Replace('\\', '/').TrimStart('.', '/')
+               || parts is ["flows", var flow] && flow.EndsWith(".flow.json", StringComparison.Ordinal)
+               || parts is ["tests", var test] && test.EndsWith(".json", StringComparison.Ordinal)
+               || parts.Length > 1 && parts[0] == "templates";
     }
 
     private static void CheckPath(string path, string source)

