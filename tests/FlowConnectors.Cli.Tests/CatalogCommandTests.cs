@@ -144,5 +144,9 @@ public class CatalogCommandTests
         var notSemver = await temp.FlowcAsync("install", "slack-webhook@1.0", "--catalog", catalog);
         notSemver.ExitCode.ShouldBe(2);
         notSemver.Stderr.ShouldBe("error: 'slack-webhook@1.0': version '1.0' is not a semantic version (e.g. 1.2.3)\n");
+
+        var nowhere = await temp.FlowcAsync("install", "slack-webhook", "--catalog", "no-such-catalog");
+        nowhere.ExitCode.ShouldBe(2);
+        nowhere.Stderr.ShouldBe($"error: no catalog at {Path.Combine(temp.Path, "no-such-catalog")}: the directory does not exist\n");
     }
 }

@@ -57,8 +57,11 @@ internal abstract class PackageSource
                 : $"{package.Reference} is already in {catalog.Root} with the same digest; nothing changed");
         }
 
-        public override Task<CatalogPackage> GetAsync(string key, string? version, bool includeUnapproved, CancellationToken ct) =>
-            Task.FromResult(catalog.Get(key, version, approvedOnly: !includeUnapproved));
+        public override Task<CatalogPackage> GetAsync(string key, string? version, bool includeUnapproved, CancellationToken ct)
+        {
+            if (!Directory.Exists(catalog.Root)) throw new CliException($"no catalog at {catalog.Root}: the directory does not exist");
+            return Task.FromResult(catalog.Get(key, version, approvedOnly: !includeUnapproved));
+        }
     }
 
     private sealed class Remote(Uri baseUri, string apiKey) : PackageSource
