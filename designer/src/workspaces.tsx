@@ -3,6 +3,7 @@
 import type { ReactNode } from 'react';
 import { App as FlowDesigner } from './App';
 import { ConnectorsWorkspace } from './connectors/ConnectorsWorkspace';
+import { CatalogView } from './catalog/CatalogView';
 
 export interface Workspace {
   /** Also the URL hash: #/flows, #/connectors, … */
@@ -14,4 +15,5 @@ export interface Workspace {
 export const WORKSPACES: Workspace[] = [
   { id: 'flows', label: 'Flows', render: () => <FlowDesigner /> },
   { id: 'connectors', label: 'Connectors', render: () => <ConnectorsWorkspace /> },
+  { id: 'catalog', label: 'Catalog', render: () => <CatalogView /> },
 ];

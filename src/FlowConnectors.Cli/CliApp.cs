@@ -7,7 +7,7 @@ namespace FlowConnectors.Cli;
 internal static class CliApp
 {
     public static RootCommand Build(CliOutput output) =>
-        new("flowc: validate, run, resume and describe FlowConnectors flows")
+        new("flowc: validate, run, resume, describe and test FlowConnectors flows; pack, publish, install and diff connectors")
         {
             new ValidateCommand(output).Command,
             new RunCommand(output).Command,
@@ -15,6 +15,10 @@ internal static class CliApp
             new DescribeCommand(output).Command,
             new TestCommand(output).Command,
             new FormatCommand(output).Command,
+            new PackCommand(output).Command,
+            new PublishCommand(output).Command,
+            new InstallCommand(output).Command,
+            new DiffCommand(output).Command,
         };
 
     public static async Task<int> RunAsync(string[] args, CliOutput output)

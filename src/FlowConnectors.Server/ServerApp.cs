@@ -54,14 +54,19 @@ public static class ServerApp
         services.AddSingleton(provider =>
         {
             var logger = provider.GetRequiredService<ILoggerFactory>().CreateLogger("FlowConnectors.Startup");
-            var packages = StartupLoader.LoadConnectors(options, new FlowEngine(new FlowEngineOptions { Registry = registry }), logger);
-            return new ConnectorRuntime(packages, new ConnectorRuntimeOptions
+            var validator = new FlowEngine(new FlowEngineOptions { Registry = registry });
+            var packages = StartupLoader.LoadConnectors(options, validator, logger);
+            var runtime = new ConnectorRuntime(packages, new ConnectorRuntimeOptions
             {
                 Connections = provider.GetRequiredService<IConnectionStore>(),
                 Clock = clock,
             });
+            foreach (var pinned in StartupLoader.LoadPinnedVersions(Path.Combine(options.DataFolder, "connector-versions"), validator, logger))
+                runtime.InstallPinned(pinned);
+            return runtime;
         });
         services.AddSingleton<ConnectorInstaller>();
+        services.AddSingleton<CatalogService>();
         services.AddSingleton<SchedulerService>();
         services.AddSingleton(provider => new Lazy<SchedulerService>(provider.GetRequiredService<SchedulerService>));
         services.AddHostedService(provider => provider.GetRequiredService<SchedulerService>());
@@ -89,6 +94,7 @@ public static class ServerApp
         AutomationEndpoints.Map(app);
         OAuthEndpoints.Map(app);
         ConnectorAuthoringEndpoints.Map(app);
+        CatalogEndpoints.Map(app);
 
         app.Lifetime.ApplicationStarted.Register(() =>
         {

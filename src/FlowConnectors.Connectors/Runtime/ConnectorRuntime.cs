@@ -42,7 +42,9 @@ public sealed class ConnectorRuntime : IAsyncDisposable
 
     /// <summary>
     /// Adds a connector, or replaces the one with the same key (new runs use the new package; runs
-    /// in progress finish on the old one). Returns the package it replaced, if any.
+    /// in progress finish on the old one). Returns the package it replaced, if any. The package is
+    /// also reachable as <c>key@version</c>, and stays so after a newer version replaces it, so
+    /// automations pinned to a version keep running until they are moved.
     /// </summary>
     public ConnectorPackage? Install(ConnectorPackage package)
     {
@@ -50,23 +52,47 @@ public sealed class ConnectorRuntime : IAsyncDisposable
         lock (_installLock)
         {
             _connectors.TryGetValue(package.Manifest.Key, out var previous);
-            _connectors = _connectors.SetItem(package.Manifest.Key, loaded);
-            if (previous is not null) _retired.Add(previous.Services);
+            var pinned = PinnedKey(package.Manifest.Key, package.Manifest.Version);
+            _connectors.TryGetValue(pinned, out var samePinned);
+            _connectors = _connectors.SetItem(package.Manifest.Key, loaded).SetItem(pinned, loaded);
+            // A replaced version stays loaded while an older key@version still names it.
+            foreach (var gone in new[] { previous, samePinned }.OfType<LoadedConnector>().Distinct())
+                if (!_connectors.Values.Contains(gone)) _retired.Add(gone.Services);
             return previous?.Package;
         }
     }
 
-    /// <summary>Removes a connector; false when none has that key.</summary>
+    /// <summary>Loads an older version only as <c>key@version</c> (for automations pinned to it); the current version stays.</summary>
+    public void InstallPinned(ConnectorPackage package)
+    {
+        var loaded = Load(package);
+        lock (_installLock)
+        {
+            var pinned = PinnedKey(package.Manifest.Key, package.Manifest.Version);
+            if (_connectors.ContainsKey(pinned)) { _retired.Add(loaded.Services); return; }
+            _connectors = _connectors.SetItem(pinned, loaded);
+        }
+    }
+
+    /// <summary>Removes a connector and its pinned versions; false when none has that key.</summary>
     public bool Uninstall(string key)
     {
         lock (_installLock)
         {
             if (!_connectors.TryGetValue(key, out var previous)) return false;
-            _connectors = _connectors.Remove(key);
-            _retired.Add(previous.Services);
+            var removed = _connectors.Where(c => c.Key == key || c.Key.StartsWith(key + "@", StringComparison.Ordinal)).ToList();
+            _connectors = _connectors.RemoveRange(removed.Select(c => c.Key));
+            foreach (var services in removed.Select(c => c.Value.Services).Distinct()) _retired.Add(services);
             return true;
         }
     }
+
+    /// <summary><c>key@version</c>: how an automation pins a connector version (Connector.Action's <c>connector</c> input).</summary>
+    public static string PinnedKey(string key, string version) => $"{key}@{version}";
+
+    /// <summary>The versions of a connector loaded side by side (the current one included), by version text.</summary>
+    public IReadOnlyList<string> LoadedVersions(string key) =>
+        _connectors.Where(c => c.Key.StartsWith(key + "@", StringComparison.Ordinal)).Select(c => c.Value.Package.Manifest.Version).Order(StringComparer.Ordinal).ToList();
 
     public bool IsInstalled(string key) => _connectors.ContainsKey(key);
 
@@ -96,7 +122,7 @@ public sealed class ConnectorRuntime : IAsyncDisposable
     public ConnectorRuntimeOptions Options { get; }
     public ActivityRegistry Registry { get; }
     internal Auth.TokenCache Tokens { get; }
-    public IReadOnlyList<ConnectorPackage> Connectors => _connectors.Values.Select(c => c.Package).OrderBy(p => p.Manifest.Key, StringComparer.Ordinal).ToList();
+    public IReadOnlyList<ConnectorPackage> Connectors => _connectors.Where(c => c.Key == c.Value.Package.Manifest.Key).Select(c => c.Value.Package).OrderBy(p => p.Manifest.Key, StringComparer.Ordinal).ToList();
 
     /// <summary>The engine's activities plus HTTP and connector activities.</summary>
     public static ActivityRegistry CreateRegistry() =>
@@ -232,8 +258,8 @@ public sealed class ConnectorRuntime : IAsyncDisposable
         if (connectionId is not null)
         {
             var connection = await GetConnectionAsync(connectionId, cancellationToken);
-            if (connection.ConnectorKey != connectorKey)
-                throw new ConnectorException($"connection '{connectionId}' belongs to connector '{connection.ConnectorKey}', not '{connectorKey}'");
+            if (connection.ConnectorKey != loaded.Package.Manifest.Key)
+                throw new ConnectorException($"connection '{connectionId}' belongs to connector '{connection.ConnectorKey}', not '{loaded.Package.Manifest.Key}'");
             if (connection.Status == ConnectionStatus.Deauthorized)
                 throw new ConnectorException($"connection '{connectionId}' is deauthorized{(connection.StatusReason is null ? "" : $": {connection.StatusReason}")}");
             properties[ConnectionProperty] = connectionId;
@@ -429,7 +455,7 @@ public sealed class ConnectorRuntime : IAsyncDisposable
         List<ServiceProvider> providers;
         lock (_installLock)
         {
-            providers = [.. _retired, .. _connectors.Values.Select(c => c.Services)];
+            providers = [.. _retired.Concat(_connectors.Values.Select(c => c.Services)).Distinct()];
             _retired.Clear();
             _connectors = _connectors.Clear();
         }

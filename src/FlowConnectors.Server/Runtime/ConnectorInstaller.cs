@@ -29,6 +29,12 @@ internal sealed class ConnectorInstaller(ServerOptions options, ConnectorRuntime
 
     public bool IsInstalledHere(string key) => ConnectorPackage.IsConnectorFolder(FolderOf(key));
 
+    /// <summary>
+    /// Earlier versions replaced by an install of another version, kept as <c>&lt;key&gt;@&lt;version&gt;</c> folders
+    /// and loaded at start as pinned versions, so automations pinned to them keep running until moved.
+    /// </summary>
+    public string VersionsFolder => Path.Combine(options.DataFolder, "connector-versions");
+
     /// <summary>Validates <paramref name="sourceFolder"/> as a connector folder and installs a copy of it.</summary>
     public async Task<ConnectorInstallResult> InstallAsync(string sourceFolder, CancellationToken cancellationToken = default)
     {
@@ -43,6 +49,7 @@ internal sealed class ConnectorInstaller(ServerOptions options, ConnectorRuntime
             var target = FolderOf(key);
             var staging = Path.Combine(InstalledFolder, $".{key}.{Guid.NewGuid():N}.staging");
             var retired = Path.Combine(InstalledFolder, $".{key}.{Guid.NewGuid():N}.old");
+            KeepCurrentVersion(key, checkedPackage.Manifest.Version);
             CopyFolder(sourceFolder, staging);
             var (package, stagedProblems) = ConnectorPackage.Load(staging, validator);
             if (package is null)
@@ -73,6 +80,8 @@ internal sealed class ConnectorInstaller(ServerOptions options, ConnectorRuntime
             var target = FolderOf(key);
             if (!Directory.Exists(target)) return false;
             Directory.Delete(target, recursive: true);
+            if (Directory.Exists(VersionsFolder))
+                foreach (var kept in Directory.GetDirectories(VersionsFolder, key + "@*")) Directory.Delete(kept, recursive: true);
             runtime.Uninstall(key);
             return true;
         }
@@ -80,6 +89,20 @@ internal sealed class ConnectorInstaller(ServerOptions options, ConnectorRuntime
         {
             _gate.Release();
         }
+    }
+
+    /// <summary>Before another version replaces the current one, its folder is kept under <see cref="VersionsFolder"/>.</summary>
+    private void KeepCurrentVersion(string key, string incomingVersion)
+    {
+        if (!runtime.IsInstalled(key)) return;
+        var current = runtime.GetConnector(key);
+        if (current.Manifest.Version == incomingVersion) return;
+        var kept = Path.Combine(VersionsFolder, ConnectorRuntime.PinnedKey(key, current.Manifest.Version));
+        if (Directory.Exists(kept)) return;
+        Directory.CreateDirectory(VersionsFolder);
+        var staging = Path.Combine(VersionsFolder, $".{key}.{Guid.NewGuid():N}.staging");
+        CopyFolder(current.Directory, staging);
+        Directory.Move(staging, kept);
     }
 
     private static void CopyFolder(string source, string target)

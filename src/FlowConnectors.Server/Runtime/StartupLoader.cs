@@ -24,6 +24,10 @@ internal static class StartupLoader
         return [.. byKey.Values];
     }
 
+    /// <summary>Earlier versions kept by the installer (<c>&lt;data&gt;/connector-versions/&lt;key&gt;@&lt;version&gt;</c>), for pinned automations.</summary>
+    public static List<ConnectorPackage> LoadPinnedVersions(string folder, FlowEngine validator, ILogger logger) =>
+        LoadConnectorsFrom(folder, SearchOption.TopDirectoryOnly, validator, logger);
+
     private static List<ConnectorPackage> LoadConnectorsFrom(string root, SearchOption search, FlowEngine validator, ILogger logger)
     {
         var packages = new List<ConnectorPackage>();
