@@ -78,8 +78,13 @@ public static partial class PostmanImporter
             var action = ActionBuilder.Build(id, item, folders, Scope(item, folders, collection.Root), context);
             flows[id] = action.Flow;
             actions.Add(action.Summary);
+            if (auth.Kind == "oauth2AuthorizationCode" && action.Fixtures.Count > 0)
+            {
+                warnings.Add(new(item.Path + ".response", "saved examples became outputs but no offline fixtures: an authorization-code connection needs a signed-in user (record them with 'flowc test --record')"));
+                continue;
+            }
             for (var e = 0; e < action.Fixtures.Count; e++)
-                fixtures[action.Fixtures.Count == 1 ? id : $"{id}-{e + 1}"] = WithConnection(action.Fixtures[e], connectionParameters);
+                fixtures[action.Fixtures.Count == 1 ? id : $"{id}-{e + 1}"] = WithConnection(action.Fixtures[e], connectionParameters, auth);
         }
         flows["httpHelper"] = StandardFlows.HttpHelper(baseUrl);
         flows["customApiAction"] = StandardFlows.CustomApiAction();
@@ -199,8 +204,23 @@ public static partial class PostmanImporter
         return unique;
     }
 
-    private static JsonObject WithConnection(JsonObject fixture, List<ImportedParameter> parameters)
+    private static JsonObject WithConnection(JsonObject fixture, List<ImportedParameter> parameters, MappedAuth auth)
     {
+        if (auth.Kind == "oauth2ClientCredentials" && Uri.TryCreate((string?)auth.Manifest["tokenUrl"], UriKind.Absolute, out var tokenUrl))
+        {
+            // The connector fetches a token first; the stub answers it like the provider would.
+            var token = new JsonObject
+            {
+                ["request"] = new JsonObject { ["method"] = "POST", ["path"] = tokenUrl.AbsolutePath, ["query"] = new JsonObject(), ["headers"] = new JsonObject() },
+                ["response"] = new JsonObject
+                {
+                    ["status"] = 200,
+                    ["headers"] = new JsonObject { ["content-type"] = "application/json" },
+                    ["body"] = new JsonObject { ["access_token"] = "test-access-token-not-real", ["token_type"] = "Bearer", ["expires_in"] = 3600 },
+                },
+            };
+            fixture["exchanges"]!.AsArray().Insert(0, token);
+        }
         var connection = new JsonObject();
         foreach (var p in parameters)
             connection[p.Name] = p.Type == "password" ? $"test-{p.Name}-not-real" : p.Default ?? $"test-{p.Name}";
