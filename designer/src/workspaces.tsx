@@ -2,6 +2,7 @@
 // views under designer/src/<feature>/.
 import type { ReactNode } from 'react';
 import { App as FlowDesigner } from './App';
+import { PostmanImport } from './postman/PostmanImport';
 
 export interface Workspace {
   /** Also the URL hash: #/flows, #/connectors, … */
@@ -12,4 +13,5 @@ export interface Workspace {
 
 export const WORKSPACES: Workspace[] = [
   { id: 'flows', label: 'Flows', render: () => <FlowDesigner /> },
+  { id: 'import', label: 'Import', render: () => <PostmanImport /> },
 ];
