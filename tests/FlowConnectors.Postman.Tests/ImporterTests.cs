@@ -170,6 +170,26 @@ public sealed class ImporterTests
     }
 
     [Fact]
+    public void Secret_variables_and_credential_headers_never_reach_the_connector_files()
+    {
+        var imported = PostmanImporter.Import("""
+            {
+              "info": { "name": "Secrets", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json" },
+              "variable": [{ "key": "url", "value": "https://secrets.example.test" }, { "key": "signing", "value": "sig-value-42", "type": "secret" }],
+              "item": [{ "name": "Signed", "request": { "method": "GET", "url": "{{url}}/s",
+                "header": [{ "key": "X-Signature", "value": "{{signing}}" }, { "key": "Cookie", "value": "session=cookie-value-77" }] } }]
+            }
+            """);
+
+        var signing = imported.Flows["signed"].Inputs.ShouldHaveSingleItem();
+        (signing.Name, signing.Secret, signing.Default).ShouldBe(("signing", true, (JsonNode?)null));
+        imported.Warnings.ShouldContain(new ImportMessage("item[0].request.header[1]", "header 'Cookie' removed: it carries a credential, and credentials live only in the connection (set the connector's auth in connector.json)"));
+        var files = string.Concat(imported.Files().Values);
+        files.ShouldNotContain("sig-value-42");
+        files.ShouldNotContain("cookie-value-77");
+    }
+
+    [Fact]
     public void An_unsupported_collection_auth_type_is_a_warning_and_the_connector_uses_no_auth()
     {
         var imported = PostmanImporter.Import(Mixed.Replace("\"type\": \"basic\", \"basic\"", "\"type\": \"hawk\", \"hawk\""));

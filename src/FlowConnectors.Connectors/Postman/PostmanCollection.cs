@@ -92,7 +92,7 @@ internal sealed class PostmanCollection
                     scripts.Add((listen, P($"event[{i}]")));
         var variables = Entries(item["variable"], P("variable"));
         var auth = Auth(item["auth"], P("auth"));
-        var name = Text(item["name"]) ?? (isRoot ? "" : "");
+        var name = Text(item["name"]) ?? "";
         if (isRoot || item["item"] is JsonArray)
         {
             var children = new List<PostmanItem>();

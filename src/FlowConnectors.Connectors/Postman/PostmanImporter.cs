@@ -65,7 +65,9 @@ public static partial class PostmanImporter
         var flows = new SortedDictionary<string, FlowDefinition>(StringComparer.Ordinal);
         var fixtures = new SortedDictionary<string, JsonObject>(StringComparer.Ordinal);
         var actions = new List<ImportedAction>();
-        var context = new ActionContext(auth, baseVariables, warnings, Uri.TryCreate(ExpandForFixture(baseUrl, connectionParameters), UriKind.Absolute, out var b) ? b.AbsolutePath.TrimEnd('/') : "");
+        var secrets = new HashSet<string>(StringComparer.Ordinal);
+        SecretVariables(collection.Root, secrets);
+        var context = new ActionContext(auth, baseVariables, secrets, warnings, Uri.TryCreate(ExpandForFixture(baseUrl, connectionParameters), UriKind.Absolute, out var b) ? b.AbsolutePath.TrimEnd('/') : "");
         for (var i = 0; i < requests.Count; i++)
         {
             var (item, folders) = requests[i];
@@ -140,8 +142,19 @@ public static partial class PostmanImporter
         IEnumerable<PostmanItem> chain = root is null ? [item] : [root, .. folders, item];
         foreach (var level in chain)
             foreach (var v in level.Variables)
-                if (!v.Disabled && v.Value is not null) scope[v.Key] = v.Value;
+            {
+                // A "secret" variable's value never leaves the collection.
+                if (v.Type == "secret") scope.Remove(v.Key);
+                else if (!v.Disabled && v.Value is not null) scope[v.Key] = v.Value;
+            }
         return scope;
+    }
+
+    private static void SecretVariables(PostmanItem item, HashSet<string> names)
+    {
+        foreach (var v in item.Variables)
+            if (v.Type == "secret") names.Add(v.Key);
+        foreach (var child in item.Items) SecretVariables(child, names);
     }
 
     private static PostmanAuth? EffectiveAuth(PostmanItem item, List<PostmanItem> folders, PostmanItem root)
@@ -258,5 +271,5 @@ public static partial class PostmanImporter
     }
 
     /// <summary>What every action needs to know about the connector.</summary>
-    internal sealed record ActionContext(MappedAuth Auth, HashSet<string> BaseVariables, List<ImportMessage> Warnings, string BasePath);
+    internal sealed record ActionContext(MappedAuth Auth, HashSet<string> BaseVariables, HashSet<string> SecretVariables, List<ImportMessage> Warnings, string BasePath);
 }
