@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
+using FlowConnectors.Connectors.Postman;
 using FlowConnectors.Server;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -21,6 +22,9 @@ public sealed class ImportApiTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        // A connector the server starts with (like the samples in flows/): an import with its key replaces it.
+        var sample = PostmanImporter.Import(File.ReadAllText(Repo.Collection("keys-apikey.postman_collection.json")), "Sample Inventory");
+        ConnectorFolderWriter.WriteFiles(sample, "1.0.0", Path.Combine(_flows.Path, sample.Key));
         _app = await ServerApp.BuildAsync([], options =>
         {
             options.Urls = "http://127.0.0.1:0";
@@ -93,6 +97,19 @@ public sealed class ImportApiTests : IAsyncLifetime
         connector.ToJsonString().ShouldNotContain("deleteUser");
     }
 
+    [Fact]
+    public async Task The_preview_warns_when_saving_would_replace_a_connector_the_server_started_with()
+    {
+        var collection = File.ReadAllText(Repo.Collection("keys-apikey.postman_collection.json"));
+
+        var (_, replacing) = await PostAsync("/api/postman/preview", new JsonObject { ["collection"] = collection, ["name"] = "Sample Inventory" });
+        var (_, other) = await PostAsync("/api/postman/preview", new JsonObject { ["collection"] = collection, ["name"] = "My Inventory" });
+
+        replacing["warnings"]![0]!["path"]!.GetValue<string>().ShouldBe("$.name");
+        replacing["warnings"]![0]!["message"]!.GetValue<string>().ShouldStartWith("the connector 'sample-inventory' is already loaded");
+        other["warnings"]!.AsArray().Select(w => (string)w!["path"]!).ShouldNotContain("$.name");
+    }
+
     [Theory]
     [InlineData("{\"collection\": \"{ not json\"}", "$", "not valid JSON (line 1, column 3)")]
     [InlineData("{\"collection\": {\"info\": {\"name\": \"Old\", \"schema\": \"https://schema.getpostman.com/json/collection/v1.0.0/collection.json\"}, \"item\": []}}", "$.info.schema", "Postman Collection v1 is not supported: export it again from Postman as Collection v2.1")]
@@ -105,6 +122,6 @@ public sealed class ImportApiTests : IAsyncLifetime
         var problem = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
         problem["errors"]![0]!["path"]!.GetValue<string>().ShouldBe(path);
         problem["errors"]![0]!["message"]!.GetValue<string>().ShouldBe(message);
-        (await _client.GetFromJsonAsync<JsonArray>("/api/connectors"))!.ShouldBeEmpty("nothing is installed");
+        (await _client.GetFromJsonAsync<JsonArray>("/api/connectors"))!.Select(c => (string)c!["key"]!).ShouldBe(["sample-inventory"], "nothing is installed");
     }
 }

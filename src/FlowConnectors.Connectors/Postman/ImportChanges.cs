@@ -60,6 +60,7 @@ public sealed record ImportChanges(
             var after = newManifest[field]?.ToJsonString() ?? "null";
             if (!JsonNode.DeepEquals(oldManifest[field], newManifest[field])) connector.Add($"{label} {before} → {after}");
         }
+        Setting("key", "key");
         Setting("name", "name");
         Setting("baseUrl", "base URL");
         if ((string?)oldManifest["auth"]?["kind"] != (string?)newManifest["auth"]?["kind"]) Setting("auth", "auth");

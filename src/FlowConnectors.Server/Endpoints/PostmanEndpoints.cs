@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using FlowConnectors.Connectors.Postman;
+using FlowConnectors.Connectors.Runtime;
 using FlowConnectors.Server.Hosting;
 using FlowConnectors.Server.Runtime;
 
@@ -16,12 +17,19 @@ internal static class PostmanEndpoints
     public static void Map(WebApplication app)
     {
         var api = app.MapGroup("/api/postman");
-        api.MapPost("/preview", async (HttpRequest request, ConnectorInstaller installer, ServerOptions options) =>
+        api.MapPost("/preview", async (HttpRequest request, ConnectorInstaller installer, ConnectorRuntime runtime, ServerOptions options) =>
         {
             var (imported, problem) = await ReadAsync(request, options);
             if (problem is not null) return problem;
             var changes = ImportChanges.Compare(installer.IsInstalledHere(imported!.Key) ? installer.FolderOf(imported.Key) : null, imported);
-            return Results.Json(Json(imported, changes, installed: false));
+            var json = Json(imported, changes, installed: false);
+            if (runtime.IsInstalled(imported.Key) && !installer.IsInstalledHere(imported.Key))
+                json["warnings"]!.AsArray().Insert(0, new JsonObject
+                {
+                    ["path"] = "$.name",
+                    ["message"] = $"the connector '{imported.Key}' is already loaded (a sample or a folder the server started with); saving replaces it while the server runs — give another name to keep both",
+                });
+            return Results.Json(json);
         });
         api.MapPost("/import", async (HttpRequest request, ConnectorInstaller installer, ServerOptions options, CancellationToken ct) =>
         {
