@@ -2,6 +2,7 @@
 // views under designer/src/<feature>/.
 import type { ReactNode } from 'react';
 import { App as FlowDesigner } from './App';
+import { ConnectorsWorkspace } from './connectors/ConnectorsWorkspace';
 import { PostmanImport } from './postman/PostmanImport';
 
 export interface Workspace {
@@ -13,5 +14,6 @@ export interface Workspace {
 
 export const WORKSPACES: Workspace[] = [
   { id: 'flows', label: 'Flows', render: () => <FlowDesigner /> },
+  { id: 'connectors', label: 'Connectors', render: () => <ConnectorsWorkspace /> },
   { id: 'import', label: 'Import', render: () => <PostmanImport /> },
 ];

@@ -88,6 +88,7 @@ public static class ServerApp
         InboundEndpoints.Map(app);
         AutomationEndpoints.Map(app);
         OAuthEndpoints.Map(app);
+        ConnectorAuthoringEndpoints.Map(app);
         PostmanEndpoints.Map(app);
 
         app.Lifetime.ApplicationStarted.Register(() =>

@@ -36,13 +36,31 @@ public sealed class FlowAuthoringSpecs(DesignerFixture fixture) : IClassFixture<
         download.SuggestedFilename.ShouldBe("export-me.flow.json");
         var exported = await File.ReadAllBytesAsync((await download.PathAsync())!);
 
-        // FlowJson.Save is the project's one flow serializer (flowc loads flows with FlowJson and has no command that
-        // writes one), so the CLI's serialization of the same file is FlowJson.Save of it, in-process.
-        var cli = Encoding.UTF8.GetBytes(FlowJson.Save(FlowJson.Parse(text)));
+        // The CLI's serialization of the same hand-written file: `flowc format --stdout`, run as a process.
+        var cli = Encoding.UTF8.GetBytes(await FlowcFormatAsync(TempFile("export-me-cli.flow.json", text)));
         Encoding.UTF8.GetString(exported).ShouldBe(Encoding.UTF8.GetString(cli));
         exported.SequenceEqual(cli).ShouldBeTrue();
         Encoding.UTF8.GetString(exported).ShouldNotBe(text);
     });
+
+    private static async Task<string> FlowcFormatAsync(string file)
+    {
+        var flowc = Path.Combine(AppContext.BaseDirectory, "flowc.dll");
+        File.Exists(flowc).ShouldBeTrue($"flowc.dll is missing next to the tests: {flowc}");
+        var start = new System.Diagnostics.ProcessStartInfo(Environment.ProcessPath is { } self && Path.GetFileNameWithoutExtension(self) == "dotnet" ? self : "dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            StandardOutputEncoding = new UTF8Encoding(false),
+        };
+        foreach (var arg in new[] { flowc, "format", file, "--stdout" }) start.ArgumentList.Add(arg);
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token);
+        process.ExitCode.ShouldBe(0, await stderr);
+        return await stdout;
+    }
 
     [Fact]
     public async Task The_format_endpoint_answers_the_canonical_text_or_names_what_is_wrong_where()
