@@ -7,6 +7,8 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 source scripts/postgres.sh
 # The designer's browser tests drive the system Chromium.
 source scripts/chromium.sh
+# The Postman importer's conformance tests run newman (npm).
+source scripts/newman.sh
 # Also builds the designer (npm install from the lock, vite build; src/FlowConnectors.Server/Designer.targets).
 dotnet build FlowConnectors.sln -c Release -warnaserror --nologo -v quiet
 # The designer's unit tests (vitest).

@@ -4,6 +4,7 @@ import type { ReactNode } from 'react';
 import { App as FlowDesigner } from './App';
 import { ConnectorsWorkspace } from './connectors/ConnectorsWorkspace';
 import { CatalogView } from './catalog/CatalogView';
+import { PostmanImport } from './postman/PostmanImport';
 
 export interface Workspace {
   /** Also the URL hash: #/flows, #/connectors, … */
@@ -16,4 +17,5 @@ export const WORKSPACES: Workspace[] = [
   { id: 'flows', label: 'Flows', render: () => <FlowDesigner /> },
   { id: 'connectors', label: 'Connectors', render: () => <ConnectorsWorkspace /> },
   { id: 'catalog', label: 'Catalog', render: () => <CatalogView /> },
+  { id: 'import', label: 'Import', render: () => <PostmanImport /> },
 ];

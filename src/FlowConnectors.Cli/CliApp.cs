@@ -19,6 +19,7 @@ internal static class CliApp
             new PublishCommand(output).Command,
             new InstallCommand(output).Command,
             new DiffCommand(output).Command,
+            new ImportPostmanCommand(output).Command,
         };
 
     public static async Task<int> RunAsync(string[] args, CliOutput output)

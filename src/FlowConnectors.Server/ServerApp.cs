@@ -95,6 +95,7 @@ public static class ServerApp
         OAuthEndpoints.Map(app);
         ConnectorAuthoringEndpoints.Map(app);
         CatalogEndpoints.Map(app);
+        PostmanEndpoints.Map(app);
 
         app.Lifetime.ApplicationStarted.Register(() =>
         {

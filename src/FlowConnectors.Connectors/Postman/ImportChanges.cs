@@ -1,0 +1,118 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using FlowConnectors.Connectors.Manifest;
+using FlowConnectors.Engine.Flows;
+
+namespace FlowConnectors.Connectors.Postman;
+
+/// <summary>An action present before and after a re-import whose card or request differs, and how.</summary>
+public sealed record ChangedAction(string Id, string Label, IReadOnlyList<string> What);
+
+/// <summary>What a (re-)import changes in a connector folder: actions added, removed, changed; connector settings.</summary>
+public sealed record ImportChanges(
+    bool IsNew, string? PreviousVersion, string Version,
+    IReadOnlyList<string> Added, IReadOnlyList<string> Removed, IReadOnlyList<ChangedAction> Changed, IReadOnlyList<string> Connector)
+{
+    public bool Any => IsNew || Added.Count + Removed.Count + Changed.Count + Connector.Count > 0;
+
+    /// <summary>The report as plain lines, one change each.</summary>
+    public IEnumerable<string> Lines()
+    {
+        if (IsNew) { yield return $"new connector, version {Version}"; yield break; }
+        if (!Any) { yield return $"no changes (version {Version})"; yield break; }
+        yield return $"version {PreviousVersion} → {Version}";
+        foreach (var a in Added) yield return $"+ added   {a}";
+        foreach (var r in Removed) yield return $"- removed {r}";
+        foreach (var c in Changed) yield return $"~ changed {c.Id} ({c.Label}): {string.Join("; ", c.What)}";
+        foreach (var c in Connector) yield return $"~ connector: {c}";
+    }
+
+    /// <summary>Compares the connector folder at <paramref name="existingFolder"/> (if it is one) with a fresh import.</summary>
+    public static ImportChanges Compare(string? existingFolder, ImportedConnector imported)
+    {
+        if (existingFolder is null || !ConnectorPackage.IsConnectorFolder(existingFolder))
+            return new(true, null, "1.0.0", imported.Actions.Select(a => $"{a.Id} ({a.Label})").ToList(), [], [], []);
+        var oldManifest = Read(Path.Combine(existingFolder, ManifestReader.FileName)) as JsonObject ?? [];
+        var oldFlows = new Dictionary<string, JsonObject>(StringComparer.Ordinal);
+        var flowDir = Path.Combine(existingFolder, "flows");
+        if (Directory.Exists(flowDir))
+            foreach (var file in Directory.GetFiles(flowDir, "*.flow.json"))
+                if (Read(file) is JsonObject flow && (string?)flow["card"]?["kind"] == "action" && (string?)flow["id"] is { } id && id != "customApiAction")
+                    oldFlows[id] = flow;
+        var newFlows = imported.Flows.Where(f => f.Value.Extensions.ContainsKey("card") && f.Key != "customApiAction")
+            .ToDictionary(f => f.Key, f => (JsonObject)JsonNode.Parse(FlowJson.Save(f.Value))!, StringComparer.Ordinal);
+
+        static string Label(JsonObject flow) => (string?)flow["card"]?["label"] ?? (string?)flow["name"] ?? "";
+        var added = newFlows.Keys.Except(oldFlows.Keys).Order(StringComparer.Ordinal).Select(id => $"{id} ({Label(newFlows[id])})").ToList();
+        var removed = oldFlows.Keys.Except(newFlows.Keys).Order(StringComparer.Ordinal).Select(id => $"{id} ({Label(oldFlows[id])})").ToList();
+        var changed = new List<ChangedAction>();
+        foreach (var id in newFlows.Keys.Intersect(oldFlows.Keys).Order(StringComparer.Ordinal))
+        {
+            var what = Differences(oldFlows[id], newFlows[id]);
+            if (what.Count > 0) changed.Add(new ChangedAction(id, Label(newFlows[id]), what));
+        }
+
+        var connector = new List<string>();
+        var newManifest = imported.Manifest;
+        void Setting(string field, string label)
+        {
+            var before = oldManifest[field]?.ToJsonString() ?? "null";
+            var after = newManifest[field]?.ToJsonString() ?? "null";
+            if (!JsonNode.DeepEquals(oldManifest[field], newManifest[field])) connector.Add($"{label} {before} → {after}");
+        }
+        Setting("key", "key");
+        Setting("name", "name");
+        Setting("baseUrl", "base URL");
+        if ((string?)oldManifest["auth"]?["kind"] != (string?)newManifest["auth"]?["kind"]) Setting("auth", "auth");
+        else if (!JsonNode.DeepEquals(oldManifest["auth"], newManifest["auth"])) connector.Add("auth settings changed");
+        var oldParams = Names(oldManifest["connectionParameters"]);
+        var newParams = Names(newManifest["connectionParameters"]);
+        foreach (var p in newParams.Except(oldParams)) connector.Add($"connection parameter added: {p}");
+        foreach (var p in oldParams.Except(newParams)) connector.Add($"connection parameter removed: {p}");
+
+        var previous = (string?)oldManifest["version"];
+        var version = previous ?? "1.0.0";
+        if (added.Count + removed.Count + changed.Count + connector.Count > 0) version = NextMinor(version);
+        return new(false, previous, version, added, removed, changed, connector);
+    }
+
+    private static List<string> Differences(JsonObject before, JsonObject after)
+    {
+        var what = new List<string>();
+        JsonNode? Call(JsonObject flow) => (flow["nodes"] as JsonArray)?.OfType<JsonObject>().FirstOrDefault(n => (string?)n["id"] == "call")?["inputs"]?["inputs"];
+        var oldCall = Call(before);
+        var newCall = Call(after);
+        string Method(JsonNode? call) => call?["request_method"]?.ToJsonString() ?? "?";
+        if (Method(oldCall) != Method(newCall)) what.Add($"method {Method(oldCall).Trim('"')} → {Method(newCall).Trim('"')}");
+        foreach (var (field, label) in new[] { ("relative_url", "URL"), ("query", "query"), ("headers", "headers"), ("body", "body") })
+            if (!JsonNode.DeepEquals(oldCall?[field], newCall?[field])) what.Add($"{label} changed");
+        var oldInputs = Names(before["inputs"]);
+        var newInputs = Names(after["inputs"]);
+        var plus = newInputs.Except(oldInputs).ToList();
+        var minus = oldInputs.Except(newInputs).ToList();
+        if (plus.Count > 0) what.Add("inputs added: " + string.Join(", ", plus));
+        if (minus.Count > 0) what.Add("inputs removed: " + string.Join(", ", minus));
+        if (plus.Count == 0 && minus.Count == 0 && !JsonNode.DeepEquals(before["inputs"], after["inputs"])) what.Add("input defaults or types changed");
+        var oldOutputs = Names(before["outputs"]);
+        var newOutputs = Names(after["outputs"]);
+        if (!oldOutputs.SequenceEqual(newOutputs)) what.Add($"outputs: {string.Join(", ", oldOutputs)} → {string.Join(", ", newOutputs)}");
+        if ((string?)before["card"]?["label"] != (string?)after["card"]?["label"]) what.Add($"label '{(string?)before["card"]?["label"]}' → '{(string?)after["card"]?["label"]}'");
+        if ((string?)before["card"]?["group"] != (string?)after["card"]?["group"]) what.Add($"group '{(string?)before["card"]?["group"]}' → '{(string?)after["card"]?["group"]}'");
+        return what;
+    }
+
+    private static List<string> Names(JsonNode? list) =>
+        (list as JsonArray)?.OfType<JsonObject>().Select(p => (string?)p["name"] ?? "").ToList() ?? [];
+
+    private static JsonNode? Read(string file)
+    {
+        try { return JsonNode.Parse(File.ReadAllText(file)); }
+        catch (JsonException) { return null; }
+    }
+
+    private static string NextMinor(string version)
+    {
+        var core = version.Split('-', '+')[0].Split('.');
+        return core.Length == 3 && int.TryParse(core[0], out var major) && int.TryParse(core[1], out var minor) ? $"{major}.{minor + 1}.0" : "1.0.0";
+    }
+}

@@ -1,0 +1,68 @@
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace FlowConnectors.Connectors.Postman;
+
+/// <summary>Postman's <c>{{variable}}</c> text: its parts, substitution, and the JavaScript that builds it from flow inputs.</summary>
+internal static partial class PostmanTemplate
+{
+    [GeneratedRegex(@"\{\{([^{}]+)\}\}")] private static partial Regex Placeholder();
+    [GeneratedRegex("[^A-Za-z0-9]+")] private static partial Regex NonAlphanumeric();
+
+    private static readonly JsonSerializerOptions JsString = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public static IEnumerable<string> Variables(string? text) =>
+        text is null ? [] : Placeholder().Matches(text).Select(m => m.Groups[1].Value.Trim());
+
+    /// <summary>Whether the whole text is one placeholder; its variable name when it is.</summary>
+    public static bool IsSingleVariable(string text, out string name)
+    {
+        var match = Placeholder().Match(text.Trim());
+        name = match.Success ? match.Groups[1].Value.Trim() : "";
+        return match.Success && match.Length == text.Trim().Length;
+    }
+
+    /// <summary>Replaces known variables with their values (values may hold variables too); unknown ones stay.</summary>
+    public static string Resolve(string text, IReadOnlyDictionary<string, string> values)
+    {
+        for (var depth = 0; depth < 10 && Placeholder().IsMatch(text); depth++)
+        {
+            var next = Placeholder().Replace(text, m => values.TryGetValue(m.Groups[1].Value.Trim(), out var v) ? v : m.Value);
+            if (next == text) break;
+            text = next;
+        }
+        return text;
+    }
+
+    /// <summary>A JavaScript expression giving the text, each variable read from its flow input.</summary>
+    public static string ToJs(string text, Func<string, string> variableExpression)
+    {
+        var parts = new List<string>();
+        var last = 0;
+        foreach (Match m in Placeholder().Matches(text))
+        {
+            if (m.Index > last) parts.Add(Literal(text[last..m.Index]));
+            parts.Add(variableExpression(m.Groups[1].Value.Trim()));
+            last = m.Index + m.Length;
+        }
+        if (last < text.Length || parts.Count == 0) parts.Add(Literal(text[last..]));
+        // Lead with a string so '+' concatenates even when the first part is a number input.
+        if (parts.Count > 1 && !parts[0].StartsWith('"')) parts.Insert(0, "\"\"");
+        return string.Join(" + ", parts);
+    }
+
+    public static string Literal(string text) => JsonSerializer.Serialize(text, JsString);
+
+    /// <summary>An identifier from any text: <c>base-url</c> → <c>baseUrl</c>, <c>2fa</c> → <c>_2fa</c>.</summary>
+    public static string Identifier(string text, string fallback)
+    {
+        var words = NonAlphanumeric().Split(text).Where(w => w.Length > 0).ToList();
+        if (words.Count == 0) return fallback;
+        var builder = new StringBuilder(words.Count > 1 ? char.ToLowerInvariant(words[0][0]) + words[0][1..] : words[0]);
+        foreach (var w in words.Skip(1)) builder.Append(char.ToUpperInvariant(w[0])).Append(w[1..]);
+        var id = builder.ToString();
+        return char.IsDigit(id[0]) ? "_" + id : id;
+    }
+}

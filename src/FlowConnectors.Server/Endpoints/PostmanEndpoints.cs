@@ -1,0 +1,110 @@
+using System.Text.Json.Nodes;
+using FlowConnectors.Connectors.Postman;
+using FlowConnectors.Connectors.Runtime;
+using FlowConnectors.Server.Hosting;
+using FlowConnectors.Server.Runtime;
+
+namespace FlowConnectors.Server.Endpoints;
+
+/// <summary>
+/// Postman collection import: <c>POST /api/postman/preview</c> maps a collection and shows the actions,
+/// connection parameters, warnings and — when a connector with the same key is installed — what a save
+/// would change; <c>POST /api/postman/import</c> writes the connector to a temporary folder and installs
+/// it (validated, swapped in whole). Body: <c>{ "collection": &lt;the collection, as JSON or as text&gt;, "name": "optional" }</c>.
+/// </summary>
+internal static class PostmanEndpoints
+{
+    public static void Map(WebApplication app)
+    {
+        var api = app.MapGroup("/api/postman");
+        api.MapPost("/preview", async (HttpRequest request, ConnectorInstaller installer, ConnectorRuntime runtime, ServerOptions options) =>
+        {
+            var (imported, problem) = await ReadAsync(request, options);
+            if (problem is not null) return problem;
+            var changes = ImportChanges.Compare(installer.IsInstalledHere(imported!.Key) ? installer.FolderOf(imported.Key) : null, imported);
+            var json = Json(imported, changes, installed: false);
+            if (runtime.IsInstalled(imported.Key) && !installer.IsInstalledHere(imported.Key))
+                json["warnings"]!.AsArray().Insert(0, new JsonObject
+                {
+                    ["path"] = "$.name",
+                    ["message"] = $"the connector '{imported.Key}' is already loaded (a sample or a folder the server started with); saving replaces it while the server runs — give another name to keep both",
+                });
+            return Results.Json(json);
+        });
+        api.MapPost("/import", async (HttpRequest request, ConnectorInstaller installer, ServerOptions options, CancellationToken ct) =>
+        {
+            var (imported, problem) = await ReadAsync(request, options);
+            if (problem is not null) return problem;
+            var existing = installer.IsInstalledHere(imported!.Key) ? installer.FolderOf(imported.Key) : null;
+            var changes = ImportChanges.Compare(existing, imported);
+            var staging = Path.Combine(Path.GetTempPath(), $"flowconnectors-postman-{Guid.NewGuid():N}");
+            try
+            {
+                ConnectorFolderWriter.WriteFiles(imported, changes.Version, staging);
+                var result = await installer.InstallAsync(staging, ct);
+                if (!result.Succeeded)
+                    return Problems.Validation($"the imported connector '{imported.Key}' does not validate",
+                        result.Problems.Where(p => p.IsError).Select(p => (object)new { path = $"{p.File} {p.Path}", message = $"{p.Code}: {p.Message}" }));
+                return Results.Json(Json(imported, changes, installed: true), statusCode: changes.IsNew ? 201 : 200);
+            }
+            finally
+            {
+                if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
+            }
+        });
+    }
+
+    private static async Task<(ImportedConnector? Imported, IResult? Problem)> ReadAsync(HttpRequest request, ServerOptions options)
+    {
+        var (body, problem) = await Problems.ReadJsonAsync(request, options.MaxBodyBytes);
+        if (problem is not null) return (null, problem);
+        if (body is not JsonObject o || o["collection"] is not { } collection)
+            return (null, Problems.Validation("the body needs 'collection': the Postman collection (as JSON or as its text)", [new { path = "$.collection", message = "required" }]));
+        var name = o["name"] is JsonValue n && n.TryGetValue(out string? text) && text.Trim().Length > 0 ? text : null;
+        var json = collection is JsonValue v && v.TryGetValue(out string? raw) ? raw : collection.ToJsonString();
+        try
+        {
+            return (PostmanImporter.Import(json, name), null);
+        }
+        catch (PostmanImportException e)
+        {
+            var path = e.Path == "name" ? "$.name" : e.Path;
+            return (null, Problems.Validation($"the collection cannot be imported: {e.Message}", [new { path, message = e.Reason }]));
+        }
+    }
+
+    private static JsonObject Json(ImportedConnector imported, ImportChanges changes, bool installed) => new()
+    {
+        ["key"] = imported.Key,
+        ["name"] = imported.Name,
+        ["baseUrl"] = imported.BaseUrl,
+        ["auth"] = imported.Manifest["auth"]?.DeepClone(),
+        ["connectionParameters"] = new JsonArray(imported.ConnectionParameters.Select(p => (JsonNode?)new JsonObject
+        {
+            ["name"] = p.Name, ["type"] = p.Type, ["default"] = p.Default, ["source"] = p.Source,
+        }).ToArray()),
+        ["actions"] = new JsonArray(imported.Actions.Select(a => (JsonNode?)new JsonObject
+        {
+            ["id"] = a.Id, ["label"] = a.Label, ["group"] = a.Group, ["method"] = a.Method, ["path"] = a.Path,
+            ["inputs"] = new JsonArray(a.Inputs.Select(i => (JsonNode?)i).ToArray()),
+            ["outputs"] = new JsonArray(a.Outputs.Select(i => (JsonNode?)i).ToArray()),
+            ["examples"] = a.Examples, ["source"] = a.Source,
+        }).ToArray()),
+        ["warnings"] = new JsonArray(imported.Warnings.Select(w => (JsonNode?)new JsonObject { ["path"] = w.Path, ["message"] = w.Message }).ToArray()),
+        ["changes"] = new JsonObject
+        {
+            ["isNew"] = changes.IsNew,
+            ["previousVersion"] = changes.PreviousVersion,
+            ["version"] = changes.Version,
+            ["added"] = new JsonArray(changes.Added.Select(a => (JsonNode?)a).ToArray()),
+            ["removed"] = new JsonArray(changes.Removed.Select(a => (JsonNode?)a).ToArray()),
+            ["changed"] = new JsonArray(changes.Changed.Select(c => (JsonNode?)new JsonObject
+            {
+                ["id"] = c.Id, ["label"] = c.Label, ["what"] = new JsonArray(c.What.Select(w => (JsonNode?)w).ToArray()),
+            }).ToArray()),
+            ["connector"] = new JsonArray(changes.Connector.Select(a => (JsonNode?)a).ToArray()),
+            ["lines"] = new JsonArray(changes.Lines().Select(a => (JsonNode?)a).ToArray()),
+        },
+        ["installed"] = installed,
+    };
+}

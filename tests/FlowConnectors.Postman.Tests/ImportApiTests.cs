@@ -1,0 +1,127 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+using FlowConnectors.Connectors.Postman;
+using FlowConnectors.Server;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace FlowConnectors.Postman.Tests;
+
+/// <summary>The import API on the real server (127.0.0.1, temporary data folder, no sample connectors).</summary>
+public sealed class ImportApiTests : IAsyncLifetime
+{
+    private const string ApiKey = "postman-api-test-key-0123456789";
+    private readonly TempDir _data = new();
+    private readonly TempDir _flows = new();
+    private WebApplication? _app;
+    private HttpClient _client = null!;
+
+    public async Task InitializeAsync()
+    {
+        // A connector the server starts with (like the samples in flows/): an import with its key replaces it.
+        var sample = PostmanImporter.Import(File.ReadAllText(Repo.Collection("keys-apikey.postman_collection.json")), "Sample Inventory");
+        ConnectorFolderWriter.WriteFiles(sample, "1.0.0", Path.Combine(_flows.Path, sample.Key));
+        _app = await ServerApp.BuildAsync([], options =>
+        {
+            options.Urls = "http://127.0.0.1:0";
+            options.DataFolder = _data.Path;
+            options.FlowsFolder = _flows.Path;
+            options.ApiKey = ApiKey;
+        });
+        await _app.StartAsync();
+        var address = new Uri(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        _client = new HttpClient { BaseAddress = address };
+        _client.DefaultRequestHeaders.Add("X-Api-Key", ApiKey);
+    }
+
+    public async Task DisposeAsync()
+    {
+        _client.Dispose();
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+        _data.Dispose();
+        _flows.Dispose();
+    }
+
+    private static string CollectionText => File.ReadAllText(Repo.Collection("users-bearer.postman_collection.json"));
+
+    private async Task<(HttpStatusCode Status, JsonObject Body)> PostAsync(string path, JsonObject body)
+    {
+        using var response = await _client.PostAsync(path, new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"));
+        return (response.StatusCode, (JsonObject)JsonNode.Parse(await response.Content.ReadAsStringAsync())!);
+    }
+
+    [Fact]
+    public async Task Preview_lists_the_actions_without_installing_and_import_installs_the_connector()
+    {
+        var (status, preview) = await PostAsync("/api/postman/preview", new JsonObject { ["collection"] = JsonNode.Parse(CollectionText), ["name"] = "Acme Directory" });
+
+        status.ShouldBe(HttpStatusCode.OK);
+        preview["key"]!.GetValue<string>().ShouldBe("acme-directory");
+        preview["actions"]!.AsArray().Select(a => (string)a!["id"]!).ShouldBe(["listUsers", "getUser", "createUser", "deleteUser", "getGroupMembers"]);
+        preview["changes"]!["isNew"]!.GetValue<bool>().ShouldBeTrue();
+        preview["warnings"]!.AsArray().Select(w => (string)w!["path"]!).ShouldContain("item[0].item[2].event[0]");
+        (await _client.GetFromJsonAsync<JsonArray>("/api/connectors"))!.Select(c => (string)c!["key"]!).ShouldNotContain("acme-directory");
+
+        var (created, saved) = await PostAsync("/api/postman/import", new JsonObject { ["collection"] = CollectionText, ["name"] = "Acme Directory" });
+
+        created.ShouldBe(HttpStatusCode.Created);
+        saved["installed"]!.GetValue<bool>().ShouldBeTrue();
+        var connector = await _client.GetFromJsonAsync<JsonObject>("/api/connectors/acme-directory");
+        connector!.ToJsonString().ShouldContain("listUsers");
+    }
+
+    [Fact]
+    public async Task Saving_an_edited_collection_again_reports_what_changed()
+    {
+        (await PostAsync("/api/postman/import", new JsonObject { ["collection"] = CollectionText })).Status.ShouldBe(HttpStatusCode.Created);
+        var edited = CollectionText.Replace("\"name\": \"Delete user\"", "\"name\": \"Remove user\"");
+
+        var (preview, changes) = await PostAsync("/api/postman/preview", new JsonObject { ["collection"] = edited });
+        var (status, saved) = await PostAsync("/api/postman/import", new JsonObject { ["collection"] = edited });
+
+        preview.ShouldBe(HttpStatusCode.OK);
+        changes["changes"]!["lines"]!.AsArray().Select(l => (string)l!).ShouldBe(
+            ["version 1.0.0 → 1.1.0", "+ added   removeUser (Remove user)", "- removed deleteUser (Delete user)"]);
+        status.ShouldBe(HttpStatusCode.OK);
+        saved["changes"]!["version"]!.GetValue<string>().ShouldBe("1.1.0");
+        var connector = await _client.GetFromJsonAsync<JsonObject>("/api/connectors/acme-users");
+        connector!.ToJsonString().ShouldContain("removeUser");
+        connector.ToJsonString().ShouldNotContain("deleteUser");
+    }
+
+    [Fact]
+    public async Task The_preview_warns_when_saving_would_replace_a_connector_the_server_started_with()
+    {
+        var collection = File.ReadAllText(Repo.Collection("keys-apikey.postman_collection.json"));
+
+        var (_, replacing) = await PostAsync("/api/postman/preview", new JsonObject { ["collection"] = collection, ["name"] = "Sample Inventory" });
+        var (_, other) = await PostAsync("/api/postman/preview", new JsonObject { ["collection"] = collection, ["name"] = "My Inventory" });
+
+        replacing["warnings"]![0]!["path"]!.GetValue<string>().ShouldBe("$.name");
+        replacing["warnings"]![0]!["message"]!.GetValue<string>().ShouldStartWith("the connector 'sample-inventory' is already loaded");
+        other["warnings"]!.AsArray().Select(w => (string)w!["path"]!).ShouldNotContain("$.name");
+    }
+
+    [Theory]
+    [InlineData("{\"collection\": \"{ not json\"}", "$", "not valid JSON (line 1, column 3)")]
+    [InlineData("{\"collection\": {\"info\": {\"name\": \"Old\", \"schema\": \"https://schema.getpostman.com/json/collection/v1.0.0/collection.json\"}, \"item\": []}}", "$.info.schema", "Postman Collection v1 is not supported: export it again from Postman as Collection v2.1")]
+    [InlineData("{\"name\": \"x\"}", "$.collection", "required")]
+    public async Task A_collection_that_cannot_be_imported_is_a_422_naming_the_place(string body, string path, string message)
+    {
+        using var response = await _client.PostAsync("/api/postman/import", new StringContent(body, Encoding.UTF8, "application/json"));
+
+        response.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        var problem = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        problem["errors"]![0]!["path"]!.GetValue<string>().ShouldBe(path);
+        problem["errors"]![0]!["message"]!.GetValue<string>().ShouldBe(message);
+        (await _client.GetFromJsonAsync<JsonArray>("/api/connectors"))!.Select(c => (string)c!["key"]!).ShouldBe(["sample-inventory"], "nothing is installed");
+    }
+}
