@@ -65,6 +65,8 @@ public static class ServerApp
         services.AddSingleton<SchedulerService>();
         services.AddSingleton(provider => new Lazy<SchedulerService>(provider.GetRequiredService<SchedulerService>));
         services.AddHostedService(provider => provider.GetRequiredService<SchedulerService>());
+        services.AddSingleton<CollectionService>();
+        services.AddHostedService(provider => provider.GetRequiredService<CollectionService>());
         services.AddSingleton<WorkflowHost>();
         services.AddSingleton<TriggerRegistry>();
         services.AddSingleton<BackgroundWorkers>();
@@ -88,6 +90,7 @@ public static class ServerApp
         InboundEndpoints.Map(app);
         AutomationEndpoints.Map(app);
         OAuthEndpoints.Map(app);
+        CollectionEndpoints.Map(app);
 
         app.Lifetime.ApplicationStarted.Register(() =>
         {
