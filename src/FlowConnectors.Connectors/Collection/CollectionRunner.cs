@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using System.Threading.Channels;
 using FlowConnectors.Connectors.Connections;
 using FlowConnectors.Connectors.Runtime;
 using FlowConnectors.Engine;
@@ -36,7 +37,7 @@ public sealed class CollectionRunner(ConnectorRuntime runtime, ICollectionStore 
     /// <summary>Runs an import created by <see cref="CreateRunAsync"/>; never throws for a vendor or flow failure — the run says what happened.</summary>
     public async Task<CollectionRun> RunAsync(CollectionRun run, string connectionId, Action<CollectionRun>? progress = null, CancellationToken ct = default)
     {
-        var tracker = new Tracker(run, store, SaveInterval, progress);
+        var tracker = new Tracker(run, store, SaveInterval, progress, ct);
         var watch = Stopwatch.StartNew();
         string? error = null;
         try
@@ -63,8 +64,9 @@ public sealed class CollectionRunner(ConnectorRuntime runtime, ICollectionStore 
             {
                 [ConnectorRuntime.ConnectorProperty] = run.ConnectorKey,
                 [ConnectorRuntime.ConnectionProperty] = connectionId,
+                [StoreUsers.RunProperty] = run.Id,
             };
-            var result = await engine.RunAsync(engine.Compile(flow.Definition), new JsonObject { ["runId"] = run.Id }, new RunOptions { Properties = properties }, ct);
+            var result = await engine.RunAsync(engine.Compile(flow.Definition), null, new RunOptions { Properties = properties }, ct);
             if (result.Status != FlowStatus.Finished)
                 error = result.Fault is { } fault ? (fault.NodeId is null ? fault.Message : $"{fault.NodeId}: {fault.Message}") : $"the collection flow ended {result.Status.ToString().ToLowerInvariant()}";
         }
@@ -80,7 +82,9 @@ public sealed class CollectionRunner(ConnectorRuntime runtime, ICollectionStore 
         {
             error = $"the {TemplateCompiler.CollectFlow} flow is invalid: {e.Message}";
         }
-        var current = tracker.Current;
+        var current = await tracker.CompleteAsync();
+        // A page that could not be stored ends the run with that reason, whatever the flow said after it.
+        if (tracker.Failure is { } failure) error = failure;
         var finished = current with
         {
             Status = error is null ? CollectionRunStatus.Succeeded : CollectionRunStatus.Failed,
@@ -94,31 +98,98 @@ public sealed class CollectionRunner(ConnectorRuntime runtime, ICollectionStore 
         return finished;
     }
 
-    private sealed class Tracker(CollectionRun run, ICollectionStore store, TimeSpan saveInterval, Action<CollectionRun>? progress) : ICollectionSink
+    /// <summary>
+    /// Receives pages from the flow and stores them on a background writer, so the next page is
+    /// fetched while this one is written. At most two pages wait: memory stays bounded.
+    /// </summary>
+    private sealed class Tracker : ICollectionSink
     {
+        private readonly record struct Page(int Number, int Records, int Filtered, int Skipped, IReadOnlyList<CollectedUser> Users);
+
+        private readonly Channel<Page> _pages = Channel.CreateBounded<Page>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
+        private readonly ICollectionStore _store;
+        private readonly TimeSpan _saveInterval;
+        private readonly Action<CollectionRun>? _progress;
         private readonly Stopwatch _sinceSave = Stopwatch.StartNew();
         private readonly Stopwatch _elapsed = Stopwatch.StartNew();
-        public CollectionRun Current { get; private set; } = run;
+        private readonly Task _writer;
+        private volatile string? _failure;
+
+        public Tracker(CollectionRun run, ICollectionStore store, TimeSpan saveInterval, Action<CollectionRun>? progress, CancellationToken ct)
+        {
+            Current = run;
+            _store = store;
+            _saveInterval = saveInterval;
+            _progress = progress;
+            _writer = Task.Run(() => WriteAllAsync(ct), CancellationToken.None);
+        }
+
+        public CollectionRun Current { get; private set; }
+
+        /// <summary>Why storing failed (the run fails with it), or null.</summary>
+        public string? Failure => _failure;
 
         public async ValueTask StorePageAsync(string runId, int pageNumber, int records, int filtered, int skipped, IReadOnlyList<CollectedUser> users, CancellationToken ct)
         {
             if (runId != Current.Id) throw new Engine.Activities.ActivityFaultException($"run '{runId}' is not the import in progress");
-            var result = users.Count == 0 ? default : await store.UpsertUsersAsync(Current.ConnectorKey, users, Current.StartedAt, ct);
-            Current = Current with
+            if (_failure is { } failure) throw new Engine.Activities.ActivityFaultException(failure);
+            try
             {
-                Pages = Math.Max(Current.Pages, pageNumber),
-                Records = Current.Records + records,
-                Filtered = Current.Filtered + filtered,
-                Skipped = Current.Skipped + skipped,
-                Inserted = Current.Inserted + result.Inserted,
-                Updated = Current.Updated + result.Updated,
-                DurationMs = _elapsed.ElapsedMilliseconds,
-            };
-            progress?.Invoke(Current);
-            if (_sinceSave.Elapsed >= saveInterval)
+                await _pages.Writer.WriteAsync(new Page(pageNumber, records, filtered, skipped, users), ct);
+            }
+            catch (ChannelClosedException)
             {
-                await store.SaveRunAsync(Current, ct);
-                _sinceSave.Restart();
+                throw new Engine.Activities.ActivityFaultException(_failure ?? "the import's writer stopped");
+            }
+        }
+
+        /// <summary>Waits until every page handed over is stored.</summary>
+        public async Task<CollectionRun> CompleteAsync()
+        {
+            _pages.Writer.TryComplete();
+            await _writer;
+            return Current;
+        }
+
+        private async Task WriteAllAsync(CancellationToken ct)
+        {
+            try
+            {
+                await foreach (var page in _pages.Reader.ReadAllAsync(ct))
+                {
+                    UpsertResult result;
+                    try
+                    {
+                        result = page.Users.Count == 0 ? default : await _store.UpsertUsersAsync(Current.ConnectorKey, page.Users, Current.StartedAt, ct);
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException)
+                    {
+                        _failure = $"storing page {page.Number} failed: {e.Message}";
+                        _pages.Writer.TryComplete();
+                        return;
+                    }
+                    Current = Current with
+                    {
+                        Pages = Math.Max(Current.Pages, page.Number),
+                        Records = Current.Records + page.Records,
+                        Filtered = Current.Filtered + page.Filtered,
+                        Skipped = Current.Skipped + page.Skipped,
+                        Inserted = Current.Inserted + result.Inserted,
+                        Updated = Current.Updated + result.Updated,
+                        DurationMs = _elapsed.ElapsedMilliseconds,
+                    };
+                    _progress?.Invoke(Current);
+                    if (_sinceSave.Elapsed >= _saveInterval)
+                    {
+                        await _store.SaveRunAsync(Current, ct);
+                        _sinceSave.Restart();
+                    }
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                _failure ??= "the import was cancelled (the server stopped)";
+                _pages.Writer.TryComplete();
             }
         }
     }

@@ -13,14 +13,14 @@ namespace FlowConnectors.Connectors.Collection;
     Description = "Filters a page of vendor records, maps them to users (id, email, name, department, status, created, last activity) and upserts them by vendor id during an import run.")]
 internal sealed class StoreUsers : Activity
 {
-    [Input(Required = true, Description = "The page's records, e.g. nodes.pages.items.")]
-    public JsonArray Records { get; set; } = [];
+    [Input(Description = "The Http.Paginate node (mode 'pages') whose current page is stored: its items and pageNumber are read directly, without a script.")]
+    public string PagesNode { get; set; } = "pages";
 
-    [Input(Description = "The import run (the collection flow's runId input); empty outside an import.")]
-    public string RunId { get; set; } = "";
+    [Input(Description = "Records to store instead of the pages node's current page, e.g. from a script.")]
+    public JsonArray? Records { get; set; }
 
-    [Input(Description = "1-based page number, for progress and for where a failed run stopped.")]
-    public int PageNumber { get; set; }
+    /// <summary>Run property naming the import run; set by the host's import, absent in a preview.</summary>
+    public const string RunProperty = "collection.run";
 
     [Input(Required = true, Editor = "json", Description = "Vendor field path for each user field: { id, email, name, department, status, created }; id is required.")]
     public JsonObject Mapping { get; set; } = [];
@@ -43,14 +43,16 @@ internal sealed class StoreUsers : Activity
     {
         var mapper = new UserMapper(ReadMapping(), ReadFilters(),
             new TemplateActivity(LastActivityField.Length == 0 ? null : LastActivityField, Application.Length == 0 ? null : Application));
-        var (users, filtered, skipped) = mapper.MapPage(Records);
+        var (records, pageNumber) = PageOf(context);
+        var (users, filtered, skipped) = mapper.MapPage(records);
         Kept = users.Count;
         Filtered = filtered;
         Skipped = skipped;
+        var runId = context.GetProperty(RunProperty);
         var sink = context.Services.GetService(typeof(ICollectionSink)) as ICollectionSink;
-        if (RunId.Length > 0 && sink is not null)
+        if (runId is not null && sink is not null)
         {
-            await sink.StorePageAsync(RunId, PageNumber, Records.Count, filtered, skipped, users, context.CancellationToken);
+            await sink.StorePageAsync(runId, pageNumber, records.Count, filtered, skipped, users, context.CancellationToken);
             return ActivityResult.Done;
         }
         Users = new JsonArray(users.Select(u => (JsonNode?)new JsonObject
@@ -65,6 +67,17 @@ internal sealed class StoreUsers : Activity
             ["application"] = u.Application,
         }).ToArray());
         return ActivityResult.Done;
+    }
+
+    private (JsonArray Records, int PageNumber) PageOf(ActivityContext context)
+    {
+        var outputs = PagesNode.Length == 0 ? null : context.GetNodeOutputs(PagesNode);
+        var pageNumber = outputs?.GetValueOrDefault("pageNumber") is JsonValue n && n.TryGetValue(out int number) ? number : 0;
+        if (Records is not null) return (Records, pageNumber);
+        if (outputs is null) throw new ActivityFaultException($"pagesNode '{PagesNode}' has not run; put this node in the 'page' branch of that Http.Paginate node, or set records");
+        return outputs.GetValueOrDefault("items") is JsonArray items
+            ? (items, pageNumber)
+            : throw new ActivityFaultException($"node '{PagesNode}' has no page of items; it must be an Http.Paginate node in mode 'pages'");
     }
 
     private UserMapping ReadMapping()

@@ -248,11 +248,11 @@ public static partial class TemplateCompiler
         Map("department", template.Mapping.Department);
         Map("status", template.Mapping.Status);
         Map("created", template.Mapping.Created);
+        // No script in the loop: the store node reads the page straight from the 'pages' node, so a
+        // page's records are never converted for JavaScript (which costs more than storing them).
         var store = new JsonObject
         {
-            ["records"] = Js("nodes.pages.items"),
-            ["runId"] = Js("input.runId || ''"),
-            ["pageNumber"] = Js("nodes.pages.pageNumber"),
+            ["pagesNode"] = "pages",
             ["mapping"] = mapping,
         };
         if (template.Filters.Count > 0)
@@ -298,7 +298,6 @@ public static partial class TemplateCompiler
             ["id"] = CollectFlow,
             ["name"] = $"Collect {template.Vendor} users",
             ["description"] = $"Made from the '{template.Name}' template: pages through {template.UsersUrl} ({TemplateReader.WireName(p.Kind)} pagination) and upserts each page's users by vendor id.",
-            ["inputs"] = new JsonArray(Param("runId", "string", "Import run", description: "Set by the import that runs this flow; empty for a preview that stores nothing.")),
             ["outputs"] = new JsonArray(Param("pages", "integer", "Pages"), Param("records", "integer", "Records")),
             ["nodes"] = nodes,
             ["connections"] = connections,

@@ -7,17 +7,38 @@ namespace FlowConnectors.Connectors.Collection;
 /// <summary>Applies a template's filters and field mapping to vendor records.</summary>
 public sealed class UserMapper
 {
-    private readonly UserMapping _mapping;
-    private readonly IReadOnlyList<TemplateFilter> _filters;
-    private readonly string? _lastActivityField;
+    // Paths are split once, not per record.
+    private readonly string[] _id;
+    private readonly string[]? _email, _name, _department, _status, _created, _lastActivity;
+    private readonly (string[] Path, TemplateFilter Filter)[] _filters;
     private readonly string? _application;
 
     public UserMapper(UserMapping mapping, IReadOnlyList<TemplateFilter> filters, TemplateActivity? activity)
     {
-        _mapping = mapping;
-        _filters = filters;
-        _lastActivityField = activity?.LastActivityField;
+        _id = Split(mapping.Id)!;
+        _email = Split(mapping.Email);
+        _name = Split(mapping.Name);
+        _department = Split(mapping.Department);
+        _status = Split(mapping.Status);
+        _created = Split(mapping.Created);
+        _lastActivity = Split(activity?.LastActivityField);
+        _filters = filters.Select(f => (Split(f.Field)!, f)).ToArray();
         _application = activity?.Application;
+    }
+
+    private static string[]? Split(string? path) => path is null ? null : [.. JsonValues.ParsePath(path)];
+
+    private static JsonNode? Get(JsonNode? record, string[] path)
+    {
+        var current = record;
+        foreach (var segment in path)
+        {
+            if (current is JsonObject o) current = o.TryGetPropertyValue(segment, out var next) ? next : null;
+            else if (current is JsonArray a && int.TryParse(segment, System.Globalization.NumberStyles.None, CultureInfo.InvariantCulture, out var i)) current = i < a.Count ? a[i] : null;
+            else return null;
+            if (current is null) return null;
+        }
+        return current;
     }
 
     /// <summary>The kept users of a page, how many the filters left out, and how many had no id.</summary>
@@ -36,9 +57,9 @@ public sealed class UserMapper
 
     public bool Passes(JsonNode? record)
     {
-        foreach (var filter in _filters)
+        foreach (var (path, filter) in _filters)
         {
-            var value = JsonValues.GetPath(record, filter.Field);
+            var value = Get(record, path);
             var equal = Same(value, filter.Value);
             if (filter.Operator == FilterOperator.Equals ? !equal : equal) return false;
         }
@@ -48,17 +69,17 @@ public sealed class UserMapper
     /// <summary>The user, or null when the record has no id.</summary>
     public CollectedUser? Map(JsonNode? record)
     {
-        var id = Text(record, _mapping.Id);
+        var id = Text(record, _id);
         if (string.IsNullOrEmpty(id)) return null;
         return new CollectedUser
         {
             VendorId = id,
-            Email = Text(record, _mapping.Email),
-            Name = Text(record, _mapping.Name),
-            Department = Text(record, _mapping.Department),
-            Status = Text(record, _mapping.Status),
-            CreatedAt = Time(record, _mapping.Created),
-            LastActivityAt = Time(record, _lastActivityField),
+            Email = Text(record, _email),
+            Name = Text(record, _name),
+            Department = Text(record, _department),
+            Status = Text(record, _status),
+            CreatedAt = Time(record, _created),
+            LastActivityAt = Time(record, _lastActivity),
             Application = _application,
         };
     }
@@ -72,10 +93,10 @@ public sealed class UserMapper
         return JsonValues.ToText(value) == JsonValues.ToText(expected);
     }
 
-    private static string? Text(JsonNode? record, string? path)
+    private static string? Text(JsonNode? record, string[]? path)
     {
         if (path is null) return null;
-        var value = JsonValues.GetPath(record, path);
+        var value = Get(record, path);
         if (JsonValues.IsNull(value)) return null;
         // ServiceNow's display values come as { "display_value": …, "link": … }.
         if (value is JsonObject obj && obj["display_value"] is { } display) value = display;
@@ -103,10 +124,10 @@ public sealed class UserMapper
         return n > 1e11 ? DateTimeOffset.FromUnixTimeMilliseconds((long)n) : DateTimeOffset.FromUnixTimeMilliseconds((long)(n * 1000));
     }
 
-    private static DateTimeOffset? Time(JsonNode? record, string? path)
+    private static DateTimeOffset? Time(JsonNode? record, string[]? path)
     {
         if (path is null) return null;
-        var value = JsonValues.GetPath(record, path);
+        var value = Get(record, path);
         return ParseTime(value is JsonObject obj && obj["display_value"] is { } display ? display : value);
     }
 }

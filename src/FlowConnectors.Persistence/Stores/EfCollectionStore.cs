@@ -36,15 +36,66 @@ internal sealed class EfCollectionStore(IDbContextFactory<FlowConnectorsDbContex
         await db.Database.OpenConnectionAsync(ct);
         var connection = db.Database.GetDbConnection();
         await using var transaction = await connection.BeginTransactionAsync(ct);
+        var existing = sqlite
+            ? await UpsertRowByRowAsync(connection, transaction, connectorKey, rows, now, ct)
+            : await UpsertInChunksAsync(connection, transaction, connectorKey, rows, now, ct);
+        await transaction.CommitAsync(ct);
+        return new UpsertResult(rows.Count - existing, existing);
+    }
+
+    /// <summary>
+    /// SQLite: two statements prepared once and run per row inside the transaction — an in-process
+    /// database has no round trips to save, and Microsoft.Data.Sqlite binds parameters by name, so a
+    /// statement with a thousand parameters costs far more than a hundred small ones.
+    /// </summary>
+    private static Task<int> UpsertRowByRowAsync(DbConnection connection, DbTransaction transaction, string connectorKey, List<CollectedUser> rows, DateTimeOffset now, CancellationToken ct)
+    {
+        using var exists = connection.CreateCommand();
+        exists.Transaction = transaction;
+        exists.CommandText = "SELECT COUNT(*) FROM \"CollectedUsers\" WHERE \"ConnectorKey\" = @k AND \"VendorId\" = @i";
+        Add(exists, "@k", connectorKey);
+        var existsId = Add(exists, "@i", "");
+        using var upsert = connection.CreateCommand();
+        upsert.Transaction = transaction;
+        upsert.CommandText = "INSERT INTO \"CollectedUsers\" (" + string.Join(", ", Columns.Select(c => $"\"{c}\"")) +
+                             ") VALUES (@k, @i, @e, @n, @d, @s, @c, @a, @p, @now, @now) ON CONFLICT (\"ConnectorKey\", \"VendorId\") DO UPDATE SET " + UpdateSet;
+        Add(upsert, "@k", connectorKey);
+        Add(upsert, "@now", Time(now, sqlite: true));
+        var (id, email, name, department, status) = (Add(upsert, "@i", ""), Add(upsert, "@e", ""), Add(upsert, "@n", ""), Add(upsert, "@d", ""), Add(upsert, "@s", ""));
+        var (created, last, application) = (AddTime(upsert, "@c", null, sqlite: true), AddTime(upsert, "@a", null, sqlite: true), Add(upsert, "@p", ""));
+        exists.Prepare();
+        upsert.Prepare();
+        var existing = 0;
+        // Synchronous calls: Microsoft.Data.Sqlite's async methods run synchronously anyway, with extra overhead.
+        foreach (var user in rows)
+        {
+            ct.ThrowIfCancellationRequested();
+            existsId.Value = user.VendorId;
+            if (Convert.ToInt64(exists.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) > 0) existing++;
+            id.Value = user.VendorId;
+            email.Value = (object?)user.Email ?? DBNull.Value;
+            name.Value = (object?)user.Name ?? DBNull.Value;
+            department.Value = (object?)user.Department ?? DBNull.Value;
+            status.Value = (object?)user.Status ?? DBNull.Value;
+            created.Value = user.CreatedAt is { } c ? c.UtcTicks : DBNull.Value;
+            last.Value = user.LastActivityAt is { } a ? a.UtcTicks : DBNull.Value;
+            application.Value = (object?)user.Application ?? DBNull.Value;
+            upsert.ExecuteNonQuery();
+        }
+        return Task.FromResult(existing);
+    }
+
+    /// <summary>PostgreSQL: one existence query and one multi-row upsert per chunk, two round trips for a page.</summary>
+    private static async Task<int> UpsertInChunksAsync(DbConnection connection, DbTransaction transaction, string connectorKey, List<CollectedUser> rows, DateTimeOffset now, CancellationToken ct)
+    {
         var existing = 0;
         for (var start = 0; start < rows.Count; start += RowsPerStatement)
         {
             var chunk = rows.GetRange(start, Math.Min(RowsPerStatement, rows.Count - start));
             existing += await CountExistingAsync(connection, transaction, connectorKey, chunk, ct);
-            await InsertAsync(connection, transaction, connectorKey, chunk, now, sqlite, ct);
+            await InsertAsync(connection, transaction, connectorKey, chunk, now, sqlite: false, ct);
         }
-        await transaction.CommitAsync(ct);
-        return new UpsertResult(rows.Count - existing, existing);
+        return existing;
     }
 
     private static async Task<int> CountExistingAsync(DbConnection connection, DbTransaction transaction, string connectorKey, List<CollectedUser> chunk, CancellationToken ct)
@@ -92,22 +143,24 @@ internal sealed class EfCollectionStore(IDbContextFactory<FlowConnectorsDbContex
     /// <summary>As the model stores it: UTC ticks on SQLite, a UTC timestamp on PostgreSQL (see ProviderContexts).</summary>
     private static object Time(DateTimeOffset value, bool sqlite) => sqlite ? value.UtcTicks : value.ToUniversalTime();
 
-    private static void AddTime(DbCommand command, string name, DateTimeOffset? value, bool sqlite)
+    private static DbParameter AddTime(DbCommand command, string name, DateTimeOffset? value, bool sqlite)
     {
         var parameter = command.CreateParameter();
         parameter.ParameterName = name;
         parameter.DbType = sqlite ? System.Data.DbType.Int64 : System.Data.DbType.DateTimeOffset;
         parameter.Value = value is { } v ? Time(v, sqlite) : DBNull.Value;
         command.Parameters.Add(parameter);
+        return parameter;
     }
 
-    private static void Add(DbCommand command, string name, object? value)
+    private static DbParameter Add(DbCommand command, string name, object? value)
     {
         var parameter = command.CreateParameter();
         parameter.ParameterName = name;
         parameter.Value = value ?? DBNull.Value;
-        if (value is null) parameter.DbType = System.Data.DbType.String;
+        if (value is null or string) parameter.DbType = System.Data.DbType.String;
         command.Parameters.Add(parameter);
+        return parameter;
     }
 
     public async Task<UserPage> QueryUsersAsync(string connectorKey, UserQuery query, CancellationToken ct = default)
