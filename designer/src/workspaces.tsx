@@ -1,7 +1,10 @@
 // The designer's top-level workspaces, one tab each. A feature adds one entry here and keeps its own
 // views under designer/src/<feature>/.
-import type { ReactNode } from 'react';
+import { lazy, Suspense, type ReactNode } from 'react';
 import { App as FlowDesigner } from './App';
+
+// Loaded when its tab is first opened, so the flow designer's bundle stays as it was.
+const DataWorkspace = lazy(() => import('./collection/DataWorkspace'));
 
 export interface Workspace {
   /** Also the URL hash: #/flows, #/connectors, … */
@@ -12,4 +15,5 @@ export interface Workspace {
 
 export const WORKSPACES: Workspace[] = [
   { id: 'flows', label: 'Flows', render: () => <FlowDesigner /> },
+  { id: 'data', label: 'Data collection', render: () => <Suspense fallback={<p className="hint">Loading…</p>}><DataWorkspace /></Suspense> },
 ];
