@@ -2,18 +2,31 @@ import {
   Background, Controls, MiniMap, ReactFlow, ReactFlowProvider, useReactFlow,
   type Connection, type EdgeChange, type NodeChange, type NodeTypes,
 } from '@xyflow/react';
-import { useCallback, useEffect, useMemo, useReducer, useRef, useState, type DragEvent } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState, type DragEvent } from 'react';
 import { API_KEY_STORAGE, ApiError, createApi } from './api';
 import { ActivityNode } from './components/ActivityNode';
-import { BottomPanel } from './components/BottomPanel';
+import { BottomPanel, type PanelTab } from './components/BottomPanel';
+import { ImportDialog, type PendingImport } from './components/ImportDialog';
 import { Inspector } from './components/Inspector';
 import { DRAG_TYPE, Palette } from './components/Palette';
 import { Toolbar } from './components/Toolbar';
-import { clipText, copySelection, pasteClip, type Clip } from './clipboard';
-import { emptyDesign, fromFlowJson, newNodeId, toFlowJson, type DesignEdge, type DesignNode } from './flowJson';
+import { clipText, copySelection, parseClipboard, pasteClip, type Clip } from './clipboard';
+import { emptyDesign, freshFlowId, fromFlowJson, newNodeId, toFlowJson, type DesignEdge, type DesignNode } from './flowJson';
+import { buildDecorations, DecorationStore } from './decorationStore';
 import { problemsByNode } from './problems';
-import { DecorationsContext, DescriptorsContext, initialState, reducer, StoreContext, type Decorations, type NodeRunStatus } from './store';
-import type { FlowJson, Json } from './types';
+import { nodeRuns } from './runView';
+import { DecorationsContext, DecorationStoreContext, DescriptorsContext, initialState, reducer, StoreContext, type Decorations } from './store';
+import type { FlowJson, InstanceDetail, Json } from './types';
+
+/** Lets a 25-node row (and a 500-node flow) fit the canvas; React Flow's default stops at 0.5. */
+export const MIN_ZOOM = 0.05;
+/** Fit view: everything on screen, but a small flow is not blown up past its natural size. */
+const FIT = { minZoom: MIN_ZOOM, maxZoom: 1 };
+
+/** How long a paste waits for the system clipboard before using the designer's own. */
+const CLIPBOARD_WAIT_MS = 500;
+
+const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
 
 const nodeTypes: NodeTypes = { activity: ActivityNode };
 
@@ -44,6 +57,13 @@ function Designer() {
   }, [api, apiKey, flowJson, fail]);
 
   const descriptorMap = useMemo(() => new Map(state.descriptors.map(d => [d.type, d])), [state.descriptors]);
+  // Nodes read their problems and run status from here, each re-rendering only when its own changes.
+  const decorationStore = useMemo(() => new DecorationStore(), []);
+  useLayoutEffect(() => {
+    decorationStore.set(buildDecorations(problemsByNode(state.problems, flowJson), state.runStatus));
+  }, [decorationStore, state.problems, state.runStatus, flowJson]);
+  // All decorations in one object (DecorationsContext): nodes no longer read it (they use the store above); still
+  // provided for other readers of the context.
   const decorations = useMemo<Decorations>(() => {
     const byNode = problemsByNode(state.problems, flowJson);
     const errors = new Map<string, typeof state.problems>();
@@ -68,15 +88,19 @@ function Designer() {
     addNode(type, flow.screenToFlowPosition({ x: event.clientX, y: event.clientY }));
   }, [addNode, descriptorMap, flow]);
 
-  const load = (f: FlowJson) => {
-    dispatch({ kind: 'load', design: fromFlowJson(f) });
-    setTimeout(() => flow.fitView({ duration: 0 }), 50);
+  const [tab, setTab] = useState<PanelTab>('problems');
+  const [pendingImport, setPendingImport] = useState<PendingImport>();
+
+  const load = (f: FlowJson, version?: number) => {
+    dispatch({ kind: 'load', design: fromFlowJson(f), version });
+    setTimeout(() => flow.fitView({ ...FIT, duration: 0 }), 50);
   };
 
   const save = async (): Promise<boolean> => {
     try {
       const result = await api.saveFlow(toFlowJson(design), true);
       dispatch({ kind: 'message', text: `saved ${result.flowId} version ${result.version}` });
+      dispatch({ kind: 'viewing', version: undefined });
       return true;
     } catch (e) {
       if (e instanceof ApiError && e.problems.length) dispatch({ kind: 'problems', problems: e.problems.map(p => ({ ...p, severity: p.severity ?? 'error' })) });
@@ -85,35 +109,97 @@ function Designer() {
     }
   };
 
-  const run = async (inputsText: string) => {
-    let inputs: Record<string, Json>;
-    try { inputs = JSON.parse(inputsText || '{}'); } catch (e) { fail(`the run inputs are not JSON: ${(e as Error).message}`); return; }
-    if (!(await save())) return;
+  /** Shows an instance on the canvas and in the Run tab: statuses and durations from its journal. */
+  const show = (instance: InstanceDetail, journal: Awaited<ReturnType<typeof api.journal>>) =>
+    dispatch({ kind: 'run', run: { instance, journal }, runStatus: nodeRuns(journal, instance) });
+
+  const openInstance = async (instanceId: string) => {
     try {
-      const result = await api.run(design.meta.id, inputs);
-      const journal = await api.journal(result.instanceId).catch(() => []);
-      const runStatus: Record<string, NodeRunStatus> = {};
-      for (const entry of journal) runStatus[entry.nodeId] = entry.error ? 'faulted' : 'done';
-      if (result.fault?.nodeId) runStatus[result.fault.nodeId] = 'faulted';
-      dispatch({ kind: 'run', run: result, runStatus });
-      dispatch({ kind: 'message', text: `run ${result.status}` });
+      const [instance, journal] = await Promise.all([api.instance(instanceId), api.journal(instanceId)]);
+      show(instance, journal);
+      setTab('run');
     } catch (e) { fail(e); }
   };
 
+  const run = async (inputs: Record<string, Json>) => {
+    if (!(await save())) return;
+    try {
+      const started = await api.run(design.meta.id, inputs);
+      setTab('run');
+      // A flow that suspends or outlasts the server's wait answers 'running': follow it until it settles.
+      let instance = await api.instance(started.instanceId);
+      for (let waited = 0; instance.status === 'running' && waited < 60_000; waited += 300) {
+        show(instance, await api.journal(started.instanceId).catch(() => []));
+        await sleep(300);
+        instance = await api.instance(started.instanceId);
+      }
+      show(instance, await api.journal(started.instanceId).catch(() => []));
+      dispatch({ kind: 'message', text: `run ${instance.status}` });
+    } catch (e) { fail(e); }
+  };
+
+  const download = (text: string, name: string) => {
+    const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = name;
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(url), 1000);
+  };
+
+  // Export is the server's canonical text of the flow as drawn (FlowJson.Save: what the CLI writes), saved or not.
   const exportFlow = async () => {
     try {
-      const text = await api.getFlowText(design.meta.id);
-      const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
-      const a = document.createElement('a');
-      a.href = url;
-      a.download = `${design.meta.id}.flow.json`;
-      a.click();
-      URL.revokeObjectURL(url);
-    } catch (e) { fail(e instanceof ApiError && e.status === 404 ? 'save the flow before exporting it (export downloads the saved, canonical JSON)' : e); }
+      download(await api.formatFlow(toFlowJson(design)), `${design.meta.id}.flow.json`);
+      dispatch({ kind: 'message', text: `exported ${design.meta.id}.flow.json` });
+    } catch (e) {
+      if (e instanceof ApiError && e.problems.length) dispatch({ kind: 'problems', problems: e.problems.map(p => ({ ...p, severity: p.severity ?? 'error' })) });
+      fail(e);
+    }
   };
 
   const importFlow = async (file: File) => {
-    try { load(JSON.parse(await file.text()) as FlowJson); dispatch({ kind: 'message', text: `imported ${file.name}` }); } catch (e) { fail(`${file.name} is not flow JSON: ${(e as Error).message}`); }
+    let parsed: FlowJson;
+    try {
+      parsed = JSON.parse(await file.text()) as FlowJson;
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed) || typeof parsed.id !== 'string' || !Array.isArray(parsed.nodes))
+        throw new Error('expected an object with an "id" and "nodes"');
+    } catch (e) { fail(`${file.name} is not flow JSON: ${(e as Error).message}`); return; }
+    try {
+      const existing = (await api.listFlows()).map(f => f.flowId);
+      if (existing.includes(parsed.id)) setPendingImport({ fileName: file.name, flow: parsed, newId: freshFlowId(parsed.id, existing) });
+      else await storeImport(file.name, parsed);
+    } catch (e) { fail(e); }
+  };
+
+  /** Loads the imported flow and saves it as a new version (of a new flow, or of the flow it replaces). */
+  const storeImport = async (fileName: string, imported: FlowJson) => {
+    setPendingImport(undefined);
+    load(imported);
+    try {
+      const result = await api.saveFlow(toFlowJson(fromFlowJson(imported)), true);
+      dispatch({ kind: 'message', text: `imported ${fileName} as ${result.flowId} version ${result.version}` });
+    } catch (e) {
+      if (e instanceof ApiError && e.problems.length) dispatch({ kind: 'problems', problems: e.problems.map(p => ({ ...p, severity: p.severity ?? 'error' })) });
+      fail(`imported ${fileName} into the designer but did not save it: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  };
+
+  const viewVersion = async (version: number) => {
+    try { load(await api.getFlowVersion(design.meta.id, version), version); dispatch({ kind: 'message', text: `viewing ${design.meta.id} version ${version}` }); } catch (e) { fail(e); }
+  };
+
+  const restoreVersion = async (version: number) => {
+    try {
+      const old = await api.getFlowVersion(design.meta.id, version);
+      const result = await api.saveFlow(old, false);
+      load(old);
+      dispatch({ kind: 'message', text: `restored version ${version} as version ${result.version}` });
+    } catch (e) { fail(e); }
+  };
+
+  const publishVersion = async (version: number) => {
+    try { await api.publishVersion(design.meta.id, version); dispatch({ kind: 'message', text: `published ${design.meta.id} version ${version}` }); } catch (e) { fail(e); }
   };
 
   const selectNode = (id: string) => {
@@ -124,8 +210,40 @@ function Designer() {
 
   // Undo/redo and copy/paste shortcuts, on the document, except while typing in a field.
   const clipboard = useRef<Clip | null>(null);
+  /** The text this tab last put on the system clipboard: pasting it again uses the designer's own clip (which moves on). */
+  const written = useRef<string | null>(null);
   const designRef = useRef(design);
   designRef.current = design;
+  const loadRef = useRef(load);
+  loadRef.current = load;
+
+  /** Ctrl/Cmd+V: flow JSON on the system clipboard (another tab's nodes, or a whole flow), else the designer's own clip. */
+  const pasteFromClipboard = async () => {
+    const text = await Promise.race([
+      navigator.clipboard?.readText().catch(() => null) ?? Promise.resolve(null),
+      sleep(CLIPBOARD_WAIT_MS).then(() => null),
+    ]);
+    const current = designRef.current;
+    const content = text && text !== written.current ? parseClipboard(text) : null;
+    if (content?.kind === 'flow' && current.nodes.length === 0) {
+      loadRef.current(content.flow);
+      dispatch({ kind: 'message', text: `pasted flow ${content.flow.id}` });
+      return;
+    }
+    const external = content?.kind === 'flow' ? parseClipboard(JSON.stringify({ nodes: content.flow.nodes, connections: content.flow.connections })) : content;
+    if (external?.kind === 'clip') {
+      const pasted = pasteClip(external.clip, current.nodes.map(n => n.id), 0, true);
+      dispatch({ kind: 'paste', nodes: pasted.nodes, edges: pasted.edges });
+      dispatch({ kind: 'message', text: `pasted ${pasted.nodes.length} node(s) from the clipboard` });
+      return;
+    }
+    if (!clipboard.current) return;
+    const pasted = pasteClip(clipboard.current, current.nodes.map(n => n.id));
+    clipboard.current = pasted; // the next paste lands another 40 px further
+    dispatch({ kind: 'paste', nodes: pasted.nodes, edges: pasted.edges });
+  };
+  const pasteRef = useRef(pasteFromClipboard);
+  pasteRef.current = pasteFromClipboard;
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (!(e.ctrlKey || e.metaKey) || e.altKey) return;
@@ -140,12 +258,10 @@ function Designer() {
         const clip = copySelection(current);
         if (!clip) return;
         clipboard.current = clip;
-        navigator.clipboard?.writeText(clipText(clip, current.meta)).catch(() => undefined);
+        written.current = clipText(clip, current.meta);
+        navigator.clipboard?.writeText(written.current).catch(() => undefined);
       } else if (key === 'v') {
-        if (!clipboard.current) return;
-        const pasted = pasteClip(clipboard.current, current.nodes.map(n => n.id));
-        clipboard.current = pasted; // the next paste lands another 40 px further
-        dispatch({ kind: 'paste', nodes: pasted.nodes, edges: pasted.edges });
+        void pasteRef.current();
       } else return;
       e.preventDefault();
     };
@@ -160,6 +276,7 @@ function Designer() {
     <StoreContext.Provider value={store}>
       <DescriptorsContext.Provider value={descriptorMap}>
         <DecorationsContext.Provider value={decorations}>
+        <DecorationStoreContext.Provider value={decorationStore}>
           <div className="app">
             <Toolbar
               apiKey={apiKey}
@@ -171,8 +288,8 @@ function Designer() {
               onRun={inputs => void run(inputs)}
               onExport={() => void exportFlow()}
               onImport={file => void importFlow(file)}
-              onFitView={() => flow.fitView()}
-              onLayout={() => { dispatch({ kind: 'layout' }); setTimeout(() => flow.fitView({ duration: 200 }), 50); }}
+              onFitView={() => flow.fitView(FIT)}
+              onLayout={() => { dispatch({ kind: 'layout' }); setTimeout(() => flow.fitView({ ...FIT, duration: 200 }), 50); }}
               onUndo={() => dispatch({ kind: 'undo' })}
               onRedo={() => dispatch({ kind: 'redo' })}
             />
@@ -199,7 +316,9 @@ function Designer() {
                   multiSelectionKeyCode={['Meta', 'Control']}
                   selectionKeyCode="Shift"
                   onlyRenderVisibleElements
+                  minZoom={MIN_ZOOM}
                   fitView
+                  fitViewOptions={FIT}
                 >
                   <Background />
                   <Controls />
@@ -208,8 +327,30 @@ function Designer() {
               </div>
               <Inspector node={selected.length === 1 ? selected[0] : undefined} />
             </div>
-            <BottomPanel onSelectNode={selectNode} />
+            <BottomPanel
+              tab={tab}
+              onTab={setTab}
+              onSelectNode={selectNode}
+              loadInstances={() => api.instances(design.meta.id)}
+              onOpenInstance={id => void openInstance(id)}
+              loadVersions={() => api.versions(design.meta.id)}
+              onViewVersion={v => void viewVersion(v)}
+              onRestoreVersion={restoreVersion}
+              onPublishVersion={publishVersion}
+            />
+            {pendingImport && (
+              <ImportDialog
+                pending={pendingImport}
+                onAsNew={() => void storeImport(pendingImport.fileName, { ...pendingImport.flow, id: pendingImport.newId })}
+                onReplace={() => {
+                  if (window.confirm(`Replace flow '${pendingImport.flow.id}' with ${pendingImport.fileName}? It is saved as its newest version (older versions stay in the history).`))
+                    void storeImport(pendingImport.fileName, pendingImport.flow);
+                }}
+                onCancel={() => setPendingImport(undefined)}
+              />
+            )}
           </div>
+        </DecorationStoreContext.Provider>
         </DecorationsContext.Provider>
       </DescriptorsContext.Provider>
     </StoreContext.Provider>

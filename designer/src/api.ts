@@ -1,5 +1,7 @@
 // The one typed client of the FlowConnectors REST API. The API key comes from the toolbar (kept in localStorage).
-import type { ActivityDescriptor, FlowJson, FlowProblem, FlowSummary, JournalEntry, Json, RunResult, ValidationResult } from './types';
+import type {
+  ActivityDescriptor, FlowJson, FlowProblem, FlowSummary, FlowVersion, InstanceDetail, InstanceSummary, JournalEntry, Json, RunResult, ValidationResult,
+} from './types';
 
 export const API_KEY_STORAGE = 'flowconnectors.apiKey';
 
@@ -23,8 +25,16 @@ export interface Api {
   getFlowText(id: string): Promise<string>;
   saveFlow(flow: FlowJson, publish?: boolean): Promise<{ flowId: string; version: number; published: boolean }>;
   validate(flow: FlowJson): Promise<ValidationResult>;
+  /** Runs synchronously; a flow that suspends or outlasts the server's wait answers { instanceId, status: 'running' }. */
   run(id: string, inputs: Record<string, Json>): Promise<RunResult>;
   journal(instanceId: string): Promise<JournalEntry[]>;
+  versions(id: string): Promise<FlowVersion[]>;
+  getFlowVersion(id: string, version: number): Promise<FlowJson>;
+  publishVersion(id: string, version: number): Promise<{ flowId: string; version: number; published: boolean }>;
+  /** The canonical text of a flow (FlowJson.Save, what the CLI writes). */
+  formatFlow(flow: FlowJson): Promise<string>;
+  instances(flowId: string): Promise<InstanceSummary[]>;
+  instance(instanceId: string): Promise<InstanceDetail>;
 }
 
 export function createApi(getKey: () => string, base = ''): Api {
@@ -52,5 +62,11 @@ export function createApi(getKey: () => string, base = ''): Api {
     validate: flow => json('POST', '/api/flows/validate', flow),
     run: (flowId, inputs) => json('POST', `/api/flows/${id(flowId)}/run`, { inputs, mode: 'sync' }),
     journal: instanceId => json('GET', `/api/instances/${id(instanceId)}/journal`),
+    versions: flowId => json('GET', `/api/flows/${id(flowId)}/versions`),
+    getFlowVersion: (flowId, version) => json('GET', `/api/flows/${id(flowId)}?version=${version}`),
+    publishVersion: (flowId, version) => json('POST', `/api/flows/${id(flowId)}/versions/${version}/publish`),
+    formatFlow: async flow => (await call('POST', '/api/flows/format', flow)).text(),
+    instances: flowId => json('GET', `/api/instances?flowId=${id(flowId)}&take=50`),
+    instance: instanceId => json('GET', `/api/instances/${id(instanceId)}`),
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { copySelection, pasteClip } from './clipboard';
+import { clipText, copySelection, parseClipboard, pasteClip, type Clip } from './clipboard';
 import { makeEdge, type Design, type DesignNode } from './flowJson';
 
 const node = (id: string, selected = false, x = 0): DesignNode => ({
@@ -45,5 +45,29 @@ describe('pasteClip', () => {
     expect(first.edges).toEqual([]);
     const second = pasteClip(clip, ['a7', ...first.nodes.map(n => n.id)]);
     expect(second.nodes[0].id).not.toBe(first.nodes[0].id);
+  });
+});
+
+describe('parseClipboard', () => {
+  it('reads a clip copied from another designer tab, keeping ids that are free', () => {
+    const text = clipText(copySelection(design)!, design.meta);
+    const content = parseClipboard(text);
+    expect(content?.kind).toBe('clip');
+    const clip = (content as { kind: 'clip'; clip: Clip }).clip;
+    expect(clip.nodes.map(n => [n.id, n.position, n.data.inputs])).toEqual([['log1', { x: 0, y: 10 }, { message: 'hi' }], ['log2', { x: 100, y: 10 }, { message: 'hi' }]]);
+    expect(clip.edges.map(e => e.id)).toEqual(['log1:done->log2']);
+    const pasted = pasteClip(clip, ['log1', 'other'], 40, true);
+    expect(pasted.nodes.map(n => n.id)).toEqual(['log3', 'log2']);
+    expect(pasted.edges.map(e => e.id)).toEqual(['log3:done->log2']);
+  });
+
+  it('reads a whole flow', () => {
+    const flow = { format: 1, id: 'hello', nodes: [{ id: 'a', type: 'Log' }], connections: [] };
+    expect(parseClipboard(`  ${JSON.stringify(flow)}\n`)).toEqual({ kind: 'flow', flow });
+  });
+
+  it('ignores text that is not flow JSON', () => {
+    for (const text of ['hello', '{ not json', '[1,2]', '{"nodes": [{"id": 1}]}', '{"nodes": []}', '{"nodes": [{"id":"a","type":"Log"}], "connections": [{"from": 3}]}', '{"a": 1}'])
+      expect(parseClipboard(text)).toBeNull();
   });
 });

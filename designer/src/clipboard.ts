@@ -1,5 +1,6 @@
 // Copy/paste of nodes, pure: what is copied (selected nodes and the connections between them) and how a paste gets fresh ids.
-import { makeEdge, toFlowJson, type Design, type DesignEdge, type DesignNode } from './flowJson';
+import { fromFlowJson, makeEdge, toFlowJson, type Design, type DesignEdge, type DesignNode } from './flowJson';
+import type { FlowJson } from './types';
 
 export interface Clip {
   nodes: DesignNode[];
@@ -28,12 +29,17 @@ function freshId(id: string, used: Set<string>): string {
   for (let i = 1; ; i++) if (!used.has(`${stem}${i}`)) return `${stem}${i}`;
 }
 
-/** The clip's nodes with ids unique among `taken`, moved by `offset`, and its connections remapped to them. */
-export function pasteClip(clip: Clip, taken: Iterable<string>, offset = PASTE_OFFSET): Clip {
+/**
+ * The clip's nodes with ids unique among `taken`, moved by `offset`, and its connections remapped to them. With
+ * `keepFreeIds` (a clip from another tab) an id not taken stays as it is, so its expressions still read nodes.<id>.
+ */
+export function pasteClip(clip: Clip, taken: Iterable<string>, offset = PASTE_OFFSET, keepFreeIds = false): Clip {
   const used = new Set(taken);
+  const kept = new Set(keepFreeIds ? clip.nodes.map(n => n.id).filter(id => !used.has(id)) : []);
+  for (const id of kept) used.add(id);
   const ids = new Map<string, string>();
   for (const n of clip.nodes) {
-    const id = freshId(n.id, used);
+    const id = kept.has(n.id) ? n.id : freshId(n.id, used);
     used.add(id);
     ids.set(n.id, id);
   }
@@ -48,4 +54,27 @@ export function pasteClip(clip: Clip, taken: Iterable<string>, offset = PASTE_OF
     .filter(e => ids.has(e.source) && ids.has(e.target))
     .map(e => makeEdge(ids.get(e.source)!, e.sourceHandle ?? 'done', ids.get(e.target)!));
   return { nodes, edges };
+}
+
+/** What the system clipboard holds: a whole flow (format, id, nodes), a clip of nodes (nodes, connections), or neither. */
+export type ClipboardContent = { kind: 'flow'; flow: FlowJson } | { kind: 'clip'; clip: Clip } | null;
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Reads clipboard text as flow JSON; null for anything else (plain text, JSON that is not a flow or clip). */
+export function parseClipboard(text: string): ClipboardContent {
+  const trimmed = text.trim();
+  if (!trimmed.startsWith('{')) return null;
+  let value: unknown;
+  try { value = JSON.parse(trimmed); } catch { return null; }
+  if (!isObject(value) || !Array.isArray(value.nodes)) return null;
+  const nodes = value.nodes as unknown[];
+  if (!nodes.every(n => isObject(n) && typeof n.id === 'string' && typeof n.type === 'string')) return null;
+  const connections = value.connections ?? [];
+  if (!Array.isArray(connections) || !connections.every(c => isObject(c) && typeof c.from === 'string' && typeof c.to === 'string')) return null;
+  if (typeof value.id === 'string' && value.format !== undefined) return { kind: 'flow', flow: { ...value, connections } as FlowJson };
+  if (!nodes.length) return null;
+  const design = fromFlowJson({ format: 1, id: 'clip', nodes: nodes as FlowJson['nodes'], connections: connections as FlowJson['connections'] });
+  const ids = new Set(design.nodes.map(n => n.id));
+  return { kind: 'clip', clip: { nodes: design.nodes, edges: design.edges.filter(e => ids.has(e.source) && ids.has(e.target)) } };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fromFlowJson, newNodeId, renameNode, toFlowJson } from './flowJson';
+import { freshFlowId, fromFlowJson, newNodeId, renameNode, toFlowJson } from './flowJson';
 import type { FlowJson } from './types';
 
 const greet: FlowJson = {
@@ -67,5 +67,14 @@ describe('flow JSON conversion', () => {
   it('makes unique node ids from the type', () => {
     expect(newNodeId('SetOutput', ['setOutput1'])).toBe('setOutput2');
     expect(newNodeId('Http.SendRequest', [])).toBe('http.SendRequest1');
+  });
+});
+
+describe('freshFlowId', () => {
+  it('keeps a free id and numbers a taken one', () => {
+    expect(freshFlowId('hello', ['other'])).toBe('hello');
+    expect(freshFlowId('hello', ['hello'])).toBe('hello-2');
+    expect(freshFlowId('hello', ['hello', 'hello-2'])).toBe('hello-3');
+    expect(freshFlowId('hello-2', ['hello', 'hello-2'])).toBe('hello-3');
   });
 });

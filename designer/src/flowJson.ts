@@ -129,3 +129,11 @@ export function renameNode(design: Design, from: string, to: string): Design | n
     }),
   };
 }
+
+/** A flow id not in `taken`: the id itself when free, else id-2, id-3, ... */
+export function freshFlowId(id: string, taken: Iterable<string>): string {
+  const used = new Set(taken);
+  if (!used.has(id)) return id;
+  const stem = id.replace(/-\d+$/, '');
+  for (let i = 2; ; i++) if (!used.has(`${stem}-${i}`)) return `${stem}-${i}`;
+}

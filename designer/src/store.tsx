@@ -3,9 +3,15 @@ import { applyEdgeChanges, applyNodeChanges, type Connection, type EdgeChange, t
 import { createContext, useContext, type Dispatch } from 'react';
 import { emptyDesign, makeEdge, renameNode, type Design, type DesignEdge, type DesignNode, type NodeData } from './flowJson';
 import { layoutDesign } from './layout';
-import type { ActivityDescriptor, FlowProblem, FlowSummary, Json, RunResult } from './types';
+import { DecorationStore } from './decorationStore';
+import type { NodeRun } from './runView';
+import type { ActivityDescriptor, FlowProblem, FlowSummary, InstanceDetail, JournalEntry, Json } from './types';
 
-export type NodeRunStatus = 'done' | 'faulted';
+/** The run the canvas shows: the designer's last run, or a past instance opened from the list. */
+export interface RunView {
+  instance: InstanceDetail;
+  journal: JournalEntry[];
+}
 
 export interface State {
   design: Design;
@@ -13,8 +19,10 @@ export interface State {
   revision: number;
   descriptors: ActivityDescriptor[];
   problems: FlowProblem[];
-  run?: RunResult;
-  runStatus: Record<string, NodeRunStatus>;
+  run?: RunView;
+  runStatus: Record<string, NodeRun>;
+  /** The stored version the canvas shows when it is not the latest (opened from the version history). */
+  viewingVersion?: number;
   message?: { text: string; error?: boolean };
   flows?: FlowSummary[];
   /** Flow documents before each recorded edit, oldest first (at most HISTORY_LIMIT). */
@@ -31,7 +39,7 @@ export const HISTORY_LIMIT = 100;
 
 export type Action =
   | { kind: 'descriptors'; descriptors: ActivityDescriptor[] }
-  | { kind: 'load'; design: Design }
+  | { kind: 'load'; design: Design; version?: number }
   | { kind: 'nodesChange'; changes: NodeChange<DesignNode>[] }
   | { kind: 'edgesChange'; changes: EdgeChange[] }
   | { kind: 'connect'; connection: Connection }
@@ -42,11 +50,12 @@ export type Action =
   | { kind: 'setMeta'; id?: string; name?: string; rest?: Record<string, unknown> }
   | { kind: 'select'; nodeId: string }
   | { kind: 'problems'; problems: FlowProblem[] }
-  | { kind: 'run'; run?: RunResult; runStatus: Record<string, NodeRunStatus> }
+  | { kind: 'run'; run?: RunView; runStatus: Record<string, NodeRun> }
   | { kind: 'message'; text: string; error?: boolean }
   | { kind: 'flows'; flows?: FlowSummary[] }
   | { kind: 'delete'; nodeIds: string[]; edgeIds: string[] }
   | { kind: 'paste'; nodes: DesignNode[]; edges: DesignEdge[] }
+  | { kind: 'viewing'; version?: number }
   | { kind: 'layout' }
   | { kind: 'undo' }
   | { kind: 'redo' };
@@ -77,7 +86,7 @@ export function reducer(state: State, action: Action): State {
     case 'load':
       return {
         ...state, design: action.design, revision: state.revision + 1, problems: [], run: undefined, runStatus: {},
-        past: [], future: [], lastKey: undefined, dragStart: undefined,
+        past: [], future: [], lastKey: undefined, dragStart: undefined, viewingVersion: action.version,
       };
     case 'nodesChange': {
       const nodes = applyNodeChanges(action.changes, d.nodes);
@@ -168,6 +177,8 @@ export function reducer(state: State, action: Action): State {
         edges: [...base.edges, ...action.edges.map(e => ({ ...e, selected: false }))],
       });
     }
+    case 'viewing':
+      return { ...state, viewingVersion: action.version };
     case 'layout':
       return d.nodes.length ? edit(state, layoutDesign(d)) : state;
     case 'undo': {
@@ -192,12 +203,14 @@ export function reducer(state: State, action: Action): State {
 export interface Decorations {
   errors: Map<string, FlowProblem[]>;
   warnings: Map<string, FlowProblem[]>;
-  runStatus: Record<string, NodeRunStatus>;
+  runStatus: Record<string, NodeRun>;
 }
 
 export const StoreContext = createContext<{ state: State; dispatch: Dispatch<Action> } | null>(null);
 export const DescriptorsContext = createContext<Map<string, ActivityDescriptor>>(new Map());
 export const DecorationsContext = createContext<Decorations>({ errors: new Map(), warnings: new Map(), runStatus: {} });
+/** Per-node decorations (what ActivityNode reads): a stable store, so the context itself never changes. */
+export const DecorationStoreContext = createContext<DecorationStore>(new DecorationStore());
 
 export function useStore() {
   const store = useContext(StoreContext);

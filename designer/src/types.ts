@@ -88,6 +88,56 @@ export interface RunResult {
 export interface JournalEntry {
   nodeId: string;
   activityType?: string;
+  /** ISO 8601 */
+  startedAt?: string;
+  /** A .NET TimeSpan: [d.]hh:mm:ss[.fffffff] */
+  duration?: string;
+  inputs?: Record<string, Json> | null;
+  outputs?: Record<string, Json> | null;
   outcome?: string | null;
   error?: string | null;
+}
+
+export type InstanceStatus = 'running' | 'suspended' | 'finished' | 'faulted' | 'cancelled';
+
+export interface InstanceSummary {
+  instanceId: string;
+  flowId: string;
+  flowVersion: number;
+  status: InstanceStatus;
+  correlationId?: string | null;
+  fault?: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** What a suspended instance waits for (never a callback token). */
+export interface Wait {
+  nodeId: string;
+  activityType?: string | null;
+  name: string;
+  description: string;
+  payload?: Json;
+}
+
+export interface InstanceDetail {
+  instanceId: string;
+  flowId: string;
+  flowVersion: number;
+  status: InstanceStatus;
+  correlationId?: string | null;
+  outputs: Record<string, Json>;
+  variables: Record<string, Json>;
+  fault?: { nodeId?: string | null; message: string } | null;
+  waitingFor: Wait[];
+  pendingNodes?: string[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface FlowVersion {
+  flowId: string;
+  version: number;
+  published: boolean;
+  createdAt: string;
 }

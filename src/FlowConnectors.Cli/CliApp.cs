@@ -14,6 +14,7 @@ internal static class CliApp
             new ResumeCommand(output).Command,
             new DescribeCommand(output).Command,
             new TestCommand(output).Command,
+            new FormatCommand(output).Command,
             new CollectCommand(output).Command,
         };
 

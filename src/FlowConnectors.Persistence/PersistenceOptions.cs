@@ -18,13 +18,15 @@ public sealed class PersistenceOptions
     public string ConnectionString { get; set; } = "";
 
     /// <summary>
-    /// A SQLite database file: <c>Data Source=&lt;path&gt;;Cache=Shared</c>. Every connection runs in
-    /// WAL mode with a busy timeout, so readers never block the writer.
+    /// A SQLite database file: <c>Data Source=&lt;path&gt;</c>. The database runs in WAL mode, so
+    /// readers never block the writer; writers in one process take turns (SqliteWriteGate). A shared
+    /// cache is deliberately not used: its table locks fail with SQLITE_LOCKED, which the busy timeout
+    /// does not cover.
     /// </summary>
     public static PersistenceOptions Sqlite(string path) => new()
     {
         Provider = SqliteProvider,
-        ConnectionString = new SqliteConnectionStringBuilder { DataSource = path, Cache = SqliteCacheMode.Shared }.ToString(),
+        ConnectionString = new SqliteConnectionStringBuilder { DataSource = path }.ToString(),
     };
 
     public static PersistenceOptions Postgres(string connectionString) => new()
@@ -32,6 +34,9 @@ public sealed class PersistenceOptions
         Provider = PostgresProvider,
         ConnectionString = connectionString,
     };
+
+    /// <summary>This database's writer queue (SQLite only; one per registered database).</summary>
+    internal Data.SqliteWriteGate WriteGate { get; } = new();
 
     internal bool IsSqlite => NormalizedProvider() == SqliteProvider;
 

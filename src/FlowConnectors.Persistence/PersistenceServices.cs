@@ -75,13 +75,16 @@ internal static class PersistenceServices
     internal static DbContextOptionsBuilder Configure(DbContextOptionsBuilder builder, PersistenceOptions options)
     {
         if (options.IsSqlite)
-            builder.UseSqlite(options.ConnectionString).AddInterceptors(SqlitePragmas.Instance);
+            builder.UseSqlite(options.ConnectionString).AddInterceptors(SqlitePragmas.Instance).AddInterceptors(options.WriteGate.Interceptors);
         else
             builder.UseNpgsql(options.ConnectionString);
         return builder;
     }
 
-    /// <summary>Every SQLite connection: WAL (readers do not block the writer) and a busy timeout.</summary>
+    /// <summary>
+    /// Every SQLite connection: WAL (readers do not block the writer) and a busy timeout for writers of
+    /// other processes (this process's writers queue on the write gate instead).
+    /// </summary>
     private sealed class SqlitePragmas : DbConnectionInterceptor
     {
         public static readonly SqlitePragmas Instance = new();

@@ -21,7 +21,7 @@ public sealed class DesignerSpecs(DesignerFixture fixture) : IClassFixture<Desig
         await SelectNodeAsync(page, "setOutput1");
         await page.Locator("[data-testid=input-name] textarea").FillAsync("greeting");
         await page.Locator("[data-testid=input-value] select").SelectOptionAsync("js");
-        await page.Locator("[data-testid=input-value] textarea").FillAsync("'hi ' + (40 + 2)");
+        await page.Locator("[data-testid=input-value] .cm-content").FillAsync("'hi ' + (40 + 2)");
 
         await Assertions.Expect(page.GetByTestId("validity")).ToHaveTextAsync("0 errors, 0 warnings");
         await page.GetByTestId("save").ClickAsync();
@@ -138,7 +138,8 @@ public sealed class DesignerSpecs(DesignerFixture fixture) : IClassFixture<Desig
     private static async Task SetFlowAsync(IPage page, string id, string outputs)
     {
         await page.GetByLabel("flow id").FillAsync(id);
-        await page.GetByLabel("outputs").FillAsync(outputs);
+        await page.Locator("[data-testid=declarations-outputs] h4 button").ClickAsync();
+        await page.GetByLabel("outputs JSON").FillAsync(outputs);
     }
 
     private static Task DropAsync(IPage page, string type, float x, float y) =>

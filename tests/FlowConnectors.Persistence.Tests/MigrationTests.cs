@@ -52,7 +52,7 @@ public sealed class SqliteMigrationTests : MigrationTests<SqliteTestDatabase>
         await using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA journal_mode";
         (await command.ExecuteScalarAsync()).ShouldBe("wal");
-        Database.Options.ConnectionString.ShouldContain("Cache=Shared");
+        Database.Options.ConnectionString.ShouldNotContain("Cache=Shared");
     }
 }
 

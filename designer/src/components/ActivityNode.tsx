@@ -1,7 +1,8 @@
 import { Handle, Position, useUpdateNodeInternals, type NodeProps } from '@xyflow/react';
-import { memo, useContext, useEffect, useRef } from 'react';
+import { memo, useCallback, useContext, useEffect, useRef, useSyncExternalStore } from 'react';
 import { TARGET_HANDLE, type DesignNode } from '../flowJson';
-import { DecorationsContext, DescriptorsContext } from '../store';
+import { DecorationStoreContext, DescriptorsContext } from '../store';
+import { formatDuration } from '../runView';
 import type { ActivityDescriptor, Json } from '../types';
 
 /** Outcome handles of a node: the descriptor's, a dynamic node's own (Switch cases), then 'fault'. */
@@ -18,10 +19,15 @@ export function nodeOutcomes(descriptor: ActivityDescriptor | undefined, inputs:
 
 function ActivityNodeView({ id, data, selected }: NodeProps<DesignNode>) {
   const descriptor = useContext(DescriptorsContext).get(data.type);
-  const decorations = useContext(DecorationsContext);
-  const errors = decorations.errors.get(id);
-  const warnings = decorations.warnings.get(id);
-  const status = decorations.runStatus[id];
+  const decorations = useContext(DecorationStoreContext);
+  const decoration = useSyncExternalStore(
+    useCallback(listener => decorations.subscribe(id, listener), [decorations, id]),
+    () => decorations.get(id),
+  );
+  const errors = decoration?.errors;
+  const warnings = decoration?.warnings;
+  const nodeRun = decoration?.run;
+  const status = nodeRun?.status;
   const outcomes = nodeOutcomes(descriptor, data.inputs);
   const updateInternals = useUpdateNodeInternals();
   const outcomeKey = outcomes.join('|');
@@ -47,7 +53,12 @@ function ActivityNodeView({ id, data, selected }: NodeProps<DesignNode>) {
       {!descriptor && <div className="fc-node-unknown">unknown type {data.type}</div>}
       {errors && <span className="badge badge-error" data-testid="error-badge">{errors.length}</span>}
       {!errors && warnings && <span className="badge badge-warning">{warnings.length}</span>}
-      {status && <span className={`badge badge-run badge-${status}`} data-testid="run-status">{status}</span>}
+      {nodeRun && (
+        <span className={`badge badge-run badge-${status}`} title={nodeRun.runs > 1 ? `ran ${nodeRun.runs} times` : undefined}>
+          <span data-testid="run-status">{status}</span>
+          {nodeRun.durationMs !== undefined && <span className="run-duration" data-testid="run-duration"> {formatDuration(nodeRun.durationMs)}</span>}
+        </span>
+      )}
       {outcomes.map((outcome, index) => {
         const top = ((index + 1) * height) / (outcomes.length + 1);
         return (

@@ -1,10 +1,13 @@
-import { useEffect, useState } from 'react';
+import { useContext, useEffect, useMemo, useState } from 'react';
+import { scopeOf, type CompletionScope } from '../completion';
+import { CodeEditor } from '../editor/CodeEditor';
 import type { DesignNode } from '../flowJson';
 import { inputMode, inputText, makeInputValue, type InputMode } from '../inputs';
-import { useStore } from '../store';
+import { DescriptorsContext, useStore } from '../store';
 import type { InputDescriptor, Json } from '../types';
+import { DeclarationsEditor, ValueTypes } from './DeclarationsEditor';
 
-function InputEditor({ nodeId, input, value }: { nodeId: string; input: InputDescriptor; value: Json | undefined }) {
+function InputEditor({ nodeId, input, value, scope }: { nodeId: string; input: InputDescriptor; value: Json | undefined; scope: CompletionScope }) {
   const { dispatch } = useStore();
   const [mode, setMode] = useState<InputMode>(inputMode(value));
   const [text, setText] = useState(inputText(value, input.type));
@@ -28,7 +31,11 @@ function InputEditor({ nodeId, input, value }: { nodeId: string; input: InputDes
         <option value="js">JavaScript</option>
         <option value="template">template</option>
       </select>
-      {input.options && mode === 'literal' ? (
+      {mode !== 'literal' ? (
+        <CodeEditor key={mode} mode={mode} value={text} scope={scope} ariaLabel={input.name}
+          placeholder={mode === 'js' ? 'a JavaScript expression: input., vars., nodes.<id>.' : 'a template: {{ input.name }}'}
+          onChange={t => { setText(t); commit(mode, t); }} />
+      ) : input.options ? (
         <select value={text} aria-label={input.name} onChange={e => { setText(e.target.value); commit(mode, e.target.value); }}>
           <option value="">(none)</option>
           {input.options.map(o => <option key={o} value={o}>{o}</option>)}
@@ -58,27 +65,10 @@ function NodeIdField({ id }: { id: string }) {
   );
 }
 
-function JsonField({ label, value, onChange }: { label: string; value: unknown; onChange: (v: unknown) => void }) {
-  const [text, setText] = useState(JSON.stringify(value ?? [], null, 2));
-  const [error, setError] = useState<string>();
-  useEffect(() => {
-    try { if (JSON.stringify(JSON.parse(text)) === JSON.stringify(value ?? [])) return; } catch { /* re-sync */ }
-    setText(JSON.stringify(value ?? [], null, 2));
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- only an outside change re-syncs
-  }, [value]);
-  return (
-    <label className="field">{label}
-      <textarea aria-label={label} rows={4} value={text} onChange={e => {
-        setText(e.target.value);
-        try { const v = JSON.parse(e.target.value); setError(undefined); onChange(v); } catch (x) { setError(String((x as Error).message)); }
-      }} />
-      {error && <span className="field-error">{error}</span>}
-    </label>
-  );
-}
-
 export function Inspector({ node }: { node: DesignNode | undefined }) {
   const { state, dispatch } = useStore();
+  const descriptors = useContext(DescriptorsContext);
+  const scope = useMemo(() => scopeOf(state.design, descriptors), [state.design.meta, state.design.nodes, descriptors]); // eslint-disable-line react-hooks/exhaustive-deps
   if (!node) {
     const meta = state.design.meta;
     const setRest = (key: string) => (v: unknown) => dispatch({ kind: 'setMeta', rest: { ...meta.rest, [key]: v } });
@@ -87,9 +77,10 @@ export function Inspector({ node }: { node: DesignNode | undefined }) {
         <h3>Flow</h3>
         <label className="field">id<input aria-label="flow id" value={meta.id} onChange={e => dispatch({ kind: 'setMeta', id: e.target.value })} /></label>
         <label className="field">name<input aria-label="flow name" value={meta.name ?? ''} onChange={e => dispatch({ kind: 'setMeta', name: e.target.value })} /></label>
-        <JsonField label="inputs" value={meta.rest.inputs} onChange={setRest('inputs')} />
-        <JsonField label="outputs" value={meta.rest.outputs} onChange={setRest('outputs')} />
-        <JsonField label="variables" value={meta.rest.variables} onChange={setRest('variables')} />
+        <DeclarationsEditor kind="inputs" value={meta.rest.inputs} onChange={setRest('inputs')} />
+        <DeclarationsEditor kind="outputs" value={meta.rest.outputs} onChange={setRest('outputs')} />
+        <DeclarationsEditor kind="variables" value={meta.rest.variables} onChange={setRest('variables')} />
+        <ValueTypes />
         <p className="hint">Select a node to edit it. Shift-drag selects several; Delete removes.</p>
       </aside>
     );
@@ -101,7 +92,7 @@ export function Inspector({ node }: { node: DesignNode | undefined }) {
       {descriptor?.description && <p className="hint">{descriptor.description}</p>}
       <NodeIdField id={node.id} />
       <label className="field">name<input aria-label="node name" value={node.data.name ?? ''} onChange={e => dispatch({ kind: 'patchNode', nodeId: node.id, patch: { name: e.target.value || undefined } })} /></label>
-      {descriptor?.inputs.map(input => <InputEditor key={`${node.id}/${input.name}`} nodeId={node.id} input={input} value={node.data.inputs[input.name]} />)}
+      {descriptor?.inputs.map(input => <InputEditor key={`${node.id}/${input.name}`} nodeId={node.id} input={input} value={node.data.inputs[input.name]} scope={scope} />)}
       {descriptor && descriptor.outputs.length > 0 && (
         <p className="hint">Outputs: {descriptor.outputs.map(o => `nodes.${node.id}.${o.name}`).join(', ')}</p>
       )}

@@ -1,5 +1,7 @@
 import { useState } from 'react';
 import { useStore } from '../store';
+import type { Json } from '../types';
+import { RunForm } from './RunForm';
 
 export interface ToolbarProps {
   apiKey: string;
@@ -8,7 +10,7 @@ export interface ToolbarProps {
   onOpenList: () => void;
   onOpen: (id: string) => void;
   onSave: () => void;
-  onRun: (inputs: string) => void;
+  onRun: (inputs: Record<string, Json>) => void;
   onExport: () => void;
   onImport: (file: File) => void;
   onFitView: () => void;
@@ -21,7 +23,6 @@ export function Toolbar(p: ToolbarProps) {
   const { state } = useStore();
   const [key, setKey] = useState(p.apiKey);
   const [showRun, setShowRun] = useState(false);
-  const [inputs, setInputs] = useState('{}');
   return (
     <header className="toolbar">
       <strong className="brand">FlowConnectors</strong>
@@ -37,12 +38,15 @@ export function Toolbar(p: ToolbarProps) {
       </span>
       <button onClick={p.onSave} data-testid="save">Save</button>
       <button onClick={() => setShowRun(!showRun)} data-testid="run-toggle">Run…</button>
-      <button onClick={p.onExport}>Export</button>
+      <button onClick={p.onExport} data-testid="export">Export</button>
       <label className="import">Import<input type="file" accept=".json,application/json" aria-label="import flow" onChange={e => { const f = e.target.files?.[0]; if (f) p.onImport(f); e.target.value = ''; }} /></label>
       <button onClick={p.onFitView}>Fit</button>
       <button onClick={p.onLayout} data-testid="layout" title="Arrange the flow left to right along its connections">Layout</button>
       <button onClick={p.onUndo} data-testid="undo" disabled={!state.past.length} title="Undo (Ctrl/Cmd+Z)">Undo</button>
       <button onClick={p.onRedo} data-testid="redo" disabled={!state.future.length} title="Redo (Ctrl/Cmd+Shift+Z, Ctrl+Y)">Redo</button>
+      {state.viewingVersion !== undefined && (
+        <span className="viewing" data-testid="viewing-version">viewing version {state.viewingVersion}; Save makes it the newest</span>
+      )}
       <span className="spacer" />
       <span className={`validity ${state.problems.some(x => x.severity === 'error') ? 'invalid' : 'valid'}`} data-testid="validity">
         {state.problems.filter(x => x.severity === 'error').length} errors, {state.problems.filter(x => x.severity === 'warning').length} warnings
@@ -59,10 +63,7 @@ export function Toolbar(p: ToolbarProps) {
       />
       {showRun && (
         <div className="run-popover">
-          <label>Inputs (JSON)
-            <textarea aria-label="run inputs" rows={4} value={inputs} onChange={e => setInputs(e.target.value)} />
-          </label>
-          <button data-testid="run" onClick={() => p.onRun(inputs)}>Save and run</button>
+          <RunForm declared={state.design.meta.rest.inputs} onRun={inputs => { setShowRun(false); p.onRun(inputs); }} />
         </div>
       )}
     </header>

@@ -7,8 +7,14 @@ namespace FlowConnectors.Persistence.Data;
 /// SQLite cannot compare or order <see cref="DateTimeOffset"/> values, so they are stored as UTC
 /// ticks (an INTEGER): ordering and range filters then work in SQL. Values read back are UTC.
 /// </summary>
-internal sealed class SqliteDbContext(DbContextOptions<SqliteDbContext> options) : FlowConnectorsDbContext(options)
+internal sealed class SqliteDbContext : FlowConnectorsDbContext
 {
+    public SqliteDbContext(DbContextOptions<SqliteDbContext> options) : base(options)
+    {
+        // Every SaveChanges in a transaction, so it queues on the write gate (SqliteWriteGate).
+        Database.AutoTransactionBehavior = AutoTransactionBehavior.Always;
+    }
+
     protected override void ConfigureConventions(ModelConfigurationBuilder configuration)
     {
         configuration.Properties<DateTimeOffset>().HaveConversion<UtcTicksConverter>();

@@ -35,11 +35,13 @@ internal sealed class EfCollectionStore(IDbContextFactory<FlowConnectorsDbContex
         var sqlite = db.Database.IsSqlite();
         await db.Database.OpenConnectionAsync(ct);
         var connection = db.Database.GetDbConnection();
-        await using var transaction = await connection.BeginTransactionAsync(ct);
+        // Through EF so the transaction takes SQLite's in-process write gate (SqliteWriteGate) like every other writer.
+        await using var efTransaction = await db.Database.BeginTransactionAsync(ct);
+        var transaction = Microsoft.EntityFrameworkCore.Storage.DbContextTransactionExtensions.GetDbTransaction(efTransaction);
         var existing = sqlite
             ? await UpsertRowByRowAsync(connection, transaction, connectorKey, rows, now, ct)
             : await UpsertInChunksAsync(connection, transaction, connectorKey, rows, now, ct);
-        await transaction.CommitAsync(ct);
+        await efTransaction.CommitAsync(ct);
         return new UpsertResult(rows.Count - existing, existing);
     }
 

@@ -34,6 +34,16 @@ internal static class ManagementEndpoints
             var (_, problems) = LoadAndValidate(text!, host);
             return Results.Json(new { valid = !problems.Any(p => p.IsError), problems = problems.Select(ProblemJson) });
         });
+        // The canonical text of a flow (what FlowJson.Save, and so the CLI, writes): the designer's Export.
+        api.MapPost("/flows/format", async (HttpRequest request, ServerOptions options) =>
+        {
+            var (text, problem) = await ReadTextAsync(request, options);
+            if (problem is not null) return problem;
+            var load = FlowJson.Load(text!);
+            return load.Flow is { } flow && !load.Problems.Any(p => p.IsError)
+                ? Results.Text(FlowJson.Save(flow), "application/json")
+                : Problems.Validation("the flow cannot be read", load.Problems.Where(p => p.IsError).Select(ProblemJson));
+        });
         api.MapGet("/flows/{id}", async (string id, int? version, IFlowStore flows, CancellationToken ct) =>
             await flows.GetAsync(id, version, ct) is { } stored
                 ? Results.Text(stored.Json, "application/json")
@@ -69,8 +79,12 @@ internal static class ManagementEndpoints
             var list = await instances.ListAsync(new InstanceQuery(filter, flowId, correlationId, Math.Max(0, skip ?? 0), Math.Clamp(take ?? 100, 1, 1000)), ct);
             return Results.Json(list.Select(SummaryJson));
         });
-        api.MapGet("/instances/{id}", async (string id, IInstanceStore instances, CancellationToken ct) =>
-            await instances.GetAsync(id, ct) is { } stored ? Results.Json(InstanceJson(stored)) : Problems.Result(404, "Not found", $"instance '{id}' does not exist"));
+        api.MapGet("/instances/{id}", async (string id, IInstanceStore instances, IFlowStore flows, CancellationToken ct) =>
+        {
+            if (await instances.GetAsync(id, ct) is not { } stored) return Problems.Result(404, "Not found", $"instance '{id}' does not exist");
+            var flow = await flows.GetAsync(stored.State.FlowId, stored.FlowVersion, ct);
+            return Results.Json(InstanceJson(stored, flow is null ? null : FlowJson.Load(flow.Json).Flow));
+        });
         api.MapGet("/instances/{id}/journal", async (string id, IInstanceStore instances, CancellationToken ct) =>
             await instances.GetAsync(id, ct) is null
                 ? Problems.Result(404, "Not found", $"instance '{id}' does not exist")
@@ -267,7 +281,7 @@ internal static class ManagementEndpoints
         correlationId = s.CorrelationId, fault = s.Fault, createdAt = s.CreatedAt, updatedAt = s.UpdatedAt,
     };
 
-    private static JsonObject InstanceJson(StoredInstance stored)
+    private static JsonObject InstanceJson(StoredInstance stored, FlowDefinition? flow)
     {
         var state = stored.State;
         return new JsonObject
@@ -284,13 +298,30 @@ internal static class ManagementEndpoints
             ["waitingFor"] = new JsonArray(state.Bookmarks.Select(b => (JsonNode)new JsonObject
             {
                 ["nodeId"] = b.NodeId,
+                ["activityType"] = flow?.FindNode(b.NodeId)?.Type,
                 ["name"] = b.Name,
+                ["description"] = WaitDescription(b),
                 ["payload"] = b.Name == "callback" ? null : b.Payload?.DeepClone(),
             }).ToArray()),
+            // The nodes about to run (or running) when the instance was last saved.
+            ["pendingNodes"] = new JsonArray(state.Status == FlowStatus.Running
+                ? state.Queue.Select(w => w.NodeId).Distinct(StringComparer.Ordinal).Select(n => (JsonNode)JsonValue.Create(n)!).ToArray()
+                : []),
             ["createdAt"] = state.CreatedAt,
             ["updatedAt"] = state.UpdatedAt,
         };
     }
+
+    /// <summary>A bookmark in words, for people: never its token.</summary>
+    private static string WaitDescription(Bookmark b) => b.Name switch
+    {
+        "event" => b.Payload?["correlationId"] is { } correlation
+            ? $"event '{(string?)b.Payload["event"]}' with correlation id '{correlation}'"
+            : $"event '{(string?)b.Payload?["event"]}'",
+        "callback" => "a POST to its callback URL",
+        "delay" => $"a timer until {(string?)b.Payload?["resumeAt"]}",
+        _ => b.Name,
+    };
 
     private static JsonObject ConnectorJson(Connectors.Manifest.ConnectorPackage package, bool withFlows)
     {

@@ -1,0 +1,145 @@
+using System.Diagnostics;
+using System.IO.Compression;
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.Playwright;
+using Xunit.Abstractions;
+using static FlowConnectors.Designer.Tests.FlowPage;
+
+namespace FlowConnectors.Designer.Tests;
+
+/// <summary>
+/// Printed figures, not assertions (issue 5): opening and rendering a 500-node, 600-connection flow and dragging a node
+/// in it, each against a one-node flow measured in the same run, and the production bundle's size. The figures go to
+/// the test output and to designer-performance.txt next to the test assembly.
+/// </summary>
+public sealed class DesignerPerformanceSpecs(DesignerFixture fixture, ITestOutputHelper output) : IClassFixture<DesignerFixture>
+{
+    private const int Rounds = 5;
+
+    [Fact]
+    public Task A_500_node_600_connection_flow_opens_renders_and_drags_and_the_figures_are_printed() => WithPageAsync(fixture, async page =>
+    {
+        await SaveFlowAsync(fixture, LargeFlow("perf-large", 500, 600).ToJsonString());
+        await SaveFlowAsync(fixture, LargeFlow("perf-baseline", 1, 0).ToJsonString());
+
+        var open = new Dictionary<string, List<double>> { ["perf-baseline"] = [], ["perf-large"] = [] };
+        var drag = new Dictionary<string, List<double>> { ["perf-baseline"] = [], ["perf-large"] = [] };
+        for (var round = 0; round < Rounds; round++)
+        {
+            // Untimed: clears the canvas of the large flow, so the baseline does not pay for removing 500 nodes.
+            await OpenTimedAsync(page, "perf-baseline", 1);
+            foreach (var (id, nodes) in new[] { ("perf-baseline", 1), ("perf-large", 500) })
+            {
+                open[id].Add(await OpenTimedAsync(page, id, nodes));
+                drag[id].Add(await DragTimedAsync(page, "n0"));
+            }
+        }
+        await Assertions.Expect(page.Locator(".react-flow__node")).ToHaveCountAsync(500);
+        (await page.Locator(".react-flow__edge").CountAsync()).ShouldBe(600);
+
+        var (initialJs, initialGzip, lazyJs, lazyGzip, css) = BundleSizes();
+        double Median(List<double> xs) => xs.Order().ElementAt(xs.Count / 2);
+        string Line(string what, Dictionary<string, List<double>> times, string id) =>
+            $"{what,-46} median {Median(times[id]),6:F0} ms, best {times[id].Min(),6:F0} ms  [{string.Join(", ", times[id].Select(x => x.ToString("F0")))}]";
+        var report = new StringBuilder()
+            .AppendLine($"designer performance, headless Chromium, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Rounds} rounds, machine load {LoadAverage()}")
+            .AppendLine(Line("open + render, 1-node flow (baseline)", open, "perf-baseline"))
+            .AppendLine(Line("open + render, 500 nodes / 600 connections", open, "perf-large"))
+            .AppendLine($"  ratio to the baseline: median {Median(open["perf-large"]) / Median(open["perf-baseline"]):F2}, best {open["perf-large"].Min() / open["perf-baseline"].Min():F2}")
+            .AppendLine(Line("drag a node 100 px in 10 moves, baseline", drag, "perf-baseline"))
+            .AppendLine(Line("drag a node 100 px in 10 moves, 500 nodes", drag, "perf-large"))
+            .AppendLine($"  ratio to the baseline: median {Median(drag["perf-large"]) / Median(drag["perf-baseline"]):F2}, best {drag["perf-large"].Min() / drag["perf-baseline"].Min():F2}")
+            .AppendLine($"bundle: initial JS {initialJs / 1024.0:F0} KiB ({initialGzip / 1024.0:F0} KiB gzip), CSS {css / 1024.0:F0} KiB; CodeMirror chunk loaded on first use {lazyJs / 1024.0:F0} KiB ({lazyGzip / 1024.0:F0} KiB gzip)")
+            .ToString();
+        output.WriteLine(report);
+        await File.WriteAllTextAsync(Path.Combine(AppContext.BaseDirectory, "designer-performance.txt"), report);
+    }, width: 1400, height: 900);
+
+    private static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
+
+    /// <summary>A grid of nodes 25 wide; connections along each row, then from each node to the one below.</summary>
+    private static JsonObject LargeFlow(string id, int nodeCount, int connectionCount)
+    {
+        var nodes = new JsonArray();
+        for (var i = 0; i < nodeCount; i++)
+            nodes.Add(new JsonObject
+            {
+                ["id"] = $"n{i}",
+                ["type"] = i % 2 == 0 ? "NoOp" : "Log",
+                ["inputs"] = i % 2 == 0 ? null : new JsonObject { ["message"] = new JsonObject { ["template"] = $"step {i}" } },
+                ["ui"] = new JsonObject { ["x"] = i % 25 * 260, ["y"] = i / 25 * 140 },
+            });
+        foreach (var node in nodes) if (node!["inputs"] is null) node.AsObject().Remove("inputs");
+        var edges = new List<(int From, int To)>();
+        for (var i = 0; i < nodeCount && edges.Count < connectionCount; i++) if (i % 25 != 24 && i + 1 < nodeCount) edges.Add((i, i + 1));
+        for (var i = 0; i + 25 < nodeCount && edges.Count < connectionCount; i++) edges.Add((i, i + 25));
+        var connections = new JsonArray(edges.Select(e => (JsonNode)new JsonObject { ["from"] = $"n{e.From}:done", ["to"] = $"n{e.To}" }).ToArray());
+        return new JsonObject { ["format"] = 1, ["id"] = id, ["nodes"] = nodes, ["connections"] = connections };
+    }
+
+    /// <summary>Milliseconds in the page from choosing the flow in the Open list until its nodes are on screen (fitted) and painted.</summary>
+    private static async Task<double> OpenTimedAsync(IPage page, string id, int nodes)
+    {
+        await page.GetByRole(AriaRole.Button, new() { Name = "Open…" }).ClickAsync();
+        await Assertions.Expect(page.GetByLabel("open flow").Locator($"option[value='{id}']")).ToHaveCountAsync(1);
+        return await page.EvaluateAsync<double>("""
+            async ([id, nodes]) => {
+              const select = document.querySelector('select[aria-label="open flow"]');
+              const frame = () => new Promise(r => requestAnimationFrame(() => r()));
+              const start = performance.now();
+              select.value = id;
+              select.dispatchEvent(new Event('change', { bubbles: true }));
+              for (;;) {
+                await frame();
+                const idField = document.querySelector('input[aria-label="flow id"]');
+                const shown = document.querySelectorAll('.react-flow__node');
+                if (idField?.value === id && shown.length === nodes && [...shown].every(n => n.style.visibility !== 'hidden')) {
+                  const viewport = document.querySelector('.react-flow__viewport').style.transform;
+                  await frame();
+                  // Fitted: the viewport stops moving (the designer fits the view just after loading).
+                  if (document.querySelector('.react-flow__viewport').style.transform === viewport && performance.now() - start > 60) break;
+                }
+                if (performance.now() - start > 30000) throw new Error('not rendered within 30 s');
+              }
+              return performance.now() - start;
+            }
+            """, new object[] { id, nodes });
+    }
+
+    /// <summary>Milliseconds for a 100 px drag of a node in 10 mouse moves, until the moved node is painted at its new place.</summary>
+    private static async Task<double> DragTimedAsync(IPage page, string nodeId)
+    {
+        var node = Node(page, nodeId);
+        var before = await node.GetAttributeAsync("style");
+        var box = (await node.Locator(".fc-node-title").BoundingBoxAsync())!;
+        var (x, y) = (box.X + 10, box.Y + box.Height / 2);
+        var watch = Stopwatch.StartNew();
+        await page.Mouse.MoveAsync(x, y);
+        await page.Mouse.DownAsync();
+        await page.Mouse.MoveAsync(x + 100, y + 20, new MouseMoveOptions { Steps = 10 });
+        await page.Mouse.UpAsync();
+        await page.EvaluateAsync("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))");
+        watch.Stop();
+        (await node.GetAttributeAsync("style")).ShouldNotBe(before);
+        return watch.Elapsed.TotalMilliseconds;
+    }
+
+    private static (long InitialJs, long InitialGzip, long LazyJs, long LazyGzip, long Css) BundleSizes()
+    {
+        var assets = Path.Combine(RepoRoot(), "designer", "dist", "assets");
+        static long Gzip(string path)
+        {
+            using var buffer = new MemoryStream();
+            using (var gzip = new GZipStream(buffer, CompressionLevel.SmallestSize, leaveOpen: true)) gzip.Write(File.ReadAllBytes(path));
+            return buffer.Length;
+        }
+        var js = Directory.GetFiles(assets, "*.js");
+        var lazy = js.Where(f => Path.GetFileName(f).StartsWith("CodeMirrorEditor", StringComparison.Ordinal)).ToList();
+        var initial = js.Except(lazy).ToList();
+        lazy.ShouldNotBeEmpty("CodeMirror is split into its own chunk");
+        return (initial.Sum(f => new FileInfo(f).Length), initial.Sum(Gzip), lazy.Sum(f => new FileInfo(f).Length), lazy.Sum(Gzip),
+            Directory.GetFiles(assets, "*.css").Sum(f => new FileInfo(f).Length));
+    }
+}

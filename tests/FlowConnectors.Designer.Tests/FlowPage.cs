@@ -1,0 +1,92 @@
+using System.Net.Http.Json;
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.Playwright;
+
+namespace FlowConnectors.Designer.Tests;
+
+/// <summary>Helpers of the flow designer's browser specs: a signed-in page (screenshot on failure), flows stored through the API, opening one.</summary>
+internal static class FlowPage
+{
+    public static async Task WithPageAsync(DesignerFixture fixture, Func<IPage, Task> test, bool clipboard = false, int width = 1400, int height = 900,
+        [CallerMemberName] string name = "")
+    {
+        var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = width, Height = height }, AcceptDownloads = true });
+        if (clipboard) await context.GrantPermissionsAsync(["clipboard-read", "clipboard-write"], new BrowserContextGrantPermissionsOptions { Origin = fixture.Address.GetLeftPart(UriPartial.Authority) });
+        var page = await context.NewPageAsync();
+        page.SetDefaultTimeout(30_000);
+        Assertions.SetDefaultExpectTimeout(30_000);
+        try
+        {
+            await page.GotoAsync(fixture.Address.ToString());
+            await page.GetByLabel("API key").FillAsync(DesignerFixture.ApiKey);
+            await page.GetByLabel("API key").PressAsync("Enter");
+            await Assertions.Expect(page.GetByTestId("palette-SetOutput")).ToBeVisibleAsync();
+            await test(page);
+        }
+        catch
+        {
+            var folder = Path.Combine(AppContext.BaseDirectory, "screenshots");
+            Directory.CreateDirectory(folder);
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, $"{name}.png"), FullPage = true });
+            throw;
+        }
+        finally
+        {
+            await context.CloseAsync();
+        }
+    }
+
+    /// <summary>Saves (and publishes) a new version of a flow through the API; returns the version.</summary>
+    public static async Task<int> SaveFlowAsync(DesignerFixture fixture, string json)
+    {
+        var id = (string)JsonNode.Parse(json)!["id"]!;
+        using var response = await fixture.Client.PutAsync($"/api/flows/{id}?publish=true", new StringContent(json, Encoding.UTF8, "application/json"));
+        var body = await response.Content.ReadAsStringAsync();
+        response.IsSuccessStatusCode.ShouldBeTrue(body);
+        return (int)JsonNode.Parse(body)!["version"]!;
+    }
+
+    public static async Task<JsonArray> VersionsAsync(DesignerFixture fixture, string id) =>
+        (await fixture.Client.GetFromJsonAsync<JsonArray>($"/api/flows/{id}/versions"))!;
+
+    /// <summary>Opens a stored flow with the toolbar's Open… list.</summary>
+    public static async Task OpenFlowAsync(IPage page, string id)
+    {
+        await page.GetByRole(AriaRole.Button, new() { Name = "Open…" }).ClickAsync();
+        await page.GetByLabel("open flow").SelectOptionAsync(id);
+        await Assertions.Expect(page.GetByLabel("flow id")).ToHaveValueAsync(id);
+    }
+
+    public static async Task SelectNodeAsync(IPage page, string id)
+    {
+        await page.Locator($".react-flow__node[data-id='{id}'] .fc-node-title").ClickAsync();
+        await Assertions.Expect(page.GetByLabel("node id")).ToHaveValueAsync(id);
+    }
+
+    public static ILocator Node(IPage page, string id) => page.Locator($".react-flow__node[data-id='{id}']");
+
+    public static async Task EventuallyAsync(Func<Task<bool>> condition, string what)
+    {
+        for (var deadline = DateTime.UtcNow.AddSeconds(15); !await condition(); await Task.Delay(100))
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"not true within 15 s: {what}");
+    }
+
+    /// <summary>The repository's root (the folder holding FlowConnectors.sln).</summary>
+    public static string RepoRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "FlowConnectors.sln"))) dir = dir.Parent;
+        return dir.ShouldNotBeNull("FlowConnectors.sln above the test assembly").FullName;
+    }
+
+    public static string TempFile(string name, string text)
+    {
+        var folder = Path.Combine(Path.GetTempPath(), $"fc-designer-files-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(folder);
+        var path = Path.Combine(folder, name);
+        File.WriteAllText(path, text);
+        return path;
+    }
+}
