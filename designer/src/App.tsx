@@ -11,6 +11,7 @@ import { Inspector } from './components/Inspector';
 import { DRAG_TYPE, Palette } from './components/Palette';
 import { Toolbar } from './components/Toolbar';
 import { clipText, copySelection, parseClipboard, pasteClip, type Clip } from './clipboard';
+import { CARD_DRAG_TYPE, type NodePreset } from './connectors/cardNode';
 import { emptyDesign, freshFlowId, fromFlowJson, newNodeId, toFlowJson, type DesignEdge, type DesignNode } from './flowJson';
 import { buildDecorations, DecorationStore } from './decorationStore';
 import { problemsByNode } from './problems';
@@ -75,9 +76,12 @@ function Designer() {
     return { errors, warnings, runStatus: state.runStatus };
   }, [state.problems, state.runStatus, flowJson]);
 
-  const addNode = useCallback((type: string, position?: { x: number; y: number }) => {
+  const addNode = useCallback((type: string, position?: { x: number; y: number }, preset?: NodePreset) => {
     const at = position ?? flow.screenToFlowPosition({ x: window.innerWidth / 2, y: window.innerHeight / 2 });
-    const node: DesignNode = { id: newNodeId(type, design.nodes.map(n => n.id)), type: 'activity', position: at, data: { type, inputs: {}, extra: {}, uiExtra: {} } };
+    const node: DesignNode = {
+      id: newNodeId(preset?.idBase ?? type, design.nodes.map(n => n.id)), type: 'activity', position: at,
+      data: { type, inputs: preset?.inputs ?? {}, ...(preset ? { name: preset.name } : {}), extra: {}, uiExtra: {} },
+    };
     dispatch({ kind: 'addNode', node });
   }, [design.nodes, flow]);
 
@@ -85,7 +89,8 @@ function Designer() {
     event.preventDefault();
     const type = event.dataTransfer.getData(DRAG_TYPE) || event.dataTransfer.getData('text/plain');
     if (!type || !descriptorMap.has(type)) return;
-    addNode(type, flow.screenToFlowPosition({ x: event.clientX, y: event.clientY }));
+    const card = event.dataTransfer.getData(CARD_DRAG_TYPE); // a connector card: a preconfigured Connector.Action
+    addNode(type, flow.screenToFlowPosition({ x: event.clientX, y: event.clientY }), card ? JSON.parse(card) as NodePreset : undefined);
   }, [addNode, descriptorMap, flow]);
 
   const [tab, setTab] = useState<PanelTab>('problems');
@@ -294,7 +299,7 @@ function Designer() {
               onRedo={() => dispatch({ kind: 'redo' })}
             />
             <div className="main">
-              <Palette descriptors={state.descriptors} onAdd={type => addNode(type)} />
+              <Palette descriptors={state.descriptors} onAdd={(type, preset) => addNode(type, undefined, preset)} />
               <div className="canvas" onDragOver={e => { e.preventDefault(); e.dataTransfer.dropEffect = 'move'; }} onDrop={onDrop}>
                 <ReactFlow
                   nodes={design.nodes}

@@ -2,6 +2,7 @@
 // views under designer/src/<feature>/.
 import { lazy, Suspense, type ReactNode } from 'react';
 import { App as FlowDesigner } from './App';
+import { ConnectorsWorkspace } from './connectors/ConnectorsWorkspace';
 
 // Loaded when its tab is first opened, so the flow designer's bundle stays as it was.
 const DataWorkspace = lazy(() => import('./collection/DataWorkspace'));
@@ -15,5 +16,6 @@ export interface Workspace {
 
 export const WORKSPACES: Workspace[] = [
   { id: 'flows', label: 'Flows', render: () => <FlowDesigner /> },
+  { id: 'connectors', label: 'Connectors', render: () => <ConnectorsWorkspace /> },
   { id: 'data', label: 'Data collection', render: () => <Suspense fallback={<p className="hint">Loading…</p>}><DataWorkspace /></Suspense> },
 ];

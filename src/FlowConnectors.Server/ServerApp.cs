@@ -90,6 +90,7 @@ public static class ServerApp
         InboundEndpoints.Map(app);
         AutomationEndpoints.Map(app);
         OAuthEndpoints.Map(app);
+        ConnectorAuthoringEndpoints.Map(app);
         CollectionEndpoints.Map(app);
 
         app.Lifetime.ApplicationStarted.Register(() =>

@@ -5,6 +5,8 @@ import type { DesignNode } from '../flowJson';
 import { inputMode, inputText, makeInputValue, type InputMode } from '../inputs';
 import { DescriptorsContext, useStore } from '../store';
 import type { InputDescriptor, Json } from '../types';
+import { CONNECTOR_ACTION } from '../connectors/cardNode';
+import { ConnectorActionEditor } from '../connectors/ConnectorActionEditor';
 import { DeclarationsEditor, ValueTypes } from './DeclarationsEditor';
 
 function InputEditor({ nodeId, input, value, scope }: { nodeId: string; input: InputDescriptor; value: Json | undefined; scope: CompletionScope }) {
@@ -92,6 +94,7 @@ export function Inspector({ node }: { node: DesignNode | undefined }) {
       {descriptor?.description && <p className="hint">{descriptor.description}</p>}
       <NodeIdField id={node.id} />
       <label className="field">name<input aria-label="node name" value={node.data.name ?? ''} onChange={e => dispatch({ kind: 'patchNode', nodeId: node.id, patch: { name: e.target.value || undefined } })} /></label>
+      {node.data.type === CONNECTOR_ACTION && <ConnectorActionEditor node={node} />}
       {descriptor?.inputs.map(input => <InputEditor key={`${node.id}/${input.name}`} nodeId={node.id} input={input} value={node.data.inputs[input.name]} scope={scope} />)}
       {descriptor && descriptor.outputs.length > 0 && (
         <p className="hint">Outputs: {descriptor.outputs.map(o => `nodes.${node.id}.${o.name}`).join(', ')}</p>

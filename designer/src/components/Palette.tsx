@@ -1,10 +1,12 @@
 import { useMemo, useState, type DragEvent } from 'react';
 import { groupPalette } from '../palette';
 import type { ActivityDescriptor } from '../types';
+import type { NodePreset } from '../connectors/cardNode';
+import { ConnectorCardsPalette } from '../connectors/ConnectorCardsPalette';
 
 export const DRAG_TYPE = 'application/x-flowconnectors-activity';
 
-export function Palette({ descriptors, onAdd }: { descriptors: ActivityDescriptor[]; onAdd: (type: string) => void }) {
+export function Palette({ descriptors, onAdd }: { descriptors: ActivityDescriptor[]; onAdd: (type: string, preset?: NodePreset) => void }) {
   const [query, setQuery] = useState('');
   const groups = useMemo(() => groupPalette(descriptors, query), [descriptors, query]);
   const onDragStart = (event: DragEvent, type: string) => {
@@ -34,6 +36,7 @@ export function Palette({ descriptors, onAdd }: { descriptors: ActivityDescripto
           ))}
         </section>
       ))}
+      <ConnectorCardsPalette query={query} reloadWhen={descriptors} dragType={DRAG_TYPE} onAdd={onAdd} />
     </aside>
   );
 }

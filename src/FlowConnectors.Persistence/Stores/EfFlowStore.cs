@@ -8,11 +8,15 @@ internal sealed class EfFlowStore(IDbContextFactory<FlowConnectorsDbContext> fac
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
 
     public Task<StoredFlow> SaveVersionAsync(string flowId, string? name, string json, string? connectorKey, CancellationToken ct = default) =>
-        // Two saves racing for the same next version: one insert fails on the key and is retried.
+        // Saves of one flow take turns: on SQLite the write gate serializes transactions; on PostgreSQL a
+        // transaction-scoped advisory lock on the flow id does. The retry stays for the first insert of a
+        // new flow racing another process's.
         StoreRetry.OnConflictAsync(async () =>
         {
             await using var db = await factory.CreateDbContextAsync(ct);
             await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            if (db.Database.IsNpgsql())
+                await db.Database.ExecuteSqlInterpolatedAsync($"SELECT pg_advisory_xact_lock(hashtextextended({"flow:" + flowId}, 0))", ct);
             var now = _clock.GetUtcNow();
             var head = await db.Flows.FirstOrDefaultAsync(f => f.FlowId == flowId, ct);
             if (head is null)

@@ -333,8 +333,8 @@ internal static class ManagementEndpoints
             ["auth"] = Connectors.Manifest.AuthSettings.WireName(m.Auth.Kind),
             ["connectionParameters"] = JsonSerializer.SerializeToNode(m.ConnectionParameters.Select(p => new
             {
-                p.Name, p.Label, type = p.Type.ToString().ToLowerInvariant(), p.Required, p.Description, p.Default,
-                options = p.Options.Select(o => new { o.Label, o.Value }),
+                name = p.Name, label = p.Label, type = p.Type.ToString().ToLowerInvariant(), required = p.Required, description = p.Description,
+                @default = p.Default, options = p.Options.Select(o => new { label = o.Label, value = o.Value }),
             })),
         };
         if (withFlows)

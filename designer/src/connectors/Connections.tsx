@@ -1,0 +1,128 @@
+// A connector's connections: a form generated from its connection parameters (passwords masked and
+// never shown back), OAuth 2.0 sign-in through the server's redirect endpoint, Test connection.
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { ConnectorsApi } from './connectorsApi';
+import { connectionFields, connectionValues } from './settingsModel';
+import type { ConnectionInfo, Manifest } from './types';
+
+type TestResult = { ok: boolean; reason?: string | null } | 'running';
+
+export function Connections({ api, manifest, installedParameters }: { api: ConnectorsApi; manifest: Manifest; installedParameters: Manifest['connectionParameters'] }) {
+  const fields = useMemo(() => connectionFields(installedParameters ?? []), [installedParameters]);
+  const initial = () => ({ ...Object.fromEntries(fields.map(f => [f.name, f.initial])) });
+  const [name, setName] = useState('');
+  const [form, setForm] = useState<Record<string, string>>(initial);
+  const [list, setList] = useState<ConnectionInfo[]>([]);
+  const [tests, setTests] = useState<Record<string, TestResult>>({});
+  const [error, setError] = useState<string>();
+  const [info, setInfo] = useState<string>();
+  const polling = useRef<number | undefined>(undefined);
+  const oauth = manifest.auth?.kind === 'oauth2AuthorizationCode';
+
+  const reload = useCallback(async () => {
+    try { setList((await api.connections()).filter(c => c.connector === manifest.key)); } catch (e) { setError((e as Error).message); }
+  }, [api, manifest.key]);
+  useEffect(() => { void reload(); setForm(initial()); }, [reload, fields]); // eslint-disable-line react-hooks/exhaustive-deps
+  useEffect(() => () => window.clearInterval(polling.current), []);
+
+  const create = async () => {
+    setError(undefined); setInfo(undefined);
+    const { values, missing } = connectionValues(fields, form);
+    if (missing.length) { setError(`Fill in ${missing.join(', ')}`); return; }
+    try {
+      const created = await api.createConnection(manifest.key, name.trim() || manifest.name, values);
+      setForm(initial()); // secrets leave the page as soon as the server has them
+      setName('');
+      setInfo(`Connection “${created.name}” created`);
+      await reload();
+    } catch (e) { setError((e as Error).message); }
+  };
+
+  const test = async (id: string) => {
+    setTests(t => ({ ...t, [id]: 'running' }));
+    try { const r = await api.testConnection(id); setTests(t => ({ ...t, [id]: r })); } catch (e) { setTests(t => ({ ...t, [id]: { ok: false, reason: (e as Error).message } })); }
+  };
+
+  const signIn = async (id: string) => {
+    setError(undefined);
+    try {
+      const { authorizeUrl } = await api.authorize(id);
+      window.open(authorizeUrl, '_blank', 'noopener');
+      setInfo('Finish signing in in the new window; the status here updates when the provider sends you back.');
+      window.clearInterval(polling.current);
+      const started = Date.now();
+      polling.current = window.setInterval(async () => {
+        try {
+          const c = await api.connection(id);
+          if (c.signedIn || Date.now() - started > 10 * 60_000) {
+            window.clearInterval(polling.current);
+            if (c.signedIn) setInfo(`Signed in: “${c.name}” is connected`);
+            await reload();
+          }
+        } catch { window.clearInterval(polling.current); }
+      }, 1000);
+    } catch (e) { setError((e as Error).message); }
+  };
+
+  const act = async (what: () => Promise<unknown>) => { setError(undefined); try { await what(); await reload(); } catch (e) { setError((e as Error).message); } };
+
+  return (
+    <div className="connections" data-testid="connections">
+      <form className="settings-form connection-form" data-testid="connection-form" autoComplete="off" onSubmit={e => { e.preventDefault(); void create(); }}>
+        <h4>New connection</h4>
+        <label className="field">Connection name<input aria-label="Connection name" value={name} placeholder={manifest.name} onChange={e => setName(e.target.value)} /></label>
+        {fields.map(f => (
+          <label key={f.name} className="field" data-testid={`connection-field-${f.name}`}>
+            {f.label}{f.required && <span className="required"> *</span>}
+            {f.control === 'select' ? (
+              <select aria-label={f.label} value={form[f.name] ?? ''} onChange={e => setForm({ ...form, [f.name]: e.target.value })}>
+                {!f.required && <option value="">(none)</option>}
+                {f.choices.map(c => <option key={c.value} value={c.value}>{c.label}</option>)}
+              </select>
+            ) : (
+              <input aria-label={f.label} type={f.control === 'password' ? 'password' : 'text'} autoComplete={f.control === 'password' ? 'new-password' : 'off'}
+                value={form[f.name] ?? ''} onChange={e => setForm({ ...form, [f.name]: e.target.value })} />
+            )}
+            {f.description && <span className="hint">{f.description}</span>}
+          </label>
+        ))}
+        {fields.length === 0 && <p className="hint">This connector has no connection parameters.</p>}
+        <button type="submit" data-testid="create-connection">Create connection</button>
+        {oauth && <p className="hint">After creating it, use “Sign in” to authorize it with the provider.</p>}
+      </form>
+      {info && <p className="ok" data-testid="connection-info">{info}</p>}
+      {error && <p className="error" data-testid="connection-error">{error}</p>}
+      <h4>Connections</h4>
+      {list.length === 0 && <p className="hint">No connections yet.</p>}
+      <ul className="connection-list">
+        {list.map(c => {
+          const t = tests[c.id];
+          return (
+            <li key={c.id} data-testid={`connection-${c.name}`}>
+              <div>
+                <strong>{c.name}</strong> <span className={`status ${c.status}`} data-testid="connection-status">{c.status}{oauth ? (c.signedIn ? ', signed in' : ', not signed in') : ''}</span>
+                {c.statusReason && <span className="hint"> ({c.statusReason})</span>}
+              </div>
+              <div className="connection-values">
+                {Object.entries(c.values).map(([k, v]) => <span key={k}>{k}: <code>{v}</code> </span>)}
+                {c.secretsSet.map(k => <span key={k} data-testid={`secret-${k}`}>{k}: <em>set (hidden)</em> </span>)}
+              </div>
+              <div className="row-actions">
+                <button type="button" data-testid="test-connection" onClick={() => void test(c.id)} disabled={c.status !== 'authorized'}>Test connection</button>
+                {oauth && <button type="button" data-testid="sign-in" onClick={() => void signIn(c.id)}>Sign in</button>}
+                {c.status === 'authorized'
+                  ? <button type="button" onClick={() => void act(() => api.deauthorize(c.id))}>Deauthorize</button>
+                  : <button type="button" onClick={() => void act(() => api.deleteConnection(c.id))}>Delete</button>}
+              </div>
+              {t && (
+                <div className="test-result" data-testid="test-result">
+                  {t === 'running' ? 'Testing…' : t.ok ? <span className="ok">✓ The connection works</span> : <span className="error">✗ {t.reason}</span>}
+                </div>
+              )}
+            </li>
+          );
+        })}
+      </ul>
+    </div>
+  );
+}

@@ -1,0 +1,46 @@
+// Connector cards in the flow palette, grouped by connector: drag one onto the canvas (or double-click)
+// to add a Connector.Action node already set to that card.
+import { useEffect, useMemo, useState, type DragEvent } from 'react';
+import { CARD_DRAG_TYPE, cardKey, cardPreset, CONNECTOR_ACTION, groupCards, type NodePreset } from './cardNode';
+import { createConnectorsApi, storedApiKey } from './connectorsApi';
+import type { ConnectorCardInfo } from './types';
+
+export function ConnectorCardsPalette({ query, reloadWhen, dragType, onAdd }: {
+  query: string; reloadWhen: unknown; dragType: string; onAdd: (type: string, preset: NodePreset) => void;
+}) {
+  const api = useMemo(() => createConnectorsApi(), []);
+  const [cards, setCards] = useState<ConnectorCardInfo[]>([]);
+  const [tick, setTick] = useState(0);
+  // Cards change when connectors are authored on the Connectors tab: reload when coming back.
+  useEffect(() => {
+    const onHash = () => setTick(t => t + 1);
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
+  }, []);
+  useEffect(() => {
+    if (!storedApiKey()) return;
+    api.cards().then(setCards, () => setCards([]));
+  }, [api, reloadWhen, tick]);
+  const groups = useMemo(() => groupCards(cards, query), [cards, query]);
+  const onDragStart = (event: DragEvent, card: ConnectorCardInfo) => {
+    event.dataTransfer.setData(dragType, CONNECTOR_ACTION);
+    event.dataTransfer.setData(CARD_DRAG_TYPE, JSON.stringify(cardPreset(card)));
+    event.dataTransfer.effectAllowed = 'move';
+  };
+  return (
+    <div className="connector-cards" data-testid="palette-connector-cards">
+      {groups.map(g => (
+        <section key={g.connector}>
+          <h4><span className="swatch" style={{ background: g.accentColor ?? '#889' }} />{g.connectorName}</h4>
+          {g.cards.map(card => (
+            <div key={cardKey(card.connector, card.flowId)} className="palette-item" draggable data-testid={`palette-card-${card.connector}-${card.flowId}`}
+              title={`${card.card.description ?? card.name ?? ''}\n(drag onto the canvas, or double-click to add)`}
+              onDragStart={e => onDragStart(e, card)} onDoubleClick={() => onAdd(CONNECTOR_ACTION, cardPreset(card))}>
+              {card.card.label || card.flowId}
+            </div>
+          ))}
+        </section>
+      ))}
+    </div>
+  );
+}

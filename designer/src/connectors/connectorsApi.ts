@@ -1,0 +1,75 @@
+// Typed client of the connector authoring and connection endpoints, in createApi's style; the API key is
+// the one the toolbar keeps in localStorage.
+import { API_KEY_STORAGE, ApiError } from '../api';
+import type { Json } from '../types';
+import type {
+  ConnectionInfo, ConnectorCardInfo, ConnectorFlowJson, ConnectorProblem, ConnectorSource, ConnectorSummary, DropdownItem, FlowParameterJson, Manifest,
+} from './types';
+
+export interface ConnectorsApi {
+  connectors(): Promise<ConnectorSummary[]>;
+  source(key: string): Promise<ConnectorSource>;
+  create(body: Partial<Manifest> & { authPingPath?: string }): Promise<ConnectorSource>;
+  saveSettings(key: string, settings: Partial<Manifest>): Promise<ConnectorSource>;
+  saveFlow(key: string, flow: ConnectorFlowJson): Promise<ConnectorSource>;
+  deleteFlow(key: string, flowId: string): Promise<ConnectorSource>;
+  cards(): Promise<ConnectorCardInfo[]>;
+  dropdown(key: string, flowId: string, field: string, connectionId: string, values: Record<string, Json>): Promise<DropdownItem[]>;
+  dynamicInputs(key: string, flowId: string, connectionId: string, values: Record<string, Json>): Promise<FlowParameterJson[]>;
+  connections(): Promise<ConnectionInfo[]>;
+  connection(id: string): Promise<ConnectionInfo>;
+  createConnection(connector: string, name: string, values: Record<string, string>): Promise<ConnectionInfo>;
+  testConnection(id: string): Promise<{ ok: boolean; reason?: string | null }>;
+  authorize(id: string): Promise<{ authorizeUrl: string }>;
+  deauthorize(id: string): Promise<{ revoked: boolean; revokeError?: string | null }>;
+  deleteConnection(id: string): Promise<void>;
+}
+
+/** The problems a 400 from an authoring write carries (file, JSON path, code). */
+export function connectorProblems(e: unknown): ConnectorProblem[] {
+  if (!(e instanceof ApiError)) return [];
+  const body = e.body as { errors?: unknown } | null;
+  return Array.isArray(body?.errors) ? (body.errors as ConnectorProblem[]).filter(p => p && typeof p.code === 'string') : [];
+}
+
+export function storedApiKey(): string {
+  return localStorage.getItem(API_KEY_STORAGE) ?? '';
+}
+
+export function createConnectorsApi(getKey: () => string = storedApiKey, base = ''): ConnectorsApi {
+  async function call(method: string, path: string, body?: unknown): Promise<Response> {
+    const headers: Record<string, string> = { 'X-Api-Key': getKey() };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    const response = await fetch(base + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    if (!response.ok) {
+      const text = await response.text();
+      let parsed: unknown = text;
+      try { parsed = JSON.parse(text); } catch { /* not JSON */ }
+      const p = parsed as { detail?: string; title?: string } | null;
+      throw new ApiError(response.status, p?.detail ?? p?.title ?? `${method} ${path}: ${response.status} ${text}`, parsed);
+    }
+    return response;
+  }
+  const json = async <T>(method: string, path: string, body?: unknown) => (await (await call(method, path, body)).json()) as T;
+  const id = encodeURIComponent;
+  return {
+    connectors: () => json('GET', '/api/connectors'),
+    source: key => json('GET', `/api/connectors/${id(key)}/source`),
+    create: body => json('POST', '/api/connectors', body),
+    saveSettings: (key, settings) => json('PUT', `/api/connectors/${id(key)}/settings`, settings),
+    saveFlow: (key, flow) => json('PUT', `/api/connectors/${id(key)}/flows/${id(flow.id)}`, flow),
+    deleteFlow: (key, flowId) => json('DELETE', `/api/connectors/${id(key)}/flows/${id(flowId)}`),
+    cards: () => json('GET', '/api/connector-cards'),
+    dropdown: async (key, flowId, field, connectionId, values) =>
+      (await json<{ items: DropdownItem[] }>('POST', `/api/connectors/${id(key)}/flows/${id(flowId)}/fields/${id(field)}/dropdown`, { connectionId, values })).items,
+    dynamicInputs: async (key, flowId, connectionId, values) =>
+      (await json<{ fields: FlowParameterJson[] }>('POST', `/api/connectors/${id(key)}/flows/${id(flowId)}/dynamic-inputs`, { connectionId, values })).fields,
+    connections: () => json('GET', '/api/connections'),
+    connection: connectionId => json('GET', `/api/connections/${id(connectionId)}`),
+    createConnection: (connector, name, values) => json('POST', '/api/connections', { connector, name, values }),
+    testConnection: connectionId => json('POST', `/api/connections/${id(connectionId)}/test`),
+    authorize: connectionId => json('POST', `/api/connections/${id(connectionId)}/authorize`),
+    deauthorize: connectionId => json('POST', `/api/connections/${id(connectionId)}/deauthorize`),
+    deleteConnection: async connectionId => { await call('DELETE', `/api/connections/${id(connectionId)}`); },
+  };
+}

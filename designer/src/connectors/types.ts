@@ -1,0 +1,119 @@
+// Wire types of the connector authoring API and connections (see docs/connectors.md).
+import type { FlowJson, Json } from '../types';
+
+export type AuthKind = 'none' | 'basic' | 'apiKey' | 'oauth2ClientCredentials' | 'oauth2AuthorizationCode' | 'custom';
+export type ParameterType = 'text' | 'password' | 'dropdown';
+
+export interface ParameterOption { label?: string; value: string }
+
+export interface ConnectionParameter {
+  name: string;
+  label?: string;
+  type?: ParameterType;
+  required?: boolean;
+  description?: string;
+  default?: string;
+  options?: ParameterOption[];
+}
+
+export interface Manifest {
+  key: string;
+  name: string;
+  version: string;
+  description?: string;
+  icon?: string;
+  accentColor?: string;
+  documentationUrl?: string;
+  supportEmail?: string;
+  baseUrl: string;
+  auth: { kind: AuthKind; [field: string]: Json | undefined };
+  connectionParameters?: ConnectionParameter[];
+  [field: string]: unknown;
+}
+
+/** A declared flow input or output: what a card shows. */
+export interface FlowParameterJson {
+  name: string;
+  type?: string;
+  label?: string;
+  description?: string;
+  required?: boolean;
+  secret?: boolean;
+  default?: Json;
+  options?: { label?: string; value: Json }[];
+}
+
+export interface DynamicSource { flow: string; dependsOn?: string[] }
+
+export interface CardJson {
+  kind: 'action' | 'helper' | 'event' | 'polling';
+  label?: string;
+  description?: string;
+  group?: string;
+  options?: string[];
+  fields?: Record<string, { dropdown?: DynamicSource }>;
+  dynamicInputs?: DynamicSource;
+  selectableOutputs?: boolean;
+  registration?: string;
+  deregistration?: string;
+  interval?: string;
+  [field: string]: unknown;
+}
+
+export interface ConnectorFlowJson extends FlowJson {
+  inputs?: FlowParameterJson[];
+  outputs?: FlowParameterJson[];
+  card?: CardJson;
+}
+
+export interface ConnectorSource {
+  key: string;
+  /** True when the connector lives in the server's data folder (edited or created here), false for a sample. */
+  installed: boolean;
+  manifest: Manifest;
+  flows: ConnectorFlowJson[];
+  warnings?: ConnectorProblem[];
+}
+
+export interface ConnectorSummary {
+  key: string;
+  name: string;
+  version: string;
+  description?: string | null;
+  accentColor?: string | null;
+  auth: AuthKind;
+  connectionParameters: ConnectionParameter[];
+}
+
+export interface ConnectorProblem {
+  file: string;
+  path: string;
+  code: string;
+  message: string;
+  severity?: 'error' | 'warning';
+}
+
+export interface ConnectionInfo {
+  id: string;
+  connector: string;
+  name: string;
+  values: Record<string, string>;
+  secretsSet: string[];
+  signedIn: boolean;
+  status: 'authorized' | 'deauthorized';
+  statusReason?: string | null;
+}
+
+/** An action card as people using the connector see it (GET /api/connector-cards). */
+export interface ConnectorCardInfo {
+  connector: string;
+  connectorName: string;
+  accentColor?: string | null;
+  flowId: string;
+  name?: string | null;
+  inputs: FlowParameterJson[];
+  outputs: FlowParameterJson[];
+  card: CardJson;
+}
+
+export interface DropdownItem { key: Json; value: Json }

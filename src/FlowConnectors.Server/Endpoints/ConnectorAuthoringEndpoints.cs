@@ -1,0 +1,355 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using FlowConnectors.Connectors.Cards;
+using FlowConnectors.Connectors.Connections;
+using FlowConnectors.Connectors.Manifest;
+using FlowConnectors.Connectors.Runtime;
+using FlowConnectors.Engine.Flows;
+using FlowConnectors.Server.Hosting;
+using FlowConnectors.Server.Runtime;
+
+namespace FlowConnectors.Server.Endpoints;
+
+/// <summary>
+/// Authoring connectors from the designer: read a connector's whole source, scaffold a new one, change
+/// its settings, add/replace/delete its flows (with their cards), and load dynamic dropdowns and inputs
+/// for a card. Every write builds the changed connector in a staging folder, runs deploy validation and
+/// installs it through <see cref="ConnectorInstaller"/> (so editing a sample creates its installed copy);
+/// a write that does not validate changes nothing and answers 400 with each problem's file, JSON path and code.
+/// </summary>
+internal static partial class ConnectorAuthoringEndpoints
+{
+    private const string FlowsFolder = "flows";
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9-]{1,39}$")] private static partial Regex KeyPattern();
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_-]{0,99}$")] private static partial Regex FlowIdPattern();
+
+    /// <summary>The manifest fields the settings form edits (version and http are kept unless sent).</summary>
+    private static readonly string[] ManifestOrder =
+        ["key", "name", "version", "description", "icon", "accentColor", "documentationUrl", "supportEmail", "baseUrl", "auth", "connectionParameters", "http"];
+
+    // One authoring write at a time: each reads the installed connector, changes it and installs it, so two
+    // concurrent edits of one connector must not both start from the same version (the second would undo the first).
+    private static readonly SemaphoreSlim WriteGate = new(1, 1);
+
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public static void Map(WebApplication app)
+    {
+        var api = app.MapGroup("/api");
+
+        api.MapGet("/connectors/{key}/source", (string key, ConnectorRuntime runtime, ConnectorInstaller installer) =>
+            Find(runtime, key) is { } package ? Results.Json(SourceJson(package, installer)) : NotInstalled(key));
+
+        var writes = api.MapGroup("").AddEndpointFilter(async (context, next) =>
+        {
+            await WriteGate.WaitAsync(context.HttpContext.RequestAborted);
+            try { return await next(context); }
+            finally { WriteGate.Release(); }
+        });
+
+        writes.MapPost("/connectors", async (HttpRequest request, ConnectorRuntime runtime, ConnectorInstaller installer, ServerOptions options, CancellationToken ct) =>
+        {
+            var (body, problem) = await ReadObjectAsync(request, options);
+            if (problem is not null) return problem;
+            var key = Str(body!["key"]);
+            if (key is null || !KeyPattern().IsMatch(key))
+                return Invalid($"key '{key}' must be 2–40 lower-case letters, digits or '-', starting with a letter or digit",
+                    [new ConnectorProblem(ManifestReader.FileName, "$.key", "MANIFEST_INVALID_KEY", "2–40 lower-case letters, digits or '-'")]);
+            if (Find(runtime, key) is not null)
+                return Problems.Result(409, "Conflict", $"a connector with key '{key}' already exists; open it to edit it");
+            var manifest = ScaffoldManifest(body);
+            var authPingPath = Str(body["authPingPath"]) ?? "/";
+            return await WriteAsync(installer, runtime, null, folder =>
+            {
+                WriteManifest(folder, manifest);
+                WriteFlow(folder, Scaffolds.HttpHelper());
+                WriteFlow(folder, Scaffolds.CustomApiAction());
+                EnsureAuthFlows(folder, manifest, authPingPath);
+            }, created: true, ct);
+        });
+
+        writes.MapPut("/connectors/{key}/settings", async (string key, HttpRequest request, ConnectorRuntime runtime, ConnectorInstaller installer,
+            IConnectionStore connections, ServerOptions options, CancellationToken ct) =>
+        {
+            if (Find(runtime, key) is not { } package) return NotInstalled(key);
+            var (body, problem) = await ReadObjectAsync(request, options);
+            if (problem is not null) return problem;
+            var manifest = ReadManifestObject(package);
+            foreach (var (field, value) in body!)
+            {
+                if (value is null) manifest.Remove(field);
+                else manifest[field] = value.DeepClone();
+            }
+            var newKey = Str(manifest["key"]);
+            if (newKey != key)
+            {
+                if (newKey is null || !KeyPattern().IsMatch(newKey))
+                    return Invalid($"key '{newKey}' must be 2–40 lower-case letters, digits or '-', starting with a letter or digit",
+                        [new ConnectorProblem(ManifestReader.FileName, "$.key", "MANIFEST_INVALID_KEY", "2–40 lower-case letters, digits or '-'")]);
+                if (Find(runtime, newKey) is not null) return Problems.Result(409, "Conflict", $"a connector with key '{newKey}' already exists");
+                var users = (await connections.ListAsync(ct)).Where(c => c.ConnectorKey == key).Select(c => c.Name).ToList();
+                if (users.Count > 0)
+                    return Problems.Result(409, "Conflict", $"connector '{key}' has connections ({string.Join(", ", users)}); its key is fixed while they exist");
+            }
+            var result = await WriteAsync(installer, runtime, package, folder =>
+            {
+                WriteManifest(folder, Order(manifest));
+                EnsureAuthFlows(folder, manifest, "/");
+            }, created: false, ct);
+            if (newKey != key && installer.IsInstalledHere(key) && Find(runtime, newKey!) is not null)
+                await installer.UninstallAsync(key, ct);
+            return result;
+        });
+
+        writes.MapPut("/connectors/{key}/flows/{flowId}", async (string key, string flowId, HttpRequest request, ConnectorRuntime runtime,
+            ConnectorInstaller installer, ServerOptions options, CancellationToken ct) =>
+        {
+            if (Find(runtime, key) is not { } package) return NotInstalled(key);
+            var file = FileOf(flowId);
+            if (!FlowIdPattern().IsMatch(flowId))
+                return Invalid($"flow name '{flowId}' must start with a letter or '_' and hold letters, digits, '_' or '-'",
+                    [new ConnectorProblem(file, "$.id", "FLOW_INVALID_NAME", "letters, digits, '_' or '-'")]);
+            var (body, problem) = await ReadObjectAsync(request, options);
+            if (problem is not null) return problem;
+            body!["id"] ??= flowId;
+            if (Str(body["id"]) != flowId)
+                return Invalid($"the body's id '{body["id"]?.ToJsonString()}' does not match the URL's '{flowId}'",
+                    [new ConnectorProblem(file, "$.id", "FLOW_ID_MISMATCH", $"must be '{flowId}'")]);
+            body["format"] ??= FlowDefinition.CurrentFormat;
+            var load = FlowJson.Load(body.ToJsonString());
+            if (load.Flow is not { } flow || load.HasErrors)
+                return Invalid($"{file} is not a valid flow", load.Problems.Where(p => p.IsError)
+                    .Select(p => new ConnectorProblem(file, p.Path, "FLOW_INVALID", $"{p.Code}: {p.Message}")).ToList());
+            var existed = package.FindFlow(flowId) is not null;
+            return await WriteAsync(installer, runtime, package, folder => WriteFlow(folder, flow), created: !existed, ct);
+        });
+
+        writes.MapDelete("/connectors/{key}/flows/{flowId}", async (string key, string flowId, ConnectorRuntime runtime, ConnectorInstaller installer, CancellationToken ct) =>
+        {
+            if (Find(runtime, key) is not { } package) return NotInstalled(key);
+            if (package.FindFlow(flowId) is null) return Problems.Result(404, "Not found", $"connector '{key}' has no flow '{flowId}'");
+            return await WriteAsync(installer, runtime, package, folder => File.Delete(Path.Combine(folder, FileOf(flowId))), created: false, ct);
+        });
+
+        // --- what people using the connectors see ----------------------------------------------
+        api.MapGet("/connector-cards", (ConnectorRuntime runtime) => Results.Json(new JsonArray(runtime.Connectors
+            .SelectMany(package => package.Flows.Values
+                .Where(f => f.Card is { Kind: CardKind.Action })
+                .OrderBy(f => f.Card!.Label ?? f.Definition.Id, StringComparer.Ordinal)
+                .Select(f => (JsonNode)CardJson(package, f)))
+            .ToArray())));
+
+        api.MapPost("/connectors/{key}/flows/{flowId}/fields/{field}/dropdown", async (string key, string flowId, string field, HttpRequest request,
+            ConnectorRuntime runtime, ServerOptions options, CancellationToken ct) =>
+        {
+            if (Find(runtime, key) is not { } package) return NotInstalled(key);
+            if (package.FindFlow(flowId)?.Card?.Fields.GetValueOrDefault(field)?.Dropdown is null)
+                return Problems.Result(404, "Not found", $"field '{field}' of '{key}/{flowId}' has no dynamic dropdown");
+            var (connectionId, values, problem) = await ReadDynamicRequestAsync(request, options);
+            if (problem is not null) return problem;
+            try
+            {
+                return Results.Json(new { items = await runtime.LoadDropdownAsync(key, flowId, field, connectionId!, values!, ct) });
+            }
+            catch (ConnectorException e) { return DynamicFailure(e); }
+        });
+
+        api.MapPost("/connectors/{key}/flows/{flowId}/dynamic-inputs", async (string key, string flowId, HttpRequest request,
+            ConnectorRuntime runtime, ServerOptions options, CancellationToken ct) =>
+        {
+            if (Find(runtime, key) is not { } package) return NotInstalled(key);
+            if (package.FindFlow(flowId)?.Card?.DynamicInputs is null)
+                return Problems.Result(404, "Not found", $"'{key}/{flowId}' has no dynamic inputs");
+            var (connectionId, values, problem) = await ReadDynamicRequestAsync(request, options);
+            if (problem is not null) return problem;
+            try
+            {
+                return Results.Json(new { fields = await runtime.LoadDynamicInputsAsync(key, flowId, connectionId!, values!, ct) });
+            }
+            catch (ConnectorException e) { return DynamicFailure(e); }
+        });
+    }
+
+    // --- writing ----------------------------------------------------------------------------------
+
+    /// <summary>
+    /// Copies the connector (or nothing, for a new one) into a staging folder, applies <paramref name="edit"/>,
+    /// validates and installs. The staging folder is always removed.
+    /// </summary>
+    private static async Task<IResult> WriteAsync(ConnectorInstaller installer, ConnectorRuntime runtime, ConnectorPackage? current, Action<string> edit,
+        bool created, CancellationToken ct)
+    {
+        var staging = Path.Combine(Path.GetTempPath(), $"fc-authoring-{Guid.NewGuid():N}");
+        try
+        {
+            Directory.CreateDirectory(staging);
+            if (current is not null) CopyFolder(current.Directory, staging);
+            edit(staging);
+            var result = await installer.InstallAsync(staging, ct);
+            if (!result.Succeeded)
+            {
+                var errors = result.Problems.Where(p => p.IsError).ToList();
+                return Invalid($"the connector does not validate ({errors.Count} problem{(errors.Count == 1 ? "" : "s")}): {errors.FirstOrDefault()}", errors);
+            }
+            var body = SourceJson(result.Package!, installer);
+            body["warnings"] = new JsonArray(result.Problems.Where(p => !p.IsError).Select(p => (JsonNode)ProblemJson(p)).ToArray());
+            return Results.Json(body, statusCode: created ? 201 : 200);
+        }
+        finally
+        {
+            try { Directory.Delete(staging, recursive: true); } catch (DirectoryNotFoundException) { }
+        }
+    }
+
+    private static void CopyFolder(string source, string target)
+    {
+        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
+        {
+            var relative = Path.GetRelativePath(source, file);
+            if (relative.Split(Path.DirectorySeparatorChar).Any(part => part.StartsWith('.'))) continue;
+            var destination = Path.Combine(target, relative);
+            Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
+            File.Copy(file, destination);
+        }
+    }
+
+    private static void WriteManifest(string folder, JsonObject manifest) =>
+        File.WriteAllText(Path.Combine(folder, ManifestReader.FileName), manifest.ToJsonString(Indented) + "\n");
+
+    private static void WriteFlow(string folder, FlowDefinition flow)
+    {
+        Directory.CreateDirectory(Path.Combine(folder, FlowsFolder));
+        File.WriteAllText(Path.Combine(folder, FileOf(flow.Id)), FlowJson.Save(flow));
+    }
+
+    private static string FileOf(string flowId) => $"{FlowsFolder}/{flowId}.flow.json";
+
+    /// <summary>An auth kind that needs them gets a scaffolded <c>_authping</c> (and <c>_auth</c> for custom) when the connector has none.</summary>
+    private static void EnsureAuthFlows(string folder, JsonObject manifest, string authPingPath)
+    {
+        var kind = Str((manifest["auth"] as JsonObject)?["kind"]) ?? "none";
+        if (kind != "none" && !File.Exists(Path.Combine(folder, FileOf(ConnectorPackage.AuthPing))))
+            WriteFlow(folder, Scaffolds.AuthPing(authPingPath));
+        if (kind == "custom")
+        {
+            var flowName = Str((manifest["auth"] as JsonObject)?["flow"]) ?? "_auth";
+            if (FlowIdPattern().IsMatch(flowName) && !File.Exists(Path.Combine(folder, FileOf(flowName))))
+            {
+                var parameters = (manifest["connectionParameters"] as JsonArray ?? []).Select(p => Str((p as JsonObject)?["name"])).OfType<string>();
+                WriteFlow(folder, Scaffolds.CustomAuth(flowName, parameters));
+            }
+        }
+    }
+
+    /// <summary>A new connector's manifest from the create form: the parameters its auth kind needs unless sent.</summary>
+    private static JsonObject ScaffoldManifest(JsonObject body)
+    {
+        var manifest = new JsonObject();
+        foreach (var (field, value) in body)
+            if (field != "authPingPath") manifest[field] = value?.DeepClone();
+        manifest["name"] ??= Str(body["key"]);
+        manifest["version"] ??= "1.0.0";
+        manifest["auth"] ??= new JsonObject { ["kind"] = "none" };
+        if (manifest["connectionParameters"] is null && manifest["auth"] is JsonObject auth)
+            manifest["connectionParameters"] = DefaultParameters(auth);
+        return Order(manifest);
+    }
+
+    private static JsonArray DefaultParameters(JsonObject auth)
+    {
+        JsonObject Parameter(string name, string label, string type) => new() { ["name"] = name, ["label"] = label, ["type"] = type, ["required"] = true };
+        string Name(string field, string fallback) => Str(auth[field]) ?? fallback;
+        return Str(auth["kind"]) switch
+        {
+            "basic" => [Parameter(Name("usernameParameter", "username"), "User name", "text"), Parameter(Name("passwordParameter", "password"), "Password", "password")],
+            "apiKey" => [Parameter(Name("parameter", "token"), "API token", "password")],
+            "oauth2ClientCredentials" or "oauth2AuthorizationCode" =>
+                [Parameter(Name("clientIdParameter", "clientId"), "Client ID", "text"), Parameter(Name("clientSecretParameter", "clientSecret"), "Client secret", "password")],
+            _ => [],
+        };
+    }
+
+    /// <summary>Manifest fields in the documented order; anything else after them (deploy validation reports it).</summary>
+    private static JsonObject Order(JsonObject manifest)
+    {
+        var ordered = new JsonObject();
+        foreach (var field in ManifestOrder)
+            if (manifest[field] is { } value) ordered[field] = value.DeepClone();
+        foreach (var (field, value) in manifest)
+            if (!ManifestOrder.Contains(field) && value is not null) ordered[field] = value.DeepClone();
+        return ordered;
+    }
+
+    // --- reading ----------------------------------------------------------------------------------
+
+    private static ConnectorPackage? Find(ConnectorRuntime runtime, string key) => runtime.Connectors.FirstOrDefault(c => c.Manifest.Key == key);
+
+    private static JsonObject ReadManifestObject(ConnectorPackage package) =>
+        JsonNode.Parse(File.ReadAllText(Path.Combine(package.Directory, ManifestReader.FileName)))!.AsObject();
+
+    /// <summary>Everything the designer edits: the manifest as written and every flow, canonical, with its card.</summary>
+    private static JsonObject SourceJson(ConnectorPackage package, ConnectorInstaller installer) => new()
+    {
+        ["key"] = package.Manifest.Key,
+        ["installed"] = Path.GetFullPath(package.Directory) == Path.GetFullPath(installer.FolderOf(package.Manifest.Key)),
+        ["manifest"] = ReadManifestObject(package),
+        ["flows"] = new JsonArray(package.Flows.Values.OrderBy(f => f.Definition.Id, StringComparer.Ordinal)
+            .Select(f => JsonNode.Parse(FlowJson.Save(f.Definition))).ToArray()),
+    };
+
+    private static JsonObject CardJson(ConnectorPackage package, ConnectorFlow flow)
+    {
+        var definition = JsonNode.Parse(FlowJson.Save(flow.Definition))!.AsObject();
+        return new JsonObject
+        {
+            ["connector"] = package.Manifest.Key,
+            ["connectorName"] = package.Manifest.Name,
+            ["accentColor"] = package.Manifest.AccentColor,
+            ["flowId"] = flow.Definition.Id,
+            ["name"] = flow.Definition.Name,
+            ["inputs"] = definition["inputs"]?.DeepClone() ?? new JsonArray(),
+            ["outputs"] = definition["outputs"]?.DeepClone() ?? new JsonArray(),
+            ["card"] = definition["card"]?.DeepClone(),
+        };
+    }
+
+    private static async Task<(JsonObject? Body, IResult? Problem)> ReadObjectAsync(HttpRequest request, ServerOptions options)
+    {
+        var (body, problem) = await Problems.ReadJsonAsync(request, options.MaxBodyBytes);
+        if (problem is not null) return (null, problem);
+        return body is JsonObject o ? (o, null) : (null, Problems.Result(400, "Invalid input", "the body must be a JSON object", [new { path = "$", message = "expected an object" }]));
+    }
+
+    private static async Task<(string? ConnectionId, JsonObject? Values, IResult? Problem)> ReadDynamicRequestAsync(HttpRequest request, ServerOptions options)
+    {
+        var (body, problem) = await ReadObjectAsync(request, options);
+        if (problem is not null) return (null, null, problem);
+        if (Str(body!["connectionId"]) is not { Length: > 0 } connectionId)
+            return (null, null, Problems.Result(400, "Invalid input", "choose a connection: 'connectionId' is required", [new { path = "$.connectionId", message = "required" }]));
+        if (body["values"] is not (JsonObject or null))
+            return (null, null, Problems.Result(400, "Invalid input", "'values' must be an object of the card's option and input values", [new { path = "$.values", message = "expected an object" }]));
+        return (connectionId, body["values"] as JsonObject ?? [], null);
+    }
+
+    private static IResult DynamicFailure(ConnectorException e) => e.Message.Contains("does not exist", StringComparison.Ordinal)
+        ? Problems.Result(400, "Invalid input", e.Message, [new { path = "$.connectionId", message = e.Message }])
+        : e.Message.Contains("belongs to connector", StringComparison.Ordinal) || e.Message.Contains("deauthorized", StringComparison.Ordinal)
+            ? Problems.Result(409, "Conflict", e.Message)
+            : Problems.Result(502, "The helper flow failed", e.Message);
+
+    /// <summary>A JSON string's value; null for anything else (a number where text belongs is reported by validation, not thrown).</summary>
+    private static string? Str(JsonNode? node) => node is JsonValue v && v.TryGetValue(out string? text) ? text : null;
+
+    private static IResult NotInstalled(string key) => Problems.Result(404, "Not found", $"connector '{key}' is not installed");
+
+    private static IResult Invalid(string detail, IReadOnlyList<ConnectorProblem> problems) =>
+        Problems.Result(400, "Invalid connector", detail, problems.Select(p => (object)ProblemJson(p)));
+
+    private static JsonObject ProblemJson(ConnectorProblem p) => new()
+    {
+        ["file"] = p.File, ["path"] = p.Path, ["code"] = p.Code, ["message"] = p.Message, ["severity"] = p.IsError ? "error" : "warning",
+    };
+}
