@@ -70,6 +70,8 @@ public static class ServerApp
         services.AddSingleton<SchedulerService>();
         services.AddSingleton(provider => new Lazy<SchedulerService>(provider.GetRequiredService<SchedulerService>));
         services.AddHostedService(provider => provider.GetRequiredService<SchedulerService>());
+        services.AddSingleton<CollectionService>();
+        services.AddHostedService(provider => provider.GetRequiredService<CollectionService>());
         services.AddSingleton<WorkflowHost>();
         services.AddSingleton<TriggerRegistry>();
         services.AddSingleton<BackgroundWorkers>();
@@ -96,6 +98,7 @@ public static class ServerApp
         ConnectorAuthoringEndpoints.Map(app);
         CatalogEndpoints.Map(app);
         PostmanEndpoints.Map(app);
+        CollectionEndpoints.Map(app);
 
         app.Lifetime.ApplicationStarted.Register(() =>
         {

@@ -44,6 +44,13 @@ public sealed class ActivityContext
 
     public JsonNode? GetVariable(string name) => _execution.GetVariable(name);
 
+    /// <summary>
+    /// The outputs another node produced last in this instance (null when it has not run). Read
+    /// directly, without converting them for a script: for loop bodies handling large pages.
+    /// </summary>
+    public IReadOnlyDictionary<string, JsonNode?>? GetNodeOutputs(string nodeId) =>
+        _execution.State.NodeOutputs.TryGetValue(nodeId, out var outputs) ? outputs : null;
+
     /// <summary>Sets a declared variable, converting to its declared type.</summary>
     public void SetVariable(string name, JsonNode? value) => _execution.SetVariable(name, value);
 

@@ -134,3 +134,49 @@ internal sealed class ConnectionEntity
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
 }
+
+internal sealed class CollectedUserEntity
+{
+    public required string ConnectorKey { get; set; }
+    public required string VendorId { get; set; }
+    public string? Email { get; set; }
+    public string? Name { get; set; }
+    public string? Department { get; set; }
+    public string? Status { get; set; }
+    public DateTimeOffset? CreatedAt { get; set; }
+    public DateTimeOffset? LastActivityAt { get; set; }
+    public string? Application { get; set; }
+    public DateTimeOffset FirstSeenAt { get; set; }
+    public DateTimeOffset LastSeenAt { get; set; }
+}
+
+internal sealed class CollectionRunEntity
+{
+    public required string Id { get; set; }
+    public required string ConnectorKey { get; set; }
+    public required string Trigger { get; set; }
+    public required string Status { get; set; }
+    public DateTimeOffset StartedAt { get; set; }
+    public DateTimeOffset? FinishedAt { get; set; }
+    public int Pages { get; set; }
+    public int Records { get; set; }
+    public int Inserted { get; set; }
+    public int Updated { get; set; }
+    public int Filtered { get; set; }
+    public int Skipped { get; set; }
+    public long DurationMs { get; set; }
+    public string? Error { get; set; }
+    public string? StoppedAt { get; set; }
+}
+
+internal sealed class CollectionSourceEntity
+{
+    public required string ConnectorKey { get; set; }
+    public required string Name { get; set; }
+    public required string Vendor { get; set; }
+    public required string ConnectionId { get; set; }
+    public bool ScheduleEnabled { get; set; }
+    public required string ScheduleTime { get; set; }
+    public required string TimeZone { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+}

@@ -20,6 +20,9 @@ internal abstract class FlowConnectorsDbContext(DbContextOptions options) : DbCo
     public DbSet<AutomationEntity> Automations => Set<AutomationEntity>();
     public DbSet<ApiKeyEntity> ApiKeys => Set<ApiKeyEntity>();
     public DbSet<ConnectionEntity> Connections => Set<ConnectionEntity>();
+    public DbSet<CollectedUserEntity> CollectedUsers => Set<CollectedUserEntity>();
+    public DbSet<CollectionRunEntity> CollectionRuns => Set<CollectionRunEntity>();
+    public DbSet<CollectionSourceEntity> CollectionSources => Set<CollectionSourceEntity>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -106,6 +109,28 @@ internal abstract class FlowConnectorsDbContext(DbContextOptions options) : DbCo
         {
             e.ToTable("Connections");
             e.HasKey(x => x.Id);
+        });
+
+        // Collected users are upserted with raw SQL (EfCollectionStore): keep table and column names as declared.
+        model.Entity<CollectedUserEntity>(e =>
+        {
+            e.ToTable("CollectedUsers");
+            e.HasKey(x => new { x.ConnectorKey, x.VendorId });
+            e.HasIndex(x => new { x.ConnectorKey, x.LastActivityAt });
+            e.HasIndex(x => new { x.ConnectorKey, x.Department });
+        });
+
+        model.Entity<CollectionRunEntity>(e =>
+        {
+            e.ToTable("CollectionRuns");
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => new { x.ConnectorKey, x.StartedAt });
+        });
+
+        model.Entity<CollectionSourceEntity>(e =>
+        {
+            e.ToTable("CollectionSources");
+            e.HasKey(x => x.ConnectorKey);
         });
     }
 }

@@ -26,6 +26,12 @@ internal sealed class SchedulerService : BackgroundService
     private async Task FireAsync(TimerRecord timer, CancellationToken ct)
     {
         var host = _services.GetRequiredService<WorkflowHost>();
+        if (timer.Kind == TimerKinds.Trigger && CollectionService.IsCollectionTrigger(timer.TriggerId))
+        {
+            // A data-collection schedule: the import runs in the background, the scheduler goes on.
+            await _services.GetRequiredService<CollectionService>().FireAsync(timer.TriggerId!, ct);
+            return;
+        }
         if (timer.Kind == TimerKinds.Trigger)
         {
             var trigger = (await _services.GetRequiredService<ITriggerStore>().ListAsync(null, ct)).FirstOrDefault(t => t.Id == timer.TriggerId);

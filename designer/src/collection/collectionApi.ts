@@ -1,0 +1,83 @@
+// Typed client of the data-collection API (/api/collection/…), in the style of ../api.ts.
+import { API_KEY_STORAGE, ApiError } from '../api';
+
+export interface TemplateSetting { name: string; label: string; secret: boolean; required: boolean; default?: string | null; description?: string | null }
+export interface TemplateSummary {
+  id: string; name: string; vendor: string; description?: string | null;
+  auth: 'apiKey' | 'oauth2ClientCredentials'; pagination: string; usersUrl: string; baseUrl: string; settings: TemplateSetting[];
+}
+export interface Schedule { enabled: boolean; time: string; timeZone: string; nextRunAt?: string | null }
+export interface CollectionRun {
+  id: string; connector: string; trigger: string; status: 'running' | 'succeeded' | 'failed';
+  startedAt: string; finishedAt?: string | null; pages: number; records: number; inserted: number; updated: number;
+  filtered: number; skipped: number; durationMs: number; error?: string | null; stoppedAt?: string | null;
+}
+export interface CollectionSource {
+  key: string; name: string; vendor: string; connectionId: string; flowId: string; schedule: Schedule;
+  running: boolean; lastRun?: CollectionRun | null; createdAt: string;
+}
+export interface CollectedUser {
+  id: string; email?: string | null; name?: string | null; department?: string | null; status?: string | null;
+  created?: string | null; lastActivity?: string | null; application?: string | null; firstSeen: string; lastSeen: string;
+}
+export interface UserPage { total: number; page: number; pageSize: number; items: CollectedUser[] }
+export interface Summary {
+  totalUsers: number; active30Days: number; active90Days: number; inactive: number; newThisMonth: number;
+  byDepartment: { department: string; users: number }[]; activityByMonth: { month: string; users: number }[];
+}
+export type SortField = 'name' | 'email' | 'department' | 'status' | 'created' | 'lastActivity' | 'vendorId';
+export interface UserQuery { sort: SortField; dir: 'asc' | 'desc'; search?: string; department?: string; page: number; pageSize: number }
+export interface AddSource {
+  template?: string; templateJson?: unknown; name: string; key?: string; settings: Record<string, string>;
+  schedule: { enabled: boolean; time: string; timeZone: string }; baseUrl?: string; tokenUrl?: string;
+}
+
+export interface CollectionApi {
+  templates(): Promise<TemplateSummary[]>;
+  sources(): Promise<CollectionSource[]>;
+  source(key: string): Promise<CollectionSource>;
+  addSource(body: AddSource): Promise<CollectionSource>;
+  setSchedule(key: string, schedule: { enabled: boolean; time: string; timeZone: string }): Promise<CollectionSource>;
+  startRun(key: string): Promise<CollectionRun>;
+  run(id: string): Promise<CollectionRun>;
+  runs(key: string): Promise<CollectionRun[]>;
+  users(key: string, query: UserQuery): Promise<UserPage>;
+  summary(key: string): Promise<Summary>;
+}
+
+/** The query string of a users request; empty filters are left out. */
+export function userQueryString(q: UserQuery): string {
+  const p = new URLSearchParams({ sort: q.sort, dir: q.dir, page: String(q.page), pageSize: String(q.pageSize) });
+  if (q.search?.trim()) p.set('search', q.search.trim());
+  if (q.department) p.set('department', q.department);
+  return p.toString();
+}
+
+export function createCollectionApi(getKey: () => string = () => localStorage.getItem(API_KEY_STORAGE) ?? '', base = ''): CollectionApi {
+  async function json<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = { 'X-Api-Key': getKey() };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    const response = await fetch(base + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const text = await response.text();
+    let parsed: unknown = text;
+    try { parsed = text ? JSON.parse(text) : null; } catch { /* not JSON */ }
+    if (!response.ok) {
+      const p = parsed as { detail?: string; title?: string } | null;
+      throw new ApiError(response.status, p?.detail ?? p?.title ?? `${method} ${path}: ${response.status}`, parsed);
+    }
+    return parsed as T;
+  }
+  const id = encodeURIComponent;
+  return {
+    templates: () => json('GET', '/api/collection/templates'),
+    sources: () => json('GET', '/api/collection/sources'),
+    source: key => json('GET', `/api/collection/sources/${id(key)}`),
+    addSource: body => json('POST', '/api/collection/sources', body),
+    setSchedule: (key, schedule) => json('PUT', `/api/collection/sources/${id(key)}/schedule`, schedule),
+    startRun: key => json('POST', `/api/collection/sources/${id(key)}/runs`),
+    run: runId => json('GET', `/api/collection/runs/${id(runId)}`),
+    runs: key => json('GET', `/api/collection/sources/${id(key)}/runs`),
+    users: (key, q) => json('GET', `/api/collection/sources/${id(key)}/users?${userQueryString(q)}`),
+    summary: key => json('GET', `/api/collection/sources/${id(key)}/summary`),
+  };
+}

@@ -1,0 +1,201 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using System.Threading.Channels;
+using FlowConnectors.Connectors.Connections;
+using FlowConnectors.Connectors.Runtime;
+using FlowConnectors.Engine;
+using FlowConnectors.Engine.Runtime;
+
+namespace FlowConnectors.Connectors.Collection;
+
+/// <summary>
+/// Runs one import: the connector's <c>collectUsers</c> flow with its connection, each page handed to
+/// the store as it arrives (so memory stays bounded by one page), counters kept in a
+/// <see cref="CollectionRun"/> that is saved as it goes. A failed run keeps what it stored and says
+/// where it stopped. The flow runs without a journal: an import of a million users must not keep
+/// every page in memory.
+/// </summary>
+public sealed class CollectionRunner(ConnectorRuntime runtime, ICollectionStore store, TimeProvider clock)
+{
+    /// <summary>How often the counters of a running import are written to the store.</summary>
+    public TimeSpan SaveInterval { get; init; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>Creates the run record (status running) without starting it, so callers can answer with its id at once.</summary>
+    public async Task<CollectionRun> CreateRunAsync(string connectorKey, string trigger, CancellationToken ct = default)
+    {
+        var run = new CollectionRun
+        {
+            Id = Guid.NewGuid().ToString("N"),
+            ConnectorKey = connectorKey,
+            Trigger = trigger,
+            StartedAt = clock.GetUtcNow(),
+        };
+        await store.SaveRunAsync(run, ct);
+        return run;
+    }
+
+    /// <summary>Runs an import created by <see cref="CreateRunAsync"/>; never throws for a vendor or flow failure — the run says what happened.</summary>
+    public async Task<CollectionRun> RunAsync(CollectionRun run, string connectionId, Action<CollectionRun>? progress = null, CancellationToken ct = default)
+    {
+        var tracker = new Tracker(run, store, SaveInterval, progress, ct);
+        var watch = Stopwatch.StartNew();
+        string? error = null;
+        try
+        {
+            var loaded = runtime.Loaded(run.ConnectorKey);
+            var flow = loaded.Package.FindFlow(TemplateCompiler.CollectFlow)
+                       ?? throw new ConnectorException($"connector '{run.ConnectorKey}' has no {TemplateCompiler.CollectFlow} flow; it was not made from a template");
+            var connection = await runtime.GetConnectionAsync(connectionId, ct);
+            if (connection.ConnectorKey != run.ConnectorKey)
+                throw new ConnectorException($"connection '{connectionId}' belongs to connector '{connection.ConnectorKey}', not '{run.ConnectorKey}'");
+            if (connection.Status == ConnectionStatus.Deauthorized)
+                throw new ConnectorException($"connection '{connectionId}' is deauthorized");
+            var engine = new FlowEngine(new FlowEngineOptions
+            {
+                Registry = runtime.Registry,
+                Flows = loaded.Package.FlowProvider,
+                Clock = clock,
+                Services = new SinkServices(loaded.Services, tracker),
+                // Two steps per page; the template's maxPages is the real guard.
+                MaxSteps = long.MaxValue,
+                Journal = false,
+            });
+            var properties = new Dictionary<string, string>(StringComparer.Ordinal)
+            {
+                [ConnectorRuntime.ConnectorProperty] = run.ConnectorKey,
+                [ConnectorRuntime.ConnectionProperty] = connectionId,
+                [StoreUsers.RunProperty] = run.Id,
+            };
+            var result = await engine.RunAsync(engine.Compile(flow.Definition), null, new RunOptions { Properties = properties }, ct);
+            if (result.Status != FlowStatus.Finished)
+                error = result.Fault is { } fault ? (fault.NodeId is null ? fault.Message : $"{fault.NodeId}: {fault.Message}") : $"the collection flow ended {result.Status.ToString().ToLowerInvariant()}";
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            error = "the import was cancelled (the server stopped)";
+        }
+        catch (ConnectorException e)
+        {
+            error = e.Message;
+        }
+        catch (Engine.Flows.FlowValidationException e)
+        {
+            error = $"the {TemplateCompiler.CollectFlow} flow is invalid: {e.Message}";
+        }
+        var current = await tracker.CompleteAsync();
+        // A page that could not be stored ends the run with that reason, whatever the flow said after it.
+        if (tracker.Failure is { } failure) error = failure;
+        var finished = current with
+        {
+            Status = error is null ? CollectionRunStatus.Succeeded : CollectionRunStatus.Failed,
+            FinishedAt = clock.GetUtcNow(),
+            DurationMs = watch.ElapsedMilliseconds,
+            Error = error,
+            StoppedAt = error is null ? null : $"page {current.Pages + 1}, after {current.Pages} pages and {current.Inserted + current.Updated} users stored",
+        };
+        await store.SaveRunAsync(finished, CancellationToken.None);
+        progress?.Invoke(finished);
+        return finished;
+    }
+
+    /// <summary>
+    /// Receives pages from the flow and stores them on a background writer, so the next page is
+    /// fetched while this one is written. At most two pages wait: memory stays bounded.
+    /// </summary>
+    private sealed class Tracker : ICollectionSink
+    {
+        private readonly record struct Page(int Number, int Records, int Filtered, int Skipped, IReadOnlyList<CollectedUser> Users);
+
+        private readonly Channel<Page> _pages = Channel.CreateBounded<Page>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
+        private readonly ICollectionStore _store;
+        private readonly TimeSpan _saveInterval;
+        private readonly Action<CollectionRun>? _progress;
+        private readonly Stopwatch _sinceSave = Stopwatch.StartNew();
+        private readonly Stopwatch _elapsed = Stopwatch.StartNew();
+        private readonly Task _writer;
+        private volatile string? _failure;
+
+        public Tracker(CollectionRun run, ICollectionStore store, TimeSpan saveInterval, Action<CollectionRun>? progress, CancellationToken ct)
+        {
+            Current = run;
+            _store = store;
+            _saveInterval = saveInterval;
+            _progress = progress;
+            _writer = Task.Run(() => WriteAllAsync(ct), CancellationToken.None);
+        }
+
+        public CollectionRun Current { get; private set; }
+
+        /// <summary>Why storing failed (the run fails with it), or null.</summary>
+        public string? Failure => _failure;
+
+        public async ValueTask StorePageAsync(string runId, int pageNumber, int records, int filtered, int skipped, IReadOnlyList<CollectedUser> users, CancellationToken ct)
+        {
+            if (runId != Current.Id) throw new Engine.Activities.ActivityFaultException($"run '{runId}' is not the import in progress");
+            if (_failure is { } failure) throw new Engine.Activities.ActivityFaultException(failure);
+            try
+            {
+                await _pages.Writer.WriteAsync(new Page(pageNumber, records, filtered, skipped, users), ct);
+            }
+            catch (ChannelClosedException)
+            {
+                throw new Engine.Activities.ActivityFaultException(_failure ?? "the import's writer stopped");
+            }
+        }
+
+        /// <summary>Waits until every page handed over is stored.</summary>
+        public async Task<CollectionRun> CompleteAsync()
+        {
+            _pages.Writer.TryComplete();
+            await _writer;
+            return Current;
+        }
+
+        private async Task WriteAllAsync(CancellationToken ct)
+        {
+            try
+            {
+                await foreach (var page in _pages.Reader.ReadAllAsync(ct))
+                {
+                    UpsertResult result;
+                    try
+                    {
+                        result = page.Users.Count == 0 ? default : await _store.UpsertUsersAsync(Current.ConnectorKey, page.Users, Current.StartedAt, ct);
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException)
+                    {
+                        _failure = $"storing page {page.Number} failed: {e.Message}";
+                        _pages.Writer.TryComplete();
+                        return;
+                    }
+                    Current = Current with
+                    {
+                        Pages = Math.Max(Current.Pages, page.Number),
+                        Records = Current.Records + page.Records,
+                        Filtered = Current.Filtered + page.Filtered,
+                        Skipped = Current.Skipped + page.Skipped,
+                        Inserted = Current.Inserted + result.Inserted,
+                        Updated = Current.Updated + result.Updated,
+                        DurationMs = _elapsed.ElapsedMilliseconds,
+                    };
+                    _progress?.Invoke(Current);
+                    if (_sinceSave.Elapsed >= _saveInterval)
+                    {
+                        await _store.SaveRunAsync(Current, ct);
+                        _sinceSave.Restart();
+                    }
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                _failure ??= "the import was cancelled (the server stopped)";
+                _pages.Writer.TryComplete();
+            }
+        }
+    }
+
+    private sealed class SinkServices(IServiceProvider inner, ICollectionSink sink) : IServiceProvider
+    {
+        public object? GetService(Type serviceType) => serviceType == typeof(ICollectionSink) ? sink : inner.GetService(serviceType);
+    }
+}

@@ -1,0 +1,82 @@
+using System.Text.Json.Nodes;
+using FlowConnectors.Connectors.Collection;
+
+namespace FlowConnectors.Connectors.Tests.Collection;
+
+public sealed class TemplateReaderTests
+{
+    public static TheoryData<string> ShippedTemplates() =>
+        new(Directory.GetFiles(Path.Combine(Repo.Root, "flows", "templates"), "*" + TemplateReader.Extension).Select(Path.GetFileName).Order(StringComparer.Ordinal)!);
+
+    [Theory]
+    [MemberData(nameof(ShippedTemplates))]
+    public void Every_shipped_template_reads_without_problems(string file)
+    {
+        var (template, problems) = TemplateReader.Read(File.ReadAllText(Path.Combine(Repo.Root, "flows", "templates", file)));
+        problems.ShouldBeEmpty();
+        template.ShouldNotBeNull();
+    }
+
+    [Fact]
+    public void The_shipped_templates_cover_cursor_link_header_offset_and_page_number_pagination()
+    {
+        var kinds = Directory.GetFiles(Path.Combine(Repo.Root, "flows", "templates"), "*" + TemplateReader.Extension)
+            .Select(f => TemplateReader.ReadFile(f).Pagination.Kind).ToHashSet();
+        kinds.ShouldBe([TemplatePaginationKind.CursorLimit, TemplatePaginationKind.LinkHeader, TemplatePaginationKind.OffsetLimit, TemplatePaginationKind.PageNumber], ignoreOrder: true);
+    }
+
+    [Fact]
+    public void A_cursor_template_gets_100_records_per_page_unless_it_says_otherwise()
+    {
+        var template = TemplateReader.Parse(Minimal(pagination: new JsonObject { ["kind"] = "cursorLimit", ["cursorPath"] = "next" }).ToJsonString());
+        template.Pagination.Limit.ShouldBe(100);
+        template.Pagination.CursorParameter.ShouldBe("cursor");
+        template.Pagination.LimitParameter.ShouldBe("limit");
+    }
+
+    [Fact]
+    public void Every_problem_of_a_bad_template_is_reported_with_its_json_path()
+    {
+        var json = Minimal(pagination: new JsonObject { ["kind"] = "cursorLimit", ["pageParameter"] = "p" });
+        json["colour"] = "red";
+        json["auth"] = new JsonObject { ["kind"] = "apiKey", ["tokenUrl"] = "https://x.example/token" };
+        json["filters"] = new JsonArray(new JsonObject { ["field"] = "type", ["operator"] = "like", ["value"] = "x" });
+        json["mapping"] = new JsonObject { ["email"] = "mail", ["phone"] = "tel" };
+
+        var (template, problems) = TemplateReader.Read(json.ToJsonString());
+
+        template.ShouldBeNull();
+        problems.Select(p => p.Path).ShouldBe([
+            "$.colour", "$.auth.tokenUrl", "$.pagination.pageParameter", "$.pagination", "$.mapping.phone", "$.mapping", "$.filters[0].operator",
+        ], ignoreOrder: true);
+        problems.Single(p => p.Path == "$.pagination").Message.ShouldBe("missing field 'cursorPath'");
+        problems.Single(p => p.Path == "$.mapping").Message.ShouldBe("missing field 'id'");
+        problems.Single(p => p.Path == "$.colour").Message.ShouldStartWith("unknown field 'colour'; a template has format, name, vendor");
+    }
+
+    [Fact]
+    public void Malformed_json_and_a_placeholder_without_its_parameter_are_clear_errors()
+    {
+        var malformed = Should.Throw<TemplateException>(() => TemplateReader.Parse("{ \"name\": ", "broken.template.json"));
+        malformed.Message.ShouldStartWith("broken.template.json: ");
+        malformed.Message.ShouldContain("malformed JSON");
+
+        var json = Minimal();
+        json["baseUrl"] = "https://{{connection.tenant}}.example.com";
+        TemplateReader.Read(json.ToJsonString()).Problems.ShouldHaveSingleItem().ToString()
+            .ShouldBe("$.baseUrl: baseUrl uses {{connection.tenant}} but no parameter 'tenant' is declared");
+    }
+
+    internal static JsonObject Minimal(JsonObject? pagination = null) => new()
+    {
+        ["format"] = 1,
+        ["name"] = "Test users",
+        ["vendor"] = "Test",
+        ["baseUrl"] = "https://api.test.example",
+        ["auth"] = new JsonObject { ["kind"] = "apiKey" },
+        ["usersUrl"] = "/users",
+        ["pagination"] = pagination ?? new JsonObject { ["kind"] = "none" },
+        ["recordsPath"] = "users",
+        ["mapping"] = new JsonObject { ["id"] = "id" },
+    };
+}
