@@ -16,7 +16,7 @@ import { emptyDesign, freshFlowId, fromFlowJson, newNodeId, toFlowJson, type Des
 import { buildDecorations, DecorationStore } from './decorationStore';
 import { problemsByNode } from './problems';
 import { nodeRuns } from './runView';
-import { DecorationsContext, DecorationStoreContext, DescriptorsContext, initialState, reducer, StoreContext, type Decorations } from './store';
+import { DecorationsContext, DecorationStoreContext, DescriptorsContext, hasUnsavedChanges, initialState, reducer, StoreContext, type Decorations } from './store';
 import type { FlowJson, InstanceDetail, Json } from './types';
 
 /** Lets a 25-node row (and a 500-node flow) fit the canvas; React Flow's default stops at 0.5. */
@@ -101,9 +101,24 @@ function Designer() {
     setTimeout(() => flow.fitView({ ...FIT, duration: 0 }), 50);
   };
 
+  /** True when nothing unsaved would be lost, or the user agrees to lose it. */
+  const mayReplaceCanvas = () =>
+    !hasUnsavedChanges(state) || window.confirm(`Discard the unsaved changes to ${design.meta.id}?`);
+
+  // Leaving the page with unsaved changes asks first, as opening another flow does.
+  const unsavedRef = useRef(false);
+  unsavedRef.current = hasUnsavedChanges(state);
+  useEffect(() => {
+    const onBeforeUnload = (e: BeforeUnloadEvent) => { if (unsavedRef.current) e.preventDefault(); };
+    window.addEventListener('beforeunload', onBeforeUnload);
+    return () => window.removeEventListener('beforeunload', onBeforeUnload);
+  }, []);
+
   const save = async (): Promise<boolean> => {
+    const revision = state.revision;
     try {
       const result = await api.saveFlow(toFlowJson(design), true);
+      dispatch({ kind: 'saved', revision });
       dispatch({ kind: 'message', text: `saved ${result.flowId} version ${result.version}` });
       dispatch({ kind: 'viewing', version: undefined });
       return true;
@@ -164,6 +179,7 @@ function Designer() {
   };
 
   const importFlow = async (file: File) => {
+    if (!mayReplaceCanvas()) return;
     let parsed: FlowJson;
     try {
       parsed = JSON.parse(await file.text()) as FlowJson;
@@ -191,10 +207,12 @@ function Designer() {
   };
 
   const viewVersion = async (version: number) => {
+    if (!mayReplaceCanvas()) return;
     try { load(await api.getFlowVersion(design.meta.id, version), version); dispatch({ kind: 'message', text: `viewing ${design.meta.id} version ${version}` }); } catch (e) { fail(e); }
   };
 
   const restoreVersion = async (version: number) => {
+    if (!mayReplaceCanvas()) return;
     try {
       const old = await api.getFlowVersion(design.meta.id, version);
       const result = await api.saveFlow(old, false);
@@ -286,9 +304,9 @@ function Designer() {
             <Toolbar
               apiKey={apiKey}
               onApiKey={key => { localStorage.setItem(API_KEY_STORAGE, key); setApiKey(key); }}
-              onNew={() => load(toFlowJson(emptyDesign(`flow-${Date.now().toString(36)}`)))}
+              onNew={() => { if (mayReplaceCanvas()) load(toFlowJson(emptyDesign(`flow-${Date.now().toString(36)}`))); }}
               onOpenList={() => api.listFlows().then(flows => dispatch({ kind: 'flows', flows }), fail)}
-              onOpen={id => api.getFlow(id).then(f => { load(f); dispatch({ kind: 'flows', flows: undefined }); }, fail)}
+              onOpen={id => { if (mayReplaceCanvas()) api.getFlow(id).then(f => { load(f); dispatch({ kind: 'flows', flows: undefined }); }, fail); }}
               onSave={() => void save()}
               onRun={inputs => void run(inputs)}
               onExport={() => void exportFlow()}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { NodeChange } from '@xyflow/react';
-import { type DesignNode } from './flowJson';
-import { HISTORY_LIMIT, initialState, reducer, type Action, type State } from './store';
+import { emptyDesign, type DesignNode } from './flowJson';
+import { HISTORY_LIMIT, hasUnsavedChanges, initialState, reducer, type Action, type State } from './store';
 
 const node = (id: string, x = 0): DesignNode => ({ id, type: 'activity', position: { x, y: 0 }, data: { type: 'Log', inputs: {}, extra: {}, uiExtra: {} } });
 const run = (state: State, ...actions: Action[]) => actions.reduce(reducer, state);
@@ -65,5 +65,27 @@ describe('undo / redo', () => {
     const pasted = run(two, { kind: 'select', nodeId: 'a' }, { kind: 'paste', nodes: [node('c'), node('d')], edges: [] });
     expect(pasted.design.nodes.filter(n => n.selected).map(n => n.id)).toEqual(['c', 'd']);
     expect(ids(run(pasted, { kind: 'undo' }))).toEqual(['a', 'b']);
+  });
+});
+
+describe('unsaved changes', () => {
+  it('are none after a load, some after an edit, none again once saved, and some after an undo past the save', () => {
+    let state = reducer(initialState, { kind: 'load', design: emptyDesign('f') });
+    expect(hasUnsavedChanges(state)).toBe(false);
+    state = reducer(state, { kind: 'setMeta', name: 'Renamed' });
+    expect(hasUnsavedChanges(state)).toBe(true);
+    state = reducer(state, { kind: 'saved', revision: state.revision });
+    expect(hasUnsavedChanges(state)).toBe(false);
+    state = reducer(state, { kind: 'undo' });
+    expect(hasUnsavedChanges(state)).toBe(true);
+  });
+
+  it('stay when the flow was edited while a save was on its way', () => {
+    let state = reducer(initialState, { kind: 'load', design: emptyDesign('f') });
+    state = reducer(state, { kind: 'setMeta', name: 'One' });
+    const savedAt = state.revision;
+    state = reducer(state, { kind: 'setMeta', name: 'Two' });
+    state = reducer(state, { kind: 'saved', revision: savedAt });
+    expect(hasUnsavedChanges(state)).toBe(true);
   });
 });

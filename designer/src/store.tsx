@@ -23,6 +23,8 @@ export interface State {
   runStatus: Record<string, NodeRun>;
   /** The stored version the canvas shows when it is not the latest (opened from the version history). */
   viewingVersion?: number;
+  /** The revision last loaded or saved: the canvas has unsaved changes while revision differs. */
+  savedRevision: number;
   message?: { text: string; error?: boolean };
   flows?: FlowSummary[];
   /** Flow documents before each recorded edit, oldest first (at most HISTORY_LIMIT). */
@@ -56,11 +58,12 @@ export type Action =
   | { kind: 'delete'; nodeIds: string[]; edgeIds: string[] }
   | { kind: 'paste'; nodes: DesignNode[]; edges: DesignEdge[] }
   | { kind: 'viewing'; version?: number }
+  | { kind: 'saved'; revision: number }
   | { kind: 'layout' }
   | { kind: 'undo' }
   | { kind: 'redo' };
 
-export const initialState: State = { design: emptyDesign(), revision: 0, descriptors: [], problems: [], runStatus: {}, past: [], future: [] };
+export const initialState: State = { design: emptyDesign(), revision: 0, savedRevision: 0, descriptors: [], problems: [], runStatus: {}, past: [], future: [] };
 
 /** A recorded edit: the design before it goes on the undo stack (unless it continues the last edit with the same key). */
 function edit(state: State, design: Design, options: { key?: string; before?: Design } = {}): State {
@@ -78,6 +81,9 @@ const deselected = (d: Design): Design => ({
   edges: d.edges.map(e => (e.selected ? { ...e, selected: false } : e)),
 });
 
+/** Edits since the flow was last loaded or saved (opening another flow would lose them). */
+export const hasUnsavedChanges = (state: State) => state.revision !== state.savedRevision;
+
 export function reducer(state: State, action: Action): State {
   const d = state.design;
   switch (action.kind) {
@@ -87,6 +93,7 @@ export function reducer(state: State, action: Action): State {
       return {
         ...state, design: action.design, revision: state.revision + 1, problems: [], run: undefined, runStatus: {},
         past: [], future: [], lastKey: undefined, dragStart: undefined, viewingVersion: action.version,
+        savedRevision: state.revision + 1,
       };
     case 'nodesChange': {
       const nodes = applyNodeChanges(action.changes, d.nodes);
@@ -179,6 +186,8 @@ export function reducer(state: State, action: Action): State {
     }
     case 'viewing':
       return { ...state, viewingVersion: action.version };
+    case 'saved':
+      return { ...state, savedRevision: action.revision };
     case 'layout':
       return d.nodes.length ? edit(state, layoutDesign(d)) : state;
     case 'undo': {

@@ -107,6 +107,38 @@ public sealed class FlowAuthoringSpecs(DesignerFixture fixture) : IClassFixture<
     });
 
     [Fact]
+    public Task Opening_another_flow_over_unsaved_changes_asks_first_and_keeps_them_when_declined() => WithPageAsync(fixture, async page =>
+    {
+        await SaveFlowAsync(fixture, """{ "format": 1, "id": "keep-me", "nodes": [ { "id": "a", "type": "NoOp", "ui": { "x": 0, "y": 0 } } ], "connections": [] }""");
+        await SaveFlowAsync(fixture, """{ "format": 1, "id": "other", "nodes": [ { "id": "z", "type": "NoOp", "ui": { "x": 0, "y": 0 } } ], "connections": [] }""");
+        var asked = new List<string>();
+        var accept = false;
+        page.Dialog += async (_, dialog) =>
+        {
+            asked.Add(dialog.Message);
+            if (accept) await dialog.AcceptAsync(); else await dialog.DismissAsync();
+        };
+
+        await OpenFlowAsync(page, "keep-me");
+        await page.GetByLabel("flow name").FillAsync("Edited, not saved");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Open…" }).ClickAsync();
+        await page.GetByLabel("open flow").SelectOptionAsync("other");
+        await EventuallyAsync(() => Task.FromResult(asked.Count == 1), "the question before discarding");
+        asked[0].ShouldBe("Discard the unsaved changes to keep-me?");
+        await Assertions.Expect(page.GetByLabel("flow id")).ToHaveValueAsync("keep-me");
+        await Assertions.Expect(page.GetByLabel("flow name")).ToHaveValueAsync("Edited, not saved");
+
+        accept = true;
+        await page.GetByLabel("open flow").SelectOptionAsync("other");
+        await Assertions.Expect(page.GetByLabel("flow id")).ToHaveValueAsync("other");
+        asked.Count.ShouldBe(2);
+
+        // Nothing unsaved now: opening asks nothing.
+        await OpenFlowAsync(page, "keep-me");
+        asked.Count.ShouldBe(2);
+    });
+
+    [Fact]
     public Task The_code_editor_completes_node_ids_their_outputs_and_inputs_declared_in_the_form() => WithPageAsync(fixture, async page =>
     {
         await SaveFlowAsync(fixture, """
@@ -134,10 +166,13 @@ public sealed class FlowAuthoringSpecs(DesignerFixture fixture) : IClassFixture<
         await Assertions.Expect(options.Filter(new() { HasText = "fetch" })).ToHaveCountAsync(1);
         await Assertions.Expect(options.Filter(new() { HasText = "out" })).ToHaveCountAsync(1);
         await page.Keyboard.TypeAsync("fe");
+        // Enter takes the first option: wait until the list has narrowed to it (slow machines filter later).
+        await Assertions.Expect(options.First).ToContainTextAsync("fetch");
         await page.Keyboard.PressAsync("Enter");
         await page.Keyboard.TypeAsync(".");
         await Assertions.Expect(options.Filter(new() { HasText = "statusCode" })).ToHaveCountAsync(1);
         await page.Keyboard.TypeAsync("statusC");
+        await Assertions.Expect(options.First).ToContainTextAsync("statusCode");
         await page.Keyboard.PressAsync("Enter");
         await page.Keyboard.TypeAsync(" ?? input.");
         await Assertions.Expect(options.Filter(new() { HasText = "count" })).ToHaveCountAsync(1);
