@@ -16,7 +16,7 @@ import { emptyDesign, freshFlowId, fromFlowJson, newNodeId, toFlowJson, type Des
 import { buildDecorations, DecorationStore } from './decorationStore';
 import { problemsByNode } from './problems';
 import { nodeRuns } from './runView';
-import { DecorationsContext, DecorationStoreContext, DescriptorsContext, hasUnsavedChanges, initialState, reducer, StoreContext, type Decorations } from './store';
+import { DecorationStoreContext, DescriptorsContext, hasUnsavedChanges, initialState, reducer, StoreContext } from './store';
 import type { FlowJson, InstanceDetail, Json } from './types';
 
 /** Lets a 25-node row (and a 500-node flow) fit the canvas; React Flow's default stops at 0.5. */
@@ -63,18 +63,6 @@ function Designer() {
   useLayoutEffect(() => {
     decorationStore.set(buildDecorations(problemsByNode(state.problems, flowJson), state.runStatus));
   }, [decorationStore, state.problems, state.runStatus, flowJson]);
-  // All decorations in one object (DecorationsContext): nodes no longer read it (they use the store above); still
-  // provided for other readers of the context.
-  const decorations = useMemo<Decorations>(() => {
-    const byNode = problemsByNode(state.problems, flowJson);
-    const errors = new Map<string, typeof state.problems>();
-    const warnings = new Map<string, typeof state.problems>();
-    for (const [id, p] of byNode) {
-      if (p.errors.length) errors.set(id, p.errors);
-      if (p.warnings.length) warnings.set(id, p.warnings);
-    }
-    return { errors, warnings, runStatus: state.runStatus };
-  }, [state.problems, state.runStatus, flowJson]);
 
   const addNode = useCallback((type: string, position?: { x: number; y: number }, preset?: NodePreset) => {
     const at = position ?? flow.screenToFlowPosition({ x: window.innerWidth / 2, y: window.innerHeight / 2 });
@@ -298,7 +286,6 @@ function Designer() {
   return (
     <StoreContext.Provider value={store}>
       <DescriptorsContext.Provider value={descriptorMap}>
-        <DecorationsContext.Provider value={decorations}>
         <DecorationStoreContext.Provider value={decorationStore}>
           <div className="app">
             <Toolbar
@@ -374,7 +361,6 @@ function Designer() {
             )}
           </div>
         </DecorationStoreContext.Provider>
-        </DecorationsContext.Provider>
       </DescriptorsContext.Provider>
     </StoreContext.Provider>
   );

@@ -209,15 +209,8 @@ export function reducer(state: State, action: Action): State {
   }
 }
 
-export interface Decorations {
-  errors: Map<string, FlowProblem[]>;
-  warnings: Map<string, FlowProblem[]>;
-  runStatus: Record<string, NodeRun>;
-}
-
 export const StoreContext = createContext<{ state: State; dispatch: Dispatch<Action> } | null>(null);
 export const DescriptorsContext = createContext<Map<string, ActivityDescriptor>>(new Map());
-export const DecorationsContext = createContext<Decorations>({ errors: new Map(), warnings: new Map(), runStatus: {} });
 /** Per-node decorations (what ActivityNode reads): a stable store, so the context itself never changes. */
 export const DecorationStoreContext = createContext<DecorationStore>(new DecorationStore());
 
