@@ -177,6 +177,27 @@ public sealed class SendRequestTests
     }
 
     [Fact]
+    public async Task Json_bodies_read_from_bytes_keep_a_bom_optional_replace_invalid_utf8_and_reject_trailing_text()
+    {
+        byte[] Bytes(string path) => path switch
+        {
+            "/bom" => [0xEF, 0xBB, 0xBF, .. "{\"name\":\"Zoë 😀\"}"u8],
+            "/invalid" => [.. "{\"name\":\"a"u8, 0xFF, .. "b\"}"u8],
+            _ => [.. "{\"a\":1} trailing"u8],
+        };
+        await using var stub = await StubServer.StartAsync(async (context, request) =>
+        {
+            context.Response.StatusCode = 200;
+            context.Response.ContentType = "application/json; charset=utf-8";
+            await context.Response.Body.WriteAsync(Bytes(request.Path));
+        });
+        (await SendAsync(Json($$"""{ "url": "{{stub.Url("bom")}}" }"""))).Output("body")!["name"]!.GetValue<string>().ShouldBe("Zoë 😀");
+        (await SendAsync(Json($$"""{ "url": "{{stub.Url("invalid")}}" }"""))).Output("body")!["name"]!.GetValue<string>().ShouldBe("a\uFFFDb");
+        var trailing = await SendAsync(Json($$"""{ "url": "{{stub.Url("trailing")}}" }"""));
+        trailing.FaultMessage().ShouldBe($"response from {stub.BaseUrl.Authority} says application/json but is not JSON (first bytes: '{{\"a\":1}} trailing')");
+    }
+
+    [Fact]
     public async Task A_response_larger_than_the_limit_faults_while_streaming()
     {
         await using var stub = await StubServer.StartAsync(async (context, _) =>

@@ -36,6 +36,28 @@ public abstract class CollectionStoreTests<TDatabase> : StoreTestBase<TDatabase>
     }
 
     [Fact]
+    public async Task Upserted_text_and_times_come_back_exactly_including_quotes_accents_emoji_and_nulls()
+    {
+        var created = new DateTimeOffset(2021, 3, 4, 5, 6, 7, 891, TimeSpan.Zero);
+        var tricky = new CollectedUser
+        {
+            VendorId = "id \"quoted\" \\ back'slash",
+            Email = "zoë@exämple.com",
+            Name = "Łukasz 😀 O'Brien\n<tab>\t",
+            Department = "研究開発",
+            Status = null,
+            CreatedAt = created,
+            LastActivityAt = null,
+            Application = null,
+        };
+        (await Store.UpsertUsersAsync("k", [tricky, User("plain")], T0)).ShouldBe(new UpsertResult(2, 0));
+        (await Store.UpsertUsersAsync("k", [tricky with { Status = "active" }], T0)).ShouldBe(new UpsertResult(0, 1));
+
+        var stored = (await Store.QueryUsersAsync("k", new UserQuery { Sort = "vendorId" })).Items.First(u => u.User.VendorId != "plain");
+        stored.User.ShouldBe(tricky with { Status = "active" });
+    }
+
+    [Fact]
     public async Task The_users_table_sorts_filters_searches_and_pages()
     {
         var users = Enumerable.Range(1, 25).Select(i => User($"u{i:00}", i % 2 == 0 ? "Sales" : "Engineering", T0.AddDays(-i), name: $"Name {26 - i:00}")).ToList();

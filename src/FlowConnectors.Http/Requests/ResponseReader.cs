@@ -25,8 +25,12 @@ internal static class ResponseReader
         JsonNode? body = null;
         if (bytes.Length > 0)
         {
-            var text = Decode(bytes, response.Content.Headers.ContentType?.CharSet);
-            body = IsJson(mediaType) ? ParseJson(text, host, mediaType!) : JsonValue.Create(text);
+            var charset = response.Content.Headers.ContentType?.CharSet;
+            // Valid UTF-8 JSON (nearly all of it) is parsed from the bytes, without decoding it to a string first;
+            // anything else is decoded as before (invalid bytes become U+FFFD).
+            body = IsJson(mediaType) && IsUtf8(charset) && System.Text.Unicode.Utf8.IsValid(bytes) ? ParseUtf8Json(bytes, host, mediaType!, charset)
+                : IsJson(mediaType) ? ParseJson(Decode(bytes, charset), host, mediaType!)
+                : JsonValue.Create(Decode(bytes, charset));
         }
         return new HttpResponseData((int)response.StatusCode, headers, body, mediaType, requestUri);
     }
@@ -46,6 +50,30 @@ internal static class ResponseReader
         catch (JsonException)
         {
             throw new ActivityFaultException($"response from {host} says {mediaType} but is not JSON (first bytes: '{Preview(text)}')");
+        }
+    }
+
+    private static bool IsUtf8(string? charset)
+    {
+        var name = charset?.Trim('"', ' ');
+        return string.IsNullOrEmpty(name) || name.Equals("utf-8", StringComparison.OrdinalIgnoreCase) || name.Equals("utf8", StringComparison.OrdinalIgnoreCase);
+    }
+
+    private static JsonNode? ParseUtf8Json(byte[] bytes, string host, string mediaType, string? charset)
+    {
+        ReadOnlySpan<byte> json = bytes;
+        if (json.StartsWith("\uFEFF"u8)) json = json[3..];
+        try
+        {
+            // As JsonNode.Parse(string): one value, nothing but whitespace after it, no comments.
+            var reader = new Utf8JsonReader(json);
+            var node = JsonNode.Parse(ref reader);
+            if (reader.Read()) throw new JsonException("more than one JSON value");
+            return node;
+        }
+        catch (JsonException)
+        {
+            throw new ActivityFaultException($"response from {host} says {mediaType} but is not JSON (first bytes: '{Preview(Decode(bytes, charset))}')");
         }
     }
 

@@ -9,7 +9,8 @@ namespace FlowConnectors.Persistence.Stores;
 /// <summary>
 /// Collected users, import runs and collection sources. A page of users is upserted with one
 /// multi-row <c>INSERT … ON CONFLICT DO UPDATE</c> (SQLite and PostgreSQL share the syntax) in one
-/// transaction, after one query for which of them exist already — no change tracking, so an
+/// transaction, after one query for which of them exist already (on SQLite the rows travel as one
+/// JSON parameter unpacked by <c>json_each</c>) — no change tracking, so an
 /// import runs at database speed and memory does not grow with the number of users.
 /// </summary>
 internal sealed class EfCollectionStore(IDbContextFactory<FlowConnectorsDbContext> factory) : ICollectionStore
@@ -39,52 +40,75 @@ internal sealed class EfCollectionStore(IDbContextFactory<FlowConnectorsDbContex
         await using var efTransaction = await db.Database.BeginTransactionAsync(ct);
         var transaction = Microsoft.EntityFrameworkCore.Storage.DbContextTransactionExtensions.GetDbTransaction(efTransaction);
         var existing = sqlite
-            ? await UpsertRowByRowAsync(connection, transaction, connectorKey, rows, now, ct)
+            ? await UpsertJsonAsync(connection, transaction, connectorKey, rows, now, ct)
             : await UpsertInChunksAsync(connection, transaction, connectorKey, rows, now, ct);
         await efTransaction.CommitAsync(ct);
         return new UpsertResult(rows.Count - existing, existing);
     }
 
     /// <summary>
-    /// SQLite: two statements prepared once and run per row inside the transaction — an in-process
-    /// database has no round trips to save, and Microsoft.Data.Sqlite binds parameters by name, so a
-    /// statement with a thousand parameters costs far more than a hundred small ones.
+    /// SQLite: the page goes in as one JSON text parameter, unpacked by SQLite's <c>json_each</c> —
+    /// one existence query and one multi-row upsert per page, each with three parameters.
+    /// Microsoft.Data.Sqlite binds parameters by name (a linear search per parameter), so a
+    /// statement with a thousand parameters, or a statement per row, costs far more than this.
+    /// Rows are arrays in column order: [id, email, name, department, status, created, last activity, application].
     /// </summary>
-    private static Task<int> UpsertRowByRowAsync(DbConnection connection, DbTransaction transaction, string connectorKey, List<CollectedUser> rows, DateTimeOffset now, CancellationToken ct)
+    private static Task<int> UpsertJsonAsync(DbConnection connection, DbTransaction transaction, string connectorKey, List<CollectedUser> rows, DateTimeOffset now, CancellationToken ct)
     {
+        ct.ThrowIfCancellationRequested();
+        var json = RowsJson(rows);
         using var exists = connection.CreateCommand();
         exists.Transaction = transaction;
-        exists.CommandText = "SELECT COUNT(*) FROM \"CollectedUsers\" WHERE \"ConnectorKey\" = @k AND \"VendorId\" = @i";
+        exists.CommandText = "SELECT COUNT(*) FROM \"CollectedUsers\" WHERE \"ConnectorKey\" = @k AND \"VendorId\" IN (SELECT json_extract(value, '$[0]') FROM json_each(@rows))";
         Add(exists, "@k", connectorKey);
-        var existsId = Add(exists, "@i", "");
+        Add(exists, "@rows", json);
         using var upsert = connection.CreateCommand();
         upsert.Transaction = transaction;
-        upsert.CommandText = "INSERT INTO \"CollectedUsers\" (" + string.Join(", ", Columns.Select(c => $"\"{c}\"")) +
-                             ") VALUES (@k, @i, @e, @n, @d, @s, @c, @a, @p, @now, @now) ON CONFLICT (\"ConnectorKey\", \"VendorId\") DO UPDATE SET " + UpdateSet;
+        upsert.CommandText = UpsertFromJson;
         Add(upsert, "@k", connectorKey);
         Add(upsert, "@now", Time(now, sqlite: true));
-        var (id, email, name, department, status) = (Add(upsert, "@i", ""), Add(upsert, "@e", ""), Add(upsert, "@n", ""), Add(upsert, "@d", ""), Add(upsert, "@s", ""));
-        var (created, last, application) = (AddTime(upsert, "@c", null, sqlite: true), AddTime(upsert, "@a", null, sqlite: true), Add(upsert, "@p", ""));
-        exists.Prepare();
-        upsert.Prepare();
-        var existing = 0;
+        Add(upsert, "@rows", json);
         // Synchronous calls: Microsoft.Data.Sqlite's async methods run synchronously anyway, with extra overhead.
-        foreach (var user in rows)
-        {
-            ct.ThrowIfCancellationRequested();
-            existsId.Value = user.VendorId;
-            if (Convert.ToInt64(exists.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) > 0) existing++;
-            id.Value = user.VendorId;
-            email.Value = (object?)user.Email ?? DBNull.Value;
-            name.Value = (object?)user.Name ?? DBNull.Value;
-            department.Value = (object?)user.Department ?? DBNull.Value;
-            status.Value = (object?)user.Status ?? DBNull.Value;
-            created.Value = user.CreatedAt is { } c ? c.UtcTicks : DBNull.Value;
-            last.Value = user.LastActivityAt is { } a ? a.UtcTicks : DBNull.Value;
-            application.Value = (object?)user.Application ?? DBNull.Value;
-            upsert.ExecuteNonQuery();
-        }
+        var existing = Convert.ToInt32(exists.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        upsert.ExecuteNonQuery();
         return Task.FromResult(existing);
+    }
+
+    // "WHERE true": SQLite needs it to tell an upsert's ON CONFLICT from a join constraint after SELECT … FROM.
+    private static readonly string UpsertFromJson =
+        "INSERT INTO \"CollectedUsers\" (" + string.Join(", ", Columns.Select(c => $"\"{c}\"")) + ") SELECT @k, " +
+        string.Join(", ", Enumerable.Range(0, 8).Select(i => $"json_extract(value, '$[{i}]')")) +
+        ", @now, @now FROM json_each(@rows) WHERE true ON CONFLICT (\"ConnectorKey\", \"VendorId\") DO UPDATE SET " + UpdateSet;
+
+    private static string RowsJson(List<CollectedUser> rows)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(rows.Count * 160);
+        using (var writer = new System.Text.Json.Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartArray();
+            foreach (var user in rows)
+            {
+                writer.WriteStartArray();
+                writer.WriteStringValue(user.VendorId);
+                WriteText(writer, user.Email);
+                WriteText(writer, user.Name);
+                WriteText(writer, user.Department);
+                WriteText(writer, user.Status);
+                // As the model stores times on SQLite: UTC ticks.
+                if (user.CreatedAt is { } c) writer.WriteNumberValue(c.UtcTicks); else writer.WriteNullValue();
+                if (user.LastActivityAt is { } a) writer.WriteNumberValue(a.UtcTicks); else writer.WriteNullValue();
+                WriteText(writer, user.Application);
+                writer.WriteEndArray();
+            }
+            writer.WriteEndArray();
+        }
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    private static void WriteText(System.Text.Json.Utf8JsonWriter writer, string? value)
+    {
+        if (value is null) writer.WriteNullValue();
+        else writer.WriteStringValue(value);
     }
 
     /// <summary>PostgreSQL: one existence query and one multi-row upsert per chunk, two round trips for a page.</summary>
