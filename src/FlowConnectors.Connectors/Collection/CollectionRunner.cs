@@ -34,8 +34,13 @@ public sealed class CollectionRunner(ConnectorRuntime runtime, ICollectionStore 
         return run;
     }
 
-    /// <summary>Runs an import created by <see cref="CreateRunAsync"/>; never throws for a vendor or flow failure — the run says what happened.</summary>
-    public async Task<CollectionRun> RunAsync(CollectionRun run, string connectionId, Action<CollectionRun>? progress = null, CancellationToken ct = default)
+    /// <summary>
+    /// Runs an import created by <see cref="CreateRunAsync"/>; never throws for a vendor or flow failure — the run
+    /// says what happened. <paramref name="finishing"/> runs just before the final state is stored, so whoever
+    /// sees the run finished can start the next one at once.
+    /// </summary>
+    public async Task<CollectionRun> RunAsync(CollectionRun run, string connectionId, Action<CollectionRun>? progress = null, CancellationToken ct = default,
+        Action? finishing = null)
     {
         var tracker = new Tracker(run, store, SaveInterval, progress, ct);
         var watch = Stopwatch.StartNew();
@@ -93,6 +98,7 @@ public sealed class CollectionRunner(ConnectorRuntime runtime, ICollectionStore 
             Error = error,
             StoppedAt = error is null ? null : $"page {current.Pages + 1}, after {current.Pages} pages and {current.Inserted + current.Updated} users stored",
         };
+        finishing?.Invoke();
         await store.SaveRunAsync(finished, CancellationToken.None);
         progress?.Invoke(finished);
         return finished;

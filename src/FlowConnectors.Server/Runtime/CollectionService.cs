@@ -56,6 +56,8 @@ internal sealed class CollectionService(
     public const string TriggerPrefix = "collection:";
 
     private readonly ConcurrentDictionary<string, Task> _active = new(StringComparer.Ordinal);
+    // Every import until it has stored its outcome (its key leaves _active a moment earlier); shutdown waits for these.
+    private readonly ConcurrentDictionary<Task, bool> _unfinished = new();
     private readonly CancellationTokenSource _stopping = new();
 
     public string TemplatesFolder => Path.Combine(options.FlowsFolder, "templates");
@@ -235,6 +237,7 @@ internal sealed class CollectionService(
         var source = await store.GetSourceAsync(key, ct) ?? throw new CollectionRequestException(404, "$", $"no collection connector '{key}'");
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         if (!_active.TryAdd(key, gate.Task)) throw new CollectionRequestException(409, "$", $"an import of '{key}' is already running");
+        _unfinished[gate.Task] = true;
         try
         {
             var runner = new CollectionRunner(runtime, store, clock);
@@ -243,7 +246,8 @@ internal sealed class CollectionService(
             {
                 try
                 {
-                    var finished = await runner.RunAsync(run, source.ConnectionId, null, _stopping.Token);
+                    // The slot frees before the run is stored as finished: a client that sees it finished may start the next.
+                    var finished = await runner.RunAsync(run, source.ConnectionId, null, _stopping.Token, finishing: () => _active.TryRemove(key, out _));
                     logger.LogInformation("import {Run} of {Key} {Status}: {Pages} pages, {Records} records, {Inserted} inserted, {Updated} updated{Error}",
                         finished.Id, key, finished.Status, finished.Pages, finished.Records, finished.Inserted, finished.Updated, finished.Error is null ? "" : "; " + finished.Error);
                 }
@@ -255,6 +259,7 @@ internal sealed class CollectionService(
                 {
                     _active.TryRemove(key, out _);
                     gate.TrySetResult();
+                    _unfinished.TryRemove(gate.Task, out _);
                 }
             }, CancellationToken.None);
             return run;
@@ -263,6 +268,7 @@ internal sealed class CollectionService(
         {
             _active.TryRemove(key, out _);
             gate.TrySetResult();
+            _unfinished.TryRemove(gate.Task, out _);
             throw;
         }
     }
@@ -290,6 +296,6 @@ internal sealed class CollectionService(
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         await _stopping.CancelAsync();
-        await Task.WhenAll(_active.Values.ToList());
+        await Task.WhenAll(_unfinished.Keys.ToList());
     }
 }
