@@ -51,6 +51,29 @@ public abstract class InstanceStoreTests<TDatabase> : StoreTestBase<TDatabase> w
     };
 
     [Fact]
+    public async Task Instances_created_at_the_same_time_are_all_stored_and_a_duplicate_fails_only_its_own_call()
+    {
+        await Instances.CreateAsync(State("dup-0", bookmarkHashes: "h-dup"), 1, [Entry("a")]);
+
+        var creations = Enumerable.Range(0, 40)
+            .Select(i => i == 17 ? State("dup-0") : State($"many-{i}", bookmarkHashes: $"h-many-{i}"))
+            .Select(state => Instances.CreateAsync(state, 1, [Entry("a"), Entry("b")]))
+            .ToList();
+        await Task.WhenAll(creations).ContinueWith(_ => { }, TaskScheduler.Default);
+
+        creations.Count(c => c.IsFaulted).ShouldBe(1);
+        creations[17].IsFaulted.ShouldBeTrue();
+        creations[17].Exception!.InnerException.ShouldBeOfType<DbUpdateException>();
+        foreach (var i in Enumerable.Range(0, 40).Where(i => i != 17))
+        {
+            (await Instances.GetAsync($"many-{i}")).ShouldNotBeNull().State.Status.ShouldBe(FlowStatus.Suspended);
+            (await Instances.GetJournalAsync($"many-{i}")).Select(j => j.NodeId).ShouldBe(["a", "b"]);
+            (await Instances.FindBookmarksAsync($"h-many-{i}")).Single().InstanceId.ShouldBe($"many-{i}");
+        }
+        (await Instances.GetJournalAsync("dup-0")).Select(j => j.NodeId).ShouldBe(["a"]);
+    }
+
+    [Fact]
     public async Task A_suspended_instance_is_stored_found_by_its_bookmark_hash_and_resumes_from_the_stored_state()
     {
         var engine = new FlowEngine();

@@ -10,29 +10,110 @@ internal sealed class EfInstanceStore(IDbContextFactory<FlowConnectorsDbContext>
     private static readonly string Running = FlowStatus.Running.ToString();
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
 
+    // Group commit: instances created at the same time are written in one transaction.
+    private sealed record PendingCreate(Action<FlowConnectorsDbContext> Add, TaskCompletionSource Done);
+    private readonly Lock _pendingLock = new();
+    private List<PendingCreate> _pending = [];
+    private bool _flushing;
+
+    /// <summary>
+    /// Inserts the instance with its bookmarks and journal in one transaction. Calls that arrive
+    /// while another is writing are queued and written together in the next transaction (group
+    /// commit): SQLite has one writer at a time, so under load one commit for many instances is
+    /// what keeps up. Each call returns only once its instance is committed; if a shared
+    /// transaction fails, its instances are written again one by one, so one bad instance fails
+    /// only its own call.
+    /// </summary>
     public async Task CreateAsync(FlowInstanceState state, int flowVersion, IReadOnlyList<JournalEntry> journal, CancellationToken ct = default,
         string? leaseOwner = null, DateTimeOffset? leaseExpiresAt = null)
     {
-        await using var db = await factory.CreateDbContextAsync(ct);
+        ct.ThrowIfCancellationRequested();
         var now = _clock.GetUtcNow();
-        var row = new InstanceEntity
+        // Serialized now, on the caller's thread; the rows are built afresh for each attempt.
+        var stateJson = state.ToJson();
+        var bookmarks = BookmarkRows(state).ToList();
+        var journalRows = JournalRows(state.InstanceId, 0, journal).ToList();
+        var pending = new PendingCreate(db =>
         {
-            Id = state.InstanceId,
-            FlowId = state.FlowId,
-            FlowVersion = flowVersion,
-            Status = "",
-            StateJson = "",
-            CreatedAt = state.CreatedAt == default ? now : state.CreatedAt,
-            LeaseOwner = leaseOwner,
-            LeaseExpiresAt = leaseOwner is null ? null : leaseExpiresAt,
-        };
-        Mirror(row, state, now);
-        row.Bookmarks.AddRange(BookmarkRows(state));
-        db.Instances.Add(row);
-        db.JournalEntries.AddRange(JournalRows(state.InstanceId, 0, journal));
-        // One SaveChanges is one transaction: instance, bookmarks and journal together.
-        await db.SaveChangesAsync(ct);
+            var row = new InstanceEntity
+            {
+                Id = state.InstanceId,
+                FlowId = state.FlowId,
+                FlowVersion = flowVersion,
+                Status = "",
+                StateJson = "",
+                CreatedAt = state.CreatedAt == default ? now : state.CreatedAt,
+                LeaseOwner = leaseOwner,
+                LeaseExpiresAt = leaseOwner is null ? null : leaseExpiresAt,
+            };
+            Mirror(row, state, now, stateJson);
+            row.Bookmarks.AddRange(bookmarks.Select(Copy));
+            db.Instances.Add(row);
+            db.JournalEntries.AddRange(journalRows.Select(Copy));
+        }, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        bool flush;
+        lock (_pendingLock)
+        {
+            _pending.Add(pending);
+            flush = !_flushing;
+            _flushing = true;
+        }
+        if (flush) await FlushAsync();
+        await pending.Done.Task;
     }
+
+    /// <summary>Writes the queued creations in one transaction; whoever queued first while none was writing runs it.</summary>
+    private async Task FlushAsync()
+    {
+        List<PendingCreate> batch;
+        lock (_pendingLock)
+        {
+            batch = _pending;
+            _pending = [];
+        }
+        await WriteAsync(batch);
+        lock (_pendingLock)
+        {
+            if (_pending.Count == 0)
+            {
+                _flushing = false;
+                return;
+            }
+        }
+        // More arrived while this batch was written: the next batch is written off this caller's request.
+        _ = Task.Run(FlushAsync);
+    }
+
+    private async Task WriteAsync(List<PendingCreate> batch)
+    {
+        try
+        {
+            await using var db = await factory.CreateDbContextAsync();
+            foreach (var pending in batch) pending.Add(db);
+            // One SaveChanges is one transaction: instances, bookmarks and journals together.
+            await db.SaveChangesAsync();
+            foreach (var pending in batch) pending.Done.TrySetResult();
+        }
+        catch (Exception) when (batch.Count > 1)
+        {
+            foreach (var pending in batch) await WriteAsync([pending]);
+        }
+        catch (Exception e)
+        {
+            batch[0].Done.TrySetException(e);
+        }
+    }
+
+    private static BookmarkEntity Copy(BookmarkEntity b) => new()
+    {
+        InstanceId = b.InstanceId, Id = b.Id, Hash = b.Hash, Name = b.Name, NodeId = b.NodeId, PayloadJson = b.PayloadJson, CreatedAt = b.CreatedAt,
+    };
+
+    private static JournalEntryEntity Copy(JournalEntryEntity j) => new()
+    {
+        InstanceId = j.InstanceId, Sequence = j.Sequence, NodeId = j.NodeId, ActivityType = j.ActivityType, StartedAt = j.StartedAt,
+        DurationMs = j.DurationMs, InputsJson = j.InputsJson, OutputsJson = j.OutputsJson, Outcome = j.Outcome, Error = j.Error,
+    };
 
     public async Task SaveAsync(FlowInstanceState state, IReadOnlyList<JournalEntry> newJournalEntries, CancellationToken ct = default)
     {
@@ -144,10 +225,10 @@ internal sealed class EfInstanceStore(IDbContextFactory<FlowConnectorsDbContext>
             .ToListAsync(ct);
     }
 
-    private static void Mirror(InstanceEntity row, FlowInstanceState state, DateTimeOffset now)
+    private static void Mirror(InstanceEntity row, FlowInstanceState state, DateTimeOffset now, string? stateJson = null)
     {
         if (row.FlowId != state.FlowId) throw new InvalidOperationException($"instance '{state.InstanceId}' belongs to flow '{row.FlowId}', not '{state.FlowId}'");
-        row.StateJson = state.ToJson();
+        row.StateJson = stateJson ?? state.ToJson();
         row.Status = state.Status.ToString();
         row.Fault = state.Fault?.ToString();
         row.CorrelationId = state.CorrelationId;

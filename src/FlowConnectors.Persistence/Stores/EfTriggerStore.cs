@@ -1,11 +1,42 @@
+using System.Collections.Concurrent;
 using FlowConnectors.Persistence.Data;
 using Microsoft.EntityFrameworkCore;
 
 namespace FlowConnectors.Persistence.Stores;
 
+/// <summary>
+/// Triggers. <see cref="FindByHashAsync"/> (every webhook and HTTP endpoint request) is answered from
+/// memory: a write through this store clears the cache at once, and an entry is re-read after
+/// <see cref="CacheTime"/> so a change made by another process is seen within that time.
+/// </summary>
 internal sealed class EfTriggerStore(IDbContextFactory<FlowConnectorsDbContext> factory) : ITriggerStore
 {
-    public Task SaveAsync(TriggerRecord trigger, CancellationToken ct = default) =>
+    internal static readonly TimeSpan CacheTime = TimeSpan.FromSeconds(2);
+    private sealed record Row(string Id, string FlowId, string Kind, string Hash, string ConfigJson, bool Enabled);
+    private sealed record Cached(IReadOnlyList<Row> Rows, long Generation, long ReadAt);
+    private readonly ConcurrentDictionary<string, Cached> _byHash = new(StringComparer.Ordinal);
+    private long _generation;
+
+    /// <summary>Every cached entry read before this call is stale from now on.</summary>
+    private void Invalidate()
+    {
+        Interlocked.Increment(ref _generation);
+        _byHash.Clear();
+    }
+
+    public async Task SaveAsync(TriggerRecord trigger, CancellationToken ct = default)
+    {
+        try
+        {
+            await SaveRowAsync(trigger, ct);
+        }
+        finally
+        {
+            Invalidate();
+        }
+    }
+
+    private Task SaveRowAsync(TriggerRecord trigger, CancellationToken ct) =>
         StoreRetry.OnConflictAsync(async () =>
         {
             await using var db = await factory.CreateDbContextAsync(ct);
@@ -22,8 +53,18 @@ internal sealed class EfTriggerStore(IDbContextFactory<FlowConnectorsDbContext> 
 
     public async Task<IReadOnlyList<TriggerRecord>> FindByHashAsync(string hash, CancellationToken ct = default)
     {
+        var generation = Interlocked.Read(ref _generation);
+        if (_byHash.TryGetValue(hash, out var cached) && cached.Generation == generation
+            && Environment.TickCount64 - cached.ReadAt < (long)CacheTime.TotalMilliseconds)
+            return cached.Rows.Select(ToRecord).ToList();
+        var readAt = Environment.TickCount64;
         await using var db = await factory.CreateDbContextAsync(ct);
-        var rows = await db.Triggers.AsNoTracking().Where(t => t.Hash == hash && t.Enabled).OrderBy(t => t.Id).ToListAsync(ct);
+        var rows = await db.Triggers.AsNoTracking().Where(t => t.Hash == hash && t.Enabled).OrderBy(t => t.Id)
+            .Select(t => new Row(t.Id, t.FlowId, t.Kind, t.Hash, t.ConfigJson, t.Enabled))
+            .ToListAsync(ct);
+        // Tagged with the generation seen before the read: a write that overlapped the read makes it stale.
+        _byHash[hash] = new Cached(rows, generation, readAt);
+        // Each caller gets its own records: a JsonObject is not safe to share between threads.
         return rows.Select(ToRecord).ToList();
     }
 
@@ -38,9 +79,18 @@ internal sealed class EfTriggerStore(IDbContextFactory<FlowConnectorsDbContext> 
 
     public async Task<bool> DeleteAsync(string id, CancellationToken ct = default)
     {
-        await using var db = await factory.CreateDbContextAsync(ct);
-        return await db.Triggers.Where(t => t.Id == id).ExecuteDeleteAsync(ct) > 0;
+        try
+        {
+            await using var db = await factory.CreateDbContextAsync(ct);
+            return await db.Triggers.Where(t => t.Id == id).ExecuteDeleteAsync(ct) > 0;
+        }
+        finally
+        {
+            Invalidate();
+        }
     }
 
     private static TriggerRecord ToRecord(TriggerEntity t) => new(t.Id, t.FlowId, t.Kind, t.Hash, StoreJson.ReadObject(t.ConfigJson), t.Enabled);
+
+    private static TriggerRecord ToRecord(Row t) => new(t.Id, t.FlowId, t.Kind, t.Hash, StoreJson.ReadObject(t.ConfigJson), t.Enabled);
 }

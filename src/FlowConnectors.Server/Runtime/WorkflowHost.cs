@@ -68,20 +68,108 @@ internal sealed class WorkflowHost(
     public void FlowPublished(string flowId) => _published.TryRemove(flowId, out _);
 
     /// <summary>
-    /// Starts an instance: persisted before it runs, then run in the background. Waits up to
-    /// <paramref name="wait"/> for it to end.
+    /// Starts an instance and waits up to <paramref name="wait"/> for it to end or suspend.
+    /// <para>With no wait (asynchronous runs, webhook deliveries) the instance is persisted before it
+    /// runs, then runs in the background.</para>
+    /// <para>With a wait (HTTP endpoint triggers, synchronous runs) it runs inline on the caller's
+    /// thread. A run that finishes, faults or suspends within the wait is persisted once, in one
+    /// transaction (instance, bookmarks, journal), before the answer; a run that outlasts the wait
+    /// has its starting state persisted (leased to this worker) before the 202 and is saved when it
+    /// ends. If the process dies during the inline part nothing was acknowledged: the caller sees
+    /// no answer and its retry is the redelivery.</para>
     /// </summary>
     public async Task<StartResult> StartAsync(string flowId, int? version, JsonObject? input, RunOptions runOptions, TimeSpan wait, CancellationToken ct)
     {
         var (flow, flowVersion) = await CompileAsync(flowId, version, ct);
         var state = Engine.CreateInstance(flow, input, runOptions);
-        // Created already leased to this worker, so crash recovery cannot mistake it for abandoned.
-        await instances.CreateAsync(state, flowVersion, [], ct, _worker, clock.GetUtcNow() + options.LeaseDuration);
-        var run = Task.Run(() => RunCreatedAsync(flow, state), CancellationToken.None);
-        if (wait <= TimeSpan.Zero) return new StartResult(state.InstanceId, null);
-        var finished = await Task.WhenAny(run, Task.Delay(wait, clock, ct));
-        var result = finished == run ? await run : null;
-        return new StartResult(state.InstanceId, result is { Status: FlowStatus.Finished or FlowStatus.Faulted or FlowStatus.Cancelled } ? result : null);
+        if (wait <= TimeSpan.Zero)
+        {
+            // Created already leased to this worker, so crash recovery cannot mistake it for abandoned.
+            await instances.CreateAsync(state, flowVersion, [], ct, _worker, clock.GetUtcNow() + options.LeaseDuration);
+            _ = Task.Run(() => RunCreatedAsync(flow, state), CancellationToken.None);
+            return new StartResult(state.InstanceId, null);
+        }
+        // The starting state, kept as text in case the run outlasts the wait and must be persisted first.
+        var startingState = state.ToJson();
+        var cancellation = new CancellationTokenSource();
+        _running[state.InstanceId] = cancellation;
+        Task<FlowRunResult> run;
+        try
+        {
+            run = Engine.ContinueAsync(flow, state, cancellation.Token);
+        }
+        catch
+        {
+            Forget(state.InstanceId, cancellation);
+            throw;
+        }
+        if (!run.IsCompleted)
+        {
+            using var stopWaiting = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            await Task.WhenAny(run, Task.Delay(wait, clock, stopWaiting.Token));
+            // Cancels the wait's timer at once instead of leaving it to fire for nothing.
+            await stopWaiting.CancelAsync();
+        }
+        if (!run.IsCompleted)
+        {
+            try
+            {
+                await instances.CreateAsync(FlowInstanceState.FromJson(startingState), flowVersion, [], CancellationToken.None, _worker,
+                    clock.GetUtcNow() + options.LeaseDuration);
+            }
+            catch
+            {
+                await cancellation.CancelAsync();
+                Forget(state.InstanceId, cancellation);
+                throw;
+            }
+            _ = Task.Run(() => FinishAfterWaitAsync(run, state.InstanceId, cancellation), CancellationToken.None);
+            return new StartResult(state.InstanceId, null);
+        }
+        try
+        {
+            var result = await run;
+            // One transaction: the instance in its final (or suspended) state with its journal, no lease.
+            await instances.CreateAsync(result.State, flowVersion, result.Journal, CancellationToken.None);
+            await AfterSaveAsync(result.State);
+            return new StartResult(state.InstanceId, result.Status is FlowStatus.Finished or FlowStatus.Faulted or FlowStatus.Cancelled ? result : null);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            logger.LogError("instance {Instance} could not run: {Message}", state.InstanceId, e.Message);
+            throw;
+        }
+        finally
+        {
+            Forget(state.InstanceId, cancellation);
+        }
+    }
+
+    private void Forget(string instanceId, CancellationTokenSource cancellation)
+    {
+        _running.TryRemove(instanceId, out _);
+        cancellation.Dispose();
+    }
+
+    /// <summary>Saves a run that outlasted the caller's wait; its starting state is already persisted and leased to us.</summary>
+    private async Task FinishAfterWaitAsync(Task<FlowRunResult> run, string instanceId, CancellationTokenSource cancellation)
+    {
+        try
+        {
+            var result = await run;
+            await instances.SaveAsync(result.State, result.Journal, CancellationToken.None);
+            await AfterSaveAsync(result.State);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // The lease is released below, so crash recovery runs the instance again from its starting state.
+            logger.LogError("instance {Instance} could not run: {Message}", instanceId, e.Message);
+        }
+        finally
+        {
+            Forget(instanceId, cancellation);
+            await instances.ReleaseLeaseAsync(instanceId, _worker);
+        }
     }
 
     /// <summary>
