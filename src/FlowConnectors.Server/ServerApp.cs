@@ -18,7 +18,9 @@ public static class ServerApp
 {
     public static async Task<WebApplication> BuildAsync(string[] args, Action<ServerOptions>? configure = null, TimeProvider? clock = null)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        // No configuration reload: its file watcher covers the content root, and a data folder inside it would
+        // wake the watcher on every SQLite write. Settings are read at start; restart to change them.
+        var builder = WebApplication.CreateBuilder(["--hostBuilder:reloadConfigOnChange=false", .. args]);
         var options = builder.Configuration.GetSection("FlowConnectors").Get<ServerOptions>() ?? new ServerOptions();
         configure?.Invoke(options);
         options.ResolvePaths();
