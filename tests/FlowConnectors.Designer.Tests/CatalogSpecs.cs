@@ -94,32 +94,15 @@ public sealed class CatalogSpecs(DesignerFixture fixture) : IClassFixture<Design
         throw new InvalidOperationException("FlowConnectors.sln not found");
     }
 
-    private async Task WithPage(Func<IPage, string, Task> test, [CallerMemberName] string name = "")
+    private Task WithPage(Func<IPage, string, Task> test, [CallerMemberName] string name = "") => FlowPage.WithPageAsync(fixture, async page =>
     {
-        var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1500, Height = 900 } });
-        var page = await context.NewPageAsync();
-        page.SetDefaultTimeout(30_000);
-        Assertions.SetDefaultExpectTimeout(30_000);
         var folder = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), $"fc-designer-catalog-{Guid.NewGuid():N}")).FullName;
-        try
-        {
-            await page.GotoAsync(fixture.Address + "#/catalog");
-            await page.GetByTestId("catalog-api-key").FillAsync(DesignerFixture.ApiKey);
-            await page.GetByTestId("catalog-api-key").PressAsync("Enter");
-            await Assertions.Expect(page.GetByTestId("catalog-list")).ToContainTextAsync("The catalog is empty");
-            await test(page, folder);
-        }
-        catch
-        {
-            var shots = Path.Combine(AppContext.BaseDirectory, "screenshots");
-            Directory.CreateDirectory(shots);
-            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(shots, $"{name}.png"), FullPage = true });
-            throw;
-        }
-        finally
-        {
-            await context.CloseAsync();
-            try { Directory.Delete(folder, recursive: true); } catch (IOException) { }
-        }
-    }
+        try { await test(page, folder); }
+        finally { try { Directory.Delete(folder, recursive: true); } catch (IOException) { } }
+    }, width: 1500, hash: "#/catalog", signIn: async page =>
+    {
+        await page.GetByTestId("catalog-api-key").FillAsync(DesignerFixture.ApiKey);
+        await page.GetByTestId("catalog-api-key").PressAsync("Enter");
+        await Assertions.Expect(page.GetByTestId("catalog-list")).ToContainTextAsync("The catalog is empty");
+    }, name: name);
 }

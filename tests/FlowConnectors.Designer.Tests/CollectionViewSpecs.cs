@@ -107,29 +107,5 @@ public sealed class CollectionViewSpecs(DesignerFixture fixture) : IClassFixture
         await Assertions.Expect(page.GetByTestId("run-row")).ToContainTextAsync("succeeded");
     });
 
-    private async Task WithPage(Func<IPage, Task> test, [CallerMemberName] string name = "")
-    {
-        var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 900 } });
-        var page = await context.NewPageAsync();
-        page.SetDefaultTimeout(30_000);
-        Assertions.SetDefaultExpectTimeout(30_000);
-        try
-        {
-            await page.GotoAsync(fixture.Address.ToString());
-            await page.GetByLabel("API key").FillAsync(DesignerFixture.ApiKey);
-            await page.GetByLabel("API key").PressAsync("Enter");
-            await test(page);
-        }
-        catch
-        {
-            var folder = Path.Combine(AppContext.BaseDirectory, "screenshots");
-            Directory.CreateDirectory(folder);
-            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, $"{name}.png"), FullPage = true });
-            throw;
-        }
-        finally
-        {
-            await context.CloseAsync();
-        }
-    }
+    private Task WithPage(Func<IPage, Task> test, [CallerMemberName] string name = "") => FlowPage.WithPageAsync(fixture, test, name: name);
 }

@@ -255,31 +255,10 @@ public sealed class ConnectorSpecs(DesignerFixture fixture) : IClassFixture<Desi
         response.IsSuccessStatusCode.ShouldBeTrue($"{method} {path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
     }
 
-    private async Task WithPage(Func<IPage, Task> test, [CallerMemberName] string name = "")
+    private Task WithPage(Func<IPage, Task> test, [CallerMemberName] string name = "") => FlowPage.WithPageAsync(fixture, async page =>
     {
-        var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 900 } });
-        var page = await context.NewPageAsync();
-        page.SetDefaultTimeout(30_000);
-        Assertions.SetDefaultExpectTimeout(30_000);
-        try
-        {
-            await page.GotoAsync(fixture.Address.ToString());
-            await page.GetByLabel("API key", new() { Exact = true }).FillAsync(DesignerFixture.ApiKey);
-            await page.GetByLabel("API key", new() { Exact = true }).PressAsync("Enter");
-            await page.GetByTestId("tab-connectors").ClickAsync();
-            await Assertions.Expect(page.GetByTestId("connectors-workspace")).ToBeVisibleAsync();
-            await test(page);
-        }
-        catch
-        {
-            var folder = Path.Combine(AppContext.BaseDirectory, "screenshots");
-            Directory.CreateDirectory(folder);
-            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, $"{name}.png"), FullPage = true });
-            throw;
-        }
-        finally
-        {
-            await context.CloseAsync();
-        }
-    }
+        await page.GetByTestId("tab-connectors").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("connectors-workspace")).ToBeVisibleAsync();
+        await test(page);
+    }, name: name);
 }

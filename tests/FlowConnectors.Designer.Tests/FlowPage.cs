@@ -9,8 +9,13 @@ namespace FlowConnectors.Designer.Tests;
 /// <summary>Helpers of the flow designer's browser specs: a signed-in page (screenshot on failure), flows stored through the API, opening one.</summary>
 internal static class FlowPage
 {
+    /// <summary>
+    /// Runs <paramref name="test"/> in a fresh browser context on the designer, signed in with the fixture's API key
+    /// (by default through the Flows toolbar, waiting for the palette; <paramref name="signIn"/> replaces that step),
+    /// starting at <paramref name="hash"/> (e.g. <c>#/catalog</c>). A failing test leaves a screenshot under screenshots/.
+    /// </summary>
     public static async Task WithPageAsync(DesignerFixture fixture, Func<IPage, Task> test, bool clipboard = false, int width = 1400, int height = 900,
-        [CallerMemberName] string name = "")
+        string hash = "", Func<IPage, Task>? signIn = null, [CallerMemberName] string name = "")
     {
         var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = width, Height = height }, AcceptDownloads = true });
         if (clipboard) await context.GrantPermissionsAsync(["clipboard-read", "clipboard-write"], new BrowserContextGrantPermissionsOptions { Origin = fixture.Address.GetLeftPart(UriPartial.Authority) });
@@ -19,10 +24,8 @@ internal static class FlowPage
         Assertions.SetDefaultExpectTimeout(30_000);
         try
         {
-            await page.GotoAsync(fixture.Address.ToString());
-            await page.GetByLabel("API key").FillAsync(DesignerFixture.ApiKey);
-            await page.GetByLabel("API key").PressAsync("Enter");
-            await Assertions.Expect(page.GetByTestId("palette-SetOutput")).ToBeVisibleAsync();
+            await page.GotoAsync(fixture.Address + hash);
+            await (signIn ?? SignInOnToolbarAsync)(page);
             await test(page);
         }
         catch
@@ -36,6 +39,13 @@ internal static class FlowPage
         {
             await context.CloseAsync();
         }
+    }
+
+    private static async Task SignInOnToolbarAsync(IPage page)
+    {
+        await page.GetByLabel("API key", new() { Exact = true }).FillAsync(DesignerFixture.ApiKey);
+        await page.GetByLabel("API key", new() { Exact = true }).PressAsync("Enter");
+        await Assertions.Expect(page.GetByTestId("palette-SetOutput")).ToBeVisibleAsync();
     }
 
     /// <summary>Saves (and publishes) a new version of a flow through the API; returns the version.</summary>

@@ -56,35 +56,12 @@ public sealed class PostmanImportSpecs(DesignerFixture fixture) : IClassFixture<
         await Assertions.Expect(page.GetByTestId("postman-save")).ToBeDisabledAsync();
     });
 
-    private async Task WithPage(Func<IPage, string, Task> test, [CallerMemberName] string name = "")
+    private Task WithPage(Func<IPage, string, Task> test, [CallerMemberName] string name = "") => FlowPage.WithPageAsync(fixture, async page =>
     {
-        var temp = Path.Combine(Path.GetTempPath(), "postman-specs-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(temp);
-        var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 900 } });
-        var page = await context.NewPageAsync();
-        page.SetDefaultTimeout(30_000);
-        Assertions.SetDefaultExpectTimeout(30_000);
-        try
-        {
-            await page.GotoAsync(fixture.Address.ToString());
-            await page.GetByLabel("API key").FillAsync(DesignerFixture.ApiKey);
-            await page.GetByLabel("API key").PressAsync("Enter");
-            await Assertions.Expect(page.GetByTestId("palette-SetOutput")).ToBeVisibleAsync();
-            await test(page, temp);
-        }
-        catch
-        {
-            var folder = Path.Combine(AppContext.BaseDirectory, "screenshots");
-            Directory.CreateDirectory(folder);
-            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, name + ".png"), FullPage = true });
-            throw;
-        }
-        finally
-        {
-            await context.CloseAsync();
-            try { Directory.Delete(temp, recursive: true); } catch (IOException) { }
-        }
-    }
+        var temp = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "postman-specs-" + Guid.NewGuid().ToString("N"))).FullName;
+        try { await test(page, temp); }
+        finally { try { Directory.Delete(temp, recursive: true); } catch (IOException) { } }
+    }, name: name);
 
     private static string FindRoot()
     {
