@@ -2,12 +2,15 @@
 // views under designer/src/<feature>/.
 import { lazy, Suspense, type ReactNode } from 'react';
 import { App as FlowDesigner } from './App';
-import { ConnectorsWorkspace } from './connectors/ConnectorsWorkspace';
-import { CatalogView } from './catalog/CatalogView';
-import { PostmanImport } from './postman/PostmanImport';
 
-// Loaded when its tab is first opened, so the flow designer's bundle stays as it was.
+// Every workspace but the flow designer is loaded when its tab is first opened, so opening the designer
+// downloads only the designer.
 const DataWorkspace = lazy(() => import('./collection/DataWorkspace'));
+const ConnectorsWorkspace = lazy(() => import('./connectors/ConnectorsWorkspace').then(m => ({ default: m.ConnectorsWorkspace })));
+const CatalogView = lazy(() => import('./catalog/CatalogView').then(m => ({ default: m.CatalogView })));
+const PostmanImport = lazy(() => import('./postman/PostmanImport').then(m => ({ default: m.PostmanImport })));
+
+const loading = <p className="hint">Loading…</p>;
 
 export interface Workspace {
   /** Also the URL hash: #/flows, #/connectors, … */
@@ -18,8 +21,8 @@ export interface Workspace {
 
 export const WORKSPACES: Workspace[] = [
   { id: 'flows', label: 'Flows', render: () => <FlowDesigner /> },
-  { id: 'connectors', label: 'Connectors', render: () => <ConnectorsWorkspace /> },
-  { id: 'catalog', label: 'Catalog', render: () => <CatalogView /> },
-  { id: 'import', label: 'Import', render: () => <PostmanImport /> },
-  { id: 'data', label: 'Data collection', render: () => <Suspense fallback={<p className="hint">Loading…</p>}><DataWorkspace /></Suspense> },
+  { id: 'connectors', label: 'Connectors', render: () => <Suspense fallback={loading}><ConnectorsWorkspace /></Suspense> },
+  { id: 'catalog', label: 'Catalog', render: () => <Suspense fallback={loading}><CatalogView /></Suspense> },
+  { id: 'import', label: 'Import', render: () => <Suspense fallback={loading}><PostmanImport /></Suspense> },
+  { id: 'data', label: 'Data collection', render: () => <Suspense fallback={loading}><DataWorkspace /></Suspense> },
 ];
