@@ -29,10 +29,9 @@ internal sealed class EfInstanceStore(IDbContextFactory<FlowConnectorsDbContext>
     {
         ct.ThrowIfCancellationRequested();
         var now = _clock.GetUtcNow();
-        // Serialized now, on the caller's thread; the rows are built afresh for each attempt.
+        // Serialized once, on the caller's thread. The rows are built afresh for each attempt (a failed shared
+        // transaction is retried one by one); the caller waits until the write, so state and journal hold still.
         var stateJson = state.ToJson();
-        var bookmarks = BookmarkRows(state).ToList();
-        var journalRows = JournalRows(state.InstanceId, 0, journal).ToList();
         var pending = new PendingCreate(db =>
         {
             var row = new InstanceEntity
@@ -47,9 +46,9 @@ internal sealed class EfInstanceStore(IDbContextFactory<FlowConnectorsDbContext>
                 LeaseExpiresAt = leaseOwner is null ? null : leaseExpiresAt,
             };
             Mirror(row, state, now, stateJson);
-            row.Bookmarks.AddRange(bookmarks.Select(Copy));
+            row.Bookmarks.AddRange(BookmarkRows(state));
             db.Instances.Add(row);
-            db.JournalEntries.AddRange(journalRows.Select(Copy));
+            db.JournalEntries.AddRange(JournalRows(state.InstanceId, 0, journal));
         }, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         bool flush;
         lock (_pendingLock)
@@ -103,17 +102,6 @@ internal sealed class EfInstanceStore(IDbContextFactory<FlowConnectorsDbContext>
             batch[0].Done.TrySetException(e);
         }
     }
-
-    private static BookmarkEntity Copy(BookmarkEntity b) => new()
-    {
-        InstanceId = b.InstanceId, Id = b.Id, Hash = b.Hash, Name = b.Name, NodeId = b.NodeId, PayloadJson = b.PayloadJson, CreatedAt = b.CreatedAt,
-    };
-
-    private static JournalEntryEntity Copy(JournalEntryEntity j) => new()
-    {
-        InstanceId = j.InstanceId, Sequence = j.Sequence, NodeId = j.NodeId, ActivityType = j.ActivityType, StartedAt = j.StartedAt,
-        DurationMs = j.DurationMs, InputsJson = j.InputsJson, OutputsJson = j.OutputsJson, Outcome = j.Outcome, Error = j.Error,
-    };
 
     public async Task SaveAsync(FlowInstanceState state, IReadOnlyList<JournalEntry> newJournalEntries, CancellationToken ct = default)
     {
