@@ -65,10 +65,12 @@ public sealed class ConnectorRuntime : IAsyncDisposable
     /// <summary>Loads an older version only as <c>key@version</c> (for automations pinned to it); the current version stays.</summary>
     public void InstallPinned(ConnectorPackage package)
     {
+        var pinned = PinnedKey(package.Manifest.Key, package.Manifest.Version);
+        // Already loaded (usually as the current version): nothing to build.
+        if (_connectors.ContainsKey(pinned)) return;
         var loaded = Load(package);
         lock (_installLock)
         {
-            var pinned = PinnedKey(package.Manifest.Key, package.Manifest.Version);
             if (_connectors.ContainsKey(pinned)) { _retired.Add(loaded.Services); return; }
             _connectors = _connectors.SetItem(pinned, loaded);
         }
