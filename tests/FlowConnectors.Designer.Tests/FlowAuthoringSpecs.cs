@@ -169,11 +169,14 @@ public sealed class FlowAuthoringSpecs(DesignerFixture fixture) : IClassFixture<
         // Enter takes the first option: wait until the list has narrowed to it (slow machines filter later).
         await Assertions.Expect(options.First).ToContainTextAsync("fetch");
         await page.Keyboard.PressAsync("Enter");
+        // The next key only after the accepted completion is in the text (a fast "." could land before it).
+        await Assertions.Expect(editor).ToHaveTextAsync("nodes.fetch");
         await page.Keyboard.TypeAsync(".");
         await Assertions.Expect(options.Filter(new() { HasText = "statusCode" })).ToHaveCountAsync(1);
         await page.Keyboard.TypeAsync("statusC");
         await Assertions.Expect(options.First).ToContainTextAsync("statusCode");
         await page.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(editor).ToHaveTextAsync("nodes.fetch.statusCode");
         await page.Keyboard.TypeAsync(" ?? input.");
         await Assertions.Expect(options.Filter(new() { HasText = "count" })).ToHaveCountAsync(1);
         await Assertions.Expect(options.Filter(new() { HasText = "who" })).ToHaveCountAsync(1);
