@@ -45,6 +45,9 @@ public static class HttpServices
                 AutomaticDecompression = DecompressionMethods.All,
                 PooledConnectionLifetime = TimeSpan.FromMinutes(5),
             })
+            // The factory's own request logging is off: activities log what they sent (never a credential
+            // or query string) and the factory's handlers cost a scope and two log calls per request.
+            .RemoveAllLoggers()
             .AddResilienceHandler("flow-" + name, pipeline => Configure(pipeline, settings))
             .SelectPipelineByAuthority();
         return services;

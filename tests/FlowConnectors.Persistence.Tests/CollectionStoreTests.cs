@@ -36,6 +36,25 @@ public abstract class CollectionStoreTests<TDatabase> : StoreTestBase<TDatabase>
     }
 
     [Fact]
+    public async Task An_import_writer_keeps_its_connection_across_pages_and_counts_each_user_once_per_page()
+    {
+        await Store.UpsertUsersAsync("slack", [User("known", "Old")], T0);
+        await using (var writer = await Store.OpenUserWriterAsync("slack", T0.AddDays(1)))
+        {
+            (await writer.UpsertAsync([User("a"), User("known", "New"), User("a", "Support")])).ShouldBe(new UpsertResult(1, 1));
+            (await writer.UpsertAsync([User("b"), User("a", "Legal")])).ShouldBe(new UpsertResult(1, 1));
+            (await writer.UpsertAsync([])).ShouldBe(default);
+        }
+        // A page written while the writer is open is visible to everyone else once it returns.
+        var page = await Store.QueryUsersAsync("slack", new UserQuery { Sort = "vendorId" });
+        page.Items.Select(u => (u.User.VendorId, u.User.Department)).ShouldBe([("a", "Legal"), ("b", "Sales"), ("known", "New")]);
+        var known = page.Items[2];
+        known.FirstSeenAt.ShouldBe(T0);
+        known.LastSeenAt.ShouldBe(T0.AddDays(1));
+        page.Items[0].FirstSeenAt.ShouldBe(T0.AddDays(1));
+    }
+
+    [Fact]
     public async Task Upserted_text_and_times_come_back_exactly_including_quotes_accents_emoji_and_nulls()
     {
         var created = new DateTimeOffset(2021, 3, 4, 5, 6, 7, 891, TimeSpan.Zero);

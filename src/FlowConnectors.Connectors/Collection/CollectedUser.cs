@@ -104,6 +104,11 @@ public interface ICollectionStore
 {
     /// <summary>Inserts or updates users keyed by (connector, vendor id) in one transaction.</summary>
     Task<UpsertResult> UpsertUsersAsync(string connectorKey, IReadOnlyList<CollectedUser> users, DateTimeOffset now, CancellationToken ct = default);
+    /// <summary>
+    /// A writer for one import: its connection and statements are kept for every page it upserts (each page
+    /// still in one transaction of its own), instead of being set up again for each page.
+    /// </summary>
+    Task<ICollectedUserWriter> OpenUserWriterAsync(string connectorKey, DateTimeOffset now, CancellationToken ct = default);
     Task<UserPage> QueryUsersAsync(string connectorKey, UserQuery query, CancellationToken ct = default);
     Task<CollectionSummary> SummarizeAsync(string connectorKey, DateTimeOffset now, CancellationToken ct = default);
     Task DeleteUsersAsync(string connectorKey, CancellationToken ct = default);
@@ -117,6 +122,13 @@ public interface ICollectionStore
     Task<CollectionSource?> GetSourceAsync(string connectorKey, CancellationToken ct = default);
     Task<IReadOnlyList<CollectionSource>> ListSourcesAsync(CancellationToken ct = default);
     Task DeleteSourceAsync(string connectorKey, CancellationToken ct = default);
+}
+
+/// <summary>Upserts pages of one connector's users through a connection kept open until disposed; one page at a time.</summary>
+public interface ICollectedUserWriter : IAsyncDisposable
+{
+    /// <summary>Inserts or updates the page's users in one transaction; the last of a repeated vendor id wins.</summary>
+    Task<UpsertResult> UpsertAsync(IReadOnlyList<CollectedUser> users, CancellationToken ct = default);
 }
 
 /// <summary>Where the <c>Collection.StoreUsers</c> node hands each page during an import run.</summary>

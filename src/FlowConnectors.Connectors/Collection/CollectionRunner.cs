@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
-using System.Threading.Channels;
 using FlowConnectors.Connectors.Connections;
 using FlowConnectors.Connectors.Runtime;
 using FlowConnectors.Engine;
@@ -105,97 +104,140 @@ public sealed class CollectionRunner(ConnectorRuntime runtime, ICollectionStore 
     }
 
     /// <summary>
-    /// Receives pages from the flow and stores them on a background writer, so the next page is
-    /// fetched while this one is written. At most two pages wait: memory stays bounded.
+    /// Receives pages from the flow and stores them while the flow fetches the next ones. One write runs
+    /// at a time; pages that arrive meanwhile wait (at most <see cref="MaxWaiting"/>, so memory stays
+    /// bounded) and the next write stores all of them in one transaction — a commit costs as much as
+    /// writing a page's rows, so a store slower than the vendor catches up instead of falling behind.
+    /// Counters move only when a write has committed, so a failed run reports what it kept.
     /// </summary>
-    private sealed class Tracker : ICollectionSink
+    private sealed class Tracker(CollectionRun run, ICollectionStore store, TimeSpan saveInterval, Action<CollectionRun>? progress, CancellationToken ct) : ICollectionSink
     {
+        private const int MaxWaiting = 4;
+
         private readonly record struct Page(int Number, int Records, int Filtered, int Skipped, IReadOnlyList<CollectedUser> Users);
 
-        private readonly Channel<Page> _pages = Channel.CreateBounded<Page>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
-        private readonly ICollectionStore _store;
-        private readonly TimeSpan _saveInterval;
-        private readonly Action<CollectionRun>? _progress;
+        private readonly Lock _lock = new();
         private readonly Stopwatch _sinceSave = Stopwatch.StartNew();
         private readonly Stopwatch _elapsed = Stopwatch.StartNew();
-        private readonly Task _writer;
+        private List<Page> _waiting = [];
+        private TaskCompletionSource? _room;
+        private Task _writing = Task.CompletedTask;
+        private bool _writerRunning;
+        private ICollectedUserWriter? _writer;
         private volatile string? _failure;
 
-        public Tracker(CollectionRun run, ICollectionStore store, TimeSpan saveInterval, Action<CollectionRun>? progress, CancellationToken ct)
-        {
-            Current = run;
-            _store = store;
-            _saveInterval = saveInterval;
-            _progress = progress;
-            _writer = Task.Run(() => WriteAllAsync(ct), CancellationToken.None);
-        }
-
-        public CollectionRun Current { get; private set; }
+        public CollectionRun Current { get; private set; } = run;
 
         /// <summary>Why storing failed (the run fails with it), or null.</summary>
         public string? Failure => _failure;
 
-        public async ValueTask StorePageAsync(string runId, int pageNumber, int records, int filtered, int skipped, IReadOnlyList<CollectedUser> users, CancellationToken ct)
+        public async ValueTask StorePageAsync(string runId, int pageNumber, int records, int filtered, int skipped, IReadOnlyList<CollectedUser> users, CancellationToken cancellation)
         {
             if (runId != Current.Id) throw new Engine.Activities.ActivityFaultException($"run '{runId}' is not the import in progress");
-            if (_failure is { } failure) throw new Engine.Activities.ActivityFaultException(failure);
-            try
+            while (true)
             {
-                await _pages.Writer.WriteAsync(new Page(pageNumber, records, filtered, skipped, users), ct);
-            }
-            catch (ChannelClosedException)
-            {
-                throw new Engine.Activities.ActivityFaultException(_failure ?? "the import's writer stopped");
+                Task room;
+                lock (_lock)
+                {
+                    if (_failure is { } failure) throw new Engine.Activities.ActivityFaultException(failure);
+                    if (_waiting.Count < MaxWaiting)
+                    {
+                        _waiting.Add(new Page(pageNumber, records, filtered, skipped, users));
+                        if (!_writerRunning)
+                        {
+                            _writerRunning = true;
+                            _writing = Task.Run(WriteAllAsync, CancellationToken.None);
+                        }
+                        return;
+                    }
+                    _room ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                    room = _room.Task;
+                }
+                await room.WaitAsync(cancellation);
             }
         }
 
         /// <summary>Waits until every page handed over is stored.</summary>
         public async Task<CollectionRun> CompleteAsync()
         {
-            _pages.Writer.TryComplete();
-            await _writer;
+            Task writing;
+            lock (_lock) writing = _writing;
+            await writing;
+            if (_writer is not null)
+            {
+                try
+                {
+                    await _writer.DisposeAsync();
+                }
+                catch (Exception e)
+                {
+                    _failure ??= $"closing the import's store connection failed: {e.Message}";
+                }
+            }
             return Current;
         }
 
-        private async Task WriteAllAsync(CancellationToken ct)
+        private async Task WriteAllAsync()
+        {
+            while (true)
+            {
+                List<Page> pages;
+                lock (_lock)
+                {
+                    if (_waiting.Count == 0 || _failure is not null)
+                    {
+                        _waiting.Clear();
+                        _writerRunning = false;
+                        _room?.TrySetResult();
+                        _room = null;
+                        return;
+                    }
+                    pages = _waiting;
+                    _waiting = [];
+                    _room?.TrySetResult();
+                    _room = null;
+                }
+                await WriteAsync(pages);
+            }
+        }
+
+        private async Task WriteAsync(List<Page> pages)
         {
             try
             {
-                await foreach (var page in _pages.Reader.ReadAllAsync(ct))
+                var users = pages.Count == 1 ? pages[0].Users : pages.SelectMany(p => p.Users).ToList();
+                var result = default(UpsertResult);
+                if (users.Count > 0)
                 {
-                    UpsertResult result;
-                    try
-                    {
-                        result = page.Users.Count == 0 ? default : await _store.UpsertUsersAsync(Current.ConnectorKey, page.Users, Current.StartedAt, ct);
-                    }
-                    catch (Exception e) when (e is not OperationCanceledException)
-                    {
-                        _failure = $"storing page {page.Number} failed: {e.Message}";
-                        _pages.Writer.TryComplete();
-                        return;
-                    }
-                    Current = Current with
-                    {
-                        Pages = Math.Max(Current.Pages, page.Number),
-                        Records = Current.Records + page.Records,
-                        Filtered = Current.Filtered + page.Filtered,
-                        Skipped = Current.Skipped + page.Skipped,
-                        Inserted = Current.Inserted + result.Inserted,
-                        Updated = Current.Updated + result.Updated,
-                        DurationMs = _elapsed.ElapsedMilliseconds,
-                    };
-                    _progress?.Invoke(Current);
-                    if (_sinceSave.Elapsed >= _saveInterval)
-                    {
-                        await _store.SaveRunAsync(Current, ct);
-                        _sinceSave.Restart();
-                    }
+                    _writer ??= await store.OpenUserWriterAsync(Current.ConnectorKey, Current.StartedAt, ct);
+                    result = await _writer.UpsertAsync(users, ct);
+                }
+                Current = Current with
+                {
+                    Pages = Math.Max(Current.Pages, pages.Max(p => p.Number)),
+                    Records = Current.Records + pages.Sum(p => p.Records),
+                    Filtered = Current.Filtered + pages.Sum(p => p.Filtered),
+                    Skipped = Current.Skipped + pages.Sum(p => p.Skipped),
+                    Inserted = Current.Inserted + result.Inserted,
+                    Updated = Current.Updated + result.Updated,
+                    DurationMs = _elapsed.ElapsedMilliseconds,
+                };
+                progress?.Invoke(Current);
+                if (_sinceSave.Elapsed >= saveInterval)
+                {
+                    await store.SaveRunAsync(Current, ct);
+                    _sinceSave.Restart();
                 }
             }
             catch (OperationCanceledException)
             {
                 _failure ??= "the import was cancelled (the server stopped)";
-                _pages.Writer.TryComplete();
+            }
+            catch (Exception e)
+            {
+                _failure ??= pages.Count == 1
+                    ? $"storing page {pages[0].Number} failed: {e.Message}"
+                    : $"storing pages {pages[0].Number}–{pages[^1].Number} failed: {e.Message}";
             }
         }
     }

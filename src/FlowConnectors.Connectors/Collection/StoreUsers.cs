@@ -52,7 +52,8 @@ internal sealed class StoreUsers : Activity
         var sink = context.Services.GetService(typeof(ICollectionSink)) as ICollectionSink;
         if (runId is not null && sink is not null)
         {
-            await sink.StorePageAsync(runId, pageNumber, records.Count, filtered, skipped, users, context.CancellationToken);
+            // Counted from the mapping: counting the array would turn every record into a node.
+            await sink.StorePageAsync(runId, pageNumber, users.Count + filtered + skipped, filtered, skipped, users, context.CancellationToken);
             return ActivityResult.Done;
         }
         Users = new JsonArray(users.Select(u => (JsonNode?)new JsonObject

@@ -9,9 +9,9 @@ namespace FlowConnectors.Connectors.Collection;
 public sealed class UserMapper
 {
     // Paths are split once, not per record.
-    private readonly string[] _id;
-    private readonly string[]? _email, _name, _department, _status, _created, _lastActivity;
-    private readonly (string[] Path, TemplateFilter Filter)[] _filters;
+    private readonly FieldPath _id;
+    private readonly FieldPath? _email, _name, _department, _status, _created, _lastActivity;
+    private readonly (FieldPath Path, TemplateFilter Filter)[] _filters;
     private readonly string? _application;
 
     public UserMapper(UserMapping mapping, IReadOnlyList<TemplateFilter> filters, TemplateActivity? activity)
@@ -27,7 +27,14 @@ public sealed class UserMapper
         _application = activity?.Application;
     }
 
-    private static string[]? Split(string? path) => path is null ? null : [.. JsonValues.ParsePath(path)];
+    private static FieldPath? Split(string? path) => path is null ? null : new FieldPath([.. JsonValues.ParsePath(path)]);
+
+    /// <summary>A field path split once; its names also in UTF-8, as parsed JSON compares them without converting.</summary>
+    private sealed class FieldPath(string[] segments)
+    {
+        public string[] Segments { get; } = segments;
+        public byte[][] Utf8 { get; } = [.. segments.Select(System.Text.Encoding.UTF8.GetBytes)];
+    }
 
     private static JsonNode? Get(JsonNode? record, string[] path)
     {
@@ -44,19 +51,26 @@ public sealed class UserMapper
 
     /// <summary>The kept users of a page, how many the filters left out, and how many had no id.</summary>
     /// <remarks>
-    /// The page is read as one <see cref="JsonDocument"/> and walked by <see cref="JsonElement"/>:
-    /// looking fields up in a page's <see cref="JsonNode"/>s builds a dictionary for every record,
-    /// which cost more than fetching the page. Only the values a path reaches become nodes, so
-    /// filters and text conversion behave exactly as on nodes.
+    /// The page is walked as <see cref="JsonElement"/>s: looking fields up in a page's <see cref="JsonNode"/>s
+    /// builds a dictionary for every record, which cost more than fetching the page. A page straight from
+    /// Http.Paginate is still backed by the parsed response, so its element is read in place; any other
+    /// array is written out and parsed once. Only values a filter compares become nodes, so filters and
+    /// text conversion behave exactly as on nodes.
     /// </remarks>
     public (List<CollectedUser> Users, int Filtered, int Skipped) MapPage(JsonArray records)
     {
+        if (BackingElement(records) is { } element) return MapPage(element);
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(16 * 1024);
         using (var writer = new Utf8JsonWriter(buffer)) records.WriteTo(writer);
         using var page = JsonDocument.Parse(buffer.WrittenMemory);
-        var users = new List<CollectedUser>(records.Count);
+        return MapPage(page.RootElement);
+    }
+
+    private (List<CollectedUser> Users, int Filtered, int Skipped) MapPage(JsonElement page)
+    {
+        var users = new List<CollectedUser>(page.GetArrayLength());
         int filtered = 0, skipped = 0;
-        foreach (var record in page.RootElement.EnumerateArray())
+        foreach (var record in page.EnumerateArray())
         {
             if (!Passes(record)) { filtered++; continue; }
             if (Map(record) is { } user) users.Add(user);
@@ -64,6 +78,32 @@ public sealed class UserMapper
         }
         return (users, filtered, skipped);
     }
+
+    /// <summary>
+    /// The parsed JSON an unmodified array still reads from (System.Text.Json drops it once the array is
+    /// changed or enumerated as nodes), or null. Read through the runtime's private field: there is no public
+    /// way, and a copy of every page is what this avoids. A runtime without the field takes the copying path.
+    /// </summary>
+    internal static JsonElement? BackingElement(JsonArray array)
+    {
+        if (!s_backingFieldMissing)
+        {
+            try
+            {
+                return BackingField(array) is { ValueKind: JsonValueKind.Array } element ? element : null;
+            }
+            catch (MissingFieldException)
+            {
+                s_backingFieldMissing = true;
+            }
+        }
+        return null;
+    }
+
+    private static volatile bool s_backingFieldMissing;
+
+    [System.Runtime.CompilerServices.UnsafeAccessor(System.Runtime.CompilerServices.UnsafeAccessorKind.Field, Name = "_jsonElement")]
+    private static extern ref JsonElement? BackingField(JsonArray array);
 
     private bool Passes(JsonElement record)
     {
@@ -77,45 +117,71 @@ public sealed class UserMapper
 
     private CollectedUser? Map(JsonElement record)
     {
-        var id = Text(Get(record, _id));
+        var id = Text(record, _id);
         if (string.IsNullOrEmpty(id)) return null;
         return new CollectedUser
         {
             VendorId = id,
-            Email = Text(Get(record, _email)),
-            Name = Text(Get(record, _name)),
-            Department = Text(Get(record, _department)),
-            Status = Text(Get(record, _status)),
-            CreatedAt = Time(Get(record, _created)),
-            LastActivityAt = Time(Get(record, _lastActivity)),
+            Email = Text(record, _email),
+            Name = Text(record, _name),
+            Department = Text(record, _department),
+            Status = Text(record, _status),
+            CreatedAt = Time(record, _created),
+            LastActivityAt = Time(record, _lastActivity),
             Application = _application,
         };
     }
 
-    /// <summary>The value at the path as a node (null when absent or JSON null), as <see cref="Get(JsonNode?, string[])"/> finds it.</summary>
-    private static JsonNode? Get(JsonElement record, string[]? path)
+    /// <summary>The element at the path; false when absent or JSON null, as <see cref="Get(JsonNode?, string[])"/> finds it.</summary>
+    private static bool TryGet(JsonElement record, FieldPath? path, out JsonElement value)
     {
-        if (path is null) return null;
-        var current = record;
-        foreach (var segment in path)
+        value = record;
+        if (path is null) return false;
+        for (var s = 0; s < path.Segments.Length; s++)
         {
-            if (current.ValueKind == JsonValueKind.Object)
+            if (value.ValueKind == JsonValueKind.Object)
             {
-                if (!current.TryGetProperty(segment, out current)) return null;
+                if (!value.TryGetProperty(path.Utf8[s], out value)) return false;
             }
-            else if (current.ValueKind == JsonValueKind.Array && int.TryParse(segment, NumberStyles.None, CultureInfo.InvariantCulture, out var i))
+            else if (value.ValueKind == JsonValueKind.Array && int.TryParse(path.Segments[s], NumberStyles.None, CultureInfo.InvariantCulture, out var i))
             {
-                if (i >= current.GetArrayLength()) return null;
-                current = current[i];
+                if (i >= value.GetArrayLength()) return false;
+                value = value[i];
             }
-            else return null;
+            else return false;
         }
-        return current.ValueKind switch
+        return value.ValueKind is not (JsonValueKind.Null or JsonValueKind.Undefined);
+    }
+
+    private static JsonNode? Get(JsonElement record, FieldPath? path) => TryGet(record, path, out var value) ? AsNode(value) : null;
+
+    private static JsonNode AsNode(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.Object => JsonObject.Create(value)!,
+        JsonValueKind.Array => JsonArray.Create(value)!,
+        _ => JsonValue.Create(value)!,
+    };
+
+    // Strings, nearly every mapped value, are read without making a node; anything else converts as a node does.
+    private static string? Text(JsonElement record, FieldPath? path)
+    {
+        if (!TryGet(record, path, out var value)) return null;
+        if (value.ValueKind == JsonValueKind.String)
         {
-            JsonValueKind.Null or JsonValueKind.Undefined => null,
-            JsonValueKind.Object => JsonObject.Create(current),
-            JsonValueKind.Array => JsonArray.Create(current),
-            _ => JsonValue.Create(current),
+            var text = value.GetString()!;
+            return text.Length == 0 ? null : text;
+        }
+        return Text(AsNode(value));
+    }
+
+    private static DateTimeOffset? Time(JsonElement record, FieldPath? path)
+    {
+        if (!TryGet(record, path, out var value)) return null;
+        return value.ValueKind switch
+        {
+            JsonValueKind.String => ParseTimeText(value.GetString()!),
+            JsonValueKind.Number when value.TryGetDouble(out var n) => FromEpoch(n),
+            _ => Time(AsNode(value)),
         };
     }
 
@@ -123,7 +189,7 @@ public sealed class UserMapper
     {
         foreach (var (path, filter) in _filters)
         {
-            var value = Get(record, path);
+            var value = Get(record, path.Segments);
             var equal = Same(value, filter.Value);
             if (filter.Operator == FilterOperator.Equals ? !equal : equal) return false;
         }
@@ -157,7 +223,7 @@ public sealed class UserMapper
         return JsonValues.ToText(value) == JsonValues.ToText(expected);
     }
 
-    private static string? Text(JsonNode? record, string[]? path) => path is null ? null : Text(Get(record, path));
+    private static string? Text(JsonNode? record, FieldPath? path) => path is null ? null : Text(Get(record, path.Segments));
 
     private static string? Text(JsonNode? value)
     {
@@ -174,7 +240,12 @@ public sealed class UserMapper
         if (JsonValues.IsNull(value)) return null;
         if (JsonValues.TryGetNumber(value, out var number) && value is JsonValue v && !v.TryGetValue(out string? _))
             return FromEpoch(number);
-        var text = JsonValues.ToText(value).Trim();
+        return ParseTimeText(JsonValues.ToText(value));
+    }
+
+    private static DateTimeOffset? ParseTimeText(string value)
+    {
+        var text = value.Trim();
         if (text.Length == 0) return null;
         if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var n)) return FromEpoch(n);
         return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var parsed)
@@ -188,7 +259,7 @@ public sealed class UserMapper
         return n > 1e11 ? DateTimeOffset.FromUnixTimeMilliseconds((long)n) : DateTimeOffset.FromUnixTimeMilliseconds((long)(n * 1000));
     }
 
-    private static DateTimeOffset? Time(JsonNode? record, string[]? path) => path is null ? null : Time(Get(record, path));
+    private static DateTimeOffset? Time(JsonNode? record, FieldPath? path) => path is null ? null : Time(Get(record, path.Segments));
 
     private static DateTimeOffset? Time(JsonNode? value)
     {

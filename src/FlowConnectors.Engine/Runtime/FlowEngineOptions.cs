@@ -6,7 +6,9 @@ namespace FlowConnectors.Engine.Runtime;
 /// <summary>Everything an engine is configured with; no global switches.</summary>
 public sealed class FlowEngineOptions
 {
-    public ActivityRegistry Registry { get; init; } = ActivityRegistry.CreateDefault();
+    // Built on first use: every FlowEngineOptions that names its own registry (connectors, imports)
+    // would otherwise compile the default registry's factories only to throw them away.
+    public ActivityRegistry Registry { get => field ??= ActivityRegistry.CreateDefault(); init; }
     /// <summary>Where CallFlow finds other flows by id.</summary>
     public IFlowProvider? Flows { get; init; }
     public TimeProvider Clock { get; init; } = TimeProvider.System;

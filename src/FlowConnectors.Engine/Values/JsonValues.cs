@@ -101,6 +101,27 @@ public static class JsonValues
         return current;
     }
 
+    /// <summary>As <see cref="GetPath(JsonNode?, string)"/> on parsed JSON: the element at the path, or null when absent or JSON null.</summary>
+    public static System.Text.Json.JsonElement? GetPath(System.Text.Json.JsonElement root, string path)
+    {
+        var current = root;
+        foreach (var segment in ParsePath(path))
+        {
+            if (current.ValueKind == System.Text.Json.JsonValueKind.Object)
+            {
+                if (!current.TryGetProperty(segment, out current)) return null;
+            }
+            else if (current.ValueKind == System.Text.Json.JsonValueKind.Array && int.TryParse(segment, NumberStyles.None, CultureInfo.InvariantCulture, out var i))
+            {
+                if (i >= current.GetArrayLength()) return null;
+                current = current[i];
+            }
+            else
+                return null;
+        }
+        return current.ValueKind is System.Text.Json.JsonValueKind.Null or System.Text.Json.JsonValueKind.Undefined ? null : current;
+    }
+
     /// <summary>Splits <c>a.b[0]["x.y"]</c> into <c>a</c>, <c>b</c>, <c>0</c>, <c>x.y</c>.</summary>
     public static IReadOnlyList<string> ParsePath(string path)
     {

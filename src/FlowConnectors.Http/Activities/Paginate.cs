@@ -118,7 +118,7 @@ internal sealed class Paginate : Activity, INodeValidator
     {
         var page = position.More ? await FetchAsync(context, position) : null;
         if (page is null) return Done(context, position);
-        position.ItemCount += page.Value.Items.Count;
+        position.ItemCount += page.Value.Count;
         Page = page.Value.Body;
         Items = page.Value.Items;
         PageNumber = position.Pages;
@@ -186,7 +186,7 @@ internal sealed class Paginate : Activity, INodeValidator
     }
 
     /// <summary>Fetches the next page and moves the position past it; null when the page is empty.</summary>
-    private async Task<(JsonNode? Body, JsonArray Items)?> FetchAsync(ActivityContext context, PagePosition position)
+    private async Task<(JsonNode? Body, JsonArray Items, int Count)?> FetchAsync(ActivityContext context, PagePosition position)
     {
         var number = position.Pages + 1;
         var response = await HttpRequestSender.SendAsync(context, BuildRequest(position));
@@ -195,9 +195,9 @@ internal sealed class Paginate : Activity, INodeValidator
             var preview = response.Body is null ? "" : ": " + ResponseReader.Preview(JsonValues.ToText(response.Body));
             throw new ActivityFaultException($"page {number}: HTTP {response.StatusCode} from {response.Host}{preview}");
         }
-        var items = ItemsOf(response.Body, number);
+        var (items, count) = ItemsOf(response, number);
         _lastBody = response.Body;
-        if (items.Count == 0)
+        if (count == 0)
         {
             position.More = false;
             return null;
@@ -206,8 +206,8 @@ internal sealed class Paginate : Activity, INodeValidator
             throw new ActivityFaultException($"stopped after {MaxPages} pages (maxPages); the API kept returning data");
         position.Pages = number;
         position.Origin ??= response.RequestUri.GetLeftPart(UriPartial.Authority);
-        Advance(position, response, items.Count);
-        return (response.Body, items);
+        Advance(position, response, count);
+        return (response.Body, items, count);
     }
 
     private HttpRequestSpec BuildRequest(PagePosition position)
@@ -283,16 +283,32 @@ internal sealed class Paginate : Activity, INodeValidator
         }
     }
 
-    /// <summary>The page's records, detached from the body so they can be kept in state or outputs.</summary>
-    private JsonArray ItemsOf(JsonNode? body, int number)
+    /// <summary>
+    /// The page's records and how many, detached from the body so they can be kept in state or outputs. From
+    /// parsed JSON they are a new array over the same parsed text: nothing is copied, and a loop body that only
+    /// reads them (Collection.StoreUsers) can read that text directly. Counting is done on the text too, as
+    /// counting the array would turn every record into a node.
+    /// </summary>
+    private (JsonArray Items, int Count) ItemsOf(HttpResponseData response, int number)
     {
-        var records = ItemsPath.Length == 0 ? body : JsonValues.GetPath(body, ItemsPath);
-        if (JsonValues.IsNull(records)) return [];
-        if (records is JsonArray array) return (JsonArray)array.DeepClone();
-        throw new ActivityFaultException(ItemsPath.Length == 0
+        if (response.BodyElement is { } body)
+        {
+            var element = ItemsPath.Length == 0 ? (body.ValueKind == System.Text.Json.JsonValueKind.Null ? null : body) : JsonValues.GetPath(body, ItemsPath);
+            if (element is null) return ([], 0);
+            if (element.Value.ValueKind == System.Text.Json.JsonValueKind.Array)
+                return (JsonArray.Create(element.Value)!, element.Value.GetArrayLength());
+            throw NotAList(ResponseReader.NodeOf(element.Value), number);
+        }
+        var records = ItemsPath.Length == 0 ? response.Body : JsonValues.GetPath(response.Body, ItemsPath);
+        if (JsonValues.IsNull(records)) return ([], 0);
+        if (records is JsonArray array) return ((JsonArray)array.DeepClone(), array.Count);
+        throw NotAList(records, number);
+    }
+
+    private ActivityFaultException NotAList(JsonNode? records, int number) =>
+        new(ItemsPath.Length == 0
             ? $"page {number}: the response body is {ValueTypes.Describe(records)}, not a list; set itemsPath to where the records are"
             : $"page {number}: '{ItemsPath}' in the response is {ValueTypes.Describe(records)}, not a list");
-    }
 
     private void CheckInputs()
     {

@@ -23,17 +23,31 @@ internal static class ResponseReader
         var mediaType = response.Content.Headers.ContentType?.MediaType;
         var bytes = await ReadLimitedAsync(response.Content, host, maxBytes, ct);
         JsonNode? body = null;
+        JsonElement? element = null;
         if (bytes.Length > 0)
         {
             var charset = response.Content.Headers.ContentType?.CharSet;
             // Valid UTF-8 JSON (nearly all of it) is parsed from the bytes, without decoding it to a string first;
             // anything else is decoded as before (invalid bytes become U+FFFD).
-            body = IsJson(mediaType) && IsUtf8(charset) && System.Text.Unicode.Utf8.IsValid(bytes) ? ParseUtf8Json(bytes, host, mediaType!, charset)
-                : IsJson(mediaType) ? ParseJson(Decode(bytes, charset), host, mediaType!)
-                : JsonValue.Create(Decode(bytes, charset));
+            if (IsJson(mediaType) && IsUtf8(charset) && System.Text.Unicode.Utf8.IsValid(bytes))
+            {
+                element = ParseUtf8Json(bytes, host, mediaType!, charset);
+                body = NodeOf(element.Value);
+            }
+            else
+                body = IsJson(mediaType) ? ParseJson(Decode(bytes, charset), host, mediaType!) : JsonValue.Create(Decode(bytes, charset));
         }
-        return new HttpResponseData((int)response.StatusCode, headers, body, mediaType, requestUri);
+        return new HttpResponseData((int)response.StatusCode, headers, body, mediaType, requestUri, element);
     }
+
+    /// <summary>The node JsonNode.Parse would give for the element: backed by it, nothing copied until changed.</summary>
+    public static JsonNode? NodeOf(JsonElement element) => element.ValueKind switch
+    {
+        JsonValueKind.Null => null,
+        JsonValueKind.Object => JsonObject.Create(element),
+        JsonValueKind.Array => JsonArray.Create(element),
+        _ => JsonValue.Create(element),
+    };
 
     public static bool IsJson(string? mediaType) =>
         mediaType is not null &&
@@ -59,17 +73,17 @@ internal static class ResponseReader
         return string.IsNullOrEmpty(name) || name.Equals("utf-8", StringComparison.OrdinalIgnoreCase) || name.Equals("utf8", StringComparison.OrdinalIgnoreCase);
     }
 
-    private static JsonNode? ParseUtf8Json(byte[] bytes, string host, string mediaType, string? charset)
+    private static JsonElement ParseUtf8Json(byte[] bytes, string host, string mediaType, string? charset)
     {
-        ReadOnlySpan<byte> json = bytes;
-        if (json.StartsWith("\uFEFF"u8)) json = json[3..];
+        ReadOnlyMemory<byte> json = bytes;
+        if (json.Span.StartsWith("\uFEFF"u8)) json = json[3..];
         try
         {
-            // As JsonNode.Parse(string): one value, nothing but whitespace after it, no comments.
-            var reader = new Utf8JsonReader(json);
-            var node = JsonNode.Parse(ref reader);
-            if (reader.Read()) throw new JsonException("more than one JSON value");
-            return node;
+            // As JsonNode.Parse(string): one value, nothing but whitespace after it, no comments. The document
+            // reads the response's own buffer (nobody else holds it) and is never disposed, so nodes and
+            // elements taken from it stay valid for as long as anything refers to them; JsonElement.ParseValue
+            // would scan the text twice and copy it and the parse table once more.
+            return JsonDocument.Parse(json).RootElement;
         }
         catch (JsonException)
         {

@@ -7,11 +7,10 @@ using Microsoft.EntityFrameworkCore;
 namespace FlowConnectors.Persistence.Stores;
 
 /// <summary>
-/// Collected users, import runs and collection sources. A page of users is upserted with one
-/// multi-row <c>INSERT … ON CONFLICT DO UPDATE</c> (SQLite and PostgreSQL share the syntax) in one
-/// transaction, after one query for which of them exist already (on SQLite the rows travel as one
-/// JSON parameter unpacked by <c>json_each</c>) — no change tracking, so an
-/// import runs at database speed and memory does not grow with the number of users.
+/// Collected users, import runs and collection sources. An import writes its pages through one
+/// <see cref="UserWriter"/> (one connection and prepared statements for the whole run, one
+/// transaction per page) — no change tracking, so an import runs at database speed and memory does
+/// not grow with the number of users.
 /// </summary>
 internal sealed class EfCollectionStore(IDbContextFactory<FlowConnectorsDbContext> factory) : ICollectionStore
 {
@@ -27,89 +26,135 @@ internal sealed class EfCollectionStore(IDbContextFactory<FlowConnectorsDbContex
     public async Task<UpsertResult> UpsertUsersAsync(string connectorKey, IReadOnlyList<CollectedUser> users, DateTimeOffset now, CancellationToken ct = default)
     {
         if (users.Count == 0) return default;
-        // One row per vendor id (the last wins): ON CONFLICT cannot touch a row twice in one statement.
-        var unique = new Dictionary<string, CollectedUser>(users.Count, StringComparer.Ordinal);
-        foreach (var user in users) unique[user.VendorId] = user;
-        var rows = unique.Values.ToList();
+        await using var writer = await OpenUserWriterAsync(connectorKey, now, ct);
+        return await writer.UpsertAsync(users, ct);
+    }
 
-        await using var db = await factory.CreateDbContextAsync(ct);
-        var sqlite = db.Database.IsSqlite();
-        await db.Database.OpenConnectionAsync(ct);
-        var connection = db.Database.GetDbConnection();
-        // Through EF so the transaction takes SQLite's in-process write gate (SqliteWriteGate) like every other writer.
-        await using var efTransaction = await db.Database.BeginTransactionAsync(ct);
-        var transaction = Microsoft.EntityFrameworkCore.Storage.DbContextTransactionExtensions.GetDbTransaction(efTransaction);
-        var existing = sqlite
-            ? await UpsertJsonAsync(connection, transaction, connectorKey, rows, now, ct)
-            : await UpsertInChunksAsync(connection, transaction, connectorKey, rows, now, ct);
-        await efTransaction.CommitAsync(ct);
-        return new UpsertResult(rows.Count - existing, existing);
+    public async Task<ICollectedUserWriter> OpenUserWriterAsync(string connectorKey, DateTimeOffset now, CancellationToken ct = default)
+    {
+        var db = await factory.CreateDbContextAsync(ct);
+        try
+        {
+            await db.Database.OpenConnectionAsync(ct);
+            return new UserWriter(db, connectorKey, now);
+        }
+        catch
+        {
+            await db.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>
-    /// SQLite: the page goes in as one JSON text parameter, unpacked by SQLite's <c>json_each</c> —
-    /// one existence query and one multi-row upsert per page, each with three parameters.
-    /// Microsoft.Data.Sqlite binds parameters by name (a linear search per parameter), so a
-    /// statement with a thousand parameters, or a statement per row, costs far more than this.
-    /// Rows are arrays in column order: [id, email, name, department, status, created, last activity, application].
+    /// One import's writer: one context and connection for the whole run. On SQLite each user is one
+    /// prepared <c>INSERT … ON CONFLICT DO NOTHING</c> (and an <c>UPDATE</c> when it was there already),
+    /// the statements compiled once and their parameters rebound per row — SQLite runs prepared
+    /// statements in-process, so this beats building and parsing one large statement per page, and
+    /// which rows were new falls out of the insert's row count without a separate query.
+    /// PostgreSQL takes a page in chunks of multi-row upserts (two round trips per chunk).
+    /// Each page is one transaction begun through EF, so it takes SQLite's in-process write gate
+    /// (SqliteWriteGate) like every other writer and other writers interleave between pages.
     /// </summary>
-    private static Task<int> UpsertJsonAsync(DbConnection connection, DbTransaction transaction, string connectorKey, List<CollectedUser> rows, DateTimeOffset now, CancellationToken ct)
+    private sealed class UserWriter : ICollectedUserWriter
     {
-        ct.ThrowIfCancellationRequested();
-        var json = RowsJson(rows);
-        using var exists = connection.CreateCommand();
-        exists.Transaction = transaction;
-        exists.CommandText = "SELECT COUNT(*) FROM \"CollectedUsers\" WHERE \"ConnectorKey\" = @k AND \"VendorId\" IN (SELECT json_extract(value, '$[0]') FROM json_each(@rows))";
-        Add(exists, "@k", connectorKey);
-        Add(exists, "@rows", json);
-        using var upsert = connection.CreateCommand();
-        upsert.Transaction = transaction;
-        upsert.CommandText = UpsertFromJson;
-        Add(upsert, "@k", connectorKey);
-        Add(upsert, "@now", Time(now, sqlite: true));
-        Add(upsert, "@rows", json);
-        // Synchronous calls: Microsoft.Data.Sqlite's async methods run synchronously anyway, with extra overhead.
-        var existing = Convert.ToInt32(exists.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
-        upsert.ExecuteNonQuery();
-        return Task.FromResult(existing);
-    }
+        private readonly FlowConnectorsDbContext _db;
+        private readonly string _connectorKey;
+        private readonly DateTimeOffset _now;
+        private readonly bool _sqlite;
+        private readonly DbCommand? _insert, _update;
+        private readonly DbParameter[] _insertRow = [], _updateRow = [];
 
-    // "WHERE true": SQLite needs it to tell an upsert's ON CONFLICT from a join constraint after SELECT … FROM.
-    private static readonly string UpsertFromJson =
-        "INSERT INTO \"CollectedUsers\" (" + string.Join(", ", Columns.Select(c => $"\"{c}\"")) + ") SELECT @k, " +
-        string.Join(", ", Enumerable.Range(0, 8).Select(i => $"json_extract(value, '$[{i}]')")) +
-        ", @now, @now FROM json_each(@rows) WHERE true ON CONFLICT (\"ConnectorKey\", \"VendorId\") DO UPDATE SET " + UpdateSet;
-
-    private static string RowsJson(List<CollectedUser> rows)
-    {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(rows.Count * 160);
-        using (var writer = new System.Text.Json.Utf8JsonWriter(buffer))
+        public UserWriter(FlowConnectorsDbContext db, string connectorKey, DateTimeOffset now)
         {
-            writer.WriteStartArray();
+            _db = db;
+            _connectorKey = connectorKey;
+            _now = now;
+            _sqlite = db.Database.IsSqlite();
+            if (!_sqlite) return;
+            var connection = db.Database.GetDbConnection();
+            _insert = connection.CreateCommand();
+            _insert.CommandText = InsertRow;
+            _insertRow = RowParameters(_insert, connectorKey, now);
+            _update = connection.CreateCommand();
+            _update.CommandText = UpdateRow;
+            _updateRow = RowParameters(_update, connectorKey, now);
+        }
+
+        // Parameters in row order: @i, @e, @n, @d, @s, @c, @a, @p (and @k, @now, set once).
+        private static DbParameter[] RowParameters(DbCommand command, string connectorKey, DateTimeOffset now)
+        {
+            Add(command, "@k", connectorKey);
+            Add(command, "@now", Time(now, sqlite: true));
+            return
+            [
+                Add(command, "@i", ""), Add(command, "@e", null), Add(command, "@n", null), Add(command, "@d", null), Add(command, "@s", null),
+                AddTime(command, "@c", null, sqlite: true), AddTime(command, "@a", null, sqlite: true), Add(command, "@p", null),
+            ];
+        }
+
+        public async Task<UpsertResult> UpsertAsync(IReadOnlyList<CollectedUser> users, CancellationToken ct = default)
+        {
+            if (users.Count == 0) return default;
+            // One row per vendor id (the last wins): a page that repeats a user counts it once.
+            var unique = new Dictionary<string, CollectedUser>(users.Count, StringComparer.Ordinal);
+            foreach (var user in users) unique[user.VendorId] = user;
+            var rows = unique.Values.ToList();
+
+            await using var efTransaction = await _db.Database.BeginTransactionAsync(ct);
+            var transaction = Microsoft.EntityFrameworkCore.Storage.DbContextTransactionExtensions.GetDbTransaction(efTransaction);
+            var existing = _sqlite
+                ? UpsertRows(transaction, rows, ct)
+                : await UpsertInChunksAsync(_db.Database.GetDbConnection(), transaction, _connectorKey, rows, _now, ct);
+            await efTransaction.CommitAsync(ct);
+            return new UpsertResult(rows.Count - existing, existing);
+        }
+
+        // Synchronous calls: Microsoft.Data.Sqlite's async methods run synchronously anyway, with extra overhead.
+        private int UpsertRows(DbTransaction transaction, List<CollectedUser> rows, CancellationToken ct)
+        {
+            _insert!.Transaction = transaction;
+            _update!.Transaction = transaction;
+            var existing = 0;
             foreach (var user in rows)
             {
-                writer.WriteStartArray();
-                writer.WriteStringValue(user.VendorId);
-                WriteText(writer, user.Email);
-                WriteText(writer, user.Name);
-                WriteText(writer, user.Department);
-                WriteText(writer, user.Status);
-                // As the model stores times on SQLite: UTC ticks.
-                if (user.CreatedAt is { } c) writer.WriteNumberValue(c.UtcTicks); else writer.WriteNullValue();
-                if (user.LastActivityAt is { } a) writer.WriteNumberValue(a.UtcTicks); else writer.WriteNullValue();
-                WriteText(writer, user.Application);
-                writer.WriteEndArray();
+                ct.ThrowIfCancellationRequested();
+                Bind(_insertRow, user);
+                if (_insert.ExecuteNonQuery() == 1) continue;
+                Bind(_updateRow, user);
+                _update.ExecuteNonQuery();
+                existing++;
             }
-            writer.WriteEndArray();
+            return existing;
         }
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+
+        private static void Bind(DbParameter[] row, CollectedUser user)
+        {
+            row[0].Value = user.VendorId;
+            row[1].Value = (object?)user.Email ?? DBNull.Value;
+            row[2].Value = (object?)user.Name ?? DBNull.Value;
+            row[3].Value = (object?)user.Department ?? DBNull.Value;
+            row[4].Value = (object?)user.Status ?? DBNull.Value;
+            // As the model stores times on SQLite: UTC ticks.
+            row[5].Value = user.CreatedAt is { } c ? c.UtcTicks : DBNull.Value;
+            row[6].Value = user.LastActivityAt is { } a ? a.UtcTicks : DBNull.Value;
+            row[7].Value = (object?)user.Application ?? DBNull.Value;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (_insert is not null) await _insert.DisposeAsync();
+            if (_update is not null) await _update.DisposeAsync();
+            await _db.DisposeAsync();
+        }
     }
 
-    private static void WriteText(System.Text.Json.Utf8JsonWriter writer, string? value)
-    {
-        if (value is null) writer.WriteNullValue();
-        else writer.WriteStringValue(value);
-    }
+    private static readonly string InsertRow =
+        "INSERT INTO \"CollectedUsers\" (" + string.Join(", ", Columns.Select(c => $"\"{c}\"")) + ") VALUES (@k, @i, @e, @n, @d, @s, @c, @a, @p, @now, @now) " +
+        "ON CONFLICT (\"ConnectorKey\", \"VendorId\") DO NOTHING";
+
+    private static readonly string UpdateRow =
+        "UPDATE \"CollectedUsers\" SET \"Email\" = @e, \"Name\" = @n, \"Department\" = @d, \"Status\" = @s, \"CreatedAt\" = @c, " +
+        "\"LastActivityAt\" = @a, \"Application\" = @p, \"LastSeenAt\" = @now WHERE \"ConnectorKey\" = @k AND \"VendorId\" = @i";
 
     /// <summary>PostgreSQL: one existence query and one multi-row upsert per chunk, two round trips for a page.</summary>
     private static async Task<int> UpsertInChunksAsync(DbConnection connection, DbTransaction transaction, string connectorKey, List<CollectedUser> rows, DateTimeOffset now, CancellationToken ct)
