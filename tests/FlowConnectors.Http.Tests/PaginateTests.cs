@@ -176,6 +176,70 @@ public sealed class PaginateTests
     }
 
     [Fact]
+    public async Task Prefetch_asks_for_the_next_page_while_the_page_branch_still_works_on_this_one()
+    {
+        var secondPageAsked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var bodySawSecondPage = new List<bool>();
+        await using var api = await StubServer.StartAsync(async (context, request) =>
+        {
+            if (request.Path == "/body")
+            {
+                // The branch for page 1 answers only once page 2 has been asked for: without prefetch this waits in vain.
+                var page = request.Query("page")[0];
+                if (page == "1") await secondPageAsked.Task.WaitAsync(TimeSpan.FromSeconds(20));
+                lock (bodySawSecondPage) bodySawSecondPage.Add(secondPageAsked.Task.IsCompleted);
+                await Respond.Json(context, 200, "{}");
+                return;
+            }
+            var start = request.Query("cursor") is [var cursor] ? int.Parse(cursor, CultureInfo.InvariantCulture) : 0;
+            if (start == 2) secondPageAsked.TrySetResult();
+            var next = start + 2 < 5 ? (start + 2).ToString(CultureInfo.InvariantCulture) : "";
+            await Respond.Json(context, 200, new JsonObject { ["members"] = Records(start, Math.Min(2, 5 - start)), ["next"] = next }.ToJsonString());
+        });
+        var result = await RunFlowAsync($$"""
+            { "format": 1, "id": "prefetch", {{Trace}}
+              "nodes": [ { "id": "pg", "type": "Http.Paginate", "inputs": { "url": "{{api.Url("users")}}", "strategy": "cursor", "limit": 2, "itemsPath": "members", "cursorPath": "next", "prefetch": true } },
+                         { "id": "call", "type": "Http.SendRequest", "inputs": { "url": { "js": "'{{api.Url("body")}}?page=' + nodes.pg.pageNumber" } } },
+                         { "id": "body", "type": "SetVariable", "inputs": { "name": "trace", "value": { "js": "vars.trace + {{PerPage}} + ' '" } } },
+                         { "id": "t", "type": "SetOutput", "inputs": { "name": "trace", "value": { "js": "vars.trace.trim()" } } },
+                         { "id": "p", "type": "SetOutput", "inputs": { "name": "pages", "value": { "js": "nodes.pg.pages" } } },
+                         { "id": "n", "type": "SetOutput", "inputs": { "name": "itemCount", "value": { "js": "nodes.pg.itemCount" } } } ],
+              "connections": [ { "from": "pg:page", "to": "call" }, { "from": "call:2xx", "to": "body" }, { "from": "pg:done", "to": "t" }, { "from": "t:done", "to": "p" }, { "from": "p:done", "to": "n" } ] }
+            """);
+
+        ShouldHave(result, "1:r0,r1 2:r2,r3 3:r4", pages: 3, itemCount: 5);
+        bodySawSecondPage.ShouldBe([true, true, true]);
+        // Each page asked for once, and nothing after the last.
+        api.Requests.Where(r => r.Path == "/users").Select(r => r.QueryString).ShouldBe(["?limit=2", "?limit=2&cursor=2", "?limit=2&cursor=4"]);
+    }
+
+    [Fact]
+    public async Task A_page_sent_ahead_is_sent_again_when_the_branch_changed_what_the_next_request_asks_for()
+    {
+        await using var api = await StubServer.StartAsync((context, request) =>
+        {
+            var start = request.Query("cursor") is [var cursor] ? int.Parse(cursor, CultureInfo.InvariantCulture) : 0;
+            var tag = request.Query("tag")[0];
+            var records = new JsonArray(Enumerable.Range(start, Math.Min(2, 4 - start)).Select(i => (JsonNode)new JsonObject { ["id"] = $"{tag}{i}" }).ToArray());
+            return Respond.Json(context, 200, new JsonObject { ["members"] = records, ["next"] = start + 2 < 4 ? (start + 2).ToString(CultureInfo.InvariantCulture) : "" }.ToJsonString());
+        });
+        var result = await RunFlowAsync($$"""
+            { "format": 1, "id": "changed", {{Trace}}
+              "nodes": [ { "id": "pg", "type": "Http.Paginate", "inputs": { "url": "{{api.Url("users")}}", "query": { "js": "({ tag: vars.trace.length > 0 ? 'b' : 'a' })" },
+                           "strategy": "cursor", "limit": 2, "itemsPath": "members", "cursorPath": "next", "prefetch": true } },
+                         { "id": "body", "type": "SetVariable", "inputs": { "name": "trace", "value": { "js": "vars.trace + {{PerPage}} + ' '" } } },
+                         { "id": "t", "type": "SetOutput", "inputs": { "name": "trace", "value": { "js": "vars.trace.trim()" } } },
+                         { "id": "p", "type": "SetOutput", "inputs": { "name": "pages", "value": { "js": "nodes.pg.pages" } } },
+                         { "id": "n", "type": "SetOutput", "inputs": { "name": "itemCount", "value": { "js": "nodes.pg.itemCount" } } } ],
+              "connections": [ { "from": "pg:page", "to": "body" }, { "from": "pg:done", "to": "t" }, { "from": "t:done", "to": "p" }, { "from": "p:done", "to": "n" } ] }
+            """);
+
+        // Page 2 was sent ahead with tag=a; the branch's change made it tag=b, and that is what the flow got.
+        ShouldHave(result, "1:a0,a1 2:b2,b3", pages: 2, itemCount: 4);
+        api.Requests.Count(r => r.QueryString == "?tag=b&limit=2&cursor=2").ShouldBe(1);
+    }
+
+    [Fact]
     public async Task Cursor_pagination_stops_when_the_cursor_is_missing()
     {
         await using var api = await SlackApiAsync(3, omitCursorAtEnd: true);

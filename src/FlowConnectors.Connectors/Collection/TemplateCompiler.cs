@@ -208,6 +208,8 @@ public static partial class TemplateCompiler
             ["useConnection"] = true,
             ["headers"] = new JsonObject { ["Accept"] = "application/json" },
             ["mode"] = "pages",
+            // The next page is on its way while this one is filtered, mapped and handed to the store.
+            ["prefetch"] = true,
             ["itemsPath"] = template.RecordsPath,
             ["maxPages"] = p.MaxPages,
         };

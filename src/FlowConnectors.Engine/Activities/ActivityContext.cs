@@ -42,6 +42,17 @@ public sealed class ActivityContext
         set => _execution.SetNodeState(NodeId, _scopeId, value);
     }
 
+    /// <summary>
+    /// Activity-private objects for this node in this scope that live in memory only — never persisted,
+    /// gone when the instance suspends or the run stops (an <see cref="IDisposable"/> is disposed then), so
+    /// an activity must work without them: caches and work started ahead, such as a prefetched page.
+    /// </summary>
+    public object? TransientState
+    {
+        get => _execution.GetTransientState(NodeId, _scopeId);
+        set => _execution.SetTransientState(NodeId, _scopeId, value);
+    }
+
     public JsonNode? GetVariable(string name) => _execution.GetVariable(name);
 
     /// <summary>

@@ -21,7 +21,12 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
     private readonly Dictionary<WorkItem, (Bookmark Bookmark, JsonNode? Payload)> _resumes = [];
     private readonly List<JournalEntry> _journal = [];
     private readonly List<LogEntry> _logs = [];
-    private readonly HashSet<string> _secrets = new(StringComparer.Ordinal);
+    // Copy-on-write under _sync: an activity may register a secret or log from a task of its own (a parallel
+    // branch, a prefetched page) while the loop scrubs with the set it read.
+    private System.Collections.Immutable.ImmutableHashSet<string> _secrets = System.Collections.Immutable.ImmutableHashSet.Create<string>(StringComparer.Ordinal);
+    private readonly Lock _sync = new();
+    // In-memory only, by node and scope: never persisted, disposed when the run stops (see ActivityContext.TransientState).
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, object> _transient = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _cancellation;
     private readonly JsonObject _flowMetadata;
     private readonly string _journalPrefix;
@@ -119,6 +124,7 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
                     try { await running.Task; } catch (Exception) { /* the branch is abandoned */ }
                 _running.Clear();
             }
+            if (!_transient.IsEmpty) DropTransientState(null);
         }
         Conclude();
     }
@@ -427,6 +433,7 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
             foreach (var key in State.NodeStates.Keys.Where(k => k.EndsWith(suffix, StringComparison.Ordinal)).ToList())
                 State.NodeStates.Remove(key);
         }
+        if (!_transient.IsEmpty) DropTransientState("@" + scope.Id);
         _queue.Enqueue(new WorkItem(scope.OwnerNodeId!, scope.ParentId!.Value, WorkKind.Continue));
     }
 
@@ -515,19 +522,44 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
         return bookmark;
     }
 
-    public void Log(string nodeId, string level, string message) =>
-        _logs.Add(new LogEntry(Engine.Options.Clock.GetUtcNow(), _journalPrefix + nodeId, level, Scrub(message)));
+    public void Log(string nodeId, string level, string message)
+    {
+        var entry = new LogEntry(Engine.Options.Clock.GetUtcNow(), _journalPrefix + nodeId, level, Scrub(message));
+        lock (_sync) _logs.Add(entry);
+    }
 
     public void RegisterSecret(string value)
     {
-        if (value.Length >= 4) _secrets.Add(value);
+        if (value.Length < 4 || _secrets.Contains(value)) return;
+        lock (_sync) _secrets = _secrets.Add(value);
     }
 
     public void AppendChildJournal(FlowExecution child)
     {
         _journal.AddRange(child._journal);
-        _logs.AddRange(child._logs);
-        foreach (var secret in child._secrets) _secrets.Add(secret);
+        lock (_sync)
+        {
+            _logs.AddRange(child._logs);
+            _secrets = _secrets.Union(child._secrets);
+        }
+    }
+
+    public object? GetTransientState(string nodeId, int scopeId) => _transient.TryGetValue(nodeId + "@" + scopeId, out var value) ? value : null;
+
+    public void SetTransientState(string nodeId, int scopeId, object? value)
+    {
+        var key = nodeId + "@" + scopeId;
+        if (value is null) _transient.TryRemove(key, out _);
+        else _transient[key] = value;
+    }
+
+    private void DropTransientState(string? scopeSuffix)
+    {
+        foreach (var (key, value) in _transient)
+        {
+            if (scopeSuffix is not null && !key.EndsWith(scopeSuffix, StringComparison.Ordinal)) continue;
+            if (_transient.TryRemove(key, out _) && value is IDisposable disposable) disposable.Dispose();
+        }
     }
 
     public IReadOnlySet<string> Secrets => _secrets;

@@ -64,6 +64,11 @@ internal sealed class Paginate : Activity, INodeValidator
     [Input(Description = "collect: records kept at most; fetching stops there.")]
     public int MaxItems { get; set; } = 10_000;
 
+    [Input(Description = "pages mode, GET: fetch the next page while the 'page' branch works on this one. One request runs ahead; " +
+                          "when the branch fails or the flow stops, that request's answer is not used. A next request that " +
+                          "differs from the one sent ahead (inputs changed in the branch) is sent again.")]
+    public bool Prefetch { get; set; }
+
     [Input(Description = "Time limit for each page's request, retries included.")]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
 
@@ -124,7 +129,59 @@ internal sealed class Paginate : Activity, INodeValidator
         PageNumber = position.Pages;
         Pages = position.Pages;
         ItemCount = position.ItemCount;
+        if (Prefetch && position.More && HttpMethods.Parse(Method, HttpMethods.Paging) == HttpMethod.Get)
+            context.TransientState = PrefetchedPage.Start(context, BuildRequest(position));
         return ActivityResult.Outcome("page");
+    }
+
+    /// <summary>The next page's request, sent while the loop body runs; kept in memory only (never persisted).</summary>
+    private sealed class PrefetchedPage : IDisposable
+    {
+        private readonly CancellationTokenSource _cancel;
+        private readonly Task<HttpResponseData> _response;
+
+        private PrefetchedPage(string key, CancellationTokenSource cancel, Task<HttpResponseData> response)
+        {
+            Key = key;
+            _cancel = cancel;
+            _response = response;
+        }
+
+        public string Key { get; }
+
+        public static PrefetchedPage Start(ActivityContext context, HttpRequestSpec request)
+        {
+            var cancel = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
+            return new PrefetchedPage(KeyOf(request), cancel, HttpRequestSender.SendAsync(context, request, cancel.Token));
+        }
+
+        public async Task<HttpResponseData> TakeAsync()
+        {
+            try { return await _response; }
+            finally { _cancel.Dispose(); }
+        }
+
+        /// <summary>Not used: the request is cancelled and its outcome observed, so a failure never goes unobserved.</summary>
+        public void Dispose()
+        {
+            _cancel.Cancel();
+            _response.ContinueWith(static (task, cancel) => { _ = task.Exception; ((CancellationTokenSource)cancel!).Dispose(); },
+                _cancel, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+
+        public static string KeyOf(HttpRequestSpec request) =>
+            string.Join('\n', request.Method.Method, request.Url, request.UseConnection, request.SameOriginAs, request.Query?.ToJsonString(),
+                request.Headers?.ToJsonString(), request.Body?.ToJsonString());
+    }
+
+    /// <summary>The page sent ahead when it is the request this one would send; otherwise it is dropped and null.</summary>
+    private static Task<HttpResponseData>? TakePrefetched(ActivityContext context, HttpRequestSpec request)
+    {
+        if (context.TransientState is not PrefetchedPage prefetched) return null;
+        context.TransientState = null;
+        if (prefetched.Key == PrefetchedPage.KeyOf(request)) return prefetched.TakeAsync();
+        prefetched.Dispose();
+        return null;
     }
 
     private async ValueTask<ActivityResult> NextItemAsync(ActivityContext context, PagePosition position)
@@ -189,7 +246,8 @@ internal sealed class Paginate : Activity, INodeValidator
     private async Task<(JsonNode? Body, JsonArray Items, int Count)?> FetchAsync(ActivityContext context, PagePosition position)
     {
         var number = position.Pages + 1;
-        var response = await HttpRequestSender.SendAsync(context, BuildRequest(position));
+        var request = BuildRequest(position);
+        var response = await (TakePrefetched(context, request) ?? HttpRequestSender.SendAsync(context, request));
         if (response.StatusCode is < 200 or > 299)
         {
             var preview = response.Body is null ? "" : ": " + ResponseReader.Preview(JsonValues.ToText(response.Body));

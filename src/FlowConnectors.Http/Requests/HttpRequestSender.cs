@@ -16,15 +16,17 @@ namespace FlowConnectors.Http.Requests;
 /// </summary>
 internal static class HttpRequestSender
 {
-    public static async Task<HttpResponseData> SendAsync(ActivityContext context, HttpRequestSpec spec)
+    /// <summary>Sends the request; <paramref name="cancellation"/> replaces the activity's token (work started ahead of the flow).</summary>
+    public static async Task<HttpResponseData> SendAsync(ActivityContext context, HttpRequestSpec spec, CancellationToken? cancellation = null)
     {
+        var outer = cancellation ?? context.CancellationToken;
         var connection = spec.UseConnection ? FindConnection(context) : null;
         var uri = ResolveUrl(context, spec, connection);
         var host = uri.Authority;
         var factory = context.Services.GetService(typeof(IHttpClientFactory)) as IHttpClientFactory ?? HttpServices.DefaultFactory;
         var client = factory.CreateClient(connection?.ClientName(context) ?? HttpServices.DefaultClientName);
 
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(outer);
         timeout.CancelAfter(spec.Timeout);
         try
         {
@@ -47,7 +49,7 @@ internal static class HttpRequestSender
                 return data;
             }
         }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !outer.IsCancellationRequested)
         {
             throw new ActivityFaultException($"no response from {host} within {Seconds(spec.Timeout)}");
         }

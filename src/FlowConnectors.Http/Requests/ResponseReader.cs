@@ -93,26 +93,38 @@ internal static class ResponseReader
 
     private static async Task<byte[]> ReadLimitedAsync(HttpContent content, string host, long maxBytes, CancellationToken ct)
     {
-        if (content.Headers.ContentLength is { } declared && declared > maxBytes) throw TooLarge(host, maxBytes);
+        var declared = content.Headers.ContentLength;
+        if (declared > maxBytes) throw TooLarge(host, maxBytes);
         await using var stream = await content.ReadAsStreamAsync(ct);
-        using var buffer = new MemoryStream();
-        // Pooled: a fresh 80 KB array per response was most of what a small JSON call allocated.
-        var chunk = ArrayPool<byte>.Shared.Rent(81920);
+        // Read into pooled buffers and copied once into an array of the exact size: the body's parsed JSON
+        // keeps referring to that array, so it cannot be pooled itself. (A growing MemoryStream and its
+        // ToArray allocated about three times the body per response.)
+        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Clamp(declared + 1 ?? 16 * 1024, 256, 1024 * 1024));
+        var length = 0;
         try
         {
-            int read;
-            while ((read = await stream.ReadAsync(chunk, ct)) > 0)
+            while (true)
             {
+                if (length == buffer.Length)
+                {
+                    var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min(buffer.Length * 2L, Math.Min(maxBytes + 1, Array.MaxLength)));
+                    buffer.AsSpan(0, length).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
+                // Never more than one byte past the limit, whatever the buffer's size.
+                var read = await stream.ReadAsync(buffer.AsMemory(length, (int)Math.Min(buffer.Length - length, maxBytes - length + 1)), ct);
+                if (read == 0) break;
+                length += read;
                 // Checked while streaming: a server may send more than it declared, or declare nothing.
-                if (buffer.Length + read > maxBytes) throw TooLarge(host, maxBytes);
-                buffer.Write(chunk, 0, read);
+                if (length > maxBytes) throw TooLarge(host, maxBytes);
             }
+            return buffer.AsSpan(0, length).ToArray();
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(chunk);
+            ArrayPool<byte>.Shared.Return(buffer);
         }
-        return buffer.ToArray();
     }
 
     private static ActivityFaultException TooLarge(string host, long maxBytes) =>

@@ -60,36 +60,15 @@ internal sealed class EfCollectionStore(IDbContextFactory<FlowConnectorsDbContex
         private readonly FlowConnectorsDbContext _db;
         private readonly string _connectorKey;
         private readonly DateTimeOffset _now;
-        private readonly bool _sqlite;
-        private readonly DbCommand? _insert, _update;
-        private readonly DbParameter[] _insertRow = [], _updateRow = [];
+        private readonly SqliteUserRows? _sqliteRows;
 
         public UserWriter(FlowConnectorsDbContext db, string connectorKey, DateTimeOffset now)
         {
             _db = db;
             _connectorKey = connectorKey;
             _now = now;
-            _sqlite = db.Database.IsSqlite();
-            if (!_sqlite) return;
-            var connection = db.Database.GetDbConnection();
-            _insert = connection.CreateCommand();
-            _insert.CommandText = InsertRow;
-            _insertRow = RowParameters(_insert, connectorKey, now);
-            _update = connection.CreateCommand();
-            _update.CommandText = UpdateRow;
-            _updateRow = RowParameters(_update, connectorKey, now);
-        }
-
-        // Parameters in row order: @i, @e, @n, @d, @s, @c, @a, @p (and @k, @now, set once).
-        private static DbParameter[] RowParameters(DbCommand command, string connectorKey, DateTimeOffset now)
-        {
-            Add(command, "@k", connectorKey);
-            Add(command, "@now", Time(now, sqlite: true));
-            return
-            [
-                Add(command, "@i", ""), Add(command, "@e", null), Add(command, "@n", null), Add(command, "@d", null), Add(command, "@s", null),
-                AddTime(command, "@c", null, sqlite: true), AddTime(command, "@a", null, sqlite: true), Add(command, "@p", null),
-            ];
+            if (db.Database.GetDbConnection() is Microsoft.Data.Sqlite.SqliteConnection sqlite)
+                _sqliteRows = new SqliteUserRows(sqlite, connectorKey, now.UtcTicks);
         }
 
         public async Task<UpsertResult> UpsertAsync(IReadOnlyList<CollectedUser> users, CancellationToken ct = default)
@@ -102,59 +81,20 @@ internal sealed class EfCollectionStore(IDbContextFactory<FlowConnectorsDbContex
 
             await using var efTransaction = await _db.Database.BeginTransactionAsync(ct);
             var transaction = Microsoft.EntityFrameworkCore.Storage.DbContextTransactionExtensions.GetDbTransaction(efTransaction);
-            var existing = _sqlite
-                ? UpsertRows(transaction, rows, ct)
+            var existing = _sqliteRows is not null
+                ? _sqliteRows.Upsert(rows, ct)
                 : await UpsertInChunksAsync(_db.Database.GetDbConnection(), transaction, _connectorKey, rows, _now, ct);
             await efTransaction.CommitAsync(ct);
             return new UpsertResult(rows.Count - existing, existing);
         }
 
-        // Synchronous calls: Microsoft.Data.Sqlite's async methods run synchronously anyway, with extra overhead.
-        private int UpsertRows(DbTransaction transaction, List<CollectedUser> rows, CancellationToken ct)
-        {
-            _insert!.Transaction = transaction;
-            _update!.Transaction = transaction;
-            var existing = 0;
-            foreach (var user in rows)
-            {
-                ct.ThrowIfCancellationRequested();
-                Bind(_insertRow, user);
-                if (_insert.ExecuteNonQuery() == 1) continue;
-                Bind(_updateRow, user);
-                _update.ExecuteNonQuery();
-                existing++;
-            }
-            return existing;
-        }
-
-        private static void Bind(DbParameter[] row, CollectedUser user)
-        {
-            row[0].Value = user.VendorId;
-            row[1].Value = (object?)user.Email ?? DBNull.Value;
-            row[2].Value = (object?)user.Name ?? DBNull.Value;
-            row[3].Value = (object?)user.Department ?? DBNull.Value;
-            row[4].Value = (object?)user.Status ?? DBNull.Value;
-            // As the model stores times on SQLite: UTC ticks.
-            row[5].Value = user.CreatedAt is { } c ? c.UtcTicks : DBNull.Value;
-            row[6].Value = user.LastActivityAt is { } a ? a.UtcTicks : DBNull.Value;
-            row[7].Value = (object?)user.Application ?? DBNull.Value;
-        }
-
         public async ValueTask DisposeAsync()
         {
-            if (_insert is not null) await _insert.DisposeAsync();
-            if (_update is not null) await _update.DisposeAsync();
+            // The statements go before the connection they were compiled on.
+            _sqliteRows?.Dispose();
             await _db.DisposeAsync();
         }
     }
-
-    private static readonly string InsertRow =
-        "INSERT INTO \"CollectedUsers\" (" + string.Join(", ", Columns.Select(c => $"\"{c}\"")) + ") VALUES (@k, @i, @e, @n, @d, @s, @c, @a, @p, @now, @now) " +
-        "ON CONFLICT (\"ConnectorKey\", \"VendorId\") DO NOTHING";
-
-    private static readonly string UpdateRow =
-        "UPDATE \"CollectedUsers\" SET \"Email\" = @e, \"Name\" = @n, \"Department\" = @d, \"Status\" = @s, \"CreatedAt\" = @c, " +
-        "\"LastActivityAt\" = @a, \"Application\" = @p, \"LastSeenAt\" = @now WHERE \"ConnectorKey\" = @k AND \"VendorId\" = @i";
 
     /// <summary>PostgreSQL: one existence query and one multi-row upsert per chunk, two round trips for a page.</summary>
     private static async Task<int> UpsertInChunksAsync(DbConnection connection, DbTransaction transaction, string connectorKey, List<CollectedUser> rows, DateTimeOffset now, CancellationToken ct)

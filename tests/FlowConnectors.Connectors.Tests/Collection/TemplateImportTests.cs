@@ -210,7 +210,9 @@ public sealed class TemplateImportTests
         pageThree.ShouldBe(3); // the first try and two retries
         (await import.Store.QueryUsersAsync(import.Key, new UserQuery())).Total.ShouldBe(20);
         (await import.Store.GetRunAsync(run.Id)).ShouldBe(run);
-        progress.ShouldBe([1, 2, 2]);
+        // Progress is reported per write, and pages that wait for the store are written together:
+        // page 1 alone then page 2, or both at once — never a page that was not stored.
+        string.Join(",", progress).ShouldBeOneOf("1,2,2", "2,2");
     }
 
     [Fact]
