@@ -69,10 +69,12 @@ public abstract class CollectionStoreTests<TDatabase> : StoreTestBase<TDatabase>
             LastActivityAt = null,
             Application = null,
         };
-        (await Store.UpsertUsersAsync("k", [tricky, User("plain")], T0)).ShouldBe(new UpsertResult(2, 0));
+        var empty = new CollectedUser { VendorId = "empty", Email = "", Name = new string('n', 2_000) };
+        (await Store.UpsertUsersAsync("k", [tricky, User("plain"), empty], T0)).ShouldBe(new UpsertResult(3, 0));
+        (await Store.QueryUsersAsync("k", new UserQuery { Search = "nnnn" })).Items.ShouldHaveSingleItem().User.ShouldBe(empty);
         (await Store.UpsertUsersAsync("k", [tricky with { Status = "active" }], T0)).ShouldBe(new UpsertResult(0, 1));
 
-        var stored = (await Store.QueryUsersAsync("k", new UserQuery { Sort = "vendorId" })).Items.First(u => u.User.VendorId != "plain");
+        var stored = (await Store.QueryUsersAsync("k", new UserQuery { Sort = "vendorId" })).Items.Single(u => u.User.VendorId == tricky.VendorId);
         stored.User.ShouldBe(tricky with { Status = "active" });
     }
 

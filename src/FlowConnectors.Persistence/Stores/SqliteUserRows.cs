@@ -65,7 +65,7 @@ internal sealed class SqliteUserRows : IDisposable
     {
         try
         {
-            Check(raw.sqlite3_bind_text(statement, 2, user.VendorId));
+            Text(statement, 2, user.VendorId);
             Text(statement, 3, user.Email);
             Text(statement, 4, user.Name);
             Text(statement, 5, user.Department);
@@ -84,8 +84,25 @@ internal sealed class SqliteUserRows : IDisposable
         }
     }
 
-    private void Text(sqlite3_stmt statement, int index, string? value) =>
-        Check(value is null ? raw.sqlite3_bind_null(statement, index) : raw.sqlite3_bind_text(statement, index, value));
+    private void Text(sqlite3_stmt statement, int index, string? value)
+    {
+        if (value is null)
+        {
+            Check(raw.sqlite3_bind_null(statement, index));
+            return;
+        }
+        if (value.Length == 0)
+        {
+            // An empty span has no address, which SQLite would take for NULL.
+            Check(raw.sqlite3_bind_text(statement, index, value));
+            return;
+        }
+        // Encoded on the stack when short (SQLite copies the bytes): the string overload allocates an array per value.
+        var max = System.Text.Encoding.UTF8.GetMaxByteCount(value.Length);
+        Span<byte> utf8 = max <= 512 ? stackalloc byte[max] : new byte[max];
+        var length = System.Text.Encoding.UTF8.GetBytes(value, utf8);
+        Check(raw.sqlite3_bind_text(statement, index, utf8[..length]));
+    }
 
     private void Ticks(sqlite3_stmt statement, int index, DateTimeOffset? value) =>
         Check(value is { } time ? raw.sqlite3_bind_int64(statement, index, time.UtcTicks) : raw.sqlite3_bind_null(statement, index));
