@@ -112,7 +112,12 @@ public sealed class CollectionRunner(ConnectorRuntime runtime, ICollectionStore 
     /// </summary>
     private sealed class Tracker(CollectionRun run, ICollectionStore store, TimeSpan saveInterval, Action<CollectionRun>? progress, CancellationToken ct) : ICollectionSink
     {
-        private const int MaxWaiting = 4;
+        // Pages are written in batches: a commit costs about as much as a page's rows, and each write
+        // wakes a thread. At most MaxWaiting pages wait (memory stays bounded); a batch that does not
+        // fill up is written after FlushAfter or when the run ends.
+        private const int BatchPages = 4;
+        private const int MaxWaiting = 8;
+        private static readonly TimeSpan FlushAfter = TimeSpan.FromMilliseconds(200);
 
         private readonly record struct Page(int Number, int Records, int Filtered, int Skipped, IReadOnlyList<CollectedUser> Users);
 
@@ -123,6 +128,7 @@ public sealed class CollectionRunner(ConnectorRuntime runtime, ICollectionStore 
         private TaskCompletionSource? _room;
         private Task _writing = Task.CompletedTask;
         private bool _writerRunning;
+        private int _flushGeneration;
         private ICollectedUserWriter? _writer;
         private volatile string? _failure;
 
@@ -143,11 +149,8 @@ public sealed class CollectionRunner(ConnectorRuntime runtime, ICollectionStore 
                     if (_waiting.Count < MaxWaiting)
                     {
                         _waiting.Add(new Page(pageNumber, records, filtered, skipped, users));
-                        if (!_writerRunning)
-                        {
-                            _writerRunning = true;
-                            _writing = Task.Run(WriteAllAsync, CancellationToken.None);
-                        }
+                        if (_waiting.Count >= BatchPages) StartWriter();
+                        else if (_waiting.Count == 1 && !_writerRunning) ScheduleFlush();
                         return;
                     }
                     _room ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -157,11 +160,15 @@ public sealed class CollectionRunner(ConnectorRuntime runtime, ICollectionStore 
             }
         }
 
-        /// <summary>Waits until every page handed over is stored.</summary>
+        /// <summary>Stores every page handed over and waits for it.</summary>
         public async Task<CollectionRun> CompleteAsync()
         {
             Task writing;
-            lock (_lock) writing = _writing;
+            lock (_lock)
+            {
+                if (_waiting.Count > 0) StartWriter();
+                writing = _writing;
+            }
             await writing;
             if (_writer is not null)
             {
@@ -175,6 +182,25 @@ public sealed class CollectionRunner(ConnectorRuntime runtime, ICollectionStore 
                 }
             }
             return Current;
+        }
+
+        // Under _lock.
+        private void StartWriter()
+        {
+            if (_writerRunning) return;
+            _writerRunning = true;
+            _writing = Task.Run(WriteAllAsync, CancellationToken.None);
+        }
+
+        // Under _lock: a slow vendor's pages are stored within FlushAfter even when no batch fills up.
+        private void ScheduleFlush()
+        {
+            var generation = ++_flushGeneration;
+            _ = Task.Delay(FlushAfter, CancellationToken.None).ContinueWith(_ =>
+            {
+                lock (_lock)
+                    if (generation == _flushGeneration && _waiting.Count > 0) StartWriter();
+            }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
 
         private async Task WriteAllAsync()
@@ -194,10 +220,21 @@ public sealed class CollectionRunner(ConnectorRuntime runtime, ICollectionStore 
                     }
                     pages = _waiting;
                     _waiting = [];
+                    _flushGeneration++;
                     _room?.TrySetResult();
                     _room = null;
                 }
                 await WriteAsync(pages);
+                lock (_lock)
+                {
+                    // Less than a batch waiting: leave it for the next batch, the flush or the end of the run.
+                    if (_waiting.Count < BatchPages && _failure is null)
+                    {
+                        _writerRunning = false;
+                        if (_waiting.Count > 0) ScheduleFlush();
+                        return;
+                    }
+                }
             }
         }
 

@@ -216,6 +216,33 @@ public sealed class TemplateImportTests
     }
 
     [Fact]
+    public async Task A_slow_vendors_pages_are_stored_while_the_next_one_is_awaited_not_only_when_the_run_ends()
+    {
+        var firstPageStored = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var storedBeforeSecondPageAnswered = false;
+        await using var import = await TemplateImport.StartAsync(
+            TemplateReaderTests.Minimal(new JsonObject { ["kind"] = "cursorLimit", ["cursorPath"] = "next", ["limit"] = 10 }),
+            async (context, request) =>
+            {
+                var start = int.Parse(request.Query("cursor") ?? "0");
+                if (start == 10)
+                {
+                    // The vendor is slow with page 2: page 1 (less than a write batch) must be stored meanwhile.
+                    await Task.WhenAny(firstPageStored.Task, Task.Delay(TimeSpan.FromSeconds(10)));
+                    storedBeforeSecondPageAnswered = firstPageStored.Task.IsCompleted;
+                }
+                var users = Enumerable.Range(start, 10).Select(i => (JsonNode?)new JsonObject { ["id"] = $"u{i}" }).ToArray();
+                await Respond.Json(context, 200, new JsonObject { ["users"] = new JsonArray(users), ["next"] = start < 10 ? "10" : "" }.ToJsonString());
+            }, ("token", "k"));
+
+        var run = await import.RunAsync(p => { if (p.Pages >= 1 && p.Status == CollectionRunStatus.Running) firstPageStored.TrySetResult(); });
+
+        run.Status.ShouldBe(CollectionRunStatus.Succeeded, run.Error);
+        storedBeforeSecondPageAnswered.ShouldBeTrue();
+        (run.Pages, run.Inserted).ShouldBe((2, 20));
+    }
+
+    [Fact]
     public async Task The_collect_flow_runs_outside_an_import_as_a_preview_that_stores_nothing()
     {
         await using var import = await TemplateImport.StartAsync(TemplateReaderTests.Minimal(), (context, _) =>
