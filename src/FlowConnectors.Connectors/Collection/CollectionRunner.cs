@@ -129,6 +129,7 @@ public sealed class CollectionRunner(ConnectorRuntime runtime, ICollectionStore 
         private Task _writing = Task.CompletedTask;
         private bool _writerRunning;
         private int _flushGeneration;
+        private bool _completing;
         private ICollectedUserWriter? _writer;
         private volatile string? _failure;
 
@@ -163,13 +164,19 @@ public sealed class CollectionRunner(ConnectorRuntime runtime, ICollectionStore 
         /// <summary>Stores every page handed over and waits for it.</summary>
         public async Task<CollectionRun> CompleteAsync()
         {
-            Task writing;
-            lock (_lock)
+            while (true)
             {
-                if (_waiting.Count > 0) StartWriter();
-                writing = _writing;
+                Task writing;
+                lock (_lock)
+                {
+                    // From now on the writer writes whatever waits, batch full or not, until nothing does.
+                    _completing = true;
+                    if (_waiting.Count > 0 && _failure is null) StartWriter();
+                    if (!_writerRunning) break;
+                    writing = _writing;
+                }
+                await writing;
             }
-            await writing;
             if (_writer is not null)
             {
                 try
@@ -228,7 +235,7 @@ public sealed class CollectionRunner(ConnectorRuntime runtime, ICollectionStore 
                 lock (_lock)
                 {
                     // Less than a batch waiting: leave it for the next batch, the flush or the end of the run.
-                    if (_waiting.Count < BatchPages && _failure is null)
+                    if (_waiting.Count < BatchPages && !_completing && _failure is null)
                     {
                         _writerRunning = false;
                         if (_waiting.Count > 0) ScheduleFlush();

@@ -243,6 +243,56 @@ public sealed class TemplateImportTests
     }
 
     [Fact]
+    public async Task Every_page_is_stored_when_the_vendor_is_faster_than_the_store_and_the_run_ends_mid_batch()
+    {
+        await using var import = await TemplateImport.StartAsync(
+            TemplateReaderTests.Minimal(new JsonObject { ["kind"] = "cursorLimit", ["cursorPath"] = "next", ["limit"] = 10 }),
+            (context, request) =>
+            {
+                var start = int.Parse(request.Query("cursor") ?? "0");
+                var users = Enumerable.Range(start, 10).Select(i => (JsonNode?)new JsonObject { ["id"] = $"u{i}" }).ToArray();
+                return Respond.Json(context, 200, new JsonObject { ["users"] = new JsonArray(users), ["next"] = start < 60 ? (start + 10).ToString() : "" }.ToJsonString());
+            }, ("token", "k"));
+
+        // Each write takes 150 ms: the 7 pages are all fetched while the first batch is still being written,
+        // so the run ends with pages waiting behind a busy writer.
+        var run = await import.RunAsync(store: new SlowWritesStore(import.Store, TimeSpan.FromMilliseconds(150)));
+
+        run.Status.ShouldBe(CollectionRunStatus.Succeeded, run.Error);
+        (run.Pages, run.Records, run.Inserted).ShouldBe((7, 70, 70));
+        (await import.Store.QueryUsersAsync(import.Key, new UserQuery())).Total.ShouldBe(70);
+    }
+
+    /// <summary>The real store, with every import write made slow.</summary>
+    private sealed class SlowWritesStore(ICollectionStore inner, TimeSpan delay) : ICollectionStore
+    {
+        public async Task<ICollectedUserWriter> OpenUserWriterAsync(string connectorKey, DateTimeOffset now, CancellationToken ct = default) =>
+            new SlowWriter(await inner.OpenUserWriterAsync(connectorKey, now, ct), delay);
+        public Task<UpsertResult> UpsertUsersAsync(string connectorKey, IReadOnlyList<CollectedUser> users, DateTimeOffset now, CancellationToken ct = default) => inner.UpsertUsersAsync(connectorKey, users, now, ct);
+        public Task<UserPage> QueryUsersAsync(string connectorKey, UserQuery query, CancellationToken ct = default) => inner.QueryUsersAsync(connectorKey, query, ct);
+        public Task<CollectionSummary> SummarizeAsync(string connectorKey, DateTimeOffset now, CancellationToken ct = default) => inner.SummarizeAsync(connectorKey, now, ct);
+        public Task DeleteUsersAsync(string connectorKey, CancellationToken ct = default) => inner.DeleteUsersAsync(connectorKey, ct);
+        public Task SaveRunAsync(CollectionRun run, CancellationToken ct = default) => inner.SaveRunAsync(run, ct);
+        public Task<CollectionRun?> GetRunAsync(string runId, CancellationToken ct = default) => inner.GetRunAsync(runId, ct);
+        public Task<IReadOnlyList<CollectionRun>> ListRunsAsync(string connectorKey, int limit, CancellationToken ct = default) => inner.ListRunsAsync(connectorKey, limit, ct);
+        public Task SaveSourceAsync(CollectionSource source, CancellationToken ct = default) => inner.SaveSourceAsync(source, ct);
+        public Task<CollectionSource?> GetSourceAsync(string connectorKey, CancellationToken ct = default) => inner.GetSourceAsync(connectorKey, ct);
+        public Task<IReadOnlyList<CollectionSource>> ListSourcesAsync(CancellationToken ct = default) => inner.ListSourcesAsync(ct);
+        public Task DeleteSourceAsync(string connectorKey, CancellationToken ct = default) => inner.DeleteSourceAsync(connectorKey, ct);
+
+        private sealed class SlowWriter(ICollectedUserWriter writer, TimeSpan delay) : ICollectedUserWriter
+        {
+            public async Task<UpsertResult> UpsertAsync(IReadOnlyList<CollectedUser> users, CancellationToken ct = default)
+            {
+                await Task.Delay(delay, ct);
+                return await writer.UpsertAsync(users, ct);
+            }
+
+            public ValueTask DisposeAsync() => writer.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task The_collect_flow_runs_outside_an_import_as_a_preview_that_stores_nothing()
     {
         await using var import = await TemplateImport.StartAsync(TemplateReaderTests.Minimal(), (context, _) =>
@@ -319,9 +369,9 @@ internal sealed class TemplateImport : IAsyncDisposable
         return folder;
     }
 
-    public async Task<CollectionRun> RunAsync(Action<CollectionRun>? progress = null)
+    public async Task<CollectionRun> RunAsync(Action<CollectionRun>? progress = null, ICollectionStore? store = null)
     {
-        var runner = new CollectionRunner(Runtime, Store, _harness.Clock) { SaveInterval = TimeSpan.Zero };
+        var runner = new CollectionRunner(Runtime, store ?? Store, _harness.Clock) { SaveInterval = TimeSpan.Zero };
         var run = await runner.CreateRunAsync(Key, "manual");
         return await runner.RunAsync(run, "conn1", progress);
     }
