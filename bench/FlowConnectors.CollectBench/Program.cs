@@ -232,27 +232,18 @@ internal static class Child
 }
 
 /// <summary>For the breakdown only (--child flow): the flow and mapping without the database writes.</summary>
-internal sealed class DiscardingStore(ICollectionStore inner) : ICollectionStore
+internal sealed class DiscardingStore(ICollectionStore inner) : DelegatingCollectionStore(inner)
 {
-    public Task<UpsertResult> UpsertUsersAsync(string connectorKey, IReadOnlyList<CollectedUser> users, DateTimeOffset now, CancellationToken ct = default) =>
+    public override Task<UpsertResult> UpsertUsersAsync(string connectorKey, IReadOnlyList<CollectedUser> users, DateTimeOffset now, CancellationToken ct = default) =>
         Task.FromResult(new UpsertResult(users.Count, 0));
-    public Task<ICollectedUserWriter> OpenUserWriterAsync(string connectorKey, DateTimeOffset now, CancellationToken ct = default) =>
+    public override Task<ICollectedUserWriter> OpenUserWriterAsync(string connectorKey, DateTimeOffset now, CancellationToken ct = default) =>
         Task.FromResult<ICollectedUserWriter>(new DiscardingWriter());
+
     private sealed class DiscardingWriter : ICollectedUserWriter
     {
         public Task<UpsertResult> UpsertAsync(IReadOnlyList<CollectedUser> users, CancellationToken ct = default) => Task.FromResult(new UpsertResult(users.Count, 0));
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
-    public Task<UserPage> QueryUsersAsync(string connectorKey, UserQuery query, CancellationToken ct = default) => inner.QueryUsersAsync(connectorKey, query, ct);
-    public Task<CollectionSummary> SummarizeAsync(string connectorKey, DateTimeOffset now, CancellationToken ct = default) => inner.SummarizeAsync(connectorKey, now, ct);
-    public Task DeleteUsersAsync(string connectorKey, CancellationToken ct = default) => inner.DeleteUsersAsync(connectorKey, ct);
-    public Task SaveRunAsync(CollectionRun run, CancellationToken ct = default) => inner.SaveRunAsync(run, ct);
-    public Task<CollectionRun?> GetRunAsync(string runId, CancellationToken ct = default) => inner.GetRunAsync(runId, ct);
-    public Task<IReadOnlyList<CollectionRun>> ListRunsAsync(string connectorKey, int limit, CancellationToken ct = default) => inner.ListRunsAsync(connectorKey, limit, ct);
-    public Task SaveSourceAsync(CollectionSource source, CancellationToken ct = default) => inner.SaveSourceAsync(source, ct);
-    public Task<CollectionSource?> GetSourceAsync(string connectorKey, CancellationToken ct = default) => inner.GetSourceAsync(connectorKey, ct);
-    public Task<IReadOnlyList<CollectionSource>> ListSourcesAsync(CancellationToken ct = default) => inner.ListSourcesAsync(ct);
-    public Task DeleteSourceAsync(string connectorKey, CancellationToken ct = default) => inner.DeleteSourceAsync(connectorKey, ct);
 }
 
 /// <summary>A Slack-like users.list on 127.0.0.1: pages written on the fly (no page kept in memory), cursor = next page number.</summary>

@@ -36,19 +36,6 @@ public sealed class UserMapper
         public byte[][] Utf8 { get; } = [.. segments.Select(System.Text.Encoding.UTF8.GetBytes)];
     }
 
-    private static JsonNode? Get(JsonNode? record, string[] path)
-    {
-        var current = record;
-        foreach (var segment in path)
-        {
-            if (current is JsonObject o) current = o.TryGetPropertyValue(segment, out var next) ? next : null;
-            else if (current is JsonArray a && int.TryParse(segment, System.Globalization.NumberStyles.None, CultureInfo.InvariantCulture, out var i)) current = i < a.Count ? a[i] : null;
-            else return null;
-            if (current is null) return null;
-        }
-        return current;
-    }
-
     /// <summary>The kept users of a page, how many the filters left out, and how many had no id.</summary>
     /// <remarks>
     /// The page is walked as <see cref="JsonElement"/>s: looking fields up in a page's <see cref="JsonNode"/>s
@@ -137,7 +124,7 @@ public sealed class UserMapper
         };
     }
 
-    /// <summary>The element at the path; false when absent or JSON null, as <see cref="Get(JsonNode?, string[])"/> finds it.</summary>
+    /// <summary>The element at the path (a property name, or an index into a list); false when absent or JSON null.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static bool TryGet(JsonElement record, FieldPath? path, out JsonElement value)
     {
@@ -193,35 +180,6 @@ public sealed class UserMapper
         };
     }
 
-    public bool Passes(JsonNode? record)
-    {
-        foreach (var (path, filter) in _filters)
-        {
-            var value = Get(record, path.Segments);
-            var equal = Same(value, filter.Value);
-            if (filter.Operator == FilterOperator.Equals ? !equal : equal) return false;
-        }
-        return true;
-    }
-
-    /// <summary>The user, or null when the record has no id.</summary>
-    public CollectedUser? Map(JsonNode? record)
-    {
-        var id = Text(record, _id);
-        if (string.IsNullOrEmpty(id)) return null;
-        return new CollectedUser
-        {
-            VendorId = id,
-            Email = Text(record, _email),
-            Name = Text(record, _name),
-            Department = Text(record, _department),
-            Status = Text(record, _status),
-            CreatedAt = Time(record, _created),
-            LastActivityAt = Time(record, _lastActivity),
-            Application = _application,
-        };
-    }
-
     private static bool Same(JsonNode? value, JsonNode? expected)
     {
         if (JsonValues.IsNull(expected)) return JsonValues.IsNull(value);
@@ -230,8 +188,6 @@ public sealed class UserMapper
         // "true" in a vendor's JSON (ServiceNow sends booleans as text) equals true in the template, and "5" equals 5.
         return JsonValues.ToText(value) == JsonValues.ToText(expected);
     }
-
-    private static string? Text(JsonNode? record, FieldPath? path) => path is null ? null : Text(Get(record, path.Segments));
 
     private static string? Text(JsonNode? value)
     {
@@ -266,8 +222,6 @@ public sealed class UserMapper
         if (n <= 0 || double.IsNaN(n) || n > 1e14) return null;
         return n > 1e11 ? DateTimeOffset.FromUnixTimeMilliseconds((long)n) : DateTimeOffset.FromUnixTimeMilliseconds((long)(n * 1000));
     }
-
-    private static DateTimeOffset? Time(JsonNode? record, FieldPath? path) => path is null ? null : Time(Get(record, path.Segments));
 
     private static DateTimeOffset? Time(JsonNode? value)
     {

@@ -264,21 +264,10 @@ public sealed class TemplateImportTests
     }
 
     /// <summary>The real store, with every import write made slow.</summary>
-    private sealed class SlowWritesStore(ICollectionStore inner, TimeSpan delay) : ICollectionStore
+    private sealed class SlowWritesStore(ICollectionStore inner, TimeSpan delay) : DelegatingCollectionStore(inner)
     {
-        public async Task<ICollectedUserWriter> OpenUserWriterAsync(string connectorKey, DateTimeOffset now, CancellationToken ct = default) =>
-            new SlowWriter(await inner.OpenUserWriterAsync(connectorKey, now, ct), delay);
-        public Task<UpsertResult> UpsertUsersAsync(string connectorKey, IReadOnlyList<CollectedUser> users, DateTimeOffset now, CancellationToken ct = default) => inner.UpsertUsersAsync(connectorKey, users, now, ct);
-        public Task<UserPage> QueryUsersAsync(string connectorKey, UserQuery query, CancellationToken ct = default) => inner.QueryUsersAsync(connectorKey, query, ct);
-        public Task<CollectionSummary> SummarizeAsync(string connectorKey, DateTimeOffset now, CancellationToken ct = default) => inner.SummarizeAsync(connectorKey, now, ct);
-        public Task DeleteUsersAsync(string connectorKey, CancellationToken ct = default) => inner.DeleteUsersAsync(connectorKey, ct);
-        public Task SaveRunAsync(CollectionRun run, CancellationToken ct = default) => inner.SaveRunAsync(run, ct);
-        public Task<CollectionRun?> GetRunAsync(string runId, CancellationToken ct = default) => inner.GetRunAsync(runId, ct);
-        public Task<IReadOnlyList<CollectionRun>> ListRunsAsync(string connectorKey, int limit, CancellationToken ct = default) => inner.ListRunsAsync(connectorKey, limit, ct);
-        public Task SaveSourceAsync(CollectionSource source, CancellationToken ct = default) => inner.SaveSourceAsync(source, ct);
-        public Task<CollectionSource?> GetSourceAsync(string connectorKey, CancellationToken ct = default) => inner.GetSourceAsync(connectorKey, ct);
-        public Task<IReadOnlyList<CollectionSource>> ListSourcesAsync(CancellationToken ct = default) => inner.ListSourcesAsync(ct);
-        public Task DeleteSourceAsync(string connectorKey, CancellationToken ct = default) => inner.DeleteSourceAsync(connectorKey, ct);
+        public override async Task<ICollectedUserWriter> OpenUserWriterAsync(string connectorKey, DateTimeOffset now, CancellationToken ct = default) =>
+            new SlowWriter(await base.OpenUserWriterAsync(connectorKey, now, ct), delay);
 
         private sealed class SlowWriter(ICollectedUserWriter writer, TimeSpan delay) : ICollectedUserWriter
         {
