@@ -65,13 +65,15 @@ public sealed class HookIngressTests
 
         var post = server.PostJsonAsync("/hooks/slow/echo", new { order = 1 });
         await called.Task.WaitAsync(TimeSpan.FromSeconds(30));
-        // The server waits 10 s on its (fake) clock for the run; let that time pass.
-        while (!post.IsCompleted)
+        // The server waits 10 s on its (fake) clock for the run; let that time pass, a second at a time (its
+        // timer may be armed only after the first steps) and never near the vendor call's 30 s timeout, which
+        // runs on the same clock: a slow machine's late answer must not turn into a timed-out call.
+        for (var advanced = 0; !post.IsCompleted && advanced < 20; advanced++)
         {
-            server.Clock.Advance(TimeSpan.FromSeconds(11));
+            server.Clock.Advance(TimeSpan.FromSeconds(1));
             await Task.WhenAny(post, Task.Delay(50));
         }
-        var (status, body) = await post;
+        var (status, body) = await post.WaitAsync(TimeSpan.FromSeconds(30));
 
         status.ShouldBe(202);
         var id = (string)body!["instanceId"]!;
