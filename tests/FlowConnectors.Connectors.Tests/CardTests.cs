@@ -178,6 +178,23 @@ public sealed class CardTests
         problems.Select(p => (p.File, p.Code)).ShouldBe([("flows/", "HTTPHELPER_MISSING"), ("flows/", "AUTHPING_MISSING")], ignoreOrder: true);
     }
 
+    [Theory]
+    [InlineData("export")]
+    [InlineData("installed")]
+    [InlineData("packages")]
+    public void A_key_that_names_a_catalog_route_is_refused(string key)
+    {
+        using var folder = TestFlows.Connector("""{ "kind": "none" }""");
+        var manifest = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(folder.Path, "connector.json")))!;
+        manifest["key"] = key;
+        folder.Manifest(manifest.ToJsonString());
+
+        var problem = folder.TryLoad().Problems.ShouldHaveSingleItem();
+
+        (problem.File, problem.Path, problem.Code).ShouldBe(("connector.json", "$.key", "MANIFEST_RESERVED_KEY"));
+        problem.Message.ShouldBe($"key '{key}' is reserved: it names a route of the server's catalog (export, installed, packages); choose another");
+    }
+
     [Fact]
     public void A_card_flow_calling_a_helper_that_is_not_there_is_reported()
     {

@@ -38,7 +38,8 @@ public static partial class TemplateCompiler
     {
         var key = NonKey().Replace(name.ToLowerInvariant(), "-").Trim('-');
         if (key.Length > 40) key = key[..40].TrimEnd('-');
-        return key.Length < 2 ? "collection-" + key : key;
+        if (key.Length < 2) return "collection-" + key;
+        return ManifestReader.ReservedKeys.Contains(key) ? key + "-users" : key;
     }
 
     /// <summary>Writes the connector folder (created or emptied first) and returns its key.</summary>

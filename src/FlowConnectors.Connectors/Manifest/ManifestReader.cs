@@ -12,6 +12,12 @@ public static partial class ManifestReader
     public const string FileName = "connector.json";
 
     [GeneratedRegex("^[a-z0-9][a-z0-9-]{1,39}$")] private static partial Regex KeyPattern();
+
+    /// <summary>
+    /// Keys that name the server catalog's own routes (<c>/api/catalog/export/…</c>, <c>installed/…</c>,
+    /// <c>packages</c>): a connector with one of them could not be reached at <c>/api/catalog/&lt;key&gt;/…</c>.
+    /// </summary>
+    public static readonly IReadOnlySet<string> ReservedKeys = new HashSet<string>(StringComparer.Ordinal) { "export", "installed", "packages" };
     [GeneratedRegex(@"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$")] private static partial Regex SemverPattern();
     [GeneratedRegex("^#[0-9A-Fa-f]{6}$")] private static partial Regex ColorPattern();
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")] private static partial Regex NamePattern();
@@ -66,6 +72,8 @@ public static partial class ManifestReader
         var key = Text("key", true);
         if (key is not null && !KeyPattern().IsMatch(key))
             Error("$.key", "MANIFEST_INVALID_KEY", $"key '{key}' must be 2–40 lower-case letters, digits or '-', starting with a letter or digit");
+        else if (key is not null && ReservedKeys.Contains(key))
+            Error("$.key", "MANIFEST_RESERVED_KEY", $"key '{key}' is reserved: it names a route of the server's catalog ({string.Join(", ", ReservedKeys.Order(StringComparer.Ordinal))}); choose another");
         var name = Text("name", true);
         if (name is { Length: 0 }) Error("$.name", "MANIFEST_INVALID_NAME", "name must not be empty");
         var version = Text("version", true);

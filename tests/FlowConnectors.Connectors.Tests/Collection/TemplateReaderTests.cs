@@ -25,6 +25,14 @@ public sealed class TemplateReaderTests
         kinds.ShouldBe([TemplatePaginationKind.CursorLimit, TemplatePaginationKind.LinkHeader, TemplatePaginationKind.OffsetLimit, TemplatePaginationKind.PageNumber], ignoreOrder: true);
     }
 
+    [Theory]
+    [InlineData("Slack users", "slack-users")]
+    [InlineData("  ÄÖ HR: Directory!! ", "hr-directory")]
+    [InlineData("Export", "export-users")]
+    [InlineData("X", "collection-x")]
+    public void A_connector_key_from_a_name_is_lower_case_words_and_never_a_reserved_key(string name, string key) =>
+        TemplateCompiler.KeyFor(name).ShouldBe(key);
+
     [Fact]
     public void A_cursor_template_gets_100_records_per_page_unless_it_says_otherwise()
     {
