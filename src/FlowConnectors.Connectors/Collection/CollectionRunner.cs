@@ -63,6 +63,9 @@ public sealed class CollectionRunner(ConnectorRuntime runtime, ICollectionStore 
                 // Two steps per page; the template's maxPages is the real guard.
                 MaxSteps = long.MaxValue,
                 Journal = false,
+                // Nobody reads an import's log (its run history says what happened), and the HTTP activity
+                // logs a line per page: keep none, so memory does not grow with the pages.
+                MaxLogEntries = 0,
             });
             var properties = new Dictionary<string, string>(StringComparer.Ordinal)
             {

@@ -19,6 +19,11 @@ public sealed class FlowEngineOptions
     /// <summary>How deep CallFlow may nest.</summary>
     public int MaxCallDepth { get; init; } = 16;
     public bool Journal { get; init; } = true;
+    /// <summary>
+    /// Log entries kept per run; later ones are counted, not kept, and one warning says how many (a loop over
+    /// thousands of pages logs a line per request, and a long import must not grow with them).
+    /// </summary>
+    public int MaxLogEntries { get; init; } = 10_000;
 
     private sealed class EmptyServiceProvider : IServiceProvider
     {

@@ -132,6 +132,15 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
     private void Conclude()
     {
         State.UpdatedAt = Engine.Options.Clock.GetUtcNow();
+        lock (_sync)
+        {
+            if (_droppedLogs > 0 && CallDepth == 0)
+            {
+                _logs.Add(new LogEntry(State.UpdatedAt, "", "warning",
+                    $"{_droppedLogs:N0} more log entries were not kept (maxLogEntries {Engine.Options.MaxLogEntries:N0})"));
+                _droppedLogs = 0;
+            }
+        }
         if (State.Fault is not null)
         {
             State.Status = State.Status == FlowStatus.Cancelled ? FlowStatus.Cancelled : FlowStatus.Faulted;
@@ -524,9 +533,20 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
 
     public void Log(string nodeId, string level, string message)
     {
+        lock (_sync)
+        {
+            if (_logs.Count >= Engine.Options.MaxLogEntries)
+            {
+                _droppedLogs++;
+                return;
+            }
+        }
         var entry = new LogEntry(Engine.Options.Clock.GetUtcNow(), _journalPrefix + nodeId, level, Scrub(message));
         lock (_sync) _logs.Add(entry);
     }
+
+    /// <summary>Logs not kept because of <see cref="FlowEngineOptions.MaxLogEntries"/> (this run and the flows it called).</summary>
+    private int _droppedLogs;
 
     public void RegisterSecret(string value)
     {
@@ -539,7 +559,9 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
         _journal.AddRange(child._journal);
         lock (_sync)
         {
-            _logs.AddRange(child._logs);
+            var room = Math.Max(0, Engine.Options.MaxLogEntries - _logs.Count);
+            _logs.AddRange(child._logs.Take(room));
+            _droppedLogs += Math.Max(0, child._logs.Count - room) + child._droppedLogs;
             _secrets = _secrets.Union(child._secrets);
         }
     }

@@ -141,6 +141,23 @@ public sealed class FaultTests
     }
 
     [Fact]
+    public async Task A_run_keeps_at_most_max_log_entries_and_says_how_many_more_it_did_not_keep()
+    {
+        var result = await Flow.RunAsync("""
+        { "format": 1, "id": "chatty",
+          "nodes": [ { "id": "loop", "type": "ForEach", "inputs": { "items": [1, 2, 3, 4, 5] } },
+                     { "id": "log", "type": "Log", "inputs": { "message": { "js": "'item ' + nodes.loop.currentItem" } } } ],
+          "connections": [ { "from": "loop:iterate", "to": "log" } ] }
+        """, options: new FlowEngineOptions { MaxLogEntries = 3 });
+
+        result.Status.ShouldBe(FlowStatus.Finished);
+        result.Logs.Select(l => (l.Level, l.Message)).ShouldBe([
+            ("info", "item 1"), ("info", "item 2"), ("info", "item 3"),
+            ("warning", "2 more log entries were not kept (maxLogEntries 3)"),
+        ]);
+    }
+
+    [Fact]
     public async Task Secret_inputs_are_redacted_in_the_journal_logs_and_errors()
     {
         var result = await Flow.RunAsync("""
