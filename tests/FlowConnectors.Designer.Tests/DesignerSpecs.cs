@@ -77,6 +77,8 @@ public sealed class DesignerSpecs(DesignerFixture fixture) : IClassFixture<Desig
 
         await page.GetByTestId("layout").ClickAsync();
         await EventuallyAsync(async () => await XAsync(page, "log1") > await XAsync(page, "setOutput1") + 50, "log1 right of setOutput1 after Layout");
+        // Layout then fits the view with a short animation: a click while the canvas moves lands beside the node.
+        await FlowPage.ViewportSettledAsync(page);
 
         // Delete a node (its connection goes with it); Ctrl+Z brings both back, Ctrl+Shift+Z deletes again.
         await SelectNodeAsync(page, "log1");
@@ -131,9 +133,5 @@ public sealed class DesignerSpecs(DesignerFixture fixture) : IClassFixture<Desig
         await page.Mouse.UpAsync();
     }
 
-    private static async Task SelectNodeAsync(IPage page, string id)
-    {
-        await page.Locator($".react-flow__node[data-id='{id}'] .fc-node-title").ClickAsync();
-        await Assertions.Expect(page.GetByLabel("node id")).ToHaveValueAsync(id);
-    }
+    private static Task SelectNodeAsync(IPage page, string id) => FlowPage.SelectNodeAsync(page, id);
 }

@@ -67,6 +67,8 @@ internal static class FlowPage
         await page.GetByRole(AriaRole.Button, new() { Name = "Open…" }).ClickAsync();
         await page.GetByLabel("open flow").SelectOptionAsync(id);
         await Assertions.Expect(page.GetByLabel("flow id")).ToHaveValueAsync(id);
+        // An opened flow is fitted into view just after it renders: clicks wait until the canvas stands still.
+        await ViewportSettledAsync(page);
     }
 
     public static async Task SelectNodeAsync(IPage page, string id)
@@ -76,6 +78,21 @@ internal static class FlowPage
     }
 
     public static ILocator Node(IPage page, string id) => page.Locator($".react-flow__node[data-id='{id}']");
+
+    /// <summary>Waits until the canvas's pan and zoom stop changing (fit view and layout animate them).</summary>
+    public static async Task ViewportSettledAsync(IPage page)
+    {
+        var viewport = page.Locator(".react-flow__viewport");
+        var last = await viewport.GetAttributeAsync("style");
+        for (var deadline = DateTime.UtcNow.AddSeconds(10); DateTime.UtcNow < deadline;)
+        {
+            await Task.Delay(300);
+            var now = await viewport.GetAttributeAsync("style");
+            if (now == last) return;
+            last = now;
+        }
+        throw new TimeoutException("the canvas kept moving for 10 s");
+    }
 
     public static async Task EventuallyAsync(Func<Task<bool>> condition, string what)
     {
