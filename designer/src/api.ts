@@ -18,6 +18,35 @@ export class ApiError extends Error {
   }
 }
 
+/** What a failed request answered: each client words its own error from it. */
+export interface RequestFailure { method: string; path: string; status: number; text: string; body: unknown }
+
+/** The problem-details message of a failed answer (its detail, else its title), if it has one. */
+export function detailOf(body: unknown): string | undefined {
+  const p = body as { detail?: string; title?: string } | null;
+  return p?.detail ?? p?.title;
+}
+
+/**
+ * How every client of the designer talks to the server: the API key header, a JSON body (or a file sent as
+ * it is), and a failed answer — its text, parsed as JSON when it is — turned into an error by `fail`.
+ */
+export async function request(getKey: () => string, base: string, method: string, path: string,
+  fail: (failure: RequestFailure) => Error, body?: unknown, contentType = 'application/json'): Promise<Response> {
+  const headers: Record<string, string> = { 'X-Api-Key': getKey() };
+  let payload: BodyInit | undefined;
+  if (body instanceof Blob) { headers['Content-Type'] = contentType; payload = body; }
+  else if (body !== undefined) { headers['Content-Type'] = 'application/json'; payload = JSON.stringify(body); }
+  const response = await fetch(base + path, { method, headers, body: payload });
+  if (!response.ok) {
+    const text = await response.text();
+    let parsed: unknown = text;
+    try { parsed = JSON.parse(text); } catch { /* not JSON */ }
+    throw fail({ method, path, status: response.status, text, body: parsed });
+  }
+  return response;
+}
+
 export interface Api {
   activities(): Promise<ActivityDescriptor[]>;
   listFlows(): Promise<FlowSummary[]>;
@@ -38,19 +67,8 @@ export interface Api {
 }
 
 export function createApi(getKey: () => string, base = ''): Api {
-  async function call(method: string, path: string, body?: unknown): Promise<Response> {
-    const headers: Record<string, string> = { 'X-Api-Key': getKey() };
-    if (body !== undefined) headers['Content-Type'] = 'application/json';
-    const response = await fetch(base + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-    if (!response.ok) {
-      const text = await response.text();
-      let parsed: unknown = text;
-      try { parsed = JSON.parse(text); } catch { /* not JSON */ }
-      const p = parsed as { detail?: string; title?: string } | null;
-      throw new ApiError(response.status, `${method} ${path}: ${response.status} ${p?.detail ?? p?.title ?? text}`, parsed);
-    }
-    return response;
-  }
+  const call = (method: string, path: string, body?: unknown) => request(getKey, base, method, path,
+    f => new ApiError(f.status, `${f.method} ${f.path}: ${f.status} ${detailOf(f.body) ?? f.text}`, f.body), body);
   const json = async <T>(method: string, path: string, body?: unknown) => (await (await call(method, path, body)).json()) as T;
   const id = encodeURIComponent;
   return {

@@ -1,5 +1,5 @@
 // The typed client of the catalog API (/api/catalog, flow diffs, moving pinned automations), in the style of ../api.ts.
-import { ApiError } from '../api';
+import { ApiError, detailOf, request } from '../api';
 
 export type ReviewStatus = 'submitted' | 'approved' | 'rejected';
 
@@ -29,22 +29,11 @@ export interface CatalogApi {
 }
 
 export function createCatalogApi(getKey: () => string, base = ''): CatalogApi {
-  async function call(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<Response> {
-    const headers: Record<string, string> = { 'X-Api-Key': getKey() };
-    let payload: BodyInit | undefined;
-    if (body instanceof Blob) { headers['Content-Type'] = contentType; payload = body; }
-    else if (body !== undefined) { headers['Content-Type'] = 'application/json'; payload = JSON.stringify(body); }
-    const response = await fetch(base + path, { method, headers, body: payload });
-    if (!response.ok) {
-      const text = await response.text();
-      let parsed: unknown = text;
-      try { parsed = JSON.parse(text); } catch { /* not JSON */ }
-      const p = parsed as { detail?: string; title?: string; errors?: unknown[] } | null;
-      const details = Array.isArray(p?.errors) ? p!.errors.filter(e => typeof e === 'string') as string[] : [];
-      throw new ApiError(response.status, [p?.detail ?? p?.title ?? text, ...details].join('\n'), parsed);
-    }
-    return response;
-  }
+  const call = (method: string, path: string, body?: unknown, contentType?: string) => request(getKey, base, method, path, f => {
+    const errors = (f.body as { errors?: unknown[] } | null)?.errors;
+    const details = Array.isArray(errors) ? errors.filter(e => typeof e === 'string') as string[] : [];
+    return new ApiError(f.status, [detailOf(f.body) ?? f.text, ...details].join('\n'), f.body);
+  }, body, contentType);
   const json = async <T>(method: string, path: string, body?: unknown, contentType?: string) =>
     (await (await call(method, path, body, contentType)).json()) as T;
   const id = encodeURIComponent;

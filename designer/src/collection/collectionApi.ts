@@ -1,5 +1,5 @@
 // Typed client of the data-collection API (/api/collection/…), in the style of ../api.ts.
-import { API_KEY_STORAGE, ApiError } from '../api';
+import { API_KEY_STORAGE, ApiError, detailOf, request } from '../api';
 
 export interface TemplateSetting { name: string; label: string; secret: boolean; required: boolean; default?: string | null; description?: string | null }
 export interface TemplateSummary {
@@ -55,17 +55,11 @@ export function userQueryString(q: UserQuery): string {
 
 export function createCollectionApi(getKey: () => string = () => localStorage.getItem(API_KEY_STORAGE) ?? '', base = ''): CollectionApi {
   async function json<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const headers: Record<string, string> = { 'X-Api-Key': getKey() };
-    if (body !== undefined) headers['Content-Type'] = 'application/json';
-    const response = await fetch(base + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const response = await request(getKey, base, method, path,
+      f => new ApiError(f.status, detailOf(f.body) ?? `${f.method} ${f.path}: ${f.status}`, f.body), body);
+    // An empty answer (202, 204) is null.
     const text = await response.text();
-    let parsed: unknown = text;
-    try { parsed = text ? JSON.parse(text) : null; } catch { /* not JSON */ }
-    if (!response.ok) {
-      const p = parsed as { detail?: string; title?: string } | null;
-      throw new ApiError(response.status, p?.detail ?? p?.title ?? `${method} ${path}: ${response.status}`, parsed);
-    }
-    return parsed as T;
+    try { return (text ? JSON.parse(text) : null) as T; } catch { return text as T; }
   }
   const id = encodeURIComponent;
   return {

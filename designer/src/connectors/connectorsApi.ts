@@ -1,6 +1,6 @@
 // Typed client of the connector authoring and connection endpoints, in createApi's style; the API key is
 // the one the toolbar keeps in localStorage.
-import { API_KEY_STORAGE, ApiError } from '../api';
+import { API_KEY_STORAGE, ApiError, detailOf, request } from '../api';
 import type { Json } from '../types';
 import type {
   ConnectionInfo, ConnectorCardInfo, ConnectorFlowJson, ConnectorProblem, ConnectorSource, ConnectorSummary, DropdownItem, FlowParameterJson, Manifest,
@@ -37,19 +37,8 @@ export function storedApiKey(): string {
 }
 
 export function createConnectorsApi(getKey: () => string = storedApiKey, base = ''): ConnectorsApi {
-  async function call(method: string, path: string, body?: unknown): Promise<Response> {
-    const headers: Record<string, string> = { 'X-Api-Key': getKey() };
-    if (body !== undefined) headers['Content-Type'] = 'application/json';
-    const response = await fetch(base + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-    if (!response.ok) {
-      const text = await response.text();
-      let parsed: unknown = text;
-      try { parsed = JSON.parse(text); } catch { /* not JSON */ }
-      const p = parsed as { detail?: string; title?: string } | null;
-      throw new ApiError(response.status, p?.detail ?? p?.title ?? `${method} ${path}: ${response.status} ${text}`, parsed);
-    }
-    return response;
-  }
+  const call = (method: string, path: string, body?: unknown) => request(getKey, base, method, path,
+    f => new ApiError(f.status, detailOf(f.body) ?? `${f.method} ${f.path}: ${f.status} ${f.text}`, f.body), body);
   const json = async <T>(method: string, path: string, body?: unknown) => (await (await call(method, path, body)).json()) as T;
   const id = encodeURIComponent;
   return {

@@ -1,5 +1,5 @@
 // Typed client of the Postman import API (POST /api/postman/preview and /api/postman/import).
-import { API_KEY_STORAGE } from '../api';
+import { API_KEY_STORAGE, request } from '../api';
 
 export interface ImportedAction {
   id: string;
@@ -55,21 +55,12 @@ export function problemLines(body: unknown): string[] {
 
 export function createPostmanApi(getKey: () => string = () => localStorage.getItem(API_KEY_STORAGE) ?? '', base = '') {
   async function post(path: string, collection: string, name: string): Promise<ImportPreview> {
-    const response = await fetch(base + path, {
-      method: 'POST',
-      headers: { 'X-Api-Key': getKey(), 'Content-Type': 'application/json' },
-      // The file's text as it is: the server reports malformed JSON with its line and column.
-      body: JSON.stringify({ collection, name: name.trim() || undefined }),
-    });
-    const text = await response.text();
-    let parsed: unknown = text;
-    try { parsed = JSON.parse(text); } catch { /* not JSON */ }
-    if (!response.ok) {
-      const lines = problemLines(parsed);
-      const places = ((parsed as { errors?: ImportWarning[] } | null)?.errors ?? []).filter(e => e && typeof e.path === 'string');
-      throw new ImportError(response.status === 401 ? 'the API key is missing or wrong (set it in the Flows toolbar)' : lines.join('\n'), places);
-    }
-    return parsed as ImportPreview;
+    // The file's text as it is: the server reports malformed JSON with its line and column.
+    const response = await request(getKey, base, 'POST', path, f => {
+      const places = ((f.body as { errors?: ImportWarning[] } | null)?.errors ?? []).filter(e => e && typeof e.path === 'string');
+      return new ImportError(f.status === 401 ? 'the API key is missing or wrong (set it in the Flows toolbar)' : problemLines(f.body).join('\n'), places);
+    }, { collection, name: name.trim() || undefined });
+    return (await response.json()) as ImportPreview;
   }
   return {
     preview: (collection: string, name: string) => post('/api/postman/preview', collection, name),
