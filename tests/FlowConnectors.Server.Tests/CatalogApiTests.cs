@@ -5,6 +5,7 @@ using FlowConnectors.Connectors.Catalog;
 using FlowConnectors.Connectors.Runtime;
 using FlowConnectors.Engine.Flows;
 using FlowConnectors.Engine.Runtime;
+using FlowConnectors.Tests.Shared;
 
 namespace FlowConnectors.Server.Tests;
 
@@ -64,7 +65,7 @@ public class CatalogApiTests
         (await SubmitAsync(server, package.ToBytes())).Status.ShouldBe(201);
         var before = (await server.GetJsonAsync("/api/catalog")).ToJsonString();
 
-        var tampered = Tamper(package.ToBytes(), "flows/postWebhookMessage.flow.json", t => t.Replace("\"POST\"", "\"PUT\""));
+        var tampered = PackageBytes.Tamper(package.ToBytes(), "flows/postWebhookMessage.flow.json", t => t.Replace("\"POST\"", "\"PUT\""));
         var (status, problem) = await SubmitAsync(server, tampered);
         status.ShouldBe(400);
         ((string?)problem!["detail"]).ShouldBe("the uploaded package: 'flows/postWebhookMessage.flow.json' does not match its SHA-256 in package.json: the package was changed after it was packed (digest mismatch)");
@@ -193,22 +194,6 @@ public class CatalogApiTests
             }
             """);
         return copy;
-    }
-
-    private static byte[] Tamper(byte[] package, string entryName, Func<string, string> change)
-    {
-        using var buffer = new MemoryStream();
-        buffer.Write(package);
-        using (var zip = new System.IO.Compression.ZipArchive(buffer, System.IO.Compression.ZipArchiveMode.Update, leaveOpen: true))
-        {
-            var entry = zip.GetEntry(entryName)!;
-            string text;
-            using (var reader = new StreamReader(entry.Open())) text = reader.ReadToEnd();
-            entry.Delete();
-            using var writer = new StreamWriter(zip.CreateEntry(entryName).Open());
-            writer.Write(change(text));
-        }
-        return buffer.ToArray();
     }
 
     /// <summary>A copy of a sample connector in a temporary folder, edited through its JSON files.</summary>

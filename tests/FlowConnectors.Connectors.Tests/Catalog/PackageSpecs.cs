@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using FlowConnectors.Connectors.Catalog;
+using FlowConnectors.Tests.Shared;
 
 namespace FlowConnectors.Connectors.Tests.Catalog;
 
@@ -40,7 +41,7 @@ public class PackageSpecs
     {
         using var slack = new SampleCopy();
         var bytes = (await slack.PackAsync()).ToBytes();
-        var tampered = SampleCopy.Tamper(bytes, "flows/postMessage.flow.json", text => text.Replace("/chat.postMessage", "/chat.delete"));
+        var tampered = PackageBytes.Tamper(bytes, "flows/postMessage.flow.json", text => text.Replace("/chat.postMessage", "/chat.delete"));
 
         var error = Should.Throw<CatalogException>(() => CatalogPackage.Read(tampered, "slack.fcpkg"));
         error.Kind.ShouldBe(CatalogErrorKind.InvalidPackage);
@@ -52,7 +53,7 @@ public class PackageSpecs
     {
         using var slack = new SampleCopy();
         var package = await slack.PackAsync();
-        var bytes = SampleCopy.Tamper(package.ToBytes(), "package.json", text =>
+        var bytes = PackageBytes.Tamper(package.ToBytes(), "package.json", text =>
         {
             var metadata = JsonNode.Parse(text)!;
             metadata["digest"] = "sha256:" + new string('0', 64);

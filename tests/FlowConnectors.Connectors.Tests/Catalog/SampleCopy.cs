@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using System.Text.Json.Nodes;
 using FlowConnectors.Connectors.Catalog;
 using FlowConnectors.Connectors.Manifest;
@@ -50,21 +49,4 @@ internal sealed class SampleCopy : IDisposable
     public ConnectorPackage Load() => ConnectorPackage.Load(Path, Validator()).Package ?? throw new InvalidOperationException($"{Path} is not a valid connector");
 
     public void Dispose() => _temp.Dispose();
-
-    /// <summary>Package bytes with one entry's content replaced (what tampering after packing looks like).</summary>
-    public static byte[] Tamper(byte[] package, string entryName, Func<string, string> change)
-    {
-        using var buffer = new MemoryStream();
-        buffer.Write(package);
-        using (var zip = new ZipArchive(buffer, ZipArchiveMode.Update, leaveOpen: true))
-        {
-            var entry = zip.GetEntry(entryName)!;
-            string text;
-            using (var reader = new StreamReader(entry.Open())) text = reader.ReadToEnd();
-            entry.Delete();
-            using var writer = new StreamWriter(zip.CreateEntry(entryName).Open());
-            writer.Write(change(text));
-        }
-        return buffer.ToArray();
-    }
 }
