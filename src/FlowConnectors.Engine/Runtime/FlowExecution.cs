@@ -535,14 +535,11 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
     {
         lock (_sync)
         {
-            if (_logs.Count >= Engine.Options.MaxLogEntries)
-            {
+            if (_logs.Count < Engine.Options.MaxLogEntries)
+                _logs.Add(new LogEntry(Engine.Options.Clock.GetUtcNow(), _journalPrefix + nodeId, level, Scrub(message)));
+            else
                 _droppedLogs++;
-                return;
-            }
         }
-        var entry = new LogEntry(Engine.Options.Clock.GetUtcNow(), _journalPrefix + nodeId, level, Scrub(message));
-        lock (_sync) _logs.Add(entry);
     }
 
     /// <summary>Logs not kept because of <see cref="FlowEngineOptions.MaxLogEntries"/> (this run and the flows it called).</summary>
