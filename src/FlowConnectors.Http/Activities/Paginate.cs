@@ -351,7 +351,8 @@ internal sealed class Paginate : Activity, INodeValidator
     {
         if (response.BodyElement is { } body)
         {
-            var element = ItemsPath.Length == 0 ? (body.ValueKind == System.Text.Json.JsonValueKind.Null ? null : body) : JsonValues.GetPath(body, ItemsPath);
+            // An empty path is the body itself (null when the body is JSON null).
+            var element = JsonValues.GetPath(body, ItemsPath);
             if (element is null) return ([], 0);
             if (element.Value.ValueKind == System.Text.Json.JsonValueKind.Array)
                 return (JsonArray.Create(element.Value)!, element.Value.GetArrayLength());
