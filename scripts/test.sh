@@ -11,6 +11,17 @@ source scripts/chromium.sh
 source scripts/newman.sh
 # Also builds the designer (npm install from the lock, vite build; src/FlowConnectors.Server/Designer.targets).
 dotnet build FlowConnectors.sln -c Release -warnaserror --nologo -v quiet
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
 # The designer's unit tests (vitest).
-(cd designer && npm test --silent)
-dotnet test FlowConnectors.sln -c Release --no-build --nologo --logger "console;verbosity=minimal" -- xUnit.ParallelizeTestCollections=true
+(cd designer && npm test --silent) 2>&1 | tee "$log"
+status=0
+dotnet test FlowConnectors.sln -c Release --no-build --nologo --logger "console;verbosity=minimal" -- xUnit.ParallelizeTestCollections=true \
+  2>&1 | tee -a "$log" || status=$?
+# One closing line for the whole run: vitest's "Tests  N failed | N passed" plus every test assembly's summary.
+awk '
+  /^ *Tests +[0-9]/ { for (i = 1; i < NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
+  /(Passed|Failed)! +- +Failed:/ { match($0, /Failed: +[0-9]+/); f += substr($0, RSTART + 7) + 0
+                                   match($0, /Passed: +[0-9]+/); p += substr($0, RSTART + 7) + 0 }
+  END { printf "Total: %d passed, %d failed\n", p, f }' "$log"
+exit "$status"
