@@ -40,7 +40,9 @@ while [[ $# -gt 0 ]]; do
         *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
     esac
 done
-whole() { [[ $2 =~ ^[0-9]+$ ]] && (( $2 >= $3 && $2 <= $4 )) || { echo "$1 takes a whole number from $3 to $4, not '$2'" >&2; exit 2; }; }
+whole() {
+    if [[ ! $2 =~ ^[0-9]+$ ]] || (( $2 < $3 || $2 > $4 )); then echo "$1 takes a whole number from $3 to $4, not '$2'" >&2; exit 2; fi
+}
 whole ROUNDS "$ROUNDS" 1 20
 whole ROUND_SECONDS "$ROUND_SECONDS" 1 300
 whole WARMUP_SECONDS "$WARMUP_SECONDS" 0 60
@@ -281,9 +283,11 @@ run_wrk() { # name, connections, seconds, round (0 = warm-up)
     cpu_after=$(cpu_ticks "${PID_OF[$name]}")
     cat "$WORK/wrk.out" >> "$WORK/wrk.log"
     line=$(grep '^WRKRESULT' "$WORK/wrk.out") || { cat "$WORK/wrk.out" >&2; die "wrk printed no result"; }
-    # shellcheck disable=SC2086
-    local requests duration_us non2xx connect read write timeout p50_us p90_us p99_us max_us
-    eval "$(tr ' ' '\n' <<<"${line#WRKRESULT }" | grep -E '^[a-z0-9_]+=[0-9]+$' | sed 's/^/local /')"
+    field() { sed -n "s/.* $1=\([0-9]*\).*/\1/p" <<<"$line"; }
+    local requests duration_us non2xx connect read write timeout p50_us p99_us
+    requests=$(field requests); duration_us=$(field duration_us); non2xx=$(field non2xx)
+    connect=$(field connect); read=$(field read); write=$(field write); timeout=$(field timeout)
+    p50_us=$(field p50_us); p99_us=$(field p99_us)
     if [[ $name == server ]]; then SERVER_2XX=$((SERVER_2XX + requests - non2xx)); SERVER_IN_FLIGHT_MAX=$((SERVER_IN_FLIGHT_MAX + conns)); fi
     (( round == 0 )) && { log "warm-up $name c$conns: $requests requests"; return; }
     awk -v n="$name" -v c="$conns" -v r="$round" -v q="$requests" -v d="$duration_us" -v p50="$p50_us" -v p99="$p99_us" \
@@ -375,7 +379,7 @@ verdict() { # value, op, goal → "met" / "NOT met (…)" / "?" when a figure is
 echo
 echo "Webhook vs peers (issue 15) — bash bench/webhook-vs-peers.sh"
 echo "date      $STARTED_AT; load average $LOAD_BEFORE before, $LOAD_AFTER after"
-echo "machine   nproc=$(nproc), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(. /etc/os-release && echo "$PRETTY_NAME")"
+echo "machine   nproc=$(nproc), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(sed -n 's/^PRETTY_NAME="\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' /etc/os-release)"
 echo "versions  dotnet $(dotnet --version), Node-RED $NODE_RED_SERVED on Node $("$NODE" --version), $(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2)"
 awk -v l="${LOAD_BEFORE%% *}" -v n="$(nproc)" 'BEGIN { if (l + 0 > n / 2) printf "WARNING   the 1-minute load average was %s on %d cores before the run: other work shared the CPUs, the figures are disturbed\n", l, n }'
 echo "load      wrk -t$THREADS (-t1 at 1 connection) -d${ROUND_SECONDS}s, connections: $CONNECTIONS; $ROUNDS interleaved round(s), ${WARMUP_SECONDS} s warm-up per target; POST of ${#BODY} bytes of JSON"
