@@ -430,5 +430,17 @@ if [[ $STORED_BEFORE =~ ^[0-9]+\ [0-9]+$ && $STORED_AFTER =~ ^[0-9]+\ [0-9]+$ &&
         split(before, b, " "); split(after, a, " ")
         printf "stored    per finished run (instance + journal + indexes; SQLite dbstat, growth over %d runs): %.0f bytes of pages, %.0f bytes of payload\n", n, (a[1] - b[1]) / n, (a[2] - b[2]) / n }'
 fi
-[[ $KEEP == 1 ]] && echo "files     $WORK (results.tsv, wrk.log, server.log, node-red.log, raw.log, data/)"
+echo
+echo "As Markdown ($STARTED_AT, load average $LOAD_BEFORE before, $LOAD_AFTER after; $(nproc) cores):"
+echo
+echo "| target | connections | req/s ($ROUNDS × ${ROUND_SECONDS} s) | p50 | p99 | CPU µs/request |"
+echo "| --- | ---: | --- | ---: | ---: | ---: |"
+for conns in $CONNECTIONS; do
+    for name in "${NAMES[@]}"; do
+        awk -F'\t' -v n="$name" -v c="$conns" -v label="${LABEL[$name]}" '$1 == n && $2 == c {
+            p99 = ($6 == $7) ? sprintf("%.2f ms", $6) : sprintf("%.2f–%.2f ms", $6, $7)
+            printf "| %s | %d | %s | %.2f ms | %s | %.0f |\n", label, c, $8, $4, p99, $11 }' "$SUMMARY"
+    done
+done
+[[ $KEEP == 1 ]] && echo && echo "files     $WORK (results.tsv, wrk.log, server.log, node-red.log, raw.log, data/)"
 (( PERSIST_OK == 1 ))
