@@ -103,9 +103,21 @@ NODE_RED_SERVED=$("$NODE" -p "require('$NODE_RED_DIR/node_modules/node-red/packa
 # --- temp folder, ports, cleanup --------------------------------------------------------------------
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/fc-webhook-vs-peers.XXXXXX")
 PIDS=()
+CHILD=""
+# Runs a step in the background under a time limit and waits for it, so that a signal to the script is
+# handled at once (bash defers traps while a foreground command runs) and cleanup can stop the step.
+bounded() {
+    local limit=$1 status=0; shift
+    timeout "$limit" "$@" &
+    CHILD=$!
+    wait "$CHILD" || status=$?
+    CHILD=""
+    return "$status"
+}
 cleanup() {
     local status=$?
     trap - EXIT INT TERM
+    if [[ -n $CHILD ]]; then kill -TERM "$CHILD" 2>/dev/null || true; wait "$CHILD" 2>/dev/null || true; fi
     for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
     for pid in "${PIDS[@]}"; do
         for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
@@ -141,11 +153,11 @@ if [[ -n ${SERVER_DIR:-} ]]; then
     cp -r "$SERVER_DIR" "$WORK/server"
 else
     log "dotnet publish src/FlowConnectors.Server -c Release (designer skipped)"
-    timeout 1200 dotnet publish "$REPO/src/FlowConnectors.Server" -c Release -p:SkipDesignerBuild=true -o "$WORK/server" --nologo -v quiet > "$WORK/publish-server.log" 2>&1 \
+    bounded 1200 dotnet publish "$REPO/src/FlowConnectors.Server" -c Release -p:SkipDesignerBuild=true -o "$WORK/server" --nologo -v quiet > "$WORK/publish-server.log" 2>&1 \
         || { tail -30 "$WORK/publish-server.log" >&2; die "publish of the server"; }
 fi
 log "dotnet publish bench/FlowConnectors.RawEndpoint -c Release -warnaserror"
-timeout 1200 dotnet publish "$REPO/bench/FlowConnectors.RawEndpoint" -c Release -warnaserror -o "$WORK/raw" --nologo -v quiet > "$WORK/publish-raw.log" 2>&1 \
+bounded 1200 dotnet publish "$REPO/bench/FlowConnectors.RawEndpoint" -c Release -warnaserror -o "$WORK/raw" --nologo -v quiet > "$WORK/publish-raw.log" 2>&1 \
     || { tail -30 "$WORK/publish-raw.log" >&2; die "publish of the raw endpoint"; }
 
 # --- the three targets ----------------------------------------------------------------------------
@@ -278,7 +290,7 @@ run_wrk() { # name, connections, seconds, round (0 = warm-up)
     local name=$1 conns=$2 secs=$3 round=$4 threads=$THREADS line cpu_before cpu_after
     (( threads > conns )) && threads=$conns
     cpu_before=$(cpu_ticks "${PID_OF[$name]}")
-    timeout $((secs + 60)) wrk -t"$threads" -c"$conns" -d"${secs}s" --timeout 30s -s "$WORK/post.lua" "${URL[$name]}" > "$WORK/wrk.out" 2>&1 \
+    bounded $((secs + 60)) wrk -t"$threads" -c"$conns" -d"${secs}s" --timeout 30s -s "$WORK/post.lua" "${URL[$name]}" > "$WORK/wrk.out" 2>&1 \
         || { cat "$WORK/wrk.out" >&2; die "wrk against $name"; }
     cpu_after=$(cpu_ticks "${PID_OF[$name]}")
     cat "$WORK/wrk.out" >> "$WORK/wrk.log"
