@@ -273,7 +273,9 @@ post() { curl -s -m 30 -o "$WORK/answer" -w '%{http_code}' -H 'Content-Type: app
 wait_ready() {
     local name=$1 code="" deadline=$((SECONDS + 180))
     while (( SECONDS < deadline )); do
-        for pid in "${PIDS[@]}"; do kill -0 "$pid" 2>/dev/null || { tail -20 "${LOGFILE[$name]}" >&2; die "a target exited early (pid $pid)"; }; done
+        for t in "${NAMES[@]}"; do
+            kill -0 "${PID_OF[$t]}" 2>/dev/null || { tail -20 "${LOGFILE[$t]}" >&2; die "$t exited before it answered (the end of its log is above; KEEP=1 keeps the whole)"; }
+        done
         if [[ $name == server ]]; then
             # Probe without starting an instance, so every instance is one wrk or the check below sent.
             code=$(curl -s -m 5 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$SERVER_PORT/hooks/not-a-flow" 2>/dev/null || true)
