@@ -138,6 +138,14 @@ internal static class FuzzBodies
         "'%20OR%201%3D1--", "%3Cscript%3E", "CON", "-1", "99999999999999999999", "1.0.0-%00", "%25",
     ];
 
+    /// <summary>A plausible body whose id-like members all hold <paramref name="id"/>.</summary>
+    public static FuzzBody WithIds(string id)
+    {
+        var text = System.Text.Json.JsonSerializer.Serialize(id);
+        var members = new[] { "id", "flowId", "connectionId", "key", "connector", "event", "correlationId", "version" }.Select(m => $"\"{m}\":{text}");
+        return Json($"ids={id}", "{" + string.Join(",", members) + ",\"values\":{},\"inputs\":{}}");
+    }
+
     private static FuzzBody Json(string name, string text) => new(name, Encoding.UTF8.GetBytes(text));
 
     /// <summary>JSON text with raw bytes (not UTF-8) in place of its '@'.</summary>

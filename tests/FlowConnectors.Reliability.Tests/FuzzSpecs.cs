@@ -29,6 +29,10 @@ public sealed partial class FuzzSpecs(FuzzSpecs.FuzzServer fixture) : IClassFixt
                 foreach (var (parameter, _) in operation.Parameters)
                     foreach (var hostile in FuzzBodies.HostileSegments)
                         requests.Add(new(operation.Method, operation.Url(callbackToken, (parameter, hostile)), Plausible(operation.Method)));
+            // The same values where bodies name ids: every id-like member at once.
+            foreach (var operation in operations.Where(o => o.Method is "POST" or "PUT"))
+                foreach (var hostile in FuzzBodies.HostileSegments)
+                    requests.Add(new(operation.Method, operation.Url(callbackToken), FuzzBodies.WithIds(Uri.UnescapeDataString(hostile))));
             foreach (var hostile in FuzzBodies.HostileSegments)
             {
                 requests.Add(new("POST", $"callbacks/{hostile}", Plausible("POST")));

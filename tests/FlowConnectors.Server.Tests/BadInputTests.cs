@@ -25,21 +25,24 @@ public sealed class BadInputTests
     [InlineData("POST", "/api/connections/a.b/test")]
     [InlineData("POST", "/api/connections/a%20b/deauthorize")]
     [InlineData("POST", "/api/connections/..~/authorize")]
-    public async Task A_connection_id_no_connection_can_have_is_not_found(string method, string path)
+    public async Task A_connection_id_in_the_url_that_no_connection_can_have_is_refused_naming_the_parameter(string method, string path)
     {
         await using var server = await StartAsync();
         var (status, problem) = await SendAsync(server, method, path, null);
-        status.ShouldBe(404, problem?.ToJsonString());
-        ((string)problem!["detail"]!).ShouldContain("does not exist");
+        status.ShouldBe(400, problem?.ToJsonString());
+        ((string?)problem!["title"]).ShouldBe("Invalid connection id");
+        ((string?)problem["errors"]![0]!["parameter"]).ShouldBe("id");
     }
 
-    [Fact]
-    public async Task Creating_a_connection_with_an_id_it_cannot_have_names_the_id()
+    [Theory]
+    [InlineData("/api/connections", """{"connector":"github","id":"a.b","values":{}}""", 422, "$.id")]
+    [InlineData("/api/automations", """{"flowId":"echo","connectionId":"~root"}""", 422, "$.connectionId")]
+    public async Task A_connection_id_in_a_body_that_no_connection_can_have_is_refused_naming_its_path(string path, string body, int expected, string where)
     {
         await using var server = await StartAsync();
-        var (status, problem) = await SendAsync(server, "POST", "/api/connections", """{"connector":"github","id":"a.b","values":{}}""");
-        status.ShouldBe(422, problem?.ToJsonString());
-        ((string?)problem!["errors"]![0]!["path"]).ShouldBe("$.id");
+        var (status, problem) = await SendAsync(server, "POST", path, body);
+        status.ShouldBe(expected, problem?.ToJsonString());
+        ((string?)problem!["errors"]![0]!["path"]).ShouldBe(where);
     }
 
     [Theory]

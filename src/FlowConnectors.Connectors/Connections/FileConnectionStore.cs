@@ -30,8 +30,6 @@ public sealed partial class FileConnectionStore : IConnectionStore
 
     public async Task<Connection?> GetAsync(string id, CancellationToken cancellationToken = default)
     {
-        // An id no connection can have names none: a lookup is not the place to refuse it.
-        if (!Connection.IsValidId(id)) return null;
         var path = PathOf(id);
         if (!File.Exists(path)) return null;
         return Decode(JsonNode.Parse(await File.ReadAllTextAsync(path, cancellationToken))!.AsObject(), id);
@@ -67,7 +65,6 @@ public sealed partial class FileConnectionStore : IConnectionStore
 
     public Task<bool> DeleteAsync(string id, CancellationToken cancellationToken = default)
     {
-        if (!Connection.IsValidId(id)) return Task.FromResult(false);
         var path = PathOf(id);
         if (!File.Exists(path)) return Task.FromResult(false);
         File.Delete(path);

@@ -29,8 +29,7 @@ internal sealed partial class EfConnectionStore : IConnectionStore
 
     public async Task<Connection?> GetAsync(string id, CancellationToken cancellationToken = default)
     {
-        // An id no connection can have names none: a lookup is not the place to refuse it.
-        if (!Connection.IsValidId(id)) return null;
+        CheckId(id);
         await using var db = await _factory.CreateDbContextAsync(cancellationToken);
         var row = await db.Connections.AsNoTracking().FirstOrDefaultAsync(c => c.Id == id, cancellationToken);
         return row is null ? null : Decode(row);
@@ -59,7 +58,7 @@ internal sealed partial class EfConnectionStore : IConnectionStore
 
     public async Task<bool> DeleteAsync(string id, CancellationToken cancellationToken = default)
     {
-        if (!Connection.IsValidId(id)) return false;
+        CheckId(id);
         await using var db = await _factory.CreateDbContextAsync(cancellationToken);
         return await db.Connections.Where(c => c.Id == id).ExecuteDeleteAsync(cancellationToken) > 0;
     }

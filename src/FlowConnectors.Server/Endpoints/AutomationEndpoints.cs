@@ -28,6 +28,8 @@ internal static class AutomationEndpoints
             if (body is not JsonObject o || JsonFields.Text(o, "flowId") is not { Length: > 0 } flowId)
                 return Problems.Validation("an automation needs 'flowId'", [new { path = "$.flowId", message = "required" }]);
             if (await flows.GetAsync(flowId, null, ct) is null) return Problems.Validation($"flow '{flowId}' does not exist", [new { path = "$.flowId", message = "unknown flow" }]);
+            if (JsonFields.Text(o, "connectionId") is { } connectionId && !Connectors.Connections.Connection.IsValidId(connectionId))
+                return Problems.Validation($"connection '{connectionId}' does not exist", [new { path = "$.connectionId", message = Connectors.Connections.Connection.IdRule }]);
             var settings = new JsonObject();
             if (JsonFields.Object(o, "event") is { } trigger)
             {

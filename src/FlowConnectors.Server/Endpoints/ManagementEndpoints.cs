@@ -106,7 +106,7 @@ internal static class ManagementEndpoints
         api.MapGet("/connections", async (Connectors.Connections.IConnectionStore store, CancellationToken ct) =>
             Results.Json(new JsonArray((await store.ListAsync(ct)).Select(c => (JsonNode)c.ToPublicJson()).ToArray())));
         api.MapGet("/connections/{id}", async (string id, Connectors.Connections.IConnectionStore store, CancellationToken ct) =>
-            await store.GetAsync(id, ct) is { } c ? Results.Json(c.ToPublicJson()) : Problems.Result(404, "Not found", $"connection '{id}' does not exist"));
+            await store.GetAsync(id, ct) is { } c ? Results.Json(c.ToPublicJson()) : Problems.Result(404, "Not found", $"connection '{id}' does not exist")).RequireConnectionId();
         api.MapPost("/connections", async (HttpRequest request, ConnectorRuntime runtime, ServerOptions options, CancellationToken ct) =>
         {
             var (body, problem) = await Problems.ReadJsonAsync(request, options.MaxBodyBytes);
@@ -136,7 +136,7 @@ internal static class ManagementEndpoints
                 return Results.Json(new { ok = result.Ok, reason = result.Reason });
             }
             catch (ConnectorException e) { return Problems.Result(404, "Not found", e.Message); }
-        });
+        }).RequireConnectionId();
         api.MapPost("/connections/{id}/deauthorize", async (string id, ConnectorRuntime runtime, IAutomationStore automations, ITriggerStore triggers, TimeProvider clock, CancellationToken ct) =>
         {
             try
@@ -154,7 +154,7 @@ internal static class ManagementEndpoints
                 return Results.Json(new { connectionId = id, status = "deauthorized", revoked = revoke.Ok, revokeError = revoke.Reason, disabledAutomations = disabled });
             }
             catch (ConnectorException e) { return Problems.Result(404, "Not found", e.Message); }
-        });
+        }).RequireConnectionId();
         api.MapDelete("/connections/{id}", async (string id, ConnectorRuntime runtime, CancellationToken ct) =>
         {
             try
@@ -167,7 +167,7 @@ internal static class ManagementEndpoints
                 return Problems.Result(409, "Conflict", e.Message);
             }
             catch (ConnectorException e) { return Problems.Result(404, "Not found", e.Message); }
-        });
+        }).RequireConnectionId();
 
         // --- events: resume every Wait for Event bookmark with this name and correlation id ------
         api.MapPost("/events", async (HttpRequest request, IInboxStore inbox, BackgroundWorkers workers, ServerOptions options, TimeProvider clock, CancellationToken ct) =>
