@@ -29,7 +29,10 @@ public static class ServerApp
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            kestrel.Limits.MaxRequestBodySize = options.MaxBodyBytes;
+            // Every body the server reads goes through Problems.ReadBodyAsync, which enforces MaxBodyBytes itself and
+            // answers 413. Kestrel's own limit would close the connection instead: the client sees a reset, also when
+            // an endpoint that never reads the body is sent a large one (Kestrel drains an unread body for at most 5 s).
+            kestrel.Limits.MaxRequestBodySize = null;
         });
         clock ??= TimeProvider.System;
 
@@ -37,6 +40,7 @@ public static class ServerApp
         services.AddSingleton(options);
         services.AddSingleton(clock);
         services.AddProblemDetails();
+        services.AddExceptionHandler<ClientErrorHandler>();
         services.AddOpenApi();
         services.AddFlowHttp();
         var protection = services.AddDataProtection()

@@ -25,6 +25,12 @@ public sealed class Connection
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset UpdatedAt { get; set; }
 
+    /// <summary>What a connection id may hold, in words for error messages.</summary>
+    public const string IdRule = "may hold only letters, digits, '_' and '-' (1 to 64 of them)";
+
+    /// <summary>Whether <paramref name="id"/> is a connection id a store can hold.</summary>
+    public static bool IsValidId(string id) => id.Length is > 0 and <= 64 && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-');
+
     /// <summary>A parameter's value, secret or not; null when unset.</summary>
     public string? Get(string parameter) =>
         Secrets.TryGetValue(parameter, out var secret) ? secret : Values.GetValueOrDefault(parameter);

@@ -25,20 +25,22 @@ internal static class AutomationEndpoints
         {
             var (body, problem) = await Problems.ReadJsonAsync(request, options.MaxBodyBytes);
             if (problem is not null) return problem;
-            if (body is not JsonObject o || (string?)o["flowId"] is not { Length: > 0 } flowId)
+            if (body is not JsonObject o || JsonFields.Text(o, "flowId") is not { Length: > 0 } flowId)
                 return Problems.Validation("an automation needs 'flowId'", [new { path = "$.flowId", message = "required" }]);
             if (await flows.GetAsync(flowId, null, ct) is null) return Problems.Validation($"flow '{flowId}' does not exist", [new { path = "$.flowId", message = "unknown flow" }]);
+            if (JsonFields.Text(o, "connectionId") is { } connectionId && !Connectors.Connections.Connection.IsValidId(connectionId))
+                return Problems.Validation($"connection '{connectionId}' does not exist", [new { path = "$.connectionId", message = Connectors.Connections.Connection.IdRule }]);
             var settings = new JsonObject();
-            if (o["event"] is JsonObject trigger)
+            if (JsonFields.Object(o, "event") is { } trigger)
             {
-                var connector = (string?)trigger["connector"];
-                var card = (string?)trigger["card"];
+                var connector = JsonFields.Text(trigger, "connector", "$.event");
+                var card = JsonFields.Text(trigger, "card", "$.event");
                 var package = runtime.Connectors.FirstOrDefault(c => c.Manifest.Key == connector);
                 if (package?.FindFlow(card ?? "")?.Card is not { Kind: Connectors.Cards.CardKind.Event })
                     return Problems.Validation($"'{connector}/{card}' is not a webhook event card", [new { path = "$.event", message = "unknown event card" }]);
                 settings["event"] = trigger.DeepClone();
             }
-            var automation = new AutomationRecord((string?)o["id"] ?? Guid.NewGuid().ToString("N"), flowId, (string?)o["connectionId"], false, null, settings, clock.GetUtcNow());
+            var automation = new AutomationRecord(JsonFields.Text(o, "id") ?? Guid.NewGuid().ToString("N"), flowId, JsonFields.Text(o, "connectionId"), false, null, settings, clock.GetUtcNow());
             await automations.SaveAsync(automation, ct);
             return Results.Json(Json(automation), statusCode: 201);
         });

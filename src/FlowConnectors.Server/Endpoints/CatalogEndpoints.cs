@@ -5,7 +5,6 @@ using FlowConnectors.Engine.Flows;
 using FlowConnectors.Persistence;
 using FlowConnectors.Server.Hosting;
 using FlowConnectors.Server.Runtime;
-using Microsoft.AspNetCore.Http.Features;
 
 namespace FlowConnectors.Server.Endpoints;
 
@@ -92,12 +91,12 @@ internal static class CatalogEndpoints
 
         api.MapPost("/{key}/{version}/review", async (string key, string version, HttpRequest request, CatalogService catalog, ServerOptions options) =>
         {
-            var (body, problem) = await Problems.ReadJsonAsync(request, options.MaxBodyBytes);
+            var (body, problem) = await Problems.ReadJsonObjectAsync(request, options.MaxBodyBytes);
             if (problem is not null) return problem;
-            var status = (string?)body?["status"];
+            var status = JsonFields.Text(body!, "status");
             if (status is not (ReviewStatus.Approved or ReviewStatus.Rejected))
                 return Problems.Validation("a review needs 'status': approved or rejected", [new { path = "$.status", message = "must be approved or rejected" }]);
-            var reason = (string?)body?["reason"];
+            var reason = JsonFields.Text(body!, "reason");
             if (status == ReviewStatus.Rejected && string.IsNullOrWhiteSpace(reason))
                 return Problems.Validation("a rejection needs a reason", [new { path = "$.reason", message = "required when rejecting" }]);
             return Guard(() => Results.Json(Json(catalog.Catalog.Review(key, version, status, reason))));
@@ -125,7 +124,7 @@ internal static class CatalogEndpoints
 
         api.MapPost("/{key}/{version}/install", async (string key, string version, HttpRequest request, CatalogService catalog, ServerOptions options, CancellationToken ct) =>
         {
-            var (body, problem) = await Problems.ReadJsonAsync(request, options.MaxBodyBytes, required: false);
+            var (body, problem) = await Problems.ReadJsonObjectAsync(request, options.MaxBodyBytes, required: false);
             if (problem is not null) return problem;
             var allowUnapproved = body?["allowUnapproved"] is JsonValue v && v.TryGetValue(out bool b) && b;
             return await GuardAsync(async () =>
@@ -165,11 +164,11 @@ internal static class CatalogEndpoints
         app.MapPost("/api/automations/{id}/connector-version", async (string id, HttpRequest request, IAutomationStore automations, IFlowStore flows,
             TriggerRegistry triggers, WorkflowHost host, CatalogService catalog, ServerOptions options, CancellationToken ct) =>
         {
-            var (body, problem) = await Problems.ReadJsonAsync(request, options.MaxBodyBytes);
+            var (body, problem) = await Problems.ReadJsonObjectAsync(request, options.MaxBodyBytes);
             if (problem is not null) return problem;
-            if ((string?)body?["connector"] is not { Length: > 0 } connector)
+            if (JsonFields.Text(body!, "connector") is not { Length: > 0 } connector)
                 return Problems.Validation("'connector' is required", [new { path = "$.connector", message = "required" }]);
-            var version = (string?)body?["version"];
+            var version = JsonFields.Text(body!, "version");
             if (version is not null && !catalog.LoadedVersions(connector).Contains(version))
                 return Problems.Result(409, "Version not loaded", $"{connector}@{version} is not loaded on this server (loaded: {string.Join(", ", catalog.LoadedVersions(connector))})");
             if (await automations.GetAsync(id, ct) is not { } automation) return Problems.Result(404, "Not found", $"automation '{id}' does not exist");
@@ -198,7 +197,6 @@ internal static class CatalogEndpoints
         if (request.ContentType is not { } type || !(type.StartsWith(ZipType, StringComparison.OrdinalIgnoreCase) || type.StartsWith("application/octet-stream", StringComparison.OrdinalIgnoreCase)))
             return ([], Problems.Result(415, "Unsupported media type", $"send the package as {ZipType}, not {request.ContentType ?? "no content type"}"));
         // Packages may be larger than a JSON request; they have their own limit.
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = CatalogPackage.MaxBytes;
         var (bytes, tooLarge) = await Problems.ReadBodyAsync(request, CatalogPackage.MaxBytes);
         if (tooLarge) return ([], Problems.Result(413, "Package too large", $"a package may be at most {CatalogPackage.MaxBytes:N0} bytes"));
         if (bytes.Length == 0) return ([], Problems.Result(400, "Body required", "the request needs the package (a .fcpkg file) as its body"));

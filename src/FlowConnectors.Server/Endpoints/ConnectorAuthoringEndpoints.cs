@@ -329,6 +329,8 @@ internal static partial class ConnectorAuthoringEndpoints
         if (problem is not null) return (null, null, problem);
         if (Str(body!["connectionId"]) is not { Length: > 0 } connectionId)
             return (null, null, Problems.Result(400, "Invalid input", "choose a connection: 'connectionId' is required", [new { path = "$.connectionId", message = "required" }]));
+        if (!Connection.IsValidId(connectionId))
+            return (null, null, Problems.Result(400, "Invalid input", $"connection '{connectionId}' does not exist", [new { path = "$.connectionId", message = Connection.IdRule }]));
         if (body["values"] is not (JsonObject or null))
             return (null, null, Problems.Result(400, "Invalid input", "'values' must be an object of the card's option and input values", [new { path = "$.values", message = "expected an object" }]));
         return (connectionId, body["values"] as JsonObject ?? [], null);

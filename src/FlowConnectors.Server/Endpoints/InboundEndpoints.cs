@@ -44,8 +44,8 @@ internal static class InboundEndpoints
             var type = request.ContentType ?? "";
             if (type.Contains("json", StringComparison.OrdinalIgnoreCase))
             {
-                try { body = JsonNode.Parse(bytes); }
-                catch (JsonException e) { return Problems.Result(400, "Malformed JSON", $"the body is not valid JSON at line {(e.LineNumber ?? 0) + 1}, column {(e.BytePositionInLine ?? 0) + 1}"); }
+                (body, var problem) = Problems.ParseJson(bytes, options.MaxInputDepth);
+                if (problem is not null) return problem;
             }
             else if (type.Contains("x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase))
             {
@@ -113,6 +113,8 @@ internal static class InboundEndpoints
         var headers = request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
         var check = await runtime.VerifyWebhookAsync((string)trigger.Config["connector"]!, (string)trigger.Config["card"]!, (string)trigger.Config["connectionId"]!, headers, bytes, ct);
         if (!check.IsValid) return Problems.Result(401, "Invalid signature", check.Reason ?? "the delivery's signature does not match");
+        // A body that is JSON must be JSON a run can keep; one that is not JSON at all reaches the event flow as text, as before.
+        if (JsonInput.Check(bytes, options.MaxInputDepth) is { IsSyntax: false } unusable) return Problems.Invalid(unusable);
         var id = await inbox.AddAsync(new InboxMessage
         {
             Kind = "webhook",
@@ -135,7 +137,7 @@ internal static class InboundEndpoints
     {
         var dot = token.IndexOf('.');
         if (dot <= 0 || dot == token.Length - 1) return Problems.Result(404, "Unknown callback", "this callback URL is not valid");
-        var (body, problem) = await Problems.ReadJsonAsync(request, options.MaxBodyBytes, required: false);
+        var (body, problem) = await Problems.ReadJsonAsync(request, options.MaxBodyBytes, required: false, options.MaxInputDepth);
         if (problem is not null) return problem;
         var stored = await instances.GetAsync(token[..dot], ct);
         if (stored is null) return Problems.Result(404, "Unknown callback", "this callback URL is not valid");

@@ -106,19 +106,21 @@ internal static class ManagementEndpoints
         api.MapGet("/connections", async (Connectors.Connections.IConnectionStore store, CancellationToken ct) =>
             Results.Json(new JsonArray((await store.ListAsync(ct)).Select(c => (JsonNode)c.ToPublicJson()).ToArray())));
         api.MapGet("/connections/{id}", async (string id, Connectors.Connections.IConnectionStore store, CancellationToken ct) =>
-            await store.GetAsync(id, ct) is { } c ? Results.Json(c.ToPublicJson()) : Problems.Result(404, "Not found", $"connection '{id}' does not exist"));
+            await store.GetAsync(id, ct) is { } c ? Results.Json(c.ToPublicJson()) : Problems.Result(404, "Not found", $"connection '{id}' does not exist")).RequireConnectionId();
         api.MapPost("/connections", async (HttpRequest request, ConnectorRuntime runtime, ServerOptions options, CancellationToken ct) =>
         {
             var (body, problem) = await Problems.ReadJsonAsync(request, options.MaxBodyBytes);
             if (problem is not null) return problem;
-            if (body is not JsonObject o || (string?)o["connector"] is not { } connector)
+            if (body is not JsonObject o || JsonFields.Text(o, "connector") is not { } connector)
                 return Problems.Validation("a connection needs 'connector', 'name' and 'values'", [new { field = "connector", message = "required" }]);
+            if (JsonFields.Text(o, "id") is { } requestedId && !Connectors.Connections.Connection.IsValidId(requestedId))
+                return Problems.Validation($"connection id '{requestedId}' {Connectors.Connections.Connection.IdRule}", [new { path = "$.id", message = Connectors.Connections.Connection.IdRule }]);
             if (o["values"] is not (JsonObject or null))
                 return Problems.Validation("'values' must be an object of parameter values", [new { field = "values", message = "must be an object" }]);
             var values = (o["values"] as JsonObject ?? []).ToDictionary(p => p.Key, p => Engine.Values.JsonValues.ToText(p.Value), StringComparer.Ordinal);
             try
             {
-                var connection = await runtime.CreateConnectionAsync(connector, (string?)o["name"] ?? connector, values, (string?)o["id"], ct);
+                var connection = await runtime.CreateConnectionAsync(connector, JsonFields.Text(o, "name") ?? connector, values, JsonFields.Text(o, "id"), ct);
                 return Results.Json(connection.ToPublicJson(), statusCode: 201);
             }
             catch (ConnectorException e)
@@ -134,7 +136,7 @@ internal static class ManagementEndpoints
                 return Results.Json(new { ok = result.Ok, reason = result.Reason });
             }
             catch (ConnectorException e) { return Problems.Result(404, "Not found", e.Message); }
-        });
+        }).RequireConnectionId();
         api.MapPost("/connections/{id}/deauthorize", async (string id, ConnectorRuntime runtime, IAutomationStore automations, ITriggerStore triggers, TimeProvider clock, CancellationToken ct) =>
         {
             try
@@ -152,7 +154,7 @@ internal static class ManagementEndpoints
                 return Results.Json(new { connectionId = id, status = "deauthorized", revoked = revoke.Ok, revokeError = revoke.Reason, disabledAutomations = disabled });
             }
             catch (ConnectorException e) { return Problems.Result(404, "Not found", e.Message); }
-        });
+        }).RequireConnectionId();
         api.MapDelete("/connections/{id}", async (string id, ConnectorRuntime runtime, CancellationToken ct) =>
         {
             try
@@ -165,18 +167,18 @@ internal static class ManagementEndpoints
                 return Problems.Result(409, "Conflict", e.Message);
             }
             catch (ConnectorException e) { return Problems.Result(404, "Not found", e.Message); }
-        });
+        }).RequireConnectionId();
 
         // --- events: resume every Wait for Event bookmark with this name and correlation id ------
         api.MapPost("/events", async (HttpRequest request, IInboxStore inbox, BackgroundWorkers workers, ServerOptions options, TimeProvider clock, CancellationToken ct) =>
         {
-            var (body, problem) = await Problems.ReadJsonAsync(request, options.MaxBodyBytes);
+            var (body, problem) = await Problems.ReadJsonAsync(request, options.MaxBodyBytes, maxDepth: options.MaxInputDepth);
             if (problem is not null) return problem;
-            if (body is not JsonObject o || (string?)o["event"] is not { Length: > 0 } name)
+            if (body is not JsonObject o || JsonFields.Text(o, "event") is not { Length: > 0 } name)
                 return Problems.Validation("an event needs 'event' (its name), and may have 'correlationId' and 'payload'", [new { path = "$.event", message = "required" }]);
             if (o["correlationId"] is not (null or JsonValue))
                 return Problems.Validation("'correlationId' must be text", [new { path = "$.correlationId", message = "must be text" }]);
-            var stimulus = Engine.Activities.Events.WaitForEvent.StimulusOf(name, (string?)o["correlationId"]);
+            var stimulus = Engine.Activities.Events.WaitForEvent.StimulusOf(name, JsonFields.Text(o, "correlationId"));
             var id = await inbox.AddAsync(new InboxMessage
             {
                 Kind = "event",
@@ -229,17 +231,17 @@ internal static class ManagementEndpoints
 
     private static async Task<IResult> RunFlowAsync(string id, HttpRequest request, WorkflowHost host, ServerOptions options, CancellationToken ct)
     {
-        var (body, problem) = await Problems.ReadJsonAsync(request, options.MaxBodyBytes, required: false);
+        var (body, problem) = await Problems.ReadJsonAsync(request, options.MaxBodyBytes, required: false, options.MaxInputDepth);
         if (problem is not null) return problem;
         if (body is not (JsonObject or null)) return Problems.Validation("the body must be an object", [new { path = "$", message = "expected an object" }]);
         var o = body as JsonObject ?? [];
         if (o["inputs"] is not (JsonObject or null)) return Problems.Validation("'inputs' must be an object", [new { path = "$.inputs", message = "expected an object" }]);
-        var mode = (string?)o["mode"] ?? "sync";
+        var mode = JsonFields.Text(o, "mode") ?? "sync";
         if (mode is not ("sync" or "async")) return Problems.Validation($"mode '{mode}' must be sync or async", [new { path = "$.mode", message = "sync or async" }]);
         var timeout = o["timeoutSeconds"] is JsonValue t && t.TryGetValue(out double seconds) ? TimeSpan.FromSeconds(Math.Clamp(seconds, 0.1, 300)) : options.SyncTimeout;
         try
         {
-            var started = await host.StartAsync(id, null, o["inputs"] as JsonObject, new RunOptions { CorrelationId = (string?)o["correlationId"] },
+            var started = await host.StartAsync(id, null, o["inputs"] as JsonObject, new RunOptions { CorrelationId = JsonFields.Text(o, "correlationId") },
                 mode == "async" ? TimeSpan.Zero : timeout, ct);
             if (started.Result is not { } result)
                 return Results.Json(new { instanceId = started.InstanceId, status = "running", location = $"/api/instances/{started.InstanceId}" }, statusCode: 202);
@@ -270,6 +272,8 @@ internal static class ManagementEndpoints
             return (null, Problems.Result(415, "Unsupported media type", $"send the flow as application/json, not {request.ContentType ?? "no content type"}"));
         var (bytes, tooLarge) = await Problems.ReadBodyAsync(request, options.MaxBodyBytes);
         if (tooLarge) return (null, Problems.Result(413, "Body too large", $"the body is larger than the {options.MaxBodyBytes:N0}-byte limit"));
+        // Malformed text is the flow reader's to report, with its own problems; text it could not keep is refused here.
+        if (JsonInput.Check(bytes, options.MaxBodyDepth) is { IsSyntax: false } unusable) return (null, Problems.Invalid(unusable));
         return (System.Text.Encoding.UTF8.GetString(bytes), null);
     }
 

@@ -34,7 +34,7 @@ internal static class OAuthEndpoints
                     ? Problems.Result(404, "Not found", e.Message)
                     : Problems.Result(409, "Conflict", e.Message);
             }
-        });
+        }).RequireConnectionId();
         app.MapGet("/oauth/callback", async (string? code, string? state, string? error, string? error_description, ConnectorRuntime runtime, ICallbackBase baseUrl, TimeProvider clock, CancellationToken ct) =>
         {
             if (state is null || !Pending.TryRemove(state, out var pending) || pending.Expires < clock.GetUtcNow())

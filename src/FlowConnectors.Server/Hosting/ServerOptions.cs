@@ -19,6 +19,14 @@ public sealed class ServerOptions
     public TimeSpan SyncTimeout { get; set; } = TimeSpan.FromSeconds(30);
     /// <summary>Largest request body accepted by webhook, callback and API endpoints.</summary>
     public long MaxBodyBytes { get; set; } = 1024 * 1024;
+    /// <summary>How deeply a JSON request body may nest (System.Text.Json's own limit is 64).</summary>
+    public int MaxBodyDepth { get; set; } = 64;
+    /// <summary>
+    /// How deeply a body that becomes run data may nest: hook, callback, webhook and event bodies and run inputs.
+    /// A run keeps it inside its state a few levels deeper, and that state must still serialize (64 levels),
+    /// so such a body is refused up front rather than run and then fail to save.
+    /// </summary>
+    public int MaxInputDepth { get; set; } = 32;
     /// <summary>A fixed API key (tests, automation); when empty the first start creates one.</summary>
     public string? ApiKey { get; set; }
     /// <summary>How long one worker may hold an instance before another may take it over.</summary>

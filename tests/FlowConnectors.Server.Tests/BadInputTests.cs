@@ -1,0 +1,223 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json.Nodes;
+using FlowConnectors.Server.Hosting;
+
+namespace FlowConnectors.Server.Tests;
+
+/// <summary>
+/// Each class of bad input the fuzzer found answered with 500, against the in-process server: a 4xx problem
+/// naming the field or JSON path, and nothing run or stored. (The Reliability suite sends every class to every endpoint.)
+/// </summary>
+public sealed class BadInputTests
+{
+    private const string EchoFlow = """
+        { "format": 1, "id": "echo", "outputs": [ { "name": "length", "type": "number" } ],
+          "nodes": [ { "id": "hook", "type": "Http.Endpoint", "inputs": { "path": "in/echo", "methods": ["POST"] } },
+                     { "id": "out", "type": "SetOutput", "inputs": { "name": "length", "value": { "js": "JSON.stringify(nodes.hook.body ?? null).length" } } } ],
+          "connections": [ { "from": "hook:done", "to": "out" } ] }
+        """;
+
+    [Theory]
+    [InlineData("GET", "/api/connections/~root")]
+    [InlineData("DELETE", "/api/connections/a.b")]
+    [InlineData("POST", "/api/connections/a.b/test")]
+    [InlineData("POST", "/api/connections/a%20b/deauthorize")]
+    [InlineData("POST", "/api/connections/..~/authorize")]
+    public async Task A_connection_id_in_the_url_that_no_connection_can_have_is_refused_naming_the_parameter(string method, string path)
+    {
+        await using var server = await StartAsync();
+        var (status, problem) = await SendAsync(server, method, path, null);
+        status.ShouldBe(400, problem?.ToJsonString());
+        ((string?)problem!["title"]).ShouldBe("Invalid connection id");
+        ((string?)problem["errors"]![0]!["parameter"]).ShouldBe("id");
+    }
+
+    [Theory]
+    [InlineData("/api/connections", """{"connector":"github","id":"a.b","values":{}}""", 422, "$.id")]
+    [InlineData("/api/automations", """{"flowId":"echo","connectionId":"~root"}""", 422, "$.connectionId")]
+    public async Task A_connection_id_in_a_body_that_no_connection_can_have_is_refused_naming_its_path(string path, string body, int expected, string where)
+    {
+        await using var server = await StartAsync();
+        var (status, problem) = await SendAsync(server, "POST", path, body);
+        status.ShouldBe(expected, problem?.ToJsonString());
+        ((string?)problem!["errors"]![0]!["path"]).ShouldBe(where);
+    }
+
+    [Theory]
+    [InlineData("/api/events", """{"event":"e","payload":{"a":1,"a":2}}""", "$.payload.a")]
+    [InlineData("/hooks/in/echo", """{"items":[{"sku":"x","sku":"y"}]}""", "$.items[0].sku")]
+    [InlineData("/api/flows/echo/run", """{"mode":"sync","mode":"async"}""", "$.mode")]
+    public async Task A_duplicate_key_is_refused_with_its_path(string path, string body, string where)
+    {
+        await using var server = await StartAsync();
+        var (status, problem) = await SendAsync(server, "POST", path, body);
+        status.ShouldBe(400, problem?.ToJsonString());
+        ((string?)problem!["title"]).ShouldBe("Duplicate key");
+        ((string?)problem["errors"]![0]!["path"]).ShouldBe(where);
+        await NothingRanAsync(server);
+    }
+
+    [Theory]
+    [InlineData("/api/catalog/github/1.0.0/review", "[]")]
+    [InlineData("/api/catalog/github/1.0.0/install", "123")]
+    [InlineData("/api/automations/a1/connector-version", "\"text\"")]
+    [InlineData("/api/flows/echo/run", "[{}]")]
+    [InlineData("/api/events", "null")]
+    public async Task A_body_that_is_not_an_object_is_refused(string path, string body)
+    {
+        await using var server = await StartAsync();
+        var (status, problem) = await SendAsync(server, "POST", path, body);
+        status.ShouldBe(422, problem?.ToJsonString());
+        ((string?)problem!["errors"]?[0]?["path"] ?? (string?)problem["errors"]?[0]?["field"]).ShouldNotBeNull(problem.ToJsonString());
+    }
+
+    [Fact]
+    public async Task Invalid_utf8_inside_a_string_is_refused_before_the_hook_runs()
+    {
+        await using var server = await StartAsync();
+        byte[] body = [.. "{\"name\":\""u8, 0xFF, 0xFE, .. "\"}"u8];
+        using var response = await server.Client.PostAsync("/hooks/in/echo", Json(body));
+        var problem = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        ((int)response.StatusCode).ShouldBe(400, problem.ToJsonString());
+        ((string?)problem["errors"]![0]!["path"]).ShouldBe("$.name");
+        ((string)problem["detail"]!).ShouldContain("not UTF-8");
+        await NothingRanAsync(server);
+    }
+
+    [Theory]
+    [InlineData(33)]
+    [InlineData(61)]
+    [InlineData(64)]
+    public async Task A_hook_body_nested_too_deep_is_refused_before_the_flow_runs(int depth)
+    {
+        await using var server = await StartAsync();
+        var body = string.Concat(Enumerable.Repeat("{\"a\":", depth)) + "1" + new string('}', depth);
+        var (status, problem) = await SendAsync(server, "POST", "/hooks/in/echo", body);
+        status.ShouldBe(400, problem?.ToJsonString());
+        ((string?)problem!["title"]).ShouldBe("Too deeply nested");
+        ((string)problem["detail"]!).ShouldContain("32 levels");
+        await NothingRanAsync(server);
+    }
+
+    [Fact]
+    public async Task A_hook_body_nested_within_the_limit_runs_and_is_stored()
+    {
+        await using var server = await StartAsync();
+        var body = string.Concat(Enumerable.Repeat("{\"a\":", 32)) + "1" + new string('}', 32);
+        var (status, answer) = await SendAsync(server, "POST", "/hooks/in/echo", body);
+        status.ShouldBe(200, answer?.ToJsonString());
+        ((int)answer!["length"]!).ShouldBe(body.Length);
+        (await server.GetJsonAsync("/api/instances?flowId=echo&status=finished")).AsArray().Count.ShouldBe(1);
+    }
+
+    [Theory]
+    [InlineData("/api/flows/echo/run", """{"mode":5}""", "$.mode")]
+    [InlineData("/api/events", """{"event":5}""", "$.event")]
+    [InlineData("/api/events", """{"event":"e","correlationId":5}""", "$.correlationId")]
+    [InlineData("/api/automations", """{"flowId":"echo","event":{"connector":5}}""", "$.event.connector")]
+    [InlineData("/api/catalog/github/1.0.0/review", """{"status":true}""", "$.status")]
+    public async Task A_member_of_the_wrong_type_is_refused_with_its_path(string path, string body, string where)
+    {
+        await using var server = await StartAsync();
+        var (status, problem) = await SendAsync(server, "POST", path, body);
+        status.ShouldBe(422, problem?.ToJsonString());
+        ((string?)problem!["errors"]![0]!["path"]).ShouldBe(where);
+        ((string)problem["detail"]!).ShouldContain("must be");
+    }
+
+    [Theory]
+    [InlineData("/api/events", """{"event":"e","payload":{"note":"\ud800"}}""", "$.payload.note")]
+    [InlineData("/hooks/in/echo", """{"list":["ok","\udc00"]}""", "$.list[1]")]
+    public async Task A_lone_surrogate_is_refused_with_its_path(string path, string body, string where)
+    {
+        await using var server = await StartAsync();
+        var (status, problem) = await SendAsync(server, "POST", path, body);
+        status.ShouldBe(400, problem?.ToJsonString());
+        ((string?)problem!["errors"]![0]!["path"]).ShouldBe(where);
+        ((string)problem["detail"]!).ShouldContain("unpaired surrogate");
+        await NothingRanAsync(server);
+    }
+
+    [Theory]
+    [InlineData("/hooks/in/echo")]
+    [InlineData("/api/events")]
+    [InlineData("/api/flows")]
+    public async Task A_chunked_body_over_the_limit_gets_a_413_problem(string path)
+    {
+        await using var server = await StartAsync();
+        var content = new StreamContent(new UnknownLengthStream(Encoding.UTF8.GetBytes("{\"a\":\"" + new string('x', 200 * 1024) + "\"}")));
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        using var response = await server.Client.PostAsync(path, content);
+        var text = await response.Content.ReadAsStringAsync();
+        response.StatusCode.ShouldBe(HttpStatusCode.RequestEntityTooLarge, text);
+        response.Content.Headers.ContentType?.MediaType.ShouldBe("application/problem+json");
+        // The connection is still usable: the rest of the body was drained, not reset.
+        (await server.Client.GetAsync("/api/flows")).StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task A_large_body_sent_to_an_endpoint_that_reads_none_gets_its_answer()
+    {
+        await using var server = await StartAsync();
+        var content = new StreamContent(new UnknownLengthStream(new byte[200 * 1024]));
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/flows") { Content = content };
+        using var response = await server.Client.SendAsync(request);
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
+    [Theory]
+    [InlineData("""{"a":1,"a":2}""", "Duplicate key", "$.a")]
+    [InlineData("""{"a":{"b":[1,{"c":1,"\u0063":2}]}}""", "Duplicate key", "$.a.b[1].c")]
+    [InlineData("""{"weird key":{"x":"\ud800"}}""", "Invalid text", "$['weird key'].x")]
+    [InlineData("""[1,2,{"n":1e999}]""", "Number out of range", "$[2].n")]
+    [InlineData("""[[[[1]]]]""", "Too deeply nested", "$[0][0][0]")]
+    [InlineData("""{"a":[1,}""", "Malformed JSON", "$.a[0]")]
+    public void The_json_check_names_the_problem_and_its_path(string text, string title, string path)
+    {
+        var error = JsonInput.Check(Encoding.UTF8.GetBytes(text), maxDepth: title == "Too deeply nested" ? 3 : 8);
+        error.ShouldNotBeNull();
+        error.Title.ShouldBe(title);
+        error.Path.ShouldBe(path);
+    }
+
+    [Theory]
+    [InlineData("""{"a":1,"b":[1,2,{"a":2}],"c":"\ud83d\ude00","d":1e308,"e":null}""")]
+    [InlineData("""[[["three levels"]]]""")]
+    [InlineData("\"text\"")]
+    public void The_json_check_passes_json_a_run_can_keep(string text) => JsonInput.Check(Encoding.UTF8.GetBytes(text), maxDepth: 3).ShouldBeNull();
+
+    private static async Task<TestServer> StartAsync()
+    {
+        var flows = TestServer.Temp("flows");
+        await File.WriteAllTextAsync(Path.Combine(flows, "echo.flow.json"), EchoFlow);
+        return await TestServer.StartAsync(flowsFolder: flows);
+    }
+
+    private static async Task<(int Status, JsonNode? Body)> SendAsync(TestServer server, string method, string path, string? body)
+    {
+        using var request = new HttpRequestMessage(new HttpMethod(method), path);
+        if (body is not null) request.Content = Json(Encoding.UTF8.GetBytes(body));
+        using var response = await server.Client.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        if ((int)response.StatusCode >= 400) response.Content.Headers.ContentType?.MediaType.ShouldBe("application/problem+json", text);
+        return ((int)response.StatusCode, text.Length == 0 ? null : JsonNode.Parse(text));
+    }
+
+    private static ByteArrayContent Json(byte[] body)
+    {
+        var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        return content;
+    }
+
+    private static async Task NothingRanAsync(TestServer server) =>
+        (await server.GetJsonAsync("/api/instances")).AsArray().ShouldBeEmpty();
+
+    /// <summary>A stream that cannot tell its length, so HttpClient sends it chunked.</summary>
+    private sealed class UnknownLengthStream(byte[] bytes) : MemoryStream(bytes)
+    {
+        public override bool CanSeek => false;
+    }
+}
