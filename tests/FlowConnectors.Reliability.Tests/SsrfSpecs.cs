@@ -31,7 +31,7 @@ public sealed class SsrfSpecs
         {
             var run = await Specs.RunAsync(server, "call", new { url, headers = new Dictionary<string, string> { ["X-Api-Key"] = ServerProcess.ApiKey } });
             ((string?)run["status"]).ShouldBe("faulted", url);
-            var message = (string?)run["fault"]!["message"];
+            var message = (string)run["fault"]!["message"]!;
             message.ShouldContain("the network policy refuses", customMessage: url);
             message.ShouldContain("FlowConnectors:Network:AllowedHosts", customMessage: url);
         }
@@ -54,7 +54,7 @@ public sealed class SsrfSpecs
 
         var run = await Specs.RunAsync(server, "call", new { url = $"http://localhost:{outside.Port}/go" });
         ((string?)run["status"]).ShouldBe("faulted");
-        ((string?)run["fault"]!["message"]).ShouldContain("refuses 127.0.0.1");
+        ((string)run["fault"]!["message"]!).ShouldContain("refuses 127.0.0.1");
         outside.Received.Count.ShouldBe(1);
         inside.Received.ShouldBeEmpty();
 

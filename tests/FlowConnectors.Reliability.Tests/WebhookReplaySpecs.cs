@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
 
 namespace FlowConnectors.Reliability.Tests;
 
@@ -65,12 +66,12 @@ public sealed class WebhookReplaySpecs
 
         var body = Push("b1");
         var signature = "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(WebhookSecret), Encoding.UTF8.GetBytes(body)));
-        (await PostAsync(server.Anonymous, eventUrl, body, ("X-GitHub-Delivery", "d-1"), ("X-Hub-Signature-256", signature))).ShouldBe(202);
+        (await PostAsync(server.Anonymous, eventUrl, body, ("X-GitHub-Event", "push"), ("X-GitHub-Delivery", "d-1"), ("X-Hub-Signature-256", signature))).ShouldBe(202);
         for (var replay = 1; replay <= 5; replay++)
-            (await PostAsync(server.Anonymous, eventUrl, body, ("X-GitHub-Delivery", replay % 2 == 0 ? "d-1" : $"other-{replay}"), ("X-Hub-Signature-256", signature))).ShouldBe(200);
+            (await PostAsync(server.Anonymous, eventUrl, body, ("X-GitHub-Event", "push"), ("X-GitHub-Delivery", replay % 2 == 0 ? "d-1" : $"other-{replay}"), ("X-Hub-Signature-256", signature))).ShouldBe(200);
 
         var sentinel = Push("b2");
-        (await PostAsync(server.Anonymous, eventUrl, sentinel, ("X-GitHub-Delivery", "d-2"),
+        (await PostAsync(server.Anonymous, eventUrl, sentinel, ("X-GitHub-Event", "push"), ("X-GitHub-Delivery", "d-2"),
             ("X-Hub-Signature-256", "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(WebhookSecret), Encoding.UTF8.GetBytes(sentinel)))))).ShouldBe(202);
         var deadline = DateTime.UtcNow.AddSeconds(90);
         JsonArray runs;
@@ -80,7 +81,7 @@ public sealed class WebhookReplaySpecs
             if (runs.Count >= 2) break;
             await Task.Delay(100);
         } while (DateTime.UtcNow < deadline);
-        runs.Count.ShouldBe(2);
+        runs.Count.ShouldBe(2, (await server.GetJsonAsync("api/instances")).ToJsonString() + string.Join('\n', server.Output.TakeLast(30)));
         (await server.GetJsonAsync("api/instances?flowId=on-push")).AsArray().Count.ShouldBe(2);
     }
 
