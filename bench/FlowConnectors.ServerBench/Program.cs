@@ -68,6 +68,8 @@ try
         options.Database = "sqlite";
         options.ApiKey = apiKey;
         options.SyncTimeout = TimeSpan.FromSeconds(10);
+        // The stub vendor listens on 127.0.0.1, which the server's network policy refuses unless allowed.
+        options.Network.AllowedHosts.Add("127.0.0.1");
     });
     await server.StartAsync();
     var serverAddress = new Uri(server.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());

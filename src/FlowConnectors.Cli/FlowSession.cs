@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using FlowConnectors.Engine;
 using FlowConnectors.Engine.Runtime;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace FlowConnectors.Cli;
 
@@ -20,10 +21,13 @@ internal sealed class FlowSession(CliOutput output, FlowEngine engine, CompiledF
     private readonly List<JournalEntry> _journal = [];
     private readonly List<LogEntry> _logs = [];
 
-    public static FlowEngine CreateEngine(string flowPath) => new(new FlowEngineOptions
+    public static FlowEngine CreateEngine(string flowPath, Http.Network.NetworkPolicy network) => new(new FlowEngineOptions
     {
         Registry = FlowConnectors.Connectors.Runtime.ConnectorRuntime.CreateRegistry(),
         Flows = new DirectoryFlowProvider(Path.GetDirectoryName(Path.GetFullPath(flowPath))!),
+        // HTTP nodes send through a client that applies the network policy.
+        Services = Http.HttpServices.AddFlowHttp(new ServiceCollection(), network: network)
+            .BuildServiceProvider(),
     });
 
     public async Task<int> CompleteAsync(Func<Task<FlowRunResult>> start, CancellationToken cancellationToken)

@@ -1,4 +1,5 @@
 using System.Net;
+using FlowConnectors.Http.Network;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Http.Resilience;
 using Polly;
@@ -20,37 +21,56 @@ public static class HttpServices
     /// </summary>
     public static IHttpClientFactory DefaultFactory => LazyDefaultFactory.Value;
 
-    /// <summary>Registers the default client (<see cref="DefaultClientName"/>) with the given or default settings.</summary>
-    public static IServiceCollection AddFlowHttp(this IServiceCollection services, HttpResilienceSettings? settings = null) =>
-        services.AddFlowHttpClient(DefaultClientName, settings ?? HttpResilienceSettings.Default);
+    /// <summary>
+    /// Registers the default client (<see cref="DefaultClientName"/>) with the given or default settings.
+    /// <paramref name="network"/> decides which addresses it may reach; without one, any (the server
+    /// passes a restricted policy).
+    /// </summary>
+    public static IServiceCollection AddFlowHttp(this IServiceCollection services, HttpResilienceSettings? settings = null, NetworkPolicy? network = null) =>
+        services.AddFlowHttpClient(DefaultClientName, settings ?? HttpResilienceSettings.Default, network);
 
     /// <summary>
     /// Registers a named client (one per connector) whose requests pass through retry, circuit
     /// breaker and attempt timeout built from <paramref name="settings"/>. Circuits are kept per
     /// host, so one failing API does not block another reached through the same client.
     /// </summary>
-    public static IServiceCollection AddFlowHttpClient(this IServiceCollection services, string name, HttpResilienceSettings settings)
+    public static IServiceCollection AddFlowHttpClient(this IServiceCollection services, string name, HttpResilienceSettings settings, NetworkPolicy? network = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         settings.Validate();
+        network ??= NetworkPolicy.Unrestricted;
         services.AddHttpClient(name, client =>
             {
                 // The activity's own timeout bounds the request; HttpClient's 100 s default would cut it short.
                 client.Timeout = Timeout.InfiniteTimeSpan;
             })
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
-            {
-                // Pooled handlers are shared by every flow: a cookie one API sets must never reach another caller.
-                UseCookies = false,
-                AutomaticDecompression = DecompressionMethods.All,
-                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-            })
+            .ConfigurePrimaryHttpMessageHandler(() => PrimaryHandler(network))
             // The factory's own request logging is off: activities log what they sent (never a credential
             // or query string) and the factory's handlers cost a scope and two log calls per request.
             .RemoveAllLoggers()
             .AddResilienceHandler("flow-" + name, pipeline => Configure(pipeline, settings))
             .SelectPipelineByAuthority();
         return services;
+    }
+
+    private static SocketsHttpHandler PrimaryHandler(NetworkPolicy network)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            // Pooled handlers are shared by every flow: a cookie one API sets must never reach another caller.
+            UseCookies = false,
+            AutomaticDecompression = DecompressionMethods.All,
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            // HttpRequestSender follows redirects itself: it decides per hop what may go to the new origin.
+            AllowAutoRedirect = false,
+        };
+        if (network.IsRestricted)
+        {
+            handler.ConnectCallback = GuardedConnect.For(network);
+            // Through a proxy the policy would only see the proxy's address, never the one the flow asked for.
+            handler.UseProxy = false;
+        }
+        return handler;
     }
 
     private static void Configure(ResiliencePipelineBuilder<HttpResponseMessage> pipeline, HttpResilienceSettings settings)
@@ -67,7 +87,10 @@ public static class HttpServices
                 MaxDelay = settings.MaxDelay,
             };
             var isTransient = retry.ShouldHandle;
-            retry.ShouldHandle = args => MayRetry(args.Context.GetRequestMessage(), settings) ? isTransient(args) : ValueTask.FromResult(false);
+            // A refusal of the network policy is final: retrying would only be refused again.
+            retry.ShouldHandle = args => MayRetry(args.Context.GetRequestMessage(), settings) && GuardedConnect.FindRefusal(args.Outcome.Exception) is null
+                ? isTransient(args)
+                : ValueTask.FromResult(false);
             pipeline.AddRetry(retry);
         }
         if (settings.CircuitBreakerEnabled)

@@ -44,6 +44,7 @@ public static class PersistenceServiceCollectionExtensions
         services.AddSingleton<ITriggerStore, EfTriggerStore>();
         services.AddSingleton<IAutomationStore, EfAutomationStore>();
         services.AddSingleton<IApiKeyStore, EfApiKeyStore>();
+        services.AddSingleton<IWebhookDeliveryLog, EfWebhookDeliveryLog>();
         services.AddSingleton<Connectors.Collection.ICollectionStore, EfCollectionStore>();
         services.AddSingleton<IConnectionStore>(sp => new EfConnectionStore(
             sp.GetRequiredService<IDbContextFactory<FlowConnectorsDbContext>>(),

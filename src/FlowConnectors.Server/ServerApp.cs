@@ -5,11 +5,13 @@ using FlowConnectors.Engine.Activities;
 using FlowConnectors.Engine.Activities.Events;
 using FlowConnectors.Engine.Runtime;
 using FlowConnectors.Http;
+using FlowConnectors.Http.Network;
 using FlowConnectors.Persistence;
 using FlowConnectors.Server.Endpoints;
 using FlowConnectors.Server.Hosting;
 using FlowConnectors.Server.Runtime;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
 
 namespace FlowConnectors.Server;
 
@@ -21,10 +23,14 @@ public static class ServerApp
         // No configuration reload: its file watcher covers the content root, and a data folder inside it would
         // wake the watcher on every SQLite write. Settings are read at start; restart to change them.
         var builder = WebApplication.CreateBuilder(["--hostBuilder:reloadConfigOnChange=false", .. args]);
+        // Defaults below every other source: started from another folder the server finds no appsettings.json,
+        // and must not then log every SQL statement.
+        builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource { InitialData = LoggingDefaults });
         var options = builder.Configuration.GetSection("FlowConnectors").Get<ServerOptions>() ?? new ServerOptions();
         configure?.Invoke(options);
         options.ResolvePaths();
-        Directory.CreateDirectory(options.DataFolder);
+        DataFiles.CreatePrivateFolder(options.DataFolder);
+        var network = NetworkPolicy.Restricted(options.Network.AllowedHosts);
         builder.WebHost.UseUrls(options.Urls);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -42,13 +48,21 @@ public static class ServerApp
         services.AddProblemDetails();
         services.AddExceptionHandler<ClientErrorHandler>();
         services.AddOpenApi();
-        services.AddFlowHttp();
-        var protection = services.AddDataProtection()
-            .SetApplicationName("FlowConnectors")
-            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(options.DataFolder, "keys")));
+        services.AddSingleton(network);
+        services.AddFlowHttp(network: network);
+        var protection = services.AddDataProtection().SetApplicationName("FlowConnectors");
+        var keyRing = Path.Combine(options.DataFolder, "keys");
+        services.AddOptions<KeyManagementOptions>().Configure<ILoggerFactory>((keys, loggers) => keys.XmlRepository = new PrivateKeyRing(keyRing, loggers));
+        if (options.DataProtection.Certificate is { Length: > 0 } certificatePath)
+        {
+            var certificate = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12FromFile(
+                Path.GetFullPath(certificatePath), options.DataProtection.CertificatePassword);
+            protection.ProtectKeysWithCertificate(certificate).UnprotectKeysWithAnyCertificate(certificate);
+        }
+        var sqliteFile = options.Database == "postgres" ? null : options.ConnectionString is null ? Path.Combine(options.DataFolder, "flowconnectors.db") : null;
         services.AddFlowPersistence(options.Database == "postgres"
             ? PersistenceOptions.Postgres(options.ConnectionString ?? throw new InvalidOperationException("FlowConnectors:ConnectionString is required for postgres"))
-            : PersistenceOptions.Sqlite(options.ConnectionString ?? Path.Combine(options.DataFolder, "flowconnectors.db")));
+            : PersistenceOptions.Sqlite(options.ConnectionString ?? sqliteFile!));
         var registry = ConnectorRuntime.CreateRegistry().AddAssembly(typeof(Scheduling.DurableScheduler).Assembly);
         services.AddSingleton(registry);
         // The public address, or else the one Kestrel actually bound (the configured port may be 0).
@@ -56,7 +70,8 @@ public static class ServerApp
             ?? provider.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features
                 .Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()?.Addresses.FirstOrDefault()?.TrimEnd('/')
             ?? options.BaseUrl));
-        services.AddSingleton<ICallbackUrls>(provider => new CallbackUrls(provider.GetRequiredService<ICallbackBase>()));
+        services.AddSingleton(new CallbackSigner(keyRing));
+        services.AddSingleton<ICallbackUrls>(provider => new CallbackUrls(provider.GetRequiredService<ICallbackBase>(), provider.GetRequiredService<CallbackSigner>()));
         services.AddSingleton(provider =>
         {
             var logger = provider.GetRequiredService<ILoggerFactory>().CreateLogger("FlowConnectors.Startup");
@@ -66,6 +81,7 @@ public static class ServerApp
             {
                 Connections = provider.GetRequiredService<IConnectionStore>(),
                 Clock = clock,
+                Network = network,
             });
             foreach (var pinned in StartupLoader.LoadPinnedVersions(Path.Combine(options.DataFolder, "connector-versions"), validator, logger))
                 runtime.InstallPinned(pinned);
@@ -85,6 +101,7 @@ public static class ServerApp
 
         var app = builder.Build();
         await PersistenceInitializer.MigrateAsync(app.Services);
+        if (sqliteFile is not null) DataFiles.RestrictSqliteFiles(sqliteFile);
         var startupLogger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("FlowConnectors");
         var host = app.Services.GetRequiredService<WorkflowHost>();
         var connectors = app.Services.GetRequiredService<ConnectorRuntime>();
@@ -115,13 +132,24 @@ public static class ServerApp
         return app;
     }
 
+    /// <summary>What appsettings.json says about logging, for a server started where that file is not found.</summary>
+    private static readonly Dictionary<string, string?> LoggingDefaults = new()
+    {
+        ["Logging:LogLevel:Default"] = "Information",
+        ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+        ["Logging:LogLevel:Microsoft.EntityFrameworkCore"] = "Warning",
+        ["Logging:LogLevel:Microsoft.AspNetCore.DataProtection"] = "Error",
+        ["Logging:LogLevel:Microsoft.Extensions.Http"] = "Warning",
+        ["Logging:LogLevel:Polly"] = "Warning",
+    };
+
     private sealed class PublicBase(Func<string> baseUrl) : ICallbackBase
     {
         public string Get() => baseUrl();
     }
 
-    private sealed class CallbackUrls(ICallbackBase baseUrl) : ICallbackUrls
+    private sealed class CallbackUrls(ICallbackBase baseUrl, CallbackSigner signer) : ICallbackUrls
     {
-        public string UrlFor(string token) => $"{baseUrl.Get()}/callbacks/{token}";
+        public string UrlFor(string token) => $"{baseUrl.Get()}/callbacks/{signer.Sign(token)}";
     }
 }

@@ -46,6 +46,8 @@ public sealed class CollectCommandTests : IAsyncLifetime
             options.DataFolder = Path.Combine(_dir.Path, "data");
             options.FlowsFolder = flows;
             options.ApiKey = ApiKey;
+            // The stub vendor listens on 127.0.0.1, which the server's network policy refuses unless allowed.
+            options.Network.AllowedHosts.Add("127.0.0.1");
         });
         await _server.StartAsync();
         _serverUrl = Address(_server);

@@ -34,6 +34,8 @@ public sealed class DesignerFixture : IAsyncLifetime
             options.FlowsFolder = _flowsFolder;
             options.ApiKey = ApiKey;
             options.SyncTimeout = TimeSpan.FromSeconds(10);
+            // Stub vendors listen on 127.0.0.1, which the server's network policy refuses unless allowed.
+            options.Network.AllowedHosts.Add("127.0.0.1");
         });
         await _app.StartAsync();
         Address = new Uri(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());

@@ -14,13 +14,14 @@ internal static class TestHttp
     /// <summary>Default settings with short delays, so retry tests stay fast.</summary>
     public static readonly HttpResilienceSettings Fast = new() { BaseDelay = TimeSpan.FromMilliseconds(10), UseJitter = false };
 
-    public static ServiceProvider Services(HttpResilienceSettings? settings = null, IConnectionHttpHandler? connection = null)
+    public static ServiceProvider Services(HttpResilienceSettings? settings = null, IConnectionHttpHandler? connection = null,
+        Network.NetworkPolicy? network = null)
     {
-        var services = new ServiceCollection().AddFlowHttp(settings ?? Fast);
+        var services = new ServiceCollection().AddFlowHttp(settings ?? Fast, network);
         if (connection is not null)
         {
             services.AddSingleton(connection);
-            services.AddFlowHttpClient(TestConnection.ClientNameForTests, settings ?? Fast);
+            services.AddFlowHttpClient(TestConnection.ClientNameForTests, settings ?? Fast, network);
         }
         return services.BuildServiceProvider();
     }

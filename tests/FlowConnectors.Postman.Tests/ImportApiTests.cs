@@ -31,6 +31,8 @@ public sealed class ImportApiTests : IAsyncLifetime
             options.DataFolder = _data.Path;
             options.FlowsFolder = _flows.Path;
             options.ApiKey = ApiKey;
+            // Stub APIs listen on 127.0.0.1, which the server's network policy refuses unless allowed.
+            options.Network.AllowedHosts.Add("127.0.0.1");
         });
         await _app.StartAsync();
         var address = new Uri(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());

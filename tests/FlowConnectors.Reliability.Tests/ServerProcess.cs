@@ -32,6 +32,8 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     public string DataFolder { get; }
     public string FlowsFolder { get; }
+    /// <summary>Where the process starts (default: the server's build output, where its appsettings.json is).</summary>
+    public string WorkingDirectory { get; private init; } = Repo.ServerOutput;
     public int Port { get; }
     public Uri Address { get; }
     /// <summary>Sends the API key.</summary>
@@ -46,12 +48,13 @@ internal sealed class ServerProcess : IAsyncDisposable
     /// Starts a server over <paramref name="flowsFolder"/> (default: an empty folder) with extra settings given as
     /// environment variables (<c>FlowConnectors__SyncTimeout=00:00:05</c>).
     /// </summary>
-    public static async Task<ServerProcess> StartAsync(string? flowsFolder = null, IDictionary<string, string>? settings = null)
+    public static async Task<ServerProcess> StartAsync(string? flowsFolder = null, IDictionary<string, string>? settings = null,
+        string? workingDirectory = null)
     {
         var data = Temp.Folder("data");
         flowsFolder ??= Temp.Folder("flows");
         var environment = new Dictionary<string, string>(settings ?? new Dictionary<string, string>());
-        var server = new ServerProcess(data, flowsFolder, FreePort(), environment);
+        var server = new ServerProcess(data, flowsFolder, FreePort(), environment) { WorkingDirectory = workingDirectory ?? Repo.ServerOutput };
         await server.StartAgainAsync();
         return server;
     }
@@ -61,7 +64,7 @@ internal sealed class ServerProcess : IAsyncDisposable
     {
         var info = new ProcessStartInfo("dotnet")
         {
-            WorkingDirectory = Repo.ServerOutput,
+            WorkingDirectory = WorkingDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
@@ -73,6 +76,9 @@ internal sealed class ServerProcess : IAsyncDisposable
         info.Environment["FlowConnectors__ApiKey"] = ApiKey;
         info.Environment["FlowConnectors__PollInterval"] = "00:00:00.050";
         info.Environment["DOTNET_gcServer"] = "0";
+        // Stub vendors listen on 127.0.0.1, which the network policy refuses unless allowed. A spec overrides
+        // this through its settings (an empty value allows nothing).
+        info.Environment["FlowConnectors__Network__AllowedHosts__0"] = "127.0.0.1";
         foreach (var (key, value) in _environment) info.Environment[key] = value;
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) _output.Enqueue(e.Data); };

@@ -68,7 +68,7 @@ public sealed class AppApprovalTests
 
         // The same callback again is a replay: refused, and nothing changes.
         var replay = await anonymous.PostAsync(callback, JsonContent(Decision("REQ-1", "REJECTED")));
-        ((int)replay.StatusCode).ShouldBe(410);
+        ((int)replay.StatusCode).ShouldBe(404);
         ((string?)(await server.GetJsonAsync("/api/app-approvals/REQ-1"))["status"]).ShouldBe("Installed");
     }
 

@@ -67,6 +67,8 @@ internal sealed class TestServer : IAsyncDisposable
             options.PollInterval = TimeSpan.FromMilliseconds(50);
             options.SyncTimeout = TimeSpan.FromSeconds(10);
             options.MaxBodyBytes = 64 * 1024;
+            // Stub vendors listen on 127.0.0.1, which the server's network policy refuses unless allowed.
+            options.Network.AllowedHosts.Add("127.0.0.1");
         }, Clock);
         await _app.StartAsync();
         Address = new Uri(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());

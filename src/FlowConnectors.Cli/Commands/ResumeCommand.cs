@@ -16,6 +16,7 @@ internal sealed class ResumeCommand
     private readonly Option<string?> _payload = new("--payload-json") { Description = "The stimulus payload: JSON text, or @file.", HelpName = "json|@file" };
     private readonly Option<bool> _journal = new("--journal") { Description = "Print the full journal (inputs, outputs, errors) as JSON on stderr." };
     private readonly Option<string?> _stateOut = new("--state-out") { Description = "Where to save the instance state when the flow suspends again.", HelpName = "file" };
+    private readonly NetworkOptions _network = new();
     private readonly Option<bool> _noWait = new("--no-wait") { Description = "Do not wait for delays; suspend instead." };
 
     public ResumeCommand(CliOutput output)
@@ -25,6 +26,7 @@ internal sealed class ResumeCommand
         {
             _state, _flow, _bookmark, _payload, _journal, _stateOut, _noWait,
         };
+        _network.AddTo(Command);
         Command.SetAction((parsed, cancellationToken) => ExecuteAsync(parsed, cancellationToken));
     }
 
@@ -44,7 +46,7 @@ internal sealed class ResumeCommand
             throw new CliException($"{statePath}: the instance has no bookmarks (it is {state.Status.ToString().ToLowerInvariant()})");
         var bookmark = FindBookmark(state, wanted, statePath);
 
-        var engine = FlowSession.CreateEngine(flowPath);
+        var engine = FlowSession.CreateEngine(flowPath, _network.Policy(parsed));
         var flow = FlowFiles.LoadForRun(flowPath, engine, _output);
         var session = new FlowSession(_output, engine, flow,
             new ReportOptions(parsed.GetValue(_journal), parsed.GetValue(_stateOut), parsed.GetValue(_noWait), flowPath));

@@ -20,12 +20,14 @@ internal sealed class RunCommand
     private readonly Option<string?> _inputJson = new("--input-json") { Description = "A file holding a JSON object of inputs (--input wins).", HelpName = "file" };
     private readonly Option<bool> _journal = new("--journal") { Description = "Print the full journal (inputs, outputs, errors) as JSON on stderr." };
     private readonly Option<string?> _stateOut = new("--state-out") { Description = "Where to save the instance state when the flow suspends.", HelpName = "file" };
+    private readonly NetworkOptions _network = new();
     private readonly Option<bool> _noWait = new("--no-wait") { Description = "Do not wait for delays; suspend instead." };
 
     public RunCommand(CliOutput output)
     {
         _output = output;
         Command = new Command("run", "Runs a flow and prints its outputs as JSON.") { _flow, _inputs, _inputJson, _journal, _stateOut, _noWait };
+        _network.AddTo(Command);
         Command.SetAction((parsed, cancellationToken) => ExecuteAsync(parsed, cancellationToken));
     }
 
@@ -35,7 +37,7 @@ internal sealed class RunCommand
     {
         var path = parsed.GetRequiredValue(_flow);
         var input = ReadInput(parsed.GetValue(_inputs) ?? [], parsed.GetValue(_inputJson));
-        var engine = FlowSession.CreateEngine(path);
+        var engine = FlowSession.CreateEngine(path, _network.Policy(parsed));
         var flow = FlowFiles.LoadForRun(path, engine, _output);
         var session = new FlowSession(_output, engine, flow,
             new ReportOptions(parsed.GetValue(_journal), parsed.GetValue(_stateOut), parsed.GetValue(_noWait), path));

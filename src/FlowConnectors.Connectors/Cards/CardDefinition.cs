@@ -43,4 +43,6 @@ public sealed record SignatureSettings
     public string? TimestampHeader { get; init; }
     public required string SecretParameter { get; init; }
     public TimeSpan Tolerance { get; init; } = TimeSpan.FromMinutes(5);
+    /// <summary>A header naming each delivery uniquely (GitHub's <c>X-GitHub-Delivery</c>), remembered against replays.</summary>
+    public string? DeliveryIdHeader { get; init; }
 }

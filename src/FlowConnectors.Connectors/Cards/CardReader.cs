@@ -44,17 +44,24 @@ internal static class CardReader
             var secret = (string?)s["secretParameter"];
             if (secret is null) Error("$.card.signature", "CARD_SIGNATURE", "signature needs 'secretParameter' (the connection parameter holding the signing secret)");
             var style = (string?)s["style"] ?? "hmac";
-            if (style is not ("github" or "slack" or "hmac"))
-                Error("$.card.signature.style", "CARD_SIGNATURE", $"signature style '{style}' must be github, slack or hmac");
+            if (style is not ("github" or "slack" or "stripe" or "hmac"))
+                Error("$.card.signature.style", "CARD_SIGNATURE", $"signature style '{style}' must be github, slack, stripe or hmac");
             var algorithm = (string?)s["algorithm"] ?? "sha256";
             if (algorithm is not ("sha1" or "sha256" or "sha512"))
                 Error("$.card.signature.algorithm", "CARD_SIGNATURE", $"algorithm '{algorithm}' must be sha1, sha256 or sha512");
             signature = new SignatureSettings
             {
                 Style = style,
-                Header = (string?)s["header"] ?? (style == "slack" ? "X-Slack-Signature" : style == "github" ? "X-Hub-Signature-256" : "X-Signature"),
-                Algorithm = algorithm,
-                Prefix = (string?)s["prefix"] ?? (style == "github" ? "sha256=" : style == "slack" ? "v0=" : ""),
+                Header = (string?)s["header"] ?? style switch
+                {
+                    "slack" => "X-Slack-Signature",
+                    "github" => "X-Hub-Signature-256",
+                    "stripe" => "Stripe-Signature",
+                    _ => "X-Signature",
+                },
+                Algorithm = style == "stripe" ? "sha256" : algorithm,
+                Prefix = style == "stripe" ? "" : (string?)s["prefix"] ?? (style == "github" ? "sha256=" : style == "slack" ? "v0=" : ""),
+                DeliveryIdHeader = (string?)s["deliveryIdHeader"] ?? (style == "github" ? "X-GitHub-Delivery" : null),
                 Encoding = (string?)s["encoding"] ?? "hex",
                 TimestampHeader = (string?)s["timestampHeader"] ?? (style == "slack" ? "X-Slack-Request-Timestamp" : null),
                 SecretParameter = secret ?? "",

@@ -6,6 +6,11 @@ public enum ConnectionStatus
 {
     Authorized,
     Deauthorized,
+    /// <summary>
+    /// The connector's base URL or authentication changed since the connection was authorized: nothing
+    /// is sent with it until a user re-enters its secrets or confirms the new address.
+    /// </summary>
+    NeedsReauthorization,
 }
 
 /// <summary>
@@ -22,6 +27,11 @@ public sealed class Connection
     public OAuthTokens? Tokens { get; set; }
     public ConnectionStatus Status { get; set; } = ConnectionStatus.Authorized;
     public string? StatusReason { get; set; }
+    /// <summary>
+    /// The origin (<c>scheme://host:port</c>) the connection was authorized for: its credentials go
+    /// nowhere else. Null only for connections stored before origins were recorded (bound on first use).
+    /// </summary>
+    public string? Origin { get; set; }
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset UpdatedAt { get; set; }
 
@@ -44,9 +54,20 @@ public sealed class Connection
         ["values"] = new JsonObject(Values.OrderBy(v => v.Key, StringComparer.Ordinal).Select(v => KeyValuePair.Create(v.Key, (JsonNode?)v.Value))),
         ["secretsSet"] = new JsonArray(Secrets.Keys.Order(StringComparer.Ordinal).Select(k => (JsonNode)k).ToArray()),
         ["signedIn"] = Tokens is not null,
-        ["status"] = Status == ConnectionStatus.Authorized ? "authorized" : "deauthorized",
+        ["status"] = StatusName(Status),
         ["statusReason"] = StatusReason,
+        ["origin"] = Origin,
     };
+
+    public static string StatusName(ConnectionStatus status) => status switch
+    {
+        ConnectionStatus.Authorized => "authorized",
+        ConnectionStatus.NeedsReauthorization => "needsReauthorization",
+        _ => "deauthorized",
+    };
+
+    /// <summary>The origin of a URL as connections record it: lower-case scheme and host, explicit port.</summary>
+    public static string OriginOf(Uri uri) => $"{uri.Scheme}://{uri.IdnHost}:{uri.Port}".ToLowerInvariant();
 
     /// <summary>Every secret string this connection holds, for redaction.</summary>
     public IEnumerable<string> SecretStrings()

@@ -91,6 +91,7 @@ public sealed partial class FileConnectionStore : IConnectionStore
             ["tokens"] = c.Tokens is null ? null : _protector.Protect(JsonSerializer.Serialize(c.Tokens)),
             ["status"] = c.Status.ToString(),
             ["statusReason"] = c.StatusReason,
+            ["origin"] = c.Origin,
             ["createdAt"] = c.CreatedAt,
             ["updatedAt"] = c.UpdatedAt,
         };
@@ -107,6 +108,7 @@ public sealed partial class FileConnectionStore : IConnectionStore
                 Name = (string?)o["name"] ?? "",
                 Status = Enum.TryParse<ConnectionStatus>((string?)o["status"], out var status) ? status : ConnectionStatus.Authorized,
                 StatusReason = (string?)o["statusReason"],
+                Origin = (string?)o["origin"],
                 CreatedAt = o["createdAt"]?.GetValue<DateTimeOffset>() ?? default,
                 UpdatedAt = o["updatedAt"]?.GetValue<DateTimeOffset>() ?? default,
             };

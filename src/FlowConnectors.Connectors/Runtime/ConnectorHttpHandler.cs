@@ -50,10 +50,10 @@ internal sealed class ConnectorHttpHandler(ConnectorRuntime runtime) : IConnecti
         var connection = runtime.ConnectionFor(context);
         foreach (var secret in connection.SecretStrings()) context.RegisterSecret(secret);
         var auth = manifest.Auth;
+        if (auth.Kind == AuthKind.None) return;
+        await runtime.CheckOriginAsync(manifest, connection, request.RequestUri!, ct);
         switch (auth.Kind)
         {
-            case AuthKind.None:
-                return;
             case AuthKind.Basic:
                 var user = Required(connection, auth.UsernameParameter);
                 var password = Required(connection, auth.PasswordParameter);
@@ -133,8 +133,7 @@ internal sealed class ConnectorHttpHandler(ConnectorRuntime runtime) : IConnecti
             }
     }
 
-    private string Rewrite(string url) =>
-        runtime.Options.RewriteUrl is { } rewrite ? rewrite(new Uri(url)).ToString() : url;
+    private string Rewrite(string url) => runtime.RewriteUrl(url);
 
     private static string Required(Connection connection, string parameter) =>
         connection.Get(parameter) ?? throw new ActivityFaultException($"authentication failed: connection parameter '{parameter}' is not set");

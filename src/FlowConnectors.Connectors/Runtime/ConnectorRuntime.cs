@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Text.Json.Nodes;
+using FlowConnectors.Connectors.Auth;
 using FlowConnectors.Connectors.Cards;
 using FlowConnectors.Connectors.Connections;
 using FlowConnectors.Connectors.Manifest;
@@ -104,7 +105,7 @@ public sealed class ConnectorRuntime : IAsyncDisposable
         var services = new ServiceCollection();
         services.AddSingleton(Options.Clock);
         services.AddSingleton<IConnectionHttpHandler>(_httpHandler);
-        services.AddFlowHttpClient(ClientNameOf(package.Manifest.Key), HttpSettingsReader.Read(package.Manifest.Http));
+        services.AddFlowHttpClient(ClientNameOf(package.Manifest.Key), HttpSettingsReader.Read(package.Manifest.Http), Options.Network);
         if (Options.ConfigureHttpClient is { } configure) configure(services.AddHttpClient(ClientNameOf(package.Manifest.Key)));
         var provider = services.BuildServiceProvider();
         var flows = new ConnectorFlowProvider(package);
@@ -158,9 +159,128 @@ public sealed class ConnectorRuntime : IAsyncDisposable
             UpdatedAt = now,
         };
         ApplyValues(manifest, connection, values, requireAll: true);
+        connection.Origin = CurrentOrigin(manifest, connection);
         await Options.Connections.SaveAsync(connection, cancellationToken);
         return connection;
     }
+
+    /// <summary>
+    /// Changes a connection's name and parameter values. When every secret parameter is given again,
+    /// the connection is bound to the connector's current address and authorized again; otherwise a
+    /// change of address leaves it needing re-authorization.
+    /// </summary>
+    public async Task<Connection> UpdateConnectionAsync(string connectionId, string? name, IReadOnlyDictionary<string, string> values,
+        CancellationToken cancellationToken = default)
+    {
+        var connection = await GetConnectionAsync(connectionId, cancellationToken);
+        var manifest = GetConnector(connection.ConnectorKey).Manifest;
+        if (connection.Status == ConnectionStatus.Deauthorized)
+            throw new ConnectorException($"connection '{connectionId}' is deauthorized; create a new one");
+        ApplyValues(manifest, connection, values, requireAll: false);
+        if (name is not null) connection.Name = name;
+        var origin = CurrentOrigin(manifest, connection);
+        var secretsReentered = manifest.ConnectionParameters.Where(p => p.Type == ConnectionParameterType.Password).All(p => values.ContainsKey(p.Name));
+        if (secretsReentered)
+        {
+            connection.Origin = origin;
+            if (connection.Status == ConnectionStatus.NeedsReauthorization) MarkAuthorized(connection);
+        }
+        else if (origin != connection.Origin)
+        {
+            connection.Status = ConnectionStatus.NeedsReauthorization;
+            connection.StatusReason = $"its address changed from {connection.Origin ?? "an unrecorded one"} to {origin}; re-enter its secrets or confirm the new address";
+        }
+        connection.UpdatedAt = Options.Clock.GetUtcNow();
+        Tokens.Forget(connection.Id);
+        await Options.Connections.SaveAsync(connection, cancellationToken);
+        return connection;
+    }
+
+    /// <summary>A user confirms that the connection's credentials may go to the connector's current address.</summary>
+    public async Task<Connection> ConfirmOriginAsync(string connectionId, CancellationToken cancellationToken = default)
+    {
+        var connection = await GetConnectionAsync(connectionId, cancellationToken);
+        if (connection.Status == ConnectionStatus.Deauthorized)
+            throw new ConnectorException($"connection '{connectionId}' is deauthorized; create a new one");
+        connection.Origin = CurrentOrigin(GetConnector(connection.ConnectorKey).Manifest, connection);
+        MarkAuthorized(connection);
+        connection.UpdatedAt = Options.Clock.GetUtcNow();
+        Tokens.Forget(connection.Id);
+        await Options.Connections.SaveAsync(connection, cancellationToken);
+        return connection;
+    }
+
+    /// <summary>
+    /// After a connector was replaced: when its base URL or authentication changed, its authorized
+    /// connections need re-authorization (nothing is sent with them until then). Returns their ids.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> RequireReauthorizationAsync(ConnectorManifest previous, ConnectorManifest current,
+        CancellationToken cancellationToken = default)
+    {
+        var changes = new List<string>();
+        if (!string.Equals(previous.BaseUrl, current.BaseUrl, StringComparison.Ordinal)) changes.Add($"base URL changed from {previous.BaseUrl} to {current.BaseUrl}");
+        if (previous.Auth != current.Auth)
+            changes.Add(previous.Auth.Kind == current.Auth.Kind
+                ? $"{AuthSettings.WireName(current.Auth.Kind)} authentication settings changed"
+                : $"authentication changed from {AuthSettings.WireName(previous.Auth.Kind)} to {AuthSettings.WireName(current.Auth.Kind)}");
+        if (changes.Count == 0) return [];
+        var marked = new List<string>();
+        foreach (var connection in await Options.Connections.ListAsync(cancellationToken))
+        {
+            if (connection.ConnectorKey != current.Key || connection.Status != ConnectionStatus.Authorized) continue;
+            connection.Status = ConnectionStatus.NeedsReauthorization;
+            connection.StatusReason = $"the connector's {string.Join(" and ", changes)}; re-enter the connection's secrets or confirm the new address";
+            if (previous.Auth.Kind != current.Auth.Kind) connection.Tokens = null;
+            connection.UpdatedAt = Options.Clock.GetUtcNow();
+            Tokens.Forget(connection.Id);
+            await Options.Connections.SaveAsync(connection, cancellationToken);
+            _active[connection.Id] = connection;
+            marked.Add(connection.Id);
+        }
+        return marked;
+    }
+
+    private static void MarkAuthorized(Connection connection)
+    {
+        connection.Status = ConnectionStatus.Authorized;
+        connection.StatusReason = null;
+    }
+
+    /// <summary>The origin the connection's requests go to now (its base URL with the connection's values), or null without one.</summary>
+    internal string? CurrentOrigin(ConnectorManifest manifest, Connection connection)
+    {
+        if (string.IsNullOrWhiteSpace(manifest.BaseUrl)) return null;
+        try
+        {
+            return Uri.TryCreate(RewriteUrl(ConnectorUrls.Expand(manifest.BaseUrl, connection)), UriKind.Absolute, out var uri) ? Connection.OriginOf(uri) : null;
+        }
+        catch (ActivityFaultException)
+        {
+            return null; // a parameter of the base URL is not set yet
+        }
+    }
+
+    /// <summary>
+    /// Before credentials are added to a request: the connection must be authorized and bound to the
+    /// request's origin. A connection stored before origins were recorded is bound to the current one.
+    /// </summary>
+    internal async Task CheckOriginAsync(ConnectorManifest manifest, Connection connection, Uri requestUri, CancellationToken cancellationToken)
+    {
+        var fix = $"re-enter its secrets (PUT /api/connections/{connection.Id}) or confirm the new address (POST /api/connections/{connection.Id}/confirm-origin)";
+        if (connection.Status == ConnectionStatus.NeedsReauthorization)
+            throw new ActivityFaultException($"connection '{connection.Id}' needs re-authorization ({connection.StatusReason}); nothing is sent with it until then: {fix}");
+        if (connection.Origin is null)
+        {
+            connection.Origin = CurrentOrigin(manifest, connection) ?? Connection.OriginOf(requestUri);
+            await Options.Connections.SaveAsync(connection, cancellationToken);
+        }
+        var target = Connection.OriginOf(requestUri);
+        if (target != connection.Origin)
+            throw new ActivityFaultException($"connection '{connection.Id}' was authorized for {connection.Origin}, and this request goes to {target}; its credentials are not sent there: {fix}");
+    }
+
+    /// <summary>The URL after the offline runner's rewrite (the URL itself otherwise).</summary>
+    internal string RewriteUrl(string url) => Options.RewriteUrl is { } rewrite ? rewrite(new Uri(url)).ToString() : url;
 
     /// <summary>Sets parameter values; problems are listed together, naming each parameter.</summary>
     public static void ApplyValues(ConnectorManifest manifest, Connection connection, IReadOnlyDictionary<string, string> values, bool requireAll)
@@ -245,8 +365,9 @@ public sealed class ConnectorRuntime : IAsyncDisposable
         {
             throw new ConnectorException(e.Message);
         }
-        connection.Status = ConnectionStatus.Authorized;
-        connection.StatusReason = null;
+        MarkAuthorized(connection);
+        // Signing in again is re-authorization: the connection is bound to the address it signed in for.
+        connection.Origin = CurrentOrigin(manifest, connection);
         await SaveTokensAsync(connection, tokens, cancellationToken);
     }
 

@@ -14,6 +14,8 @@ public sealed class ConnectorRuntimeOptions
     public Func<Uri, Uri>? RewriteUrl { get; init; }
     /// <summary>Extra configuration of each connector's HTTP client (e.g. a recording handler).</summary>
     public Action<IHttpClientBuilder>? ConfigureHttpClient { get; init; }
+    /// <summary>Which addresses connector calls may reach (the server passes its restricted policy); any when null.</summary>
+    public Http.Network.NetworkPolicy? Network { get; init; }
     public long MaxSteps { get; init; } = 1_000_000;
     public bool Journal { get; init; } = true;
 }

@@ -16,6 +16,10 @@ internal sealed class HttpEndpoint : Activity, INodeValidator
     [Input(Description = "Accepted methods.")] public string[] Methods { get; set; } = ["POST"];
     [Input(Description = "Where in the request the correlation id is, e.g. body.RequestId; instances are then found by it.")]
     public string? CorrelationPath { get; set; }
+    [Input(Description = "What a request must carry, checked before anything runs (else 401): { kind: apiKey } (the server's API key), " +
+                         "{ kind: sharedSecret, header, secret } or { kind: hmac, header, algorithm, prefix, encoding, timestampHeader, secret }. " +
+                         "secret references { serverSecret: name } or { connection: id, parameter: name }, never a value.", Editor = "json")]
+    public JsonObject? Auth { get; set; }
 
     [Output] public string Method { get; private set; } = "";
     [Output] public JsonObject Headers { get; private set; } = [];
@@ -39,5 +43,12 @@ internal sealed class HttpEndpoint : Activity, INodeValidator
         if (context.TryGetLiteral("path", out var path) && Engine.Values.JsonValues.TryGetString(path, out var text) &&
             (text.Length == 0 || text.StartsWith('/') || text.Contains("..") || text.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '/' or '.'))))
             context.AddError("INVALID_PATH", "path", $"path '{text}' must be relative (no leading '/') and hold only letters, digits, '-', '_', '.' and '/'");
+        if (!context.Node.Inputs.TryGetValue("auth", out var auth) || auth is null) return;
+        if (!context.TryGetLiteral("auth", out var literal) || literal is not JsonObject settings)
+        {
+            context.AddError("INVALID_AUTH", "auth", "auth must be a literal object like { \"kind\": \"hmac\", \"secret\": { \"serverSecret\": \"name\" } }, not an expression");
+            return;
+        }
+        foreach (var problem in EndpointAuthRules.Problems(settings)) context.AddError("INVALID_AUTH", "auth", problem);
     }
 }

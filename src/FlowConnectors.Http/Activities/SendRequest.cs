@@ -43,6 +43,9 @@ internal sealed class SendRequest : Activity, INodeValidator
     [Input(Description = "Largest response body accepted, in bytes.")]
     public long MaxResponseBytes { get; set; } = HttpLimits.DefaultMaxResponseBytes;
 
+    [Input(Description = "Follow redirects (at most 10). Empty: followed without a connection, not with one. A hop to another origin never carries the request's headers, credentials or body.")]
+    public bool? FollowRedirects { get; set; }
+
     [Output] public int StatusCode { get; private set; }
 
     [Output(Name = "headers", Description = "Response headers with lower-case names; repeated headers joined with ', '.")]
@@ -70,6 +73,7 @@ internal sealed class SendRequest : Activity, INodeValidator
             UseConnection = UseConnection,
             IdempotencyKey = IdempotencyKey,
             MaxResponseBytes = MaxResponseBytes,
+            FollowRedirects = FollowRedirects,
         });
         StatusCode = response.StatusCode;
         ResponseHeaders = response.Headers;

@@ -61,6 +61,10 @@ internal static class HttpRequestSender
         {
             throw new ActivityFaultException($"requests to {host} are paused after repeated failures (circuit open); try again later");
         }
+        catch (Exception e) when (Network.GuardedConnect.FindRefusal(e) is { } refusal)
+        {
+            throw new ActivityFaultException(refusal.Message);
+        }
         catch (HttpRequestException e)
         {
             throw new ActivityFaultException(e.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError
@@ -97,18 +101,71 @@ internal static class HttpRequestSender
 
     private static string Describe(string url) => TryAbsoluteHttp(url, out var uri) ? uri.Authority : $"'{url}'";
 
+    /// <summary>Redirect hops followed at most, as browsers do; more fault the request.</summary>
+    internal const int MaxRedirects = 10;
+
+    /// <summary>
+    /// Sends the request and follows redirects when the spec says so (by default only without a
+    /// connection). On a hop to another origin the request goes without any header the flow or the
+    /// connection set, and a 307/308 that would carry the body there is not followed: credentials, in
+    /// a header, the query or the body, stay with the origin they were meant for. Every hop goes through
+    /// the client's connect step, so the network policy checks it too.
+    /// </summary>
     private static async Task<HttpResponseMessage> SendOnceAsync(ActivityContext context, HttpClient client, HttpRequestSpec spec, Uri uri,
         IConnectionHttpHandler? connection, bool refreshed, CancellationToken ct)
     {
-        // A message can be sent only once, so the retry after a 401 builds a fresh one.
-        using var request = BuildRequest(context, spec, uri);
-        if (connection is not null)
+        var follow = spec.FollowRedirects ?? connection is null;
+        var method = spec.Method;
+        var current = uri;
+        var crossedOrigin = false;
+        var withBody = true;
+        for (var hop = 0; ; hop++)
         {
-            await connection.AuthenticateAsync(context, request, refreshed, ct);
-            RegisterSensitiveValues(context, request);
+            // A message can be sent only once, so every hop (and the retry after a 401) builds a fresh one.
+            using var request = crossedOrigin
+                ? new HttpRequestMessage(method, current)
+                : BuildRequest(context, spec with { Method = method, Body = withBody ? spec.Body : null }, current);
+            if (connection is not null && !crossedOrigin)
+            {
+                await connection.AuthenticateAsync(context, request, refreshed, ct);
+                RegisterSensitiveValues(context, request);
+            }
+            var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
+            if (!follow || !IsRedirect(response.StatusCode) || response.Headers.Location is not { } location) return response;
+            if (!Uri.TryCreate(current, location, out var next) || (next.Scheme != Uri.UriSchemeHttp && next.Scheme != Uri.UriSchemeHttps))
+            {
+                context.Log("warning", $"not following the redirect from {current.Authority}: its Location is not an http(s) URL");
+                return response;
+            }
+            if (hop + 1 > MaxRedirects)
+            {
+                response.Dispose();
+                throw new ActivityFaultException($"more than {MaxRedirects} redirects, the last from {current.Authority}; the request was stopped there");
+            }
+            var keepsMethod = response.StatusCode is HttpStatusCode.TemporaryRedirect or HttpStatusCode.PermanentRedirect;
+            var otherOrigin = !SameOrigin(uri, next);
+            if (otherOrigin && keepsMethod && withBody && spec.Body is not null && !JsonValues.IsNull(spec.Body))
+            {
+                context.Log("warning", $"not following the {(int)response.StatusCode} redirect from {current.Authority} to {next.Authority}: it would send the request body to another origin");
+                return response;
+            }
+            if (!keepsMethod && method != HttpMethod.Get && method != HttpMethod.Head)
+            {
+                // 303 always, and 301/302 after POST in practice: the next request is a GET without a body.
+                method = HttpMethod.Get;
+                withBody = false;
+            }
+            crossedOrigin |= otherOrigin;
+            response.Dispose();
+            current = next;
         }
-        return await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
     }
+
+    private static bool IsRedirect(HttpStatusCode status) => status is HttpStatusCode.MovedPermanently or HttpStatusCode.Found
+        or HttpStatusCode.SeeOther or HttpStatusCode.TemporaryRedirect or HttpStatusCode.PermanentRedirect;
+
+    private static bool SameOrigin(Uri a, Uri b) =>
+        Uri.Compare(a, b, UriComponents.SchemeAndServer, UriFormat.UriEscaped, StringComparison.OrdinalIgnoreCase) == 0;
 
     private static HttpRequestMessage BuildRequest(ActivityContext context, HttpRequestSpec spec, Uri uri)
     {

@@ -4,7 +4,7 @@ using FlowConnectors.Http.Activities;
 namespace FlowConnectors.Http.Requests;
 
 /// <summary>One request as an activity describes it, before URL resolution, auth and encoding.</summary>
-internal sealed class HttpRequestSpec
+internal sealed record HttpRequestSpec
 {
     public required HttpMethod Method { get; init; }
     public required string Url { get; init; }
@@ -16,6 +16,8 @@ internal sealed class HttpRequestSpec
     public bool UseConnection { get; init; }
     public string? IdempotencyKey { get; init; }
     public long MaxResponseBytes { get; init; } = HttpLimits.DefaultMaxResponseBytes;
+    /// <summary>Whether 301/302/303/307/308 are followed; null: only for requests without a connection.</summary>
+    public bool? FollowRedirects { get; init; }
 
     /// <summary>
     /// Set for a URL the API handed back (a Link header's next page): it is used as it is, without

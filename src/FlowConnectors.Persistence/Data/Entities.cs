@@ -131,6 +131,8 @@ internal sealed class ConnectionEntity
     public string? TokensCiphertext { get; set; }
     public required string Status { get; set; }
     public string? StatusReason { get; set; }
+    /// <summary>The scheme://host:port the connection was authorized for.</summary>
+    public string? Origin { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
 }
@@ -179,4 +181,15 @@ internal sealed class CollectionSourceEntity
     public required string ScheduleTime { get; set; }
     public required string TimeZone { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
+}
+
+/// <summary>A verified webhook delivery remembered until <see cref="ExpiresAt"/> (replay protection).</summary>
+internal sealed class WebhookDeliveryEntity
+{
+    /// <summary>SHA-256 (hex) of the trigger and the delivery id or signature.</summary>
+    public required string Key { get; set; }
+    public DateTimeOffset ReceivedAt { get; set; }
+    public DateTimeOffset ExpiresAt { get; set; }
+    /// <summary>The inbox message that stored it; null while the delivery is being stored.</summary>
+    public long? InboxId { get; set; }
 }

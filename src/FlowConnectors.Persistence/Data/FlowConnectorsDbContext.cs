@@ -23,6 +23,7 @@ internal abstract class FlowConnectorsDbContext(DbContextOptions options) : DbCo
     public DbSet<CollectedUserEntity> CollectedUsers => Set<CollectedUserEntity>();
     public DbSet<CollectionRunEntity> CollectionRuns => Set<CollectionRunEntity>();
     public DbSet<CollectionSourceEntity> CollectionSources => Set<CollectionSourceEntity>();
+    public DbSet<WebhookDeliveryEntity> WebhookDeliveries => Set<WebhookDeliveryEntity>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -109,6 +110,13 @@ internal abstract class FlowConnectorsDbContext(DbContextOptions options) : DbCo
         {
             e.ToTable("Connections");
             e.HasKey(x => x.Id);
+        });
+
+        model.Entity<WebhookDeliveryEntity>(e =>
+        {
+            e.ToTable("WebhookDeliveries");
+            e.HasKey(x => x.Key);
+            e.HasIndex(x => x.ExpiresAt);
         });
 
         // Collected users are upserted with raw SQL (EfCollectionStore): keep table and column names as declared.

@@ -79,6 +79,7 @@ internal sealed partial class EfConnectionStore : IConnectionStore
         TokensCiphertext = c.Tokens is null ? null : _protector.Protect(JsonSerializer.Serialize(c.Tokens)),
         Status = c.Status.ToString(),
         StatusReason = c.StatusReason,
+        Origin = c.Origin,
         CreatedAt = c.CreatedAt,
         UpdatedAt = c.UpdatedAt,
     };
@@ -94,6 +95,7 @@ internal sealed partial class EfConnectionStore : IConnectionStore
                 Name = row.Name,
                 Status = Enum.TryParse<ConnectionStatus>(row.Status, out var status) ? status : ConnectionStatus.Authorized,
                 StatusReason = row.StatusReason,
+                Origin = row.Origin,
                 CreatedAt = row.CreatedAt,
                 UpdatedAt = row.UpdatedAt,
             };

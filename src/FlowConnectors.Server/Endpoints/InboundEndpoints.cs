@@ -28,7 +28,9 @@ internal static class InboundEndpoints
     /// within the sync timeout; when it suspends (or is still running) the response is 202 with the
     /// instance id, and its outputs are read later from /api/instances/{id}.
     /// </summary>
-    private static async Task<IResult> HookAsync(string path, HttpRequest request, ITriggerStore triggers, WorkflowHost host, ServerOptions options, CancellationToken ct)
+    private static async Task<IResult> HookAsync(string path, HttpRequest request, ITriggerStore triggers, WorkflowHost host, ServerOptions options,
+        Connectors.Connections.IConnectionStore connections, IApiKeyStore apiKeys, IWebhookDeliveryLog deliveries, TimeProvider clock,
+        ILoggerFactory loggers, CancellationToken ct)
     {
         var found = await triggers.FindByHashAsync(StartupLoader.HttpTriggerHash(path), ct);
         var trigger = found.FirstOrDefault(t => t.Enabled);
@@ -38,6 +40,38 @@ internal static class InboundEndpoints
             return Problems.Result(405, "Method not allowed", $"/hooks/{path} accepts {string.Join(", ", methods)}");
         var (bytes, tooLarge) = await Problems.ReadBodyAsync(request, options.MaxBodyBytes);
         if (tooLarge) return Problems.Result(413, "Body too large", $"the body is larger than the {options.MaxBodyBytes:N0}-byte limit");
+        // The endpoint's own authentication comes before anything is parsed, stored or run.
+        var auth = await HookAuth.CheckAsync(trigger.Config["auth"], request, bytes, options, connections, apiKeys, clock.GetUtcNow(),
+            loggers.CreateLogger("FlowConnectors.Hooks"), ct);
+        if (auth.Refusal is not null) return auth.Refusal;
+        var replayKeys = ReplayKeys(trigger.Id, auth.ReplayKeys);
+        if (replayKeys.Count > 0)
+        {
+            var (claim, _) = await deliveries.ClaimAsync(replayKeys, clock.GetUtcNow(), clock.GetUtcNow() + auth.RememberFor, ClaimTimeout(options), ct);
+            if (claim != DeliveryClaim.New)
+                return Problems.Result(409, "Already received", "this signed request was already received; a replay starts nothing");
+        }
+        var started = false;
+        try
+        {
+            var answer = await RunHookAsync(path, request, trigger, host, options, bytes, auth.SecretHeaders, ct);
+            started = true;
+            return answer;
+        }
+        finally
+        {
+            // A request that ran (or failed inside the flow) is spent; one refused before running may be sent again.
+            if (replayKeys.Count > 0)
+            {
+                if (started) await deliveries.CompleteAsync(replayKeys, 0, CancellationToken.None);
+                else await deliveries.ReleaseAsync(replayKeys, CancellationToken.None);
+            }
+        }
+    }
+
+    private static async Task<IResult> RunHookAsync(string path, HttpRequest request, TriggerRecord trigger, WorkflowHost host, ServerOptions options,
+        byte[] bytes, IReadOnlyList<string> secretHeaders, CancellationToken ct)
+    {
         JsonNode? body = null;
         if (bytes.Length > 0)
         {
@@ -71,7 +105,8 @@ internal static class InboundEndpoints
             ["method"] = request.Method,
             ["path"] = path,
             ["headers"] = new JsonObject(request.Headers
-                .Where(h => !h.Key.Equals("Authorization", StringComparison.OrdinalIgnoreCase) && !h.Key.Equals("Cookie", StringComparison.OrdinalIgnoreCase))
+                .Where(h => !h.Key.Equals("Authorization", StringComparison.OrdinalIgnoreCase) && !h.Key.Equals("Cookie", StringComparison.OrdinalIgnoreCase)
+                            && !secretHeaders.Contains(h.Key, StringComparer.OrdinalIgnoreCase))
                 .OrderBy(h => h.Key, StringComparer.Ordinal)
                 .Select(h => KeyValuePair.Create(h.Key.ToLowerInvariant(), (JsonNode?)h.Value.ToString()))),
             ["query"] = new JsonObject(request.Query.Select(q => KeyValuePair.Create(q.Key, (JsonNode?)q.Value.ToString()))),
@@ -103,7 +138,8 @@ internal static class InboundEndpoints
     /// automation run in the background.
     /// </summary>
     private static async Task<IResult> WebhookAsync(string token, HttpRequest request, ITriggerStore triggers, IInboxStore inbox,
-        Connectors.Runtime.ConnectorRuntime runtime, BackgroundWorkers workers, ServerOptions options, TimeProvider clock, CancellationToken ct)
+        Connectors.Runtime.ConnectorRuntime runtime, BackgroundWorkers workers, ServerOptions options, TimeProvider clock,
+        IWebhookDeliveryLog deliveries, CancellationToken ct)
     {
         var hash = AutomationEndpoints.WebhookHash(token);
         var trigger = (await triggers.FindByHashAsync(hash, ct)).FirstOrDefault();
@@ -115,15 +151,37 @@ internal static class InboundEndpoints
         if (!check.IsValid) return Problems.Result(401, "Invalid signature", check.Reason ?? "the delivery's signature does not match");
         // A body that is JSON must be JSON a run can keep; one that is not JSON at all reaches the event flow as text, as before.
         if (JsonInput.Check(bytes, options.MaxInputDepth) is { IsSyntax: false } unusable) return Problems.Invalid(unusable);
-        var id = await inbox.AddAsync(new InboxMessage
+        // Replay protection: a delivery already stored (same signature, or the vendor's delivery id) is
+        // acknowledged with 200 and starts nothing, as Stripe advises for events already processed; one
+        // being stored by a parallel request answers 409 so the sender retries later.
+        var replayKeys = ReplayKeys(trigger.Id, check.ReplayKeys);
+        if (replayKeys.Count > 0)
         {
-            Kind = "webhook",
-            Hash = hash,
-            Headers = new JsonObject(headers.Where(h => !h.Key.Equals("Authorization", StringComparison.OrdinalIgnoreCase))
-                .OrderBy(h => h.Key, StringComparer.Ordinal).Select(h => KeyValuePair.Create(h.Key.ToLowerInvariant(), (JsonNode?)h.Value))),
-            Body = bytes,
-            ReceivedAt = clock.GetUtcNow(),
-        }, ct);
+            var now = clock.GetUtcNow();
+            var (claim, stored) = await deliveries.ClaimAsync(replayKeys, now, now + check.RememberFor, ClaimTimeout(options), ct);
+            if (claim == DeliveryClaim.Duplicate) return Results.Json(new { accepted = false, duplicate = true, delivery = stored }, statusCode: 200);
+            if (claim == DeliveryClaim.InProgress)
+                return Problems.Result(409, "Delivery in progress", "this delivery is being stored by another request; send it again later");
+        }
+        long id;
+        try
+        {
+            id = await inbox.AddAsync(new InboxMessage
+            {
+                Kind = "webhook",
+                Hash = hash,
+                Headers = new JsonObject(headers.Where(h => !h.Key.Equals("Authorization", StringComparison.OrdinalIgnoreCase))
+                    .OrderBy(h => h.Key, StringComparer.Ordinal).Select(h => KeyValuePair.Create(h.Key.ToLowerInvariant(), (JsonNode?)h.Value))),
+                Body = bytes,
+                ReceivedAt = clock.GetUtcNow(),
+            }, ct);
+        }
+        catch
+        {
+            if (replayKeys.Count > 0) await deliveries.ReleaseAsync(replayKeys, CancellationToken.None);
+            throw;
+        }
+        if (replayKeys.Count > 0) await deliveries.CompleteAsync(replayKeys, id, CancellationToken.None);
         workers.Wake();
         return Results.Json(new { accepted = true, delivery = id }, statusCode: 202);
     }
@@ -131,23 +189,28 @@ internal static class InboundEndpoints
     /// <summary>
     /// Stores the callback, then answers 202; the background worker resumes the instance. A callback
     /// that arrives before its Wait for Callback node has suspended is kept and delivered once it has.
+    /// Every invalid callback, whether unknown, forged, spent or of an ended flow, gets the same 404,
+    /// so the answer reveals nothing about an instance; nothing is stored for it.
     /// </summary>
     private static async Task<IResult> CallbackAsync(string token, HttpRequest request, IInstanceStore instances, IInboxStore inbox,
-        BackgroundWorkers workers, ServerOptions options, TimeProvider clock, CancellationToken ct)
+        BackgroundWorkers workers, ServerOptions options, TimeProvider clock, CallbackSigner signer, CancellationToken ct)
     {
-        var dot = token.IndexOf('.');
-        if (dot <= 0 || dot == token.Length - 1) return Problems.Result(404, "Unknown callback", "this callback URL is not valid");
+        // A signed URL proves the server issued the token; an unsigned one (issued before URLs were signed)
+        // is accepted only while its instance waits for exactly that token.
+        var signed = signer.Verify(token);
+        var plain = signed ?? token;
+        var dot = plain.IndexOf('.');
+        if (dot <= 0 || dot == plain.Length - 1) return UnknownCallback();
         var (body, problem) = await Problems.ReadJsonAsync(request, options.MaxBodyBytes, required: false, options.MaxInputDepth);
         if (problem is not null) return problem;
-        var stored = await instances.GetAsync(token[..dot], ct);
-        if (stored is null) return Problems.Result(404, "Unknown callback", "this callback URL is not valid");
+        var stored = await instances.GetAsync(plain[..dot], ct);
+        if (stored is null) return UnknownCallback();
         var state = stored.State;
-        if (state.Status is FlowStatus.Finished or FlowStatus.Faulted or FlowStatus.Cancelled)
-            return Problems.Result(410, "Callback closed", "the flow this callback belongs to has ended");
-        var hash = Bookmark.ComputeHash(WaitForCallback.BookmarkName, WaitForCallback.StimulusOf(token));
-        var waiting = state.Bookmarks.Any(b => b.Hash == hash);
-        if (!waiting && state.Status != FlowStatus.Running)
-            return Problems.Result(409, "Callback already used", "this callback was already delivered, or the flow no longer waits for it");
+        var hash = Bookmark.ComputeHash(WaitForCallback.BookmarkName, WaitForCallback.StimulusOf(plain));
+        var ended = state.Status is FlowStatus.Finished or FlowStatus.Faulted or FlowStatus.Cancelled;
+        var waiting = !ended && state.Bookmarks.Any(b => b.Hash == hash);
+        var early = signed is not null && state.Status == FlowStatus.Running;
+        if (!waiting && !early) return UnknownCallback();
         var id = await inbox.AddAsync(new InboxMessage
         {
             Kind = "callback",
@@ -159,4 +222,13 @@ internal static class InboundEndpoints
         workers.Wake();
         return Results.Json(new { accepted = true, delivery = id }, statusCode: 202);
     }
+
+    private static IResult UnknownCallback() => Problems.Result(404, "Unknown callback", "unknown or expired callback");
+
+    /// <summary>Replay keys scoped to one trigger and hashed: a vendor's delivery ids never share a namespace with another's.</summary>
+    private static List<string> ReplayKeys(string triggerId, IReadOnlyList<string> keys) =>
+        keys.Select(k => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(triggerId + "\n" + k)))).ToList();
+
+    /// <summary>How long a claimed but unfinished delivery blocks its replays (its request may still be storing it).</summary>
+    private static TimeSpan ClaimTimeout(ServerOptions options) => options.SyncTimeout + TimeSpan.FromSeconds(30);
 }

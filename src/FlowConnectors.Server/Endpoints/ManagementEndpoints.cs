@@ -128,6 +128,33 @@ internal static class ManagementEndpoints
                 return Problems.Validation(e.Message, [new { field = "values", message = e.Message }]);
             }
         });
+        api.MapPut("/connections/{id}", async (string id, HttpRequest request, ConnectorRuntime runtime, ServerOptions options, CancellationToken ct) =>
+        {
+            var (body, problem) = await Problems.ReadJsonAsync(request, options.MaxBodyBytes);
+            if (problem is not null) return problem;
+            if (body is not JsonObject o || o["values"] is not (JsonObject or null) || o["name"] is not (JsonValue or null))
+                return Problems.Validation("send { \"name\"?, \"values\": { … } }", [new { field = "values", message = "must be an object of parameter values" }]);
+            var values = (o["values"] as JsonObject ?? []).ToDictionary(p => p.Key, p => Engine.Values.JsonValues.ToText(p.Value), StringComparer.Ordinal);
+            if (!await ConnectionExistsAsync(runtime, id, ct)) return Problems.Result(404, "Not found", $"connection '{id}' does not exist");
+            try
+            {
+                var connection = await runtime.UpdateConnectionAsync(id, o["name"] is JsonValue name ? Engine.Values.JsonValues.ToText(name) : null, values, ct);
+                return Results.Json(connection.ToPublicJson());
+            }
+            catch (ConnectorException e)
+            {
+                return Problems.Validation(e.Message, [new { field = "values", message = e.Message }]);
+            }
+        });
+        api.MapPost("/connections/{id}/confirm-origin", async (string id, ConnectorRuntime runtime, CancellationToken ct) =>
+        {
+            if (!await ConnectionExistsAsync(runtime, id, ct)) return Problems.Result(404, "Not found", $"connection '{id}' does not exist");
+            try
+            {
+                return Results.Json((await runtime.ConfirmOriginAsync(id, ct)).ToPublicJson());
+            }
+            catch (ConnectorException e) { return Problems.Result(409, "Conflict", e.Message); }
+        });
         api.MapPost("/connections/{id}/test", async (string id, ConnectorRuntime runtime, CancellationToken ct) =>
         {
             try
@@ -349,5 +376,12 @@ internal static class ManagementEndpoints
                 ["card"] = f.Definition.Extensions.GetValueOrDefault("card")?.DeepClone(),
             }).ToArray());
         return json;
+    }
+
+    /// <summary>Whether the connection exists; an id the store cannot hold (other characters) does not.</summary>
+    private static async Task<bool> ConnectionExistsAsync(ConnectorRuntime runtime, string id, CancellationToken ct)
+    {
+        try { return await runtime.Options.Connections.GetAsync(id, ct) is not null; }
+        catch (ArgumentException) { return false; }
     }
 }

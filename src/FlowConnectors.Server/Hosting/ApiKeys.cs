@@ -27,8 +27,7 @@ internal static class ApiKeys
         if (await store.AnyAsync()) return File.Exists(file) ? $"API key: in {file}" : "API key: created on first start (its file was removed)";
         var key = "fc_" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
         await store.AddAsync("first-start", Hash(key));
-        await File.WriteAllTextAsync(file, key + "\n");
-        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        await DataFiles.WritePrivateTextAsync(file, key + "\n");
         return $"API key: created in {file}";
     }
 }

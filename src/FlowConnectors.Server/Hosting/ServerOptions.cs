@@ -35,6 +35,16 @@ public sealed class ServerOptions
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(200);
 
     /// <summary>
+    /// Named server secrets (FlowConnectors:Secrets:&lt;name&gt;, e.g. environment FlowConnectors__Secrets__acmeHook),
+    /// which an <c>Http.Endpoint</c>'s auth references by name so no secret is written in flow JSON.
+    /// </summary>
+    public Dictionary<string, string> Secrets { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>Which internal addresses flows may call (section FlowConnectors:Network).</summary>
+    public NetworkOptions Network { get; set; } = new();
+    /// <summary>How the data-protection key ring is protected at rest (section FlowConnectors:DataProtection).</summary>
+    public KeyRingOptions DataProtection { get; set; } = new();
+
+    /// <summary>
     /// Relative folders are taken from the repository root when the server runs inside a checkout
     /// (dotnet run starts in the project folder), else from the current directory.
     /// </summary>
@@ -56,4 +66,23 @@ public sealed class ServerOptions
     public string InstalledConnectorsFolder => Path.Combine(DataFolder, "connectors");
 
     public string BaseUrl => (PublicBaseUrl ?? Urls.Split(';')[0]).TrimEnd('/');
+}
+
+/// <summary>The server's network policy: internal addresses are refused unless listed here.</summary>
+public sealed class NetworkOptions
+{
+    /// <summary>
+    /// Host names (<c>api.corp</c>, <c>*.corp.example</c>), addresses (<c>127.0.0.1</c>) or CIDR ranges
+    /// (<c>10.0.0.0/8</c>) flows may call although they are loopback, link-local or private. Empty: none.
+    /// </summary>
+    public List<string> AllowedHosts { get; set; } = [];
+}
+
+/// <summary>Encryption of the data-protection key ring (which encrypts connection secrets).</summary>
+public sealed class KeyRingOptions
+{
+    /// <summary>A PFX file whose certificate encrypts the key ring at rest; empty keeps the keys unencrypted, readable only by the server's user (0600).</summary>
+    public string? Certificate { get; set; }
+    /// <summary>The PFX file's password, if it has one (pass it through the environment, not a file).</summary>
+    public string? CertificatePassword { get; set; }
 }

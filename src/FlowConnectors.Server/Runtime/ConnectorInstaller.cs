@@ -63,6 +63,9 @@ internal sealed class ConnectorInstaller(ServerOptions options, ConnectorRuntime
             (package, problems) = ConnectorPackage.Load(target, validator);
             var replaced = runtime.Install(package!);
             logger.LogInformation("connector {Key} {Version} installed into {Folder}", key, package!.Manifest.Version, target);
+            // A new address or new authentication must not receive the credentials of the old one unconfirmed.
+            if (replaced is not null && (await runtime.RequireReauthorizationAsync(replaced.Manifest, package.Manifest, cancellationToken)) is { Count: > 0 } marked)
+                logger.LogWarning("connector {Key}: {Count} connection(s) need re-authorization after its base URL or authentication changed", key, marked.Count);
             return new(package, problems, replaced);
         }
         finally

@@ -28,6 +28,8 @@ internal sealed class TriggerRegistry(ITriggerStore triggers, ITimerStore timers
                 ["node"] = node.Id,
                 ["methods"] = methods.DeepClone(),
                 ["correlationPath"] = node.Inputs.GetValueOrDefault("correlationPath")?.DeepClone(),
+                // What a request must carry (API key, shared secret, HMAC); references to secrets only.
+                ["auth"] = node.Inputs.GetValueOrDefault("auth")?.DeepClone(),
             }, true), ct);
         }
         var schedules = ScheduleTriggers.Describe(flow);

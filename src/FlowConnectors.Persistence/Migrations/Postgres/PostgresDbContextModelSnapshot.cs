@@ -267,6 +267,9 @@ namespace FlowConnectors.Persistence.Migrations.Postgres
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<string>("Origin")
+                        .HasColumnType("text");
+
                     b.Property<string>("SecretsJson")
                         .IsRequired()
                         .HasColumnType("text");
@@ -564,6 +567,27 @@ namespace FlowConnectors.Persistence.Migrations.Postgres
                     b.HasIndex("Hash");
 
                     b.ToTable("Triggers", (string)null);
+                });
+
+            modelBuilder.Entity("FlowConnectors.Persistence.Data.WebhookDeliveryEntity", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long?>("InboxId")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTimeOffset>("ReceivedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Key");
+
+                    b.HasIndex("ExpiresAt");
+
+                    b.ToTable("WebhookDeliveries", (string)null);
                 });
 
             modelBuilder.Entity("FlowConnectors.Persistence.Data.BookmarkEntity", b =>

@@ -259,6 +259,9 @@ namespace FlowConnectors.Persistence.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Origin")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("SecretsJson")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -552,6 +555,27 @@ namespace FlowConnectors.Persistence.Migrations.Sqlite
                     b.HasIndex("Hash");
 
                     b.ToTable("Triggers", (string)null);
+                });
+
+            modelBuilder.Entity("FlowConnectors.Persistence.Data.WebhookDeliveryEntity", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("InboxId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ReceivedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Key");
+
+                    b.HasIndex("ExpiresAt");
+
+                    b.ToTable("WebhookDeliveries", (string)null);
                 });
 
             modelBuilder.Entity("FlowConnectors.Persistence.Data.BookmarkEntity", b =>

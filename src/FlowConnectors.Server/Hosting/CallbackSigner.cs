@@ -1,0 +1,50 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace FlowConnectors.Server.Hosting;
+
+/// <summary>
+/// Signs callback URLs: <c>/callbacks/&lt;token&gt;.&lt;mac&gt;</c>, the MAC an HMAC-SHA256 of the token under
+/// a server key. A request whose MAC does not match is refused before anything is read or stored, so
+/// junk never reaches the inbox, and no answer depends on the state of an instance it names. The key
+/// lives in the key-ring folder (0600): servers sharing a database share that folder already, for the
+/// connections' secrets.
+/// </summary>
+internal sealed class CallbackSigner
+{
+    public const string KeyFileName = "callback-signing.key";
+    private readonly byte[] _key;
+
+    public CallbackSigner(string keyFolder)
+    {
+        DataFiles.CreatePrivateFolder(keyFolder);
+        var path = Path.Combine(keyFolder, KeyFileName);
+        if (!File.Exists(path))
+        {
+            var temporary = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
+            DataFiles.WritePrivateTextAsync(temporary, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))).GetAwaiter().GetResult();
+            // Two servers starting together: the first file to arrive wins and both use it.
+            try { File.Move(temporary, path, overwrite: false); }
+            catch (IOException) { File.Delete(temporary); }
+        }
+        DataFiles.RestrictFile(path);
+        _key = Convert.FromBase64String(File.ReadAllText(path).Trim());
+    }
+
+    /// <summary>The token with its MAC appended, as the callback URL carries it.</summary>
+    public string Sign(string token) => token + "." + Mac(token);
+
+    /// <summary>The token inside a signed one; null when the MAC is missing or wrong.</summary>
+    public string? Verify(string signed)
+    {
+        var dot = signed.LastIndexOf('.');
+        if (dot <= 0) return null;
+        var token = signed[..dot];
+        var expected = Encoding.ASCII.GetBytes(Mac(token));
+        var actual = Encoding.ASCII.GetBytes(signed[(dot + 1)..]);
+        return CryptographicOperations.FixedTimeEquals(expected, actual) ? token : null;
+    }
+
+    private string Mac(string token) =>
+        Convert.ToBase64String(HMACSHA256.HashData(_key, Encoding.UTF8.GetBytes(token)).AsSpan(0, 16)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+}
