@@ -95,6 +95,10 @@ internal static class InboundEndpoints
         {
             return Problems.Result(404, "Not found", e.Message);
         }
+        catch (RunQueueFullException e)
+        {
+            return ManagementEndpoints.Busy(e);
+        }
     }
 
     /// <summary>
@@ -137,6 +141,8 @@ internal static class InboundEndpoints
         if (dot <= 0 || dot == token.Length - 1) return Problems.Result(404, "Unknown callback", "this callback URL is not valid");
         var (body, problem) = await Problems.ReadJsonAsync(request, options.MaxBodyBytes, required: false);
         if (problem is not null) return problem;
+        if (StimulusCheck.Problem(body, options.MaxPayloadDepth, options.MaxBodyBytes, "$") is { } invalid)
+            return Problems.Validation(invalid.Message, [new { path = invalid.Path, message = invalid.Message }]);
         var stored = await instances.GetAsync(token[..dot], ct);
         if (stored is null) return Problems.Result(404, "Unknown callback", "this callback URL is not valid");
         var state = stored.State;
