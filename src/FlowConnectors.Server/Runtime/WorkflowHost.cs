@@ -226,7 +226,7 @@ internal sealed class WorkflowHost(
         {
             await instances.CreateAsync(result.State, flowVersion, result.Journal, CancellationToken.None);
         }
-        catch (Exception e) when (e is JsonException or NotSupportedException)
+        catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException)
         {
             var reason = UnsavedReason(e);
             logger.LogError("instance {Instance}: {Reason}", result.State.InstanceId, reason);
@@ -277,7 +277,7 @@ internal sealed class WorkflowHost(
             }
             return;
         }
-        catch (Exception e) when (e is JsonException or NotSupportedException)
+        catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException)
         {
             var reason = UnsavedReason(e);
             logger.LogError("instance {Instance}: {Reason}", result.State.InstanceId, reason);
@@ -481,8 +481,15 @@ internal sealed class WorkflowHost(
             .ToList();
         if (matches.Count == 0)
         {
-            if (targeted is not null) await inbox.SetStatusAsync(message.Id, InboxStatus.Processed, "the instance no longer waited for it", null);
-            else await inbox.SetStatusAsync(message.Id, InboxStatus.Waiting, null, null);
+            if (targeted is not null)
+            {
+                await inbox.SetStatusAsync(message.Id, InboxStatus.Processed, "the instance no longer waited for it", null);
+                return;
+            }
+            await inbox.SetStatusAsync(message.Id, InboxStatus.Waiting, null, null);
+            // A bookmark saved between the lookup and now released the waiting messages before this one was
+            // among them: look once more, so the message is not left waiting beside its bookmark.
+            if ((await instances.FindBookmarksAsync(message.Hash)).Count > 0) await inbox.SetStatusAsync(message.Id, InboxStatus.Pending, null, null);
             return;
         }
         string? first = null;
