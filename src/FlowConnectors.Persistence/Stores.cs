@@ -27,7 +27,18 @@ public sealed record InstanceSummary(string InstanceId, string FlowId, int FlowV
 
 public sealed record InstanceQuery(FlowStatus? Status = null, string? FlowId = null, string? CorrelationId = null, int Skip = 0, int Take = 100);
 
-public sealed record StoredInstance(FlowInstanceState State, int FlowVersion, string? LeaseOwner, DateTimeOffset? LeaseExpiresAt);
+/// <summary>
+/// An instance as stored. <see cref="RunAttempts"/> counts the runs started on it since its state was last
+/// saved: more than one means earlier runs never finished (their process died).
+/// </summary>
+public sealed record StoredInstance(FlowInstanceState State, int FlowVersion, string? LeaseOwner, DateTimeOffset? LeaseExpiresAt, int RunAttempts = 0);
+
+/// <summary>
+/// The state of an instance was saved as finished, faulted or cancelled while a worker still ran it (it was
+/// cancelled through the API, or faulted by the host): that end is final and the worker's result is dropped.
+/// </summary>
+public sealed class InstanceEndedException(string instanceId, string status)
+    : InvalidOperationException($"instance '{instanceId}' has already ended ({status}); its state is final");
 
 /// <summary>A bookmark found by its stimulus hash: which instance, which bookmark.</summary>
 public sealed record BookmarkMatch(string InstanceId, string BookmarkId, string Name, string NodeId);
@@ -39,14 +50,18 @@ public sealed record BookmarkMatch(string InstanceId, string BookmarkId, string 
 public interface IInstanceStore
 {
     /// <summary>
-    /// Stores a new instance. With <paramref name="leaseOwner"/> it is created already leased, so no
-    /// other worker (nor crash recovery) takes it before its creator runs it.
+    /// Stores a new instance, with its bookmarks, its journal and a timer for each Delay bookmark, in one
+    /// transaction. With <paramref name="leaseOwner"/> it is created already leased (and counted as one
+    /// run attempt), so no other worker (nor crash recovery) takes it before its creator runs it.
     /// </summary>
     Task CreateAsync(FlowInstanceState state, int flowVersion, IReadOnlyList<JournalEntry> journal, CancellationToken ct = default,
         string? leaseOwner = null, DateTimeOffset? leaseExpiresAt = null);
     /// <summary>
-    /// Replaces the state and the instance's bookmarks (none once it is finished, faulted or cancelled)
-    /// and appends <paramref name="newJournalEntries"/>, all or nothing. The instance must exist.
+    /// Replaces the state and the instance's bookmarks (none once it is finished, faulted or cancelled),
+    /// keeps the timers of its Delay bookmarks in step (added for new ones, removed for gone ones) and
+    /// appends <paramref name="newJournalEntries"/>, all or nothing; the run attempts count starts again
+    /// from zero. The instance must exist. Throws <see cref="InstanceEndedException"/> when the stored
+    /// instance has already ended: an end is final.
     /// </summary>
     Task SaveAsync(FlowInstanceState state, IReadOnlyList<JournalEntry> newJournalEntries, CancellationToken ct = default);
     Task<StoredInstance?> GetAsync(string instanceId, CancellationToken ct = default);
@@ -57,12 +72,38 @@ public interface IInstanceStore
 
     /// <summary>
     /// Takes the instance's lease when it is free or expired (one worker at a time); false when
-    /// another owner holds an unexpired lease.
+    /// another owner holds an unexpired lease. With <paramref name="countAttempt"/> the same statement
+    /// raises <see cref="StoredInstance.RunAttempts"/>, so the attempt is on disk before the run starts.
     /// </summary>
-    Task<bool> TryAcquireLeaseAsync(string instanceId, string owner, DateTimeOffset now, TimeSpan duration, CancellationToken ct = default);
+    Task<bool> TryAcquireLeaseAsync(string instanceId, string owner, DateTimeOffset now, TimeSpan duration, CancellationToken ct = default,
+        bool countAttempt = false);
     Task ReleaseLeaseAsync(string instanceId, string owner, CancellationToken ct = default);
+    /// <summary>
+    /// Frees the leases held by earlier processes of node <paramref name="nodeId"/> (owners named
+    /// <c>nodeId/…</c> other than <paramref name="currentOwner"/>): a node that starts again calls it before it
+    /// runs anything, so the instances its previous process held are recovered at once. Returns how many.
+    /// </summary>
+    Task<int> ReleaseLeasesOfAsync(string nodeId, string currentOwner, CancellationToken ct = default);
+    /// <summary>
+    /// Extends the leases <paramref name="owner"/> holds on <paramref name="instanceIds"/> to
+    /// <paramref name="expiresAt"/>, and returns those it no longer holds or that have ended meanwhile
+    /// (cancelled through another node): their runs should stop.
+    /// </summary>
+    Task<IReadOnlyList<string>> RenewLeasesAsync(string owner, IReadOnlyCollection<string> instanceIds, DateTimeOffset expiresAt, CancellationToken ct = default);
     /// <summary>Instances still marked running whose lease has expired (their worker crashed).</summary>
     Task<IReadOnlyList<string>> FindOrphanedAsync(DateTimeOffset now, CancellationToken ct = default);
+    /// <summary>
+    /// Ends an instance that has not ended yet, whoever holds it: the state becomes <paramref name="status"/>
+    /// (cancelled or faulted) with <paramref name="fault"/>, its bookmarks and timers go, in one
+    /// transaction. A worker still running it cannot overwrite that (see <see cref="SaveAsync"/>).
+    /// False when the instance does not exist or has already ended.
+    /// </summary>
+    Task<bool> EndAsync(string instanceId, FlowStatus status, FlowFault fault, CancellationToken ct = default);
+    /// <summary>
+    /// Suspended instances with a Delay bookmark whose timer row is missing (written by a version that saved
+    /// the timer after the instance, then crashed in between): the timers are stored again and returned.
+    /// </summary>
+    Task<IReadOnlyList<TimerRecord>> RestoreMissingTimersAsync(CancellationToken ct = default);
 }
 
 public enum InboxStatus
@@ -71,6 +112,10 @@ public enum InboxStatus
     Waiting,
     Processed,
     Failed,
+    /// <summary>Given up after too many attempts, or refused as it could never be delivered; the error says why.</summary>
+    DeadLettered,
+    /// <summary>An event nobody waited for within the retention time.</summary>
+    Expired,
 }
 
 /// <summary>
@@ -106,6 +151,15 @@ public interface IInboxStore
     /// null <paramref name="instanceId"/> keeps the instance already recorded.
     /// </summary>
     Task UpdateAsync(long id, InboxStatus status, string? error, string? instanceId, CancellationToken ct = default);
+    /// <summary>Sets status, error and instance without counting an attempt (a null instance keeps the recorded one).</summary>
+    Task SetStatusAsync(long id, InboxStatus status, string? error, string? instanceId, CancellationToken ct = default);
+    /// <summary>Dead-lettered messages, newest first.</summary>
+    Task<IReadOnlyList<InboxMessage>> ListDeadLettersAsync(int skip, int take, CancellationToken ct = default);
+    /// <summary>
+    /// Marks messages of <paramref name="kind"/> still waiting for a bookmark and received before
+    /// <paramref name="receivedBefore"/> as expired; returns how many.
+    /// </summary>
+    Task<int> ExpireWaitingAsync(string kind, DateTimeOffset receivedBefore, CancellationToken ct = default);
 }
 
 /// <summary>A durable timer: resumes a bookmark or fires a trigger when due.</summary>

@@ -94,6 +94,9 @@ public static class ServerApp
         services.AddHostedService(provider => provider.GetRequiredService<SchedulerService>());
         services.AddSingleton<CollectionService>();
         services.AddHostedService(provider => provider.GetRequiredService<CollectionService>());
+        services.AddSingleton<NodeIdentity>();
+        services.AddSingleton<RunLimiter>();
+        services.AddSingleton<ICallbackTokens, CallbackTokens>();
         services.AddSingleton<WorkflowHost>();
         services.AddSingleton<TriggerRegistry>();
         services.AddSingleton<BackgroundWorkers>();
@@ -104,6 +107,7 @@ public static class ServerApp
         if (sqliteFile is not null) DataFiles.RestrictSqliteFiles(sqliteFile);
         var startupLogger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("FlowConnectors");
         var host = app.Services.GetRequiredService<WorkflowHost>();
+        await host.ReclaimLeasesAsync();
         var connectors = app.Services.GetRequiredService<ConnectorRuntime>();
         var flowCount = await StartupLoader.LoadFlowsAsync(options, host.Engine, app.Services.GetRequiredService<IFlowStore>(),
             app.Services.GetRequiredService<TriggerRegistry>(), startupLogger);

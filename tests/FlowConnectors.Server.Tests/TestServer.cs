@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
+using FlowConnectors.Server.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -19,6 +20,7 @@ internal sealed class TestServer : IAsyncDisposable
 {
     public const string ApiKey = "test-api-key-0123456789";
     private WebApplication? _app;
+    private Action<ServerOptions>? _configure;
 
     private TestServer(string dataFolder, string flowsFolder, FakeTimeProvider clock)
     {
@@ -36,7 +38,8 @@ internal sealed class TestServer : IAsyncDisposable
     public IServiceProvider Services => _app?.Services ?? throw new InvalidOperationException("the server is not running");
 
     /// <summary>A server over a copy of the repository's flows, with vendor URLs pointed at <paramref name="vendor"/>.</summary>
-    public static async Task<TestServer> StartAsync(Uri? vendor = null, string? dataFolder = null, string? flowsFolder = null, FakeTimeProvider? clock = null)
+    public static async Task<TestServer> StartAsync(Uri? vendor = null, string? dataFolder = null, string? flowsFolder = null, FakeTimeProvider? clock = null,
+        Action<ServerOptions>? configure = null)
     {
         dataFolder ??= Temp("data");
         if (flowsFolder is null)
@@ -51,7 +54,10 @@ internal sealed class TestServer : IAsyncDisposable
                     File.WriteAllText(manifest, json.ToJsonString());
                 }
         }
-        var server = new TestServer(dataFolder, flowsFolder, clock ?? new FakeTimeProvider(new DateTimeOffset(2026, 11, 2, 9, 0, 0, TimeSpan.Zero)));
+        var server = new TestServer(dataFolder, flowsFolder, clock ?? new FakeTimeProvider(new DateTimeOffset(2026, 11, 2, 9, 0, 0, TimeSpan.Zero)))
+        {
+            _configure = configure,
+        };
         await server.StartAgainAsync();
         return server;
     }
@@ -69,6 +75,7 @@ internal sealed class TestServer : IAsyncDisposable
             options.MaxBodyBytes = 64 * 1024;
             // Stub vendors listen on 127.0.0.1, which the server's network policy refuses unless allowed.
             options.Network.AllowedHosts.Add("127.0.0.1");
+            _configure?.Invoke(options);
         }, Clock);
         await _app.StartAsync();
         Address = new Uri(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());

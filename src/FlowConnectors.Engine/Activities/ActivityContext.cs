@@ -32,6 +32,12 @@ public sealed class ActivityContext
     /// <summary>A host property of this instance (see <see cref="FlowInstanceState.Properties"/>).</summary>
     public string? GetProperty(string name) => _execution.State.Properties.GetValueOrDefault(name);
 
+    /// <summary>
+    /// How many node executions this instance has started, this one included: a run again from the same
+    /// saved state (after a crash) gives each node the same step.
+    /// </summary>
+    public long Step => _execution.State.Steps;
+
     /// <summary>True when a loop activity runs again because its body finished.</summary>
     public bool IsContinuation { get; }
 

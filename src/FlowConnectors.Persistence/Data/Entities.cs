@@ -34,6 +34,11 @@ internal sealed class InstanceEntity
     public DateTimeOffset UpdatedAt { get; set; }
     public string? LeaseOwner { get; set; }
     public DateTimeOffset? LeaseExpiresAt { get; set; }
+    /// <summary>
+    /// Runs started on this instance since its state was last saved: a run that never saves (its process
+    /// died) leaves it raised, so a crash loop is counted and stopped.
+    /// </summary>
+    public int RunAttempts { get; set; }
     /// <summary>Concurrency token: incremented by every state save, checked by the UPDATE.</summary>
     public long Revision { get; set; }
     public List<BookmarkEntity> Bookmarks { get; set; } = [];

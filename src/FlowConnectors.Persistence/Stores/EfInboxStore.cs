@@ -7,6 +7,8 @@ internal sealed class EfInboxStore(IDbContextFactory<FlowConnectorsDbContext> fa
 {
     private static readonly string Pending = InboxStatus.Pending.ToString();
     private static readonly string Waiting = InboxStatus.Waiting.ToString();
+    private static readonly string DeadLettered = InboxStatus.DeadLettered.ToString();
+    private static readonly string Expired = InboxStatus.Expired.ToString();
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
 
     public async Task<long> AddAsync(InboxMessage message, CancellationToken ct = default)
@@ -60,6 +62,34 @@ internal sealed class EfInboxStore(IDbContextFactory<FlowConnectorsDbContext> fa
             .SetProperty(m => m.Error, error)
             .SetProperty(m => m.InstanceId, m => instanceId ?? m.InstanceId)
             .SetProperty(m => m.Attempts, m => m.Attempts + 1), ct);
+    }
+
+    public async Task SetStatusAsync(long id, InboxStatus status, string? error, string? instanceId, CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var name = status.ToString();
+        await db.InboxMessages.Where(m => m.Id == id).ExecuteUpdateAsync(s => s
+            .SetProperty(m => m.Status, name)
+            .SetProperty(m => m.Error, error)
+            .SetProperty(m => m.InstanceId, m => instanceId ?? m.InstanceId), ct);
+    }
+
+    public async Task<IReadOnlyList<InboxMessage>> ListDeadLettersAsync(int skip, int take, CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var rows = await db.InboxMessages.AsNoTracking().Where(m => m.Status == DeadLettered)
+            .OrderByDescending(m => m.Id).Skip(Math.Max(0, skip)).Take(Math.Clamp(take, 0, 1000)).ToListAsync(ct);
+        return rows.Select(ToRecord).ToList();
+    }
+
+    public async Task<int> ExpireWaitingAsync(string kind, DateTimeOffset receivedBefore, CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        return await db.InboxMessages
+            .Where(m => m.Status == Waiting && m.Kind == kind && m.ReceivedAt < receivedBefore)
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(m => m.Status, Expired)
+                .SetProperty(m => m.Error, "nobody waited for this event within its retention time"), ct);
     }
 
     private static InboxMessage ToRecord(InboxMessageEntity m) => new()

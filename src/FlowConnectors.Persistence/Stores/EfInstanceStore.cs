@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using FlowConnectors.Engine;
 using FlowConnectors.Persistence.Data;
 using Microsoft.EntityFrameworkCore;
@@ -8,6 +9,11 @@ internal sealed class EfInstanceStore(IDbContextFactory<FlowConnectorsDbContext>
 {
     private const int MaxPage = 1000;
     private static readonly string Running = FlowStatus.Running.ToString();
+    private static readonly string Suspended = FlowStatus.Suspended.ToString();
+    private static readonly string[] Ended = [FlowStatus.Finished.ToString(), FlowStatus.Faulted.ToString(), FlowStatus.Cancelled.ToString()];
+    // The names the engine and the scheduler use; Persistence does not reference the scheduler.
+    private const string DelayBookmark = "delay";
+    private const string BookmarkTimer = "bookmark";
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
 
     // Group commit: instances created at the same time are written in one transaction.
@@ -44,10 +50,12 @@ internal sealed class EfInstanceStore(IDbContextFactory<FlowConnectorsDbContext>
                 CreatedAt = state.CreatedAt == default ? now : state.CreatedAt,
                 LeaseOwner = leaseOwner,
                 LeaseExpiresAt = leaseOwner is null ? null : leaseExpiresAt,
+                RunAttempts = leaseOwner is null ? 0 : 1,
             };
             Mirror(row, state, now, stateJson);
             row.Bookmarks.AddRange(BookmarkRows(state));
             db.Instances.Add(row);
+            db.Timers.AddRange(DelayTimers(state).Select(t => TimerRow(t, null)));
             db.JournalEntries.AddRange(JournalRows(state.InstanceId, 0, journal));
         }, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         bool flush;
@@ -109,11 +117,15 @@ internal sealed class EfInstanceStore(IDbContextFactory<FlowConnectorsDbContext>
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var row = await db.Instances.FirstOrDefaultAsync(i => i.Id == state.InstanceId, ct)
                   ?? throw new InvalidOperationException($"instance '{state.InstanceId}' does not exist: create it first");
+        // An end is final: a worker finishing a run that was cancelled (or faulted by the host) meanwhile loses.
+        if (Ended.Contains(row.Status)) throw new InstanceEndedException(state.InstanceId, row.Status.ToLowerInvariant());
         Mirror(row, state, _clock.GetUtcNow());
         row.Revision++;
+        row.RunAttempts = 0;
         // The instance's bookmarks are replaced by the state's: the set is always exactly what the state holds.
         await db.Bookmarks.Where(b => b.InstanceId == state.InstanceId).ExecuteDeleteAsync(ct);
         db.Bookmarks.AddRange(BookmarkRows(state));
+        await SyncTimersAsync(db, state, ct);
         if (newJournalEntries.Count > 0)
         {
             var last = await db.JournalEntries.Where(j => j.InstanceId == state.InstanceId).MaxAsync(j => (int?)j.Sequence, ct) ?? 0;
@@ -123,14 +135,111 @@ internal sealed class EfInstanceStore(IDbContextFactory<FlowConnectorsDbContext>
         await transaction.CommitAsync(ct);
     }
 
+    /// <summary>
+    /// The instance's bookmark timers become exactly one per Delay bookmark of the state (with its retries
+    /// kept while the bookmark waits), in the caller's transaction: a suspended instance is never on disk
+    /// without the timer that resumes it.
+    /// </summary>
+    private static async Task SyncTimersAsync(FlowConnectorsDbContext db, FlowInstanceState state, CancellationToken ct)
+    {
+        var wanted = DelayTimers(state).ToDictionary(t => t.Id, StringComparer.Ordinal);
+        var bookmarkIds = wanted.Values.Select(t => t.BookmarkId).ToList();
+        await db.Timers.Where(t => t.InstanceId == state.InstanceId && t.Kind == BookmarkTimer && !bookmarkIds.Contains(t.BookmarkId))
+            .ExecuteDeleteAsync(ct);
+        if (wanted.Count == 0) return;
+        var ids = wanted.Keys.ToList();
+        var existing = await db.Timers.Where(t => ids.Contains(t.Id)).ToListAsync(ct);
+        foreach (var timer in wanted.Values)
+        {
+            if (existing.Find(t => t.Id == timer.Id) is { } row) TimerRow(timer, row);
+            else db.Timers.Add(TimerRow(timer, null));
+        }
+    }
+
+    /// <summary>The timer each Delay bookmark (a Delay node, or a Wait for Callback timeout) of a waiting instance needs.</summary>
+    internal static IEnumerable<TimerRecord> DelayTimers(FlowInstanceState state) =>
+        IsTerminal(state.Status)
+            ? []
+            : state.Bookmarks
+                .Where(b => b.Name == DelayBookmark && (string?)b.Payload?["resumeAt"] is not null)
+                .DistinctBy(b => b.Id)
+                .Select(b => new TimerRecord(b.Id, DateTimeOffset.Parse((string)b.Payload!["resumeAt"]!, System.Globalization.CultureInfo.InvariantCulture),
+                    BookmarkTimer, state.InstanceId, b.Id, null, null));
+
+    private static TimerEntity TimerRow(TimerRecord timer, TimerEntity? row)
+    {
+        row ??= new TimerEntity { Id = timer.Id, Kind = timer.Kind };
+        row.DueAt = timer.DueAt;
+        row.Kind = timer.Kind;
+        row.InstanceId = timer.InstanceId;
+        row.BookmarkId = timer.BookmarkId;
+        row.TriggerId = timer.TriggerId;
+        row.DataJson = StoreJson.Write(timer.Data);
+        return row;
+    }
+
+    public async Task<bool> EndAsync(string instanceId, FlowStatus status, FlowFault fault, CancellationToken ct = default)
+    {
+        if (status is not (FlowStatus.Cancelled or FlowStatus.Faulted)) throw new ArgumentOutOfRangeException(nameof(status), "an instance is ended as cancelled or faulted");
+        for (var attempt = 1; ; attempt++)
+        {
+            await using var db = await factory.CreateDbContextAsync(ct);
+            await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            var row = await db.Instances.FirstOrDefaultAsync(i => i.Id == instanceId, ct);
+            if (row is null || Ended.Contains(row.Status)) return false;
+            var state = FlowInstanceState.FromJson(row.StateJson);
+            state.Status = status;
+            state.Fault = fault;
+            state.Bookmarks.Clear();
+            state.Queue.Clear();
+            state.UpdatedAt = _clock.GetUtcNow();
+            Mirror(row, state, state.UpdatedAt);
+            row.Revision++;
+            row.RunAttempts = 0;
+            await db.Bookmarks.Where(b => b.InstanceId == instanceId).ExecuteDeleteAsync(ct);
+            await db.Timers.Where(t => t.InstanceId == instanceId).ExecuteDeleteAsync(ct);
+            try
+            {
+                await db.SaveChangesAsync(ct);
+                await transaction.CommitAsync(ct);
+                return true;
+            }
+            catch (DbUpdateConcurrencyException) when (attempt < 5)
+            {
+                // A worker saved in between: read its state and end that one.
+            }
+        }
+    }
+
+    public async Task<IReadOnlyList<TimerRecord>> RestoreMissingTimersAsync(CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var missing = await db.Bookmarks.AsNoTracking()
+            .Where(b => b.Name == DelayBookmark && !db.Timers.Any(t => t.Id == b.Id)
+                        && db.Instances.Any(i => i.Id == b.InstanceId && i.Status == Suspended))
+            .Select(b => new { b.InstanceId, b.Id, b.PayloadJson })
+            .ToListAsync(ct);
+        var restored = new List<TimerRecord>();
+        foreach (var bookmark in missing)
+        {
+            if (StoreJson.Read(bookmark.PayloadJson)?["resumeAt"] is not JsonValue at || !at.TryGetValue(out string? text)
+                || !DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var due)) continue;
+            var timer = new TimerRecord(bookmark.Id, due, BookmarkTimer, bookmark.InstanceId, bookmark.Id, null, null);
+            db.Timers.Add(TimerRow(timer, null));
+            restored.Add(timer);
+        }
+        if (restored.Count > 0) await db.SaveChangesAsync(ct);
+        return restored;
+    }
+
     public async Task<StoredInstance?> GetAsync(string instanceId, CancellationToken ct = default)
     {
         await using var db = await factory.CreateDbContextAsync(ct);
         var row = await db.Instances.AsNoTracking()
             .Where(i => i.Id == instanceId)
-            .Select(i => new { i.StateJson, i.FlowVersion, i.LeaseOwner, i.LeaseExpiresAt })
+            .Select(i => new { i.StateJson, i.FlowVersion, i.LeaseOwner, i.LeaseExpiresAt, i.RunAttempts })
             .FirstOrDefaultAsync(ct);
-        return row is null ? null : new StoredInstance(FlowInstanceState.FromJson(row.StateJson), row.FlowVersion, row.LeaseOwner, row.LeaseExpiresAt);
+        return row is null ? null : new StoredInstance(FlowInstanceState.FromJson(row.StateJson), row.FlowVersion, row.LeaseOwner, row.LeaseExpiresAt, row.RunAttempts);
     }
 
     public async Task<IReadOnlyList<InstanceSummary>> ListAsync(InstanceQuery query, CancellationToken ct = default)
@@ -180,17 +289,49 @@ internal sealed class EfInstanceStore(IDbContextFactory<FlowConnectorsDbContext>
             .ToListAsync(ct);
     }
 
-    public async Task<bool> TryAcquireLeaseAsync(string instanceId, string owner, DateTimeOffset now, TimeSpan duration, CancellationToken ct = default)
+    public async Task<bool> TryAcquireLeaseAsync(string instanceId, string owner, DateTimeOffset now, TimeSpan duration, CancellationToken ct = default,
+        bool countAttempt = false)
     {
         await using var db = await factory.CreateDbContextAsync(ct);
         var expires = now + duration;
+        var added = countAttempt ? 1 : 0;
         // One conditional UPDATE: atomic across processes, whichever database serializes the writers.
         var taken = await db.Instances
             .Where(i => i.Id == instanceId && (i.LeaseOwner == null || i.LeaseExpiresAt == null || i.LeaseExpiresAt < now || i.LeaseOwner == owner))
             .ExecuteUpdateAsync(s => s
                 .SetProperty(i => i.LeaseOwner, owner)
-                .SetProperty(i => i.LeaseExpiresAt, expires), ct);
+                .SetProperty(i => i.LeaseExpiresAt, expires)
+                .SetProperty(i => i.RunAttempts, i => i.RunAttempts + added), ct);
         return taken == 1;
+    }
+
+    public async Task<int> ReleaseLeasesOfAsync(string nodeId, string currentOwner, CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var prefix = nodeId + "/";
+        return await db.Instances
+            .Where(i => i.LeaseOwner != null && i.LeaseOwner.StartsWith(prefix) && i.LeaseOwner != currentOwner)
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(i => i.LeaseOwner, (string?)null)
+                .SetProperty(i => i.LeaseExpiresAt, (DateTimeOffset?)null), ct);
+    }
+
+    public async Task<IReadOnlyList<string>> RenewLeasesAsync(string owner, IReadOnlyCollection<string> instanceIds, DateTimeOffset expiresAt,
+        CancellationToken ct = default)
+    {
+        if (instanceIds.Count == 0) return [];
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var ids = instanceIds.ToList();
+        await db.Instances
+            .Where(i => ids.Contains(i.Id) && i.LeaseOwner == owner)
+            .ExecuteUpdateAsync(s => s.SetProperty(i => i.LeaseExpiresAt, expiresAt), ct);
+        var held = await db.Instances.AsNoTracking()
+            .Where(i => ids.Contains(i.Id) && i.LeaseOwner == owner && !Ended.Contains(i.Status))
+            .Select(i => i.Id)
+            .ToListAsync(ct);
+        // Not yet stored (a short synchronous run) is not lost: only stored instances can be taken or ended.
+        var stored = await db.Instances.AsNoTracking().Where(i => ids.Contains(i.Id)).Select(i => i.Id).ToListAsync(ct);
+        return stored.Except(held, StringComparer.Ordinal).ToList();
     }
 
     public async Task ReleaseLeaseAsync(string instanceId, string owner, CancellationToken ct = default)

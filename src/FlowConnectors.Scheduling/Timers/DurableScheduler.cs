@@ -75,6 +75,16 @@ public sealed class DurableScheduler
             if (timer.DueAt < _wakeAt) Signal();
     }
 
+    /// <summary>
+    /// Tells the loop about a timer someone else stored (with the instance it resumes, in one transaction):
+    /// a loop waiting past <paramref name="dueAt"/> wakes up to re-check.
+    /// </summary>
+    public void TimerStored(DateTimeOffset dueAt)
+    {
+        lock (_gate)
+            if (dueAt < _wakeAt) Signal();
+    }
+
     /// <summary>Deletes a timer (and any pending retry of it).</summary>
     public async Task<bool> CancelAsync(string timerId, CancellationToken ct = default)
     {

@@ -130,6 +130,10 @@ internal static class InboundEndpoints
         {
             return Problems.Result(404, "Not found", e.Message);
         }
+        catch (RunQueueFullException e)
+        {
+            return ManagementEndpoints.Busy(e);
+        }
     }
 
     /// <summary>
@@ -203,6 +207,8 @@ internal static class InboundEndpoints
         if (dot <= 0 || dot == plain.Length - 1) return UnknownCallback();
         var (body, problem) = await Problems.ReadJsonAsync(request, options.MaxBodyBytes, required: false, options.MaxInputDepth);
         if (problem is not null) return problem;
+        if (StimulusCheck.Problem(body, options.MaxPayloadDepth, options.MaxBodyBytes, "$") is { } invalid)
+            return Problems.Validation(invalid.Message, [new { path = invalid.Path, message = invalid.Message }]);
         var stored = await instances.GetAsync(plain[..dot], ct);
         if (stored is null) return UnknownCallback();
         var state = stored.State;

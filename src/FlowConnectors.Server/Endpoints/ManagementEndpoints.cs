@@ -89,13 +89,23 @@ internal static class ManagementEndpoints
             await instances.GetAsync(id, ct) is null
                 ? Problems.Result(404, "Not found", $"instance '{id}' does not exist")
                 : Results.Json(await instances.GetJournalAsync(id, ct)));
-        api.MapPost("/instances/{id}/cancel", async (string id, WorkflowHost host, IInstanceStore instances, CancellationToken ct) =>
+        api.MapPost("/instances/{id}/cancel", async (string id, WorkflowHost host, CancellationToken ct) => await host.CancelAsync(id, ct) switch
         {
-            if (await instances.GetAsync(id, ct) is null) return Problems.Result(404, "Not found", $"instance '{id}' does not exist");
-            return await host.CancelAsync(id, ct)
-                ? Results.Json(new { instanceId = id, status = "cancelled" })
-                : Problems.Result(409, "Conflict", $"instance '{id}' has already ended or is busy");
+            CancelOutcome.Cancelled => Results.Json(new { instanceId = id, status = "cancelled" }),
+            CancelOutcome.NotFound => Problems.Result(404, "Not found", $"instance '{id}' does not exist"),
+            _ => Problems.Result(409, "Conflict", $"instance '{id}' has already ended"),
         });
+        // Stored stimuli given up on: too many failed attempts, or refused as undeliverable. Newest first.
+        api.MapGet("/inbox/dead-letters", async (int? skip, int? take, IInboxStore inbox, CancellationToken ct) =>
+            Results.Json((await inbox.ListDeadLettersAsync(Math.Max(0, skip ?? 0), Math.Clamp(take ?? 100, 1, 1000), ct)).Select(m => new
+            {
+                id = m.Id,
+                kind = m.Kind,
+                receivedAt = m.ReceivedAt,
+                attempts = m.Attempts,
+                error = m.Error,
+                instanceId = m.InstanceId,
+            })));
 
         // --- connectors and connections -------------------------------------------------------
         api.MapGet("/connectors", (ConnectorRuntime runtime) => Results.Json(runtime.Connectors.Select(c => ConnectorJson(c, withFlows: false))));
@@ -197,6 +207,7 @@ internal static class ManagementEndpoints
         }).RequireConnectionId();
 
         // --- events: resume every Wait for Event bookmark with this name and correlation id ------
+        // (every instance waiting when the event is processed; kept for EventRetention when none waits)
         api.MapPost("/events", async (HttpRequest request, IInboxStore inbox, BackgroundWorkers workers, ServerOptions options, TimeProvider clock, CancellationToken ct) =>
         {
             var (body, problem) = await Problems.ReadJsonAsync(request, options.MaxBodyBytes, maxDepth: options.MaxInputDepth);
@@ -205,6 +216,8 @@ internal static class ManagementEndpoints
                 return Problems.Validation("an event needs 'event' (its name), and may have 'correlationId' and 'payload'", [new { path = "$.event", message = "required" }]);
             if (o["correlationId"] is not (null or JsonValue))
                 return Problems.Validation("'correlationId' must be text", [new { path = "$.correlationId", message = "must be text" }]);
+            if (StimulusCheck.Problem(o["payload"], options.MaxPayloadDepth, options.MaxBodyBytes) is { } invalid)
+                return Problems.Validation(invalid.Message, [new { path = invalid.Path, message = invalid.Message }]);
             var stimulus = Engine.Activities.Events.WaitForEvent.StimulusOf(name, JsonFields.Text(o, "correlationId"));
             var id = await inbox.AddAsync(new InboxMessage
             {
@@ -282,6 +295,19 @@ internal static class ManagementEndpoints
         }
         catch (NotFoundException e) { return Problems.Result(404, "Not found", e.Message); }
         catch (FlowInputException e) { return Problems.Validation("the inputs do not match the flow", e.Problems.Select(p => new { path = "$.inputs", message = p })); }
+        catch (RunQueueFullException e) { return Busy(e); }
+    }
+
+    /// <summary>503 with Retry-After: too many runs wait for a slot.</summary>
+    internal static IResult Busy(RunQueueFullException e) => new RetryAfter(Problems.Result(503, "Busy", e.Message), 5);
+
+    private sealed class RetryAfter(IResult inner, int seconds) : IResult
+    {
+        public Task ExecuteAsync(HttpContext context)
+        {
+            context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return inner.ExecuteAsync(context);
+        }
     }
 
     /// <summary>Structural problems, then the engine's, for flow JSON text; the flow when it could be read.</summary>

@@ -43,6 +43,40 @@ public sealed class ServerOptions
     public NetworkOptions Network { get; set; } = new();
     /// <summary>How the data-protection key ring is protected at rest (section FlowConnectors:DataProtection).</summary>
     public KeyRingOptions DataProtection { get; set; } = new();
+    /// <summary>
+    /// The wall-clock budget of one run (from its start, or from its resume, to its end or suspension):
+    /// a run still going then is stopped and its instance faulted with that reason.
+    /// </summary>
+    public TimeSpan RunTimeout { get; set; } = TimeSpan.FromMinutes(5);
+    /// <summary>
+    /// A synchronous run (HTTP endpoint, <c>mode: sync</c>) is stored only when it ends, unless it runs longer
+    /// than this: then it is stored as running at once, so it is listed and can be cancelled.
+    /// </summary>
+    public TimeSpan RunVisibleAfter { get; set; } = TimeSpan.FromSeconds(1);
+    /// <summary>Runs executing at once in this process; more wait in a queue. 0: four per processor core (at least 8).</summary>
+    public int MaxConcurrentRuns { get; set; }
+    /// <summary>Runs of one flow executing at once; more wait in a queue. 0: one per processor core (at least 2).</summary>
+    public int MaxConcurrentRunsPerFlow { get; set; }
+    /// <summary>Synchronous runs (HTTP endpoints, sync runs) that may wait for a slot; beyond it they answer 503 with Retry-After.</summary>
+    public int MaxQueuedRuns { get; set; } = 1000;
+    /// <summary>An instance whose runs killed the process this many times is faulted as poisoned, not run again.</summary>
+    public int MaxCrashRecoveries { get; set; } = 3;
+    /// <summary>Failed processing attempts of a stored event, callback or delivery before it is dead-lettered.</summary>
+    public int MaxDeliveryAttempts { get; set; } = 5;
+    /// <summary>Deepest nesting of JSON objects and arrays accepted in an event or callback payload.</summary>
+    public int MaxPayloadDepth { get; set; } = 32;
+    /// <summary>How long an event nobody waits for is kept for an instance that starts waiting later; then it expires.</summary>
+    public TimeSpan EventRetention { get; set; } = TimeSpan.FromMinutes(10);
+    /// <summary>
+    /// This node's stable name: leases carry it, and a node that restarts takes back its own instances at once.
+    /// Empty: a name created on first start and kept in the data folder (<c>node-id</c>). Unique per process.
+    /// </summary>
+    public string? NodeId { get; set; }
+    /// <summary>
+    /// Base64 key (32 bytes or more) that callback tokens are derived from. Empty: one created on first start and
+    /// kept in the data folder (<c>callback-secret</c>, 0600). Nodes of a cluster must share it.
+    /// </summary>
+    public string? CallbackSecret { get; set; }
 
     /// <summary>
     /// Relative folders are taken from the repository root when the server runs inside a checkout

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using FlowConnectors.Connectors.Runtime;
 using FlowConnectors.Engine;
@@ -14,23 +15,40 @@ namespace FlowConnectors.Server.Runtime;
 /// <summary>What starting a flow gave: the instance, and its result when it ended within the wait.</summary>
 internal sealed record StartResult(string InstanceId, FlowRunResult? Result);
 
+/// <summary>What asking to cancel an instance gave.</summary>
+internal enum CancelOutcome
+{
+    Cancelled,
+    NotFound,
+    AlreadyEnded,
+}
+
+/// <summary>Too many synchronous runs already wait for a slot (<see cref="ServerOptions.MaxQueuedRuns"/>): answer 503.</summary>
+internal sealed class RunQueueFullException() : Exception("the server is busy: too many runs are waiting; try again later");
+
 /// <summary>
-/// The durable runtime. Every instance is persisted when created, at every suspension and at its
-/// end; one worker at a time runs it (a lease in the database); stimuli find bookmarks by hash and
-/// wait in the inbox when they arrive before their bookmark; Delay bookmarks become timers.
-/// Delivery guarantee: a node runs at least once — after a crash, work since the last save runs again.
+/// The durable runtime. Every instance is persisted when created (a synchronous run once it outlasts
+/// <see cref="ServerOptions.RunVisibleAfter"/>), at every suspension and at its end, with its bookmarks and
+/// the timers of its Delay bookmarks in the same transaction; one worker at a time runs it (a lease owned by
+/// <c>{node id}/{process}</c>); stimuli find bookmarks by hash and wait in the inbox when they arrive before
+/// their bookmark. Every run executes under the run limits (<see cref="RunLimiter"/>) and within its
+/// wall-clock budget (<see cref="ServerOptions.RunTimeout"/>).
+/// Delivery guarantee: a node runs at least once — after a crash, work since the last save runs again;
+/// an instance whose runs killed the process <see cref="ServerOptions.MaxCrashRecoveries"/> times is
+/// faulted as poisoned instead.
 /// </summary>
 internal sealed class WorkflowHost(
     IFlowStore flows,
     IInstanceStore instances,
     IInboxStore inbox,
-    ITimerStore timers,
     ITriggerStore triggers,
     ConnectorRuntime connectors,
     Lazy<SchedulerService> scheduler,
     ActivityRegistry registry,
     IServiceProvider services,
     ServerOptions options,
+    NodeIdentity identity,
+    RunLimiter limiter,
     TimeProvider clock,
     ILogger<WorkflowHost> logger)
 {
@@ -38,10 +56,40 @@ internal sealed class WorkflowHost(
     // Published version per flow, re-read after a few seconds so another process's publish is seen.
     private readonly ConcurrentDictionary<string, (int Version, DateTimeOffset ReadAt)> _published = new(StringComparer.Ordinal);
     private static readonly TimeSpan PublishedCacheTime = TimeSpan.FromSeconds(5);
-    private const string HasTimersProperty = "host.timers";
-    private readonly ConcurrentDictionary<string, CancellationTokenSource> _running = new(StringComparer.Ordinal);
-    private readonly string _worker = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
+    // Instances this process runs now: one run per instance here, and what cancels it.
+    private readonly ConcurrentDictionary<string, ActiveRun> _running = new(StringComparer.Ordinal);
+    private readonly string _owner = identity.LeaseOwner;
     private FlowEngine? _engine;
+
+    /// <summary>One run in this process: cancelled through the API, or stopped by its budget.</summary>
+    private sealed class ActiveRun : IDisposable
+    {
+        private readonly CancellationTokenSource _linked;
+
+        public ActiveRun()
+        {
+            _linked = CancellationTokenSource.CreateLinkedTokenSource(Cancel.Token, Budget.Token);
+        }
+
+        public CancellationTokenSource Cancel { get; } = new();
+        public CancellationTokenSource Budget { get; } = new();
+        public CancellationToken Token => _linked.Token;
+        /// <summary>True once the instance is stored leased to this process (the heartbeat renews the lease).</summary>
+        public volatile bool Leased;
+
+        public void RequestCancel()
+        {
+            try { Cancel.Cancel(); }
+            catch (ObjectDisposedException) { /* the run has just ended */ }
+        }
+
+        public void Dispose()
+        {
+            _linked.Dispose();
+            Cancel.Dispose();
+            Budget.Dispose();
+        }
+    }
 
     public FlowEngine Engine => _engine ??= new FlowEngine(new FlowEngineOptions
     {
@@ -50,6 +98,12 @@ internal sealed class WorkflowHost(
         Clock = clock,
         Services = services,
     });
+
+    /// <summary>This process's lease owner name.</summary>
+    public string LeaseOwner => _owner;
+
+    /// <summary>How many runs this process executes or has queued now.</summary>
+    public int ActiveRuns => _running.Count;
 
     public async Task<(CompiledFlow Flow, int Version)> CompileAsync(string flowId, int? version, CancellationToken ct)
     {
@@ -68,15 +122,26 @@ internal sealed class WorkflowHost(
     public void FlowPublished(string flowId) => _published.TryRemove(flowId, out _);
 
     /// <summary>
+    /// Takes back, at start and before anything runs, the instances earlier processes of this node held:
+    /// they are recovered at once instead of when their leases run out.
+    /// </summary>
+    public async Task ReclaimLeasesAsync(CancellationToken ct = default)
+    {
+        var released = await instances.ReleaseLeasesOfAsync(identity.NodeId, _owner, ct);
+        if (released > 0) logger.LogInformation("node {Node} took back {Count} instances its previous process held", identity.NodeId, released);
+    }
+
+    /// <summary>
     /// Starts an instance and waits up to <paramref name="wait"/> for it to end or suspend.
     /// <para>With no wait (asynchronous runs, webhook deliveries) the instance is persisted before it
     /// runs, then runs in the background.</para>
-    /// <para>With a wait (HTTP endpoint triggers, synchronous runs) it runs inline on the caller's
-    /// thread. A run that finishes, faults or suspends within the wait is persisted once, in one
-    /// transaction (instance, bookmarks, journal), before the answer; a run that outlasts the wait
-    /// has its starting state persisted (leased to this worker) before the 202 and is saved when it
-    /// ends. If the process dies during the inline part nothing was acknowledged: the caller sees
-    /// no answer and its retry is the redelivery.</para>
+    /// <para>With a wait (HTTP endpoint triggers, synchronous runs) it runs on a pool thread while the caller
+    /// waits. A run that finishes, faults or suspends within <see cref="ServerOptions.RunVisibleAfter"/> is
+    /// persisted once, in one transaction, before the answer; a longer one has its starting state persisted
+    /// as running (leased to this process) at that point, so it is listed and can be cancelled, and is
+    /// saved when it ends. The caller gets the result if it ends within the wait, else null (202) while the
+    /// run goes on within its budget. If the process dies before the starting state is stored nothing was
+    /// acknowledged: the caller sees no answer and its retry is the redelivery.</para>
     /// </summary>
     public async Task<StartResult> StartAsync(string flowId, int? version, JsonObject? input, RunOptions runOptions, TimeSpan wait, CancellationToken ct)
     {
@@ -84,81 +149,189 @@ internal sealed class WorkflowHost(
         var state = Engine.CreateInstance(flow, input, runOptions);
         if (wait <= TimeSpan.Zero)
         {
-            // Created already leased to this worker, so crash recovery cannot mistake it for abandoned.
-            await instances.CreateAsync(state, flowVersion, [], ct, _worker, clock.GetUtcNow() + options.LeaseDuration);
-            _ = Task.Run(() => RunCreatedAsync(flow, state), CancellationToken.None);
+            // Created already leased to this process, so crash recovery cannot mistake it for abandoned.
+            await instances.CreateAsync(state, flowVersion, [], ct, _owner, clock.GetUtcNow() + options.LeaseDuration);
+            var created = new ActiveRun { Leased = true };
+            _running[state.InstanceId] = created;
+            _ = Task.Run(() => RunCreatedAsync(flow, state, created), CancellationToken.None);
             return new StartResult(state.InstanceId, null);
         }
-        // The starting state, kept as text in case the run outlasts the wait and must be persisted first.
+        if (!limiter.HasRoom) throw new RunQueueFullException();
+        // The starting state, kept as text in case the run outlasts the threshold and must be persisted first.
         var startingState = state.ToJson();
-        var cancellation = new CancellationTokenSource();
-        _running[state.InstanceId] = cancellation;
-        Task<FlowRunResult> run;
+        var active = new ActiveRun();
+        _running[state.InstanceId] = active;
+        var run = RunAsync(flow, state, null, active);
+        var stored = false;
+        var handedOff = false;
         try
         {
-            run = Engine.ContinueAsync(flow, state, cancellation.Token);
-        }
-        catch
-        {
-            Forget(state.InstanceId, cancellation);
-            throw;
-        }
-        if (!run.IsCompleted)
-        {
-            using var stopWaiting = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            await Task.WhenAny(run, Task.Delay(wait, clock, stopWaiting.Token));
-            // Cancels the wait's timer at once instead of leaving it to fire for nothing.
-            await stopWaiting.CancelAsync();
-        }
-        if (!run.IsCompleted)
-        {
-            try
+            var visibleAfter = options.RunVisibleAfter < wait ? options.RunVisibleAfter : wait;
+            if (!await WaitForAsync(run, visibleAfter, ct))
             {
-                await instances.CreateAsync(FlowInstanceState.FromJson(startingState), flowVersion, [], CancellationToken.None, _worker,
+                await instances.CreateAsync(FlowInstanceState.FromJson(startingState), flowVersion, [], CancellationToken.None, _owner,
                     clock.GetUtcNow() + options.LeaseDuration);
+                stored = true;
+                active.Leased = true;
+                if (!await WaitForAsync(run, wait - visibleAfter, ct))
+                {
+                    handedOff = true;
+                    _ = Task.Run(() => FinishInBackgroundAsync(run, state.InstanceId, active), CancellationToken.None);
+                    return new StartResult(state.InstanceId, null);
+                }
             }
-            catch
-            {
-                await cancellation.CancelAsync();
-                Forget(state.InstanceId, cancellation);
-                throw;
-            }
-            _ = Task.Run(() => FinishAfterWaitAsync(run, state.InstanceId, cancellation), CancellationToken.None);
-            return new StartResult(state.InstanceId, null);
-        }
-        try
-        {
             var result = await run;
-            // One transaction: the instance in its final (or suspended) state with its journal, no lease.
-            await instances.CreateAsync(result.State, flowVersion, result.Journal, CancellationToken.None);
-            await AfterSaveAsync(result.State);
+            if (stored) await SaveResultAsync(result);
+            else await CreateFinishedAsync(result, flowVersion, startingState);
             return new StartResult(state.InstanceId, result.Status is FlowStatus.Finished or FlowStatus.Faulted or FlowStatus.Cancelled ? result : null);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             logger.LogError("instance {Instance} could not run: {Message}", state.InstanceId, e.Message);
+            active.RequestCancel();
             throw;
         }
         finally
         {
-            Forget(state.InstanceId, cancellation);
+            if (!handedOff)
+            {
+                // A run abandoned by an error still ends (cancelled); what it holds is given back then.
+                if (run.IsCompleted) await ForgetAsync(state.InstanceId, active);
+                else _ = run.ContinueWith(_ => ForgetAsync(state.InstanceId, active), CancellationToken.None,
+                    TaskContinuationOptions.None, TaskScheduler.Default).Unwrap();
+            }
         }
     }
 
-    private void Forget(string instanceId, CancellationTokenSource cancellation)
+    /// <summary>True when <paramref name="run"/> ended within <paramref name="wait"/> (false also when the caller went away).</summary>
+    private async Task<bool> WaitForAsync(Task run, TimeSpan wait, CancellationToken ct)
     {
-        _running.TryRemove(instanceId, out _);
-        cancellation.Dispose();
+        if (run.IsCompleted) return true;
+        if (wait <= TimeSpan.Zero) return false;
+        using var stopWaiting = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        await Task.WhenAny(run, Task.Delay(wait, clock, stopWaiting.Token));
+        // Cancels the wait's timer at once instead of leaving it to fire for nothing.
+        await stopWaiting.CancelAsync();
+        return run.IsCompleted;
     }
 
-    /// <summary>Saves a run that outlasted the caller's wait; its starting state is already persisted and leased to us.</summary>
-    private async Task FinishAfterWaitAsync(Task<FlowRunResult> run, string instanceId, CancellationTokenSource cancellation)
+    /// <summary>
+    /// Stores a run that ended before it was persisted, in one transaction. When that fails (the state cannot
+    /// be serialized, say) after the run's side effects, the instance is stored faulted with the reason from
+    /// its starting state, so a retry does not run them again unnoticed.
+    /// </summary>
+    private async Task CreateFinishedAsync(FlowRunResult result, int flowVersion, string startingState)
     {
         try
         {
-            var result = await run;
+            await instances.CreateAsync(result.State, flowVersion, result.Journal, CancellationToken.None);
+        }
+        catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException)
+        {
+            var reason = UnsavedReason(e);
+            logger.LogError("instance {Instance}: {Reason}", result.State.InstanceId, reason);
+            var faulted = FlowInstanceState.FromJson(startingState);
+            faulted.Status = FlowStatus.Faulted;
+            faulted.Fault = new FlowFault(null, null, reason);
+            faulted.Queue.Clear();
+            faulted.Bookmarks.Clear();
+            faulted.UpdatedAt = clock.GetUtcNow();
+            await instances.CreateAsync(faulted, flowVersion, [], CancellationToken.None);
+            MarkFaulted(result, reason);
+            return;
+        }
+        await AfterSaveAsync(result.State);
+    }
+
+    private static string UnsavedReason(Exception e) =>
+        $"the instance's state could not be saved after its run, so it was stopped instead of repeating its work: {e.Message}";
+
+    private static void MarkFaulted(FlowRunResult result, string reason)
+    {
+        result.State.Status = FlowStatus.Faulted;
+        result.State.Fault = new FlowFault(null, null, reason);
+        result.State.Bookmarks.Clear();
+        result.State.Queue.Clear();
+    }
+
+    /// <summary>
+    /// Saves a finished run of a stored instance. The instance ended meanwhile (cancelled): the result is
+    /// dropped. The save fails after the run's side effects: the instance is faulted with the reason
+    /// (running it again would repeat them) — unless even that cannot be written (the database is down):
+    /// then it throws, the lease is released and recovery runs the instance again later.
+    /// </summary>
+    private async Task SaveResultAsync(FlowRunResult result)
+    {
+        try
+        {
             await instances.SaveAsync(result.State, result.Journal, CancellationToken.None);
-            await AfterSaveAsync(result.State);
+        }
+        catch (InstanceEndedException e)
+        {
+            logger.LogInformation("instance {Instance}: the run's result was dropped: {Message}", result.State.InstanceId, e.Message);
+            var ended = await instances.GetAsync(result.State.InstanceId);
+            if (ended is not null)
+            {
+                result.State.Status = ended.State.Status;
+                result.State.Fault = ended.State.Fault;
+            }
+            return;
+        }
+        catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException)
+        {
+            var reason = UnsavedReason(e);
+            logger.LogError("instance {Instance}: {Reason}", result.State.InstanceId, reason);
+            await instances.EndAsync(result.State.InstanceId, FlowStatus.Faulted, new FlowFault(null, null, reason));
+            MarkFaulted(result, reason);
+            return;
+        }
+        await AfterSaveAsync(result.State);
+    }
+
+    /// <summary>
+    /// Runs one stretch of an instance (from its start, a crash or a bookmark) under the run limits, within
+    /// its budget, on a pool thread, so a script that computes for long holds neither the caller nor more
+    /// threads than the limits allow. Cancelled while it waits for a slot, it ends cancelled without running.
+    /// </summary>
+    private async Task<FlowRunResult> RunAsync(CompiledFlow flow, FlowInstanceState state, (string BookmarkId, JsonNode? Payload)? resume, ActiveRun active)
+    {
+        IDisposable? slot = null;
+        try
+        {
+            try { slot = await limiter.AcquireAsync(state.FlowId, active.Token); }
+            catch (OperationCanceledException) { /* cancelled while queued: the engine ends it as cancelled at once */ }
+            active.Budget.CancelAfter(options.RunTimeout);
+            var result = await Task.Run(() => resume is { } r
+                ? Engine.ResumeAsync(flow, state, r.BookmarkId, r.Payload, active.Token)
+                : Engine.ContinueAsync(flow, state, active.Token), CancellationToken.None);
+            if (active.Budget.IsCancellationRequested && !active.Cancel.IsCancellationRequested
+                && result.Status is FlowStatus.Cancelled or FlowStatus.Faulted)
+            {
+                result.State.Status = FlowStatus.Faulted;
+                result.State.Fault = new FlowFault(result.State.Fault?.NodeId, result.State.Fault?.ActivityType,
+                    $"the run was stopped: it exceeded its time budget of {options.RunTimeout} (FlowConnectors:RunTimeout)");
+            }
+            return result;
+        }
+        finally
+        {
+            slot?.Dispose();
+        }
+    }
+
+    private async Task ForgetAsync(string instanceId, ActiveRun active)
+    {
+        _running.TryRemove(new KeyValuePair<string, ActiveRun>(instanceId, active));
+        if (active.Leased) await instances.ReleaseLeaseAsync(instanceId, _owner);
+        active.Dispose();
+    }
+
+    /// <summary>Saves a run that outlasted the caller's wait; its starting state is already persisted and leased to us.</summary>
+    private async Task FinishInBackgroundAsync(Task<FlowRunResult> run, string instanceId, ActiveRun active)
+    {
+        try
+        {
+            await SaveResultAsync(await run);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -167,8 +340,7 @@ internal sealed class WorkflowHost(
         }
         finally
         {
-            Forget(instanceId, cancellation);
-            await instances.ReleaseLeaseAsync(instanceId, _worker);
+            await ForgetAsync(instanceId, active);
         }
     }
 
@@ -176,59 +348,66 @@ internal sealed class WorkflowHost(
     /// Runs an instance this worker just created: it is already leased to us and its state is in hand,
     /// so neither the lease nor the state is read back.
     /// </summary>
-    private async Task<FlowRunResult?> RunCreatedAsync(CompiledFlow flow, FlowInstanceState state)
+    private async Task RunCreatedAsync(CompiledFlow flow, FlowInstanceState state, ActiveRun active)
     {
-        using var cancellation = new CancellationTokenSource();
-        _running[state.InstanceId] = cancellation;
         try
         {
-            var result = await Engine.ContinueAsync(flow, state, cancellation.Token);
-            await instances.SaveAsync(result.State, result.Journal, CancellationToken.None);
-            await AfterSaveAsync(result.State);
-            return result;
+            await SaveResultAsync(await RunAsync(flow, state, null, active));
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             logger.LogError("instance {Instance} could not run: {Message}", state.InstanceId, e.Message);
-            throw;
         }
         finally
         {
-            _running.TryRemove(state.InstanceId, out _);
-            await instances.ReleaseLeaseAsync(state.InstanceId, _worker);
+            await ForgetAsync(state.InstanceId, active);
         }
     }
 
     /// <summary>
     /// Runs or resumes one instance under its lease. With a bookmark it resumes through it; without,
-    /// it continues queued work (a new instance, or one whose worker died). Null when another worker
-    /// holds the instance or there is nothing to do.
+    /// it continues queued work (a new instance, or one whose worker died). Busy when another worker (or
+    /// another run in this process) holds the instance; no result when there is nothing to do. The attempt
+    /// is counted on disk before the run: an instance whose runs keep killing the process is faulted as
+    /// poisoned after <see cref="ServerOptions.MaxCrashRecoveries"/> deaths instead of being run again.
     /// </summary>
-    public async Task<FlowRunResult?> ExecuteAsync(string instanceId, (string BookmarkId, JsonNode? Payload)? resume)
+    public async Task<(FlowRunResult? Result, bool Busy)> ExecuteAsync(string instanceId, (string BookmarkId, JsonNode? Payload)? resume)
     {
-        if (!await instances.TryAcquireLeaseAsync(instanceId, _worker, clock.GetUtcNow(), options.LeaseDuration)) return null;
-        using var cancellation = new CancellationTokenSource();
-        _running[instanceId] = cancellation;
+        var active = new ActiveRun();
+        if (!_running.TryAdd(instanceId, active))
+        {
+            active.Dispose();
+            return (null, true);
+        }
         try
         {
+            if (!await instances.TryAcquireLeaseAsync(instanceId, _owner, clock.GetUtcNow(), options.LeaseDuration))
+                return (null, true);
+            active.Leased = true;
             var stored = await instances.GetAsync(instanceId);
-            if (stored is null) return null;
+            if (stored is null) return (null, false);
             var state = stored.State;
-            var (flow, _) = await CompileAsync(state.FlowId, stored.FlowVersion, CancellationToken.None);
-            FlowRunResult result;
             if (resume is { } r)
             {
-                if (state.Status != FlowStatus.Suspended || state.Bookmarks.All(b => b.Id != r.BookmarkId)) return null;
-                result = await Engine.ResumeAsync(flow, state, r.BookmarkId, r.Payload, cancellation.Token);
+                if (state.Status != FlowStatus.Suspended || state.Bookmarks.All(b => b.Id != r.BookmarkId)) return (null, false);
             }
-            else
+            else if (state.Status != FlowStatus.Running) return (null, false);
+            // Runs started since the last save that never saved: each one's process died (or its save failed).
+            var deaths = stored.RunAttempts;
+            if (deaths >= options.MaxCrashRecoveries)
             {
-                if (state.Status != FlowStatus.Running) return null;
-                result = await Engine.ContinueAsync(flow, state, cancellation.Token);
+                var node = resume is { } at ? state.Bookmarks.First(b => b.Id == at.BookmarkId).NodeId : state.Queue.FirstOrDefault()?.NodeId ?? "(unknown)";
+                var reason = $"poisoned: the process died {deaths} times while running node {node}; it is not run again";
+                logger.LogError("instance {Instance} {Reason}", instanceId, reason);
+                await instances.EndAsync(instanceId, FlowStatus.Faulted, new FlowFault(node, null, reason));
+                return (null, false);
             }
-            await instances.SaveAsync(result.State, result.Journal, CancellationToken.None);
-            await AfterSaveAsync(result.State);
-            return result;
+            var (flow, _) = await CompileAsync(state.FlowId, stored.FlowVersion, CancellationToken.None);
+            // Counted on disk before the run, so a run that kills the process is counted too.
+            await instances.TryAcquireLeaseAsync(instanceId, _owner, clock.GetUtcNow(), options.LeaseDuration, countAttempt: true);
+            var result = await RunAsync(flow, state, resume, active);
+            await SaveResultAsync(result);
+            return (result, false);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -237,60 +416,107 @@ internal sealed class WorkflowHost(
         }
         finally
         {
-            _running.TryRemove(instanceId, out _);
-            await instances.ReleaseLeaseAsync(instanceId, _worker);
+            await ForgetAsync(instanceId, active);
         }
     }
 
-    /// <summary>New bookmarks: schedule Delay timers and release stimuli that were waiting for them.</summary>
+    /// <summary>New bookmarks: wake the scheduler for Delay timers (stored with the instance) and release stimuli that were waiting for them.</summary>
     private async Task AfterSaveAsync(FlowInstanceState state)
     {
-        if (state.Status is FlowStatus.Finished or FlowStatus.Faulted or FlowStatus.Cancelled)
-        {
-            // Only instances that ever scheduled a timer can have one left to remove.
-            if (state.Properties.ContainsKey(HasTimersProperty)) await timers.DeleteForInstanceAsync(state.InstanceId);
-            return;
-        }
+        if (state.Status is FlowStatus.Finished or FlowStatus.Faulted or FlowStatus.Cancelled) return;
+        var expiredBefore = clock.GetUtcNow() - options.EventRetention;
         foreach (var bookmark in state.Bookmarks)
         {
             if (bookmark.Name == Delay.BookmarkName && (string?)bookmark.Payload?["resumeAt"] is { } at)
-            {
-                if (!state.Properties.ContainsKey(HasTimersProperty))
-                {
-                    state.Properties[HasTimersProperty] = "1";
-                    await instances.SaveAsync(state, [], CancellationToken.None);
-                }
-                await scheduler.Value.Scheduler.ScheduleAsync(new TimerRecord(bookmark.Id, DateTimeOffset.Parse(at, System.Globalization.CultureInfo.InvariantCulture),
-                    Scheduling.TimerKinds.Bookmark, state.InstanceId, bookmark.Id, null, null));
-            }
+                scheduler.Value.Scheduler.TimerStored(DateTimeOffset.Parse(at, System.Globalization.CultureInfo.InvariantCulture));
             foreach (var waiting in await inbox.ListWaitingAsync(bookmark.Hash))
-                await inbox.UpdateAsync(waiting.Id, InboxStatus.Pending, null, null);
+            {
+                // An event kept past its retention is not handed to an instance that started waiting since.
+                if (waiting.Kind == "event" && waiting.ReceivedAt < expiredBefore)
+                    await inbox.SetStatusAsync(waiting.Id, InboxStatus.Expired, "nobody waited for this event within its retention time", null);
+                else
+                    await inbox.SetStatusAsync(waiting.Id, InboxStatus.Pending, null, null);
+            }
         }
     }
 
-    /// <summary>Delivers a stored stimulus to the bookmark its hash names, or leaves it waiting for one.</summary>
+    /// <summary>
+    /// Delivers a stored stimulus, or leaves it waiting for its bookmark. A failed attempt is counted; after
+    /// <see cref="ServerOptions.MaxDeliveryAttempts"/> the message is dead-lettered with its reason
+    /// (<c>GET /api/inbox/dead-letters</c>) instead of being tried forever.
+    /// </summary>
     public async Task ProcessInboxMessageAsync(InboxMessage message)
     {
-        if (message.Kind == "webhook")
+        try
         {
-            await ProcessWebhookAsync(message);
+            if (message.Kind == "webhook") await ProcessWebhookAsync(message);
+            else await DeliverStimulusAsync(message);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            var attempts = message.Attempts + 1;
+            var deadLetter = attempts >= options.MaxDeliveryAttempts;
+            logger.LogError("inbox message {Message} failed (attempt {Attempt} of {Max}): {Error}", message.Id, attempts, options.MaxDeliveryAttempts, e.Message);
+            await inbox.UpdateAsync(message.Id, deadLetter ? InboxStatus.DeadLettered : InboxStatus.Pending,
+                deadLetter ? $"dead-lettered after {attempts} failed attempts: {e.Message}" : e.Message, null);
+        }
+    }
+
+    /// <summary>
+    /// An event resumes every instance waiting for it (its name and correlation id) when it is processed; one
+    /// nobody waits for is kept for <see cref="ServerOptions.EventRetention"/>. A callback resumes its one
+    /// instance. An instance busy at that moment gets its own copy of the event, retried until it is free.
+    /// </summary>
+    private async Task DeliverStimulusAsync(InboxMessage message)
+    {
+        if (StimulusCheck.Problem(message.Payload, options.MaxPayloadDepth, options.MaxBodyBytes) is { } problem)
+        {
+            await inbox.SetStatusAsync(message.Id, InboxStatus.DeadLettered, $"refused: {problem.Message} ({problem.Path})", null);
             return;
         }
-        var matches = await instances.FindBookmarksAsync(message.Hash);
+        var targeted = message.Kind == "event" ? message.InstanceId : null;
+        var matches = (await instances.FindBookmarksAsync(message.Hash))
+            .Where(m => targeted is null || m.InstanceId == targeted)
+            .DistinctBy(m => m.InstanceId)
+            .ToList();
         if (matches.Count == 0)
         {
-            await inbox.UpdateAsync(message.Id, InboxStatus.Waiting, null, null);
+            if (targeted is not null)
+            {
+                await inbox.SetStatusAsync(message.Id, InboxStatus.Processed, "the instance no longer waited for it", null);
+                return;
+            }
+            await inbox.SetStatusAsync(message.Id, InboxStatus.Waiting, null, null);
+            // A bookmark saved between the lookup and now released the waiting messages before this one was
+            // among them: look once more, so the message is not left waiting beside its bookmark.
+            if ((await instances.FindBookmarksAsync(message.Hash)).Count > 0) await inbox.SetStatusAsync(message.Id, InboxStatus.Pending, null, null);
             return;
         }
-        var match = matches[0];
-        var result = await ExecuteAsync(match.InstanceId, (match.BookmarkId, message.Payload));
-        if (result is null)
+        string? first = null;
+        var busy = new List<string>();
+        foreach (var match in matches)
+        {
+            var (result, isBusy) = await ExecuteAsync(match.InstanceId, (match.BookmarkId, message.Payload?.DeepClone()));
+            if (isBusy) busy.Add(match.InstanceId);
+            else if (result is not null) first ??= match.InstanceId;
+        }
+        if (busy.Count > 0 && message.Kind != "event")
         {
             // Another worker holds the instance right now; try again on the next pass.
-            await inbox.UpdateAsync(message.Id, InboxStatus.Pending, null, null);
+            await inbox.SetStatusAsync(message.Id, InboxStatus.Pending, null, null);
             return;
         }
-        await inbox.UpdateAsync(message.Id, InboxStatus.Processed, null, match.InstanceId);
+        foreach (var instance in busy.Where(b => b != targeted))
+            await inbox.AddAsync(new InboxMessage
+            {
+                Kind = message.Kind,
+                Hash = message.Hash,
+                Payload = message.Payload?.DeepClone(),
+                ReceivedAt = message.ReceivedAt,
+                InstanceId = instance,
+            });
+        if (targeted is not null && busy.Contains(targeted)) await inbox.SetStatusAsync(message.Id, InboxStatus.Pending, null, null);
+        else await inbox.SetStatusAsync(message.Id, InboxStatus.Processed, null, first);
     }
 
     /// <summary>
@@ -324,32 +550,51 @@ internal sealed class WorkflowHost(
     public async Task FireTimerAsync(TimerRecord timer)
     {
         if (timer.InstanceId is not { } instance || timer.BookmarkId is not { } bookmark) return;
-        var result = await ExecuteAsync(instance, (bookmark, null));
-        if (result is null && (await instances.GetAsync(instance))?.State.Bookmarks.Any(b => b.Id == bookmark) == true)
+        var (_, busy) = await ExecuteAsync(instance, (bookmark, null));
+        if (busy && (await instances.GetAsync(instance))?.State.Bookmarks.Any(b => b.Id == bookmark) == true)
             throw new InvalidOperationException($"instance {instance} is busy; the timer will be retried");
     }
 
-    public async Task<bool> CancelAsync(string instanceId, CancellationToken ct)
+    /// <summary>
+    /// Cancels an instance that has not ended, whatever it is doing: waiting, queued, or running here or on
+    /// another node (its state is ended in the database, which a worker cannot overwrite; a run in this
+    /// process is stopped at once, one on another node when that node next renews its lease).
+    /// </summary>
+    public async Task<CancelOutcome> CancelAsync(string instanceId, CancellationToken ct)
     {
-        if (_running.TryGetValue(instanceId, out var running)) await running.CancelAsync();
-        if (!await instances.TryAcquireLeaseAsync(instanceId, _worker, clock.GetUtcNow(), options.LeaseDuration, ct)) return false;
-        try
+        var ended = await instances.EndAsync(instanceId, FlowStatus.Cancelled, new FlowFault(null, null, "the instance was cancelled"), ct);
+        var local = _running.TryGetValue(instanceId, out var active);
+        if (local) active!.RequestCancel();
+        if (ended) return CancelOutcome.Cancelled;
+        var stored = await instances.GetAsync(instanceId, ct);
+        // Not stored yet: a synchronous run in its first moments, which now ends (and is stored) as cancelled.
+        if (stored is null) return local ? CancelOutcome.Cancelled : CancelOutcome.NotFound;
+        return CancelOutcome.AlreadyEnded;
+    }
+
+    /// <summary>
+    /// Keeps the leases of this process's runs from running out, and stops runs whose instance was ended
+    /// (cancelled through another node) or taken over meanwhile.
+    /// </summary>
+    public async Task RenewLeasesAsync(CancellationToken ct)
+    {
+        var held = _running.Where(r => r.Value.Leased).Select(r => r.Key).ToList();
+        if (held.Count == 0) return;
+        foreach (var lost in await instances.RenewLeasesAsync(_owner, held, clock.GetUtcNow() + options.LeaseDuration, ct))
         {
-            var stored = await instances.GetAsync(instanceId, ct);
-            if (stored is null || stored.State.Status is FlowStatus.Finished or FlowStatus.Faulted or FlowStatus.Cancelled) return false;
-            stored.State.Status = FlowStatus.Cancelled;
-            stored.State.Fault = new FlowFault(null, null, "the instance was cancelled");
-            stored.State.Bookmarks.Clear();
-            stored.State.Queue.Clear();
-            stored.State.UpdatedAt = clock.GetUtcNow();
-            await instances.SaveAsync(stored.State, [], ct);
-            await timers.DeleteForInstanceAsync(instanceId, ct);
-            return true;
+            if (!_running.TryGetValue(lost, out var active) || !active.Leased) continue;
+            logger.LogInformation("instance {Instance} ended or was taken over elsewhere; its run here stops", lost);
+            active.RequestCancel();
         }
-        finally
-        {
-            await instances.ReleaseLeaseAsync(instanceId, _worker, ct);
-        }
+    }
+
+    /// <summary>Stores again the timers of suspended instances that lack them, and wakes the scheduler for them.</summary>
+    public async Task RestoreMissingTimersAsync(CancellationToken ct)
+    {
+        var restored = await instances.RestoreMissingTimersAsync(ct);
+        if (restored.Count == 0) return;
+        logger.LogWarning("restored {Count} missing Delay timers", restored.Count);
+        foreach (var timer in restored) scheduler.Value.Scheduler.TimerStored(timer.DueAt);
     }
 }
 

@@ -12,8 +12,12 @@ internal sealed class CreateCallback : Activity
     protected internal override ValueTask<ActivityResult> ExecuteAsync(ActivityContext context)
     {
         // The instance id lets the host tell a callback that came early (queue it) from an unknown or
-        // spent one; the 256 random bits are what authorises it.
-        Token = context.InstanceId + "." + Base64Url(RandomNumberGenerator.GetBytes(32));
+        // spent one; the 256-bit secret is what authorises it. A host's tokens are derived (the same on a
+        // re-run after a crash, so a URL already handed out keeps working); without one they are random.
+        var secret = context.Services.GetService(typeof(ICallbackTokens)) is ICallbackTokens tokens
+            ? tokens.SecretFor(context.InstanceId, context.NodeId, context.Step)
+            : Base64Url(RandomNumberGenerator.GetBytes(32));
+        Token = context.InstanceId + "." + secret;
         Url = context.Services.GetService(typeof(ICallbackUrls)) is ICallbackUrls urls ? urls.UrlFor(Token) : "/callbacks/" + Token;
         return ActivityResult.DoneTask;
     }

@@ -430,6 +430,9 @@ namespace FlowConnectors.Persistence.Migrations.Postgres
                         .IsConcurrencyToken()
                         .HasColumnType("bigint");
 
+                    b.Property<int>("RunAttempts")
+                        .HasColumnType("integer");
+
                     b.Property<string>("StateJson")
                         .IsRequired()
                         .HasColumnType("text");

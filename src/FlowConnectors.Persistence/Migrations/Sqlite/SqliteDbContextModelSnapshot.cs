@@ -420,6 +420,9 @@ namespace FlowConnectors.Persistence.Migrations.Sqlite
                         .IsConcurrencyToken()
                         .HasColumnType("INTEGER");
 
+                    b.Property<int>("RunAttempts")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("StateJson")
                         .IsRequired()
                         .HasColumnType("TEXT");

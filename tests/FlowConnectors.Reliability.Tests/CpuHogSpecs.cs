@@ -1,0 +1,99 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+using Xunit.Abstractions;
+
+namespace FlowConnectors.Reliability.Tests;
+
+/// <summary>Flows that compute without end: stopped by their run budget, visible and cancellable, and the API keeps answering.</summary>
+public sealed class CpuHogSpecs(ITestOutputHelper output)
+{
+    private static readonly Dictionary<string, string> Budget = DurabilityFlows.Settings(
+        ("FlowConnectors__RunTimeout", "00:00:06"), ("FlowConnectors__SyncTimeout", "00:00:30"));
+
+    private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
+
+    private static async Task<ServerProcess> StartAsync() =>
+        await ServerProcess.StartAsync(DurabilityFlows.Folder(DurabilityFlows.Spin("hog", hookPath: "hog"), DurabilityFlows.Spin("spin")), Budget);
+
+    [Fact]
+    public async Task A_sync_run_answers_at_its_timeout_and_the_hog_is_stopped_by_its_budget()
+    {
+        await using var server = await StartAsync();
+        using var run = await server.Client.PostAsync("api/flows/spin/run", Json("""{"timeoutSeconds":2}"""));
+        var body = JsonNode.Parse(await run.Content.ReadAsStringAsync())!;
+        run.StatusCode.ShouldBe(HttpStatusCode.Accepted, body.ToJsonString());
+        var id = (string)body["instanceId"]!;
+        // Answered while the run goes on: it is listed as running.
+        var running = await server.GetJsonAsync("api/instances?status=running&flowId=spin");
+        running.AsArray().Select(i => (string?)i!["instanceId"]).ShouldContain(id);
+
+        JsonNode instance = null!;
+        await CrashSpecs.Eventually(async () => (string?)(instance = await server.GetJsonAsync($"api/instances/{id}"))["status"] == "faulted",
+            "the budget stops the run", TimeSpan.FromSeconds(90));
+        output.WriteLine(instance["fault"]!.ToJsonString());
+        ((string)instance["fault"]!["message"]!).ShouldContain("time budget of 00:00:06");
+    }
+
+    [Fact]
+    public async Task While_six_hogs_run_the_management_api_answers_before_they_end()
+    {
+        await using var server = await StartAsync();
+        var hogs = Enumerable.Range(0, 6).Select(async _ =>
+        {
+            using var response = await server.Anonymous.PostAsync("hooks/hog", Json("{}"));
+            return (int)response.StatusCode;
+        }).ToList();
+        // The hogs are running (the first of them is listed) before the probe.
+        await CrashSpecs.Eventually(async () => (await server.GetJsonAsync("api/instances?status=running&flowId=hog")).AsArray().Count > 0,
+            "a hog is listed as running", TimeSpan.FromSeconds(60));
+
+        var watch = Stopwatch.StartNew();
+        using var probe = await server.Client.GetAsync("api/flows");
+        watch.Stop();
+        var hogsEndedBeforeProbe = hogs.Count(h => h.IsCompleted);
+        output.WriteLine($"GET /api/flows answered {(int)probe.StatusCode} in {watch.Elapsed.TotalMilliseconds:0} ms while 6 hogs ran ({hogsEndedBeforeProbe} had ended)");
+        probe.StatusCode.ShouldBe(HttpStatusCode.OK);
+        hogsEndedBeforeProbe.ShouldBeLessThan(6);
+
+        // Each hog ends by its budget: faulted, answered 422 within the sync timeout, or 202 if it queued past it.
+        var statuses = await Task.WhenAll(hogs);
+        output.WriteLine("hook answers: " + string.Join(", ", statuses));
+        statuses.ShouldAllBe(s => s == 422 || s == 202);
+        await CrashSpecs.Eventually(async () => (await server.GetJsonAsync("api/instances?flowId=hog")).AsArray().All(i => (string?)i!["status"] == "faulted"),
+            "every hog is stopped by its budget", TimeSpan.FromSeconds(120));
+    }
+
+    [Fact]
+    public async Task A_running_hog_is_listed_and_cancel_stops_it()
+    {
+        await using var server = await StartAsync();
+        // A synchronous run: stored once it outlasts the visibility threshold, so its id can be found and cancelled.
+        var run = server.Client.PostAsync("api/flows/spin/run", Json("""{"timeoutSeconds":60}"""));
+        string? id = null;
+        await CrashSpecs.Eventually(async () =>
+        {
+            var running = (await server.GetJsonAsync("api/instances?status=running&flowId=spin")).AsArray();
+            id = running.Count > 0 ? (string?)running[0]!["instanceId"] : null;
+            return id is not null;
+        }, "the sync run is listed as running", TimeSpan.FromSeconds(30));
+
+        using var cancel = await server.Client.PostAsync($"api/instances/{id}/cancel", null);
+        cancel.StatusCode.ShouldBe(HttpStatusCode.OK, await cancel.Content.ReadAsStringAsync());
+        using var answer = await run;
+        var body = JsonNode.Parse(await answer.Content.ReadAsStringAsync())!;
+        output.WriteLine(body.ToJsonString());
+        ((string?)body["status"]).ShouldBe("cancelled");
+        ((string?)(await server.GetJsonAsync($"api/instances/{id}"))["status"]).ShouldBe("cancelled");
+
+        // An asynchronous one likewise.
+        using var started = await server.Client.PostAsync("api/flows/spin/run", Json("""{"mode":"async"}"""));
+        var asyncId = (string)JsonNode.Parse(await started.Content.ReadAsStringAsync())!["instanceId"]!;
+        using var cancelAsync = await server.Client.PostAsync($"api/instances/{asyncId}/cancel", null);
+        cancelAsync.StatusCode.ShouldBe(HttpStatusCode.OK);
+        ((string?)(await server.GetJsonAsync($"api/instances/{asyncId}"))["status"]).ShouldBe("cancelled");
+        using var again = await server.Client.PostAsync($"api/instances/{asyncId}/cancel", null);
+        again.StatusCode.ShouldBe(HttpStatusCode.Conflict);
+    }
+}
