@@ -14,7 +14,7 @@ public sealed class ConnectorRuntimeOptions
     public Func<Uri, Uri>? RewriteUrl { get; init; }
     /// <summary>Extra configuration of each connector's HTTP client (e.g. a recording handler).</summary>
     public Action<IHttpClientBuilder>? ConfigureHttpClient { get; init; }
-    public long MaxSteps { get; init; } = 1_000_000;
+    public long MaxSteps { get; init; } = 100_000;
     public bool Journal { get; init; } = true;
 }
 
