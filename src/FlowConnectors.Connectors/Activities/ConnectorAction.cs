@@ -33,6 +33,9 @@ internal sealed class ConnectorAction : Activity
         {
             throw new ActivityFaultException($"{Connector}/{Action}: {e.Message}");
         }
+        // The card's run knew the connection's credentials (and what its requests sent); this run must mask
+        // them too, in the card's outputs and in anything derived from them later.
+        context.RegisterSecrets(run.Secrets);
         if (run.Status != FlowStatus.Finished)
             throw new ActivityFaultException($"{Connector}/{Action} {run.Status.ToString().ToLowerInvariant()}: {run.Fault?.Message}");
         Outputs = run.OutputsAsJson();

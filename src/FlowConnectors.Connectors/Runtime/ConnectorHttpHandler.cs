@@ -120,7 +120,9 @@ internal sealed class ConnectorHttpHandler(ConnectorRuntime runtime) : IConnecti
             foreach (var (name, value) in headers)
             {
                 var text = Engine.Values.JsonValues.ToText(value);
-                context.RegisterSecret(text);
+                // Content negotiation headers describe the request, not who sends it: masking "application/json"
+                // everywhere would only garble journals and outputs.
+                if (!IsDescriptiveHeader(name)) context.RegisterSecret(text);
                 request.Headers.Remove(name);
                 request.Headers.TryAddWithoutValidation(name, text);
             }
@@ -132,6 +134,10 @@ internal sealed class ConnectorHttpHandler(ConnectorRuntime runtime) : IConnecti
                 request.RequestUri = AddQuery(request.RequestUri!, name, text);
             }
     }
+
+    private static bool IsDescriptiveHeader(string name) =>
+        name.StartsWith("Accept", StringComparison.OrdinalIgnoreCase) || name.Equals("Content-Type", StringComparison.OrdinalIgnoreCase) ||
+        name.Equals("User-Agent", StringComparison.OrdinalIgnoreCase);
 
     private string Rewrite(string url) => runtime.RewriteUrl(url);
 

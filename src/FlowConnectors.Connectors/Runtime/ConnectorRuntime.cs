@@ -378,6 +378,7 @@ public sealed class ConnectorRuntime : IAsyncDisposable
     {
         var loaded = Loaded(connectorKey);
         var properties = new Dictionary<string, string>(StringComparer.Ordinal) { [ConnectorProperty] = connectorKey };
+        IReadOnlyCollection<string>? secrets = null;
         if (connectionId is not null)
         {
             var connection = await GetConnectionAsync(connectionId, cancellationToken);
@@ -386,9 +387,11 @@ public sealed class ConnectorRuntime : IAsyncDisposable
             if (connection.Status == ConnectionStatus.Deauthorized)
                 throw new ConnectorException($"connection '{connectionId}' is deauthorized{(connection.StatusReason is null ? "" : $": {connection.StatusReason}")}");
             properties[ConnectionProperty] = connectionId;
+            // Known from the start, so a value echoed before any request is sent is masked too.
+            secrets = connection.SecretStrings().ToList();
         }
         var compiled = loaded.Compile(flowId);
-        return await loaded.Engine.RunAsync(compiled, inputs, new RunOptions { Properties = properties }, cancellationToken);
+        return await loaded.Engine.RunAsync(compiled, inputs, new RunOptions { Properties = properties, Secrets = secrets }, cancellationToken);
     }
 
     /// <summary>Runs <c>_authping</c>: OK when it finishes, else the fault's message is the reason.</summary>

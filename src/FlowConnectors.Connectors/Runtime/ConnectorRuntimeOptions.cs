@@ -16,7 +16,7 @@ public sealed class ConnectorRuntimeOptions
     public Action<IHttpClientBuilder>? ConfigureHttpClient { get; init; }
     /// <summary>Which addresses connector calls may reach (the server passes its restricted policy); any when null.</summary>
     public Http.Network.NetworkPolicy? Network { get; init; }
-    public long MaxSteps { get; init; } = 1_000_000;
+    public long MaxSteps { get; init; } = 100_000;
     public bool Journal { get; init; } = true;
 }
 

@@ -83,6 +83,9 @@ public sealed class ActivityContext
     /// <summary>Marks a value as secret: it is replaced by <c>***</c> in journals, logs and errors.</summary>
     public void RegisterSecret(string value) => _execution.RegisterSecret(value);
 
+    /// <summary>Registers every secret another run knew (a connector card run on this run's behalf).</summary>
+    public void RegisterSecrets(IEnumerable<string> values) => _execution.RegisterSecrets(values);
+
     /// <summary>
     /// Runs JavaScript against the flow model. With <paramref name="functionBody"/> the code may
     /// use <c>return</c>; otherwise its completion value is the result.

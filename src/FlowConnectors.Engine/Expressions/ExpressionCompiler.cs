@@ -154,7 +154,9 @@ public sealed class ExpressionCompiler
     public Template ParseTemplate(string text)
     {
         if (_templates.TryGetValue(text, out var cached)) return cached;
-        var template = Template.Parse(text);
+        Template template;
+        try { template = Template.Parse(text); }
+        catch (InsufficientExecutionStackException) { throw new ExpressionException("template syntax error: the template nests too deeply"); }
         if (template.HasErrors)
         {
             var first = template.Messages.First(m => m.Type == Scriban.Parsing.ParserMessageType.Error);
@@ -171,6 +173,10 @@ public sealed class ExpressionCompiler
         try
         {
             prepared = Jint.Engine.PrepareScript(source, strict: true);
+        }
+        catch (Exception e) when (e is InsufficientExecutionStackException || e.InnerException is InsufficientExecutionStackException)
+        {
+            throw new ExpressionException("syntax error: the code nests too deeply");
         }
         catch (Exception e) when (e is Acornima.ParseErrorException or ScriptPreparationException)
         {

@@ -21,5 +21,9 @@ internal sealed class ExpressionEvaluator(IExpressionModel model, ScriptLimits l
         _templates?.VariableChanged(name);
     }
 
-    public void Dispose() => _scripts?.Dispose();
+    public void Dispose()
+    {
+        _scripts?.Dispose();
+        _templates?.Dispose();
+    }
 }

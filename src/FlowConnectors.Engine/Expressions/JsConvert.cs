@@ -12,20 +12,29 @@ namespace FlowConnectors.Engine.Expressions;
 internal static class JsConvert
 {
     private const int MaxDepth = 64;
+    /// <summary>
+    /// How deep a value handed to a script may nest. Values the engine holds come from parsers that stop at
+    /// 64, so this only stops a value an activity built deeper, before the conversion can exhaust the stack.
+    /// </summary>
+    internal const int MaxInputDepth = 256;
 
-    public static JsValue ToJs(JintEngine engine, JsonNode? value)
+    public static JsValue ToJs(JintEngine engine, JsonNode? value) => ToJs(engine, value, 0);
+
+    private static JsValue ToJs(JintEngine engine, JsonNode? value, int depth)
     {
+        if (depth > MaxInputDepth || !System.Runtime.CompilerServices.RuntimeHelpers.TryEnsureSufficientExecutionStack())
+            throw new ExpressionException($"a value nests deeper than {MaxInputDepth} levels");
         switch (value)
         {
             case null:
                 return JsValue.Null;
             case JsonObject obj:
                 var target = new JsObject(engine);
-                foreach (var (key, child) in obj) target.FastSetDataProperty(key, ToJs(engine, child));
+                foreach (var (key, child) in obj) target.FastSetDataProperty(key, ToJs(engine, child, depth + 1));
                 return target;
             case JsonArray array:
                 var items = new JsValue[array.Count];
-                for (var i = 0; i < items.Length; i++) items[i] = ToJs(engine, array[i]);
+                for (var i = 0; i < items.Length; i++) items[i] = ToJs(engine, array[i], depth + 1);
                 return new JsArray(engine, items);
             default:
                 if (JsonValues.TryGetString(value, out var s)) return JsString.Create(s);
@@ -46,12 +55,18 @@ internal static class JsConvert
         return target;
     }
 
-    public static JsonNode? FromJs(JsValue value, ScriptLimits limits) => FromJs(value, limits, 0);
+    public static JsonNode? FromJs(JsValue value, ScriptLimits limits)
+    {
+        long size = 0;
+        return FromJs(value, limits, 0, ref size);
+    }
 
-    private static JsonNode? FromJs(JsValue value, ScriptLimits limits, int depth)
+    /// <summary>Converts a result, counting its size (characters of strings and keys, a few per other value) against the limit.</summary>
+    private static JsonNode? FromJs(JsValue value, ScriptLimits limits, int depth, ref long size)
     {
         if (depth > MaxDepth)
             throw new ExpressionException($"the result nests deeper than {MaxDepth} levels or refers to itself");
+        if ((size += 4) > limits.MaxResultLength) throw ResultTooLarge(limits);
         switch (value.Type)
         {
             case Types.Undefined:
@@ -66,6 +81,7 @@ internal static class JsConvert
                 var s = value.AsString();
                 if (s.Length > limits.MaxStringLength)
                     throw new ExpressionException($"the result is a string of {s.Length:N0} characters, over the limit of {limits.MaxStringLength:N0}");
+                if ((size += s.Length) > limits.MaxResultLength) throw ResultTooLarge(limits);
                 return JsonValue.Create(s);
             case Types.BigInt:
                 return JsonValue.Create(value.ToString());
@@ -78,7 +94,7 @@ internal static class JsConvert
         {
             var result = new JsonArray();
             var length = array.Length;
-            for (uint i = 0; i < length; i++) result.Add(FromJs(array.Get(i), limits, depth + 1));
+            for (uint i = 0; i < length; i++) result.Add(FromJs(array.Get(i), limits, depth + 1, ref size));
             return result;
         }
         if (value is ObjectInstance obj)
@@ -91,10 +107,15 @@ internal static class JsConvert
                 if (!descriptor.Enumerable) continue;
                 var child = obj.Get(key);
                 if (child is Jint.Native.Function.Function || child.IsUndefined()) continue;
-                result[key.AsString()] = FromJs(child, limits, depth + 1);
+                var name = key.AsString();
+                if ((size += name.Length) > limits.MaxResultLength) throw ResultTooLarge(limits);
+                result[name] = FromJs(child, limits, depth + 1, ref size);
             }
             return result;
         }
         return JsonValue.Create(value.ToString());
     }
+
+    private static ExpressionException ResultTooLarge(ScriptLimits limits) =>
+        new($"the result is larger than the limit of {limits.MaxResultLength:N0} characters");
 }

@@ -31,7 +31,13 @@ internal sealed class ScriptHost : IDisposable
         _engine = new JintEngine(options =>
         {
             options.Strict();
-            options.Constraint(new DeadlineConstraint(limits.Timeout));
+            // Jint's own time limit compares a deadline inline (no timer per evaluation) and is amortized, so
+            // tight loops keep their fast lane; a regular expression gets the same limit, not its own.
+            options.TimeoutInterval(limits.Timeout);
+            // Probes the native stack on every entry into a function and in JSON.stringify, join, flat and the
+            // other recursive built-ins: a structure nested 20,000 deep raises a RangeError instead of ending
+            // the process, whatever the stack of the thread the run is on.
+            options.Constraints.StackOverflowGuard = true;
             options.LimitMemory(limits.MemoryBytes);
             options.LimitRecursion(limits.RecursionDepth);
             options.MaxStatements(limits.MaxStatements);
@@ -48,6 +54,7 @@ internal sealed class ScriptHost : IDisposable
         _engine.SetValue("vars", _vars);
         _engine.SetValue("setOutcome", new Action<string>(name => RequestedOutcome = name));
         InstallHelpers();
+        ResultSizeGuards.Install(_engine, limits.MaxStringLength);
         foreach (var id in model.NodeOutputs.Keys) _dirtyNodes.Add(id);
         foreach (var name in model.Variables.Keys) _dirtyVars.Add(name);
     }
@@ -106,11 +113,13 @@ internal sealed class ScriptHost : IDisposable
     internal string? Describe(Exception e) => e switch
     {
         JavaScriptException js => ErrorName(js) + js.Message + Where(js.Location.Start.Line, js.Location.Start.Column),
+        System.Text.RegularExpressions.RegexMatchTimeoutException => $"script ran longer than the {_limits.Timeout.TotalMilliseconds:0} ms limit (in a regular expression)",
         TimeoutException => $"script ran longer than the {_limits.Timeout.TotalMilliseconds:0} ms limit",
         MemoryLimitExceededException => $"script used more than the {_limits.MemoryBytes / (1024 * 1024)} MB memory limit",
         RecursionDepthOverflowException => $"script recursed deeper than the limit of {_limits.RecursionDepth} calls",
         StatementsCountOverflowException => $"script ran more than the limit of {_limits.MaxStatements:N0} statements",
         ExecutionCanceledException => "script was cancelled",
+        InsufficientExecutionStackException => "script nests too deeply (the value or code is nested too deep to evaluate)",
         ExpressionException ee => ee.Message,
         Acornima.ParseErrorException pe => $"syntax error: {pe.Description}{Where(pe.LineNumber, pe.Column)}",
         JintException je => je.Message,

@@ -12,11 +12,13 @@ namespace FlowConnectors.Engine.Expressions;
 /// Renders Scriban templates against the same model JavaScript sees. Like <see cref="ScriptHost"/>
 /// it converts the model once per instance and then only what changed.
 /// </summary>
-internal sealed class TemplateHost
+internal sealed class TemplateHost : IDisposable
 {
     private readonly IExpressionModel _model;
     private readonly ScriptLimits _limits;
     private readonly CancellationToken _cancellationToken;
+    // One per host, re-armed for each render: the template time limit is the script time limit.
+    private CancellationTokenSource _deadline;
     private readonly ScriptObject _globals = new();
     private readonly ScriptObject _nodes = new();
     private readonly ScriptObject _vars = new();
@@ -28,6 +30,7 @@ internal sealed class TemplateHost
         _model = model;
         _limits = limits;
         _cancellationToken = cancellationToken;
+        _deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         _globals["input"] = ToScriban(model.Input);
         _globals["flow"] = ToScriban(model.FlowMetadata);
         _globals["nodes"] = _nodes;
@@ -41,7 +44,12 @@ internal sealed class TemplateHost
         url.Import("decode", new Func<string, string>(s => Uri.UnescapeDataString(s ?? "")));
         _globals["url"] = url;
         var json = new ScriptObject();
-        json.Import("stringify", new Func<object?, string>(o => FromScriban(o)?.ToJsonString() ?? "null"));
+        json.Import("stringify", new Func<object?, string>(o =>
+        {
+            var text = FromScriban(o)?.ToJsonString() ?? "null";
+            return text.Length <= limits.MaxStringLength ? text
+                : throw new ExpressionException($"json.stringify would produce a string longer than the limit of {limits.MaxStringLength:N0} characters");
+        }));
         _globals["json"] = json;
         var dates = new ScriptObject();
         dates.Import("now", new Func<string>(() => ValueConverter.FormatDateTime(model.Clock.GetUtcNow())));
@@ -65,7 +73,11 @@ internal sealed class TemplateHost
             RecursiveLimit = 64,
             LimitToString = _limits.MaxStringLength,
             OutputLimit = _limits.MaxStringLength,
-            CancellationToken = _cancellationToken,
+            // Over a limit is an error, not a silently shortened text.
+            OnOutputLimit = ScriptLimitBehavior.Throw,
+            OnStringLimit = ScriptLimitBehavior.Throw,
+            RegexTimeOut = _limits.Timeout,
+            CancellationToken = Arm(),
             NewLine = "\n",
             MemberRenamer = member => member.Name,
         };
@@ -81,19 +93,47 @@ internal sealed class TemplateHost
         {
             return template.Render(context);
         }
+        catch (Exception e) when (e is ScriptAbortException or OperationCanceledException)
+        {
+            throw new ExpressionException(_cancellationToken.IsCancellationRequested
+                ? "template was cancelled"
+                : $"template ran longer than the {_limits.Timeout.TotalMilliseconds:0} ms limit");
+        }
+        catch (ScriptRuntimeException e) when (e.InnerException is System.Text.RegularExpressions.RegexMatchTimeoutException || e.OriginalMessage.Contains("Regex engine has timed out", StringComparison.Ordinal))
+        {
+            throw new ExpressionException($"template ran longer than the {_limits.Timeout.TotalMilliseconds:0} ms limit (in a regular expression)");
+        }
         catch (ScriptRuntimeException e)
         {
             throw new ExpressionException($"template error: {e.OriginalMessage} (line {e.Span.Start.Line + 1}, column {e.Span.Start.Column + 1})");
-        }
-        catch (OperationCanceledException)
-        {
-            throw new ExpressionException("template was cancelled");
         }
         catch (Exception e) when (e is FormatException or InvalidOperationException or ArgumentException)
         {
             throw new ExpressionException($"template error: {e.Message}");
         }
+        catch (InsufficientExecutionStackException)
+        {
+            throw new ExpressionException("template nests too deeply to render");
+        }
+        finally
+        {
+            _deadline.CancelAfter(Timeout.InfiniteTimeSpan);
+        }
     }
+
+    /// <summary>The token for one render: the run's, plus the time limit from now.</summary>
+    private CancellationToken Arm()
+    {
+        if (_deadline.IsCancellationRequested || !_deadline.TryReset())
+        {
+            _deadline.Dispose();
+            _deadline = CancellationTokenSource.CreateLinkedTokenSource(_cancellationToken);
+        }
+        _deadline.CancelAfter(_limits.Timeout);
+        return _deadline.Token;
+    }
+
+    public void Dispose() => _deadline.Dispose();
 
     private void Refresh()
     {
@@ -118,18 +158,22 @@ internal sealed class TemplateHost
         return so;
     }
 
-    internal static object? ToScriban(JsonNode? value)
+    internal static object? ToScriban(JsonNode? value) => ToScriban(value, 0);
+
+    private static object? ToScriban(JsonNode? value, int depth)
     {
+        if (depth > JsConvert.MaxInputDepth || !System.Runtime.CompilerServices.RuntimeHelpers.TryEnsureSufficientExecutionStack())
+            throw new ExpressionException($"a value nests deeper than {JsConvert.MaxInputDepth} levels");
         switch (value)
         {
             case null: return null;
             case JsonObject obj:
                 var so = new ScriptObject();
-                foreach (var (key, child) in obj) so[key] = ToScriban(child);
+                foreach (var (key, child) in obj) so[key] = ToScriban(child, depth + 1);
                 return so;
             case JsonArray array:
                 var sa = new ScriptArray(array.Count);
-                foreach (var item in array) sa.Add(ToScriban(item));
+                foreach (var item in array) sa.Add(ToScriban(item, depth + 1));
                 return sa;
         }
         if (JsonValues.TryGetString(value, out var s)) return s;
@@ -143,7 +187,12 @@ internal sealed class TemplateHost
         };
     }
 
-    internal static JsonNode? FromScriban(object? value) => value switch
+    internal static JsonNode? FromScriban(object? value) => FromScriban(value, 0);
+
+    /// <summary>Deeper than JSON text can be written (64), a template's value is refused rather than recursed into.</summary>
+    private static JsonNode? FromScriban(object? value, int depth) => depth > 64
+        ? throw new ExpressionException("a value nests deeper than 64 levels or refers to itself")
+        : value switch
     {
         null => null,
         string s => JsonValue.Create(s),
@@ -152,8 +201,8 @@ internal sealed class TemplateHost
         long l => JsonValue.Create(l),
         double d => JsonValues.FromNumber(d),
         decimal m => JsonValue.Create(m),
-        ScriptObject so => new JsonObject(so.Select(p => KeyValuePair.Create(p.Key, FromScriban(p.Value)))),
-        ScriptArray sa => new JsonArray(sa.Select(FromScriban).ToArray()),
+        ScriptObject so => new JsonObject(so.Select(p => KeyValuePair.Create(p.Key, FromScriban(p.Value, depth + 1)))),
+        ScriptArray sa => new JsonArray(sa.Select(item => FromScriban(item, depth + 1)).ToArray()),
         _ => JsonValue.Create(value.ToString()),
     };
 }

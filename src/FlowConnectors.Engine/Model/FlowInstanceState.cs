@@ -1,6 +1,8 @@
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using SecretSet = FlowConnectors.Engine.Secrets.SecretSet;
 
 namespace FlowConnectors.Engine;
 
@@ -46,9 +48,31 @@ public sealed class FlowInstanceState
         NumberHandling = JsonNumberHandling.Strict,
     };
 
-    public string ToJson() => JsonSerializer.Serialize(this, SerializerOptions);
+    /// <summary>
+    /// The secrets the last run of this instance knew (never serialized). When there are any, the serialized
+    /// state has them masked in variables, node outputs, outputs, node states and the trigger payload: what is
+    /// persisted never holds a credential. The input is kept as given (a secret input must survive a suspension).
+    /// </summary>
+    [JsonIgnore]
+    internal SecretSet? Secrets { get; set; }
 
-    public byte[] ToUtf8Json() => JsonSerializer.SerializeToUtf8Bytes(this, SerializerOptions);
+    public string ToJson() => Secrets is { IsEmpty: false } secrets
+        ? Redacted(secrets).ToJsonString(SerializerOptions)
+        : JsonSerializer.Serialize(this, SerializerOptions);
+
+    public byte[] ToUtf8Json() => Secrets is { IsEmpty: false } secrets
+        ? Encoding.UTF8.GetBytes(Redacted(secrets).ToJsonString(SerializerOptions))
+        : JsonSerializer.SerializeToUtf8Bytes(this, SerializerOptions);
+
+    private JsonObject Redacted(SecretSet secrets)
+    {
+        var node = JsonSerializer.SerializeToNode(this, SerializerOptions)!.AsObject();
+        foreach (var name in (string[])["variables", "nodeOutputs", "output", "nodeStates", "triggerPayload"])
+            if (node[name] is { } value && secrets.RedactInPlace(value) is var redacted && !ReferenceEquals(redacted, value))
+                node[name] = redacted;
+        if (node["fault"] is JsonObject fault && (string?)fault["message"] is { } message) fault["message"] = secrets.Scrub(message);
+        return node;
+    }
 
     /// <summary>Reads state written by <see cref="ToJson"/>; a malformed document gives a clear error.</summary>
     public static FlowInstanceState FromJson(string json)

@@ -13,6 +13,13 @@ public sealed class RunOptions
     public IReadOnlyDictionary<string, string>? Properties { get; init; }
     /// <summary>What a trigger received (an HTTP request, a schedule's fire time); trigger nodes read it.</summary>
     public JsonNode? TriggerPayload { get; init; }
+    /// <summary>
+    /// Values the host knows to be secret before the run starts (a connection's password, an API key): masked
+    /// in everything the run records or returns, like the ones activities register.
+    /// </summary>
+    public IReadOnlyCollection<string>? Secrets { get; init; }
+    /// <summary>This run's wall-clock budget; overrides <see cref="FlowEngineOptions.RunTimeout"/>.</summary>
+    public TimeSpan? Timeout { get; init; }
 }
 
 /// <summary>
@@ -52,11 +59,12 @@ public sealed class FlowEngine
         RunAsync(flow, input, new RunOptions { InstanceId = instanceId, CorrelationId = correlationId }, cancellationToken);
 
     public Task<FlowRunResult> RunAsync(CompiledFlow flow, JsonObject? input, RunOptions options, CancellationToken cancellationToken = default) =>
-        RunAsync(flow, input, options.InstanceId, options.CorrelationId, callDepth: 0, journalPrefix: "", parent: null, cancellationToken, options.Properties);
+        RunAsync(flow, input, options.InstanceId, options.CorrelationId, callDepth: 0, journalPrefix: "", parent: null, cancellationToken, options.Properties,
+            options);
 
     internal async Task<FlowRunResult> RunAsync(CompiledFlow flow, JsonObject? input, string? instanceId, string? correlationId,
         int callDepth, string journalPrefix, FlowExecution? parent, CancellationToken cancellationToken,
-        IReadOnlyDictionary<string, string>? properties = null)
+        IReadOnlyDictionary<string, string>? properties = null, RunOptions? options = null)
     {
         var now = Options.Clock.GetUtcNow();
         var state = new FlowInstanceState
@@ -73,8 +81,9 @@ public sealed class FlowEngine
             state.Properties[key] = value;
         foreach (var variable in flow.Definition.Variables)
             state.Variables[variable.Name] = variable.Default is null ? null : ValueConverter.ConvertToType(variable.Default.DeepClone(), variable.Type);
-        using var execution = new FlowExecution(this, flow, state, callDepth, journalPrefix, cancellationToken);
-        if (parent is not null) foreach (var secret in parent.Secrets) execution.RegisterSecret(secret);
+        using var execution = new FlowExecution(this, flow, state, callDepth, journalPrefix, cancellationToken, options?.Timeout);
+        if (parent is not null) execution.InheritSecrets(parent.Secrets);
+        if (options?.Secrets is { Count: > 0 } secrets) execution.RegisterSecrets(secrets);
         execution.ScheduleStart();
         await execution.RunAsync();
         parent?.AppendChildJournal(execution);
@@ -111,11 +120,13 @@ public sealed class FlowEngine
     /// Runs the queued work of a running instance: a fresh one from <see cref="CreateInstance"/>, or one
     /// whose worker stopped mid-run (its nodes since the last save run again: at-least-once).
     /// </summary>
-    public async Task<FlowRunResult> ContinueAsync(CompiledFlow flow, FlowInstanceState state, CancellationToken cancellationToken = default)
+    /// <param name="timeout">This run's wall-clock budget; null for <see cref="FlowEngineOptions.RunTimeout"/>.</param>
+    public async Task<FlowRunResult> ContinueAsync(CompiledFlow flow, FlowInstanceState state, CancellationToken cancellationToken = default,
+        TimeSpan? timeout = null)
     {
         if (state.Status != FlowStatus.Running)
             throw new FlowStateException($"instance {state.InstanceId} is {state.Status.ToString().ToLowerInvariant()}, not running");
-        using var execution = new FlowExecution(this, flow, state, 0, "", cancellationToken);
+        using var execution = new FlowExecution(this, flow, state, 0, "", cancellationToken, timeout);
         await execution.RunAsync();
         return new FlowRunResult(state, execution.Journal, execution.Logs);
     }
@@ -124,12 +135,13 @@ public sealed class FlowEngine
     /// Continues a suspended instance (typically deserialized in another process) through one of
     /// its bookmarks, with the stimulus payload.
     /// </summary>
+    /// <param name="timeout">This run's wall-clock budget; null for <see cref="FlowEngineOptions.RunTimeout"/>.</param>
     public Task<FlowRunResult> ResumeAsync(CompiledFlow flow, FlowInstanceState state, string bookmarkId, JsonNode? payload,
-        CancellationToken cancellationToken = default) =>
-        ResumeAsync(flow, state, bookmarkId, payload, 0, "", null, cancellationToken);
+        CancellationToken cancellationToken = default, TimeSpan? timeout = null) =>
+        ResumeAsync(flow, state, bookmarkId, payload, 0, "", null, cancellationToken, timeout);
 
     internal async Task<FlowRunResult> ResumeAsync(CompiledFlow flow, FlowInstanceState state, string bookmarkId, JsonNode? payload,
-        int callDepth, string journalPrefix, FlowExecution? parent, CancellationToken cancellationToken)
+        int callDepth, string journalPrefix, FlowExecution? parent, CancellationToken cancellationToken, TimeSpan? timeout = null)
     {
         if (state.Status != FlowStatus.Suspended)
             throw new FlowStateException($"instance {state.InstanceId} is {state.Status.ToString().ToLowerInvariant()}, not suspended");
@@ -139,8 +151,8 @@ public sealed class FlowEngine
                        ?? throw new FlowStateException($"instance {state.InstanceId} has no bookmark '{bookmarkId}'");
         if (!flow.ById.ContainsKey(bookmark.NodeId))
             throw new FlowStateException($"bookmark '{bookmarkId}' waits in node '{bookmark.NodeId}', which this version of the flow no longer has");
-        using var execution = new FlowExecution(this, flow, state, callDepth, journalPrefix, cancellationToken);
-        if (parent is not null) foreach (var secret in parent.Secrets) execution.RegisterSecret(secret);
+        using var execution = new FlowExecution(this, flow, state, callDepth, journalPrefix, cancellationToken, timeout);
+        if (parent is not null) execution.InheritSecrets(parent.Secrets);
         execution.ScheduleResume(bookmark, payload);
         await execution.RunAsync();
         parent?.AppendChildJournal(execution);

@@ -14,8 +14,23 @@ public sealed class FlowEngineOptions
     public TimeProvider Clock { get; init; } = TimeProvider.System;
     public IServiceProvider Services { get; init; } = EmptyServiceProvider.Instance;
     public ScriptLimits ScriptLimits { get; init; } = ScriptLimits.Default;
-    /// <summary>Node executions per instance (and per resume) before the instance faults.</summary>
-    public long MaxSteps { get; init; } = 1_000_000;
+    /// <summary>
+    /// Node executions per instance (and per resume) before the instance faults: a loop without an exit stops
+    /// here. Sized for a server (a flow paging through 100,000 items fits); a batch job can raise it.
+    /// </summary>
+    public long MaxSteps { get; init; } = 100_000;
+    /// <summary>
+    /// Journal entries kept per run (one run, continue or resume); later ones are counted, not kept, and one
+    /// summary entry (node <c>journal</c>, outcome <c>dropped</c>) says how many. The entry of the node that
+    /// faults the flow is always kept.
+    /// </summary>
+    public int MaxJournalEntries { get; init; } = 10_000;
+    /// <summary>
+    /// The wall-clock budget of one run (run, continue or resume), null for none. When it runs out, scripts and
+    /// templates stop, HTTP calls are cancelled, and the instance faults naming the node: "the run exceeded its
+    /// time limit of 30 s". Cancelling the token passed to a run stops it the same way, as cancelled.
+    /// </summary>
+    public TimeSpan? RunTimeout { get; init; }
     /// <summary>How deep CallFlow may nest.</summary>
     public int MaxCallDepth { get; init; } = 16;
     public bool Journal { get; init; } = true;

@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using FlowConnectors.Engine.Activities;
 using FlowConnectors.Engine.Expressions;
 using FlowConnectors.Engine.Values;
+using SecretSet = FlowConnectors.Engine.Secrets.SecretSet;
 
 namespace FlowConnectors.Engine.Runtime;
 
@@ -23,17 +24,23 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
     private readonly List<LogEntry> _logs = [];
     // Copy-on-write under _sync: an activity may register a secret or log from a task of its own (a parallel
     // branch, a prefetched page) while the loop scrubs with the set it read.
-    private System.Collections.Immutable.ImmutableHashSet<string> _secrets = System.Collections.Immutable.ImmutableHashSet.Create<string>(StringComparer.Ordinal);
+    private SecretSet _secrets = SecretSet.Empty;
     private readonly Lock _sync = new();
     // In-memory only, by node and scope: never persisted, disposed when the run stops (see ActivityContext.TransientState).
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, object> _transient = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _cancellation;
+    private readonly CancellationToken _callerToken;
+    private readonly TimeSpan? _timeout;
+    // The node that started last: named when the run is cancelled or runs out of time between nodes.
+    private CompiledNode? _lastStarted;
+    private int _droppedJournal;
     private readonly JsonObject _flowMetadata;
     private readonly string _journalPrefix;
     private ExpressionEvaluator? _expressions;
     private bool _finishRequested;
 
-    public FlowExecution(FlowEngine engine, CompiledFlow flow, FlowInstanceState state, int callDepth, string journalPrefix, CancellationToken cancellationToken)
+    public FlowExecution(FlowEngine engine, CompiledFlow flow, FlowInstanceState state, int callDepth, string journalPrefix, CancellationToken cancellationToken,
+        TimeSpan? timeout = null)
     {
         Engine = engine;
         _flow = flow;
@@ -41,6 +48,10 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
         CallDepth = callDepth;
         _journalPrefix = journalPrefix;
         _cancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        _callerToken = cancellationToken;
+        // A called flow shares its caller's budget through the caller's token; only the top run sets one.
+        _timeout = callDepth == 0 ? timeout ?? engine.Options.RunTimeout : null;
+        if (_timeout is { } budget && budget > TimeSpan.Zero && budget != Timeout.InfiniteTimeSpan) _cancellation.CancelAfter(budget);
         _flowMetadata = new JsonObject
         {
             ["id"] = flow.Definition.Id,
@@ -99,7 +110,7 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
         {
             while (true)
             {
-                if (_cancellation.IsCancellationRequested) { Cancel(); break; }
+                if (_cancellation.IsCancellationRequested) { Cancel(_running.Count > 0 ? _running[0].Node : _lastStarted ?? (_queue.Count > 0 ? _flow.ById[_queue.Peek().NodeId] : null)); break; }
                 if (State.Fault is not null || _finishRequested) break;
                 if (_queue.Count > 0)
                 {
@@ -141,6 +152,21 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
                 _droppedLogs = 0;
             }
         }
+        if (_droppedJournal > 0 && CallDepth == 0)
+        {
+            _journal.Add(new JournalEntry
+            {
+                NodeId = "journal", ActivityType = "JournalLimit", StartedAt = State.UpdatedAt, Outcome = "dropped",
+                Outputs = new Dictionary<string, JsonNode?>(StringComparer.Ordinal)
+                {
+                    ["dropped"] = _droppedJournal,
+                    ["maxJournalEntries"] = Engine.Options.MaxJournalEntries,
+                    ["summary"] = $"{_droppedJournal:N0} more journal entries were not kept (maxJournalEntries {Engine.Options.MaxJournalEntries:N0})",
+                },
+            });
+            _droppedJournal = 0;
+        }
+        RedactConcluded();
         if (State.Fault is not null)
         {
             State.Status = State.Status == FlowStatus.Cancelled ? FlowStatus.Cancelled : FlowStatus.Faulted;
@@ -161,15 +187,55 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
         State.Queue.AddRange(_queue);
     }
 
-    private void Cancel()
+    /// <summary>
+    /// The run stops: cancelled by its caller, or out of its time budget (a fault: nobody asked it to stop).
+    /// Names the node that was running, or that ran last.
+    /// </summary>
+    private void Cancel(CompiledNode? node)
     {
-        State.Status = FlowStatus.Cancelled;
-        State.Fault = new FlowFault(null, null, "the flow was cancelled");
+        if (State.Fault is not null) return;
+        var timedOut = !_callerToken.IsCancellationRequested && _timeout is not null;
+        State.Status = timedOut ? FlowStatus.Faulted : FlowStatus.Cancelled;
+        State.Fault = new FlowFault(node?.Id, node?.Type.Descriptor.Type,
+            timedOut ? $"the run exceeded its time limit of {Describe(_timeout!.Value)}" : "the flow was cancelled");
+    }
+
+    private static string Describe(TimeSpan span) =>
+        span.TotalSeconds >= 1 ? $"{span.TotalSeconds:0.###} s" : $"{span.TotalMilliseconds:0} ms";
+
+    /// <summary>
+    /// Secrets registered late (by a later node, or a called flow) are masked in what was recorded before, and
+    /// the state carries the set so that whatever serializes it masks them too.
+    /// </summary>
+    private void RedactConcluded()
+    {
+        var secrets = _secrets;
+        if (secrets.IsEmpty) return;
+        State.Secrets = State.Secrets is { } earlier ? earlier.Union(secrets) : secrets;
+        if (State.Fault is { } fault && secrets.Occurs(fault.Message)) State.Fault = fault with { Message = secrets.Scrub(fault.Message) };
+        foreach (var entry in _journal)
+        {
+            if (entry.Inputs is not null)
+                foreach (var key in entry.Inputs.Keys.ToList()) entry.Inputs[key] = Redact(entry.Inputs[key]);
+            if (entry.Outputs is not null)
+                foreach (var key in entry.Outputs.Keys.ToList()) entry.Outputs[key] = Redact(entry.Outputs[key]);
+            if (entry.Error is { } error) entry.Error = secrets.Scrub(error);
+        }
+        lock (_sync)
+            for (var i = 0; i < _logs.Count; i++)
+                if (secrets.Occurs(_logs[i].Message)) _logs[i] = _logs[i] with { Message = secrets.Scrub(_logs[i].Message) };
+    }
+
+    private void AddJournal(JournalEntry entry, bool always = false)
+    {
+        if (always || _journal.Count < Engine.Options.MaxJournalEntries) _journal.Add(entry);
+        else _droppedJournal++;
     }
 
     private void Start(WorkItem item)
     {
         var node = _flow.ById[item.NodeId];
+        _lastStarted = node;
         if (++State.Steps > Engine.Options.MaxSteps)
         {
             State.Fault = new FlowFault(node.Id, node.Type.Descriptor.Type,
@@ -291,7 +357,7 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
                     journalOutputs[output.Descriptor.Name] = output.Descriptor.Secret ? Redacted() : Redact(outputs[output.Descriptor.Name]);
                 entry.Outputs = journalOutputs;
             }
-            _journal.Add(entry);
+            AddJournal(entry);
         }
         switch (result.Kind)
         {
@@ -448,9 +514,17 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
 
     private void Fail(WorkItem item, CompiledNode node, JournalEntry? entry, long started, Exception exception)
     {
-        if (exception is OperationCanceledException && _cancellation.IsCancellationRequested)
+        // However the activity reported it (a cancelled script faults its input), a stop asked for is a stop.
+        if (_cancellation.IsCancellationRequested)
         {
-            Cancel();
+            if (entry is not null && !_journal.Contains(entry))
+            {
+                entry.Duration = Stopwatch.GetElapsedTime(started);
+                entry.Outcome = ActivityResult.FaultOutcome;
+                entry.Error = Scrub(DescribeError(exception));
+                AddJournal(entry);
+            }
+            Cancel(node);
             return;
         }
         var message = Scrub(DescribeError(exception));
@@ -460,7 +534,8 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
             entry.Outcome = ActivityResult.FaultOutcome;
             entry.Error = message;
             RedactInputs(entry);
-            if (!_journal.Contains(entry)) _journal.Add(entry);
+            // The entry of the node that faults the flow is kept even past the journal's limit: it is the one that explains.
+            if (!_journal.Contains(entry)) AddJournal(entry, always: !node.HasFaultTargets);
         }
         if (node.HasFaultTargets)
         {
@@ -547,19 +622,31 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
 
     public void RegisterSecret(string value)
     {
-        if (value.Length < 4 || _secrets.Contains(value)) return;
+        if (value is null || value.Length < 4 || _secrets.Values.Contains(value)) return;
         lock (_sync) _secrets = _secrets.Add(value);
+    }
+
+    public void RegisterSecrets(IEnumerable<string> values)
+    {
+        lock (_sync) _secrets = _secrets.AddRange(values);
+    }
+
+    internal void InheritSecrets(SecretSet secrets)
+    {
+        lock (_sync) _secrets = _secrets.Union(secrets);
     }
 
     public void AppendChildJournal(FlowExecution child)
     {
-        _journal.AddRange(child._journal);
+        foreach (var entry in child._journal) AddJournal(entry);
+        _droppedJournal += child._droppedJournal;
         lock (_sync)
         {
             var room = Math.Max(0, Engine.Options.MaxLogEntries - _logs.Count);
             _logs.AddRange(child._logs.Take(room));
             _droppedLogs += Math.Max(0, child._logs.Count - room) + child._droppedLogs;
             _secrets = _secrets.Union(child._secrets);
+            // A run persisted with this state masks everything the called flow knew.
         }
     }
 
@@ -581,43 +668,20 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
         }
     }
 
-    public IReadOnlySet<string> Secrets => _secrets;
+    public SecretSet Secrets => _secrets;
 
-    private static JsonNode Redacted() => JsonValue.Create("***");
+    private static JsonNode Redacted() => JsonValue.Create(SecretSet.Mask);
 
     private void RedactInputs(JournalEntry entry)
     {
-        if (entry.Inputs is null || _secrets.Count == 0) return;
+        if (entry.Inputs is null || _secrets.IsEmpty) return;
         foreach (var key in entry.Inputs.Keys.ToList()) entry.Inputs[key] = Redact(entry.Inputs[key]);
     }
 
-    private string Scrub(string text)
-    {
-        foreach (var secret in _secrets) text = text.Replace(secret, "***", StringComparison.Ordinal);
-        return text;
-    }
+    private string Scrub(string text) => _secrets.IsEmpty ? text : _secrets.Scrub(text);
 
     /// <summary>A copy of the value with every registered secret replaced, or the value itself if none occurs.</summary>
-    private JsonNode? Redact(JsonNode? value)
-    {
-        if (_secrets.Count == 0 || value is null) return value;
-        return ContainsSecret(value) ? RedactCopy(value) : value;
-    }
-
-    private bool ContainsSecret(JsonNode value) => value switch
-    {
-        JsonObject o => o.Any(p => p.Value is not null && ContainsSecret(p.Value)),
-        JsonArray a => a.Any(i => i is not null && ContainsSecret(i)),
-        _ => JsonValues.TryGetString(value, out var s) && _secrets.Any(secret => s.Contains(secret, StringComparison.Ordinal)),
-    };
-
-    private JsonNode? RedactCopy(JsonNode? value) => value switch
-    {
-        null => null,
-        JsonObject o => new JsonObject(o.Select(p => KeyValuePair.Create(p.Key, RedactCopy(p.Value)))),
-        JsonArray a => new JsonArray(a.Select(RedactCopy).ToArray()),
-        _ => JsonValues.TryGetString(value, out var s) ? JsonValue.Create(Scrub(s)) : value.DeepClone(),
-    };
+    private JsonNode? Redact(JsonNode? value) => _secrets.IsEmpty ? value : _secrets.Redact(value);
 
     public void Dispose()
     {

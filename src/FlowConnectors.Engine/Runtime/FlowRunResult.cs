@@ -20,8 +20,23 @@ public sealed class FlowRunResult
     public IReadOnlyList<JournalEntry> Journal { get; }
     public IReadOnlyList<LogEntry> Logs { get; }
 
-    /// <summary>The outputs as one JSON object, in the flow's declared order.</summary>
+    /// <summary>
+    /// The values this run knew to be secret (connection credentials, auth headers, secret inputs). A host that
+    /// runs this flow on behalf of another run registers them there too, so neither records them.
+    /// </summary>
+    public IReadOnlyCollection<string> Secrets => State.Secrets?.Values ?? [];
+
+    /// <summary>
+    /// The outputs as one JSON object, in the flow's declared order, with the run's secrets masked: this is
+    /// what leaves the run (an API answer, another flow's input). <see cref="Outputs"/> holds them as set.
+    /// </summary>
     public JsonObject OutputsAsJson()
+    {
+        var result = RawOutputsAsJson();
+        return State.Secrets is { IsEmpty: false } secrets ? (JsonObject)secrets.RedactInPlace(result)! : result;
+    }
+
+    internal JsonObject RawOutputsAsJson()
     {
         var result = new JsonObject();
         foreach (var (key, value) in State.Output) result[key] = value?.DeepClone();

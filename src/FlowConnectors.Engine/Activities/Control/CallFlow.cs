@@ -67,7 +67,8 @@ internal sealed class CallFlow : Activity
         {
             case FlowStatus.Finished:
                 context.NodeState = null;
-                Outputs = result.OutputsAsJson();
+                // As set: the caller inherited the called flow's secrets and masks them wherever it records them.
+                Outputs = result.RawOutputsAsJson();
                 return ActivityResult.Done;
             case FlowStatus.Suspended:
                 // The child's whole state travels inside this node; each child bookmark is mirrored here.

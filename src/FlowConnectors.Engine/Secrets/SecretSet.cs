@@ -1,0 +1,173 @@
+using System.Collections.Immutable;
+using System.Text;
+using System.Text.Json.Nodes;
+using FlowConnectors.Engine.Values;
+
+namespace FlowConnectors.Engine.Secrets;
+
+/// <summary>
+/// The secrets a run knows, with the forms they travel in: as registered, URL-encoded, Base64 (at every
+/// byte alignment, so a secret inside a longer encoded text such as <c>user:secret</c> is found too), the
+/// token after an auth scheme (<c>Bearer x</c>) and the decoded <c>user:password</c> of a Basic value.
+/// Immutable: a run swaps in a new set when it registers one more.
+/// </summary>
+internal sealed class SecretSet
+{
+    public const string Mask = "***";
+    private const int MinLength = 4;
+    // A Base64 core shorter than this would match unrelated text too often.
+    private const int MinEncodedCore = 8;
+
+    public static SecretSet Empty { get; } = new(ImmutableHashSet.Create<string>(StringComparer.Ordinal), []);
+
+    private readonly ImmutableHashSet<string> _registered;
+    // Every form to replace, longest first, so a longer form is masked before a shorter one inside it.
+    private readonly string[] _patterns;
+
+    private SecretSet(ImmutableHashSet<string> registered, string[] patterns)
+    {
+        _registered = registered;
+        _patterns = patterns;
+    }
+
+    public bool IsEmpty => _patterns.Length == 0;
+
+    /// <summary>The values as registered (not their derived forms), to hand to another run.</summary>
+    public IReadOnlyCollection<string> Values => _registered;
+
+    public SecretSet Add(string value) => AddRange([value]);
+
+    public SecretSet AddRange(IEnumerable<string> values)
+    {
+        var registered = _registered;
+        HashSet<string>? patterns = null;
+        foreach (var value in values)
+        {
+            if (value is null || value.Length < MinLength || registered.Contains(value)) continue;
+            registered = registered.Add(value);
+            patterns ??= new HashSet<string>(_patterns, StringComparer.Ordinal);
+            foreach (var form in FormsOf(value)) patterns.Add(form);
+        }
+        if (patterns is null) return this;
+        return new SecretSet(registered, patterns.OrderByDescending(p => p.Length).ThenBy(p => p, StringComparer.Ordinal).ToArray());
+    }
+
+    public SecretSet Union(SecretSet other) => other.IsEmpty ? this : IsEmpty ? other : AddRange(other._registered);
+
+    public bool Occurs(string text)
+    {
+        foreach (var pattern in _patterns)
+            if (text.Contains(pattern, StringComparison.Ordinal)) return true;
+        return false;
+    }
+
+    public string Scrub(string text)
+    {
+        foreach (var pattern in _patterns)
+            if (text.Contains(pattern, StringComparison.Ordinal)) text = text.Replace(pattern, Mask, StringComparison.Ordinal);
+        return text;
+    }
+
+    /// <summary>The value with every secret masked: a copy when one occurs, else the value itself.</summary>
+    public JsonNode? Redact(JsonNode? value)
+    {
+        if (IsEmpty || value is null || !OccursIn(value, 0)) return value;
+        var copy = value.DeepClone();
+        return RedactInPlace(copy, 0);
+    }
+
+    /// <summary>Masks secrets inside a tree the caller owns; returns the (possibly replaced) root.</summary>
+    public JsonNode? RedactInPlace(JsonNode? value, int depth = 0)
+    {
+        if (IsEmpty || depth > 512) return value;
+        switch (value)
+        {
+            case JsonObject o:
+                foreach (var key in o.Select(p => p.Key).ToList())
+                {
+                    var child = o[key];
+                    var redacted = RedactInPlace(child, depth + 1);
+                    if (!ReferenceEquals(child, redacted)) o[key] = redacted;
+                }
+                return o;
+            case JsonArray a:
+                for (var i = 0; i < a.Count; i++)
+                {
+                    var child = a[i];
+                    var redacted = RedactInPlace(child, depth + 1);
+                    if (!ReferenceEquals(child, redacted)) a[i] = redacted;
+                }
+                return a;
+            default:
+                return JsonValues.TryGetString(value, out var s) && Occurs(s) ? JsonValue.Create(Scrub(s)) : value;
+        }
+    }
+
+    private bool OccursIn(JsonNode value, int depth) => depth <= 512 && value switch
+    {
+        JsonObject o => o.Any(p => p.Value is not null && OccursIn(p.Value, depth + 1)),
+        JsonArray a => a.Any(i => i is not null && OccursIn(i, depth + 1)),
+        _ => JsonValues.TryGetString(value, out var s) && Occurs(s),
+    };
+
+    /// <summary>The forms a secret is likely to be seen in, besides itself.</summary>
+    internal static IEnumerable<string> FormsOf(string value)
+    {
+        var forms = new HashSet<string>(StringComparer.Ordinal) { value };
+        // "Basic x", "Bearer x", "Token x": the credential alone.
+        var space = value.IndexOf(' ');
+        var credential = space > 0 && space < value.Length - 1 && value.IndexOf(' ', space + 1) < 0 ? value[(space + 1)..] : null;
+        if (credential is { Length: >= MinLength }) forms.Add(credential);
+        // A Basic credential decodes to "user:password": both the pair and the password.
+        foreach (var candidate in new[] { credential, value })
+            if (candidate is not null && TryDecodeBase64Text(candidate) is { } decoded)
+            {
+                forms.Add(decoded);
+                var colon = decoded.IndexOf(':');
+                if (colon >= 0 && decoded.Length - colon - 1 >= MinLength) forms.Add(decoded[(colon + 1)..]);
+            }
+        foreach (var form in forms.ToList())
+        {
+            forms.Add(Uri.EscapeDataString(form));
+            forms.Add(System.Net.WebUtility.UrlEncode(form));
+            foreach (var encoded in Base64Forms(form))
+            {
+                forms.Add(encoded);
+                forms.Add(encoded.Replace('+', '-').Replace('/', '_'));
+            }
+        }
+        return forms.Where(f => f.Length >= MinLength);
+    }
+
+    /// <summary>
+    /// The Base64 text of the secret itself, and for each of the three byte alignments the characters that
+    /// depend on the secret's bytes only: those appear whatever text surrounds the secret before encoding.
+    /// </summary>
+    private static IEnumerable<string> Base64Forms(string value)
+    {
+        var bytes = Encoding.UTF8.GetBytes(value);
+        var whole = Convert.ToBase64String(bytes);
+        yield return whole;
+        yield return whole.TrimEnd('=');
+        for (var offset = 0; offset < 3; offset++)
+        {
+            var padded = new byte[offset + bytes.Length + 2];
+            bytes.CopyTo(padded, offset);
+            var text = Convert.ToBase64String(padded);
+            var first = (8 * offset + 5) / 6;
+            var last = (8 * (offset + bytes.Length) - 6) / 6;
+            if (last - first + 1 >= MinEncodedCore) yield return text[first..(last + 1)];
+        }
+    }
+
+    private static string? TryDecodeBase64Text(string text)
+    {
+        if (text.Length < 8 || text.Length % 4 != 0) return null;
+        var buffer = new byte[text.Length];
+        if (!Convert.TryFromBase64String(text, buffer, out var written)) return null;
+        string decoded;
+        try { decoded = new UTF8Encoding(false, true).GetString(buffer, 0, written); }
+        catch (DecoderFallbackException) { return null; }
+        return decoded.Length >= MinLength && decoded.All(c => !char.IsControl(c)) ? decoded : null;
+    }
+}
