@@ -55,11 +55,11 @@ public static class HttpServices
 
     private static void Configure(ResiliencePipelineBuilder<HttpResponseMessage> pipeline, HttpResilienceSettings settings)
     {
-        if (settings.MaxRetries > 0)
+        if (settings.MaxRetries > 0 || settings.GiveUpAfter is not null)
         {
             var retry = new HttpRetryStrategyOptions
             {
-                MaxRetryAttempts = settings.MaxRetries,
+                MaxRetryAttempts = settings.GiveUpAfter is null ? settings.MaxRetries : int.MaxValue,
                 Delay = settings.BaseDelay,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = settings.UseJitter,
@@ -67,7 +67,9 @@ public static class HttpServices
                 MaxDelay = settings.MaxDelay,
             };
             var isTransient = retry.ShouldHandle;
-            retry.ShouldHandle = args => MayRetry(args.Context.GetRequestMessage(), settings) ? isTransient(args) : ValueTask.FromResult(false);
+            retry.ShouldHandle = args => MayRetry(args.Context.GetRequestMessage(), settings) && WithinGiveUpTime(args.Context, settings)
+                ? isTransient(args)
+                : ValueTask.FromResult(false);
             pipeline.AddRetry(retry);
         }
         if (settings.CircuitBreakerEnabled)
@@ -84,6 +86,21 @@ public static class HttpServices
     }
 
     internal const string IdempotencyKeyHeader = "Idempotency-Key";
+
+    private static readonly ResiliencePropertyKey<long> FirstFailureKey = new("flow-http.first-failure");
+
+    /// <summary>True until <see cref="HttpResilienceSettings.GiveUpAfter"/> has passed since the request's first failure.</summary>
+    private static bool WithinGiveUpTime(ResilienceContext context, HttpResilienceSettings settings)
+    {
+        if (settings.GiveUpAfter is not { } giveUpAfter) return true;
+        var now = System.Diagnostics.Stopwatch.GetTimestamp();
+        if (!context.Properties.TryGetValue(FirstFailureKey, out var first))
+        {
+            context.Properties.Set(FirstFailureKey, now);
+            return true;
+        }
+        return System.Diagnostics.Stopwatch.GetElapsedTime(first, now) < giveUpAfter;
+    }
 
     private static bool MayRetry(HttpRequestMessage? request, HttpResilienceSettings settings)
     {
