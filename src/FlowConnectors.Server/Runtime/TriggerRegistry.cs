@@ -28,6 +28,9 @@ internal sealed class TriggerRegistry(ITriggerStore triggers, ITimerStore timers
                 ["node"] = node.Id,
                 ["methods"] = methods.DeepClone(),
                 ["correlationPath"] = node.Inputs.GetValueOrDefault("correlationPath")?.DeepClone(),
+                ["dedupe"] = node.Inputs.GetValueOrDefault("dedupe")?.DeepClone(),
+                ["statusVariable"] = node.Inputs.GetValueOrDefault("statusVariable")?.DeepClone(),
+                ["required"] = node.Inputs.GetValueOrDefault("required")?.DeepClone(),
             }, true), ct);
         }
         var schedules = ScheduleTriggers.Describe(flow);
