@@ -48,12 +48,13 @@ public static class HttpServices
             // The factory's own request logging is off: activities log what they sent (never a credential
             // or query string) and the factory's handlers cost a scope and two log calls per request.
             .RemoveAllLoggers()
-            .AddResilienceHandler("flow-" + name, pipeline => Configure(pipeline, settings))
+            // Retry delays, timeouts and the give-up time all run on the host's clock (a test's fake one too).
+            .AddResilienceHandler("flow-" + name, (pipeline, context) => Configure(pipeline, settings, context.ServiceProvider.GetService<TimeProvider>() ?? TimeProvider.System))
             .SelectPipelineByAuthority();
         return services;
     }
 
-    private static void Configure(ResiliencePipelineBuilder<HttpResponseMessage> pipeline, HttpResilienceSettings settings)
+    private static void Configure(ResiliencePipelineBuilder<HttpResponseMessage> pipeline, HttpResilienceSettings settings, TimeProvider clock)
     {
         if (settings.MaxRetries > 0 || settings.GiveUpAfter is not null)
         {
@@ -67,7 +68,7 @@ public static class HttpServices
                 MaxDelay = settings.MaxDelay,
             };
             var isTransient = retry.ShouldHandle;
-            retry.ShouldHandle = args => MayRetry(args.Context.GetRequestMessage(), settings) && WithinGiveUpTime(args.Context, settings)
+            retry.ShouldHandle = args => MayRetry(args.Context.GetRequestMessage(), settings) && WithinGiveUpTime(args.Context, settings, clock)
                 ? isTransient(args)
                 : ValueTask.FromResult(false);
             pipeline.AddRetry(retry);
@@ -90,16 +91,16 @@ public static class HttpServices
     private static readonly ResiliencePropertyKey<long> FirstFailureKey = new("flow-http.first-failure");
 
     /// <summary>True until <see cref="HttpResilienceSettings.GiveUpAfter"/> has passed since the request's first failure.</summary>
-    private static bool WithinGiveUpTime(ResilienceContext context, HttpResilienceSettings settings)
+    private static bool WithinGiveUpTime(ResilienceContext context, HttpResilienceSettings settings, TimeProvider clock)
     {
         if (settings.GiveUpAfter is not { } giveUpAfter) return true;
-        var now = System.Diagnostics.Stopwatch.GetTimestamp();
+        var now = clock.GetTimestamp();
         if (!context.Properties.TryGetValue(FirstFailureKey, out var first))
         {
             context.Properties.Set(FirstFailureKey, now);
             return true;
         }
-        return System.Diagnostics.Stopwatch.GetElapsedTime(first, now) < giveUpAfter;
+        return clock.GetElapsedTime(first, now) < giveUpAfter;
     }
 
     private static bool MayRetry(HttpRequestMessage? request, HttpResilienceSettings settings)
