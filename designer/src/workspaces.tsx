@@ -2,6 +2,7 @@
 // views under designer/src/<feature>/.
 import { lazy, Suspense, type ReactNode } from 'react';
 import { App as FlowDesigner } from './App';
+import { ApprovalsWorkspace } from './approvals/ApprovalsWorkspace';
 
 // Every workspace but the flow designer is loaded when its tab is first opened, so opening the designer
 // downloads only the designer.
@@ -25,4 +26,5 @@ export const WORKSPACES: Workspace[] = [
   { id: 'catalog', label: 'Catalog', render: () => <Suspense fallback={loading}><CatalogView /></Suspense> },
   { id: 'import', label: 'Import', render: () => <Suspense fallback={loading}><PostmanImport /></Suspense> },
   { id: 'data', label: 'Data collection', render: () => <Suspense fallback={loading}><DataWorkspace /></Suspense> },
+  { id: 'approvals', label: 'App approvals', render: () => <ApprovalsWorkspace /> },
 ];

@@ -24,6 +24,12 @@ public sealed record HttpResilienceSettings
     /// this is true: repeating a non-idempotent call could create a record twice.
     /// </summary>
     public bool RetryUnsafeMethods { get; init; }
+    /// <summary>
+    /// When set, a failing request is retried (with the same backoff) until this long after its first
+    /// failure instead of <see cref="MaxRetries"/> times; then the last answer or error is returned as it
+    /// was, so the reason stays visible. Bounded, like every retry, by the activity's own timeout.
+    /// </summary>
+    public TimeSpan? GiveUpAfter { get; init; }
 
     public bool CircuitBreakerEnabled { get; init; } = true;
     /// <summary>Share of failed requests in the sampling window that opens the circuit.</summary>
@@ -42,6 +48,7 @@ public sealed record HttpResilienceSettings
         if (MaxRetries < 0) Fail(nameof(MaxRetries), "must not be negative");
         if (BaseDelay < TimeSpan.Zero) Fail(nameof(BaseDelay), "must not be negative");
         if (MaxDelay <= TimeSpan.Zero) Fail(nameof(MaxDelay), "must be positive");
+        if (GiveUpAfter is { } giveUp && (giveUp <= TimeSpan.Zero || giveUp > TimeSpan.FromDays(1))) Fail(nameof(GiveUpAfter), "must be between 0 and 1 day");
         if (AttemptTimeout < TimeSpan.FromMilliseconds(10) || AttemptTimeout > TimeSpan.FromDays(1)) Fail(nameof(AttemptTimeout), "must be between 10 ms and 1 day");
         if (!CircuitBreakerEnabled) return;
         if (FailureRatio is <= 0 or > 1) Fail(nameof(FailureRatio), "must be above 0 and at most 1");

@@ -48,7 +48,8 @@ public static class HttpServices
             // The factory's own request logging is off: activities log what they sent (never a credential
             // or query string) and the factory's handlers cost a scope and two log calls per request.
             .RemoveAllLoggers()
-            .AddResilienceHandler("flow-" + name, pipeline => Configure(pipeline, settings))
+            // Retry delays, timeouts and the give-up time all run on the host's clock (a test's fake one too).
+            .AddResilienceHandler("flow-" + name, (pipeline, context) => Configure(pipeline, settings, context.ServiceProvider.GetService<TimeProvider>() ?? TimeProvider.System))
             .SelectPipelineByAuthority();
         return services;
     }
@@ -73,13 +74,13 @@ public static class HttpServices
         return handler;
     }
 
-    private static void Configure(ResiliencePipelineBuilder<HttpResponseMessage> pipeline, HttpResilienceSettings settings)
+    private static void Configure(ResiliencePipelineBuilder<HttpResponseMessage> pipeline, HttpResilienceSettings settings, TimeProvider clock)
     {
-        if (settings.MaxRetries > 0)
+        if (settings.MaxRetries > 0 || settings.GiveUpAfter is not null)
         {
             var retry = new HttpRetryStrategyOptions
             {
-                MaxRetryAttempts = settings.MaxRetries,
+                MaxRetryAttempts = settings.GiveUpAfter is null ? settings.MaxRetries : int.MaxValue,
                 Delay = settings.BaseDelay,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = settings.UseJitter,
@@ -88,7 +89,8 @@ public static class HttpServices
             };
             var isTransient = retry.ShouldHandle;
             // A refusal of the network policy is final: retrying would only be refused again.
-            retry.ShouldHandle = args => MayRetry(args.Context.GetRequestMessage(), settings) && GuardedConnect.FindRefusal(args.Outcome.Exception) is null
+            retry.ShouldHandle = args => MayRetry(args.Context.GetRequestMessage(), settings) && WithinGiveUpTime(args.Context, settings, clock)
+                                         && GuardedConnect.FindRefusal(args.Outcome.Exception) is null
                 ? isTransient(args)
                 : ValueTask.FromResult(false);
             pipeline.AddRetry(retry);
@@ -107,6 +109,21 @@ public static class HttpServices
     }
 
     internal const string IdempotencyKeyHeader = "Idempotency-Key";
+
+    private static readonly ResiliencePropertyKey<long> FirstFailureKey = new("flow-http.first-failure");
+
+    /// <summary>True until <see cref="HttpResilienceSettings.GiveUpAfter"/> has passed since the request's first failure.</summary>
+    private static bool WithinGiveUpTime(ResilienceContext context, HttpResilienceSettings settings, TimeProvider clock)
+    {
+        if (settings.GiveUpAfter is not { } giveUpAfter) return true;
+        var now = clock.GetTimestamp();
+        if (!context.Properties.TryGetValue(FirstFailureKey, out var first))
+        {
+            context.Properties.Set(FirstFailureKey, now);
+            return true;
+        }
+        return clock.GetElapsedTime(first, now) < giveUpAfter;
+    }
 
     private static bool MayRetry(HttpRequestMessage? request, HttpResilienceSettings settings)
     {

@@ -17,6 +17,41 @@ public static partial class ConnectorUrls
                 : throw new ActivityFaultException($"connection parameter '{m.Groups[1].Value}' is not set"));
 
     /// <summary>
+    /// The base URL requests of <paramref name="connection"/> go to: the value of the manifest's
+    /// <c>baseUrlParameter</c> when the connection sets it (an absolute http(s) URL), otherwise the
+    /// manifest's <c>baseUrl</c> with its placeholders expanded.
+    /// </summary>
+    public static string BaseUrlFor(ConnectorManifest manifest, Connection connection)
+    {
+        if (manifest.BaseUrlParameter is { } parameter && connection.Values.TryGetValue(parameter, out var overriding) && !string.IsNullOrWhiteSpace(overriding))
+            return IsBaseUrl(overriding.Trim())
+                ? overriding.Trim().TrimEnd('/')
+                : throw new ActivityFaultException($"connection parameter '{parameter}' must be an absolute http(s) URL without query or fragment");
+        return Expand(manifest.BaseUrl, connection);
+    }
+
+    /// <summary>True for an absolute http(s) URL with a host and no user info, query or fragment.</summary>
+    public static bool IsBaseUrl(string text) =>
+        Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && uri.Host.Length > 0 &&
+        uri.UserInfo.Length == 0 && uri.Query.Length == 0 && uri.Fragment.Length == 0;
+
+    /// <summary>
+    /// Expands <c>{{connection.x}}</c> in a card's relative URL with the connection's non-secret
+    /// parameters (or their defaults), e.g. a ServiceNow API namespace kept on the connection.
+    /// Secret parameters are refused: a credential never becomes part of a URL.
+    /// </summary>
+    public static string ExpandRelative(string relativeUrl, ConnectorManifest manifest, Connection connection) =>
+        ManifestReader.ConnectionPlaceholder().Replace(relativeUrl, m =>
+        {
+            var name = m.Groups[1].Value;
+            var parameter = manifest.FindParameter(name) ?? throw new ActivityFaultException($"relative URL uses '{name}', which is not a connection parameter");
+            if (parameter.Type == ConnectionParameterType.Password)
+                throw new ActivityFaultException($"relative URL must not use the password parameter '{name}'");
+            var value = connection.Values.GetValueOrDefault(name) is { Length: > 0 } set ? set : parameter.Default;
+            return value is null ? throw new ActivityFaultException($"connection parameter '{name}' is not set") : Uri.EscapeDataString(value);
+        });
+
+    /// <summary>
     /// Joins a relative URL to the base URL. Absolute URLs, <c>//host</c>, backslashes and <c>..</c>
     /// segments are refused, so a card input can never send the connection's credentials elsewhere.
     /// </summary>

@@ -14,6 +14,11 @@ public sealed class ConnectorManifest
     public string? DocumentationUrl { get; init; }
     public string? SupportEmail { get; init; }
     public required string BaseUrl { get; init; }
+    /// <summary>
+    /// A text connection parameter that, when a connection sets it, replaces <see cref="BaseUrl"/> as
+    /// the whole base URL (another host, a port, a proxy); null when the connector has none.
+    /// </summary>
+    public string? BaseUrlParameter { get; init; }
     public required AuthSettings Auth { get; init; }
     public IReadOnlyList<ConnectionParameter> ConnectionParameters { get; init; } = [];
     public JsonObject? Http { get; init; }

@@ -24,7 +24,7 @@ public static partial class ManifestReader
     [GeneratedRegex(@"\{\{\s*connection\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")] internal static partial Regex ConnectionPlaceholder();
 
     private static readonly string[] Fields =
-        ["key", "name", "version", "description", "icon", "accentColor", "documentationUrl", "supportEmail", "baseUrl", "auth", "connectionParameters", "http"];
+        ["key", "name", "version", "description", "icon", "accentColor", "documentationUrl", "supportEmail", "baseUrl", "baseUrlParameter", "auth", "connectionParameters", "http"];
 
     public static bool IsSemver(string version) => SemverPattern().IsMatch(version);
 
@@ -105,12 +105,20 @@ public static partial class ManifestReader
                     Error("$.baseUrl", "MANIFEST_SECRET_IN_URL", $"baseUrl must not use the password parameter '{parameter.Name}'");
             }
         }
+        var baseUrlParameter = Text("baseUrlParameter", false);
+        if (baseUrlParameter is not null && parameters.FirstOrDefault(p => p.Name == baseUrlParameter) is var overriding)
+        {
+            if (overriding is null)
+                Error("$.baseUrlParameter", "MANIFEST_UNKNOWN_PARAMETER", $"baseUrlParameter names '{baseUrlParameter}', which is not a connection parameter");
+            else if (overriding.Type != ConnectionParameterType.Text)
+                Error("$.baseUrlParameter", "MANIFEST_INVALID_PARAMETER", $"baseUrlParameter '{baseUrlParameter}' must be a text parameter");
+        }
         var auth = ReadAuth(root, parameters, problems);
         if (root["http"] is { } http && http is not JsonObject)
             Error("$.http", "MANIFEST_WRONG_TYPE", "'http' must be an object");
         else if (root["http"] is JsonObject httpSettings)
             foreach (var (field, _) in httpSettings)
-                if (field is not ("maxRetries" or "baseDelay" or "attemptTimeout" or "retryUnsafeMethods" or "circuitBreaker"))
+                if (field is not ("maxRetries" or "baseDelay" or "attemptTimeout" or "retryUnsafeMethods" or "giveUpAfter" or "circuitBreaker"))
                     Error(JsonPath.Property("$.http", field), "MANIFEST_UNKNOWN_FIELD", $"unknown http setting '{field}'");
 
         // Returned with problems too, once it could be read this far, so the flows can still be checked
@@ -128,6 +136,7 @@ public static partial class ManifestReader
             DocumentationUrl = docs,
             SupportEmail = email,
             BaseUrl = baseUrl,
+            BaseUrlParameter = baseUrlParameter,
             Auth = auth,
             ConnectionParameters = parameters,
             Http = root["http"] as JsonObject,

@@ -22,14 +22,17 @@ internal sealed class ConnectorHttpHandler(ConnectorRuntime runtime) : IConnecti
     {
         var manifest = runtime.ConnectorFor(context).Package.Manifest;
         var connection = runtime.ConnectionFor(context);
-        var baseUrl = Rewrite(ConnectorUrls.Expand(manifest.BaseUrl, connection));
-        // A link to follow (e.g. Link: rel="next") may come back absolute; it must stay under the base URL.
+        var configured = ConnectorUrls.BaseUrlFor(manifest, connection);
+        var baseUrl = Rewrite(configured);
+        relativeUrl = ConnectorUrls.ExpandRelative(relativeUrl, manifest, connection);
+        // An absolute URL (a Link: rel="next", a vendor's callback URL) must stay under the base URL:
+        // the configured one, or the rewritten one of an offline test (whose recorded links point there).
         if (Uri.TryCreate(relativeUrl, UriKind.Absolute, out var absolute) && absolute.Scheme is "http" or "https")
         {
-            var root = baseUrl.TrimEnd('/');
-            var candidate = Rewrite(absolute.ToString());
-            if (candidate.StartsWith(root + "/", StringComparison.OrdinalIgnoreCase) || candidate.StartsWith(root + "?", StringComparison.OrdinalIgnoreCase))
-                return ConnectorUrls.Resolve(baseUrl, candidate[root.Length..]);
+            var candidate = absolute.ToString();
+            foreach (var root in new[] { configured.TrimEnd('/'), baseUrl.TrimEnd('/') })
+                if (candidate.StartsWith(root + "/", StringComparison.OrdinalIgnoreCase) || candidate.StartsWith(root + "?", StringComparison.OrdinalIgnoreCase))
+                    return ConnectorUrls.Resolve(baseUrl, candidate[root.Length..]);
         }
         return ConnectorUrls.Resolve(baseUrl, relativeUrl);
     }

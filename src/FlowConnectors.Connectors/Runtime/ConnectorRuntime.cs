@@ -302,6 +302,11 @@ public sealed class ConnectorRuntime : IAsyncDisposable
                 problems.Add($"connection parameter '{parameter.Name}' must be one of {string.Join(", ", parameter.Options.Select(o => o.Value))}");
                 continue;
             }
+            if (parameter.Name == manifest.BaseUrlParameter && value.Trim().Length > 0 && !Auth.ConnectorUrls.IsBaseUrl(value.Trim()))
+            {
+                problems.Add($"connection parameter '{parameter.Name}' must be an absolute http(s) URL without query or fragment, e.g. https://api.example.com");
+                continue;
+            }
             if (parameter.Type == ConnectionParameterType.Password) connection.Secrets[parameter.Name] = value;
             else connection.Values[parameter.Name] = value;
         }

@@ -14,6 +14,7 @@ internal static class HttpSettingsReader
         if (http["maxRetries"] is JsonValue retries) settings = settings with { MaxRetries = retries.GetValue<int>() };
         if (Duration(http["baseDelay"]) is { } delay) settings = settings with { BaseDelay = delay };
         if (Duration(http["attemptTimeout"]) is { } timeout) settings = settings with { AttemptTimeout = timeout };
+        if (Duration(http["giveUpAfter"]) is { } giveUpAfter) settings = settings with { GiveUpAfter = giveUpAfter };
         if (http["retryUnsafeMethods"] is JsonValue unsafeMethods) settings = settings with { RetryUnsafeMethods = unsafeMethods.GetValue<bool>() };
         if (http["circuitBreaker"] is JsonObject breaker)
         {

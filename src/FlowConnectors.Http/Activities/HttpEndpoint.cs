@@ -20,6 +20,12 @@ internal sealed class HttpEndpoint : Activity, INodeValidator
                          "{ kind: sharedSecret, header, secret } or { kind: hmac, header, algorithm, prefix, encoding, timestampHeader, secret }. " +
                          "secret references { serverSecret: name } or { connection: id, parameter: name }, never a value.", Editor = "json")]
     public JsonObject? Auth { get; set; }
+    [Input(Description = "With a correlation path: a request whose correlation id already has an instance (not faulted or cancelled) answers that instance's state and starts nothing — a vendor's retry of the same request.")]
+    public bool Dedupe { get; set; }
+    [Input(Description = "The variable a duplicate request is answered with as its status, e.g. status; the instance's status when empty.")]
+    public string? StatusVariable { get; set; }
+    [Input(Description = "Paths the request must hold, e.g. body.DeviceId; a request lacking one answers 422 naming it and starts nothing.")]
+    public string[] Required { get; set; } = [];
 
     [Output] public string Method { get; private set; } = "";
     [Output] public JsonObject Headers { get; private set; } = [];
@@ -43,6 +49,9 @@ internal sealed class HttpEndpoint : Activity, INodeValidator
         if (context.TryGetLiteral("path", out var path) && Engine.Values.JsonValues.TryGetString(path, out var text) &&
             (text.Length == 0 || text.StartsWith('/') || text.Contains("..") || text.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '/' or '.'))))
             context.AddError("INVALID_PATH", "path", $"path '{text}' must be relative (no leading '/') and hold only letters, digits, '-', '_', '.' and '/'");
+        if (context.TryGetLiteral("dedupe", out var dedupe) && Engine.Values.JsonValues.IsTruthy(dedupe) &&
+            !(context.TryGetLiteral("correlationPath", out var correlation) && Engine.Values.JsonValues.TryGetString(correlation, out var correlationText) && correlationText.Length > 0))
+            context.AddError("DEDUPE_NEEDS_CORRELATION", "dedupe", "dedupe finds earlier requests by their correlation id: set correlationPath too");
         if (!context.Node.Inputs.TryGetValue("auth", out var auth) || auth is null) return;
         if (!context.TryGetLiteral("auth", out var literal) || literal is not JsonObject settings)
         {

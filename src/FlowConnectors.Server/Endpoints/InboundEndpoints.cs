@@ -28,7 +28,7 @@ internal static class InboundEndpoints
     /// within the sync timeout; when it suspends (or is still running) the response is 202 with the
     /// instance id, and its outputs are read later from /api/instances/{id}.
     /// </summary>
-    private static async Task<IResult> HookAsync(string path, HttpRequest request, ITriggerStore triggers, WorkflowHost host, ServerOptions options,
+    private static async Task<IResult> HookAsync(string path, HttpRequest request, ITriggerStore triggers, WorkflowHost host, IInstanceStore instances, ServerOptions options,
         Connectors.Connections.IConnectionStore connections, IApiKeyStore apiKeys, IWebhookDeliveryLog deliveries, TimeProvider clock,
         ILoggerFactory loggers, CancellationToken ct)
     {
@@ -114,9 +114,20 @@ internal static class InboundEndpoints
         };
         var correlationPath = (string?)trigger.Config["correlationPath"];
         var correlation = correlationPath is null ? null : JsonValues.ToText(JsonValues.GetPath(payload, correlationPath)) is { Length: > 0 } c ? c : null;
+        var dedupe = trigger.Config["dedupe"] is JsonValue d && d.TryGetValue(out bool on) && on;
+        if (HookRequestRules.CheckRequired(trigger.Config, payload, correlationPath, dedupe) is { } missing) return missing;
+        HookRequestRules.Claim? claim = null;
+        if (dedupe && correlation is not null)
+        {
+            var (answer, claimed) = await HookRequestRules.ClaimAsync(host, instances, trigger.FlowId, correlation, (string?)trigger.Config["statusVariable"], ct);
+            if (answer is not null) return answer;
+            claim = claimed;
+        }
+        using var release = claim;
         try
         {
-            var started = await host.StartAsync(trigger.FlowId, null, null, new RunOptions { TriggerPayload = payload, CorrelationId = correlation }, options.SyncTimeout, ct);
+            var started = await host.StartAsync(trigger.FlowId, null, null,
+                new RunOptions { TriggerPayload = payload, CorrelationId = correlation, InstanceId = claim?.InstanceId }, options.SyncTimeout, ct);
             if (started.Result is not { } result)
                 return Results.Json(new { instanceId = started.InstanceId, status = "accepted" }, statusCode: 202);
             if (result.Status == FlowStatus.Finished) return Results.Json(result.OutputsAsJson());
@@ -217,6 +228,10 @@ internal static class InboundEndpoints
         var waiting = !ended && state.Bookmarks.Any(b => b.Hash == hash);
         var early = signed is not null && state.Status == FlowStatus.Running;
         if (!waiting && !early) return UnknownCallback();
+        // A wait that names what it accepts (Wait for Callback's accept) refuses anything else, unchanged.
+        if (waiting && state.Bookmarks.FirstOrDefault(b => b.Hash == hash)?.Data?["accept"] is JsonObject accept && CallbackRules.Check(accept, body) is { Count: > 0 } broken)
+            return Problems.Validation("the callback does not match what the flow waits for: " + string.Join("; ", broken.Select(p => $"{p.Path} {p.Message}")),
+                broken.Select(p => new { path = p.Path, message = p.Message }));
         var id = await inbox.AddAsync(new InboxMessage
         {
             Kind = "callback",

@@ -230,24 +230,9 @@ internal static class ManagementEndpoints
             return Results.Json(new { accepted = true, delivery = id }, statusCode: 202);
         });
 
-        // --- app approvals (the Workspace ONE Intelligence workflow) ----------------------------
-        api.MapGet("/app-approvals/{requestId}", async (string requestId, IInstanceStore instances, CancellationToken ct) =>
-        {
-            var list = await instances.ListAsync(new InstanceQuery(null, AppApprovalFlowId, requestId, 0, 1), ct);
-            if (list.Count == 0) return Problems.Result(404, "Not found", $"no app-approval request '{requestId}'");
-            var stored = await instances.GetAsync(list[0].InstanceId, ct);
-            return Results.Json(new
-            {
-                requestId,
-                status = (string?)stored!.State.Variables.GetValueOrDefault("status"),
-                instanceId = stored.State.InstanceId,
-                instanceStatus = stored.State.Status.ToString().ToLowerInvariant(),
-                fault = stored.State.Fault?.Message,
-            });
-        });
+        // --- app approvals (the Workspace ONE Intelligence workflow): AppApprovalEndpoints -------
+        AppApprovalEndpoints.Map(api);
     }
-
-    public const string AppApprovalFlowId = "app-approval";
 
     private static async Task<IResult> SaveFlowAsync(HttpRequest request, string? id, WorkflowHost host, IFlowStore flows, TriggerRegistry triggers, ServerOptions options, CancellationToken ct)
     {

@@ -30,6 +30,9 @@ internal sealed class TriggerRegistry(ITriggerStore triggers, ITimerStore timers
                 ["correlationPath"] = node.Inputs.GetValueOrDefault("correlationPath")?.DeepClone(),
                 // What a request must carry (API key, shared secret, HMAC); references to secrets only.
                 ["auth"] = node.Inputs.GetValueOrDefault("auth")?.DeepClone(),
+                ["dedupe"] = node.Inputs.GetValueOrDefault("dedupe")?.DeepClone(),
+                ["statusVariable"] = node.Inputs.GetValueOrDefault("statusVariable")?.DeepClone(),
+                ["required"] = node.Inputs.GetValueOrDefault("required")?.DeepClone(),
             }, true), ct);
         }
         var schedules = ScheduleTriggers.Describe(flow);

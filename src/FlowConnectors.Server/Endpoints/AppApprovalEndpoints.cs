@@ -1,0 +1,139 @@
+using System.Text.Json.Nodes;
+using FlowConnectors.Engine;
+using FlowConnectors.Engine.Values;
+using FlowConnectors.Persistence;
+using FlowConnectors.Server.Hosting;
+
+namespace FlowConnectors.Server.Endpoints;
+
+/// <summary>
+/// The Workspace ONE Intelligence app-approval requests (flows/app-approvals): one request by its
+/// RequestId, and the list an operator filters and pages. Each request is an instance of the
+/// app-approval flow correlated by its RequestId; its record is the flow's variables.
+/// </summary>
+internal static class AppApprovalEndpoints
+{
+    public const string FlowId = "app-approval";
+
+    /// <summary>Statuses as Intelligence names them (vars.status), with the Hub's name UEM is told.</summary>
+    private static readonly (string Status, string? Hub)[] Statuses =
+    [
+        ("Received", null), ("Pending Approval", "Pending"), ("Install Command Dispatched", "Installing"),
+        ("Installed", "Installed"), ("Rejected", "Rejected"), ("Expired", "Expired"), ("Error", "Error"),
+    ];
+
+    // The list filters on the requests' variables, so it reads instances page by page up to this many.
+    private const int MaxScanned = 5000;
+    private const int ScanPage = 200;
+
+    public static void Map(RouteGroupBuilder api)
+    {
+        api.MapGet("/app-approvals", ListAsync);
+        api.MapGet("/app-approvals/{requestId}", async (string requestId, IInstanceStore instances, CancellationToken ct) =>
+        {
+            var list = await instances.ListAsync(new InstanceQuery(null, FlowId, requestId, 0, 20), ct);
+            // The live request when there is one; a request refused as invalid (faulted) only when it is all there is.
+            var chosen = list.FirstOrDefault(s => s.Status is not (FlowStatus.Faulted or FlowStatus.Cancelled)) ?? list.FirstOrDefault();
+            if (chosen is null || await instances.GetAsync(chosen.InstanceId, ct) is not { } stored)
+                return Problems.Result(404, "Not found", $"no app-approval request '{requestId}'");
+            return Results.Json(Describe(stored.State, chosen, detailed: true));
+        });
+    }
+
+    private static async Task<IResult> ListAsync(string? status, string? deviceId, string? appId, string? user, int? skip, int? take,
+        IInstanceStore instances, CancellationToken ct)
+    {
+        string? wanted = null;
+        if (!string.IsNullOrWhiteSpace(status))
+        {
+            var match = Statuses.FirstOrDefault(s => string.Equals(s.Status, status.Trim(), StringComparison.OrdinalIgnoreCase) ||
+                                                     string.Equals(s.Hub, status.Trim(), StringComparison.OrdinalIgnoreCase));
+            if (match.Status is null)
+                return Problems.Validation($"status '{status}' is not one of {string.Join(", ", Statuses.Select(s => s.Status))} (or the Hub's {string.Join(", ", Statuses.Where(s => s.Hub is not null).Select(s => s.Hub))})",
+                    [new { field = "status", message = "unknown status" }]);
+            wanted = match.Status;
+        }
+        if (skip is < 0) return Problems.Validation("skip must not be negative", [new { field = "skip", message = "must be 0 or more" }]);
+        if (take is < 1 or > 500) return Problems.Validation("take must be between 1 and 500", [new { field = "take", message = "between 1 and 500" }]);
+        var first = skip ?? 0;
+        var count = take ?? 50;
+
+        var items = new JsonArray();
+        var total = 0;
+        var scanned = 0;
+        var truncated = false;
+        for (var offset = 0; ; offset += ScanPage)
+        {
+            var page = await instances.ListAsync(new InstanceQuery(null, FlowId, null, offset, ScanPage), ct);
+            foreach (var summary in page)
+            {
+                if (++scanned > MaxScanned) { truncated = true; break; }
+                if (await instances.GetAsync(summary.InstanceId, ct) is not { } stored) continue;
+                var item = Describe(stored.State, summary, detailed: false);
+                if (!Matches(item, wanted, deviceId, appId, user)) continue;
+                if (total >= first && items.Count < count) items.Add(item);
+                total++;
+            }
+            if (truncated || page.Count < ScanPage) break;
+        }
+        return Results.Json(new JsonObject
+        {
+            ["items"] = items,
+            ["skip"] = first,
+            ["take"] = count,
+            ["total"] = total,
+            // Only the newest MaxScanned requests are searched; an older one is found by its RequestId.
+            ["truncated"] = truncated,
+        });
+    }
+
+    private static bool Matches(JsonObject item, string? status, string? deviceId, string? appId, string? user)
+    {
+        if (status is not null && (string?)item["status"] != status) return false;
+        if (!string.IsNullOrWhiteSpace(deviceId) && (string?)item["device"]?["id"] != deviceId.Trim()) return false;
+        if (!string.IsNullOrWhiteSpace(appId) && (string?)item["app"]?["id"] != appId.Trim()) return false;
+        if (!string.IsNullOrWhiteSpace(user))
+        {
+            var u = item["user"];
+            var who = user.Trim();
+            if (!new[] { "id", "userName", "email" }.Any(f => string.Equals((string?)u?[f], who, StringComparison.OrdinalIgnoreCase))) return false;
+        }
+        return true;
+    }
+
+    /// <summary>A request as the API shows it, from its instance's variables (older flow versions may lack some).</summary>
+    private static JsonObject Describe(FlowInstanceState state, InstanceSummary summary, bool detailed)
+    {
+        var vars = state.Variables;
+        var status = JsonValues.ToText(vars.GetValueOrDefault("status"));
+        var approval = vars.GetValueOrDefault("approval") as JsonObject;
+        var decision = vars.GetValueOrDefault("decision") as JsonObject;
+        var error = vars.GetValueOrDefault("error") is { } e && JsonValues.ToText(e) is { Length: > 0 } text ? text : null;
+        var item = new JsonObject
+        {
+            ["requestId"] = (string?)approval?["requestId"] ?? state.CorrelationId,
+            ["status"] = status,
+            ["hubStatus"] = Statuses.FirstOrDefault(s => s.Status == status).Hub,
+            ["instanceId"] = state.InstanceId,
+            ["instanceStatus"] = state.Status.ToString().ToLowerInvariant(),
+            ["device"] = approval?["device"]?.DeepClone(),
+            ["app"] = approval?["app"]?.DeepClone(),
+            ["user"] = approval?["user"]?.DeepClone(),
+            ["requestedAt"] = approval?["requestedAt"]?.DeepClone() ?? JsonValue.Create(summary.CreatedAt),
+            ["expiresAt"] = approval?["expiresAt"]?.DeepClone(),
+            ["decidedAt"] = decision?["receivedAt"]?.DeepClone(),
+            ["decidedBy"] = decision?["updatedBy"]?.DeepClone(),
+            ["updatedAt"] = summary.UpdatedAt,
+            // Why it is in Error (or why the request was refused): never a bare null beside a hidden reason.
+            ["fault"] = state.Fault?.Message ?? (status == "Error" ? error : null),
+        };
+        if (detailed)
+        {
+            item["decision"] = decision?.DeepClone();
+            item["notified"] = vars.GetValueOrDefault("notified")?.DeepClone();
+            item["notifyUrl"] = approval?["notifyUrl"]?.DeepClone();
+            item["error"] = error;
+        }
+        return item;
+    }
+}
