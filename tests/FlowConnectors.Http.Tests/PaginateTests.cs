@@ -81,7 +81,7 @@ public sealed class PaginateTests
     public async Task Offset_limit_in_pages_mode_runs_the_branch_per_page_and_stops_at_a_short_page()
     {
         await using var api = await OffsetApiAsync(7);
-        var result = await RunFlowAsync(LoopFlow($$"""{ "url": "{{api.Url("items")}}", "strategy": "offsetLimit", "limit": 3, "itemsPath": "data" }""", PerPage));
+        var result = await RunFlowAsync(LoopFlow($$"""{ "url": "{{api.Url("items")}}", "strategy": "offsetLimit", "limit": 3, "stopOnShortPage": true, "itemsPath": "data" }""", PerPage));
         ShouldHave(result, "1:r0,r1,r2 2:r3,r4,r5 3:r6", pages: 3, itemCount: 7);
         api.Requests.Select(r => r.QueryString).ShouldBe(["?offset=0&limit=3", "?offset=3&limit=3", "?offset=6&limit=3"]);
     }
@@ -104,7 +104,7 @@ public sealed class PaginateTests
             return Respond.Json(context, 200, new JsonObject { ["data"] = Records(skip, Math.Min(QueryInt(request, "take", 100), 3 - skip)) }.ToJsonString());
         });
         var result = await PaginateAsync(Json($$"""
-            { "url": "{{api.Url()}}", "strategy": "offsetLimit", "limit": 2, "itemsPath": "data", "mode": "collect", "offsetParameter": "skip", "limitParameter": "take" }
+            { "url": "{{api.Url()}}", "strategy": "offsetLimit", "limit": 2, "stopOnShortPage": true, "itemsPath": "data", "mode": "collect", "offsetParameter": "skip", "limitParameter": "take" }
             """));
         result.Output("items")!.AsArray().Select(i => i!["id"]!.GetValue<string>()).ShouldBe(["r0", "r1", "r2"]);
         api.Requests.Select(r => r.QueryString).ShouldBe(["?skip=0&take=2", "?skip=2&take=2"]);
@@ -115,7 +115,7 @@ public sealed class PaginateTests
     {
         await using var api = await OffsetApiAsync(5);
         var result = await RunFlowAsync(LoopFlow($$"""
-            { "url": "{{api.Url("items")}}", "strategy": "offsetLimit", "limit": 2, "itemsPath": "data", "mode": "items", "query": { "sort": "id" } }
+            { "url": "{{api.Url("items")}}", "strategy": "offsetLimit", "limit": 2, "stopOnShortPage": true, "itemsPath": "data", "mode": "items", "query": { "sort": "id" } }
             """, PerItem));
         ShouldHave(result, "0=r0@1 1=r1@1 2=r2@2 3=r3@2 4=r4@3", pages: 3, itemCount: 5);
         api.Requests.Select(r => r.QueryString).ShouldBe(["?sort=id&offset=0&limit=2", "?sort=id&offset=2&limit=2", "?sort=id&offset=4&limit=2"]);
@@ -126,7 +126,7 @@ public sealed class PaginateTests
     {
         await using var api = await GitHubApiAsync(5);
         var result = await PaginateAsync(Json($$"""
-            { "url": "{{api.Url("repos")}}", "strategy": "pageNumber", "limit": 2, "mode": "collect" }
+            { "url": "{{api.Url("repos")}}", "strategy": "pageNumber", "limit": 2, "stopOnShortPage": true, "mode": "collect" }
             """));
         result.Outcome.ShouldBe("done", result.Run.Fault?.ToString());
         result.Output("items")!.AsArray().Select(i => i!["id"]!.GetValue<string>()).ShouldBe(["r0", "r1", "r2", "r3", "r4"]);
@@ -146,7 +146,7 @@ public sealed class PaginateTests
             return Respond.Json(context, 200, Records(page * 10, page < 2 ? 2 : 1).ToJsonString());
         });
         var result = await PaginateAsync(Json($$"""
-            { "url": "{{api.Url("list")}}", "strategy": "pageNumber", "limit": 2, "firstPage": 0, "pageParameter": "p", "pageSizeParameter": "size", "mode": "collect" }
+            { "url": "{{api.Url("list")}}", "strategy": "pageNumber", "limit": 2, "stopOnShortPage": true, "firstPage": 0, "pageParameter": "p", "pageSizeParameter": "size", "mode": "collect" }
             """));
         result.Output("items")!.AsArray().Select(i => i!["id"]!.GetValue<string>()).ShouldBe(["r0", "r1", "r10", "r11", "r20"]);
         api.Requests.Select(r => r.QueryString).ShouldBe(["?p=0&size=2", "?p=1&size=2", "?p=2&size=2"]);
@@ -363,7 +363,7 @@ public sealed class PaginateTests
         var engine = new FlowEngine(Options(Services()));
         var flow = engine.Compile(Engine.Flows.FlowJson.Parse($$"""
             { "format": 1, "id": "durable", {{Trace}}
-              "nodes": [ { "id": "pg", "type": "Http.Paginate", "inputs": { "url": "{{api.Url()}}", "strategy": "offsetLimit", "limit": 2, "itemsPath": "data", "mode": "items" } },
+              "nodes": [ { "id": "pg", "type": "Http.Paginate", "inputs": { "url": "{{api.Url()}}", "strategy": "offsetLimit", "limit": 2, "stopOnShortPage": true, "itemsPath": "data", "mode": "items" } },
                          { "id": "wait", "type": "WaitForEvent", "inputs": { "eventName": "next" } },
                          { "id": "body", "type": "SetVariable", "inputs": { "name": "trace", "value": { "js": "vars.trace + nodes.pg.item.id + ' '" } } },
                          { "id": "t", "type": "SetOutput", "inputs": { "name": "trace", "value": { "js": "vars.trace.trim()" } } } ],
