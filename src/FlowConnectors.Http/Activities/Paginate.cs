@@ -349,7 +349,8 @@ internal sealed class Paginate : Activity, INodeValidator
 
     private bool IsErrorReport(HttpResponseData response)
     {
-        if (OkPath.Length == 0) return false;
+        // Only a JSON body can be an API's error report; anything else is an error of its own (ItemsOf).
+        if (OkPath.Length == 0 || response.Body is not (JsonObject or JsonArray)) return false;
         var ok = response.BodyElement is { } element
             ? JsonValues.GetPath(element, OkPath) is { ValueKind: System.Text.Json.JsonValueKind.True }
             : JsonValues.GetPath(response.Body, OkPath) is JsonValue v && v.TryGetValue(out bool b) && b;
