@@ -241,12 +241,12 @@ internal sealed class CollectionService(
             var query = TemplatePreview.FirstPageQuery(template);
             var run = await runtime.RunFlowAsync(key, "httpHelper", connection.Id, new JsonObject
             {
-                ["relative_url"] = template.UsersUrl, ["request_method"] = "GET", ["query"] = query, ["headers"] = new JsonObject { ["Accept"] = "application/json" },
+                ["relative_url"] = template.UsersUrl, ["request_method"] = "GET", ["query"] = query.DeepClone(), ["headers"] = new JsonObject { ["Accept"] = "application/json" },
             }, ct);
             if (run.Status != FlowConnectors.Engine.FlowStatus.Finished)
                 throw new CollectionRequestException(422, "$.settings", $"the request failed: {run.Fault?.Message ?? "the test flow ended " + run.Status.ToString().ToLowerInvariant()}");
             var outputs = run.Outputs;
-            var result = TemplatePreview.Analyze(template, outputs.GetValueOrDefault("status_code") is JsonValue code && code.TryGetValue(out int status) ? status : 0,
+            var result = TemplatePreview.Analyze(template, Engine.Values.JsonValues.TryGetNumber(outputs.GetValueOrDefault("status_code"), out var status) ? (int)status : 0,
                 outputs.GetValueOrDefault("headers") as JsonObject, outputs.GetValueOrDefault("body"));
             result["request"] = new JsonObject { ["url"] = template.UsersUrl, ["query"] = query };
             return result;
