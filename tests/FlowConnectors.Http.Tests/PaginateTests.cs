@@ -81,7 +81,7 @@ public sealed class PaginateTests
     public async Task Offset_limit_in_pages_mode_runs_the_branch_per_page_and_stops_at_a_short_page()
     {
         await using var api = await OffsetApiAsync(7);
-        var result = await RunFlowAsync(LoopFlow($$"""{ "url": "{{api.Url("items")}}", "strategy": "offsetLimit", "limit": 3, "itemsPath": "data" }""", PerPage));
+        var result = await RunFlowAsync(LoopFlow($$"""{ "url": "{{api.Url("items")}}", "strategy": "offsetLimit", "limit": 3, "stopOnShortPage": true, "itemsPath": "data" }""", PerPage));
         ShouldHave(result, "1:r0,r1,r2 2:r3,r4,r5 3:r6", pages: 3, itemCount: 7);
         api.Requests.Select(r => r.QueryString).ShouldBe(["?offset=0&limit=3", "?offset=3&limit=3", "?offset=6&limit=3"]);
     }
@@ -104,7 +104,7 @@ public sealed class PaginateTests
             return Respond.Json(context, 200, new JsonObject { ["data"] = Records(skip, Math.Min(QueryInt(request, "take", 100), 3 - skip)) }.ToJsonString());
         });
         var result = await PaginateAsync(Json($$"""
-            { "url": "{{api.Url()}}", "strategy": "offsetLimit", "limit": 2, "itemsPath": "data", "mode": "collect", "offsetParameter": "skip", "limitParameter": "take" }
+            { "url": "{{api.Url()}}", "strategy": "offsetLimit", "limit": 2, "stopOnShortPage": true, "itemsPath": "data", "mode": "collect", "offsetParameter": "skip", "limitParameter": "take" }
             """));
         result.Output("items")!.AsArray().Select(i => i!["id"]!.GetValue<string>()).ShouldBe(["r0", "r1", "r2"]);
         api.Requests.Select(r => r.QueryString).ShouldBe(["?skip=0&take=2", "?skip=2&take=2"]);
@@ -115,7 +115,7 @@ public sealed class PaginateTests
     {
         await using var api = await OffsetApiAsync(5);
         var result = await RunFlowAsync(LoopFlow($$"""
-            { "url": "{{api.Url("items")}}", "strategy": "offsetLimit", "limit": 2, "itemsPath": "data", "mode": "items", "query": { "sort": "id" } }
+            { "url": "{{api.Url("items")}}", "strategy": "offsetLimit", "limit": 2, "stopOnShortPage": true, "itemsPath": "data", "mode": "items", "query": { "sort": "id" } }
             """, PerItem));
         ShouldHave(result, "0=r0@1 1=r1@1 2=r2@2 3=r3@2 4=r4@3", pages: 3, itemCount: 5);
         api.Requests.Select(r => r.QueryString).ShouldBe(["?sort=id&offset=0&limit=2", "?sort=id&offset=2&limit=2", "?sort=id&offset=4&limit=2"]);
@@ -126,7 +126,7 @@ public sealed class PaginateTests
     {
         await using var api = await GitHubApiAsync(5);
         var result = await PaginateAsync(Json($$"""
-            { "url": "{{api.Url("repos")}}", "strategy": "pageNumber", "limit": 2, "mode": "collect" }
+            { "url": "{{api.Url("repos")}}", "strategy": "pageNumber", "limit": 2, "stopOnShortPage": true, "mode": "collect" }
             """));
         result.Outcome.ShouldBe("done", result.Run.Fault?.ToString());
         result.Output("items")!.AsArray().Select(i => i!["id"]!.GetValue<string>()).ShouldBe(["r0", "r1", "r2", "r3", "r4"]);
@@ -146,7 +146,7 @@ public sealed class PaginateTests
             return Respond.Json(context, 200, Records(page * 10, page < 2 ? 2 : 1).ToJsonString());
         });
         var result = await PaginateAsync(Json($$"""
-            { "url": "{{api.Url("list")}}", "strategy": "pageNumber", "limit": 2, "firstPage": 0, "pageParameter": "p", "pageSizeParameter": "size", "mode": "collect" }
+            { "url": "{{api.Url("list")}}", "strategy": "pageNumber", "limit": 2, "stopOnShortPage": true, "firstPage": 0, "pageParameter": "p", "pageSizeParameter": "size", "mode": "collect" }
             """));
         result.Output("items")!.AsArray().Select(i => i!["id"]!.GetValue<string>()).ShouldBe(["r0", "r1", "r10", "r11", "r20"]);
         api.Requests.Select(r => r.QueryString).ShouldBe(["?p=0&size=2", "?p=1&size=2", "?p=2&size=2"]);
@@ -363,7 +363,7 @@ public sealed class PaginateTests
         var engine = new FlowEngine(Options(Services()));
         var flow = engine.Compile(Engine.Flows.FlowJson.Parse($$"""
             { "format": 1, "id": "durable", {{Trace}}
-              "nodes": [ { "id": "pg", "type": "Http.Paginate", "inputs": { "url": "{{api.Url()}}", "strategy": "offsetLimit", "limit": 2, "itemsPath": "data", "mode": "items" } },
+              "nodes": [ { "id": "pg", "type": "Http.Paginate", "inputs": { "url": "{{api.Url()}}", "strategy": "offsetLimit", "limit": 2, "stopOnShortPage": true, "itemsPath": "data", "mode": "items" } },
                          { "id": "wait", "type": "WaitForEvent", "inputs": { "eventName": "next" } },
                          { "id": "body", "type": "SetVariable", "inputs": { "name": "trace", "value": { "js": "vars.trace + nodes.pg.item.id + ' '" } } },
                          { "id": "t", "type": "SetOutput", "inputs": { "name": "trace", "value": { "js": "vars.trace.trim()" } } } ],
@@ -387,5 +387,103 @@ public sealed class PaginateTests
         onPage2["offset"]!.GetValue<long>().ShouldBe(4);
         states[2].ShouldNotContain("r1");
         api.Hits.ShouldBe(3);
+    }
+
+    // Issue 13: never silently partial.
+
+    [Fact]
+    public async Task A_cursor_path_never_found_on_a_full_page_is_an_error_naming_the_path_and_the_keys_that_were_there()
+    {
+        await using var api = await SlackApiAsync(5);
+        var result = await PaginateAsync(Json($$"""
+            { "url": "{{api.Url("users.list")}}", "strategy": "cursor", "limit": 2, "itemsPath": "members", "cursorPath": "response_metadata.nextCursor", "mode": "collect" }
+            """));
+        result.FaultMessage().ShouldBe("page 1: the cursor path 'response_metadata.nextCursor' is not in the response, and the page is full (2 records): " +
+                                       "more pages are likely. 'response_metadata' has: next_cursor");
+        api.Hits.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task A_cursor_missing_from_a_short_first_page_ends_the_paging()
+    {
+        await using var api = await StubServer.JsonAsync(200, """{ "members": [ { "id": "a" } ] }""");
+        var result = await PaginateAsync(Json($$"""
+            { "url": "{{api.Url()}}", "strategy": "cursor", "limit": 2, "itemsPath": "members", "cursorPath": "meta.next", "mode": "collect" }
+            """));
+        result.Output("items")!.AsArray().Count.ShouldBe(1, result.Run.Fault?.ToString());
+    }
+
+    [Fact]
+    public async Task Offset_limit_keeps_going_past_a_short_page_until_an_empty_one_when_the_vendor_caps_the_page_size()
+    {
+        // Asked for 3 a page, the vendor gives at most 2: a short page is not the end.
+        await using var api = await StubServer.StartAsync((context, request) =>
+        {
+            var offset = QueryInt(request, "offset", 0);
+            return Respond.Json(context, 200, new JsonObject { ["data"] = Records(offset, Math.Min(2, 7 - offset)) }.ToJsonString());
+        });
+        var result = await RunFlowAsync(LoopFlow($$"""{ "url": "{{api.Url("items")}}", "strategy": "offsetLimit", "limit": 3, "itemsPath": "data" }""", PerPage));
+        ShouldHave(result, "1:r0,r1 2:r2,r3 3:r4,r5 4:r6", pages: 4, itemCount: 7);
+        api.Requests.Select(r => r.QueryString).ShouldBe(["?offset=0&limit=3", "?offset=2&limit=3", "?offset=4&limit=3", "?offset=6&limit=3", "?offset=7&limit=3"]);
+    }
+
+    [Fact]
+    public async Task Page_number_keeps_going_past_a_short_page_until_an_empty_one_unless_the_vendor_honours_the_limit_exactly()
+    {
+        await using var api = await StubServer.StartAsync((context, request) =>
+        {
+            var page = QueryInt(request, "page", 1);
+            return Respond.Json(context, 200, Records((page - 1) * 2, Math.Min(2, 5 - (page - 1) * 2)).ToJsonString());
+        });
+        var capped = await PaginateAsync(Json($$"""{ "url": "{{api.Url()}}", "strategy": "pageNumber", "limit": 4, "mode": "collect" }"""));
+        capped.Output("items")!.AsArray().Count.ShouldBe(5, capped.Run.Fault?.ToString());
+        var exact = await PaginateAsync(Json($$"""{ "url": "{{api.Url()}}", "strategy": "pageNumber", "limit": 4, "stopOnShortPage": true, "mode": "collect" }"""));
+        exact.Output("items")!.AsArray().Count.ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task A_body_that_is_not_json_is_an_error_naming_the_content_type_the_records_path_and_an_excerpt()
+    {
+        await using var api = await StubServer.StartAsync((context, _) =>
+            Respond.Text(context, 200, "<!DOCTYPE html>\n<html><head><title>Sign in</title></head><body>Please sign in</body></html>", "text/html; charset=utf-8"));
+        var result = await PaginateAsync(Json($$"""{ "url": "{{api.Url()}}", "strategy": "offsetLimit", "itemsPath": "members", "mode": "collect" }"""));
+        result.FaultMessage().ShouldBe("page 1: the response is text/html, not JSON, so it has no records at 'members': " +
+                                       "'<!DOCTYPE html> <html><head><title>Sign in</title></head><body>Please sign in</body></html>'");
+    }
+
+    [Fact]
+    public async Task A_json_body_without_the_records_path_is_an_error_listing_the_keys_it_has()
+    {
+        await using var api = await StubServer.JsonAsync(200, """{ "ok": true, "users": [ { "id": 1 } ] }""");
+        var result = await PaginateAsync(Json($$"""{ "url": "{{api.Url()}}", "strategy": "offsetLimit", "itemsPath": "members", "mode": "collect" }"""));
+        result.FaultMessage().ShouldBe("""page 1: the response (application/json) has no 'members'; it has: ok, users: '{ "ok": true, "users": [ { "id": 1 } ] }'""");
+    }
+
+    [Fact]
+    public async Task A_cursor_that_comes_back_again_stops_the_paging_with_an_error()
+    {
+        var hits = 0;
+        await using var api = await StubServer.StartAsync((context, _) =>
+        {
+            var start = Interlocked.Increment(ref hits) * 2;
+            return Respond.Json(context, 200, new JsonObject { ["members"] = Records(start, 2), ["next"] = "same" }.ToJsonString());
+        });
+        var result = await PaginateAsync(Json($$"""
+            { "url": "{{api.Url()}}", "strategy": "cursor", "limit": 2, "itemsPath": "members", "cursorPath": "next", "mode": "collect" }
+            """));
+        result.FaultMessage().ShouldBe("page 2: the API sent the cursor 'same' again (cursorPath 'next'); it would send the same page forever");
+        api.Hits.ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task A_page_that_starts_with_the_same_record_as_the_one_before_stops_the_paging_with_an_error()
+    {
+        // The vendor ignores the offset parameter: without the guard this never ends on an empty page.
+        await using var api = await StubServer.JsonAsync(200, """{ "data": [ { "id": "u1" }, { "id": "u2" } ] }""");
+        var result = await PaginateAsync(Json($$"""
+            { "url": "{{api.Url()}}", "strategy": "offsetLimit", "limit": 2, "itemsPath": "data", "itemIdPath": "id", "mode": "collect" }
+            """));
+        result.FaultMessage().ShouldBe("page 2 starts with the same record as page 1 (id 'u1'): the API ignores 'offset' and would send the same page forever");
+        api.Hits.ShouldBe(2);
     }
 }

@@ -152,6 +152,48 @@ public abstract class CollectionStoreTests<TDatabase> : StoreTestBase<TDatabase>
         (await Store.ListRunsAsync("k", 10)).ShouldBeEmpty();
         (await Store.GetSourceAsync("k")).ShouldBeNull();
     }
+
+    [Fact]
+    public async Task Pages_written_together_are_counted_page_by_page_so_a_user_on_two_pages_is_one_insert_and_one_update()
+    {
+        await using var writer = await Store.OpenUserWriterAsync("slack", T0);
+        (await writer.UpsertPagesAsync([[User("a"), User("b")], [User("b", "Legal"), User("c")], []])).ShouldBe(new UpsertResult(3, 1));
+        (await Store.QueryUsersAsync("slack", new UserQuery { Sort = "vendorId" })).Items.Select(u => u.User.Department).ShouldBe(["Sales", "Legal", "Sales"]);
+    }
+
+    [Fact]
+    public async Task Accepting_a_run_removes_the_users_it_did_not_see_and_users_first_seen_after_the_accepted_run_stay_hidden()
+    {
+        await Store.SaveSourceAsync(new CollectionSource { ConnectorKey = "k", Name = "S", Vendor = "V", ConnectionId = "c", CreatedAt = T0 });
+        await Store.UpsertUsersAsync("k", [User("u1"), User("u2")], T0);
+        await Store.AcceptRunAsync("k", T0);
+        (await Store.GetSourceAsync("k"))!.AcceptedAt.ShouldBe(T0);
+
+        // A later run that is not accepted (suspicious, failed or still going): its new user is not shown yet.
+        var later = T0.AddHours(1);
+        await Store.UpsertUsersAsync("k", [User("u1", "Legal"), User("u3")], later);
+        (await Store.CountSeenAsync("k", later)).ShouldBe(2);
+        (await Store.QueryUsersAsync("k", new UserQuery { Sort = "vendorId" })).Items.Select(u => u.User.VendorId).ShouldBe(["u1", "u2"]);
+        (await Store.SummarizeAsync("k", later)).TotalUsers.ShouldBe(2);
+
+        await Store.AcceptRunAsync("k", later);
+        (await Store.QueryUsersAsync("k", new UserQuery { Sort = "vendorId" })).Items.Select(u => (u.User.VendorId, u.User.Department)).ShouldBe([("u1", "Legal"), ("u3", "Sales")]);
+        // A schedule saved afterwards leaves the accepted run alone.
+        await Store.SaveSourceAsync((await Store.GetSourceAsync("k"))! with { ScheduleEnabled = false, AcceptedAt = null });
+        (await Store.GetSourceAsync("k"))!.AcceptedAt.ShouldBe(later);
+    }
+
+    [Fact]
+    public async Task A_runs_user_count_warning_and_confirmation_are_kept()
+    {
+        var run = new CollectionRun
+        {
+            Id = "r1", ConnectorKey = "k", Trigger = "manual", Status = CollectionRunStatus.Suspicious, StartedAt = T0, Users = 86,
+            Warning = "collected 86 users, under 50 %", ConfirmedAt = T0.AddHours(2),
+        };
+        await Store.SaveRunAsync(run);
+        (await Store.GetRunAsync("r1")).ShouldBe(run);
+    }
 }
 
 public sealed class SqliteCollectionStoreTests : CollectionStoreTests<SqliteTestDatabase>;

@@ -197,6 +197,11 @@ internal sealed class VendorsStub : IAsyncDisposable
 
     public Uri Address { get; private set; } = null!;
     public int? FailSlackFrom { get; set; }
+    /// <summary>Members of the Slack workspace (the last two are Slackbot and a bot when there are at least 451).</summary>
+    public int SlackTotal { get; set; } = 451;
+    /// <summary>Pages of /endless/users.list answered so far (a vendor that never stops, each page a little slow).</summary>
+    public int EndlessPages => _endless;
+    private int _endless;
     public int SlackPageThreeAttempts => _pageThree;
 
     public string Url(string path) => new Uri(Address, path).ToString();
@@ -231,12 +236,12 @@ internal sealed class VendorsStub : IAsyncDisposable
                     Interlocked.Increment(ref _pageThree);
                     return Json(context, 500, new JsonObject { ["ok"] = false, ["error"] = "internal_error" });
                 }
-                const int total = 451;
+                var total = SlackTotal;
                 var limit = Int("limit", 100);
                 var members = Enumerable.Range(start + 1, Math.Max(0, Math.Min(limit, total - start))).Select(i => (JsonNode?)(i switch
                 {
-                    450 => new JsonObject { ["id"] = "USLACKBOT", ["real_name"] = "Slackbot", ["profile"] = new JsonObject() },
-                    451 => new JsonObject { ["id"] = "B1", ["real_name"] = "Deploy bot", ["is_bot"] = true, ["profile"] = new JsonObject() },
+                    450 when total == 451 => new JsonObject { ["id"] = "USLACKBOT", ["real_name"] = "Slackbot", ["profile"] = new JsonObject() },
+                    451 when total == 451 => new JsonObject { ["id"] = "B1", ["real_name"] = "Deploy bot", ["is_bot"] = true, ["profile"] = new JsonObject() },
                     _ => new JsonObject
                     {
                         ["id"] = $"U{i:000}", ["real_name"] = $"Person {i}", ["deleted"] = false, ["is_bot"] = false,
@@ -259,6 +264,19 @@ internal sealed class VendorsStub : IAsyncDisposable
                     context.Response.Headers["Link"] = $"<{Address}github/orgs/octo/members?filter=all&per_page={perPage}&page={page + 1}>; rel=\"next\"";
                 return Json(context, 200, new JsonArray(items));
             }
+            case "/endless/users.list":
+            {
+                var start = query["cursor"].FirstOrDefault() is { Length: > 0 } c ? int.Parse(c[1..]) : 0;
+                Interlocked.Increment(ref _endless);
+                var members = Enumerable.Range(start, 200).Select(i => (JsonNode?)new JsonObject { ["id"] = $"E{i}", ["real_name"] = $"Endless {i}", ["profile"] = new JsonObject() }).ToArray();
+                return Task.Delay(20).ContinueWith(_ => Json(context, 200, new JsonObject
+                {
+                    ["ok"] = true, ["members"] = new JsonArray(members), ["response_metadata"] = new JsonObject { ["next_cursor"] = $"c{start + 200}" },
+                })).Unwrap();
+            }
+            case "/html/users.list":
+                context.Response.ContentType = "text/html; charset=utf-8";
+                return context.Response.WriteAsync("<!DOCTYPE html><html><body>Sign in</body></html>");
             case "/snow/oauth_token.do":
                 return Json(context, 200, new JsonObject { ["access_token"] = "snow-access", ["token_type"] = "Bearer", ["expires_in"] = 1800 });
             case "/snow/api/now/table/sys_user":

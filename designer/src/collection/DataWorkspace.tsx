@@ -1,6 +1,6 @@
 // The "Data collection" workspace: connectors made from templates, their imports and the collected
 // users (indicators, charts, table, run history). Loaded lazily from workspaces.tsx.
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
 import { API_KEY_STORAGE } from '../api';
 import { columns, horizontalBars, monthLabel, nextSort, pageCount } from './charts';
 import {
@@ -8,13 +8,14 @@ import {
 } from './collectionApi';
 
 const PAGE_SIZE = 25;
+const TemplateBuilder = lazy(() => import('./TemplateBuilder'));
 
 export default function DataWorkspace() {
   const [apiKey, setApiKey] = useState(() => localStorage.getItem(API_KEY_STORAGE) ?? '');
   const api = useMemo(() => createCollectionApi(() => localStorage.getItem(API_KEY_STORAGE) ?? apiKey), [apiKey]);
   const [sources, setSources] = useState<CollectionSource[]>([]);
   const [selected, setSelected] = useState<string | null>(null);
-  const [adding, setAdding] = useState(false);
+  const [adding, setAdding] = useState<false | 'template' | 'build'>(false);
   const [error, setError] = useState<string | null>(null);
 
   const reload = useCallback(async () => {
@@ -58,11 +59,16 @@ export default function DataWorkspace() {
             </li>
           ))}
         </ul>
-        <button onClick={() => setAdding(true)} data-testid="add-source">Add from template…</button>
+        <button onClick={() => setAdding('template')} data-testid="add-source">Add from template…</button>
+        <button onClick={() => setAdding('build')} data-testid="build-template">Build a template…</button>
         {error && <p className="field-error" role="alert">{error}</p>}
       </aside>
       <main className="data-main">
-        {adding
+        {adding === 'build'
+          ? <Suspense fallback={<p className="hint">Loading…</p>}>
+              <TemplateBuilder api={api} onSaved={async key => { setAdding(false); await reload(); setSelected(key); }} onCancel={() => setAdding(false)} />
+            </Suspense>
+          : adding
           ? <AddSourceForm api={api} onAdded={async key => { setAdding(false); await reload(); setSelected(key); }} onCancel={() => setAdding(false)} />
           : source ? <SourceView key={source.key} api={api} source={source} onChanged={reload} /> : <p className="hint">Choose a connector or add one.</p>}
       </main>
@@ -162,21 +168,34 @@ function SourceView({ api, source, onChanged }: { api: Api; source: CollectionSo
     setError(null);
     try { setActive(await api.startRun(source.key)); } catch (e) { setError((e as Error).message); }
   };
+  const cancel = async () => {
+    if (!active) return;
+    try { setActive(await api.cancelRun(active.id)); await refresh(); onChanged(); } catch (e) { setError((e as Error).message); }
+  };
+  const confirm = async (run: CollectionRun) => {
+    setError(null);
+    try { await api.confirmRun(run.id); await refresh(); onChanged(); } catch (e) { setError((e as Error).message); }
+  };
   const running = active?.status === 'running';
   const schedule = source.schedule.enabled
-    ? `Daily at ${source.schedule.time} (${source.schedule.timeZone})${source.schedule.nextRunAt ? `, next ${new Date(source.schedule.nextRunAt).toLocaleString()}` : ''}`
+    ? `Daily at ${source.schedule.time} (${source.schedule.timeZone})`
     : 'Manual imports only';
+  const nextRuns = source.schedule.nextRuns ?? [];
   return (
     <section className="data-source" aria-label={`collected data of ${source.name}`}>
       <header className="data-header">
         <h2>{source.name}</h2>
         <span className="hint">{source.vendor} · flow <a href="#/flows">{source.flowId}</a> · {schedule}</span>
         <button onClick={start} disabled={running} data-testid="run-now">Run import now</button>
+        {running && <button onClick={cancel} data-testid="cancel-run">Cancel import</button>}
         {active && <span className="data-progress" data-testid="run-progress" role="status">
           {active.status}: page {active.pages}, {active.records} records, {active.inserted} new, {active.updated} updated
-          {active.error ? ` — ${active.error}` : ''}
+          {active.error ? ` — ${active.error}` : ''}{active.warning ? ` — ${active.warning}` : ''}
         </span>}
       </header>
+      {nextRuns.length > 0 && (
+        <p className="hint" data-testid="next-runs">Next runs: {nextRuns.map(r => `${r.local.slice(0, 16).replace('T', ' ')} (UTC${r.utcOffset})`).join(', ')}</p>
+      )}
       {error && <p className="field-error" role="alert">{error}</p>}
       {summary && <Indicators summary={summary} />}
       {summary && (
@@ -186,7 +205,7 @@ function SourceView({ api, source, onChanged }: { api: Api; source: CollectionSo
         </div>
       )}
       <UsersTable page={users} query={query} setQuery={setQuery} departments={summary?.byDepartment.map(d => d.department) ?? []} />
-      <RunHistory runs={runs} />
+      <RunHistory runs={runs} onConfirm={confirm} />
     </section>
   );
 }
@@ -290,7 +309,7 @@ function UsersTable({ page, query, setQuery, departments }: { page: UserPage | n
   );
 }
 
-function RunHistory({ runs }: { runs: CollectionRun[] }) {
+function RunHistory({ runs, onConfirm }: { runs: CollectionRun[]; onConfirm: (run: CollectionRun) => void }) {
   return (
     <section className="data-runs" aria-label="run history">
       <h3>Run history</h3>
@@ -302,7 +321,8 @@ function RunHistory({ runs }: { runs: CollectionRun[] }) {
               <tr key={r.id} data-testid="run-row" className={`run-${r.status}`}>
                 <td>{new Date(r.startedAt).toLocaleString()}</td><td>{r.trigger}</td><td>{r.status}</td><td>{r.pages}</td><td>{r.records}</td>
                 <td>{r.inserted}</td><td>{r.updated}</td><td>{r.filtered}</td><td>{(r.durationMs / 1000).toFixed(1)} s</td>
-                <td>{r.error ? `${r.error} (stopped at ${r.stoppedAt})` : ''}</td>
+                <td>{r.error ? `${r.error} (stopped at ${r.stoppedAt})` : ''}{r.warning ?? ''}
+                  {r.status === 'suspicious' && <> <button onClick={() => onConfirm(r)} data-testid="confirm-run">Confirm: use this data</button></>}</td>
               </tr>
             ))}
           </tbody>

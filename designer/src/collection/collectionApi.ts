@@ -6,11 +6,23 @@ export interface TemplateSummary {
   id: string; name: string; vendor: string; description?: string | null;
   auth: 'apiKey' | 'oauth2ClientCredentials'; pagination: string; usersUrl: string; baseUrl: string; settings: TemplateSetting[];
 }
-export interface Schedule { enabled: boolean; time: string; timeZone: string; nextRunAt?: string | null }
+/** A coming run in the schedule's zone: its local time with the UTC offset (a DST change shows as a new offset). */
+export interface NextRun { local: string; utcOffset: string; utc: string }
+export interface Schedule { enabled: boolean; time: string; timeZone: string; nextRunAt?: string | null; nextRuns?: NextRun[] }
+export type RunStatus = 'running' | 'succeeded' | 'failed' | 'suspicious' | 'cancelled';
 export interface CollectionRun {
-  id: string; connector: string; trigger: string; status: 'running' | 'succeeded' | 'failed';
+  id: string; connector: string; trigger: string; status: RunStatus;
   startedAt: string; finishedAt?: string | null; pages: number; records: number; inserted: number; updated: number;
-  filtered: number; skipped: number; durationMs: number; error?: string | null; stoppedAt?: string | null;
+  filtered: number; skipped: number; users?: number; durationMs: number; error?: string | null; stoppedAt?: string | null;
+  warning?: string | null; confirmedAt?: string | null;
+}
+/** What one page of a template gave (POST /api/collection/templates/test). */
+export interface TemplateTest {
+  status: number; contentType?: string | null; sample?: unknown; records?: number;
+  users?: Record<string, string | null>[]; filteredOut?: unknown[]; withoutId?: unknown[];
+  next?: { kind: string; more: boolean; cursor?: string | null; offset?: number; page?: number; url?: string; description?: string; problem?: string };
+  problems: { path: string; message: string }[];
+  request?: { url: string; query: Record<string, unknown> };
 }
 export interface CollectionSource {
   key: string; name: string; vendor: string; connectionId: string; flowId: string; schedule: Schedule;
@@ -43,6 +55,9 @@ export interface CollectionApi {
   runs(key: string): Promise<CollectionRun[]>;
   users(key: string, query: UserQuery): Promise<UserPage>;
   summary(key: string): Promise<Summary>;
+  testTemplate(body: { templateJson: unknown; settings: Record<string, string> }): Promise<TemplateTest>;
+  cancelRun(id: string): Promise<CollectionRun>;
+  confirmRun(id: string): Promise<CollectionRun>;
 }
 
 /** The query string of a users request; empty filters are left out. */
@@ -73,5 +88,8 @@ export function createCollectionApi(getKey: () => string = () => localStorage.ge
     runs: key => json('GET', `/api/collection/sources/${id(key)}/runs`),
     users: (key, q) => json('GET', `/api/collection/sources/${id(key)}/users?${userQueryString(q)}`),
     summary: key => json('GET', `/api/collection/sources/${id(key)}/summary`),
+    testTemplate: body => json('POST', '/api/collection/templates/test', body),
+    cancelRun: runId => json('POST', `/api/collection/runs/${id(runId)}/cancel`),
+    confirmRun: runId => json('POST', `/api/collection/runs/${id(runId)}/confirm`),
   };
 }

@@ -10,8 +10,9 @@ namespace FlowConnectors.Cli.Commands;
 /// <summary>
 /// <c>flowc collect &lt;connector&gt;</c>: runs an import of a connector made from a data-collection template
 /// now, through the running server's API (the server holds the encrypted connection and the
-/// database), and shows its progress. Exit 0 when the import succeeded, 1 when it failed (with the
-/// reason and where it stopped; what it stored is kept), 2 for bad usage or an unreachable server.
+/// database), and shows its progress. Exit 0 when the import succeeded, 1 when it failed or was cancelled (with the
+/// reason and where it stopped; what it stored is kept) or is suspicious (far fewer users than the last good run:
+/// confirm it to make its data the visible one), 2 for bad usage or an unreachable server.
 /// </summary>
 internal sealed class CollectCommand
 {
@@ -82,6 +83,12 @@ internal sealed class CollectCommand
                       $"{(int?)run["inserted"]} inserted, {(int?)run["updated"]} updated, {(int?)run["filtered"]} filtered out in {(long?)run["durationMs"]:N0} ms";
         _output.Out.WriteLine(summary);
         if ((string?)run["status"] == "succeeded") return ExitCodes.Ok;
+        if ((string?)run["status"] == "suspicious")
+        {
+            // Not a failure of the run, but not data to rely on either: the previous data stays the visible one.
+            _output.Error($"{(string?)run["warning"]}; confirm it with POST /api/collection/runs/{runId}/confirm (or in the designer)");
+            return ExitCodes.Failed;
+        }
         _output.Error($"{(string?)run["error"]} (stopped at {(string?)run["stoppedAt"]}; what was stored before is kept)");
         return ExitCodes.Failed;
     }

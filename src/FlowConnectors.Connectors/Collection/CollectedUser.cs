@@ -24,6 +24,10 @@ public static class CollectionRunStatus
     public const string Running = "running";
     public const string Succeeded = "succeeded";
     public const string Failed = "failed";
+    /// <summary>Succeeded with far fewer users than the last good run: the previous data stays the visible one until it is confirmed.</summary>
+    public const string Suspicious = "suspicious";
+    /// <summary>Stopped by a user; keeps what it stored, like a failed run.</summary>
+    public const string Cancelled = "cancelled";
 }
 
 /// <summary>One import: its counters while it runs, and its outcome and where it stopped afterwards.</summary>
@@ -44,7 +48,13 @@ public sealed record CollectionRun
     public int Filtered { get; init; }
     /// <summary>Records without an id (not stored).</summary>
     public int Skipped { get; init; }
+    /// <summary>Distinct users the run collected (counted in the store when it ends; 0 while it runs).</summary>
+    public int Users { get; init; }
     public long DurationMs { get; init; }
+    /// <summary>For a suspicious run: how it compares with the last good run, and how to confirm it.</summary>
+    public string? Warning { get; init; }
+    /// <summary>When a suspicious run was confirmed (and its data became the visible one).</summary>
+    public DateTimeOffset? ConfirmedAt { get; init; }
     public string? Error { get; init; }
     /// <summary>For a failed run: the page it stopped at and what had been stored by then.</summary>
     public string? StoppedAt { get; init; }
@@ -64,6 +74,15 @@ public sealed record CollectionSource
     /// <summary>IANA time zone of <see cref="ScheduleTime"/>.</summary>
     public string TimeZone { get; init; } = "UTC";
     public DateTimeOffset CreatedAt { get; init; }
+    /// <summary>
+    /// Start of the run whose data is the visible one (the last good or confirmed run): users first seen after it
+    /// (by a run still going, failed or suspicious) are not shown yet, and users it did not see were removed. Null: no run yet, all shown.
+    /// </summary>
+    public DateTimeOffset? AcceptedAt { get; init; }
+    /// <summary>A run collecting fewer users than this share (percent) of the last good run is suspicious; 0 turns the guard off.</summary>
+    public int SuspiciousBelowPercent { get; init; } = DefaultSuspiciousBelowPercent;
+
+    public const int DefaultSuspiciousBelowPercent = 50;
 }
 
 /// <summary>Sorting, filtering and paging of the users table.</summary>
@@ -112,6 +131,13 @@ public interface ICollectionStore
     Task<UserPage> QueryUsersAsync(string connectorKey, UserQuery query, CancellationToken ct = default);
     Task<CollectionSummary> SummarizeAsync(string connectorKey, DateTimeOffset now, CancellationToken ct = default);
     Task DeleteUsersAsync(string connectorKey, CancellationToken ct = default);
+    /// <summary>How many of the connector's users were last seen at this time (by the run that started then).</summary>
+    Task<int> CountSeenAsync(string connectorKey, DateTimeOffset seenAt, CancellationToken ct = default);
+    /// <summary>
+    /// Makes the run that started at <paramref name="runStartedAt"/> the visible data: removes the users it did not see and
+    /// shows the ones it found first (the source's <see cref="CollectionSource.AcceptedAt"/>).
+    /// </summary>
+    Task AcceptRunAsync(string connectorKey, DateTimeOffset runStartedAt, CancellationToken ct = default);
 
     Task SaveRunAsync(CollectionRun run, CancellationToken ct = default);
     Task<CollectionRun?> GetRunAsync(string runId, CancellationToken ct = default);
@@ -129,6 +155,22 @@ public interface ICollectedUserWriter : IAsyncDisposable
 {
     /// <summary>Inserts or updates the page's users in one transaction; the last of a repeated vendor id wins.</summary>
     Task<UpsertResult> UpsertAsync(IReadOnlyList<CollectedUser> users, CancellationToken ct = default);
+
+    /// <summary>
+    /// Several pages at once (a store may write them in one transaction); each page is counted as <see cref="UpsertAsync"/>
+    /// counts it, so a user delivered again on a later page is one more update however the pages were batched.
+    /// </summary>
+    async Task<UpsertResult> UpsertPagesAsync(IReadOnlyList<IReadOnlyList<CollectedUser>> pages, CancellationToken ct = default)
+    {
+        int inserted = 0, updated = 0;
+        foreach (var page in pages)
+        {
+            var result = await UpsertAsync(page, ct);
+            inserted += result.Inserted;
+            updated += result.Updated;
+        }
+        return new UpsertResult(inserted, updated);
+    }
 }
 
 /// <summary>Where the <c>Collection.StoreUsers</c> node hands each page during an import run.</summary>

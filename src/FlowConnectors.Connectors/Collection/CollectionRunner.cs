@@ -19,15 +19,37 @@ public sealed class CollectionRunner(ConnectorRuntime runtime, ICollectionStore 
     /// <summary>How often the counters of a running import are written to the store.</summary>
     public TimeSpan SaveInterval { get; init; } = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>A run collecting fewer users than this share (percent) of the last good run is suspicious; 0: never.</summary>
+    public int SuspiciousBelowPercent { get; init; } = CollectionSource.DefaultSuspiciousBelowPercent;
+
+    /// <summary>True when the run's cancellation came from a user (the run ends cancelled), not from the server stopping (failed).</summary>
+    public Func<bool>? CancelledByUser { get; init; }
+
+    /// <summary>
+    /// The page limit of a run whose template sets none: three times the pages of the last good run (at least 100), so a
+    /// vendor that never stops ends in an error within minutes; for a first run, <see cref="TemplateCompiler.DefaultMaxPages"/>.
+    /// </summary>
+    public static int MaxPagesFor(CollectionRun? lastGood) =>
+        lastGood is null || lastGood.Pages == 0 ? TemplateCompiler.DefaultMaxPages : Math.Max(100, lastGood.Pages * 3 + 10);
+
+    /// <summary>The users a finished run is compared with: its own count, or for runs older than the count, what it stored.</summary>
+    private static int UsersOf(CollectionRun run) => run.Users > 0 ? run.Users : run.Inserted + run.Updated;
+
     /// <summary>Creates the run record (status running) without starting it, so callers can answer with its id at once.</summary>
     public async Task<CollectionRun> CreateRunAsync(string connectorKey, string trigger, CancellationToken ct = default)
     {
+        // A run's start is the time its users are marked as seen: whole milliseconds (PostgreSQL keeps microseconds), and
+        // always after the previous run's, so the users of two runs are never mistaken for each other.
+        var now = clock.GetUtcNow();
+        var started = new DateTimeOffset(now.UtcTicks - now.UtcTicks % TimeSpan.TicksPerMillisecond, TimeSpan.Zero);
+        if ((await store.ListRunsAsync(connectorKey, 1, ct)).FirstOrDefault() is { } previous && started <= previous.StartedAt)
+            started = previous.StartedAt.AddMilliseconds(1);
         var run = new CollectionRun
         {
             Id = Guid.NewGuid().ToString("N"),
             ConnectorKey = connectorKey,
             Trigger = trigger,
-            StartedAt = clock.GetUtcNow(),
+            StartedAt = started,
         };
         await store.SaveRunAsync(run, ct);
         return run;
@@ -41,9 +63,11 @@ public sealed class CollectionRunner(ConnectorRuntime runtime, ICollectionStore 
     public async Task<CollectionRun> RunAsync(CollectionRun run, string connectionId, Action<CollectionRun>? progress = null, CancellationToken ct = default,
         Action? finishing = null)
     {
-        var tracker = new Tracker(run, store, SaveInterval, progress, ct);
+        var tracker = new Tracker(run, store, SaveInterval, progress, ct, CancelMessage);
         var watch = Stopwatch.StartNew();
         string? error = null;
+        var lastGood = (await store.ListRunsAsync(run.ConnectorKey, 200, ct))
+            .FirstOrDefault(r => r.Id != run.Id && r.Status == CollectionRunStatus.Succeeded);
         try
         {
             var loaded = runtime.Loaded(run.ConnectorKey);
@@ -73,13 +97,15 @@ public sealed class CollectionRunner(ConnectorRuntime runtime, ICollectionStore 
                 [ConnectorRuntime.ConnectionProperty] = connectionId,
                 [StoreUsers.RunProperty] = run.Id,
             };
-            var result = await engine.RunAsync(engine.Compile(flow.Definition), null, new RunOptions { Properties = properties }, ct);
+            // Connectors compiled before the page limit became an input have it in the flow itself.
+            var input = flow.Definition.Inputs.Any(i => i.Name == "maxPages") ? new JsonObject { ["maxPages"] = MaxPagesFor(lastGood) } : null;
+            var result = await engine.RunAsync(engine.Compile(flow.Definition), input, new RunOptions { Properties = properties }, ct);
             if (result.Status != FlowStatus.Finished)
                 error = result.Fault is { } fault ? (fault.NodeId is null ? fault.Message : $"{fault.NodeId}: {fault.Message}") : $"the collection flow ended {result.Status.ToString().ToLowerInvariant()}";
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-            error = "the import was cancelled (the server stopped)";
+            error = CancelMessage();
         }
         catch (ConnectorException e)
         {
@@ -92,12 +118,43 @@ public sealed class CollectionRunner(ConnectorRuntime runtime, ICollectionStore 
         var current = await tracker.CompleteAsync();
         // A page that could not be stored ends the run with that reason, whatever the flow said after it.
         if (tracker.Failure is { } failure) error = failure;
+        // A cancelled flow may end as a fault of the node that was waiting: the cancellation is the reason.
+        if (error is not null && ct.IsCancellationRequested) error = CancelMessage();
+        var status = error is null ? CollectionRunStatus.Succeeded
+            : ct.IsCancellationRequested && CancelledByUser?.Invoke() == true ? CollectionRunStatus.Cancelled
+            : CollectionRunStatus.Failed;
+        var users = 0;
+        string? warning = null;
+        try
+        {
+            users = await store.CountSeenAsync(run.ConnectorKey, run.StartedAt, CancellationToken.None);
+            if (status == CollectionRunStatus.Succeeded)
+            {
+                // Compared with the last good run: far fewer users is more likely a broken template or vendor than a company
+                // that halved overnight, so the previous data stays the visible one until a person confirms this run.
+                if (lastGood is not null && SuspiciousBelowPercent > 0 && (long)users * 100 < (long)UsersOf(lastGood) * SuspiciousBelowPercent)
+                {
+                    status = CollectionRunStatus.Suspicious;
+                    warning = $"collected {users} users, under {SuspiciousBelowPercent} % of the {UsersOf(lastGood)} of the last good run " +
+                              $"({lastGood.StartedAt.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture)} UTC); " +
+                              "the previous data stays the visible one until this run is confirmed";
+                }
+                else await store.AcceptRunAsync(run.ConnectorKey, run.StartedAt, CancellationToken.None);
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            status = CollectionRunStatus.Failed;
+            error ??= $"comparing the run with the last good one failed: {e.Message}";
+        }
         var finished = current with
         {
-            Status = error is null ? CollectionRunStatus.Succeeded : CollectionRunStatus.Failed,
+            Status = status,
             FinishedAt = clock.GetUtcNow(),
             DurationMs = watch.ElapsedMilliseconds,
+            Users = users,
             Error = error,
+            Warning = warning,
             StoppedAt = error is null ? null : $"page {current.Pages + 1}, after {current.Pages} pages and {current.Inserted + current.Updated} users stored",
         };
         finishing?.Invoke();
@@ -113,7 +170,10 @@ public sealed class CollectionRunner(ConnectorRuntime runtime, ICollectionStore 
     /// writing a page's rows, so a store slower than the vendor catches up instead of falling behind.
     /// Counters move only when a write has committed, so a failed run reports what it kept.
     /// </summary>
-    private sealed class Tracker(CollectionRun run, ICollectionStore store, TimeSpan saveInterval, Action<CollectionRun>? progress, CancellationToken ct) : ICollectionSink
+    private string CancelMessage() => CancelledByUser?.Invoke() == true ? "the import was cancelled by a user" : "the import was cancelled (the server stopped)";
+
+    private sealed class Tracker(CollectionRun run, ICollectionStore store, TimeSpan saveInterval, Action<CollectionRun>? progress, CancellationToken ct,
+        Func<string> cancelMessage) : ICollectionSink
     {
         // Pages are written in batches: a commit costs about as much as a page's rows, and each write
         // wakes a thread. At most MaxWaiting pages wait (memory stays bounded); a batch that does not
@@ -252,12 +312,12 @@ public sealed class CollectionRunner(ConnectorRuntime runtime, ICollectionStore 
         {
             try
             {
-                var users = pages.Count == 1 ? pages[0].Users : pages.SelectMany(p => p.Users).ToList();
                 var result = default(UpsertResult);
-                if (users.Count > 0)
+                if (pages.Any(p => p.Users.Count > 0))
                 {
                     _writer ??= await store.OpenUserWriterAsync(Current.ConnectorKey, Current.StartedAt, ct);
-                    result = await _writer.UpsertAsync(users, ct);
+                    // Page by page (in one transaction): a user delivered again on a later page is one more update, however pages were batched.
+                    result = pages.Count == 1 ? await _writer.UpsertAsync(pages[0].Users, ct) : await _writer.UpsertPagesAsync(pages.Select(p => p.Users).ToList(), ct);
                 }
                 Current = Current with
                 {
@@ -278,7 +338,7 @@ public sealed class CollectionRunner(ConnectorRuntime runtime, ICollectionStore 
             }
             catch (OperationCanceledException)
             {
-                _failure ??= "the import was cancelled (the server stopped)";
+                _failure ??= cancelMessage();
             }
             catch (Exception e)
             {

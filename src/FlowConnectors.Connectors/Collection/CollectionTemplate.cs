@@ -79,8 +79,12 @@ public sealed record TemplatePagination
     public string CursorPath { get; init; } = "";
     /// <summary>Records asked for per page (default 100).</summary>
     public int Limit { get; init; } = 100;
-    /// <summary>Guard against an API that never stops.</summary>
-    public int MaxPages { get; init; } = 100_000;
+    /// <summary>
+    /// Guard against an API that never stops; null: fitted to the data at each run (see <see cref="CollectionRunner.MaxPagesFor"/>).
+    /// </summary>
+    public int? MaxPages { get; init; }
+    /// <summary>offsetLimit, pageNumber: the vendor honours the limit exactly, so a short page is the last. Otherwise paging stops at an empty page.</summary>
+    public bool StopOnShortPage { get; init; }
 }
 
 /// <summary>Vendor field paths (dot notation) for each field of a collected user; only <see cref="Id"/> is required.</summary>

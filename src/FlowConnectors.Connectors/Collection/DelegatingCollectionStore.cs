@@ -13,6 +13,8 @@ public abstract class DelegatingCollectionStore(ICollectionStore inner) : IColle
     public virtual Task<UserPage> QueryUsersAsync(string connectorKey, UserQuery query, CancellationToken ct = default) => inner.QueryUsersAsync(connectorKey, query, ct);
     public virtual Task<CollectionSummary> SummarizeAsync(string connectorKey, DateTimeOffset now, CancellationToken ct = default) => inner.SummarizeAsync(connectorKey, now, ct);
     public virtual Task DeleteUsersAsync(string connectorKey, CancellationToken ct = default) => inner.DeleteUsersAsync(connectorKey, ct);
+    public virtual Task<int> CountSeenAsync(string connectorKey, DateTimeOffset seenAt, CancellationToken ct = default) => inner.CountSeenAsync(connectorKey, seenAt, ct);
+    public virtual Task AcceptRunAsync(string connectorKey, DateTimeOffset runStartedAt, CancellationToken ct = default) => inner.AcceptRunAsync(connectorKey, runStartedAt, ct);
     public virtual Task SaveRunAsync(CollectionRun run, CancellationToken ct = default) => inner.SaveRunAsync(run, ct);
     public virtual Task<CollectionRun?> GetRunAsync(string runId, CancellationToken ct = default) => inner.GetRunAsync(runId, ct);
     public virtual Task<IReadOnlyList<CollectionRun>> ListRunsAsync(string connectorKey, int limit, CancellationToken ct = default) => inner.ListRunsAsync(connectorKey, limit, ct);

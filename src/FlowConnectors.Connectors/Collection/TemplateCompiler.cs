@@ -30,6 +30,8 @@ public static partial class TemplateCompiler
 {
     public const string CollectFlow = "collectUsers";
     public const string TemplateFile = "collection.template.json";
+    /// <summary>The collect flow's page limit outside an import, and for a first import: a million users at 100 a page.</summary>
+    public const int DefaultMaxPages = 10_000;
 
     [GeneratedRegex("[^a-z0-9]+")] private static partial Regex NonKey();
 
@@ -172,29 +174,52 @@ public static partial class TemplateCompiler
                 query[p.PageSizeParameter] = 1;
                 break;
         }
-        var ok = "nodes.call.outputs.status_code >= 200 && nodes.call.outputs.status_code < 300";
-        if (template.ResponseCheck is { } check)
-            ok += $" && !!nodes.call.outputs.body && {Access("nodes.call.outputs.body", check.OkField)} === true";
-        var reason = template.ResponseCheck?.ErrorField is { } errorField
-            ? $"'{Escape(template.Vendor)} error: ' + (({Guard("nodes.call.outputs.body", errorField)}) || ('HTTP ' + nodes.call.outputs.status_code))"
-            : $"'{Escape(template.Vendor)} answered HTTP ' + nodes.call.outputs.status_code + ' for the users URL'";
+        // One check for the whole answer, in the order a user fixes things: the status, then whether it is the API
+        // at all (a sign-in page is HTML with a 200), then the API's own error flag, then where the records are.
+        var reason = $"({PingReason(template)})(nodes.call.outputs)";
         return new JsonObject
         {
             ["format"] = 1,
             ["id"] = "_authping",
             ["name"] = "Test connection",
-            ["description"] = $"Asks {template.Vendor} for one user; any answer but a 2xx{(template.ResponseCheck is null ? "" : " with " + template.ResponseCheck.OkField + " true")} fails the test.",
+            ["description"] = $"Asks {template.Vendor} for one user; the test fails unless the answer is a 2xx JSON body{(template.ResponseCheck is null ? "" : " with " + template.ResponseCheck.OkField + " true")} " +
+                              $"with a list of records at '{template.RecordsPath}'.",
             ["nodes"] = new JsonArray(
                 Node("call", "CallFlow", new JsonObject
                 {
                     ["flowId"] = "httpHelper",
                     ["inputs"] = new JsonObject { ["relative_url"] = template.UsersUrl, ["request_method"] = "GET", ["query"] = query },
                 }),
-                Node("check", "If", new JsonObject { ["condition"] = Js(ok) }),
+                Node("check", "If", new JsonObject { ["condition"] = Js(reason + " === null") }),
                 Node("ok", "Return", null),
                 Node("fail", "Fail", new JsonObject { ["message"] = Js(reason) })),
             ["connections"] = new JsonArray(Link("call:done", "check"), Link("check:true", "ok"), Link("check:false", "fail")),
         };
+    }
+
+    /// <summary>A JavaScript function of the httpHelper outputs: why the answer is not a page of users, or null.</summary>
+    private static string PingReason(CollectionTemplate template)
+    {
+        var vendor = JsonSerializer.Serialize(template.Vendor);
+        var records = template.RecordsPath;
+        var check = template.ResponseCheck;
+        var errorText = check?.ErrorField is { } errorField
+            ? $"{vendor} + ' error: ' + (({Guard("b", errorField)}) || ('HTTP ' + r.status_code))"
+            : $"{vendor} + ' answered HTTP ' + r.status_code + ' for the users URL'";
+        var okText = check is null ? "null" : check.ErrorField is null
+            ? $"{vendor} + ' reported an error: ' + {JsonSerializer.Serialize(check.OkField)} + ' is not true'"
+            : errorText;
+        var where = Lit(records.Length == 0 ? "as the body" : $"at '{records}'");
+        return "function (r) {" +
+               " function excerpt(t) { t = String(t).replace(/[\\u0000-\\u001f]/g, ' '); return t.length > 200 ? t.substring(0, 200) + '\u2026' : t; }" +
+               " var b = r.body;" +
+               " var type = String((r.headers && r.headers['content-type']) || 'no content type').split(';')[0].trim();" +
+               $" if (r.status_code < 200 || r.status_code > 299) return {errorText};" +
+               $" if (b === null || b === undefined || typeof b !== 'object') return {vendor} + ' answered ' + type + ', not JSON, for the users URL; expected records ' + {where} + \": '\" + excerpt(b === null || b === undefined ? '' : b) + \"'\";" +
+               (check is null ? "" : $" if ({Guard("b", check.OkField)} !== true) return {okText};") +
+               $" var list = {(records.Length == 0 ? "b" : Guard("b", records))};" +
+               $" if (!Array.isArray(list)) return {vendor} + ' answered without a list ' + {where} + ' (' + (Array.isArray(b) ? 'the response is a list' : 'the response has: ' + Object.keys(b).join(', ')) + \"): '\" + excerpt(JSON.stringify(b)) + \"'\";" +
+               " return null; }";
     }
 
     private static JsonObject Collect(CollectionTemplate template)
@@ -212,8 +237,12 @@ public static partial class TemplateCompiler
             // The next page is on its way while this one is filtered, mapped and handed to the store.
             ["prefetch"] = true,
             ["itemsPath"] = template.RecordsPath,
-            ["maxPages"] = p.MaxPages,
+            // A page starting with the same user as the page before is a vendor ignoring the paging parameters.
+            ["itemIdPath"] = template.Mapping.Id,
+            // Fitted to the data by the import (the last good run's pages), unless the template sets it.
+            ["maxPages"] = p.MaxPages is { } maxPages ? maxPages : Js("input.maxPages"),
         };
+        if (template.ResponseCheck is { } okCheck) paginate["okPath"] = okCheck.OkField;
         if (query.Count > 0) paginate["query"] = query;
         switch (p.Kind)
         {
@@ -225,6 +254,7 @@ public static partial class TemplateCompiler
                 paginate["offsetParameter"] = p.OffsetParameter;
                 paginate["limitParameter"] = p.LimitParameter;
                 paginate["limit"] = p.Limit;
+                if (p.StopOnShortPage) paginate["stopOnShortPage"] = true;
                 break;
             case TemplatePaginationKind.PageNumber:
                 paginate["strategy"] = "pageNumber";
@@ -232,6 +262,7 @@ public static partial class TemplateCompiler
                 paginate["pageSizeParameter"] = p.PageSizeParameter;
                 paginate["firstPage"] = p.FirstPage;
                 paginate["limit"] = p.Limit;
+                if (p.StopOnShortPage) paginate["stopOnShortPage"] = true;
                 break;
             case TemplatePaginationKind.CursorLimit:
                 paginate["strategy"] = "cursor";
@@ -301,6 +332,11 @@ public static partial class TemplateCompiler
             ["id"] = CollectFlow,
             ["name"] = $"Collect {template.Vendor} users",
             ["description"] = $"Made from the '{template.Name}' template: pages through {template.UsersUrl} ({TemplateReader.WireName(p.Kind)} pagination) and upserts each page's users by vendor id.",
+            ["inputs"] = new JsonArray(new JsonObject
+            {
+                ["name"] = "maxPages", ["type"] = "integer", ["label"] = "Page limit", ["default"] = DefaultMaxPages,
+                ["description"] = "Pages fetched at most: an import fits it to the last good run; a vendor that never stops ends in an error here.",
+            }),
             ["outputs"] = new JsonArray(Param("pages", "integer", "Pages"), Param("records", "integer", "Records")),
             ["nodes"] = nodes,
             ["connections"] = connections,
@@ -314,6 +350,9 @@ public static partial class TemplateCompiler
     /// <summary>Like <see cref="Access"/> but undefined instead of a TypeError when a step is missing.</summary>
     private static string Guard(string root, string path) =>
         root + string.Concat(Engine.Values.JsonValues.ParsePath(path).Select(s => "?.[" + JsonSerializer.Serialize(s) + "]"));
+
+    /// <summary>A JavaScript string literal (JSON's is one).</summary>
+    private static string Lit(string text) => JsonSerializer.Serialize(text);
 
     private static string Escape(string text) => text.Replace("\\", "\\\\").Replace("'", "\\'");
 

@@ -34,7 +34,7 @@ public static partial class TemplateReader
     internal static readonly string[] AuthFields = ["kind", "header", "tokenType", "tokenUrl", "scope", "credentials"];
     internal static readonly string[] ParameterFields = ["name", "label", "required", "default", "description"];
     internal static readonly string[] PaginationFields =
-        ["kind", "offsetParameter", "limitParameter", "pageParameter", "pageSizeParameter", "firstPage", "cursorParameter", "cursorPath", "limit", "maxPages"];
+        ["kind", "offsetParameter", "limitParameter", "pageParameter", "pageSizeParameter", "firstPage", "cursorParameter", "cursorPath", "limit", "maxPages", "stopOnShortPage"];
     internal static readonly string[] MappingFields = ["id", "email", "name", "department", "status", "created"];
     internal static readonly string[] FilterFields = ["field", "operator", "value"];
     internal static readonly string[] ActivityFields = ["lastActivityField", "application"];
@@ -128,6 +128,15 @@ public static partial class TemplateReader
 
         var auth = ReadAuth(reader, root, problems);
         var pagination = ReadPagination(reader, root, problems);
+
+        // Credentials never in URLs: they would be stored and returned in plain text, while settings are encrypted.
+        var hint = CredentialUrls.SettingsHint(auth?.Kind);
+        if (baseUrl is not null && CredentialUrls.Problem(baseUrl, hint) is { } baseProblem) problems.Add(new("$.baseUrl", baseProblem));
+        if (usersUrl is not null && CredentialUrls.Problem(usersUrl, hint) is { } usersProblem) problems.Add(new("$.usersUrl", usersProblem));
+        if (auth?.TokenUrl is { } tokenUrl && CredentialUrls.Problem(tokenUrl, hint) is { } tokenProblem) problems.Add(new("$.auth.tokenUrl", tokenProblem));
+        if (query is not null)
+            foreach (var (queryName, _) in query)
+                if (CredentialUrls.IsCredentialName(queryName)) problems.Add(new(JsonPath.Property("$.query", queryName), CredentialUrls.QueryProblem(queryName, hint)));
 
         UserMapping? mapping = null;
         if (reader.Object(root, "$", "mapping", required: true) is { } m2)
@@ -257,8 +266,8 @@ public static partial class TemplateReader
         string[] allowed = kind switch
         {
             TemplatePaginationKind.None => ["kind"],
-            TemplatePaginationKind.OffsetLimit => ["kind", "offsetParameter", "limitParameter", "limit", "maxPages"],
-            TemplatePaginationKind.PageNumber => ["kind", "pageParameter", "pageSizeParameter", "firstPage", "limit", "maxPages"],
+            TemplatePaginationKind.OffsetLimit => ["kind", "offsetParameter", "limitParameter", "limit", "maxPages", "stopOnShortPage"],
+            TemplatePaginationKind.PageNumber => ["kind", "pageParameter", "pageSizeParameter", "firstPage", "limit", "maxPages", "stopOnShortPage"],
             TemplatePaginationKind.CursorLimit => ["kind", "cursorParameter", "cursorPath", "limitParameter", "limit", "maxPages"],
             _ => ["kind", "limitParameter", "limit", "maxPages"],
         };
@@ -267,7 +276,7 @@ public static partial class TemplateReader
                 problems.Add(new(JsonPath.Property(path, field), $"'{field}' does not apply to {kindText} pagination"));
         var limit = reader.Int(p, path, "limit") ?? 100;
         if (limit is < 1 or > 10_000) problems.Add(new("$.pagination.limit", $"limit must be between 1 and 10000, got {limit}"));
-        var maxPages = reader.Int(p, path, "maxPages") ?? 100_000;
+        var maxPages = reader.Int(p, path, "maxPages");
         if (maxPages < 1) problems.Add(new("$.pagination.maxPages", $"maxPages must be at least 1, got {maxPages}"));
         var cursorPath = reader.Text(p, path, "cursorPath", required: kind == TemplatePaginationKind.CursorLimit, nonEmpty: true) ?? "";
         return new TemplatePagination
@@ -282,6 +291,7 @@ public static partial class TemplateReader
             CursorPath = cursorPath,
             Limit = limit,
             MaxPages = maxPages,
+            StopOnShortPage = reader.Bool(p, path, "stopOnShortPage") ?? false,
         };
     }
 

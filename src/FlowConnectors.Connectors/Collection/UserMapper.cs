@@ -69,6 +69,21 @@ public sealed class UserMapper
         return (users, filtered, skipped);
     }
 
+    /// <summary>A page sorted for a preview: the kept users, and the records the filters left out and those without an id, as they came.</summary>
+    public (List<CollectedUser> Users, List<JsonNode?> Filtered, List<JsonNode?> Skipped) Classify(JsonArray records)
+    {
+        var users = new List<CollectedUser>();
+        List<JsonNode?> filtered = [], skipped = [];
+        foreach (var node in records)
+        {
+            var record = JsonSerializer.SerializeToElement(node);
+            if (!Passes(record)) filtered.Add(node);
+            else if (Map(record) is { } user) users.Add(user);
+            else skipped.Add(node);
+        }
+        return (users, filtered, skipped);
+    }
+
     /// <summary>
     /// The parsed JSON an unmodified array still reads from (System.Text.Json drops it once the array is
     /// changed or enumerated as nodes), or null. Read through the runtime's private field: there is no public

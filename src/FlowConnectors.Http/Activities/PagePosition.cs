@@ -20,6 +20,10 @@ internal sealed class PagePosition(JsonObject state)
     public int ItemCount { get => (int)Number("itemCount"); set => state["itemCount"] = value; }
     public long Offset { get => (long)Number("offset"); set => state["offset"] = value; }
     public string? Cursor { get => Text("cursor"); set => state["cursor"] = value; }
+    /// <summary>Whether a page has had the cursor path: from then on a page without it is the last.</summary>
+    public bool CursorSeen { get => state["cursorSeen"] is not null; set { if (value) state["cursorSeen"] = true; else state.Remove("cursorSeen"); } }
+    /// <summary>How the previous page's first record is recognised: a page starting with it again is a loop.</summary>
+    public string? FirstRecord { get => Text("firstRecord"); set => state["firstRecord"] = value; }
     public string? NextUrl { get => Text("nextUrl"); set => state["nextUrl"] = value; }
     /// <summary>Scheme, host and port of the first page: next links must stay there.</summary>
     public string? Origin { get => Text("origin"); set => state["origin"] = value; }

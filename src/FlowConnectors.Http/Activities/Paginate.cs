@@ -6,7 +6,7 @@ using FlowConnectors.Http.Requests;
 namespace FlowConnectors.Http.Activities;
 
 [Activity("Http.Paginate", Category = "HTTP", DisplayName = "Paginate HTTP API",
-    Description = "Walks a paginated API. Runs the 'page' branch once per page (mode 'pages') or per record (mode 'items'), or gathers every record (mode 'collect'), then continues on 'done'. Stops on an empty page, a missing cursor, no Link rel=\"next\", or a page with fewer records than limit.")]
+    Description = "Walks a paginated API. Runs the 'page' branch once per page (mode 'pages') or per record (mode 'items'), or gathers every record (mode 'collect'), then continues on 'done'. Stops on an empty page, an empty cursor, no Link rel=\"next\" (or a short page when stopOnShortPage says the API honours limit exactly). A body that is not JSON or lacks itemsPath, a cursor path never found on a full page, and a repeated cursor or page are errors, never an early end.")]
 [Outcomes("page", "done", LoopBody = "page")]
 internal sealed class Paginate : Activity, INodeValidator
 {
@@ -34,8 +34,19 @@ internal sealed class Paginate : Activity, INodeValidator
     [Input(Description = "Path of the records in the response body, e.g. 'data' or 'response_metadata.items'; empty when the body itself is the list.")]
     public string ItemsPath { get; set; } = "";
 
-    [Input(Description = "Page size asked for; a page with fewer records is the last (offsetLimit, pageNumber).")]
+    [Input(Description = "Page size asked for. offsetLimit and pageNumber stop at an empty page (many APIs cap the page size below what is asked), unless stopOnShortPage is set.")]
     public int Limit { get; set; } = 100;
+
+    [Input(Description = "offsetLimit, pageNumber: the API honours limit exactly, so a page with fewer records is the last (saves the request for the empty page).")]
+    public bool StopOnShortPage { get; set; }
+
+    [Input(Description = "Path of a record's id, e.g. 'id': a page that starts with the same record as the page before stops paging with an error " +
+                          "(an API that ignores the paging parameters). Empty: the whole first record is compared.")]
+    public string ItemIdPath { get; set; } = "";
+
+    [Input(Description = "For APIs that answer 200 with an error flag (Slack's 'ok'): a page whose value here is not true is an error report, not " +
+                          "records; paging ends on 'done' with it as 'page', for the flow to report the API's error.")]
+    public string OkPath { get; set; } = "";
 
     [Input] public string OffsetParameter { get; set; } = "offset";
 
@@ -52,7 +63,8 @@ internal sealed class Paginate : Activity, INodeValidator
 
     [Input] public string CursorParameter { get; set; } = "cursor";
 
-    [Input(Description = "Path of the next cursor in the response body, e.g. 'response_metadata.next_cursor'. Required for the cursor strategy.")]
+    [Input(Description = "Path of the next cursor in the response body, e.g. 'response_metadata.next_cursor'. Required for the cursor strategy. " +
+                          "An empty or null cursor ends paging; a path missing from a full page is an error unless an earlier page had it.")]
     public string CursorPath { get; set; } = "";
 
     [Input(Description = "Guard against an API that never stops: more pages than this fault the node.")]
@@ -253,8 +265,13 @@ internal sealed class Paginate : Activity, INodeValidator
             var preview = response.Body is null ? "" : ": " + ResponseReader.Preview(JsonValues.ToText(response.Body));
             throw new ActivityFaultException($"page {number}: HTTP {response.StatusCode} from {response.Host}{preview}");
         }
-        var (items, count) = ItemsOf(response, number);
         _lastBody = response.Body;
+        if (IsErrorReport(response))
+        {
+            position.More = false;
+            return null;
+        }
+        var (items, count, first) = ItemsOf(response, number);
         if (count == 0)
         {
             position.More = false;
@@ -262,9 +279,17 @@ internal sealed class Paginate : Activity, INodeValidator
         }
         if (number > MaxPages)
             throw new ActivityFaultException($"stopped after {MaxPages} pages (maxPages); the API kept returning data");
+        if (Strategy != PaginationStrategy.None && first is { } record)
+        {
+            var (key, id) = PageGuards.RecordKey(record, ItemIdPath);
+            if (position.FirstRecord == key)
+                throw new ActivityFaultException($"page {number} starts with the same record as page {number - 1}{(id is null ? "" : $" (id '{id}')")}: " +
+                                                 $"the API ignores {PagingParameter()} and would send the same page forever");
+            position.FirstRecord = key;
+        }
         position.Pages = number;
         position.Origin ??= response.RequestUri.GetLeftPart(UriPartial.Authority);
-        Advance(position, response, count);
+        Advance(position, response, count, number);
         return (response.Body, items, count);
     }
 
@@ -314,7 +339,25 @@ internal sealed class Paginate : Activity, INodeValidator
         MaxResponseBytes = MaxResponseBytes,
     };
 
-    private void Advance(PagePosition position, HttpResponseData response, int received)
+    private string PagingParameter() => Strategy switch
+    {
+        PaginationStrategy.OffsetLimit => $"'{OffsetParameter}'",
+        PaginationStrategy.PageNumber => $"'{PageParameter}'",
+        PaginationStrategy.Cursor => $"'{CursorParameter}'",
+        _ => "the next link",
+    };
+
+    private bool IsErrorReport(HttpResponseData response)
+    {
+        // Only a JSON body can be an API's error report; anything else is an error of its own (ItemsOf).
+        if (OkPath.Length == 0 || response.Body is not (JsonObject or JsonArray)) return false;
+        var ok = response.BodyElement is { } element
+            ? JsonValues.GetPath(element, OkPath) is { ValueKind: System.Text.Json.JsonValueKind.True }
+            : JsonValues.GetPath(response.Body, OkPath) is JsonValue v && v.TryGetValue(out bool b) && b;
+        return !ok;
+    }
+
+    private void Advance(PagePosition position, HttpResponseData response, int received, int number)
     {
         switch (Strategy)
         {
@@ -323,15 +366,30 @@ internal sealed class Paginate : Activity, INodeValidator
                 break;
             case PaginationStrategy.OffsetLimit:
                 position.Offset += received;
-                position.More = received >= Limit;
+                // "Increments the offset until no records are returned": a short page is the end only for an API that says so.
+                position.More = !StopOnShortPage || received >= Limit;
                 break;
             case PaginationStrategy.PageNumber:
-                position.More = received >= Limit;
+                position.More = !StopOnShortPage || received >= Limit;
                 break;
             case PaginationStrategy.Cursor:
-                var cursor = JsonValues.GetPath(response.Body, CursorPath);
-                position.Cursor = JsonValues.IsNull(cursor) || JsonValues.ToText(cursor).Length == 0 ? null : JsonValues.ToText(cursor);
-                position.More = position.Cursor is not null;
+                if (!PageGuards.TryFind(response.Body, CursorPath, out var cursor, out var hint))
+                {
+                    // No cursor on a full page, and none ever: the path is wrong, not the end.
+                    var full = LimitParameter.Length == 0 || received >= Limit;
+                    if (full && !position.CursorSeen)
+                        throw new ActivityFaultException($"page {number}: the cursor path '{CursorPath}' is not in the response, and the page is full ({received} records): " +
+                                                         $"more pages are likely. {hint}");
+                    position.Cursor = null;
+                    position.More = false;
+                    break;
+                }
+                position.CursorSeen = true;
+                var next = JsonValues.IsNull(cursor) || JsonValues.ToText(cursor).Length == 0 ? null : JsonValues.ToText(cursor);
+                if (next is not null && next == position.Cursor)
+                    throw new ActivityFaultException($"page {number}: the API sent the cursor '{next}' again (cursorPath '{CursorPath}'); it would send the same page forever");
+                position.Cursor = next;
+                position.More = next is not null;
                 break;
             case PaginationStrategy.LinkHeader:
                 var link = response.Headers["link"] is { } header ? header.GetValue<string>() : null;
@@ -347,21 +405,44 @@ internal sealed class Paginate : Activity, INodeValidator
     /// reads them (Collection.StoreUsers) can read that text directly. Counting is done on the text too, as
     /// counting the array would turn every record into a node.
     /// </summary>
-    private (JsonArray Items, int Count) ItemsOf(HttpResponseData response, int number)
+    private (JsonArray Items, int Count, System.Text.Json.JsonElement? First) ItemsOf(HttpResponseData response, int number)
     {
         if (response.BodyElement is { } body)
         {
-            // An empty path is the body itself (null when the body is JSON null).
-            var element = JsonValues.GetPath(body, ItemsPath);
-            if (element is null) return ([], 0);
-            if (element.Value.ValueKind == System.Text.Json.JsonValueKind.Array)
-                return (JsonArray.Create(element.Value)!, element.Value.GetArrayLength());
-            throw NotAList(ResponseReader.NodeOf(element.Value), number);
+            // An empty path is the body itself; JSON null there is an empty page, a missing path an error.
+            if (!PageGuards.TryFind(body, ItemsPath, out var element, out var hint))
+                throw NoRecords(response, body.GetRawText(), hint!, number);
+            if (element.ValueKind == System.Text.Json.JsonValueKind.Null) return ([], 0, null);
+            if (element.ValueKind == System.Text.Json.JsonValueKind.Array)
+            {
+                var length = element.GetArrayLength();
+                return (JsonArray.Create(element)!, length, length > 0 ? element[0] : null);
+            }
+            throw NotAList(ResponseReader.NodeOf(element), number);
         }
-        var records = ItemsPath.Length == 0 ? response.Body : JsonValues.GetPath(response.Body, ItemsPath);
-        if (JsonValues.IsNull(records)) return ([], 0);
-        if (records is JsonArray array) return ((JsonArray)array.DeepClone(), array.Count);
+        if (response.Body is null)
+        {
+            if (response.StatusCode == 204) return ([], 0, null);
+            throw new ActivityFaultException($"page {number}: the response (HTTP {response.StatusCode}, {response.ContentType ?? "no content type"}) has no body; " +
+                                             $"records were expected {(ItemsPath.Length == 0 ? "as the body" : $"at '{ItemsPath}'")}");
+        }
+        if (!ResponseReader.IsJson(response.ContentType) && response.Body is JsonValue text && text.TryGetValue(out string? content))
+            throw new ActivityFaultException($"page {number}: the response is {response.ContentType ?? "without a content type"}, not JSON, so " +
+                                             (ItemsPath.Length == 0 ? "it is not a list of records" : $"it has no records at '{ItemsPath}'") +
+                                             $": '{PageGuards.Excerpt(content)}'");
+        if (!PageGuards.TryFind(response.Body, ItemsPath, out var records, out var missing))
+            throw NoRecords(response, response.Body.ToJsonString(), missing!, number);
+        if (JsonValues.IsNull(records)) return ([], 0, null);
+        if (records is JsonArray array)
+            return ((JsonArray)array.DeepClone(), array.Count, array.Count > 0 ? System.Text.Json.JsonSerializer.SerializeToElement(array[0]) : null);
         throw NotAList(records, number);
+    }
+
+    private ActivityFaultException NoRecords(HttpResponseData response, string text, string hint, int number)
+    {
+        // "the response has: a, b" reads better as "it has: a, b" after "the response has no 'x'".
+        var where = hint.StartsWith("the response has", StringComparison.Ordinal) ? "it" + hint["the response".Length..] : hint;
+        return new ActivityFaultException($"page {number}: the response ({response.ContentType ?? "no content type"}) has no '{ItemsPath}'; {where}: '{PageGuards.Excerpt(text)}'");
     }
 
     private ActivityFaultException NotAList(JsonNode? records, int number) =>

@@ -171,6 +171,9 @@ internal sealed class CollectionRunEntity
     public int Updated { get; set; }
     public int Filtered { get; set; }
     public int Skipped { get; set; }
+    public int Users { get; set; }
+    public string? Warning { get; set; }
+    public DateTimeOffset? ConfirmedAt { get; set; }
     public long DurationMs { get; set; }
     public string? Error { get; set; }
     public string? StoppedAt { get; set; }
@@ -186,6 +189,8 @@ internal sealed class CollectionSourceEntity
     public required string ScheduleTime { get; set; }
     public required string TimeZone { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset? AcceptedAt { get; set; }
+    public int SuspiciousBelowPercent { get; set; } = FlowConnectors.Connectors.Collection.CollectionSource.DefaultSuspiciousBelowPercent;
 }
 
 /// <summary>A verified webhook delivery remembered until <see cref="ExpiresAt"/> (replay protection).</summary>

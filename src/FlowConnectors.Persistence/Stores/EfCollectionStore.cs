@@ -71,21 +71,31 @@ internal sealed class EfCollectionStore(IDbContextFactory<FlowConnectorsDbContex
                 _sqliteRows = new SqliteUserRows(sqlite, connectorKey, now.UtcTicks);
         }
 
-        public async Task<UpsertResult> UpsertAsync(IReadOnlyList<CollectedUser> users, CancellationToken ct = default)
-        {
-            if (users.Count == 0) return default;
-            // One row per vendor id (the last wins): a page that repeats a user counts it once.
-            var unique = new Dictionary<string, CollectedUser>(users.Count, StringComparer.Ordinal);
-            foreach (var user in users) unique[user.VendorId] = user;
-            var rows = unique.Values.ToList();
+        public Task<UpsertResult> UpsertAsync(IReadOnlyList<CollectedUser> users, CancellationToken ct = default) =>
+            users.Count == 0 ? Task.FromResult(default(UpsertResult)) : UpsertPagesAsync([users], ct);
 
+        /// <summary>The pages in one transaction, each counted on its own: a user on two pages is inserted once and updated once.</summary>
+        public async Task<UpsertResult> UpsertPagesAsync(IReadOnlyList<IReadOnlyList<CollectedUser>> pages, CancellationToken ct = default)
+        {
+            if (pages.All(p => p.Count == 0)) return default;
             await using var efTransaction = await _db.Database.BeginTransactionAsync(ct);
             var transaction = Microsoft.EntityFrameworkCore.Storage.DbContextTransactionExtensions.GetDbTransaction(efTransaction);
-            var existing = _sqliteRows is not null
-                ? _sqliteRows.Upsert(rows, ct)
-                : await UpsertInChunksAsync(_db.Database.GetDbConnection(), transaction, _connectorKey, rows, _now, ct);
+            int inserted = 0, updated = 0;
+            foreach (var users in pages)
+            {
+                if (users.Count == 0) continue;
+                // One row per vendor id (the last wins): a page that repeats a user counts it once.
+                var unique = new Dictionary<string, CollectedUser>(users.Count, StringComparer.Ordinal);
+                foreach (var user in users) unique[user.VendorId] = user;
+                var rows = unique.Values.ToList();
+                var existing = _sqliteRows is not null
+                    ? _sqliteRows.Upsert(rows, ct)
+                    : await UpsertInChunksAsync(_db.Database.GetDbConnection(), transaction, _connectorKey, rows, _now, ct);
+                inserted += rows.Count - existing;
+                updated += existing;
+            }
             await efTransaction.CommitAsync(ct);
-            return new UpsertResult(rows.Count - existing, existing);
+            return new UpsertResult(inserted, updated);
         }
 
         public async ValueTask DisposeAsync()
@@ -174,10 +184,37 @@ internal sealed class EfCollectionStore(IDbContextFactory<FlowConnectorsDbContex
         return parameter;
     }
 
+    /// <summary>
+    /// The users shown: once a run has been accepted, not those first seen after it (by a run still going, failed or
+    /// suspicious) — the accepted run's data stays the visible one. Those it did not see were removed when it was accepted.
+    /// </summary>
+    private static async Task<IQueryable<CollectedUserEntity>> VisibleUsersAsync(FlowConnectorsDbContext db, string connectorKey, CancellationToken ct)
+    {
+        var accepted = await db.CollectionSources.AsNoTracking().Where(s => s.ConnectorKey == connectorKey).Select(s => s.AcceptedAt).FirstOrDefaultAsync(ct);
+        var users = db.CollectedUsers.AsNoTracking().Where(u => u.ConnectorKey == connectorKey);
+        return accepted is { } at ? users.Where(u => u.FirstSeenAt <= at) : users;
+    }
+
+    public async Task<int> CountSeenAsync(string connectorKey, DateTimeOffset seenAt, CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        return await db.CollectedUsers.CountAsync(u => u.ConnectorKey == connectorKey && u.LastSeenAt == seenAt, ct);
+    }
+
+    public async Task AcceptRunAsync(string connectorKey, DateTimeOffset runStartedAt, CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        // Users the run did not see have left the vendor (or its filters): the accepted data is what the run found.
+        await db.CollectedUsers.Where(u => u.ConnectorKey == connectorKey && u.LastSeenAt < runStartedAt).ExecuteDeleteAsync(ct);
+        await db.CollectionSources.Where(s => s.ConnectorKey == connectorKey).ExecuteUpdateAsync(u => u.SetProperty(s => s.AcceptedAt, runStartedAt), ct);
+        await transaction.CommitAsync(ct);
+    }
+
     public async Task<UserPage> QueryUsersAsync(string connectorKey, UserQuery query, CancellationToken ct = default)
     {
         await using var db = await factory.CreateDbContextAsync(ct);
-        var users = db.CollectedUsers.AsNoTracking().Where(u => u.ConnectorKey == connectorKey);
+        var users = await VisibleUsersAsync(db, connectorKey, ct);
         if (!string.IsNullOrWhiteSpace(query.Search))
         {
             var search = query.Search.Trim().ToLowerInvariant();
@@ -215,7 +252,7 @@ internal sealed class EfCollectionStore(IDbContextFactory<FlowConnectorsDbContex
     public async Task<CollectionSummary> SummarizeAsync(string connectorKey, DateTimeOffset now, CancellationToken ct = default)
     {
         await using var db = await factory.CreateDbContextAsync(ct);
-        var users = db.CollectedUsers.AsNoTracking().Where(u => u.ConnectorKey == connectorKey);
+        var users = await VisibleUsersAsync(db, connectorKey, ct);
         now = now.ToUniversalTime();
         var d30 = now.AddDays(-30);
         var d90 = now.AddDays(-90);
@@ -269,6 +306,9 @@ internal sealed class EfCollectionStore(IDbContextFactory<FlowConnectorsDbContex
         row.Updated = run.Updated;
         row.Filtered = run.Filtered;
         row.Skipped = run.Skipped;
+        row.Users = run.Users;
+        row.Warning = run.Warning;
+        row.ConfirmedAt = run.ConfirmedAt;
         row.DurationMs = run.DurationMs;
         row.Error = run.Error;
         row.StoppedAt = run.StoppedAt;
@@ -306,6 +346,8 @@ internal sealed class EfCollectionStore(IDbContextFactory<FlowConnectorsDbContex
         row.ScheduleEnabled = source.ScheduleEnabled;
         row.ScheduleTime = source.ScheduleTime;
         row.TimeZone = source.TimeZone;
+        row.SuspiciousBelowPercent = source.SuspiciousBelowPercent;
+        // AcceptedAt moves only through AcceptRunAsync: a schedule change saved meanwhile must not put it back.
         await db.SaveChangesAsync(ct);
     }
 
@@ -355,6 +397,9 @@ internal sealed class EfCollectionStore(IDbContextFactory<FlowConnectorsDbContex
         Updated = r.Updated,
         Filtered = r.Filtered,
         Skipped = r.Skipped,
+        Users = r.Users,
+        Warning = r.Warning,
+        ConfirmedAt = r.ConfirmedAt,
         DurationMs = r.DurationMs,
         Error = r.Error,
         StoppedAt = r.StoppedAt,
@@ -370,5 +415,7 @@ internal sealed class EfCollectionStore(IDbContextFactory<FlowConnectorsDbContex
         ScheduleTime = s.ScheduleTime,
         TimeZone = s.TimeZone,
         CreatedAt = s.CreatedAt,
+        AcceptedAt = s.AcceptedAt,
+        SuspiciousBelowPercent = s.SuspiciousBelowPercent,
     };
 }

@@ -23,6 +23,15 @@ internal static class CollectionEndpoints
                 ? Results.Json(found.Json)
                 : Problems.Result(404, "Not found", $"no template '{id}'"));
 
+        // One page of a template that is not saved yet: the designer's Test button.
+        api.MapPost("/templates/test", async (HttpRequest request, CollectionService collections, ServerOptions options, CancellationToken ct) =>
+        {
+            var (body, problem) = await Problems.ReadJsonAsync(request, options.MaxBodyBytes);
+            if (problem is not null) return problem;
+            if (body is not JsonObject o) return Problems.Validation("the body must be a JSON object", [new { path = "$", message = "not an object" }]);
+            return await HandleAsync(async () => Results.Json(await collections.TestTemplateAsync(o, ct)));
+        });
+
         api.MapGet("/sources", async (CollectionService collections, ICollectionStore store, CancellationToken ct) =>
         {
             var list = new JsonArray();
@@ -46,6 +55,12 @@ internal static class CollectionEndpoints
             if (problem is not null) return problem;
             return await HandleAsync(async () => Results.Json(await SourceJsonAsync(await collections.UpdateScheduleAsync(key, body, ct), collections, store, ct)));
         });
+        api.MapPut("/sources/{key}/guard", async (string key, HttpRequest request, CollectionService collections, ICollectionStore store, ServerOptions options, CancellationToken ct) =>
+        {
+            var (body, problem) = await Problems.ReadJsonAsync(request, options.MaxBodyBytes);
+            if (problem is not null) return problem;
+            return await HandleAsync(async () => Results.Json(await SourceJsonAsync(await collections.UpdateGuardAsync(key, body, ct), collections, store, ct)));
+        });
         api.MapDelete("/sources/{key}", (string key, CollectionService collections, CancellationToken ct) =>
             HandleAsync(async () =>
             {
@@ -61,6 +76,10 @@ internal static class CollectionEndpoints
                 : Results.Json((await store.ListRunsAsync(key, limit ?? 50, ct)).Select(RunJson)));
         api.MapGet("/runs/{id}", async (string id, ICollectionStore store, CancellationToken ct) =>
             await store.GetRunAsync(id, ct) is { } run ? Results.Json(RunJson(run)) : Problems.Result(404, "Not found", $"no import run '{id}'"));
+        api.MapPost("/runs/{id}/cancel", (string id, CollectionService collections, CancellationToken ct) =>
+            HandleAsync(async () => Results.Json(RunJson(await collections.CancelRunAsync(id, ct)))));
+        api.MapPost("/runs/{id}/confirm", (string id, CollectionService collections, CancellationToken ct) =>
+            HandleAsync(async () => Results.Json(RunJson(await collections.ConfirmRunAsync(id, ct)))));
 
         api.MapGet("/sources/{key}/users", async (string key, HttpRequest request, ICollectionStore store, CancellationToken ct) =>
         {
@@ -126,6 +145,10 @@ internal static class CollectionEndpoints
                 ? Problems.Validation(e.Message, [new { path = e.Path, message = e.Message }])
                 : Problems.Result(e.Status, e.Status == 404 ? "Not found" : "Conflict", e.Message);
         }
+        catch (TemplateException e)
+        {
+            return Problems.Validation(e.Message, e.Problems.Select(p => (object)new { path = p.Path, message = p.Message }).ToList());
+        }
     }
 
     private static IResult NotFound(string key) => Problems.Result(404, "Not found", $"no collection connector '{key}'");
@@ -173,7 +196,17 @@ internal static class CollectionEndpoints
                 ["time"] = source.ScheduleTime,
                 ["timeZone"] = source.TimeZone,
                 ["nextRunAt"] = (await collections.NextRunAsync(source.ConnectorKey, ct))?.ToString("O", CultureInfo.InvariantCulture),
+                // Local time with its UTC offset: a DST change between two of them shows as a different offset.
+                ["nextRuns"] = new JsonArray(new CollectionSchedule(source.ScheduleEnabled, source.ScheduleTime, source.TimeZone)
+                    .Next(collections.Now, 3).Select(at => (JsonNode?)new JsonObject
+                    {
+                        ["local"] = at.ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture),
+                        ["utcOffset"] = at.ToString("zzz", CultureInfo.InvariantCulture),
+                        ["utc"] = at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+                    }).ToArray()),
             },
+            ["suspiciousBelowPercent"] = source.SuspiciousBelowPercent,
+            ["acceptedAt"] = source.AcceptedAt?.ToString("O", CultureInfo.InvariantCulture),
             ["running"] = collections.IsRunning(source.ConnectorKey),
             ["lastRun"] = last is null ? null : RunJson(last),
             ["createdAt"] = source.CreatedAt.ToString("O", CultureInfo.InvariantCulture),
@@ -194,8 +227,11 @@ internal static class CollectionEndpoints
         ["updated"] = run.Updated,
         ["filtered"] = run.Filtered,
         ["skipped"] = run.Skipped,
+        ["users"] = run.Users,
         ["durationMs"] = run.DurationMs,
         ["error"] = run.Error,
+        ["warning"] = run.Warning,
+        ["confirmedAt"] = run.ConfirmedAt?.ToString("O", CultureInfo.InvariantCulture),
         ["stoppedAt"] = run.StoppedAt,
     };
 

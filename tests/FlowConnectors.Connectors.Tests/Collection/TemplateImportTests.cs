@@ -137,7 +137,8 @@ public sealed class TemplateImportTests
         (token.Form("grant_type"), token.Form("client_id"), token.Form("client_secret")).ShouldBe(("client_credentials", "snow-client", "snow-secret"));
         token.Header("Authorization").ShouldBeNull();
         var pages = import.Stub.To("/api/now/table/sys_user");
-        pages.Select(r => (r.Query("sysparm_offset"), r.Query("sysparm_limit"))).ShouldBe([("0", "100"), ("100", "100"), ("200", "100")]);
+        // Paging ends at the empty page after the last records, as Flexera's offset rule says (a short page is not the end).
+        pages.Select(r => (r.Query("sysparm_offset"), r.Query("sysparm_limit"))).ShouldBe([("0", "100"), ("100", "100"), ("200", "100"), ("230", "100")]);
         pages.ShouldAllBe(r => r.Header("Authorization") == "Bearer snow-access" && r.Query("sysparm_display_value") == "true");
         var user = (await import.Store.QueryUsersAsync(import.Key, new UserQuery { Sort = "vendorId", PageSize = 2 })).Items;
         user[0].User.LastActivityAt.ShouldBeNull();
@@ -264,7 +265,7 @@ public sealed class TemplateImportTests
     }
 
     /// <summary>The real store, with every import write made slow.</summary>
-    private sealed class SlowWritesStore(ICollectionStore inner, TimeSpan delay) : DelegatingCollectionStore(inner)
+    internal sealed class SlowWritesStore(ICollectionStore inner, TimeSpan delay) : DelegatingCollectionStore(inner)
     {
         public override async Task<ICollectedUserWriter> OpenUserWriterAsync(string connectorKey, DateTimeOffset now, CancellationToken ct = default) =>
             new SlowWriter(await base.OpenUserWriterAsync(connectorKey, now, ct), delay);

@@ -163,6 +163,9 @@ namespace FlowConnectors.Persistence.Migrations.Postgres
                     b.Property<string>("Id")
                         .HasColumnType("text");
 
+                    b.Property<DateTimeOffset?>("ConfirmedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<string>("ConnectorKey")
                         .IsRequired()
                         .HasColumnType("text");
@@ -208,6 +211,12 @@ namespace FlowConnectors.Persistence.Migrations.Postgres
                     b.Property<int>("Updated")
                         .HasColumnType("integer");
 
+                    b.Property<int>("Users")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Warning")
+                        .HasColumnType("text");
+
                     b.HasKey("Id");
 
                     b.HasIndex("ConnectorKey", "StartedAt");
@@ -219,6 +228,9 @@ namespace FlowConnectors.Persistence.Migrations.Postgres
                 {
                     b.Property<string>("ConnectorKey")
                         .HasColumnType("text");
+
+                    b.Property<DateTimeOffset?>("AcceptedAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("ConnectionId")
                         .IsRequired()
@@ -237,6 +249,9 @@ namespace FlowConnectors.Persistence.Migrations.Postgres
                     b.Property<string>("ScheduleTime")
                         .IsRequired()
                         .HasColumnType("text");
+
+                    b.Property<int>("SuspiciousBelowPercent")
+                        .HasColumnType("integer");
 
                     b.Property<string>("TimeZone")
                         .IsRequired()

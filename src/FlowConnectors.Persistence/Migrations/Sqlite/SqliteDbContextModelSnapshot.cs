@@ -155,6 +155,9 @@ namespace FlowConnectors.Persistence.Migrations.Sqlite
                     b.Property<string>("Id")
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("ConfirmedAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("ConnectorKey")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -200,6 +203,12 @@ namespace FlowConnectors.Persistence.Migrations.Sqlite
                     b.Property<int>("Updated")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int>("Users")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Warning")
+                        .HasColumnType("TEXT");
+
                     b.HasKey("Id");
 
                     b.HasIndex("ConnectorKey", "StartedAt");
@@ -211,6 +220,9 @@ namespace FlowConnectors.Persistence.Migrations.Sqlite
                 {
                     b.Property<string>("ConnectorKey")
                         .HasColumnType("TEXT");
+
+                    b.Property<long?>("AcceptedAt")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("ConnectionId")
                         .IsRequired()
@@ -229,6 +241,9 @@ namespace FlowConnectors.Persistence.Migrations.Sqlite
                     b.Property<string>("ScheduleTime")
                         .IsRequired()
                         .HasColumnType("TEXT");
+
+                    b.Property<int>("SuspiciousBelowPercent")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("TimeZone")
                         .IsRequired()
