@@ -16,8 +16,13 @@ import { emptyDesign, freshFlowId, fromFlowJson, newNodeId, toFlowJson, type Des
 import { buildDecorations, DecorationStore } from './decorationStore';
 import { problemsByNode } from './problems';
 import { nodeRuns } from './runView';
-import { DecorationStoreContext, DescriptorsContext, hasUnsavedChanges, initialState, reducer, StoreContext } from './store';
-import type { FlowJson, InstanceDetail, Json } from './types';
+import { DecorationStoreContext, DescriptorsContext, hasUnsavedChanges, initialState, PinnedContext, PreviewContext, reducer, StoreContext } from './store';
+import { NodeDetails } from './components/NodeDetails';
+import { lastEntries, nodeOutputs } from './nodeData';
+import { parseDuration } from './runView';
+import { Toast, OfflineBanner } from './components/Toast';
+import { notConnectedNodes } from './starts';
+import type { FlowJson, InstanceDetail, Json, Pin } from './types';
 
 /** Lets a 25-node row (and a 500-node flow) fit the canvas; React Flow's default stops at 0.5. */
 export const MIN_ZOOM = 0.05;
@@ -60,18 +65,33 @@ function Designer() {
   const descriptorMap = useMemo(() => new Map(state.descriptors.map(d => [d.type, d])), [state.descriptors]);
   // Nodes read their problems and run status from here, each re-rendering only when its own changes.
   const decorationStore = useMemo(() => new DecorationStore(), []);
+  const notConnected = useMemo(() => notConnectedNodes(design, descriptorMap), [state.revision, descriptorMap]); // eslint-disable-line react-hooks/exhaustive-deps
   useLayoutEffect(() => {
-    decorationStore.set(buildDecorations(problemsByNode(state.problems, flowJson), state.runStatus));
-  }, [decorationStore, state.problems, state.runStatus, flowJson]);
+    decorationStore.set(buildDecorations(problemsByNode(state.problems, flowJson), state.runStatus, notConnected));
+  }, [decorationStore, state.problems, state.runStatus, flowJson, notConnected]);
+  const pinnedIds = useMemo(() => new Set(Object.keys(state.pins)), [state.pins]);
+  const hasTriggers = design.nodes.some(n => descriptorMap.get(n.data.type)?.trigger);
+
+  // While the server cannot be reached a banner says so (instead of "Failed to fetch" beside a green "0 errors").
+  useEffect(() => {
+    let stopped = false;
+    const check = async () => {
+      const ok = await api.reachable();
+      if (!stopped) dispatch({ kind: 'offline', offline: !ok });
+    };
+    const timer = setInterval(() => void check(), 3000);
+    void check();
+    return () => { stopped = true; clearInterval(timer); };
+  }, [api]);
 
   const addNode = useCallback((type: string, position?: { x: number; y: number }, preset?: NodePreset) => {
     const at = position ?? flow.screenToFlowPosition({ x: window.innerWidth / 2, y: window.innerHeight / 2 });
     const node: DesignNode = {
-      id: newNodeId(preset?.idBase ?? type, design.nodes.map(n => n.id)), type: 'activity', position: at,
+      id: newNodeId(preset?.idBase ?? descriptorMap.get(type)?.displayName ?? type, design.nodes.map(n => n.id)), type: 'activity', position: at,
       data: { type, inputs: preset?.inputs ?? {}, ...(preset ? { name: preset.name } : {}), extra: {}, uiExtra: {} },
     };
     dispatch({ kind: 'addNode', node });
-  }, [design.nodes, flow]);
+  }, [design.nodes, descriptorMap, flow]);
 
   const onDrop = useCallback((event: DragEvent) => {
     event.preventDefault();
@@ -84,9 +104,23 @@ function Designer() {
   const [tab, setTab] = useState<PanelTab>('problems');
   const [pendingImport, setPendingImport] = useState<PendingImport>();
 
-  const load = (f: FlowJson, version?: number) => {
-    dispatch({ kind: 'load', design: fromFlowJson(f), version });
+  const load = (f: FlowJson, version?: number, pins?: Record<string, Pin>) => {
+    dispatch({ kind: 'load', design: fromFlowJson(f), version, pins });
     setTimeout(() => flow.fitView({ ...FIT, duration: 0 }), 50);
+    // The Active switch shows the stored flow's state (undefined: never published).
+    api.listFlows().then(list => {
+      const summary = list.find(x => x.flowId === f.id);
+      dispatch({ kind: 'active', active: summary?.publishedVersion ? summary.active ?? true : undefined });
+    }, () => dispatch({ kind: 'active', active: undefined }));
+  };
+
+  /** Opens a stored flow: its draft when it has one (unpublished edits), else its latest version. */
+  const openFlow = async (id: string) => {
+    const draft = await api.getDraft(id);
+    if (draft) {
+      load(draft.flow, undefined, draft.pins);
+      dispatch({ kind: 'message', text: `opened the draft of ${id} (unpublished changes)`, level: 'info' });
+    } else load(await api.getFlow(id));
   };
 
   /** True when nothing unsaved would be lost, or the user agrees to lose it. */
@@ -102,12 +136,15 @@ function Designer() {
     return () => window.removeEventListener('beforeunload', onBeforeUnload);
   }, []);
 
-  const save = async (): Promise<boolean> => {
+  /** Saves the draft (Save, Ctrl/Cmd+S, and before a test run or Publish): nothing goes live. */
+  const save = async (quiet = false): Promise<boolean> => {
     const revision = state.revision;
     try {
-      const result = await api.saveFlow(toFlowJson(design), true);
+      const ids = new Set(design.nodes.map(n => n.id));
+      const pins = Object.fromEntries(Object.entries(state.pins).filter(([id]) => ids.has(id)));
+      await api.saveDraft(toFlowJson(design), pins);
       dispatch({ kind: 'saved', revision });
-      dispatch({ kind: 'message', text: `saved ${result.flowId} version ${result.version}` });
+      if (!quiet) dispatch({ kind: 'message', text: `saved the draft of ${design.meta.id} (Publish makes it live)` });
       dispatch({ kind: 'viewing', version: undefined });
       return true;
     } catch (e) {
@@ -129,10 +166,75 @@ function Designer() {
     } catch (e) { fail(e); }
   };
 
-  const run = async (inputs: Record<string, Json>) => {
-    if (!(await save())) return;
+  /** Publish: the draft becomes the newest version and the live one. */
+  const publish = async () => {
+    if (!(await save(true))) return;
     try {
-      const started = await api.run(design.meta.id, inputs);
+      const result = await api.publishDraft(design.meta.id);
+      dispatch({ kind: 'active', active: result.active });
+      dispatch({ kind: 'message', text: `published ${result.flowId} version ${result.version}` });
+    } catch (e) {
+      if (e instanceof ApiError && e.problems.length) dispatch({ kind: 'problems', problems: e.problems.map(p => ({ ...p, severity: p.severity ?? 'error' })) });
+      fail(e);
+    }
+  };
+
+  const setActive = async (active: boolean) => {
+    try {
+      await api.setActive(design.meta.id, active);
+      dispatch({ kind: 'active', active });
+      dispatch({ kind: 'message', text: `${design.meta.id} is ${active ? 'active: its triggers run' : 'inactive: its triggers do not run'}`, level: active ? 'success' : 'warning' });
+    } catch (e) { fail(e); }
+  };
+
+  /** The data the last run (and later test steps) left: node id → outputs, pins standing in for their nodes. */
+  const runOutputs = () => nodeOutputs(lastEntries(state.run?.journal, state.steps, design.nodes.map(n => n.id)), state.pins);
+
+  // Expression preview: evaluated on the server against the last run's data.
+  const previewModel = useRef({ input: {} as Record<string, Json>, vars: {} as Record<string, Json>, nodes: {} as Record<string, Record<string, Json>> });
+  previewModel.current = { input: state.lastInputs, vars: (state.run?.instance.variables ?? {}) as Record<string, Json>, nodes: runOutputs() };
+  const hasRunData = !!state.run || Object.keys(state.steps).length > 0 || Object.keys(state.pins).length > 0;
+  const evaluate = useCallback((expression: { js: string } | { template: string }) => api.evaluate(expression, previewModel.current), [api]);
+
+  /**
+   * Test step: the node alone, after the outputs its upstream nodes produced last time (or their pins). When a node
+   * it follows has no data yet, the draft is test-run first.
+   */
+  const [stepping, setStepping] = useState(false);
+  const testStep = async (nodeId: string) => {
+    setStepping(true);
+    try {
+      const upstream = design.edges.filter(e => e.target === nodeId).map(e => e.source);
+      if (upstream.some(id => !runOutputs()[id])) {
+        await run(state.lastInputs, true);
+      } else if (!(await save(true))) return;
+      const outputs = nodeOutputsRef.current();
+      const result = await api.testStep(design.meta.id, nodeId, outputs, stateRef.current.lastInputs);
+      dispatch({
+        kind: 'step',
+        entry: {
+          nodeId, activityType: design.nodes.find(n => n.id === nodeId)?.data.type, startedAt: result.startedAt ?? undefined,
+          duration: result.duration ?? undefined, inputs: result.inputs, outputs: result.outputs, outcome: result.outcome, error: result.error,
+        },
+      });
+      const ms = parseDuration(result.duration ?? undefined);
+      dispatch({
+        kind: 'message', level: result.error ? 'error' : 'success',
+        text: `test step ${nodeId}: ${result.error ? `faulted: ${result.error}` : `${result.outcome ?? result.status}${ms !== undefined ? ` in ${Math.round(ms)} ms` : ''}`}`,
+      });
+    } catch (e) { fail(e); } finally { setStepping(false); }
+  };
+  const stateRef = useRef(state);
+  stateRef.current = state;
+  const nodeOutputsRef = useRef(runOutputs);
+  nodeOutputsRef.current = () => nodeOutputs(lastEntries(stateRef.current.run?.journal, stateRef.current.steps, stateRef.current.design.nodes.map(n => n.id)), stateRef.current.pins);
+
+  /** Test flow: runs the draft (saved first) as a test instance; published versions and triggers stay as they are. */
+  const run = async (inputs: Record<string, Json>, quiet = false) => {
+    dispatch({ kind: 'lastInputs', inputs });
+    if (!(await save(true))) return;
+    try {
+      const started = await api.runDraft(design.meta.id, inputs);
       setTab('run');
       // A flow that suspends or outlasts the server's wait answers 'running': follow it until it settles.
       let instance = await api.instance(started.instanceId);
@@ -142,7 +244,11 @@ function Designer() {
         instance = await api.instance(started.instanceId);
       }
       show(instance, await api.journal(started.instanceId).catch(() => []));
-      dispatch({ kind: 'message', text: `run ${instance.status}` });
+      if (quiet) return;
+      dispatch({
+        kind: 'message', text: `test run ${instance.status}${instance.fault ? `: ${instance.fault.message}` : ''}`,
+        level: instance.status === 'finished' ? 'success' : instance.status === 'faulted' ? 'error' : instance.status === 'suspended' ? 'warning' : 'info',
+      });
     } catch (e) { fail(e); }
   };
 
@@ -255,12 +361,17 @@ function Designer() {
   };
   const pasteRef = useRef(pasteFromClipboard);
   pasteRef.current = pasteFromClipboard;
+  const saveRef = useRef(() => save());
+  saveRef.current = () => save();
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape') { dispatch({ kind: 'flows', flows: undefined }); dispatch({ kind: 'dismiss' }); dispatch({ kind: 'details', nodeId: undefined }); return; }
       if (!(e.ctrlKey || e.metaKey) || e.altKey) return;
+      const key = e.key.toLowerCase();
+      // Save works everywhere, also while typing in a field.
+      if (key === 's') { e.preventDefault(); void saveRef.current(); return; }
       const target = e.target as HTMLElement | null;
       if (target && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName))) return;
-      const key = e.key.toLowerCase();
       const current = designRef.current;
       if (key === 'z' && !e.shiftKey) dispatch({ kind: 'undo' });
       else if ((key === 'z' && e.shiftKey) || key === 'y') dispatch({ kind: 'redo' });
@@ -273,6 +384,8 @@ function Designer() {
         navigator.clipboard?.writeText(written.current).catch(() => undefined);
       } else if (key === 'v') {
         void pasteRef.current();
+      } else if (key === 'a') {
+        dispatch({ kind: 'selectAll' });
       } else return;
       e.preventDefault();
     };
@@ -287,14 +400,20 @@ function Designer() {
     <StoreContext.Provider value={store}>
       <DescriptorsContext.Provider value={descriptorMap}>
         <DecorationStoreContext.Provider value={decorationStore}>
+         <PinnedContext.Provider value={pinnedIds}>
+         <PreviewContext.Provider value={hasRunData ? evaluate : null}>
           <div className="app">
+            {state.offline && <OfflineBanner />}
             <Toolbar
               apiKey={apiKey}
               onApiKey={key => { localStorage.setItem(API_KEY_STORAGE, key); setApiKey(key); }}
               onNew={() => { if (mayReplaceCanvas()) load(toFlowJson(emptyDesign(`flow-${Date.now().toString(36)}`))); }}
               onOpenList={() => api.listFlows().then(flows => dispatch({ kind: 'flows', flows }), fail)}
-              onOpen={id => { if (mayReplaceCanvas()) api.getFlow(id).then(f => { load(f); dispatch({ kind: 'flows', flows: undefined }); }, fail); }}
+              onOpen={id => { if (mayReplaceCanvas()) openFlow(id).then(() => dispatch({ kind: 'flows', flows: undefined }), fail); }}
               onSave={() => void save()}
+              onPublish={() => void publish()}
+              hasTriggers={hasTriggers}
+              onActive={active => void setActive(active)}
               onRun={inputs => void run(inputs)}
               onExport={() => void exportFlow()}
               onImport={file => void importFlow(file)}
@@ -322,6 +441,7 @@ function Designer() {
                   onDelete={({ nodes, edges }: { nodes: DesignNode[]; edges: DesignEdge[] }) =>
                     dispatch({ kind: 'delete', nodeIds: nodes.map(n => n.id), edgeIds: edges.map(e => e.id) })}
                   onConnect={(connection: Connection) => dispatch({ kind: 'connect', connection })}
+                  onNodeDoubleClick={(_e, node) => dispatch({ kind: 'details', nodeId: node.id })}
                   deleteKeyCode={['Backspace', 'Delete']}
                   multiSelectionKeyCode={['Meta', 'Control']}
                   selectionKeyCode="Shift"
@@ -335,7 +455,8 @@ function Designer() {
                   <MiniMap pannable zoomable />
                 </ReactFlow>
               </div>
-              <Inspector node={selected.length === 1 ? selected[0] : undefined} />
+              {/* While node details are open they hold the settings: one editor per input on the page. */}
+              {!state.details && <Inspector node={selected.length === 1 ? selected[0] : undefined} />}
             </div>
             <BottomPanel
               tab={tab}
@@ -359,7 +480,14 @@ function Designer() {
                 onCancel={() => setPendingImport(undefined)}
               />
             )}
+            {state.details && design.nodes.some(n => n.id === state.details) && (
+              <NodeDetails node={design.nodes.find(n => n.id === state.details)!} busy={stepping}
+                onClose={() => dispatch({ kind: 'details', nodeId: undefined })} onTestStep={id => void testStep(id)} />
+            )}
+            <Toast />
           </div>
+         </PreviewContext.Provider>
+         </PinnedContext.Provider>
         </DecorationStoreContext.Provider>
       </DescriptorsContext.Provider>
     </StoreContext.Provider>

@@ -1,9 +1,20 @@
 // The one typed client of the FlowConnectors REST API. The API key comes from the toolbar (kept in localStorage).
 import type {
-  ActivityDescriptor, FlowJson, FlowProblem, FlowSummary, FlowVersion, InstanceDetail, InstanceSummary, JournalEntry, Json, RunResult, ValidationResult,
+  ActivityDescriptor, Draft, FlowJson, Pin, FlowProblem, FlowSummary, FlowVersion, InstanceDetail, InstanceSummary, JournalEntry, Json, RunResult, ValidationResult,
 } from './types';
 
 export const API_KEY_STORAGE = 'flowconnectors.apiKey';
+
+export interface StepResult {
+  nodeId: string;
+  status: string;
+  outcome?: string | null;
+  error?: string | null;
+  inputs?: Record<string, Json> | null;
+  outputs?: Record<string, Json> | null;
+  duration?: string | null;
+  startedAt?: string | null;
+}
 
 export class ApiError extends Error {
   constructor(public status: number, message: string, public body: unknown) {
@@ -64,6 +75,20 @@ export interface Api {
   formatFlow(flow: FlowJson): Promise<string>;
   instances(flowId: string): Promise<InstanceSummary[]>;
   instance(instanceId: string): Promise<InstanceDetail>;
+  /** The flow's draft, or null when it has none (then the latest version is what the designer edits). */
+  getDraft(id: string): Promise<Draft | null>;
+  saveDraft(flow: FlowJson, pins: Record<string, Pin>): Promise<{ flowId: string; problems: FlowProblem[] }>;
+  /** Makes the draft a new version and publishes it (its triggers run when the flow is active). */
+  publishDraft(id: string): Promise<{ flowId: string; version: number; published: boolean; active: boolean }>;
+  /** A test run of the draft: a real instance of version 0 (the draft); nothing published changes. */
+  runDraft(id: string, inputs: Record<string, Json>): Promise<RunResult>;
+  setActive(id: string, active: boolean): Promise<{ flowId: string; active: boolean }>;
+  /** Runs one node of the saved draft after the given upstream outputs (node id → outputs); nothing is stored. */
+  testStep(id: string, nodeId: string, upstream: Record<string, Record<string, Json>>, inputs: Record<string, Json>): Promise<StepResult>;
+  /** A JavaScript or template input evaluated against a model ({ input, vars, nodes }). */
+  evaluate(expression: { js: string } | { template: string }, model: { input: Record<string, Json>; vars: Record<string, Json>; nodes: Record<string, Record<string, Json>> }): Promise<{ value?: Json; error?: string }>;
+  /** True when the server answers; false when it cannot be reached. */
+  reachable(): Promise<boolean>;
 }
 
 export function createApi(getKey: () => string, base = ''): Api {
@@ -86,5 +111,17 @@ export function createApi(getKey: () => string, base = ''): Api {
     formatFlow: async flow => (await call('POST', '/api/flows/format', flow)).text(),
     instances: flowId => json('GET', `/api/instances?flowId=${id(flowId)}&take=50`),
     instance: instanceId => json('GET', `/api/instances/${id(instanceId)}`),
+    getDraft: async flowId => {
+      try { return await json<Draft>('GET', `/api/flows/${id(flowId)}/draft`); } catch (e) { if (e instanceof ApiError && e.status === 404) return null; throw e; }
+    },
+    saveDraft: (flow, pins) => json('PUT', `/api/flows/${id(flow.id)}/draft`, { flow, pins }),
+    publishDraft: flowId => json('POST', `/api/flows/${id(flowId)}/draft/publish`),
+    runDraft: (flowId, inputs) => json('POST', `/api/flows/${id(flowId)}/draft/run`, { inputs }),
+    testStep: (flowId, nodeId, upstream, inputs) => json('POST', `/api/flows/${id(flowId)}/draft/test-step`, { nodeId, upstream, inputs }),
+    evaluate: (expression, model) => json('POST', '/api/expressions/evaluate', { expression, model }),
+    setActive: (flowId, active) => json('PUT', `/api/flows/${id(flowId)}/active`, { active }),
+    reachable: async () => {
+      try { await fetch(`${base}/`, { method: 'HEAD', cache: 'no-store' }); return true; } catch { return false; }
+    },
   };
 }

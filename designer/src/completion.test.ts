@@ -35,11 +35,11 @@ describe('expression completion', () => {
   });
 
   it('offers the node ids after nodes., then that node\'s declared outputs', () => {
-    expect(labels('JSON.stringify(nodes.')).toEqual(['fetch', 'fetch.retry', 'mystery']);
+    expect(labels('JSON.stringify(nodes.')).toEqual(['fetch', 'mystery']);
     expect(labels('nodes.fetch.')).toEqual(['statusCode', 'body', 'error']);
-    // A node id with a dot: the longest id the text continues wins.
-    expect(labels('nodes.fetch.retry.')).toEqual(['statusCode', 'body', 'error']);
-    expect(completeAt('nodes.fetch.retry.bo', 20, scope)).toMatchObject({ from: 18 });
+    // A node id with a dot is never offered: nodes.fetch.retry reads fetch's 'retry', so it would not evaluate.
+    expect(labels('nodes.fetch.retry.')).toBeUndefined();
+    expect(labels('nodes.fetch.ret')).toEqual(['statusCode', 'body', 'error']);
     // An unknown activity still offers error.
     expect(labels('nodes.mystery.')).toEqual(['error']);
   });

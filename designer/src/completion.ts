@@ -1,5 +1,5 @@
 // Completion for JavaScript and template inputs, pure: what `input.`, `vars.` and `nodes.<id>.` offer in the current flow.
-import type { Design } from './flowJson';
+import { IDENTIFIER, type Design } from './flowJson';
 import type { ActivityDescriptor } from './types';
 
 export interface ScopeEntry {
@@ -108,6 +108,7 @@ export function completeAt(text: string, pos: number, scope: CompletionScope): C
     case 'nodes': {
       // The longest node id that the typed text continues past with a dot: then its outputs are offered.
       const node = [...scope.nodes]
+        .filter(n => IDENTIFIER.test(n.id))
         .sort((a, b) => b.id.length - a.id.length)
         .find(n => rest.startsWith(`${n.id}.`));
       if (node) {
@@ -115,7 +116,8 @@ export function completeAt(text: string, pos: number, scope: CompletionScope): C
         if (after.includes('.')) return null;
         return { from: restFrom + node.id.length + 1, options: node.outputs.map(e => option(e, 'property')) };
       }
-      return { from: restFrom, options: scope.nodes.map(n => ({ label: n.id, detail: n.type, kind: 'variable' as const })) };
+      // Only ids that are identifiers: `nodes.my-node` would not evaluate (rename such a node to use it).
+      return { from: restFrom, options: scope.nodes.filter(n => IDENTIFIER.test(n.id)).map(n => ({ label: n.id, detail: n.type, kind: 'variable' as const })) };
     }
     default:
       return null;

@@ -28,6 +28,8 @@ describe('flow declarations', () => {
     const added = addDeclaration([{ name: 'input1' }], 'inputs');
     expect(added[1]).toEqual({ name: 'input2', type: 'string' });
     expect(addDeclaration([], 'variables')[0].name).toBe('variable1');
+    // An output holds whatever the flow computes: a list result must not fault at Return.
+    expect(addDeclaration([], 'outputs')[0]).toEqual({ name: 'output1', type: 'any' });
     expect(removeDeclaration(full, 0)).toEqual([full[1]]);
     expect(moveDeclaration(full, 0, 1).map(d => d.name)).toEqual(['token', 'method']);
     expect(moveDeclaration(full, 0, -1)).toBe(full);

@@ -54,7 +54,8 @@ export function addDeclaration(list: Declaration[], kind: DeclarationKind): Decl
   const stem = kind === 'inputs' ? 'input' : kind === 'outputs' ? 'output' : 'variable';
   let i = 1;
   while (taken.has(`${stem}${i}`)) i++;
-  return [...list, { name: `${stem}${i}`, type: 'string' }];
+  // An output holds whatever the flow computes (a list, an object): 'any' until the author narrows it.
+  return [...list, { name: `${stem}${i}`, type: kind === 'outputs' ? 'any' : 'string' }];
 }
 
 export function removeDeclaration(list: Declaration[], index: number): Declaration[] {

@@ -7,6 +7,8 @@ export interface NodeDecoration {
   errors?: FlowProblem[];
   warnings?: FlowProblem[];
   run?: NodeRun;
+  /** No incoming connection, not a trigger, and another node starts the flow: it would run on its own. */
+  notConnected?: boolean;
 }
 
 const problemsKey = (list: FlowProblem[] | undefined) => (list ? list.map(p => `${p.path}\u0000${p.message}`).join('\u0001') : '');
@@ -15,7 +17,8 @@ const runKey = (run: NodeRun | undefined) => (run ? `${run.status}|${run.duratio
 export function sameDecoration(a: NodeDecoration | undefined, b: NodeDecoration | undefined): boolean {
   return problemsKey(a?.errors) === problemsKey(b?.errors)
     && problemsKey(a?.warnings) === problemsKey(b?.warnings)
-    && runKey(a?.run) === runKey(b?.run);
+    && runKey(a?.run) === runKey(b?.run)
+    && !!a?.notConnected === !!b?.notConnected;
 }
 
 export class DecorationStore {
@@ -53,6 +56,7 @@ export class DecorationStore {
 /** Each node's decoration from the problems by node and the run statuses. */
 export function buildDecorations(
   byNode: Map<string, { errors: FlowProblem[]; warnings: FlowProblem[] }>, runs: Record<string, NodeRun>,
+  notConnected: ReadonlySet<string> = new Set(),
 ): Map<string, NodeDecoration> {
   const result = new Map<string, NodeDecoration>();
   for (const [id, p] of byNode) {
@@ -60,5 +64,6 @@ export function buildDecorations(
     result.set(id, { errors: p.errors.length ? p.errors : undefined, warnings: p.warnings.length ? p.warnings : undefined });
   }
   for (const [id, run] of Object.entries(runs)) result.set(id, { ...result.get(id), run });
+  for (const id of notConnected) result.set(id, { ...result.get(id), notConnected: true });
   return result;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { freshFlowId, fromFlowJson, newNodeId, renameNode, toFlowJson } from './flowJson';
+import { freshFlowId, fromFlowJson, newNodeId, renameNode, renameReferences, toFlowJson } from './flowJson';
 import type { FlowJson } from './types';
 
 const greet: FlowJson = {
@@ -66,7 +66,28 @@ describe('flow JSON conversion', () => {
 
   it('makes unique node ids from the type', () => {
     expect(newNodeId('SetOutput', ['setOutput1'])).toBe('setOutput2');
-    expect(newNodeId('Http.SendRequest', [])).toBe('http.SendRequest1');
+    expect(newNodeId('Http.SendRequest', [])).toBe('httpSendRequest1');
+    expect(newNodeId('Send HTTP Request', ['sendHttpRequest1'])).toBe('sendHttpRequest2');
+    expect(newNodeId('custom-api-action', [])).toBe('customApiAction1');
+    expect(newNodeId('3 ways', [])).toBe('node3Ways1');
+  });
+
+  it('rewrites every reference to a renamed node in JavaScript and templates, and only there', () => {
+    expect(renameReferences('nodes.fetch.body + nodes.fetcher.x + mynodes.fetch + nodes["fetch"].y', 'fetch', 'load'))
+      .toBe('nodes.load.body + nodes.fetcher.x + mynodes.fetch + nodes.load.y');
+    expect(renameReferences('{{ nodes.http.SendRequest1.body }}', 'http.SendRequest1', 'sendHttpRequest1')).toBe('{{ nodes.sendHttpRequest1.body }}');
+    expect(renameReferences('nodes.a.b', 'a', 'my-node')).toBe('nodes["my-node"].b');
+    const design = fromFlowJson({
+      format: 1, id: 'f', connections: [{ from: 'fetch:2xx', to: 'shape' }],
+      nodes: [
+        { id: 'fetch', type: 'Http.SendRequest', inputs: { url: 'https://nodes.fetch.example' } },
+        { id: 'shape', type: 'RunJavaScript', inputs: { code: 'return nodes.fetch.body;', extra: { list: [{ template: '{{ nodes.fetch.statusCode }}' }] } } },
+      ],
+    });
+    const renamed = toFlowJson(renameNode(design, 'fetch', 'load', type => new Set(type === 'RunJavaScript' ? ['code'] : []))!);
+    expect(renamed.nodes[0].inputs).toEqual({ url: 'https://nodes.fetch.example' });
+    expect(renamed.nodes[1].inputs).toEqual({ code: 'return nodes.load.body;', extra: { list: [{ template: '{{ nodes.load.statusCode }}' }] } });
+    expect(renamed.connections).toEqual([{ from: 'load:2xx', to: 'shape' }]);
   });
 });
 

@@ -105,22 +105,75 @@ export function toFlowJson(design: Design): FlowJson {
   return ordered as FlowJson;
 }
 
-/** A node id for a new node of this type, unique in the flow: setOutput1, setOutput2, ... */
-export function newNodeId(type: string, taken: Iterable<string>): string {
+/** A JavaScript identifier: what `nodes.<id>` can use as written. */
+export const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+
+/** camelCase identifier from a display name or type: "Send HTTP Request" → sendHttpRequest, "custom-api-action" → customApiAction. */
+export function identifierFrom(text: string): string {
+  const words = text.split(/[^A-Za-z0-9]+/).filter(Boolean);
+  const id = words.map((w, i) => {
+    const word = w === w.toUpperCase() ? w.toLowerCase() : w;
+    return i === 0 ? word.charAt(0).toLowerCase() + word.slice(1) : word.charAt(0).toUpperCase() + word.slice(1);
+  }).join('');
+  return /^[A-Za-z_]/.test(id) ? id : `node${id}`;
+}
+
+/** A node id for a new node, unique in the flow and an identifier: from "Send HTTP Request" sendHttpRequest1, sendHttpRequest2, ... */
+export function newNodeId(name: string, taken: Iterable<string>): string {
   const used = new Set(taken);
-  const base = (type.charAt(0).toLowerCase() + type.slice(1)).replace(/[^A-Za-z0-9_.-]/g, '') || 'node';
+  const base = identifierFrom(name);
   for (let i = 1; ; i++) if (!used.has(`${base}${i}`)) return `${base}${i}`;
 }
 
 export const NODE_ID_PATTERN = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 
-/** Renames a node and every connection that names it; returns null when the id is taken or malformed. */
-export function renameNode(design: Design, from: string, to: string): Design | null {
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** Rewrites `nodes.from` and `nodes["from"]` in JavaScript or template text to name `to` instead. */
+export function renameReferences(code: string, from: string, to: string): string {
+  const f = escapeRegExp(from);
+  const pattern = new RegExp(`(?<![A-Za-z0-9_$.])nodes(?:(\\s*\\.\\s*)${f}(?![A-Za-z0-9_$])|\\s*\\[\\s*(["'])${f}\\2\\s*\\])`, 'g');
+  return code.replace(pattern, (_m, dot: string | undefined) =>
+    IDENTIFIER.test(to) ? `nodes${dot ?? '.'}${to}` : `nodes["${to}"]`);
+}
+
+/** The input value with every reference to node `from` rewritten; literal strings only when `code` (a JavaScript or template input). */
+function renameInValue(value: Json, from: string, to: string, code: boolean): Json {
+  if (typeof value === 'string') return code ? renameReferences(value, from, to) : value;
+  if (Array.isArray(value)) return value.map(v => renameInValue(v, from, to, false));
+  if (value && typeof value === 'object') {
+    const keys = Object.keys(value);
+    if (keys.length === 1 && (keys[0] === 'js' || keys[0] === 'template') && typeof value[keys[0]] === 'string')
+      return { [keys[0]]: renameReferences(value[keys[0]] as string, from, to) };
+    if (keys.length === 1 && keys[0] === 'literal') return value;
+    const out: { [key: string]: Json } = {};
+    for (const k of keys) out[k] = renameInValue(value[k], from, to, false);
+    return out;
+  }
+  return value;
+}
+
+/**
+ * Renames a node, every connection that names it and every reference to it in this flow's JavaScript and templates
+ * (`codeInputs` says which literal inputs of a type hold code); returns null when the id is taken or malformed.
+ */
+export function renameNode(design: Design, from: string, to: string, codeInputs: (type: string) => ReadonlySet<string> = () => new Set()): Design | null {
   if (from === to) return design;
   if (!NODE_ID_PATTERN.test(to) || design.nodes.some(n => n.id === to)) return null;
   return {
     ...design,
-    nodes: design.nodes.map(n => (n.id === from ? { ...n, id: to } : n)),
+    nodes: design.nodes.map(n => {
+      const code = codeInputs(n.data.type);
+      let changed = false;
+      const inputs: Record<string, Json> = {};
+      for (const [name, value] of Object.entries(n.data.inputs)) {
+        inputs[name] = renameInValue(value, from, to, code.has(name));
+        if (inputs[name] !== value && JSON.stringify(inputs[name]) !== JSON.stringify(value)) changed = true;
+        else inputs[name] = value;
+      }
+      const data = changed ? { ...n.data, inputs } : n.data;
+      return n.id === from ? { ...n, id: to, data } : changed ? { ...n, data } : n;
+    }),
     edges: design.edges.map(e => {
       if (e.source !== from && e.target !== from) return e;
       const source = e.source === from ? to : e.source;

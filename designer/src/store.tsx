@@ -5,7 +5,7 @@ import { emptyDesign, makeEdge, renameNode, type Design, type DesignEdge, type D
 import { layoutDesign } from './layout';
 import { DecorationStore } from './decorationStore';
 import type { NodeRun } from './runView';
-import type { ActivityDescriptor, FlowProblem, FlowSummary, InstanceDetail, JournalEntry, Json } from './types';
+import type { ActivityDescriptor, FlowProblem, FlowSummary, InstanceDetail, JournalEntry, Json, Pin } from './types';
 
 /** The run the canvas shows: the designer's last run, or a past instance opened from the list. */
 export interface RunView {
@@ -25,7 +25,19 @@ export interface State {
   viewingVersion?: number;
   /** The revision last loaded or saved: the canvas has unsaved changes while revision differs. */
   savedRevision: number;
-  message?: { text: string; error?: boolean };
+  message?: Message;
+  /** Pinned node outputs of the draft: test runs use them instead of running the node. */
+  pins: Record<string, Pin>;
+  /** The published version's triggers run (undefined: the flow has no published version). */
+  active?: boolean;
+  /** The server did not answer the last check: a banner says so, validation shows nothing. */
+  offline: boolean;
+  /** Test steps since the last run: node id → its entry (newer than the run's). */
+  steps: Record<string, JournalEntry>;
+  /** The inputs of the last test run (test steps and previews use them). */
+  lastInputs: Record<string, Json>;
+  /** The node whose details overlay is open. */
+  details?: string;
   flows?: FlowSummary[];
   /** Flow documents before each recorded edit, oldest first (at most HISTORY_LIMIT). */
   past: Design[];
@@ -39,9 +51,18 @@ export interface State {
 
 export const HISTORY_LIMIT = 100;
 
+export type MessageLevel = 'success' | 'info' | 'warning' | 'error';
+export interface Message { text: string; error?: boolean; level: MessageLevel; at: number }
+
+/** The inputs of an activity type whose literal text is JavaScript or a template (Run JavaScript's code). */
+export function codeInputsOf(descriptors: ActivityDescriptor[], type: string): Set<string> {
+  const d = descriptors.find(x => x.type === type);
+  return new Set((d?.inputs ?? []).filter(i => i.editor === 'javascript' || i.editor === 'template' || i.editor === 'javascript-expression').map(i => i.name));
+}
+
 export type Action =
   | { kind: 'descriptors'; descriptors: ActivityDescriptor[] }
-  | { kind: 'load'; design: Design; version?: number }
+  | { kind: 'load'; design: Design; version?: number; pins?: Record<string, Pin> }
   | { kind: 'nodesChange'; changes: NodeChange<DesignNode>[] }
   | { kind: 'edgesChange'; changes: EdgeChange[] }
   | { kind: 'connect'; connection: Connection }
@@ -53,7 +74,16 @@ export type Action =
   | { kind: 'select'; nodeId: string }
   | { kind: 'problems'; problems: FlowProblem[] }
   | { kind: 'run'; run?: RunView; runStatus: Record<string, NodeRun> }
-  | { kind: 'message'; text: string; error?: boolean }
+  | { kind: 'message'; text: string; error?: boolean; level?: MessageLevel }
+  | { kind: 'dismiss' }
+  | { kind: 'pin'; nodeId: string; pin?: Pin }
+  | { kind: 'pins'; pins: Record<string, Pin> }
+  | { kind: 'active'; active?: boolean }
+  | { kind: 'offline'; offline: boolean }
+  | { kind: 'selectAll' }
+  | { kind: 'step'; entry: JournalEntry }
+  | { kind: 'lastInputs'; inputs: Record<string, Json> }
+  | { kind: 'details'; nodeId?: string }
   | { kind: 'flows'; flows?: FlowSummary[] }
   | { kind: 'delete'; nodeIds: string[]; edgeIds: string[] }
   | { kind: 'paste'; nodes: DesignNode[]; edges: DesignEdge[] }
@@ -63,13 +93,16 @@ export type Action =
   | { kind: 'undo' }
   | { kind: 'redo' };
 
-export const initialState: State = { design: emptyDesign(), revision: 0, savedRevision: 0, descriptors: [], problems: [], runStatus: {}, past: [], future: [] };
+export const initialState: State = {
+  design: emptyDesign(), revision: 0, savedRevision: 0, descriptors: [], problems: [], runStatus: {}, past: [], future: [], pins: {}, offline: false, steps: {}, lastInputs: {},
+};
 
 /** A recorded edit: the design before it goes on the undo stack (unless it continues the last edit with the same key). */
 function edit(state: State, design: Design, options: { key?: string; before?: Design } = {}): State {
   const coalesce = options.key !== undefined && options.key === state.lastKey;
   const past = coalesce ? state.past : [...state.past, options.before ?? state.design].slice(-HISTORY_LIMIT);
-  return { ...state, design, revision: state.revision + 1, past, future: [], lastKey: options.key, dragStart: undefined };
+  // The canvas's run badges describe the flow as it ran: an edit clears them (the run stays in the Run tab and node details).
+  return { ...state, design, revision: state.revision + 1, past, future: [], lastKey: options.key, dragStart: undefined, runStatus: {} };
 }
 
 const samePositions = (a: Design, b: Design) =>
@@ -93,7 +126,7 @@ export function reducer(state: State, action: Action): State {
       return {
         ...state, design: action.design, revision: state.revision + 1, problems: [], run: undefined, runStatus: {},
         past: [], future: [], lastKey: undefined, dragStart: undefined, viewingVersion: action.version,
-        savedRevision: state.revision + 1,
+        savedRevision: state.revision + 1, pins: action.pins ?? {}, steps: {}, details: undefined,
       };
     case 'nodesChange': {
       const nodes = applyNodeChanges(action.changes, d.nodes);
@@ -142,8 +175,10 @@ export function reducer(state: State, action: Action): State {
         nodes: d.nodes.map(n => (n.id === action.nodeId ? { ...n, data: { ...n.data, ...action.patch } } : n)),
       }, { key: `patch:${action.nodeId}:${Object.keys(action.patch).sort().join()}` });
     case 'renameNode': {
-      const renamed = renameNode(d, action.from, action.to);
-      return renamed ? edit(state, renamed) : { ...state, message: { text: `'${action.to}' is taken or not a valid node id`, error: true } };
+      const renamed = renameNode(d, action.from, action.to, type => codeInputsOf(state.descriptors, type));
+      if (!renamed) return { ...state, message: { text: `'${action.to}' is taken or not a valid node id`, error: true, level: 'error', at: Date.now() } };
+      const { [action.from]: pin, ...pins } = state.pins;
+      return { ...edit(state, renamed), pins: pin ? { ...pins, [action.to]: pin } : state.pins };
     }
     case 'setMeta':
       return edit(state, {
@@ -162,9 +197,38 @@ export function reducer(state: State, action: Action): State {
     case 'problems':
       return { ...state, problems: action.problems };
     case 'run':
-      return { ...state, run: action.run, runStatus: action.runStatus };
-    case 'message':
-      return { ...state, message: { text: action.text, error: action.error } };
+      // A new run supersedes earlier test steps.
+      return { ...state, run: action.run, runStatus: action.runStatus, steps: action.run === state.run ? state.steps : {} };
+    case 'message': {
+      const level = action.level ?? (action.error ? 'error' : 'success');
+      return { ...state, message: { text: action.text, error: level === 'error', level, at: Date.now() } };
+    }
+    case 'dismiss':
+      return { ...state, message: undefined };
+    case 'pin': {
+      const pins = { ...state.pins };
+      if (action.pin) pins[action.nodeId] = action.pin;
+      else delete pins[action.nodeId];
+      // A pin is part of the draft: it makes the canvas unsaved like an edit, without an undo step.
+      return { ...state, pins, revision: state.revision + 1 };
+    }
+    case 'pins':
+      return { ...state, pins: action.pins };
+    case 'active':
+      return { ...state, active: action.active };
+    case 'offline':
+      return state.offline === action.offline ? state : { ...state, offline: action.offline };
+    case 'step':
+      return { ...state, steps: { ...state.steps, [action.entry.nodeId]: action.entry } };
+    case 'lastInputs':
+      return { ...state, lastInputs: action.inputs };
+    case 'details':
+      return { ...state, details: action.nodeId };
+    case 'selectAll':
+      return {
+        ...state,
+        design: { ...d, nodes: d.nodes.map(n => (n.selected ? n : { ...n, selected: true })), edges: d.edges.map(e => (e.selected ? e : { ...e, selected: true })) },
+      };
     case 'flows':
       return { ...state, flows: action.flows };
     case 'delete': {
@@ -211,6 +275,10 @@ export function reducer(state: State, action: Action): State {
 
 export const StoreContext = createContext<{ state: State; dispatch: Dispatch<Action> } | null>(null);
 export const DescriptorsContext = createContext<Map<string, ActivityDescriptor>>(new Map());
+/** Evaluates a JavaScript or template input against the last run's data (null: no run data to preview against). */
+export const PreviewContext = createContext<((expression: { js: string } | { template: string }) => Promise<{ value?: Json; error?: string }>) | null>(null);
+/** The ids of the pinned nodes (a new set only when the pins change). */
+export const PinnedContext = createContext<ReadonlySet<string>>(new Set());
 /** Per-node decorations (what ActivityNode reads): a stable store, so the context itself never changes. */
 export const DecorationStoreContext = createContext<DecorationStore>(new DecorationStore());
 

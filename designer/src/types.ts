@@ -30,6 +30,10 @@ export interface ActivityDescriptor {
   outcomes: string[];
   dynamicOutcomes: boolean;
   loopBodyOutcome?: string | null;
+  /** Starts instances (HTTP endpoint, schedule, event): a start node with no input handle. */
+  trigger?: boolean;
+  /** Outcomes that fault the node when nothing is connected to them (an HTTP 5xx). */
+  errorOutcomes?: string[];
 }
 
 export interface FlowNodeJson {
@@ -75,6 +79,22 @@ export interface FlowSummary {
   latestVersion: number;
   publishedVersion?: number | null;
   connectorKey?: string | null;
+  updatedAt: string;
+  /** Whether the published version's triggers run (the Active switch). */
+  active?: boolean;
+  /** The flow has a draft: unpublished edits. */
+  hasDraft?: boolean;
+}
+
+/** A node's pinned output: test runs use it instead of running the node. */
+export interface Pin {
+  outputs: Record<string, Json>;
+  outcome?: string;
+}
+
+export interface Draft {
+  flow: FlowJson;
+  pins: Record<string, Pin>;
   updatedAt: string;
 }
 

@@ -6,7 +6,11 @@ namespace FlowConnectors.Persistence;
 /// <summary>One saved version of a flow. A running instance keeps the version it started on.</summary>
 public sealed record StoredFlow(string FlowId, int Version, string Json, bool Published, string? ConnectorKey, DateTimeOffset CreatedAt);
 
-public sealed record FlowSummary(string FlowId, string? Name, int LatestVersion, int? PublishedVersion, string? ConnectorKey, DateTimeOffset UpdatedAt);
+public sealed record FlowSummary(string FlowId, string? Name, int LatestVersion, int? PublishedVersion, string? ConnectorKey, DateTimeOffset UpdatedAt,
+    bool Active = true, bool HasDraft = false);
+
+/// <summary>The designer's working copy of a flow (not a version; triggers never run it) and its pinned node outputs.</summary>
+public sealed record StoredDraft(string FlowId, string Json, string? Pins, DateTimeOffset UpdatedAt);
 
 /// <summary>Flow definitions with versions. Saving never overwrites: each save is a new version.</summary>
 public interface IFlowStore
@@ -20,6 +24,14 @@ public interface IFlowStore
     Task<bool> PublishAsync(string flowId, int version, CancellationToken ct = default);
     Task<IReadOnlyList<FlowSummary>> ListAsync(CancellationToken ct = default);
     Task<IReadOnlyList<StoredFlow>> ListVersionsAsync(string flowId, CancellationToken ct = default);
+    Task<StoredDraft?> GetDraftAsync(string flowId, CancellationToken ct = default);
+    /// <summary>Replaces the flow's draft (a flow may have only a draft, before its first version).</summary>
+    Task<StoredDraft> SaveDraftAsync(string flowId, string json, string? pins, CancellationToken ct = default);
+    Task DeleteDraftAsync(string flowId, CancellationToken ct = default);
+    /// <summary>Whether the published version's triggers run; null when the flow has no version.</summary>
+    Task<bool?> GetActiveAsync(string flowId, CancellationToken ct = default);
+    /// <summary>Switches the flow's triggers on or off; false when the flow has no version.</summary>
+    Task<bool> SetActiveAsync(string flowId, bool active, CancellationToken ct = default);
 }
 
 public sealed record InstanceSummary(string InstanceId, string FlowId, int FlowVersion, FlowStatus Status, string? CorrelationId,

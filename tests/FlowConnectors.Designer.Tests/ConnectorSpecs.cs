@@ -240,6 +240,9 @@ public sealed class ConnectorSpecs(DesignerFixture fixture) : IClassFixture<Desi
         await page.GetByTestId("run").ClickAsync();
         await Assertions.Expect(page.GetByTestId("run-status-text")).ToHaveTextAsync("finished");
         await Assertions.Expect(page.Locator("[data-testid=node-getProject1] [data-testid=run-status]")).ToHaveTextAsync("done");
+        // A test run works on the draft; Publish stores the version read back below.
+        await page.GetByTestId("publish").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("message")).ToContainTextAsync("published uses-planner version 1");
         var saved = JsonNode.Parse(await fixture.Client.GetStringAsync("/api/flows/uses-planner"))!["nodes"]![0]!;
         ((string)saved["type"]!).ShouldBe("Connector.Action");
         saved["inputs"]!["inputs"]!.ToJsonString().ShouldBe("""{"project":"p1","team":"blue"}""");

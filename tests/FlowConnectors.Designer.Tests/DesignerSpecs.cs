@@ -24,8 +24,9 @@ public sealed class DesignerSpecs(DesignerFixture fixture) : IClassFixture<Desig
         await page.Locator("[data-testid=input-value] .cm-content").FillAsync("'hi ' + (40 + 2)");
 
         await Assertions.Expect(page.GetByTestId("validity")).ToHaveTextAsync("0 errors, 0 warnings");
-        await page.GetByTestId("save").ClickAsync();
-        await Assertions.Expect(page.GetByTestId("message")).ToContainTextAsync("saved designer-e2e version 1");
+        // Save keeps a draft; Publish makes the first version (drafts: README "Designer").
+        await page.GetByTestId("publish").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("message")).ToContainTextAsync("published designer-e2e version 1");
 
         await page.GetByTestId("run-toggle").ClickAsync();
         await page.GetByTestId("run").ClickAsync();

@@ -35,7 +35,7 @@ public sealed class DocsScreenshotSpecs(DesignerFixture fixture) : IClassFixture
         await SaveAsync(page, "designer-completion.png");
     }, width: 1400, height: 800);
 
-    private static async Task SaveAsync(IPage page, string name)
+    internal static async Task SaveAsync(IPage page, string name)
     {
         var bytes = await page.ScreenshotAsync();
         bytes.Length.ShouldBeGreaterThan(10_000);

@@ -190,8 +190,8 @@ public sealed class FlowAuthoringSpecs(DesignerFixture fixture) : IClassFixture<
         // Highlighted as JavaScript: the string literal is a styled token of its own.
         await Assertions.Expect(editor.Locator("span", new() { HasTextString = "'none'" })).ToHaveCountAsync(1);
 
-        await page.GetByTestId("save").ClickAsync();
-        await Assertions.Expect(page.GetByTestId("message")).ToContainTextAsync("saved complete-me version 2");
+        await page.GetByTestId("publish").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("message")).ToContainTextAsync("published complete-me version 2");
         var saved = JsonNode.Parse(await fixture.Client.GetStringAsync("/api/flows/complete-me"))!;
         ((string?)saved["nodes"]![1]!["inputs"]!["value"]!["js"]).ShouldBe("nodes.fetch.statusCode ?? input.count ?? 'none'");
         saved["inputs"]!.ToJsonString().ShouldBe("""[{"name":"who","type":"string"},{"name":"count","type":"integer","required":true}]""");

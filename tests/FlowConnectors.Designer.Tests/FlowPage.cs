@@ -79,6 +79,22 @@ internal static class FlowPage
 
     public static ILocator Node(IPage page, string id) => page.Locator($".react-flow__node[data-id='{id}']");
 
+    /// <summary>Drags an activity from the palette onto the canvas at (x, y) of the pane.</summary>
+    public static Task DropAsync(IPage page, string type, float x, float y) =>
+        page.GetByTestId($"palette-{type}").DragToAsync(page.Locator(".react-flow__pane"),
+            new LocatorDragToOptions { TargetPosition = new TargetPosition { X = x, Y = y } });
+
+    /// <summary>Draws a connection from a node's outcome handle to another node's input handle.</summary>
+    public static async Task ConnectAsync(IPage page, string from, string outcome, string to)
+    {
+        var source = await page.Locator($".react-flow__node[data-id='{from}'] .react-flow__handle.source[data-handleid='{outcome}']").BoundingBoxAsync();
+        var target = await page.Locator($".react-flow__node[data-id='{to}'] .react-flow__handle.target").BoundingBoxAsync();
+        await page.Mouse.MoveAsync(source!.X + source.Width / 2, source.Y + source.Height / 2);
+        await page.Mouse.DownAsync();
+        await page.Mouse.MoveAsync(target!.X + target.Width / 2, target.Y + target.Height / 2, new MouseMoveOptions { Steps = 10 });
+        await page.Mouse.UpAsync();
+    }
+
     /// <summary>Waits until the canvas's pan and zoom stop changing (fit view and layout animate them).</summary>
     public static async Task ViewportSettledAsync(IPage page)
     {

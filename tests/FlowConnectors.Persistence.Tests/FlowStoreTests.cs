@@ -23,6 +23,42 @@ public abstract class FlowStoreTests<TDatabase> : StoreTestBase<TDatabase> where
     }
 
     [Fact]
+    public async Task A_draft_is_not_a_version_is_replaced_by_each_save_and_listed_with_its_flow()
+    {
+        (await Flows.GetDraftAsync("d")).ShouldBeNull();
+        await Flows.SaveDraftAsync("d", """{"id":"d","v":1}""", null);
+        var second = await Flows.SaveDraftAsync("d", """{"id":"d","v":2}""", """{"fetch":{"outputs":{"body":1},"outcome":"2xx"}}""");
+        var draft = (await Flows.GetDraftAsync("d"))!;
+        draft.Json.ShouldBe("""{"id":"d","v":2}""");
+        draft.Pins.ShouldBe(second.Pins);
+        (await Flows.ListVersionsAsync("d")).ShouldBeEmpty();
+        (await Flows.GetAsync("d")).ShouldBeNull();
+        // A flow that has only a draft is listed, so it can be opened again.
+        (await Flows.ListAsync()).Single(f => f.FlowId == "d").ShouldSatisfyAllConditions(f => f.HasDraft.ShouldBeTrue(), f => f.LatestVersion.ShouldBe(0));
+
+        await Flows.SaveVersionAsync("d", "D", """{"id":"d","v":2}""", null);
+        (await Flows.ListAsync()).Single(f => f.FlowId == "d").ShouldSatisfyAllConditions(f => f.HasDraft.ShouldBeTrue(), f => f.LatestVersion.ShouldBe(1));
+        await Flows.DeleteDraftAsync("d");
+        (await Flows.GetDraftAsync("d")).ShouldBeNull();
+        (await Flows.ListAsync()).Single(f => f.FlowId == "d").HasDraft.ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task A_flow_is_active_until_switched_off_and_only_a_stored_flow_can_be_switched()
+    {
+        (await Flows.SetActiveAsync("none", false)).ShouldBeFalse();
+        (await Flows.GetActiveAsync("none")).ShouldBeNull();
+        await Flows.SaveVersionAsync("a", "A", "{}", null);
+        (await Flows.GetActiveAsync("a")).ShouldBe(true);
+        (await Flows.SetActiveAsync("a", false)).ShouldBeTrue();
+        (await Flows.GetActiveAsync("a")).ShouldBe(false);
+        (await Flows.ListAsync()).Single(f => f.FlowId == "a").Active.ShouldBeFalse();
+        // A new version does not switch it back on.
+        await Flows.SaveVersionAsync("a", "A", "{\"x\":1}", null);
+        (await Flows.GetActiveAsync("a")).ShouldBe(false);
+    }
+
+    [Fact]
     public async Task Publishing_moves_the_published_mark_between_versions()
     {
         await Flows.SaveVersionAsync("f", "F", "{}", null);

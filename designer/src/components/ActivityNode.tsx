@@ -1,7 +1,7 @@
 import { Handle, Position, useUpdateNodeInternals, type NodeProps } from '@xyflow/react';
 import { memo, useCallback, useContext, useEffect, useRef, useSyncExternalStore } from 'react';
 import { TARGET_HANDLE, type DesignNode } from '../flowJson';
-import { DecorationStoreContext, DescriptorsContext } from '../store';
+import { DecorationStoreContext, DescriptorsContext, PinnedContext } from '../store';
 import { formatDuration } from '../runView';
 import type { ActivityDescriptor, Json } from '../types';
 
@@ -39,18 +39,25 @@ function ActivityNodeView({ id, data, selected }: NodeProps<DesignNode>) {
     updateInternals(id);
   }, [id, outcomeKey, updateInternals]);
   const height = Math.max(56, 22 * outcomes.length + 14);
+  const trigger = !!descriptor?.trigger;
+  const errorOutcomes = descriptor?.errorOutcomes ?? [];
+  const pinned = useContext(PinnedContext).has(id);
 
   return (
     <div
-      className={`fc-node${selected ? ' selected' : ''}${status ? ` run-${status}` : ''}${errors ? ' has-errors' : ''}`}
+      className={`fc-node${selected ? ' selected' : ''}${status ? ` run-${status}` : ''}${errors ? ' has-errors' : ''}${trigger ? ' trigger' : ''}${decoration?.notConnected ? ' not-connected' : ''}`}
       style={{ minHeight: height }}
       data-testid={`node-${id}`}
       title={[...(errors ?? []), ...(warnings ?? [])].map(p => p.message).join('\n') || descriptor?.description}
     >
-      <Handle type="target" position={Position.Left} id={TARGET_HANDLE} />
+      {/* A trigger starts the flow: nothing connects into it. */}
+      {!trigger && <Handle type="target" position={Position.Left} id={TARGET_HANDLE} />}
+      {trigger && <div className="fc-node-kind" data-testid="trigger-mark" title="A trigger: it starts the flow">⚡ trigger</div>}
       <div className="fc-node-title">{data.name || descriptor?.displayName || data.type}</div>
       <div className="fc-node-id">{id}</div>
       {!descriptor && <div className="fc-node-unknown">unknown type {data.type}</div>}
+      {decoration?.notConnected && <div className="fc-node-unconnected" data-testid="not-connected" title="Nothing leads to this node, so it runs on its own when the flow starts">not connected</div>}
+      {pinned && <div className="fc-node-pinned" data-testid="pinned" title="Test runs use this node's pinned output instead of running it">📌 pinned</div>}
       {errors && <span className="badge badge-error" data-testid="error-badge">{errors.length}</span>}
       {!errors && warnings && <span className="badge badge-warning">{warnings.length}</span>}
       {nodeRun && (
@@ -63,7 +70,8 @@ function ActivityNodeView({ id, data, selected }: NodeProps<DesignNode>) {
         const top = ((index + 1) * height) / (outcomes.length + 1);
         return (
           <div key={outcome}>
-            <span className={`fc-outcome-label${outcome === 'fault' ? ' fault' : ''}`} style={{ top: top - 8 }}>{outcome}</span>
+            <span className={`fc-outcome-label${outcome === 'fault' || errorOutcomes.includes(outcome) ? ' fault' : ''}`} style={{ top: top - 8 }}
+              title={errorOutcomes.includes(outcome) ? 'an error outcome: with nothing connected it faults the node' : undefined}>{outcome}</span>
             <Handle type="source" position={Position.Right} id={outcome} style={{ top }} className={outcome === 'fault' ? 'handle-fault' : undefined} />
           </div>
         );

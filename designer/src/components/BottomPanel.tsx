@@ -56,7 +56,7 @@ function RunTab({ onSelectNode }: { onSelectNode: (id: string) => void }) {
   return (
     <div className="run-view">
       <p>
-        instance <code data-testid="run-instance">{instance.instanceId}</code> (version {instance.flowVersion}):{' '}
+        {instance.flowVersion === 0 ? 'test run of the draft' : 'instance'} <code data-testid="run-instance">{instance.instanceId}</code>{instance.flowVersion === 0 ? '' : ` (version ${instance.flowVersion})`}:{' '}
         <strong data-testid="run-status-text" className={`status-${instance.status}`}>{instance.status}</strong>
       </p>
       {instance.fault && <p className="error" data-testid="run-fault">fault at {instance.fault.nodeId}: {instance.fault.message}</p>}
@@ -139,7 +139,7 @@ function VersionsTab(p: Pick<BottomPanelProps, 'loadVersions' | 'onViewVersion' 
 
 export function BottomPanel(p: BottomPanelProps) {
   const { state } = useStore();
-  const { problems, message } = state;
+  const { problems } = state;
   const tabs: [PanelTab, string][] = [['problems', `Problems (${problems.length})`], ['run', 'Run'], ['instances', 'Instances'], ['versions', 'Versions']];
   return (
     <footer className="bottom">
@@ -147,7 +147,6 @@ export function BottomPanel(p: BottomPanelProps) {
         {tabs.map(([id, label]) => (
           <button key={id} className={p.tab === id ? 'active' : undefined} data-testid={`tab-panel-${id}`} onClick={() => p.onTab(id)}>{label}</button>
         ))}
-        {message && <span className={message.error ? 'msg error' : 'msg'} data-testid="message">{message.text}</span>}
       </nav>
       <div className="bottom-body">
         {p.tab === 'problems' && (

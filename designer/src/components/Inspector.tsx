@@ -1,9 +1,10 @@
-import { useContext, useEffect, useMemo, useState } from 'react';
+import { useContext, useEffect, useMemo, useState, type DragEvent } from 'react';
+import { EXPRESSION_DRAG_TYPE } from './JsonView';
 import { scopeOf, type CompletionScope } from '../completion';
 import { CodeEditor } from '../editor/CodeEditor';
 import type { DesignNode } from '../flowJson';
 import { inputMode, inputText, makeInputValue, type InputMode } from '../inputs';
-import { DescriptorsContext, useStore } from '../store';
+import { DescriptorsContext, PreviewContext, useStore } from '../store';
 import type { InputDescriptor, Json } from '../types';
 import { CONNECTOR_ACTION } from '../connectors/cardNode';
 import { ConnectorActionEditor } from '../connectors/ConnectorActionEditor';
@@ -21,8 +22,19 @@ function InputEditor({ nodeId, input, value, scope }: { nodeId: string; input: I
     // eslint-disable-next-line react-hooks/exhaustive-deps -- only an outside change of the value re-syncs
   }, [nodeId, value, input.type]);
   const commit = (m: InputMode, t: string) => dispatch({ kind: 'setInput', nodeId, name: input.name, value: makeInputValue(m, t, input.type) });
+  // A field dragged from the node details' input data: the input becomes that JavaScript expression.
+  const accepts = (e: DragEvent) => e.dataTransfer.types.includes(EXPRESSION_DRAG_TYPE);
+  const onDrop = (e: DragEvent) => {
+    if (!accepts(e)) return;
+    e.preventDefault();
+    const path = e.dataTransfer.getData(EXPRESSION_DRAG_TYPE);
+    setMode('js');
+    setText(path);
+    commit('js', path);
+  };
   return (
-    <div className="input-editor" data-testid={`input-${input.name}`}>
+    <div className="input-editor" data-testid={`input-${input.name}`}
+      onDragOver={e => { if (accepts(e)) { e.preventDefault(); e.dataTransfer.dropEffect = 'copy'; } }} onDrop={onDrop}>
       <label>
         {input.displayName || input.name}
         {input.required && <span className="required" title="required"> *</span>}
@@ -51,8 +63,31 @@ function InputEditor({ nodeId, input, value, scope }: { nodeId: string; input: I
           onChange={e => { setText(e.target.value); commit(mode, e.target.value); }}
         />
       )}
+      {(mode !== 'literal' || input.editor === 'javascript' || input.editor === 'template') && text.trim() !== '' && (
+        <ExpressionPreview expression={mode === 'template' || (mode === 'literal' && input.editor === 'template') ? { template: text } : mode === 'js' ? { js: text } : { js: `(function () {${text}\n})()` }} />
+      )}
     </div>
   );
+}
+
+/** The input's value against the last run's data, as you type (debounced), or the error it gives. */
+function ExpressionPreview({ expression }: { expression: { js: string } | { template: string } }) {
+  const evaluate = useContext(PreviewContext);
+  const [result, setResult] = useState<{ value?: Json; error?: string }>();
+  const key = JSON.stringify(expression);
+  useEffect(() => {
+    if (!evaluate) return;
+    let current = true;
+    const timer = setTimeout(() => {
+      evaluate(expression).then(r => { if (current) setResult(r); }, e => { if (current) setResult({ error: (e as Error).message }); });
+    }, 300);
+    return () => { current = false; clearTimeout(timer); };
+  }, [key, evaluate]); // eslint-disable-line react-hooks/exhaustive-deps
+  if (!evaluate) return null;
+  if (!result) return <div className="preview pending" data-testid="preview">…</div>;
+  return result.error !== undefined
+    ? <div className="preview error" data-testid="preview" title="evaluated against the last run's data">⚠ {result.error}</div>
+    : <div className="preview" data-testid="preview" title="evaluated against the last run's data">= {JSON.stringify(result.value ?? null).slice(0, 300)}</div>;
 }
 
 function NodeIdField({ id }: { id: string }) {
@@ -92,6 +127,10 @@ export function Inspector({ node }: { node: DesignNode | undefined }) {
     <aside className="inspector" data-testid="node-inspector">
       <h3>{descriptor?.displayName ?? node.data.type}</h3>
       {descriptor?.description && <p className="hint">{descriptor.description}</p>}
+      {state.details !== node.id && (
+        <button className="details-open" data-testid="open-details" onClick={() => dispatch({ kind: 'details', nodeId: node.id })}
+          title="Input data, settings and output side by side; Test step and Pin (or double-click the node)">Open details (data, test step, pin)</button>
+      )}
       <NodeIdField id={node.id} />
       <label className="field">name<input aria-label="node name" value={node.data.name ?? ''} onChange={e => dispatch({ kind: 'patchNode', nodeId: node.id, patch: { name: e.target.value || undefined } })} /></label>
       {node.data.type === CONNECTOR_ACTION && <ConnectorActionEditor node={node} />}

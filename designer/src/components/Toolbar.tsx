@@ -1,5 +1,5 @@
-import { useState } from 'react';
-import { useStore } from '../store';
+import { useEffect, useState } from 'react';
+import { hasUnsavedChanges, useStore } from '../store';
 import type { Json } from '../types';
 import { RunForm } from './RunForm';
 
@@ -10,6 +10,10 @@ export interface ToolbarProps {
   onOpenList: () => void;
   onOpen: (id: string) => void;
   onSave: () => void;
+  onPublish: () => void;
+  /** Shown for a flow with triggers: switches its published triggers on or off. */
+  hasTriggers: boolean;
+  onActive: (active: boolean) => void;
   onRun: (inputs: Record<string, Json>) => void;
   onExport: () => void;
   onImport: (file: File) => void;
@@ -23,6 +27,12 @@ export function Toolbar(p: ToolbarProps) {
   const { state } = useStore();
   const [key, setKey] = useState(p.apiKey);
   const [showRun, setShowRun] = useState(false);
+  // Escape closes the run popover as it closes every other popover.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => { if (e.key === 'Escape') setShowRun(false); };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, []);
   return (
     <header className="toolbar">
       <strong className="brand">FlowConnectors</strong>
@@ -36,8 +46,17 @@ export function Toolbar(p: ToolbarProps) {
           </select>
         )}
       </span>
-      <button onClick={p.onSave} data-testid="save">Save</button>
-      <button onClick={() => setShowRun(!showRun)} data-testid="run-toggle">Run…</button>
+      <button onClick={p.onSave} data-testid="save" title="Save the draft (Ctrl/Cmd+S); nothing goes live until Publish">Save</button>
+      {hasUnsavedChanges(state) && <span className="unsaved" data-testid="unsaved" title="Changes not saved to the draft yet">● unsaved</span>}
+      <button onClick={() => setShowRun(!showRun)} data-testid="run-toggle" title="Test the draft: a test run never changes what triggers run">Test flow…</button>
+      <button className="primary" onClick={p.onPublish} data-testid="publish" title="Make the draft the live version">Publish</button>
+      {p.hasTriggers && (
+        <label className="active-switch" title="When on, the published version's triggers (endpoint, schedule, event) start instances" data-testid="active-switch">
+          <input type="checkbox" role="switch" aria-label="Active" checked={state.active ?? false} disabled={state.active === undefined}
+            onChange={e => p.onActive(e.target.checked)} />
+          {state.active === undefined ? 'not published' : state.active ? 'Active' : 'Inactive'}
+        </label>
+      )}
       <button onClick={p.onExport} data-testid="export">Export</button>
       <label className="import">Import<input type="file" accept=".json,application/json" aria-label="import flow" onChange={e => { const f = e.target.files?.[0]; if (f) p.onImport(f); e.target.value = ''; }} /></label>
       <button onClick={p.onFitView}>Fit</button>
@@ -45,12 +64,14 @@ export function Toolbar(p: ToolbarProps) {
       <button onClick={p.onUndo} data-testid="undo" disabled={!state.past.length} title="Undo (Ctrl/Cmd+Z)">Undo</button>
       <button onClick={p.onRedo} data-testid="redo" disabled={!state.future.length} title="Redo (Ctrl/Cmd+Shift+Z, Ctrl+Y)">Redo</button>
       {state.viewingVersion !== undefined && (
-        <span className="viewing" data-testid="viewing-version">viewing version {state.viewingVersion}; Save makes it the newest</span>
+        <span className="viewing" data-testid="viewing-version">viewing version {state.viewingVersion}; Publish makes it the newest</span>
       )}
       <span className="spacer" />
-      <span className={`validity ${state.problems.some(x => x.severity === 'error') ? 'invalid' : 'valid'}`} data-testid="validity">
-        {state.problems.filter(x => x.severity === 'error').length} errors, {state.problems.filter(x => x.severity === 'warning').length} warnings
-      </span>
+      {state.offline ? <span className="validity unknown" data-testid="validity">not validated (server unreachable)</span> : (
+        <span className={`validity ${state.problems.some(x => x.severity === 'error') ? 'invalid' : state.problems.length ? 'warned' : 'valid'}`} data-testid="validity">
+          {state.problems.filter(x => x.severity === 'error').length} errors, {state.problems.filter(x => x.severity === 'warning').length} warnings
+        </span>
+      )}
       <input
         className="api-key"
         type="password"

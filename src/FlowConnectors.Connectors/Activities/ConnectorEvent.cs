@@ -7,7 +7,7 @@ namespace FlowConnectors.Connectors.Activities;
 /// The start node of an automation triggered by a connector's webhook event card: outputs the event
 /// card's outputs for the delivery that started this instance.
 /// </summary>
-[Activity("Connector.Event", Category = "Connectors", DisplayName = "Connector event",
+[Activity("Connector.Event", Category = "Connectors", DisplayName = "Connector event", Trigger = true,
     Description = "Starts an automation from a webhook event card; 'event' holds the card's outputs for the delivery.")]
 internal sealed class ConnectorEvent : Activity
 {

@@ -8,4 +8,7 @@ public sealed class ActivityAttribute(string type) : Attribute
     public string Category { get; init; } = "General";
     public string? DisplayName { get; init; }
     public string Description { get; init; } = "";
+
+    /// <summary>The activity starts new instances (an HTTP endpoint, a schedule, an event): it is a start node and takes no incoming connection.</summary>
+    public bool Trigger { get; init; }
 }

@@ -14,6 +14,12 @@ public sealed record ActivityDescriptor(
     bool DynamicOutcomes,
     string? LoopBodyOutcome)
 {
+    /// <summary>The activity starts instances (HTTP endpoint, schedule, event): a start node with no input handle.</summary>
+    public bool IsTrigger { get; init; }
+
+    /// <summary>Outcomes that fault the node when nothing is connected to them (see <see cref="OutcomesAttribute.Errors"/>).</summary>
+    public IReadOnlyList<string> ErrorOutcomes { get; init; } = [];
+
     public InputDescriptor? FindInput(string name)
     {
         foreach (var input in Inputs)
@@ -33,6 +39,8 @@ public sealed record ActivityDescriptor(
         ["outcomes"] = new JsonArray(Outcomes.Select(o => (JsonNode)JsonValue.Create(o)).ToArray()),
         ["dynamicOutcomes"] = DynamicOutcomes,
         ["loopBodyOutcome"] = LoopBodyOutcome,
+        ["trigger"] = IsTrigger,
+        ["errorOutcomes"] = new JsonArray(ErrorOutcomes.Select(o => (JsonNode)JsonValue.Create(o)).ToArray()),
     };
 }
 

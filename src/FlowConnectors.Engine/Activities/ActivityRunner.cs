@@ -6,7 +6,8 @@ namespace FlowConnectors.Engine.Activities;
 
 /// <summary>
 /// Runs one activity on its own, for tests: <c>await ActivityRunner.RunAsync&lt;If&gt;(new() { ["condition"] = true })</c>.
-/// The activity goes through the real engine (input conversion, outputs, journal) in a one-node flow.
+/// The activity goes through the real engine (input conversion, outputs, journal) in a one-node flow, where every
+/// outcome counts as handled: the result is the outcome the activity picked (see README "Error outcomes" for flows).
 /// </summary>
 public static class ActivityRunner
 {
@@ -21,7 +22,10 @@ public static class ActivityRunner
             foreach (var (name, value) in inputs) node.Inputs[name] = value?.DeepClone();
         var flow = new FlowDefinition { Id = "activity-test", Nodes = [node] };
         var engine = new FlowEngine(options);
-        var result = await engine.RunAsync(engine.Compile(flow));
+        var compiled = engine.Compile(flow);
+        // On its own the node has nothing connected: it reports the outcome it picked, an error outcome (HTTP 500) too.
+        compiled.Nodes[0].HandlesEveryOutcome = true;
+        var result = await engine.RunAsync(compiled);
         var entry = result.Journal.LastOrDefault();
         return new ActivityRunResult(result, entry?.Outcome,
             result.State.NodeOutputs.TryGetValue("node", out var outputs) ? outputs : new Dictionary<string, JsonNode?>());

@@ -86,7 +86,11 @@ internal sealed class ActivityType
             outputs.Select(o => o.Descriptor).ToArray(),
             outcomeNames,
             outcomes?.Dynamic ?? false,
-            outcomes?.LoopBody);
+            outcomes?.LoopBody)
+        {
+            IsTrigger = attribute.Trigger,
+            ErrorOutcomes = outcomes?.Errors ?? [],
+        };
         return new ActivityType(type, activityDescriptor, factory, inputs.ToArray(), outputs.ToArray());
     }
 

@@ -17,4 +17,10 @@ public sealed class OutcomesAttribute(params string[] names) : Attribute
     /// activity again (a continuation) once everything started from it has finished.
     /// </summary>
     public string? LoopBody { get; init; }
+
+    /// <summary>
+    /// Outcomes that signal an error (an HTTP 5xx): taken with nothing connected to them, they fault the node
+    /// instead of ending the branch quietly. An activity may also mark any outcome it picks as an error at run time.
+    /// </summary>
+    public string[] Errors { get; init; } = [];
 }

@@ -36,6 +36,9 @@ internal sealed class CompiledNode(int index, FlowNode definition, ActivityType 
     public Dictionary<string, CompiledNode[]> Targets { get; } = new(StringComparer.Ordinal);
     public bool HasFaultTargets => Targets.ContainsKey(ActivityResult.FaultOutcome);
 
+    /// <summary>Every outcome counts as connected (ActivityRunner: a node run on its own reports the outcome it picked).</summary>
+    public bool HandlesEveryOutcome { get; set; }
+
     /// <summary>For joins: whether each node (by index) can reach this one; computed at compile time.</summary>
     public bool[]? ReachableFrom { get; set; }
     public string JoinMode { get; set; } = "all";

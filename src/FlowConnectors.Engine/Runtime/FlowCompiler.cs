@@ -66,6 +66,9 @@ internal sealed partial class FlowCompiler(ActivityRegistry registry, Expression
         ResolveConnections(flow, byId, declaredOutcomes, problems);
         var starts = FindStarts(flow, nodes, byId, problems);
         ReportUnreachable(flow, nodes, starts, problems);
+        FlowWiringChecks.CheckStarts(flow, starts, nodes, problems);
+        FlowWiringChecks.CheckNodeReferences(flow, registry.FindType, problems);
+        FlowWiringChecks.CheckOutputsSet(flow, problems);
         foreach (var join in nodes.Where(n => n.Type.IsJoin)) PrepareJoin(join, nodes);
 
         if (problems.Any(p => p.IsError)) return (null, problems);

@@ -377,6 +377,13 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
         }
         if (result.OutcomeName is { } single)
         {
+            if (!node.HandlesEveryOutcome && node.TargetsOf(single).Length == 0 && (result.ErrorMessage is not null || node.Type.Descriptor.ErrorOutcomes.Contains(single)))
+            {
+                // An error outcome nobody handles faults the node (README "Error outcomes"); the outputs stay readable.
+                var reason = result.ErrorMessage ?? $"took the error outcome '{single}'";
+                Fail(item, node, entry, started, new ActivityFaultException($"{reason} (outcome '{single}' is not connected)"), keepOutputs: true);
+                return;
+            }
             if (entry is not null) entry.Outcome = single;
             FollowOutcome(item, node, single, releaseToken: true);
         }
@@ -512,7 +519,7 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
         _queue.Enqueue(new WorkItem(scope.OwnerNodeId!, scope.ParentId!.Value, WorkKind.Continue));
     }
 
-    private void Fail(WorkItem item, CompiledNode node, JournalEntry? entry, long started, Exception exception)
+    private void Fail(WorkItem item, CompiledNode node, JournalEntry? entry, long started, Exception exception, bool keepOutputs = false)
     {
         // However the activity reported it (a cancelled script faults its input), a stop asked for is a stop.
         if (_cancellation.IsCancellationRequested)
@@ -539,10 +546,9 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
         }
         if (node.HasFaultTargets)
         {
-            State.NodeOutputs[node.Id] = new Dictionary<string, JsonNode?>(StringComparer.Ordinal)
-            {
-                ["error"] = new JsonObject { ["message"] = message, ["nodeId"] = node.Id, ["activityType"] = node.Type.Descriptor.Type },
-            };
+            var error = new JsonObject { ["message"] = message, ["nodeId"] = node.Id, ["activityType"] = node.Type.Descriptor.Type };
+            if (keepOutputs && State.NodeOutputs.TryGetValue(node.Id, out var produced)) produced["error"] = error;
+            else State.NodeOutputs[node.Id] = new Dictionary<string, JsonNode?>(StringComparer.Ordinal) { ["error"] = error };
             _expressions?.NodeOutputsChanged(node.Id);
             FollowOutcome(item, node, ActivityResult.FaultOutcome, releaseToken: true);
             return;

@@ -8,7 +8,7 @@ namespace FlowConnectors.Http.Activities;
 /// the methods, and this start node hands the request to the flow. The response is the flow's outputs
 /// when it finishes in time, else 202 with the instance id.
 /// </summary>
-[Activity("Http.Endpoint", Category = "HTTP", DisplayName = "HTTP Endpoint",
+[Activity("Http.Endpoint", Category = "HTTP", DisplayName = "HTTP Endpoint", Trigger = true,
     Description = "Starts the flow for each request to /hooks/<path>. Outputs the request; the flow's outputs become the response.")]
 internal sealed class HttpEndpoint : Activity, INodeValidator
 {

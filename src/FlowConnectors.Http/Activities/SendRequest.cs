@@ -6,8 +6,8 @@ using FlowConnectors.Http.Requests;
 namespace FlowConnectors.Http.Activities;
 
 [Activity("Http.SendRequest", Category = "HTTP", DisplayName = "Send HTTP Request",
-    Description = "Sends one HTTP request and continues on the outcome its status code matches (an exact code such as '404' beats a class such as '4xx'; no match → 'unmatched'). Retries, timeouts and circuit breaking come from the client's resilience settings.")]
-[Outcomes("2xx", "4xx", "5xx", StatusOutcomes.Unmatched, Dynamic = true)]
+    Description = "Sends one HTTP request and continues on the outcome its status code matches (an exact code such as '404' beats a class such as '4xx'; no match → 'unmatched'). A 4xx, 5xx or unmatched status faults the node unless that outcome is connected. Retries, timeouts and circuit breaking come from the client's resilience settings.")]
+[Outcomes("2xx", "4xx", "5xx", StatusOutcomes.Unmatched, Dynamic = true, Errors = ["4xx", "5xx", StatusOutcomes.Unmatched])]
 internal sealed class SendRequest : Activity, INodeValidator
 {
     [Input(Options = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"])]
@@ -79,7 +79,11 @@ internal sealed class SendRequest : Activity, INodeValidator
         ResponseHeaders = response.Headers;
         ResponseBody = response.Body;
         ContentType = response.ContentType;
-        return ActivityResult.Outcome(StatusOutcomes.Pick(Outcomes, StatusCode));
+        var outcome = StatusOutcomes.Pick(Outcomes, StatusCode);
+        if (StatusCode < 400 && outcome != StatusOutcomes.Unmatched) return ActivityResult.Outcome(outcome);
+        // A 4xx/5xx (or a status no outcome names) faults the node unless its outcome is connected.
+        var preview = response.Body is null ? "" : ": " + ResponseReader.Preview(JsonValues.ToText(response.Body), 200);
+        return ActivityResult.ErrorOutcome(outcome, $"HTTP {StatusCode} from {response.Host}{preview}");
     }
 
     public void Validate(NodeValidationContext context)

@@ -148,9 +148,9 @@ internal static class ResponseReader
     }
 
     /// <summary>The first characters of a body, on one line, for messages.</summary>
-    public static string Preview(string text)
+    public static string Preview(string text, int length = 40)
     {
-        var oneLine = new string(text.Take(40).Select(c => char.IsControl(c) ? ' ' : c).ToArray());
-        return text.Length > 40 ? oneLine + "…" : oneLine;
+        var oneLine = new string(text.Take(length).Select(c => char.IsControl(c) ? ' ' : c).ToArray());
+        return text.Length > length ? oneLine + "…" : oneLine;
     }
 }

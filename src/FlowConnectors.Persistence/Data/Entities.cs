@@ -9,6 +9,18 @@ internal sealed class FlowHeadEntity
     public int? PublishedVersion { get; set; }
     public string? ConnectorKey { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
+    /// <summary>Whether the published version's triggers (HTTP endpoint, schedule, event) start instances.</summary>
+    public bool Active { get; set; } = true;
+}
+
+/// <summary>The flow as the designer edits it: not a version, never run by triggers; Publish turns it into one.</summary>
+internal sealed class FlowDraftEntity
+{
+    public required string FlowId { get; set; }
+    public required string Json { get; set; }
+    /// <summary>Pinned node outputs (node id → { outputs, outcome }) as JSON: test runs use them instead of running the node.</summary>
+    public string? Pins { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
 }
 
 internal sealed class FlowVersionEntity

@@ -11,6 +11,7 @@ internal abstract class FlowConnectorsDbContext(DbContextOptions options) : DbCo
 {
     public DbSet<FlowHeadEntity> Flows => Set<FlowHeadEntity>();
     public DbSet<FlowVersionEntity> FlowVersions => Set<FlowVersionEntity>();
+    public DbSet<FlowDraftEntity> FlowDrafts => Set<FlowDraftEntity>();
     public DbSet<InstanceEntity> Instances => Set<InstanceEntity>();
     public DbSet<BookmarkEntity> Bookmarks => Set<BookmarkEntity>();
     public DbSet<JournalEntryEntity> JournalEntries => Set<JournalEntryEntity>();
@@ -30,6 +31,13 @@ internal abstract class FlowConnectorsDbContext(DbContextOptions options) : DbCo
         model.Entity<FlowHeadEntity>(e =>
         {
             e.ToTable("Flows");
+            e.HasKey(x => x.FlowId);
+            e.Property(x => x.Active).HasDefaultValue(true);
+        });
+
+        model.Entity<FlowDraftEntity>(e =>
+        {
+            e.ToTable("FlowDrafts");
             e.HasKey(x => x.FlowId);
         });
 

@@ -80,7 +80,14 @@ internal sealed class EfFlowStore(IDbContextFactory<FlowConnectorsDbContext> fac
     {
         await using var db = await factory.CreateDbContextAsync(ct);
         var rows = await db.Flows.AsNoTracking().OrderBy(f => f.FlowId).ToListAsync(ct);
-        return rows.Select(f => new FlowSummary(f.FlowId, f.Name, f.LatestVersion, f.PublishedVersion, f.ConnectorKey, f.UpdatedAt)).ToList();
+        var drafts = await db.FlowDrafts.AsNoTracking().Select(d => new { d.FlowId, d.UpdatedAt }).ToListAsync(ct);
+        var drafted = drafts.ToDictionary(d => d.FlowId, d => d.UpdatedAt, StringComparer.Ordinal);
+        var list = rows.Select(f => new FlowSummary(f.FlowId, f.Name, f.LatestVersion, f.PublishedVersion, f.ConnectorKey, f.UpdatedAt,
+            f.Active, drafted.ContainsKey(f.FlowId))).ToList();
+        // A flow that has only a draft (never published) is listed too, so it can be opened again.
+        foreach (var d in drafts.Where(d => rows.All(f => f.FlowId != d.FlowId)))
+            list.Add(new FlowSummary(d.FlowId, null, 0, null, null, d.UpdatedAt, true, true));
+        return list.OrderBy(f => f.FlowId, StringComparer.Ordinal).ToList();
     }
 
     public async Task<IReadOnlyList<StoredFlow>> ListVersionsAsync(string flowId, CancellationToken ct = default)
@@ -88,6 +95,46 @@ internal sealed class EfFlowStore(IDbContextFactory<FlowConnectorsDbContext> fac
         await using var db = await factory.CreateDbContextAsync(ct);
         var rows = await db.FlowVersions.AsNoTracking().Where(v => v.FlowId == flowId).OrderBy(v => v.Version).ToListAsync(ct);
         return rows.Select(ToRecord).ToList();
+    }
+
+    public async Task<StoredDraft?> GetDraftAsync(string flowId, CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var row = await db.FlowDrafts.AsNoTracking().FirstOrDefaultAsync(d => d.FlowId == flowId, ct);
+        return row is null ? null : new StoredDraft(row.FlowId, row.Json, row.Pins, row.UpdatedAt);
+    }
+
+    public Task<StoredDraft> SaveDraftAsync(string flowId, string json, string? pins, CancellationToken ct = default) =>
+        // Two first saves of a new draft may race on the insert: the retry makes the second an update.
+        StoreRetry.OnConflictAsync(async () =>
+        {
+            await using var db = await factory.CreateDbContextAsync(ct);
+            var row = await db.FlowDrafts.FirstOrDefaultAsync(d => d.FlowId == flowId, ct);
+            if (row is null) db.FlowDrafts.Add(row = new FlowDraftEntity { FlowId = flowId, Json = json });
+            row.Json = json;
+            row.Pins = pins;
+            row.UpdatedAt = _clock.GetUtcNow();
+            await db.SaveChangesAsync(ct);
+            return new StoredDraft(row.FlowId, row.Json, row.Pins, row.UpdatedAt);
+        });
+
+    public async Task DeleteDraftAsync(string flowId, CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        await db.FlowDrafts.Where(d => d.FlowId == flowId).ExecuteDeleteAsync(ct);
+    }
+
+    public async Task<bool?> GetActiveAsync(string flowId, CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var head = await db.Flows.AsNoTracking().FirstOrDefaultAsync(f => f.FlowId == flowId, ct);
+        return head?.Active;
+    }
+
+    public async Task<bool> SetActiveAsync(string flowId, bool active, CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        return await db.Flows.Where(f => f.FlowId == flowId).ExecuteUpdateAsync(s => s.SetProperty(f => f.Active, active), ct) > 0;
     }
 
     private static StoredFlow ToRecord(FlowVersionEntity v) => new(v.FlowId, v.Version, v.Json, v.Published, v.ConnectorKey, v.CreatedAt);

@@ -2,7 +2,7 @@ using FlowConnectors.Engine.Activities;
 
 namespace FlowConnectors.Scheduling.Activities;
 
-[Activity(TypeName, Category = "Schedule", DisplayName = "Cron",
+[Activity(TypeName, Category = "Schedule", Trigger = true, DisplayName = "Cron",
     Description = "Starts the flow on a cron schedule evaluated in a time zone: 5 fields (minute hour day month weekday) or 6 with seconds first. Use it as the flow's first node.")]
 internal sealed class ScheduleCron : Activity, INodeValidator
 {

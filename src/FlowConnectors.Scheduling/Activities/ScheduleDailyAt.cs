@@ -2,7 +2,7 @@ using FlowConnectors.Engine.Activities;
 
 namespace FlowConnectors.Scheduling.Activities;
 
-[Activity(TypeName, Category = "Schedule", DisplayName = "Daily at",
+[Activity(TypeName, Category = "Schedule", Trigger = true, DisplayName = "Daily at",
     Description = "Starts the flow once a day at a local time in a time zone (e.g. 23:00 Europe/Berlin), following daylight-saving changes: a time skipped in spring fires right after the gap, a time repeated in autumn fires once. Use it as the flow's first node.")]
 internal sealed class ScheduleDailyAt : Activity, INodeValidator
 {

@@ -2,7 +2,7 @@ using FlowConnectors.Engine.Activities;
 
 namespace FlowConnectors.Scheduling.Activities;
 
-[Activity(TypeName, Category = "Schedule", DisplayName = "Timer",
+[Activity(TypeName, Category = "Schedule", Trigger = true, DisplayName = "Timer",
     Description = "Starts the flow every interval (00:05:00, PT5M or milliseconds). Use it as the flow's first node; the host's scheduler starts an instance each time it fires.")]
 internal sealed class ScheduleTimer : Activity, INodeValidator
 {

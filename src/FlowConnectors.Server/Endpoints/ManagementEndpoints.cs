@@ -64,6 +64,7 @@ internal static class ManagementEndpoints
             return Results.Json(new { flowId = id, version, published = true });
         });
         api.MapPost("/flows/{id}/run", RunFlowAsync);
+        DraftEndpoints.Map(api);
 
         // --- instances -----------------------------------------------------------------------
         api.MapGet("/instances", async (string? status, string? flowId, string? correlationId, int? skip, int? take, IInstanceStore instances, CancellationToken ct) =>
@@ -82,6 +83,7 @@ internal static class ManagementEndpoints
         api.MapGet("/instances/{id}", async (string id, IInstanceStore instances, IFlowStore flows, CancellationToken ct) =>
         {
             if (await instances.GetAsync(id, ct) is not { } stored) return Problems.Result(404, "Not found", $"instance '{id}' does not exist");
+            if (WorkflowHost.DraftOf(stored.State, stored.FlowVersion) is { } draft) return Results.Json(InstanceJson(stored, draft));
             var flow = await flows.GetAsync(stored.State.FlowId, stored.FlowVersion, ct);
             return Results.Json(InstanceJson(stored, flow is null ? null : FlowJson.Load(flow.Json).Flow));
         });
@@ -315,7 +317,7 @@ internal static class ManagementEndpoints
         return (System.Text.Encoding.UTF8.GetString(bytes), null);
     }
 
-    private static object ProblemJson(FlowProblem p) => new { path = p.Path, code = p.Code, message = p.Message, nodeId = p.NodeId, severity = p.IsError ? "error" : "warning" };
+    internal static object ProblemJson(FlowProblem p) => new { path = p.Path, code = p.Code, message = p.Message, nodeId = p.NodeId, severity = p.IsError ? "error" : "warning" };
 
     private static object SummaryJson(InstanceSummary s) => new
     {

@@ -10,10 +10,12 @@ namespace FlowConnectors.Server.Runtime;
 /// Keeps a published flow's triggers in the store: an <c>Http.Endpoint</c> start node is found by
 /// the hash of its path; a <c>Schedule.*</c> start node gets a durable timer for its next occurrence.
 /// </summary>
-internal sealed class TriggerRegistry(ITriggerStore triggers, ITimerStore timers, Lazy<SchedulerService> scheduler, TimeProvider clock, ILogger<TriggerRegistry> logger)
+internal sealed class TriggerRegistry(ITriggerStore triggers, ITimerStore timers, Lazy<SchedulerService> scheduler, TimeProvider clock, IFlowStore flows, ILogger<TriggerRegistry> logger)
 {
     public async Task RegisterAsync(FlowDefinition flow, CancellationToken ct = default)
     {
+        // A flow switched off (Active) keeps no triggers: registering nothing removes the ones it had.
+        if (await flows.GetActiveAsync(flow.Id, ct) == false) flow = new FlowDefinition { Id = flow.Id };
         var existing = await triggers.ListAsync(flow.Id, ct);
         var keep = new HashSet<string>(StringComparer.Ordinal);
         foreach (var node in flow.Nodes.Where(n => n.Type == "Http.Endpoint"))

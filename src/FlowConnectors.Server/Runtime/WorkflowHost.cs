@@ -146,7 +146,35 @@ internal sealed class WorkflowHost(
     public async Task<StartResult> StartAsync(string flowId, int? version, JsonObject? input, RunOptions runOptions, TimeSpan wait, CancellationToken ct)
     {
         var (flow, flowVersion) = await CompileAsync(flowId, version, ct);
+        return await StartCompiledAsync(flow, flowVersion, input, runOptions, wait, ct);
+    }
+
+    /// <summary>The instance property holding the flow JSON a test run of a draft runs (its version is <see cref="DraftVersion"/>).</summary>
+    public const string DraftFlowProperty = "designer.draft";
+    /// <summary>The version number of instances started from a draft: not a stored version, so triggers never see it.</summary>
+    public const int DraftVersion = 0;
+
+    /// <summary>
+    /// A test run of a draft: a real, durable instance (it may wait and resume) of a flow that is not a version, so
+    /// nothing published changes; the draft's JSON travels in the instance, which resumes from it.
+    /// Throws <see cref="FlowValidationException"/> when the draft has errors.
+    /// </summary>
+    public Task<StartResult> StartDraftAsync(FlowDefinition draft, JsonObject? input, TimeSpan wait, CancellationToken ct, Action<FlowInstanceState>? prepare = null)
+    {
+        var flow = Engine.Compile(draft);
+        var properties = new Dictionary<string, string>(StringComparer.Ordinal) { [DraftFlowProperty] = FlowJson.Save(draft) };
+        return StartCompiledAsync(flow, DraftVersion, input, new RunOptions { Properties = properties }, wait, ct, prepare);
+    }
+
+    /// <summary>The draft a test-run instance runs, or null for an instance of a stored version.</summary>
+    public static FlowDefinition? DraftOf(FlowInstanceState state, int flowVersion) =>
+        flowVersion == DraftVersion && state.Properties.TryGetValue(DraftFlowProperty, out var json) ? FlowJson.Parse(json) : null;
+
+    private async Task<StartResult> StartCompiledAsync(CompiledFlow flow, int flowVersion, JsonObject? input, RunOptions runOptions, TimeSpan wait, CancellationToken ct,
+        Action<FlowInstanceState>? prepare = null)
+    {
         var state = Engine.CreateInstance(flow, input, runOptions);
+        prepare?.Invoke(state);
         if (wait <= TimeSpan.Zero)
         {
             // Created already leased to this process, so crash recovery cannot mistake it for abandoned.
@@ -402,7 +430,9 @@ internal sealed class WorkflowHost(
                 await instances.EndAsync(instanceId, FlowStatus.Faulted, new FlowFault(node, null, reason));
                 return (null, false);
             }
-            var (flow, _) = await CompileAsync(state.FlowId, stored.FlowVersion, CancellationToken.None);
+            var flow = DraftOf(state, stored.FlowVersion) is { } draft
+                ? Engine.Compile(draft)
+                : (await CompileAsync(state.FlowId, stored.FlowVersion, CancellationToken.None)).Flow;
             // Counted on disk before the run, so a run that kills the process is counted too.
             await instances.TryAcquireLeaseAsync(instanceId, _owner, clock.GetUtcNow(), options.LeaseDuration, countAttempt: true);
             var result = await RunAsync(flow, state, resume, active);

@@ -18,7 +18,9 @@ internal sealed class Return : Activity, INodeValidator
 
     public void Validate(NodeValidationContext context)
     {
-        if (context.TryGetLiteral("outputs", out var outputs) && outputs is JsonObject obj)
+        // The names are checked even when the values are expressions: an undeclared one faults at run time.
+        if (context.Node.Inputs.TryGetValue("outputs", out var outputs) && outputs is JsonObject obj &&
+            !Expressions.ExpressionCompiler.TryGetExpression(obj, out _, out _))
             foreach (var (name, _) in obj)
                 if (!context.Flow.Outputs.Exists(o => o.Name == name))
                     context.AddError("UNDECLARED_OUTPUT", "outputs", $"output '{name}' is not declared in the flow's outputs");

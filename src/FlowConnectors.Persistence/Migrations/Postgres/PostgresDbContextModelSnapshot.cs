@@ -311,10 +311,35 @@ namespace FlowConnectors.Persistence.Migrations.Postgres
                     b.ToTable("Connections", (string)null);
                 });
 
+            modelBuilder.Entity("FlowConnectors.Persistence.Data.FlowDraftEntity", b =>
+                {
+                    b.Property<string>("FlowId")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Json")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Pins")
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("FlowId");
+
+                    b.ToTable("FlowDrafts", (string)null);
+                });
+
             modelBuilder.Entity("FlowConnectors.Persistence.Data.FlowHeadEntity", b =>
                 {
                     b.Property<string>("FlowId")
                         .HasColumnType("text");
+
+                    b.Property<bool>("Active")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("boolean")
+                        .HasDefaultValue(true);
 
                     b.Property<string>("ConnectorKey")
                         .HasColumnType("text");

@@ -303,10 +303,35 @@ namespace FlowConnectors.Persistence.Migrations.Sqlite
                     b.ToTable("Connections", (string)null);
                 });
 
+            modelBuilder.Entity("FlowConnectors.Persistence.Data.FlowDraftEntity", b =>
+                {
+                    b.Property<string>("FlowId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Json")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Pins")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("FlowId");
+
+                    b.ToTable("FlowDrafts", (string)null);
+                });
+
             modelBuilder.Entity("FlowConnectors.Persistence.Data.FlowHeadEntity", b =>
                 {
                     b.Property<string>("FlowId")
                         .HasColumnType("TEXT");
+
+                    b.Property<bool>("Active")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(true);
 
                     b.Property<string>("ConnectorKey")
                         .HasColumnType("TEXT");

@@ -1,0 +1,249 @@
+using System.Net;
+using System.Runtime.CompilerServices;
+using System.Text.Json.Nodes;
+using Microsoft.Playwright;
+using static FlowConnectors.Designer.Tests.FlowPage;
+
+namespace FlowConnectors.Designer.Tests;
+
+/// <summary>
+/// The traps a new user fell into (issue 14): ids that expressions cannot use, implicit start nodes, error outcomes
+/// that finished quietly, outputs that were dropped, every run publishing, and status lines that said too little.
+/// </summary>
+public sealed class BuildAndPublishSpecs(DesignerFixture fixture) : IClassFixture<DesignerFixture>
+{
+    [Fact]
+    public Task Dropped_nodes_get_identifier_ids_and_renaming_a_node_rewrites_the_code_that_refers_to_it() => WithPage(async page =>
+    {
+        await page.GetByLabel("flow id").FillAsync("ids-and-renames");
+        await DropAsync(page, "Http.SendRequest", 150, 120);
+        await DropAsync(page, "RunJavaScript", 500, 120);
+        await Assertions.Expect(Node(page, "sendHttpRequest1")).ToHaveCountAsync(1);
+        await Assertions.Expect(Node(page, "runJavaScript1")).ToHaveCountAsync(1);
+        await ConnectAsync(page, "sendHttpRequest1", "2xx", "runJavaScript1");
+
+        await SelectNodeAsync(page, "runJavaScript1");
+        await page.Locator("[data-testid=input-code] textarea").FillAsync("return nodes.sendHttpRequest1.body.items;");
+        await SelectNodeAsync(page, "sendHttpRequest1");
+        await page.Locator("[data-testid=input-url] textarea").FillAsync("https://api.example.com/items");
+        await Assertions.Expect(page.GetByTestId("problems")).Not.ToContainTextAsync("required input 'url' is missing");
+        await page.GetByLabel("node id").FillAsync("fetch");
+        await page.GetByLabel("node id").PressAsync("Enter");
+        await Assertions.Expect(Node(page, "fetch")).ToHaveCountAsync(1);
+
+        await SelectNodeAsync(page, "runJavaScript1");
+        await Assertions.Expect(page.Locator("[data-testid=input-code] textarea")).ToHaveValueAsync("return nodes.fetch.body.items;");
+        await Assertions.Expect(page.GetByTestId("validity")).ToHaveTextAsync("0 errors, 0 warnings");
+
+        // A reference to a node that does not exist is an error before anything runs.
+        await page.Locator("[data-testid=input-code] textarea").FillAsync("return nodes.http.SendRequest1.body;");
+        await Assertions.Expect(page.Locator("[data-testid=problems] li[data-node=runJavaScript1]")).ToContainTextAsync("'nodes.http' refers to no node of this flow");
+        await Assertions.Expect(page.GetByTestId("validity")).ToHaveTextAsync("1 errors, 0 warnings");
+    });
+
+    [Fact]
+    public Task A_trigger_has_no_input_handle_and_a_node_nothing_leads_to_is_shown_not_connected() => WithPage(async page =>
+    {
+        await page.GetByLabel("flow id").FillAsync("starts");
+        await DropAsync(page, "Http.Endpoint", 120, 120);
+        await DropAsync(page, "Log", 450, 120);
+        await DropAsync(page, "Log", 450, 320);
+        var trigger = Node(page, "httpEndpoint1");
+        await Assertions.Expect(trigger.GetByTestId("trigger-mark")).ToBeVisibleAsync();
+        await Assertions.Expect(trigger.Locator(".react-flow__handle.target")).ToHaveCountAsync(0);
+        await Assertions.Expect(trigger.Locator(".fc-node.trigger")).ToHaveCountAsync(1);
+
+        await ConnectAsync(page, "httpEndpoint1", "done", "log1");
+        await Assertions.Expect(Node(page, "log2").GetByTestId("not-connected")).ToBeVisibleAsync();
+        await Assertions.Expect(Node(page, "log1").GetByTestId("not-connected")).ToHaveCountAsync(0);
+        await Assertions.Expect(page.Locator("[data-testid=problems] li.warning[data-node=log2]")).ToContainTextAsync("'log2' is not connected");
+
+        await ConnectAsync(page, "log1", "done", "log2");
+        await Assertions.Expect(Node(page, "log2").GetByTestId("not-connected")).ToHaveCountAsync(0);
+    });
+
+    [Fact]
+    public Task An_unconnected_error_outcome_faults_the_test_run_with_the_status_in_a_red_toast() => WithPage(async page =>
+    {
+        // The designer's own API without a key answers 401: a real 4xx from a real server, on 127.0.0.1.
+        var url = new Uri(fixture.Address, "api/flows").ToString();
+        await SaveDraftAsync("""
+            { "format": 1, "id": "error-outcome",
+              "nodes": [ { "id": "fetch", "type": "Http.SendRequest", "inputs": { "url": "URL" }, "ui": { "x": 0, "y": 0 } } ], "connections": [] }
+            """.Replace("URL", url));
+        await OpenFlowAsync(page, "error-outcome");
+        await page.GetByTestId("run-toggle").ClickAsync();
+        await page.GetByTestId("run").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("run-status-text")).ToHaveTextAsync("faulted");
+        await Assertions.Expect(page.GetByTestId("run-fault")).ToContainTextAsync("HTTP 401");
+        await Assertions.Expect(page.GetByTestId("run-fault")).ToContainTextAsync("outcome '4xx' is not connected");
+        await Assertions.Expect(page.Locator(".toast")).ToHaveAttributeAsync("data-level", "error");
+        await Assertions.Expect(page.GetByTestId("message")).ToContainTextAsync("test run faulted: HTTP 401");
+        await Assertions.Expect(Node(page, "fetch").GetByTestId("run-status")).ToHaveTextAsync("faulted");
+    });
+
+    [Fact]
+    public Task A_new_output_is_any_and_a_declared_output_nothing_sets_is_a_warning() => WithPage(async page =>
+    {
+        await page.GetByLabel("flow id").FillAsync("outputs-any");
+        await DropAsync(page, "Log", 150, 120);
+        await SelectNodeAsync(page, "log1");
+        await page.Locator("[data-testid=input-message] textarea").FillAsync("hi");
+        await page.Locator(".react-flow__pane").ClickAsync(new LocatorClickOptions { Position = new Position { X = 20, Y = 300 } });
+        await page.GetByTestId("add-outputs").ClickAsync();
+        await Assertions.Expect(page.GetByLabel("outputs[0] type")).ToHaveValueAsync("any");
+        await Assertions.Expect(page.GetByTestId("problems")).ToContainTextAsync("output 'output1' is declared but no Set Output or Return node sets it");
+        await Assertions.Expect(page.GetByTestId("validity")).ToHaveTextAsync("0 errors, 1 warnings");
+    });
+
+    [Fact]
+    public Task Save_keeps_a_draft_test_runs_never_publish_and_Publish_makes_the_version_live() => WithPage(async page =>
+    {
+        await page.GetByLabel("flow id").FillAsync("drafted");
+        await page.Locator("[data-testid=declarations-outputs] h4 button").ClickAsync();
+        await page.GetByLabel("outputs JSON").FillAsync("""[{ "name": "greeting", "type": "any" }]""");
+        await DropAsync(page, "SetOutput", 300, 120);
+        await SelectNodeAsync(page, "setOutput1");
+        await page.Locator("[data-testid=input-name] textarea").FillAsync("greeting");
+        await page.Locator("[data-testid=input-value] textarea").FillAsync("\"first\"");
+        await Assertions.Expect(page.GetByTestId("unsaved")).ToBeVisibleAsync();
+
+        await page.Keyboard.PressAsync("Control+s");
+        await Assertions.Expect(page.GetByTestId("message")).ToContainTextAsync("saved the draft of drafted");
+        await Assertions.Expect(page.GetByTestId("unsaved")).ToHaveCountAsync(0);
+        (await StatusOfAsync("/api/flows/drafted/versions")).ShouldBe(HttpStatusCode.NotFound, "a saved draft is not a version");
+
+        for (var attempt = 0; attempt < 2; attempt++)
+        {
+            await page.GetByTestId("run-toggle").ClickAsync();
+            await page.GetByTestId("run").ClickAsync();
+            await Assertions.Expect(page.GetByTestId("run-status-text")).ToHaveTextAsync("finished");
+            await Assertions.Expect(page.GetByTestId("run-outputs")).ToContainTextAsync("\"greeting\": \"first\"");
+        }
+        (await StatusOfAsync("/api/flows/drafted/versions")).ShouldBe(HttpStatusCode.NotFound, "test runs publish nothing");
+        await Assertions.Expect(Node(page, "setOutput1").GetByTestId("run-status")).ToHaveTextAsync("done");
+        await Assertions.Expect(page.Locator(".toast")).ToHaveAttributeAsync("data-level", "success");
+
+        await page.GetByTestId("publish").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("message")).ToContainTextAsync("published drafted version 1");
+        (await VersionsAsync(fixture, "drafted")).Count.ShouldBe(1);
+
+        // An edit clears the canvas's run badges and makes the canvas unsaved; a test run of the edit changes nothing live.
+        await page.Locator("[data-testid=input-value] textarea").FillAsync("\"second\"");
+        await Assertions.Expect(Node(page, "setOutput1").GetByTestId("run-status")).ToHaveCountAsync(0);
+        await Assertions.Expect(page.GetByTestId("unsaved")).ToBeVisibleAsync();
+        await page.GetByTestId("run-toggle").ClickAsync();
+        await page.GetByTestId("run").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("run-outputs")).ToContainTextAsync("\"greeting\": \"second\"");
+        (await VersionsAsync(fixture, "drafted")).Count.ShouldBe(1);
+        var live = JsonNode.Parse(await fixture.Client.GetStringAsync("/api/flows/drafted"))!;
+        ((string?)live["nodes"]![0]!["inputs"]!["value"]).ShouldBe("first");
+        var run = JsonNode.Parse(await (await fixture.Client.PostAsync("/api/flows/drafted/run", JsonContent("{}"))).Content.ReadAsStringAsync())!;
+        ((string?)run["outputs"]!["greeting"]).ShouldBe("first", "the API runs the published version, not the draft");
+
+        // Reopening the flow opens the draft, with its unpublished edit.
+        await page.ReloadAsync();
+        await page.GetByLabel("API key", new() { Exact = true }).FillAsync(DesignerFixture.ApiKey);
+        await page.GetByLabel("API key", new() { Exact = true }).PressAsync("Enter");
+        await OpenFlowAsync(page, "drafted");
+        await SelectNodeAsync(page, "setOutput1");
+        await Assertions.Expect(page.Locator("[data-testid=input-value] textarea")).ToHaveValueAsync("\"second\"");
+    });
+
+    [Fact]
+    public Task A_flow_with_a_trigger_has_an_Active_switch_that_turns_its_published_triggers_off_and_on() => WithPage(async page =>
+    {
+        await SaveDraftAsync("""
+            { "format": 1, "id": "hooked", "outputs": [ { "name": "ok", "type": "any" } ],
+              "nodes": [
+                { "id": "hook", "type": "Http.Endpoint", "inputs": { "path": "designer/hooked" }, "ui": { "x": 0, "y": 0 } },
+                { "id": "answer", "type": "SetOutput", "inputs": { "name": "ok", "value": true }, "ui": { "x": 300, "y": 0 } } ],
+              "connections": [ { "from": "hook:done", "to": "answer" } ] }
+            """);
+        await OpenFlowAsync(page, "hooked");
+        await Assertions.Expect(page.GetByTestId("active-switch")).ToContainTextAsync("not published");
+        // A test run of a draft never registers its trigger.
+        await page.GetByTestId("run-toggle").ClickAsync();
+        await page.GetByTestId("run").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("run-status-text")).ToHaveTextAsync("finished");
+        (await HookStatusAsync()).ShouldBe(HttpStatusCode.NotFound);
+
+        await page.GetByTestId("publish").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("message")).ToContainTextAsync("published hooked version 1");
+        await Assertions.Expect(page.GetByLabel("Active", new() { Exact = true })).ToBeCheckedAsync();
+        (await HookStatusAsync()).ShouldBe(HttpStatusCode.OK);
+
+        // The switch follows the server: it flips once the server has switched the flow.
+        await page.GetByLabel("Active", new() { Exact = true }).ClickAsync();
+        await Assertions.Expect(page.GetByTestId("message")).ToContainTextAsync("hooked is inactive");
+        (await HookStatusAsync()).ShouldBe(HttpStatusCode.NotFound);
+        await Assertions.Expect(page.GetByLabel("Active", new() { Exact = true })).Not.ToBeCheckedAsync();
+        await page.GetByLabel("Active", new() { Exact = true }).ClickAsync();
+        await Assertions.Expect(page.GetByTestId("message")).ToContainTextAsync("hooked is active");
+        (await HookStatusAsync()).ShouldBe(HttpStatusCode.OK);
+    });
+
+    [Fact]
+    public Task A_banner_shows_while_the_server_is_unreachable_and_goes_when_it_answers_again() => WithPage(async page =>
+    {
+        await Assertions.Expect(page.GetByTestId("offline-banner")).ToHaveCountAsync(0);
+        await page.RouteAsync("**/*", route => route.AbortAsync());
+        await Assertions.Expect(page.GetByTestId("offline-banner")).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByTestId("validity")).ToHaveTextAsync("not validated (server unreachable)");
+        await page.UnrouteAllAsync();
+        await Assertions.Expect(page.GetByTestId("offline-banner")).ToHaveCountAsync(0);
+    });
+
+    [Fact]
+    public Task Dark_mode_follows_the_system_and_the_toggle_and_the_toolbar_fits_at_1280_by_720() => WithPageAsync(fixture, async page =>
+    {
+        await page.EmulateMediaAsync(new PageEmulateMediaOptions { ColorScheme = ColorScheme.Dark });
+        var html = page.Locator("html");
+        await Assertions.Expect(html).ToHaveAttributeAsync("data-theme", "dark");
+        await page.EmulateMediaAsync(new PageEmulateMediaOptions { ColorScheme = ColorScheme.Light });
+        await Assertions.Expect(html).ToHaveAttributeAsync("data-theme", "light");
+        await page.GetByTestId("theme-toggle").ClickAsync();
+        await Assertions.Expect(html).ToHaveAttributeAsync("data-theme", "dark");
+        await Assertions.Expect(page.GetByTestId("theme-toggle")).ToHaveTextAsync("☾ dark");
+
+        await SaveDraftAsync("""
+            { "format": 1, "id": "dark", "outputs": [ { "name": "ok", "type": "any" } ],
+              "nodes": [
+                { "id": "hook", "type": "Http.Endpoint", "inputs": { "path": "designer/dark" }, "ui": { "x": 0, "y": 0 } },
+                { "id": "answer", "type": "SetOutput", "inputs": { "name": "ok", "value": true }, "ui": { "x": 300, "y": 0 } } ],
+              "connections": [ { "from": "hook:done", "to": "answer" } ] }
+            """);
+        await OpenFlowAsync(page, "dark");
+        // Every toolbar control on one row at 1280×720.
+        var toolbar = (await page.Locator(".toolbar").BoundingBoxAsync())!;
+        var save = (await page.GetByTestId("save").BoundingBoxAsync())!;
+        toolbar.Height.ShouldBeLessThan(save.Height * 2, "the toolbar wraps at 1280 px");
+        await DocsScreenshotSpecs.SaveAsync(page, "designer-dark.png");
+    }, width: 1280, height: 720);
+
+    private async Task<HttpStatusCode> HookStatusAsync()
+    {
+        using var anonymous = new HttpClient { BaseAddress = fixture.Address };
+        using var response = await anonymous.PostAsync("/hooks/designer/hooked", JsonContent("{}"));
+        return response.StatusCode;
+    }
+
+    private async Task<HttpStatusCode> StatusOfAsync(string path)
+    {
+        using var response = await fixture.Client.GetAsync(path);
+        return response.StatusCode;
+    }
+
+    /// <summary>Stores a flow as a draft only (no version), as the designer's Save does.</summary>
+    private async Task SaveDraftAsync(string flowJson)
+    {
+        var flow = JsonNode.Parse(flowJson)!;
+        using var response = await fixture.Client.PutAsync($"/api/flows/{(string)flow["id"]!}/draft",
+            JsonContent(new JsonObject { ["flow"] = flow, ["pins"] = new JsonObject() }.ToJsonString()));
+        response.IsSuccessStatusCode.ShouldBeTrue(await response.Content.ReadAsStringAsync());
+    }
+
+    private static StringContent JsonContent(string json) => new(json, System.Text.Encoding.UTF8, "application/json");
+
+    private Task WithPage(Func<IPage, Task> test, [CallerMemberName] string name = "") => WithPageAsync(fixture, test, name: name);
+}
