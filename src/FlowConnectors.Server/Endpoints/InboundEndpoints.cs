@@ -54,7 +54,7 @@ internal static class InboundEndpoints
         var started = false;
         try
         {
-            var answer = await RunHookAsync(path, request, trigger, host, options, bytes, auth.SecretHeaders, ct);
+            var answer = await RunHookAsync(path, request, trigger, host, instances, options, bytes, auth.SecretHeaders, ct);
             started = true;
             return answer;
         }
@@ -69,7 +69,7 @@ internal static class InboundEndpoints
         }
     }
 
-    private static async Task<IResult> RunHookAsync(string path, HttpRequest request, TriggerRecord trigger, WorkflowHost host, ServerOptions options,
+    private static async Task<IResult> RunHookAsync(string path, HttpRequest request, TriggerRecord trigger, WorkflowHost host, IInstanceStore instances, ServerOptions options,
         byte[] bytes, IReadOnlyList<string> secretHeaders, CancellationToken ct)
     {
         JsonNode? body = null;
