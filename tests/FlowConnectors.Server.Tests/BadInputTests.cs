@@ -3,6 +3,8 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
 using FlowConnectors.Server.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace FlowConnectors.Server.Tests;
 
@@ -195,6 +197,25 @@ public sealed class BadInputTests
         ((int)response.StatusCode).ShouldBe(400, problem.ToJsonString());
         ((string?)problem["title"]).ShouldBe(title);
         await NothingRanAsync(server);
+    }
+
+    [Fact]
+    public async Task The_last_resort_handler_answers_client_errors_and_leaves_server_bugs_a_500()
+    {
+        await using var server = await StartAsync();
+        var handler = ActivatorUtilities.CreateInstance<ClientErrorHandler>(server.Services);
+        var tooLarge = new DefaultHttpContext { RequestServices = server.Services };
+        tooLarge.Response.Body = new MemoryStream();
+        (await handler.TryHandleAsync(tooLarge, new BadHttpRequestException("Request body too large.", 413), default)).ShouldBeTrue();
+        tooLarge.Response.StatusCode.ShouldBe(413);
+        var wrongType = new DefaultHttpContext { RequestServices = server.Services };
+        wrongType.Response.Body = new MemoryStream();
+        (await handler.TryHandleAsync(wrongType, new InputException("$.mode", "must be text, not a number"), default)).ShouldBeTrue();
+        wrongType.Response.StatusCode.ShouldBe(422);
+
+        // A serialization failure or a failed cast is the server's bug: the default handler logs it and answers 500.
+        foreach (var bug in new Exception[] { new System.Text.Json.JsonException("could not be serialized"), new InvalidOperationException("cast"), new ArgumentException("id") })
+            (await handler.TryHandleAsync(new DefaultHttpContext { RequestServices = server.Services }, bug, default)).ShouldBeFalse(bug.GetType().Name);
     }
 
     [Theory]
