@@ -117,6 +117,7 @@ public static class ServerApp
         app.UseStatusCodePages();
         DesignerEndpoints.Map(app, startupLogger);
         app.UseMiddleware<ApiKeyMiddleware>();
+        app.UseMiddleware<NulGuard>();
         app.MapOpenApi("/openapi/v1.json");
         ManagementEndpoints.Map(app);
         InboundEndpoints.Map(app);

@@ -17,7 +17,10 @@ public sealed partial class FuzzSpecs(FuzzSpecs.FuzzServer fixture) : IClassFixt
 
     [Theory]
     [MemberData(nameof(Classes))]
-    public async Task Bad_input_of_every_class_gets_a_4xx_problem_from_every_endpoint_and_the_server_stays_up(string fuzzClass)
+    public Task Bad_input_of_every_class_gets_a_4xx_problem_from_every_endpoint_and_the_server_stays_up(string fuzzClass) =>
+        SendClassAsync(fixture, fuzzClass);
+
+    internal static async Task SendClassAsync(FuzzServer fixture, string fuzzClass)
     {
         var server = fixture.Server;
         var operations = await fixture.OperationsAsync();
@@ -168,8 +171,8 @@ public sealed partial class FuzzSpecs(FuzzSpecs.FuzzServer fixture) : IClassFixt
         }
     }
 
-    /// <summary>One server for all classes: flows with an HTTP endpoint and a callback, a 256 KiB body limit.</summary>
-    public sealed class FuzzServer : IAsyncLifetime
+    /// <summary>One server for all classes: flows with an HTTP endpoint and a callback, a 256 KiB body limit, SQLite.</summary>
+    public class FuzzServer : IAsyncLifetime
     {
         private const string EchoFlow = """
             { "format": 1, "id": "echo", "outputs": [ { "name": "length", "type": "number" } ],
@@ -196,11 +199,16 @@ public sealed partial class FuzzSpecs(FuzzSpecs.FuzzServer fixture) : IClassFixt
             var flows = Temp.Folder("flows");
             await File.WriteAllTextAsync(Path.Combine(flows, "echo.flow.json"), EchoFlow);
             await File.WriteAllTextAsync(Path.Combine(flows, "cb.flow.json"), CallbackFlow);
-            Server = await ServerProcess.StartAsync(flows, new Dictionary<string, string>
+            var settings = new Dictionary<string, string>
             {
                 ["FlowConnectors__MaxBodyBytes"] = FuzzBodies.MaxBodyBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            });
+            };
+            await ConfigureAsync(settings);
+            Server = await ServerProcess.StartAsync(flows, settings);
         }
+
+        /// <summary>Further server settings (another database).</summary>
+        protected virtual Task ConfigureAsync(IDictionary<string, string> settings) => Task.CompletedTask;
 
         /// <summary>Every operation of the server's OpenAPI document.</summary>
         internal async Task<IReadOnlyList<Operation>> OperationsAsync()
@@ -233,6 +241,6 @@ public sealed partial class FuzzSpecs(FuzzSpecs.FuzzServer fixture) : IClassFixt
             }
         }
 
-        public async Task DisposeAsync() => await Server.DisposeAsync();
+        public virtual async Task DisposeAsync() => await Server.DisposeAsync();
     }
 }

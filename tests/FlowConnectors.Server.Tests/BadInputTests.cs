@@ -3,6 +3,8 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
 using FlowConnectors.Server.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace FlowConnectors.Server.Tests;
 
@@ -165,6 +167,55 @@ public sealed class BadInputTests
         using var request = new HttpRequestMessage(HttpMethod.Get, "/api/flows") { Content = content };
         using var response = await server.Client.SendAsync(request);
         response.StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
+    [Theory]
+    [InlineData("""{"ref":"refs/heads/main","ref":"refs/heads/evil"}""", "Duplicate key")]
+    [InlineData("""{"ref":"\ud800"}""", "Invalid text")]
+    [InlineData("deep", "Too deeply nested")]
+    public async Task A_signed_webhook_delivery_that_is_json_a_run_cannot_keep_is_refused_and_not_stored(string body, string title)
+    {
+        if (body == "deep") body = string.Concat(Enumerable.Repeat("{\"a\":", 40)) + "1" + new string('}', 40);
+        await using var vendor = await VendorStub.StartAsync();
+        await using var server = await TestServer.StartAsync(vendor.Address);
+        const string onPush = """
+            { "format": 1, "id": "on-push", "nodes": [ { "id": "push", "type": "Connector.Event", "inputs": { "connector": "github", "card": "push" } } ], "connections": [] }
+            """;
+        (await server.Client.PostAsync("/api/flows?publish=true", new StringContent(onPush, Encoding.UTF8, "application/json"))).IsSuccessStatusCode.ShouldBeTrue();
+        (await server.PostJsonAsync("/api/connections", new { id = "gh", connector = "github", values = new { token = "ghp_test_token", webhookSecret = "whsec-123456" } })).Status.ShouldBe(201);
+        (await server.PostJsonAsync("/api/automations", new { id = "a1", flowId = "on-push", connectionId = "gh", @event = new { connector = "github", card = "push", options = new { owner = "octo", repo = "hello" } } })).Status.ShouldBe(201);
+        (await server.PostJsonAsync("/api/automations/a1/activate", new { })).Status.ShouldBe(200);
+        var eventUrl = (string)vendor.Received.Single(r => r.Method == "POST" && r.Path == "/repos/octo/hello/hooks").Body!["config"]!["url"]!;
+
+        using var delivery = new HttpRequestMessage(HttpMethod.Post, eventUrl) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        delivery.Headers.Add("X-GitHub-Event", "push");
+        delivery.Headers.Add("X-GitHub-Delivery", Guid.NewGuid().ToString());
+        delivery.Headers.Add("X-Hub-Signature-256", "sha256=" + Convert.ToHexStringLower(System.Security.Cryptography.HMACSHA256.HashData("whsec-123456"u8.ToArray(), Encoding.UTF8.GetBytes(body))));
+        using var github = new HttpClient();
+        using var response = await github.SendAsync(delivery);
+        var problem = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        ((int)response.StatusCode).ShouldBe(400, problem.ToJsonString());
+        ((string?)problem["title"]).ShouldBe(title);
+        await NothingRanAsync(server);
+    }
+
+    [Fact]
+    public async Task The_last_resort_handler_answers_client_errors_and_leaves_server_bugs_a_500()
+    {
+        await using var server = await StartAsync();
+        var handler = ActivatorUtilities.CreateInstance<ClientErrorHandler>(server.Services);
+        var tooLarge = new DefaultHttpContext { RequestServices = server.Services };
+        tooLarge.Response.Body = new MemoryStream();
+        (await handler.TryHandleAsync(tooLarge, new BadHttpRequestException("Request body too large.", 413), default)).ShouldBeTrue();
+        tooLarge.Response.StatusCode.ShouldBe(413);
+        var wrongType = new DefaultHttpContext { RequestServices = server.Services };
+        wrongType.Response.Body = new MemoryStream();
+        (await handler.TryHandleAsync(wrongType, new InputException("$.mode", "must be text, not a number"), default)).ShouldBeTrue();
+        wrongType.Response.StatusCode.ShouldBe(422);
+
+        // A serialization failure or a failed cast is the server's bug: the default handler logs it and answers 500.
+        foreach (var bug in new Exception[] { new System.Text.Json.JsonException("could not be serialized"), new InvalidOperationException("cast"), new ArgumentException("id") })
+            (await handler.TryHandleAsync(new DefaultHttpContext { RequestServices = server.Services }, bug, default)).ShouldBeFalse(bug.GetType().Name);
     }
 
     [Theory]

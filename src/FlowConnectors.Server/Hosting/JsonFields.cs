@@ -36,7 +36,8 @@ internal static class JsonFields
 
     public static string PathOf(string at, string name) => $"{at}.{name}";
 
-    private static string KindOf(JsonNode node) => node.GetValueKind() switch
+    /// <summary>What a JSON value is, in words for error messages.</summary>
+    public static string KindOf(JsonNode node) => node.GetValueKind() switch
     {
         JsonValueKind.Number => "a number",
         JsonValueKind.True or JsonValueKind.False => "a boolean",

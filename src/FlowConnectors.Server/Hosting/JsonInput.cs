@@ -11,7 +11,8 @@ internal sealed record JsonInputError(string Title, string Path, string Message,
 /// <summary>
 /// Reads JSON text from a client. System.Text.Json parses some text it cannot use later: duplicate keys
 /// (a JsonObject throws when first read), invalid UTF-8 inside strings and unpaired surrogate escapes such
-/// as "\ud800" (thrown when the string is read or written again), and numbers too large for a double. A
+/// as "\ud800" (thrown when the string is read or written again), U+0000 (PostgreSQL text cannot hold it)
+/// and numbers too large for a double. A
 /// body nested close to the serializer's 64 levels parses, but no longer serializes once a run has wrapped
 /// it in its state. So every body is checked whole before anything uses it, and the first problem is
 /// reported with its JSON path: nothing runs on input that cannot be stored.
@@ -87,8 +88,8 @@ internal static class JsonInput
         if (!reader.HasValueSequence && !Utf8.IsValid(reader.ValueSpan)) return "holds bytes that are not UTF-8";
         try
         {
-            reader.GetString();
-            return null;
+            // PostgreSQL text cannot hold U+0000: a NUL that became an id or a correlation id would fail in the store.
+            return reader.GetString()!.Contains('\0') ? "holds U+0000 (NUL), which the server cannot store" : null;
         }
         catch (InvalidOperationException)
         {

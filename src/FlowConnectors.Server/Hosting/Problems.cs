@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Mvc;
 
@@ -56,7 +55,7 @@ internal static class Problems
         {
             JsonObject o => (o, null),
             null when !required => ([], null),
-            _ => (null, Validation("the body must be a JSON object", [new { path = "$", message = $"expected an object, not {KindOf(body)}" }])),
+            _ => (null, Validation("the body must be a JSON object", [new { path = "$", message = $"expected an object, not {(body is null ? "null" : JsonFields.KindOf(body))}" }])),
         };
     }
 
@@ -100,13 +99,4 @@ internal static class Problems
         }
         return (buffer.ToArray(), false);
     }
-
-    private static string KindOf(JsonNode? node) => node?.GetValueKind() switch
-    {
-        null or JsonValueKind.Null => "null",
-        JsonValueKind.Array => "an array",
-        JsonValueKind.String => "text",
-        JsonValueKind.Number => "a number",
-        _ => "a boolean",
-    };
 }
