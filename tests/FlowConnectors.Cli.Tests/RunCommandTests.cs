@@ -180,7 +180,7 @@ public sealed class RunCommandTests
         var result = await temp.FlowcAsync("run", "cycle.flow.json");
 
         result.ExitCode.ShouldBe(1, result.ToString());
-        result.Stderr.ShouldContain("the flow exceeded its limit of 1,000,000 steps; it may loop without an exit");
+        result.Stderr.ShouldContain("the flow exceeded its limit of 100,000 steps; it may loop without an exit");
         result.Stderr.ShouldContain("more steps (use --journal for all)");
     }
 
