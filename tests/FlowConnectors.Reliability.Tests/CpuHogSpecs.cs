@@ -7,6 +7,7 @@ using Xunit.Abstractions;
 namespace FlowConnectors.Reliability.Tests;
 
 /// <summary>Flows that compute without end: stopped by their run budget, visible and cancellable, and the API keeps answering.</summary>
+[Collection(HeavyLoad.Name)]
 public sealed class CpuHogSpecs(ITestOutputHelper output)
 {
     private static readonly Dictionary<string, string> Budget = DurabilityFlows.Settings(

@@ -60,7 +60,7 @@ public sealed class PoisonSpecs(ITestOutputHelper output)
     public async Task A_run_whose_state_cannot_be_saved_after_its_side_effect_is_faulted_and_not_repeated()
     {
         await using var stub = await EffectStub.StartAsync();
-        await using var server = await ServerProcess.StartAsync(DurabilityFlows.Folder(WaitThenPost(stub.EffectUrl, outputDepth: 70)), DurabilityFlows.Settings());
+        await using var server = await ServerProcess.StartAsync(DurabilityFlows.Folder(WaitThenPost(stub.EffectUrl, outputDepth: 62)), DurabilityFlows.Settings());
         var id = await StartAsync(server, "p2");
 
         using var sent = await server.Client.PostAsync("api/events", Json("""{"event":"poison","correlationId":"p2","payload":{"ok":true}}"""));

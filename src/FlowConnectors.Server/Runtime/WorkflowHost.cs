@@ -254,7 +254,7 @@ internal sealed class WorkflowHost(
         {
             await instances.CreateAsync(result.State, flowVersion, result.Journal, CancellationToken.None);
         }
-        catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException)
+        catch (Exception e) when (e is not (OperationCanceledException or OutOfMemoryException))
         {
             var reason = UnsavedReason(e);
             logger.LogError("instance {Instance}: {Reason}", result.State.InstanceId, reason);
@@ -305,11 +305,19 @@ internal sealed class WorkflowHost(
             }
             return;
         }
-        catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException)
+        catch (Exception e) when (e is not (OperationCanceledException or OutOfMemoryException))
         {
             var reason = UnsavedReason(e);
             logger.LogError("instance {Instance}: {Reason}", result.State.InstanceId, reason);
-            await instances.EndAsync(result.State.InstanceId, FlowStatus.Faulted, new FlowFault(null, null, reason));
+            try
+            {
+                await instances.EndAsync(result.State.InstanceId, FlowStatus.Faulted, new FlowFault(null, null, reason));
+            }
+            catch (Exception) when (e is not JsonException)
+            {
+                // Nothing can be written (the database is down): the lease runs out and the run is tried again.
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e);
+            }
             MarkFaulted(result, reason);
             return;
         }
