@@ -57,7 +57,7 @@ public sealed class ValidateCommandTests
         temp.Write("caller.flow.json", """
             { "format": 1, "id": "caller", "nodes": [
                 { "id": "known", "type": "CallFlow", "inputs": { "flowId": "helper" } },
-                { "id": "unknown", "type": "CallFlow", "inputs": { "flowId": "nowhere" } } ], "connections": [] }
+                { "id": "unknown", "type": "CallFlow", "inputs": { "flowId": "nowhere" } } ], "connections": [ { "from": "known:done", "to": "unknown" } ] }
             """);
         temp.Write("lib/helper.flow.json", """{ "format": 1, "id": "helper", "nodes": [ { "id": "x", "type": "NoOp" } ], "connections": [] }""");
 

@@ -63,6 +63,8 @@ public sealed class BuildWithDataSpecs(DesignerFixture fixture, ITestOutputHelpe
             await Assertions.Expect(details.Locator("[data-testid=input-args] .cm-content")).ToHaveTextAsync("nodes.sendHttpRequest1.body.items");
             // The preview evaluates it against the last data as it stands.
             await Assertions.Expect(details.Locator("[data-testid=input-args] [data-testid=preview]")).ToContainTextAsync("\"name\":\"Ada\"");
+            // Run JavaScript's code previews with the args it will see.
+            await Assertions.Expect(details.Locator("[data-testid=input-code] [data-testid=preview]")).ToContainTextAsync("[\"Ada\",\"Grace\"]");
             await DocsScreenshotSpecs.SaveAsync(page, "designer-node-details.png");
             await Click(details.GetByTestId("test-step"));
             await Assertions.Expect(details.GetByTestId("output-data")).ToContainTextAsync("[2]");

@@ -52,12 +52,12 @@ function ActivityNodeView({ id, data, selected }: NodeProps<DesignNode>) {
     >
       {/* A trigger starts the flow: nothing connects into it. */}
       {!trigger && <Handle type="target" position={Position.Left} id={TARGET_HANDLE} />}
-      {trigger && <div className="fc-node-kind" data-testid="trigger-mark" title="A trigger: it starts the flow">⚡ trigger</div>}
+      {trigger && <div className="fc-node-kind" data-testid="trigger-mark" title="A trigger: it starts the flow">trigger</div>}
       <div className="fc-node-title">{data.name || descriptor?.displayName || data.type}</div>
       <div className="fc-node-id">{id}</div>
       {!descriptor && <div className="fc-node-unknown">unknown type {data.type}</div>}
       {decoration?.notConnected && <div className="fc-node-unconnected" data-testid="not-connected" title="Nothing leads to this node, so it runs on its own when the flow starts">not connected</div>}
-      {pinned && <div className="fc-node-pinned" data-testid="pinned" title="Test runs use this node's pinned output instead of running it">📌 pinned</div>}
+      {pinned && <div className="fc-node-pinned" data-testid="pinned" title="Test runs use this node's pinned output instead of running it">pinned</div>}
       {errors && <span className="badge badge-error" data-testid="error-badge">{errors.length}</span>}
       {!errors && warnings && <span className="badge badge-warning">{warnings.length}</span>}
       {nodeRun && (

@@ -10,7 +10,15 @@ import { CONNECTOR_ACTION } from '../connectors/cardNode';
 import { ConnectorActionEditor } from '../connectors/ConnectorActionEditor';
 import { DeclarationsEditor, ValueTypes } from './DeclarationsEditor';
 
-function InputEditor({ nodeId, input, value, scope }: { nodeId: string; input: InputDescriptor; value: Json | undefined; scope: CompletionScope }) {
+/** A JavaScript expression for an input's value (what Run JavaScript's code sees as `args`). */
+function asExpression(value: Json | undefined): string {
+  if (value === undefined) return 'undefined';
+  if (value && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 1 && typeof (value as { js?: unknown }).js === 'string')
+    return `(${(value as { js: string }).js})`;
+  return JSON.stringify(value);
+}
+
+function InputEditor({ nodeId, input, value, scope, args }: { nodeId: string; input: InputDescriptor; value: Json | undefined; scope: CompletionScope; args?: Json }) {
   const { dispatch } = useStore();
   const [mode, setMode] = useState<InputMode>(inputMode(value));
   const [text, setText] = useState(inputText(value, input.type));
@@ -64,7 +72,7 @@ function InputEditor({ nodeId, input, value, scope }: { nodeId: string; input: I
         />
       )}
       {(mode !== 'literal' || input.editor === 'javascript' || input.editor === 'template') && text.trim() !== '' && (
-        <ExpressionPreview expression={mode === 'template' || (mode === 'literal' && input.editor === 'template') ? { template: text } : mode === 'js' ? { js: text } : { js: `(function () {${text}\n})()` }} />
+        <ExpressionPreview expression={mode === 'template' || (mode === 'literal' && input.editor === 'template') ? { template: text } : mode === 'js' ? { js: text } : { js: `(function (args) {${text}\n})(${asExpression(args)})` }} />
       )}
     </div>
   );
@@ -86,7 +94,7 @@ function ExpressionPreview({ expression }: { expression: { js: string } | { temp
   if (!evaluate) return null;
   if (!result) return <div className="preview pending" data-testid="preview">…</div>;
   return result.error !== undefined
-    ? <div className="preview error" data-testid="preview" title="evaluated against the last run's data">⚠ {result.error}</div>
+    ? <div className="preview error" data-testid="preview" title="evaluated against the last run's data">⚠ {result.error.replace(/^input 'value': /, '')}</div>
     : <div className="preview" data-testid="preview" title="evaluated against the last run's data">= {JSON.stringify(result.value ?? null).slice(0, 300)}</div>;
 }
 
@@ -134,7 +142,7 @@ export function Inspector({ node }: { node: DesignNode | undefined }) {
       <NodeIdField id={node.id} />
       <label className="field">name<input aria-label="node name" value={node.data.name ?? ''} onChange={e => dispatch({ kind: 'patchNode', nodeId: node.id, patch: { name: e.target.value || undefined } })} /></label>
       {node.data.type === CONNECTOR_ACTION && <ConnectorActionEditor node={node} />}
-      {descriptor?.inputs.map(input => <InputEditor key={`${node.id}/${input.name}`} nodeId={node.id} input={input} value={node.data.inputs[input.name]} scope={scope} />)}
+      {descriptor?.inputs.map(input => <InputEditor key={`${node.id}/${input.name}`} nodeId={node.id} input={input} value={node.data.inputs[input.name]} scope={scope} args={node.data.inputs.args} />)}
       {descriptor && descriptor.outputs.length > 0 && (
         <p className="hint">Outputs: {descriptor.outputs.map(o => `nodes.${node.id}.${o.name}`).join(', ')}</p>
       )}

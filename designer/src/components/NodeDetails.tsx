@@ -71,7 +71,7 @@ export function NodeDetails({ node, onClose, onTestStep, busy }: NodeDetailsProp
               <button data-testid="pin" disabled={!own?.outputs || !!own.error}
                 title="Test runs use this output instead of running the node (the vendor is not called); kept with the draft, never published or exported"
                 onClick={() => own?.outputs && dispatch({ kind: 'pin', nodeId: node.id, pin: { outputs: own.outputs as Record<string, Json>, outcome: own.outcome ?? 'done' } })}>
-                📌 Pin output
+                Pin output
               </button>
             )}
           </div>
