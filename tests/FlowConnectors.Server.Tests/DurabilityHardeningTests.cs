@@ -63,6 +63,7 @@ public sealed class DurabilityHardeningTests
         ((string?)(await server.GetJsonAsync($"/api/instances/{id}"))["status"]).ShouldBe("suspended");
     }
 
+    // The HTTP layer refuses it (400, MaxInputDepth) before the runtime's own stimulus check (422, MaxPayloadDepth) sees it.
     [Fact]
     public async Task An_event_payload_nested_too_deep_is_refused_with_its_path()
     {
@@ -73,7 +74,7 @@ public sealed class DurabilityHardeningTests
         var response = await server.Client.PostAsync("/api/events", new StringContent(
             new JsonObject { ["event"] = "approval", ["correlationId"] = "deep-1", ["payload"] = payload }.ToJsonString(), Encoding.UTF8, "application/json"));
         var text = await response.Content.ReadAsStringAsync();
-        ((int)response.StatusCode).ShouldBe(422, text);
+        ((int)response.StatusCode).ShouldBe(400, text);
         text.ShouldContain("$.payload.a.a");
         ((string?)(await server.GetJsonAsync($"/api/instances/{id}"))["status"]).ShouldBe("suspended");
     }

@@ -249,10 +249,13 @@ public sealed class ConnectorRuntime : IAsyncDisposable
     /// <summary>The origin the connection's requests go to now (its base URL with the connection's values), or null without one.</summary>
     internal string? CurrentOrigin(ConnectorManifest manifest, Connection connection)
     {
-        if (string.IsNullOrWhiteSpace(manifest.BaseUrl)) return null;
+        if (string.IsNullOrWhiteSpace(manifest.BaseUrl) && manifest.BaseUrlParameter is null) return null;
         try
         {
-            return Uri.TryCreate(RewriteUrl(ConnectorUrls.Expand(manifest.BaseUrl, connection)), UriKind.Absolute, out var uri) ? Connection.OriginOf(uri) : null;
+            // The base URL its requests really go to: a base-URL connection parameter overrides the manifest's.
+            var baseUrl = ConnectorUrls.BaseUrlFor(manifest, connection);
+            if (string.IsNullOrWhiteSpace(baseUrl)) return null;
+            return Uri.TryCreate(RewriteUrl(baseUrl), UriKind.Absolute, out var uri) ? Connection.OriginOf(uri) : null;
         }
         catch (ActivityFaultException)
         {

@@ -76,7 +76,8 @@ internal static class DraftEndpoints
 
         api.MapPost("/flows/{id}/draft/run", async (string id, HttpRequest request, WorkflowHost host, IFlowStore flows, ServerOptions options, CancellationToken ct) =>
         {
-            var (body, problem) = await Problems.ReadJsonAsync(request, options.MaxBodyBytes, required: false);
+            // Run data: as deep as any run input may be (MaxInputDepth), so a run never starts on input it cannot save.
+            var (body, problem) = await Problems.ReadJsonAsync(request, options.MaxBodyBytes, required: false, options.MaxInputDepth);
             if (problem is not null) return problem;
             if (body is not (JsonObject or null)) return Problems.Validation("the body must be an object", [new { path = "$", message = "expected an object" }]);
             var o = body as JsonObject ?? [];
@@ -156,7 +157,7 @@ internal static class DraftEndpoints
         {
             var (body, problem) = await Problems.ReadJsonAsync(request, options.MaxBodyBytes);
             if (problem is not null) return problem;
-            if (body?["active"] is not JsonValue value || !value.TryGetValue(out bool active))
+            if (body is not JsonObject o || o["active"] is not JsonValue value || !value.TryGetValue(out bool active))
                 return Problems.Validation("the body must be { \"active\": true | false }", [new { path = "$.active", message = "expected a boolean" }]);
             if (!await flows.SetActiveAsync(id, active, ct)) return Problems.Result(404, "Not found", $"flow '{id}' has no published version to switch on or off");
             // Registering the published version again adds its triggers (on) or removes them all (off).
