@@ -90,15 +90,7 @@ internal static class DraftEndpoints
                 // Pinned nodes do not run: their pinned outputs stand in for them (the vendor is not called).
                 var (flow, prepare) = DraftRuns.WithPins(FlowJson.Parse(json), DraftRuns.PinsOf(stored?.Pins));
                 var started = await host.StartDraftAsync(flow, o["inputs"] as JsonObject, options.SyncTimeout, ct, prepare);
-                if (started.Result is not { } result)
-                    return Results.Json(new { instanceId = started.InstanceId, status = "running", location = $"/api/instances/{started.InstanceId}" }, statusCode: 202);
-                return Results.Json(new
-                {
-                    instanceId = started.InstanceId,
-                    status = result.Status.ToString().ToLowerInvariant(),
-                    outputs = result.OutputsAsJson(),
-                    fault = result.Fault is null ? null : new { nodeId = result.Fault.NodeId, message = result.Fault.Message },
-                });
+                return ManagementEndpoints.RunAnswer(started);
             }
             catch (FlowValidationException e)
             {

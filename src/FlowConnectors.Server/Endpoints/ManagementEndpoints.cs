@@ -270,15 +270,7 @@ internal static class ManagementEndpoints
         {
             var started = await host.StartAsync(id, null, o["inputs"] as JsonObject, new RunOptions { CorrelationId = JsonFields.Text(o, "correlationId") },
                 mode == "async" ? TimeSpan.Zero : timeout, ct);
-            if (started.Result is not { } result)
-                return Results.Json(new { instanceId = started.InstanceId, status = "running", location = $"/api/instances/{started.InstanceId}" }, statusCode: 202);
-            return Results.Json(new
-            {
-                instanceId = started.InstanceId,
-                status = result.Status.ToString().ToLowerInvariant(),
-                outputs = result.OutputsAsJson(),
-                fault = result.Fault is null ? null : new { nodeId = result.Fault.NodeId, message = result.Fault.Message },
-            });
+            return RunAnswer(started);
         }
         catch (NotFoundException e) { return Problems.Result(404, "Not found", e.Message); }
         catch (FlowInputException e) { return Problems.Validation("the inputs do not match the flow", e.Problems.Select(p => new { path = "$.inputs", message = p })); }
@@ -315,6 +307,20 @@ internal static class ManagementEndpoints
         // Malformed text is the flow reader's to report, with its own problems; text it could not keep is refused here.
         if (JsonInput.Check(bytes, options.MaxBodyDepth) is { IsSyntax: false } unusable) return (null, Problems.Invalid(unusable));
         return (System.Text.Encoding.UTF8.GetString(bytes), null);
+    }
+
+    /// <summary>A run's answer: 202 with where to follow it while it runs or waits, else its status, outputs and fault.</summary>
+    internal static IResult RunAnswer(StartResult started)
+    {
+        if (started.Result is not { } result)
+            return Results.Json(new { instanceId = started.InstanceId, status = "running", location = $"/api/instances/{started.InstanceId}" }, statusCode: 202);
+        return Results.Json(new
+        {
+            instanceId = started.InstanceId,
+            status = result.Status.ToString().ToLowerInvariant(),
+            outputs = result.OutputsAsJson(),
+            fault = result.Fault is null ? null : new { nodeId = result.Fault.NodeId, message = result.Fault.Message },
+        });
     }
 
     internal static object ProblemJson(FlowProblem p) => new { path = p.Path, code = p.Code, message = p.Message, nodeId = p.NodeId, severity = p.IsError ? "error" : "warning" };
