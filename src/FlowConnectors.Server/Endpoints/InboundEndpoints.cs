@@ -39,7 +39,7 @@ internal static class InboundEndpoints
         if (!methods.Contains(request.Method.ToUpperInvariant()))
             return Problems.Result(405, "Method not allowed", $"/hooks/{path} accepts {string.Join(", ", methods)}");
         var (bytes, tooLarge) = await Problems.ReadBodyAsync(request, options.MaxBodyBytes);
-        if (tooLarge) return Problems.Result(413, "Body too large", $"the body is larger than the {options.MaxBodyBytes:N0}-byte limit");
+        if (tooLarge) return Problems.TooLarge(options.MaxBodyBytes);
         // The endpoint's own authentication comes before anything is parsed, stored or run.
         var auth = await HookAuth.CheckAsync(trigger.Config["auth"], request, bytes, options, connections, apiKeys, clock.GetUtcNow(),
             loggers.CreateLogger("FlowConnectors.Hooks"), ct);
@@ -160,7 +160,7 @@ internal static class InboundEndpoints
         var trigger = (await triggers.FindByHashAsync(hash, ct)).FirstOrDefault();
         if (trigger is null) return Problems.Result(404, "Unknown webhook", "this webhook URL is not active");
         var (bytes, tooLarge) = await Problems.ReadBodyAsync(request, options.MaxBodyBytes);
-        if (tooLarge) return Problems.Result(413, "Body too large", $"the body is larger than the {options.MaxBodyBytes:N0}-byte limit");
+        if (tooLarge) return Problems.TooLarge(options.MaxBodyBytes);
         var headers = request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
         var check = await runtime.VerifyWebhookAsync((string)trigger.Config["connector"]!, (string)trigger.Config["card"]!, (string)trigger.Config["connectionId"]!, headers, bytes, ct);
         if (!check.IsValid) return Problems.Result(401, "Invalid signature", check.Reason ?? "the delivery's signature does not match");

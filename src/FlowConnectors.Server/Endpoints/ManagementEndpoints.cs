@@ -303,7 +303,7 @@ internal static class ManagementEndpoints
         if (request.ContentType is not { } type || !type.Contains("json", StringComparison.OrdinalIgnoreCase))
             return (null, Problems.Result(415, "Unsupported media type", $"send the flow as application/json, not {request.ContentType ?? "no content type"}"));
         var (bytes, tooLarge) = await Problems.ReadBodyAsync(request, options.MaxBodyBytes);
-        if (tooLarge) return (null, Problems.Result(413, "Body too large", $"the body is larger than the {options.MaxBodyBytes:N0}-byte limit"));
+        if (tooLarge) return (null, Problems.TooLarge(options.MaxBodyBytes));
         // Malformed text is the flow reader's to report, with its own problems; text it could not keep is refused here.
         if (JsonInput.Check(bytes, options.MaxBodyDepth) is { IsSyntax: false } unusable) return (null, Problems.Invalid(unusable));
         return (System.Text.Encoding.UTF8.GetString(bytes), null);
