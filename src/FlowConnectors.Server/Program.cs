@@ -1,4 +1,8 @@
 using FlowConnectors.Server;
+using FlowConnectors.Server.Hosting;
 
-var app = await ServerApp.BuildAsync(args);
-await app.RunAsync();
+return await StartupFailure.RunAsync(args, async () =>
+{
+    var app = await ServerApp.BuildAsync(args);
+    await app.RunAsync();
+});

@@ -27,11 +27,23 @@ public static class ServerApp
         // and must not then log every SQL statement.
         builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource { InitialData = LoggingDefaults });
         var options = builder.Configuration.GetSection("FlowConnectors").Get<ServerOptions>() ?? new ServerOptions();
+        var kestrelBinds = ListenAddresses.Resolve(builder.Configuration, options);
         configure?.Invoke(options);
         options.ResolvePaths();
-        DataFiles.CreatePrivateFolder(options.DataFolder);
+        try
+        {
+            DataFiles.CreatePrivateFolder(options.DataFolder);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new StartupSettingException($"the data folder {options.DataFolder} cannot be created or written (FlowConnectors:DataFolder): {e.Message}");
+        }
         var network = NetworkPolicy.Restricted(options.Network.AllowedHosts);
-        builder.WebHost.UseUrls(options.Urls);
+        if (!kestrelBinds)
+        {
+            ListenAddresses.EnsureFree(options.Urls);
+            builder.WebHost.UseUrls(options.Urls);
+        }
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
@@ -61,7 +73,7 @@ public static class ServerApp
         }
         var sqliteFile = options.Database == "postgres" ? null : options.ConnectionString is null ? Path.Combine(options.DataFolder, "flowconnectors.db") : null;
         services.AddFlowPersistence(options.Database == "postgres"
-            ? PersistenceOptions.Postgres(options.ConnectionString ?? throw new InvalidOperationException("FlowConnectors:ConnectionString is required for postgres"))
+            ? PersistenceOptions.Postgres(options.ConnectionString ?? throw new StartupSettingException("FlowConnectors:ConnectionString is required when FlowConnectors:Database is postgres"))
             : PersistenceOptions.Sqlite(options.ConnectionString ?? sqliteFile!));
         var registry = ConnectorRuntime.CreateRegistry().AddAssembly(typeof(Scheduling.DurableScheduler).Assembly);
         services.AddSingleton(registry);
@@ -103,7 +115,16 @@ public static class ServerApp
         services.AddHostedService(provider => provider.GetRequiredService<BackgroundWorkers>());
 
         var app = builder.Build();
-        await PersistenceInitializer.MigrateAsync(app.Services);
+        try
+        {
+            await PersistenceInitializer.MigrateAsync(app.Services);
+        }
+        catch (Exception e) when (e is System.Data.Common.DbException or ArgumentException or System.Net.Sockets.SocketException or IOException
+                                   || e.InnerException is System.Data.Common.DbException or System.Net.Sockets.SocketException)
+        {
+            var which = options.Database == "postgres" ? "the PostgreSQL database (FlowConnectors:ConnectionString)" : options.ConnectionString is null ? $"the SQLite database {sqliteFile}" : "the SQLite database (FlowConnectors:ConnectionString)";
+            throw new StartupSettingException($"{which} could not be opened: {e.Message}");
+        }
         if (sqliteFile is not null) DataFiles.RestrictSqliteFiles(sqliteFile);
         var startupLogger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("FlowConnectors");
         var host = app.Services.GetRequiredService<WorkflowHost>();
@@ -131,7 +152,7 @@ public static class ServerApp
         app.Lifetime.ApplicationStarted.Register(() =>
         {
             var message = $"FlowConnectors is listening on {string.Join(", ", app.Urls)} — {connectors.Connectors.Count} connectors, {flowCount} flows. " +
-                          $"{keyMessage}; send it as {ApiKeys.Header}. OpenAPI: {options.BaseUrl}/openapi/v1.json";
+                          $"{keyMessage}; send it as {ApiKeys.Header}. OpenAPI: {(options.PublicBaseUrl ?? app.Urls.FirstOrDefault() ?? options.BaseUrl).TrimEnd('/')}/openapi/v1.json";
             Console.WriteLine(message);
         });
         return app;
