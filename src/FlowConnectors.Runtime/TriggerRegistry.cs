@@ -1,16 +1,18 @@
 using System.Text.Json.Nodes;
-using FlowConnectors.Engine;
+using FlowConnectors.Engine.Activities;
 using FlowConnectors.Engine.Flows;
-using FlowConnectors.Persistence;
-using FlowConnectors.Scheduling;
+using Microsoft.Extensions.Logging;
 
-namespace FlowConnectors.Server.Runtime;
+namespace FlowConnectors.Runtime;
 
 /// <summary>
-/// Keeps a published flow's triggers in the store: an <c>Http.Endpoint</c> start node is found by
-/// the hash of its path; a <c>Schedule.*</c> start node gets a durable timer for its next occurrence.
+/// Keeps a published flow's triggers in the store. Each trigger node declares its own trigger
+/// (<see cref="ActivityRegistry.DeclareTriggers"/>): the hash of its stimulus indexes it, its config holds the
+/// rules a host applies before a run starts, and a timed one (a schedule) gets a durable timer for its next
+/// occurrence. No activity is named here.
 /// </summary>
-internal sealed class TriggerRegistry(ITriggerStore triggers, ITimerStore timers, Lazy<SchedulerService> scheduler, TimeProvider clock, IFlowStore flows, ILogger<TriggerRegistry> logger)
+public sealed class TriggerRegistry(ITriggerStore triggers, ITimerStore timers, Lazy<IDurableTimers> scheduler, ActivityRegistry registry,
+    TimeProvider clock, IFlowStore flows, ILogger<TriggerRegistry> logger)
 {
     public async Task RegisterAsync(FlowDefinition flow, CancellationToken ct = default)
     {
@@ -18,48 +20,29 @@ internal sealed class TriggerRegistry(ITriggerStore triggers, ITimerStore timers
         if (await flows.GetActiveAsync(flow.Id, ct) == false) flow = new FlowDefinition { Id = flow.Id };
         var existing = await triggers.ListAsync(flow.Id, ct);
         var keep = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var node in flow.Nodes.Where(n => n.Type == "Http.Endpoint"))
-        {
-            if (node.Inputs.GetValueOrDefault("path") is not JsonValue pathValue || !pathValue.TryGetValue(out string? path)) continue;
-            var methods = node.Inputs.GetValueOrDefault("methods") as JsonArray ?? ["POST"];
-            var id = $"{flow.Id}:{node.Id}";
-            keep.Add(id);
-            await triggers.SaveAsync(new TriggerRecord(id, flow.Id, "http", StartupLoader.HttpTriggerHash(path), new JsonObject
-            {
-                ["path"] = path,
-                ["node"] = node.Id,
-                ["methods"] = methods.DeepClone(),
-                ["correlationPath"] = node.Inputs.GetValueOrDefault("correlationPath")?.DeepClone(),
-                // What a request must carry (API key, shared secret, HMAC); references to secrets only.
-                ["auth"] = node.Inputs.GetValueOrDefault("auth")?.DeepClone(),
-                ["dedupe"] = node.Inputs.GetValueOrDefault("dedupe")?.DeepClone(),
-                ["statusVariable"] = node.Inputs.GetValueOrDefault("statusVariable")?.DeepClone(),
-                ["required"] = node.Inputs.GetValueOrDefault("required")?.DeepClone(),
-            }, true), ct);
-        }
-        var schedules = ScheduleTriggers.Describe(flow);
-        foreach (var problem in schedules.Problems.Where(p => p.IsError))
-            logger.LogWarning("flow {Flow}: schedule trigger not registered: {Problem}", flow.Id, problem);
-        var pending = await timers.ListAsync(ct);
-        foreach (var trigger in schedules.Triggers)
+        var declared = registry.DeclareTriggers(flow, clock.GetUtcNow());
+        foreach (var problem in declared.Problems)
+            logger.LogWarning("flow {Flow}: trigger not registered: {Problem}", flow.Id, problem);
+        IReadOnlyList<TimerRecord>? pending = null;
+        foreach (var trigger in declared.Triggers)
         {
             var id = $"{flow.Id}:{trigger.NodeId}";
             keep.Add(id);
-            var spec = trigger.Spec.ToJson();
-            var record = new TriggerRecord(id, flow.Id, "schedule", Bookmark.ComputeHash("schedule", new JsonObject { ["trigger"] = id }), new JsonObject { ["schedule"] = spec }, true);
             var before = existing.FirstOrDefault(t => t.Id == id);
-            await triggers.SaveAsync(record, ct);
-            var unchanged = before is not null && JsonNode.DeepEquals(before.Config["schedule"], spec);
+            await triggers.SaveAsync(new TriggerRecord(id, flow.Id, trigger.Kind, trigger.Stimulus.Hash, trigger.Config, true), ct);
+            if (trigger.TimerData is null) continue;
+            pending ??= await timers.ListAsync(ct);
+            var unchanged = before is not null && JsonNode.DeepEquals(before.Config, trigger.Config);
             if (unchanged && pending.Any(t => t.TriggerId == id)) continue;
             // A new or changed schedule: drop its old timer, schedule the next occurrence from now.
-            foreach (var stale in pending.Where(t => t.TriggerId == id)) await scheduler.Value.Scheduler.CancelAsync(stale.Id, ct);
-            if (ScheduleTriggers.CreateTimer(id, trigger.Spec, clock.GetUtcNow()) is { } timer)
-                await scheduler.Value.Scheduler.ScheduleAsync(timer, ct);
+            foreach (var stale in pending.Where(t => t.TriggerId == id)) await scheduler.Value.CancelAsync(stale.Id, ct);
+            if (trigger.FirstDue is { } due) await scheduler.Value.ScheduleAsync(TimerRecord.ForTrigger(id, due, trigger.TimerData), ct);
         }
         foreach (var gone in existing.Where(t => !keep.Contains(t.Id)))
         {
             await triggers.DeleteAsync(gone.Id, ct);
-            foreach (var stale in pending.Where(t => t.TriggerId == gone.Id)) await scheduler.Value.Scheduler.CancelAsync(stale.Id, ct);
+            pending ??= await timers.ListAsync(ct);
+            foreach (var stale in pending.Where(t => t.TriggerId == gone.Id)) await scheduler.Value.CancelAsync(stale.Id, ct);
         }
     }
 }

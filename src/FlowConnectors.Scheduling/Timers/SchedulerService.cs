@@ -1,19 +1,22 @@
 using FlowConnectors.Engine.Runtime;
-using FlowConnectors.Persistence;
-using FlowConnectors.Scheduling;
+using FlowConnectors.Runtime;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
-namespace FlowConnectors.Server.Runtime;
+namespace FlowConnectors.Scheduling;
 
 /// <summary>
-/// Hosts the durable scheduler: Delay and Wait-for-Callback timeouts resume their bookmark, schedule
-/// triggers start their flow. Timers live in the database, so they fire after a restart; one missed
+/// Hosts the durable scheduler as the runtime's timers (<see cref="IDurableTimers"/>): Delay and Wait-for-Callback
+/// timeouts resume their bookmark, schedule triggers start their flow, other triggers' timers go to their
+/// <see cref="ITriggerTimerHandler"/>. Timers live in the database, so they fire after a restart; one missed
 /// while the server was down fires once on start.
 /// </summary>
-internal sealed class SchedulerService : BackgroundService
+public sealed class SchedulerService : BackgroundService
 {
     private readonly IServiceProvider _services;
 
-    public SchedulerService(ITimerStore timers, TimeProvider clock, IServiceProvider services, ILogger<DurableScheduler> logger)
+    internal SchedulerService(ITimerStore timers, TimeProvider clock, IServiceProvider services, ILogger<DurableScheduler> logger)
     {
         _services = services;
         Scheduler = new DurableScheduler(timers, clock, FireAsync, new DurableSchedulerOptions { RetryDelay = TimeSpan.FromMilliseconds(200) }, logger);
@@ -21,20 +24,29 @@ internal sealed class SchedulerService : BackgroundService
 
     public DurableScheduler Scheduler { get; }
 
+    /// <summary>Registers the scheduler as the runtime's <see cref="IDurableTimers"/>, run as a hosted service.</summary>
+    public static IServiceCollection Register(IServiceCollection services)
+    {
+        services.AddSingleton(provider => new SchedulerService(provider.GetRequiredService<ITimerStore>(), provider.GetRequiredService<TimeProvider>(),
+            provider, provider.GetRequiredService<ILogger<DurableScheduler>>()));
+        services.AddSingleton<IDurableTimers>(provider => provider.GetRequiredService<SchedulerService>().Scheduler);
+        services.AddHostedService(provider => provider.GetRequiredService<SchedulerService>());
+        return services;
+    }
+
     protected override Task ExecuteAsync(CancellationToken stoppingToken) => Scheduler.RunAsync(stoppingToken);
 
     private async Task FireAsync(TimerRecord timer, CancellationToken ct)
     {
         var host = _services.GetRequiredService<WorkflowHost>();
-        if (timer.Kind == TimerKinds.Trigger && CollectionService.IsCollectionTrigger(timer.TriggerId))
+        if (timer.Kind == TimerKinds.Trigger && timer.TriggerId is { } triggerId)
         {
-            // A data-collection schedule: the import runs in the background, the scheduler goes on.
-            await _services.GetRequiredService<CollectionService>().FireAsync(timer.TriggerId!, ct);
-            return;
-        }
-        if (timer.Kind == TimerKinds.Trigger)
-        {
-            var trigger = (await _services.GetRequiredService<ITriggerStore>().ListAsync(null, ct)).FirstOrDefault(t => t.Id == timer.TriggerId);
+            if (_services.GetServices<ITriggerTimerHandler>().FirstOrDefault(h => h.Handles(triggerId)) is { } handler)
+            {
+                await handler.FireAsync(triggerId, ct);
+                return;
+            }
+            var trigger = (await _services.GetRequiredService<ITriggerStore>().ListAsync(null, ct)).FirstOrDefault(t => t.Id == triggerId);
             if (trigger is not { Enabled: true }) return;
             await host.StartAsync(trigger.FlowId, null, null, new RunOptions { Properties = ScheduleTriggers.RunProperties(timer) }, TimeSpan.Zero, ct);
             return;

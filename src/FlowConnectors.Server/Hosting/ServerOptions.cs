@@ -100,6 +100,26 @@ public sealed class ServerOptions
     public string InstalledConnectorsFolder => Path.Combine(DataFolder, "connectors");
 
     public string BaseUrl => (PublicBaseUrl ?? Urls.Split(';')[0]).TrimEnd('/');
+
+    /// <summary>The durable runtime's settings, from these.</summary>
+    public FlowConnectors.Runtime.RuntimeOptions ToRuntimeOptions() => new()
+    {
+        DataFolder = DataFolder,
+        LeaseDuration = LeaseDuration,
+        PollInterval = PollInterval,
+        RunTimeout = RunTimeout,
+        RunVisibleAfter = RunVisibleAfter,
+        MaxConcurrentRuns = MaxConcurrentRuns,
+        MaxConcurrentRunsPerFlow = MaxConcurrentRunsPerFlow,
+        MaxQueuedRuns = MaxQueuedRuns,
+        MaxCrashRecoveries = MaxCrashRecoveries,
+        MaxDeliveryAttempts = MaxDeliveryAttempts,
+        MaxPayloadDepth = MaxPayloadDepth,
+        MaxPayloadBytes = MaxBodyBytes,
+        EventRetention = EventRetention,
+        NodeId = NodeId,
+        CallbackSecret = CallbackSecret,
+    };
 }
 
 /// <summary>The server's network policy: internal addresses are refused unless listed here.</summary>
