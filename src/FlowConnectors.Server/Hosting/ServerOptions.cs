@@ -36,7 +36,7 @@ public sealed class ServerOptions
 
     /// <summary>
     /// Named server secrets (FlowConnectors:Secrets:&lt;name&gt;, e.g. environment FlowConnectors__Secrets__acmeHook),
-    /// which an <c>Http.Endpoint</c>'s auth references by name so no secret is written in flow JSON.
+    /// which an HTTP endpoint trigger's auth references by name so no secret is written in flow JSON.
     /// </summary>
     public Dictionary<string, string> Secrets { get; set; } = new(StringComparer.Ordinal);
     /// <summary>Which internal addresses flows may call (section FlowConnectors:Network).</summary>
