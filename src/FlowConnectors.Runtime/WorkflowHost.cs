@@ -186,12 +186,13 @@ public sealed class WorkflowHost(
         if (wait > TimeSpan.Zero) await WaitForAsync(run, wait, ct);
         // Never acknowledged before the instance is stored: wait for its starting state (or for the run's end).
         if (!run.IsCompleted) await Task.WhenAny(run, ticket.Stored.Task);
-        if (run.IsCompleted)
+        if (wait > TimeSpan.Zero && run.IsCompleted)
         {
             var outcome = await run;
-            if (wait > TimeSpan.Zero && outcome.Result is { Status: FlowStatus.Finished or FlowStatus.Faulted or FlowStatus.Cancelled } ended)
-                return new StartResult(state.InstanceId, ended);
+            return new StartResult(state.InstanceId, outcome.Result is { Status: FlowStatus.Finished or FlowStatus.Faulted or FlowStatus.Cancelled } ended ? ended : null);
         }
+        // Not stored: the run failed before its instance could be; the caller sees why.
+        if (!ticket.IsStored) await run;
         return new StartResult(state.InstanceId, null);
     }
 
@@ -367,7 +368,7 @@ public sealed class WorkflowHost(
                     await instances.CreateAsync(state, ticket.FlowVersion, [], CancellationToken.None, _owner, clock.GetUtcNow() + options.LeaseDuration);
                     stored = true;
                     active.Leased = true;
-                    ticket.Stored.TrySetResult();
+                    ticket.MarkStored();
                 }
             }
             else
@@ -420,7 +421,7 @@ public sealed class WorkflowHost(
                 }
                 stored = true;
                 active.Leased = true;
-                ticket.Stored.TrySetResult();
+                ticket.MarkStored();
             }
             var result = await run;
 
@@ -642,6 +643,15 @@ internal sealed class RunTicket
     public (string BookmarkId, JsonNode? Payload)? Resume { get; private init; }
     /// <summary>Set once the instance is stored (or the run is over): a caller may acknowledge it then.</summary>
     public TaskCompletionSource Stored { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    /// <summary>True once this run stored the new instance (leased to it).</summary>
+    public bool IsStored => Volatile.Read(ref _stored);
+    private bool _stored;
+
+    public void MarkStored()
+    {
+        Volatile.Write(ref _stored, true);
+        Stored.TrySetResult();
+    }
 
     public static RunTicket New(FlowInstanceState state, CompiledFlow flow, int flowVersion, bool storeFirst, TimeSpan visibleAfter) =>
         new(state.InstanceId) { NewState = state, Flow = flow, FlowVersion = flowVersion, StoreFirst = storeFirst, VisibleAfter = visibleAfter };
