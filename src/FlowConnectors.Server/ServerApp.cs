@@ -3,6 +3,7 @@ using FlowConnectors.Connectors.Connections;
 using FlowConnectors.Connectors.Runtime;
 using FlowConnectors.Engine.Activities;
 using FlowConnectors.Engine.Activities.Events;
+using FlowConnectors.Runtime;
 using FlowConnectors.Engine.Runtime;
 using FlowConnectors.Http;
 using FlowConnectors.Http.Network;
@@ -101,18 +102,11 @@ public static class ServerApp
         });
         services.AddSingleton<ConnectorInstaller>();
         services.AddSingleton<CatalogService>();
-        services.AddSingleton<SchedulerService>();
-        services.AddSingleton(provider => new Lazy<SchedulerService>(provider.GetRequiredService<SchedulerService>));
-        services.AddHostedService(provider => provider.GetRequiredService<SchedulerService>());
+        Scheduling.SchedulerService.Register(services);
         services.AddSingleton<CollectionService>();
+        services.AddSingleton<ITriggerTimerHandler>(provider => provider.GetRequiredService<CollectionService>());
         services.AddHostedService(provider => provider.GetRequiredService<CollectionService>());
-        services.AddSingleton<NodeIdentity>();
-        services.AddSingleton<RunLimiter>();
-        services.AddSingleton<ICallbackTokens, CallbackTokens>();
-        services.AddSingleton<WorkflowHost>();
-        services.AddSingleton<TriggerRegistry>();
-        services.AddSingleton<BackgroundWorkers>();
-        services.AddHostedService(provider => provider.GetRequiredService<BackgroundWorkers>());
+        services.AddFlowRuntime(options.ToRuntimeOptions());
 
         var app = builder.Build();
         try

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using FlowConnectors.Engine;
 using FlowConnectors.Engine.Flows;
-using FlowConnectors.Persistence;
+using FlowConnectors.Runtime;
 using Microsoft.Extensions.Time.Testing;
 
 namespace FlowConnectors.Scheduling.Tests;

@@ -28,7 +28,7 @@ public sealed class TriggerActivityTests
     {
         var engine = Engine();
         var flow = engine.Compile(FlowJson.Parse(NightlyFlow));
-        var timer = new Persistence.TimerRecord("t", DateTimeOffset.Parse("2026-07-01T21:00:00Z"), TimerKinds.Trigger, null, null, "nightly", null);
+        var timer = new TimerRecord("t", DateTimeOffset.Parse("2026-07-01T21:00:00Z"), TimerKinds.Trigger, null, null, "nightly", null);
         var run = await engine.RunAsync(flow, null, new RunOptions { Properties = ScheduleTriggers.RunProperties(timer) });
         run.Status.ShouldBe(FlowStatus.Finished, run.Fault?.ToString());
         run.Outputs["firedAt"]!.GetValue<string>().ShouldBe("2026-07-01T21:00:00Z");

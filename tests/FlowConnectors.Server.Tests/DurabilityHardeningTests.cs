@@ -174,7 +174,7 @@ public sealed class DurabilityHardeningTests
     [Fact]
     public async Task Runs_beyond_a_flows_limit_wait_for_a_slot_while_other_flows_run()
     {
-        var limiter = new RunLimiter(new Hosting.ServerOptions { MaxConcurrentRuns = 4, MaxConcurrentRunsPerFlow = 1 });
+        var limiter = new RunLimiter(new Hosting.ServerOptions { MaxConcurrentRuns = 4, MaxConcurrentRunsPerFlow = 1 }.ToRuntimeOptions());
         var first = await limiter.AcquireAsync("a", default);
         var second = limiter.AcquireAsync("a", default);
         var other = await limiter.AcquireAsync("b", default);

@@ -22,11 +22,16 @@ internal sealed class RunCommand
     private readonly Option<string?> _stateOut = new("--state-out") { Description = "Where to save the instance state when the flow suspends.", HelpName = "file" };
     private readonly NetworkOptions _network = new();
     private readonly Option<bool> _noWait = new("--no-wait") { Description = "Do not wait for delays; suspend instead." };
+    private readonly Option<string?> _store = new("--store")
+    {
+        Description = "Run durably in this store (the server's runtime): the instance is persisted, and one that suspends is resumed later with 'flowc resume <instanceId> --store'.",
+        HelpName = "sqlite:path",
+    };
 
     public RunCommand(CliOutput output)
     {
         _output = output;
-        Command = new Command("run", "Runs a flow and prints its outputs as JSON.") { _flow, _inputs, _inputJson, _journal, _stateOut, _noWait };
+        Command = new Command("run", "Runs a flow and prints its outputs as JSON.") { _flow, _inputs, _inputJson, _journal, _stateOut, _noWait, _store };
         _network.AddTo(Command);
         Command.SetAction((parsed, cancellationToken) => ExecuteAsync(parsed, cancellationToken));
     }
@@ -39,6 +44,18 @@ internal sealed class RunCommand
         var input = ReadInput(parsed.GetValue(_inputs) ?? [], parsed.GetValue(_inputJson));
         var engine = FlowSession.CreateEngine(path, _network.Policy(parsed));
         var flow = FlowFiles.LoadForRun(path, engine, _output);
+        if (parsed.GetValue(_store) is { } storeSpec)
+        {
+            await using var store = await Durable.DurableStore.OpenAsync(storeSpec, _network.Policy(parsed));
+            FlowConnectors.Runtime.StartResult started;
+            try { started = await store.RunAsync(flow.Definition, input, cancellationToken); }
+            catch (FlowConnectors.Engine.Runtime.FlowInputException e)
+            {
+                foreach (var problem in e.Problems) _output.Error(problem);
+                return ExitCodes.Usage;
+            }
+            return await Durable.DurableReport.WriteAsync(_output, store, storeSpec, started.InstanceId, started.Result);
+        }
         var session = new FlowSession(_output, engine, flow,
             new ReportOptions(parsed.GetValue(_journal), parsed.GetValue(_stateOut), parsed.GetValue(_noWait), path));
         return await session.CompleteAsync(() => engine.RunAsync(flow, input, cancellationToken: cancellationToken), cancellationToken);

@@ -23,4 +23,12 @@ public abstract class Activity
     /// </summary>
     protected internal virtual ValueTask<ActivityResult> ResumeAsync(ActivityContext context, Bookmark bookmark, System.Text.Json.Nodes.JsonNode? payload)
         => throw new ActivityFaultException($"activity '{GetType().Name}' cannot be resumed");
+
+    /// <summary>
+    /// A trigger activity (<see cref="ActivityAttribute.Trigger"/>) declares the trigger its node in
+    /// <paramref name="flow"/> registers, from the node's literal inputs: null when the node registers none;
+    /// a problem that keeps it from registering goes to <paramref name="problems"/>. Called on a fresh instance
+    /// whose inputs are not set, when a flow is published, never during a run.
+    /// </summary>
+    protected internal virtual Stimuli.FlowTrigger? DeclareTrigger(Flows.FlowDefinition flow, Flows.FlowNode node, DateTimeOffset now, ICollection<string> problems) => null;
 }

@@ -78,6 +78,10 @@ public sealed class ActivityContext
     public Bookmark CreateBookmark(string name, JsonNode? payload = null, JsonNode? data = null) =>
         _execution.CreateBookmark(NodeId, _scopeId, name, payload, data);
 
+    /// <summary>Suspends on a typed stimulus: the bookmark's name and payload are the record's, so its hash is the record's.</summary>
+    public Bookmark CreateBookmark(Stimuli.Stimulus stimulus, JsonNode? data = null) =>
+        _execution.CreateBookmark(NodeId, _scopeId, stimulus.Name, stimulus.Correlation(), data);
+
     public void Log(string level, string message) => _execution.Log(NodeId, level, message);
 
     /// <summary>Marks a value as secret: it is replaced by <c>***</c> in journals, logs and errors.</summary>

@@ -1,4 +1,7 @@
 using System.Reflection;
+using System.Text.Json.Nodes;
+using FlowConnectors.Engine.Flows;
+using FlowConnectors.Engine.Stimuli;
 
 namespace FlowConnectors.Engine.Activities;
 
@@ -9,6 +12,8 @@ namespace FlowConnectors.Engine.Activities;
 public sealed class ActivityRegistry
 {
     private readonly Dictionary<string, ActivityType> _types = new(StringComparer.Ordinal);
+    // Bookmark name → reader of its stimulus record, from the activities' [WaitsFor].
+    private readonly Dictionary<string, Func<JsonNode?, Stimulus?>> _stimuli = new(StringComparer.Ordinal);
 
     /// <summary>A registry with every activity in the engine assembly.</summary>
     public static ActivityRegistry CreateDefault() => new ActivityRegistry().AddAssembly(typeof(Activity).Assembly);
@@ -30,7 +35,38 @@ public sealed class ActivityRegistry
         if (_types.TryGetValue(activityType.Descriptor.Type, out var existing) && existing.ClrType != type)
             throw new InvalidOperationException($"activity type '{activityType.Descriptor.Type}' is declared by both {existing.ClrType.FullName} and {type.FullName}");
         _types[activityType.Descriptor.Type] = activityType;
+        foreach (var stimulusType in type.GetCustomAttribute<WaitsForAttribute>()?.StimulusTypes ?? [])
+        {
+            var name = stimulusType.GetField("BookmarkName", BindingFlags.Public | BindingFlags.Static)?.GetRawConstantValue() as string
+                       ?? throw new InvalidOperationException($"{stimulusType.FullName} needs public const string BookmarkName");
+            var read = stimulusType.GetMethod("FromCorrelation", BindingFlags.Public | BindingFlags.Static, [typeof(JsonNode)])
+                       ?? throw new InvalidOperationException($"{stimulusType.FullName} needs public static FromCorrelation(JsonNode?)");
+            _stimuli[name] = read.CreateDelegate<Func<JsonNode?, Stimulus?>>();
+        }
         return this;
+    }
+
+    /// <summary>A bookmark read back as the stimulus record its activity declared, or null for a name no activity declares.</summary>
+    public Stimulus? ReadStimulus(Bookmark bookmark) =>
+        _stimuli.TryGetValue(bookmark.Name, out var read) ? read(bookmark.Payload) : null;
+
+    /// <summary>What a bookmark waits for, in words, from its stimulus record (the bookmark's name when none is declared).</summary>
+    public string DescribeWait(Bookmark bookmark) => ReadStimulus(bookmark)?.Describe() ?? bookmark.Name;
+
+    /// <summary>
+    /// The triggers a flow registers: each node whose activity is a trigger declares its own
+    /// (<see cref="Activity.DeclareTrigger"/>), so a host indexes them without knowing any activity.
+    /// </summary>
+    public FlowTriggers DeclareTriggers(FlowDefinition flow, DateTimeOffset now)
+    {
+        var triggers = new List<FlowTrigger>();
+        var problems = new List<string>();
+        foreach (var node in flow.Nodes)
+        {
+            if (FindType(node.Type) is not { Descriptor.IsTrigger: true } type) continue;
+            if (type.Factory().DeclareTrigger(flow, node, now, problems) is { } trigger) triggers.Add(trigger);
+        }
+        return new FlowTriggers(triggers, problems);
     }
 
     public ActivityDescriptor? Find(string type) => _types.TryGetValue(type, out var t) ? t.Descriptor : null;

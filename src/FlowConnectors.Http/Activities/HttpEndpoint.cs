@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
 using FlowConnectors.Engine.Activities;
+using FlowConnectors.Engine.Flows;
+using FlowConnectors.Engine.Stimuli;
 
 namespace FlowConnectors.Http.Activities;
 
@@ -42,6 +44,26 @@ internal sealed class HttpEndpoint : Activity, INodeValidator
             Body = request["body"];
         }
         return ActivityResult.DoneTask;
+    }
+
+    /// <summary>
+    /// The trigger: found by the hash of its literal path, with the rules the server applies before a run starts
+    /// (methods, correlation path, auth by secret reference only, dedupe, status variable, required paths).
+    /// </summary>
+    protected override FlowTrigger? DeclareTrigger(FlowDefinition flow, FlowNode node, DateTimeOffset now, ICollection<string> problems)
+    {
+        if (node.Inputs.GetValueOrDefault("path") is not JsonValue pathValue || !pathValue.TryGetValue(out string? path)) return null;
+        return new FlowTrigger(node.Id, "http", new HttpEndpointStimulus(path), new JsonObject
+        {
+            ["path"] = path,
+            ["node"] = node.Id,
+            ["methods"] = (node.Inputs.GetValueOrDefault("methods") as JsonArray ?? ["POST"]).DeepClone(),
+            ["correlationPath"] = node.Inputs.GetValueOrDefault("correlationPath")?.DeepClone(),
+            ["auth"] = node.Inputs.GetValueOrDefault("auth")?.DeepClone(),
+            ["dedupe"] = node.Inputs.GetValueOrDefault("dedupe")?.DeepClone(),
+            ["statusVariable"] = node.Inputs.GetValueOrDefault("statusVariable")?.DeepClone(),
+            ["required"] = node.Inputs.GetValueOrDefault("required")?.DeepClone(),
+        });
     }
 
     public void Validate(NodeValidationContext context)

@@ -24,4 +24,7 @@ internal sealed class ScheduleDailyAt : Activity, INodeValidator
     }
 
     public void Validate(NodeValidationContext context) => ScheduleInputs.Validate(context);
+
+    protected override Engine.Stimuli.FlowTrigger? DeclareTrigger(Engine.Flows.FlowDefinition flow, Engine.Flows.FlowNode node, DateTimeOffset now, ICollection<string> problems) =>
+        ScheduleTriggers.Declare(flow, node, now, problems);
 }

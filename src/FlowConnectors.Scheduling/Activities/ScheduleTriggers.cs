@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using FlowConnectors.Engine.Flows;
-using FlowConnectors.Persistence;
+using FlowConnectors.Engine.Stimuli;
+using FlowConnectors.Runtime;
 using FlowConnectors.Scheduling.Activities;
 
 namespace FlowConnectors.Scheduling;
@@ -94,8 +95,25 @@ public static class ScheduleTriggers
         [FiredAtProperty] = timer.DueAt.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture),
     };
 
-    internal static TimerRecord TimerFor(string triggerId, JsonNode? spec, DateTimeOffset due) =>
-        new($"trigger:{triggerId}:{due.UtcTicks}", due, TimerKinds.Trigger, null, null, triggerId, spec?.DeepClone());
+    internal static TimerRecord TimerFor(string triggerId, JsonNode? spec, DateTimeOffset due) => TimerRecord.ForTrigger(triggerId, due, spec);
+
+    /// <summary>
+    /// The trigger a schedule node declares: found by the hash of its trigger id, keeping its schedule, first
+    /// due at its next occurrence after <paramref name="now"/>. Errors (an expression, an invalid value) go to
+    /// <paramref name="problems"/>; a node that is not where the flow starts declares nothing.
+    /// </summary>
+    internal static FlowTrigger? Declare(FlowDefinition flow, FlowNode node, DateTimeOffset now, ICollection<string> problems)
+    {
+        var described = Describe(flow);
+        foreach (var problem in described.Problems.Where(p => p.IsError && p.NodeId == node.Id)) problems.Add(problem.ToString());
+        if (described.Triggers.FirstOrDefault(t => t.NodeId == node.Id) is not { } trigger) return null;
+        var spec = trigger.Spec.ToJson();
+        return new FlowTrigger(node.Id, "schedule", new ScheduleStimulus($"{flow.Id}:{node.Id}"), new JsonObject { ["schedule"] = spec })
+        {
+            FirstDue = trigger.Schedule.NextAfter(now),
+            TimerData = spec.DeepClone(),
+        };
+    }
 
     private static string InputPath(string nodePath, string input) => JsonPath.Property(JsonPath.Property(nodePath, "inputs"), input);
 }

@@ -1,6 +1,6 @@
 using System.Globalization;
 using FlowConnectors.Engine;
-using FlowConnectors.Persistence;
+using FlowConnectors.Runtime;
 
 namespace FlowConnectors.Scheduling;
 

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using FlowConnectors.Persistence;
+using FlowConnectors.Runtime;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -34,7 +34,7 @@ public sealed class DurableSchedulerOptions
 /// ends <see cref="RunAsync"/>. Delivery is at least once: a crash between firing and deleting
 /// fires that timer again on start.
 /// </remarks>
-public sealed class DurableScheduler
+public sealed class DurableScheduler : IDurableTimers
 {
     private const string RetrySuffix = "#retry";
 

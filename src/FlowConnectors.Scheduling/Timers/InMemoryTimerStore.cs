@@ -1,4 +1,4 @@
-using FlowConnectors.Persistence;
+using FlowConnectors.Runtime;
 
 namespace FlowConnectors.Scheduling;
 

@@ -10,7 +10,7 @@ using FlowConnectors.Server.Hosting;
 namespace FlowConnectors.Server.Endpoints;
 
 /// <summary>
-/// What an <c>Http.Endpoint</c>'s <c>auth</c> input requires of a request to <c>/hooks/…</c>: the
+/// What an HTTP endpoint trigger's <c>auth</c> input requires of a request to <c>/hooks/…</c>: the
 /// server's API key, a shared secret in a header, or an HMAC signature of the body. The secret is a
 /// reference (a named server secret or a connection parameter), never a value in flow JSON. Checked
 /// before anything is stored or run.

@@ -10,7 +10,7 @@ using FlowConnectors.Server.Runtime;
 namespace FlowConnectors.Server.Endpoints;
 
 /// <summary>
-/// The request rules an <c>Http.Endpoint</c> trigger declares, applied before an instance starts:
+/// The request rules an HTTP endpoint trigger declares, applied before an instance starts:
 /// <c>required</c> paths (a request missing one answers 422 naming it, and starts nothing) and
 /// <c>dedupe</c> (a request whose correlation id already has a live instance answers that instance's
 /// state instead of starting another, as a vendor's retry of the same request expects).

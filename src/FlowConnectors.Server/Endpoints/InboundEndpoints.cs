@@ -223,7 +223,8 @@ internal static class InboundEndpoints
         var stored = await instances.GetAsync(plain[..dot], ct);
         if (stored is null) return UnknownCallback();
         var state = stored.State;
-        var hash = Bookmark.ComputeHash(WaitForCallback.BookmarkName, WaitForCallback.StimulusOf(plain));
+        var stimulus = new CallbackStimulus(plain);
+        var hash = stimulus.Hash;
         var ended = state.Status is FlowStatus.Finished or FlowStatus.Faulted or FlowStatus.Cancelled;
         var waiting = !ended && state.Bookmarks.Any(b => b.Hash == hash);
         var early = signed is not null && state.Status == FlowStatus.Running;
@@ -234,7 +235,7 @@ internal static class InboundEndpoints
                 broken.Select(p => new { path = p.Path, message = p.Message }));
         var id = await inbox.AddAsync(new InboxMessage
         {
-            Kind = "callback",
+            Kind = stimulus.Name,
             Hash = hash,
             Payload = body,
             Headers = new JsonObject { ["content-type"] = request.ContentType },

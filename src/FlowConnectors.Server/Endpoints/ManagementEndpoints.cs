@@ -80,12 +80,12 @@ internal static class ManagementEndpoints
             var list = await instances.ListAsync(new InstanceQuery(filter, flowId, correlationId, Math.Max(0, skip ?? 0), Math.Clamp(take ?? 100, 1, 1000)), ct);
             return Results.Json(list.Select(SummaryJson));
         });
-        api.MapGet("/instances/{id}", async (string id, IInstanceStore instances, IFlowStore flows, CancellationToken ct) =>
+        api.MapGet("/instances/{id}", async (string id, IInstanceStore instances, IFlowStore flows, ActivityRegistry registry, CancellationToken ct) =>
         {
             if (await instances.GetAsync(id, ct) is not { } stored) return Problems.Result(404, "Not found", $"instance '{id}' does not exist");
-            if (WorkflowHost.DraftOf(stored.State, stored.FlowVersion) is { } draft) return Results.Json(InstanceJson(stored, draft));
+            if (WorkflowHost.DraftOf(stored.State, stored.FlowVersion) is { } draft) return Results.Json(InstanceJson(stored, draft, registry));
             var flow = await flows.GetAsync(stored.State.FlowId, stored.FlowVersion, ct);
-            return Results.Json(InstanceJson(stored, flow is null ? null : FlowJson.Load(flow.Json).Flow));
+            return Results.Json(InstanceJson(stored, flow is null ? null : FlowJson.Load(flow.Json).Flow, registry));
         });
         api.MapGet("/instances/{id}/journal", async (string id, IInstanceStore instances, CancellationToken ct) =>
             await instances.GetAsync(id, ct) is null
@@ -220,11 +220,11 @@ internal static class ManagementEndpoints
                 return Problems.Validation("'correlationId' must be text", [new { path = "$.correlationId", message = "must be text" }]);
             if (StimulusCheck.Problem(o["payload"], options.MaxPayloadDepth, options.MaxBodyBytes) is { } invalid)
                 return Problems.Validation(invalid.Message, [new { path = invalid.Path, message = invalid.Message }]);
-            var stimulus = Engine.Activities.Events.WaitForEvent.StimulusOf(name, JsonFields.Text(o, "correlationId"));
+            var stimulus = new EventStimulus(name, JsonFields.Text(o, "correlationId"));
             var id = await inbox.AddAsync(new InboxMessage
             {
-                Kind = "event",
-                Hash = Bookmark.ComputeHash(Engine.Activities.Events.WaitForEvent.BookmarkName, stimulus),
+                Kind = stimulus.Name,
+                Hash = stimulus.Hash,
                 Payload = o["payload"]?.DeepClone(),
                 ReceivedAt = clock.GetUtcNow(),
             }, ct);
@@ -331,7 +331,7 @@ internal static class ManagementEndpoints
         correlationId = s.CorrelationId, fault = s.Fault, createdAt = s.CreatedAt, updatedAt = s.UpdatedAt,
     };
 
-    private static JsonObject InstanceJson(StoredInstance stored, FlowDefinition? flow)
+    private static JsonObject InstanceJson(StoredInstance stored, FlowDefinition? flow, ActivityRegistry registry)
     {
         var state = stored.State;
         return new JsonObject
@@ -350,8 +350,9 @@ internal static class ManagementEndpoints
                 ["nodeId"] = b.NodeId,
                 ["activityType"] = flow?.FindNode(b.NodeId)?.Type,
                 ["name"] = b.Name,
-                ["description"] = WaitDescription(b),
-                ["payload"] = b.Name == "callback" ? null : b.Payload?.DeepClone(),
+                // In words, from the stimulus record the waiting activity declared; a credential never shows.
+                ["description"] = registry.DescribeWait(b),
+                ["payload"] = registry.ReadStimulus(b)?.IsSecret == true ? null : b.Payload?.DeepClone(),
             }).ToArray()),
             // The nodes about to run (or running) when the instance was last saved.
             ["pendingNodes"] = new JsonArray(state.Status == FlowStatus.Running
@@ -361,17 +362,6 @@ internal static class ManagementEndpoints
             ["updatedAt"] = state.UpdatedAt,
         };
     }
-
-    /// <summary>A bookmark in words, for people: never its token.</summary>
-    private static string WaitDescription(Bookmark b) => b.Name switch
-    {
-        "event" => b.Payload?["correlationId"] is { } correlation
-            ? $"event '{(string?)b.Payload["event"]}' with correlation id '{correlation}'"
-            : $"event '{(string?)b.Payload?["event"]}'",
-        "callback" => "a POST to its callback URL",
-        "delay" => $"a timer until {(string?)b.Payload?["resumeAt"]}",
-        _ => b.Name,
-    };
 
     private static JsonObject ConnectorJson(Connectors.Manifest.ConnectorPackage package, bool withFlows)
     {

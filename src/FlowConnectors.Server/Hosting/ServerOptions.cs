@@ -36,7 +36,7 @@ public sealed class ServerOptions
 
     /// <summary>
     /// Named server secrets (FlowConnectors:Secrets:&lt;name&gt;, e.g. environment FlowConnectors__Secrets__acmeHook),
-    /// which an <c>Http.Endpoint</c>'s auth references by name so no secret is written in flow JSON.
+    /// which an HTTP endpoint trigger's auth references by name so no secret is written in flow JSON.
     /// </summary>
     public Dictionary<string, string> Secrets { get; set; } = new(StringComparer.Ordinal);
     /// <summary>Which internal addresses flows may call (section FlowConnectors:Network).</summary>
@@ -100,6 +100,26 @@ public sealed class ServerOptions
     public string InstalledConnectorsFolder => Path.Combine(DataFolder, "connectors");
 
     public string BaseUrl => (PublicBaseUrl ?? Urls.Split(';')[0]).TrimEnd('/');
+
+    /// <summary>The durable runtime's settings, from these.</summary>
+    public FlowConnectors.Runtime.RuntimeOptions ToRuntimeOptions() => new()
+    {
+        DataFolder = DataFolder,
+        LeaseDuration = LeaseDuration,
+        PollInterval = PollInterval,
+        RunTimeout = RunTimeout,
+        RunVisibleAfter = RunVisibleAfter,
+        MaxConcurrentRuns = MaxConcurrentRuns,
+        MaxConcurrentRunsPerFlow = MaxConcurrentRunsPerFlow,
+        MaxQueuedRuns = MaxQueuedRuns,
+        MaxCrashRecoveries = MaxCrashRecoveries,
+        MaxDeliveryAttempts = MaxDeliveryAttempts,
+        MaxPayloadDepth = MaxPayloadDepth,
+        MaxPayloadBytes = MaxBodyBytes,
+        EventRetention = EventRetention,
+        NodeId = NodeId,
+        CallbackSecret = CallbackSecret,
+    };
 }
 
 /// <summary>The server's network policy: internal addresses are refused unless listed here.</summary>

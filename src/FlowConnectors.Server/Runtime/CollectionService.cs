@@ -85,7 +85,7 @@ internal sealed record CollectionSchedule(bool Enabled, string Time, string Time
 /// </summary>
 internal sealed class CollectionService(
     ServerOptions options, ConnectorRuntime runtime, ConnectorInstaller installer, ICollectionStore store, ITimerStore timers,
-    Lazy<SchedulerService> scheduler, TimeProvider clock, ILogger<CollectionService> logger) : IHostedService
+    Lazy<IDurableTimers> scheduler, TimeProvider clock, ILogger<CollectionService> logger) : IHostedService, ITriggerTimerHandler
 {
     public const string TriggerPrefix = "collection:";
 
@@ -107,6 +107,9 @@ internal sealed class CollectionService(
     public string TemplatesFolder => Path.Combine(options.FlowsFolder, "templates");
 
     public static bool IsCollectionTrigger(string? triggerId) => triggerId?.StartsWith(TriggerPrefix, StringComparison.Ordinal) == true;
+
+    /// <summary>The scheduler hands this service the timers of data-collection schedules.</summary>
+    public bool Handles(string triggerId) => IsCollectionTrigger(triggerId);
 
     /// <summary>The shipped templates by id (file name without <c>.template.json</c>); unreadable ones are logged and left out.</summary>
     public IReadOnlyList<(string Id, CollectionTemplate Template, JsonObject Json)> ListTemplates()
@@ -334,13 +337,13 @@ internal sealed class CollectionService(
         if (!source.ScheduleEnabled) return;
         var spec = new CollectionSchedule(true, source.ScheduleTime, source.TimeZone).ToSpec();
         if (ScheduleTriggers.CreateTimer(TriggerPrefix + source.ConnectorKey, spec, clock.GetUtcNow()) is { } timer)
-            await scheduler.Value.Scheduler.ScheduleAsync(timer, ct);
+            await scheduler.Value.ScheduleAsync(timer, ct);
     }
 
     private async Task CancelTimersAsync(string key, CancellationToken ct)
     {
         foreach (var stale in (await timers.ListAsync(ct)).Where(t => t.TriggerId == TriggerPrefix + key))
-            await scheduler.Value.Scheduler.CancelAsync(stale.Id, ct);
+            await scheduler.Value.CancelAsync(stale.Id, ct);
     }
 
     /// <summary>Starts an import in the background and returns its run (status running) at once.</summary>

@@ -81,6 +81,5 @@ internal static class StartupLoader
         return stored with { Published = true };
     }
 
-    public static string HttpTriggerHash(string path) =>
-        Bookmark.ComputeHash("http", new JsonObject { ["path"] = path.Trim('/').ToLowerInvariant() });
+    public static string HttpTriggerHash(string path) => new Http.HttpEndpointStimulus(path).Hash;
 }

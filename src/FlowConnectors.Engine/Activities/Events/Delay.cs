@@ -4,9 +4,10 @@ namespace FlowConnectors.Engine.Activities.Events;
 
 [Activity("Delay", Category = "Events",
     Description = "Suspends the flow for a duration (00:05:00, PT5M or milliseconds). The host's scheduler resumes it when due.")]
+[WaitsFor(typeof(Stimuli.TimerStimulus))]
 internal sealed class Delay : Activity
 {
-    public const string BookmarkName = "delay";
+    public const string BookmarkName = Stimuli.TimerStimulus.BookmarkName;
 
     [Input(Required = true)] public TimeSpan Duration { get; set; }
 
@@ -17,7 +18,7 @@ internal sealed class Delay : Activity
         if (Duration < TimeSpan.Zero) throw new ActivityFaultException($"duration must not be negative, got {Duration}");
         ResumeAt = context.Clock.GetUtcNow() + Duration;
         if (Duration == TimeSpan.Zero) return ActivityResult.DoneTask;
-        context.CreateBookmark(BookmarkName, new JsonObject { ["resumeAt"] = Values.ValueConverter.FormatDateTime(ResumeAt) });
+        context.CreateBookmark(new Stimuli.TimerStimulus(ResumeAt));
         return ValueTask.FromResult(ActivityResult.Suspend);
     }
 

@@ -5,9 +5,10 @@ namespace FlowConnectors.Engine.Activities.Events;
 [Activity("WaitForCallback", Category = "Events", DisplayName = "Wait for Callback",
     Description = "Suspends until the callback URL of a token receives a POST (outcome 'received', body in 'payload'), or until the timeout passes ('timedOut').")]
 [Outcomes("received", "timedOut")]
+[WaitsFor(typeof(Stimuli.CallbackStimulus), typeof(Stimuli.TimerStimulus))]
 internal sealed class WaitForCallback : Activity
 {
-    public const string BookmarkName = "callback";
+    public const string BookmarkName = Stimuli.CallbackStimulus.BookmarkName;
 
     [Input(Required = true, Description = "The token from a Create Callback node.")] public string Token { get; set; } = "";
     [Input(Description = "How long to wait (e.g. 14.00:00:00); empty waits forever.")] public TimeSpan? Timeout { get; set; }
@@ -54,11 +55,10 @@ internal sealed class WaitForCallback : Activity
             if (Accept is { Count: > 0 }) data["accept"] = Accept.DeepClone();
             if (resumeAt is { } at) data["resumeAt"] = Values.ValueConverter.FormatDateTime(at);
         }
-        context.CreateBookmark(BookmarkName, StimulusOf(Token), data);
-        if (resumeAt is { } due)
-            context.CreateBookmark(Delay.BookmarkName, new JsonObject { ["resumeAt"] = Values.ValueConverter.FormatDateTime(due) });
+        context.CreateBookmark(new Stimuli.CallbackStimulus(Token), data);
+        if (resumeAt is { } due) context.CreateBookmark(new Stimuli.TimerStimulus(due));
     }
 
     /// <summary>The correlation payload a POST to the callback URL computes to find this bookmark.</summary>
-    public static JsonObject StimulusOf(string token) => new() { ["token"] = token };
+    public static JsonObject StimulusOf(string token) => new Stimuli.CallbackStimulus(token).Correlation();
 }

@@ -4,9 +4,10 @@ namespace FlowConnectors.Engine.Activities.Events;
 
 [Activity("WaitForEvent", Category = "Events", DisplayName = "Wait for Event",
     Description = "Suspends the flow until an event with this name (and correlation id, if given) is delivered; its payload becomes 'payload'.")]
+[WaitsFor(typeof(Stimuli.EventStimulus))]
 internal sealed class WaitForEvent : Activity
 {
-    public const string BookmarkName = "event";
+    public const string BookmarkName = Stimuli.EventStimulus.BookmarkName;
 
     [Input(Required = true)] public string EventName { get; set; } = "";
     [Input(Description = "Only an event carrying this correlation id resumes the flow.")] public string? CorrelationId { get; set; }
@@ -15,7 +16,7 @@ internal sealed class WaitForEvent : Activity
 
     protected internal override ValueTask<ActivityResult> ExecuteAsync(ActivityContext context)
     {
-        context.CreateBookmark(BookmarkName, StimulusOf(EventName, CorrelationId));
+        context.CreateBookmark(new Stimuli.EventStimulus(EventName, CorrelationId));
         return ValueTask.FromResult(ActivityResult.Suspend);
     }
 
@@ -26,6 +27,5 @@ internal sealed class WaitForEvent : Activity
     }
 
     /// <summary>The correlation payload an event delivery computes to find this bookmark.</summary>
-    public static JsonObject StimulusOf(string eventName, string? correlationId) =>
-        correlationId is null ? new JsonObject { ["event"] = eventName } : new JsonObject { ["event"] = eventName, ["correlationId"] = correlationId };
+    public static JsonObject StimulusOf(string eventName, string? correlationId) => new Stimuli.EventStimulus(eventName, correlationId).Correlation();
 }

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using FlowConnectors.Engine;
 
-namespace FlowConnectors.Persistence;
+namespace FlowConnectors.Runtime;
 
 /// <summary>One saved version of a flow. A running instance keeps the version it started on.</summary>
 public sealed record StoredFlow(string FlowId, int Version, string Json, bool Published, string? ConnectorKey, DateTimeOffset CreatedAt);
@@ -175,7 +175,12 @@ public interface IInboxStore
 }
 
 /// <summary>A durable timer: resumes a bookmark or fires a trigger when due.</summary>
-public sealed record TimerRecord(string Id, DateTimeOffset DueAt, string Kind, string? InstanceId, string? BookmarkId, string? TriggerId, JsonNode? Data);
+public sealed record TimerRecord(string Id, DateTimeOffset DueAt, string Kind, string? InstanceId, string? BookmarkId, string? TriggerId, JsonNode? Data)
+{
+    /// <summary>The timer of a recurring trigger's occurrence at <paramref name="due"/>; <paramref name="data"/> gives the next ones.</summary>
+    public static TimerRecord ForTrigger(string triggerId, DateTimeOffset due, JsonNode? data) =>
+        new($"trigger:{triggerId}:{due.UtcTicks}", due, TimerKinds.Trigger, null, null, triggerId, data?.DeepClone());
+}
 
 public interface ITimerStore
 {
@@ -199,27 +204,4 @@ public interface ITriggerStore
     Task<IReadOnlyList<TriggerRecord>> FindByHashAsync(string hash, CancellationToken ct = default);
     Task<IReadOnlyList<TriggerRecord>> ListAsync(string? flowId = null, CancellationToken ct = default);
     Task<bool> DeleteAsync(string id, CancellationToken ct = default);
-}
-
-/// <summary>
-/// An automation: a flow that uses connector cards with a chosen connection. Deauthorizing the
-/// connection disables it and records why.
-/// </summary>
-public sealed record AutomationRecord(string Id, string FlowId, string? ConnectionId, bool Enabled, string? DisabledReason, JsonObject Settings, DateTimeOffset UpdatedAt);
-
-public interface IAutomationStore
-{
-    Task SaveAsync(AutomationRecord automation, CancellationToken ct = default);
-    Task<AutomationRecord?> GetAsync(string id, CancellationToken ct = default);
-    Task<IReadOnlyList<AutomationRecord>> ListAsync(string? connectionId = null, CancellationToken ct = default);
-    Task<bool> DeleteAsync(string id, CancellationToken ct = default);
-}
-
-/// <summary>The management API's keys, stored as SHA-256 hashes only.</summary>
-public interface IApiKeyStore
-{
-    Task<bool> AnyAsync(CancellationToken ct = default);
-    /// <summary>Adding a hash that is already stored changes nothing.</summary>
-    Task AddAsync(string name, string keyHash, CancellationToken ct = default);
-    Task<bool> ExistsAsync(string keyHash, CancellationToken ct = default);
 }

@@ -1,18 +1,19 @@
-using FlowConnectors.Persistence;
-using FlowConnectors.Server.Hosting;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using FlowConnectors.Engine.Stimuli;
 
-namespace FlowConnectors.Server.Runtime;
+namespace FlowConnectors.Runtime;
 
 /// <summary>
 /// Delivers stored stimuli and recovers instances whose worker died (timers are the scheduler's); keeps the
 /// leases of this process's runs alive, expires events nobody waited for and restores Delay timers that are
 /// missing. Failures are logged and retried on the next pass; the loop never stops.
 /// </summary>
-internal sealed class BackgroundWorkers(
+public sealed class BackgroundWorkers(
     WorkflowHost host,
     IInboxStore inbox,
     IInstanceStore instances,
-    ServerOptions options,
+    RuntimeOptions options,
     TimeProvider clock,
     ILogger<BackgroundWorkers> logger) : BackgroundService
 {
@@ -69,7 +70,7 @@ internal sealed class BackgroundWorkers(
 
     private async Task ExpireEventsAsync()
     {
-        var expired = await inbox.ExpireWaitingAsync("event", clock.GetUtcNow() - options.EventRetention);
+        var expired = await inbox.ExpireWaitingAsync(EventStimulus.BookmarkName, clock.GetUtcNow() - options.EventRetention);
         if (expired > 0) logger.LogInformation("{Count} events nobody waited for expired", expired);
     }
 

@@ -1,4 +1,4 @@
-namespace FlowConnectors.Scheduling;
+namespace FlowConnectors.Runtime;
 
 /// <summary>The <c>TimerRecord.Kind</c> values the scheduler knows.</summary>
 public static class TimerKinds

@@ -1,14 +1,14 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace FlowConnectors.Server.Runtime;
+namespace FlowConnectors.Runtime;
 
 /// <summary>
 /// What a stimulus payload (an event's or a callback's) must be before it is accepted: nested no deeper
 /// than the limit, so the instance it resumes can still be saved with it (a state is serialized with a
 /// depth limit of 64, and the payload sits a few levels down), and within the size limit.
 /// </summary>
-internal static class StimulusCheck
+public static class StimulusCheck
 {
     /// <summary>Null when the payload is fine; otherwise the problem, naming the JSON path where it is.</summary>
     public static (string Path, string Message)? Problem(JsonNode? payload, int maxDepth, long maxBytes, string path = "$.payload")

@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using FlowConnectors.Engine.Activities.Events;
 
-namespace FlowConnectors.Server.Runtime;
+namespace FlowConnectors.Runtime;
 
 /// <summary>
 /// Callback token secrets derived with HMAC-SHA256 from the instance, the node and its step under the

@@ -1,16 +1,15 @@
 using System.Security.Cryptography;
-using FlowConnectors.Server.Hosting;
 
-namespace FlowConnectors.Server.Runtime;
+namespace FlowConnectors.Runtime;
 
 /// <summary>
 /// Who this node is across restarts: its id (configured, or kept in the data folder) and the secret its
 /// callback tokens are derived from. Leases are owned by <c>{NodeId}/{process}</c>, so a restarted node
 /// knows which leases its previous process held and takes them back at once.
 /// </summary>
-internal sealed class NodeIdentity
+public sealed class NodeIdentity
 {
-    public NodeIdentity(ServerOptions options)
+    public NodeIdentity(RuntimeOptions options)
     {
         NodeId = options.NodeId is { Length: > 0 } configured ? configured : ReadOrCreate(Path.Combine(options.DataFolder, "node-id"),
             () => "node-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6)));

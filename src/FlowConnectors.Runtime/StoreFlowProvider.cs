@@ -1,8 +1,8 @@
 using FlowConnectors.Engine.Flows;
 using FlowConnectors.Engine.Runtime;
-using FlowConnectors.Persistence;
+using FlowConnectors.Runtime;
 
-namespace FlowConnectors.Server.Runtime;
+namespace FlowConnectors.Runtime;
 
 /// <summary>CallFlow targets come from the store: the published version, else the latest.</summary>
 internal sealed class StoreFlowProvider(IFlowStore flows) : IFlowProvider

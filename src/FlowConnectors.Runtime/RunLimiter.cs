@@ -1,15 +1,14 @@
 using System.Collections.Concurrent;
-using FlowConnectors.Server.Hosting;
 
-namespace FlowConnectors.Server.Runtime;
+namespace FlowConnectors.Runtime;
 
 /// <summary>
-/// How many runs execute at once: in all (<see cref="ServerOptions.MaxConcurrentRuns"/>) and per flow
-/// (<see cref="ServerOptions.MaxConcurrentRunsPerFlow"/>). More wait, in order, for a slot; the slot is held
+/// How many runs execute at once: in all (<see cref="RuntimeOptions.MaxConcurrentRuns"/>) and per flow
+/// (<see cref="RuntimeOptions.MaxConcurrentRunsPerFlow"/>). More wait, in order, for a slot; the slot is held
 /// from a run's start (or resume) to its end or suspension. CPU-bound flows can then use some cores, never
 /// all threads: the management API and the other flows keep answering.
 /// </summary>
-internal sealed class RunLimiter
+public sealed class RunLimiter
 {
     private readonly SemaphoreSlim _global;
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _perFlow = new(StringComparer.Ordinal);
@@ -17,7 +16,7 @@ internal sealed class RunLimiter
     private readonly int _maxQueued;
     private int _waiting;
 
-    public RunLimiter(ServerOptions options)
+    internal RunLimiter(RuntimeOptions options)
     {
         GlobalLimit = options.MaxConcurrentRuns > 0 ? options.MaxConcurrentRuns : Math.Max(8, Environment.ProcessorCount * 4);
         _perFlowLimit = options.MaxConcurrentRunsPerFlow > 0 ? options.MaxConcurrentRunsPerFlow : Math.Max(2, Environment.ProcessorCount);

@@ -4,49 +4,49 @@ using System.Text.Json.Nodes;
 using FlowConnectors.Connectors.Runtime;
 using FlowConnectors.Engine;
 using FlowConnectors.Engine.Activities;
-using FlowConnectors.Engine.Activities.Events;
+using Microsoft.Extensions.Logging;
 using FlowConnectors.Engine.Flows;
 using FlowConnectors.Engine.Runtime;
-using FlowConnectors.Persistence;
-using FlowConnectors.Server.Hosting;
+using FlowConnectors.Runtime;
+using FlowConnectors.Engine.Stimuli;
 
-namespace FlowConnectors.Server.Runtime;
+namespace FlowConnectors.Runtime;
 
 /// <summary>What starting a flow gave: the instance, and its result when it ended within the wait.</summary>
-internal sealed record StartResult(string InstanceId, FlowRunResult? Result);
+public sealed record StartResult(string InstanceId, FlowRunResult? Result);
 
 /// <summary>What asking to cancel an instance gave.</summary>
-internal enum CancelOutcome
+public enum CancelOutcome
 {
     Cancelled,
     NotFound,
     AlreadyEnded,
 }
 
-/// <summary>Too many synchronous runs already wait for a slot (<see cref="ServerOptions.MaxQueuedRuns"/>): answer 503.</summary>
-internal sealed class RunQueueFullException() : Exception("the server is busy: too many runs are waiting; try again later");
+/// <summary>Too many synchronous runs already wait for a slot (<see cref="RuntimeOptions.MaxQueuedRuns"/>): answer 503.</summary>
+public sealed class RunQueueFullException() : Exception("the server is busy: too many runs are waiting; try again later");
 
 /// <summary>
 /// The durable runtime. Every instance is persisted when created (a synchronous run once it outlasts
-/// <see cref="ServerOptions.RunVisibleAfter"/>), at every suspension and at its end, with its bookmarks and
+/// <see cref="RuntimeOptions.RunVisibleAfter"/>), at every suspension and at its end, with its bookmarks and
 /// the timers of its Delay bookmarks in the same transaction; one worker at a time runs it (a lease owned by
 /// <c>{node id}/{process}</c>); stimuli find bookmarks by hash and wait in the inbox when they arrive before
 /// their bookmark. Every run executes under the run limits (<see cref="RunLimiter"/>) and within its
-/// wall-clock budget (<see cref="ServerOptions.RunTimeout"/>).
+/// wall-clock budget (<see cref="RuntimeOptions.RunTimeout"/>).
 /// Delivery guarantee: a node runs at least once — after a crash, work since the last save runs again;
-/// an instance whose runs killed the process <see cref="ServerOptions.MaxCrashRecoveries"/> times is
+/// an instance whose runs killed the process <see cref="RuntimeOptions.MaxCrashRecoveries"/> times is
 /// faulted as poisoned instead.
 /// </summary>
-internal sealed class WorkflowHost(
+public sealed class WorkflowHost(
     IFlowStore flows,
     IInstanceStore instances,
     IInboxStore inbox,
     ITriggerStore triggers,
     ConnectorRuntime connectors,
-    Lazy<SchedulerService> scheduler,
+    Lazy<IDurableTimers> timers,
     ActivityRegistry registry,
     IServiceProvider services,
-    ServerOptions options,
+    RuntimeOptions options,
     NodeIdentity identity,
     RunLimiter limiter,
     TimeProvider clock,
@@ -132,16 +132,18 @@ internal sealed class WorkflowHost(
     }
 
     /// <summary>
-    /// Starts an instance and waits up to <paramref name="wait"/> for it to end or suspend.
-    /// <para>With no wait (asynchronous runs, webhook deliveries) the instance is persisted before it
-    /// runs, then runs in the background.</para>
-    /// <para>With a wait (HTTP endpoint triggers, synchronous runs) it runs on a pool thread while the caller
-    /// waits. A run that finishes, faults or suspends within <see cref="ServerOptions.RunVisibleAfter"/> is
-    /// persisted once, in one transaction, before the answer; a longer one has its starting state persisted
-    /// as running (leased to this process) at that point, so it is listed and can be cancelled, and is
-    /// saved when it ends. The caller gets the result if it ends within the wait, else null (202) while the
-    /// run goes on within its budget. If the process dies before the starting state is stored nothing was
-    /// acknowledged: the caller sees no answer and its retry is the redelivery.</para>
+    /// Starts an instance and waits up to <paramref name="wait"/> for it to end or suspend; every start (a
+    /// synchronous or asynchronous run, an HTTP endpoint, a webhook event, a schedule) goes through
+    /// <see cref="RunUnderLeaseAsync"/>.
+    /// <para>With no wait (asynchronous runs, webhook deliveries, schedules) the instance is persisted, leased to
+    /// this process, before this returns; it runs in the background.</para>
+    /// <para>With a wait (HTTP endpoint triggers, synchronous runs) a run that finishes, faults or suspends within
+    /// <see cref="RuntimeOptions.RunVisibleAfter"/> is persisted once, in one transaction, before the answer; a
+    /// longer one has its starting state persisted as running (leased to this process) at that point, so it is
+    /// listed and can be cancelled, and is saved when it ends. The caller gets the result if it ends within the
+    /// wait, else null (202) once the starting state is stored, while the run goes on within its budget. If the
+    /// process dies before the starting state is stored nothing was acknowledged: the caller's retry is the
+    /// redelivery.</para>
     /// </summary>
     public async Task<StartResult> StartAsync(string flowId, int? version, JsonObject? input, RunOptions runOptions, TimeSpan wait, CancellationToken ct)
     {
@@ -175,60 +177,23 @@ internal sealed class WorkflowHost(
     {
         var state = Engine.CreateInstance(flow, input, runOptions);
         prepare?.Invoke(state);
-        if (wait <= TimeSpan.Zero)
+        if (wait > TimeSpan.Zero && !limiter.HasRoom) throw new RunQueueFullException();
+        var ticket = RunTicket.New(state, flow, flowVersion, storeFirst: wait <= TimeSpan.Zero,
+            visibleAfter: options.RunVisibleAfter < wait ? options.RunVisibleAfter : wait);
+        var run = RunUnderLeaseAsync(ticket);
+        // A run that goes on after this returns is the background's: its failure is logged by the run itself.
+        _ = run.ContinueWith(t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        if (wait > TimeSpan.Zero) await WaitForAsync(run, wait, ct);
+        // Never acknowledged before the instance is stored: wait for its starting state (or for the run's end).
+        if (!run.IsCompleted) await Task.WhenAny(run, ticket.Stored.Task);
+        if (wait > TimeSpan.Zero && run.IsCompleted)
         {
-            // Created already leased to this process, so crash recovery cannot mistake it for abandoned.
-            await instances.CreateAsync(state, flowVersion, [], ct, _owner, clock.GetUtcNow() + options.LeaseDuration);
-            var created = new ActiveRun { Leased = true };
-            _running[state.InstanceId] = created;
-            _ = Task.Run(() => RunCreatedAsync(flow, state, created), CancellationToken.None);
-            return new StartResult(state.InstanceId, null);
+            var outcome = await run;
+            return new StartResult(state.InstanceId, outcome.Result is { Status: FlowStatus.Finished or FlowStatus.Faulted or FlowStatus.Cancelled } ended ? ended : null);
         }
-        if (!limiter.HasRoom) throw new RunQueueFullException();
-        // The starting state, kept as text in case the run outlasts the threshold and must be persisted first.
-        var startingState = state.ToJson();
-        var active = new ActiveRun();
-        _running[state.InstanceId] = active;
-        var run = RunAsync(flow, state, null, active);
-        var stored = false;
-        var handedOff = false;
-        try
-        {
-            var visibleAfter = options.RunVisibleAfter < wait ? options.RunVisibleAfter : wait;
-            if (!await WaitForAsync(run, visibleAfter, ct))
-            {
-                await instances.CreateAsync(FlowInstanceState.FromJson(startingState), flowVersion, [], CancellationToken.None, _owner,
-                    clock.GetUtcNow() + options.LeaseDuration);
-                stored = true;
-                active.Leased = true;
-                if (!await WaitForAsync(run, wait - visibleAfter, ct))
-                {
-                    handedOff = true;
-                    _ = Task.Run(() => FinishInBackgroundAsync(run, state.InstanceId, active), CancellationToken.None);
-                    return new StartResult(state.InstanceId, null);
-                }
-            }
-            var result = await run;
-            if (stored) await SaveResultAsync(result);
-            else await CreateFinishedAsync(result, flowVersion, startingState);
-            return new StartResult(state.InstanceId, result.Status is FlowStatus.Finished or FlowStatus.Faulted or FlowStatus.Cancelled ? result : null);
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            logger.LogError("instance {Instance} could not run: {Message}", state.InstanceId, e.Message);
-            active.RequestCancel();
-            throw;
-        }
-        finally
-        {
-            if (!handedOff)
-            {
-                // A run abandoned by an error still ends (cancelled); what it holds is given back then.
-                if (run.IsCompleted) await ForgetAsync(state.InstanceId, active);
-                else _ = run.ContinueWith(_ => ForgetAsync(state.InstanceId, active), CancellationToken.None,
-                    TaskContinuationOptions.None, TaskScheduler.Default).Unwrap();
-            }
-        }
+        // Not stored: the run failed before its instance could be; the caller sees why.
+        if (!ticket.IsStored) await run;
+        return new StartResult(state.InstanceId, null);
     }
 
     /// <summary>True when <paramref name="run"/> ended within <paramref name="wait"/> (false also when the caller went away).</summary>
@@ -329,7 +294,7 @@ internal sealed class WorkflowHost(
     /// its budget, on a pool thread, so a script that computes for long holds neither the caller nor more
     /// threads than the limits allow. Cancelled while it waits for a slot, it ends cancelled without running.
     /// </summary>
-    private async Task<FlowRunResult> RunAsync(CompiledFlow flow, FlowInstanceState state, (string BookmarkId, JsonNode? Payload)? resume, ActiveRun active)
+    private async Task<FlowRunResult> RunEngineAsync(CompiledFlow flow, FlowInstanceState state, (string BookmarkId, JsonNode? Payload)? resume, ActiveRun active)
     {
         IDisposable? slot = null;
         try
@@ -362,99 +327,119 @@ internal sealed class WorkflowHost(
         active.Dispose();
     }
 
-    /// <summary>Saves a run that outlasted the caller's wait; its starting state is already persisted and leased to us.</summary>
-    private async Task FinishInBackgroundAsync(Task<FlowRunResult> run, string instanceId, ActiveRun active)
-    {
-        try
-        {
-            await SaveResultAsync(await run);
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            // The lease is released below, so crash recovery runs the instance again from its starting state.
-            logger.LogError("instance {Instance} could not run: {Message}", instanceId, e.Message);
-        }
-        finally
-        {
-            await ForgetAsync(instanceId, active);
-        }
-    }
+    /// <summary>
+    /// Runs or resumes one stored instance under its lease: through a bookmark (an event, a callback, a timer)
+    /// or, without one, continuing its queued work (crash recovery). Busy when another worker (or another run in
+    /// this process) holds the instance; no result when there is nothing to do.
+    /// </summary>
+    public Task<RunOutcome> ExecuteAsync(string instanceId, (string BookmarkId, JsonNode? Payload)? resume) =>
+        RunUnderLeaseAsync(RunTicket.ForStored(instanceId, resume));
 
     /// <summary>
-    /// Runs an instance this worker just created: it is already leased to us and its state is in hand,
-    /// so neither the lease nor the state is read back.
+    /// The one run path: every start, every resume and crash recovery come here. It takes the instance's lease
+    /// (a new instance is created already leased, or, when a caller waits, stored leased once the run outlasts
+    /// <see cref="RunTicket.VisibleAfter"/>; a stored one is leased and read back), runs it under the run limits
+    /// and its budget, saves the result with its bookmarks, timers and journal, and releases the lease. For a
+    /// stored instance the attempt is counted on disk before the run: one whose runs keep killing the process is
+    /// faulted as poisoned after <see cref="RuntimeOptions.MaxCrashRecoveries"/> deaths instead of being run again.
     /// </summary>
-    private async Task RunCreatedAsync(CompiledFlow flow, FlowInstanceState state, ActiveRun active)
-    {
-        try
-        {
-            await SaveResultAsync(await RunAsync(flow, state, null, active));
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            logger.LogError("instance {Instance} could not run: {Message}", state.InstanceId, e.Message);
-        }
-        finally
-        {
-            await ForgetAsync(state.InstanceId, active);
-        }
-    }
-
-    /// <summary>
-    /// Runs or resumes one instance under its lease. With a bookmark it resumes through it; without,
-    /// it continues queued work (a new instance, or one whose worker died). Busy when another worker (or
-    /// another run in this process) holds the instance; no result when there is nothing to do. The attempt
-    /// is counted on disk before the run: an instance whose runs keep killing the process is faulted as
-    /// poisoned after <see cref="ServerOptions.MaxCrashRecoveries"/> deaths instead of being run again.
-    /// </summary>
-    public async Task<(FlowRunResult? Result, bool Busy)> ExecuteAsync(string instanceId, (string BookmarkId, JsonNode? Payload)? resume)
+    internal async Task<RunOutcome> RunUnderLeaseAsync(RunTicket ticket)
     {
         var active = new ActiveRun();
-        if (!_running.TryAdd(instanceId, active))
+        if (!_running.TryAdd(ticket.InstanceId, active))
         {
             active.Dispose();
-            return (null, true);
+            ticket.Stored.TrySetResult();
+            return new RunOutcome(null, true);
         }
         try
         {
-            if (!await instances.TryAcquireLeaseAsync(instanceId, _owner, clock.GetUtcNow(), options.LeaseDuration))
-                return (null, true);
-            active.Leased = true;
-            var stored = await instances.GetAsync(instanceId);
-            if (stored is null) return (null, false);
-            var state = stored.State;
-            if (resume is { } r)
+            // 1. The lease, and the state and flow to run.
+            FlowInstanceState state;
+            CompiledFlow flow;
+            var stored = false;
+            if (ticket.NewState is { } created)
             {
-                if (state.Status != FlowStatus.Suspended || state.Bookmarks.All(b => b.Id != r.BookmarkId)) return (null, false);
+                state = created;
+                flow = ticket.Flow!;
+                if (ticket.StoreFirst)
+                {
+                    // Created already leased to this process, so crash recovery cannot mistake it for abandoned.
+                    await instances.CreateAsync(state, ticket.FlowVersion, [], CancellationToken.None, _owner, clock.GetUtcNow() + options.LeaseDuration);
+                    stored = true;
+                    active.Leased = true;
+                    ticket.MarkStored();
+                }
             }
-            else if (state.Status != FlowStatus.Running) return (null, false);
-            // Runs started since the last save that never saved: each one's process died (or its save failed).
-            var deaths = stored.RunAttempts;
-            if (deaths >= options.MaxCrashRecoveries)
+            else
             {
-                var node = resume is { } at ? state.Bookmarks.First(b => b.Id == at.BookmarkId).NodeId : state.Queue.FirstOrDefault()?.NodeId ?? "(unknown)";
-                var reason = $"poisoned: the process died {deaths} times while running node {node}; it is not run again";
-                logger.LogError("instance {Instance} {Reason}", instanceId, reason);
-                await instances.EndAsync(instanceId, FlowStatus.Faulted, new FlowFault(node, null, reason));
-                return (null, false);
+                if (!await instances.TryAcquireLeaseAsync(ticket.InstanceId, _owner, clock.GetUtcNow(), options.LeaseDuration))
+                    return new RunOutcome(null, true);
+                active.Leased = true;
+                var found = await instances.GetAsync(ticket.InstanceId);
+                if (found is null) return new RunOutcome(null, false);
+                state = found.State;
+                if (ticket.Resume is { } r)
+                {
+                    if (state.Status != FlowStatus.Suspended || state.Bookmarks.All(b => b.Id != r.BookmarkId)) return new RunOutcome(null, false);
+                }
+                else if (state.Status != FlowStatus.Running) return new RunOutcome(null, false);
+                // Runs started since the last save that never saved: each one's process died (or its save failed).
+                var deaths = found.RunAttempts;
+                if (deaths >= options.MaxCrashRecoveries)
+                {
+                    var node = ticket.Resume is { } at ? state.Bookmarks.First(b => b.Id == at.BookmarkId).NodeId : state.Queue.FirstOrDefault()?.NodeId ?? "(unknown)";
+                    var reason = $"poisoned: the process died {deaths} times while running node {node}; it is not run again";
+                    logger.LogError("instance {Instance} {Reason}", ticket.InstanceId, reason);
+                    await instances.EndAsync(ticket.InstanceId, FlowStatus.Faulted, new FlowFault(node, null, reason));
+                    return new RunOutcome(null, false);
+                }
+                flow = DraftOf(state, found.FlowVersion) is { } draft
+                    ? Engine.Compile(draft)
+                    : (await CompileAsync(state.FlowId, found.FlowVersion, CancellationToken.None)).Flow;
+                // Counted on disk before the run, so a run that kills the process is counted too.
+                await instances.TryAcquireLeaseAsync(ticket.InstanceId, _owner, clock.GetUtcNow(), options.LeaseDuration, countAttempt: true);
+                stored = true;
             }
-            var flow = DraftOf(state, stored.FlowVersion) is { } draft
-                ? Engine.Compile(draft)
-                : (await CompileAsync(state.FlowId, stored.FlowVersion, CancellationToken.None)).Flow;
-            // Counted on disk before the run, so a run that kills the process is counted too.
-            await instances.TryAcquireLeaseAsync(instanceId, _owner, clock.GetUtcNow(), options.LeaseDuration, countAttempt: true);
-            var result = await RunAsync(flow, state, resume, active);
-            await SaveResultAsync(result);
-            return (result, false);
+
+            // 2. The run. A new instance a caller waits for is stored as running once the run outlasts VisibleAfter.
+            var startingState = stored ? null : state.ToJson();
+            var run = RunEngineAsync(flow, state, ticket.Resume, active);
+            if (!stored && !await WaitForAsync(run, ticket.VisibleAfter, CancellationToken.None))
+            {
+                try
+                {
+                    await instances.CreateAsync(FlowInstanceState.FromJson(startingState!), ticket.FlowVersion, [], CancellationToken.None, _owner,
+                        clock.GetUtcNow() + options.LeaseDuration);
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    // Nothing was acknowledged: the run stops, and the caller sees the error.
+                    active.RequestCancel();
+                    await run;
+                    throw;
+                }
+                stored = true;
+                active.Leased = true;
+                ticket.MarkStored();
+            }
+            var result = await run;
+
+            // 3. The save.
+            if (stored) await SaveResultAsync(result);
+            else await CreateFinishedAsync(result, ticket.FlowVersion, startingState!);
+            return new RunOutcome(result, false);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            logger.LogError("instance {Instance} could not run: {Message}", instanceId, e.Message);
+            logger.LogError("instance {Instance} could not run: {Message}", ticket.InstanceId, e.Message);
             throw;
         }
         finally
         {
-            await ForgetAsync(instanceId, active);
+            // 4. The release.
+            ticket.Stored.TrySetResult();
+            await ForgetAsync(ticket.InstanceId, active);
         }
     }
 
@@ -465,12 +450,11 @@ internal sealed class WorkflowHost(
         var expiredBefore = clock.GetUtcNow() - options.EventRetention;
         foreach (var bookmark in state.Bookmarks)
         {
-            if (bookmark.Name == Delay.BookmarkName && (string?)bookmark.Payload?["resumeAt"] is { } at)
-                scheduler.Value.Scheduler.TimerStored(DateTimeOffset.Parse(at, System.Globalization.CultureInfo.InvariantCulture));
+            if (registry.ReadStimulus(bookmark) is TimerStimulus timer) timers.Value.TimerStored(timer.ResumeAt);
             foreach (var waiting in await inbox.ListWaitingAsync(bookmark.Hash))
             {
                 // An event kept past its retention is not handed to an instance that started waiting since.
-                if (waiting.Kind == "event" && waiting.ReceivedAt < expiredBefore)
+                if (waiting.Kind == EventStimulus.BookmarkName && waiting.ReceivedAt < expiredBefore)
                     await inbox.SetStatusAsync(waiting.Id, InboxStatus.Expired, "nobody waited for this event within its retention time", null);
                 else
                     await inbox.SetStatusAsync(waiting.Id, InboxStatus.Pending, null, null);
@@ -480,7 +464,7 @@ internal sealed class WorkflowHost(
 
     /// <summary>
     /// Delivers a stored stimulus, or leaves it waiting for its bookmark. A failed attempt is counted; after
-    /// <see cref="ServerOptions.MaxDeliveryAttempts"/> the message is dead-lettered with its reason
+    /// <see cref="RuntimeOptions.MaxDeliveryAttempts"/> the message is dead-lettered with its reason
     /// (<c>GET /api/inbox/dead-letters</c>) instead of being tried forever.
     /// </summary>
     public async Task ProcessInboxMessageAsync(InboxMessage message)
@@ -502,17 +486,17 @@ internal sealed class WorkflowHost(
 
     /// <summary>
     /// An event resumes every instance waiting for it (its name and correlation id) when it is processed; one
-    /// nobody waits for is kept for <see cref="ServerOptions.EventRetention"/>. A callback resumes its one
+    /// nobody waits for is kept for <see cref="RuntimeOptions.EventRetention"/>. A callback resumes its one
     /// instance. An instance busy at that moment gets its own copy of the event, retried until it is free.
     /// </summary>
     private async Task DeliverStimulusAsync(InboxMessage message)
     {
-        if (StimulusCheck.Problem(message.Payload, options.MaxPayloadDepth, options.MaxBodyBytes) is { } problem)
+        if (StimulusCheck.Problem(message.Payload, options.MaxPayloadDepth, options.MaxPayloadBytes) is { } problem)
         {
             await inbox.SetStatusAsync(message.Id, InboxStatus.DeadLettered, $"refused: {problem.Message} ({problem.Path})", null);
             return;
         }
-        var targeted = message.Kind == "event" ? message.InstanceId : null;
+        var targeted = message.Kind == EventStimulus.BookmarkName ? message.InstanceId : null;
         var matches = (await instances.FindBookmarksAsync(message.Hash))
             .Where(m => targeted is null || m.InstanceId == targeted)
             .DistinctBy(m => m.InstanceId)
@@ -538,7 +522,7 @@ internal sealed class WorkflowHost(
             if (isBusy) busy.Add(match.InstanceId);
             else if (result is not null) first ??= match.InstanceId;
         }
-        if (busy.Count > 0 && message.Kind != "event")
+        if (busy.Count > 0 && message.Kind != EventStimulus.BookmarkName)
         {
             // Another worker holds the instance right now; try again on the next pass.
             await inbox.SetStatusAsync(message.Id, InboxStatus.Pending, null, null);
@@ -632,8 +616,45 @@ internal sealed class WorkflowHost(
         var restored = await instances.RestoreMissingTimersAsync(ct);
         if (restored.Count == 0) return;
         logger.LogWarning("restored {Count} missing Delay timers", restored.Count);
-        foreach (var timer in restored) scheduler.Value.Scheduler.TimerStored(timer.DueAt);
+        foreach (var timer in restored) timers.Value.TimerStored(timer.DueAt);
     }
 }
 
-internal sealed class NotFoundException(string message) : Exception(message);
+public sealed class NotFoundException(string message) : Exception(message);
+
+/// <summary>What a run under lease gave: its result, or busy when another worker held the instance.</summary>
+public sealed record RunOutcome(FlowRunResult? Result, bool Busy);
+
+/// <summary>
+/// What <see cref="WorkflowHost.RunUnderLeaseAsync"/> runs: a new instance with its state in hand (stored before
+/// the run, or once it outlasts <see cref="VisibleAfter"/>), or a stored one by id, resumed through a bookmark or
+/// continued (crash recovery).
+/// </summary>
+internal sealed class RunTicket
+{
+    private RunTicket(string instanceId) => InstanceId = instanceId;
+
+    public string InstanceId { get; }
+    public FlowInstanceState? NewState { get; private init; }
+    public CompiledFlow? Flow { get; private init; }
+    public int FlowVersion { get; private init; }
+    public bool StoreFirst { get; private init; }
+    public TimeSpan VisibleAfter { get; private init; }
+    public (string BookmarkId, JsonNode? Payload)? Resume { get; private init; }
+    /// <summary>Set once the instance is stored (or the run is over): a caller may acknowledge it then.</summary>
+    public TaskCompletionSource Stored { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    /// <summary>True once this run stored the new instance (leased to it).</summary>
+    public bool IsStored => Volatile.Read(ref _stored);
+    private bool _stored;
+
+    public void MarkStored()
+    {
+        Volatile.Write(ref _stored, true);
+        Stored.TrySetResult();
+    }
+
+    public static RunTicket New(FlowInstanceState state, CompiledFlow flow, int flowVersion, bool storeFirst, TimeSpan visibleAfter) =>
+        new(state.InstanceId) { NewState = state, Flow = flow, FlowVersion = flowVersion, StoreFirst = storeFirst, VisibleAfter = visibleAfter };
+
+    public static RunTicket ForStored(string instanceId, (string BookmarkId, JsonNode? Payload)? resume) => new(instanceId) { Resume = resume };
+}

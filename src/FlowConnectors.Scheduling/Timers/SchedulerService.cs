@@ -1,0 +1,56 @@
+using FlowConnectors.Engine.Runtime;
+using FlowConnectors.Runtime;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace FlowConnectors.Scheduling;
+
+/// <summary>
+/// Hosts the durable scheduler as the runtime's timers (<see cref="IDurableTimers"/>): Delay and Wait-for-Callback
+/// timeouts resume their bookmark, schedule triggers start their flow, other triggers' timers go to their
+/// <see cref="ITriggerTimerHandler"/>. Timers live in the database, so they fire after a restart; one missed
+/// while the server was down fires once on start.
+/// </summary>
+public sealed class SchedulerService : BackgroundService
+{
+    private readonly IServiceProvider _services;
+
+    internal SchedulerService(ITimerStore timers, TimeProvider clock, IServiceProvider services, ILogger<DurableScheduler> logger)
+    {
+        _services = services;
+        Scheduler = new DurableScheduler(timers, clock, FireAsync, new DurableSchedulerOptions { RetryDelay = TimeSpan.FromMilliseconds(200) }, logger);
+    }
+
+    public DurableScheduler Scheduler { get; }
+
+    /// <summary>Registers the scheduler as the runtime's <see cref="IDurableTimers"/>, run as a hosted service.</summary>
+    public static IServiceCollection Register(IServiceCollection services)
+    {
+        services.AddSingleton(provider => new SchedulerService(provider.GetRequiredService<ITimerStore>(), provider.GetRequiredService<TimeProvider>(),
+            provider, provider.GetRequiredService<ILogger<DurableScheduler>>()));
+        services.AddSingleton<IDurableTimers>(provider => provider.GetRequiredService<SchedulerService>().Scheduler);
+        services.AddHostedService(provider => provider.GetRequiredService<SchedulerService>());
+        return services;
+    }
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => Scheduler.RunAsync(stoppingToken);
+
+    private async Task FireAsync(TimerRecord timer, CancellationToken ct)
+    {
+        var host = _services.GetRequiredService<WorkflowHost>();
+        if (timer.Kind == TimerKinds.Trigger && timer.TriggerId is { } triggerId)
+        {
+            if (_services.GetServices<ITriggerTimerHandler>().FirstOrDefault(h => h.Handles(triggerId)) is { } handler)
+            {
+                await handler.FireAsync(triggerId, ct);
+                return;
+            }
+            var trigger = (await _services.GetRequiredService<ITriggerStore>().ListAsync(null, ct)).FirstOrDefault(t => t.Id == triggerId);
+            if (trigger is not { Enabled: true }) return;
+            await host.StartAsync(trigger.FlowId, null, null, new RunOptions { Properties = ScheduleTriggers.RunProperties(timer) }, TimeSpan.Zero, ct);
+            return;
+        }
+        await host.FireTimerAsync(timer);
+    }
+}

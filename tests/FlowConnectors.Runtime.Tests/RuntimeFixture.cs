@@ -1,0 +1,63 @@
+using FlowConnectors.Connectors.Connections;
+using FlowConnectors.Connectors.Runtime;
+using FlowConnectors.Engine.Activities;
+using FlowConnectors.Engine.Flows;
+using FlowConnectors.Persistence;
+using FlowConnectors.Scheduling;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace FlowConnectors.Runtime.Tests;
+
+/// <summary>
+/// The durable runtime over real SQLite (Persistence's stores), with the real scheduler as its timers but no
+/// background loops: each test drives the one run path itself.
+/// </summary>
+public sealed class RuntimeFixture : IAsyncLifetime
+{
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "flowc-runtime-tests-" + Guid.NewGuid().ToString("N"));
+    private ServiceProvider? _services;
+
+    public IServiceProvider Services => _services ?? throw new InvalidOperationException("not started");
+    internal WorkflowHost Host => Services.GetRequiredService<WorkflowHost>();
+    public IInstanceStore Instances => Services.GetRequiredService<IInstanceStore>();
+    public ITimerStore Timers => Services.GetRequiredService<ITimerStore>();
+    public RuntimeOptions Options { get; } = new() { MaxCrashRecoveries = 3 };
+
+    public async Task InitializeAsync()
+    {
+        Directory.CreateDirectory(_folder);
+        Options.DataFolder = _folder;
+        var services = new ServiceCollection();
+        services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+        services.AddSingleton(TimeProvider.System);
+        services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(_folder, "keys")));
+        services.AddFlowPersistence(PersistenceOptions.Sqlite(Path.Combine(_folder, "runtime.db")));
+        var registry = ConnectorRuntime.CreateRegistry().AddAssembly(typeof(DurableScheduler).Assembly);
+        services.AddSingleton(registry);
+        services.AddSingleton(provider => new ConnectorRuntime([], new ConnectorRuntimeOptions { Connections = provider.GetRequiredService<IConnectionStore>() }));
+        services.AddSingleton<IDurableTimers>(provider => new DurableScheduler(provider.GetRequiredService<ITimerStore>(), TimeProvider.System,
+            (timer, _) => provider.GetRequiredService<WorkflowHost>().FireTimerAsync(timer)));
+        services.AddFlowRuntime(Options, background: false);
+        _services = services.BuildServiceProvider();
+        await PersistenceInitializer.MigrateAsync(_services);
+    }
+
+    /// <summary>Stores and publishes a flow given as JSON; returns its id.</summary>
+    public async Task<string> PublishAsync(string json)
+    {
+        var flow = FlowJson.Parse(json);
+        var flows = Services.GetRequiredService<IFlowStore>();
+        var stored = await flows.SaveVersionAsync(flow.Id, flow.Name, FlowJson.Save(flow), null);
+        await flows.PublishAsync(flow.Id, stored.Version);
+        return flow.Id;
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_services is not null) await _services.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try { Directory.Delete(_folder, recursive: true); } catch (IOException) { }
+    }
+}
