@@ -17,7 +17,7 @@ internal sealed class EfInstanceStore(IDbContextFactory<FlowConnectorsDbContext>
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
 
     // Group commit: instances created at the same time are written in one transaction.
-    private sealed record PendingCreate(Action<FlowConnectorsDbContext> Add, TaskCompletionSource Done);
+    private sealed record PendingCreate(NewInstanceRows Rows, TaskCompletionSource Done);
     private readonly Lock _pendingLock = new();
     private List<PendingCreate> _pending = [];
     private bool _flushing;
@@ -26,7 +26,8 @@ internal sealed class EfInstanceStore(IDbContextFactory<FlowConnectorsDbContext>
     /// Inserts the instance with its bookmarks and journal in one transaction. Calls that arrive
     /// while another is writing are queued and written together in the next transaction (group
     /// commit): SQLite has one writer at a time, so under load one commit for many instances is
-    /// what keeps up. Each call returns only once its instance is committed; if a shared
+    /// what keeps up. The rows are appended with prepared INSERTs (<see cref="InstanceInserts"/>), not
+    /// through EF's change tracker. Each call returns only once its instance is committed; if a shared
     /// transaction fails, its instances are written again one by one, so one bad instance fails
     /// only its own call.
     /// </summary>
@@ -35,29 +36,23 @@ internal sealed class EfInstanceStore(IDbContextFactory<FlowConnectorsDbContext>
     {
         ct.ThrowIfCancellationRequested();
         var now = _clock.GetUtcNow();
-        // Serialized once, on the caller's thread. The rows are built afresh for each attempt (a failed shared
-        // transaction is retried one by one); the caller waits until the write, so state and journal hold still.
-        var stateJson = state.ToJson();
-        var pending = new PendingCreate(db =>
+        // Built and serialized once, on the caller's thread; the caller waits until the write, so state and journal hold still.
+        var row = new InstanceEntity
         {
-            var row = new InstanceEntity
-            {
-                Id = state.InstanceId,
-                FlowId = state.FlowId,
-                FlowVersion = flowVersion,
-                Status = "",
-                StateJson = "",
-                CreatedAt = state.CreatedAt == default ? now : state.CreatedAt,
-                LeaseOwner = leaseOwner,
-                LeaseExpiresAt = leaseOwner is null ? null : leaseExpiresAt,
-                RunAttempts = leaseOwner is null ? 0 : 1,
-            };
-            Mirror(row, state, now, stateJson);
-            row.Bookmarks.AddRange(BookmarkRows(state));
-            db.Instances.Add(row);
-            db.Timers.AddRange(DelayTimers(state).Select(t => TimerRow(t, null)));
-            db.JournalEntries.AddRange(JournalRows(state.InstanceId, 0, journal));
-        }, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+            Id = state.InstanceId,
+            FlowId = state.FlowId,
+            FlowVersion = flowVersion,
+            Status = "",
+            StateJson = "",
+            CreatedAt = state.CreatedAt == default ? now : state.CreatedAt,
+            LeaseOwner = leaseOwner,
+            LeaseExpiresAt = leaseOwner is null ? null : leaseExpiresAt,
+            RunAttempts = leaseOwner is null ? 0 : 1,
+        };
+        Mirror(row, state, now);
+        var pending = new PendingCreate(
+            new NewInstanceRows(row, BookmarkRows(state).ToList(), DelayTimers(state).Select(t => TimerRow(t, null)).ToList(), JournalRows(state.InstanceId, 0, journal).ToList()),
+            new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         bool flush;
         lock (_pendingLock)
         {
@@ -78,7 +73,7 @@ internal sealed class EfInstanceStore(IDbContextFactory<FlowConnectorsDbContext>
             batch = _pending;
             _pending = [];
         }
-        await WriteAsync(batch);
+        if (batch.Count > 0) await WriteAsync(batch);
         lock (_pendingLock)
         {
             if (_pending.Count == 0)
@@ -95,10 +90,7 @@ internal sealed class EfInstanceStore(IDbContextFactory<FlowConnectorsDbContext>
     {
         try
         {
-            await using var db = await factory.CreateDbContextAsync();
-            foreach (var pending in batch) pending.Add(db);
-            // One SaveChanges is one transaction: instances, bookmarks and journals together.
-            await db.SaveChangesAsync();
+            await InstanceInserts.WriteAsync(factory, batch.ConvertAll(p => p.Rows));
             foreach (var pending in batch) pending.Done.TrySetResult();
         }
         catch (Exception) when (batch.Count > 1)
