@@ -49,9 +49,11 @@ internal sealed class EfInstanceStore(IDbContextFactory<FlowConnectorsDbContext>
             LeaseExpiresAt = leaseOwner is null ? null : leaseExpiresAt,
             RunAttempts = leaseOwner is null ? 0 : 1,
         };
-        Mirror(row, state, now);
+        var stateJson = Mirror(row, state, now);
+        // An instance stored already ended never changes again: its journal may refer to its state instead of copying it.
+        var parts = IsTerminal(state.Status) && journal.Count > 0 ? EndedStateParts(stateJson) : null;
         var pending = new PendingCreate(
-            new NewInstanceRows(row, BookmarkRows(state).ToList(), DelayTimers(state).Select(t => TimerRow(t, null)).ToList(), JournalRows(state.InstanceId, 0, journal).ToList()),
+            new NewInstanceRows(row, BookmarkRows(state).ToList(), DelayTimers(state).Select(t => TimerRow(t, null)).ToList(), JournalRows(state.InstanceId, 0, journal, parts).ToList()),
             new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         bool flush;
         lock (_pendingLock)
@@ -179,7 +181,7 @@ internal sealed class EfInstanceStore(IDbContextFactory<FlowConnectorsDbContext>
             await using var transaction = await db.Database.BeginTransactionAsync(ct);
             var row = await db.Instances.FirstOrDefaultAsync(i => i.Id == instanceId, ct);
             if (row is null || Ended.Contains(row.Status)) return false;
-            var state = FlowInstanceState.FromJson(row.StateJson);
+            var state = FlowInstanceState.FromJson(CompactJson.ReadState(row.StateJson));
             state.Status = status;
             state.Fault = fault;
             state.Bookmarks.Clear();
@@ -231,7 +233,7 @@ internal sealed class EfInstanceStore(IDbContextFactory<FlowConnectorsDbContext>
             .Where(i => i.Id == instanceId)
             .Select(i => new { i.StateJson, i.FlowVersion, i.LeaseOwner, i.LeaseExpiresAt, i.RunAttempts })
             .FirstOrDefaultAsync(ct);
-        return row is null ? null : new StoredInstance(FlowInstanceState.FromJson(row.StateJson), row.FlowVersion, row.LeaseOwner, row.LeaseExpiresAt, row.RunAttempts);
+        return row is null ? null : new StoredInstance(FlowInstanceState.FromJson(CompactJson.ReadState(row.StateJson)), row.FlowVersion, row.LeaseOwner, row.LeaseExpiresAt, row.RunAttempts);
     }
 
     public async Task<IReadOnlyList<InstanceSummary>> ListAsync(InstanceQuery query, CancellationToken ct = default)
@@ -258,14 +260,21 @@ internal sealed class EfInstanceStore(IDbContextFactory<FlowConnectorsDbContext>
     {
         await using var db = await factory.CreateDbContextAsync(ct);
         var rows = await db.JournalEntries.AsNoTracking().Where(j => j.InstanceId == instanceId).OrderBy(j => j.Sequence).ToListAsync(ct);
+        // Entries of an instance stored already ended may refer to its state (CompactJson): read it once, if needed.
+        CompactJson.StateParts? parts = null;
+        if (rows.Any(j => CompactJson.RefersToState(j.InputsJson) || CompactJson.RefersToState(j.OutputsJson)))
+        {
+            var stateJson = await db.Instances.AsNoTracking().Where(i => i.Id == instanceId).Select(i => i.StateJson).FirstOrDefaultAsync(ct);
+            parts = stateJson is null ? null : CompactJson.Parts(stateJson);
+        }
         return rows.Select(j => new JournalEntry
         {
             NodeId = j.NodeId,
             ActivityType = j.ActivityType,
             StartedAt = j.StartedAt,
             Duration = TimeSpan.FromMilliseconds(j.DurationMs),
-            Inputs = StoreJson.ReadMap(j.InputsJson),
-            Outputs = StoreJson.ReadMap(j.OutputsJson),
+            Inputs = CompactJson.ReadMap(j.InputsJson, () => parts),
+            Outputs = CompactJson.ReadMap(j.OutputsJson, () => parts),
             Outcome = j.Outcome,
             Error = j.Error,
         }).ToList();
@@ -346,14 +355,32 @@ internal sealed class EfInstanceStore(IDbContextFactory<FlowConnectorsDbContext>
             .ToListAsync(ct);
     }
 
-    private static void Mirror(InstanceEntity row, FlowInstanceState state, DateTimeOffset now, string? stateJson = null)
+    /// <summary>Copies the state into the row (its JSON stored compact); returns the JSON.</summary>
+    private static string Mirror(InstanceEntity row, FlowInstanceState state, DateTimeOffset now)
     {
         if (row.FlowId != state.FlowId) throw new InvalidOperationException($"instance '{state.InstanceId}' belongs to flow '{row.FlowId}', not '{state.FlowId}'");
-        row.StateJson = stateJson ?? state.ToJson();
+        var stateJson = state.ToJson();
+        row.StateJson = CompactJson.WriteState(stateJson);
         row.Status = state.Status.ToString();
         row.Fault = state.Fault?.ToString();
         row.CorrelationId = state.CorrelationId;
         row.UpdatedAt = state.UpdatedAt == default ? now : state.UpdatedAt;
+        return stateJson;
+    }
+
+    // Past this many node outputs a journal value is not searched for in the whole state (only whole maps are referred to).
+    private const int MaxSearchedNodes = 64;
+
+    private static CompactJson.StateParts? EndedStateParts(string stateJson)
+    {
+        try
+        {
+            return JsonNode.Parse(stateJson, documentOptions: new System.Text.Json.JsonDocumentOptions { MaxDepth = 4096 }) is JsonObject o ? new CompactJson.StateParts(o) : null;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
     }
 
     private static bool IsTerminal(FlowStatus status) => status is FlowStatus.Finished or FlowStatus.Faulted or FlowStatus.Cancelled;
@@ -373,7 +400,18 @@ internal sealed class EfInstanceStore(IDbContextFactory<FlowConnectorsDbContext>
                 CreatedAt = b.CreatedAt,
             }).ToList();
 
-    private static IEnumerable<JournalEntryEntity> JournalRows(string instanceId, int lastSequence, IReadOnlyList<JournalEntry> entries) =>
+    private static IEnumerable<JournalEntryEntity> JournalRows(string instanceId, int lastSequence, IReadOnlyList<JournalEntry> entries,
+        CompactJson.StateParts? parts = null)
+    {
+        if (parts is null) return JournalRows(instanceId, lastSequence, entries, (e, _) => StoreJson.WriteMap(e.Inputs), (e, _) => StoreJson.WriteMap(e.Outputs));
+        var searchValues = parts.At(["nodeOutputs"]) is JsonObject nodes && nodes.Count <= MaxSearchedNodes;
+        return JournalRows(instanceId, lastSequence, entries,
+            (e, _) => CompactJson.WriteMap(e.Inputs, e.NodeId, parts, searchValues),
+            (e, _) => CompactJson.WriteMap(e.Outputs, e.NodeId, parts, searchValues));
+    }
+
+    private static IEnumerable<JournalEntryEntity> JournalRows(string instanceId, int lastSequence, IReadOnlyList<JournalEntry> entries,
+        Func<JournalEntry, int, string?> inputs, Func<JournalEntry, int, string?> outputs) =>
         entries.Select((e, index) => new JournalEntryEntity
         {
             InstanceId = instanceId,
@@ -382,8 +420,8 @@ internal sealed class EfInstanceStore(IDbContextFactory<FlowConnectorsDbContext>
             ActivityType = e.ActivityType,
             StartedAt = e.StartedAt,
             DurationMs = e.Duration.TotalMilliseconds,
-            InputsJson = StoreJson.WriteMap(e.Inputs),
-            OutputsJson = StoreJson.WriteMap(e.Outputs),
+            InputsJson = inputs(e, index),
+            OutputsJson = outputs(e, index),
             Outcome = e.Outcome,
             Error = e.Error,
         }).ToList();
