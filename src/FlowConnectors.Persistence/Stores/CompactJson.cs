@@ -54,7 +54,7 @@ internal static class CompactJson
         return Encoding.UTF8.GetString(utf8);
     }
 
-    /// <summary>The parts of an ended state a journal entry may refer to: each node's outputs, each of their values, the flow's outputs.</summary>
+    /// <summary>The parts of an ended state a journal entry may refer to: each node's outputs, each of their values, the flow's outputs and each of them.</summary>
     internal sealed class StateParts(JsonObject state)
     {
         public JsonNode? At(IReadOnlyList<string> path)
@@ -69,8 +69,12 @@ internal static class CompactJson
         {
             if (value is not (JsonObject or JsonArray)) return null;
             if (state["output"] is JsonObject output)
+            {
+                // A Return node's outputs input is the flow's outputs.
+                if (JsonNode.DeepEquals(output, value)) return ["output"];
                 foreach (var (key, part) in output)
                     if (JsonNode.DeepEquals(part, value)) return ["output", key];
+            }
             if (state["nodeOutputs"] is JsonObject nodes)
             {
                 // The node's own outputs first, then the others'.
