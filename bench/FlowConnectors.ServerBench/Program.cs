@@ -16,14 +16,16 @@ using Microsoft.Extensions.DependencyInjection;
 
 // Load test of the real server on 127.0.0.1: webhook ingress (Http.Endpoint → RunJavaScript → Return,
 // instance and journal persisted in SQLite) against a plain minimal API doing the same work, then
-// callback resumes of suspended instances. Options: --seconds N (10), --warmup N (2),
-// --connections N (32), --instances N (500, at most 1000).
+// callback resumes of suspended instances, then one-second durable timers. Options: --seconds N (10), --warmup N (2),
+// --connections N (32), --instances N (10,000: suspended instances resumed by callback), --timers N (10,000 one-second
+// Delays; 0 skips the phase).
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 var seconds = Option("--seconds", 10, 1, 120);
 var warmup = Option("--warmup", 2, 0, 30);
 var connections = Option("--connections", 32, 1, 256);
-var instanceCount = Option("--instances", 500, 1, 1000);
+var instanceCount = Option("--instances", 10_000, 1, 100_000);
+var timerCount = Option("--timers", 10_000, 0, 100_000);
 const string apiKey = "bench-api-key-0123456789";
 // Quiet hosts: warnings and errors only, as the server's appsettings.json does for ASP.NET Core and EF Core.
 string[] hostArgs = ["--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Microsoft.AspNetCore.DataProtection=Error"];
@@ -39,7 +41,7 @@ Console.WriteLine();
 var root = Path.Combine(Path.GetTempPath(), $"fc-serverbench-{Guid.NewGuid():N}");
 var dataFolder = Directory.CreateDirectory(Path.Combine(root, "data")).FullName;
 var flowsFolder = Directory.CreateDirectory(Path.Combine(root, "flows")).FullName;
-foreach (var name in new[] { "ingress.flow.json", "resume.flow.json" })
+foreach (var name in new[] { "ingress.flow.json", "resume.flow.json", "delay.flow.json" })
 {
     await using var resource = Assembly.GetExecutingAssembly().GetManifestResourceStream(name)!;
     await using var file = File.Create(Path.Combine(flowsFolder, name));
@@ -117,7 +119,10 @@ try
     // 4. Resumes through callback URLs.
     using var api = new HttpClient(handler, disposeHandler: false) { BaseAddress = serverAddress, Timeout = TimeSpan.FromSeconds(30) };
     api.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
-    var resumes = await ResumeBench.RunAsync(api, instanceCount, connections, TimeSpan.FromSeconds(30));
+    var rows = new Rows(dataFolder);
+    // Generous: a loaded machine starts a few hundred instances a second.
+    var limit = TimeSpan.FromSeconds(Math.Max(60, instanceCount / 20));
+    var resumes = await ResumeBench.RunAsync(api, rows, instanceCount, connections, limit);
     Console.WriteLine($"resume   {resumes.Instances} instances of resume.flow.json (CreateCallback → SetOutput callbackUrl → WaitForCallback → Return), started with POST /api/flows/resume/run mode=async");
     Console.WriteLine($"         start POSTs {resumes.StartPosts.TotalSeconds:F2} s ({resumes.Instances / resumes.StartPosts.TotalSeconds:F0}/s); all suspended after {resumes.UntilSuspended.TotalSeconds:F2} s " +
                       $"({resumes.Instances / resumes.UntilSuspended.TotalSeconds:F0} instances/s started and suspended)");
@@ -125,9 +130,24 @@ try
     Console.WriteLine($"         all finished after {resumes.UntilFinished.TotalSeconds:F2} s: {resumes.ResumesPerSecond:F0} resumes/s end to end " +
                       $"(finished {resumes.Finished}, faulted {resumes.Faulted}, errors: start {resumes.StartErrors}, callback {resumes.CallbackErrors}; decision output \"{resumes.Decision}\"; polled every 25 ms)");
     if (resumes.FirstError is not null) Console.WriteLine($"         first error: {resumes.FirstError}");
+    Console.WriteLine($"         target ≥ 3,000 resumes/s: {(resumes.ResumesPerSecond >= 3000 ? "met" : $"NOT met ({3000 / resumes.ResumesPerSecond:F1}× short)")}; load average {LoadAverage()}");
+    Console.WriteLine();
+
+    // 5. One-second durable timers.
+    var timersOk = true;
+    if (timerCount > 0)
+    {
+        var timers = await TimerBench.RunAsync(api, rows, timerCount, connections, TimeSpan.FromSeconds(Math.Max(60, timerCount / 20)));
+        var late = timers.LatenessMs.Count == 0 ? double.NaN : timers.LatenessMs.Max();
+        timersOk = timers.Finished == timers.Instances && late <= 2000;
+        Console.WriteLine($"timers   {timers.Instances} instances of delay.flow.json (Delay 1 s → Return), started with POST /api/flows/delay/run mode=async in {timers.StartPosts.TotalSeconds:F2} s " +
+                          $"({timers.Instances / timers.StartPosts.TotalSeconds:F0}/s); all finished after {timers.UntilFinished.TotalSeconds:F2} s ({timers.Finished} finished, start errors {timers.StartErrors})");
+        Console.WriteLine($"         lateness after the due time (Return's start − (Delay's start + 1 s)): p50 {timers.Percentile(0.5):F0} ms, p99 {timers.Percentile(0.99):F0} ms, max {late:F0} ms");
+        Console.WriteLine($"         target all within 2 s of their due time: {(timersOk ? "met" : "NOT met")}; load average {LoadAverage()}");
+    }
     Console.WriteLine();
     Console.WriteLine($"done     load average {LoadAverage()}");
-    return resumes.Finished == resumes.Instances && engineResult.Errors == 0 && plainResult.Errors == 0 && same ? 0 : 1;
+    return resumes.Finished == resumes.Instances && timersOk && engineResult.Errors == 0 && plainResult.Errors == 0 && same ? 0 : 1;
 }
 finally
 {

@@ -22,7 +22,7 @@ internal static class ResumeBench
 {
     private static readonly TimeSpan PollEvery = TimeSpan.FromMilliseconds(25);
 
-    public static async Task<ResumeResult> RunAsync(HttpClient api, int count, int connections, TimeSpan limit)
+    public static async Task<ResumeResult> RunAsync(HttpClient api, Rows rows, int count, int connections, TimeSpan limit)
     {
         string? firstError = null;
         void Fail(string error) => Interlocked.CompareExchange(ref firstError, error, null);
@@ -46,7 +46,7 @@ internal static class ResumeBench
 
         // 2. Wait until all are suspended on their callback.
         var deadline = Stopwatch.GetTimestamp() + (long)(limit.TotalSeconds * Stopwatch.Frequency);
-        while (await CountAsync(api, "suspended") < ids.Count)
+        while (await rows.CountAsync("resume", "Suspended") < ids.Count)
         {
             if (Stopwatch.GetTimestamp() > deadline) throw new TimeoutException($"not all {ids.Count} instances suspended within {limit.TotalSeconds} s");
             await Task.Delay(PollEvery);
@@ -81,7 +81,7 @@ internal static class ResumeBench
         var callbackPosts = clock.Elapsed;
         deadline = Stopwatch.GetTimestamp() + (long)(limit.TotalSeconds * Stopwatch.Frequency);
         int finished, faulted = 0;
-        while ((finished = await CountAsync(api, "finished")) + (faulted = await CountAsync(api, "faulted")) < urls.Count - callbackErrors)
+        while ((finished = (int)await rows.CountAsync("resume", "Finished")) + (faulted = (int)await rows.CountAsync("resume", "Faulted")) < urls.Count - callbackErrors)
         {
             if (Stopwatch.GetTimestamp() > deadline) break;
             await Task.Delay(PollEvery);
@@ -94,9 +94,6 @@ internal static class ResumeBench
         return new ResumeResult(ids.Count, startPosts, untilSuspended, callbackPosts, untilFinished, startErrors, callbackErrors,
             finished, faulted, decision, firstError);
     }
-
-    private static async Task<int> CountAsync(HttpClient api, string status) =>
-        JsonNode.Parse(await api.GetStringAsync($"/api/instances?status={status}&flowId=resume&take=1000"))!.AsArray().Count;
 
     private static StringContent Json(string text) => new(text, Encoding.UTF8, "application/json");
 }

@@ -10,9 +10,12 @@ using SecretSet = FlowConnectors.Engine.Secrets.SecretSet;
 namespace FlowConnectors.Engine.Runtime;
 
 /// <summary>
-/// Runs one instance of a compiled flow until it finishes, faults, is cancelled or has nothing
-/// left to do but wait on bookmarks. State changes only on the scheduler's thread; activities that
-/// await I/O run concurrently and their results are applied one at a time.
+/// The scheduler loop of one instance of a compiled flow: runs it until it finishes, faults, is cancelled or has
+/// nothing left to do but wait on bookmarks, and serves its activities (<see cref="ActivityContext"/>). State
+/// changes only on the scheduler's thread; activities that await I/O run concurrently and their results are
+/// applied one at a time. The rest is delegated: which work a completed node schedules and when scopes close and
+/// joins fire (<see cref="TokenRules"/>), what the run records (<see cref="RunRecorder"/>), and the removal of
+/// secrets from it (<see cref="SecretRedaction"/>).
 /// </summary>
 internal sealed class FlowExecution : IExpressionModel, IDisposable
 {
@@ -20,12 +23,9 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
     private readonly Queue<WorkItem> _queue = new();
     private readonly List<Running> _running = [];
     private readonly Dictionary<WorkItem, (Bookmark Bookmark, JsonNode? Payload)> _resumes = [];
-    private readonly List<JournalEntry> _journal = [];
-    private readonly List<LogEntry> _logs = [];
-    // Copy-on-write under _sync: an activity may register a secret or log from a task of its own (a parallel
-    // branch, a prefetched page) while the loop scrubs with the set it read.
-    private SecretSet _secrets = SecretSet.Empty;
-    private readonly Lock _sync = new();
+    private readonly TokenRules _tokens;
+    private readonly RunRecorder _recorder;
+    private readonly SecretRedaction _secrets = new();
     // In-memory only, by node and scope: never persisted, disposed when the run stops (see ActivityContext.TransientState).
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, object> _transient = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _cancellation;
@@ -33,9 +33,7 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
     private readonly TimeSpan? _timeout;
     // The node that started last: named when the run is cancelled or runs out of time between nodes.
     private CompiledNode? _lastStarted;
-    private int _droppedJournal;
     private readonly JsonObject _flowMetadata;
-    private readonly string _journalPrefix;
     private ExpressionEvaluator? _expressions;
     private bool _finishRequested;
 
@@ -46,7 +44,8 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
         _flow = flow;
         State = state;
         CallDepth = callDepth;
-        _journalPrefix = journalPrefix;
+        _recorder = new RunRecorder(engine.Options, callDepth, journalPrefix);
+        _tokens = new TokenRules(flow, state, _queue) { ScopeClosed = scope => { if (!_transient.IsEmpty) DropTransientState("@" + scope.Id); } };
         _cancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         _callerToken = cancellationToken;
         // A called flow shares its caller's budget through the caller's token; only the top run sets one.
@@ -72,8 +71,8 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
     public int CallDepth { get; }
     public CancellationToken CancellationToken => _cancellation.Token;
     public ExpressionEvaluator Expressions => _expressions ??= new ExpressionEvaluator(this, Engine.Options.ScriptLimits, _cancellation.Token);
-    public IReadOnlyList<JournalEntry> Journal => _journal;
-    public IReadOnlyList<LogEntry> Logs => _logs;
+    public IReadOnlyList<JournalEntry> Journal => _recorder.Journal;
+    public IReadOnlyList<LogEntry> Logs => _recorder.Logs;
 
     JsonObject IExpressionModel.Input => State.Input;
     IReadOnlyDictionary<string, JsonNode?> IExpressionModel.Variables => State.Variables;
@@ -82,16 +81,7 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
     TimeProvider IExpressionModel.Clock => Engine.Options.Clock;
 
     /// <summary>Starts a new instance: one token per start node in the root scope.</summary>
-    public void ScheduleStart()
-    {
-        var root = new ScopeState { Id = 0 };
-        State.Scopes[0] = root;
-        foreach (var node in _flow.StartNodes)
-        {
-            root.Tokens++;
-            _queue.Enqueue(new WorkItem(node.Id, 0, WorkKind.Execute));
-        }
-    }
+    public void ScheduleStart() => _tokens.Start();
 
     /// <summary>Resumes a suspended node through one of its bookmarks.</summary>
     public void ScheduleResume(Bookmark bookmark, JsonNode? payload)
@@ -122,7 +112,7 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
                     await WaitForAnyRunning();
                     continue;
                 }
-                if (!ResolveWaitingJoins()) break;
+                if (!_tokens.ResolveWaitingJoins()) break;
             }
         }
         finally
@@ -143,30 +133,8 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
     private void Conclude()
     {
         State.UpdatedAt = Engine.Options.Clock.GetUtcNow();
-        lock (_sync)
-        {
-            if (_droppedLogs > 0 && CallDepth == 0)
-            {
-                _logs.Add(new LogEntry(State.UpdatedAt, "", "warning",
-                    $"{_droppedLogs:N0} more log entries were not kept (maxLogEntries {Engine.Options.MaxLogEntries:N0})"));
-                _droppedLogs = 0;
-            }
-        }
-        if (_droppedJournal > 0 && CallDepth == 0)
-        {
-            _journal.Add(new JournalEntry
-            {
-                NodeId = "journal", ActivityType = "JournalLimit", StartedAt = State.UpdatedAt, Outcome = "dropped",
-                Outputs = new Dictionary<string, JsonNode?>(StringComparer.Ordinal)
-                {
-                    ["dropped"] = _droppedJournal,
-                    ["maxJournalEntries"] = Engine.Options.MaxJournalEntries,
-                    ["summary"] = $"{_droppedJournal:N0} more journal entries were not kept (maxJournalEntries {Engine.Options.MaxJournalEntries:N0})",
-                },
-            });
-            _droppedJournal = 0;
-        }
-        RedactConcluded();
+        _recorder.Conclude(State.UpdatedAt);
+        _secrets.RedactConcluded(State, _recorder);
         if (State.Fault is not null)
         {
             State.Status = State.Status == FlowStatus.Cancelled ? FlowStatus.Cancelled : FlowStatus.Faulted;
@@ -203,35 +171,6 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
     private static string Describe(TimeSpan span) =>
         span.TotalSeconds >= 1 ? $"{span.TotalSeconds:0.###} s" : $"{span.TotalMilliseconds:0} ms";
 
-    /// <summary>
-    /// Secrets registered late (by a later node, or a called flow) are masked in what was recorded before, and
-    /// the state carries the set so that whatever serializes it masks them too.
-    /// </summary>
-    private void RedactConcluded()
-    {
-        var secrets = _secrets;
-        if (secrets.IsEmpty) return;
-        State.Secrets = State.Secrets is { } earlier ? earlier.Union(secrets) : secrets;
-        if (State.Fault is { } fault && secrets.Occurs(fault.Message)) State.Fault = fault with { Message = secrets.Scrub(fault.Message) };
-        foreach (var entry in _journal)
-        {
-            if (entry.Inputs is not null)
-                foreach (var key in entry.Inputs.Keys.ToList()) entry.Inputs[key] = Redact(entry.Inputs[key]);
-            if (entry.Outputs is not null)
-                foreach (var key in entry.Outputs.Keys.ToList()) entry.Outputs[key] = Redact(entry.Outputs[key]);
-            if (entry.Error is { } error) entry.Error = secrets.Scrub(error);
-        }
-        lock (_sync)
-            for (var i = 0; i < _logs.Count; i++)
-                if (secrets.Occurs(_logs[i].Message)) _logs[i] = _logs[i] with { Message = secrets.Scrub(_logs[i].Message) };
-    }
-
-    private void AddJournal(JournalEntry entry, bool always = false)
-    {
-        if (always || _journal.Count < Engine.Options.MaxJournalEntries) _journal.Add(entry);
-        else _droppedJournal++;
-    }
-
     private void Start(WorkItem item)
     {
         var node = _flow.ById[item.NodeId];
@@ -243,9 +182,7 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
             return;
         }
         _resumes.Remove(item, out var resume);
-        var entry = Engine.Options.Journal
-            ? new JournalEntry { NodeId = _journalPrefix + node.Id, ActivityType = node.Type.Descriptor.Type, StartedAt = Engine.Options.Clock.GetUtcNow() }
-            : null;
+        var entry = _recorder.Begin(node);
         var started = Stopwatch.GetTimestamp();
         Activity activity;
         ActivityContext context;
@@ -323,7 +260,7 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
             }
             // Redacted when the entry completes: the activity may register secrets while it runs.
             if (journalInputs is not null)
-                journalInputs[name] = input.Binding.Descriptor.Secret ? Redacted() : value;
+                journalInputs[name] = input.Binding.Descriptor.Secret ? SecretRedaction.Masked() : value;
         }
         if (entry is not null) entry.Inputs = journalInputs;
     }
@@ -349,21 +286,21 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
         if (entry is not null)
         {
             entry.Duration = Stopwatch.GetElapsedTime(started);
-            RedactInputs(entry);
+            _secrets.RedactInputs(entry);
             if (outputs is not null)
             {
                 var journalOutputs = new Dictionary<string, JsonNode?>(outputs.Count, StringComparer.Ordinal);
                 foreach (var output in node.Type.Outputs)
-                    journalOutputs[output.Descriptor.Name] = output.Descriptor.Secret ? Redacted() : Redact(outputs[output.Descriptor.Name]);
+                    journalOutputs[output.Descriptor.Name] = output.Descriptor.Secret ? SecretRedaction.Masked() : _secrets.Redact(outputs[output.Descriptor.Name]);
                 entry.Outputs = journalOutputs;
             }
-            AddJournal(entry);
+            _recorder.Add(entry);
         }
         switch (result.Kind)
         {
             case ActivityResultKind.Suspend:
                 if (entry is not null) entry.Outcome = "suspended";
-                if (!HasBookmark(node.Id, item.ScopeId))
+                if (!_tokens.HasBookmark(node.Id, item.ScopeId))
                 {
                     Fail(item, node, entry, started, new ActivityFaultException("the activity suspended without creating a bookmark"));
                     return;
@@ -385,138 +322,14 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
                 return;
             }
             if (entry is not null) entry.Outcome = single;
-            FollowOutcome(item, node, single, releaseToken: true);
+            _tokens.FollowOutcome(item, node, single, releaseToken: true);
         }
         else
         {
             var names = result.OutcomeNames ?? [];
             if (entry is not null) entry.Outcome = string.Join(",", names);
-            // Schedule every branch before giving back the token so the scope cannot drain early.
-            for (var i = 0; i < names.Length; i++) FollowOutcome(item, node, names[i], releaseToken: false);
-            if (!names.Contains(node.Type.Descriptor.LoopBodyOutcome)) ReleaseToken(item.ScopeId);
+            _tokens.FollowOutcomes(item, node, names);
         }
-    }
-
-    private bool HasBookmark(string nodeId, int scopeId)
-    {
-        foreach (var bookmark in State.Bookmarks)
-            if (bookmark.NodeId == nodeId && bookmark.ScopeId == scopeId) return true;
-        return false;
-    }
-
-    private JoinState? FindJoin(string nodeId, int scopeId)
-    {
-        foreach (var join in State.Joins)
-            if (join.NodeId == nodeId && join.ScopeId == scopeId) return join;
-        return null;
-    }
-
-    private void FollowOutcome(WorkItem item, CompiledNode node, string outcome, bool releaseToken)
-    {
-        var targets = node.TargetsOf(outcome);
-        if (outcome == node.Type.Descriptor.LoopBodyOutcome)
-        {
-            // The body runs in a child scope; the loop node keeps its token in the parent meanwhile.
-            var child = new ScopeState { Id = State.NextScopeId++, ParentId = item.ScopeId, OwnerNodeId = node.Id };
-            State.Scopes[child.Id] = child;
-            foreach (var target in targets) Schedule(target, child.Id, node.Id);
-            if (child.Tokens == 0) CloseScope(child);
-            return;
-        }
-        foreach (var target in targets) Schedule(target, item.ScopeId, node.Id);
-        if (releaseToken) ReleaseToken(item.ScopeId);
-    }
-
-    private void Schedule(CompiledNode target, int scopeId, string fromNodeId)
-    {
-        State.Scopes[scopeId].Tokens++;
-        if (target.Type.IsJoin) Arrive(target, scopeId, fromNodeId);
-        else _queue.Enqueue(new WorkItem(target.Id, scopeId, WorkKind.Execute, fromNodeId));
-    }
-
-    private void Arrive(CompiledNode join, int scopeId, string fromNodeId)
-    {
-        var state = FindJoin(join.Id, scopeId);
-        if (state is null)
-        {
-            state = new JoinState { NodeId = join.Id, ScopeId = scopeId };
-            State.Joins.Add(state);
-        }
-        state.Arrived.Add(fromNodeId);
-        var waveComplete = state.Arrived.Count >= join.InboundSources;
-        if (join.JoinMode == "any")
-        {
-            if (!state.Fired)
-            {
-                state.Fired = true;
-                _queue.Enqueue(new WorkItem(join.Id, scopeId, WorkKind.Execute, fromNodeId));
-            }
-            else
-            {
-                ReleaseToken(scopeId);
-            }
-            if (waveComplete) State.Joins.Remove(state);
-            return;
-        }
-        if (state.HoldsToken) ReleaseToken(scopeId);
-        else state.HoldsToken = true;
-        if (waveComplete)
-        {
-            State.Joins.Remove(state);
-            _queue.Enqueue(new WorkItem(join.Id, scopeId, WorkKind.Execute, fromNodeId));
-        }
-    }
-
-    /// <summary>
-    /// Nothing can run: a join still waiting for branches that can no longer arrive (a path not
-    /// taken) runs now. A join waits while a suspended node or an open loop could still reach it.
-    /// </summary>
-    private bool ResolveWaitingJoins()
-    {
-        State.Joins.RemoveAll(j => j.Fired && !AnyTokenCanReach(j, includeJoins: true));
-        var waiting = State.Joins.Where(j => j.HoldsToken).OrderBy(j => _flow.ById[j.NodeId].Index).ToList();
-        if (waiting.Count == 0) return false;
-        var ready = waiting.FirstOrDefault(j => !AnyTokenCanReach(j, includeJoins: true))
-                    ?? waiting.FirstOrDefault(j => !AnyTokenCanReach(j, includeJoins: false));
-        if (ready is null) return false;
-        State.Joins.Remove(ready);
-        _queue.Enqueue(new WorkItem(ready.NodeId, ready.ScopeId, WorkKind.Execute));
-        return true;
-    }
-
-    private bool AnyTokenCanReach(JoinState join, bool includeJoins)
-    {
-        var reach = _flow.ById[join.NodeId].ReachableFrom!;
-        foreach (var bookmark in State.Bookmarks)
-            if (bookmark.ScopeId == join.ScopeId && reach[_flow.ById[bookmark.NodeId].Index]) return true;
-        foreach (var scope in State.Scopes.Values)
-            if (scope.ParentId == join.ScopeId && scope.OwnerNodeId is { } owner && reach[_flow.ById[owner].Index]) return true;
-        if (includeJoins)
-            foreach (var other in State.Joins)
-                if (other != join && other.HoldsToken && other.ScopeId == join.ScopeId && reach[_flow.ById[other.NodeId].Index]) return true;
-        return false;
-    }
-
-    private void ReleaseToken(int scopeId)
-    {
-        var scope = State.Scopes[scopeId];
-        scope.Tokens--;
-        if (scope.Tokens == 0 && scope.OwnerNodeId is not null) CloseScope(scope);
-    }
-
-    /// <summary>A loop body finished: its scope closes and the loop node runs again.</summary>
-    private void CloseScope(ScopeState scope)
-    {
-        State.Scopes.Remove(scope.Id);
-        State.Joins.RemoveAll(j => j.ScopeId == scope.Id);
-        if (State.NodeStates.Count > 0)
-        {
-            var suffix = "@" + scope.Id;
-            foreach (var key in State.NodeStates.Keys.Where(k => k.EndsWith(suffix, StringComparison.Ordinal)).ToList())
-                State.NodeStates.Remove(key);
-        }
-        if (!_transient.IsEmpty) DropTransientState("@" + scope.Id);
-        _queue.Enqueue(new WorkItem(scope.OwnerNodeId!, scope.ParentId!.Value, WorkKind.Continue));
     }
 
     private void Fail(WorkItem item, CompiledNode node, JournalEntry? entry, long started, Exception exception, bool keepOutputs = false)
@@ -524,25 +337,25 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
         // However the activity reported it (a cancelled script faults its input), a stop asked for is a stop.
         if (_cancellation.IsCancellationRequested)
         {
-            if (entry is not null && !_journal.Contains(entry))
+            if (entry is not null && !_recorder.Contains(entry))
             {
                 entry.Duration = Stopwatch.GetElapsedTime(started);
                 entry.Outcome = ActivityResult.FaultOutcome;
-                entry.Error = Scrub(DescribeError(exception));
-                AddJournal(entry);
+                entry.Error = _secrets.Scrub(DescribeError(exception));
+                _recorder.Add(entry);
             }
             Cancel(node);
             return;
         }
-        var message = Scrub(DescribeError(exception));
+        var message = _secrets.Scrub(DescribeError(exception));
         if (entry is not null)
         {
             entry.Duration = Stopwatch.GetElapsedTime(started);
             entry.Outcome = ActivityResult.FaultOutcome;
             entry.Error = message;
-            RedactInputs(entry);
+            _secrets.RedactInputs(entry);
             // The entry of the node that faults the flow is kept even past the journal's limit: it is the one that explains.
-            if (!_journal.Contains(entry)) AddJournal(entry, always: !node.HasFaultTargets);
+            if (!_recorder.Contains(entry)) _recorder.Add(entry, always: !node.HasFaultTargets);
         }
         if (node.HasFaultTargets)
         {
@@ -550,7 +363,7 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
             if (keepOutputs && State.NodeOutputs.TryGetValue(node.Id, out var produced)) produced["error"] = error;
             else State.NodeOutputs[node.Id] = new Dictionary<string, JsonNode?>(StringComparer.Ordinal) { ["error"] = error };
             _expressions?.NodeOutputsChanged(node.Id);
-            FollowOutcome(item, node, ActivityResult.FaultOutcome, releaseToken: true);
+            _tokens.FollowOutcome(item, node, ActivityResult.FaultOutcome, releaseToken: true);
             return;
         }
         State.Fault = new FlowFault(node.Id, node.Type.Descriptor.Type, message);
@@ -612,48 +425,19 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
         return bookmark;
     }
 
-    public void Log(string nodeId, string level, string message)
-    {
-        lock (_sync)
-        {
-            if (_logs.Count < Engine.Options.MaxLogEntries)
-                _logs.Add(new LogEntry(Engine.Options.Clock.GetUtcNow(), _journalPrefix + nodeId, level, Scrub(message)));
-            else
-                _droppedLogs++;
-        }
-    }
+    public void Log(string nodeId, string level, string message) => _recorder.Log(nodeId, level, _secrets.Scrub(message));
 
-    /// <summary>Logs not kept because of <see cref="FlowEngineOptions.MaxLogEntries"/> (this run and the flows it called).</summary>
-    private int _droppedLogs;
+    public void RegisterSecret(string value) => _secrets.Register(value);
 
-    public void RegisterSecret(string value)
-    {
-        if (value is null || value.Length < 4 || _secrets.Values.Contains(value)) return;
-        lock (_sync) _secrets = _secrets.Add(value);
-    }
+    public void RegisterSecrets(IEnumerable<string> values) => _secrets.Register(values);
 
-    public void RegisterSecrets(IEnumerable<string> values)
-    {
-        lock (_sync) _secrets = _secrets.AddRange(values);
-    }
+    internal void InheritSecrets(SecretSet secrets) => _secrets.Inherit(secrets);
 
-    internal void InheritSecrets(SecretSet secrets)
-    {
-        lock (_sync) _secrets = _secrets.Union(secrets);
-    }
-
+    /// <summary>A called flow ended: its journal and logs join this run's, and a run persisted with this state masks everything it knew.</summary>
     public void AppendChildJournal(FlowExecution child)
     {
-        foreach (var entry in child._journal) AddJournal(entry);
-        _droppedJournal += child._droppedJournal;
-        lock (_sync)
-        {
-            var room = Math.Max(0, Engine.Options.MaxLogEntries - _logs.Count);
-            _logs.AddRange(child._logs.Take(room));
-            _droppedLogs += Math.Max(0, child._logs.Count - room) + child._droppedLogs;
-            _secrets = _secrets.Union(child._secrets);
-            // A run persisted with this state masks everything the called flow knew.
-        }
+        _recorder.AppendChild(child._recorder);
+        _secrets.Inherit(child._secrets.Set);
     }
 
     public object? GetTransientState(string nodeId, int scopeId) => _transient.TryGetValue(nodeId + "@" + scopeId, out var value) ? value : null;
@@ -674,20 +458,7 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
         }
     }
 
-    public SecretSet Secrets => _secrets;
-
-    private static JsonNode Redacted() => JsonValue.Create(SecretSet.Mask);
-
-    private void RedactInputs(JournalEntry entry)
-    {
-        if (entry.Inputs is null || _secrets.IsEmpty) return;
-        foreach (var key in entry.Inputs.Keys.ToList()) entry.Inputs[key] = Redact(entry.Inputs[key]);
-    }
-
-    private string Scrub(string text) => _secrets.IsEmpty ? text : _secrets.Scrub(text);
-
-    /// <summary>A copy of the value with every registered secret replaced, or the value itself if none occurs.</summary>
-    private JsonNode? Redact(JsonNode? value) => _secrets.IsEmpty ? value : _secrets.Redact(value);
+    public SecretSet Secrets => _secrets.Set;
 
     public void Dispose()
     {

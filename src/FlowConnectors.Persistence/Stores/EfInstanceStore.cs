@@ -17,7 +17,7 @@ internal sealed class EfInstanceStore(IDbContextFactory<FlowConnectorsDbContext>
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
 
     // Group commit: instances created at the same time are written in one transaction.
-    private sealed record PendingCreate(Action<FlowConnectorsDbContext> Add, TaskCompletionSource Done);
+    private sealed record PendingCreate(NewInstanceRows Rows, TaskCompletionSource Done);
     private readonly Lock _pendingLock = new();
     private List<PendingCreate> _pending = [];
     private bool _flushing;
@@ -26,7 +26,8 @@ internal sealed class EfInstanceStore(IDbContextFactory<FlowConnectorsDbContext>
     /// Inserts the instance with its bookmarks and journal in one transaction. Calls that arrive
     /// while another is writing are queued and written together in the next transaction (group
     /// commit): SQLite has one writer at a time, so under load one commit for many instances is
-    /// what keeps up. Each call returns only once its instance is committed; if a shared
+    /// what keeps up. The rows are appended with prepared INSERTs (<see cref="InstanceInserts"/>), not
+    /// through EF's change tracker. Each call returns only once its instance is committed; if a shared
     /// transaction fails, its instances are written again one by one, so one bad instance fails
     /// only its own call.
     /// </summary>
@@ -35,29 +36,25 @@ internal sealed class EfInstanceStore(IDbContextFactory<FlowConnectorsDbContext>
     {
         ct.ThrowIfCancellationRequested();
         var now = _clock.GetUtcNow();
-        // Serialized once, on the caller's thread. The rows are built afresh for each attempt (a failed shared
-        // transaction is retried one by one); the caller waits until the write, so state and journal hold still.
-        var stateJson = state.ToJson();
-        var pending = new PendingCreate(db =>
+        // Built and serialized once, on the caller's thread; the caller waits until the write, so state and journal hold still.
+        var row = new InstanceEntity
         {
-            var row = new InstanceEntity
-            {
-                Id = state.InstanceId,
-                FlowId = state.FlowId,
-                FlowVersion = flowVersion,
-                Status = "",
-                StateJson = "",
-                CreatedAt = state.CreatedAt == default ? now : state.CreatedAt,
-                LeaseOwner = leaseOwner,
-                LeaseExpiresAt = leaseOwner is null ? null : leaseExpiresAt,
-                RunAttempts = leaseOwner is null ? 0 : 1,
-            };
-            Mirror(row, state, now, stateJson);
-            row.Bookmarks.AddRange(BookmarkRows(state));
-            db.Instances.Add(row);
-            db.Timers.AddRange(DelayTimers(state).Select(t => TimerRow(t, null)));
-            db.JournalEntries.AddRange(JournalRows(state.InstanceId, 0, journal));
-        }, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+            Id = state.InstanceId,
+            FlowId = state.FlowId,
+            FlowVersion = flowVersion,
+            Status = "",
+            StateJson = "",
+            CreatedAt = state.CreatedAt == default ? now : state.CreatedAt,
+            LeaseOwner = leaseOwner,
+            LeaseExpiresAt = leaseOwner is null ? null : leaseExpiresAt,
+            RunAttempts = leaseOwner is null ? 0 : 1,
+        };
+        var stateJson = Mirror(row, state, now);
+        // An instance stored already ended never changes again: its journal may refer to its state instead of copying it.
+        var parts = IsTerminal(state.Status) && journal.Count > 0 ? EndedStateParts(stateJson) : null;
+        var pending = new PendingCreate(
+            new NewInstanceRows(row, BookmarkRows(state).ToList(), DelayTimers(state).Select(t => TimerRow(t, null)).ToList(), JournalRows(state.InstanceId, 0, journal, parts).ToList()),
+            new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         bool flush;
         lock (_pendingLock)
         {
@@ -78,7 +75,7 @@ internal sealed class EfInstanceStore(IDbContextFactory<FlowConnectorsDbContext>
             batch = _pending;
             _pending = [];
         }
-        await WriteAsync(batch);
+        if (batch.Count > 0) await WriteAsync(batch);
         lock (_pendingLock)
         {
             if (_pending.Count == 0)
@@ -95,10 +92,7 @@ internal sealed class EfInstanceStore(IDbContextFactory<FlowConnectorsDbContext>
     {
         try
         {
-            await using var db = await factory.CreateDbContextAsync();
-            foreach (var pending in batch) pending.Add(db);
-            // One SaveChanges is one transaction: instances, bookmarks and journals together.
-            await db.SaveChangesAsync();
+            await InstanceInserts.WriteAsync(factory, batch.ConvertAll(p => p.Rows));
             foreach (var pending in batch) pending.Done.TrySetResult();
         }
         catch (Exception) when (batch.Count > 1)
@@ -187,7 +181,7 @@ internal sealed class EfInstanceStore(IDbContextFactory<FlowConnectorsDbContext>
             await using var transaction = await db.Database.BeginTransactionAsync(ct);
             var row = await db.Instances.FirstOrDefaultAsync(i => i.Id == instanceId, ct);
             if (row is null || Ended.Contains(row.Status)) return false;
-            var state = FlowInstanceState.FromJson(row.StateJson);
+            var state = FlowInstanceState.FromJson(CompactJson.ReadState(row.StateJson));
             state.Status = status;
             state.Fault = fault;
             state.Bookmarks.Clear();
@@ -239,7 +233,7 @@ internal sealed class EfInstanceStore(IDbContextFactory<FlowConnectorsDbContext>
             .Where(i => i.Id == instanceId)
             .Select(i => new { i.StateJson, i.FlowVersion, i.LeaseOwner, i.LeaseExpiresAt, i.RunAttempts })
             .FirstOrDefaultAsync(ct);
-        return row is null ? null : new StoredInstance(FlowInstanceState.FromJson(row.StateJson), row.FlowVersion, row.LeaseOwner, row.LeaseExpiresAt, row.RunAttempts);
+        return row is null ? null : new StoredInstance(FlowInstanceState.FromJson(CompactJson.ReadState(row.StateJson)), row.FlowVersion, row.LeaseOwner, row.LeaseExpiresAt, row.RunAttempts);
     }
 
     public async Task<IReadOnlyList<InstanceSummary>> ListAsync(InstanceQuery query, CancellationToken ct = default)
@@ -266,14 +260,21 @@ internal sealed class EfInstanceStore(IDbContextFactory<FlowConnectorsDbContext>
     {
         await using var db = await factory.CreateDbContextAsync(ct);
         var rows = await db.JournalEntries.AsNoTracking().Where(j => j.InstanceId == instanceId).OrderBy(j => j.Sequence).ToListAsync(ct);
+        // Entries of an instance stored already ended may refer to its state (CompactJson): read it once, if needed.
+        CompactJson.StateParts? parts = null;
+        if (rows.Any(j => CompactJson.RefersToState(j.InputsJson) || CompactJson.RefersToState(j.OutputsJson)))
+        {
+            var stateJson = await db.Instances.AsNoTracking().Where(i => i.Id == instanceId).Select(i => i.StateJson).FirstOrDefaultAsync(ct);
+            parts = stateJson is null ? null : CompactJson.Parts(stateJson);
+        }
         return rows.Select(j => new JournalEntry
         {
             NodeId = j.NodeId,
             ActivityType = j.ActivityType,
             StartedAt = j.StartedAt,
             Duration = TimeSpan.FromMilliseconds(j.DurationMs),
-            Inputs = StoreJson.ReadMap(j.InputsJson),
-            Outputs = StoreJson.ReadMap(j.OutputsJson),
+            Inputs = CompactJson.ReadMap(j.InputsJson, () => parts),
+            Outputs = CompactJson.ReadMap(j.OutputsJson, () => parts),
             Outcome = j.Outcome,
             Error = j.Error,
         }).ToList();
@@ -354,14 +355,32 @@ internal sealed class EfInstanceStore(IDbContextFactory<FlowConnectorsDbContext>
             .ToListAsync(ct);
     }
 
-    private static void Mirror(InstanceEntity row, FlowInstanceState state, DateTimeOffset now, string? stateJson = null)
+    /// <summary>Copies the state into the row (its JSON stored compact); returns the JSON.</summary>
+    private static string Mirror(InstanceEntity row, FlowInstanceState state, DateTimeOffset now)
     {
         if (row.FlowId != state.FlowId) throw new InvalidOperationException($"instance '{state.InstanceId}' belongs to flow '{row.FlowId}', not '{state.FlowId}'");
-        row.StateJson = stateJson ?? state.ToJson();
+        var stateJson = state.ToJson();
+        row.StateJson = CompactJson.WriteState(stateJson);
         row.Status = state.Status.ToString();
         row.Fault = state.Fault?.ToString();
         row.CorrelationId = state.CorrelationId;
         row.UpdatedAt = state.UpdatedAt == default ? now : state.UpdatedAt;
+        return stateJson;
+    }
+
+    // Past this many node outputs a journal value is not searched for in the whole state (only whole maps are referred to).
+    private const int MaxSearchedNodes = 64;
+
+    private static CompactJson.StateParts? EndedStateParts(string stateJson)
+    {
+        try
+        {
+            return JsonNode.Parse(stateJson, documentOptions: new System.Text.Json.JsonDocumentOptions { MaxDepth = 4096 }) is JsonObject o ? new CompactJson.StateParts(o) : null;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
     }
 
     private static bool IsTerminal(FlowStatus status) => status is FlowStatus.Finished or FlowStatus.Faulted or FlowStatus.Cancelled;
@@ -381,7 +400,18 @@ internal sealed class EfInstanceStore(IDbContextFactory<FlowConnectorsDbContext>
                 CreatedAt = b.CreatedAt,
             }).ToList();
 
-    private static IEnumerable<JournalEntryEntity> JournalRows(string instanceId, int lastSequence, IReadOnlyList<JournalEntry> entries) =>
+    private static IEnumerable<JournalEntryEntity> JournalRows(string instanceId, int lastSequence, IReadOnlyList<JournalEntry> entries,
+        CompactJson.StateParts? parts = null)
+    {
+        if (parts is null) return JournalRows(instanceId, lastSequence, entries, (e, _) => StoreJson.WriteMap(e.Inputs), (e, _) => StoreJson.WriteMap(e.Outputs));
+        var searchValues = parts.At(["nodeOutputs"]) is JsonObject nodes && nodes.Count <= MaxSearchedNodes;
+        return JournalRows(instanceId, lastSequence, entries,
+            (e, _) => CompactJson.WriteMap(e.Inputs, e.NodeId, parts, searchValues),
+            (e, _) => CompactJson.WriteMap(e.Outputs, e.NodeId, parts, searchValues));
+    }
+
+    private static IEnumerable<JournalEntryEntity> JournalRows(string instanceId, int lastSequence, IReadOnlyList<JournalEntry> entries,
+        Func<JournalEntry, int, string?> inputs, Func<JournalEntry, int, string?> outputs) =>
         entries.Select((e, index) => new JournalEntryEntity
         {
             InstanceId = instanceId,
@@ -390,8 +420,8 @@ internal sealed class EfInstanceStore(IDbContextFactory<FlowConnectorsDbContext>
             ActivityType = e.ActivityType,
             StartedAt = e.StartedAt,
             DurationMs = e.Duration.TotalMilliseconds,
-            InputsJson = StoreJson.WriteMap(e.Inputs),
-            OutputsJson = StoreJson.WriteMap(e.Outputs),
+            InputsJson = inputs(e, index),
+            OutputsJson = outputs(e, index),
             Outcome = e.Outcome,
             Error = e.Error,
         }).ToList();

@@ -32,7 +32,7 @@ internal static class InboundEndpoints
         Connectors.Connections.IConnectionStore connections, IApiKeyStore apiKeys, IWebhookDeliveryLog deliveries, TimeProvider clock,
         ILoggerFactory loggers, CancellationToken ct)
     {
-        var found = await triggers.FindByHashAsync(StartupLoader.HttpTriggerHash(path), ct);
+        var found = await triggers.FindByHashAsync(HookHash(path), ct);
         var trigger = found.FirstOrDefault(t => t.Enabled);
         if (trigger is null) return Problems.Result(404, "Not found", $"no flow listens on /hooks/{path}");
         var methods = (trigger.Config["methods"] as JsonArray ?? []).Select(m => ((string?)m ?? "").ToUpperInvariant()).ToList();
@@ -67,6 +67,20 @@ internal static class InboundEndpoints
                 else await deliveries.ReleaseAsync(replayKeys, CancellationToken.None);
             }
         }
+    }
+
+    // The trigger hash of a hook path (canonical JSON + SHA-256), remembered: it was computed per request. Bounded,
+    // since the paths come from requests: when full it starts again.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> HookHashes = new(StringComparer.Ordinal);
+    private const int MaxHookHashes = 4096;
+
+    private static string HookHash(string path)
+    {
+        if (HookHashes.TryGetValue(path, out var hash)) return hash;
+        hash = StartupLoader.HttpTriggerHash(path);
+        if (HookHashes.Count >= MaxHookHashes) HookHashes.Clear();
+        HookHashes[path] = hash;
+        return hash;
     }
 
     private static async Task<IResult> RunHookAsync(string path, HttpRequest request, TriggerRecord trigger, WorkflowHost host, IInstanceStore instances, ServerOptions options,

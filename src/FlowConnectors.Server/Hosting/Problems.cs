@@ -81,22 +81,43 @@ internal static class Problems
     public static async Task<(byte[] Bytes, bool TooLarge)> ReadBodyAsync(HttpRequest request, long maxBytes)
     {
         if (request.ContentLength > maxBytes) return ([], true);
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
         try
         {
-            while ((read = await request.Body.ReadAsync(chunk)) > 0)
+            if (request.ContentLength is { } length)
             {
-                if (buffer.Length + read > maxBytes) return ([], true);
-                buffer.Write(chunk, 0, read);
+                // The usual case: the length is declared (and Kestrel holds the body to it), so the body is read
+                // straight into an array of its size, with no growing buffer and no copy.
+                var exact = length == 0 ? [] : new byte[length];
+                var filled = 0;
+                while (filled < exact.Length)
+                {
+                    var got = await request.Body.ReadAsync(exact.AsMemory(filled));
+                    if (got == 0) break;
+                    filled += got;
+                }
+                return (filled == exact.Length ? exact : exact[..filled], false);
             }
+            using var buffer = new MemoryStream();
+            var chunk = System.Buffers.ArrayPool<byte>.Shared.Rent(16 * 1024);
+            try
+            {
+                int read;
+                while ((read = await request.Body.ReadAsync(chunk)) > 0)
+                {
+                    if (buffer.Length + read > maxBytes) return ([], true);
+                    buffer.Write(chunk, 0, read);
+                }
+            }
+            finally
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(chunk);
+            }
+            return (buffer.ToArray(), false);
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
             // A per-request limit set lower than ours (none is today) tripped first.
             return ([], true);
         }
-        return (buffer.ToArray(), false);
     }
 }

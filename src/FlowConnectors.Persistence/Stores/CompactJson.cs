@@ -1,0 +1,142 @@
+using System.Buffers;
+using System.IO.Compression;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace FlowConnectors.Persistence.Stores;
+
+/// <summary>
+/// The compact encodings of what an instance stores (issue 15: bytes per run).
+/// <para><b>State</b>: the state JSON repeats the request body in the trigger payload, the trigger node's outputs,
+/// the script's result and the flow's outputs; Brotli (quality 1, fast) stores such a document in about a third.
+/// Stored as <c>br:{length}:{base64}</c> in the same text column, or as plain JSON when that is not smaller; plain
+/// JSON written before stays readable.</para>
+/// <para><b>Journal</b> of a run stored already ended: an entry's inputs or outputs equal to a part of the final
+/// state are stored as a reference to it instead of a copy (the state of an ended instance never changes again).
+/// A whole map equal to a node's outputs is <c>{"$state":["nodeOutputs","hook"]}</c>; a map with some values
+/// equal to parts of the state is <c>{"$refs":{name: value or {"$state":[path]}}}</c>. Input and output names
+/// never start with <c>$</c>, and the per-value form is only used when no copied value is itself an object with
+/// a <c>$state</c> key, so neither form can be mistaken for data.</para>
+/// </summary>
+internal static class CompactJson
+{
+    private const string BrotliPrefix = "br:";
+    private const string StateKey = "$state";
+    private const string RefsKey = "$refs";
+
+    public static string WriteState(string json)
+    {
+        if (json.Length < 256) return json;
+        var utf8 = Encoding.UTF8.GetBytes(json);
+        var buffer = ArrayPool<byte>.Shared.Rent(BrotliEncoder.GetMaxCompressedLength(utf8.Length));
+        try
+        {
+            if (!BrotliEncoder.TryCompress(utf8, buffer, out var written, quality: 1, window: 22)) return json;
+            var encoded = BrotliPrefix + utf8.Length.ToString(System.Globalization.CultureInfo.InvariantCulture) + ":" + Convert.ToBase64String(buffer, 0, written);
+            return encoded.Length < json.Length ? encoded : json;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    public static string ReadState(string stored)
+    {
+        if (!stored.StartsWith(BrotliPrefix, StringComparison.Ordinal)) return stored;
+        var colon = stored.IndexOf(':', BrotliPrefix.Length);
+        var length = int.Parse(stored.AsSpan(BrotliPrefix.Length, colon - BrotliPrefix.Length), System.Globalization.CultureInfo.InvariantCulture);
+        var compressed = Convert.FromBase64String(stored[(colon + 1)..]);
+        var utf8 = new byte[length];
+        if (!BrotliDecoder.TryDecompress(compressed, utf8, out var written) || written != length)
+            throw new InvalidDataException("a stored instance state could not be decompressed");
+        return Encoding.UTF8.GetString(utf8);
+    }
+
+    /// <summary>The parts of an ended state a journal entry may refer to: each node's outputs, each of their values, the flow's outputs and each of them.</summary>
+    internal sealed class StateParts(JsonObject state)
+    {
+        public JsonNode? At(IReadOnlyList<string> path)
+        {
+            JsonNode? node = state;
+            foreach (var step in path) node = node is JsonObject o && o.TryGetPropertyValue(step, out var next) ? next : null;
+            return node;
+        }
+
+        /// <summary>The path of a part of the state deep-equal to <paramref name="value"/> (worth a reference: an object or array), or null.</summary>
+        public string[]? Find(string nodeId, JsonNode? value)
+        {
+            if (value is not (JsonObject or JsonArray)) return null;
+            if (state["output"] is JsonObject output)
+            {
+                // A Return node's outputs input is the flow's outputs.
+                if (JsonNode.DeepEquals(output, value)) return ["output"];
+                foreach (var (key, part) in output)
+                    if (JsonNode.DeepEquals(part, value)) return ["output", key];
+            }
+            if (state["nodeOutputs"] is JsonObject nodes)
+            {
+                // The node's own outputs first, then the others'.
+                if (nodes[nodeId] is JsonObject own)
+                    foreach (var (key, part) in own)
+                        if (JsonNode.DeepEquals(part, value)) return ["nodeOutputs", nodeId, key];
+                foreach (var (id, outputs) in nodes)
+                    if (id != nodeId && outputs is JsonObject map)
+                        foreach (var (key, part) in map)
+                            if (JsonNode.DeepEquals(part, value)) return ["nodeOutputs", id, key];
+            }
+            return null;
+        }
+    }
+
+    /// <summary>A journal map, with what the ended state holds replaced by references.</summary>
+    /// <param name="searchValues">Whether single values are looked for in the whole state (off for very large states).</param>
+    public static string? WriteMap(Dictionary<string, JsonNode?>? map, string nodeId, StateParts? state, bool searchValues)
+    {
+        if (map is null) return null;
+        if (state is null || map.Count == 0) return StoreJson.WriteMap(map);
+        // References are by equality, so reading one back gives what was written, whichever execution of the node it was.
+        if (state.At(["nodeOutputs", nodeId]) is JsonObject outputs && outputs.Count == map.Count
+            && map.All(p => outputs.TryGetPropertyValue(p.Key, out var kept) && JsonNode.DeepEquals(kept, p.Value)))
+            return Ref(["nodeOutputs", nodeId]).ToJsonString();
+        if (!searchValues) return StoreJson.WriteMap(map);
+        var refs = new JsonObject();
+        var any = false;
+        foreach (var (name, value) in map)
+        {
+            if (value is JsonObject literal && literal.ContainsKey(StateKey)) return StoreJson.WriteMap(map);
+            if (state.Find(nodeId, value) is { } path)
+            {
+                refs[name] = Ref(path);
+                any = true;
+            }
+            else refs[name] = value?.DeepClone();
+        }
+        return any ? new JsonObject { [RefsKey] = refs }.ToJsonString() : StoreJson.WriteMap(map);
+    }
+
+    private static JsonObject Ref(string[] path) => new() { [StateKey] = new JsonArray(path.Select(p => (JsonNode?)p).ToArray()) };
+
+    /// <summary>Whether the stored map refers to the state (then <see cref="ReadMap"/> needs it).</summary>
+    public static bool RefersToState(string? stored) =>
+        stored is not null && (stored.StartsWith("{\"" + StateKey + "\":", StringComparison.Ordinal) || stored.StartsWith("{\"" + RefsKey + "\":", StringComparison.Ordinal));
+
+    public static Dictionary<string, JsonNode?>? ReadMap(string? stored, Func<StateParts?> state)
+    {
+        if (!RefersToState(stored)) return StoreJson.ReadMap(stored);
+        var node = JsonNode.Parse(stored!)!.AsObject();
+        var parts = state() ?? throw new InvalidDataException("a journal entry refers to the instance's state, which is missing");
+        if (node[StateKey] is JsonArray whole)
+            return (parts.At(Path(whole)) as JsonObject ?? []).ToDictionary(p => p.Key, p => p.Value?.DeepClone(), StringComparer.Ordinal);
+        var map = new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
+        foreach (var (name, value) in node[RefsKey]!.AsObject())
+            map[name] = value is JsonObject o && o[StateKey] is JsonArray path ? parts.At(Path(path))?.DeepClone() : value?.DeepClone();
+        return map;
+    }
+
+    private static string[] Path(JsonArray path) => path.Select(p => (string)p!).ToArray();
+
+    public static StateParts? Parts(string stateJson) =>
+        JsonNode.Parse(ReadState(stateJson), documentOptions: new JsonDocumentOptions { MaxDepth = 4096 }) is JsonObject o ? new StateParts(o) : null;
+}

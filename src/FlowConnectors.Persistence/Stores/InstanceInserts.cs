@@ -1,0 +1,141 @@
+using System.Data;
+using System.Data.Common;
+using FlowConnectors.Persistence.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+
+namespace FlowConnectors.Persistence.Stores;
+
+/// <summary>The rows of one new instance, built (and its state serialized) on the caller's thread.</summary>
+internal sealed record NewInstanceRows(InstanceEntity Instance, List<BookmarkEntity> Bookmarks, List<TimerEntity> Timers, List<JournalEntryEntity> Journal);
+
+/// <summary>
+/// The hot path's write: new instances with their bookmarks, timers and journals, appended with plain
+/// prepared INSERTs in one transaction per batch. EF Core's change tracking and SQL generation cost
+/// more CPU and allocation than the database's own work for these rows, and nothing is read back.
+/// The transaction is begun through EF, so on SQLite it queues on the same write gate as every other
+/// writer of this process. The SQL is the same for both providers: <c>$n</c> is SQLite's named parameter
+/// "$n" and PostgreSQL's positional one; times are UTC ticks on SQLite (as the model stores them) and
+/// UTC <c>timestamptz</c> on PostgreSQL.
+/// </summary>
+internal static class InstanceInserts
+{
+    private const string InstanceSql =
+        "INSERT INTO \"Instances\" (\"Id\", \"FlowId\", \"FlowVersion\", \"Status\", \"CorrelationId\", \"StateJson\", \"Fault\", \"CreatedAt\", " +
+        "\"UpdatedAt\", \"LeaseOwner\", \"LeaseExpiresAt\", \"RunAttempts\", \"Revision\") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 0)";
+
+    private const string BookmarkSql =
+        "INSERT INTO \"Bookmarks\" (\"InstanceId\", \"Id\", \"Hash\", \"Name\", \"NodeId\", \"PayloadJson\", \"CreatedAt\") VALUES ($1, $2, $3, $4, $5, $6, $7)";
+
+    private const string TimerSql =
+        "INSERT INTO \"Timers\" (\"Id\", \"DueAt\", \"Kind\", \"InstanceId\", \"BookmarkId\", \"TriggerId\", \"DataJson\") VALUES ($1, $2, $3, $4, $5, $6, $7)";
+
+    private const string JournalSql =
+        "INSERT INTO \"JournalEntries\" (\"InstanceId\", \"Sequence\", \"NodeId\", \"ActivityType\", \"StartedAt\", \"DurationMs\", \"InputsJson\", " +
+        "\"OutputsJson\", \"Outcome\", \"Error\") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+
+    // The column types, for PostgreSQL (its prepared statements are typed; SQLite binds by value).
+    private static readonly DbType[] InstanceTypes = [DbType.String, DbType.String, DbType.Int32, DbType.String, DbType.String, DbType.String, DbType.String,
+        DbType.DateTimeOffset, DbType.DateTimeOffset, DbType.String, DbType.DateTimeOffset, DbType.Int32];
+    private static readonly DbType[] BookmarkTypes = [DbType.String, DbType.String, DbType.String, DbType.String, DbType.String, DbType.String, DbType.DateTimeOffset];
+    private static readonly DbType[] TimerTypes = [DbType.String, DbType.DateTimeOffset, DbType.String, DbType.String, DbType.String, DbType.String, DbType.String];
+    private static readonly DbType[] JournalTypes = [DbType.String, DbType.Int32, DbType.String, DbType.String, DbType.DateTimeOffset, DbType.Double, DbType.String,
+        DbType.String, DbType.String, DbType.String];
+
+    /// <summary>Inserts every instance of <paramref name="batch"/> in one transaction (all or nothing).</summary>
+    public static async Task WriteAsync(IDbContextFactory<FlowConnectorsDbContext> factory, IReadOnlyList<NewInstanceRows> batch, CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var sqlite = db is SqliteDbContext;
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var connection = db.Database.GetDbConnection();
+        var tx = transaction.GetDbTransaction();
+        using var instance = new Statement(connection, tx, InstanceSql, InstanceTypes, sqlite);
+        Statement? bookmark = null, timer = null, journal = null;
+        try
+        {
+            foreach (var rows in batch)
+            {
+                var i = rows.Instance;
+                instance.Set(0, i.Id).Set(1, i.FlowId).Set(2, i.FlowVersion).Set(3, i.Status).Set(4, i.CorrelationId).Set(5, i.StateJson).Set(6, i.Fault)
+                    .Set(7, Time(i.CreatedAt, sqlite)).Set(8, Time(i.UpdatedAt, sqlite)).Set(9, i.LeaseOwner).Set(10, Time(i.LeaseExpiresAt, sqlite))
+                    .Set(11, i.RunAttempts);
+                await instance.RunAsync(ct);
+                foreach (var b in rows.Bookmarks)
+                {
+                    bookmark ??= new Statement(connection, tx, BookmarkSql, BookmarkTypes, sqlite);
+                    bookmark.Set(0, b.InstanceId).Set(1, b.Id).Set(2, b.Hash).Set(3, b.Name).Set(4, b.NodeId).Set(5, b.PayloadJson).Set(6, Time(b.CreatedAt, sqlite));
+                    await bookmark.RunAsync(ct);
+                }
+                foreach (var t in rows.Timers)
+                {
+                    timer ??= new Statement(connection, tx, TimerSql, TimerTypes, sqlite);
+                    timer.Set(0, t.Id).Set(1, Time(t.DueAt, sqlite)).Set(2, t.Kind).Set(3, t.InstanceId).Set(4, t.BookmarkId).Set(5, t.TriggerId).Set(6, t.DataJson);
+                    await timer.RunAsync(ct);
+                }
+                foreach (var j in rows.Journal)
+                {
+                    journal ??= new Statement(connection, tx, JournalSql, JournalTypes, sqlite);
+                    journal.Set(0, j.InstanceId).Set(1, j.Sequence).Set(2, j.NodeId).Set(3, j.ActivityType).Set(4, Time(j.StartedAt, sqlite)).Set(5, j.DurationMs)
+                        .Set(6, j.InputsJson).Set(7, j.OutputsJson).Set(8, j.Outcome).Set(9, j.Error);
+                    await journal.RunAsync(ct);
+                }
+            }
+            await transaction.CommitAsync(ct);
+        }
+        catch (DbException e)
+        {
+            // The same failure EF reports for a failed save (a duplicate id, a constraint), so callers see one exception type.
+            throw new DbUpdateException($"the instance rows could not be inserted: {e.Message}", e);
+        }
+        finally
+        {
+            bookmark?.Dispose();
+            timer?.Dispose();
+            journal?.Dispose();
+        }
+    }
+
+    private static object? Time(DateTimeOffset? value, bool sqlite) =>
+        value is not { } time ? null : sqlite ? time.UtcTicks : time.ToUniversalTime();
+
+    /// <summary>One INSERT, prepared at its first execution and re-executed with new values for every row of the batch.</summary>
+    private sealed class Statement : IDisposable
+    {
+        private readonly DbCommand _command;
+        private bool _prepared;
+
+        public Statement(DbConnection connection, DbTransaction transaction, string sql, DbType[] types, bool sqlite)
+        {
+            _command = connection.CreateCommand();
+            _command.CommandText = sql;
+            _command.Transaction = transaction;
+            for (var n = 0; n < types.Length; n++)
+            {
+                var parameter = _command.CreateParameter();
+                // Npgsql binds unnamed parameters to $1…$n by position; SQLite binds "$n" by name.
+                if (sqlite) parameter.ParameterName = "$" + (n + 1);
+                else parameter.DbType = types[n];
+                _command.Parameters.Add(parameter);
+            }
+        }
+
+        public Statement Set(int index, object? value)
+        {
+            _command.Parameters[index].Value = value ?? DBNull.Value;
+            return this;
+        }
+
+        public async Task RunAsync(CancellationToken ct)
+        {
+            if (!_prepared)
+            {
+                await _command.PrepareAsync(ct);
+                _prepared = true;
+            }
+            await _command.ExecuteNonQueryAsync(ct);
+        }
+
+        public void Dispose() => _command.Dispose();
+    }
+}
