@@ -101,6 +101,9 @@ public static class ServerApp
         services.AddSingleton<TriggerRegistry>();
         services.AddSingleton<BackgroundWorkers>();
         services.AddHostedService(provider => provider.GetRequiredService<BackgroundWorkers>());
+        services.AddSingleton<RetentionWorker>();
+        services.AddHostedService(provider => provider.GetRequiredService<RetentionWorker>());
+        Telemetry.Add(builder, options);
 
         var app = builder.Build();
         await PersistenceInitializer.MigrateAsync(app.Services);
@@ -127,6 +130,8 @@ public static class ServerApp
         CatalogEndpoints.Map(app);
         PostmanEndpoints.Map(app);
         CollectionEndpoints.Map(app);
+        IncidentEndpoints.Map(app);
+        Telemetry.Map(app, options);
 
         app.Lifetime.ApplicationStarted.Register(() =>
         {

@@ -105,6 +105,7 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
 
     public async Task RunAsync()
     {
+        var runSpan = CallDepth == 0 ? EngineTelemetry.StartRun(State, resumed: _resumes.Count > 0) : null;
         State.Status = FlowStatus.Running;
         try
         {
@@ -138,6 +139,7 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
             if (!_transient.IsEmpty) DropTransientState(null);
         }
         Conclude();
+        if (CallDepth == 0) EngineTelemetry.EndRun(runSpan, State);
     }
 
     private void Conclude()
@@ -247,6 +249,7 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
             ? new JournalEntry { NodeId = _journalPrefix + node.Id, ActivityType = node.Type.Descriptor.Type, StartedAt = Engine.Options.Clock.GetUtcNow() }
             : null;
         var started = Stopwatch.GetTimestamp();
+        var telemetry = EngineTelemetry.EnterNode(Engine.Options, State, _journalPrefix + node.Id, node.Type.Descriptor.Type, started);
         Activity activity;
         ActivityContext context;
         ValueTask<ActivityResult> pending;
@@ -255,14 +258,19 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
             activity = node.Type.Factory();
             context = new ActivityContext(this, node.Id, node.Type.Descriptor.Type, item.ScopeId, item.Kind == WorkKind.Continue);
             BindInputs(node, activity, entry);
-            pending = resume.Bookmark is null
+            pending = EngineTelemetry.Observe(telemetry, resume.Bookmark is null
                 ? activity.ExecuteAsync(context)
-                : activity.ResumeAsync(context, resume.Bookmark, resume.Payload);
+                : activity.ResumeAsync(context, resume.Bookmark, resume.Payload));
         }
         catch (Exception e)
         {
+            EngineTelemetry.Failed(telemetry, e);
             Fail(item, node, entry, started, e);
             return;
+        }
+        finally
+        {
+            telemetry.Leave();
         }
         if (pending.IsCompleted)
         {
@@ -621,6 +629,7 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
             else
                 _droppedLogs++;
         }
+        EngineTelemetry.Log(Engine.Options, State, _journalPrefix + nodeId, level, Scrub(message));
     }
 
     /// <summary>Logs not kept because of <see cref="FlowEngineOptions.MaxLogEntries"/> (this run and the flows it called).</summary>
