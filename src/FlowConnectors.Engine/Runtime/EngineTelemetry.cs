@@ -169,8 +169,9 @@ public static class EngineTelemetry
 
     private static ILogger? LoggerOf(FlowEngineOptions options)
     {
+        if (options.RunLogger is { } logger) return logger;
         if (options.Services.GetService(typeof(ILoggerFactory)) is not ILoggerFactory factory) return null;
-        return options.RunLogger ??= factory.CreateLogger("FlowConnectors.Flows");
+        return options.RunLogger = factory.CreateLogger("FlowConnectors.Flows");
     }
 
     /// <summary>A run's log entry (the Log activity, HTTP requests) also goes to the host's logs, with the run's ids.</summary>
