@@ -48,8 +48,11 @@ public static class HttpServices
             // The factory's own request logging is off: activities log what they sent (never a credential
             // or query string) and the factory's handlers cost a scope and two log calls per request.
             .RemoveAllLoggers()
+            // Outermost: one span and count per call, around its retries.
+            .AddHttpMessageHandler(() => new HttpTelemetry.Handler(name))
             // Retry delays, timeouts and the give-up time all run on the host's clock (a test's fake one too).
-            .AddResilienceHandler("flow-" + name, (pipeline, context) => Configure(pipeline, settings, context.ServiceProvider.GetService<TimeProvider>() ?? TimeProvider.System))
+            .AddResilienceHandler("flow-" + name, (pipeline, context) => Configure(pipeline, settings, context.ServiceProvider.GetService<TimeProvider>() ?? TimeProvider.System,
+                HttpTelemetry.ConnectorOf(name)))
             .SelectPipelineByAuthority();
         return services;
     }
@@ -74,7 +77,7 @@ public static class HttpServices
         return handler;
     }
 
-    private static void Configure(ResiliencePipelineBuilder<HttpResponseMessage> pipeline, HttpResilienceSettings settings, TimeProvider clock)
+    private static void Configure(ResiliencePipelineBuilder<HttpResponseMessage> pipeline, HttpResilienceSettings settings, TimeProvider clock, string connector)
     {
         if (settings.MaxRetries > 0 || settings.GiveUpAfter is not null)
         {
@@ -93,6 +96,11 @@ public static class HttpServices
                                          && GuardedConnect.FindRefusal(args.Outcome.Exception) is null
                 ? isTransient(args)
                 : ValueTask.FromResult(false);
+            retry.OnRetry = args =>
+            {
+                if (HttpTelemetry.IsRateLimited(args.Outcome.Result)) HttpTelemetry.RateLimitWait(connector, args.RetryDelay);
+                return ValueTask.CompletedTask;
+            };
             pipeline.AddRetry(retry);
         }
         if (settings.CircuitBreakerEnabled)

@@ -23,6 +23,8 @@ public static class PersistenceInitializer
         }
         var factory = services.GetRequiredService<IDbContextFactory<FlowConnectorsDbContext>>();
         await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        // Before the first table exists (or, for an older file, rewritten once): pruned runs give their space back.
+        if (options.IsSqlite) await Retention.SqliteSpace.EnsureIncrementalAsync(db, cancellationToken);
         await db.Database.MigrateAsync(cancellationToken);
     }
 }

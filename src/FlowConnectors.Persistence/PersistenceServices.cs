@@ -45,6 +45,7 @@ public static class PersistenceServiceCollectionExtensions
         services.AddSingleton<IAutomationStore, EfAutomationStore>();
         services.AddSingleton<IApiKeyStore, EfApiKeyStore>();
         services.AddSingleton<IWebhookDeliveryLog, EfWebhookDeliveryLog>();
+        services.AddSingleton<IRetentionStore, Retention.EfRetentionStore>();
         services.AddSingleton<Connectors.Collection.ICollectionStore, EfCollectionStore>();
         services.AddSingleton<IConnectionStore>(sp => new EfConnectionStore(
             sp.GetRequiredService<IDbContextFactory<FlowConnectorsDbContext>>(),

@@ -107,6 +107,9 @@ public static class ServerApp
         services.AddSingleton<ITriggerTimerHandler>(provider => provider.GetRequiredService<CollectionService>());
         services.AddHostedService(provider => provider.GetRequiredService<CollectionService>());
         services.AddFlowRuntime(options.ToRuntimeOptions());
+        services.AddSingleton<RetentionWorker>();
+        services.AddHostedService(provider => provider.GetRequiredService<RetentionWorker>());
+        Telemetry.Add(builder, options);
 
         var app = builder.Build();
         try
@@ -142,6 +145,8 @@ public static class ServerApp
         CatalogEndpoints.Map(app);
         PostmanEndpoints.Map(app);
         CollectionEndpoints.Map(app);
+        IncidentEndpoints.Map(app);
+        Telemetry.Map(app, options);
 
         app.Lifetime.ApplicationStarted.Register(() =>
         {

@@ -158,6 +158,8 @@ internal sealed class VendorStub : IAsyncDisposable
     public Uri Address { get; }
     public ConcurrentQueue<(string Method, string Path, string? Authorization, string? TenantCode, JsonNode? Body)> Received { get; } = new();
     public int ServiceNowStatus { get; set; } = 201;
+    /// <summary>The W3C traceparent header of each request, by path (empty when none was sent).</summary>
+    public ConcurrentQueue<(string Path, string TraceParent)> TraceParents { get; } = new();
 
     public static async Task<VendorStub> StartAsync()
     {
@@ -173,7 +175,8 @@ internal sealed class VendorStub : IAsyncDisposable
             JsonNode? body = null;
             try { body = text.Length == 0 ? null : JsonNode.Parse(text); } catch (System.Text.Json.JsonException) { body = text; }
             var path = context.Request.Path.Value ?? "/";
-            stub!.Received.Enqueue((context.Request.Method, path, context.Request.Headers.Authorization.ToString(), context.Request.Headers["aw-tenant-code"].ToString(), body));
+            stub!.TraceParents.Enqueue((path, context.Request.Headers["traceparent"].ToString()));
+            stub.Received.Enqueue((context.Request.Method, path, context.Request.Headers.Authorization.ToString(), context.Request.Headers["aw-tenant-code"].ToString(), body));
             context.Response.ContentType = "application/json";
             if (path.EndsWith("/appapproval/request", StringComparison.Ordinal))
             {

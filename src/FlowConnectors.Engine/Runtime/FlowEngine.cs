@@ -81,6 +81,7 @@ public sealed class FlowEngine
             state.Properties[key] = value;
         foreach (var variable in flow.Definition.Variables)
             state.Variables[variable.Name] = variable.Default is null ? null : ValueConverter.ConvertToType(variable.Default.DeepClone(), variable.Type);
+        if (callDepth == 0) EngineTelemetry.RunStarted(state.FlowId);
         using var execution = new FlowExecution(this, flow, state, callDepth, journalPrefix, cancellationToken, options?.Timeout);
         if (parent is not null) execution.InheritSecrets(parent.Secrets);
         if (options?.Secrets is { Count: > 0 } secrets) execution.RegisterSecrets(secrets);
@@ -113,6 +114,7 @@ public sealed class FlowEngine
             state.Variables[variable.Name] = variable.Default is null ? null : ValueConverter.ConvertToType(variable.Default.DeepClone(), variable.Type);
         state.Scopes[0] = new ScopeState { Id = 0, Tokens = flow.StartNodes.Length };
         foreach (var node in flow.StartNodes) state.Queue.Add(new WorkItem(node.Id, 0, WorkKind.Execute));
+        EngineTelemetry.RunStarted(state.FlowId);
         return state;
     }
 

@@ -40,6 +40,9 @@ public sealed class FlowEngineOptions
     /// </summary>
     public int MaxLogEntries { get; init; } = 10_000;
 
+    /// <summary>The logger run logs and node scopes go to, created from <see cref="Services"/> on first use (EngineTelemetry).</summary>
+    internal Microsoft.Extensions.Logging.ILogger? RunLogger { get; set; }
+
     private sealed class EmptyServiceProvider : IServiceProvider
     {
         public static readonly EmptyServiceProvider Instance = new();

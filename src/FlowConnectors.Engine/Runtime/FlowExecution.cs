@@ -37,6 +37,8 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
     private ExpressionEvaluator? _expressions;
     private bool _finishRequested;
 
+    private readonly string _journalPrefix;
+
     public FlowExecution(FlowEngine engine, CompiledFlow flow, FlowInstanceState state, int callDepth, string journalPrefix, CancellationToken cancellationToken,
         TimeSpan? timeout = null)
     {
@@ -44,6 +46,7 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
         _flow = flow;
         State = state;
         CallDepth = callDepth;
+        _journalPrefix = journalPrefix;
         _recorder = new RunRecorder(engine.Options, callDepth, journalPrefix);
         _tokens = new TokenRules(flow, state, _queue) { ScopeClosed = scope => { if (!_transient.IsEmpty) DropTransientState("@" + scope.Id); } };
         _cancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -95,6 +98,7 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
 
     public async Task RunAsync()
     {
+        var runSpan = CallDepth == 0 ? EngineTelemetry.StartRun(State, resumed: _resumes.Count > 0) : null;
         State.Status = FlowStatus.Running;
         try
         {
@@ -128,6 +132,7 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
             if (!_transient.IsEmpty) DropTransientState(null);
         }
         Conclude();
+        if (CallDepth == 0) EngineTelemetry.EndRun(runSpan, State);
     }
 
     private void Conclude()
@@ -184,6 +189,7 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
         _resumes.Remove(item, out var resume);
         var entry = _recorder.Begin(node);
         var started = Stopwatch.GetTimestamp();
+        var telemetry = EngineTelemetry.EnterNode(Engine.Options, State, _journalPrefix + node.Id, node.Type.Descriptor.Type, started);
         Activity activity;
         ActivityContext context;
         ValueTask<ActivityResult> pending;
@@ -192,14 +198,19 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
             activity = node.Type.Factory();
             context = new ActivityContext(this, node.Id, node.Type.Descriptor.Type, item.ScopeId, item.Kind == WorkKind.Continue);
             BindInputs(node, activity, entry);
-            pending = resume.Bookmark is null
+            pending = EngineTelemetry.Observe(telemetry, resume.Bookmark is null
                 ? activity.ExecuteAsync(context)
-                : activity.ResumeAsync(context, resume.Bookmark, resume.Payload);
+                : activity.ResumeAsync(context, resume.Bookmark, resume.Payload));
         }
         catch (Exception e)
         {
+            EngineTelemetry.Failed(telemetry, e);
             Fail(item, node, entry, started, e);
             return;
+        }
+        finally
+        {
+            telemetry.Leave();
         }
         if (pending.IsCompleted)
         {
@@ -425,7 +436,12 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
         return bookmark;
     }
 
-    public void Log(string nodeId, string level, string message) => _recorder.Log(nodeId, level, _secrets.Scrub(message));
+    public void Log(string nodeId, string level, string message)
+    {
+        var scrubbed = _secrets.Scrub(message);
+        _recorder.Log(nodeId, level, scrubbed);
+        EngineTelemetry.Log(Engine.Options, State, _journalPrefix + nodeId, level, scrubbed);
+    }
 
     public void RegisterSecret(string value) => _secrets.Register(value);
 

@@ -53,6 +53,11 @@ internal sealed class InstanceEntity
     public int RunAttempts { get; set; }
     /// <summary>Concurrency token: incremented by every state save, checked by the UPDATE.</summary>
     public long Revision { get; set; }
+    /// <summary>
+    /// True once a faulted instance has been counted in its incident (Retention/EfRetentionStore); retention
+    /// never deletes a faulted instance before that.
+    /// </summary>
+    public bool IncidentCounted { get; set; }
     public List<BookmarkEntity> Bookmarks { get; set; } = [];
 }
 
@@ -214,4 +219,20 @@ internal sealed class WebhookDeliveryEntity
     public DateTimeOffset ExpiresAt { get; set; }
     /// <summary>The inbox message that stored it; null while the delivery is being stored.</summary>
     public long? InboxId { get; set; }
+}
+
+/// <summary>Faulted instances grouped by flow, node and message: how many, first and last occurrence.</summary>
+internal sealed class IncidentEntity
+{
+    /// <summary>SHA-256 (hex) of flow, node and message.</summary>
+    public required string Id { get; set; }
+    public required string FlowId { get; set; }
+    /// <summary>Empty when the fault names no node (the host stopped the instance).</summary>
+    public required string NodeId { get; set; }
+    public string? ActivityType { get; set; }
+    public required string Message { get; set; }
+    public long Count { get; set; }
+    public DateTimeOffset FirstAt { get; set; }
+    public DateTimeOffset LastAt { get; set; }
+    public required string LastInstanceId { get; set; }
 }

@@ -25,6 +25,7 @@ internal abstract class FlowConnectorsDbContext(DbContextOptions options) : DbCo
     public DbSet<CollectionRunEntity> CollectionRuns => Set<CollectionRunEntity>();
     public DbSet<CollectionSourceEntity> CollectionSources => Set<CollectionSourceEntity>();
     public DbSet<WebhookDeliveryEntity> WebhookDeliveries => Set<WebhookDeliveryEntity>();
+    public DbSet<IncidentEntity> Incidents => Set<IncidentEntity>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -57,6 +58,11 @@ internal abstract class FlowConnectorsDbContext(DbContextOptions options) : DbCo
             e.HasIndex(x => new { x.FlowId, x.CreatedAt });
             e.HasIndex(x => new { x.Status, x.CreatedAt });
             e.HasIndex(x => x.CreatedAt);
+            // Retention prunes ended instances by when they ended; the incident scan finds faulted ones not yet counted.
+            e.HasIndex(x => new { x.Status, x.UpdatedAt });
+            e.HasIndex(x => new { x.Status, x.IncidentCounted });
+            // Writers that do not name the column (raw inserts) leave it false.
+            e.Property(x => x.IncidentCounted).HasDefaultValue(false);
             e.HasMany(x => x.Bookmarks).WithOne().HasForeignKey(b => b.InstanceId).OnDelete(DeleteBehavior.Cascade);
         });
 
@@ -125,6 +131,14 @@ internal abstract class FlowConnectorsDbContext(DbContextOptions options) : DbCo
             e.ToTable("WebhookDeliveries");
             e.HasKey(x => x.Key);
             e.HasIndex(x => x.ExpiresAt);
+        });
+
+        model.Entity<IncidentEntity>(e =>
+        {
+            e.ToTable("Incidents");
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => new { x.FlowId, x.LastAt });
+            e.HasIndex(x => x.LastAt);
         });
 
         // Collected users are upserted with raw SQL (EfCollectionStore): keep table and column names as declared.

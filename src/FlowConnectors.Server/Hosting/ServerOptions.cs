@@ -33,6 +33,10 @@ public sealed class ServerOptions
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromMinutes(2);
     /// <summary>How often background workers look for work (inbox, timers, orphaned instances).</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(200);
+    /// <summary>How long ended runs are kept (FlowConnectors:Retention); see README "Retention".</summary>
+    public Persistence.RetentionSettings Retention { get; set; } = new();
+    /// <summary>Traces, metrics and /metrics (FlowConnectors:Telemetry); see README "Metrics and traces".</summary>
+    public TelemetryOptions Telemetry { get; set; } = new();
 
     /// <summary>
     /// Named server secrets (FlowConnectors:Secrets:&lt;name&gt;, e.g. environment FlowConnectors__Secrets__acmeHook),

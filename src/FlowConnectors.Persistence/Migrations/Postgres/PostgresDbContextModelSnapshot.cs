@@ -439,6 +439,48 @@ namespace FlowConnectors.Persistence.Migrations.Postgres
                     b.ToTable("InboxMessages", (string)null);
                 });
 
+            modelBuilder.Entity("FlowConnectors.Persistence.Data.IncidentEntity", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasColumnType("text");
+
+                    b.Property<string>("ActivityType")
+                        .HasColumnType("text");
+
+                    b.Property<long>("Count")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTimeOffset>("FirstAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("FlowId")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset>("LastAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("LastInstanceId")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Message")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("NodeId")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("LastAt");
+
+                    b.HasIndex("FlowId", "LastAt");
+
+                    b.ToTable("Incidents", (string)null);
+                });
+
             modelBuilder.Entity("FlowConnectors.Persistence.Data.InstanceEntity", b =>
                 {
                     b.Property<string>("Id")
@@ -459,6 +501,11 @@ namespace FlowConnectors.Persistence.Migrations.Postgres
 
                     b.Property<int>("FlowVersion")
                         .HasColumnType("integer");
+
+                    b.Property<bool>("IncidentCounted")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("boolean")
+                        .HasDefaultValue(false);
 
                     b.Property<DateTimeOffset?>("LeaseExpiresAt")
                         .HasColumnType("timestamp with time zone");
@@ -493,6 +540,10 @@ namespace FlowConnectors.Persistence.Migrations.Postgres
                     b.HasIndex("FlowId", "CreatedAt");
 
                     b.HasIndex("Status", "CreatedAt");
+
+                    b.HasIndex("Status", "IncidentCounted");
+
+                    b.HasIndex("Status", "UpdatedAt");
 
                     b.ToTable("Instances", (string)null);
                 });

@@ -429,6 +429,48 @@ namespace FlowConnectors.Persistence.Migrations.Sqlite
                     b.ToTable("InboxMessages", (string)null);
                 });
 
+            modelBuilder.Entity("FlowConnectors.Persistence.Data.IncidentEntity", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ActivityType")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Count")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("FirstAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("FlowId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("LastAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("LastInstanceId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Message")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("NodeId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("LastAt");
+
+                    b.HasIndex("FlowId", "LastAt");
+
+                    b.ToTable("Incidents", (string)null);
+                });
+
             modelBuilder.Entity("FlowConnectors.Persistence.Data.InstanceEntity", b =>
                 {
                     b.Property<string>("Id")
@@ -449,6 +491,11 @@ namespace FlowConnectors.Persistence.Migrations.Sqlite
 
                     b.Property<int>("FlowVersion")
                         .HasColumnType("INTEGER");
+
+                    b.Property<bool>("IncidentCounted")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(false);
 
                     b.Property<long?>("LeaseExpiresAt")
                         .HasColumnType("INTEGER");
@@ -483,6 +530,10 @@ namespace FlowConnectors.Persistence.Migrations.Sqlite
                     b.HasIndex("FlowId", "CreatedAt");
 
                     b.HasIndex("Status", "CreatedAt");
+
+                    b.HasIndex("Status", "IncidentCounted");
+
+                    b.HasIndex("Status", "UpdatedAt");
 
                     b.ToTable("Instances", (string)null);
                 });

@@ -1,0 +1,56 @@
+using System.Globalization;
+using FlowConnectors.Persistence;
+using FlowConnectors.Server.Hosting;
+
+namespace FlowConnectors.Server.Endpoints;
+
+/// <summary>
+/// Incidents: faulted instances grouped by flow, node and message, with how many, the first and last occurrence and
+/// the latest instance. Instances that faulted since the last retention pass are counted before the answer.
+/// </summary>
+internal static class IncidentEndpoints
+{
+    public static void Map(WebApplication app)
+    {
+        var api = app.MapGroup("/api");
+        api.MapGet("/incidents", async (string? flowId, string? nodeId, string? since, string? q, int? skip, int? take,
+            IRetentionStore store, RetentionWorker worker, CancellationToken ct) =>
+        {
+            DateTimeOffset? from = null;
+            if (since is not null)
+            {
+                if (!DateTimeOffset.TryParse(since, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed))
+                    return Problems.Validation($"since '{since}' is not a date and time (ISO 8601, e.g. 2026-12-03T08:00:00Z)",
+                        [new { field = "since", message = "not a date and time" }]);
+                from = parsed;
+            }
+            if (take is < 1 or > 1000)
+                return Problems.Validation("take must be between 1 and 1000", [new { field = "take", message = "out of range" }]);
+            if (skip is < 0)
+                return Problems.Validation("skip must not be negative", [new { field = "skip", message = "out of range" }]);
+            await worker.CollectIncidentsAsync(ct);
+            var page = await store.ListIncidentsAsync(new IncidentQuery(flowId, nodeId, from, q, skip ?? 0, take ?? 100), ct);
+            return Results.Json(new { items = page.Items.Select(IncidentJson), total = page.Total });
+        });
+        api.MapGet("/incidents/{id}", async (string id, IRetentionStore store, RetentionWorker worker, CancellationToken ct) =>
+        {
+            await worker.CollectIncidentsAsync(ct);
+            return await store.GetIncidentAsync(id, ct) is { } incident
+                ? Results.Json(IncidentJson(incident))
+                : Problems.Result(404, "Not found", $"incident '{id}' does not exist");
+        });
+    }
+
+    private static object IncidentJson(Incident i) => new
+    {
+        id = i.Id,
+        flowId = i.FlowId,
+        nodeId = i.NodeId,
+        activityType = i.ActivityType,
+        message = i.Message,
+        count = i.Count,
+        firstAt = i.FirstAt,
+        lastAt = i.LastAt,
+        lastInstanceId = i.LastInstanceId,
+    };
+}
