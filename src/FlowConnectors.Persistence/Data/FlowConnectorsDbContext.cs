@@ -25,6 +25,7 @@ internal abstract class FlowConnectorsDbContext(DbContextOptions options) : DbCo
     public DbSet<CollectionRunEntity> CollectionRuns => Set<CollectionRunEntity>();
     public DbSet<CollectionSourceEntity> CollectionSources => Set<CollectionSourceEntity>();
     public DbSet<WebhookDeliveryEntity> WebhookDeliveries => Set<WebhookDeliveryEntity>();
+    public DbSet<RateBudgetEntity> RateBudgets => Set<RateBudgetEntity>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -118,6 +119,13 @@ internal abstract class FlowConnectorsDbContext(DbContextOptions options) : DbCo
         {
             e.ToTable("Connections");
             e.HasKey(x => x.Id);
+        });
+
+        model.Entity<RateBudgetEntity>(e =>
+        {
+            e.ToTable("RateBudgets");
+            e.HasKey(x => x.Key);
+            e.Property(x => x.Revision).IsConcurrencyToken();
         });
 
         model.Entity<WebhookDeliveryEntity>(e =>
