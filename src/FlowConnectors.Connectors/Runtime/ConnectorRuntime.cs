@@ -253,7 +253,7 @@ public sealed class ConnectorRuntime : IAsyncDisposable
         var marked = new List<string>();
         foreach (var connection in await Options.Connections.ListAsync(cancellationToken))
         {
-            if (connection.ConnectorKey != current.Key || connection.Status != ConnectionStatus.Authorized) continue;
+            if (connection.ConnectorKey != current.Key || connection.Status is not (ConnectionStatus.Authorized or ConnectionStatus.TestFailed)) continue;
             connection.Status = ConnectionStatus.NeedsReauthorization;
             connection.StatusReason = $"the connector's {string.Join(" and ", changes)}; re-enter the connection's secrets or confirm the new address";
             if (previous.Auth.Kind != current.Auth.Kind) connection.Tokens = null;

@@ -60,6 +60,8 @@ public static class FixtureRunner
         {
             Connections = new InMemoryConnectionStore(),
             RewriteUrl = stub.Rewrite,
+            // A fixture lists every exchange of its flow: creating its connection must send nothing of its own.
+            TestOnCreate = false,
             ConfigureHttpClient = builder => builder.ConfigureHttpClient(client => client.Timeout = TimeSpan.FromSeconds(20)),
         });
         Engine.Runtime.FlowRunResult run;

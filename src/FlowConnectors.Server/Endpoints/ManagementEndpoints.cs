@@ -195,7 +195,7 @@ internal static class ManagementEndpoints
                 if (!await ConnectionExistsAsync(runtime, id, ct)) return Problems.Result(404, "Not found", $"connection '{id}' does not exist");
                 // Webhooks are deregistered first: that needs the connection still authorized. Every automation that uses
                 // the connection, also only inside a node of its flow (Connector.Action), is disabled with the reason.
-                var (disabled, flowsOff) = await lifecycle.DisableUsersOfConnectionAsync(id, $"connection '{id}' was deauthorized; edit the automation and activate it again", detach: false, ct);
+                var (disabled, flowsOff) = await lifecycle.DisableUsersOfConnectionAsync(id, $"connection '{id}' was deauthorized", detach: false, ct);
                 var revoke = await runtime.DeauthorizeAsync(id, "deauthorized through the API", ct);
                 return Results.Json(new { connectionId = id, status = "deauthorized", revoked = revoke.Ok, revokeError = revoke.Reason, disabledAutomations = disabled, disabledFlows = flowsOff });
             }
