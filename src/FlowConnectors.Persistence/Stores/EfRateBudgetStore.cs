@@ -24,12 +24,21 @@ internal sealed class EfRateBudgetStore(IDbContextFactory<FlowConnectorsDbContex
         return (row is null ? new BudgetWindow() : Read(row)).Decide(limit, lane, now, take: false).RetryAt;
     }
 
-    public Task PauseAsync(string key, DateTimeOffset until, CancellationToken ct = default) =>
-        UpdateAsync(key, window =>
+    public async Task PauseAsync(string key, DateTimeOffset until, CancellationToken ct = default)
+    {
+        // One statement, no read first: the pause holds from its commit on, and a take that read the row before
+        // fails its revision check and decides again with the pause.
+        await using (var db = await factory.CreateDbContextAsync(ct))
+            if (await db.RateBudgets.Where(b => b.Key == key && (b.PausedUntil == null || b.PausedUntil < until))
+                    .ExecuteUpdateAsync(u => u.SetProperty(b => b.PausedUntil, until).SetProperty(b => b.Revision, b => b.Revision + 1), ct) > 0)
+                return;
+        // No row yet (or a later pause already): the read-modify-write path creates it.
+        await UpdateAsync(key, window =>
         {
             if (window.PausedUntil is not { } paused || paused < until) window.PausedUntil = until;
             return true;
         }, ct);
+    }
 
     private async Task<T> UpdateAsync<T>(string key, Func<BudgetWindow, T> change, CancellationToken ct)
     {
