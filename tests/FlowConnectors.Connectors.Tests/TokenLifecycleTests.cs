@@ -176,4 +176,26 @@ public sealed class TokenLifecycleTests
         var json = With(new OAuthTokens("at", null, now.AddDays(3), null)).ToPublicJson(now);
         ((string?)json["health"]).ShouldBe("expiring");
     }
+
+    [Fact]
+    public async Task An_offline_fixture_simulates_an_expired_token_and_expects_the_refresh_first()
+    {
+        var manifest = JsonNode.Parse(TestFlows.Manifest(AuthorizationCode, TestFlows.ClientParameters))!.AsObject();
+        var folder = new ConnectorFolder().Manifest(manifest.ToJsonString()).Flow(TestFlows.HttpHelper).Flow(TestFlows.CustomApiAction).Flow(TestFlows.AuthPing());
+        var file = folder.Fixture("expired", $$"""
+            { "description": "an expired token is refreshed before the call", "flow": "customApiAction",
+              "connection": { "clientId": "fixture-client", "clientSecret": "fake-secret" },
+              "tokens": { "accessToken": "at-old", "refreshToken": "rt-old", "expiresIn": -60 },
+              "inputs": { "requestType": "GET", "relativeUrl": "/me" },
+              "exchanges": [
+                { "request": { "method": "POST", "path": "{{TokenPath}}" },
+                  "response": { "status": 200, "headers": { "content-type": "application/json" }, "body": { "access_token": "at-new", "expires_in": 3600, "refresh_token": "rt-new" } } },
+                { "request": { "method": "GET", "path": "/me" },
+                  "response": { "status": 200, "headers": { "content-type": "application/json" }, "body": { "ok": true } } } ] }
+            """);
+
+        var report = await Testing.FixtureRunner.RunAsync(folder.Load(), file);
+
+        report.Differences.ShouldBeEmpty();
+    }
 }
