@@ -47,6 +47,8 @@ public static class PersistenceServiceCollectionExtensions
         services.AddSingleton<IWebhookDeliveryLog, EfWebhookDeliveryLog>();
         services.AddSingleton<IRetentionStore, Retention.EfRetentionStore>();
         services.AddSingleton<Connectors.Collection.ICollectionStore, EfCollectionStore>();
+        services.AddSingleton<Connectors.Budgets.IRateBudgetStore, EfRateBudgetStore>();
+        services.AddSingleton<IConnectionRefreshLeases, EfConnectionRefreshLeases>();
         services.AddSingleton<IConnectionStore>(sp => new EfConnectionStore(
             sp.GetRequiredService<IDbContextFactory<FlowConnectorsDbContext>>(),
             sp.GetService<IDataProtectionProvider>()

@@ -95,12 +95,17 @@ public static class ServerApp
                 Connections = provider.GetRequiredService<IConnectionStore>(),
                 Clock = clock,
                 Network = network,
+                // Shared by every node through the database: one budget, one token refresh at a time.
+                Budgets = provider.GetRequiredService<Connectors.Budgets.IRateBudgetStore>(),
+                RefreshLeases = provider.GetRequiredService<IConnectionRefreshLeases>(),
+                SuspendBudgetWaitsLongerThan = options.SuspendBudgetWaitsLongerThan,
             });
             foreach (var pinned in StartupLoader.LoadPinnedVersions(Path.Combine(options.DataFolder, "connector-versions"), validator, logger))
                 runtime.InstallPinned(pinned);
             return runtime;
         });
         services.AddSingleton<ConnectorInstaller>();
+        services.AddSingleton<Connections.ConnectionLifecycle>();
         services.AddSingleton<CatalogService>();
         Scheduling.SchedulerService.Register(services);
         services.AddSingleton<CollectionService>();
@@ -127,6 +132,7 @@ public static class ServerApp
         var host = app.Services.GetRequiredService<WorkflowHost>();
         await host.ReclaimLeasesAsync();
         var connectors = app.Services.GetRequiredService<ConnectorRuntime>();
+        connectors.Lifecycle = app.Services.GetRequiredService<Connections.ConnectionLifecycle>();
         var flowCount = await StartupLoader.LoadFlowsAsync(options, host.Engine, app.Services.GetRequiredService<IFlowStore>(),
             app.Services.GetRequiredService<TriggerRegistry>(), startupLogger);
         var keyMessage = await ApiKeys.EnsureAsync(app.Services.GetRequiredService<IApiKeyStore>(), options);

@@ -20,7 +20,7 @@ public sealed class ConnectionOriginTests
         using var before = TestFlows.Connector(Auth, Parameters, BaseOf(first));
         using var after = TestFlows.Connector(Auth, Parameters, BaseOf(second));
         var store = new InMemoryConnectionStore();
-        await using var runtime = new ConnectorRuntime([before.Load()], new ConnectorRuntimeOptions { Connections = store });
+        await using var runtime = new ConnectorRuntime([before.Load()], new ConnectorRuntimeOptions { Connections = store, TestOnCreate = false });
         var connection = await runtime.CreateConnectionAsync(TestFlows.Key, "c", new Dictionary<string, string> { ["token"] = Secret }, "c1");
         connection.Origin.ShouldBe($"http://127.0.0.1:{first.BaseUrl.Port}");
         (await runtime.TestConnectionAsync("c1")).Ok.ShouldBeTrue();
@@ -53,7 +53,7 @@ public sealed class ConnectionOriginTests
         await using var stub = await StubServer.JsonAsync(200, "{}");
         using var folder = TestFlows.Connector(Auth, Parameters, BaseOf(stub));
         var store = new InMemoryConnectionStore();
-        await using var runtime = new ConnectorRuntime([folder.Load()], new ConnectorRuntimeOptions { Connections = store });
+        await using var runtime = new ConnectorRuntime([folder.Load()], new ConnectorRuntimeOptions { Connections = store, TestOnCreate = false });
         var connection = await runtime.CreateConnectionAsync(TestFlows.Key, "c", new Dictionary<string, string> { ["token"] = Secret }, "old");
         connection.Origin = null;
         await store.SaveAsync(connection);
@@ -67,7 +67,7 @@ public sealed class ConnectionOriginTests
         await using var stub = await StubServer.JsonAsync(200, "{}");
         using var v1 = TestFlows.Connector(Auth, Parameters, BaseOf(stub));
         using var v2 = TestFlows.Connector(Auth, Parameters, BaseOf(stub));
-        await using var runtime = new ConnectorRuntime([v1.Load()], new ConnectorRuntimeOptions { Connections = new InMemoryConnectionStore() });
+        await using var runtime = new ConnectorRuntime([v1.Load()], new ConnectorRuntimeOptions { Connections = new InMemoryConnectionStore(), TestOnCreate = false });
         await runtime.CreateConnectionAsync(TestFlows.Key, "c", new Dictionary<string, string> { ["token"] = Secret }, "c1");
         var previous = runtime.Install(v2.Load())!;
         (await runtime.RequireReauthorizationAsync(previous.Manifest, runtime.GetConnector(TestFlows.Key).Manifest)).ShouldBeEmpty();

@@ -12,7 +12,7 @@ namespace FlowConnectors.Connectors.Tests;
 /// <summary>A connector runtime whose every URL (base URL, token URLs) goes to one local stub.</summary>
 internal sealed class Harness : IAsyncDisposable
 {
-    private Harness(ConnectorPackage package, StubServer stub, IConnectionStore store, FakeClock clock)
+    private Harness(ConnectorPackage package, StubServer stub, IConnectionStore store, FakeClock clock, IConnectionRefreshLeases? leases = null, bool testOnCreate = false)
     {
         Package = package;
         Stub = stub;
@@ -23,6 +23,9 @@ internal sealed class Harness : IAsyncDisposable
             Connections = store,
             Clock = clock,
             RewriteUrl = stub.Rewrite,
+            RefreshLeases = leases ?? new InMemoryRefreshLeases(),
+            // Tests here count the requests a call sends; creating a connection sends none unless a test asks.
+            TestOnCreate = testOnCreate,
         });
     }
 
@@ -34,8 +37,18 @@ internal sealed class Harness : IAsyncDisposable
     public string Key => Package.Manifest.Key;
 
     public static async Task<Harness> StartAsync(ConnectorPackage package, Func<HttpContext, StubRequest, Task> handler,
-        IConnectionStore? store = null, FakeClock? clock = null) =>
-        new(package, await StubServer.StartAsync(handler), store ?? new InMemoryConnectionStore(), clock ?? new FakeClock());
+        IConnectionStore? store = null, FakeClock? clock = null, IConnectionRefreshLeases? leases = null, bool testOnCreate = false) =>
+        new(package, await StubServer.StartAsync(handler), store ?? new InMemoryConnectionStore(), clock ?? new FakeClock(), leases, testOnCreate);
+
+    /// <summary>Another node: its own runtime over the same store, stub, clock and refresh leases.</summary>
+    public ConnectorRuntime AnotherNode(IConnectionRefreshLeases leases) => new([Package], new ConnectorRuntimeOptions
+    {
+        Connections = Store,
+        Clock = Clock,
+        RewriteUrl = Stub.Rewrite,
+        RefreshLeases = leases,
+        TestOnCreate = false,
+    });
 
     public Task<Connection> ConnectAsync(params (string Name, string Value)[] values) =>
         Runtime.CreateConnectionAsync(Key, "test", values.ToDictionary(v => v.Name, v => v.Value), "conn1");

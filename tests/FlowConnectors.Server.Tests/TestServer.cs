@@ -196,6 +196,11 @@ internal sealed class VendorStub : IAsyncDisposable
             {
                 context.Response.StatusCode = 204;
             }
+            else if (path == "/api/now/table/sys_user")
+            {
+                // ServiceNow's _authping: connections are tested when created or when a secret is replaced.
+                await context.Response.WriteAsync("{\"result\":[]}");
+            }
             else
             {
                 context.Response.StatusCode = 404;

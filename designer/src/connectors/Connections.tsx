@@ -1,5 +1,6 @@
 // A connector's connections: a form generated from its connection parameters (passwords masked and
-// never shown back), OAuth 2.0 sign-in through the server's redirect endpoint, Test connection.
+// never shown back), OAuth 2.0 sign-in through the server's redirect endpoint, Test connection. A connection's
+// status is its last test (the server tests it on creation); its secrets can be replaced in place, write-only.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { ConnectorsApi } from './connectorsApi';
 import { connectionFields, connectionValues } from './settingsModel';
@@ -16,6 +17,10 @@ export function Connections({ api, manifest, installedParameters }: { api: Conne
   const [tests, setTests] = useState<Record<string, TestResult>>({});
   const [error, setError] = useState<string>();
   const [info, setInfo] = useState<string>();
+  // The connection whose secrets are being replaced, and the new values typed so far (never read back).
+  const [replacing, setReplacing] = useState<string>();
+  const [newSecrets, setNewSecrets] = useState<Record<string, string>>({});
+  const secretFields = useMemo(() => fields.filter(f => f.control === 'password'), [fields]);
   const polling = useRef<number | undefined>(undefined);
   const oauth = manifest.auth?.kind === 'oauth2AuthorizationCode';
 
@@ -33,7 +38,9 @@ export function Connections({ api, manifest, installedParameters }: { api: Conne
       const created = await api.createConnection(manifest.key, name.trim() || manifest.name, values);
       setForm(initial()); // secrets leave the page as soon as the server has them
       setName('');
-      setInfo(`Connection “${created.name}” created`);
+      setInfo(created.status === 'testFailed'
+        ? `Connection “${created.name}” created, but its test failed: ${created.statusReason ?? 'no reason given'}`
+        : `Connection “${created.name}” created`);
       await reload();
     } catch (e) { setError((e as Error).message); }
   };
@@ -41,6 +48,21 @@ export function Connections({ api, manifest, installedParameters }: { api: Conne
   const test = async (id: string) => {
     setTests(t => ({ ...t, [id]: 'running' }));
     try { const r = await api.testConnection(id); setTests(t => ({ ...t, [id]: r })); } catch (e) { setTests(t => ({ ...t, [id]: { ok: false, reason: (e as Error).message } })); }
+    await reload(); // the status is the test's result
+  };
+
+  const replaceSecrets = async (id: string) => {
+    setError(undefined); setInfo(undefined);
+    const values = Object.fromEntries(Object.entries(newSecrets).filter(([, v]) => v !== ''));
+    if (Object.keys(values).length === 0) { setError('Type the new secret first'); return; }
+    try {
+      const updated = await api.updateConnection(id, values);
+      setNewSecrets({}); // the new secret leaves the page as soon as the server has it
+      setReplacing(undefined);
+      setTests(t => { const { [id]: _, ...rest } = t; return rest; });
+      setInfo(updated.status === 'authorized' ? `Secret replaced: “${updated.name}” works` : `Secret replaced, but the test failed: ${updated.statusReason ?? ''}`);
+      await reload();
+    } catch (e) { setError((e as Error).message); }
   };
 
   const signIn = async (id: string) => {
@@ -101,19 +123,36 @@ export function Connections({ api, manifest, installedParameters }: { api: Conne
             <li key={c.id} data-testid={`connection-${c.name}`}>
               <div>
                 <strong>{c.name}</strong> <span className={`status ${c.status}`} data-testid="connection-status">{c.status}{oauth ? (c.signedIn ? ', signed in' : ', not signed in') : ''}</span>
-                {c.statusReason && <span className="hint"> ({c.statusReason})</span>}
+                {c.health && c.health !== 'healthy' && <span className={`status ${c.health}`} data-testid="connection-health"> {c.health === 'expiring' ? `expiring${c.tokenExpiresAt ? ` (${new Date(c.tokenExpiresAt).toLocaleString()})` : ''}` : 'needs re-authorization'}</span>}
+                {c.statusReason && <span className="hint" data-testid="connection-status-reason"> ({c.statusReason})</span>}
+                {c.lastTestedAt && <span className="hint" data-testid="connection-tested-at"> tested {new Date(c.lastTestedAt).toLocaleString()}</span>}
               </div>
               <div className="connection-values">
                 {Object.entries(c.values).map(([k, v]) => <span key={k}>{k}: <code>{v}</code> </span>)}
                 {c.secretsSet.map(k => <span key={k} data-testid={`secret-${k}`}>{k}: <em>set (hidden)</em> </span>)}
               </div>
               <div className="row-actions">
-                <button type="button" data-testid="test-connection" onClick={() => void test(c.id)} disabled={c.status !== 'authorized'}>Test connection</button>
+                <button type="button" data-testid="test-connection" onClick={() => void test(c.id)} disabled={c.status === 'deauthorized'}>Test connection</button>
                 {oauth && <button type="button" data-testid="sign-in" onClick={() => void signIn(c.id)}>Sign in</button>}
-                {c.status === 'authorized'
+                {secretFields.length > 0 && c.status !== 'deauthorized' &&
+                  <button type="button" data-testid="replace-secret" onClick={() => { setNewSecrets({}); setReplacing(replacing === c.id ? undefined : c.id); }}>Replace secret</button>}
+                {c.status !== 'deauthorized'
                   ? <button type="button" onClick={() => void act(() => api.deauthorize(c.id))}>Deauthorize</button>
                   : <button type="button" onClick={() => void act(() => api.deleteConnection(c.id))}>Delete</button>}
               </div>
+              {replacing === c.id && (
+                <form className="settings-form replace-secret-form" data-testid="replace-secret-form" autoComplete="off"
+                  onSubmit={e => { e.preventDefault(); void replaceSecrets(c.id); }}>
+                  {secretFields.map(f => (
+                    <label key={f.name} className="field">New {f.label}
+                      <input aria-label={`New ${f.label}`} type="password" autoComplete="new-password" value={newSecrets[f.name] ?? ''}
+                        onChange={e => setNewSecrets({ ...newSecrets, [f.name]: e.target.value })} />
+                    </label>
+                  ))}
+                  <button type="submit" data-testid="save-secret">Save and test</button>
+                  <button type="button" onClick={() => { setNewSecrets({}); setReplacing(undefined); }}>Cancel</button>
+                </form>
+              )}
               {t && (
                 <div className="test-result" data-testid="test-result">
                   {t === 'running' ? 'Testing…' : t.ok ? <span className="ok">✓ The connection works</span> : <span className="error">✗ {t.reason}</span>}

@@ -97,7 +97,7 @@ export function ConnectorActionEditor({ node }: { node: DesignNode }) {
   if (!card) return <p className="hint">{`${connector}/${action} is not an action card of an installed connector.`}</p>;
   const connectionId = typeof node.data.inputs.connection === 'string' ? node.data.inputs.connection : '';
   const values = cardValues(node.data.inputs);
-  const mine = connections.filter(c => c.connector === connector && c.status === 'authorized');
+  const mine = connections.filter(c => c.connector === connector && c.status !== 'deauthorized');
   const set = (name: string, value: Json | undefined) =>
     dispatch({ kind: 'setInput', nodeId: node.id, name: 'inputs', value: withCardValue(values ?? {}, name, value) });
   return (

@@ -23,6 +23,8 @@ export interface ConnectorsApi {
   authorize(id: string): Promise<{ authorizeUrl: string }>;
   deauthorize(id: string): Promise<{ revoked: boolean; revokeError?: string | null }>;
   deleteConnection(id: string): Promise<void>;
+  /** Replaces values in place (secrets are write-only); the server tests the connection again when a secret changes. */
+  updateConnection(id: string, values: Record<string, string>): Promise<ConnectionInfo>;
 }
 
 /** The problems a 400 from an authoring write carries (file, JSON path, code). */
@@ -60,5 +62,6 @@ export function createConnectorsApi(getKey: () => string = storedApiKey, base = 
     authorize: connectionId => json('POST', `/api/connections/${id(connectionId)}/authorize`),
     deauthorize: connectionId => json('POST', `/api/connections/${id(connectionId)}/deauthorize`),
     deleteConnection: async connectionId => { await call('DELETE', `/api/connections/${id(connectionId)}`); },
+    updateConnection: (connectionId, values) => json('PUT', `/api/connections/${id(connectionId)}`, { values }),
   };
 }

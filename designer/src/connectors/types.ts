@@ -100,8 +100,12 @@ export interface ConnectionInfo {
   values: Record<string, string>;
   secretsSet: string[];
   signedIn: boolean;
-  status: 'authorized' | 'deauthorized';
+  /** Its last test's result (tested on creation and when a secret is replaced), or why it may not be used. */
+  status: 'authorized' | 'testFailed' | 'needsReauthorization' | 'deauthorized';
   statusReason?: string | null;
+  health?: 'healthy' | 'expiring' | 'needsReauthorization';
+  lastTestedAt?: string | null;
+  tokenExpiresAt?: string | null;
 }
 
 /** An action card as people using the connector see it (GET /api/connector-cards). */

@@ -20,14 +20,36 @@ internal sealed class ConnectorAction : Activity
 
     [Output] public JsonObject Outputs { get; private set; } = [];
 
-    protected override async ValueTask<ActivityResult> ExecuteAsync(ActivityContext context)
+    protected override ValueTask<ActivityResult> ExecuteAsync(ActivityContext context) => RunCardAsync(context);
+
+    /// <summary>Back from a budget wait (a Delay bookmark): the card runs now, or waits again if the budget is still short.</summary>
+    protected override ValueTask<ActivityResult> ResumeAsync(ActivityContext context, Bookmark bookmark, JsonNode? payload) => RunCardAsync(context);
+
+    private async ValueTask<ActivityResult> RunCardAsync(ActivityContext context)
     {
         var runtime = context.Services.GetService(typeof(ConnectorRuntime)) as ConnectorRuntime
                       ?? throw new ActivityFaultException("no connectors are installed in this host");
+        var lane = Budgets.BudgetLanes.Parse(context.GetProperty(Budgets.BudgetLanes.Property));
+        // A long wait for the connection's budget suspends the instance durably (as Delay does) instead of holding
+        // a worker; interactive runs have someone waiting for them and wait in memory.
+        if (lane != Budgets.BudgetLane.Interactive && runtime.Options.SuspendBudgetWaitsLongerThan is { } longest && runtime.IsInstalled(Connector))
+        {
+            var wait = await runtime.Budgets.EstimateWaitAsync(runtime.GetConnector(Connector).Manifest, Connection, lane, context.CancellationToken);
+            if (wait > longest)
+            {
+                var resumeAt = context.Clock.GetUtcNow() + wait;
+                context.CreateBookmark("delay", new JsonObject
+                {
+                    ["resumeAt"] = resumeAt.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture),
+                    ["reason"] = $"waiting for the rate-limit budget of connection '{Connection}'",
+                });
+                return ActivityResult.Suspend;
+            }
+        }
         Engine.Runtime.FlowRunResult run;
         try
         {
-            run = await runtime.RunFlowAsync(Connector, Action, Connection, Inputs, context.CancellationToken);
+            run = await runtime.RunFlowAsync(Connector, Action, Connection, Inputs, context.CancellationToken, lane);
         }
         catch (Exception e) when (e is ConnectorException or Engine.Runtime.FlowInputException)
         {

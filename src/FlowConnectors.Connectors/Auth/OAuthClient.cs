@@ -24,11 +24,16 @@ public sealed class OAuthClient(HttpClient http, TimeProvider clock)
     public async Task<OAuthTokens> RefreshAsync(ConnectorManifest manifest, Connection connection, CancellationToken ct)
     {
         var refresh = connection.Tokens?.RefreshToken
-                      ?? throw new ActivityFaultException("authentication failed: the connection has no refresh token; sign in again");
+                      ?? throw new ActivityFaultException("authentication failed: the connection has no refresh token; sign in again", new TokenRefusedException());
         var tokens = await RequestAsync(manifest, connection, new() { ["grant_type"] = "refresh_token", ["refresh_token"] = refresh }, ct);
         // Servers may omit a new refresh token; the old one stays valid then.
         return tokens.RefreshToken is null ? tokens with { RefreshToken = refresh } : tokens;
     }
+
+    private static double? Seconds(JsonNode? node) =>
+        node is JsonValue v && double.TryParse(v.ToString(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds > 0
+            ? seconds
+            : null;
 
     /// <summary>The URL the browser is sent to for the authorization-code sign-in.</summary>
     public static string BuildAuthorizeUrl(ConnectorManifest manifest, Connection connection, string redirectUri, string state)
@@ -82,16 +87,25 @@ public sealed class OAuthClient(HttpClient http, TimeProvider clock)
             try { body = JsonNode.Parse(text) as JsonObject; } catch (JsonException) { }
             if (!response.IsSuccessStatusCode || body?["access_token"] is null)
             {
+                // RFC 6749 5.2: a 400/401 with one of these errors will not change by trying again; the user must sign in again.
+                var refused = (int)response.StatusCode is 400 or 401 &&
+                              (string?)body?["error"] is null or "invalid_grant" or "invalid_client" or "unauthorized_client" or "unsupported_grant_type";
+                var why = refused ? new TokenRefusedException() : null;
                 if (body?["error"] is { } error)
                     throw new ActivityFaultException($"token request failed: {(string?)error}" +
-                                                     (body["error_description"] is { } description ? $" — {(string?)description}" : ""));
+                                                     (body["error_description"] is { } description ? $" — {(string?)description}" : ""), why);
                 var preview = text.Length > 60 ? text[..60] + "…" : text;
-                throw new ActivityFaultException($"token request failed with HTTP {(int)response.StatusCode} ({response.Content.Headers.ContentType?.MediaType ?? "no content type"}, first bytes: '{preview}')");
+                throw new ActivityFaultException($"token request failed with HTTP {(int)response.StatusCode} ({response.Content.Headers.ContentType?.MediaType ?? "no content type"}, first bytes: '{preview}')", why);
             }
-            DateTimeOffset? expires = body["expires_in"] is JsonValue e && double.TryParse(e.ToString(), System.Globalization.CultureInfo.InvariantCulture, out var seconds)
-                ? clock.GetUtcNow().AddSeconds(seconds)
-                : null;
-            return new OAuthTokens((string)body["access_token"]!, (string?)body["refresh_token"], expires, (string?)body["scope"]);
+            var now = clock.GetUtcNow();
+            var access = (string)body["access_token"]!;
+            // expires_in when the server says it; else the exp claim of a JWT access token.
+            var expires = Seconds(body["expires_in"]) is { } seconds ? now.AddSeconds(seconds) : TokenExpiry.JwtExpiry(access);
+            var refreshEnds = Seconds(body["refresh_token_expires_in"] ?? body["refresh_expires_in"]) is { } refreshSeconds ? now.AddSeconds(refreshSeconds) : (DateTimeOffset?)null;
+            return new OAuthTokens(access, (string?)body["refresh_token"], expires, (string?)body["scope"], refreshEnds);
         }
     }
 }
+
+/// <summary>Marks a token request the provider refused for good (invalid grant, client, no refresh token): signing in again is the only way.</summary>
+public sealed class TokenRefusedException() : Exception("the provider refused the token request");

@@ -14,7 +14,7 @@ public sealed class TokenCache(TimeProvider clock)
 
     private readonly ConcurrentDictionary<string, Lazy<Task<OAuthTokens>>> _tokens = new(StringComparer.Ordinal);
 
-    public async Task<OAuthTokens> GetAsync(string key, Func<Task<OAuthTokens>> fetch, bool forceRefresh)
+    public async Task<OAuthTokens> GetAsync(string key, Func<Task<OAuthTokens>> fetch, bool forceRefresh, TimeSpan? margin = null)
     {
         while (true)
         {
@@ -29,7 +29,7 @@ public sealed class TokenCache(TimeProvider clock)
                 _tokens.TryRemove(KeyValuePair.Create(key, lazy));
                 throw;
             }
-            var stale = tokens.ExpiresAt is { } expires && expires - Skew <= clock.GetUtcNow();
+            var stale = TokenExpiry.IsDue(tokens, margin ?? Skew, clock.GetUtcNow());
             if (!forceRefresh && !stale) return tokens;
             // Replace only the entry we saw, so a refresh another caller already did is reused.
             _tokens.TryRemove(KeyValuePair.Create(key, lazy));

@@ -96,6 +96,8 @@ public sealed class CollectionRunner(ConnectorRuntime runtime, ICollectionStore 
                 [ConnectorRuntime.ConnectorProperty] = run.ConnectorKey,
                 [ConnectorRuntime.ConnectionProperty] = connectionId,
                 [StoreUsers.RunProperty] = run.Id,
+                // Collection is bulk: interactive runs and events using the same connection go first.
+                [Budgets.BudgetLanes.Property] = Budgets.BudgetLanes.Name(Budgets.BudgetLane.Bulk),
             };
             // Connectors compiled before the page limit became an input have it in the flow itself.
             var input = flow.Definition.Inputs.Any(i => i.Name == "maxPages") ? new JsonObject { ["maxPages"] = MaxPagesFor(lastGood) } : null;

@@ -11,6 +11,17 @@ public enum ConnectionStatus
     /// is sent with it until a user re-enters its secrets or confirms the new address.
     /// </summary>
     NeedsReauthorization,
+    /// <summary>Its last test (on creation, on a secret change, or on request) failed: the reason says why.</summary>
+    TestFailed,
+}
+
+/// <summary>What a connection's user needs to know at a glance (API <c>health</c>, the designer's badge).</summary>
+public enum ConnectionHealth
+{
+    Healthy,
+    /// <summary>Its credentials end soon and cannot be renewed on their own (no refresh token, or the refresh token ends).</summary>
+    Expiring,
+    NeedsReauthorization,
 }
 
 /// <summary>
@@ -34,6 +45,24 @@ public sealed class Connection
     public string? Origin { get; set; }
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset UpdatedAt { get; set; }
+    /// <summary>When its last test ran (its status is that test's result); null when never tested.</summary>
+    public DateTimeOffset? LastTestedAt { get; set; }
+
+    /// <summary>How long before its credentials end a connection shows as expiring.</summary>
+    public static readonly TimeSpan ExpiringWindow = TimeSpan.FromDays(7);
+
+    /// <summary>Healthy, expiring (its credentials end within <see cref="ExpiringWindow"/> and cannot renew themselves) or needing re-authorization.</summary>
+    public ConnectionHealth HealthAt(DateTimeOffset now)
+    {
+        if (Status is ConnectionStatus.NeedsReauthorization or ConnectionStatus.Deauthorized) return ConnectionHealth.NeedsReauthorization;
+        if (Tokens is { } tokens)
+        {
+            var end = tokens.RefreshToken is null ? tokens.ExpiresAt : tokens.RefreshExpiresAt;
+            if (end is { } ends && ends <= now) return ConnectionHealth.NeedsReauthorization;
+            if (end is { } soon && soon - now <= ExpiringWindow) return ConnectionHealth.Expiring;
+        }
+        return ConnectionHealth.Healthy;
+    }
 
     /// <summary>What a connection id may hold, in words for error messages.</summary>
     public const string IdRule = "may hold only letters, digits, '_' and '-' (1 to 64 of them)";
@@ -46,7 +75,7 @@ public sealed class Connection
         Secrets.TryGetValue(parameter, out var secret) ? secret : Values.GetValueOrDefault(parameter);
 
     /// <summary>What may be shown or returned by an API: plain values, and which secrets are set.</summary>
-    public JsonObject ToPublicJson() => new()
+    public JsonObject ToPublicJson(DateTimeOffset? now = null) => new()
     {
         ["id"] = Id,
         ["connector"] = ConnectorKey,
@@ -57,12 +86,23 @@ public sealed class Connection
         ["status"] = StatusName(Status),
         ["statusReason"] = StatusReason,
         ["origin"] = Origin,
+        ["lastTestedAt"] = LastTestedAt,
+        ["health"] = HealthName(HealthAt(now ?? DateTimeOffset.UtcNow)),
+        ["tokenExpiresAt"] = Tokens?.ExpiresAt,
+    };
+
+    public static string HealthName(ConnectionHealth health) => health switch
+    {
+        ConnectionHealth.Healthy => "healthy",
+        ConnectionHealth.Expiring => "expiring",
+        _ => "needsReauthorization",
     };
 
     public static string StatusName(ConnectionStatus status) => status switch
     {
         ConnectionStatus.Authorized => "authorized",
         ConnectionStatus.NeedsReauthorization => "needsReauthorization",
+        ConnectionStatus.TestFailed => "testFailed",
         _ => "deauthorized",
     };
 
@@ -79,4 +119,5 @@ public sealed class Connection
 }
 
 /// <summary>OAuth 2.0 tokens obtained for a connection (authorization-code flow).</summary>
-public sealed record OAuthTokens(string AccessToken, string? RefreshToken, DateTimeOffset? ExpiresAt, string? Scope);
+/// <remarks><see cref="RefreshExpiresAt"/>: when the refresh token itself ends (<c>refresh_token_expires_in</c>), if the provider says.</remarks>
+public sealed record OAuthTokens(string AccessToken, string? RefreshToken, DateTimeOffset? ExpiresAt, string? Scope, DateTimeOffset? RefreshExpiresAt = null);

@@ -22,11 +22,27 @@ public sealed class ConnectorManifest
     public required AuthSettings Auth { get; init; }
     public IReadOnlyList<ConnectionParameter> ConnectionParameters { get; init; } = [];
     public JsonObject? Http { get; init; }
+    /// <summary>Per-connection request budgets (<c>rateLimits</c>): the connection-wide one and endpoint groups.</summary>
+    public IReadOnlyList<Budgets.RateLimit> RateLimits { get; init; } = [];
+    /// <summary>When tokens are refreshed and how the vendor says a token expired (<c>tokenExpiry</c>).</summary>
+    public TokenExpirySettings TokenExpiry { get; init; } = TokenExpirySettings.Default;
 
     public ConnectionParameter? FindParameter(string name) => ConnectionParameters.FirstOrDefault(p => p.Name == name);
 
     public bool IsSecret(string parameter) => FindParameter(parameter)?.Type == ConnectionParameterType.Password;
 }
+
+/// <summary>
+/// How early tokens are refreshed before they expire, and how a vendor signals an expired token besides a 401:
+/// a status code, or a JSON path on the body with the value it holds then (WeChat's <c>errcode == 40001</c>).
+/// </summary>
+public sealed record TokenExpirySettings(TimeSpan RefreshBefore, IReadOnlyList<ExpiryDetector> Detectors)
+{
+    public static readonly TokenExpirySettings Default = new(TimeSpan.FromSeconds(60), []);
+}
+
+/// <summary>One sign of an expired token: <see cref="Status"/> alone, or <see cref="Path"/> (a <c>$.a.b</c> path) equal to <see cref="EqualsValue"/>.</summary>
+public sealed record ExpiryDetector(int? Status, string? Path, JsonNode? EqualsValue);
 
 public enum ConnectionParameterType
 {

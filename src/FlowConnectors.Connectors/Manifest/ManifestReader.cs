@@ -24,7 +24,7 @@ public static partial class ManifestReader
     [GeneratedRegex(@"\{\{\s*connection\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")] internal static partial Regex ConnectionPlaceholder();
 
     private static readonly string[] Fields =
-        ["key", "name", "version", "description", "icon", "accentColor", "documentationUrl", "supportEmail", "baseUrl", "baseUrlParameter", "auth", "connectionParameters", "http"];
+        ["key", "name", "version", "description", "icon", "accentColor", "documentationUrl", "supportEmail", "baseUrl", "baseUrlParameter", "auth", "connectionParameters", "http", "rateLimits", "tokenExpiry"];
 
     public static bool IsSemver(string version) => SemverPattern().IsMatch(version);
 
@@ -120,6 +120,8 @@ public static partial class ManifestReader
             foreach (var (field, _) in httpSettings)
                 if (field is not ("maxRetries" or "baseDelay" or "attemptTimeout" or "retryUnsafeMethods" or "giveUpAfter" or "circuitBreaker"))
                     Error(JsonPath.Property("$.http", field), "MANIFEST_UNKNOWN_FIELD", $"unknown http setting '{field}'");
+        var rateLimits = LimitsReader.ReadRateLimits(root["rateLimits"], (path, code, message) => Error(path, code, message));
+        var tokenExpiry = LimitsReader.ReadTokenExpiry(root["tokenExpiry"], (path, code, message) => Error(path, code, message));
 
         // Returned with problems too, once it could be read this far, so the flows can still be checked
         // against it and every problem is reported at once; it is valid only when no error was found.
@@ -140,6 +142,8 @@ public static partial class ManifestReader
             Auth = auth,
             ConnectionParameters = parameters,
             Http = root["http"] as JsonObject,
+            RateLimits = rateLimits,
+            TokenExpiry = tokenExpiry,
         }, problems);
     }
 

@@ -53,6 +53,9 @@ internal sealed class ConnectorHttpHandler(ConnectorRuntime runtime) : IConnecti
         var connection = runtime.ConnectionFor(context);
         foreach (var secret in connection.SecretStrings()) context.RegisterSecret(secret);
         var auth = manifest.Auth;
+        // Read by ConnectionCallHandler (budgets, expiry detectors) on every attempt of this request.
+        request.Options.Set(ConnectionCall.Key, new ConnectionCall(connection.Id, Budgets.BudgetLanes.Parse(context.GetProperty(Budgets.BudgetLanes.Property)),
+            CanRefresh(context), RelativePath(manifest, connection, request.RequestUri!)));
         if (auth.Kind == AuthKind.None) return;
         await runtime.CheckOriginAsync(manifest, connection, request.RequestUri!, ct);
         switch (auth.Kind)
@@ -75,18 +78,12 @@ internal sealed class ConnectorHttpHandler(ConnectorRuntime runtime) : IConnecti
                 return;
             case AuthKind.OAuth2ClientCredentials:
                 var tokens = await runtime.Tokens.GetAsync(connection.Id,
-                    () => NewOAuthClient(manifest, connection).ClientCredentialsAsync(manifest, connection, ct), forceRefresh: refreshed);
+                    () => NewOAuthClient(manifest, connection).ClientCredentialsAsync(manifest, connection, ct), forceRefresh: refreshed, manifest.TokenExpiry.RefreshBefore);
                 context.RegisterSecret(tokens.AccessToken);
                 request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", tokens.AccessToken);
                 return;
             case AuthKind.OAuth2AuthorizationCode:
-                var current = connection.Tokens ?? throw new ActivityFaultException("authentication failed: the connection is not signed in; authorize it first");
-                var expired = current.ExpiresAt is { } expiresAt && expiresAt - TokenCache.Skew <= runtime.Options.Clock.GetUtcNow();
-                if (refreshed || expired)
-                {
-                    current = await NewOAuthClient(manifest, connection).RefreshAsync(manifest, connection, ct);
-                    await runtime.SaveTokensAsync(connection, current, ct);
-                }
+                var current = await runtime.Refresher.GetAsync(manifest, connection, rejected: refreshed, ct);
                 context.RegisterSecret(current.AccessToken);
                 if (current.RefreshToken is { } refresh) context.RegisterSecret(refresh);
                 request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", current.AccessToken);
@@ -94,6 +91,20 @@ internal sealed class ConnectorHttpHandler(ConnectorRuntime runtime) : IConnecti
             case AuthKind.Custom:
                 await ApplyCustomAsync(context, loaded, connection, request, ct);
                 return;
+        }
+    }
+
+    /// <summary>The request's path under the connector's base URL (what endpoint groups of a budget match), e.g. <c>/search</c>.</summary>
+    private string RelativePath(ConnectorManifest manifest, Connection connection, Uri requestUri)
+    {
+        try
+        {
+            var basePath = new Uri(Rewrite(ConnectorUrls.BaseUrlFor(manifest, connection)).TrimEnd('/') + "/").AbsolutePath;
+            return requestUri.AbsolutePath.StartsWith(basePath, StringComparison.Ordinal) ? "/" + requestUri.AbsolutePath[basePath.Length..] : requestUri.AbsolutePath;
+        }
+        catch (Exception e) when (e is ActivityFaultException or UriFormatException)
+        {
+            return requestUri.AbsolutePath;
         }
     }
 

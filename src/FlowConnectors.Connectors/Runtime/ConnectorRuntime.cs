@@ -38,6 +38,8 @@ public sealed class ConnectorRuntime : IAsyncDisposable
         Registry = CreateRegistry();
         _httpHandler = new ConnectorHttpHandler(this);
         Tokens = new Auth.TokenCache(options.Clock);
+        Budgets = new Budgets.RateBudgets(options.Budgets, options.Clock);
+        Refresher = new TokenRefresher(this);
         foreach (var package in connectors) Install(package);
     }
 
@@ -106,6 +108,8 @@ public sealed class ConnectorRuntime : IAsyncDisposable
         services.AddSingleton(Options.Clock);
         services.AddSingleton<IConnectionHttpHandler>(_httpHandler);
         services.AddFlowHttpClient(ClientNameOf(package.Manifest.Key), HttpSettingsReader.Read(package.Manifest.Http), Options.Network);
+        // Inside the retries, so every attempt draws from the budget and every answer teaches it.
+        services.AddHttpClient(ClientNameOf(package.Manifest.Key)).AddHttpMessageHandler(() => new ConnectionCallHandler(package.Manifest, Budgets));
         if (Options.ConfigureHttpClient is { } configure) configure(services.AddHttpClient(ClientNameOf(package.Manifest.Key)));
         var provider = services.BuildServiceProvider();
         var flows = new ConnectorFlowProvider(package);
@@ -125,6 +129,12 @@ public sealed class ConnectorRuntime : IAsyncDisposable
     public ConnectorRuntimeOptions Options { get; }
     public ActivityRegistry Registry { get; }
     internal Auth.TokenCache Tokens { get; }
+    internal TokenRefresher Refresher { get; }
+    internal ConnectorHttpHandler HttpHandler => _httpHandler;
+    /// <summary>Every connection's rate-limit budgets (connector.json <c>rateLimits</c>).</summary>
+    public Budgets.RateBudgets Budgets { get; }
+    /// <summary>Told when connections need re-authorization or connectors change; the server pauses automations then.</summary>
+    public IConnectionLifecycleListener? Lifecycle { get; set; }
     public IReadOnlyList<ConnectorPackage> Connectors => _connectors.Where(c => c.Key == c.Value.Package.Manifest.Key).Select(c => c.Value.Package).OrderBy(p => p.Manifest.Key, StringComparer.Ordinal).ToList();
 
     /// <summary>The engine's activities plus HTTP and connector activities.</summary>
@@ -161,8 +171,18 @@ public sealed class ConnectorRuntime : IAsyncDisposable
         ApplyValues(manifest, connection, values, requireAll: true);
         connection.Origin = CurrentOrigin(manifest, connection);
         await Options.Connections.SaveAsync(connection, cancellationToken);
+        // Its status is its last test: a wrong token shows as failed at once, never as authorized.
+        if (Options.TestOnCreate && CanTest(manifest, connection))
+        {
+            await TestConnectionAsync(connection.Id, cancellationToken);
+            return await GetConnectionAsync(connection.Id, cancellationToken);
+        }
         return connection;
     }
+
+    /// <summary>Whether a test can say anything yet: an authorization-code connection is tested once it is signed in.</summary>
+    private static bool CanTest(ConnectorManifest manifest, Connection connection) =>
+        manifest.Auth.Kind != AuthKind.OAuth2AuthorizationCode || connection.Tokens is not null;
 
     /// <summary>
     /// Changes a connection's name and parameter values. When every secret parameter is given again,
@@ -193,6 +213,12 @@ public sealed class ConnectorRuntime : IAsyncDisposable
         connection.UpdatedAt = Options.Clock.GetUtcNow();
         Tokens.Forget(connection.Id);
         await Options.Connections.SaveAsync(connection, cancellationToken);
+        // A secret replaced in place is tested at once: the status says whether the new one works.
+        if (Options.TestOnCreate && values.Keys.Any(manifest.IsSecret) && connection.Status != ConnectionStatus.NeedsReauthorization && CanTest(manifest, connection))
+        {
+            await TestConnectionAsync(connection.Id, cancellationToken);
+            return await GetConnectionAsync(connection.Id, cancellationToken);
+        }
         return connection;
     }
 
@@ -227,7 +253,7 @@ public sealed class ConnectorRuntime : IAsyncDisposable
         var marked = new List<string>();
         foreach (var connection in await Options.Connections.ListAsync(cancellationToken))
         {
-            if (connection.ConnectorKey != current.Key || connection.Status != ConnectionStatus.Authorized) continue;
+            if (connection.ConnectorKey != current.Key || connection.Status is not (ConnectionStatus.Authorized or ConnectionStatus.TestFailed)) continue;
             connection.Status = ConnectionStatus.NeedsReauthorization;
             connection.StatusReason = $"the connector's {string.Join(" and ", changes)}; re-enter the connection's secrets or confirm the new address";
             if (previous.Auth.Kind != current.Auth.Kind) connection.Tokens = null;
@@ -376,16 +402,22 @@ public sealed class ConnectorRuntime : IAsyncDisposable
         MarkAuthorized(connection);
         // Signing in again is re-authorization: the connection is bound to the address it signed in for.
         connection.Origin = CurrentOrigin(manifest, connection);
+        Tokens.Forget(connection.Id);
         await SaveTokensAsync(connection, tokens, cancellationToken);
+        if (Options.TestOnCreate) await TestConnectionAsync(connection.Id, cancellationToken);
     }
 
     // --- running flows ------------------------------------------------------------------------
 
     public async Task<FlowRunResult> RunFlowAsync(string connectorKey, string flowId, string? connectionId, JsonObject? inputs,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default, FlowConnectors.Connectors.Budgets.BudgetLane lane = FlowConnectors.Connectors.Budgets.BudgetLane.Interactive)
     {
         var loaded = Loaded(connectorKey);
-        var properties = new Dictionary<string, string>(StringComparer.Ordinal) { [ConnectorProperty] = connectorKey };
+        var properties = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [ConnectorProperty] = connectorKey,
+            [FlowConnectors.Connectors.Budgets.BudgetLanes.Property] = FlowConnectors.Connectors.Budgets.BudgetLanes.Name(lane),
+        };
         IReadOnlyCollection<string>? secrets = null;
         if (connectionId is not null)
         {
@@ -409,18 +441,58 @@ public sealed class ConnectorRuntime : IAsyncDisposable
         var package = GetConnector(connection.ConnectorKey);
         if (package.FindFlow(ConnectorPackage.AuthPing) is null)
             return new ConnectionTestResult(true, null);
-        var run = await RunFlowAsync(connection.ConnectorKey, ConnectorPackage.AuthPing, connectionId, null, cancellationToken);
-        return run.Status == FlowStatus.Finished
+        FlowRunResult run;
+        try
+        {
+            run = await RunFlowAsync(connection.ConnectorKey, ConnectorPackage.AuthPing, connectionId, null, cancellationToken, FlowConnectors.Connectors.Budgets.BudgetLane.Interactive);
+        }
+        catch (Engine.Runtime.FlowInputException e)
+        {
+            return await RecordTestAsync(connection, new ConnectionTestResult(false, e.Message), cancellationToken);
+        }
+        return await RecordTestAsync(connection, run.Status == FlowStatus.Finished
             ? new ConnectionTestResult(true, null)
-            : new ConnectionTestResult(false, run.Fault?.Message ?? $"the test flow ended {run.Status.ToString().ToLowerInvariant()}");
+            : new ConnectionTestResult(false, run.Fault?.Message ?? $"the test flow ended {run.Status.ToString().ToLowerInvariant()}"), cancellationToken);
     }
+
+    /// <summary>A connection's status is its last test's result (unless it needs re-authorization or is deauthorized: a test does not lift that).</summary>
+    private async Task<ConnectionTestResult> RecordTestAsync(Connection connection, ConnectionTestResult result, CancellationToken cancellationToken)
+    {
+        // The run may have refreshed tokens: start from what is stored now.
+        var stored = await Options.Connections.GetAsync(connection.Id, cancellationToken) ?? connection;
+        if (stored.Status is ConnectionStatus.Authorized or ConnectionStatus.TestFailed)
+        {
+            stored.Status = result.Ok ? ConnectionStatus.Authorized : ConnectionStatus.TestFailed;
+            stored.StatusReason = result.Ok ? null : result.Reason;
+        }
+        stored.LastTestedAt = Options.Clock.GetUtcNow();
+        stored.UpdatedAt = stored.LastTestedAt.Value;
+        await Options.Connections.SaveAsync(stored, cancellationToken);
+        _active[stored.Id] = stored;
+        return result;
+    }
+
+    /// <summary>The provider refused a token refresh for good: the connection needs re-authorization, and the host pauses what uses it.</summary>
+    internal async Task RefreshRefusedAsync(Connection connection, string message, CancellationToken cancellationToken)
+    {
+        var reason = $"refreshing its token failed for good ({message}); sign in again";
+        connection.Status = ConnectionStatus.NeedsReauthorization;
+        connection.StatusReason = reason;
+        connection.UpdatedAt = Options.Clock.GetUtcNow();
+        await Options.Connections.SaveAsync(connection, cancellationToken);
+        if (Lifecycle is { } listener) await listener.ConnectionNeedsReauthorizationAsync(connection, reason, CancellationToken.None);
+    }
+
+    /// <summary>Tells the host a connector was installed over another (or removed), so automations using a removed card are disabled.</summary>
+    public async Task<IReadOnlyList<string>> ConnectorChangedAsync(ConnectorPackage? previous, ConnectorPackage? current, CancellationToken cancellationToken = default) =>
+        Lifecycle is { } listener ? await listener.ConnectorChangedAsync(previous, current, cancellationToken) : [];
 
     /// <summary>Runs <c>_revoke</c> (when the connector has one) and marks the connection deauthorized.</summary>
     public async Task<ConnectionTestResult> DeauthorizeAsync(string connectionId, string reason, CancellationToken cancellationToken = default)
     {
         var connection = await GetConnectionAsync(connectionId, cancellationToken);
         ConnectionTestResult result = new(true, null);
-        if (connection.Status == ConnectionStatus.Authorized && GetConnector(connection.ConnectorKey).FindFlow(ConnectorPackage.Revoke) is not null)
+        if (connection.Status is ConnectionStatus.Authorized or ConnectionStatus.TestFailed && GetConnector(connection.ConnectorKey).FindFlow(ConnectorPackage.Revoke) is not null)
         {
             var run = await RunFlowAsync(connection.ConnectorKey, ConnectorPackage.Revoke, connectionId, null, cancellationToken);
             if (run.Status != FlowStatus.Finished) result = new(false, run.Fault?.Message);
@@ -455,8 +527,14 @@ public sealed class ConnectorRuntime : IAsyncDisposable
         var inputs = new JsonObject();
         foreach (var dependency in source.DependsOn)
             inputs[dependency] = values[dependency]?.DeepClone();
-        var run = await RunFlowAsync(connectorKey, source.Flow, connectionId, inputs, cancellationToken);
+        var answers = VendorAnswers.Begin();
+        FlowRunResult run;
+        try { run = await RunFlowAsync(connectorKey, source.Flow, connectionId, inputs, cancellationToken); }
+        finally { VendorAnswers.End(); }
         if (run.Status != FlowStatus.Finished) throw new ConnectorException($"dropdown flow '{source.Flow}' failed: {run.Fault?.Message}");
+        // A helper that maps an error answer to an empty list would hide a wrong token: the user sees the vendor's error instead.
+        if (answers.Failure is { } failure && (run.Outputs.GetValueOrDefault("items") as JsonArray ?? []).Count == 0)
+            throw new ConnectorException($"dropdown flow '{source.Flow}' got no items: the vendor answered {failure}");
         return run.Outputs.GetValueOrDefault("items") as JsonArray ?? throw new ConnectorException($"dropdown flow '{source.Flow}' must return 'items'");
     }
 
@@ -471,8 +549,13 @@ public sealed class ConnectorRuntime : IAsyncDisposable
         if (flow.Card?.DynamicInputs is not { } source) throw new ConnectorException($"'{flowId}' has no dynamic inputs");
         var inputs = new JsonObject();
         foreach (var dependency in source.DependsOn) inputs[dependency] = values[dependency]?.DeepClone();
-        var run = await RunFlowAsync(connectorKey, source.Flow, connectionId, inputs, cancellationToken);
+        var answers = VendorAnswers.Begin();
+        FlowRunResult run;
+        try { run = await RunFlowAsync(connectorKey, source.Flow, connectionId, inputs, cancellationToken); }
+        finally { VendorAnswers.End(); }
         if (run.Status != FlowStatus.Finished) throw new ConnectorException($"dynamic inputs flow '{source.Flow}' failed: {run.Fault?.Message}");
+        if (answers.Failure is { } failure && (run.Outputs.GetValueOrDefault("fields") as JsonArray ?? []).Count == 0)
+            throw new ConnectorException($"dynamic inputs flow '{source.Flow}' got no fields: the vendor answered {failure}");
         var fields = run.Outputs.GetValueOrDefault("fields") as JsonArray
                      ?? throw new ConnectorException($"dynamic inputs flow '{source.Flow}' must return 'fields'");
         foreach (var field in fields)
@@ -546,7 +629,7 @@ public sealed class ConnectorRuntime : IAsyncDisposable
         var flow = GetConnector(connectorKey).FindFlow(eventFlowId)!.Definition;
         foreach (var name in inputs.Select(p => p.Key).ToList())
             if (!flow.Inputs.Exists(i => i.Name == name)) inputs.Remove(name);
-        return (SignatureCheck.Valid, await RunFlowAsync(connectorKey, eventFlowId, connectionId, inputs, cancellationToken));
+        return (SignatureCheck.Valid, await RunFlowAsync(connectorKey, eventFlowId, connectionId, inputs, cancellationToken, FlowConnectors.Connectors.Budgets.BudgetLane.Events));
     }
 
     /// <summary>Checks a delivery's signature only (before it is stored); valid when the card has no signature settings.</summary>
@@ -575,7 +658,8 @@ public sealed class ConnectorRuntime : IAsyncDisposable
     {
         if (GetConnector(connectorKey).FindFlow(flowId)?.Card is not { Kind: CardKind.Polling })
             throw new ConnectorException($"'{flowId}' is not a polling card of connector '{connectorKey}'");
-        var run = await RunFlowAsync(connectorKey, flowId, connectionId, new JsonObject { ["cursor"] = cursor?.DeepClone() }, cancellationToken);
+        var run = await RunFlowAsync(connectorKey, flowId, connectionId, new JsonObject { ["cursor"] = cursor?.DeepClone() }, cancellationToken,
+            FlowConnectors.Connectors.Budgets.BudgetLane.Events);
         if (run.Status != FlowStatus.Finished)
             throw new ConnectorException($"polling flow '{flowId}' failed: {run.Fault?.Message}");
         var items = run.Outputs.GetValueOrDefault("items") as JsonArray ?? [];

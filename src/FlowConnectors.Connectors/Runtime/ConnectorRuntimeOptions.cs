@@ -16,6 +16,17 @@ public sealed class ConnectorRuntimeOptions
     public Action<IHttpClientBuilder>? ConfigureHttpClient { get; init; }
     /// <summary>Which addresses connector calls may reach (the server passes its restricted policy); any when null.</summary>
     public Http.Network.NetworkPolicy? Network { get; init; }
+    /// <summary>Rate-limit budgets; the server passes its database store so every node shares them.</summary>
+    public Budgets.IRateBudgetStore Budgets { get; init; } = new Budgets.InMemoryRateBudgetStore();
+    /// <summary>Token refresh leases; the server passes its database store so one node refreshes at a time.</summary>
+    public IConnectionRefreshLeases RefreshLeases { get; init; } = new InMemoryRefreshLeases();
+    /// <summary>
+    /// A Connector.Action that would wait longer than this for its connection's budget suspends its instance
+    /// durably (a Delay bookmark) instead of waiting in memory; null where nothing resumes a suspended instance.
+    /// </summary>
+    public TimeSpan? SuspendBudgetWaitsLongerThan { get; init; }
+    /// <summary>Whether a new connection is tested (its <c>_authping</c>) as it is created, so its status is that result.</summary>
+    public bool TestOnCreate { get; init; } = true;
     public long MaxSteps { get; init; } = 100_000;
     public bool Journal { get; init; } = true;
 }

@@ -13,7 +13,13 @@ internal sealed record Fixture(
     string Status,
     string? Error)
 {
-    private static readonly string[] Fields = ["description", "flow", "connection", "inputs", "exchanges", "outputs", "fault"];
+    private static readonly string[] Fields = ["description", "flow", "connection", "tokens", "inputs", "exchanges", "outputs", "fault"];
+
+    /// <summary>
+    /// OAuth tokens the fixture's connection starts with (fake ones): <c>{ "accessToken", "refreshToken", "expiresIn": seconds }</c>.
+    /// A negative or short <c>expiresIn</c> simulates an expired token, so the fixture's exchanges start with the refresh.
+    /// </summary>
+    public JsonObject? Tokens { get; init; }
 
     public static Fixture Read(string text)
     {
@@ -59,7 +65,15 @@ internal sealed record Fixture(
             exchanges,
             root["outputs"]?.DeepClone() as JsonObject,
             root.ContainsKey("fault") ? "faulted" : "finished",
-            (string?)root["fault"]);
+            (string?)root["fault"])
+        {
+            Tokens = root["tokens"] switch
+            {
+                null => null,
+                JsonObject tokens when tokens["accessToken"] is JsonValue => tokens,
+                _ => throw new FixtureException("$.tokens: an object with 'accessToken', optional 'refreshToken' and 'expiresIn' (seconds; negative = expired)"),
+            },
+        };
     }
 }
 

@@ -44,6 +44,8 @@ public static class FixtureRecorder
         {
             Connections = new InMemoryConnectionStore(),
             RewriteUrl = rewriteUrl,
+            // A fixture lists every exchange of its flow: creating its connection must send nothing of its own.
+            TestOnCreate = false,
             ConfigureHttpClient = builder => builder.AddHttpMessageHandler(() => new RecordingHandler(recorded)),
         });
         var connection = await runtime.CreateConnectionAsync(package.Manifest.Key, "record", liveConnection, "record", cancellationToken);

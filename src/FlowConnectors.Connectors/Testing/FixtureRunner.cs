@@ -60,6 +60,8 @@ public static class FixtureRunner
         {
             Connections = new InMemoryConnectionStore(),
             RewriteUrl = stub.Rewrite,
+            // A fixture lists every exchange of its flow: creating its connection must send nothing of its own.
+            TestOnCreate = false,
             ConfigureHttpClient = builder => builder.ConfigureHttpClient(client => client.Timeout = TimeSpan.FromSeconds(20)),
         });
         Engine.Runtime.FlowRunResult run;
@@ -68,6 +70,15 @@ public static class FixtureRunner
             string? connectionId = null;
             if (fixture.Connection is not null)
                 connectionId = (await runtime.CreateConnectionAsync(package.Manifest.Key, "fixture", fixture.Connection, "fixture", cancellationToken)).Id;
+            if (fixture.Tokens is { } tokens && connectionId is not null)
+            {
+                // Simulated sign-in: tokens that expire (or expired) when the fixture says, on the runtime's clock.
+                var connection = (await runtime.Options.Connections.GetAsync(connectionId, cancellationToken))!;
+                double? expiresIn = tokens["expiresIn"] is JsonValue e && e.TryGetValue(out double seconds) ? seconds : null;
+                connection.Tokens = new OAuthTokens((string)tokens["accessToken"]!, (string?)tokens["refreshToken"],
+                    expiresIn is { } s ? runtime.Options.Clock.GetUtcNow().AddSeconds(s) : null, null);
+                await runtime.Options.Connections.SaveAsync(connection, cancellationToken);
+            }
             run = await runtime.RunFlowAsync(package.Manifest.Key, fixture.Flow, connectionId, fixture.Inputs, cancellationToken);
         }
         catch (Exception e) when (e is ConnectorException or Engine.Runtime.FlowInputException or Engine.Flows.FlowValidationException)

@@ -157,6 +157,25 @@ internal sealed class ConnectionEntity
     public string? Origin { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
+    public DateTimeOffset? LastTestedAt { get; set; }
+    /// <summary>Who refreshes the connection's tokens now (one node at a time), and until when.</summary>
+    public string? RefreshLeaseOwner { get; set; }
+    public DateTimeOffset? RefreshLeaseExpiresAt { get; set; }
+}
+
+/// <summary>
+/// A rate-limit budget shared by every node: the grant times of its current window, a pause a vendor
+/// asked for, and which priority lanes are waiting. Updated with optimistic concurrency on <see cref="Revision"/>.
+/// </summary>
+internal sealed class RateBudgetEntity
+{
+    public required string Key { get; set; }
+    /// <summary>A JSON array of grant times (Unix milliseconds) inside the budget's window, oldest first.</summary>
+    public required string GrantsJson { get; set; }
+    public DateTimeOffset? PausedUntil { get; set; }
+    /// <summary>A JSON object of lane name to the Unix millisecond time its waiting marker lapses.</summary>
+    public string? WaitingJson { get; set; }
+    public long Revision { get; set; }
 }
 
 internal sealed class CollectedUserEntity

@@ -26,6 +26,7 @@ internal abstract class FlowConnectorsDbContext(DbContextOptions options) : DbCo
     public DbSet<CollectionSourceEntity> CollectionSources => Set<CollectionSourceEntity>();
     public DbSet<WebhookDeliveryEntity> WebhookDeliveries => Set<WebhookDeliveryEntity>();
     public DbSet<IncidentEntity> Incidents => Set<IncidentEntity>();
+    public DbSet<RateBudgetEntity> RateBudgets => Set<RateBudgetEntity>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -124,6 +125,13 @@ internal abstract class FlowConnectorsDbContext(DbContextOptions options) : DbCo
         {
             e.ToTable("Connections");
             e.HasKey(x => x.Id);
+        });
+
+        model.Entity<RateBudgetEntity>(e =>
+        {
+            e.ToTable("RateBudgets");
+            e.HasKey(x => x.Key);
+            e.Property(x => x.Revision).IsConcurrencyToken();
         });
 
         model.Entity<WebhookDeliveryEntity>(e =>

@@ -51,7 +51,12 @@ internal sealed partial class EfConnectionStore : IConnectionStore
             var row = await db.Connections.FirstOrDefaultAsync(c => c.Id == connection.Id, cancellationToken);
             var encoded = Encode(connection);
             if (row is null) db.Connections.Add(encoded);
-            else db.Entry(row).CurrentValues.SetValues(encoded);
+            else
+            {
+                // The refresh lease belongs to whoever refreshes, not to this save.
+                (encoded.RefreshLeaseOwner, encoded.RefreshLeaseExpiresAt) = (row.RefreshLeaseOwner, row.RefreshLeaseExpiresAt);
+                db.Entry(row).CurrentValues.SetValues(encoded);
+            }
             await db.SaveChangesAsync(cancellationToken);
         });
     }
@@ -82,6 +87,7 @@ internal sealed partial class EfConnectionStore : IConnectionStore
         Origin = c.Origin,
         CreatedAt = c.CreatedAt,
         UpdatedAt = c.UpdatedAt,
+        LastTestedAt = c.LastTestedAt,
     };
 
     private Connection Decode(ConnectionEntity row)
@@ -98,6 +104,7 @@ internal sealed partial class EfConnectionStore : IConnectionStore
                 Origin = row.Origin,
                 CreatedAt = row.CreatedAt,
                 UpdatedAt = row.UpdatedAt,
+                LastTestedAt = row.LastTestedAt,
             };
             foreach (var (name, value) in JsonSerializer.Deserialize<Dictionary<string, string>>(row.ValuesJson) ?? []) connection.Values[name] = value;
             foreach (var (name, value) in JsonSerializer.Deserialize<Dictionary<string, string>>(row.SecretsJson) ?? [])

@@ -44,10 +44,15 @@ internal static class AutomationEndpoints
             await automations.SaveAsync(automation, ct);
             return Results.Json(Json(automation), statusCode: 201);
         });
-        api.MapPost("/{id}/activate", async (string id, IAutomationStore automations, ITriggerStore triggers, ConnectorRuntime runtime, ICallbackBase baseUrl, TimeProvider clock, CancellationToken ct) =>
+        api.MapPost("/{id}/activate", async (string id, IAutomationStore automations, ITriggerStore triggers, ConnectorRuntime runtime, ICallbackBase baseUrl,
+            Connections.ConnectionLifecycle lifecycle, TimeProvider clock, CancellationToken ct) =>
         {
             if (await automations.GetAsync(id, ct) is not { } automation) return Problems.Result(404, "Not found", $"automation '{id}' does not exist");
             if (automation.Enabled) return Problems.Result(409, "Conflict", $"automation '{id}' is already active");
+            // Every connection and card it uses must exist (and be usable) before it runs, not fault run by run.
+            if (await lifecycle.ActivationProblemsAsync(automation, ct) is { Count: > 0 } missing)
+                return Problems.Validation($"automation '{id}' cannot be activated: {string.Join("; ", missing.Select(m => m.Message))}",
+                    missing.Select(m => new { path = m.Path, message = m.Message }));
             if (automation.Settings["event"] is JsonObject trigger)
             {
                 if (automation.ConnectionId is null) return Problems.Validation("an event-triggered automation needs 'connectionId'", [new { path = "$.connectionId", message = "required" }]);

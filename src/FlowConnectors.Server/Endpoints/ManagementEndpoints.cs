@@ -115,10 +115,22 @@ internal static class ManagementEndpoints
             runtime.Connectors.FirstOrDefault(c => c.Manifest.Key == key) is { } package
                 ? Results.Json(ConnectorJson(package, withFlows: true))
                 : Problems.Result(404, "Not found", $"connector '{key}' is not installed"));
-        api.MapGet("/connections", async (Connectors.Connections.IConnectionStore store, CancellationToken ct) =>
-            Results.Json(new JsonArray((await store.ListAsync(ct)).Select(c => (JsonNode)c.ToPublicJson()).ToArray())));
-        api.MapGet("/connections/{id}", async (string id, Connectors.Connections.IConnectionStore store, CancellationToken ct) =>
-            await store.GetAsync(id, ct) is { } c ? Results.Json(c.ToPublicJson()) : Problems.Result(404, "Not found", $"connection '{id}' does not exist")).RequireConnectionId();
+        api.MapGet("/connections", async (Connectors.Connections.IConnectionStore store, TimeProvider clock, CancellationToken ct) =>
+            Results.Json(new JsonArray((await store.ListAsync(ct)).Select(c => (JsonNode)c.ToPublicJson(clock.GetUtcNow())).ToArray())));
+        api.MapGet("/connections/{id}", async (string id, Connectors.Connections.IConnectionStore store, TimeProvider clock, CancellationToken ct) =>
+            await store.GetAsync(id, ct) is { } c ? Results.Json(c.ToPublicJson(clock.GetUtcNow())) : Problems.Result(404, "Not found", $"connection '{id}' does not exist")).RequireConnectionId();
+        // What uses a connection: automations (by their connection or a node of their flow) and flows.
+        api.MapGet("/connections/{id}/usage", async (string id, ConnectorRuntime runtime, Connections.ConnectionLifecycle lifecycle, CancellationToken ct) =>
+        {
+            if (!await ConnectionExistsAsync(runtime, id, ct)) return Problems.Result(404, "Not found", $"connection '{id}' does not exist");
+            var usage = await lifecycle.UsageOfConnectionAsync(id, ct);
+            return Results.Json(new
+            {
+                connectionId = id,
+                automations = usage.Automations.Select(a => new { id = a.Id, flowId = a.FlowId, active = a.Enabled, disabledReason = a.DisabledReason }),
+                flows = usage.FlowIds,
+            });
+        }).RequireConnectionId();
         api.MapPost("/connections", async (HttpRequest request, ConnectorRuntime runtime, ServerOptions options, CancellationToken ct) =>
         {
             var (body, problem) = await Problems.ReadJsonAsync(request, options.MaxBodyBytes);
@@ -133,7 +145,7 @@ internal static class ManagementEndpoints
             try
             {
                 var connection = await runtime.CreateConnectionAsync(connector, JsonFields.Text(o, "name") ?? connector, values, JsonFields.Text(o, "id"), ct);
-                return Results.Json(connection.ToPublicJson(), statusCode: 201);
+                return Results.Json(connection.ToPublicJson(runtime.Options.Clock.GetUtcNow()), statusCode: 201);
             }
             catch (ConnectorException e)
             {
@@ -151,7 +163,7 @@ internal static class ManagementEndpoints
             try
             {
                 var connection = await runtime.UpdateConnectionAsync(id, o["name"] is JsonValue name ? Engine.Values.JsonValues.ToText(name) : null, values, ct);
-                return Results.Json(connection.ToPublicJson());
+                return Results.Json(connection.ToPublicJson(runtime.Options.Clock.GetUtcNow()));
             }
             catch (ConnectorException e)
             {
@@ -176,29 +188,26 @@ internal static class ManagementEndpoints
             }
             catch (ConnectorException e) { return Problems.Result(404, "Not found", e.Message); }
         }).RequireConnectionId();
-        api.MapPost("/connections/{id}/deauthorize", async (string id, ConnectorRuntime runtime, IAutomationStore automations, ITriggerStore triggers, TimeProvider clock, CancellationToken ct) =>
+        api.MapPost("/connections/{id}/deauthorize", async (string id, ConnectorRuntime runtime, Connections.ConnectionLifecycle lifecycle, CancellationToken ct) =>
         {
             try
             {
-                // Webhooks are deregistered first: that needs the connection still authorized.
-                var disabled = new List<string>();
-                foreach (var automation in await automations.ListAsync(id, ct))
-                {
-                    if (!automation.Enabled) continue;
-                    await AutomationEndpoints.DeactivateAsync(automation, triggers, runtime, ct);
-                    await automations.SaveAsync(automation with { Enabled = false, DisabledReason = $"connection '{id}' was deauthorized", UpdatedAt = clock.GetUtcNow() }, ct);
-                    disabled.Add(automation.Id);
-                }
+                if (!await ConnectionExistsAsync(runtime, id, ct)) return Problems.Result(404, "Not found", $"connection '{id}' does not exist");
+                // Webhooks are deregistered first: that needs the connection still authorized. Every automation that uses
+                // the connection, also only inside a node of its flow (Connector.Action), is disabled with the reason.
+                var (disabled, flowsOff) = await lifecycle.DisableUsersOfConnectionAsync(id, $"connection '{id}' was deauthorized", detach: false, ct);
                 var revoke = await runtime.DeauthorizeAsync(id, "deauthorized through the API", ct);
-                return Results.Json(new { connectionId = id, status = "deauthorized", revoked = revoke.Ok, revokeError = revoke.Reason, disabledAutomations = disabled });
+                return Results.Json(new { connectionId = id, status = "deauthorized", revoked = revoke.Ok, revokeError = revoke.Reason, disabledAutomations = disabled, disabledFlows = flowsOff });
             }
             catch (ConnectorException e) { return Problems.Result(404, "Not found", e.Message); }
         }).RequireConnectionId();
-        api.MapDelete("/connections/{id}", async (string id, ConnectorRuntime runtime, CancellationToken ct) =>
+        api.MapDelete("/connections/{id}", async (string id, ConnectorRuntime runtime, Connections.ConnectionLifecycle lifecycle, CancellationToken ct) =>
         {
             try
             {
                 await runtime.DeleteConnectionAsync(id, ct);
+                // Nothing may run against a connection that is gone: its automations are detached and stay disabled until edited.
+                await lifecycle.DisableUsersOfConnectionAsync(id, $"connection '{id}' was deleted; choose another connection and activate the automation again", detach: true, ct);
                 return Results.NoContent();
             }
             catch (ConnectorException e) when (e.Message.Contains("deauthorized", StringComparison.Ordinal))
@@ -268,7 +277,13 @@ internal static class ManagementEndpoints
         var timeout = o["timeoutSeconds"] is JsonValue t && t.TryGetValue(out double seconds) ? TimeSpan.FromSeconds(Math.Clamp(seconds, 0.1, 300)) : options.SyncTimeout;
         try
         {
-            var started = await host.StartAsync(id, null, o["inputs"] as JsonObject, new RunOptions { CorrelationId = JsonFields.Text(o, "correlationId") },
+            // A synchronous run has a caller waiting: its connector calls go first in a connection's budget.
+            var lane = Connectors.Budgets.BudgetLanes.Name(mode == "async" ? Connectors.Budgets.BudgetLane.Events : Connectors.Budgets.BudgetLane.Interactive);
+            var started = await host.StartAsync(id, null, o["inputs"] as JsonObject, new RunOptions
+                {
+                    CorrelationId = JsonFields.Text(o, "correlationId"),
+                    Properties = new Dictionary<string, string> { [Connectors.Budgets.BudgetLanes.Property] = lane },
+                },
                 mode == "async" ? TimeSpan.Zero : timeout, ct);
             return RunAnswer(started);
         }

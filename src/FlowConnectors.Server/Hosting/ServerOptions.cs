@@ -3,6 +3,12 @@ namespace FlowConnectors.Server.Hosting;
 /// <summary>Server settings (section "FlowConnectors" of configuration, or environment FlowConnectors__X).</summary>
 public sealed class ServerOptions
 {
+    /// <summary>
+    /// A Connector.Action that would wait longer than this for its connection's rate-limit budget suspends its
+    /// instance durably (resumed by the scheduler) instead of holding a worker; interactive runs always wait.
+    /// </summary>
+    public TimeSpan? SuspendBudgetWaitsLongerThan { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Where the server listens; loopback only unless configured otherwise.</summary>
     public string Urls { get; set; } = "http://127.0.0.1:5080";
     /// <summary>Holds the SQLite database, the API key file and the data-protection keys.</summary>

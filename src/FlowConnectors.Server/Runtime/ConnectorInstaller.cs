@@ -8,6 +8,9 @@ namespace FlowConnectors.Server.Runtime;
 /// <summary>The outcome of an install: the installed package, or every problem that stopped it.</summary>
 internal sealed record ConnectorInstallResult(ConnectorPackage? Package, IReadOnlyList<ConnectorProblem> Problems, ConnectorPackage? Replaced)
 {
+    /// <summary>Automations disabled because a card they use is gone from the installed version.</summary>
+    public IReadOnlyList<string> DisabledAutomations { get; init; } = [];
+
     public bool Succeeded => Package is not null;
 }
 
@@ -66,7 +69,9 @@ internal sealed class ConnectorInstaller(ServerOptions options, ConnectorRuntime
             // A new address or new authentication must not receive the credentials of the old one unconfirmed.
             if (replaced is not null && (await runtime.RequireReauthorizationAsync(replaced.Manifest, package.Manifest, cancellationToken)) is { Count: > 0 } marked)
                 logger.LogWarning("connector {Key}: {Count} connection(s) need re-authorization after its base URL or authentication changed", key, marked.Count);
-            return new(package, problems, replaced);
+            // Automations that use a card this install removed are disabled until edited.
+            var disabled = await runtime.ConnectorChangedAsync(replaced, package, cancellationToken);
+            return new(package, problems, replaced) { DisabledAutomations = disabled };
         }
         finally
         {
@@ -82,10 +87,12 @@ internal sealed class ConnectorInstaller(ServerOptions options, ConnectorRuntime
         {
             var target = FolderOf(key);
             if (!Directory.Exists(target)) return false;
+            var removed = runtime.IsInstalled(key) ? runtime.GetConnector(key) : null;
             Directory.Delete(target, recursive: true);
             if (Directory.Exists(VersionsFolder))
                 foreach (var kept in Directory.GetDirectories(VersionsFolder, key + "@*")) Directory.Delete(kept, recursive: true);
             runtime.Uninstall(key);
+            await runtime.ConnectorChangedAsync(removed, null, cancellationToken);
             return true;
         }
         finally

@@ -278,11 +278,20 @@ namespace FlowConnectors.Persistence.Migrations.Postgres
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<DateTimeOffset?>("LastTestedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasColumnType("text");
 
                     b.Property<string>("Origin")
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset?>("RefreshLeaseExpiresAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("RefreshLeaseOwner")
                         .HasColumnType("text");
 
                     b.Property<string>("SecretsJson")
@@ -595,6 +604,30 @@ namespace FlowConnectors.Persistence.Migrations.Postgres
                         .IsUnique();
 
                     b.ToTable("JournalEntries", (string)null);
+                });
+
+            modelBuilder.Entity("FlowConnectors.Persistence.Data.RateBudgetEntity", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasColumnType("text");
+
+                    b.Property<string>("GrantsJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset?>("PausedUntil")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("Revision")
+                        .IsConcurrencyToken()
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("WaitingJson")
+                        .HasColumnType("text");
+
+                    b.HasKey("Key");
+
+                    b.ToTable("RateBudgets", (string)null);
                 });
 
             modelBuilder.Entity("FlowConnectors.Persistence.Data.TimerEntity", b =>

@@ -270,11 +270,20 @@ namespace FlowConnectors.Persistence.Migrations.Sqlite
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("LastTestedAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Origin")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("RefreshLeaseExpiresAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("RefreshLeaseOwner")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("SecretsJson")
@@ -583,6 +592,30 @@ namespace FlowConnectors.Persistence.Migrations.Sqlite
                         .IsUnique();
 
                     b.ToTable("JournalEntries", (string)null);
+                });
+
+            modelBuilder.Entity("FlowConnectors.Persistence.Data.RateBudgetEntity", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("GrantsJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("PausedUntil")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Revision")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("WaitingJson")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Key");
+
+                    b.ToTable("RateBudgets", (string)null);
                 });
 
             modelBuilder.Entity("FlowConnectors.Persistence.Data.TimerEntity", b =>

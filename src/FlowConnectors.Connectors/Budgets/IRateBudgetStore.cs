@@ -1,0 +1,18 @@
+namespace FlowConnectors.Connectors.Budgets;
+
+/// <summary>
+/// Where rate-limit budgets live. The server keeps them in the database so every node draws from the same
+/// budget; <see cref="InMemoryRateBudgetStore"/> serves one process (offline tests, the CLI).
+/// Implementations apply <see cref="BudgetWindow"/> to the stored state atomically.
+/// </summary>
+public interface IRateBudgetStore
+{
+    /// <summary>Takes one request from budget <paramref name="key"/> when it has room, else says when to try again.</summary>
+    Task<BudgetDecision> TryTakeAsync(string key, RateLimit limit, BudgetLane lane, DateTimeOffset now, CancellationToken ct = default);
+
+    /// <summary>When the budget would have room for <paramref name="lane"/> (now when it has room), without taking anything.</summary>
+    Task<DateTimeOffset> PeekAsync(string key, RateLimit limit, BudgetLane lane, DateTimeOffset now, CancellationToken ct = default);
+
+    /// <summary>Nothing is granted before <paramref name="until"/> (a 429, or a vendor saying its quota is spent); a later pause wins.</summary>
+    Task PauseAsync(string key, DateTimeOffset until, CancellationToken ct = default);
+}
