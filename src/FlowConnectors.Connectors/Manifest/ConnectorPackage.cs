@@ -111,8 +111,13 @@ public sealed partial class ConnectorPackage
             var outputs = helper.Definition.Outputs.Select(o => o.Name).ToHashSet();
             string[] needIn = ["relative_url", "request_method", "query", "headers", "body"];
             string[] needOut = ["status_code", "headers", "body"];
-            if (!needIn.All(inputs.Contains) || inputs.Count != needIn.Length)
-                problems.Add(new(helper.File, "$.inputs", "HTTPHELPER_SIGNATURE", $"{HttpHelper} must take exactly the inputs {string.Join(", ", needIn)}"));
+            // Okta's five inputs, plus an optional 'auth' (which of the connection's auths a request carries: a
+            // Postman noauth request sends none, a folder's basic auth its own).
+            var extra = inputs.Except(needIn).ToList();
+            if (!needIn.All(inputs.Contains) || extra.Any(i => i != "auth"))
+                problems.Add(new(helper.File, "$.inputs", "HTTPHELPER_SIGNATURE", $"{HttpHelper} must take exactly the inputs {string.Join(", ", needIn)} (and optionally auth)"));
+            else if (helper.Definition.Inputs.FirstOrDefault(i => i.Name == "auth") is { Required: true })
+                problems.Add(new(helper.File, "$.inputs", "HTTPHELPER_SIGNATURE", "auth must be optional (empty: the connector's own auth)"));
             if (!needOut.All(outputs.Contains) || outputs.Count != needOut.Length)
                 problems.Add(new(helper.File, "$.outputs", "HTTPHELPER_SIGNATURE", $"{HttpHelper} must return exactly the outputs {string.Join(", ", needOut)}"));
             if (helper.Definition.Inputs.FirstOrDefault(i => i.Name == "relative_url") is { Required: false })

@@ -45,8 +45,16 @@ public static class ConnectorFolderWriter
         foreach (var (relative, text) in imported.Files(version))
         {
             var path = Path.Combine(folder, relative.Replace('/', Path.DirectorySeparatorChar));
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            File.WriteAllText(path, text);
+            try
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                File.WriteAllText(path, text);
+            }
+            catch (PathTooLongException)
+            {
+                // Ids are capped, so only a deep target folder gets here: say which, never the raw exception.
+                throw new PostmanImportException("--out", $"the connector folder is too deep for '{relative}' ({path.Length} characters); choose a shorter folder");
+            }
         }
     }
 

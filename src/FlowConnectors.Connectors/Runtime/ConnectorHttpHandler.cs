@@ -53,6 +53,18 @@ internal sealed class ConnectorHttpHandler(ConnectorRuntime runtime) : IConnecti
         var connection = runtime.ConnectionFor(context);
         foreach (var secret in connection.SecretStrings()) context.RegisterSecret(secret);
         var auth = manifest.Auth;
+        // The request's own choice (an action imported from a Postman request that used another auth, or none).
+        switch (ConnectionAuth.Of(request))
+        {
+            case null or "connection":
+                break;
+            case ConnectionAuth.None:
+                return;
+            case var name:
+                auth = manifest.AdditionalAuth.GetValueOrDefault(name)
+                    ?? throw new ActivityFaultException($"connector '{manifest.Key}' has no additional auth '{name}' (it has: {string.Join(", ", manifest.AdditionalAuth.Keys.Prepend("none").Prepend("connection"))})");
+                break;
+        }
         if (auth.Kind == AuthKind.None) return;
         await runtime.CheckOriginAsync(manifest, connection, request.RequestUri!, ct);
         switch (auth.Kind)

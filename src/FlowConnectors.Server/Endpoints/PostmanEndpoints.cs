@@ -10,7 +10,7 @@ namespace FlowConnectors.Server.Endpoints;
 /// Postman collection import: <c>POST /api/postman/preview</c> maps a collection and shows the actions,
 /// connection parameters, warnings and — when a connector with the same key is installed — what a save
 /// would change; <c>POST /api/postman/import</c> writes the connector to a temporary folder and installs
-/// it (validated, swapped in whole). Body: <c>{ "collection": &lt;the collection, as JSON or as text&gt;, "name": "optional" }</c>.
+/// it (validated, swapped in whole). Body: <c>{ "collection": &lt;the collection, as JSON or as text&gt;, "name": "optional", "environments": [optional Postman environments] }</c>.
 /// </summary>
 internal static class PostmanEndpoints
 {
@@ -62,9 +62,18 @@ internal static class PostmanEndpoints
             return (null, Problems.Validation("the body needs 'collection': the Postman collection (as JSON or as its text)", [new { path = "$.collection", message = "required" }]));
         var name = o["name"] is JsonValue n && n.TryGetValue(out string? text) && text.Trim().Length > 0 ? text : null;
         var json = collection is JsonValue v && v.TryGetValue(out string? raw) ? raw : collection.ToJsonString();
+        // Postman environments (optional): each becomes a connection preset.
+        var environments = new List<string>();
+        if (o["environments"] is JsonArray list)
+        {
+            foreach (var environment in list)
+                if (environment is not null) environments.Add(environment is JsonValue ev && ev.TryGetValue(out string? envText) ? envText : environment.ToJsonString());
+        }
+        else if (o["environments"] is not null)
+            return (null, Problems.Validation("'environments' must be a list of Postman environments", [new { path = "$.environments", message = "must be a list" }]));
         try
         {
-            return (PostmanImporter.Import(json, name), null);
+            return (PostmanImporter.Import(json, name, environments), null);
         }
         catch (PostmanImportException e)
         {
@@ -81,14 +90,16 @@ internal static class PostmanEndpoints
         ["auth"] = imported.Manifest["auth"]?.DeepClone(),
         ["connectionParameters"] = new JsonArray(imported.ConnectionParameters.Select(p => (JsonNode?)new JsonObject
         {
-            ["name"] = p.Name, ["type"] = p.Type, ["default"] = p.Default, ["source"] = p.Source,
+            ["name"] = p.Name, ["type"] = p.Type, ["default"] = p.Default, ["source"] = p.Source, ["required"] = p.Required,
         }).ToArray()),
+        ["additionalAuth"] = imported.Manifest["additionalAuth"]?.DeepClone(),
+        ["connectionPresets"] = imported.Manifest["connectionPresets"]?.DeepClone(),
         ["actions"] = new JsonArray(imported.Actions.Select(a => (JsonNode?)new JsonObject
         {
             ["id"] = a.Id, ["label"] = a.Label, ["group"] = a.Group, ["method"] = a.Method, ["path"] = a.Path,
             ["inputs"] = new JsonArray(a.Inputs.Select(i => (JsonNode?)i).ToArray()),
             ["outputs"] = new JsonArray(a.Outputs.Select(i => (JsonNode?)i).ToArray()),
-            ["examples"] = a.Examples, ["source"] = a.Source,
+            ["examples"] = a.Examples, ["source"] = a.Source, ["auth"] = a.Auth,
         }).ToArray()),
         ["warnings"] = new JsonArray(imported.Warnings.Select(w => (JsonNode?)new JsonObject { ["path"] = w.Path, ["message"] = w.Message }).ToArray()),
         ["changes"] = new JsonObject
