@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using FlowConnectors.Connectors.OpenApi;
 using FlowConnectors.Connectors.Postman;
 using FlowConnectors.Connectors.Runtime;
 using FlowConnectors.Server.Hosting;
@@ -16,10 +17,17 @@ internal static class PostmanEndpoints
 {
     public static void Map(WebApplication app)
     {
-        var api = app.MapGroup("/api/postman");
+        MapImport(app, "/api/postman", ReadAsync);
+        // OpenAPI 3 (and Swagger 2.0, converted): the same preview and import, body { "spec": <the description, as JSON or as YAML/JSON text>, "name": "optional" }.
+        MapImport(app, "/api/openapi", ReadOpenApiAsync);
+    }
+
+    private static void MapImport(WebApplication app, string prefix, Func<HttpRequest, ServerOptions, Task<(ImportedConnector? Imported, IResult? Problem)>> read)
+    {
+        var api = app.MapGroup(prefix);
         api.MapPost("/preview", async (HttpRequest request, ConnectorInstaller installer, ConnectorRuntime runtime, ServerOptions options) =>
         {
-            var (imported, problem) = await ReadAsync(request, options);
+            var (imported, problem) = await read(request, options);
             if (problem is not null) return problem;
             var changes = ImportChanges.Compare(installer.IsInstalledHere(imported!.Key) ? installer.FolderOf(imported.Key) : null, imported);
             var json = Json(imported, changes, installed: false);
@@ -33,11 +41,11 @@ internal static class PostmanEndpoints
         });
         api.MapPost("/import", async (HttpRequest request, ConnectorInstaller installer, ServerOptions options, CancellationToken ct) =>
         {
-            var (imported, problem) = await ReadAsync(request, options);
+            var (imported, problem) = await read(request, options);
             if (problem is not null) return problem;
             var existing = installer.IsInstalledHere(imported!.Key) ? installer.FolderOf(imported.Key) : null;
             var changes = ImportChanges.Compare(existing, imported);
-            var staging = Path.Combine(Path.GetTempPath(), $"flowconnectors-postman-{Guid.NewGuid():N}");
+            var staging = Path.Combine(Path.GetTempPath(), $"flowconnectors-import-{Guid.NewGuid():N}");
             try
             {
                 ConnectorFolderWriter.WriteFiles(imported, changes.Version, staging);
@@ -79,6 +87,25 @@ internal static class PostmanEndpoints
         {
             var path = e.Path == "name" ? "$.name" : e.Path;
             return (null, Problems.Validation($"the collection cannot be imported: {e.Message}", [new { path, message = e.Reason }]));
+        }
+    }
+
+    private static async Task<(ImportedConnector? Imported, IResult? Problem)> ReadOpenApiAsync(HttpRequest request, ServerOptions options)
+    {
+        var (body, problem) = await Problems.ReadJsonAsync(request, options.MaxBodyBytes);
+        if (problem is not null) return (null, problem);
+        if (body is not JsonObject o || o["spec"] is not { } spec)
+            return (null, Problems.Validation("the body needs 'spec': the OpenAPI description (as JSON, or as its YAML or JSON text)", [new { path = "$.spec", message = "required" }]));
+        var name = o["name"] is JsonValue n && n.TryGetValue(out string? text) && text.Trim().Length > 0 ? text : null;
+        var document = spec is JsonValue v && v.TryGetValue(out string? raw) ? raw : spec.ToJsonString();
+        try
+        {
+            return (OpenApiImporter.Import(document, name), null);
+        }
+        catch (PostmanImportException e)
+        {
+            var path = e.Path == "name" ? "$.name" : e.Path;
+            return (null, Problems.Validation($"the description cannot be imported: {e.Message}", [new { path, message = e.Reason }]));
         }
     }
 
