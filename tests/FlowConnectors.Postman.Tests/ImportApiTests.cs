@@ -112,10 +112,13 @@ public sealed class ImportApiTests : IAsyncLifetime
         var (status, saved) = await PostAsync("/api/postman/import", new JsonObject { ["collection"] = edited });
 
         preview.ShouldBe(HttpStatusCode.OK);
-        changes["changes"]!["lines"]!.AsArray().Select(l => (string)l!).ShouldBe(
-            ["version 1.0.0 → 1.1.0", "+ added   removeUser (Remove user)", "- removed deleteUser (Delete user)"]);
+        // Issue 18: a removed card is breaking, so the version goes to the next major, and the catalog's diff says why.
+        var lines = changes["changes"]!["lines"]!.AsArray().Select(l => (string)l!).ToList();
+        lines.Take(3).ShouldBe(["version 1.0.0 → 2.0.0", "+ added   removeUser (Remove user)", "- removed deleteUser (Delete user)"]);
+        lines.Last().ShouldStartWith("breaking: card deleteUser");
+        changes["changes"]!["diff"]!["breaking"]!.GetValue<int>().ShouldBeGreaterThan(0);
         status.ShouldBe(HttpStatusCode.OK);
-        saved["changes"]!["version"]!.GetValue<string>().ShouldBe("1.1.0");
+        saved["changes"]!["version"]!.GetValue<string>().ShouldBe("2.0.0");
         var connector = await _client.GetFromJsonAsync<JsonObject>("/api/connectors/acme-users");
         connector!.ToJsonString().ShouldContain("removeUser");
         connector.ToJsonString().ShouldNotContain("deleteUser");

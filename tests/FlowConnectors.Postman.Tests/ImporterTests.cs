@@ -281,14 +281,16 @@ public sealed class ImporterTests
             ("getUser", "method GET → HEAD"),
             ("listUsers", "query changed; inputs added: sortBy"),
         ]);
-        (second.Changes.PreviousVersion, second.Changes.Version).ShouldBe(("1.0.0", "1.1.0"));
+        // Issue 18: removing a card is breaking in the catalog's rules, so the re-import is a major version.
+        (second.Changes.PreviousVersion, second.Changes.Version).ShouldBe(("1.0.0", "2.0.0"));
+        second.Changes.Diff!.BreakingChanges.ShouldContain(b => b.Section == "card deleteUser");
         File.Exists(Path.Combine(folder, "flows", "deleteUser.flow.json")).ShouldBeFalse();
         File.Exists(Path.Combine(folder, "flows", "disableUser.flow.json")).ShouldBeTrue();
-        JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "connector.json")))!["version"]!.GetValue<string>().ShouldBe("1.1.0");
+        JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "connector.json")))!["version"]!.GetValue<string>().ShouldBe("2.0.0");
 
         var third = ConnectorFolderWriter.Write(PostmanImporter.Import(collection.ToJsonString()), folder, Validator);
         third.Changes.Any.ShouldBeFalse();
-        third.Changes.Lines().ShouldBe(["no changes (version 1.1.0)"]);
+        third.Changes.Lines().ShouldBe(["no changes (version 2.0.0)"]);
     }
 
     [Fact]

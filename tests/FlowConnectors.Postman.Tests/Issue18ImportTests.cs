@@ -192,6 +192,62 @@ public sealed class Issue18ImportTests : IDisposable
         ], ignoreOrder: true);
     }
 
+    [Fact]
+    public void A_reimport_keeps_the_name_and_description_edited_since_and_lists_each_with_what_the_source_says()
+    {
+        var folder = Path.Combine(_installed.Path, "helpdesk");
+        ConnectorFolderWriter.Write(Helpdesk(), folder, Validator);
+        var manifestFile = Path.Combine(folder, "connector.json");
+        var manifest = JsonNode.Parse(File.ReadAllText(manifestFile))!.AsObject();
+        manifest["name"] = "Our Helpdesk";
+        manifest["description"] = "Edited by hand.";
+        File.WriteAllText(manifestFile, manifest.ToJsonString());
+
+        var again = ConnectorFolderWriter.Write(Helpdesk(), folder, Validator);
+
+        again.Changes.Kept.Select(k => k.Split(' ')[0]).ShouldBe(["name", "description"]);
+        again.Changes.Lines().ShouldContain("= kept      name \"Our Helpdesk\" (the source says \"Helpdesk Mixed\"; edit connector.json to take it)");
+        var written = JsonNode.Parse(File.ReadAllText(manifestFile))!;
+        ((string?)written["name"], (string?)written["description"]).ShouldBe(("Our Helpdesk", "Edited by hand."));
+        again.Changes.Version.ShouldBe("1.0.0"); // nothing else changed
+    }
+
+    [Fact]
+    public void Deploy_checks_name_an_undeclared_dependsOn_duplicate_flow_names_prohibited_characters_and_a_connector_without_action_cards()
+    {
+        var folder = Path.Combine(_installed.Path, "checks");
+        ConnectorFolderWriter.Write(Helpdesk(), folder, Validator);
+        JsonObject Read(string id) => JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "flows", id + ".flow.json")))!.AsObject();
+        void Save(JsonObject flow) => File.WriteAllText(Path.Combine(folder, "flows", (string)flow["id"]! + ".flow.json"), flow.ToJsonString());
+        // A dropdown on closeTicket.status whose helper flow does not declare 'ticketId', which dependsOn passes.
+        Save(JsonNode.Parse("""
+            { "format": 1, "id": "listStatuses", "name": "List statuses", "outputs": [{ "name": "items", "type": "array" }],
+              "nodes": [{ "id": "done", "type": "Return", "inputs": { "outputs": { "items": [{ "key": "closed", "value": "Closed" }] } } }], "connections": [],
+              "card": { "kind": "helper" } }
+            """)!.AsObject());
+        var close = Read("closeTicket");
+        close["card"]!["fields"] = new JsonObject { ["status"] = new JsonObject { ["dropdown"] = new JsonObject { ["flow"] = "listStatuses", ["dependsOn"] = new JsonArray("ticketId") } } };
+        close["name"] = "Health";
+        Save(close);
+        var create = Read("createTicket");
+        create["card"]!["label"] = "Create <ticket>";
+        Save(create);
+
+        var (_, problems) = ConnectorPackage.Load(folder, Validator);
+
+        problems.Where(p => p.IsError).Select(p => (p.File, p.Path, p.Code)).ShouldBe(
+        [
+            ("flows/closeTicket.flow.json", "$.card.fields.status.dropdown.dependsOn", "CARD_DEPENDS_ON_UNDECLARED"),
+            (problems.Single(p => p.Code == "FLOW_DUPLICATE_NAME").File, "$.name", "FLOW_DUPLICATE_NAME"),
+            ("flows/createTicket.flow.json", "$.card.label", "FLOW_NAME_CHARACTERS"),
+        ], ignoreOrder: true);
+
+        // No action card left (every card flow removed, the custom API action too).
+        foreach (var file in Directory.GetFiles(Path.Combine(folder, "flows")))
+            if (JsonNode.Parse(File.ReadAllText(file))!["card"]?["kind"]?.GetValue<string>() == "action") File.Delete(file);
+        ConnectorPackage.Load(folder, Validator).Problems.ShouldContain(p => p.Code == "CONNECTOR_NO_ACTION_CARD");
+    }
+
     private async Task<(ConnectorRuntime Runtime, string Connection)> InstallAsync(ImportedConnector imported, EchoServer echo)
     {
         var written = ConnectorFolderWriter.Write(imported, Path.Combine(_installed.Path, imported.Key), Validator);

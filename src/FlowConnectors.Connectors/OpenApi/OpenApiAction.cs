@@ -140,14 +140,14 @@ internal sealed class OpenApiAction(string id, string path, string method, IOpen
             var name => $" Sends the connection's '{name}' auth instead of the connector's.",
         };
         var label = operation.Summary?.Trim() is { Length: > 0 } summary ? summary : operation.OperationId ?? $"{method} {path}";
-        var card = new JsonObject { ["kind"] = "action", ["label"] = PostmanImporter.Truncate(label, 100) };
+        var card = new JsonObject { ["kind"] = "action", ["label"] = PostmanTemplate.DisplayName(label) };
         var group = operation.Tags?.FirstOrDefault()?.Name;
         if (group is not null) card["group"] = group;
         card["description"] = PostmanImporter.Truncate((operation.Description?.Trim() is { Length: > 0 } d ? d : $"{method} {display}") + (paging is null ? "" : $" Paged ({paging}).") + authNote, 300);
         var flow = new FlowDefinition
         {
             Id = id,
-            Name = PostmanImporter.Truncate(label, 100),
+            Name = PostmanTemplate.DisplayName(label),
             Description = $"{method} {display} — imported from OpenAPI ({pointer}).{(paging is null ? "" : $" Pagination: {paging}.")}{authNote}",
             Inputs = _inputs,
             Outputs = outputs,

@@ -78,6 +78,7 @@ public static class OpenApiImporter
         }
         if (actions.Count == 0) throw new PostmanImportException("$.paths", "the description has no operations");
         var additionalNames = auth.Additional.Keys.ToList();
+        PostmanTemplate.UniqueNames(actions.Select(a => flows[a.Id]));
         flows["httpHelper"] = StandardFlows.HttpHelper(baseUrl);
         flows["customApiAction"] = StandardFlows.CustomApiAction(auth.Primary.Kind == "none" ? [] : ["connection", .. additionalNames, Http.ConnectionAuth.None]);
         if (auth.Primary.Kind != "none")

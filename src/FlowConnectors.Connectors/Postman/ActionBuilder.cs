@@ -90,7 +90,7 @@ internal sealed class ActionBuilder
             }
 
         var group = string.Join(" / ", folders.Select(f => f.Name));
-        var card = new JsonObject { ["kind"] = "action", ["label"] = PostmanImporter.Truncate(_item.Name, 100) };
+        var card = new JsonObject { ["kind"] = "action", ["label"] = PostmanTemplate.DisplayName(_item.Name) };
         if (group.Length > 0) card["group"] = group;
         var authNote = _authChoice switch
         {
@@ -102,7 +102,7 @@ internal sealed class ActionBuilder
         var flow = new FlowDefinition
         {
             Id = _id,
-            Name = _item.Name,
+            Name = PostmanTemplate.DisplayName(_item.Name),
             Description = $"{_request.Method} {displayPath} — imported from Postman ({_item.Path}).{authNote}",
             Inputs = _inputs,
             Outputs = outputs,

@@ -46,12 +46,13 @@ public sealed class ImportedConnector
     /// <summary>Auths besides the connector's own that some actions use, by name (the manifest's additionalAuth).</summary>
     public IReadOnlyList<string> AdditionalAuth { get; init; } = [];
 
-    /// <summary>Every file of the connector folder (relative path → text) with the manifest at <paramref name="version"/>.</summary>
-    public IReadOnlyDictionary<string, string> Files(string version = "1.0.0")
+    /// <summary>Every file of the connector folder (relative path → text) with the manifest at <paramref name="version"/> and the settings a re-import keeps.</summary>
+    public IReadOnlyDictionary<string, string> Files(string version = "1.0.0", JsonObject? keptSettings = null)
     {
         var files = new SortedDictionary<string, string>(StringComparer.Ordinal);
         var manifest = (JsonObject)Manifest.DeepClone();
         manifest["version"] = version;
+        foreach (var (field, value) in keptSettings ?? []) manifest[field] = value?.DeepClone();
         files["connector.json"] = CanonicalJson.WriteIndented(manifest);
         foreach (var (id, flow) in Flows) files[$"flows/{id}.flow.json"] = FlowJson.Save(flow);
         foreach (var (name, fixture) in Fixtures) files[$"tests/{name}.json"] = CanonicalJson.WriteIndented(fixture);

@@ -123,6 +123,7 @@ public static partial class PostmanImporter
                 fixtures[action.Fixtures.Count == 1 ? id : $"{id}-{e + 1}"] = WithConnection(action.Fixtures[e], connectionParameters, auth);
         }
         flows["httpHelper"] = StandardFlows.HttpHelper(baseUrl);
+        PostmanTemplate.UniqueNames(actions.Select(a => flows[a.Id]));
         flows["customApiAction"] = StandardFlows.CustomApiAction(auth.Kind == "none" ? [] : ["connection", .. additional.Keys, Http.ConnectionAuth.None]);
         // Test connection with a GET that carries the connector's own auth.
         if (auth.Kind != "none") flows["_authping"] = StandardFlows.AuthPing(flows.Values.FirstOrDefault(f => actions.Any(a => a.Id == f.Id && a.Method == "GET" && a.Auth is null) && f.Inputs.All(i => !i.Required)), actions);

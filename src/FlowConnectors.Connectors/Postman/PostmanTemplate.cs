@@ -55,6 +55,27 @@ internal static partial class PostmanTemplate
 
     public static string Literal(string text) => JsonSerializer.Serialize(text, JsString);
 
+    /// <summary>A flow or card name as the deploy checks want it: no control or prohibited characters (Okta 003H), at most 100 characters.</summary>
+    public static string DisplayName(string text)
+    {
+        var clean = new string(text.Select(c => char.IsControl(c) || Manifest.ConnectorPackage.ProhibitedNameCharacters.Contains(c) ? ' ' : c).ToArray());
+        clean = string.Join(' ', clean.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        return clean.Length <= 100 ? clean : clean[..99] + "…";
+    }
+
+    /// <summary>Gives every flow a name no other flow has (Okta 001H): a repeated name gets " (2)", " (3)"….</summary>
+    public static void UniqueNames(IEnumerable<Engine.Flows.FlowDefinition> flows)
+    {
+        var taken = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var flow in flows)
+        {
+            if (string.IsNullOrWhiteSpace(flow.Name)) continue;
+            var name = flow.Name;
+            for (var n = 2; !taken.Add(name); n++) name = $"{flow.Name} ({n})";
+            flow.Name = name;
+        }
+    }
+
     /// <summary>The longest id an import gives a flow, an input or a parameter: within the product's flow id limit (100) and short enough for file names on every platform.</summary>
     public const int MaxIdentifierLength = 64;
 

@@ -455,9 +455,23 @@ public sealed class ConnectorRuntime : IAsyncDisposable
         var inputs = new JsonObject();
         foreach (var dependency in source.DependsOn)
             inputs[dependency] = values[dependency]?.DeepClone();
-        var run = await RunFlowAsync(connectorKey, source.Flow, connectionId, inputs, cancellationToken);
+        FlowRunResult run;
+        try
+        {
+            run = await RunFlowAsync(connectorKey, source.Flow, connectionId, inputs, cancellationToken);
+        }
+        catch (FlowInputException e)
+        {
+            // A helper flow that does not declare a dependsOn field (deploy validation refuses that now) or a bad value: the caller's 4xx, not a 500.
+            throw new ConnectorException($"dropdown flow '{source.Flow}' does not accept the values of {string.Join(", ", source.DependsOn)}: {string.Join("; ", e.Problems)}");
+        }
         if (run.Status != FlowStatus.Finished) throw new ConnectorException($"dropdown flow '{source.Flow}' failed: {run.Fault?.Message}");
-        return run.Outputs.GetValueOrDefault("items") as JsonArray ?? throw new ConnectorException($"dropdown flow '{source.Flow}' must return 'items'");
+        var items = run.Outputs.GetValueOrDefault("items") as JsonArray ?? throw new ConnectorException($"dropdown flow '{source.Flow}' must return 'items'");
+        // Okta's rule: a dropdown item is { key, value }.
+        foreach (var item in items)
+            if (item is not JsonObject o || o["key"] is null || o["value"] is null)
+                throw new ConnectorException($"dropdown flow '{source.Flow}' returned an item that is not {{ \"key\": …, \"value\": … }}: {Engine.Values.JsonValues.ToText(item)}");
+        return items;
     }
 
     /// <summary>

@@ -48,7 +48,7 @@ internal static class PostmanEndpoints
             var staging = Path.Combine(Path.GetTempPath(), $"flowconnectors-import-{Guid.NewGuid():N}");
             try
             {
-                ConnectorFolderWriter.WriteFiles(imported, changes.Version, staging);
+                ConnectorFolderWriter.WriteFiles(imported, changes, staging);
                 var result = await installer.InstallAsync(staging, ct);
                 if (!result.Succeeded)
                     return Problems.Validation($"the imported connector '{imported.Key}' does not validate",
@@ -141,6 +141,8 @@ internal static class PostmanEndpoints
                 ["id"] = c.Id, ["label"] = c.Label, ["what"] = new JsonArray(c.What.Select(w => (JsonNode?)w).ToArray()),
             }).ToArray()),
             ["connector"] = new JsonArray(changes.Connector.Select(a => (JsonNode?)a).ToArray()),
+            ["kept"] = new JsonArray(changes.Kept.Select(a => (JsonNode?)a).ToArray()),
+            ["diff"] = changes.Diff?.ToJson(),
             ["lines"] = new JsonArray(changes.Lines().Select(a => (JsonNode?)a).ToArray()),
         },
         ["installed"] = installed,
