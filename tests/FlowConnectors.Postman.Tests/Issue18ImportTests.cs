@@ -238,7 +238,7 @@ public sealed class Issue18ImportTests : IDisposable
         problems.Where(p => p.IsError).Select(p => (p.File, p.Path, p.Code)).ShouldBe(
         [
             ("flows/closeTicket.flow.json", "$.card.fields.status.dropdown.dependsOn", "CARD_DEPENDS_ON_UNDECLARED"),
-            (problems.Single(p => p.Code == "FLOW_DUPLICATE_NAME").File, "$.name", "FLOW_DUPLICATE_NAME"),
+            (problems.Single(p => p.Code == "FLOW_DUPLICATE_DISPLAY_NAME").File, "$.name", "FLOW_DUPLICATE_DISPLAY_NAME"),
             ("flows/createTicket.flow.json", "$.card.label", "FLOW_NAME_CHARACTERS"),
         ], ignoreOrder: true);
 

@@ -210,7 +210,7 @@ public sealed partial class ConnectorPackage
         foreach (var group in flows.Values.Where(f => !string.IsNullOrWhiteSpace(f.Definition.Name))
                      .GroupBy(f => f.Definition.Name!.Trim(), StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1))
             foreach (var duplicate in group.Skip(1))
-                problems.Add(new(duplicate.File, "$.name", "FLOW_DUPLICATE_NAME",
+                problems.Add(new(duplicate.File, "$.name", "FLOW_DUPLICATE_DISPLAY_NAME",
                     $"flow name '{group.Key}' is also the name of {string.Join(", ", group.Where(f => f != duplicate).Select(f => f.Definition.Id))}; flow names must be unique (Okta 001H)"));
         foreach (var flow in flows.Values)
         {
