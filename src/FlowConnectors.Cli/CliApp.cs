@@ -20,6 +20,7 @@ internal static class CliApp
             new InstallCommand(output).Command,
             new DiffCommand(output).Command,
             new ImportPostmanCommand(output).Command,
+            new ImportOpenApiCommand(output).Command,
             new CollectCommand(output).Command,
         };
 

@@ -71,7 +71,23 @@ internal sealed class EchoServer : IAsyncDisposable
         }
         var headers = request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString(), StringComparer.Ordinal);
         JsonNode? body = null;
-        if (request.HasFormContentType)
+        if (request.ContentType?.StartsWith("multipart/form-data", StringComparison.OrdinalIgnoreCase) == true)
+        {
+            // Part names exactly as they came (RFC 7578: UTF-8 in the quoted name), not as a lenient parser would decode them.
+            var boundary = Microsoft.Net.Http.Headers.HeaderUtilities.RemoveQuotes(
+                Microsoft.Net.Http.Headers.MediaTypeHeaderValue.Parse(request.ContentType).Boundary).Value!;
+            var reader = new Microsoft.AspNetCore.WebUtilities.MultipartReader(boundary, request.Body);
+            var fields = new JsonArray();
+            while (await reader.ReadNextSectionAsync() is { } section)
+            {
+                var disposition = section.Headers!["Content-Disposition"].ToString();
+                var name = System.Text.RegularExpressions.Regex.Match(disposition, "name=\"([^\"]*)\"").Groups[1].Value;
+                using var part = new StreamReader(section.Body, Encoding.UTF8);
+                fields.Add(new JsonArray(name, await part.ReadToEndAsync()));
+            }
+            body = new JsonObject { ["form"] = fields };
+        }
+        else if (request.HasFormContentType)
         {
             var form = await request.ReadFormAsync();
             var fields = new JsonArray();

@@ -81,6 +81,28 @@ public sealed class ImportApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_300_character_or_non_ASCII_request_name_imports_with_capped_transliterated_ids_and_environments_become_presets()
+    {
+        var longName = new string('x', 150) + " " + new string('y', 150);
+        var collection = CollectionText.Replace("\"name\": \"Delete user\"", $"\"name\": \"{longName}\"").Replace("\"name\": \"Get user\"", "\"name\": \"Größe ändern\"");
+        var environment = new JsonObject
+        {
+            ["name"] = "Staging",
+            ["values"] = new JsonArray(new JsonObject { ["key"] = "baseUrl", ["value"] = "https://staging.acme.test/v2", ["enabled"] = true },
+                new JsonObject { ["key"] = "accessToken", ["value"] = "staging-token-0987654321", ["enabled"] = true }),
+        };
+
+        var (status, saved) = await PostAsync("/api/postman/import", new JsonObject { ["collection"] = collection, ["name"] = "Long Names", ["environments"] = new JsonArray(environment) });
+
+        status.ShouldBe(HttpStatusCode.Created, saved.ToJsonString());
+        var ids = saved["actions"]!.AsArray().Select(a => (string)a!["id"]!).ToList();
+        ids.ShouldContain("groesseAendern");
+        ids.ShouldAllBe(id => id.Length <= 64);
+        saved["connectionPresets"]!.ToJsonString().ShouldBe("""[{"name":"Staging","values":{"baseUrl":"https://staging.acme.test/v2"}}]""");
+        saved.ToJsonString().ShouldNotContain("staging-token-0987654321");
+    }
+
+    [Fact]
     public async Task Saving_an_edited_collection_again_reports_what_changed()
     {
         (await PostAsync("/api/postman/import", new JsonObject { ["collection"] = CollectionText })).Status.ShouldBe(HttpStatusCode.Created);
@@ -90,10 +112,13 @@ public sealed class ImportApiTests : IAsyncLifetime
         var (status, saved) = await PostAsync("/api/postman/import", new JsonObject { ["collection"] = edited });
 
         preview.ShouldBe(HttpStatusCode.OK);
-        changes["changes"]!["lines"]!.AsArray().Select(l => (string)l!).ShouldBe(
-            ["version 1.0.0 → 1.1.0", "+ added   removeUser (Remove user)", "- removed deleteUser (Delete user)"]);
+        // Issue 18: a removed card is breaking, so the version goes to the next major, and the catalog's diff says why.
+        var lines = changes["changes"]!["lines"]!.AsArray().Select(l => (string)l!).ToList();
+        lines.Take(3).ShouldBe(["version 1.0.0 → 2.0.0", "+ added   removeUser (Remove user)", "- removed deleteUser (Delete user)"]);
+        lines.Last().ShouldStartWith("breaking: card deleteUser");
+        changes["changes"]!["diff"]!["breaking"]!.GetValue<int>().ShouldBeGreaterThan(0);
         status.ShouldBe(HttpStatusCode.OK);
-        saved["changes"]!["version"]!.GetValue<string>().ShouldBe("1.1.0");
+        saved["changes"]!["version"]!.GetValue<string>().ShouldBe("2.0.0");
         var connector = await _client.GetFromJsonAsync<JsonObject>("/api/connectors/acme-users");
         connector!.ToJsonString().ShouldContain("removeUser");
         connector.ToJsonString().ShouldNotContain("deleteUser");

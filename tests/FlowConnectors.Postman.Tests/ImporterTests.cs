@@ -28,10 +28,10 @@ public sealed class ImporterTests
         imported.Actions.Select(a => (a.Id, a.Group, a.Method, a.Path)).ShouldBe(
         [
             ("listUsers", "Users", "GET", "/users"),
-            ("getUser", "Users", "GET", "/users/u1"),
+            ("getUser", "Users", "GET", "/users/{userId}"),
             ("createUser", "Users", "POST", "/users"),
-            ("deleteUser", "Users", "DELETE", "/users/u2"),
-            ("getGroupMembers", "Groups", "GET", "/groups/g-42/members"),
+            ("deleteUser", "Users", "DELETE", "/users/{userId}"),
+            ("getGroupMembers", "Groups", "GET", "/groups/{groupId}/members"),
         ]);
         var flow = Flow(imported, "getUser");
         flow["card"]!["kind"]!.GetValue<string>().ShouldBe("action");
@@ -51,7 +51,11 @@ public sealed class ImporterTests
         var imported = Import("users-bearer.postman_collection.json");
 
         imported.BaseUrl.ShouldBe("https://api.acme.test/v2");
-        imported.ConnectionParameters.ShouldHaveSingleItem().ShouldBe(new ImportedParameter("accessToken", "password", null, "auth.bearer.token"));
+        // Issue 18 (4): {{baseUrl}} is a connection parameter with the collection's value as its default.
+        imported.ConnectionParameters.ShouldBe([
+            new ImportedParameter("baseUrl", "text", "https://api.acme.test/v2", "item[0].item[0].request.url", "baseUrl", Required: false),
+            new ImportedParameter("accessToken", "password", null, "auth.bearer.token", "accessToken")]);
+        imported.Manifest["baseUrlParameter"]!.GetValue<string>().ShouldBe("baseUrl");
         var list = imported.Flows["listUsers"];
         list.Inputs.Select(i => (i.Name, i.Default?.ToString())).ShouldBe([("pageSize", "25"), ("department", "Engineering")]);
         // A folder variable is an input too, with the folder's value.
@@ -102,7 +106,7 @@ public sealed class ImporterTests
         var imported = Import("forms-basic-v2.0.postman_collection.json");
 
         imported.AuthKind.ShouldBe("basic");
-        imported.ConnectionParameters.Select(p => (p.Name, p.Type, p.Default)).ShouldBe([("user", "text", "agent"), ("password", "password", null)]);
+        imported.ConnectionParameters.Select(p => (p.Name, p.Type, p.Default)).ShouldBe([("baseUrl", "text", "https://desk.example.test/api"), ("user", "text", "agent"), ("password", "password", null)]);
         imported.Flows["createTicketForm"].Inputs.Select(i => i.Name).ShouldBe(["subject", "priority", "body", "priority2"]);
         CallInputs(imported, "createTicketForm")!["body"]!["js"]!.GetValue<string>()
             .ShouldBe("({ \"subject\": input.subject, \"priority\": input.priority, \"body\": input.body })");
@@ -131,7 +135,7 @@ public sealed class ImporterTests
 
         imported.Manifest["auth"]!.ToJsonString().ShouldBe(
             """{"kind":"oauth2ClientCredentials","tokenUrl":"https://login.billing.test/oauth/token","clientIdParameter":"clientId","clientSecretParameter":"clientSecret","clientAuthentication":"client_secret_basic","scope":"invoices.read invoices.write"}""");
-        imported.ConnectionParameters.Select(p => (p.Name, p.Type)).ShouldBe([("clientId", "text"), ("clientSecret", "password")]);
+        imported.ConnectionParameters.Select(p => (p.Name, p.Type)).ShouldBe([("baseUrl", "text"), ("clientId", "text"), ("clientSecret", "password")]);
     }
 
     private const string Mixed = """
@@ -153,19 +157,26 @@ public sealed class ImporterTests
         """;
 
     [Fact]
-    public void Collection_auth_wins_and_requests_with_other_auth_or_another_host_are_reported_by_path()
+    public void Collection_auth_is_the_connectors_own_and_each_action_keeps_the_auth_its_request_inherits()
     {
         var imported = PostmanImporter.Import(Mixed);
 
         imported.AuthKind.ShouldBe("basic");
-        imported.ConnectionParameters.Select(p => (p.Name, p.Type, p.Default)).ShouldBe([("username", "text", "admin"), ("password", "password", null)]);
+        // Issue 18 (2): the folder's bearer token is a connection parameter of its own, not flattened into the basic auth.
+        imported.ConnectionParameters.Select(p => (p.Name, p.Type, p.Default)).ShouldBe(
+            [("url", "text", "https://mixed.example.test"), ("username", "text", "admin"), ("password", "password", null), ("t", "password", null)]);
+        imported.Manifest["additionalAuth"]!.ToJsonString().ShouldBe("""{"folderBearer":{"kind":"apiKey","parameter":"t","in":"header","name":"Authorization","tokenType":"Bearer"}}""");
         imported.Warnings.ShouldContain(new ImportMessage("auth.basic", "the collection holds a literal password; it is not copied into the connector — enter it in the connection"));
-        imported.Warnings.ShouldContain(new ImportMessage("item[1].auth", "uses 'bearer' auth, but the connector's auth ('basic' → basic) applies to every action"));
-        imported.Warnings.ShouldContain(new ImportMessage("item[1].item[1].request.auth", "uses 'digest' auth, but the connector's auth ('basic' → basic) applies to every action"));
-        imported.Warnings.ShouldContain(new ImportMessage("item[2].request.auth", "'No auth' has no auth in the collection, but the connector's auth (basic) applies to every action"));
+        imported.Warnings.ShouldContain(new ImportMessage("item[1].item[1].request.auth", "auth type 'digest' is not supported (basic, bearer, apikey and oauth2 are); the actions under it send the connector's auth (basic)"));
         imported.Warnings.ShouldContain(new ImportMessage("item[3].request.url", "'Elsewhere' calls https://other.example.test, not the connector's base URL {{url}}; it is not imported"));
         imported.Warnings.ShouldContain(new ImportMessage("item[4].request.body.mode", "body mode 'graphql' is not supported (raw, urlencoded and formdata are); the request is imported without a body"));
-        imported.Actions.Select(a => a.Id).ShouldBe(["inherits", "folderBearer", "ownDigest", "noAuth", "graphQL"]);
+        imported.Actions.Select(a => (a.Id, a.Auth)).ShouldBe([("inherits", null), ("folderBearer", "folderBearer"), ("ownDigest", null), ("noAuth", "none"), ("graphQL", null)]);
+        CallInputs(imported, "noAuth")!["auth"]!.GetValue<string>().ShouldBe("none");
+        CallInputs(imported, "folderBearer")!["auth"]!.GetValue<string>().ShouldBe("folderBearer");
+        CallInputs(imported, "inherits")!["auth"].ShouldBeNull();
+        Flow(imported, "noAuth")["card"]!["description"]!.GetValue<string>().ShouldEndWith("Sends no credentials (No Auth in the collection).");
+        // The custom API action offers every auth, and none (so an Authorization header set there is sent as it is).
+        imported.Flows["customApiAction"].Inputs.Single(i => i.Name == "auth").Options!.Select(o => (string?)o!["value"]).ShouldBe(["connection", "folderBearer", "none"]);
         string.Concat(imported.Files().Values).ShouldNotContain("literal-pass-123");
     }
 
@@ -270,14 +281,16 @@ public sealed class ImporterTests
             ("getUser", "method GET → HEAD"),
             ("listUsers", "query changed; inputs added: sortBy"),
         ]);
-        (second.Changes.PreviousVersion, second.Changes.Version).ShouldBe(("1.0.0", "1.1.0"));
+        // Issue 18: removing a card is breaking in the catalog's rules, so the re-import is a major version.
+        (second.Changes.PreviousVersion, second.Changes.Version).ShouldBe(("1.0.0", "2.0.0"));
+        second.Changes.Diff!.BreakingChanges.ShouldContain(b => b.Section == "card deleteUser");
         File.Exists(Path.Combine(folder, "flows", "deleteUser.flow.json")).ShouldBeFalse();
         File.Exists(Path.Combine(folder, "flows", "disableUser.flow.json")).ShouldBeTrue();
-        JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "connector.json")))!["version"]!.GetValue<string>().ShouldBe("1.1.0");
+        JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "connector.json")))!["version"]!.GetValue<string>().ShouldBe("2.0.0");
 
         var third = ConnectorFolderWriter.Write(PostmanImporter.Import(collection.ToJsonString()), folder, Validator);
         third.Changes.Any.ShouldBeFalse();
-        third.Changes.Lines().ShouldBe(["no changes (version 1.1.0)"]);
+        third.Changes.Lines().ShouldBe(["no changes (version 2.0.0)"]);
     }
 
     [Fact]

@@ -31,6 +31,9 @@ public sealed class NewmanConformanceTests
         new("forms-basic-v2.0.postman_collection.json", "baseUrl", "/api", new() { ["user"] = "agent", ["password"] = "s3cret" }, new()),
         new("keys-apikey.postman_collection.json", "host", "", new() { ["apiKey"] = "key-789" }, new()),
         new("oauth2-client-credentials.postman_collection.json", "baseUrl", "", new() { ["clientId"] = "billing-app", ["clientSecret"] = "cs-1", ["accessToken"] = "at-456" }, new()),
+        // Issue 18: No Auth, a folder's basic auth, credentials in bodies, a valueless form variable, non-ASCII multipart names.
+        new("helpdesk-mixed-auth.postman_collection.json", "baseUrl", "/api", new() { ["accessToken"] = "tok-A1", ["adminUser"] = "root", ["adminPassword"] = "pw-2" },
+            new() { ["resolution"] = "duplicate", ["webhookSecret"] = "old-secret-1" }),
     };
 
     [Theory]
@@ -67,7 +70,11 @@ public sealed class NewmanConformanceTests
         var connection = await runtime.CreateConnectionAsync(package.Manifest.Key, "conformance", values, "tests");
         foreach (var action in imported.Actions)
         {
-            var run = await runtime.RunFlowAsync(package.Manifest.Key, action.Id, connection.Id, new JsonObject());
+            // Inputs the import could not give a default (credentials in a body, variables with no value) get what newman got.
+            var inputs = new JsonObject();
+            foreach (var input in imported.Flows[action.Id].Inputs.Where(i => i.Required && i.Default is null))
+                inputs[input.Name] = variables.GetValueOrDefault(input.Label ?? input.Name) ?? variables.GetValueOrDefault(input.Name);
+            var run = await runtime.RunFlowAsync(package.Manifest.Key, action.Id, connection.Id, inputs);
             run.Status.ShouldBe(Engine.FlowStatus.Finished, $"{action.Id}: {run.Fault}");
         }
         var actual = echo.Take();

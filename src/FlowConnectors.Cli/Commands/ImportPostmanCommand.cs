@@ -17,38 +17,46 @@ internal sealed class ImportPostmanCommand
     private readonly Argument<string> _collection = new("collection") { Description = "A Postman Collection v2.1 or v2.0 JSON file." };
     private readonly Option<string> _out = new("--out") { Description = "The connector folder to write (created, or updated when it holds an earlier import).", Required = true };
     private readonly Option<string?> _name = new("--name") { Description = "The connector's name (and key); default: the collection's name." };
+    private readonly Option<string[]> _environments = new("--environment") { Description = "A Postman environment (*.postman_environment.json) to import as a connection preset; repeat for more.", AllowMultipleArgumentsPerToken = false };
 
     public ImportPostmanCommand(CliOutput output)
     {
         _output = output;
-        Command = new Command("import-postman", "Imports a Postman collection as a connector folder (one action card per request).") { _collection, _out, _name };
-        Command.SetAction(parsed => Execute(parsed.GetRequiredValue(_collection), parsed.GetRequiredValue(_out), parsed.GetValue(_name)));
+        Command = new Command("import-postman", "Imports a Postman collection as a connector folder (one action card per request).") { _collection, _out, _name, _environments };
+        Command.SetAction(parsed => Execute(parsed.GetRequiredValue(_collection), parsed.GetRequiredValue(_out), parsed.GetValue(_name), parsed.GetValue(_environments) ?? []));
     }
 
     public Command Command { get; }
 
-    private int Execute(string collectionFile, string outFolder, string? name)
+    private int Execute(string collectionFile, string outFolder, string? name, string[] environmentFiles)
     {
         if (!File.Exists(collectionFile)) throw new CliException($"no such file: {collectionFile}");
+        foreach (var file in environmentFiles)
+            if (!File.Exists(file)) throw new CliException($"no such file: {file}");
         ImportedConnector imported;
         ImportWriteResult written;
         try
         {
-            imported = PostmanImporter.Import(File.ReadAllText(collectionFile), name);
+            imported = PostmanImporter.Import(File.ReadAllText(collectionFile), name, environmentFiles.Select(File.ReadAllText).ToList());
             written = ConnectorFolderWriter.Write(imported, outFolder, new FlowEngine(new FlowEngineOptions { Registry = ConnectorRuntime.CreateRegistry() }));
         }
         catch (PostmanImportException e)
         {
-            throw new CliException(e.Path == "--out" || e.Path == "name" ? $"{e.Path}: {e.Reason}" : $"{collectionFile}: {e.Path}: {e.Reason}");
+            var where = e.Path.StartsWith("environment[", StringComparison.Ordinal) && int.TryParse(e.Path[12..e.Path.IndexOf(']')], out var index)
+                ? $"{environmentFiles[index]}: {e.Path[(e.Path.IndexOf(']') + 1)..].TrimStart('.')}"
+                : null;
+            throw new CliException(e.Path == "--out" || e.Path == "name" ? $"{e.Path}: {e.Reason}" : where is not null ? $"{where}: {e.Reason}" : $"{collectionFile}: {e.Path}: {e.Reason}");
         }
         foreach (var warning in imported.Warnings) _output.Err.WriteLine($"warning: {collectionFile}: {CliOutput.OneLine(warning.ToString())}");
         var o = _output.Out;
         o.WriteLine($"Imported '{imported.Name}' (key {imported.Key}) into {outFolder}");
         o.WriteLine($"  base URL: {imported.BaseUrl}");
         o.WriteLine($"  auth: {imported.AuthKind}{(imported.ConnectionParameters.Count > 0 ? " — connection parameters: " + string.Join(", ", imported.ConnectionParameters.Select(p => $"{p.Name} ({p.Type})")) : "")}");
+        if (imported.AdditionalAuth.Count > 0) o.WriteLine($"  additional auth: {string.Join(", ", imported.AdditionalAuth)}");
+        foreach (var preset in imported.Presets) o.WriteLine($"  connection preset '{preset.Name}': {string.Join(", ", preset.Values.Keys)}");
         o.WriteLine($"  {CliOutput.Count(imported.Actions.Count, "action")}:");
         foreach (var a in imported.Actions)
-            o.WriteLine($"    {a.Method,-7} {a.Path,-40} {a.Id}{(a.Group.Length > 0 ? $"  [{a.Group}]" : "")}{(a.Examples > 0 ? $"  ({CliOutput.Count(a.Examples, "example")} → fixtures)" : "")}");
+            o.WriteLine($"    {a.Method,-7} {a.Path,-40} {a.Id}{(a.Group.Length > 0 ? $"  [{a.Group}]" : "")}{(a.Auth is { } auth ? $"  (auth: {auth})" : "")}{(a.Examples > 0 ? $"  ({CliOutput.Count(a.Examples, "example")} → fixtures)" : "")}");
         o.WriteLine("  changes:");
         foreach (var line in written.Changes.Lines()) o.WriteLine("    " + line);
         if (imported.Warnings.Count > 0) o.WriteLine($"  {CliOutput.Count(imported.Warnings.Count, "warning")} (on stderr)");

@@ -43,6 +43,18 @@ public static partial class SecretScanner
     private static partial Regex SecretName();
     [GeneratedRegex(@"^\s*(Bearer|Basic|token)\s+\S{8,}", RegexOptions.IgnoreCase)] private static partial Regex AuthorizationValue();
 
+    [GeneratedRegex(@"(password|passwd|secret|api_?key|token|credential|private_?key|bearer)", RegexOptions.IgnoreCase)] private static partial Regex SecretishName();
+
+    /// <summary>
+    /// Whether a value must not be copied into a default or a literal: a well-known credential format, an
+    /// Authorization value, or a real-looking value under a name that says credential (apiToken, client_secret, …).
+    /// Importers use it; the package scan is stricter about names and looser about fixtures.
+    /// </summary>
+    public static bool LooksLikeSecret(string? name, string value) =>
+        Format(value) is not null ||
+        (AuthorizationValue().IsMatch(value) && LooksReal(Credential(value))) ||
+        (name is not null && SecretishName().IsMatch(name) && !IsPlaceholder(value) && value.Length >= 6);
+
     /// <summary>Each finding as <c>file: $.path: reason</c>.</summary>
     public static List<string> Scan(IReadOnlyDictionary<string, byte[]> files)
     {

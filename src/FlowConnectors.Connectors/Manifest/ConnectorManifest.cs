@@ -20,6 +20,13 @@ public sealed class ConnectorManifest
     /// </summary>
     public string? BaseUrlParameter { get; init; }
     public required AuthSettings Auth { get; init; }
+    /// <summary>
+    /// Further auths some actions use instead of <see cref="Auth"/> (a Postman folder's basic auth under a
+    /// bearer collection), by name; a request picks one with its <c>auth</c> input. Basic and apiKey only.
+    /// </summary>
+    public IReadOnlyDictionary<string, AuthSettings> AdditionalAuth { get; init; } = new Dictionary<string, AuthSettings>();
+    /// <summary>Named sets of connection parameter values (a Postman environment): a starting point for a new connection.</summary>
+    public IReadOnlyList<ConnectionPreset> ConnectionPresets { get; init; } = [];
     public IReadOnlyList<ConnectionParameter> ConnectionParameters { get; init; } = [];
     public JsonObject? Http { get; init; }
     /// <summary>Per-connection request budgets (<c>rateLimits</c>): the connection-wide one and endpoint groups.</summary>
@@ -61,6 +68,9 @@ public sealed record ConnectionParameter(
     IReadOnlyList<ParameterOption> Options);
 
 public sealed record ParameterOption(string Label, string Value);
+
+/// <summary>Values for some connection parameters (never a password), e.g. one Postman environment's.</summary>
+public sealed record ConnectionPreset(string Name, IReadOnlyDictionary<string, string> Values);
 
 public enum AuthKind
 {

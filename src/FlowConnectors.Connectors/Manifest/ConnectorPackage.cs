@@ -91,6 +91,7 @@ public sealed partial class ConnectorPackage
 
         CheckStandardFlows(manifest, flows, problems);
         CheckCards(flows, problems);
+        CheckDeployRules(flows, problems);
         CheckCallTargets(flows, problems);
 
         var fixtureDir = Path.Combine(directory, "tests");
@@ -111,8 +112,13 @@ public sealed partial class ConnectorPackage
             var outputs = helper.Definition.Outputs.Select(o => o.Name).ToHashSet();
             string[] needIn = ["relative_url", "request_method", "query", "headers", "body"];
             string[] needOut = ["status_code", "headers", "body"];
-            if (!needIn.All(inputs.Contains) || inputs.Count != needIn.Length)
-                problems.Add(new(helper.File, "$.inputs", "HTTPHELPER_SIGNATURE", $"{HttpHelper} must take exactly the inputs {string.Join(", ", needIn)}"));
+            // Okta's five inputs, plus an optional 'auth' (which of the connection's auths a request carries: a
+            // Postman noauth request sends none, a folder's basic auth its own).
+            var extra = inputs.Except(needIn).ToList();
+            if (!needIn.All(inputs.Contains) || extra.Any(i => i != "auth"))
+                problems.Add(new(helper.File, "$.inputs", "HTTPHELPER_SIGNATURE", $"{HttpHelper} must take exactly the inputs {string.Join(", ", needIn)} (and optionally auth)"));
+            else if (helper.Definition.Inputs.FirstOrDefault(i => i.Name == "auth") is { Required: true })
+                problems.Add(new(helper.File, "$.inputs", "HTTPHELPER_SIGNATURE", "auth must be optional (empty: the connector's own auth)"));
             if (!needOut.All(outputs.Contains) || outputs.Count != needOut.Length)
                 problems.Add(new(helper.File, "$.outputs", "HTTPHELPER_SIGNATURE", $"{HttpHelper} must return exactly the outputs {string.Join(", ", needOut)}"));
             if (helper.Definition.Inputs.FirstOrDefault(i => i.Name == "relative_url") is { Required: false })
@@ -173,13 +179,48 @@ public sealed partial class ConnectorPackage
 
             void CheckSource(DynamicSource source, string path)
             {
-                if (!flows.ContainsKey(source.Flow))
+                if (!flows.TryGetValue(source.Flow, out var helper))
                     problems.Add(new(flow.File, JsonPath.Property(path, "flow"), "CARD_UNKNOWN_FLOW", $"helper flow '{source.Flow}' does not exist"));
                 foreach (var dependency in source.DependsOn)
+                {
                     if (!inputs.Contains(dependency))
                         problems.Add(new(flow.File, JsonPath.Property(path, "dependsOn"), "CARD_UNKNOWN_FIELD", $"'{dependency}' is not an input or option of the flow"));
+                    // The helper is run with the dependsOn values as its inputs: one it does not declare would fail every call.
+                    else if (helper is not null && !helper.Definition.Inputs.Exists(i => i.Name == dependency))
+                        problems.Add(new(flow.File, JsonPath.Property(path, "dependsOn"), "CARD_DEPENDS_ON_UNDECLARED",
+                            $"helper flow '{source.Flow}' does not declare the input '{dependency}' that dependsOn passes to it"));
+                }
+                if (helper is not null)
+                    foreach (var required in helper.Definition.Inputs.Where(i => i.Required && i.Default is null && !source.DependsOn.Contains(i.Name)))
+                        problems.Add(new(flow.File, JsonPath.Property(path, "dependsOn"), "CARD_DEPENDS_ON_MISSING",
+                            $"helper flow '{source.Flow}' requires the input '{required.Name}', which dependsOn does not pass"));
             }
         }
+    }
+
+    /// <summary>Characters Okta's deploy refuses in flow and card names (003H), besides control characters.</summary>
+    public static readonly char[] ProhibitedNameCharacters = ['<', '>', '\\', '|'];
+
+    /// <summary>
+    /// Okta's deploy checks beyond ids: flow display names are unique (001H), names hold no prohibited
+    /// characters (003H), and a connector keeps at least one action card.
+    /// </summary>
+    private static void CheckDeployRules(Dictionary<string, ConnectorFlow> flows, List<ConnectorProblem> problems)
+    {
+        foreach (var group in flows.Values.Where(f => !string.IsNullOrWhiteSpace(f.Definition.Name))
+                     .GroupBy(f => f.Definition.Name!.Trim(), StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1))
+            foreach (var duplicate in group.Skip(1))
+                problems.Add(new(duplicate.File, "$.name", "FLOW_DUPLICATE_DISPLAY_NAME",
+                    $"flow name '{group.Key}' is also the name of {string.Join(", ", group.Where(f => f != duplicate).Select(f => f.Definition.Id))}; flow names must be unique (Okta 001H)"));
+        foreach (var flow in flows.Values)
+        {
+            foreach (var (path, name) in new[] { ("$.name", flow.Definition.Name), ("$.card.label", flow.Card?.Label) })
+                if (name is not null && name.FirstOrDefault(c => char.IsControl(c) || ProhibitedNameCharacters.Contains(c)) is var bad and not '\0')
+                    problems.Add(new(flow.File, path, "FLOW_NAME_CHARACTERS",
+                        $"'{name.Replace("\n", " ")}' holds {(char.IsControl(bad) ? $"the control character U+{(int)bad:X4}" : $"'{bad}'")}, which names must not hold (Okta 003H: no {string.Join(" ", ProhibitedNameCharacters)} or control characters)"));
+        }
+        if (flows.Count > 0 && !flows.Values.Any(f => f.Card is { Kind: CardKind.Action }))
+            problems.Add(new("flows/", "$", "CONNECTOR_NO_ACTION_CARD", "the connector has no action card left; a connector needs at least one (the Custom API Action counts)"));
     }
 
     private static void CheckCallTargets(Dictionary<string, ConnectorFlow> flows, List<ConnectorProblem> problems)

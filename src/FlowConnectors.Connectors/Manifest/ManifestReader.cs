@@ -24,7 +24,7 @@ public static partial class ManifestReader
     [GeneratedRegex(@"\{\{\s*connection\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")] internal static partial Regex ConnectionPlaceholder();
 
     private static readonly string[] Fields =
-        ["key", "name", "version", "description", "icon", "accentColor", "documentationUrl", "supportEmail", "baseUrl", "baseUrlParameter", "auth", "connectionParameters", "http", "rateLimits", "tokenExpiry"];
+        ["key", "name", "version", "description", "icon", "accentColor", "documentationUrl", "supportEmail", "baseUrl", "baseUrlParameter", "auth", "additionalAuth", "connectionParameters", "connectionPresets", "http", "rateLimits", "tokenExpiry"];
 
     public static bool IsSemver(string version) => SemverPattern().IsMatch(version);
 
@@ -114,6 +114,8 @@ public static partial class ManifestReader
                 Error("$.baseUrlParameter", "MANIFEST_INVALID_PARAMETER", $"baseUrlParameter '{baseUrlParameter}' must be a text parameter");
         }
         var auth = ReadAuth(root, parameters, problems);
+        var additionalAuth = ReadAdditionalAuth(root, parameters, problems);
+        var presets = ReadPresets(root, parameters, problems);
         if (root["http"] is { } http && http is not JsonObject)
             Error("$.http", "MANIFEST_WRONG_TYPE", "'http' must be an object");
         else if (root["http"] is JsonObject httpSettings)
@@ -140,7 +142,9 @@ public static partial class ManifestReader
             BaseUrl = baseUrl,
             BaseUrlParameter = baseUrlParameter,
             Auth = auth,
+            AdditionalAuth = additionalAuth,
             ConnectionParameters = parameters,
+            ConnectionPresets = presets,
             Http = root["http"] as JsonObject,
             RateLimits = rateLimits,
             TokenExpiry = tokenExpiry,
@@ -207,12 +211,93 @@ public static partial class ManifestReader
 
     private static AuthSettings? ReadAuth(JsonObject root, List<ConnectionParameter> parameters, List<ConnectorProblem> problems)
     {
-        void Error(string path, string code, string message) => problems.Add(new(FileName, path, code, message));
         if (!root.TryGetPropertyValue("auth", out var node) || node is not JsonObject auth)
         {
-            Error("$", "MANIFEST_MISSING_FIELD", "missing field 'auth' (an object with 'kind')");
+            problems.Add(new(FileName, "$", "MANIFEST_MISSING_FIELD", "missing field 'auth' (an object with 'kind')"));
             return null;
         }
+        return ReadAuthObject(auth, "$.auth", parameters, problems);
+    }
+
+    /// <summary>Names an action's <c>auth</c> input may give besides these: the connector's own auth, and none at all.</summary>
+    public static readonly IReadOnlySet<string> ReservedAuthNames = new HashSet<string>(StringComparer.Ordinal) { "none", "connection" };
+
+    private static Dictionary<string, AuthSettings> ReadAdditionalAuth(JsonObject root, List<ConnectionParameter> parameters, List<ConnectorProblem> problems)
+    {
+        var result = new Dictionary<string, AuthSettings>(StringComparer.Ordinal);
+        if (root["additionalAuth"] is not { } node) return result;
+        if (node is not JsonObject entries)
+        {
+            problems.Add(new(FileName, "$.additionalAuth", "MANIFEST_WRONG_TYPE", "'additionalAuth' must be an object of named auths"));
+            return result;
+        }
+        foreach (var (name, value) in entries)
+        {
+            var path = JsonPath.Property("$.additionalAuth", name);
+            if (!NamePattern().IsMatch(name) || ReservedAuthNames.Contains(name))
+            {
+                problems.Add(new(FileName, path, "MANIFEST_AUTH_NAME", $"additional auth name '{name}' must be an identifier other than {string.Join(" and ", ReservedAuthNames.Order(StringComparer.Ordinal))}"));
+                continue;
+            }
+            if (value is not JsonObject auth)
+            {
+                problems.Add(new(FileName, path, "MANIFEST_WRONG_TYPE", "an additional auth must be an object with 'kind'"));
+                continue;
+            }
+            if ((string?)auth["kind"] is not ("basic" or "apiKey"))
+            {
+                problems.Add(new(FileName, JsonPath.Property(path, "kind"), "MANIFEST_AUTH_KIND", $"an additional auth's kind must be basic or apiKey, got '{(string?)auth["kind"]}'"));
+                continue;
+            }
+            if (ReadAuthObject(auth, path, parameters, problems) is { } settings) result[name] = settings;
+        }
+        return result;
+    }
+
+    private static List<ConnectionPreset> ReadPresets(JsonObject root, List<ConnectionParameter> parameters, List<ConnectorProblem> problems)
+    {
+        var result = new List<ConnectionPreset>();
+        if (root["connectionPresets"] is not { } node) return result;
+        if (node is not JsonArray list)
+        {
+            problems.Add(new(FileName, "$.connectionPresets", "MANIFEST_WRONG_TYPE", "'connectionPresets' must be a list of { name, values }"));
+            return result;
+        }
+        for (var i = 0; i < list.Count; i++)
+        {
+            var path = JsonPath.Index("$.connectionPresets", i);
+            if (list[i] is not JsonObject preset || (string?)preset["name"] is not { Length: > 0 } name || preset["values"] is not JsonObject values)
+            {
+                problems.Add(new(FileName, path, "MANIFEST_PRESET", "a connection preset must be { \"name\": …, \"values\": { parameter: text } }"));
+                continue;
+            }
+            foreach (var (field, _) in preset)
+                if (field is not ("name" or "values"))
+                    problems.Add(new(FileName, JsonPath.Property(path, field), "MANIFEST_UNKNOWN_FIELD", $"unknown field '{field}'; a preset has name and values"));
+            if (result.Any(p => p.Name == name))
+                problems.Add(new(FileName, JsonPath.Property(path, "name"), "MANIFEST_PRESET", $"preset '{name}' is declared twice"));
+            var map = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var (parameterName, value) in values)
+            {
+                var valuePath = JsonPath.Property(JsonPath.Property(path, "values"), parameterName);
+                var parameter = parameters.FirstOrDefault(p => p.Name == parameterName);
+                if (parameter is null)
+                    problems.Add(new(FileName, valuePath, "MANIFEST_UNKNOWN_PARAMETER", $"preset '{name}' sets '{parameterName}', which is not a connection parameter"));
+                else if (parameter.Type == ConnectionParameterType.Password)
+                    problems.Add(new(FileName, valuePath, "MANIFEST_SECRET_DEFAULT", $"preset '{name}' must not hold a value for the password parameter '{parameterName}'"));
+                else if (value is JsonValue v && v.TryGetValue(out string? text))
+                    map[parameterName] = text;
+                else
+                    problems.Add(new(FileName, valuePath, "MANIFEST_WRONG_TYPE", $"preset value '{parameterName}' must be a string"));
+            }
+            result.Add(new ConnectionPreset(name, map));
+        }
+        return result;
+    }
+
+    private static AuthSettings? ReadAuthObject(JsonObject auth, string authPath, List<ConnectionParameter> parameters, List<ConnectorProblem> problems)
+    {
+        void Error(string path, string code, string message) => problems.Add(new(FileName, path, code, message));
         var kindText = (string?)auth["kind"];
         AuthKind kind;
         switch (kindText)
@@ -224,7 +309,7 @@ public static partial class ManifestReader
             case "oauth2AuthorizationCode": kind = AuthKind.OAuth2AuthorizationCode; break;
             case "custom": kind = AuthKind.Custom; break;
             default:
-                Error("$.auth.kind", "MANIFEST_AUTH_KIND", $"auth kind '{kindText}' must be none, basic, apiKey, oauth2ClientCredentials, oauth2AuthorizationCode or custom");
+                Error(authPath + ".kind", "MANIFEST_AUTH_KIND", $"auth kind '{kindText}' must be none, basic, apiKey, oauth2ClientCredentials, oauth2AuthorizationCode or custom");
                 return null;
         }
         string[] allowed = kind switch
@@ -238,7 +323,7 @@ public static partial class ManifestReader
         };
         foreach (var (field, _) in auth)
             if (!allowed.Contains(field))
-                Error(JsonPath.Property("$.auth", field), "MANIFEST_AUTH_FIELD", $"'{field}' does not apply to auth kind '{kindText}'; it takes {string.Join(", ", allowed)}");
+                Error(JsonPath.Property(authPath, field), "MANIFEST_AUTH_FIELD", $"'{field}' does not apply to auth kind '{kindText}'; it takes {string.Join(", ", allowed)}");
         var settings = new AuthSettings { Kind = kind };
         string Field(string field, string fallback) => (string?)auth[field] ?? fallback;
         settings = settings with
@@ -262,9 +347,9 @@ public static partial class ManifestReader
         {
             var p = parameters.FirstOrDefault(x => x.Name == parameter);
             if (p is null)
-                Error(JsonPath.Property("$.auth", field), "MANIFEST_AUTH_PARAMETER", $"auth uses connection parameter '{parameter}', which is not declared");
+                Error(JsonPath.Property(authPath, field), "MANIFEST_AUTH_PARAMETER", $"auth uses connection parameter '{parameter}', which is not declared");
             else if (secret && p.Type != ConnectionParameterType.Password)
-                Error(JsonPath.Property("$.auth", field), "MANIFEST_AUTH_PARAMETER", $"connection parameter '{parameter}' holds a secret and must be of type password");
+                Error(JsonPath.Property(authPath, field), "MANIFEST_AUTH_PARAMETER", $"connection parameter '{parameter}' holds a secret and must be of type password");
         }
         switch (kind)
         {
@@ -275,18 +360,18 @@ public static partial class ManifestReader
             case AuthKind.ApiKey:
                 NeedParameter("parameter", settings.Parameter, true);
                 if (settings.In is not ("header" or "query"))
-                    Error("$.auth.in", "MANIFEST_AUTH_FIELD", $"'in' must be header or query, got '{settings.In}'");
+                    Error(authPath + ".in", "MANIFEST_AUTH_FIELD", $"'in' must be header or query, got '{settings.In}'");
                 break;
             case AuthKind.OAuth2ClientCredentials:
             case AuthKind.OAuth2AuthorizationCode:
                 if (settings.TokenUrl is null || !IsHttpUrl(ConnectionPlaceholder().Replace(settings.TokenUrl, "x")))
-                    Error("$.auth.tokenUrl", "MANIFEST_AUTH_FIELD", "tokenUrl must be an absolute http(s) URL");
+                    Error(authPath + ".tokenUrl", "MANIFEST_AUTH_FIELD", "tokenUrl must be an absolute http(s) URL");
                 if (kind == AuthKind.OAuth2AuthorizationCode && (settings.AuthorizeUrl is null || !IsHttpUrl(ConnectionPlaceholder().Replace(settings.AuthorizeUrl, "x"))))
-                    Error("$.auth.authorizeUrl", "MANIFEST_AUTH_FIELD", "authorizeUrl must be an absolute http(s) URL");
+                    Error(authPath + ".authorizeUrl", "MANIFEST_AUTH_FIELD", "authorizeUrl must be an absolute http(s) URL");
                 NeedParameter("clientIdParameter", settings.ClientIdParameter, false);
                 NeedParameter("clientSecretParameter", settings.ClientSecretParameter, true);
                 if (settings.ClientAuthentication is not ("client_secret_basic" or "client_secret_post"))
-                    Error("$.auth.clientAuthentication", "MANIFEST_AUTH_FIELD", $"clientAuthentication must be client_secret_basic or client_secret_post, got '{settings.ClientAuthentication}'");
+                    Error(authPath + ".clientAuthentication", "MANIFEST_AUTH_FIELD", $"clientAuthentication must be client_secret_basic or client_secret_post, got '{settings.ClientAuthentication}'");
                 break;
         }
         return settings;

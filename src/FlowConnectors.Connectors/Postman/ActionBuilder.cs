@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using FlowConnectors.Connectors.Testing;
 using FlowConnectors.Engine.Flows;
 
@@ -17,13 +18,21 @@ internal sealed class ActionBuilder
     private readonly PostmanRequest _request;
     private readonly Dictionary<string, string> _scope;
     private readonly PostmanImporter.ActionContext _context;
+    /// <summary>null: the connector's own auth; <c>none</c>; or an additional auth's name (the httpHelper's auth input).</summary>
+    private readonly string? _authChoice;
+    /// <summary>The auth this request sends (null for none): its header or query name is left to it.</summary>
+    private readonly MappedAuth? _auth;
+    /// <summary>Inputs that fill the path, which must not be empty.</summary>
+    private readonly List<string> _pathInputs = [];
     private readonly List<FlowParameter> _inputs = [];
     private readonly Dictionary<string, string> _variableInputs = new(StringComparer.Ordinal);
     /// <summary>Each input's value when the fixture runs (its default, or a sample).</summary>
     private readonly Dictionary<string, JsonNode?> _sample = new(StringComparer.Ordinal);
 
-    private ActionBuilder(string id, PostmanItem item, Dictionary<string, string> scope, PostmanImporter.ActionContext context)
+    private ActionBuilder(string id, PostmanItem item, Dictionary<string, string> scope, PostmanImporter.ActionContext context, string? authChoice, MappedAuth? auth)
     {
+        _authChoice = authChoice;
+        _auth = auth;
         _id = id;
         _item = item;
         _request = item.Request!;
@@ -31,14 +40,15 @@ internal sealed class ActionBuilder
         _context = context;
     }
 
-    public static Result Build(string id, PostmanItem item, List<PostmanItem> folders, Dictionary<string, string> scope, PostmanImporter.ActionContext context) =>
-        new ActionBuilder(id, item, scope, context).Build(folders);
+    public static Result Build(string id, PostmanItem item, List<PostmanItem> folders, Dictionary<string, string> scope, PostmanImporter.ActionContext context,
+        string? authChoice, MappedAuth? auth) =>
+        new ActionBuilder(id, item, scope, context, authChoice, auth).Build(folders);
 
     private sealed class CredentialUse(string variable) : Exception(variable);
 
     private Result Build(List<PostmanItem> folders)
     {
-        var (relativeJs, relativeSample) = RelativeUrl();
+        var (relativeJs, relativeSample, displayPath) = RelativeUrl();
         var (queryJs, querySample) = Query();
         var (bodyJs, bodySample, contentType, bodyKind) = Body();
         var (headersJs, headersSample) = Headers(contentType);
@@ -48,6 +58,7 @@ internal sealed class ActionBuilder
             ["relative_url"] = relativeJs.IsLiteral ? relativeSample : new JsonObject { ["js"] = relativeJs.Code },
             ["request_method"] = _request.Method,
         };
+        if (_authChoice is not null) callInputs["auth"] = _authChoice;
         if (queryJs is not null) callInputs["query"] = new JsonObject { ["js"] = queryJs };
         if (headersJs is not null) callInputs["headers"] = new JsonObject { ["js"] = headersJs };
         if (bodyJs is not null) callInputs["body"] = new JsonObject { ["js"] = bodyJs };
@@ -79,30 +90,57 @@ internal sealed class ActionBuilder
             }
 
         var group = string.Join(" / ", folders.Select(f => f.Name));
-        var card = new JsonObject { ["kind"] = "action", ["label"] = _item.Name };
+        var card = new JsonObject { ["kind"] = "action", ["label"] = PostmanTemplate.DisplayName(_item.Name) };
         if (group.Length > 0) card["group"] = group;
-        card["description"] = PostmanImporter.Truncate(_item.Description ?? $"{_request.Method} {relativeSample}", 300);
+        var authNote = _authChoice switch
+        {
+            null => "",
+            Http.ConnectionAuth.None => " Sends no credentials (No Auth in the collection).",
+            var name => $" Sends the connection's '{name}' auth ({_auth!.Kind}) instead of the connector's.",
+        };
+        card["description"] = PostmanImporter.Truncate((_item.Description ?? $"{_request.Method} {displayPath}") + authNote, 300);
         var flow = new FlowDefinition
         {
             Id = _id,
-            Name = _item.Name,
-            Description = $"{_request.Method} {relativeSample} — imported from Postman ({_item.Path}).",
+            Name = PostmanTemplate.DisplayName(_item.Name),
+            Description = $"{_request.Method} {displayPath} — imported from Postman ({_item.Path}).{authNote}",
             Inputs = _inputs,
             Outputs = outputs,
             Nodes =
             [
-                new FlowNode { Id = "call", Type = "CallFlow", Name = $"{_request.Method} {relativeSample}", Inputs = new(StringComparer.Ordinal) { ["flowId"] = "httpHelper", ["inputs"] = callInputs } },
+                new FlowNode { Id = "call", Type = "CallFlow", Name = $"{_request.Method} {displayPath}", Inputs = new(StringComparer.Ordinal) { ["flowId"] = "httpHelper", ["inputs"] = callInputs } },
                 new FlowNode { Id = "done", Type = "Return", Name = "Return response", Inputs = new(StringComparer.Ordinal) { ["outputs"] = returnOutputs } },
             ],
             Connections = [new FlowConnection { FromNode = "call", Outcome = "done", To = "done" }],
         };
+        if (_pathInputs.Count > 0)
+        {
+            // An empty path input would send /tickets//status: refuse it before anything is sent, naming the input and the path.
+            var list = "[" + string.Join(", ", _pathInputs.Distinct().Select(i => $"[{PostmanTemplate.Literal(i)}, input.{i}]")) + "]";
+            const string Empty = "p => p[1] === undefined || p[1] === null || String(p[1]).trim() === ''";
+            flow.Nodes.Insert(0, new FlowNode
+            {
+                Id = "checkPath", Type = "If", Name = "Path inputs given?",
+                Inputs = new(StringComparer.Ordinal) { ["condition"] = new JsonObject { ["js"] = $"!{list}.some({Empty})" } },
+            });
+            flow.Nodes.Insert(1, new FlowNode
+            {
+                Id = "emptyPath", Type = "Fail", Name = "Empty path input",
+                Inputs = new(StringComparer.Ordinal)
+                {
+                    ["message"] = new JsonObject { ["js"] = $"{list}.filter({Empty}).map(p => p[0]).join(', ') + ' must not be empty: it fills the path {_request.Method} ' + {PostmanTemplate.Literal(displayPath)}" },
+                },
+            });
+            flow.Connections.Insert(0, new FlowConnection { FromNode = "checkPath", Outcome = "true", To = "call" });
+            flow.Connections.Insert(1, new FlowConnection { FromNode = "checkPath", Outcome = "false", To = "emptyPath" });
+        }
         flow.Extensions["card"] = card;
 
         var fixtures = new List<JsonObject>();
         foreach (var response in _item.Responses)
             fixtures.Add(Fixture(response, relativeSample, querySample, headersSample, bodySample, bodyKind, fields));
-        var summary = new ImportedAction(_id, _item.Name, group, _request.Method, relativeSample,
-            _inputs.Select(i => i.Name).ToList(), outputs.Select(o => o.Name).ToList(), _item.Responses.Count, _item.Path);
+        var summary = new ImportedAction(_id, _item.Name, group, _request.Method, displayPath,
+            _inputs.Select(i => i.Name).ToList(), outputs.Select(o => o.Name).ToList(), _item.Responses.Count, _item.Path, _authChoice);
         return new Result(flow, summary, fixtures);
     }
 
@@ -117,17 +155,22 @@ internal sealed class ActionBuilder
         return name;
     }
 
-    /// <summary>The input a {{variable}} reads from (created on first use); credentials are refused.</summary>
-    private string VariableInput(string variable)
+    /// <summary>
+    /// The input a {{variable}} reads from (created on first use). Credentials of the connection's auths are
+    /// refused where the auth applies anyway (URL, query, headers); in a body they become secret inputs.
+    /// </summary>
+    private string VariableInput(string variable, bool inBody = false)
     {
         if (_variableInputs.TryGetValue(variable, out var existing)) return existing;
-        if (_context.Auth.CredentialVariables.Contains(variable)) throw new CredentialUse(variable);
+        var credential = _context.CredentialVariables.Contains(variable);
+        if (credential && !inBody) throw new CredentialUse(variable);
         var value = _scope.TryGetValue(variable, out var v) ? PostmanTemplate.Resolve(v, _scope) : null;
-        if (_context.SecretVariables.Contains(variable))
+        if (credential || _context.SecretVariables.Contains(variable) || (value is not null && Catalog.SecretScanner.LooksLikeSecret(variable, value)))
         {
-            // Postman's "secret" variables: the value stays out of the connector; the input is marked secret.
-            _context.Warnings.Add(new(_request.Path, $"{{{{{variable}}}}} is a secret variable in the collection; its value is not copied — the input '{PostmanTemplate.Identifier(variable, "value")}' has no default"));
-            var secret = AddInput(PostmanTemplate.Identifier(variable, "value"), "string", null, required: true, variable, $"{{{{{variable}}}}} (a secret variable in the collection)");
+            // The value stays out of the connector (no default, no literal): the input is required and secret.
+            var why = credential ? "a credential of the connection's auth" : _context.SecretVariables.Contains(variable) ? "a secret variable in the collection" : "a secret-looking value";
+            _context.Warnings.Add(new(_request.Path, $"{{{{{variable}}}}} holds {why}; its value is not copied — the input '{PostmanTemplate.Identifier(variable, "value")}' is required and has no default"));
+            var secret = AddInput(PostmanTemplate.Identifier(variable, "value"), "string", null, required: true, variable, $"{{{{{variable}}}}} ({why} in the collection)");
             _inputs[^1].Secret = true;
             _variableInputs[variable] = secret;
             return secret;
@@ -138,6 +181,23 @@ internal sealed class ActionBuilder
             variable, _context.BaseVariables.Contains(variable) ? $"{{{{{variable}}}}} (also part of the base URL)" : $"{{{{{variable}}}}} in the collection");
         _variableInputs[variable] = name;
         return name;
+    }
+
+    /// <summary>Whether a {{variable}} in a body must become an input of its own: no value, or a value that must not be copied.</summary>
+    private bool NeedsOwnInput(string variable)
+    {
+        if (_variableInputs.ContainsKey(variable)) return true;
+        if (!_scope.TryGetValue(variable, out var v)) return true;
+        return _context.CredentialVariables.Contains(variable) || _context.SecretVariables.Contains(variable) ||
+            Catalog.SecretScanner.LooksLikeSecret(variable, PostmanTemplate.Resolve(v, _scope));
+    }
+
+    /// <summary>The text with every variable substituted except those that need an input of their own.</summary>
+    private string ResolveKeeping(string text, out List<string> kept)
+    {
+        kept = PostmanTemplate.Variables(text).Distinct().Where(NeedsOwnInput).ToList();
+        var keep = kept.ToHashSet(StringComparer.Ordinal);
+        return PostmanTemplate.Resolve(text, _scope.Where(p => !keep.Contains(p.Key)).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal));
     }
 
     private Js Template(string text) =>
@@ -152,7 +212,7 @@ internal sealed class ActionBuilder
 
     // ---- URL, query, headers ------------------------------------------------------------------
 
-    private (Js Code, string Sample) RelativeUrl()
+    private (Js Code, string Sample, string Display) RelativeUrl()
     {
         const char PathVariable = '\u0001';
         var template = new List<string>();
@@ -165,11 +225,12 @@ internal sealed class ActionBuilder
                 var declared = _request.Url.PathVariables.FirstOrDefault(p => p.Key == variable);
                 var value = declared?.Value is { Length: > 0 } dv ? PostmanTemplate.Resolve(dv, _scope) : null;
                 pathInputs[variable] = AddInput(PostmanTemplate.Identifier(variable, "id"), "string", value is null ? null : JsonValue.Create(value), required: true,
-                    variable, $"Path parameter :{variable}.");
+                    variable, $"Path parameter :{variable}; must not be empty.");
+                _pathInputs.Add(pathInputs[variable]);
                 template.Add($"{{{{{PathVariable}{variable}}}}}");
                 continue;
             }
-            var credential = PostmanTemplate.Variables(segment).FirstOrDefault(_context.Auth.CredentialVariables.Contains);
+            var credential = PostmanTemplate.Variables(segment).FirstOrDefault(_context.CredentialVariables.Contains);
             if (credential is not null)
             {
                 _context.Warnings.Add(new(_request.Path + ".url.path", $"{{{{{credential}}}}} is a credential of the connection; the path segment holding it is not imported"));
@@ -179,12 +240,18 @@ internal sealed class ActionBuilder
         }
         var text = "/" + string.Join('/', template);
         var literal = !PostmanTemplate.Variables(text).Any();
-        var code = literal ? PostmanTemplate.Literal(text) : PostmanTemplate.ToJs(text, v => v[0] == PathVariable
-            ? $"encodeURIComponent(input.{pathInputs[v[1..]]})"
-            : "input." + VariableInput(v));
+        var code = literal ? PostmanTemplate.Literal(text) : PostmanTemplate.ToJs(text, v =>
+        {
+            if (v[0] == PathVariable) return $"encodeURIComponent(input.{pathInputs[v[1..]]})";
+            var input = VariableInput(v);
+            _pathInputs.Add(input);
+            return "input." + input;
+        });
+        // What a reader sees: /tickets/{ticketId}/status, not a sample value.
+        var display = Regex.Replace(text, @"\{\{\u0001?([^{}]+)\}\}", m => "{" + m.Groups[1].Value.TrimStart(PathVariable).Trim() + "}");
         var samples = _variableInputs.ToDictionary(p => p.Key, p => _sample[p.Value] is JsonValue s ? s.ToString() : "", StringComparer.Ordinal);
         foreach (var (variable, input) in pathInputs) samples[PathVariable + variable] = Uri.EscapeDataString(_sample[input]?.ToString() ?? "");
-        return (new Js(code, literal), PostmanTemplate.Resolve(text, samples));
+        return (new Js(code, literal), PostmanTemplate.Resolve(text, samples), display);
     }
 
     /// <summary>A template, or null (with a warning) when it would put a credential into a card input.</summary>
@@ -198,6 +265,16 @@ internal sealed class ActionBuilder
         }
     }
 
+    /// <summary>A literal value that looks like a credential becomes a required secret input instead of a literal in the flow.</summary>
+    private Js? SecretLiteral(string key, string? value, string path)
+    {
+        if (value is null || PostmanTemplate.Variables(value).Any() || !Catalog.SecretScanner.LooksLikeSecret(key, value)) return null;
+        var name = AddInput(PostmanTemplate.Identifier(key, "value"), "string", null, required: true, key, $"'{key}' (a literal credential in the collection, not copied)");
+        _inputs[^1].Secret = true;
+        _context.Warnings.Add(new(path, $"'{key}' holds a literal credential; it is not copied — the input '{name}' is required and has no default"));
+        return new Js("input." + name, false);
+    }
+
     private (string? Code, JsonObject Sample) Query()
     {
         var entries = new List<(string Key, string Code, string Sample)>();
@@ -205,14 +282,15 @@ internal sealed class ActionBuilder
         {
             if (q.Disabled) continue;
             var key = PostmanTemplate.Resolve(q.Key, _scope);
-            if (_context.Auth.QueryName is { } authQuery && key == authQuery)
+            if (_auth?.QueryName is { } authQuery && key == authQuery)
             {
                 _context.Warnings.Add(new(q.Path, $"query parameter '{key}' removed: the connector's API key auth adds it"));
                 continue;
             }
-            var js = SafeTemplate(q.Value ?? "", q.Path);
+            var secretJs = SecretLiteral(key, q.Value, q.Path);
+            var js = secretJs ?? SafeTemplate(q.Value ?? "", q.Path);
             if (js is null) continue;
-            entries.Add((key, js.Value.Code, Sample(q.Value ?? "")));
+            entries.Add((key, js.Value.Code, secretJs is { } sj ? _sample[sj.Code["input.".Length..]]!.ToString() : Sample(q.Value ?? "")));
         }
         return (ObjectJs(entries), SampleObject(entries));
     }
@@ -226,7 +304,7 @@ internal sealed class ActionBuilder
             if (h.Disabled) continue;
             var key = PostmanTemplate.Resolve(h.Key, _scope).Trim();
             if (key.Equals("Authorization", StringComparison.OrdinalIgnoreCase) ||
-                (_context.Auth.HeaderName is { } authHeader && key.Equals(authHeader, StringComparison.OrdinalIgnoreCase)))
+                (_auth?.HeaderName is { } authHeader && key.Equals(authHeader, StringComparison.OrdinalIgnoreCase)))
             {
                 _context.Warnings.Add(new(h.Path, $"header '{key}' removed: the connector's auth applies"));
                 continue;
@@ -242,9 +320,10 @@ internal sealed class ActionBuilder
                 if (contentType.StartsWith("multipart/", StringComparison.OrdinalIgnoreCase)) continue; // the encoder adds the boundary
                 hasContentType = true;
             }
-            var js = SafeTemplate(h.Value ?? "", h.Path);
+            var secretJs = SecretLiteral(key, h.Value, h.Path);
+            var js = secretJs ?? SafeTemplate(h.Value ?? "", h.Path);
             if (js is null) continue;
-            entries.Add((key, js.Value.Code, Sample(h.Value ?? "")));
+            entries.Add((key, js.Value.Code, secretJs is { } sj ? _sample[sj.Code["input.".Length..]]!.ToString() : Sample(h.Value ?? "")));
         }
         // Postman sends the body's content type on its own when the request has none.
         if (contentType is not null && !hasContentType)
@@ -284,18 +363,27 @@ internal sealed class ActionBuilder
             case "raw":
             {
                 if (string.IsNullOrEmpty(body.Raw)) return (null, null, null, BodyKind.None);
-                var resolved = PostmanTemplate.Resolve(body.Raw, _scope);
-                foreach (var unknown in PostmanTemplate.Variables(resolved).Distinct())
-                    _context.Warnings.Add(new(body.Path + ".raw", $"{{{{{unknown}}}}} in the body has no value in the collection; it stays as text in the body's default"));
+                // Variables with no value, credentials and secret-looking values are not substituted: each
+                // becomes an input of its own, and the action fills the {{placeholder}} in the body at run time.
+                var resolved = ResolveKeeping(body.Raw, out var kept);
+                var fills = new List<(string Placeholder, string Input)>();
+                foreach (var variable in kept)
+                {
+                    if (!_scope.ContainsKey(variable))
+                        _context.Warnings.Add(new(body.Path + ".raw", $"{{{{{variable}}}}} in the body has no value in the collection; it became the required input '{PostmanTemplate.Identifier(variable, "value")}'"));
+                    fills.Add(($"{{{{{variable}}}}}", VariableInput(variable, inBody: true)));
+                }
                 var isJson = body.Language == "json" || (body.Language is null && explicitType?.Contains("json", StringComparison.OrdinalIgnoreCase) == true);
                 if (isJson)
                 {
                     var parsed = PostmanImporter.ParseJson(resolved);
                     if (parsed is JsonObject or JsonArray)
                     {
+                        HideLiteralSecrets(parsed, null, body.Path + ".raw", fills);
                         var name = AddInput("body", parsed is JsonArray ? "array" : "object", parsed, required: false, "Body",
-                            "The JSON request body; the collection's example is the default.");
-                        return ($"input.{name}", parsed, "application/json", BodyKind.Json);
+                            fills.Count == 0 ? "The JSON request body; the collection's example is the default."
+                                : $"The JSON request body; the collection's example is the default. {string.Join(", ", fills.Select(f => f.Placeholder))} in it {(fills.Count == 1 ? "is" : "are")} filled from the input{(fills.Count == 1 ? "" : "s")} of {(fills.Count == 1 ? "that" : "those")} name{(fills.Count == 1 ? "" : "s")}.");
+                        return (Fill($"input.{name}", fills, json: true), FillSample(parsed, fills), "application/json", BodyKind.Json);
                     }
                     _context.Warnings.Add(new(body.Path + ".raw", "the raw JSON body is not a JSON object or list (after substituting variables); it is sent as text"));
                 }
@@ -307,7 +395,7 @@ internal sealed class ActionBuilder
                     _ => "text/plain",
                 };
                 var text = AddInput("body", "string", JsonValue.Create(resolved), required: false, "Body", "The request body as text; the collection's example is the default.");
-                return ($"input.{text}", JsonValue.Create(resolved), type, BodyKind.Text);
+                return (Fill($"input.{text}", fills, json: false), FillSample(JsonValue.Create(resolved), fills), type, BodyKind.Text);
             }
             case "urlencoded":
             case "formdata":
@@ -322,10 +410,27 @@ internal sealed class ActionBuilder
                         _context.Warnings.Add(new(field.Path, $"file field '{field.Key}' not imported: only text fields of form-data bodies are"));
                         continue;
                     }
-                    var value = PostmanTemplate.Resolve(field.Value ?? "", _scope);
-                    var name = AddInput(PostmanTemplate.Identifier(field.Key, "field"), "string", JsonValue.Create(value), required: false, field.Key,
-                        $"Form field '{field.Key}'.");
-                    entries.Add((field.Key, $"input.{name}", value));
+                    var value = ResolveKeeping(field.Value ?? "", out var kept);
+                    var inputName = PostmanTemplate.Identifier(field.Key, "field");
+                    string name;
+                    if (kept.Count == 1 && PostmanTemplate.IsSingleVariable(field.Value ?? "", out var only))
+                    {
+                        // The whole field is one variable with no value, or one that must not be copied: that variable's input.
+                        if (!_scope.ContainsKey(only))
+                            _context.Warnings.Add(new(field.Path, $"form field '{field.Key}' holds {{{{{only}}}}}, which has no value in the collection; it became a required input"));
+                        name = VariableInput(only, inBody: true);
+                    }
+                    else if (kept.Count > 0 || Catalog.SecretScanner.LooksLikeSecret(field.Key, value))
+                    {
+                        // Part literal, part a variable that cannot be filled in (or a literal credential): the field is a required input with no default.
+                        var why = kept.Count > 0 ? string.Join(", ", kept.Select(k => $"{{{{{k}}}}}")) + " (no value in the collection, or a credential)" : "a literal credential, not copied";
+                        _context.Warnings.Add(new(field.Path, $"form field '{field.Key}' holds {why}; it became a required input with no default"));
+                        name = AddInput(inputName, "string", null, required: true, field.Key, $"Form field '{field.Key}'; the collection's value held {why}.");
+                        _inputs[^1].Secret = kept.Any(k => _context.CredentialVariables.Contains(k) || _context.SecretVariables.Contains(k)) || kept.Count == 0;
+                    }
+                    else
+                        name = AddInput(inputName, "string", JsonValue.Create(value), required: false, field.Key, $"Form field '{field.Key}'.");
+                    entries.Add((field.Key, $"input.{name}", _sample[name]?.ToString() ?? ""));
                 }
                 if (entries.Count == 0) return (null, null, null, BodyKind.None);
                 return (ObjectJs(entries), SampleObject(entries), multipart ? "multipart/form-data" : "application/x-www-form-urlencoded",
@@ -335,6 +440,57 @@ internal sealed class ActionBuilder
                 _context.Warnings.Add(new(body.Path + ".mode", $"body mode '{body.Mode}' is not supported (raw, urlencoded and formdata are); the request is imported without a body"));
                 return (null, null, null, BodyKind.None);
         }
+    }
+
+    /// <summary>
+    /// Replaces each literal credential in a JSON body (a secret-looking value, or a real-looking value under a
+    /// credential name) with a {{placeholder}} filled from a new required secret input.
+    /// </summary>
+    private void HideLiteralSecrets(JsonNode? node, string? name, string path, List<(string Placeholder, string Input)> fills)
+    {
+        switch (node)
+        {
+            case JsonObject o:
+                foreach (var key in o.Select(p => p.Key).ToList()) HideLiteralSecrets(o[key], key, path, fills);
+                break;
+            case JsonArray a:
+                foreach (var item in a.ToList()) HideLiteralSecrets(item, name, path, fills);
+                break;
+            case JsonValue v when v.TryGetValue(out string? text) && !text.Contains("{{", StringComparison.Ordinal) && Catalog.SecretScanner.LooksLikeSecret(name, text):
+            {
+                var input = AddInput(PostmanTemplate.Identifier(name ?? "secret", "secret"), "string", null, required: true, name ?? "secret",
+                    $"'{name}' of the body (a literal credential in the collection, not copied)");
+                _inputs[^1].Secret = true;
+                _context.Warnings.Add(new(path, $"'{name}' in the body holds a literal credential; it is not copied — the input '{input}' is required and fills it"));
+                var placeholder = $"{{{{{input}}}}}";
+                fills.Add((placeholder, input));
+                v.ReplaceWith(JsonValue.Create(placeholder));
+                break;
+            }
+        }
+    }
+
+    /// <summary>The body input with its {{placeholders}} filled from their inputs (in a JSON body, as JSON string content).</summary>
+    private static string Fill(string body, List<(string Placeholder, string Input)> fills, bool json)
+    {
+        if (fills.Count == 0) return body;
+        var values = "({ " + string.Join(", ", fills.Select(f => $"{PostmanTemplate.Literal(f.Placeholder)}: input.{f.Input}")) + " })";
+        return json
+            ? $"((b, v) => {{ let s = JSON.stringify(b); for (const k of Object.keys(v)) s = s.split(k).join(JSON.stringify(v[k] == null ? '' : String(v[k])).slice(1, -1)); return JSON.parse(s); }})({body}, {values})"
+            : $"((b, v) => {{ let s = b == null ? '' : String(b); for (const k of Object.keys(v)) s = s.split(k).join(v[k] == null ? '' : String(v[k])); return s; }})({body}, {values})";
+    }
+
+    /// <summary>The body the fixture expects: placeholders filled with the inputs' samples.</summary>
+    private JsonNode? FillSample(JsonNode? body, List<(string Placeholder, string Input)> fills)
+    {
+        if (fills.Count == 0 || body is null) return body;
+        var text = body is JsonValue v && v.TryGetValue(out string? s) ? s : body.ToJsonString();
+        foreach (var (placeholder, input) in fills)
+        {
+            var sample = _sample[input]?.ToString() ?? "";
+            text = text.Replace(placeholder, body is JsonValue ? sample : JsonSerializer.Serialize(sample)[1..^1], StringComparison.Ordinal);
+        }
+        return body is JsonValue ? JsonValue.Create(text) : JsonNode.Parse(text);
     }
 
     // ---- examples → outputs and fixtures ------------------------------------------------------

@@ -25,7 +25,7 @@ public static class ConnectorFolderWriter
         var staging = Path.Combine(parent, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}.tmp");
         try
         {
-            WriteFiles(imported, changes.Version, staging);
+            WriteFiles(imported, changes, staging);
             var (package, problems) = ConnectorPackage.Load(staging, validator);
             if (package is null)
                 throw new InvalidOperationException("the imported connector does not validate: " +
@@ -40,13 +40,25 @@ public static class ConnectorFolderWriter
     }
 
     /// <summary>Writes every file of the connector under <paramref name="folder"/> (which must not exist yet).</summary>
-    public static void WriteFiles(ImportedConnector imported, string version, string folder)
+    public static void WriteFiles(ImportedConnector imported, string version, string folder) =>
+        WriteFiles(imported, new ImportChanges(true, null, version, [], [], [], []), folder);
+
+    /// <summary>Writes the files at the version <paramref name="changes"/> gives, with the settings it keeps.</summary>
+    public static void WriteFiles(ImportedConnector imported, ImportChanges changes, string folder)
     {
-        foreach (var (relative, text) in imported.Files(version))
+        foreach (var (relative, text) in imported.Files(changes.Version, changes.KeptSettings))
         {
             var path = Path.Combine(folder, relative.Replace('/', Path.DirectorySeparatorChar));
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            File.WriteAllText(path, text);
+            try
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                File.WriteAllText(path, text);
+            }
+            catch (PathTooLongException)
+            {
+                // Ids are capped, so only a deep target folder gets here: say which, never the raw exception.
+                throw new PostmanImportException("--out", $"the connector folder is too deep for '{relative}' ({path.Length} characters); choose a shorter folder");
+            }
         }
     }
 

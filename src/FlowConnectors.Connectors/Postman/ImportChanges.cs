@@ -13,18 +13,35 @@ public sealed record ImportChanges(
     bool IsNew, string? PreviousVersion, string Version,
     IReadOnlyList<string> Added, IReadOnlyList<string> Removed, IReadOnlyList<ChangedAction> Changed, IReadOnlyList<string> Connector)
 {
+    /// <summary>Connector settings edited since the last import (name, description, branding) that the re-import keeps, each with what the source says.</summary>
+    public IReadOnlyList<string> Kept { get; init; } = [];
+    /// <summary>The kept settings' values, written over the import's.</summary>
+    public JsonObject KeptSettings { get; init; } = [];
+    /// <summary>The catalog's semantic diff from the folder to the re-import (null for a new connector); its breaking changes set the major version.</summary>
+    public Catalog.ConnectorDiff? Diff { get; init; }
+
+    /// <summary>The connector settings a re-import keeps when the folder's differ from the source's: the user's edits.</summary>
+    public static readonly string[] EditableSettings = ["name", "description", "icon", "accentColor", "documentationUrl", "supportEmail"];
+
     public bool Any => IsNew || Added.Count + Removed.Count + Changed.Count + Connector.Count > 0;
 
     /// <summary>The report as plain lines, one change each.</summary>
     public IEnumerable<string> Lines()
     {
         if (IsNew) { yield return $"new connector, version {Version}"; yield break; }
-        if (!Any) { yield return $"no changes (version {Version})"; yield break; }
+        if (!Any)
+        {
+            yield return $"no changes (version {Version})";
+            foreach (var k in Kept) yield return $"= kept      {k}";
+            yield break;
+        }
         yield return $"version {PreviousVersion} → {Version}";
         foreach (var a in Added) yield return $"+ added   {a}";
         foreach (var r in Removed) yield return $"- removed {r}";
         foreach (var c in Changed) yield return $"~ changed {c.Id} ({c.Label}): {string.Join("; ", c.What)}";
         foreach (var c in Connector) yield return $"~ connector: {c}";
+        foreach (var k in Kept) yield return $"= kept      {k}";
+        if (Diff?.BreakingChanges.Any() == true) yield return $"breaking: {string.Join("; ", Diff.BreakingChanges.Select(b => $"{b.Section}: {b.Change.Text}"))}";
     }
 
     /// <summary>Compares the connector folder at <paramref name="existingFolder"/> (if it is one) with a fresh import.</summary>
@@ -61,7 +78,6 @@ public sealed record ImportChanges(
             if (!JsonNode.DeepEquals(oldManifest[field], newManifest[field])) connector.Add($"{label} {before} → {after}");
         }
         Setting("key", "key");
-        Setting("name", "name");
         Setting("baseUrl", "base URL");
         if ((string?)oldManifest["auth"]?["kind"] != (string?)newManifest["auth"]?["kind"]) Setting("auth", "auth");
         else if (!JsonNode.DeepEquals(oldManifest["auth"], newManifest["auth"])) connector.Add("auth settings changed");
@@ -70,10 +86,40 @@ public sealed record ImportChanges(
         foreach (var p in newParams.Except(oldParams)) connector.Add($"connection parameter added: {p}");
         foreach (var p in oldParams.Except(newParams)) connector.Add($"connection parameter removed: {p}");
 
+        // Settings a user edits in the connector (name, description, branding) stay as they are; each is listed.
+        var kept = new List<string>();
+        var keptSettings = new JsonObject();
+        foreach (var field in EditableSettings)
+            if (oldManifest[field] is { } mine && !JsonNode.DeepEquals(mine, newManifest[field]))
+            {
+                keptSettings[field] = mine.DeepClone();
+                kept.Add($"{field} {Short(mine)} (the source says {Short(newManifest[field])}; edit connector.json to take it)");
+            }
+
+        // The version follows the catalog's rules: a breaking change (a card or input removed or retyped, the
+        // auth kind changed) is a major bump, anything else a minor one.
         var previous = (string?)oldManifest["version"];
         var version = previous ?? "1.0.0";
-        if (added.Count + removed.Count + changed.Count + connector.Count > 0) version = NextMinor(version);
-        return new(false, previous, version, added, removed, changed, connector);
+        Catalog.ConnectorDiff? diff = null;
+        try
+        {
+            var after = imported.Files(version, keptSettings).ToDictionary(f => f.Key, f => System.Text.Encoding.UTF8.GetBytes(f.Value));
+            diff = Catalog.SemanticDiff.Compare(Catalog.ConnectorSnapshot.FromPath(existingFolder), Catalog.ConnectorSnapshot.FromFiles(after, "import"));
+        }
+        catch (Catalog.CatalogException)
+        {
+            // A hand-broken flow in the folder: the import replaces it; the action list above still says what changed.
+        }
+        var breaking = diff?.BreakingChanges.Any() == true || removed.Count > 0;
+        if (added.Count + removed.Count + changed.Count + connector.Count > 0 || diff is { IsEmpty: false })
+            version = breaking ? NextMajor(version) : NextMinor(version);
+        return new(false, previous, version, added, removed, changed, connector) { Kept = kept, KeptSettings = keptSettings, Diff = diff };
+    }
+
+    private static string Short(JsonNode? value)
+    {
+        var text = value?.ToJsonString() ?? "nothing";
+        return text.Length <= 80 ? text : text[..77] + "…\"";
     }
 
     private static List<string> Differences(JsonObject before, JsonObject after)
@@ -108,6 +154,12 @@ public sealed record ImportChanges(
     {
         try { return JsonNode.Parse(File.ReadAllText(file)); }
         catch (JsonException) { return null; }
+    }
+
+    private static string NextMajor(string version)
+    {
+        var core = version.Split('-', '+')[0].Split('.');
+        return core.Length == 3 && int.TryParse(core[0], out var major) ? $"{major + 1}.0.0" : "1.0.0";
     }
 
     private static string NextMinor(string version)

@@ -19,7 +19,7 @@ internal static class PostmanAuthMapper
     /// basic → basic; bearer → apiKey (Bearer); apikey → apiKey in header or query; oauth2 → client credentials
     /// or authorization code (other grants: the access token as a Bearer key). Secrets are never copied.
     /// </summary>
-    public static MappedAuth Map(PostmanAuth auth, IReadOnlyDictionary<string, string> variables, List<ImportMessage> warnings)
+    public static MappedAuth Map(PostmanAuth auth, IReadOnlyDictionary<string, string> variables, List<ImportMessage> warnings, string? prefix = null)
     {
         var parameters = new List<ImportedParameter>();
         var credentials = new HashSet<string>(StringComparer.Ordinal);
@@ -39,13 +39,16 @@ internal static class PostmanAuthMapper
             }
             else
             {
-                name = fallbackName;
+                // An additional auth's literal credentials get names of their own (adminUsername), apart from the main auth's.
+                name = prefix is null ? fallbackName : prefix + char.ToUpperInvariant(fallbackName[0]) + fallbackName[1..];
+                variable = "";
                 value = raw.Length == 0 ? null : raw;
                 if (secret && value is not null)
                     warnings.Add(new($"{auth.Path}.{auth.Type}", $"the collection holds a literal {label}; it is not copied into the connector — enter it in the connection"));
             }
             if (parameters.All(p => p.Name != name))
-                parameters.Add(new ImportedParameter(name, secret ? "password" : "text", secret ? null : value, $"{auth.Path}.{auth.Type}.{key}"));
+                parameters.Add(new ImportedParameter(name, secret ? "password" : "text", secret || LooksSecret(name, value) ? null : value, $"{auth.Path}.{auth.Type}.{key}",
+                    variable.Length == 0 ? null : variable));
             return name;
         }
 
@@ -108,6 +111,8 @@ internal static class PostmanAuthMapper
         var token = parameter("accessToken", "accessToken", true, "access token");
         return new(ApiKey(token, "header", "Authorization", "Bearer"), parameters, credentials, "Authorization", null);
     }
+
+    private static bool LooksSecret(string name, string? value) => value is not null && Catalog.SecretScanner.LooksLikeSecret(name, value);
 
     private static JsonObject ApiKey(string parameter, string where, string name, string tokenType) => new()
     {

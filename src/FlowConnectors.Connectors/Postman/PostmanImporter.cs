@@ -22,7 +22,7 @@ public static partial class PostmanImporter
     };
 
     /// <summary>Reads and maps a collection. Throws <see cref="PostmanImportException"/> when it cannot be imported at all.</summary>
-    public static ImportedConnector Import(string collectionJson, string? name = null)
+    public static ImportedConnector Import(string collectionJson, string? name = null, IReadOnlyList<string>? environments = null)
     {
         var collection = PostmanCollection.Parse(collectionJson);
         var warnings = new List<ImportMessage>();
@@ -31,7 +31,7 @@ public static partial class PostmanImporter
         if (requests.Count == 0) throw new PostmanImportException("$.item", "the collection holds no requests");
 
         var connectorName = string.IsNullOrWhiteSpace(name) ? collection.Name : name.Trim();
-        var key = NotKeyCharacter().Replace(connectorName.ToLowerInvariant(), "-").Trim('-');
+        var key = NotKeyCharacter().Replace(PostmanTemplate.Transliterate(connectorName).ToLowerInvariant(), "-").Trim('-');
         if (key.Length > 40) key = key[..40].TrimEnd('-');
         if (key.Length < 2)
             throw new PostmanImportException(string.IsNullOrWhiteSpace(name) ? "$.info.name" : "name",
@@ -39,27 +39,60 @@ public static partial class PostmanImporter
 
         var collectionScope = Scope(collection.Root, [], null);
 
-        // Auth: the collection's, else the one most requests use.
+        // Auth: the collection's, else the one most requests use, is the connector's own (what _authping
+        // tests). Every other auth a request inherits becomes an additional auth with its own connection
+        // parameters, and a noauth request sends no credentials: Postman's inheritance is kept, not flattened.
         var effective = requests.Select(r => EffectiveAuth(r.Item, r.Folders, collection.Root)).ToList();
         var source = collection.Root.Auth is { Type: not ("noauth" or "inherit") } rootAuth ? rootAuth
-            : effective.Where(a => a is not null).GroupBy(a => a!.Type).OrderByDescending(g => g.Count()).Select(g => g.First()).FirstOrDefault();
+            : effective.Where(a => a is not null && a.Type != "noauth").GroupBy(a => a!.Path).OrderByDescending(g => g.Count()).Select(g => g.First()).FirstOrDefault();
         var auth = source is null ? PostmanAuthMapper.None() : PostmanAuthMapper.Map(source, collectionScope, warnings);
-        for (var i = 0; i < requests.Count; i++)
-        {
-            var type = effective[i]?.Type ?? "noauth";
-            if (source is not null && type != source.Type && type != "noauth")
-                warnings.Add(new(effective[i]!.Path, $"uses '{type}' auth, but the connector's auth ('{source.Type}' → {auth.Kind}) applies to every action"));
-            else if (source is not null && type == "noauth" && effective[i] is not null)
-                warnings.Add(new(effective[i]!.Path, $"'{requests[i].Item.Name}' has no auth in the collection, but the connector's auth ({auth.Kind}) applies to every action"));
-        }
 
-        // Base URL: the origin most requests share.
+        // Base URL: the origin most requests share; a whole-URL variable ({{baseUrl}}) is a connection parameter.
         var bases = requests.Select(r => BaseTemplate(r.Item.Request!.Url)).ToList();
         var baseTemplate = bases.GroupBy(b => b).OrderByDescending(g => g.Count()).First().Key;
         var connectionParameters = new List<ImportedParameter>();
-        var baseUrl = BaseUrl(baseTemplate, collectionScope, connectionParameters, requests[bases.IndexOf(baseTemplate)].Item.Request!.Path);
+        var baseUrl = BaseUrl(baseTemplate, collectionScope, connectionParameters, requests[bases.IndexOf(baseTemplate)].Item.Request!.Path, out var baseUrlParameter);
         foreach (var p in auth.Parameters)
             if (connectionParameters.All(c => c.Name != p.Name)) connectionParameters.Add(p);
+
+        var additional = new Dictionary<string, MappedAuth>(StringComparer.Ordinal);
+        var authOf = new string?[requests.Count];
+        var credentialVariables = new HashSet<string>(auth.CredentialVariables, StringComparer.Ordinal);
+        var mappedAt = new Dictionary<string, string?>(StringComparer.Ordinal);
+        for (var i = 0; i < requests.Count; i++)
+        {
+            var used = effective[i];
+            if (used is null || used.Type == "noauth")
+            {
+                if (auth.Kind != "none") authOf[i] = Http.ConnectionAuth.None;
+                continue;
+            }
+            if (source is not null && used.Path == source.Path) continue;
+            if (mappedAt.TryGetValue(used.Path, out var known)) { authOf[i] = known; continue; }
+            if (!PostmanAuthMapper.Supported.Contains(used.Type))
+            {
+                warnings.Add(new(used.Path, $"auth type '{used.Type}' is not supported (basic, bearer, apikey and oauth2 are); the actions under it send the connector's auth ({auth.Kind})"));
+                mappedAt[used.Path] = null;
+                continue;
+            }
+            var authName = AuthName(used, requests[i], additional.Keys);
+            var mapped = PostmanAuthMapper.Map(used, Scope(requests[i].Item, requests[i].Folders, collection.Root), warnings, authName);
+            string? chosen = null;
+            if (JsonNode.DeepEquals(mapped.Manifest, auth.Manifest)) { } // the same credentials as the connector's own
+            else if (additional.FirstOrDefault(a => JsonNode.DeepEquals(a.Value.Manifest, mapped.Manifest)) is { Value: not null } same) chosen = same.Key;
+            else if (mapped.Kind is not ("basic" or "apiKey"))
+                warnings.Add(new(used.Path, $"'{used.Type}' auth maps to {mapped.Kind}, which only the connector's own auth can be; the actions under it send the connector's auth ({auth.Kind})"));
+            else
+            {
+                additional[authName] = mapped;
+                chosen = authName;
+                credentialVariables.UnionWith(mapped.CredentialVariables);
+                foreach (var p in mapped.Parameters)
+                    if (connectionParameters.All(c => c.Name != p.Name)) connectionParameters.Add(p);
+            }
+            mappedAt[used.Path] = chosen;
+            authOf[i] = chosen;
+        }
         var baseVariables = PostmanTemplate.Variables(baseTemplate).ToHashSet(StringComparer.Ordinal);
 
         var flows = new SortedDictionary<string, FlowDefinition>(StringComparer.Ordinal);
@@ -67,7 +100,7 @@ public static partial class PostmanImporter
         var actions = new List<ImportedAction>();
         var secrets = new HashSet<string>(StringComparer.Ordinal);
         SecretVariables(collection.Root, secrets);
-        var context = new ActionContext(auth, baseVariables, secrets, warnings, Uri.TryCreate(ExpandForFixture(baseUrl, connectionParameters), UriKind.Absolute, out var b) ? b.AbsolutePath.TrimEnd('/') : "");
+        var context = new ActionContext(auth, credentialVariables, baseVariables, secrets, warnings, Uri.TryCreate(ExpandForFixture(baseUrl, connectionParameters), UriKind.Absolute, out var b) ? b.AbsolutePath.TrimEnd('/') : "");
         for (var i = 0; i < requests.Count; i++)
         {
             var (item, folders) = requests[i];
@@ -77,7 +110,8 @@ public static partial class PostmanImporter
                 continue;
             }
             var id = UniqueId(PostmanTemplate.Identifier(item.Name, "request"), flows.Keys);
-            var action = ActionBuilder.Build(id, item, folders, Scope(item, folders, collection.Root), context);
+            var actionAuth = authOf[i] is { } chosen ? (chosen == Http.ConnectionAuth.None ? null : additional[chosen]) : auth;
+            var action = ActionBuilder.Build(id, item, folders, Scope(item, folders, collection.Root), context, authOf[i], actionAuth);
             flows[id] = action.Flow;
             actions.Add(action.Summary);
             if (auth.Kind == "oauth2AuthorizationCode" && action.Fixtures.Count > 0)
@@ -89,8 +123,10 @@ public static partial class PostmanImporter
                 fixtures[action.Fixtures.Count == 1 ? id : $"{id}-{e + 1}"] = WithConnection(action.Fixtures[e], connectionParameters, auth);
         }
         flows["httpHelper"] = StandardFlows.HttpHelper(baseUrl);
-        flows["customApiAction"] = StandardFlows.CustomApiAction();
-        if (auth.Kind != "none") flows["_authping"] = StandardFlows.AuthPing(flows.Values.FirstOrDefault(f => actions.Any(a => a.Id == f.Id && a.Method == "GET") && f.Inputs.All(i => !i.Required)), actions);
+        PostmanTemplate.UniqueNames(actions.Select(a => flows[a.Id]));
+        flows["customApiAction"] = StandardFlows.CustomApiAction(auth.Kind == "none" ? [] : ["connection", .. additional.Keys, Http.ConnectionAuth.None]);
+        // Test connection with a GET that carries the connector's own auth.
+        if (auth.Kind != "none") flows["_authping"] = StandardFlows.AuthPing(flows.Values.FirstOrDefault(f => actions.Any(a => a.Id == f.Id && a.Method == "GET" && a.Auth is null) && f.Inputs.All(i => !i.Required)), actions);
 
         var manifest = new JsonObject
         {
@@ -99,9 +135,19 @@ public static partial class PostmanImporter
             ["version"] = "1.0.0",
             ["description"] = Truncate(collection.Description ?? $"Imported from the Postman collection '{collection.Name}'.", 500),
             ["baseUrl"] = baseUrl,
-            ["auth"] = auth.Manifest,
-            ["connectionParameters"] = new JsonArray(connectionParameters.Select(Parameter).ToArray<JsonNode?>()),
         };
+        if (baseUrlParameter is not null) manifest["baseUrlParameter"] = baseUrlParameter;
+        manifest["auth"] = auth.Manifest;
+        if (additional.Count > 0)
+            manifest["additionalAuth"] = new JsonObject(additional.Select(a => KeyValuePair.Create(a.Key, (JsonNode?)a.Value.Manifest)));
+        manifest["connectionParameters"] = new JsonArray(connectionParameters.Select(Parameter).ToArray<JsonNode?>());
+        var presets = Presets(environments ?? [], connectionParameters, warnings);
+        if (presets.Count > 0)
+            manifest["connectionPresets"] = new JsonArray(presets.Select(p => (JsonNode?)new JsonObject
+            {
+                ["name"] = p.Name,
+                ["values"] = new JsonObject(p.Values.Select(v => KeyValuePair.Create(v.Key, (JsonNode?)v.Value))),
+            }).ToArray());
         return new ImportedConnector
         {
             Key = key,
@@ -114,7 +160,52 @@ public static partial class PostmanImporter
             Manifest = manifest,
             Flows = flows,
             Fixtures = fixtures,
+            Presets = presets,
+            AdditionalAuth = additional.Keys.ToList(),
         };
+    }
+
+    /// <summary>A name for a request's own auth: where it is set and its kind (adminBasic, requestApikey).</summary>
+    private static string AuthName(PostmanAuth used, (PostmanItem Item, List<PostmanItem> Folders) request, IEnumerable<string> taken)
+    {
+        var owner = request.Item.Request!.Auth?.Path == used.Path ? request.Item : request.Folders.LastOrDefault(f => f.Auth?.Path == used.Path);
+        var name = PostmanTemplate.Identifier((owner?.Name ?? "collection") + " " + used.Type, "auth");
+        name = char.ToLowerInvariant(name[0]) + name[1..];
+        if (name.Length > 40) name = name[..40];
+        if (Manifest.ManifestReader.ReservedAuthNames.Contains(name) || name[0] == '_') name = "auth" + char.ToUpperInvariant(name[0]) + name[1..];
+        var unique = name;
+        for (var n = 2; taken.Contains(unique); n++) unique = name + n;
+        return unique;
+    }
+
+    /// <summary>
+    /// Each Postman environment (<c>*.postman_environment.json</c>) becomes a connection preset holding the
+    /// values of the connection parameters its variables fill; secret variables and secret-looking values stay out.
+    /// </summary>
+    private static List<ImportedPreset> Presets(IReadOnlyList<string> environments, List<ImportedParameter> parameters, List<ImportMessage> warnings)
+    {
+        var presets = new List<ImportedPreset>();
+        for (var e = 0; e < environments.Count; e++)
+        {
+            var environment = PostmanEnvironment.Parse(environments[e], $"environment[{e}]");
+            var values = new SortedDictionary<string, string>(StringComparer.Ordinal);
+            foreach (var variable in environment.Values)
+            {
+                if (variable.Disabled || variable.Value is null) continue;
+                var parameter = parameters.FirstOrDefault(p => p.Variable == variable.Key);
+                if (parameter is null) continue;
+                if (parameter.Type == "password" || variable.Type == "secret" || Catalog.SecretScanner.LooksLikeSecret(variable.Key, variable.Value))
+                {
+                    warnings.Add(new(variable.Path, $"environment '{environment.Name}': the value of {{{{{variable.Key}}}}} is a credential; it is not copied into the preset — enter it in the connection"));
+                    continue;
+                }
+                values[parameter.Name] = variable.Value;
+            }
+            var name = environment.Name;
+            for (var n = 2; presets.Any(p => p.Name == name); n++) name = $"{environment.Name} ({n})";
+            presets.Add(new ImportedPreset(name, values));
+        }
+        return presets;
     }
 
     private static void Walk(PostmanItem item, List<PostmanItem> folders, List<(PostmanItem, List<PostmanItem>)> requests, List<ImportMessage> warnings)
@@ -177,22 +268,29 @@ public static partial class PostmanImporter
     /// A whole-URL variable ({{baseUrl}}) gives its value; variables inside a host
     /// (https://{{tenant}}.example.com) become connection parameters.
     /// </summary>
-    private static string BaseUrl(string template, Dictionary<string, string> scope, List<ImportedParameter> parameters, string path)
+    private static string BaseUrl(string template, Dictionary<string, string> scope, List<ImportedParameter> parameters, string path, out string? baseUrlParameter)
     {
+        baseUrlParameter = null;
         if (PostmanTemplate.IsSingleVariable(template, out var variable))
         {
             var value = PostmanTemplate.Resolve(scope.GetValueOrDefault(variable) ?? "", scope).Trim();
             if (value.Length > 0 && !value.Contains("://", StringComparison.Ordinal)) value = "http://" + value;
             if (!IsHttpUrl(value) || PostmanTemplate.Variables(value).Any())
                 throw new PostmanImportException(path + ".url", $"the base URL variable {{{{{variable}}}}} has no absolute http(s) URL as its value in the collection's variables; give it one (e.g. https://api.example.com)");
-            return value.TrimEnd('/');
+            // A connection parameter with the collection's value as its default: switching environments is a
+            // connection setting (or a preset), not an edit of the connector.
+            value = value.TrimEnd('/');
+            var name = PostmanTemplate.Identifier(variable, "baseUrl");
+            parameters.Add(new ImportedParameter(name, "text", value, path + ".url", variable, Required: false));
+            baseUrlParameter = name;
+            return value;
         }
         var withProtocol = template.Contains("://", StringComparison.Ordinal) ? template : "http://" + template;
         var result = Regex.Replace(withProtocol, @"\{\{([^{}]+)\}\}", m =>
         {
             var name = PostmanTemplate.Identifier(m.Groups[1].Value.Trim(), "host");
             if (parameters.All(p => p.Name != name))
-                parameters.Add(new ImportedParameter(name, "text", scope.GetValueOrDefault(m.Groups[1].Value.Trim()), path + ".url"));
+                parameters.Add(new ImportedParameter(name, "text", scope.GetValueOrDefault(m.Groups[1].Value.Trim()), path + ".url", m.Groups[1].Value.Trim()));
             return $"{{{{connection.{name}}}}}";
         });
         if (!IsHttpUrl(Regex.Replace(result, @"\{\{connection\.[A-Za-z0-9_]+\}\}", "x")))
@@ -252,8 +350,10 @@ public static partial class PostmanImporter
             ["name"] = p.Name,
             ["label"] = char.ToUpperInvariant(label[0]) + label[1..],
             ["type"] = p.Type,
-            ["required"] = true,
-            ["description"] = $"From the Postman collection ({p.Source}).",
+            ["required"] = p.Required,
+            ["description"] = p.Name == "baseUrl" || p.Source.EndsWith(".url", StringComparison.Ordinal) && !p.Required
+                ? $"The API's base URL; the collection's value is the default (from {p.Source})."
+                : $"From the Postman collection ({p.Source}).",
         };
         if (p.Default is not null && p.Type != "password") o["default"] = p.Default;
         return o;
@@ -271,5 +371,5 @@ public static partial class PostmanImporter
     }
 
     /// <summary>What every action needs to know about the connector.</summary>
-    internal sealed record ActionContext(MappedAuth Auth, HashSet<string> BaseVariables, HashSet<string> SecretVariables, List<ImportMessage> Warnings, string BasePath);
+    internal sealed record ActionContext(MappedAuth Auth, HashSet<string> CredentialVariables, HashSet<string> BaseVariables, HashSet<string> SecretVariables, List<ImportMessage> Warnings, string BasePath);
 }

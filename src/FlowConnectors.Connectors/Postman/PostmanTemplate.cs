@@ -55,14 +55,69 @@ internal static partial class PostmanTemplate
 
     public static string Literal(string text) => JsonSerializer.Serialize(text, JsString);
 
-    /// <summary>An identifier from any text: <c>base-url</c> → <c>baseUrl</c>, <c>2fa</c> → <c>_2fa</c>.</summary>
+    /// <summary>A flow or card name as the deploy checks want it: no control or prohibited characters (Okta 003H), at most 100 characters.</summary>
+    public static string DisplayName(string text)
+    {
+        var clean = new string(text.Select(c => char.IsControl(c) || Manifest.ConnectorPackage.ProhibitedNameCharacters.Contains(c) ? ' ' : c).ToArray());
+        clean = string.Join(' ', clean.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        return clean.Length <= 100 ? clean : clean[..99] + "…";
+    }
+
+    /// <summary>Gives every flow a name no other flow has (Okta 001H): a repeated name gets " (2)", " (3)"….</summary>
+    public static void UniqueNames(IEnumerable<Engine.Flows.FlowDefinition> flows)
+    {
+        var taken = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var flow in flows)
+        {
+            if (string.IsNullOrWhiteSpace(flow.Name)) continue;
+            var name = flow.Name;
+            for (var n = 2; !taken.Add(name); n++) name = $"{flow.Name} ({n})";
+            flow.Name = name;
+        }
+    }
+
+    /// <summary>The longest id an import gives a flow, an input or a parameter: within the product's flow id limit (100) and short enough for file names on every platform.</summary>
+    public const int MaxIdentifierLength = 64;
+
+    /// <summary>
+    /// An identifier from any text: <c>base-url</c> → <c>baseUrl</c>, <c>2fa</c> → <c>_2fa</c>, <c>Größe</c> → <c>groesse</c>;
+    /// at most <see cref="MaxIdentifierLength"/> characters.
+    /// </summary>
     public static string Identifier(string text, string fallback)
     {
-        var words = NonAlphanumeric().Split(text).Where(w => w.Length > 0).ToList();
+        var words = NonAlphanumeric().Split(Transliterate(text)).Where(w => w.Length > 0).ToList();
         if (words.Count == 0) return fallback;
-        var builder = new StringBuilder(words.Count > 1 ? char.ToLowerInvariant(words[0][0]) + words[0][1..] : words[0]);
+        // camelCase: a first word written "Größe" or "Close" starts lower-case; one written "URL" or "userId" stays as it is.
+        var first = words.Count > 1 || (words[0].Length > 1 && char.IsUpper(words[0][0]) && char.IsLower(words[0][1]))
+            ? char.ToLowerInvariant(words[0][0]) + words[0][1..] : words[0];
+        var builder = new StringBuilder(first);
         foreach (var w in words.Skip(1)) builder.Append(char.ToUpperInvariant(w[0])).Append(w[1..]);
         var id = builder.ToString();
-        return char.IsDigit(id[0]) ? "_" + id : id;
+        id = char.IsDigit(id[0]) ? "_" + id : id;
+        return id.Length <= MaxIdentifierLength ? id : id[..MaxIdentifierLength];
+    }
+
+    /// <summary>
+    /// Latin letters with marks become their ASCII spelling, German style for umlauts (ä → ae, ß → ss),
+    /// other marks dropped (é → e); letters with no Latin spelling are dropped.
+    /// </summary>
+    public static string Transliterate(string text)
+    {
+        var builder = new StringBuilder(text.Length);
+        foreach (var c in text)
+        {
+            var mapped = c switch
+            {
+                'ä' => "ae", 'ö' => "oe", 'ü' => "ue", 'Ä' => "Ae", 'Ö' => "Oe", 'Ü' => "Ue", 'ß' => "ss", 'ẞ' => "SS",
+                'æ' => "ae", 'Æ' => "Ae", 'œ' => "oe", 'Œ' => "Oe", 'ø' => "o", 'Ø' => "O", 'ł' => "l", 'Ł' => "L",
+                'đ' => "d", 'Đ' => "D", 'ð' => "d", 'Ð' => "D", 'þ' => "th", 'Þ' => "Th", 'ı' => "i",
+                _ => null,
+            };
+            if (mapped is not null) { builder.Append(mapped); continue; }
+            foreach (var d in c.ToString().Normalize(NormalizationForm.FormD))
+                if (System.Globalization.CharUnicodeInfo.GetUnicodeCategory(d) != System.Globalization.UnicodeCategory.NonSpacingMark)
+                    builder.Append(d);
+        }
+        return builder.ToString().Normalize(NormalizationForm.FormC);
     }
 }

@@ -28,7 +28,8 @@ internal static class StandardFlows
             new JsonObject { ["name"] = "request_method", ["type"] = "string", ["label"] = "Request method", ["default"] = "GET", ["options"] = Options(Methods) },
             new JsonObject { ["name"] = "query", ["type"] = "object", ["label"] = "Query", ["description"] = "Query parameters." },
             new JsonObject { ["name"] = "headers", ["type"] = "object", ["label"] = "Headers", ["description"] = "Request headers." },
-            new JsonObject { ["name"] = "body", ["type"] = "any", ["label"] = "Body", ["description"] = "Request body, encoded as its Content-Type header says (JSON when none)." }),
+            new JsonObject { ["name"] = "body", ["type"] = "any", ["label"] = "Body", ["description"] = "Request body, encoded as its Content-Type header says (JSON when none)." },
+            new JsonObject { ["name"] = "auth", ["type"] = "string", ["label"] = "Auth", ["description"] = "Which auth the request carries: empty for the connector's own, 'none' for no credentials, or the name of an additionalAuth entry of connector.json." }),
         ["outputs"] = new JsonArray(
             new JsonObject { ["name"] = "status_code", ["type"] = "integer", ["label"] = "Status code" },
             new JsonObject { ["name"] = "headers", ["type"] = "object", ["label"] = "Headers", ["description"] = "Response headers (lower-case names)." },
@@ -49,6 +50,7 @@ internal static class StandardFlows
                     ["bodyFormat"] = Js($"(ct => ct.indexOf('application/x-www-form-urlencoded') === 0 ? 'form' : ct.indexOf('multipart/form-data') === 0 ? 'multipart' : (ct === '' || ct.indexOf('json') >= 0) ? 'json' : 'text')({ContentTypeJs})"),
                     ["outcomes"] = new JsonArray("2xx", "3xx", "4xx", "5xx"),
                     ["useConnection"] = true,
+                    ["auth"] = Js("input.auth || null"),
                 },
             },
             new JsonObject
@@ -70,7 +72,24 @@ internal static class StandardFlows
             new[] { "2xx", "3xx", "4xx", "5xx", "unmatched" }.Select(o => (JsonNode?)new JsonObject { ["from"] = $"send:{o}", ["to"] = "done" }).ToArray()),
     }.ToJsonString());
 
-    public static FlowDefinition CustomApiAction() => FlowJson.Parse(new JsonObject
+    /// <summary>The custom API action; <paramref name="auths"/> (connection, each additional auth, none) become its Auth option when there is a choice.</summary>
+    public static FlowDefinition CustomApiAction(IReadOnlyList<string> auths)
+    {
+        var flow = CustomApiActionJson();
+        if (auths.Count > 2)
+        {
+            flow["inputs"]!.AsArray().Add(new JsonObject
+            {
+                ["name"] = "auth", ["type"] = "string", ["label"] = "Auth", ["required"] = true, ["default"] = "connection", ["options"] = Options(auths),
+                ["description"] = "connection: the connector's own auth; none: no credentials (an Authorization header you set is sent as it is); else one of the connector's additional auths.",
+            });
+            flow["nodes"]![2]!["inputs"]!["inputs"]!["auth"] = Js("input.auth");
+            flow["card"]!["options"]!.AsArray().Add("auth");
+        }
+        return FlowJson.Parse(flow.ToJsonString());
+    }
+
+    private static JsonObject CustomApiActionJson() => new()
     {
         ["format"] = 1,
         ["id"] = "customApiAction",
@@ -122,13 +141,17 @@ internal static class StandardFlows
             ["kind"] = "action", ["label"] = "Custom API Action", ["group"] = "Custom", ["options"] = new JsonArray("requestType"),
             ["description"] = "Make an authenticated HTTP request to any endpoint of the API.",
         },
-    }.ToJsonString());
+    };
 
     /// <summary>Test connection: the first imported GET without path parameters (else the base URL) must answer below 400.</summary>
     public static FlowDefinition AuthPing(FlowDefinition? probe, IReadOnlyList<ImportedAction> actions)
     {
         var action = probe is null ? null : actions.First(a => a.Id == probe.Id);
-        var path = action?.Path ?? "/";
+        // The probe's own relative URL when it is a fixed path; one built from inputs is not usable without them.
+        var literal = probe?.FindNode("call")?.Inputs.GetValueOrDefault("inputs") is JsonObject callInputsOfProbe &&
+            callInputsOfProbe["relative_url"] is JsonValue v && v.TryGetValue(out string? fixedPath) ? fixedPath : null;
+        if (literal is null) action = null;
+        var path = literal ?? "/";
         var callInputs = new JsonObject { ["relative_url"] = path, ["request_method"] = "GET" };
         if (probe?.FindNode("call")?.Inputs.GetValueOrDefault("inputs") is JsonObject original && original["query"] is JsonObject query && !query.ToJsonString().Contains("input."))
             callInputs["query"] = query.DeepClone();

@@ -56,6 +56,18 @@ internal sealed class ConnectorHttpHandler(ConnectorRuntime runtime) : IConnecti
         // Read by ConnectionCallHandler (budgets, expiry detectors) on every attempt of this request.
         request.Options.Set(ConnectionCall.Key, new ConnectionCall(connection.Id, Budgets.BudgetLanes.Parse(context.GetProperty(Budgets.BudgetLanes.Property)),
             CanRefresh(context), RelativePath(manifest, connection, request.RequestUri!)));
+        // The request's own choice (an action imported from a Postman request that used another auth, or none).
+        switch (ConnectionAuth.Of(request))
+        {
+            case null or "connection":
+                break;
+            case ConnectionAuth.None:
+                return;
+            case var name:
+                auth = manifest.AdditionalAuth.GetValueOrDefault(name)
+                    ?? throw new ActivityFaultException($"connector '{manifest.Key}' has no additional auth '{name}' (it has: {string.Join(", ", manifest.AdditionalAuth.Keys.Prepend("none").Prepend("connection"))})");
+                break;
+        }
         if (auth.Kind == AuthKind.None) return;
         await runtime.CheckOriginAsync(manifest, connection, request.RequestUri!, ct);
         switch (auth.Kind)

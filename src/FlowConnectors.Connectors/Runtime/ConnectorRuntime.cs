@@ -529,13 +529,26 @@ public sealed class ConnectorRuntime : IAsyncDisposable
             inputs[dependency] = values[dependency]?.DeepClone();
         var answers = VendorAnswers.Begin();
         FlowRunResult run;
-        try { run = await RunFlowAsync(connectorKey, source.Flow, connectionId, inputs, cancellationToken); }
+        try
+        {
+            run = await RunFlowAsync(connectorKey, source.Flow, connectionId, inputs, cancellationToken);
+        }
+        catch (FlowInputException e)
+        {
+            // A helper flow that does not declare a dependsOn field (deploy validation refuses that now) or a bad value: the caller's 4xx, not a 500.
+            throw new ConnectorException($"dropdown flow '{source.Flow}' does not accept the values of {string.Join(", ", source.DependsOn)}: {string.Join("; ", e.Problems)}");
+        }
         finally { VendorAnswers.End(); }
         if (run.Status != FlowStatus.Finished) throw new ConnectorException($"dropdown flow '{source.Flow}' failed: {run.Fault?.Message}");
         // A helper that maps an error answer to an empty list would hide a wrong token: the user sees the vendor's error instead.
         if (answers.Failure is { } failure && (run.Outputs.GetValueOrDefault("items") as JsonArray ?? []).Count == 0)
             throw new ConnectorException($"dropdown flow '{source.Flow}' got no items: the vendor answered {failure}");
-        return run.Outputs.GetValueOrDefault("items") as JsonArray ?? throw new ConnectorException($"dropdown flow '{source.Flow}' must return 'items'");
+        var items = run.Outputs.GetValueOrDefault("items") as JsonArray ?? throw new ConnectorException($"dropdown flow '{source.Flow}' must return 'items'");
+        // Okta's rule: a dropdown item is { key, value }.
+        foreach (var item in items)
+            if (item is not JsonObject o || o["key"] is null || o["value"] is null)
+                throw new ConnectorException($"dropdown flow '{source.Flow}' returned an item that is not {{ \"key\": …, \"value\": … }}: {Engine.Values.JsonValues.ToText(item)}");
+        return items;
     }
 
     /// <summary>

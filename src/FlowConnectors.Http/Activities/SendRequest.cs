@@ -37,6 +37,9 @@ internal sealed class SendRequest : Activity, INodeValidator
     [Input(Description = "Send through the flow's connection: its base URL, credentials and resilience settings.")]
     public bool UseConnection { get; set; }
 
+    [Input(Description = "With useConnection: which of the connector's auths the request carries. Empty: the connector's own; 'none': no credentials at all; else the name of one of the connector's additionalAuth entries.")]
+    public string? Auth { get; set; }
+
     [Input(Description = "Sent as the Idempotency-Key header; lets POST and PATCH be retried safely.")]
     public string? IdempotencyKey { get; set; }
 
@@ -71,6 +74,7 @@ internal sealed class SendRequest : Activity, INodeValidator
             BodyFormat = BodyFormat,
             Timeout = Timeout,
             UseConnection = UseConnection,
+            Auth = string.IsNullOrEmpty(Auth) ? null : Auth,
             IdempotencyKey = IdempotencyKey,
             MaxResponseBytes = MaxResponseBytes,
             FollowRedirects = FollowRedirects,

@@ -31,7 +31,7 @@ internal static class HttpRequestSender
         try
         {
             var response = await SendOnceAsync(context, client, spec, uri, connection, refreshed: false, timeout.Token);
-            if (connection is not null && response.StatusCode == HttpStatusCode.Unauthorized && connection.CanRefresh(context))
+            if (connection is not null && response.StatusCode == HttpStatusCode.Unauthorized && spec.Auth != ConnectionAuth.None && connection.CanRefresh(context))
             {
                 // Credentials may have expired since the connection last refreshed them: refresh once, retry once.
                 response.Dispose();
@@ -127,6 +127,7 @@ internal static class HttpRequestSender
                 : BuildRequest(context, spec with { Method = method, Body = withBody ? spec.Body : null }, current);
             if (connection is not null && !crossedOrigin)
             {
+                if (spec.Auth is not null) request.Options.Set(ConnectionAuth.Choice, spec.Auth);
                 await connection.AuthenticateAsync(context, request, refreshed, ct);
                 RegisterSensitiveValues(context, request);
             }

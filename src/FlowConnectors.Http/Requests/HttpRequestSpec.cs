@@ -14,6 +14,8 @@ internal sealed record HttpRequestSpec
     public BodyFormat BodyFormat { get; init; } = BodyFormat.Json;
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(30);
     public bool UseConnection { get; init; }
+    /// <summary>Which of the connection's auths applies (see <see cref="ConnectionAuth"/>); null: the connector's own.</summary>
+    public string? Auth { get; init; }
     public string? IdempotencyKey { get; init; }
     public long MaxResponseBytes { get; init; } = HttpLimits.DefaultMaxResponseBytes;
     /// <summary>Whether 301/302/303/307/308 are followed; null: only for requests without a connection.</summary>

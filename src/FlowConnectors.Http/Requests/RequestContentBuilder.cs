@@ -63,7 +63,9 @@ internal static class RequestContentBuilder
     {
         if (body is not JsonObject fields)
             throw new ActivityFaultException($"bodyFormat 'multipart' needs an object body but got {ValueTypes.Describe(body)}");
-        var content = new MultipartFormDataContent();
+        // RFC 7578 §5.1: field names and file names go out as UTF-8 in the part header, as browsers and
+        // newman send them; .NET's default (RFC 2047 "=?utf-8?B?…?=") is not read by most servers.
+        var content = new MultipartFormDataContent { HeaderEncodingSelector = (_, _) => Encoding.UTF8 };
         foreach (var (name, value) in fields)
         {
             if (value is JsonArray many)
@@ -79,12 +81,24 @@ internal static class RequestContentBuilder
         if (JsonValues.IsNull(value)) return;
         if (value is JsonObject file)
         {
-            content.Add(FilePart(name, file), name, FileName(name, file));
+            var part = FilePart(name, file);
+            Disposition(part, name, FileName(name, file));
+            content.Add(part);
             return;
         }
         if (value is JsonArray)
             throw new ActivityFaultException($"multipart field '{name}' holds a nested list; use text or file objects");
-        content.Add(new StringContent(JsonValues.ToText(value), Encoding.UTF8), name);
+        var text = new StringContent(JsonValues.ToText(value), Encoding.UTF8);
+        Disposition(text, name, null);
+        content.Add(text);
+    }
+
+    /// <summary>The part's Content-Disposition with the names quoted as RFC 7578 says: '"' → %22, CR and LF → %0D and %0A.</summary>
+    private static void Disposition(HttpContent part, string name, string? fileName)
+    {
+        static string Quote(string text) => "\"" + text.Replace("\"", "%22").Replace("\r", "%0D").Replace("\n", "%0A") + "\"";
+        part.Headers.Remove("Content-Disposition");
+        part.Headers.TryAddWithoutValidation("Content-Disposition", "form-data; name=" + Quote(name) + (fileName is null ? "" : "; filename=" + Quote(fileName)));
     }
 
     private static ByteArrayContent FilePart(string name, JsonObject file)

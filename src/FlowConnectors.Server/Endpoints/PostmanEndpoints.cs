@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using FlowConnectors.Connectors.OpenApi;
 using FlowConnectors.Connectors.Postman;
 using FlowConnectors.Connectors.Runtime;
 using FlowConnectors.Server.Hosting;
@@ -10,16 +11,23 @@ namespace FlowConnectors.Server.Endpoints;
 /// Postman collection import: <c>POST /api/postman/preview</c> maps a collection and shows the actions,
 /// connection parameters, warnings and — when a connector with the same key is installed — what a save
 /// would change; <c>POST /api/postman/import</c> writes the connector to a temporary folder and installs
-/// it (validated, swapped in whole). Body: <c>{ "collection": &lt;the collection, as JSON or as text&gt;, "name": "optional" }</c>.
+/// it (validated, swapped in whole). Body: <c>{ "collection": &lt;the collection, as JSON or as text&gt;, "name": "optional", "environments": [optional Postman environments] }</c>.
 /// </summary>
 internal static class PostmanEndpoints
 {
     public static void Map(WebApplication app)
     {
-        var api = app.MapGroup("/api/postman");
+        MapImport(app, "/api/postman", ReadAsync);
+        // OpenAPI 3 (and Swagger 2.0, converted): the same preview and import, body { "spec": <the description, as JSON or as YAML/JSON text>, "name": "optional" }.
+        MapImport(app, "/api/openapi", ReadOpenApiAsync);
+    }
+
+    private static void MapImport(WebApplication app, string prefix, Func<HttpRequest, ServerOptions, Task<(ImportedConnector? Imported, IResult? Problem)>> read)
+    {
+        var api = app.MapGroup(prefix);
         api.MapPost("/preview", async (HttpRequest request, ConnectorInstaller installer, ConnectorRuntime runtime, ServerOptions options) =>
         {
-            var (imported, problem) = await ReadAsync(request, options);
+            var (imported, problem) = await read(request, options);
             if (problem is not null) return problem;
             var changes = ImportChanges.Compare(installer.IsInstalledHere(imported!.Key) ? installer.FolderOf(imported.Key) : null, imported);
             var json = Json(imported, changes, installed: false);
@@ -33,14 +41,14 @@ internal static class PostmanEndpoints
         });
         api.MapPost("/import", async (HttpRequest request, ConnectorInstaller installer, ServerOptions options, CancellationToken ct) =>
         {
-            var (imported, problem) = await ReadAsync(request, options);
+            var (imported, problem) = await read(request, options);
             if (problem is not null) return problem;
             var existing = installer.IsInstalledHere(imported!.Key) ? installer.FolderOf(imported.Key) : null;
             var changes = ImportChanges.Compare(existing, imported);
-            var staging = Path.Combine(Path.GetTempPath(), $"flowconnectors-postman-{Guid.NewGuid():N}");
+            var staging = Path.Combine(Path.GetTempPath(), $"flowconnectors-import-{Guid.NewGuid():N}");
             try
             {
-                ConnectorFolderWriter.WriteFiles(imported, changes.Version, staging);
+                ConnectorFolderWriter.WriteFiles(imported, changes, staging);
                 var result = await installer.InstallAsync(staging, ct);
                 if (!result.Succeeded)
                     return Problems.Validation($"the imported connector '{imported.Key}' does not validate",
@@ -62,14 +70,42 @@ internal static class PostmanEndpoints
             return (null, Problems.Validation("the body needs 'collection': the Postman collection (as JSON or as its text)", [new { path = "$.collection", message = "required" }]));
         var name = o["name"] is JsonValue n && n.TryGetValue(out string? text) && text.Trim().Length > 0 ? text : null;
         var json = collection is JsonValue v && v.TryGetValue(out string? raw) ? raw : collection.ToJsonString();
+        // Postman environments (optional): each becomes a connection preset.
+        var environments = new List<string>();
+        if (o["environments"] is JsonArray list)
+        {
+            foreach (var environment in list)
+                if (environment is not null) environments.Add(environment is JsonValue ev && ev.TryGetValue(out string? envText) ? envText : environment.ToJsonString());
+        }
+        else if (o["environments"] is not null)
+            return (null, Problems.Validation("'environments' must be a list of Postman environments", [new { path = "$.environments", message = "must be a list" }]));
         try
         {
-            return (PostmanImporter.Import(json, name), null);
+            return (PostmanImporter.Import(json, name, environments), null);
         }
         catch (PostmanImportException e)
         {
             var path = e.Path == "name" ? "$.name" : e.Path;
             return (null, Problems.Validation($"the collection cannot be imported: {e.Message}", [new { path, message = e.Reason }]));
+        }
+    }
+
+    private static async Task<(ImportedConnector? Imported, IResult? Problem)> ReadOpenApiAsync(HttpRequest request, ServerOptions options)
+    {
+        var (body, problem) = await Problems.ReadJsonAsync(request, options.MaxBodyBytes);
+        if (problem is not null) return (null, problem);
+        if (body is not JsonObject o || o["spec"] is not { } spec)
+            return (null, Problems.Validation("the body needs 'spec': the OpenAPI description (as JSON, or as its YAML or JSON text)", [new { path = "$.spec", message = "required" }]));
+        var name = o["name"] is JsonValue n && n.TryGetValue(out string? text) && text.Trim().Length > 0 ? text : null;
+        var document = spec is JsonValue v && v.TryGetValue(out string? raw) ? raw : spec.ToJsonString();
+        try
+        {
+            return (OpenApiImporter.Import(document, name), null);
+        }
+        catch (PostmanImportException e)
+        {
+            var path = e.Path == "name" ? "$.name" : e.Path;
+            return (null, Problems.Validation($"the description cannot be imported: {e.Message}", [new { path, message = e.Reason }]));
         }
     }
 
@@ -81,14 +117,16 @@ internal static class PostmanEndpoints
         ["auth"] = imported.Manifest["auth"]?.DeepClone(),
         ["connectionParameters"] = new JsonArray(imported.ConnectionParameters.Select(p => (JsonNode?)new JsonObject
         {
-            ["name"] = p.Name, ["type"] = p.Type, ["default"] = p.Default, ["source"] = p.Source,
+            ["name"] = p.Name, ["type"] = p.Type, ["default"] = p.Default, ["source"] = p.Source, ["required"] = p.Required,
         }).ToArray()),
+        ["additionalAuth"] = imported.Manifest["additionalAuth"]?.DeepClone(),
+        ["connectionPresets"] = imported.Manifest["connectionPresets"]?.DeepClone(),
         ["actions"] = new JsonArray(imported.Actions.Select(a => (JsonNode?)new JsonObject
         {
             ["id"] = a.Id, ["label"] = a.Label, ["group"] = a.Group, ["method"] = a.Method, ["path"] = a.Path,
             ["inputs"] = new JsonArray(a.Inputs.Select(i => (JsonNode?)i).ToArray()),
             ["outputs"] = new JsonArray(a.Outputs.Select(i => (JsonNode?)i).ToArray()),
-            ["examples"] = a.Examples, ["source"] = a.Source,
+            ["examples"] = a.Examples, ["source"] = a.Source, ["auth"] = a.Auth,
         }).ToArray()),
         ["warnings"] = new JsonArray(imported.Warnings.Select(w => (JsonNode?)new JsonObject { ["path"] = w.Path, ["message"] = w.Message }).ToArray()),
         ["changes"] = new JsonObject
@@ -103,6 +141,8 @@ internal static class PostmanEndpoints
                 ["id"] = c.Id, ["label"] = c.Label, ["what"] = new JsonArray(c.What.Select(w => (JsonNode?)w).ToArray()),
             }).ToArray()),
             ["connector"] = new JsonArray(changes.Connector.Select(a => (JsonNode?)a).ToArray()),
+            ["kept"] = new JsonArray(changes.Kept.Select(a => (JsonNode?)a).ToArray()),
+            ["diff"] = changes.Diff?.ToJson(),
             ["lines"] = new JsonArray(changes.Lines().Select(a => (JsonNode?)a).ToArray()),
         },
         ["installed"] = installed,
