@@ -57,8 +57,10 @@ function ActivityNodeView({ id, data, selected }: NodeProps<DesignNode>) {
       {/* A trigger starts the flow: nothing connects into it. */}
       {!trigger && <Handle type="target" position={Position.Left} id={TARGET_HANDLE} />}
       {trigger && <div className="fc-node-kind" data-testid="trigger-mark" title="A trigger: it starts the flow">trigger</div>}
-      {brand && <span className="fc-node-brand" title={brand.connectorName}><BrandIcon iconUrl={brand.iconUrl} color={brand.color} name={brand.connectorName} size={18} /></span>}
-      <div className="fc-node-title">{data.name || brand?.label || descriptor?.displayName || data.type}</div>
+      <div className="fc-node-title">
+        {brand && <span className="fc-node-brand" title={brand.connectorName}><BrandIcon iconUrl={brand.iconUrl} color={brand.color} name={brand.connectorName} size={16} /></span>}
+        {data.name || brand?.label || descriptor?.displayName || data.type}
+      </div>
       <div className="fc-node-id">{id}</div>
       {!descriptor && <div className="fc-node-unknown">unknown type {data.type}</div>}
       {decoration?.notConnected && <div className="fc-node-unconnected" data-testid="not-connected" title="Nothing leads to this node, so it runs on its own when the flow starts">not connected</div>}

@@ -134,8 +134,15 @@ function Canvas({ source, flow, busy, compose, onSave, panel, actions, panelDirt
     }, () => setConnections([]));
   }, [connectorsApi, source.key]);
 
+  const paneRef = useRef<HTMLDivElement>(null);
   const addNode = useCallback((type: string, position?: { x: number; y: number }, preset?: NodePreset) => {
-    const at = position ?? view.screenToFlowPosition({ x: window.innerWidth / 2, y: window.innerHeight / 2 });
+    let at = position;
+    if (!at) {
+      // Added from the palette: the middle of the visible canvas, moved left of any node already there (steps lead into Return).
+      const pane = paneRef.current?.getBoundingClientRect();
+      at = view.screenToFlowPosition(pane ? { x: pane.left + pane.width / 2, y: pane.top + pane.height / 2 } : { x: window.innerWidth / 2, y: window.innerHeight / 2 });
+      for (let i = 0; i < 20 && design.nodes.some(n => Math.abs(n.position.x - at!.x) < 220 && Math.abs(n.position.y - at!.y) < 90); i++) at = { x: at.x - 260, y: at.y };
+    }
     const node: DesignNode = {
       id: newNodeId(preset?.idBase ?? descriptorMap.get(type)?.displayName ?? type, design.nodes.map(n => n.id)), type: 'activity', position: at,
       data: { type, inputs: preset?.inputs ?? {}, ...(preset ? { name: preset.name } : {}), extra: {}, uiExtra: {} },
@@ -280,7 +287,7 @@ function Canvas({ source, flow, busy, compose, onSave, panel, actions, panelDirt
                       </section>
                       <Palette descriptors={state.descriptors} onAdd={(type, preset) => addNode(type, undefined, preset)} />
                     </div>
-                    <div className="canvas" onDragOver={e => { e.preventDefault(); e.dataTransfer.dropEffect = 'move'; }} onDrop={onDrop} data-testid="card-canvas-pane">
+                    <div className="canvas" ref={paneRef} onDragOver={e => { e.preventDefault(); e.dataTransfer.dropEffect = 'move'; }} onDrop={onDrop} data-testid="card-canvas-pane">
                       <ReactFlow
                         nodes={design.nodes}
                         edges={design.edges}
