@@ -59,6 +59,8 @@ public sealed class CardCanvasSpecs(DesignerFixture fixture, ITestOutputHelper o
         await step.GetByLabel("relative_url mode", new() { Exact = true }).SelectOptionAsync("template"); actions++;
         var url = step.Locator("[data-testid=map-relative_url] .cm-content");
         await url.FillAsync("/projects/{{ input.project }}"); actions++;
+        await Assertions.Expect(canvas.Locator(".react-flow__node[data-id='sendHttpRequest1']")).ToBeInViewportAsync();
+        await CardViewportSettledAsync(page);
         await ConnectInAsync(page, "sendHttpRequest1", "done", "done"); actions++;
 
         await canvas.Locator(".react-flow__node[data-id='done'] .fc-node-title").ClickAsync(); actions++;
@@ -91,8 +93,11 @@ public sealed class CardCanvasSpecs(DesignerFixture fixture, ITestOutputHelper o
         // Test step: the request alone, after a test run, with its data in the node details.
         await canvas.Locator(".react-flow__node[data-id='sendHttpRequest1']").DblClickAsync();
         await page.GetByTestId("node-details").GetByTestId("test-step").ClickAsync();
-        await Assertions.Expect(page.GetByTestId("node-details").GetByTestId("details-output")).ToContainTextAsync("Apollo");
+        await Assertions.Expect(page.GetByTestId("node-details").GetByTestId("details-outcome")).ToHaveTextAsync("done");
+        await Assertions.Expect(page.GetByTestId("node-details").GetByTestId("details-output")).ToContainTextAsync("status_code");
         await page.GetByTestId("close-details").ClickAsync();
+        await canvas.GetByTestId("card-layout").ClickAsync();
+        await CardViewportSettledAsync(page);
         await DocsScreenshotSpecs.SaveAsync(page, "connector-card-canvas.png");
 
         // The card works in a flow like any card: the connector's action runs with the connection.
@@ -212,6 +217,21 @@ public sealed class CardCanvasSpecs(DesignerFixture fixture, ITestOutputHelper o
     {
         using var response = await fixture.Client.SendAsync(new HttpRequestMessage(method, path) { Content = new StringContent(json, Encoding.UTF8, "application/json") });
         response.IsSuccessStatusCode.ShouldBeTrue($"{method} {path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+    }
+
+    /// <summary>Waits until the card canvas's pan and zoom stop changing (fit view moves them).</summary>
+    private static async Task CardViewportSettledAsync(IPage page)
+    {
+        var viewport = page.GetByTestId("card-canvas").Locator(".react-flow__viewport");
+        var last = await viewport.GetAttributeAsync("style");
+        for (var deadline = DateTime.UtcNow.AddSeconds(10); DateTime.UtcNow < deadline;)
+        {
+            await Task.Delay(300);
+            var now = await viewport.GetAttributeAsync("style");
+            if (now == last) return;
+            last = now;
+        }
+        throw new TimeoutException("the card canvas kept moving for 10 s");
     }
 
     /// <summary>Draws a connection on the card canvas (the Flows tab's canvas may hold nodes of the same ids).</summary>

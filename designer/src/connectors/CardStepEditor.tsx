@@ -81,6 +81,16 @@ function FieldRow({ nodeId, field, value, onChange }: { nodeId: string; field: F
   );
 }
 
+/** The node input the card step editor maps field by field (the inspector then leaves out its JSON editor); null elsewhere. */
+export function useCardMappedInput(node: DesignNode | undefined): string | null {
+  const source = useContext(CardCanvasContext);
+  const { state } = useStore();
+  if (!source || !node) return null;
+  const mapped = mappedFields(node, source, (state.design.meta.rest.outputs as FlowParameterJson[] | undefined) ?? []);
+  const current = mapped ? node.data.inputs[mapped.input] : undefined;
+  return mapped && (current === undefined || isPlainObject(current)) ? mapped.input : null;
+}
+
 export function CardStepEditor({ node }: { node: DesignNode }) {
   const source = useContext(CardCanvasContext);
   const { state, dispatch } = useStore();
