@@ -77,6 +77,7 @@ public sealed class CardCanvasSpecs(DesignerFixture fixture, ITestOutputHelper o
         await Assertions.Expect(canvas.GetByTestId("card-test-status")).ToHaveTextAsync("finished");
         await Assertions.Expect(canvas.GetByTestId("card-test-outputs")).ToContainTextAsync("Apollo");
         await Assertions.Expect(canvas.Locator("[data-testid=node-sendHttpRequest1] [data-testid=run-status]")).ToHaveTextAsync("done");
+        await DocsScreenshotSpecs.SaveAsync(page, "connector-card-canvas.png");
 
         await canvas.GetByTestId("save-card").ClickAsync(); actions++;
         await Assertions.Expect(page.GetByTestId("authoring-info")).ToHaveTextAsync("saved getProject");
@@ -96,9 +97,6 @@ public sealed class CardCanvasSpecs(DesignerFixture fixture, ITestOutputHelper o
         await Assertions.Expect(page.GetByTestId("node-details").GetByTestId("details-outcome")).ToHaveTextAsync("done");
         await Assertions.Expect(page.GetByTestId("node-details").GetByTestId("details-output")).ToContainTextAsync("status_code");
         await page.GetByTestId("close-details").ClickAsync();
-        await canvas.GetByTestId("card-layout").ClickAsync();
-        await CardViewportSettledAsync(page);
-        await DocsScreenshotSpecs.SaveAsync(page, "connector-card-canvas.png");
 
         // The card works in a flow like any card: the connector's action runs with the connection.
         var connection = (await GetJsonAsync("/api/connections")).AsArray().Single(c => (string)c!["name"]! == "acme-test")!;
