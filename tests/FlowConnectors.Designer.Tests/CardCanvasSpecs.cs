@@ -82,6 +82,10 @@ public sealed class CardCanvasSpecs(DesignerFixture fixture, ITestOutputHelper o
         await canvas.GetByTestId("save-card").ClickAsync(); actions++;
         await Assertions.Expect(page.GetByTestId("authoring-info")).ToHaveTextAsync("saved getProject");
         output.WriteLine($"building, testing and saving an action card on the canvas took {actions} user actions");
+        // With no node selected the card panel shows the card's fields and its preview beside the canvas.
+        await canvas.Locator(".react-flow__pane").ClickAsync(new() { Position = new() { X = 30, Y = 30 } });
+        await Assertions.Expect(canvas.GetByTestId("card-preview").GetByTestId("preview-title")).ToHaveTextAsync("Get Project");
+        await DocsScreenshotSpecs.SaveAsync(page, "connectors-designer.png");
         File.WriteAllText(Path.Combine(AppContext.BaseDirectory, "card-canvas-clicks.txt"), $"{actions}\n");
 
         var saved = (await SourceAsync("acme"))["flows"]!.AsArray().Single(f => (string)f!["id"]! == "getProject")!;
