@@ -117,6 +117,10 @@ internal static class ConnectorCardTestEndpoints
             return Problems.Validation(e.Message, [new { path = "$.connectionId", message = e.Message }]);
         }
         catch (ConnectorException e) { return Problems.Result(409, "Conflict", e.Message); }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            return Problems.Result(504, "Test run too long", $"the test run did not end within {options.SyncTimeout.TotalSeconds:0} s");
+        }
     }
 
     private static void Mask(JsonNode? node, IReadOnlyCollection<string> secrets)
