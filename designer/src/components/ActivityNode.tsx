@@ -4,6 +4,8 @@ import { TARGET_HANDLE, type DesignNode } from '../flowJson';
 import { DecorationStoreContext, DescriptorsContext, PinnedContext } from '../store';
 import { formatDuration } from '../runView';
 import type { ActivityDescriptor, Json } from '../types';
+import { useCardBranding } from '../connectors/branding';
+import { BrandIcon } from '../connectors/BrandIcon';
 
 /** Outcome handles of a node: the descriptor's, a dynamic node's own (Switch cases), then 'fault'. */
 export function nodeOutcomes(descriptor: ActivityDescriptor | undefined, inputs: Record<string, Json>): string[] {
@@ -42,18 +44,23 @@ function ActivityNodeView({ id, data, selected }: NodeProps<DesignNode>) {
   const trigger = !!descriptor?.trigger;
   const errorOutcomes = descriptor?.errorOutcomes ?? [];
   const pinned = useContext(PinnedContext).has(id);
+  // A connector card carries its connector's icon and accent colour (designer/src/connectors/branding.ts).
+  const brand = useCardBranding(data);
 
   return (
     <div
-      className={`fc-node${selected ? ' selected' : ''}${status ? ` run-${status}` : ''}${errors ? ' has-errors' : ''}${trigger ? ' trigger' : ''}${decoration?.notConnected ? ' not-connected' : ''}`}
-      style={{ minHeight: height }}
+      className={`fc-node${selected ? ' selected' : ''}${status ? ` run-${status}` : ''}${errors ? ' has-errors' : ''}${trigger ? ' trigger' : ''}${decoration?.notConnected ? ' not-connected' : ''}${brand ? ' branded' : ''}`}
+      style={{ minHeight: height, ...(brand?.color ? { borderTopColor: brand.color } : {}) }}
       data-testid={`node-${id}`}
       title={[...(errors ?? []), ...(warnings ?? [])].map(p => p.message).join('\n') || descriptor?.description}
     >
       {/* A trigger starts the flow: nothing connects into it. */}
       {!trigger && <Handle type="target" position={Position.Left} id={TARGET_HANDLE} />}
       {trigger && <div className="fc-node-kind" data-testid="trigger-mark" title="A trigger: it starts the flow">trigger</div>}
-      <div className="fc-node-title">{data.name || descriptor?.displayName || data.type}</div>
+      <div className="fc-node-title">
+        {brand && <span className="fc-node-brand" title={brand.connectorName}><BrandIcon iconUrl={brand.iconUrl} color={brand.color} name={brand.connectorName} size={16} /></span>}
+        {data.name || brand?.label || descriptor?.displayName || data.type}
+      </div>
       <div className="fc-node-id">{id}</div>
       {!descriptor && <div className="fc-node-unknown">unknown type {data.type}</div>}
       {decoration?.notConnected && <div className="fc-node-unconnected" data-testid="not-connected" title="Nothing leads to this node, so it runs on its own when the flow starts">not connected</div>}

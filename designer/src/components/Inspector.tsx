@@ -8,6 +8,7 @@ import { DescriptorsContext, PreviewContext, useStore } from '../store';
 import type { InputDescriptor, Json } from '../types';
 import { CONNECTOR_ACTION } from '../connectors/cardNode';
 import { ConnectorActionEditor } from '../connectors/ConnectorActionEditor';
+import { CardStepEditor, useCardMappedInput } from '../connectors/CardStepEditor';
 import { DeclarationsEditor, ValueTypes } from './DeclarationsEditor';
 
 /** A JavaScript expression for an input's value (what Run JavaScript's code sees as `args`). */
@@ -114,6 +115,7 @@ export function Inspector({ node }: { node: DesignNode | undefined }) {
   const { state, dispatch } = useStore();
   const descriptors = useContext(DescriptorsContext);
   const scope = useMemo(() => scopeOf(state.design, descriptors), [state.design.meta, state.design.nodes, descriptors]); // eslint-disable-line react-hooks/exhaustive-deps
+  const mappedInput = useCardMappedInput(node);
   if (!node) {
     const meta = state.design.meta;
     const setRest = (key: string) => (v: unknown) => dispatch({ kind: 'setMeta', rest: { ...meta.rest, [key]: v } });
@@ -142,7 +144,9 @@ export function Inspector({ node }: { node: DesignNode | undefined }) {
       <NodeIdField id={node.id} />
       <label className="field">name<input aria-label="node name" value={node.data.name ?? ''} onChange={e => dispatch({ kind: 'patchNode', nodeId: node.id, patch: { name: e.target.value || undefined } })} /></label>
       {node.data.type === CONNECTOR_ACTION && <ConnectorActionEditor node={node} />}
-      {descriptor?.inputs.map(input => <InputEditor key={`${node.id}/${input.name}`} nodeId={node.id} input={input} value={node.data.inputs[input.name]} scope={scope} args={node.data.inputs.args} />)}
+      {/* On a connector card's canvas: calls of the connector's flows and Return map field by field. */}
+      <CardStepEditor node={node} />
+      {descriptor?.inputs.filter(input => input.name !== mappedInput).map(input => <InputEditor key={`${node.id}/${input.name}`} nodeId={node.id} input={input} value={node.data.inputs[input.name]} scope={scope} args={node.data.inputs.args} />)}
       {descriptor && descriptor.outputs.length > 0 && (
         <p className="hint">Outputs: {descriptor.outputs.map(o => `nodes.${node.id}.${o.name}`).join(', ')}</p>
       )}

@@ -1,7 +1,8 @@
 // Card builder: a connector's action, event and helper flows with their cards; options, inputs and
 // outputs dialogs (label, type, required, static dropdown values, dynamic dropdown from a helper flow,
-// dependent options); a live preview; the flow's JSON for its nodes.
-import { useEffect, useMemo, useState } from 'react';
+// dependent options); a live preview; the flow's steps on the canvas (CardCanvas), never as JSON text.
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { CardCanvas } from './CardCanvas';
 import {
   applyCard, CARD_KINDS, cardFromFlow, cardProblems, emptyField, FIELD_TYPES, helperFlows, newActionFlow, newDropdownHelperFlow, STANDARD_FLOWS,
   type CardModel, type FieldModel, type OutputModel,
@@ -123,7 +124,7 @@ type NewFlow = { kind: 'action'; id: string; label: string; method: string; url:
 
 function NewFlowDialog({ kind, taken, onOk, onCancel }: { kind: 'action' | 'helper'; taken: string[]; onOk: (f: ConnectorFlowJson) => void; onCancel: () => void }) {
   const [v, setV] = useState<NewFlow>(kind === 'action'
-    ? { kind, id: '', label: '', method: 'GET', url: '/' }
+    ? { kind, id: '', label: '', method: 'GET', url: '' }
     : { kind, id: '', url: '/', listPath: '', keyField: 'id', valueField: 'name', inputs: '' });
   const [error, setError] = useState<string>();
   const ok = () => {
@@ -145,7 +146,8 @@ function NewFlowDialog({ kind, taken, onOk, onCancel }: { kind: 'action' | 'help
           </select>
         </label>
       </>}
-      <label className="field">Relative URL<input aria-label="Relative URL" value={v.url} placeholder="/projects/{{ input.project }}" onChange={e => set({ url: e.target.value })} /></label>
+      <label className="field">Relative URL{v.kind === 'action' && <span className="hint"> (optional: starts the card with that request; empty opens the canvas with just its Return)</span>}
+        <input aria-label="Relative URL" value={v.url} placeholder="/projects/{{ input.project }}" onChange={e => set({ url: e.target.value })} /></label>
       {v.kind === 'helper' && <>
         <label className="field">List in the response body<input aria-label="List path" value={v.listPath} placeholder="(the body itself), or e.g. data.items" onChange={e => set({ listPath: e.target.value })} /></label>
         <label className="field">Key field (the value stored)<input aria-label="Key field" value={v.keyField} onChange={e => set({ keyField: e.target.value })} /></label>
@@ -164,14 +166,12 @@ function fieldSummary(f: FieldModel): string {
 }
 
 function CardEditor({ source, flow, busy, onSave, onDelete }: {
-  source: ConnectorSource; flow: ConnectorFlowJson; busy: boolean; onSave: (f: ConnectorFlowJson) => void; onDelete: () => void;
+  source: ConnectorSource; flow: ConnectorFlowJson; busy: boolean; onSave: (f: ConnectorFlowJson) => Promise<boolean>; onDelete: () => void;
 }) {
   const [model, setModel] = useState<CardModel>(() => cardFromFlow(flow));
   const [editing, setEditing] = useState<{ index: number; field: FieldModel } | null>(null);
   const [editingOutput, setEditingOutput] = useState<{ index: number; output: OutputModel } | null>(null);
-  const [jsonText, setJsonText] = useState<string | null>(null);
-  const [jsonError, setJsonError] = useState<string>();
-  useEffect(() => { setModel(cardFromFlow(flow)); setJsonText(null); }, [flow]);
+  useEffect(() => { setModel(cardFromFlow(flow)); }, [flow]);
   const problems = cardProblems(model);
   const helpers = helperFlows(source.flows, flow.id);
   const otherFlows = source.flows.map(f => f.id).filter(id => id !== flow.id && !STANDARD_FLOWS.includes(id));
@@ -195,15 +195,16 @@ function CardEditor({ source, flow, busy, onSave, onDelete }: {
     fields.splice(Math.max(0, Math.min(fields.length, i + by)), 0, f);
     set({ fields });
   };
-  const save = () => {
-    if (jsonText !== null) {
-      try { onSave(JSON.parse(jsonText) as ConnectorFlowJson); } catch (e) { setJsonError(`the flow JSON is not valid JSON: ${(e as Error).message}`); }
-      return;
-    }
-    onSave(isStandard ? flow : applyCard(flow, model));
-  };
+  // What Save and Test send: the flow as drawn on the canvas with the card panel's fields, outputs and card block.
+  const compose = useCallback((drawn: ConnectorFlowJson) => (isStandard ? drawn : applyCard(drawn, model)), [isStandard, model]);
+  const declarations = useMemo(() => {
+    if (isStandard) return undefined;
+    const applied = applyCard(flow, model);
+    return { inputs: applied.inputs ?? [], outputs: applied.outputs ?? [] };
+  }, [flow, model, isStandard]);
+  const panelDirty = !isStandard && JSON.stringify(cardFromFlow(flow)) !== JSON.stringify(model);
 
-  return (
+  const panel = (
     <div className="card-editor" data-testid="card-editor">
       <div className="card-editor-form">
         <h3>{flow.id}{isStandard && <span className="hint"> — a standard flow; it has no card</span>}</h3>
@@ -288,17 +289,7 @@ function CardEditor({ source, flow, busy, onSave, onDelete }: {
           <label className="field checkbox"><input type="checkbox" aria-label="Selectable outputs" checked={model.selectableOutputs} onChange={e => set({ selectableOutputs: e.target.checked })} /> users pick which outputs the card exposes</label>
         </>}
         {problems.length > 0 && <ul className="error" data-testid="card-problems">{problems.map(p => <li key={p}>{p}</li>)}</ul>}
-        <details className="flow-json" onToggle={e => { if ((e.target as HTMLDetailsElement).open && jsonText === null) setJsonText(JSON.stringify(isStandard ? flow : applyCard(flow, model), null, 2)); }}>
-          <summary>Flow JSON (nodes and connections)</summary>
-          <p className="hint">Edit the flow's steps here; while this text is changed, Save sends it as it stands.</p>
-          <textarea aria-label="Flow JSON" rows={16} value={jsonText ?? ''} onChange={e => { setJsonText(e.target.value); setJsonError(undefined); }} />
-          {jsonError && <p className="error">{jsonError}</p>}
-          <button type="button" onClick={() => setJsonText(null)}>Discard JSON changes</button>
-        </details>
-        <div className="form-actions">
-          <button type="button" data-testid="save-card" disabled={busy || (jsonText === null && problems.length > 0)} onClick={save}>Save</button>
-          {!['httpHelper', '_authping'].includes(flow.id) && <button type="button" data-testid="delete-flow" disabled={busy} onClick={onDelete}>Delete flow</button>}
-        </div>
+        {isStandard && <p className="hint">Its inputs and outputs follow the Okta conventions (docs/connectors.md); edit its steps on the canvas.</p>}
       </div>
       {!isStandard && (
         <div className="card-editor-preview">
@@ -312,6 +303,11 @@ function CardEditor({ source, flow, busy, onSave, onDelete }: {
       )}
       {editingOutput && <OutputDialog initial={editingOutput.output} onOk={saveOutput} onCancel={() => setEditingOutput(null)} />}
     </div>
+  );
+  return (
+    <CardCanvas source={source} flow={flow} busy={busy || problems.length > 0} compose={compose} declarations={declarations} panel={panel} panelDirty={panelDirty}
+      onSave={f => onSave(f)}
+      actions={!['httpHelper', '_authping'].includes(flow.id) && <button type="button" data-testid="delete-flow" disabled={busy} onClick={onDelete}>Delete flow</button>} />
   );
 }
 
@@ -348,7 +344,7 @@ export function CardBuilder({ source, busy, selected, onSelect, onSave, onDelete
           );
         })}
       </aside>
-      {flow ? <CardEditor key={flow.id} source={source} flow={flow} busy={busy} onSave={f => void onSave(f)} onDelete={() => onDelete(flow.id)} />
+      {flow ? <CardEditor key={flow.id} source={source} flow={flow} busy={busy} onSave={onSave} onDelete={() => onDelete(flow.id)} />
         : <p className="hint">Choose a flow, or create a card.</p>}
       {creating && (
         <NewFlowDialog kind={creating} taken={source.flows.map(f => f.id)} onCancel={() => setCreating(null)}

@@ -2,6 +2,9 @@
 // to add a Connector.Action node already set to that card.
 import { useEffect, useMemo, useState, type DragEvent } from 'react';
 import { CARD_DRAG_TYPE, cardKey, cardPreset, CONNECTOR_ACTION, groupCards, type NodePreset } from './cardNode';
+import { BrandIcon } from './BrandIcon';
+import { setCardBrandings } from './branding';
+import './branding.css';
 import { createConnectorsApi, storedApiKey } from './connectorsApi';
 import type { ConnectorCardInfo } from './types';
 
@@ -19,7 +22,7 @@ export function ConnectorCardsPalette({ query, reloadWhen, dragType, onAdd }: {
   }, []);
   useEffect(() => {
     if (!storedApiKey()) return;
-    api.cards().then(setCards, () => setCards([]));
+    api.cards().then(list => { setCards(list); setCardBrandings(list); }, () => setCards([]));
   }, [api, reloadWhen, tick]);
   const groups = useMemo(() => groupCards(cards, query), [cards, query]);
   const onDragStart = (event: DragEvent, card: ConnectorCardInfo) => {
@@ -31,12 +34,15 @@ export function ConnectorCardsPalette({ query, reloadWhen, dragType, onAdd }: {
     <div className="connector-cards" data-testid="palette-connector-cards">
       {groups.map(g => (
         <section key={g.connector}>
-          <h4><span className="swatch" style={{ background: g.accentColor ?? '#889' }} />{g.connectorName}</h4>
+          <h4 className="connector-cards-head"><BrandIcon iconUrl={g.iconUrl} color={g.accentColor} name={g.connectorName} size={16} />{g.connectorName}</h4>
           {g.cards.map(card => (
-            <div key={cardKey(card.connector, card.flowId)} className="palette-item" draggable data-testid={`palette-card-${card.connector}-${card.flowId}`}
-              title={`${card.card.description ?? card.name ?? ''}\n(drag onto the canvas, or double-click to add)`}
+            <div key={cardKey(card.connector, card.flowId)} className="palette-item palette-card" draggable data-testid={`palette-card-${card.connector}-${card.flowId}`}
+              style={{ borderLeftColor: card.accentColor ?? undefined }}
+              title={`${card.connectorName}: ${card.card.label || card.flowId}\n${card.card.description ?? card.name ?? ''}\n(drag onto the canvas, or double-click to add)`}
               onDragStart={e => onDragStart(e, card)} onDoubleClick={() => onAdd(CONNECTOR_ACTION, cardPreset(card))}>
-              {card.card.label || card.flowId}
+              <BrandIcon iconUrl={card.iconUrl} color={card.accentColor} name={card.connectorName} size={16} />
+              <span className="palette-card-label">{card.card.label || card.flowId}</span>
+              <span className="palette-card-connector">{card.connectorName}</span>
             </div>
           ))}
         </section>

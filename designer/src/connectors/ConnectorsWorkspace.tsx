@@ -4,7 +4,7 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import { API_KEY_STORAGE } from '../api';
 import { CardBuilder } from './CardBuilder';
 import { Connections } from './Connections';
-import { connectorProblems, createConnectorsApi, storedApiKey } from './connectorsApi';
+import { connectorProblems, createConnectorsApi, isInputsInUse, storedApiKey } from './connectorsApi';
 import { AuthoringMessage } from './Problems';
 import './connectors.css';
 import { settingsBody, type SettingsForm as Form } from './settingsModel';
@@ -26,6 +26,8 @@ export function ConnectorsWorkspace() {
   const [error, setError] = useState<string>();
   const [info, setInfo] = useState<string>();
   const [problems, setProblems] = useState<ConnectorProblem[]>([]);
+  /** A save refused because flows set inputs it removes or retypes: confirm (save anyway) or cancel. */
+  const [inUse, setInUse] = useState<{ flow: ConnectorFlowJson; problems: ConnectorProblem[]; detail: string } | null>(null);
 
   const clear = () => { setError(undefined); setInfo(undefined); setProblems([]); };
   const fail = (e: unknown) => { setError(e instanceof Error ? e.message : String(e)); setProblems(connectorProblems(e)); };
@@ -71,7 +73,19 @@ export function ConnectorsWorkspace() {
   }, `created ${v.key}`).then(ok => { if (ok) { setCreating(false); setTab('cards'); } });
 
   const saveSettings = (form: Form) => write(() => api.saveSettings(selected!, settingsBody(form)), 'settings saved');
-  const saveFlow = (flow: ConnectorFlowJson) => write(() => api.saveFlow(selected!, flow), `saved ${flow.id}`);
+  const saveFlow = async (flow: ConnectorFlowJson, confirm = false): Promise<boolean> => {
+    clear();
+    setInUse(null);
+    setBusy(true);
+    try {
+      await afterWrite(await api.saveFlow(selected!, flow, confirm), `saved ${flow.id}`);
+      return true;
+    } catch (e) {
+      if (isInputsInUse(e)) setInUse({ flow, problems: connectorProblems(e), detail: (e as Error).message });
+      else fail(e);
+      return false;
+    } finally { setBusy(false); }
+  };
   const deleteFlow = (id: string) => write(() => api.deleteFlow(selected!, id), `deleted ${id}`).then(ok => { if (ok) setFlowId(null); });
 
   return (
@@ -97,6 +111,20 @@ export function ConnectorsWorkspace() {
       </aside>
       <main className="connector-main">
         <AuthoringMessage error={error} info={info} problems={problems} />
+        {inUse && (
+          <div className="in-use-confirm" role="alertdialog" aria-label="inputs in use" data-testid="inputs-in-use">
+            <p><strong>Flows use what this change removes or retypes.</strong> Saving it breaks them until they are changed too:</p>
+            <ul>
+              {inUse.problems.map((p, i) => (
+                <li key={i} data-testid={`in-use-${p.flowId ?? i}`}><strong>{p.code}</strong> {p.message}</li>
+              ))}
+            </ul>
+            <div className="form-actions">
+              <button type="button" data-testid="save-anyway" disabled={busy} onClick={() => void saveFlow(inUse.flow, true)}>Save anyway</button>
+              <button type="button" data-testid="cancel-save" onClick={() => setInUse(null)}>Cancel (keep editing)</button>
+            </div>
+          </div>
+        )}
         {creating && <NewConnectorForm busy={busy} onCreate={v => void create(v)} onCancel={() => setCreating(false)} />}
         {!creating && source && (
           <>

@@ -1,7 +1,7 @@
 // Connector settings: name, key, description, icon, accent colour, docs URL, support e-mail, base URL,
 // auth kind and its fields, connection parameters.
 import { useEffect, useState } from 'react';
-import { AUTH_FIELDS, AUTH_KINDS, emptyParameter, settingsFromManifest, type ParameterForm, type SettingsForm as Form } from './settingsModel';
+import { AUTH_FIELDS, AUTH_KINDS, bumpVersion, emptyParameter, settingsFromManifest, versionProblem, type ParameterForm, type SettingsForm as Form } from './settingsModel';
 import type { AuthKind, Manifest, ParameterType } from './types';
 
 function Text({ label, value, onChange, placeholder, type = 'text' }: { label: string; value: string; onChange: (v: string) => void; placeholder?: string; type?: string }) {
@@ -44,6 +44,19 @@ export function SettingsForm({ manifest, busy, onSave }: { manifest: Manifest; b
       <div className="settings-grid">
         <Text label="Name" value={form.name} onChange={name => set({ name })} />
         <Text label="Key" value={form.key} onChange={key => set({ key })} placeholder="lower-case, e.g. acme" />
+        <div className="field version-field" data-testid="version-field">
+          <label htmlFor="connector-version">Version</label>
+          <span className="version-row">
+            <input id="connector-version" aria-label="Version" value={form.version} placeholder="1.0.0" onChange={e => set({ version: e.target.value })} />
+            {(['patch', 'minor', 'major'] as const).map(part => (
+              <button key={part} type="button" data-testid={`bump-${part}`} title={`Next ${part} version: ${bumpVersion(form.version, part)}`}
+                onClick={() => set({ version: bumpVersion(form.version, part) })}>+{part}</button>
+            ))}
+          </span>
+          {versionProblem(form.version)
+            ? <span className="error" data-testid="version-problem">{versionProblem(form.version)}</span>
+            : <span className="hint">The catalog refuses a changed connector under a version it already has: bump it here, save, and submit again (was {manifest.version}).</span>}
+        </div>
         <Text label="Base URL" value={form.baseUrl} onChange={baseUrl => set({ baseUrl })} placeholder="https://api.example.com or https://{{connection.instance}}.example.com" />
         <Text label="Icon" value={form.icon} onChange={icon => set({ icon })} placeholder="icon.svg" />
         <label className="field">Accent colour
@@ -88,7 +101,7 @@ export function SettingsForm({ manifest, busy, onSave }: { manifest: Manifest; b
       </table>
       <button type="button" onClick={() => set({ parameters: [...form.parameters, emptyParameter()] })}>Add parameter</button>
       <div className="form-actions">
-        <button type="submit" disabled={busy} data-testid="save-settings">Save settings</button>
+        <button type="submit" disabled={busy || !!versionProblem(form.version)} data-testid="save-settings">Save settings</button>
         <button type="button" onClick={() => setForm(settingsFromManifest(manifest))}>Revert</button>
       </div>
     </form>

@@ -270,16 +270,28 @@ function urlInput(relativeUrl: string): Json {
   return relativeUrl.includes('{{') ? { template: relativeUrl } : relativeUrl;
 }
 
-/** A new action card: one request through httpHelper; its outputs are the status code and the body. */
+/**
+ * A new action card. With a relative URL it starts with one request through httpHelper and returns the status code
+ * and the body; without one it is just its Return, to build on the canvas.
+ */
 export function newActionFlow(id: string, label: string, method: string, relativeUrl: string): ConnectorFlowJson {
+  if (!relativeUrl.trim())
+    return {
+      format: 1,
+      id,
+      name: label || id,
+      nodes: [{ id: 'done', type: 'Return', inputs: { outputs: {} }, ui: { x: 420, y: 120 } }],
+      connections: [],
+      card: { kind: 'action', label: label || id },
+    };
   return {
     format: 1,
     id,
     name: label || id,
     outputs: [{ name: 'statusCode', type: 'integer', label: 'Status Code' }, { name: 'body', type: 'any', label: 'Body' }],
     nodes: [
-      { id: 'call', type: 'CallFlow', name: `${method} ${relativeUrl}`, inputs: { flowId: 'httpHelper', inputs: { relative_url: urlInput(relativeUrl), request_method: method } } },
-      { id: 'done', type: 'Return', inputs: { outputs: { body: { js: 'nodes.call.outputs.body' }, statusCode: { js: 'nodes.call.outputs.status_code' } } } },
+      { id: 'call', type: 'CallFlow', name: `${method} ${relativeUrl}`, inputs: { flowId: 'httpHelper', inputs: { relative_url: urlInput(relativeUrl), request_method: method } }, ui: { x: 80, y: 120 } },
+      { id: 'done', type: 'Return', inputs: { outputs: { body: { js: 'nodes.call.outputs.body' }, statusCode: { js: 'nodes.call.outputs.status_code' } } }, ui: { x: 420, y: 120 } },
     ],
     connections: [{ from: 'call:done', to: 'done' }],
     card: { kind: 'action', label: label || id },

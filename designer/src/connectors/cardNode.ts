@@ -40,7 +40,7 @@ export function cardPreset(card: ConnectorCardInfo): NodePreset {
 }
 
 /** Cards grouped by connector (by connector name), each group's cards by group and label. */
-export function groupCards(cards: ConnectorCardInfo[], query = ''): { connector: string; connectorName: string; accentColor?: string | null; cards: ConnectorCardInfo[] }[] {
+export function groupCards(cards: ConnectorCardInfo[], query = ''): { connector: string; connectorName: string; accentColor?: string | null; iconUrl?: string | null; cards: ConnectorCardInfo[] }[] {
   const words = query.toLowerCase().split(/\s+/).filter(Boolean);
   const groups = new Map<string, ConnectorCardInfo[]>();
   for (const c of cards) {
@@ -52,7 +52,7 @@ export function groupCards(cards: ConnectorCardInfo[], query = ''): { connector:
   }
   return [...groups.values()]
     .map(list => ({
-      connector: list[0].connector, connectorName: list[0].connectorName, accentColor: list[0].accentColor,
+      connector: list[0].connector, connectorName: list[0].connectorName, accentColor: list[0].accentColor, iconUrl: list[0].iconUrl,
       cards: list.sort((a, b) => `${a.card.group ?? ''}\u0000${a.card.label ?? a.flowId}`.localeCompare(`${b.card.group ?? ''}\u0000${b.card.label ?? b.flowId}`)),
     }))
     .sort((a, b) => a.connectorName.localeCompare(b.connectorName));

@@ -1,9 +1,9 @@
 // Typed client of the connector authoring and connection endpoints, in createApi's style; the API key is
 // the one the toolbar keeps in localStorage.
 import { API_KEY_STORAGE, ApiError, detailOf, request } from '../api';
-import type { Json } from '../types';
+import type { Json, Pin } from '../types';
 import type {
-  ConnectionInfo, ConnectorCardInfo, ConnectorFlowJson, ConnectorProblem, ConnectorSource, ConnectorSummary, DropdownItem, FlowParameterJson, Manifest,
+  CardStepResult, CardTestResult, ConnectionInfo, ConnectorCardInfo, ConnectorFlowJson, ConnectorProblem, ConnectorSource, ConnectorSummary, DropdownItem, FlowParameterJson, Manifest,
 } from './types';
 
 export interface ConnectorsApi {
@@ -11,7 +11,10 @@ export interface ConnectorsApi {
   source(key: string): Promise<ConnectorSource>;
   create(body: Partial<Manifest> & { authPingPath?: string }): Promise<ConnectorSource>;
   saveSettings(key: string, settings: Partial<Manifest>): Promise<ConnectorSource>;
-  saveFlow(key: string, flow: ConnectorFlowJson): Promise<ConnectorSource>;
+  /** confirm: save even when flows set inputs the change removes or retypes (else 409 CARD_INPUT_IN_USE / CARD_INPUT_RETYPED). */
+  saveFlow(key: string, flow: ConnectorFlowJson, confirm?: boolean): Promise<ConnectorSource>;
+  testFlow(key: string, flow: ConnectorFlowJson, connectionId: string, inputs: Record<string, Json>, pins: Record<string, Pin>): Promise<CardTestResult>;
+  testStep(key: string, flow: ConnectorFlowJson, nodeId: string, connectionId: string, inputs: Record<string, Json>, upstream: Record<string, Record<string, Json>>): Promise<CardStepResult>;
   deleteFlow(key: string, flowId: string): Promise<ConnectorSource>;
   cards(): Promise<ConnectorCardInfo[]>;
   dropdown(key: string, flowId: string, field: string, connectionId: string, values: Record<string, Json>): Promise<DropdownItem[]>;
@@ -25,6 +28,11 @@ export interface ConnectorsApi {
   deleteConnection(id: string): Promise<void>;
   /** Replaces values in place (secrets are write-only); the server tests the connection again when a secret changes. */
   updateConnection(id: string, values: Record<string, string>): Promise<ConnectionInfo>;
+}
+
+/** True for the 409 of a save that removes or retypes card inputs flows set (the problems name them). */
+export function isInputsInUse(e: unknown): boolean {
+  return e instanceof ApiError && e.status === 409 && connectorProblems(e).some(p => p.code === 'CARD_INPUT_IN_USE' || p.code === 'CARD_INPUT_RETYPED');
 }
 
 /** The problems a 400 from an authoring write carries (file, JSON path, code). */
@@ -48,7 +56,11 @@ export function createConnectorsApi(getKey: () => string = storedApiKey, base = 
     source: key => json('GET', `/api/connectors/${id(key)}/source`),
     create: body => json('POST', '/api/connectors', body),
     saveSettings: (key, settings) => json('PUT', `/api/connectors/${id(key)}/settings`, settings),
-    saveFlow: (key, flow) => json('PUT', `/api/connectors/${id(key)}/flows/${id(flow.id)}`, flow),
+    saveFlow: (key, flow, confirm) => json('PUT', `/api/connectors/${id(key)}/flows/${id(flow.id)}${confirm ? '?confirm=true' : ''}`, flow),
+    testFlow: (key, flow, connectionId, inputs, pins) =>
+      json('POST', `/api/connectors/${id(key)}/flows/${id(flow.id)}/test`, { flow, connectionId: connectionId || null, inputs, pins }),
+    testStep: (key, flow, nodeId, connectionId, inputs, upstream) =>
+      json('POST', `/api/connectors/${id(key)}/flows/${id(flow.id)}/test-step`, { flow, nodeId, connectionId: connectionId || null, inputs, upstream }),
     deleteFlow: (key, flowId) => json('DELETE', `/api/connectors/${id(key)}/flows/${id(flowId)}`),
     cards: () => json('GET', '/api/connector-cards'),
     dropdown: async (key, flowId, field, connectionId, values) =>

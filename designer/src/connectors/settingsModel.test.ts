@@ -16,7 +16,7 @@ describe('settings form', () => {
   it('round-trips a manifest, with empty optional fields sent as null so the server removes them', () => {
     const body = settingsBody(settingsFromManifest(servicenow));
     expect(body).toEqual({
-      key: 'servicenow', name: 'ServiceNow', description: null, icon: null, accentColor: '#62D84E', documentationUrl: null, supportEmail: null,
+      key: 'servicenow', name: 'ServiceNow', version: '1.0.0', description: null, icon: null, accentColor: '#62D84E', documentationUrl: null, supportEmail: null,
       baseUrl: 'https://{{connection.instance}}.service-now.com',
       auth: { kind: 'basic', usernameParameter: 'username', passwordParameter: 'password' },
       connectionParameters: [

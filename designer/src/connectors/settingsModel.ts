@@ -57,6 +57,8 @@ export interface ParameterForm {
 export interface SettingsForm {
   key: string;
   name: string;
+  /** Semantic version (1.2.3, 1.2.3-beta.1): a changed connector needs a new one before the catalog accepts it. */
+  version: string;
   description: string;
   icon: string;
   accentColor: string;
@@ -76,7 +78,7 @@ export function settingsFromManifest(m: Manifest): SettingsForm {
   for (const [field, value] of Object.entries(m.auth ?? {}))
     if (field !== 'kind' && value !== undefined && value !== null) auth[field] = typeof value === 'string' ? value : value === true ? 'true' : value === false ? '' : JSON.stringify(value);
   return {
-    key: m.key, name: s(m.name), description: s(m.description), icon: s(m.icon), accentColor: s(m.accentColor),
+    key: m.key, name: s(m.name), version: s(m.version), description: s(m.description), icon: s(m.icon), accentColor: s(m.accentColor),
     documentationUrl: s(m.documentationUrl), supportEmail: s(m.supportEmail), baseUrl: s(m.baseUrl),
     authKind: m.auth?.kind ?? 'none', auth,
     parameters: (m.connectionParameters ?? []).map(p => ({
@@ -109,6 +111,7 @@ export function settingsBody(form: SettingsForm): Record<string, Json> {
   return {
     key: form.key.trim(),
     name: form.name.trim(),
+    version: form.version.trim(),
     description: optional(form.description),
     icon: optional(form.icon),
     accentColor: optional(form.accentColor),
@@ -165,4 +168,24 @@ export function connectionValues(fields: ConnectionField[], form: Record<string,
     values[f.name] = v;
   }
   return { values, missing };
+}
+
+// --- version ----------------------------------------------------------------------------------------
+
+export const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$/;
+
+/** The next version: patch (1.2.4), minor (1.3.0) or major (2.0.0); a pre-release (1.3.0-beta.1) bumps to its release. */
+export function bumpVersion(version: string, part: 'patch' | 'minor' | 'major'): string {
+  const m = SEMVER.exec(version.trim());
+  if (!m) return '1.0.0';
+  const [major, minor, patch] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const pre = m[4] !== undefined;
+  if (part === 'major') return pre && minor === 0 && patch === 0 ? `${major}.0.0` : `${major + 1}.0.0`;
+  if (part === 'minor') return pre && patch === 0 ? `${major}.${minor}.0` : `${major}.${minor + 1}.0`;
+  return pre ? `${major}.${minor}.${patch}` : `${major}.${minor}.${patch + 1}`;
+}
+
+/** What is wrong with a version as typed ('' when it is a semantic version). */
+export function versionProblem(version: string): string {
+  return SEMVER.test(version.trim()) ? '' : `'${version}' is not a semantic version (e.g. 1.2.3 or 1.2.3-beta.1)`;
 }

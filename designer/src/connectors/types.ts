@@ -73,6 +73,8 @@ export interface ConnectorSource {
   manifest: Manifest;
   flows: ConnectorFlowJson[];
   warnings?: ConnectorProblem[];
+  /** The manifest's icon as a data: URL (null when it has none). */
+  iconUrl?: string | null;
 }
 
 export interface ConnectorSummary {
@@ -91,6 +93,11 @@ export interface ConnectorProblem {
   code: string;
   message: string;
   severity?: 'error' | 'warning';
+  /** CARD_INPUT_IN_USE / CARD_INPUT_RETYPED: the flow, where (draft, version n) and node that set the input. */
+  flowId?: string;
+  where?: string;
+  nodeId?: string;
+  input?: string;
 }
 
 export interface ConnectionInfo {
@@ -113,6 +120,8 @@ export interface ConnectorCardInfo {
   connector: string;
   connectorName: string;
   accentColor?: string | null;
+  /** The connector's icon as a data: URL (null when it has none). */
+  iconUrl?: string | null;
   flowId: string;
   name?: string | null;
   inputs: FlowParameterJson[];
@@ -121,3 +130,23 @@ export interface ConnectorCardInfo {
 }
 
 export interface DropdownItem { key: Json; value: Json }
+
+/** A card test run inside its connector (POST …/flows/{flowId}/test). */
+export interface CardTestResult {
+  status: 'running' | 'suspended' | 'finished' | 'faulted' | 'cancelled';
+  outputs: Record<string, Json>;
+  fault?: { nodeId?: string | null; message: string } | null;
+  journal: import('../types').JournalEntry[];
+}
+
+/** One node tested alone (POST …/flows/{flowId}/test-step). */
+export interface CardStepResult {
+  nodeId: string;
+  status: string;
+  outcome?: string | null;
+  error?: string | null;
+  inputs?: Record<string, Json> | null;
+  outputs?: Record<string, Json> | null;
+  duration?: string | null;
+  startedAt?: string | null;
+}

@@ -434,6 +434,37 @@ public sealed class ConnectorRuntime : IAsyncDisposable
         return await loaded.Engine.RunAsync(compiled, inputs, new RunOptions { Properties = properties, Secrets = secrets }, cancellationToken);
     }
 
+    /// <summary>
+    /// Runs a flow that is not installed as it stands (the designer's unsaved card, or a derived test-step flow) inside
+    /// the connector: CallFlow finds the connector's installed flows (httpHelper) and the connection applies as for any
+    /// card run. <paramref name="prepare"/> writes pinned or upstream outputs into the instance before it starts.
+    /// </summary>
+    /// <returns>The run, and the connection's secret values: a prepared run learns them only when a request applies them,
+    /// so the caller masks them in what it shows (<see cref="FlowRunResult.Secrets"/> holds the ones the run registered).</returns>
+    public async Task<(FlowRunResult Run, IReadOnlyCollection<string> Secrets)> RunDraftAsync(string connectorKey, Engine.Flows.FlowDefinition flow,
+        string? connectionId, JsonObject? inputs, Action<FlowInstanceState>? prepare, CancellationToken cancellationToken = default)
+    {
+        var loaded = Loaded(connectorKey);
+        var properties = new Dictionary<string, string>(StringComparer.Ordinal) { [ConnectorProperty] = connectorKey };
+        IReadOnlyCollection<string>? secrets = null;
+        if (connectionId is not null)
+        {
+            var connection = await GetConnectionAsync(connectionId, cancellationToken);
+            if (connection.ConnectorKey != loaded.Package.Manifest.Key)
+                throw new ConnectorException($"connection '{connectionId}' belongs to connector '{connection.ConnectorKey}', not '{loaded.Package.Manifest.Key}'");
+            if (connection.Status == ConnectionStatus.Deauthorized)
+                throw new ConnectorException($"connection '{connectionId}' is deauthorized{(connection.StatusReason is null ? "" : $": {connection.StatusReason}")}");
+            properties[ConnectionProperty] = connectionId;
+            secrets = connection.SecretStrings().ToList();
+        }
+        var compiled = loaded.Engine.Compile(flow);
+        var options = new RunOptions { Properties = properties, Secrets = secrets };
+        if (prepare is null) return (await loaded.Engine.RunAsync(compiled, inputs, options, cancellationToken), secrets ?? []);
+        var state = loaded.Engine.CreateInstance(compiled, inputs, options);
+        prepare(state);
+        return (await loaded.Engine.ContinueAsync(compiled, state, cancellationToken), secrets ?? []);
+    }
+
     /// <summary>Runs <c>_authping</c>: OK when it finishes, else the fault's message is the reason.</summary>
     public async Task<ConnectionTestResult> TestConnectionAsync(string connectionId, CancellationToken cancellationToken = default)
     {

@@ -7,6 +7,7 @@ using FlowConnectors.Connectors.Connections;
 using FlowConnectors.Connectors.Manifest;
 using FlowConnectors.Connectors.Runtime;
 using FlowConnectors.Engine.Flows;
+using FlowConnectors.Persistence;
 using FlowConnectors.Server.Hosting;
 using FlowConnectors.Server.Runtime;
 
@@ -104,8 +105,8 @@ internal static partial class ConnectorAuthoringEndpoints
             return result;
         });
 
-        writes.MapPut("/connectors/{key}/flows/{flowId}", async (string key, string flowId, HttpRequest request, ConnectorRuntime runtime,
-            ConnectorInstaller installer, ServerOptions options, CancellationToken ct) =>
+        writes.MapPut("/connectors/{key}/flows/{flowId}", async (string key, string flowId, bool? confirm, HttpRequest request, ConnectorRuntime runtime,
+            ConnectorInstaller installer, IFlowStore flows, ServerOptions options, CancellationToken ct) =>
         {
             if (Find(runtime, key) is not { } package) return NotInstalled(key);
             var file = FileOf(flowId);
@@ -124,6 +125,11 @@ internal static partial class ConnectorAuthoringEndpoints
                 return Invalid($"{file} is not a valid flow", load.Problems.Where(p => p.IsError)
                     .Select(p => new ConnectorProblem(file, p.Path, "FLOW_INVALID", $"{p.Code}: {p.Message}")).ToList());
             var existed = package.FindFlow(flowId) is not null;
+            // Removing or retyping an input that flows set breaks them: say which before anything changes; ?confirm=true saves anyway.
+            if (confirm != true && await CardUsage.FindAsync(flows, package, flowId, flow, ct) is { Count: > 0 } usages)
+                return Problems.Result(409, "Inputs in use",
+                    $"{usages.Select(u => u.FlowId).Distinct().Count()} flow(s) set inputs this change removes or retypes ({string.Join(", ", usages.Select(u => u.Input).Distinct())}); " +
+                    "save with ?confirm=true to change it anyway", usages.Select(u => (object)CardUsage.Json(u)));
             return await WriteAsync(installer, runtime, package, folder => WriteFlow(folder, flow), created: !existed, ct);
         });
 
@@ -133,6 +139,8 @@ internal static partial class ConnectorAuthoringEndpoints
             if (package.FindFlow(flowId) is null) return Problems.Result(404, "Not found", $"connector '{key}' has no flow '{flowId}'");
             return await WriteAsync(installer, runtime, package, folder => File.Delete(Path.Combine(folder, FileOf(flowId))), created: false, ct);
         });
+
+        ConnectorCardTestEndpoints.Map(api);
 
         // --- what people using the connectors see ----------------------------------------------
         api.MapGet("/connector-cards", (ConnectorRuntime runtime) => Results.Json(new JsonArray(runtime.Connectors
@@ -296,9 +304,31 @@ internal static partial class ConnectorAuthoringEndpoints
         ["key"] = package.Manifest.Key,
         ["installed"] = Path.GetFullPath(package.Directory) == Path.GetFullPath(installer.FolderOf(package.Manifest.Key)),
         ["manifest"] = ReadManifestObject(package),
+        ["iconUrl"] = IconDataUrl(package),
         ["flows"] = new JsonArray(package.Flows.Values.OrderBy(f => f.Definition.Id, StringComparer.Ordinal)
             .Select(f => JsonNode.Parse(FlowJson.Save(f.Definition))).ToArray()),
     };
+
+    private const int MaxIconBytes = 64 * 1024;
+
+    /// <summary>
+    /// The manifest's icon (a file in the connector folder) as a data: URL the designer shows on cards and in the palette
+    /// (an image element never runs an SVG's scripts); null when there is none, it leaves the folder, or it is too large.
+    /// </summary>
+    internal static string? IconDataUrl(ConnectorPackage package)
+    {
+        if (package.Manifest.Icon is not { Length: > 0 } icon || icon.Contains("://", StringComparison.Ordinal)) return null;
+        var root = Path.GetFullPath(package.Directory);
+        var path = Path.GetFullPath(Path.Combine(root, icon));
+        var type = Path.GetExtension(path).ToLowerInvariant() switch
+        {
+            ".svg" => "image/svg+xml", ".png" => "image/png", ".jpg" or ".jpeg" => "image/jpeg", ".gif" => "image/gif", ".webp" => "image/webp", _ => null,
+        };
+        if (type is null || !path.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal)) return null;
+        var file = new FileInfo(path);
+        if (!file.Exists || file.Length > MaxIconBytes) return null;
+        return $"data:{type};base64,{Convert.ToBase64String(File.ReadAllBytes(path))}";
+    }
 
     private static JsonObject CardJson(ConnectorPackage package, ConnectorFlow flow)
     {
@@ -308,6 +338,7 @@ internal static partial class ConnectorAuthoringEndpoints
             ["connector"] = package.Manifest.Key,
             ["connectorName"] = package.Manifest.Name,
             ["accentColor"] = package.Manifest.AccentColor,
+            ["iconUrl"] = IconDataUrl(package),
             ["flowId"] = flow.Definition.Id,
             ["name"] = flow.Definition.Name,
             ["inputs"] = definition["inputs"]?.DeepClone() ?? new JsonArray(),
