@@ -19,7 +19,7 @@ export function Toast() {
     <div className={`toast toast-${message.level}`} role={message.level === 'error' ? 'alert' : 'status'} data-level={message.level}>
       <span className="toast-icon" aria-hidden>{message.level === 'error' ? '⛔' : message.level === 'warning' ? '⚠' : message.level === 'success' ? '✓' : 'ℹ'}</span>
       <span className="toast-text" data-testid="message">{message.text}</span>
-      <button className="toast-close" aria-label="close message" onClick={() => dispatch({ kind: 'dismiss' })}>×</button>
+      <button type="button" className="toast-close ui-icon-btn" aria-label="close message" title="Close (Escape)" onClick={() => dispatch({ kind: 'dismiss' })}>×</button>
     </div>
   );
 }
