@@ -103,6 +103,7 @@ function Designer() {
       data: { type, inputs: preset?.inputs ?? {}, ...(preset ? { name: preset.name } : {}), extra: {}, uiExtra: {} },
     };
     dispatch({ kind: 'addNode', node, from });
+    return node.id;
   }, [design.nodes, descriptorMap, flow]);
 
   const [panels, setPanelsState] = useState<Panels>(storedPanels);
@@ -111,13 +112,15 @@ function Designer() {
   // The node picker: Tab, a connection dropped on empty canvas, or "Add first step".
   const [picker, setPicker] = useState<PickerRequest>();
   const canvasRef = useRef<HTMLDivElement>(null);
-  const openPicker = useCallback(() => {
+  const openPicker = useCallback((afterId?: string) => {
     const current = designRef.current;
-    const selectedNodes = current.nodes.filter(n => n.selected);
+    const selectedNodes = afterId ? current.nodes.filter(n => n.id === afterId) : current.nodes.filter(n => n.selected);
     const box = canvasRef.current?.getBoundingClientRect();
     if (selectedNodes.length === 1) {
       const n = selectedNodes[0];
-      const outcome = nodeOutcomes(descriptorsRef.current.get(n.data.type), n.data.inputs).find(o => o !== 'fault') ?? 'done';
+      const descriptor = descriptorsRef.current.get(n.data.type);
+      // The first outcome that is not an error: done, 2xx, true…
+      const outcome = nodeOutcomes(descriptor, n.data.inputs).find(o => o !== 'fault' && !(descriptor?.errorOutcomes ?? []).includes(o)) ?? 'done';
       const position = { x: n.position.x + (n.measured?.width ?? 200) + 110, y: n.position.y };
       setPicker({ position, screen: flow.flowToScreenPosition(position), from: { nodeId: n.id, outcome } });
       return;
@@ -129,7 +132,7 @@ function Designer() {
     // Dropped on empty canvas (not on a handle or a node): pick the step to add there, connected from that handle.
     if (connection.isValid || !connection.fromNode || connection.fromHandle?.type !== 'source') return;
     const target = event.target as Element | null;
-    if (!target?.classList.contains('react-flow__pane')) return;
+    if (!target?.closest('.react-flow') || target.closest('.react-flow__node, .react-flow__handle, .react-flow__controls, .react-flow__minimap')) return;
     const point = 'changedTouches' in event ? event.changedTouches[0] : event;
     const screen = { x: point.clientX, y: point.clientY };
     setPicker({ screen, position: flow.screenToFlowPosition({ x: screen.x, y: screen.y - 28 }), from: { nodeId: connection.fromNode.id, outcome: connection.fromHandle.id ?? 'done' } });
@@ -423,6 +426,8 @@ function Designer() {
   saveRef.current = () => save();
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
+      // An editor that used Escape (closing its completion list) keeps everything else open.
+      if (e.key === 'Escape' && e.defaultPrevented) return;
       if (e.key === 'Escape') { dispatch({ kind: 'flows', flows: undefined }); dispatch({ kind: 'dismiss' }); dispatch({ kind: 'details', nodeId: undefined }); setPicker(undefined); return; }
       const typing = (t: EventTarget | null) => {
         const el = t as HTMLElement | null;
@@ -556,7 +561,12 @@ function Designer() {
             />}
             {picker && (
               <NodePicker descriptors={state.descriptors} request={picker} onClose={() => setPicker(undefined)}
-                onPick={type => { setPicker(undefined); addNode(type, picker.position, undefined, picker.from); }} />
+                onPick={type => {
+                  setPicker(undefined);
+                  // As in n8n: the new step opens at once, with the data that flows into it and its Test step.
+                  const id = addNode(type, picker.position, undefined, picker.from);
+                  dispatch({ kind: 'details', nodeId: id });
+                }} />
             )}
             {pendingImport && (
               <ImportDialog
@@ -571,7 +581,8 @@ function Designer() {
             )}
             {state.details && design.nodes.some(n => n.id === state.details) && (
               <NodeDetails node={design.nodes.find(n => n.id === state.details)!} busy={stepping}
-                onClose={() => dispatch({ kind: 'details', nodeId: undefined })} onTestStep={id => void testStep(id)} />
+                onClose={() => dispatch({ kind: 'details', nodeId: undefined })} onTestStep={id => void testStep(id)}
+                onAddNext={id => { dispatch({ kind: 'details', nodeId: undefined }); openPicker(id); }} />
             )}
             <Toast />
           </div>

@@ -163,6 +163,30 @@ function ExpressionPreview({ expression }: { expression: { js: string } | { temp
     : <div className="preview" data-testid="preview" title="evaluated against the last run's data">= {JSON.stringify(result.value ?? null).slice(0, 300)}</div>;
 }
 
+/** A node that sets flow outputs the flow does not declare: one click declares each (as `any`). */
+function UndeclaredOutputs({ nodeId }: { nodeId: string }) {
+  const { state, dispatch } = useStore();
+  const names = [...new Set(state.problems
+    .filter(p => p.nodeId === nodeId && p.code === 'UNDECLARED_OUTPUT')
+    .map(p => /output '([^']+)' is not declared/.exec(p.message)?.[1])
+    .filter((n): n is string => !!n))];
+  if (names.length === 0) return null;
+  const declare = (name: string) => {
+    const outputs = Array.isArray(state.design.meta.rest.outputs) ? state.design.meta.rest.outputs : [];
+    dispatch({ kind: 'setMeta', rest: { ...state.design.meta.rest, outputs: [...outputs, { name, type: 'any' }] } });
+  };
+  return (
+    <div className="quick-fixes">
+      {names.map(name => (
+        <div key={name} className="quick-fix" data-testid={`undeclared-${name}`}>
+          <span>The flow does not declare the output <code>{name}</code>.</span>
+          <Button small variant="primary" data-testid={`declare-output-${name}`} onClick={() => declare(name)}>Declare it</Button>
+        </div>
+      ))}
+    </div>
+  );
+}
+
 function NodeIdField({ id }: { id: string }) {
   const { dispatch } = useStore();
   const [text, setText] = useState(id);
@@ -208,6 +232,7 @@ export function Inspector({ node }: { node: DesignNode | undefined }) {
       <label className="field">name<input aria-label="node name" value={node.data.name ?? ''} onChange={e => dispatch({ kind: 'patchNode', nodeId: node.id, patch: { name: e.target.value || undefined } })} /></label>
       {node.data.type === CONNECTOR_ACTION && <ConnectorActionEditor node={node} />}
       {descriptor?.inputs.map(input => <InputEditor key={`${node.id}/${input.name}`} nodeId={node.id} input={input} value={node.data.inputs[input.name]} scope={scope} args={node.data.inputs.args} />)}
+      <UndeclaredOutputs nodeId={node.id} />
       {descriptor && descriptor.outputs.length > 0 && (
         <p className="hint">Outputs: {descriptor.outputs.map(o => `nodes.${node.id}.${o.name}`).join(', ')}</p>
       )}

@@ -10,17 +10,19 @@ import type { Json } from '../types';
 import { Inspector } from './Inspector';
 import { JsonView } from './JsonView';
 import { Button, IconButton } from './ui';
-import { FlaskConical, Pin, PinOff, X } from 'lucide-react';
+import { FlaskConical, Pin, PinOff, Plus, X } from 'lucide-react';
 import { ActivityIcon, lookOf, useBranding } from '../look';
 
 export interface NodeDetailsProps {
   node: DesignNode;
   onClose: () => void;
   onTestStep: (nodeId: string) => void;
+  /** Opens the node picker for the step after this one (connected from its first non-error outcome). */
+  onAddNext: (nodeId: string) => void;
   busy: boolean;
 }
 
-export function NodeDetails({ node, onClose, onTestStep, busy }: NodeDetailsProps) {
+export function NodeDetails({ node, onClose, onTestStep, onAddNext, busy }: NodeDetailsProps) {
   const { state, dispatch } = useStore();
   const descriptors = useContext(DescriptorsContext);
   const design = state.design;
@@ -43,6 +45,8 @@ export function NodeDetails({ node, onClose, onTestStep, busy }: NodeDetailsProp
           title="Run this node alone with the data its upstream nodes produced last time (runs the flow first when there is none); nothing is saved or published">
           {busy ? 'Testing…' : 'Test step'}
         </Button>
+        <Button icon={Plus} data-testid="add-next-step" onClick={() => onAddNext(node.id)}
+          title="Add the step after this one, connected to it">Add next step</Button>
         <IconButton icon={X} label="close details" data-testid="close-details" onClick={onClose} title="Close (Escape)" />
       </header>
       <div className="details-columns">

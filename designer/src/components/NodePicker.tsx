@@ -16,6 +16,17 @@ export interface PickerRequest {
   from?: { nodeId: string; outcome: string };
 }
 
+/** Best matches first: a display name that starts with the query, then one that contains it, then the rest (palette order). */
+export function rankPicks(items: ActivityDescriptor[], query: string): ActivityDescriptor[] {
+  const q = query.trim().toLowerCase();
+  if (!q) return items;
+  const score = (d: ActivityDescriptor) => {
+    const name = (d.displayName || d.type).toLowerCase();
+    return name.startsWith(q) ? 0 : name.includes(q) ? 1 : d.type.toLowerCase().includes(q) ? 2 : 3;
+  };
+  return items.map((d, i) => ({ d, i, s: score(d) })).sort((a, b) => a.s - b.s || a.i - b.i).map(x => x.d);
+}
+
 export function NodePicker({ descriptors, request, onPick, onClose }: {
   descriptors: ActivityDescriptor[]; request: PickerRequest; onPick: (type: string) => void; onClose: () => void;
 }) {
@@ -23,7 +34,7 @@ export function NodePicker({ descriptors, request, onPick, onClose }: {
   const [cursor, setCursor] = useState(0);
   // Coming from a handle, a trigger cannot follow (nothing connects into it).
   const usable = useMemo(() => (request.from ? descriptors.filter(d => !d.trigger) : descriptors), [descriptors, request.from]);
-  const flat = useMemo(() => groupPalette(usable, query).flatMap(g => g.items), [usable, query]);
+  const flat = useMemo(() => rankPicks(groupPalette(usable, query).flatMap(g => g.items), query), [usable, query]);
   const at = Math.min(cursor, Math.max(0, flat.length - 1));
   const left = Math.min(request.screen.x, window.innerWidth - 330);
   const top = Math.min(request.screen.y, window.innerHeight - 380);

@@ -78,21 +78,23 @@ export interface ModalProps {
   resizable?: boolean;
 }
 
-/** A dialog over a dimmed page: Escape or a click outside closes it; focus moves into it. */
+/** A dialog over a dimmed page: Escape (with the focus in it) or a click outside closes it; focus moves into it. */
 export function Modal({ title, label, onClose, children, footer, testId, wide, resizable }: ModalProps) {
   const box = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => { if (e.key === 'Escape') { e.stopPropagation(); onClose(); } };
-    document.addEventListener('keydown', onKey, true);
-    return () => document.removeEventListener('keydown', onKey, true);
-  }, [onClose]);
   useEffect(() => {
     const first = box.current?.querySelector<HTMLElement>('[data-autofocus], input, textarea, [contenteditable=true], button');
     first?.focus();
   }, []);
   return (
     <div className="modal-backdrop" onMouseDown={e => { if (e.target === e.currentTarget) onClose(); }}>
-      <div ref={box} className={`modal ui-modal${wide ? ' wide' : ''}${resizable ? ' resizable' : ''}`} role="dialog" aria-label={label} data-testid={testId}>
+      <div ref={box} className={`modal ui-modal${wide ? ' wide' : ''}${resizable ? ' resizable' : ''}`} role="dialog" aria-label={label} data-testid={testId}
+        onKeyDown={e => {
+          // Escape closes the dialog, unless something inside used it (an editor closing its completion list);
+          // it goes no further, so what lies under the dialog stays open.
+          if (e.key !== 'Escape') return;
+          e.stopPropagation();
+          if (!e.defaultPrevented) onClose();
+        }}>
         <header className="ui-modal-head">
           <h3>{title}</h3>
           <button type="button" className="ui-icon-btn" aria-label="close" title="Close (Escape)" onClick={onClose}>×</button>
