@@ -107,7 +107,7 @@ public sealed class LookAndKeyboardSpecs(DesignerFixture fixture, ITestOutputHel
         var handle = (await Node(page, "setOutput1").Locator(".react-flow__handle.source[data-handleid='fault']").BoundingBoxAsync())!;
         await page.Mouse.MoveAsync(handle.X + handle.Width / 2, handle.Y + handle.Height / 2);
         await page.Mouse.DownAsync();
-        await page.Mouse.MoveAsync(handle.X + 200, handle.Y + 140, new MouseMoveOptions { Steps = 10 });
+        await page.Mouse.MoveAsync(handle.X + 160, handle.Y - 150, new MouseMoveOptions { Steps = 10 });
         await page.Mouse.UpAsync();
         await Assertions.Expect(page.GetByTestId("node-picker")).ToBeVisibleAsync();
         // Coming from a handle, triggers are not offered (nothing connects into them).
@@ -225,7 +225,7 @@ public sealed class LookAndKeyboardSpecs(DesignerFixture fixture, ITestOutputHel
 
         // Modes: a literal becomes the same value as an expression at once; an expression back to a literal asks first.
         await SelectNodeAsync(page, "runJavaScript1");
-        await page.Locator("[data-testid=input-args] .cm-content").FillAsync("[1, 2]");
+        await page.Locator("[data-testid=input-args] textarea").FillAsync("[1, 2]");
         await page.GetByTestId("mode-args-js").ClickAsync();
         await Assertions.Expect(page.Locator("[data-testid=input-args] .cm-content")).ToHaveTextAsync("[1,2]");
         await page.Locator("[data-testid=input-args] .cm-content").FillAsync("nodes.return1.outputs");
