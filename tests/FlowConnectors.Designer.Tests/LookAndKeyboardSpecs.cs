@@ -301,7 +301,7 @@ public sealed class LookAndKeyboardSpecs(DesignerFixture fixture, ITestOutputHel
             await Click(details.Locator("[data-testid=input-code] .cm-content"));
             await page.Keyboard.TypeAsync("return args.map(item => item.name)");
             await Assertions.Expect(details.Locator("[data-testid=input-code] [data-testid=preview]")).ToContainTextAsync("[\"Ada\",\"Grace\"]");
-            var (total, own) = await TimedTestStepAsync(page, () => Click(details.GetByTestId("test-step")));
+            var (total, own) = await TimedTestStepAsync(page, "runJavaScript1", () => Click(details.GetByTestId("test-step")));
             figures.Add($"test step of Run JavaScript (saves the draft, runs the node on the server, shows its output): {total:F0} ms from the click to the output on screen, of which the node's own work {own:F0} ms: {total - own:F0} ms beyond it");
             await Assertions.Expect(details.GetByTestId("output-data")).ToContainTextAsync("Ada");
 
@@ -335,23 +335,24 @@ public sealed class LookAndKeyboardSpecs(DesignerFixture fixture, ITestOutputHel
     }
 
     /// <summary>Clicks Test step; returns the milliseconds in the page from the click to the output painted, and the node's own duration from the server.</summary>
-    private static async Task<(double Total, double Own)> TimedTestStepAsync(IPage page, Func<Task> click)
+    private static async Task<(double Total, double Own)> TimedTestStepAsync(IPage page, string nodeId, Func<Task> click)
     {
         await page.EvaluateAsync("""
-            () => {
+            nodeId => {
               window.__stepTimes = {};
               const button = document.querySelector('[data-testid=test-step]');
               button.addEventListener('click', () => { window.__stepTimes.start = performance.now(); }, { once: true, capture: true });
               const observer = new MutationObserver(() => {
                 const toast = document.querySelector('[data-testid=message]');
-                if (window.__stepTimes.start && !window.__stepTimes.end && toast && /^test step /.test(toast.textContent)) {
+                // The toast of this step (an earlier step's toast may still be on screen).
+                if (window.__stepTimes.start && !window.__stepTimes.end && toast && toast.textContent.startsWith(`test step ${nodeId}:`)) {
                   requestAnimationFrame(() => { window.__stepTimes.end = performance.now(); window.__stepTimes.text = toast.textContent; });
                   observer.disconnect();
                 }
               });
               observer.observe(document.body, { childList: true, subtree: true, characterData: true });
             }
-            """);
+            """, nodeId);
         await click();
         await FlowPage.EventuallyAsync(async () => await page.EvaluateAsync<bool>("() => !!window.__stepTimes.end"), "the test step's result on screen");
         var total = await page.EvaluateAsync<double>("() => window.__stepTimes.end - window.__stepTimes.start");
