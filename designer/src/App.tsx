@@ -1,15 +1,20 @@
 import {
   Background, Controls, MiniMap, ReactFlow, ReactFlowProvider, useReactFlow,
-  type Connection, type EdgeChange, type NodeChange, type NodeTypes,
+  type Connection, type EdgeChange, type EdgeTypes, type FinalConnectionState, type NodeChange, type NodeTypes,
 } from '@xyflow/react';
+import { Map as MapIcon, Plus } from 'lucide-react';
 import { useCallback, useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState, type DragEvent } from 'react';
 import { API_KEY_STORAGE, ApiError, createApi } from './api';
-import { ActivityNode } from './components/ActivityNode';
+import { ActivityNode, nodeOutcomes } from './components/ActivityNode';
+import { OutcomeEdge } from './components/OutcomeEdge';
+import { NodePicker, type PickerRequest } from './components/NodePicker';
+import { Button, IconButton } from './components/ui';
+import { elkLayout } from './layout';
 import { BottomPanel, type PanelTab } from './components/BottomPanel';
 import { ImportDialog, type PendingImport } from './components/ImportDialog';
 import { Inspector } from './components/Inspector';
 import { DRAG_TYPE, Palette } from './components/Palette';
-import { Toolbar } from './components/Toolbar';
+import { Toolbar, type Panels } from './components/Toolbar';
 import { clipText, copySelection, parseClipboard, pasteClip, type Clip } from './clipboard';
 import { CARD_DRAG_TYPE, type NodePreset } from './connectors/cardNode';
 import { emptyDesign, freshFlowId, fromFlowJson, newNodeId, toFlowJson, type DesignEdge, type DesignNode } from './flowJson';
@@ -35,6 +40,13 @@ const CLIPBOARD_WAIT_MS = 500;
 const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
 
 const nodeTypes: NodeTypes = { activity: ActivityNode };
+const edgeTypes: EdgeTypes = { default: OutcomeEdge };
+
+const PANELS_STORAGE = 'flowconnectors.panels';
+const DEFAULT_PANELS: Panels = { palette: true, inspector: true, bottom: true, minimap: true };
+function storedPanels(): Panels {
+  try { return { ...DEFAULT_PANELS, ...(JSON.parse(localStorage.getItem(PANELS_STORAGE) ?? '{}') as Partial<Panels>) }; } catch { return DEFAULT_PANELS; }
+}
 
 function Designer() {
   const [state, dispatch] = useReducer(reducer, initialState);
@@ -84,14 +96,60 @@ function Designer() {
     return () => { stopped = true; clearInterval(timer); };
   }, [api]);
 
-  const addNode = useCallback((type: string, position?: { x: number; y: number }, preset?: NodePreset) => {
+  const addNode = useCallback((type: string, position?: { x: number; y: number }, preset?: NodePreset, from?: PickerRequest['from']) => {
     const at = position ?? flow.screenToFlowPosition({ x: window.innerWidth / 2, y: window.innerHeight / 2 });
     const node: DesignNode = {
       id: newNodeId(preset?.idBase ?? descriptorMap.get(type)?.displayName ?? type, design.nodes.map(n => n.id)), type: 'activity', position: at,
       data: { type, inputs: preset?.inputs ?? {}, ...(preset ? { name: preset.name } : {}), extra: {}, uiExtra: {} },
     };
-    dispatch({ kind: 'addNode', node });
+    dispatch({ kind: 'addNode', node, from });
+    return node.id;
   }, [design.nodes, descriptorMap, flow]);
+
+  const [panels, setPanelsState] = useState<Panels>(storedPanels);
+  const setPanels = (next: Panels) => { localStorage.setItem(PANELS_STORAGE, JSON.stringify(next)); setPanelsState(next); };
+
+  // The node picker: Tab, a connection dropped on empty canvas, or "Add first step".
+  const [picker, setPicker] = useState<PickerRequest>();
+  const canvasRef = useRef<HTMLDivElement>(null);
+  const openPicker = useCallback((afterId?: string) => {
+    const current = designRef.current;
+    const selectedNodes = afterId ? current.nodes.filter(n => n.id === afterId) : current.nodes.filter(n => n.selected);
+    const box = canvasRef.current?.getBoundingClientRect();
+    if (selectedNodes.length === 1) {
+      const n = selectedNodes[0];
+      const descriptor = descriptorsRef.current.get(n.data.type);
+      // The first outcome that is not an error: done, 2xx, true…
+      const outcome = nodeOutcomes(descriptor, n.data.inputs).find(o => o !== 'fault' && !(descriptor?.errorOutcomes ?? []).includes(o)) ?? 'done';
+      const position = { x: n.position.x + (n.measured?.width ?? 200) + 110, y: n.position.y };
+      setPicker({ position, screen: flow.flowToScreenPosition(position), from: { nodeId: n.id, outcome } });
+      return;
+    }
+    const screen = box ? { x: box.left + box.width / 2 - 150, y: box.top + box.height / 3 } : { x: 300, y: 200 };
+    setPicker({ screen, position: flow.screenToFlowPosition({ x: screen.x, y: screen.y + 40 }) });
+  }, [flow]);
+  const onConnectEnd = useCallback((event: MouseEvent | TouchEvent, connection: FinalConnectionState) => {
+    // Dropped on empty canvas (not on a handle or a node): pick the step to add there, connected from that handle.
+    if (connection.isValid || !connection.fromNode || connection.fromHandle?.type !== 'source') return;
+    const target = event.target as Element | null;
+    if (!target?.closest('.react-flow') || target.closest('.react-flow__node, .react-flow__handle, .react-flow__controls, .react-flow__minimap')) return;
+    const point = 'changedTouches' in event ? event.changedTouches[0] : event;
+    const screen = { x: point.clientX, y: point.clientY };
+    setPicker({ screen, position: flow.screenToFlowPosition({ x: screen.x, y: screen.y - 28 }), from: { nodeId: connection.fromNode.id, outcome: connection.fromHandle.id ?? 'done' } });
+  }, [flow]);
+  const descriptorsRef = useRef(descriptorMap);
+  descriptorsRef.current = descriptorMap;
+  const openPickerRef = useRef(openPicker);
+  openPickerRef.current = openPicker;
+
+  /** Layered layout (elkjs) with each node's outcome ports in order; recorded as an edit unless the flow came without positions. */
+  const layOut = useCallback(async (record: boolean) => {
+    const current = designRef.current;
+    const laid = await elkLayout(current, n => nodeOutcomes(descriptorsRef.current.get(n.data.type), n.data.inputs));
+    if (designRef.current.nodes !== current.nodes && !record) return; // edited meanwhile: keep the edit
+    dispatch({ kind: 'positions', positions: Object.fromEntries(laid.nodes.map(n => [n.id, n.position])), record });
+    setTimeout(() => flow.fitView({ ...FIT, duration: record ? 200 : 0 }), 50);
+  }, [flow]);
 
   const onDrop = useCallback((event: DragEvent) => {
     event.preventDefault();
@@ -107,6 +165,9 @@ function Designer() {
   const load = (f: FlowJson, version?: number, pins?: Record<string, Pin>) => {
     dispatch({ kind: 'load', design: fromFlowJson(f), version, pins });
     setTimeout(() => flow.fitView({ ...FIT, duration: 0 }), 50);
+    // A flow without positions (hand-written, generated) is laid out in layers once it has been measured.
+    if (f.nodes.length > 0 && !f.nodes.some(n => typeof n.ui?.x === 'number' && typeof n.ui?.y === 'number'))
+      setTimeout(() => void layOut(false).catch(fail), 60);
     // The Active switch shows the stored flow's state (undefined: never published).
     api.listFlows().then(list => {
       const summary = list.find(x => x.flowId === f.id);
@@ -365,7 +426,22 @@ function Designer() {
   saveRef.current = () => save();
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape') { dispatch({ kind: 'flows', flows: undefined }); dispatch({ kind: 'dismiss' }); dispatch({ kind: 'details', nodeId: undefined }); return; }
+      // An editor that used Escape (closing its completion list) keeps everything else open.
+      if (e.key === 'Escape' && e.defaultPrevented) return;
+      if (e.key === 'Escape') { dispatch({ kind: 'flows', flows: undefined }); dispatch({ kind: 'dismiss' }); dispatch({ kind: 'details', nodeId: undefined }); setPicker(undefined); return; }
+      const typing = (t: EventTarget | null) => {
+        const el = t as HTMLElement | null;
+        return !!el && (el.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName));
+      };
+      // Tab on the canvas (not in a field, not moving through the toolbar) opens the node picker.
+      if (e.key === 'Tab' && !e.ctrlKey && !e.metaKey && !e.altKey && !e.shiftKey && appRef.current?.offsetParent !== null) {
+        const el = e.target as HTMLElement | null;
+        if (!typing(el) && (el === document.body || el?.closest('.react-flow')) && !stateRef.current.details) {
+          e.preventDefault();
+          openPickerRef.current();
+        }
+        return;
+      }
       if (!(e.ctrlKey || e.metaKey) || e.altKey) return;
       const key = e.key.toLowerCase();
       // Save works everywhere, also while typing in a field.
@@ -394,6 +470,7 @@ function Designer() {
   }, []);
 
   const selected = design.nodes.filter(n => n.selected);
+  const appRef = useRef<HTMLDivElement>(null);
   const store = useMemo(() => ({ state, dispatch }), [state]);
 
   return (
@@ -402,7 +479,7 @@ function Designer() {
         <DecorationStoreContext.Provider value={decorationStore}>
          <PinnedContext.Provider value={pinnedIds}>
          <PreviewContext.Provider value={hasRunData ? evaluate : null}>
-          <div className="app">
+          <div className={`app${panels.bottom ? '' : ' no-bottom'}`} ref={appRef}>
             {state.offline && <OfflineBanner />}
             <Toolbar
               apiKey={apiKey}
@@ -418,17 +495,22 @@ function Designer() {
               onExport={() => void exportFlow()}
               onImport={file => void importFlow(file)}
               onFitView={() => flow.fitView(FIT)}
-              onLayout={() => { dispatch({ kind: 'layout' }); setTimeout(() => flow.fitView({ ...FIT, duration: 200 }), 50); }}
+              onLayout={() => void layOut(true).catch(fail)}
+              onCloseList={() => dispatch({ kind: 'flows', flows: undefined })}
+              panels={panels}
+              onPanels={setPanels}
               onUndo={() => dispatch({ kind: 'undo' })}
               onRedo={() => dispatch({ kind: 'redo' })}
             />
-            <div className="main">
-              <Palette descriptors={state.descriptors} onAdd={(type, preset) => addNode(type, undefined, preset)} />
-              <div className="canvas" onDragOver={e => { e.preventDefault(); e.dataTransfer.dropEffect = 'move'; }} onDrop={onDrop}>
+            <div className={`main${panels.palette ? '' : ' no-palette'}${panels.inspector || state.details ? '' : ' no-inspector'}`}>
+              {panels.palette && <Palette descriptors={state.descriptors} onAdd={(type, preset) => addNode(type, undefined, preset)} />}
+              <div className="canvas" ref={canvasRef} onDragOver={e => { e.preventDefault(); e.dataTransfer.dropEffect = 'move'; }} onDrop={onDrop}>
                 <ReactFlow
                   nodes={design.nodes}
                   edges={design.edges}
                   nodeTypes={nodeTypes}
+                  edgeTypes={edgeTypes}
+                  onConnectEnd={onConnectEnd}
                   onNodesChange={(changes: NodeChange<DesignNode>[]) => {
                     const kept = changes.filter(c => c.type !== 'remove');
                     if (kept.length) dispatch({ kind: 'nodesChange', changes: kept });
@@ -451,14 +533,22 @@ function Designer() {
                   fitViewOptions={FIT}
                 >
                   <Background />
-                  <Controls />
-                  <MiniMap pannable zoomable />
+                  <Controls showInteractive={false} />
+                  {panels.minimap && <MiniMap pannable zoomable style={{ width: 160, height: 110 }} />}
                 </ReactFlow>
+                <IconButton icon={MapIcon} label={panels.minimap ? 'Hide the minimap' : 'Show the minimap'} active={panels.minimap}
+                  className="minimap-toggle" data-testid="toggle-minimap" onClick={() => setPanels({ ...panels, minimap: !panels.minimap })} />
+                {design.nodes.length === 0 && state.descriptors.length > 0 && (
+                  <div className="empty-state" data-testid="empty-state">
+                    <Button icon={Plus} variant="primary" data-testid="add-first-step" onClick={() => openPicker()}>Add first step</Button>
+                    <p className="hint">or drag an activity from the palette, or press Tab</p>
+                  </div>
+                )}
               </div>
               {/* While node details are open they hold the settings: one editor per input on the page. */}
-              {!state.details && <Inspector node={selected.length === 1 ? selected[0] : undefined} />}
+              {!state.details && panels.inspector && <Inspector node={selected.length === 1 ? selected[0] : undefined} />}
             </div>
-            <BottomPanel
+            {panels.bottom && <BottomPanel
               tab={tab}
               onTab={setTab}
               onSelectNode={selectNode}
@@ -468,7 +558,16 @@ function Designer() {
               onViewVersion={v => void viewVersion(v)}
               onRestoreVersion={restoreVersion}
               onPublishVersion={publishVersion}
-            />
+            />}
+            {picker && (
+              <NodePicker descriptors={state.descriptors} request={picker} onClose={() => setPicker(undefined)}
+                onPick={type => {
+                  setPicker(undefined);
+                  // As in n8n: the new step opens at once, with the data that flows into it and its Test step.
+                  const id = addNode(type, picker.position, undefined, picker.from);
+                  dispatch({ kind: 'details', nodeId: id });
+                }} />
+            )}
             {pendingImport && (
               <ImportDialog
                 pending={pendingImport}
@@ -482,7 +581,8 @@ function Designer() {
             )}
             {state.details && design.nodes.some(n => n.id === state.details) && (
               <NodeDetails node={design.nodes.find(n => n.id === state.details)!} busy={stepping}
-                onClose={() => dispatch({ kind: 'details', nodeId: undefined })} onTestStep={id => void testStep(id)} />
+                onClose={() => dispatch({ kind: 'details', nodeId: undefined })} onTestStep={id => void testStep(id)}
+                onAddNext={id => { dispatch({ kind: 'details', nodeId: undefined }); openPicker(id); }} />
             )}
             <Toast />
           </div>

@@ -42,3 +42,18 @@ export function makeInputValue(mode: InputMode, text: string, type: string): Jso
     return text;
   }
 }
+
+/**
+ * The text of the value in another mode when the switch keeps its meaning (a literal becomes the same value as an
+ * expression; plain text stays text in a template), else undefined: that switch must be confirmed.
+ */
+export function convertMode(from: InputMode, to: InputMode, text: string, type: string): string | undefined {
+  if (text.trim() === '' || from === to) return text;
+  if (from === 'literal' && to === 'js') {
+    const value = makeInputValue('literal', text, type);
+    return value === undefined ? '' : JSON.stringify(value);
+  }
+  if (from === 'literal' && to === 'template' && typeof makeInputValue('literal', text, type) === 'string' && !text.includes('{{')) return text;
+  return undefined;
+}
+

@@ -66,7 +66,8 @@ export type Action =
   | { kind: 'nodesChange'; changes: NodeChange<DesignNode>[] }
   | { kind: 'edgesChange'; changes: EdgeChange[] }
   | { kind: 'connect'; connection: Connection }
-  | { kind: 'addNode'; node: DesignNode }
+  | { kind: 'addNode'; node: DesignNode; from?: { nodeId: string; outcome: string } }
+  | { kind: 'positions'; positions: Record<string, { x: number; y: number }>; record: boolean }
   | { kind: 'setInput'; nodeId: string; name: string; value: Json | undefined }
   | { kind: 'patchNode'; nodeId: string; patch: Partial<Pick<NodeData, 'name' | 'description'>> }
   | { kind: 'renameNode'; from: string; to: string }
@@ -153,11 +154,20 @@ export function reducer(state: State, action: Action): State {
       if (d.edges.some(e => e.id === edge.id)) return state;
       return edit(state, { ...d, edges: [...d.edges, edge] });
     }
-    case 'addNode':
+    case 'addNode': {
+      // Added from a handle (the node picker): created and connected in one undo step.
+      const from = action.from && d.nodes.some(n => n.id === action.from!.nodeId) ? action.from : undefined;
       return edit(state, {
         ...d,
         nodes: [...d.nodes.map(n => (n.selected ? { ...n, selected: false } : n)), { ...action.node, selected: true }],
+        edges: from ? [...d.edges, makeEdge(from.nodeId, from.outcome, action.node.id)] : d.edges,
       });
+    }
+    case 'positions': {
+      const nodes = d.nodes.map(n => (action.positions[n.id] ? { ...n, position: action.positions[n.id] } : n));
+      // Laying out a flow that came without positions is not an edit; the Layout button is one (undoable).
+      return action.record ? edit(state, { ...d, nodes }) : { ...state, design: { ...d, nodes } };
+    }
     case 'setInput':
       return edit(state, {
         ...d,

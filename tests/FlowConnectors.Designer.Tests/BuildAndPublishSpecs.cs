@@ -23,7 +23,7 @@ public sealed class BuildAndPublishSpecs(DesignerFixture fixture) : IClassFixtur
         await ConnectAsync(page, "sendHttpRequest1", "2xx", "runJavaScript1");
 
         await SelectNodeAsync(page, "runJavaScript1");
-        await page.Locator("[data-testid=input-code] textarea").FillAsync("return nodes.sendHttpRequest1.body.items;");
+        await page.Locator("[data-testid=input-code] .cm-content").FillAsync("return nodes.sendHttpRequest1.body.items;");
         await SelectNodeAsync(page, "sendHttpRequest1");
         await page.Locator("[data-testid=input-url] textarea").FillAsync("https://api.example.com/items");
         await Assertions.Expect(page.GetByTestId("problems")).Not.ToContainTextAsync("required input 'url' is missing");
@@ -32,11 +32,11 @@ public sealed class BuildAndPublishSpecs(DesignerFixture fixture) : IClassFixtur
         await Assertions.Expect(Node(page, "fetch")).ToHaveCountAsync(1);
 
         await SelectNodeAsync(page, "runJavaScript1");
-        await Assertions.Expect(page.Locator("[data-testid=input-code] textarea")).ToHaveValueAsync("return nodes.fetch.body.items;");
+        await Assertions.Expect(page.Locator("[data-testid=input-code] .cm-content")).ToHaveTextAsync("return nodes.fetch.body.items;");
         await Assertions.Expect(page.GetByTestId("validity")).ToHaveTextAsync("0 errors, 0 warnings");
 
         // A reference to a node that does not exist is an error before anything runs.
-        await page.Locator("[data-testid=input-code] textarea").FillAsync("return nodes.http.SendRequest1.body;");
+        await page.Locator("[data-testid=input-code] .cm-content").FillAsync("return nodes.http.SendRequest1.body;");
         await Assertions.Expect(page.Locator("[data-testid=problems] li[data-node=runJavaScript1]")).ToContainTextAsync("'nodes.http' refers to no node of this flow");
         await Assertions.Expect(page.GetByTestId("validity")).ToHaveTextAsync("1 errors, 0 warnings");
     });

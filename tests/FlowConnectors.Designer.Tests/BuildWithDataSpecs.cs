@@ -57,7 +57,7 @@ public sealed class BuildWithDataSpecs(DesignerFixture fixture, ITestOutputHelpe
             // Step 2: the script, with the request's data on the input side; a field dragged into 'args' writes its path.
             await Node(page, "runJavaScript1").Locator(".fc-node-title").DblClickAsync();
             clicks += 2;
-            await details.Locator("[data-testid=input-code] textarea").FillAsync("return args.map(item => item.name);");
+            await details.Locator("[data-testid=input-code] .cm-content").FillAsync("return args.map(item => item.name);");
             var inputData = details.GetByTestId("input-data-sendHttpRequest1");
             await Drag(() => inputData.Locator("[data-path='nodes.sendHttpRequest1.body.items']").DragToAsync(details.GetByTestId("input-args")));
             await Assertions.Expect(details.Locator("[data-testid=input-args] .cm-content")).ToHaveTextAsync("nodes.sendHttpRequest1.body.items");
@@ -73,7 +73,7 @@ public sealed class BuildWithDataSpecs(DesignerFixture fixture, ITestOutputHelpe
             // Step 3: Return, and the whole flow tested from the draft (the pinned request does not call the vendor).
             await SelectNodeAsync(page, "return1");
             clicks++;
-            await page.Locator("[data-testid=input-outputs] textarea").FillAsync("""{ "names": { "js": "nodes.runJavaScript1.result" } }""");
+            await page.Locator("[data-testid=input-outputs] .cm-content").FillAsync("""{ "names": { "js": "nodes.runJavaScript1.result" } }""");
             await Assertions.Expect(page.GetByTestId("validity")).ToHaveTextAsync("0 errors, 0 warnings");
             await Click(page.GetByTestId("run-toggle"));
             await Click(page.GetByTestId("run"));

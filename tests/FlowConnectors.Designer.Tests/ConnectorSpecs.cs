@@ -232,7 +232,7 @@ public sealed class ConnectorSpecs(DesignerFixture fixture) : IClassFixture<Desi
         await editor.GetByTestId("card-input-team").Locator("select").SelectOptionAsync("blue");
         await Assertions.Expect(editor.GetByTestId("card-dropdown-project").Locator("option", new() { HasText = "Apollo (blue)" })).ToHaveCountAsync(1);
         await editor.GetByTestId("card-dropdown-project").SelectOptionAsync("p1");
-        await Assertions.Expect(page.Locator("[data-testid=input-inputs] textarea")).ToHaveValueAsync(new System.Text.RegularExpressions.Regex("\"project\": \"p1\""));
+        await Assertions.Expect(page.Locator("[data-testid=input-inputs] .cm-content")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("\"project\": \"p1\""));
 
         // The flow runs the card with that connection.
         await Assertions.Expect(page.GetByTestId("validity")).ToHaveTextAsync("0 errors, 0 warnings");

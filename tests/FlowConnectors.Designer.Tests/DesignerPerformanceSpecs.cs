@@ -86,14 +86,14 @@ public sealed class DesignerPerformanceSpecs(DesignerFixture fixture, ITestOutpu
     private static async Task<double> OpenTimedAsync(IPage page, string id, int nodes)
     {
         await page.GetByRole(AriaRole.Button, new() { Name = "Open…" }).ClickAsync();
-        await Assertions.Expect(page.GetByLabel("open flow").Locator($"option[value='{id}']")).ToHaveCountAsync(1);
+        await page.GetByLabel("search flows").FillAsync(id);
+        await Assertions.Expect(page.GetByTestId($"flow-item-{id}")).ToHaveCountAsync(1);
         return await page.EvaluateAsync<double>("""
             async ([id, nodes]) => {
-              const select = document.querySelector('select[aria-label="open flow"]');
+              const item = document.querySelector(`[data-testid="flow-item-${id}"]`);
               const frame = () => new Promise(r => requestAnimationFrame(() => r()));
               const start = performance.now();
-              select.value = id;
-              select.dispatchEvent(new Event('change', { bubbles: true }));
+              item.click();
               for (;;) {
                 await frame();
                 const idField = document.querySelector('input[aria-label="flow id"]');

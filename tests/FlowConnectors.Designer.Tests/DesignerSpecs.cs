@@ -20,7 +20,7 @@ public sealed class DesignerSpecs(DesignerFixture fixture) : IClassFixture<Desig
         await page.Locator("[data-testid=input-message] textarea").FillAsync("starting");
         await SelectNodeAsync(page, "setOutput1");
         await page.Locator("[data-testid=input-name] textarea").FillAsync("greeting");
-        await page.Locator("[data-testid=input-value] select").SelectOptionAsync("js");
+        await page.GetByTestId("mode-value-js").ClickAsync();
         await page.Locator("[data-testid=input-value] .cm-content").FillAsync("'hi ' + (40 + 2)");
 
         await Assertions.Expect(page.GetByTestId("validity")).ToHaveTextAsync("0 errors, 0 warnings");

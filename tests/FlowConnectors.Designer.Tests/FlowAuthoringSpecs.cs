@@ -122,14 +122,14 @@ public sealed class FlowAuthoringSpecs(DesignerFixture fixture) : IClassFixture<
         await OpenFlowAsync(page, "keep-me");
         await page.GetByLabel("flow name").FillAsync("Edited, not saved");
         await page.GetByRole(AriaRole.Button, new() { Name = "Open…" }).ClickAsync();
-        await page.GetByLabel("open flow").SelectOptionAsync("other");
+        await page.GetByTestId("flow-item-other").ClickAsync();
         await EventuallyAsync(() => Task.FromResult(asked.Count == 1), "the question before discarding");
         asked[0].ShouldBe("Discard the unsaved changes to keep-me?");
         await Assertions.Expect(page.GetByLabel("flow id")).ToHaveValueAsync("keep-me");
         await Assertions.Expect(page.GetByLabel("flow name")).ToHaveValueAsync("Edited, not saved");
 
         accept = true;
-        await page.GetByLabel("open flow").SelectOptionAsync("other");
+        await page.GetByTestId("flow-item-other").ClickAsync();
         await Assertions.Expect(page.GetByLabel("flow id")).ToHaveValueAsync("other");
         asked.Count.ShouldBe(2);
 
@@ -157,7 +157,7 @@ public sealed class FlowAuthoringSpecs(DesignerFixture fixture) : IClassFixture<
         await page.GetByLabel("inputs[1] required").CheckAsync();
 
         await SelectNodeAsync(page, "out");
-        await page.Locator("[data-testid=input-value] select").SelectOptionAsync("js");
+        await page.GetByTestId("mode-value-js").ClickAsync();
         var editor = page.Locator("[data-testid=input-value] .cm-content");
         await editor.ClickAsync();
         var options = page.Locator(".cm-tooltip-autocomplete li");

@@ -61,11 +61,12 @@ internal static class FlowPage
     public static async Task<JsonArray> VersionsAsync(DesignerFixture fixture, string id) =>
         (await fixture.Client.GetFromJsonAsync<JsonArray>($"/api/flows/{id}/versions"))!;
 
-    /// <summary>Opens a stored flow with the toolbar's Open… list.</summary>
+    /// <summary>Opens a stored flow with the toolbar's Open… list (searched for its id, then clicked).</summary>
     public static async Task OpenFlowAsync(IPage page, string id)
     {
         await page.GetByRole(AriaRole.Button, new() { Name = "Open…" }).ClickAsync();
-        await page.GetByLabel("open flow").SelectOptionAsync(id);
+        await page.GetByLabel("search flows").FillAsync(id);
+        await page.GetByTestId($"flow-item-{id}").ClickAsync();
         await Assertions.Expect(page.GetByLabel("flow id")).ToHaveValueAsync(id);
         // An opened flow is fitted into view just after it renders: clicks wait until the canvas stands still.
         await ViewportSettledAsync(page);

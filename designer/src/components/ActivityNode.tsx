@@ -4,8 +4,7 @@ import { TARGET_HANDLE, type DesignNode } from '../flowJson';
 import { DecorationStoreContext, DescriptorsContext, PinnedContext } from '../store';
 import { formatDuration } from '../runView';
 import type { ActivityDescriptor, Json } from '../types';
-import { useCardBranding } from '../connectors/branding';
-import { BrandIcon } from '../connectors/BrandIcon';
+import { ActivityIcon, lookOf, useBranding } from '../look';
 
 /** Outcome handles of a node: the descriptor's, a dynamic node's own (Switch cases), then 'fault'. */
 export function nodeOutcomes(descriptor: ActivityDescriptor | undefined, inputs: Record<string, Json>): string[] {
@@ -44,24 +43,27 @@ function ActivityNodeView({ id, data, selected }: NodeProps<DesignNode>) {
   const trigger = !!descriptor?.trigger;
   const errorOutcomes = descriptor?.errorOutcomes ?? [];
   const pinned = useContext(PinnedContext).has(id);
-  // A connector card carries its connector's icon and accent colour (designer/src/connectors/branding.ts).
-  const brand = useCardBranding(data);
+  const look = lookOf(descriptor);
+  const branding = useBranding(data);
+  const accent = branding?.color ?? look.color;
 
   return (
     <div
-      className={`fc-node${selected ? ' selected' : ''}${status ? ` run-${status}` : ''}${errors ? ' has-errors' : ''}${trigger ? ' trigger' : ''}${decoration?.notConnected ? ' not-connected' : ''}${brand ? ' branded' : ''}`}
-      style={{ minHeight: height, ...(brand?.color ? { borderTopColor: brand.color } : {}) }}
+      className={`fc-node${selected ? ' selected' : ''}${status ? ` run-${status}` : ''}${errors ? ' has-errors' : ''}${trigger ? ' trigger' : ''}${decoration?.notConnected ? ' not-connected' : ''}${branding ? ' branded' : ''}`}
+      style={{ minHeight: height, ['--accent' as string]: accent, ...(branding?.color ? { borderTopColor: branding.color } : {}) }}
       data-testid={`node-${id}`}
       title={[...(errors ?? []), ...(warnings ?? [])].map(p => p.message).join('\n') || descriptor?.description}
     >
       {/* A trigger starts the flow: nothing connects into it. */}
       {!trigger && <Handle type="target" position={Position.Left} id={TARGET_HANDLE} />}
       {trigger && <div className="fc-node-kind" data-testid="trigger-mark" title="A trigger: it starts the flow">trigger</div>}
-      <div className="fc-node-title">
-        {brand && <span className="fc-node-brand" title={brand.connectorName}><BrandIcon iconUrl={brand.iconUrl} color={brand.color} name={brand.connectorName} size={16} /></span>}
-        {data.name || brand?.label || descriptor?.displayName || data.type}
+      <div className="fc-node-head">
+        <ActivityIcon look={look} branding={branding} />
+        <div className="fc-node-names">
+          <div className="fc-node-title">{data.name || branding?.label || descriptor?.displayName || data.type}</div>
+          <div className="fc-node-id">{id}</div>
+        </div>
       </div>
-      <div className="fc-node-id">{id}</div>
       {!descriptor && <div className="fc-node-unknown">unknown type {data.type}</div>}
       {decoration?.notConnected && <div className="fc-node-unconnected" data-testid="not-connected" title="Nothing leads to this node, so it runs on its own when the flow starts">not connected</div>}
       {pinned && <div className="fc-node-pinned" data-testid="pinned" title="Test runs use this node's pinned output instead of running it">pinned</div>}

@@ -3,6 +3,7 @@ import { useEffect, useState } from 'react';
 import { formatDuration, parseDuration } from '../runView';
 import { useStore } from '../store';
 import type { FlowVersion, InstanceSummary, JournalEntry } from '../types';
+import { Button, Tabs } from './ui';
 
 export type PanelTab = 'problems' | 'run' | 'instances' | 'versions';
 
@@ -51,7 +52,7 @@ function JournalRow({ entry, index, onSelectNode }: { entry: JournalEntry; index
 function RunTab({ onSelectNode }: { onSelectNode: (id: string) => void }) {
   const { state } = useStore();
   const run = state.run;
-  if (!run) return <p className="hint">Run the flow (Run…) or open a past instance to see its journal here.</p>;
+  if (!run) return <p className="hint">Test the flow (Test flow…) or open a past instance to see its journal here.</p>;
   const { instance, journal } = run;
   return (
     <div className="run-view">
@@ -96,7 +97,7 @@ function InstancesTab({ load, onOpen }: { load: () => Promise<InstanceSummary[]>
               <td className={`status-${i.status}`}>{i.status}</td>
               <td>{i.flowVersion}</td>
               <td><code>{i.instanceId}</code>{i.fault ? <span className="error"> {i.fault}</span> : null}</td>
-              <td><button onClick={() => onOpen(i.instanceId)}>Open</button></td>
+              <td><Button small onClick={() => onOpen(i.instanceId)}>Open</Button></td>
             </tr>
           ))}
         </tbody>
@@ -124,9 +125,9 @@ function VersionsTab(p: Pick<BottomPanelProps, 'loadVersions' | 'onViewVersion' 
               <td>{new Date(v.createdAt).toLocaleString()}</td>
               <td>{v.published ? <strong className="published">published</strong> : null}</td>
               <td className="actions">
-                <button onClick={() => p.onViewVersion(v.version)}>View</button>
-                {v.version !== latest && <button onClick={() => void p.onRestoreVersion(v.version).then(refresh)}>Restore</button>}
-                {!v.published && <button onClick={() => void p.onPublishVersion(v.version).then(refresh)}>Publish</button>}
+                <Button small onClick={() => p.onViewVersion(v.version)}>View</Button>
+                {v.version !== latest && <Button small onClick={() => void p.onRestoreVersion(v.version).then(refresh)}>Restore</Button>}
+                {!v.published && <Button small onClick={() => void p.onPublishVersion(v.version).then(refresh)}>Publish</Button>}
               </td>
             </tr>
           ))}
@@ -144,9 +145,7 @@ export function BottomPanel(p: BottomPanelProps) {
   return (
     <footer className="bottom">
       <nav className="bottom-tabs">
-        {tabs.map(([id, label]) => (
-          <button key={id} className={p.tab === id ? 'active' : undefined} data-testid={`tab-panel-${id}`} onClick={() => p.onTab(id)}>{label}</button>
-        ))}
+        <Tabs label="bottom panel" active={p.tab} onChange={p.onTab} tabs={tabs.map(([id, label]) => ({ id, label, testId: `tab-panel-${id}` }))} />
       </nav>
       <div className="bottom-body">
         {p.tab === 'problems' && (

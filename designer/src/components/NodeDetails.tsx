@@ -9,15 +9,20 @@ import { DescriptorsContext, useStore } from '../store';
 import type { Json } from '../types';
 import { Inspector } from './Inspector';
 import { JsonView } from './JsonView';
+import { Button, IconButton } from './ui';
+import { FlaskConical, Pin, PinOff, Plus, X } from 'lucide-react';
+import { ActivityIcon, lookOf, useBranding } from '../look';
 
 export interface NodeDetailsProps {
   node: DesignNode;
   onClose: () => void;
   onTestStep: (nodeId: string) => void;
+  /** Opens the node picker for the step after this one (connected from its first non-error outcome). */
+  onAddNext: (nodeId: string) => void;
   busy: boolean;
 }
 
-export function NodeDetails({ node, onClose, onTestStep, busy }: NodeDetailsProps) {
+export function NodeDetails({ node, onClose, onTestStep, onAddNext, busy }: NodeDetailsProps) {
   const { state, dispatch } = useStore();
   const descriptors = useContext(DescriptorsContext);
   const design = state.design;
@@ -28,17 +33,21 @@ export function NodeDetails({ node, onClose, onTestStep, busy }: NodeDetailsProp
   const pin = state.pins[node.id];
   const outputs = (pin?.outputs ?? own?.outputs ?? undefined) as Record<string, Json> | undefined;
   const descriptor = descriptors.get(node.data.type);
+  const branding = useBranding(node.data);
   return (
     <div className="details-overlay" role="dialog" aria-label={`details of ${node.id}`} data-testid="node-details"
       onKeyDown={e => { if (e.key === 'Escape') onClose(); }}>
       <header className="details-head">
-        <strong>{node.data.name || descriptor?.displayName || node.data.type}</strong> <code>{node.id}</code>
+        <ActivityIcon look={lookOf(descriptor)} branding={branding} />
+        <strong>{node.data.name || branding?.label || descriptor?.displayName || node.data.type}</strong> <code>{node.id}</code>
         <span className="spacer" />
-        <button className="primary" data-testid="test-step" disabled={busy} onClick={() => onTestStep(node.id)}
+        <Button variant="primary" icon={FlaskConical} data-testid="test-step" disabled={busy} onClick={() => onTestStep(node.id)}
           title="Run this node alone with the data its upstream nodes produced last time (runs the flow first when there is none); nothing is saved or published">
-          {busy ? 'Testing…' : '▶ Test step'}
-        </button>
-        <button data-testid="close-details" onClick={onClose} aria-label="close details">✕</button>
+          {busy ? 'Testing…' : 'Test step'}
+        </Button>
+        <Button icon={Plus} data-testid="add-next-step" onClick={() => onAddNext(node.id)}
+          title="Add the step after this one, connected to it">Add next step</Button>
+        <IconButton icon={X} label="close details" data-testid="close-details" onClick={onClose} title="Close (Escape)" />
       </header>
       <div className="details-columns">
         <section className="details-col" data-testid="details-input">
@@ -63,16 +72,23 @@ export function NodeDetails({ node, onClose, onTestStep, busy }: NodeDetailsProp
           <h4>Output {own?.outcome && <span className={`outcome-tag${own.error ? ' error' : ''}`} data-testid="details-outcome">{pin ? pin.outcome ?? 'done' : own.outcome}</span>}
             {own?.duration && !pin && <span className="hint"> {formatDuration(parseDuration(own.duration))}</span>}</h4>
           {own?.error && !pin && <p className="error" data-testid="details-error">{own.error}</p>}
-          {outputs ? <JsonView value={outputs} root={nodeRoot(node.id)} testId="output-data" /> : <p className="hint">Not run yet: Test step runs it.</p>}
+          {outputs && Object.keys(outputs).length > 0 ? <JsonView value={outputs} root={nodeRoot(node.id)} testId="output-data" />
+            : own && !own.error ? (
+              // A step without outputs (Return, Set Output, Log): what it was given is what it did.
+              <>
+                <p className="hint">No outputs; the values it used:</p>
+                <JsonView value={(own.inputs ?? {}) as Record<string, Json>} root={nodeRoot(node.id)} testId="output-inputs" />
+              </>
+            ) : !own ? <p className="hint">Not run yet: Test step runs it.</p> : null}
           <div className="details-actions">
             {pin ? (
-              <button data-testid="unpin" onClick={() => dispatch({ kind: 'pin', nodeId: node.id })}>Unpin</button>
+              <Button icon={PinOff} data-testid="unpin" onClick={() => dispatch({ kind: 'pin', nodeId: node.id })}>Unpin</Button>
             ) : (
-              <button data-testid="pin" disabled={!own?.outputs || !!own.error}
+              <Button icon={Pin} data-testid="pin" disabled={!own?.outputs || !!own.error}
                 title="Test runs use this output instead of running the node (the vendor is not called); kept with the draft, never published or exported"
                 onClick={() => own?.outputs && dispatch({ kind: 'pin', nodeId: node.id, pin: { outputs: own.outputs as Record<string, Json>, outcome: own.outcome ?? 'done' } })}>
                 Pin output
-              </button>
+              </Button>
             )}
           </div>
         </section>

@@ -3,6 +3,7 @@ import { groupPalette } from '../palette';
 import type { ActivityDescriptor } from '../types';
 import type { NodePreset } from '../connectors/cardNode';
 import { ConnectorCardsPalette } from '../connectors/ConnectorCardsPalette';
+import { ActivityIcon, categoryLook } from '../look';
 
 export const DRAG_TYPE = 'application/x-flowconnectors-activity';
 
@@ -18,9 +19,11 @@ export function Palette({ descriptors, onAdd }: { descriptors: ActivityDescripto
     <aside className="palette">
       <input className="palette-search" placeholder="Search activities" value={query} onChange={e => setQuery(e.target.value)} aria-label="Search activities" />
       {descriptors.length === 0 && <p className="hint">Set the API key to load the activities.</p>}
-      {groups.map(group => (
-        <section key={group.category}>
-          <h4>{group.category}</h4>
+      {groups.map(group => {
+        const look = categoryLook(group.category);
+        return (
+        <section key={group.category} style={{ ['--accent' as string]: look.color }}>
+          <h4><span className="swatch" style={{ background: look.color }} />{group.category}</h4>
           {group.items.map(d => (
             <div
               key={d.type}
@@ -31,11 +34,14 @@ export function Palette({ descriptors, onAdd }: { descriptors: ActivityDescripto
               onDragStart={e => onDragStart(e, d.type)}
               onDoubleClick={() => onAdd(d.type)}
             >
-              {d.displayName || d.type}
+              <ActivityIcon look={look} size={13} />
+              <span className="palette-name">{d.displayName || d.type}</span>
+              {d.trigger && <span className="palette-trigger" title="a trigger: starts the flow">trigger</span>}
             </div>
           ))}
         </section>
-      ))}
+        );
+      })}
       <ConnectorCardsPalette query={query} reloadWhen={descriptors} dragType={DRAG_TYPE} onAdd={onAdd} />
     </aside>
   );

@@ -3,6 +3,8 @@ import { useEffect, useState } from 'react';
 import { declarationsOf } from '../declarations';
 import { controlOf, formToInputs, initialFormValues } from '../runView';
 import type { Json } from '../types';
+import { Button, Select } from './ui';
+import { Play } from 'lucide-react';
 
 export function RunForm({ declared, onRun }: { declared: unknown; onRun: (inputs: Record<string, Json>) => void }) {
   const list = declarationsOf(declared).filter(d => typeof d.name === 'string' && d.name !== '');
@@ -50,10 +52,10 @@ export function RunForm({ declared, onRun }: { declared: unknown; onRun: (inputs
             {control === 'checkbox' ? (
               <input type="checkbox" aria-label={`run input ${name}`} checked={value === true} onChange={e => set(e.target.checked)} />
             ) : control === 'select' ? (
-              <select aria-label={`run input ${name}`} value={String(value ?? '')} onChange={e => set(e.target.value)}>
+              <Select aria-label={`run input ${name}`} value={String(value ?? '')} onChange={e => set(e.target.value)}>
                 <option value="">(none)</option>
                 {(d.options ?? []).map((o, i) => <option key={i} value={JSON.stringify(o.value)}>{o.label ?? String(o.value)}</option>)}
-              </select>
+              </Select>
             ) : control === 'json' ? (
               <textarea aria-label={`run input ${name}`} rows={2} value={String(value ?? '')} placeholder="JSON" onChange={e => set(e.target.value)} />
             ) : (
@@ -64,7 +66,7 @@ export function RunForm({ declared, onRun }: { declared: unknown; onRun: (inputs
         );
       })}
       {errors.map(e => <p key={e} className="field-error" data-testid="run-form-error">{e}</p>)}
-      <button data-testid="run" onClick={submit}>Save and run</button>
+      <Button variant="primary" icon={Play} data-testid="run" onClick={submit}>Save and run</Button>
     </div>
   );
 }

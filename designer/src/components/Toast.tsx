@@ -2,6 +2,7 @@
 // and the banner shown while the server cannot be reached.
 import { useEffect } from 'react';
 import { useStore } from '../store';
+import { CircleAlert, CircleCheck, Info, TriangleAlert } from 'lucide-react';
 
 /** Success and info toasts go away by themselves; warnings and errors stay until closed (or Escape). */
 const AUTO_HIDE_MS = 8000;
@@ -17,9 +18,9 @@ export function Toast() {
   if (!message) return null;
   return (
     <div className={`toast toast-${message.level}`} role={message.level === 'error' ? 'alert' : 'status'} data-level={message.level}>
-      <span className="toast-icon" aria-hidden>{message.level === 'error' ? '⛔' : message.level === 'warning' ? '⚠' : message.level === 'success' ? '✓' : 'ℹ'}</span>
+      <span className="toast-icon" aria-hidden>{message.level === 'error' ? <CircleAlert size={16} /> : message.level === 'warning' ? <TriangleAlert size={16} /> : message.level === 'success' ? <CircleCheck size={16} /> : <Info size={16} />}</span>
       <span className="toast-text" data-testid="message">{message.text}</span>
-      <button className="toast-close" aria-label="close message" onClick={() => dispatch({ kind: 'dismiss' })}>×</button>
+      <button type="button" className="toast-close ui-icon-btn" aria-label="close message" title="Close (Escape)" onClick={() => dispatch({ kind: 'dismiss' })}>×</button>
     </div>
   );
 }

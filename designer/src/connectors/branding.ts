@@ -5,6 +5,7 @@
 import { useSyncExternalStore } from 'react';
 import type { Json } from '../types';
 import type { ConnectorCardInfo } from './types';
+import { setBrandingResolver } from '../look';
 
 export interface CardBranding {
   /** The connector's icon (a data: URL), when it has one. */
@@ -48,6 +49,8 @@ export function setCardBrandings(cards: ConnectorCardInfo[]): void {
   if (same) return;
   version++;
   for (const l of listeners) l();
+  // Nodes and node details read branding through the look hook: tell it the cards changed.
+  setBrandingResolver(cardBranding);
 }
 
 /** A node's branding: a Connector.Action node's card (or at least its connector); nothing for other activities. */
@@ -71,3 +74,5 @@ export function useCardBranding(data: { type: string; inputs: Record<string, Jso
 export function initialOf(name: string | undefined): string {
   return (name ?? '?').trim().charAt(0).toUpperCase() || '?';
 }
+
+setBrandingResolver(cardBranding);

@@ -5,7 +5,11 @@ import type { CompletionScope } from '../completion';
 export interface CodeEditorProps {
   value: string;
   onChange: (text: string) => void;
-  mode: 'js' | 'template';
+  mode: 'js' | 'template' | 'json';
+  /** Run JavaScript's code: a function body that also sees `args`. */
+  functionBody?: boolean;
+  /** The full editor: fills its box, line numbers. */
+  big?: boolean;
   scope: CompletionScope;
   ariaLabel: string;
   placeholder?: string;
@@ -15,7 +19,7 @@ const CodeMirrorEditor = lazy(() => import('./CodeMirrorEditor'));
 
 export function CodeEditor(props: CodeEditorProps) {
   const fallback = (
-    <textarea aria-label={props.ariaLabel} value={props.value} rows={3} placeholder={props.placeholder}
+    <textarea aria-label={props.ariaLabel} value={props.value} rows={props.big ? 20 : 3} placeholder={props.placeholder}
       onChange={e => props.onChange(e.target.value)} />
   );
   return (

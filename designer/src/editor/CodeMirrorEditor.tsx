@@ -2,10 +2,12 @@
 // Loaded lazily (see CodeEditor.tsx), so the designer's first bundle does not carry it.
 import { autocompletion, closeBrackets, closeBracketsKeymap, completionKeymap, type CompletionContext, type CompletionResult } from '@codemirror/autocomplete';
 import { defaultKeymap, history, historyKeymap } from '@codemirror/commands';
-import { javascript } from '@codemirror/lang-javascript';
+import { javascript, localCompletionSource } from '@codemirror/lang-javascript';
+import { json } from '@codemirror/lang-json';
+import { bracketMatching, foldGutter, indentOnInput } from '@codemirror/language';
 import { defaultHighlightStyle, StreamLanguage, syntaxHighlighting, type StringStream } from '@codemirror/language';
 import { EditorState } from '@codemirror/state';
-import { EditorView, keymap, placeholder as placeholderExtension } from '@codemirror/view';
+import { EditorView, highlightActiveLine, keymap, lineNumbers, placeholder as placeholderExtension } from '@codemirror/view';
 import { useEffect, useRef } from 'react';
 import { completeAt } from '../completion';
 import type { CodeEditorProps } from './CodeEditor';
@@ -30,7 +32,10 @@ const scriban = StreamLanguage.define<{ inside: boolean }>({
   },
 });
 
-export default function CodeMirrorEditor({ value, onChange, mode, scope, ariaLabel, placeholder }: CodeEditorProps) {
+/** What Run JavaScript's code sees besides input, vars, nodes and flow. */
+const ARGS_ROOT = { label: 'args', type: 'variable', info: "the node's Args input" };
+
+export default function CodeMirrorEditor({ value, onChange, mode, scope, ariaLabel, placeholder, functionBody, big }: CodeEditorProps) {
   const host = useRef<HTMLDivElement>(null);
   const view = useRef<EditorView | null>(null);
   const latest = useRef({ onChange, scope });
@@ -39,6 +44,12 @@ export default function CodeMirrorEditor({ value, onChange, mode, scope, ariaLab
   useEffect(() => {
     const complete = (context: CompletionContext): CompletionResult | null => {
       const result = completeAt(context.state.doc.toString(), context.pos, latest.current.scope);
+      if (functionBody) {
+        // `args` is a root too in Run JavaScript's code.
+        const word = context.matchBefore(/[A-Za-z_$][\w$]*$/);
+        if (word && 'args'.startsWith(word.text) && word.text !== 'args' && !/\.\s*$/.test(context.state.doc.sliceString(0, word.from)))
+          return { from: word.from, options: [ARGS_ROOT, ...(result?.from === word.from ? result.options.map(o => ({ label: o.label, detail: o.detail, info: o.info, type: o.kind })) : [])], validFor: /^[\w$]*$/ };
+      }
       if (!result) return null;
       return {
         from: result.from,
@@ -54,9 +65,12 @@ export default function CodeMirrorEditor({ value, onChange, mode, scope, ariaLab
           history(),
           closeBrackets(),
           keymap.of([...closeBracketsKeymap, ...defaultKeymap, ...historyKeymap, ...completionKeymap]),
-          mode === 'js' ? javascript() : scriban,
+          mode === 'js' ? javascript() : mode === 'json' ? json() : scriban,
           syntaxHighlighting(defaultHighlightStyle),
-          autocompletion({ override: [complete], activateOnTyping: true, icons: false }),
+          bracketMatching(),
+          // JSON has nothing to complete; JavaScript completes the flow's data and, in code, its own local names.
+          mode === 'json' ? [] : autocompletion({ override: mode === 'js' && functionBody ? [complete, localCompletionSource] : [complete], activateOnTyping: true, icons: false }),
+          big ? [lineNumbers(), foldGutter(), highlightActiveLine(), indentOnInput()] : [],
           EditorView.lineWrapping,
           EditorView.contentAttributes.of({ 'aria-label': ariaLabel }),
           placeholder ? placeholderExtension(placeholder) : [],
@@ -77,5 +91,5 @@ export default function CodeMirrorEditor({ value, onChange, mode, scope, ariaLab
     if (v && v.state.doc.toString() !== value) v.dispatch({ changes: { from: 0, to: v.state.doc.length, insert: value } });
   }, [value]);
 
-  return <div className={`code-editor code-${mode}`} ref={host} data-testid="code-editor" />;
+  return <div className={`code-editor code-${mode}${big ? ' big' : ''}`} ref={host} data-testid="code-editor" />;
 }
