@@ -36,6 +36,8 @@ public sealed class DesignerFixture : IAsyncLifetime
             options.SyncTimeout = TimeSpan.FromSeconds(10);
             // Stub vendors listen on 127.0.0.1, which the server's network policy refuses unless allowed.
             options.Network.AllowedHosts.Add("127.0.0.1");
+            // One API key submits and approves catalog versions here; the four-eyes rule has its own tests (AccessTests).
+            options.Access.AllowSelfApproval = true;
         });
         await _app.StartAsync();
         Address = new Uri(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
