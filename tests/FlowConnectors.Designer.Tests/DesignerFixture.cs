@@ -23,6 +23,8 @@ public sealed class DesignerFixture : IAsyncLifetime
     public Uri Address { get; private set; } = null!;
     public IBrowser Browser { get; private set; } = null!;
     public HttpClient Client { get; private set; } = null!;
+    /// <summary>The running server's services (e.g. to issue a sign-in link as the server prints one).</summary>
+    public IServiceProvider Services => _app?.Services ?? throw new InvalidOperationException("the server is not running");
 
     public async Task InitializeAsync()
     {

@@ -4,6 +4,7 @@
 // versions of a flow.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { API_KEY_STORAGE } from '../api';
+import { useSession } from '../session';
 import { createCatalogApi, type CatalogConnector, type Diff, type FlowVersion, type InstalledConnector } from './catalogApi';
 import { compareVersions, installAction } from './catalogModel';
 import { DiffView } from './DiffView';
@@ -15,6 +16,7 @@ export function CatalogView() {
   const [apiKey, setApiKey] = useState(() => localStorage.getItem(API_KEY_STORAGE) ?? '');
   const keyRef = useRef(apiKey);
   keyRef.current = apiKey;
+  const signedIn = useSession().signedIn;
   const api = useMemo(() => createCatalogApi(() => keyRef.current), []);
   const [connectors, setConnectors] = useState<CatalogConnector[]>([]);
   const [installed, setInstalled] = useState<InstalledConnector[]>([]);
@@ -41,7 +43,7 @@ export function CatalogView() {
     setExportKey(k => k || connectorList[0]?.key || '');
   }), [api, attempt]);
 
-  useEffect(() => { if (apiKey) void refresh(); }, [apiKey, refresh]);
+  useEffect(() => { if (apiKey || signedIn) void refresh(); }, [apiKey, signedIn, refresh]);
 
   const saveKey = (value: string) => {
     localStorage.setItem(API_KEY_STORAGE, value);
@@ -119,8 +121,8 @@ export function CatalogView() {
         <strong className="brand">Catalog</strong>
         <button onClick={() => void refresh()} data-testid="catalog-refresh">Refresh</button>
         <span className="spacer" />
-        <input className="api-key" type="password" placeholder="API key" aria-label="Catalog API key" data-testid="catalog-api-key"
-          defaultValue={apiKey} onKeyDown={e => { if (e.key === 'Enter') saveKey(e.currentTarget.value); }} onBlur={e => saveKey(e.currentTarget.value)} />
+        {!signedIn && <input className="api-key" type="password" placeholder="API key" aria-label="Catalog API key" data-testid="catalog-api-key"
+          defaultValue={apiKey} onKeyDown={e => { if (e.key === 'Enter') saveKey(e.currentTarget.value); }} onBlur={e => saveKey(e.currentTarget.value)} />}
       </div>
       {message && <div className={`catalog-message${message.error ? ' error' : ''}`} data-testid="catalog-message">{message.text}</div>}
       <div className="catalog-body">

@@ -5,6 +5,8 @@ import { RunForm } from './RunForm';
 
 export interface ToolbarProps {
   apiKey: string;
+  /** A signed-in browser needs no key: the field is then hidden. */
+  signedIn?: boolean;
   onApiKey: (key: string) => void;
   onNew: () => void;
   onOpenList: () => void;
@@ -72,16 +74,18 @@ export function Toolbar(p: ToolbarProps) {
           {state.problems.filter(x => x.severity === 'error').length} errors, {state.problems.filter(x => x.severity === 'warning').length} warnings
         </span>
       )}
-      <input
-        className="api-key"
-        type="password"
-        placeholder="API key (data/api-key.txt)"
-        aria-label="API key"
-        value={key}
-        onChange={e => setKey(e.target.value)}
-        onBlur={() => p.onApiKey(key)}
-        onKeyDown={e => { if (e.key === 'Enter') p.onApiKey(key); }}
-      />
+      {!p.signedIn && (
+        <input
+          className="api-key"
+          type="password"
+          placeholder="API key (data/api-key.txt)"
+          aria-label="API key"
+          value={key}
+          onChange={e => setKey(e.target.value)}
+          onBlur={() => p.onApiKey(key)}
+          onKeyDown={e => { if (e.key === 'Enter') p.onApiKey(key); }}
+        />
+      )}
       {showRun && (
         <div className="run-popover">
           <RunForm declared={state.design.meta.rest.inputs} onRun={inputs => { setShowRun(false); p.onRun(inputs); }} />
