@@ -82,11 +82,18 @@ internal static class AccessServices
                 o.SignedOutCallbackPath = $"/auth/oidc/{name}/signed-out";
                 o.RequireHttpsMetadata = provider.RequireHttpsMetadata;
                 o.MapInboundClaims = false;
-                o.GetClaimsFromUserInfoEndpoint = true;
+                // Roles come from the ID token's claims (Okta, Entra ID and Keycloak can put groups or roles there).
+                o.GetClaimsFromUserInfoEndpoint = false;
+                // The provider redirects back with a top-level GET (response_mode=query): Lax cookies come along, and
+                // SameAsRequest lets a plain-http loopback server (and its test provider) keep them.
+                o.ResponseMode = "query";
+                o.CorrelationCookie.SameSite = SameSiteMode.Lax;
+                o.CorrelationCookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                o.NonceCookie.SameSite = SameSiteMode.Lax;
+                o.NonceCookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
                 o.SaveTokens = false;
                 o.Scope.Clear();
                 foreach (var scope in new[] { "openid", "profile" }.Concat(provider.Scopes).Distinct(StringComparer.Ordinal)) o.Scope.Add(scope);
-                o.ClaimActions.MapUniqueJsonKey(provider.RoleClaim, provider.RoleClaim);
                 o.TokenValidationParameters.NameClaimType = "preferred_username";
             });
 
