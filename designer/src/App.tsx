@@ -4,7 +4,7 @@ import {
 } from '@xyflow/react';
 import { useCallback, useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState, type DragEvent } from 'react';
 import { API_KEY_STORAGE, ApiError, createApi } from './api';
-import { useSession } from './session';
+import { may, useSession } from './session';
 import { ActivityNode } from './components/ActivityNode';
 import { BottomPanel, type PanelTab } from './components/BottomPanel';
 import { ImportDialog, type PendingImport } from './components/ImportDialog';
@@ -44,7 +44,8 @@ function Designer() {
   keyRef.current = apiKey;
   const api = useMemo(() => createApi(() => keyRef.current), []);
   // A signed-in browser (session cookie) needs no key; the key field is the fallback without a session.
-  const signedIn = useSession().signedIn;
+  const session = useSession();
+  const signedIn = session.signedIn;
   const ready = signedIn || apiKey !== '';
   const flow = useReactFlow();
   const design = state.design;
@@ -411,6 +412,7 @@ function Designer() {
             <Toolbar
               apiKey={apiKey}
               signedIn={signedIn}
+              canPublish={!signedIn || may(session, 'flows.publish')}
               onApiKey={key => { localStorage.setItem(API_KEY_STORAGE, key); setApiKey(key); }}
               onNew={() => { if (mayReplaceCanvas()) load(toFlowJson(emptyDesign(`flow-${Date.now().toString(36)}`))); }}
               onOpenList={() => api.listFlows().then(flows => dispatch({ kind: 'flows', flows }), fail)}

@@ -9,6 +9,7 @@ import { ApprovalsWorkspace } from './approvals/ApprovalsWorkspace';
 const DataWorkspace = lazy(() => import('./collection/DataWorkspace'));
 const ConnectorsWorkspace = lazy(() => import('./connectors/ConnectorsWorkspace').then(m => ({ default: m.ConnectorsWorkspace })));
 const CatalogView = lazy(() => import('./catalog/CatalogView').then(m => ({ default: m.CatalogView })));
+const AccessWorkspace = lazy(() => import('./access/AccessWorkspace'));
 const PostmanImport = lazy(() => import('./postman/PostmanImport').then(m => ({ default: m.PostmanImport })));
 
 const loading = <p className="hint">Loading…</p>;
@@ -27,4 +28,5 @@ export const WORKSPACES: Workspace[] = [
   { id: 'import', label: 'Import', render: () => <Suspense fallback={loading}><PostmanImport /></Suspense> },
   { id: 'data', label: 'Data collection', render: () => <Suspense fallback={loading}><DataWorkspace /></Suspense> },
   { id: 'approvals', label: 'App approvals', render: () => <ApprovalsWorkspace /> },
+  { id: 'access', label: 'Access', render: () => <Suspense fallback={loading}><AccessWorkspace /></Suspense> },
 ];

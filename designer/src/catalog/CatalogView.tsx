@@ -4,7 +4,7 @@
 // versions of a flow.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { API_KEY_STORAGE } from '../api';
-import { useSession } from '../session';
+import { may, useSession } from '../session';
 import { createCatalogApi, type CatalogConnector, type Diff, type FlowVersion, type InstalledConnector } from './catalogApi';
 import { compareVersions, installAction } from './catalogModel';
 import { DiffView } from './DiffView';
@@ -16,7 +16,10 @@ export function CatalogView() {
   const [apiKey, setApiKey] = useState(() => localStorage.getItem(API_KEY_STORAGE) ?? '');
   const keyRef = useRef(apiKey);
   keyRef.current = apiKey;
-  const signedIn = useSession().signedIn;
+  const session = useSession();
+  const signedIn = session.signedIn;
+  // A signed-in user sees Approve only with catalog.review (the server refuses it anyway, and refuses self-approval).
+  const canReview = !signedIn || may(session, 'catalog.review');
   const api = useMemo(() => createCatalogApi(() => keyRef.current), []);
   const [connectors, setConnectors] = useState<CatalogConnector[]>([]);
   const [installed, setInstalled] = useState<InstalledConnector[]>([]);
@@ -181,7 +184,7 @@ export function CatalogView() {
                         <td><span className={`status status-${v.status}`} data-testid="status">{v.status}</span>{v.reason && <span className="hint"> — {v.reason}</span>}</td>
                         <td className="digest" title={v.digest}>{v.digest.slice(0, 19)}…</td>
                         <td className="actions">
-                          {v.status !== 'approved' && <button onClick={() => void review(c.key, v.version, 'approved')} data-testid="approve">Approve</button>}
+                          {v.status !== 'approved' && canReview && <button onClick={() => void review(c.key, v.version, 'approved')} data-testid="approve">Approve</button>}
                           {v.status === 'submitted' && <button onClick={() => setRejecting({ key: c.key, version: v.version, reason: '' })} data-testid="reject">Reject…</button>}
                           {v.status === 'approved' && action !== 'installed' &&
                             <button onClick={() => void preview(c, v.version)} data-testid="install">{action === 'install' ? 'Install…' : action === 'upgrade' ? 'Upgrade…' : 'Downgrade…'}</button>}

@@ -7,6 +7,8 @@ export interface ToolbarProps {
   apiKey: string;
   /** A signed-in browser needs no key: the field is then hidden. */
   signedIn?: boolean;
+  /** False hides Publish (a signed-in user without flows.publish); the server refuses it anyway. */
+  canPublish?: boolean;
   onApiKey: (key: string) => void;
   onNew: () => void;
   onOpenList: () => void;
@@ -51,7 +53,7 @@ export function Toolbar(p: ToolbarProps) {
       <button onClick={p.onSave} data-testid="save" title="Save the draft (Ctrl/Cmd+S); nothing goes live until Publish">Save</button>
       {hasUnsavedChanges(state) && <span className="unsaved" data-testid="unsaved" title="Changes not saved to the draft yet">● unsaved</span>}
       <button onClick={() => setShowRun(!showRun)} data-testid="run-toggle" title="Test the draft: a test run never changes what triggers run">Test flow…</button>
-      <button className="primary" onClick={p.onPublish} data-testid="publish" title="Make the draft the live version">Publish</button>
+      {p.canPublish !== false && <button className="primary" onClick={p.onPublish} data-testid="publish" title="Make the draft the live version">Publish</button>}
       {p.hasTriggers && (
         <label className="active-switch" title="When on, the published version's triggers (endpoint, schedule, event) start instances" data-testid="active-switch">
           <input type="checkbox" role="switch" aria-label="Active" checked={state.active ?? false} disabled={state.active === undefined}
