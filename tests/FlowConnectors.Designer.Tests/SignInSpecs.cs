@@ -29,6 +29,16 @@ public sealed class SignInSpecs(DesignerFixture fixture) : IClassFixture<Designe
         await Assertions.Expect(page.GetByTestId("user-name")).ToContainTextAsync("grace");
         await Assertions.Expect(setup).ToHaveCountAsync(0);
 
+        // The Access page: the owner sees the users and makes an API key, shown once.
+        await page.GotoAsync(new Uri(fixture.Address, "#/access").ToString());
+        await Assertions.Expect(page.GetByTestId("user-grace")).ToBeVisibleAsync();
+        var keyForm = page.GetByTestId("new-key-form");
+        await keyForm.GetByLabel("Name").FillAsync("from the designer");
+        await keyForm.GetByRole(AriaRole.Button, new() { Name = "Create key" }).ClickAsync();
+        await Assertions.Expect(page.GetByTestId("new-key")).ToContainTextAsync("fc_");
+        await Assertions.Expect(page.GetByTestId("access-keys")).ToContainTextAsync("from the designer");
+        await Assertions.Expect(page.GetByTestId("access-audit")).ToContainTextAsync("POST /api/keys");
+
         // The session cookie is HttpOnly (scripts cannot read it) and a change without the antiforgery token is refused.
         (await page.EvaluateAsync<string>("() => document.cookie")).ShouldNotContain("fc_session");
         var status = await page.EvaluateAsync<int>("""
