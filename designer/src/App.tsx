@@ -5,6 +5,7 @@ import {
 import { Map as MapIcon, Plus } from 'lucide-react';
 import { useCallback, useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState, type DragEvent } from 'react';
 import { API_KEY_STORAGE, ApiError, createApi } from './api';
+import { may, useSession } from './session';
 import { ActivityNode, nodeOutcomes } from './components/ActivityNode';
 import { OutcomeEdge } from './components/OutcomeEdge';
 import { NodePicker, type PickerRequest } from './components/NodePicker';
@@ -54,25 +55,29 @@ function Designer() {
   const keyRef = useRef(apiKey);
   keyRef.current = apiKey;
   const api = useMemo(() => createApi(() => keyRef.current), []);
+  // A signed-in browser (session cookie) needs no key; the key field is the fallback without a session.
+  const session = useSession();
+  const signedIn = session.signedIn;
+  const ready = signedIn || apiKey !== '';
   const flow = useReactFlow();
   const design = state.design;
 
   const fail = useCallback((e: unknown) => dispatch({ kind: 'message', text: e instanceof Error ? e.message : String(e), error: true }), []);
 
   useEffect(() => {
-    if (!apiKey) return;
+    if (!ready) return;
     api.activities().then(descriptors => dispatch({ kind: 'descriptors', descriptors }), fail);
-  }, [api, apiKey, fail]);
+  }, [api, ready, apiKey, fail]);
 
   // Live validation, debounced.
   const flowJson = useMemo(() => toFlowJson(design), [state.revision]); // eslint-disable-line react-hooks/exhaustive-deps
   useEffect(() => {
-    if (!apiKey) return;
+    if (!ready) return;
     const timer = setTimeout(() => {
       api.validate(flowJson).then(r => dispatch({ kind: 'problems', problems: r.problems }), fail);
     }, 400);
     return () => clearTimeout(timer);
-  }, [api, apiKey, flowJson, fail]);
+  }, [api, ready, flowJson, fail]);
 
   const descriptorMap = useMemo(() => new Map(state.descriptors.map(d => [d.type, d])), [state.descriptors]);
   // Nodes read their problems and run status from here, each re-rendering only when its own changes.
@@ -483,6 +488,8 @@ function Designer() {
             {state.offline && <OfflineBanner />}
             <Toolbar
               apiKey={apiKey}
+              signedIn={signedIn}
+              canPublish={!signedIn || may(session, 'flows.publish')}
               onApiKey={key => { localStorage.setItem(API_KEY_STORAGE, key); setApiKey(key); }}
               onNew={() => { if (mayReplaceCanvas()) load(toFlowJson(emptyDesign(`flow-${Date.now().toString(36)}`))); }}
               onOpenList={() => api.listFlows().then(flows => dispatch({ kind: 'flows', flows }), fail)}

@@ -3,6 +3,7 @@
 import { useEffect, useState } from 'react';
 import { resolveTheme, storedTheme, THEME_STORAGE, type ThemeChoice } from './theme';
 import { WORKSPACES } from './workspaces';
+import { UserMenu } from './access/UserMenu';
 
 const NEXT: Record<ThemeChoice, ThemeChoice> = { system: 'dark', dark: 'light', light: 'system' };
 
@@ -46,6 +47,7 @@ export function Shell() {
           <a key={w.id} href={`#/${w.id}`} className={w.id === active ? 'active' : undefined} data-testid={`tab-${w.id}`}
             aria-current={w.id === active ? 'page' : undefined}>{w.label}</a>
         ))}
+        <UserMenu />
         <button className="theme-toggle" data-testid="theme-toggle" onClick={cycleTheme}
           title="Theme: follows the system, or pick light or dark">{theme === 'system' ? '◐ system' : theme === 'dark' ? '☾ dark' : '☀ light'}</button>
       </nav>

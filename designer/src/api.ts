@@ -1,4 +1,6 @@
-// The one typed client of the FlowConnectors REST API. The API key comes from the toolbar (kept in localStorage).
+// The one typed client of the FlowConnectors REST API. A signed-in browser is known by its session cookie (changes carry
+// the antiforgery token); without a session, the API key pasted in the toolbar (kept in localStorage) is sent instead.
+import { csrfToken } from './session';
 import type {
   ActivityDescriptor, Draft, FlowJson, Pin, FlowProblem, FlowSummary, FlowVersion, InstanceDetail, InstanceSummary, JournalEntry, Json, RunResult, ValidationResult,
 } from './types';
@@ -39,12 +41,17 @@ export function detailOf(body: unknown): string | undefined {
 }
 
 /**
- * How every client of the designer talks to the server: the API key header, a JSON body (or a file sent as
+ * How every client of the designer talks to the server: the session cookie (with the antiforgery token on changes) or
+ * the API key header, a JSON body (or a file sent as
  * it is), and a failed answer — its text, parsed as JSON when it is — turned into an error by `fail`.
  */
 export async function request(getKey: () => string, base: string, method: string, path: string,
   fail: (failure: RequestFailure) => Error, body?: unknown, contentType = 'application/json'): Promise<Response> {
-  const headers: Record<string, string> = { 'X-Api-Key': getKey() };
+  const headers: Record<string, string> = {};
+  const key = getKey();
+  if (key) headers['X-Api-Key'] = key;
+  const token = csrfToken();
+  if (token && method !== 'GET' && method !== 'HEAD') headers['X-CSRF-Token'] = token;
   let payload: BodyInit | undefined;
   if (body instanceof Blob) { headers['Content-Type'] = contentType; payload = body; }
   else if (body !== undefined) { headers['Content-Type'] = 'application/json'; payload = JSON.stringify(body); }

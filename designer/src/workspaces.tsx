@@ -10,6 +10,7 @@ const DataWorkspace = lazy(() => import('./collection/DataWorkspace'));
 const ConnectorsWorkspace = lazy(() => import('./connectors/ConnectorsWorkspace').then(m => ({ default: m.ConnectorsWorkspace })));
 const CatalogView = lazy(() => import('./catalog/CatalogView').then(m => ({ default: m.CatalogView })));
 const IncidentsView = lazy(() => import('./incidents/IncidentsView'));
+const AccessWorkspace = lazy(() => import('./access/AccessWorkspace'));
 const PostmanImport = lazy(() => import('./postman/PostmanImport').then(m => ({ default: m.PostmanImport })));
 
 const loading = <p className="hint">Loading…</p>;
@@ -29,4 +30,5 @@ export const WORKSPACES: Workspace[] = [
   { id: 'data', label: 'Data collection', render: () => <Suspense fallback={loading}><DataWorkspace /></Suspense> },
   { id: 'approvals', label: 'App approvals', render: () => <ApprovalsWorkspace /> },
   { id: 'incidents', label: 'Incidents', render: () => <Suspense fallback={loading}><IncidentsView /></Suspense> },
+  { id: 'access', label: 'Access', render: () => <Suspense fallback={loading}><AccessWorkspace /></Suspense> },
 ];

@@ -9,7 +9,7 @@ public static class PersistenceInitializer
 {
     /// <summary>
     /// Creates the schema on an empty database or applies the migrations it lacks; safe to call on
-    /// every start. For SQLite the database file's folder is created when missing.
+    /// every start. The identity tables too, when AddFlowIdentityStores registered them. For SQLite the database file's folder is created when missing.
     /// </summary>
     public static async Task MigrateAsync(IServiceProvider services, CancellationToken cancellationToken = default)
     {
@@ -26,5 +26,11 @@ public static class PersistenceInitializer
         // Before the first table exists (or, for an older file, rewritten once): pruned runs give their space back.
         if (options.IsSqlite) await Retention.SqliteSpace.EnsureIncrementalAsync(db, cancellationToken);
         await db.Database.MigrateAsync(cancellationToken);
+        // Identity's tables live in the same database with migrations of their own (AddFlowIdentityStores).
+        if (services.GetService<IDbContextFactory<Identity.IdentityDataContext>>() is { } identity)
+        {
+            await using var identityDb = await identity.CreateDbContextAsync(cancellationToken);
+            await identityDb.Database.MigrateAsync(cancellationToken);
+        }
     }
 }

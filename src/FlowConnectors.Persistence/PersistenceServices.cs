@@ -76,6 +76,9 @@ internal static class PersistenceServices
         return builder;
     }
 
+    /// <summary>The SQLite connection settings every context of this database uses (the identity context too).</summary>
+    internal static DbConnectionInterceptor SqlitePragmasInterceptor => SqlitePragmas.Instance;
+
     internal static DbContextOptionsBuilder Configure(DbContextOptionsBuilder builder, PersistenceOptions options)
     {
         if (options.IsSqlite)

@@ -10,6 +10,7 @@ using FlowConnectors.Http.Network;
 using FlowConnectors.Persistence;
 using FlowConnectors.Server.Endpoints;
 using FlowConnectors.Server.Hosting;
+using FlowConnectors.Server.Hosting.Access;
 using FlowConnectors.Server.Runtime;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
@@ -115,6 +116,7 @@ public static class ServerApp
         services.AddSingleton<RetentionWorker>();
         services.AddHostedService(provider => provider.GetRequiredService<RetentionWorker>());
         Telemetry.Add(builder, options);
+        AccessServices.Add(services, options);
 
         var app = builder.Build();
         try
@@ -135,12 +137,12 @@ public static class ServerApp
         connectors.Lifecycle = app.Services.GetRequiredService<Connections.ConnectionLifecycle>();
         var flowCount = await StartupLoader.LoadFlowsAsync(options, host.Engine, app.Services.GetRequiredService<IFlowStore>(),
             app.Services.GetRequiredService<TriggerRegistry>(), startupLogger);
-        var keyMessage = await ApiKeys.EnsureAsync(app.Services.GetRequiredService<IApiKeyStore>(), options);
+        var (ownerId, keyMessage) = await AccessSetup.EnsureAsync(app.Services, options, clock);
 
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         DesignerEndpoints.Map(app, startupLogger);
-        app.UseMiddleware<ApiKeyMiddleware>();
+        AccessServices.Use(app);
         app.UseMiddleware<NulGuard>();
         app.MapOpenApi("/openapi/v1.json");
         ManagementEndpoints.Map(app);
@@ -153,12 +155,21 @@ public static class ServerApp
         CollectionEndpoints.Map(app);
         IncidentEndpoints.Map(app);
         Telemetry.Map(app, options);
+        SessionEndpoints.Map(app);
+        AccessEndpoints.Map(app);
 
         app.Lifetime.ApplicationStarted.Register(() =>
         {
             var message = $"FlowConnectors is listening on {string.Join(", ", app.Urls)} — {connectors.Connectors.Count} connectors, {flowCount} flows. " +
-                          $"{keyMessage}; send it as {ApiKeys.Header}. OpenAPI: {(options.PublicBaseUrl ?? app.Urls.FirstOrDefault() ?? options.BaseUrl).TrimEnd('/')}/openapi/v1.json";
+                          $"{keyMessage}; send it as {ApiKeyAuthenticationHandler.Header}. OpenAPI: {(options.PublicBaseUrl ?? app.Urls.FirstOrDefault() ?? options.BaseUrl).TrimEnd('/')}/openapi/v1.json";
             Console.WriteLine(message);
+            // As Jupyter does: a one-time link that opens the designer signed in as the owner (who chooses a password on first use).
+            if (options.Access.PrintSignInUrl)
+            {
+                var token = app.Services.GetRequiredService<SignInTokens>().Issue(ownerId, options.Access.SignInUrlLifetime);
+                var baseUrl = (options.PublicBaseUrl ?? app.Urls.FirstOrDefault() ?? options.BaseUrl).TrimEnd('/');
+                Console.WriteLine($"Sign in: {baseUrl}/signin?token={token} (once, within {options.Access.SignInUrlLifetime.TotalMinutes:0} minutes)");
+            }
         });
         return app;
     }

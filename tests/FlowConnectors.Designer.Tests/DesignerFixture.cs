@@ -23,6 +23,8 @@ public sealed class DesignerFixture : IAsyncLifetime
     public Uri Address { get; private set; } = null!;
     public IBrowser Browser { get; private set; } = null!;
     public HttpClient Client { get; private set; } = null!;
+    /// <summary>The running server's services (e.g. to issue a sign-in link as the server prints one).</summary>
+    public IServiceProvider Services => _app?.Services ?? throw new InvalidOperationException("the server is not running");
 
     public async Task InitializeAsync()
     {
@@ -36,6 +38,8 @@ public sealed class DesignerFixture : IAsyncLifetime
             options.SyncTimeout = TimeSpan.FromSeconds(10);
             // Stub vendors listen on 127.0.0.1, which the server's network policy refuses unless allowed.
             options.Network.AllowedHosts.Add("127.0.0.1");
+            // One API key submits and approves catalog versions here; the four-eyes rule has its own tests (AccessTests).
+            options.Access.AllowSelfApproval = true;
         });
         await _app.StartAsync();
         Address = new Uri(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());

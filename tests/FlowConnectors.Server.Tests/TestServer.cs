@@ -75,6 +75,8 @@ internal sealed class TestServer : IAsyncDisposable
             options.MaxBodyBytes = 64 * 1024;
             // Stub vendors listen on 127.0.0.1, which the server's network policy refuses unless allowed.
             options.Network.AllowedHosts.Add("127.0.0.1");
+            // One API key submits and approves catalog versions here; the four-eyes rule has its own tests (AccessTests).
+            options.Access.AllowSelfApproval = true;
             _configure?.Invoke(options);
         }, Clock);
         await _app.StartAsync();

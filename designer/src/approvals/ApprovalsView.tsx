@@ -2,6 +2,7 @@
 // status, device, app, user and dates, filtered and paged; an Error shows why.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { API_KEY_STORAGE } from '../api';
+import { useSession } from '../session';
 import { createApprovalsApi, type ApprovalFilter, type ApprovalPage } from './approvalsApi';
 import { appLabel, neighbours, pageLabel, queryOf, reasonOf, shortDate, STATUSES, statusTone, userLabel } from './approvalsModel';
 import './approvals.css';
@@ -12,6 +13,7 @@ export function ApprovalsView() {
   const [apiKey, setApiKey] = useState(() => localStorage.getItem(API_KEY_STORAGE) ?? '');
   const keyRef = useRef(apiKey);
   keyRef.current = apiKey;
+  const signedIn = useSession().signedIn;
   const api = useMemo(() => createApprovalsApi(() => keyRef.current), []);
   const [draft, setDraft] = useState<ApprovalFilter>({});
   const [filter, setFilter] = useState<ApprovalFilter>({ take: PAGE_SIZE });
@@ -27,7 +29,7 @@ export function ApprovalsView() {
     }
   }, [api]);
 
-  useEffect(() => { if (apiKey) void load(filter); }, [apiKey, filter, load]);
+  useEffect(() => { if (apiKey || signedIn) void load(filter); }, [apiKey, signedIn, filter, load]);
 
   const saveKey = (value: string) => {
     localStorage.setItem(API_KEY_STORAGE, value);
@@ -50,11 +52,11 @@ export function ApprovalsView() {
         <button onClick={apply} data-testid="approvals-apply">Filter</button>
         <button onClick={() => void load(filter)} data-testid="approvals-refresh">Refresh</button>
         <span className="spacer" />
-        <input className="api-key" type="password" placeholder="API key" aria-label="App approvals API key" data-testid="approvals-api-key"
-          defaultValue={apiKey} onKeyDown={e => { if (e.key === 'Enter') saveKey(e.currentTarget.value); }} onBlur={e => saveKey(e.currentTarget.value)} />
+        {!signedIn && <input className="api-key" type="password" placeholder="API key" aria-label="App approvals API key" data-testid="approvals-api-key"
+          defaultValue={apiKey} onKeyDown={e => { if (e.key === 'Enter') saveKey(e.currentTarget.value); }} onBlur={e => saveKey(e.currentTarget.value)} />}
       </div>
       {error && <div className="approvals-error" data-testid="approvals-error">{error}</div>}
-      {!apiKey && <p className="hint">Enter the API key (data/api-key.txt) to list the requests.</p>}
+      {!apiKey && !signedIn && <p className="hint">Enter the API key (data/api-key.txt) to list the requests.</p>}
       {page && (
         <>
           <table className="approvals-table" data-testid="approvals-table">

@@ -4,6 +4,7 @@
 // versions of a flow.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { API_KEY_STORAGE } from '../api';
+import { may, useSession } from '../session';
 import { createCatalogApi, type CatalogConnector, type Diff, type FlowVersion, type InstalledConnector } from './catalogApi';
 import { compareVersions, installAction } from './catalogModel';
 import { DiffView } from './DiffView';
@@ -15,6 +16,10 @@ export function CatalogView() {
   const [apiKey, setApiKey] = useState(() => localStorage.getItem(API_KEY_STORAGE) ?? '');
   const keyRef = useRef(apiKey);
   keyRef.current = apiKey;
+  const session = useSession();
+  const signedIn = session.signedIn;
+  // A signed-in user sees Approve only with catalog.review (the server refuses it anyway, and refuses self-approval).
+  const canReview = !signedIn || may(session, 'catalog.review');
   const api = useMemo(() => createCatalogApi(() => keyRef.current), []);
   const [connectors, setConnectors] = useState<CatalogConnector[]>([]);
   const [installed, setInstalled] = useState<InstalledConnector[]>([]);
@@ -41,7 +46,7 @@ export function CatalogView() {
     setExportKey(k => k || connectorList[0]?.key || '');
   }), [api, attempt]);
 
-  useEffect(() => { if (apiKey) void refresh(); }, [apiKey, refresh]);
+  useEffect(() => { if (apiKey || signedIn) void refresh(); }, [apiKey, signedIn, refresh]);
 
   const saveKey = (value: string) => {
     localStorage.setItem(API_KEY_STORAGE, value);
@@ -119,8 +124,8 @@ export function CatalogView() {
         <strong className="brand">Catalog</strong>
         <button onClick={() => void refresh()} data-testid="catalog-refresh">Refresh</button>
         <span className="spacer" />
-        <input className="api-key" type="password" placeholder="API key" aria-label="Catalog API key" data-testid="catalog-api-key"
-          defaultValue={apiKey} onKeyDown={e => { if (e.key === 'Enter') saveKey(e.currentTarget.value); }} onBlur={e => saveKey(e.currentTarget.value)} />
+        {!signedIn && <input className="api-key" type="password" placeholder="API key" aria-label="Catalog API key" data-testid="catalog-api-key"
+          defaultValue={apiKey} onKeyDown={e => { if (e.key === 'Enter') saveKey(e.currentTarget.value); }} onBlur={e => saveKey(e.currentTarget.value)} />}
       </div>
       {message && <div className={`catalog-message${message.error ? ' error' : ''}`} data-testid="catalog-message">{message.text}</div>}
       <div className="catalog-body">
@@ -179,7 +184,7 @@ export function CatalogView() {
                         <td><span className={`status status-${v.status}`} data-testid="status">{v.status}</span>{v.reason && <span className="hint"> — {v.reason}</span>}</td>
                         <td className="digest" title={v.digest}>{v.digest.slice(0, 19)}…</td>
                         <td className="actions">
-                          {v.status !== 'approved' && <button onClick={() => void review(c.key, v.version, 'approved')} data-testid="approve">Approve</button>}
+                          {v.status !== 'approved' && canReview && <button onClick={() => void review(c.key, v.version, 'approved')} data-testid="approve">Approve</button>}
                           {v.status === 'submitted' && <button onClick={() => setRejecting({ key: c.key, version: v.version, reason: '' })} data-testid="reject">Reject…</button>}
                           {v.status === 'approved' && action !== 'installed' &&
                             <button onClick={() => void preview(c, v.version)} data-testid="install">{action === 'install' ? 'Install…' : action === 'upgrade' ? 'Upgrade…' : 'Downgrade…'}</button>}

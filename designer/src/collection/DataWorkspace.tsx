@@ -2,6 +2,7 @@
 // users (indicators, charts, table, run history). Loaded lazily from workspaces.tsx.
 import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
 import { API_KEY_STORAGE } from '../api';
+import { useSession } from '../session';
 import { columns, horizontalBars, monthLabel, nextSort, pageCount } from './charts';
 import {
   createCollectionApi, type CollectionRun, type CollectionSource, type SortField, type Summary, type TemplateSummary, type UserPage, type UserQuery,
@@ -12,6 +13,7 @@ const TemplateBuilder = lazy(() => import('./TemplateBuilder'));
 
 export default function DataWorkspace() {
   const [apiKey, setApiKey] = useState(() => localStorage.getItem(API_KEY_STORAGE) ?? '');
+  const signedIn = useSession().signedIn;
   const api = useMemo(() => createCollectionApi(() => localStorage.getItem(API_KEY_STORAGE) ?? apiKey), [apiKey]);
   const [sources, setSources] = useState<CollectionSource[]>([]);
   const [selected, setSelected] = useState<string | null>(null);
@@ -32,9 +34,9 @@ export default function DataWorkspace() {
     window.addEventListener('hashchange', onFocus);
     return () => window.removeEventListener('hashchange', onFocus);
   }, []);
-  useEffect(() => { if (apiKey) void reload(); }, [apiKey, reload]);
+  useEffect(() => { if (apiKey || signedIn) void reload(); }, [apiKey, signedIn, reload]);
 
-  if (!apiKey) {
+  if (!apiKey && !signedIn) {
     return (
       <div className="data-workspace data-empty">
         <label>API key <input aria-label="data API key" type="password" onKeyDown={e => {

@@ -14,6 +14,10 @@ export interface Panels { palette: boolean; inspector: boolean; bottom: boolean;
 
 export interface ToolbarProps {
   apiKey: string;
+  /** A signed-in browser needs no key: the field is then hidden. */
+  signedIn?: boolean;
+  /** False hides Publish (a signed-in user without flows.publish); the server refuses it anyway. */
+  canPublish?: boolean;
   onApiKey: (key: string) => void;
   onNew: () => void;
   onOpenList: () => void;
@@ -65,7 +69,7 @@ export function Toolbar(p: ToolbarProps) {
         {hasUnsavedChanges(state) && <span className="unsaved" data-testid="unsaved" title="Changes not saved to the draft yet">● unsaved</span>}
         <Button icon={Play} onClick={() => setShowRun(!showRun)} data-testid="run-toggle" aria-expanded={showRun}
           title="Test the draft: a test run never changes what triggers run">Test flow…</Button>
-        <Button icon={Rocket} variant="primary" onClick={p.onPublish} data-testid="publish" title="Make the draft the live version">Publish</Button>
+        {p.canPublish !== false && <Button icon={Rocket} variant="primary" onClick={p.onPublish} data-testid="publish" title="Make the draft the live version">Publish</Button>}
         {p.hasTriggers && (
           <Toggle label="Active" testId="active-switch" checked={state.active ?? false} disabled={state.active === undefined}
             onChange={p.onActive} text={state.active === undefined ? 'not published' : state.active ? 'Active' : 'Inactive'}
@@ -97,16 +101,18 @@ export function Toolbar(p: ToolbarProps) {
         <IconButton icon={PanelBottom} label="Bottom panel" active={p.panels.bottom} onClick={panel('bottom')} data-testid="toggle-bottom" title="Show or hide problems, run, instances and versions" />
         <IconButton icon={PanelRight} label="Inspector" active={p.panels.inspector} onClick={panel('inspector')} data-testid="toggle-inspector" title="Show or hide the inspector" />
       </div>
-      <input
-        className="api-key"
-        type="password"
-        placeholder="API key (data/api-key.txt)"
-        aria-label="API key"
-        value={key}
-        onChange={e => setKey(e.target.value)}
-        onBlur={() => p.onApiKey(key)}
-        onKeyDown={e => { if (e.key === 'Enter') p.onApiKey(key); }}
-      />
+      {!p.signedIn && (
+        <input
+          className="api-key"
+          type="password"
+          placeholder="API key (data/api-key.txt)"
+          aria-label="API key"
+          value={key}
+          onChange={e => setKey(e.target.value)}
+          onBlur={() => p.onApiKey(key)}
+          onKeyDown={e => { if (e.key === 'Enter') p.onApiKey(key); }}
+        />
+      )}
       {showRun && (
         <div className="run-popover">
           <RunForm declared={state.design.meta.rest.inputs} onRun={inputs => { setShowRun(false); p.onRun(inputs); }} />

@@ -3,7 +3,9 @@ using FlowConnectors.Connectors.Catalog;
 using FlowConnectors.Connectors.Testing;
 using FlowConnectors.Engine.Flows;
 using FlowConnectors.Persistence;
+using FlowConnectors.Persistence.Identity;
 using FlowConnectors.Server.Hosting;
+using FlowConnectors.Server.Hosting.Access;
 using FlowConnectors.Server.Runtime;
 
 namespace FlowConnectors.Server.Endpoints;
@@ -33,16 +35,20 @@ internal static class CatalogEndpoints
             }),
         })));
 
-        api.MapPost("/packages", async (HttpContext context, CatalogService catalog) =>
+        api.MapPost("/packages", async (HttpContext context, CatalogService catalog, ICatalogSubmitterStore submitters, TimeProvider clock) =>
         {
             var (bytes, problem) = await ReadPackageAsync(context);
             if (problem is not null) return problem;
-            return Guard(() =>
+            PublishResult? published = null;
+            var answer = Guard(() =>
             {
                 var package = CatalogPackage.Read(bytes, "the uploaded package");
                 var result = catalog.Submit(package);
+                published = result;
                 return Results.Json(Published(result), statusCode: result.Created ? 201 : 200);
             });
+            await RecordSubmitterAsync(context, published, submitters, clock);
+            return answer;
         });
 
         api.MapGet("/export/{key}", async (string key, CatalogService catalog, CancellationToken ct) =>
@@ -52,12 +58,18 @@ internal static class CatalogEndpoints
                 return Results.File(package.ToBytes(), ZipType, package.DefaultFileName);
             }));
 
-        api.MapPost("/export/{key}/submit", async (string key, CatalogService catalog, CancellationToken ct) =>
-            await GuardAsync(async () =>
+        api.MapPost("/export/{key}/submit", async (string key, HttpContext context, CatalogService catalog, ICatalogSubmitterStore submitters, TimeProvider clock, CancellationToken ct) =>
+        {
+            PublishResult? published = null;
+            var answer = await GuardAsync(async () =>
             {
                 var result = catalog.Submit(await catalog.ExportAsync(key, ct));
+                published = result;
                 return Results.Json(Published(result), statusCode: result.Created ? 201 : 200);
-            }));
+            });
+            await RecordSubmitterAsync(context, published, submitters, clock);
+            return answer;
+        });
 
         api.MapPost("/installed/{key}/test", async (string key, CatalogService catalog, CancellationToken ct) =>
             await GuardAsync(async () => Results.Json(Tests(await catalog.TestInstalledAsync(key, ct)))));
@@ -89,7 +101,8 @@ internal static class CatalogEndpoints
             });
         }));
 
-        api.MapPost("/{key}/{version}/review", async (string key, string version, HttpRequest request, CatalogService catalog, ServerOptions options) =>
+        api.MapPost("/{key}/{version}/review", async (string key, string version, HttpRequest request, CatalogService catalog, ServerOptions options,
+            ICatalogSubmitterStore submitters) =>
         {
             var (body, problem) = await Problems.ReadJsonObjectAsync(request, options.MaxBodyBytes);
             if (problem is not null) return problem;
@@ -99,6 +112,11 @@ internal static class CatalogEndpoints
             var reason = JsonFields.Text(body!, "reason");
             if (status == ReviewStatus.Rejected && string.IsNullOrWhiteSpace(reason))
                 return Problems.Validation("a rejection needs a reason", [new { path = "$.reason", message = "required when rejecting" }]);
+            // Four eyes: whoever submitted a version through the API does not approve it (FlowConnectors:Access:AllowSelfApproval aside).
+            if (status == ReviewStatus.Approved && !options.Access.AllowSelfApproval && request.HttpContext.User.UserId() is { } reviewer
+                && await submitters.FindAsync(key, version) == reviewer)
+                return Problems.Result(StatusCodes.Status403Forbidden, "Self-approval refused",
+                    $"{key}@{version} was submitted by you; another catalog reviewer approves it");
             return Guard(() => Results.Json(Json(catalog.Catalog.Review(key, version, status, reason))));
         });
 
@@ -189,6 +207,13 @@ internal static class CatalogEndpoints
             host.FlowPublished(flow.Id);
             return Results.Json(new { automationId = id, flowId = flow.Id, version = saved.Version, connector = target, movedNodes = moved });
         });
+    }
+
+    /// <summary>Remembers who submitted a version, so they cannot approve it themselves.</summary>
+    private static async Task RecordSubmitterAsync(HttpContext context, PublishResult? published, ICatalogSubmitterStore submitters, TimeProvider clock)
+    {
+        if (published is not null && context.User.UserId() is { } userId)
+            await submitters.RecordAsync(published.Version.Key, published.Version.Version, userId, clock.GetUtcNow());
     }
 
     private static async Task<(byte[] Bytes, IResult? Problem)> ReadPackageAsync(HttpContext context)

@@ -4,11 +4,11 @@ namespace FlowConnectors.Server.Endpoints;
 
 /// <summary>
 /// Serves the browser designer (designer/dist, built by Designer.targets) at '/', with index.html as the
-/// fallback for client-side paths. The page holds nothing secret: the user pastes the API key.
+/// fallback for client-side paths. The page holds nothing secret: the user signs in (a session cookie).
 /// </summary>
 internal static class DesignerEndpoints
 {
-    private static readonly string[] ServerPrefixes = ["/api", "/hooks", "/webhooks", "/callbacks", "/oauth", "/openapi"];
+    private static readonly string[] ServerPrefixes = ["/api", "/hooks", "/webhooks", "/callbacks", "/oauth", "/openapi", "/auth", "/signin"];
 
     /// <summary>FlowConnectors:DesignerFolder when set, else designer/dist of the repository around the working or app folder.</summary>
     public static string? FindDist(IConfiguration configuration)

@@ -6,6 +6,7 @@ using FlowConnectors.Connectors.Connections;
 using FlowConnectors.Connectors.Webhooks;
 using FlowConnectors.Persistence;
 using FlowConnectors.Server.Hosting;
+using FlowConnectors.Server.Hosting.Access;
 
 namespace FlowConnectors.Server.Endpoints;
 
@@ -25,7 +26,7 @@ internal static class HookAuth
     private static readonly Result Open = new(null, [], TimeSpan.Zero, []);
 
     public static async Task<Result> CheckAsync(JsonNode? auth, HttpRequest request, byte[] body, ServerOptions options, IConnectionStore connections,
-        IApiKeyStore apiKeys, DateTimeOffset now, ILogger logger, CancellationToken ct)
+        ApiKeyVerifier apiKeys, DateTimeOffset now, ILogger logger, CancellationToken ct)
     {
         if (auth is null) return Open;
         var kind = auth is JsonObject o ? (string?)o["kind"] : null;
@@ -35,12 +36,11 @@ internal static class HookAuth
                 return Open;
             case "apiKey":
             {
-                var key = request.Headers[ApiKeys.Header].ToString();
-                if (key.Length == 0 && request.Headers.Authorization.ToString() is { } bearer && bearer.StartsWith("Bearer ", StringComparison.Ordinal))
-                    key = bearer["Bearer ".Length..];
-                if (key.Length == 0 || !await apiKeys.ExistsAsync(ApiKeys.Hash(key), ct))
-                    return Refuse("API key required", $"this endpoint requires the server's API key in the {ApiKeys.Header} header");
-                return Open with { SecretHeaders = [ApiKeys.Header] };
+                // Any user's key that may run flows (runs.execute), and is neither expired nor revoked.
+                var key = ApiKeyAuthenticationHandler.KeyOf(request);
+                if (key is null || !await apiKeys.AllowsAsync(key, Permissions.RunsExecute, ct))
+                    return Refuse("API key required", $"this endpoint requires an API key in the {ApiKeyAuthenticationHandler.Header} header");
+                return Open with { SecretHeaders = [ApiKeyAuthenticationHandler.Header] };
             }
             case "sharedSecret":
             {

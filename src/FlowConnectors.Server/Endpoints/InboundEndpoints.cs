@@ -29,7 +29,7 @@ internal static class InboundEndpoints
     /// instance id, and its outputs are read later from /api/instances/{id}.
     /// </summary>
     private static async Task<IResult> HookAsync(string path, HttpRequest request, ITriggerStore triggers, WorkflowHost host, IInstanceStore instances, ServerOptions options,
-        Connectors.Connections.IConnectionStore connections, IApiKeyStore apiKeys, IWebhookDeliveryLog deliveries, TimeProvider clock,
+        Connectors.Connections.IConnectionStore connections, Hosting.Access.ApiKeyVerifier apiKeys, IWebhookDeliveryLog deliveries, TimeProvider clock,
         ILoggerFactory loggers, CancellationToken ct)
     {
         var found = await triggers.FindByHashAsync(HookHash(path), ct);

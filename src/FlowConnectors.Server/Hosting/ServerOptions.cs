@@ -53,6 +53,8 @@ public sealed class ServerOptions
     public NetworkOptions Network { get; set; } = new();
     /// <summary>How the data-protection key ring is protected at rest (section FlowConnectors:DataProtection).</summary>
     public KeyRingOptions DataProtection { get; set; } = new();
+    /// <summary>Users, sign-in, sessions and API keys (section FlowConnectors:Access).</summary>
+    public AccessOptions Access { get; set; } = new();
     /// <summary>
     /// The wall-clock budget of one run (from its start, or from its resume, to its end or suspension):
     /// a run still going then is stopped and its instance faulted with that reason.
@@ -149,4 +151,47 @@ public sealed class KeyRingOptions
     public string? Certificate { get; set; }
     /// <summary>The PFX file's password, if it has one (pass it through the environment, not a file).</summary>
     public string? CertificatePassword { get; set; }
+}
+
+/// <summary>Users, sign-in and API keys (section FlowConnectors:Access).</summary>
+public sealed class AccessOptions
+{
+    /// <summary>Print a one-time sign-in URL (signs the owner in) at every start, as Jupyter does.</summary>
+    public bool PrintSignInUrl { get; set; } = true;
+    /// <summary>How long the printed sign-in URL works (once).</summary>
+    public TimeSpan SignInUrlLifetime { get; set; } = TimeSpan.FromMinutes(15);
+    /// <summary>How long a browser session lasts without activity.</summary>
+    public TimeSpan SessionIdleTimeout { get; set; } = TimeSpan.FromHours(8);
+    /// <summary>Wrong passwords in a row before Identity locks the account.</summary>
+    public int MaxFailedSignIns { get; set; } = 5;
+    /// <summary>How long such a lockout lasts.</summary>
+    public TimeSpan LockoutDuration { get; set; } = TimeSpan.FromMinutes(15);
+    /// <summary>
+    /// Lets the submitter of a catalog version approve it (a one-person installation or a test fixture). Off by default:
+    /// a submission is reviewed by someone else.
+    /// </summary>
+    public bool AllowSelfApproval { get; set; }
+    /// <summary>OpenID Connect providers offered as "Sign in with …" (section FlowConnectors:Access:Oidc:&lt;name&gt;).</summary>
+    public Dictionary<string, OidcProviderOptions> Oidc { get; set; } = new(StringComparer.Ordinal);
+}
+
+/// <summary>One OpenID Connect provider (Okta, Entra ID, Keycloak, …) and how its claims become roles.</summary>
+public sealed class OidcProviderOptions
+{
+    /// <summary>The button's text: "Sign in with {DisplayName}".</summary>
+    public string? DisplayName { get; set; }
+    /// <summary>The issuer, e.g. https://login.microsoftonline.com/&lt;tenant&gt;/v2.0 (its /.well-known/openid-configuration is read).</summary>
+    public string Authority { get; set; } = "";
+    public string ClientId { get; set; } = "";
+    public string? ClientSecret { get; set; }
+    /// <summary>Scopes asked for besides openid and profile.</summary>
+    public List<string> Scopes { get; set; } = ["email"];
+    /// <summary>The claim whose values are mapped to roles (e.g. groups, roles).</summary>
+    public string RoleClaim { get; set; } = "groups";
+    /// <summary>Claim value → FlowConnectors role (owner is never granted this way).</summary>
+    public Dictionary<string, string> RoleMap { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>Roles every user of this provider gets (empty: none; a user with no role can sign in and do nothing).</summary>
+    public List<string> DefaultRoles { get; set; } = [];
+    /// <summary>Allow http:// authorities (a local test provider); never in production.</summary>
+    public bool RequireHttpsMetadata { get; set; } = true;
 }

@@ -1,0 +1,116 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using FlowConnectors.Server;
+using FlowConnectors.Server.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+
+namespace FlowConnectors.Designer.Tests;
+
+/// <summary>"Sign in with …" through a local OpenID Connect provider (OpenIddict) in a real browser; its groups claim maps to roles.</summary>
+public sealed class OidcSignInSpecs(OidcSignInSpecs.Fixture fixture) : IClassFixture<OidcSignInSpecs.Fixture>
+{
+    [Fact]
+    public async Task A_user_signs_in_with_the_company_provider_and_gets_the_roles_its_groups_map_to()
+    {
+        var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 900 } });
+        var page = await context.NewPageAsync();
+        page.SetDefaultTimeout(30_000);
+        try
+        {
+            await page.GotoAsync(fixture.Address.ToString());
+            await page.GetByTestId("sign-in-open").ClickAsync();
+            await page.GetByTestId("sign-in-test").ClickAsync();
+            await Assertions.Expect(page.GetByTestId("user-name")).ToContainTextAsync("ada.oidc", new() { Timeout = 60_000 });
+            await Assertions.Expect(page.GetByTestId("palette-SetOutput")).ToBeVisibleAsync();
+            await Assertions.Expect(page.GetByLabel("API key", new() { Exact = true })).ToHaveCountAsync(0);
+        }
+        catch
+        {
+            var folder = Path.Combine(AppContext.BaseDirectory, "screenshots");
+            Directory.CreateDirectory(folder);
+            // A page still loading cannot be photographed: the test's own failure is what matters.
+            try { await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, "oidc-sign-in.png"), FullPage = true, Timeout = 5_000 }); }
+            catch (TimeoutException) { }
+            throw;
+        }
+        finally
+        {
+            await context.CloseAsync();
+        }
+
+        var users = (await fixture.Client.GetFromJsonAsync<JsonArray>("/api/users"))!;
+        var user = users.Single(u => (string)u!["userName"]! == "ada.oidc")!;
+        user["roles"]!.AsArray().Select(r => (string)r!).ShouldBe(["editor", "viewer"]);
+        user["logins"]!.AsArray().Select(l => (string)l!).ShouldBe(["test"]);
+    }
+
+    /// <summary>The provider, then the server configured with it, then Chromium.</summary>
+    public sealed class Fixture : IAsyncLifetime
+    {
+        private const string ApiKey = "oidc-test-api-key-0123456789";
+        private readonly string _dataFolder = Directory.CreateTempSubdirectory("fc-oidc-data-").FullName;
+        private readonly string _flowsFolder = Directory.CreateTempSubdirectory("fc-oidc-flows-").FullName;
+        private OidcProvider? _provider;
+        private WebApplication? _app;
+        private IPlaywright? _playwright;
+
+        public Uri Address { get; private set; } = null!;
+        public IBrowser Browser { get; private set; } = null!;
+        public HttpClient Client { get; private set; } = null!;
+
+        public async Task InitializeAsync()
+        {
+            _provider = await OidcProvider.StartAsync("oidc-subject-1", "ada.oidc", ["flow-editors", "someone-elses-group"]);
+            _app = await ServerApp.BuildAsync([], options =>
+            {
+                options.Urls = "http://127.0.0.1:0";
+                options.DataFolder = _dataFolder;
+                options.FlowsFolder = _flowsFolder;
+                options.ApiKey = ApiKey;
+                options.Access.Oidc["test"] = new OidcProviderOptions
+                {
+                    DisplayName = "Test IdP",
+                    Authority = _provider.Address.ToString().TrimEnd('/'),
+                    ClientId = OidcProvider.ClientId,
+                    ClientSecret = OidcProvider.ClientSecret,
+                    Scopes = ["email", "groups"],
+                    RoleClaim = "groups",
+                    RoleMap = new() { ["flow-editors"] = "editor" },
+                    DefaultRoles = ["viewer"],
+                    RequireHttpsMetadata = false,
+                };
+            });
+            await _app.StartAsync();
+            Address = new Uri(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+            Client = new HttpClient { BaseAddress = Address };
+            Client.DefaultRequestHeaders.Add("X-Api-Key", ApiKey);
+            Environment.SetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
+            _playwright = await Playwright.CreateAsync();
+            Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+            {
+                ExecutablePath = DesignerFixture.ChromiumPath,
+                Headless = true,
+                Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+            });
+        }
+
+        public async Task DisposeAsync()
+        {
+            if (Browser is not null) await Browser.CloseAsync();
+            _playwright?.Dispose();
+            Client?.Dispose();
+            if (_app is not null)
+            {
+                await _app.StopAsync();
+                await _app.DisposeAsync();
+            }
+            if (_provider is not null) await _provider.DisposeAsync();
+            foreach (var folder in new[] { _dataFolder, _flowsFolder })
+                try { Directory.Delete(folder, recursive: true); } catch (IOException) { }
+        }
+    }
+}
