@@ -18,7 +18,8 @@ export interface NodeDetailsProps {
   onClose: () => void;
   onTestStep: (nodeId: string) => void;
   /** Opens the node picker for the step after this one (connected from its first non-error outcome). */
-  onAddNext: (nodeId: string) => void;
+  /** Opens the node picker for a step after this one; without it (a card's canvas) the button is not shown. */
+  onAddNext?: (nodeId: string) => void;
   busy: boolean;
 }
 
@@ -45,8 +46,8 @@ export function NodeDetails({ node, onClose, onTestStep, onAddNext, busy }: Node
           title="Run this node alone with the data its upstream nodes produced last time (runs the flow first when there is none); nothing is saved or published">
           {busy ? 'Testing…' : 'Test step'}
         </Button>
-        <Button icon={Plus} data-testid="add-next-step" onClick={() => onAddNext(node.id)}
-          title="Add the step after this one, connected to it">Add next step</Button>
+        {onAddNext && <Button icon={Plus} data-testid="add-next-step" onClick={() => onAddNext(node.id)}
+          title="Add the step after this one, connected to it">Add next step</Button>}
         <IconButton icon={X} label="close details" data-testid="close-details" onClick={onClose} title="Close (Escape)" />
       </header>
       <div className="details-columns">
