@@ -47,17 +47,20 @@ internal static class Telemetry
         if (options.Telemetry.MetricsRequireApiKey) endpoint.AddEndpointFilter(RequireApiKeyAsync);
     }
 
-    /// <summary>The API key as /api takes it: X-Api-Key, or Authorization: Bearer (what Prometheus' authorization setting sends).</summary>
+    /// <summary>
+    /// An API key as /api takes it (X-Api-Key, or Authorization: Bearer, which Prometheus' authorization setting sends)
+    /// whose user and scopes may read instances. Expired, revoked and unknown keys get the same 401.
+    /// </summary>
     private static async ValueTask<object?> RequireApiKeyAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
-        var request = context.HttpContext.Request;
-        var key = request.Headers[ApiKeys.Header].ToString();
-        if (key.Length == 0 && request.Headers.Authorization.ToString() is { } auth && auth.StartsWith("Bearer ", StringComparison.Ordinal))
-            key = auth["Bearer ".Length..];
-        var keys = context.HttpContext.RequestServices.GetRequiredService<IApiKeyStore>();
-        if (key.Length == 0 || !await keys.ExistsAsync(ApiKeys.Hash(key)))
+        var http = context.HttpContext;
+        var key = Access.ApiKeyAuthenticationHandler.KeyOf(http.Request);
+        if (string.IsNullOrEmpty(key))
             return Problems.Result(StatusCodes.Status401Unauthorized, "API key required",
-                key.Length == 0 ? $"send the management API key in the {ApiKeys.Header} header or as a bearer token" : "the API key is not valid");
+                $"send an API key in the {Access.ApiKeyAuthenticationHandler.Header} header or as a bearer token");
+        var verifier = http.RequestServices.GetRequiredService<Access.ApiKeyVerifier>();
+        if (!await verifier.AllowsAsync(key, Access.Permissions.InstancesRead, http.RequestAborted))
+            return Problems.Result(StatusCodes.Status401Unauthorized, "API key required", "the API key is not valid for reading metrics");
         return await next(context);
     }
 

@@ -57,6 +57,7 @@ internal static class OperationRules
         if (Under(route, "/api/expressions")) return Permissions.FlowsWrite;
         if (Under(route, "/api/instances")) return read ? Permissions.InstancesRead : Permissions.RunsExecute;
         if (Under(route, "/api/inbox")) return read ? Permissions.InstancesRead : Permissions.RunsExecute;
+        if (Under(route, "/api/incidents")) return read ? Permissions.InstancesRead : Permissions.RunsExecute;
         if (Under(route, "/api/events")) return Permissions.RunsExecute;
         if (Under(route, "/api/app-approvals")) return read ? Permissions.InstancesRead : Permissions.RunsExecute;
         if (Under(route, "/api/connectors") || Under(route, "/api/connector-cards"))
