@@ -100,6 +100,7 @@ public static class ServerApp
                 Budgets = provider.GetRequiredService<Connectors.Budgets.IRateBudgetStore>(),
                 RefreshLeases = provider.GetRequiredService<IConnectionRefreshLeases>(),
                 SuspendBudgetWaitsLongerThan = options.SuspendBudgetWaitsLongerThan,
+                TestOnCreate = options.TestConnectionsOnCreate,
             });
             foreach (var pinned in StartupLoader.LoadPinnedVersions(Path.Combine(options.DataFolder, "connector-versions"), validator, logger))
                 runtime.InstallPinned(pinned);

@@ -22,7 +22,7 @@ public sealed class PostmanImportSpecs(DesignerFixture fixture) : IClassFixture<
 
         await Assertions.Expect(page.GetByTestId("postman-key")).ToHaveTextAsync("Acme Browser (acme-browser)");
         await Assertions.Expect(page.GetByTestId("postman-auth")).ToHaveTextAsync("apiKey");
-        await Assertions.Expect(page.GetByTestId("postman-action-getUser")).ToContainTextAsync("GET /users/u1");
+        await Assertions.Expect(page.GetByTestId("postman-action-getUser")).ToContainTextAsync("GET /users/{userId}");
         await Assertions.Expect(page.Locator("[data-testid=postman-actions] tr.group")).ToHaveTextAsync(["Users", "Groups"]);
         await Assertions.Expect(page.GetByTestId("postman-warnings")).ToContainTextAsync("item[0].item[2].event[0] test script not imported");
         await Assertions.Expect(page.GetByTestId("postman-changes")).ToContainTextAsync("new connector, version 1.0.0");
@@ -36,11 +36,11 @@ public sealed class PostmanImportSpecs(DesignerFixture fixture) : IClassFixture<
         File.WriteAllText(edited, original.Replace("\"name\": \"Delete user\"", "\"name\": \"Remove user\""));
         await page.GetByTestId("postman-file").SetInputFilesAsync(edited);
         await page.GetByTestId("postman-preview").ClickAsync();
-        await Assertions.Expect(page.GetByTestId("postman-changes")).ToContainTextAsync("version 1.0.0 → 1.1.0");
+        await Assertions.Expect(page.GetByTestId("postman-changes")).ToContainTextAsync("version 1.0.0 → 2.0.0"); // a removed action is a breaking change
         await Assertions.Expect(page.GetByTestId("postman-changes")).ToContainTextAsync("removeUser (Remove user)");
         await Assertions.Expect(page.GetByTestId("postman-changes")).ToContainTextAsync("deleteUser (Delete user)");
         await page.GetByTestId("postman-save").ClickAsync();
-        await Assertions.Expect(page.GetByTestId("postman-message")).ToHaveTextAsync("Installed acme-browser 1.1.0 (5 actions).");
+        await Assertions.Expect(page.GetByTestId("postman-message")).ToHaveTextAsync("Installed acme-browser 2.0.0 (5 actions).");
     });
 
     [Fact]

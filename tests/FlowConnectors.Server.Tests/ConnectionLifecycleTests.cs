@@ -61,7 +61,7 @@ public sealed class ConnectionLifecycleTests
 
     private static async Task<TestServer> StartWithConnectorAsync(TokenVendor vendor)
     {
-        var server = await TestServer.StartAsync();
+        var server = await TestServer.StartAsync(configure: o => o.TestConnectionsOnCreate = true);
         var (status, body) = await SendAsync(server, HttpMethod.Post, "/api/connectors", $$"""
             { "key": "stubco", "name": "Stub Co", "baseUrl": "{{vendor.Url}}", "authPingPath": "/me",
               "auth": { "kind": "apiKey", "parameter": "token", "tokenType": "Bearer" } }

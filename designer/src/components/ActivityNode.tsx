@@ -5,6 +5,8 @@ import { DecorationStoreContext, DescriptorsContext, PinnedContext } from '../st
 import { formatDuration } from '../runView';
 import type { ActivityDescriptor, Json } from '../types';
 import { ActivityIcon, lookOf, useBranding } from '../look';
+import { BrandIcon } from '../connectors/BrandIcon';
+import type { CardBranding } from '../connectors/branding';
 
 /** Outcome handles of a node: the descriptor's, a dynamic node's own (Switch cases), then 'fault'. */
 export function nodeOutcomes(descriptor: ActivityDescriptor | undefined, inputs: Record<string, Json>): string[] {
@@ -58,7 +60,11 @@ function ActivityNodeView({ id, data, selected }: NodeProps<DesignNode>) {
       {!trigger && <Handle type="target" position={Position.Left} id={TARGET_HANDLE} />}
       {trigger && <div className="fc-node-kind" data-testid="trigger-mark" title="A trigger: it starts the flow">trigger</div>}
       <div className="fc-node-head">
-        <ActivityIcon look={look} branding={branding} />
+        {branding
+          ? <span className="fc-node-brand" title={(branding as CardBranding).connectorName}>
+              <BrandIcon iconUrl={branding.iconUrl} color={branding.color} name={(branding as CardBranding).connectorName} size={20} />
+            </span>
+          : <ActivityIcon look={look} />}
         <div className="fc-node-names">
           <div className="fc-node-title">{data.name || branding?.label || descriptor?.displayName || data.type}</div>
           <div className="fc-node-id">{id}</div>

@@ -142,10 +142,9 @@ function Canvas({ source, flow, busy, compose, onSave, panel, actions, panelDirt
       const pane = paneRef.current?.getBoundingClientRect();
       at = view.screenToFlowPosition(pane ? { x: pane.left + pane.width / 2, y: pane.top + pane.height / 2 } : { x: window.innerWidth / 2, y: window.innerHeight / 2 });
       for (let i = 0; i < 20 && design.nodes.some(n => Math.abs(n.position.x - at!.x) < 220 && Math.abs(n.position.y - at!.y) < 90); i++) at = { x: at.x - 260, y: at.y };
-      // Moved out of sight: fit the view so the new step is on screen.
-      const screen = view.flowToScreenPosition(at);
-      if (pane && (screen.x < pane.left || screen.x + 180 > pane.right || screen.y < pane.top || screen.y + 60 > pane.bottom))
-        setTimeout(() => view.fitView({ ...FIT, duration: 0 }), 30);
+      // A card's flow is a few steps: fit the view so the new step is on screen however wide nodes are and
+      // however the panels beside the canvas open once it is selected.
+      setTimeout(() => view.fitView({ ...FIT, duration: 0 }), 60);
     }
     const node: DesignNode = {
       id: newNodeId(preset?.idBase ?? descriptorMap.get(type)?.displayName ?? type, design.nodes.map(n => n.id)), type: 'activity', position: at,

@@ -219,8 +219,12 @@ public sealed partial class ConnectorPackage
                     problems.Add(new(flow.File, path, "FLOW_NAME_CHARACTERS",
                         $"'{name.Replace("\n", " ")}' holds {(char.IsControl(bad) ? $"the control character U+{(int)bad:X4}" : $"'{bad}'")}, which names must not hold (Okta 003H: no {string.Join(" ", ProhibitedNameCharacters)} or control characters)"));
         }
-        if (flows.Count > 0 && !flows.Values.Any(f => f.Card is { Kind: CardKind.Action }))
-            problems.Add(new("flows/", "$", "CONNECTOR_NO_ACTION_CARD", "the connector has no action card left; a connector needs at least one (the Custom API Action counts)"));
+        // A warning, not an error: a connector that only serves data collection, or a test fixture with just its
+        // standard flows, still loads; a catalog maintainer (and Okta's deploy) sees it flagged.
+        if (flows.Count > 0 && !flows.Values.Any(f => f.Card is { Kind: CardKind.Action })
+            && !flows.Values.Any(f => f.Definition.Id == Collection.TemplateCompiler.CollectFlow))
+            problems.Add(new("flows/", "$", "CONNECTOR_NO_ACTION_CARD",
+                "the connector has no action card left; a connector people use in flows needs at least one (the Custom API Action counts)", IsError: false));
     }
 
     private static void CheckCallTargets(Dictionary<string, ConnectorFlow> flows, List<ConnectorProblem> problems)

@@ -120,7 +120,7 @@ internal sealed class EfRetentionStore(IDbContextFactory<FlowConnectorsDbContext
     {
         try
         {
-            if (FlowInstanceState.FromJson(stateJson).Fault is { } fault) return fault;
+            if (FlowInstanceState.FromJson(Stores.CompactJson.ReadState(stateJson)).Fault is { } fault) return fault;
         }
         catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException or FormatException)
         {

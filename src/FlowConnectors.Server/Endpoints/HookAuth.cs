@@ -91,7 +91,8 @@ internal static class HookAuth
             Connection? connection;
             try { connection = await connections.GetAsync(connectionId, ct); }
             catch (ArgumentException) { connection = null; }
-            if (connection is { Status: ConnectionStatus.Authorized } && connection.Get(parameter) is { Length: > 0 } value) return value;
+            // A failed vendor test (its _authping) does not make a stored signing secret wrong: only deauthorization or re-authorization do.
+            if (connection is { Status: ConnectionStatus.Authorized or ConnectionStatus.TestFailed } && connection.Get(parameter) is { Length: > 0 } value) return value;
             logger.LogWarning("an HTTP endpoint references parameter '{Parameter}' of connection '{Connection}', which is not set or not authorized", parameter, connectionId);
             return null;
         }

@@ -33,6 +33,11 @@ public sealed class ServerOptions
     /// so such a body is refused up front rather than run and then fail to save.
     /// </summary>
     public int MaxInputDepth { get; set; } = 32;
+    /// <summary>
+    /// A connection is tested (its connector's <c>_authping</c>) when it is created and when a secret is replaced, so its
+    /// status is its last test. Off only for setups whose connections point at vendors that cannot be reached.
+    /// </summary>
+    public bool TestConnectionsOnCreate { get; set; } = true;
     /// <summary>A fixed API key (tests, automation); when empty the first start creates one.</summary>
     public string? ApiKey { get; set; }
     /// <summary>How long one worker may hold an instance before another may take it over.</summary>

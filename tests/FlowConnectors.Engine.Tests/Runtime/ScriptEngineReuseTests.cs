@@ -11,7 +11,9 @@ namespace FlowConnectors.Engine.Tests.Runtime;
 public sealed class ScriptEngineReuseTests
 {
     // Limits of their own, so these runs get a pool of their own and the engine counts are this class's alone.
-    private static ScriptLimits Limits(int tag) => new() { MaxStatements = 1_000_000 - tag, Timeout = TimeSpan.FromSeconds(30) };
+    // Each test's own limits (the pool is keyed by them). The statement limit is far above what an endless loop runs
+    // before a time limit or a cancellation stops it, so on a fast machine the limit a test is about is the one that fires.
+    private static ScriptLimits Limits(int tag) => new() { MaxStatements = 200_000_000 - tag, Timeout = TimeSpan.FromSeconds(30) };
 
     private static string JsFlow(string code) => $$"""
         { "format": 1, "id": "reuse", "outputs": [ { "name": "r", "type": "any" } ],
@@ -98,7 +100,7 @@ public sealed class ScriptEngineReuseTests
     [Fact]
     public async Task Limits_still_apply_on_a_reused_engine_and_an_engine_stopped_by_one_is_not_reused()
     {
-        var limits = new ScriptLimits { Timeout = TimeSpan.FromMilliseconds(300), MaxStatements = 1_000_000 - 3 };
+        var limits = new ScriptLimits { Timeout = TimeSpan.FromMilliseconds(300), MaxStatements = 20_000_000 - 3 };
         (await RunAsync("return 1;", limits)).Status.ShouldBe(FlowStatus.Finished);
 
         var endless = await RunAsync("while (true) {}", limits);
