@@ -160,12 +160,12 @@ public sealed class LookAndKeyboardSpecs(DesignerFixture fixture, ITestOutputHel
         await Assertions.Expect(list.GetByTestId("flow-item-list-orders")).ToContainTextAsync("v1 live");
         await Assertions.Expect(list.GetByTestId("flow-item-list-scratch")).ToContainTextAsync("draft");
         await page.GetByLabel("search flows").FillAsync("people");
-        await Assertions.Expect(list.Locator(".flow-item")).ToHaveCountAsync(1);
+        await Assertions.Expect(list.Locator(".open-flow-item")).ToHaveCountAsync(1);
         await Assertions.Expect(list.GetByTestId("flow-item-list-people")).ToBeVisibleAsync();
         await page.GetByLabel("search flows").FillAsync("list-");
-        await Assertions.Expect(list.Locator(".flow-item")).ToHaveCountAsync(3);
+        await Assertions.Expect(list.Locator(".open-flow-item")).ToHaveCountAsync(3);
         await list.GetByTestId("flow-filter-draft").ClickAsync();
-        await Assertions.Expect(list.Locator(".flow-item")).ToHaveCountAsync(1);
+        await Assertions.Expect(list.Locator(".open-flow-item")).ToHaveCountAsync(1);
         await Assertions.Expect(list.GetByTestId("flow-item-list-scratch")).ToBeVisibleAsync();
         await DocsScreenshotSpecs.SaveAsync(page, "designer-flow-list.png");
         // The keyboard opens the highlighted one.

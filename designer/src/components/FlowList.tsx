@@ -12,7 +12,7 @@ export function FlowList({ flows, onOpen, onClose }: { flows: FlowSummary[]; onO
   const shown = useMemo(() => filterFlows(flows, query, tag), [flows, query, tag]);
   const at = Math.min(cursor, Math.max(0, shown.length - 1));
   return (
-    <div className="flow-list" role="dialog" aria-label="open a flow" data-testid="flow-list"
+    <div className="open-flow-list" role="dialog" aria-label="open a flow" data-testid="flow-list"
       onKeyDown={e => {
         if (e.key === 'ArrowDown') { e.preventDefault(); setCursor(Math.min(at + 1, shown.length - 1)); }
         else if (e.key === 'ArrowUp') { e.preventDefault(); setCursor(Math.max(at - 1, 0)); }
@@ -33,7 +33,7 @@ export function FlowList({ flows, onOpen, onClose }: { flows: FlowSummary[]; onO
       <ul className="flow-list-items" role="listbox" aria-label="flows">
         {shown.map((f, i) => (
           <li key={f.flowId} role="option" aria-selected={i === at}>
-            <button type="button" className={`flow-item${i === at ? ' current' : ''}`} data-testid={`flow-item-${f.flowId}`}
+            <button type="button" className={`open-flow-item${i === at ? ' current' : ''}`} data-testid={`flow-item-${f.flowId}`}
               onMouseEnter={() => setCursor(i)} onClick={() => onOpen(f.flowId)}>
               <span className="flow-item-name">{f.name || f.flowId}</span>
               {f.name && <code className="flow-item-id">{f.flowId}</code>}
