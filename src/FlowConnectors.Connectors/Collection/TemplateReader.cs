@@ -94,7 +94,7 @@ public static partial class TemplateReader
         var vendor = reader.Text(root, "$", "vendor", required: true, nonEmpty: true);
         var description = reader.Text(root, "$", "description");
         var baseUrl = reader.Text(root, "$", "baseUrl", required: true, nonEmpty: true);
-        if (baseUrl is not null && !IsHttpUrl(ManifestReader.ConnectionPlaceholder().Replace(baseUrl, "x")))
+        if (baseUrl is not null && !ManifestReader.IsHttpUrl(ManifestReader.ConnectionPlaceholder().Replace(baseUrl, "x")))
             problems.Add(new("$.baseUrl", $"baseUrl '{baseUrl}' must be an absolute http(s) URL"));
         var usersUrl = reader.Text(root, "$", "usersUrl", required: true, nonEmpty: true);
         if (usersUrl is not null && usersUrl.Contains("://", StringComparison.Ordinal))
@@ -231,7 +231,7 @@ public static partial class TemplateReader
                 foreach (var field in new[] { "header", "tokenType" })
                     if (a.ContainsKey(field)) problems.Add(new(JsonPath.Property(path, field), $"'{field}' belongs to apiKey, not oauth2ClientCredentials"));
                 var tokenUrl = reader.Text(a, path, "tokenUrl", required: true, nonEmpty: true);
-                if (tokenUrl is not null && !IsHttpUrl(ManifestReader.ConnectionPlaceholder().Replace(tokenUrl, "x")))
+                if (tokenUrl is not null && !ManifestReader.IsHttpUrl(ManifestReader.ConnectionPlaceholder().Replace(tokenUrl, "x")))
                     problems.Add(new("$.auth.tokenUrl", $"tokenUrl '{tokenUrl}' must be an absolute http(s) URL"));
                 var credentials = reader.Text(a, path, "credentials") ?? "basic";
                 if (credentials is not ("basic" or "body"))
@@ -295,8 +295,6 @@ public static partial class TemplateReader
         };
     }
 
-    private static bool IsHttpUrl(string url) =>
-        Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp);
 
     private sealed class Reader(List<TemplateProblem> problems)
     {

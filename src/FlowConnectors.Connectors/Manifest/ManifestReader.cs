@@ -13,6 +13,13 @@ public static partial class ManifestReader
 
     [GeneratedRegex("^[a-z0-9][a-z0-9-]{1,39}$")] private static partial Regex KeyPattern();
 
+    /// <summary>A connector key: 2–40 lower-case letters, digits or '-', starting with a letter or digit.</summary>
+    public static bool IsValidKey(string key) => KeyPattern().IsMatch(key);
+
+    /// <summary>An absolute http(s) URL with a host.</summary>
+    internal static bool IsHttpUrl(string text) =>
+        Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && uri.Host.Length > 0;
+
     /// <summary>
     /// Keys that name the server catalog's own routes (<c>/api/catalog/export/…</c>, <c>installed/…</c>,
     /// <c>packages</c>): a connector with one of them could not be reached at <c>/api/catalog/&lt;key&gt;/…</c>.
@@ -150,9 +157,6 @@ public static partial class ManifestReader
             TokenExpiry = tokenExpiry,
         }, problems);
     }
-
-    private static bool IsHttpUrl(string text) =>
-        Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && uri.Host.Length > 0;
 
     private static List<ConnectionParameter> ReadParameters(JsonObject root, List<ConnectorProblem> problems)
     {

@@ -89,7 +89,7 @@ internal static class PostmanAuthMapper
         var scope = PostmanTemplate.Resolve(auth.Values.GetValueOrDefault("scope") ?? "", variables);
         var clientAuth = auth.Values.GetValueOrDefault("client_authentication") == "body" ? "client_secret_post" : "client_secret_basic";
         var supported = grant is "client_credentials" or "authorization_code" or "authorization_code_with_pkce";
-        if (supported && IsHttpUrl(tokenUrl) && (grant == "client_credentials" || IsHttpUrl(authorizeUrl)))
+        if (supported && Manifest.ManifestReader.IsHttpUrl(tokenUrl) && (grant == "client_credentials" || Manifest.ManifestReader.IsHttpUrl(authorizeUrl)))
         {
             var clientId = parameter("clientId", "clientId", false, "client id");
             var clientSecret = parameter("clientSecret", "clientSecret", true, "client secret");
@@ -119,6 +119,4 @@ internal static class PostmanAuthMapper
         ["kind"] = "apiKey", ["parameter"] = parameter, ["in"] = where, ["name"] = name, ["tokenType"] = tokenType,
     };
 
-    private static bool IsHttpUrl(string text) =>
-        Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && uri.Host.Length > 0;
 }

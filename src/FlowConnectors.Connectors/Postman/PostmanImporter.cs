@@ -275,7 +275,7 @@ public static partial class PostmanImporter
         {
             var value = PostmanTemplate.Resolve(scope.GetValueOrDefault(variable) ?? "", scope).Trim();
             if (value.Length > 0 && !value.Contains("://", StringComparison.Ordinal)) value = "http://" + value;
-            if (!IsHttpUrl(value) || PostmanTemplate.Variables(value).Any())
+            if (!Manifest.ManifestReader.IsHttpUrl(value) || PostmanTemplate.Variables(value).Any())
                 throw new PostmanImportException(path + ".url", $"the base URL variable {{{{{variable}}}}} has no absolute http(s) URL as its value in the collection's variables; give it one (e.g. https://api.example.com)");
             // A connection parameter with the collection's value as its default: switching environments is a
             // connection setting (or a preset), not an edit of the connector.
@@ -293,7 +293,7 @@ public static partial class PostmanImporter
                 parameters.Add(new ImportedParameter(name, "text", scope.GetValueOrDefault(m.Groups[1].Value.Trim()), path + ".url", m.Groups[1].Value.Trim()));
             return $"{{{{connection.{name}}}}}";
         });
-        if (!IsHttpUrl(Regex.Replace(result, @"\{\{connection\.[A-Za-z0-9_]+\}\}", "x")))
+        if (!Manifest.ManifestReader.IsHttpUrl(Regex.Replace(result, @"\{\{connection\.[A-Za-z0-9_]+\}\}", "x")))
             throw new PostmanImportException(path + ".url", $"'{template}' is not a usable base URL (an http or https host)");
         return result;
     }
@@ -302,8 +302,6 @@ public static partial class PostmanImporter
         Regex.Replace(baseUrl, @"\{\{connection\.([A-Za-z0-9_]+)\}\}", m =>
             Uri.EscapeDataString(parameters.FirstOrDefault(p => p.Name == m.Groups[1].Value)?.Default ?? "x"));
 
-    private static bool IsHttpUrl(string text) =>
-        Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && uri.Host.Length > 0;
 
     private static string UniqueId(string candidate, IEnumerable<string> taken)
     {

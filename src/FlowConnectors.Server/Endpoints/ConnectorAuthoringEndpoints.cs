@@ -24,7 +24,6 @@ internal static partial class ConnectorAuthoringEndpoints
 {
     private const string FlowsFolder = "flows";
 
-    [GeneratedRegex("^[a-z0-9][a-z0-9-]{1,39}$")] private static partial Regex KeyPattern();
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_-]{0,99}$")] private static partial Regex FlowIdPattern();
 
     /// <summary>The manifest fields the settings form edits (version and http are kept unless sent).</summary>
@@ -56,7 +55,7 @@ internal static partial class ConnectorAuthoringEndpoints
             var (body, problem) = await ReadObjectAsync(request, options);
             if (problem is not null) return problem;
             var key = Str(body!["key"]);
-            if (key is null || !KeyPattern().IsMatch(key))
+            if (key is null || !ManifestReader.IsValidKey(key))
                 return Invalid($"key '{key}' must be 2–40 lower-case letters, digits or '-', starting with a letter or digit",
                     [new ConnectorProblem(ManifestReader.FileName, "$.key", "MANIFEST_INVALID_KEY", "2–40 lower-case letters, digits or '-'")]);
             if (Find(runtime, key) is not null)
@@ -87,7 +86,7 @@ internal static partial class ConnectorAuthoringEndpoints
             var newKey = Str(manifest["key"]);
             if (newKey != key)
             {
-                if (newKey is null || !KeyPattern().IsMatch(newKey))
+                if (newKey is null || !ManifestReader.IsValidKey(newKey))
                     return Invalid($"key '{newKey}' must be 2–40 lower-case letters, digits or '-', starting with a letter or digit",
                         [new ConnectorProblem(ManifestReader.FileName, "$.key", "MANIFEST_INVALID_KEY", "2–40 lower-case letters, digits or '-'")]);
                 if (Find(runtime, newKey) is not null) return Problems.Result(409, "Conflict", $"a connector with key '{newKey}' already exists");
@@ -194,7 +193,7 @@ internal static partial class ConnectorAuthoringEndpoints
         try
         {
             Directory.CreateDirectory(staging);
-            if (current is not null) CopyFolder(current.Directory, staging);
+            if (current is not null) ConnectorInstaller.CopyFolder(current.Directory, staging);
             edit(staging);
             var result = await installer.InstallAsync(staging, ct);
             if (!result.Succeeded)
@@ -209,18 +208,6 @@ internal static partial class ConnectorAuthoringEndpoints
         finally
         {
             try { Directory.Delete(staging, recursive: true); } catch (DirectoryNotFoundException) { }
-        }
-    }
-
-    private static void CopyFolder(string source, string target)
-    {
-        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
-        {
-            var relative = Path.GetRelativePath(source, file);
-            if (relative.Split(Path.DirectorySeparatorChar).Any(part => part.StartsWith('.'))) continue;
-            var destination = Path.Combine(target, relative);
-            Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
-            File.Copy(file, destination);
         }
     }
 

@@ -140,7 +140,7 @@ internal sealed class CollectionService(
         if (string.IsNullOrEmpty(name)) throw new CollectionRequestException(422, "$.name", "a name is required");
         var (template, templateJson) = ResolveTemplate(body);
         var key = Text(body, "key") ?? TemplateCompiler.KeyFor(name);
-        if (!System.Text.RegularExpressions.Regex.IsMatch(key, "^[a-z0-9][a-z0-9-]{1,39}$"))
+        if (!Connectors.Manifest.ManifestReader.IsValidKey(key))
             throw new CollectionRequestException(422, "$.key", $"key '{key}' must be 2–40 lower-case letters, digits or '-'");
         if (runtime.IsInstalled(key) || await store.GetSourceAsync(key, ct) is not null)
             throw new CollectionRequestException(409, "$.key", $"a connector with key '{key}' already exists; choose another name or key");

@@ -115,7 +115,8 @@ internal sealed class ConnectorInstaller(ServerOptions options, ConnectorRuntime
         Directory.Move(staging, kept);
     }
 
-    private static void CopyFolder(string source, string target)
+    /// <summary>Copies a connector folder's files, leaving out hidden ones (.git, a local connection file).</summary>
+    internal static void CopyFolder(string source, string target)
     {
         Directory.CreateDirectory(target);
         foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
