@@ -18,6 +18,12 @@ internal static class StartupFailure
             await run();
             return 0;
         }
+        catch (OperationCanceledException)
+        {
+            // SIGTERM or Ctrl-C while the host was still starting: a requested stop, not a failure.
+            await Console.Error.WriteLineAsync("FlowConnectors stopped before it finished starting.");
+            return 0;
+        }
         catch (Exception exception) when (Describe(exception) is { } line)
         {
             await Console.Error.WriteLineAsync($"FlowConnectors could not start: {line}");
