@@ -22,7 +22,7 @@ internal sealed class EfInstalledConnectorStore(IDbContextFactory<SharedStateCon
         return await db.InstalledConnectors.AsNoTracking().Where(c => c.Key == key && c.Version == version).Select(c => c.Files).FirstOrDefaultAsync(ct);
     }
 
-    public Task SaveAsync(string key, string version, string digest, byte[] files, CancellationToken ct = default) =>
+    public Task SaveAsync(string key, string version, string digest, byte[] files, bool current = true, CancellationToken ct = default) =>
         StoreRetry.OnConflictAsync(async () =>
         {
             await using var db = await factory.CreateDbContextAsync(ct);
@@ -32,9 +32,10 @@ internal sealed class EfInstalledConnectorStore(IDbContextFactory<SharedStateCon
                 await db.Database.ExecuteSqlInterpolatedAsync($"SELECT pg_advisory_xact_lock(hashtextextended({"connector:" + key}, 0))", ct);
             var rows = await db.InstalledConnectors.Where(c => c.Key == key).ToListAsync(ct);
             var same = rows.FirstOrDefault(r => r.Version == version);
-            foreach (var row in rows.Where(r => r != same)) row.Current = false;
+            if (current)
+                foreach (var row in rows.Where(r => r != same)) row.Current = false;
             if (same is null) db.InstalledConnectors.Add(same = new InstalledConnectorEntity { Key = key, Version = version });
-            same.Current = true;
+            same.Current = current || same.Current;
             same.Digest = digest;
             same.Files = files;
             same.InstalledAt = _clock.GetUtcNow();

@@ -12,9 +12,10 @@ public interface IInstalledConnectorStore
     Task<byte[]?> GetFilesAsync(string key, string version, CancellationToken ct = default);
     /// <summary>
     /// Makes this version the installed one. The version it replaces is kept (not current) for pinned automations;
-    /// a stored copy of the same version is replaced.
+    /// a stored copy of the same version is replaced. With <paramref name="current"/> false the version is only kept
+    /// (an earlier version for pinned automations) and the installed one stays.
     /// </summary>
-    Task SaveAsync(string key, string version, string digest, byte[] files, CancellationToken ct = default);
+    Task SaveAsync(string key, string version, string digest, byte[] files, bool current = true, CancellationToken ct = default);
     /// <summary>Removes every version of the connector; false when none was stored.</summary>
     Task<bool> DeleteAsync(string key, CancellationToken ct = default);
 }
