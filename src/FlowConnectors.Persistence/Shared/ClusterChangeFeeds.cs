@@ -39,9 +39,10 @@ internal sealed class ClusterChangeHandlers(ILogger logger)
 }
 
 /// <summary>SQLite: one node, so a change only needs to reach this process.</summary>
-internal sealed class LocalClusterChanges(ILogger<LocalClusterChanges> logger) : IClusterChanges
+internal sealed class LocalClusterChanges(ILogger<LocalClusterChanges>? logger = null) : IClusterChanges
 {
-    private readonly ClusterChangeHandlers _handlers = new(logger);
+    // Stores are also built without logging (tools, tests): then failures of handlers are not logged.
+    private readonly ClusterChangeHandlers _handlers = new((ILogger?)logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
 
     public Task PublishAsync(ClusterChange change, CancellationToken ct = default)
     {
@@ -68,8 +69,9 @@ internal sealed class PostgresClusterChanges : BackgroundService, IClusterChange
     private readonly ILogger<PostgresClusterChanges> _logger;
     private volatile bool _listening;
 
-    public PostgresClusterChanges(PersistenceOptions options, ILogger<PostgresClusterChanges> logger)
+    public PostgresClusterChanges(PersistenceOptions options, ILogger<PostgresClusterChanges>? logger = null)
     {
+        logger ??= Microsoft.Extensions.Logging.Abstractions.NullLogger<PostgresClusterChanges>.Instance;
         // Its own small pool: the listening connection is held open for the life of the process.
         _source = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(options.ConnectionString) { KeepAlive = 15, ApplicationName = "flowconnectors-changes" }.ConnectionString);
         _handlers = new ClusterChangeHandlers(logger);
