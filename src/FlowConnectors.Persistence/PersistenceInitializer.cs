@@ -26,6 +26,9 @@ public static class PersistenceInitializer
         // Before the first table exists (or, for an older file, rewritten once): pruned runs give their space back.
         if (options.IsSqlite) await Retention.SqliteSpace.EnsureIncrementalAsync(db, cancellationToken);
         await db.Database.MigrateAsync(cancellationToken);
+        // The state every node shares (installed connectors, key ring, sign-in states) has migrations of its own.
+        await using (var shared = await services.GetRequiredService<IDbContextFactory<Shared.SharedStateContext>>().CreateDbContextAsync(cancellationToken))
+            await shared.Database.MigrateAsync(cancellationToken);
         // Identity's tables live in the same database with migrations of their own (AddFlowIdentityStores).
         if (services.GetService<IDbContextFactory<Identity.IdentityDataContext>>() is { } identity)
         {

@@ -37,6 +37,8 @@ public static class PersistenceServiceCollectionExtensions
             services.AddSingleton<IDbContextFactory<FlowConnectorsDbContext>>(sp =>
                 new BaseContextFactory<PostgresDbContext>(sp.GetRequiredService<IDbContextFactory<PostgresDbContext>>()));
         }
+        // Shared by every node: installed connectors, the key ring, one-time sign-in states, cache drops (Shared/).
+        Shared.SharedStatePersistence.Add(services, options);
         services.AddSingleton<IFlowStore, EfFlowStore>();
         services.AddSingleton<IInstanceStore, EfInstanceStore>();
         services.AddSingleton<IInboxStore, EfInboxStore>();

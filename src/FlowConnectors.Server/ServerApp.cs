@@ -8,6 +8,7 @@ using FlowConnectors.Engine.Runtime;
 using FlowConnectors.Http;
 using FlowConnectors.Http.Network;
 using FlowConnectors.Persistence;
+using FlowConnectors.Persistence.Shared;
 using FlowConnectors.Server.Endpoints;
 using FlowConnectors.Server.Hosting;
 using FlowConnectors.Server.Hosting.Access;
@@ -66,7 +67,10 @@ public static class ServerApp
         services.AddFlowHttp(network: network);
         var protection = services.AddDataProtection().SetApplicationName("FlowConnectors");
         var keyRing = Path.Combine(options.DataFolder, "keys");
-        services.AddOptions<KeyManagementOptions>().Configure<ILoggerFactory>((keys, loggers) => keys.XmlRepository = new PrivateKeyRing(keyRing, loggers));
+        // Several nodes on one PostgreSQL share the key ring through it: a connection encrypted on one is decrypted on another.
+        var clustered = options.Database == "postgres";
+        if (clustered) protection.PersistKeysToFlowDatabase();
+        else services.AddOptions<KeyManagementOptions>().Configure<ILoggerFactory>((keys, loggers) => keys.XmlRepository = new PrivateKeyRing(keyRing, loggers));
         if (options.DataProtection.Certificate is { Length: > 0 } certificatePath)
         {
             var certificate = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12FromFile(
@@ -84,7 +88,9 @@ public static class ServerApp
             ?? provider.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features
                 .Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()?.Addresses.FirstOrDefault()?.TrimEnd('/')
             ?? options.BaseUrl));
-        services.AddSingleton(new CallbackSigner(keyRing));
+        services.AddSingleton(provider => clustered
+            ? CallbackSigner.FromDatabase(provider.GetRequiredService<IClusterSecrets>(), provider.GetRequiredService<IDataProtectionProvider>())
+            : new CallbackSigner(keyRing));
         services.AddSingleton<ICallbackUrls>(provider => new CallbackUrls(provider.GetRequiredService<ICallbackBase>(), provider.GetRequiredService<CallbackSigner>()));
         services.AddSingleton(provider =>
         {
@@ -107,6 +113,8 @@ public static class ServerApp
             return runtime;
         });
         services.AddSingleton<ConnectorInstaller>();
+        services.AddSingleton<ClusterChangeListener>();
+        services.AddHostedService(provider => provider.GetRequiredService<ClusterChangeListener>());
         services.AddSingleton<Connections.ConnectionLifecycle>();
         services.AddSingleton<CatalogService>();
         Scheduling.SchedulerService.Register(services);
@@ -117,11 +125,15 @@ public static class ServerApp
         services.AddSingleton<RetentionWorker>();
         services.AddHostedService(provider => provider.GetRequiredService<RetentionWorker>());
         Telemetry.Add(builder, options);
+        NodeScopedLoggerFactory.Use(services);
         AccessServices.Add(services, options);
 
         var app = builder.Build();
+        ClusterStartupLock startupLock;
         try
         {
+            // Nodes starting together on one PostgreSQL take turns from here to the owner's setup.
+            startupLock = await ClusterStartupLock.AcquireAsync(app.Services);
             await PersistenceInitializer.MigrateAsync(app.Services);
         }
         catch (Exception e) when (e is System.Data.Common.DbException or ArgumentException or System.Net.Sockets.SocketException or IOException
@@ -132,13 +144,24 @@ public static class ServerApp
         }
         if (sqliteFile is not null) DataFiles.RestrictSqliteFiles(sqliteFile);
         var startupLogger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("FlowConnectors");
-        var host = app.Services.GetRequiredService<WorkflowHost>();
-        await host.ReclaimLeasesAsync();
-        var connectors = app.Services.GetRequiredService<ConnectorRuntime>();
-        connectors.Lifecycle = app.Services.GetRequiredService<Connections.ConnectionLifecycle>();
-        var flowCount = await StartupLoader.LoadFlowsAsync(options, host.Engine, app.Services.GetRequiredService<IFlowStore>(),
-            app.Services.GetRequiredService<TriggerRegistry>(), startupLogger);
-        var (ownerId, keyMessage) = await AccessSetup.EnsureAsync(app.Services, options, clock);
+        WorkflowHost host;
+        ConnectorRuntime connectors;
+        int flowCount;
+        string ownerId, keyMessage;
+        await using (startupLock)
+        {
+            // The first node creates the shared key ring's first key; the others find it.
+            if (clustered) app.Services.GetRequiredService<IDataProtectionProvider>().CreateProtector("FlowConnectors.Startup").Protect([1]);
+            // Connectors installed through any node, copied from the database before the runtime loads the folders.
+            await ConnectorInstaller.PrepareFoldersAsync(options, app.Services.GetRequiredService<IInstalledConnectorStore>(), startupLogger);
+            host = app.Services.GetRequiredService<WorkflowHost>();
+            await host.ReclaimLeasesAsync();
+            connectors = app.Services.GetRequiredService<ConnectorRuntime>();
+            connectors.Lifecycle = app.Services.GetRequiredService<Connections.ConnectionLifecycle>();
+            flowCount = await StartupLoader.LoadFlowsAsync(options, host.Engine, app.Services.GetRequiredService<IFlowStore>(),
+                app.Services.GetRequiredService<TriggerRegistry>(), startupLogger);
+            (ownerId, keyMessage) = await AccessSetup.EnsureAsync(app.Services, options, clock);
+        }
 
         app.UseExceptionHandler();
         app.UseStatusCodePages();
@@ -157,6 +180,7 @@ public static class ServerApp
         IncidentEndpoints.Map(app);
         Telemetry.Map(app, options);
         SessionEndpoints.Map(app);
+        HealthEndpoints.Map(app);
         AccessEndpoints.Map(app);
 
         app.Lifetime.ApplicationStarted.Register(() =>

@@ -3,8 +3,14 @@ using Microsoft.EntityFrameworkCore;
 
 namespace FlowConnectors.Persistence.Stores;
 
-internal sealed class EfFlowStore(IDbContextFactory<FlowConnectorsDbContext> factory, TimeProvider? clock = null) : IFlowStore
+internal sealed class EfFlowStore(IDbContextFactory<FlowConnectorsDbContext> factory, TimeProvider? clock = null, IClusterChanges? changes = null) : IFlowStore
 {
+    /// <summary>Every node drops its cached published version of the flow (LISTEN/NOTIFY on PostgreSQL).</summary>
+    private async Task ChangedAsync(string flowId)
+    {
+        if (changes is not null) await changes.PublishAsync(new ClusterChange(ClusterChangeKinds.Flow, flowId));
+    }
+
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
 
     public Task<StoredFlow> SaveVersionAsync(string flowId, string? name, string json, string? connectorKey, CancellationToken ct = default) =>
@@ -73,6 +79,7 @@ internal sealed class EfFlowStore(IDbContextFactory<FlowConnectorsDbContext> fac
         head.UpdatedAt = _clock.GetUtcNow();
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
+        await ChangedAsync(flowId);
         return true;
     }
 
@@ -133,8 +140,11 @@ internal sealed class EfFlowStore(IDbContextFactory<FlowConnectorsDbContext> fac
 
     public async Task<bool> SetActiveAsync(string flowId, bool active, CancellationToken ct = default)
     {
-        await using var db = await factory.CreateDbContextAsync(ct);
-        return await db.Flows.Where(f => f.FlowId == flowId).ExecuteUpdateAsync(s => s.SetProperty(f => f.Active, active), ct) > 0;
+        bool changed;
+        await using (var db = await factory.CreateDbContextAsync(ct))
+            changed = await db.Flows.Where(f => f.FlowId == flowId).ExecuteUpdateAsync(s => s.SetProperty(f => f.Active, active), ct) > 0;
+        if (changed) await ChangedAsync(flowId);
+        return changed;
     }
 
     private static StoredFlow ToRecord(FlowVersionEntity v) => new(v.FlowId, v.Version, v.Json, v.Published, v.ConnectorKey, v.CreatedAt);

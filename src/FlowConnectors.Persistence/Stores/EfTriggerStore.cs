@@ -7,10 +7,24 @@ namespace FlowConnectors.Persistence.Stores;
 /// <summary>
 /// Triggers. <see cref="FindByHashAsync"/> (every webhook and HTTP endpoint request) is answered from
 /// memory: a write through this store clears the cache at once, and an entry is re-read after
-/// <see cref="CacheTime"/> so a change made by another process is seen within that time.
+/// <see cref="CacheTime"/> so a change made by another process is seen within that time. With a change feed
+/// (<see cref="IClusterChanges"/>: LISTEN/NOTIFY on PostgreSQL) another node's write clears it as soon as it is told.
 /// </summary>
-internal sealed class EfTriggerStore(IDbContextFactory<FlowConnectorsDbContext> factory) : ITriggerStore
+internal sealed class EfTriggerStore : ITriggerStore
 {
+    private readonly IDbContextFactory<FlowConnectorsDbContext> _factory;
+    private readonly IClusterChanges? _changes;
+
+    public EfTriggerStore(IDbContextFactory<FlowConnectorsDbContext> factory, IClusterChanges? changes = null)
+    {
+        _factory = factory;
+        _changes = changes;
+        changes?.Subscribe(change =>
+        {
+            if (change.Kind is ClusterChangeKinds.Triggers or ClusterChangeKinds.All) Invalidate();
+        });
+    }
+
     internal static readonly TimeSpan CacheTime = TimeSpan.FromSeconds(2);
     private sealed record Row(string Id, string FlowId, string Kind, string Hash, string ConfigJson, bool Enabled);
     private sealed record Cached(IReadOnlyList<Row> Rows, long Generation, long ReadAt);
@@ -32,14 +46,21 @@ internal sealed class EfTriggerStore(IDbContextFactory<FlowConnectorsDbContext> 
         }
         finally
         {
-            Invalidate();
+            await ChangedAsync(trigger.Id);
         }
+    }
+
+    /// <summary>This node's cache at once, every other node's when told.</summary>
+    private async Task ChangedAsync(string id)
+    {
+        Invalidate();
+        if (_changes is not null) await _changes.PublishAsync(new ClusterChange(ClusterChangeKinds.Triggers, id));
     }
 
     private Task SaveRowAsync(TriggerRecord trigger, CancellationToken ct) =>
         StoreRetry.OnConflictAsync(async () =>
         {
-            await using var db = await factory.CreateDbContextAsync(ct);
+            await using var db = await _factory.CreateDbContextAsync(ct);
             var row = await db.Triggers.FirstOrDefaultAsync(t => t.Id == trigger.Id, ct);
             if (row is null)
                 db.Triggers.Add(row = new TriggerEntity { Id = trigger.Id, FlowId = trigger.FlowId, Kind = trigger.Kind, Hash = trigger.Hash, ConfigJson = "{}" });
@@ -58,7 +79,7 @@ internal sealed class EfTriggerStore(IDbContextFactory<FlowConnectorsDbContext> 
             && Environment.TickCount64 - cached.ReadAt < (long)CacheTime.TotalMilliseconds)
             return cached.Rows.Select(ToRecord).ToList();
         var readAt = Environment.TickCount64;
-        await using var db = await factory.CreateDbContextAsync(ct);
+        await using var db = await _factory.CreateDbContextAsync(ct);
         var rows = await db.Triggers.AsNoTracking().Where(t => t.Hash == hash && t.Enabled).OrderBy(t => t.Id)
             .Select(t => new Row(t.Id, t.FlowId, t.Kind, t.Hash, t.ConfigJson, t.Enabled))
             .ToListAsync(ct);
@@ -70,7 +91,7 @@ internal sealed class EfTriggerStore(IDbContextFactory<FlowConnectorsDbContext> 
 
     public async Task<IReadOnlyList<TriggerRecord>> ListAsync(string? flowId = null, CancellationToken ct = default)
     {
-        await using var db = await factory.CreateDbContextAsync(ct);
+        await using var db = await _factory.CreateDbContextAsync(ct);
         var query = db.Triggers.AsNoTracking();
         if (flowId is not null) query = query.Where(t => t.FlowId == flowId);
         var rows = await query.OrderBy(t => t.Id).ToListAsync(ct);
@@ -81,12 +102,12 @@ internal sealed class EfTriggerStore(IDbContextFactory<FlowConnectorsDbContext> 
     {
         try
         {
-            await using var db = await factory.CreateDbContextAsync(ct);
+            await using var db = await _factory.CreateDbContextAsync(ct);
             return await db.Triggers.Where(t => t.Id == id).ExecuteDeleteAsync(ct) > 0;
         }
         finally
         {
-            Invalidate();
+            await ChangedAsync(id);
         }
     }
 

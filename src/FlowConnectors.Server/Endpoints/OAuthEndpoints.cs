@@ -1,7 +1,7 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Security.Cryptography;
 using FlowConnectors.Connectors.Runtime;
+using FlowConnectors.Persistence;
 using FlowConnectors.Server.Hosting;
 
 namespace FlowConnectors.Server.Endpoints;
@@ -9,23 +9,22 @@ namespace FlowConnectors.Server.Endpoints;
 /// <summary>
 /// OAuth 2.0 authorization-code sign-in: the API gives the provider's authorize URL (with a one-time
 /// state), the provider redirects the browser to /oauth/callback, and the code is exchanged for tokens
-/// that are stored, encrypted, on the connection.
+/// that are stored, encrypted, on the connection. The pending sign-in (its state's hash and the connection) is kept in
+/// the database, so the provider may send the browser back to any node; one not completed within 10 minutes is forgotten.
 /// </summary>
 internal static class OAuthEndpoints
 {
-    // Pending sign-ins by state; a sign-in not completed within 10 minutes is forgotten.
-    private static readonly ConcurrentDictionary<string, (string ConnectionId, DateTimeOffset Expires)> Pending = new(StringComparer.Ordinal);
+    private const string Purpose = "oauth";
 
     public static void Map(WebApplication app)
     {
-        app.MapPost("/api/connections/{id}/authorize", async (string id, ConnectorRuntime runtime, ICallbackBase baseUrl, TimeProvider clock, CancellationToken ct) =>
+        app.MapPost("/api/connections/{id}/authorize", async (string id, ConnectorRuntime runtime, ICallbackBase baseUrl, IOneTimeStates pending, TimeProvider clock, CancellationToken ct) =>
         {
             var state = Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
             try
             {
                 var url = await runtime.BeginAuthorizationAsync(id, RedirectUri(baseUrl), state, ct);
-                foreach (var expired in Pending.Where(p => p.Value.Expires < clock.GetUtcNow()).Select(p => p.Key).ToList()) Pending.TryRemove(expired, out _);
-                Pending[state] = (id, clock.GetUtcNow().AddMinutes(10));
+                await pending.AddAsync(Purpose, Hosting.Access.ApiKeyAuthenticationHandler.Hash(state), id, clock.GetUtcNow().AddMinutes(10), ct);
                 return Results.Json(new { authorizeUrl = url });
             }
             catch (ConnectorException e)
@@ -35,16 +34,16 @@ internal static class OAuthEndpoints
                     : Problems.Result(409, "Conflict", e.Message);
             }
         }).RequireConnectionId();
-        app.MapGet("/oauth/callback", async (string? code, string? state, string? error, string? error_description, ConnectorRuntime runtime, ICallbackBase baseUrl, TimeProvider clock, CancellationToken ct) =>
+        app.MapGet("/oauth/callback", async (string? code, string? state, string? error, string? error_description, ConnectorRuntime runtime, ICallbackBase baseUrl, IOneTimeStates pending, CancellationToken ct) =>
         {
-            if (state is null || !Pending.TryRemove(state, out var pending) || pending.Expires < clock.GetUtcNow())
+            if (state is null || state.Length > 100 || await pending.TakeAsync(Purpose, Hosting.Access.ApiKeyAuthenticationHandler.Hash(state), ct) is not { } connectionId)
                 return Page(400, "This sign-in link is not valid or has expired. Start the sign-in again.");
             if (error is not null)
                 return Page(400, $"The provider refused the sign-in: {error}{(error_description is null ? "" : " — " + error_description)}");
             if (string.IsNullOrEmpty(code)) return Page(400, "The provider sent no authorization code.");
             try
             {
-                await runtime.CompleteAuthorizationAsync(pending.ConnectionId, code, RedirectUri(baseUrl), ct);
+                await runtime.CompleteAuthorizationAsync(connectionId, code, RedirectUri(baseUrl), ct);
                 return Page(200, "Connected. You can close this window.");
             }
             catch (ConnectorException e)

@@ -20,7 +20,7 @@ internal static class SessionEndpoints
     {
         app.MapGet("/signin", async (string? token, SignInTokens tokens, UserManager<FlowUser> users, SignInManager<FlowUser> signIn) =>
         {
-            if (tokens.Redeem(token) is not { } userId || await users.FindByIdAsync(userId) is not { } user)
+            if (await tokens.RedeemAsync(token) is not { } userId || await users.FindByIdAsync(userId) is not { } user)
                 return Problems.Result(StatusCodes.Status400BadRequest, "Sign-in link not valid",
                     "this sign-in link was used already or has expired: sign in with your user name and password, or restart the server for a new link");
             await signIn.SignInAsync(user, isPersistent: false);

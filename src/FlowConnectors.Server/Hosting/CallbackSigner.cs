@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.AspNetCore.DataProtection;
 
 namespace FlowConnectors.Server.Hosting;
 
@@ -7,13 +8,24 @@ namespace FlowConnectors.Server.Hosting;
 /// Signs callback URLs: <c>/callbacks/&lt;token&gt;.&lt;mac&gt;</c>, the MAC an HMAC-SHA256 of the token under
 /// a server key. A request whose MAC does not match is refused before anything is read or stored, so
 /// junk never reaches the inbox, and no answer depends on the state of an instance it names. The key
-/// lives in the key-ring folder (0600): servers sharing a database share that folder already, for the
-/// connections' secrets.
+/// lives in the key-ring folder (0600) on SQLite; on PostgreSQL, where several nodes answer callbacks, it lives in the
+/// database (ClusterSecrets), protected with the key ring the nodes share there.
 /// </summary>
 internal sealed class CallbackSigner
 {
     public const string KeyFileName = "callback-signing.key";
     private readonly byte[] _key;
+
+    /// <summary>A key every node of a cluster shares, stored in the database protected with the shared key ring.</summary>
+    public static CallbackSigner FromDatabase(Persistence.IClusterSecrets secrets, IDataProtectionProvider protection)
+    {
+        var protector = protection.CreateProtector("FlowConnectors.ClusterSecrets.v1");
+        var stored = secrets.GetOrAddAsync("callback-signing", () => protector.Protect(Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))))
+            .GetAwaiter().GetResult();
+        return new CallbackSigner(Convert.FromBase64String(protector.Unprotect(stored)));
+    }
+
+    private CallbackSigner(byte[] key) => _key = key;
 
     public CallbackSigner(string keyFolder)
     {

@@ -1,6 +1,8 @@
 using FlowConnectors.Connectors.Manifest;
 using FlowConnectors.Connectors.Runtime;
 using FlowConnectors.Engine.Runtime;
+using FlowConnectors.Persistence;
+using FlowConnectors.Runtime;
 using FlowConnectors.Server.Hosting;
 
 namespace FlowConnectors.Server.Runtime;
@@ -16,12 +18,14 @@ internal sealed record ConnectorInstallResult(ConnectorPackage? Package, IReadOn
 
 /// <summary>
 /// Connectors added while the server runs (authored in the designer, imported from Postman, made from
-/// a template, installed from a catalog) live as ordinary connector folders under
-/// <c>&lt;data&gt;/connectors/&lt;key&gt;</c>, are loaded again at start, and take precedence over a sample
-/// connector with the same key. An install validates first and swaps the folder in whole, so a
-/// failed install leaves the previous connector untouched.
+/// a template, installed from a catalog) are stored in the database (<see cref="IInstalledConnectorStore"/>), which
+/// every node shares; each node keeps its copy as ordinary connector folders under
+/// <c>&lt;data&gt;/connectors/&lt;key&gt;</c>, brought up to date at start and when another node installs or removes one
+/// (<see cref="IClusterChanges"/>). They take precedence over a sample connector with the same key. An install
+/// validates first, stores, then swaps the folder in whole, so a failed install leaves the previous connector untouched.
 /// </summary>
-internal sealed class ConnectorInstaller(ServerOptions options, ConnectorRuntime runtime, Engine.Activities.ActivityRegistry registry, ILogger<ConnectorInstaller> logger)
+internal sealed class ConnectorInstaller(ServerOptions options, ConnectorRuntime runtime, Engine.Activities.ActivityRegistry registry,
+    IInstalledConnectorStore store, IClusterChanges changes, ILogger<ConnectorInstaller> logger)
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
 
@@ -51,7 +55,6 @@ internal sealed class ConnectorInstaller(ServerOptions options, ConnectorRuntime
             Directory.CreateDirectory(InstalledFolder);
             var target = FolderOf(key);
             var staging = Path.Combine(InstalledFolder, $".{key}.{Guid.NewGuid():N}.staging");
-            var retired = Path.Combine(InstalledFolder, $".{key}.{Guid.NewGuid():N}.old");
             KeepCurrentVersion(key, checkedPackage.Manifest.Version);
             CopyFolder(sourceFolder, staging);
             var (package, stagedProblems) = ConnectorPackage.Load(staging, validator);
@@ -60,12 +63,22 @@ internal sealed class ConnectorInstaller(ServerOptions options, ConnectorRuntime
                 Directory.Delete(staging, recursive: true);
                 return new(null, stagedProblems, null);
             }
-            if (Directory.Exists(target)) Directory.Move(target, retired);
-            Directory.Move(staging, target);
-            if (Directory.Exists(retired)) Directory.Delete(retired, recursive: true);
+            // Stored first: a failed write leaves this node's folder and every node's connector as they were.
+            var (digest, files) = ConnectorFiles.Pack(staging);
+            try
+            {
+                await store.SaveAsync(key, package.Manifest.Version, digest, files, current: true, cancellationToken);
+            }
+            catch
+            {
+                Directory.Delete(staging, recursive: true);
+                throw;
+            }
+            SwapIn(staging, target);
             (package, problems) = ConnectorPackage.Load(target, validator);
             var replaced = runtime.Install(package!);
             logger.LogInformation("connector {Key} {Version} installed into {Folder}", key, package!.Manifest.Version, target);
+            await changes.PublishAsync(new ClusterChange(ClusterChangeKinds.Connector, key), CancellationToken.None);
             // A new address or new authentication must not receive the credentials of the old one unconfirmed.
             if (replaced is not null && (await runtime.RequireReauthorizationAsync(replaced.Manifest, package.Manifest, cancellationToken)) is { Count: > 0 } marked)
                 logger.LogWarning("connector {Key}: {Count} connection(s) need re-authorization after its base URL or authentication changed", key, marked.Count);
@@ -86,12 +99,11 @@ internal sealed class ConnectorInstaller(ServerOptions options, ConnectorRuntime
         try
         {
             var target = FolderOf(key);
-            if (!Directory.Exists(target)) return false;
+            var stored = await store.DeleteAsync(key, cancellationToken);
+            if (!Directory.Exists(target) && !stored) return false;
             var removed = runtime.IsInstalled(key) ? runtime.GetConnector(key) : null;
-            Directory.Delete(target, recursive: true);
-            if (Directory.Exists(VersionsFolder))
-                foreach (var kept in Directory.GetDirectories(VersionsFolder, key + "@*")) Directory.Delete(kept, recursive: true);
-            runtime.Uninstall(key);
+            RemoveLocalCopy(key);
+            await changes.PublishAsync(new ClusterChange(ClusterChangeKinds.Connector, key), CancellationToken.None);
             await runtime.ConnectorChangedAsync(removed, null, cancellationToken);
             return true;
         }
@@ -99,6 +111,140 @@ internal sealed class ConnectorInstaller(ServerOptions options, ConnectorRuntime
         {
             _gate.Release();
         }
+    }
+
+    /// <summary>
+    /// Brings this node's copy of one connector (or of all, for <c>null</c>) in line with the database: another node
+    /// installed, replaced or removed it. Only what differs is written and loaded.
+    /// </summary>
+    public async Task RefreshAsync(string? key, CancellationToken cancellationToken = default)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            var stored = await store.ListAsync(key, cancellationToken);
+            var keys = stored.Select(r => r.Key).ToHashSet(StringComparer.Ordinal);
+            if (key is not null) keys.Add(key);
+            else if (Directory.Exists(InstalledFolder))
+                foreach (var folder in Directory.GetDirectories(InstalledFolder).Select(Path.GetFileName).Where(n => !n!.StartsWith('.'))) keys.Add(folder!);
+            var validator = new FlowEngine(new FlowEngineOptions { Registry = registry });
+            foreach (var each in keys.Order(StringComparer.Ordinal))
+                await RefreshOneAsync(each, stored.Where(r => r.Key == each).ToList(), validator, cancellationToken);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task RefreshOneAsync(string key, List<InstalledConnectorRecord> rows, FlowEngine validator, CancellationToken ct)
+    {
+        if (rows.FirstOrDefault(r => r.Current) is not { } current)
+        {
+            if (!IsInstalledHere(key)) return;
+            RemoveLocalCopy(key);
+            logger.LogInformation("connector {Key} removed (another node uninstalled it)", key);
+            return;
+        }
+        foreach (var pinned in rows.Where(r => !r.Current))
+        {
+            var folder = Path.Combine(VersionsFolder, ConnectorRuntime.PinnedKey(key, pinned.Version));
+            if (await CopyFromStoreAsync(pinned, folder, ct) && ConnectorPackage.Load(folder, validator).Package is { } kept) runtime.InstallPinned(kept);
+        }
+        var target = FolderOf(key);
+        var changed = await CopyFromStoreAsync(current, target, ct);
+        if (!changed && runtime.IsInstalled(key) && Path.GetFullPath(runtime.GetConnector(key).Directory) == Path.GetFullPath(target)) return;
+        var (package, problems) = ConnectorPackage.Load(target, validator);
+        if (package is null)
+        {
+            logger.LogWarning("connector {Key} {Version} from the database not loaded: {Problems}", key, current.Version, string.Join("; ", problems.Where(p => p.IsError).Take(5)));
+            return;
+        }
+        runtime.Install(package);
+        logger.LogInformation("connector {Key} {Version} loaded (installed through another node)", key, current.Version);
+    }
+
+    /// <summary>Writes a stored version into <paramref name="folder"/> unless the folder already holds it; true when it wrote.</summary>
+    private async Task<bool> CopyFromStoreAsync(InstalledConnectorRecord record, string folder, CancellationToken ct)
+    {
+        if (ConnectorFiles.Digest(folder) == record.Digest) return false;
+        var files = await store.GetFilesAsync(record.Key, record.Version, ct);
+        if (files is null) return false;
+        var parent = Path.GetDirectoryName(folder)!;
+        Directory.CreateDirectory(parent);
+        var staging = Path.Combine(parent, $".{record.Key}.{Guid.NewGuid():N}.staging");
+        ConnectorFiles.Extract(files, staging);
+        SwapIn(staging, folder);
+        return true;
+    }
+
+    /// <summary>
+    /// At start, before the runtime loads the folders: connectors installed before they were kept in the database are
+    /// stored once (this node's folders were the only copy), then the folders are made to match the database.
+    /// </summary>
+    public static async Task PrepareFoldersAsync(ServerOptions options, IInstalledConnectorStore store, ILogger logger, CancellationToken ct = default)
+    {
+        var installed = options.InstalledConnectorsFolder;
+        var versions = Path.Combine(options.DataFolder, "connector-versions");
+        var marker = Path.Combine(installed, ".in-database");
+        var stored = await store.ListAsync(null, ct);
+        if (!File.Exists(marker))
+        {
+            foreach (var (root, current) in new[] { (installed, true), (versions, false) })
+            {
+                if (!Directory.Exists(root)) continue;
+                foreach (var folder in Directory.GetDirectories(root).Where(d => !Path.GetFileName(d).StartsWith('.')).Order(StringComparer.Ordinal))
+                {
+                    if (!ConnectorPackage.IsConnectorFolder(folder) || ManifestReader.Read(File.ReadAllText(Path.Combine(folder, ManifestReader.FileName))).Manifest is not { } manifest) continue;
+                    if (stored.Any(r => r.Key == manifest.Key && (current ? r.Current : r.Version == manifest.Version))) continue;
+                    var (digest, files) = ConnectorFiles.Pack(folder);
+                    await store.SaveAsync(manifest.Key, manifest.Version, digest, files, current, ct);
+                    logger.LogInformation("connector {Key} {Version} from {Folder} is now kept in the database", manifest.Key, manifest.Version, folder);
+                }
+            }
+            Directory.CreateDirectory(installed);
+            await File.WriteAllTextAsync(marker, "connectors installed through the API are kept in the database; these folders are this node's copy\n", ct);
+            stored = await store.ListAsync(null, ct);
+        }
+        foreach (var record in stored)
+        {
+            var folder = record.Current ? Path.Combine(installed, record.Key) : Path.Combine(versions, ConnectorRuntime.PinnedKey(record.Key, record.Version));
+            if (ConnectorFiles.Digest(folder) == record.Digest) continue;
+            if (await store.GetFilesAsync(record.Key, record.Version, ct) is not { } files) continue;
+            Directory.CreateDirectory(Path.GetDirectoryName(folder)!);
+            var staging = Path.Combine(Path.GetDirectoryName(folder)!, $".{record.Key}.{Guid.NewGuid():N}.staging");
+            ConnectorFiles.Extract(files, staging);
+            SwapIn(staging, folder);
+        }
+        // A folder the database no longer has was uninstalled through another node while this one was down.
+        foreach (var (root, pinned) in new[] { (installed, false), (versions, true) })
+        {
+            if (!Directory.Exists(root)) continue;
+            foreach (var folder in Directory.GetDirectories(root).Where(d => !Path.GetFileName(d).StartsWith('.')))
+            {
+                var name = Path.GetFileName(folder);
+                var known = pinned ? stored.Any(r => !r.Current && ConnectorRuntime.PinnedKey(r.Key, r.Version) == name) : stored.Any(r => r.Current && r.Key == name);
+                if (!known) Directory.Delete(folder, recursive: true);
+            }
+        }
+    }
+
+    private void RemoveLocalCopy(string key)
+    {
+        var target = FolderOf(key);
+        if (Directory.Exists(target)) Directory.Delete(target, recursive: true);
+        if (Directory.Exists(VersionsFolder))
+            foreach (var kept in Directory.GetDirectories(VersionsFolder, key + "@*")) Directory.Delete(kept, recursive: true);
+        runtime.Uninstall(key);
+    }
+
+    /// <summary>Replaces <paramref name="target"/> with <paramref name="staging"/> in two renames.</summary>
+    private static void SwapIn(string staging, string target)
+    {
+        var retired = Path.Combine(Path.GetDirectoryName(target)!, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}.old");
+        if (Directory.Exists(target)) Directory.Move(target, retired);
+        Directory.Move(staging, target);
+        if (Directory.Exists(retired)) Directory.Delete(retired, recursive: true);
     }
 
     /// <summary>Before another version replaces the current one, its folder is kept under <see cref="VersionsFolder"/>.</summary>
