@@ -43,6 +43,7 @@ public static class PersistenceServiceCollectionExtensions
         services.AddSingleton<IInstanceStore, EfInstanceStore>();
         services.AddSingleton<IInboxStore, EfInboxStore>();
         services.AddSingleton<ITimerStore, EfTimerStore>();
+        services.AddSingleton<IRunQueue, EfRunQueue>();
         services.AddSingleton<ITriggerStore, EfTriggerStore>();
         services.AddSingleton<IAutomationStore, EfAutomationStore>();
         services.AddSingleton<IApiKeyStore, EfApiKeyStore>();

@@ -5,20 +5,26 @@ using FlowConnectors.Engine.Stimuli;
 namespace FlowConnectors.Runtime;
 
 /// <summary>
-/// Delivers stored stimuli and recovers instances whose worker died (timers are the scheduler's); keeps the
-/// leases of this process's runs alive, expires events nobody waited for and restores Delay timers that are
-/// missing. Failures are logged and retried on the next pass; the loop never stops.
+/// This node's worker on the run queue (<see cref="IRunQueue"/>): it claims stored stimuli and instances whose
+/// node died (timers are the scheduler's) and runs them; keeps the leases of this process's runs alive, expires
+/// events nobody waited for and restores Delay timers that are missing. It wakes when any node enqueues work
+/// (LISTEN/NOTIFY on PostgreSQL) or every <see cref="RuntimeOptions.PollInterval"/>. When the node stops it
+/// takes no more work, lets its runs finish for a moment, then hands back what it still holds, so other nodes
+/// resume those instances at once. Failures are logged and retried on the next pass; the loop never stops.
 /// </summary>
 public sealed class BackgroundWorkers(
     WorkflowHost host,
     IInboxStore inbox,
-    IInstanceStore instances,
+    IRunQueue queue,
     RuntimeOptions options,
     TimeProvider clock,
     ILogger<BackgroundWorkers> logger) : BackgroundService
 {
     private static readonly TimeSpan HousekeepingInterval = TimeSpan.FromSeconds(30);
+    /// <summary>Messages and orphaned instances claimed per pass.</summary>
+    private const int ClaimBatch = 16;
     private readonly SemaphoreSlim _wake = new(0);
+    private volatile bool _stopping;
 
     /// <summary>Asks for a pass now (a stimulus was just stored).</summary>
     public void Wake()
@@ -30,15 +36,24 @@ public sealed class BackgroundWorkers(
     {
         // Leases are renewed well before they run out, on their own timer: a long inbox pass must not let them lapse.
         _ = Task.Run(() => RenewLeasesAsync(stoppingToken), CancellationToken.None);
+        using var subscription = queue.SubscribeToWork(Wake);
         await Guard(() => host.RestoreMissingTimersAsync(stoppingToken), "restoring missing timers");
         await RecoverAsync(stoppingToken);
         var housekeepingAt = clock.GetUtcNow() + HousekeepingInterval;
-        while (!stoppingToken.IsCancellationRequested)
+        while (!stoppingToken.IsCancellationRequested && !_stopping)
         {
             try
             {
-                foreach (var message in await inbox.ListPendingAsync(50, stoppingToken))
-                    await Guard(() => host.ProcessInboxMessageAsync(message), $"inbox message {message.Id}");
+                // Claimed batch by batch, so the other nodes take the rest meanwhile; a full batch means more may wait.
+                var more = true;
+                while (more && !_stopping)
+                {
+                    var now = clock.GetUtcNow();
+                    var claimed = await queue.ClaimInboxAsync(host.LeaseOwner, ClaimBatch, now, now + options.LeaseDuration, stoppingToken);
+                    foreach (var message in claimed)
+                        await Guard(() => host.ProcessInboxMessageAsync(message), $"inbox message {message.Id}");
+                    more = claimed.Count == ClaimBatch;
+                }
                 await RecoverAsync(stoppingToken);
                 if (clock.GetUtcNow() >= housekeepingAt)
                 {
@@ -57,16 +72,55 @@ public sealed class BackgroundWorkers(
     }
 
     /// <summary>
-    /// Instances left running with an expired (or reclaimed) lease resume from their last saved state, a few
-    /// at a time. An instance that keeps killing the process is faulted as poisoned by the host instead.
+    /// Instances left running whose lease ran out or was handed back (their node died or stopped) are leased to
+    /// this node, a batch at a time, and resume from their last saved state. An instance that keeps killing the
+    /// process is faulted as poisoned by the host instead.
     /// </summary>
     private async Task RecoverAsync(CancellationToken stoppingToken)
     {
-        var orphaned = await instances.FindOrphanedAsync(clock.GetUtcNow(), stoppingToken);
-        if (orphaned.Count == 0) return;
-        await Parallel.ForEachAsync(orphaned, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = stoppingToken },
-            async (id, _) => await Guard(() => host.ExecuteAsync(id, null), $"recovery of instance {id}"));
+        while (!_stopping)
+        {
+            var now = clock.GetUtcNow();
+            var orphaned = await queue.ClaimOrphanedAsync(host.LeaseOwner, ClaimBatch, now, now + options.LeaseDuration, stoppingToken);
+            if (orphaned.Count == 0) return;
+            logger.LogInformation("taking over {Count} instances whose node died or stopped", orphaned.Count);
+            await Parallel.ForEachAsync(orphaned, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = stoppingToken },
+                async (id, _) => await Guard(() => host.ExecuteAsync(id, null), $"recovery of instance {id}"));
+            if (orphaned.Count < ClaimBatch) return;
+        }
     }
+
+    /// <summary>
+    /// SIGTERM: no more work is taken; runs going on get a moment to finish and save, then what this process
+    /// still holds (instance leases, stimulus and timer claims) is handed back, so other nodes take it at once
+    /// instead of when the leases run out.
+    /// </summary>
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _stopping = true;
+        Wake();
+        var grace = options.LeaseDuration / 4 < HandBackGrace ? options.LeaseDuration / 4 : HandBackGrace;
+        var deadline = clock.GetUtcNow() + grace;
+        while (host.LeasedRuns > 0 && clock.GetUtcNow() < deadline && !cancellationToken.IsCancellationRequested)
+        {
+            try { await Task.Delay(TimeSpan.FromMilliseconds(50), clock, cancellationToken); }
+            catch (OperationCanceledException) { break; }
+        }
+        host.AbandonLeasedRuns();
+        try
+        {
+            var handedBack = await queue.HandBackAsync(host.LeaseOwner, CancellationToken.None);
+            logger.LogInformation("stopping: handed back {Count} instances for other nodes to resume", handedBack);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            logger.LogError("stopping: handing back failed ({Message}); the leases run out instead", e.Message);
+        }
+        await base.StopAsync(cancellationToken);
+    }
+
+    /// <summary>Longest wait for runs to finish before their instances are handed back.</summary>
+    private static readonly TimeSpan HandBackGrace = TimeSpan.FromSeconds(2);
 
     private async Task ExpireEventsAsync()
     {

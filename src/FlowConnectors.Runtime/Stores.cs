@@ -184,10 +184,20 @@ public sealed record TimerRecord(string Id, DateTimeOffset DueAt, string Kind, s
 
 public interface ITimerStore
 {
-    /// <summary>Adds the timer, or replaces the one with the same id.</summary>
+    /// <summary>Adds the timer, or replaces the one with the same id (unclaimed).</summary>
     Task AddAsync(TimerRecord timer, CancellationToken ct = default);
-    /// <summary>Timers due at or before <paramref name="now"/>, earliest first.</summary>
+    /// <summary>
+    /// Timers due at or before <paramref name="now"/>, earliest first. A timer another process has claimed
+    /// (<see cref="ClaimDueAsync"/>) counts as due when its claim runs out, and is listed with that time.
+    /// </summary>
     Task<IReadOnlyList<TimerRecord>> ListDueAsync(DateTimeOffset now, int max, CancellationToken ct = default);
+    /// <summary>
+    /// Takes up to <paramref name="max"/> due timers for <paramref name="owner"/> until <paramref name="claimUntil"/>,
+    /// earliest first, with their own due time: no other process takes them before then (on PostgreSQL with
+    /// <c>FOR UPDATE SKIP LOCKED</c>, so nodes never wait on each other). A timer whose claimer died is taken
+    /// again once the claim has run out. Firing then deleting (or replacing) it ends the claim.
+    /// </summary>
+    Task<IReadOnlyList<TimerRecord>> ClaimDueAsync(string owner, DateTimeOffset now, int max, DateTimeOffset claimUntil, CancellationToken ct = default);
     Task<IReadOnlyList<TimerRecord>> ListAsync(CancellationToken ct = default);
     Task<bool> DeleteAsync(string id, CancellationToken ct = default);
     Task DeleteForInstanceAsync(string instanceId, CancellationToken ct = default);
@@ -204,4 +214,41 @@ public interface ITriggerStore
     Task<IReadOnlyList<TriggerRecord>> FindByHashAsync(string hash, CancellationToken ct = default);
     Task<IReadOnlyList<TriggerRecord>> ListAsync(string? flowId = null, CancellationToken ct = default);
     Task<bool> DeleteAsync(string id, CancellationToken ct = default);
+}
+
+/// <summary>
+/// The run queue every node takes work from, so several servers share one database without running anything
+/// twice: stored stimuli (webhook deliveries, callbacks, events) and instances whose node died. Work is
+/// claimed, not listed: on PostgreSQL one <c>UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED)</c> per
+/// batch, so two nodes never take the same row and never wait for each other; on SQLite (one node) a
+/// conditional update does the same. Due timers are claimed through <see cref="ITimerStore.ClaimDueAsync"/>.
+/// A node that dies leaves claims and leases that run out; a node that stops hands them back at once.
+/// </summary>
+public interface IRunQueue
+{
+    /// <summary>
+    /// Takes up to <paramref name="max"/> pending messages, oldest first, for <paramref name="owner"/> until
+    /// <paramref name="claimUntil"/>; a message claimed by a process that has not finished it (and whose claim
+    /// has not run out) is skipped. Recording the message's outcome (<see cref="IInboxStore.UpdateAsync"/>,
+    /// <see cref="IInboxStore.SetStatusAsync"/>) ends the claim.
+    /// </summary>
+    Task<IReadOnlyList<InboxMessage>> ClaimInboxAsync(string owner, int max, DateTimeOffset now, DateTimeOffset claimUntil, CancellationToken ct = default);
+    /// <summary>
+    /// Leases to <paramref name="owner"/> (until <paramref name="leaseUntil"/>) up to <paramref name="max"/> instances
+    /// left running whose lease ran out or was handed back (their node died or stopped), oldest first, and returns
+    /// them: this node resumes them from their last saved state.
+    /// </summary>
+    Task<IReadOnlyList<string>> ClaimOrphanedAsync(string owner, int max, DateTimeOffset now, DateTimeOffset leaseUntil, CancellationToken ct = default);
+    /// <summary>
+    /// A node that stops hands back everything <paramref name="owner"/> holds: instance leases, inbox and timer
+    /// claims are cleared, so other nodes take them at once. Returns how many instances were handed back.
+    /// </summary>
+    Task<int> HandBackAsync(string owner, CancellationToken ct = default);
+    /// <summary>
+    /// Calls <paramref name="wake"/> whenever a node enqueues work anywhere in the cluster (PostgreSQL
+    /// <c>LISTEN/NOTIFY</c>); never on a single-node database, where the worker's own poll is the fallback.
+    /// Disposing the result unsubscribes.
+    /// </summary>
+    IDisposable SubscribeToWork(Action wake);
+    Task NotifyWorkAsync(CancellationToken ct = default);
 }

@@ -76,6 +76,8 @@ public sealed class WorkflowHost(
         public CancellationToken Token => _linked.Token;
         /// <summary>True once the instance is stored leased to this process (the heartbeat renews the lease).</summary>
         public volatile bool Leased;
+        /// <summary>Handed back as the node stops: another node runs it from its last save, so this run's result is dropped.</summary>
+        public volatile bool HandedBack;
 
         public void RequestCancel()
         {
@@ -424,6 +426,14 @@ public sealed class WorkflowHost(
                 ticket.MarkStored();
             }
             var result = await run;
+            if (active.HandedBack)
+            {
+                logger.LogInformation("instance {Instance} was handed back as this node stops; another node resumes it from its last save", ticket.InstanceId);
+                // Busy: the stimulus that resumed it stays pending (or its timer is retried) for the node that takes it over.
+                return new RunOutcome(null, true);
+            }
+            // Which node ran this segment, in the instance's history.
+            foreach (var entry in result.Journal) entry.RunBy ??= identity.NodeId;
 
             // 3. The save.
             if (stored) await SaveResultAsync(result);
@@ -606,6 +616,24 @@ public sealed class WorkflowHost(
         {
             if (!_running.TryGetValue(lost, out var active) || !active.Leased) continue;
             logger.LogInformation("instance {Instance} ended or was taken over elsewhere; its run here stops", lost);
+            active.RequestCancel();
+        }
+    }
+
+    /// <summary>How many runs of stored instances (leased to this process) are going on now.</summary>
+    public int LeasedRuns => _running.Count(r => r.Value.Leased);
+
+    /// <summary>
+    /// The node stops: every run of a stored instance still going is stopped and its result dropped, so the lease
+    /// can be handed back (<see cref="IRunQueue.HandBackAsync"/>) and another node resume the instance from its
+    /// last save at once. A step that was under way runs again there (at least once per node, as after a crash).
+    /// </summary>
+    public void AbandonLeasedRuns()
+    {
+        foreach (var (_, active) in _running)
+        {
+            if (!active.Leased) continue;
+            active.HandedBack = true;
             active.RequestCancel();
         }
     }

@@ -295,6 +295,8 @@ public sealed class DurableSchedulerTests
         public Task AddAsync(TimerRecord timer, CancellationToken ct = default) => _inner.AddAsync(timer, ct);
         public Task<IReadOnlyList<TimerRecord>> ListDueAsync(DateTimeOffset now, int max, CancellationToken ct = default) =>
             Interlocked.Decrement(ref _failures) >= 0 ? throw new IOException("database is locked") : _inner.ListDueAsync(now, max, ct);
+        public Task<IReadOnlyList<TimerRecord>> ClaimDueAsync(string owner, DateTimeOffset now, int max, DateTimeOffset claimUntil, CancellationToken ct = default) =>
+            Interlocked.Decrement(ref _failures) >= 0 ? throw new IOException("database is locked") : _inner.ClaimDueAsync(owner, now, max, claimUntil, ct);
         public Task<IReadOnlyList<TimerRecord>> ListAsync(CancellationToken ct = default) => _inner.ListAsync(ct);
         public Task<bool> DeleteAsync(string id, CancellationToken ct = default) => _inner.DeleteAsync(id, ct);
         public Task DeleteForInstanceAsync(string instanceId, CancellationToken ct = default) => _inner.DeleteForInstanceAsync(instanceId, ct);

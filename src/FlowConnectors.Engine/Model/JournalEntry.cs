@@ -14,4 +14,6 @@ public sealed class JournalEntry
     /// <summary>The outcome(s) taken, <c>fault</c>, or <c>suspended</c>.</summary>
     public string? Outcome { get; set; }
     public string? Error { get; set; }
+    /// <summary>The server node that ran this step (set by the durable runtime; null outside it).</summary>
+    public string? RunBy { get; set; }
 }

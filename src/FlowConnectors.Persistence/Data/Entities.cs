@@ -85,6 +85,8 @@ internal sealed class JournalEntryEntity
     public string? OutputsJson { get; set; }
     public string? Outcome { get; set; }
     public string? Error { get; set; }
+    /// <summary>The server node that ran this step (which node ran each segment of the instance).</summary>
+    public string? RunBy { get; set; }
 }
 
 internal sealed class InboxMessageEntity
@@ -100,6 +102,9 @@ internal sealed class InboxMessageEntity
     public int Attempts { get; set; }
     public string? Error { get; set; }
     public string? InstanceId { get; set; }
+    /// <summary>The process processing this message now (run queue claim); another may take it once <see cref="ClaimedUntil"/> passed.</summary>
+    public string? ClaimedBy { get; set; }
+    public DateTimeOffset? ClaimedUntil { get; set; }
 }
 
 internal sealed class TimerEntity
@@ -111,6 +116,9 @@ internal sealed class TimerEntity
     public string? BookmarkId { get; set; }
     public string? TriggerId { get; set; }
     public string? DataJson { get; set; }
+    /// <summary>The process firing this timer now: no other node fires it before <see cref="ClaimedUntil"/>.</summary>
+    public string? ClaimedBy { get; set; }
+    public DateTimeOffset? ClaimedUntil { get; set; }
 }
 
 internal sealed class TriggerEntity

@@ -29,6 +29,8 @@ internal sealed class EfInboxStore(IDbContextFactory<FlowConnectorsDbContext> fa
         };
         db.InboxMessages.Add(row);
         await db.SaveChangesAsync(ct);
+        // Every node's workers wake for it (PostgreSQL LISTEN/NOTIFY); nothing on SQLite.
+        if (row.Status == Pending) await EfRunQueue.NotifyAsync(db, ct);
         return row.Id;
     }
 
@@ -61,7 +63,9 @@ internal sealed class EfInboxStore(IDbContextFactory<FlowConnectorsDbContext> fa
             .SetProperty(m => m.Status, name)
             .SetProperty(m => m.Error, error)
             .SetProperty(m => m.InstanceId, m => instanceId ?? m.InstanceId)
-            .SetProperty(m => m.Attempts, m => m.Attempts + 1), ct);
+            .SetProperty(m => m.Attempts, m => m.Attempts + 1)
+            .SetProperty(m => m.ClaimedBy, (string?)null)
+            .SetProperty(m => m.ClaimedUntil, (DateTimeOffset?)null), ct);
     }
 
     public async Task SetStatusAsync(long id, InboxStatus status, string? error, string? instanceId, CancellationToken ct = default)
@@ -71,7 +75,9 @@ internal sealed class EfInboxStore(IDbContextFactory<FlowConnectorsDbContext> fa
         await db.InboxMessages.Where(m => m.Id == id).ExecuteUpdateAsync(s => s
             .SetProperty(m => m.Status, name)
             .SetProperty(m => m.Error, error)
-            .SetProperty(m => m.InstanceId, m => instanceId ?? m.InstanceId), ct);
+            .SetProperty(m => m.InstanceId, m => instanceId ?? m.InstanceId)
+            .SetProperty(m => m.ClaimedBy, (string?)null)
+            .SetProperty(m => m.ClaimedUntil, (DateTimeOffset?)null), ct);
     }
 
     public async Task<IReadOnlyList<InboxMessage>> ListDeadLettersAsync(int skip, int take, CancellationToken ct = default)
@@ -92,7 +98,7 @@ internal sealed class EfInboxStore(IDbContextFactory<FlowConnectorsDbContext> fa
                 .SetProperty(m => m.Error, "nobody waited for this event within its retention time"), ct);
     }
 
-    private static InboxMessage ToRecord(InboxMessageEntity m) => new()
+    internal static InboxMessage ToRecord(InboxMessageEntity m) => new()
     {
         Id = m.Id,
         Kind = m.Kind,

@@ -277,6 +277,7 @@ internal sealed class EfInstanceStore(IDbContextFactory<FlowConnectorsDbContext>
             Outputs = CompactJson.ReadMap(j.OutputsJson, () => parts),
             Outcome = j.Outcome,
             Error = j.Error,
+            RunBy = j.RunBy,
         }).ToList();
     }
 
@@ -310,6 +311,11 @@ internal sealed class EfInstanceStore(IDbContextFactory<FlowConnectorsDbContext>
     {
         await using var db = await factory.CreateDbContextAsync(ct);
         var prefix = nodeId + "/";
+        // The run queue's claims of those processes (stimuli, timers) go back too.
+        await db.InboxMessages.Where(m => m.ClaimedBy != null && m.ClaimedBy.StartsWith(prefix) && m.ClaimedBy != currentOwner)
+            .ExecuteUpdateAsync(s => s.SetProperty(m => m.ClaimedBy, (string?)null).SetProperty(m => m.ClaimedUntil, (DateTimeOffset?)null), ct);
+        await db.Timers.Where(t => t.ClaimedBy != null && t.ClaimedBy.StartsWith(prefix) && t.ClaimedBy != currentOwner)
+            .ExecuteUpdateAsync(s => s.SetProperty(t => t.ClaimedBy, (string?)null).SetProperty(t => t.ClaimedUntil, (DateTimeOffset?)null), ct);
         return await db.Instances
             .Where(i => i.LeaseOwner != null && i.LeaseOwner.StartsWith(prefix) && i.LeaseOwner != currentOwner)
             .ExecuteUpdateAsync(s => s
@@ -424,5 +430,6 @@ internal sealed class EfInstanceStore(IDbContextFactory<FlowConnectorsDbContext>
             OutputsJson = outputs(e, index),
             Outcome = e.Outcome,
             Error = e.Error,
+            RunBy = e.RunBy,
         }).ToList();
 }

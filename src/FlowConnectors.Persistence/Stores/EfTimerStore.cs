@@ -17,14 +17,29 @@ internal sealed class EfTimerStore(IDbContextFactory<FlowConnectorsDbContext> fa
             row.BookmarkId = timer.BookmarkId;
             row.TriggerId = timer.TriggerId;
             row.DataJson = StoreJson.Write(timer.Data);
+            row.ClaimedBy = null;
+            row.ClaimedUntil = null;
             await db.SaveChangesAsync(ct);
         });
 
     public async Task<IReadOnlyList<TimerRecord>> ListDueAsync(DateTimeOffset now, int max, CancellationToken ct = default)
     {
         await using var db = await factory.CreateDbContextAsync(ct);
-        var rows = await db.Timers.AsNoTracking().Where(t => t.DueAt <= now)
-            .OrderBy(t => t.DueAt).ThenBy(t => t.Id).Take(Math.Max(0, max)).ToListAsync(ct);
+        // A claimed timer is due again (for another node) when its claim runs out.
+        var rows = await db.Timers.AsNoTracking()
+            .Select(t => new { Timer = t, Due = t.ClaimedUntil != null && t.ClaimedUntil > t.DueAt ? t.ClaimedUntil.Value : t.DueAt })
+            .Where(t => t.Due <= now)
+            .OrderBy(t => t.Due).ThenBy(t => t.Timer.Id).Take(Math.Max(0, max)).ToListAsync(ct);
+        return rows.Select(t => ToRecord(t.Timer) with { DueAt = t.Due }).ToList();
+    }
+
+    public async Task<IReadOnlyList<TimerRecord>> ClaimDueAsync(string owner, DateTimeOffset now, int max, DateTimeOffset claimUntil, CancellationToken ct = default)
+    {
+        if (max <= 0) return [];
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var ids = await EfRunQueue.ClaimTimerIdsAsync(db, owner, now, max, claimUntil, ct);
+        if (ids.Count == 0) return [];
+        var rows = await db.Timers.AsNoTracking().Where(t => ids.Contains(t.Id)).OrderBy(t => t.DueAt).ThenBy(t => t.Id).ToListAsync(ct);
         return rows.Select(ToRecord).ToList();
     }
 

@@ -32,7 +32,7 @@ internal static class InstanceInserts
 
     private const string JournalSql =
         "INSERT INTO \"JournalEntries\" (\"InstanceId\", \"Sequence\", \"NodeId\", \"ActivityType\", \"StartedAt\", \"DurationMs\", \"InputsJson\", " +
-        "\"OutputsJson\", \"Outcome\", \"Error\") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+        "\"OutputsJson\", \"Outcome\", \"Error\", \"RunBy\") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
 
     // The column types, for PostgreSQL (its prepared statements are typed; SQLite binds by value).
     private static readonly DbType[] InstanceTypes = [DbType.String, DbType.String, DbType.Int32, DbType.String, DbType.String, DbType.String, DbType.String,
@@ -40,7 +40,7 @@ internal static class InstanceInserts
     private static readonly DbType[] BookmarkTypes = [DbType.String, DbType.String, DbType.String, DbType.String, DbType.String, DbType.String, DbType.DateTimeOffset];
     private static readonly DbType[] TimerTypes = [DbType.String, DbType.DateTimeOffset, DbType.String, DbType.String, DbType.String, DbType.String, DbType.String];
     private static readonly DbType[] JournalTypes = [DbType.String, DbType.Int32, DbType.String, DbType.String, DbType.DateTimeOffset, DbType.Double, DbType.String,
-        DbType.String, DbType.String, DbType.String];
+        DbType.String, DbType.String, DbType.String, DbType.String];
 
     /// <summary>Inserts every instance of <paramref name="batch"/> in one transaction (all or nothing).</summary>
     public static async Task WriteAsync(IDbContextFactory<FlowConnectorsDbContext> factory, IReadOnlyList<NewInstanceRows> batch, CancellationToken ct = default)
@@ -77,7 +77,7 @@ internal static class InstanceInserts
                 {
                     journal ??= new Statement(connection, tx, JournalSql, JournalTypes, sqlite);
                     journal.Set(0, j.InstanceId).Set(1, j.Sequence).Set(2, j.NodeId).Set(3, j.ActivityType).Set(4, Time(j.StartedAt, sqlite)).Set(5, j.DurationMs)
-                        .Set(6, j.InputsJson).Set(7, j.OutputsJson).Set(8, j.Outcome).Set(9, j.Error);
+                        .Set(6, j.InputsJson).Set(7, j.OutputsJson).Set(8, j.Outcome).Set(9, j.Error).Set(10, j.RunBy);
                     await journal.RunAsync(ct);
                 }
             }

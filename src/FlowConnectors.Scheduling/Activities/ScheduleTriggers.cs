@@ -95,6 +95,14 @@ public static class ScheduleTriggers
         [FiredAtProperty] = timer.DueAt.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture),
     };
 
+    /// <summary>
+    /// The id of the instance a trigger starts for its occurrence at <paramref name="due"/>: the same on every node,
+    /// so the database's key lets one instance per due time exist.
+    /// </summary>
+    public static string InstanceIdFor(string triggerId, DateTimeOffset due) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(
+            System.Text.Encoding.UTF8.GetBytes($"{triggerId}\n{due.UtcTicks.ToString(CultureInfo.InvariantCulture)}")).AsSpan(0, 16));
+
     internal static TimerRecord TimerFor(string triggerId, JsonNode? spec, DateTimeOffset due) => TimerRecord.ForTrigger(triggerId, due, spec);
 
     /// <summary>

@@ -17,6 +17,13 @@ public sealed class DurableSchedulerOptions
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromMinutes(1);
     /// <summary>Timers read from the store at once.</summary>
     public int BatchSize { get; init; } = 100;
+    /// <summary>
+    /// Who claims due timers (<see cref="ITimerStore.ClaimDueAsync"/>): with several nodes on one database each
+    /// timer is fired by the one node that claimed it.
+    /// </summary>
+    public string Owner { get; init; } = "scheduler-" + Guid.NewGuid().ToString("N");
+    /// <summary>How long a claimed timer is this scheduler's; a node that dies while firing it leaves it to another after this.</summary>
+    public TimeSpan ClaimDuration { get; init; } = TimeSpan.FromMinutes(1);
 }
 
 /// <summary>
@@ -32,7 +39,9 @@ public sealed class DurableSchedulerOptions
 /// other timers are not held up) up to <see cref="DurableSchedulerOptions.MaxAttempts"/>, then logged
 /// and dropped (a trigger still gets its next occurrence); nothing a callback or the store throws
 /// ends <see cref="RunAsync"/>. Delivery is at least once: a crash between firing and deleting
-/// fires that timer again on start.
+/// fires that timer again on start (or, on another node, once its claim has run out).
+/// Several schedulers may share one store (several servers on one database): each due timer is claimed
+/// (<see cref="ITimerStore.ClaimDueAsync"/>) by one of them, which fires it.
 /// </remarks>
 public sealed class DurableScheduler : IDurableTimers
 {
@@ -64,6 +73,7 @@ public sealed class DurableScheduler : IDurableTimers
         if (_options.MaxAttempts < 1) throw new ArgumentOutOfRangeException(nameof(options), "MaxAttempts must be at least 1");
         if (_options.BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(options), "BatchSize must be at least 1");
         if (_options.PollInterval <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(options), "PollInterval must be positive");
+        if (_options.ClaimDuration <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(options), "ClaimDuration must be positive");
         _logger = logger ?? NullLogger.Instance;
     }
 
@@ -229,7 +239,9 @@ public sealed class DurableScheduler : IDurableTimers
         var done = new HashSet<string>(StringComparer.Ordinal);
         while (true)
         {
-            var due = await _store.ListDueAsync(_clock.GetUtcNow(), _options.BatchSize, ct);
+            // Claimed, not listed: with several nodes on one database, each due timer fires on one of them.
+            var now = _clock.GetUtcNow();
+            var due = await _store.ClaimDueAsync(_options.Owner, now, _options.BatchSize, now + _options.ClaimDuration, ct);
             var fresh = due.Where(t => done.Add(t.Id)).ToList();
             foreach (var timer in fresh) await ProcessAsync(timer, ct);
             // Stop when the store has no more, or only returns timers already handled (a delete failed).

@@ -9,20 +9,39 @@ namespace FlowConnectors.Scheduling;
 public sealed class InMemoryTimerStore : ITimerStore
 {
     private readonly Dictionary<string, TimerRecord> _timers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTimeOffset> _claimedUntil = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
 
     public Task AddAsync(TimerRecord timer, CancellationToken ct = default)
     {
-        lock (_gate) _timers[timer.Id] = timer;
+        lock (_gate)
+        {
+            _timers[timer.Id] = timer;
+            _claimedUntil.Remove(timer.Id);
+        }
         return Task.CompletedTask;
     }
 
-    /// <summary>Timers due at or before <paramref name="now"/>, earliest first.</summary>
+    /// <summary>Timers due at or before <paramref name="now"/>, earliest first; a claimed one is due when its claim runs out.</summary>
     public Task<IReadOnlyList<TimerRecord>> ListDueAsync(DateTimeOffset now, int max, CancellationToken ct = default)
     {
         lock (_gate)
-            return Task.FromResult<IReadOnlyList<TimerRecord>>(_timers.Values.Where(t => t.DueAt <= now)
+            return Task.FromResult<IReadOnlyList<TimerRecord>>(_timers.Values
+                .Select(t => _claimedUntil.TryGetValue(t.Id, out var until) && until > t.DueAt ? t with { DueAt = until } : t)
+                .Where(t => t.DueAt <= now)
                 .OrderBy(t => t.DueAt).ThenBy(t => t.Id, StringComparer.Ordinal).Take(max).ToList());
+    }
+
+    public Task<IReadOnlyList<TimerRecord>> ClaimDueAsync(string owner, DateTimeOffset now, int max, DateTimeOffset claimUntil, CancellationToken ct = default)
+    {
+        lock (_gate)
+        {
+            var claimed = _timers.Values
+                .Where(t => t.DueAt <= now && (!_claimedUntil.TryGetValue(t.Id, out var until) || until < now))
+                .OrderBy(t => t.DueAt).ThenBy(t => t.Id, StringComparer.Ordinal).Take(max).ToList();
+            foreach (var timer in claimed) _claimedUntil[timer.Id] = claimUntil;
+            return Task.FromResult<IReadOnlyList<TimerRecord>>(claimed);
+        }
     }
 
     public Task<IReadOnlyList<TimerRecord>> ListAsync(CancellationToken ct = default)
@@ -33,14 +52,21 @@ public sealed class InMemoryTimerStore : ITimerStore
 
     public Task<bool> DeleteAsync(string id, CancellationToken ct = default)
     {
-        lock (_gate) return Task.FromResult(_timers.Remove(id));
+        lock (_gate)
+        {
+            _claimedUntil.Remove(id);
+            return Task.FromResult(_timers.Remove(id));
+        }
     }
 
     public Task DeleteForInstanceAsync(string instanceId, CancellationToken ct = default)
     {
         lock (_gate)
             foreach (var id in _timers.Values.Where(t => t.InstanceId == instanceId).Select(t => t.Id).ToList())
+            {
                 _timers.Remove(id);
+                _claimedUntil.Remove(id);
+            }
         return Task.CompletedTask;
     }
 }

@@ -19,7 +19,18 @@ public sealed class SchedulerService : BackgroundService
     internal SchedulerService(ITimerStore timers, TimeProvider clock, IServiceProvider services, ILogger<DurableScheduler> logger)
     {
         _services = services;
-        Scheduler = new DurableScheduler(timers, clock, FireAsync, new DurableSchedulerOptions { RetryDelay = TimeSpan.FromMilliseconds(200) }, logger);
+        var runtime = services.GetRequiredService<RuntimeOptions>();
+        // Claimed timers are this node's for as long as an instance lease; other nodes look at the store often enough
+        // to take over a dead node's timers soon after its claims run out.
+        var poll = runtime.LeaseDuration / 2;
+        poll = poll < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : poll > TimeSpan.FromMinutes(1) ? TimeSpan.FromMinutes(1) : poll;
+        Scheduler = new DurableScheduler(timers, clock, FireAsync, new DurableSchedulerOptions
+        {
+            RetryDelay = TimeSpan.FromMilliseconds(200),
+            Owner = services.GetRequiredService<NodeIdentity>().LeaseOwner,
+            ClaimDuration = runtime.LeaseDuration,
+            PollInterval = poll,
+        }, logger);
     }
 
     public DurableScheduler Scheduler { get; }
@@ -48,7 +59,12 @@ public sealed class SchedulerService : BackgroundService
             }
             var trigger = (await _services.GetRequiredService<ITriggerStore>().ListAsync(null, ct)).FirstOrDefault(t => t.Id == triggerId);
             if (trigger is not { Enabled: true }) return;
-            await host.StartAsync(trigger.FlowId, null, null, new RunOptions { Properties = ScheduleTriggers.RunProperties(timer) }, TimeSpan.Zero, ct);
+            // One instance per due time, whichever node fires it and however often: its id comes from the trigger and the
+            // due time, so a timer fired again (its node died after the start, before the delete) finds it stored.
+            var instanceId = ScheduleTriggers.InstanceIdFor(triggerId, timer.DueAt);
+            if (await _services.GetRequiredService<IInstanceStore>().GetAsync(instanceId, ct) is not null) return;
+            await host.StartAsync(trigger.FlowId, null, null, new RunOptions { InstanceId = instanceId, Properties = ScheduleTriggers.RunProperties(timer) },
+                TimeSpan.Zero, ct);
             return;
         }
         await host.FireTimerAsync(timer);

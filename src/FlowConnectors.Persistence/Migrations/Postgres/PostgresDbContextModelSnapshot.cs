@@ -17,7 +17,7 @@ namespace FlowConnectors.Persistence.Migrations.Postgres
         {
 #pragma warning disable 612, 618
             modelBuilder
-                .HasAnnotation("ProductVersion", "10.0.5")
+                .HasAnnotation("ProductVersion", "10.0.10")
                 .HasAnnotation("Relational:MaxIdentifierLength", 63);
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
@@ -411,6 +411,12 @@ namespace FlowConnectors.Persistence.Migrations.Postgres
                         .IsRequired()
                         .HasColumnType("bytea");
 
+                    b.Property<string>("ClaimedBy")
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset?>("ClaimedUntil")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<string>("Error")
                         .HasColumnType("text");
 
@@ -592,6 +598,9 @@ namespace FlowConnectors.Persistence.Migrations.Postgres
                     b.Property<string>("OutputsJson")
                         .HasColumnType("text");
 
+                    b.Property<string>("RunBy")
+                        .HasColumnType("text");
+
                     b.Property<int>("Sequence")
                         .HasColumnType("integer");
 
@@ -637,6 +646,12 @@ namespace FlowConnectors.Persistence.Migrations.Postgres
 
                     b.Property<string>("BookmarkId")
                         .HasColumnType("text");
+
+                    b.Property<string>("ClaimedBy")
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset?>("ClaimedUntil")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("DataJson")
                         .HasColumnType("text");

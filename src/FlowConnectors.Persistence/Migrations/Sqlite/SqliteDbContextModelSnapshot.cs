@@ -14,7 +14,7 @@ namespace FlowConnectors.Persistence.Migrations.Sqlite
         protected override void BuildModel(ModelBuilder modelBuilder)
         {
 #pragma warning disable 612, 618
-            modelBuilder.HasAnnotation("ProductVersion", "10.0.5");
+            modelBuilder.HasAnnotation("ProductVersion", "10.0.10");
 
             modelBuilder.Entity("FlowConnectors.Persistence.Data.ApiKeyEntity", b =>
                 {
@@ -401,6 +401,12 @@ namespace FlowConnectors.Persistence.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("BLOB");
 
+                    b.Property<string>("ClaimedBy")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("ClaimedUntil")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Error")
                         .HasColumnType("TEXT");
 
@@ -580,6 +586,9 @@ namespace FlowConnectors.Persistence.Migrations.Sqlite
                     b.Property<string>("OutputsJson")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("RunBy")
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("Sequence")
                         .HasColumnType("INTEGER");
 
@@ -625,6 +634,12 @@ namespace FlowConnectors.Persistence.Migrations.Sqlite
 
                     b.Property<string>("BookmarkId")
                         .HasColumnType("TEXT");
+
+                    b.Property<string>("ClaimedBy")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("ClaimedUntil")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("DataJson")
                         .HasColumnType("TEXT");

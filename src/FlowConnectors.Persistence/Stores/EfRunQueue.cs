@@ -1,0 +1,220 @@
+using System.Data.Common;
+using FlowConnectors.Engine;
+using FlowConnectors.Persistence.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+
+namespace FlowConnectors.Persistence.Stores;
+
+/// <summary>
+/// The run queue on the database: claims with <c>FOR UPDATE SKIP LOCKED</c> on PostgreSQL (a conditional update
+/// on SQLite, which has one node), hand-back on stop, and <c>LISTEN/NOTIFY</c> on channel
+/// <see cref="Channel"/> to wake every node's workers when work is enqueued.
+/// </summary>
+internal sealed class EfRunQueue(IDbContextFactory<FlowConnectorsDbContext> factory, PersistenceOptions options, ILogger<EfRunQueue>? logger = null)
+    : IRunQueue, IAsyncDisposable
+{
+    public const string Channel = "flowconnectors_work";
+    private static readonly string Pending = InboxStatus.Pending.ToString();
+    private static readonly string Running = FlowStatus.Running.ToString();
+    private readonly ILogger _logger = logger ?? NullLogger<EfRunQueue>.Instance;
+    private readonly Lock _gate = new();
+    private readonly List<Action> _subscribers = [];
+    private readonly CancellationTokenSource _stop = new();
+    private Task? _listener;
+
+    public async Task<IReadOnlyList<InboxMessage>> ClaimInboxAsync(string owner, int max, DateTimeOffset now, DateTimeOffset claimUntil, CancellationToken ct = default)
+    {
+        if (max <= 0) return [];
+        await using var db = await factory.CreateDbContextAsync(ct);
+        List<long> ids;
+        if (db is PostgresDbContext)
+        {
+            ids = await ClaimIdsAsync<long>(db, """
+                UPDATE "InboxMessages" m SET "ClaimedBy" = @owner, "ClaimedUntil" = @until
+                FROM (SELECT "Id" FROM "InboxMessages"
+                      WHERE "Status" = @pending AND ("ClaimedUntil" IS NULL OR "ClaimedUntil" < @now)
+                      ORDER BY "Id" LIMIT @max FOR UPDATE SKIP LOCKED) c
+                WHERE m."Id" = c."Id"
+                RETURNING m."Id"
+                """, owner, now, claimUntil, max, ("pending", Pending), ct);
+        }
+        else
+        {
+            // One node: the write gate serializes this process's writers, and the update re-checks the claim.
+            var candidates = await db.InboxMessages.AsNoTracking()
+                .Where(m => m.Status == Pending && (m.ClaimedUntil == null || m.ClaimedUntil < now))
+                .OrderBy(m => m.Id).Take(max).Select(m => m.Id).ToListAsync(ct);
+            if (candidates.Count == 0) return [];
+            await db.InboxMessages
+                .Where(m => candidates.Contains(m.Id) && m.Status == Pending && (m.ClaimedUntil == null || m.ClaimedUntil < now))
+                .ExecuteUpdateAsync(s => s.SetProperty(m => m.ClaimedBy, owner).SetProperty(m => m.ClaimedUntil, claimUntil), ct);
+            ids = await db.InboxMessages.AsNoTracking()
+                .Where(m => candidates.Contains(m.Id) && m.ClaimedBy == owner && m.ClaimedUntil == claimUntil)
+                .Select(m => m.Id).ToListAsync(ct);
+        }
+        if (ids.Count == 0) return [];
+        var rows = await db.InboxMessages.AsNoTracking().Where(m => ids.Contains(m.Id)).OrderBy(m => m.Id).ToListAsync(ct);
+        return rows.Select(EfInboxStore.ToRecord).ToList();
+    }
+
+    public async Task<IReadOnlyList<string>> ClaimOrphanedAsync(string owner, int max, DateTimeOffset now, DateTimeOffset leaseUntil, CancellationToken ct = default)
+    {
+        if (max <= 0) return [];
+        await using var db = await factory.CreateDbContextAsync(ct);
+        if (db is PostgresDbContext)
+        {
+            return await ClaimIdsAsync<string>(db, """
+                UPDATE "Instances" i SET "LeaseOwner" = @owner, "LeaseExpiresAt" = @until
+                FROM (SELECT "Id" FROM "Instances"
+                      WHERE "Status" = @running AND ("LeaseOwner" IS NULL OR "LeaseExpiresAt" IS NULL OR "LeaseExpiresAt" < @now)
+                      ORDER BY "UpdatedAt", "Id" LIMIT @max FOR UPDATE SKIP LOCKED) c
+                WHERE i."Id" = c."Id"
+                RETURNING i."Id"
+                """, owner, now, leaseUntil, max, ("running", Running), ct);
+        }
+        var candidates = await db.Instances.AsNoTracking()
+            .Where(i => i.Status == Running && (i.LeaseOwner == null || i.LeaseExpiresAt == null || i.LeaseExpiresAt < now))
+            .OrderBy(i => i.UpdatedAt).ThenBy(i => i.Id).Take(max).Select(i => i.Id).ToListAsync(ct);
+        if (candidates.Count == 0) return [];
+        await db.Instances
+            .Where(i => candidates.Contains(i.Id) && i.Status == Running && (i.LeaseOwner == null || i.LeaseExpiresAt == null || i.LeaseExpiresAt < now))
+            .ExecuteUpdateAsync(s => s.SetProperty(i => i.LeaseOwner, owner).SetProperty(i => i.LeaseExpiresAt, leaseUntil), ct);
+        return await db.Instances.AsNoTracking()
+            .Where(i => candidates.Contains(i.Id) && i.LeaseOwner == owner && i.LeaseExpiresAt == leaseUntil)
+            .Select(i => i.Id).ToListAsync(ct);
+    }
+
+    public async Task<int> HandBackAsync(string owner, CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var instances = await db.Instances.Where(i => i.LeaseOwner == owner)
+            .ExecuteUpdateAsync(s => s.SetProperty(i => i.LeaseOwner, (string?)null).SetProperty(i => i.LeaseExpiresAt, (DateTimeOffset?)null), ct);
+        await db.InboxMessages.Where(m => m.ClaimedBy == owner)
+            .ExecuteUpdateAsync(s => s.SetProperty(m => m.ClaimedBy, (string?)null).SetProperty(m => m.ClaimedUntil, (DateTimeOffset?)null), ct);
+        await db.Timers.Where(t => t.ClaimedBy == owner)
+            .ExecuteUpdateAsync(s => s.SetProperty(t => t.ClaimedBy, (string?)null).SetProperty(t => t.ClaimedUntil, (DateTimeOffset?)null), ct);
+        await NotifyAsync(db, ct);
+        return instances;
+    }
+
+    public IDisposable SubscribeToWork(Action wake)
+    {
+        lock (_gate)
+        {
+            _subscribers.Add(wake);
+            if (_listener is null && !options.IsSqlite) _listener = Task.Run(() => ListenAsync(_stop.Token));
+        }
+        return new Subscription(this, wake);
+    }
+
+    public async Task NotifyWorkAsync(CancellationToken ct = default)
+    {
+        if (options.IsSqlite) return;
+        await using var db = await factory.CreateDbContextAsync(ct);
+        await NotifyAsync(db, ct);
+    }
+
+    /// <summary>NOTIFY on the work channel (PostgreSQL only), on the caller's context.</summary>
+    internal static async Task NotifyAsync(FlowConnectorsDbContext db, CancellationToken ct)
+    {
+        if (db is not PostgresDbContext) return;
+        await db.Database.ExecuteSqlRawAsync($"SELECT pg_notify('{Channel}', '')", ct);
+    }
+
+    /// <summary>One connection per node LISTENs; it reconnects after a failure, and the poll covers the gap.</summary>
+    private async Task ListenAsync(CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                await using var connection = new NpgsqlConnection(options.ConnectionString);
+                await connection.OpenAsync(ct);
+                connection.Notification += (_, _) => Wake();
+                await using (var listen = new NpgsqlCommand($"LISTEN {Channel}", connection)) await listen.ExecuteNonQueryAsync(ct);
+                // Work enqueued while this node was not listening is found by the next poll; wake once to look now.
+                Wake();
+                while (!ct.IsCancellationRequested) await connection.WaitAsync(ct);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is DbException or IOException or InvalidOperationException or TimeoutException)
+            {
+                _logger.LogWarning("run queue: LISTEN {Channel} failed ({Message}); polling until it is back", Channel, e.Message);
+                try { await Task.Delay(TimeSpan.FromSeconds(1), ct); }
+                catch (OperationCanceledException) { return; }
+            }
+        }
+    }
+
+    private void Wake()
+    {
+        Action[] subscribers;
+        lock (_gate) subscribers = _subscribers.ToArray();
+        foreach (var wake in subscribers) wake();
+    }
+
+    private static async Task<List<T>> ClaimIdsAsync<T>(FlowConnectorsDbContext db, string sql, string owner, DateTimeOffset now, DateTimeOffset until, int max,
+        (string Name, string Value)? status, CancellationToken ct)
+    {
+        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
+        await db.Database.OpenConnectionAsync(ct);
+        await using var command = new NpgsqlCommand(sql, connection);
+        command.Parameters.AddWithValue("owner", owner);
+        command.Parameters.AddWithValue("now", now.ToUniversalTime());
+        command.Parameters.AddWithValue("until", until.ToUniversalTime());
+        command.Parameters.AddWithValue("max", max);
+        if (status is { } extra) command.Parameters.AddWithValue(extra.Name, extra.Value);
+        var ids = new List<T>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) ids.Add(reader.GetFieldValue<T>(0));
+        return ids;
+    }
+
+    /// <summary>Claims due timers (see <see cref="ITimerStore.ClaimDueAsync"/>); PostgreSQL skips rows another node is claiming.</summary>
+    internal static async Task<List<string>> ClaimTimerIdsAsync(FlowConnectorsDbContext db, string owner, DateTimeOffset now, int max, DateTimeOffset until,
+        CancellationToken ct)
+    {
+        if (db is PostgresDbContext)
+            return await ClaimIdsAsync<string>(db, """
+                UPDATE "Timers" t SET "ClaimedBy" = @owner, "ClaimedUntil" = @until
+                FROM (SELECT "Id" FROM "Timers"
+                      WHERE "DueAt" <= @now AND ("ClaimedUntil" IS NULL OR "ClaimedUntil" < @now)
+                      ORDER BY "DueAt", "Id" LIMIT @max FOR UPDATE SKIP LOCKED) c
+                WHERE t."Id" = c."Id"
+                RETURNING t."Id"
+                """, owner, now, until, max, null, ct);
+        var candidates = await db.Timers.AsNoTracking()
+            .Where(t => t.DueAt <= now && (t.ClaimedUntil == null || t.ClaimedUntil < now))
+            .OrderBy(t => t.DueAt).ThenBy(t => t.Id).Take(max).Select(t => t.Id).ToListAsync(ct);
+        if (candidates.Count == 0) return [];
+        await db.Timers.Where(t => candidates.Contains(t.Id) && (t.ClaimedUntil == null || t.ClaimedUntil < now))
+            .ExecuteUpdateAsync(s => s.SetProperty(t => t.ClaimedBy, owner).SetProperty(t => t.ClaimedUntil, until), ct);
+        return await db.Timers.AsNoTracking().Where(t => candidates.Contains(t.Id) && t.ClaimedBy == owner && t.ClaimedUntil == until)
+            .Select(t => t.Id).ToListAsync(ct);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        if (_listener is not null)
+        {
+            try { await _listener; }
+            catch (OperationCanceledException) { }
+        }
+        _stop.Dispose();
+    }
+
+    private sealed class Subscription(EfRunQueue queue, Action wake) : IDisposable
+    {
+        public void Dispose()
+        {
+            lock (queue._gate) queue._subscribers.Remove(wake);
+        }
+    }
+}
