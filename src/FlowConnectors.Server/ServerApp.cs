@@ -155,6 +155,7 @@ public static class ServerApp
         PostmanEndpoints.Map(app);
         CollectionEndpoints.Map(app);
         IncidentEndpoints.Map(app);
+        InstanceRepairEndpoints.Map(app);
         Telemetry.Map(app, options);
         SessionEndpoints.Map(app);
         AccessEndpoints.Map(app);
