@@ -90,7 +90,7 @@ public sealed class InstanceRepairs(WorkflowHost host, IInstanceStore instances,
             var detail = $"from node {rerun[0].NodeId} on version {toVersion}" + (toVersion == stored.FlowVersion ? "" : $" (was {stored.FlowVersion})")
                 + (mapping is { Count: > 0 } ? "; mapping " + string.Join(", ", mapping.Select(m => $"{m.Key}→{m.Value}")) : "")
                 + (plan.Unsafe.Count > 0 ? "; unsafe nodes confirmed: " + string.Join(", ", plan.Unsafe.Select(u => u.NodeId)) : "");
-            state.History.Add(new InstanceChange(now, "retry", by, detail));
+            state.Record(new InstanceChange(now, "retry", by, detail));
             state.UpdatedAt = now;
             var note = new JournalEntry
             {
@@ -183,7 +183,7 @@ public sealed class InstanceRepairs(WorkflowHost host, IInstanceStore instances,
             }
             var now = clock.GetUtcNow();
             var detail = string.Join("; ", changes);
-            state.History.Add(new InstanceChange(now, "alter", by, detail));
+            state.Record(new InstanceChange(now, "alter", by, detail));
             state.UpdatedAt = now;
             var note = new JournalEntry
             {

@@ -40,8 +40,14 @@ public sealed class FlowInstanceState
     public FlowFault? Fault { get; set; }
     /// <summary>Where a faulted instance stopped, so it can be retried from there (<see cref="Runtime.InstanceRetry"/>); null otherwise.</summary>
     public RetryPoint? Retry { get; set; }
-    /// <summary>Changes made to the instance from outside its run (retries, cancellations, alterations), oldest first, with who made them.</summary>
-    public List<InstanceChange> History { get; init; } = [];
+    /// <summary>
+    /// Changes made to the instance from outside its run (retries, cancellations, alterations), oldest first, with who
+    /// made them; null until the first (most instances never have one, and their stored state stays as small).
+    /// </summary>
+    public List<InstanceChange>? History { get; set; }
+
+    /// <summary>Records a change made from outside the run.</summary>
+    public void Record(InstanceChange change) => (History ??= []).Add(change);
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset UpdatedAt { get; set; }
 

@@ -230,7 +230,7 @@ internal sealed class EfInstanceStore(IDbContextFactory<FlowConnectorsDbContext>
             state.Bookmarks.Clear();
             state.Queue.Clear();
             state.Retry = null;
-            if (change is not null) state.History.Add(change);
+            if (change is not null) state.Record(change);
             state.UpdatedAt = _clock.GetUtcNow();
             Mirror(row, state, state.UpdatedAt);
             row.Revision++;

@@ -383,7 +383,7 @@ internal static class ManagementEndpoints
                 }
                 : null,
             // Changes made from outside the run (retry, cancel, alter) and who made them.
-            ["history"] = new JsonArray(state.History.Select(h => (JsonNode)new JsonObject
+            ["history"] = new JsonArray((state.History ?? []).Select(h => (JsonNode)new JsonObject
             {
                 ["at"] = h.At, ["action"] = h.Action, ["by"] = h.By, ["detail"] = h.Detail,
             }).ToArray()),
