@@ -232,6 +232,20 @@ function Designer() {
     } catch (e) { fail(e); }
   };
 
+  /** A retried instance runs again in the background: shown until it ends (or a minute has passed). */
+  const followRetry = async (instanceId: string) => {
+    try {
+      const until = Date.now() + 60_000;
+      let instance = await api.instance(instanceId);
+      while ((instance.status === 'running' || (instance.status === 'faulted' && instance.retry === undefined)) && Date.now() < until) {
+        await new Promise(resolve => setTimeout(resolve, 300));
+        instance = await api.instance(instanceId);
+      }
+      show(instance, await api.journal(instanceId));
+      setTab('run');
+    } catch (e) { fail(e); }
+  };
+
   /** Publish: the draft becomes the newest version and the live one. */
   const publish = async () => {
     if (!(await save(true))) return;
@@ -565,6 +579,8 @@ function Designer() {
               onViewVersion={v => void viewVersion(v)}
               onRestoreVersion={restoreVersion}
               onPublishVersion={publishVersion}
+              retryApi={api}
+              onRetried={id => void followRetry(id)}
             />}
             {picker && (
               <NodePicker descriptors={state.descriptors} request={picker} onClose={() => setPicker(undefined)}

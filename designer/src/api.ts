@@ -2,7 +2,7 @@
 // the antiforgery token); without a session, the API key pasted in the toolbar (kept in localStorage) is sent instead.
 import { csrfToken } from './session';
 import type {
-  ActivityDescriptor, Draft, FlowJson, Pin, FlowProblem, FlowSummary, FlowVersion, InstanceDetail, InstanceSummary, JournalEntry, Json, RunResult, ValidationResult,
+  ActivityDescriptor, Draft, FlowJson, Pin, FlowProblem, FlowSummary, FlowVersion, InstanceDetail, InstanceSummary, JournalEntry, Json, RetryPlan, RunResult, ValidationResult,
 } from './types';
 
 export const API_KEY_STORAGE = 'flowconnectors.apiKey';
@@ -82,6 +82,10 @@ export interface Api {
   formatFlow(flow: FlowJson): Promise<string>;
   instances(flowId: string): Promise<InstanceSummary[]>;
   instance(instanceId: string): Promise<InstanceDetail>;
+  /** What retrying a faulted instance from its failed node would run again ('same' or 'latest' version; old node id → new). */
+  retryPlan(instanceId: string, version: string, mapping?: Record<string, string>): Promise<RetryPlan>;
+  /** Retries a faulted instance from its failed node; unsafe nodes need confirmUnsafe (else a 409 listing them). */
+  retry(instanceId: string, version: string, mapping: Record<string, string> | undefined, confirmUnsafe: boolean): Promise<RetryPlan>;
   /** The flow's draft, or null when it has none (then the latest version is what the designer edits). */
   getDraft(id: string): Promise<Draft | null>;
   saveDraft(flow: FlowJson, pins: Record<string, Pin>): Promise<{ flowId: string; problems: FlowProblem[] }>;
@@ -118,6 +122,10 @@ export function createApi(getKey: () => string, base = ''): Api {
     formatFlow: async flow => (await call('POST', '/api/flows/format', flow)).text(),
     instances: flowId => json('GET', `/api/instances?flowId=${id(flowId)}&take=50`),
     instance: instanceId => json('GET', `/api/instances/${id(instanceId)}`),
+    retryPlan: (instanceId, version, mapping) => json('GET', `/api/instances/${id(instanceId)}/retry-plan?version=${id(version)}`
+      + Object.entries(mapping ?? {}).map(([from, to]) => `&map=${id(`${from}:${to}`)}`).join('')),
+    retry: (instanceId, version, mapping, confirmUnsafe) =>
+      json('POST', `/api/instances/${id(instanceId)}/retry${confirmUnsafe ? '?confirmUnsafe=true' : ''}`, mapping ? { version, mapping } : { version }),
     getDraft: async flowId => {
       try { return await json<Draft>('GET', `/api/flows/${id(flowId)}/draft`); } catch (e) { if (e instanceof ApiError && e.status === 404) return null; throw e; }
     },

@@ -151,8 +151,32 @@ export interface InstanceDetail {
   fault?: { nodeId?: string | null; message: string } | null;
   waitingFor: Wait[];
   pendingNodes?: string[];
+  /** A faulted instance that can be retried from its failed node. */
+  retry?: { failedNode: string; unfinishedNodes: string[] } | null;
+  /** Changes made from outside the run (retry, cancel, alter) and who made them. */
+  history?: { at: string; action: string; by?: string | null; detail?: string | null }[];
   createdAt: string;
   updatedAt: string;
+}
+
+/** A node a retry runs again, and what running it again does outside the instance. */
+export interface RerunNode {
+  nodeId: string;
+  activityType: string;
+  sideEffects: 'none' | 'idempotent' | 'unsafe';
+  iteration: string;
+  idempotencyKey?: string | null;
+  reason: string;
+}
+
+/** What a retry would run again (GET /api/instances/{id}/retry-plan). */
+export interface RetryPlan {
+  instanceId: string;
+  flowId: string;
+  fromVersion: number;
+  toVersion: number;
+  rerun: RerunNode[];
+  unsafeNodes: string[];
 }
 
 export interface FlowVersion {

@@ -26,6 +26,7 @@ public static class RuntimeServices
         services.AddSingleton<ICallbackTokens>(provider => new CallbackTokens(provider.GetRequiredService<NodeIdentity>()));
         services.AddSingleton(provider => new Lazy<IDurableTimers>(provider.GetRequiredService<IDurableTimers>));
         services.AddSingleton<WorkflowHost>();
+        services.AddSingleton<InstanceRepairs>();
         services.AddSingleton<TriggerRegistry>();
         services.AddSingleton<BackgroundWorkers>();
         if (background) services.AddHostedService(provider => provider.GetRequiredService<BackgroundWorkers>());

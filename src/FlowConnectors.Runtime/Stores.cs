@@ -110,7 +110,16 @@ public interface IInstanceStore
     /// transaction. A worker still running it cannot overwrite that (see <see cref="SaveAsync"/>).
     /// False when the instance does not exist or has already ended.
     /// </summary>
-    Task<bool> EndAsync(string instanceId, FlowStatus status, FlowFault fault, CancellationToken ct = default);
+    /// <param name="change">Recorded in the instance's history (who cancelled it).</param>
+    Task<bool> EndAsync(string instanceId, FlowStatus status, FlowFault fault, CancellationToken ct = default, InstanceChange? change = null);
+    /// <summary>
+    /// Puts a faulted instance back to running (a retry): its state, flow version, bookmarks, timers and
+    /// <paramref name="journal"/>, all or nothing, and only while it is still faulted; false otherwise (it was
+    /// retried meanwhile, or does not exist).
+    /// </summary>
+    Task<bool> ReopenAsync(FlowInstanceState state, int flowVersion, IReadOnlyList<JournalEntry> journal, CancellationToken ct = default);
+    /// <summary>Appends entries to an instance's journal (a note written before a run, which the run's save may never follow).</summary>
+    Task AppendJournalAsync(string instanceId, IReadOnlyList<JournalEntry> entries, CancellationToken ct = default);
     /// <summary>
     /// Suspended instances with a Delay bookmark whose timer row is missing (written by a version that saved
     /// the timer after the instance, then crashed in between): the timers are stored again and returned.

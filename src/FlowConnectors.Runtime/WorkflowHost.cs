@@ -399,6 +399,8 @@ public sealed class WorkflowHost(
                 flow = DraftOf(state, found.FlowVersion) is { } draft
                     ? Engine.Compile(draft)
                     : (await CompileAsync(state.FlowId, found.FlowVersion, CancellationToken.None)).Flow;
+                // A run again after a crash: the journal says first what it may send again (the run since the last save left no record).
+                if (deaths > 0) await NoteRecoveryAsync(flow, state, ticket.Resume, deaths);
                 // Counted on disk before the run, so a run that kills the process is counted too.
                 await instances.TryAcquireLeaseAsync(ticket.InstanceId, _owner, clock.GetUtcNow(), options.LeaseDuration, countAttempt: true);
                 stored = true;
@@ -450,6 +452,32 @@ public sealed class WorkflowHost(
             // 4. The release.
             ticket.Stored.TrySetResult();
             await ForgetAsync(ticket.InstanceId, active);
+        }
+    }
+
+    private async Task NoteRecoveryAsync(CompiledFlow flow, FlowInstanceState state, (string BookmarkId, JsonNode? Payload)? resume, int deaths)
+    {
+        try
+        {
+            var resumed = resume is { } r ? state.Bookmarks.Find(b => b.Id == r.BookmarkId) : null;
+            var again = InstanceRetry.MayRunAgain(flow, state, resumed?.NodeId, resumed?.ScopeId, services);
+            var now = clock.GetUtcNow();
+            await instances.AppendJournalAsync(state.InstanceId, [new JournalEntry
+            {
+                NodeId = "@recovery", ActivityType = "Recovery", StartedAt = now, Outcome = "recovery",
+                Outputs = new Dictionary<string, JsonNode?>(StringComparer.Ordinal)
+                {
+                    ["deaths"] = deaths,
+                    ["summary"] = $"the run since the last save stopped {deaths} time(s) without saving; it runs again from there, and these nodes may send their calls again",
+                    ["sentAgain"] = new JsonArray(again.Where(a => a.SideEffects != SideEffects.None).Select(a => (JsonNode)a.ToJson()).ToArray()),
+                    ["unsafeNodes"] = new JsonArray(again.Where(a => a.SideEffects == SideEffects.Unsafe).Select(a => (JsonNode)JsonValue.Create(a.NodeId)).ToArray()),
+                },
+            }]);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // The note helps a reader; it never stops the recovery itself.
+            logger.LogWarning("instance {Instance}: could not note what its recovery runs again: {Error}", state.InstanceId, e.Message);
         }
     }
 
@@ -592,9 +620,11 @@ public sealed class WorkflowHost(
     /// another node (its state is ended in the database, which a worker cannot overwrite; a run in this
     /// process is stopped at once, one on another node when that node next renews its lease).
     /// </summary>
-    public async Task<CancelOutcome> CancelAsync(string instanceId, CancellationToken ct)
+    /// <param name="by">Who cancels it (a user, an API key's owner): recorded in the instance's history.</param>
+    public async Task<CancelOutcome> CancelAsync(string instanceId, CancellationToken ct, string? by = null)
     {
-        var ended = await instances.EndAsync(instanceId, FlowStatus.Cancelled, new FlowFault(null, null, "the instance was cancelled"), ct);
+        var ended = await instances.EndAsync(instanceId, FlowStatus.Cancelled, new FlowFault(null, null, by is null ? "the instance was cancelled" : $"the instance was cancelled by {by}"), ct,
+            new InstanceChange(clock.GetUtcNow(), "cancel", by));
         var local = _running.TryGetValue(instanceId, out var active);
         if (local) active!.RequestCancel();
         if (ended) return CancelOutcome.Cancelled;

@@ -178,6 +178,7 @@ public static class ServerApp
         PostmanEndpoints.Map(app);
         CollectionEndpoints.Map(app);
         IncidentEndpoints.Map(app);
+        InstanceRepairEndpoints.Map(app);
         Telemetry.Map(app, options);
         SessionEndpoints.Map(app);
         HealthEndpoints.Map(app);

@@ -3,6 +3,8 @@ import { useEffect, useState } from 'react';
 import { formatDuration, parseDuration } from '../runView';
 import { useStore } from '../store';
 import type { FlowVersion, InstanceSummary, JournalEntry } from '../types';
+import type { Api } from '../api';
+import { RetryPanel } from './RetryPanel';
 import { Button, Tabs } from './ui';
 
 export type PanelTab = 'problems' | 'run' | 'instances' | 'versions';
@@ -17,6 +19,9 @@ export interface BottomPanelProps {
   onViewVersion: (version: number) => void;
   onRestoreVersion: (version: number) => Promise<void>;
   onPublishVersion: (version: number) => Promise<void>;
+  /** Retry of a faulted instance from its failed node; absent where instances cannot be retried. */
+  retryApi?: Pick<Api, 'retryPlan' | 'retry'>;
+  onRetried?: (instanceId: string) => void;
 }
 
 const json = (v: unknown) => JSON.stringify(v ?? null, null, 2);
@@ -49,7 +54,7 @@ function JournalRow({ entry, index, onSelectNode }: { entry: JournalEntry; index
   );
 }
 
-function RunTab({ onSelectNode }: { onSelectNode: (id: string) => void }) {
+function RunTab({ onSelectNode, retryApi, onRetried }: { onSelectNode: (id: string) => void; retryApi?: Pick<Api, 'retryPlan' | 'retry'>; onRetried?: (id: string) => void }) {
   const { state } = useStore();
   const run = state.run;
   if (!run) return <p className="hint">Test the flow (Test flow…) or open a past instance to see its journal here.</p>;
@@ -61,6 +66,12 @@ function RunTab({ onSelectNode }: { onSelectNode: (id: string) => void }) {
         <strong data-testid="run-status-text" className={`status-${instance.status}`}>{instance.status}</strong>
       </p>
       {instance.fault && <p className="error" data-testid="run-fault">fault at {instance.fault.nodeId}: {instance.fault.message}</p>}
+      {retryApi && onRetried && <RetryPanel instance={instance} api={retryApi} onRetried={onRetried} />}
+      {(instance.history ?? []).length > 0 && (
+        <ul className="instance-history" data-testid="run-history">
+          {instance.history!.map((h, i) => <li key={i}>{h.action} by {h.by ?? 'unknown'} <span className="hint">{h.at}</span>{h.detail ? `: ${h.detail}` : ''}</li>)}
+        </ul>
+      )}
       {instance.status === 'suspended' && (
         <ul className="waits" data-testid="run-waits">
           {instance.waitingFor.map((w, i) => (
@@ -160,7 +171,7 @@ export function BottomPanel(p: BottomPanelProps) {
             {problems.length === 0 && <p className="hint">No problems.</p>}
           </section>
         )}
-        {p.tab === 'run' && <section data-testid="run-result"><RunTab onSelectNode={p.onSelectNode} /></section>}
+        {p.tab === 'run' && <section data-testid="run-result"><RunTab onSelectNode={p.onSelectNode} retryApi={p.retryApi} onRetried={p.onRetried} /></section>}
         {p.tab === 'instances' && <InstancesTab load={p.loadInstances} onOpen={p.onOpenInstance} />}
         {p.tab === 'versions' && <VersionsTab {...p} />}
       </div>

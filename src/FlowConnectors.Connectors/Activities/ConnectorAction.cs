@@ -9,9 +9,9 @@ namespace FlowConnectors.Connectors.Activities;
 /// Runs a connector's card (action flow) with a chosen connection from an automation. The card
 /// runs as its own instance inside the connector; its outputs come back here.
 /// </summary>
-[Activity("Connector.Action", Category = "Connectors", DisplayName = "Connector card",
+[Activity("Connector.Action", Category = "Connectors", DisplayName = "Connector card", SideEffects = SideEffects.Unsafe,
     Description = "Runs an action card of an installed connector with a connection and returns the card's outputs.")]
-internal sealed class ConnectorAction : Activity
+internal sealed class ConnectorAction : Activity, INodeSideEffects
 {
     [Input(Required = true, Description = "The connector's key, e.g. servicenow.")] public string Connector { get; set; } = "";
     [Input(Required = true, Description = "The card (flow id) to run.")] public string Action { get; set; } = "";
@@ -21,6 +21,16 @@ internal sealed class ConnectorAction : Activity
     [Output] public JsonObject Outputs { get; private set; } = [];
 
     protected override ValueTask<ActivityResult> ExecuteAsync(ActivityContext context) => RunCardAsync(context);
+
+    /// <summary>The card's declared side effects, when the node names an installed connector's card literally.</summary>
+    public SideEffects? SideEffectsOf(IReadOnlyDictionary<string, JsonNode?> literalInputs, IReadOnlySet<string> expressionInputs, IServiceProvider services)
+    {
+        if (services.GetService(typeof(ConnectorRuntime)) is not ConnectorRuntime runtime
+            || (string?)literalInputs.GetValueOrDefault("connector") is not { } connector || (string?)literalInputs.GetValueOrDefault("action") is not { } action
+            || !runtime.IsInstalled(connector))
+            return null;
+        return runtime.GetConnector(connector).FindFlow(action)?.Card?.EffectiveSideEffects;
+    }
 
     /// <summary>Back from a budget wait (a Delay bookmark): the card runs now, or waits again if the budget is still short.</summary>
     protected override ValueTask<ActivityResult> ResumeAsync(ActivityContext context, Bookmark bookmark, JsonNode? payload) => RunCardAsync(context);
@@ -49,7 +59,7 @@ internal sealed class ConnectorAction : Activity
         Engine.Runtime.FlowRunResult run;
         try
         {
-            run = await runtime.RunFlowAsync(Connector, Action, Connection, Inputs, context.CancellationToken, lane);
+            run = await runtime.RunFlowAsync(Connector, Action, Connection, Inputs, context.CancellationToken, lane, context.IdempotencyKey);
         }
         catch (Exception e) when (e is ConnectorException or Engine.Runtime.FlowInputException)
         {

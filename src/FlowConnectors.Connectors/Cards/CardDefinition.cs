@@ -25,6 +25,15 @@ public sealed record CardDefinition
     public string? Deregistration { get; init; }
     public SignatureSettings? Signature { get; init; }
     public TimeSpan? Interval { get; init; }
+    /// <summary>
+    /// What running the card again does at the vendor (none, idempotent, unsafe); undeclared, an action card counts as
+    /// unsafe and a helper card as having none. A retry asks before it runs an unsafe card again.
+    /// </summary>
+    public FlowConnectors.Engine.Activities.SideEffects? SideEffects { get; init; }
+
+    /// <summary>The card's side effects as declared, or the default for its kind.</summary>
+    public FlowConnectors.Engine.Activities.SideEffects EffectiveSideEffects => SideEffects
+        ?? (Kind == CardKind.Action ? FlowConnectors.Engine.Activities.SideEffects.Unsafe : FlowConnectors.Engine.Activities.SideEffects.None);
 }
 
 public sealed record CardField(DynamicSource? Dropdown);

@@ -9,7 +9,7 @@ namespace FlowConnectors.Connectors.Cards;
 internal static class CardReader
 {
     private static readonly string[] Fields =
-        ["kind", "label", "description", "group", "options", "fields", "dynamicInputs", "selectableOutputs", "registration", "deregistration", "signature", "interval"];
+        ["kind", "label", "description", "group", "options", "fields", "dynamicInputs", "selectableOutputs", "registration", "deregistration", "signature", "interval", "sideEffects"];
 
     public static CardDefinition? Read(JsonNode? node, string file, List<ConnectorProblem> problems)
     {
@@ -73,8 +73,15 @@ internal static class CardReader
             if (TimeSpan.TryParse(intervalText, CultureInfo.InvariantCulture, out var parsed) && parsed > TimeSpan.Zero) interval = parsed;
             else Error("$.card.interval", "CARD_INTERVAL", $"interval '{intervalText}' must be a positive duration like 00:05:00");
         }
+        FlowConnectors.Engine.Activities.SideEffects? sideEffects = null;
+        if (card["sideEffects"] is { } declared)
+        {
+            if (FlowConnectors.Engine.Activities.SideEffectNames.TryParse(declared is JsonValue dv && dv.TryGetValue(out string? name) ? name : null, out var parsed)) sideEffects = parsed;
+            else Error("$.card.sideEffects", "CARD_SIDE_EFFECTS", $"sideEffects {declared.ToJsonString()} must be none, idempotent or unsafe");
+        }
         return new CardDefinition
         {
+            SideEffects = sideEffects,
             Kind = kind,
             Label = (string?)card["label"],
             Description = (string?)card["description"],

@@ -410,7 +410,8 @@ public sealed class ConnectorRuntime : IAsyncDisposable
     // --- running flows ------------------------------------------------------------------------
 
     public async Task<FlowRunResult> RunFlowAsync(string connectorKey, string flowId, string? connectionId, JsonObject? inputs,
-        CancellationToken cancellationToken = default, FlowConnectors.Connectors.Budgets.BudgetLane lane = FlowConnectors.Connectors.Budgets.BudgetLane.Interactive)
+        CancellationToken cancellationToken = default, FlowConnectors.Connectors.Budgets.BudgetLane lane = FlowConnectors.Connectors.Budgets.BudgetLane.Interactive,
+        string? idempotencyBase = null)
     {
         var loaded = Loaded(connectorKey);
         var properties = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -418,6 +419,8 @@ public sealed class ConnectorRuntime : IAsyncDisposable
             [ConnectorProperty] = connectorKey,
             [FlowConnectors.Connectors.Budgets.BudgetLanes.Property] = FlowConnectors.Connectors.Budgets.BudgetLanes.Name(lane),
         };
+        // The card's requests derive their idempotency keys from the calling node's key, not from this run's new instance id.
+        if (idempotencyBase is not null) properties[FlowConnectors.Engine.Runtime.IdempotencyKeys.BaseProperty] = idempotencyBase;
         IReadOnlyCollection<string>? secrets = null;
         if (connectionId is not null)
         {

@@ -11,4 +11,7 @@ public sealed class ActivityAttribute(string type) : Attribute
 
     /// <summary>The activity starts new instances (an HTTP endpoint, a schedule, an event): it is a start node and takes no incoming connection.</summary>
     public bool Trigger { get; init; }
+
+    /// <summary>What running the activity again does outside the instance (see <see cref="Activities.SideEffects"/>); a retry lists the unsafe ones.</summary>
+    public SideEffects SideEffects { get; init; } = SideEffects.None;
 }

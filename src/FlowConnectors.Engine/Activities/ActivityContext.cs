@@ -38,6 +38,12 @@ public sealed class ActivityContext
     /// </summary>
     public long Step => _execution.State.Steps;
 
+    /// <summary>
+    /// A key for this node's work, derived from the instance, the node and the loop passes it runs in: the same when
+    /// the work runs again (a retry, a crash recovery), so a vendor that honours <c>Idempotency-Key</c> does it once.
+    /// </summary>
+    public string IdempotencyKey => _execution.IdempotencyKey(NodeId, _scopeId);
+
     /// <summary>True when a loop activity runs again because its body finished.</summary>
     public bool IsContinuation { get; }
 

@@ -20,6 +20,9 @@ public sealed record ActivityDescriptor(
     /// <summary>Outcomes that fault the node when nothing is connected to them (see <see cref="OutcomesAttribute.Errors"/>).</summary>
     public IReadOnlyList<string> ErrorOutcomes { get; init; } = [];
 
+    /// <summary>What running the activity again does outside the instance; a node may narrow it (<see cref="INodeSideEffects"/>).</summary>
+    public SideEffects SideEffects { get; init; } = SideEffects.None;
+
     public InputDescriptor? FindInput(string name)
     {
         foreach (var input in Inputs)
@@ -41,6 +44,7 @@ public sealed record ActivityDescriptor(
         ["loopBodyOutcome"] = LoopBodyOutcome,
         ["trigger"] = IsTrigger,
         ["errorOutcomes"] = new JsonArray(ErrorOutcomes.Select(o => (JsonNode)JsonValue.Create(o)).ToArray()),
+        ["sideEffects"] = SideEffectNames.Of(SideEffects),
     };
 }
 

@@ -27,6 +27,8 @@ internal sealed class ActivityType
     public InputBinding[] Inputs { get; }
     public OutputBinding[] Outputs { get; }
     public bool IsJoin { get; }
+    /// <summary>The activity's per-node narrowing of its declared side effects, when it has one.</summary>
+    public INodeSideEffects? NodeSideEffects { get; private init; }
 
     public InputBinding? FindInput(string name) => Array.Find(Inputs, i => i.Descriptor.Name == name);
 
@@ -90,8 +92,12 @@ internal sealed class ActivityType
         {
             IsTrigger = attribute.Trigger,
             ErrorOutcomes = outcomes?.Errors ?? [],
+            SideEffects = attribute.SideEffects,
         };
-        return new ActivityType(type, activityDescriptor, factory, inputs.ToArray(), outputs.ToArray());
+        return new ActivityType(type, activityDescriptor, factory, inputs.ToArray(), outputs.ToArray())
+        {
+            NodeSideEffects = prototype as INodeSideEffects,
+        };
     }
 
     internal static string CamelCase(string name) =>

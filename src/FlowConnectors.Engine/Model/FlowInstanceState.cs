@@ -14,7 +14,8 @@ public sealed class FlowInstanceState
 {
     public required string InstanceId { get; init; }
     public required string FlowId { get; init; }
-    public string? FlowVersion { get; init; }
+    /// <summary>The flow definition's version text; a retry on another stored version updates it.</summary>
+    public string? FlowVersion { get; set; }
     public string? CorrelationId { get; set; }
     public FlowStatus Status { get; set; } = FlowStatus.Running;
     /// <summary>
@@ -37,6 +38,16 @@ public sealed class FlowInstanceState
     public int NextScopeId { get; set; } = 1;
     public long Steps { get; set; }
     public FlowFault? Fault { get; set; }
+    /// <summary>Where a faulted instance stopped, so it can be retried from there (<see cref="Runtime.InstanceRetry"/>); null otherwise.</summary>
+    public RetryPoint? Retry { get; set; }
+    /// <summary>
+    /// Changes made to the instance from outside its run (retries, cancellations, alterations), oldest first, with who
+    /// made them; null until the first (most instances never have one, and their stored state stays as small).
+    /// </summary>
+    public List<InstanceChange>? History { get; set; }
+
+    /// <summary>Records a change made from outside the run.</summary>
+    public void Record(InstanceChange change) => (History ??= []).Add(change);
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset UpdatedAt { get; set; }
 
@@ -103,7 +114,22 @@ public sealed class FlowInstanceState
 }
 
 /// <summary>A node waiting to run. Every work item carries one token of its scope.</summary>
-public sealed record WorkItem(string NodeId, int ScopeId, WorkKind Kind, string? FromNodeId = null);
+/// <param name="Pass">For a loop node continuing: which pass of its body comes next (0 for the first).</param>
+public sealed record WorkItem(string NodeId, int ScopeId, WorkKind Kind, string? FromNodeId = null, int Pass = 0);
+
+/// <summary>
+/// The work a faulted instance had not done when it faulted: the failed node first, then the nodes that were still
+/// running (stopped by the fault) and the queued ones, with the bookmarks other branches waited on. Retrying puts
+/// them back; everything else (scopes, joins, node outputs, variables) is still in the state as it was.
+/// </summary>
+public sealed class RetryPoint
+{
+    public List<WorkItem> Work { get; init; } = [];
+    public List<Bookmark> Bookmarks { get; init; } = [];
+}
+
+/// <summary>One change made to an instance from outside its run: what, by whom (user or API key owner), when.</summary>
+public sealed record InstanceChange(DateTimeOffset At, string Action, string? By, string? Detail = null);
 
 public enum WorkKind
 {
@@ -122,6 +148,8 @@ public sealed class ScopeState
     public required int Id { get; init; }
     public int? ParentId { get; init; }
     public string? OwnerNodeId { get; init; }
+    /// <summary>Which pass of its owner's loop body this scope runs (0 for the first): part of an idempotency key.</summary>
+    public int Pass { get; init; }
     public int Tokens { get; set; }
 }
 

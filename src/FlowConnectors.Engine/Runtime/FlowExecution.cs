@@ -36,6 +36,9 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
     private readonly JsonObject _flowMetadata;
     private ExpressionEvaluator? _expressions;
     private bool _finishRequested;
+    // The node whose fault ended the run, and the work a fault stopped in flight: kept as the instance's retry point.
+    private WorkItem? _faultedItem;
+    private readonly List<WorkItem> _abandoned = [];
 
     private readonly string _journalPrefix;
 
@@ -126,7 +129,10 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
                 // A fault or a finish stops every branch still in flight.
                 await _cancellation.CancelAsync();
                 foreach (var running in _running)
+                {
                     try { await running.Task; } catch (Exception) { /* the branch is abandoned */ }
+                    if (running.Item != _faultedItem) _abandoned.Add(running.Item);
+                }
                 _running.Clear();
             }
             if (!_transient.IsEmpty) DropTransientState(null);
@@ -143,6 +149,9 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
         if (State.Fault is not null)
         {
             State.Status = State.Status == FlowStatus.Cancelled ? FlowStatus.Cancelled : FlowStatus.Faulted;
+            State.Retry = State.Status == FlowStatus.Faulted && _faultedItem is { } failed && CallDepth == 0
+                ? new RetryPoint { Work = [failed, .. _abandoned, .. _queue], Bookmarks = [.. State.Bookmarks] }
+                : null;
             State.Bookmarks.Clear();
             _queue.Clear();
         }
@@ -169,6 +178,7 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
         if (State.Fault is not null) return;
         var timedOut = !_callerToken.IsCancellationRequested && _timeout is not null;
         State.Status = timedOut ? FlowStatus.Faulted : FlowStatus.Cancelled;
+        if (timedOut && _running.Count > 0) _faultedItem = _running[0].Item;
         State.Fault = new FlowFault(node?.Id, node?.Type.Descriptor.Type,
             timedOut ? $"the run exceeded its time limit of {Describe(_timeout!.Value)}" : "the flow was cancelled");
     }
@@ -182,6 +192,7 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
         _lastStarted = node;
         if (++State.Steps > Engine.Options.MaxSteps)
         {
+            _faultedItem = item;
             State.Fault = new FlowFault(node.Id, node.Type.Descriptor.Type,
                 $"the flow exceeded its limit of {Engine.Options.MaxSteps:N0} steps; it may loop without an exit");
             return;
@@ -378,6 +389,7 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
             return;
         }
         State.Fault = new FlowFault(node.Id, node.Type.Descriptor.Type, message);
+        _faultedItem = item;
     }
 
     private string DescribeError(Exception e) => e switch
@@ -475,6 +487,10 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
     }
 
     public SecretSet Secrets => _secrets.Set;
+
+    /// <summary>The key of one node's work in this instance: the same on every run of that work (a retry, a recovery), different per loop pass.</summary>
+    public string IdempotencyKey(string nodeId, int scopeId) =>
+        IdempotencyKeys.For(State.Properties.GetValueOrDefault(IdempotencyKeys.BaseProperty) ?? State.InstanceId, nodeId, IdempotencyKeys.IterationOf(State, scopeId));
 
     public void Dispose()
     {

@@ -40,7 +40,7 @@ internal sealed class TokenRules(CompiledFlow flow, FlowInstanceState state, Que
         if (outcome == node.Type.Descriptor.LoopBodyOutcome)
         {
             // The body runs in a child scope; the loop node keeps its token in the parent meanwhile.
-            var child = new ScopeState { Id = state.NextScopeId++, ParentId = item.ScopeId, OwnerNodeId = node.Id };
+            var child = new ScopeState { Id = state.NextScopeId++, ParentId = item.ScopeId, OwnerNodeId = node.Id, Pass = item.Kind == WorkKind.Continue ? item.Pass : 0 };
             state.Scopes[child.Id] = child;
             foreach (var target in targets) Schedule(target, child.Id, node.Id);
             if (child.Tokens == 0) CloseScope(child);
@@ -148,7 +148,7 @@ internal sealed class TokenRules(CompiledFlow flow, FlowInstanceState state, Que
                 state.NodeStates.Remove(key);
         }
         ScopeClosed?.Invoke(scope);
-        queue.Enqueue(new WorkItem(scope.OwnerNodeId!, scope.ParentId!.Value, WorkKind.Continue));
+        queue.Enqueue(new WorkItem(scope.OwnerNodeId!, scope.ParentId!.Value, WorkKind.Continue, Pass: scope.Pass + 1));
     }
 
     /// <summary>Whether the node holds a bookmark in the scope (a suspended node must).</summary>

@@ -5,10 +5,10 @@ using FlowConnectors.Http.Requests;
 
 namespace FlowConnectors.Http.Activities;
 
-[Activity("Http.SendRequest", Category = "HTTP", DisplayName = "Send HTTP Request",
+[Activity("Http.SendRequest", Category = "HTTP", DisplayName = "Send HTTP Request", SideEffects = SideEffects.Unsafe,
     Description = "Sends one HTTP request and continues on the outcome its status code matches (an exact code such as '404' beats a class such as '4xx'; no match → 'unmatched'). A 4xx, 5xx or unmatched status faults the node unless that outcome is connected. Retries, timeouts and circuit breaking come from the client's resilience settings.")]
 [Outcomes("2xx", "4xx", "5xx", StatusOutcomes.Unmatched, Dynamic = true, Errors = ["4xx", "5xx", StatusOutcomes.Unmatched])]
-internal sealed class SendRequest : Activity, INodeValidator
+internal sealed class SendRequest : Activity, INodeValidator, INodeSideEffects
 {
     [Input(Options = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"])]
     public string Method { get; set; } = "GET";
@@ -43,6 +43,9 @@ internal sealed class SendRequest : Activity, INodeValidator
     [Input(Description = "Sent as the Idempotency-Key header; lets POST and PATCH be retried safely.")]
     public string? IdempotencyKey { get; set; }
 
+    [Input(Description = "Send an Idempotency-Key header derived from the instance, this node and its loop pass (unless idempotencyKey is set): the same key when a retry or a crash recovery sends the request again, so a vendor that honours it does the work once.")]
+    public bool AutoIdempotencyKey { get; set; }
+
     [Input(Description = "Largest response body accepted, in bytes.")]
     public long MaxResponseBytes { get; set; } = HttpLimits.DefaultMaxResponseBytes;
 
@@ -75,7 +78,7 @@ internal sealed class SendRequest : Activity, INodeValidator
             Timeout = Timeout,
             UseConnection = UseConnection,
             Auth = string.IsNullOrEmpty(Auth) ? null : Auth,
-            IdempotencyKey = IdempotencyKey,
+            IdempotencyKey = string.IsNullOrEmpty(IdempotencyKey) && AutoIdempotencyKey ? context.IdempotencyKey : IdempotencyKey,
             MaxResponseBytes = MaxResponseBytes,
             FollowRedirects = FollowRedirects,
         });
@@ -88,6 +91,26 @@ internal sealed class SendRequest : Activity, INodeValidator
         // A 4xx/5xx (or a status no outcome names) faults the node unless its outcome is connected.
         var preview = response.Body is null ? "" : ": " + ResponseReader.Preview(JsonValues.ToText(response.Body), 200);
         return ActivityResult.ErrorOutcome(outcome, $"HTTP {StatusCode} from {response.Host}{preview}");
+    }
+
+    /// <summary>
+    /// GET, HEAD and OPTIONS change nothing; PUT and DELETE, or any request with an idempotency key, are idempotent; the
+    /// rest (POST, PATCH, or a method only known at run time) may do the work twice.
+    /// </summary>
+    public SideEffects? SideEffectsOf(IReadOnlyDictionary<string, JsonNode?> literalInputs, IReadOnlySet<string> expressionInputs, IServiceProvider services)
+    {
+        if (expressionInputs.Contains("idempotencyKey")
+            || literalInputs.TryGetValue("idempotencyKey", out var key) && JsonValues.TryGetString(key, out var text) && text.Length > 0
+            || literalInputs.TryGetValue("autoIdempotencyKey", out var auto) && auto is JsonValue a && a.TryGetValue(out bool on) && on)
+            return SideEffects.Idempotent;
+        if (expressionInputs.Contains("method")) return null;
+        var method = literalInputs.TryGetValue("method", out var given) && JsonValues.TryGetString(given, out var m) ? m.ToUpperInvariant() : "GET";
+        return method switch
+        {
+            "GET" or "HEAD" or "OPTIONS" => SideEffects.None,
+            "PUT" or "DELETE" => SideEffects.Idempotent,
+            _ => null,
+        };
     }
 
     public void Validate(NodeValidationContext context)

@@ -172,7 +172,50 @@ internal sealed class EfInstanceStore(IDbContextFactory<FlowConnectorsDbContext>
         return row;
     }
 
-    public async Task<bool> EndAsync(string instanceId, FlowStatus status, FlowFault fault, CancellationToken ct = default)
+    public async Task<bool> ReopenAsync(FlowInstanceState state, int flowVersion, IReadOnlyList<JournalEntry> journal, CancellationToken ct = default)
+    {
+        var faulted = FlowStatus.Faulted.ToString();
+        await using var db = await factory.CreateDbContextAsync(ct);
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var row = await db.Instances.FirstOrDefaultAsync(i => i.Id == state.InstanceId, ct);
+        if (row is null || row.Status != faulted) return false;
+        Mirror(row, state, _clock.GetUtcNow());
+        row.FlowVersion = flowVersion;
+        row.Revision++;
+        row.RunAttempts = 0;
+        await db.Bookmarks.Where(b => b.InstanceId == state.InstanceId).ExecuteDeleteAsync(ct);
+        db.Bookmarks.AddRange(BookmarkRows(state));
+        await SyncTimersAsync(db, state, ct);
+        if (journal.Count > 0)
+        {
+            var last = await db.JournalEntries.Where(j => j.InstanceId == state.InstanceId).MaxAsync(j => (int?)j.Sequence, ct) ?? 0;
+            db.JournalEntries.AddRange(JournalRows(state.InstanceId, last, journal));
+        }
+        try
+        {
+            await db.SaveChangesAsync(ct);
+            await transaction.CommitAsync(ct);
+            return true;
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            // Another retry (or an end) wrote the instance in between: it is not faulted as read any more.
+            return false;
+        }
+    }
+
+    public async Task AppendJournalAsync(string instanceId, IReadOnlyList<JournalEntry> entries, CancellationToken ct = default)
+    {
+        if (entries.Count == 0) return;
+        await using var db = await factory.CreateDbContextAsync(ct);
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var last = await db.JournalEntries.Where(j => j.InstanceId == instanceId).MaxAsync(j => (int?)j.Sequence, ct) ?? 0;
+        db.JournalEntries.AddRange(JournalRows(instanceId, last, entries));
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
+    }
+
+    public async Task<bool> EndAsync(string instanceId, FlowStatus status, FlowFault fault, CancellationToken ct = default, InstanceChange? change = null)
     {
         if (status is not (FlowStatus.Cancelled or FlowStatus.Faulted)) throw new ArgumentOutOfRangeException(nameof(status), "an instance is ended as cancelled or faulted");
         for (var attempt = 1; ; attempt++)
@@ -186,6 +229,8 @@ internal sealed class EfInstanceStore(IDbContextFactory<FlowConnectorsDbContext>
             state.Fault = fault;
             state.Bookmarks.Clear();
             state.Queue.Clear();
+            state.Retry = null;
+            if (change is not null) state.Record(change);
             state.UpdatedAt = _clock.GetUtcNow();
             Mirror(row, state, state.UpdatedAt);
             row.Revision++;

@@ -91,7 +91,8 @@ internal static class ManagementEndpoints
             await instances.GetAsync(id, ct) is null
                 ? Problems.Result(404, "Not found", $"instance '{id}' does not exist")
                 : Results.Json(await instances.GetJournalAsync(id, ct)));
-        api.MapPost("/instances/{id}/cancel", async (string id, WorkflowHost host, CancellationToken ct) => await host.CancelAsync(id, ct) switch
+        api.MapPost("/instances/{id}/cancel", async (string id, HttpContext context, WorkflowHost host, CancellationToken ct) =>
+            await host.CancelAsync(id, ct, InstanceRepairEndpoints.Who(context.User)) switch
         {
             CancelOutcome.Cancelled => Results.Json(new { instanceId = id, status = "cancelled" }),
             CancelOutcome.NotFound => Problems.Result(404, "Not found", $"instance '{id}' does not exist"),
@@ -373,6 +374,19 @@ internal static class ManagementEndpoints
             ["pendingNodes"] = new JsonArray(state.Status == FlowStatus.Running
                 ? state.Queue.Select(w => w.NodeId).Distinct(StringComparer.Ordinal).Select(n => (JsonNode)JsonValue.Create(n)!).ToArray()
                 : []),
+            // A faulted instance that can be retried from its failed node (POST /api/instances/{id}/retry), and what runs again.
+            ["retry"] = state.Status == FlowStatus.Faulted && state.Retry is { Work.Count: > 0 } point
+                ? new JsonObject
+                {
+                    ["failedNode"] = point.Work[0].NodeId,
+                    ["unfinishedNodes"] = new JsonArray(point.Work.Skip(1).Select(w => (JsonNode)JsonValue.Create(w.NodeId)!).ToArray()),
+                }
+                : null,
+            // Changes made from outside the run (retry, cancel, alter) and who made them.
+            ["history"] = new JsonArray((state.History ?? []).Select(h => (JsonNode)new JsonObject
+            {
+                ["at"] = h.At, ["action"] = h.Action, ["by"] = h.By, ["detail"] = h.Detail,
+            }).ToArray()),
             ["createdAt"] = state.CreatedAt,
             ["updatedAt"] = state.UpdatedAt,
         };

@@ -3,7 +3,7 @@ using FlowConnectors.Engine.Runtime;
 
 namespace FlowConnectors.Engine.Activities.Control;
 
-[Activity("CallFlow", Category = "Control", DisplayName = "Call Flow",
+[Activity("CallFlow", Category = "Control", DisplayName = "Call Flow", SideEffects = SideEffects.Unsafe,
     Description = "Runs another flow by id with inputs and returns its outputs. If the called flow waits, this node waits with it.")]
 internal sealed class CallFlow : Activity
 {

@@ -1,0 +1,195 @@
+using System.Text.Json.Nodes;
+using FlowConnectors.Engine.Activities;
+using FlowConnectors.Engine.Expressions;
+using FlowConnectors.Engine.Values;
+
+namespace FlowConnectors.Engine.Runtime;
+
+/// <summary>A node a retry or a crash recovery runs again, with what running it again does outside the instance.</summary>
+/// <param name="Reason">failed (the node that faulted), unfinished (running or queued when it faulted), queued (recovery: work since the last save) or downstream (recovery: may have run before the crash).</param>
+/// <param name="IdempotencyKey">The key its requests carry when they send one; null where the pass it runs in is not known yet.</param>
+public sealed record RerunNode(string NodeId, string ActivityType, SideEffects SideEffects, string Iteration, string? IdempotencyKey, string Reason)
+{
+    public JsonObject ToJson() => new()
+    {
+        ["nodeId"] = NodeId,
+        ["activityType"] = ActivityType,
+        ["sideEffects"] = SideEffectNames.Of(SideEffects),
+        ["iteration"] = Iteration,
+        ["idempotencyKey"] = IdempotencyKey,
+        ["reason"] = Reason,
+    };
+}
+
+/// <summary>Why a retry cannot be done as asked; <see cref="Code"/> is stable, <see cref="Nodes"/> names the nodes concerned.</summary>
+public sealed class RetryRefusedException(string code, string message, IReadOnlyList<string> nodes) : Exception(message)
+{
+    public string Code { get; } = code;
+    public IReadOnlyList<string> Nodes { get; } = nodes;
+}
+
+/// <summary>
+/// Retrying a faulted instance from its failed node, on its own version or another (the latest published), with the
+/// state it had: the failed node, and the work the fault stopped, run again; completed nodes, loop passes and fork
+/// branches are not. Node ids the state refers to that the other version lacks must be mapped (old id → new id).
+/// </summary>
+public static class InstanceRetry
+{
+    public const string RefusedNotFaulted = "NOT_FAULTED";
+    public const string RefusedNoRetryPoint = "NO_RETRY_POINT";
+    public const string RefusedMappingRequired = "MAPPING_REQUIRED";
+    public const string RefusedMappingInvalid = "MAPPING_INVALID";
+
+    /// <summary>What a retry would run again, without changing <paramref name="state"/>. Throws <see cref="RetryRefusedException"/>.</summary>
+    public static IReadOnlyList<RerunNode> Plan(FlowInstanceState state, CompiledFlow from, CompiledFlow to, IReadOnlyDictionary<string, string>? mapping,
+        IServiceProvider services) =>
+        Apply(FlowInstanceState.FromJson(state.ToJson()), from, to, mapping, services);
+
+    /// <summary>
+    /// Puts the faulted instance back to running at its retry point on <paramref name="to"/>: its state is ready for
+    /// <see cref="FlowEngine.ContinueAsync"/>. Returns the nodes that run again. Throws <see cref="RetryRefusedException"/>
+    /// (the state is then unchanged).
+    /// </summary>
+    public static IReadOnlyList<RerunNode> Apply(FlowInstanceState state, CompiledFlow from, CompiledFlow to, IReadOnlyDictionary<string, string>? mapping,
+        IServiceProvider services)
+    {
+        if (state.Status != FlowStatus.Faulted)
+            throw new RetryRefusedException(RefusedNotFaulted, $"instance {state.InstanceId} is {state.Status.ToString().ToLowerInvariant()}; only a faulted instance can be retried", []);
+        if (state.Retry is not { Work.Count: > 0 } point)
+            throw new RetryRefusedException(RefusedNoRetryPoint,
+                $"instance {state.InstanceId} faulted outside a node ({state.Fault?.Message}); there is no node to retry from", []);
+        mapping ??= new Dictionary<string, string>();
+        var version = to.Definition.Version is { } v ? $"version {v} of flow '{to.Definition.Id}'" : $"the target version of flow '{to.Definition.Id}'";
+        var invalid = new List<string>();
+        var problems = new List<string>();
+        foreach (var (oldId, newId) in mapping)
+        {
+            if (!from.ById.ContainsKey(oldId)) { invalid.Add(oldId); problems.Add($"mapping.{oldId}: the instance's version has no node '{oldId}'"); }
+            if (!to.ById.ContainsKey(newId)) { invalid.Add(oldId); problems.Add($"mapping.{oldId}: {version} has no node '{newId}'"); }
+        }
+        if (problems.Count > 0) throw new RetryRefusedException(RefusedMappingInvalid, string.Join("; ", problems), invalid);
+
+        // Every node id the state still refers to, with what it is there for.
+        var live = new List<(string Id, string Role, bool KeepsState)>();
+        foreach (var (item, index) in point.Work.Select((w, i) => (w, i))) live.Add((item.NodeId, index == 0 ? "the failed node" : "unfinished work", false));
+        foreach (var bookmark in point.Bookmarks) live.Add((bookmark.NodeId, "a node waiting for a stimulus", true));
+        foreach (var scope in state.Scopes.Values) if (scope.OwnerNodeId is { } owner) live.Add((owner, "a loop in progress", true));
+        foreach (var join in state.Joins) live.Add((join.NodeId, "a join waiting for branches", true));
+        foreach (var key in state.NodeStates.Keys) live.Add((key[..key.LastIndexOf('@')], "a node keeping state", true));
+        string Target(string id) => mapping.TryGetValue(id, out var mapped) ? mapped : id;
+        var missing = live.Where(l => !to.ById.ContainsKey(Target(l.Id))).DistinctBy(l => l.Id).ToList();
+        if (missing.Count > 0)
+            throw new RetryRefusedException(RefusedMappingRequired,
+                string.Join("; ", missing.Select(m => $"{version} has no node '{m.Id}' ({m.Role}): map it to a node of that version, e.g. \"mapping\": {{ \"{m.Id}\": \"<node id>\" }}")),
+                missing.Select(m => m.Id).ToList());
+        var mismatched = live.Where(l => l.KeepsState && from.ById.TryGetValue(l.Id, out var old) && old.Type.Descriptor.Type != to.ById[Target(l.Id)].Type.Descriptor.Type)
+            .DistinctBy(l => l.Id).ToList();
+        if (mismatched.Count > 0)
+            throw new RetryRefusedException(RefusedMappingInvalid,
+                string.Join("; ", mismatched.Select(m => $"node '{m.Id}' ({m.Role}) is a {from.ById[m.Id].Type.Descriptor.Type}, and '{Target(m.Id)}' in {version} is a {to.ById[Target(m.Id)].Type.Descriptor.Type}: its state cannot carry over")),
+                mismatched.Select(m => m.Id).ToList());
+
+        // The state, moved onto the target version's node ids.
+        var work = point.Work.Select(w => w with { NodeId = Target(w.NodeId), FromNodeId = w.FromNodeId is { } f ? Target(f) : null }).ToList();
+        var bookmarks = point.Bookmarks.Select(b => new Bookmark
+        {
+            Id = b.Id, NodeId = Target(b.NodeId), ScopeId = b.ScopeId, Name = b.Name, Payload = b.Payload, Hash = b.Hash, Data = b.Data, CreatedAt = b.CreatedAt,
+        }).ToList();
+        foreach (var scope in state.Scopes.Values.ToList())
+            if (scope.OwnerNodeId is { } owner && Target(owner) != owner)
+                state.Scopes[scope.Id] = new ScopeState { Id = scope.Id, ParentId = scope.ParentId, OwnerNodeId = Target(owner), Pass = scope.Pass, Tokens = scope.Tokens };
+        for (var i = 0; i < state.Joins.Count; i++)
+        {
+            var join = state.Joins[i];
+            state.Joins[i] = new JoinState
+            {
+                NodeId = Target(join.NodeId), ScopeId = join.ScopeId, Fired = join.Fired, HoldsToken = join.HoldsToken,
+                Arrived = new HashSet<string>(join.Arrived.Select(Target), StringComparer.Ordinal),
+            };
+        }
+        foreach (var key in state.NodeStates.Keys.ToList())
+        {
+            var at = key.LastIndexOf('@');
+            var moved = Target(key[..at]) + key[at..];
+            if (moved == key) continue;
+            state.NodeStates[moved] = state.NodeStates[key];
+            state.NodeStates.Remove(key);
+        }
+        foreach (var (oldId, newId) in mapping)
+            if (oldId != newId && state.NodeOutputs.Remove(oldId, out var outputs)) state.NodeOutputs[newId] = outputs;
+        foreach (var variable in to.Definition.Variables)
+            if (!state.Variables.ContainsKey(variable.Name))
+                state.Variables[variable.Name] = variable.Default is null ? null : ValueConverter.ConvertToType(variable.Default.DeepClone(), variable.Type);
+
+        state.Queue.Clear();
+        state.Queue.AddRange(work);
+        state.Bookmarks.Clear();
+        state.Bookmarks.AddRange(bookmarks);
+        state.Status = FlowStatus.Running;
+        state.Fault = null;
+        state.Retry = null;
+        state.FlowVersion = to.Definition.Version;
+        return work.Select((w, i) => Rerun(to, state, w, i == 0 ? "failed" : "unfinished", services)).ToList();
+    }
+
+    /// <summary>
+    /// What a crash recovery may send again: the queued work (or the node a stimulus resumes) and every node with side
+    /// effects it can lead to, since the run since the last save did not record how far it got.
+    /// </summary>
+    public static IReadOnlyList<RerunNode> MayRunAgain(CompiledFlow flow, FlowInstanceState state, string? resumedNodeId, int? resumedScopeId, IServiceProvider services)
+    {
+        var result = new List<RerunNode>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var pending = new Queue<CompiledNode>();
+        var first = resumedNodeId is null
+            ? state.Queue.Where(w => flow.ById.ContainsKey(w.NodeId)).ToList()
+            : flow.ById.ContainsKey(resumedNodeId) ? [new WorkItem(resumedNodeId, resumedScopeId ?? 0, WorkKind.Execute)] : [];
+        foreach (var item in first)
+        {
+            if (!seen.Add(item.NodeId)) continue;
+            result.Add(Rerun(flow, state, item, resumedNodeId is null ? "queued" : "resumed", services));
+            pending.Enqueue(flow.ById[item.NodeId]);
+        }
+        while (pending.TryDequeue(out var node))
+            foreach (var target in node.Targets.Values.SelectMany(t => t))
+            {
+                if (!seen.Add(target.Id)) continue;
+                pending.Enqueue(target);
+                var effects = SideEffectsOf(target, services);
+                if (effects != SideEffects.None) result.Add(new RerunNode(target.Id, target.Type.Descriptor.Type, effects, "", null, "downstream"));
+            }
+        return result;
+    }
+
+    /// <summary>A node's side effects: its activity's declaration, narrowed by the node's literal inputs where the activity can tell.</summary>
+    public static SideEffects SideEffectsOf(CompiledFlow flow, string nodeId, IServiceProvider services) =>
+        flow.ById.TryGetValue(nodeId, out var node) ? SideEffectsOf(node, services) : SideEffects.None;
+
+    internal static SideEffects SideEffectsOf(CompiledNode node, IServiceProvider services)
+    {
+        var declared = node.Type.Descriptor.SideEffects;
+        if (node.Type.NodeSideEffects is not { } narrowing) return declared;
+        var literals = new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
+        var expressions = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var input in node.Inputs)
+            if (input.Value is ConstantValue constant) literals[input.Binding.Descriptor.Name] = constant.Value;
+            else expressions.Add(input.Binding.Descriptor.Name);
+        try
+        {
+            return narrowing.SideEffectsOf(literals, expressions, services) ?? declared;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Not knowing better is no reason to claim less: the declaration stands.
+            return declared;
+        }
+    }
+
+    private static RerunNode Rerun(CompiledFlow flow, FlowInstanceState state, WorkItem item, string reason, IServiceProvider services)
+    {
+        var node = flow.ById[item.NodeId];
+        var iteration = IdempotencyKeys.IterationOf(state, item.ScopeId);
+        var keyBase = state.Properties.GetValueOrDefault(IdempotencyKeys.BaseProperty) ?? state.InstanceId;
+        return new RerunNode(node.Id, node.Type.Descriptor.Type, SideEffectsOf(node, services), iteration, IdempotencyKeys.For(keyBase, node.Id, iteration), reason);
+    }
+}

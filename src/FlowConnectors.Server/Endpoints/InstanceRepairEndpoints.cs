@@ -1,0 +1,216 @@
+using System.Globalization;
+using System.Security.Claims;
+using System.Text.Json.Nodes;
+using FlowConnectors.Engine.Flows;
+using FlowConnectors.Engine.Runtime;
+using FlowConnectors.Runtime;
+using FlowConnectors.Server.Hosting;
+using FlowConnectors.Server.Hosting.Access;
+using Microsoft.AspNetCore.Mvc;
+
+namespace FlowConnectors.Server.Endpoints;
+
+/// <summary>
+/// Retry and repair of instances: retry a faulted instance from its failed node (same or latest published version, a
+/// node mapping when the flow changed, <c>?confirmUnsafe=true</c> when unsafe nodes run again), preview a retry, retry
+/// every faulted instance a filter selects, and alter a suspended one. The audit log records each call (who, what);
+/// the instance's history records each change with who made it.
+/// </summary>
+internal static class InstanceRepairEndpoints
+{
+    public static void Map(WebApplication app)
+    {
+        var api = app.MapGroup("/api/instances");
+        api.MapGet("/{id}/retry-plan", async (string id, string? version, string[]? map, InstanceRepairs repairs, CancellationToken ct) =>
+        {
+            if (ParseTarget(version is null ? null : JsonValue.Create(version)) is not { } target) return VersionProblem(version);
+            var mapping = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var pair in map ?? [])
+            {
+                var at = pair.IndexOf(':');
+                if (at <= 0 || at == pair.Length - 1)
+                    return Problems.Validation($"map '{pair}' must be oldNodeId:newNodeId", [new { field = "map", message = "not oldNodeId:newNodeId" }]);
+                mapping[pair[..at]] = pair[(at + 1)..];
+            }
+            return await Answer(async () => Results.Json((await repairs.PlanAsync(id, target, mapping, ct)).ToJson()));
+        }).RequirePermission(Permissions.InstancesRead);
+
+        api.MapPost("/{id}/retry", async (string id, bool? confirmUnsafe, HttpContext context, InstanceRepairs repairs, ServerOptions options, CancellationToken ct) =>
+        {
+            var (body, problem) = await Problems.ReadJsonObjectAsync(context.Request, options.MaxBodyBytes, required: false);
+            if (problem is not null) return problem;
+            var (target, mapping, retryProblem) = ReadRetryBody(body);
+            if (retryProblem is not null) return retryProblem;
+            return await Answer(async () =>
+            {
+                var plan = await repairs.RetryAsync(id, target!, mapping, confirmUnsafe == true, Who(context.User), ct);
+                var answer = plan.ToJson();
+                answer["status"] = "running";
+                return Results.Json(answer, statusCode: StatusCodes.Status202Accepted);
+            });
+        }).RequirePermission(Permissions.RunsExecute);
+
+        api.MapPost("/retry", async (bool? confirmUnsafe, HttpContext context, InstanceRepairs repairs, ServerOptions options, CancellationToken ct) =>
+        {
+            var (body, problem) = await Problems.ReadJsonObjectAsync(context.Request, options.MaxBodyBytes);
+            if (problem is not null) return problem;
+            var (target, mapping, retryProblem) = ReadRetryBody(body);
+            if (retryProblem is not null) return retryProblem;
+            var filter = body!["filter"] as JsonObject ?? [];
+            if (body["filter"] is not (null or JsonObject))
+                return Problems.Validation("filter must be an object", [new { field = "filter", message = "not an object" }]);
+            var errors = new List<object>();
+            string? Text(string name)
+            {
+                if (filter[name] is null) return null;
+                if (filter[name] is JsonValue v && v.TryGetValue(out string? s) && s.Length > 0) return s;
+                errors.Add(new { field = $"filter.{name}", message = "must be a non-empty string" });
+                return null;
+            }
+            DateTimeOffset? Time(string name)
+            {
+                if (Text(name) is not { } text) return null;
+                if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)) return at;
+                errors.Add(new { field = $"filter.{name}", message = "not a date and time (ISO 8601)" });
+                return null;
+            }
+            var max = 100;
+            if (filter["max"] is { } maxNode && (maxNode is not JsonValue mv || !mv.TryGetValue(out max) || max is < 1 or > 1000))
+                errors.Add(new { field = "filter.max", message = "must be an integer from 1 to 1000" });
+            var selection = new FaultedFilter(Text("flowId"), Text("nodeId"), Text("message"), Time("from"), Time("to"), max);
+            foreach (var (name, _) in filter)
+                if (name is not ("flowId" or "nodeId" or "message" or "from" or "to" or "max"))
+                    errors.Add(new { field = $"filter.{name}", message = "unknown filter; use flowId, nodeId, message, from, to, max" });
+            if (errors.Count > 0) return Problems.Validation("the filter is not valid", errors);
+            var items = await repairs.RetryAllAsync(selection, target!, mapping, confirmUnsafe == true, Who(context.User), ct);
+            return Results.Json(new JsonObject
+            {
+                ["retried"] = items.Count(i => i.Refused is null),
+                ["refused"] = items.Count(i => i.Refused is not null),
+                ["items"] = new JsonArray(items.Select(i => (JsonNode)new JsonObject
+                {
+                    ["instanceId"] = i.InstanceId,
+                    ["status"] = i.Refused is null ? "running" : "refused",
+                    ["code"] = i.Code,
+                    ["reason"] = i.Refused,
+                    ["plan"] = i.Plan?.ToJson(),
+                }).ToArray()),
+            });
+        }).RequirePermission(Permissions.RunsExecute);
+
+        api.MapPost("/{id}/alter", async (string id, HttpContext context, InstanceRepairs repairs, ServerOptions options, CancellationToken ct) =>
+        {
+            var (body, problem) = await Problems.ReadJsonObjectAsync(context.Request, options.MaxBodyBytes);
+            if (problem is not null) return problem;
+            var errors = new List<object>();
+            var variables = new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
+            var waits = new List<string>();
+            foreach (var (name, _) in body!)
+                if (name is not ("variables" or "cancelWaits"))
+                    errors.Add(new { field = name, message = "unknown field; an alteration has variables and cancelWaits" });
+            if (body["variables"] is JsonObject given)
+                foreach (var (name, value) in given) variables[name] = value?.DeepClone();
+            else if (body["variables"] is not null) errors.Add(new { field = "variables", message = "must be an object of variable names and values" });
+            if (body["cancelWaits"] is JsonArray list)
+                foreach (var (item, index) in list.Select((w, i) => (w, i)))
+                    if (item is JsonValue v && v.TryGetValue(out string? wait) && wait.Length > 0) waits.Add(wait);
+                    else errors.Add(new { field = $"cancelWaits[{index}]", message = "must be a node id or bookmark id" });
+            else if (body["cancelWaits"] is not null) errors.Add(new { field = "cancelWaits", message = "must be a list of node or bookmark ids" });
+            if (errors.Count == 0 && variables.Count == 0 && waits.Count == 0)
+                errors.Add(new { field = "variables", message = "nothing to change: give variables to set or cancelWaits" });
+            if (errors.Count > 0) return Problems.Validation("the alteration is not valid", errors);
+            return await Answer(async () =>
+            {
+                var status = await repairs.AlterAsync(id, variables, waits, Who(context.User), ct);
+                return Results.Json(new { instanceId = id, status = status.ToString().ToLowerInvariant() });
+            });
+        }).RequirePermission(Permissions.RunsExecute);
+    }
+
+    /// <summary>Who makes a change: the signed-in user, or the owner of the API key used (and which key).</summary>
+    public static string? Who(ClaimsPrincipal user)
+    {
+        var name = user.UserName() ?? user.UserId();
+        if (name is null) return null;
+        return user.KeyIdOf() is { } key ? $"{name} (API key {key})" : name;
+    }
+
+    private static RetryTarget? ParseTarget(JsonNode? version) => version switch
+    {
+        null => RetryTarget.Same,
+        JsonValue v when v.TryGetValue(out string? s) => s switch
+        {
+            "same" => RetryTarget.Same,
+            "latest" => RetryTarget.LatestPublished,
+            _ when int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 => new RetryTarget(n),
+            _ => null,
+        },
+        JsonValue v when v.TryGetValue(out int n) && n > 0 => new RetryTarget(n),
+        _ => null,
+    };
+
+    private static IResult VersionProblem(object? version) =>
+        Problems.Validation($"version {version} must be \"same\", \"latest\" (the latest published version) or a version number",
+            [new { field = "version", message = "must be same, latest or a version number" }]);
+
+    private static (RetryTarget? Target, Dictionary<string, string>? Mapping, IResult? Problem) ReadRetryBody(JsonObject? body)
+    {
+        body ??= [];
+        var errors = new List<object>();
+        foreach (var (name, _) in body)
+            if (name is not ("version" or "mapping" or "filter"))
+                errors.Add(new { field = name, message = "unknown field; a retry has version and mapping (and filter, for retry all)" });
+        var target = ParseTarget(body["version"]);
+        if (target is null) errors.Add(new { field = "version", message = "must be same, latest or a version number" });
+        Dictionary<string, string>? mapping = null;
+        if (body["mapping"] is JsonObject map)
+        {
+            mapping = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var (from, to) in map)
+                if (to is JsonValue v && v.TryGetValue(out string? id) && id.Length > 0) mapping[from] = id;
+                else errors.Add(new { field = $"mapping.{from}", message = "must be the id of a node in the target version" });
+        }
+        else if (body["mapping"] is not null) errors.Add(new { field = "mapping", message = "must be an object: { \"oldNodeId\": \"newNodeId\" }" });
+        return errors.Count > 0 ? (null, null, Problems.Validation("the retry is not valid", errors)) : (target, mapping, null);
+    }
+
+    /// <summary>The answer, or the problem an expected refusal makes of it.</summary>
+    private static async Task<IResult> Answer(Func<Task<IResult>> action)
+    {
+        try
+        {
+            return await action();
+        }
+        catch (NotFoundException e) { return Problems.Result(404, "Not found", e.Message); }
+        catch (InstanceBusyException e) { return Problems.Result(409, "Busy", e.Message); }
+        catch (InstanceStateConflictException e) { return Problems.Result(409, "Conflict", e.Message); }
+        catch (AlterationException e) { return Problems.Validation(e.Message, [new { field = e.Field, message = e.Message }]); }
+        catch (FlowValidationException e) { return Problems.Result(409, "Conflict", $"the target version does not compile: {e.Message}"); }
+        catch (UnsafeRetryException e)
+        {
+            var problem = new ProblemDetails
+            {
+                Status = 409, Title = "Confirmation required", Type = "https://httpstatuses.io/409", Detail = e.Message,
+            };
+            problem.Extensions["code"] = "UNSAFE_NOT_CONFIRMED";
+            problem.Extensions["unsafeNodes"] = e.Plan.Unsafe.Select(u => u.ToJson()).ToList();
+            problem.Extensions["plan"] = e.Plan.ToJson();
+            return Results.Problem(problem);
+        }
+        catch (RetryRefusedException e)
+        {
+            var status = e.Code is InstanceRetry.RefusedMappingRequired or InstanceRetry.RefusedMappingInvalid ? 422 : 409;
+            var problem = new ProblemDetails
+            {
+                Status = status, Title = status == 422 ? "Node mapping needed" : "Cannot retry", Type = $"https://httpstatuses.io/{status}", Detail = e.Message,
+            };
+            problem.Extensions["code"] = e.Code;
+            if (e.Nodes.Count > 0)
+            {
+                problem.Extensions["nodes"] = e.Nodes;
+                problem.Extensions["errors"] = e.Nodes.Select(n => new { field = $"mapping.{n}", message = e.Code == InstanceRetry.RefusedMappingRequired ? $"node '{n}' needs a mapping" : $"node '{n}' cannot be mapped so" }).ToList();
+            }
+            return Results.Problem(problem);
+        }
+    }
+}
