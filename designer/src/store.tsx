@@ -69,7 +69,7 @@ export type Action =
   | { kind: 'addNode'; node: DesignNode; from?: { nodeId: string; outcome: string } }
   | { kind: 'positions'; positions: Record<string, { x: number; y: number }>; record: boolean }
   | { kind: 'setInput'; nodeId: string; name: string; value: Json | undefined }
-  | { kind: 'patchNode'; nodeId: string; patch: Partial<Pick<NodeData, 'name' | 'description'>> }
+  | { kind: 'patchNode'; nodeId: string; patch: Partial<Pick<NodeData, 'name' | 'description' | 'extra'>> }
   | { kind: 'renameNode'; from: string; to: string }
   | { kind: 'setMeta'; id?: string; name?: string; rest?: Record<string, unknown> }
   | { kind: 'select'; nodeId: string }

@@ -37,7 +37,7 @@ public sealed class RunQueueFullException() : Exception("the server is busy: too
 /// an instance whose runs killed the process <see cref="RuntimeOptions.MaxCrashRecoveries"/> times is
 /// faulted as poisoned instead.
 /// </summary>
-public sealed class WorkflowHost(
+public sealed partial class WorkflowHost(
     IFlowStore flows,
     IInstanceStore instances,
     IInboxStore inbox,
@@ -359,6 +359,7 @@ public sealed class WorkflowHost(
             // 1. The lease, and the state and flow to run.
             FlowInstanceState state;
             CompiledFlow flow;
+            var flowVersion = ticket.FlowVersion;
             var stored = false;
             if (ticket.NewState is { } created)
             {
@@ -396,6 +397,7 @@ public sealed class WorkflowHost(
                     await instances.EndAsync(ticket.InstanceId, FlowStatus.Faulted, new FlowFault(node, null, reason));
                     return new RunOutcome(null, false);
                 }
+                flowVersion = found.FlowVersion;
                 flow = DraftOf(state, found.FlowVersion) is { } draft
                     ? Engine.Compile(draft)
                     : (await CompileAsync(state.FlowId, found.FlowVersion, CancellationToken.None)).Flow;
@@ -440,6 +442,7 @@ public sealed class WorkflowHost(
             // 3. The save.
             if (stored) await SaveResultAsync(result);
             else await CreateFinishedAsync(result, ticket.FlowVersion, startingState!);
+            if (result.State.Status == FlowStatus.Faulted) await StartErrorFlowAsync(flow, flowVersion, result);
             return new RunOutcome(result, false);
         }
         catch (Exception e) when (e is not OutOfMemoryException)

@@ -10,6 +10,8 @@ import { CONNECTOR_ACTION } from '../connectors/cardNode';
 import { ConnectorActionEditor } from '../connectors/ConnectorActionEditor';
 import { CardStepEditor, useCardMappedInput } from '../connectors/CardStepEditor';
 import { DeclarationsEditor, ValueTypes } from './DeclarationsEditor';
+import { ErrorFlowPicker } from './ErrorFlowPicker';
+import { ErrorPolicyEditor } from './ErrorPolicyEditor';
 import { Button, Modal, Select, Tabs } from './ui';
 import { Maximize2, PanelTop } from 'lucide-react';
 
@@ -216,6 +218,7 @@ export function Inspector({ node }: { node: DesignNode | undefined }) {
         <DeclarationsEditor kind="inputs" value={meta.rest.inputs} onChange={setRest('inputs')} />
         <DeclarationsEditor kind="outputs" value={meta.rest.outputs} onChange={setRest('outputs')} />
         <DeclarationsEditor kind="variables" value={meta.rest.variables} onChange={setRest('variables')} />
+        <ErrorFlowPicker />
         <ValueTypes />
         <p className="hint">Select a node to edit it. Shift-drag selects several; Delete removes.</p>
       </aside>
@@ -237,6 +240,7 @@ export function Inspector({ node }: { node: DesignNode | undefined }) {
       <CardStepEditor node={node} />
       {descriptor?.inputs.filter(input => input.name !== mappedInput).map(input => <InputEditor key={`${node.id}/${input.name}`} nodeId={node.id} input={input} value={node.data.inputs[input.name]} scope={scope} args={node.data.inputs.args} />)}
       <UndeclaredOutputs nodeId={node.id} />
+      {descriptor && !descriptor.trigger && <ErrorPolicyEditor node={node} />}
       {descriptor && descriptor.outputs.length > 0 && (
         <p className="hint">Outputs: {descriptor.outputs.map(o => `nodes.${node.id}.${o.name}`).join(', ')}</p>
       )}

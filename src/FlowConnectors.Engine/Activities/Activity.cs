@@ -31,4 +31,20 @@ public abstract class Activity
     /// whose inputs are not set, when a flow is published, never during a run.
     /// </summary>
     protected internal virtual Stimuli.FlowTrigger? DeclareTrigger(Flows.FlowDefinition flow, Flows.FlowNode node, DateTimeOffset now, ICollection<string> problems) => null;
+
+    /// <summary>
+    /// Asked when this execution failed and the node's error policy has retries left: whether another attempt can
+    /// help, and how long the vendor asked to wait (an HTTP 429/503's Retry-After). <paramref name="errorOutcome"/>
+    /// is the error outcome taken, or null when the activity threw. By default every failure is worth a retry.
+    /// </summary>
+    protected internal virtual RetryAdvice AdviseRetry(string? errorOutcome, TimeProvider clock) => RetryAdvice.Retry;
+}
+
+/// <summary>What a failed activity says about trying it again (<see cref="Activity.AdviseRetry"/>).</summary>
+/// <param name="ShouldRetry">False when another attempt would fail the same way (an HTTP 400).</param>
+/// <param name="After">The wait the other side asked for (Retry-After); null to use the policy's delay.</param>
+public readonly record struct RetryAdvice(bool ShouldRetry, TimeSpan? After = null)
+{
+    public static RetryAdvice Retry => new(true);
+    public static RetryAdvice DoNotRetry => new(false);
 }

@@ -19,6 +19,11 @@ public sealed class FlowDefinition
     public string? Start { get; set; }
     public List<FlowNode> Nodes { get; set; } = [];
     public List<FlowConnection> Connections { get; set; } = [];
+    /// <summary>
+    /// The flow started, once, when an instance of this one faults and nothing handled the fault (README "Error
+    /// policies and error flows"); its trigger node is an Error Trigger.
+    /// </summary>
+    public string? ErrorFlow { get; set; }
     /// <summary>Extension blocks owned by other layers (e.g. <c>card</c> for connectors), kept verbatim.</summary>
     public SortedDictionary<string, JsonNode?> Extensions { get; set; } = new(StringComparer.Ordinal);
     /// <summary>Designer-only data (positions, viewport); never affects execution.</summary>
@@ -57,6 +62,8 @@ public sealed class FlowNode
     public string? Description { get; set; }
     /// <summary>Input name → literal, <c>{ "js": … }</c> or <c>{ "template": … }</c> (nested anywhere).</summary>
     public SortedDictionary<string, JsonNode?> Inputs { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>Retries and what a failure that remains does; null: the node faults on its first failure.</summary>
+    public NodeErrorPolicy? OnError { get; set; }
     public JsonObject? Ui { get; set; }
 }
 

@@ -30,7 +30,7 @@ public sealed record FlowLoadResult(FlowDefinition? Flow, IReadOnlyList<FlowProb
 public static class FlowJson
 {
     private static readonly string[] TopLevelOrder =
-        ["format", "id", "name", "description", "version", "inputs", "outputs", "variables", "start", "nodes", "connections"];
+        ["format", "id", "name", "description", "version", "inputs", "outputs", "variables", "start", "nodes", "connections", "errorFlow"];
 
     public static FlowLoadResult Load(string text, FlowJsonOptions? options = null)
     {
@@ -137,6 +137,7 @@ public static class FlowJson
                     }
                     w.WriteEndObject();
                 }
+                if (node.OnError is not null) WriteErrorPolicy(w, node.OnError);
                 if (node.Ui is not null) { w.WritePropertyName("ui"); CanonicalJson.WriteValue(w, node.Ui); }
                 w.WriteEndObject();
             }
@@ -150,6 +151,7 @@ public static class FlowJson
                 w.WriteEndObject();
             }
             w.WriteEndArray();
+            WriteOptional(w, "errorFlow", flow.ErrorFlow);
             foreach (var (key, value) in flow.Extensions)
             {
                 w.WritePropertyName(key);
@@ -165,6 +167,19 @@ public static class FlowJson
     private static void WriteOptional(Utf8JsonWriter w, string name, string? value)
     {
         if (value is not null) w.WriteString(name, value);
+    }
+
+    private static void WriteErrorPolicy(Utf8JsonWriter w, NodeErrorPolicy policy)
+    {
+        w.WriteStartObject("onError");
+        if (policy.Retries is { } retries) w.WriteNumber("retries", retries);
+        if (policy.DelayMs is { } delay) w.WriteNumber("delayMs", delay);
+        WriteOptional(w, "backoff", policy.Backoff);
+        if (policy.MaxDelayMs is { } maxDelay) w.WriteNumber("maxDelayMs", maxDelay);
+        if (policy.Jitter is { } jitter) w.WriteNumber("jitter", jitter);
+        WriteOptional(w, "then", policy.Then);
+        if (policy.Value is not null) { w.WritePropertyName("value"); CanonicalJson.WriteValue(w, policy.Value); }
+        w.WriteEndObject();
     }
 
     private static void WriteParameters(Utf8JsonWriter w, string name, List<FlowParameter> parameters)
@@ -227,6 +242,7 @@ public static class FlowJson
                     case "variables": flow.Variables = Variables(value, path); break;
                     case "nodes": sawNodes = true; flow.Nodes = Nodes(value, path); break;
                     case "connections": sawConnections = true; flow.Connections = Connections(value, path); break;
+                    case "errorFlow": flow.ErrorFlow = String(value, path); break;
                     case "ui": flow.Ui = ObjectValue(value, path); break;
                     default:
                         if (options.ExtensionBlocks.Contains(prop.Name))
@@ -333,6 +349,7 @@ public static class FlowJson
                         case "name": node.Name = String(prop.Value, propPath); break;
                         case "description": node.Description = String(prop.Value, propPath); break;
                         case "ui": node.Ui = ObjectValue(prop.Value, propPath); break;
+                        case "onError": node.OnError = ErrorPolicy(prop.Value, propPath, node.Id); break;
                         case "inputs":
                             if (!IsObject(prop.Value, propPath)) break;
                             var inputNames = new HashSet<string>(StringComparer.Ordinal);
@@ -347,7 +364,7 @@ public static class FlowJson
                             }
                             break;
                         default:
-                            Error("UNKNOWN_FIELD", propPath, $"unknown field '{prop.Name}'; a node has id, type, name, description, inputs, ui");
+                            Error("UNKNOWN_FIELD", propPath, $"unknown field '{prop.Name}'; a node has id, type, name, description, inputs, onError, ui");
                             break;
                     }
                 }
@@ -356,6 +373,56 @@ public static class FlowJson
                 list.Add(node);
             }
             return list;
+        }
+
+        private NodeErrorPolicy? ErrorPolicy(JsonElement value, string path, string nodeId)
+        {
+            if (!IsObject(value, path)) return null;
+            var policy = new NodeErrorPolicy();
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var prop in value.EnumerateObject())
+            {
+                var propPath = JsonPath.Property(path, prop.Name);
+                if (!seen.Add(prop.Name)) { Error("DUPLICATE_FIELD", propPath, $"field '{prop.Name}' appears twice", nodeId); continue; }
+                switch (prop.Name)
+                {
+                    case "retries":
+                        if (Integer(prop.Value, propPath, 0, NodeErrorPolicy.MaxRetries, nodeId) is { } retries) policy.Retries = (int)retries;
+                        break;
+                    case "delayMs": policy.DelayMs = Integer(prop.Value, propPath, 0, NodeErrorPolicy.MaxDelayLimitMs, nodeId); break;
+                    case "maxDelayMs": policy.MaxDelayMs = Integer(prop.Value, propPath, 0, NodeErrorPolicy.MaxDelayLimitMs, nodeId); break;
+                    case "backoff":
+                        policy.Backoff = OneOf(prop.Value, propPath, nodeId, NodeErrorPolicy.BackoffFixed, NodeErrorPolicy.BackoffExponential);
+                        break;
+                    case "then":
+                        policy.Then = OneOf(prop.Value, propPath, nodeId, NodeErrorPolicy.ThenFault, NodeErrorPolicy.ThenContinue, NodeErrorPolicy.ThenReturn);
+                        break;
+                    case "jitter":
+                        if (prop.Value.ValueKind != JsonValueKind.Number || prop.Value.GetDouble() is < 0 or > 1)
+                            Error("WRONG_TYPE", propPath, $"'jitter' must be a number from 0 to 1, got {prop.Value.GetRawText()}", nodeId);
+                        else policy.Jitter = prop.Value.GetDouble();
+                        break;
+                    case "value": policy.Value = ObjectValue(prop.Value, propPath); break;
+                    default:
+                        Error("UNKNOWN_FIELD", propPath, $"unknown field '{prop.Name}'; onError has retries, delayMs, backoff, maxDelayMs, jitter, then, value", nodeId);
+                        break;
+                }
+            }
+            return policy;
+        }
+
+        private long? Integer(JsonElement value, string path, long min, long max, string nodeId)
+        {
+            if (value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var number) && number >= min && number <= max) return number;
+            Error("WRONG_TYPE", path, $"expected an integer from {min} to {max}, got {value.GetRawText()}", nodeId);
+            return null;
+        }
+
+        private string? OneOf(JsonElement value, string path, string nodeId, params string[] allowed)
+        {
+            if (value.ValueKind == JsonValueKind.String && allowed.Contains(value.GetString(), StringComparer.Ordinal)) return value.GetString();
+            Error("WRONG_TYPE", path, $"expected one of {string.Join(", ", allowed.Select(a => '"' + a + '"'))}, got {value.GetRawText()}", nodeId);
+            return null;
         }
 
         private List<FlowConnection> Connections(JsonElement value, string path)

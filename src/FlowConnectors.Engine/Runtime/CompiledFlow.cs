@@ -35,6 +35,9 @@ internal sealed class CompiledNode(int index, FlowNode definition, ActivityType 
     public CompiledInput[] Inputs { get; } = inputs;
     public Dictionary<string, CompiledNode[]> Targets { get; } = new(StringComparer.Ordinal);
     public bool HasFaultTargets => Targets.ContainsKey(ActivityResult.FaultOutcome);
+    public NodeErrorPolicy? Policy => Definition.OnError;
+    /// <summary>With an onError of then: return, the outcome the node takes with its returned value.</summary>
+    public string? ReturnOutcome { get; set; }
 
     /// <summary>Every outcome counts as connected (ActivityRunner: a node run on its own reports the outcome it picked).</summary>
     public bool HandlesEveryOutcome { get; set; }

@@ -53,6 +53,7 @@ internal sealed partial class FlowCompiler(ActivityRegistry registry, Expression
             }
             var compiled = new CompiledNode(nodes.Count, node, type, CompileInputs(flow, node, type, path, problems));
             if (type.IsJoin) compiled.JoinMode = JoinModeOf(node, path, problems);
+            if (node.OnError is { } policy) compiled.ReturnOutcome = CheckErrorPolicy(node, policy, type, path, problems);
             if (type.Factory() is INodeValidator validator)
             {
                 var context = new NodeValidationContext(flow, node, path, problems);
@@ -75,8 +76,38 @@ internal sealed partial class FlowCompiler(ActivityRegistry registry, Expression
         return (new CompiledFlow(flow, nodes.ToArray(), starts, problems.Where(p => !p.IsError).ToList()), problems);
     }
 
+    /// <summary>An onError block that can work: a return has a value naming the node's outputs and an outcome to take. Gives that outcome.</summary>
+    private static string? CheckErrorPolicy(FlowNode node, NodeErrorPolicy policy, ActivityType type, string nodePath, List<FlowProblem> problems)
+    {
+        var path = JsonPath.Property(nodePath, "onError");
+        if (policy.EffectiveThen != NodeErrorPolicy.ThenReturn)
+        {
+            if (policy.Value is not null)
+                problems.Add(new(ProblemSeverity.Warning, "ERROR_POLICY_VALUE", JsonPath.Property(path, "value"),
+                    "'value' is used only with then: \"return\"", node.Id));
+            return null;
+        }
+        if (policy.Value is null)
+        {
+            problems.Add(new(ProblemSeverity.Error, "ERROR_POLICY_VALUE", path, "then: \"return\" needs a 'value': the node's outputs by name", node.Id));
+            return null;
+        }
+        var outputs = type.Outputs.Select(o => o.Descriptor.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var (name, _) in policy.Value)
+            if (!outputs.Contains(name))
+                problems.Add(new(ProblemSeverity.Error, "ERROR_POLICY_VALUE", JsonPath.Property(JsonPath.Property(path, "value"), name),
+                    outputs.Count == 0 ? $"{node.Type} has no outputs" : $"{node.Type} has no output '{name}'; it has {string.Join(", ", outputs.Order(StringComparer.Ordinal))}", node.Id));
+        var outcome = type.Descriptor.Outcomes.FirstOrDefault(o => o != ActivityResult.FaultOutcome && !type.Descriptor.ErrorOutcomes.Contains(o));
+        if (outcome is null)
+            problems.Add(new(ProblemSeverity.Error, "ERROR_POLICY_VALUE", JsonPath.Property(path, "then"),
+                $"{node.Type} has no outcome that is not an error, so it cannot return a value", node.Id));
+        return outcome;
+    }
+
     private static void CheckFlowHeader(FlowDefinition flow, List<FlowProblem> problems)
     {
+        if (flow.ErrorFlow is { } errorFlow && errorFlow == flow.Id)
+            problems.Add(new(ProblemSeverity.Error, "ERROR_FLOW_SELF", "$.errorFlow", "a flow cannot be its own error flow: its faults would start it again"));
         if (flow.Id.Length > 0 && !IdentifierPattern().IsMatch(flow.Id))
             problems.Add(new(ProblemSeverity.Error, "INVALID_ID", "$.id",
                 $"flow id '{flow.Id}' must start with a letter or '_' and hold only letters, digits, '_', '-' and '.'"));

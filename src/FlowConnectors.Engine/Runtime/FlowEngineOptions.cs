@@ -40,6 +40,15 @@ public sealed class FlowEngineOptions
     /// </summary>
     public int MaxLogEntries { get; init; } = 10_000;
 
+    /// <summary>
+    /// A node's retry waits up to this long in the run (the instance stays in memory); a longer wait suspends the
+    /// instance on a durable timer (a <c>delay</c> bookmark, as the Delay activity does) and the node runs again when
+    /// it is due, in whichever process resumes it.
+    /// </summary>
+    public TimeSpan RetryInProcessLimit { get; init; } = TimeSpan.FromSeconds(5);
+    /// <summary>Where retry jitter draws from (a number in [0, 1)); tests pass a fixed source.</summary>
+    public Func<double> RetryRandom { get; init; } = Random.Shared.NextDouble;
+
     /// <summary>The logger run logs and node scopes go to, created from <see cref="Services"/> on first use (EngineTelemetry).</summary>
     internal Microsoft.Extensions.Logging.ILogger? RunLogger { get; set; }
 

@@ -198,10 +198,12 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
             return;
         }
         _resumes.Remove(item, out var resume);
+        // A retry's durable timer (see ScheduleRetry): the node runs again from the start, not resumed.
+        if (resume.Bookmark?.Data is JsonObject data && data.ContainsKey(RetryBookmarkKey)) resume = default;
         var entry = _recorder.Begin(node);
         var started = Stopwatch.GetTimestamp();
         var telemetry = EngineTelemetry.EnterNode(Engine.Options, State, _journalPrefix + node.Id, node.Type.Descriptor.Type, started);
-        Activity activity;
+        Activity? activity = null;
         ActivityContext context;
         ValueTask<ActivityResult> pending;
         try
@@ -216,7 +218,7 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
         catch (Exception e)
         {
             EngineTelemetry.Failed(telemetry, e);
-            Fail(item, node, entry, started, e);
+            Fail(item, node, entry, started, e, activity: activity);
             return;
         }
         finally
@@ -227,12 +229,12 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
         {
             ActivityResult result;
             try { result = pending.Result; }
-            catch (Exception e) { Fail(item, node, entry, started, e); return; }
-            Complete(item, node, activity, entry, started, result);
+            catch (Exception e) { Fail(item, node, entry, started, e, activity: activity); return; }
+            Complete(item, node, activity!, entry, started, result);
         }
         else
         {
-            _running.Add(new Running(item, node, activity, entry, started, pending.AsTask()));
+            _running.Add(new Running(item, node, activity!, entry, started, pending.AsTask()));
         }
     }
 
@@ -242,10 +244,17 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
         var index = _running.FindIndex(r => r.Task == finished);
         var running = _running[index];
         _running.RemoveAt(index);
+        if (running.RetryWait)
+        {
+            // The wait before a retry is over (when it was cancelled instead, the loop stops the run).
+            if (finished.IsCompletedSuccessfully) _queue.Enqueue(running.Item);
+            return;
+        }
         if (finished.IsCompletedSuccessfully)
             Complete(running.Item, running.Node, running.Activity, running.Entry, running.Started, finished.Result);
         else
-            Fail(running.Item, running.Node, running.Entry, running.Started, finished.Exception?.InnerException ?? new OperationCanceledException());
+            Fail(running.Item, running.Node, running.Entry, running.Started, finished.Exception?.InnerException ?? new OperationCanceledException(),
+                activity: running.Activity);
     }
 
     private void BindInputs(CompiledNode node, Activity activity, JournalEntry? entry)
@@ -336,25 +345,32 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
         }
         if (result.OutcomeName is { } single)
         {
-            if (!node.HandlesEveryOutcome && node.TargetsOf(single).Length == 0 && (result.ErrorMessage is not null || node.Type.Descriptor.ErrorOutcomes.Contains(single)))
+            var isError = result.ErrorMessage is not null || node.Type.Descriptor.ErrorOutcomes.Contains(single);
+            if (isError && node.Policy is not null
+                && TryScheduleRetry(item, node, activity, entry, started, single, _secrets.Scrub(result.ErrorMessage ?? $"took the error outcome '{single}'")))
+                return;
+            if (!node.HandlesEveryOutcome && node.TargetsOf(single).Length == 0 && isError)
             {
                 // An error outcome nobody handles faults the node (README "Error outcomes"); the outputs stay readable.
                 var reason = result.ErrorMessage ?? $"took the error outcome '{single}'";
-                Fail(item, node, entry, started, new ActivityFaultException($"{reason} (outcome '{single}' is not connected)"), keepOutputs: true);
+                Fail(item, node, entry, started, new ActivityFaultException($"{reason} (outcome '{single}' is not connected)"), keepOutputs: true, retryChecked: true);
                 return;
             }
+            if (node.Policy is not null) ForgetAttempts(node, item.ScopeId);
             if (entry is not null) entry.Outcome = single;
             _tokens.FollowOutcome(item, node, single, releaseToken: true);
         }
         else
         {
+            if (node.Policy is not null) ForgetAttempts(node, item.ScopeId);
             var names = result.OutcomeNames ?? [];
             if (entry is not null) entry.Outcome = string.Join(",", names);
             _tokens.FollowOutcomes(item, node, names);
         }
     }
 
-    private void Fail(WorkItem item, CompiledNode node, JournalEntry? entry, long started, Exception exception, bool keepOutputs = false)
+    private void Fail(WorkItem item, CompiledNode node, JournalEntry? entry, long started, Exception exception, bool keepOutputs = false,
+        Activity? activity = null, bool retryChecked = false)
     {
         // However the activity reported it (a cancelled script faults its input), a stop asked for is a stop.
         if (_cancellation.IsCancellationRequested)
@@ -370,6 +386,18 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
             return;
         }
         var message = _secrets.Scrub(DescribeError(exception));
+        var continueOnFault = false;
+        if (node.Policy is { } policy)
+        {
+            if (!retryChecked && TryScheduleRetry(item, node, activity, entry, started, null, message)) return;
+            ForgetAttempts(node, item.ScopeId);
+            if (policy.EffectiveThen == Flows.NodeErrorPolicy.ThenReturn && node.ReturnOutcome is { } returned)
+            {
+                ReturnPolicyValue(item, node, policy, entry, started, message, returned);
+                return;
+            }
+            continueOnFault = policy.EffectiveThen == Flows.NodeErrorPolicy.ThenContinue;
+        }
         if (entry is not null)
         {
             entry.Duration = Stopwatch.GetElapsedTime(started);
@@ -379,7 +407,8 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
             // The entry of the node that faults the flow is kept even past the journal's limit: it is the one that explains.
             if (!_recorder.Contains(entry)) _recorder.Add(entry, always: !node.HasFaultTargets);
         }
-        if (node.HasFaultTargets)
+        // onError then: continue — the run goes on: along the fault port, or (nothing connected) this branch just ends.
+        if (node.HasFaultTargets || continueOnFault)
         {
             var error = new JsonObject { ["message"] = message, ["nodeId"] = node.Id, ["activityType"] = node.Type.Descriptor.Type };
             if (keepOutputs && State.NodeOutputs.TryGetValue(node.Id, out var produced)) produced["error"] = error;
@@ -390,6 +419,81 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
         }
         State.Fault = new FlowFault(node.Id, node.Type.Descriptor.Type, message);
         _faultedItem = item;
+    }
+
+    private const string RetryBookmarkKey = "retryAttempt";
+
+    private static string AttemptsKey(CompiledNode node, int scopeId) => "#retry:" + node.Id + "@" + scopeId;
+
+    private void ForgetAttempts(CompiledNode node, int scopeId) => State.NodeStates.Remove(AttemptsKey(node, scopeId));
+
+    /// <summary>
+    /// The node failed and its error policy may try it again: when retries are left and the activity says another
+    /// attempt can help, the failed attempt is journalled (outcome <c>retry</c>, with the wait) and the node runs again
+    /// after the wait — in this run when the wait is short, else on a durable timer that suspends the instance. The
+    /// node keeps its token meanwhile, so its scope and the instance stay open. The count of failed attempts lives
+    /// in the node's state, so it survives the suspension.
+    /// </summary>
+    private bool TryScheduleRetry(WorkItem item, CompiledNode node, Activity? activity, JournalEntry? entry, long started, string? errorOutcome, string message)
+    {
+        var policy = node.Policy!;
+        var key = AttemptsKey(node, item.ScopeId);
+        var failed = (State.NodeStates.TryGetValue(key, out var counted) && counted is JsonValue value && value.TryGetValue(out int known) ? known : 0) + 1;
+        if (failed > policy.EffectiveRetries) return false;
+        RetryAdvice advice;
+        try { advice = activity?.AdviseRetry(errorOutcome, Engine.Options.Clock) ?? RetryAdvice.Retry; }
+        catch (Exception e) when (e is not OutOfMemoryException) { advice = RetryAdvice.Retry; }
+        if (!advice.ShouldRetry) return false;
+        var delay = RetryDelays.Next(policy, failed, Engine.Options.RetryRandom(), advice.After);
+        State.NodeStates[key] = failed;
+        var durable = delay > Engine.Options.RetryInProcessLimit;
+        var note = $"attempt {failed} of {policy.EffectiveRetries + 1} failed: {message}; next attempt in {Describe(delay)}"
+                   + (advice.After is not null ? " (as the response's Retry-After asked)" : "") + (durable ? " on a durable timer" : "");
+        if (entry is not null)
+        {
+            entry.Duration = Stopwatch.GetElapsedTime(started);
+            entry.Outcome = RetryOutcome;
+            entry.Error = note;
+            _secrets.RedactInputs(entry);
+            if (!_recorder.Contains(entry)) _recorder.Add(entry);
+        }
+        EngineTelemetry.Log(Engine.Options, State, _journalPrefix + node.Id, "warning", note);
+        if (!durable)
+        {
+            _running.Add(new Running(item, node, null!, null, Stopwatch.GetTimestamp(), WaitBeforeRetryAsync(delay), RetryWait: true));
+            return true;
+        }
+        var timer = new Stimuli.TimerStimulus(Engine.Options.Clock.GetUtcNow() + delay);
+        CreateBookmark(node.Id, item.ScopeId, timer.Name, timer.Correlation(), new JsonObject { [RetryBookmarkKey] = failed });
+        return true;
+    }
+
+    /// <summary>The journal outcome of a failed attempt that is tried again.</summary>
+    public const string RetryOutcome = "retry";
+
+    private async Task<ActivityResult> WaitBeforeRetryAsync(TimeSpan delay)
+    {
+        if (delay > TimeSpan.Zero) await Task.Delay(delay, Engine.Options.Clock, _cancellation.Token);
+        return ActivityResult.Done;
+    }
+
+    /// <summary>onError then: return — the node's outputs become the policy's value and it takes its first outcome that is not an error.</summary>
+    private void ReturnPolicyValue(WorkItem item, CompiledNode node, Flows.NodeErrorPolicy policy, JournalEntry? entry, long started, string message, string outcome)
+    {
+        var outputs = new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
+        foreach (var (name, value) in policy.Value!) outputs[name] = value?.DeepClone();
+        State.NodeOutputs[node.Id] = outputs;
+        _expressions?.NodeOutputsChanged(node.Id);
+        if (entry is not null)
+        {
+            entry.Duration = Stopwatch.GetElapsedTime(started);
+            entry.Outcome = outcome;
+            entry.Error = $"{message} (onError returned its value)";
+            _secrets.RedactInputs(entry);
+            entry.Outputs = outputs.ToDictionary(o => o.Key, o => _secrets.Redact(o.Value?.DeepClone()), StringComparer.Ordinal);
+            if (!_recorder.Contains(entry)) _recorder.Add(entry);
+        }
+        _tokens.FollowOutcome(item, node, outcome, releaseToken: true);
     }
 
     private string DescribeError(Exception e) => e switch
@@ -498,5 +602,6 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
         _cancellation.Dispose();
     }
 
-    private sealed record Running(WorkItem Item, CompiledNode Node, Activity Activity, JournalEntry? Entry, long Started, Task<ActivityResult> Task);
+    /// <summary>A node in flight, or (<paramref name="RetryWait"/>) a node waiting in this run before its next attempt.</summary>
+    private sealed record Running(WorkItem Item, CompiledNode Node, Activity Activity, JournalEntry? Entry, long Started, Task<ActivityResult> Task, bool RetryWait = false);
 }

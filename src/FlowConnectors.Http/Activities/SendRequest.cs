@@ -113,6 +113,19 @@ internal sealed class SendRequest : Activity, INodeValidator, INodeSideEffects
         };
     }
 
+    /// <summary>
+    /// Under a node's error policy: transport errors, timeouts, 408, 429 and 5xx are worth another attempt; any other
+    /// status would come back the same. A 429 or 503 with Retry-After (seconds or an HTTP date) sets the wait.
+    /// </summary>
+    protected override RetryAdvice AdviseRetry(string? errorOutcome, TimeProvider clock)
+    {
+        if (errorOutcome is null || StatusCode == 0) return RetryAdvice.Retry;
+        if (StatusCode is not (408 or 429 or >= 500)) return RetryAdvice.DoNotRetry;
+        if (StatusCode is 429 or 503 && ResponseHeaders?["retry-after"] is JsonValue header && header.TryGetValue(out string? text))
+            return new RetryAdvice(true, RetryAfter.Parse(text, clock.GetUtcNow()));
+        return RetryAdvice.Retry;
+    }
+
     public void Validate(NodeValidationContext context)
     {
         // method: the engine already checks a literal against the input's options.

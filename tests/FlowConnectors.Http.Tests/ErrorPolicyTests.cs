@@ -1,0 +1,79 @@
+using FlowConnectors.Engine;
+using static FlowConnectors.Http.Tests.TestHttp;
+
+namespace FlowConnectors.Http.Tests;
+
+/// <summary>
+/// README "Error policies and error flows": a Send HTTP Request node's onError retries against a real local stub. The
+/// client's own resilience retries are off here, so every failure reaches the node's policy.
+/// </summary>
+public sealed class ErrorPolicyTests
+{
+    private static readonly HttpResilienceSettings NoClientRetries = new() { MaxRetries = 0, CircuitBreakerEnabled = false };
+
+    private static string Flow(string url, string onError) => $$"""
+        { "format": 1, "id": "policy", "start": "fetch", "outputs": [ { "name": "body", "type": "any" } ],
+          "nodes": [
+            { "id": "fetch", "type": "Http.SendRequest", "inputs": { "url": "{{url}}" }, "onError": {{onError}} },
+            { "id": "ok", "type": "SetOutput", "inputs": { "name": "body", "value": { "js": "nodes.fetch.body" } } }
+          ],
+          "connections": [ { "from": "fetch:2xx", "to": "ok" } ] }
+        """;
+
+    [Fact]
+    public async Task A_node_retry_policy_meets_a_stub_that_fails_twice_and_then_answers()
+    {
+        await using var stub = await StubServer.StartAsync((context, request) =>
+            request.Number <= 2 ? Respond.Json(context, 503, """{ "error": "busy" }""") : Respond.Json(context, 200, """{ "id": 7 }"""));
+        var result = await RunFlowAsync(Flow(stub.Url("items"), """{ "retries": 3, "delayMs": 20, "backoff": "exponential" }"""), Services(NoClientRetries));
+        result.Status.ShouldBe(FlowStatus.Finished, result.Fault?.Message);
+        result.Outputs["body"]!.ToJsonString().ShouldBe("""{"id":7}""");
+        stub.Hits.ShouldBe(3);
+        var attempts = result.Journal.Where(e => e.NodeId == "fetch").ToList();
+        attempts.Select(e => e.Outcome).ShouldBe(["retry", "retry", "2xx"]);
+        attempts[0].Error!.ShouldContain("attempt 1 of 4 failed: HTTP 503");
+        attempts[0].Error!.ShouldContain("next attempt in 20 ms");
+        attempts[1].Error!.ShouldContain("next attempt in 40 ms");
+    }
+
+    [Fact]
+    public async Task A_429_with_Retry_After_waits_as_long_as_the_vendor_asked()
+    {
+        await using var stub = await StubServer.StartAsync((context, request) =>
+        {
+            if (request.Number > 1) return Respond.Json(context, 200, """{ "ok": true }""");
+            context.Response.Headers["Retry-After"] = "1";
+            return Respond.Json(context, 429, """{ "error": "slow down" }""");
+        });
+        var result = await RunFlowAsync(Flow(stub.Url(), """{ "retries": 2, "delayMs": 0 }"""), Services(NoClientRetries));
+        result.Status.ShouldBe(FlowStatus.Finished, result.Fault?.Message);
+        stub.Hits.ShouldBe(2);
+        var first = result.Journal.First(e => e.NodeId == "fetch");
+        first.Outcome.ShouldBe("retry");
+        first.Error!.ShouldContain("HTTP 429");
+        first.Error!.ShouldContain("next attempt in 1 s (as the response's Retry-After asked)");
+        // The second attempt started no earlier than the vendor asked.
+        (stub.Requests[1].At - stub.Requests[0].At).ShouldBeGreaterThanOrEqualTo(TimeSpan.FromSeconds(1) - TimeSpan.FromMilliseconds(50));
+    }
+
+    [Fact]
+    public async Task A_400_is_not_retried_because_it_would_fail_the_same_way()
+    {
+        await using var stub = await StubServer.JsonAsync(400, """{ "error": "bad field" }""");
+        var result = await RunFlowAsync(Flow(stub.Url(), """{ "retries": 3, "delayMs": 0 }"""), Services(NoClientRetries));
+        result.Status.ShouldBe(FlowStatus.Faulted);
+        stub.Hits.ShouldBe(1);
+        result.Fault!.Message.ShouldContain("HTTP 400");
+    }
+
+    [Fact]
+    public async Task After_its_retries_a_5xx_node_returns_the_policy_value_and_goes_on()
+    {
+        await using var stub = await StubServer.JsonAsync(500, "{}");
+        var result = await RunFlowAsync(Flow(stub.Url(), """{ "retries": 1, "delayMs": 0, "then": "return", "value": { "statusCode": 200, "body": { "cached": true } } }"""),
+            Services(NoClientRetries));
+        result.Status.ShouldBe(FlowStatus.Finished, result.Fault?.Message);
+        result.Outputs["body"]!.ToJsonString().ShouldBe("""{"cached":true}""");
+        stub.Hits.ShouldBe(2);
+    }
+}
