@@ -74,6 +74,38 @@ public sealed class LifecycleTests
         result.Ok.ShouldBeFalse();
         result.Reason!.ShouldContain("revoke failed with HTTP 403");
         (await h.Store.GetAsync("conn1"))!.Status.ShouldBe(ConnectionStatus.Deauthorized);
+        (await h.Store.GetAsync("conn1"))!.StatusReason.ShouldBe($"rotating credentials; not revoked at the vendor: {result.Reason}");
+    }
+
+    [Fact]
+    public async Task Deauthorizing_a_connection_whose_connector_has_no_revoke_says_nothing_was_revoked_and_why()
+    {
+        using var folder = TestFlows.Connector("""{ "kind": "apiKey", "parameter": "token" }""", TestFlows.TokenParameter);
+        await using var h = await Harness.StartAsync(folder.Load(), Api);
+        await h.ConnectAsync(("token", "good-token"));
+
+        var result = await h.Runtime.DeauthorizeAsync("conn1", "user left the company");
+
+        result.Ok.ShouldBeFalse();
+        result.Reason.ShouldBe("connector 'test-api' has no _revoke flow: its credentials were removed here, not revoked at the vendor");
+        h.Stub.Hits.ShouldBe(0);
+        var stored = (await h.Store.GetAsync("conn1"))!;
+        stored.Status.ShouldBe(ConnectionStatus.Deauthorized);
+        stored.StatusReason.ShouldBe("user left the company; not revoked at the vendor: " + result.Reason);
+    }
+
+    [Fact]
+    public async Task Deauthorizing_again_does_not_run_revoke_and_does_not_claim_a_revoke()
+    {
+        using var folder = Connector();
+        await using var h = await Harness.StartAsync(folder.Load(), Api);
+        await h.ConnectAsync(("token", "good-token"));
+        (await h.Runtime.DeauthorizeAsync("conn1", "first")).Ok.ShouldBeTrue();
+
+        var again = await h.Runtime.DeauthorizeAsync("conn1", "second");
+
+        again.ShouldBe(new ConnectionTestResult(false, "the connection was deauthorized, so _revoke did not run"));
+        h.Stub.Hits.ShouldBe(1);
     }
 
     [Fact]

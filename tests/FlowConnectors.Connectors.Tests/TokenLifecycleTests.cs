@@ -20,10 +20,13 @@ public sealed class TokenLifecycleTests
       "clientIdParameter": "clientId", "clientSecretParameter": "clientSecret", "scope": "offline_access" }
     """;
 
-    private static ConnectorPackage Connector(string? tokenExpiry = null)
+    private const string RefreshPath = "/oauth2/refresh";
+
+    private static ConnectorPackage Connector(string? tokenExpiry = null, string? refreshUrl = null)
     {
         var manifest = JsonNode.Parse(TestFlows.Manifest(AuthorizationCode, TestFlows.ClientParameters))!.AsObject();
         if (tokenExpiry is not null) manifest["tokenExpiry"] = JsonNode.Parse(tokenExpiry);
+        if (refreshUrl is not null) manifest["auth"]!["refreshUrl"] = refreshUrl;
         var folder = new ConnectorFolder().Manifest(manifest.ToJsonString()).Flow(TestFlows.HttpHelper).Flow(TestFlows.CustomApiAction).Flow(TestFlows.AuthPing());
         return folder.Load();
     }
@@ -34,7 +37,7 @@ public sealed class TokenLifecycleTests
         var issued = 0;
         return async (context, request) =>
         {
-            if (request.Path == TokenPath)
+            if (request.Path is TokenPath or RefreshPath)
             {
                 if (refused is not null) { await Respond.Json(context, 400, refused); return; }
                 await Task.Delay(50);
@@ -62,6 +65,31 @@ public sealed class TokenLifecycleTests
     {
         static string Part(string json) => Convert.ToBase64String(Encoding.UTF8.GetBytes(json)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
         return $"{Part("""{"alg":"none"}""")}.{Part($$"""{"sub":"ada","exp":{{expires.ToUnixTimeSeconds()}}}""")}.sig";
+    }
+
+    [Fact]
+    public async Task A_connector_with_a_refresh_url_sends_refresh_grants_there_and_not_to_the_token_url()
+    {
+        await using var h = await Harness.StartAsync(Connector("""{ "refreshBefore": "00:05:00" }""", "https://login.example.com" + RefreshPath), TokenServer());
+        await SignedInAsync(h, "at-old-1", h.Clock.GetUtcNow().AddMinutes(3));
+
+        (await h.CallAsync("/me")).ShouldHaveFinished();
+
+        var refresh = h.Stub.To(RefreshPath).ShouldHaveSingleItem();
+        (refresh.Form("grant_type"), refresh.Form("refresh_token")).ShouldBe(("refresh_token", "rt-old-1"));
+        h.Stub.To(TokenPath).ShouldBeEmpty();
+        h.Stub.To("/me").ShouldHaveSingleItem().Header("Authorization").ShouldBe("Bearer at-new-1");
+    }
+
+    [Fact]
+    public void A_refresh_url_that_is_not_an_absolute_http_url_is_refused_with_its_path()
+    {
+        var manifest = JsonNode.Parse(TestFlows.Manifest(AuthorizationCode, TestFlows.ClientParameters))!.AsObject();
+        manifest["auth"]!["refreshUrl"] = "/oauth2/refresh";
+
+        var (_, problems) = ManifestReader.Read(manifest.ToJsonString());
+
+        problems.ShouldContain(p => p.Path == "$.auth.refreshUrl" && p.Code == "MANIFEST_AUTH_FIELD");
     }
 
     [Fact]

@@ -91,6 +91,27 @@ public sealed class ConnectorAuthoringTests(AuthoringFixture fixture) : IClassFi
         """;
 
     [Fact]
+    public async Task Creating_an_oauth_connector_scaffolds_a_revoke_flow_and_a_refresh_url_of_its_own()
+    {
+        var (status, source) = await SendAsync(HttpMethod.Post, "/api/connectors", $$"""
+            { "key": "acme-oauth", "name": "Acme OAuth", "baseUrl": "{{fixture.VendorUrl}}", "authPingPath": "/me", "revokePath": "/oauth/token/revoke",
+              "auth": { "kind": "oauth2AuthorizationCode", "authorizeUrl": "https://login.acme.example/authorize", "tokenUrl": "https://login.acme.example/token" } }
+            """);
+        status.ShouldBe(201, source?.ToJsonString());
+        FlowIds(source!).ShouldBe(["_authping", "_revoke", "customApiAction", "httpHelper"]);
+        var auth = source!["manifest"]!["auth"]!;
+        ((string)auth["refreshUrl"]!).ShouldBe("https://login.acme.example/token");
+        source["manifest"]!.AsObject().ContainsKey("revokePath").ShouldBeFalse();
+        var revoke = source["flows"]!.AsArray().Single(f => (string)f!["id"]! == "_revoke")!;
+        var call = revoke["nodes"]!.AsArray().Single(n => (string)n!["id"]! == "call")!;
+        ((string)call["inputs"]!["inputs"]!["relative_url"]!).ShouldBe("/oauth/token/revoke");
+        ((string)call["inputs"]!["inputs"]!["request_method"]!).ShouldBe("POST");
+        // The connector it makes validates and is installed, _revoke included.
+        ((bool)source["installed"]!).ShouldBeTrue();
+        File.Exists(Path.Combine(Server.Services.GetRequiredService<ConnectorInstaller>().FolderOf("acme-oauth"), "flows", "_revoke.flow.json")).ShouldBeTrue();
+    }
+
+    [Fact]
     public async Task Creating_a_connector_scaffolds_the_standard_flows_and_its_test_connection_works_against_the_vendor()
     {
         var (status, source) = await CreateAsync("acme-create");

@@ -16,16 +16,18 @@ namespace FlowConnectors.Connectors.Auth;
 public sealed class OAuthClient(HttpClient http, TimeProvider clock)
 {
     public Task<OAuthTokens> ClientCredentialsAsync(ConnectorManifest manifest, Connection connection, CancellationToken ct) =>
-        RequestAsync(manifest, connection, new() { ["grant_type"] = "client_credentials", ["scope"] = manifest.Auth.Scope }, ct);
+        RequestAsync(manifest, connection, manifest.Auth.TokenUrl!, new() { ["grant_type"] = "client_credentials", ["scope"] = manifest.Auth.Scope }, ct);
 
     public Task<OAuthTokens> ExchangeCodeAsync(ConnectorManifest manifest, Connection connection, string code, string redirectUri, CancellationToken ct) =>
-        RequestAsync(manifest, connection, new() { ["grant_type"] = "authorization_code", ["code"] = code, ["redirect_uri"] = redirectUri }, ct);
+        RequestAsync(manifest, connection, manifest.Auth.TokenUrl!, new() { ["grant_type"] = "authorization_code", ["code"] = code, ["redirect_uri"] = redirectUri }, ct);
 
     public async Task<OAuthTokens> RefreshAsync(ConnectorManifest manifest, Connection connection, CancellationToken ct)
     {
         var refresh = connection.Tokens?.RefreshToken
                       ?? throw new ActivityFaultException("authentication failed: the connection has no refresh token; sign in again", new TokenRefusedException());
-        var tokens = await RequestAsync(manifest, connection, new() { ["grant_type"] = "refresh_token", ["refresh_token"] = refresh }, ct);
+        // Some providers take refresh grants at their own endpoint (refreshUrl); most at the token endpoint.
+        var tokens = await RequestAsync(manifest, connection, manifest.Auth.RefreshUrl ?? manifest.Auth.TokenUrl!,
+            new() { ["grant_type"] = "refresh_token", ["refresh_token"] = refresh }, ct);
         // Servers may omit a new refresh token; the old one stays valid then.
         return tokens.RefreshToken is null ? tokens with { RefreshToken = refresh } : tokens;
     }
@@ -51,12 +53,12 @@ public sealed class OAuthClient(HttpClient http, TimeProvider clock)
         return url + separator + string.Join("&", query.Where(q => q.Value is not null).Select(q => $"{Uri.EscapeDataString(q.Key)}={Uri.EscapeDataString(q.Value!)}"));
     }
 
-    private async Task<OAuthTokens> RequestAsync(ConnectorManifest manifest, Connection connection, Dictionary<string, string?> form, CancellationToken ct)
+    private async Task<OAuthTokens> RequestAsync(ConnectorManifest manifest, Connection connection, string endpoint, Dictionary<string, string?> form, CancellationToken ct)
     {
         var auth = manifest.Auth;
         var clientId = connection.Get(auth.ClientIdParameter) ?? throw new ActivityFaultException($"connection parameter '{auth.ClientIdParameter}' is not set");
         var clientSecret = connection.Get(auth.ClientSecretParameter) ?? throw new ActivityFaultException($"connection parameter '{auth.ClientSecretParameter}' is not set");
-        var tokenUrl = ConnectorUrls.Expand(auth.TokenUrl!, connection);
+        var tokenUrl = ConnectorUrls.Expand(endpoint, connection);
         using var request = new HttpRequestMessage(HttpMethod.Post, tokenUrl);
         if (auth.ClientAuthentication == "client_secret_post")
         {

@@ -3,12 +3,17 @@ namespace FlowConnectors.Connectors.Budgets;
 /// <summary>
 /// Where rate-limit budgets live. The server keeps them in the database so every node draws from the same
 /// budget; <see cref="InMemoryRateBudgetStore"/> serves one process (offline tests, the CLI).
-/// Implementations apply <see cref="BudgetWindow"/> to the stored state atomically.
+/// Implementations apply <see cref="BudgetWindow"/> to the stored state atomically, takes and pauses under
+/// one lock per budget, so no take is decided on a state older than a pause that was already recorded.
 /// </summary>
 public interface IRateBudgetStore
 {
-    /// <summary>Takes one request from budget <paramref name="key"/> when it has room, else says when to try again.</summary>
-    Task<BudgetDecision> TryTakeAsync(string key, RateLimit limit, BudgetLane lane, DateTimeOffset now, CancellationToken ct = default);
+    /// <summary>
+    /// Takes one request from budget <paramref name="key"/> when it has room, else says when to try again.
+    /// The store reads <paramref name="clock"/> once it holds the budget's lock, so the grant is recorded at
+    /// the time it was made and in the same order as every pause.
+    /// </summary>
+    Task<BudgetDecision> TryTakeAsync(string key, RateLimit limit, BudgetLane lane, TimeProvider clock, CancellationToken ct = default);
 
     /// <summary>When the budget would have room for <paramref name="lane"/> (now when it has room), without taking anything.</summary>
     Task<DateTimeOffset> PeekAsync(string key, RateLimit limit, BudgetLane lane, DateTimeOffset now, CancellationToken ct = default);

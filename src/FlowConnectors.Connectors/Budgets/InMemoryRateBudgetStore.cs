@@ -6,9 +6,9 @@ public sealed class InMemoryRateBudgetStore : IRateBudgetStore
     private readonly Dictionary<string, BudgetWindow> _budgets = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
 
-    public Task<BudgetDecision> TryTakeAsync(string key, RateLimit limit, BudgetLane lane, DateTimeOffset now, CancellationToken ct = default)
+    public Task<BudgetDecision> TryTakeAsync(string key, RateLimit limit, BudgetLane lane, TimeProvider clock, CancellationToken ct = default)
     {
-        lock (_lock) return Task.FromResult(Window(key).Decide(limit, lane, now, take: true));
+        lock (_lock) return Task.FromResult(Window(key).Decide(limit, lane, clock.GetUtcNow(), take: true));
     }
 
     public Task<DateTimeOffset> PeekAsync(string key, RateLimit limit, BudgetLane lane, DateTimeOffset now, CancellationToken ct = default)

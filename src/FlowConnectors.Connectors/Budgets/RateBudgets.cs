@@ -25,20 +25,50 @@ public sealed class RateBudgets(IRateBudgetStore store, TimeProvider clock)
     public static IEnumerable<RateLimit> LimitsFor(ConnectorManifest manifest, string path) =>
         manifest.RateLimits.Where(l => l.Group is not null && l.Matches(path)).Concat(manifest.RateLimits.Where(l => l.Group is null));
 
-    /// <summary>Waits until every budget that applies has room, and takes one request from each.</summary>
+    /// <summary>
+    /// A grant is used at once or not at all. One that reaches its caller later than this after the budget recorded it
+    /// (a slow commit, a starved thread) is left unused and counted, and another is taken: sent late, it would land in
+    /// a window the budget already filled. Never more than a tenth of the budget's period.
+    /// </summary>
+    public static readonly TimeSpan GrantFreshness = TimeSpan.FromMilliseconds(50);
+    /// <summary>After this many stale grants in a row the call goes with the next grant however late, so a machine too
+    /// slow to use any grant in time still makes progress (at the budget's rate, later than planned).</summary>
+    private const int StaleGrantsTolerated = 3;
+
+    /// <summary>Waits until every budget that applies has room, and takes one request from each, just before the request goes out.</summary>
     public async Task AcquireAsync(ConnectorManifest manifest, string connectionId, string path, BudgetLane lane, CancellationToken ct)
     {
-        foreach (var limit in LimitsFor(manifest, path))
+        var limits = LimitsFor(manifest, path).ToList();
+        for (var attempt = 1; ; attempt++)
         {
-            var key = KeyOf(manifest.Key, connectionId, limit);
-            while (true)
+            var oldestGrant = DateTimeOffset.MaxValue;
+            foreach (var limit in limits)
             {
-                var now = clock.GetUtcNow();
-                var decision = await store.TryTakeAsync(key, limit, lane, now, ct);
-                if (decision.Granted) break;
-                var wait = decision.RetryAt - now;
-                await Task.Delay(wait < TimeSpan.FromMilliseconds(5) ? TimeSpan.FromMilliseconds(5) : wait > MaxPoll ? MaxPoll : wait, clock, ct);
+                var grantedAt = await TakeAsync(KeyOf(manifest.Key, connectionId, limit), limit, lane, ct);
+                if (grantedAt < oldestGrant) oldestGrant = grantedAt;
             }
+            var late = clock.GetUtcNow() - oldestGrant;
+            if (late <= Freshness(limits) || attempt > StaleGrantsTolerated) return;
+        }
+    }
+
+    private static TimeSpan Freshness(List<RateLimit> limits)
+    {
+        var freshness = GrantFreshness;
+        foreach (var limit in limits)
+            if (limit.Per / 10 < freshness) freshness = limit.Per / 10;
+        return freshness;
+    }
+
+    /// <summary>Waits for a grant of one budget; answers the time the budget recorded for it.</summary>
+    private async Task<DateTimeOffset> TakeAsync(string key, RateLimit limit, BudgetLane lane, CancellationToken ct)
+    {
+        while (true)
+        {
+            var decision = await store.TryTakeAsync(key, limit, lane, clock, ct);
+            if (decision.Granted) return decision.RetryAt;
+            var wait = decision.RetryAt - clock.GetUtcNow();
+            await Task.Delay(wait < TimeSpan.FromMilliseconds(5) ? TimeSpan.FromMilliseconds(5) : wait > MaxPoll ? MaxPoll : wait, clock, ct);
         }
     }
 

@@ -45,5 +45,5 @@ public static class BudgetLanes
     };
 }
 
-/// <summary>A budget's answer: granted now, or try again at <see cref="RetryAt"/>.</summary>
+/// <summary>A budget's answer: granted (then <see cref="RetryAt"/> is the time recorded for the grant), or try again at <see cref="RetryAt"/>.</summary>
 public readonly record struct BudgetDecision(bool Granted, DateTimeOffset RetryAt);

@@ -94,6 +94,8 @@ public sealed record AuthSettings
     public string TokenType { get; init; } = "Bearer";
     public string? TokenUrl { get; init; }
     public string? AuthorizeUrl { get; init; }
+    /// <summary>Authorization code only: where refresh-token grants go when the provider keeps them apart from <see cref="TokenUrl"/>.</summary>
+    public string? RefreshUrl { get; init; }
     public string ClientIdParameter { get; init; } = "clientId";
     public string ClientSecretParameter { get; init; } = "clientSecret";
     public string? Scope { get; init; }

@@ -322,7 +322,7 @@ public static partial class ManifestReader
             AuthKind.Basic => ["kind", "usernameParameter", "passwordParameter"],
             AuthKind.ApiKey => ["kind", "parameter", "in", "name", "tokenType"],
             AuthKind.OAuth2ClientCredentials => ["kind", "tokenUrl", "clientIdParameter", "clientSecretParameter", "scope", "clientAuthentication"],
-            AuthKind.OAuth2AuthorizationCode => ["kind", "authorizeUrl", "tokenUrl", "clientIdParameter", "clientSecretParameter", "scope", "clientAuthentication"],
+            AuthKind.OAuth2AuthorizationCode => ["kind", "authorizeUrl", "tokenUrl", "refreshUrl", "clientIdParameter", "clientSecretParameter", "scope", "clientAuthentication"],
             _ => ["kind", "flow", "refreshable"],
         };
         foreach (var (field, _) in auth)
@@ -340,6 +340,7 @@ public static partial class ManifestReader
             TokenType = Field("tokenType", settings.TokenType),
             TokenUrl = (string?)auth["tokenUrl"],
             AuthorizeUrl = (string?)auth["authorizeUrl"],
+            RefreshUrl = (string?)auth["refreshUrl"],
             ClientIdParameter = Field("clientIdParameter", settings.ClientIdParameter),
             ClientSecretParameter = Field("clientSecretParameter", settings.ClientSecretParameter),
             Scope = (string?)auth["scope"],
@@ -372,6 +373,8 @@ public static partial class ManifestReader
                     Error(authPath + ".tokenUrl", "MANIFEST_AUTH_FIELD", "tokenUrl must be an absolute http(s) URL");
                 if (kind == AuthKind.OAuth2AuthorizationCode && (settings.AuthorizeUrl is null || !IsHttpUrl(ConnectionPlaceholder().Replace(settings.AuthorizeUrl, "x"))))
                     Error(authPath + ".authorizeUrl", "MANIFEST_AUTH_FIELD", "authorizeUrl must be an absolute http(s) URL");
+                if (settings.RefreshUrl is not null && !IsHttpUrl(ConnectionPlaceholder().Replace(settings.RefreshUrl, "x")))
+                    Error(authPath + ".refreshUrl", "MANIFEST_AUTH_FIELD", "refreshUrl must be an absolute http(s) URL");
                 NeedParameter("clientIdParameter", settings.ClientIdParameter, false);
                 NeedParameter("clientSecretParameter", settings.ClientSecretParameter, true);
                 if (settings.ClientAuthentication is not ("client_secret_basic" or "client_secret_post"))

@@ -24,8 +24,9 @@ internal sealed class ConnectionCallHandler(ConnectorManifest manifest, RateBudg
         if (manifest.RateLimits.Count > 0)
             await budgets.AcquireAsync(manifest, call.ConnectionId, call.RelativePath, call.Lane, cancellationToken);
         var response = await base.SendAsync(request, cancellationToken);
-        VendorAnswers.Current?.Record(response);
+        // First: a pause the answer asks for holds the other callers back from the moment it is recorded.
         await budgets.LearnAsync(manifest, call.ConnectionId, response, cancellationToken);
+        VendorAnswers.Current?.Record(response);
         if (call.CanRefresh && await ExpiryDetection.IsExpiredAsync(manifest.TokenExpiry, response, cancellationToken))
             return ExpiryDetection.AsUnauthorized(response);
         return response;

@@ -521,18 +521,29 @@ public sealed class ConnectorRuntime : IAsyncDisposable
     public async Task<IReadOnlyList<string>> ConnectorChangedAsync(ConnectorPackage? previous, ConnectorPackage? current, CancellationToken cancellationToken = default) =>
         Lifecycle is { } listener ? await listener.ConnectorChangedAsync(previous, current, cancellationToken) : [];
 
-    /// <summary>Runs <c>_revoke</c> (when the connector has one) and marks the connection deauthorized.</summary>
+    /// <summary>
+    /// Runs <c>_revoke</c> (when the connector has one) and marks the connection deauthorized. The answer says
+    /// <c>Ok</c> only when the vendor's <c>_revoke</c> ran and finished; otherwise its reason says why nothing was
+    /// revoked (no <c>_revoke</c>, a connection that was not authorized, the vendor's refusal), and so does the
+    /// connection's status reason, since its tokens may stay valid at the vendor.
+    /// </summary>
     public async Task<ConnectionTestResult> DeauthorizeAsync(string connectionId, string reason, CancellationToken cancellationToken = default)
     {
         var connection = await GetConnectionAsync(connectionId, cancellationToken);
-        ConnectionTestResult result = new(true, null);
-        if (connection.Status is ConnectionStatus.Authorized or ConnectionStatus.TestFailed && GetConnector(connection.ConnectorKey).FindFlow(ConnectorPackage.Revoke) is not null)
+        ConnectionTestResult result;
+        if (GetConnector(connection.ConnectorKey).FindFlow(ConnectorPackage.Revoke) is null)
+            result = new(false, $"connector '{connection.ConnectorKey}' has no {ConnectorPackage.Revoke} flow: its credentials were removed here, not revoked at the vendor");
+        else if (connection.Status is not (ConnectionStatus.Authorized or ConnectionStatus.TestFailed))
+            result = new(false, $"the connection was {Connection.StatusName(connection.Status)}, so {ConnectorPackage.Revoke} did not run");
+        else
         {
             var run = await RunFlowAsync(connection.ConnectorKey, ConnectorPackage.Revoke, connectionId, null, cancellationToken);
-            if (run.Status != FlowStatus.Finished) result = new(false, run.Fault?.Message);
+            result = run.Status == FlowStatus.Finished
+                ? new(true, null)
+                : new(false, run.Fault?.Message ?? $"{ConnectorPackage.Revoke} ended {run.Status.ToString().ToLowerInvariant()}");
         }
         connection.Status = ConnectionStatus.Deauthorized;
-        connection.StatusReason = reason;
+        connection.StatusReason = result.Ok ? reason : $"{reason}; not revoked at the vendor: {result.Reason}";
         connection.Tokens = null;
         connection.UpdatedAt = Options.Clock.GetUtcNow();
         Tokens.Forget(connection.Id);

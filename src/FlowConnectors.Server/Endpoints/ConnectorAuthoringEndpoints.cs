@@ -62,12 +62,13 @@ internal static partial class ConnectorAuthoringEndpoints
                 return Problems.Result(409, "Conflict", $"a connector with key '{key}' already exists; open it to edit it");
             var manifest = ScaffoldManifest(body);
             var authPingPath = Str(body["authPingPath"]) ?? "/";
+            var revokePath = Str(body["revokePath"]) ?? Scaffolds.DefaultRevokePath;
             return await WriteAsync(installer, runtime, null, folder =>
             {
                 WriteManifest(folder, manifest);
                 WriteFlow(folder, Scaffolds.HttpHelper());
                 WriteFlow(folder, Scaffolds.CustomApiAction());
-                EnsureAuthFlows(folder, manifest, authPingPath);
+                EnsureAuthFlows(folder, manifest, authPingPath, revokePath);
             }, created: true, ct);
         });
 
@@ -97,7 +98,7 @@ internal static partial class ConnectorAuthoringEndpoints
             var result = await WriteAsync(installer, runtime, package, folder =>
             {
                 WriteManifest(folder, Order(manifest));
-                EnsureAuthFlows(folder, manifest, "/");
+                EnsureAuthFlows(folder, manifest, "/", Scaffolds.DefaultRevokePath);
             }, created: false, ct);
             if (newKey != key && installer.IsInstalledHere(key) && Find(runtime, newKey!) is not null)
                 await installer.UninstallAsync(key, ct);
@@ -222,12 +223,17 @@ internal static partial class ConnectorAuthoringEndpoints
 
     private static string FileOf(string flowId) => $"{FlowsFolder}/{flowId}.flow.json";
 
-    /// <summary>An auth kind that needs them gets a scaffolded <c>_authping</c> (and <c>_auth</c> for custom) when the connector has none.</summary>
-    private static void EnsureAuthFlows(string folder, JsonObject manifest, string authPingPath)
+    /// <summary>
+    /// An auth kind that needs them gets a scaffolded <c>_authping</c> (and <c>_auth</c> for custom) when the connector
+    /// has none; OAuth kinds also get a <c>_revoke</c>, so deauthorizing revokes the tokens at the vendor once its path is right.
+    /// </summary>
+    private static void EnsureAuthFlows(string folder, JsonObject manifest, string authPingPath, string revokePath)
     {
         var kind = Str((manifest["auth"] as JsonObject)?["kind"]) ?? "none";
         if (kind != "none" && !File.Exists(Path.Combine(folder, FileOf(ConnectorPackage.AuthPing))))
             WriteFlow(folder, Scaffolds.AuthPing(authPingPath));
+        if (kind is "oauth2ClientCredentials" or "oauth2AuthorizationCode" && !File.Exists(Path.Combine(folder, FileOf(ConnectorPackage.Revoke))))
+            WriteFlow(folder, Scaffolds.Revoke(revokePath));
         if (kind == "custom")
         {
             var flowName = Str((manifest["auth"] as JsonObject)?["flow"]) ?? "_auth";
@@ -244,12 +250,15 @@ internal static partial class ConnectorAuthoringEndpoints
     {
         var manifest = new JsonObject();
         foreach (var (field, value) in body)
-            if (field != "authPingPath") manifest[field] = value?.DeepClone();
+            if (field is not ("authPingPath" or "revokePath")) manifest[field] = value?.DeepClone();
         manifest["name"] ??= Str(body["key"]);
         manifest["version"] ??= "1.0.0";
         manifest["auth"] ??= new JsonObject { ["kind"] = "none" };
         if (manifest["connectionParameters"] is null && manifest["auth"] is JsonObject auth)
             manifest["connectionParameters"] = DefaultParameters(auth);
+        // Where refresh grants go is its own setting: the token endpoint until the author says otherwise.
+        if (manifest["auth"] is JsonObject codeAuth && Str(codeAuth["kind"]) == "oauth2AuthorizationCode" && codeAuth["refreshUrl"] is null && codeAuth["tokenUrl"] is JsonValue tokenUrl)
+            codeAuth["refreshUrl"] = tokenUrl.DeepClone();
         return Order(manifest);
     }
 

@@ -5,7 +5,7 @@ namespace FlowConnectors.Server.Endpoints;
 
 /// <summary>
 /// The standard flows a new connector starts with, following the Okta conventions (docs/connectors.md):
-/// httpHelper, _authping, the custom API action, and a custom auth flow for auth kind <c>custom</c>.
+/// httpHelper, _authping, the custom API action, a custom auth flow for auth kind <c>custom</c>, and _revoke for OAuth.
 /// </summary>
 internal static class Scaffolds
 {
@@ -60,6 +60,31 @@ internal static class Scaffolds
             { "id": "check", "type": "If", "name": "2xx?", "inputs": { "condition": { "js": "nodes.call.outputs.status_code >= 200 && nodes.call.outputs.status_code < 300" } } },
             { "id": "ok", "type": "Return" },
             { "id": "fail", "type": "Fail", "inputs": { "message": { "js": "(function (b) { return 'HTTP ' + nodes.call.outputs.status_code + (b && (b.message || b.error) ? ': ' + (b.message || b.error.message || b.error) : ''); })(nodes.call.outputs.body)" } } }
+          ],
+          "connections": [
+            { "from": "call:done", "to": "check" }, { "from": "check:true", "to": "ok" }, { "from": "check:false", "to": "fail" }
+          ]
+        }
+        """);
+
+    /// <summary>Where a new OAuth connector's <c>_revoke</c> posts until its author sets the provider's revocation path.</summary>
+    public const string DefaultRevokePath = "/oauth/revoke";
+
+    /// <summary>
+    /// Deauthorize: POST <paramref name="path"/> with the connection's token (RFC 7009-style revocation through httpHelper);
+    /// a 2xx answer means the vendor revoked it, anything else is the reason the deauthorize answer reports.
+    /// </summary>
+    public static FlowDefinition Revoke(string path) => FlowJson.Parse($$"""
+        {
+          "format": 1,
+          "id": "_revoke",
+          "name": "Revoke tokens",
+          "description": "Runs when a connection is deauthorized: asks the vendor to revoke the connection's token. Set the path to the provider's revocation endpoint.",
+          "nodes": [
+            { "id": "call", "type": "CallFlow", "name": "POST", "inputs": { "flowId": "httpHelper", "inputs": { "relative_url": {{JsonValue.Create(path)!.ToJsonString()}}, "request_method": "POST" } } },
+            { "id": "check", "type": "If", "name": "2xx?", "inputs": { "condition": { "js": "nodes.call.outputs.status_code >= 200 && nodes.call.outputs.status_code < 300" } } },
+            { "id": "ok", "type": "Return" },
+            { "id": "fail", "type": "Fail", "inputs": { "message": { "js": "(function (b) { return 'revoke failed with HTTP ' + nodes.call.outputs.status_code + (b && (b.error_description || b.message || b.error) ? ': ' + (b.error_description || b.message || b.error.message || b.error) : ''); })(nodes.call.outputs.body)" } } }
           ],
           "connections": [
             { "from": "call:done", "to": "check" }, { "from": "check:true", "to": "ok" }, { "from": "check:false", "to": "fail" }
