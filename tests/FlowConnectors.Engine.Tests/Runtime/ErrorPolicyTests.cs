@@ -104,6 +104,22 @@ public sealed class ErrorPolicyTests
     }
 
     [Fact]
+    public async Task Inside_a_loop_each_iteration_has_its_own_attempts()
+    {
+        var result = await Flow.RunAsync("""
+            { "format": 1, "id": "loop-policy", "start": "each",
+              "nodes": [
+                { "id": "each", "type": "ForEach", "inputs": { "items": [1, 2, 3] } },
+                { "id": "call", "type": "Fail", "inputs": { "message": { "js": "'item ' + nodes.each.currentItem + ' failed'" } },
+                  "onError": { "retries": 1, "delayMs": 0, "then": "continue" } } ],
+              "connections": [ { "from": "each:iterate", "to": "call" } ] }
+            """);
+        result.Status.ShouldBe(FlowStatus.Finished, result.Fault?.Message);
+        result.Journal.Where(e => e.NodeId == "call").Select(e => e.Outcome).ShouldBe(["retry", "fault", "retry", "fault", "retry", "fault"]);
+        result.State.NodeStates.Keys.ShouldNotContain(k => k.StartsWith("#retry:", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Jitter_draws_from_the_injected_random_source()
     {
         var options = new FlowEngineOptions { RetryRandom = () => 0.0 };
