@@ -237,7 +237,7 @@ function Designer() {
     try {
       const until = Date.now() + 60_000;
       let instance = await api.instance(instanceId);
-      while ((instance.status === 'running' || (instance.status === 'faulted' && instance.retry === undefined)) && Date.now() < until) {
+      while (instance.status === 'running' && Date.now() < until) {
         await new Promise(resolve => setTimeout(resolve, 300));
         instance = await api.instance(instanceId);
       }

@@ -75,7 +75,9 @@ public sealed class InstanceRepairs(WorkflowHost host, IInstanceStore instances,
     public async Task<RetryPlan> RetryAsync(string instanceId, RetryTarget target, IReadOnlyDictionary<string, string>? mapping, bool confirmUnsafe, string? by,
         CancellationToken ct)
     {
-        if (!await instances.TryAcquireLeaseAsync(instanceId, host.LeaseOwner, clock.GetUtcNow(), options.LeaseDuration, ct))
+        // A run of this process holds the lease under the same owner name: taking it would succeed, and releasing it
+        // after a refusal would leave that run unleased.
+        if (host.IsRunningHere(instanceId) || !await instances.TryAcquireLeaseAsync(instanceId, host.LeaseOwner, clock.GetUtcNow(), options.LeaseDuration, ct))
             throw await BusyOrMissingAsync(instanceId, ct);
         var keepLease = false;
         try
@@ -157,7 +159,9 @@ public sealed class InstanceRepairs(WorkflowHost host, IInstanceStore instances,
     public async Task<FlowStatus> AlterAsync(string instanceId, IReadOnlyDictionary<string, JsonNode?> variables, IReadOnlyList<string> cancelWaits, string? by,
         CancellationToken ct)
     {
-        if (!await instances.TryAcquireLeaseAsync(instanceId, host.LeaseOwner, clock.GetUtcNow(), options.LeaseDuration, ct))
+        // A run of this process holds the lease under the same owner name: taking it would succeed, and releasing it
+        // after a refusal would leave that run unleased.
+        if (host.IsRunningHere(instanceId) || !await instances.TryAcquireLeaseAsync(instanceId, host.LeaseOwner, clock.GetUtcNow(), options.LeaseDuration, ct))
             throw await BusyOrMissingAsync(instanceId, ct);
         var keepLease = false;
         try

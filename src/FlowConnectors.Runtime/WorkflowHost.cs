@@ -107,6 +107,9 @@ public sealed partial class WorkflowHost(
     /// <summary>How many runs this process executes or has queued now.</summary>
     public int ActiveRuns => _running.Count;
 
+    /// <summary>Whether this process runs (or is about to run) the instance now.</summary>
+    public bool IsRunningHere(string instanceId) => _running.ContainsKey(instanceId);
+
     public async Task<(CompiledFlow Flow, int Version)> CompileAsync(string flowId, int? version, CancellationToken ct)
     {
         if (version is null && _published.TryGetValue(flowId, out var published) && DateTimeOffset.UtcNow - published.ReadAt < PublishedCacheTime)

@@ -63,7 +63,9 @@ public sealed class ValidationTests
         var registry = Options().Registry;
         var send = registry.Find("Http.SendRequest")!;
         send.Category.ShouldBe("HTTP");
-        send.Inputs.Select(i => i.Name).ShouldBe(["method", "url", "query", "headers", "body", "bodyFormat", "timeout", "outcomes", "useConnection", "auth", "idempotencyKey", "maxResponseBytes", "followRedirects"]);
+        send.Inputs.Select(i => i.Name).ShouldBe(["method", "url", "query", "headers", "body", "bodyFormat", "timeout", "outcomes", "useConnection", "auth", "idempotencyKey", "autoIdempotencyKey", "maxResponseBytes", "followRedirects"]);
+        // Declared unsafe (a POST may do its work twice); a node narrows it by its method and idempotency key.
+        send.SideEffects.ShouldBe(FlowConnectors.Engine.Activities.SideEffects.Unsafe);
         send.FindInput("method")!.Options.ShouldBe(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]);
         send.FindInput("bodyFormat")!.Options.ShouldBe(["json", "text", "form", "multipart"]);
         send.FindInput("timeout")!.Default!.GetValue<string>().ShouldBe("00:00:30");

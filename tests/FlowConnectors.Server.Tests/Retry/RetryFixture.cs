@@ -45,6 +45,8 @@ internal sealed class RetryVendor : IAsyncDisposable
     public string Address { get; }
     public ConcurrentDictionary<string, int> Status { get; } = new(StringComparer.Ordinal);
     public ConcurrentQueue<(string Method, string Path, string? IdempotencyKey)> Calls { get; } = new();
+    /// <summary>A path held here answers only once its gate is opened.</summary>
+    public ConcurrentDictionary<string, TaskCompletionSource> Gates { get; } = new(StringComparer.Ordinal);
 
     public int CallsTo(string path) => Calls.Count(c => c.Path == path);
 
@@ -60,6 +62,7 @@ internal sealed class RetryVendor : IAsyncDisposable
             var path = context.Request.Path.Value ?? "/";
             var key = context.Request.Headers["Idempotency-Key"].ToString();
             vendor!.Calls.Enqueue((context.Request.Method, path, key.Length == 0 ? null : key));
+            if (vendor.Gates.TryGetValue(path, out var gate)) await gate.Task.WaitAsync(TimeSpan.FromSeconds(60));
             context.Response.StatusCode = vendor.Status.GetValueOrDefault(path, 200);
             context.Response.ContentType = "application/json";
             await context.Response.WriteAsync(new JsonObject { ["ok"] = context.Response.StatusCode < 400, ["path"] = path }.ToJsonString(), Encoding.UTF8);

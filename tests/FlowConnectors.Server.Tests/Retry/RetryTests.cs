@@ -227,6 +227,36 @@ public sealed class RetryTests(RetryFixture fixture) : IClassFixture<RetryFixtur
     }
 
     [Fact]
+    public async Task A_second_retry_is_refused_as_busy_while_the_first_one_runs()
+    {
+        var v = Vendor.Address;
+        await PublishAsync(Flow("retry-busy", [
+            Request("slow", "GET", $"{v}/busy/slow"),
+            Node("done", "SetOutput", new JsonObject { ["name"] = "result", ["value"] = "ok" }),
+        ], ("slow:2xx", "done")), "retry-busy", first: true);
+        Vendor.Status["/busy/slow"] = 409;
+        var id = await RunFaultedAsync("retry-busy", "slow");
+        Vendor.Status["/busy/slow"] = 200;
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Vendor.Gates["/busy/slow"] = gate;
+        try
+        {
+            (await PostAsync($"/api/instances/{id}/retry", "{}")).Status.ShouldBe(202);
+            await TestServer.EventuallyAsync(() => Task.FromResult(Vendor.CallsTo("/busy/slow")), n => n == 2, "the retried call to reach the vendor");
+            var (status, problem) = await PostAsync($"/api/instances/{id}/retry", "{}");
+            status.ShouldBe(409, problem?.ToJsonString());
+            problem!["title"]!.GetValue<string>().ShouldBe("Busy");
+            (await PostAsync($"/api/instances/{id}/alter", """{ "variables": { "note": "x" } }""")).Status.ShouldBe(409);
+        }
+        finally
+        {
+            gate.TrySetResult();
+        }
+        (await EndedAsync(id))["status"]!.GetValue<string>().ShouldBe("finished");
+        Vendor.CallsTo("/busy/slow").ShouldBe(2);
+    }
+
+    [Fact]
     public async Task Retry_all_retries_the_faulted_instances_a_filter_selects()
     {
         var v = Vendor.Address;
