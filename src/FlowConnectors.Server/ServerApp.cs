@@ -88,9 +88,11 @@ public static class ServerApp
             ?? provider.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features
                 .Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()?.Addresses.FirstOrDefault()?.TrimEnd('/')
             ?? options.BaseUrl));
-        services.AddSingleton(provider => clustered
-            ? CallbackSigner.FromDatabase(provider.GetRequiredService<IClusterSecrets>(), provider.GetRequiredService<IDataProtectionProvider>())
-            : new CallbackSigner(keyRing));
+        // On one node the key file is made at start, as it always was; a cluster's key comes from the database once it is migrated.
+        if (clustered)
+            services.AddSingleton(provider => CallbackSigner.FromDatabase(provider.GetRequiredService<IClusterSecrets>(), provider.GetRequiredService<IDataProtectionProvider>()));
+        else
+            services.AddSingleton(new CallbackSigner(keyRing));
         services.AddSingleton<ICallbackUrls>(provider => new CallbackUrls(provider.GetRequiredService<ICallbackBase>(), provider.GetRequiredService<CallbackSigner>()));
         services.AddSingleton(provider =>
         {

@@ -50,6 +50,7 @@ public sealed class ClusterStateSpecs(ClusterStateSpecs.Cluster cluster, ITestOu
         clock.Restart();
         (await WaitForAsync(async () => (await cluster.C.Client.GetAsync($"api/connectors/{key}")).StatusCode == HttpStatusCode.OK)).ShouldBeTrue();
         output.WriteLine($"connector seen on C after {clock.ElapsedMilliseconds} ms");
+        foreach (var line in cluster.C.Output.Where(l => l.Contains(key, StringComparison.Ordinal) || l.Contains("changes stopped", StringComparison.Ordinal))) output.WriteLine("C: " + line);
         var secret = "secret-" + Guid.NewGuid().ToString("N");
         clock.Restart();
         await CreateConnectionAsync(cluster.A, key, "conn-" + key, secret);
