@@ -36,7 +36,8 @@ export const AUTH_FIELDS: Record<AuthKind, AuthField[]> = {
     { name: 'tokenType', label: 'Token type', control: 'text', placeholder: 'Bearer' },
   ],
   oauth2ClientCredentials: clientFields,
-  oauth2AuthorizationCode: [{ name: 'authorizeUrl', label: 'Authorize URL', control: 'text', placeholder: 'https://…/authorize' }, ...clientFields],
+  oauth2AuthorizationCode: [{ name: 'authorizeUrl', label: 'Authorize URL', control: 'text', placeholder: 'https://…/authorize' }, ...clientFields,
+    { name: 'refreshUrl', label: 'Refresh URL (if not the token URL)', control: 'text', placeholder: 'https://…/token' }],
   custom: [
     { name: 'flow', label: 'Auth flow', control: 'text', placeholder: '_auth' },
     { name: 'refreshable', label: 'Re-run on a 401 (session tokens)', control: 'checkbox' },

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
 using FlowConnectors.Connectors.Manifest;
@@ -17,6 +18,12 @@ public sealed class RateBudgets(IRateBudgetStore store, TimeProvider clock)
     private static readonly TimeSpan MaxPoll = TimeSpan.FromMilliseconds(500);
 
     public IRateBudgetStore Store => store;
+
+    /// <summary>
+    /// Pauses this node learned, by budget key. A 429 holds back this node's callers from the moment it is read, before
+    /// the shared store has it (its write can queue behind other takes); other nodes learn it from the store.
+    /// </summary>
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _learnedPauses = new(StringComparer.Ordinal);
 
     public static string KeyOf(string connectorKey, string connectionId, RateLimit limit) =>
         limit.Group is null ? $"{connectorKey}/{connectionId}" : $"{connectorKey}/{connectionId}/{limit.Group}";
@@ -47,6 +54,8 @@ public sealed class RateBudgets(IRateBudgetStore store, TimeProvider clock)
                 var grantedAt = await TakeAsync(KeyOf(manifest.Key, connectionId, limit), limit, lane, ct);
                 if (grantedAt < oldestGrant) oldestGrant = grantedAt;
             }
+            // Checked again just before sending: a pause this node learned while the grant was being recorded wins.
+            if (limits.Any(limit => LearnedPause(KeyOf(manifest.Key, connectionId, limit)) is not null)) continue;
             var late = clock.GetUtcNow() - oldestGrant;
             if (late <= Freshness(limits) || attempt > StaleGrantsTolerated) return;
         }
@@ -65,11 +74,27 @@ public sealed class RateBudgets(IRateBudgetStore store, TimeProvider clock)
     {
         while (true)
         {
+            if (LearnedPause(key) is { } pausedUntil)
+            {
+                await Task.Delay(Min(pausedUntil - clock.GetUtcNow(), MaxPoll), clock, ct);
+                continue;
+            }
             var decision = await store.TryTakeAsync(key, limit, lane, clock, ct);
             if (decision.Granted) return decision.RetryAt;
             var wait = decision.RetryAt - clock.GetUtcNow();
             await Task.Delay(wait < TimeSpan.FromMilliseconds(5) ? TimeSpan.FromMilliseconds(5) : wait > MaxPoll ? MaxPoll : wait, clock, ct);
         }
+    }
+
+    private static TimeSpan Min(TimeSpan wait, TimeSpan most) => wait < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : wait > most ? most : wait;
+
+    /// <summary>Until when a pause this node learned holds <paramref name="key"/>; null when none does (a lapsed one is forgotten).</summary>
+    private DateTimeOffset? LearnedPause(string key)
+    {
+        if (!_learnedPauses.TryGetValue(key, out var until)) return null;
+        if (until > clock.GetUtcNow()) return until;
+        _learnedPauses.TryRemove(KeyValuePair.Create(key, until));
+        return null;
     }
 
     /// <summary>How long a call of <paramref name="lane"/> would wait for the connection's budget now (zero when it has room).</summary>
@@ -92,7 +117,10 @@ public sealed class RateBudgets(IRateBudgetStore store, TimeProvider clock)
         var now = clock.GetUtcNow();
         var pause = PauseFrom(response, now);
         if (pause is not { } until || until <= now) return;
-        // The whole connection slows down, not only the call that was refused; a group's own budget too.
+        // The whole connection slows down, not only the call that was refused; a group's own budget too. This node's
+        // callers at once, every node's through the store.
+        foreach (var limit in manifest.RateLimits)
+            _learnedPauses.AddOrUpdate(KeyOf(manifest.Key, connectionId, limit), until, (_, existing) => existing > until ? existing : until);
         foreach (var limit in manifest.RateLimits) await store.PauseAsync(KeyOf(manifest.Key, connectionId, limit), until, ct);
     }
 
