@@ -4,8 +4,9 @@ import {
 } from '@xyflow/react';
 import { Map as MapIcon, Plus } from 'lucide-react';
 import { useCallback, useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState, type DragEvent } from 'react';
-import { API_KEY_STORAGE, ApiError, createApi } from './api';
+import { ApiError, createApi } from './api';
 import { may, useSession } from './session';
+import { SignInPrompt } from './access/SignInPrompt';
 import { ActivityNode, nodeOutcomes } from './components/ActivityNode';
 import { OutcomeEdge } from './components/OutcomeEdge';
 import { NodePicker, type PickerRequest } from './components/NodePicker';
@@ -51,14 +52,10 @@ function storedPanels(): Panels {
 
 function Designer() {
   const [state, dispatch] = useReducer(reducer, initialState);
-  const [apiKey, setApiKey] = useState(() => localStorage.getItem(API_KEY_STORAGE) ?? '');
-  const keyRef = useRef(apiKey);
-  keyRef.current = apiKey;
-  const api = useMemo(() => createApi(() => keyRef.current), []);
-  // A signed-in browser (session cookie) needs no key; the key field is the fallback without a session.
+  const api = useMemo(() => createApi(), []);
+  // Signed in through the sign-in menu (the printed link, a password, a provider or an API key): session.ts.
   const session = useSession();
-  const signedIn = session.signedIn;
-  const ready = signedIn || apiKey !== '';
+  const ready = session.signedIn;
   const flow = useReactFlow();
   const design = state.design;
 
@@ -67,7 +64,7 @@ function Designer() {
   useEffect(() => {
     if (!ready) return;
     api.activities().then(descriptors => dispatch({ kind: 'descriptors', descriptors }), fail);
-  }, [api, ready, apiKey, fail]);
+  }, [api, ready, session.user?.id, fail]);
 
   // Live validation, debounced.
   const flowJson = useMemo(() => toFlowJson(design), [state.revision]); // eslint-disable-line react-hooks/exhaustive-deps
@@ -202,6 +199,8 @@ function Designer() {
     return () => window.removeEventListener('beforeunload', onBeforeUnload);
   }, []);
 
+  /** The flow id and revision the server's draft holds, as this page last saved it (a test step of it needs no save). */
+  const savedDraft = useRef<string | undefined>(undefined);
   /** Saves the draft (Save, Ctrl/Cmd+S, and before a test run or Publish): nothing goes live. */
   const save = async (quiet = false): Promise<boolean> => {
     const revision = state.revision;
@@ -209,6 +208,7 @@ function Designer() {
       const ids = new Set(design.nodes.map(n => n.id));
       const pins = Object.fromEntries(Object.entries(state.pins).filter(([id]) => ids.has(id)));
       await api.saveDraft(toFlowJson(design), pins);
+      savedDraft.current = `${design.meta.id}@${revision}`;
       dispatch({ kind: 'saved', revision });
       if (!quiet) dispatch({ kind: 'message', text: `saved the draft of ${design.meta.id} (Publish makes it live)` });
       dispatch({ kind: 'viewing', version: undefined });
@@ -273,7 +273,7 @@ function Designer() {
       const upstream = design.edges.filter(e => e.target === nodeId).map(e => e.source);
       if (upstream.some(id => !runOutputs()[id])) {
         await run(state.lastInputs, true);
-      } else if (!(await save(true))) return;
+      } else if (savedDraft.current !== `${design.meta.id}@${state.revision}` && !(await save(true))) return; // unchanged since saved: one round trip
       const outputs = nodeOutputsRef.current();
       const result = await api.testStep(design.meta.id, nodeId, outputs, stateRef.current.lastInputs);
       dispatch({
@@ -487,10 +487,7 @@ function Designer() {
           <div className={`app${panels.bottom ? '' : ' no-bottom'}`} ref={appRef}>
             {state.offline && <OfflineBanner />}
             <Toolbar
-              apiKey={apiKey}
-              signedIn={signedIn}
-              canPublish={!signedIn || may(session, 'flows.publish')}
-              onApiKey={key => { localStorage.setItem(API_KEY_STORAGE, key); setApiKey(key); }}
+              canPublish={!ready || may(session, 'flows.publish')}
               onNew={() => { if (mayReplaceCanvas()) load(toFlowJson(emptyDesign(`flow-${Date.now().toString(36)}`))); }}
               onOpenList={() => api.listFlows().then(flows => dispatch({ kind: 'flows', flows }), fail)}
               onOpen={id => { if (mayReplaceCanvas()) openFlow(id).then(() => dispatch({ kind: 'flows', flows: undefined }), fail); }}
@@ -545,6 +542,7 @@ function Designer() {
                 </ReactFlow>
                 <IconButton icon={MapIcon} label={panels.minimap ? 'Hide the minimap' : 'Show the minimap'} active={panels.minimap}
                   className="minimap-toggle" data-testid="toggle-minimap" onClick={() => setPanels({ ...panels, minimap: !panels.minimap })} />
+                {!ready && <SignInPrompt to="to build, test and publish flows" className="canvas-sign-in" />}
                 {design.nodes.length === 0 && state.descriptors.length > 0 && (
                   <div className="empty-state" data-testid="empty-state">
                     <Button icon={Plus} variant="primary" data-testid="add-first-step" onClick={() => openPicker()}>Add first step</Button>
@@ -568,10 +566,10 @@ function Designer() {
             />}
             {picker && (
               <NodePicker descriptors={state.descriptors} request={picker} onClose={() => setPicker(undefined)}
-                onPick={type => {
+                onPick={(type, preset) => {
                   setPicker(undefined);
                   // As in n8n: the new step opens at once, with the data that flows into it and its Test step.
-                  const id = addNode(type, picker.position, undefined, picker.from);
+                  const id = addNode(type, picker.position, preset, picker.from);
                   dispatch({ kind: 'details', nodeId: id });
                 }} />
             )}

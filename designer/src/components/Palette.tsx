@@ -18,7 +18,7 @@ export function Palette({ descriptors, onAdd }: { descriptors: ActivityDescripto
   return (
     <aside className="palette">
       <input className="palette-search" placeholder="Search activities" value={query} onChange={e => setQuery(e.target.value)} aria-label="Search activities" />
-      {descriptors.length === 0 && <p className="hint">Set the API key to load the activities.</p>}
+      {descriptors.length === 0 && <p className="hint">Sign in to load the activities.</p>}
       {groups.map(group => {
         const look = categoryLook(group.category);
         return (

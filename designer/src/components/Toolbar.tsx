@@ -13,12 +13,8 @@ import {
 export interface Panels { palette: boolean; inspector: boolean; bottom: boolean; minimap: boolean }
 
 export interface ToolbarProps {
-  apiKey: string;
-  /** A signed-in browser needs no key: the field is then hidden. */
-  signedIn?: boolean;
   /** False hides Publish (a signed-in user without flows.publish); the server refuses it anyway. */
   canPublish?: boolean;
-  onApiKey: (key: string) => void;
   onNew: () => void;
   onOpenList: () => void;
   onOpen: (id: string) => void;
@@ -41,7 +37,6 @@ export interface ToolbarProps {
 
 export function Toolbar(p: ToolbarProps) {
   const { state } = useStore();
-  const [key, setKey] = useState(p.apiKey);
   const [showRun, setShowRun] = useState(false);
   // Escape closes the run popover as it closes every other popover.
   useEffect(() => {
@@ -101,18 +96,6 @@ export function Toolbar(p: ToolbarProps) {
         <IconButton icon={PanelBottom} label="Bottom panel" active={p.panels.bottom} onClick={panel('bottom')} data-testid="toggle-bottom" title="Show or hide problems, run, instances and versions" />
         <IconButton icon={PanelRight} label="Inspector" active={p.panels.inspector} onClick={panel('inspector')} data-testid="toggle-inspector" title="Show or hide the inspector" />
       </div>
-      {!p.signedIn && (
-        <input
-          className="api-key"
-          type="password"
-          placeholder="API key (data/api-key.txt)"
-          aria-label="API key"
-          value={key}
-          onChange={e => setKey(e.target.value)}
-          onBlur={() => p.onApiKey(key)}
-          onKeyDown={e => { if (e.key === 'Enter') p.onApiKey(key); }}
-        />
-      )}
       {showRun && (
         <div className="run-popover">
           <RunForm declared={state.design.meta.rest.inputs} onRun={inputs => { setShowRun(false); p.onRun(inputs); }} />

@@ -27,7 +27,7 @@ import {
 import type { ActivityDescriptor, InstanceDetail, Json } from '../types';
 import { CARD_DRAG_TYPE, type NodePreset } from './cardNode';
 import { CardCanvasContext } from './CardStepEditor';
-import { createConnectorsApi, storedApiKey } from './connectorsApi';
+import { createConnectorsApi } from './connectorsApi';
 import type { CardTestResult, ConnectionInfo, ConnectorFlowJson, ConnectorSource, FlowParameterJson } from './types';
 
 const nodeTypes: NodeTypes = { activity: ActivityNode };
@@ -37,7 +37,7 @@ const STEP_DRAG = 'application/x-flowconnectors-card-step';
 
 let descriptorsOnce: Promise<ActivityDescriptor[]> | null = null;
 function loadDescriptors(): Promise<ActivityDescriptor[]> {
-  descriptorsOnce ??= createApi(storedApiKey).activities().catch(e => { descriptorsOnce = null; throw e; });
+  descriptorsOnce ??= createApi().activities().catch(e => { descriptorsOnce = null; throw e; });
   return descriptorsOnce;
 }
 
@@ -80,7 +80,7 @@ function stable(value: unknown): string {
 
 function Canvas({ source, flow, busy, compose, onSave, panel, actions, panelDirty, declarations }: CardCanvasProps) {
   const [state, dispatch] = useReducer(reducer, initialState);
-  const api = useMemo(() => createApi(storedApiKey), []);
+  const api = useMemo(() => createApi(), []);
   const connectorsApi = useMemo(() => createConnectorsApi(), []);
   const view = useReactFlow();
   const design = state.design;
