@@ -66,7 +66,7 @@ public sealed class SignInSpecs(DesignerFixture fixture) : IClassFixture<Designe
             await Assertions.Expect(page.Locator(".workspace:not([hidden]) input[type=password]")).ToHaveCountAsync(0);
             (await page.Locator("input[type=password]").CountAsync()).ShouldBe(0, $"a password or key field outside the sign-in menu on #/{workspace}");
         }
-        foreach (var workspace in new[] { "flows", "connectors", "catalog", "data", "approvals", "incidents", "access" })
+        foreach (var workspace in Workspaces)
         {
             await page.GetByTestId($"tab-{workspace}").ClickAsync();
             await Assertions.Expect(page.Locator(".workspace:not([hidden])").GetByTestId("sign-in-prompt")).ToBeVisibleAsync();
