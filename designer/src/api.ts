@@ -1,11 +1,11 @@
 // The one typed client of the FlowConnectors REST API. A signed-in browser is known by its session cookie (changes carry
-// the antiforgery token); without a session, the API key pasted in the toolbar (kept in localStorage) is sent instead.
-import { csrfToken } from './session';
+// the antiforgery token); a browser signed in with an API key (the sign-in menu, session.ts) sends the key instead.
+import { apiKey, csrfToken } from './session';
 import type {
   ActivityDescriptor, Draft, FlowJson, Pin, FlowProblem, FlowSummary, FlowVersion, InstanceDetail, InstanceSummary, JournalEntry, Json, RetryPlan, RunResult, ValidationResult,
 } from './types';
 
-export const API_KEY_STORAGE = 'flowconnectors.apiKey';
+export { API_KEY_STORAGE } from './session';
 
 export interface StepResult {
   nodeId: string;
@@ -102,7 +102,7 @@ export interface Api {
   reachable(): Promise<boolean>;
 }
 
-export function createApi(getKey: () => string, base = ''): Api {
+export function createApi(getKey: () => string = apiKey, base = ''): Api {
   const call = (method: string, path: string, body?: unknown) => request(getKey, base, method, path,
     f => new ApiError(f.status, `${f.method} ${f.path}: ${f.status} ${detailOf(f.body) ?? f.text}`, f.body), body);
   const json = async <T>(method: string, path: string, body?: unknown) => (await (await call(method, path, body)).json()) as T;

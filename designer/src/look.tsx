@@ -6,7 +6,7 @@ import {
   type LucideIcon,
 } from 'lucide-react';
 import { useSyncExternalStore } from 'react';
-import type { NodeData } from './flowJson';
+import type { NodeData } from './flows/flowJson';
 import type { ActivityDescriptor } from './types';
 
 export interface Look {

@@ -1,5 +1,8 @@
-// The browser session: who is signed in (a cookie set by the server: HttpOnly, SameSite=Strict), what they may do,
-// and the antiforgery token every change sends. Scripts use API keys; a browser that is signed in needs none.
+// The one place the designer knows who is signed in. A browser signs in with the one-time link the server prints
+// (or a user name and password, or an OpenID Connect provider): a cookie set by the server (HttpOnly,
+// SameSite=Strict) and the antiforgery token every change sends. An API key, entered in the same sign-in menu and
+// kept in localStorage, stands in for that cookie; every view and client reads both from here, and no view asks
+// for anything itself.
 import { useSyncExternalStore } from 'react';
 
 export interface SessionUser { id: string; userName: string; roles: string[]; setupPending: boolean }
@@ -10,10 +13,18 @@ export interface Session {
   permissions?: string[];
   csrfToken?: string;
   providers: Provider[];
+  /** How the browser is signed in: the session cookie, or an API key entered in the sign-in menu. */
+  via?: 'session' | 'apiKey';
+  /** False until the server has answered once (views then show neither content nor a sign-in prompt). */
+  checked?: boolean;
+  /** The stored API key was refused (revoked, expired): it is forgotten and the sign-in menu says why. */
+  keyRejected?: boolean;
 }
 
-const SIGNED_OUT: Session = { signedIn: false, providers: [] };
-let current: Session = SIGNED_OUT;
+export const API_KEY_STORAGE = 'flowconnectors.apiKey';
+
+const SIGNED_OUT: Session = { signedIn: false, providers: [], checked: true };
+let current: Session = { signedIn: false, providers: [], checked: false };
 const listeners = new Set<() => void>();
 
 function set(session: Session) {
@@ -21,14 +32,38 @@ function set(session: Session) {
   listeners.forEach(l => l());
 }
 
+/** The API key entered in the sign-in menu ('' when none): what the API clients send when there is no session cookie. */
+export function storedApiKey(): string {
+  try { return localStorage.getItem(API_KEY_STORAGE) ?? ''; } catch { return ''; }
+}
+
 /** The antiforgery token for the request headers of changes (POST, PUT, PATCH, DELETE). */
 export function csrfToken(): string | undefined { return current.csrfToken; }
 
-/** Reads the session from the server (signed out when it cannot be read). */
+/** The key the API clients send: the stored API key while the browser is signed in with it, else none (the cookie speaks). */
+export function apiKey(): string {
+  return current.via === 'apiKey' ? storedApiKey() : '';
+}
+
+async function readSession(base: string, key?: string): Promise<Session> {
+  const response = await fetch(`${base}/auth/session`, { cache: 'no-store', headers: key ? { 'X-Api-Key': key } : {} });
+  return response.ok ? await response.json() as Session : SIGNED_OUT;
+}
+
+/**
+ * Reads the session from the server: the session cookie first (the sign-in link, a password, a provider), else the
+ * stored API key. A stored key the server no longer accepts is forgotten and said so (signed out when nothing answers).
+ */
 export async function loadSession(base = ''): Promise<Session> {
   try {
-    const response = await fetch(`${base}/auth/session`, { cache: 'no-store' });
-    set(response.ok ? await response.json() as Session : SIGNED_OUT);
+    const cookie = await readSession(base);
+    const key = storedApiKey();
+    if (cookie.signedIn || !key) set({ ...cookie, checked: true, via: cookie.signedIn ? 'session' : undefined });
+    else {
+      const keyed = await readSession(base, key);
+      if (!keyed.signedIn) localStorage.removeItem(API_KEY_STORAGE);
+      set({ ...keyed, checked: true, via: keyed.signedIn ? 'apiKey' : undefined, keyRejected: !keyed.signedIn });
+    }
   } catch {
     set(SIGNED_OUT);
   }
@@ -47,12 +82,29 @@ async function answer(response: Response): Promise<Session> {
     try { const p = await response.json() as { detail?: string; title?: string }; message = p.detail ?? p.title ?? message; } catch { /* not JSON */ }
     throw new Error(message);
   }
-  set(await response.json() as Session);
+  const session = await response.json() as Session;
+  set({ ...session, checked: true, via: session.signedIn ? 'session' : undefined });
   return current;
 }
 
 export async function signIn(userName: string, password: string): Promise<Session> {
+  // A password sign-in replaces a key: the cookie is who the browser is from now on.
+  localStorage.removeItem(API_KEY_STORAGE);
   return answer(await post('/auth/login', { userName, password }));
+}
+
+/** Signs the browser in with an API key (for servers without users to sign in as, and for scripts' keys); refused keys are not kept. */
+export async function signInWithKey(key: string): Promise<Session> {
+  const trimmed = key.trim();
+  if (!trimmed) throw new Error('enter an API key');
+  localStorage.setItem(API_KEY_STORAGE, trimmed);
+  const session = await loadSession();
+  if (!session.signedIn) {
+    localStorage.removeItem(API_KEY_STORAGE);
+    set({ ...current, keyRejected: false }); // said by the error below, not as a kept key gone stale
+    throw new Error('the server did not accept this API key');
+  }
+  return session;
 }
 
 /** The owner made at first start chooses a user name and password (signed in through the printed URL). */
@@ -61,12 +113,24 @@ export async function setUpOwner(userName: string, password: string): Promise<Se
 }
 
 export async function signOut(): Promise<void> {
-  await post('/auth/logout');
+  if (current.via === 'apiKey') localStorage.removeItem(API_KEY_STORAGE);
+  else await post('/auth/logout');
   await loadSession();
 }
 
 export function may(session: Session, permission: string): boolean {
   return session.permissions?.includes(permission) ?? false;
+}
+
+// The sign-in menu is the one place that asks; a view that needs a signed-in browser opens it.
+let menuOpen = false;
+const menuListeners = new Set<() => void>();
+export function setSignInOpen(open: boolean): void {
+  menuOpen = open;
+  menuListeners.forEach(l => l());
+}
+export function useSignInOpen(): boolean {
+  return useSyncExternalStore(l => { menuListeners.add(l); return () => menuListeners.delete(l); }, () => menuOpen);
 }
 
 export function useSession(): Session {

@@ -1,7 +1,7 @@
 // The designer's top-level workspaces, one tab each. A feature adds one entry here and keeps its own
 // views under designer/src/<feature>/.
 import { lazy, Suspense, type ReactNode } from 'react';
-import { App as FlowDesigner } from './App';
+import { App as FlowDesigner } from './flows/FlowDesigner';
 import { ApprovalsWorkspace } from './approvals/ApprovalsWorkspace';
 
 // Every workspace but the flow designer is loaded when its tab is first opened, so opening the designer

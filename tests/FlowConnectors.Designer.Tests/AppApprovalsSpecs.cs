@@ -54,8 +54,7 @@ public sealed class AppApprovalsSpecs(DesignerFixture fixture) : IClassFixture<D
     private Task WithPage(Func<IPage, Task> test, [CallerMemberName] string name = "") => FlowPage.WithPageAsync(fixture, test, width: 1500, hash: "#/approvals",
         signIn: async page =>
         {
-            await page.GetByTestId("approvals-api-key").FillAsync(DesignerFixture.ApiKey);
-            await page.GetByTestId("approvals-api-key").PressAsync("Enter");
+            await FlowPage.SignInWithApiKeyAsync(page);
             await Assertions.Expect(page.GetByTestId("approvals-table")).ToBeVisibleAsync();
         }, name: name);
 }

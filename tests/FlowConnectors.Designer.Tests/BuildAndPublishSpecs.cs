@@ -141,10 +141,9 @@ public sealed class BuildAndPublishSpecs(DesignerFixture fixture) : IClassFixtur
         var run = JsonNode.Parse(await (await fixture.Client.PostAsync("/api/flows/drafted/run", JsonContent("{}"))).Content.ReadAsStringAsync())!;
         ((string?)run["outputs"]!["greeting"]).ShouldBe("first", "the API runs the published version, not the draft");
 
-        // Reopening the flow opens the draft, with its unpublished edit.
+        // Reopening the flow opens the draft, with its unpublished edit (the browser stays signed in with its key).
         await page.ReloadAsync();
-        await page.GetByLabel("API key", new() { Exact = true }).FillAsync(DesignerFixture.ApiKey);
-        await page.GetByLabel("API key", new() { Exact = true }).PressAsync("Enter");
+        await Assertions.Expect(page.GetByTestId("palette-SetOutput")).ToBeVisibleAsync();
         await OpenFlowAsync(page, "drafted");
         await SelectNodeAsync(page, "setOutput1");
         await Assertions.Expect(page.Locator("[data-testid=input-value] textarea")).ToHaveValueAsync("\"second\"");

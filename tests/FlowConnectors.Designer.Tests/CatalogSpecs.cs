@@ -101,8 +101,7 @@ public sealed class CatalogSpecs(DesignerFixture fixture) : IClassFixture<Design
         finally { try { Directory.Delete(folder, recursive: true); } catch (IOException) { } }
     }, width: 1500, hash: "#/catalog", signIn: async page =>
     {
-        await page.GetByTestId("catalog-api-key").FillAsync(DesignerFixture.ApiKey);
-        await page.GetByTestId("catalog-api-key").PressAsync("Enter");
+        await FlowPage.SignInWithApiKeyAsync(page);
         await Assertions.Expect(page.GetByTestId("catalog-list")).ToContainTextAsync("The catalog is empty");
     }, name: name);
 }

@@ -11,7 +11,7 @@ internal static class FlowPage
 {
     /// <summary>
     /// Runs <paramref name="test"/> in a fresh browser context on the designer, signed in with the fixture's API key
-    /// (by default through the Flows toolbar, waiting for the palette; <paramref name="signIn"/> replaces that step),
+    /// (by default through the sign-in menu, waiting for the palette; <paramref name="signIn"/> replaces that step),
     /// starting at <paramref name="hash"/> (e.g. <c>#/catalog</c>). A failing test leaves a screenshot under screenshots/.
     /// </summary>
     public static async Task WithPageAsync(DesignerFixture fixture, Func<IPage, Task> test, bool clipboard = false, int width = 1400, int height = 900,
@@ -25,7 +25,7 @@ internal static class FlowPage
         try
         {
             await page.GotoAsync(fixture.Address + hash);
-            await (signIn ?? SignInOnToolbarAsync)(page);
+            await (signIn ?? SignInForFlowsAsync)(page);
             await test(page);
         }
         catch
@@ -41,11 +41,20 @@ internal static class FlowPage
         }
     }
 
-    private static async Task SignInOnToolbarAsync(IPage page)
+    private static async Task SignInForFlowsAsync(IPage page)
     {
-        await page.GetByLabel("API key", new() { Exact = true }).FillAsync(DesignerFixture.ApiKey);
-        await page.GetByLabel("API key", new() { Exact = true }).PressAsync("Enter");
+        await SignInWithApiKeyAsync(page);
         await Assertions.Expect(page.GetByTestId("palette-SetOutput")).ToBeVisibleAsync();
+    }
+
+    /// <summary>Signs the page in with the fixture's API key in the sign-in menu (top right), the one place the designer asks.</summary>
+    public static async Task SignInWithApiKeyAsync(IPage page, string key = DesignerFixture.ApiKey)
+    {
+        await page.GetByTestId("sign-in-open").ClickAsync();
+        await page.GetByTestId("sign-in-menu").GetByText("Use an API key").ClickAsync();
+        await page.GetByLabel("API key", new() { Exact = true }).FillAsync(key);
+        await page.GetByLabel("API key", new() { Exact = true }).PressAsync("Enter");
+        await Assertions.Expect(page.GetByTestId("user-name")).ToBeVisibleAsync();
     }
 
     /// <summary>Saves (and publishes) a new version of a flow through the API; returns the version.</summary>

@@ -52,4 +52,56 @@ public sealed class SignInSpecs(DesignerFixture fixture) : IClassFixture<Designe
         again!.Status.ShouldBe(400);
         await second.CloseAsync();
     }, signIn: _ => Task.CompletedTask);
+
+    private static readonly string[] Workspaces = ["flows", "connectors", "catalog", "import", "data", "approvals", "incidents", "access"];
+
+    [Fact]
+    public Task Signed_out_every_workspace_points_to_the_one_sign_in_menu_which_takes_an_API_key_and_forgets_it() => FlowPage.WithPageAsync(fixture, async page =>
+    {
+        // Signed out: no workspace asks for a key itself; those that need a signed-in browser say so and open the menu.
+        await Assertions.Expect(page.GetByTestId("sign-in-open")).ToBeVisibleAsync();
+        foreach (var workspace in Workspaces)
+        {
+            await page.GetByTestId($"tab-{workspace}").ClickAsync();
+            await Assertions.Expect(page.Locator(".workspace:not([hidden]) input[type=password]")).ToHaveCountAsync(0);
+            (await page.Locator("input[type=password]").CountAsync()).ShouldBe(0, $"a password or key field outside the sign-in menu on #/{workspace}");
+        }
+        foreach (var workspace in Workspaces)
+        {
+            await page.GetByTestId($"tab-{workspace}").ClickAsync();
+            await Assertions.Expect(page.Locator(".workspace:not([hidden])").GetByTestId("sign-in-prompt")).ToBeVisibleAsync();
+        }
+
+        // The prompt opens the menu: the printed link comes first, then a password, then a key. A wrong key is refused and not kept.
+        await page.GetByTestId("tab-flows").ClickAsync();
+        await page.Locator(".workspace:not([hidden])").GetByTestId("sign-in-prompt").GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        var menu = page.GetByTestId("sign-in-menu");
+        await Assertions.Expect(menu.GetByTestId("sign-in-link-hint")).ToContainTextAsync("sign-in link the server printed");
+        await DocsScreenshotSpecs.SaveAsync(page, "designer-sign-in.png");
+        await menu.GetByText("Use an API key").ClickAsync();
+        await page.GetByLabel("API key", new() { Exact = true }).FillAsync("not-a-key-of-this-server");
+        await page.GetByLabel("API key", new() { Exact = true }).PressAsync("Enter");
+        await Assertions.Expect(page.GetByTestId("sign-in-error")).ToContainTextAsync("did not accept");
+        (await page.EvaluateAsync<string?>("() => localStorage.getItem('flowconnectors.apiKey')")).ShouldBeNull();
+        await page.Keyboard.PressAsync("Escape");
+        await Assertions.Expect(menu).ToHaveCountAsync(0);
+
+        // The right key signs every workspace in at once, and survives a reload.
+        await FlowPage.SignInWithApiKeyAsync(page);
+        await Assertions.Expect(page.GetByTestId("palette-SetOutput")).ToBeVisibleAsync();
+        await page.GetByTestId("tab-incidents").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("incidents-none")).ToBeVisibleAsync();
+        await page.GetByTestId("tab-catalog").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("catalog-list")).ToBeVisibleAsync();
+        await page.ReloadAsync();
+        await Assertions.Expect(page.GetByTestId("user-name")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator(".workspace:not([hidden])").GetByTestId("sign-in-prompt")).ToHaveCountAsync(0);
+
+        // Forgetting the key signs the browser out everywhere.
+        await page.GetByTestId("user-name").ClickAsync();
+        await page.GetByTestId("sign-out").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("sign-in-open")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator(".workspace:not([hidden])").GetByTestId("sign-in-prompt")).ToBeVisibleAsync();
+        (await page.EvaluateAsync<string?>("() => localStorage.getItem('flowconnectors.apiKey')")).ShouldBeNull();
+    }, signIn: _ => Task.CompletedTask);
 }

@@ -1,12 +1,13 @@
 // The admin page: users and their roles, your API keys (shown once when made, revocable, with last use), and the
 // latest audit entries. Each part shows only when the signed-in user may use it; the server enforces it anyway.
 import { useCallback, useEffect, useMemo, useState, type FormEvent } from 'react';
-import { may, useSession } from '../session';
+import { apiKey, may, useSession } from '../session';
+import { SignInPrompt } from './SignInPrompt';
 import { createAccessApi, ROLES, type AccessKey, type AccessUser, type AuditEntry } from './accessApi';
 
 export default function AccessWorkspace() {
   const session = useSession();
-  const api = useMemo(() => createAccessApi(() => ''), []);
+  const api = useMemo(() => createAccessApi(apiKey), []);
   const [users, setUsers] = useState<AccessUser[]>([]);
   const [keys, setKeys] = useState<AccessKey[]>([]);
   const [audit, setAudit] = useState<AuditEntry[]>([]);
@@ -26,7 +27,7 @@ export default function AccessWorkspace() {
   }), [api, attempt, manageUsers, readAudit]);
   useEffect(() => { if (session.signedIn) void reload(); }, [session.signedIn, reload]);
 
-  if (!session.signedIn) return <p className="hint access-empty">Sign in (top right) to manage users, roles and API keys.</p>;
+  if (!session.signedIn) return <div className="access-empty"><SignInPrompt to="to manage users, roles and API keys" /></div>;
 
   const createUser = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();

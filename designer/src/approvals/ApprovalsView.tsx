@@ -1,8 +1,8 @@
 // The App approvals workspace: the Workspace ONE app-approval requests (GET /api/app-approvals) with their
 // status, device, app, user and dates, filtered and paged; an Error shows why.
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { API_KEY_STORAGE } from '../api';
-import { useSession } from '../session';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { SignInPrompt } from '../access/SignInPrompt';
+import { apiKey, useSession } from '../session';
 import { createApprovalsApi, type ApprovalFilter, type ApprovalPage } from './approvalsApi';
 import { appLabel, neighbours, pageLabel, queryOf, reasonOf, shortDate, STATUSES, statusTone, userLabel } from './approvalsModel';
 import './approvals.css';
@@ -10,11 +10,8 @@ import './approvals.css';
 const PAGE_SIZE = 25;
 
 export function ApprovalsView() {
-  const [apiKey, setApiKey] = useState(() => localStorage.getItem(API_KEY_STORAGE) ?? '');
-  const keyRef = useRef(apiKey);
-  keyRef.current = apiKey;
   const signedIn = useSession().signedIn;
-  const api = useMemo(() => createApprovalsApi(() => keyRef.current), []);
+  const api = useMemo(() => createApprovalsApi(apiKey), []);
   const [draft, setDraft] = useState<ApprovalFilter>({});
   const [filter, setFilter] = useState<ApprovalFilter>({ take: PAGE_SIZE });
   const [page, setPage] = useState<ApprovalPage | null>(null);
@@ -29,12 +26,8 @@ export function ApprovalsView() {
     }
   }, [api]);
 
-  useEffect(() => { if (apiKey || signedIn) void load(filter); }, [apiKey, signedIn, filter, load]);
+  useEffect(() => { if (signedIn) void load(filter); }, [signedIn, filter, load]);
 
-  const saveKey = (value: string) => {
-    localStorage.setItem(API_KEY_STORAGE, value);
-    setApiKey(value);
-  };
   const apply = () => setFilter({ ...draft, skip: 0, take: PAGE_SIZE });
   const around = page ? neighbours(page) : { previous: null, next: null };
 
@@ -51,12 +44,9 @@ export function ApprovalsView() {
           onKeyDown={e => { if (e.key === 'Enter') apply(); }} />
         <button onClick={apply} data-testid="approvals-apply">Filter</button>
         <button onClick={() => void load(filter)} data-testid="approvals-refresh">Refresh</button>
-        <span className="spacer" />
-        {!signedIn && <input className="api-key" type="password" placeholder="API key" aria-label="App approvals API key" data-testid="approvals-api-key"
-          defaultValue={apiKey} onKeyDown={e => { if (e.key === 'Enter') saveKey(e.currentTarget.value); }} onBlur={e => saveKey(e.currentTarget.value)} />}
       </div>
       {error && <div className="approvals-error" data-testid="approvals-error">{error}</div>}
-      {!apiKey && !signedIn && <p className="hint">Enter the API key (data/api-key.txt) to list the requests.</p>}
+      <SignInPrompt to="to list the requests" />
       {page && (
         <>
           <table className="approvals-table" data-testid="approvals-table">

@@ -2,9 +2,9 @@
 // server's catalog with each version's review status, approve or reject, compare versions, install or
 // upgrade (the diff from the installed version is shown before anything is applied), and compare two
 // versions of a flow.
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { API_KEY_STORAGE } from '../api';
-import { may, useSession } from '../session';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { SignInPrompt } from '../access/SignInPrompt';
+import { apiKey, may, useSession } from '../session';
 import { createCatalogApi, type CatalogConnector, type Diff, type FlowVersion, type InstalledConnector } from './catalogApi';
 import { compareVersions, installAction } from './catalogModel';
 import { DiffView } from './DiffView';
@@ -13,14 +13,11 @@ import './catalog.css';
 interface Shown { title: string; diff: Diff; apply?: { label: string; run: () => Promise<void> } }
 
 export function CatalogView() {
-  const [apiKey, setApiKey] = useState(() => localStorage.getItem(API_KEY_STORAGE) ?? '');
-  const keyRef = useRef(apiKey);
-  keyRef.current = apiKey;
   const session = useSession();
   const signedIn = session.signedIn;
   // A signed-in user sees Approve only with catalog.review (the server refuses it anyway, and refuses self-approval).
-  const canReview = !signedIn || may(session, 'catalog.review');
-  const api = useMemo(() => createCatalogApi(() => keyRef.current), []);
+  const canReview = may(session, 'catalog.review');
+  const api = useMemo(() => createCatalogApi(apiKey), []);
   const [connectors, setConnectors] = useState<CatalogConnector[]>([]);
   const [installed, setInstalled] = useState<InstalledConnector[]>([]);
   const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
@@ -46,12 +43,8 @@ export function CatalogView() {
     setExportKey(k => k || connectorList[0]?.key || '');
   }), [api, attempt]);
 
-  useEffect(() => { if (apiKey || signedIn) void refresh(); }, [apiKey, signedIn, refresh]);
+  useEffect(() => { if (signedIn) void refresh(); }, [signedIn, refresh]);
 
-  const saveKey = (value: string) => {
-    localStorage.setItem(API_KEY_STORAGE, value);
-    setApiKey(value);
-  };
 
   const upload = (file: File | undefined) => file && attempt(async () => {
     const result = await api.submitPackage(file);
@@ -124,9 +117,8 @@ export function CatalogView() {
         <strong className="brand">Catalog</strong>
         <button onClick={() => void refresh()} data-testid="catalog-refresh">Refresh</button>
         <span className="spacer" />
-        {!signedIn && <input className="api-key" type="password" placeholder="API key" aria-label="Catalog API key" data-testid="catalog-api-key"
-          defaultValue={apiKey} onKeyDown={e => { if (e.key === 'Enter') saveKey(e.currentTarget.value); }} onBlur={e => saveKey(e.currentTarget.value)} />}
       </div>
+      <SignInPrompt to="to browse and review the catalog" />
       {message && <div className={`catalog-message${message.error ? ' error' : ''}`} data-testid="catalog-message">{message.text}</div>}
       <div className="catalog-body">
         <section className="catalog-side">

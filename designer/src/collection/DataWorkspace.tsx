@@ -1,7 +1,7 @@
 // The "Data collection" workspace: connectors made from templates, their imports and the collected
 // users (indicators, charts, table, run history). Loaded lazily from workspaces.tsx.
 import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
-import { API_KEY_STORAGE } from '../api';
+import { SignInPrompt } from '../access/SignInPrompt';
 import { useSession } from '../session';
 import { columns, horizontalBars, monthLabel, nextSort, pageCount } from './charts';
 import {
@@ -12,9 +12,8 @@ const PAGE_SIZE = 25;
 const TemplateBuilder = lazy(() => import('./TemplateBuilder'));
 
 export default function DataWorkspace() {
-  const [apiKey, setApiKey] = useState(() => localStorage.getItem(API_KEY_STORAGE) ?? '');
   const signedIn = useSession().signedIn;
-  const api = useMemo(() => createCollectionApi(() => localStorage.getItem(API_KEY_STORAGE) ?? apiKey), [apiKey]);
+  const api = useMemo(() => createCollectionApi(), []);
   const [sources, setSources] = useState<CollectionSource[]>([]);
   const [selected, setSelected] = useState<string | null>(null);
   const [adding, setAdding] = useState<false | 'template' | 'build'>(false);
@@ -28,24 +27,9 @@ export default function DataWorkspace() {
       setError(null);
     } catch (e) { setError((e as Error).message); }
   }, [api]);
-  // The key may be typed into the Flows toolbar after this tab opened: look again when the tab is shown.
-  useEffect(() => {
-    const onFocus = () => setApiKey(localStorage.getItem(API_KEY_STORAGE) ?? '');
-    window.addEventListener('hashchange', onFocus);
-    return () => window.removeEventListener('hashchange', onFocus);
-  }, []);
-  useEffect(() => { if (apiKey || signedIn) void reload(); }, [apiKey, signedIn, reload]);
+  useEffect(() => { if (signedIn) void reload(); }, [signedIn, reload]);
 
-  if (!apiKey && !signedIn) {
-    return (
-      <div className="data-workspace data-empty">
-        <label>API key <input aria-label="data API key" type="password" onKeyDown={e => {
-          if (e.key === 'Enter') { localStorage.setItem(API_KEY_STORAGE, e.currentTarget.value); setApiKey(e.currentTarget.value); }
-        }} /></label>
-        <p className="hint">Paste the key from data/api-key.txt and press Enter.</p>
-      </div>
-    );
-  }
+  if (!signedIn) return <div className="data-workspace data-empty"><SignInPrompt to="to collect data" /></div>;
   const source = sources.find(s => s.key === selected) ?? null;
   return (
     <div className="data-workspace">

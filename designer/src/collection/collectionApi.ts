@@ -1,5 +1,6 @@
 // Typed client of the data-collection API (/api/collection/…), in the style of ../api.ts.
-import { API_KEY_STORAGE, ApiError, detailOf, request } from '../api';
+import { ApiError, detailOf, request } from '../api';
+import { apiKey } from '../session';
 
 export interface TemplateSetting { name: string; label: string; secret: boolean; required: boolean; default?: string | null; description?: string | null }
 export interface TemplateSummary {
@@ -68,7 +69,7 @@ export function userQueryString(q: UserQuery): string {
   return p.toString();
 }
 
-export function createCollectionApi(getKey: () => string = () => localStorage.getItem(API_KEY_STORAGE) ?? '', base = ''): CollectionApi {
+export function createCollectionApi(getKey: () => string = apiKey, base = ''): CollectionApi {
   async function json<T>(method: string, path: string, body?: unknown): Promise<T> {
     const response = await request(getKey, base, method, path,
       f => new ApiError(f.status, detailOf(f.body) ?? `${f.method} ${f.path}: ${f.status}`, f.body), body);

@@ -1,7 +1,7 @@
 // Run data as a tree (children rendered only when opened, long lists a page at a time, so a 1 MB output opens at
 // once) or as a table for a list of objects. Each field can be dragged into a setting: it writes its expression.
 import { useState, type DragEvent } from 'react';
-import { pathOf, preview, tableColumns } from '../dataPaths';
+import { pathOf, preview, tableColumns } from '../flows/dataPaths';
 import type { Json } from '../types';
 
 export const EXPRESSION_DRAG_TYPE = 'application/x-flowconnectors-expression';

@@ -8,22 +8,20 @@ import {
   type CardModel, type FieldModel, type OutputModel,
 } from './cardModel';
 import { CardPreview } from './CardPreview';
+import { Button, Modal } from '../components/ui';
 import type { ConnectorFlowJson, ConnectorSource } from './types';
 
-function Modal({ title, testId, children, onOk, onCancel, okLabel = 'OK' }: {
+/** The designer's one Modal (components/ui.tsx) with OK and Cancel: Escape or a click outside cancels. */
+function Dialog({ title, testId, children, onOk, onCancel, okLabel = 'OK' }: {
   title: string; testId: string; children: React.ReactNode; onOk: () => void; onCancel: () => void; okLabel?: string;
 }) {
   return (
-    <div className="modal-backdrop">
-      <div className="modal" role="dialog" aria-label={title} data-testid={testId}>
-        <h4>{title}</h4>
-        {children}
-        <div className="form-actions">
-          <button type="button" onClick={onOk} data-testid={`${testId}-ok`}>{okLabel}</button>
-          <button type="button" onClick={onCancel}>Cancel</button>
-        </div>
-      </div>
-    </div>
+    <Modal title={title} label={title} testId={testId} onClose={onCancel} footer={<>
+      <Button variant="primary" onClick={onOk} data-testid={`${testId}-ok`}>{okLabel}</Button>
+      <Button onClick={onCancel}>Cancel</Button>
+    </>}>
+      {children}
+    </Modal>
   );
 }
 
@@ -40,7 +38,7 @@ function FieldDialog({ initial, others, helpers, onOk, onCancel }: {
   const setOption = (i: number, patch: Partial<{ label: string; value: string }>) =>
     setF({ ...f, staticOptions: f.staticOptions.map((o, j) => (j === i ? { ...o, ...patch } : o)) });
   return (
-    <Modal title={initial.name ? `Field ${initial.name}` : 'New field'} testId="field-dialog" onOk={() => onOk(f)} onCancel={onCancel}>
+    <Dialog title={initial.name ? `Field ${initial.name}` : 'New field'} testId="field-dialog" onOk={() => onOk(f)} onCancel={onCancel}>
       <div className="settings-grid">
         <label className="field">Name<input aria-label="Field name" value={f.name} onChange={e => setF({ ...f, name: e.target.value })} /></label>
         <label className="field">Label<input aria-label="Field label" value={f.label} onChange={e => setF({ ...f, label: e.target.value })} /></label>
@@ -100,14 +98,14 @@ function FieldDialog({ initial, others, helpers, onOk, onCancel }: {
           )}
         </div>
       )}
-    </Modal>
+    </Dialog>
   );
 }
 
 function OutputDialog({ initial, onOk, onCancel }: { initial: OutputModel; onOk: (o: OutputModel) => void; onCancel: () => void }) {
   const [o, setO] = useState(initial);
   return (
-    <Modal title={initial.name ? `Output ${initial.name}` : 'New output'} testId="output-dialog" onOk={() => onOk(o)} onCancel={onCancel}>
+    <Dialog title={initial.name ? `Output ${initial.name}` : 'New output'} testId="output-dialog" onOk={() => onOk(o)} onCancel={onCancel}>
       <label className="field">Name<input aria-label="Output name" value={o.name} onChange={e => setO({ ...o, name: e.target.value })} /></label>
       <label className="field">Label<input aria-label="Output label" value={o.label} onChange={e => setO({ ...o, label: e.target.value })} /></label>
       <label className="field">Type
@@ -116,7 +114,7 @@ function OutputDialog({ initial, onOk, onCancel }: { initial: OutputModel; onOk:
         </select>
       </label>
       <label className="field">Description<input aria-label="Output description" value={o.description} onChange={e => setO({ ...o, description: e.target.value })} /></label>
-    </Modal>
+    </Dialog>
   );
 }
 
@@ -136,7 +134,7 @@ function NewFlowDialog({ kind, taken, onOk, onCancel }: { kind: 'action' | 'help
   };
   const set = (patch: Record<string, string>) => setV({ ...v, ...patch } as NewFlow);
   return (
-    <Modal title={kind === 'action' ? 'New action card' : 'New dropdown helper'} testId="new-flow-dialog" onOk={ok} onCancel={onCancel} okLabel="Create">
+    <Dialog title={kind === 'action' ? 'New action card' : 'New dropdown helper'} testId="new-flow-dialog" onOk={ok} onCancel={onCancel} okLabel="Create">
       <label className="field">Flow name<input aria-label="Flow name" value={v.id} placeholder={kind === 'action' ? 'getProject' : 'listProjects'} onChange={e => set({ id: e.target.value })} /></label>
       {v.kind === 'action' && <>
         <label className="field">Card label<input aria-label="Card label" value={v.label} onChange={e => set({ label: e.target.value })} /></label>
@@ -155,7 +153,7 @@ function NewFlowDialog({ kind, taken, onOk, onCancel }: { kind: 'action' | 'help
         <label className="field">Inputs (fields it depends on, comma-separated)<input aria-label="Helper inputs" value={v.inputs} onChange={e => set({ inputs: e.target.value })} /></label>
       </>}
       {error && <p className="error">{error}</p>}
-    </Modal>
+    </Dialog>
   );
 }
 

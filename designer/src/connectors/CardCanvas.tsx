@@ -8,26 +8,26 @@ import {
 } from '@xyflow/react';
 import { useCallback, useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState, type DragEvent, type ReactNode } from 'react';
 import { createApi } from '../api';
-import { ActivityNode } from '../components/ActivityNode';
-import { Inspector } from '../components/Inspector';
+import { ActivityNode } from '../flows/components/ActivityNode';
+import { Inspector } from '../flows/components/Inspector';
 import { JsonView } from '../components/JsonView';
-import { NodeDetails } from '../components/NodeDetails';
-import { DRAG_TYPE, Palette } from '../components/Palette';
-import { RunForm } from '../components/RunForm';
-import { Toast } from '../components/Toast';
-import { buildDecorations, DecorationStore } from '../decorationStore';
-import { fromFlowJson, newNodeId, toFlowJson, type DesignEdge, type DesignNode } from '../flowJson';
-import { lastEntries, nodeOutputs } from '../nodeData';
-import { problemsByNode } from '../problems';
-import { formatDuration, nodeRuns, parseDuration } from '../runView';
-import { notConnectedNodes } from '../starts';
+import { NodeDetails } from '../flows/components/NodeDetails';
+import { DRAG_TYPE, Palette } from '../flows/components/Palette';
+import { RunForm } from '../flows/components/RunForm';
+import { Toast } from '../flows/components/Toast';
+import { buildDecorations, DecorationStore } from '../flows/decorationStore';
+import { fromFlowJson, newNodeId, toFlowJson, type DesignEdge, type DesignNode } from '../flows/flowJson';
+import { lastEntries, nodeOutputs } from '../flows/nodeData';
+import { problemsByNode } from '../flows/problems';
+import { formatDuration, nodeRuns, parseDuration } from '../flows/runView';
+import { notConnectedNodes } from '../flows/starts';
 import {
   DecorationStoreContext, DescriptorsContext, hasUnsavedChanges, initialState, PinnedContext, PreviewContext, reducer, StoreContext,
-} from '../store';
+} from '../flows/store';
 import type { ActivityDescriptor, InstanceDetail, Json } from '../types';
 import { CARD_DRAG_TYPE, type NodePreset } from './cardNode';
 import { CardCanvasContext } from './CardStepEditor';
-import { createConnectorsApi, storedApiKey } from './connectorsApi';
+import { createConnectorsApi } from './connectorsApi';
 import type { CardTestResult, ConnectionInfo, ConnectorFlowJson, ConnectorSource, FlowParameterJson } from './types';
 
 const nodeTypes: NodeTypes = { activity: ActivityNode };
@@ -37,7 +37,7 @@ const STEP_DRAG = 'application/x-flowconnectors-card-step';
 
 let descriptorsOnce: Promise<ActivityDescriptor[]> | null = null;
 function loadDescriptors(): Promise<ActivityDescriptor[]> {
-  descriptorsOnce ??= createApi(storedApiKey).activities().catch(e => { descriptorsOnce = null; throw e; });
+  descriptorsOnce ??= createApi().activities().catch(e => { descriptorsOnce = null; throw e; });
   return descriptorsOnce;
 }
 
@@ -80,7 +80,7 @@ function stable(value: unknown): string {
 
 function Canvas({ source, flow, busy, compose, onSave, panel, actions, panelDirty, declarations }: CardCanvasProps) {
   const [state, dispatch] = useReducer(reducer, initialState);
-  const api = useMemo(() => createApi(storedApiKey), []);
+  const api = useMemo(() => createApi(), []);
   const connectorsApi = useMemo(() => createConnectorsApi(), []);
   const view = useReactFlow();
   const design = state.design;

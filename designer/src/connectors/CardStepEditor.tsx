@@ -3,12 +3,12 @@
 // the called flow declares, and a Return node one row per output the card declares. Each row is a literal, a
 // JavaScript expression or a template; a field dragged from the node details' input data becomes its expression.
 import { createContext, useContext, useEffect, useMemo, useState, type DragEvent } from 'react';
-import { scopeOf } from '../completion';
+import { scopeOf } from '../flows/completion';
 import { EXPRESSION_DRAG_TYPE } from '../components/JsonView';
 import { CodeEditor } from '../editor/CodeEditor';
-import type { DesignNode } from '../flowJson';
-import { inputMode, inputText, makeInputValue, type InputMode } from '../inputs';
-import { DescriptorsContext, useStore } from '../store';
+import type { DesignNode } from '../flows/flowJson';
+import { inputMode, inputText, makeInputValue, type InputMode } from '../flows/inputs';
+import { DescriptorsContext, useStore } from '../flows/store';
 import type { Json } from '../types';
 import type { ConnectorSource, FlowParameterJson } from './types';
 

@@ -1,8 +1,8 @@
 // The inspector's part for a Connector.Action node: pick a connection of the card's connector and fill
 // the card's options and inputs; dynamic dropdowns load from the chosen connection.
 import { useEffect, useMemo, useState } from 'react';
-import type { DesignNode } from '../flowJson';
-import { useStore } from '../store';
+import type { DesignNode } from '../flows/flowJson';
+import { useStore } from '../flows/store';
 import type { Json } from '../types';
 import type { FieldModel } from './cardModel';
 import { cardFields, cardValues, dependencyValues, isLiteral, withCardValue } from './cardNode';

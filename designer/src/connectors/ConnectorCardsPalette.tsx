@@ -1,29 +1,17 @@
 // Connector cards in the flow palette, grouped by connector: drag one onto the canvas (or double-click)
 // to add a Connector.Action node already set to that card.
-import { useEffect, useMemo, useState, type DragEvent } from 'react';
+import { useMemo, type DragEvent } from 'react';
 import { CARD_DRAG_TYPE, cardKey, cardPreset, CONNECTOR_ACTION, groupCards, type NodePreset } from './cardNode';
 import { BrandIcon } from './BrandIcon';
-import { setCardBrandings } from './branding';
 import './branding.css';
-import { createConnectorsApi, storedApiKey } from './connectorsApi';
+import { useConnectorCards } from './connectorCards';
+import { useSession } from '../session';
 import type { ConnectorCardInfo } from './types';
 
 export function ConnectorCardsPalette({ query, reloadWhen, dragType, onAdd }: {
   query: string; reloadWhen: unknown; dragType: string; onAdd: (type: string, preset: NodePreset) => void;
 }) {
-  const api = useMemo(() => createConnectorsApi(), []);
-  const [cards, setCards] = useState<ConnectorCardInfo[]>([]);
-  const [tick, setTick] = useState(0);
-  // Cards change when connectors are authored on the Connectors tab: reload when coming back.
-  useEffect(() => {
-    const onHash = () => setTick(t => t + 1);
-    window.addEventListener('hashchange', onHash);
-    return () => window.removeEventListener('hashchange', onHash);
-  }, []);
-  useEffect(() => {
-    if (!storedApiKey()) return;
-    api.cards().then(list => { setCards(list); setCardBrandings(list); }, () => setCards([]));
-  }, [api, reloadWhen, tick]);
+  const cards = useConnectorCards(reloadWhen, useSession().signedIn);
   const groups = useMemo(() => groupCards(cards, query), [cards, query]);
   const onDragStart = (event: DragEvent, card: ConnectorCardInfo) => {
     event.dataTransfer.setData(dragType, CONNECTOR_ACTION);

@@ -1,10 +1,11 @@
 // The Connectors workspace: the installed connectors; a new one from the standard flows; for the chosen
 // one its settings, its cards (card builder) and its connections.
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import { API_KEY_STORAGE } from '../api';
+import { SignInPrompt } from '../access/SignInPrompt';
+import { useSession } from '../session';
 import { CardBuilder } from './CardBuilder';
 import { Connections } from './Connections';
-import { connectorProblems, createConnectorsApi, isInputsInUse, storedApiKey } from './connectorsApi';
+import { connectorProblems, createConnectorsApi, isInputsInUse } from './connectorsApi';
 import { AuthoringMessage } from './Problems';
 import './connectors.css';
 import { settingsBody, type SettingsForm as Form } from './settingsModel';
@@ -15,7 +16,7 @@ type Tab = 'settings' | 'cards' | 'connections';
 
 export function ConnectorsWorkspace() {
   const api = useMemo(() => createConnectorsApi(), []);
-  const [apiKey, setApiKey] = useState(storedApiKey);
+  const signedIn = useSession().signedIn;
   const [list, setList] = useState<ConnectorSummary[]>([]);
   const [selected, setSelected] = useState<string | null>(null);
   const [source, setSource] = useState<ConnectorSource | null>(null);
@@ -33,17 +34,10 @@ export function ConnectorsWorkspace() {
   const fail = (e: unknown) => { setError(e instanceof Error ? e.message : String(e)); setProblems(connectorProblems(e)); };
 
   const reloadList = useCallback(async () => {
-    if (!storedApiKey()) return;
+    if (!signedIn) return;
     try { setList(await api.connectors()); } catch (e) { fail(e); }
-  }, [api]);
-  useEffect(() => { void reloadList(); }, [reloadList, apiKey]);
-  // The key may be entered on the Flows tab after this one mounted.
-  useEffect(() => {
-    const onFocus = () => { const k = storedApiKey(); if (k !== apiKey) setApiKey(k); };
-    window.addEventListener('hashchange', onFocus);
-    window.addEventListener('storage', onFocus);
-    return () => { window.removeEventListener('hashchange', onFocus); window.removeEventListener('storage', onFocus); };
-  }, [apiKey]);
+  }, [api, signedIn]);
+  useEffect(() => { void reloadList(); }, [reloadList]);
 
   const open = useCallback(async (key: string) => {
     clear();
@@ -91,15 +85,7 @@ export function ConnectorsWorkspace() {
   return (
     <div className="connectors" data-testid="connectors-workspace">
       <aside className="connector-list">
-        {!apiKey && (
-          <label className="field">API key
-            <input aria-label="Connectors API key" type="password" onKeyDown={e => {
-              if (e.key !== 'Enter') return;
-              localStorage.setItem(API_KEY_STORAGE, (e.target as HTMLInputElement).value);
-              setApiKey((e.target as HTMLInputElement).value);
-            }} />
-          </label>
-        )}
+        <SignInPrompt to="to author connectors" />
         <button type="button" data-testid="new-connector" onClick={() => { clear(); setCreating(true); setSelected(null); setSource(null); }}>New connector</button>
         <button type="button" onClick={() => void reloadList()}>Reload</button>
         {list.map(c => (

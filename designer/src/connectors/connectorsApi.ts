@@ -1,6 +1,7 @@
-// Typed client of the connector authoring and connection endpoints, in createApi's style; the API key is
-// the one the toolbar keeps in localStorage.
-import { API_KEY_STORAGE, ApiError, detailOf, request } from '../api';
+// Typed client of the connector authoring and connection endpoints, in createApi's style; signed in as the
+// session (session.ts) says.
+import { ApiError, detailOf, request } from '../api';
+import { apiKey } from '../session';
 import type { Json, Pin } from '../types';
 import type {
   CardStepResult, CardTestResult, ConnectionInfo, ConnectorCardInfo, ConnectorFlowJson, ConnectorProblem, ConnectorSource, ConnectorSummary, DropdownItem, FlowParameterJson, Manifest,
@@ -42,11 +43,10 @@ export function connectorProblems(e: unknown): ConnectorProblem[] {
   return Array.isArray(body?.errors) ? (body.errors as ConnectorProblem[]).filter(p => p && typeof p.code === 'string') : [];
 }
 
-export function storedApiKey(): string {
-  return localStorage.getItem(API_KEY_STORAGE) ?? '';
-}
+/** The key the clients send (session.ts owns it); kept under this name for the callers that import it from here. */
+export const storedApiKey = apiKey;
 
-export function createConnectorsApi(getKey: () => string = storedApiKey, base = ''): ConnectorsApi {
+export function createConnectorsApi(getKey: () => string = apiKey, base = ''): ConnectorsApi {
   const call = (method: string, path: string, body?: unknown) => request(getKey, base, method, path,
     f => new ApiError(f.status, detailOf(f.body) ?? `${f.method} ${f.path}: ${f.status} ${f.text}`, f.body), body);
   const json = async <T>(method: string, path: string, body?: unknown) => (await (await call(method, path, body)).json()) as T;

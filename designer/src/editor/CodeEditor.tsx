@@ -1,6 +1,6 @@
 // The code editor of JavaScript and template inputs. CodeMirror loads on first use; until then a plain text area edits.
 import { lazy, Suspense } from 'react';
-import type { CompletionScope } from '../completion';
+import type { CompletionScope } from '../flows/completion';
 
 export interface CodeEditorProps {
   value: string;

@@ -9,7 +9,7 @@ import { defaultHighlightStyle, StreamLanguage, syntaxHighlighting, type StringS
 import { EditorState } from '@codemirror/state';
 import { EditorView, highlightActiveLine, keymap, lineNumbers, placeholder as placeholderExtension } from '@codemirror/view';
 import { useEffect, useRef } from 'react';
-import { completeAt } from '../completion';
+import { completeAt } from '../flows/completion';
 import type { CodeEditorProps } from './CodeEditor';
 
 /** Scriban templates: text outside {{ }} is plain; inside, strings, numbers, keywords and names are highlighted. */

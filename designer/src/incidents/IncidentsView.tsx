@@ -1,7 +1,8 @@
 // The Incidents workspace: faulted instances grouped by flow, node and message (GET /api/incidents), with how
 // many, when first and last, and the latest instance; filtered by flow, node, text and time, and paged.
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { API_KEY_STORAGE } from '../api';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { SignInPrompt } from '../access/SignInPrompt';
+import { apiKey, useSession } from '../session';
 import { createIncidentsApi, type IncidentPage } from './incidentsApi';
 import { ago, pageLabel, queryOf } from './incidentsModel';
 import './incidents.css';
@@ -12,10 +13,8 @@ const PERIODS: [string, number | undefined][] = [['any time', undefined], ['last
 interface Filter { flowId?: string; nodeId?: string; q?: string; sinceHours?: number; skip?: number; take?: number }
 
 export function IncidentsView() {
-  const [apiKey, setApiKey] = useState(() => localStorage.getItem(API_KEY_STORAGE) ?? '');
-  const keyRef = useRef(apiKey);
-  keyRef.current = apiKey;
-  const api = useMemo(() => createIncidentsApi(() => keyRef.current), []);
+  const signedIn = useSession().signedIn;
+  const api = useMemo(() => createIncidentsApi(apiKey), []);
   const [draft, setDraft] = useState<Filter>({});
   const [filter, setFilter] = useState<Filter>({ take: PAGE_SIZE });
   const [page, setPage] = useState<IncidentPage | null>(null);
@@ -30,12 +29,8 @@ export function IncidentsView() {
     }
   }, [api]);
 
-  useEffect(() => { if (apiKey) void load(filter); }, [apiKey, filter, load]);
+  useEffect(() => { if (signedIn) void load(filter); }, [signedIn, filter, load]);
 
-  const saveKey = (value: string) => {
-    localStorage.setItem(API_KEY_STORAGE, value);
-    setApiKey(value);
-  };
   const apply = () => setFilter({ ...draft, skip: 0, take: PAGE_SIZE });
   const skip = filter.skip ?? 0;
 
@@ -52,12 +47,9 @@ export function IncidentsView() {
         </select>
         <button onClick={apply} data-testid="incidents-apply">Filter</button>
         <button onClick={() => void load(filter)} data-testid="incidents-refresh">Refresh</button>
-        <span className="spacer" />
-        <input className="api-key" type="password" placeholder="API key" aria-label="Incidents API key" data-testid="incidents-api-key"
-          defaultValue={apiKey} onKeyDown={e => { if (e.key === 'Enter') saveKey(e.currentTarget.value); }} onBlur={e => saveKey(e.currentTarget.value)} />
       </div>
       {error && <div className="incidents-error" data-testid="incidents-error">{error}</div>}
-      {!apiKey && <p className="hint">Enter the API key (data/api-key.txt) to list the incidents.</p>}
+      <SignInPrompt to="to list the incidents" />
       {page && page.items.length === 0 && <p className="hint" data-testid="incidents-none">No incidents: no run matching the filter has faulted.</p>}
       {page && page.items.length > 0 && (
         <table className="incidents-table" data-testid="incidents-table">

@@ -1,4 +1,5 @@
 // The Import workspace: upload a Postman collection, preview the actions it becomes, save (install) the connector.
+import { SignInPrompt } from '../access/SignInPrompt';
 import './postman.css';
 import { useMemo, useState } from 'react';
 import { createPostmanApi, groupActions, ImportError, type ImportPreview } from './postmanApi';
@@ -41,6 +42,7 @@ export function PostmanImport() {
   return (
     <div className="postman-import" data-testid="postman-import">
       <h2>Import a Postman collection</h2>
+      <SignInPrompt to="to import a collection" />
       <p className="hint">Collection v2.1 or v2.0. Each request becomes an action card calling the connector's httpHelper;
         folders become card groups; saved example responses become the card's outputs and offline tests.</p>
       <div className="postman-form">

@@ -1,5 +1,6 @@
 // Typed client of the Postman import API (POST /api/postman/preview and /api/postman/import).
-import { API_KEY_STORAGE, request } from '../api';
+import { request } from '../api';
+import { apiKey } from '../session';
 
 export interface ImportedAction {
   id: string;
@@ -53,7 +54,7 @@ export function problemLines(body: unknown): string[] {
   return [b?.detail ?? b?.title ?? 'the server refused the request'];
 }
 
-export function createPostmanApi(getKey: () => string = () => localStorage.getItem(API_KEY_STORAGE) ?? '', base = '') {
+export function createPostmanApi(getKey: () => string = apiKey, base = '') {
   async function post(path: string, collection: string, name: string): Promise<ImportPreview> {
     // The file's text as it is: the server reports malformed JSON with its line and column.
     const response = await request(getKey, base, 'POST', path, f => {
