@@ -9,7 +9,7 @@ Statements are counted from PostgreSQL's own log (log_min_duration_statement = 0
 one line per executed statement. Rows are pg_stat_user_tables' inserted + updated + deleted tuples. The
 background workers' idle polling is measured first and subtracted (it is reported too).
 """
-import datetime, json, os, re, secrets, shutil, socket, statistics, subprocess, sys, tempfile, threading, time, urllib.request
+import datetime, functools, json, os, re, secrets, shutil, socket, statistics, subprocess, sys, tempfile, threading, time, urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SERVER = os.path.join(ROOT, "src/FlowConnectors.Server/bin/Release/net10.0")
@@ -217,7 +217,7 @@ def main():
             sent[f"q{i}"] = time.time()
             http("POST", nodes[i % 3].base + "api/events", {"event": "fig-go", "correlationId": f"q{i}"})
         parallel(N, send)
-        wait_finished(a, "fig-event", 2 * N)
+        wait_finished(a, "fig-event", N if os.environ.get("FIGURES_QUEUE_ONLY") else 2 * N)
         stop[0] = True
         sampler.join()
         waits, by_node = [], {}
@@ -246,6 +246,8 @@ def main():
         shutil.rmtree(flows, ignore_errors=True)
     print("uptime:", subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip())
 
+
+print = functools.partial(print, flush=True)  # figures appear as they are measured, also when piped
 
 if __name__ == "__main__":
     sys.exit(main())
