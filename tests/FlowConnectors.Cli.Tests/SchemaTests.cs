@@ -35,7 +35,7 @@ public sealed class SchemaTests
     [Fact]
     public void The_schema_top_level_properties_are_exactly_the_fields_the_loader_accepts()
     {
-        string[] expected = ["format", "id", "name", "description", "version", "inputs", "outputs", "variables", "start", "nodes", "connections", "ui", "card"];
+        string[] expected = ["format", "id", "name", "description", "version", "inputs", "outputs", "variables", "start", "nodes", "connections", "errorFlow", "ui", "card"];
         var loader = LoaderFields("""{ "format": 1, "id": "x", "nodes": [], "connections": [], "zzz": 1 }""", "a flow has ");
 
         Properties(Schema).ShouldBe(expected);

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 namespace FlowConnectors.Server.Hosting;
 
 /// <summary>
-/// Every log line this process writes carries the node id in its scope (<c>NodeId</c>), so the lines of a cluster's
+/// Every log line this process writes carries the node id in its scope (<c>ServerNode</c>; <c>NodeId</c> is a flow node's id), so the lines of a cluster's
 /// nodes can be told apart once collected together. A console shows scopes with
 /// <c>Logging:Console:FormatterOptions:IncludeScopes=true</c> (scripts/cluster.sh sets it); structured exporters get it as a field.
 /// </summary>
@@ -38,10 +38,10 @@ internal sealed class NodeScopedLoggerFactory(ILoggerFactory inner, string nodeI
         }
     }
 
-    /// <summary>The scope's state: one field, <c>NodeId</c>, printed as <c>node &lt;id&gt;</c>.</summary>
+    /// <summary>The scope's state: one field, <c>ServerNode</c>, printed as <c>node &lt;id&gt;</c>.</summary>
     private sealed class NodeScope(string nodeId) : IReadOnlyList<KeyValuePair<string, object?>>
     {
-        private readonly KeyValuePair<string, object?> _field = new("NodeId", nodeId);
+        private readonly KeyValuePair<string, object?> _field = new("ServerNode", nodeId);
 
         public KeyValuePair<string, object?> this[int index] => index == 0 ? _field : throw new ArgumentOutOfRangeException(nameof(index));
         public int Count => 1;
