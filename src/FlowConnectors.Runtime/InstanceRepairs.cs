@@ -97,6 +97,7 @@ public sealed class InstanceRepairs(WorkflowHost host, IInstanceStore instances,
             var note = new JournalEntry
             {
                 NodeId = "@retry", ActivityType = "Retry", StartedAt = now, Outcome = "retry",
+                RunBy = services.GetService(typeof(NodeIdentity)) is NodeIdentity node ? node.NodeId : null,
                 Outputs = new Dictionary<string, JsonNode?>(StringComparer.Ordinal)
                 {
                     ["by"] = by, ["fromVersion"] = stored.FlowVersion, ["toVersion"] = toVersion,

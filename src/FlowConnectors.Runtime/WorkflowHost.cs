@@ -470,7 +470,7 @@ public sealed partial class WorkflowHost(
             var now = clock.GetUtcNow();
             await instances.AppendJournalAsync(state.InstanceId, [new JournalEntry
             {
-                NodeId = "@recovery", ActivityType = "Recovery", StartedAt = now, Outcome = "recovery",
+                NodeId = "@recovery", ActivityType = "Recovery", StartedAt = now, Outcome = "recovery", RunBy = identity.NodeId,
                 Outputs = new Dictionary<string, JsonNode?>(StringComparer.Ordinal)
                 {
                     ["deaths"] = deaths,
