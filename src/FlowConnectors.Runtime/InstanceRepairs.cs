@@ -67,6 +67,15 @@ public sealed class InstanceRepairs(WorkflowHost host, IInstanceStore instances,
         return new RetryPlan(instanceId, stored.State.FlowId, stored.FlowVersion, toVersion, rerun);
     }
 
+    /// <summary>Takes the instance's lease for a change made from outside its run, or throws why it cannot (busy, missing).</summary>
+    private async Task TakeLeaseAsync(string instanceId, CancellationToken ct)
+    {
+        // A run of this process holds the lease under the same owner name: taking it would succeed, and releasing it
+        // after a refusal would leave that run unleased.
+        if (host.IsRunningHere(instanceId) || !await instances.TryAcquireLeaseAsync(instanceId, host.LeaseOwner, clock.GetUtcNow(), options.LeaseDuration, ct))
+            throw await BusyOrMissingAsync(instanceId, ct);
+    }
+
     /// <summary>
     /// Retries a faulted instance from its failed node: its state is put back to running on the target version and it
     /// runs in the background. Unsafe nodes to run again need <paramref name="confirmUnsafe"/> (else
@@ -75,10 +84,7 @@ public sealed class InstanceRepairs(WorkflowHost host, IInstanceStore instances,
     public async Task<RetryPlan> RetryAsync(string instanceId, RetryTarget target, IReadOnlyDictionary<string, string>? mapping, bool confirmUnsafe, string? by,
         CancellationToken ct)
     {
-        // A run of this process holds the lease under the same owner name: taking it would succeed, and releasing it
-        // after a refusal would leave that run unleased.
-        if (host.IsRunningHere(instanceId) || !await instances.TryAcquireLeaseAsync(instanceId, host.LeaseOwner, clock.GetUtcNow(), options.LeaseDuration, ct))
-            throw await BusyOrMissingAsync(instanceId, ct);
+        await TakeLeaseAsync(instanceId, ct);
         var keepLease = false;
         try
         {
@@ -160,10 +166,7 @@ public sealed class InstanceRepairs(WorkflowHost host, IInstanceStore instances,
     public async Task<FlowStatus> AlterAsync(string instanceId, IReadOnlyDictionary<string, JsonNode?> variables, IReadOnlyList<string> cancelWaits, string? by,
         CancellationToken ct)
     {
-        // A run of this process holds the lease under the same owner name: taking it would succeed, and releasing it
-        // after a refusal would leave that run unleased.
-        if (host.IsRunningHere(instanceId) || !await instances.TryAcquireLeaseAsync(instanceId, host.LeaseOwner, clock.GetUtcNow(), options.LeaseDuration, ct))
-            throw await BusyOrMissingAsync(instanceId, ct);
+        await TakeLeaseAsync(instanceId, ct);
         var keepLease = false;
         try
         {

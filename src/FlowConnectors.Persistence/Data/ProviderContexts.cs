@@ -15,14 +15,7 @@ internal sealed class SqliteDbContext : FlowConnectorsDbContext
         Database.AutoTransactionBehavior = AutoTransactionBehavior.Always;
     }
 
-    protected override void ConfigureConventions(ModelConfigurationBuilder configuration)
-    {
-        configuration.Properties<DateTimeOffset>().HaveConversion<UtcTicksConverter>();
-    }
-
-    private sealed class UtcTicksConverter() : ValueConverter<DateTimeOffset, long>(
-        v => v.UtcTicks,
-        v => new DateTimeOffset(v, TimeSpan.Zero));
+    protected override void ConfigureConventions(ModelConfigurationBuilder configuration) => ProviderConventions.Sqlite(configuration);
 }
 
 /// <summary>
@@ -31,10 +24,23 @@ internal sealed class SqliteDbContext : FlowConnectorsDbContext
 /// </summary>
 internal sealed class PostgresDbContext(DbContextOptions<PostgresDbContext> options) : FlowConnectorsDbContext(options)
 {
-    protected override void ConfigureConventions(ModelConfigurationBuilder configuration)
-    {
+    protected override void ConfigureConventions(ModelConfigurationBuilder configuration) => ProviderConventions.Postgres(configuration);
+}
+
+/// <summary>How every context of ours (runtime, identity, shared cluster state) stores <see cref="DateTimeOffset"/> per provider.</summary>
+internal static class ProviderConventions
+{
+    /// <summary>SQLite: UTC ticks (an INTEGER), so times compare and order in SQL.</summary>
+    public static void Sqlite(ModelConfigurationBuilder configuration) =>
+        configuration.Properties<DateTimeOffset>().HaveConversion<UtcTicksConverter>();
+
+    /// <summary>PostgreSQL: normalized to UTC (Npgsql accepts offset zero only).</summary>
+    public static void Postgres(ModelConfigurationBuilder configuration) =>
         configuration.Properties<DateTimeOffset>().HaveConversion<UtcConverter>();
-    }
+
+    private sealed class UtcTicksConverter() : ValueConverter<DateTimeOffset, long>(
+        v => v.UtcTicks,
+        v => new DateTimeOffset(v, TimeSpan.Zero));
 
     private sealed class UtcConverter() : ValueConverter<DateTimeOffset, DateTimeOffset>(
         v => v.ToUniversalTime(),

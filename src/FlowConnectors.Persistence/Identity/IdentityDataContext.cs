@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace FlowConnectors.Persistence.Identity;
 
@@ -58,25 +57,11 @@ internal sealed class SqliteIdentityContext : IdentityDataContext
         Database.AutoTransactionBehavior = AutoTransactionBehavior.Always;
     }
 
-    protected override void ConfigureConventions(ModelConfigurationBuilder configuration)
-    {
-        configuration.Properties<DateTimeOffset>().HaveConversion<UtcTicksConverter>();
-    }
-
-    private sealed class UtcTicksConverter() : ValueConverter<DateTimeOffset, long>(
-        v => v.UtcTicks,
-        v => new DateTimeOffset(v, TimeSpan.Zero));
+    protected override void ConfigureConventions(ModelConfigurationBuilder configuration) => Data.ProviderConventions.Sqlite(configuration);
 }
 
 /// <summary>PostgreSQL: <see cref="DateTimeOffset"/> normalized to UTC (Npgsql accepts offset zero only).</summary>
 internal sealed class PostgresIdentityContext(DbContextOptions<PostgresIdentityContext> options) : IdentityDataContext(options)
 {
-    protected override void ConfigureConventions(ModelConfigurationBuilder configuration)
-    {
-        configuration.Properties<DateTimeOffset>().HaveConversion<UtcConverter>();
-    }
-
-    private sealed class UtcConverter() : ValueConverter<DateTimeOffset, DateTimeOffset>(
-        v => v.ToUniversalTime(),
-        v => v);
+    protected override void ConfigureConventions(ModelConfigurationBuilder configuration) => Data.ProviderConventions.Postgres(configuration);
 }

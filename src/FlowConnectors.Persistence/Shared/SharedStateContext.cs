@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace FlowConnectors.Persistence.Shared;
 
@@ -56,25 +55,11 @@ internal sealed class SqliteSharedStateContext : SharedStateContext
         Database.AutoTransactionBehavior = AutoTransactionBehavior.Always;
     }
 
-    protected override void ConfigureConventions(ModelConfigurationBuilder configuration)
-    {
-        configuration.Properties<DateTimeOffset>().HaveConversion<UtcTicksConverter>();
-    }
-
-    private sealed class UtcTicksConverter() : ValueConverter<DateTimeOffset, long>(
-        v => v.UtcTicks,
-        v => new DateTimeOffset(v, TimeSpan.Zero));
+    protected override void ConfigureConventions(ModelConfigurationBuilder configuration) => Data.ProviderConventions.Sqlite(configuration);
 }
 
 /// <summary>PostgreSQL: <see cref="DateTimeOffset"/> normalized to UTC (Npgsql accepts offset zero only).</summary>
 internal sealed class PostgresSharedStateContext(DbContextOptions<PostgresSharedStateContext> options) : SharedStateContext(options)
 {
-    protected override void ConfigureConventions(ModelConfigurationBuilder configuration)
-    {
-        configuration.Properties<DateTimeOffset>().HaveConversion<UtcConverter>();
-    }
-
-    private sealed class UtcConverter() : ValueConverter<DateTimeOffset, DateTimeOffset>(
-        v => v.ToUniversalTime(),
-        v => v);
+    protected override void ConfigureConventions(ModelConfigurationBuilder configuration) => Data.ProviderConventions.Postgres(configuration);
 }
