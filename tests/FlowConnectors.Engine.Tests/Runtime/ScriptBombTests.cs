@@ -29,7 +29,7 @@ public sealed class ScriptBombTests
         "let o = {}; for (let i = 0; i < 20000; i++) o = { a: o }; return JSON.stringify(o).length;",
         "let a = [1]; for (let i = 0; i < 5000; i++) a = [a]; return String(a).length;",
         "let a = [1]; for (let i = 0; i < 200000; i++) a = [a]; return String(a).length;",
-        "let a = []; for (let i = 0; i < 20000; i++) a = [a]; return a.flat(Infinity).length;",
+        "let a = []; for (let i = 0; i < 200000; i++) a = [a]; return a.flat(Infinity).length;",
         "let a = [1]; for (let i = 0; i < 200000; i++) a = [a]; return `${a}`.length;",
         "let o = {}; for (let i = 0; i < 200000; i++) o = { a: o }; return JSON.stringify(o, null, 2).length;",
         "let f = function () { return 1; }; for (let i = 0; i < 200000; i++) f = f.bind(null); return f();",
