@@ -27,7 +27,7 @@ public sealed class ScriptBombSpecs
             "Maximum call stack size exceeded"),
         ("string-deep", JsFlow("string-deep", "let a = [1]; for (let i = 0; i < 5000; i++) a = [a]; return String(a).length;"),
             "recursed deeper than the limit of 256 calls"),
-        ("flat-deep", JsFlow("flat-deep", "let a = []; for (let i = 0; i < 20000; i++) a = [a]; return a.flat(Infinity).length;"),
+        ("flat-deep", JsFlow("flat-deep", "let a = []; for (let i = 0; i < 200000; i++) a = [a]; return a.flat(Infinity).length;"),
             "Maximum call stack size exceeded"),
         ("stringify-huge", JsFlow("stringify-huge", "const s = 'x'.repeat(10 * 1024 * 1024); return JSON.stringify(Array(200).fill(s)).length;"),
             "JSON.stringify would produce a string over the limit of 10,485,760 characters"),
