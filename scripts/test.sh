@@ -3,9 +3,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-# The suite starts hundreds of short-lived processes (flowc, server nodes, test hosts) and is CPU-bound on 2 cores:
-# profile-guided re-JIT only pays off in long-running processes, and costs each short one about a tenth of its CPU.
-export DOTNET_TieredPGO=0
 # The persistence tests run against SQLite and a real PostgreSQL (started here when not running).
 source scripts/postgres.sh
 # The designer's browser tests drive the system Chromium.
