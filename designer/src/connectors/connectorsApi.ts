@@ -43,9 +43,6 @@ export function connectorProblems(e: unknown): ConnectorProblem[] {
   return Array.isArray(body?.errors) ? (body.errors as ConnectorProblem[]).filter(p => p && typeof p.code === 'string') : [];
 }
 
-/** The key the clients send (session.ts owns it); kept under this name for the callers that import it from here. */
-export const storedApiKey = apiKey;
-
 export function createConnectorsApi(getKey: () => string = apiKey, base = ''): ConnectorsApi {
   const call = (method: string, path: string, body?: unknown) => request(getKey, base, method, path,
     f => new ApiError(f.status, detailOf(f.body) ?? `${f.method} ${f.path}: ${f.status} ${f.text}`, f.body), body);

@@ -2,14 +2,13 @@
 // nothing handled it (the flow JSON's errorFlow). README "Error policies and error flows".
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { createApi } from '../../api';
-import { storedApiKey } from '../../connectors/connectorsApi';
 import { useStore } from '../store';
 import type { FlowSummary } from '../../types';
 import { Select } from '../../components/ui';
 
 export function ErrorFlowPicker() {
   const { state, dispatch } = useStore();
-  const api = useMemo(() => createApi(storedApiKey), []);
+  const api = useMemo(() => createApi(), []);
   const [flows, setFlows] = useState<FlowSummary[]>();
   const [error, setError] = useState<string>();
   const meta = state.design.meta;
