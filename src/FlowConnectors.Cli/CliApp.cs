@@ -6,27 +6,45 @@ namespace FlowConnectors.Cli;
 /// <summary>The command tree, and the rules every command shares: parse errors and bad input exit 2.</summary>
 internal static class CliApp
 {
-    public static RootCommand Build(CliOutput output) =>
+    public static RootCommand Build(CliOutput output, WorkingDirectory directory) =>
         new("flowc: validate, run, resume, describe and test FlowConnectors flows; pack, publish, install and diff connectors")
         {
-            new ValidateCommand(output).Command,
-            new RunCommand(output).Command,
-            new ResumeCommand(output).Command,
+            new ValidateCommand(output, directory).Command,
+            new RunCommand(output, directory).Command,
+            new ResumeCommand(output, directory).Command,
             new DescribeCommand(output).Command,
-            new TestCommand(output).Command,
-            new FormatCommand(output).Command,
-            new PackCommand(output).Command,
-            new PublishCommand(output).Command,
-            new InstallCommand(output).Command,
-            new DiffCommand(output).Command,
-            new ImportPostmanCommand(output).Command,
-            new ImportOpenApiCommand(output).Command,
-            new CollectCommand(output).Command,
+            new TestCommand(output, directory).Command,
+            new FormatCommand(output, directory).Command,
+            new PackCommand(output, directory).Command,
+            new PublishCommand(output, directory).Command,
+            new InstallCommand(output, directory).Command,
+            new DiffCommand(output, directory).Command,
+            new ImportPostmanCommand(output, directory).Command,
+            new ImportOpenApiCommand(output, directory).Command,
+            new CollectCommand(output, directory).Command,
         };
 
-    public static async Task<int> RunAsync(string[] args, CliOutput output)
+    /// <summary>
+    /// One command line, as flowc's Main runs it: every failure becomes an <c>error:</c> line and an exit code, never a
+    /// stack trace. Relative paths resolve against <paramref name="directory"/> (default: the current directory).
+    /// </summary>
+    public static async Task<int> MainAsync(string[] args, CliOutput output, WorkingDirectory? directory = null)
     {
-        var root = Build(output);
+        try
+        {
+            return await RunAsync(args, output, directory ?? WorkingDirectory.Current);
+        }
+        catch (Exception e)
+        {
+            // Safety net only: every expected failure is reported by the command itself.
+            output.Error(e.Message);
+            return ExitCodes.Usage;
+        }
+    }
+
+    public static async Task<int> RunAsync(string[] args, CliOutput output, WorkingDirectory directory)
+    {
+        var root = Build(output, directory);
         // No response files: '@file' is ours (--payload-json @payload.json), not the parser's.
         var parsed = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
         if (parsed.Errors.Count > 0)

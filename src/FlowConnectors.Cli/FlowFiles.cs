@@ -23,11 +23,12 @@ internal static class FlowFiles
     /// Loads and compiles the flow to run. An invalid flow prints its problems on stderr (like
     /// validate) and stops the command with exit code 2; warnings are printed and the run goes on.
     /// </summary>
-    public static CompiledFlow LoadForRun(string path, FlowEngine engine, CliOutput output)
+    public static CompiledFlow LoadForRun(string path, WorkingDirectory directory, FlowEngine engine, CliOutput output)
     {
-        if (Directory.Exists(path)) throw new CliException($"'{path}' is a directory; give a flow file");
-        if (!File.Exists(path)) throw new CliException($"flow file not found: {path}");
-        var load = FlowJson.LoadFile(path);
+        var file = directory.Resolve(path);
+        if (Directory.Exists(file)) throw new CliException($"'{path}' is a directory; give a flow file");
+        if (!File.Exists(file)) throw new CliException($"flow file not found: {path}");
+        var load = FlowJson.LoadFile(file);
         if (load.HasErrors || load.Flow is null)
         {
             var problems = load.Problems.ToList();
@@ -48,11 +49,12 @@ internal static class FlowFiles
         }
     }
 
-    public static string ReadText(string path, string what)
+    public static string ReadText(string path, WorkingDirectory directory, string what)
     {
-        if (Directory.Exists(path)) throw new CliException($"{what} '{path}' is a directory, not a file");
-        if (!File.Exists(path)) throw new CliException($"{what} not found: {path}");
-        try { return File.ReadAllText(path); }
+        var file = directory.Resolve(path);
+        if (Directory.Exists(file)) throw new CliException($"{what} '{path}' is a directory, not a file");
+        if (!File.Exists(file)) throw new CliException($"{what} not found: {path}");
+        try { return File.ReadAllText(file); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new CliException($"cannot read {what} {path}: {e.Message}");

@@ -7,7 +7,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace FlowConnectors.Cli;
 
 /// <summary>How run and resume report a result.</summary>
-internal sealed record ReportOptions(bool FullJournal, string? StateOut, bool NoWait, string FlowPath);
+/// <param name="StateOut">Where to save a suspended instance, as given (resolved against <paramref name="Directory"/>).</param>
+internal sealed record ReportOptions(bool FullJournal, string? StateOut, bool NoWait, string FlowPath, WorkingDirectory Directory);
 
 /// <summary>
 /// Carries a run or a resume to its end the way a host would: fires due delays itself, then
@@ -21,10 +22,10 @@ internal sealed class FlowSession(CliOutput output, FlowEngine engine, CompiledF
     private readonly List<JournalEntry> _journal = [];
     private readonly List<LogEntry> _logs = [];
 
-    public static FlowEngine CreateEngine(string flowPath, Http.Network.NetworkPolicy network) => new(new FlowEngineOptions
+    public static FlowEngine CreateEngine(string flowPath, WorkingDirectory directory, Http.Network.NetworkPolicy network) => new(new FlowEngineOptions
     {
         Registry = FlowConnectors.Connectors.Runtime.ConnectorRuntime.CreateRegistry(),
-        Flows = new DirectoryFlowProvider(Path.GetDirectoryName(Path.GetFullPath(flowPath))!),
+        Flows = new DirectoryFlowProvider(Path.GetDirectoryName(Path.GetFullPath(directory.Resolve(flowPath)))!),
         // HTTP nodes send through a client that applies the network policy.
         Services = Http.HttpServices.AddFlowHttp(new ServiceCollection(), network: network)
             .BuildServiceProvider(),
@@ -86,7 +87,7 @@ internal sealed class FlowSession(CliOutput output, FlowEngine engine, CompiledF
     private int Report(FlowRunResult result)
     {
         // Saved first: if the state cannot be written, nothing claims the run is resumable.
-        if (result.Status == FlowStatus.Suspended && options.StateOut is { } stateFile) WriteState(stateFile, result.State);
+        if (result.Status == FlowStatus.Suspended && options.StateOut is { } stateFile) WriteState(options.Directory.Resolve(stateFile), stateFile, result.State);
         foreach (var log in _logs) output.Note($"log {log.Level} {log.NodeId}: {CliOutput.OneLine(log.Message)}");
         if (options.FullJournal) output.WriteJson(output.Err, JournalJson());
         else WriteSummary();
@@ -114,17 +115,17 @@ internal sealed class FlowSession(CliOutput output, FlowEngine engine, CompiledF
         }
     }
 
-    private static void WriteState(string path, FlowInstanceState state)
+    private static void WriteState(string file, string shown, FlowInstanceState state)
     {
         try
         {
-            var directory = Path.GetDirectoryName(Path.GetFullPath(path));
+            var directory = Path.GetDirectoryName(Path.GetFullPath(file));
             if (directory is not null) Directory.CreateDirectory(directory);
-            File.WriteAllText(path, state.ToJson());
+            File.WriteAllText(file, state.ToJson());
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new CliException($"cannot write state to {path}: {e.Message}");
+            throw new CliException($"cannot write state to {shown}: {e.Message}");
         }
     }
 

@@ -14,10 +14,10 @@ internal static class Json
     }
 
     /// <summary>Parses a JSON argument, or the file it names with <c>@file</c>.</summary>
-    public static JsonNode? ParseArgument(string value, string option)
+    public static JsonNode? ParseArgument(string value, string option, WorkingDirectory directory)
     {
         var fromFile = value.StartsWith('@');
-        var text = fromFile ? FlowFiles.ReadText(value[1..], $"{option} file") : value;
+        var text = fromFile ? FlowFiles.ReadText(value[1..], directory, $"{option} file") : value;
         try { return JsonNode.Parse(text); }
         catch (JsonException e)
         {

@@ -11,7 +11,7 @@ using Microsoft.Extensions.Logging;
 
 namespace FlowConnectors.Cli.Tests;
 
-/// <summary><c>flowc collect</c> (the real CLI process) against a real server and a stub vendor on 127.0.0.1.</summary>
+/// <summary><c>flowc collect</c> (the real CLI process, which decides how to show progress from its own console) against a real server and a stub vendor on 127.0.0.1.</summary>
 public sealed class CollectCommandTests : IAsyncLifetime
 {
     private const string ApiKey = "cli-test-api-key-0123456789";
@@ -80,7 +80,7 @@ public sealed class CollectCommandTests : IAsyncLifetime
     {
         _dir.Write("data/api-key.txt", ApiKey + "\n");
 
-        var result = await _dir.FlowcAsync("collect", "test-users", "--server", _serverUrl);
+        var result = await _dir.FlowcProcessAsync("collect", "test-users", "--server", _serverUrl);
 
         result.ExitCode.ShouldBe(0, result.ToString());
         result.Stdout.ShouldStartWith("test-users: succeeded — 3 pages, 30 records, 30 inserted, 0 updated, 0 filtered out in ");
@@ -95,7 +95,7 @@ public sealed class CollectCommandTests : IAsyncLifetime
     {
         _failFromPage = 2;
 
-        var result = await _dir.FlowcAsync("collect", "test-users", "--server", _serverUrl, "--api-key", ApiKey);
+        var result = await _dir.FlowcProcessAsync("collect", "test-users", "--server", _serverUrl, "--api-key", ApiKey);
 
         result.ExitCode.ShouldBe(1, result.ToString());
         result.Stdout.ShouldStartWith("test-users: failed — 1 pages, 10 records, 10 inserted");
@@ -106,19 +106,19 @@ public sealed class CollectCommandTests : IAsyncLifetime
     [Fact]
     public async Task An_unknown_connector_a_wrong_key_or_no_server_is_bad_usage_with_a_clear_message()
     {
-        var unknown = await _dir.FlowcAsync("collect", "nope", "--server", _serverUrl, "--api-key", ApiKey);
+        var unknown = await _dir.FlowcProcessAsync("collect", "nope", "--server", _serverUrl, "--api-key", ApiKey);
         unknown.ExitCode.ShouldBe(2, unknown.ToString());
         unknown.Stderr.ShouldContain("error: POST api/collection/sources/nope/runs: HTTP 404: no collection connector 'nope'");
 
-        var wrongKey = await _dir.FlowcAsync("collect", "test-users", "--server", _serverUrl, "--api-key", "wrong");
+        var wrongKey = await _dir.FlowcProcessAsync("collect", "test-users", "--server", _serverUrl, "--api-key", "wrong");
         wrongKey.ExitCode.ShouldBe(2);
         wrongKey.Stderr.ShouldContain("refused the API key (401)");
 
-        var noKey = await _dir.FlowcAsync("collect", "test-users", "--server", _serverUrl);
+        var noKey = await _dir.FlowcProcessAsync("collect", "test-users", "--server", _serverUrl);
         noKey.ExitCode.ShouldBe(2);
         noKey.Stderr.ShouldContain("no API key: pass --api-key, set $FLOWC_API_KEY");
 
-        var noServer = await _dir.FlowcAsync("collect", "test-users", "--server", "http://127.0.0.1:1", "--api-key", ApiKey);
+        var noServer = await _dir.FlowcProcessAsync("collect", "test-users", "--server", "http://127.0.0.1:1", "--api-key", ApiKey);
         noServer.ExitCode.ShouldBe(2);
         noServer.Stderr.ShouldContain("cannot reach the server at http://127.0.0.1:1/");
     }

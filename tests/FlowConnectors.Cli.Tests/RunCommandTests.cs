@@ -28,7 +28,8 @@ public sealed class RunCommandTests
         using var temp = new TempDir();
         temp.Write("echo.flow.json", Echo);
 
-        var result = await temp.FlowcAsync("run", "echo.flow.json", "--input", "who=Ada");
+        // The real process: exit code 0, outputs alone on stdout.
+        var result = await temp.FlowcProcessAsync("run", "echo.flow.json", "--input", "who=Ada");
 
         result.ExitCode.ShouldBe(0, result.ToString());
         JsonNode.DeepEquals(result.StdoutJson, JsonNode.Parse("""{ "who": "Ada", "extra": null }""")).ShouldBeTrue(result.ToString());
@@ -136,7 +137,8 @@ public sealed class RunCommandTests
         using var temp = new TempDir();
         temp.Write("fail.flow.json", """{ "format": 1, "id": "fail", "nodes": [ { "id": "boom", "type": "Fail", "inputs": { "message": "it broke" } } ], "connections": [] }""");
 
-        var result = await temp.FlowcAsync("run", "fail.flow.json");
+        // The real process: exit code 1.
+        var result = await temp.FlowcProcessAsync("run", "fail.flow.json");
 
         result.ExitCode.ShouldBe(1, result.ToString());
         result.Stderr.ShouldContain("error: node 'boom' (Fail): it broke");
@@ -271,7 +273,8 @@ public sealed class RunCommandTests
     {
         using var temp = new TempDir();
 
-        var result = await Flowc.RunAsync(temp.Path, "run", Path.Combine(Repo.Examples, "wait-for-event.flow.json"), "--input", "requestId=r-1");
+        // The real process: exit code 3.
+        var result = await Flowc.RunProcessAsync(temp.Path, "run", Path.Combine(Repo.Examples, "wait-for-event.flow.json"), "--input", "requestId=r-1");
 
         result.ExitCode.ShouldBe(3, result.ToString());
         result.Stderr.ShouldContain("waiting: event {\"event\":\"approval\",\"correlationId\":\"r-1\"} (bookmark ");
@@ -294,7 +297,8 @@ public sealed class RunCommandTests
     [Fact]
     public async Task Run_exits_2_on_an_unknown_option()
     {
-        var result = await Flowc.RunAsync(Repo.Examples, "run", "hello.flow.json", "--frobnicate");
+        // The real process: exit code 2 from the parser.
+        var result = await Flowc.RunProcessAsync(Repo.Examples, "run", "hello.flow.json", "--frobnicate");
 
         result.ExitCode.ShouldBe(2, result.ToString());
         result.Stderr.ShouldContain("--frobnicate");

@@ -20,14 +20,16 @@ internal sealed class CollectCommand
     public const string ApiKeyVariable = "FLOWC_API_KEY";
 
     private readonly CliOutput _output;
+    private readonly WorkingDirectory _directory;
     private readonly Argument<string> _connector = new("connector") { Description = "The connector's key, e.g. slack-users (see GET /api/collection/sources)." };
     private readonly Option<string?> _server = new("--server") { Description = $"The server's URL; default ${ServerVariable} or http://127.0.0.1:5080." };
     private readonly Option<string?> _apiKey = new("--api-key") { Description = $"The server's API key; default ${ApiKeyVariable}, else the file given by --api-key-file." };
     private readonly Option<string?> _apiKeyFile = new("--api-key-file") { Description = "A file holding the API key; default data/api-key.txt (the server's data folder)." };
 
-    public CollectCommand(CliOutput output)
+    public CollectCommand(CliOutput output, WorkingDirectory directory)
     {
         _output = output;
+        _directory = directory;
         Command = new Command("collect", "Runs a data-collection import now through the server and shows its progress.") { _connector, _server, _apiKey, _apiKeyFile };
         Command.SetAction((parsed, ct) => ExecuteAsync(parsed.GetRequiredValue(_connector), parsed.GetValue(_server), parsed.GetValue(_apiKey), parsed.GetValue(_apiKeyFile), ct));
     }
@@ -42,7 +44,7 @@ internal sealed class CollectCommand
         var baseUrl = server ?? Environment.GetEnvironmentVariable(ServerVariable) ?? "http://127.0.0.1:5080";
         if (!Uri.TryCreate(baseUrl.TrimEnd('/') + "/", UriKind.Absolute, out var baseUri) || baseUri.Scheme is not ("http" or "https"))
             throw new CliException($"--server must be an http(s) URL, got '{baseUrl}'");
-        var key = apiKey ?? Environment.GetEnvironmentVariable(ApiKeyVariable) ?? ReadKeyFile(apiKeyFile ?? Path.Combine("data", "api-key.txt"), apiKeyFile is not null);
+        var key = apiKey ?? Environment.GetEnvironmentVariable(ApiKeyVariable) ?? ReadKeyFile(apiKeyFile ?? Path.Combine("data", "api-key.txt"), apiKeyFile is not null, _directory);
         using var http = new HttpClient { BaseAddress = baseUri, Timeout = TimeSpan.FromSeconds(30) };
         http.DefaultRequestHeaders.Add("X-Api-Key", key);
         http.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
@@ -133,13 +135,14 @@ internal sealed class CollectCommand
         }
     }
 
-    private static string ReadKeyFile(string path, bool explicitlyGiven)
+    private static string ReadKeyFile(string path, bool explicitlyGiven, WorkingDirectory directory)
     {
-        if (!File.Exists(path))
+        var file = directory.Resolve(path);
+        if (!File.Exists(file))
             throw new CliException(explicitlyGiven
                 ? $"no such API key file: {path}"
                 : $"no API key: pass --api-key, set ${ApiKeyVariable}, or run where the server's data/api-key.txt is");
-        var key = File.ReadAllText(path).Trim();
+        var key = File.ReadAllText(file).Trim();
         return key.Length > 0 ? key : throw new CliException($"the API key file {path} is empty");
     }
 }

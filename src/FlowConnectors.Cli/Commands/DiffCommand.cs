@@ -11,15 +11,17 @@ namespace FlowConnectors.Cli.Commands;
 internal sealed class DiffCommand
 {
     private readonly CliOutput _output;
+    private readonly WorkingDirectory _directory;
     private readonly Argument<string> _before = new("a") { Description = "The old side: folder, .fcpkg, .flow.json or key@version (with --catalog)." };
     private readonly Argument<string> _after = new("b") { Description = "The new side, the same kinds." };
     private readonly Option<string?> _catalog = new("--catalog") { Description = "The catalog key@version refers to (a directory or a server's URL)." };
     private readonly Option<string?> _apiKey = new("--api-key") { Description = $"The server's API key (or set {PackageSource.ApiKeyVariable})." };
     private readonly Option<bool> _json = new("--json") { Description = "Print the diff as JSON." };
 
-    public DiffCommand(CliOutput output)
+    public DiffCommand(CliOutput output, WorkingDirectory directory)
     {
         _output = output;
+        _directory = directory;
         Command = new Command("diff", "Shows the semantic changes between two versions of a connector or flow.") { _before, _after, _catalog, _apiKey, _json };
         Command.SetAction((parsed, ct) => ExecuteAsync(parsed.GetRequiredValue(_before), parsed.GetRequiredValue(_after), parsed.GetValue(_catalog),
             parsed.GetValue(_apiKey), parsed.GetValue(_json), ct));
@@ -31,8 +33,8 @@ internal sealed class DiffCommand
     {
         try
         {
-            var a = await SnapshotAsync(before, catalog, apiKey, ct);
-            var b = await SnapshotAsync(after, catalog, apiKey, ct);
+            var a = await SnapshotAsync(before, catalog, apiKey, _directory, ct);
+            var b = await SnapshotAsync(after, catalog, apiKey, _directory, ct);
             var diff = SemanticDiff.Compare(a, b);
             if (json) _output.WriteJson(_output.Out, diff.ToJson());
             else _output.Out.Write(diff.ToText());
@@ -44,13 +46,14 @@ internal sealed class DiffCommand
         }
     }
 
-    private static async Task<ConnectorSnapshot> SnapshotAsync(string side, string? catalog, string? apiKey, CancellationToken ct)
+    private static async Task<ConnectorSnapshot> SnapshotAsync(string side, string? catalog, string? apiKey, WorkingDirectory directory, CancellationToken ct)
     {
-        if (Directory.Exists(side) || side.EndsWith(".flow.json", StringComparison.Ordinal) && File.Exists(side)) return ConnectorSnapshot.FromPath(side);
-        if (File.Exists(side)) return ConnectorSnapshot.FromPackage(CatalogPackage.Read(await File.ReadAllBytesAsync(side, ct), side));
+        var path = directory.Resolve(side);
+        if (Directory.Exists(path) || side.EndsWith(".flow.json", StringComparison.Ordinal) && File.Exists(path)) return ConnectorSnapshot.FromPath(path);
+        if (File.Exists(path)) return ConnectorSnapshot.FromPackage(CatalogPackage.Read(await File.ReadAllBytesAsync(path, ct), side));
         if (catalog is null) throw new CliException($"'{side}' is neither a folder nor a file; for a catalog version (key@version) give --catalog");
         var (key, version) = PackageSource.ParseReference(side);
-        var package = await PackageSource.Open(catalog, apiKey).GetAsync(key, version, includeUnapproved: true, ct);
+        var package = await PackageSource.Open(catalog, apiKey, directory).GetAsync(key, version, includeUnapproved: true, ct);
         return ConnectorSnapshot.FromPackage(package);
     }
 }

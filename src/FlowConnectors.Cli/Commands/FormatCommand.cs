@@ -14,13 +14,15 @@ namespace FlowConnectors.Cli.Commands;
 internal sealed class FormatCommand
 {
     private readonly CliOutput _output;
+    private readonly WorkingDirectory _directory;
     private readonly Argument<string> _path = new("path") { Description = "A *.flow.json file, or a directory searched recursively for them." };
     private readonly Option<bool> _check = new("--check") { Description = "Change nothing; list the files that are not canonical and exit 1 if any." };
     private readonly Option<bool> _stdout = new("--stdout") { Description = "Print the canonical text of one file instead of writing it." };
 
-    public FormatCommand(CliOutput output)
+    public FormatCommand(CliOutput output, WorkingDirectory directory)
     {
         _output = output;
+        _directory = directory;
         Command = new Command("format", "Rewrites flow files in their canonical form (what the designer exports).") { _path, _check, _stdout };
         Command.SetAction(parsed => Execute(parsed.GetRequiredValue(_path), parsed.GetValue(_check), parsed.GetValue(_stdout)));
     }
@@ -29,8 +31,9 @@ internal sealed class FormatCommand
 
     private int Execute(string path, bool check, bool toStdout)
     {
-        IReadOnlyList<string> files = Directory.Exists(path) ? FlowFiles.Find(path)
-            : File.Exists(path) ? [path]
+        var full = _directory.Resolve(path);
+        IReadOnlyList<string> files = Directory.Exists(full) ? FlowFiles.Find(full)
+            : File.Exists(full) ? [full]
             : throw new CliException($"no such file or directory: {path}");
         if (toStdout && files.Count != 1) throw new CliException("--stdout prints one file: give a file, not a directory");
         var unreadable = 0;
@@ -41,7 +44,7 @@ internal sealed class FormatCommand
             var load = FlowJson.Load(text);
             if (load.Flow is not { } flow || load.HasErrors)
             {
-                foreach (var problem in load.Problems.Where(p => p.IsError)) _output.Err.WriteLine($"{file}: {problem.Path}: {problem.Message}");
+                foreach (var problem in load.Problems.Where(p => p.IsError)) _output.Err.WriteLine($"{_directory.Show(file)}: {problem.Path}: {problem.Message}");
                 unreadable++;
                 continue;
             }
@@ -55,14 +58,14 @@ internal sealed class FormatCommand
             changed++;
             if (check)
             {
-                _output.Out.WriteLine(file);
+                _output.Out.WriteLine(_directory.Show(file));
                 continue;
             }
             // Written beside the file and moved over it: an interrupted write never leaves half a flow.
             var temporary = file + ".formatting";
             File.WriteAllText(temporary, canonical, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
             File.Move(temporary, file, overwrite: true);
-            _output.Out.WriteLine($"formatted {file}");
+            _output.Out.WriteLine($"formatted {_directory.Show(file)}");
         }
         if (!toStdout) _output.Note($"{files.Count} file(s), {changed} {(check ? "not canonical" : "rewritten")}, {unreadable} not loaded");
         if (unreadable > 0) return ExitCodes.Usage;

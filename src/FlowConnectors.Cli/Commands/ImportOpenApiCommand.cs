@@ -15,13 +15,15 @@ namespace FlowConnectors.Cli.Commands;
 internal sealed class ImportOpenApiCommand
 {
     private readonly CliOutput _output;
+    private readonly WorkingDirectory _directory;
     private readonly Argument<string> _collection = new("spec") { Description = "An OpenAPI 3.0 or 3.1 description (YAML or JSON) on disk; Swagger 2.0 is converted." };
     private readonly Option<string> _out = new("--out") { Description = "The connector folder to write (created, or updated when it holds an earlier import).", Required = true };
     private readonly Option<string?> _name = new("--name") { Description = "The connector's name (and key); default: the collection's name." };
 
-    public ImportOpenApiCommand(CliOutput output)
+    public ImportOpenApiCommand(CliOutput output, WorkingDirectory directory)
     {
         _output = output;
+        _directory = directory;
         Command = new Command("import-openapi", "Imports an OpenAPI 3 description as a connector folder (one action card per operation).") { _collection, _out, _name };
         Command.SetAction(parsed => Execute(parsed.GetRequiredValue(_collection), parsed.GetRequiredValue(_out), parsed.GetValue(_name)));
     }
@@ -30,13 +32,13 @@ internal sealed class ImportOpenApiCommand
 
     private int Execute(string collectionFile, string outFolder, string? name)
     {
-        if (!File.Exists(collectionFile)) throw new CliException($"no such file: {collectionFile}");
+        if (!File.Exists(_directory.Resolve(collectionFile))) throw new CliException($"no such file: {collectionFile}");
         ImportedConnector imported;
         ImportWriteResult written;
         try
         {
-            imported = OpenApiImporter.Import(File.ReadAllText(collectionFile), name);
-            written = ConnectorFolderWriter.Write(imported, outFolder, new FlowEngine(new FlowEngineOptions { Registry = ConnectorRuntime.CreateRegistry() }));
+            imported = OpenApiImporter.Import(File.ReadAllText(_directory.Resolve(collectionFile)), name);
+            written = ConnectorFolderWriter.Write(imported, _directory.Resolve(outFolder), new FlowEngine(new FlowEngineOptions { Registry = ConnectorRuntime.CreateRegistry() }));
         }
         catch (PostmanImportException e)
         {

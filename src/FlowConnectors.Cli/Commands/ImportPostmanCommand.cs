@@ -14,14 +14,16 @@ namespace FlowConnectors.Cli.Commands;
 internal sealed class ImportPostmanCommand
 {
     private readonly CliOutput _output;
+    private readonly WorkingDirectory _directory;
     private readonly Argument<string> _collection = new("collection") { Description = "A Postman Collection v2.1 or v2.0 JSON file." };
     private readonly Option<string> _out = new("--out") { Description = "The connector folder to write (created, or updated when it holds an earlier import).", Required = true };
     private readonly Option<string?> _name = new("--name") { Description = "The connector's name (and key); default: the collection's name." };
     private readonly Option<string[]> _environments = new("--environment") { Description = "A Postman environment (*.postman_environment.json) to import as a connection preset; repeat for more.", AllowMultipleArgumentsPerToken = false };
 
-    public ImportPostmanCommand(CliOutput output)
+    public ImportPostmanCommand(CliOutput output, WorkingDirectory directory)
     {
         _output = output;
+        _directory = directory;
         Command = new Command("import-postman", "Imports a Postman collection as a connector folder (one action card per request).") { _collection, _out, _name, _environments };
         Command.SetAction(parsed => Execute(parsed.GetRequiredValue(_collection), parsed.GetRequiredValue(_out), parsed.GetValue(_name), parsed.GetValue(_environments) ?? []));
     }
@@ -30,15 +32,15 @@ internal sealed class ImportPostmanCommand
 
     private int Execute(string collectionFile, string outFolder, string? name, string[] environmentFiles)
     {
-        if (!File.Exists(collectionFile)) throw new CliException($"no such file: {collectionFile}");
+        if (!File.Exists(_directory.Resolve(collectionFile))) throw new CliException($"no such file: {collectionFile}");
         foreach (var file in environmentFiles)
-            if (!File.Exists(file)) throw new CliException($"no such file: {file}");
+            if (!File.Exists(_directory.Resolve(file))) throw new CliException($"no such file: {file}");
         ImportedConnector imported;
         ImportWriteResult written;
         try
         {
-            imported = PostmanImporter.Import(File.ReadAllText(collectionFile), name, environmentFiles.Select(File.ReadAllText).ToList());
-            written = ConnectorFolderWriter.Write(imported, outFolder, new FlowEngine(new FlowEngineOptions { Registry = ConnectorRuntime.CreateRegistry() }));
+            imported = PostmanImporter.Import(File.ReadAllText(_directory.Resolve(collectionFile)), name, environmentFiles.Select(f => File.ReadAllText(_directory.Resolve(f))).ToList());
+            written = ConnectorFolderWriter.Write(imported, _directory.Resolve(outFolder), new FlowEngine(new FlowEngineOptions { Registry = ConnectorRuntime.CreateRegistry() }));
         }
         catch (PostmanImportException e)
         {

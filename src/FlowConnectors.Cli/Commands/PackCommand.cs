@@ -11,12 +11,14 @@ namespace FlowConnectors.Cli.Commands;
 internal sealed class PackCommand
 {
     private readonly CliOutput _output;
+    private readonly WorkingDirectory _directory;
     private readonly Argument<string> _folder = new("connector") { Description = "A connector folder (holding connector.json)." };
     private readonly Option<string?> _out = new("--out") { Description = "The package file to write (default: <key>-<version>.fcpkg in the current directory)." };
 
-    public PackCommand(CliOutput output)
+    public PackCommand(CliOutput output, WorkingDirectory directory)
     {
         _output = output;
+        _directory = directory;
         Command = new Command("pack", "Packs a connector folder for a catalog: validation and offline tests first, never a secret or a connection.") { _folder, _out };
         Command.SetAction((parsed, ct) => ExecuteAsync(parsed.GetRequiredValue(_folder), parsed.GetValue(_out), ct));
     }
@@ -28,13 +30,13 @@ internal sealed class PackCommand
         CatalogPackage package;
         try
         {
-            package = await Packer.PackAsync(folder, PackageSource.Validator(), ct);
+            package = await Packer.PackAsync(_directory.Resolve(folder), PackageSource.Validator(), ct);
         }
         catch (CatalogException e)
         {
             return PackageErrors.Report(_output, e);
         }
-        var target = Path.GetFullPath(outFile ?? package.DefaultFileName);
+        var target = Path.GetFullPath(_directory.Resolve(outFile ?? package.DefaultFileName));
         Directory.CreateDirectory(Path.GetDirectoryName(target)!);
         var temp = target + $".{Guid.NewGuid():N}.tmp";
         await File.WriteAllBytesAsync(temp, package.ToBytes(), ct);

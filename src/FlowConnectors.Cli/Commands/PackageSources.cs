@@ -17,7 +17,7 @@ internal abstract class PackageSource
 
     public const string ApiKeyVariable = "FLOWC_API_KEY";
 
-    public static PackageSource Open(string catalog, string? apiKey)
+    public static PackageSource Open(string catalog, string? apiKey, WorkingDirectory directory)
     {
         if (Uri.TryCreate(catalog, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps))
         {
@@ -25,7 +25,7 @@ internal abstract class PackageSource
             if (string.IsNullOrEmpty(apiKey)) throw new CliException($"--catalog {catalog} is a server: give its API key with --api-key or {ApiKeyVariable}");
             return new Remote(uri, apiKey);
         }
-        return new Folder(new DirectoryCatalog(catalog));
+        return new Folder(new DirectoryCatalog(directory.Resolve(catalog)));
     }
 
     /// <summary><c>key</c> or <c>key@version</c>.</summary>

@@ -10,13 +10,15 @@ namespace FlowConnectors.Cli.Commands;
 internal sealed class PublishCommand
 {
     private readonly CliOutput _output;
+    private readonly WorkingDirectory _directory;
     private readonly Argument<string> _package = new("package") { Description = "A package file made by 'flowc pack'." };
     private readonly Option<string> _catalog = new("--catalog") { Description = "A catalog directory, or a FlowConnectors server's URL.", Required = true };
     private readonly Option<string?> _apiKey = new("--api-key") { Description = $"The server's API key (or set {PackageSource.ApiKeyVariable})." };
 
-    public PublishCommand(CliOutput output)
+    public PublishCommand(CliOutput output, WorkingDirectory directory)
     {
         _output = output;
+        _directory = directory;
         Command = new Command("publish", "Publishes a package to a catalog (a directory for git, or a server's catalog API).") { _package, _catalog, _apiKey };
         Command.SetAction((parsed, ct) => ExecuteAsync(parsed.GetRequiredValue(_package), parsed.GetRequiredValue(_catalog), parsed.GetValue(_apiKey), ct));
     }
@@ -25,11 +27,11 @@ internal sealed class PublishCommand
 
     private async Task<int> ExecuteAsync(string file, string catalog, string? apiKey, CancellationToken ct)
     {
-        if (!File.Exists(file)) throw new CliException($"no such package file: {file}");
-        var source = PackageSource.Open(catalog, apiKey);
+        if (!File.Exists(_directory.Resolve(file))) throw new CliException($"no such package file: {file}");
+        var source = PackageSource.Open(catalog, apiKey, _directory);
         try
         {
-            var package = CatalogPackage.Read(await File.ReadAllBytesAsync(file, ct), file);
+            var package = CatalogPackage.Read(await File.ReadAllBytesAsync(_directory.Resolve(file), ct), file);
             _output.Out.WriteLine(await source.PublishAsync(package, ct));
             return ExitCodes.Ok;
         }

@@ -10,6 +10,7 @@ namespace FlowConnectors.Cli.Commands;
 internal sealed class ResumeCommand
 {
     private readonly CliOutput _output;
+    private readonly WorkingDirectory _directory;
     private readonly Argument<string> _state = new("state") { Description = "The instance state saved by 'flowc run --state-out', or with --store the instance id." };
     private readonly Option<string?> _flow = new("--flow") { Description = "The *.flow.json the instance runs (not with --store).", HelpName = "file" };
     private readonly Option<string?> _bookmark = new("--bookmark") { Description = "The bookmark to resume, by id or by name (not with --store).", HelpName = "id-or-name" };
@@ -24,9 +25,10 @@ internal sealed class ResumeCommand
     private readonly NetworkOptions _network = new();
     private readonly Option<bool> _noWait = new("--no-wait") { Description = "Do not wait for delays; suspend instead." };
 
-    public ResumeCommand(CliOutput output)
+    public ResumeCommand(CliOutput output, WorkingDirectory directory)
     {
         _output = output;
+        _directory = directory;
         Command = new Command("resume", "Resumes a suspended flow instance through one of its bookmarks.")
         {
             _state, _flow, _bookmark, _payload, _journal, _stateOut, _noWait, _store, _event, _correlation, _callback, _timers,
@@ -40,22 +42,22 @@ internal sealed class ResumeCommand
     private async Task<int> ExecuteAsync(ParseResult parsed, CancellationToken cancellationToken)
     {
         var statePath = parsed.GetRequiredValue(_state);
-        var payload = parsed.GetValue(_payload) is { } json ? Json.ParseArgument(json, "--payload-json") : null;
+        var payload = parsed.GetValue(_payload) is { } json ? Json.ParseArgument(json, "--payload-json", _directory) : null;
         if (parsed.GetValue(_store) is { } storeSpec) return await ResumeDurableAsync(parsed, storeSpec, statePath, payload);
         var flowPath = parsed.GetValue(_flow) ?? throw new CliException("Option '--flow' is required (or --store for a durable instance).");
         var wanted = parsed.GetValue(_bookmark) ?? throw new CliException("Option '--bookmark' is required (or --store for a durable instance).");
 
         FlowInstanceState state;
-        try { state = FlowInstanceState.FromJson(FlowFiles.ReadText(statePath, "state file")); }
+        try { state = FlowInstanceState.FromJson(FlowFiles.ReadText(statePath, _directory, "state file")); }
         catch (FlowStateException e) { throw new CliException($"{statePath}: {e.Message}"); }
         if (state.Bookmarks is null || state.Bookmarks.Count == 0)
             throw new CliException($"{statePath}: the instance has no bookmarks (it is {state.Status.ToString().ToLowerInvariant()})");
         var bookmark = FindBookmark(state, wanted, statePath);
 
-        var engine = FlowSession.CreateEngine(flowPath, _network.Policy(parsed));
-        var flow = FlowFiles.LoadForRun(flowPath, engine, _output);
+        var engine = FlowSession.CreateEngine(flowPath, _directory, _network.Policy(parsed));
+        var flow = FlowFiles.LoadForRun(flowPath, _directory, engine, _output);
         var session = new FlowSession(_output, engine, flow,
-            new ReportOptions(parsed.GetValue(_journal), parsed.GetValue(_stateOut), parsed.GetValue(_noWait), flowPath));
+            new ReportOptions(parsed.GetValue(_journal), parsed.GetValue(_stateOut), parsed.GetValue(_noWait), flowPath, _directory));
         return await session.CompleteAsync(() => engine.ResumeAsync(flow, state, bookmark.Id, payload, cancellationToken), cancellationToken);
     }
 
@@ -71,7 +73,7 @@ internal sealed class ResumeCommand
         if ((eventName is null ? 0 : 1) + (token is null ? 0 : 1) + (timers ? 1 : 0) != 1)
             throw new CliException("with --store give exactly one of --event <name> [--correlation <id>], --callback <token> or --timers");
         if (parsed.GetValue(_correlation) is not null && eventName is null) throw new CliException("--correlation goes with --event");
-        await using var store = await Durable.DurableStore.OpenAsync(storeSpec, _network.Policy(parsed));
+        await using var store = await Durable.DurableStore.OpenAsync(storeSpec, _directory, _network.Policy(parsed));
         FlowConnectors.Runtime.RunOutcome outcome;
         if (timers)
         {

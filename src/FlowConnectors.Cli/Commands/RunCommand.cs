@@ -11,6 +11,7 @@ namespace FlowConnectors.Cli.Commands;
 internal sealed class RunCommand
 {
     private readonly CliOutput _output;
+    private readonly WorkingDirectory _directory;
     private readonly Argument<string> _flow = new("flow") { Description = "The *.flow.json file to run." };
     private readonly Option<string[]> _inputs = new("--input", "-i")
     {
@@ -28,9 +29,10 @@ internal sealed class RunCommand
         HelpName = "sqlite:path",
     };
 
-    public RunCommand(CliOutput output)
+    public RunCommand(CliOutput output, WorkingDirectory directory)
     {
         _output = output;
+        _directory = directory;
         Command = new Command("run", "Runs a flow and prints its outputs as JSON.") { _flow, _inputs, _inputJson, _journal, _stateOut, _noWait, _store };
         _network.AddTo(Command);
         Command.SetAction((parsed, cancellationToken) => ExecuteAsync(parsed, cancellationToken));
@@ -41,12 +43,12 @@ internal sealed class RunCommand
     private async Task<int> ExecuteAsync(ParseResult parsed, CancellationToken cancellationToken)
     {
         var path = parsed.GetRequiredValue(_flow);
-        var input = ReadInput(parsed.GetValue(_inputs) ?? [], parsed.GetValue(_inputJson));
-        var engine = FlowSession.CreateEngine(path, _network.Policy(parsed));
-        var flow = FlowFiles.LoadForRun(path, engine, _output);
+        var input = ReadInput(parsed.GetValue(_inputs) ?? [], parsed.GetValue(_inputJson), _directory);
+        var engine = FlowSession.CreateEngine(path, _directory, _network.Policy(parsed));
+        var flow = FlowFiles.LoadForRun(path, _directory, engine, _output);
         if (parsed.GetValue(_store) is { } storeSpec)
         {
-            await using var store = await Durable.DurableStore.OpenAsync(storeSpec, _network.Policy(parsed));
+            await using var store = await Durable.DurableStore.OpenAsync(storeSpec, _directory, _network.Policy(parsed));
             FlowConnectors.Runtime.StartResult started;
             try { started = await store.RunAsync(flow.Definition, input, cancellationToken); }
             catch (FlowConnectors.Engine.Runtime.FlowInputException e)
@@ -57,17 +59,17 @@ internal sealed class RunCommand
             return await Durable.DurableReport.WriteAsync(_output, store, storeSpec, started.InstanceId, started.Result);
         }
         var session = new FlowSession(_output, engine, flow,
-            new ReportOptions(parsed.GetValue(_journal), parsed.GetValue(_stateOut), parsed.GetValue(_noWait), path));
+            new ReportOptions(parsed.GetValue(_journal), parsed.GetValue(_stateOut), parsed.GetValue(_noWait), path, _directory));
         return await session.CompleteAsync(() => engine.RunAsync(flow, input, cancellationToken: cancellationToken), cancellationToken);
     }
 
     /// <summary>The inputs from --input-json, then each --input on top.</summary>
-    internal static JsonObject ReadInput(IReadOnlyList<string> pairs, string? inputJsonFile)
+    internal static JsonObject ReadInput(IReadOnlyList<string> pairs, string? inputJsonFile, WorkingDirectory directory)
     {
         var input = new JsonObject();
         if (inputJsonFile is not null)
         {
-            var text = FlowFiles.ReadText(inputJsonFile, "input file");
+            var text = FlowFiles.ReadText(inputJsonFile, directory, "input file");
             JsonNode? parsed;
             try { parsed = JsonNode.Parse(text); }
             catch (JsonException e) { throw new CliException($"{inputJsonFile} is not valid JSON: {Json.Describe(e)}"); }

@@ -15,13 +15,15 @@ namespace FlowConnectors.Cli.Commands;
 internal sealed class TestCommand
 {
     private readonly CliOutput _output;
+    private readonly WorkingDirectory _directory;
     private readonly Argument<string> _path = new("connector") { Description = "A connector folder (holding connector.json), or a folder of them." };
     private readonly Option<bool> _record = new("--record") { Description = "Call the live API and rewrite the fixtures' exchanges and outputs." };
     private readonly Option<string?> _connection = new("--connection") { Description = "With --record: a JSON file of connection parameter values." };
 
-    public TestCommand(CliOutput output)
+    public TestCommand(CliOutput output, WorkingDirectory directory)
     {
         _output = output;
+        _directory = directory;
         Command = new Command("test", "Replays a connector's recorded tests offline (or records them with --record).") { _path, _record, _connection };
         Command.SetAction((parsed, ct) => ExecuteAsync(parsed.GetRequiredValue(_path), parsed.GetValue(_record), parsed.GetValue(_connection), ct));
     }
@@ -30,11 +32,12 @@ internal sealed class TestCommand
 
     private async Task<int> ExecuteAsync(string path, bool record, string? connectionFile, CancellationToken ct)
     {
-        if (!Directory.Exists(path)) throw new CliException($"no such directory: {path}");
+        var full = _directory.Resolve(path);
+        if (!Directory.Exists(full)) throw new CliException($"no such directory: {path}");
         if (record && connectionFile is null) throw new CliException("--record needs --connection <file> with the live connection's parameter values");
-        var folders = ConnectorPackage.IsConnectorFolder(path)
-            ? [path]
-            : Directory.GetDirectories(path).Where(ConnectorPackage.IsConnectorFolder).Order(StringComparer.Ordinal).ToList();
+        var folders = ConnectorPackage.IsConnectorFolder(full)
+            ? [full]
+            : Directory.GetDirectories(full).Where(ConnectorPackage.IsConnectorFolder).Order(StringComparer.Ordinal).ToList();
         if (folders.Count == 0) throw new CliException($"{path} is not a connector folder (no {ManifestReader.FileName}) and holds none");
         var engine = new FlowEngine(new FlowEngineOptions { Registry = ConnectorRuntime.CreateRegistry() });
         int passed = 0, failed = 0;
@@ -43,12 +46,12 @@ internal sealed class TestCommand
             var (package, problems) = ConnectorPackage.Load(folder, engine);
             if (package is null)
             {
-                foreach (var problem in problems.Where(p => p.IsError)) _output.Err.WriteLine($"{Path.Join(folder, problem.File)}: {problem.Path}: {problem.Code}: {problem.Message}");
-                throw new CliException($"connector {folder} is invalid; run 'flowc validate {folder}'");
+                foreach (var problem in problems.Where(p => p.IsError)) _output.Err.WriteLine($"{Path.Join(_directory.Show(folder), problem.File)}: {problem.Path}: {problem.Code}: {problem.Message}");
+                throw new CliException($"connector {_directory.Show(folder)} is invalid; run 'flowc validate {_directory.Show(folder)}'");
             }
             if (record)
             {
-                var values = FixtureRecorder.ReadConnectionFile(connectionFile!);
+                var values = FixtureRecorder.ReadConnectionFile(_directory.Resolve(connectionFile!));
                 foreach (var file in package.FixtureFiles)
                 {
                     var report = await FixtureRecorder.RecordAsync(package, file, values, ct);

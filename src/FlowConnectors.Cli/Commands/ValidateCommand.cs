@@ -15,11 +15,13 @@ namespace FlowConnectors.Cli.Commands;
 internal sealed class ValidateCommand
 {
     private readonly CliOutput _output;
+    private readonly WorkingDirectory _directory;
     private readonly Argument<string> _path = new("path") { Description = "A *.flow.json file, or a directory searched recursively for them." };
 
-    public ValidateCommand(CliOutput output)
+    public ValidateCommand(CliOutput output, WorkingDirectory directory)
     {
         _output = output;
+        _directory = directory;
         Command = new Command("validate", "Checks flow files and prints every problem with its JSON path.") { _path };
         Command.SetAction(parsed => Execute(parsed.GetRequiredValue(_path)));
     }
@@ -31,16 +33,17 @@ internal sealed class ValidateCommand
         IReadOnlyList<string> files;
         string tree;
         bool isDirectory;
-        if (Directory.Exists(path))
+        var full = _directory.Resolve(path);
+        if (Directory.Exists(full))
         {
-            files = FlowFiles.Find(path);
-            tree = path;
+            files = FlowFiles.Find(full);
+            tree = full;
             isDirectory = true;
         }
-        else if (File.Exists(path))
+        else if (File.Exists(full))
         {
-            files = [path];
-            tree = Path.GetDirectoryName(Path.GetFullPath(path))!;
+            files = [full];
+            tree = Path.GetDirectoryName(Path.GetFullPath(full))!;
             isDirectory = false;
         }
         else throw new CliException($"no such file or directory: {path}");
@@ -51,11 +54,11 @@ internal sealed class ValidateCommand
         var warnings = 0;
         // Connector folders are validated as a whole (manifest, standard flows, cards); their flows
         // are not checked again as loose files.
-        var connectors = isDirectory ? ConnectorFolders(path) : [];
+        var connectors = isDirectory ? ConnectorFolders(full) : [];
         foreach (var folder in connectors)
         {
             var (_, problems) = ConnectorPackage.Load(folder, engine);
-            var display = Path.Join(path, Path.GetRelativePath(path, folder));
+            var display = Path.Join(path, Path.GetRelativePath(full, folder));
             foreach (var problem in problems) _output.Out.WriteLine($"{Path.Join(display, problem.File)}: {problem.Path}: {(problem.IsError ? "" : "warning: ")}{problem.Code}: {problem.Message}");
             if (problems.Any(p => p.IsError)) invalid++;
             warnings += problems.Count(p => !p.IsError);
@@ -63,7 +66,7 @@ internal sealed class ValidateCommand
         files = files.Where(f => !connectors.Any(c => Path.GetFullPath(f).StartsWith(c + Path.DirectorySeparatorChar, StringComparison.Ordinal))).ToList();
         foreach (var file in files)
         {
-            var display = isDirectory ? Path.Join(path, Path.GetRelativePath(path, file)) : file;
+            var display = isDirectory ? Path.Join(path, Path.GetRelativePath(full, file)) : path;
             var problems = Check(file, engine, callable);
             CliOutput.WriteProblems(_output.Out, display, problems);
             if (problems.Any(p => p.IsError)) invalid++;

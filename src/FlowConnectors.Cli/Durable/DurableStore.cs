@@ -31,11 +31,11 @@ internal sealed class DurableStore : IAsyncDisposable
     public ActivityRegistry Registry => _services.GetRequiredService<ActivityRegistry>();
 
     /// <summary>Opens (creating and migrating when new) the store <paramref name="spec"/> names: <c>sqlite:&lt;path&gt;</c>.</summary>
-    public static async Task<DurableStore> OpenAsync(string spec, Http.Network.NetworkPolicy network)
+    public static async Task<DurableStore> OpenAsync(string spec, WorkingDirectory directory, Http.Network.NetworkPolicy network)
     {
         if (!spec.StartsWith("sqlite:", StringComparison.Ordinal) || spec.Length == "sqlite:".Length)
             throw new CliException($"--store expects sqlite:<path>, got '{spec}'");
-        var path = Path.GetFullPath(spec["sqlite:".Length..]);
+        var path = Path.GetFullPath(directory.Resolve(spec["sqlite:".Length..]));
         var data = path + ".data";
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         Directory.CreateDirectory(data);
