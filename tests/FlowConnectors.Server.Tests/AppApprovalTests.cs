@@ -8,7 +8,8 @@ namespace FlowConnectors.Server.Tests;
 /// repository, ServiceNow and UEM stubs reached through the connections' Base URL parameter, and the
 /// request exactly as Workspace ONE documents it.
 /// </summary>
-public sealed class AppApprovalTests
+/// <summary>App approvals end to end; the refusals that store nothing share one server and vendor stub (<see cref="RefusalServer"/>).</summary>
+public sealed class AppApprovalTests(AppApprovalTests.RefusalServer refusals) : IClassFixture<AppApprovalTests.RefusalServer>
 {
     /// <summary>The request UEM sends (Workspace ONE Intelligence documentation, verbatim).</summary>
     private const string DocumentedRequest = """
@@ -361,8 +362,7 @@ public sealed class AppApprovalTests
     [InlineData("$.RequestFor.UserId")]
     public async Task A_request_missing_a_field_the_flow_needs_is_refused_with_422_naming_it(string field)
     {
-        await using var vendors = await ApprovalVendors.StartAsync();
-        await using var server = await StartAsync(vendors);
+        var (vendors, server) = (refusals.Vendors, refusals.Server);
         var request = JsonNode.Parse(Sample(vendors))!;
         var segments = field[2..].Split('.');
         var parent = segments[..^1].Aggregate(request, (node, segment) => node[segment]!);
@@ -507,5 +507,24 @@ public sealed class AppApprovalTests
         });
         status.ShouldBe(422, problem?.ToJsonString());
         problem!.ToJsonString().ShouldContain("baseUrl");
+    }
+
+    /// <summary>A server and vendor stub for the refusals: each leaves both as it found them (nothing submitted, nothing stored).</summary>
+    public sealed class RefusalServer : IAsyncLifetime
+    {
+        internal ApprovalVendors Vendors { get; private set; } = null!;
+        internal TestServer Server { get; private set; } = null!;
+
+        public async Task InitializeAsync()
+        {
+            Vendors = await ApprovalVendors.StartAsync();
+            Server = await StartAsync(Vendors);
+        }
+
+        public async Task DisposeAsync()
+        {
+            await Server.DisposeAsync();
+            await Vendors.DisposeAsync();
+        }
     }
 }

@@ -11,8 +11,9 @@ namespace FlowConnectors.Server.Tests;
 /// <summary>
 /// Each class of bad input the fuzzer found answered with 500, against the in-process server: a 4xx problem
 /// naming the field or JSON path, and nothing run or stored. (The Reliability suite sends every class to every endpoint.)
+/// The refusals share one server (each leaves it as it found it: nothing stored); tests that store something start their own.
 /// </summary>
-public sealed class BadInputTests
+public sealed class BadInputTests(BadInputTests.EchoServer shared) : IClassFixture<BadInputTests.EchoServer>
 {
     private const string EchoFlow = """
         { "format": 1, "id": "echo", "outputs": [ { "name": "length", "type": "number" } ],
@@ -29,7 +30,7 @@ public sealed class BadInputTests
     [InlineData("POST", "/api/connections/..~/authorize")]
     public async Task A_connection_id_in_the_url_that_no_connection_can_have_is_refused_naming_the_parameter(string method, string path)
     {
-        await using var server = await StartAsync();
+        var server = shared.Server;
         var (status, problem) = await SendAsync(server, method, path, null);
         status.ShouldBe(400, problem?.ToJsonString());
         ((string?)problem!["title"]).ShouldBe("Invalid connection id");
@@ -41,7 +42,7 @@ public sealed class BadInputTests
     [InlineData("/api/automations", """{"flowId":"echo","connectionId":"~root"}""", 422, "$.connectionId")]
     public async Task A_connection_id_in_a_body_that_no_connection_can_have_is_refused_naming_its_path(string path, string body, int expected, string where)
     {
-        await using var server = await StartAsync();
+        var server = shared.Server;
         var (status, problem) = await SendAsync(server, "POST", path, body);
         status.ShouldBe(expected, problem?.ToJsonString());
         ((string?)problem!["errors"]![0]!["path"]).ShouldBe(where);
@@ -53,7 +54,7 @@ public sealed class BadInputTests
     [InlineData("/api/flows/echo/run", """{"mode":"sync","mode":"async"}""", "$.mode")]
     public async Task A_duplicate_key_is_refused_with_its_path(string path, string body, string where)
     {
-        await using var server = await StartAsync();
+        var server = shared.Server;
         var (status, problem) = await SendAsync(server, "POST", path, body);
         status.ShouldBe(400, problem?.ToJsonString());
         ((string?)problem!["title"]).ShouldBe("Duplicate key");
@@ -69,7 +70,7 @@ public sealed class BadInputTests
     [InlineData("/api/events", "null")]
     public async Task A_body_that_is_not_an_object_is_refused(string path, string body)
     {
-        await using var server = await StartAsync();
+        var server = shared.Server;
         var (status, problem) = await SendAsync(server, "POST", path, body);
         status.ShouldBe(422, problem?.ToJsonString());
         ((string?)problem!["errors"]?[0]?["path"] ?? (string?)problem["errors"]?[0]?["field"]).ShouldNotBeNull(problem.ToJsonString());
@@ -78,7 +79,7 @@ public sealed class BadInputTests
     [Fact]
     public async Task Invalid_utf8_inside_a_string_is_refused_before_the_hook_runs()
     {
-        await using var server = await StartAsync();
+        var server = shared.Server;
         byte[] body = [.. "{\"name\":\""u8, 0xFF, 0xFE, .. "\"}"u8];
         using var response = await server.Client.PostAsync("/hooks/in/echo", Json(body));
         var problem = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
@@ -94,7 +95,7 @@ public sealed class BadInputTests
     [InlineData(64)]
     public async Task A_hook_body_nested_too_deep_is_refused_before_the_flow_runs(int depth)
     {
-        await using var server = await StartAsync();
+        var server = shared.Server;
         var body = string.Concat(Enumerable.Repeat("{\"a\":", depth)) + "1" + new string('}', depth);
         var (status, problem) = await SendAsync(server, "POST", "/hooks/in/echo", body);
         status.ShouldBe(400, problem?.ToJsonString());
@@ -106,7 +107,7 @@ public sealed class BadInputTests
     [Fact]
     public async Task A_hook_body_nested_within_the_limit_runs_and_is_stored()
     {
-        await using var server = await StartAsync();
+        await using var server = await EchoServer.StartAsync();
         var body = string.Concat(Enumerable.Repeat("{\"a\":", 32)) + "1" + new string('}', 32);
         var (status, answer) = await SendAsync(server, "POST", "/hooks/in/echo", body);
         status.ShouldBe(200, answer?.ToJsonString());
@@ -122,7 +123,7 @@ public sealed class BadInputTests
     [InlineData("/api/catalog/github/1.0.0/review", """{"status":true}""", "$.status")]
     public async Task A_member_of_the_wrong_type_is_refused_with_its_path(string path, string body, string where)
     {
-        await using var server = await StartAsync();
+        var server = shared.Server;
         var (status, problem) = await SendAsync(server, "POST", path, body);
         status.ShouldBe(422, problem?.ToJsonString());
         ((string?)problem!["errors"]![0]!["path"]).ShouldBe(where);
@@ -134,7 +135,7 @@ public sealed class BadInputTests
     [InlineData("/hooks/in/echo", """{"list":["ok","\udc00"]}""", "$.list[1]")]
     public async Task A_lone_surrogate_is_refused_with_its_path(string path, string body, string where)
     {
-        await using var server = await StartAsync();
+        var server = shared.Server;
         var (status, problem) = await SendAsync(server, "POST", path, body);
         status.ShouldBe(400, problem?.ToJsonString());
         ((string?)problem!["errors"]![0]!["path"]).ShouldBe(where);
@@ -148,7 +149,7 @@ public sealed class BadInputTests
     [InlineData("/api/flows")]
     public async Task A_chunked_body_over_the_limit_gets_a_413_problem(string path)
     {
-        await using var server = await StartAsync();
+        var server = shared.Server;
         var content = new StreamContent(new UnknownLengthStream(Encoding.UTF8.GetBytes("{\"a\":\"" + new string('x', 200 * 1024) + "\"}")));
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         using var response = await server.Client.PostAsync(path, content);
@@ -162,7 +163,7 @@ public sealed class BadInputTests
     [Fact]
     public async Task A_large_body_sent_to_an_endpoint_that_reads_none_gets_its_answer()
     {
-        await using var server = await StartAsync();
+        var server = shared.Server;
         var content = new StreamContent(new UnknownLengthStream(new byte[200 * 1024]));
         using var request = new HttpRequestMessage(HttpMethod.Get, "/api/flows") { Content = content };
         using var response = await server.Client.SendAsync(request);
@@ -202,7 +203,7 @@ public sealed class BadInputTests
     [Fact]
     public async Task The_last_resort_handler_answers_client_errors_and_leaves_server_bugs_a_500()
     {
-        await using var server = await StartAsync();
+        var server = shared.Server;
         var handler = ActivatorUtilities.CreateInstance<ClientErrorHandler>(server.Services);
         var tooLarge = new DefaultHttpContext { RequestServices = server.Services };
         tooLarge.Response.Body = new MemoryStream();
@@ -239,11 +240,21 @@ public sealed class BadInputTests
     [InlineData("\"text\"")]
     public void The_json_check_passes_json_a_run_can_keep(string text) => JsonInput.Check(Encoding.UTF8.GetBytes(text), maxDepth: 3).ShouldBeNull();
 
-    private static async Task<TestServer> StartAsync()
+    /// <summary>A server with the echo hook flow, for the whole class.</summary>
+    public sealed class EchoServer : IAsyncLifetime
     {
-        var flows = TestServer.Temp("flows");
-        await File.WriteAllTextAsync(Path.Combine(flows, "echo.flow.json"), EchoFlow);
-        return await TestServer.StartAsync(flowsFolder: flows);
+        internal TestServer Server { get; private set; } = null!;
+
+        public async Task InitializeAsync() => Server = await StartAsync();
+
+        public async Task DisposeAsync() => await Server.DisposeAsync();
+
+        internal static async Task<TestServer> StartAsync()
+        {
+            var flows = TestServer.Temp("flows");
+            await File.WriteAllTextAsync(Path.Combine(flows, "echo.flow.json"), EchoFlow);
+            return await TestServer.StartAsync(flowsFolder: flows);
+        }
     }
 
     private static async Task<(int Status, JsonNode? Body)> SendAsync(TestServer server, string method, string path, string? body)

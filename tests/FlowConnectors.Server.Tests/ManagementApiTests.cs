@@ -4,7 +4,8 @@ using System.Text.Json.Nodes;
 
 namespace FlowConnectors.Server.Tests;
 
-public sealed class ManagementApiTests
+/// <summary>The management API; the tests that only read or are refused share one server.</summary>
+public sealed class ManagementApiTests(SharedServer shared) : IClassFixture<SharedServer>
 {
     private const string Double = """
         { "format": 1, "id": "double", "inputs": [ { "name": "n", "type": "integer", "required": true } ],
@@ -88,7 +89,7 @@ public sealed class ManagementApiTests
     [InlineData("POST", "/hooks/no/such/hook", "{}", "application/json", 404)]
     public async Task Bad_requests_get_the_right_4xx_with_a_problem_detail(string method, string path, string? body, string? type, int expected)
     {
-        await using var server = await TestServer.StartAsync();
+        var server = shared.Server;
         using var request = new HttpRequestMessage(new HttpMethod(method), path);
         if (body is not null) request.Content = new StringContent(body, Encoding.UTF8, type!);
         var response = await server.Client.SendAsync(request);
@@ -100,7 +101,7 @@ public sealed class ManagementApiTests
     [Fact]
     public async Task The_management_api_needs_the_key_but_serves_openapi_and_hooks_without_it()
     {
-        await using var server = await TestServer.StartAsync();
+        var server = shared.Server;
         using var anonymous = new HttpClient { BaseAddress = server.Address };
         var denied = await anonymous.GetAsync("/api/flows");
         denied.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
@@ -113,7 +114,7 @@ public sealed class ManagementApiTests
     [Fact]
     public async Task An_oversized_body_is_refused_with_413()
     {
-        await using var server = await TestServer.StartAsync();
+        var server = shared.Server;
         var big = "{\"inputs\":{\"n\":1},\"pad\":\"" + new string('x', 100 * 1024) + "\"}";
         var response = await server.Client.PostAsync("/api/flows/double/run", Json(big));
         ((int)response.StatusCode).ShouldBe(413);
@@ -122,7 +123,7 @@ public sealed class ManagementApiTests
     [Fact]
     public async Task The_palette_lists_every_activity_descriptor()
     {
-        await using var server = await TestServer.StartAsync();
+        var server = shared.Server;
         var activities = (await server.GetJsonAsync("/api/activities")).AsArray();
         activities.Select(a => (string?)a!["type"]).ShouldContain("Http.SendRequest");
         activities.Select(a => (string?)a!["type"]).ShouldContain("WaitForCallback");
