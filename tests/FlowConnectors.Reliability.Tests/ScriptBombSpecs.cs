@@ -8,8 +8,9 @@ namespace FlowConnectors.Reliability.Tests;
 /// <summary>
 /// Flows that used to end the server process (a script's native stack overflow) or cost it gigabytes: against
 /// a real server, each is a faulted instance with a clear reason, synchronous or not, and the server stays up.
+/// Both specs run against one server process (<see cref="BombServer"/>): it has to survive every bomb twice.
 /// </summary>
-public sealed class ScriptBombSpecs
+public sealed class ScriptBombSpecs(ScriptBombSpecs.BombServer bombs) : IClassFixture<ScriptBombSpecs.BombServer>
 {
     private static string JsFlow(string id, string code) => $$"""
         { "format": 1, "id": "{{id}}",
@@ -45,7 +46,7 @@ public sealed class ScriptBombSpecs
     [Fact]
     public async Task Each_bomb_run_synchronously_faults_with_its_reason_and_the_server_stays_up()
     {
-        await using var server = await StartWithBombsAsync();
+        var server = bombs.Server;
 
         foreach (var (id, _, reason) in Bombs)
         {
@@ -63,7 +64,7 @@ public sealed class ScriptBombSpecs
     [Fact]
     public async Task Each_bomb_run_as_an_async_instance_is_faulted_with_its_reason_and_the_server_stays_up()
     {
-        await using var server = await StartWithBombsAsync();
+        var server = bombs.Server;
 
         foreach (var (id, _, reason) in Bombs)
         {
@@ -100,4 +101,14 @@ public sealed class ScriptBombSpecs
     }
 
     private static StringContent Json(string text) => new(text, Encoding.UTF8, "application/json");
+
+    /// <summary>One server process with every bomb flow, for both specs.</summary>
+    public sealed class BombServer : IAsyncLifetime
+    {
+        internal ServerProcess Server { get; private set; } = null!;
+
+        public async Task InitializeAsync() => Server = await StartWithBombsAsync();
+
+        public async Task DisposeAsync() => await Server.DisposeAsync();
+    }
 }
