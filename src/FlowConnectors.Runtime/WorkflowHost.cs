@@ -99,7 +99,15 @@ public sealed partial class WorkflowHost(
         Flows = new StoreFlowProvider(flows),
         Clock = clock,
         Services = services,
+        YieldAfter = InlineSlice,
     });
+
+    /// <summary>
+    /// How long a run a caller waits for may compute on the caller's own thread before it moves to the pool. A run
+    /// that ends within it (a webhook's script and answer: well under a millisecond) costs no thread-pool hop, no
+    /// timer and no wait; a longer one is handed to the pool by the engine, and the caller's wait goes on as before.
+    /// </summary>
+    private static readonly TimeSpan InlineSlice = TimeSpan.FromMilliseconds(20);
 
     /// <summary>This process's lease owner name.</summary>
     public string LeaseOwner => _owner;
@@ -187,10 +195,16 @@ public sealed partial class WorkflowHost(
             visibleAfter: options.RunVisibleAfter < wait ? options.RunVisibleAfter : wait);
         var run = RunUnderLeaseAsync(ticket);
         // A run that goes on after this returns is the background's: its failure is logged by the run itself.
-        _ = run.ContinueWith(t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
-        if (wait > TimeSpan.Zero) await WaitForAsync(run, wait, ct);
+        if (run.IsCompleted) _ = run.Exception;
+        else _ = run.ContinueWith(t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        // A run whose engine has ended is only being stored: the caller waits for that, with no timer.
+        if (wait > TimeSpan.Zero && !ticket.Ran) await WaitForAsync(run, wait, ct);
         // Never acknowledged before the instance is stored: wait for its starting state (or for the run's end).
-        if (!run.IsCompleted) await Task.WhenAny(run, ticket.Stored.Task);
+        if (!run.IsCompleted)
+        {
+            if (ticket.Ran && wait > TimeSpan.Zero) await run;
+            else await Task.WhenAny(run, ticket.Stored.Task);
+        }
         if (wait > TimeSpan.Zero && run.IsCompleted)
         {
             var outcome = await run;
@@ -296,10 +310,13 @@ public sealed partial class WorkflowHost(
 
     /// <summary>
     /// Runs one stretch of an instance (from its start, a crash or a bookmark) under the run limits, within
-    /// its budget, on a pool thread, so a script that computes for long holds neither the caller nor more
-    /// threads than the limits allow. Cancelled while it waits for a slot, it ends cancelled without running.
+    /// its budget. A background run goes to a pool thread; a run a caller waits for starts on the caller's thread and
+    /// moves to the pool once it has computed for <see cref="InlineSlice"/>, so a script that computes for long holds
+    /// neither the caller nor more threads than the limits allow. Cancelled while it waits for a slot, it ends
+    /// cancelled without running.
     /// </summary>
-    private async Task<FlowRunResult> RunEngineAsync(CompiledFlow flow, FlowInstanceState state, (string BookmarkId, JsonNode? Payload)? resume, ActiveRun active)
+    private async Task<FlowRunResult> RunEngineAsync(CompiledFlow flow, FlowInstanceState state, (string BookmarkId, JsonNode? Payload)? resume, ActiveRun active,
+        bool inline)
     {
         IDisposable? slot = null;
         try
@@ -307,9 +324,12 @@ public sealed partial class WorkflowHost(
             try { slot = await limiter.AcquireAsync(state.FlowId, active.Token); }
             catch (OperationCanceledException) { /* cancelled while queued: the engine ends it as cancelled at once */ }
             active.Budget.CancelAfter(options.RunTimeout);
-            var result = await Task.Run(() => resume is { } r
+            Task<FlowRunResult> Stretch() => resume is { } r
                 ? Engine.ResumeAsync(flow, state, r.BookmarkId, r.Payload, active.Token)
-                : Engine.ContinueAsync(flow, state, active.Token), CancellationToken.None);
+                : Engine.ContinueAsync(flow, state, active.Token);
+            // A caller that waits for the run starts it on its own thread (the engine yields after InlineSlice);
+            // background starts and resumes go to the pool, so their callers move on at once.
+            var result = await (inline ? Stretch() : Task.Run(Stretch, CancellationToken.None));
             if (active.Budget.IsCancellationRequested && !active.Cancel.IsCancellationRequested
                 && result.Status is FlowStatus.Cancelled or FlowStatus.Faulted)
             {
@@ -413,7 +433,7 @@ public sealed partial class WorkflowHost(
 
             // 2. The run. A new instance a caller waits for is stored as running once the run outlasts VisibleAfter.
             var startingState = stored ? null : state.ToJson();
-            var run = RunEngineAsync(flow, state, ticket.Resume, active);
+            var run = RunEngineAsync(flow, state, ticket.Resume, active, inline: ticket.CallerWaits);
             if (!stored && !await WaitForAsync(run, ticket.VisibleAfter, CancellationToken.None))
             {
                 try
@@ -433,6 +453,7 @@ public sealed partial class WorkflowHost(
                 ticket.MarkStored();
             }
             var result = await run;
+            ticket.MarkRan();
             if (active.HandedBack)
             {
                 logger.LogInformation("instance {Instance} was handed back as this node stops; another node resumes it from its last save", ticket.InstanceId);
@@ -704,12 +725,20 @@ internal sealed class RunTicket
     public int FlowVersion { get; private init; }
     public bool StoreFirst { get; private init; }
     public TimeSpan VisibleAfter { get; private init; }
+    /// <summary>A caller waits for this run's result (a synchronous start): the run starts on the caller's thread.</summary>
+    public bool CallerWaits { get; private init; }
     public (string BookmarkId, JsonNode? Payload)? Resume { get; private init; }
     /// <summary>Set once the instance is stored (or the run is over): a caller may acknowledge it then.</summary>
     public TaskCompletionSource Stored { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     /// <summary>True once this run stored the new instance (leased to it).</summary>
     public bool IsStored => Volatile.Read(ref _stored);
     private bool _stored;
+
+    /// <summary>True once the engine's run has ended (its result is being stored).</summary>
+    public bool Ran => Volatile.Read(ref _ran);
+    private bool _ran;
+
+    public void MarkRan() => Volatile.Write(ref _ran, true);
 
     public void MarkStored()
     {
@@ -718,7 +747,7 @@ internal sealed class RunTicket
     }
 
     public static RunTicket New(FlowInstanceState state, CompiledFlow flow, int flowVersion, bool storeFirst, TimeSpan visibleAfter) =>
-        new(state.InstanceId) { NewState = state, Flow = flow, FlowVersion = flowVersion, StoreFirst = storeFirst, VisibleAfter = visibleAfter };
+        new(state.InstanceId) { NewState = state, Flow = flow, FlowVersion = flowVersion, StoreFirst = storeFirst, VisibleAfter = visibleAfter, CallerWaits = !storeFirst };
 
     public static RunTicket ForStored(string instanceId, (string BookmarkId, JsonNode? Payload)? resume) => new(instanceId) { Resume = resume };
 }

@@ -72,6 +72,28 @@ public abstract class CompactStorageTests<TDatabase> : StoreTestBase<TDatabase> 
     }
 
     [Fact]
+    public async Task A_journal_holding_the_states_own_objects_is_stored_as_references_and_reads_back_exactly()
+    {
+        // As the engine records a run: the journal's outputs are the very objects the state keeps (no copies).
+        var (state, journal) = WebhookRun("compact-3", Body("3"));
+        journal[0].Outputs = new(state.NodeOutputs["hook"], StringComparer.Ordinal);
+        journal[1].Outputs = new(StringComparer.Ordinal) { ["result"] = state.NodeOutputs["add"]["result"], ["missing"] = null };
+        state.NodeOutputs["add"]["missing"] = null;
+        var expected = Text(journal);
+
+        await Instances.CreateAsync(state, 1, journal);
+
+        await using (var db = OpenDb())
+        {
+            var rows = await db.JournalEntries.Where(j => j.InstanceId == "compact-3").OrderBy(j => j.Sequence).ToListAsync();
+            rows[0].OutputsJson.ShouldBe("""{"$state":["nodeOutputs","hook"]}""");
+            // A map with a null value is not referred to whole; its object value still is.
+            rows[1].OutputsJson.ShouldBe("""{"$refs":{"result":{"$state":["output","result"]},"missing":null}}""");
+        }
+        Text(await Instances.GetJournalAsync("compact-3")).ShouldBe(expected);
+    }
+
+    [Fact]
     public async Task A_waiting_instance_keeps_full_journal_entries_and_its_later_saves_read_back()
     {
         var (state, journal) = WebhookRun("compact-2", Body("2"));

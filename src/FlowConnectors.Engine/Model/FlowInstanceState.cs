@@ -67,6 +67,10 @@ public sealed class FlowInstanceState
     [JsonIgnore]
     internal SecretSet? Secrets { get; set; }
 
+    /// <summary>True when the serialized state holds every value as this object does (no secret of the run to mask in it).</summary>
+    [JsonIgnore]
+    public bool SerializesAsIs => Secrets is not { IsEmpty: false };
+
     public string ToJson() => Secrets is { IsEmpty: false } secrets
         ? Redacted(secrets).ToJsonString(SerializerOptions)
         : JsonSerializer.Serialize(this, SerializerOptions);

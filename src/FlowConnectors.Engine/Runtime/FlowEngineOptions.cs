@@ -31,6 +31,12 @@ public sealed class FlowEngineOptions
     /// time limit of 30 s". Cancelling the token passed to a run stops it the same way, as cancelled.
     /// </summary>
     public TimeSpan? RunTimeout { get; init; }
+    /// <summary>
+    /// A top-level run that has computed this long without awaiting anything moves on to the thread pool, once,
+    /// between two nodes. A host that starts a run on its caller's thread (no hop for a run that ends at once) gets
+    /// the run's task back then, so a caller waiting with a timeout is still answered in time. Null: never.
+    /// </summary>
+    public TimeSpan? YieldAfter { get; init; }
     /// <summary>How deep CallFlow may nest.</summary>
     public int MaxCallDepth { get; init; } = 16;
     public bool Journal { get; init; } = true;

@@ -103,10 +103,18 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
     {
         var runSpan = CallDepth == 0 ? EngineTelemetry.StartRun(State, resumed: _resumes.Count > 0) : null;
         State.Status = FlowStatus.Running;
+        var yieldAfter = CallDepth == 0 ? Engine.Options.YieldAfter : null;
+        var stretchStarted = yieldAfter is null ? 0 : Stopwatch.GetTimestamp();
         try
         {
             while (true)
             {
+                if (yieldAfter is { } slice && Stopwatch.GetElapsedTime(stretchStarted) >= slice)
+                {
+                    // Computed long enough on whatever thread started the run: the rest runs on the pool.
+                    yieldAfter = null;
+                    await Task.Yield();
+                }
                 if (_cancellation.IsCancellationRequested) { Cancel(_running.Count > 0 ? _running[0].Node : _lastStarted ?? (_queue.Count > 0 ? _flow.ById[_queue.Peek().NodeId] : null)); break; }
                 if (State.Fault is not null || _finishRequested) break;
                 if (_queue.Count > 0)

@@ -3,6 +3,7 @@ using System.IO.Compression;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using FlowConnectors.Engine;
 
 namespace FlowConnectors.Persistence.Stores;
 
@@ -25,16 +26,22 @@ internal static class CompactJson
     private const string StateKey = "$state";
     private const string RefsKey = "$refs";
 
-    public static string WriteState(string json)
+    /// <summary>The stored form of a state serialized as UTF-8 (compressed when that is smaller).</summary>
+    public static string WriteState(byte[] utf8)
     {
-        if (json.Length < 256) return json;
-        var utf8 = Encoding.UTF8.GetBytes(json);
+        if (utf8.Length < 256) return Encoding.UTF8.GetString(utf8);
         var buffer = ArrayPool<byte>.Shared.Rent(BrotliEncoder.GetMaxCompressedLength(utf8.Length));
         try
         {
-            if (!BrotliEncoder.TryCompress(utf8, buffer, out var written, quality: 1, window: 22)) return json;
-            var encoded = BrotliPrefix + utf8.Length.ToString(System.Globalization.CultureInfo.InvariantCulture) + ":" + Convert.ToBase64String(buffer, 0, written);
-            return encoded.Length < json.Length ? encoded : json;
+            // Kept compressed only when the stored text is shorter than the plain JSON.
+            if (BrotliEncoder.TryCompress(utf8, buffer, out var written, quality: 1, window: 22))
+            {
+                var length = utf8.Length.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                var encodedLength = BrotliPrefix.Length + length.Length + 1 + (written + 2) / 3 * 4;
+                if (encodedLength < Encoding.UTF8.GetCharCount(utf8))
+                    return string.Concat(BrotliPrefix, length, ":", Convert.ToBase64String(buffer, 0, written));
+            }
+            return Encoding.UTF8.GetString(utf8);
         }
         finally
         {
@@ -54,8 +61,61 @@ internal static class CompactJson
         return Encoding.UTF8.GetString(utf8);
     }
 
+    /// <summary>What a journal map may refer to: the parts of an ended state.</summary>
+    internal interface IEndedState
+    {
+        /// <summary>How many nodes have outputs (past a limit, single values are not searched for).</summary>
+        int NodeCount { get; }
+
+        /// <summary>Whether <paramref name="map"/> equals the node's outputs, as the stored state holds them.</summary>
+        bool IsNodeOutputs(string nodeId, Dictionary<string, JsonNode?> map);
+
+        /// <summary>The path of a part of the state equal to <paramref name="value"/> (worth a reference: an object or array), or null.</summary>
+        string[]? Find(string nodeId, JsonNode? value);
+    }
+
+    /// <summary>
+    /// The parts of an ended state, read from the state object itself (no parse of its JSON): its node outputs and
+    /// outputs are what the stored JSON holds when nothing in it is masked. A journal value is usually the very
+    /// object the state holds, so equality is tried by reference first.
+    /// </summary>
+    internal sealed class MemoryState(FlowInstanceState state) : IEndedState
+    {
+        public int NodeCount => state.NodeOutputs.Count;
+
+        public bool IsNodeOutputs(string nodeId, Dictionary<string, JsonNode?> map)
+        {
+            if (!state.NodeOutputs.TryGetValue(nodeId, out var outputs) || outputs.Count != map.Count) return false;
+            foreach (var (key, value) in map)
+                // A null value is left out of a whole-map reference: the stored map is then read as it was written.
+                if (value is null || !outputs.TryGetValue(key, out var kept) || !Same(kept, value)) return false;
+            return true;
+        }
+
+        public string[]? Find(string nodeId, JsonNode? value)
+        {
+            if (value is not (JsonObject or JsonArray)) return null;
+            // A Return node's outputs input is the flow's outputs (compared whole as an object, as the stored JSON has it).
+            if (state.Output.Count > 0 && value is JsonObject whole && whole.Count == state.Output.Count && whole.All(p => state.Output.TryGetValue(p.Key, out var o) && p.Value is not null && Same(o, p.Value)))
+                return ["output"];
+            foreach (var (key, part) in state.Output)
+                if (Same(part, value)) return ["output", key];
+            if (state.NodeOutputs.TryGetValue(nodeId, out var own))
+                foreach (var (key, part) in own)
+                    if (Same(part, value)) return ["nodeOutputs", nodeId, key];
+            foreach (var (id, outputs) in state.NodeOutputs)
+                if (id != nodeId)
+                    foreach (var (key, part) in outputs)
+                        if (Same(part, value)) return ["nodeOutputs", id, key];
+            return null;
+        }
+
+        private static bool Same(JsonNode? kept, JsonNode? value) =>
+            ReferenceEquals(kept, value) || (kept is not null && value is not null && JsonNode.DeepEquals(kept, value));
+    }
+
     /// <summary>The parts of an ended state a journal entry may refer to: each node's outputs, each of their values, the flow's outputs and each of them.</summary>
-    internal sealed class StateParts(JsonObject state)
+    internal sealed class StateParts(JsonObject state) : IEndedState
     {
         public JsonNode? At(IReadOnlyList<string> path)
         {
@@ -63,6 +123,12 @@ internal static class CompactJson
             foreach (var step in path) node = node is JsonObject o && o.TryGetPropertyValue(step, out var next) ? next : null;
             return node;
         }
+
+        public int NodeCount => state["nodeOutputs"] is JsonObject nodes ? nodes.Count : 0;
+
+        public bool IsNodeOutputs(string nodeId, Dictionary<string, JsonNode?> map) =>
+            At(["nodeOutputs", nodeId]) is JsonObject outputs && outputs.Count == map.Count
+            && map.All(p => outputs.TryGetPropertyValue(p.Key, out var kept) && JsonNode.DeepEquals(kept, p.Value));
 
         /// <summary>The path of a part of the state deep-equal to <paramref name="value"/> (worth a reference: an object or array), or null.</summary>
         public string[]? Find(string nodeId, JsonNode? value)
@@ -92,31 +158,58 @@ internal static class CompactJson
 
     /// <summary>A journal map, with what the ended state holds replaced by references.</summary>
     /// <param name="searchValues">Whether single values are looked for in the whole state (off for very large states).</param>
-    public static string? WriteMap(Dictionary<string, JsonNode?>? map, string nodeId, StateParts? state, bool searchValues)
+    public static string? WriteMap(Dictionary<string, JsonNode?>? map, string nodeId, IEndedState? state, bool searchValues)
     {
         if (map is null) return null;
         if (state is null || map.Count == 0) return StoreJson.WriteMap(map);
         // References are by equality, so reading one back gives what was written, whichever execution of the node it was.
-        if (state.At(["nodeOutputs", nodeId]) is JsonObject outputs && outputs.Count == map.Count
-            && map.All(p => outputs.TryGetPropertyValue(p.Key, out var kept) && JsonNode.DeepEquals(kept, p.Value)))
-            return Ref(["nodeOutputs", nodeId]).ToJsonString();
+        if (state.IsNodeOutputs(nodeId, map)) return RefText(["nodeOutputs", nodeId]);
         if (!searchValues) return StoreJson.WriteMap(map);
-        var refs = new JsonObject();
-        var any = false;
-        foreach (var (name, value) in map)
+        string[]?[]? paths = null;
+        var i = 0;
+        foreach (var (_, value) in map)
         {
             if (value is JsonObject literal && literal.ContainsKey(StateKey)) return StoreJson.WriteMap(map);
-            if (state.Find(nodeId, value) is { } path)
-            {
-                refs[name] = Ref(path);
-                any = true;
-            }
-            else refs[name] = value?.DeepClone();
+            if (state.Find(nodeId, value) is { } path) (paths ??= new string[]?[map.Count])[i] = path;
+            i++;
         }
-        return any ? new JsonObject { [RefsKey] = refs }.ToJsonString() : StoreJson.WriteMap(map);
+        if (paths is null) return StoreJson.WriteMap(map);
+        // Written straight out: {"$refs":{name: value or {"$state":[path]}}}.
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteStartObject(RefsKey);
+            i = 0;
+            foreach (var (name, value) in map)
+            {
+                writer.WritePropertyName(name);
+                if (paths[i] is { } path) WriteRef(writer, path);
+                else if (value is null) writer.WriteNullValue();
+                else value.WriteTo(writer);
+                i++;
+            }
+            writer.WriteEndObject();
+            writer.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
-    private static JsonObject Ref(string[] path) => new() { [StateKey] = new JsonArray(path.Select(p => (JsonNode?)p).ToArray()) };
+    private static void WriteRef(Utf8JsonWriter writer, string[] path)
+    {
+        writer.WriteStartObject();
+        writer.WriteStartArray(StateKey);
+        foreach (var step in path) writer.WriteStringValue(step);
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+    }
+
+    private static string RefText(string[] path)
+    {
+        var buffer = new ArrayBufferWriter<byte>(64);
+        using (var writer = new Utf8JsonWriter(buffer)) WriteRef(writer, path);
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
 
     /// <summary>Whether the stored map refers to the state (then <see cref="ReadMap"/> needs it).</summary>
     public static bool RefersToState(string? stored) =>

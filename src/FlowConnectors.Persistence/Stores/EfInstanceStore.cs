@@ -51,7 +51,9 @@ internal sealed class EfInstanceStore(IDbContextFactory<FlowConnectorsDbContext>
         };
         var stateJson = Mirror(row, state, now);
         // An instance stored already ended never changes again: its journal may refer to its state instead of copying it.
-        var parts = IsTerminal(state.Status) && journal.Count > 0 ? EndedStateParts(stateJson) : null;
+        // Its parts are read from the state object, unless the stored JSON has secrets masked (then from that JSON).
+        CompactJson.IEndedState? parts = !IsTerminal(state.Status) || journal.Count == 0 ? null
+            : state.SerializesAsIs ? new CompactJson.MemoryState(state) : EndedStateParts(stateJson);
         var pending = new PendingCreate(
             new NewInstanceRows(row, BookmarkRows(state).ToList(), DelayTimers(state).Select(t => TimerRow(t, null)).ToList(), JournalRows(state.InstanceId, 0, journal, parts).ToList()),
             new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
@@ -406,11 +408,11 @@ internal sealed class EfInstanceStore(IDbContextFactory<FlowConnectorsDbContext>
             .ToListAsync(ct);
     }
 
-    /// <summary>Copies the state into the row (its JSON stored compact); returns the JSON.</summary>
-    private static string Mirror(InstanceEntity row, FlowInstanceState state, DateTimeOffset now)
+    /// <summary>Copies the state into the row (its JSON stored compact); returns the JSON, as UTF-8.</summary>
+    private static byte[] Mirror(InstanceEntity row, FlowInstanceState state, DateTimeOffset now)
     {
         if (row.FlowId != state.FlowId) throw new InvalidOperationException($"instance '{state.InstanceId}' belongs to flow '{row.FlowId}', not '{state.FlowId}'");
-        var stateJson = state.ToJson();
+        var stateJson = state.ToUtf8Json();
         row.StateJson = CompactJson.WriteState(stateJson);
         row.Status = state.Status.ToString();
         row.Fault = state.Fault?.ToString();
@@ -422,7 +424,7 @@ internal sealed class EfInstanceStore(IDbContextFactory<FlowConnectorsDbContext>
     // Past this many node outputs a journal value is not searched for in the whole state (only whole maps are referred to).
     private const int MaxSearchedNodes = 64;
 
-    private static CompactJson.StateParts? EndedStateParts(string stateJson)
+    private static CompactJson.StateParts? EndedStateParts(byte[] stateJson)
     {
         try
         {
@@ -452,10 +454,10 @@ internal sealed class EfInstanceStore(IDbContextFactory<FlowConnectorsDbContext>
             }).ToList();
 
     private static IEnumerable<JournalEntryEntity> JournalRows(string instanceId, int lastSequence, IReadOnlyList<JournalEntry> entries,
-        CompactJson.StateParts? parts = null)
+        CompactJson.IEndedState? parts = null)
     {
         if (parts is null) return JournalRows(instanceId, lastSequence, entries, (e, _) => StoreJson.WriteMap(e.Inputs), (e, _) => StoreJson.WriteMap(e.Outputs));
-        var searchValues = parts.At(["nodeOutputs"]) is JsonObject nodes && nodes.Count <= MaxSearchedNodes;
+        var searchValues = parts.NodeCount <= MaxSearchedNodes;
         return JournalRows(instanceId, lastSequence, entries,
             (e, _) => CompactJson.WriteMap(e.Inputs, e.NodeId, parts, searchValues),
             (e, _) => CompactJson.WriteMap(e.Outputs, e.NodeId, parts, searchValues));
