@@ -11,49 +11,114 @@ namespace FlowConnectors.Runtime;
 /// <summary>Error flows (README "Error policies and error flows"), on the one run path.</summary>
 public sealed partial class WorkflowHost
 {
+    /// <summary>The inbox kind of a pending error-flow start (the outbox row saved with the fault).</summary>
+    public const string ErrorFlowKind = "error-flow";
+
     /// <summary>
-    /// An instance faulted and nothing handled the fault (a handled one finishes): when its flow names an error flow,
-    /// that flow starts once with the fault. Never from an error flow's own instance (so error flows cannot start each
-    /// other in a loop), nor from a designer test run of a draft. The error flow's instance id is derived from the
-    /// faulted instance's, so a second attempt for the same fault (a crash between the save and this start, then
-    /// recovery) cannot start a second one: the store refuses the duplicate id.
+    /// The pending error-flow start for an instance that faulted and nothing handled (a handled fault finishes), or
+    /// null when none is due: its flow names no error flow, it is a designer test run of a draft (a draft's faults are
+    /// the designer's to show, never the production error flow's), or it is itself an error flow's instance (so error
+    /// flows cannot start each other in a loop). It is stored in the same transaction as the fault (an outbox row in
+    /// the inbox), so a crash between the save and the start cannot lose it; the start is idempotent because the error
+    /// flow's instance id is derived from the faulted instance and the fault's occurrence (<see cref="ErrorFlowInstanceId(string, int)"/>).
     /// </summary>
-    private async Task StartErrorFlowAsync(CompiledFlow flow, int flowVersion, FlowRunResult result)
+    private InboxMessage? ErrorFlowStartFor(CompiledFlow flow, int flowVersion, FlowInstanceState state, IReadOnlyCollection<string> knownSecrets,
+        string reason = FlowFaultReport.FaultReason, FlowFault? hostFault = null)
     {
-        var state = result.State;
-        if (flow.Definition.ErrorFlow is not { Length: > 0 } errorFlowId || state.Fault is not { } fault || flowVersion == DraftVersion) return;
+        if (flow.Definition.ErrorFlow is not { Length: > 0 } errorFlowId || (hostFault ?? state.Fault) is not { } fault || flowVersion == DraftVersion) return null;
         if (state.Properties.TryGetValue(FlowFaultReport.ErrorFlowOfProperty, out var origin))
         {
             logger.LogWarning("instance {Instance} of error flow {Flow} (started for instance {Origin}) faulted: an error flow's fault starts no other error flow",
                 state.InstanceId, state.FlowId, origin);
-            return;
+            return null;
         }
-        var secrets = result.Secrets.Where(s => s.Length > 0).OrderByDescending(s => s.Length).ToArray();
+        var secrets = knownSecrets.Where(s => s.Length > 0).OrderByDescending(s => s.Length).ToArray();
         var message = ScrubbedText(JsonValue.Create(fault.Message), secrets) ?? fault.Message;
+        var occurrence = FaultOccurrence(state);
         var report = new FlowFaultReport(state.FlowId, flow.Definition.Name, flowVersion, state.InstanceId, $"/api/instances/{state.InstanceId}",
-            fault.NodeId, fault.ActivityType, message, state.UpdatedAt, RedactedInput(flow, state, secrets), state.CorrelationId);
+            fault.NodeId, fault.ActivityType, message, hostFault is not null || state.UpdatedAt == default ? clock.GetUtcNow() : state.UpdatedAt, RedactedInput(flow, state, secrets),
+            state.CorrelationId, reason, occurrence);
+        var errorInstanceId = ErrorFlowInstanceId(state.InstanceId, occurrence);
+        return new InboxMessage
+        {
+            Kind = ErrorFlowKind,
+            Hash = errorInstanceId,
+            InstanceId = state.InstanceId,
+            ReceivedAt = clock.GetUtcNow(),
+            Payload = new JsonObject { ["errorFlow"] = errorFlowId, ["instanceId"] = errorInstanceId, ["trigger"] = report.ToPayload() },
+        };
+    }
+
+    /// <summary>Which fault of the instance this is: each retry reopened an earlier one.</summary>
+    private static int FaultOccurrence(FlowInstanceState state) => 1 + (state.History?.Count(c => c.Action == "retry") ?? 0);
+
+    /// <summary>
+    /// Starts the error flow of a pending start (<see cref="ErrorFlowStartFor"/>) unless it already was: right after the
+    /// fault's save, and again from the inbox worker (after a crash, or on another node), where a second start of the
+    /// same derived instance id is a no-op. True once the error flow's instance exists.
+    /// </summary>
+    private async Task<bool> StartPendingErrorFlowAsync(JsonNode? pending)
+    {
+        if (pending?["errorFlow"]?.GetValue<string>() is not { } errorFlowId || pending["instanceId"]?.GetValue<string>() is not { } errorInstanceId
+            || pending["trigger"] is not JsonObject trigger)
+            throw new InvalidOperationException("the pending error-flow start is malformed");
+        if (await instances.GetAsync(errorInstanceId) is not null) return true;
+        var report = FlowFaultReport.FromPayload(trigger);
         try
         {
-            var started = await StartAsync(errorFlowId, null, null, new RunOptions
+            await StartAsync(errorFlowId, null, null, new RunOptions
             {
-                InstanceId = ErrorFlowInstanceId(state.InstanceId),
-                TriggerPayload = report.ToPayload(),
-                Properties = new Dictionary<string, string>(StringComparer.Ordinal) { [FlowFaultReport.ErrorFlowOfProperty] = state.InstanceId },
+                InstanceId = errorInstanceId,
+                TriggerPayload = trigger.DeepClone(),
+                Properties = new Dictionary<string, string>(StringComparer.Ordinal) { [FlowFaultReport.ErrorFlowOfProperty] = report?.InstanceId ?? "" },
             }, TimeSpan.Zero, CancellationToken.None);
-            logger.LogInformation("instance {Instance} of flow {Flow} faulted at node {Node}: error flow {ErrorFlow} started as instance {ErrorInstance}",
-                state.InstanceId, state.FlowId, fault.NodeId, errorFlowId, started.InstanceId);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Another process (or this one's worker) started it first: the store refused the duplicate id.
+            if (await instances.GetAsync(errorInstanceId) is not null) return true;
+            throw;
+        }
+        var started = await instances.GetAsync(errorInstanceId) is not null;
+        if (started)
+            logger.LogInformation("instance {Instance} of flow {Flow} faulted ({Reason}) at node {Node}: error flow {ErrorFlow} started as instance {ErrorInstance}",
+                report?.InstanceId, report?.FlowId, report?.Reason, report?.NodeId, errorFlowId, errorInstanceId);
+        return started;
+    }
+
+    /// <summary>After the fault's save: the error flow starts at once; when that fails the inbox worker starts it later.</summary>
+    private async Task StartErrorFlowNowAsync(InboxMessage? pending)
+    {
+        if (pending is null) return;
+        try
+        {
+            await StartPendingErrorFlowAsync(pending.Payload);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // The fault stays on the faulted instance whatever happens here; its run is not failed by its error flow.
-            logger.LogError("instance {Instance} of flow {Flow} faulted, but its error flow {ErrorFlow} could not be started (or was already): {Message}",
-                state.InstanceId, state.FlowId, errorFlowId, e.Message);
+            logger.LogWarning("instance {Instance} faulted, but its error flow could not be started yet ({Message}); the inbox worker tries again",
+                pending.InstanceId, e.Message);
         }
     }
 
-    /// <summary>The id of the error-flow instance for a faulted instance: a GUID derived from it, the same every time.</summary>
-    public static string ErrorFlowInstanceId(string faultedInstanceId) =>
-        new Guid(SHA256.HashData(Encoding.UTF8.GetBytes("error-flow:" + faultedInstanceId)).AsSpan(0, 16)).ToString("N");
+    /// <summary>The inbox worker's side of a pending error-flow start: processed once the error flow's instance exists.</summary>
+    private async Task ProcessErrorFlowStartAsync(InboxMessage message)
+    {
+        if (await StartPendingErrorFlowAsync(message.Payload))
+            await inbox.UpdateAsync(message.Id, InboxStatus.Processed, null, message.Hash);
+        else
+            // Started here a moment ago by the run itself and not stored yet: look again on the next pass.
+            await inbox.SetStatusAsync(message.Id, InboxStatus.Pending, null, null);
+    }
+
+    /// <summary>The id of the error-flow instance for the first fault of an instance: a GUID derived from it, the same every time.</summary>
+    public static string ErrorFlowInstanceId(string faultedInstanceId) => ErrorFlowInstanceId(faultedInstanceId, 1);
+
+    /// <summary>The id of the error-flow instance for fault number <paramref name="occurrence"/> of an instance (a retry may fault again).</summary>
+    public static string ErrorFlowInstanceId(string faultedInstanceId, int occurrence) =>
+        new Guid(SHA256.HashData(Encoding.UTF8.GetBytes(occurrence <= 1 ? "error-flow:" + faultedInstanceId : $"error-flow:{faultedInstanceId}:{occurrence}"))
+            .AsSpan(0, 16)).ToString("N");
 
     /// <summary>The faulted instance's input for the error flow: secret inputs masked, then every secret the run knew scrubbed anywhere.</summary>
     private static JsonObject RedactedInput(CompiledFlow flow, FlowInstanceState state, string[] secrets)

@@ -42,9 +42,13 @@ public sealed class InstanceBusyException(string instanceId) : Exception($"insta
 /// <summary>An instance in a state that does not allow the change (e.g. altering one that is not suspended).</summary>
 public sealed class InstanceStateConflictException(string message) : Exception(message);
 
-/// <summary>Which faulted instances "retry all" takes: all conditions hold.</summary>
+/// <summary>
+/// Which faulted instances "retry all" takes: all conditions hold. They are matched against stored fields — the instance's
+/// flow, version and time of its fault, and its structured fault (node id exactly, the faulted node's activity type, the
+/// message containing a text, case-insensitive) — never against the fault's display text.
+/// </summary>
 public sealed record FaultedFilter(string? FlowId = null, string? NodeId = null, string? Message = null, DateTimeOffset? From = null, DateTimeOffset? To = null,
-    int Max = 100);
+    int Max = 100, int? FlowVersion = null, string? ActivityType = null);
 
 /// <summary>One instance of a "retry all": retried with its plan, or refused with the reason (and the unsafe nodes, when that is why).</summary>
 public sealed record RetryAllItem(string InstanceId, RetryPlan? Plan, string? Refused, string? Code);
@@ -136,10 +140,11 @@ public sealed class InstanceRepairs(WorkflowHost host, IInstanceStore instances,
             var page = await instances.ListAsync(new InstanceQuery(FlowStatus.Faulted, filter.FlowId, null, skip, 500), ct);
             foreach (var summary in page)
             {
+                if (filter.FlowVersion is { } version && summary.FlowVersion != version) continue;
                 if (filter.From is { } from && summary.UpdatedAt < from) continue;
                 if (filter.To is { } to && summary.UpdatedAt > to) continue;
-                if (filter.Message is { } message && summary.Fault?.Contains(message, StringComparison.OrdinalIgnoreCase) != true) continue;
-                if (filter.NodeId is { } node && summary.Fault?.StartsWith($"node '{node}' ", StringComparison.Ordinal) != true) continue;
+                if ((filter.NodeId ?? filter.ActivityType ?? filter.Message) is not null && !Matches((await instances.GetAsync(summary.InstanceId, ct))?.State.Fault, filter))
+                    continue;
                 candidates.Add(summary);
                 if (candidates.Count >= filter.Max) break;
             }
@@ -158,6 +163,13 @@ public sealed class InstanceRepairs(WorkflowHost host, IInstanceStore instances,
         }
         return results;
     }
+
+    /// <summary>The structured fault against the filter's node id (exact), activity type and message text (contained, case-insensitive).</summary>
+    private static bool Matches(FlowFault? fault, FaultedFilter filter) =>
+        fault is not null
+        && (filter.NodeId is not { } node || fault.NodeId == node)
+        && (filter.ActivityType is not { } type || string.Equals(fault.ActivityType, type, StringComparison.OrdinalIgnoreCase))
+        && (filter.Message is not { } message || fault.Message.Contains(message, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>
     /// Alters a suspended instance: sets variables, cancels waits (node or bookmark ids). All or nothing; recorded in its

@@ -65,17 +65,19 @@ public interface IInstanceStore
     /// Stores a new instance, with its bookmarks, its journal and a timer for each Delay bookmark, in one
     /// transaction. With <paramref name="leaseOwner"/> it is created already leased (and counted as one
     /// run attempt), so no other worker (nor crash recovery) takes it before its creator runs it.
+    /// <paramref name="outbox"/> (a pending error-flow start) is added to the inbox in the same transaction.
     /// </summary>
     Task CreateAsync(FlowInstanceState state, int flowVersion, IReadOnlyList<JournalEntry> journal, CancellationToken ct = default,
-        string? leaseOwner = null, DateTimeOffset? leaseExpiresAt = null);
+        string? leaseOwner = null, DateTimeOffset? leaseExpiresAt = null, InboxMessage? outbox = null);
     /// <summary>
     /// Replaces the state and the instance's bookmarks (none once it is finished, faulted or cancelled),
     /// keeps the timers of its Delay bookmarks in step (added for new ones, removed for gone ones) and
     /// appends <paramref name="newJournalEntries"/>, all or nothing; the run attempts count starts again
     /// from zero. The instance must exist. Throws <see cref="InstanceEndedException"/> when the stored
-    /// instance has already ended: an end is final.
+    /// instance has already ended: an end is final. <paramref name="outbox"/> (a pending error-flow start) is added to
+    /// the inbox in the same transaction, so a fault is never on disk without it.
     /// </summary>
-    Task SaveAsync(FlowInstanceState state, IReadOnlyList<JournalEntry> newJournalEntries, CancellationToken ct = default);
+    Task SaveAsync(FlowInstanceState state, IReadOnlyList<JournalEntry> newJournalEntries, CancellationToken ct = default, InboxMessage? outbox = null);
     Task<StoredInstance?> GetAsync(string instanceId, CancellationToken ct = default);
     /// <summary>Newest first (by creation time).</summary>
     Task<IReadOnlyList<InstanceSummary>> ListAsync(InstanceQuery query, CancellationToken ct = default);
@@ -111,7 +113,9 @@ public interface IInstanceStore
     /// False when the instance does not exist or has already ended.
     /// </summary>
     /// <param name="change">Recorded in the instance's history (who cancelled it).</param>
-    Task<bool> EndAsync(string instanceId, FlowStatus status, FlowFault fault, CancellationToken ct = default, InstanceChange? change = null);
+    /// <param name="outbox">Added to the inbox in the same transaction (a pending error-flow start), only when the instance is ended.</param>
+    Task<bool> EndAsync(string instanceId, FlowStatus status, FlowFault fault, CancellationToken ct = default, InstanceChange? change = null,
+        InboxMessage? outbox = null);
     /// <summary>
     /// Puts a faulted instance back to running (a retry): its state, flow version, bookmarks, timers and
     /// <paramref name="journal"/>, all or nothing, and only while it is still faulted; false otherwise (it was

@@ -232,11 +232,13 @@ public sealed partial class WorkflowHost(
     /// be serialized, say) after the run's side effects, the instance is stored faulted with the reason from
     /// its starting state, so a retry does not run them again unnoticed.
     /// </summary>
-    private async Task CreateFinishedAsync(FlowRunResult result, int flowVersion, string startingState)
+    /// <returns>The pending error-flow start stored with the fault, if any.</returns>
+    private async Task<InboxMessage?> CreateFinishedAsync(CompiledFlow flow, FlowRunResult result, int flowVersion, string startingState)
     {
+        var errorFlow = result.State.Status == FlowStatus.Faulted ? ErrorFlowStartFor(flow, flowVersion, result.State, result.Secrets) : null;
         try
         {
-            await instances.CreateAsync(result.State, flowVersion, result.Journal, CancellationToken.None);
+            await instances.CreateAsync(result.State, flowVersion, result.Journal, CancellationToken.None, outbox: errorFlow);
         }
         catch (Exception e) when (e is not (OperationCanceledException or OutOfMemoryException))
         {
@@ -248,11 +250,13 @@ public sealed partial class WorkflowHost(
             faulted.Queue.Clear();
             faulted.Bookmarks.Clear();
             faulted.UpdatedAt = clock.GetUtcNow();
-            await instances.CreateAsync(faulted, flowVersion, [], CancellationToken.None);
+            errorFlow = ErrorFlowStartFor(flow, flowVersion, faulted, result.Secrets, FlowFaultReport.UnsavedReason);
+            await instances.CreateAsync(faulted, flowVersion, [], CancellationToken.None, outbox: errorFlow);
             MarkFaulted(result, reason);
-            return;
+            return errorFlow;
         }
         await AfterSaveAsync(result.State);
+        return errorFlow;
     }
 
     private static string UnsavedReason(Exception e) =>
@@ -272,11 +276,13 @@ public sealed partial class WorkflowHost(
     /// (running it again would repeat them) — unless even that cannot be written (the database is down):
     /// then it throws, the lease is released and recovery runs the instance again later.
     /// </summary>
-    private async Task SaveResultAsync(FlowRunResult result)
+    /// <returns>The pending error-flow start stored with the fault, if any.</returns>
+    private async Task<InboxMessage?> SaveResultAsync(CompiledFlow flow, int flowVersion, FlowRunResult result)
     {
+        var errorFlow = result.State.Status == FlowStatus.Faulted ? ErrorFlowStartFor(flow, flowVersion, result.State, result.Secrets) : null;
         try
         {
-            await instances.SaveAsync(result.State, result.Journal, CancellationToken.None);
+            await instances.SaveAsync(result.State, result.Journal, CancellationToken.None, outbox: errorFlow);
         }
         catch (InstanceEndedException e)
         {
@@ -287,15 +293,18 @@ public sealed partial class WorkflowHost(
                 result.State.Status = ended.State.Status;
                 result.State.Fault = ended.State.Fault;
             }
-            return;
+            // Whoever ended it (a cancel, the host) decided about its error flow.
+            return null;
         }
         catch (Exception e) when (e is not (OperationCanceledException or OutOfMemoryException))
         {
             var reason = UnsavedReason(e);
             logger.LogError("instance {Instance}: {Reason}", result.State.InstanceId, reason);
+            var unsaved = new FlowFault(null, null, reason);
+            errorFlow = ErrorFlowStartFor(flow, flowVersion, result.State, result.Secrets, FlowFaultReport.UnsavedReason, unsaved);
             try
             {
-                await instances.EndAsync(result.State.InstanceId, FlowStatus.Faulted, new FlowFault(null, null, reason));
+                if (!await instances.EndAsync(result.State.InstanceId, FlowStatus.Faulted, unsaved, outbox: errorFlow)) errorFlow = null;
             }
             catch (Exception) when (e is not JsonException)
             {
@@ -303,9 +312,10 @@ public sealed partial class WorkflowHost(
                 System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e);
             }
             MarkFaulted(result, reason);
-            return;
+            return errorFlow;
         }
         await AfterSaveAsync(result.State);
+        return errorFlow;
     }
 
     /// <summary>
@@ -412,15 +422,12 @@ public sealed partial class WorkflowHost(
                 else if (state.Status != FlowStatus.Running) return new RunOutcome(null, false);
                 // Runs started since the last save that never saved: each one's process died (or its save failed).
                 var deaths = found.RunAttempts;
+                flowVersion = found.FlowVersion;
                 if (deaths >= options.MaxCrashRecoveries)
                 {
-                    var node = ticket.Resume is { } at ? state.Bookmarks.First(b => b.Id == at.BookmarkId).NodeId : state.Queue.FirstOrDefault()?.NodeId ?? "(unknown)";
-                    var reason = $"poisoned: the process died {deaths} times while running node {node}; it is not run again";
-                    logger.LogError("instance {Instance} {Reason}", ticket.InstanceId, reason);
-                    await instances.EndAsync(ticket.InstanceId, FlowStatus.Faulted, new FlowFault(node, null, reason));
+                    await QuarantineAsync(state, flowVersion, ticket.Resume, deaths);
                     return new RunOutcome(null, false);
                 }
-                flowVersion = found.FlowVersion;
                 flow = DraftOf(state, found.FlowVersion) is { } draft
                     ? Engine.Compile(draft)
                     : (await CompileAsync(state.FlowId, found.FlowVersion, CancellationToken.None)).Flow;
@@ -464,9 +471,9 @@ public sealed partial class WorkflowHost(
             foreach (var entry in result.Journal) entry.RunBy ??= identity.NodeId;
 
             // 3. The save.
-            if (stored) await SaveResultAsync(result);
-            else await CreateFinishedAsync(result, ticket.FlowVersion, startingState!);
-            if (result.State.Status == FlowStatus.Faulted) await StartErrorFlowAsync(flow, flowVersion, result);
+            var errorFlow = stored ? await SaveResultAsync(flow, flowVersion, result) : await CreateFinishedAsync(flow, result, ticket.FlowVersion, startingState!);
+            // Stored with the fault: started now, or by the inbox worker if this process dies first.
+            await StartErrorFlowNowAsync(errorFlow);
             return new RunOutcome(result, false);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
@@ -480,6 +487,30 @@ public sealed partial class WorkflowHost(
             ticket.Stored.TrySetResult();
             await ForgetAsync(ticket.InstanceId, active);
         }
+    }
+
+    /// <summary>
+    /// An instance whose runs killed the process <see cref="RuntimeOptions.MaxCrashRecoveries"/> times is faulted as
+    /// poisoned instead of being run again, and its error flow (if any) starts once with reason <c>poisoned</c>.
+    /// </summary>
+    private async Task QuarantineAsync(FlowInstanceState state, int flowVersion, (string BookmarkId, JsonNode? Payload)? resume, int deaths)
+    {
+        var node = resume is { } at ? state.Bookmarks.First(b => b.Id == at.BookmarkId).NodeId : state.Queue.FirstOrDefault()?.NodeId ?? "(unknown)";
+        var reason = $"poisoned: the process died {deaths} times while running node {node}; it is not run again";
+        logger.LogError("instance {Instance} {Reason}", state.InstanceId, reason);
+        var fault = new FlowFault(node, null, reason);
+        InboxMessage? errorFlow = null;
+        try
+        {
+            var flow = DraftOf(state, flowVersion) is { } draft ? Engine.Compile(draft) : (await CompileAsync(state.FlowId, flowVersion, CancellationToken.None)).Flow;
+            errorFlow = ErrorFlowStartFor(flow, flowVersion, state, [], FlowFaultReport.PoisonedReason, fault);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // The quarantine itself never depends on the flow still compiling.
+            logger.LogWarning("instance {Instance}: its error flow cannot be started for the quarantine: {Error}", state.InstanceId, e.Message);
+        }
+        if (await instances.EndAsync(state.InstanceId, FlowStatus.Faulted, fault, outbox: errorFlow)) await StartErrorFlowNowAsync(errorFlow);
     }
 
     private async Task NoteRecoveryAsync(CompiledFlow flow, FlowInstanceState state, (string BookmarkId, JsonNode? Payload)? resume, int deaths)
@@ -537,6 +568,7 @@ public sealed partial class WorkflowHost(
         try
         {
             if (message.Kind == "webhook") await ProcessWebhookAsync(message);
+            else if (message.Kind == ErrorFlowKind) await ProcessErrorFlowStartAsync(message);
             else await DeliverStimulusAsync(message);
         }
         catch (Exception e) when (e is not OutOfMemoryException)

@@ -45,6 +45,7 @@ public sealed class ErrorPolicySpecs(DesignerFixture fixture) : IClassFixture<De
         await policy.GetByTestId("error-jitter").FillAsync("20");
         await policy.GetByTestId("error-then").SelectOptionAsync("return");
         await policy.GetByTestId("error-value").FillAsync("""{ "result": 0 }""");
+        await policy.GetByTestId("side-effects").SelectOptionAsync("idempotent");
         await Assertions.Expect(page.GetByTestId("validity")).ToHaveTextAsync("0 errors, 0 warnings");
 
         await page.GetByTestId("save").ClickAsync();
@@ -52,6 +53,7 @@ public sealed class ErrorPolicySpecs(DesignerFixture fixture) : IClassFixture<De
         var draft = JsonNode.Parse(await fixture.Client.GetStringAsync("/api/flows/policy-edit/draft"))!;
         var flow = draft["flow"] ?? draft;
         flow["errorFlow"]!.GetValue<string>().ShouldBe("policy-notifier");
+        flow["nodes"]![0]!["sideEffects"]!.GetValue<string>().ShouldBe("idempotent");
         flow["nodes"]![0]!["onError"]!.ToJsonString().ShouldBe("""{"retries":3,"delayMs":500,"backoff":"exponential","jitter":0.2,"then":"return","value":{"result":0}}""");
 
         // Reloaded and reopened, the draft shows the same settings.
@@ -67,6 +69,7 @@ public sealed class ErrorPolicySpecs(DesignerFixture fixture) : IClassFixture<De
         await Assertions.Expect(policy.GetByTestId("error-backoff")).ToHaveValueAsync("exponential");
         await Assertions.Expect(policy.GetByTestId("error-jitter")).ToHaveValueAsync("20");
         await Assertions.Expect(policy.GetByTestId("error-then")).ToHaveValueAsync("return");
+        await Assertions.Expect(policy.GetByTestId("side-effects")).ToHaveValueAsync("idempotent");
         await Assertions.Expect(policy.GetByTestId("error-value")).ToHaveValueAsync(new System.Text.RegularExpressions.Regex("\"result\": 0"));
     });
 

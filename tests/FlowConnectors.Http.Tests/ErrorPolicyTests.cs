@@ -76,4 +76,64 @@ public sealed class ErrorPolicyTests
         result.Outputs["body"]!.ToJsonString().ShouldBe("""{"cached":true}""");
         stub.Hits.ShouldBe(2);
     }
+
+    private static string Paging(string url, string onError) => $$"""
+        { "format": 1, "id": "paging-policy", "start": "pages", "outputs": [ { "name": "items", "type": "any" } ],
+          "nodes": [
+            { "id": "pages", "type": "Http.Paginate", "onError": {{onError}}, "inputs": { "url": "{{url}}", "strategy": "cursor", "mode": "collect",
+              "itemsPath": "data", "cursorPath": "next", "limit": 2 } },
+            { "id": "ok", "type": "SetOutput", "inputs": { "name": "items", "value": { "js": "nodes.pages.items" } } }
+          ],
+          "connections": [ { "from": "pages:done", "to": "ok" } ] }
+        """;
+
+    [Fact]
+    public async Task Paginate_honours_its_node_policy_and_the_Retry_After_of_a_429_page()
+    {
+        var throttled = 0;
+        await using var stub = await StubServer.StartAsync((context, request) =>
+        {
+            if (request.Query("cursor") is not ["c2"]) return Respond.Json(context, 200, """{ "data": [1, 2], "next": "c2" }""");
+            if (Interlocked.Increment(ref throttled) == 1)
+            {
+                context.Response.Headers["Retry-After"] = "0";
+                return Respond.Json(context, 429, """{ "error": "slow down" }""");
+            }
+            return Respond.Json(context, 200, """{ "data": [3], "next": null }""");
+        });
+
+        var result = await RunFlowAsync(Paging(stub.Url("items"), """{ "retries": 2, "delayMs": 60000 }"""), Services(NoClientRetries));
+
+        result.Status.ShouldBe(FlowStatus.Finished, result.Fault?.Message);
+        result.Outputs["items"]!.ToJsonString().ShouldBe("[1,2,3]");
+        var first = result.Journal.First(e => e.NodeId == "pages");
+        first.Outcome.ShouldBe("retry");
+        first.Error!.ShouldContain("page 2: HTTP 429");
+        // The vendor's Retry-After (0 s), not the policy's minute.
+        first.Error!.ShouldContain("(as the response's Retry-After asked)");
+    }
+
+    [Fact]
+    public async Task Paginate_does_not_retry_a_page_that_would_be_answered_the_same()
+    {
+        await using var stub = await StubServer.JsonAsync(200, """{ "records": [1] }""");
+
+        var result = await RunFlowAsync(Paging(stub.Url(), """{ "retries": 3, "delayMs": 0 }"""), Services(NoClientRetries));
+
+        result.Status.ShouldBe(FlowStatus.Faulted);
+        result.Fault!.Message.ShouldContain("has no 'data'");
+        stub.Hits.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task Paginate_does_not_retry_a_4xx_page()
+    {
+        await using var stub = await StubServer.JsonAsync(403, """{ "error": "forbidden" }""");
+
+        var result = await RunFlowAsync(Paging(stub.Url(), """{ "retries": 3, "delayMs": 0 }"""), Services(NoClientRetries));
+
+        result.Status.ShouldBe(FlowStatus.Faulted);
+        result.Fault!.Message.ShouldContain("HTTP 403");
+        stub.Hits.ShouldBe(1);
+    }
 }

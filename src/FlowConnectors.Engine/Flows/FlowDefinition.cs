@@ -64,6 +64,11 @@ public sealed class FlowNode
     public SortedDictionary<string, JsonNode?> Inputs { get; set; } = new(StringComparer.Ordinal);
     /// <summary>Retries and what a failure that remains does; null: the node faults on its first failure.</summary>
     public NodeErrorPolicy? OnError { get; set; }
+    /// <summary>
+    /// What running this node again does outside the instance, as its author knows it (a POST to a search endpoint has
+    /// none); null: the activity's declaration, narrowed by the node's inputs. Used by retry and recovery planning.
+    /// </summary>
+    public Activities.SideEffects? SideEffects { get; set; }
     public JsonObject? Ui { get; set; }
 }
 

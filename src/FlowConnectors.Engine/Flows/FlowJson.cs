@@ -138,6 +138,7 @@ public static class FlowJson
                     w.WriteEndObject();
                 }
                 if (node.OnError is not null) WriteErrorPolicy(w, node.OnError);
+                if (node.SideEffects is { } effects) w.WriteString("sideEffects", Activities.SideEffectNames.Of(effects));
                 if (node.Ui is not null) { w.WritePropertyName("ui"); CanonicalJson.WriteValue(w, node.Ui); }
                 w.WriteEndObject();
             }
@@ -350,6 +351,11 @@ public static class FlowJson
                         case "description": node.Description = String(prop.Value, propPath); break;
                         case "ui": node.Ui = ObjectValue(prop.Value, propPath); break;
                         case "onError": node.OnError = ErrorPolicy(prop.Value, propPath, node.Id); break;
+                        case "sideEffects":
+                            if (String(prop.Value, propPath) is not { } sideEffectsName) break;
+                            if (Activities.SideEffectNames.TryParse(sideEffectsName, out var nodeEffects)) node.SideEffects = nodeEffects;
+                            else Error("INVALID_SIDE_EFFECTS", propPath, $"sideEffects '{sideEffectsName}' must be none, idempotent or unsafe", node.Id);
+                            break;
                         case "inputs":
                             if (!IsObject(prop.Value, propPath)) break;
                             var inputNames = new HashSet<string>(StringComparer.Ordinal);
@@ -364,7 +370,7 @@ public static class FlowJson
                             }
                             break;
                         default:
-                            Error("UNKNOWN_FIELD", propPath, $"unknown field '{prop.Name}'; a node has id, type, name, description, inputs, onError, ui");
+                            Error("UNKNOWN_FIELD", propPath, $"unknown field '{prop.Name}'; a node has id, type, name, description, inputs, onError, sideEffects, ui");
                             break;
                     }
                 }

@@ -45,6 +45,8 @@ public sealed class FlowInstanceState
     /// made them; null until the first (most instances never have one, and their stored state stays as small).
     /// </summary>
     public List<InstanceChange>? History { get; set; }
+    /// <summary>A stimulus to deliver again when the instance continues: set by a retry of a node that faulted while resuming.</summary>
+    public StoredStimulus? Redeliver { get; set; }
 
     /// <summary>Records a change made from outside the run.</summary>
     public void Record(InstanceChange change) => (History ??= []).Add(change);
@@ -130,6 +132,18 @@ public sealed class RetryPoint
 {
     public List<WorkItem> Work { get; init; } = [];
     public List<Bookmark> Bookmarks { get; init; } = [];
+    /// <summary>
+    /// The failed node (<c>Work[0]</c>) faulted while resuming from this stimulus: a retry delivers it again instead of
+    /// running the node from its start (which would wait again for a stimulus that already came).
+    /// </summary>
+    public StoredStimulus? Resumed { get; init; }
+}
+
+/// <summary>A stimulus as a node received it: the bookmark it resumed and its payload.</summary>
+public sealed class StoredStimulus
+{
+    public required Bookmark Bookmark { get; init; }
+    public JsonNode? Payload { get; init; }
 }
 
 /// <summary>One change made to an instance from outside its run: what, by whom (user or API key owner), when.</summary>

@@ -129,6 +129,12 @@ public sealed class FlowEngine
         if (state.Status != FlowStatus.Running)
             throw new FlowStateException($"instance {state.InstanceId} is {state.Status.ToString().ToLowerInvariant()}, not running");
         using var execution = new FlowExecution(this, flow, state, 0, "", cancellationToken, timeout);
+        // A retry of a node that faulted while resuming: its stimulus again (see RetryPoint.Resumed).
+        if (state.Redeliver is { } stimulus && flow.ById.ContainsKey(stimulus.Bookmark.NodeId))
+        {
+            state.Redeliver = null;
+            execution.ScheduleResume(stimulus.Bookmark, stimulus.Payload?.DeepClone());
+        }
         await execution.RunAsync();
         return new FlowRunResult(state, execution.Journal, execution.Logs);
     }

@@ -23,6 +23,8 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
     private readonly Queue<WorkItem> _queue = new();
     private readonly List<Running> _running = [];
     private readonly Dictionary<WorkItem, (Bookmark Bookmark, JsonNode? Payload)> _resumes = [];
+    // The stimulus each node of this run resumed from, kept until the node is done: a retry of it delivers it again.
+    private readonly Dictionary<WorkItem, (Bookmark Bookmark, JsonNode? Payload)> _resumed = [];
     private readonly TokenRules _tokens;
     private readonly RunRecorder _recorder;
     private readonly SecretRedaction _secrets = new();
@@ -158,7 +160,11 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
         {
             State.Status = State.Status == FlowStatus.Cancelled ? FlowStatus.Cancelled : FlowStatus.Faulted;
             State.Retry = State.Status == FlowStatus.Faulted && _faultedItem is { } failed && CallDepth == 0
-                ? new RetryPoint { Work = [failed, .. _abandoned, .. _queue], Bookmarks = [.. State.Bookmarks] }
+                ? new RetryPoint
+                {
+                    Work = [failed, .. _abandoned, .. _queue], Bookmarks = [.. State.Bookmarks],
+                    Resumed = _resumed.TryGetValue(failed, out var stimulus) ? new StoredStimulus { Bookmark = stimulus.Bookmark, Payload = stimulus.Payload?.DeepClone() } : null,
+                }
                 : null;
             State.Bookmarks.Clear();
             _queue.Clear();
@@ -208,6 +214,8 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
         _resumes.Remove(item, out var resume);
         // A retry's durable timer (see ScheduleRetry): the node runs again from the start, not resumed.
         if (resume.Bookmark?.Data is JsonObject data && data.ContainsKey(RetryBookmarkKey)) resume = default;
+        if (resume.Bookmark is not null) _resumed[item] = resume;
+        else _resumed.Remove(item);
         var entry = _recorder.Begin(node);
         var started = Stopwatch.GetTimestamp();
         var telemetry = EngineTelemetry.EnterNode(Engine.Options, State, _journalPrefix + node.Id, node.Type.Descriptor.Type, started);
@@ -255,7 +263,12 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
         if (running.RetryWait)
         {
             // The wait before a retry is over (when it was cancelled instead, the loop stops the run).
-            if (finished.IsCompletedSuccessfully) _queue.Enqueue(running.Item);
+            if (finished.IsCompletedSuccessfully)
+            {
+                // A node that failed after its resume gets its stimulus again rather than waiting for a new one.
+                if (_resumed.Remove(running.Item, out var stimulus)) _resumes[running.Item] = stimulus;
+                _queue.Enqueue(running.Item);
+            }
             return;
         }
         if (finished.IsCompletedSuccessfully)

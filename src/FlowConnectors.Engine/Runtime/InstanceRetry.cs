@@ -6,7 +6,7 @@ using FlowConnectors.Engine.Values;
 namespace FlowConnectors.Engine.Runtime;
 
 /// <summary>A node a retry or a crash recovery runs again, with what running it again does outside the instance.</summary>
-/// <param name="Reason">failed (the node that faulted), unfinished (running or queued when it faulted), queued (recovery: work since the last save) or downstream (recovery: may have run before the crash).</param>
+/// <param name="Reason">failed (the node that faulted), redelivered (it faulted while resuming: its stored stimulus is delivered again), unfinished (running or queued when it faulted), queued (recovery: work since the last save) or downstream (recovery: may have run before the crash).</param>
 /// <param name="IdempotencyKey">The key its requests carry when they send one; null where the pass it runs in is not known yet.</param>
 public sealed record RerunNode(string NodeId, string ActivityType, SideEffects SideEffects, string Iteration, string? IdempotencyKey, string Reason)
 {
@@ -121,15 +121,26 @@ public static class InstanceRetry
             if (!state.Variables.ContainsKey(variable.Name))
                 state.Variables[variable.Name] = variable.Default is null ? null : ValueConverter.ConvertToType(variable.Default.DeepClone(), variable.Type);
 
+        // A node that faulted after its resume gets the stored stimulus again, rather than running from its start and waiting anew.
+        var resumed = point.Resumed is { } stimulus && work.Count > 0 && stimulus.Bookmark.NodeId == point.Work[0].NodeId ? stimulus : null;
         state.Queue.Clear();
-        state.Queue.AddRange(work);
+        state.Queue.AddRange(resumed is null ? work : work.Skip(1));
+        state.Redeliver = resumed is null ? null : new StoredStimulus
+        {
+            Bookmark = new Bookmark
+            {
+                Id = resumed.Bookmark.Id, NodeId = Target(resumed.Bookmark.NodeId), ScopeId = resumed.Bookmark.ScopeId, Name = resumed.Bookmark.Name,
+                Payload = resumed.Bookmark.Payload, Hash = resumed.Bookmark.Hash, Data = resumed.Bookmark.Data, CreatedAt = resumed.Bookmark.CreatedAt,
+            },
+            Payload = resumed.Payload?.DeepClone(),
+        };
         state.Bookmarks.Clear();
         state.Bookmarks.AddRange(bookmarks);
         state.Status = FlowStatus.Running;
         state.Fault = null;
         state.Retry = null;
         state.FlowVersion = to.Definition.Version;
-        return work.Select((w, i) => Rerun(to, state, w, i == 0 ? "failed" : "unfinished", services)).ToList();
+        return work.Select((w, i) => Rerun(to, state, w, i > 0 ? "unfinished" : resumed is null ? "failed" : "redelivered", services)).ToList();
     }
 
     /// <summary>
@@ -161,12 +172,16 @@ public static class InstanceRetry
         return result;
     }
 
-    /// <summary>A node's side effects: its activity's declaration, narrowed by the node's literal inputs where the activity can tell.</summary>
+    /// <summary>
+    /// A node's side effects: the node's own <c>sideEffects</c> when its author declared them, else its activity's
+    /// declaration, narrowed by the node's literal inputs where the activity can tell.
+    /// </summary>
     public static SideEffects SideEffectsOf(CompiledFlow flow, string nodeId, IServiceProvider services) =>
         flow.ById.TryGetValue(nodeId, out var node) ? SideEffectsOf(node, services) : SideEffects.None;
 
     internal static SideEffects SideEffectsOf(CompiledNode node, IServiceProvider services)
     {
+        if (node.Definition.SideEffects is { } declaredByNode) return declaredByNode;
         var declared = node.Type.Descriptor.SideEffects;
         if (node.Type.NodeSideEffects is not { } narrowing) return declared;
         var literals = new Dictionary<string, JsonNode?>(StringComparer.Ordinal);

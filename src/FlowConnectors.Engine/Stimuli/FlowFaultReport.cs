@@ -10,8 +10,16 @@ namespace FlowConnectors.Engine.Stimuli;
 /// </summary>
 public sealed record FlowFaultReport(
     string FlowId, string? FlowName, int FlowVersion, string InstanceId, string InstanceUrl,
-    string? NodeId, string? ActivityType, string Message, DateTimeOffset FaultedAt, JsonObject Input, string? CorrelationId)
+    string? NodeId, string? ActivityType, string Message, DateTimeOffset FaultedAt, JsonObject Input, string? CorrelationId,
+    string Reason = FlowFaultReport.FaultReason, int Occurrence = 1)
 {
+    /// <summary>A node (or the flow) faulted and nothing handled it.</summary>
+    public const string FaultReason = "fault";
+    /// <summary>The host stopped the instance: its runs kept killing the process (crash-loop quarantine).</summary>
+    public const string PoisonedReason = "poisoned";
+    /// <summary>The host stopped the instance: its state could not be saved after its run.</summary>
+    public const string UnsavedReason = "unsaved";
+
     /// <summary>The instance property an error flow's instance carries: the id of the instance whose fault started it.</summary>
     public const string ErrorFlowOfProperty = "errorFlow.of";
 
@@ -25,6 +33,8 @@ public sealed record FlowFaultReport(
             ["message"] = Message,
             ["faultedAt"] = Values.ValueConverter.FormatDateTime(FaultedAt),
             ["input"] = Input.DeepClone(),
+            ["reason"] = Reason,
+            ["occurrence"] = Occurrence,
         },
     };
 
@@ -39,6 +49,7 @@ public sealed record FlowFaultReport(
             (string?)node?["id"], (string?)node?["type"], (string?)fault["message"] ?? "",
             DateTimeOffset.TryParse((string?)fault["faultedAt"], System.Globalization.CultureInfo.InvariantCulture,
                 System.Globalization.DateTimeStyles.AssumeUniversal, out var at) ? at : default,
-            fault["input"] as JsonObject ?? [], (string?)instance["correlationId"]);
+            fault["input"] as JsonObject ?? [], (string?)instance["correlationId"],
+            (string?)fault["reason"] ?? FaultReason, fault["occurrence"] is JsonValue o && o.TryGetValue(out int occurrence) ? occurrence : 1);
     }
 }

@@ -5,10 +5,10 @@ using FlowConnectors.Http.Requests;
 
 namespace FlowConnectors.Http.Activities;
 
-[Activity("Http.Paginate", Category = "HTTP", DisplayName = "Paginate HTTP API",
+[Activity("Http.Paginate", Category = "HTTP", DisplayName = "Paginate HTTP API", SideEffects = SideEffects.Unsafe,
     Description = "Walks a paginated API. Runs the 'page' branch once per page (mode 'pages') or per record (mode 'items'), or gathers every record (mode 'collect'), then continues on 'done'. Stops on an empty page, an empty cursor, no Link rel=\"next\" (or a short page when stopOnShortPage says the API honours limit exactly). A body that is not JSON or lacks itemsPath, a cursor path never found on a full page, and a repeated cursor or page are errors, never an early end.")]
 [Outcomes("page", "done", LoopBody = "page")]
-internal sealed class Paginate : Activity, INodeValidator
+internal sealed class Paginate : Activity, INodeValidator, INodeSideEffects
 {
     [Input(Options = ["GET", "POST"])]
     public string Method { get; set; } = "GET";
@@ -113,6 +113,8 @@ internal sealed class Paginate : Activity, INodeValidator
 
     protected override async ValueTask<ActivityResult> ExecuteAsync(ActivityContext context)
     {
+        // Wrong inputs fail the same way every time.
+        _advice = RetryAdvice.DoNotRetry;
         CheckInputs();
         if (Mode == PaginationMode.Collect) return await CollectAsync(context);
 
@@ -259,13 +261,17 @@ internal sealed class Paginate : Activity, INodeValidator
     {
         var number = position.Pages + 1;
         var request = BuildRequest(position);
+        _advice = null;
         var response = await (TakePrefetched(context, request) ?? HttpRequestSender.SendAsync(context, request));
         if (response.StatusCode is < 200 or > 299)
         {
+            _advice = AdviceFor(response, context.Clock);
             var preview = response.Body is null ? "" : ": " + ResponseReader.Preview(JsonValues.ToText(response.Body));
             throw new ActivityFaultException($"page {number}: HTTP {response.StatusCode} from {response.Host}{preview}");
         }
         _lastBody = response.Body;
+        // From here on a fault is about what the API answered (its shape, its cursor): another attempt gets the same answer.
+        _advice = RetryAdvice.DoNotRetry;
         if (IsErrorReport(response))
         {
             position.More = false;
@@ -291,6 +297,32 @@ internal sealed class Paginate : Activity, INodeValidator
         position.Origin ??= response.RequestUri.GetLeftPart(UriPartial.Authority);
         Advance(position, response, count, number);
         return (response.Body, items, count);
+    }
+
+    // What the failure says about another attempt; unset (a transport error or a timeout) is worth one.
+    private RetryAdvice? _advice;
+
+    /// <summary>
+    /// Under the node's error policy, like Send HTTP Request: transport errors, timeouts, 408, 429 and 5xx are worth another
+    /// attempt, any other status is not, and a 429 or 503 with Retry-After sets the wait. A page the API answered but
+    /// that cannot be read (no records, a repeated cursor) would be answered the same: not retried.
+    /// </summary>
+    protected override RetryAdvice AdviseRetry(string? errorOutcome, TimeProvider clock) => _advice ?? RetryAdvice.Retry;
+
+    private static RetryAdvice AdviceFor(HttpResponseData response, TimeProvider clock)
+    {
+        if (response.StatusCode is not (408 or 429 or >= 500)) return RetryAdvice.DoNotRetry;
+        if (response.StatusCode is 429 or 503 && response.Headers["retry-after"] is JsonValue header && header.TryGetValue(out string? text))
+            return new RetryAdvice(true, RetryAfter.Parse(text, clock.GetUtcNow()));
+        return RetryAdvice.Retry;
+    }
+
+    /// <summary>Paging with GET reads only; paging with POST (a search endpoint, usually) may change something: unsafe unless the node says otherwise.</summary>
+    public SideEffects? SideEffectsOf(IReadOnlyDictionary<string, JsonNode?> literalInputs, IReadOnlySet<string> expressionInputs, IServiceProvider services)
+    {
+        if (expressionInputs.Contains("method")) return null;
+        var method = literalInputs.TryGetValue("method", out var given) && JsonValues.TryGetString(given, out var m) ? m.ToUpperInvariant() : "GET";
+        return method == "GET" ? SideEffects.None : null;
     }
 
     private HttpRequestSpec BuildRequest(PagePosition position)

@@ -14,25 +14,28 @@ internal sealed class EfInboxStore(IDbContextFactory<FlowConnectorsDbContext> fa
     public async Task<long> AddAsync(InboxMessage message, CancellationToken ct = default)
     {
         await using var db = await factory.CreateDbContextAsync(ct);
-        var row = new InboxMessageEntity
-        {
-            Kind = message.Kind,
-            Hash = message.Hash,
-            HeadersJson = message.Headers.ToJsonString(),
-            Body = message.Body,
-            PayloadJson = StoreJson.Write(message.Payload),
-            ReceivedAt = message.ReceivedAt == default ? _clock.GetUtcNow() : message.ReceivedAt,
-            Status = message.Status.ToString(),
-            Attempts = message.Attempts,
-            Error = message.Error,
-            InstanceId = message.InstanceId,
-        };
+        var row = Row(message, _clock.GetUtcNow());
         db.InboxMessages.Add(row);
         await db.SaveChangesAsync(ct);
         // Every node's workers wake for it (PostgreSQL LISTEN/NOTIFY); nothing on SQLite.
         if (row.Status == Pending) await EfRunQueue.NotifyAsync(db, ct);
         return row.Id;
     }
+
+    /// <summary>The row of a new message (also written by the instance store, in its own transaction, as an outbox row).</summary>
+    internal static InboxMessageEntity Row(InboxMessage message, DateTimeOffset now) => new()
+    {
+        Kind = message.Kind,
+        Hash = message.Hash,
+        HeadersJson = message.Headers.ToJsonString(),
+        Body = message.Body,
+        PayloadJson = StoreJson.Write(message.Payload),
+        ReceivedAt = message.ReceivedAt == default ? now : message.ReceivedAt,
+        Status = message.Status.ToString(),
+        Attempts = message.Attempts,
+        Error = message.Error,
+        InstanceId = message.InstanceId,
+    };
 
     public async Task<InboxMessage?> GetAsync(long id, CancellationToken ct = default)
     {

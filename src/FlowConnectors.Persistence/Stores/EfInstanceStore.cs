@@ -32,7 +32,7 @@ internal sealed class EfInstanceStore(IDbContextFactory<FlowConnectorsDbContext>
     /// only its own call.
     /// </summary>
     public async Task CreateAsync(FlowInstanceState state, int flowVersion, IReadOnlyList<JournalEntry> journal, CancellationToken ct = default,
-        string? leaseOwner = null, DateTimeOffset? leaseExpiresAt = null)
+        string? leaseOwner = null, DateTimeOffset? leaseExpiresAt = null, InboxMessage? outbox = null)
     {
         ct.ThrowIfCancellationRequested();
         var now = _clock.GetUtcNow();
@@ -55,7 +55,8 @@ internal sealed class EfInstanceStore(IDbContextFactory<FlowConnectorsDbContext>
         CompactJson.IEndedState? parts = !IsTerminal(state.Status) || journal.Count == 0 ? null
             : state.SerializesAsIs ? new CompactJson.MemoryState(state) : EndedStateParts(stateJson);
         var pending = new PendingCreate(
-            new NewInstanceRows(row, BookmarkRows(state).ToList(), DelayTimers(state).Select(t => TimerRow(t, null)).ToList(), JournalRows(state.InstanceId, 0, journal, parts).ToList()),
+            new NewInstanceRows(row, BookmarkRows(state).ToList(), DelayTimers(state).Select(t => TimerRow(t, null)).ToList(), JournalRows(state.InstanceId, 0, journal, parts).ToList(),
+                outbox is null ? null : EfInboxStore.Row(outbox, now)),
             new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         bool flush;
         lock (_pendingLock)
@@ -107,7 +108,7 @@ internal sealed class EfInstanceStore(IDbContextFactory<FlowConnectorsDbContext>
         }
     }
 
-    public async Task SaveAsync(FlowInstanceState state, IReadOnlyList<JournalEntry> newJournalEntries, CancellationToken ct = default)
+    public async Task SaveAsync(FlowInstanceState state, IReadOnlyList<JournalEntry> newJournalEntries, CancellationToken ct = default, InboxMessage? outbox = null)
     {
         await using var db = await factory.CreateDbContextAsync(ct);
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
@@ -127,6 +128,7 @@ internal sealed class EfInstanceStore(IDbContextFactory<FlowConnectorsDbContext>
             var last = await db.JournalEntries.Where(j => j.InstanceId == state.InstanceId).MaxAsync(j => (int?)j.Sequence, ct) ?? 0;
             db.JournalEntries.AddRange(JournalRows(state.InstanceId, last, newJournalEntries));
         }
+        if (outbox is not null) db.InboxMessages.Add(EfInboxStore.Row(outbox, _clock.GetUtcNow()));
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
     }
@@ -217,7 +219,8 @@ internal sealed class EfInstanceStore(IDbContextFactory<FlowConnectorsDbContext>
         await transaction.CommitAsync(ct);
     }
 
-    public async Task<bool> EndAsync(string instanceId, FlowStatus status, FlowFault fault, CancellationToken ct = default, InstanceChange? change = null)
+    public async Task<bool> EndAsync(string instanceId, FlowStatus status, FlowFault fault, CancellationToken ct = default, InstanceChange? change = null,
+        InboxMessage? outbox = null)
     {
         if (status is not (FlowStatus.Cancelled or FlowStatus.Faulted)) throw new ArgumentOutOfRangeException(nameof(status), "an instance is ended as cancelled or faulted");
         for (var attempt = 1; ; attempt++)
@@ -239,6 +242,7 @@ internal sealed class EfInstanceStore(IDbContextFactory<FlowConnectorsDbContext>
             row.RunAttempts = 0;
             await db.Bookmarks.Where(b => b.InstanceId == instanceId).ExecuteDeleteAsync(ct);
             await db.Timers.Where(t => t.InstanceId == instanceId).ExecuteDeleteAsync(ct);
+            if (outbox is not null) db.InboxMessages.Add(EfInboxStore.Row(outbox, state.UpdatedAt));
             try
             {
                 await db.SaveChangesAsync(ct);

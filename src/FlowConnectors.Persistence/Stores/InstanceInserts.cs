@@ -7,7 +7,8 @@ using Microsoft.EntityFrameworkCore.Storage;
 namespace FlowConnectors.Persistence.Stores;
 
 /// <summary>The rows of one new instance, built (and its state serialized) on the caller's thread.</summary>
-internal sealed record NewInstanceRows(InstanceEntity Instance, List<BookmarkEntity> Bookmarks, List<TimerEntity> Timers, List<JournalEntryEntity> Journal);
+internal sealed record NewInstanceRows(InstanceEntity Instance, List<BookmarkEntity> Bookmarks, List<TimerEntity> Timers, List<JournalEntryEntity> Journal,
+    InboxMessageEntity? Outbox = null);
 
 /// <summary>
 /// The hot path's write: new instances with their bookmarks, timers and journals, appended with plain
@@ -34,11 +35,17 @@ internal static class InstanceInserts
         "INSERT INTO \"JournalEntries\" (\"InstanceId\", \"Sequence\", \"NodeId\", \"ActivityType\", \"StartedAt\", \"DurationMs\", \"InputsJson\", " +
         "\"OutputsJson\", \"Outcome\", \"Error\", \"RunBy\") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
 
+    private const string InboxSql =
+        "INSERT INTO \"InboxMessages\" (\"Kind\", \"Hash\", \"HeadersJson\", \"Body\", \"PayloadJson\", \"ReceivedAt\", \"Status\", \"Attempts\", " +
+        "\"Error\", \"InstanceId\") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+
     // The column types, for PostgreSQL (its prepared statements are typed; SQLite binds by value).
     private static readonly DbType[] InstanceTypes = [DbType.String, DbType.String, DbType.Int32, DbType.String, DbType.String, DbType.String, DbType.String,
         DbType.DateTimeOffset, DbType.DateTimeOffset, DbType.String, DbType.DateTimeOffset, DbType.Int32];
     private static readonly DbType[] BookmarkTypes = [DbType.String, DbType.String, DbType.String, DbType.String, DbType.String, DbType.String, DbType.DateTimeOffset];
     private static readonly DbType[] TimerTypes = [DbType.String, DbType.DateTimeOffset, DbType.String, DbType.String, DbType.String, DbType.String, DbType.String];
+    private static readonly DbType[] InboxTypes = [DbType.String, DbType.String, DbType.String, DbType.Binary, DbType.String, DbType.DateTimeOffset, DbType.String,
+        DbType.Int32, DbType.String, DbType.String];
     private static readonly DbType[] JournalTypes = [DbType.String, DbType.Int32, DbType.String, DbType.String, DbType.DateTimeOffset, DbType.Double, DbType.String,
         DbType.String, DbType.String, DbType.String, DbType.String];
 
@@ -51,7 +58,7 @@ internal static class InstanceInserts
         var connection = db.Database.GetDbConnection();
         var tx = transaction.GetDbTransaction();
         using var instance = new Statement(connection, tx, InstanceSql, InstanceTypes, sqlite);
-        Statement? bookmark = null, timer = null, journal = null;
+        Statement? bookmark = null, timer = null, journal = null, outbox = null;
         try
         {
             foreach (var rows in batch)
@@ -80,6 +87,14 @@ internal static class InstanceInserts
                         .Set(6, j.InputsJson).Set(7, j.OutputsJson).Set(8, j.Outcome).Set(9, j.Error).Set(10, j.RunBy);
                     await journal.RunAsync(ct);
                 }
+                if (rows.Outbox is { } m)
+                {
+                    // A pending error-flow start, stored with the fault it reports.
+                    outbox ??= new Statement(connection, tx, InboxSql, InboxTypes, sqlite);
+                    outbox.Set(0, m.Kind).Set(1, m.Hash).Set(2, m.HeadersJson).Set(3, m.Body).Set(4, m.PayloadJson).Set(5, Time(m.ReceivedAt, sqlite))
+                        .Set(6, m.Status).Set(7, m.Attempts).Set(8, m.Error).Set(9, m.InstanceId);
+                    await outbox.RunAsync(ct);
+                }
             }
             await transaction.CommitAsync(ct);
         }
@@ -93,6 +108,7 @@ internal static class InstanceInserts
             bookmark?.Dispose();
             timer?.Dispose();
             journal?.Dispose();
+            outbox?.Dispose();
         }
     }
 

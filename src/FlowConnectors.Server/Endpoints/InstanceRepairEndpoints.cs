@@ -77,26 +77,25 @@ internal static class InstanceRepairEndpoints
             var max = 100;
             if (filter["max"] is { } maxNode && (maxNode is not JsonValue mv || !mv.TryGetValue(out max) || max is < 1 or > 1000))
                 errors.Add(new { field = "filter.max", message = "must be an integer from 1 to 1000" });
-            var selection = new FaultedFilter(Text("flowId"), Text("nodeId"), Text("message"), Time("from"), Time("to"), max);
+            int? flowVersion = null;
+            if (filter["flowVersion"] is { } versionNode)
+            {
+                if (versionNode is JsonValue fv && fv.TryGetValue(out int v) && v >= 1) flowVersion = v;
+                else errors.Add(new { field = "filter.flowVersion", message = "must be a version number (an integer from 1)" });
+            }
+            var selection = new FaultedFilter(Text("flowId"), Text("nodeId"), Text("message"), Time("from"), Time("to"), max, flowVersion, Text("activityType"));
             foreach (var (name, _) in filter)
-                if (name is not ("flowId" or "nodeId" or "message" or "from" or "to" or "max"))
-                    errors.Add(new { field = $"filter.{name}", message = "unknown filter; use flowId, nodeId, message, from, to, max" });
+                if (name is not ("flowId" or "flowVersion" or "nodeId" or "activityType" or "message" or "from" or "to" or "max"))
+                    errors.Add(new { field = $"filter.{name}", message = "unknown filter; use flowId, flowVersion, nodeId, activityType, message, from, to, max" });
+            if (selection.From is { } from && selection.To is { } to && from > to)
+                errors.Add(new { field = "filter.to", message = "must not be before filter.from" });
             if (errors.Count > 0) return Problems.Validation("the filter is not valid", errors);
             var items = await repairs.RetryAllAsync(selection, target!, mapping, confirmUnsafe == true, Who(context.User), ct);
-            return Results.Json(new JsonObject
-            {
-                ["retried"] = items.Count(i => i.Refused is null),
-                ["refused"] = items.Count(i => i.Refused is not null),
-                ["items"] = new JsonArray(items.Select(i => (JsonNode)new JsonObject
-                {
-                    ["instanceId"] = i.InstanceId,
-                    ["status"] = i.Refused is null ? "running" : "refused",
-                    ["code"] = i.Code,
-                    ["reason"] = i.Refused,
-                    ["plan"] = i.Plan?.ToJson(),
-                }).ToArray()),
-            });
-        }).RequirePermission(Permissions.RunsExecute);
+            return TypedResults.Ok(new RetryAllResponse(items.Count(i => i.Refused is null), items.Count(i => i.Refused is not null),
+                items.Select(i => new RetryAllItemResponse(i.InstanceId, i.Refused is null ? "running" : "refused", i.Code, i.Refused, i.Plan?.ToJson())).ToList()));
+        }).RequirePermission(Permissions.RunsExecute)
+            .Produces<RetryAllResponse>()
+            .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity);
 
         api.MapPost("/{id}/alter", async (string id, HttpContext context, InstanceRepairs repairs, ServerOptions options, CancellationToken ct) =>
         {
@@ -214,3 +213,9 @@ internal static class InstanceRepairEndpoints
         }
     }
 }
+
+/// <summary>What "retry all" did: how many instances it retried and refused, and each one's outcome.</summary>
+internal sealed record RetryAllResponse(int Retried, int Refused, IReadOnlyList<RetryAllItemResponse> Items);
+
+/// <summary>One instance of a "retry all": running again (with its plan), or refused with a stable code and the reason.</summary>
+internal sealed record RetryAllItemResponse(string InstanceId, string Status, string? Code, string? Reason, JsonObject? Plan);

@@ -52,7 +52,7 @@ public sealed class ValidationTests
             "$.colour: unknown field 'colour'; a flow has format, id, name, description, version, inputs, outputs, variables, start, nodes, connections, errorFlow, card, ui",
             "$.inputs[0].type: unknown type 'strin'; use string, number, integer, boolean, datetime, object, any, array or array<T>",
             "$.inputs[0].hint: unknown field 'hint'; a parameter has name, type, label, description, required, secret, default, options",
-            "$.nodes[0].position: unknown field 'position'; a node has id, type, name, description, inputs, onError, ui",
+            "$.nodes[0].position: unknown field 'position'; a node has id, type, name, description, inputs, onError, sideEffects, ui",
             "$.connections[0].from: 'from' must be \"node:outcome\", got \"n\"",
         ], ignoreOrder: true);
     }

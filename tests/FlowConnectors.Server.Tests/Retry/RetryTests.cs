@@ -282,6 +282,43 @@ public sealed class RetryTests(RetryFixture fixture) : IClassFixture<RetryFixtur
     }
 
     [Fact]
+    public async Task Retry_all_filters_on_stored_fields_version_node_activity_type_and_message_not_on_the_fault_text()
+    {
+        var v = Vendor.Address;
+        JsonArray Nodes(string result) => [
+            Request("call", "GET", $"{v}/filter/call"),
+            Node("done", "SetOutput", new JsonObject { ["name"] = "result", ["value"] = result }),
+        ];
+        await PublishAsync(Flow("retry-filter", Nodes("ok"), ("call:2xx", "done")), "retry-filter", first: true);
+        Vendor.Status["/filter/call"] = 409;
+        var onFirst = await RunFaultedAsync("retry-filter", "call");
+        var firstVersion = (await Server.GetJsonAsync($"/api/instances/{onFirst}"))["flowVersion"]!.GetValue<int>();
+        await PublishAsync(Flow("retry-filter", Nodes("ok, version 2"), ("call:2xx", "done")), "retry-filter", first: false);
+        var onSecond = await RunFaultedAsync("retry-filter", "call");
+        Vendor.Status["/filter/call"] = 200;
+
+        // The fault's display text starts "node 'call' (Http.SendRequest):": a text search for it matches nothing now.
+        var (none, noneBody) = await PostAsync("/api/instances/retry", """{ "filter": { "flowId": "retry-filter", "message": "node 'call'" } }""");
+        none.ShouldBe(200, noneBody?.ToJsonString());
+        noneBody!["retried"]!.GetValue<int>().ShouldBe(0, noneBody.ToJsonString());
+        var (wrongType, wrongTypeBody) = await PostAsync("/api/instances/retry", """{ "filter": { "flowId": "retry-filter", "activityType": "RunJavaScript" } }""");
+        wrongType.ShouldBe(200);
+        wrongTypeBody!["items"]!.AsArray().ShouldBeEmpty();
+
+        var (status, body) = await PostAsync("/api/instances/retry",
+            $$"""{ "filter": { "flowId": "retry-filter", "flowVersion": {{firstVersion}}, "nodeId": "call", "activityType": "http.sendrequest", "message": "http 409" } }""");
+        status.ShouldBe(200, body?.ToJsonString());
+        body!["items"]!.AsArray().Select(i => (string?)i!["instanceId"]).ShouldBe([onFirst]);
+        (await EndedAsync(onFirst))["status"]!.GetValue<string>().ShouldBe("finished");
+        (await Server.GetJsonAsync($"/api/instances/{onSecond}"))["status"]!.GetValue<string>().ShouldBe("faulted");
+
+        var (invalid, problem) = await PostAsync("/api/instances/retry",
+            """{ "filter": { "flowVersion": "two", "from": "2026-12-03T12:00:00Z", "to": "2026-12-03T11:00:00Z" } }""");
+        invalid.ShouldBe(422, problem?.ToJsonString());
+        problem!["errors"]!.AsArray().Select(e => (string?)e!["field"]).ShouldBe(["filter.flowVersion", "filter.to"], ignoreOrder: true);
+    }
+
+    [Fact]
     public async Task Cancel_and_alter_are_recorded_in_the_history_and_the_audit_log_with_who_made_them()
     {
         await PublishAsync(Flow("retry-alter", [

@@ -90,6 +90,7 @@ export function ErrorPolicyEditor({ node }: { node: DesignNode }) {
           {(Object.keys(THEN_TEXT) as (keyof typeof THEN_TEXT)[]).map(t => <option key={t} value={t}>{THEN_TEXT[t]}</option>)}
         </Select>
       </label>
+      <SideEffectsField node={node} />
       {then === 'return' && (
         <label className="field">return value (the node&apos;s outputs by name, JSON)
           <textarea aria-label="return value" data-testid="error-value" rows={3} value={valueText} placeholder='{ "body": { "cached": true } }'
@@ -106,5 +107,29 @@ export function ErrorPolicyEditor({ node }: { node: DesignNode }) {
         </label>
       )}
     </section>
+  );
+}
+
+const SIDE_EFFECTS_TEXT: Record<string, string> = {
+  '': 'as the activity declares',
+  none: 'none: changes nothing outside (a read, a search)',
+  idempotent: 'idempotent: running it again changes nothing more',
+  unsafe: 'unsafe: may do its work twice; a retry asks first',
+};
+
+/** The node's own sideEffects (flow JSON): what a retry or a recovery running it again does outside the instance. */
+function SideEffectsField({ node }: { node: DesignNode }) {
+  const { dispatch } = useStore();
+  const current = typeof node.data.extra.sideEffects === 'string' ? node.data.extra.sideEffects : '';
+  const save = (value: string) => {
+    const { sideEffects: _old, ...extra } = node.data.extra;
+    dispatch({ kind: 'patchNode', nodeId: node.id, patch: { extra: value ? { ...extra, sideEffects: value } : extra } });
+  };
+  return (
+    <label className="field" title="Retry and recovery list the nodes they run again; unsafe ones need confirmation">side effects
+      <Select aria-label="side effects" data-testid="side-effects" value={current} onChange={e => save(e.target.value)}>
+        {Object.entries(SIDE_EFFECTS_TEXT).map(([value, text]) => <option key={value} value={value}>{text}</option>)}
+      </Select>
+    </label>
   );
 }

@@ -18,6 +18,9 @@ internal sealed class ErrorTrigger : Activity
     [Output(Description = "The fault message.")] public string Message { get; private set; } = "";
     [Output(Description = "When it faulted (ISO 8601).")] public DateTimeOffset FaultedAt { get; private set; }
     [Output(Description = "The faulted instance's inputs; secret inputs and every known secret are masked.")] public JsonObject Input { get; private set; } = [];
+    [Output(Description = "Why the instance stopped: fault (a node faulted and nothing handled it), poisoned (its runs kept killing the process, so it was quarantined) or unsaved (its state could not be saved after its run).")]
+    public string Reason { get; private set; } = "";
+    [Output(Description = "Which fault of the instance this is: 1, then 2 after a retry that faulted again, and so on.")] public int Occurrence { get; private set; }
 
     protected internal override ValueTask<ActivityResult> ExecuteAsync(ActivityContext context)
     {
@@ -30,6 +33,8 @@ internal sealed class ErrorTrigger : Activity
             Message = report.Message;
             FaultedAt = report.FaultedAt;
             Input = (JsonObject)report.Input.DeepClone();
+            Reason = report.Reason;
+            Occurrence = report.Occurrence;
         }
         return ActivityResult.DoneTask;
     }
