@@ -89,7 +89,7 @@ public sealed class WebhookReplayKeyTests
     [Fact]
     public void A_card_may_declare_the_stripe_style_and_a_delivery_id_header()
     {
-        var problems = new List<Manifest.FormatProblem>();
+        var problems = new List<FlowConnectors.Engine.Formats.FormatProblem>();
         var card = CardReader.Read(System.Text.Json.Nodes.JsonNode.Parse("""
             { "kind": "event", "label": "Paid", "signature": { "style": "stripe", "secretParameter": "signingSecret", "deliveryIdHeader": "X-Event-Id" } }
             """), "paid.flow.json", problems);
