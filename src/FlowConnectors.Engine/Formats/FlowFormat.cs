@@ -208,7 +208,8 @@ internal static class FlowFormat
         var probe = pointer;
         while (!order.ContainsKey(probe) && probe.Length > 0) probe = probe[..probe.LastIndexOf('/')];
         var (start, end) = order.GetValueOrDefault(probe);
-        return atEnd ? end - 0.5 : start;
+        // A missing field sorts after its object's contents, and an inner object's before its container's.
+        return atEnd ? end - 0.5 - 0.01 * pointer.Count(c => c == '/') : start;
     }
 
     private static string Escape(string name) => name.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal);
