@@ -3,6 +3,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using FlowConnectors.Engine.Flows;
+using FlowConnectors.Engine.Formats;
 
 namespace FlowConnectors.Cli;
 
@@ -31,7 +32,7 @@ internal sealed class CliOutput(TextWriter stdout, TextWriter stderr)
     public void Note(string line) => Err.WriteLine(line);
 
     /// <summary><c>file: $.path: message</c> (or <c>file: $.path: warning: message</c>), one per line.</summary>
-    public static void WriteProblems(TextWriter to, string file, IEnumerable<FlowProblem> problems)
+    public static void WriteProblems(TextWriter to, string file, IEnumerable<FormatProblem> problems)
     {
         foreach (var problem in problems) to.WriteLine($"{file}: {OneLine(problem.ToString())}");
     }

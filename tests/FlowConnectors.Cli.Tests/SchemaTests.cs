@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using FlowConnectors.Engine.Flows;
+using FlowConnectors.Engine.Formats;
 
 namespace FlowConnectors.Cli.Tests;
 
@@ -74,5 +75,28 @@ public sealed class SchemaTests
     private static void ShouldOnlyUse(JsonObject value, IReadOnlyList<string> allowed, string where)
     {
         foreach (var (key, _) in value) allowed.ShouldContain(key, $"{where}: '{key}' is not in the schema");
+    }
+
+    /// <summary>The validator evaluates these schemas, so every file the readers accept in the repository must pass them.</summary>
+    [Theory]
+    [InlineData("*.flow.json")]
+    [InlineData("connector.json")]
+    [InlineData("*.template.json")]
+    public void Every_sample_file_in_flows_is_valid_against_its_schema(string pattern)
+    {
+        var schema = pattern switch
+        {
+            "*.flow.json" => FormatSchema.Flow,
+            "connector.json" => FormatSchema.Connector,
+            _ => FormatSchema.CollectionTemplate,
+        };
+        var files = Directory.GetFiles(Path.Combine(Repo.Root, "flows"), pattern, SearchOption.AllDirectories);
+
+        files.ShouldNotBeEmpty();
+        foreach (var file in files)
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(File.ReadAllText(file));
+            schema.Evaluate(document.RootElement).Select(v => $"{v.Path} {v.Keyword}").ShouldBeEmpty(file);
+        }
     }
 }

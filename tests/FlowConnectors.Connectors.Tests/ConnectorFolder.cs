@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using FlowConnectors.Connectors.Manifest;
 using FlowConnectors.Connectors.Runtime;
 using FlowConnectors.Engine.Runtime;
+using FlowConnectors.Engine.Formats;
 
 namespace FlowConnectors.Connectors.Tests;
 
@@ -42,7 +43,7 @@ internal sealed class ConnectorFolder : IDisposable
         return file;
     }
 
-    public (ConnectorPackage? Package, List<ConnectorProblem> Problems) TryLoad() =>
+    public (ConnectorPackage? Package, List<FormatProblem> Problems) TryLoad() =>
         ConnectorPackage.Load(Path, new FlowEngine(new FlowEngineOptions { Registry = ConnectorRuntime.CreateRegistry() }));
 
     /// <summary>Loads the folder; fails the test listing every problem when it does not load cleanly.</summary>

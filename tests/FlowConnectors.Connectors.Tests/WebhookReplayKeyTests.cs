@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using FlowConnectors.Connectors.Cards;
 using FlowConnectors.Connectors.Webhooks;
+using FlowConnectors.Engine.Formats;
 
 namespace FlowConnectors.Connectors.Tests;
 
@@ -88,7 +89,7 @@ public sealed class WebhookReplayKeyTests
     [Fact]
     public void A_card_may_declare_the_stripe_style_and_a_delivery_id_header()
     {
-        var problems = new List<Manifest.ConnectorProblem>();
+        var problems = new List<FlowConnectors.Engine.Formats.FormatProblem>();
         var card = CardReader.Read(System.Text.Json.Nodes.JsonNode.Parse("""
             { "kind": "event", "label": "Paid", "signature": { "style": "stripe", "secretParameter": "signingSecret", "deliveryIdHeader": "X-Event-Id" } }
             """), "paid.flow.json", problems);

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using FlowConnectors.Engine.Flows;
 using FlowConnectors.Engine.Runtime;
+using FlowConnectors.Engine.Formats;
 
 namespace FlowConnectors.Engine.Tests;
 
@@ -14,7 +15,7 @@ internal static class Flow
 
     public static JsonObject Input(string json) => JsonNode.Parse(json)!.AsObject();
 
-    public static IReadOnlyList<FlowProblem> Validate(string json, FlowEngineOptions? options = null)
+    public static IReadOnlyList<FormatProblem> Validate(string json, FlowEngineOptions? options = null)
     {
         var load = FlowJson.Load(json);
         if (load.HasErrors || load.Flow is null) return load.Problems;

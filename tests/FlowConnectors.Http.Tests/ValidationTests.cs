@@ -2,19 +2,20 @@ using FlowConnectors.Engine.Activities;
 using FlowConnectors.Engine.Flows;
 using FlowConnectors.Engine.Runtime;
 using static FlowConnectors.Http.Tests.TestHttp;
+using FlowConnectors.Engine.Formats;
 
 namespace FlowConnectors.Http.Tests;
 
 public sealed class ValidationTests
 {
-    private static IReadOnlyList<FlowProblem> Validate(string nodes, string connections = "")
+    private static IReadOnlyList<FormatProblem> Validate(string nodes, string connections = "")
     {
         var load = FlowJson.Load($$"""{ "format": 1, "id": "v", "nodes": [ {{nodes}}, { "id": "next", "type": "NoOp" } ], "connections": [ {{connections}} ] }""");
         load.HasErrors.ShouldBeFalse(string.Join("; ", load.Problems));
         return new FlowEngine(Options()).Validate(load.Flow!);
     }
 
-    private static IEnumerable<string> Errors(IReadOnlyList<FlowProblem> problems) => problems.Where(p => p.IsError).Select(p => p.Code);
+    private static IEnumerable<string> Errors(IReadOnlyList<FormatProblem> problems) => problems.Where(p => p.IsError).Select(p => p.Code);
 
     [Fact]
     public void Default_outcomes_are_the_three_classes_and_unmatched()

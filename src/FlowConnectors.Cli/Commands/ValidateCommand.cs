@@ -4,6 +4,7 @@ using FlowConnectors.Engine.Flows;
 using FlowConnectors.Connectors.Manifest;
 using FlowConnectors.Connectors.Runtime;
 using FlowConnectors.Engine.Runtime;
+using FlowConnectors.Engine.Formats;
 
 namespace FlowConnectors.Cli.Commands;
 
@@ -90,7 +91,7 @@ internal sealed class ValidateCommand
             .ToList();
     }
 
-    private static List<FlowProblem> Check(string file, FlowEngine engine, DirectoryFlowProvider callable)
+    private static List<FormatProblem> Check(string file, FlowEngine engine, DirectoryFlowProvider callable)
     {
         var load = FlowJson.LoadFile(file);
         var problems = load.Problems.ToList();
@@ -101,7 +102,7 @@ internal sealed class ValidateCommand
     }
 
     /// <summary>A CallFlow with a literal flowId that no flow in the same tree has: a warning, since the host may provide it.</summary>
-    private static IEnumerable<FlowProblem> CheckCallTargets(FlowDefinition flow, DirectoryFlowProvider callable)
+    private static IEnumerable<FormatProblem> CheckCallTargets(FlowDefinition flow, DirectoryFlowProvider callable)
     {
         for (var i = 0; i < flow.Nodes.Count; i++)
         {
@@ -109,7 +110,7 @@ internal sealed class ValidateCommand
             if (node.Type != "CallFlow" || !node.Inputs.TryGetValue("flowId", out var target)) continue;
             if (target is not JsonValue value || !value.TryGetValue<string>(out var flowId) || flowId.Length == 0) continue;
             if (callable.Ids.Contains(flowId)) continue;
-            yield return new FlowProblem(ProblemSeverity.Warning, "UNKNOWN_FLOW", $"$.nodes[{i}].inputs.flowId",
+            yield return FormatProblem.Warning("UNKNOWN_FLOW", $"$.nodes[{i}].inputs.flowId",
                 $"CallFlow target '{flowId}' is not among the flows in this directory tree", node.Id);
         }
     }

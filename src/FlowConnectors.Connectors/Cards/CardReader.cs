@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using FlowConnectors.Connectors.Manifest;
 using FlowConnectors.Engine.Flows;
+using FlowConnectors.Engine.Formats;
 
 namespace FlowConnectors.Connectors.Cards;
 
@@ -11,7 +12,7 @@ internal static class CardReader
     private static readonly string[] Fields =
         ["kind", "label", "description", "group", "options", "fields", "dynamicInputs", "selectableOutputs", "registration", "deregistration", "signature", "interval", "sideEffects"];
 
-    public static CardDefinition? Read(JsonNode? node, string file, List<ConnectorProblem> problems)
+    public static CardDefinition? Read(JsonNode? node, string file, List<FormatProblem> problems)
     {
         void Error(string path, string code, string message) => problems.Add(new(file, path, code, message));
         if (node is not JsonObject card)
@@ -97,7 +98,7 @@ internal static class CardReader
         };
     }
 
-    private static DynamicSource? ReadSource(JsonNode? node, string path, string file, List<ConnectorProblem> problems)
+    private static DynamicSource? ReadSource(JsonNode? node, string path, string file, List<FormatProblem> problems)
     {
         if (node is null) return null;
         if (node is not JsonObject source || (string?)source["flow"] is not { } flow)

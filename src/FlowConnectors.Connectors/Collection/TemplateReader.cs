@@ -3,19 +3,14 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using FlowConnectors.Connectors.Manifest;
 using FlowConnectors.Engine.Flows;
+using FlowConnectors.Engine.Formats;
 
 namespace FlowConnectors.Connectors.Collection;
 
-/// <summary>A problem in a template: JSON path and message.</summary>
-public sealed record TemplateProblem(string Path, string Message)
-{
-    public override string ToString() => $"{Path}: {Message}";
-}
-
-public sealed class TemplateException(string source, IReadOnlyList<TemplateProblem> problems)
+public sealed class TemplateException(string source, IReadOnlyList<FormatProblem> problems)
     : Exception($"{source}: " + string.Join("; ", problems))
 {
-    public IReadOnlyList<TemplateProblem> Problems { get; } = problems;
+    public IReadOnlyList<FormatProblem> Problems { get; } = problems;
 }
 
 /// <summary>
@@ -64,7 +59,7 @@ public static partial class TemplateReader
         return template ?? throw new TemplateException(source, problems);
     }
 
-    public static (CollectionTemplate? Template, List<TemplateProblem> Problems) Read(string text)
+    public static (CollectionTemplate? Template, List<FormatProblem> Problems) Read(string text)
     {
         JsonNode? node;
         try
@@ -73,32 +68,32 @@ public static partial class TemplateReader
         }
         catch (JsonException e)
         {
-            return (null, [new(e.Path ?? "$", $"line {(e.LineNumber ?? 0) + 1}, column {(e.BytePositionInLine ?? 0) + 1}: malformed JSON")]);
+            return (null, [FormatProblem.Error("TEMPLATE_MALFORMED", e.Path ?? "$", $"line {(e.LineNumber ?? 0) + 1}, column {(e.BytePositionInLine ?? 0) + 1}: malformed JSON")]);
         }
         return Read(node);
     }
 
-    public static (CollectionTemplate? Template, List<TemplateProblem> Problems) Read(JsonNode? node)
+    public static (CollectionTemplate? Template, List<FormatProblem> Problems) Read(JsonNode? node)
     {
-        var problems = new List<TemplateProblem>();
+        var problems = new List<FormatProblem>();
         var reader = new Reader(problems);
         if (node is not JsonObject root)
         {
-            problems.Add(new("$", "a template must be a JSON object"));
+            problems.Add(FormatProblem.Error("TEMPLATE_INVALID", "$", "a template must be a JSON object"));
             return (null, problems);
         }
         reader.Closed(root, "$", Fields, "a template");
         var format = reader.Int(root, "$", "format", required: true);
-        if (format is not null and not CollectionTemplate.Format) problems.Add(new("$.format", $"format must be {CollectionTemplate.Format}, got {format}"));
+        if (format is not null and not CollectionTemplate.Format) problems.Add(FormatProblem.Error("TEMPLATE_INVALID", "$.format", $"format must be {CollectionTemplate.Format}, got {format}"));
         var name = reader.Text(root, "$", "name", required: true, nonEmpty: true);
         var vendor = reader.Text(root, "$", "vendor", required: true, nonEmpty: true);
         var description = reader.Text(root, "$", "description");
         var baseUrl = reader.Text(root, "$", "baseUrl", required: true, nonEmpty: true);
         if (baseUrl is not null && !ManifestReader.IsHttpUrl(ManifestReader.ConnectionPlaceholder().Replace(baseUrl, "x")))
-            problems.Add(new("$.baseUrl", $"baseUrl '{baseUrl}' must be an absolute http(s) URL"));
+            problems.Add(FormatProblem.Error("TEMPLATE_INVALID", "$.baseUrl", $"baseUrl '{baseUrl}' must be an absolute http(s) URL"));
         var usersUrl = reader.Text(root, "$", "usersUrl", required: true, nonEmpty: true);
         if (usersUrl is not null && usersUrl.Contains("://", StringComparison.Ordinal))
-            problems.Add(new("$.usersUrl", $"usersUrl '{usersUrl}' must be relative to baseUrl, e.g. /users"));
+            problems.Add(FormatProblem.Error("TEMPLATE_INVALID", "$.usersUrl", $"usersUrl '{usersUrl}' must be relative to baseUrl, e.g. /users"));
         var query = reader.Object(root, "$", "query");
         var recordsPath = reader.Text(root, "$", "recordsPath") ?? "";
         var http = reader.Object(root, "$", "http");
@@ -108,35 +103,35 @@ public static partial class TemplateReader
             for (var i = 0; i < parameterArray.Count; i++)
             {
                 var path = JsonPath.Index("$.parameters", i);
-                if (parameterArray[i] is not JsonObject p) { problems.Add(new(path, "a parameter must be an object")); continue; }
+                if (parameterArray[i] is not JsonObject p) { problems.Add(FormatProblem.Error("TEMPLATE_WRONG_TYPE", path, "a parameter must be an object")); continue; }
                 reader.Closed(p, path, ParameterFields, "a parameter");
                 var pName = reader.Text(p, path, "name", required: true, nonEmpty: true);
                 if (pName is not null && !ParameterName().IsMatch(pName))
-                    problems.Add(new(JsonPath.Property(path, "name"), $"parameter name '{pName}' must be letters, digits or '_', starting with a letter or '_'"));
+                    problems.Add(FormatProblem.Error("TEMPLATE_INVALID", JsonPath.Property(path, "name"), $"parameter name '{pName}' must be letters, digits or '_', starting with a letter or '_'"));
                 if (pName is "token" or "clientId" or "clientSecret")
-                    problems.Add(new(JsonPath.Property(path, "name"), $"'{pName}' is reserved for the credentials"));
+                    problems.Add(FormatProblem.Error("TEMPLATE_INVALID", JsonPath.Property(path, "name"), $"'{pName}' is reserved for the credentials"));
                 var label = reader.Text(p, path, "label") ?? pName ?? "";
                 if (pName is not null)
                     parameters.Add(new(pName, label, reader.Bool(p, path, "required") ?? true, reader.Text(p, path, "default"), reader.Text(p, path, "description")));
             }
         foreach (var duplicate in parameters.GroupBy(p => p.Name).Where(g => g.Count() > 1))
-            problems.Add(new("$.parameters", $"parameter '{duplicate.Key}' is declared more than once"));
+            problems.Add(FormatProblem.Error("TEMPLATE_INVALID", "$.parameters", $"parameter '{duplicate.Key}' is declared more than once"));
         if (baseUrl is not null)
             foreach (Match m in ManifestReader.ConnectionPlaceholder().Matches(baseUrl))
                 if (parameters.All(p => p.Name != m.Groups[1].Value))
-                    problems.Add(new("$.baseUrl", $"baseUrl uses {{{{connection.{m.Groups[1].Value}}}}} but no parameter '{m.Groups[1].Value}' is declared"));
+                    problems.Add(FormatProblem.Error("TEMPLATE_INVALID", "$.baseUrl", $"baseUrl uses {{{{connection.{m.Groups[1].Value}}}}} but no parameter '{m.Groups[1].Value}' is declared"));
 
         var auth = ReadAuth(reader, root, problems);
         var pagination = ReadPagination(reader, root, problems);
 
         // Credentials never in URLs: they would be stored and returned in plain text, while settings are encrypted.
         var hint = CredentialUrls.SettingsHint(auth?.Kind);
-        if (baseUrl is not null && CredentialUrls.Problem(baseUrl, hint) is { } baseProblem) problems.Add(new("$.baseUrl", baseProblem));
-        if (usersUrl is not null && CredentialUrls.Problem(usersUrl, hint) is { } usersProblem) problems.Add(new("$.usersUrl", usersProblem));
-        if (auth?.TokenUrl is { } tokenUrl && CredentialUrls.Problem(tokenUrl, hint) is { } tokenProblem) problems.Add(new("$.auth.tokenUrl", tokenProblem));
+        if (baseUrl is not null && CredentialUrls.Problem(baseUrl, hint) is { } baseProblem) problems.Add(FormatProblem.Error("TEMPLATE_INVALID", "$.baseUrl", baseProblem));
+        if (usersUrl is not null && CredentialUrls.Problem(usersUrl, hint) is { } usersProblem) problems.Add(FormatProblem.Error("TEMPLATE_INVALID", "$.usersUrl", usersProblem));
+        if (auth?.TokenUrl is { } tokenUrl && CredentialUrls.Problem(tokenUrl, hint) is { } tokenProblem) problems.Add(FormatProblem.Error("TEMPLATE_INVALID", "$.auth.tokenUrl", tokenProblem));
         if (query is not null)
             foreach (var (queryName, _) in query)
-                if (CredentialUrls.IsCredentialName(queryName)) problems.Add(new(JsonPath.Property("$.query", queryName), CredentialUrls.QueryProblem(queryName, hint)));
+                if (CredentialUrls.IsCredentialName(queryName)) problems.Add(FormatProblem.Error("TEMPLATE_INVALID", JsonPath.Property("$.query", queryName), CredentialUrls.QueryProblem(queryName, hint)));
 
         UserMapping? mapping = null;
         if (reader.Object(root, "$", "mapping", required: true) is { } m2)
@@ -160,14 +155,14 @@ public static partial class TemplateReader
             for (var i = 0; i < filterArray.Count; i++)
             {
                 var path = JsonPath.Index("$.filters", i);
-                if (filterArray[i] is not JsonObject f) { problems.Add(new(path, "a filter must be an object")); continue; }
+                if (filterArray[i] is not JsonObject f) { problems.Add(FormatProblem.Error("TEMPLATE_WRONG_TYPE", path, "a filter must be an object")); continue; }
                 reader.Closed(f, path, FilterFields, "a filter");
                 var field = reader.Text(f, path, "field", required: true, nonEmpty: true);
                 var op = reader.Text(f, path, "operator", required: true);
                 FilterOperator? parsed = op switch { "equals" => FilterOperator.Equals, "notEquals" => FilterOperator.NotEquals, _ => null };
-                if (op is not null && parsed is null) problems.Add(new(JsonPath.Property(path, "operator"), $"operator must be equals or notEquals, got '{op}'"));
-                if (!f.ContainsKey("value")) problems.Add(new(path, "missing field 'value'"));
-                else if (f["value"] is JsonObject or JsonArray) problems.Add(new(JsonPath.Property(path, "value"), "value must be a string, number, boolean or null"));
+                if (op is not null && parsed is null) problems.Add(FormatProblem.Error("TEMPLATE_INVALID", JsonPath.Property(path, "operator"), $"operator must be equals or notEquals, got '{op}'"));
+                if (!f.ContainsKey("value")) problems.Add(FormatProblem.Error("TEMPLATE_MISSING_FIELD", path, "missing field 'value'"));
+                else if (f["value"] is JsonObject or JsonArray) problems.Add(FormatProblem.Error("TEMPLATE_INVALID", JsonPath.Property(path, "value"), "value must be a string, number, boolean or null"));
                 if (field is not null && parsed is { } o) filters.Add(new(field, o, f["value"]?.DeepClone()));
             }
 
@@ -187,7 +182,7 @@ public static partial class TemplateReader
 
         if (problems.Count > 0 || name is null || vendor is null || baseUrl is null || usersUrl is null || auth is null || pagination is null || mapping is null)
         {
-            if (problems.Count == 0) problems.Add(new("$", "the template is incomplete"));
+            if (problems.Count == 0) problems.Add(FormatProblem.Error("TEMPLATE_INVALID", "$", "the template is incomplete"));
             return (null, problems);
         }
         return (new CollectionTemplate
@@ -210,7 +205,7 @@ public static partial class TemplateReader
         }, problems);
     }
 
-    private static TemplateAuth? ReadAuth(Reader reader, JsonObject root, List<TemplateProblem> problems)
+    private static TemplateAuth? ReadAuth(Reader reader, JsonObject root, List<FormatProblem> problems)
     {
         if (reader.Object(root, "$", "auth", required: true) is not { } a) return null;
         const string path = "$.auth";
@@ -220,7 +215,7 @@ public static partial class TemplateReader
         {
             case "apiKey":
                 foreach (var field in new[] { "tokenUrl", "scope", "credentials" })
-                    if (a.ContainsKey(field)) problems.Add(new(JsonPath.Property(path, field), $"'{field}' belongs to oauth2ClientCredentials, not apiKey"));
+                    if (a.ContainsKey(field)) problems.Add(FormatProblem.Error("TEMPLATE_INVALID", JsonPath.Property(path, field), $"'{field}' belongs to oauth2ClientCredentials, not apiKey"));
                 return new TemplateAuth
                 {
                     Kind = TemplateAuthKind.ApiKey,
@@ -229,13 +224,13 @@ public static partial class TemplateReader
                 };
             case "oauth2ClientCredentials":
                 foreach (var field in new[] { "header", "tokenType" })
-                    if (a.ContainsKey(field)) problems.Add(new(JsonPath.Property(path, field), $"'{field}' belongs to apiKey, not oauth2ClientCredentials"));
+                    if (a.ContainsKey(field)) problems.Add(FormatProblem.Error("TEMPLATE_INVALID", JsonPath.Property(path, field), $"'{field}' belongs to apiKey, not oauth2ClientCredentials"));
                 var tokenUrl = reader.Text(a, path, "tokenUrl", required: true, nonEmpty: true);
                 if (tokenUrl is not null && !ManifestReader.IsHttpUrl(ManifestReader.ConnectionPlaceholder().Replace(tokenUrl, "x")))
-                    problems.Add(new("$.auth.tokenUrl", $"tokenUrl '{tokenUrl}' must be an absolute http(s) URL"));
+                    problems.Add(FormatProblem.Error("TEMPLATE_INVALID", "$.auth.tokenUrl", $"tokenUrl '{tokenUrl}' must be an absolute http(s) URL"));
                 var credentials = reader.Text(a, path, "credentials") ?? "basic";
                 if (credentials is not ("basic" or "body"))
-                    problems.Add(new("$.auth.credentials", $"credentials must be basic (an Authorization header) or body (form fields), got '{credentials}'"));
+                    problems.Add(FormatProblem.Error("TEMPLATE_INVALID", "$.auth.credentials", $"credentials must be basic (an Authorization header) or body (form fields), got '{credentials}'"));
                 return tokenUrl is null ? null : new TemplateAuth
                 {
                     Kind = TemplateAuthKind.OAuth2ClientCredentials,
@@ -246,12 +241,12 @@ public static partial class TemplateReader
             case null:
                 return null;
             default:
-                problems.Add(new("$.auth.kind", $"auth kind must be apiKey or oauth2ClientCredentials, got '{kind}'"));
+                problems.Add(FormatProblem.Error("TEMPLATE_INVALID", "$.auth.kind", $"auth kind must be apiKey or oauth2ClientCredentials, got '{kind}'"));
                 return null;
         }
     }
 
-    private static TemplatePagination? ReadPagination(Reader reader, JsonObject root, List<TemplateProblem> problems)
+    private static TemplatePagination? ReadPagination(Reader reader, JsonObject root, List<FormatProblem> problems)
     {
         if (reader.Object(root, "$", "pagination", required: true) is not { } p) return null;
         const string path = "$.pagination";
@@ -260,7 +255,7 @@ public static partial class TemplateReader
         if (kindText is null) return null;
         if (!PaginationKinds.TryGetValue(kindText, out var kind))
         {
-            problems.Add(new("$.pagination.kind", $"pagination kind must be one of {string.Join(", ", PaginationKinds.Keys)}, got '{kindText}'"));
+            problems.Add(FormatProblem.Error("TEMPLATE_INVALID", "$.pagination.kind", $"pagination kind must be one of {string.Join(", ", PaginationKinds.Keys)}, got '{kindText}'"));
             return null;
         }
         string[] allowed = kind switch
@@ -273,11 +268,11 @@ public static partial class TemplateReader
         };
         foreach (var (field, _) in p)
             if (PaginationFields.Contains(field) && !allowed.Contains(field))
-                problems.Add(new(JsonPath.Property(path, field), $"'{field}' does not apply to {kindText} pagination"));
+                problems.Add(FormatProblem.Error("TEMPLATE_INVALID", JsonPath.Property(path, field), $"'{field}' does not apply to {kindText} pagination"));
         var limit = reader.Int(p, path, "limit") ?? 100;
-        if (limit is < 1 or > 10_000) problems.Add(new("$.pagination.limit", $"limit must be between 1 and 10000, got {limit}"));
+        if (limit is < 1 or > 10_000) problems.Add(FormatProblem.Error("TEMPLATE_INVALID", "$.pagination.limit", $"limit must be between 1 and 10000, got {limit}"));
         var maxPages = reader.Int(p, path, "maxPages");
-        if (maxPages < 1) problems.Add(new("$.pagination.maxPages", $"maxPages must be at least 1, got {maxPages}"));
+        if (maxPages < 1) problems.Add(FormatProblem.Error("TEMPLATE_INVALID", "$.pagination.maxPages", $"maxPages must be at least 1, got {maxPages}"));
         var cursorPath = reader.Text(p, path, "cursorPath", required: kind == TemplatePaginationKind.CursorLimit, nonEmpty: true) ?? "";
         return new TemplatePagination
         {
@@ -296,19 +291,19 @@ public static partial class TemplateReader
     }
 
 
-    private sealed class Reader(List<TemplateProblem> problems)
+    private sealed class Reader(List<FormatProblem> problems)
     {
         public void Closed(JsonObject obj, string path, string[] fields, string what)
         {
             foreach (var (field, _) in obj)
                 if (!fields.Contains(field))
-                    problems.Add(new(JsonPath.Property(path, field), $"unknown field '{field}'; {what} has {string.Join(", ", fields)}"));
+                    problems.Add(FormatProblem.Error("TEMPLATE_UNKNOWN_FIELD", JsonPath.Property(path, field), $"unknown field '{field}'; {what} has {string.Join(", ", fields)}"));
         }
 
         private JsonNode? Get(JsonObject obj, string path, string field, bool required)
         {
             if (obj.TryGetPropertyValue(field, out var node) && node is not null) return node;
-            if (required) problems.Add(new(path, $"missing field '{field}'"));
+            if (required) problems.Add(FormatProblem.Error("TEMPLATE_MISSING_FIELD", path, $"missing field '{field}'"));
             return null;
         }
 
@@ -317,10 +312,10 @@ public static partial class TemplateReader
             if (Get(obj, path, field, required) is not { } node) return null;
             if (node is JsonValue v && v.TryGetValue(out string? s))
             {
-                if (nonEmpty && s.Trim().Length == 0) { problems.Add(new(JsonPath.Property(path, field), $"'{field}' must not be empty")); return null; }
+                if (nonEmpty && s.Trim().Length == 0) { problems.Add(FormatProblem.Error("TEMPLATE_INVALID", JsonPath.Property(path, field), $"'{field}' must not be empty")); return null; }
                 return s;
             }
-            problems.Add(new(JsonPath.Property(path, field), $"'{field}' must be a string"));
+            problems.Add(FormatProblem.Error("TEMPLATE_WRONG_TYPE", JsonPath.Property(path, field), $"'{field}' must be a string"));
             return null;
         }
 
@@ -328,7 +323,7 @@ public static partial class TemplateReader
         {
             if (Get(obj, path, field, required) is not { } node) return null;
             if (node is JsonValue v && v.TryGetValue(out int i)) return i;
-            problems.Add(new(JsonPath.Property(path, field), $"'{field}' must be an integer"));
+            problems.Add(FormatProblem.Error("TEMPLATE_WRONG_TYPE", JsonPath.Property(path, field), $"'{field}' must be an integer"));
             return null;
         }
 
@@ -336,7 +331,7 @@ public static partial class TemplateReader
         {
             if (Get(obj, path, field, false) is not { } node) return null;
             if (node is JsonValue v && v.TryGetValue(out bool b)) return b;
-            problems.Add(new(JsonPath.Property(path, field), $"'{field}' must be true or false"));
+            problems.Add(FormatProblem.Error("TEMPLATE_WRONG_TYPE", JsonPath.Property(path, field), $"'{field}' must be true or false"));
             return null;
         }
 
@@ -344,7 +339,7 @@ public static partial class TemplateReader
         {
             if (Get(obj, path, field, required) is not { } node) return null;
             if (node is JsonObject o) return (JsonObject)o.DeepClone();
-            problems.Add(new(JsonPath.Property(path, field), $"'{field}' must be an object"));
+            problems.Add(FormatProblem.Error("TEMPLATE_WRONG_TYPE", JsonPath.Property(path, field), $"'{field}' must be an object"));
             return null;
         }
 
@@ -352,7 +347,7 @@ public static partial class TemplateReader
         {
             if (Get(obj, path, field, false) is not { } node) return null;
             if (node is JsonArray a) return a;
-            problems.Add(new(JsonPath.Property(path, field), $"'{field}' must be a list"));
+            problems.Add(FormatProblem.Error("TEMPLATE_WRONG_TYPE", JsonPath.Property(path, field), $"'{field}' must be a list"));
             return null;
         }
     }

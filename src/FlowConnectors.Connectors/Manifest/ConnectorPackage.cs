@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using FlowConnectors.Connectors.Cards;
 using FlowConnectors.Engine.Flows;
 using FlowConnectors.Engine.Runtime;
+using FlowConnectors.Engine.Formats;
 
 namespace FlowConnectors.Connectors.Manifest;
 
@@ -42,9 +43,9 @@ public sealed partial class ConnectorPackage
     /// Reads a folder and runs deploy validation: every problem, with file, JSON path and code.
     /// The package is null when any error was found.
     /// </summary>
-    public static (ConnectorPackage? Package, List<ConnectorProblem> Problems) Load(string directory, FlowEngine engine)
+    public static (ConnectorPackage? Package, List<FormatProblem> Problems) Load(string directory, FlowEngine engine)
     {
-        var problems = new List<ConnectorProblem>();
+        var problems = new List<FormatProblem>();
         var manifestPath = Path.Combine(directory, ManifestReader.FileName);
         ConnectorManifest? manifest = null;
         if (!File.Exists(manifestPath))
@@ -66,7 +67,7 @@ public sealed partial class ConnectorPackage
             var relative = Path.GetRelativePath(directory, file).Replace('\\', '/');
             var load = FlowJson.LoadFile(file);
             foreach (var p in load.Problems)
-                problems.Add(new(relative, p.Path, p.IsError ? "FLOW_INVALID" : "FLOW_WARNING", $"{p.Code}: {p.Message}", p.IsError));
+                problems.Add(new(relative, p.Path, p.IsError ? "FLOW_INVALID" : "FLOW_WARNING", $"{p.Code}: {p.Message}", p.Severity));
             if (load.Flow is not { } definition) continue;
             var expectedId = Path.GetFileName(file)[..^".flow.json".Length];
             if (definition.Id != expectedId)
@@ -85,7 +86,7 @@ public sealed partial class ConnectorPackage
             if (definition.Extensions.TryGetValue("card", out var cardNode))
                 card = CardReader.Read(cardNode, relative, problems);
             foreach (var p in engine.Validate(definition))
-                problems.Add(new(relative, p.Path, p.IsError ? "FLOW_INVALID" : "FLOW_WARNING", $"{p.Code}: {p.Message}", p.IsError));
+                problems.Add(new(relative, p.Path, p.IsError ? "FLOW_INVALID" : "FLOW_WARNING", $"{p.Code}: {p.Message}", p.Severity));
             flows[definition.Id] = new ConnectorFlow(definition, card, relative);
         }
 
@@ -102,7 +103,7 @@ public sealed partial class ConnectorPackage
         return (new ConnectorPackage(Path.GetFullPath(directory), manifest, flows, fixtures), problems);
     }
 
-    private static void CheckStandardFlows(ConnectorManifest? manifest, Dictionary<string, ConnectorFlow> flows, List<ConnectorProblem> problems)
+    private static void CheckStandardFlows(ConnectorManifest? manifest, Dictionary<string, ConnectorFlow> flows, List<FormatProblem> problems)
     {
         if (!flows.TryGetValue(HttpHelper, out var helper))
             problems.Add(new("flows/", "$", "HTTPHELPER_MISSING", $"every connector needs flows/{HttpHelper}.flow.json"));
@@ -145,7 +146,7 @@ public sealed partial class ConnectorPackage
             problems.Add(new(ManifestReader.FileName, "$.auth.flow", "CUSTOM_AUTH_FLOW_MISSING", $"custom auth names flow '{manifest.Auth.Flow}', which does not exist"));
     }
 
-    private static void CheckCards(Dictionary<string, ConnectorFlow> flows, List<ConnectorProblem> problems)
+    private static void CheckCards(Dictionary<string, ConnectorFlow> flows, List<FormatProblem> problems)
     {
         foreach (var flow in flows.Values)
         {
@@ -205,7 +206,7 @@ public sealed partial class ConnectorPackage
     /// Okta's deploy checks beyond ids: flow display names are unique (001H), names hold no prohibited
     /// characters (003H), and a connector keeps at least one action card.
     /// </summary>
-    private static void CheckDeployRules(Dictionary<string, ConnectorFlow> flows, List<ConnectorProblem> problems)
+    private static void CheckDeployRules(Dictionary<string, ConnectorFlow> flows, List<FormatProblem> problems)
     {
         foreach (var group in flows.Values.Where(f => !string.IsNullOrWhiteSpace(f.Definition.Name))
                      .GroupBy(f => f.Definition.Name!.Trim(), StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1))
@@ -224,10 +225,10 @@ public sealed partial class ConnectorPackage
         if (flows.Count > 0 && !flows.Values.Any(f => f.Card is { Kind: CardKind.Action })
             && !flows.Values.Any(f => f.Definition.Id == Collection.TemplateCompiler.CollectFlow))
             problems.Add(new("flows/", "$", "CONNECTOR_NO_ACTION_CARD",
-                "the connector has no action card left; a connector people use in flows needs at least one (the Custom API Action counts)", IsError: false));
+                "the connector has no action card left; a connector people use in flows needs at least one (the Custom API Action counts)", ProblemSeverity.Warning));
     }
 
-    private static void CheckCallTargets(Dictionary<string, ConnectorFlow> flows, List<ConnectorProblem> problems)
+    private static void CheckCallTargets(Dictionary<string, ConnectorFlow> flows, List<FormatProblem> problems)
     {
         foreach (var flow in flows.Values)
             for (var i = 0; i < flow.Definition.Nodes.Count; i++)

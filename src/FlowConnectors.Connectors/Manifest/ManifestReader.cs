@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using FlowConnectors.Engine.Flows;
+using FlowConnectors.Engine.Formats;
 
 namespace FlowConnectors.Connectors.Manifest;
 
@@ -39,9 +40,9 @@ public static partial class ManifestReader
     /// Reads a manifest. The manifest is null when its required fields could not be read; otherwise it is
     /// returned even with problems (for checking the flows against it) and is valid only when none is an error.
     /// </summary>
-    public static (ConnectorManifest? Manifest, List<ConnectorProblem> Problems) Read(string text)
+    public static (ConnectorManifest? Manifest, List<FormatProblem> Problems) Read(string text)
     {
-        var problems = new List<ConnectorProblem>();
+        var problems = new List<FormatProblem>();
         void Error(string path, string code, string message) => problems.Add(new(FileName, path, code, message));
         JsonObject root;
         try
@@ -158,7 +159,7 @@ public static partial class ManifestReader
         }, problems);
     }
 
-    private static List<ConnectionParameter> ReadParameters(JsonObject root, List<ConnectorProblem> problems)
+    private static List<ConnectionParameter> ReadParameters(JsonObject root, List<FormatProblem> problems)
     {
         var result = new List<ConnectionParameter>();
         if (!root.TryGetPropertyValue("connectionParameters", out var node) || node is null) return result;
@@ -213,7 +214,7 @@ public static partial class ManifestReader
         return result;
     }
 
-    private static AuthSettings? ReadAuth(JsonObject root, List<ConnectionParameter> parameters, List<ConnectorProblem> problems)
+    private static AuthSettings? ReadAuth(JsonObject root, List<ConnectionParameter> parameters, List<FormatProblem> problems)
     {
         if (!root.TryGetPropertyValue("auth", out var node) || node is not JsonObject auth)
         {
@@ -226,7 +227,7 @@ public static partial class ManifestReader
     /// <summary>Names an action's <c>auth</c> input may give besides these: the connector's own auth, and none at all.</summary>
     public static readonly IReadOnlySet<string> ReservedAuthNames = new HashSet<string>(StringComparer.Ordinal) { "none", "connection" };
 
-    private static Dictionary<string, AuthSettings> ReadAdditionalAuth(JsonObject root, List<ConnectionParameter> parameters, List<ConnectorProblem> problems)
+    private static Dictionary<string, AuthSettings> ReadAdditionalAuth(JsonObject root, List<ConnectionParameter> parameters, List<FormatProblem> problems)
     {
         var result = new Dictionary<string, AuthSettings>(StringComparer.Ordinal);
         if (root["additionalAuth"] is not { } node) return result;
@@ -258,7 +259,7 @@ public static partial class ManifestReader
         return result;
     }
 
-    private static List<ConnectionPreset> ReadPresets(JsonObject root, List<ConnectionParameter> parameters, List<ConnectorProblem> problems)
+    private static List<ConnectionPreset> ReadPresets(JsonObject root, List<ConnectionParameter> parameters, List<FormatProblem> problems)
     {
         var result = new List<ConnectionPreset>();
         if (root["connectionPresets"] is not { } node) return result;
@@ -299,7 +300,7 @@ public static partial class ManifestReader
         return result;
     }
 
-    private static AuthSettings? ReadAuthObject(JsonObject auth, string authPath, List<ConnectionParameter> parameters, List<ConnectorProblem> problems)
+    private static AuthSettings? ReadAuthObject(JsonObject auth, string authPath, List<ConnectionParameter> parameters, List<FormatProblem> problems)
     {
         void Error(string path, string code, string message) => problems.Add(new(FileName, path, code, message));
         var kindText = (string?)auth["kind"];

@@ -1,10 +1,11 @@
 using FlowConnectors.Connectors.Manifest;
 using FlowConnectors.Engine.Runtime;
+using FlowConnectors.Engine.Formats;
 
 namespace FlowConnectors.Connectors.Postman;
 
 /// <summary>The result of writing an import: what changed and where it went.</summary>
-public sealed record ImportWriteResult(string Folder, ImportChanges Changes, IReadOnlyList<ConnectorProblem> Warnings);
+public sealed record ImportWriteResult(string Folder, ImportChanges Changes, IReadOnlyList<FormatProblem> Warnings);
 
 /// <summary>
 /// Writes an imported connector as a folder, never half: the files go to a temporary folder next to the

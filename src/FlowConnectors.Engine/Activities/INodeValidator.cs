@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using FlowConnectors.Engine.Expressions;
 using FlowConnectors.Engine.Flows;
+using FlowConnectors.Engine.Formats;
 
 namespace FlowConnectors.Engine.Activities;
 
@@ -15,9 +16,9 @@ public interface INodeValidator
 
 public sealed class NodeValidationContext
 {
-    private readonly List<FlowProblem> _problems;
+    private readonly List<FormatProblem> _problems;
 
-    internal NodeValidationContext(FlowDefinition flow, FlowNode node, string path, List<FlowProblem> problems)
+    internal NodeValidationContext(FlowDefinition flow, FlowNode node, string path, List<FormatProblem> problems)
     {
         Flow = flow;
         Node = node;
@@ -43,10 +44,10 @@ public sealed class NodeValidationContext
     }
 
     public void AddError(string code, string? input, string message) =>
-        _problems.Add(new(ProblemSeverity.Error, code, input is null ? Path : InputPath(input), message, Node.Id));
+        _problems.Add(FormatProblem.Error(code, input is null ? Path : InputPath(input), message, Node.Id));
 
     public void AddWarning(string code, string? input, string message) =>
-        _problems.Add(new(ProblemSeverity.Warning, code, input is null ? Path : InputPath(input), message, Node.Id));
+        _problems.Add(FormatProblem.Warning(code, input is null ? Path : InputPath(input), message, Node.Id));
 
     /// <summary>Outcomes this node has given its inputs (in addition to <c>fault</c>).</summary>
     public void DeclareOutcomes(IEnumerable<string> outcomes) => DeclaredOutcomes = outcomes.ToList();

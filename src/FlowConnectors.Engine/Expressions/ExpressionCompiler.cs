@@ -4,6 +4,7 @@ using Acornima.Ast;
 using FlowConnectors.Engine.Flows;
 using Jint;
 using Scriban;
+using FlowConnectors.Engine.Formats;
 
 namespace FlowConnectors.Engine.Expressions;
 
@@ -20,7 +21,7 @@ public sealed class ExpressionCompiler
     private readonly ConcurrentDictionary<string, Template> _templates = new(StringComparer.Ordinal);
     private const int MaxCacheEntries = 10_000;
 
-    internal CompiledValue Compile(JsonNode? value, string path, List<FlowProblem> problems, string? nodeId)
+    internal CompiledValue Compile(JsonNode? value, string path, List<FormatProblem> problems, string? nodeId)
     {
         if (value is JsonObject obj)
         {
@@ -34,14 +35,14 @@ public sealed class ExpressionCompiler
                     case "js":
                         if (!JsonValuesIsString(content, out var code))
                         {
-                            problems.Add(new(ProblemSeverity.Error, "WRONG_TYPE", codePath, "a JavaScript expression must be a string", nodeId));
+                            problems.Add(FormatProblem.Error("WRONG_TYPE", codePath, "a JavaScript expression must be a string", nodeId));
                             return new ConstantValue(null);
                         }
                         return TryPrepareExpression(code, codePath, problems, nodeId) is { } prepared ? new ScriptValue(prepared) : new ConstantValue(null);
                     case "template":
                         if (!JsonValuesIsString(content, out var text))
                         {
-                            problems.Add(new(ProblemSeverity.Error, "WRONG_TYPE", codePath, "a template must be a string", nodeId));
+                            problems.Add(FormatProblem.Error("WRONG_TYPE", codePath, "a template must be a string", nodeId));
                             return new ConstantValue(null);
                         }
                         return TryParseTemplate(text, codePath, problems, nodeId) is { } template ? new TemplateValue(template) : new ConstantValue(null);
@@ -114,33 +115,33 @@ public sealed class ExpressionCompiler
     private static bool JsonValuesIsString(JsonNode? value, out string text) => Values.JsonValues.TryGetString(value, out text);
 
     /// <summary>Prepares a JavaScript expression (its completion value is the result).</summary>
-    internal Prepared<Script>? TryPrepareExpression(string code, string path, List<FlowProblem> problems, string? nodeId)
+    internal Prepared<Script>? TryPrepareExpression(string code, string path, List<FormatProblem> problems, string? nodeId)
     {
         try { return PrepareExpression(code); }
         catch (ExpressionException e)
         {
-            problems.Add(new(ProblemSeverity.Error, "JS_SYNTAX", path, $"JavaScript {e.Message}", nodeId));
+            problems.Add(FormatProblem.Error("JS_SYNTAX", path, $"JavaScript {e.Message}", nodeId));
             return null;
         }
     }
 
-    internal Template? TryParseTemplate(string text, string path, List<FlowProblem> problems, string? nodeId)
+    internal Template? TryParseTemplate(string text, string path, List<FormatProblem> problems, string? nodeId)
     {
         try { return ParseTemplate(text); }
         catch (ExpressionException e)
         {
-            problems.Add(new(ProblemSeverity.Error, "TEMPLATE_SYNTAX", path, e.Message, nodeId));
+            problems.Add(FormatProblem.Error("TEMPLATE_SYNTAX", path, e.Message, nodeId));
             return null;
         }
     }
 
     /// <summary>Checks a function body (Run JavaScript code) and reports a syntax error with its path.</summary>
-    internal void CheckFunctionBody(string code, string path, List<FlowProblem> problems, string? nodeId)
+    internal void CheckFunctionBody(string code, string path, List<FormatProblem> problems, string? nodeId)
     {
         try { PrepareFunctionBody(code); }
         catch (ExpressionException e)
         {
-            problems.Add(new(ProblemSeverity.Error, "JS_SYNTAX", path, $"JavaScript {e.Message}", nodeId));
+            problems.Add(FormatProblem.Error("JS_SYNTAX", path, $"JavaScript {e.Message}", nodeId));
         }
     }
 

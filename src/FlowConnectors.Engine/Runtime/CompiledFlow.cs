@@ -1,13 +1,14 @@
 using FlowConnectors.Engine.Activities;
 using FlowConnectors.Engine.Expressions;
 using FlowConnectors.Engine.Flows;
+using FlowConnectors.Engine.Formats;
 
 namespace FlowConnectors.Engine.Runtime;
 
 /// <summary>A validated flow with every expression prepared and every connection resolved.</summary>
 public sealed class CompiledFlow
 {
-    internal CompiledFlow(FlowDefinition definition, CompiledNode[] nodes, CompiledNode[] startNodes, IReadOnlyList<FlowProblem> warnings)
+    internal CompiledFlow(FlowDefinition definition, CompiledNode[] nodes, CompiledNode[] startNodes, IReadOnlyList<FormatProblem> warnings)
     {
         Definition = definition;
         Nodes = nodes;
@@ -18,7 +19,7 @@ public sealed class CompiledFlow
     }
 
     public FlowDefinition Definition { get; }
-    public IReadOnlyList<FlowProblem> Warnings { get; }
+    public IReadOnlyList<FormatProblem> Warnings { get; }
     internal CompiledNode[] Nodes { get; }
     internal CompiledNode[] StartNodes { get; }
     internal Dictionary<string, CompiledNode> ById { get; }

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using FlowConnectors.Engine.Expressions;
 using FlowConnectors.Engine.Flows;
 using FlowConnectors.Engine.Values;
+using FlowConnectors.Engine.Formats;
 
 namespace FlowConnectors.Engine.Runtime;
 
@@ -41,7 +42,7 @@ public sealed class FlowEngine
     public ExpressionCompiler Expressions { get; }
 
     /// <summary>Every problem in a flow (errors and warnings), without throwing.</summary>
-    public IReadOnlyList<FlowProblem> Validate(FlowDefinition flow) => _compiler.Compile(flow).Problems;
+    public IReadOnlyList<FormatProblem> Validate(FlowDefinition flow) => _compiler.Compile(flow).Problems;
 
     /// <summary>Compiles a flow; throws <see cref="FlowValidationException"/> listing every error.</summary>
     public CompiledFlow Compile(FlowDefinition flow)

@@ -4,6 +4,7 @@ using FlowConnectors.Engine.Activities;
 using FlowConnectors.Engine.Expressions;
 using FlowConnectors.Engine.Flows;
 using FlowConnectors.Engine.Values;
+using FlowConnectors.Engine.Formats;
 
 namespace FlowConnectors.Engine.Runtime;
 
@@ -18,7 +19,7 @@ internal static partial class FlowWiringChecks
     private static partial Regex NodeReference();
 
     /// <summary>Every <c>nodes.x</c> in a JavaScript or template input where x is not a node of the flow is an error: it can never evaluate.</summary>
-    public static void CheckNodeReferences(FlowDefinition flow, Func<string, ActivityType?> typeOf, List<FlowProblem> problems)
+    public static void CheckNodeReferences(FlowDefinition flow, Func<string, ActivityType?> typeOf, List<FormatProblem> problems)
     {
         var ids = new HashSet<string>(flow.Nodes.Select(n => n.Id), StringComparer.Ordinal);
         for (var i = 0; i < flow.Nodes.Count; i++)
@@ -39,7 +40,7 @@ internal static partial class FlowWiringChecks
                         var hint = dotted is not null
                             ? $"; node '{dotted}' is not an identifier: write nodes[\"{dotted}\"] or rename it"
                             : ids.Count == 0 ? "" : "; the nodes are " + string.Join(", ", ids.Order(StringComparer.Ordinal).Take(10));
-                        problems.Add(new(ProblemSeverity.Error, "UNKNOWN_NODE_REFERENCE", path,
+                        problems.Add(FormatProblem.Error("UNKNOWN_NODE_REFERENCE", path,
                             $"'{match.Value.Trim()}' refers to no node of this flow{hint}", node.Id));
                     }
             }
@@ -73,11 +74,11 @@ internal static partial class FlowWiringChecks
     /// usually a deleted connection: each gets a warning; beside a trigger, a plain node reads "not connected".
     /// A trigger with an incoming connection never runs from it.
     /// </summary>
-    public static void CheckStarts(FlowDefinition flow, IReadOnlyList<CompiledNode> starts, IReadOnlyList<CompiledNode> nodes, List<FlowProblem> problems)
+    public static void CheckStarts(FlowDefinition flow, IReadOnlyList<CompiledNode> starts, IReadOnlyList<CompiledNode> nodes, List<FormatProblem> problems)
     {
         var hasIncoming = new HashSet<string>(flow.Connections.Select(c => c.To), StringComparer.Ordinal);
         foreach (var node in nodes.Where(n => n.Type.Descriptor.IsTrigger && hasIncoming.Contains(n.Id)))
-            problems.Add(new(ProblemSeverity.Warning, "TRIGGER_CONNECTED", PathOf(flow, node),
+            problems.Add(FormatProblem.Warning("TRIGGER_CONNECTED", PathOf(flow, node),
                 $"'{node.Id}' is a trigger: it starts the flow and never runs from an incoming connection", node.Id));
         if (flow.Start is not null || starts.Count < 2) return;
         var triggers = starts.Where(s => s.Type.Descriptor.IsTrigger).Select(s => s.Id).ToList();
@@ -85,16 +86,16 @@ internal static partial class FlowWiringChecks
         foreach (var start in starts)
         {
             if (triggers.Count > 0 && !start.Type.Descriptor.IsTrigger)
-                problems.Add(new(ProblemSeverity.Warning, "NOT_CONNECTED", PathOf(flow, start),
+                problems.Add(FormatProblem.Warning("NOT_CONNECTED", PathOf(flow, start),
                     $"'{start.Id}' is not connected: nothing leads to it, so it runs on its own at the start beside trigger '{triggers[0]}'; connect it", start.Id));
             else if (triggers.Count == 0 || triggers.Count > 1)
-                problems.Add(new(ProblemSeverity.Warning, "MULTIPLE_STARTS", PathOf(flow, start),
+                problems.Add(FormatProblem.Warning("MULTIPLE_STARTS", PathOf(flow, start),
                     $"'{start.Id}' is one of {starts.Count} start nodes ({names}), which all run at once; connect it, or set 'start' to the first node", start.Id));
         }
     }
 
     /// <summary>A declared output that no Set Output or Return node sets stays empty (unless something sets it by a computed name).</summary>
-    public static void CheckOutputsSet(FlowDefinition flow, List<FlowProblem> problems)
+    public static void CheckOutputsSet(FlowDefinition flow, List<FormatProblem> problems)
     {
         if (flow.Outputs.Count == 0) return;
         var set = new HashSet<string>(StringComparer.Ordinal);
@@ -114,7 +115,7 @@ internal static partial class FlowWiringChecks
         }
         for (var i = 0; i < flow.Outputs.Count; i++)
             if (!set.Contains(flow.Outputs[i].Name) && flow.Outputs[i].Name.Length > 0)
-                problems.Add(new(ProblemSeverity.Warning, "OUTPUT_NEVER_SET", JsonPath.Property(JsonPath.Index("$.outputs", i), "name"),
+                problems.Add(FormatProblem.Warning("OUTPUT_NEVER_SET", JsonPath.Property(JsonPath.Index("$.outputs", i), "name"),
                     $"output '{flow.Outputs[i].Name}' is declared but no Set Output or Return node sets it"));
     }
 

@@ -4,6 +4,7 @@ using FlowConnectors.Engine.Flows;
 using FlowConnectors.Engine.Stimuli;
 using FlowConnectors.Runtime;
 using FlowConnectors.Scheduling.Activities;
+using FlowConnectors.Engine.Formats;
 
 namespace FlowConnectors.Scheduling;
 
@@ -14,7 +15,7 @@ public sealed record ScheduleTrigger(string NodeId, string Type, ScheduleSpec Sp
 }
 
 /// <summary>The schedule triggers of a flow, and why any could not be described.</summary>
-public sealed record ScheduleTriggerSet(IReadOnlyList<ScheduleTrigger> Triggers, IReadOnlyList<FlowProblem> Problems)
+public sealed record ScheduleTriggerSet(IReadOnlyList<ScheduleTrigger> Triggers, IReadOnlyList<FormatProblem> Problems)
 {
     public bool HasErrors => Problems.Any(p => p.IsError);
 }
@@ -44,7 +45,7 @@ public static class ScheduleTriggers
     public static ScheduleTriggerSet Describe(FlowDefinition flow)
     {
         var triggers = new List<ScheduleTrigger>();
-        var problems = new List<FlowProblem>();
+        var problems = new List<FormatProblem>();
         var hasIncoming = new HashSet<string>(flow.Connections.Select(c => c.To), StringComparer.Ordinal);
         for (var i = 0; i < flow.Nodes.Count; i++)
         {
@@ -54,7 +55,7 @@ public static class ScheduleTriggers
             var isStart = flow.Start is not null ? flow.Start == node.Id : !hasIncoming.Contains(node.Id);
             if (!isStart)
             {
-                problems.Add(new(ProblemSeverity.Warning, "TRIGGER_NOT_AT_START", path,
+                problems.Add(FormatProblem.Warning("TRIGGER_NOT_AT_START", path,
                     $"{node.Type} node '{node.Id}' is not where the flow starts, so it never starts the flow", node.Id));
                 continue;
             }
@@ -64,7 +65,7 @@ public static class ScheduleTriggers
                 if (node.Inputs.TryGetValue(input, out var raw) && !ScheduleInputs.TryGetLiteral(raw, out _))
                 {
                     literal = false;
-                    problems.Add(new(ProblemSeverity.Error, "SCHEDULE_NOT_LITERAL", InputPath(path, input),
+                    problems.Add(FormatProblem.Error("SCHEDULE_NOT_LITERAL", InputPath(path, input),
                         $"{input} of '{node.Id}' is an expression; a schedule trigger needs literal values to be scheduled", node.Id));
                 }
             }
@@ -76,7 +77,7 @@ public static class ScheduleTriggers
             }
             catch (ScheduleFormatException e)
             {
-                problems.Add(new(ProblemSeverity.Error, "INVALID_SCHEDULE", InputPath(path, e.Field), $"{node.Id}: {e.Message}", node.Id));
+                problems.Add(FormatProblem.Error("INVALID_SCHEDULE", InputPath(path, e.Field), $"{node.Id}: {e.Message}", node.Id));
             }
         }
         return new ScheduleTriggerSet(triggers, problems);

@@ -10,6 +10,7 @@ using FlowConnectors.Engine.Flows;
 using FlowConnectors.Persistence;
 using FlowConnectors.Server.Hosting;
 using FlowConnectors.Server.Runtime;
+using FlowConnectors.Engine.Formats;
 
 namespace FlowConnectors.Server.Endpoints;
 
@@ -57,7 +58,7 @@ internal static partial class ConnectorAuthoringEndpoints
             var key = Str(body!["key"]);
             if (key is null || !ManifestReader.IsValidKey(key))
                 return Invalid($"key '{key}' must be 2–40 lower-case letters, digits or '-', starting with a letter or digit",
-                    [new ConnectorProblem(ManifestReader.FileName, "$.key", "MANIFEST_INVALID_KEY", "2–40 lower-case letters, digits or '-'")]);
+                    [new FormatProblem(ManifestReader.FileName, "$.key", "MANIFEST_INVALID_KEY", "2–40 lower-case letters, digits or '-'")]);
             if (Find(runtime, key) is not null)
                 return Problems.Result(409, "Conflict", $"a connector with key '{key}' already exists; open it to edit it");
             var manifest = ScaffoldManifest(body);
@@ -89,7 +90,7 @@ internal static partial class ConnectorAuthoringEndpoints
             {
                 if (newKey is null || !ManifestReader.IsValidKey(newKey))
                     return Invalid($"key '{newKey}' must be 2–40 lower-case letters, digits or '-', starting with a letter or digit",
-                        [new ConnectorProblem(ManifestReader.FileName, "$.key", "MANIFEST_INVALID_KEY", "2–40 lower-case letters, digits or '-'")]);
+                        [new FormatProblem(ManifestReader.FileName, "$.key", "MANIFEST_INVALID_KEY", "2–40 lower-case letters, digits or '-'")]);
                 if (Find(runtime, newKey) is not null) return Problems.Result(409, "Conflict", $"a connector with key '{newKey}' already exists");
                 var users = (await connections.ListAsync(ct)).Where(c => c.ConnectorKey == key).Select(c => c.Name).ToList();
                 if (users.Count > 0)
@@ -112,18 +113,18 @@ internal static partial class ConnectorAuthoringEndpoints
             var file = FileOf(flowId);
             if (!FlowIdPattern().IsMatch(flowId))
                 return Invalid($"flow name '{flowId}' must start with a letter or '_' and hold letters, digits, '_' or '-'",
-                    [new ConnectorProblem(file, "$.id", "FLOW_INVALID_NAME", "letters, digits, '_' or '-'")]);
+                    [new FormatProblem(file, "$.id", "FLOW_INVALID_NAME", "letters, digits, '_' or '-'")]);
             var (body, problem) = await ReadObjectAsync(request, options);
             if (problem is not null) return problem;
             body!["id"] ??= flowId;
             if (Str(body["id"]) != flowId)
                 return Invalid($"the body's id '{body["id"]?.ToJsonString()}' does not match the URL's '{flowId}'",
-                    [new ConnectorProblem(file, "$.id", "FLOW_ID_MISMATCH", $"must be '{flowId}'")]);
+                    [new FormatProblem(file, "$.id", "FLOW_ID_MISMATCH", $"must be '{flowId}'")]);
             body["format"] ??= FlowDefinition.CurrentFormat;
             var load = FlowJson.Load(body.ToJsonString());
             if (load.Flow is not { } flow || load.HasErrors)
                 return Invalid($"{file} is not a valid flow", load.Problems.Where(p => p.IsError)
-                    .Select(p => new ConnectorProblem(file, p.Path, "FLOW_INVALID", $"{p.Code}: {p.Message}")).ToList());
+                    .Select(p => new FormatProblem(file, p.Path, "FLOW_INVALID", $"{p.Code}: {p.Message}")).ToList());
             var existed = package.FindFlow(flowId) is not null;
             // Removing or retyping an input that flows set breaks them: say which before anything changes; ?confirm=true saves anyway.
             if (confirm != true && await CardUsage.FindAsync(flows, package, flowId, flow, ct) is { Count: > 0 } usages)
@@ -374,10 +375,10 @@ internal static partial class ConnectorAuthoringEndpoints
 
     private static IResult NotInstalled(string key) => Problems.Result(404, "Not found", $"connector '{key}' is not installed");
 
-    private static IResult Invalid(string detail, IReadOnlyList<ConnectorProblem> problems) =>
+    private static IResult Invalid(string detail, IReadOnlyList<FormatProblem> problems) =>
         Problems.Result(400, "Invalid connector", detail, problems.Select(p => (object)ProblemJson(p)));
 
-    private static JsonObject ProblemJson(ConnectorProblem p) => new()
+    private static JsonObject ProblemJson(FormatProblem p) => new()
     {
         ["file"] = p.File, ["path"] = p.Path, ["code"] = p.Code, ["message"] = p.Message, ["severity"] = p.IsError ? "error" : "warning",
     };

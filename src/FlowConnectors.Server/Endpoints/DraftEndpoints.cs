@@ -5,6 +5,7 @@ using FlowConnectors.Engine.Runtime;
 using FlowConnectors.Persistence;
 using FlowConnectors.Server.Hosting;
 using FlowConnectors.Server.Runtime;
+using FlowConnectors.Engine.Formats;
 
 namespace FlowConnectors.Server.Endpoints;
 
@@ -178,7 +179,7 @@ internal static class DraftEndpoints
         catch (FlowInputException e) { return Problems.Validation("the inputs do not match the flow", e.Problems.Select(p => new { path = "$.inputs", message = p })); }
     }
 
-    private static object Prefixed(FlowProblem p, string prefix) =>
+    private static object Prefixed(FormatProblem p, string prefix) =>
         new { path = prefix + p.Path.TrimStart('$'), code = p.Code, message = p.Message, nodeId = p.NodeId, severity = p.IsError ? "error" : "warning" };
 
     /// <summary>Pins name nodes of the draft, each { outputs: object, outcome?: string }.</summary>

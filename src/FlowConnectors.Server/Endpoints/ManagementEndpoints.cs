@@ -8,6 +8,7 @@ using FlowConnectors.Engine.Runtime;
 using FlowConnectors.Persistence;
 using FlowConnectors.Server.Hosting;
 using FlowConnectors.Server.Runtime;
+using FlowConnectors.Engine.Formats;
 
 namespace FlowConnectors.Server.Endpoints;
 
@@ -306,7 +307,7 @@ internal static class ManagementEndpoints
     }
 
     /// <summary>Structural problems, then the engine's, for flow JSON text; the flow when it could be read.</summary>
-    private static (FlowDefinition? Flow, List<FlowProblem> Problems) LoadAndValidate(string text, WorkflowHost host)
+    private static (FlowDefinition? Flow, List<FormatProblem> Problems) LoadAndValidate(string text, WorkflowHost host)
     {
         var load = FlowJson.Load(text);
         var problems = load.Problems.ToList();
@@ -339,7 +340,7 @@ internal static class ManagementEndpoints
         });
     }
 
-    internal static object ProblemJson(FlowProblem p) => new { path = p.Path, code = p.Code, message = p.Message, nodeId = p.NodeId, severity = p.IsError ? "error" : "warning" };
+    internal static object ProblemJson(FormatProblem p) => new { path = p.Path, code = p.Code, message = p.Message, nodeId = p.NodeId, severity = p.IsError ? "error" : "warning" };
 
     private static object SummaryJson(InstanceSummary s) => new
     {

@@ -4,11 +4,12 @@ using FlowConnectors.Engine.Runtime;
 using FlowConnectors.Persistence;
 using FlowConnectors.Runtime;
 using FlowConnectors.Server.Hosting;
+using FlowConnectors.Engine.Formats;
 
 namespace FlowConnectors.Server.Runtime;
 
 /// <summary>The outcome of an install: the installed package, or every problem that stopped it.</summary>
-internal sealed record ConnectorInstallResult(ConnectorPackage? Package, IReadOnlyList<ConnectorProblem> Problems, ConnectorPackage? Replaced)
+internal sealed record ConnectorInstallResult(ConnectorPackage? Package, IReadOnlyList<FormatProblem> Problems, ConnectorPackage? Replaced)
 {
     /// <summary>Automations disabled because a card they use is gone from the installed version.</summary>
     public IReadOnlyList<string> DisabledAutomations { get; init; } = [];

@@ -1,17 +1,11 @@
+using FlowConnectors.Engine.Formats;
+
 namespace FlowConnectors.Engine.Flows;
 
 public enum ProblemSeverity
 {
     Error,
     Warning,
-}
-
-/// <summary>One problem found in a flow: where (JSON path, node id), what (stable code, message).</summary>
-public sealed record FlowProblem(ProblemSeverity Severity, string Code, string Path, string Message, string? NodeId = null)
-{
-    public bool IsError => Severity == ProblemSeverity.Error;
-
-    public override string ToString() => $"{Path}: {(IsError ? "" : "warning: ")}{Message}";
 }
 
 /// <summary>Builds JSON paths the way problems print them: <c>$.nodes[2].inputs.code</c>.</summary>
@@ -27,12 +21,12 @@ public static class JsonPath
 }
 
 /// <summary>Thrown when a flow cannot be loaded or compiled; carries every problem found.</summary>
-public sealed class FlowValidationException(IReadOnlyList<FlowProblem> problems)
+public sealed class FlowValidationException(IReadOnlyList<FormatProblem> problems)
     : Exception(FormatMessage(problems))
 {
-    public IReadOnlyList<FlowProblem> Problems { get; } = problems;
+    public IReadOnlyList<FormatProblem> Problems { get; } = problems;
 
-    private static string FormatMessage(IReadOnlyList<FlowProblem> problems)
+    private static string FormatMessage(IReadOnlyList<FormatProblem> problems)
     {
         var errors = problems.Where(p => p.IsError).ToList();
         return errors.Count == 1

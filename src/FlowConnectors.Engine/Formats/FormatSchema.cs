@@ -1,0 +1,134 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using FlowConnectors.Engine.Flows;
+using Json.Schema;
+
+namespace FlowConnectors.Engine.Formats;
+
+/// <summary>
+/// One JSON Schema from <c>schemas/</c> (embedded in this assembly), built once per process and reused:
+/// building is the expensive part, and flowc validate and server start read many files.
+/// </summary>
+public sealed class FormatSchema
+{
+    public static FormatSchema Flow { get; } = new("flow.schema.json");
+    public static FormatSchema Connector { get; } = new("connector.schema.json");
+    public static FormatSchema CollectionTemplate { get; } = new("collection-template.schema.json");
+
+    private static readonly EvaluationOptions ListOutput = new() { OutputFormat = OutputFormat.List };
+
+    private readonly Lazy<(JsonSchema Schema, JsonNode Document)> _built;
+
+    private FormatSchema(string resource) => _built = new(() => Build(resource), LazyThreadSafetyMode.ExecutionAndPublication);
+
+    /// <summary>The schema's own JSON, for reading a subschema's properties, required list, bounds or enum.</summary>
+    internal JsonNode Document => _built.Value.Document;
+
+    private static (JsonSchema, JsonNode) Build(string resource)
+    {
+        using var stream = typeof(FormatSchema).Assembly.GetManifestResourceStream("schemas/" + resource)
+            ?? throw new InvalidOperationException($"schema {resource} is not embedded");
+        var text = new StreamReader(stream).ReadToEnd();
+        // A registry of its own: the schemas' $ids stay out of the library's global registry.
+        var schema = JsonSchema.FromText(text, new BuildOptions { SchemaRegistry = new SchemaRegistry() });
+        return (schema, JsonNode.Parse(text)!);
+    }
+
+    /// <summary>Every place the instance breaks the schema, innermost first within each branch, one per keyword.</summary>
+    internal List<SchemaViolation> Evaluate(JsonElement instance)
+    {
+        var results = _built.Value.Schema.Evaluate(instance, ListOutput);
+        var violations = new List<SchemaViolation>();
+        if (results.IsValid) return violations;
+        Collect(results, instance, violations);
+        return violations;
+    }
+
+    private void Collect(EvaluationResults results, JsonElement root, List<SchemaViolation> into)
+    {
+        if (results.Errors is { Count: > 0 } errors)
+        {
+            var pointer = results.InstanceLocation.ToString();
+            var schemaPointer = Fragment(results.SchemaLocation.ToString());
+            var evaluationPath = results.EvaluationPath.ToString();
+            foreach (var (keyword, message) in errors)
+            {
+                // A false subschema (additionalProperties: false) fails with no keyword; name the keyword that led there.
+                var named = keyword.Length > 0 ? keyword : evaluationPath[(evaluationPath.LastIndexOf('/') + 1)..];
+                var holder = keyword.Length > 0 ? schemaPointer : ParentOf(schemaPointer, named);
+                into.Add(new SchemaViolation(pointer, ToPath(root, pointer), named, holder, message));
+            }
+        }
+        if (results.Details is { } details)
+            foreach (var detail in details) Collect(detail, root, into);
+    }
+
+    /// <summary>The subschema at a pointer into the schema document (<c>/$defs/node</c>), or null.</summary>
+    internal JsonObject? Subschema(string pointer)
+    {
+        JsonNode? node = Document;
+        foreach (var segment in Segments(pointer))
+            node = node is JsonObject o && o.TryGetPropertyValue(segment, out var child) ? child : null;
+        return node as JsonObject;
+    }
+
+    private static string Fragment(string location)
+    {
+        var hash = location.IndexOf('#');
+        return hash < 0 ? "" : Uri.UnescapeDataString(location[(hash + 1)..]);
+    }
+
+    /// <summary>The schema object holding <paramref name="keyword"/>, from a location at or under it.</summary>
+    private static string ParentOf(string pointer, string keyword)
+    {
+        var cut = pointer.LastIndexOf("/" + keyword, StringComparison.Ordinal);
+        return cut < 0 ? pointer : pointer[..cut];
+    }
+
+    internal static IEnumerable<string> Segments(string pointer) =>
+        pointer.Length == 0 ? [] : pointer[1..].Split('/').Select(s => s.Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal));
+
+    /// <summary>A JSON pointer into the instance as the path problems print (<c>$.nodes[2].id</c>).</summary>
+    internal static string ToPath(JsonElement root, string pointer)
+    {
+        var path = "$";
+        var current = root;
+        foreach (var segment in Segments(pointer))
+        {
+            if (current.ValueKind == JsonValueKind.Array && int.TryParse(segment, out var index))
+            {
+                path = JsonPath.Index(path, index);
+                current = index < current.GetArrayLength() ? current[index] : default;
+            }
+            else
+            {
+                path = JsonPath.Property(path, segment);
+                current = current.ValueKind == JsonValueKind.Object && current.TryGetProperty(segment, out var child) ? child : default;
+            }
+        }
+        return path;
+    }
+
+    /// <summary>The instance value at a pointer (undefined when absent).</summary>
+    internal static JsonElement At(JsonElement root, string pointer)
+    {
+        var current = root;
+        foreach (var segment in Segments(pointer))
+        {
+            if (current.ValueKind == JsonValueKind.Array && int.TryParse(segment, out var index) && index < current.GetArrayLength()) current = current[index];
+            else if (current.ValueKind == JsonValueKind.Object && current.TryGetProperty(segment, out var child)) current = child;
+            else return default;
+        }
+        return current;
+    }
+}
+
+/// <summary>
+/// One failed schema keyword: where in the instance (pointer and printed path), which keyword, and the
+/// schema object holding it (a pointer into the schema, e.g. <c>/$defs/node</c>), with the library's text.
+/// </summary>
+internal sealed record SchemaViolation(string Pointer, string Path, string Keyword, string SchemaPointer, string LibraryMessage)
+{
+    /// <summary>For additionalProperties: the name of the field it refused.</summary>
+    public string Field => FormatSchema.Segments(Pointer).LastOrDefault() ?? "";
+}
