@@ -60,7 +60,10 @@ public static class ServerApp
         var services = builder.Services;
         services.AddSingleton(options);
         services.AddSingleton(clock);
+        // Before AddProblemDetails: the first writer that accepts a problem writes it.
+        services.AddSingleton<IProblemDetailsWriter, Hosting.Contracts.ValidationProblemWriter>();
         services.AddProblemDetails();
+        services.AddValidation();
         services.AddExceptionHandler<ClientErrorHandler>();
         services.AddOpenApi();
         services.AddSingleton(network);
@@ -173,7 +176,7 @@ public static class ServerApp
         app.MapOpenApi("/openapi/v1.json");
         ManagementEndpoints.Map(app);
         InboundEndpoints.Map(app);
-        AutomationEndpoints.Map(app);
+        app.MapAutomations();
         OAuthEndpoints.Map(app);
         ConnectorAuthoringEndpoints.Map(app);
         CatalogEndpoints.Map(app);
