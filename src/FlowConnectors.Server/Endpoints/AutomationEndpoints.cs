@@ -19,7 +19,7 @@ internal static class AutomationEndpoints
 {
     public static IEndpointRouteBuilder MapAutomations(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/automations").WithTags("Automations");
+        var api = app.MapGroup("/api/automations").WithTags("Automations").ProducesAccessProblems();
         api.MapGet("", async Task<Ok<AutomationResponse[]>> (IAutomationStore automations, CancellationToken ct) =>
             TypedResults.Ok((await automations.ListAsync(null, ct)).Select(AutomationResponse.Of).ToArray()))
             .WithName("ListAutomations");

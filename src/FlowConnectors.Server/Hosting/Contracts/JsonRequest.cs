@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -12,8 +13,10 @@ namespace FlowConnectors.Server.Hosting.Contracts;
 /// A typed JSON request body. It is read by the server's own reader (<see cref="Problems.ReadJsonAsync"/>: 415, 413,
 /// and 400 naming the JSON path for malformed JSON, duplicate keys, broken text or too deep nesting) before
 /// System.Text.Json maps it onto the record, so a typed endpoint refuses exactly what the untyped ones did; a member
-/// of the wrong type is a 422 with its path. The record's DataAnnotations are then checked by the minimal-API
-/// validation (AddValidation), and the body is declared to OpenAPI as the record's schema.
+/// of the wrong type is a 422 with its path. The record's DataAnnotations are checked here, answered as the minimal-API
+/// validation's failures are (<see cref="ValidationProblemWriter"/>): .NET 10's validation generator does not describe
+/// parameters bound through BindAsync, so its endpoint filter would pass these records unchecked. The body is declared to
+/// OpenAPI as the record's schema.
 /// </summary>
 internal abstract record JsonRequest<TSelf> : IBindableFromHttpContext<TSelf>, IEndpointParameterMetadataProvider
     where TSelf : JsonRequest<TSelf>
@@ -50,7 +53,15 @@ internal static class JsonBody
         var serializer = context.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
         try
         {
-            return body.Deserialize<T>(serializer) ?? throw new InputException("$", "must be an object, not null");
+            var value = body.Deserialize<T>(serializer) ?? throw new InputException("$", "must be an object, not null");
+            var results = new List<ValidationResult>();
+            if (!Validator.TryValidateObject(value, new ValidationContext(value, context.RequestServices, null), results, validateAllProperties: true))
+            {
+                var errors = results.SelectMany(r => (r.MemberNames.Any() ? r.MemberNames : [""]).Select(m => new ValidationError(ValidationProblemWriter.PathOf(m), r.ErrorMessage ?? "invalid")))
+                    .DistinctBy(e => e.Path).ToList();
+                throw new RequestProblemException(Problems.Validation(string.Join("; ", errors.Select(e => $"{e.Path} {e.Message}")), errors));
+            }
+            return value;
         }
         catch (JsonException e)
         {

@@ -10,6 +10,11 @@ internal static class ProblemMetadata
         .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
         .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
 
+    /// <summary>What every operation behind the API key can answer: 401 without credentials, 403 without the permission.</summary>
+    public static RouteGroupBuilder ProducesAccessProblems(this RouteGroupBuilder group) => group
+        .ProducesProblem(StatusCodes.Status401Unauthorized)
+        .ProducesProblem(StatusCodes.Status403Forbidden);
+
     public static RouteHandlerBuilder ProducesProblems(this RouteHandlerBuilder builder, params int[] statuses)
     {
         foreach (var status in statuses) builder.ProducesProblem(status);
