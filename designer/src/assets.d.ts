@@ -4,3 +4,9 @@ declare module '*.svg' {
   export default url;
 }
 
+
+// Vite (and so vitest) imports a file's text with '?raw'.
+declare module '*?raw' {
+  const text: string;
+  export default text;
+}

@@ -25,7 +25,13 @@ public static class ServerApp
     {
         // No configuration reload: its file watcher covers the content root, and a data folder inside it would
         // wake the watcher on every SQLite write. Settings are read at start; restart to change them.
-        var builder = WebApplication.CreateBuilder(["--hostBuilder:reloadConfigOnChange=false", .. args]);
+        // The application name is the server's own, also when a test host starts it: OpenAPI names the document and
+        // untagged operations after it, and the designer's client is generated from that document.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = ["--hostBuilder:reloadConfigOnChange=false", .. args],
+            ApplicationName = typeof(ServerApp).Assembly.GetName().Name,
+        });
         // Defaults below every other source: started from another folder the server finds no appsettings.json,
         // and must not then log every SQL statement.
         builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource { InitialData = LoggingDefaults });
@@ -60,7 +66,12 @@ public static class ServerApp
         var services = builder.Services;
         services.AddSingleton(options);
         services.AddSingleton(clock);
+        // Before AddProblemDetails: the first writer that accepts a problem writes it.
+        services.AddSingleton<IProblemDetailsWriter, Hosting.Contracts.ValidationProblemWriter>();
         services.AddProblemDetails();
+        services.AddValidation();
+        // Numbers are numbers: the web default also reads "5" as 5, which OpenAPI then declares as integer-or-string.
+        services.ConfigureHttpJsonOptions(json => json.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict);
         services.AddExceptionHandler<ClientErrorHandler>();
         services.AddOpenApi();
         services.AddSingleton(network);
@@ -173,13 +184,13 @@ public static class ServerApp
         app.MapOpenApi("/openapi/v1.json");
         ManagementEndpoints.Map(app);
         InboundEndpoints.Map(app);
-        AutomationEndpoints.Map(app);
+        app.MapAutomations();
         OAuthEndpoints.Map(app);
         ConnectorAuthoringEndpoints.Map(app);
         CatalogEndpoints.Map(app);
         PostmanEndpoints.Map(app);
         CollectionEndpoints.Map(app);
-        IncidentEndpoints.Map(app);
+        app.MapIncidents();
         InstanceRepairEndpoints.Map(app);
         Telemetry.Map(app, options);
         SessionEndpoints.Map(app);

@@ -190,7 +190,7 @@ function Canvas({ source, flow, busy, compose, onSave, panel, actions, panelDirt
       const now = new Date().toISOString();
       const instance: InstanceDetail = {
         instanceId: 'card-test', flowId: flow.id, flowVersion: 0, status: answer.status, outputs: answer.outputs ?? {}, variables: {},
-        fault: answer.fault ?? null, waitingFor: [], createdAt: now, updatedAt: now,
+        fault: answer.fault ? { nodeId: answer.fault.nodeId ?? null, message: answer.fault.message } : null, waitingFor: [], createdAt: now, updatedAt: now,
       };
       dispatch({ kind: 'run', run: { instance, journal: answer.journal ?? [] }, runStatus: nodeRuns(answer.journal ?? [], instance) });
       setResult(answer);

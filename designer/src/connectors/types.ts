@@ -1,5 +1,6 @@
 // Wire types of the connector authoring API and connections (see docs/connectors.md).
 import type { FlowJson, Json } from '../types';
+import type { Declaration } from '../flows/declarations';
 
 export type AuthKind = 'none' | 'basic' | 'apiKey' | 'oauth2ClientCredentials' | 'oauth2AuthorizationCode' | 'custom';
 export type ParameterType = 'text' | 'password' | 'dropdown';
@@ -31,17 +32,8 @@ export interface Manifest {
   [field: string]: unknown;
 }
 
-/** A declared flow input or output: what a card shows. */
-export interface FlowParameterJson {
-  name: string;
-  type?: string;
-  label?: string;
-  description?: string;
-  required?: boolean;
-  secret?: boolean;
-  default?: Json;
-  options?: { label?: string; value: Json }[];
-}
+/** A declared flow input or output, as a connector flow saves it (always named): what a card shows. */
+export type FlowParameterJson = Declaration & { name: string };
 
 export interface DynamicSource { flow: string; dependsOn?: string[] }
 

@@ -1,20 +1,11 @@
 // The typed client of the incidents API (GET /api/incidents), in the style of ../api.ts.
 import { ApiError, detailOf, request } from '../api';
+import type { components } from '../api/schema';
 
-/** Faulted instances with the same flow, node and message. */
-export interface Incident {
-  id: string;
-  flowId: string;
-  nodeId: string | null;
-  activityType: string | null;
-  message: string;
-  count: number;
-  firstAt: string;
-  lastAt: string;
-  lastInstanceId: string;
-}
+/** Faulted instances with the same flow, node and message (generated from the OpenAPI document). */
+export type Incident = components['schemas']['Incident'];
 
-export interface IncidentPage { items: Incident[]; total: number }
+export type IncidentPage = components['schemas']['IncidentPage'];
 
 export interface IncidentFilter { flowId?: string; nodeId?: string; q?: string; since?: string; skip?: number; take?: number }
 

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using FlowConnectors.Connectors.Manifest;
 using FlowConnectors.Engine.Flows;
 
@@ -33,13 +32,10 @@ public static partial class TemplateCompiler
     /// <summary>The collect flow's page limit outside an import, and for a first import: a million users at 100 a page.</summary>
     public const int DefaultMaxPages = 10_000;
 
-    [GeneratedRegex("[^a-z0-9]+")] private static partial Regex NonKey();
-
     /// <summary>A connector key from a name: lower case, '-' between words, 2–40 characters.</summary>
     public static string KeyFor(string name)
     {
-        var key = NonKey().Replace(name.ToLowerInvariant(), "-").Trim('-');
-        if (key.Length > 40) key = key[..40].TrimEnd('-');
+        var key = ManifestReader.KeyFrom(name);
         if (key.Length < 2) return "collection-" + key;
         return ManifestReader.ReservedKeys.Contains(key) ? key + "-users" : key;
     }

@@ -14,8 +14,20 @@ public static partial class ManifestReader
 
     [GeneratedRegex("^[a-z0-9][a-z0-9-]{1,39}$")] private static partial Regex KeyPattern();
 
+    [GeneratedRegex("[^a-z0-9]+")] private static partial Regex NotKeyCharacters();
+
     /// <summary>A connector key: 2–40 lower-case letters, digits or '-', starting with a letter or digit.</summary>
     public static bool IsValidKey(string key) => KeyPattern().IsMatch(key);
+
+    /// <summary>
+    /// The key a name suggests: lower case, '-' for every run of other characters, at most 40 characters. It can be
+    /// shorter than 2 (a name of symbols): callers say what then.
+    /// </summary>
+    public static string KeyFrom(string name)
+    {
+        var key = NotKeyCharacters().Replace(name.ToLowerInvariant(), "-").Trim('-');
+        return key.Length > 40 ? key[..40].TrimEnd('-') : key;
+    }
 
     /// <summary>An absolute http(s) URL with a host.</summary>
     internal static bool IsHttpUrl(string text) =>

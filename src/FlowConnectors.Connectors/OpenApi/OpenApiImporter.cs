@@ -47,8 +47,7 @@ public static class OpenApiImporter
         if (document.Paths is null || document.Paths.Count == 0) throw new PostmanImportException("$.paths", "the description has no operations");
 
         var connectorName = string.IsNullOrWhiteSpace(name) ? document.Info?.Title ?? "" : name.Trim();
-        var key = System.Text.RegularExpressions.Regex.Replace(PostmanTemplate.Transliterate(connectorName).ToLowerInvariant(), "[^a-z0-9]+", "-").Trim('-');
-        if (key.Length > 40) key = key[..40].TrimEnd('-');
+        var key = Manifest.ManifestReader.KeyFrom(PostmanTemplate.Transliterate(connectorName));
         if (key.Length < 2)
             throw new PostmanImportException(string.IsNullOrWhiteSpace(name) ? "$.info.title" : "name", $"'{connectorName}' gives no usable connector key (2–40 lower-case letters, digits or '-'); pass a name");
 

@@ -13,8 +13,6 @@ namespace FlowConnectors.Connectors.Postman;
 /// </summary>
 public static partial class PostmanImporter
 {
-    [GeneratedRegex("[^a-z0-9]+")] private static partial Regex NotKeyCharacter();
-
     private static readonly HashSet<string> ReservedFlowIds = new(StringComparer.OrdinalIgnoreCase) { "httpHelper", "customApiAction", "_authping", "_revoke" };
     private static readonly HashSet<string> DroppedResponseHeaders = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -31,8 +29,7 @@ public static partial class PostmanImporter
         if (requests.Count == 0) throw new PostmanImportException("$.item", "the collection holds no requests");
 
         var connectorName = string.IsNullOrWhiteSpace(name) ? collection.Name : name.Trim();
-        var key = NotKeyCharacter().Replace(PostmanTemplate.Transliterate(connectorName).ToLowerInvariant(), "-").Trim('-');
-        if (key.Length > 40) key = key[..40].TrimEnd('-');
+        var key = Manifest.ManifestReader.KeyFrom(PostmanTemplate.Transliterate(connectorName));
         if (key.Length < 2)
             throw new PostmanImportException(string.IsNullOrWhiteSpace(name) ? "$.info.name" : "name",
                 $"'{connectorName}' gives no usable connector key (2–40 lower-case letters, digits or '-'); pass a name");

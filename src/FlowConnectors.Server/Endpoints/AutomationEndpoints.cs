@@ -4,6 +4,8 @@ using FlowConnectors.Connectors.Runtime;
 using FlowConnectors.Engine;
 using FlowConnectors.Persistence;
 using FlowConnectors.Server.Hosting;
+using FlowConnectors.Server.Hosting.Contracts;
+using Microsoft.AspNetCore.Http.HttpResults;
 using FlowConnectors.Server.Runtime;
 
 namespace FlowConnectors.Server.Endpoints;
@@ -15,40 +17,39 @@ namespace FlowConnectors.Server.Endpoints;
 /// </summary>
 internal static class AutomationEndpoints
 {
-    public static void Map(WebApplication app)
+    public static IEndpointRouteBuilder MapAutomations(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/automations");
-        api.MapGet("", async (IAutomationStore automations, CancellationToken ct) => Results.Json((await automations.ListAsync(null, ct)).Select(Json)));
-        api.MapGet("/{id}", async (string id, IAutomationStore automations, CancellationToken ct) =>
-            await automations.GetAsync(id, ct) is { } a ? Results.Json(Json(a)) : Problems.Result(404, "Not found", $"automation '{id}' does not exist"));
-        api.MapPost("", async (HttpRequest request, IAutomationStore automations, IFlowStore flows, ConnectorRuntime runtime, ServerOptions options, TimeProvider clock, CancellationToken ct) =>
+        var api = app.MapGroup("/api/automations").WithTags("Automations").ProducesAccessProblems();
+        api.MapGet("", async Task<Ok<AutomationResponse[]>> (IAutomationStore automations, CancellationToken ct) =>
+            TypedResults.Ok((await automations.ListAsync(null, ct)).Select(AutomationResponse.Of).ToArray()))
+            .WithName("ListAutomations");
+        api.MapGet("/{id}", async Task<Results<Ok<AutomationResponse>, ProblemHttpResult>> (string id, IAutomationStore automations, CancellationToken ct) =>
+            await automations.GetAsync(id, ct) is { } a ? TypedResults.Ok(AutomationResponse.Of(a)) : Problems.NotFound($"automation '{id}' does not exist"))
+            .WithName("GetAutomation").ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapPost("", async Task<Results<Created<AutomationResponse>, ProblemHttpResult>> (AutomationCreateRequest request, IAutomationStore automations, IFlowStore flows,
+            ConnectorRuntime runtime, TimeProvider clock, CancellationToken ct) =>
         {
-            var (body, problem) = await Problems.ReadJsonAsync(request, options.MaxBodyBytes);
-            if (problem is not null) return problem;
-            if (body is not JsonObject o || JsonFields.Text(o, "flowId") is not { Length: > 0 } flowId)
-                return Problems.Validation("an automation needs 'flowId'", [new { path = "$.flowId", message = "required" }]);
+            var flowId = request.FlowId!;
             if (await flows.GetAsync(flowId, null, ct) is null) return Problems.Validation($"flow '{flowId}' does not exist", [new { path = "$.flowId", message = "unknown flow" }]);
-            if (JsonFields.Text(o, "connectionId") is { } connectionId && !Connectors.Connections.Connection.IsValidId(connectionId))
+            if (request.ConnectionId is { } connectionId && !Connectors.Connections.Connection.IsValidId(connectionId))
                 return Problems.Validation($"connection '{connectionId}' does not exist", [new { path = "$.connectionId", message = Connectors.Connections.Connection.IdRule }]);
             var settings = new JsonObject();
-            if (JsonFields.Object(o, "event") is { } trigger)
+            if (request.Event is { } trigger)
             {
-                var connector = JsonFields.Text(trigger, "connector", "$.event");
-                var card = JsonFields.Text(trigger, "card", "$.event");
-                var package = runtime.Connectors.FirstOrDefault(c => c.Manifest.Key == connector);
-                if (package?.FindFlow(card ?? "")?.Card is not { Kind: Connectors.Cards.CardKind.Event })
-                    return Problems.Validation($"'{connector}/{card}' is not a webhook event card", [new { path = "$.event", message = "unknown event card" }]);
-                settings["event"] = trigger.DeepClone();
+                var package = runtime.Connectors.FirstOrDefault(c => c.Manifest.Key == trigger.Connector);
+                if (package?.FindFlow(trigger.Card ?? "")?.Card is not { Kind: Connectors.Cards.CardKind.Event })
+                    return Problems.Validation($"'{trigger.Connector}/{trigger.Card}' is not a webhook event card", [new { path = "$.event", message = "unknown event card" }]);
+                settings["event"] = trigger.ToJson();
             }
-            var automation = new AutomationRecord(JsonFields.Text(o, "id") ?? Guid.NewGuid().ToString("N"), flowId, JsonFields.Text(o, "connectionId"), false, null, settings, clock.GetUtcNow());
+            var automation = new AutomationRecord(request.Id ?? Guid.NewGuid().ToString("N"), flowId, request.ConnectionId, false, null, settings, clock.GetUtcNow());
             await automations.SaveAsync(automation, ct);
-            return Results.Json(Json(automation), statusCode: 201);
-        });
-        api.MapPost("/{id}/activate", async (string id, IAutomationStore automations, ITriggerStore triggers, ConnectorRuntime runtime, ICallbackBase baseUrl,
-            Connections.ConnectionLifecycle lifecycle, TimeProvider clock, CancellationToken ct) =>
+            return TypedResults.Created($"/api/automations/{automation.Id}", AutomationResponse.Of(automation));
+        }).WithName("CreateAutomation").ProducesBodyProblems();
+        api.MapPost("/{id}/activate", async Task<Results<Ok<AutomationActivation>, ProblemHttpResult>> (string id, IAutomationStore automations, ITriggerStore triggers,
+            ConnectorRuntime runtime, ICallbackBase baseUrl, Connections.ConnectionLifecycle lifecycle, TimeProvider clock, CancellationToken ct) =>
         {
-            if (await automations.GetAsync(id, ct) is not { } automation) return Problems.Result(404, "Not found", $"automation '{id}' does not exist");
-            if (automation.Enabled) return Problems.Result(409, "Conflict", $"automation '{id}' is already active");
+            if (await automations.GetAsync(id, ct) is not { } automation) return Problems.NotFound($"automation '{id}' does not exist");
+            if (automation.Enabled) return Problems.Conflict($"automation '{id}' is already active");
             // Every connection and card it uses must exist (and be usable) before it runs, not fault run by run.
             if (await lifecycle.ActivationProblemsAsync(automation, ct) is { Count: > 0 } missing)
                 return Problems.Validation($"automation '{id}' cannot be activated: {string.Join("; ", missing.Select(m => m.Message))}",
@@ -75,15 +76,17 @@ internal static class AutomationEndpoints
                 }, true), ct);
             }
             await automations.SaveAsync(automation with { Enabled = true, DisabledReason = null, UpdatedAt = clock.GetUtcNow() }, ct);
-            return Results.Json(new { automationId = id, active = true });
-        });
-        api.MapPost("/{id}/deactivate", async (string id, IAutomationStore automations, ITriggerStore triggers, ConnectorRuntime runtime, TimeProvider clock, CancellationToken ct) =>
+            return TypedResults.Ok(new AutomationActivation(id, true, null));
+        }).WithName("ActivateAutomation").ProducesProblems(404, 409, 422, 502);
+        api.MapPost("/{id}/deactivate", async Task<Results<Ok<AutomationActivation>, ProblemHttpResult>> (string id, IAutomationStore automations, ITriggerStore triggers,
+            ConnectorRuntime runtime, TimeProvider clock, CancellationToken ct) =>
         {
-            if (await automations.GetAsync(id, ct) is not { } automation) return Problems.Result(404, "Not found", $"automation '{id}' does not exist");
+            if (await automations.GetAsync(id, ct) is not { } automation) return Problems.NotFound($"automation '{id}' does not exist");
             var error = await DeactivateAsync(automation, triggers, runtime, ct);
             await automations.SaveAsync(automation with { Enabled = false, DisabledReason = "deactivated", UpdatedAt = clock.GetUtcNow() }, ct);
-            return Results.Json(new { automationId = id, active = false, deregistrationError = error });
-        });
+            return TypedResults.Ok(new AutomationActivation(id, false, error));
+        }).WithName("DeactivateAutomation").ProducesProblem(StatusCodes.Status404NotFound);
+        return app;
     }
 
     /// <summary>Deregisters the automation's webhook (when it has one) and removes its trigger; returns a deregistration error, if any.</summary>
@@ -103,11 +106,6 @@ internal static class AutomationEndpoints
     }
 
     public static string WebhookHash(string token) => Bookmark.ComputeHash("webhook", new JsonObject { ["token"] = token });
-
-    private static object Json(AutomationRecord a) => new
-    {
-        id = a.Id, flowId = a.FlowId, connectionId = a.ConnectionId, active = a.Enabled, disabledReason = a.DisabledReason, settings = a.Settings, updatedAt = a.UpdatedAt,
-    };
 }
 
 /// <summary>The server's public base URL (configured, or the address Kestrel bound).</summary>

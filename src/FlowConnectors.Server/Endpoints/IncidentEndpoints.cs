@@ -1,6 +1,8 @@
 using System.Globalization;
 using FlowConnectors.Persistence;
 using FlowConnectors.Server.Hosting;
+using FlowConnectors.Server.Hosting.Contracts;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace FlowConnectors.Server.Endpoints;
 
@@ -10,10 +12,10 @@ namespace FlowConnectors.Server.Endpoints;
 /// </summary>
 internal static class IncidentEndpoints
 {
-    public static void Map(WebApplication app)
+    public static IEndpointRouteBuilder MapIncidents(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api");
-        api.MapGet("/incidents", async (string? flowId, string? nodeId, string? since, string? q, int? skip, int? take,
+        var api = app.MapGroup("/api").WithTags("Incidents").ProducesAccessProblems();
+        api.MapGet("/incidents", async Task<Results<Ok<IncidentPage>, ProblemHttpResult>> (string? flowId, string? nodeId, string? since, string? q, int? skip, int? take,
             IRetentionStore store, RetentionWorker worker, CancellationToken ct) =>
         {
             DateTimeOffset? from = null;
@@ -30,27 +32,16 @@ internal static class IncidentEndpoints
                 return Problems.Validation("skip must not be negative", [new { field = "skip", message = "out of range" }]);
             await worker.CollectIncidentsAsync(ct);
             var page = await store.ListIncidentsAsync(new IncidentQuery(flowId, nodeId, from, q, skip ?? 0, take ?? 100), ct);
-            return Results.Json(new { items = page.Items.Select(IncidentJson), total = page.Total });
-        });
-        api.MapGet("/incidents/{id}", async (string id, IRetentionStore store, RetentionWorker worker, CancellationToken ct) =>
+            return TypedResults.Ok(page);
+        }).WithName("ListIncidents").ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        api.MapGet("/incidents/{id}", async Task<Results<Ok<Incident>, ProblemHttpResult>> (string id, IRetentionStore store, RetentionWorker worker, CancellationToken ct) =>
         {
             await worker.CollectIncidentsAsync(ct);
             return await store.GetIncidentAsync(id, ct) is { } incident
-                ? Results.Json(IncidentJson(incident))
-                : Problems.Result(404, "Not found", $"incident '{id}' does not exist");
-        });
+                ? TypedResults.Ok(incident)
+                : Problems.NotFound($"incident '{id}' does not exist");
+        }).WithName("GetIncident").ProducesProblem(StatusCodes.Status404NotFound);
+        return app;
     }
-
-    private static object IncidentJson(Incident i) => new
-    {
-        id = i.Id,
-        flowId = i.FlowId,
-        nodeId = i.NodeId,
-        activityType = i.ActivityType,
-        message = i.Message,
-        count = i.Count,
-        firstAt = i.FirstAt,
-        lastAt = i.LastAt,
-        lastInstanceId = i.LastInstanceId,
-    };
 }
+

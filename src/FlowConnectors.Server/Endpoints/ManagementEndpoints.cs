@@ -7,6 +7,8 @@ using FlowConnectors.Engine.Flows;
 using FlowConnectors.Engine.Runtime;
 using FlowConnectors.Persistence;
 using FlowConnectors.Server.Hosting;
+using FlowConnectors.Server.Hosting.Contracts;
+using Microsoft.AspNetCore.Http.HttpResults;
 using FlowConnectors.Server.Runtime;
 using FlowConnectors.Engine.Formats;
 
@@ -17,7 +19,7 @@ internal static class ManagementEndpoints
 {
     public static void Map(WebApplication app)
     {
-        var api = app.MapGroup("/api");
+        var api = app.MapGroup("/api").ProducesAccessProblems();
 
         api.MapGet("/activities", (ActivityRegistry registry) =>
             Results.Json(new JsonArray(registry.Descriptors.Select(d => (JsonNode)d.ToJson()).ToArray())));
@@ -67,49 +69,7 @@ internal static class ManagementEndpoints
         api.MapPost("/flows/{id}/run", RunFlowAsync);
         DraftEndpoints.Map(api);
 
-        // --- instances -----------------------------------------------------------------------
-        api.MapGet("/instances", async (string? status, string? flowId, string? correlationId, int? skip, int? take, IInstanceStore instances, CancellationToken ct) =>
-        {
-            FlowStatus? filter = null;
-            if (status is not null)
-            {
-                if (!Enum.TryParse<FlowStatus>(status, ignoreCase: true, out var parsed))
-                    return Problems.Validation($"status '{status}' is not one of running, suspended, finished, faulted, cancelled",
-                        [new { field = "status", message = "unknown status" }]);
-                filter = parsed;
-            }
-            var list = await instances.ListAsync(new InstanceQuery(filter, flowId, correlationId, Math.Max(0, skip ?? 0), Math.Clamp(take ?? 100, 1, 1000)), ct);
-            return Results.Json(list.Select(SummaryJson));
-        });
-        api.MapGet("/instances/{id}", async (string id, IInstanceStore instances, IFlowStore flows, ActivityRegistry registry, CancellationToken ct) =>
-        {
-            if (await instances.GetAsync(id, ct) is not { } stored) return Problems.Result(404, "Not found", $"instance '{id}' does not exist");
-            if (WorkflowHost.DraftOf(stored.State, stored.FlowVersion) is { } draft) return Results.Json(InstanceJson(stored, draft, registry));
-            var flow = await flows.GetAsync(stored.State.FlowId, stored.FlowVersion, ct);
-            return Results.Json(InstanceJson(stored, flow is null ? null : FlowJson.Load(flow.Json).Flow, registry));
-        });
-        api.MapGet("/instances/{id}/journal", async (string id, IInstanceStore instances, CancellationToken ct) =>
-            await instances.GetAsync(id, ct) is null
-                ? Problems.Result(404, "Not found", $"instance '{id}' does not exist")
-                : Results.Json(await instances.GetJournalAsync(id, ct)));
-        api.MapPost("/instances/{id}/cancel", async (string id, HttpContext context, WorkflowHost host, CancellationToken ct) =>
-            await host.CancelAsync(id, ct, InstanceRepairEndpoints.Who(context.User)) switch
-        {
-            CancelOutcome.Cancelled => Results.Json(new { instanceId = id, status = "cancelled" }),
-            CancelOutcome.NotFound => Problems.Result(404, "Not found", $"instance '{id}' does not exist"),
-            _ => Problems.Result(409, "Conflict", $"instance '{id}' has already ended"),
-        });
-        // Stored stimuli given up on: too many failed attempts, or refused as undeliverable. Newest first.
-        api.MapGet("/inbox/dead-letters", async (int? skip, int? take, IInboxStore inbox, CancellationToken ct) =>
-            Results.Json((await inbox.ListDeadLettersAsync(Math.Max(0, skip ?? 0), Math.Clamp(take ?? 100, 1, 1000), ct)).Select(m => new
-            {
-                id = m.Id,
-                kind = m.Kind,
-                receivedAt = m.ReceivedAt,
-                attempts = m.Attempts,
-                error = m.Error,
-                instanceId = m.InstanceId,
-            })));
+        api.MapInstances();
 
         // --- connectors and connections -------------------------------------------------------
         api.MapGet("/connectors", (ConnectorRuntime runtime) => Results.Json(runtime.Connectors.Select(c => ConnectorJson(c, withFlows: false))));
@@ -221,30 +181,68 @@ internal static class ManagementEndpoints
 
         // --- events: resume every Wait for Event bookmark with this name and correlation id ------
         // (every instance waiting when the event is processed; kept for EventRetention when none waits)
-        api.MapPost("/events", async (HttpRequest request, IInboxStore inbox, BackgroundWorkers workers, ServerOptions options, TimeProvider clock, CancellationToken ct) =>
+        api.MapPost("/events", async Task<Results<Accepted<EventAccepted>, ProblemHttpResult>> (EventRequest request, IInboxStore inbox, BackgroundWorkers workers,
+            ServerOptions options, TimeProvider clock, CancellationToken ct) =>
         {
-            var (body, problem) = await Problems.ReadJsonAsync(request, options.MaxBodyBytes, maxDepth: options.MaxInputDepth);
-            if (problem is not null) return problem;
-            if (body is not JsonObject o || JsonFields.Text(o, "event") is not { Length: > 0 } name)
-                return Problems.Validation("an event needs 'event' (its name), and may have 'correlationId' and 'payload'", [new { path = "$.event", message = "required" }]);
-            if (o["correlationId"] is not (null or JsonValue))
-                return Problems.Validation("'correlationId' must be text", [new { path = "$.correlationId", message = "must be text" }]);
-            if (StimulusCheck.Problem(o["payload"], options.MaxPayloadDepth, options.MaxBodyBytes) is { } invalid)
+            if (StimulusCheck.Problem(request.Payload, options.MaxPayloadDepth, options.MaxBodyBytes) is { } invalid)
                 return Problems.Validation(invalid.Message, [new { path = invalid.Path, message = invalid.Message }]);
-            var stimulus = new EventStimulus(name, JsonFields.Text(o, "correlationId"));
+            var stimulus = new EventStimulus(request.Event!, request.CorrelationId);
             var id = await inbox.AddAsync(new InboxMessage
             {
                 Kind = stimulus.Name,
                 Hash = stimulus.Hash,
-                Payload = o["payload"]?.DeepClone(),
+                Payload = request.Payload?.DeepClone(),
                 ReceivedAt = clock.GetUtcNow(),
             }, ct);
             workers.Wake();
-            return Results.Json(new { accepted = true, delivery = id }, statusCode: 202);
-        });
+            return TypedResults.Accepted((string?)null, new EventAccepted(true, id));
+        }).WithTags("Events").WithName("SendEvent").ProducesBodyProblems();
 
         // --- app approvals (the Workspace ONE Intelligence workflow): AppApprovalEndpoints -------
         AppApprovalEndpoints.Map(api);
+    }
+
+    /// <summary>Instances: list, read, journal, cancel; and the inbox's dead letters.</summary>
+    public static RouteGroupBuilder MapInstances(this RouteGroupBuilder api)
+    {
+        api.MapGet("/instances", async Task<Results<Ok<InstanceSummaryResponse[]>, ProblemHttpResult>> (string? status, string? flowId, string? correlationId, int? skip, int? take,
+            IInstanceStore instances, CancellationToken ct) =>
+        {
+            FlowStatus? filter = null;
+            if (status is not null)
+            {
+                if (!Enum.TryParse<FlowStatus>(status, ignoreCase: true, out var parsed))
+                    return Problems.Validation($"status '{status}' is not one of running, suspended, finished, faulted, cancelled",
+                        [new { field = "status", message = "unknown status" }]);
+                filter = parsed;
+            }
+            var list = await instances.ListAsync(new InstanceQuery(filter, flowId, correlationId, Math.Max(0, skip ?? 0), Math.Clamp(take ?? 100, 1, 1000)), ct);
+            return TypedResults.Ok(list.Select(InstanceSummaryResponse.Of).ToArray());
+        }).WithTags("Instances").WithName("ListInstances").ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        api.MapGet("/instances/{id}", async Task<Results<Ok<InstanceDetails>, ProblemHttpResult>> (string id, IInstanceStore instances, IFlowStore flows, ActivityRegistry registry, CancellationToken ct) =>
+        {
+            if (await instances.GetAsync(id, ct) is not { } stored) return Problems.NotFound($"instance '{id}' does not exist");
+            if (WorkflowHost.DraftOf(stored.State, stored.FlowVersion) is { } draft) return TypedResults.Ok(InstanceDetails.Of(stored, draft, registry));
+            var flow = await flows.GetAsync(stored.State.FlowId, stored.FlowVersion, ct);
+            return TypedResults.Ok(InstanceDetails.Of(stored, flow is null ? null : FlowJson.Load(flow.Json).Flow, registry));
+        }).WithTags("Instances").WithName("GetInstance").ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapGet("/instances/{id}/journal", async Task<Results<Ok<IReadOnlyList<JournalEntry>>, ProblemHttpResult>> (string id, IInstanceStore instances, CancellationToken ct) =>
+            await instances.GetAsync(id, ct) is null
+                ? Problems.NotFound($"instance '{id}' does not exist")
+                : TypedResults.Ok(await instances.GetJournalAsync(id, ct)))
+            .WithTags("Instances").WithName("GetInstanceJournal").ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapPost("/instances/{id}/cancel", async Task<Results<Ok<InstanceCancelled>, ProblemHttpResult>> (string id, HttpContext context, WorkflowHost host, CancellationToken ct) =>
+            await host.CancelAsync(id, ct, InstanceRepairEndpoints.Who(context.User)) switch
+        {
+            CancelOutcome.Cancelled => TypedResults.Ok(new InstanceCancelled(id, "cancelled")),
+            CancelOutcome.NotFound => Problems.NotFound($"instance '{id}' does not exist"),
+            _ => Problems.Conflict($"instance '{id}' has already ended"),
+        }).WithTags("Instances").WithName("CancelInstance").ProducesProblems(404, 409);
+        // Stored stimuli given up on: too many failed attempts, or refused as undeliverable. Newest first.
+        api.MapGet("/inbox/dead-letters", async Task<Ok<DeadLetter[]>> (int? skip, int? take, IInboxStore inbox, CancellationToken ct) =>
+            TypedResults.Ok((await inbox.ListDeadLettersAsync(Math.Max(0, skip ?? 0), Math.Clamp(take ?? 100, 1, 1000), ct)).Select(DeadLetter.Of).ToArray()))
+            .WithTags("Instances").WithName("ListDeadLetters");
+        return api;
     }
 
     private static async Task<IResult> SaveFlowAsync(HttpRequest request, string? id, WorkflowHost host, IFlowStore flows, TriggerRegistry triggers, ServerOptions options, CancellationToken ct)
@@ -341,57 +339,6 @@ internal static class ManagementEndpoints
     }
 
     internal static object ProblemJson(FormatProblem p) => new { path = p.Path, code = p.Code, message = p.Message, nodeId = p.NodeId, severity = p.IsError ? "error" : "warning" };
-
-    private static object SummaryJson(InstanceSummary s) => new
-    {
-        instanceId = s.InstanceId, flowId = s.FlowId, flowVersion = s.FlowVersion, status = s.Status.ToString().ToLowerInvariant(),
-        correlationId = s.CorrelationId, fault = s.Fault, createdAt = s.CreatedAt, updatedAt = s.UpdatedAt,
-    };
-
-    private static JsonObject InstanceJson(StoredInstance stored, FlowDefinition? flow, ActivityRegistry registry)
-    {
-        var state = stored.State;
-        return new JsonObject
-        {
-            ["instanceId"] = state.InstanceId,
-            ["flowId"] = state.FlowId,
-            ["flowVersion"] = stored.FlowVersion,
-            ["status"] = state.Status.ToString().ToLowerInvariant(),
-            ["correlationId"] = state.CorrelationId,
-            ["outputs"] = new JsonObject(state.Output.Select(o => KeyValuePair.Create(o.Key, o.Value?.DeepClone()))),
-            ["variables"] = new JsonObject(state.Variables.Select(v => KeyValuePair.Create(v.Key, v.Value?.DeepClone()))),
-            ["fault"] = state.Fault is null ? null : new JsonObject { ["nodeId"] = state.Fault.NodeId, ["message"] = state.Fault.Message },
-            // What a suspended instance waits for; callback tokens are credentials, so only the kind shows.
-            ["waitingFor"] = new JsonArray(state.Bookmarks.Select(b => (JsonNode)new JsonObject
-            {
-                ["nodeId"] = b.NodeId,
-                ["activityType"] = flow?.FindNode(b.NodeId)?.Type,
-                ["name"] = b.Name,
-                // In words, from the stimulus record the waiting activity declared; a credential never shows.
-                ["description"] = registry.DescribeWait(b),
-                ["payload"] = registry.ReadStimulus(b)?.IsSecret == true ? null : b.Payload?.DeepClone(),
-            }).ToArray()),
-            // The nodes about to run (or running) when the instance was last saved.
-            ["pendingNodes"] = new JsonArray(state.Status == FlowStatus.Running
-                ? state.Queue.Select(w => w.NodeId).Distinct(StringComparer.Ordinal).Select(n => (JsonNode)JsonValue.Create(n)!).ToArray()
-                : []),
-            // A faulted instance that can be retried from its failed node (POST /api/instances/{id}/retry), and what runs again.
-            ["retry"] = state.Status == FlowStatus.Faulted && state.Retry is { Work.Count: > 0 } point
-                ? new JsonObject
-                {
-                    ["failedNode"] = point.Work[0].NodeId,
-                    ["unfinishedNodes"] = new JsonArray(point.Work.Skip(1).Select(w => (JsonNode)JsonValue.Create(w.NodeId)!).ToArray()),
-                }
-                : null,
-            // Changes made from outside the run (retry, cancel, alter) and who made them.
-            ["history"] = new JsonArray((state.History ?? []).Select(h => (JsonNode)new JsonObject
-            {
-                ["at"] = h.At, ["action"] = h.Action, ["by"] = h.By, ["detail"] = h.Detail,
-            }).ToArray()),
-            ["createdAt"] = state.CreatedAt,
-            ["updatedAt"] = state.UpdatedAt,
-        };
-    }
 
     private static JsonObject ConnectorJson(Connectors.Manifest.ConnectorPackage package, bool withFlows)
     {

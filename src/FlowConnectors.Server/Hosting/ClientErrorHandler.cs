@@ -19,6 +19,10 @@ internal sealed class ClientErrorHandler(IProblemDetailsService problems, ILogge
         ProblemDetails problem;
         switch (exception)
         {
+            case Contracts.RequestProblemException refused:
+                // A typed body the server's JSON reader refused (415, 413, 400 with its JSON path, 422 for a non-object).
+                await refused.Problem.ExecuteAsync(context);
+                return true;
             case BadHttpRequestException bad:
                 // Kestrel's and binding's messages describe the request ("Request body too large. The max request body size is 1048576 bytes.").
                 problem = new ProblemDetails { Status = bad.StatusCode, Title = TitleOf(bad.StatusCode), Detail = bad.Message };

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 
 namespace FlowConnectors.Server.Hosting;
@@ -6,14 +7,18 @@ namespace FlowConnectors.Server.Hosting;
 /// <summary>RFC 9457 problem details, with the field or JSON path at fault where there is one.</summary>
 internal static class Problems
 {
-    public static IResult Result(int status, string title, string detail, IEnumerable<object>? errors = null)
+    public static ProblemHttpResult Result(int status, string title, string detail, IEnumerable<object>? errors = null)
     {
         var problem = new ProblemDetails { Status = status, Title = title, Detail = detail, Type = $"https://httpstatuses.io/{status}" };
         if (errors is not null) problem.Extensions["errors"] = errors.ToList();
-        return Results.Problem(problem);
+        return TypedResults.Problem(problem);
     }
 
-    public static IResult Validation(string detail, IEnumerable<object> errors) => Result(StatusCodes.Status422UnprocessableEntity, "Invalid input", detail, errors);
+    public static ProblemHttpResult NotFound(string detail) => Result(StatusCodes.Status404NotFound, "Not found", detail);
+
+    public static ProblemHttpResult Conflict(string detail) => Result(StatusCodes.Status409Conflict, "Conflict", detail);
+
+    public static ProblemHttpResult Validation(string detail, IEnumerable<object> errors) => Result(StatusCodes.Status422UnprocessableEntity, "Invalid input", detail, errors);
 
     public static Task Write(HttpContext context, int status, string title, string detail)
     {

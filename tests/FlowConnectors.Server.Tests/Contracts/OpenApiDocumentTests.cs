@@ -1,0 +1,109 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.OpenApi;
+using Microsoft.OpenApi.Reader;
+
+namespace FlowConnectors.Server.Tests.Contracts;
+
+/// <summary>
+/// /openapi/v1.json is a valid OpenAPI document that describes what each operation takes and answers, and the copy
+/// the designer's client is generated from (designer/src/api/openapi.json) is the server's current document.
+/// </summary>
+public sealed class OpenApiDocumentTests(OpenApiDocumentTests.Server fixture) : IClassFixture<OpenApiDocumentTests.Server>
+{
+    /// <summary>Where the designer's generated client (designer/src/api/schema.ts) is generated from.</summary>
+    internal static readonly string CommittedCopy = Path.Combine(Repo.Root, "designer", "src", "api", "openapi.json");
+    private static readonly string UntypedList = Path.Combine(Repo.Root, "tests", "FlowConnectors.Server.Tests", "Contracts", "untyped-operations.txt");
+
+    [Fact]
+    public async Task The_document_passes_the_OpenAPI_validator()
+    {
+        var text = (await fixture.DocumentAsync()).ToJsonString();
+        var read = OpenApiDocument.Parse(text, "json", new OpenApiReaderSettings());
+        read.Diagnostic!.Errors.Select(e => $"{e.Pointer}: {e.Message}").ShouldBeEmpty();
+        var parsed = read.Document.ShouldNotBeNull();
+        var errors = parsed.Validate(ValidationRuleSet.GetDefaultRuleSet())!.Select(e => $"{e.Pointer}: {e.Message}").ToList();
+        errors.ShouldBeEmpty();
+        parsed.Paths.ShouldNotBeNull().Count.ShouldBeGreaterThan(50);
+    }
+
+    [Fact]
+    public async Task Every_operation_describes_its_answers_and_every_body_it_takes()
+    {
+        var document = await fixture.DocumentAsync();
+        var untyped = File.ReadAllLines(UntypedList).Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#')).ToHashSet(StringComparer.Ordinal);
+        var missing = new List<string>();
+        var typedNow = new List<string>();
+        foreach (var (path, item) in document["paths"]!.AsObject())
+            foreach (var (method, operationNode) in item!.AsObject())
+            {
+                var operation = operationNode!.AsObject();
+                var name = $"{method.ToUpperInvariant()} {path}";
+                var problems = Gaps(method, operation);
+                if (untyped.Contains(name))
+                {
+                    if (problems.Count == 0) typedNow.Add(name);
+                }
+                else missing.AddRange(problems.Select(p => $"{name}: {p}"));
+            }
+        missing.ShouldBeEmpty("a typed endpoint takes a request record and answers TypedResults with response records and .ProducesProblem(...)");
+        typedNow.ShouldBeEmpty($"these operations are typed now: remove them from {UntypedList}");
+    }
+
+    [Fact]
+    public async Task The_designer_client_is_generated_from_the_current_document()
+    {
+        var current = Canonical(await fixture.DocumentAsync());
+        if (Environment.GetEnvironmentVariable("FC_UPDATE_OPENAPI") == "1") await File.WriteAllTextAsync(CommittedCopy, current);
+        var committed = File.Exists(CommittedCopy) ? await File.ReadAllTextAsync(CommittedCopy) : "";
+        committed.ReplaceLineEndings("\n").ShouldBe(current,
+            $"the designer's client is stale: run FC_UPDATE_OPENAPI=1 dotnet test tests/FlowConnectors.Server.Tests --filter \"FullyQualifiedName~OpenApiDocumentTests\", then `cd designer && npm run generate:api`, and commit both");
+    }
+
+    [Fact]
+    public async Task A_request_record_refuses_a_missing_required_member_naming_its_path()
+    {
+        var (status, problem) = await fixture.Instance.PostJsonAsync("/api/automations", new { connectionId = "gh" });
+        status.ShouldBe(422, problem?.ToJsonString());
+        ((string?)problem!["title"]).ShouldBe("Invalid input");
+        ((string?)problem["errors"]![0]!["path"]).ShouldBe("$.flowId");
+        ((string?)problem["errors"]![0]!["message"]).ShouldBe("required");
+    }
+
+    /// <summary>What the operation leaves undescribed.</summary>
+    private static List<string> Gaps(string method, JsonObject operation)
+    {
+        var gaps = new List<string>();
+        var responses = operation["responses"]?.AsObject() ?? [];
+        var answers = responses.Where(r => r.Key.StartsWith('2') || r.Key.StartsWith('3')).ToList();
+        // An answer without a body (204, a redirect) needs no schema; every other success answer has one.
+        if (answers.Count == 0) gaps.Add("no success answer");
+        foreach (var (status, response) in answers)
+            if (status != "204" && !status.StartsWith('3') && !(response?["content"] is JsonObject content && content.Any(c => c.Value?["schema"] is not null)))
+                gaps.Add($"no schema for the {status} answer");
+        if (operation["requestBody"] is JsonObject body && !(body["content"] is JsonObject media && media.Any(m => m.Value?["schema"] is not null)))
+            gaps.Add("no request body schema");
+        if (!responses.Any(r => r.Key.StartsWith('4'))) gaps.Add("no problem answer declared");
+        return gaps;
+    }
+
+    /// <summary>The document as committed: indented, without the servers (the in-process server's port changes).</summary>
+    internal static string Canonical(JsonObject document)
+    {
+        var copy = document.DeepClone().AsObject();
+        copy.Remove("servers");
+        return copy.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) + "\n";
+    }
+
+    /// <summary>One in-process server for the class.</summary>
+    public sealed class Server : IAsyncLifetime
+    {
+        internal TestServer Instance { get; private set; } = null!;
+
+        public async Task InitializeAsync() => Instance = await TestServer.StartAsync();
+
+        public async Task DisposeAsync() => await Instance.DisposeAsync();
+
+        internal async Task<JsonObject> DocumentAsync() => (await Instance.GetJsonAsync("/openapi/v1.json")).AsObject();
+    }
+}
