@@ -60,6 +60,8 @@ public sealed partial class WorkflowHost(
     private readonly ConcurrentDictionary<string, ActiveRun> _running = new(StringComparer.Ordinal);
     private readonly string _owner = identity.LeaseOwner;
     private FlowEngine? _engine;
+    // Set once the node hands its work back: stored instances are no longer taken here.
+    private volatile bool _stopping;
 
     /// <summary>One run in this process: cancelled through the API, or stopped by its budget.</summary>
     private sealed class ActiveRun : IDisposable
@@ -78,6 +80,8 @@ public sealed partial class WorkflowHost(
         public volatile bool Leased;
         /// <summary>Handed back as the node stops: another node runs it from its last save, so this run's result is dropped.</summary>
         public volatile bool HandedBack;
+        /// <summary>True once this run is counted in the instance's run attempts (taken back when it is handed back: it did not die).</summary>
+        public volatile bool AttemptCounted;
 
         public void RequestCancel()
         {
@@ -125,6 +129,9 @@ public sealed partial class WorkflowHost(
 
     /// <summary>Forgets the cached published version of a flow (after a publish in this process).</summary>
     public void FlowPublished(string flowId) => _published.TryRemove(flowId, out _);
+
+    /// <summary>Forgets every cached published version: another node's publish may have been missed (the change listener reconnected).</summary>
+    public void ForgetPublishedVersions() => _published.Clear();
 
     /// <summary>
     /// Takes back, at start and before anything runs, the instances earlier processes of this node held:
@@ -258,11 +265,21 @@ public sealed partial class WorkflowHost(
     /// (running it again would repeat them) — unless even that cannot be written (the database is down):
     /// then it throws, the lease is released and recovery runs the instance again later.
     /// </summary>
-    private async Task SaveResultAsync(FlowRunResult result)
+    /// <returns>False when the lease was taken over meanwhile (<see cref="LeaseLostException"/>): the result was dropped.</returns>
+    private async Task<bool> SaveResultAsync(FlowRunResult result, ActiveRun active)
     {
         try
         {
-            await instances.SaveAsync(result.State, result.Journal, CancellationToken.None);
+            await instances.SaveAsync(result.State, result.Journal, CancellationToken.None, _owner);
+            // The save gave the lease back unless the instance still runs.
+            if (result.State.Status != FlowStatus.Running) active.Leased = false;
+        }
+        catch (LeaseLostException e)
+        {
+            // Under load the lease can run out before it is renewed; the node that took it over runs the instance from its
+            // last save, and this run (possibly stopped as "lost" by the renewal) must not overwrite that as cancelled.
+            logger.LogWarning("instance {Instance}: {Message}", result.State.InstanceId, e.Message);
+            return false;
         }
         catch (InstanceEndedException e)
         {
@@ -273,7 +290,7 @@ public sealed partial class WorkflowHost(
                 result.State.Status = ended.State.Status;
                 result.State.Fault = ended.State.Fault;
             }
-            return;
+            return true;
         }
         catch (Exception e) when (e is not (OperationCanceledException or OutOfMemoryException))
         {
@@ -289,9 +306,10 @@ public sealed partial class WorkflowHost(
                 System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e);
             }
             MarkFaulted(result, reason);
-            return;
+            return true;
         }
         await AfterSaveAsync(result.State);
+        return true;
     }
 
     /// <summary>
@@ -328,7 +346,8 @@ public sealed partial class WorkflowHost(
     private async Task ForgetAsync(string instanceId, ActiveRun active)
     {
         _running.TryRemove(new KeyValuePair<string, ActiveRun>(instanceId, active));
-        if (active.Leased) await instances.ReleaseLeaseAsync(instanceId, _owner);
+        // A run handed back as the node stops did not die: its attempt is taken back, so hand-backs never poison an instance.
+        if (active.Leased) await instances.ReleaseLeaseAsync(instanceId, _owner, CancellationToken.None, forgetAttempt: active.HandedBack && active.AttemptCounted);
         active.Dispose();
     }
 
@@ -374,11 +393,14 @@ public sealed partial class WorkflowHost(
                     await instances.CreateAsync(state, ticket.FlowVersion, [], CancellationToken.None, _owner, clock.GetUtcNow() + options.LeaseDuration);
                     stored = true;
                     active.Leased = true;
+                    active.AttemptCounted = true;
                     ticket.MarkStored();
                 }
             }
             else
             {
+                // A stopping node has handed its work back: the other nodes take this instance.
+                if (_stopping) return new RunOutcome(null, true);
                 if (!await instances.TryAcquireLeaseAsync(ticket.InstanceId, _owner, clock.GetUtcNow(), options.LeaseDuration))
                     return new RunOutcome(null, true);
                 active.Leased = true;
@@ -408,6 +430,7 @@ public sealed partial class WorkflowHost(
                 if (deaths > 0) await NoteRecoveryAsync(flow, state, ticket.Resume, deaths);
                 // Counted on disk before the run, so a run that kills the process is counted too.
                 await instances.TryAcquireLeaseAsync(ticket.InstanceId, _owner, clock.GetUtcNow(), options.LeaseDuration, countAttempt: true);
+                active.AttemptCounted = true;
                 stored = true;
             }
 
@@ -430,6 +453,7 @@ public sealed partial class WorkflowHost(
                 }
                 stored = true;
                 active.Leased = true;
+                active.AttemptCounted = true;
                 ticket.MarkStored();
             }
             var result = await run;
@@ -442,9 +466,9 @@ public sealed partial class WorkflowHost(
             // Which node ran this segment, in the instance's history.
             foreach (var entry in result.Journal) entry.RunBy ??= identity.NodeId;
 
-            // 3. The save.
-            if (stored) await SaveResultAsync(result);
-            else await CreateFinishedAsync(result, ticket.FlowVersion, startingState!);
+            // 3. The save (dropped when another node took the instance over: it runs it from the last save).
+            if (stored && !await SaveResultAsync(result, active)) return new RunOutcome(null, true);
+            if (!stored) await CreateFinishedAsync(result, ticket.FlowVersion, startingState!);
             if (result.State.Status == FlowStatus.Faulted) await StartErrorFlowAsync(flow, flowVersion, result);
             return new RunOutcome(result, false);
         }
@@ -666,6 +690,7 @@ public sealed partial class WorkflowHost(
     /// </summary>
     public void AbandonLeasedRuns()
     {
+        _stopping = true;
         foreach (var (_, active) in _running)
         {
             if (!active.Leased) continue;
