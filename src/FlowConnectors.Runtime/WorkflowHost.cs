@@ -80,8 +80,10 @@ public sealed partial class WorkflowHost(
         public volatile bool Leased;
         /// <summary>Handed back as the node stops: another node runs it from its last save, so this run's result is dropped.</summary>
         public volatile bool HandedBack;
-        /// <summary>True once this run is counted in the instance's run attempts (taken back when it is handed back: it did not die).</summary>
+        /// <summary>True once this run is counted in the instance's run attempts (taken back when it is handed back or runs nothing: it did not die).</summary>
         public volatile bool AttemptCounted;
+        /// <summary>True once the engine was started on the instance.</summary>
+        public volatile bool Ran;
 
         public void RequestCancel()
         {
@@ -346,8 +348,9 @@ public sealed partial class WorkflowHost(
     private async Task ForgetAsync(string instanceId, ActiveRun active)
     {
         _running.TryRemove(new KeyValuePair<string, ActiveRun>(instanceId, active));
-        // A run handed back as the node stops did not die: its attempt is taken back, so hand-backs never poison an instance.
-        if (active.Leased) await instances.ReleaseLeaseAsync(instanceId, _owner, CancellationToken.None, forgetAttempt: active.HandedBack && active.AttemptCounted);
+        // A run handed back as the node stops, or one that found nothing to run, did not die: its attempt is taken back,
+        // so hand-backs never poison an instance.
+        if (active.Leased) await instances.ReleaseLeaseAsync(instanceId, _owner, CancellationToken.None, forgetAttempt: active.AttemptCounted && (active.HandedBack || !active.Ran));
         active.Dispose();
     }
 
@@ -401,9 +404,12 @@ public sealed partial class WorkflowHost(
             {
                 // A stopping node has handed its work back: the other nodes take this instance.
                 if (_stopping) return new RunOutcome(null, true);
-                if (!await instances.TryAcquireLeaseAsync(ticket.InstanceId, _owner, clock.GetUtcNow(), options.LeaseDuration))
+                // Leased and counted in one statement, so the attempt is on disk before the run and a run that kills the
+                // process is counted too; an attempt that runs nothing (below) is taken back when the lease is released.
+                if (!await instances.TryAcquireLeaseAsync(ticket.InstanceId, _owner, clock.GetUtcNow(), options.LeaseDuration, countAttempt: true))
                     return new RunOutcome(null, true);
                 active.Leased = true;
+                active.AttemptCounted = true;
                 var found = await instances.GetAsync(ticket.InstanceId);
                 if (found is null) return new RunOutcome(null, false);
                 state = found.State;
@@ -412,8 +418,8 @@ public sealed partial class WorkflowHost(
                     if (state.Status != FlowStatus.Suspended || state.Bookmarks.All(b => b.Id != r.BookmarkId)) return new RunOutcome(null, false);
                 }
                 else if (state.Status != FlowStatus.Running) return new RunOutcome(null, false);
-                // Runs started since the last save that never saved: each one's process died (or its save failed).
-                var deaths = found.RunAttempts;
+                // Runs started since the last save that never saved, this one aside: each one's process died (or its save failed).
+                var deaths = Math.Max(0, found.RunAttempts - 1);
                 if (deaths >= options.MaxCrashRecoveries)
                 {
                     var node = ticket.Resume is { } at ? state.Bookmarks.First(b => b.Id == at.BookmarkId).NodeId : state.Queue.FirstOrDefault()?.NodeId ?? "(unknown)";
@@ -428,14 +434,12 @@ public sealed partial class WorkflowHost(
                     : (await CompileAsync(state.FlowId, found.FlowVersion, CancellationToken.None)).Flow;
                 // A run again after a crash: the journal says first what it may send again (the run since the last save left no record).
                 if (deaths > 0) await NoteRecoveryAsync(flow, state, ticket.Resume, deaths);
-                // Counted on disk before the run, so a run that kills the process is counted too.
-                await instances.TryAcquireLeaseAsync(ticket.InstanceId, _owner, clock.GetUtcNow(), options.LeaseDuration, countAttempt: true);
-                active.AttemptCounted = true;
                 stored = true;
             }
 
             // 2. The run. A new instance a caller waits for is stored as running once the run outlasts VisibleAfter.
             var startingState = stored ? null : state.ToJson();
+            active.Ran = true;
             var run = RunEngineAsync(flow, state, ticket.Resume, active);
             if (!stored && !await WaitForAsync(run, ticket.VisibleAfter, CancellationToken.None))
             {

@@ -210,7 +210,11 @@ public sealed class ClusterWorkSpecs(ClusterWorkSpecs.Cluster cluster, ITestOutp
             cluster.Stub.Applied.GetValueOrDefault(key + ":after").ShouldBe(1, key);
         }
         cluster.Nodes.SelectMany(n => n.Output).Any(l => l.Contains("handed back", StringComparison.Ordinal)).ShouldBeTrue("a stopping node reports its hand-back");
-        output.WriteLine($"{answered.Count} webhooks answered 2xx during a rolling restart of 3 nodes, 0 answered 5xx, 0 lost; {clock.Elapsed.TotalSeconds:0.0} s");
+        var logs = cluster.Nodes.SelectMany(n => n.Output).ToList();
+        output.WriteLine($"{answered.Count} webhooks answered 2xx ({answered.Values.Count(s => s == 202)} of them 202, run on after the answer) during a rolling restart of 3 nodes, " +
+                         $"0 answered 5xx, 0 lost; {logs.Count(l => l.Contains("no longer leased to this worker", StringComparison.Ordinal))} results dropped because another node had taken " +
+                         $"the instance over; {clock.Elapsed.TotalSeconds:0.0} s");
+        foreach (var line in logs.Where(l => l.Contains("handed back", StringComparison.Ordinal) || l.Contains("took back", StringComparison.Ordinal))) output.WriteLine(line);
     }
 
     /// <summary>What a failed rolling restart needs for its diagnosis: each answered webhook without a finished instance, its instances and the log lines naming them.</summary>
