@@ -19,6 +19,7 @@ public sealed class ClusterWorkSpecs(ClusterWorkSpecs.Cluster cluster, ITestOutp
     /// <summary>Instances of the mixed run (the issue asks for 1,000; the suite's budget on 2 cores allows this many).</summary>
     private const int Instances = 300;
     private static readonly string[] StartedFlows = ["crash-delay", "crash-event", "crash-callback"];
+    private static readonly TimeSpan RestartPatience = TimeSpan.FromMinutes(4);
 
     [Fact]
     public async Task Kill_9_of_one_node_of_three_loses_no_instance_runs_none_twice_and_fires_each_schedule_due_time_once()
@@ -186,7 +187,9 @@ public sealed class ClusterWorkSpecs(ClusterWorkSpecs.Cluster cluster, ITestOutp
                 TimeSpan.FromMinutes(2), () => string.Join("; ", serverErrors.Take(3)));
             serverErrors.ShouldBeEmpty();
             await node.StopAsync();
-            await node.StartAgainAsync();
+            // A node starting while the other two serve the load and run its handed-back work can take over 90 s at a
+            // load average of 60 on 2 cores.
+            await node.StartAgainAsync(RestartPatience);
         }
         var last = answered.Count;
         await CrashSpecs.Eventually(() => Task.FromResult(answered.Count >= last + 20), "webhooks answered after the restarts", TimeSpan.FromMinutes(2));
