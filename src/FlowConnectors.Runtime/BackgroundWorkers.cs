@@ -51,7 +51,11 @@ public sealed class BackgroundWorkers(
                     var now = clock.GetUtcNow();
                     var claimed = await queue.ClaimInboxAsync(host.LeaseOwner, ClaimBatch, now, now + options.LeaseDuration, stoppingToken);
                     foreach (var message in claimed)
+                    {
+                        // Stopping: the rest of the batch is handed back with its claims.
+                        if (_stopping) break;
                         await Guard(() => host.ProcessInboxMessageAsync(message), $"inbox message {message.Id}");
+                    }
                     more = claimed.Count == ClaimBatch;
                 }
                 await RecoverAsync(stoppingToken);
@@ -85,7 +89,11 @@ public sealed class BackgroundWorkers(
             if (orphaned.Count == 0) return;
             logger.LogInformation("taking over {Count} instances whose node died or stopped", orphaned.Count);
             await Parallel.ForEachAsync(orphaned, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = stoppingToken },
-                async (id, _) => await Guard(() => host.ExecuteAsync(id, null), $"recovery of instance {id}"));
+                async (id, _) =>
+                {
+                    // Stopping: instances claimed but not started yet are handed back.
+                    if (!_stopping) await Guard(() => host.ExecuteAsync(id, null), $"recovery of instance {id}");
+                });
             if (orphaned.Count < ClaimBatch) return;
         }
     }
@@ -100,13 +108,13 @@ public sealed class BackgroundWorkers(
         _stopping = true;
         Wake();
         var grace = options.LeaseDuration / 4 < HandBackGrace ? options.LeaseDuration / 4 : HandBackGrace;
-        var deadline = clock.GetUtcNow() + grace;
-        while (host.LeasedRuns > 0 && clock.GetUtcNow() < deadline && !cancellationToken.IsCancellationRequested)
-        {
-            try { await Task.Delay(TimeSpan.FromMilliseconds(50), clock, cancellationToken); }
-            catch (OperationCanceledException) { break; }
-        }
+        await WaitForLeasedRunsAsync(grace, cancellationToken);
+        // Runs still going are stopped and their results dropped; from here no stored instance is taken by this node.
         host.AbandonLeasedRuns();
+        // The work loop ends before anything is handed back, so no pass of it claims or leases again afterwards.
+        await base.StopAsync(cancellationToken);
+        // Each stopped run releases its own lease (taking back the attempt it counted); whatever is left goes below.
+        await WaitForLeasedRunsAsync(grace, cancellationToken);
         try
         {
             var handedBack = await queue.HandBackAsync(host.LeaseOwner, CancellationToken.None);
@@ -116,7 +124,16 @@ public sealed class BackgroundWorkers(
         {
             logger.LogError("stopping: handing back failed ({Message}); the leases run out instead", e.Message);
         }
-        await base.StopAsync(cancellationToken);
+    }
+
+    private async Task WaitForLeasedRunsAsync(TimeSpan wait, CancellationToken cancellationToken)
+    {
+        var deadline = clock.GetUtcNow() + wait;
+        while (host.LeasedRuns > 0 && clock.GetUtcNow() < deadline && !cancellationToken.IsCancellationRequested)
+        {
+            try { await Task.Delay(TimeSpan.FromMilliseconds(50), clock, cancellationToken); }
+            catch (OperationCanceledException) { break; }
+        }
     }
 
     /// <summary>Longest wait for runs to finish before their instances are handed back.</summary>

@@ -52,6 +52,14 @@ public sealed record StoredInstance(FlowInstanceState State, int FlowVersion, st
 public sealed class InstanceEndedException(string instanceId, string status)
     : InvalidOperationException($"instance '{instanceId}' has already ended ({status}); its state is final");
 
+/// <summary>
+/// A worker's save was refused because the instance's lease is no longer its own: another node took it over (the
+/// lease ran out here, say under load) or it was handed back. That node runs the instance from its last save, so
+/// this worker's result is dropped instead of overwriting it.
+/// </summary>
+public sealed class LeaseLostException(string instanceId, string? holder)
+    : InvalidOperationException($"instance '{instanceId}' is no longer leased to this worker ({(holder is null ? "its lease was handed back" : $"{holder} holds it now")}); this run's result is dropped");
+
 /// <summary>A bookmark found by its stimulus hash: which instance, which bookmark.</summary>
 public sealed record BookmarkMatch(string InstanceId, string BookmarkId, string Name, string NodeId);
 
@@ -76,8 +84,11 @@ public interface IInstanceStore
     /// from zero. The instance must exist. Throws <see cref="InstanceEndedException"/> when the stored
     /// instance has already ended: an end is final. <paramref name="outbox"/> (a pending error-flow start) is added to
     /// the inbox in the same transaction, so a fault is never on disk without it.
+    /// <para>With <paramref name="leaseOwner"/> (a worker saving its run) the save is fenced: it throws
+    /// <see cref="LeaseLostException"/> unless that owner still holds the lease, and releases the lease in the same
+    /// statement when the state is no longer running (suspended or ended).</para>
     /// </summary>
-    Task SaveAsync(FlowInstanceState state, IReadOnlyList<JournalEntry> newJournalEntries, CancellationToken ct = default, InboxMessage? outbox = null);
+    Task SaveAsync(FlowInstanceState state, IReadOnlyList<JournalEntry> newJournalEntries, CancellationToken ct = default, InboxMessage? outbox = null, string? leaseOwner = null);
     Task<StoredInstance?> GetAsync(string instanceId, CancellationToken ct = default);
     /// <summary>Newest first (by creation time).</summary>
     Task<IReadOnlyList<InstanceSummary>> ListAsync(InstanceQuery query, CancellationToken ct = default);
@@ -91,7 +102,11 @@ public interface IInstanceStore
     /// </summary>
     Task<bool> TryAcquireLeaseAsync(string instanceId, string owner, DateTimeOffset now, TimeSpan duration, CancellationToken ct = default,
         bool countAttempt = false);
-    Task ReleaseLeaseAsync(string instanceId, string owner, CancellationToken ct = default);
+    /// <summary>
+    /// Frees the lease if <paramref name="owner"/> holds it. With <paramref name="forgetAttempt"/> the run attempt it
+    /// counted is taken back: the run was stopped on purpose (its node hands its work back), it did not die.
+    /// </summary>
+    Task ReleaseLeaseAsync(string instanceId, string owner, CancellationToken ct = default, bool forgetAttempt = false);
     /// <summary>
     /// Frees the leases held by earlier processes of node <paramref name="nodeId"/> (owners named
     /// <c>nodeId/…</c> other than <paramref name="currentOwner"/>): a node that starts again calls it before it

@@ -60,6 +60,8 @@ public sealed partial class WorkflowHost(
     private readonly ConcurrentDictionary<string, ActiveRun> _running = new(StringComparer.Ordinal);
     private readonly string _owner = identity.LeaseOwner;
     private FlowEngine? _engine;
+    // Set once the node hands its work back: stored instances are no longer taken here.
+    private volatile bool _stopping;
 
     /// <summary>One run in this process: cancelled through the API, or stopped by its budget.</summary>
     private sealed class ActiveRun : IDisposable
@@ -78,6 +80,10 @@ public sealed partial class WorkflowHost(
         public volatile bool Leased;
         /// <summary>Handed back as the node stops: another node runs it from its last save, so this run's result is dropped.</summary>
         public volatile bool HandedBack;
+        /// <summary>True once this run is counted in the instance's run attempts (taken back when it is handed back or runs nothing: it did not die).</summary>
+        public volatile bool AttemptCounted;
+        /// <summary>True once the engine was started on the instance.</summary>
+        public volatile bool Ran;
 
         public void RequestCancel()
         {
@@ -133,6 +139,9 @@ public sealed partial class WorkflowHost(
 
     /// <summary>Forgets the cached published version of a flow (after a publish in this process).</summary>
     public void FlowPublished(string flowId) => _published.TryRemove(flowId, out _);
+
+    /// <summary>Forgets every cached published version: another node's publish may have been missed (the change listener reconnected).</summary>
+    public void ForgetPublishedVersions() => _published.Clear();
 
     /// <summary>
     /// Takes back, at start and before anything runs, the instances earlier processes of this node held:
@@ -276,13 +285,24 @@ public sealed partial class WorkflowHost(
     /// (running it again would repeat them) — unless even that cannot be written (the database is down):
     /// then it throws, the lease is released and recovery runs the instance again later.
     /// </summary>
-    /// <returns>The pending error-flow start stored with the fault, if any.</returns>
-    private async Task<InboxMessage?> SaveResultAsync(CompiledFlow flow, int flowVersion, FlowRunResult result)
+    /// <returns>Saved: false when the lease was taken over meanwhile (<see cref="LeaseLostException"/>): the result was
+    /// dropped. ErrorFlow: the pending error-flow start stored with the fault, if any.</returns>
+    private async Task<(bool Saved, InboxMessage? ErrorFlow)> SaveResultAsync(CompiledFlow flow, int flowVersion, FlowRunResult result, ActiveRun active)
     {
         var errorFlow = result.State.Status == FlowStatus.Faulted ? ErrorFlowStartFor(flow, flowVersion, result.State, result.Secrets) : null;
         try
         {
-            await instances.SaveAsync(result.State, result.Journal, CancellationToken.None, outbox: errorFlow);
+            await instances.SaveAsync(result.State, result.Journal, CancellationToken.None, outbox: errorFlow, leaseOwner: _owner);
+            // The save gave the lease back unless the instance still runs.
+            if (result.State.Status != FlowStatus.Running) active.Leased = false;
+        }
+        catch (LeaseLostException e)
+        {
+            // Under load the lease can run out before it is renewed; the node that took it over runs the instance from its
+            // last save, and this run (possibly stopped as "lost" by the renewal) must not overwrite that as cancelled.
+            // Its fault (if any) was not stored, so no error flow either: the run that counts reports its own.
+            logger.LogWarning("instance {Instance}: {Message}", result.State.InstanceId, e.Message);
+            return (false, null);
         }
         catch (InstanceEndedException e)
         {
@@ -294,7 +314,7 @@ public sealed partial class WorkflowHost(
                 result.State.Fault = ended.State.Fault;
             }
             // Whoever ended it (a cancel, the host) decided about its error flow.
-            return null;
+            return (true, null);
         }
         catch (Exception e) when (e is not (OperationCanceledException or OutOfMemoryException))
         {
@@ -312,10 +332,10 @@ public sealed partial class WorkflowHost(
                 System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e);
             }
             MarkFaulted(result, reason);
-            return errorFlow;
+            return (true, errorFlow);
         }
         await AfterSaveAsync(result.State);
-        return errorFlow;
+        return (true, errorFlow);
     }
 
     /// <summary>
@@ -358,7 +378,9 @@ public sealed partial class WorkflowHost(
     private async Task ForgetAsync(string instanceId, ActiveRun active)
     {
         _running.TryRemove(new KeyValuePair<string, ActiveRun>(instanceId, active));
-        if (active.Leased) await instances.ReleaseLeaseAsync(instanceId, _owner);
+        // A run handed back as the node stops, or one that found nothing to run, did not die: its attempt is taken back,
+        // so hand-backs never poison an instance.
+        if (active.Leased) await instances.ReleaseLeaseAsync(instanceId, _owner, CancellationToken.None, forgetAttempt: active.AttemptCounted && (active.HandedBack || !active.Ran));
         active.Dispose();
     }
 
@@ -404,14 +426,20 @@ public sealed partial class WorkflowHost(
                     await instances.CreateAsync(state, ticket.FlowVersion, [], CancellationToken.None, _owner, clock.GetUtcNow() + options.LeaseDuration);
                     stored = true;
                     active.Leased = true;
+                    active.AttemptCounted = true;
                     ticket.MarkStored();
                 }
             }
             else
             {
-                if (!await instances.TryAcquireLeaseAsync(ticket.InstanceId, _owner, clock.GetUtcNow(), options.LeaseDuration))
+                // A stopping node has handed its work back: the other nodes take this instance.
+                if (_stopping) return new RunOutcome(null, true);
+                // Leased and counted in one statement, so the attempt is on disk before the run and a run that kills the
+                // process is counted too; an attempt that runs nothing (below) is taken back when the lease is released.
+                if (!await instances.TryAcquireLeaseAsync(ticket.InstanceId, _owner, clock.GetUtcNow(), options.LeaseDuration, countAttempt: true))
                     return new RunOutcome(null, true);
                 active.Leased = true;
+                active.AttemptCounted = true;
                 var found = await instances.GetAsync(ticket.InstanceId);
                 if (found is null) return new RunOutcome(null, false);
                 state = found.State;
@@ -420,8 +448,8 @@ public sealed partial class WorkflowHost(
                     if (state.Status != FlowStatus.Suspended || state.Bookmarks.All(b => b.Id != r.BookmarkId)) return new RunOutcome(null, false);
                 }
                 else if (state.Status != FlowStatus.Running) return new RunOutcome(null, false);
-                // Runs started since the last save that never saved: each one's process died (or its save failed).
-                var deaths = found.RunAttempts;
+                // Runs started since the last save that never saved, this one aside: each one's process died (or its save failed).
+                var deaths = Math.Max(0, found.RunAttempts - 1);
                 flowVersion = found.FlowVersion;
                 if (deaths >= options.MaxCrashRecoveries)
                 {
@@ -433,13 +461,12 @@ public sealed partial class WorkflowHost(
                     : (await CompileAsync(state.FlowId, found.FlowVersion, CancellationToken.None)).Flow;
                 // A run again after a crash: the journal says first what it may send again (the run since the last save left no record).
                 if (deaths > 0) await NoteRecoveryAsync(flow, state, ticket.Resume, deaths);
-                // Counted on disk before the run, so a run that kills the process is counted too.
-                await instances.TryAcquireLeaseAsync(ticket.InstanceId, _owner, clock.GetUtcNow(), options.LeaseDuration, countAttempt: true);
                 stored = true;
             }
 
             // 2. The run. A new instance a caller waits for is stored as running once the run outlasts VisibleAfter.
             var startingState = stored ? null : state.ToJson();
+            active.Ran = true;
             var run = RunEngineAsync(flow, state, ticket.Resume, active, inline: ticket.CallerWaits);
             if (!stored && !await WaitForAsync(run, ticket.VisibleAfter, CancellationToken.None))
             {
@@ -457,6 +484,7 @@ public sealed partial class WorkflowHost(
                 }
                 stored = true;
                 active.Leased = true;
+                active.AttemptCounted = true;
                 ticket.MarkStored();
             }
             var result = await run;
@@ -470,8 +498,15 @@ public sealed partial class WorkflowHost(
             // Which node ran this segment, in the instance's history.
             foreach (var entry in result.Journal) entry.RunBy ??= identity.NodeId;
 
-            // 3. The save.
-            var errorFlow = stored ? await SaveResultAsync(flow, flowVersion, result) : await CreateFinishedAsync(flow, result, ticket.FlowVersion, startingState!);
+            // 3. The save (dropped when another node took the instance over: it runs it from the last save).
+            InboxMessage? errorFlow;
+            if (stored)
+            {
+                var (saved, savedErrorFlow) = await SaveResultAsync(flow, flowVersion, result, active);
+                if (!saved) return new RunOutcome(null, true);
+                errorFlow = savedErrorFlow;
+            }
+            else errorFlow = await CreateFinishedAsync(flow, result, ticket.FlowVersion, startingState!);
             // Stored with the fault: started now, or by the inbox worker if this process dies first.
             await StartErrorFlowNowAsync(errorFlow);
             return new RunOutcome(result, false);
@@ -719,6 +754,7 @@ public sealed partial class WorkflowHost(
     /// </summary>
     public void AbandonLeasedRuns()
     {
+        _stopping = true;
         foreach (var (_, active) in _running)
         {
             if (!active.Leased) continue;

@@ -65,6 +65,45 @@ public abstract class LeaseTests<TDatabase> : StoreTestBase<TDatabase> where TDa
     }
 
     [Fact]
+    public async Task A_worker_whose_lease_was_taken_over_cannot_overwrite_the_instance_and_a_saving_worker_gives_its_lease_back()
+    {
+        var store = Instances;
+        await store.CreateAsync(InstanceStoreTests<TDatabase>.State("taken", status: FlowStatus.Running), 1, [], default, "slow-node", T0.AddSeconds(4));
+        // The slow node's lease ran out before it renewed it; another node took the instance over.
+        (await store.TryAcquireLeaseAsync("taken", "other-node", T0.AddSeconds(5), Minute, countAttempt: true)).ShouldBeTrue();
+
+        // The slow node's run, stopped as "lost", must not store itself as cancelled over what the other node runs.
+        var cancelled = InstanceStoreTests<TDatabase>.State("taken", status: FlowStatus.Cancelled);
+        await Should.ThrowAsync<LeaseLostException>(() => store.SaveAsync(cancelled, [], default, "slow-node"));
+        var kept = (await store.GetAsync("taken"))!;
+        kept.State.Status.ShouldBe(FlowStatus.Running);
+        kept.LeaseOwner.ShouldBe("other-node");
+
+        // The holder's save goes through and releases the lease in the same write once the instance waits or has ended.
+        await store.SaveAsync(InstanceStoreTests<TDatabase>.State("taken", status: FlowStatus.Suspended, bookmarkHashes: "h"), [], default, "other-node");
+        var saved = (await store.GetAsync("taken"))!;
+        saved.State.Status.ShouldBe(FlowStatus.Suspended);
+        saved.LeaseOwner.ShouldBeNull();
+        saved.RunAttempts.ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task A_run_handed_back_as_its_node_stops_is_not_counted_as_a_death()
+    {
+        var store = Instances;
+        await store.CreateAsync(InstanceStoreTests<TDatabase>.State("handed", status: FlowStatus.Running), 1, [], default, "stopping-node", T0.AddMinutes(1));
+        (await store.GetAsync("handed"))!.RunAttempts.ShouldBe(1);
+        await store.ReleaseLeaseAsync("handed", "stopping-node", default, forgetAttempt: true);
+        var released = (await store.GetAsync("handed"))!;
+        released.LeaseOwner.ShouldBeNull();
+        released.RunAttempts.ShouldBe(0);
+        // Released by someone who does not hold it: nothing changes.
+        (await store.TryAcquireLeaseAsync("handed", "next-node", T0, Minute, countAttempt: true)).ShouldBeTrue();
+        await store.ReleaseLeaseAsync("handed", "stopping-node", default, forgetAttempt: true);
+        (await store.GetAsync("handed"))!.RunAttempts.ShouldBe(1);
+    }
+
+    [Fact]
     public async Task Orphans_are_running_instances_without_a_live_lease()
     {
         var store = Instances;

@@ -28,7 +28,8 @@ public sealed class ClusterStateSpecs(ClusterStateSpecs.Cluster cluster, ITestOu
             using var response = await cluster.B.Client.GetAsync($"api/connectors/{key}");
             return response.StatusCode == HttpStatusCode.OK;
         });
-        output.WriteLine($"connector installed on A was served by B after {installed.ElapsedMilliseconds} ms");
+        output.WriteLine($"connector installed on A was served by B after {installed.ElapsedMilliseconds} ms, at {DateTime.UtcNow:HH:mm:ss.fff}");
+        foreach (var line in cluster.B.Output.Where(l => l.Contains(key, StringComparison.Ordinal))) output.WriteLine("B: " + line);
         seen.ShouldBeTrue($"connector {key} installed through A never appeared on B");
 
         // Usable, not only listed: B runs its authentication check against the vendor with a connection made on B.
@@ -46,11 +47,12 @@ public sealed class ClusterStateSpecs(ClusterStateSpecs.Cluster cluster, ITestOu
         var key = "cluster-conn-" + Guid.NewGuid().ToString("N")[..6];
         var clock = Stopwatch.StartNew();
         await InstallConnectorAsync(cluster.A, key);
-        output.WriteLine($"install on A: {clock.ElapsedMilliseconds} ms");
+        output.WriteLine($"install on A: {clock.ElapsedMilliseconds} ms, returned at {DateTime.UtcNow:HH:mm:ss.fff}");
         clock.Restart();
         (await WaitForAsync(async () => (await cluster.C.Client.GetAsync($"api/connectors/{key}")).StatusCode == HttpStatusCode.OK)).ShouldBeTrue();
-        output.WriteLine($"connector seen on C after {clock.ElapsedMilliseconds} ms");
-        foreach (var line in cluster.C.Output.Where(l => l.Contains(key, StringComparison.Ordinal) || l.Contains("changes stopped", StringComparison.Ordinal))) output.WriteLine("C: " + line);
+        output.WriteLine($"connector seen on C after {clock.ElapsedMilliseconds} ms, at {DateTime.UtcNow:HH:mm:ss.fff}");
+        // What C did meanwhile, its lines timestamped (UTC), to tell the notification's delay from the load's.
+        foreach (var line in cluster.C.Output.TakeLast(30)) output.WriteLine("C: " + line);
         var secret = "secret-" + Guid.NewGuid().ToString("N");
         clock.Restart();
         await CreateConnectionAsync(cluster.A, key, "conn-" + key, secret);
@@ -265,6 +267,8 @@ public sealed class ClusterStateSpecs(ClusterStateSpecs.Cluster cluster, ITestOu
                 ["FlowConnectors__NodeId"] = node,
                 ["Logging__Console__FormatterName"] = "simple",
                 ["Logging__Console__FormatterOptions__IncludeScopes"] = "true",
+                ["Logging__Console__FormatterOptions__TimestampFormat"] = "HH:mm:ss.fff ",
+                ["Logging__Console__FormatterOptions__UseUtcTimestamp"] = "true",
             };
             // All three at once: they take turns through migrations and first-start setup themselves.
             var clock = Stopwatch.StartNew();

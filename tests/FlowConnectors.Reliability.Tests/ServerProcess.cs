@@ -59,8 +59,11 @@ internal sealed class ServerProcess : IAsyncDisposable
         return server;
     }
 
-    /// <summary>Starts the process (again) on the same folders and port and waits until the API answers.</summary>
-    public async Task StartAgainAsync()
+    /// <summary>
+    /// Starts the process (again) on the same folders and port and waits until the API answers, for up to
+    /// <paramref name="startTimeout"/> (default 90 s; a spec that restarts nodes under load may give more).
+    /// </summary>
+    public async Task StartAgainAsync(TimeSpan? startTimeout = null)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -88,7 +91,8 @@ internal sealed class ServerProcess : IAsyncDisposable
         process.BeginErrorReadLine();
         _process = process;
 
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
+        var patience = startTimeout ?? TimeSpan.FromSeconds(90);
+        var deadline = DateTime.UtcNow + patience;
         while (DateTime.UtcNow < deadline)
         {
             if (process.HasExited)
@@ -101,7 +105,7 @@ internal sealed class ServerProcess : IAsyncDisposable
             catch (HttpRequestException) { }
             await Task.Delay(100);
         }
-        throw new TimeoutException($"the server did not answer within 90 s:\n{string.Join('\n', _output.TakeLast(40))}");
+        throw new TimeoutException($"the server did not answer within {patience.TotalSeconds:0} s:\n{string.Join('\n', _output.TakeLast(40))}");
     }
 
     /// <summary>kill -9: the process ends at once, no shutdown code runs.</summary>

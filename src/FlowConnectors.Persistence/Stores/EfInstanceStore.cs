@@ -108,7 +108,7 @@ internal sealed class EfInstanceStore(IDbContextFactory<FlowConnectorsDbContext>
         }
     }
 
-    public async Task SaveAsync(FlowInstanceState state, IReadOnlyList<JournalEntry> newJournalEntries, CancellationToken ct = default, InboxMessage? outbox = null)
+    public async Task SaveAsync(FlowInstanceState state, IReadOnlyList<JournalEntry> newJournalEntries, CancellationToken ct = default, InboxMessage? outbox = null, string? leaseOwner = null)
     {
         await using var db = await factory.CreateDbContextAsync(ct);
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
@@ -116,9 +116,17 @@ internal sealed class EfInstanceStore(IDbContextFactory<FlowConnectorsDbContext>
                   ?? throw new InvalidOperationException($"instance '{state.InstanceId}' does not exist: create it first");
         // An end is final: a worker finishing a run that was cancelled (or faulted by the host) meanwhile loses.
         if (Ended.Contains(row.Status)) throw new InstanceEndedException(state.InstanceId, row.Status.ToLowerInvariant());
+        // A worker whose lease was taken over (or handed back) must not overwrite the state the new holder runs from.
+        if (leaseOwner is not null && row.LeaseOwner != leaseOwner) throw new LeaseLostException(state.InstanceId, row.LeaseOwner);
         Mirror(row, state, _clock.GetUtcNow());
         row.Revision++;
         row.RunAttempts = 0;
+        // A run that suspended or ended gives its lease back in the same statement, not in one more round trip.
+        if (leaseOwner is not null && state.Status != FlowStatus.Running)
+        {
+            row.LeaseOwner = null;
+            row.LeaseExpiresAt = null;
+        }
         // The instance's bookmarks are replaced by the state's: the set is always exactly what the state holds.
         await db.Bookmarks.Where(b => b.InstanceId == state.InstanceId).ExecuteDeleteAsync(ct);
         db.Bookmarks.AddRange(BookmarkRows(state));
@@ -392,12 +400,17 @@ internal sealed class EfInstanceStore(IDbContextFactory<FlowConnectorsDbContext>
         return stored.Except(held, StringComparer.Ordinal).ToList();
     }
 
-    public async Task ReleaseLeaseAsync(string instanceId, string owner, CancellationToken ct = default)
+    public async Task ReleaseLeaseAsync(string instanceId, string owner, CancellationToken ct = default, bool forgetAttempt = false)
     {
         await using var db = await factory.CreateDbContextAsync(ct);
-        await db.Instances
-            .Where(i => i.Id == instanceId && i.LeaseOwner == owner)
-            .ExecuteUpdateAsync(s => s
+        var held = db.Instances.Where(i => i.Id == instanceId && i.LeaseOwner == owner);
+        if (forgetAttempt)
+            await held.ExecuteUpdateAsync(s => s
+                .SetProperty(i => i.LeaseOwner, (string?)null)
+                .SetProperty(i => i.LeaseExpiresAt, (DateTimeOffset?)null)
+                .SetProperty(i => i.RunAttempts, i => i.RunAttempts > 0 ? i.RunAttempts - 1 : 0), ct);
+        else
+            await held.ExecuteUpdateAsync(s => s
                 .SetProperty(i => i.LeaseOwner, (string?)null)
                 .SetProperty(i => i.LeaseExpiresAt, (DateTimeOffset?)null), ct);
     }

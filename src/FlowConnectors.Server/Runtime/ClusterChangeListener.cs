@@ -37,7 +37,8 @@ internal sealed class ClusterChangeListener : BackgroundService
                     _connectors.Writer.TryWrite(change.Key);
                     break;
                 case ClusterChangeKinds.All:
-                    // Published versions cached here age out on their own (WorkflowHost re-reads them after a few seconds).
+                    // Notifications may have been missed while the listener was away: nothing cached here is trusted.
+                    host.ForgetPublishedVersions();
                     _connectors.Writer.TryWrite(null);
                     break;
             }
