@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using FlowConnectors.Connectors.Manifest;
-using FlowConnectors.Connectors.OpenApi;
-using FlowConnectors.Connectors.Postman;
+using FlowConnectors.Import.OpenApi;
+using FlowConnectors.Import.Postman;
 using FlowConnectors.Connectors.Runtime;
 using FlowConnectors.Connectors.Testing;
 using FlowConnectors.Engine.Flows;

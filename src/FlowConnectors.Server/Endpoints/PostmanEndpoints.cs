@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
-using FlowConnectors.Connectors.OpenApi;
-using FlowConnectors.Connectors.Postman;
+using FlowConnectors.Import.OpenApi;
+using FlowConnectors.Import.Postman;
 using FlowConnectors.Connectors.Runtime;
 using FlowConnectors.Server.Hosting;
 using FlowConnectors.Server.Runtime;

@@ -1,10 +1,10 @@
 using System.Text.Json.Nodes;
-using FlowConnectors.Connectors.Postman;
+using FlowConnectors.Import.Postman;
 using FlowConnectors.Engine.Flows;
 using Microsoft.OpenApi;
 using Microsoft.OpenApi.Reader;
 
-namespace FlowConnectors.Connectors.OpenApi;
+namespace FlowConnectors.Import.OpenApi;
 
 /// <summary>
 /// Maps an OpenAPI 3.0 or 3.1 description (YAML or JSON; Swagger 2.0 is read and converted by the parser)

@@ -1,7 +1,7 @@
 using FlowConnectors.Connectors.Manifest;
 using FlowConnectors.Engine.Runtime;
 
-namespace FlowConnectors.Connectors.Postman;
+namespace FlowConnectors.Import.Postman;
 
 /// <summary>The result of writing an import: what changed and where it went.</summary>
 public sealed record ImportWriteResult(string Folder, ImportChanges Changes, IReadOnlyList<ConnectorProblem> Warnings);
