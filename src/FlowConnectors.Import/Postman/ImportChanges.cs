@@ -130,6 +130,9 @@ public sealed record ImportChanges(
         var newCall = Call(after);
         string Method(JsonNode? call) => call?["request_method"]?.ToJsonString() ?? "?";
         if (Method(oldCall) != Method(newCall)) what.Add($"method {Method(oldCall).Trim('"')} → {Method(newCall).Trim('"')}");
+        // A paged card (OpenAPI import) sends through its Http.Paginate node.
+        JsonNode? Pages(JsonObject flow) => (flow["nodes"] as JsonArray)?.OfType<JsonObject>().FirstOrDefault(n => (string?)n["id"] == "pages")?["inputs"];
+        if (!JsonNode.DeepEquals(Pages(before), Pages(after))) what.Add("paged request changed");
         foreach (var (field, label) in new[] { ("relative_url", "URL"), ("query", "query"), ("headers", "headers"), ("body", "body") })
             if (!JsonNode.DeepEquals(oldCall?[field], newCall?[field])) what.Add($"{label} changed");
         var oldInputs = Names(before["inputs"]);
