@@ -104,7 +104,7 @@ function PreviewView({ preview }: { preview: OpenApiImportResult }) {
                   <ul>
                     {section.changes.map((c, i) => (
                       <li key={i} className={`op-${c.op === '+' ? 'add' : c.op === '-' ? 'remove' : 'change'}${c.breaking ? ' breaking' : ''}`}>
-                        <code>{c.op}</code> {c.text}{c.breaking && <span className="badge" data-testid="openapi-breaking">breaking</span>}
+                        <code>{c.op}</code> {c.text}{c.breaking && <span className="openapi-breaking" data-testid="openapi-breaking">breaking</span>}
                       </li>
                     ))}
                   </ul>
