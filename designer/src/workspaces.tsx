@@ -11,7 +11,7 @@ const ConnectorsWorkspace = lazy(() => import('./connectors/ConnectorsWorkspace'
 const CatalogView = lazy(() => import('./catalog/CatalogView').then(m => ({ default: m.CatalogView })));
 const IncidentsView = lazy(() => import('./incidents/IncidentsView'));
 const AccessWorkspace = lazy(() => import('./access/AccessWorkspace'));
-const PostmanImport = lazy(() => import('./postman/PostmanImport').then(m => ({ default: m.PostmanImport })));
+const ImportWorkspace = lazy(() => import('./connectors/ImportWorkspace').then(m => ({ default: m.ImportWorkspace })));
 
 const loading = <p className="hint">Loading…</p>;
 
@@ -26,7 +26,7 @@ export const WORKSPACES: Workspace[] = [
   { id: 'flows', label: 'Flows', render: () => <FlowDesigner /> },
   { id: 'connectors', label: 'Connectors', render: () => <Suspense fallback={loading}><ConnectorsWorkspace /></Suspense> },
   { id: 'catalog', label: 'Catalog', render: () => <Suspense fallback={loading}><CatalogView /></Suspense> },
-  { id: 'import', label: 'Import', render: () => <Suspense fallback={loading}><PostmanImport /></Suspense> },
+  { id: 'import', label: 'Import', render: () => <Suspense fallback={loading}><ImportWorkspace /></Suspense> },
   { id: 'data', label: 'Data collection', render: () => <Suspense fallback={loading}><DataWorkspace /></Suspense> },
   { id: 'approvals', label: 'App approvals', render: () => <ApprovalsWorkspace /> },
   { id: 'incidents', label: 'Incidents', render: () => <Suspense fallback={loading}><IncidentsView /></Suspense> },

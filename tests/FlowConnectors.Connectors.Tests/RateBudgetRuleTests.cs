@@ -9,16 +9,76 @@ public sealed class RateBudgetRuleTests
 {
     private static readonly DateTimeOffset T0 = new(2026, 12, 3, 9, 0, 0, TimeSpan.Zero);
 
+    /// <summary>A take whose answer comes back at once (the rules of outstanding requests are tested on their own).</summary>
+    private static BudgetDecision Take(BudgetWindow window, RateLimit limit, BudgetLane lane, DateTimeOffset at)
+    {
+        var id = Guid.NewGuid().ToString("N");
+        var decision = window.Decide(limit, lane, at, take: true, id);
+        if (decision.Granted) window.Complete(id, at);
+        return decision;
+    }
+
+    [Fact]
+    public void An_outstanding_request_holds_its_slot_until_one_period_after_its_answer()
+    {
+        var limit = new RateLimit(1, TimeSpan.FromSeconds(1));
+        var window = new BudgetWindow();
+        window.Decide(limit, BudgetLane.Events, T0, take: true, "slow").Granted.ShouldBeTrue();
+        window.Decide(limit, BudgetLane.Events, T0.AddSeconds(3), take: true, "next").Granted.ShouldBeFalse("the first request is still out");
+        window.Complete("slow", T0.AddSeconds(3));
+        window.Decide(limit, BudgetLane.Events, T0.AddMilliseconds(3500), take: true, "next").ShouldBe(new BudgetDecision(false, T0.AddSeconds(4)));
+        window.Decide(limit, BudgetLane.Events, T0.AddSeconds(4), take: true, "next").Granted.ShouldBeTrue();
+    }
+
+    [Fact]
+    public void Once_an_answer_is_back_no_grant_is_made_while_a_request_granted_before_it_is_still_out()
+    {
+        var limit = new RateLimit(10, TimeSpan.FromSeconds(1));
+        var window = new BudgetWindow();
+        window.Decide(limit, BudgetLane.Events, T0, take: true, "maybe-429").Granted.ShouldBeTrue();
+        window.Decide(limit, BudgetLane.Events, T0.AddMilliseconds(5), take: true, "quick").Granted.ShouldBeTrue();
+        window.Complete("quick", T0.AddMilliseconds(8));
+        window.Decide(limit, BudgetLane.Events, T0.AddMilliseconds(9), take: true, "next").Granted.ShouldBeFalse("the earlier request may answer 429");
+        // Its answer was a 429: the pause is recorded before the answer, so the next take sees it.
+        window.PausedUntil = T0.AddSeconds(2);
+        window.Complete("maybe-429", T0.AddMilliseconds(20));
+        window.Decide(limit, BudgetLane.Events, T0.AddMilliseconds(21), take: true, "next").ShouldBe(new BudgetDecision(false, T0.AddSeconds(2)));
+        window.Decide(limit, BudgetLane.Events, T0.AddSeconds(2), take: true, "next").Granted.ShouldBeTrue();
+    }
+
+    [Fact]
+    public void A_request_whose_answer_is_never_recorded_stops_holding_the_budget_after_the_outstanding_limit()
+    {
+        var limit = new RateLimit(5, TimeSpan.FromSeconds(1));
+        var window = new BudgetWindow();
+        window.Decide(limit, BudgetLane.Events, T0, take: true, "lost").Granted.ShouldBeTrue();
+        window.Decide(limit, BudgetLane.Events, T0.AddMilliseconds(1), take: true, "answered").Granted.ShouldBeTrue();
+        window.Complete("answered", T0.AddMilliseconds(2));
+        window.Decide(limit, BudgetLane.Events, T0.AddSeconds(1), take: true).Granted.ShouldBeFalse();
+        window.Decide(limit, BudgetLane.Events, T0 + BudgetWindow.OutstandingLimit, take: true).Granted.ShouldBeTrue();
+    }
+
+    [Fact]
+    public void A_budget_stored_as_a_list_of_grant_times_reads_as_answered_grants()
+    {
+        var (grants, lastDone) = BudgetWindow.DeserializeGrants("[1000,2000]");
+        grants.Select(g => (g.At, g.Done)).ShouldBe([(1000L, (long?)1000), (2000L, (long?)2000)]);
+        lastDone.ShouldBe(0);
+        var window = new BudgetWindow { Grants = grants };
+        window.Complete("x", DateTimeOffset.FromUnixTimeMilliseconds(3000));
+        BudgetWindow.DeserializeGrants(window.SerializeGrants()).LastDone.ShouldBe(3000);
+    }
+
     [Fact]
     public void A_window_never_holds_more_grants_than_the_limit_and_frees_a_slot_when_the_oldest_grant_leaves_it()
     {
         var limit = new RateLimit(3, TimeSpan.FromSeconds(1));
         var window = new BudgetWindow();
-        for (var i = 0; i < 3; i++) window.Decide(limit, BudgetLane.Events, T0.AddMilliseconds(i * 10), take: true).Granted.ShouldBeTrue();
-        var refused = window.Decide(limit, BudgetLane.Events, T0.AddMilliseconds(500), take: true);
+        for (var i = 0; i < 3; i++) Take(window, limit, BudgetLane.Events, T0.AddMilliseconds(i * 10)).Granted.ShouldBeTrue();
+        var refused = Take(window, limit, BudgetLane.Events, T0.AddMilliseconds(500));
         refused.Granted.ShouldBeFalse();
         refused.RetryAt.ShouldBe(T0.AddSeconds(1));
-        window.Decide(limit, BudgetLane.Events, T0.AddSeconds(1), take: true).Granted.ShouldBeTrue();
+        Take(window, limit, BudgetLane.Events, T0.AddSeconds(1)).Granted.ShouldBeTrue();
     }
 
     [Fact]
@@ -26,18 +86,18 @@ public sealed class RateBudgetRuleTests
     {
         var limit = new RateLimit(1, TimeSpan.FromSeconds(1));
         var window = new BudgetWindow();
-        window.Decide(limit, BudgetLane.Bulk, T0, take: true).Granted.ShouldBeTrue();
+        Take(window, limit, BudgetLane.Bulk, T0).Granted.ShouldBeTrue();
         // All three wait for the next slot.
-        window.Decide(limit, BudgetLane.Bulk, T0.AddMilliseconds(100), take: true).Granted.ShouldBeFalse();
-        window.Decide(limit, BudgetLane.Events, T0.AddMilliseconds(100), take: true).Granted.ShouldBeFalse();
-        window.Decide(limit, BudgetLane.Interactive, T0.AddMilliseconds(100), take: true).Granted.ShouldBeFalse();
+        Take(window, limit, BudgetLane.Bulk, T0.AddMilliseconds(100)).Granted.ShouldBeFalse();
+        Take(window, limit, BudgetLane.Events, T0.AddMilliseconds(100)).Granted.ShouldBeFalse();
+        Take(window, limit, BudgetLane.Interactive, T0.AddMilliseconds(100)).Granted.ShouldBeFalse();
 
         var free = T0.AddSeconds(1);
-        window.Decide(limit, BudgetLane.Bulk, free, take: true).Granted.ShouldBeFalse("bulk waits while others wait");
-        window.Decide(limit, BudgetLane.Events, free, take: true).Granted.ShouldBeFalse("events wait while an interactive call waits");
-        window.Decide(limit, BudgetLane.Interactive, free, take: true).Granted.ShouldBeTrue();
-        window.Decide(limit, BudgetLane.Bulk, T0.AddSeconds(2), take: true).Granted.ShouldBeFalse("events still wait");
-        window.Decide(limit, BudgetLane.Events, T0.AddSeconds(2), take: true).Granted.ShouldBeTrue();
+        Take(window, limit, BudgetLane.Bulk, free).Granted.ShouldBeFalse("bulk waits while others wait");
+        Take(window, limit, BudgetLane.Events, free).Granted.ShouldBeFalse("events wait while an interactive call waits");
+        Take(window, limit, BudgetLane.Interactive, free).Granted.ShouldBeTrue();
+        Take(window, limit, BudgetLane.Bulk, T0.AddSeconds(2)).Granted.ShouldBeFalse("events still wait");
+        Take(window, limit, BudgetLane.Events, T0.AddSeconds(2)).Granted.ShouldBeTrue();
     }
 
     [Fact]
@@ -45,8 +105,8 @@ public sealed class RateBudgetRuleTests
     {
         var limit = new RateLimit(100, TimeSpan.FromSeconds(1));
         var window = new BudgetWindow { PausedUntil = T0.AddSeconds(2) };
-        window.Decide(limit, BudgetLane.Interactive, T0.AddSeconds(1), take: true).ShouldBe(new BudgetDecision(false, T0.AddSeconds(2)));
-        window.Decide(limit, BudgetLane.Interactive, T0.AddSeconds(2), take: true).Granted.ShouldBeTrue();
+        Take(window, limit, BudgetLane.Interactive, T0.AddSeconds(1)).ShouldBe(new BudgetDecision(false, T0.AddSeconds(2)));
+        Take(window, limit, BudgetLane.Interactive, T0.AddSeconds(2)).Granted.ShouldBeTrue();
     }
 
     private static HttpResponseMessage Answer(HttpStatusCode status, params (string Name, string Value)[] headers)

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
-using FlowConnectors.Connectors.Postman;
+using FlowConnectors.Import.Postman;
 using FlowConnectors.Server;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -150,5 +150,50 @@ public sealed class ImportApiTests : IAsyncLifetime
         problem["errors"]![0]!["path"]!.GetValue<string>().ShouldBe(path);
         problem["errors"]![0]!["message"]!.GetValue<string>().ShouldBe(message);
         (await _client.GetFromJsonAsync<JsonArray>("/api/connectors"))!.Select(c => (string)c!["key"]!).ShouldBe(["sample-inventory"], "nothing is installed");
+    }
+
+    private static string GitHubSpec => File.ReadAllText(Path.Combine(Repo.Root, "tests", "FlowConnectors.Postman.Tests", "openapi", "github-rest.subset.yaml"));
+
+    [Fact]
+    public async Task An_OpenAPI_reimport_is_previewed_with_the_catalogs_semantic_diff_and_major_version_before_it_is_applied()
+    {
+        var (created, first) = await PostAsync("/api/openapi/import", new JsonObject { ["spec"] = GitHubSpec, ["name"] = "Octo" });
+        created.ShouldBe(HttpStatusCode.Created);
+        (first["key"]!.GetValue<string>(), first["changes"]!["isNew"]!.GetValue<bool>(), first["changes"]!["version"]!.GetValue<string>(), first["actions"]!.AsArray().Count)
+            .ShouldBe(("octo", true, "1.0.0", 3));
+
+        var renamed = GitHubSpec.Replace("operationId: issues/create", "operationId: issues/open");
+        var (status, preview) = await PostAsync("/api/openapi/preview", new JsonObject { ["spec"] = renamed, ["name"] = "Octo" });
+        status.ShouldBe(HttpStatusCode.OK);
+        preview["installed"]!.GetValue<bool>().ShouldBeFalse();
+        var changes = preview["changes"]!;
+        (changes["previousVersion"]!.GetValue<string>(), changes["version"]!.GetValue<string>()).ShouldBe(("1.0.0", "2.0.0"));
+        changes["removed"]!.AsArray().Select(r => r!.GetValue<string>()).ShouldContain(r => r.Contains("issuesCreate"));
+        changes["diff"]!["breaking"]!.GetValue<int>().ShouldBeGreaterThan(0);
+        changes["diff"]!["sections"]!.AsArray().ShouldContain(x => x!["title"]!.GetValue<string>() == "card issuesCreate" &&
+            x["changes"]!.AsArray().Any(c => c!["breaking"]!.GetValue<bool>() && c["op"]!.GetValue<string>() == "-"));
+        (await _client.GetStringAsync("/api/connectors/octo")).ShouldContain("\"1.0.0\"");
+
+        var (applied, after) = await PostAsync("/api/openapi/import", new JsonObject { ["spec"] = renamed, ["name"] = "Octo" });
+        applied.ShouldBe(HttpStatusCode.OK);
+        after["changes"]!["version"]!.GetValue<string>().ShouldBe("2.0.0");
+        (await _client.GetStringAsync("/api/connectors/octo")).ShouldContain("\"2.0.0\"");
+    }
+
+    [Fact]
+    public async Task An_OpenAPI_import_without_a_spec_or_with_one_that_cannot_be_read_answers_422_naming_the_place_and_the_document_describes_it()
+    {
+        var (missing, problem) = await PostAsync("/api/openapi/preview", new JsonObject { ["name"] = "x" });
+        missing.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        problem["errors"]![0]!["path"]!.GetValue<string>().ShouldBe("$.spec");
+        var (unreadable, reason) = await PostAsync("/api/openapi/preview", new JsonObject { ["spec"] = "openapi: 3.0.0\ninfo: { title: No servers, version: '1' }\npaths: { /a: { get: { responses: { '200': { description: ok } } } } }" });
+        unreadable.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        reason["errors"]![0]!["path"]!.GetValue<string>().ShouldBe("$.servers");
+
+        var document = JsonNode.Parse(await _client.GetStringAsync("/openapi/v1.json"))!;
+        var preview = document["paths"]!["/api/openapi/preview"]!["post"]!;
+        preview["requestBody"]!["content"]!["application/json"]!["schema"]!["$ref"]!.GetValue<string>().ShouldEndWith("OpenApiImportRequest");
+        preview["responses"]!["200"]!["content"]!["application/json"]!["schema"]!["$ref"]!.GetValue<string>().ShouldEndWith("OpenApiImportResponse");
+        preview["responses"]!["422"].ShouldNotBeNull();
     }
 }

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using FlowConnectors.Connectors.Manifest;
-using FlowConnectors.Connectors.Postman;
+using FlowConnectors.Import.Postman;
 using FlowConnectors.Connectors.Runtime;
 using FlowConnectors.Connectors.Testing;
 using FlowConnectors.Engine.Flows;

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using FlowConnectors.Connectors.Connections;
 using FlowConnectors.Connectors.Manifest;
-using FlowConnectors.Connectors.Postman;
+using FlowConnectors.Import.Postman;
 using FlowConnectors.Connectors.Runtime;
 using FlowConnectors.Engine.Runtime;
 

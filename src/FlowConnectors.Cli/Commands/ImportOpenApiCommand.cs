@@ -1,6 +1,6 @@
 using System.CommandLine;
-using FlowConnectors.Connectors.OpenApi;
-using FlowConnectors.Connectors.Postman;
+using FlowConnectors.Import.OpenApi;
+using FlowConnectors.Import.Postman;
 using FlowConnectors.Connectors.Runtime;
 using FlowConnectors.Engine.Runtime;
 

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using FlowConnectors.Connectors.Postman;
+using FlowConnectors.Import.Postman;
 using FlowConnectors.Connectors.Runtime;
 using FlowConnectors.Engine.Runtime;
 

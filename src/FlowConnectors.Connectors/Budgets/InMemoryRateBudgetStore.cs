@@ -6,9 +6,15 @@ public sealed class InMemoryRateBudgetStore : IRateBudgetStore
     private readonly Dictionary<string, BudgetWindow> _budgets = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
 
-    public Task<BudgetDecision> TryTakeAsync(string key, RateLimit limit, BudgetLane lane, TimeProvider clock, CancellationToken ct = default)
+    public Task<BudgetDecision> TryTakeAsync(string key, RateLimit limit, BudgetLane lane, TimeProvider clock, string grantId, CancellationToken ct = default)
     {
-        lock (_lock) return Task.FromResult(Window(key).Decide(limit, lane, clock.GetUtcNow(), take: true));
+        lock (_lock) return Task.FromResult(Window(key).Decide(limit, lane, clock.GetUtcNow(), take: true, grantId));
+    }
+
+    public Task CompleteAsync(string key, string grantId, TimeProvider clock, CancellationToken ct = default)
+    {
+        lock (_lock) Window(key).Complete(grantId, clock.GetUtcNow());
+        return Task.CompletedTask;
     }
 
     public Task<DateTimeOffset> PeekAsync(string key, RateLimit limit, BudgetLane lane, DateTimeOffset now, CancellationToken ct = default)

@@ -33,44 +33,49 @@ public sealed class RateBudgets(IRateBudgetStore store, TimeProvider clock)
         manifest.RateLimits.Where(l => l.Group is not null && l.Matches(path)).Concat(manifest.RateLimits.Where(l => l.Group is null));
 
     /// <summary>
-    /// A grant is used at once or not at all. One that reaches its caller later than this after the budget recorded it
-    /// (a slow commit, a starved thread) is left unused and counted, and another is taken: sent late, it would land in
-    /// a window the budget already filled. Never more than a tenth of the budget's period.
+    /// Waits until every budget that applies has room, and takes one request from each, just before the request goes
+    /// out. The caller must complete the ticket when the answer is back (or the request failed): the request holds its
+    /// slots until then, and for one period after.
     /// </summary>
-    public static readonly TimeSpan GrantFreshness = TimeSpan.FromMilliseconds(50);
-    /// <summary>After this many stale grants in a row the call goes with the next grant however late, so a machine too
-    /// slow to use any grant in time still makes progress (at the budget's rate, later than planned).</summary>
-    private const int StaleGrantsTolerated = 3;
-
-    /// <summary>Waits until every budget that applies has room, and takes one request from each, just before the request goes out.</summary>
-    public async Task AcquireAsync(ConnectorManifest manifest, string connectionId, string path, BudgetLane lane, CancellationToken ct)
+    public async Task<BudgetTicket> AcquireAsync(ConnectorManifest manifest, string connectionId, string path, BudgetLane lane, CancellationToken ct)
     {
         var limits = LimitsFor(manifest, path).ToList();
-        for (var attempt = 1; ; attempt++)
+        while (true)
         {
-            var oldestGrant = DateTimeOffset.MaxValue;
-            foreach (var limit in limits)
+            var taken = new List<(string Key, string GrantId)>();
+            try
             {
-                var grantedAt = await TakeAsync(KeyOf(manifest.Key, connectionId, limit), limit, lane, ct);
-                if (grantedAt < oldestGrant) oldestGrant = grantedAt;
+                foreach (var limit in limits)
+                {
+                    var key = KeyOf(manifest.Key, connectionId, limit);
+                    var grantId = Guid.NewGuid().ToString("N");
+                    await TakeAsync(key, limit, lane, grantId, ct);
+                    taken.Add((key, grantId));
+                }
+            }
+            catch
+            {
+                await CompleteAsync(taken);
+                throw;
             }
             // Checked again just before sending: a pause this node learned while the grant was being recorded wins.
-            if (limits.Any(limit => LearnedPause(KeyOf(manifest.Key, connectionId, limit)) is not null)) continue;
-            var late = clock.GetUtcNow() - oldestGrant;
-            if (late <= Freshness(limits) || attempt > StaleGrantsTolerated) return;
+            if (limits.Any(limit => LearnedPause(KeyOf(manifest.Key, connectionId, limit)) is not null))
+            {
+                await CompleteAsync(taken);
+                continue;
+            }
+            return new BudgetTicket(this, taken);
         }
     }
 
-    private static TimeSpan Freshness(List<RateLimit> limits)
+    /// <summary>Records the answers of <paramref name="taken"/> grants (never cancelled: a slot left outstanding holds the budget back).</summary>
+    internal async Task CompleteAsync(IReadOnlyList<(string Key, string GrantId)> taken)
     {
-        var freshness = GrantFreshness;
-        foreach (var limit in limits)
-            if (limit.Per / 10 < freshness) freshness = limit.Per / 10;
-        return freshness;
+        foreach (var (key, grantId) in taken) await store.CompleteAsync(key, grantId, clock, CancellationToken.None);
     }
 
-    /// <summary>Waits for a grant of one budget; answers the time the budget recorded for it.</summary>
-    private async Task<DateTimeOffset> TakeAsync(string key, RateLimit limit, BudgetLane lane, CancellationToken ct)
+    /// <summary>Waits for a grant of one budget.</summary>
+    private async Task TakeAsync(string key, RateLimit limit, BudgetLane lane, string grantId, CancellationToken ct)
     {
         while (true)
         {
@@ -79,8 +84,8 @@ public sealed class RateBudgets(IRateBudgetStore store, TimeProvider clock)
                 await Task.Delay(Min(pausedUntil - clock.GetUtcNow(), MaxPoll), clock, ct);
                 continue;
             }
-            var decision = await store.TryTakeAsync(key, limit, lane, clock, ct);
-            if (decision.Granted) return decision.RetryAt;
+            var decision = await store.TryTakeAsync(key, limit, lane, clock, grantId, ct);
+            if (decision.Granted) return;
             var wait = decision.RetryAt - clock.GetUtcNow();
             await Task.Delay(wait < TimeSpan.FromMilliseconds(5) ? TimeSpan.FromMilliseconds(5) : wait > MaxPoll ? MaxPoll : wait, clock, ct);
         }
@@ -161,4 +166,17 @@ public sealed class RateBudgets(IRateBudgetStore store, TimeProvider clock)
         }
         return null;
     }
+}
+
+/// <summary>The grants one request holds; completing it records that the request's answer is back.</summary>
+public sealed class BudgetTicket
+{
+    private readonly RateBudgets _budgets;
+    private readonly IReadOnlyList<(string Key, string GrantId)> _taken;
+    private int _completed;
+
+    internal BudgetTicket(RateBudgets budgets, IReadOnlyList<(string Key, string GrantId)> taken) => (_budgets, _taken) = (budgets, taken);
+
+    /// <summary>Call once the answer was read and learned from (a 429's pause first), or when the request failed.</summary>
+    public Task CompleteAsync() => Interlocked.Exchange(ref _completed, 1) == 0 ? _budgets.CompleteAsync(_taken) : Task.CompletedTask;
 }

@@ -21,11 +21,21 @@ internal sealed class ConnectionCallHandler(ConnectorManifest manifest, RateBudg
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         if (!request.Options.TryGetValue(ConnectionCall.Key, out var call)) return await base.SendAsync(request, cancellationToken);
-        if (manifest.RateLimits.Count > 0)
-            await budgets.AcquireAsync(manifest, call.ConnectionId, call.RelativePath, call.Lane, cancellationToken);
-        var response = await base.SendAsync(request, cancellationToken);
-        // First: a pause the answer asks for holds the other callers back from the moment it is recorded.
-        await budgets.LearnAsync(manifest, call.ConnectionId, response, cancellationToken);
+        var ticket = manifest.RateLimits.Count > 0
+            ? await budgets.AcquireAsync(manifest, call.ConnectionId, call.RelativePath, call.Lane, cancellationToken)
+            : null;
+        HttpResponseMessage response;
+        try
+        {
+            response = await base.SendAsync(request, cancellationToken);
+            // First: a pause the answer asks for is recorded before the answer is, so a call the budget holds back
+            // until this answer is in (see BudgetWindow) sees the pause.
+            await budgets.LearnAsync(manifest, call.ConnectionId, response, cancellationToken);
+        }
+        finally
+        {
+            if (ticket is not null) await ticket.CompleteAsync();
+        }
         VendorAnswers.Current?.Record(response);
         if (call.CanRefresh && await ExpiryDetection.IsExpiredAsync(manifest.TokenExpiry, response, cancellationToken))
             return ExpiryDetection.AsUnauthorized(response);

@@ -13,13 +13,24 @@ internal sealed record Fixture(
     string Status,
     string? Error)
 {
-    private static readonly string[] Fields = ["description", "flow", "connection", "tokens", "inputs", "exchanges", "outputs", "fault"];
+    private static readonly string[] Fields = ["description", "flow", "connection", "tokens", "authorization", "inputs", "exchanges", "outputs", "fault"];
 
     /// <summary>
     /// OAuth tokens the fixture's connection starts with (fake ones): <c>{ "accessToken", "refreshToken", "expiresIn": seconds }</c>.
     /// A negative or short <c>expiresIn</c> simulates an expired token, so the fixture's exchanges start with the refresh.
     /// </summary>
     public JsonObject? Tokens { get; init; }
+
+    /// <summary>
+    /// A simulated OAuth 2.0 authorization-code sign-in: <c>{ "code": "…", "redirectUri": "…" }</c> (fake values). The
+    /// runner exchanges the code at the connector's token URL as the server's sign-in callback does, so the fixture's
+    /// exchanges start with that token request; what the token answer says (<c>expires_in</c>, a refresh token) then
+    /// drives refreshes before expiry, after a 401 or an expiry detector, as in production.
+    /// </summary>
+    public (string Code, string RedirectUri)? Authorization { get; init; }
+
+    /// <summary>The redirect URI a simulated sign-in sends with its code when the fixture names none.</summary>
+    public const string DefaultRedirectUri = "http://127.0.0.1/oauth/callback";
 
     public static Fixture Read(string text)
     {
@@ -72,6 +83,13 @@ internal sealed record Fixture(
                 null => null,
                 JsonObject tokens when tokens["accessToken"] is JsonValue => tokens,
                 _ => throw new FixtureException("$.tokens: an object with 'accessToken', optional 'refreshToken' and 'expiresIn' (seconds; negative = expired)"),
+            },
+            Authorization = root["authorization"] switch
+            {
+                null => null,
+                JsonObject a when a["code"] is JsonValue code && code.TryGetValue(out string? codeText) && codeText.Length > 0 =>
+                    (codeText, a["redirectUri"] is JsonValue r && r.TryGetValue(out string? uri) ? uri : DefaultRedirectUri),
+                _ => throw new FixtureException("$.authorization: an object with 'code' (the code the provider sent back) and optional 'redirectUri'"),
             },
         };
     }

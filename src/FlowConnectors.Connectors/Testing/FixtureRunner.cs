@@ -79,6 +79,21 @@ public static class FixtureRunner
                     expiresIn is { } s ? runtime.Options.Clock.GetUtcNow().AddSeconds(s) : null, null);
                 await runtime.Options.Connections.SaveAsync(connection, cancellationToken);
             }
+            if (fixture.Authorization is { } authorization)
+            {
+                if (connectionId is null) return new FixtureReport(name, fixture.Description, ["$.authorization needs $.connection: the connection that signs in"]);
+                if (package.Manifest.Auth.Kind != AuthKind.OAuth2AuthorizationCode)
+                    return new FixtureReport(name, fixture.Description, [$"$.authorization: connector '{package.Manifest.Key}' does not use OAuth 2.0 authorization code"]);
+                // The sign-in callback's exchange, against the stub: the fixture's first exchange is the token request.
+                try
+                {
+                    await runtime.CompleteAuthorizationAsync(connectionId, authorization.Code, authorization.RedirectUri, cancellationToken);
+                }
+                catch (ConnectorException e)
+                {
+                    differences.Add($"sign-in: the code exchange failed: {e.Message}");
+                }
+            }
             run = await runtime.RunFlowAsync(package.Manifest.Key, fixture.Flow, connectionId, fixture.Inputs, cancellationToken);
         }
         catch (Exception e) when (e is ConnectorException or Engine.Runtime.FlowInputException or Engine.Flows.FlowValidationException)

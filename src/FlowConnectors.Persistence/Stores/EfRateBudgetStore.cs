@@ -9,7 +9,7 @@ namespace FlowConnectors.Persistence.Stores;
 /// Rate-limit budgets in the database, shared by every node. Every change to a budget (a take, a pause) runs
 /// in one transaction holding the budget's row lock (<c>SELECT … FOR UPDATE</c> on PostgreSQL; SQLite's single
 /// writer, <c>BEGIN IMMEDIATE</c>), so takes and pauses of all nodes happen in one order: a take decides on
-/// every pause committed before it, and two nodes can never both take the window's last slot.
+/// every pause and answer committed before it, and two nodes can never both take the window's last slot.
 /// The time a take decides at is read while the lock is held, so a take that queued for the lock is recorded
 /// when it was granted, not when it began to wait (a back-dated grant would let the next one in too early).
 /// Pauses go through the same statements as takes, so the first 429 of a process is recorded as quickly as a
@@ -17,8 +17,15 @@ namespace FlowConnectors.Persistence.Stores;
 /// </summary>
 internal sealed class EfRateBudgetStore(IDbContextFactory<FlowConnectorsDbContext> factory, PersistenceOptions options) : IRateBudgetStore
 {
-    public Task<BudgetDecision> TryTakeAsync(string key, RateLimit limit, BudgetLane lane, TimeProvider clock, CancellationToken ct = default) =>
-        UpdateAsync(key, window => window.Decide(limit, lane, clock.GetUtcNow(), take: true), ct);
+    public Task<BudgetDecision> TryTakeAsync(string key, RateLimit limit, BudgetLane lane, TimeProvider clock, string grantId, CancellationToken ct = default) =>
+        UpdateAsync(key, window => window.Decide(limit, lane, clock.GetUtcNow(), take: true, grantId), ct);
+
+    public Task CompleteAsync(string key, string grantId, TimeProvider clock, CancellationToken ct = default) =>
+        UpdateAsync(key, window =>
+        {
+            window.Complete(grantId, clock.GetUtcNow());
+            return true;
+        }, ct);
 
     public async Task<DateTimeOffset> PeekAsync(string key, RateLimit limit, BudgetLane lane, DateTimeOffset now, CancellationToken ct = default)
     {
@@ -53,7 +60,7 @@ internal sealed class EfRateBudgetStore(IDbContextFactory<FlowConnectorsDbContex
         if (!options.IsSqlite) await db.Database.ExecuteSqlRawAsync("SET LOCAL synchronous_commit = off", ct);
         var window = Read(row);
         var result = change(window);
-        row.GrantsJson = JsonSerializer.Serialize(window.Grants);
+        row.GrantsJson = window.SerializeGrants();
         row.PausedUntil = window.PausedUntil;
         row.WaitingJson = window.Waiting.Count == 0 ? null : JsonSerializer.Serialize(window.Waiting);
         row.Revision++;
@@ -70,11 +77,8 @@ internal sealed class EfRateBudgetStore(IDbContextFactory<FlowConnectorsDbContex
 
     private static BudgetWindow Read(RateBudgetEntity row)
     {
-        var window = new BudgetWindow
-        {
-            Grants = JsonSerializer.Deserialize<List<long>>(row.GrantsJson) ?? [],
-            PausedUntil = row.PausedUntil,
-        };
+        var (grants, lastDone) = BudgetWindow.DeserializeGrants(row.GrantsJson);
+        var window = new BudgetWindow { Grants = grants, LastDone = lastDone, PausedUntil = row.PausedUntil };
         if (row.WaitingJson is { } waiting)
             foreach (var (lane, until) in JsonSerializer.Deserialize<Dictionary<string, long>>(waiting) ?? []) window.Waiting[lane] = until;
         return window;

@@ -1,10 +1,10 @@
 using System.Text.Json.Nodes;
-using FlowConnectors.Connectors.Postman;
+using FlowConnectors.Import.Postman;
 using FlowConnectors.Engine.Flows;
 using Microsoft.OpenApi;
 using Microsoft.OpenApi.Reader;
 
-namespace FlowConnectors.Connectors.OpenApi;
+namespace FlowConnectors.Import.OpenApi;
 
 /// <summary>
 /// Maps an OpenAPI 3.0 or 3.1 description (YAML or JSON; Swagger 2.0 is read and converted by the parser)
@@ -12,7 +12,7 @@ namespace FlowConnectors.Connectors.OpenApi;
 /// tag; parameters and the request body become typed inputs (enums as static dropdowns, required kept);
 /// the 2xx response's properties become outputs; securitySchemes become the connector's auth (and
 /// additional auths); the first server is the base URL connection parameter; response examples become
-/// offline fixtures; paged list operations name their pagination (cursor, Link, page or offset).
+/// offline fixtures; paged list operations walk every page with Http.Paginate (cursor, Link, page or offset).
 /// </summary>
 public static class OpenApiImporter
 {
@@ -70,7 +70,6 @@ public static class OpenApiImporter
                 var action = new OpenApiAction(id, path, method.Method.ToUpperInvariant(), item, operation, pointer, choice, basePath, warnings).Build();
                 flows[id] = action.Flow;
                 actions.Add(action.Summary);
-                if (auth.Primary.Kind == "oauth2AuthorizationCode") continue; // a fixture would need a signed-in user
                 for (var e = 0; e < action.Fixtures.Count; e++)
                     fixtures[action.Fixtures.Count == 1 ? id : $"{id}-{e + 1}"] = WithConnection(action.Fixtures[e], parameters, auth.Primary);
             }
@@ -142,7 +141,16 @@ public static class OpenApiImporter
 
     private static JsonObject WithConnection(JsonObject fixture, List<ImportedParameter> parameters, MappedAuth auth)
     {
-        if (auth.Kind == "oauth2ClientCredentials" && Uri.TryCreate((string?)auth.Manifest["tokenUrl"], UriKind.Absolute, out var tokenUrl))
+        // OAuth: the token request comes first — client credentials before the call; for an authorization code, the
+        // simulated sign-in's code exchange (the fixture's 'authorization').
+        if (auth.Kind is "oauth2ClientCredentials" or "oauth2AuthorizationCode" && Uri.TryCreate((string?)auth.Manifest["tokenUrl"], UriKind.Absolute, out var tokenUrl))
+        {
+            var answer = new JsonObject { ["access_token"] = "test-access-token-not-real", ["token_type"] = "Bearer", ["expires_in"] = 3600 };
+            if (auth.Kind == "oauth2AuthorizationCode")
+            {
+                answer["refresh_token"] = "test-refresh-token-not-real";
+                fixture["authorization"] = new JsonObject { ["code"] = "test-code-not-real" };
+            }
             fixture["exchanges"]!.AsArray().Insert(0, new JsonObject
             {
                 ["request"] = new JsonObject { ["method"] = "POST", ["path"] = tokenUrl.AbsolutePath, ["query"] = new JsonObject(), ["headers"] = new JsonObject() },
@@ -150,9 +158,10 @@ public static class OpenApiImporter
                 {
                     ["status"] = 200,
                     ["headers"] = new JsonObject { ["content-type"] = "application/json" },
-                    ["body"] = new JsonObject { ["access_token"] = "test-access-token-not-real", ["token_type"] = "Bearer", ["expires_in"] = 3600 },
+                    ["body"] = answer,
                 },
             });
+        }
         var connection = new JsonObject();
         foreach (var p in parameters)
             connection[p.Name] = p.Type == "password" ? $"test-{p.Name}-not-real" : p.Default ?? $"test-{p.Name}";

@@ -1,9 +1,9 @@
 using System.Text.Json.Nodes;
-using FlowConnectors.Connectors.Postman;
+using FlowConnectors.Import.Postman;
 using FlowConnectors.Engine.Flows;
 using Microsoft.OpenApi;
 
-namespace FlowConnectors.Connectors.OpenApi;
+namespace FlowConnectors.Import.OpenApi;
 
 /// <summary>One operation → one action flow (a CallFlow to httpHelper and a Return), its card and its fixtures from response examples.</summary>
 internal sealed class OpenApiAction(string id, string path, string method, IOpenApiPathItem item, OpenApiOperation operation, string pointer,
@@ -22,6 +22,9 @@ internal sealed class OpenApiAction(string id, string path, string method, IOpen
         foreach (var p in (item.Parameters ?? []).Concat(operation.Parameters ?? []))
             if (p.Name is not null) parameters[(p.Name, p.In)] = p;
 
+        var plan = PagingPlan.Detect(parameters.Values, operation, method, authChoice, out var pagingNote);
+        if (pagingNote is not null) warnings.Add(new(pointer, pagingNote));
+
         var pathInputs = new Dictionary<string, string>(StringComparer.Ordinal);
         var query = new List<(string Key, string Input)>();
         var headers = new List<(string Key, string Input)>();
@@ -37,6 +40,9 @@ internal sealed class OpenApiAction(string id, string path, string method, IOpen
             {
                 case ParameterLocation.Path:
                     pathInputs[p.Name!] = AddParameter(p, required: true, "path");
+                    break;
+                case ParameterLocation.Query when plan is not null && plan.Parameters.Contains(p.Name!):
+                    // Paginate sends it, page after page.
                     break;
                 case ParameterLocation.Query:
                     query.Add((p.Name!, AddParameter(p, p.Required, "query")));
@@ -65,7 +71,7 @@ internal sealed class OpenApiAction(string id, string path, string method, IOpen
             {
                 var example = Example(media);
                 var type = media.Schema?.Type?.HasFlag(JsonSchemaType.Array) == true ? "array" : "object";
-                var safe = example is not null && !Catalog.SecretScanner.LooksLikeSecret(null, example.ToJsonString()) ? example : null;
+                var safe = example is not null && !FlowConnectors.Connectors.Catalog.SecretScanner.LooksLikeSecret(null, example.ToJsonString()) ? example : null;
                 var name = AddInput("body", type, safe, required, "Body", media.Schema?.Description ?? "The JSON request body.");
                 if (_sample[name] is null) _sample[name] = example?.DeepClone() ?? (type == "array" ? new JsonArray() : new JsonObject());
                 bodyJs = $"input.{name}";
@@ -132,7 +138,7 @@ internal sealed class OpenApiAction(string id, string path, string method, IOpen
             }
 
         var display = path;
-        var paging = Paging(parameters.Values, operation);
+        var paging = plan?.Describe() ?? Paging(parameters.Values, operation);
         var authNote = authChoice switch
         {
             null => "",
@@ -158,6 +164,49 @@ internal sealed class OpenApiAction(string id, string path, string method, IOpen
             ],
             Connections = [new FlowConnection { FromNode = "call", Outcome = "done", To = "done" }],
         };
+        if (plan is not null)
+        {
+            var maxItems = AddInput("maxItems", "integer", JsonValue.Create(1000), false, "Max Items", "Records gathered at most, across all pages.");
+            var pageInputs = new JsonObject
+            {
+                ["method"] = method,
+                ["url"] = callInputs["relative_url"]!.DeepClone(),
+                ["useConnection"] = true,
+                ["mode"] = "collect",
+                ["maxItems"] = new JsonObject { ["js"] = $"input.{maxItems}" },
+            };
+            var pageQuery = query.Select(q => $"{PostmanTemplate.Literal(q.Key)}: input.{q.Input}").ToList();
+            // Link paging sends the page size itself on the first page; the next links carry it on.
+            if (plan.Strategy == "linkHeader" && plan.SizeParameter is { } linkSize) pageQuery.Add($"{PostmanTemplate.Literal(linkSize)}: {plan.Size}");
+            if (pageQuery.Count > 0) pageInputs["query"] = new JsonObject { ["js"] = "({ " + string.Join(", ", pageQuery) + " })" };
+            if (callInputs["headers"] is { } h) pageInputs["headers"] = h.DeepClone();
+            foreach (var (name, value) in plan.Inputs()) pageInputs[name] = value;
+            outputs.Clear();
+            outputs.Add(new FlowParameter { Name = "items", Type = "array", Label = "Items", Description = $"Every record of every page ('{(plan.ItemsPath.Length == 0 ? "the body" : plan.ItemsPath)}' of each page), up to Max Items." });
+            outputs.Add(new FlowParameter { Name = "pages", Type = "integer", Label = "Pages", Description = "Pages received." });
+            outputs.Add(new FlowParameter { Name = "truncated", Type = "boolean", Label = "Truncated", Description = "True when Max Items cut the records short." });
+            fields.Clear();
+            flow.Nodes.Clear();
+            var paginate = new FlowNode { Id = "pages", Type = "Http.Paginate", Name = $"{method} {display} (all pages)", Inputs = new(StringComparer.Ordinal) };
+            foreach (var (name, value) in pageInputs) paginate.Inputs[name] = value?.DeepClone();
+            flow.Nodes.Add(paginate);
+            flow.Nodes.Add(new FlowNode
+            {
+                Id = "done", Type = "Return", Name = "Return records",
+                Inputs = new(StringComparer.Ordinal)
+                {
+                    ["outputs"] = new JsonObject
+                    {
+                        ["items"] = new JsonObject { ["js"] = "nodes.pages.items" },
+                        ["pages"] = new JsonObject { ["js"] = "nodes.pages.pages" },
+                        ["truncated"] = new JsonObject { ["js"] = "nodes.pages.truncated" },
+                    },
+                },
+            });
+            flow.Connections.Clear();
+            flow.Connections.Add(new FlowConnection { FromNode = "pages", Outcome = "done", To = "done" });
+        }
+        var firstCall = plan is null ? "call" : "pages";
         if (pathInputs.Count > 0)
         {
             // An empty path input would send /repos//issues: refuse it before anything is sent.
@@ -169,7 +218,7 @@ internal sealed class OpenApiAction(string id, string path, string method, IOpen
                 Id = "emptyPath", Type = "Fail", Name = "Empty path input",
                 Inputs = new(StringComparer.Ordinal) { ["message"] = new JsonObject { ["js"] = $"{list}.filter({Empty}).map(p => p[0]).join(', ') + ' must not be empty: it fills the path {method} ' + {PostmanTemplate.Literal(display)}" } },
             });
-            flow.Connections.Insert(0, new FlowConnection { FromNode = "checkPath", Outcome = "true", To = "call" });
+            flow.Connections.Insert(0, new FlowConnection { FromNode = "checkPath", Outcome = "true", To = firstCall });
             flow.Connections.Insert(1, new FlowConnection { FromNode = "checkPath", Outcome = "false", To = "emptyPath" });
         }
         flow.Extensions["card"] = card;
@@ -183,6 +232,11 @@ internal sealed class OpenApiAction(string id, string path, string method, IOpen
             var sentQuery = new JsonObject();
             foreach (var (key, input) in query)
                 if (_sample[input] is { } value) sentQuery[key] = JsonValue.Create(value is JsonValue v && v.TryGetValue(out string? s) ? s : value.ToJsonString().Trim('"'));
+            if (plan is not null)
+            {
+                fixtures.Add(PagedFixture(plan, status, code, example, sentQuery, basePath + samplePath));
+                continue;
+            }
             var request = new JsonObject { ["method"] = method, ["path"] = basePath + samplePath, ["query"] = sentQuery, ["headers"] = new JsonObject() };
             if (bodySample is not null && contentType?.Contains("json", StringComparison.OrdinalIgnoreCase) == true) request["body"] = bodySample.DeepClone();
             var responseHeaders = new JsonObject { ["content-type"] = "application/json" };
@@ -201,6 +255,46 @@ internal sealed class OpenApiAction(string id, string path, string method, IOpen
         }
         var summaryAction = new ImportedAction(id, label, group ?? "", method, display, _inputs.Select(i => i.Name).ToList(), outputs.Select(o => o.Name).ToList(), fixtures.Count, pointer, authChoice);
         return new Result(flow, summaryAction, fixtures);
+    }
+
+    /// <summary>
+    /// A paged action's fixture from a response example: the example is the first page; when Paginate would ask for
+    /// another (a next cursor in the example, page or offset paging), the stub answers it with the end of the list.
+    /// A non-2xx example is a fault of the first page.
+    /// </summary>
+    private JsonObject PagedFixture(PagingPlan plan, string status, int code, JsonNode example, JsonObject sentQuery, string requestPath)
+    {
+        var inputs = new JsonObject();
+        foreach (var input in _inputs.Where(i => i.Default is null && _sample[i.Name] is not null)) inputs[input.Name] = _sample[input.Name]!.DeepClone();
+        var exchanges = new JsonArray();
+        JsonObject Exchange(IEnumerable<(string Name, string Value)> paging, JsonNode body)
+        {
+            var query = (JsonObject)sentQuery.DeepClone();
+            if (plan.Strategy == "linkHeader" && plan.SizeParameter is { } size) query[size] = plan.Size.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            foreach (var (name, value) in paging) query[name] = value;
+            return new JsonObject
+            {
+                ["request"] = new JsonObject { ["method"] = method, ["path"] = requestPath, ["query"] = query, ["headers"] = new JsonObject() },
+                ["response"] = new JsonObject { ["status"] = code, ["headers"] = new JsonObject { ["content-type"] = "application/json" }, ["body"] = body.DeepClone() },
+            };
+        }
+        exchanges.Add(Exchange(plan.Strategy == "linkHeader" ? [] : plan.FirstPageQuery(), example));
+        var fixture = new JsonObject
+        {
+            ["description"] = $"the {status} example of {method} {path} in the description, as the first page",
+            ["flow"] = id,
+            ["inputs"] = inputs,
+            ["exchanges"] = exchanges,
+        };
+        if (code is < 200 or > 299)
+        {
+            fixture["fault"] = $"HTTP {code}";
+            return fixture;
+        }
+        var items = plan.Items(example) ?? [];
+        if (plan.NextPageQuery(example, items.Count) is { } next) exchanges.Add(Exchange(next, plan.EndOfList(example)));
+        fixture["outputs"] = new JsonObject { ["items"] = items.DeepClone(), ["pages"] = items.Count == 0 ? 0 : 1, ["truncated"] = false };
+        return fixture;
     }
 
     /// <summary>Which paging the operation shows: a cursor parameter, a Link response header, page/per_page or offset/limit.</summary>
@@ -242,7 +336,7 @@ internal sealed class OpenApiAction(string id, string path, string method, IOpen
 
     /// <summary>A schema's default, unless it looks like a credential.</summary>
     private static JsonNode? Default(IOpenApiSchema schema, string? name) =>
-        schema.Default is { } d && !(d is JsonValue v && v.TryGetValue(out string? s) && Catalog.SecretScanner.LooksLikeSecret(name, s)) ? d.DeepClone() : null;
+        schema.Default is { } d && !(d is JsonValue v && v.TryGetValue(out string? s) && FlowConnectors.Connectors.Catalog.SecretScanner.LooksLikeSecret(name, s)) ? d.DeepClone() : null;
 
     /// <summary>An enum as a static dropdown.</summary>
     private static JsonArray? Options(IOpenApiSchema schema) =>

@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using FlowConnectors.Connectors.Manifest;
 using FlowConnectors.Engine.Flows;
 
-namespace FlowConnectors.Connectors.Postman;
+namespace FlowConnectors.Import.Postman;
 
 /// <summary>An action present before and after a re-import whose card or request differs, and how.</summary>
 public sealed record ChangedAction(string Id, string Label, IReadOnlyList<string> What);
@@ -18,7 +18,7 @@ public sealed record ImportChanges(
     /// <summary>The kept settings' values, written over the import's.</summary>
     public JsonObject KeptSettings { get; init; } = [];
     /// <summary>The catalog's semantic diff from the folder to the re-import (null for a new connector); its breaking changes set the major version.</summary>
-    public Catalog.ConnectorDiff? Diff { get; init; }
+    public FlowConnectors.Connectors.Catalog.ConnectorDiff? Diff { get; init; }
 
     /// <summary>The connector settings a re-import keeps when the folder's differ from the source's: the user's edits.</summary>
     public static readonly string[] EditableSettings = ["name", "description", "icon", "accentColor", "documentationUrl", "supportEmail"];
@@ -100,13 +100,13 @@ public sealed record ImportChanges(
         // auth kind changed) is a major bump, anything else a minor one.
         var previous = (string?)oldManifest["version"];
         var version = previous ?? "1.0.0";
-        Catalog.ConnectorDiff? diff = null;
+        FlowConnectors.Connectors.Catalog.ConnectorDiff? diff = null;
         try
         {
             var after = imported.Files(version, keptSettings).ToDictionary(f => f.Key, f => System.Text.Encoding.UTF8.GetBytes(f.Value));
-            diff = Catalog.SemanticDiff.Compare(Catalog.ConnectorSnapshot.FromPath(existingFolder), Catalog.ConnectorSnapshot.FromFiles(after, "import"));
+            diff = FlowConnectors.Connectors.Catalog.SemanticDiff.Compare(FlowConnectors.Connectors.Catalog.ConnectorSnapshot.FromPath(existingFolder), FlowConnectors.Connectors.Catalog.ConnectorSnapshot.FromFiles(after, "import"));
         }
-        catch (Catalog.CatalogException)
+        catch (FlowConnectors.Connectors.Catalog.CatalogException)
         {
             // A hand-broken flow in the folder: the import replaces it; the action list above still says what changed.
         }
@@ -130,6 +130,9 @@ public sealed record ImportChanges(
         var newCall = Call(after);
         string Method(JsonNode? call) => call?["request_method"]?.ToJsonString() ?? "?";
         if (Method(oldCall) != Method(newCall)) what.Add($"method {Method(oldCall).Trim('"')} → {Method(newCall).Trim('"')}");
+        // A paged card (OpenAPI import) sends through its Http.Paginate node.
+        JsonNode? Pages(JsonObject flow) => (flow["nodes"] as JsonArray)?.OfType<JsonObject>().FirstOrDefault(n => (string?)n["id"] == "pages")?["inputs"];
+        if (!JsonNode.DeepEquals(Pages(before), Pages(after))) what.Add("paged request changed");
         foreach (var (field, label) in new[] { ("relative_url", "URL"), ("query", "query"), ("headers", "headers"), ("body", "body") })
             if (!JsonNode.DeepEquals(oldCall?[field], newCall?[field])) what.Add($"{label} changed");
         var oldInputs = Names(before["inputs"]);

@@ -2,7 +2,7 @@ using FlowConnectors.Connectors.Manifest;
 using FlowConnectors.Engine.Runtime;
 using FlowConnectors.Engine.Formats;
 
-namespace FlowConnectors.Connectors.Postman;
+namespace FlowConnectors.Import.Postman;
 
 /// <summary>The result of writing an import: what changed and where it went.</summary>
 public sealed record ImportWriteResult(string Folder, ImportChanges Changes, IReadOnlyList<FormatProblem> Warnings);

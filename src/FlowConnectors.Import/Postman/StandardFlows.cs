@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using FlowConnectors.Engine.Flows;
 
-namespace FlowConnectors.Connectors.Postman;
+namespace FlowConnectors.Import.Postman;
 
 /// <summary>The standard flows of an imported connector: httpHelper, customApiAction and _authping.</summary>
 internal static class StandardFlows

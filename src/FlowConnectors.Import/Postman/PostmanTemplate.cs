@@ -3,7 +3,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
-namespace FlowConnectors.Connectors.Postman;
+namespace FlowConnectors.Import.Postman;
 
 /// <summary>Postman's <c>{{variable}}</c> text: its parts, substitution, and the JavaScript that builds it from flow inputs.</summary>
 internal static partial class PostmanTemplate
@@ -58,7 +58,7 @@ internal static partial class PostmanTemplate
     /// <summary>A flow or card name as the deploy checks want it: no control or prohibited characters (Okta 003H), at most 100 characters.</summary>
     public static string DisplayName(string text)
     {
-        var clean = new string(text.Select(c => char.IsControl(c) || Manifest.ConnectorPackage.ProhibitedNameCharacters.Contains(c) ? ' ' : c).ToArray());
+        var clean = new string(text.Select(c => char.IsControl(c) || FlowConnectors.Connectors.Manifest.ConnectorPackage.ProhibitedNameCharacters.Contains(c) ? ' ' : c).ToArray());
         clean = string.Join(' ', clean.Split(' ', StringSplitOptions.RemoveEmptyEntries));
         return clean.Length <= 100 ? clean : clean[..99] + "…";
     }

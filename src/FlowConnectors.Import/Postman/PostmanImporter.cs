@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using FlowConnectors.Engine.Flows;
 
-namespace FlowConnectors.Connectors.Postman;
+namespace FlowConnectors.Import.Postman;
 
 /// <summary>
 /// Maps a Postman Collection (v2.1 or v2.0) to a connector: each request becomes an action flow that
@@ -169,7 +169,7 @@ public static partial class PostmanImporter
         var name = PostmanTemplate.Identifier((owner?.Name ?? "collection") + " " + used.Type, "auth");
         name = char.ToLowerInvariant(name[0]) + name[1..];
         if (name.Length > 40) name = name[..40];
-        if (Manifest.ManifestReader.ReservedAuthNames.Contains(name) || name[0] == '_') name = "auth" + char.ToUpperInvariant(name[0]) + name[1..];
+        if (FlowConnectors.Connectors.Manifest.ManifestReader.ReservedAuthNames.Contains(name) || name[0] == '_') name = "auth" + char.ToUpperInvariant(name[0]) + name[1..];
         var unique = name;
         for (var n = 2; taken.Contains(unique); n++) unique = name + n;
         return unique;
@@ -191,7 +191,7 @@ public static partial class PostmanImporter
                 if (variable.Disabled || variable.Value is null) continue;
                 var parameter = parameters.FirstOrDefault(p => p.Variable == variable.Key);
                 if (parameter is null) continue;
-                if (parameter.Type == "password" || variable.Type == "secret" || Catalog.SecretScanner.LooksLikeSecret(variable.Key, variable.Value))
+                if (parameter.Type == "password" || variable.Type == "secret" || FlowConnectors.Connectors.Catalog.SecretScanner.LooksLikeSecret(variable.Key, variable.Value))
                 {
                     warnings.Add(new(variable.Path, $"environment '{environment.Name}': the value of {{{{{variable.Key}}}}} is a credential; it is not copied into the preset — enter it in the connection"));
                     continue;
@@ -272,7 +272,7 @@ public static partial class PostmanImporter
         {
             var value = PostmanTemplate.Resolve(scope.GetValueOrDefault(variable) ?? "", scope).Trim();
             if (value.Length > 0 && !value.Contains("://", StringComparison.Ordinal)) value = "http://" + value;
-            if (!Manifest.ManifestReader.IsHttpUrl(value) || PostmanTemplate.Variables(value).Any())
+            if (!FlowConnectors.Connectors.Manifest.ManifestReader.IsHttpUrl(value) || PostmanTemplate.Variables(value).Any())
                 throw new PostmanImportException(path + ".url", $"the base URL variable {{{{{variable}}}}} has no absolute http(s) URL as its value in the collection's variables; give it one (e.g. https://api.example.com)");
             // A connection parameter with the collection's value as its default: switching environments is a
             // connection setting (or a preset), not an edit of the connector.
@@ -290,7 +290,7 @@ public static partial class PostmanImporter
                 parameters.Add(new ImportedParameter(name, "text", scope.GetValueOrDefault(m.Groups[1].Value.Trim()), path + ".url", m.Groups[1].Value.Trim()));
             return $"{{{{connection.{name}}}}}";
         });
-        if (!Manifest.ManifestReader.IsHttpUrl(Regex.Replace(result, @"\{\{connection\.[A-Za-z0-9_]+\}\}", "x")))
+        if (!FlowConnectors.Connectors.Manifest.ManifestReader.IsHttpUrl(Regex.Replace(result, @"\{\{connection\.[A-Za-z0-9_]+\}\}", "x")))
             throw new PostmanImportException(path + ".url", $"'{template}' is not a usable base URL (an http or https host)");
         return result;
     }

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace FlowConnectors.Connectors.Postman;
+namespace FlowConnectors.Import.Postman;
 
 /// <summary>The connector auth a Postman <c>auth</c> block suggests, with the connection parameters it needs.</summary>
 internal sealed record MappedAuth(JsonObject Manifest, List<ImportedParameter> Parameters, HashSet<string> CredentialVariables,
@@ -89,7 +89,7 @@ internal static class PostmanAuthMapper
         var scope = PostmanTemplate.Resolve(auth.Values.GetValueOrDefault("scope") ?? "", variables);
         var clientAuth = auth.Values.GetValueOrDefault("client_authentication") == "body" ? "client_secret_post" : "client_secret_basic";
         var supported = grant is "client_credentials" or "authorization_code" or "authorization_code_with_pkce";
-        if (supported && Manifest.ManifestReader.IsHttpUrl(tokenUrl) && (grant == "client_credentials" || Manifest.ManifestReader.IsHttpUrl(authorizeUrl)))
+        if (supported && FlowConnectors.Connectors.Manifest.ManifestReader.IsHttpUrl(tokenUrl) && (grant == "client_credentials" || FlowConnectors.Connectors.Manifest.ManifestReader.IsHttpUrl(authorizeUrl)))
         {
             var clientId = parameter("clientId", "clientId", false, "client id");
             var clientSecret = parameter("clientSecret", "clientSecret", true, "client secret");
@@ -112,7 +112,7 @@ internal static class PostmanAuthMapper
         return new(ApiKey(token, "header", "Authorization", "Bearer"), parameters, credentials, "Authorization", null);
     }
 
-    private static bool LooksSecret(string name, string? value) => value is not null && Catalog.SecretScanner.LooksLikeSecret(name, value);
+    private static bool LooksSecret(string name, string? value) => value is not null && FlowConnectors.Connectors.Catalog.SecretScanner.LooksLikeSecret(name, value);
 
     private static JsonObject ApiKey(string parameter, string where, string name, string tokenType) => new()
     {

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace FlowConnectors.Connectors.Postman;
+namespace FlowConnectors.Import.Postman;
 
 /// <summary>A Postman environment export (<c>*.postman_environment.json</c>): a name and variables.</summary>
 internal sealed record PostmanEnvironment(string Name, IReadOnlyList<PostmanEntry> Values)

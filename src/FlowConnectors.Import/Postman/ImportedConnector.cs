@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using FlowConnectors.Engine.Flows;
 
-namespace FlowConnectors.Connectors.Postman;
+namespace FlowConnectors.Import.Postman;
 
 /// <summary>Something the import could not carry over faithfully, with where it is in the collection.</summary>
 public sealed record ImportMessage(string Path, string Message)

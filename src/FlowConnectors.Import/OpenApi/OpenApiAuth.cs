@@ -1,8 +1,8 @@
 using System.Text.Json.Nodes;
-using FlowConnectors.Connectors.Postman;
+using FlowConnectors.Import.Postman;
 using Microsoft.OpenApi;
 
-namespace FlowConnectors.Connectors.OpenApi;
+namespace FlowConnectors.Import.OpenApi;
 
 /// <summary>
 /// The connector's auths from <c>components.securitySchemes</c>: the scheme the document's global
@@ -53,7 +53,7 @@ internal sealed class OpenApiAuth
         {
             if (!Schemes.TryGetValue(name, out var scheme)) continue;
             var authName = PostmanTemplate.Identifier(name, "auth");
-            if (Manifest.ManifestReader.ReservedAuthNames.Contains(authName)) authName = "auth" + char.ToUpperInvariant(authName[0]) + authName[1..];
+            if (FlowConnectors.Connectors.Manifest.ManifestReader.ReservedAuthNames.Contains(authName)) authName = "auth" + char.ToUpperInvariant(authName[0]) + authName[1..];
             if (Additional.ContainsKey(authName)) return authName;
             var mapped = MapScheme(name, scheme, authName, warnings);
             if (mapped.Kind is not ("basic" or "apiKey"))

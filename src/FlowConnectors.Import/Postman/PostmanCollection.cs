@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace FlowConnectors.Connectors.Postman;
+namespace FlowConnectors.Import.Postman;
 
 /// <summary>A collection that cannot be imported at all: the message names what and where.</summary>
 public sealed class PostmanImportException(string path, string message) : Exception($"{path}: {message}")

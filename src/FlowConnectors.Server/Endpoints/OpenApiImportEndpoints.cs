@@ -1,0 +1,141 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using FlowConnectors.Connectors.Catalog;
+using FlowConnectors.Connectors.Runtime;
+using FlowConnectors.Import.OpenApi;
+using FlowConnectors.Import.Postman;
+using FlowConnectors.Server.Hosting;
+using FlowConnectors.Server.Runtime;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace FlowConnectors.Server.Endpoints;
+
+/// <summary>What <c>POST /api/openapi/preview</c> and <c>/api/openapi/import</c> take: the description and an optional connector name.</summary>
+/// <param name="Spec">The OpenAPI 3.0/3.1 (or Swagger 2.0) description: as a JSON object, or as its YAML or JSON text.</param>
+/// <param name="Name">The connector's name; the description's title when left out.</param>
+internal sealed record OpenApiImportRequest(JsonNode? Spec, string? Name);
+
+internal sealed record ImportParameterView(string Name, string Type, string? Default, string Source, bool Required);
+internal sealed record ImportActionView(string Id, string Label, string Group, string Method, string Path, IReadOnlyList<string> Inputs,
+    IReadOnlyList<string> Outputs, int Examples, string Source, string? Auth);
+internal sealed record ImportWarningView(string Path, string Message);
+internal sealed record ImportChangedActionView(string Id, string Label, IReadOnlyList<string> What);
+internal sealed record DiffChangeView(string Op, string Text, bool Breaking);
+internal sealed record DiffSectionView(string Title, IReadOnlyList<DiffChangeView> Changes);
+/// <summary>The catalog's semantic diff from the installed connector to the re-import; breaking changes make the version bump major.</summary>
+internal sealed record ImportDiffView(IReadOnlyList<DiffSectionView> Sections, int Changes, int Breaking, string Text);
+internal sealed record ImportChangesView(bool IsNew, string? PreviousVersion, string Version, IReadOnlyList<string> Added, IReadOnlyList<string> Removed,
+    IReadOnlyList<ImportChangedActionView> Changed, IReadOnlyList<string> Connector, IReadOnlyList<string> Kept, ImportDiffView? Diff, IReadOnlyList<string> Lines);
+
+/// <summary>A preview (nothing saved) or an import (installed): the connector the description becomes and what it changes.</summary>
+internal sealed record OpenApiImportResponse(string Key, string Name, string BaseUrl, JsonObject? Auth, IReadOnlyList<ImportParameterView> ConnectionParameters,
+    IReadOnlyList<ImportActionView> Actions, IReadOnlyList<ImportWarningView> Warnings, ImportChangesView Changes, bool Installed);
+
+/// <summary>
+/// OpenAPI import through the API (the designer's Import tab, <c>flowc import-openapi</c>'s twin): preview shows the actions,
+/// warnings and — for a re-import — the semantic diff and the semver bump it implies; import installs the connector.
+/// </summary>
+internal static class OpenApiImportEndpoints
+{
+    public static void Map(WebApplication app)
+    {
+        var api = app.MapGroup("/api/openapi").WithTags("Import");
+        api.MapPost("/preview", PreviewAsync)
+            .Accepts<OpenApiImportRequest>("application/json")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        api.MapPost("/import", ImportAsync)
+            .Accepts<OpenApiImportRequest>("application/json")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+    }
+
+    private static async Task<Results<Ok<OpenApiImportResponse>, ProblemHttpResult>> PreviewAsync(HttpRequest request, ConnectorInstaller installer,
+        ConnectorRuntime runtime, ServerOptions options)
+    {
+        var (imported, problem) = await ReadAsync(request, options);
+        if (problem is not null) return problem;
+        var changes = ImportChanges.Compare(installer.IsInstalledHere(imported!.Key) ? installer.FolderOf(imported.Key) : null, imported);
+        var warnings = new List<ImportWarningView>();
+        if (runtime.IsInstalled(imported.Key) && !installer.IsInstalledHere(imported.Key))
+            warnings.Add(new("$.name", $"the connector '{imported.Key}' is already loaded (a sample or a folder the server started with); saving replaces it while the server runs — give another name to keep both"));
+        return TypedResults.Ok(View(imported, changes, installed: false, warnings));
+    }
+
+    private static async Task<Results<Ok<OpenApiImportResponse>, Created<OpenApiImportResponse>, ProblemHttpResult>> ImportAsync(HttpRequest request,
+        ConnectorInstaller installer, ServerOptions options, CancellationToken ct)
+    {
+        var (imported, problem) = await ReadAsync(request, options);
+        if (problem is not null) return problem;
+        var existing = installer.IsInstalledHere(imported!.Key) ? installer.FolderOf(imported.Key) : null;
+        var changes = ImportChanges.Compare(existing, imported);
+        var staging = Path.Combine(Path.GetTempPath(), $"flowconnectors-import-{Guid.NewGuid():N}");
+        try
+        {
+            ConnectorFolderWriter.WriteFiles(imported, changes, staging);
+            var result = await installer.InstallAsync(staging, ct);
+            if (!result.Succeeded)
+                return AsProblem(Problems.Validation($"the imported connector '{imported.Key}' does not validate",
+                    result.Problems.Where(p => p.IsError).Select(p => (object)new { path = $"{p.File} {p.Path}", message = $"{p.Code}: {p.Message}" })));
+            var view = View(imported, changes, installed: true, []);
+            return changes.IsNew ? TypedResults.Created($"/api/connectors/{imported.Key}", view) : TypedResults.Ok(view);
+        }
+        finally
+        {
+            if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
+        }
+    }
+
+    private static async Task<(ImportedConnector? Imported, ProblemHttpResult? Problem)> ReadAsync(HttpRequest request, ServerOptions options)
+    {
+        var (body, problem) = await Problems.ReadJsonAsync(request, options.MaxBodyBytes);
+        if (problem is not null) return (null, AsProblem(problem));
+        if (body is not JsonObject o)
+            return (null, AsProblem(Problems.Validation("the body must be an object: { \"spec\": …, \"name\": … }", [new { path = "$", message = "expected an object" }])));
+        OpenApiImportRequest? typed;
+        try
+        {
+            typed = o.Deserialize<OpenApiImportRequest>(JsonSerializerOptions.Web);
+        }
+        catch (JsonException e)
+        {
+            return (null, AsProblem(Problems.Validation("the body does not match { spec, name }", [new { path = e.Path ?? "$", message = "wrong type" }])));
+        }
+        if (typed?.Spec is not { } spec)
+            return (null, AsProblem(Problems.Validation("the body needs 'spec': the OpenAPI description (as JSON, or as its YAML or JSON text)", [new { path = "$.spec", message = "required" }])));
+        var name = typed.Name?.Trim() is { Length: > 0 } n ? n : null;
+        var document = spec is JsonValue v && v.TryGetValue(out string? raw) ? raw : spec.ToJsonString();
+        try
+        {
+            return (OpenApiImporter.Import(document, name), null);
+        }
+        catch (PostmanImportException e)
+        {
+            var path = e.Path == "name" ? "$.name" : e.Path;
+            return (null, AsProblem(Problems.Validation($"the description cannot be imported: {e.Message}", [new { path, message = e.Reason }])));
+        }
+    }
+
+    /// <summary>Problems.* answers problem details through Results.Problem; typed here for the endpoint's declared results.</summary>
+    private static ProblemHttpResult AsProblem(IResult result) =>
+        result as ProblemHttpResult ?? TypedResults.Problem(title: "Invalid input", statusCode: StatusCodes.Status422UnprocessableEntity);
+
+    private static OpenApiImportResponse View(ImportedConnector imported, ImportChanges changes, bool installed, List<ImportWarningView> extraWarnings) => new(
+        imported.Key,
+        imported.Name,
+        imported.BaseUrl,
+        imported.Manifest["auth"]?.DeepClone() as JsonObject,
+        imported.ConnectionParameters.Select(p => new ImportParameterView(p.Name, p.Type, p.Default, p.Source, p.Required)).ToList(),
+        imported.Actions.Select(a => new ImportActionView(a.Id, a.Label, a.Group, a.Method, a.Path, a.Inputs, a.Outputs, a.Examples, a.Source, a.Auth)).ToList(),
+        extraWarnings.Concat(imported.Warnings.Select(w => new ImportWarningView(w.Path, w.Message))).ToList(),
+        new ImportChangesView(changes.IsNew, changes.PreviousVersion, changes.Version, changes.Added, changes.Removed,
+            changes.Changed.Select(c => new ImportChangedActionView(c.Id, c.Label, c.What)).ToList(), changes.Connector, changes.Kept,
+            changes.Diff is { } diff ? DiffView(diff) : null, changes.Lines().ToList()),
+        installed);
+
+    private static ImportDiffView DiffView(ConnectorDiff diff) => new(
+        diff.Sections.Select(s => new DiffSectionView(s.Title, s.Changes.Select(c => new DiffChangeView(c.Op.ToString(), c.Text, c.Breaking)).ToList())).ToList(),
+        diff.ChangeCount, diff.BreakingChanges.Count(), diff.ToText());
+}
