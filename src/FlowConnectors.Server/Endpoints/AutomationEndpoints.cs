@@ -21,7 +21,8 @@ internal static class AutomationEndpoints
         api.MapGet("", async (IAutomationStore automations, CancellationToken ct) => Results.Json((await automations.ListAsync(null, ct)).Select(Json)));
         api.MapGet("/{id}", async (string id, IAutomationStore automations, CancellationToken ct) =>
             await automations.GetAsync(id, ct) is { } a ? Results.Json(Json(a)) : Problems.Result(404, "Not found", $"automation '{id}' does not exist"));
-        api.MapPost("", async (HttpRequest request, IAutomationStore automations, IFlowStore flows, ConnectorRuntime runtime, ServerOptions options, TimeProvider clock, CancellationToken ct) =>
+        api.MapPost("", async (HttpRequest request, IAutomationStore automations, IFlowStore flows, ConnectorRuntime runtime, ServerOptions options, TimeProvider clock,
+            Hosting.Access.ConnectionRights rights, CancellationToken ct) =>
         {
             var (body, problem) = await Problems.ReadJsonAsync(request, options.MaxBodyBytes);
             if (problem is not null) return problem;
@@ -30,6 +31,8 @@ internal static class AutomationEndpoints
             if (await flows.GetAsync(flowId, null, ct) is null) return Problems.Validation($"flow '{flowId}' does not exist", [new { path = "$.flowId", message = "unknown flow" }]);
             if (JsonFields.Text(o, "connectionId") is { } connectionId && !Connectors.Connections.Connection.IsValidId(connectionId))
                 return Problems.Validation($"connection '{connectionId}' does not exist", [new { path = "$.connectionId", message = Connectors.Connections.Connection.IdRule }]);
+            if (await rights.UseRefusalAsync(request.HttpContext.User, JsonFields.Text(o, "connectionId"), runtime.Options.Connections, ct) is { } refusedUse)
+                return Problems.Result(StatusCodes.Status403Forbidden, "Forbidden", refusedUse, [new { path = "$.connectionId", message = refusedUse }]);
             var settings = new JsonObject();
             if (JsonFields.Object(o, "event") is { } trigger)
             {
@@ -44,11 +47,17 @@ internal static class AutomationEndpoints
             await automations.SaveAsync(automation, ct);
             return Results.Json(Json(automation), statusCode: 201);
         });
-        api.MapPost("/{id}/activate", async (string id, IAutomationStore automations, ITriggerStore triggers, ConnectorRuntime runtime, ICallbackBase baseUrl,
-            Connections.ConnectionLifecycle lifecycle, TimeProvider clock, CancellationToken ct) =>
+        api.MapPost("/{id}/activate", async (string id, HttpContext context, IAutomationStore automations, ITriggerStore triggers, ConnectorRuntime runtime, ICallbackBase baseUrl,
+            Connections.ConnectionLifecycle lifecycle, TimeProvider clock, Hosting.Access.ConnectionRights rights, IFlowStore flows, CancellationToken ct) =>
         {
             if (await automations.GetAsync(id, ct) is not { } automation) return Problems.Result(404, "Not found", $"automation '{id}' does not exist");
             if (automation.Enabled) return Problems.Result(409, "Conflict", $"automation '{id}' is already active");
+            // Activating puts its connection, and those its flow names, to work: the one who activates must be allowed to use them.
+            if (await rights.UseRefusalAsync(context.User, automation.ConnectionId, runtime.Options.Connections, ct) is { } refusedUse)
+                return Problems.Result(StatusCodes.Status403Forbidden, "Forbidden", refusedUse, [new { path = "$.connectionId", message = refusedUse }]);
+            if (await flows.GetAsync(automation.FlowId, null, ct) is { } automationFlow
+                && await rights.FlowRefusalAsync(context.User, Engine.Flows.FlowJson.Parse(automationFlow.Json), runtime.Options.Connections, ct) is { } refusedFlow)
+                return refusedFlow;
             // Every connection and card it uses must exist (and be usable) before it runs, not fault run by run.
             if (await lifecycle.ActivationProblemsAsync(automation, ct) is { Count: > 0 } missing)
                 return Problems.Validation($"automation '{id}' cannot be activated: {string.Join("; ", missing.Select(m => m.Message))}",
