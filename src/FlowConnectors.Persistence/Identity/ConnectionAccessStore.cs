@@ -33,8 +33,10 @@ public interface IConnectionAccessStore
     Task DeleteAsync(string connectionId, CancellationToken ct = default);
 }
 
-internal sealed class EfConnectionAccessStore(IDbContextFactory<IdentityDataContext> factory, TimeProvider clock) : IConnectionAccessStore
+internal sealed class EfConnectionAccessStore(IDbContextFactory<IdentityDataContext> factory, TimeProvider? clock = null) : IConnectionAccessStore
 {
+    private readonly TimeProvider _clock = clock ?? TimeProvider.System;
+
     public async Task<ConnectionAccessRecord?> GetAsync(string connectionId, CancellationToken ct = default)
     {
         await using var db = await factory.CreateDbContextAsync(ct);
@@ -109,7 +111,7 @@ internal sealed class EfConnectionAccessStore(IDbContextFactory<IdentityDataCont
 
     private void Add(IdentityDataContext db, ConnectionAccessRecord record)
     {
-        db.ConnectionOwners.Add(new ConnectionOwnerEntity { ConnectionId = record.ConnectionId, OwnerId = record.OwnerId, CreatedAt = clock.GetUtcNow() });
+        db.ConnectionOwners.Add(new ConnectionOwnerEntity { ConnectionId = record.ConnectionId, OwnerId = record.OwnerId, CreatedAt = _clock.GetUtcNow() });
         foreach (var share in record.Shares.DistinctBy(s => (s.Kind, s.Principal)))
             db.ConnectionShares.Add(new ConnectionShareEntity { ConnectionId = record.ConnectionId, Kind = share.Kind, Principal = share.Principal, Right = share.Right });
     }
