@@ -4,6 +4,7 @@ import { useEffect, useState } from 'react';
 import { resolveTheme, storedTheme, THEME_STORAGE, type ThemeChoice } from './theme';
 import { WORKSPACES } from './workspaces';
 import { UserMenu } from './access/UserMenu';
+import { useCan } from './session';
 
 const NEXT: Record<ThemeChoice, ThemeChoice> = { system: 'dark', dark: 'light', light: 'system' };
 
@@ -33,6 +34,7 @@ function fromHash(): string {
 export function Shell() {
   const [active, setActive] = useState(fromHash);
   const [theme, cycleTheme] = useTheme();
+  const can = useCan();
   const [opened, setOpened] = useState(() => new Set([fromHash()]));
   useEffect(() => {
     const onHash = () => setActive(fromHash());
@@ -43,7 +45,7 @@ export function Shell() {
   return (
     <div className="shell">
       <nav className="workspaces" aria-label="workspaces">
-        {WORKSPACES.length > 1 && WORKSPACES.map(w => (
+        {WORKSPACES.length > 1 && WORKSPACES.filter(w => !w.permission || can(w.permission)).map(w => (
           <a key={w.id} href={`#/${w.id}`} className={w.id === active ? 'active' : undefined} data-testid={`tab-${w.id}`}
             aria-current={w.id === active ? 'page' : undefined}>{w.label}</a>
         ))}

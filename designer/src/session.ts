@@ -122,6 +122,22 @@ export function may(session: Session, permission: string): boolean {
   return session.permissions?.includes(permission) ?? false;
 }
 
+/**
+ * What the signed-in user may do: the permissions /auth/session returns (their roles', narrowed to their key's scopes).
+ * Every view asks here before it shows an action (publish, delete, deauthorize, approve, retry, admin); the server
+ * enforces the same rights, so a hidden button is a courtesy, never the protection. Until the server has answered
+ * and while signed out, actions show (the views ask the user to sign in instead).
+ */
+export function can(permission: string, session: Session = current): boolean {
+  return !session.signedIn || may(session, permission);
+}
+
+/** <c>can</c> bound to the session a component renders with (re-renders when it changes). */
+export function useCan(): (permission: string) => boolean {
+  const session = useSession();
+  return (permission: string) => can(permission, session);
+}
+
 // The sign-in menu is the one place that asks; a view that needs a signed-in browser opens it.
 let menuOpen = false;
 const menuListeners = new Set<() => void>();

@@ -20,13 +20,15 @@ export interface Workspace {
   id: string;
   label: string;
   render: () => ReactNode;
+  /** Shown only to a signed-in user with this permission (session.ts can()); the server enforces it anyway. */
+  permission?: string;
 }
 
 export const WORKSPACES: Workspace[] = [
   { id: 'flows', label: 'Flows', render: () => <FlowDesigner /> },
   { id: 'connectors', label: 'Connectors', render: () => <Suspense fallback={loading}><ConnectorsWorkspace /></Suspense> },
   { id: 'catalog', label: 'Catalog', render: () => <Suspense fallback={loading}><CatalogView /></Suspense> },
-  { id: 'import', label: 'Import', render: () => <Suspense fallback={loading}><ImportWorkspace /></Suspense> },
+  { id: 'import', label: 'Import', permission: 'connectors.write', render: () => <Suspense fallback={loading}><ImportWorkspace /></Suspense> },
   { id: 'data', label: 'Data collection', render: () => <Suspense fallback={loading}><DataWorkspace /></Suspense> },
   { id: 'approvals', label: 'App approvals', render: () => <ApprovalsWorkspace /> },
   { id: 'incidents', label: 'Incidents', render: () => <Suspense fallback={loading}><IncidentsView /></Suspense> },

@@ -174,6 +174,9 @@ public static class ServerApp
             flowCount = await StartupLoader.LoadFlowsAsync(options, host.Engine, app.Services.GetRequiredService<IFlowStore>(),
                 app.Services.GetRequiredService<TriggerRegistry>(), startupLogger);
             (ownerId, keyMessage) = await AccessSetup.EnsureAsync(app.Services, options, clock);
+            var connectionRights = app.Services.GetRequiredService<ConnectionRights>();
+            connectionRights.InstallationOwnerId = ownerId;
+            connectors.ConnectionUseCheck = connectionRights.CheckTestRunUseAsync;
         }
 
         app.UseExceptionHandler();
@@ -196,6 +199,7 @@ public static class ServerApp
         SessionEndpoints.Map(app);
         HealthEndpoints.Map(app);
         AccessEndpoints.Map(app);
+        ConnectionSharingEndpoints.Map(app);
 
         app.Lifetime.ApplicationStarted.Register(() =>
         {

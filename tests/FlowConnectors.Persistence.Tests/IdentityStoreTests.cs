@@ -33,8 +33,30 @@ public abstract class IdentityStoreTests<TDatabase> : IAsyncLifetime where TData
         await PersistenceInitializer.MigrateAsync(_services);
         await using var db = await _services.GetRequiredService<IDbContextFactory<IdentityDataContext>>().CreateDbContextAsync();
         (await db.Database.GetPendingMigrationsAsync()).ShouldBeEmpty();
-        db.Database.GetMigrations().Single().ShouldEndWith("_Identity");
+        db.Database.GetMigrations().Select(m => m[(m.IndexOf('_') + 1)..]).ShouldBe(["Identity", "ConnectionSharing"]);
         db.Database.HasPendingModelChanges().ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task Connection_owners_and_shares_round_trip_and_a_reset_replaces_them()
+    {
+        var store = _services.GetRequiredService<IConnectionAccessStore>();
+        (await store.GetAsync("c1")).ShouldBeNull();
+        (await store.EnsureAsync(new ConnectionAccessRecord("c1", "owner-1", [new(ConnectionShare.Role, "editor", ConnectionShare.Use)]))).ShouldBeFalse();
+        (await store.EnsureAsync(new ConnectionAccessRecord("c1", "someone-else", []))).ShouldBeTrue();
+        await store.SetShareAsync("c1", new ConnectionShare(ConnectionShare.User, "user-2", ConnectionShare.Use));
+        await store.SetShareAsync("c1", new ConnectionShare(ConnectionShare.User, "user-2", ConnectionShare.Manage));
+        var record = (await store.GetAsync("c1"))!;
+        record.OwnerId.ShouldBe("owner-1");
+        record.Shares.Select(s => $"{s.Kind}:{s.Principal}:{s.Right}").ShouldBe(["role:editor:use", "user:user-2:manage"]);
+        (await store.RemoveShareAsync("c1", ConnectionShare.Role, "editor")).ShouldBeTrue();
+        (await store.RemoveShareAsync("c1", ConnectionShare.Role, "editor")).ShouldBeFalse();
+
+        await store.ResetAsync(new ConnectionAccessRecord("c1", "owner-2", []));
+        (await store.GetAsync("c1"))!.ShouldSatisfyAllConditions(r => r.OwnerId.ShouldBe("owner-2"), r => r.Shares.ShouldBeEmpty());
+        (await store.ListAsync()).Select(r => r.ConnectionId).ShouldBe(["c1"]);
+        await store.DeleteAsync("c1");
+        (await store.GetAsync("c1")).ShouldBeNull();
     }
 
     [Fact]

@@ -4,7 +4,7 @@
 // versions of a flow.
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { SignInPrompt } from '../access/SignInPrompt';
-import { apiKey, may, useSession } from '../session';
+import { apiKey, can, useSession } from '../session';
 import { createCatalogApi, type CatalogConnector, type Diff, type FlowVersion, type InstalledConnector } from './catalogApi';
 import { compareVersions, installAction } from './catalogModel';
 import { DiffView } from './DiffView';
@@ -16,7 +16,9 @@ export function CatalogView() {
   const session = useSession();
   const signedIn = session.signedIn;
   // A signed-in user sees Approve only with catalog.review (the server refuses it anyway, and refuses self-approval).
-  const canReview = may(session, 'catalog.review');
+  const canReview = can('catalog.review', session);
+  const canSubmit = can('catalog.submit', session);
+  const canInstall = can('connectors.write', session);
   const api = useMemo(() => createCatalogApi(apiKey), []);
   const [connectors, setConnectors] = useState<CatalogConnector[]>([]);
   const [installed, setInstalled] = useState<InstalledConnector[]>([]);
@@ -132,7 +134,7 @@ export function CatalogView() {
             </select>
           </label>
           <button disabled={!exportKey} onClick={() => void exportPackage()} data-testid="catalog-export">Export</button>{' '}
-          <button disabled={!exportKey} onClick={() => void submitInstalled()} data-testid="catalog-submit-installed">Submit to catalog</button>
+          {canSubmit && <button disabled={!exportKey} onClick={() => void submitInstalled()} data-testid="catalog-submit-installed">Submit to catalog</button>}
 
           <h3>Compare versions</h3>
           <select value={compare.key} onChange={e => setCompare({ key: e.target.value, from: '', to: '' })} data-testid="compare-key">
@@ -177,8 +179,8 @@ export function CatalogView() {
                         <td className="digest" title={v.digest}>{v.digest.slice(0, 19)}…</td>
                         <td className="actions">
                           {v.status !== 'approved' && canReview && <button onClick={() => void review(c.key, v.version, 'approved')} data-testid="approve">Approve</button>}
-                          {v.status === 'submitted' && <button onClick={() => setRejecting({ key: c.key, version: v.version, reason: '' })} data-testid="reject">Reject…</button>}
-                          {v.status === 'approved' && action !== 'installed' &&
+                          {v.status === 'submitted' && canReview && <button onClick={() => setRejecting({ key: c.key, version: v.version, reason: '' })} data-testid="reject">Reject…</button>}
+                          {v.status === 'approved' && action !== 'installed' && canInstall &&
                             <button onClick={() => void preview(c, v.version)} data-testid="install">{action === 'install' ? 'Install…' : action === 'upgrade' ? 'Upgrade…' : 'Downgrade…'}</button>}
                           {action === 'installed' && <span className="hint">installed</span>}
                         </td>

@@ -2,7 +2,7 @@
 // users (indicators, charts, table, run history). Loaded lazily from workspaces.tsx.
 import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
 import { SignInPrompt } from '../access/SignInPrompt';
-import { useSession } from '../session';
+import { useCan, useSession } from '../session';
 import { columns, horizontalBars, monthLabel, nextSort, pageCount } from './charts';
 import {
   createCollectionApi, type CollectionRun, type CollectionSource, type SortField, type Summary, type TemplateSummary, type UserPage, type UserQuery,
@@ -12,6 +12,7 @@ const PAGE_SIZE = 25;
 const TemplateBuilder = lazy(() => import('./TemplateBuilder'));
 
 export default function DataWorkspace() {
+  const can = useCan();
   const signedIn = useSession().signedIn;
   const api = useMemo(() => createCollectionApi(), []);
   const [sources, setSources] = useState<CollectionSource[]>([]);
@@ -45,8 +46,10 @@ export default function DataWorkspace() {
             </li>
           ))}
         </ul>
-        <button onClick={() => setAdding('template')} data-testid="add-source">Add from template…</button>
-        <button onClick={() => setAdding('build')} data-testid="build-template">Build a template…</button>
+        {can('collection.manage') && <>
+          <button onClick={() => setAdding('template')} data-testid="add-source">Add from template…</button>
+          <button onClick={() => setAdding('build')} data-testid="build-template">Build a template…</button>
+        </>}
         {error && <p className="field-error" role="alert">{error}</p>}
       </aside>
       <main className="data-main">
@@ -116,6 +119,7 @@ function AddSourceForm({ api, onAdded, onCancel }: { api: Api; onAdded: (key: st
 }
 
 function SourceView({ api, source, onChanged }: { api: Api; source: CollectionSource; onChanged: () => void }) {
+  const can = useCan();
   const [summary, setSummary] = useState<Summary | null>(null);
   const [runs, setRuns] = useState<CollectionRun[]>([]);
   const [users, setUsers] = useState<UserPage | null>(null);
@@ -172,8 +176,8 @@ function SourceView({ api, source, onChanged }: { api: Api; source: CollectionSo
       <header className="data-header">
         <h2>{source.name}</h2>
         <span className="hint">{source.vendor} · flow <a href="#/flows">{source.flowId}</a> · {schedule}</span>
-        <button onClick={start} disabled={running} data-testid="run-now">Run import now</button>
-        {running && <button onClick={cancel} data-testid="cancel-run">Cancel import</button>}
+        {can('collection.manage') && <button onClick={start} disabled={running} data-testid="run-now">Run import now</button>}
+        {running && can('collection.manage') && <button onClick={cancel} data-testid="cancel-run">Cancel import</button>}
         {active && <span className="data-progress" data-testid="run-progress" role="status">
           {active.status}: page {active.pages}, {active.records} records, {active.inserted} new, {active.updated} updated
           {active.error ? ` — ${active.error}` : ''}{active.warning ? ` — ${active.warning}` : ''}
@@ -296,6 +300,7 @@ function UsersTable({ page, query, setQuery, departments }: { page: UserPage | n
 }
 
 function RunHistory({ runs, onConfirm }: { runs: CollectionRun[]; onConfirm: (run: CollectionRun) => void }) {
+  const can = useCan();
   return (
     <section className="data-runs" aria-label="run history">
       <h3>Run history</h3>
@@ -308,7 +313,7 @@ function RunHistory({ runs, onConfirm }: { runs: CollectionRun[]; onConfirm: (ru
                 <td>{new Date(r.startedAt).toLocaleString()}</td><td>{r.trigger}</td><td>{r.status}</td><td>{r.pages}</td><td>{r.records}</td>
                 <td>{r.inserted}</td><td>{r.updated}</td><td>{r.filtered}</td><td>{(r.durationMs / 1000).toFixed(1)} s</td>
                 <td>{r.error ? `${r.error} (stopped at ${r.stoppedAt})` : ''}{r.warning ?? ''}
-                  {r.status === 'suspicious' && <> <button onClick={() => onConfirm(r)} data-testid="confirm-run">Confirm: use this data</button></>}</td>
+                  {r.status === 'suspicious' && can('collection.manage') && <> <button onClick={() => onConfirm(r)} data-testid="confirm-run">Confirm: use this data</button></>}</td>
               </tr>
             ))}
           </tbody>

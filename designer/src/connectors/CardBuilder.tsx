@@ -10,6 +10,7 @@ import {
 import { CardPreview } from './CardPreview';
 import { Button, Modal } from '../components/ui';
 import type { ConnectorFlowJson, ConnectorSource } from './types';
+import { useCan } from '../session';
 
 /** The designer's one Modal (components/ui.tsx) with OK and Cancel: Escape or a click outside cancels. */
 function Dialog({ title, testId, children, onOk, onCancel, okLabel = 'OK' }: {
@@ -167,6 +168,7 @@ function CardEditor({ source, flow, busy, onSave, onDelete }: {
   source: ConnectorSource; flow: ConnectorFlowJson; busy: boolean; onSave: (f: ConnectorFlowJson) => Promise<boolean>; onDelete: () => void;
 }) {
   const [model, setModel] = useState<CardModel>(() => cardFromFlow(flow));
+  const can = useCan();
   const [editing, setEditing] = useState<{ index: number; field: FieldModel } | null>(null);
   const [editingOutput, setEditingOutput] = useState<{ index: number; output: OutputModel } | null>(null);
   useEffect(() => { setModel(cardFromFlow(flow)); }, [flow]);
@@ -305,7 +307,7 @@ function CardEditor({ source, flow, busy, onSave, onDelete }: {
   return (
     <CardCanvas source={source} flow={flow} busy={busy || problems.length > 0} compose={compose} declarations={declarations} panel={panel} panelDirty={panelDirty}
       onSave={f => onSave(f)}
-      actions={!['httpHelper', '_authping'].includes(flow.id) && <button type="button" data-testid="delete-flow" disabled={busy} onClick={onDelete}>Delete flow</button>} />
+      actions={!['httpHelper', '_authping'].includes(flow.id) && can('connectors.write') && <button type="button" data-testid="delete-flow" disabled={busy} onClick={onDelete}>Delete flow</button>} />
   );
 }
 
@@ -321,12 +323,15 @@ export function CardBuilder({ source, busy, selected, onSelect, onSave, onDelete
   onSave: (f: ConnectorFlowJson) => Promise<boolean>; onDelete: (id: string) => void;
 }) {
   const [creating, setCreating] = useState<'action' | 'helper' | null>(null);
+  const can = useCan();
   const flow = useMemo(() => source.flows.find(f => f.id === selected) ?? null, [source, selected]);
   return (
     <div className="card-builder">
       <aside className="flow-list" data-testid="flow-list">
-        <button type="button" data-testid="new-action" onClick={() => setCreating('action')}>New action card</button>
-        <button type="button" data-testid="new-helper" onClick={() => setCreating('helper')}>New dropdown helper</button>
+        {can('connectors.write') && <>
+          <button type="button" data-testid="new-action" onClick={() => setCreating('action')}>New action card</button>
+          <button type="button" data-testid="new-helper" onClick={() => setCreating('helper')}>New dropdown helper</button>
+        </>}
         {GROUPS.map(g => {
           const flows = source.flows.filter(g.test);
           if (!flows.length) return null;

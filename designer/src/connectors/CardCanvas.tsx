@@ -29,6 +29,7 @@ import { CARD_DRAG_TYPE, type NodePreset } from './cardNode';
 import { CardCanvasContext } from './CardStepEditor';
 import { createConnectorsApi } from './connectorsApi';
 import type { CardTestResult, ConnectionInfo, ConnectorFlowJson, ConnectorSource, FlowParameterJson } from './types';
+import { useCan } from '../session';
 
 const nodeTypes: NodeTypes = { activity: ActivityNode };
 const FIT = { minZoom: 0.05, maxZoom: 1 };
@@ -80,6 +81,7 @@ function stable(value: unknown): string {
 
 function Canvas({ source, flow, busy, compose, onSave, panel, actions, panelDirty, declarations }: CardCanvasProps) {
   const [state, dispatch] = useReducer(reducer, initialState);
+  const can = useCan();
   const api = useMemo(() => createApi(), []);
   const connectorsApi = useMemo(() => createConnectorsApi(), []);
   const view = useReactFlow();
@@ -248,7 +250,7 @@ function Canvas({ source, flow, busy, compose, onSave, panel, actions, panelDirt
                   <div className="card-canvas-toolbar">
                     <strong className="card-canvas-title">{flow.id}</strong>
                     {unsaved && <span className="unsaved" data-testid="card-unsaved" title="Changes not saved into the connector yet">● unsaved</span>}
-                    <button type="button" className="primary" data-testid="save-card" disabled={busy} onClick={() => void save()}>Save</button>
+                    {can('connectors.write') && <button type="button" className="primary" data-testid="save-card" disabled={busy} onClick={() => void save()}>Save</button>}
                     {actions}
                     <span className="spacer" />
                     <button type="button" onClick={() => dispatch({ kind: 'undo' })} disabled={!state.past.length} title="Undo">↶</button>
@@ -261,7 +263,7 @@ function Canvas({ source, flow, busy, compose, onSave, panel, actions, panelDirt
                         {connections.map(c => <option key={c.id} value={c.id}>{c.name}</option>)}
                       </select>
                     </label>
-                    <button type="button" className="primary" data-testid="card-test-toggle" disabled={testing} onClick={() => setShowRunForm(v => !v)}>
+                    <button type="button" className="primary" data-testid="card-test-toggle" disabled={testing || !can('connections.use')} onClick={() => setShowRunForm(v => !v)}>
                       {testing ? 'Testing…' : '▶ Test'}
                     </button>
                     <span className={errors.length ? 'validity bad' : 'validity'} data-testid="card-validity">

@@ -5,6 +5,8 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { ConnectorsApi } from './connectorsApi';
 import { connectionFields, connectionValues } from './settingsModel';
 import type { ConnectionInfo, Manifest } from './types';
+import { useCan } from '../session';
+import { ConnectionSharing } from './ConnectionSharing';
 
 type TestResult = { ok: boolean; reason?: string | null } | 'running';
 
@@ -86,10 +88,12 @@ export function Connections({ api, manifest, installedParameters }: { api: Conne
     } catch (e) { setError((e as Error).message); }
   };
 
+  const can = useCan();
   const act = async (what: () => Promise<unknown>) => { setError(undefined); try { await what(); await reload(); } catch (e) { setError((e as Error).message); } };
 
   return (
     <div className="connections" data-testid="connections">
+      {can('connections.manage') && (
       <form className="settings-form connection-form" data-testid="connection-form" autoComplete="off" onSubmit={e => { e.preventDefault(); void create(); }}>
         <h4>New connection</h4>
         <label className="field">Connection name<input aria-label="Connection name" value={name} placeholder={manifest.name} onChange={e => setName(e.target.value)} /></label>
@@ -111,7 +115,7 @@ export function Connections({ api, manifest, installedParameters }: { api: Conne
         {fields.length === 0 && <p className="hint">This connector has no connection parameters.</p>}
         <button type="submit" data-testid="create-connection">Create connection</button>
         {oauth && <p className="hint">After creating it, use “Sign in” to authorize it with the provider.</p>}
-      </form>
+      </form>)}
       {info && <p className="ok" data-testid="connection-info">{info}</p>}
       {error && <p className="error" data-testid="connection-error">{error}</p>}
       <h4>Connections</h4>
@@ -119,27 +123,31 @@ export function Connections({ api, manifest, installedParameters }: { api: Conne
       <ul className="connection-list">
         {list.map(c => {
           const t = tests[c.id];
+          // Managing needs both: the role's connections.manage and the manage right on this connection (it is shared with you for use only otherwise).
+          const manage = can('connections.manage') && c.access !== 'use';
           return (
             <li key={c.id} data-testid={`connection-${c.name}`}>
               <div>
-                <strong>{c.name}</strong> <span className={`status ${c.status}`} data-testid="connection-status">{c.status}{oauth ? (c.signedIn ? ', signed in' : ', not signed in') : ''}</span>
+                <strong>{c.name}</strong> <span className={`status ${c.status}`} data-testid="connection-status">{c.status}{oauth && c.signedIn !== undefined ? (c.signedIn ? ', signed in' : ', not signed in') : ''}</span>
                 {c.health && c.health !== 'healthy' && <span className={`status ${c.health}`} data-testid="connection-health"> {c.health === 'expiring' ? `expiring${c.tokenExpiresAt ? ` (${new Date(c.tokenExpiresAt).toLocaleString()})` : ''}` : 'needs re-authorization'}</span>}
                 {c.statusReason && <span className="hint" data-testid="connection-status-reason"> ({c.statusReason})</span>}
                 {c.lastTestedAt && <span className="hint" data-testid="connection-tested-at"> tested {new Date(c.lastTestedAt).toLocaleString()}</span>}
               </div>
               <div className="connection-values">
-                {Object.entries(c.values).map(([k, v]) => <span key={k}>{k}: <code>{v}</code> </span>)}
-                {c.secretsSet.map(k => <span key={k} data-testid={`secret-${k}`}>{k}: <em>set (hidden)</em> </span>)}
+                {c.access === 'use' && <span className="hint" data-testid="connection-use-only">shared with you to use in flows; its settings are not shown</span>}
+                {Object.entries(c.values ?? {}).map(([k, v]) => <span key={k}>{k}: <code>{v}</code> </span>)}
+                {(c.secretsSet ?? []).map(k => <span key={k} data-testid={`secret-${k}`}>{k}: <em>set (hidden)</em> </span>)}
               </div>
               <div className="row-actions">
-                <button type="button" data-testid="test-connection" onClick={() => void test(c.id)} disabled={c.status === 'deauthorized'}>Test connection</button>
-                {oauth && <button type="button" data-testid="sign-in" onClick={() => void signIn(c.id)}>Sign in</button>}
-                {secretFields.length > 0 && c.status !== 'deauthorized' &&
+                {can('connections.use') && <button type="button" data-testid="test-connection" onClick={() => void test(c.id)} disabled={c.status === 'deauthorized'}>Test connection</button>}
+                {manage && oauth && <button type="button" data-testid="sign-in" onClick={() => void signIn(c.id)}>Sign in</button>}
+                {manage && secretFields.length > 0 && c.status !== 'deauthorized' &&
                   <button type="button" data-testid="replace-secret" onClick={() => { setNewSecrets({}); setReplacing(replacing === c.id ? undefined : c.id); }}>Replace secret</button>}
-                {c.status !== 'deauthorized'
-                  ? <button type="button" onClick={() => void act(() => api.deauthorize(c.id))}>Deauthorize</button>
-                  : <button type="button" onClick={() => void act(() => api.deleteConnection(c.id))}>Delete</button>}
+                {manage && (c.status !== 'deauthorized'
+                  ? <button type="button" data-testid="deauthorize-connection" onClick={() => void act(() => api.deauthorize(c.id))}>Deauthorize</button>
+                  : <button type="button" data-testid="delete-connection" onClick={() => void act(() => api.deleteConnection(c.id))}>Delete</button>)}
               </div>
+              {manage && <ConnectionSharing api={api} connectionId={c.id} />}
               {replacing === c.id && (
                 <form className="settings-form replace-secret-form" data-testid="replace-secret-form" autoComplete="off"
                   onSubmit={e => { e.preventDefault(); void replaceSecrets(c.id); }}>

@@ -11,10 +11,12 @@ import './connectors.css';
 import { settingsBody, type SettingsForm as Form } from './settingsModel';
 import { NewConnectorForm, SettingsForm, type NewConnectorValues } from './SettingsForm';
 import type { ConnectorFlowJson, ConnectorProblem, ConnectorSource, ConnectorSummary } from './types';
+import { useCan } from '../session';
 
 type Tab = 'settings' | 'cards' | 'connections';
 
 export function ConnectorsWorkspace() {
+  const can = useCan();
   const api = useMemo(() => createConnectorsApi(), []);
   const signedIn = useSession().signedIn;
   const [list, setList] = useState<ConnectorSummary[]>([]);
@@ -86,7 +88,7 @@ export function ConnectorsWorkspace() {
     <div className="connectors" data-testid="connectors-workspace">
       <aside className="connector-list">
         <SignInPrompt to="to author connectors" />
-        <button type="button" data-testid="new-connector" onClick={() => { clear(); setCreating(true); setSelected(null); setSource(null); }}>New connector</button>
+        {can('connectors.write') && <button type="button" data-testid="new-connector" onClick={() => { clear(); setCreating(true); setSelected(null); setSource(null); }}>New connector</button>}
         <button type="button" onClick={() => void reloadList()}>Reload</button>
         {list.map(c => (
           <div key={c.key} className={`connector-item${c.key === selected ? ' active' : ''}`} data-testid={`connector-${c.key}`} onClick={() => void open(c.key)}>

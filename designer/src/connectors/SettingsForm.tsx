@@ -3,6 +3,7 @@
 import { useEffect, useState } from 'react';
 import { AUTH_FIELDS, AUTH_KINDS, bumpVersion, emptyParameter, settingsFromManifest, versionProblem, type ParameterForm, type SettingsForm as Form } from './settingsModel';
 import type { AuthKind, Manifest, ParameterType } from './types';
+import { useCan } from '../session';
 
 function Text({ label, value, onChange, placeholder, type = 'text' }: { label: string; value: string; onChange: (v: string) => void; placeholder?: string; type?: string }) {
   return <label className="field">{label}<input aria-label={label} type={type} value={value} placeholder={placeholder} onChange={e => onChange(e.target.value)} /></label>;
@@ -35,6 +36,7 @@ function ParameterRow({ p, index, onChange, onRemove }: { p: ParameterForm; inde
 
 export function SettingsForm({ manifest, busy, onSave }: { manifest: Manifest; busy: boolean; onSave: (form: Form) => void }) {
   const [form, setForm] = useState<Form>(() => settingsFromManifest(manifest));
+  const can = useCan();
   useEffect(() => setForm(settingsFromManifest(manifest)), [manifest]);
   const set = (patch: Partial<Form>) => setForm(f => ({ ...f, ...patch }));
   const setAuth = (name: string, value: string) => setForm(f => ({ ...f, auth: { ...f.auth, [name]: value } }));
@@ -101,7 +103,7 @@ export function SettingsForm({ manifest, busy, onSave }: { manifest: Manifest; b
       </table>
       <button type="button" onClick={() => set({ parameters: [...form.parameters, emptyParameter()] })}>Add parameter</button>
       <div className="form-actions">
-        <button type="submit" disabled={busy || !!versionProblem(form.version)} data-testid="save-settings">Save settings</button>
+        {can('connectors.write') && <button type="submit" disabled={busy || !!versionProblem(form.version)} data-testid="save-settings">Save settings</button>}
         <button type="button" onClick={() => setForm(settingsFromManifest(manifest))}>Revert</button>
       </div>
     </form>

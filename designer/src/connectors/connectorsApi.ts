@@ -4,7 +4,7 @@ import { ApiError, detailOf, request } from '../api';
 import { apiKey } from '../session';
 import type { Json, Pin } from '../types';
 import type {
-  CardStepResult, CardTestResult, ConnectionInfo, ConnectorCardInfo, ConnectorFlowJson, ConnectorProblem, ConnectorSource, ConnectorSummary, DropdownItem, FlowParameterJson, Manifest,
+  CardStepResult, CardTestResult, ConnectionAccess, ConnectionInfo, ConnectorCardInfo, ConnectorFlowJson, ConnectorProblem, ConnectorSource, ConnectorSummary, DropdownItem, FlowParameterJson, Manifest,
 } from './types';
 
 export interface ConnectorsApi {
@@ -29,6 +29,9 @@ export interface ConnectorsApi {
   deleteConnection(id: string): Promise<void>;
   /** Replaces values in place (secrets are write-only); the server tests the connection again when a secret changes. */
   updateConnection(id: string, values: Record<string, string>): Promise<ConnectionInfo>;
+  access(id: string): Promise<ConnectionAccess>;
+  share(id: string, share: { user?: string; role?: string; right: 'use' | 'manage' }): Promise<ConnectionAccess>;
+  unshare(id: string, kind: 'user' | 'role', principal: string): Promise<ConnectionAccess>;
 }
 
 /** True for the 409 of a save that removes or retypes card inputs flows set (the problems name them). */
@@ -71,6 +74,9 @@ export function createConnectorsApi(getKey: () => string = apiKey, base = ''): C
     authorize: connectionId => json('POST', `/api/connections/${id(connectionId)}/authorize`),
     deauthorize: connectionId => json('POST', `/api/connections/${id(connectionId)}/deauthorize`),
     deleteConnection: async connectionId => { await call('DELETE', `/api/connections/${id(connectionId)}`); },
+    access: connectionId => json('GET', `/api/connections/${id(connectionId)}/access`),
+    share: (connectionId, share) => json('POST', `/api/connections/${id(connectionId)}/shares`, share),
+    unshare: (connectionId, kind, principal) => json('DELETE', `/api/connections/${id(connectionId)}/shares/${id(kind)}/${id(principal)}`),
     updateConnection: (connectionId, values) => json('PUT', `/api/connections/${id(connectionId)}`, { values }),
   };
 }

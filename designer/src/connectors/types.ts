@@ -96,9 +96,12 @@ export interface ConnectionInfo {
   id: string;
   connector: string;
   name: string;
-  values: Record<string, string>;
-  secretsSet: string[];
-  signedIn: boolean;
+  /** Absent for a connection shared with the caller for use only: they see its name and health, not its values. */
+  values?: Record<string, string>;
+  secretsSet?: string[];
+  signedIn?: boolean;
+  /** What the caller may do with it: use it (run with it) or manage it (see values, edit, deauthorize, share). */
+  access?: 'use' | 'manage';
   /** Its last test's result (tested on creation and when a secret is replaced), or why it may not be used. */
   status: 'authorized' | 'testFailed' | 'needsReauthorization' | 'deauthorized';
   statusReason?: string | null;
@@ -108,6 +111,14 @@ export interface ConnectionInfo {
 }
 
 /** An action card as people using the connector see it (GET /api/connector-cards). */
+/** A connection's owner and shares (GET /api/connections/{id}/access). */
+export interface ConnectionAccess {
+  connectionId: string;
+  owner: { kind: string; id: string; name?: string | null };
+  shares: { kind: 'user' | 'role'; id: string; name?: string | null; right: 'use' | 'manage' }[];
+  yourRight: 'none' | 'use' | 'manage';
+}
+
 export interface ConnectorCardInfo {
   connector: string;
   connectorName: string;

@@ -4,7 +4,7 @@
 import { ReactFlowProvider, useReactFlow, type FinalConnectionState } from '@xyflow/react';
 import { useCallback, useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState, type DragEvent } from 'react';
 import { createApi } from '../api';
-import { may, useSession } from '../session';
+import { can, useSession } from '../session';
 import { nodeOutcomes } from './components/ActivityNode';
 import { NodePicker, type PickerRequest } from './components/NodePicker';
 import { elkLayout } from './layout';
@@ -175,7 +175,8 @@ function Designer() {
           <div className={`app${panels.bottom ? '' : ' no-bottom'}`} ref={appRef}>
             {state.offline && <OfflineBanner />}
             <Toolbar
-              canPublish={!ready || may(session, 'flows.publish')}
+              canPublish={can('flows.publish', session)}
+              canSave={can('flows.write', session)}
               onNew={() => { if (mayReplaceCanvas()) load(toFlowJson(emptyDesign(`flow-${Date.now().toString(36)}`))); }}
               onOpenList={() => api.listFlows().then(flows => dispatch({ kind: 'flows', flows }), fail)}
               onOpen={id => { if (mayReplaceCanvas()) openFlow(id).then(() => dispatch({ kind: 'flows', flows: undefined }), fail); }}

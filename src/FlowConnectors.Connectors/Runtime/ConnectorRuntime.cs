@@ -135,6 +135,11 @@ public sealed class ConnectorRuntime : IAsyncDisposable
     public Budgets.RateBudgets Budgets { get; }
     /// <summary>Told when connections need re-authorization or connectors change; the server pauses automations then.</summary>
     public IConnectionLifecycleListener? Lifecycle { get; set; }
+    /// <summary>
+    /// Asked before a card or draft run takes a connection; throws <see cref="ConnectorException"/> when whoever runs it
+    /// may not use that connection (the server checks its users' rights here; null: no check).
+    /// </summary>
+    public Func<string, CancellationToken, Task>? ConnectionUseCheck { get; set; }
     public IReadOnlyList<ConnectorPackage> Connectors => _connectors.Where(c => c.Key == c.Value.Package.Manifest.Key).Select(c => c.Value.Package).OrderBy(p => p.Manifest.Key, StringComparer.Ordinal).ToList();
 
     /// <summary>The engine's activities plus HTTP and connector activities.</summary>
@@ -424,6 +429,7 @@ public sealed class ConnectorRuntime : IAsyncDisposable
         IReadOnlyCollection<string>? secrets = null;
         if (connectionId is not null)
         {
+            if (ConnectionUseCheck is { } check) await check(connectionId, cancellationToken);
             var connection = await GetConnectionAsync(connectionId, cancellationToken);
             if (connection.ConnectorKey != loaded.Package.Manifest.Key)
                 throw new ConnectorException($"connection '{connectionId}' belongs to connector '{connection.ConnectorKey}', not '{loaded.Package.Manifest.Key}'");
@@ -452,6 +458,7 @@ public sealed class ConnectorRuntime : IAsyncDisposable
         IReadOnlyCollection<string>? secrets = null;
         if (connectionId is not null)
         {
+            if (ConnectionUseCheck is { } check) await check(connectionId, cancellationToken);
             var connection = await GetConnectionAsync(connectionId, cancellationToken);
             if (connection.ConnectorKey != loaded.Package.Manifest.Key)
                 throw new ConnectorException($"connection '{connectionId}' belongs to connector '{connection.ConnectorKey}', not '{loaded.Package.Manifest.Key}'");

@@ -5,7 +5,7 @@ namespace FlowConnectors.Persistence.Identity;
 
 /// <summary>
 /// ASP.NET Core Identity's tables (users, roles, claims, logins, tokens) plus per-user API keys, the audit log and
-/// catalog submitters. A context of its own, with its own migrations and history table, in the same database as
+/// catalog submitters, connection owners and shares. A context of its own, with its own migrations and history table, in the same database as
 /// the runtime's: identity changes and runtime changes never touch each other's model snapshot.
 /// </summary>
 internal abstract class IdentityDataContext(DbContextOptions options) : IdentityDbContext<FlowUser>(options)
@@ -16,6 +16,8 @@ internal abstract class IdentityDataContext(DbContextOptions options) : Identity
     public DbSet<AuditEntryEntity> AuditEntries => Set<AuditEntryEntity>();
     public DbSet<CatalogSubmitterEntity> CatalogSubmitters => Set<CatalogSubmitterEntity>();
     public DbSet<LegacyApiKeyRow> LegacyApiKeys => Set<LegacyApiKeyRow>();
+    public DbSet<ConnectionOwnerEntity> ConnectionOwners => Set<ConnectionOwnerEntity>();
+    public DbSet<ConnectionShareEntity> ConnectionShares => Set<ConnectionShareEntity>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -39,6 +41,19 @@ internal abstract class IdentityDataContext(DbContextOptions options) : Identity
         {
             e.ToTable("CatalogSubmitters");
             e.HasKey(x => new { x.ConnectorKey, x.Version });
+        });
+        // Who owns a connection and whom it is shared with. No foreign key to the runtime's Connections table: that table
+        // belongs to the other context's migrations; a deleted connection's rows are removed with it (ConnectionAccess).
+        model.Entity<ConnectionOwnerEntity>(e =>
+        {
+            e.ToTable("ConnectionOwners");
+            e.HasKey(x => x.ConnectionId);
+            e.HasIndex(x => x.OwnerId);
+        });
+        model.Entity<ConnectionShareEntity>(e =>
+        {
+            e.ToTable("ConnectionShares");
+            e.HasKey(x => new { x.ConnectionId, x.Kind, x.Principal });
         });
         model.Entity<LegacyApiKeyRow>(e =>
         {

@@ -43,3 +43,21 @@ internal sealed class LegacyApiKeyRow
     public required string Name { get; set; }
     public required string KeyHash { get; set; }
 }
+
+internal sealed class ConnectionOwnerEntity
+{
+    public required string ConnectionId { get; set; }
+    public required string OwnerId { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+}
+
+internal sealed class ConnectionShareEntity
+{
+    public required string ConnectionId { get; set; }
+    /// <summary><c>user</c> or <c>role</c>.</summary>
+    public required string Kind { get; set; }
+    /// <summary>The user's id or the role's name.</summary>
+    public required string Principal { get; set; }
+    /// <summary><c>use</c> or <c>manage</c>.</summary>
+    public required string Right { get; set; }
+}

@@ -8,7 +8,7 @@ public static class IdentityPersistenceExtensions
 {
     /// <summary>
     /// Stores ASP.NET Core Identity's users and roles in the database <c>AddFlowPersistence</c> configured (call that
-    /// first), and registers <see cref="IAccessKeyStore"/>, <see cref="IAuditLog"/> and <see cref="ICatalogSubmitterStore"/>.
+    /// first), and registers <see cref="IAccessKeyStore"/>, <see cref="IAuditLog"/>, <see cref="ICatalogSubmitterStore"/> and <see cref="IConnectionAccessStore"/>.
     /// <see cref="PersistenceInitializer.MigrateAsync"/> then applies the identity migrations too.
     /// </summary>
     public static IdentityBuilder AddFlowIdentityStores(this IdentityBuilder builder)
@@ -33,6 +33,7 @@ public static class IdentityPersistenceExtensions
         services.AddSingleton<IAccessKeyStore, EfAccessKeyStore>();
         services.AddSingleton<IAuditLog, EfAuditLog>();
         services.AddSingleton<ICatalogSubmitterStore, EfCatalogSubmitterStore>();
+        services.AddSingleton<IConnectionAccessStore, EfConnectionAccessStore>();
         return builder.AddEntityFrameworkStores<IdentityDataContext>();
     }
 

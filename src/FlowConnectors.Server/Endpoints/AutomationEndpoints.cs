@@ -27,12 +27,14 @@ internal static class AutomationEndpoints
             await automations.GetAsync(id, ct) is { } a ? TypedResults.Ok(AutomationResponse.Of(a)) : Problems.NotFound($"automation '{id}' does not exist"))
             .WithName("GetAutomation").ProducesProblem(StatusCodes.Status404NotFound);
         api.MapPost("", async Task<Results<Created<AutomationResponse>, ProblemHttpResult>> (AutomationCreateRequest request, IAutomationStore automations, IFlowStore flows,
-            ConnectorRuntime runtime, TimeProvider clock, CancellationToken ct) =>
+            ConnectorRuntime runtime, TimeProvider clock, HttpContext context, Hosting.Access.ConnectionRights rights, CancellationToken ct) =>
         {
             var flowId = request.FlowId!;
             if (await flows.GetAsync(flowId, null, ct) is null) return Problems.Validation($"flow '{flowId}' does not exist", [new { path = "$.flowId", message = "unknown flow" }]);
             if (request.ConnectionId is { } connectionId && !Connectors.Connections.Connection.IsValidId(connectionId))
                 return Problems.Validation($"connection '{connectionId}' does not exist", [new { path = "$.connectionId", message = Connectors.Connections.Connection.IdRule }]);
+            if (await rights.UseRefusalAsync(context.User, request.ConnectionId, runtime.Options.Connections, ct) is { } refusedUse)
+                return Problems.Result(StatusCodes.Status403Forbidden, "Forbidden", refusedUse, [new { path = "$.connectionId", message = refusedUse }]);
             var settings = new JsonObject();
             if (request.Event is { } trigger)
             {
@@ -46,10 +48,17 @@ internal static class AutomationEndpoints
             return TypedResults.Created($"/api/automations/{automation.Id}", AutomationResponse.Of(automation));
         }).WithName("CreateAutomation").ProducesBodyProblems();
         api.MapPost("/{id}/activate", async Task<Results<Ok<AutomationActivation>, ProblemHttpResult>> (string id, IAutomationStore automations, ITriggerStore triggers,
-            ConnectorRuntime runtime, ICallbackBase baseUrl, Connections.ConnectionLifecycle lifecycle, TimeProvider clock, CancellationToken ct) =>
+            ConnectorRuntime runtime, ICallbackBase baseUrl, Connections.ConnectionLifecycle lifecycle, TimeProvider clock, HttpContext context,
+            Hosting.Access.ConnectionRights rights, IFlowStore flows, CancellationToken ct) =>
         {
             if (await automations.GetAsync(id, ct) is not { } automation) return Problems.NotFound($"automation '{id}' does not exist");
             if (automation.Enabled) return Problems.Conflict($"automation '{id}' is already active");
+            // Activating puts its connection, and those its flow names, to work: the one who activates must be allowed to use them.
+            if (await rights.UseRefusalAsync(context.User, automation.ConnectionId, runtime.Options.Connections, ct) is { } refusedUse)
+                return Problems.Result(StatusCodes.Status403Forbidden, "Forbidden", refusedUse, [new { path = "$.connectionId", message = refusedUse }]);
+            if (await flows.GetAsync(automation.FlowId, null, ct) is { } automationFlow
+                && await rights.FlowRefusalAsync(context.User, Engine.Flows.FlowJson.Parse(automationFlow.Json), runtime.Options.Connections, ct) is { } refusedFlow)
+                return refusedFlow;
             // Every connection and card it uses must exist (and be usable) before it runs, not fault run by run.
             if (await lifecycle.ActivationProblemsAsync(automation, ct) is { Count: > 0 } missing)
                 return Problems.Validation($"automation '{id}' cannot be activated: {string.Join("; ", missing.Select(m => m.Message))}",

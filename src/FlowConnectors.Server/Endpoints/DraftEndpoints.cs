@@ -59,10 +59,12 @@ internal static class DraftEndpoints
             return Results.NoContent();
         });
 
-        api.MapPost("/flows/{id}/draft/publish", async (string id, WorkflowHost host, IFlowStore flows, TriggerRegistry triggers, CancellationToken ct) =>
+        api.MapPost("/flows/{id}/draft/publish", async (string id, HttpContext context, WorkflowHost host, IFlowStore flows, TriggerRegistry triggers,
+            Hosting.Access.ConnectionRights rights, Connectors.Connections.IConnectionStore connections, CancellationToken ct) =>
         {
             if (await flows.GetDraftAsync(id, ct) is not { } draft) return Problems.Result(404, "Not found", $"flow '{id}' has no draft to publish");
             var flow = FlowJson.Parse(draft.Json);
+            if (await rights.FlowRefusalAsync(context.User, flow, connections, ct) is { } refused) return refused;
             var problems = host.Engine.Validate(flow);
             if (problems.Any(p => p.IsError))
                 return Problems.Validation("the draft has errors; fix them before publishing", problems.Where(p => p.IsError).Select(ManagementEndpoints.ProblemJson));
@@ -146,12 +148,16 @@ internal static class DraftEndpoints
                 result.Fault is { } fault ? new JsonObject { ["error"] = fault.Message } : new JsonObject { ["value"] = result.OutputsAsJson()["value"]?.DeepClone() }, ct);
         });
 
-        api.MapPut("/flows/{id}/active", async (string id, HttpRequest request, IFlowStore flows, TriggerRegistry triggers, ServerOptions options, CancellationToken ct) =>
+        api.MapPut("/flows/{id}/active", async (string id, HttpRequest request, IFlowStore flows, TriggerRegistry triggers, ServerOptions options,
+            Hosting.Access.ConnectionRights rights, Connectors.Connections.IConnectionStore connections, CancellationToken ct) =>
         {
             var (body, problem) = await Problems.ReadJsonAsync(request, options.MaxBodyBytes);
             if (problem is not null) return problem;
             if (body is not JsonObject o || o["active"] is not JsonValue value || !value.TryGetValue(out bool active))
                 return Problems.Validation("the body must be { \"active\": true | false }", [new { path = "$.active", message = "expected a boolean" }]);
+            // Switching on puts the flow's connections to work again: the one who does it must be allowed to use them.
+            if (active && await flows.GetPublishedAsync(id, ct) is { } current
+                && await rights.FlowRefusalAsync(request.HttpContext.User, FlowJson.Parse(current.Json), connections, ct) is { } refused) return refused;
             if (!await flows.SetActiveAsync(id, active, ct)) return Problems.Result(404, "Not found", $"flow '{id}' has no published version to switch on or off");
             // Registering the published version again adds its triggers (on) or removes them all (off).
             if (await flows.GetPublishedAsync(id, ct) is { } published) await triggers.RegisterAsync(FlowJson.Parse(published.Json), ct);

@@ -9,6 +9,7 @@ using FlowConnectors.Persistence;
 using FlowConnectors.Server.Hosting;
 using FlowConnectors.Server.Hosting.Contracts;
 using Microsoft.AspNetCore.Http.HttpResults;
+using FlowConnectors.Server.Hosting.Access;
 using FlowConnectors.Server.Runtime;
 using FlowConnectors.Engine.Formats;
 
@@ -58,8 +59,12 @@ internal static class ManagementEndpoints
                 ? Problems.Result(404, "Not found", $"flow '{id}' does not exist")
                 : Results.Json(versions.Select(v => new { v.FlowId, v.Version, v.Published, v.CreatedAt }));
         });
-        api.MapPost("/flows/{id}/versions/{version:int}/publish", async (string id, int version, IFlowStore flows, TriggerRegistry triggers, WorkflowHost host, CancellationToken ct) =>
+        api.MapPost("/flows/{id}/versions/{version:int}/publish", async (string id, int version, HttpContext context, IFlowStore flows, TriggerRegistry triggers, WorkflowHost host,
+            ConnectionRights rights, Connectors.Connections.IConnectionStore connections, CancellationToken ct) =>
         {
+            // Publishing puts the connections the flow names to work: the publisher must be allowed to use each.
+            if (await flows.GetAsync(id, version, ct) is { } candidate
+                && await rights.FlowRefusalAsync(context.User, FlowJson.Parse(candidate.Json), connections, ct) is { } refused) return refused;
             if (!await flows.PublishAsync(id, version, ct)) return Problems.Result(404, "Not found", $"flow '{id}' has no version {version}");
             host.FlowPublished(id);
             var stored = await flows.GetAsync(id, version, ct);
@@ -77,10 +82,12 @@ internal static class ManagementEndpoints
             runtime.Connectors.FirstOrDefault(c => c.Manifest.Key == key) is { } package
                 ? Results.Json(ConnectorJson(package, withFlows: true))
                 : Problems.Result(404, "Not found", $"connector '{key}' is not installed"));
-        api.MapGet("/connections", async (Connectors.Connections.IConnectionStore store, TimeProvider clock, CancellationToken ct) =>
-            Results.Json(new JsonArray((await store.ListAsync(ct)).Select(c => (JsonNode)c.ToPublicJson(clock.GetUtcNow())).ToArray())));
-        api.MapGet("/connections/{id}", async (string id, Connectors.Connections.IConnectionStore store, TimeProvider clock, CancellationToken ct) =>
-            await store.GetAsync(id, ct) is { } c ? Results.Json(c.ToPublicJson(clock.GetUtcNow())) : Problems.Result(404, "Not found", $"connection '{id}' does not exist")).RequireConnectionId();
+        // Only the connections the caller may use or manage; with use only, not their values (ConnectionSharingEndpoints).
+        api.MapGet("/connections", ConnectionSharingEndpoints.ListAsync);
+        api.MapGet("/connections/{id}", async (string id, HttpContext context, Connectors.Connections.IConnectionStore store, ConnectionRights rights, TimeProvider clock, CancellationToken ct) =>
+            await store.GetAsync(id, ct) is { } c
+                ? Results.Json(ConnectionSharingEndpoints.Visible(c, await rights.RightOfAsync(context.User, id, ct), clock.GetUtcNow()))
+                : Problems.Result(404, "Not found", $"connection '{id}' does not exist")).RequireConnectionId();
         // What uses a connection: automations (by their connection or a node of their flow) and flows.
         api.MapGet("/connections/{id}/usage", async (string id, ConnectorRuntime runtime, Connections.ConnectionLifecycle lifecycle, CancellationToken ct) =>
         {
@@ -93,7 +100,7 @@ internal static class ManagementEndpoints
                 flows = usage.FlowIds,
             });
         }).RequireConnectionId();
-        api.MapPost("/connections", async (HttpRequest request, ConnectorRuntime runtime, ServerOptions options, CancellationToken ct) =>
+        api.MapPost("/connections", async (HttpRequest request, ConnectorRuntime runtime, ConnectionRights rights, ServerOptions options, CancellationToken ct) =>
         {
             var (body, problem) = await Problems.ReadJsonAsync(request, options.MaxBodyBytes);
             if (problem is not null) return problem;
@@ -107,7 +114,9 @@ internal static class ManagementEndpoints
             try
             {
                 var connection = await runtime.CreateConnectionAsync(connector, JsonFields.Text(o, "name") ?? connector, values, JsonFields.Text(o, "id"), ct);
-                return Results.Json(connection.ToPublicJson(runtime.Options.Clock.GetUtcNow()), statusCode: 201);
+                // Its creator owns it; no one else sees or uses it until they share it.
+                await rights.ClaimAsync(connection.Id, request.HttpContext.User, ct);
+                return Results.Json(ConnectionSharingEndpoints.Visible(connection, ConnectionRight.Manage, runtime.Options.Clock.GetUtcNow()), statusCode: 201);
             }
             catch (ConnectorException e)
             {
@@ -163,11 +172,12 @@ internal static class ManagementEndpoints
             }
             catch (ConnectorException e) { return Problems.Result(404, "Not found", e.Message); }
         }).RequireConnectionId();
-        api.MapDelete("/connections/{id}", async (string id, ConnectorRuntime runtime, Connections.ConnectionLifecycle lifecycle, CancellationToken ct) =>
+        api.MapDelete("/connections/{id}", async (string id, ConnectorRuntime runtime, Connections.ConnectionLifecycle lifecycle, ConnectionRights rights, CancellationToken ct) =>
         {
             try
             {
                 await runtime.DeleteConnectionAsync(id, ct);
+                await rights.ForgetAsync(id, ct);
                 // Nothing may run against a connection that is gone: its automations are detached and stay disabled until edited.
                 await lifecycle.DisableUsersOfConnectionAsync(id, $"connection '{id}' was deleted; choose another connection and activate the automation again", detach: true, ct);
                 return Results.NoContent();
@@ -254,8 +264,11 @@ internal static class ManagementEndpoints
             return Problems.Validation("the flow is invalid", problems.Where(p => p.IsError).Select(ProblemJson));
         if (id is not null && loaded.Id != id)
             return Problems.Validation($"the body's id '{loaded.Id}' does not match the URL's '{id}'", [new { path = "$.id", message = "must match the URL" }]);
-        var stored = await flows.SaveVersionAsync(loaded.Id, loaded.Name, FlowJson.Save(loaded), null, ct);
         var publish = request.Query["publish"].ToString() is "true" or "1";
+        var services = request.HttpContext.RequestServices;
+        if (publish && await services.GetRequiredService<ConnectionRights>().FlowRefusalAsync(request.HttpContext.User, loaded,
+                services.GetRequiredService<Connectors.Connections.IConnectionStore>(), ct) is { } refused) return refused;
+        var stored = await flows.SaveVersionAsync(loaded.Id, loaded.Name, FlowJson.Save(loaded), null, ct);
         if (publish)
         {
             await flows.PublishAsync(stored.FlowId, stored.Version, ct);

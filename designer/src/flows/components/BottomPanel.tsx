@@ -6,6 +6,7 @@ import type { FlowVersion, InstanceSummary, JournalEntry } from '../../types';
 import { Button, Tabs } from '../../components/ui';
 import type { Api } from '../../api';
 import { RetryPanel } from './RetryPanel';
+import { useCan } from '../../session';
 
 export type PanelTab = 'problems' | 'run' | 'instances' | 'versions';
 
@@ -124,6 +125,7 @@ function VersionsTab(p: Pick<BottomPanelProps, 'loadVersions' | 'onViewVersion' 
   const refresh = () => { p.loadVersions().then(v => setList([...v].sort((a, b) => b.version - a.version)), () => setList([])); };
   useEffect(refresh, [state.design.meta.id, state.message?.text]); // eslint-disable-line react-hooks/exhaustive-deps
   const latest = list?.[0]?.version;
+  const can = useCan();
   return (
     <div>
       <p className="hint">Every save is a version. Restore saves an older one as the newest; Publish makes a version the one runs and triggers use.</p>
@@ -137,8 +139,8 @@ function VersionsTab(p: Pick<BottomPanelProps, 'loadVersions' | 'onViewVersion' 
               <td>{v.published ? <strong className="published">published</strong> : null}</td>
               <td className="actions">
                 <Button small onClick={() => p.onViewVersion(v.version)}>View</Button>
-                {v.version !== latest && <Button small onClick={() => void p.onRestoreVersion(v.version).then(refresh)}>Restore</Button>}
-                {!v.published && <Button small onClick={() => void p.onPublishVersion(v.version).then(refresh)}>Publish</Button>}
+                {v.version !== latest && can('flows.write') && <Button small onClick={() => void p.onRestoreVersion(v.version).then(refresh)}>Restore</Button>}
+                {!v.published && can('flows.publish') && <Button small onClick={() => void p.onPublishVersion(v.version).then(refresh)}>Publish</Button>}
               </td>
             </tr>
           ))}

@@ -10,6 +10,7 @@ import type { Json } from '../../types';
 import { Inspector } from './Inspector';
 import { JsonView } from '../../components/JsonView';
 import { Button, IconButton } from '../../components/ui';
+import { useCan } from '../../session';
 import { FlaskConical, Pin, PinOff, Plus, X } from 'lucide-react';
 import { ActivityIcon, lookOf, useBranding } from '../../look';
 
@@ -25,6 +26,7 @@ export interface NodeDetailsProps {
 
 export function NodeDetails({ node, onClose, onTestStep, onAddNext, busy }: NodeDetailsProps) {
   const { state, dispatch } = useStore();
+  const can = useCan();
   const descriptors = useContext(DescriptorsContext);
   const design = state.design;
   const entries = useMemo(() => lastEntries(state.run?.journal, state.steps, design.nodes.map(n => n.id)),
@@ -42,10 +44,10 @@ export function NodeDetails({ node, onClose, onTestStep, onAddNext, busy }: Node
         <ActivityIcon look={lookOf(descriptor)} branding={branding} />
         <strong>{node.data.name || branding?.label || descriptor?.displayName || node.data.type}</strong> <code>{node.id}</code>
         <span className="spacer" />
-        <Button variant="primary" icon={FlaskConical} data-testid="test-step" disabled={busy} onClick={() => onTestStep(node.id)}
+        {can('flows.write') && <Button variant="primary" icon={FlaskConical} data-testid="test-step" disabled={busy} onClick={() => onTestStep(node.id)}
           title="Run this node alone with the data its upstream nodes produced last time (runs the flow first when there is none); nothing is saved or published">
           {busy ? 'Testing…' : 'Test step'}
-        </Button>
+        </Button>}
         {onAddNext && <Button icon={Plus} data-testid="add-next-step" onClick={() => onAddNext(node.id)}
           title="Add the step after this one, connected to it">Add next step</Button>}
         <IconButton icon={X} label="close details" data-testid="close-details" onClick={onClose} title="Close (Escape)" />

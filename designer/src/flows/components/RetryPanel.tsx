@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { ApiError, detailOf, type Api } from '../../api';
 import type { InstanceDetail, RetryPlan } from '../../types';
 import { Button } from '../../components/ui';
+import { useCan } from '../../session';
 
 export interface RetryPanelProps {
   instance: InstanceDetail;
@@ -15,6 +16,7 @@ export interface RetryPanelProps {
 interface Problem { code?: string; detail?: string; nodes?: string[] }
 
 export function RetryPanel({ instance, api, onRetried }: RetryPanelProps) {
+  const can = useCan();
   const [version, setVersion] = useState('same');
   const [plan, setPlan] = useState<RetryPlan | null>(null);
   const [problem, setProblem] = useState<Problem | null>(null);
@@ -52,6 +54,8 @@ export function RetryPanel({ instance, api, onRetried }: RetryPanelProps) {
   };
 
   const unsafe = plan?.rerun.filter(r => r.sideEffects === 'unsafe') ?? [];
+  // A retry runs the instance again: runs.execute (operators, admins, owners); others see why it failed, not the button.
+  if (!can('runs.execute')) return null;
   return (
     <div className="retry-panel" data-testid="retry-panel">
       <label>

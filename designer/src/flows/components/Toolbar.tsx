@@ -15,6 +15,8 @@ export interface Panels { palette: boolean; inspector: boolean; bottom: boolean;
 export interface ToolbarProps {
   /** False hides Publish (a signed-in user without flows.publish); the server refuses it anyway. */
   canPublish?: boolean;
+  /** False hides Save and Test flow (a signed-in user without flows.write: a viewer or an operator). */
+  canSave?: boolean;
   onNew: () => void;
   onOpenList: () => void;
   onOpen: (id: string) => void;
@@ -60,13 +62,13 @@ export function Toolbar(p: ToolbarProps) {
         </span>
       </div>
       <div className="toolbar-group">
-        <Button icon={Save} onClick={p.onSave} data-testid="save" title="Save the draft (Ctrl/Cmd+S); nothing goes live until Publish">Save</Button>
+        {p.canSave !== false && <Button icon={Save} onClick={p.onSave} data-testid="save" title="Save the draft (Ctrl/Cmd+S); nothing goes live until Publish">Save</Button>}
         {hasUnsavedChanges(state) && <span className="unsaved" data-testid="unsaved" title="Changes not saved to the draft yet">● unsaved</span>}
-        <Button icon={Play} onClick={() => setShowRun(!showRun)} data-testid="run-toggle" aria-expanded={showRun}
-          title="Test the draft: a test run never changes what triggers run">Test flow…</Button>
+        {p.canSave !== false && <Button icon={Play} onClick={() => setShowRun(!showRun)} data-testid="run-toggle" aria-expanded={showRun}
+          title="Test the draft: a test run never changes what triggers run">Test flow…</Button>}
         {p.canPublish !== false && <Button icon={Rocket} variant="primary" onClick={p.onPublish} data-testid="publish" title="Make the draft the live version">Publish</Button>}
         {p.hasTriggers && (
-          <Toggle label="Active" testId="active-switch" checked={state.active ?? false} disabled={state.active === undefined}
+          <Toggle label="Active" testId="active-switch" checked={state.active ?? false} disabled={state.active === undefined || p.canPublish === false}
             onChange={p.onActive} text={state.active === undefined ? 'not published' : state.active ? 'Active' : 'Inactive'}
             title="When on, the published version's triggers (endpoint, schedule, event) start instances" />
         )}

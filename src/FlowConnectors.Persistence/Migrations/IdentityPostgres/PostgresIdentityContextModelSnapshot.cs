@@ -17,7 +17,7 @@ namespace FlowConnectors.Persistence.Migrations.IdentityPostgres
         {
 #pragma warning disable 612, 618
             modelBuilder
-                .HasAnnotation("ProductVersion", "10.0.5")
+                .HasAnnotation("ProductVersion", "10.0.12")
                 .HasAnnotation("Relational:MaxIdentifierLength", 63);
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
@@ -128,6 +128,45 @@ namespace FlowConnectors.Persistence.Migrations.IdentityPostgres
                     b.HasKey("ConnectorKey", "Version");
 
                     b.ToTable("CatalogSubmitters", (string)null);
+                });
+
+            modelBuilder.Entity("FlowConnectors.Persistence.Identity.ConnectionOwnerEntity", b =>
+                {
+                    b.Property<string>("ConnectionId")
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("OwnerId")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("ConnectionId");
+
+                    b.HasIndex("OwnerId");
+
+                    b.ToTable("ConnectionOwners", (string)null);
+                });
+
+            modelBuilder.Entity("FlowConnectors.Persistence.Identity.ConnectionShareEntity", b =>
+                {
+                    b.Property<string>("ConnectionId")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Kind")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Principal")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Right")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("ConnectionId", "Kind", "Principal");
+
+                    b.ToTable("ConnectionShares", (string)null);
                 });
 
             modelBuilder.Entity("FlowConnectors.Persistence.Identity.FlowUser", b =>

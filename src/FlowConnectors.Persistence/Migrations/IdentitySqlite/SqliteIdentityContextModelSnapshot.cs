@@ -14,7 +14,7 @@ namespace FlowConnectors.Persistence.Migrations.IdentitySqlite
         protected override void BuildModel(ModelBuilder modelBuilder)
         {
 #pragma warning disable 612, 618
-            modelBuilder.HasAnnotation("ProductVersion", "10.0.5");
+            modelBuilder.HasAnnotation("ProductVersion", "10.0.12");
 
             modelBuilder.Entity("FlowConnectors.Persistence.Identity.AccessKeyEntity", b =>
                 {
@@ -120,6 +120,45 @@ namespace FlowConnectors.Persistence.Migrations.IdentitySqlite
                     b.HasKey("ConnectorKey", "Version");
 
                     b.ToTable("CatalogSubmitters", (string)null);
+                });
+
+            modelBuilder.Entity("FlowConnectors.Persistence.Identity.ConnectionOwnerEntity", b =>
+                {
+                    b.Property<string>("ConnectionId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("OwnerId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("ConnectionId");
+
+                    b.HasIndex("OwnerId");
+
+                    b.ToTable("ConnectionOwners", (string)null);
+                });
+
+            modelBuilder.Entity("FlowConnectors.Persistence.Identity.ConnectionShareEntity", b =>
+                {
+                    b.Property<string>("ConnectionId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Kind")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Principal")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Right")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("ConnectionId", "Kind", "Principal");
+
+                    b.ToTable("ConnectionShares", (string)null);
                 });
 
             modelBuilder.Entity("FlowConnectors.Persistence.Identity.FlowUser", b =>

@@ -20,6 +20,7 @@ internal static class AccessServices
     {
         var access = options.Access;
         services.AddSingleton<SignInTokens>();
+        services.AddSingleton<ConnectionRights>();
         services.AddScoped<ApiKeyVerifier>();
         services.AddIdentityCore<FlowUser>(identity =>
             {
@@ -111,12 +112,13 @@ internal static class AccessServices
 
     public static string OidcScheme(string provider) => "oidc-" + provider;
 
-    /// <summary>After routing, before the endpoints: who is calling, the audit record, the CSRF check, then the policy.</summary>
+    /// <summary>After routing, before the endpoints: who is calling, the audit record, the CSRF check, the policy, then the caller's rights on the connection a route names.</summary>
     public static void Use(WebApplication app)
     {
         app.UseAuthentication();
         app.UseMiddleware<AuditMiddleware>();
         app.UseMiddleware<CsrfCheck>();
         app.UseAuthorization();
+        app.UseMiddleware<ConnectionRightsCheck>();
     }
 }
