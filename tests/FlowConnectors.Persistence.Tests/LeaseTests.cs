@@ -74,13 +74,13 @@ public abstract class LeaseTests<TDatabase> : StoreTestBase<TDatabase> where TDa
 
         // The slow node's run, stopped as "lost", must not store itself as cancelled over what the other node runs.
         var cancelled = InstanceStoreTests<TDatabase>.State("taken", status: FlowStatus.Cancelled);
-        await Should.ThrowAsync<LeaseLostException>(() => store.SaveAsync(cancelled, [], default, "slow-node"));
+        await Should.ThrowAsync<LeaseLostException>(() => store.SaveAsync(cancelled, [], default, leaseOwner: "slow-node"));
         var kept = (await store.GetAsync("taken"))!;
         kept.State.Status.ShouldBe(FlowStatus.Running);
         kept.LeaseOwner.ShouldBe("other-node");
 
         // The holder's save goes through and releases the lease in the same write once the instance waits or has ended.
-        await store.SaveAsync(InstanceStoreTests<TDatabase>.State("taken", status: FlowStatus.Suspended, bookmarkHashes: "h"), [], default, "other-node");
+        await store.SaveAsync(InstanceStoreTests<TDatabase>.State("taken", status: FlowStatus.Suspended, bookmarkHashes: "h"), [], default, leaseOwner: "other-node");
         var saved = (await store.GetAsync("taken"))!;
         saved.State.Status.ShouldBe(FlowStatus.Suspended);
         saved.LeaseOwner.ShouldBeNull();

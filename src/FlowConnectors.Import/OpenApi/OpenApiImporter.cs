@@ -47,7 +47,7 @@ public static class OpenApiImporter
         if (document.Paths is null || document.Paths.Count == 0) throw new PostmanImportException("$.paths", "the description has no operations");
 
         var connectorName = string.IsNullOrWhiteSpace(name) ? document.Info?.Title ?? "" : name.Trim();
-        var key = Manifest.ManifestReader.KeyFrom(PostmanTemplate.Transliterate(connectorName));
+        var key = FlowConnectors.Connectors.Manifest.ManifestReader.KeyFrom(PostmanTemplate.Transliterate(connectorName));
         if (key.Length < 2)
             throw new PostmanImportException(string.IsNullOrWhiteSpace(name) ? "$.info.title" : "name", $"'{connectorName}' gives no usable connector key (2–40 lower-case letters, digits or '-'); pass a name");
 

@@ -29,7 +29,7 @@ public static partial class PostmanImporter
         if (requests.Count == 0) throw new PostmanImportException("$.item", "the collection holds no requests");
 
         var connectorName = string.IsNullOrWhiteSpace(name) ? collection.Name : name.Trim();
-        var key = Manifest.ManifestReader.KeyFrom(PostmanTemplate.Transliterate(connectorName));
+        var key = FlowConnectors.Connectors.Manifest.ManifestReader.KeyFrom(PostmanTemplate.Transliterate(connectorName));
         if (key.Length < 2)
             throw new PostmanImportException(string.IsNullOrWhiteSpace(name) ? "$.info.name" : "name",
                 $"'{connectorName}' gives no usable connector key (2–40 lower-case letters, digits or '-'); pass a name");
