@@ -56,6 +56,7 @@ public sealed class OidcSignInSpecs(OidcSignInSpecs.Fixture fixture) : IClassFix
         private readonly string _flowsFolder = Directory.CreateTempSubdirectory("fc-oidc-flows-").FullName;
         private OidcProvider? _provider;
         private WebApplication? _app;
+        private IPlaywright? _playwright;
 
         public Uri Address { get; private set; } = null!;
         public IBrowser Browser { get; private set; } = null!;
@@ -87,11 +88,20 @@ public sealed class OidcSignInSpecs(OidcSignInSpecs.Fixture fixture) : IClassFix
             Address = new Uri(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
             Client = new HttpClient { BaseAddress = Address };
             Client.DefaultRequestHeaders.Add("X-Api-Key", ApiKey);
-            Browser = await SharedBrowser.GetAsync();
+            Environment.SetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
+            _playwright = await Playwright.CreateAsync();
+            Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+            {
+                ExecutablePath = DesignerFixture.ChromiumPath,
+                Headless = true,
+                Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+            });
         }
 
         public async Task DisposeAsync()
         {
+            if (Browser is not null) await Browser.CloseAsync();
+            _playwright?.Dispose();
             Client?.Dispose();
             if (_app is not null)
             {
