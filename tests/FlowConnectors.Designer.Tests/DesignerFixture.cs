@@ -9,14 +9,14 @@ namespace FlowConnectors.Designer.Tests;
 
 /// <summary>
 /// The real server on 127.0.0.1 (port 0, temp data folder, fixed API key) serving the built designer,
-/// and the system Chromium (scripts/chromium.sh installs it) driven by Playwright; shared by a test class.
+/// shared by a test class, and the system Chromium (scripts/chromium.sh installs it) driven by Playwright, one for the whole
+/// test process (<see cref="SharedBrowser"/>; each test opens its own browser context).
 /// </summary>
 public sealed class DesignerFixture : IAsyncLifetime
 {
     public const string ApiKey = "designer-test-api-key-0123456789";
     public const string ChromiumPath = "/usr/bin/chromium";
     private WebApplication? _app;
-    private IPlaywright? _playwright;
     private readonly string _dataFolder = Temp("data");
     private readonly string _flowsFolder = Temp("flows");
 
@@ -46,20 +46,11 @@ public sealed class DesignerFixture : IAsyncLifetime
         Client = new HttpClient { BaseAddress = Address };
         Client.DefaultRequestHeaders.Add("X-Api-Key", ApiKey);
 
-        Environment.SetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
-        _playwright = await Playwright.CreateAsync();
-        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = ChromiumPath,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
-        });
+        Browser = await SharedBrowser.GetAsync();
     }
 
     public async Task DisposeAsync()
     {
-        if (Browser is not null) await Browser.CloseAsync();
-        _playwright?.Dispose();
         Client?.Dispose();
         if (_app is not null)
         {
