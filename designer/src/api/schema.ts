@@ -2444,14 +2444,47 @@ export interface paths {
                 path?: never;
                 cookie?: never;
             };
-            requestBody?: never;
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["OpenApiImportRequest"];
+                };
+            };
             responses: {
                 /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["OpenApiImportResponse"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Unsupported Media Type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Unprocessable Entity */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
                 };
             };
         };
@@ -2477,14 +2510,56 @@ export interface paths {
                 path?: never;
                 cookie?: never;
             };
-            requestBody?: never;
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["OpenApiImportRequest"];
+                };
+            };
             responses: {
                 /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["OpenApiImportResponse"];
+                    };
+                };
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OpenApiImportResponse"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Unsupported Media Type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Unprocessable Entity */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
                 };
             };
         };
@@ -3132,7 +3207,18 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["RetryAllResponse"];
+                    };
+                };
+                /** @description Unprocessable Entity */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    };
                 };
             };
         };
@@ -3594,6 +3680,267 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/connections/{id}/access": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The connection's owner and shares (needs the manage right on it) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ConnectionAccessResponse"];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/connections/{id}/shares": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Share the connection with a user or a role, to use or to manage it */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ShareConnectionRequest"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ConnectionAccessResponse"];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Unprocessable Entity */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/connections/{id}/shares/{kind}/{principal}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Stop sharing the connection with a user or a role */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    kind: string;
+                    principal: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ConnectionAccessResponse"];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Unprocessable Entity */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/connections/{id}/owner": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Give the connection to another user */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["TransferConnectionRequest"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ConnectionAccessResponse"];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Unprocessable Entity */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -3624,6 +3971,23 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
         };
+        ConnectionAccessResponse: {
+            connectionId: string;
+            owner: components["schemas"]["ConnectionPrincipal"];
+            shares: components["schemas"]["ConnectionShareResponse"][];
+            yourRight: string;
+        };
+        ConnectionPrincipal: {
+            kind: string;
+            id: string;
+            name: null | string;
+        };
+        ConnectionShareResponse: {
+            kind: string;
+            id: string;
+            name: null | string;
+            right: string;
+        };
         DeadLetter: {
             /** Format: int64 */
             id: number;
@@ -3634,6 +3998,15 @@ export interface components {
             attempts: number;
             error: null | string;
             instanceId: null | string;
+        };
+        DiffChangeView: {
+            op: string;
+            text: string;
+            breaking: boolean;
+        };
+        DiffSectionView: {
+            title: string;
+            changes: components["schemas"]["DiffChangeView"][];
         };
         EventAccepted: {
             accepted: boolean;
@@ -3647,6 +4020,66 @@ export interface components {
         };
         /** @enum {unknown} */
         FlowStatus: "running" | "suspended" | "finished" | "faulted" | "cancelled";
+        HttpValidationProblemDetails: {
+            type?: null | string;
+            title?: null | string;
+            /** Format: int32 */
+            status?: null | number;
+            detail?: null | string;
+            instance?: null | string;
+            errors?: {
+                [key: string]: string[];
+            };
+        };
+        ImportActionView: {
+            id: string;
+            label: string;
+            group: string;
+            method: string;
+            path: string;
+            inputs: string[];
+            outputs: string[];
+            /** Format: int32 */
+            examples: number;
+            source: string;
+            auth: null | string;
+        };
+        ImportChangedActionView: {
+            id: string;
+            label: string;
+            what: string[];
+        };
+        ImportChangesView: {
+            isNew: boolean;
+            previousVersion: null | string;
+            version: string;
+            added: string[];
+            removed: string[];
+            changed: components["schemas"]["ImportChangedActionView"][];
+            connector: string[];
+            kept: string[];
+            diff: null | components["schemas"]["ImportDiffView"];
+            lines: string[];
+        };
+        ImportDiffView: {
+            sections: components["schemas"]["DiffSectionView"][];
+            /** Format: int32 */
+            changes: number;
+            /** Format: int32 */
+            breaking: number;
+            text: string;
+        };
+        ImportParameterView: {
+            name: string;
+            type: string;
+            default: null | string;
+            source: string;
+            required: boolean;
+        };
+        ImportWarningView: {
+            path: string;
+            message: string;
+        };
         Incident: {
             id: string;
             flowId: string;
@@ -3738,6 +4171,21 @@ export interface components {
             nodeId: null | string;
             message: string;
         };
+        OpenApiImportRequest: {
+            spec: null | components["schemas"]["JsonNode"];
+            name: null | string;
+        };
+        OpenApiImportResponse: {
+            key: string;
+            name: string;
+            baseUrl: string;
+            auth: null | components["schemas"]["JsonObject"];
+            connectionParameters: components["schemas"]["ImportParameterView"][];
+            actions: components["schemas"]["ImportActionView"][];
+            warnings: components["schemas"]["ImportWarningView"][];
+            changes: components["schemas"]["ImportChangesView"];
+            installed: boolean;
+        };
         ProblemDetails: {
             type?: null | string;
             title?: null | string;
@@ -3745,6 +4193,28 @@ export interface components {
             status?: null | number;
             detail?: null | string;
             instance?: null | string;
+        };
+        RetryAllItemResponse: {
+            instanceId: string;
+            status: string;
+            code: null | string;
+            reason: null | string;
+            plan: null | components["schemas"]["JsonObject"];
+        };
+        RetryAllResponse: {
+            /** Format: int32 */
+            retried: number;
+            /** Format: int32 */
+            refused: number;
+            items: components["schemas"]["RetryAllItemResponse"][];
+        };
+        ShareConnectionRequest: {
+            user: null | string;
+            role: null | string;
+            right: null | string;
+        };
+        TransferConnectionRequest: {
+            user: null | string;
         };
     };
     responses: never;
