@@ -13,7 +13,7 @@ namespace FlowConnectors.Reliability.Tests;
 /// caches of published flows and triggers are the cluster's, not a node's. Propagation times are measured and
 /// written to the test output, never asserted. Needs FLOWCONNECTORS_TEST_POSTGRES (`source scripts/postgres.sh`).
 /// </summary>
-public sealed class ClusterStateSpecs(ClusterStateSpecs.Cluster cluster, ITestOutputHelper output) : IClassFixture<ClusterStateSpecs.Cluster>
+public sealed partial class ClusterStateSpecs(ClusterStateSpecs.Cluster cluster, ITestOutputHelper output) : IClassFixture<ClusterStateSpecs.Cluster>
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
@@ -165,14 +165,17 @@ public sealed class ClusterStateSpecs(ClusterStateSpecs.Cluster cluster, ITestOu
             }
             // The simple console formatter writes a line's scopes on the line after its level and category.
             var lines = node.Output.ToList();
-            var headers = Enumerable.Range(0, lines.Count - 1).Where(i => lines[i].StartsWith("info: ", StringComparison.Ordinal)
-                || lines[i].StartsWith("warn: ", StringComparison.Ordinal) || lines[i].StartsWith("fail: ", StringComparison.Ordinal)).ToList();
+            // These nodes prefix each line with its UTC time (see the fixture), then the level.
+            var headers = Enumerable.Range(0, lines.Count - 1).Where(i => LogHeader().IsMatch(lines[i])).ToList();
             headers.Count.ShouldBeGreaterThan(3);
             headers.Where(i => !lines[i + 1].Contains($"=> node {name}", StringComparison.Ordinal)).Select(i => lines[i] + " / " + lines[i + 1]).ShouldBeEmpty();
         }
     }
 
     // --- helpers ---------------------------------------------------------------------------------
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^(\d\d:\d\d:\d\d\.\d{3} )?(info|warn|fail): ")]
+    private static partial System.Text.RegularExpressions.Regex LogHeader();
 
     /// <summary>Whether the vendor got a request carrying the token (after a token type such as Bearer, when the manifest sets one).</summary>
     private bool SentToken(int before, string token) =>

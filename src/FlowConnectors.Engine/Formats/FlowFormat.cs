@@ -29,6 +29,14 @@ internal static class FlowFormat
         if (root.ValueKind != JsonValueKind.Object)
             return new(null, [FormatProblem.Error("NOT_A_FLOW", "$", $"a flow must be a JSON object, got {Kind(root)}")]);
 
+        // JsonSchema.Net reads numbers as decimal and throws on ones outside its range (1e400, 1e-400): those are
+        // reported by themselves, before the schema sees them.
+        var outOfRange = new List<string>();
+        NumbersOutOfRange(root, "", outOfRange);
+        if (outOfRange.Count > 0)
+            return new(null, outOfRange.Select(p => FormatProblem.Error("WRONG_TYPE", FormatSchema.ToPath(root, p),
+                $"the number {FormatSchema.At(root, p).GetRawText()} is out of range")).ToList());
+
         var found = new List<(string Pointer, bool AtEnd, FormatProblem Problem)>();
         var leaveOut = new HashSet<string>(StringComparer.Ordinal);
         var reported = new HashSet<string>(StringComparer.Ordinal);
@@ -69,6 +77,24 @@ internal static class FlowFormat
             .Select(f => f.Problem)
             .ToList();
         return new(flow, problems);
+    }
+
+    private static void NumbersOutOfRange(JsonElement value, string pointer, List<string> into)
+    {
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.Number when !value.TryGetDecimal(out _):
+                into.Add(pointer);
+                break;
+            case JsonValueKind.Object:
+                foreach (var property in value.EnumerateObject())
+                    NumbersOutOfRange(property.Value, pointer + "/" + property.Name.Replace("~", "~0").Replace("/", "~1"), into);
+                break;
+            case JsonValueKind.Array:
+                var index = 0;
+                foreach (var item in value.EnumerateArray()) NumbersOutOfRange(item, pointer + "/" + index++, into);
+                break;
+        }
     }
 
     private static bool IsExtension(SchemaViolation violation, FlowJsonOptions options)
@@ -273,7 +299,7 @@ internal static class FlowFormat
         List<FlowParameter> Parameters(List<FlowParameterDocument?>? list, string name) =>
             list?.Select((p, i) => (p, i)).Where(x => x.p is not null).Select(x => new FlowParameter
             {
-                Name = x.p!.Name,
+                Name = x.p!.Name ?? "",
                 Type = TypeName(x.p.Type, $"/{name}/{x.i}/type"),
                 Label = x.p.Label,
                 Description = x.p.Description,
@@ -286,7 +312,7 @@ internal static class FlowFormat
         var flow = new FlowDefinition
         {
             Format = document.Format,
-            Id = document.Id,
+            Id = document.Id ?? "",
             Name = document.Name,
             Description = document.Description,
             Version = document.Version,
@@ -294,7 +320,7 @@ internal static class FlowFormat
             Outputs = Parameters(document.Outputs, "outputs"),
             Variables = document.Variables?.Select((v, i) => (v, i)).Where(x => x.v is not null).Select(x => new FlowVariable
             {
-                Name = x.v!.Name,
+                Name = x.v!.Name ?? "",
                 Type = TypeName(x.v.Type, $"/variables/{x.i}/type"),
                 Default = x.v.Default,
             }).ToList() ?? [],
@@ -305,7 +331,7 @@ internal static class FlowFormat
         foreach (var node in document.Nodes ?? [])
         {
             if (node is null) continue;
-            var definition = new FlowNode { Id = node.Id, Type = node.Type, Name = node.Name, Description = node.Description, Ui = node.Ui };
+            var definition = new FlowNode { Id = node.Id ?? "", Type = node.Type ?? "", Name = node.Name, Description = node.Description, Ui = node.Ui };
             if (node.SideEffects is { } effectsName && Activities.SideEffectNames.TryParse(effectsName, out var effects)) definition.SideEffects = effects;
             foreach (var (name, value) in node.Inputs ?? []) definition.Inputs[name] = value;
             if (node.OnError is { } policy)

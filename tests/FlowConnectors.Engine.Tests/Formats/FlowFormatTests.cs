@@ -75,4 +75,21 @@ public sealed class FlowFormatTests
         new FormatProblem("connector.json", "$.key", "MANIFEST_INVALID_KEY", "bad").ToString().ShouldBe("connector.json: $.key: MANIFEST_INVALID_KEY: bad");
         FormatProblem.Warning("UNKNOWN_FLOW", "$.nodes[0]", "who").ToString().ShouldBe("$.nodes[0]: warning: who");
     }
+
+    // Found by the Reliability fuzzer: shapes like these threw inside the typed read and answered 500.
+    [Theory]
+    [InlineData("{}")]
+    [InlineData("{\"mode\":5}")]
+    [InlineData("{\"format\":1,\"id\":\"x\",\"nodes\":[5,true,[],{}],\"connections\":[5,{}]}")]
+    [InlineData("{\"format\":-1,\"id\":5,\"name\":[],\"inputs\":{},\"variables\":true,\"nodes\":{},\"connections\":\"x\"}")]
+    [InlineData("{\"format\":1e-400,\"id\":\"x\",\"nodes\":[],\"connections\":[]}")]
+    [InlineData("{\"format\":1e400,\"id\":\"x\",\"nodes\":[{\"id\":\"a\",\"type\":\"NoOp\",\"inputs\":5,\"onError\":{\"retries\":1e30}}],\"connections\":[]}")]
+    [InlineData("{\"format\":1,\"id\":\"x\",\"nodes\":[{\"id\":{},\"type\":[],\"name\":5}],\"connections\":[{\"from\":5,\"to\":{}}],\"inputs\":[{},5,{\"name\":5,\"type\":{}}]}")]
+    public void Wrong_shapes_are_reported_as_problems_never_thrown(string json)
+    {
+        var load = FlowJson.Load(json);
+        // What flowc validate and the API do next: the engine's checks of what came back.
+        var problems = load.Problems.Concat(load.Flow is { } flow ? new FlowConnectors.Engine.Runtime.FlowEngine().Validate(flow) : []).ToList();
+        problems.ShouldNotBeEmpty();
+    }
 }
