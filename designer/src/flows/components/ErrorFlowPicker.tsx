@@ -5,6 +5,7 @@ import { createApi } from '../../api';
 import { useStore } from '../store';
 import type { FlowSummary } from '../../types';
 import { Select } from '../../components/ui';
+import { useSession } from '../../session';
 
 export function ErrorFlowPicker() {
   const { state, dispatch } = useStore();
@@ -12,9 +13,13 @@ export function ErrorFlowPicker() {
   const [flows, setFlows] = useState<FlowSummary[]>();
   const [error, setError] = useState<string>();
   const meta = state.design.meta;
-  // Listed again for each flow opened and whenever the picker gets the focus: flows are added, and the key may come later.
-  const load = useCallback(() => api.listFlows().then(f => { setFlows(f); setError(undefined); }, e => setError((e as Error).message)), [api]);
-  useEffect(() => { void load(); }, [load, meta.id]);
+  const session = useSession();
+  // Listed again for each flow opened, on sign-in and whenever the picker gets the focus: flows are added, and the
+  // session may come after the designer (a password sign-in): listing before it would only show a 401.
+  const load = useCallback(() => session.signedIn
+    ? api.listFlows().then(f => { setFlows(f); setError(undefined); }, e => setError((e as Error).message))
+    : Promise.resolve(), [api, session.signedIn]);
+  useEffect(() => { void load(); }, [load, meta.id, session.user?.id]);
   const current = typeof meta.rest.errorFlow === 'string' ? meta.rest.errorFlow : '';
   const choices = (flows ?? []).filter(f => f.flowId !== meta.id);
   const set = (flowId: string) => {
