@@ -88,8 +88,16 @@ internal static class PersistenceServices
             builder.UseSqlite(options.ConnectionString).AddInterceptors(SqlitePragmas.Instance).AddInterceptors(options.WriteGate.Interceptors);
         else
             builder.UseNpgsql(options.ConnectionString);
-        return builder;
+        return SkipModelDiffOnMigrate(builder);
     }
+
+    /// <summary>
+    /// Migrate would otherwise build the design-time model and the snapshot's model and diff them on every start, for
+    /// every context, to warn about a forgotten <c>migrations add</c>: a property of the build, not of the database, and
+    /// checked by the persistence tests (<c>HasPendingModelChanges</c> for each context) instead.
+    /// </summary>
+    internal static DbContextOptionsBuilder SkipModelDiffOnMigrate(DbContextOptionsBuilder builder) =>
+        builder.ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning));
 
     /// <summary>
     /// Every SQLite connection: WAL (readers do not block the writer) and a busy timeout for writers of

@@ -114,7 +114,6 @@ internal sealed class ApprovalVendors : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        await Bounded.StopAsync(_app, "the approval vendors stub");
     }
 }

@@ -27,7 +27,8 @@ public sealed class CallbackTokenTests
         {
             using var reader = new StreamReader(context.Request.Body);
             called.TrySetResult((string)JsonNode.Parse(await reader.ReadToEndAsync())!["callback"]!);
-            await release.Task;
+            // Bounded: a test that fails before it releases the vendor must not leave the server's call waiting for ever.
+            await release.Task.WaitAsync(Bounded.Signal);
             context.Response.StatusCode = 204;
         });
         await vendor.StartAsync();

@@ -320,7 +320,6 @@ internal sealed class VendorsStub : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        await Bounded.StopAsync(_app, "the collection vendor stub");
     }
 }

@@ -47,7 +47,8 @@ public sealed class HookIngressTests
         vendor.Run(async context =>
         {
             called.TrySetResult();
-            await release.Task;
+            // Bounded: a test that fails before it releases the vendor must not leave the server's call waiting for ever.
+            await release.Task.WaitAsync(Bounded.Signal);
             context.Response.ContentType = "application/json";
             await context.Response.WriteAsync("""{"echo":"late"}""");
         });

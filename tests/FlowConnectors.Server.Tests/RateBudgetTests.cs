@@ -137,13 +137,14 @@ public sealed class RateBudgetTests
             foreach (var runtime in runtimes)
                 await runtime.RunFlowAsync("limited", "customApiAction", "warm-up", new JsonObject { ["requestType"] = "GET", ["relativeUrl"] = "/warm-up?caller=warm-up" });
             vendor.Reset();
-            await Task.WhenAll(Enumerable.Range(0, Callers).Select(caller => Task.Run(async () =>
+            // Bounded: a budget that never grants again fails here by name instead of holding the run.
+            await Bounded.WithinAsync(Task.WhenAll(Enumerable.Range(0, Callers).Select(caller => Task.Run(async () =>
             {
                 var runtime = runtimes[caller % Workers];
                 for (var call = 0; call < CallsPerCaller; call++)
                     await runtime.RunFlowAsync("limited", "customApiAction", "shared",
                         new JsonObject { ["requestType"] = "GET", ["relativeUrl"] = $"/items?caller={caller}" }, CancellationToken.None, BudgetLane.Events);
-            })));
+            }))), TimeSpan.FromMinutes(3), $"{Callers} callers making {CallsPerCaller} calls each within the budget");
         }
         finally
         {

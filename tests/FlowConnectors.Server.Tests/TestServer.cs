@@ -64,7 +64,8 @@ internal sealed class TestServer : IAsyncDisposable
 
     public async Task StartAgainAsync()
     {
-        _app = await ServerApp.BuildAsync([], options =>
+        // Bounded: a start that waits on something forever (a lock, a migration) fails the test instead of the run.
+        _app = await Bounded.WithinAsync(ServerApp.BuildAsync([], options =>
         {
             options.Urls = "http://127.0.0.1:0";
             // Most tests create connections to the sample connectors' real vendor hosts, which tests never call
@@ -81,8 +82,8 @@ internal sealed class TestServer : IAsyncDisposable
             // One API key submits and approves catalog versions here; the four-eyes rule has its own tests (AccessTests).
             options.Access.AllowSelfApproval = true;
             _configure?.Invoke(options);
-        }, Clock);
-        await _app.StartAsync();
+        }, Clock), Bounded.HostWait, "building the test server");
+        await Bounded.WithinAsync(_app.StartAsync(), Bounded.HostWait, "starting the test server");
         Address = new Uri(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
         Client = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(60) };
         Client.DefaultRequestHeaders.Add("X-Api-Key", ApiKey);
@@ -91,10 +92,10 @@ internal sealed class TestServer : IAsyncDisposable
     public async Task StopAsync()
     {
         if (_app is null) return;
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        var app = _app;
         _app = null;
         Client.Dispose();
+        await Bounded.StopAsync(app, $"the test server at {Address}");
     }
 
     public async Task<JsonNode> GetJsonAsync(string path)
@@ -212,7 +213,7 @@ internal sealed class VendorStub : IAsyncDisposable
                 await context.Response.WriteAsync("{\"error\":{\"message\":\"No such path\"}}");
             }
         });
-        await app.StartAsync();
+        await Bounded.WithinAsync(app.StartAsync(), Bounded.HostWait, "starting the stub vendor");
         var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
         stub = new VendorStub(app, address);
         return stub;
@@ -220,8 +221,7 @@ internal sealed class VendorStub : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        await Bounded.StopAsync(_app, "the stub vendor");
     }
 }
 

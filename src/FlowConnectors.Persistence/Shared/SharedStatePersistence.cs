@@ -47,7 +47,7 @@ internal static class SharedStatePersistence
                 .AddInterceptors(PersistenceServices.SqlitePragmasInterceptor).AddInterceptors(options.WriteGate.Interceptors);
         else
             builder.UseNpgsql(options.ConnectionString, o => o.MigrationsHistoryTable(SharedStateContext.HistoryTable));
-        return builder;
+        return PersistenceServices.SkipModelDiffOnMigrate(builder);
     }
 
     private sealed class BaseFactory<T>(IDbContextFactory<T> inner) : IDbContextFactory<SharedStateContext>

@@ -473,6 +473,11 @@ internal sealed class CollectionService(
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         await _stopping.CancelAsync();
-        await Task.WhenAll(_unfinished.Keys.ToList());
+        // Within the host's shutdown time: an import stuck in a call that ignores cancellation must not hold the stop for ever.
+        try { await Task.WhenAll(_unfinished.Keys.ToList()).WaitAsync(cancellationToken); }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            logger.LogWarning("stopping: {Count} imports did not end within the shutdown time; they are left as they are", _unfinished.Count);
+        }
     }
 }

@@ -74,7 +74,6 @@ internal sealed class RetryVendor : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        await Bounded.StopAsync(_app, "the retry vendor stub");
     }
 }
