@@ -17,6 +17,15 @@ namespace FlowConnectors.Persistence.Data;
 internal sealed class SqliteWriteGate
 {
     private readonly SemaphoreSlim _semaphore = new(1, 1);
+
+    /// <summary>
+    /// Writes are short: a writer that waits this long means a holder never finished (a leaked transaction). It fails
+    /// with that message instead of waiting for ever, and every writer after it with it.
+    /// </summary>
+    internal static readonly TimeSpan StuckAfter = TimeSpan.FromMinutes(2);
+
+    private static TimeoutException Stuck() =>
+        new($"the SQLite write gate was not free within {StuckAfter.TotalMinutes:0} minutes: a write transaction of this process never ended");
     private readonly ConditionalWeakTable<DbConnection, Holder> _holders = new();
 
     public IInterceptor[] Interceptors => [new TransactionGate(this), new CommandGate(this), new CloseGate(this)];
@@ -31,7 +40,7 @@ internal sealed class SqliteWriteGate
     private async ValueTask<bool> EnterAsync(DbConnection connection, CancellationToken cancellationToken)
     {
         if (Holds(connection)) return false;
-        await _semaphore.WaitAsync(cancellationToken);
+        if (!await _semaphore.WaitAsync(StuckAfter, cancellationToken)) throw Stuck();
         _holders.GetOrCreateValue(connection).Held = true;
         return true;
     }
@@ -39,7 +48,7 @@ internal sealed class SqliteWriteGate
     private bool Enter(DbConnection connection)
     {
         if (Holds(connection)) return false;
-        _semaphore.Wait();
+        if (!_semaphore.Wait(StuckAfter)) throw Stuck();
         _holders.GetOrCreateValue(connection).Held = true;
         return true;
     }
