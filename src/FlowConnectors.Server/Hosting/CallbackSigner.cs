@@ -34,7 +34,9 @@ internal sealed class CallbackSigner
         if (!File.Exists(path))
         {
             var temporary = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
-            DataFiles.WritePrivateTextAsync(temporary, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))).GetAwaiter().GetResult();
+            // Synchronous on purpose: this runs inside ServerApp.BuildAsync; blocking on an async write there deadlocked
+            // parallel test servers once the thread pool was saturated (reproduced with DOTNET_ThreadPool_ForceMaxWorkerThreads=4).
+            DataFiles.WritePrivateText(temporary, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
             // Two servers starting together: the first file to arrive wins and both use it.
             try { File.Move(temporary, path, overwrite: false); }
             catch (IOException) { File.Delete(temporary); }

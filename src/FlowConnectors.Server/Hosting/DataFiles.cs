@@ -27,6 +27,20 @@ internal static class DataFiles
         if (!OperatingSystem.IsWindows() && File.Exists(path)) File.SetUnixFileMode(path, OwnerOnlyFile);
     }
 
+    /// <summary>
+    /// Writes a file created 0600 from its first byte, synchronously, for code that runs while services are built (CallbackSigner): blocking there on the
+    /// async write, whose completion needs a thread-pool thread, deadlocked servers starting together on a starved pool.
+    /// </summary>
+    public static void WritePrivateText(string path, string text)
+    {
+        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = OwnerOnlyFile;
+        using (var stream = new FileStream(path, options))
+        using (var writer = new StreamWriter(stream))
+            writer.Write(text);
+        RestrictFile(path);
+    }
+
     /// <summary>Writes a file created 0600 from its first byte.</summary>
     public static async Task WritePrivateTextAsync(string path, string text)
     {
