@@ -16,8 +16,8 @@ namespace FlowConnectors.Reliability.Tests;
 /// </summary>
 public sealed class ClusterWorkSpecs(ClusterWorkSpecs.Cluster cluster, ITestOutputHelper output) : IClassFixture<ClusterWorkSpecs.Cluster>
 {
-    /// <summary>Instances of the mixed run (the issue asks for 1,000; the suite's budget on 2 cores allows this many).</summary>
-    private const int Instances = 300;
+    /// <summary>Instances of the mixed run, as the issue asks (70.8 s for the spec at a load average of 31–53, 61 s at 300 instances).</summary>
+    private const int Instances = 1000;
     private static readonly string[] StartedFlows = ["crash-delay", "crash-event", "crash-callback"];
     private static readonly TimeSpan RestartPatience = TimeSpan.FromMinutes(4);
 
