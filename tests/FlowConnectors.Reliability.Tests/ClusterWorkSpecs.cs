@@ -16,9 +16,10 @@ namespace FlowConnectors.Reliability.Tests;
 /// </summary>
 public sealed class ClusterWorkSpecs(ClusterWorkSpecs.Cluster cluster, ITestOutputHelper output) : IClassFixture<ClusterWorkSpecs.Cluster>
 {
-    /// <summary>Instances of the mixed run (the issue asks for 1,000; the suite's budget on 2 cores allows this many).</summary>
-    private const int Instances = 300;
+    /// <summary>Instances of the mixed run, as the issue asks (70.8 s for the spec at a load average of 31–53, 61 s at 300 instances).</summary>
+    private const int Instances = 1000;
     private static readonly string[] StartedFlows = ["crash-delay", "crash-event", "crash-callback"];
+    private static readonly TimeSpan RestartPatience = TimeSpan.FromMinutes(4);
 
     [Fact]
     public async Task Kill_9_of_one_node_of_three_loses_no_instance_runs_none_twice_and_fires_each_schedule_due_time_once()
@@ -148,6 +149,114 @@ public sealed class ClusterWorkSpecs(ClusterWorkSpecs.Cluster cluster, ITestOutp
         await victim.StartAgainAsync();
     }
 
+    [Fact]
+    public async Task A_rolling_restart_of_all_three_nodes_under_webhook_load_answers_no_5xx_and_loses_nothing()
+    {
+        var clock = Stopwatch.StartNew();
+        foreach (var node in cluster.Nodes.Where(n => n.HasExited)) await node.StartAgainAsync();
+        var answered = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
+        // Which node answered each webhook and when, for a failure's diagnosis.
+        var answeredBy = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
+        var serverErrors = new ConcurrentQueue<string>();
+        var stop = 0;
+        var sent = 0;
+        // Four clients send webhooks round robin, as a load balancer would; a node that refuses the connection is skipped.
+        var load = Task.WhenAll(Enumerable.Range(0, 4).Select(async client =>
+        {
+            var n = client;
+            while (Volatile.Read(ref stop) == 0)
+            {
+                var key = $"r{client}-{Interlocked.Increment(ref sent)}";
+                for (var attempt = 0; attempt < 30 && Volatile.Read(ref stop) == 0; attempt++)
+                {
+                    var node = cluster.Nodes[n++ % cluster.Nodes.Length];
+                    try
+                    {
+                        using var response = await node.Anonymous.PostAsync("hooks/cw/hook", Json(new JsonObject { ["key"] = key }));
+                        if (!response.IsSuccessStatusCode) serverErrors.Enqueue($"{key}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+                        else
+                        {
+                            answeredBy[key] = $"node {Array.IndexOf(cluster.Nodes, node) + 1} at {DateTime.UtcNow:HH:mm:ss.fff}: {await response.Content.ReadAsStringAsync()}";
+                            answered[key] = (int)response.StatusCode;
+                        }
+                        break;
+                    }
+                    catch (HttpRequestException) { /* connection refused or cut: not answered, sent to the next node */ }
+                    catch (TaskCanceledException) { }
+                }
+            }
+        }));
+        foreach (var node in cluster.Nodes)
+        {
+            var before = answered.Count;
+            await CrashSpecs.Eventually(() => Task.FromResult(answered.Count >= before + 20 || !serverErrors.IsEmpty), "webhooks answered before the restart",
+                TimeSpan.FromMinutes(2), () => string.Join("; ", serverErrors.Take(3)));
+            serverErrors.ShouldBeEmpty();
+            await node.StopAsync();
+            // A node starting while the other two serve the load and run its handed-back work can take over 90 s at a
+            // load average of 60 on 2 cores.
+            await node.StartAgainAsync(RestartPatience);
+        }
+        var last = answered.Count;
+        await CrashSpecs.Eventually(() => Task.FromResult(answered.Count >= last + 20), "webhooks answered after the restarts", TimeSpan.FromMinutes(2));
+        Volatile.Write(ref stop, 1);
+        await load;
+
+        serverErrors.ShouldBeEmpty();
+        // An instance row deleted by retention would read as a lost webhook: the cluster keeps every run (see its settings).
+        cluster.Nodes.SelectMany(n => n.Output).Where(l => l.Contains("retention: deleted", StringComparison.Ordinal)).ShouldBeEmpty("retention deleted runs during the spec");
+        var reader = cluster.Nodes[0];
+        Dictionary<string, JsonNode> byId = [];
+        HashSet<string?> finished = [];
+        await CrashSpecs.Eventually(async () =>
+        {
+            byId = await InstancesAsync(reader, ["cw-hook"]);
+            finished = byId.Values.Where(v => (string?)v["status"] == "finished").Select(v => (string?)v["correlationId"]).ToHashSet(StringComparer.Ordinal);
+            return answered.Keys.All(finished.Contains);
+        }, "every answered webhook has a finished instance", TimeSpan.FromMinutes(2), () => Missing(answered, answeredBy, finished, byId));
+        var perKey = byId.Values.GroupBy(v => (string?)v["correlationId"] ?? "").ToDictionary(g => g.Key, g => g.Count());
+        foreach (var key in answered.Keys)
+        {
+            perKey[key].ShouldBe(1, $"webhook {key}: exactly one instance");
+            cluster.Stub.Applied.GetValueOrDefault(key + ":after").ShouldBe(1, key);
+        }
+        cluster.Nodes.SelectMany(n => n.Output).Any(l => l.Contains("handed back", StringComparison.Ordinal)).ShouldBeTrue("a stopping node reports its hand-back");
+        var logs = cluster.Nodes.SelectMany(n => n.Output).ToList();
+        output.WriteLine($"{answered.Count} webhooks answered 2xx ({answered.Values.Count(s => s == 202)} of them 202, run on after the answer) during a rolling restart of 3 nodes, " +
+                         $"0 answered 5xx, 0 lost; {logs.Count(l => l.Contains("no longer leased to this worker", StringComparison.Ordinal))} results dropped because another node had taken " +
+                         $"the instance over; {clock.Elapsed.TotalSeconds:0.0} s");
+        foreach (var line in logs.Where(l => l.Contains("handed back", StringComparison.Ordinal) || l.Contains("took back", StringComparison.Ordinal))) output.WriteLine(line);
+    }
+
+    /// <summary>What a failed rolling restart needs for its diagnosis: each answered webhook without a finished instance, its instances and the log lines naming them.</summary>
+    private string Missing(ConcurrentDictionary<string, int> answered, ConcurrentDictionary<string, string> answeredBy, HashSet<string?> finished,
+        Dictionary<string, JsonNode> byId)
+    {
+        var lines = new List<string> { $"{answered.Count} answered, {byId.Count} cw-hook instances listed, {answered.Keys.Count(k => !finished.Contains(k))} without a finished one" };
+        for (var n = 0; n < cluster.Nodes.Length; n++)
+            lines.AddRange(cluster.Nodes[n].Output.Where(l => l.Contains("retention", StringComparison.Ordinal)).Take(10).Select(l => $"  node {n + 1}: {l}"));
+        foreach (var key in answered.Keys.Where(k => !finished.Contains(k)).Take(5))
+        {
+            var instances = byId.Values.Where(v => (string?)v["correlationId"] == key).ToList();
+            lines.Add($"{key} answered {answered[key]} by {answeredBy.GetValueOrDefault(key)}: {instances.Count} instance(s) {string.Join(", ", instances.Select(i => i.ToJsonString()))}");
+            var ids = instances.Select(i => (string)i["instanceId"]!).Append(key).ToList();
+            try
+            {
+                using var connection = new NpgsqlConnection(cluster.ConnectionString);
+                connection.Open();
+                using var rows = new NpgsqlCommand("""SELECT "Id", "Status", "LeaseOwner", "LeaseExpiresAt", "RunAttempts", "UpdatedAt" FROM "Instances" WHERE "CorrelationId" = @key""", connection);
+                rows.Parameters.AddWithValue("key", key);
+                using var reader = rows.ExecuteReader();
+                while (reader.Read())
+                    lines.Add($"  row {reader.GetString(0)} {reader.GetString(1)} lease {(reader.IsDBNull(2) ? "-" : reader.GetString(2))} until {reader.GetValue(3)} attempts {reader.GetInt32(4)} updated {reader.GetValue(5)}");
+            }
+            catch (NpgsqlException e) { lines.Add($"  (database: {e.Message})"); }
+            for (var n = 0; n < cluster.Nodes.Length; n++)
+                lines.AddRange(cluster.Nodes[n].Output.Where(l => ids.Any(id => l.Contains(id, StringComparison.Ordinal))).Take(20).Select(l => $"  node {n + 1}: {l}"));
+        }
+        return string.Join("\n", lines);
+    }
+
     private static bool Finished(string key, (string Flow, string? Instance) started, Dictionary<string, JsonNode> byId) =>
         started.Instance is { } id
             ? byId.TryGetValue(id, out var instance) && (string?)instance["status"] == "finished"
@@ -209,7 +318,11 @@ public sealed class ClusterWorkSpecs(ClusterWorkSpecs.Cluster cluster, ITestOutp
                     ("FlowConnectors__DataFolder", _data),
                     ("FlowConnectors__NodeId", $"cw-node-{n}"),
                     ("FlowConnectors__LeaseDuration", LeaseDuration.ToString()),
-                    ("FlowConnectors__PollInterval", "00:00:00.200"))));
+                    ("FlowConnectors__PollInterval", "00:00:00.200"),
+                    // The specs count every run they were answered 2xx for. Retention's default per-flow limit (the newest
+                    // 10,000 ended runs) deletes the oldest webhook runs once a rolling restart on a fast machine has answered
+                    // more than that: a 200 with no instance row, which is what failed the spec on the integrated code.
+                    ("FlowConnectors__Retention__MaxRunsPerFlow", "0"))));
             }
             Nodes = [.. nodes];
         }
