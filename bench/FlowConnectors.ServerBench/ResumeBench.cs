@@ -20,7 +20,9 @@ internal sealed record ResumeResult(
 /// </summary>
 internal static class ResumeBench
 {
-    private static readonly TimeSpan PollEvery = TimeSpan.FromMilliseconds(25);
+    // The counts are read in this process, so each poll's SQLite reads (every write elsewhere empties the page cache of the
+    // reading connection) are CPU the server loses: every 25 ms took a large share of it on a loaded machine (perf, 2026-12-03).
+    private static readonly TimeSpan PollEvery = TimeSpan.FromMilliseconds(100);
 
     public static async Task<ResumeResult> RunAsync(HttpClient api, Rows rows, int count, int connections, TimeSpan limit)
     {
@@ -81,12 +83,14 @@ internal static class ResumeBench
         var callbackPosts = clock.Elapsed;
         deadline = Stopwatch.GetTimestamp() + (long)(limit.TotalSeconds * Stopwatch.Frequency);
         int finished, faulted = 0;
-        while ((finished = (int)await rows.CountAsync("resume", "Finished")) + (faulted = (int)await rows.CountAsync("resume", "Faulted")) < urls.Count - callbackErrors)
+        while (await rows.CountAsync("resume", "Finished", "Faulted") < urls.Count - callbackErrors)
         {
             if (Stopwatch.GetTimestamp() > deadline) break;
             await Task.Delay(PollEvery);
         }
         var untilFinished = clock.Elapsed;
+        finished = (int)await rows.CountAsync("resume", "Finished");
+        faulted = (int)await rows.CountAsync("resume", "Faulted");
 
         string? decision = null;
         if (!ids.IsEmpty)

@@ -23,9 +23,9 @@ internal sealed class Rows(string dataFolder)
         return Convert.ToInt64(await command.ExecuteScalarAsync() ?? 0L, System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    /// <summary>Instances of <paramref name="flowId"/> with this status (as stored: Suspended, Finished, …).</summary>
-    public Task<long> CountAsync(string flowId, string status) =>
-        ScalarAsync($"SELECT COUNT(*) FROM Instances WHERE FlowId = '{flowId}' AND Status = '{status}'");
+    /// <summary>Instances of <paramref name="flowId"/> with one of these statuses (as stored: Suspended, Finished, …).</summary>
+    public Task<long> CountAsync(string flowId, params string[] statuses) =>
+        ScalarAsync($"SELECT COUNT(*) FROM Instances WHERE FlowId = '{flowId}' AND Status IN ({string.Join(", ", statuses.Select(s => $"'{s}'"))})");
 
     /// <summary>Values of one column per row of a query, as doubles.</summary>
     public async Task<List<double>> ListAsync(string sql)

@@ -39,7 +39,7 @@ internal static class TimerBench
         var deadline = Stopwatch.GetTimestamp() + (long)(limit.TotalSeconds * Stopwatch.Frequency);
         long finished;
         while ((finished = await rows.CountAsync("delay", "Finished")) < started.Count && Stopwatch.GetTimestamp() < deadline)
-            await Task.Delay(50);
+            await Task.Delay(100);
         var untilFinished = clock.Elapsed;
         // Ticks (100 ns) as SQLite stores times; the Delay node has an entry when it suspends and one when it resumes.
         var lateness = await rows.ListAsync("""

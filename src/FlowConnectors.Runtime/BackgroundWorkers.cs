@@ -21,8 +21,15 @@ public sealed class BackgroundWorkers(
     ILogger<BackgroundWorkers> logger) : BackgroundService
 {
     private static readonly TimeSpan HousekeepingInterval = TimeSpan.FromSeconds(30);
-    /// <summary>Messages and orphaned instances claimed per pass.</summary>
+    /// <summary>Orphaned instances claimed per pass.</summary>
     private const int ClaimBatch = 16;
+    /// <summary>Stimuli claimed per pass: enough to keep <see cref="InboxParallelism"/> resumes going.</summary>
+    private const int InboxClaimBatch = 64;
+    /// <summary>
+    /// Stimuli processed at once. Each one spends most of its time waiting on the database; the runs themselves are
+    /// bounded by the run limits (<see cref="RunLimiter"/>) as every other run is.
+    /// </summary>
+    private static readonly int InboxParallelism = Math.Max(8, Environment.ProcessorCount * 4);
     private readonly SemaphoreSlim _wake = new(0);
     private volatile bool _stopping;
 
@@ -49,14 +56,9 @@ public sealed class BackgroundWorkers(
                 while (more && !_stopping)
                 {
                     var now = clock.GetUtcNow();
-                    var claimed = await queue.ClaimInboxAsync(host.LeaseOwner, ClaimBatch, now, now + options.LeaseDuration, stoppingToken);
-                    foreach (var message in claimed)
-                    {
-                        // Stopping: the rest of the batch is handed back with its claims.
-                        if (_stopping) break;
-                        await Guard(() => host.ProcessInboxMessageAsync(message), $"inbox message {message.Id}");
-                    }
-                    more = claimed.Count == ClaimBatch;
+                    var claimed = await queue.ClaimInboxAsync(host.LeaseOwner, InboxClaimBatch, now, now + options.LeaseDuration, stoppingToken);
+                    await ProcessClaimedAsync(claimed);
+                    more = claimed.Count == InboxClaimBatch;
                 }
                 await RecoverAsync(stoppingToken);
                 if (clock.GetUtcNow() >= housekeepingAt)
@@ -73,6 +75,35 @@ public sealed class BackgroundWorkers(
             try { await _wake.WaitAsync(options.PollInterval, stoppingToken); }
             catch (OperationCanceledException) { break; }
         }
+    }
+
+    /// <summary>
+    /// Processes a claimed batch of stimuli in parallel, partitioned by stimulus hash: messages for the same bookmark or
+    /// trigger (one callback, one event name and correlation id, one webhook automation) keep their order, one after
+    /// the other; different ones run side by side, so a resume's database round trips and its run overlap with
+    /// others' instead of queueing behind them (SQLite still commits one writer at a time). Two messages that reach
+    /// the same instance through different hashes are safe: the second finds it busy and is retried.
+    /// </summary>
+    private async Task ProcessClaimedAsync(IReadOnlyList<InboxMessage> claimed)
+    {
+        if (claimed.Count == 0) return;
+        async Task ProcessInOrder(IEnumerable<InboxMessage> messages)
+        {
+            foreach (var message in messages)
+            {
+                // Stopping: the rest of the batch is handed back with its claims.
+                if (_stopping) return;
+                await Guard(() => host.ProcessInboxMessageAsync(message), $"inbox message {message.Id}");
+            }
+        }
+        if (claimed.Count == 1)
+        {
+            await ProcessInOrder(claimed);
+            return;
+        }
+        var partitions = claimed.GroupBy(m => m.Hash, StringComparer.Ordinal).ToList();
+        await Parallel.ForEachAsync(partitions, new ParallelOptions { MaxDegreeOfParallelism = InboxParallelism },
+            async (partition, _) => await ProcessInOrder(partition));
     }
 
     /// <summary>

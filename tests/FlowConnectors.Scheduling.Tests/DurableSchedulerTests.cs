@@ -122,6 +122,36 @@ public sealed class DurableSchedulerTests
     }
 
     [Fact]
+    public async Task With_parallelism_timers_of_different_instances_fire_side_by_side_and_those_of_one_instance_in_due_order()
+    {
+        var inFlight = 0;
+        var sideBySide = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var h = new Harness(onFire: async (_, _) =>
+        {
+            if (Interlocked.Increment(ref inFlight) >= 2) sideBySide.TrySetResult();
+            // Each fire waits for a second one running beside it; fired one at a time, it gives up after a while instead.
+            await Task.WhenAny(sideBySide.Task, Task.Delay(TimeSpan.FromSeconds(3)));
+            Interlocked.Decrement(ref inFlight);
+        }, options: new DurableSchedulerOptions { PollInterval = TimeSpan.FromDays(7), Parallelism = 4 });
+        await h.RunAsync();
+        TimerRecord Of(string instance, string id, int minutes) => new(id, Start.AddMinutes(minutes), TimerKinds.Bookmark, instance, "bm-" + id, null, null);
+        await h.Scheduler.ScheduleAsync(Of("instance-x", "x-second", 2));
+        await h.Scheduler.ScheduleAsync(Of("instance-x", "x-first", 1));
+        await h.Scheduler.ScheduleAsync(Of("instance-y", "y-only", 1));
+        await h.AdvanceAsync(TimeSpan.FromMinutes(3));
+
+        sideBySide.Task.IsCompleted.ShouldBeTrue("two instances' timers were never fired at the same time");
+        h.Fired.Count.ShouldBe(3);
+        h.Fired.Select(f => f.Timer.Id).Where(id => id.StartsWith("x-", StringComparison.Ordinal)).ShouldBe(["x-first", "x-second"]);
+        (await h.Store.ListAsync()).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void Parallelism_below_one_is_refused() =>
+        Should.Throw<ArgumentOutOfRangeException>(() => new DurableScheduler(new InMemoryTimerStore(), TimeProvider.System, (_, _) => Task.CompletedTask,
+            new DurableSchedulerOptions { Parallelism = 0 }));
+
+    [Fact]
     public async Task A_recurring_trigger_fires_on_each_occurrence_and_stores_the_next()
     {
         await using var h = new Harness();

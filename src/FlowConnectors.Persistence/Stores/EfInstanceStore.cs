@@ -17,7 +17,13 @@ internal sealed class EfInstanceStore(IDbContextFactory<FlowConnectorsDbContext>
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
 
     // Group commit: instances created at the same time are written in one transaction.
-    private sealed record PendingCreate(NewInstanceRows Rows, TaskCompletionSource Done);
+    // Turn completes false once the rows are written (Error set if that failed), or true when its caller is to write
+    // the next batch (the one its rows are in): the writer of a batch hands over to a waiter, whose own continuation
+    // writes, instead of queueing one more work item to the thread pool for it.
+    private sealed record PendingCreate(NewInstanceRows Rows, TaskCompletionSource<bool> Turn)
+    {
+        public Exception? Error;
+    }
     private readonly Lock _pendingLock = new();
     private List<PendingCreate> _pending = [];
     private bool _flushing;
@@ -57,7 +63,7 @@ internal sealed class EfInstanceStore(IDbContextFactory<FlowConnectorsDbContext>
         var pending = new PendingCreate(
             new NewInstanceRows(row, BookmarkRows(state).ToList(), DelayTimers(state).Select(t => TimerRow(t, null)).ToList(), JournalRows(state.InstanceId, 0, journal, parts).ToList(),
                 outbox is null ? null : EfInboxStore.Row(outbox, now)),
-            new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+            new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously));
         bool flush;
         lock (_pendingLock)
         {
@@ -65,11 +71,16 @@ internal sealed class EfInstanceStore(IDbContextFactory<FlowConnectorsDbContext>
             flush = !_flushing;
             _flushing = true;
         }
-        if (flush) await FlushAsync();
-        await pending.Done.Task;
+        // Either this caller writes (none was writing, or the previous writer handed over), or another writes its rows.
+        if (flush || await pending.Turn.Task) await FlushAsync();
+        if (pending.Error is { } error) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
     }
 
-    /// <summary>Writes the queued creations in one transaction; whoever queued first while none was writing runs it.</summary>
+    /// <summary>
+    /// Writes the queued creations in one transaction; whoever queued first while none was writing runs it. When more
+    /// arrived meanwhile, the first of them is told to write the next batch (its rows are in it), so this caller's
+    /// answer is not held up by other requests' writes.
+    /// </summary>
     private async Task FlushAsync()
     {
         List<PendingCreate> batch;
@@ -79,6 +90,7 @@ internal sealed class EfInstanceStore(IDbContextFactory<FlowConnectorsDbContext>
             _pending = [];
         }
         if (batch.Count > 0) await WriteAsync(batch);
+        PendingCreate next;
         lock (_pendingLock)
         {
             if (_pending.Count == 0)
@@ -86,9 +98,9 @@ internal sealed class EfInstanceStore(IDbContextFactory<FlowConnectorsDbContext>
                 _flushing = false;
                 return;
             }
+            next = _pending[0];
         }
-        // More arrived while this batch was written: the next batch is written off this caller's request.
-        _ = Task.Run(FlushAsync);
+        next.Turn.TrySetResult(true);
     }
 
     private async Task WriteAsync(List<PendingCreate> batch)
@@ -96,7 +108,7 @@ internal sealed class EfInstanceStore(IDbContextFactory<FlowConnectorsDbContext>
         try
         {
             await InstanceInserts.WriteAsync(factory, batch.ConvertAll(p => p.Rows));
-            foreach (var pending in batch) pending.Done.TrySetResult();
+            foreach (var pending in batch) pending.Turn.TrySetResult(false);
         }
         catch (Exception) when (batch.Count > 1)
         {
@@ -104,7 +116,8 @@ internal sealed class EfInstanceStore(IDbContextFactory<FlowConnectorsDbContext>
         }
         catch (Exception e)
         {
-            batch[0].Done.TrySetException(e);
+            batch[0].Error = e;
+            batch[0].Turn.TrySetResult(false);
         }
     }
 

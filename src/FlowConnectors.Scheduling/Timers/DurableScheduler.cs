@@ -24,6 +24,12 @@ public sealed class DurableSchedulerOptions
     public string Owner { get; init; } = "scheduler-" + Guid.NewGuid().ToString("N");
     /// <summary>How long a claimed timer is this scheduler's; a node that dies while firing it leaves it to another after this.</summary>
     public TimeSpan ClaimDuration { get; init; } = TimeSpan.FromMinutes(1);
+    /// <summary>
+    /// Due timers fired at once. Timers of one instance (or one trigger) always fire one after the other, in due
+    /// order; with more than 1, different instances' timers fire side by side, so a burst of due timers is not
+    /// served one database round trip after another.
+    /// </summary>
+    public int Parallelism { get; init; } = 1;
 }
 
 /// <summary>
@@ -71,6 +77,7 @@ public sealed class DurableScheduler : IDurableTimers
         _fire = fire;
         _options = options ?? new DurableSchedulerOptions();
         if (_options.MaxAttempts < 1) throw new ArgumentOutOfRangeException(nameof(options), "MaxAttempts must be at least 1");
+        if (_options.Parallelism < 1) throw new ArgumentOutOfRangeException(nameof(options), "Parallelism must be at least 1");
         if (_options.BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(options), "BatchSize must be at least 1");
         if (_options.PollInterval <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(options), "PollInterval must be positive");
         if (_options.ClaimDuration <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(options), "ClaimDuration must be positive");
@@ -243,7 +250,15 @@ public sealed class DurableScheduler : IDurableTimers
             var now = _clock.GetUtcNow();
             var due = await _store.ClaimDueAsync(_options.Owner, now, _options.BatchSize, now + _options.ClaimDuration, ct);
             var fresh = due.Where(t => done.Add(t.Id)).ToList();
-            foreach (var timer in fresh) await ProcessAsync(timer, ct);
+            if (_options.Parallelism <= 1 || fresh.Count <= 1)
+                foreach (var timer in fresh) await ProcessAsync(timer, ct);
+            else
+                await Parallel.ForEachAsync(fresh.GroupBy(t => t.InstanceId ?? t.TriggerId ?? t.Id, StringComparer.Ordinal),
+                    new ParallelOptions { MaxDegreeOfParallelism = _options.Parallelism },
+                    async (timers, _) =>
+                    {
+                        foreach (var timer in timers) await ProcessAsync(timer, ct);
+                    });
             // Stop when the store has no more, or only returns timers already handled (a delete failed).
             if (due.Count < _options.BatchSize || fresh.Count == 0) return done.Count;
         }

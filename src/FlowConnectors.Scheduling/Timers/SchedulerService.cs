@@ -30,6 +30,9 @@ public sealed class SchedulerService : BackgroundService
             Owner = services.GetRequiredService<NodeIdentity>().LeaseOwner,
             ClaimDuration = runtime.LeaseDuration,
             PollInterval = poll,
+            // Firing a Delay timer is a resume: mostly database round trips, so several go on at once; the runs
+            // themselves stay within the run limits.
+            Parallelism = Math.Max(8, Environment.ProcessorCount * 4),
         }, logger);
     }
 
