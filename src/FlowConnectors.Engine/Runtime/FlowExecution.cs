@@ -604,6 +604,10 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
 
     public void RegisterSecret(string value) => _secrets.Register(value);
 
+    public bool InputIsExpression(string nodeId, string inputName) =>
+        _flow.ById.TryGetValue(nodeId, out var node) && node.Definition.Inputs.GetValueOrDefault(inputName) is JsonObject given
+        && (given.ContainsKey("js") || given.ContainsKey("template"));
+
     public void RegisterSecrets(IEnumerable<string> values) => _secrets.Register(values);
 
     internal void InheritSecrets(SecretSet secrets) => _secrets.Inherit(secrets);
