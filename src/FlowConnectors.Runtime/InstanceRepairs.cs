@@ -135,14 +135,13 @@ public sealed class InstanceRepairs(WorkflowHost host, IInstanceStore instances,
     {
         var results = new List<RetryAllItem>();
         var candidates = new List<InstanceSummary>();
+        // Flow, version, fault node and time are selected by the store (indexed); activity type and message text are
+        // checked on each candidate's stored fault.
         for (var skip = 0; candidates.Count < filter.Max; skip += 500)
         {
-            var page = await instances.ListAsync(new InstanceQuery(FlowStatus.Faulted, filter.FlowId, null, skip, 500), ct);
+            var page = await instances.ListFaultedAsync(new FaultedInstanceQuery(filter.FlowId, filter.FlowVersion, filter.NodeId, filter.From, filter.To, skip, 500), ct);
             foreach (var summary in page)
             {
-                if (filter.FlowVersion is { } version && summary.FlowVersion != version) continue;
-                if (filter.From is { } from && summary.UpdatedAt < from) continue;
-                if (filter.To is { } to && summary.UpdatedAt > to) continue;
                 if ((filter.NodeId ?? filter.ActivityType ?? filter.Message) is not null && !Matches((await instances.GetAsync(summary.InstanceId, ct))?.State.Fault, filter))
                     continue;
                 candidates.Add(summary);

@@ -40,6 +40,14 @@ public sealed record InstanceSummary(string InstanceId, string FlowId, int FlowV
 public sealed record InstanceQuery(FlowStatus? Status = null, string? FlowId = null, string? CorrelationId = null, int Skip = 0, int Take = 100);
 
 /// <summary>
+/// Faulted instances for "retry all", oldest fault first: by flow and version, the node they faulted at (an instance
+/// stored before that column existed has none and is included, for the caller to check its state), and when they
+/// faulted (from/to, inclusive). Served by an index on status, flow, fault node and time.
+/// </summary>
+public sealed record FaultedInstanceQuery(string? FlowId = null, int? FlowVersion = null, string? NodeId = null, DateTimeOffset? From = null,
+    DateTimeOffset? To = null, int Skip = 0, int Take = 100);
+
+/// <summary>
 /// An instance as stored. <see cref="RunAttempts"/> counts the runs started on it since its state was last
 /// saved: more than one means earlier runs never finished (their process died).
 /// </summary>
@@ -92,6 +100,8 @@ public interface IInstanceStore
     Task<StoredInstance?> GetAsync(string instanceId, CancellationToken ct = default);
     /// <summary>Newest first (by creation time).</summary>
     Task<IReadOnlyList<InstanceSummary>> ListAsync(InstanceQuery query, CancellationToken ct = default);
+    /// <summary>Faulted instances the query selects, oldest fault first (<see cref="FaultedInstanceQuery"/>).</summary>
+    Task<IReadOnlyList<InstanceSummary>> ListFaultedAsync(FaultedInstanceQuery query, CancellationToken ct = default);
     Task<IReadOnlyList<JournalEntry>> GetJournalAsync(string instanceId, CancellationToken ct = default);
     Task<IReadOnlyList<BookmarkMatch>> FindBookmarksAsync(string hash, CancellationToken ct = default);
 

@@ -1,4 +1,6 @@
 using FlowConnectors.Engine;
+using FlowConnectors.Engine.Flows;
+using FlowConnectors.Engine.Runtime;
 using static FlowConnectors.Http.Tests.TestHttp;
 
 namespace FlowConnectors.Http.Tests;
@@ -135,5 +137,80 @@ public sealed class ErrorPolicyTests
         result.Status.ShouldBe(FlowStatus.Faulted);
         result.Fault!.Message.ShouldContain("HTTP 403");
         stub.Hits.ShouldBe(1);
+    }
+
+    /// <summary>Pages mode: the 'page' branch appends each page's ids to a trace; page 2 fails once with a 503.</summary>
+    private static string PagesLoop(string url, string onError) => $$"""
+        { "format": 1, "id": "paging-loop-policy", "start": "pg", "variables": [ { "name": "trace", "type": "string", "default": "" } ],
+          "outputs": [ { "name": "trace", "type": "string" }, { "name": "pages", "type": "number" } ],
+          "nodes": [
+            { "id": "pg", "type": "Http.Paginate", "onError": {{onError}}, "inputs": { "url": "{{url}}", "strategy": "cursor", "mode": "pages",
+              "itemsPath": "data", "cursorPath": "next", "limit": 2 } },
+            { "id": "body", "type": "SetVariable", "inputs": { "name": "trace", "value": { "js": "vars.trace + nodes.pg.pageNumber + ':' + nodes.pg.items.join(',') + ' '" } } },
+            { "id": "t", "type": "SetOutput", "inputs": { "name": "trace", "value": { "js": "vars.trace.trim()" } } },
+            { "id": "p", "type": "SetOutput", "inputs": { "name": "pages", "value": { "js": "nodes.pg.pages" } } }
+          ],
+          "connections": [ { "from": "pg:page", "to": "body" }, { "from": "pg:done", "to": "t" }, { "from": "t:done", "to": "p" } ] }
+        """;
+
+    private static async Task<StubServer> PageTwoFailsOnceAsync()
+    {
+        var failed = 0;
+        return await StubServer.StartAsync((context, request) => request.Query("cursor") switch
+        {
+            [] => Respond.Json(context, 200, """{ "data": [1, 2], "next": "c2" }"""),
+            ["c2"] when Interlocked.Increment(ref failed) == 1 => Respond.Json(context, 503, """{ "error": "busy" }"""),
+            ["c2"] => Respond.Json(context, 200, """{ "data": [3, 4], "next": "c3" }"""),
+            _ => Respond.Json(context, 200, """{ "data": [5], "next": null }"""),
+        });
+    }
+
+    [Fact]
+    public async Task Paginate_in_pages_mode_retries_the_failed_page_and_goes_on_from_there()
+    {
+        await using var stub = await PageTwoFailsOnceAsync();
+
+        var result = await RunFlowAsync(PagesLoop(stub.Url("items"), """{ "retries": 2, "delayMs": 0 }"""), Services(NoClientRetries));
+
+        result.Status.ShouldBe(FlowStatus.Finished, result.Fault?.Message);
+        result.Outputs["trace"]!.GetValue<string>().ShouldBe("1:1,2 2:3,4 3:5");
+        result.Outputs["pages"]!.GetValue<long>().ShouldBe(3);
+        stub.Requests.Select(r => r.Query("cursor").FirstOrDefault() ?? "first").ShouldBe(["first", "c2", "c2", "c3"]);
+        result.Journal.Where(e => e.NodeId == "pg").Select(e => e.Outcome).ShouldBe(["page", "retry", "page", "page", "done"]);
+    }
+
+    private sealed class FakeClock(DateTimeOffset now) : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; } = now;
+        public override DateTimeOffset GetUtcNow() => Now;
+    }
+
+    [Fact]
+    public async Task Paginate_in_pages_mode_retried_on_a_durable_timer_goes_on_from_the_failed_page_with_its_pages_kept()
+    {
+        await using var stub = await PageTwoFailsOnceAsync();
+        var clock = new FakeClock(new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero));
+        var defaults = Options(Services(NoClientRetries));
+        var engine = new FlowEngine(new FlowEngineOptions
+        {
+            Registry = defaults.Registry, Services = defaults.Services, Clock = clock, RetryInProcessLimit = TimeSpan.FromSeconds(5),
+        });
+        var flow = engine.Compile(FlowJson.Parse(PagesLoop(stub.Url("items"), """{ "retries": 2, "delayMs": 60000 }""")));
+
+        var first = await engine.RunAsync(flow);
+        first.Status.ShouldBe(FlowStatus.Suspended, first.Fault?.Message);
+        first.Journal.Where(e => e.NodeId == "pg").Select(e => e.Outcome).ShouldBe(["page", "retry"]);
+        var timer = first.Bookmarks.ShouldHaveSingleItem();
+        timer.Name.ShouldBe("delay");
+
+        // Stored, then resumed from the stored state when the timer is due (as another process would).
+        clock.Now = clock.Now.AddMinutes(1);
+        var state = FlowInstanceState.FromJson(first.State.ToJson());
+        var second = await engine.ResumeAsync(flow, state, timer.Id, null);
+
+        second.Status.ShouldBe(FlowStatus.Finished, second.Fault?.Message);
+        second.Outputs["trace"]!.GetValue<string>().ShouldBe("1:1,2 2:3,4 3:5");
+        second.Outputs["pages"]!.GetValue<long>().ShouldBe(3);
+        stub.Requests.Select(r => r.Query("cursor").FirstOrDefault() ?? "first").ShouldBe(["first", "c2", "c2", "c3"]);
     }
 }

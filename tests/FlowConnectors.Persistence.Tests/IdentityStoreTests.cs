@@ -33,7 +33,7 @@ public abstract class IdentityStoreTests<TDatabase> : IAsyncLifetime where TData
         await PersistenceInitializer.MigrateAsync(_services);
         await using var db = await _services.GetRequiredService<IDbContextFactory<IdentityDataContext>>().CreateDbContextAsync();
         (await db.Database.GetPendingMigrationsAsync()).ShouldBeEmpty();
-        db.Database.GetMigrations().Select(m => m[(m.IndexOf('_') + 1)..]).ShouldBe(["Identity", "ConnectionSharing"]);
+        db.Database.GetMigrations().Select(m => m[(m.IndexOf('_') + 1)..]).ShouldBe(["Identity", "ConnectionSharing", "FlowPublishers"]);
         db.Database.HasPendingModelChanges().ShouldBeFalse();
     }
 
@@ -57,6 +57,18 @@ public abstract class IdentityStoreTests<TDatabase> : IAsyncLifetime where TData
         (await store.ListAsync()).Select(r => r.ConnectionId).ShouldBe(["c1"]);
         await store.DeleteAsync("c1");
         (await store.GetAsync("c1")).ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task A_flows_publisher_is_recorded_and_replaced_by_the_next_one()
+    {
+        var store = _services.GetRequiredService<IConnectionAccessStore>();
+        (await store.GetFlowPublisherAsync("nightly")).ShouldBeNull();
+        await store.SetFlowPublisherAsync("nightly", "ada");
+        (await store.GetFlowPublisherAsync("nightly")).ShouldBe("ada");
+        await store.SetFlowPublisherAsync("nightly", "grace");
+        (await store.GetFlowPublisherAsync("nightly")).ShouldBe("grace");
+        (await store.GetFlowPublisherAsync("other")).ShouldBeNull();
     }
 
     [Fact]

@@ -52,6 +52,33 @@ public abstract class RetryStoreTests<TDatabase> : StoreTestBase<TDatabase> wher
         var history = (await Instances.GetAsync("n1")).ShouldNotBeNull().State.History.ShouldNotBeNull();
         history.ShouldHaveSingleItem().ShouldBe(new InstanceChange(T0, "cancel", "ada"));
     }
+
+    [Fact]
+    public async Task Retry_all_selects_faulted_instances_by_flow_version_fault_node_and_time_oldest_first()
+    {
+        async Task FaultedAsync(string id, string flowId, int version, string? nodeId, int minutes, FlowStatus status = FlowStatus.Faulted)
+        {
+            var state = InstanceStoreTests<TDatabase>.State(id, flowId, status, createdAt: T0.AddMinutes(minutes));
+            if (status == FlowStatus.Faulted) state.Fault = new FlowFault(nodeId, "Http.SendRequest", "HTTP 503");
+            await Instances.CreateAsync(state, version, []);
+        }
+        await FaultedAsync("late", "sync", 1, "fetch", 30);
+        await FaultedAsync("early", "sync", 1, "fetch", 10);
+        await FaultedAsync("other-node", "sync", 1, "store", 20);
+        await FaultedAsync("version-2", "sync", 2, "fetch", 25);
+        await FaultedAsync("other-flow", "report", 1, "fetch", 15);
+        await FaultedAsync("finished", "sync", 1, null, 12, FlowStatus.Finished);
+        await FaultedAsync("too-old", "sync", 1, "fetch", -60);
+
+        async Task<string[]> IdsAsync(FaultedInstanceQuery query) => [.. (await Instances.ListFaultedAsync(query)).Select(i => i.InstanceId)];
+
+        (await IdsAsync(new FaultedInstanceQuery("sync", NodeId: "fetch", From: T0))).ShouldBe(["early", "version-2", "late"]);
+        (await IdsAsync(new FaultedInstanceQuery("sync", 1, "fetch", T0, T0.AddMinutes(20)))).ShouldBe(["early"]);
+        (await IdsAsync(new FaultedInstanceQuery(NodeId: "store"))).ShouldBe(["other-node"]);
+        (await IdsAsync(new FaultedInstanceQuery())).ShouldBe(["too-old", "early", "other-flow", "other-node", "version-2", "late"]);
+        (await IdsAsync(new FaultedInstanceQuery(Skip: 1, Take: 2))).ShouldBe(["early", "other-flow"]);
+        (await Instances.ListFaultedAsync(new FaultedInstanceQuery("sync", NodeId: "fetch", From: T0))).ShouldAllBe(i => i.Status == FlowStatus.Faulted);
+    }
 }
 
 public sealed class SqliteRetryStoreTests : RetryStoreTests<SqliteTestDatabase>;

@@ -59,7 +59,9 @@ internal sealed class ConnectorAction : Activity, INodeSideEffects
         Engine.Runtime.FlowRunResult run;
         try
         {
-            run = await runtime.RunFlowAsync(Connector, Action, Connection, Inputs, context.CancellationToken, lane, context.IdempotencyKey);
+            // A connection chosen by an expression was not checked when the flow was published: the run checks it.
+            run = await runtime.RunFlowAsync(Connector, Action, Connection, Inputs, context.CancellationToken, lane, context.IdempotencyKey,
+                connectionChosenByFlow: context.InputIsExpression("connection") ? context.FlowId : null);
         }
         catch (Exception e) when (e is ConnectorException or Engine.Runtime.FlowInputException)
         {

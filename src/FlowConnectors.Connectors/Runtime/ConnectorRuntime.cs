@@ -139,7 +139,7 @@ public sealed class ConnectorRuntime : IAsyncDisposable
     /// Asked before a card or draft run takes a connection; throws <see cref="ConnectorException"/> when whoever runs it
     /// may not use that connection (the server checks its users' rights here; null: no check).
     /// </summary>
-    public Func<string, CancellationToken, Task>? ConnectionUseCheck { get; set; }
+    public Func<ConnectionUse, CancellationToken, Task>? ConnectionUseCheck { get; set; }
     public IReadOnlyList<ConnectorPackage> Connectors => _connectors.Where(c => c.Key == c.Value.Package.Manifest.Key).Select(c => c.Value.Package).OrderBy(p => p.Manifest.Key, StringComparer.Ordinal).ToList();
 
     /// <summary>The engine's activities plus HTTP and connector activities.</summary>
@@ -416,7 +416,7 @@ public sealed class ConnectorRuntime : IAsyncDisposable
 
     public async Task<FlowRunResult> RunFlowAsync(string connectorKey, string flowId, string? connectionId, JsonObject? inputs,
         CancellationToken cancellationToken = default, FlowConnectors.Connectors.Budgets.BudgetLane lane = FlowConnectors.Connectors.Budgets.BudgetLane.Interactive,
-        string? idempotencyBase = null)
+        string? idempotencyBase = null, string? connectionChosenByFlow = null)
     {
         var loaded = Loaded(connectorKey);
         var properties = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -429,7 +429,7 @@ public sealed class ConnectorRuntime : IAsyncDisposable
         IReadOnlyCollection<string>? secrets = null;
         if (connectionId is not null)
         {
-            if (ConnectionUseCheck is { } check) await check(connectionId, cancellationToken);
+            if (ConnectionUseCheck is { } check) await check(new ConnectionUse(connectionId, connectionChosenByFlow), cancellationToken);
             var connection = await GetConnectionAsync(connectionId, cancellationToken);
             if (connection.ConnectorKey != loaded.Package.Manifest.Key)
                 throw new ConnectorException($"connection '{connectionId}' belongs to connector '{connection.ConnectorKey}', not '{loaded.Package.Manifest.Key}'");
@@ -458,7 +458,7 @@ public sealed class ConnectorRuntime : IAsyncDisposable
         IReadOnlyCollection<string>? secrets = null;
         if (connectionId is not null)
         {
-            if (ConnectionUseCheck is { } check) await check(connectionId, cancellationToken);
+            if (ConnectionUseCheck is { } check) await check(new ConnectionUse(connectionId, null), cancellationToken);
             var connection = await GetConnectionAsync(connectionId, cancellationToken);
             if (connection.ConnectorKey != loaded.Package.Manifest.Key)
                 throw new ConnectorException($"connection '{connectionId}' belongs to connector '{connection.ConnectorKey}', not '{loaded.Package.Manifest.Key}'");

@@ -29,6 +29,12 @@ public sealed class ActivityContext
     /// <summary>What the trigger that started this instance received; null when no trigger started it.</summary>
     public JsonNode? TriggerPayload => _execution.State.TriggerPayload;
 
+    /// <summary>
+    /// True when the node gives <paramref name="inputName"/> as an expression (<c>js</c> or <c>template</c>): its value is
+    /// known only at run time, so nothing checked it when the flow was saved or published.
+    /// </summary>
+    public bool InputIsExpression(string inputName) => _execution.InputIsExpression(NodeId, inputName);
+
     /// <summary>A host property of this instance (see <see cref="FlowInstanceState.Properties"/>).</summary>
     public string? GetProperty(string name) => _execution.State.Properties.GetValueOrDefault(name);
 

@@ -91,6 +91,12 @@ public sealed class FlowInstanceState
         return node;
     }
 
+    /// <summary>A stimulus as kept inside a bookmark's data (an onError retry's durable timer), in the state's own JSON form.</summary>
+    internal static JsonNode? StimulusToJson(StoredStimulus stimulus) => JsonSerializer.SerializeToNode(stimulus, SerializerOptions);
+
+    /// <summary>Reads back <see cref="StimulusToJson"/>; null when there is none.</summary>
+    internal static StoredStimulus? StimulusFromJson(JsonNode? json) => json is JsonObject ? json.Deserialize<StoredStimulus>(SerializerOptions) : null;
+
     /// <summary>Reads state written by <see cref="ToJson"/>; a malformed document gives a clear error.</summary>
     public static FlowInstanceState FromJson(string json)
     {

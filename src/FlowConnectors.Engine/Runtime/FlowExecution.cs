@@ -96,7 +96,7 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
     {
         // An activity waiting on several stimuli resumes once: drop its sibling bookmarks too.
         State.Bookmarks.RemoveAll(b => b.NodeId == bookmark.NodeId && b.ScopeId == bookmark.ScopeId);
-        var item = new WorkItem(bookmark.NodeId, bookmark.ScopeId, WorkKind.Execute);
+        var item = RetriedWork(bookmark) ?? new WorkItem(bookmark.NodeId, bookmark.ScopeId, WorkKind.Execute);
         _resumes[item] = (bookmark, payload);
         _queue.Enqueue(item);
     }
@@ -212,8 +212,10 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
             return;
         }
         _resumes.Remove(item, out var resume);
-        // A retry's durable timer (see ScheduleRetry): the node runs again from the start, not resumed.
-        if (resume.Bookmark?.Data is JsonObject data && data.ContainsKey(RetryBookmarkKey)) resume = default;
+        // A retry's durable timer (see TryScheduleRetry): the node runs again from its start, or, when it had failed
+        // after a resume, gets that stimulus again (kept in the timer's data) rather than waiting for a new one.
+        if (resume.Bookmark?.Data is JsonObject data && data.ContainsKey(RetryBookmarkKey))
+            resume = FlowInstanceState.StimulusFromJson(data[RedeliverBookmarkKey]) is { } kept ? (kept.Bookmark, kept.Payload) : default;
         if (resume.Bookmark is not null) _resumed[item] = resume;
         else _resumed.Remove(item);
         var entry = _recorder.Begin(node);
@@ -443,6 +445,19 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
     }
 
     private const string RetryBookmarkKey = "retryAttempt";
+    private const string RedeliverBookmarkKey = "redeliver";
+    private const string RetryPassKey = "continuePass";
+    private const string RetryFromKey = "from";
+
+    /// <summary>The work item an onError retry's durable timer runs again, as it was when it failed; null for any other bookmark.</summary>
+    private static WorkItem? RetriedWork(Bookmark bookmark)
+    {
+        if (bookmark.Data is not JsonObject data || !data.ContainsKey(RetryBookmarkKey)) return null;
+        var from = data[RetryFromKey] is JsonValue fromValue && fromValue.TryGetValue(out string? fromNode) ? fromNode : null;
+        return data[RetryPassKey] is JsonValue passValue && passValue.TryGetValue(out int pass)
+            ? new WorkItem(bookmark.NodeId, bookmark.ScopeId, WorkKind.Continue, from, pass)
+            : new WorkItem(bookmark.NodeId, bookmark.ScopeId, WorkKind.Execute, from);
+    }
 
     private static string AttemptsKey(CompiledNode node, int scopeId) => "#retry:" + node.Id + "@" + scopeId;
 
@@ -485,7 +500,14 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
             return true;
         }
         var timer = new Stimuli.TimerStimulus(Engine.Options.Clock.GetUtcNow() + delay);
-        CreateBookmark(node.Id, item.ScopeId, timer.Name, timer.Correlation(), new JsonObject { [RetryBookmarkKey] = failed });
+        var timerData = new JsonObject { [RetryBookmarkKey] = failed };
+        // A loop node that failed going on to its next pass (Paginate fetching page n) goes on from there, not from its start.
+        if (item.Kind == WorkKind.Continue) timerData[RetryPassKey] = item.Pass;
+        if (item.FromNodeId is not null) timerData[RetryFromKey] = item.FromNodeId;
+        // A node that failed after its resume: the stimulus goes with the timer, so the next attempt resumes with it.
+        if (_resumed.TryGetValue(item, out var stimulus))
+            timerData[RedeliverBookmarkKey] = FlowInstanceState.StimulusToJson(new StoredStimulus { Bookmark = stimulus.Bookmark, Payload = stimulus.Payload?.DeepClone() });
+        CreateBookmark(node.Id, item.ScopeId, timer.Name, timer.Correlation(), timerData);
         return true;
     }
 
@@ -581,6 +603,10 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
     }
 
     public void RegisterSecret(string value) => _secrets.Register(value);
+
+    public bool InputIsExpression(string nodeId, string inputName) =>
+        _flow.ById.TryGetValue(nodeId, out var node) && node.Definition.Inputs.GetValueOrDefault(inputName) is JsonObject given
+        && (given.ContainsKey("js") || given.ContainsKey("template"));
 
     public void RegisterSecrets(IEnumerable<string> values) => _secrets.Register(values);
 

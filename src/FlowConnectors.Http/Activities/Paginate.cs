@@ -128,7 +128,9 @@ internal sealed class Paginate : Activity, INodeValidator, INodeSideEffects
         }
         catch
         {
-            context.NodeState = null;
+            // A request that failed (transport, timeout, 408, 429, 5xx) left the position at the page it asked for: kept, so
+            // an onError retry (or an instance retry) asks for that page again instead of starting over from page 1.
+            if (_advice is { ShouldRetry: false }) context.NodeState = null;
             throw;
         }
     }

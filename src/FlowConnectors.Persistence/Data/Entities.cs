@@ -42,6 +42,8 @@ internal sealed class InstanceEntity
     public string? CorrelationId { get; set; }
     public required string StateJson { get; set; }
     public string? Fault { get; set; }
+    /// <summary>The node the instance faulted at (its structured fault's node id), for "retry all" to select by, with an index.</summary>
+    public string? FaultNodeId { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
     public string? LeaseOwner { get; set; }

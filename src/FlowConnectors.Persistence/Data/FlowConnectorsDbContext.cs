@@ -62,6 +62,8 @@ internal abstract class FlowConnectorsDbContext(DbContextOptions options) : DbCo
             // Retention prunes ended instances by when they ended; the incident scan finds faulted ones not yet counted.
             e.HasIndex(x => new { x.Status, x.UpdatedAt });
             e.HasIndex(x => new { x.Status, x.IncidentCounted });
+            // "Retry all" selects faulted instances by flow, the node they faulted at and the time they faulted (UpdatedAt).
+            e.HasIndex(x => new { x.Status, x.FlowId, x.FaultNodeId, x.UpdatedAt });
             // Writers that do not name the column (raw inserts) leave it false.
             e.Property(x => x.IncidentCounted).HasDefaultValue(false);
             e.HasMany(x => x.Bookmarks).WithOne().HasForeignKey(b => b.InstanceId).OnDelete(DeleteBehavior.Cascade);

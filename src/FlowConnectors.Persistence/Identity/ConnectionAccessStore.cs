@@ -31,6 +31,10 @@ public interface IConnectionAccessStore
     /// <summary>False when there was no such share.</summary>
     Task<bool> RemoveShareAsync(string connectionId, string kind, string principal, CancellationToken ct = default);
     Task DeleteAsync(string connectionId, CancellationToken ct = default);
+    /// <summary>Records who put the flow to work last (published it or switched it on).</summary>
+    Task SetFlowPublisherAsync(string flowId, string userId, CancellationToken ct = default);
+    /// <summary>The user who put the flow to work last; null for a flow published before this was recorded (or by the server itself).</summary>
+    Task<string?> GetFlowPublisherAsync(string flowId, CancellationToken ct = default);
 }
 
 internal sealed class EfConnectionAccessStore(IDbContextFactory<IdentityDataContext> factory, TimeProvider? clock = null) : IConnectionAccessStore
@@ -107,6 +111,33 @@ internal sealed class EfConnectionAccessStore(IDbContextFactory<IdentityDataCont
         db.ConnectionOwners.RemoveRange(await db.ConnectionOwners.Where(o => o.ConnectionId == connectionId).ToListAsync(ct));
         db.ConnectionShares.RemoveRange(await db.ConnectionShares.Where(s => s.ConnectionId == connectionId).ToListAsync(ct));
         await db.SaveChangesAsync(ct);
+    }
+
+    public async Task SetFlowPublisherAsync(string flowId, string userId, CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var row = await db.FlowPublishers.FirstOrDefaultAsync(p => p.FlowId == flowId, ct);
+        if (row is null) db.FlowPublishers.Add(new FlowPublisherEntity { FlowId = flowId, UserId = userId, At = _clock.GetUtcNow() });
+        else
+        {
+            row.UserId = userId;
+            row.At = _clock.GetUtcNow();
+        }
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException) when (row is null)
+        {
+            // Two publishes at once: the row exists now; the later one is recorded.
+            await SetFlowPublisherAsync(flowId, userId, ct);
+        }
+    }
+
+    public async Task<string?> GetFlowPublisherAsync(string flowId, CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        return await db.FlowPublishers.AsNoTracking().Where(p => p.FlowId == flowId).Select(p => p.UserId).FirstOrDefaultAsync(ct);
     }
 
     private void Add(IdentityDataContext db, ConnectionAccessRecord record)

@@ -18,6 +18,7 @@ internal abstract class IdentityDataContext(DbContextOptions options) : Identity
     public DbSet<LegacyApiKeyRow> LegacyApiKeys => Set<LegacyApiKeyRow>();
     public DbSet<ConnectionOwnerEntity> ConnectionOwners => Set<ConnectionOwnerEntity>();
     public DbSet<ConnectionShareEntity> ConnectionShares => Set<ConnectionShareEntity>();
+    public DbSet<FlowPublisherEntity> FlowPublishers => Set<FlowPublisherEntity>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -54,6 +55,12 @@ internal abstract class IdentityDataContext(DbContextOptions options) : Identity
         {
             e.ToTable("ConnectionShares");
             e.HasKey(x => new { x.ConnectionId, x.Kind, x.Principal });
+        });
+        // Who published (or switched on) each flow last; no foreign key to the runtime's Flows table, as above.
+        model.Entity<FlowPublisherEntity>(e =>
+        {
+            e.ToTable("FlowPublishers");
+            e.HasKey(x => x.FlowId);
         });
         model.Entity<LegacyApiKeyRow>(e =>
         {

@@ -44,6 +44,14 @@ internal sealed class LegacyApiKeyRow
     public required string KeyHash { get; set; }
 }
 
+/// <summary>Who last put a flow to work (published it or switched it on): its runs use connections on that user's rights.</summary>
+internal sealed class FlowPublisherEntity
+{
+    public required string FlowId { get; set; }
+    public required string UserId { get; set; }
+    public DateTimeOffset At { get; set; }
+}
+
 internal sealed class ConnectionOwnerEntity
 {
     public required string ConnectionId { get; set; }

@@ -328,6 +328,25 @@ internal sealed class EfInstanceStore(IDbContextFactory<FlowConnectorsDbContext>
             i.Fault, i.CreatedAt, i.UpdatedAt)).ToList();
     }
 
+    public async Task<IReadOnlyList<InstanceSummary>> ListFaultedAsync(FaultedInstanceQuery query, CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var faulted = nameof(FlowStatus.Faulted);
+        var rows = db.Instances.AsNoTracking().Where(i => i.Status == faulted);
+        if (query.FlowId is { } flowId) rows = rows.Where(i => i.FlowId == flowId);
+        if (query.FlowVersion is { } version) rows = rows.Where(i => i.FlowVersion == version);
+        // Rows saved before FaultNodeId existed have none: included, the caller checks their stored fault.
+        if (query.NodeId is { } nodeId) rows = rows.Where(i => i.FaultNodeId == nodeId || i.FaultNodeId == null);
+        if (query.From is { } from) rows = rows.Where(i => i.UpdatedAt >= from);
+        if (query.To is { } to) rows = rows.Where(i => i.UpdatedAt <= to);
+        var page = await rows
+            .OrderBy(i => i.UpdatedAt).ThenBy(i => i.Id)
+            .Skip(Math.Max(0, query.Skip)).Take(Math.Clamp(query.Take, 0, MaxPage))
+            .Select(i => new { i.Id, i.FlowId, i.FlowVersion, i.Status, i.CorrelationId, i.Fault, i.CreatedAt, i.UpdatedAt })
+            .ToListAsync(ct);
+        return page.Select(i => new InstanceSummary(i.Id, i.FlowId, i.FlowVersion, FlowStatus.Faulted, i.CorrelationId, i.Fault, i.CreatedAt, i.UpdatedAt)).ToList();
+    }
+
     public async Task<IReadOnlyList<JournalEntry>> GetJournalAsync(string instanceId, CancellationToken ct = default)
     {
         await using var db = await factory.CreateDbContextAsync(ct);
@@ -446,6 +465,7 @@ internal sealed class EfInstanceStore(IDbContextFactory<FlowConnectorsDbContext>
         row.StateJson = CompactJson.WriteState(stateJson);
         row.Status = state.Status.ToString();
         row.Fault = state.Fault?.ToString();
+        row.FaultNodeId = state.Fault?.NodeId;
         row.CorrelationId = state.CorrelationId;
         row.UpdatedAt = state.UpdatedAt == default ? now : state.UpdatedAt;
         return stateJson;

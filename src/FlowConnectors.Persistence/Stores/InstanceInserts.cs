@@ -23,7 +23,7 @@ internal static class InstanceInserts
 {
     private const string InstanceSql =
         "INSERT INTO \"Instances\" (\"Id\", \"FlowId\", \"FlowVersion\", \"Status\", \"CorrelationId\", \"StateJson\", \"Fault\", \"CreatedAt\", " +
-        "\"UpdatedAt\", \"LeaseOwner\", \"LeaseExpiresAt\", \"RunAttempts\", \"Revision\") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 0)";
+        "\"UpdatedAt\", \"LeaseOwner\", \"LeaseExpiresAt\", \"RunAttempts\", \"FaultNodeId\", \"Revision\") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 0)";
 
     private const string BookmarkSql =
         "INSERT INTO \"Bookmarks\" (\"InstanceId\", \"Id\", \"Hash\", \"Name\", \"NodeId\", \"PayloadJson\", \"CreatedAt\") VALUES ($1, $2, $3, $4, $5, $6, $7)";
@@ -41,7 +41,7 @@ internal static class InstanceInserts
 
     // The column types, for PostgreSQL (its prepared statements are typed; SQLite binds by value).
     private static readonly DbType[] InstanceTypes = [DbType.String, DbType.String, DbType.Int32, DbType.String, DbType.String, DbType.String, DbType.String,
-        DbType.DateTimeOffset, DbType.DateTimeOffset, DbType.String, DbType.DateTimeOffset, DbType.Int32];
+        DbType.DateTimeOffset, DbType.DateTimeOffset, DbType.String, DbType.DateTimeOffset, DbType.Int32, DbType.String];
     private static readonly DbType[] BookmarkTypes = [DbType.String, DbType.String, DbType.String, DbType.String, DbType.String, DbType.String, DbType.DateTimeOffset];
     private static readonly DbType[] TimerTypes = [DbType.String, DbType.DateTimeOffset, DbType.String, DbType.String, DbType.String, DbType.String, DbType.String];
     private static readonly DbType[] InboxTypes = [DbType.String, DbType.String, DbType.String, DbType.Binary, DbType.String, DbType.DateTimeOffset, DbType.String,
@@ -66,7 +66,7 @@ internal static class InstanceInserts
                 var i = rows.Instance;
                 instance.Set(0, i.Id).Set(1, i.FlowId).Set(2, i.FlowVersion).Set(3, i.Status).Set(4, i.CorrelationId).Set(5, i.StateJson).Set(6, i.Fault)
                     .Set(7, Time(i.CreatedAt, sqlite)).Set(8, Time(i.UpdatedAt, sqlite)).Set(9, i.LeaseOwner).Set(10, Time(i.LeaseExpiresAt, sqlite))
-                    .Set(11, i.RunAttempts);
+                    .Set(11, i.RunAttempts).Set(12, i.FaultNodeId);
                 await instance.RunAsync(ct);
                 foreach (var b in rows.Bookmarks)
                 {

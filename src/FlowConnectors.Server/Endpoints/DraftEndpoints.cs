@@ -70,6 +70,7 @@ internal static class DraftEndpoints
                 return Problems.Validation("the draft has errors; fix them before publishing", problems.Where(p => p.IsError).Select(ManagementEndpoints.ProblemJson));
             var stored = await flows.SaveVersionAsync(flow.Id, flow.Name, draft.Json, null, ct);
             await flows.PublishAsync(stored.FlowId, stored.Version, ct);
+            await rights.RecordPublisherAsync(context.User, stored.FlowId, ct);
             host.FlowPublished(stored.FlowId);
             await triggers.RegisterAsync(flow, ct);
             // The draft became the published version; pins stay with the designer's next draft only if it saves them again.
@@ -159,6 +160,8 @@ internal static class DraftEndpoints
             if (active && await flows.GetPublishedAsync(id, ct) is { } current
                 && await rights.FlowRefusalAsync(request.HttpContext.User, FlowJson.Parse(current.Json), connections, ct) is { } refused) return refused;
             if (!await flows.SetActiveAsync(id, active, ct)) return Problems.Result(404, "Not found", $"flow '{id}' has no published version to switch on or off");
+            // Whoever switches it on puts its connections to work, also those its expressions choose at run time.
+            if (active) await rights.RecordPublisherAsync(request.HttpContext.User, id, ct);
             // Registering the published version again adds its triggers (on) or removes them all (off).
             if (await flows.GetPublishedAsync(id, ct) is { } published) await triggers.RegisterAsync(FlowJson.Parse(published.Json), ct);
             return Results.Json(new { flowId = id, active });

@@ -6,6 +6,7 @@ using FlowConnectors.Engine.Runtime;
 using FlowConnectors.Runtime;
 using FlowConnectors.Server.Hosting;
 using FlowConnectors.Server.Hosting.Access;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 
 namespace FlowConnectors.Server.Endpoints;
@@ -50,51 +51,15 @@ internal static class InstanceRepairEndpoints
             });
         }).RequirePermission(Permissions.RunsExecute);
 
-        api.MapPost("/retry", async (bool? confirmUnsafe, HttpContext context, InstanceRepairs repairs, ServerOptions options, CancellationToken ct) =>
+        api.MapPost("/retry", async Task<Ok<RetryAllResponse>> (bool? confirmUnsafe, RetryAllRequest request, HttpContext context, InstanceRepairs repairs, CancellationToken ct) =>
         {
-            var (body, problem) = await Problems.ReadJsonObjectAsync(context.Request, options.MaxBodyBytes);
-            if (problem is not null) return problem;
-            var (target, mapping, retryProblem) = ReadRetryBody(body);
-            if (retryProblem is not null) return retryProblem;
-            var filter = body!["filter"] as JsonObject ?? [];
-            if (body["filter"] is not (null or JsonObject))
-                return Problems.Validation("filter must be an object", [new { field = "filter", message = "not an object" }]);
-            var errors = new List<object>();
-            string? Text(string name)
-            {
-                if (filter[name] is null) return null;
-                if (filter[name] is JsonValue v && v.TryGetValue(out string? s) && s.Length > 0) return s;
-                errors.Add(new { field = $"filter.{name}", message = "must be a non-empty string" });
-                return null;
-            }
-            DateTimeOffset? Time(string name)
-            {
-                if (Text(name) is not { } text) return null;
-                if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)) return at;
-                errors.Add(new { field = $"filter.{name}", message = "not a date and time (ISO 8601)" });
-                return null;
-            }
-            var max = 100;
-            if (filter["max"] is { } maxNode && (maxNode is not JsonValue mv || !mv.TryGetValue(out max) || max is < 1 or > 1000))
-                errors.Add(new { field = "filter.max", message = "must be an integer from 1 to 1000" });
-            int? flowVersion = null;
-            if (filter["flowVersion"] is { } versionNode)
-            {
-                if (versionNode is JsonValue fv && fv.TryGetValue(out int v) && v >= 1) flowVersion = v;
-                else errors.Add(new { field = "filter.flowVersion", message = "must be a version number (an integer from 1)" });
-            }
-            var selection = new FaultedFilter(Text("flowId"), Text("nodeId"), Text("message"), Time("from"), Time("to"), max, flowVersion, Text("activityType"));
-            foreach (var (name, _) in filter)
-                if (name is not ("flowId" or "flowVersion" or "nodeId" or "activityType" or "message" or "from" or "to" or "max"))
-                    errors.Add(new { field = $"filter.{name}", message = "unknown filter; use flowId, flowVersion, nodeId, activityType, message, from, to, max" });
-            if (selection.From is { } from && selection.To is { } to && from > to)
-                errors.Add(new { field = "filter.to", message = "must not be before filter.from" });
-            if (errors.Count > 0) return Problems.Validation("the filter is not valid", errors);
-            var items = await repairs.RetryAllAsync(selection, target!, mapping, confirmUnsafe == true, Who(context.User), ct);
+            var items = await repairs.RetryAllAsync(request.Selection, request.Target, request.Mapping, confirmUnsafe == true, Who(context.User), ct);
             return TypedResults.Ok(new RetryAllResponse(items.Count(i => i.Refused is null), items.Count(i => i.Refused is not null),
                 items.Select(i => new RetryAllItemResponse(i.InstanceId, i.Refused is null ? "running" : "refused", i.Code, i.Refused, i.Plan?.ToJson())).ToList()));
         }).RequirePermission(Permissions.RunsExecute)
-            .Produces<RetryAllResponse>()
+            .WithName("RetryAllFaulted")
+            .WithSummary("Retry every faulted instance the filter selects, oldest first (each is retried or refused with its reason)")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity);
 
         api.MapPost("/{id}/alter", async (string id, HttpContext context, InstanceRepairs repairs, ServerOptions options, CancellationToken ct) =>
@@ -134,7 +99,7 @@ internal static class InstanceRepairEndpoints
         return user.KeyIdOf() is { } key ? $"{name} (API key {key})" : name;
     }
 
-    private static RetryTarget? ParseTarget(JsonNode? version) => version switch
+    internal static RetryTarget? ParseTarget(JsonNode? version) => version switch
     {
         null => RetryTarget.Same,
         JsonValue v when v.TryGetValue(out string? s) => s switch
@@ -213,9 +178,3 @@ internal static class InstanceRepairEndpoints
         }
     }
 }
-
-/// <summary>What "retry all" did: how many instances it retried and refused, and each one's outcome.</summary>
-internal sealed record RetryAllResponse(int Retried, int Refused, IReadOnlyList<RetryAllItemResponse> Items);
-
-/// <summary>One instance of a "retry all": running again (with its plan), or refused with a stable code and the reason.</summary>
-internal sealed record RetryAllItemResponse(string InstanceId, string Status, string? Code, string? Reason, JsonObject? Plan);

@@ -66,6 +66,7 @@ internal static class ManagementEndpoints
             if (await flows.GetAsync(id, version, ct) is { } candidate
                 && await rights.FlowRefusalAsync(context.User, FlowJson.Parse(candidate.Json), connections, ct) is { } refused) return refused;
             if (!await flows.PublishAsync(id, version, ct)) return Problems.Result(404, "Not found", $"flow '{id}' has no version {version}");
+            await rights.RecordPublisherAsync(context.User, id, ct);
             host.FlowPublished(id);
             var stored = await flows.GetAsync(id, version, ct);
             await triggers.RegisterAsync(FlowJson.Parse(stored!.Json), ct);
@@ -272,6 +273,7 @@ internal static class ManagementEndpoints
         if (publish)
         {
             await flows.PublishAsync(stored.FlowId, stored.Version, ct);
+            await services.GetRequiredService<ConnectionRights>().RecordPublisherAsync(request.HttpContext.User, stored.FlowId, ct);
             host.FlowPublished(stored.FlowId);
             await triggers.RegisterAsync(loaded, ct);
         }

@@ -169,6 +169,23 @@ namespace FlowConnectors.Persistence.Migrations.IdentityPostgres
                     b.ToTable("ConnectionShares", (string)null);
                 });
 
+            modelBuilder.Entity("FlowConnectors.Persistence.Identity.FlowPublisherEntity", b =>
+                {
+                    b.Property<string>("FlowId")
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("FlowId");
+
+                    b.ToTable("FlowPublishers", (string)null);
+                });
+
             modelBuilder.Entity("FlowConnectors.Persistence.Identity.FlowUser", b =>
                 {
                     b.Property<string>("Id")

@@ -161,6 +161,23 @@ namespace FlowConnectors.Persistence.Migrations.IdentitySqlite
                     b.ToTable("ConnectionShares", (string)null);
                 });
 
+            modelBuilder.Entity("FlowConnectors.Persistence.Identity.FlowPublisherEntity", b =>
+                {
+                    b.Property<string>("FlowId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("FlowId");
+
+                    b.ToTable("FlowPublishers", (string)null);
+                });
+
             modelBuilder.Entity("FlowConnectors.Persistence.Identity.FlowUser", b =>
                 {
                     b.Property<string>("Id")

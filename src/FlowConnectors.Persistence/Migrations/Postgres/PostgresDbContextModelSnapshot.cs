@@ -17,7 +17,7 @@ namespace FlowConnectors.Persistence.Migrations.Postgres
         {
 #pragma warning disable 612, 618
             modelBuilder
-                .HasAnnotation("ProductVersion", "10.0.10")
+                .HasAnnotation("ProductVersion", "10.0.12")
                 .HasAnnotation("Relational:MaxIdentifierLength", 63);
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
@@ -510,6 +510,9 @@ namespace FlowConnectors.Persistence.Migrations.Postgres
                     b.Property<string>("Fault")
                         .HasColumnType("text");
 
+                    b.Property<string>("FaultNodeId")
+                        .HasColumnType("text");
+
                     b.Property<string>("FlowId")
                         .IsRequired()
                         .HasColumnType("text");
@@ -559,6 +562,8 @@ namespace FlowConnectors.Persistence.Migrations.Postgres
                     b.HasIndex("Status", "IncidentCounted");
 
                     b.HasIndex("Status", "UpdatedAt");
+
+                    b.HasIndex("Status", "FlowId", "FaultNodeId", "UpdatedAt");
 
                     b.ToTable("Instances", (string)null);
                 });

@@ -14,7 +14,7 @@ namespace FlowConnectors.Persistence.Migrations.Sqlite
         protected override void BuildModel(ModelBuilder modelBuilder)
         {
 #pragma warning disable 612, 618
-            modelBuilder.HasAnnotation("ProductVersion", "10.0.10");
+            modelBuilder.HasAnnotation("ProductVersion", "10.0.12");
 
             modelBuilder.Entity("FlowConnectors.Persistence.Data.ApiKeyEntity", b =>
                 {
@@ -500,6 +500,9 @@ namespace FlowConnectors.Persistence.Migrations.Sqlite
                     b.Property<string>("Fault")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("FaultNodeId")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("FlowId")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -549,6 +552,8 @@ namespace FlowConnectors.Persistence.Migrations.Sqlite
                     b.HasIndex("Status", "IncidentCounted");
 
                     b.HasIndex("Status", "UpdatedAt");
+
+                    b.HasIndex("Status", "FlowId", "FaultNodeId", "UpdatedAt");
 
                     b.ToTable("Instances", (string)null);
                 });

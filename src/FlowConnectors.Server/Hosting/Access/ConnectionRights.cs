@@ -24,7 +24,7 @@ internal enum ConnectionRight
 /// shared as its roles allowed before: operators manage it, editors, viewers and catalog reviewers use it. A share
 /// never grants more than the user's roles: a viewer with a use share still cannot run anything.
 /// </summary>
-internal sealed class ConnectionRights(IConnectionAccessStore store)
+internal sealed class ConnectionRights(IConnectionAccessStore store, IServiceScopeFactory scopes)
 {
     private static readonly AsyncLocal<ClaimsPrincipal?> TestRunCaller = new();
 
@@ -125,12 +125,49 @@ internal sealed class ConnectionRights(IConnectionAccessStore store)
     /// <summary>Marks the rest of this request's work as a test run by <paramref name="user"/>: connections it runs with need their use right.</summary>
     public static void BeginTestRun(ClaimsPrincipal user) => TestRunCaller.Value = user;
 
-    /// <summary>The runtime's check before a run takes a connection (<see cref="ConnectorRuntime.ConnectionUseCheck"/>).</summary>
-    public async Task CheckTestRunUseAsync(string connectionId, CancellationToken ct)
+    /// <summary>
+    /// The runtime's check before a run takes a connection (<see cref="ConnectorRuntime.ConnectionUseCheck"/>). A test run
+    /// needs its caller's use right. A stored flow whose node chose the connection by an expression needs its publisher's
+    /// (whoever last published it or switched it on; the installation's owner for a flow published before publishers were
+    /// recorded or loaded by the server at start): publishing checked only the connections the flow names literally.
+    /// Refused, the card never runs, so nothing is sent to the vendor.
+    /// </summary>
+    public async Task CheckTestRunUseAsync(ConnectionUse use, CancellationToken ct)
     {
-        if (TestRunCaller.Value is not { } caller || !Connection.IsValidId(connectionId)) return;
-        if (await RightOfAsync(caller, connectionId, ct) < ConnectionRight.Use)
-            throw new ConnectorException($"connection '{connectionId}' is not shared with you for use");
+        var connectionId = use.ConnectionId;
+        if (!Connection.IsValidId(connectionId)) return;
+        if (TestRunCaller.Value is { } caller)
+        {
+            if (await RightOfAsync(caller, connectionId, ct) < ConnectionRight.Use)
+                throw new ConnectorException($"connection '{connectionId}' is not shared with you for use");
+            return;
+        }
+        if (use.ChosenByFlowId is not { } flowId) return;
+        var publisherId = await store.GetFlowPublisherAsync(flowId, ct) ?? InstallationOwnerId;
+        var (publisher, name) = await PrincipalOfAsync(publisherId);
+        if (RightOf(publisher, await RecordOfAsync(connectionId, ct)) < ConnectionRight.Use)
+            throw new ConnectorException($"connection '{connectionId}' was chosen at run time and flow '{flowId}''s publisher ({name}) may not use it: " +
+                                         "a published flow runs only with connections its publisher may use");
+    }
+
+    /// <summary>Records <paramref name="user"/> as the one who put the flow to work (published it, or switched it on).</summary>
+    public async Task RecordPublisherAsync(ClaimsPrincipal user, string flowId, CancellationToken ct)
+    {
+        if (user.UserId() is { } userId) await store.SetFlowPublisherAsync(flowId, userId, ct);
+    }
+
+    /// <summary>A user as their current roles make them (no roles and no identity when the account is gone or disabled).</summary>
+    private async Task<(ClaimsPrincipal Principal, string Name)> PrincipalOfAsync(string userId)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<FlowUser>>();
+        var user = string.IsNullOrEmpty(userId) ? null : await users.FindByIdAsync(userId);
+        if (user is null) return (new ClaimsPrincipal(new ClaimsIdentity()), $"user {userId}, who no longer exists");
+        var name = user.UserName ?? user.Id;
+        if (AccountState.IsDisabled(user)) return (new ClaimsPrincipal(new ClaimsIdentity()), $"'{name}', whose account is disabled");
+        var claims = new List<Claim> { new(ClaimTypes.NameIdentifier, user.Id), new(ClaimTypes.Name, name) };
+        claims.AddRange((await users.GetRolesAsync(user)).Select(role => new Claim(ClaimTypes.Role, role)));
+        return (new ClaimsPrincipal(new ClaimsIdentity(claims, "publisher", ClaimTypes.Name, ClaimTypes.Role)), $"'{name}'");
     }
 }
 

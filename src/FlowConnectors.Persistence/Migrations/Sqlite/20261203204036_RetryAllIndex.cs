@@ -1,0 +1,37 @@
+﻿using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace FlowConnectors.Persistence.Migrations.Sqlite
+{
+    /// <inheritdoc />
+    public partial class RetryAllIndex : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<string>(
+                name: "FaultNodeId",
+                table: "Instances",
+                type: "TEXT",
+                nullable: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Instances_Status_FlowId_FaultNodeId_UpdatedAt",
+                table: "Instances",
+                columns: new[] { "Status", "FlowId", "FaultNodeId", "UpdatedAt" });
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropIndex(
+                name: "IX_Instances_Status_FlowId_FaultNodeId_UpdatedAt",
+                table: "Instances");
+
+            migrationBuilder.DropColumn(
+                name: "FaultNodeId",
+                table: "Instances");
+        }
+    }
+}
