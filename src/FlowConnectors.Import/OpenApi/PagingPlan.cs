@@ -5,12 +5,14 @@ namespace FlowConnectors.Import.OpenApi;
 
 /// <summary>
 /// How an imported list operation pages, when the description shows it well enough for <c>Http.Paginate</c> to walk
-/// every page: the strategy (<c>cursor</c>, <c>linkHeader</c>, <c>pageNumber</c>, <c>offsetLimit</c>), the parameters
-/// Paginate sends (taken out of the card's inputs), where the records are and, for a cursor, where the next one is.
+/// every page: the strategy (<c>cursor</c>, <c>linkHeader</c>, <c>pageNumber</c>, <c>offsetLimit</c>, <c>lastItemId</c>), the
+/// parameters Paginate sends (taken out of the card's inputs), where the records are and, for a cursor, where the next one is;
+/// for Stripe's paging (<c>lastItemId</c>) where a record's id and the <c>has_more</c> flag are.
 /// </summary>
 internal sealed record PagingPlan(string Strategy, IReadOnlySet<string> Parameters, string ItemsPath, string? CursorParameter, string? CursorPath,
-    string? PageParameter, string? SizeParameter, int Size)
+    string? PageParameter, string? SizeParameter, int Size, string? ItemIdPath = null, string? HasMorePath = null)
 {
+    private static readonly string[] HasMoreFields = ["has_more", "hasMore"];
     private static readonly string[] CursorNames = ["cursor", "page_token", "pageToken", "next_cursor", "continuation", "after"];
     private static readonly string[] NextCursorFields = ["next_cursor", "nextCursor", "next_page_token", "nextPageToken", "cursor", "next"];
     private static readonly string[] SizeNames = ["per_page", "perPage", "page_size", "pageSize", "limit"];
@@ -32,7 +34,8 @@ internal sealed record PagingPlan(string Strategy, IReadOnlySet<string> Paramete
         var page = query.ContainsKey("page") ? "page" : null;
         var offset = query.ContainsKey("offset") ? "offset" : null;
         var starting = query.ContainsKey("starting_after");
-        if (cursor is null && !link && page is null && offset is null && !starting) return null;
+        var ending = query.ContainsKey("ending_before");
+        if (cursor is null && !link && page is null && offset is null && !starting && !ending) return null;
         if (method != "GET") return Refuse(out note, "pages through POST; the card returns one page");
         // Paginate sends the connection's primary auth only.
         if (authChoice is not null) return Refuse(out note, $"is paged but sends the '{authChoice}' auth; the card returns one page");
@@ -50,8 +53,17 @@ internal sealed record PagingPlan(string Strategy, IReadOnlySet<string> Paramete
         if (link) return new PagingPlan("linkHeader", Names(page is null ? null : query[page].Name, sizeParameter), itemsPath, null, null, null, sizeParameter, size);
         if (page is not null) return new PagingPlan("pageNumber", Names(query[page].Name, sizeParameter), itemsPath, null, null, query[page].Name, sizeParameter, size);
         if (offset is not null) return new PagingPlan("offsetLimit", Names(query[offset].Name, sizeParameter), itemsPath, null, null, query[offset].Name, sizeParameter, size);
-        // Stripe's starting_after takes the last record's id and has_more says whether to go on: not a strategy Paginate walks.
-        return Refuse(out note, "is paged by 'starting_after' (the last record's id) and 'has_more', which Http.Paginate does not walk; the card returns one page");
+        // Stripe's paging: starting_after takes the last record's id, has_more says whether to go on. ending_before walks
+        // backwards from the first record; Paginate walks forwards, so it leaves the inputs too (Stripe refuses both at once).
+        if (!starting) return Refuse(out note, $"is paged only backwards, by '{query["ending_before"].Name}'; the card returns one page");
+        var hasMore = HasMoreFields.FirstOrDefault(f => schema?.Properties?.TryGetValue(f, out var p) == true && p.Type?.HasFlag(JsonSchemaType.Boolean) == true);
+        if (hasMore is null)
+            return Refuse(out note, $"is paged by '{query["starting_after"].Name}' (the last record's id) but its response shows no boolean 'has_more'; the card returns one page");
+        var records = ItemsPath(schema, itemsPath);
+        if (records?.Properties is { Count: > 0 } fields && !fields.ContainsKey("id"))
+            return Refuse(out note, $"is paged by '{query["starting_after"].Name}' (the last record's id) but its records show no 'id'; the card returns one page");
+        return new PagingPlan("lastItemId", Names(query["starting_after"].Name, ending ? query["ending_before"].Name : null, sizeParameter), itemsPath,
+            query["starting_after"].Name, null, null, sizeParameter, size, "id", hasMore);
 
         static PagingPlan? Refuse(out string? note, string why)
         {
@@ -59,6 +71,10 @@ internal sealed record PagingPlan(string Strategy, IReadOnlySet<string> Paramete
             return null;
         }
     }
+
+    /// <summary>The schema of one record at <paramref name="itemsPath"/>.</summary>
+    private static IOpenApiSchema? ItemsPath(IOpenApiSchema? schema, string itemsPath) =>
+        (itemsPath.Length == 0 ? schema : schema?.Properties?.GetValueOrDefault(itemsPath))?.Items;
 
     private static HashSet<string> Names(params string?[] names) => names.Where(n => n is not null).Select(n => n!).ToHashSet(StringComparer.Ordinal);
 
@@ -94,6 +110,7 @@ internal sealed record PagingPlan(string Strategy, IReadOnlySet<string> Paramete
     {
         "cursor" => $"cursor, parameter '{CursorParameter}', next cursor at '{CursorPath}'; every page is fetched",
         "linkHeader" => "Link header, rel=\"next\"; every page is fetched",
+        "lastItemId" => $"the last record's '{ItemIdPath}' as '{CursorParameter}' while '{HasMorePath}' is true; every page is fetched",
         "pageNumber" => $"page number, parameter '{PageParameter}'{(SizeParameter is null ? "" : $" and '{SizeParameter}'")}; every page is fetched",
         _ => $"offset, parameter '{PageParameter}'{(SizeParameter is null ? "" : $" and '{SizeParameter}'")}; every page is fetched",
     };
@@ -109,6 +126,12 @@ internal sealed record PagingPlan(string Strategy, IReadOnlySet<string> Paramete
             case "cursor":
                 yield return ("cursorParameter", CursorParameter);
                 yield return ("cursorPath", CursorPath);
+                yield return ("limitParameter", SizeParameter ?? "");
+                break;
+            case "lastItemId":
+                yield return ("cursorParameter", CursorParameter);
+                yield return ("itemIdPath", ItemIdPath);
+                yield return ("hasMorePath", HasMorePath);
                 yield return ("limitParameter", SizeParameter ?? "");
                 break;
             case "pageNumber":
@@ -150,6 +173,11 @@ internal sealed record PagingPlan(string Strategy, IReadOnlySet<string> Paramete
             case "cursor":
                 var next = At(body, CursorPath!) is JsonValue v && v.TryGetValue(out string? text) ? text : null;
                 return string.IsNullOrEmpty(next) ? null : size.Append((CursorParameter!, next));
+            case "lastItemId":
+                var last = Items(body) is [.., var record] && At(record, ItemIdPath!) is JsonValue id && id.TryGetValue(out string? lastId) ? lastId : null;
+                return At(body, HasMorePath!) is JsonValue more && more.TryGetValue(out bool hasMore) && hasMore && last is not null
+                    ? size.Append((CursorParameter!, last))
+                    : null;
             case "pageNumber":
                 return new[] { (PageParameter!, "2") }.Concat(size);
             case "offsetLimit":
@@ -162,7 +190,7 @@ internal sealed record PagingPlan(string Strategy, IReadOnlySet<string> Paramete
     /// <summary>The records of a page.</summary>
     public JsonArray? Items(JsonNode? body) => (ItemsPath.Length == 0 ? body : At(body, ItemsPath)) as JsonArray;
 
-    /// <summary>A page like <paramref name="body"/> with no records and no next cursor: where the list ends.</summary>
+    /// <summary>A page like <paramref name="body"/> with no records, no next cursor and no more to come: where the list ends.</summary>
     public JsonNode EndOfList(JsonNode body)
     {
         if (ItemsPath.Length == 0) return new JsonArray();
@@ -170,6 +198,7 @@ internal sealed record PagingPlan(string Strategy, IReadOnlySet<string> Paramete
         if (end is JsonObject o) o[ItemsPath] = new JsonArray();
         if (CursorPath is not null && At(end, CursorPath[..Math.Max(0, CursorPath.LastIndexOf('.'))]) is JsonObject holder) holder[CursorPath[(CursorPath.LastIndexOf('.') + 1)..]] = "";
         else if (CursorPath is not null && end is JsonObject top && !CursorPath.Contains('.')) top[CursorPath] = "";
+        if (HasMorePath is not null && end is JsonObject list) list[HasMorePath] = false;
         return end;
     }
 
