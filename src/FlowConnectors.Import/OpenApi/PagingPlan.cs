@@ -59,7 +59,7 @@ internal sealed record PagingPlan(string Strategy, IReadOnlySet<string> Paramete
         var hasMore = HasMoreFields.FirstOrDefault(f => schema?.Properties?.TryGetValue(f, out var p) == true && p.Type?.HasFlag(JsonSchemaType.Boolean) == true);
         if (hasMore is null)
             return Refuse(out note, $"is paged by '{query["starting_after"].Name}' (the last record's id) but its response shows no boolean 'has_more'; the card returns one page");
-        var records = ItemsPath(schema, itemsPath);
+        var records = RecordSchema(schema, itemsPath);
         if (records?.Properties is { Count: > 0 } fields && !fields.ContainsKey("id"))
             return Refuse(out note, $"is paged by '{query["starting_after"].Name}' (the last record's id) but its records show no 'id'; the card returns one page");
         return new PagingPlan("lastItemId", Names(query["starting_after"].Name, ending ? query["ending_before"].Name : null, sizeParameter), itemsPath,
@@ -73,8 +73,11 @@ internal sealed record PagingPlan(string Strategy, IReadOnlySet<string> Paramete
     }
 
     /// <summary>The schema of one record at <paramref name="itemsPath"/>.</summary>
-    private static IOpenApiSchema? ItemsPath(IOpenApiSchema? schema, string itemsPath) =>
-        (itemsPath.Length == 0 ? schema : schema?.Properties?.GetValueOrDefault(itemsPath))?.Items;
+    private static IOpenApiSchema? RecordSchema(IOpenApiSchema? schema, string itemsPath)
+    {
+        if (itemsPath.Length == 0) return schema?.Items;
+        return schema?.Properties is { } properties && properties.TryGetValue(itemsPath, out var list) ? list.Items : null;
+    }
 
     private static HashSet<string> Names(params string?[] names) => names.Where(n => n is not null).Select(n => n!).ToHashSet(StringComparer.Ordinal);
 
