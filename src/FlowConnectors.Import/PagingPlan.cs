@@ -1,16 +1,17 @@
 using System.Text.Json.Nodes;
+using FlowConnectors.Engine.Flows;
 using Microsoft.OpenApi;
 
-namespace FlowConnectors.Import.OpenApi;
+namespace FlowConnectors.Import;
 
 /// <summary>
-/// How an imported list operation pages, when the description shows it well enough for <c>Http.Paginate</c> to walk
+/// How an imported list operation (OpenAPI) or request (Postman) pages, when the description or the saved example shows it well enough for <c>Http.Paginate</c> to walk
 /// every page: the strategy (<c>cursor</c>, <c>linkHeader</c>, <c>pageNumber</c>, <c>offsetLimit</c>, <c>lastItemId</c>), the
 /// parameters Paginate sends (taken out of the card's inputs), where the records are and, for a cursor, where the next one is;
 /// for Stripe's paging (<c>lastItemId</c>) where a record's id and the <c>has_more</c> flag are.
 /// </summary>
 internal sealed record PagingPlan(string Strategy, IReadOnlySet<string> Parameters, string ItemsPath, string? CursorParameter, string? CursorPath,
-    string? PageParameter, string? SizeParameter, int Size, string? ItemIdPath = null, string? HasMorePath = null)
+    string? PageParameter, string? SizeParameter, int Size, string? ItemIdPath = null, string? HasMorePath = null, int FirstPage = 1)
 {
     private static readonly string[] HasMoreFields = ["has_more", "hasMore"];
     private static readonly string[] CursorNames = ["cursor", "page_token", "pageToken", "next_cursor", "continuation", "after"];
@@ -70,6 +71,135 @@ internal sealed record PagingPlan(string Strategy, IReadOnlySet<string> Paramete
             note = "the operation " + why;
             return null;
         }
+    }
+
+    /// <summary>
+    /// The plan of a Postman request, from its query parameters and its first saved example response (the JSON body shows
+    /// where the records and the next cursor or has_more are; a Link header with rel="next" shows Link paging). Null, with
+    /// <paramref name="note"/> saying why, when the request pages but the collection does not show enough to walk it.
+    /// </summary>
+    public static PagingPlan? FromExample(IReadOnlyList<(string Key, string? Value)> query, string method, string? authChoice, JsonNode? example,
+        string? link, out string? note)
+    {
+        note = null;
+        var names = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (key, value) in query) names.TryAdd(key, value);
+        var cursor = CursorNames.FirstOrDefault(names.ContainsKey);
+        var hasNext = link is not null && System.Text.RegularExpressions.Regex.IsMatch(link, @"rel\s*=\s*""?next""?", System.Text.RegularExpressions.RegexOptions.IgnoreCase);
+        var page = names.ContainsKey("page") ? "page" : null;
+        var offset = names.ContainsKey("offset") ? "offset" : null;
+        var starting = names.ContainsKey("starting_after");
+        var by = cursor ?? (starting ? "starting_after" : page ?? offset);
+        if (by is null && !hasNext) return null;
+        var what = hasNext ? "the Link header of its saved example" : $"'{Exact(by!)}'";
+        if (method != "GET") return Refuse(out note, $"pages by {what} through {method}; the action sends one request");
+        if (authChoice is not null) return Refuse(out note, $"pages by {what} but sends the '{authChoice}' auth; the action sends one request");
+        var itemsPath = example switch
+        {
+            JsonArray => "",
+            JsonObject o => o.FirstOrDefault(p => p.Value is JsonArray).Key,
+            _ => null,
+        };
+        if (itemsPath is null)
+            return Refuse(out note, example is null
+                ? $"pages by {what} but has no saved example response with a JSON body to show where the records are; the action sends one request (save an example in Postman to import it as paged)"
+                : $"pages by {what} but its saved example's body holds no list of records; the action sends one request");
+        var sizeName = SizeNames.FirstOrDefault(names.ContainsKey);
+        var size = sizeName is not null && int.TryParse(names[sizeName], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var s) && s is >= 1 and <= 1000 ? s : DefaultSize;
+        var sizeParameter = sizeName is null ? null : Exact(sizeName);
+        if (hasNext)
+            // The next links carry every parameter: the request's own query is the first page's, as Postman sends it.
+            return new PagingPlan("linkHeader", Names(), itemsPath, null, null, null, null, size);
+        if (cursor is not null)
+        {
+            var cursorPath = NextCursorPath(example);
+            if (cursorPath is null) return Refuse(out note, $"pages by {what} but its saved example shows no next cursor; the action sends one request");
+            return new PagingPlan("cursor", Names(Exact(cursor), sizeParameter), itemsPath, Exact(cursor), cursorPath, null, sizeParameter, size);
+        }
+        if (starting)
+        {
+            var hasMore = HasMoreFields.FirstOrDefault(f => example is JsonObject o && o[f] is JsonValue v && v.GetValueKind() is System.Text.Json.JsonValueKind.True or System.Text.Json.JsonValueKind.False);
+            if (hasMore is null) return Refuse(out note, $"pages by {what} (the last record's id) but its saved example has no boolean 'has_more'; the action sends one request");
+            var records = (itemsPath.Length == 0 ? example : example![itemsPath]) as JsonArray;
+            if (records is [JsonObject first, ..] && !first.ContainsKey("id"))
+                return Refuse(out note, $"pages by {what} (the last record's id) but its saved example's records have no 'id'; the action sends one request");
+            var ending = names.ContainsKey("ending_before") ? Exact("ending_before") : null;
+            return new PagingPlan("lastItemId", Names(Exact("starting_after"), ending, sizeParameter), itemsPath, Exact("starting_after"), null, null, sizeParameter, size, "id", hasMore);
+        }
+        if (page is not null)
+        {
+            // Paginate numbers the pages itself, from the first: a collection that asks for page 0 counts from 0.
+            var firstPage = names[page] == "0" ? 0 : 1;
+            return new PagingPlan("pageNumber", Names(Exact(page), sizeParameter), itemsPath, null, null, Exact(page), sizeParameter, size, FirstPage: firstPage);
+        }
+        return new PagingPlan("offsetLimit", Names(Exact(offset!), sizeParameter), itemsPath, null, null, Exact(offset!), sizeParameter, size);
+
+        string Exact(string name) => query.First(q => string.Equals(q.Key, name, StringComparison.OrdinalIgnoreCase)).Key;
+
+        static PagingPlan? Refuse(out string? note, string why)
+        {
+            note = "the request " + why;
+            return null;
+        }
+    }
+
+    /// <summary>Where the next cursor is in an example body: a field of the body or of one of its objects.</summary>
+    private static string? NextCursorPath(JsonNode? example)
+    {
+        if (example is not JsonObject body) return null;
+        if (NextCursorFields.FirstOrDefault(body.ContainsKey) is { } direct) return direct;
+        foreach (var (name, value) in body)
+            if (value is JsonObject inner && NextCursorFields.FirstOrDefault(inner.ContainsKey) is { } nested)
+                return $"{name}.{nested}";
+        return null;
+    }
+
+    /// <summary>
+    /// Turns a single-call action into one that walks every page: an <c>Http.Paginate</c> node (mode collect, through the
+    /// connection) in place of the call, a <c>maxItems</c> input, and the outputs <c>items</c>, <c>pages</c>, <c>truncated</c>.
+    /// <paramref name="query"/> are the request's other query parameters as JavaScript <c>key: value</c> entries.
+    /// </summary>
+    public FlowNode ApplyTo(FlowDefinition flow, List<FlowParameter> outputs, string method, string display, JsonNode? url, IEnumerable<string> query,
+        JsonNode? headers, string maxItemsInput)
+    {
+        var pageInputs = new JsonObject
+        {
+            ["method"] = method,
+            ["url"] = url?.DeepClone(),
+            ["useConnection"] = true,
+            ["mode"] = "collect",
+            ["maxItems"] = new JsonObject { ["js"] = $"input.{maxItemsInput}" },
+        };
+        var pageQuery = query.ToList();
+        // Link paging sends the page size itself on the first page; the next links carry it on.
+        if (Strategy == "linkHeader" && SizeParameter is { } linkSize) pageQuery.Add($"{Postman.PostmanTemplate.Literal(linkSize)}: {Size}");
+        if (pageQuery.Count > 0) pageInputs["query"] = new JsonObject { ["js"] = "({ " + string.Join(", ", pageQuery) + " })" };
+        if (headers is not null) pageInputs["headers"] = headers.DeepClone();
+        foreach (var (name, value) in Inputs()) pageInputs[name] = value;
+        outputs.Clear();
+        outputs.Add(new FlowParameter { Name = "items", Type = "array", Label = "Items", Description = $"Every record of every page ('{(ItemsPath.Length == 0 ? "the body" : ItemsPath)}' of each page), up to Max Items." });
+        outputs.Add(new FlowParameter { Name = "pages", Type = "integer", Label = "Pages", Description = "Pages received." });
+        outputs.Add(new FlowParameter { Name = "truncated", Type = "boolean", Label = "Truncated", Description = "True when Max Items cut the records short." });
+        flow.Nodes.Clear();
+        var paginate = new FlowNode { Id = "pages", Type = "Http.Paginate", Name = $"{method} {display} (all pages)", Inputs = new(StringComparer.Ordinal) };
+        foreach (var (name, value) in pageInputs) paginate.Inputs[name] = value?.DeepClone();
+        flow.Nodes.Add(paginate);
+        flow.Nodes.Add(new FlowNode
+        {
+            Id = "done", Type = "Return", Name = "Return records",
+            Inputs = new(StringComparer.Ordinal)
+            {
+                ["outputs"] = new JsonObject
+                {
+                    ["items"] = new JsonObject { ["js"] = "nodes.pages.items" },
+                    ["pages"] = new JsonObject { ["js"] = "nodes.pages.pages" },
+                    ["truncated"] = new JsonObject { ["js"] = "nodes.pages.truncated" },
+                },
+            },
+        });
+        flow.Connections.Clear();
+        flow.Connections.Add(new FlowConnection { FromNode = "pages", Outcome = "done", To = "done" });
+        return paginate;
     }
 
     /// <summary>The schema of one record at <paramref name="itemsPath"/>.</summary>
@@ -140,6 +270,7 @@ internal sealed record PagingPlan(string Strategy, IReadOnlySet<string> Paramete
             case "pageNumber":
                 yield return ("pageParameter", PageParameter);
                 yield return ("pageSizeParameter", SizeParameter ?? "");
+                if (FirstPage != 1) yield return ("firstPage", FirstPage);
                 break;
             case "offsetLimit":
                 yield return ("offsetParameter", PageParameter);
@@ -154,7 +285,7 @@ internal sealed record PagingPlan(string Strategy, IReadOnlySet<string> Paramete
         switch (Strategy)
         {
             case "pageNumber":
-                yield return (PageParameter!, "1");
+                yield return (PageParameter!, FirstPage.ToString(System.Globalization.CultureInfo.InvariantCulture));
                 break;
             case "offsetLimit":
                 yield return (PageParameter!, "0");
@@ -182,7 +313,7 @@ internal sealed record PagingPlan(string Strategy, IReadOnlySet<string> Paramete
                     ? size.Append((CursorParameter!, last))
                     : null;
             case "pageNumber":
-                return new[] { (PageParameter!, "2") }.Concat(size);
+                return new[] { (PageParameter!, (FirstPage + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)) }.Concat(size);
             case "offsetLimit":
                 return new[] { (PageParameter!, count.ToString(System.Globalization.CultureInfo.InvariantCulture)) }.Concat(size);
             default:
