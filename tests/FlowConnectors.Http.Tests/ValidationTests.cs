@@ -76,7 +76,7 @@ public sealed class ValidationTests
         paginate.Category.ShouldBe("HTTP");
         paginate.LoopBodyOutcome.ShouldBe("page");
         paginate.Outcomes.ShouldBe(["page", "done", "fault"]);
-        paginate.FindInput("strategy")!.Options.ShouldBe(["none", "offsetLimit", "pageNumber", "cursor", "linkHeader"]);
+        paginate.FindInput("strategy")!.Options.ShouldBe(["none", "offsetLimit", "pageNumber", "cursor", "linkHeader", "lastItemId"]);
         paginate.FindInput("mode")!.Options.ShouldBe(["pages", "items", "collect"]);
     }
 }

@@ -94,7 +94,7 @@ public sealed class OpenApiImportTests : IDisposable
         create.Inputs.Single(i => i.Name == "taxExempt").Options!.Select(o => (string?)o!["value"]).ShouldBe(["", "exempt", "none", "reverse"]);
         Flow(imported, "postCustomers")["nodes"]!.AsArray().First(n => (string?)n!["id"] == "call")!["inputs"]!["inputs"]!["headers"]!["js"]!.GetValue<string>()
             .ShouldBe("({ \"Content-Type\": \"application/x-www-form-urlencoded\" })");
-        imported.Flows["getCustomers"].Description!.ShouldContain("Pagination: cursor, parameter 'starting_after'");
+        imported.Flows["getCustomers"].Description!.ShouldContain("Pagination: the last record's 'id' as 'starting_after' while 'has_more' is true");
         imported.Fixtures.Keys.ShouldBe(["deleteCustomersCustomer", "getCustomers", "getCustomersCustomer"]);
     }
 

@@ -44,10 +44,18 @@ public sealed class OpenApiPagingAndSignInTests : IDisposable
             .ShouldBe(("cursor", "cursor", "response_metadata.next_cursor", "channels", "limit"));
         slack.Flows["conversationsList"].Inputs.Select(i => i.Name).ShouldBe(["excludeArchived", "types", "maxItems"]);
 
-        // Stripe pages by the last record's id and has_more: no Paginate strategy walks that, and the import says so.
+        // Stripe pages by the last record's id while has_more (StripePagingImportTests has the details).
         var stripe = OpenApiImporter.Import(File.ReadAllText(Path.Combine(OpenApi, "stripe-like.subset.yaml")));
-        JsonNode.Parse(FlowJson.Save(stripe.Flows["getCustomers"]))!["nodes"]!.AsArray().Select(n => (string?)n!["type"]).ShouldNotContain("Http.Paginate");
-        stripe.Warnings.ShouldContain(w => w.Message.Contains("starting_after") && w.Message.Contains("one page"));
+        Node(stripe, "getCustomers", "pages")["inputs"]!["strategy"]!.GetValue<string>().ShouldBe("lastItemId");
+    }
+
+    [Fact]
+    public async Task Two_pages_are_walked_offline_by_the_last_records_id_and_every_Stripe_fixture_passes()
+    {
+        var reports = await RunWithFixturesAsync("stripe-like.subset.yaml", "stripe-");
+
+        reports.ShouldContain(r => r.File == "tests/stripe-customers-two-pages.json");
+        foreach (var report in reports) report.Differences.ShouldBeEmpty(report.File);
     }
 
     [Fact]

@@ -6,7 +6,7 @@ using FlowConnectors.Http.Requests;
 namespace FlowConnectors.Http.Activities;
 
 [Activity("Http.Paginate", Category = "HTTP", DisplayName = "Paginate HTTP API", SideEffects = SideEffects.Unsafe,
-    Description = "Walks a paginated API. Runs the 'page' branch once per page (mode 'pages') or per record (mode 'items'), or gathers every record (mode 'collect'), then continues on 'done'. Stops on an empty page, an empty cursor, no Link rel=\"next\" (or a short page when stopOnShortPage says the API honours limit exactly). A body that is not JSON or lacks itemsPath, a cursor path never found on a full page, and a repeated cursor or page are errors, never an early end.")]
+    Description = "Walks a paginated API. Runs the 'page' branch once per page (mode 'pages') or per record (mode 'items'), or gathers every record (mode 'collect'), then continues on 'done'. Stops on an empty page, an empty cursor, no Link rel=\"next\", a false hasMorePath (or a short page when stopOnShortPage says the API honours limit exactly). A body that is not JSON or lacks itemsPath, a cursor or has-more path never found on a full page, a last record without an id, and a repeated cursor or page are errors, never an early end.")]
 [Outcomes("page", "done", LoopBody = "page")]
 internal sealed class Paginate : Activity, INodeValidator, INodeSideEffects
 {
@@ -41,8 +41,13 @@ internal sealed class Paginate : Activity, INodeValidator, INodeSideEffects
     public bool StopOnShortPage { get; set; }
 
     [Input(Description = "Path of a record's id, e.g. 'id': a page that starts with the same record as the page before stops paging with an error " +
-                          "(an API that ignores the paging parameters). Empty: the whole first record is compared.")]
+                          "(an API that ignores the paging parameters). Empty: the whole first record is compared. lastItemId: the last record's " +
+                          "id here is the next cursor (empty means 'id').")]
     public string ItemIdPath { get; set; } = "";
+
+    [Input(Description = "lastItemId: path of the boolean that says whether another page follows, e.g. Stripe's 'has_more'. Empty: paging " +
+                          "stops at an empty page (or a short one with stopOnShortPage). A path missing from a full page is an error.")]
+    public string HasMorePath { get; set; } = "";
 
     [Input(Description = "For APIs that answer 200 with an error flag (Slack's 'ok'): a page whose value here is not true is an error report, not " +
                           "records; paging ends on 'done' with it as 'page', for the flow to report the API's error.")]
@@ -50,7 +55,7 @@ internal sealed class Paginate : Activity, INodeValidator, INodeSideEffects
 
     [Input] public string OffsetParameter { get; set; } = "offset";
 
-    [Input(Description = "Sent with offsetLimit and cursor; empty to leave it out.")]
+    [Input(Description = "Sent with offsetLimit, cursor and lastItemId; empty to leave it out.")]
     public string LimitParameter { get; set; } = "limit";
 
     [Input] public string PageParameter { get; set; } = "page";
@@ -61,7 +66,8 @@ internal sealed class Paginate : Activity, INodeValidator, INodeSideEffects
     [Input(Description = "Number of the first page (pageNumber).")]
     public int FirstPage { get; set; } = 1;
 
-    [Input] public string CursorParameter { get; set; } = "cursor";
+    [Input(Description = "cursor: where the next cursor is sent; lastItemId: where the last record's id is sent (Stripe's 'starting_after').")]
+    public string CursorParameter { get; set; } = "cursor";
 
     [Input(Description = "Path of the next cursor in the response body, e.g. 'response_metadata.next_cursor'. Required for the cursor strategy. " +
                           "An empty or null cursor ends paging; a path missing from a full page is an error unless an earlier page had it.")]
@@ -279,7 +285,7 @@ internal sealed class Paginate : Activity, INodeValidator, INodeSideEffects
             position.More = false;
             return null;
         }
-        var (items, count, first) = ItemsOf(response, number);
+        var (items, count, first, last) = ItemsOf(response, number);
         if (count == 0)
         {
             position.More = false;
@@ -289,7 +295,7 @@ internal sealed class Paginate : Activity, INodeValidator, INodeSideEffects
             throw new ActivityFaultException($"stopped after {MaxPages} pages (maxPages); the API kept returning data");
         if (Strategy != PaginationStrategy.None && first is { } record)
         {
-            var (key, id) = PageGuards.RecordKey(record, ItemIdPath);
+            var (key, id) = PageGuards.RecordKey(record, RecordIdPath);
             if (position.FirstRecord == key)
                 throw new ActivityFaultException($"page {number} starts with the same record as page {number - 1}{(id is null ? "" : $" (id '{id}')")}: " +
                                                  $"the API ignores {PagingParameter()} and would send the same page forever");
@@ -297,7 +303,7 @@ internal sealed class Paginate : Activity, INodeValidator, INodeSideEffects
         }
         position.Pages = number;
         position.Origin ??= response.RequestUri.GetLeftPart(UriPartial.Authority);
-        Advance(position, response, count, number);
+        Advance(position, response, count, number, last);
         return (response.Body, items, count);
     }
 
@@ -341,6 +347,7 @@ internal sealed class Paginate : Activity, INodeValidator, INodeSideEffects
                 if (PageSizeParameter.Length > 0) parameters[PageSizeParameter] = Limit;
                 break;
             case PaginationStrategy.Cursor:
+            case PaginationStrategy.LastItemId:
                 if (LimitParameter.Length > 0) parameters[LimitParameter] = Limit;
                 if (position.Cursor is { } cursor) parameters[CursorParameter] = cursor;
                 break;
@@ -377,7 +384,7 @@ internal sealed class Paginate : Activity, INodeValidator, INodeSideEffects
     {
         PaginationStrategy.OffsetLimit => $"'{OffsetParameter}'",
         PaginationStrategy.PageNumber => $"'{PageParameter}'",
-        PaginationStrategy.Cursor => $"'{CursorParameter}'",
+        PaginationStrategy.Cursor or PaginationStrategy.LastItemId => $"'{CursorParameter}'",
         _ => "the next link",
     };
 
@@ -391,7 +398,10 @@ internal sealed class Paginate : Activity, INodeValidator, INodeSideEffects
         return !ok;
     }
 
-    private void Advance(PagePosition position, HttpResponseData response, int received, int number)
+    /// <summary>Where a record's id is: <see cref="ItemIdPath"/>, which lastItemId needs and reads as 'id' when empty.</summary>
+    private string RecordIdPath => Strategy == PaginationStrategy.LastItemId && ItemIdPath.Trim().Length == 0 ? "id" : ItemIdPath;
+
+    private void Advance(PagePosition position, HttpResponseData response, int received, int number, System.Text.Json.JsonElement? last)
     {
         switch (Strategy)
         {
@@ -425,6 +435,9 @@ internal sealed class Paginate : Activity, INodeValidator, INodeSideEffects
                 position.Cursor = next;
                 position.More = next is not null;
                 break;
+            case PaginationStrategy.LastItemId:
+                AdvanceAfterLastItem(position, response, received, number, last);
+                break;
             case PaginationStrategy.LinkHeader:
                 var link = response.Headers["link"] is { } header ? header.GetValue<string>() : null;
                 position.NextUrl = LinkHeader.Find(link, "next", response.RequestUri)?.AbsoluteUri;
@@ -434,29 +447,75 @@ internal sealed class Paginate : Activity, INodeValidator, INodeSideEffects
     }
 
     /// <summary>
+    /// lastItemId: the page after this one starts after its last record, if the response says there is one
+    /// (<see cref="HasMorePath"/>) or, without that path, if the page was not empty (or not short, with stopOnShortPage).
+    /// </summary>
+    private void AdvanceAfterLastItem(PagePosition position, HttpResponseData response, int received, int number, System.Text.Json.JsonElement? last)
+    {
+        if (HasMorePath.Length > 0)
+        {
+            if (!PageGuards.TryFind(response.Body, HasMorePath, out var flag, out var hint))
+            {
+                // Missing on a full page, and never seen: the path is wrong, not the end (as for a cursor path).
+                var full = LimitParameter.Length == 0 || received >= Limit;
+                if (full && !position.CursorSeen)
+                    throw new ActivityFaultException($"page {number}: the has-more path '{HasMorePath}' is not in the response, and the page is full ({received} records): " +
+                                                     $"more pages are likely. {hint}");
+                position.More = false;
+                return;
+            }
+            position.CursorSeen = true;
+            if (flag is not JsonValue value || !value.TryGetValue(out bool more))
+                throw new ActivityFaultException($"page {number}: '{HasMorePath}' in the response is {ValueTypes.Describe(flag)}, not true or false");
+            if (!more)
+            {
+                position.More = false;
+                return;
+            }
+        }
+        else if (StopOnShortPage && received < Limit)
+        {
+            position.More = false;
+            return;
+        }
+        var id = last is { } record ? JsonValues.GetPath(record, RecordIdPath) : null;
+        var next = id is { ValueKind: System.Text.Json.JsonValueKind.String } s ? s.GetString() :
+            id is { ValueKind: System.Text.Json.JsonValueKind.Number } n ? n.GetRawText() : null;
+        if (string.IsNullOrEmpty(next))
+            throw new ActivityFaultException($"page {number}: the last record has no id at '{RecordIdPath}' (itemIdPath), so the page after it cannot be asked for" +
+                                             (id is { } found ? $"; it has {found.ValueKind.ToString().ToLowerInvariant()} there" : "") +
+                                             (last is { ValueKind: System.Text.Json.JsonValueKind.Object } o ? $": '{PageGuards.Excerpt(o.GetRawText())}'" : ""));
+        if (next == position.Cursor)
+            throw new ActivityFaultException($"page {number} ends with the same record as page {number - 1} (id '{next}'): the API ignores '{CursorParameter}' " +
+                                             "and would send the same page forever");
+        position.Cursor = next;
+        position.More = true;
+    }
+
+    /// <summary>
     /// The page's records and how many, detached from the body so they can be kept in state or outputs. From
     /// parsed JSON they are a new array over the same parsed text: nothing is copied, and a loop body that only
     /// reads them (Collection.StoreUsers) can read that text directly. Counting is done on the text too, as
     /// counting the array would turn every record into a node.
     /// </summary>
-    private (JsonArray Items, int Count, System.Text.Json.JsonElement? First) ItemsOf(HttpResponseData response, int number)
+    private (JsonArray Items, int Count, System.Text.Json.JsonElement? First, System.Text.Json.JsonElement? Last) ItemsOf(HttpResponseData response, int number)
     {
         if (response.BodyElement is { } body)
         {
             // An empty path is the body itself; JSON null there is an empty page, a missing path an error.
             if (!PageGuards.TryFind(body, ItemsPath, out var element, out var hint))
                 throw NoRecords(response, body.GetRawText(), hint!, number);
-            if (element.ValueKind == System.Text.Json.JsonValueKind.Null) return ([], 0, null);
+            if (element.ValueKind == System.Text.Json.JsonValueKind.Null) return ([], 0, null, null);
             if (element.ValueKind == System.Text.Json.JsonValueKind.Array)
             {
                 var length = element.GetArrayLength();
-                return (JsonArray.Create(element)!, length, length > 0 ? element[0] : null);
+                return (JsonArray.Create(element)!, length, length > 0 ? element[0] : null, length > 0 ? element[length - 1] : null);
             }
             throw NotAList(ResponseReader.NodeOf(element), number);
         }
         if (response.Body is null)
         {
-            if (response.StatusCode == 204) return ([], 0, null);
+            if (response.StatusCode == 204) return ([], 0, null, null);
             throw new ActivityFaultException($"page {number}: the response (HTTP {response.StatusCode}, {response.ContentType ?? "no content type"}) has no body; " +
                                              $"records were expected {(ItemsPath.Length == 0 ? "as the body" : $"at '{ItemsPath}'")}");
         }
@@ -466,9 +525,10 @@ internal sealed class Paginate : Activity, INodeValidator, INodeSideEffects
                                              $": '{PageGuards.Excerpt(content)}'");
         if (!PageGuards.TryFind(response.Body, ItemsPath, out var records, out var missing))
             throw NoRecords(response, response.Body.ToJsonString(), missing!, number);
-        if (JsonValues.IsNull(records)) return ([], 0, null);
+        if (JsonValues.IsNull(records)) return ([], 0, null, null);
         if (records is JsonArray array)
-            return ((JsonArray)array.DeepClone(), array.Count, array.Count > 0 ? System.Text.Json.JsonSerializer.SerializeToElement(array[0]) : null);
+            return ((JsonArray)array.DeepClone(), array.Count, array.Count > 0 ? System.Text.Json.JsonSerializer.SerializeToElement(array[0]) : null,
+                array.Count > 0 ? System.Text.Json.JsonSerializer.SerializeToElement(array[^1]) : null);
         throw NotAList(records, number);
     }
 

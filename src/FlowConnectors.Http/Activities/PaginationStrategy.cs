@@ -13,4 +13,9 @@ internal enum PaginationStrategy
     Cursor,
     /// <summary>The next URL comes from the response's <c>Link: &lt;…&gt;; rel="next"</c> header.</summary>
     LinkHeader,
+    /// <summary>
+    /// Stripe's way: the last record's id (<c>itemIdPath</c>, default <c>id</c>) goes back as <c>cursorParameter</c>
+    /// (<c>starting_after</c>), and a boolean in the response (<c>hasMorePath</c>, <c>has_more</c>) says whether another page follows.
+    /// </summary>
+    LastItemId,
 }

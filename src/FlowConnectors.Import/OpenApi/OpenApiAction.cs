@@ -167,44 +167,9 @@ internal sealed class OpenApiAction(string id, string path, string method, IOpen
         if (plan is not null)
         {
             var maxItems = AddInput("maxItems", "integer", JsonValue.Create(1000), false, "Max Items", "Records gathered at most, across all pages.");
-            var pageInputs = new JsonObject
-            {
-                ["method"] = method,
-                ["url"] = callInputs["relative_url"]!.DeepClone(),
-                ["useConnection"] = true,
-                ["mode"] = "collect",
-                ["maxItems"] = new JsonObject { ["js"] = $"input.{maxItems}" },
-            };
-            var pageQuery = query.Select(q => $"{PostmanTemplate.Literal(q.Key)}: input.{q.Input}").ToList();
-            // Link paging sends the page size itself on the first page; the next links carry it on.
-            if (plan.Strategy == "linkHeader" && plan.SizeParameter is { } linkSize) pageQuery.Add($"{PostmanTemplate.Literal(linkSize)}: {plan.Size}");
-            if (pageQuery.Count > 0) pageInputs["query"] = new JsonObject { ["js"] = "({ " + string.Join(", ", pageQuery) + " })" };
-            if (callInputs["headers"] is { } h) pageInputs["headers"] = h.DeepClone();
-            foreach (var (name, value) in plan.Inputs()) pageInputs[name] = value;
-            outputs.Clear();
-            outputs.Add(new FlowParameter { Name = "items", Type = "array", Label = "Items", Description = $"Every record of every page ('{(plan.ItemsPath.Length == 0 ? "the body" : plan.ItemsPath)}' of each page), up to Max Items." });
-            outputs.Add(new FlowParameter { Name = "pages", Type = "integer", Label = "Pages", Description = "Pages received." });
-            outputs.Add(new FlowParameter { Name = "truncated", Type = "boolean", Label = "Truncated", Description = "True when Max Items cut the records short." });
+            plan.ApplyTo(flow, outputs, method, display, callInputs["relative_url"], query.Select(q => $"{PostmanTemplate.Literal(q.Key)}: input.{q.Input}"),
+                callInputs["headers"], maxItems);
             fields.Clear();
-            flow.Nodes.Clear();
-            var paginate = new FlowNode { Id = "pages", Type = "Http.Paginate", Name = $"{method} {display} (all pages)", Inputs = new(StringComparer.Ordinal) };
-            foreach (var (name, value) in pageInputs) paginate.Inputs[name] = value?.DeepClone();
-            flow.Nodes.Add(paginate);
-            flow.Nodes.Add(new FlowNode
-            {
-                Id = "done", Type = "Return", Name = "Return records",
-                Inputs = new(StringComparer.Ordinal)
-                {
-                    ["outputs"] = new JsonObject
-                    {
-                        ["items"] = new JsonObject { ["js"] = "nodes.pages.items" },
-                        ["pages"] = new JsonObject { ["js"] = "nodes.pages.pages" },
-                        ["truncated"] = new JsonObject { ["js"] = "nodes.pages.truncated" },
-                    },
-                },
-            });
-            flow.Connections.Clear();
-            flow.Connections.Add(new FlowConnection { FromNode = "pages", Outcome = "done", To = "done" });
         }
         var firstCall = plan is null ? "call" : "pages";
         if (pathInputs.Count > 0)

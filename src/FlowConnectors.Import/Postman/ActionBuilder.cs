@@ -49,7 +49,10 @@ internal sealed class ActionBuilder
     private Result Build(List<PostmanItem> folders)
     {
         var (relativeJs, relativeSample, displayPath) = RelativeUrl();
-        var (queryJs, querySample) = Query();
+        var example = _item.Responses.FirstOrDefault(r => r.Code is >= 200 and < 300) ?? _item.Responses.FirstOrDefault();
+        var exampleBody = example is null ? null : ResponseBody(example);
+        var plan = Paging(example, exampleBody);
+        var (queryJs, querySample, queryEntries) = Query(plan?.Parameters);
         var (bodyJs, bodySample, contentType, bodyKind) = Body();
         var (headersJs, headersSample) = Headers(contentType);
 
@@ -63,8 +66,6 @@ internal sealed class ActionBuilder
         if (headersJs is not null) callInputs["headers"] = new JsonObject { ["js"] = headersJs };
         if (bodyJs is not null) callInputs["body"] = new JsonObject { ["js"] = bodyJs };
 
-        var example = _item.Responses.FirstOrDefault(r => r.Code is >= 200 and < 300) ?? _item.Responses.FirstOrDefault();
-        var exampleBody = example is null ? null : ResponseBody(example);
         var outputs = new List<FlowParameter>
         {
             new() { Name = "statusCode", Type = "integer", Label = "Status Code" },
@@ -98,12 +99,13 @@ internal sealed class ActionBuilder
             Http.ConnectionAuth.None => " Sends no credentials (No Auth in the collection).",
             var name => $" Sends the connection's '{name}' auth ({_auth!.Kind}) instead of the connector's.",
         };
-        card["description"] = PostmanImporter.Truncate((_item.Description ?? $"{_request.Method} {displayPath}") + authNote, 300);
+        var paging = plan is null ? "" : $" Paged ({plan.Describe()}).";
+        card["description"] = PostmanImporter.Truncate((_item.Description ?? $"{_request.Method} {displayPath}") + paging + authNote, 300);
         var flow = new FlowDefinition
         {
             Id = _id,
             Name = PostmanTemplate.DisplayName(_item.Name),
-            Description = $"{_request.Method} {displayPath} — imported from Postman ({_item.Path}).{authNote}",
+            Description = $"{_request.Method} {displayPath} — imported from Postman ({_item.Path}).{paging}{authNote}",
             Inputs = _inputs,
             Outputs = outputs,
             Nodes =
@@ -113,6 +115,13 @@ internal sealed class ActionBuilder
             ],
             Connections = [new FlowConnection { FromNode = "call", Outcome = "done", To = "done" }],
         };
+        if (plan is not null)
+        {
+            var maxItems = AddInput("maxItems", "integer", JsonValue.Create(1000), false, "Max Items", "Records gathered at most, across all pages.");
+            plan.ApplyTo(flow, outputs, _request.Method, displayPath, callInputs["relative_url"], queryEntries, callInputs["headers"], maxItems);
+            fields.Clear();
+        }
+        var firstCall = plan is null ? "call" : "pages";
         if (_pathInputs.Count > 0)
         {
             // An empty path input would send /tickets//status: refuse it before anything is sent, naming the input and the path.
@@ -131,14 +140,16 @@ internal sealed class ActionBuilder
                     ["message"] = new JsonObject { ["js"] = $"{list}.filter({Empty}).map(p => p[0]).join(', ') + ' must not be empty: it fills the path {_request.Method} ' + {PostmanTemplate.Literal(displayPath)}" },
                 },
             });
-            flow.Connections.Insert(0, new FlowConnection { FromNode = "checkPath", Outcome = "true", To = "call" });
+            flow.Connections.Insert(0, new FlowConnection { FromNode = "checkPath", Outcome = "true", To = firstCall });
             flow.Connections.Insert(1, new FlowConnection { FromNode = "checkPath", Outcome = "false", To = "emptyPath" });
         }
         flow.Extensions["card"] = card;
 
         var fixtures = new List<JsonObject>();
         foreach (var response in _item.Responses)
-            fixtures.Add(Fixture(response, relativeSample, querySample, headersSample, bodySample, bodyKind, fields));
+            fixtures.Add(plan is null
+                ? Fixture(response, relativeSample, querySample, headersSample, bodySample, bodyKind, fields)
+                : PagedFixture(plan, response, relativeSample, querySample, headersSample));
         var summary = new ImportedAction(_id, _item.Name, group, _request.Method, displayPath,
             _inputs.Select(i => i.Name).ToList(), outputs.Select(o => o.Name).ToList(), _item.Responses.Count, _item.Path, _authChoice);
         return new Result(flow, summary, fixtures);
@@ -275,13 +286,15 @@ internal sealed class ActionBuilder
         return new Js("input." + name, false);
     }
 
-    private (string? Code, JsonObject Sample) Query()
+    /// <summary>The query as JavaScript (an object, and its <c>key: value</c> entries) and as sent; <paramref name="paging"/> is left to Paginate.</summary>
+    private (string? Code, JsonObject Sample, List<string> Entries) Query(IReadOnlySet<string>? paging)
     {
         var entries = new List<(string Key, string Code, string Sample)>();
         foreach (var q in _request.Url.Query)
         {
             if (q.Disabled) continue;
             var key = PostmanTemplate.Resolve(q.Key, _scope);
+            if (paging?.Contains(key) == true) continue;
             if (_auth?.QueryName is { } authQuery && key == authQuery)
             {
                 _context.Warnings.Add(new(q.Path, $"query parameter '{key}' removed: the connector's API key auth adds it"));
@@ -292,7 +305,7 @@ internal sealed class ActionBuilder
             if (js is null) continue;
             entries.Add((key, js.Value.Code, secretJs is { } sj ? _sample[sj.Code["input.".Length..]]!.ToString() : Sample(q.Value ?? "")));
         }
-        return (ObjectJs(entries), SampleObject(entries));
+        return (ObjectJs(entries), SampleObject(entries), ObjectEntries(entries));
     }
 
     private (string? Code, JsonObject Sample) Headers(string? contentType)
@@ -332,13 +345,14 @@ internal sealed class ActionBuilder
     }
 
     /// <summary>An object literal in source order (repeated keys become lists), so the wire order matches Postman's.</summary>
-    private static string? ObjectJs(List<(string Key, string Code, string Sample)> entries)
-    {
-        if (entries.Count == 0) return null;
-        var parts = entries.GroupBy(e => e.Key, StringComparer.Ordinal)
-            .Select(g => $"{PostmanTemplate.Literal(g.Key)}: {(g.Count() == 1 ? g.First().Code : "[" + string.Join(", ", g.Select(e => e.Code)) + "]")}");
-        return "({ " + string.Join(", ", parts) + " })";
-    }
+    private static string? ObjectJs(List<(string Key, string Code, string Sample)> entries) =>
+        entries.Count == 0 ? null : "({ " + string.Join(", ", ObjectEntries(entries)) + " })";
+
+    /// <summary>The <c>key: value</c> entries of <see cref="ObjectJs"/>; a repeated key is one list.</summary>
+    private static List<string> ObjectEntries(List<(string Key, string Code, string Sample)> entries) =>
+        entries.GroupBy(e => e.Key, StringComparer.Ordinal)
+            .Select(g => $"{PostmanTemplate.Literal(g.Key)}: {(g.Count() == 1 ? g.First().Code : "[" + string.Join(", ", g.Select(e => e.Code)) + "]")}")
+            .ToList();
 
     private static JsonObject SampleObject(List<(string Key, string Code, string Sample)> entries)
     {
@@ -515,6 +529,73 @@ internal sealed class ActionBuilder
         },
         _ => "any",
     };
+
+    // ---- paging -------------------------------------------------------------------------------
+
+    /// <summary>
+    /// How the request pages, if it does and the collection shows enough (a saved example with the records): the same
+    /// Http.Paginate strategies as the OpenAPI import. A request that pages but cannot be walked is one call and a warning.
+    /// </summary>
+    private PagingPlan? Paging(PostmanResponse? example, JsonNode? exampleBody)
+    {
+        // Disabled parameters count: collections (Stripe's among them) list starting_after or cursor disabled, for the next page.
+        var query = _request.Url.Query.Select(q => (PostmanTemplate.Resolve(q.Key, _scope), q.Value)).ToList();
+        var shown = example is { Code: >= 200 and < 300 } ? exampleBody : null;
+        var link = example?.Headers.FirstOrDefault(h => !h.Disabled && h.Key.Equals("Link", StringComparison.OrdinalIgnoreCase))?.Value;
+        var plan = PagingPlan.FromExample(query, _request.Method, _authChoice, shown, link, out var note);
+        if (note is not null) _context.Warnings.Add(new(_request.Path + ".url", note));
+        return plan;
+    }
+
+    /// <summary>
+    /// A paged action's fixture from a saved example: the example is the first page (its Link header left out, so the
+    /// fixture stops there); when Paginate would ask for another (a next cursor, has_more, page or offset), the stub
+    /// answers with the end of the list. A non-2xx example is a fault of the first page.
+    /// </summary>
+    private JsonObject PagedFixture(PagingPlan plan, PostmanResponse response, string relative, JsonObject query, JsonObject headers)
+    {
+        var sentHeaders = new JsonObject();
+        foreach (var (name, value) in headers)
+            if (!FixtureRunner.CredentialHeaders.Contains(name) && value is JsonValue)
+                sentHeaders[name.ToLowerInvariant()] = value.DeepClone();
+        var body = ResponseBody(response) ?? new JsonArray();
+        var responseHeaders = new JsonObject();
+        foreach (var h in response.Headers)
+            if (!h.Disabled && !PostmanImporter.IsDroppedResponseHeader(h.Key) && !h.Key.Equals("Link", StringComparison.OrdinalIgnoreCase))
+                responseHeaders[h.Key.ToLowerInvariant()] = h.Value ?? "";
+        if (!responseHeaders.Any(h => h.Key == "content-type")) responseHeaders["content-type"] = "application/json";
+        var exchanges = new JsonArray();
+        JsonObject Exchange(IEnumerable<(string Name, string Value)> paging, JsonNode page)
+        {
+            var sent = (JsonObject)query.DeepClone();
+            foreach (var (name, value) in paging) sent[name] = value;
+            return new JsonObject
+            {
+                ["request"] = new JsonObject { ["method"] = _request.Method, ["path"] = _context.BasePath + relative, ["query"] = sent, ["headers"] = sentHeaders.DeepClone() },
+                ["response"] = new JsonObject { ["status"] = response.Code, ["headers"] = responseHeaders.DeepClone(), ["body"] = page.DeepClone() },
+            };
+        }
+        exchanges.Add(Exchange(plan.Strategy == "linkHeader" ? [] : plan.FirstPageQuery(), body));
+        var inputs = new JsonObject();
+        foreach (var input in _inputs.Where(i => i.Default is null && _sample[i.Name] is not null))
+            inputs[input.Name] = _sample[input.Name]!.DeepClone();
+        var fixture = new JsonObject
+        {
+            ["description"] = $"example '{response.Name}' saved in Postman ({response.Path}), as the first page",
+            ["flow"] = _id,
+            ["inputs"] = inputs,
+            ["exchanges"] = exchanges,
+        };
+        if (response.Code is < 200 or > 299)
+        {
+            fixture["fault"] = $"HTTP {response.Code}";
+            return fixture;
+        }
+        var items = plan.Items(body) ?? [];
+        if (plan.Strategy != "linkHeader" && plan.NextPageQuery(body, items.Count) is { } next) exchanges.Add(Exchange(next, plan.EndOfList(body)));
+        fixture["outputs"] = new JsonObject { ["items"] = items.DeepClone(), ["pages"] = items.Count == 0 ? 0 : 1, ["truncated"] = false };
+        return fixture;
+    }
 
     private JsonObject Fixture(PostmanResponse response, string relative, JsonObject query, JsonObject headers, JsonNode? body, BodyKind kind,
         List<(string Output, string Field)> fields)

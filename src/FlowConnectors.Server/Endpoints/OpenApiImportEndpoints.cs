@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using FlowConnectors.Connectors.Catalog;
 using FlowConnectors.Connectors.Runtime;
@@ -57,11 +56,9 @@ internal static class OpenApiImportEndpoints
     {
         var (imported, problem) = await ReadAsync(request, options);
         if (problem is not null) return problem;
-        var changes = ImportChanges.Compare(installer.IsInstalledHere(imported!.Key) ? installer.FolderOf(imported.Key) : null, imported);
         var warnings = new List<ImportWarningView>();
-        if (runtime.IsInstalled(imported.Key) && !installer.IsInstalledHere(imported.Key))
-            warnings.Add(new("$.name", $"the connector '{imported.Key}' is already loaded (a sample or a folder the server started with); saving replaces it while the server runs — give another name to keep both"));
-        return TypedResults.Ok(View(imported, changes, installed: false, warnings));
+        if (ImportUploads.ReplacesLoaded(imported!, installer, runtime) is { } warning) warnings.Add(new("$.name", warning));
+        return TypedResults.Ok(View(imported!, ImportUploads.Changes(imported!, installer), installed: false, warnings));
     }
 
     private static async Task<Results<Ok<OpenApiImportResponse>, Created<OpenApiImportResponse>, ProblemHttpResult>> ImportAsync(HttpRequest request,
@@ -69,53 +66,19 @@ internal static class OpenApiImportEndpoints
     {
         var (imported, problem) = await ReadAsync(request, options);
         if (problem is not null) return problem;
-        var existing = installer.IsInstalledHere(imported!.Key) ? installer.FolderOf(imported.Key) : null;
-        var changes = ImportChanges.Compare(existing, imported);
-        var staging = Path.Combine(Path.GetTempPath(), $"flowconnectors-import-{Guid.NewGuid():N}");
-        try
-        {
-            ConnectorFolderWriter.WriteFiles(imported, changes, staging);
-            var result = await installer.InstallAsync(staging, ct);
-            if (!result.Succeeded)
-                return AsProblem(Problems.Validation($"the imported connector '{imported.Key}' does not validate",
-                    result.Problems.Where(p => p.IsError).Select(p => (object)new { path = $"{p.File} {p.Path}", message = $"{p.Code}: {p.Message}" })));
-            var view = View(imported, changes, installed: true, []);
-            return changes.IsNew ? TypedResults.Created($"/api/connectors/{imported.Key}", view) : TypedResults.Ok(view);
-        }
-        finally
-        {
-            if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
-        }
+        var changes = ImportUploads.Changes(imported!, installer);
+        if (await ImportUploads.InstallAsync(imported!, changes, installer, ct) is { } refused) return AsProblem(refused);
+        var view = View(imported!, changes, installed: true, []);
+        return changes.IsNew ? TypedResults.Created($"/api/connectors/{imported!.Key}", view) : TypedResults.Ok(view);
     }
 
+    /// <summary>The body is an <see cref="OpenApiImportRequest"/>, read by the reader the Postman import shares.</summary>
     private static async Task<(ImportedConnector? Imported, ProblemHttpResult? Problem)> ReadAsync(HttpRequest request, ServerOptions options)
     {
-        var (body, problem) = await Problems.ReadJsonAsync(request, options.MaxBodyBytes);
+        var (upload, problem) = await ImportUploads.ReadAsync(request, options, "spec", "the OpenAPI description (as JSON, or as its YAML or JSON text)");
         if (problem is not null) return (null, AsProblem(problem));
-        if (body is not JsonObject o)
-            return (null, AsProblem(Problems.Validation("the body must be an object: { \"spec\": …, \"name\": … }", [new { path = "$", message = "expected an object" }])));
-        OpenApiImportRequest? typed;
-        try
-        {
-            typed = o.Deserialize<OpenApiImportRequest>(JsonSerializerOptions.Web);
-        }
-        catch (JsonException e)
-        {
-            return (null, AsProblem(Problems.Validation("the body does not match { spec, name }", [new { path = e.Path ?? "$", message = "wrong type" }])));
-        }
-        if (typed?.Spec is not { } spec)
-            return (null, AsProblem(Problems.Validation("the body needs 'spec': the OpenAPI description (as JSON, or as its YAML or JSON text)", [new { path = "$.spec", message = "required" }])));
-        var name = typed.Name?.Trim() is { Length: > 0 } n ? n : null;
-        var document = spec is JsonValue v && v.TryGetValue(out string? raw) ? raw : spec.ToJsonString();
-        try
-        {
-            return (OpenApiImporter.Import(document, name), null);
-        }
-        catch (PostmanImportException e)
-        {
-            var path = e.Path == "name" ? "$.name" : e.Path;
-            return (null, AsProblem(Problems.Validation($"the description cannot be imported: {e.Message}", [new { path, message = e.Reason }])));
-        }
+        var (imported, refused) = ImportUploads.Import(() => OpenApiImporter.Import(upload!.Source, upload.Name), "description");
+        return (imported, refused is null ? null : AsProblem(refused));
     }
 
     /// <summary>Problems.* answers problem details through Results.Problem; typed here for the endpoint's declared results.</summary>

@@ -28,65 +28,35 @@ internal static class PostmanEndpoints
         {
             var (imported, problem) = await read(request, options);
             if (problem is not null) return problem;
-            var changes = ImportChanges.Compare(installer.IsInstalledHere(imported!.Key) ? installer.FolderOf(imported.Key) : null, imported);
-            var json = Json(imported, changes, installed: false);
-            if (runtime.IsInstalled(imported.Key) && !installer.IsInstalledHere(imported.Key))
-                json["warnings"]!.AsArray().Insert(0, new JsonObject
-                {
-                    ["path"] = "$.name",
-                    ["message"] = $"the connector '{imported.Key}' is already loaded (a sample or a folder the server started with); saving replaces it while the server runs — give another name to keep both",
-                });
+            var json = Json(imported!, ImportUploads.Changes(imported!, installer), installed: false);
+            if (ImportUploads.ReplacesLoaded(imported!, installer, runtime) is { } warning)
+                json["warnings"]!.AsArray().Insert(0, new JsonObject { ["path"] = "$.name", ["message"] = warning });
             return Results.Json(json);
         });
         api.MapPost("/import", async (HttpRequest request, ConnectorInstaller installer, ServerOptions options, CancellationToken ct) =>
         {
             var (imported, problem) = await read(request, options);
             if (problem is not null) return problem;
-            var existing = installer.IsInstalledHere(imported!.Key) ? installer.FolderOf(imported.Key) : null;
-            var changes = ImportChanges.Compare(existing, imported);
-            var staging = Path.Combine(Path.GetTempPath(), $"flowconnectors-import-{Guid.NewGuid():N}");
-            try
-            {
-                ConnectorFolderWriter.WriteFiles(imported, changes, staging);
-                var result = await installer.InstallAsync(staging, ct);
-                if (!result.Succeeded)
-                    return Problems.Validation($"the imported connector '{imported.Key}' does not validate",
-                        result.Problems.Where(p => p.IsError).Select(p => (object)new { path = $"{p.File} {p.Path}", message = $"{p.Code}: {p.Message}" }));
-                return Results.Json(Json(imported, changes, installed: true), statusCode: changes.IsNew ? 201 : 200);
-            }
-            finally
-            {
-                if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
-            }
+            var changes = ImportUploads.Changes(imported!, installer);
+            if (await ImportUploads.InstallAsync(imported!, changes, installer, ct) is { } refused) return refused;
+            return Results.Json(Json(imported!, changes, installed: true), statusCode: changes.IsNew ? 201 : 200);
         });
     }
 
     private static async Task<(ImportedConnector? Imported, IResult? Problem)> ReadAsync(HttpRequest request, ServerOptions options)
     {
-        var (body, problem) = await Problems.ReadJsonAsync(request, options.MaxBodyBytes);
+        var (upload, problem) = await ImportUploads.ReadAsync(request, options, "collection", "the Postman collection (as JSON or as its text)");
         if (problem is not null) return (null, problem);
-        if (body is not JsonObject o || o["collection"] is not { } collection)
-            return (null, Problems.Validation("the body needs 'collection': the Postman collection (as JSON or as its text)", [new { path = "$.collection", message = "required" }]));
-        var name = o["name"] is JsonValue n && n.TryGetValue(out string? text) && text.Trim().Length > 0 ? text : null;
-        var json = collection is JsonValue v && v.TryGetValue(out string? raw) ? raw : collection.ToJsonString();
         // Postman environments (optional): each becomes a connection preset.
         var environments = new List<string>();
-        if (o["environments"] is JsonArray list)
+        if (upload!.Body["environments"] is JsonArray list)
         {
             foreach (var environment in list)
                 if (environment is not null) environments.Add(environment is JsonValue ev && ev.TryGetValue(out string? envText) ? envText : environment.ToJsonString());
         }
-        else if (o["environments"] is not null)
+        else if (upload.Body["environments"] is not null)
             return (null, Problems.Validation("'environments' must be a list of Postman environments", [new { path = "$.environments", message = "must be a list" }]));
-        try
-        {
-            return (PostmanImporter.Import(json, name, environments), null);
-        }
-        catch (PostmanImportException e)
-        {
-            var path = e.Path == "name" ? "$.name" : e.Path;
-            return (null, Problems.Validation($"the collection cannot be imported: {e.Message}", [new { path, message = e.Reason }]));
-        }
+        return ImportUploads.Import(() => PostmanImporter.Import(upload.Source, upload.Name, environments), "collection");
     }
 
     private static JsonObject Json(ImportedConnector imported, ImportChanges changes, bool installed) => new()

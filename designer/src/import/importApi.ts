@@ -1,0 +1,128 @@
+// The designer's import API calls, all in this file: the Postman import (POST /api/postman/preview and /import) and the
+// OpenAPI import (POST /api/openapi/preview and /import; server: PostmanEndpoints.cs, OpenApiImportEndpoints.cs, which
+// share ImportUploads.cs). Both post the source as text with an optional name and answer the connector it becomes.
+import { request } from '../api';
+import { apiKey } from '../session';
+
+export interface ImportWarning { path: string; message: string }
+
+/** One action card the import makes. */
+export interface ImportedAction {
+  id: string;
+  label: string;
+  group: string;
+  method: string;
+  path: string;
+  inputs: string[];
+  outputs: string[];
+  examples: number;
+  source: string;
+  /** The auth this action sends instead of the connector's (OpenAPI import). */
+  auth?: string | null;
+}
+
+export interface ImportChanges {
+  isNew: boolean;
+  previousVersion: string | null;
+  version: string;
+  added: string[];
+  removed: string[];
+  changed: { id: string; label: string; what: string[] }[];
+  connector: string[];
+  lines: string[];
+}
+
+/** What both imports answer: the connector the source becomes and what saving it changes. */
+export interface ImportResultBase<C extends ImportChanges = ImportChanges> {
+  key: string;
+  name: string;
+  baseUrl: string;
+  actions: ImportedAction[];
+  warnings: ImportWarning[];
+  changes: C;
+  installed: boolean;
+}
+
+export interface ImportPreview extends ImportResultBase {
+  auth: { kind: string } & Record<string, unknown>;
+  connectionParameters: { name: string; type: string; default: string | null; source: string }[];
+}
+
+export type OpenApiAction = ImportedAction & { auth: string | null };
+
+export interface DiffChange { op: string; text: string; breaking: boolean }
+export interface DiffSection { title: string; changes: DiffChange[] }
+/** The catalog's semantic diff from the installed connector to the re-import. */
+export interface ImportDiff { sections: DiffSection[]; changes: number; breaking: number; text: string }
+
+export interface OpenApiChanges extends ImportChanges {
+  kept: string[];
+  diff: ImportDiff | null;
+}
+
+export interface OpenApiImportResult extends ImportResultBase<OpenApiChanges> {
+  auth: ({ kind: string } & Record<string, unknown>) | null;
+  connectionParameters: { name: string; type: string; default: string | null; source: string; required: boolean }[];
+  actions: OpenApiAction[];
+}
+
+/** A refused import: the problem's detail and the place in the source it names. */
+export class ImportError extends Error {
+  constructor(message: string, public places: ImportWarning[]) {
+    super(message);
+  }
+}
+
+/** The errors of an RFC 9457 problem body as "path: message" lines (or its detail when it has none). */
+export function problemLines(body: unknown): string[] {
+  const b = body as { detail?: string; title?: string; errors?: { path?: string; message?: string }[] } | null;
+  if (b && Array.isArray(b.errors) && b.errors.length > 0)
+    return b.errors.map(e => (e.path ? `${e.path}: ${e.message ?? ''}` : e.message ?? ''));
+  return [b?.detail ?? b?.title ?? 'the server refused the request'];
+}
+
+/** POSTs { [field]: text, name } — the source's text as it is, so the server reports where it cannot be read. */
+function importPoster<T>(getKey: () => string, base: string, field: string, keyHint: string) {
+  return async (path: string, text: string, name: string): Promise<T> => {
+    const response = await request(getKey, base, 'POST', path, f => {
+      const places = ((f.body as { errors?: ImportWarning[] } | null)?.errors ?? []).filter(e => e && typeof e.path === 'string');
+      return new ImportError(f.status === 401 ? `the API key is missing or wrong (${keyHint})` : problemLines(f.body).join('\n'), places);
+    }, { [field]: text, name: name.trim() || undefined });
+    return (await response.json()) as T;
+  };
+}
+
+export function createPostmanApi(getKey: () => string = apiKey, base = '') {
+  const post = importPoster<ImportPreview>(getKey, base, 'collection', 'set it in the Flows toolbar');
+  return {
+    preview: (collection: string, name: string) => post('/api/postman/preview', collection, name),
+    save: (collection: string, name: string) => post('/api/postman/import', collection, name),
+  };
+}
+
+export function createOpenApiImportApi(getKey: () => string = apiKey, base = '') {
+  const post = importPoster<OpenApiImportResult>(getKey, base, 'spec', 'sign in first');
+  return {
+    preview: (spec: string, name: string) => post('/api/openapi/preview', spec, name),
+    apply: (spec: string, name: string) => post('/api/openapi/import', spec, name),
+  };
+}
+
+/** The version step a re-import takes, by the catalog's semver rules: breaking changes are major. */
+export function versionStep(changes: ImportChanges): 'new' | 'none' | 'major' | 'minor' {
+  if (changes.isNew) return 'new';
+  if (changes.previousVersion === changes.version) return 'none';
+  const major = (v: string | null) => Number((v ?? '0').split('.')[0]);
+  return major(changes.version) > major(changes.previousVersion) ? 'major' : 'minor';
+}
+
+/** Actions by card group, groups in first-seen order ("" = no folder or tag). */
+export function groupActions<A extends ImportedAction>(actions: A[]): [string, A[]][] {
+  const groups = new Map<string, A[]>();
+  for (const a of actions) {
+    const list = groups.get(a.group) ?? [];
+    list.push(a);
+    groups.set(a.group, list);
+  }
+  return [...groups.entries()];
+}
