@@ -14,6 +14,7 @@ public sealed class FormatSchema
     public static FormatSchema Flow { get; } = new("flow.schema.json");
     public static FormatSchema Connector { get; } = new("connector.schema.json");
     public static FormatSchema CollectionTemplate { get; } = new("collection-template.schema.json");
+    public static FormatSchema Card { get; } = new("card.schema.json");
 
     private static readonly EvaluationOptions ListOutput = new() { OutputFormat = OutputFormat.List };
 
