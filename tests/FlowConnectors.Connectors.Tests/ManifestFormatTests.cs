@@ -1,6 +1,8 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using FlowConnectors.Connectors.Collection;
 using FlowConnectors.Connectors.Manifest;
+using FlowConnectors.Engine.Formats;
 
 namespace FlowConnectors.Connectors.Tests;
 
@@ -137,5 +139,19 @@ public sealed class ManifestFormatTests
 
         template.ShouldBeNull();
         problems.ShouldContain(p => p.Path == "$.pagination.limit", string.Join("\n", problems));
+    }
+
+    [Fact]
+    public void Every_sample_card_passes_the_card_schema()
+    {
+        var cards = 0;
+        foreach (var file in Directory.GetFiles(Path.Combine(Repo.Root, "flows"), "*.flow.json", SearchOption.AllDirectories))
+        {
+            using var flow = JsonDocument.Parse(File.ReadAllText(file));
+            if (!flow.RootElement.TryGetProperty("card", out var card)) continue;
+            cards++;
+            FormatSchema.Card.Evaluate(card).ShouldBeEmpty(file);
+        }
+        cards.ShouldBeGreaterThan(10);
     }
 }
