@@ -54,6 +54,7 @@ public sealed class ManifestFormatTests
     {
         var json = Minimal();
         json.Remove("name");
+        json.Remove("version");
         json["auth"] = new JsonObject { ["kind"] = "saml" };
 
         var (manifest, problems) = ManifestReader.Read(json.ToJsonString());
@@ -62,6 +63,7 @@ public sealed class ManifestFormatTests
         problems.Select(p => (p.Path, p.Code, p.Message)).ShouldBe(
         [
             ("$", "MANIFEST_MISSING_FIELD", "missing field 'name'"),
+            ("$", "MANIFEST_MISSING_FIELD", "missing field 'version'"),
             ("$.auth.kind", "MANIFEST_AUTH_KIND", "auth kind 'saml' must be none, basic, apiKey, oauth2ClientCredentials, oauth2AuthorizationCode or custom"),
         ], ignoreOrder: true);
     }

@@ -87,11 +87,15 @@ public static partial class ManifestReader
         var reported = new HashSet<string>(StringComparer.Ordinal);
         foreach (var violation in violations)
         {
-            if (ManifestSchemaProblems.Translate(violation, root) is not { } problem) continue;
-            // One problem per value: an additional auth's kind fails two enums, a name its type and pattern.
-            if (!reported.Add(problem.Path + " " + problem.Code)) continue;
-            problems.Add(problem);
-            if (violation.Keyword is "type" or "enum" or "const") leaveOut.Add(violation.Pointer);
+            var translated = ManifestSchemaProblems.Translate(violation, root).ToList();
+            foreach (var problem in translated)
+            {
+                // One problem per value: an additional auth's kind fails two enums, a name its type and pattern.
+                if (!reported.Add($"{problem.Path} {problem.Code} {(problem.Code == "MANIFEST_MISSING_FIELD" ? problem.Message : "")}")) continue;
+                problems.Add(problem);
+            }
+            // Only values a problem was reported for: an 'if' that does not match fails its const without being one.
+            if (translated.Count > 0 && violation.Keyword is "type" or "enum" or "const") leaveOut.Add(violation.Pointer);
         }
 
         ManifestDocument document;

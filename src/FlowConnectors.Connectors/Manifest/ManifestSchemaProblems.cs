@@ -13,7 +13,13 @@ internal static class ManifestSchemaProblems
 {
     private static readonly string[] AuthKinds = ["none", "basic", "apiKey", "oauth2ClientCredentials", "oauth2AuthorizationCode", "custom"];
 
-    public static FormatProblem? Translate(SchemaViolation v, JsonElement root)
+    /// <summary>The problems of one failed keyword: one per missing field for <c>required</c>, else at most one.</summary>
+    public static IEnumerable<FormatProblem> Translate(SchemaViolation v, JsonElement root) =>
+        v.Keyword == "required"
+            ? Missing(v, root).Select(field => TranslateOne(v, root, field)).OfType<FormatProblem>()
+            : TranslateOne(v, root, null) is { } problem ? [problem] : [];
+
+    private static FormatProblem? TranslateOne(SchemaViolation v, JsonElement root, string? missing)
     {
         var segments = FormatSchema.Segments(v.Pointer).ToArray();
         var value = FormatSchema.At(root, v.Pointer);
@@ -32,10 +38,8 @@ internal static class ManifestSchemaProblems
         };
         var isAdditionalAuth = segments is ["additionalAuth", _, ..];
 
-        if (v.Keyword == "required")
+        if (missing is not null)
         {
-            var missing = Missing(v, root).FirstOrDefault();
-            if (missing is null) return null;
             return segments switch
             {
                 [] when missing == "auth" => Problem("MANIFEST_MISSING_FIELD", "missing field 'auth' (an object with 'kind')", "$"),
