@@ -29,18 +29,14 @@ internal static class FlowFormat
         if (root.ValueKind != JsonValueKind.Object)
             return new(null, [FormatProblem.Error("NOT_A_FLOW", "$", $"a flow must be a JSON object, got {Kind(root)}")]);
 
-        // JsonSchema.Net reads numbers as decimal and throws on ones outside its range (1e400, 1e-400): those are
-        // reported by themselves, before the schema sees them.
-        var outOfRange = new List<string>();
-        NumbersOutOfRange(root, "", outOfRange);
-        if (outOfRange.Count > 0)
-            return new(null, outOfRange.Select(p => FormatProblem.Error("WRONG_TYPE", FormatSchema.ToPath(root, p),
-                $"the number {FormatSchema.At(root, p).GetRawText()} is out of range")).ToList());
+        var violations = FormatSchema.Flow.Evaluate(root);
+        if (violations.Any(v => v.IsNumberOutOfRange))
+            return new(null, violations.Select(v => FormatProblem.Error("WRONG_TYPE", v.Path, v.LibraryMessage)).ToList());
 
         var found = new List<(string Pointer, bool AtEnd, FormatProblem Problem)>();
         var leaveOut = new HashSet<string>(StringComparer.Ordinal);
         var reported = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var violation in FormatSchema.Flow.Evaluate(root))
+        foreach (var violation in violations)
         {
             if (IsExtension(violation, options)) continue;
             if (violation.Keyword == "required")
@@ -63,7 +59,7 @@ internal static class FlowFormat
         {
             document = leaveOut.Count == 0 && !found.Any(f => f.Problem.Code == "DUPLICATE_FIELD")
                 ? root.Deserialize(FormatJsonContext.Default.FlowDocument)
-                : JsonSerializer.Deserialize(CopyWithout(root, leaveOut), FormatJsonContext.Default.FlowDocument);
+                : JsonSerializer.Deserialize(FormatSchema.CopyWithout(root, leaveOut), FormatJsonContext.Default.FlowDocument);
         }
         catch (JsonException e)
         {
@@ -77,24 +73,6 @@ internal static class FlowFormat
             .Select(f => f.Problem)
             .ToList();
         return new(flow, problems);
-    }
-
-    private static void NumbersOutOfRange(JsonElement value, string pointer, List<string> into)
-    {
-        switch (value.ValueKind)
-        {
-            case JsonValueKind.Number when !value.TryGetDecimal(out _):
-                into.Add(pointer);
-                break;
-            case JsonValueKind.Object:
-                foreach (var property in value.EnumerateObject())
-                    NumbersOutOfRange(property.Value, pointer + "/" + property.Name.Replace("~", "~0").Replace("/", "~1"), into);
-                break;
-            case JsonValueKind.Array:
-                var index = 0;
-                foreach (var item in value.EnumerateArray()) NumbersOutOfRange(item, pointer + "/" + index++, into);
-                break;
-        }
     }
 
     private static bool IsExtension(SchemaViolation violation, FlowJsonOptions options)
@@ -242,48 +220,7 @@ internal static class FlowFormat
         return atEnd ? end - 0.5 - 0.01 * pointer.Count(c => c == '/') : start;
     }
 
-    private static string Escape(string name) => name.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal);
-
-    /// <summary>The document without the values problems point at and without second copies of a field.</summary>
-    private static byte[] CopyWithout(JsonElement root, HashSet<string> leaveOut)
-    {
-        using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer))
-            Copy(root, "", writer, leaveOut);
-        return buffer.ToArray();
-    }
-
-    private static void Copy(JsonElement element, string pointer, Utf8JsonWriter writer, HashSet<string> leaveOut)
-    {
-        switch (element.ValueKind)
-        {
-            case JsonValueKind.Object:
-                writer.WriteStartObject();
-                var seen = new HashSet<string>(StringComparer.Ordinal);
-                foreach (var property in element.EnumerateObject())
-                {
-                    var child = pointer + "/" + Escape(property.Name);
-                    if (!seen.Add(property.Name) || leaveOut.Contains(child)) continue;
-                    writer.WritePropertyName(property.Name);
-                    Copy(property.Value, child, writer, leaveOut);
-                }
-                writer.WriteEndObject();
-                break;
-            case JsonValueKind.Array:
-                writer.WriteStartArray();
-                var index = 0;
-                foreach (var item in element.EnumerateArray())
-                {
-                    var child = pointer + "/" + index++;
-                    if (!leaveOut.Contains(child)) Copy(item, child, writer, leaveOut);
-                }
-                writer.WriteEndArray();
-                break;
-            default:
-                element.WriteTo(writer);
-                break;
-        }
-    }
+    private static string Escape(string name) => FormatSchema.Escape(name);
 
     /// <summary>The model from the typed records, with the checks a schema cannot make.</summary>
     private static FlowDefinition ToDefinition(FlowDocument document, JsonElement root, List<(string, bool, FormatProblem)> found)
