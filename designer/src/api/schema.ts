@@ -3654,7 +3654,9 @@ export interface operations {
     };
     CreateFlow: {
         parameters: {
-            query?: never;
+            query?: {
+                publish?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -3783,7 +3785,9 @@ export interface operations {
     };
     SaveFlow: {
         parameters: {
-            query?: never;
+            query?: {
+                publish?: string;
+            };
             header?: never;
             path: {
                 id: string;

@@ -62,11 +62,12 @@ internal static class ManagementEndpoints
         var group = api.MapGroup("/flows").WithTags("Flows");
         group.MapGet("", async (IFlowStore flows, CancellationToken ct) => TypedResults.Ok(await flows.ListAsync(ct))).WithName("ListFlows");
         // The body is a flow document (schemas/flow.schema.json), read as text by the flow reader, which names each problem's JSON path.
-        group.MapPost("", (HttpRequest request, WorkflowHost host, IFlowStore flows, TriggerRegistry triggers, ServerOptions options, CancellationToken ct) =>
-            SaveFlowAsync(request, null, host, flows, triggers, options, ct))
+        // ?publish=true (or 1) publishes the saved version at once.
+        group.MapPost("", (string? publish, HttpRequest request, WorkflowHost host, IFlowStore flows, TriggerRegistry triggers, ServerOptions options, CancellationToken ct) =>
+            SaveFlowAsync(request, null, publish, host, flows, triggers, options, ct))
             .AcceptsFlow().WithName("CreateFlow").ProducesBodyProblems();
-        group.MapPut("/{id}", (string id, HttpRequest request, WorkflowHost host, IFlowStore flows, TriggerRegistry triggers, ServerOptions options, CancellationToken ct) =>
-            SaveFlowAsync(request, id, host, flows, triggers, options, ct))
+        group.MapPut("/{id}", (string id, string? publish, HttpRequest request, WorkflowHost host, IFlowStore flows, TriggerRegistry triggers, ServerOptions options, CancellationToken ct) =>
+            SaveFlowAsync(request, id, publish, host, flows, triggers, options, ct))
             .AcceptsFlow().WithName("SaveFlow").ProducesBodyProblems();
         group.MapPost("/validate", async Task<Results<Ok<FlowValidation>, ProblemHttpResult>> (HttpRequest request, WorkflowHost host, ServerOptions options) =>
         {
@@ -278,7 +279,7 @@ internal static class ManagementEndpoints
         return api;
     }
 
-    private static async Task<Results<Created<FlowSaved>, ProblemHttpResult>> SaveFlowAsync(HttpRequest request, string? id, WorkflowHost host, IFlowStore flows, TriggerRegistry triggers, ServerOptions options, CancellationToken ct)
+    private static async Task<Results<Created<FlowSaved>, ProblemHttpResult>> SaveFlowAsync(HttpRequest request, string? id, string? publishText, WorkflowHost host, IFlowStore flows, TriggerRegistry triggers, ServerOptions options, CancellationToken ct)
     {
         var (text, problem) = await ReadTextAsync(request, options);
         if (problem is not null) return problem;
@@ -287,7 +288,7 @@ internal static class ManagementEndpoints
             return Problems.Validation("the flow is invalid", problems.Where(p => p.IsError).Select(ProblemJson));
         if (id is not null && loaded.Id != id)
             return Problems.Validation($"the body's id '{loaded.Id}' does not match the URL's '{id}'", [new { path = "$.id", message = "must match the URL" }]);
-        var publish = request.Query["publish"].ToString() is "true" or "1";
+        var publish = publishText is "true" or "1";
         var services = request.HttpContext.RequestServices;
         if (publish && await services.GetRequiredService<ConnectionRights>().FlowRefusalAsync(request.HttpContext.User, loaded,
                 services.GetRequiredService<Connectors.Connections.IConnectionStore>(), ct) is { } refused) return refused;
