@@ -1,24 +1,29 @@
-// Users, roles, API keys and the audit log (GET/POST /api/users, /api/keys, /api/audit), through the designer's one request().
-import { detailOf, request } from '../api';
+// Users, roles, API keys and the audit log (GET/POST /api/users, /api/keys, /api/audit), through the designer's one
+// generated client (../api/client.ts); the types are the server's, from its OpenAPI document.
+import { answer, createServerClient, type RequestFailure, type Schemas } from '../api/client';
+import { detailOf } from '../api';
 
-export interface AccessUser { id: string; userName: string; email?: string | null; roles: string[]; disabled: boolean; lockedOutUntil?: string | null; setupPending: boolean; logins: string[] }
-export interface AccessKey { id: string; name: string; userId: string; scopes: string[]; createdAt: string; expiresAt?: string | null; revokedAt?: string | null; lastUsedAt?: string | null; status: string; key?: string }
-export interface AuditEntry { id: number; at: string; action: string; status: number; userName?: string | null; keyId?: string | null; requestId?: string | null; target?: string | null; detail?: string | null }
+export type AccessUser = Schemas['UserResponse'];
+/** A key as listed; `key` only in the answer that created it (shown once). */
+export type AccessKey = Schemas['KeyResponse'] & { key?: string };
+export type AuditEntry = Schemas['AuditEntryResponse'];
 
 export const ROLES = ['owner', 'admin', 'editor', 'operator', 'viewer', 'catalog-reviewer'];
 
 export function createAccessApi(getKey: () => string, base = '') {
-  const json = async <T>(method: string, path: string, body?: unknown) => (await (await request(getKey, base, method, path,
-    f => new Error(`${f.status} ${detailOf(f.body) ?? f.text}`), body)).json()) as T;
+  const client = createServerClient(getKey, base);
+  const fail = (f: RequestFailure) => new Error(`${f.status} ${detailOf(f.body) ?? f.text}`);
+  const user = (id: string) => ({ params: { path: { id } } });
   return {
-    users: () => json<AccessUser[]>('GET', '/api/users'),
-    createUser: (userName: string, password: string, roles: string[]) => json<AccessUser>('POST', '/api/users', { userName, password, roles }),
-    setRoles: (id: string, roles: string[]) => json<AccessUser>('PUT', `/api/users/${encodeURIComponent(id)}/roles`, { roles }),
-    disable: (id: string) => json<AccessUser>('POST', `/api/users/${encodeURIComponent(id)}/disable`),
-    enable: (id: string) => json<AccessUser>('POST', `/api/users/${encodeURIComponent(id)}/enable`),
-    keys: () => json<AccessKey[]>('GET', '/api/keys'),
-    createKey: (name: string, scopes: string[], expiresInDays?: number) => json<AccessKey>('POST', '/api/keys', { name, scopes, ...(expiresInDays ? { expiresInDays } : {}) }),
-    revokeKey: (id: string) => json<AccessKey>('DELETE', `/api/keys/${encodeURIComponent(id)}`),
-    audit: () => json<AuditEntry[]>('GET', '/api/audit?take=50'),
+    users: () => answer(client.GET('/api/users'), fail),
+    createUser: (userName: string, password: string, roles: string[]) => answer(client.POST('/api/users', { body: { userName, password, roles } }), fail),
+    setRoles: (id: string, roles: string[]) => answer(client.PUT('/api/users/{id}/roles', { ...user(id), body: { roles } }), fail),
+    disable: (id: string) => answer(client.POST('/api/users/{id}/disable', user(id)), fail),
+    enable: (id: string) => answer(client.POST('/api/users/{id}/enable', user(id)), fail),
+    keys: () => answer(client.GET('/api/keys'), fail),
+    createKey: (name: string, scopes: string[], expiresInDays?: number) =>
+      answer(client.POST('/api/keys', { body: { name, scopes, ...(expiresInDays ? { expiresInDays } : {}) } }), fail) as Promise<AccessKey>,
+    revokeKey: (id: string) => answer(client.DELETE('/api/keys/{id}', user(id)), fail),
+    audit: () => answer(client.GET('/api/audit', { params: { query: { take: 50 } } }), fail),
   };
 }

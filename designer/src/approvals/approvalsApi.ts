@@ -1,5 +1,6 @@
 // The typed client of the app-approval API (GET /api/app-approvals), in the style of ../api.ts.
-import { ApiError, detailOf, request } from '../api';
+import { ApiError, detailOf } from '../api';
+import { answer, createServerClient } from '../api/client';
 
 export interface ApprovalDevice { id: string; name: string | null; udid: string | null; platform: string | null }
 export interface ApprovalApp { id: string; name: string | null; packageId: string | null; version: string | null; platform: string | null }
@@ -34,8 +35,10 @@ export interface ApprovalsApi {
 }
 
 export function createApprovalsApi(getKey: () => string, base = ''): ApprovalsApi {
+  const client = createServerClient(getKey, base);
   return {
-    list: async query => (await (await request(getKey, base, 'GET', `/api/app-approvals${query}`,
-      f => new ApiError(f.status, `${f.method} ${f.path}: ${f.status} ${detailOf(f.body) ?? f.text}`, f.body))).json()) as ApprovalPage,
+    // The query is the list view's filter as it is in the address bar: its members are the operation's query parameters.
+    list: async query => await answer(client.GET('/api/app-approvals', { params: { query: Object.fromEntries(new URLSearchParams(query)) } }),
+      f => new ApiError(f.status, `${f.method} ${f.path}: ${f.status} ${detailOf(f.body) ?? f.text}`, f.body)) as unknown as ApprovalPage,
   };
 }

@@ -1,5 +1,6 @@
 // The typed client of the catalog API (/api/catalog, flow diffs, moving pinned automations), in the style of ../api.ts.
-import { ApiError, detailOf, request } from '../api';
+import { ApiError, detailOf } from '../api';
+import { answer, createServerClient, type RequestFailure } from '../api/client';
 
 export type ReviewStatus = 'submitted' | 'approved' | 'rejected';
 
@@ -29,25 +30,31 @@ export interface CatalogApi {
 }
 
 export function createCatalogApi(getKey: () => string, base = ''): CatalogApi {
-  const call = (method: string, path: string, body?: unknown, contentType?: string) => request(getKey, base, method, path, f => {
+  const client = createServerClient(getKey, base);
+  const fail = (f: RequestFailure) => {
     const errors = (f.body as { errors?: unknown[] } | null)?.errors;
     const details = Array.isArray(errors) ? errors.filter(e => typeof e === 'string') as string[] : [];
     return new ApiError(f.status, [detailOf(f.body) ?? f.text, ...details].join('\n'), f.body);
-  }, body, contentType);
-  const json = async <T>(method: string, path: string, body?: unknown, contentType?: string) =>
-    (await (await call(method, path, body, contentType)).json()) as T;
-  const id = encodeURIComponent;
+  };
+  const version = (key: string, v: string) => ({ params: { path: { key, version: v } } });
+  // Diffs are the catalog's semantic diff objects (typed by the server as JSON objects).
+  const asDiff = (diff: unknown) => diff as Diff;
   return {
-    list: async () => (await json<{ connectors: CatalogConnector[] }>('GET', '/api/catalog')).connectors,
-    installedConnectors: () => json('GET', '/api/connectors'),
-    submitPackage: file => json('POST', '/api/catalog/packages', file, 'application/zip'),
-    exportUrl: key => `${base}/api/catalog/export/${id(key)}`,
-    exportPackage: async key => (await call('GET', `/api/catalog/export/${id(key)}`)).blob(),
-    submitInstalled: key => json('POST', `/api/catalog/export/${id(key)}/submit`),
-    review: (key, version, status, reason) => json('POST', `/api/catalog/${id(key)}/${id(version)}/review`, { status, reason }),
-    diff: (key, version, from) => json('GET', `/api/catalog/${id(key)}/${id(version)}/diff${from ? `?from=${id(from)}` : ''}`),
-    install: (key, version, allowUnapproved = false) => json('POST', `/api/catalog/${id(key)}/${id(version)}/install`, { allowUnapproved }),
-    flowVersions: flowId => json('GET', `/api/flows/${id(flowId)}/versions`),
-    flowDiff: (flowId, from, to) => json('GET', `/api/flows/${id(flowId)}/diff?from=${from}&to=${to}`),
+    list: async () => (await answer(client.GET('/api/catalog'), fail)).connectors as CatalogConnector[],
+    installedConnectors: () => answer(client.GET('/api/connectors'), fail),
+    // A package is sent as the file it is (application/zip), not as JSON.
+    submitPackage: async file => await answer(client.POST('/api/catalog/packages', {
+      body: file as unknown as string, bodySerializer: body => body as unknown as Blob, headers: { 'Content-Type': 'application/zip' },
+    }), fail) as Published,
+    exportUrl: key => `${base}/api/catalog/export/${encodeURIComponent(key)}`,
+    exportPackage: async key => await answer(client.GET('/api/catalog/export/{key}', { params: { path: { key } }, parseAs: 'blob' }), fail) as Blob,
+    submitInstalled: async key => await answer(client.POST('/api/catalog/export/{key}/submit', { params: { path: { key } } }), fail) as Published,
+    review: async (key, v, status, reason) => await answer(client.POST('/api/catalog/{key}/{version}/review', { ...version(key, v), body: { status, reason } }), fail) as CatalogVersion,
+    diff: async (key, v, from) =>
+      asDiff(await answer(client.GET('/api/catalog/{key}/{version}/diff', { params: { path: { key, version: v }, query: from ? { from } : {} } }), fail)),
+    install: async (key, v, allowUnapproved = false) =>
+      await answer(client.POST('/api/catalog/{key}/{version}/install', { ...version(key, v), body: { allowUnapproved } }), fail) as unknown as Installed,
+    flowVersions: flowId => answer(client.GET('/api/flows/{id}/versions', { params: { path: { id: flowId } } }), fail),
+    flowDiff: async (flowId, from, to) => asDiff(await answer(client.GET('/api/flows/{id}/diff', { params: { path: { id: flowId }, query: { from, to } } }), fail)),
   };
 }

@@ -1,6 +1,7 @@
 // Typed client of the connector authoring and connection endpoints, in createApi's style; signed in as the
 // session (session.ts) says.
-import { ApiError, detailOf, request } from '../api';
+import { ApiError, detailOf } from '../api';
+import { answer, createServerClient, type RequestFailure } from '../api/client';
 import { apiKey } from '../session';
 import type { Json, Pin } from '../types';
 import type {
@@ -47,36 +48,41 @@ export function connectorProblems(e: unknown): ConnectorProblem[] {
 }
 
 export function createConnectorsApi(getKey: () => string = apiKey, base = ''): ConnectorsApi {
-  const call = (method: string, path: string, body?: unknown) => request(getKey, base, method, path,
-    f => new ApiError(f.status, detailOf(f.body) ?? `${f.method} ${f.path}: ${f.status} ${f.text}`, f.body), body);
-  const json = async <T>(method: string, path: string, body?: unknown) => (await (await call(method, path, body)).json()) as T;
-  const id = encodeURIComponent;
+  const client = createServerClient(getKey, base);
+  const fail = (f: RequestFailure) => new ApiError(f.status, detailOf(f.body) ?? `${f.method} ${f.path}: ${f.status} ${f.text}`, f.body);
+  // The call is checked against the OpenAPI document; answers the document types as JSON objects (manifests, flows,
+  // cards) are read as the designer's richer types of the same JSON.
+  const typed = async <T>(call: Promise<{ data?: unknown; error?: unknown; response: Response }>) => await answer(call, fail) as T;
+  const connector = (key: string, flowId: string) => ({ params: { path: { key, flowId } } });
+  const connection = (id: string) => ({ params: { path: { id } } });
+  const json = (value: unknown) => value as Record<string, unknown>;
   return {
-    connectors: () => json('GET', '/api/connectors'),
-    source: key => json('GET', `/api/connectors/${id(key)}/source`),
-    create: body => json('POST', '/api/connectors', body),
-    saveSettings: (key, settings) => json('PUT', `/api/connectors/${id(key)}/settings`, settings),
-    saveFlow: (key, flow, confirm) => json('PUT', `/api/connectors/${id(key)}/flows/${id(flow.id)}${confirm ? '?confirm=true' : ''}`, flow),
-    testFlow: (key, flow, connectionId, inputs, pins) =>
-      json('POST', `/api/connectors/${id(key)}/flows/${id(flow.id)}/test`, { flow, connectionId: connectionId || null, inputs, pins }),
-    testStep: (key, flow, nodeId, connectionId, inputs, upstream) =>
-      json('POST', `/api/connectors/${id(key)}/flows/${id(flow.id)}/test-step`, { flow, nodeId, connectionId: connectionId || null, inputs, upstream }),
-    deleteFlow: (key, flowId) => json('DELETE', `/api/connectors/${id(key)}/flows/${id(flowId)}`),
-    cards: () => json('GET', '/api/connector-cards'),
-    dropdown: async (key, flowId, field, connectionId, values) =>
-      (await json<{ items: DropdownItem[] }>('POST', `/api/connectors/${id(key)}/flows/${id(flowId)}/fields/${id(field)}/dropdown`, { connectionId, values })).items,
-    dynamicInputs: async (key, flowId, connectionId, values) =>
-      (await json<{ fields: FlowParameterJson[] }>('POST', `/api/connectors/${id(key)}/flows/${id(flowId)}/dynamic-inputs`, { connectionId, values })).fields,
-    connections: () => json('GET', '/api/connections'),
-    connection: connectionId => json('GET', `/api/connections/${id(connectionId)}`),
-    createConnection: (connector, name, values) => json('POST', '/api/connections', { connector, name, values }),
-    testConnection: connectionId => json('POST', `/api/connections/${id(connectionId)}/test`),
-    authorize: connectionId => json('POST', `/api/connections/${id(connectionId)}/authorize`),
-    deauthorize: connectionId => json('POST', `/api/connections/${id(connectionId)}/deauthorize`),
-    deleteConnection: async connectionId => { await call('DELETE', `/api/connections/${id(connectionId)}`); },
-    access: connectionId => json('GET', `/api/connections/${id(connectionId)}/access`),
-    share: (connectionId, share) => json('POST', `/api/connections/${id(connectionId)}/shares`, share),
-    unshare: (connectionId, kind, principal) => json('DELETE', `/api/connections/${id(connectionId)}/shares/${id(kind)}/${id(principal)}`),
-    updateConnection: (connectionId, values) => json('PUT', `/api/connections/${id(connectionId)}`, { values }),
+    connectors: () => typed(client.GET('/api/connectors')),
+    source: key => typed(client.GET('/api/connectors/{key}/source', { params: { path: { key } } })),
+    create: body => typed(client.POST('/api/connectors', { body: json(body) as never })),
+    saveSettings: (key, settings) => typed(client.PUT('/api/connectors/{key}/settings', { params: { path: { key } }, body: json(settings) })),
+    saveFlow: (key, flow, confirm) =>
+      typed(client.PUT('/api/connectors/{key}/flows/{flowId}', { params: { path: { key, flowId: flow.id }, query: confirm ? { confirm: true } : {} }, body: json(flow) })),
+    testFlow: (key, flow, connectionId, inputs, pins) => typed(client.POST('/api/connectors/{key}/flows/{flowId}/test',
+      { ...connector(key, flow.id), body: { flow: json(flow), connectionId: connectionId || null, inputs, pins } as never })),
+    testStep: (key, flow, nodeId, connectionId, inputs, upstream) => typed(client.POST('/api/connectors/{key}/flows/{flowId}/test-step',
+      { ...connector(key, flow.id), body: { flow: json(flow), nodeId, connectionId: connectionId || null, inputs, upstream } as never })),
+    deleteFlow: (key, flowId) => typed(client.DELETE('/api/connectors/{key}/flows/{flowId}', connector(key, flowId))),
+    cards: () => typed(client.GET('/api/connector-cards')),
+    dropdown: async (key, flowId, field, connectionId, values) => (await typed<{ items: DropdownItem[] }>(client.POST(
+      '/api/connectors/{key}/flows/{flowId}/fields/{field}/dropdown', { params: { path: { key, flowId, field } }, body: { connectionId, values } }))).items,
+    dynamicInputs: async (key, flowId, connectionId, values) => (await typed<{ fields: FlowParameterJson[] }>(client.POST(
+      '/api/connectors/{key}/flows/{flowId}/dynamic-inputs', { ...connector(key, flowId), body: { connectionId, values } }))).fields,
+    connections: () => typed(client.GET('/api/connections')),
+    connection: id => typed(client.GET('/api/connections/{id}', connection(id))),
+    createConnection: (connector, name, values) => typed(client.POST('/api/connections', { body: { connector, name, values } })),
+    testConnection: id => typed(client.POST('/api/connections/{id}/test', connection(id))),
+    authorize: id => typed(client.POST('/api/connections/{id}/authorize', connection(id))),
+    deauthorize: id => typed(client.POST('/api/connections/{id}/deauthorize', connection(id))),
+    deleteConnection: async id => { await answer(client.DELETE('/api/connections/{id}', connection(id)), fail); },
+    access: id => typed(client.GET('/api/connections/{id}/access', connection(id))),
+    share: (id, share) => typed(client.POST('/api/connections/{id}/shares', { ...connection(id), body: { user: share.user ?? null, role: share.role ?? null, right: share.right } })),
+    unshare: (id, kind, principal) => typed(client.DELETE('/api/connections/{id}/shares/{kind}/{principal}', { params: { path: { id, kind, principal } } })),
+    updateConnection: (id, values) => typed(client.PUT('/api/connections/{id}', { ...connection(id), body: { values } })),
   };
 }

@@ -1,5 +1,6 @@
 // The typed client of the incidents API (GET /api/incidents), in the style of ../api.ts.
-import { ApiError, detailOf, request } from '../api';
+import { ApiError, detailOf } from '../api';
+import { answer, createServerClient } from '../api/client';
 import type { components } from '../api/schema';
 
 /** Faulted instances with the same flow, node and message (generated from the OpenAPI document). */
@@ -14,8 +15,10 @@ export interface IncidentsApi {
 }
 
 export function createIncidentsApi(getKey: () => string, base = ''): IncidentsApi {
+  const client = createServerClient(getKey, base);
   return {
-    list: async query => (await (await request(getKey, base, 'GET', `/api/incidents${query}`,
-      f => new ApiError(f.status, `${f.method} ${f.path}: ${f.status} ${detailOf(f.body) ?? f.text}`, f.body))).json()) as IncidentPage,
+    // The query is the list view's filter as it is in the address bar: its members are the operation's query parameters.
+    list: query => answer(client.GET('/api/incidents', { params: { query: Object.fromEntries(new URLSearchParams(query)) } }),
+      f => new ApiError(f.status, `${f.method} ${f.path}: ${f.status} ${detailOf(f.body) ?? f.text}`, f.body)),
   };
 }

@@ -1,9 +1,9 @@
 using System.Security.Claims;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using FlowConnectors.Persistence.Identity;
 using FlowConnectors.Server.Hosting;
 using FlowConnectors.Server.Hosting.Access;
+using FlowConnectors.Server.Hosting.Contracts;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 
 namespace FlowConnectors.Server.Endpoints;
@@ -16,31 +16,32 @@ internal static class AccessEndpoints
 {
     public static void Map(WebApplication app)
     {
-        var api = app.MapGroup("/api");
+        var api = app.MapGroup("/api").ProducesAccessProblems();
+        var users = api.MapGroup("/users").WithTags("Users");
+        var keys = api.MapGroup("/keys").WithTags("API keys");
 
-        api.MapGet("/roles", () => Results.Json(Roles.All.Select(role => new { name = role, permissions = Roles.PermissionsOf([role]).Order(StringComparer.Ordinal) })))
-            .RequirePermission(Permissions.UsersManage);
+        api.MapGet("/roles", () => TypedResults.Ok(Roles.All.Select(role => new RoleResponse(role, [.. Roles.PermissionsOf([role]).Order(StringComparer.Ordinal)])).ToArray()))
+            .RequirePermission(Permissions.UsersManage).WithTags("Users").WithName("ListRoles");
 
-        api.MapGet("/users", async (UserManager<FlowUser> users, CancellationToken ct) =>
+        users.MapGet("", async Task<Ok<UserResponse[]>> (UserManager<FlowUser> users, CancellationToken ct) =>
         {
-            var list = new JsonArray();
+            var list = new List<UserResponse>();
             foreach (var user in users.Users.OrderBy(u => u.UserName).ToList()) list.Add(await UserJsonAsync(users, user));
-            return Results.Json(list);
-        });
+            return TypedResults.Ok(list.ToArray());
+        }).WithName("ListUsers");
 
-        api.MapGet("/users/{id}", async (string id, UserManager<FlowUser> users) =>
-            await users.FindByIdAsync(id) is { } user ? Results.Json(await UserJsonAsync(users, user)) : NoUser(id));
+        users.MapGet("/{id}", async Task<Results<Ok<UserResponse>, ProblemHttpResult>> (string id, UserManager<FlowUser> users) =>
+            await users.FindByIdAsync(id) is { } user ? TypedResults.Ok(await UserJsonAsync(users, user)) : NoUser(id))
+            .WithName("GetUser").ProducesProblem(StatusCodes.Status404NotFound);
 
-        api.MapPost("/users", async (HttpContext context, UserManager<FlowUser> users, ServerOptions options, TimeProvider clock) =>
+        users.MapPost("", async Task<Results<Created<UserResponse>, ProblemHttpResult>> (UserCreateRequest body, HttpContext context, UserManager<FlowUser> users, TimeProvider clock) =>
         {
-            var (body, problem) = await Problems.ReadJsonObjectAsync(context.Request, options.MaxBodyBytes);
-            if (problem is not null) return problem;
-            var userName = JsonFields.Text(body!, "userName");
+            var userName = body.UserName;
             if (string.IsNullOrWhiteSpace(userName)) return Problems.Validation("a user needs a userName", [new { path = "$.userName", message = "required" }]);
-            var password = JsonFields.Text(body!, "password");
-            var (roles, rolesProblem) = ReadRoles(body!, context.User);
+            var password = body.Password;
+            var (roles, rolesProblem) = ReadRoles(body.Roles, context.User);
             if (rolesProblem is not null) return rolesProblem;
-            var user = new FlowUser { UserName = userName.Trim(), Email = JsonFields.Text(body!, "email"), CreatedAt = clock.GetUtcNow(), LockoutEnabled = true };
+            var user = new FlowUser { UserName = userName.Trim(), Email = body.Email, CreatedAt = clock.GetUtcNow(), LockoutEnabled = true };
             var created = password is null ? await users.CreateAsync(user) : await users.CreateAsync(user, password);
             if (!created.Succeeded)
                 return Problems.Validation("the user cannot be created", created.Errors.Select(e => new
@@ -49,15 +50,13 @@ internal static class AccessEndpoints
                     message = e.Description,
                 }));
             await users.AddToRolesAsync(user, roles);
-            return Results.Json(await UserJsonAsync(users, user), statusCode: StatusCodes.Status201Created);
-        });
+            return TypedResults.Created($"/api/users/{user.Id}", await UserJsonAsync(users, user));
+        }).WithName("CreateUser").ProducesBodyProblems();
 
-        api.MapPut("/users/{id}/roles", async (string id, HttpContext context, UserManager<FlowUser> users, ServerOptions options) =>
+        users.MapPut("/{id}/roles", async Task<Results<Ok<UserResponse>, ProblemHttpResult>> (string id, UserRolesRequest body, HttpContext context, UserManager<FlowUser> users) =>
         {
             if (await users.FindByIdAsync(id) is not { } user) return NoUser(id);
-            var (body, problem) = await Problems.ReadJsonObjectAsync(context.Request, options.MaxBodyBytes);
-            if (problem is not null) return problem;
-            var (roles, rolesProblem) = ReadRoles(body!, context.User);
+            var (roles, rolesProblem) = ReadRoles(body.Roles, context.User);
             if (rolesProblem is not null) return rolesProblem;
             var current = await users.GetRolesAsync(user);
             if (current.Contains(Roles.Owner) != roles.Contains(Roles.Owner))
@@ -69,27 +68,25 @@ internal static class AccessEndpoints
             await users.RemoveFromRolesAsync(user, current.Except(roles));
             await users.AddToRolesAsync(user, roles.Except(current));
             await users.UpdateSecurityStampAsync(user); // open sessions pick up the new roles
-            return Results.Json(await UserJsonAsync(users, user));
-        });
+            return TypedResults.Ok(await UserJsonAsync(users, user));
+        }).WithName("SetUserRoles").ProducesBodyProblems().ProducesProblems(404, 409);
 
-        api.MapPost("/users/{id}/password", async (string id, HttpContext context, UserManager<FlowUser> users, ServerOptions options) =>
+        users.MapPost("/{id}/password", async Task<Results<NoContent, ProblemHttpResult>> (string id, UserPasswordRequest body, HttpContext context, UserManager<FlowUser> users) =>
         {
             if (await users.FindByIdAsync(id) is not { } user) return NoUser(id);
             if (await IsOwnerAsync(users, user) && !context.User.IsInRole(Roles.Owner))
                 return Problems.Result(StatusCodes.Status403Forbidden, "Forbidden", "only an owner sets an owner's password");
-            var (body, problem) = await Problems.ReadJsonObjectAsync(context.Request, options.MaxBodyBytes);
-            if (problem is not null) return problem;
-            var password = JsonFields.Text(body!, "password");
+            var password = body.Password;
             if (string.IsNullOrEmpty(password)) return Problems.Validation("a new password is required", [new { path = "$.password", message = "required" }]);
             var token = await users.GeneratePasswordResetTokenAsync(user);
             var reset = await users.ResetPasswordAsync(user, token, password);
             if (!reset.Succeeded) return Problems.Validation("the password is not accepted", reset.Errors.Select(e => new { path = "$.password", message = e.Description }));
             await users.SetLockoutEndDateAsync(user, null);
             await users.ResetAccessFailedCountAsync(user);
-            return Results.NoContent();
-        });
+            return TypedResults.NoContent();
+        }).WithName("SetUserPassword").ProducesBodyProblems().ProducesProblem(404);
 
-        api.MapPost("/users/{id}/disable", async (string id, HttpContext context, UserManager<FlowUser> users) =>
+        users.MapPost("/{id}/disable", async Task<Results<Ok<UserResponse>, ProblemHttpResult>> (string id, HttpContext context, UserManager<FlowUser> users) =>
         {
             if (await users.FindByIdAsync(id) is not { } user) return NoUser(id);
             if (user.Id == context.User.UserId()) return Problems.Result(StatusCodes.Status409Conflict, "Not yourself", "you cannot disable your own account");
@@ -98,40 +95,39 @@ internal static class AccessEndpoints
             await users.SetLockoutEnabledAsync(user, true);
             await users.SetLockoutEndDateAsync(user, AccountState.DisabledUntil);
             await users.UpdateSecurityStampAsync(user); // ends open sessions
-            return Results.Json(await UserJsonAsync(users, user));
-        });
+            return TypedResults.Ok(await UserJsonAsync(users, user));
+        }).WithName("DisableUser").ProducesProblems(404, 409);
 
-        api.MapPost("/users/{id}/enable", async (string id, UserManager<FlowUser> users) =>
+        users.MapPost("/{id}/enable", async Task<Results<Ok<UserResponse>, ProblemHttpResult>> (string id, UserManager<FlowUser> users) =>
         {
             if (await users.FindByIdAsync(id) is not { } user) return NoUser(id);
             await users.SetLockoutEndDateAsync(user, null);
             await users.ResetAccessFailedCountAsync(user);
-            return Results.Json(await UserJsonAsync(users, user));
-        });
+            return TypedResults.Ok(await UserJsonAsync(users, user));
+        }).WithName("EnableUser").ProducesProblem(404);
 
-        api.MapGet("/users/{id}/keys", async (string id, UserManager<FlowUser> users, IAccessKeyStore keys, TimeProvider clock, CancellationToken ct) =>
-            await users.FindByIdAsync(id) is null ? NoUser(id) : Results.Json((await keys.ListAsync(id, ct)).Select(k => KeyJson(k, clock))));
+        users.MapGet("/{id}/keys", async Task<Results<Ok<KeyResponse[]>, ProblemHttpResult>> (string id, UserManager<FlowUser> users, IAccessKeyStore keys, TimeProvider clock, CancellationToken ct) =>
+            await users.FindByIdAsync(id) is null ? NoUser(id) : TypedResults.Ok((await keys.ListAsync(id, ct)).Select(k => KeyJson(k, clock)).ToArray()))
+            .WithName("ListUserKeys").ProducesProblem(404);
 
         // Keys: everyone manages their own; users.manage sees and revokes anyone's through /api/users/{id}/keys and DELETE /api/keys/{id}.
-        api.MapGet("/keys", async (HttpContext context, IAccessKeyStore keys, TimeProvider clock, CancellationToken ct) =>
-            Results.Json((await keys.ListAsync(context.User.UserId()!, ct)).Select(k => KeyJson(k, clock))));
+        keys.MapGet("", async Task<Ok<KeyResponse[]>> (HttpContext context, IAccessKeyStore keys, TimeProvider clock, CancellationToken ct) =>
+            TypedResults.Ok((await keys.ListAsync(context.User.UserId()!, ct)).Select(k => KeyJson(k, clock)).ToArray()))
+            .WithName("ListKeys");
 
-        api.MapPost("/keys", async (HttpContext context, IAccessKeyStore keys, ServerOptions options, TimeProvider clock, CancellationToken ct) =>
+        keys.MapPost("", async Task<Results<Created<KeyCreated>, ProblemHttpResult>> (KeyCreateRequest body, HttpContext context, IAccessKeyStore keys, TimeProvider clock, CancellationToken ct) =>
         {
-            var (body, problem) = await Problems.ReadJsonObjectAsync(context.Request, options.MaxBodyBytes);
-            if (problem is not null) return problem;
-            var name = JsonFields.Text(body!, "name");
+            var name = body.Name;
             if (string.IsNullOrWhiteSpace(name) || name.Length > 100)
                 return Problems.Validation("a key needs a name (at most 100 characters)", [new { path = "$.name", message = "required, at most 100 characters" }]);
             // A key can do at most what the caller can do now (with a key: that key's scopes), never more.
             var allowed = AccessClaims.PermissionsOf(context.User);
             var scopes = new List<string>();
-            if (body!["scopes"] is { } scopesNode)
+            if (body.Scopes is { } array)
             {
-                if (scopesNode is not JsonArray array) return Problems.Validation("scopes is a list of permissions", [new { path = "$.scopes", message = $"must be an array, not {JsonFields.KindOf(scopesNode)}" }]);
-                for (var i = 0; i < array.Count; i++)
+                for (var i = 0; i < array.Length; i++)
                 {
-                    var scope = array[i] is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
+                    var scope = array[i];
                     if (scope is null || !Permissions.IsKnown(scope))
                         return Problems.Validation("unknown scope", [new { path = $"$.scopes[{i}]", message = $"must be one of: {string.Join(", ", Permissions.All)}" }]);
                     if (!allowed.Contains(scope))
@@ -143,59 +139,52 @@ internal static class AccessEndpoints
             if (scopes.Count == 0 && context.User.FindAll(AccessClaims.Scope).Any()) scopes = [.. allowed.Order(StringComparer.Ordinal)];
             var now = clock.GetUtcNow();
             DateTimeOffset? expiresAt = null;
-            if (body["expiresAt"] is { } expiresNode)
+            if (body.ExpiresAt is { } expiresText)
             {
-                if (expiresNode is not JsonValue ev || ev.GetValueKind() != JsonValueKind.String || !DateTimeOffset.TryParse(ev.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var at))
+                if (!DateTimeOffset.TryParse(expiresText, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var at))
                     return Problems.Validation("expiresAt is a date and time", [new { path = "$.expiresAt", message = "must be an ISO 8601 date and time, e.g. 2027-01-31T00:00:00Z" }]);
                 if (at <= now) return Problems.Validation("the expiry is in the past", [new { path = "$.expiresAt", message = "must be in the future" }]);
                 expiresAt = at;
             }
-            else if (body["expiresInDays"] is { } daysNode)
+            else if (body.ExpiresInDays is { } days)
             {
-                if (daysNode is not JsonValue dv || !dv.TryGetValue(out int days) || days is < 1 or > 3650)
+                if (days != Math.Floor(days) || days is < 1 or > 3650)
                     return Problems.Validation("expiresInDays is a whole number of days", [new { path = "$.expiresInDays", message = "must be a whole number from 1 to 3650" }]);
-                expiresAt = now.AddDays(days);
+                expiresAt = now.AddDays((int)days);
             }
             var key = ApiKeyAuthenticationHandler.NewKey();
             var record = new AccessKeyRecord("key_" + Guid.NewGuid().ToString("N")[..16], context.User.UserId()!, name.Trim(), scopes, now, expiresAt);
             await keys.AddAsync(record, ApiKeyAuthenticationHandler.Hash(key), ct);
-            var json = KeyJson(record, clock);
-            json["key"] = key; // shown this once; only its hash is stored
-            return Results.Json(json, statusCode: StatusCodes.Status201Created);
-        });
+            // The key is shown this once; only its hash is stored.
+            return TypedResults.Created($"/api/keys/{record.Id}", KeyCreated.Of(KeyJson(record, clock), key));
+        }).WithName("CreateKey").ProducesBodyProblems();
 
-        api.MapDelete("/keys/{id}", async (string id, HttpContext context, IAccessKeyStore keys, TimeProvider clock, CancellationToken ct) =>
+        keys.MapDelete("/{id}", async Task<Results<Ok<KeyResponse>, ProblemHttpResult>> (string id, HttpContext context, IAccessKeyStore keys, TimeProvider clock, CancellationToken ct) =>
         {
             var key = await keys.GetAsync(id, ct);
             // Another user's key looks absent unless the caller manages users.
             if (key is null || (key.UserId != context.User.UserId() && !AccessClaims.PermissionsOf(context.User).Contains(Permissions.UsersManage)))
                 return Problems.Result(StatusCodes.Status404NotFound, "Not found", $"no API key '{id}'");
             await keys.RevokeAsync(id, clock.GetUtcNow(), ct);
-            return Results.Json(KeyJson((await keys.GetAsync(id, ct))!, clock));
-        });
+            return TypedResults.Ok(KeyJson((await keys.GetAsync(id, ct))!, clock));
+        }).WithName("RevokeKey").ProducesProblem(404);
 
-        api.MapGet("/audit", async (string? userId, string? action, int? status, int? skip, int? take, IAuditLog audit, CancellationToken ct) =>
+        api.MapGet("/audit", async Task<Results<Ok<AuditEntryResponse[]>, ProblemHttpResult>> (string? userId, string? action, int? status, int? skip, int? take, IAuditLog audit, CancellationToken ct) =>
         {
             if (take is < 1 or > 1000) return Problems.Validation("take is from 1 to 1000", [new { path = "take", message = "must be from 1 to 1000" }]);
             if (skip is < 0) return Problems.Validation("skip is not negative", [new { path = "skip", message = "must be 0 or more" }]);
             var entries = await audit.ListAsync(new AuditQuery(userId, action, status, skip ?? 0, take ?? 100), ct);
-            return Results.Json(entries.Select(e => new
-            {
-                id = e.Id, at = e.At, action = e.Action, status = e.Status, userId = e.UserId, userName = e.UserName, keyId = e.KeyId,
-                requestId = e.RequestId, target = e.Target, detail = e.Detail,
-            }));
-        });
+            return TypedResults.Ok(entries.Select(e => new AuditEntryResponse(e.Id, e.At, e.Action, e.Status, e.UserId, e.UserName, e.KeyId, e.RequestId, e.Target, e.Detail)).ToArray());
+        }).WithTags("Audit").WithName("ListAudit").ProducesProblem(422);
     }
 
-    private static (List<string> Roles, IResult? Problem) ReadRoles(JsonObject body, ClaimsPrincipal caller)
+    private static (List<string> Roles, ProblemHttpResult? Problem) ReadRoles(string?[]? array, ClaimsPrincipal caller)
     {
         var roles = new List<string>();
-        if (body["roles"] is null) return (roles, null);
-        if (body["roles"] is not JsonArray array)
-            return (roles, Problems.Validation("roles is a list", [new { path = "$.roles", message = "must be an array of role names" }]));
-        for (var i = 0; i < array.Count; i++)
+        if (array is null) return (roles, null);
+        for (var i = 0; i < array.Length; i++)
         {
-            var role = array[i] is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
+            var role = array[i];
             if (role is null || !Hosting.Access.Roles.IsKnown(role))
                 return (roles, Problems.Validation("unknown role", [new { path = $"$.roles[{i}]", message = $"must be one of: {string.Join(", ", Hosting.Access.Roles.All)}" }]));
             if (role == Hosting.Access.Roles.Owner && !caller.IsInRole(Hosting.Access.Roles.Owner))
@@ -207,31 +196,18 @@ internal static class AccessEndpoints
 
     private static async Task<bool> IsOwnerAsync(UserManager<FlowUser> users, FlowUser user) => await users.IsInRoleAsync(user, Roles.Owner);
 
-    private static IResult NoUser(string id) => Problems.Result(StatusCodes.Status404NotFound, "Not found", $"no user '{id}'");
+    private static ProblemHttpResult NoUser(string id) => Problems.Result(StatusCodes.Status404NotFound, "Not found", $"no user '{id}'");
 
-    private static async Task<JsonObject> UserJsonAsync(UserManager<FlowUser> users, FlowUser user) => new()
-    {
-        ["id"] = user.Id,
-        ["userName"] = user.UserName,
-        ["email"] = user.Email,
-        ["roles"] = new JsonArray((await users.GetRolesAsync(user)).Order(StringComparer.Ordinal).Select(r => (JsonNode)r).ToArray()),
-        ["disabled"] = AccountState.IsDisabled(user),
-        ["lockedOutUntil"] = !AccountState.IsDisabled(user) && user.LockoutEnd is { } end ? end : null,
-        ["setupPending"] = user.SetupPending,
-        ["logins"] = new JsonArray((await users.GetLoginsAsync(user)).Select(l => (JsonNode)l.LoginProvider).ToArray()),
-        ["createdAt"] = user.CreatedAt,
-    };
+    private static async Task<UserResponse> UserJsonAsync(UserManager<FlowUser> users, FlowUser user) => new(
+        user.Id, user.UserName, user.Email,
+        [.. (await users.GetRolesAsync(user)).Order(StringComparer.Ordinal)],
+        AccountState.IsDisabled(user),
+        !AccountState.IsDisabled(user) && user.LockoutEnd is { } end ? end : null,
+        user.SetupPending,
+        [.. (await users.GetLoginsAsync(user)).Select(l => l.LoginProvider)],
+        user.CreatedAt);
 
-    private static JsonObject KeyJson(AccessKeyRecord key, TimeProvider clock) => new()
-    {
-        ["id"] = key.Id,
-        ["name"] = key.Name,
-        ["userId"] = key.UserId,
-        ["scopes"] = new JsonArray(key.Scopes.Select(s => (JsonNode)s).ToArray()),
-        ["createdAt"] = key.CreatedAt,
-        ["expiresAt"] = key.ExpiresAt,
-        ["revokedAt"] = key.RevokedAt,
-        ["lastUsedAt"] = key.LastUsedAt,
-        ["status"] = key.RevokedAt is not null ? "revoked" : key.ExpiresAt <= clock.GetUtcNow() ? "expired" : "active",
-    };
+    private static KeyResponse KeyJson(AccessKeyRecord key, TimeProvider clock) => new(
+        key.Id, key.Name, key.UserId, [.. key.Scopes], key.CreatedAt, key.ExpiresAt, key.RevokedAt, key.LastUsedAt,
+        key.RevokedAt is not null ? "revoked" : key.ExpiresAt <= clock.GetUtcNow() ? "expired" : "active");
 }

@@ -1,8 +1,11 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using FlowConnectors.Engine;
 using FlowConnectors.Engine.Values;
 using FlowConnectors.Persistence;
 using FlowConnectors.Server.Hosting;
+using Microsoft.AspNetCore.Http.HttpResults;
+using System.Text.Json.Serialization;
 
 namespace FlowConnectors.Server.Endpoints;
 
@@ -28,19 +31,23 @@ internal static class AppApprovalEndpoints
 
     public static void Map(RouteGroupBuilder api)
     {
-        api.MapGet("/app-approvals", ListAsync);
-        api.MapGet("/app-approvals/{requestId}", async (string requestId, IInstanceStore instances, CancellationToken ct) =>
+        var group = api.MapGroup("/app-approvals").WithTags("App approvals");
+        group.MapGet("", ListAsync).WithName("ListAppApprovals").ProducesProblem(422);
+        group.MapGet("/{requestId}", async Task<Results<Ok<AppApprovalResponse>, ProblemHttpResult>> (string requestId, IInstanceStore instances, CancellationToken ct) =>
         {
             var list = await instances.ListAsync(new InstanceQuery(null, FlowId, requestId, 0, 20), ct);
             // The live request when there is one; a request refused as invalid (faulted) only when it is all there is.
             var chosen = list.FirstOrDefault(s => s.Status is not (FlowStatus.Faulted or FlowStatus.Cancelled)) ?? list.FirstOrDefault();
             if (chosen is null || await instances.GetAsync(chosen.InstanceId, ct) is not { } stored)
                 return Problems.Result(404, "Not found", $"no app-approval request '{requestId}'");
-            return Results.Json(Describe(stored.State, chosen, detailed: true));
-        });
+            return TypedResults.Ok(Typed(Describe(stored.State, chosen, detailed: true)));
+        }).WithName("GetAppApproval").ProducesProblem(404);
     }
 
-    private static async Task<IResult> ListAsync(string? status, string? deviceId, string? appId, string? user, int? skip, int? take,
+    /// <summary>The described request as its record (built as JSON first: the list filters on it).</summary>
+    private static AppApprovalResponse Typed(JsonObject item) => item.Deserialize<AppApprovalResponse>(JsonSerializerOptions.Web)!;
+
+    private static async Task<Results<Ok<AppApprovalPage>, ProblemHttpResult>> ListAsync(string? status, string? deviceId, string? appId, string? user, int? skip, int? take,
         IInstanceStore instances, CancellationToken ct)
     {
         string? wanted = null;
@@ -58,7 +65,7 @@ internal static class AppApprovalEndpoints
         var first = skip ?? 0;
         var count = take ?? 50;
 
-        var items = new JsonArray();
+        var items = new List<AppApprovalResponse>();
         var total = 0;
         var scanned = 0;
         var truncated = false;
@@ -71,20 +78,13 @@ internal static class AppApprovalEndpoints
                 if (await instances.GetAsync(summary.InstanceId, ct) is not { } stored) continue;
                 var item = Describe(stored.State, summary, detailed: false);
                 if (!Matches(item, wanted, deviceId, appId, user)) continue;
-                if (total >= first && items.Count < count) items.Add(item);
+                if (total >= first && items.Count < count) items.Add(Typed(item));
                 total++;
             }
             if (truncated || page.Count < ScanPage) break;
         }
-        return Results.Json(new JsonObject
-        {
-            ["items"] = items,
-            ["skip"] = first,
-            ["take"] = count,
-            ["total"] = total,
-            // Only the newest MaxScanned requests are searched; an older one is found by its RequestId.
-            ["truncated"] = truncated,
-        });
+        // Only the newest MaxScanned requests are searched (truncated); an older one is found by its RequestId.
+        return TypedResults.Ok(new AppApprovalPage([.. items], first, count, total, truncated));
     }
 
     private static bool Matches(JsonObject item, string? status, string? deviceId, string? appId, string? user)
@@ -137,3 +137,13 @@ internal static class AppApprovalEndpoints
         return item;
     }
 }
+
+/// <summary>An app-approval request as the API shows it (the Workspace ONE Hub's statuses beside ours); the detailed view adds decision, notifications and error.</summary>
+internal sealed record AppApprovalResponse(string? RequestId, string? Status, string? HubStatus, string InstanceId, string InstanceStatus, JsonNode? Device, JsonNode? App,
+    JsonNode? User, JsonNode? RequestedAt, JsonNode? ExpiresAt, JsonNode? DecidedAt, JsonNode? DecidedBy, DateTimeOffset UpdatedAt, string? Fault,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] JsonNode? Decision = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] JsonNode? Notified = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] JsonNode? NotifyUrl = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Error = null);
+
+internal sealed record AppApprovalPage(AppApprovalResponse[] Items, int Skip, int Take, int Total, bool Truncated);

@@ -7,6 +7,8 @@ using FlowConnectors.Persistence.Identity;
 using FlowConnectors.Server.Hosting;
 using FlowConnectors.Server.Hosting.Access;
 using FlowConnectors.Server.Runtime;
+using FlowConnectors.Server.Hosting.Contracts;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace FlowConnectors.Server.Endpoints;
 
@@ -21,65 +23,60 @@ internal static class CatalogEndpoints
 
     public static void Map(WebApplication app)
     {
-        var api = app.MapGroup("/api/catalog");
+        var api = app.MapGroup("/api/catalog").WithTags("Catalog").ProducesAccessProblems();
 
-        api.MapGet("", (CatalogService catalog) => Guard(() => Results.Json(new
-        {
-            connectors = catalog.Catalog.List().Select(e => new
-            {
-                key = e.Key,
-                name = e.Name,
-                installedVersion = catalog.InstalledVersion(e.Key),
-                loadedVersions = catalog.LoadedVersions(e.Key),
-                versions = e.Versions.Select(Json),
-            }),
-        })));
+        api.MapGet("", (CatalogService catalog) => Guard(() => TypedResults.Ok(new CatalogListing(
+            [.. catalog.Catalog.List().Select(e => new CatalogConnector(e.Key, e.Name, catalog.InstalledVersion(e.Key), [.. catalog.LoadedVersions(e.Key)], [.. e.Versions.Select(Json)]))]))))
+            .WithName("ListCatalog").ProducesCatalogProblems();
 
-        api.MapPost("/packages", async (HttpContext context, CatalogService catalog, ICatalogSubmitterStore submitters, TimeProvider clock) =>
+        api.MapPost("/packages", async Task<Results<Created<CatalogPublished>, Ok<CatalogPublished>, ProblemHttpResult>> (HttpContext context, CatalogService catalog, ICatalogSubmitterStore submitters, TimeProvider clock) =>
         {
             var (bytes, problem) = await ReadPackageAsync(context);
             if (problem is not null) return problem;
             PublishResult? published = null;
-            var answer = Guard(() =>
+            Results<Created<CatalogPublished>, Ok<CatalogPublished>, ProblemHttpResult> answer;
+            try
             {
-                var package = CatalogPackage.Read(bytes, "the uploaded package");
-                var result = catalog.Submit(package);
-                published = result;
-                return Results.Json(Published(result), statusCode: result.Created ? 201 : 200);
-            });
+                published = catalog.Submit(CatalogPackage.Read(bytes, "the uploaded package"));
+                answer = Published(published);
+            }
+            catch (CatalogException e) { answer = Refusal(e); }
             await RecordSubmitterAsync(context, published, submitters, clock);
             return answer;
-        });
+        }).DocumentsBinaryBody(ZipType, "application/octet-stream").WithName("SubmitCatalogPackage").ProducesCatalogProblems()
+            .ProducesProblems(StatusCodes.Status413PayloadTooLarge, StatusCodes.Status415UnsupportedMediaType);
 
         api.MapGet("/export/{key}", async (string key, CatalogService catalog, CancellationToken ct) =>
             await GuardAsync(async () =>
             {
                 var package = await catalog.ExportAsync(key, ct);
-                return Results.File(package.ToBytes(), ZipType, package.DefaultFileName);
-            }));
+                return TypedResults.File(package.ToBytes(), ZipType, package.DefaultFileName);
+            })).Produces<byte[]>(StatusCodes.Status200OK, ZipType).WithName("ExportConnector").ProducesCatalogProblems();
 
-        api.MapPost("/export/{key}/submit", async (string key, HttpContext context, CatalogService catalog, ICatalogSubmitterStore submitters, TimeProvider clock, CancellationToken ct) =>
+        api.MapPost("/export/{key}/submit", async Task<Results<Created<CatalogPublished>, Ok<CatalogPublished>, ProblemHttpResult>> (string key, HttpContext context, CatalogService catalog, ICatalogSubmitterStore submitters, TimeProvider clock, CancellationToken ct) =>
         {
             PublishResult? published = null;
-            var answer = await GuardAsync(async () =>
+            Results<Created<CatalogPublished>, Ok<CatalogPublished>, ProblemHttpResult> answer;
+            try
             {
-                var result = catalog.Submit(await catalog.ExportAsync(key, ct));
-                published = result;
-                return Results.Json(Published(result), statusCode: result.Created ? 201 : 200);
-            });
+                published = catalog.Submit(await catalog.ExportAsync(key, ct));
+                answer = Published(published);
+            }
+            catch (CatalogException e) { answer = Refusal(e); }
             await RecordSubmitterAsync(context, published, submitters, clock);
             return answer;
-        });
+        }).WithName("ExportAndSubmitConnector").ProducesCatalogProblems();
 
         api.MapPost("/installed/{key}/test", async (string key, CatalogService catalog, CancellationToken ct) =>
-            await GuardAsync(async () => Results.Json(Tests(await catalog.TestInstalledAsync(key, ct)))));
+            await GuardAsync(async () => TypedResults.Ok(Tests(await catalog.TestInstalledAsync(key, ct)))))
+            .WithName("TestInstalledConnector").ProducesCatalogProblems();
 
         api.MapGet("/{key}/package", (string key, string? version, bool? includeUnapproved, CatalogService catalog) => Guard(() =>
         {
             CheckVersion(version);
             var package = catalog.Catalog.Get(key, version, approvedOnly: includeUnapproved != true);
-            return Results.File(package.ToBytes(), ZipType, package.DefaultFileName);
-        }));
+            return TypedResults.File(package.ToBytes(), ZipType, package.DefaultFileName);
+        })).Produces<byte[]>(StatusCodes.Status200OK, ZipType).WithName("DownloadCatalogPackage").ProducesCatalogProblems();
 
         api.MapGet("/{key}/{version}", (string key, string version, CatalogService catalog) => Guard(() =>
         {
@@ -87,29 +84,18 @@ internal static class CatalogEndpoints
             var package = catalog.Catalog.Get(key, version, approvedOnly: false);
             var entry = catalog.Catalog.Find(key)!;
             var previous = VersionRules.PreviousOf(version, entry.Versions.Select(v => v.Version));
-            return Results.Json(new
-            {
-                key,
-                version,
-                name = package.Name,
-                digest = package.Digest,
-                status = entry.Versions.First(v => v.Version == version).Status,
-                reason = entry.Versions.First(v => v.Version == version).Reason,
-                files = package.FileHashes.Select(f => new { path = f.Key, sha256 = f.Value }),
-                installedVersion = catalog.InstalledVersion(key),
-                previousVersion = previous,
-            });
-        }));
+            var listed = entry.Versions.First(v => v.Version == version);
+            return TypedResults.Ok(new CatalogVersionDetails(key, version, package.Name, package.Digest, listed.Status, listed.Reason,
+                [.. package.FileHashes.Select(f => new CatalogFile(f.Key, f.Value))], catalog.InstalledVersion(key), previous));
+        })).WithName("GetCatalogVersion").ProducesCatalogProblems();
 
-        api.MapPost("/{key}/{version}/review", async (string key, string version, HttpRequest request, CatalogService catalog, ServerOptions options,
+        api.MapPost("/{key}/{version}/review", async Task<Results<Ok<CatalogVersionResponse>, ProblemHttpResult>> (string key, string version, CatalogReviewRequest body, HttpRequest request, CatalogService catalog, ServerOptions options,
             ICatalogSubmitterStore submitters) =>
         {
-            var (body, problem) = await Problems.ReadJsonObjectAsync(request, options.MaxBodyBytes);
-            if (problem is not null) return problem;
-            var status = JsonFields.Text(body!, "status");
+            var status = body.Status;
             if (status is not (ReviewStatus.Approved or ReviewStatus.Rejected))
                 return Problems.Validation("a review needs 'status': approved or rejected", [new { path = "$.status", message = "must be approved or rejected" }]);
-            var reason = JsonFields.Text(body!, "reason");
+            var reason = body.Reason;
             if (status == ReviewStatus.Rejected && string.IsNullOrWhiteSpace(reason))
                 return Problems.Validation("a rejection needs a reason", [new { path = "$.reason", message = "required when rejecting" }]);
             // Four eyes: whoever submitted a version through the API does not approve it (FlowConnectors:Access:AllowSelfApproval aside).
@@ -117,8 +103,8 @@ internal static class CatalogEndpoints
                 && await submitters.FindAsync(key, version) == reviewer)
                 return Problems.Result(StatusCodes.Status403Forbidden, "Self-approval refused",
                     $"{key}@{version} was submitted by you; another catalog reviewer approves it");
-            return Guard(() => Results.Json(Json(catalog.Catalog.Review(key, version, status, reason))));
-        });
+            return Guard(() => TypedResults.Ok(Json(catalog.Catalog.Review(key, version, status, reason))));
+        }).WithName("ReviewCatalogVersion").ProducesBodyProblems().ProducesCatalogProblems();
 
         // ?from=installed (the default when the connector is installed) or ?from=<version>: what moving to this version changes.
         api.MapGet("/{key}/{version}/diff", (string key, string version, string? from, CatalogService catalog) => Guard(() =>
@@ -137,33 +123,23 @@ internal static class CatalogEndpoints
             var result = diff.ToJson();
             result["from"] = from == "installed" ? $"installed {catalog.InstalledVersion(key)}" : from;
             result["to"] = version;
-            return Results.Json(result);
-        }));
+            return TypedResults.Ok(result);
+        })).WithName("DiffCatalogVersion").ProducesCatalogProblems();
 
-        api.MapPost("/{key}/{version}/install", async (string key, string version, HttpRequest request, CatalogService catalog, ServerOptions options, CancellationToken ct) =>
+        api.MapPost("/{key}/{version}/install", async Task<Results<Ok<CatalogInstalled>, ProblemHttpResult>> (string key, string version, CatalogInstallRequest body, CatalogService catalog, CancellationToken ct) =>
         {
-            var (body, problem) = await Problems.ReadJsonObjectAsync(request, options.MaxBodyBytes, required: false);
-            if (problem is not null) return problem;
-            var allowUnapproved = body?["allowUnapproved"] is JsonValue v && v.TryGetValue(out bool b) && b;
+            var allowUnapproved = body.AllowUnapproved == true;
             return await GuardAsync(async () =>
             {
                 CheckVersion(version);
                 var result = await catalog.InstallAsync(key, version, allowUnapproved, ct);
-                return Results.Json(new
-                {
-                    key,
-                    version,
-                    digest = result.Package.Digest,
-                    previousVersion = result.PreviousVersion,
-                    loadedVersions = catalog.LoadedVersions(key),
-                    diff = result.Diff.ToJson(),
-                    tests = Tests(result.Tests),
-                });
+                return TypedResults.Ok(new CatalogInstalled(key, version, result.Package.Digest, result.PreviousVersion, [.. catalog.LoadedVersions(key)],
+                    result.Diff.ToJson(), Tests(result.Tests)));
             });
-        });
+        }).WithName("InstallCatalogVersion").ProducesBodyProblems().ProducesCatalogProblems();
 
         // Two versions of a flow as stored by the server (the designer's flow history).
-        app.MapGet("/api/flows/{id}/diff", async (string id, int from, int to, IFlowStore flows, CancellationToken ct) =>
+        app.MapGet("/api/flows/{id}/diff", async Task<Results<Ok<JsonObject>, ProblemHttpResult>> (string id, int from, int to, IFlowStore flows, CancellationToken ct) =>
         {
             var a = await flows.GetAsync(id, from, ct);
             var b = await flows.GetAsync(id, to, ct);
@@ -174,19 +150,17 @@ internal static class CatalogEndpoints
                 var result = diff.ToJson();
                 result["from"] = from;
                 result["to"] = to;
-                return Results.Json(result);
+                return TypedResults.Ok(result);
             });
-        });
+        }).WithTags("Flows").WithName("DiffFlowVersions").ProducesAccessProblems().ProducesCatalogProblems();
 
         // Moves an automation's pinned connector cards to another loaded version (or unpins them with "version": null).
-        app.MapPost("/api/automations/{id}/connector-version", async (string id, HttpRequest request, IAutomationStore automations, IFlowStore flows,
-            TriggerRegistry triggers, WorkflowHost host, CatalogService catalog, ServerOptions options, CancellationToken ct) =>
+        app.MapPost("/api/automations/{id}/connector-version", async Task<Results<Ok<ConnectorVersionMoved>, ProblemHttpResult>> (string id, ConnectorVersionRequest body, IAutomationStore automations, IFlowStore flows,
+            TriggerRegistry triggers, WorkflowHost host, CatalogService catalog, CancellationToken ct) =>
         {
-            var (body, problem) = await Problems.ReadJsonObjectAsync(request, options.MaxBodyBytes);
-            if (problem is not null) return problem;
-            if (JsonFields.Text(body!, "connector") is not { Length: > 0 } connector)
+            if (body.Connector is not { Length: > 0 } connector)
                 return Problems.Validation("'connector' is required", [new { path = "$.connector", message = "required" }]);
-            var version = JsonFields.Text(body!, "version");
+            var version = body.Version;
             if (version is not null && !catalog.LoadedVersions(connector).Contains(version))
                 return Problems.Result(409, "Version not loaded", $"{connector}@{version} is not loaded on this server (loaded: {string.Join(", ", catalog.LoadedVersions(connector))})");
             if (await automations.GetAsync(id, ct) is not { } automation) return Problems.Result(404, "Not found", $"automation '{id}' does not exist");
@@ -202,11 +176,11 @@ internal static class CatalogEndpoints
                     node.Inputs["connector"] = target;
                     moved.Add(node.Id);
                 }
-            if (moved.Count == 0) return Results.Json(new { automationId = id, flowId = flow.Id, version = stored.Version, connector = target, movedNodes = moved });
+            if (moved.Count == 0) return TypedResults.Ok(new ConnectorVersionMoved(id, flow.Id, stored.Version, target, [.. moved]));
             var saved = await StartupLoader.SaveAndPublishAsync(flow, null, flows, triggers);
             host.FlowPublished(flow.Id);
-            return Results.Json(new { automationId = id, flowId = flow.Id, version = saved.Version, connector = target, movedNodes = moved });
-        });
+            return TypedResults.Ok(new ConnectorVersionMoved(id, flow.Id, saved.Version, target, [.. moved]));
+        }).WithTags("Automations").WithName("MoveAutomationConnectorVersion").ProducesAccessProblems().ProducesBodyProblems().ProducesProblems(404, 409);
     }
 
     /// <summary>Remembers who submitted a version, so they cannot approve it themselves.</summary>
@@ -216,7 +190,7 @@ internal static class CatalogEndpoints
             await submitters.RecordAsync(published.Version.Key, published.Version.Version, userId, clock.GetUtcNow());
     }
 
-    private static async Task<(byte[] Bytes, IResult? Problem)> ReadPackageAsync(HttpContext context)
+    private static async Task<(byte[] Bytes, ProblemHttpResult? Problem)> ReadPackageAsync(HttpContext context)
     {
         var request = context.Request;
         if (request.ContentType is not { } type || !(type.StartsWith(ZipType, StringComparison.OrdinalIgnoreCase) || type.StartsWith("application/octet-stream", StringComparison.OrdinalIgnoreCase)))
@@ -234,27 +208,22 @@ internal static class CatalogEndpoints
             throw new CatalogException(CatalogErrorKind.InvalidPackage, $"version '{version}' is not a semantic version (e.g. 1.2.3)");
     }
 
-    private static object Json(CatalogVersion v) => new { version = v.Version, digest = v.Digest, status = v.Status, reason = v.Reason };
+    private static CatalogVersionResponse Json(CatalogVersion v) => new(v.Version, v.Digest, v.Status, v.Reason);
 
-    private static object Published(PublishResult r) => new
+    /// <summary>201 for a new version, 200 when the same package was submitted before.</summary>
+    private static Results<Created<CatalogPublished>, Ok<CatalogPublished>, ProblemHttpResult> Published(PublishResult r)
     {
-        key = r.Version.Key,
-        version = r.Version.Version,
-        digest = r.Version.Digest,
-        status = r.Version.Status,
-        created = r.Created,
-        previousVersion = r.Previous,
-        diff = r.Diff?.ToJson(),
-    };
+        var published = new CatalogPublished(r.Version.Key, r.Version.Version, r.Version.Digest, r.Version.Status, r.Created, r.Previous, r.Diff?.ToJson());
+        return r.Created ? TypedResults.Created((string?)null, published) : TypedResults.Ok(published);
+    }
 
-    private static object Tests(IReadOnlyList<FixtureReport> reports) => new
-    {
-        passed = reports.Count(r => r.Passed),
-        failed = reports.Count(r => !r.Passed),
-        reports = reports.Select(r => new { file = r.File, description = r.Description, passed = r.Passed, differences = r.Differences }),
-    };
+    private static CatalogTests Tests(IReadOnlyList<FixtureReport> reports) => new(reports.Count(r => r.Passed), reports.Count(r => !r.Passed),
+        [.. reports.Select(r => new CatalogTestReport(r.File, r.Description, r.Passed, [.. r.Differences]))]);
 
-    private static IResult Guard(Func<IResult> action)
+    /// <summary>What a catalog refusal answers (see <see cref="Refusal"/>).</summary>
+    private static RouteHandlerBuilder ProducesCatalogProblems(this RouteHandlerBuilder builder) => builder.ProducesProblems(400, 404, 409, 422, 503);
+
+    private static Results<T, ProblemHttpResult> Guard<T>(Func<T> action) where T : IResult
     {
         try
         {
@@ -266,7 +235,7 @@ internal static class CatalogEndpoints
         }
     }
 
-    private static async Task<IResult> GuardAsync(Func<Task<IResult>> action)
+    private static async Task<Results<T, ProblemHttpResult>> GuardAsync<T>(Func<Task<T>> action) where T : IResult
     {
         try
         {
@@ -278,7 +247,7 @@ internal static class CatalogEndpoints
         }
     }
 
-    private static IResult Refusal(CatalogException e)
+    private static ProblemHttpResult Refusal(CatalogException e)
     {
         var (status, title) = e.Kind switch
         {

@@ -3,6 +3,8 @@ using System.Text.Json.Nodes;
 using FlowConnectors.Connectors.Collection;
 using FlowConnectors.Server.Hosting;
 using FlowConnectors.Server.Runtime;
+using FlowConnectors.Server.Hosting.Contracts;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace FlowConnectors.Server.Endpoints;
 
@@ -14,84 +16,96 @@ internal static class CollectionEndpoints
 {
     public static void Map(WebApplication app)
     {
-        var api = app.MapGroup("/api/collection");
+        var api = app.MapGroup("/api/collection").WithTags("Collection").ProducesAccessProblems();
 
         api.MapGet("/templates", (CollectionService collections) =>
-            Results.Json(collections.ListTemplates().Select(t => TemplateJson(t.Id, t.Template))));
-        api.MapGet("/templates/{id}", (string id, CollectionService collections) =>
+            TypedResults.Ok(collections.ListTemplates().Select(t => TemplateJson(t.Id, t.Template)).ToArray()))
+            .WithName("ListCollectionTemplates");
+        // The template as shipped (schemas/collection-template.schema.json describes it).
+        api.MapGet("/templates/{id}", Results<Ok<JsonObject>, ProblemHttpResult> (string id, CollectionService collections) =>
             collections.ListTemplates().FirstOrDefault(t => t.Id == id) is { Template: not null } found
-                ? Results.Json(found.Json)
-                : Problems.Result(404, "Not found", $"no template '{id}'"));
+                ? TypedResults.Ok(found.Json)
+                : Problems.Result(404, "Not found", $"no template '{id}'"))
+            .WithName("GetCollectionTemplate").ProducesProblem(404);
 
-        // One page of a template that is not saved yet: the designer's Test button.
-        api.MapPost("/templates/test", async (HttpRequest request, CollectionService collections, ServerOptions options, CancellationToken ct) =>
+        // One page of a template that is not saved yet: the designer's Test button. The service's reader checks the
+        // body member by member (unknown members too), naming the JSON path, so it reads the JSON object itself.
+        api.MapPost("/templates/test", async Task<Results<Ok<JsonObject>, ProblemHttpResult>> (HttpRequest request, CollectionService collections, ServerOptions options, CancellationToken ct) =>
         {
-            var (body, problem) = await Problems.ReadJsonAsync(request, options.MaxBodyBytes);
+            var (body, problem) = await ReadObjectAsync(request, options);
             if (problem is not null) return problem;
-            if (body is not JsonObject o) return Problems.Validation("the body must be a JSON object", [new { path = "$", message = "not an object" }]);
-            return await HandleAsync(async () => Results.Json(await collections.TestTemplateAsync(o, ct)));
-        });
+            return await HandleAsync(async () => TypedResults.Ok(await collections.TestTemplateAsync(body!, ct)));
+        }).DocumentsBody<CollectionTemplateTestRequest>().WithName("TestCollectionTemplate").ProducesBodyProblems().ProducesProblems(404, 409);
 
-        api.MapGet("/sources", async (CollectionService collections, ICollectionStore store, CancellationToken ct) =>
+        api.MapGet("/sources", async Task<Ok<CollectionSourceResponse[]>> (CollectionService collections, ICollectionStore store, CancellationToken ct) =>
         {
-            var list = new JsonArray();
+            var list = new List<CollectionSourceResponse>();
             foreach (var source in await store.ListSourcesAsync(ct)) list.Add(await SourceJsonAsync(source, collections, store, ct));
-            return Results.Json(list);
-        });
-        api.MapGet("/sources/{key}", async (string key, CollectionService collections, ICollectionStore store, CancellationToken ct) =>
+            return TypedResults.Ok(list.ToArray());
+        }).WithName("ListCollectionSources");
+        api.MapGet("/sources/{key}", async Task<Results<Ok<CollectionSourceResponse>, ProblemHttpResult>> (string key, CollectionService collections, ICollectionStore store, CancellationToken ct) =>
             await store.GetSourceAsync(key, ct) is { } source
-                ? Results.Json(await SourceJsonAsync(source, collections, store, ct))
-                : NotFound(key));
-        api.MapPost("/sources", async (HttpRequest request, CollectionService collections, ICollectionStore store, ServerOptions options, CancellationToken ct) =>
+                ? TypedResults.Ok(await SourceJsonAsync(source, collections, store, ct))
+                : NotFound(key))
+            .WithName("GetCollectionSource").ProducesProblem(404);
+        api.MapPost("/sources", async Task<Results<Created<CollectionSourceResponse>, ProblemHttpResult>> (HttpRequest request, CollectionService collections, ICollectionStore store, ServerOptions options, CancellationToken ct) =>
+        {
+            var (body, problem) = await ReadObjectAsync(request, options);
+            if (problem is not null) return problem;
+            return await HandleAsync(async () =>
+            {
+                var source = await SourceJsonAsync(await collections.AddAsync(body!, ct), collections, store, ct);
+                return TypedResults.Created($"/api/collection/sources/{source.Key}", source);
+            });
+        }).DocumentsBody<CollectionSourceRequest>().WithName("AddCollectionSource").ProducesBodyProblems().ProducesProblem(409);
+        api.MapPut("/sources/{key}/schedule", async Task<Results<Ok<CollectionSourceResponse>, ProblemHttpResult>> (string key, HttpRequest request, CollectionService collections, ICollectionStore store, ServerOptions options, CancellationToken ct) =>
         {
             var (body, problem) = await Problems.ReadJsonAsync(request, options.MaxBodyBytes);
             if (problem is not null) return problem;
-            if (body is not JsonObject o) return Problems.Validation("the body must be a JSON object", [new { path = "$", message = "not an object" }]);
-            return await HandleAsync(async () => Results.Json(await SourceJsonAsync(await collections.AddAsync(o, ct), collections, store, ct), statusCode: 201));
-        });
-        api.MapPut("/sources/{key}/schedule", async (string key, HttpRequest request, CollectionService collections, ICollectionStore store, ServerOptions options, CancellationToken ct) =>
+            return await HandleAsync(async () => TypedResults.Ok(await SourceJsonAsync(await collections.UpdateScheduleAsync(key, body, ct), collections, store, ct)));
+        }).DocumentsBody<CollectionScheduleRequest>().WithName("SetCollectionSchedule").ProducesBodyProblems().ProducesProblem(404);
+        api.MapPut("/sources/{key}/guard", async Task<Results<Ok<CollectionSourceResponse>, ProblemHttpResult>> (string key, HttpRequest request, CollectionService collections, ICollectionStore store, ServerOptions options, CancellationToken ct) =>
         {
             var (body, problem) = await Problems.ReadJsonAsync(request, options.MaxBodyBytes);
             if (problem is not null) return problem;
-            return await HandleAsync(async () => Results.Json(await SourceJsonAsync(await collections.UpdateScheduleAsync(key, body, ct), collections, store, ct)));
-        });
-        api.MapPut("/sources/{key}/guard", async (string key, HttpRequest request, CollectionService collections, ICollectionStore store, ServerOptions options, CancellationToken ct) =>
-        {
-            var (body, problem) = await Problems.ReadJsonAsync(request, options.MaxBodyBytes);
-            if (problem is not null) return problem;
-            return await HandleAsync(async () => Results.Json(await SourceJsonAsync(await collections.UpdateGuardAsync(key, body, ct), collections, store, ct)));
-        });
+            return await HandleAsync(async () => TypedResults.Ok(await SourceJsonAsync(await collections.UpdateGuardAsync(key, body, ct), collections, store, ct)));
+        }).DocumentsBody<CollectionGuardRequest>().WithName("SetCollectionGuard").ProducesBodyProblems().ProducesProblem(404);
         api.MapDelete("/sources/{key}", (string key, CollectionService collections, CancellationToken ct) =>
-            HandleAsync(async () =>
+            HandleAsync<NoContent>(async () =>
             {
                 await collections.DeleteAsync(key, ct);
-                return Results.NoContent();
-            }));
+                return TypedResults.NoContent();
+            })).WithName("DeleteCollectionSource").ProducesProblems(404, 409);
 
         api.MapPost("/sources/{key}/runs", (string key, CollectionService collections, CancellationToken ct) =>
-            HandleAsync(async () => Results.Json(RunJson(await collections.StartRunAsync(key, "manual", ct)), statusCode: 202)));
-        api.MapGet("/sources/{key}/runs", async (string key, int? limit, ICollectionStore store, CancellationToken ct) =>
+            HandleAsync(async () => TypedResults.Accepted((string?)null, CollectionRunResponse.Of(await collections.StartRunAsync(key, "manual", ct)))))
+            .WithName("StartCollectionRun").ProducesProblems(404, 409);
+        api.MapGet("/sources/{key}/runs", async Task<Results<Ok<CollectionRunResponse[]>, ProblemHttpResult>> (string key, int? limit, ICollectionStore store, CancellationToken ct) =>
             await store.GetSourceAsync(key, ct) is null
                 ? NotFound(key)
-                : Results.Json((await store.ListRunsAsync(key, limit ?? 50, ct)).Select(RunJson)));
-        api.MapGet("/runs/{id}", async (string id, ICollectionStore store, CancellationToken ct) =>
-            await store.GetRunAsync(id, ct) is { } run ? Results.Json(RunJson(run)) : Problems.Result(404, "Not found", $"no import run '{id}'"));
+                : TypedResults.Ok((await store.ListRunsAsync(key, limit ?? 50, ct)).Select(CollectionRunResponse.Of).ToArray()))
+            .WithName("ListCollectionRuns").ProducesProblem(404);
+        api.MapGet("/runs/{id}", async Task<Results<Ok<CollectionRunResponse>, ProblemHttpResult>> (string id, ICollectionStore store, CancellationToken ct) =>
+            await store.GetRunAsync(id, ct) is { } run ? TypedResults.Ok(CollectionRunResponse.Of(run)) : Problems.Result(404, "Not found", $"no import run '{id}'"))
+            .WithName("GetCollectionRun").ProducesProblem(404);
         api.MapPost("/runs/{id}/cancel", (string id, CollectionService collections, CancellationToken ct) =>
-            HandleAsync(async () => Results.Json(RunJson(await collections.CancelRunAsync(id, ct)))));
+            HandleAsync(async () => TypedResults.Ok(CollectionRunResponse.Of(await collections.CancelRunAsync(id, ct)))))
+            .WithName("CancelCollectionRun").ProducesProblems(404, 409);
         api.MapPost("/runs/{id}/confirm", (string id, CollectionService collections, CancellationToken ct) =>
-            HandleAsync(async () => Results.Json(RunJson(await collections.ConfirmRunAsync(id, ct)))));
+            HandleAsync(async () => TypedResults.Ok(CollectionRunResponse.Of(await collections.ConfirmRunAsync(id, ct)))))
+            .WithName("ConfirmCollectionRun").ProducesProblems(404, 409);
 
-        api.MapGet("/sources/{key}/users", async (string key, HttpRequest request, ICollectionStore store, CancellationToken ct) =>
+        api.MapGet("/sources/{key}/users", async Task<Results<Ok<CollectedUserPage>, ProblemHttpResult>> (string key, string? sort, string? dir, string? search, string? department,
+            string? status, string? page, string? pageSize, ICollectionStore store, CancellationToken ct) =>
         {
             if (await store.GetSourceAsync(key, ct) is null) return NotFound(key);
-            var q = request.Query;
-            var sort = q["sort"].FirstOrDefault() ?? "name";
+            sort ??= "name";
             if (!UserQuery.SortFields.Contains(sort))
                 return Problems.Validation($"sort must be one of {string.Join(", ", UserQuery.SortFields)}", [new { path = "sort", message = $"unknown sort field '{sort}'" }]);
             var errors = new List<object>();
-            int Number(string name, int fallback, int min, int max)
+            int Number(string name, string? text, int fallback, int min, int max)
             {
-                if (q[name].FirstOrDefault() is not { } text) return fallback;
+                if (text is null) return fallback;
                 if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= min && n <= max) return n;
                 errors.Add(new { path = name, message = $"{name} must be a whole number from {min} to {max}" });
                 return fallback;
@@ -99,41 +113,37 @@ internal static class CollectionEndpoints
             var query = new UserQuery
             {
                 Sort = sort,
-                Descending = q["dir"].FirstOrDefault() == "desc",
-                Search = q["search"].FirstOrDefault(),
-                Department = q["department"].FirstOrDefault(),
-                Status = q["status"].FirstOrDefault(),
-                Page = Number("page", 1, 1, 1_000_000),
-                PageSize = Number("pageSize", 25, 1, 500),
+                Descending = dir == "desc",
+                Search = search,
+                Department = department,
+                Status = status,
+                Page = Number("page", page, 1, 1, 1_000_000),
+                PageSize = Number("pageSize", pageSize, 25, 1, 500),
             };
             if (errors.Count > 0) return Problems.Validation("invalid paging", errors);
-            var page = await store.QueryUsersAsync(key, query, ct);
-            return Results.Json(new JsonObject
-            {
-                ["total"] = page.Total,
-                ["page"] = page.Page,
-                ["pageSize"] = page.PageSize,
-                ["items"] = new JsonArray(page.Items.Select(u => (JsonNode?)UserJson(u)).ToArray()),
-            });
-        });
-        api.MapGet("/sources/{key}/summary", async (string key, ICollectionStore store, TimeProvider clock, CancellationToken ct) =>
+            var found = await store.QueryUsersAsync(key, query, ct);
+            return TypedResults.Ok(new CollectedUserPage(found.Total, found.Page, found.PageSize, [.. found.Items.Select(CollectedUserResponse.Of)]));
+        }).WithName("ListCollectedUsers").ProducesProblems(404, 422);
+        api.MapGet("/sources/{key}/summary", async Task<Results<Ok<CollectionSummaryResponse>, ProblemHttpResult>> (string key, ICollectionStore store, TimeProvider clock, CancellationToken ct) =>
         {
             if (await store.GetSourceAsync(key, ct) is null) return NotFound(key);
             var summary = await store.SummarizeAsync(key, clock.GetUtcNow(), ct);
-            return Results.Json(new JsonObject
-            {
-                ["totalUsers"] = summary.TotalUsers,
-                ["active30Days"] = summary.Active30Days,
-                ["active90Days"] = summary.Active90Days,
-                ["inactive"] = summary.Inactive,
-                ["newThisMonth"] = summary.NewThisMonth,
-                ["byDepartment"] = new JsonArray(summary.ByDepartment.Select(d => (JsonNode?)new JsonObject { ["department"] = d.Department, ["users"] = d.Users }).ToArray()),
-                ["activityByMonth"] = new JsonArray(summary.ActivityByMonth.Select(m => (JsonNode?)new JsonObject { ["month"] = m.Month, ["users"] = m.Users }).ToArray()),
-            });
-        });
+            return TypedResults.Ok(new CollectionSummaryResponse(summary.TotalUsers, summary.Active30Days, summary.Active90Days, summary.Inactive, summary.NewThisMonth,
+                [.. summary.ByDepartment.Select(d => new DepartmentCount(d.Department, d.Users))],
+                [.. summary.ActivityByMonth.Select(m => new MonthCount(m.Month, m.Users))]));
+        }).WithName("GetCollectionSummary").ProducesProblem(404);
     }
 
-    private static async Task<IResult> HandleAsync(Func<Task<IResult>> action)
+    /// <summary>The body as a JSON object; anything else is refused with the path.</summary>
+    private static async Task<(JsonObject? Body, ProblemHttpResult? Problem)> ReadObjectAsync(HttpRequest request, ServerOptions options)
+    {
+        var (body, problem) = await Problems.ReadJsonAsync(request, options.MaxBodyBytes);
+        if (problem is not null) return (null, problem);
+        if (body is not JsonObject o) return (null, Problems.Validation("the body must be a JSON object", [new { path = "$", message = "not an object" }]));
+        return (o, null);
+    }
+
+    private static async Task<Results<T, ProblemHttpResult>> HandleAsync<T>(Func<Task<T>> action) where T : IResult
     {
         try
         {
@@ -151,101 +161,34 @@ internal static class CollectionEndpoints
         }
     }
 
-    private static IResult NotFound(string key) => Problems.Result(404, "Not found", $"no collection connector '{key}'");
+    private static ProblemHttpResult NotFound(string key) => Problems.Result(404, "Not found", $"no collection connector '{key}'");
 
-    private static JsonObject TemplateJson(string id, CollectionTemplate t)
+    private static CollectionTemplateSummary TemplateJson(string id, CollectionTemplate t)
     {
-        var settings = new JsonArray(t.Parameters.Select(p => (JsonNode?)new JsonObject
-        {
-            ["name"] = p.Name, ["label"] = p.Label, ["secret"] = false, ["required"] = p.Required, ["default"] = p.Default, ["description"] = p.Description,
-        }).ToArray());
+        var settings = t.Parameters.Select(p => new CollectionTemplateSetting(p.Name, p.Label, false, p.Required, p.Default, p.Description)).ToList();
         if (t.Auth.Kind == TemplateAuthKind.ApiKey)
-            settings.Add(new JsonObject { ["name"] = "token", ["label"] = "API key", ["secret"] = true, ["required"] = true });
+            settings.Add(new CollectionTemplateSetting("token", "API key", true, true));
         else
         {
-            settings.Add(new JsonObject { ["name"] = "clientId", ["label"] = "Client ID", ["secret"] = false, ["required"] = true });
-            settings.Add(new JsonObject { ["name"] = "clientSecret", ["label"] = "Client secret", ["secret"] = true, ["required"] = true });
+            settings.Add(new CollectionTemplateSetting("clientId", "Client ID", false, true));
+            settings.Add(new CollectionTemplateSetting("clientSecret", "Client secret", true, true));
         }
-        return new JsonObject
-        {
-            ["id"] = id,
-            ["name"] = t.Name,
-            ["vendor"] = t.Vendor,
-            ["description"] = t.Description,
-            ["auth"] = t.Auth.Kind == TemplateAuthKind.ApiKey ? "apiKey" : "oauth2ClientCredentials",
-            ["pagination"] = TemplateReader.WireName(t.Pagination.Kind),
-            ["usersUrl"] = t.UsersUrl,
-            ["baseUrl"] = t.BaseUrl,
-            ["settings"] = settings,
-        };
+        return new CollectionTemplateSummary(id, t.Name, t.Vendor, t.Description, t.Auth.Kind == TemplateAuthKind.ApiKey ? "apiKey" : "oauth2ClientCredentials",
+            TemplateReader.WireName(t.Pagination.Kind), t.UsersUrl, t.BaseUrl, [.. settings]);
     }
 
-    private static async Task<JsonObject> SourceJsonAsync(CollectionSource source, CollectionService collections, ICollectionStore store, CancellationToken ct)
+    private static async Task<CollectionSourceResponse> SourceJsonAsync(CollectionSource source, CollectionService collections, ICollectionStore store, CancellationToken ct)
     {
         var last = (await store.ListRunsAsync(source.ConnectorKey, 1, ct)).FirstOrDefault();
-        return new JsonObject
-        {
-            ["key"] = source.ConnectorKey,
-            ["name"] = source.Name,
-            ["vendor"] = source.Vendor,
-            ["connectionId"] = source.ConnectionId,
-            ["flowId"] = TemplateCompiler.CollectFlow,
-            ["schedule"] = new JsonObject
-            {
-                ["enabled"] = source.ScheduleEnabled,
-                ["time"] = source.ScheduleTime,
-                ["timeZone"] = source.TimeZone,
-                ["nextRunAt"] = (await collections.NextRunAsync(source.ConnectorKey, ct))?.ToString("O", CultureInfo.InvariantCulture),
-                // Local time with its UTC offset: a DST change between two of them shows as a different offset.
-                ["nextRuns"] = new JsonArray(new CollectionSchedule(source.ScheduleEnabled, source.ScheduleTime, source.TimeZone)
-                    .Next(collections.Now, 3).Select(at => (JsonNode?)new JsonObject
-                    {
-                        ["local"] = at.ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture),
-                        ["utcOffset"] = at.ToString("zzz", CultureInfo.InvariantCulture),
-                        ["utc"] = at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
-                    }).ToArray()),
-            },
-            ["suspiciousBelowPercent"] = source.SuspiciousBelowPercent,
-            ["acceptedAt"] = source.AcceptedAt?.ToString("O", CultureInfo.InvariantCulture),
-            ["running"] = collections.IsRunning(source.ConnectorKey),
-            ["lastRun"] = last is null ? null : RunJson(last),
-            ["createdAt"] = source.CreatedAt.ToString("O", CultureInfo.InvariantCulture),
-        };
+        var schedule = new CollectionScheduleResponse(source.ScheduleEnabled, source.ScheduleTime, source.TimeZone,
+            (await collections.NextRunAsync(source.ConnectorKey, ct))?.ToString("O", CultureInfo.InvariantCulture),
+            // Local time with its UTC offset: a DST change between two of them shows as a different offset.
+            [.. new CollectionSchedule(source.ScheduleEnabled, source.ScheduleTime, source.TimeZone).Next(collections.Now, 3).Select(at => new CollectionNextRun(
+                at.ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture),
+                at.ToString("zzz", CultureInfo.InvariantCulture),
+                at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)))]);
+        return new CollectionSourceResponse(source.ConnectorKey, source.Name, source.Vendor, source.ConnectionId, TemplateCompiler.CollectFlow, schedule,
+            source.SuspiciousBelowPercent, source.AcceptedAt?.ToString("O", CultureInfo.InvariantCulture), collections.IsRunning(source.ConnectorKey),
+            last is null ? null : CollectionRunResponse.Of(last), source.CreatedAt.ToString("O", CultureInfo.InvariantCulture));
     }
-
-    internal static JsonObject RunJson(CollectionRun run) => new()
-    {
-        ["id"] = run.Id,
-        ["connector"] = run.ConnectorKey,
-        ["trigger"] = run.Trigger,
-        ["status"] = run.Status,
-        ["startedAt"] = run.StartedAt.ToString("O", CultureInfo.InvariantCulture),
-        ["finishedAt"] = run.FinishedAt?.ToString("O", CultureInfo.InvariantCulture),
-        ["pages"] = run.Pages,
-        ["records"] = run.Records,
-        ["inserted"] = run.Inserted,
-        ["updated"] = run.Updated,
-        ["filtered"] = run.Filtered,
-        ["skipped"] = run.Skipped,
-        ["users"] = run.Users,
-        ["durationMs"] = run.DurationMs,
-        ["error"] = run.Error,
-        ["warning"] = run.Warning,
-        ["confirmedAt"] = run.ConfirmedAt?.ToString("O", CultureInfo.InvariantCulture),
-        ["stoppedAt"] = run.StoppedAt,
-    };
-
-    private static JsonObject UserJson(StoredUser u) => new()
-    {
-        ["id"] = u.User.VendorId,
-        ["email"] = u.User.Email,
-        ["name"] = u.User.Name,
-        ["department"] = u.User.Department,
-        ["status"] = u.User.Status,
-        ["created"] = u.User.CreatedAt?.ToString("O", CultureInfo.InvariantCulture),
-        ["lastActivity"] = u.User.LastActivityAt?.ToString("O", CultureInfo.InvariantCulture),
-        ["application"] = u.User.Application,
-        ["firstSeen"] = u.FirstSeenAt.ToString("O", CultureInfo.InvariantCulture),
-        ["lastSeen"] = u.LastSeenAt.ToString("O", CultureInfo.InvariantCulture),
-    };
 }

@@ -1,5 +1,4 @@
 using System.Security.Claims;
-using System.Text.Json.Nodes;
 using FlowConnectors.Connectors.Connections;
 using FlowConnectors.Persistence.Identity;
 using FlowConnectors.Server.Hosting;
@@ -97,35 +96,24 @@ internal static class ConnectionSharingEndpoints
         await connections.GetAsync(id, ct) is null ? NoConnection(id) : TypedResults.Ok(await DescribeAsync(id, context.User, rights, users, ct));
 
     /// <summary>GET /api/connections: what the caller may use or manage, nothing else.</summary>
-    public static async Task<IResult> ListAsync(HttpContext context, IConnectionStore store, ConnectionRights rights, TimeProvider clock, CancellationToken ct)
+    public static async Task<Ok<ConnectionResponse[]>> ListAsync(HttpContext context, IConnectionStore store, ConnectionRights rights, TimeProvider clock, CancellationToken ct)
     {
         var records = await rights.AllAsync(ct);
         var now = clock.GetUtcNow();
-        var visible = new JsonArray();
+        var visible = new List<ConnectionResponse>();
         foreach (var connection in await store.ListAsync(ct))
         {
             var right = ConnectionRights.RightOf(context.User, records.GetValueOrDefault(connection.Id) ?? rights.Legacy(connection.Id));
             if (right != ConnectionRight.None) visible.Add(Visible(connection, right, now));
         }
-        return Results.Json(visible);
+        return TypedResults.Ok(visible.ToArray());
     }
 
     /// <summary>A connection as the caller may see it: with the manage right its values (never secrets), with use only its name and health.</summary>
-    public static JsonObject Visible(Connection connection, ConnectionRight right, DateTimeOffset now)
-    {
-        var full = connection.ToPublicJson(now);
-        full["access"] = ConnectionRights.Name(right);
-        if (right == ConnectionRight.Manage) return full;
-        return new JsonObject
-        {
-            ["id"] = connection.Id,
-            ["connector"] = connection.ConnectorKey,
-            ["name"] = connection.Name,
-            ["status"] = full["status"]?.DeepClone(),
-            ["health"] = full["health"]?.DeepClone(),
-            ["access"] = ConnectionRights.Name(right),
-        };
-    }
+    public static ConnectionResponse Visible(Connection connection, ConnectionRight right, DateTimeOffset now) =>
+        right == ConnectionRight.Manage
+            ? ConnectionResponse.Of(connection, now, ConnectionRights.Name(right))
+            : ConnectionResponse.UseOnly(connection, now, ConnectionRights.Name(right));
 
     private static async Task<ConnectionAccessResponse> DescribeAsync(string id, ClaimsPrincipal caller, ConnectionRights rights, UserManager<FlowUser> users, CancellationToken ct)
     {

@@ -11,6 +11,8 @@ using FlowConnectors.Persistence;
 using FlowConnectors.Server.Hosting;
 using FlowConnectors.Server.Runtime;
 using FlowConnectors.Engine.Formats;
+using FlowConnectors.Server.Hosting.Contracts;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace FlowConnectors.Server.Endpoints;
 
@@ -39,10 +41,11 @@ internal static partial class ConnectorAuthoringEndpoints
 
     public static void Map(WebApplication app)
     {
-        var api = app.MapGroup("/api");
+        var api = app.MapGroup("/api").WithTags("Connectors").ProducesAccessProblems();
 
-        api.MapGet("/connectors/{key}/source", (string key, ConnectorRuntime runtime, ConnectorInstaller installer) =>
-            Find(runtime, key) is { } package ? Results.Json(SourceJson(package, installer)) : NotInstalled(key));
+        api.MapGet("/connectors/{key}/source", Results<Ok<ConnectorSource>, ProblemHttpResult> (string key, ConnectorRuntime runtime, ConnectorInstaller installer) =>
+            Find(runtime, key) is { } package ? TypedResults.Ok(SourceJson(package, installer)) : NotInstalled(key))
+            .WithName("GetConnectorSource").ProducesProblem(404);
 
         var writes = api.MapGroup("").AddEndpointFilter(async (context, next) =>
         {
@@ -51,7 +54,7 @@ internal static partial class ConnectorAuthoringEndpoints
             finally { WriteGate.Release(); }
         });
 
-        writes.MapPost("/connectors", async (HttpRequest request, ConnectorRuntime runtime, ConnectorInstaller installer, ServerOptions options, CancellationToken ct) =>
+        writes.MapPost("/connectors", async Task<Results<Created<ConnectorSource>, Ok<ConnectorSource>, ProblemHttpResult>> (HttpRequest request, ConnectorRuntime runtime, ConnectorInstaller installer, ServerOptions options, CancellationToken ct) =>
         {
             var (body, problem) = await ReadObjectAsync(request, options);
             if (problem is not null) return problem;
@@ -71,9 +74,9 @@ internal static partial class ConnectorAuthoringEndpoints
                 WriteFlow(folder, Scaffolds.CustomApiAction());
                 EnsureAuthFlows(folder, manifest, authPingPath, revokePath);
             }, created: true, ct);
-        });
+        }).DocumentsBody<ConnectorCreateRequest>().WithName("CreateConnector").ProducesBodyProblems().ProducesProblem(409);
 
-        writes.MapPut("/connectors/{key}/settings", async (string key, HttpRequest request, ConnectorRuntime runtime, ConnectorInstaller installer,
+        writes.MapPut("/connectors/{key}/settings", async Task<Results<Created<ConnectorSource>, Ok<ConnectorSource>, ProblemHttpResult>> (string key, HttpRequest request, ConnectorRuntime runtime, ConnectorInstaller installer,
             IConnectionStore connections, ServerOptions options, CancellationToken ct) =>
         {
             if (Find(runtime, key) is not { } package) return NotInstalled(key);
@@ -104,9 +107,9 @@ internal static partial class ConnectorAuthoringEndpoints
             if (newKey != key && installer.IsInstalledHere(key) && Find(runtime, newKey!) is not null)
                 await installer.UninstallAsync(key, ct);
             return result;
-        });
+        }).DocumentsBody<JsonObject>().WithName("SaveConnectorSettings").ProducesBodyProblems().ProducesProblems(404, 409);
 
-        writes.MapPut("/connectors/{key}/flows/{flowId}", async (string key, string flowId, bool? confirm, HttpRequest request, ConnectorRuntime runtime,
+        writes.MapPut("/connectors/{key}/flows/{flowId}", async Task<Results<Created<ConnectorSource>, Ok<ConnectorSource>, ProblemHttpResult>> (string key, string flowId, bool? confirm, HttpRequest request, ConnectorRuntime runtime,
             ConnectorInstaller installer, IFlowStore flows, ServerOptions options, CancellationToken ct) =>
         {
             if (Find(runtime, key) is not { } package) return NotInstalled(key);
@@ -132,26 +135,26 @@ internal static partial class ConnectorAuthoringEndpoints
                     $"{usages.Select(u => u.FlowId).Distinct().Count()} flow(s) set inputs this change removes or retypes ({string.Join(", ", usages.Select(u => u.Input).Distinct())}); " +
                     "save with ?confirm=true to change it anyway", usages.Select(u => (object)CardUsage.Json(u)));
             return await WriteAsync(installer, runtime, package, folder => WriteFlow(folder, flow), created: !existed, ct);
-        });
+        }).DocumentsBody<JsonObject>().WithName("SaveConnectorFlow").ProducesBodyProblems().ProducesProblems(404, 409);
 
-        writes.MapDelete("/connectors/{key}/flows/{flowId}", async (string key, string flowId, ConnectorRuntime runtime, ConnectorInstaller installer, CancellationToken ct) =>
+        writes.MapDelete("/connectors/{key}/flows/{flowId}", async Task<Results<Created<ConnectorSource>, Ok<ConnectorSource>, ProblemHttpResult>> (string key, string flowId, ConnectorRuntime runtime, ConnectorInstaller installer, CancellationToken ct) =>
         {
             if (Find(runtime, key) is not { } package) return NotInstalled(key);
             if (package.FindFlow(flowId) is null) return Problems.Result(404, "Not found", $"connector '{key}' has no flow '{flowId}'");
             return await WriteAsync(installer, runtime, package, folder => File.Delete(Path.Combine(folder, FileOf(flowId))), created: false, ct);
-        });
+        }).WithName("DeleteConnectorFlow").ProducesProblems(400, 404);
 
         ConnectorCardTestEndpoints.Map(api);
 
         // --- what people using the connectors see ----------------------------------------------
-        api.MapGet("/connector-cards", (ConnectorRuntime runtime) => Results.Json(new JsonArray(runtime.Connectors
+        api.MapGet("/connector-cards", (ConnectorRuntime runtime) => TypedResults.Ok(runtime.Connectors
             .SelectMany(package => package.Flows.Values
                 .Where(f => f.Card is { Kind: CardKind.Action })
                 .OrderBy(f => f.Card!.Label ?? f.Definition.Id, StringComparer.Ordinal)
-                .Select(f => (JsonNode)CardJson(package, f)))
-            .ToArray())));
+                .Select(f => CardJson(package, f)))
+            .ToArray())).WithName("ListConnectorCards");
 
-        api.MapPost("/connectors/{key}/flows/{flowId}/fields/{field}/dropdown", async (string key, string flowId, string field, HttpRequest request,
+        api.MapPost("/connectors/{key}/flows/{flowId}/fields/{field}/dropdown", async Task<Results<Ok<DropdownItems>, ProblemHttpResult>> (string key, string flowId, string field, HttpRequest request,
             ConnectorRuntime runtime, ServerOptions options, CancellationToken ct) =>
         {
             if (Find(runtime, key) is not { } package) return NotInstalled(key);
@@ -161,12 +164,12 @@ internal static partial class ConnectorAuthoringEndpoints
             if (problem is not null) return problem;
             try
             {
-                return Results.Json(new { items = await runtime.LoadDropdownAsync(key, flowId, field, connectionId!, values!, ct) });
+                return TypedResults.Ok(new DropdownItems(await runtime.LoadDropdownAsync(key, flowId, field, connectionId!, values!, ct)));
             }
             catch (ConnectorException e) { return DynamicFailure(e); }
-        });
+        }).DocumentsBody<DynamicValuesRequest>().WithName("LoadDropdown").ProducesBodyProblems().ProducesProblems(404, 409, 502);
 
-        api.MapPost("/connectors/{key}/flows/{flowId}/dynamic-inputs", async (string key, string flowId, HttpRequest request,
+        api.MapPost("/connectors/{key}/flows/{flowId}/dynamic-inputs", async Task<Results<Ok<DynamicInputs>, ProblemHttpResult>> (string key, string flowId, HttpRequest request,
             ConnectorRuntime runtime, ServerOptions options, CancellationToken ct) =>
         {
             if (Find(runtime, key) is not { } package) return NotInstalled(key);
@@ -176,10 +179,10 @@ internal static partial class ConnectorAuthoringEndpoints
             if (problem is not null) return problem;
             try
             {
-                return Results.Json(new { fields = await runtime.LoadDynamicInputsAsync(key, flowId, connectionId!, values!, ct) });
+                return TypedResults.Ok(new DynamicInputs(await runtime.LoadDynamicInputsAsync(key, flowId, connectionId!, values!, ct)));
             }
             catch (ConnectorException e) { return DynamicFailure(e); }
-        });
+        }).DocumentsBody<DynamicValuesRequest>().WithName("LoadDynamicInputs").ProducesBodyProblems().ProducesProblems(404, 409, 502);
     }
 
     // --- writing ----------------------------------------------------------------------------------
@@ -188,7 +191,7 @@ internal static partial class ConnectorAuthoringEndpoints
     /// Copies the connector (or nothing, for a new one) into a staging folder, applies <paramref name="edit"/>,
     /// validates and installs. The staging folder is always removed.
     /// </summary>
-    private static async Task<IResult> WriteAsync(ConnectorInstaller installer, ConnectorRuntime runtime, ConnectorPackage? current, Action<string> edit,
+    private static async Task<Results<Created<ConnectorSource>, Ok<ConnectorSource>, ProblemHttpResult>> WriteAsync(ConnectorInstaller installer, ConnectorRuntime runtime, ConnectorPackage? current, Action<string> edit,
         bool created, CancellationToken ct)
     {
         var staging = Path.Combine(Path.GetTempPath(), $"fc-authoring-{Guid.NewGuid():N}");
@@ -203,9 +206,8 @@ internal static partial class ConnectorAuthoringEndpoints
                 var errors = result.Problems.Where(p => p.IsError).ToList();
                 return Invalid($"the connector does not validate ({errors.Count} problem{(errors.Count == 1 ? "" : "s")}): {errors.FirstOrDefault()}", errors);
             }
-            var body = SourceJson(result.Package!, installer);
-            body["warnings"] = new JsonArray(result.Problems.Where(p => !p.IsError).Select(p => (JsonNode)ProblemJson(p)).ToArray());
-            return Results.Json(body, statusCode: created ? 201 : 200);
+            var body = SourceJson(result.Package!, installer) with { Warnings = [.. result.Problems.Where(p => !p.IsError).Select(ProblemJson)] };
+            return created ? TypedResults.Created((string?)null, body) : TypedResults.Ok(body);
         }
         finally
         {
@@ -296,15 +298,12 @@ internal static partial class ConnectorAuthoringEndpoints
         JsonNode.Parse(File.ReadAllText(Path.Combine(package.Directory, ManifestReader.FileName)))!.AsObject();
 
     /// <summary>Everything the designer edits: the manifest as written and every flow, canonical, with its card.</summary>
-    private static JsonObject SourceJson(ConnectorPackage package, ConnectorInstaller installer) => new()
-    {
-        ["key"] = package.Manifest.Key,
-        ["installed"] = Path.GetFullPath(package.Directory) == Path.GetFullPath(installer.FolderOf(package.Manifest.Key)),
-        ["manifest"] = ReadManifestObject(package),
-        ["iconUrl"] = IconDataUrl(package),
-        ["flows"] = new JsonArray(package.Flows.Values.OrderBy(f => f.Definition.Id, StringComparer.Ordinal)
-            .Select(f => JsonNode.Parse(FlowJson.Save(f.Definition))).ToArray()),
-    };
+    private static ConnectorSource SourceJson(ConnectorPackage package, ConnectorInstaller installer) => new(
+        package.Manifest.Key,
+        Path.GetFullPath(package.Directory) == Path.GetFullPath(installer.FolderOf(package.Manifest.Key)),
+        ReadManifestObject(package),
+        IconDataUrl(package),
+        [.. package.Flows.Values.OrderBy(f => f.Definition.Id, StringComparer.Ordinal).Select(f => JsonNode.Parse(FlowJson.Save(f.Definition))!.AsObject())]);
 
     private const int MaxIconBytes = 64 * 1024;
 
@@ -327,31 +326,21 @@ internal static partial class ConnectorAuthoringEndpoints
         return $"data:{type};base64,{Convert.ToBase64String(File.ReadAllBytes(path))}";
     }
 
-    private static JsonObject CardJson(ConnectorPackage package, ConnectorFlow flow)
+    private static ConnectorCardResponse CardJson(ConnectorPackage package, ConnectorFlow flow)
     {
         var definition = JsonNode.Parse(FlowJson.Save(flow.Definition))!.AsObject();
-        return new JsonObject
-        {
-            ["connector"] = package.Manifest.Key,
-            ["connectorName"] = package.Manifest.Name,
-            ["accentColor"] = package.Manifest.AccentColor,
-            ["iconUrl"] = IconDataUrl(package),
-            ["flowId"] = flow.Definition.Id,
-            ["name"] = flow.Definition.Name,
-            ["inputs"] = definition["inputs"]?.DeepClone() ?? new JsonArray(),
-            ["outputs"] = definition["outputs"]?.DeepClone() ?? new JsonArray(),
-            ["card"] = definition["card"]?.DeepClone(),
-        };
+        return new ConnectorCardResponse(package.Manifest.Key, package.Manifest.Name, package.Manifest.AccentColor, IconDataUrl(package), flow.Definition.Id,
+            flow.Definition.Name, definition["inputs"]?.DeepClone().AsArray() ?? [], definition["outputs"]?.DeepClone().AsArray() ?? [], definition["card"]?.DeepClone());
     }
 
-    private static async Task<(JsonObject? Body, IResult? Problem)> ReadObjectAsync(HttpRequest request, ServerOptions options)
+    private static async Task<(JsonObject? Body, ProblemHttpResult? Problem)> ReadObjectAsync(HttpRequest request, ServerOptions options)
     {
         var (body, problem) = await Problems.ReadJsonAsync(request, options.MaxBodyBytes);
         if (problem is not null) return (null, problem);
         return body is JsonObject o ? (o, null) : (null, Problems.Result(400, "Invalid input", "the body must be a JSON object", [new { path = "$", message = "expected an object" }]));
     }
 
-    private static async Task<(string? ConnectionId, JsonObject? Values, IResult? Problem)> ReadDynamicRequestAsync(HttpRequest request, ServerOptions options)
+    private static async Task<(string? ConnectionId, JsonObject? Values, ProblemHttpResult? Problem)> ReadDynamicRequestAsync(HttpRequest request, ServerOptions options)
     {
         var (body, problem) = await ReadObjectAsync(request, options);
         if (problem is not null) return (null, null, problem);
@@ -364,7 +353,7 @@ internal static partial class ConnectorAuthoringEndpoints
         return (connectionId, body["values"] as JsonObject ?? [], null);
     }
 
-    private static IResult DynamicFailure(ConnectorException e) => e.Message.Contains("does not exist", StringComparison.Ordinal)
+    private static ProblemHttpResult DynamicFailure(ConnectorException e) => e.Message.Contains("does not exist", StringComparison.Ordinal)
         ? Problems.Result(400, "Invalid input", e.Message, [new { path = "$.connectionId", message = e.Message }])
         : e.Message.Contains("belongs to connector", StringComparison.Ordinal) || e.Message.Contains("deauthorized", StringComparison.Ordinal)
             ? Problems.Result(409, "Conflict", e.Message)
@@ -373,13 +362,10 @@ internal static partial class ConnectorAuthoringEndpoints
     /// <summary>A JSON string's value; null for anything else (a number where text belongs is reported by validation, not thrown).</summary>
     private static string? Str(JsonNode? node) => node is JsonValue v && v.TryGetValue(out string? text) ? text : null;
 
-    private static IResult NotInstalled(string key) => Problems.Result(404, "Not found", $"connector '{key}' is not installed");
+    private static ProblemHttpResult NotInstalled(string key) => Problems.Result(404, "Not found", $"connector '{key}' is not installed");
 
-    private static IResult Invalid(string detail, IReadOnlyList<FormatProblem> problems) =>
+    private static ProblemHttpResult Invalid(string detail, IReadOnlyList<FormatProblem> problems) =>
         Problems.Result(400, "Invalid connector", detail, problems.Select(p => (object)ProblemJson(p)));
 
-    private static JsonObject ProblemJson(FormatProblem p) => new()
-    {
-        ["file"] = p.File, ["path"] = p.Path, ["code"] = p.Code, ["message"] = p.Message, ["severity"] = p.IsError ? "error" : "warning",
-    };
+    private static FileProblemResponse ProblemJson(FormatProblem p) => new(p.File, p.Path, p.Code, p.Message, p.IsError ? "error" : "warning");
 }

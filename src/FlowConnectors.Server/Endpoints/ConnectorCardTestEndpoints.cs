@@ -7,6 +7,8 @@ using FlowConnectors.Engine.Flows;
 using FlowConnectors.Engine.Runtime;
 using FlowConnectors.Server.Hosting;
 using FlowConnectors.Server.Runtime;
+using FlowConnectors.Server.Hosting.Contracts;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace FlowConnectors.Server.Endpoints;
 
@@ -19,14 +21,14 @@ internal static class ConnectorCardTestEndpoints
 {
     public static void Map(RouteGroupBuilder api)
     {
-        api.MapPost("/connectors/{key}/flows/{flowId}/test", async (string key, string flowId, HttpRequest request, ConnectorRuntime runtime,
+        api.MapPost("/connectors/{key}/flows/{flowId}/test", async Task<Results<Ok<CardTestRun>, ProblemHttpResult>> (string key, string flowId, HttpRequest request, ConnectorRuntime runtime,
             ServerOptions options, CancellationToken ct) =>
         {
             var (body, flow, connectionId, problem) = await ReadAsync(request, runtime, key, flowId, options);
             if (problem is not null) return problem;
             var pins = body!["pins"] is JsonObject given ? DraftRuns.PinsOf(given.ToJsonString()) : [];
             var (derived, prepare) = DraftRuns.WithPins(flow!, pins);
-            return await RunAsync(runtime, key, derived, connectionId, body["inputs"] as JsonObject, pins.Count > 0 ? prepare : null, options, ct,
+            return await RunAsync<CardTestRun>(runtime, key, derived, connectionId, body["inputs"] as JsonObject, pins.Count > 0 ? prepare : null, options, ct,
                 run => new JsonObject
                 {
                     ["status"] = run.Status.ToString().ToLowerInvariant(),
@@ -34,9 +36,9 @@ internal static class ConnectorCardTestEndpoints
                     ["fault"] = run.Fault is null ? null : new JsonObject { ["nodeId"] = run.Fault.NodeId, ["message"] = run.Fault.Message },
                     ["journal"] = JsonSerializer.SerializeToNode(run.Journal, JsonSerializerOptions.Web),
                 });
-        });
+        }).DocumentsBody<CardTestRequest>().WithName("TestConnectorFlow").ProducesBodyProblems().ProducesProblems(404, 409, 504);
 
-        api.MapPost("/connectors/{key}/flows/{flowId}/test-step", async (string key, string flowId, HttpRequest request, ConnectorRuntime runtime,
+        api.MapPost("/connectors/{key}/flows/{flowId}/test-step", async Task<Results<Ok<StepResult>, ProblemHttpResult>> (string key, string flowId, HttpRequest request, ConnectorRuntime runtime,
             ServerOptions options, CancellationToken ct) =>
         {
             var (body, flow, connectionId, problem) = await ReadAsync(request, runtime, key, flowId, options);
@@ -46,7 +48,7 @@ internal static class ConnectorCardTestEndpoints
             if (body["upstream"] is not (null or JsonObject))
                 return Problems.Validation("'upstream' must be an object of node id → outputs", [new { path = "$.upstream", message = "expected an object" }]);
             var (step, prepare) = DraftRuns.Step(flow, nodeId, body["upstream"] as JsonObject ?? []);
-            return await RunAsync(runtime, key, step, connectionId, body["inputs"] as JsonObject, prepare, options, ct, run =>
+            return await RunAsync<StepResult>(runtime, key, step, connectionId, body["inputs"] as JsonObject, prepare, options, ct, run =>
             {
                 var entry = run.Journal.LastOrDefault(e => e.NodeId == nodeId);
                 return new JsonObject
@@ -61,11 +63,11 @@ internal static class ConnectorCardTestEndpoints
                     ["startedAt"] = entry?.StartedAt,
                 };
             });
-        });
+        }).DocumentsBody<CardTestRequest>().WithName("TestConnectorFlowStep").ProducesBodyProblems().ProducesProblems(404, 409, 504);
     }
 
     /// <summary>The body { flow, connectionId?, inputs?, … }: the flow must be flow JSON with the URL's id, the connector installed.</summary>
-    private static async Task<(JsonObject? Body, FlowDefinition? Flow, string? ConnectionId, IResult? Problem)> ReadAsync(HttpRequest request,
+    private static async Task<(JsonObject? Body, FlowDefinition? Flow, string? ConnectionId, ProblemHttpResult? Problem)> ReadAsync(HttpRequest request,
         ConnectorRuntime runtime, string key, string flowId, ServerOptions options)
     {
         if (!runtime.Connectors.Any(c => c.Manifest.Key == key)) return (null, null, null, Problems.Result(404, "Not found", $"connector '{key}' is not installed"));
@@ -94,7 +96,8 @@ internal static class ConnectorCardTestEndpoints
         return (body, flow, connectionId, null);
     }
 
-    private static async Task<IResult> RunAsync(ConnectorRuntime runtime, string key, FlowDefinition flow, string? connectionId, JsonObject? inputs,
+    /// <summary>Runs the flow; the answer is built as JSON so that every secret can be masked in it before it is typed.</summary>
+    private static async Task<Results<Ok<T>, ProblemHttpResult>> RunAsync<T>(ConnectorRuntime runtime, string key, FlowDefinition flow, string? connectionId, JsonObject? inputs,
         Action<FlowInstanceState>? prepare, ServerOptions options, CancellationToken ct, Func<FlowRunResult, JsonObject> answer)
     {
         try
@@ -105,7 +108,7 @@ internal static class ConnectorCardTestEndpoints
             var json = answer(run);
             // The connection's secrets never come back, also from a prepared run that met them before any request applied them.
             Mask(json, [.. run.Secrets, .. secrets]);
-            return Results.Json(json);
+            return TypedResults.Ok(json.Deserialize<T>(JsonSerializerOptions.Web)!);
         }
         catch (FlowValidationException e)
         {

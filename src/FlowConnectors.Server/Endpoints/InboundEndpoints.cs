@@ -157,7 +157,7 @@ internal static class InboundEndpoints
         }
         catch (RunQueueFullException e)
         {
-            return ManagementEndpoints.Busy(e);
+            return ManagementEndpoints.Busy(e, request.HttpContext);
         }
     }
 

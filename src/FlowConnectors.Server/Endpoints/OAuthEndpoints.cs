@@ -3,6 +3,8 @@ using System.Security.Cryptography;
 using FlowConnectors.Connectors.Runtime;
 using FlowConnectors.Persistence;
 using FlowConnectors.Server.Hosting;
+using FlowConnectors.Server.Hosting.Contracts;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace FlowConnectors.Server.Endpoints;
 
@@ -18,14 +20,14 @@ internal static class OAuthEndpoints
 
     public static void Map(WebApplication app)
     {
-        app.MapPost("/api/connections/{id}/authorize", async (string id, ConnectorRuntime runtime, ICallbackBase baseUrl, IOneTimeStates pending, TimeProvider clock, CancellationToken ct) =>
+        app.MapPost("/api/connections/{id}/authorize", async Task<Results<Ok<AuthorizeStarted>, ProblemHttpResult>> (string id, ConnectorRuntime runtime, ICallbackBase baseUrl, IOneTimeStates pending, TimeProvider clock, CancellationToken ct) =>
         {
             var state = Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
             try
             {
                 var url = await runtime.BeginAuthorizationAsync(id, RedirectUri(baseUrl), state, ct);
                 await pending.AddAsync(Purpose, Hosting.Access.ApiKeyAuthenticationHandler.Hash(state), id, clock.GetUtcNow().AddMinutes(10), ct);
-                return Results.Json(new { authorizeUrl = url });
+                return TypedResults.Ok(new AuthorizeStarted(url));
             }
             catch (ConnectorException e)
             {
@@ -33,7 +35,7 @@ internal static class OAuthEndpoints
                     ? Problems.Result(404, "Not found", e.Message)
                     : Problems.Result(409, "Conflict", e.Message);
             }
-        }).RequireConnectionId();
+        }).RequireConnectionId().WithTags("Connections").WithName("AuthorizeConnection").ProducesAccessProblems().ProducesProblems(404, 409);
         app.MapGet("/oauth/callback", async (string? code, string? state, string? error, string? error_description, ConnectorRuntime runtime, ICallbackBase baseUrl, IOneTimeStates pending, CancellationToken ct) =>
         {
             if (state is null || state.Length > 100 || await pending.TakeAsync(Purpose, Hosting.Access.ApiKeyAuthenticationHandler.Hash(state), ct) is not { } connectionId)
@@ -50,7 +52,10 @@ internal static class OAuthEndpoints
             {
                 return Page(502, $"The sign-in could not be completed: {e.Message}");
             }
-        });
+        }).WithTags("Connections").WithName("OAuthCallback")
+            // The provider sends the browser here: every answer is a small HTML page for the person signing in.
+            .Produces<string>(StatusCodes.Status200OK, "text/html").Produces<string>(StatusCodes.Status400BadRequest, "text/html")
+            .Produces<string>(StatusCodes.Status502BadGateway, "text/html");
     }
 
     private static string RedirectUri(ICallbackBase baseUrl) => $"{baseUrl.Get()}/oauth/callback";
@@ -58,3 +63,6 @@ internal static class OAuthEndpoints
     private static IResult Page(int status, string message) =>
         Results.Content($"<!doctype html><meta charset=utf-8><title>FlowConnectors</title><p>{WebUtility.HtmlEncode(message)}</p>", "text/html", statusCode: status);
 }
+
+/// <summary>Where to send the browser to sign in at the provider (the state in it is good for 10 minutes).</summary>
+internal sealed record AuthorizeStarted(string AuthorizeUrl);

@@ -39,7 +39,7 @@ internal static class Problems
     /// range, nested deeper than <paramref name="maxDepth"/>; default FlowConnectors:MaxBodyDepth), naming the
     /// JSON path. Returns the value, or the problem to answer with.
     /// </summary>
-    public static async Task<(JsonNode? Body, IResult? Problem)> ReadJsonAsync(HttpRequest request, long maxBytes, bool required = true, int? maxDepth = null)
+    public static async Task<(JsonNode? Body, ProblemHttpResult? Problem)> ReadJsonAsync(HttpRequest request, long maxBytes, bool required = true, int? maxDepth = null)
     {
         if (request.ContentLength is 0 || (request.ContentLength is null && !request.Headers.ContainsKey("Transfer-Encoding")))
             return required ? (null, Result(400, "Body required", "the request needs a JSON body")) : (null, null);
@@ -52,7 +52,7 @@ internal static class Problems
     }
 
     /// <summary>As <see cref="ReadJsonAsync"/>, for endpoints whose body is a JSON object (a missing optional body is an empty one).</summary>
-    public static async Task<(JsonObject? Body, IResult? Problem)> ReadJsonObjectAsync(HttpRequest request, long maxBytes, bool required = true, int? maxDepth = null)
+    public static async Task<(JsonObject? Body, ProblemHttpResult? Problem)> ReadJsonObjectAsync(HttpRequest request, long maxBytes, bool required = true, int? maxDepth = null)
     {
         var (body, problem) = await ReadJsonAsync(request, maxBytes, required, maxDepth);
         if (problem is not null) return (null, problem);
@@ -65,17 +65,17 @@ internal static class Problems
     }
 
     /// <summary>Parses checked JSON text (see <see cref="JsonInput"/>); 400 naming the JSON path when it is not usable.</summary>
-    public static (JsonNode? Body, IResult? Problem) ParseJson(ReadOnlyMemory<byte> bytes, int maxDepth)
+    public static (JsonNode? Body, ProblemHttpResult? Problem) ParseJson(ReadOnlyMemory<byte> bytes, int maxDepth)
     {
         var (value, error) = JsonInput.Parse(bytes, maxDepth);
         return error is null ? (value, null) : (null, Invalid(error));
     }
 
     /// <summary>400 for JSON text that cannot be used, with its JSON path.</summary>
-    public static IResult Invalid(JsonInputError error) =>
+    public static ProblemHttpResult Invalid(JsonInputError error) =>
         Result(400, error.Title, error.IsSyntax ? error.Message : $"{error.Path}: {error.Message}", [new { path = error.Path, message = error.Message }]);
 
-    public static IResult TooLarge(long maxBytes) => Result(413, "Body too large", $"the body is larger than the {maxBytes:N0}-byte limit");
+    public static ProblemHttpResult TooLarge(long maxBytes) => Result(413, "Body too large", $"the body is larger than the {maxBytes:N0}-byte limit");
 
     /// <summary>
     /// Reads the whole body up to <paramref name="maxBytes"/>: the server's only body reader, and so its body limit

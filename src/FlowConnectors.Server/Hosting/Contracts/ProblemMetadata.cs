@@ -15,6 +15,11 @@ internal static class ProblemMetadata
         .ProducesProblem(StatusCodes.Status401Unauthorized)
         .ProducesProblem(StatusCodes.Status403Forbidden);
 
+    /// <summary>As the group's, for an endpoint mapped outside an /api group.</summary>
+    public static RouteHandlerBuilder ProducesAccessProblems(this RouteHandlerBuilder builder) => builder
+        .ProducesProblem(StatusCodes.Status401Unauthorized)
+        .ProducesProblem(StatusCodes.Status403Forbidden);
+
     public static RouteHandlerBuilder ProducesProblems(this RouteHandlerBuilder builder, params int[] statuses)
     {
         foreach (var status in statuses) builder.ProducesProblem(status);

@@ -1,0 +1,34 @@
+using Microsoft.OpenApi;
+
+namespace FlowConnectors.Server.Hosting.Contracts;
+
+/// <summary>
+/// Describes to OpenAPI a body that the handler reads itself: a flow document the flow reader checks as text, a body a
+/// service reads member by member (partial updates, unknown members refused), a package upload. Unlike Accepts(...),
+/// this adds no content-type matching to routing, so a wrong content type still gets the handler's own 415 problem.
+/// </summary>
+internal static class BodyMetadata
+{
+    public static RouteHandlerBuilder DocumentsBody<T>(this RouteHandlerBuilder builder, string contentType = "application/json") =>
+        builder.AddOpenApiOperationTransformer(async (operation, context, ct) =>
+        {
+            var schema = await context.GetOrCreateSchemaAsync(typeof(T), null, ct);
+            operation.RequestBody = new OpenApiRequestBody
+            {
+                Required = true,
+                Content = new Dictionary<string, OpenApiMediaType> { [contentType] = new() { Schema = schema } },
+            };
+        });
+
+    /// <summary>A binary upload (a package file) of the given content types.</summary>
+    public static RouteHandlerBuilder DocumentsBinaryBody(this RouteHandlerBuilder builder, params string[] contentTypes) =>
+        builder.AddOpenApiOperationTransformer((operation, _, _) =>
+        {
+            operation.RequestBody = new OpenApiRequestBody
+            {
+                Required = true,
+                Content = contentTypes.ToDictionary(t => t, _ => new OpenApiMediaType { Schema = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary" } }),
+            };
+            return Task.CompletedTask;
+        });
+}
