@@ -1501,37 +1501,8 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: {
-            parameters: {
-                query?: {
-                    confirmUnsafe?: boolean;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["RetryAllResponse"];
-                    };
-                };
-                /** @description Unprocessable Entity */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
-                    };
-                };
-            };
-        };
+        /** Retry every faulted instance the filter selects, oldest first (each is retried or refused with its reason) */
+        post: operations["RetryAllFaulted"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2796,12 +2767,33 @@ export interface components {
             detail?: null | string;
             instance?: null | string;
         };
+        RetryAllFilter: {
+            flowId?: null | string;
+            /** Format: int32 */
+            flowVersion?: null | number;
+            nodeId?: null | string;
+            activityType?: null | string;
+            message?: null | string;
+            /** Format: date-time */
+            from?: null | string;
+            /** Format: date-time */
+            to?: null | string;
+            /** Format: int32 */
+            max?: null | number;
+        };
         RetryAllItemResponse: {
             instanceId: string;
             status: string;
             code: null | string;
             reason: null | string;
             plan: null | components["schemas"]["JsonObject"];
+        };
+        RetryAllRequest: {
+            filter?: components["schemas"]["RetryAllFilter"];
+            version?: null | components["schemas"]["JsonNode"];
+            mapping?: null | {
+                [key: string]: string;
+            };
         };
         RetryAllResponse: {
             /** Format: int32 */
@@ -8711,6 +8703,50 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    RetryAllFaulted: {
+        parameters: {
+            query?: {
+                confirmUnsafe?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RetryAllRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RetryAllResponse"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
                 };
             };
         };

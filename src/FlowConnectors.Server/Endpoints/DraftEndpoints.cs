@@ -134,7 +134,7 @@ internal static class DraftEndpoints
                 && await rights.FlowRefusalAsync(context.User, FlowJson.Parse(current.Json), connections, ct) is { } refused) return refused;
             if (!await flows.SetActiveAsync(id, active, ct)) return Problems.Result(404, "Not found", $"flow '{id}' has no published version to switch on or off");
             // Whoever switches it on puts its connections to work, also those its expressions choose at run time.
-            if (active) await rights.RecordPublisherAsync(request.HttpContext.User, id, ct);
+            if (active) await rights.RecordPublisherAsync(context.User, id, ct);
             // Registering the published version again adds its triggers (on) or removes them all (off).
             if (await flows.GetPublishedAsync(id, ct) is { } published) await triggers.RegisterAsync(FlowJson.Parse(published.Json), ct);
             return TypedResults.Ok(new FlowActiveResponse(id, active));
