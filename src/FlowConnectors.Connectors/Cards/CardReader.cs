@@ -141,14 +141,7 @@ internal static class CardReader
         };
     }
 
-    private static string Expected(SchemaViolation v) => (string?)FormatSchema.Card.Subschema(v.SchemaPointer)?["type"] switch
-    {
-        "string" => "a string",
-        "array" => "an array",
-        "object" => "an object",
-        "boolean" => "true or false",
-        var other => other ?? "another value",
-    };
+    private static string Expected(SchemaViolation v) => FormatSchema.Expected((string?)FormatSchema.Card.Subschema(v.SchemaPointer)?["type"]);
 }
 
 /// <summary>The <c>card</c> block as written (schemas/card.schema.json), once the schema check has left out values of the wrong type.</summary>

@@ -88,7 +88,7 @@ internal static class ManifestSchemaProblems
         if (v.Keyword == "type")
         {
             var field = segments.LastOrDefault() ?? "";
-            var expected = Expected((string?)Holder(v)?["type"]);
+            var expected = FormatSchema.Expected((string?)Holder(v)?["type"]);
             return segments switch
             {
                 ["auth"] => Problem("MANIFEST_MISSING_FIELD", "missing field 'auth' (an object with 'kind')", "$"),
@@ -149,15 +149,4 @@ internal static class ManifestSchemaProblems
         var auth = FormatSchema.At(root, segments[0] == "auth" ? "/auth" : "/additionalAuth/" + FormatSchema.Escape(segments[1]));
         return auth.ValueKind == JsonValueKind.Object && auth.TryGetProperty("kind", out var kind) && kind.ValueKind == JsonValueKind.String ? kind.GetString()! : "";
     }
-
-    private static string Expected(string? type) => type switch
-    {
-        "string" => "a string",
-        "array" => "an array",
-        "object" => "an object",
-        "boolean" => "true or false",
-        "integer" => "an integer",
-        "number" => "a number",
-        _ => type ?? "another value",
-    };
 }

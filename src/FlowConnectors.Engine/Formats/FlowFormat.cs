@@ -132,7 +132,7 @@ internal static class FlowFormat
         {
             "enum" => FormatProblem.Error("WRONG_TYPE", v.Path,
                 $"expected one of {string.Join(", ", holder?["enum"]?.AsArray().Select(e => e!.ToJsonString()) ?? [])}, got {value.GetRawText()}"),
-            "type" => FormatProblem.Error("WRONG_TYPE", v.Path, $"expected {Expected((string?)holder?["type"])}, got {Kind(value)}"),
+            "type" => FormatProblem.Error("WRONG_TYPE", v.Path, $"expected {FormatSchema.Expected((string?)holder?["type"])}, got {Kind(value)}"),
             _ => FormatProblem.Error("WRONG_TYPE", v.Path, v.LibraryMessage),
         };
     }
@@ -146,17 +146,6 @@ internal static class FlowFormat
             ? fields.Where(f => f != "ui" && !extensions.Contains(f)).Concat(extensions).Append("ui")
             : fields;
     }
-
-    private static string Expected(string? type) => type switch
-    {
-        "string" => "a string",
-        "array" => "an array",
-        "object" => "an object",
-        "boolean" => "true or false",
-        "integer" => "an integer",
-        "number" => "a number",
-        _ => type ?? "another value",
-    };
 
     private static string? NodeIdAt(JsonElement root, string pointer)
     {

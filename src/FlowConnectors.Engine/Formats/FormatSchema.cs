@@ -72,6 +72,18 @@ public sealed class FormatSchema
     }
 
     /// <summary>A property name as a JSON pointer segment.</summary>
+    /// <summary>How a problem names the JSON type a schema asks for ("a string", "true or false").</summary>
+    public static string Expected(string? type) => type switch
+    {
+        "string" => "a string",
+        "array" => "an array",
+        "object" => "an object",
+        "boolean" => "true or false",
+        "integer" => "an integer",
+        "number" => "a number",
+        _ => type ?? "another value",
+    };
+
     public static string Escape(string name) => name.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal);
 
     /// <summary>

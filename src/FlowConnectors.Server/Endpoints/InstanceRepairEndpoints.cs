@@ -117,6 +117,22 @@ internal static class InstanceRepairEndpoints
         Problems.Validation($"version {version} must be \"same\", \"latest\" (the latest published version) or a version number",
             [new { field = "version", message = "must be same, latest or a version number" }]);
 
+    /// <summary>A retry's node mapping (old node id → new node id), its problems added to <paramref name="errors"/>.</summary>
+    internal static Dictionary<string, string>? ReadMapping(JsonNode? node, List<object> errors)
+    {
+        if (node is null) return null;
+        if (node is not JsonObject map)
+        {
+            errors.Add(new { field = "mapping", message = "must be an object: { \"oldNodeId\": \"newNodeId\" }" });
+            return null;
+        }
+        var mapping = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (from, to) in map)
+            if (to is JsonValue v && v.TryGetValue(out string? id) && id.Length > 0) mapping[from] = id;
+            else errors.Add(new { field = $"mapping.{from}", message = "must be the id of a node in the target version" });
+        return mapping;
+    }
+
     private static (RetryTarget? Target, Dictionary<string, string>? Mapping, IResult? Problem) ReadRetryBody(JsonObject? body)
     {
         body ??= [];
@@ -126,15 +142,7 @@ internal static class InstanceRepairEndpoints
                 errors.Add(new { field = name, message = "unknown field; a retry has version and mapping (and filter, for retry all)" });
         var target = ParseTarget(body["version"]);
         if (target is null) errors.Add(new { field = "version", message = "must be same, latest or a version number" });
-        Dictionary<string, string>? mapping = null;
-        if (body["mapping"] is JsonObject map)
-        {
-            mapping = new Dictionary<string, string>(StringComparer.Ordinal);
-            foreach (var (from, to) in map)
-                if (to is JsonValue v && v.TryGetValue(out string? id) && id.Length > 0) mapping[from] = id;
-                else errors.Add(new { field = $"mapping.{from}", message = "must be the id of a node in the target version" });
-        }
-        else if (body["mapping"] is not null) errors.Add(new { field = "mapping", message = "must be an object: { \"oldNodeId\": \"newNodeId\" }" });
+        var mapping = ReadMapping(body["mapping"], errors);
         return errors.Count > 0 ? (null, null, Problems.Validation("the retry is not valid", errors)) : (target, mapping, null);
     }
 

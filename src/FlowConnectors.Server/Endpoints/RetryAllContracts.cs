@@ -59,15 +59,7 @@ internal sealed record RetryAllRequest : IBindableFromHttpContext<RetryAllReques
                 errors.Add(new { field = name, message = "unknown field; a retry has filter, version and mapping" });
         var target = InstanceRepairEndpoints.ParseTarget(body["version"]);
         if (target is null) errors.Add(new { field = "version", message = "must be same, latest or a version number" });
-        Dictionary<string, string>? mapping = null;
-        if (body["mapping"] is JsonObject map)
-        {
-            mapping = new Dictionary<string, string>(StringComparer.Ordinal);
-            foreach (var (from, to) in map)
-                if (to is JsonValue v && v.TryGetValue(out string? id) && id.Length > 0) mapping[from] = id;
-                else errors.Add(new { field = $"mapping.{from}", message = "must be the id of a node in the target version" });
-        }
-        else if (body["mapping"] is not null) errors.Add(new { field = "mapping", message = "must be an object: { \"oldNodeId\": \"newNodeId\" }" });
+        var mapping = InstanceRepairEndpoints.ReadMapping(body["mapping"], errors);
         var filter = RetryAllFilter.Read(body["filter"], errors);
         return errors.Count > 0 || filter is null ? null : new RetryAllRequest { Filter = filter, Version = body["version"]?.DeepClone(), Mapping = mapping, Target = target! };
     }
