@@ -27,15 +27,21 @@ internal static class DataFiles
         if (!OperatingSystem.IsWindows() && File.Exists(path)) File.SetUnixFileMode(path, OwnerOnlyFile);
     }
 
+    /// <summary>A new file (replacing one), created 0600 from its first byte on Unix.</summary>
+    private static FileStreamOptions PrivateFileOptions()
+    {
+        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = OwnerOnlyFile;
+        return options;
+    }
+
     /// <summary>
     /// Writes a file created 0600 from its first byte, synchronously, for code that runs while services are built (CallbackSigner): blocking there on the
     /// async write, whose completion needs a thread-pool thread, deadlocked servers starting together on a starved pool.
     /// </summary>
     public static void WritePrivateText(string path, string text)
     {
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = OwnerOnlyFile;
-        using (var stream = new FileStream(path, options))
+        using (var stream = new FileStream(path, PrivateFileOptions()))
         using (var writer = new StreamWriter(stream))
             writer.Write(text);
         RestrictFile(path);
@@ -44,9 +50,7 @@ internal static class DataFiles
     /// <summary>Writes a file created 0600 from its first byte.</summary>
     public static async Task WritePrivateTextAsync(string path, string text)
     {
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = OwnerOnlyFile;
-        await using (var stream = new FileStream(path, options))
+        await using (var stream = new FileStream(path, PrivateFileOptions()))
         await using (var writer = new StreamWriter(stream))
             await writer.WriteAsync(text);
         RestrictFile(path);
