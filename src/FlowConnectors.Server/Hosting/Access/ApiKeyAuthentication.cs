@@ -59,20 +59,25 @@ internal sealed class ApiKeyVerifier(IAccessKeyStore keys, UserManager<FlowUser>
         if (record.LastUsedAt is null || now - record.LastUsedAt >= LastUseResolution)
             await keys.TouchAsync(record.Id, now, ct);
 
-        var claims = new List<Claim>
-        {
-            new(ClaimTypes.NameIdentifier, user.Id),
-            new(ClaimTypes.Name, user.UserName ?? user.Id),
-            new(AccessClaims.KeyId, record.Id),
-        };
-        claims.AddRange((await users.GetRolesAsync(user)).Select(role => new Claim(ClaimTypes.Role, role)));
-        claims.AddRange(record.Scopes.Select(scope => new Claim(AccessClaims.Scope, scope)));
-        return new ClaimsPrincipal(new ClaimsIdentity(claims, ApiKeyAuthenticationHandler.SchemeName, ClaimTypes.Name, ClaimTypes.Role));
+        return await UserPrincipals.OfAsync(users, user, ApiKeyAuthenticationHandler.SchemeName,
+            record.Scopes.Select(scope => new Claim(AccessClaims.Scope, scope)).Prepend(new Claim(AccessClaims.KeyId, record.Id)));
     }
 
     /// <summary>True when the key works and may do <paramref name="permission"/> (an Http.Endpoint with auth kind apiKey asks for runs.execute).</summary>
     public async Task<bool> AllowsAsync(string key, string permission, CancellationToken ct) =>
         await VerifyAsync(key, ct) is { } principal && AccessClaims.PermissionsOf(principal).Contains(permission);
+}
+
+/// <summary>A user's principal as their current roles make them: id, name and roles, plus what the caller adds.</summary>
+internal static class UserPrincipals
+{
+    public static async Task<ClaimsPrincipal> OfAsync(UserManager<FlowUser> users, FlowUser user, string scheme, IEnumerable<Claim> more)
+    {
+        var claims = new List<Claim> { new(ClaimTypes.NameIdentifier, user.Id), new(ClaimTypes.Name, user.UserName ?? user.Id) };
+        claims.AddRange(more);
+        claims.AddRange((await users.GetRolesAsync(user)).Select(role => new Claim(ClaimTypes.Role, role)));
+        return new ClaimsPrincipal(new ClaimsIdentity(claims, scheme, ClaimTypes.Name, ClaimTypes.Role));
+    }
 }
 
 /// <summary>A disabled account: Identity's lockout set to never end (an admin's switch, not the wrong-password lockout).</summary>

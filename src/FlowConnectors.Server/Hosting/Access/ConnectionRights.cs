@@ -165,9 +165,7 @@ internal sealed class ConnectionRights(IConnectionAccessStore store, IServiceSco
         if (user is null) return (new ClaimsPrincipal(new ClaimsIdentity()), $"user {userId}, who no longer exists");
         var name = user.UserName ?? user.Id;
         if (AccountState.IsDisabled(user)) return (new ClaimsPrincipal(new ClaimsIdentity()), $"'{name}', whose account is disabled");
-        var claims = new List<Claim> { new(ClaimTypes.NameIdentifier, user.Id), new(ClaimTypes.Name, name) };
-        claims.AddRange((await users.GetRolesAsync(user)).Select(role => new Claim(ClaimTypes.Role, role)));
-        return (new ClaimsPrincipal(new ClaimsIdentity(claims, "publisher", ClaimTypes.Name, ClaimTypes.Role)), $"'{name}'");
+        return (await UserPrincipals.OfAsync(users, user, "publisher", []), $"'{name}'");
     }
 }
 
