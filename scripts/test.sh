@@ -3,18 +3,28 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+log="$(mktemp)"; designer_log="$(mktemp)"; newman_log="$(mktemp)"
+trap 'rm -f "$log" "$designer_log" "$newman_log"' EXIT
+# The designer (npm install from the lock, vite build into designer/dist, which the server serves) and its unit
+# tests (vitest), and newman for the Postman importer's conformance tests (npm), run beside the installs and the
+# .NET build below instead of after them: they need only Node, which the machine has.
+( cd designer && npm install --no-save --no-audit --no-fund --loglevel=error && npm run build --silent \
+  && npm test --silent -- --testTimeout=30000 ) >"$designer_log" 2>&1 &
+designer_job=$!
+# The Postman importer's conformance tests run newman (npm).
+( source scripts/newman.sh ) >"$newman_log" 2>&1 &
+newman_job=$!
 # The persistence tests run against SQLite and a real PostgreSQL (started here when not running).
 source scripts/postgres.sh
 # The designer's browser tests drive the system Chromium.
 source scripts/chromium.sh
-# The Postman importer's conformance tests run newman (npm).
-source scripts/newman.sh
-# Also builds the designer (npm install from the lock, vite build; src/FlowConnectors.Server/Designer.targets).
-dotnet build FlowConnectors.sln -c Release -warnaserror --nologo -v quiet
-log="$(mktemp)"
-trap 'rm -f "$log"' EXIT
-# The designer's unit tests (vitest).
-(cd designer && npm test --silent) 2>&1 | tee "$log"
+dotnet build FlowConnectors.sln -c Release -warnaserror --nologo -v quiet -p:SkipDesignerBuild=true
+designer_status=0; wait "$designer_job" || designer_status=$?
+cat "$designer_log" | tee "$log"
+if [ "$designer_status" -ne 0 ]; then echo "The designer's build or unit tests failed (exit $designer_status)."; exit "$designer_status"; fi
+newman_status=0; wait "$newman_job" || newman_status=$?
+cat "$newman_log"
+if [ "$newman_status" -ne 0 ]; then echo "Installing newman failed (exit $newman_status)."; exit "$newman_status"; fi
 status=0
 # A test that hangs is stopped after 20 minutes (the longest spec, the rolling restart, takes up to about 7) and reported by name (a failure), instead of holding the run until CI's limit.
 dotnet test FlowConnectors.sln -c Release --no-build --nologo --logger "console;verbosity=minimal" \
