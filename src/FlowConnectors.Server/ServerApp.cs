@@ -129,7 +129,10 @@ public static class ServerApp
         services.AddSingleton<ClusterChangeListener>();
         services.AddHostedService(provider => provider.GetRequiredService<ClusterChangeListener>());
         services.AddSingleton<Connections.ConnectionLifecycle>();
-        services.AddSingleton<CatalogService>();
+        // Step 1 keeps the catalog where it was, <data>/catalog; the database store replaces it.
+        services.AddSingleton<FlowConnectors.Catalog.ICatalogStore>(_ => new FlowConnectors.Catalog.DirectoryCatalog(Path.Combine(options.DataFolder, "catalog")));
+        services.AddSingleton<FlowConnectors.Catalog.ICatalogInstallTarget, CatalogInstallTarget>();
+        FlowConnectors.Catalog.CatalogServices.AddFlowCatalog(services);
         Scheduling.SchedulerService.Register(services);
         services.AddSingleton<CollectionService>();
         services.AddSingleton<ITriggerTimerHandler>(provider => provider.GetRequiredService<CollectionService>());
