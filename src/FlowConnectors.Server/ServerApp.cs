@@ -129,8 +129,7 @@ public static class ServerApp
         services.AddSingleton<ClusterChangeListener>();
         services.AddHostedService(provider => provider.GetRequiredService<ClusterChangeListener>());
         services.AddSingleton<Connections.ConnectionLifecycle>();
-        // Step 1 keeps the catalog where it was, <data>/catalog; the database store replaces it.
-        services.AddSingleton<FlowConnectors.Catalog.ICatalogStore>(_ => new FlowConnectors.Catalog.DirectoryCatalog(Path.Combine(options.DataFolder, "catalog")));
+        // The catalog lives in the database (ICatalogStore, registered by AddFlowPersistence), shared by every node.
         services.AddSingleton<FlowConnectors.Catalog.ICatalogInstallTarget, CatalogInstallTarget>();
         FlowConnectors.Catalog.CatalogServices.AddFlowCatalog(services);
         Scheduling.SchedulerService.Register(services);
@@ -170,6 +169,9 @@ public static class ServerApp
             if (clustered) app.Services.GetRequiredService<IDataProtectionProvider>().CreateProtector("FlowConnectors.Startup").Protect([1]);
             // Connectors installed through any node, copied from the database before the runtime loads the folders.
             await ConnectorInstaller.PrepareFoldersAsync(options, app.Services.GetRequiredService<IInstalledConnectorStore>(), startupLogger);
+            // A catalog an earlier version kept in <data>/catalog is copied into the database once.
+            await FlowConnectors.Catalog.CatalogFolderImport.ImportOnceAsync(app.Services.GetRequiredService<FlowConnectors.Catalog.ConnectorCatalog>(),
+                Path.Combine(options.DataFolder, "catalog"), startupLogger);
             host = app.Services.GetRequiredService<WorkflowHost>();
             await host.ReclaimLeasesAsync();
             connectors = app.Services.GetRequiredService<ConnectorRuntime>();
