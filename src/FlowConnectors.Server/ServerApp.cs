@@ -129,7 +129,9 @@ public static class ServerApp
         services.AddSingleton<ClusterChangeListener>();
         services.AddHostedService(provider => provider.GetRequiredService<ClusterChangeListener>());
         services.AddSingleton<Connections.ConnectionLifecycle>();
-        services.AddSingleton<CatalogService>();
+        // The catalog lives in the database (ICatalogStore, registered by AddFlowPersistence), shared by every node.
+        services.AddSingleton<FlowConnectors.Catalog.ICatalogInstallTarget, CatalogInstallTarget>();
+        FlowConnectors.Catalog.CatalogServices.AddFlowCatalog(services);
         Scheduling.SchedulerService.Register(services);
         services.AddSingleton<CollectionService>();
         services.AddSingleton<ITriggerTimerHandler>(provider => provider.GetRequiredService<CollectionService>());
@@ -167,6 +169,9 @@ public static class ServerApp
             if (clustered) app.Services.GetRequiredService<IDataProtectionProvider>().CreateProtector("FlowConnectors.Startup").Protect([1]);
             // Connectors installed through any node, copied from the database before the runtime loads the folders.
             await ConnectorInstaller.PrepareFoldersAsync(options, app.Services.GetRequiredService<IInstalledConnectorStore>(), startupLogger);
+            // A catalog an earlier version kept in <data>/catalog is copied into the database once.
+            await FlowConnectors.Catalog.CatalogFolderImport.ImportOnceAsync(app.Services.GetRequiredService<FlowConnectors.Catalog.ConnectorCatalog>(),
+                Path.Combine(options.DataFolder, "catalog"), startupLogger);
             host = app.Services.GetRequiredService<WorkflowHost>();
             await host.ReclaimLeasesAsync();
             connectors = app.Services.GetRequiredService<ConnectorRuntime>();

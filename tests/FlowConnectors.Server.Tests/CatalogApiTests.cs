@@ -1,7 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
-using FlowConnectors.Connectors.Catalog;
+using FlowConnectors.Catalog;
 using FlowConnectors.Connectors.Runtime;
 using FlowConnectors.Engine.Flows;
 using FlowConnectors.Engine.Runtime;

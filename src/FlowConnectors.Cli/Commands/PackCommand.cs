@@ -1,5 +1,5 @@
 using System.CommandLine;
-using FlowConnectors.Connectors.Catalog;
+using FlowConnectors.Catalog;
 
 namespace FlowConnectors.Cli.Commands;
 

@@ -71,7 +71,7 @@ internal sealed class OpenApiAction(string id, string path, string method, IOpen
             {
                 var example = Example(media);
                 var type = media.Schema?.Type?.HasFlag(JsonSchemaType.Array) == true ? "array" : "object";
-                var safe = example is not null && !FlowConnectors.Connectors.Catalog.SecretScanner.LooksLikeSecret(null, example.ToJsonString()) ? example : null;
+                var safe = example is not null && !FlowConnectors.Catalog.SecretScanner.LooksLikeSecret(null, example.ToJsonString()) ? example : null;
                 var name = AddInput("body", type, safe, required, "Body", media.Schema?.Description ?? "The JSON request body.");
                 if (_sample[name] is null) _sample[name] = example?.DeepClone() ?? (type == "array" ? new JsonArray() : new JsonObject());
                 bodyJs = $"input.{name}";
@@ -301,7 +301,7 @@ internal sealed class OpenApiAction(string id, string path, string method, IOpen
 
     /// <summary>A schema's default, unless it looks like a credential.</summary>
     private static JsonNode? Default(IOpenApiSchema schema, string? name) =>
-        schema.Default is { } d && !(d is JsonValue v && v.TryGetValue(out string? s) && FlowConnectors.Connectors.Catalog.SecretScanner.LooksLikeSecret(name, s)) ? d.DeepClone() : null;
+        schema.Default is { } d && !(d is JsonValue v && v.TryGetValue(out string? s) && FlowConnectors.Catalog.SecretScanner.LooksLikeSecret(name, s)) ? d.DeepClone() : null;
 
     /// <summary>An enum as a static dropdown.</summary>
     private static JsonArray? Options(IOpenApiSchema schema) =>

@@ -176,7 +176,7 @@ internal sealed class ActionBuilder
         var credential = _context.CredentialVariables.Contains(variable);
         if (credential && !inBody) throw new CredentialUse(variable);
         var value = _scope.TryGetValue(variable, out var v) ? PostmanTemplate.Resolve(v, _scope) : null;
-        if (credential || _context.SecretVariables.Contains(variable) || (value is not null && FlowConnectors.Connectors.Catalog.SecretScanner.LooksLikeSecret(variable, value)))
+        if (credential || _context.SecretVariables.Contains(variable) || (value is not null && FlowConnectors.Catalog.SecretScanner.LooksLikeSecret(variable, value)))
         {
             // The value stays out of the connector (no default, no literal): the input is required and secret.
             var why = credential ? "a credential of the connection's auth" : _context.SecretVariables.Contains(variable) ? "a secret variable in the collection" : "a secret-looking value";
@@ -200,7 +200,7 @@ internal sealed class ActionBuilder
         if (_variableInputs.ContainsKey(variable)) return true;
         if (!_scope.TryGetValue(variable, out var v)) return true;
         return _context.CredentialVariables.Contains(variable) || _context.SecretVariables.Contains(variable) ||
-            FlowConnectors.Connectors.Catalog.SecretScanner.LooksLikeSecret(variable, PostmanTemplate.Resolve(v, _scope));
+            FlowConnectors.Catalog.SecretScanner.LooksLikeSecret(variable, PostmanTemplate.Resolve(v, _scope));
     }
 
     /// <summary>The text with every variable substituted except those that need an input of their own.</summary>
@@ -279,7 +279,7 @@ internal sealed class ActionBuilder
     /// <summary>A literal value that looks like a credential becomes a required secret input instead of a literal in the flow.</summary>
     private Js? SecretLiteral(string key, string? value, string path)
     {
-        if (value is null || PostmanTemplate.Variables(value).Any() || !FlowConnectors.Connectors.Catalog.SecretScanner.LooksLikeSecret(key, value)) return null;
+        if (value is null || PostmanTemplate.Variables(value).Any() || !FlowConnectors.Catalog.SecretScanner.LooksLikeSecret(key, value)) return null;
         var name = AddInput(PostmanTemplate.Identifier(key, "value"), "string", null, required: true, key, $"'{key}' (a literal credential in the collection, not copied)");
         _inputs[^1].Secret = true;
         _context.Warnings.Add(new(path, $"'{key}' holds a literal credential; it is not copied — the input '{name}' is required and has no default"));
@@ -434,7 +434,7 @@ internal sealed class ActionBuilder
                             _context.Warnings.Add(new(field.Path, $"form field '{field.Key}' holds {{{{{only}}}}}, which has no value in the collection; it became a required input"));
                         name = VariableInput(only, inBody: true);
                     }
-                    else if (kept.Count > 0 || FlowConnectors.Connectors.Catalog.SecretScanner.LooksLikeSecret(field.Key, value))
+                    else if (kept.Count > 0 || FlowConnectors.Catalog.SecretScanner.LooksLikeSecret(field.Key, value))
                     {
                         // Part literal, part a variable that cannot be filled in (or a literal credential): the field is a required input with no default.
                         var why = kept.Count > 0 ? string.Join(", ", kept.Select(k => $"{{{{{k}}}}}")) + " (no value in the collection, or a credential)" : "a literal credential, not copied";
@@ -470,7 +470,7 @@ internal sealed class ActionBuilder
             case JsonArray a:
                 foreach (var item in a.ToList()) HideLiteralSecrets(item, name, path, fills);
                 break;
-            case JsonValue v when v.TryGetValue(out string? text) && !text.Contains("{{", StringComparison.Ordinal) && FlowConnectors.Connectors.Catalog.SecretScanner.LooksLikeSecret(name, text):
+            case JsonValue v when v.TryGetValue(out string? text) && !text.Contains("{{", StringComparison.Ordinal) && FlowConnectors.Catalog.SecretScanner.LooksLikeSecret(name, text):
             {
                 var input = AddInput(PostmanTemplate.Identifier(name ?? "secret", "secret"), "string", null, required: true, name ?? "secret",
                     $"'{name}' of the body (a literal credential in the collection, not copied)");

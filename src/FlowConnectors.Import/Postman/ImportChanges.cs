@@ -18,7 +18,7 @@ public sealed record ImportChanges(
     /// <summary>The kept settings' values, written over the import's.</summary>
     public JsonObject KeptSettings { get; init; } = [];
     /// <summary>The catalog's semantic diff from the folder to the re-import (null for a new connector); its breaking changes set the major version.</summary>
-    public FlowConnectors.Connectors.Catalog.ConnectorDiff? Diff { get; init; }
+    public FlowConnectors.Catalog.ConnectorDiff? Diff { get; init; }
 
     /// <summary>The connector settings a re-import keeps when the folder's differ from the source's: the user's edits.</summary>
     public static readonly string[] EditableSettings = ["name", "description", "icon", "accentColor", "documentationUrl", "supportEmail"];
@@ -100,13 +100,13 @@ public sealed record ImportChanges(
         // auth kind changed) is a major bump, anything else a minor one.
         var previous = (string?)oldManifest["version"];
         var version = previous ?? "1.0.0";
-        FlowConnectors.Connectors.Catalog.ConnectorDiff? diff = null;
+        FlowConnectors.Catalog.ConnectorDiff? diff = null;
         try
         {
             var after = imported.Files(version, keptSettings).ToDictionary(f => f.Key, f => System.Text.Encoding.UTF8.GetBytes(f.Value));
-            diff = FlowConnectors.Connectors.Catalog.SemanticDiff.Compare(FlowConnectors.Connectors.Catalog.ConnectorSnapshot.FromPath(existingFolder), FlowConnectors.Connectors.Catalog.ConnectorSnapshot.FromFiles(after, "import"));
+            diff = FlowConnectors.Catalog.SemanticDiff.Compare(FlowConnectors.Catalog.ConnectorSnapshot.FromPath(existingFolder), FlowConnectors.Catalog.ConnectorSnapshot.FromFiles(after, "import"));
         }
-        catch (FlowConnectors.Connectors.Catalog.CatalogException)
+        catch (FlowConnectors.Catalog.CatalogException)
         {
             // A hand-broken flow in the folder: the import replaces it; the action list above still says what changed.
         }

@@ -112,7 +112,7 @@ internal static class PostmanAuthMapper
         return new(ApiKey(token, "header", "Authorization", "Bearer"), parameters, credentials, "Authorization", null);
     }
 
-    private static bool LooksSecret(string name, string? value) => value is not null && FlowConnectors.Connectors.Catalog.SecretScanner.LooksLikeSecret(name, value);
+    private static bool LooksSecret(string name, string? value) => value is not null && FlowConnectors.Catalog.SecretScanner.LooksLikeSecret(name, value);
 
     private static JsonObject ApiKey(string parameter, string where, string name, string tokenType) => new()
     {

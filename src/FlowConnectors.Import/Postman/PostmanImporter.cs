@@ -191,7 +191,7 @@ public static partial class PostmanImporter
                 if (variable.Disabled || variable.Value is null) continue;
                 var parameter = parameters.FirstOrDefault(p => p.Variable == variable.Key);
                 if (parameter is null) continue;
-                if (parameter.Type == "password" || variable.Type == "secret" || FlowConnectors.Connectors.Catalog.SecretScanner.LooksLikeSecret(variable.Key, variable.Value))
+                if (parameter.Type == "password" || variable.Type == "secret" || FlowConnectors.Catalog.SecretScanner.LooksLikeSecret(variable.Key, variable.Value))
                 {
                     warnings.Add(new(variable.Path, $"environment '{environment.Name}': the value of {{{{{variable.Key}}}}} is a credential; it is not copied into the preset — enter it in the connection"));
                     continue;

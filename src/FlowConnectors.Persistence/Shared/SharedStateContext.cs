@@ -5,7 +5,7 @@ namespace FlowConnectors.Persistence.Shared;
 
 /// <summary>
 /// What every node of a cluster needs and no node may keep to itself: installed connectors, the data-protection key
-/// ring (used on PostgreSQL), one-time sign-in states and cluster-wide secrets. A context of its own, with its own
+/// ring (used on PostgreSQL), one-time sign-in states, cluster-wide secrets and the connector catalog. A context of its own, with its own
 /// migrations and history table, in the same database as the runtime's: these tables and the runtime's never share a
 /// model snapshot.
 /// </summary>
@@ -17,6 +17,8 @@ internal abstract class SharedStateContext(DbContextOptions options) : DbContext
     public DbSet<InstalledConnectorEntity> InstalledConnectors => Set<InstalledConnectorEntity>();
     public DbSet<OneTimeStateEntity> OneTimeStates => Set<OneTimeStateEntity>();
     public DbSet<ClusterSecretEntity> ClusterSecrets => Set<ClusterSecretEntity>();
+    public DbSet<CatalogConnectorEntity> CatalogConnectors => Set<CatalogConnectorEntity>();
+    public DbSet<CatalogVersionEntity> CatalogVersions => Set<CatalogVersionEntity>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -42,6 +44,22 @@ internal abstract class SharedStateContext(DbContextOptions options) : DbContext
             e.ToTable("ClusterSecrets");
             e.HasKey(x => x.Name);
             e.Property(x => x.Name).HasMaxLength(100);
+        });
+        model.Entity<CatalogConnectorEntity>(e =>
+        {
+            e.ToTable("CatalogConnectors");
+            e.HasKey(x => x.Key);
+            e.Property(x => x.Key).HasMaxLength(200);
+        });
+        model.Entity<CatalogVersionEntity>(e =>
+        {
+            e.ToTable("CatalogVersions");
+            e.HasKey(x => new { x.Key, x.Version });
+            e.Property(x => x.Key).HasMaxLength(200);
+            e.Property(x => x.Version).HasMaxLength(100);
+            e.Property(x => x.Digest).HasMaxLength(80);
+            e.Property(x => x.Status).HasMaxLength(20);
+            e.HasOne<CatalogConnectorEntity>().WithMany().HasForeignKey(x => x.Key).OnDelete(DeleteBehavior.Cascade);
         });
     }
 }

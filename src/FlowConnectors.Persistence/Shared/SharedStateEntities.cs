@@ -31,3 +31,23 @@ internal sealed class ClusterSecretEntity
     public string Name { get; set; } = "";
     public string Value { get; set; } = "";
 }
+
+/// <summary>A connector in the shared catalog (every node's; it used to be <c>&lt;data&gt;/catalog</c> on one node).</summary>
+internal sealed class CatalogConnectorEntity
+{
+    public string Key { get; set; } = "";
+    public string Name { get; set; } = "";
+    public string? Description { get; set; }
+}
+
+/// <summary>One published catalog version: its review status and its package (the .fcpkg zip, checked against the digest on every read).</summary>
+internal sealed class CatalogVersionEntity
+{
+    public string Key { get; set; } = "";
+    public string Version { get; set; } = "";
+    public string Digest { get; set; } = "";
+    public string Status { get; set; } = "";
+    public string? Reason { get; set; }
+    public byte[] Package { get; set; } = [];
+    public DateTimeOffset PublishedAt { get; set; }
+}

@@ -32,6 +32,7 @@ internal static class SharedStatePersistence
         services.AddSingleton<IInstalledConnectorStore, EfInstalledConnectorStore>();
         services.AddSingleton<IOneTimeStates, EfOneTimeStates>();
         services.AddSingleton<IClusterSecrets, EfClusterSecrets>();
+        services.AddSingleton<FlowConnectors.Catalog.ICatalogStore, EfCatalogStore>();
     }
 
     internal static DbContextOptionsBuilder<T> Configure<T>(DbContextOptionsBuilder<T> builder, PersistenceOptions options) where T : DbContext

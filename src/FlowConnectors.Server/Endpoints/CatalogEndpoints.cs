@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using FlowConnectors.Connectors.Catalog;
+using FlowConnectors.Catalog;
 using FlowConnectors.Connectors.Testing;
 using FlowConnectors.Engine.Flows;
 using FlowConnectors.Persistence;
@@ -25,11 +25,11 @@ internal static class CatalogEndpoints
     {
         var api = app.MapGroup("/api/catalog").WithTags("Catalog").ProducesAccessProblems();
 
-        api.MapGet("", (CatalogService catalog) => Guard(() => TypedResults.Ok(new CatalogListing(
-            [.. catalog.Catalog.List().Select(e => new CatalogConnector(e.Key, e.Name, catalog.InstalledVersion(e.Key), [.. catalog.LoadedVersions(e.Key)], [.. e.Versions.Select(Json)]))]))))
+        api.MapGet("", async (CatalogService catalog, CancellationToken ct) => await GuardAsync(async () => TypedResults.Ok(new CatalogListing(
+            [.. (await catalog.Catalog.ListAsync(ct)).Select(e => new CatalogConnector(e.Key, e.Name, catalog.InstalledVersion(e.Key), [.. catalog.LoadedVersions(e.Key)], [.. e.Versions.Select(Json)]))]))))
             .WithName("ListCatalog").ProducesCatalogProblems();
 
-        api.MapPost("/packages", async Task<Results<Created<CatalogPublished>, Ok<CatalogPublished>, ProblemHttpResult>> (HttpContext context, CatalogService catalog, ICatalogSubmitterStore submitters, TimeProvider clock) =>
+        api.MapPost("/packages", async Task<Results<Created<CatalogPublished>, Ok<CatalogPublished>, ProblemHttpResult>> (HttpContext context, CatalogService catalog, ICatalogSubmitterStore submitters, TimeProvider clock, CancellationToken ct) =>
         {
             var (bytes, problem) = await ReadPackageAsync(context);
             if (problem is not null) return problem;
@@ -37,7 +37,7 @@ internal static class CatalogEndpoints
             Results<Created<CatalogPublished>, Ok<CatalogPublished>, ProblemHttpResult> answer;
             try
             {
-                published = catalog.Submit(CatalogPackage.Read(bytes, "the uploaded package"));
+                published = await catalog.SubmitAsync(CatalogPackage.Read(bytes, "the uploaded package"), ct);
                 answer = Published(published);
             }
             catch (CatalogException e) { answer = Refusal(e); }
@@ -59,7 +59,7 @@ internal static class CatalogEndpoints
             Results<Created<CatalogPublished>, Ok<CatalogPublished>, ProblemHttpResult> answer;
             try
             {
-                published = catalog.Submit(await catalog.ExportAsync(key, ct));
+                published = await catalog.SubmitAsync(await catalog.ExportAsync(key, ct), ct);
                 answer = Published(published);
             }
             catch (CatalogException e) { answer = Refusal(e); }
@@ -71,18 +71,18 @@ internal static class CatalogEndpoints
             await GuardAsync(async () => TypedResults.Ok(Tests(await catalog.TestInstalledAsync(key, ct)))))
             .WithName("TestInstalledConnector").ProducesCatalogProblems();
 
-        api.MapGet("/{key}/package", (string key, string? version, bool? includeUnapproved, CatalogService catalog) => Guard(() =>
+        api.MapGet("/{key}/package", async (string key, string? version, bool? includeUnapproved, CatalogService catalog, CancellationToken ct) => await GuardAsync(async () =>
         {
             CheckVersion(version);
-            var package = catalog.Catalog.Get(key, version, approvedOnly: includeUnapproved != true);
+            var package = await catalog.Catalog.GetAsync(key, version, approvedOnly: includeUnapproved != true, ct);
             return TypedResults.File(package.ToBytes(), ZipType, package.DefaultFileName);
         })).Produces<byte[]>(StatusCodes.Status200OK, ZipType).WithName("DownloadCatalogPackage").ProducesCatalogProblems();
 
-        api.MapGet("/{key}/{version}", (string key, string version, CatalogService catalog) => Guard(() =>
+        api.MapGet("/{key}/{version}", async (string key, string version, CatalogService catalog, CancellationToken ct) => await GuardAsync(async () =>
         {
             CheckVersion(version);
-            var package = catalog.Catalog.Get(key, version, approvedOnly: false);
-            var entry = catalog.Catalog.Find(key)!;
+            var package = await catalog.Catalog.GetAsync(key, version, approvedOnly: false, ct);
+            var entry = (await catalog.Catalog.FindAsync(key, ct))!;
             var previous = VersionRules.PreviousOf(version, entry.Versions.Select(v => v.Version));
             var listed = entry.Versions.First(v => v.Version == version);
             return TypedResults.Ok(new CatalogVersionDetails(key, version, package.Name, package.Digest, listed.Status, listed.Reason,
@@ -90,7 +90,7 @@ internal static class CatalogEndpoints
         })).WithName("GetCatalogVersion").ProducesCatalogProblems();
 
         api.MapPost("/{key}/{version}/review", async Task<Results<Ok<CatalogVersionResponse>, ProblemHttpResult>> (string key, string version, CatalogReviewRequest body, HttpRequest request, CatalogService catalog, ServerOptions options,
-            ICatalogSubmitterStore submitters) =>
+            ICatalogSubmitterStore submitters, CancellationToken ct) =>
         {
             var status = body.Status;
             if (status is not (ReviewStatus.Approved or ReviewStatus.Rejected))
@@ -103,22 +103,22 @@ internal static class CatalogEndpoints
                 && await submitters.FindAsync(key, version) == reviewer)
                 return Problems.Result(StatusCodes.Status403Forbidden, "Self-approval refused",
                     $"{key}@{version} was submitted by you; another catalog reviewer approves it");
-            return Guard(() => TypedResults.Ok(Json(catalog.Catalog.Review(key, version, status, reason))));
+            return await GuardAsync(async () => TypedResults.Ok(Json(await catalog.Catalog.ReviewAsync(key, version, status, reason, ct))));
         }).WithName("ReviewCatalogVersion").ProducesBodyProblems().ProducesCatalogProblems();
 
         // ?from=installed (the default when the connector is installed) or ?from=<version>: what moving to this version changes.
-        api.MapGet("/{key}/{version}/diff", (string key, string version, string? from, CatalogService catalog) => Guard(() =>
+        api.MapGet("/{key}/{version}/diff", async (string key, string version, string? from, CatalogService catalog, CancellationToken ct) => await GuardAsync(async () =>
         {
             CheckVersion(version);
-            var package = catalog.Catalog.Get(key, version, approvedOnly: false);
-            from ??= catalog.InstalledVersion(key) is not null ? "installed" : VersionRules.PreviousOf(version, catalog.Catalog.Find(key)!.Versions.Select(v => v.Version));
+            var package = await catalog.Catalog.GetAsync(key, version, approvedOnly: false, ct);
+            from ??= catalog.InstalledVersion(key) is not null ? "installed" : VersionRules.PreviousOf(version, (await catalog.Catalog.FindAsync(key, ct))!.Versions.Select(v => v.Version));
             ConnectorDiff diff;
             if (from == "installed") diff = catalog.DiffFromInstalled(package);
             else if (from is null) diff = SemanticDiff.Compare(new ConnectorSnapshot(null, new Dictionary<string, FlowDefinition>()), ConnectorSnapshot.FromPackage(package));
             else
             {
                 CheckVersion(from);
-                diff = SemanticDiff.Compare(ConnectorSnapshot.FromPackage(catalog.Catalog.Get(key, from, approvedOnly: false)), ConnectorSnapshot.FromPackage(package));
+                diff = SemanticDiff.Compare(ConnectorSnapshot.FromPackage(await catalog.Catalog.GetAsync(key, from, approvedOnly: false, ct)), ConnectorSnapshot.FromPackage(package));
             }
             var result = diff.ToJson();
             result["from"] = from == "installed" ? $"installed {catalog.InstalledVersion(key)}" : from;

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using FlowConnectors.Connectors.Catalog;
+using FlowConnectors.Catalog;
 using FlowConnectors.Connectors.Runtime;
 using FlowConnectors.Import.OpenApi;
 using FlowConnectors.Import.Postman;

@@ -1,5 +1,8 @@
 using System.Diagnostics;
 using FlowConnectors.Persistence;
+using FlowConnectors.Runtime;
+using Medallion.Threading;
+using Medallion.Threading.Postgres;
 
 namespace FlowConnectors.Server.Hosting;
 
@@ -8,9 +11,17 @@ namespace FlowConnectors.Server.Hosting;
 /// with a pause between them, so the runs' own writes get the database in between; on SQLite it then gives the freed
 /// pages back to the file system. One pass per <see cref="RetentionSettings.Interval"/>; failures are logged and
 /// retried next pass.
+/// On PostgreSQL the passes run once across the cluster, not once per node: a pass needs the cluster's retention lock
+/// (a PostgreSQL advisory lock, through DistributedLock.Postgres). The node that takes it keeps it between passes, so
+/// another node never repeats a pass just after it; the others skip theirs while it lives, and one of them takes the
+/// lock over at its next pass when the holder stops or dies (its session, and with it the lock, ends).
+/// SQLite serves one node and needs no lock.
 /// </summary>
-internal sealed class RetentionWorker(IRetentionStore store, ServerOptions options, TimeProvider clock, ILogger<RetentionWorker> logger) : BackgroundService
+internal sealed class RetentionWorker(IRetentionStore store, ServerOptions options, NodeIdentity node, TimeProvider clock, ILogger<RetentionWorker> logger) : BackgroundService
 {
+    private const string LockName = "flowconnectors:retention";
+    private IDistributedSynchronizationHandle? _clusterLock;
+
     private const int IncidentBatch = 500;
     private const int VacuumPagesPerStep = 2_000;
     private static readonly TimeSpan Pause = TimeSpan.FromMilliseconds(20);
@@ -21,18 +32,55 @@ internal sealed class RetentionWorker(IRetentionStore store, ServerOptions optio
         // Not during start-up: the first pass waits a moment, behind recovery and the first requests.
         try { await Task.Delay(TimeSpan.FromSeconds(2), stoppingToken); }
         catch (OperationCanceledException) { return; }
-        while (!stoppingToken.IsCancellationRequested)
+        try
         {
-            try
+            while (!stoppingToken.IsCancellationRequested)
             {
-                await PassAsync(stoppingToken);
+                try
+                {
+                    if (await HoldsClusterLockAsync(stoppingToken)) await PassAsync(stoppingToken);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    logger.LogError("retention pass failed: {Message}", e.Message);
+                }
+                try { await Task.Delay(options.Retention.Interval, stoppingToken); }
+                catch (OperationCanceledException) { break; }
             }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                logger.LogError("retention pass failed: {Message}", e.Message);
-            }
-            try { await Task.Delay(options.Retention.Interval, stoppingToken); }
-            catch (OperationCanceledException) { break; }
+        }
+        finally
+        {
+            // Released at once on a graceful stop, so another node takes the passes over at its next one.
+            await ReleaseClusterLockAsync();
+        }
+    }
+
+    /// <summary>Whether this node runs the cluster's retention pass: always on SQLite; on PostgreSQL while it holds the lock.</summary>
+    private async Task<bool> HoldsClusterLockAsync(CancellationToken ct)
+    {
+        if (options.Database != "postgres") return true;
+        if (_clusterLock is { } held)
+        {
+            if (!held.HandleLostToken.IsCancellationRequested) return true;
+            logger.LogWarning("retention: node {Node} lost the cluster's retention lock (its database session ended)", node.NodeId);
+            await ReleaseClusterLockAsync();
+        }
+        var clusterLock = new PostgresDistributedLock(new PostgresAdvisoryLockKey(LockName, allowHashing: true), options.ConnectionString!);
+        _clusterLock = await clusterLock.TryAcquireAsync(TimeSpan.Zero, ct);
+        if (_clusterLock is null) return false;
+        logger.LogInformation("retention: node {Node} took the cluster's retention lock and runs the passes; the other nodes skip theirs", node.NodeId);
+        return true;
+    }
+
+    private async Task ReleaseClusterLockAsync()
+    {
+        if (_clusterLock is not { } held) return;
+        _clusterLock = null;
+        try { await held.DisposeAsync(); }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Its session is gone either way (and the lock with it).
+            logger.LogDebug("retention: releasing the cluster's retention lock: {Message}", e.Message);
         }
     }
 
@@ -73,7 +121,7 @@ internal sealed class RetentionWorker(IRetentionStore store, ServerOptions optio
             await Task.Delay(Pause, ct);
         }
         if (instances + journal + inbox > 0 || pages > 0)
-            logger.LogInformation("retention: deleted {Instances} runs, {Journal} journal entries and {Inbox} inbox messages, gave back {Pages} pages, in {Elapsed} ms",
-                instances, journal, inbox, pages, watch.ElapsedMilliseconds);
+            logger.LogInformation("retention: deleted {Instances} runs, {Journal} journal entries and {Inbox} inbox messages, gave back {Pages} pages, in {Elapsed} ms (pass run by node {Node})",
+                instances, journal, inbox, pages, watch.ElapsedMilliseconds, node.NodeId);
     }
 }

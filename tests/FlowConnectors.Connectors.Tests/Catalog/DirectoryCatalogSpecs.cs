@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using FlowConnectors.Connectors.Catalog;
+using FlowConnectors.Catalog;
 
 namespace FlowConnectors.Connectors.Tests.Catalog;
 

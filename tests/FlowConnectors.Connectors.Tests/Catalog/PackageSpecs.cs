@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using FlowConnectors.Connectors.Catalog;
+using FlowConnectors.Catalog;
 using FlowConnectors.Tests.Shared;
 
 namespace FlowConnectors.Connectors.Tests.Catalog;

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using FlowConnectors.Connectors.Catalog;
+using FlowConnectors.Catalog;
 using FlowConnectors.Connectors.Manifest;
 using FlowConnectors.Connectors.Runtime;
 using FlowConnectors.Engine.Flows;

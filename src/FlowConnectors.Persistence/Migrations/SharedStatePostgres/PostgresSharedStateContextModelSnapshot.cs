@@ -22,6 +22,59 @@ namespace FlowConnectors.Persistence.Migrations.SharedStatePostgres
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("FlowConnectors.Persistence.Shared.CatalogConnectorEntity", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("Description")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("Key");
+
+                    b.ToTable("CatalogConnectors", (string)null);
+                });
+
+            modelBuilder.Entity("FlowConnectors.Persistence.Shared.CatalogVersionEntity", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("Version")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("Digest")
+                        .IsRequired()
+                        .HasMaxLength(80)
+                        .HasColumnType("character varying(80)");
+
+                    b.Property<byte[]>("Package")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.Property<DateTimeOffset>("PublishedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Reason")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.HasKey("Key", "Version");
+
+                    b.ToTable("CatalogVersions", (string)null);
+                });
+
             modelBuilder.Entity("FlowConnectors.Persistence.Shared.ClusterSecretEntity", b =>
                 {
                     b.Property<string>("Name")
@@ -108,6 +161,15 @@ namespace FlowConnectors.Persistence.Migrations.SharedStatePostgres
                     b.HasKey("Id");
 
                     b.ToTable("DataProtectionKeys", (string)null);
+                });
+
+            modelBuilder.Entity("FlowConnectors.Persistence.Shared.CatalogVersionEntity", b =>
+                {
+                    b.HasOne("FlowConnectors.Persistence.Shared.CatalogConnectorEntity", null)
+                        .WithMany()
+                        .HasForeignKey("Key")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 #pragma warning restore 612, 618
         }

@@ -16,6 +16,59 @@ namespace FlowConnectors.Persistence.Migrations.SharedStateSqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.12");
 
+            modelBuilder.Entity("FlowConnectors.Persistence.Shared.CatalogConnectorEntity", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Description")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Key");
+
+                    b.ToTable("CatalogConnectors", (string)null);
+                });
+
+            modelBuilder.Entity("FlowConnectors.Persistence.Shared.CatalogVersionEntity", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Version")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Digest")
+                        .IsRequired()
+                        .HasMaxLength(80)
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("Package")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<long>("PublishedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Reason")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Key", "Version");
+
+                    b.ToTable("CatalogVersions", (string)null);
+                });
+
             modelBuilder.Entity("FlowConnectors.Persistence.Shared.ClusterSecretEntity", b =>
                 {
                     b.Property<string>("Name")
@@ -100,6 +153,15 @@ namespace FlowConnectors.Persistence.Migrations.SharedStateSqlite
                     b.HasKey("Id");
 
                     b.ToTable("DataProtectionKeys", (string)null);
+                });
+
+            modelBuilder.Entity("FlowConnectors.Persistence.Shared.CatalogVersionEntity", b =>
+                {
+                    b.HasOne("FlowConnectors.Persistence.Shared.CatalogConnectorEntity", null)
+                        .WithMany()
+                        .HasForeignKey("Key")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 #pragma warning restore 612, 618
         }

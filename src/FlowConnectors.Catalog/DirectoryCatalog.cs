@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using FlowConnectors.Engine.Flows;
 
-namespace FlowConnectors.Connectors.Catalog;
+namespace FlowConnectors.Catalog;
 
 public static class ReviewStatus
 {
@@ -32,11 +32,11 @@ public sealed record PublishResult(CatalogVersion Version, bool Created, string?
 /// &lt;key&gt;/&lt;version&gt;/package.json  key, version, digest, each file's SHA-256
 /// &lt;key&gt;/&lt;version&gt;/connector.json, flows/*.flow.json, tests/*.json, icon, templates/…
 /// </code>
-/// Published versions are immutable. Every change is made under a lock file and lands whole: the
-/// version folder is staged and moved in, then the index is replaced (temporary file + rename), so a
-/// refused publish or a crash leaves the catalog as it was.
+/// Published versions are immutable (the rules are <see cref="ConnectorCatalog"/>'s). Every change is made under a lock
+/// file and lands whole: the version folder is staged and moved in, then the index is replaced (temporary file +
+/// rename), so a refused publish or a crash leaves the catalog as it was.
 /// </summary>
-public sealed class DirectoryCatalog(string root)
+public sealed class DirectoryCatalog(string root) : ICatalogStore
 {
     public const string IndexFile = "index.json";
     public const int Format = 1;
@@ -51,90 +51,55 @@ public sealed class DirectoryCatalog(string root)
 
     public CatalogEntry? Find(string key) => ReadIndex().GetValueOrDefault(key);
 
-    /// <summary>
-    /// Publishes a package (already read and verified) with a review status. Refuses: a version
-    /// already published with other content, breaking changes without a major bump, an invalid connector.
-    /// </summary>
-    public PublishResult Publish(CatalogPackage package, string status, Action<CatalogPackage>? validate = null)
-    {
-        VersionRules.Parse(package.Version, $"{package.Key}: connector.json: $.version");
-        return WithLock(() =>
+    // The folder's own operations complete synchronously, so the command line and tests use them without async.
+
+    /// <inheritdoc cref="ConnectorCatalog.PublishAsync"/>
+    public PublishResult Publish(CatalogPackage package, string status, Action<CatalogPackage>? validate = null) =>
+        new ConnectorCatalog(this).PublishAsync(package, status, validate).GetAwaiter().GetResult();
+
+    /// <inheritdoc cref="ConnectorCatalog.ReviewAsync"/>
+    public CatalogVersion Review(string key, string version, string status, string? reason) =>
+        new ConnectorCatalog(this).ReviewAsync(key, version, status, reason).GetAwaiter().GetResult();
+
+    /// <inheritdoc cref="ConnectorCatalog.GetAsync"/>
+    public CatalogPackage Get(string key, string? version, bool approvedOnly = true) =>
+        new ConnectorCatalog(this).GetAsync(key, version, approvedOnly).GetAwaiter().GetResult();
+
+    Task<IReadOnlyList<CatalogEntry>> ICatalogStore.ListAsync(CancellationToken ct) => Task.FromResult(List());
+
+    Task<CatalogEntry?> ICatalogStore.FindAsync(string key, CancellationToken ct) => Task.FromResult(Find(key));
+
+    Task<CatalogPackage> ICatalogStore.ReadAsync(CatalogVersion version, CancellationToken ct) => Task.FromResult(ReadVersion(version));
+
+    Task<T> ICatalogStore.UpdateAsync<T>(string key, Func<CatalogEntry?, Func<CatalogVersion, Task<CatalogPackage>>, Task<CatalogUpdate<T>>> decide, CancellationToken ct) =>
+        Task.FromResult(WithLock(() =>
         {
             var index = ReadIndex();
-            var entry = index.GetValueOrDefault(package.Key);
-            if (entry?.Versions.FirstOrDefault(v => v.Version == package.Version) is { } existing)
+            var update = decide(index.GetValueOrDefault(key), v => Task.FromResult(ReadVersion(v))).GetAwaiter().GetResult();
+            if (update.Entry is null) return update.Result;
+            string? target = null;
+            if (update.Added is { } package)
             {
-                if (existing.Digest == package.Digest) return new PublishResult(existing, false, null, null);
-                throw new CatalogException(CatalogErrorKind.Immutable,
-                    $"{package.Reference} is already published with digest {existing.Digest}; this package's digest is {package.Digest}. A published version is immutable: give the change a new version");
+                target = FolderOf(package.Key, package.Version);
+                var staging = Path.Combine(Root, $".staging-{Guid.NewGuid():N}");
+                package.WriteTo(staging);
+                // A folder the index does not list is what a crash between the two steps left behind.
+                if (Directory.Exists(target)) Directory.Delete(target, recursive: true);
+                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                Directory.Move(staging, target);
             }
-            validate?.Invoke(package);
-            var published = entry?.Versions.Where(v => v.Status != ReviewStatus.Rejected).Select(v => v.Version) ?? [];
-            var previous = VersionRules.PreviousOf(package.Version, published);
-            ConnectorDiff? diff = null;
-            if (previous is not null)
-            {
-                diff = SemanticDiff.Compare(ConnectorSnapshot.FromPackage(ReadVersion(entry!.Versions.First(v => v.Version == previous))), ConnectorSnapshot.FromPackage(package));
-                VersionRules.CheckBump(package.Key, previous, package.Version, diff);
-            }
-
-            var target = FolderOf(package.Key, package.Version);
-            var staging = Path.Combine(Root, $".staging-{Guid.NewGuid():N}");
-            package.WriteTo(staging);
-            // A folder the index does not list is what a crash between the two steps left behind.
-            if (Directory.Exists(target)) Directory.Delete(target, recursive: true);
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            Directory.Move(staging, target);
-            var version = new CatalogVersion(package.Key, package.Version, package.Digest, status, null);
-            var versions = (entry?.Versions ?? []).Append(version).OrderBy(v => v.Version, Comparer<string>.Create(VersionRules.Compare)).ToList();
-            index[package.Key] = new CatalogEntry(package.Key, package.Name, entry?.Description, versions);
+            index[key] = update.Entry;
             try
             {
                 WriteIndex(index);
             }
             catch
             {
-                Directory.Delete(target, recursive: true);
+                if (target is not null) Directory.Delete(target, recursive: true);
                 throw;
             }
-            return new PublishResult(version, true, previous, diff);
-        });
-    }
-
-    /// <summary>Records a review decision (approved, or rejected with a reason).</summary>
-    public CatalogVersion Review(string key, string version, string status, string? reason)
-    {
-        if (!ReviewStatus.IsValid(status)) throw new CatalogException(CatalogErrorKind.InvalidPackage, $"status '{status}' must be submitted, approved or rejected");
-        if (status == ReviewStatus.Rejected && string.IsNullOrWhiteSpace(reason))
-            throw new CatalogException(CatalogErrorKind.InvalidPackage, "a rejection needs a reason");
-        return WithLock(() =>
-        {
-            var index = ReadIndex();
-            var entry = index.GetValueOrDefault(key) ?? throw new CatalogException(CatalogErrorKind.NotFound, $"the catalog has no connector '{key}'");
-            var existing = entry.Versions.FirstOrDefault(v => v.Version == version) ?? throw new CatalogException(CatalogErrorKind.NotFound, $"the catalog has no {key}@{version}");
-            var updated = existing with { Status = status, Reason = status == ReviewStatus.Rejected ? reason!.Trim() : null };
-            index[key] = entry with { Versions = entry.Versions.Select(v => v.Version == version ? updated : v).ToList() };
-            WriteIndex(index);
-            return updated;
-        });
-    }
-
-    /// <summary>
-    /// A version (the latest approved one when <paramref name="version"/> is null), read back and
-    /// verified against the digest the index holds.
-    /// </summary>
-    public CatalogPackage Get(string key, string? version, bool approvedOnly = true)
-    {
-        var entry = Find(key) ?? throw new CatalogException(CatalogErrorKind.NotFound, $"the catalog has no connector '{key}'");
-        CatalogVersion? found = version is null ? entry.Latest(approvedOnly) : entry.Versions.FirstOrDefault(v => v.Version == version);
-        if (found is null)
-            throw new CatalogException(CatalogErrorKind.NotFound, version is null
-                ? $"the catalog has no approved version of '{key}' (versions: {string.Join(", ", entry.Versions.Select(v => $"{v.Version} {v.Status}"))})"
-                : $"the catalog has no {key}@{version} (versions: {string.Join(", ", entry.Versions.Select(v => v.Version))})");
-        if (approvedOnly && found.Status != ReviewStatus.Approved)
-            throw new CatalogException(CatalogErrorKind.NotFound, $"{key}@{found.Version} is {found.Status}{(found.Reason is null ? "" : $" ({found.Reason})")}; only approved versions can be installed");
-        return ReadVersion(found);
-    }
+            return update.Result;
+        }));
 
     private CatalogPackage ReadVersion(CatalogVersion version)
     {

@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using FlowConnectors.Engine.Flows;
 
-namespace FlowConnectors.Connectors.Catalog;
+namespace FlowConnectors.Catalog;
 
 /// <summary>One change: <c>+</c> added, <c>-</c> removed, <c>~</c> changed.</summary>
 public sealed record DiffChange(char Op, string Text, bool Breaking)

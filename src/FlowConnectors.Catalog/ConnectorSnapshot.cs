@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 using FlowConnectors.Connectors.Manifest;
 using FlowConnectors.Engine.Flows;
 
-namespace FlowConnectors.Connectors.Catalog;
+namespace FlowConnectors.Catalog;
 
 /// <summary>What a semantic diff compares: a connector's manifest and its flows (with cards), from a folder or a package.</summary>
 public sealed class ConnectorSnapshot

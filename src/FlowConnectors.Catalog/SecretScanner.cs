@@ -5,7 +5,7 @@ using System.Text.RegularExpressions;
 using FlowConnectors.Connectors.Manifest;
 using FlowConnectors.Engine.Flows;
 
-namespace FlowConnectors.Connectors.Catalog;
+namespace FlowConnectors.Catalog;
 
 /// <summary>
 /// Finds secret-looking values in a package's files: well-known credential formats (Slack, GitHub,

@@ -1,4 +1,4 @@
-namespace FlowConnectors.Connectors.Catalog;
+namespace FlowConnectors.Catalog;
 
 /// <summary>Why a catalog operation was refused; <see cref="Kind"/> says which kind of refusal (for exit codes and HTTP statuses).</summary>
 public sealed class CatalogException(CatalogErrorKind kind, string message, IReadOnlyList<string>? details = null) : Exception(message)

@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 using FlowConnectors.Connectors.Manifest;
 using FlowConnectors.Engine.Flows;
 
-namespace FlowConnectors.Connectors.Catalog;
+namespace FlowConnectors.Catalog;
 
 /// <summary>
 /// A connector package: the files of a connector folder (manifest, icon, flows with their cards,

@@ -2,7 +2,7 @@ using FlowConnectors.Connectors.Manifest;
 using FlowConnectors.Connectors.Testing;
 using FlowConnectors.Engine.Runtime;
 
-namespace FlowConnectors.Connectors.Catalog;
+namespace FlowConnectors.Catalog;
 
 /// <summary>Makes a package from a connector folder: validation and the offline tests first, then the secret scan.</summary>
 public static class Packer

@@ -1,6 +1,6 @@
 using Semver;
 
-namespace FlowConnectors.Connectors.Catalog;
+namespace FlowConnectors.Catalog;
 
 /// <summary>
 /// The catalog's version rules: versions are semver (2.0.0, strict); removing or retyping a card's
