@@ -12,6 +12,7 @@ using FlowConnectors.Persistence.Shared;
 using FlowConnectors.Server.Endpoints;
 using FlowConnectors.Server.Hosting;
 using FlowConnectors.Server.Hosting.Access;
+using FlowConnectors.Server.Hosting.Contracts;
 using FlowConnectors.Server.Runtime;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
@@ -126,6 +127,7 @@ public static class ServerApp
             return runtime;
         });
         services.AddSingleton<ConnectorInstaller>();
+        services.AddSingleton<ConnectorAuthoring>();
         services.AddSingleton<ClusterChangeListener>();
         services.AddHostedService(provider => provider.GetRequiredService<ClusterChangeListener>());
         services.AddSingleton<Connections.ConnectionLifecycle>();
@@ -185,7 +187,17 @@ public static class ServerApp
         AccessServices.Use(app);
         app.UseMiddleware<NulGuard>();
         app.MapOpenApi("/openapi/v1.json");
-        ManagementEndpoints.Map(app);
+        // The management API under /api (API key required), one group per resource.
+        var api = app.MapGroup("/api").ProducesAccessProblems();
+        api.MapActivities();
+        api.MapFlows();
+        api.MapDrafts();
+        api.MapInstances();
+        api.MapConnectors();
+        api.MapConnections();
+        api.MapEvents();
+        // Product-specific: the Workspace ONE Intelligence app approvals, beside their flows (flows/app-approvals).
+        api.MapAppApprovals();
         InboundEndpoints.Map(app);
         app.MapAutomations();
         OAuthEndpoints.Map(app);

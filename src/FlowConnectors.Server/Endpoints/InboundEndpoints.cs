@@ -172,7 +172,7 @@ internal static class InboundEndpoints
         }
         catch (RunQueueFullException e)
         {
-            return ManagementEndpoints.Busy(e, request.HttpContext);
+            return FlowEndpoints.Busy(e, request.HttpContext);
         }
     }
 
