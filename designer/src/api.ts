@@ -119,11 +119,13 @@ export function createApi(getKey: () => string = apiKey, base = ''): Api {
     formatFlow: flow => answer(client.POST('/api/flows/format', { body: flowBody(flow), parseAs: 'text' }), fail) as Promise<string>,
     instances: flowId => answer(client.GET('/api/instances', { params: { query: { flowId, take: 50 } } }), fail),
     instance: instanceId => answer(client.GET('/api/instances/{id}', { params: { path: { id: instanceId } } }), fail) as Promise<InstanceDetail>,
-    // Retry and the retry plan are typed by the server as it changes them (untyped-operations.txt): plain requests until then.
-    retryPlan: (instanceId, version, mapping) => json('GET', `/api/instances/${id(instanceId)}/retry-plan?version=${id(version)}`
-      + Object.entries(mapping ?? {}).map(([from, to]) => `&map=${id(`${from}:${to}`)}`).join('')),
-    retry: (instanceId, version, mapping, confirmUnsafe) =>
-      json('POST', `/api/instances/${id(instanceId)}/retry${confirmUnsafe ? '?confirmUnsafe=true' : ''}`, mapping ? { version, mapping } : { version }),
+    retryPlan: (instanceId, version, mapping) => answer(client.GET('/api/instances/{id}/retry-plan', {
+      params: { path: { id: instanceId }, query: { version, map: Object.entries(mapping ?? {}).map(([from, to]) => `${from}:${to}`) } },
+    }), fail) as Promise<RetryPlan>,
+    retry: (instanceId, version, mapping, confirmUnsafe) => answer(client.POST('/api/instances/{id}/retry', {
+      params: { path: { id: instanceId }, query: confirmUnsafe ? { confirmUnsafe: true } : {} },
+      body: mapping ? { version, mapping } : { version },
+    }), fail) as Promise<RetryPlan>,
     getDraft: async flowId => {
       try { return await answer(client.GET('/api/flows/{id}/draft', flowPath(flowId)), fail) as unknown as Draft; }
       catch (e) { if (e instanceof ApiError && e.status === 404) return null; throw e; }
@@ -139,10 +141,4 @@ export function createApi(getKey: () => string = apiKey, base = ''): Api {
       try { await fetch(`${base}/`, { method: 'HEAD', cache: 'no-store' }); return true; } catch { return false; }
     },
   };
-
-  function json<T>(method: string, path: string, body?: unknown): Promise<T> {
-    return request(getKey, base, method, path, fail, body).then(r => r.json() as Promise<T>);
-  }
 }
-
-const id = encodeURIComponent;

@@ -126,24 +126,10 @@ export type InstanceDetail = Partly<Omit<Schemas['InstanceDetails'], 'waitingFor
 };
 
 /** A node a retry runs again, and what running it again does outside the instance. */
-export interface RerunNode {
-  nodeId: string;
-  activityType: string;
-  sideEffects: 'none' | 'idempotent' | 'unsafe';
-  iteration: string;
-  idempotencyKey?: string | null;
-  reason: string;
-}
+export type RerunNode = Omit<Schemas['RerunNodeResponse'], 'sideEffects'> & { sideEffects: 'none' | 'idempotent' | 'unsafe' };
 
 /** What a retry would run again (GET /api/instances/{id}/retry-plan). */
-export interface RetryPlan {
-  instanceId: string;
-  flowId: string;
-  fromVersion: number;
-  toVersion: number;
-  rerun: RerunNode[];
-  unsafeNodes: string[];
-}
+export type RetryPlan = Omit<Schemas['RetryPlanResponse'], 'rerun'> & { rerun: RerunNode[] };
 
 export interface FlowVersion {
   flowId: string;

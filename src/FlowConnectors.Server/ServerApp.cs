@@ -12,6 +12,7 @@ using FlowConnectors.Persistence.Shared;
 using FlowConnectors.Server.Endpoints;
 using FlowConnectors.Server.Hosting;
 using FlowConnectors.Server.Hosting.Access;
+using FlowConnectors.Server.Hosting.Contracts;
 using FlowConnectors.Server.Runtime;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
@@ -63,85 +64,26 @@ public static class ServerApp
         });
         clock ??= TimeProvider.System;
 
+        var sqliteFile = options.DefaultSqliteFile();
+        var clustered = options.IsClustered();
+
+        // The modules, in this order (hosted services start in registration order).
         var services = builder.Services;
         services.AddSingleton(options);
         services.AddSingleton(clock);
-        // Before AddProblemDetails: the first writer that accepts a problem writes it.
-        services.AddSingleton<IProblemDetailsWriter, Hosting.Contracts.ValidationProblemWriter>();
-        services.AddProblemDetails();
-        services.AddValidation();
-        // Numbers are numbers: the web default also reads "5" as 5, which OpenAPI then declares as integer-or-string.
-        services.ConfigureHttpJsonOptions(json => json.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict);
-        services.AddExceptionHandler<ClientErrorHandler>();
-        services.AddOpenApi();
-        services.AddSingleton(network);
-        services.AddFlowHttp(network: network);
-        var protection = services.AddDataProtection().SetApplicationName("FlowConnectors");
-        var keyRing = Path.Combine(options.DataFolder, "keys");
-        // Several nodes on one PostgreSQL share the key ring through it: a connection encrypted on one is decrypted on another.
-        var clustered = options.Database == "postgres";
-        if (clustered) protection.PersistKeysToFlowDatabase();
-        else services.AddOptions<KeyManagementOptions>().Configure<ILoggerFactory>((keys, loggers) => keys.XmlRepository = new PrivateKeyRing(keyRing, loggers));
-        if (options.DataProtection.Certificate is { Length: > 0 } certificatePath)
-        {
-            var certificate = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12FromFile(
-                Path.GetFullPath(certificatePath), options.DataProtection.CertificatePassword);
-            protection.ProtectKeysWithCertificate(certificate).UnprotectKeysWithAnyCertificate(certificate);
-        }
-        var sqliteFile = options.Database == "postgres" ? null : options.ConnectionString is null ? Path.Combine(options.DataFolder, "flowconnectors.db") : null;
-        services.AddFlowPersistence(options.Database == "postgres"
-            ? PersistenceOptions.Postgres(options.ConnectionString ?? throw new StartupSettingException("FlowConnectors:ConnectionString is required when FlowConnectors:Database is postgres"))
-            : PersistenceOptions.Sqlite(options.ConnectionString ?? sqliteFile!));
-        var registry = ConnectorRuntime.CreateRegistry().AddAssembly(typeof(Scheduling.DurableScheduler).Assembly);
-        services.AddSingleton(registry);
-        // The public address, or else the one Kestrel actually bound (the configured port may be 0).
-        services.AddSingleton<ICallbackBase>(provider => new PublicBase(() => options.PublicBaseUrl?.TrimEnd('/')
-            ?? provider.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features
-                .Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()?.Addresses.FirstOrDefault()?.TrimEnd('/')
-            ?? options.BaseUrl));
-        // On one node the key file is made at start, as it always was; a cluster's key comes from the database once it is migrated.
-        if (clustered)
-            services.AddSingleton(provider => CallbackSigner.FromDatabase(provider.GetRequiredService<IClusterSecrets>(), provider.GetRequiredService<IDataProtectionProvider>()));
-        else
-            services.AddSingleton(new CallbackSigner(keyRing));
-        services.AddSingleton<ICallbackUrls>(provider => new CallbackUrls(provider.GetRequiredService<ICallbackBase>(), provider.GetRequiredService<CallbackSigner>()));
-        services.AddSingleton(provider =>
-        {
-            var logger = provider.GetRequiredService<ILoggerFactory>().CreateLogger("FlowConnectors.Startup");
-            var validator = new FlowEngine(new FlowEngineOptions { Registry = registry });
-            var packages = StartupLoader.LoadConnectors(options, validator, logger);
-            var runtime = new ConnectorRuntime(packages, new ConnectorRuntimeOptions
-            {
-                Connections = provider.GetRequiredService<IConnectionStore>(),
-                Clock = clock,
-                Network = network,
-                // Shared by every node through the database: one budget, one token refresh at a time.
-                Budgets = provider.GetRequiredService<Connectors.Budgets.IRateBudgetStore>(),
-                RefreshLeases = provider.GetRequiredService<IConnectionRefreshLeases>(),
-                SuspendBudgetWaitsLongerThan = options.SuspendBudgetWaitsLongerThan,
-                TestOnCreate = options.TestConnectionsOnCreate,
-            });
-            foreach (var pinned in StartupLoader.LoadPinnedVersions(Path.Combine(options.DataFolder, "connector-versions"), validator, logger))
-                runtime.InstallPinned(pinned);
-            return runtime;
-        });
-        services.AddSingleton<ConnectorInstaller>();
-        services.AddSingleton<ClusterChangeListener>();
-        services.AddHostedService(provider => provider.GetRequiredService<ClusterChangeListener>());
-        services.AddSingleton<Connections.ConnectionLifecycle>();
-        // The catalog lives in the database (ICatalogStore, registered by AddFlowPersistence), shared by every node.
-        services.AddSingleton<FlowConnectors.Catalog.ICatalogInstallTarget, CatalogInstallTarget>();
-        FlowConnectors.Catalog.CatalogServices.AddFlowCatalog(services);
-        Scheduling.SchedulerService.Register(services);
-        services.AddSingleton<CollectionService>();
-        services.AddSingleton<ITriggerTimerHandler>(provider => provider.GetRequiredService<CollectionService>());
-        services.AddHostedService(provider => provider.GetRequiredService<CollectionService>());
+        services.AddFlowApi();
+        services.AddFlowNetwork(network);
+        services.AddFlowDataProtection(options);
+        services.AddFlowStore(options, sqliteFile);
+        services.AddFlowCallbacks(options);
+        services.AddFlowConnectorRuntime(options, network, clock);
+        services.AddFlowCatalog();
+        services.AddFlowScheduling();
+        services.AddFlowCollection();
         services.AddFlowRuntime(options.ToRuntimeOptions());
-        services.AddSingleton<RetentionWorker>();
-        services.AddHostedService(provider => provider.GetRequiredService<RetentionWorker>());
-        Telemetry.Add(builder, options);
-        NodeScopedLoggerFactory.Use(services);
-        AccessServices.Add(services, options);
+        services.AddFlowRetention();
+        builder.AddFlowTelemetry(options);
+        services.AddFlowAccess(options);
 
         var app = builder.Build();
         ClusterStartupLock startupLock;
@@ -190,7 +132,17 @@ public static class ServerApp
         AccessServices.Use(app);
         app.UseMiddleware<NulGuard>();
         app.MapOpenApi("/openapi/v1.json");
-        ManagementEndpoints.Map(app);
+        // The management API under /api (API key required), one group per resource.
+        var api = app.MapGroup("/api").ProducesAccessProblems();
+        api.MapActivities();
+        api.MapFlows();
+        api.MapDrafts();
+        api.MapInstances();
+        api.MapConnectors();
+        api.MapConnections();
+        api.MapEvents();
+        // Product-specific: the Workspace ONE Intelligence app approvals, beside their flows (flows/app-approvals).
+        api.MapAppApprovals();
         InboundEndpoints.Map(app);
         app.MapAutomations();
         OAuthEndpoints.Map(app);
@@ -232,14 +184,4 @@ public static class ServerApp
         ["Logging:LogLevel:Microsoft.Extensions.Http"] = "Warning",
         ["Logging:LogLevel:Polly"] = "Warning",
     };
-
-    private sealed class PublicBase(Func<string> baseUrl) : ICallbackBase
-    {
-        public string Get() => baseUrl();
-    }
-
-    private sealed class CallbackUrls(ICallbackBase baseUrl, CallbackSigner signer) : ICallbackUrls
-    {
-        public string UrlFor(string token) => $"{baseUrl.Get()}/callbacks/{signer.Sign(token)}";
-    }
 }

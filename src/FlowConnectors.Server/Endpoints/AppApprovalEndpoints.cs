@@ -29,7 +29,7 @@ internal static class AppApprovalEndpoints
     private const int MaxScanned = 5000;
     private const int ScanPage = 200;
 
-    public static void Map(RouteGroupBuilder api)
+    public static void MapAppApprovals(this RouteGroupBuilder api)
     {
         var group = api.MapGroup("/app-approvals").WithTags("App approvals");
         group.MapGet("", ListAsync).WithName("ListAppApprovals").ProducesProblem(422);

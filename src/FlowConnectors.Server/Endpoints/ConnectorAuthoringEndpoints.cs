@@ -17,132 +17,52 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace FlowConnectors.Server.Endpoints;
 
 /// <summary>
-/// Authoring connectors from the designer: read a connector's whole source, scaffold a new one, change
-/// its settings, add/replace/delete its flows (with their cards), and load dynamic dropdowns and inputs
-/// for a card. Every write builds the changed connector in a staging folder, runs deploy validation and
-/// installs it through <see cref="ConnectorInstaller"/> (so editing a sample creates its installed copy);
-/// a write that does not validate changes nothing and answers 400 with each problem's file, JSON path and code.
+/// Authoring connectors from the designer over HTTP: read a connector's whole source, scaffold a new one, change
+/// its settings, add/replace/delete its flows (with their cards), and load dynamic dropdowns and inputs for a card.
+/// The writes are <see cref="ConnectorAuthoring"/>'s; a write that does not validate changes nothing and answers 400
+/// with each problem's file, JSON path and code.
 /// </summary>
-internal static partial class ConnectorAuthoringEndpoints
+internal static class ConnectorAuthoringEndpoints
 {
-    private const string FlowsFolder = "flows";
-
-    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_-]{0,99}$")] private static partial Regex FlowIdPattern();
-
-    /// <summary>The manifest fields the settings form edits (version and http are kept unless sent).</summary>
-    private static readonly string[] ManifestOrder =
-        ["key", "name", "version", "description", "icon", "accentColor", "documentationUrl", "supportEmail", "baseUrl", "auth", "connectionParameters", "http"];
-
-    // One authoring write at a time: each reads the installed connector, changes it and installs it, so two
-    // concurrent edits of one connector must not both start from the same version (the second would undo the first).
-    private static readonly SemaphoreSlim WriteGate = new(1, 1);
-
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
     public static void Map(WebApplication app)
     {
         var api = app.MapGroup("/api").WithTags("Connectors").ProducesAccessProblems();
 
-        api.MapGet("/connectors/{key}/source", Results<Ok<ConnectorSource>, ProblemHttpResult> (string key, ConnectorRuntime runtime, ConnectorInstaller installer) =>
-            Find(runtime, key) is { } package ? TypedResults.Ok(SourceJson(package, installer)) : NotInstalled(key))
+        api.MapGet("/connectors/{key}/source", Results<Ok<ConnectorSource>, ProblemHttpResult> (string key, ConnectorAuthoring authoring) =>
+            authoring.Find(key) is { } package ? TypedResults.Ok(SourceJson(package, authoring)) : NotInstalled(key))
             .WithName("GetConnectorSource").ProducesProblem(404);
 
-        var writes = api.MapGroup("").AddEndpointFilter(async (context, next) =>
-        {
-            await WriteGate.WaitAsync(context.HttpContext.RequestAborted);
-            try { return await next(context); }
-            finally { WriteGate.Release(); }
-        });
-
-        writes.MapPost("/connectors", async Task<Results<Created<ConnectorSource>, Ok<ConnectorSource>, ProblemHttpResult>> (HttpRequest request, ConnectorRuntime runtime, ConnectorInstaller installer, ServerOptions options, CancellationToken ct) =>
+        api.MapPost("/connectors", async Task<Results<Created<ConnectorSource>, Ok<ConnectorSource>, ProblemHttpResult>> (HttpRequest request, ConnectorAuthoring authoring,
+            ServerOptions options, CancellationToken ct) =>
         {
             var (body, problem) = await ReadObjectAsync(request, options);
             if (problem is not null) return problem;
-            var key = Str(body!["key"]);
-            if (key is null || !ManifestReader.IsValidKey(key))
-                return Invalid($"key '{key}' must be 2–40 lower-case letters, digits or '-', starting with a letter or digit",
-                    [new FormatProblem(ManifestReader.FileName, "$.key", "MANIFEST_INVALID_KEY", "2–40 lower-case letters, digits or '-'")]);
-            if (Find(runtime, key) is not null)
-                return Problems.Result(409, "Conflict", $"a connector with key '{key}' already exists; open it to edit it");
-            var manifest = ScaffoldManifest(body);
-            var authPingPath = Str(body["authPingPath"]) ?? "/";
-            var revokePath = Str(body["revokePath"]) ?? Scaffolds.DefaultRevokePath;
-            return await WriteAsync(installer, runtime, null, folder =>
-            {
-                WriteManifest(folder, manifest);
-                WriteFlow(folder, Scaffolds.HttpHelper());
-                WriteFlow(folder, Scaffolds.CustomApiAction());
-                EnsureAuthFlows(folder, manifest, authPingPath, revokePath);
-            }, created: true, ct);
+            return Answer(await authoring.CreateAsync(body!, ct), authoring);
         }).DocumentsBody<ConnectorCreateRequest>().WithName("CreateConnector").ProducesBodyProblems().ProducesProblem(409);
 
-        writes.MapPut("/connectors/{key}/settings", async Task<Results<Created<ConnectorSource>, Ok<ConnectorSource>, ProblemHttpResult>> (string key, HttpRequest request, ConnectorRuntime runtime, ConnectorInstaller installer,
-            IConnectionStore connections, ServerOptions options, CancellationToken ct) =>
+        api.MapPut("/connectors/{key}/settings", async Task<Results<Created<ConnectorSource>, Ok<ConnectorSource>, ProblemHttpResult>> (string key, HttpRequest request,
+            ConnectorAuthoring authoring, ServerOptions options, CancellationToken ct) =>
         {
-            if (Find(runtime, key) is not { } package) return NotInstalled(key);
+            if (authoring.Find(key) is null) return NotInstalled(key);
             var (body, problem) = await ReadObjectAsync(request, options);
             if (problem is not null) return problem;
-            var manifest = ReadManifestObject(package);
-            foreach (var (field, value) in body!)
-            {
-                if (value is null) manifest.Remove(field);
-                else manifest[field] = value.DeepClone();
-            }
-            var newKey = Str(manifest["key"]);
-            if (newKey != key)
-            {
-                if (newKey is null || !ManifestReader.IsValidKey(newKey))
-                    return Invalid($"key '{newKey}' must be 2–40 lower-case letters, digits or '-', starting with a letter or digit",
-                        [new FormatProblem(ManifestReader.FileName, "$.key", "MANIFEST_INVALID_KEY", "2–40 lower-case letters, digits or '-'")]);
-                if (Find(runtime, newKey) is not null) return Problems.Result(409, "Conflict", $"a connector with key '{newKey}' already exists");
-                var users = (await connections.ListAsync(ct)).Where(c => c.ConnectorKey == key).Select(c => c.Name).ToList();
-                if (users.Count > 0)
-                    return Problems.Result(409, "Conflict", $"connector '{key}' has connections ({string.Join(", ", users)}); its key is fixed while they exist");
-            }
-            var result = await WriteAsync(installer, runtime, package, folder =>
-            {
-                WriteManifest(folder, Order(manifest));
-                EnsureAuthFlows(folder, manifest, "/", Scaffolds.DefaultRevokePath);
-            }, created: false, ct);
-            if (newKey != key && installer.IsInstalledHere(key) && Find(runtime, newKey!) is not null)
-                await installer.UninstallAsync(key, ct);
-            return result;
+            return Answer(await authoring.SaveSettingsAsync(key, body!, ct), authoring);
         }).DocumentsBody<JsonObject>().WithName("SaveConnectorSettings").ProducesBodyProblems().ProducesProblems(404, 409);
 
-        writes.MapPut("/connectors/{key}/flows/{flowId}", async Task<Results<Created<ConnectorSource>, Ok<ConnectorSource>, ProblemHttpResult>> (string key, string flowId, bool? confirm, HttpRequest request, ConnectorRuntime runtime,
-            ConnectorInstaller installer, IFlowStore flows, ServerOptions options, CancellationToken ct) =>
+        api.MapPut("/connectors/{key}/flows/{flowId}", async Task<Results<Created<ConnectorSource>, Ok<ConnectorSource>, ProblemHttpResult>> (string key, string flowId,
+            bool? confirm, HttpRequest request, ConnectorAuthoring authoring, ServerOptions options, CancellationToken ct) =>
         {
-            if (Find(runtime, key) is not { } package) return NotInstalled(key);
-            var file = FileOf(flowId);
-            if (!FlowIdPattern().IsMatch(flowId))
-                return Invalid($"flow name '{flowId}' must start with a letter or '_' and hold letters, digits, '_' or '-'",
-                    [new FormatProblem(file, "$.id", "FLOW_INVALID_NAME", "letters, digits, '_' or '-'")]);
+            if (authoring.Find(key) is null) return NotInstalled(key);
+            if (ConnectorAuthoring.FlowIdRefusal(flowId) is { } badName) return Answer(badName, authoring);
             var (body, problem) = await ReadObjectAsync(request, options);
             if (problem is not null) return problem;
-            body!["id"] ??= flowId;
-            if (Str(body["id"]) != flowId)
-                return Invalid($"the body's id '{body["id"]?.ToJsonString()}' does not match the URL's '{flowId}'",
-                    [new FormatProblem(file, "$.id", "FLOW_ID_MISMATCH", $"must be '{flowId}'")]);
-            body["format"] ??= FlowDefinition.CurrentFormat;
-            var load = FlowJson.Load(body.ToJsonString());
-            if (load.Flow is not { } flow || load.HasErrors)
-                return Invalid($"{file} is not a valid flow", load.Problems.Where(p => p.IsError)
-                    .Select(p => new FormatProblem(file, p.Path, "FLOW_INVALID", $"{p.Code}: {p.Message}")).ToList());
-            var existed = package.FindFlow(flowId) is not null;
-            // Removing or retyping an input that flows set breaks them: say which before anything changes; ?confirm=true saves anyway.
-            if (confirm != true && await CardUsage.FindAsync(flows, package, flowId, flow, ct) is { Count: > 0 } usages)
-                return Problems.Result(409, "Inputs in use",
-                    $"{usages.Select(u => u.FlowId).Distinct().Count()} flow(s) set inputs this change removes or retypes ({string.Join(", ", usages.Select(u => u.Input).Distinct())}); " +
-                    "save with ?confirm=true to change it anyway", usages.Select(u => (object)CardUsage.Json(u)));
-            return await WriteAsync(installer, runtime, package, folder => WriteFlow(folder, flow), created: !existed, ct);
+            return Answer(await authoring.SaveFlowAsync(key, flowId, body!, confirm == true, ct), authoring);
         }).DocumentsBody<JsonObject>().WithName("SaveConnectorFlow").ProducesBodyProblems().ProducesProblems(404, 409);
 
-        writes.MapDelete("/connectors/{key}/flows/{flowId}", async Task<Results<Created<ConnectorSource>, Ok<ConnectorSource>, ProblemHttpResult>> (string key, string flowId, ConnectorRuntime runtime, ConnectorInstaller installer, CancellationToken ct) =>
-        {
-            if (Find(runtime, key) is not { } package) return NotInstalled(key);
-            if (package.FindFlow(flowId) is null) return Problems.Result(404, "Not found", $"connector '{key}' has no flow '{flowId}'");
-            return await WriteAsync(installer, runtime, package, folder => File.Delete(Path.Combine(folder, FileOf(flowId))), created: false, ct);
-        }).WithName("DeleteConnectorFlow").ProducesProblems(400, 404);
+        api.MapDelete("/connectors/{key}/flows/{flowId}", async Task<Results<Created<ConnectorSource>, Ok<ConnectorSource>, ProblemHttpResult>> (string key, string flowId,
+            ConnectorAuthoring authoring, CancellationToken ct) =>
+            Answer(await authoring.DeleteFlowAsync(key, flowId, ct), authoring))
+            .WithName("DeleteConnectorFlow").ProducesProblems(400, 404);
 
         ConnectorCardTestEndpoints.Map(api);
 
@@ -185,123 +105,28 @@ internal static partial class ConnectorAuthoringEndpoints
         }).DocumentsBody<DynamicValuesRequest>().WithName("LoadDynamicInputs").ProducesBodyProblems().ProducesProblems(404, 409, 502);
     }
 
-    // --- writing ----------------------------------------------------------------------------------
-
-    /// <summary>
-    /// Copies the connector (or nothing, for a new one) into a staging folder, applies <paramref name="edit"/>,
-    /// validates and installs. The staging folder is always removed.
-    /// </summary>
-    private static async Task<Results<Created<ConnectorSource>, Ok<ConnectorSource>, ProblemHttpResult>> WriteAsync(ConnectorInstaller installer, ConnectorRuntime runtime, ConnectorPackage? current, Action<string> edit,
-        bool created, CancellationToken ct)
+    /// <summary>The change's answer: the connector's source (201 when new), or its refusal as a problem.</summary>
+    private static Results<Created<ConnectorSource>, Ok<ConnectorSource>, ProblemHttpResult> Answer(AuthoringResult result, ConnectorAuthoring authoring)
     {
-        var staging = Path.Combine(Path.GetTempPath(), $"fc-authoring-{Guid.NewGuid():N}");
-        try
-        {
-            Directory.CreateDirectory(staging);
-            if (current is not null) ConnectorInstaller.CopyFolder(current.Directory, staging);
-            edit(staging);
-            var result = await installer.InstallAsync(staging, ct);
-            if (!result.Succeeded)
+        if (result.Refusal is { } refusal)
+            return refusal.Kind switch
             {
-                var errors = result.Problems.Where(p => p.IsError).ToList();
-                return Invalid($"the connector does not validate ({errors.Count} problem{(errors.Count == 1 ? "" : "s")}): {errors.FirstOrDefault()}", errors);
-            }
-            var body = SourceJson(result.Package!, installer) with { Warnings = [.. result.Problems.Where(p => !p.IsError).Select(ProblemJson)] };
-            return created ? TypedResults.Created((string?)null, body) : TypedResults.Ok(body);
-        }
-        finally
-        {
-            try { Directory.Delete(staging, recursive: true); } catch (DirectoryNotFoundException) { }
-        }
+                AuthoringRefusalKind.NotFound => Problems.Result(404, "Not found", refusal.Detail),
+                AuthoringRefusalKind.Conflict => Problems.Result(409, "Conflict", refusal.Detail),
+                AuthoringRefusalKind.InputsInUse => Problems.Result(409, "Inputs in use", refusal.Detail, refusal.Usages!.Select(u => (object)CardUsage.Json(u))),
+                _ => Invalid(refusal.Detail, refusal.Problems ?? []),
+            };
+        var body = SourceJson(result.Package!, authoring) with { Warnings = [.. result.Warnings.Select(ProblemJson)] };
+        return result.Created ? TypedResults.Created((string?)null, body) : TypedResults.Ok(body);
     }
-
-    private static void WriteManifest(string folder, JsonObject manifest) =>
-        File.WriteAllText(Path.Combine(folder, ManifestReader.FileName), manifest.ToJsonString(Indented) + "\n");
-
-    private static void WriteFlow(string folder, FlowDefinition flow)
-    {
-        Directory.CreateDirectory(Path.Combine(folder, FlowsFolder));
-        File.WriteAllText(Path.Combine(folder, FileOf(flow.Id)), FlowJson.Save(flow));
-    }
-
-    private static string FileOf(string flowId) => $"{FlowsFolder}/{flowId}.flow.json";
-
-    /// <summary>
-    /// An auth kind that needs them gets a scaffolded <c>_authping</c> (and <c>_auth</c> for custom) when the connector
-    /// has none; OAuth kinds also get a <c>_revoke</c>, so deauthorizing revokes the tokens at the vendor once its path is right.
-    /// </summary>
-    private static void EnsureAuthFlows(string folder, JsonObject manifest, string authPingPath, string revokePath)
-    {
-        var kind = Str((manifest["auth"] as JsonObject)?["kind"]) ?? "none";
-        if (kind != "none" && !File.Exists(Path.Combine(folder, FileOf(ConnectorPackage.AuthPing))))
-            WriteFlow(folder, Scaffolds.AuthPing(authPingPath));
-        if (kind is "oauth2ClientCredentials" or "oauth2AuthorizationCode" && !File.Exists(Path.Combine(folder, FileOf(ConnectorPackage.Revoke))))
-            WriteFlow(folder, Scaffolds.Revoke(revokePath));
-        if (kind == "custom")
-        {
-            var flowName = Str((manifest["auth"] as JsonObject)?["flow"]) ?? "_auth";
-            if (FlowIdPattern().IsMatch(flowName) && !File.Exists(Path.Combine(folder, FileOf(flowName))))
-            {
-                var parameters = (manifest["connectionParameters"] as JsonArray ?? []).Select(p => Str((p as JsonObject)?["name"])).OfType<string>();
-                WriteFlow(folder, Scaffolds.CustomAuth(flowName, parameters));
-            }
-        }
-    }
-
-    /// <summary>A new connector's manifest from the create form: the parameters its auth kind needs unless sent.</summary>
-    private static JsonObject ScaffoldManifest(JsonObject body)
-    {
-        var manifest = new JsonObject();
-        foreach (var (field, value) in body)
-            if (field is not ("authPingPath" or "revokePath")) manifest[field] = value?.DeepClone();
-        manifest["name"] ??= Str(body["key"]);
-        manifest["version"] ??= "1.0.0";
-        manifest["auth"] ??= new JsonObject { ["kind"] = "none" };
-        if (manifest["connectionParameters"] is null && manifest["auth"] is JsonObject auth)
-            manifest["connectionParameters"] = DefaultParameters(auth);
-        // Where refresh grants go is its own setting: the token endpoint until the author says otherwise.
-        if (manifest["auth"] is JsonObject codeAuth && Str(codeAuth["kind"]) == "oauth2AuthorizationCode" && codeAuth["refreshUrl"] is null && codeAuth["tokenUrl"] is JsonValue tokenUrl)
-            codeAuth["refreshUrl"] = tokenUrl.DeepClone();
-        return Order(manifest);
-    }
-
-    private static JsonArray DefaultParameters(JsonObject auth)
-    {
-        JsonObject Parameter(string name, string label, string type) => new() { ["name"] = name, ["label"] = label, ["type"] = type, ["required"] = true };
-        string Name(string field, string fallback) => Str(auth[field]) ?? fallback;
-        return Str(auth["kind"]) switch
-        {
-            "basic" => [Parameter(Name("usernameParameter", "username"), "User name", "text"), Parameter(Name("passwordParameter", "password"), "Password", "password")],
-            "apiKey" => [Parameter(Name("parameter", "token"), "API token", "password")],
-            "oauth2ClientCredentials" or "oauth2AuthorizationCode" =>
-                [Parameter(Name("clientIdParameter", "clientId"), "Client ID", "text"), Parameter(Name("clientSecretParameter", "clientSecret"), "Client secret", "password")],
-            _ => [],
-        };
-    }
-
-    /// <summary>Manifest fields in the documented order; anything else after them (deploy validation reports it).</summary>
-    private static JsonObject Order(JsonObject manifest)
-    {
-        var ordered = new JsonObject();
-        foreach (var field in ManifestOrder)
-            if (manifest[field] is { } value) ordered[field] = value.DeepClone();
-        foreach (var (field, value) in manifest)
-            if (!ManifestOrder.Contains(field) && value is not null) ordered[field] = value.DeepClone();
-        return ordered;
-    }
-
-    // --- reading ----------------------------------------------------------------------------------
 
     private static ConnectorPackage? Find(ConnectorRuntime runtime, string key) => runtime.Connectors.FirstOrDefault(c => c.Manifest.Key == key);
 
-    private static JsonObject ReadManifestObject(ConnectorPackage package) =>
-        JsonNode.Parse(File.ReadAllText(Path.Combine(package.Directory, ManifestReader.FileName)))!.AsObject();
-
     /// <summary>Everything the designer edits: the manifest as written and every flow, canonical, with its card.</summary>
-    private static ConnectorSource SourceJson(ConnectorPackage package, ConnectorInstaller installer) => new(
+    private static ConnectorSource SourceJson(ConnectorPackage package, ConnectorAuthoring authoring) => new(
         package.Manifest.Key,
-        Path.GetFullPath(package.Directory) == Path.GetFullPath(installer.FolderOf(package.Manifest.Key)),
-        ReadManifestObject(package),
+        authoring.IsInstalledCopy(package),
+        ConnectorAuthoring.ReadManifestObject(package),
         IconDataUrl(package),
         [.. package.Flows.Values.OrderBy(f => f.Definition.Id, StringComparer.Ordinal).Select(f => JsonNode.Parse(FlowJson.Save(f.Definition))!.AsObject())]);
 
@@ -359,8 +184,7 @@ internal static partial class ConnectorAuthoringEndpoints
             ? Problems.Result(409, "Conflict", e.Message)
             : Problems.Result(502, "The helper flow failed", e.Message);
 
-    /// <summary>A JSON string's value; null for anything else (a number where text belongs is reported by validation, not thrown).</summary>
-    private static string? Str(JsonNode? node) => node is JsonValue v && v.TryGetValue(out string? text) ? text : null;
+    private static string? Str(JsonNode? node) => ConnectorAuthoring.Str(node);
 
     private static ProblemHttpResult NotInstalled(string key) => Problems.Result(404, "Not found", $"connector '{key}' is not installed");
 

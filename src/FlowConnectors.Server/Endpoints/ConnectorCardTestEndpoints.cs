@@ -112,7 +112,7 @@ internal static class ConnectorCardTestEndpoints
         }
         catch (FlowValidationException e)
         {
-            return Problems.Validation("the flow has errors; fix them before a test run", e.Problems.Where(p => p.IsError).Select(ManagementEndpoints.ProblemJson));
+            return Problems.Validation("the flow has errors; fix them before a test run", e.Problems.Where(p => p.IsError).Select(FlowEndpoints.ProblemJson));
         }
         catch (FlowInputException e) { return Problems.Validation("the inputs do not match the flow", e.Problems.Select(p => new { path = "$.inputs", message = p })); }
         catch (ConnectorException e) when (e.Message.Contains("does not exist", StringComparison.Ordinal))

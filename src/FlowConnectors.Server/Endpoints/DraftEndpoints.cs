@@ -17,7 +17,7 @@ namespace FlowConnectors.Server.Endpoints;
 /// </summary>
 internal static class DraftEndpoints
 {
-    public static void Map(RouteGroupBuilder api)
+    public static void MapDrafts(this RouteGroupBuilder api)
     {
         var flowsApi = api.MapGroup("/flows/{id}").WithTags("Flows");
         flowsApi.MapGet("/draft", async Task<Results<Ok<DraftResponse>, ProblemHttpResult>> (string id, IFlowStore flows, CancellationToken ct) =>
@@ -45,7 +45,7 @@ internal static class DraftEndpoints
             }
             var saved = await flows.SaveDraftAsync(id, FlowJson.Save(flow), pins, ct);
             var problems = host.Engine.Validate(flow);
-            return TypedResults.Ok(new DraftSaved(id, saved.UpdatedAt, [.. problems.Select(ManagementEndpoints.ProblemJson)]));
+            return TypedResults.Ok(new DraftSaved(id, saved.UpdatedAt, [.. problems.Select(FlowEndpoints.ProblemJson)]));
         }).WithName("SaveDraft").ProducesBodyProblems();
 
         flowsApi.MapDelete("/draft", async (string id, IFlowStore flows, CancellationToken ct) =>
@@ -62,7 +62,7 @@ internal static class DraftEndpoints
             if (await rights.FlowRefusalAsync(context.User, flow, connections, ct) is { } refused) return refused;
             var problems = host.Engine.Validate(flow);
             if (problems.Any(p => p.IsError))
-                return Problems.Validation("the draft has errors; fix them before publishing", problems.Where(p => p.IsError).Select(ManagementEndpoints.ProblemJson));
+                return Problems.Validation("the draft has errors; fix them before publishing", problems.Where(p => p.IsError).Select(FlowEndpoints.ProblemJson));
             var stored = await flows.SaveVersionAsync(flow.Id, flow.Name, draft.Json, null, ct);
             await flows.PublishAsync(stored.FlowId, stored.Version, ct);
             await rights.RecordPublisherAsync(context.User, stored.FlowId, ct);
@@ -84,11 +84,11 @@ internal static class DraftEndpoints
                 // Pinned nodes do not run: their pinned outputs stand in for them (the vendor is not called).
                 var (flow, prepare) = DraftRuns.WithPins(FlowJson.Parse(json), DraftRuns.PinsOf(stored?.Pins));
                 var started = await host.StartDraftAsync(flow, body.Inputs, options.SyncTimeout, ct, prepare);
-                return ManagementEndpoints.RunAnswer(started);
+                return FlowEndpoints.RunAnswer(started);
             }
             catch (FlowValidationException e)
             {
-                return Problems.Validation("the draft has errors; fix them before a test run", e.Problems.Where(p => p.IsError).Select(ManagementEndpoints.ProblemJson));
+                return Problems.Validation("the draft has errors; fix them before a test run", e.Problems.Where(p => p.IsError).Select(FlowEndpoints.ProblemJson));
             }
             catch (FlowInputException e) { return Problems.Validation("the inputs do not match the flow", e.Problems.Select(p => new { path = "$.inputs", message = p })); }
         }).WithName("RunDraft").ProducesBodyProblems().ProducesProblem(404);
@@ -156,7 +156,7 @@ internal static class DraftEndpoints
         }
         catch (FlowValidationException e)
         {
-            return Problems.Validation("the draft has errors; fix them first", e.Problems.Where(p => p.IsError).Select(ManagementEndpoints.ProblemJson));
+            return Problems.Validation("the draft has errors; fix them first", e.Problems.Where(p => p.IsError).Select(FlowEndpoints.ProblemJson));
         }
         catch (FlowInputException e) { return Problems.Validation("the inputs do not match the flow", e.Problems.Select(p => new { path = "$.inputs", message = p })); }
     }

@@ -6,7 +6,9 @@ using FlowConnectors.Engine.Runtime;
 using FlowConnectors.Engine.Values;
 using FlowConnectors.Persistence;
 using FlowConnectors.Server.Hosting;
+using FlowConnectors.Server.Hosting.Contracts;
 using FlowConnectors.Server.Runtime;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace FlowConnectors.Server.Endpoints;
 
@@ -19,8 +21,21 @@ internal static class InboundEndpoints
     public static void Map(WebApplication app)
     {
         app.Map("/hooks/{**path}", HookAsync);
-        app.MapPost("/callbacks/{token}", CallbackAsync);
-        app.MapPost("/webhooks/{token}", WebhookAsync);
+        // Vendors and waiting flows send JSON of their own shape: the body is described as a free-form object.
+        app.MapPost("/callbacks/{token}", CallbackAsync)
+            .WithTags("Inbound")
+            .WithName("DeliverCallback")
+            .WithSummary("Resume the instance waiting for this callback (stored, then answered 202)")
+            .DocumentsBody<JsonObject>(required: false)
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status413PayloadTooLarge,
+                StatusCodes.Status415UnsupportedMediaType, StatusCodes.Status422UnprocessableEntity);
+        app.MapPost("/webhooks/{token}", WebhookAsync)
+            .WithTags("Inbound")
+            .WithName("DeliverWebhook")
+            .WithSummary("A webhook event card's delivery: signature checked, stored, answered 202 (a replay: 200, nothing started)")
+            .DocumentsBody<JsonObject>()
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status404NotFound,
+                StatusCodes.Status409Conflict, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status422UnprocessableEntity);
     }
 
     /// <summary>
@@ -157,7 +172,7 @@ internal static class InboundEndpoints
         }
         catch (RunQueueFullException e)
         {
-            return ManagementEndpoints.Busy(e, request.HttpContext);
+            return FlowEndpoints.Busy(e, request.HttpContext);
         }
     }
 
@@ -166,7 +181,7 @@ internal static class InboundEndpoints
     /// fails), then the delivery is stored and acknowledged with 202; the event flow and the
     /// automation run in the background.
     /// </summary>
-    private static async Task<IResult> WebhookAsync(string token, HttpRequest request, ITriggerStore triggers, IInboxStore inbox,
+    private static async Task<Results<Accepted<DeliveryAcceptedResponse>, Ok<DuplicateDeliveryResponse>, ProblemHttpResult>> WebhookAsync(string token, HttpRequest request, ITriggerStore triggers, IInboxStore inbox,
         Connectors.Runtime.ConnectorRuntime runtime, BackgroundWorkers workers, ServerOptions options, TimeProvider clock,
         IWebhookDeliveryLog deliveries, CancellationToken ct)
     {
@@ -188,7 +203,7 @@ internal static class InboundEndpoints
         {
             var now = clock.GetUtcNow();
             var (claim, stored) = await deliveries.ClaimAsync(replayKeys, now, now + check.RememberFor, ClaimTimeout(options), ct);
-            if (claim == DeliveryClaim.Duplicate) return Results.Json(new { accepted = false, duplicate = true, delivery = stored }, statusCode: 200);
+            if (claim == DeliveryClaim.Duplicate) return TypedResults.Ok(new DuplicateDeliveryResponse(false, true, stored));
             if (claim == DeliveryClaim.InProgress)
                 return Problems.Result(409, "Delivery in progress", "this delivery is being stored by another request; send it again later");
         }
@@ -212,7 +227,7 @@ internal static class InboundEndpoints
         }
         if (replayKeys.Count > 0) await deliveries.CompleteAsync(replayKeys, id, CancellationToken.None);
         workers.Wake();
-        return Results.Json(new { accepted = true, delivery = id }, statusCode: 202);
+        return TypedResults.Accepted((string?)null, new DeliveryAcceptedResponse(true, id));
     }
 
     /// <summary>
@@ -221,7 +236,7 @@ internal static class InboundEndpoints
     /// Every invalid callback, whether unknown, forged, spent or of an ended flow, gets the same 404,
     /// so the answer reveals nothing about an instance; nothing is stored for it.
     /// </summary>
-    private static async Task<IResult> CallbackAsync(string token, HttpRequest request, IInstanceStore instances, IInboxStore inbox,
+    private static async Task<Results<Accepted<DeliveryAcceptedResponse>, ProblemHttpResult>> CallbackAsync(string token, HttpRequest request, IInstanceStore instances, IInboxStore inbox,
         BackgroundWorkers workers, ServerOptions options, TimeProvider clock, CallbackSigner signer, CancellationToken ct)
     {
         // A signed URL proves the server issued the token; an unsigned one (issued before URLs were signed)
@@ -256,10 +271,10 @@ internal static class InboundEndpoints
             ReceivedAt = clock.GetUtcNow(),
         }, ct);
         workers.Wake();
-        return Results.Json(new { accepted = true, delivery = id }, statusCode: 202);
+        return TypedResults.Accepted((string?)null, new DeliveryAcceptedResponse(true, id));
     }
 
-    private static IResult UnknownCallback() => Problems.Result(404, "Unknown callback", "unknown or expired callback");
+    private static ProblemHttpResult UnknownCallback() => Problems.Result(404, "Unknown callback", "unknown or expired callback");
 
     /// <summary>Replay keys scoped to one trigger and hashed: a vendor's delivery ids never share a namespace with another's.</summary>
     private static List<string> ReplayKeys(string triggerId, IReadOnlyList<string> keys) =>
@@ -268,3 +283,9 @@ internal static class InboundEndpoints
     /// <summary>How long a claimed but unfinished delivery blocks its replays (its request may still be storing it).</summary>
     private static TimeSpan ClaimTimeout(ServerOptions options) => options.SyncTimeout + TimeSpan.FromSeconds(30);
 }
+
+/// <summary>A delivery (a webhook event or a callback) stored for the background worker: its inbox id.</summary>
+internal sealed record DeliveryAcceptedResponse(bool Accepted, long Delivery);
+
+/// <summary>A webhook delivery already stored (same signature or vendor delivery id): acknowledged, nothing started.</summary>
+internal sealed record DuplicateDeliveryResponse(bool Accepted, bool Duplicate, long? Delivery);

@@ -6,6 +6,7 @@ using FlowConnectors.Engine.Runtime;
 using FlowConnectors.Runtime;
 using FlowConnectors.Server.Hosting;
 using FlowConnectors.Server.Hosting.Access;
+using FlowConnectors.Server.Hosting.Contracts;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 
@@ -22,7 +23,8 @@ internal static class InstanceRepairEndpoints
     public static void Map(WebApplication app)
     {
         var api = app.MapGroup("/api/instances");
-        api.MapGet("/{id}/retry-plan", async (string id, string? version, string[]? map, InstanceRepairs repairs, CancellationToken ct) =>
+        api.MapGet("/{id}/retry-plan", async Task<Results<Ok<RetryPlanResponse>, ProblemHttpResult>> (string id, string? version, string[]? map, InstanceRepairs repairs,
+            CancellationToken ct) =>
         {
             if (ParseTarget(version is null ? null : JsonValue.Create(version)) is not { } target) return VersionProblem(version);
             var mapping = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -33,23 +35,21 @@ internal static class InstanceRepairEndpoints
                     return Problems.Validation($"map '{pair}' must be oldNodeId:newNodeId", [new { field = "map", message = "not oldNodeId:newNodeId" }]);
                 mapping[pair[..at]] = pair[(at + 1)..];
             }
-            return await Answer(async () => Results.Json((await repairs.PlanAsync(id, target, mapping, ct)).ToJson()));
-        }).RequirePermission(Permissions.InstancesRead);
+            return await Answer(async () => TypedResults.Ok(RetryPlanResponse.Of(await repairs.PlanAsync(id, target, mapping, ct))));
+        }).RequirePermission(Permissions.InstancesRead)
+            .WithName("PlanInstanceRetry")
+            .WithSummary("Preview a retry: which nodes run again on which version (nothing changes)")
+            .ProducesProblems(StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status422UnprocessableEntity);
 
-        api.MapPost("/{id}/retry", async (string id, bool? confirmUnsafe, HttpContext context, InstanceRepairs repairs, ServerOptions options, CancellationToken ct) =>
-        {
-            var (body, problem) = await Problems.ReadJsonObjectAsync(context.Request, options.MaxBodyBytes, required: false);
-            if (problem is not null) return problem;
-            var (target, mapping, retryProblem) = ReadRetryBody(body);
-            if (retryProblem is not null) return retryProblem;
-            return await Answer(async () =>
-            {
-                var plan = await repairs.RetryAsync(id, target!, mapping, confirmUnsafe == true, Who(context.User), ct);
-                var answer = plan.ToJson();
-                answer["status"] = "running";
-                return Results.Json(answer, statusCode: StatusCodes.Status202Accepted);
-            });
-        }).RequirePermission(Permissions.RunsExecute);
+        api.MapPost("/{id}/retry", async Task<Results<Accepted<RetryStartedResponse>, ProblemHttpResult>> (string id, bool? confirmUnsafe, RetryRequest request,
+            HttpContext context, InstanceRepairs repairs, CancellationToken ct) =>
+            await Answer(async () => TypedResults.Accepted((string?)null,
+                RetryStartedResponse.Of(await repairs.RetryAsync(id, request.Target, request.Mapping, confirmUnsafe == true, Who(context.User), ct)))))
+            .RequirePermission(Permissions.RunsExecute)
+            .WithName("RetryInstance")
+            .WithSummary("Retry a faulted instance from its failed node (confirmUnsafe=true when unsafe nodes run again)")
+            .ProducesBodyProblems()
+            .ProducesProblems(StatusCodes.Status404NotFound, StatusCodes.Status409Conflict);
 
         api.MapPost("/retry", async Task<Ok<RetryAllResponse>> (bool? confirmUnsafe, RetryAllRequest request, HttpContext context, InstanceRepairs repairs, CancellationToken ct) =>
         {
@@ -62,33 +62,18 @@ internal static class InstanceRepairEndpoints
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity);
 
-        api.MapPost("/{id}/alter", async (string id, HttpContext context, InstanceRepairs repairs, ServerOptions options, CancellationToken ct) =>
-        {
-            var (body, problem) = await Problems.ReadJsonObjectAsync(context.Request, options.MaxBodyBytes);
-            if (problem is not null) return problem;
-            var errors = new List<object>();
-            var variables = new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
-            var waits = new List<string>();
-            foreach (var (name, _) in body!)
-                if (name is not ("variables" or "cancelWaits"))
-                    errors.Add(new { field = name, message = "unknown field; an alteration has variables and cancelWaits" });
-            if (body["variables"] is JsonObject given)
-                foreach (var (name, value) in given) variables[name] = value?.DeepClone();
-            else if (body["variables"] is not null) errors.Add(new { field = "variables", message = "must be an object of variable names and values" });
-            if (body["cancelWaits"] is JsonArray list)
-                foreach (var (item, index) in list.Select((w, i) => (w, i)))
-                    if (item is JsonValue v && v.TryGetValue(out string? wait) && wait.Length > 0) waits.Add(wait);
-                    else errors.Add(new { field = $"cancelWaits[{index}]", message = "must be a node id or bookmark id" });
-            else if (body["cancelWaits"] is not null) errors.Add(new { field = "cancelWaits", message = "must be a list of node or bookmark ids" });
-            if (errors.Count == 0 && variables.Count == 0 && waits.Count == 0)
-                errors.Add(new { field = "variables", message = "nothing to change: give variables to set or cancelWaits" });
-            if (errors.Count > 0) return Problems.Validation("the alteration is not valid", errors);
-            return await Answer(async () =>
+        api.MapPost("/{id}/alter", async Task<Results<Ok<AlterResponse>, ProblemHttpResult>> (string id, AlterRequest request, HttpContext context,
+            InstanceRepairs repairs, CancellationToken ct) =>
+            await Answer(async () =>
             {
-                var status = await repairs.AlterAsync(id, variables, waits, Who(context.User), ct);
-                return Results.Json(new { instanceId = id, status = status.ToString().ToLowerInvariant() });
-            });
-        }).RequirePermission(Permissions.RunsExecute);
+                var status = await repairs.AlterAsync(id, request.Variables!, request.CancelWaits!, Who(context.User), ct);
+                return TypedResults.Ok(new AlterResponse(id, status.ToString().ToLowerInvariant()));
+            }))
+            .RequirePermission(Permissions.RunsExecute)
+            .WithName("AlterInstance")
+            .WithSummary("Alter a suspended instance: set variables, cancel waits")
+            .ProducesBodyProblems()
+            .ProducesProblems(StatusCodes.Status404NotFound, StatusCodes.Status409Conflict);
     }
 
     /// <summary>Who makes a change: the signed-in user, or the owner of the API key used (and which key).</summary>
@@ -113,7 +98,7 @@ internal static class InstanceRepairEndpoints
         _ => null,
     };
 
-    private static IResult VersionProblem(object? version) =>
+    private static ProblemHttpResult VersionProblem(object? version) =>
         Problems.Validation($"version {version} must be \"same\", \"latest\" (the latest published version) or a version number",
             [new { field = "version", message = "must be same, latest or a version number" }]);
 
@@ -133,21 +118,8 @@ internal static class InstanceRepairEndpoints
         return mapping;
     }
 
-    private static (RetryTarget? Target, Dictionary<string, string>? Mapping, IResult? Problem) ReadRetryBody(JsonObject? body)
-    {
-        body ??= [];
-        var errors = new List<object>();
-        foreach (var (name, _) in body)
-            if (name is not ("version" or "mapping" or "filter"))
-                errors.Add(new { field = name, message = "unknown field; a retry has version and mapping (and filter, for retry all)" });
-        var target = ParseTarget(body["version"]);
-        if (target is null) errors.Add(new { field = "version", message = "must be same, latest or a version number" });
-        var mapping = ReadMapping(body["mapping"], errors);
-        return errors.Count > 0 ? (null, null, Problems.Validation("the retry is not valid", errors)) : (target, mapping, null);
-    }
-
     /// <summary>The answer, or the problem an expected refusal makes of it.</summary>
-    private static async Task<IResult> Answer(Func<Task<IResult>> action)
+    private static async Task<Results<TAnswer, ProblemHttpResult>> Answer<TAnswer>(Func<Task<TAnswer>> action) where TAnswer : IResult
     {
         try
         {
@@ -167,7 +139,7 @@ internal static class InstanceRepairEndpoints
             problem.Extensions["code"] = "UNSAFE_NOT_CONFIRMED";
             problem.Extensions["unsafeNodes"] = e.Plan.Unsafe.Select(u => u.ToJson()).ToList();
             problem.Extensions["plan"] = e.Plan.ToJson();
-            return Results.Problem(problem);
+            return TypedResults.Problem(problem);
         }
         catch (RetryRefusedException e)
         {
@@ -182,7 +154,7 @@ internal static class InstanceRepairEndpoints
                 problem.Extensions["nodes"] = e.Nodes;
                 problem.Extensions["errors"] = e.Nodes.Select(n => new { field = $"mapping.{n}", message = e.Code == InstanceRetry.RefusedMappingRequired ? $"node '{n}' needs a mapping" : $"node '{n}' cannot be mapped so" }).ToList();
             }
-            return Results.Problem(problem);
+            return TypedResults.Problem(problem);
         }
     }
 }

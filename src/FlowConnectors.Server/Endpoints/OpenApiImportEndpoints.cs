@@ -85,7 +85,7 @@ internal static class OpenApiImportEndpoints
     private static ProblemHttpResult AsProblem(IResult result) =>
         result as ProblemHttpResult ?? TypedResults.Problem(title: "Invalid input", statusCode: StatusCodes.Status422UnprocessableEntity);
 
-    private static OpenApiImportResponse View(ImportedConnector imported, ImportChanges changes, bool installed, List<ImportWarningView> extraWarnings) => new(
+    internal static OpenApiImportResponse View(ImportedConnector imported, ImportChanges changes, bool installed, List<ImportWarningView> extraWarnings) => new(
         imported.Key,
         imported.Name,
         imported.BaseUrl,

@@ -2,7 +2,9 @@ using System.Text.Json.Nodes;
 using FlowConnectors.Import.Postman;
 using FlowConnectors.Connectors.Runtime;
 using FlowConnectors.Server.Hosting;
+using FlowConnectors.Server.Hosting.Contracts;
 using FlowConnectors.Server.Runtime;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace FlowConnectors.Server.Endpoints;
 
@@ -23,24 +25,35 @@ internal static class PostmanEndpoints
 
     private static void MapImport(WebApplication app, string prefix, Func<HttpRequest, ServerOptions, Task<(ImportedConnector? Imported, IResult? Problem)>> read)
     {
-        var api = app.MapGroup(prefix);
-        api.MapPost("/preview", async (HttpRequest request, ConnectorInstaller installer, ConnectorRuntime runtime, ServerOptions options) =>
+        var api = app.MapGroup(prefix).WithTags("Import");
+        api.MapPost("/preview", async Task<Results<Ok<PostmanImportResponse>, ProblemHttpResult>> (HttpRequest request, ConnectorInstaller installer,
+            ConnectorRuntime runtime, ServerOptions options) =>
         {
             var (imported, problem) = await read(request, options);
-            if (problem is not null) return problem;
-            var json = Json(imported!, ImportUploads.Changes(imported!, installer), installed: false);
-            if (ImportUploads.ReplacesLoaded(imported!, installer, runtime) is { } warning)
-                json["warnings"]!.AsArray().Insert(0, new JsonObject { ["path"] = "$.name", ["message"] = warning });
-            return Results.Json(json);
-        });
-        api.MapPost("/import", async (HttpRequest request, ConnectorInstaller installer, ServerOptions options, CancellationToken ct) =>
+            if (problem is not null) return AsProblem(problem);
+            var warnings = new List<ImportWarningView>();
+            if (ImportUploads.ReplacesLoaded(imported!, installer, runtime) is { } warning) warnings.Add(new("$.name", warning));
+            return TypedResults.Ok(View(imported!, ImportUploads.Changes(imported!, installer), installed: false, warnings));
+        })
+            .WithName("PreviewPostmanImport")
+            .WithSummary("Map a Postman collection to a connector and show what a save would change (nothing is saved)")
+            .Accepts<PostmanImportRequest>("application/json")
+            .ProducesBodyProblems();
+        api.MapPost("/import", async Task<Results<Ok<PostmanImportResponse>, Created<PostmanImportResponse>, ProblemHttpResult>> (HttpRequest request,
+            ConnectorInstaller installer, ServerOptions options, CancellationToken ct) =>
         {
             var (imported, problem) = await read(request, options);
-            if (problem is not null) return problem;
+            if (problem is not null) return AsProblem(problem);
             var changes = ImportUploads.Changes(imported!, installer);
-            if (await ImportUploads.InstallAsync(imported!, changes, installer, ct) is { } refused) return refused;
-            return Results.Json(Json(imported!, changes, installed: true), statusCode: changes.IsNew ? 201 : 200);
-        });
+            if (await ImportUploads.InstallAsync(imported!, changes, installer, ct) is { } refused) return AsProblem(refused);
+            var view = View(imported!, changes, installed: true, []);
+            // No Location: the answer has always been the import itself, and 201 only says the connector is new.
+            return changes.IsNew ? TypedResults.Created((string?)null, view) : TypedResults.Ok(view);
+        })
+            .WithName("ImportPostman")
+            .WithSummary("Import a Postman collection as a connector and install it (validated, swapped in whole)")
+            .Accepts<PostmanImportRequest>("application/json")
+            .ProducesBodyProblems();
     }
 
     private static async Task<(ImportedConnector? Imported, IResult? Problem)> ReadAsync(HttpRequest request, ServerOptions options)
@@ -59,42 +72,25 @@ internal static class PostmanEndpoints
         return ImportUploads.Import(() => PostmanImporter.Import(upload.Source, upload.Name, environments), "collection");
     }
 
-    private static JsonObject Json(ImportedConnector imported, ImportChanges changes, bool installed) => new()
+    /// <summary>Problems.* answers problem details through Results.Problem; typed here for the endpoint's declared results.</summary>
+    private static ProblemHttpResult AsProblem(IResult result) =>
+        result as ProblemHttpResult ?? TypedResults.Problem(title: "Invalid input", statusCode: StatusCodes.Status422UnprocessableEntity);
+
+    private static PostmanImportResponse View(ImportedConnector imported, ImportChanges changes, bool installed, List<ImportWarningView> extraWarnings)
     {
-        ["key"] = imported.Key,
-        ["name"] = imported.Name,
-        ["baseUrl"] = imported.BaseUrl,
-        ["auth"] = imported.Manifest["auth"]?.DeepClone(),
-        ["connectionParameters"] = new JsonArray(imported.ConnectionParameters.Select(p => (JsonNode?)new JsonObject
-        {
-            ["name"] = p.Name, ["type"] = p.Type, ["default"] = p.Default, ["source"] = p.Source, ["required"] = p.Required,
-        }).ToArray()),
-        ["additionalAuth"] = imported.Manifest["additionalAuth"]?.DeepClone(),
-        ["connectionPresets"] = imported.Manifest["connectionPresets"]?.DeepClone(),
-        ["actions"] = new JsonArray(imported.Actions.Select(a => (JsonNode?)new JsonObject
-        {
-            ["id"] = a.Id, ["label"] = a.Label, ["group"] = a.Group, ["method"] = a.Method, ["path"] = a.Path,
-            ["inputs"] = new JsonArray(a.Inputs.Select(i => (JsonNode?)i).ToArray()),
-            ["outputs"] = new JsonArray(a.Outputs.Select(i => (JsonNode?)i).ToArray()),
-            ["examples"] = a.Examples, ["source"] = a.Source, ["auth"] = a.Auth,
-        }).ToArray()),
-        ["warnings"] = new JsonArray(imported.Warnings.Select(w => (JsonNode?)new JsonObject { ["path"] = w.Path, ["message"] = w.Message }).ToArray()),
-        ["changes"] = new JsonObject
-        {
-            ["isNew"] = changes.IsNew,
-            ["previousVersion"] = changes.PreviousVersion,
-            ["version"] = changes.Version,
-            ["added"] = new JsonArray(changes.Added.Select(a => (JsonNode?)a).ToArray()),
-            ["removed"] = new JsonArray(changes.Removed.Select(a => (JsonNode?)a).ToArray()),
-            ["changed"] = new JsonArray(changes.Changed.Select(c => (JsonNode?)new JsonObject
-            {
-                ["id"] = c.Id, ["label"] = c.Label, ["what"] = new JsonArray(c.What.Select(w => (JsonNode?)w).ToArray()),
-            }).ToArray()),
-            ["connector"] = new JsonArray(changes.Connector.Select(a => (JsonNode?)a).ToArray()),
-            ["kept"] = new JsonArray(changes.Kept.Select(a => (JsonNode?)a).ToArray()),
-            ["diff"] = changes.Diff?.ToJson(),
-            ["lines"] = new JsonArray(changes.Lines().Select(a => (JsonNode?)a).ToArray()),
-        },
-        ["installed"] = installed,
-    };
+        var common = OpenApiImportEndpoints.View(imported, changes, installed, extraWarnings);
+        return new(common.Key, common.Name, common.BaseUrl, common.Auth, common.ConnectionParameters, imported.Manifest["additionalAuth"]?.DeepClone(),
+            imported.Manifest["connectionPresets"]?.DeepClone(), common.Actions, common.Warnings, common.Changes, common.Installed);
+    }
 }
+
+/// <summary>What <c>POST /api/postman/preview</c> and <c>/api/postman/import</c> take.</summary>
+/// <param name="Collection">The Postman collection (v2.0/v2.1): as a JSON object, or as its text.</param>
+/// <param name="Name">The connector's name; the collection's name when left out.</param>
+/// <param name="Environments">Postman environments (as JSON or as their text); each becomes a connection preset.</param>
+internal sealed record PostmanImportRequest(JsonNode? Collection, string? Name, IReadOnlyList<JsonNode>? Environments);
+
+/// <summary>A preview (nothing saved) or an import (installed): the connector the collection becomes and what it changes.</summary>
+internal sealed record PostmanImportResponse(string Key, string Name, string BaseUrl, JsonObject? Auth, IReadOnlyList<ImportParameterView> ConnectionParameters,
+    JsonNode? AdditionalAuth, JsonNode? ConnectionPresets, IReadOnlyList<ImportActionView> Actions, IReadOnlyList<ImportWarningView> Warnings,
+    ImportChangesView Changes, bool Installed);

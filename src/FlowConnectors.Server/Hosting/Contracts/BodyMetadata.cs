@@ -9,13 +9,13 @@ namespace FlowConnectors.Server.Hosting.Contracts;
 /// </summary>
 internal static class BodyMetadata
 {
-    public static RouteHandlerBuilder DocumentsBody<T>(this RouteHandlerBuilder builder, string contentType = "application/json") =>
+    public static RouteHandlerBuilder DocumentsBody<T>(this RouteHandlerBuilder builder, string contentType = "application/json", bool required = true) =>
         builder.AddOpenApiOperationTransformer(async (operation, context, ct) =>
         {
             var schema = await context.GetOrCreateSchemaAsync(typeof(T), null, ct);
             operation.RequestBody = new OpenApiRequestBody
             {
-                Required = true,
+                Required = required,
                 Content = new Dictionary<string, OpenApiMediaType> { [contentType] = new() { Schema = schema } },
             };
         });
