@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using FlowConnectors.Collection;
 using FlowConnectors.Connectors.Connections;
 using FlowConnectors.Connectors.Runtime;
 using FlowConnectors.Engine.Activities;
@@ -92,7 +93,7 @@ public static class ServerApp
         services.AddFlowPersistence(options.Database == "postgres"
             ? PersistenceOptions.Postgres(options.ConnectionString ?? throw new StartupSettingException("FlowConnectors:ConnectionString is required when FlowConnectors:Database is postgres"))
             : PersistenceOptions.Sqlite(options.ConnectionString ?? sqliteFile!));
-        var registry = ConnectorRuntime.CreateRegistry().AddAssembly(typeof(Scheduling.DurableScheduler).Assembly);
+        var registry = ConnectorRuntime.CreateRegistry().AddAssembly(typeof(Scheduling.DurableScheduler).Assembly).AddCollection();
         services.AddSingleton(registry);
         // The public address, or else the one Kestrel actually bound (the configured port may be 0).
         services.AddSingleton<ICallbackBase>(provider => new PublicBase(() => options.PublicBaseUrl?.TrimEnd('/')
@@ -121,6 +122,8 @@ public static class ServerApp
                 SuspendBudgetWaitsLongerThan = options.SuspendBudgetWaitsLongerThan,
                 TestOnCreate = options.TestConnectionsOnCreate,
             });
+            // Connectors made from collection templates run Collection.StoreUsers (a preview runs their collect flow here).
+            runtime.Registry.AddCollection();
             foreach (var pinned in StartupLoader.LoadPinnedVersions(Path.Combine(options.DataFolder, "connector-versions"), validator, logger))
                 runtime.InstallPinned(pinned);
             return runtime;
@@ -131,9 +134,7 @@ public static class ServerApp
         services.AddSingleton<Connections.ConnectionLifecycle>();
         services.AddSingleton<CatalogService>();
         Scheduling.SchedulerService.Register(services);
-        services.AddSingleton<CollectionService>();
-        services.AddSingleton<ITriggerTimerHandler>(provider => provider.GetRequiredService<CollectionService>());
-        services.AddHostedService(provider => provider.GetRequiredService<CollectionService>());
+        services.AddCollectionHost();
         services.AddFlowRuntime(options.ToRuntimeOptions());
         services.AddSingleton<RetentionWorker>();
         services.AddHostedService(provider => provider.GetRequiredService<RetentionWorker>());

@@ -1,8 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using FlowConnectors.Connectors.Collection;
+using FlowConnectors.Collection;
 
-namespace FlowConnectors.Connectors.Tests.Collection;
+namespace FlowConnectors.Collection.Tests;
 
 public sealed class UserMapperTests
 {

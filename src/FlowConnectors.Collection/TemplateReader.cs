@@ -5,7 +5,7 @@ using FlowConnectors.Connectors.Manifest;
 using FlowConnectors.Engine.Flows;
 using FlowConnectors.Engine.Formats;
 
-namespace FlowConnectors.Connectors.Collection;
+namespace FlowConnectors.Collection;
 
 public sealed class TemplateException(string source, IReadOnlyList<FormatProblem> problems)
     : Exception($"{source}: " + string.Join("; ", problems))

@@ -3,7 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using FlowConnectors.Engine.Values;
 
-namespace FlowConnectors.Connectors.Collection;
+namespace FlowConnectors.Collection;
 
 /// <summary>Applies a template's filters and field mapping to vendor records.</summary>
 public sealed class UserMapper
