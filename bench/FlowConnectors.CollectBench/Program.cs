@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using FlowConnectors.Connectors.Collection;
+using FlowConnectors.Collection;
 using FlowConnectors.Connectors.Connections;
 using FlowConnectors.Connectors.Manifest;
 using FlowConnectors.Connectors.Runtime;
@@ -199,7 +199,7 @@ internal static class Child
                         if ((string?)node!["id"] == "store") { node["type"] = "NoOp"; node.AsObject().Remove("inputs"); }
                     File.WriteAllText(path, flowJson.ToJsonString());
                 }
-                var (package, problems) = ConnectorPackage.Load(folder, new FlowEngine(new FlowEngineOptions { Registry = ConnectorRuntime.CreateRegistry() }));
+                var (package, problems) = ConnectorPackage.Load(folder, new FlowEngine(new FlowEngineOptions { Registry = ConnectorRuntime.CreateRegistry().AddCollection() }));
                 return package ?? throw new InvalidOperationException(string.Join("; ", problems));
             }
             // A one-page import of another connector first, as the baseline fetches one page first: both are

@@ -49,7 +49,7 @@ public static class PersistenceServiceCollectionExtensions
         services.AddSingleton<IApiKeyStore, EfApiKeyStore>();
         services.AddSingleton<IWebhookDeliveryLog, EfWebhookDeliveryLog>();
         services.AddSingleton<IRetentionStore, Retention.EfRetentionStore>();
-        services.AddSingleton<Connectors.Collection.ICollectionStore, EfCollectionStore>();
+        services.AddSingleton<FlowConnectors.Collection.ICollectionStore, EfCollectionStore>();
         services.AddSingleton<Connectors.Budgets.IRateBudgetStore, EfRateBudgetStore>();
         services.AddSingleton<IConnectionRefreshLeases, EfConnectionRefreshLeases>();
         services.AddSingleton<IConnectionStore>(sp => new EfConnectionStore(

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using FlowConnectors.Collection;
 using FlowConnectors.Connectors.Connections;
 using FlowConnectors.Connectors.Runtime;
 using FlowConnectors.Engine.Activities;

@@ -93,7 +93,7 @@ internal static class ServerModules
     /// </summary>
     public static IServiceCollection AddFlowConnectorRuntime(this IServiceCollection services, ServerOptions options, NetworkPolicy network, TimeProvider clock)
     {
-        var registry = ConnectorRuntime.CreateRegistry().AddAssembly(typeof(Scheduling.DurableScheduler).Assembly);
+        var registry = ConnectorRuntime.CreateRegistry().AddAssembly(typeof(Scheduling.DurableScheduler).Assembly).AddCollection();
         services.AddSingleton(registry);
         services.AddSingleton(provider =>
         {
@@ -111,6 +111,8 @@ internal static class ServerModules
                 SuspendBudgetWaitsLongerThan = options.SuspendBudgetWaitsLongerThan,
                 TestOnCreate = options.TestConnectionsOnCreate,
             });
+            // Connectors made from collection templates run Collection.StoreUsers (a preview runs their collect flow here).
+            runtime.Registry.AddCollection();
             foreach (var pinned in StartupLoader.LoadPinnedVersions(Path.Combine(options.DataFolder, "connector-versions"), validator, logger))
                 runtime.InstallPinned(pinned);
             return runtime;
@@ -142,10 +144,8 @@ internal static class ServerModules
     /// <summary>Data collection: templates' runs on their timers.</summary>
     public static IServiceCollection AddFlowCollection(this IServiceCollection services)
     {
-        services.AddSingleton<CollectionService>();
-        services.AddSingleton<ITriggerTimerHandler>(provider => provider.GetRequiredService<CollectionService>());
-        services.AddHostedService(provider => provider.GetRequiredService<CollectionService>());
-        return services;
+        // The collection module itself (FlowConnectors.Collection) with the server's adapters for what it needs.
+        return services.AddCollectionHost();
     }
 
     /// <summary>Removing ended instances, journals and deliveries past their retention.</summary>

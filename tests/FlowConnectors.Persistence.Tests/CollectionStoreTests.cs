@@ -1,4 +1,4 @@
-using FlowConnectors.Connectors.Collection;
+using FlowConnectors.Collection;
 
 namespace FlowConnectors.Persistence.Tests;
 

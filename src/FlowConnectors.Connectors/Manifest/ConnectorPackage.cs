@@ -10,6 +10,9 @@ namespace FlowConnectors.Connectors.Manifest;
 /// <summary>A connector folder read into memory: manifest, flows with their cards, test fixtures.</summary>
 public sealed partial class ConnectorPackage
 {
+    /// <summary>The import flow of a connector made from a data-collection template (FlowConnectors.Collection compiles it).</summary>
+    public const string CollectUsersFlow = "collectUsers";
+
     public const string HttpHelper = "httpHelper";
     public const string AuthPing = "_authping";
     public const string Revoke = "_revoke";
@@ -223,7 +226,7 @@ public sealed partial class ConnectorPackage
         // A warning, not an error: a connector that only serves data collection, or a test fixture with just its
         // standard flows, still loads; a catalog maintainer (and Okta's deploy) sees it flagged.
         if (flows.Count > 0 && !flows.Values.Any(f => f.Card is { Kind: CardKind.Action })
-            && !flows.Values.Any(f => f.Definition.Id == Collection.TemplateCompiler.CollectFlow))
+            && !flows.Values.Any(f => f.Definition.Id == CollectUsersFlow))
             problems.Add(new("flows/", "$", "CONNECTOR_NO_ACTION_CARD",
                 "the connector has no action card left; a connector people use in flows needs at least one (the Custom API Action counts)", ProblemSeverity.Warning));
     }

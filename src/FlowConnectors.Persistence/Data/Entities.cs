@@ -236,7 +236,7 @@ internal sealed class CollectionSourceEntity
     public required string TimeZone { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? AcceptedAt { get; set; }
-    public int SuspiciousBelowPercent { get; set; } = FlowConnectors.Connectors.Collection.CollectionSource.DefaultSuspiciousBelowPercent;
+    public int SuspiciousBelowPercent { get; set; } = FlowConnectors.Collection.CollectionSource.DefaultSuspiciousBelowPercent;
 }
 
 /// <summary>A verified webhook delivery remembered until <see cref="ExpiresAt"/> (replay protection).</summary>

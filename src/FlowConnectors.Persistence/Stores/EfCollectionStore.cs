@@ -1,6 +1,6 @@
 using System.Data.Common;
 using System.Text;
-using FlowConnectors.Connectors.Collection;
+using FlowConnectors.Collection;
 using FlowConnectors.Persistence.Data;
 using Microsoft.EntityFrameworkCore;
 

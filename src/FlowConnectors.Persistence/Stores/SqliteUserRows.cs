@@ -1,4 +1,4 @@
-using FlowConnectors.Connectors.Collection;
+using FlowConnectors.Collection;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
 

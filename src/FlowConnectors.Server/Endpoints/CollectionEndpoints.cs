@@ -1,8 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
-using FlowConnectors.Connectors.Collection;
+using FlowConnectors.Collection;
 using FlowConnectors.Server.Hosting;
-using FlowConnectors.Server.Runtime;
 using FlowConnectors.Server.Hosting.Contracts;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -183,7 +182,7 @@ internal static class CollectionEndpoints
         var schedule = new CollectionScheduleResponse(source.ScheduleEnabled, source.ScheduleTime, source.TimeZone,
             (await collections.NextRunAsync(source.ConnectorKey, ct))?.ToString("O", CultureInfo.InvariantCulture),
             // Local time with its UTC offset: a DST change between two of them shows as a different offset.
-            [.. new CollectionSchedule(source.ScheduleEnabled, source.ScheduleTime, source.TimeZone).Next(collections.Now, 3).Select(at => new CollectionNextRun(
+            [.. collections.NextOccurrences(source, 3).Select(at => new CollectionNextRun(
                 at.ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture),
                 at.ToString("zzz", CultureInfo.InvariantCulture),
                 at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)))]);

@@ -1,4 +1,4 @@
-namespace FlowConnectors.Connectors.Collection;
+namespace FlowConnectors.Collection;
 
 /// <summary>
 /// Credentials never go in a template's URLs: a URL is stored in the connector's files in plain text, sent in

@@ -5,7 +5,7 @@ using FlowConnectors.Connectors.Runtime;
 using FlowConnectors.Engine;
 using FlowConnectors.Engine.Runtime;
 
-namespace FlowConnectors.Connectors.Collection;
+namespace FlowConnectors.Collection;
 
 /// <summary>
 /// Runs one import: the connector's <c>collectUsers</c> flow with its connection, each page handed to
@@ -80,7 +80,7 @@ public sealed class CollectionRunner(ConnectorRuntime runtime, ICollectionStore 
                 throw new ConnectorException($"connection '{connectionId}' is deauthorized");
             var engine = new FlowEngine(new FlowEngineOptions
             {
-                Registry = runtime.Registry,
+                Registry = CollectionActivities.Registry,
                 Flows = loaded.Package.FlowProvider,
                 Clock = clock,
                 Services = new SinkServices(loaded.Services, tracker),
@@ -97,7 +97,7 @@ public sealed class CollectionRunner(ConnectorRuntime runtime, ICollectionStore 
                 [ConnectorRuntime.ConnectionProperty] = connectionId,
                 [StoreUsers.RunProperty] = run.Id,
                 // Collection is bulk: interactive runs and events using the same connection go first.
-                [Budgets.BudgetLanes.Property] = Budgets.BudgetLanes.Name(Budgets.BudgetLane.Bulk),
+                [Connectors.Budgets.BudgetLanes.Property] = Connectors.Budgets.BudgetLanes.Name(Connectors.Budgets.BudgetLane.Bulk),
             };
             // Connectors compiled before the page limit became an input have it in the flow itself.
             var input = flow.Definition.Inputs.Any(i => i.Name == "maxPages") ? new JsonObject { ["maxPages"] = MaxPagesFor(lastGood) } : null;

@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using FlowConnectors.Connectors.Manifest;
 using FlowConnectors.Engine.Flows;
 
-namespace FlowConnectors.Connectors.Collection;
+namespace FlowConnectors.Collection;
 
 /// <summary>What the user chose when adding a connector from a template.</summary>
 public sealed record CompileOptions
@@ -27,7 +27,7 @@ public sealed record CompileOptions
 /// </summary>
 public static partial class TemplateCompiler
 {
-    public const string CollectFlow = "collectUsers";
+    public const string CollectFlow = ConnectorPackage.CollectUsersFlow;
     public const string TemplateFile = "collection.template.json";
     /// <summary>The collect flow's page limit outside an import, and for a first import: a million users at 100 a page.</summary>
     public const int DefaultMaxPages = 10_000;

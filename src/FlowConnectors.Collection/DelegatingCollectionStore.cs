@@ -1,4 +1,4 @@
-namespace FlowConnectors.Connectors.Collection;
+namespace FlowConnectors.Collection;
 
 /// <summary>
 /// A collection store that hands every call to another one; a decorator overrides only what it changes

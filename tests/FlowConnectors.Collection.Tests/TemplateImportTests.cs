@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
-using FlowConnectors.Connectors.Collection;
+using FlowConnectors.Collection;
 using FlowConnectors.Connectors.Manifest;
 using FlowConnectors.Connectors.Runtime;
 using FlowConnectors.Engine;
@@ -10,7 +10,7 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace FlowConnectors.Connectors.Tests.Collection;
+namespace FlowConnectors.Collection.Tests;
 
 /// <summary>
 /// Each shipped template, compiled to a connector, imports from a stub of its vendor on 127.0.0.1
@@ -303,7 +303,7 @@ public sealed class TemplateImportTests
         foreach (var file in Directory.GetFiles(Path.Combine(Repo.Root, "flows", "templates"), "*" + TemplateReader.Extension))
         {
             var folder = TemplateImport.Compile(JsonNode.Parse(File.ReadAllText(file))!.AsObject(), "Acme users", null);
-            var (package, problems) = ConnectorPackage.Load(folder, new FlowEngine(new FlowEngineOptions { Registry = ConnectorRuntime.CreateRegistry() }));
+            var (package, problems) = ConnectorPackage.Load(folder, new FlowEngine(new FlowEngineOptions { Registry = ConnectorRuntime.CreateRegistry().AddCollection() }));
             problems.Where(p => p.IsError).ShouldBeEmpty(file);
             package!.Manifest.Key.ShouldBe("acme-users");
             package.Flows.Keys.ShouldBe(["_authping", "collectUsers", "httpHelper"], ignoreOrder: true);
@@ -340,9 +340,11 @@ internal sealed class TemplateImport : IAsyncDisposable
     public static async Task<TemplateImport> StartAsync(JsonObject template, Func<HttpContext, StubRequest, Task> handler, params (string Name, string Value)[] values)
     {
         var folder = Compile(template, "Imported users", null);
-        var (package, problems) = ConnectorPackage.Load(folder, new FlowEngine(new FlowEngineOptions { Registry = ConnectorRuntime.CreateRegistry() }));
+        var (package, problems) = ConnectorPackage.Load(folder, new FlowEngine(new FlowEngineOptions { Registry = ConnectorRuntime.CreateRegistry().AddCollection() }));
         problems.Where(p => p.IsError).ShouldBeEmpty();
         var harness = await Harness.StartAsync(package!, handler);
+        // The collect flow also runs through the runtime (a preview), so its registry knows Collection.StoreUsers.
+        harness.Runtime.Registry.AddCollection();
         await harness.ConnectAsync(values);
         var services = new ServiceCollection()
             .AddSingleton<IDataProtectionProvider>(new EphemeralDataProtectionProvider())

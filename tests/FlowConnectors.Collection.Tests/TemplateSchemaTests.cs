@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
-using FlowConnectors.Connectors.Collection;
+using FlowConnectors.Collection;
 
-namespace FlowConnectors.Connectors.Tests.Collection;
+namespace FlowConnectors.Collection.Tests;
 
 /// <summary>
 /// schemas/collection-template.schema.json says what TemplateReader accepts (no schema library is

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace FlowConnectors.Connectors.Collection;
+namespace FlowConnectors.Collection;
 
 /// <summary>
 /// A data-collection template (<c>flows/templates/*.template.json</c>, schema

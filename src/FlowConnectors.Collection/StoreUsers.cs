@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using FlowConnectors.Engine.Activities;
 using FlowConnectors.Engine.Values;
 
-namespace FlowConnectors.Connectors.Collection;
+namespace FlowConnectors.Collection;
 
 /// <summary>
 /// The loop body of a collection flow: filters one page of vendor records, maps them to users and

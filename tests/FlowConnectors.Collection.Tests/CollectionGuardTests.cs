@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
-using FlowConnectors.Connectors.Collection;
+using FlowConnectors.Collection;
 
-namespace FlowConnectors.Connectors.Tests.Collection;
+namespace FlowConnectors.Collection.Tests;
 
 /// <summary>
 /// Issue 13: mistakes and vendor quirks end in an error that says what was wrong, never in a run that

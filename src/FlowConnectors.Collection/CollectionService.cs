@@ -1,13 +1,10 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json.Nodes;
-using FlowConnectors.Connectors.Collection;
 using FlowConnectors.Connectors.Runtime;
-using FlowConnectors.Persistence;
-using FlowConnectors.Scheduling;
-using FlowConnectors.Server.Hosting;
+using Microsoft.Extensions.Logging;
 
-namespace FlowConnectors.Server.Runtime;
+namespace FlowConnectors.Collection;
 
 /// <summary>A client mistake in a collection request: the field it concerns and why.</summary>
 internal sealed class CollectionRequestException(int status, string path, string message) : Exception(message)
@@ -21,8 +18,6 @@ internal sealed record CollectionSchedule(bool Enabled, string Time, string Time
 {
     public const string DefaultTime = "23:00";
 
-    public ScheduleSpec ToSpec() => ScheduleSpec.ForDailyAt(TimeOnly.ParseExact(Time, "HH:mm", CultureInfo.InvariantCulture), TimeZone);
-
     /// <summary>No schedule sent: manual imports only. Nobody's zone is assumed.</summary>
     public static readonly CollectionSchedule Manual = new(false, DefaultTime, "UTC");
 
@@ -30,7 +25,7 @@ internal sealed record CollectionSchedule(bool Enabled, string Time, string Time
     /// Reads <c>{ enabled, time, timeZone }</c> over <paramref name="current"/>: only the fields sent change. An enabled
     /// schedule needs the zone its time is in, given now or before — there is no silent UTC. Errors name the JSON path.
     /// </summary>
-    public static CollectionSchedule Read(JsonNode? node, string path, CollectionSchedule current, bool zoneGiven)
+    public static CollectionSchedule Read(JsonNode? node, string path, CollectionSchedule current, bool zoneGiven, ICollectionSchedules schedules)
     {
         if (node is null) return current;
         if (node is not JsonObject o) throw new CollectionRequestException(422, path, "schedule must be an object { enabled, time, timeZone }");
@@ -55,25 +50,8 @@ internal sealed record CollectionSchedule(bool Enabled, string Time, string Time
         if (enabled && !zoneGiven)
             throw new CollectionRequestException(422, $"{path}.timeZone",
                 $"timeZone is required: the IANA zone {time} is in, such as Europe/Berlin or America/New_York (UTC only if you mean it); the designer fills in your browser's zone");
-        var schedule = new CollectionSchedule(enabled, time, zone);
-        try { schedule.ToSpec(); }
-        catch (ScheduleFormatException ex) { throw new CollectionRequestException(422, $"{path}.timeZone", ex.Reason); }
-        return schedule;
-    }
-
-    /// <summary>The next occurrences, each in the zone's local time with its UTC offset, so a DST change shows.</summary>
-    public IReadOnlyList<DateTimeOffset> Next(DateTimeOffset after, int count)
-    {
-        if (!Enabled) return [];
-        var schedule = (DailyAtSchedule)ToSpec().Schedule;
-        var list = new List<DateTimeOffset>(count);
-        var at = after;
-        while (list.Count < count && schedule.NextAfter(at) is { } next)
-        {
-            list.Add(TimeZoneInfo.ConvertTime(next, schedule.Zone));
-            at = next;
-        }
-        return list;
+        if (schedules.Problem(time, zone) is { } problem) throw new CollectionRequestException(422, $"{path}.timeZone", problem);
+        return new CollectionSchedule(enabled, time, zone);
     }
 }
 
@@ -84,8 +62,8 @@ internal sealed record CollectionSchedule(bool Enabled, string Time, string Time
 /// connector, in the background.
 /// </summary>
 internal sealed class CollectionService(
-    ServerOptions options, ConnectorRuntime runtime, ConnectorInstaller installer, ICollectionStore store, ITimerStore timers,
-    Lazy<IDurableTimers> scheduler, TimeProvider clock, ILogger<CollectionService> logger) : IHostedService, ITriggerTimerHandler
+    CollectionOptions options, ConnectorRuntime runtime, ICollectionConnectorInstaller installer, ICollectionStore store, ICollectionSchedules schedules,
+    TimeProvider clock, ILogger<CollectionService> logger) : ICollectionImports
 {
     public const string TriggerPrefix = "collection:";
 
@@ -104,11 +82,10 @@ internal sealed class CollectionService(
         public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
-    public string TemplatesFolder => Path.Combine(options.FlowsFolder, "templates");
+    public string TemplatesFolder => options.TemplatesFolder;
 
     public static bool IsCollectionTrigger(string? triggerId) => triggerId?.StartsWith(TriggerPrefix, StringComparison.Ordinal) == true;
 
-    /// <summary>The scheduler hands this service the timers of data-collection schedules.</summary>
     public bool Handles(string triggerId) => IsCollectionTrigger(triggerId);
 
     /// <summary>The shipped templates by id (file name without <c>.template.json</c>); unreadable ones are logged and left out.</summary>
@@ -144,7 +121,7 @@ internal sealed class CollectionService(
             throw new CollectionRequestException(422, "$.key", $"key '{key}' must be 2–40 lower-case letters, digits or '-'");
         if (runtime.IsInstalled(key) || await store.GetSourceAsync(key, ct) is not null)
             throw new CollectionRequestException(409, "$.key", $"a connector with key '{key}' already exists; choose another name or key");
-        var schedule = CollectionSchedule.Read(body["schedule"], "$.schedule", CollectionSchedule.Manual, zoneGiven: false);
+        var schedule = CollectionSchedule.Read(body["schedule"], "$.schedule", CollectionSchedule.Manual, zoneGiven: false, schedules);
         var guard = GuardPercent(body["suspiciousBelowPercent"], "$.suspiciousBelowPercent") ?? CollectionSource.DefaultSuspiciousBelowPercent;
         var (values, baseUrl, tokenUrl) = ReadConnection(body, template);
 
@@ -309,7 +286,7 @@ internal sealed class CollectionService(
         if (body is null) throw new CollectionRequestException(422, "$", "send the fields to change: { enabled, time, timeZone }");
         // Only the fields sent change; a source that was never scheduled has no zone yet, so enabling it needs one.
         var everScheduled = source.ScheduleEnabled || source.TimeZone != CollectionSchedule.Manual.TimeZone || source.ScheduleTime != CollectionSchedule.DefaultTime;
-        var schedule = CollectionSchedule.Read(body, "$", new CollectionSchedule(source.ScheduleEnabled, source.ScheduleTime, source.TimeZone), zoneGiven: everScheduled);
+        var schedule = CollectionSchedule.Read(body, "$", new CollectionSchedule(source.ScheduleEnabled, source.ScheduleTime, source.TimeZone), zoneGiven: everScheduled, schedules);
         source = source with { ScheduleEnabled = schedule.Enabled, ScheduleTime = schedule.Time, TimeZone = schedule.TimeZone };
         await store.SaveSourceAsync(source, ct);
         await ScheduleAsync(source, ct);
@@ -328,23 +305,20 @@ internal sealed class CollectionService(
     }
 
     /// <summary>When the schedule fires next (null when disabled).</summary>
-    public async Task<DateTimeOffset?> NextRunAsync(string key, CancellationToken ct) =>
-        (await timers.ListAsync(ct)).Where(t => t.TriggerId == TriggerPrefix + key).Select(t => (DateTimeOffset?)t.DueAt).Min();
+    public Task<DateTimeOffset?> NextRunAsync(string key, CancellationToken ct) => schedules.NextDueAsync(TriggerPrefix + key, ct);
+
+    /// <summary>The next occurrences of a source's schedule, each in its zone's local time with its UTC offset (so a DST change shows); none when disabled.</summary>
+    public IReadOnlyList<DateTimeOffset> NextOccurrences(CollectionSource source, int count) =>
+        source.ScheduleEnabled ? schedules.Next(source.ScheduleTime, source.TimeZone, Now, count) : [];
 
     private async Task ScheduleAsync(CollectionSource source, CancellationToken ct)
     {
         await CancelTimersAsync(source.ConnectorKey, ct);
         if (!source.ScheduleEnabled) return;
-        var spec = new CollectionSchedule(true, source.ScheduleTime, source.TimeZone).ToSpec();
-        if (ScheduleTriggers.CreateTimer(TriggerPrefix + source.ConnectorKey, spec, clock.GetUtcNow()) is { } timer)
-            await scheduler.Value.ScheduleAsync(timer, ct);
+        await schedules.ScheduleAsync(TriggerPrefix + source.ConnectorKey, source.ScheduleTime, source.TimeZone, ct);
     }
 
-    private async Task CancelTimersAsync(string key, CancellationToken ct)
-    {
-        foreach (var stale in (await timers.ListAsync(ct)).Where(t => t.TriggerId == TriggerPrefix + key))
-            await scheduler.Value.CancelAsync(stale.Id, ct);
-    }
+    private Task CancelTimersAsync(string key, CancellationToken ct) => schedules.CancelAsync(TriggerPrefix + key, ct);
 
     /// <summary>Starts an import in the background and returns its run (status running) at once.</summary>
     public async Task<CollectionRun> StartRunAsync(string key, string trigger, CancellationToken ct)
@@ -466,8 +440,6 @@ internal sealed class CollectionService(
         await store.SaveSourceAsync(source, ct);
         return source;
     }
-
-    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <summary>Stops running imports (they end as failed, "cancelled", keeping what they stored) before the store goes away.</summary>
     public async Task StopAsync(CancellationToken cancellationToken)

@@ -1,4 +1,4 @@
-namespace FlowConnectors.Connectors.Collection;
+namespace FlowConnectors.Collection;
 
 /// <summary>A user as collected from a vendor, keyed by the connector and the vendor's id.</summary>
 public sealed record CollectedUser

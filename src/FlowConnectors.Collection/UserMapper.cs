@@ -3,7 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using FlowConnectors.Engine.Values;
 
-namespace FlowConnectors.Connectors.Collection;
+namespace FlowConnectors.Collection;
 
 /// <summary>Applies a template's filters and field mapping to vendor records.</summary>
 public sealed class UserMapper
@@ -39,19 +39,24 @@ public sealed class UserMapper
     /// <summary>The kept users of a page, how many the filters left out, and how many had no id.</summary>
     /// <remarks>
     /// The page is walked as <see cref="JsonElement"/>s: looking fields up in a page's <see cref="JsonNode"/>s
-    /// builds a dictionary for every record, which cost more than fetching the page. A page straight from
-    /// Http.Paginate is still backed by the parsed response, so its element is read in place; any other
-    /// array is written out and parsed once. Only values a filter compares become nodes, so filters and
-    /// text conversion behave exactly as on nodes.
+    /// builds a dictionary for every record, which cost more than fetching the page. The array is written out
+    /// and parsed once through public APIs: a page straight from Http.Paginate is still backed by the parsed
+    /// response, so writing it copies that text without making a node per record, and parsing it back is a
+    /// small share of a page's cost. Only values a filter compares become nodes, so filters and text
+    /// conversion behave exactly as on nodes.
     /// </remarks>
     public (List<CollectedUser> Users, int Filtered, int Skipped) MapPage(JsonArray records)
     {
-        if (BackingElement(records) is { } element) return MapPage(element);
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(16 * 1024);
-        using (var writer = new Utf8JsonWriter(buffer)) records.WriteTo(writer);
+        var buffer = t_buffer ??= new System.Buffers.ArrayBufferWriter<byte>(64 * 1024);
+        buffer.ResetWrittenCount();
+        // The array's own JSON is valid: the writer need not check it again.
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { SkipValidation = true })) records.WriteTo(writer);
         using var page = JsonDocument.Parse(buffer.WrittenMemory);
         return MapPage(page.RootElement);
     }
+
+    // One buffer per thread, reused page after page: an import maps a page at a time on each thread it runs on.
+    [ThreadStatic] private static System.Buffers.ArrayBufferWriter<byte>? t_buffer;
 
     // Optimized from the first page: an import is a few hundred calls of this loop, about the time tiered
     // compilation takes to reach its optimized code, and it ran several times slower until then.
@@ -83,32 +88,6 @@ public sealed class UserMapper
         }
         return (users, filtered, skipped);
     }
-
-    /// <summary>
-    /// The parsed JSON an unmodified array still reads from (System.Text.Json drops it once the array is
-    /// changed or enumerated as nodes), or null. Read through the runtime's private field: there is no public
-    /// way, and a copy of every page is what this avoids. A runtime without the field takes the copying path.
-    /// </summary>
-    internal static JsonElement? BackingElement(JsonArray array)
-    {
-        if (!s_backingFieldMissing)
-        {
-            try
-            {
-                return BackingField(array) is { ValueKind: JsonValueKind.Array } element ? element : null;
-            }
-            catch (MissingFieldException)
-            {
-                s_backingFieldMissing = true;
-            }
-        }
-        return null;
-    }
-
-    private static volatile bool s_backingFieldMissing;
-
-    [System.Runtime.CompilerServices.UnsafeAccessor(System.Runtime.CompilerServices.UnsafeAccessorKind.Field, Name = "_jsonElement")]
-    private static extern ref JsonElement? BackingField(JsonArray array);
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private bool Passes(JsonElement record)

@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using FlowConnectors.Engine.Values;
 
-namespace FlowConnectors.Connectors.Collection;
+namespace FlowConnectors.Collection;
 
 /// <summary>
 /// One page of a template, tried before it is saved (the designer's Test button): the request the first page

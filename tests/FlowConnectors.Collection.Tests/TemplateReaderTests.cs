@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
-using FlowConnectors.Connectors.Collection;
+using FlowConnectors.Collection;
 
-namespace FlowConnectors.Connectors.Tests.Collection;
+namespace FlowConnectors.Collection.Tests;
 
 public sealed class TemplateReaderTests
 {
@@ -87,4 +87,17 @@ public sealed class TemplateReaderTests
         ["recordsPath"] = "users",
         ["mapping"] = new JsonObject { ["id"] = "id" },
     };
+
+    [Fact]
+    public void A_number_outside_decimal_range_in_a_collection_template_is_a_problem_not_an_exception()
+    {
+        var json = Minimal(pagination: new JsonObject { ["kind"] = "cursorLimit", ["cursorPath"] = "next" }).ToJsonString()
+            .Replace("\"cursorPath\":\"next\"", "\"cursorPath\":\"next\",\"limit\":1e400", StringComparison.Ordinal);
+        json.ShouldContain("1e400");
+
+        var (template, problems) = TemplateReader.Read(json);
+
+        template.ShouldBeNull();
+        problems.ShouldContain(p => p.Path == "$.pagination.limit", string.Join("\n", problems));
+    }
 }
