@@ -33,15 +33,15 @@ internal sealed class CatalogService(ServerOptions options, ConnectorRuntime run
     public Task<CatalogPackage> ExportAsync(string key, CancellationToken ct) => Packer.PackAsync(Installed(key).Directory, Validator(), ct);
 
     public ConnectorPackage Installed(string key) =>
-        runtime.IsInstalled(key) && !key.Contains('@')
-            ? runtime.GetConnector(key)
+        runtime.Installed.IsInstalled(key) && !key.Contains('@')
+            ? runtime.Installed.GetConnector(key)
             : throw new CatalogException(CatalogErrorKind.NotFound, $"connector '{key}' is not installed on this server");
 
     /// <summary>What installing <paramref name="package"/> changes compared with the installed version (everything is added when none is).</summary>
     public ConnectorDiff DiffFromInstalled(CatalogPackage package)
     {
-        var before = runtime.IsInstalled(package.Key)
-            ? ConnectorSnapshot.FromFiles(CatalogPackage.CollectFiles(runtime.GetConnector(package.Key)), $"installed {package.Key}")
+        var before = runtime.Installed.IsInstalled(package.Key)
+            ? ConnectorSnapshot.FromFiles(CatalogPackage.CollectFiles(runtime.Installed.GetConnector(package.Key)), $"installed {package.Key}")
             : new ConnectorSnapshot(null, new Dictionary<string, Engine.Flows.FlowDefinition>());
         return SemanticDiff.Compare(before, ConnectorSnapshot.FromPackage(package));
     }
@@ -54,7 +54,7 @@ internal sealed class CatalogService(ServerOptions options, ConnectorRuntime run
         var failures = tests.Where(t => !t.Passed).SelectMany(t => new[] { $"FAIL {t.File}" }.Concat(t.Differences.Select(d => "    " + d))).ToList();
         if (failures.Count > 0) throw new CatalogException(CatalogErrorKind.TestsFailed, $"{package.Reference}: its offline tests fail on this server; nothing was installed", failures);
         var diff = DiffFromInstalled(package);
-        var previous = runtime.IsInstalled(key) ? runtime.GetConnector(key).Manifest.Version : null;
+        var previous = runtime.Installed.IsInstalled(key) ? runtime.Installed.GetConnector(key).Manifest.Version : null;
         var temp = Path.Combine(Path.GetTempPath(), $"flowconnectors-install-{Guid.NewGuid():N}");
         try
         {
@@ -75,7 +75,7 @@ internal sealed class CatalogService(ServerOptions options, ConnectorRuntime run
     /// <summary>Runs an installed connector's offline tests on this server.</summary>
     public Task<IReadOnlyList<FixtureReport>> TestInstalledAsync(string key, CancellationToken ct) => FixtureRunner.RunAllAsync(Installed(key), ct);
 
-    public IReadOnlyList<string> LoadedVersions(string key) => runtime.LoadedVersions(key);
+    public IReadOnlyList<string> LoadedVersions(string key) => runtime.Installed.LoadedVersions(key);
 
-    public string? InstalledVersion(string key) => runtime.IsInstalled(key) ? runtime.GetConnector(key).Manifest.Version : null;
+    public string? InstalledVersion(string key) => runtime.Installed.IsInstalled(key) ? runtime.Installed.GetConnector(key).Manifest.Version : null;
 }
