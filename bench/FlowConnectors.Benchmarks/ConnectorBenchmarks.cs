@@ -115,10 +115,10 @@ public class ConnectorBenchmarks
     public Task<JsonObject> ResilientNamedClient() => SendAndMapAsync(_factory.CreateClient(ResilientClient));
 
     [Benchmark(Description = "connector action getIncident, journal on")]
-    public Task<FlowRunResult> ConnectorJournalOn() => _journalOn.RunFlowAsync(ConnectorKey, FlowId, ConnectionId, _inputs);
+    public Task<FlowRunResult> ConnectorJournalOn() => _journalOn.Actions.RunFlowAsync(ConnectorKey, FlowId, ConnectionId, _inputs);
 
     [Benchmark(Description = "connector action getIncident, journal off")]
-    public Task<FlowRunResult> ConnectorJournalOff() => _journalOff.RunFlowAsync(ConnectorKey, FlowId, ConnectionId, _inputs);
+    public Task<FlowRunResult> ConnectorJournalOff() => _journalOff.Actions.RunFlowAsync(ConnectorKey, FlowId, ConnectionId, _inputs);
 
     /// <summary>What the connector does, written by hand: same URL, headers, parse and mapping.</summary>
     private async Task<JsonObject> SendAndMapAsync(HttpClient client)
@@ -148,7 +148,7 @@ public class ConnectorBenchmarks
     private static async Task<ConnectorRuntime> CreateRuntimeAsync(ConnectorPackage package, bool journal)
     {
         var runtime = new ConnectorRuntime([package], new ConnectorRuntimeOptions { Connections = new InMemoryConnectionStore(), Journal = journal });
-        await runtime.CreateConnectionAsync(ConnectorKey, "bench", new Dictionary<string, string> { ["username"] = UserName, ["password"] = Password }, ConnectionId);
+        await runtime.Connections.CreateConnectionAsync(ConnectorKey, "bench", new Dictionary<string, string> { ["username"] = UserName, ["password"] = Password }, ConnectionId);
         return runtime;
     }
 

@@ -205,8 +205,8 @@ internal static class Child
             // A one-page import of another connector first, as the baseline fetches one page first: both are
             // measured warm (JIT, connection pool), as imports run in a server that has been up a while.
             await using var runtime = new ConnectorRuntime([Compile("bench", pages), Compile("warm-up", 1)], new ConnectorRuntimeOptions { Connections = new InMemoryConnectionStore() });
-            await runtime.CreateConnectionAsync("warm-up", "warm-up", new Dictionary<string, string> { ["token"] = "bench-token" }, "warm-up");
-            await runtime.CreateConnectionAsync("bench", "bench", new Dictionary<string, string> { ["token"] = "bench-token" }, "conn");
+            await runtime.Connections.CreateConnectionAsync("warm-up", "warm-up", new Dictionary<string, string> { ["token"] = "bench-token" }, "warm-up");
+            await runtime.Connections.CreateConnectionAsync("bench", "bench", new Dictionary<string, string> { ["token"] = "bench-token" }, "conn");
             await using var services = new ServiceCollection()
                 .AddSingleton<IDataProtectionProvider>(new EphemeralDataProtectionProvider())
                 .AddFlowPersistence(PersistenceOptions.Sqlite(Path.Combine(work, "bench.db")))

@@ -93,13 +93,13 @@ try
     var values = package.Manifest.ConnectionParameters.ToDictionary(p => p.Name,
         p => imported.ConnectionParameters.FirstOrDefault(i => i.Name == p.Name)?.Variable is { } v && variables.TryGetValue(v, out var value) && p.Name != package.Manifest.BaseUrlParameter
             ? value : p.Default ?? $"test-{p.Name}");
-    var connection = await runtime.CreateConnectionAsync(package.Manifest.Key, "newman-compare", values, "newman-compare");
+    var connection = await runtime.Connections.CreateConnectionAsync(package.Manifest.Key, "newman-compare", values, "newman-compare");
     foreach (var action in imported.Actions)
     {
         var inputs = new JsonObject();
         foreach (var input in imported.Flows[action.Id].Inputs.Where(i => i.Required && i.Default is null))
             inputs[input.Name] = variables.GetValueOrDefault(input.Label ?? input.Name) ?? $"sample-{input.Name}";
-        var run = await runtime.RunFlowAsync(package.Manifest.Key, action.Id, connection.Id, inputs);
+        var run = await runtime.Actions.RunFlowAsync(package.Manifest.Key, action.Id, connection.Id, inputs);
         if (run.Status != FlowStatus.Finished) Console.Error.WriteLine($"{action.Id}: {run.Status} {run.Fault?.Message}");
     }
 }

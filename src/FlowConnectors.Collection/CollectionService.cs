@@ -119,7 +119,7 @@ internal sealed class CollectionService(
         var key = Text(body, "key") ?? TemplateCompiler.KeyFor(name);
         if (!Connectors.Manifest.ManifestReader.IsValidKey(key))
             throw new CollectionRequestException(422, "$.key", $"key '{key}' must be 2–40 lower-case letters, digits or '-'");
-        if (runtime.IsInstalled(key) || await store.GetSourceAsync(key, ct) is not null)
+        if (runtime.Installed.IsInstalled(key) || await store.GetSourceAsync(key, ct) is not null)
             throw new CollectionRequestException(409, "$.key", $"a connector with key '{key}' already exists; choose another name or key");
         var schedule = CollectionSchedule.Read(body["schedule"], "$.schedule", CollectionSchedule.Manual, zoneGiven: false, schedules);
         var guard = GuardPercent(body["suspiciousBelowPercent"], "$.suspiciousBelowPercent") ?? CollectionSource.DefaultSuspiciousBelowPercent;
@@ -141,10 +141,10 @@ internal sealed class CollectionService(
         string? connectionId = null;
         try
         {
-            var connection = await runtime.CreateConnectionAsync(key, name, values, cancellationToken: ct);
+            var connection = await runtime.Connections.CreateConnectionAsync(key, name, values, cancellationToken: ct);
             connectionId = connection.Id;
             // Saving tests the connection first: _authping asks the vendor for one user.
-            var test = await runtime.TestConnectionAsync(connection.Id, ct);
+            var test = await runtime.Connections.TestConnectionAsync(connection.Id, ct);
             if (!test.Ok) throw new CollectionRequestException(422, "$.settings", $"the connection test failed: {test.Reason}");
             var source = new CollectionSource
             {
@@ -216,10 +216,10 @@ internal sealed class CollectionService(
             var installed = await installer.InstallAsync(staging, ct);
             if (!installed.Succeeded)
                 throw new CollectionRequestException(422, "$.templateJson", "the template does not compile to a valid connector: " + string.Join("; ", installed.Problems.Where(p => p.IsError).Take(5)));
-            var connection = await runtime.CreateConnectionAsync(key, "Template test", values, cancellationToken: ct);
+            var connection = await runtime.Connections.CreateConnectionAsync(key, "Template test", values, cancellationToken: ct);
             connectionId = connection.Id;
             var query = TemplatePreview.FirstPageQuery(template);
-            var run = await runtime.RunFlowAsync(key, "httpHelper", connection.Id, new JsonObject
+            var run = await runtime.Actions.RunFlowAsync(key, "httpHelper", connection.Id, new JsonObject
             {
                 ["relative_url"] = template.UsersUrl, ["request_method"] = "GET", ["query"] = query.DeepClone(), ["headers"] = new JsonObject { ["Accept"] = "application/json" },
             }, ct);
@@ -238,7 +238,7 @@ internal sealed class CollectionService(
         finally
         {
             if (connectionId is not null) await runtime.Options.Connections.DeleteAsync(connectionId, CancellationToken.None);
-            if (runtime.IsInstalled(key)) await installer.UninstallAsync(key, CancellationToken.None);
+            if (runtime.Installed.IsInstalled(key)) await installer.UninstallAsync(key, CancellationToken.None);
             if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
         }
     }

@@ -686,7 +686,7 @@ public sealed partial class WorkflowHost(
             return;
         }
         var headers = message.Headers.ToDictionary(h => h.Key, h => (string?)h.Value ?? "", StringComparer.OrdinalIgnoreCase);
-        var (check, run) = await connectors.HandleWebhookAsync((string)trigger.Config["connector"]!, (string)trigger.Config["card"]!,
+        var (check, run) = await connectors.Webhooks.HandleWebhookAsync((string)trigger.Config["connector"]!, (string)trigger.Config["card"]!,
             (string)trigger.Config["connectionId"]!, headers, [], message.Body, trigger.Config["options"] as JsonObject);
         if (!check.IsValid || run is null || run.Status != FlowStatus.Finished)
         {

@@ -118,13 +118,13 @@ public static class ServerApp
             host = app.Services.GetRequiredService<WorkflowHost>();
             await host.ReclaimLeasesAsync();
             connectors = app.Services.GetRequiredService<ConnectorRuntime>();
-            connectors.Lifecycle = app.Services.GetRequiredService<Connections.ConnectionLifecycle>();
+            connectors.Connections.Lifecycle = app.Services.GetRequiredService<Connections.ConnectionLifecycle>();
             flowCount = await StartupLoader.LoadFlowsAsync(options, host.Engine, app.Services.GetRequiredService<IFlowStore>(),
                 app.Services.GetRequiredService<TriggerRegistry>(), startupLogger);
             (ownerId, keyMessage) = await AccessSetup.EnsureAsync(app.Services, options, clock);
             var connectionRights = app.Services.GetRequiredService<ConnectionRights>();
             connectionRights.InstallationOwnerId = ownerId;
-            connectors.ConnectionUseCheck = connectionRights.CheckTestRunUseAsync;
+            connectors.Connections.ConnectionUseCheck = connectionRights.CheckTestRunUseAsync;
         }
 
         app.UseExceptionHandler();
@@ -161,7 +161,7 @@ public static class ServerApp
 
         app.Lifetime.ApplicationStarted.Register(() =>
         {
-            var message = $"FlowConnectors is listening on {string.Join(", ", app.Urls)} — {connectors.Connectors.Count} connectors, {flowCount} flows. " +
+            var message = $"FlowConnectors is listening on {string.Join(", ", app.Urls)} — {connectors.Installed.Connectors.Count} connectors, {flowCount} flows. " +
                           $"{keyMessage}; send it as {ApiKeyAuthenticationHandler.Header}. OpenAPI: {(options.PublicBaseUrl ?? app.Urls.FirstOrDefault() ?? options.BaseUrl).TrimEnd('/')}/openapi/v1.json";
             Console.WriteLine(message);
             // As Jupyter does: a one-time link that opens the designer signed in as the owner (who chooses a password on first use).

@@ -1,3 +1,4 @@
+using FlowConnectors.Collection;
 using FlowConnectors.Connectors.Connections;
 using FlowConnectors.Connectors.Runtime;
 using FlowConnectors.Engine.Activities;
@@ -114,7 +115,7 @@ internal static class ServerModules
             // Connectors made from collection templates run Collection.StoreUsers (a preview runs their collect flow here).
             runtime.Registry.AddCollection();
             foreach (var pinned in StartupLoader.LoadPinnedVersions(Path.Combine(options.DataFolder, "connector-versions"), validator, logger))
-                runtime.InstallPinned(pinned);
+                runtime.Installed.InstallPinned(pinned);
             return runtime;
         });
         services.AddSingleton<ConnectorInstaller>();

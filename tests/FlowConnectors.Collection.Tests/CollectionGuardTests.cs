@@ -70,7 +70,7 @@ public sealed class CollectionGuardTests
         await using var import = await TemplateImport.StartAsync(SlackTemplate("response_metadata.next_cursor"),
             (context, _) => Respond.Text(context, 200, html, "text/html; charset=utf-8"), ("token", "xoxb-t"));
 
-        var test = await import.Runtime.TestConnectionAsync("conn1");
+        var test = await import.Runtime.Connections.TestConnectionAsync("conn1");
         test.Ok.ShouldBeFalse();
         // Not "HTTP 200": the vendor answered, with a page that is not its API.
         test.Reason.ShouldBe($"Slack answered text/html, not JSON, for the users URL; expected records at 'members': '{html}'");
@@ -87,7 +87,7 @@ public sealed class CollectionGuardTests
         await using var import = await TemplateImport.StartAsync(template,
             (context, _) => Respond.Json(context, 200, """{"data":[{"id":"a"}],"total":1}"""), ("token", "k"));
 
-        var test = await import.Runtime.TestConnectionAsync("conn1");
+        var test = await import.Runtime.Connections.TestConnectionAsync("conn1");
         test.Reason.ShouldBe("""Test answered without a list at 'users' (the response has: data, total): '{"data":[{"id":"a"}],"total":1}'""");
 
         var run = await import.RunAsync();

@@ -288,7 +288,7 @@ public sealed class TemplateImportTests
         await using var import = await TemplateImport.StartAsync(TemplateReaderTests.Minimal(), (context, _) =>
             Respond.Json(context, 200, """{"users":[{"id":"a","name":"Ann"},{"name":"no id"}]}"""), ("token", "k"));
 
-        var run = await import.Runtime.RunFlowAsync(import.Key, TemplateCompiler.CollectFlow, "conn1", null);
+        var run = await import.Runtime.Actions.RunFlowAsync(import.Key, TemplateCompiler.CollectFlow, "conn1", null);
 
         run.ShouldHaveFinished();
         run.Journal.Single(e => e.NodeId == "store").Outputs!["users"]!.ToJsonString()

@@ -51,8 +51,8 @@ public sealed class CardTests
             : Respond.Json(c, 200, $$"""{ "results": [ { "id": "T-{{r.Query("channel")}}", "name": "first thread" } ] }"""));
         await h.ConnectAsync(("token", "tok-123456"));
 
-        var channels = await h.Runtime.LoadDropdownAsync(h.Key, "postMessage", "channel", "conn1", []);
-        var threads = await h.Runtime.LoadDropdownAsync(h.Key, "postMessage", "thread", "conn1",
+        var channels = await h.Runtime.Actions.LoadDropdownAsync(h.Key, "postMessage", "channel", "conn1", []);
+        var threads = await h.Runtime.Actions.LoadDropdownAsync(h.Key, "postMessage", "thread", "conn1",
             new JsonObject { ["channel"] = "C2", ["text"] = "not a dependency" });
 
         channels.ToJsonString().ShouldBe("""[{"key":"C1","value":"general"},{"key":"C2","value":"random"}]""");
@@ -70,7 +70,7 @@ public sealed class CardTests
         await using var h = await Harness.StartAsync(folder.Load(), (c, _) => Respond.Json(c, 200, "{}"));
         await h.ConnectAsync(("token", "tok-123456"));
 
-        var error = await Should.ThrowAsync<Runtime.ConnectorException>(() => h.Runtime.LoadDropdownAsync(h.Key, "postMessage", "text", "conn1", []));
+        var error = await Should.ThrowAsync<Runtime.ConnectorException>(() => h.Runtime.Actions.LoadDropdownAsync(h.Key, "postMessage", "text", "conn1", []));
 
         error.Message.ShouldBe("field 'text' of 'postMessage' has no dynamic dropdown");
         h.Stub.Hits.ShouldBe(0);

@@ -21,29 +21,29 @@ public sealed class ConnectionOriginTests
         using var after = TestFlows.Connector(Auth, Parameters, BaseOf(second));
         var store = new InMemoryConnectionStore();
         await using var runtime = new ConnectorRuntime([before.Load()], new ConnectorRuntimeOptions { Connections = store, TestOnCreate = false });
-        var connection = await runtime.CreateConnectionAsync(TestFlows.Key, "c", new Dictionary<string, string> { ["token"] = Secret }, "c1");
+        var connection = await runtime.Connections.CreateConnectionAsync(TestFlows.Key, "c", new Dictionary<string, string> { ["token"] = Secret }, "c1");
         connection.Origin.ShouldBe($"http://127.0.0.1:{first.BaseUrl.Port}");
-        (await runtime.TestConnectionAsync("c1")).Ok.ShouldBeTrue();
+        (await runtime.Connections.TestConnectionAsync("c1")).Ok.ShouldBeTrue();
         first.Requests.Single().Header("X-Api-Key").ShouldBe(Secret);
 
         // Replaced on disk without anyone marking the connection: the origin check alone holds the secret back.
-        var previous = runtime.Install(after.Load())!;
-        var moved = await runtime.TestConnectionAsync("c1");
+        var previous = runtime.Installed.Install(after.Load())!;
+        var moved = await runtime.Connections.TestConnectionAsync("c1");
         moved.Ok.ShouldBeFalse();
         moved.Reason!.ShouldContain($"was authorized for http://127.0.0.1:{first.BaseUrl.Port}");
         moved.Reason!.ShouldContain($"goes to http://127.0.0.1:{second.BaseUrl.Port}");
         moved.Reason!.ShouldNotContain(Secret);
         second.Hits.ShouldBe(0);
 
-        (await runtime.RequireReauthorizationAsync(previous.Manifest, runtime.GetConnector(TestFlows.Key).Manifest)).ShouldBe(["c1"]);
+        (await runtime.Connections.RequireReauthorizationAsync(previous.Manifest, runtime.Installed.GetConnector(TestFlows.Key).Manifest)).ShouldBe(["c1"]);
         var stored = (await store.GetAsync("c1"))!;
         stored.Status.ShouldBe(ConnectionStatus.NeedsReauthorization);
         stored.ToPublicJson()["status"]!.GetValue<string>().ShouldBe("needsReauthorization");
-        (await runtime.TestConnectionAsync("c1")).Reason!.ShouldContain("needs re-authorization");
+        (await runtime.Connections.TestConnectionAsync("c1")).Reason!.ShouldContain("needs re-authorization");
         second.Hits.ShouldBe(0);
 
-        (await runtime.ConfirmOriginAsync("c1")).Origin.ShouldBe($"http://127.0.0.1:{second.BaseUrl.Port}");
-        (await runtime.TestConnectionAsync("c1")).Ok.ShouldBeTrue();
+        (await runtime.Connections.ConfirmOriginAsync("c1")).Origin.ShouldBe($"http://127.0.0.1:{second.BaseUrl.Port}");
+        (await runtime.Connections.TestConnectionAsync("c1")).Ok.ShouldBeTrue();
         second.Requests.Single().Header("X-Api-Key").ShouldBe(Secret);
     }
 
@@ -54,10 +54,10 @@ public sealed class ConnectionOriginTests
         using var folder = TestFlows.Connector(Auth, Parameters, BaseOf(stub));
         var store = new InMemoryConnectionStore();
         await using var runtime = new ConnectorRuntime([folder.Load()], new ConnectorRuntimeOptions { Connections = store, TestOnCreate = false });
-        var connection = await runtime.CreateConnectionAsync(TestFlows.Key, "c", new Dictionary<string, string> { ["token"] = Secret }, "old");
+        var connection = await runtime.Connections.CreateConnectionAsync(TestFlows.Key, "c", new Dictionary<string, string> { ["token"] = Secret }, "old");
         connection.Origin = null;
         await store.SaveAsync(connection);
-        (await runtime.TestConnectionAsync("old")).Ok.ShouldBeTrue();
+        (await runtime.Connections.TestConnectionAsync("old")).Ok.ShouldBeTrue();
         (await store.GetAsync("old"))!.Origin.ShouldBe($"http://127.0.0.1:{stub.BaseUrl.Port}");
     }
 
@@ -68,9 +68,9 @@ public sealed class ConnectionOriginTests
         using var v1 = TestFlows.Connector(Auth, Parameters, BaseOf(stub));
         using var v2 = TestFlows.Connector(Auth, Parameters, BaseOf(stub));
         await using var runtime = new ConnectorRuntime([v1.Load()], new ConnectorRuntimeOptions { Connections = new InMemoryConnectionStore(), TestOnCreate = false });
-        await runtime.CreateConnectionAsync(TestFlows.Key, "c", new Dictionary<string, string> { ["token"] = Secret }, "c1");
-        var previous = runtime.Install(v2.Load())!;
-        (await runtime.RequireReauthorizationAsync(previous.Manifest, runtime.GetConnector(TestFlows.Key).Manifest)).ShouldBeEmpty();
-        (await runtime.TestConnectionAsync("c1")).Ok.ShouldBeTrue();
+        await runtime.Connections.CreateConnectionAsync(TestFlows.Key, "c", new Dictionary<string, string> { ["token"] = Secret }, "c1");
+        var previous = runtime.Installed.Install(v2.Load())!;
+        (await runtime.Connections.RequireReauthorizationAsync(previous.Manifest, runtime.Installed.GetConnector(TestFlows.Key).Manifest)).ShouldBeEmpty();
+        (await runtime.Connections.TestConnectionAsync("c1")).Ok.ShouldBeTrue();
     }
 }

@@ -28,7 +28,7 @@ public sealed class ConnectionTests
         using var store = new TempFolder();
         using var folder = Connector();
         await using var runtime = Runtime(folder, new FileConnectionStore(store.Path));
-        var connection = await runtime.CreateConnectionAsync(TestFlows.Key, "prod", new Dictionary<string, string>
+        var connection = await runtime.Connections.CreateConnectionAsync(TestFlows.Key, "prod", new Dictionary<string, string>
         {
             ["instance"] = "acme-prod-instance",
             ["region"] = "us",
@@ -104,7 +104,7 @@ public sealed class ConnectionTests
         using var folder = Connector();
         await using var runtime = Runtime(folder, store);
 
-        var error = await Should.ThrowAsync<ConnectorException>(() => runtime.CreateConnectionAsync(TestFlows.Key, "bad", new Dictionary<string, string>
+        var error = await Should.ThrowAsync<ConnectorException>(() => runtime.Connections.CreateConnectionAsync(TestFlows.Key, "bad", new Dictionary<string, string>
         {
             ["region"] = "mars",
             ["tokn"] = "typo",
@@ -123,7 +123,7 @@ public sealed class ConnectionTests
         using var folder = Connector();
         await using var runtime = Runtime(folder, new InMemoryConnectionStore());
 
-        var connection = await runtime.CreateConnectionAsync(TestFlows.Key, "ok", new Dictionary<string, string> { ["instance"] = "acme", ["token"] = Secret });
+        var connection = await runtime.Connections.CreateConnectionAsync(TestFlows.Key, "ok", new Dictionary<string, string> { ["instance"] = "acme", ["token"] = Secret });
 
         connection.Values["region"].ShouldBe("eu");
         connection.Secrets["token"].ShouldBe(Secret);
@@ -135,7 +135,7 @@ public sealed class ConnectionTests
     {
         using var folder = Connector();
         await using var runtime = Runtime(folder, new InMemoryConnectionStore());
-        var connection = await runtime.CreateConnectionAsync(TestFlows.Key, "prod",
+        var connection = await runtime.Connections.CreateConnectionAsync(TestFlows.Key, "prod",
             new Dictionary<string, string> { ["instance"] = "acme", ["token"] = Secret });
         connection.Tokens = new OAuthTokens("access-token-abcdef", "refresh-token-ghijkl", null, null);
 

@@ -51,11 +51,11 @@ internal sealed class Harness : IAsyncDisposable
     });
 
     public Task<Connection> ConnectAsync(params (string Name, string Value)[] values) =>
-        Runtime.CreateConnectionAsync(Key, "test", values.ToDictionary(v => v.Name, v => v.Value), "conn1");
+        Runtime.Connections.CreateConnectionAsync(Key, "test", values.ToDictionary(v => v.Name, v => v.Value), "conn1");
 
     /// <summary>Runs customApiAction (which calls httpHelper) with the given request.</summary>
     public Task<FlowRunResult> CallAsync(string relativeUrl, string method = "GET", JsonNode? body = null, string connectionId = "conn1") =>
-        Runtime.RunFlowAsync(Key, "customApiAction", connectionId, new JsonObject
+        Runtime.Actions.RunFlowAsync(Key, "customApiAction", connectionId, new JsonObject
         {
             ["requestType"] = method,
             ["relativeUrl"] = relativeUrl,

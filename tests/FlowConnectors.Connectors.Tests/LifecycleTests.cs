@@ -21,7 +21,7 @@ public sealed class LifecycleTests
         await using var h = await Harness.StartAsync(folder.Load(), Api);
         await h.ConnectAsync(("token", "good-token"));
 
-        var result = await h.Runtime.TestConnectionAsync("conn1");
+        var result = await h.Runtime.Connections.TestConnectionAsync("conn1");
 
         result.ShouldBe(new ConnectionTestResult(true, null));
         h.Stub.Requests.ShouldHaveSingleItem().Path.ShouldBe("/me");
@@ -34,7 +34,7 @@ public sealed class LifecycleTests
         await using var h = await Harness.StartAsync(folder.Load(), Api);
         await h.ConnectAsync(("token", "bad-token"));
 
-        var result = await h.Runtime.TestConnectionAsync("conn1");
+        var result = await h.Runtime.Connections.TestConnectionAsync("conn1");
 
         result.Ok.ShouldBeFalse();
         result.Reason.ShouldBe("HTTP 401: The token is invalid or expired");
@@ -47,7 +47,7 @@ public sealed class LifecycleTests
         await using var h = await Harness.StartAsync(folder.Load(), Api);
         await h.ConnectAsync(("token", "good-token"));
 
-        var result = await h.Runtime.DeauthorizeAsync("conn1", "user left the company");
+        var result = await h.Runtime.Connections.DeauthorizeAsync("conn1", "user left the company");
 
         result.Ok.ShouldBeTrue();
         var revoke = h.Stub.Requests.ShouldHaveSingleItem();
@@ -69,7 +69,7 @@ public sealed class LifecycleTests
         await using var h = await Harness.StartAsync(folder.Load(), (c, _) => Respond.Status(c, 403));
         await h.ConnectAsync(("token", "good-token"));
 
-        var result = await h.Runtime.DeauthorizeAsync("conn1", "rotating credentials");
+        var result = await h.Runtime.Connections.DeauthorizeAsync("conn1", "rotating credentials");
 
         result.Ok.ShouldBeFalse();
         result.Reason!.ShouldContain("revoke failed with HTTP 403");
@@ -84,7 +84,7 @@ public sealed class LifecycleTests
         await using var h = await Harness.StartAsync(folder.Load(), Api);
         await h.ConnectAsync(("token", "good-token"));
 
-        var result = await h.Runtime.DeauthorizeAsync("conn1", "user left the company");
+        var result = await h.Runtime.Connections.DeauthorizeAsync("conn1", "user left the company");
 
         result.Ok.ShouldBeFalse();
         result.Reason.ShouldBe("connector 'test-api' has no _revoke flow: its credentials were removed here, not revoked at the vendor");
@@ -100,9 +100,9 @@ public sealed class LifecycleTests
         using var folder = Connector();
         await using var h = await Harness.StartAsync(folder.Load(), Api);
         await h.ConnectAsync(("token", "good-token"));
-        (await h.Runtime.DeauthorizeAsync("conn1", "first")).Ok.ShouldBeTrue();
+        (await h.Runtime.Connections.DeauthorizeAsync("conn1", "first")).Ok.ShouldBeTrue();
 
-        var again = await h.Runtime.DeauthorizeAsync("conn1", "second");
+        var again = await h.Runtime.Connections.DeauthorizeAsync("conn1", "second");
 
         again.ShouldBe(new ConnectionTestResult(false, "the connection was deauthorized, so _revoke did not run"));
         h.Stub.Hits.ShouldBe(1);
@@ -115,12 +115,12 @@ public sealed class LifecycleTests
         await using var h = await Harness.StartAsync(folder.Load(), Api);
         await h.ConnectAsync(("token", "good-token"));
 
-        var error = await Should.ThrowAsync<ConnectorException>(() => h.Runtime.DeleteConnectionAsync("conn1"));
+        var error = await Should.ThrowAsync<ConnectorException>(() => h.Runtime.Connections.DeleteConnectionAsync("conn1"));
         error.Message.ShouldBe("connection 'conn1' must be deauthorized before it is deleted");
         (await h.Store.GetAsync("conn1")).ShouldNotBeNull();
 
-        await h.Runtime.DeauthorizeAsync("conn1", "cleanup");
-        await h.Runtime.DeleteConnectionAsync("conn1");
+        await h.Runtime.Connections.DeauthorizeAsync("conn1", "cleanup");
+        await h.Runtime.Connections.DeleteConnectionAsync("conn1");
 
         (await h.Store.GetAsync("conn1")).ShouldBeNull();
         (await Should.ThrowAsync<ConnectorException>(() => h.CallAsync("/users"))).Message.ShouldBe("connection 'conn1' does not exist");

@@ -40,8 +40,8 @@ public sealed class PollingTests
         await using var h = await StartAsync(folder);
         await h.ConnectAsync(("token", "tok-123456"));
 
-        var first = await h.Runtime.PollAsync(h.Key, "newIncidents", "conn1", null);
-        var second = await h.Runtime.PollAsync(h.Key, "newIncidents", "conn1", first.Cursor);
+        var first = await h.Runtime.Poller.PollAsync(h.Key, "newIncidents", "conn1", null);
+        var second = await h.Runtime.Poller.PollAsync(h.Key, "newIncidents", "conn1", first.Cursor);
 
         first.Items.ToJsonString().ShouldBe("""[{"id":"INC1"},{"id":"INC2"}]""");
         first.Cursor.Text().ShouldBe("2025-03-01T12:00:00Z");
@@ -57,7 +57,7 @@ public sealed class PollingTests
         await using var h = await StartAsync(folder);
         await h.ConnectAsync(("token", "tok-123456"));
 
-        var result = await h.Runtime.PollAsync(h.Key, "newIncidents", "conn1", JsonValue.Create("2025-03-01T12:05:00Z"));
+        var result = await h.Runtime.Poller.PollAsync(h.Key, "newIncidents", "conn1", JsonValue.Create("2025-03-01T12:05:00Z"));
 
         result.Items.ShouldBeEmpty();
         result.Cursor.Text().ShouldBe("2025-03-01T12:05:00Z");
@@ -71,7 +71,7 @@ public sealed class PollingTests
         await using var h = await StartAsync(folder);
         await h.ConnectAsync(("token", "tok-123456"));
 
-        var error = await Should.ThrowAsync<Runtime.ConnectorException>(() => h.Runtime.PollAsync(h.Key, "customApiAction", "conn1", null));
+        var error = await Should.ThrowAsync<Runtime.ConnectorException>(() => h.Runtime.Poller.PollAsync(h.Key, "customApiAction", "conn1", null));
 
         error.Message.ShouldBe($"'customApiAction' is not a polling card of connector '{TestFlows.Key}'");
         h.Stub.Hits.ShouldBe(0);

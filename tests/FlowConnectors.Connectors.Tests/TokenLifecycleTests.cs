@@ -144,7 +144,7 @@ public sealed class TokenLifecycleTests
 
         var runs = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => i % 2 == 0
             ? h.CallAsync("/me")
-            : other.RunFlowAsync(h.Key, "customApiAction", "conn1", new JsonObject { ["requestType"] = "GET", ["relativeUrl"] = "/me" })));
+            : other.Actions.RunFlowAsync(h.Key, "customApiAction", "conn1", new JsonObject { ["requestType"] = "GET", ["relativeUrl"] = "/me" })));
 
         foreach (var run in runs) run.ShouldHaveFinished();
         h.Stub.To(TokenPath).ShouldHaveSingleItem().Form("refresh_token").ShouldBe("rt-old-1");
@@ -173,7 +173,7 @@ public sealed class TokenLifecycleTests
     {
         await using var h = await Harness.StartAsync(Connector(), TokenServer(refused: """{ "error": "invalid_grant", "error_description": "refresh token revoked" }"""));
         var listener = new RecordingListener();
-        h.Runtime.Lifecycle = listener;
+        h.Runtime.Connections.Lifecycle = listener;
         await SignedInAsync(h, "at-old-1", h.Clock.GetUtcNow().AddMinutes(-1));
 
         var run = await h.CallAsync("/me");

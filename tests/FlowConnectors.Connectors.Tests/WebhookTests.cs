@@ -102,7 +102,7 @@ public sealed class WebhookTests
         await using var h = await StartAsync(folder);
         await ConnectAsync(h);
 
-        var registration = await h.Runtime.RegisterWebhookAsync(h.Key, "onIssue", "conn1", EventUrl, new JsonObject { ["repo"] = "octo/hello" });
+        var registration = await h.Runtime.Webhooks.RegisterWebhookAsync(h.Key, "onIssue", "conn1", EventUrl, new JsonObject { ["repo"] = "octo/hello" });
 
         registration!.ToJsonString().ShouldBe("""{"id":4711,"repo":"octo/hello"}""");
         var request = h.Stub.Requests.ShouldHaveSingleItem();
@@ -122,7 +122,7 @@ public sealed class WebhookTests
         await ConnectAsync(h);
 
         // The registration flow as the runtime runs it: the secret arrives as its secret input.
-        var run = (await h.Runtime.RunFlowAsync(h.Key, "registerHook", "conn1", new JsonObject
+        var run = (await h.Runtime.Actions.RunFlowAsync(h.Key, "registerHook", "conn1", new JsonObject
         {
             ["eventUrl"] = EventUrl,
             ["repo"] = "octo/hello",
@@ -142,7 +142,7 @@ public sealed class WebhookTests
         await using var h = await StartAsync(folder);
         await ConnectAsync(h);
 
-        var error = await Should.ThrowAsync<ConnectorException>(() => h.Runtime.RegisterWebhookAsync(h.Key, "onIssue", "conn1", EventUrl, null));
+        var error = await Should.ThrowAsync<ConnectorException>(() => h.Runtime.Webhooks.RegisterWebhookAsync(h.Key, "onIssue", "conn1", EventUrl, null));
 
         error.Message.ShouldBe("input 'signingSecret' of 'registerHook' must be marked secret");
         h.Stub.Hits.ShouldBe(0);
@@ -155,7 +155,7 @@ public sealed class WebhookTests
         await using var h = await StartAsync(folder);
         await ConnectAsync(h);
 
-        await h.Runtime.DeregisterWebhookAsync(h.Key, "onIssue", "conn1", JsonNode.Parse("""{ "id": 4711, "repo": "octo/hello" }"""));
+        await h.Runtime.Webhooks.DeregisterWebhookAsync(h.Key, "onIssue", "conn1", JsonNode.Parse("""{ "id": 4711, "repo": "octo/hello" }"""));
 
         h.Stub.Requests.ShouldHaveSingleItem().ToString().ShouldBe("DELETE /hooks/4711");
     }
@@ -173,7 +173,7 @@ public sealed class WebhookTests
             ["Content-Type"] = "application/json",
         };
 
-        var (check, run) = await h.Runtime.HandleWebhookAsync(h.Key, "onIssue", "conn1", headers, new JsonObject { ["source"] = "gh" }, IssueBody,
+        var (check, run) = await h.Runtime.Webhooks.HandleWebhookAsync(h.Key, "onIssue", "conn1", headers, new JsonObject { ["source"] = "gh" }, IssueBody,
             new JsonObject { ["repo"] = "octo/hello" });
 
         check.IsValid.ShouldBeTrue();
@@ -209,7 +209,7 @@ public sealed class WebhookTests
             case "not hex": headers["X-Hub-Signature-256"] = "sha256=not-hex-at-all"; break;
         }
 
-        var (check, run) = await h.Runtime.HandleWebhookAsync(h.Key, "onIssue", "conn1", headers, [], body);
+        var (check, run) = await h.Runtime.Webhooks.HandleWebhookAsync(h.Key, "onIssue", "conn1", headers, [], body);
 
         check.IsValid.ShouldBeFalse();
         check.Reason!.ShouldContain(reason);
@@ -224,7 +224,7 @@ public sealed class WebhookTests
         await using var h = await StartAsync(folder);
         await h.ConnectAsync(("token", "tok-123456"));
 
-        var (check, run) = await h.Runtime.HandleWebhookAsync(h.Key, "onIssue", "conn1",
+        var (check, run) = await h.Runtime.Webhooks.HandleWebhookAsync(h.Key, "onIssue", "conn1",
             new Dictionary<string, string> { ["X-Hub-Signature-256"] = WebhookSignatureVerifier.Sign(Signature(h, "onIssue"), "", IssueBody) }, [], IssueBody);
 
         check.ShouldBe(SignatureCheck.Invalid("the connection has no signing secret"));
@@ -246,7 +246,7 @@ public sealed class WebhookTests
         var headers = SlackHeaders(h, IssueBody, h.Clock.GetUtcNow().AddSeconds(-30).ToUnixTimeSeconds());
         headers["X-Slack-Signature"].ShouldStartWith("v0=");
 
-        var (check, run) = await h.Runtime.HandleWebhookAsync(h.Key, "onSlackEvent", "conn1", headers, [], IssueBody);
+        var (check, run) = await h.Runtime.Webhooks.HandleWebhookAsync(h.Key, "onSlackEvent", "conn1", headers, [], IssueBody);
 
         check.IsValid.ShouldBeTrue(check.Reason);
         run!.ShouldHaveFinished().Outputs["action"].Text().ShouldBe("opened");
@@ -261,7 +261,7 @@ public sealed class WebhookTests
         var headers = SlackHeaders(h, IssueBody, h.Clock.GetUtcNow().ToUnixTimeSeconds());
         h.Clock.Advance(TimeSpan.FromMinutes(5) + TimeSpan.FromSeconds(1));
 
-        var (check, run) = await h.Runtime.HandleWebhookAsync(h.Key, "onSlackEvent", "conn1", headers, [], IssueBody);
+        var (check, run) = await h.Runtime.Webhooks.HandleWebhookAsync(h.Key, "onSlackEvent", "conn1", headers, [], IssueBody);
 
         check.IsValid.ShouldBeFalse();
         check.Reason.ShouldBe("the request timestamp is too old (possible replay)");
@@ -278,7 +278,7 @@ public sealed class WebhookTests
         var headers = SlackHeaders(h, IssueBody, now);
         headers["X-Slack-Request-Timestamp"] = (now - 10).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-        var (check, run) = await h.Runtime.HandleWebhookAsync(h.Key, "onSlackEvent", "conn1", headers, [], IssueBody);
+        var (check, run) = await h.Runtime.Webhooks.HandleWebhookAsync(h.Key, "onSlackEvent", "conn1", headers, [], IssueBody);
 
         check.Reason.ShouldBe("signature does not match");
         run.ShouldBeNull();
@@ -293,10 +293,10 @@ public sealed class WebhookTests
         await using var h = await Harness.StartAsync(package, (c, r) => r.Method == "POST"
             ? Respond.Json(c, 201, """{ "type": "Repository", "id": 471239876, "name": "web", "active": true, "events": [ "push" ] }""", "application/json; charset=utf-8")
             : Respond.Status(c, 204));
-        await h.Runtime.CreateConnectionAsync("github", "gh", new Dictionary<string, string> { ["token"] = "ghp_test_token_123", ["webhookSecret"] = WebhookSecret }, "gh");
+        await h.Runtime.Connections.CreateConnectionAsync("github", "gh", new Dictionary<string, string> { ["token"] = "ghp_test_token_123", ["webhookSecret"] = WebhookSecret }, "gh");
         var options = new JsonObject { ["owner"] = "octo-org", ["repo"] = "hello-world" };
 
-        var registration = await h.Runtime.RegisterWebhookAsync("github", "push", "gh", EventUrl, options);
+        var registration = await h.Runtime.Webhooks.RegisterWebhookAsync("github", "push", "gh", EventUrl, options);
 
         var create = h.Stub.Requests.ShouldHaveSingleItem();
         (create.Method, create.Path, create.Header("Authorization")).ShouldBe(("POST", "/repos/octo-org/hello-world/hooks", "Bearer ghp_test_token_123"));
@@ -317,7 +317,7 @@ public sealed class WebhookTests
             ["X-GitHub-Delivery"] = "72d3162e-cc78-11e3-81ab-4c9367dc0958",
             ["X-Hub-Signature-256"] = WebhookSignatureVerifier.Sign(Signature(h, "push"), WebhookSecret, payload),
         };
-        var (check, run) = await h.Runtime.HandleWebhookAsync("github", "push", "gh", headers, [], payload, options);
+        var (check, run) = await h.Runtime.Webhooks.HandleWebhookAsync("github", "push", "gh", headers, [], payload, options);
 
         check.IsValid.ShouldBeTrue(check.Reason);
         var outputs = run!.ShouldHaveFinished().Outputs;
@@ -327,9 +327,9 @@ public sealed class WebhookTests
         outputs["commits"]![0]!["message"].Text().ShouldBe("Fix typo");
 
         var forged = new Dictionary<string, string>(headers) { ["X-Hub-Signature-256"] = WebhookSignatureVerifier.Sign(Signature(h, "push"), "guessed", payload) };
-        (await h.Runtime.HandleWebhookAsync("github", "push", "gh", forged, [], payload, options)).Run.ShouldBeNull();
+        (await h.Runtime.Webhooks.HandleWebhookAsync("github", "push", "gh", forged, [], payload, options)).Run.ShouldBeNull();
 
-        await h.Runtime.DeregisterWebhookAsync("github", "push", "gh", registration);
+        await h.Runtime.Webhooks.DeregisterWebhookAsync("github", "push", "gh", registration);
 
         h.Stub.Requests.Last().ToString().ShouldBe("DELETE /repos/octo-org/hello-world/hooks/471239876");
     }

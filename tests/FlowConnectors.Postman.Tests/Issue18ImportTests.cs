@@ -73,7 +73,7 @@ public sealed class Issue18ImportTests : IDisposable
         var (runtime, connection) = await InstallAsync(PostmanImporter.Import(SecretsEverywhere), echo);
         await using var _ = runtime;
 
-        var run = await runtime.RunFlowAsync("secrets-everywhere", "json", connection, new JsonObject { ["apiToken"] = "tok \"quoted\"", ["clientSecret"] = "cs-1" });
+        var run = await runtime.Actions.RunFlowAsync("secrets-everywhere", "json", connection, new JsonObject { ["apiToken"] = "tok \"quoted\"", ["clientSecret"] = "cs-1" });
 
         run.Status.ShouldBe(Engine.FlowStatus.Finished, run.Fault?.ToString());
         var sent = echo.Take().ShouldHaveSingleItem().Body!["json"];
@@ -106,7 +106,7 @@ public sealed class Issue18ImportTests : IDisposable
         // (Left out, the input takes the collection's value, T-7.)
         foreach (var empty in new[] { "", "  " })
         {
-            var run = await runtime.RunFlowAsync(imported.Key, "closeTicket", connection, new JsonObject { ["ticketId"] = empty, ["resolution"] = "fixed", ["accessToken"] = "t" });
+            var run = await runtime.Actions.RunFlowAsync(imported.Key, "closeTicket", connection, new JsonObject { ["ticketId"] = empty, ["resolution"] = "fixed", ["accessToken"] = "t" });
             run.Status.ShouldBe(Engine.FlowStatus.Faulted);
             run.Fault!.Message.ShouldContain("ticketId must not be empty: it fills the path POST /tickets/{ticketId}/status");
         }
@@ -261,7 +261,7 @@ public sealed class Issue18ImportTests : IDisposable
             TestOnCreate = false,
         });
         var values = package.Manifest.ConnectionParameters.ToDictionary(p => p.Name, p => p.Default ?? "test-" + p.Name);
-        var connection = await runtime.CreateConnectionAsync(package.Manifest.Key, "issue18", values, "tests");
+        var connection = await runtime.Connections.CreateConnectionAsync(package.Manifest.Key, "issue18", values, "tests");
         return (runtime, connection.Id);
     }
 }

@@ -67,14 +67,14 @@ public sealed class NewmanConformanceTests
             TestOnCreate = false,
         });
         var values = package.Manifest.ConnectionParameters.ToDictionary(p => p.Name, p => c.Credentials.GetValueOrDefault(p.Name) ?? p.Default ?? "");
-        var connection = await runtime.CreateConnectionAsync(package.Manifest.Key, "conformance", values, "tests");
+        var connection = await runtime.Connections.CreateConnectionAsync(package.Manifest.Key, "conformance", values, "tests");
         foreach (var action in imported.Actions)
         {
             // Inputs the import could not give a default (credentials in a body, variables with no value) get what newman got.
             var inputs = new JsonObject();
             foreach (var input in imported.Flows[action.Id].Inputs.Where(i => i.Required && i.Default is null))
                 inputs[input.Name] = variables.GetValueOrDefault(input.Label ?? input.Name) ?? variables.GetValueOrDefault(input.Name);
-            var run = await runtime.RunFlowAsync(package.Manifest.Key, action.Id, connection.Id, inputs);
+            var run = await runtime.Actions.RunFlowAsync(package.Manifest.Key, action.Id, connection.Id, inputs);
             run.Status.ShouldBe(Engine.FlowStatus.Finished, $"{action.Id}: {run.Fault}");
         }
         var actual = echo.Take();

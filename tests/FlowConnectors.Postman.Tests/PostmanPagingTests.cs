@@ -95,9 +95,9 @@ public sealed class PostmanPagingTests : IDisposable
             TestOnCreate = false,
         });
         var values = package.Manifest.ConnectionParameters.ToDictionary(p => p.Name, p => p.Default ?? "sk_test_not_real");
-        var connection = await runtime.CreateConnectionAsync(package.Manifest.Key, "shop", values, "tests");
+        var connection = await runtime.Connections.CreateConnectionAsync(package.Manifest.Key, "shop", values, "tests");
 
-        var run = await runtime.RunFlowAsync(package.Manifest.Key, "listCustomers", connection.Id, new JsonObject());
+        var run = await runtime.Actions.RunFlowAsync(package.Manifest.Key, "listCustomers", connection.Id, new JsonObject());
 
         run.Status.ShouldBe(FlowConnectors.Engine.FlowStatus.Finished, run.Fault?.ToString());
         run.Outputs["items"]!.AsArray().Select(c => c!["id"]!.GetValue<string>()).ShouldBe(stripe.Ids);

@@ -49,10 +49,10 @@ public sealed class StripePagingImportTests : IDisposable
 
     private static async Task<FlowRunResult> RunGetCustomersAsync(ConnectorRuntime runtime, int maxItems)
     {
-        var package = runtime.Connectors.Single();
+        var package = runtime.Installed.Connectors.Single();
         var values = package.Manifest.ConnectionParameters.ToDictionary(p => p.Name, p => p.Default ?? "sk_test_not_real");
-        var connection = await runtime.CreateConnectionAsync(package.Manifest.Key, "stripe", values, "tests");
-        return await runtime.RunFlowAsync(package.Manifest.Key, "getCustomers", connection.Id, new JsonObject { ["maxItems"] = maxItems });
+        var connection = await runtime.Connections.CreateConnectionAsync(package.Manifest.Key, "stripe", values, "tests");
+        return await runtime.Actions.RunFlowAsync(package.Manifest.Key, "getCustomers", connection.Id, new JsonObject { ["maxItems"] = maxItems });
     }
 
     [Fact]

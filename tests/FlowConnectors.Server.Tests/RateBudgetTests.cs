@@ -130,19 +130,19 @@ public sealed class RateBudgetTests
         })).ToList();
         try
         {
-            await runtimes[0].CreateConnectionAsync("limited", "shared", new Dictionary<string, string>(), "shared");
+            await runtimes[0].Connections.CreateConnectionAsync("limited", "shared", new Dictionary<string, string>(), "shared");
             // Warm every worker up on a connection of its own (its own budget): the measured calls below are then not
             // late by a first call's start-up work, which the lateness allowed is not meant to cover.
-            await runtimes[0].CreateConnectionAsync("limited", "warm-up", new Dictionary<string, string>(), "warm-up");
+            await runtimes[0].Connections.CreateConnectionAsync("limited", "warm-up", new Dictionary<string, string>(), "warm-up");
             foreach (var runtime in runtimes)
-                await runtime.RunFlowAsync("limited", "customApiAction", "warm-up", new JsonObject { ["requestType"] = "GET", ["relativeUrl"] = "/warm-up?caller=warm-up" });
+                await runtime.Actions.RunFlowAsync("limited", "customApiAction", "warm-up", new JsonObject { ["requestType"] = "GET", ["relativeUrl"] = "/warm-up?caller=warm-up" });
             vendor.Reset();
             // Bounded: a budget that never grants again fails here by name instead of holding the run.
             await Bounded.WithinAsync(Task.WhenAll(Enumerable.Range(0, Callers).Select(caller => Task.Run(async () =>
             {
                 var runtime = runtimes[caller % Workers];
                 for (var call = 0; call < CallsPerCaller; call++)
-                    await runtime.RunFlowAsync("limited", "customApiAction", "shared",
+                    await runtime.Actions.RunFlowAsync("limited", "customApiAction", "shared",
                         new JsonObject { ["requestType"] = "GET", ["relativeUrl"] = $"/items?caller={caller}" }, CancellationToken.None, BudgetLane.Events);
             }))), TimeSpan.FromMinutes(3), $"{Callers} callers making {CallsPerCaller} calls each within the budget");
         }

@@ -27,9 +27,9 @@ internal sealed class ConnectorAction : Activity, INodeSideEffects
     {
         if (services.GetService(typeof(ConnectorRuntime)) is not ConnectorRuntime runtime
             || (string?)literalInputs.GetValueOrDefault("connector") is not { } connector || (string?)literalInputs.GetValueOrDefault("action") is not { } action
-            || !runtime.IsInstalled(connector))
+            || !runtime.Installed.IsInstalled(connector))
             return null;
-        return runtime.GetConnector(connector).FindFlow(action)?.Card?.EffectiveSideEffects;
+        return runtime.Installed.GetConnector(connector).FindFlow(action)?.Card?.EffectiveSideEffects;
     }
 
     /// <summary>Back from a budget wait (a Delay bookmark): the card runs now, or waits again if the budget is still short.</summary>
@@ -42,9 +42,9 @@ internal sealed class ConnectorAction : Activity, INodeSideEffects
         var lane = Budgets.BudgetLanes.Parse(context.GetProperty(Budgets.BudgetLanes.Property));
         // A long wait for the connection's budget suspends the instance durably (as Delay does) instead of holding
         // a worker; interactive runs have someone waiting for them and wait in memory.
-        if (lane != Budgets.BudgetLane.Interactive && runtime.Options.SuspendBudgetWaitsLongerThan is { } longest && runtime.IsInstalled(Connector))
+        if (lane != Budgets.BudgetLane.Interactive && runtime.Options.SuspendBudgetWaitsLongerThan is { } longest && runtime.Installed.IsInstalled(Connector))
         {
-            var wait = await runtime.Budgets.EstimateWaitAsync(runtime.GetConnector(Connector).Manifest, Connection, lane, context.CancellationToken);
+            var wait = await runtime.Budgets.EstimateWaitAsync(runtime.Installed.GetConnector(Connector).Manifest, Connection, lane, context.CancellationToken);
             if (wait > longest)
             {
                 var resumeAt = context.Clock.GetUtcNow() + wait;
@@ -60,7 +60,7 @@ internal sealed class ConnectorAction : Activity, INodeSideEffects
         try
         {
             // A connection chosen by an expression was not checked when the flow was published: the run checks it.
-            run = await runtime.RunFlowAsync(Connector, Action, Connection, Inputs, context.CancellationToken, lane, context.IdempotencyKey,
+            run = await runtime.Actions.RunFlowAsync(Connector, Action, Connection, Inputs, context.CancellationToken, lane, context.IdempotencyKey,
                 connectionChosenByFlow: context.InputIsExpression("connection") ? context.FlowId : null);
         }
         catch (Exception e) when (e is ConnectorException or Engine.Runtime.FlowInputException)

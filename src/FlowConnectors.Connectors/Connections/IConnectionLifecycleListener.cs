@@ -4,7 +4,7 @@ namespace FlowConnectors.Connectors.Connections;
 
 /// <summary>
 /// What the host does when a connection or a connector changes under the automations that use them (the
-/// server pauses or disables those automations and records why). Set on <see cref="Runtime.ConnectorRuntime.Lifecycle"/>.
+/// server pauses or disables those automations and records why). Set on <see cref="Runtime.ConnectionService.Lifecycle"/>.
 /// </summary>
 public interface IConnectionLifecycleListener
 {

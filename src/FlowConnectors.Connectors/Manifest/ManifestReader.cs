@@ -34,7 +34,7 @@ public static partial class ManifestReader
     }
 
     /// <summary>An absolute http(s) URL with a host.</summary>
-    internal static bool IsHttpUrl(string text) =>
+    public static bool IsHttpUrl(string text) =>
         Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && uri.Host.Length > 0;
 
     /// <summary>

@@ -20,8 +20,8 @@ internal sealed class ConnectorHttpHandler(ConnectorRuntime runtime) : IConnecti
 {
     public Uri ResolveUrl(ActivityContext context, string relativeUrl)
     {
-        var manifest = runtime.ConnectorFor(context).Package.Manifest;
-        var connection = runtime.ConnectionFor(context);
+        var manifest = runtime.Installed.For(context).Package.Manifest;
+        var connection = runtime.Connections.ConnectionFor(context);
         var configured = ConnectorUrls.BaseUrlFor(manifest, connection);
         var baseUrl = Rewrite(configured);
         relativeUrl = ConnectorUrls.ExpandRelative(relativeUrl, manifest, connection);
@@ -37,20 +37,20 @@ internal sealed class ConnectorHttpHandler(ConnectorRuntime runtime) : IConnecti
         return ConnectorUrls.Resolve(baseUrl, relativeUrl);
     }
 
-    public bool CanRefresh(ActivityContext context) => runtime.ConnectorFor(context).Package.Manifest.Auth switch
+    public bool CanRefresh(ActivityContext context) => runtime.Installed.For(context).Package.Manifest.Auth switch
     {
         { Kind: AuthKind.OAuth2ClientCredentials or AuthKind.OAuth2AuthorizationCode } => true,
         { Kind: AuthKind.Custom, Refreshable: true } => true,
         _ => false,
     };
 
-    public string ClientName(ActivityContext context) => ConnectorRuntime.ClientNameOf(runtime.ConnectorFor(context).Package.Manifest.Key);
+    public string ClientName(ActivityContext context) => ConnectorRuntime.ClientNameOf(runtime.Installed.For(context).Package.Manifest.Key);
 
     public async ValueTask AuthenticateAsync(ActivityContext context, HttpRequestMessage request, bool refreshed, CancellationToken ct)
     {
-        var loaded = runtime.ConnectorFor(context);
+        var loaded = runtime.Installed.For(context);
         var manifest = loaded.Package.Manifest;
-        var connection = runtime.ConnectionFor(context);
+        var connection = runtime.Connections.ConnectionFor(context);
         foreach (var secret in connection.SecretStrings()) context.RegisterSecret(secret);
         var auth = manifest.Auth;
         // Read by ConnectionCallHandler (budgets, expiry detectors) on every attempt of this request.
@@ -69,7 +69,7 @@ internal sealed class ConnectorHttpHandler(ConnectorRuntime runtime) : IConnecti
                 break;
         }
         if (auth.Kind == AuthKind.None) return;
-        await runtime.CheckOriginAsync(manifest, connection, request.RequestUri!, ct);
+        await runtime.Connections.CheckOriginAsync(manifest, connection, request.RequestUri!, ct);
         switch (auth.Kind)
         {
             case AuthKind.Basic:
@@ -89,13 +89,13 @@ internal sealed class ConnectorHttpHandler(ConnectorRuntime runtime) : IConnecti
                 request.Headers.TryAddWithoutValidation(auth.Name, value);
                 return;
             case AuthKind.OAuth2ClientCredentials:
-                var tokens = await runtime.Tokens.GetAsync(connection.Id,
+                var tokens = await runtime.Connections.Tokens.GetAsync(connection.Id,
                     () => NewOAuthClient(manifest, connection).ClientCredentialsAsync(manifest, connection, ct), forceRefresh: refreshed, manifest.TokenExpiry.RefreshBefore);
                 context.RegisterSecret(tokens.AccessToken);
                 request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", tokens.AccessToken);
                 return;
             case AuthKind.OAuth2AuthorizationCode:
-                var current = await runtime.Refresher.GetAsync(manifest, connection, rejected: refreshed, ct);
+                var current = await runtime.Connections.Refresher.GetAsync(manifest, connection, rejected: refreshed, ct);
                 context.RegisterSecret(current.AccessToken);
                 if (current.RefreshToken is { } refresh) context.RegisterSecret(refresh);
                 request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", current.AccessToken);
@@ -121,11 +121,11 @@ internal sealed class ConnectorHttpHandler(ConnectorRuntime runtime) : IConnecti
     }
 
     internal OAuthClient NewOAuthClient(ConnectorManifest manifest, Connection connection) =>
-        new(new HttpClient(new RewritingHandler(runtime.Loaded(manifest.Key).HttpHandlers, ConnectorRuntime.ClientNameOf(manifest.Key), Rewrite), disposeHandler: true),
+        new(new HttpClient(new RewritingHandler(runtime.Installed.Loaded(manifest.Key).HttpHandlers, ConnectorRuntime.ClientNameOf(manifest.Key), Rewrite), disposeHandler: true),
             runtime.Options.Clock);
 
     /// <summary>Runs the connector's auth flow with the connection's parameters; applies the headers and query it returns.</summary>
-    private async Task ApplyCustomAsync(ActivityContext context, ConnectorRuntime.LoadedConnector loaded, Connection connection, HttpRequestMessage request, CancellationToken ct)
+    private async Task ApplyCustomAsync(ActivityContext context, LoadedConnector loaded, Connection connection, HttpRequestMessage request, CancellationToken ct)
     {
         var manifest = loaded.Package.Manifest;
         var flow = loaded.Compile(manifest.Auth.Flow);
@@ -165,7 +165,7 @@ internal sealed class ConnectorHttpHandler(ConnectorRuntime runtime) : IConnecti
         name.StartsWith("Accept", StringComparison.OrdinalIgnoreCase) || name.Equals("Content-Type", StringComparison.OrdinalIgnoreCase) ||
         name.Equals("User-Agent", StringComparison.OrdinalIgnoreCase);
 
-    private string Rewrite(string url) => runtime.RewriteUrl(url);
+    private string Rewrite(string url) => runtime.Connections.RewriteUrl(url);
 
     private static string Required(Connection connection, string parameter) =>
         connection.Get(parameter) ?? throw new ActivityFaultException($"authentication failed: connection parameter '{parameter}' is not set");

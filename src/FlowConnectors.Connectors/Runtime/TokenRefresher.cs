@@ -15,7 +15,7 @@ namespace FlowConnectors.Connectors.Runtime;
 /// refuses the refresh for good, the connection is marked as needing re-authorization and the host is told,
 /// so it pauses the automations that use it.
 /// </summary>
-internal sealed class TokenRefresher(ConnectorRuntime runtime)
+internal sealed class TokenRefresher(ConnectionService connections)
 {
     /// <summary>How long a refresh lease lasts: longer than a token request takes, short enough that a dead node's lapses soon.</summary>
     public static readonly TimeSpan LeaseDuration = TimeSpan.FromSeconds(30);
@@ -34,11 +34,11 @@ internal sealed class TokenRefresher(ConnectorRuntime runtime)
         {
             // Another run of this process refreshed while this one waited.
             if (Fresher(manifest, connection.Tokens, used) is { } refreshedHere) return refreshedHere;
-            var leases = runtime.Options.RefreshLeases;
-            while (!await leases.TryAcquireAsync(connection.Id, _owner, runtime.Options.Clock.GetUtcNow(), LeaseDuration, ct))
+            var leases = connections.Options.RefreshLeases;
+            while (!await leases.TryAcquireAsync(connection.Id, _owner, connections.Options.Clock.GetUtcNow(), LeaseDuration, ct))
             {
                 // Another node refreshes: wait for its tokens (or for its lease to lapse).
-                await Task.Delay(LeasePoll, runtime.Options.Clock, ct);
+                await Task.Delay(LeasePoll, connections.Options.Clock, ct);
                 if (await Adopt(manifest, connection, used, ct) is { } refreshedThere) return refreshedThere;
             }
             try
@@ -47,14 +47,14 @@ internal sealed class TokenRefresher(ConnectorRuntime runtime)
                 OAuthTokens tokens;
                 try
                 {
-                    tokens = await runtime.HttpHandler.NewOAuthClient(manifest, connection).RefreshAsync(manifest, connection, ct);
+                    tokens = await connections.HttpHandler.NewOAuthClient(manifest, connection).RefreshAsync(manifest, connection, ct);
                 }
                 catch (ActivityFaultException e) when (e.InnerException is TokenRefusedException)
                 {
-                    await runtime.RefreshRefusedAsync(connection, e.Message, ct);
+                    await connections.RefreshRefusedAsync(connection, e.Message, ct);
                     throw;
                 }
-                await runtime.SaveTokensAsync(connection, tokens, ct);
+                await connections.SaveTokensAsync(connection, tokens, ct);
                 return tokens;
             }
             finally
@@ -69,18 +69,18 @@ internal sealed class TokenRefresher(ConnectorRuntime runtime)
     }
 
     private bool IsDue(ConnectorManifest manifest, OAuthTokens tokens) =>
-        TokenExpiry.IsDue(tokens, manifest.TokenExpiry.RefreshBefore, runtime.Options.Clock.GetUtcNow());
+        TokenExpiry.IsDue(tokens, manifest.TokenExpiry.RefreshBefore, connections.Options.Clock.GetUtcNow());
 
     /// <summary>Newer tokens than the ones the request used, when they are not due themselves.</summary>
     private OAuthTokens? Fresher(ConnectorManifest manifest, OAuthTokens? current, OAuthTokens used) =>
-        current is not null && current.AccessToken != used.AccessToken && !TokenExpiry.IsDue(current, manifest.TokenExpiry.RefreshBefore, runtime.Options.Clock.GetUtcNow())
+        current is not null && current.AccessToken != used.AccessToken && !TokenExpiry.IsDue(current, manifest.TokenExpiry.RefreshBefore, connections.Options.Clock.GetUtcNow())
             ? current
             : null;
 
     /// <summary>Reads the stored connection: when another node saved fresher tokens, this process uses them too.</summary>
     private async Task<OAuthTokens?> Adopt(ConnectorManifest manifest, Connection connection, OAuthTokens used, CancellationToken ct)
     {
-        var stored = await runtime.Options.Connections.GetAsync(connection.Id, ct);
+        var stored = await connections.Options.Connections.GetAsync(connection.Id, ct);
         if (stored is null) throw new ActivityFaultException($"connection '{connection.Id}' no longer exists");
         if (stored.Status == ConnectionStatus.NeedsReauthorization)
             throw new ActivityFaultException($"connection '{connection.Id}' needs re-authorization: {stored.StatusReason}");

@@ -48,9 +48,9 @@ public static class FixtureRecorder
             TestOnCreate = false,
             ConfigureHttpClient = builder => builder.AddHttpMessageHandler(() => new RecordingHandler(recorded)),
         });
-        var connection = await runtime.CreateConnectionAsync(package.Manifest.Key, "record", liveConnection, "record", cancellationToken);
+        var connection = await runtime.Connections.CreateConnectionAsync(package.Manifest.Key, "record", liveConnection, "record", cancellationToken);
         var secrets = connection.SecretStrings().Where(s => s.Length >= 4).ToList();
-        var run = await runtime.RunFlowAsync(package.Manifest.Key, fixture.Flow, connection.Id, fixture.Inputs, cancellationToken);
+        var run = await runtime.Actions.RunFlowAsync(package.Manifest.Key, fixture.Flow, connection.Id, fixture.Inputs, cancellationToken);
         secrets.AddRange(connection.SecretStrings().Where(s => s.Length >= 4));
         // The credentials as sent (e.g. base64 of user:password, a custom auth flow's headers), in case the API echoes them.
         foreach (var (request, _, _, _) in recorded)

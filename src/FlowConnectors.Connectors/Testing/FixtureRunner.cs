@@ -69,7 +69,7 @@ public static class FixtureRunner
         {
             string? connectionId = null;
             if (fixture.Connection is not null)
-                connectionId = (await runtime.CreateConnectionAsync(package.Manifest.Key, "fixture", fixture.Connection, "fixture", cancellationToken)).Id;
+                connectionId = (await runtime.Connections.CreateConnectionAsync(package.Manifest.Key, "fixture", fixture.Connection, "fixture", cancellationToken)).Id;
             if (fixture.Tokens is { } tokens && connectionId is not null)
             {
                 // Simulated sign-in: tokens that expire (or expired) when the fixture says, on the runtime's clock.
@@ -87,14 +87,14 @@ public static class FixtureRunner
                 // The sign-in callback's exchange, against the stub: the fixture's first exchange is the token request.
                 try
                 {
-                    await runtime.CompleteAuthorizationAsync(connectionId, authorization.Code, authorization.RedirectUri, cancellationToken);
+                    await runtime.Connections.CompleteAuthorizationAsync(connectionId, authorization.Code, authorization.RedirectUri, cancellationToken);
                 }
                 catch (ConnectorException e)
                 {
                     differences.Add($"sign-in: the code exchange failed: {e.Message}");
                 }
             }
-            run = await runtime.RunFlowAsync(package.Manifest.Key, fixture.Flow, connectionId, fixture.Inputs, cancellationToken);
+            run = await runtime.Actions.RunFlowAsync(package.Manifest.Key, fixture.Flow, connectionId, fixture.Inputs, cancellationToken);
         }
         catch (Exception e) when (e is ConnectorException or Engine.Runtime.FlowInputException or Engine.Flows.FlowValidationException)
         {

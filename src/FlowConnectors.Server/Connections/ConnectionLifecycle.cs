@@ -135,8 +135,8 @@ internal sealed class ConnectionLifecycle(IAutomationStore automations, IFlowSto
 
     private string? CardProblem(string connector, string card)
     {
-        if (!runtime.IsInstalled(connector)) return $"connector '{connector}' is not installed";
-        return runtime.GetConnector(connector).FindFlow(card) is null ? $"connector '{connector}' has no card '{card}'" : null;
+        if (!runtime.Installed.IsInstalled(connector)) return $"connector '{connector}' is not installed";
+        return runtime.Installed.GetConnector(connector).FindFlow(card) is null ? $"connector '{connector}' has no card '{card}'" : null;
     }
 
     private async Task<string?> ConnectionProblemAsync(string connectionId)

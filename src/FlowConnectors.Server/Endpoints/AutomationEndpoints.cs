@@ -38,7 +38,7 @@ internal static class AutomationEndpoints
             var settings = new JsonObject();
             if (request.Event is { } trigger)
             {
-                var package = runtime.Connectors.FirstOrDefault(c => c.Manifest.Key == trigger.Connector);
+                var package = runtime.Installed.Connectors.FirstOrDefault(c => c.Manifest.Key == trigger.Connector);
                 if (package?.FindFlow(trigger.Card ?? "")?.Card is not { Kind: Connectors.Cards.CardKind.Event })
                     return Problems.Validation($"'{trigger.Connector}/{trigger.Card}' is not a webhook event card", [new { path = "$.event", message = "unknown event card" }]);
                 settings["event"] = trigger.ToJson();
@@ -71,7 +71,7 @@ internal static class AutomationEndpoints
                 JsonNode? registration;
                 try
                 {
-                    registration = await runtime.RegisterWebhookAsync((string)trigger["connector"]!, (string)trigger["card"]!, automation.ConnectionId, eventUrl, trigger["options"] as JsonObject, ct);
+                    registration = await runtime.Webhooks.RegisterWebhookAsync((string)trigger["connector"]!, (string)trigger["card"]!, automation.ConnectionId, eventUrl, trigger["options"] as JsonObject, ct);
                 }
                 catch (ConnectorException e) { return Problems.Result(502, "Registration failed", e.Message); }
                 await triggers.SaveAsync(new TriggerRecord($"automation:{id}", automation.FlowId, "webhook", WebhookHash(token), new JsonObject
@@ -106,7 +106,7 @@ internal static class AutomationEndpoints
         string? error = null;
         try
         {
-            await runtime.DeregisterWebhookAsync((string)trigger.Config["connector"]!, (string)trigger.Config["card"]!, (string)trigger.Config["connectionId"]!,
+            await runtime.Webhooks.DeregisterWebhookAsync((string)trigger.Config["connector"]!, (string)trigger.Config["card"]!, (string)trigger.Config["connectionId"]!,
                 trigger.Config["registration"], ct);
         }
         catch (ConnectorException e) { error = e.Message; }

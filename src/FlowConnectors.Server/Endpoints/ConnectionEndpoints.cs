@@ -47,7 +47,7 @@ internal static class ConnectionEndpoints
             var values = (body.Values ?? []).ToDictionary(p => p.Key, p => Engine.Values.JsonValues.ToText(p.Value), StringComparer.Ordinal);
             try
             {
-                var connection = await runtime.CreateConnectionAsync(connector, body.Name ?? connector, values, body.Id, ct);
+                var connection = await runtime.Connections.CreateConnectionAsync(connector, body.Name ?? connector, values, body.Id, ct);
                 // Its creator owns it; no one else sees or uses it until they share it.
                 await rights.ClaimAsync(connection.Id, context.User, ct);
                 return TypedResults.Created($"/api/connections/{connection.Id}", ConnectionSharingEndpoints.Visible(connection, ConnectionRight.Manage, runtime.Options.Clock.GetUtcNow()));
@@ -65,7 +65,7 @@ internal static class ConnectionEndpoints
             if (!await ConnectionExistsAsync(runtime, id, ct)) return Problems.Result(404, "Not found", $"connection '{id}' does not exist");
             try
             {
-                var connection = await runtime.UpdateConnectionAsync(id, body.Name is JsonValue name ? Engine.Values.JsonValues.ToText(name) : null, values, ct);
+                var connection = await runtime.Connections.UpdateConnectionAsync(id, body.Name is JsonValue name ? Engine.Values.JsonValues.ToText(name) : null, values, ct);
                 return TypedResults.Ok(ConnectionResponse.Of(connection, runtime.Options.Clock.GetUtcNow()));
             }
             catch (ConnectorException e)
@@ -78,7 +78,7 @@ internal static class ConnectionEndpoints
             if (!await ConnectionExistsAsync(runtime, id, ct)) return Problems.Result(404, "Not found", $"connection '{id}' does not exist");
             try
             {
-                return TypedResults.Ok(ConnectionResponse.Of(await runtime.ConfirmOriginAsync(id, ct), null));
+                return TypedResults.Ok(ConnectionResponse.Of(await runtime.Connections.ConfirmOriginAsync(id, ct), null));
             }
             catch (ConnectorException e) { return Problems.Result(409, "Conflict", e.Message); }
         }).WithName("ConfirmConnectionOrigin").ProducesProblems(404, 409);
@@ -86,7 +86,7 @@ internal static class ConnectionEndpoints
         {
             try
             {
-                var result = await runtime.TestConnectionAsync(id, ct);
+                var result = await runtime.Connections.TestConnectionAsync(id, ct);
                 return TypedResults.Ok(new ConnectionTestResult(result.Ok, result.Reason));
             }
             catch (ConnectorException e) { return Problems.Result(404, "Not found", e.Message); }
@@ -99,7 +99,7 @@ internal static class ConnectionEndpoints
                 // Webhooks are deregistered first: that needs the connection still authorized. Every automation that uses
                 // the connection, also only inside a node of its flow (Connector.Action), is disabled with the reason.
                 var (disabled, flowsOff) = await lifecycle.DisableUsersOfConnectionAsync(id, $"connection '{id}' was deauthorized", detach: false, ct);
-                var revoke = await runtime.DeauthorizeAsync(id, "deauthorized through the API", ct);
+                var revoke = await runtime.Connections.DeauthorizeAsync(id, "deauthorized through the API", ct);
                 return TypedResults.Ok(new ConnectionDeauthorized(id, "deauthorized", revoke.Ok, revoke.Reason, [.. disabled], [.. flowsOff]));
             }
             catch (ConnectorException e) { return Problems.Result(404, "Not found", e.Message); }
@@ -108,7 +108,7 @@ internal static class ConnectionEndpoints
         {
             try
             {
-                await runtime.DeleteConnectionAsync(id, ct);
+                await runtime.Connections.DeleteConnectionAsync(id, ct);
                 await rights.ForgetAsync(id, ct);
                 // Nothing may run against a connection that is gone: its automations are detached and stay disabled until edited.
                 await lifecycle.DisableUsersOfConnectionAsync(id, $"connection '{id}' was deleted; choose another connection and activate the automation again", detach: true, ct);

@@ -67,7 +67,7 @@ internal static class ConnectorAuthoringEndpoints
         ConnectorCardTestEndpoints.Map(api);
 
         // --- what people using the connectors see ----------------------------------------------
-        api.MapGet("/connector-cards", (ConnectorRuntime runtime) => TypedResults.Ok(runtime.Connectors
+        api.MapGet("/connector-cards", (ConnectorRuntime runtime) => TypedResults.Ok(runtime.Installed.Connectors
             .SelectMany(package => package.Flows.Values
                 .Where(f => f.Card is { Kind: CardKind.Action })
                 .OrderBy(f => f.Card!.Label ?? f.Definition.Id, StringComparer.Ordinal)
@@ -84,7 +84,7 @@ internal static class ConnectorAuthoringEndpoints
             if (problem is not null) return problem;
             try
             {
-                return TypedResults.Ok(new DropdownItems(await runtime.LoadDropdownAsync(key, flowId, field, connectionId!, values!, ct)));
+                return TypedResults.Ok(new DropdownItems(await runtime.Actions.LoadDropdownAsync(key, flowId, field, connectionId!, values!, ct)));
             }
             catch (ConnectorException e) { return DynamicFailure(e); }
         }).DocumentsBody<DynamicValuesRequest>().WithName("LoadDropdown").ProducesBodyProblems().ProducesProblems(404, 409, 502);
@@ -99,7 +99,7 @@ internal static class ConnectorAuthoringEndpoints
             if (problem is not null) return problem;
             try
             {
-                return TypedResults.Ok(new DynamicInputs(await runtime.LoadDynamicInputsAsync(key, flowId, connectionId!, values!, ct)));
+                return TypedResults.Ok(new DynamicInputs(await runtime.Actions.LoadDynamicInputsAsync(key, flowId, connectionId!, values!, ct)));
             }
             catch (ConnectorException e) { return DynamicFailure(e); }
         }).DocumentsBody<DynamicValuesRequest>().WithName("LoadDynamicInputs").ProducesBodyProblems().ProducesProblems(404, 409, 502);
@@ -120,7 +120,7 @@ internal static class ConnectorAuthoringEndpoints
         return result.Created ? TypedResults.Created((string?)null, body) : TypedResults.Ok(body);
     }
 
-    private static ConnectorPackage? Find(ConnectorRuntime runtime, string key) => runtime.Connectors.FirstOrDefault(c => c.Manifest.Key == key);
+    private static ConnectorPackage? Find(ConnectorRuntime runtime, string key) => runtime.Installed.Connectors.FirstOrDefault(c => c.Manifest.Key == key);
 
     /// <summary>Everything the designer edits: the manifest as written and every flow, canonical, with its card.</summary>
     private static ConnectorSource SourceJson(ConnectorPackage package, ConnectorAuthoring authoring) => new(

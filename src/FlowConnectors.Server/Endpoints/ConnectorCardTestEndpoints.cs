@@ -70,7 +70,7 @@ internal static class ConnectorCardTestEndpoints
     private static async Task<(JsonObject? Body, FlowDefinition? Flow, string? ConnectionId, ProblemHttpResult? Problem)> ReadAsync(HttpRequest request,
         ConnectorRuntime runtime, string key, string flowId, ServerOptions options)
     {
-        if (!runtime.Connectors.Any(c => c.Manifest.Key == key)) return (null, null, null, Problems.Result(404, "Not found", $"connector '{key}' is not installed"));
+        if (!runtime.Installed.Connectors.Any(c => c.Manifest.Key == key)) return (null, null, null, Problems.Result(404, "Not found", $"connector '{key}' is not installed"));
         var (body, problem) = await Problems.ReadJsonObjectAsync(request, options.MaxBodyBytes, maxDepth: options.MaxInputDepth);
         if (problem is not null) return (null, null, null, problem);
         if (body!["flow"] is not JsonObject flowJson)
@@ -104,7 +104,7 @@ internal static class ConnectorCardTestEndpoints
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             timeout.CancelAfter(options.SyncTimeout);
-            var (run, secrets) = await runtime.RunDraftAsync(key, flow, connectionId, inputs, prepare, timeout.Token);
+            var (run, secrets) = await runtime.Actions.RunDraftAsync(key, flow, connectionId, inputs, prepare, timeout.Token);
             var json = answer(run);
             // The connection's secrets never come back, also from a prepared run that met them before any request applied them.
             Mask(json, [.. run.Secrets, .. secrets]);

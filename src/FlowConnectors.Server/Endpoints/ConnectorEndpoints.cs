@@ -22,10 +22,10 @@ internal static class ConnectorEndpoints
     public static RouteGroupBuilder MapConnectors(this RouteGroupBuilder api)
     {
         var group = api.MapGroup("/connectors").WithTags("Connectors");
-        group.MapGet("", (ConnectorRuntime runtime) => TypedResults.Ok(runtime.Connectors.Select(c => ConnectorJson(c, withFlows: false)).ToArray()))
+        group.MapGet("", (ConnectorRuntime runtime) => TypedResults.Ok(runtime.Installed.Connectors.Select(c => ConnectorJson(c, withFlows: false)).ToArray()))
             .WithName("ListConnectors");
         group.MapGet("/{key}", Results<Ok<ConnectorResponse>, ProblemHttpResult> (string key, ConnectorRuntime runtime) =>
-            runtime.Connectors.FirstOrDefault(c => c.Manifest.Key == key) is { } package
+            runtime.Installed.Connectors.FirstOrDefault(c => c.Manifest.Key == key) is { } package
                 ? TypedResults.Ok(ConnectorJson(package, withFlows: true))
                 : Problems.Result(404, "Not found", $"connector '{key}' is not installed"))
             .WithName("GetConnector").ProducesProblem(404);

@@ -58,7 +58,7 @@ internal static class ImportUploads
 
     /// <summary>The preview's warning when saving would replace a connector the server started with (a sample), else null.</summary>
     public static string? ReplacesLoaded(ImportedConnector imported, ConnectorInstaller installer, ConnectorRuntime runtime) =>
-        runtime.IsInstalled(imported.Key) && !installer.IsInstalledHere(imported.Key)
+        runtime.Installed.IsInstalled(imported.Key) && !installer.IsInstalledHere(imported.Key)
             ? $"the connector '{imported.Key}' is already loaded (a sample or a folder the server started with); saving replaces it while the server runs — give another name to keep both"
             : null;
 

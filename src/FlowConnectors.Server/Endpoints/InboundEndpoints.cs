@@ -191,7 +191,7 @@ internal static class InboundEndpoints
         var (bytes, tooLarge) = await Problems.ReadBodyAsync(request, options.MaxBodyBytes);
         if (tooLarge) return Problems.TooLarge(options.MaxBodyBytes);
         var headers = request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
-        var check = await runtime.VerifyWebhookAsync((string)trigger.Config["connector"]!, (string)trigger.Config["card"]!, (string)trigger.Config["connectionId"]!, headers, bytes, ct);
+        var check = await runtime.Webhooks.VerifyWebhookAsync((string)trigger.Config["connector"]!, (string)trigger.Config["card"]!, (string)trigger.Config["connectionId"]!, headers, bytes, ct);
         if (!check.IsValid) return Problems.Result(401, "Invalid signature", check.Reason ?? "the delivery's signature does not match");
         // A body that is JSON must be JSON a run can keep; one that is not JSON at all reaches the event flow as text, as before.
         if (JsonInput.Check(bytes, options.MaxInputDepth) is { IsSyntax: false } unusable) return Problems.Invalid(unusable);

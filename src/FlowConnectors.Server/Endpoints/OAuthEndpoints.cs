@@ -25,7 +25,7 @@ internal static class OAuthEndpoints
             var state = Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
             try
             {
-                var url = await runtime.BeginAuthorizationAsync(id, RedirectUri(baseUrl), state, ct);
+                var url = await runtime.Connections.BeginAuthorizationAsync(id, RedirectUri(baseUrl), state, ct);
                 await pending.AddAsync(Purpose, Hosting.Access.ApiKeyAuthenticationHandler.Hash(state), id, clock.GetUtcNow().AddMinutes(10), ct);
                 return TypedResults.Ok(new AuthorizeStarted(url));
             }
@@ -45,7 +45,7 @@ internal static class OAuthEndpoints
             if (string.IsNullOrEmpty(code)) return Page(400, "The provider sent no authorization code.");
             try
             {
-                await runtime.CompleteAuthorizationAsync(connectionId, code, RedirectUri(baseUrl), ct);
+                await runtime.Connections.CompleteAuthorizationAsync(connectionId, code, RedirectUri(baseUrl), ct);
                 return Page(200, "Connected. You can close this window.");
             }
             catch (ConnectorException e)

@@ -57,7 +57,7 @@ internal sealed partial class ConnectorAuthoring(ConnectorRuntime runtime, Conne
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>The installed connector with this key, or null.</summary>
-    public ConnectorPackage? Find(string key) => runtime.Connectors.FirstOrDefault(c => c.Manifest.Key == key);
+    public ConnectorPackage? Find(string key) => runtime.Installed.Connectors.FirstOrDefault(c => c.Manifest.Key == key);
 
     /// <summary>Whether the connector is the copy this server installed (not a sample or a folder it started with).</summary>
     public bool IsInstalledCopy(ConnectorPackage package) =>

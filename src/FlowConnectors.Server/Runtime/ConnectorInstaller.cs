@@ -77,14 +77,14 @@ internal sealed class ConnectorInstaller(ServerOptions options, ConnectorRuntime
             }
             SwapIn(staging, target);
             (package, problems) = ConnectorPackage.Load(target, validator);
-            var replaced = runtime.Install(package!);
+            var replaced = runtime.Installed.Install(package!);
             logger.LogInformation("connector {Key} {Version} installed into {Folder}", key, package!.Manifest.Version, target);
             await changes.PublishAsync(new ClusterChange(ClusterChangeKinds.Connector, key), CancellationToken.None);
             // A new address or new authentication must not receive the credentials of the old one unconfirmed.
-            if (replaced is not null && (await runtime.RequireReauthorizationAsync(replaced.Manifest, package.Manifest, cancellationToken)) is { Count: > 0 } marked)
+            if (replaced is not null && (await runtime.Connections.RequireReauthorizationAsync(replaced.Manifest, package.Manifest, cancellationToken)) is { Count: > 0 } marked)
                 logger.LogWarning("connector {Key}: {Count} connection(s) need re-authorization after its base URL or authentication changed", key, marked.Count);
             // Automations that use a card this install removed are disabled until edited.
-            var disabled = await runtime.ConnectorChangedAsync(replaced, package, cancellationToken);
+            var disabled = await runtime.Connections.ConnectorChangedAsync(replaced, package, cancellationToken);
             return new(package, problems, replaced) { DisabledAutomations = disabled };
         }
         finally
@@ -102,10 +102,10 @@ internal sealed class ConnectorInstaller(ServerOptions options, ConnectorRuntime
             var target = FolderOf(key);
             var stored = await store.DeleteAsync(key, cancellationToken);
             if (!Directory.Exists(target) && !stored) return false;
-            var removed = runtime.IsInstalled(key) ? runtime.GetConnector(key) : null;
+            var removed = runtime.Installed.IsInstalled(key) ? runtime.Installed.GetConnector(key) : null;
             RemoveLocalCopy(key);
             await changes.PublishAsync(new ClusterChange(ClusterChangeKinds.Connector, key), CancellationToken.None);
-            await runtime.ConnectorChangedAsync(removed, null, cancellationToken);
+            await runtime.Connections.ConnectorChangedAsync(removed, null, cancellationToken);
             return true;
         }
         finally
@@ -149,19 +149,19 @@ internal sealed class ConnectorInstaller(ServerOptions options, ConnectorRuntime
         }
         foreach (var pinned in rows.Where(r => !r.Current))
         {
-            var folder = Path.Combine(VersionsFolder, ConnectorRuntime.PinnedKey(key, pinned.Version));
-            if (await CopyFromStoreAsync(pinned, folder, ct) && ConnectorPackage.Load(folder, validator).Package is { } kept) runtime.InstallPinned(kept);
+            var folder = Path.Combine(VersionsFolder, ConnectorRegistry.PinnedKey(key, pinned.Version));
+            if (await CopyFromStoreAsync(pinned, folder, ct) && ConnectorPackage.Load(folder, validator).Package is { } kept) runtime.Installed.InstallPinned(kept);
         }
         var target = FolderOf(key);
         var changed = await CopyFromStoreAsync(current, target, ct);
-        if (!changed && runtime.IsInstalled(key) && Path.GetFullPath(runtime.GetConnector(key).Directory) == Path.GetFullPath(target)) return;
+        if (!changed && runtime.Installed.IsInstalled(key) && Path.GetFullPath(runtime.Installed.GetConnector(key).Directory) == Path.GetFullPath(target)) return;
         var (package, problems) = ConnectorPackage.Load(target, validator);
         if (package is null)
         {
             logger.LogWarning("connector {Key} {Version} from the database not loaded: {Problems}", key, current.Version, string.Join("; ", problems.Where(p => p.IsError).Take(5)));
             return;
         }
-        runtime.Install(package);
+        runtime.Installed.Install(package);
         logger.LogInformation("connector {Key} {Version} loaded (installed through another node)", key, current.Version);
     }
 
@@ -209,7 +209,7 @@ internal sealed class ConnectorInstaller(ServerOptions options, ConnectorRuntime
         }
         foreach (var record in stored)
         {
-            var folder = record.Current ? Path.Combine(installed, record.Key) : Path.Combine(versions, ConnectorRuntime.PinnedKey(record.Key, record.Version));
+            var folder = record.Current ? Path.Combine(installed, record.Key) : Path.Combine(versions, ConnectorRegistry.PinnedKey(record.Key, record.Version));
             if (ConnectorFiles.Digest(folder) == record.Digest) continue;
             if (await store.GetFilesAsync(record.Key, record.Version, ct) is not { } files) continue;
             Directory.CreateDirectory(Path.GetDirectoryName(folder)!);
@@ -224,7 +224,7 @@ internal sealed class ConnectorInstaller(ServerOptions options, ConnectorRuntime
             foreach (var folder in Directory.GetDirectories(root).Where(d => !Path.GetFileName(d).StartsWith('.')))
             {
                 var name = Path.GetFileName(folder);
-                var known = pinned ? stored.Any(r => !r.Current && ConnectorRuntime.PinnedKey(r.Key, r.Version) == name) : stored.Any(r => r.Current && r.Key == name);
+                var known = pinned ? stored.Any(r => !r.Current && ConnectorRegistry.PinnedKey(r.Key, r.Version) == name) : stored.Any(r => r.Current && r.Key == name);
                 if (!known) Directory.Delete(folder, recursive: true);
             }
         }
@@ -236,7 +236,7 @@ internal sealed class ConnectorInstaller(ServerOptions options, ConnectorRuntime
         if (Directory.Exists(target)) Directory.Delete(target, recursive: true);
         if (Directory.Exists(VersionsFolder))
             foreach (var kept in Directory.GetDirectories(VersionsFolder, key + "@*")) Directory.Delete(kept, recursive: true);
-        runtime.Uninstall(key);
+        runtime.Installed.Uninstall(key);
     }
 
     /// <summary>Replaces <paramref name="target"/> with <paramref name="staging"/> in two renames.</summary>
@@ -251,10 +251,10 @@ internal sealed class ConnectorInstaller(ServerOptions options, ConnectorRuntime
     /// <summary>Before another version replaces the current one, its folder is kept under <see cref="VersionsFolder"/>.</summary>
     private void KeepCurrentVersion(string key, string incomingVersion)
     {
-        if (!runtime.IsInstalled(key)) return;
-        var current = runtime.GetConnector(key);
+        if (!runtime.Installed.IsInstalled(key)) return;
+        var current = runtime.Installed.GetConnector(key);
         if (current.Manifest.Version == incomingVersion) return;
-        var kept = Path.Combine(VersionsFolder, ConnectorRuntime.PinnedKey(key, current.Manifest.Version));
+        var kept = Path.Combine(VersionsFolder, ConnectorRegistry.PinnedKey(key, current.Manifest.Version));
         if (Directory.Exists(kept)) return;
         Directory.CreateDirectory(VersionsFolder);
         var staging = Path.Combine(VersionsFolder, $".{key}.{Guid.NewGuid():N}.staging");

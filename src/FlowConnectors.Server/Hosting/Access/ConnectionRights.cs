@@ -126,7 +126,7 @@ internal sealed class ConnectionRights(IConnectionAccessStore store, IServiceSco
     public static void BeginTestRun(ClaimsPrincipal user) => TestRunCaller.Value = user;
 
     /// <summary>
-    /// The runtime's check before a run takes a connection (<see cref="ConnectorRuntime.ConnectionUseCheck"/>). A test run
+    /// The runtime's check before a run takes a connection (<see cref="ConnectionService.ConnectionUseCheck"/>). A test run
     /// needs its caller's use right. A stored flow whose node chose the connection by an expression needs its publisher's
     /// (whoever last published it or switched it on; the installation's owner for a flow published before publishers were
     /// recorded or loaded by the server at start): publishing checked only the connections the flow names literally.
