@@ -35,7 +35,7 @@ internal static class InstanceInserts
         "INSERT INTO \"JournalEntries\" (\"InstanceId\", \"Sequence\", \"NodeId\", \"ActivityType\", \"StartedAt\", \"DurationMs\", \"InputsJson\", " +
         "\"OutputsJson\", \"Outcome\", \"Error\", \"RunBy\") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
 
-    private const string InboxSql =
+    internal const string InboxSql =
         "INSERT INTO \"InboxMessages\" (\"Kind\", \"Hash\", \"HeadersJson\", \"Body\", \"PayloadJson\", \"ReceivedAt\", \"Status\", \"Attempts\", " +
         "\"Error\", \"InstanceId\") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
 
@@ -44,7 +44,7 @@ internal static class InstanceInserts
         DbType.DateTimeOffset, DbType.DateTimeOffset, DbType.String, DbType.DateTimeOffset, DbType.Int32, DbType.String];
     private static readonly DbType[] BookmarkTypes = [DbType.String, DbType.String, DbType.String, DbType.String, DbType.String, DbType.String, DbType.DateTimeOffset];
     private static readonly DbType[] TimerTypes = [DbType.String, DbType.DateTimeOffset, DbType.String, DbType.String, DbType.String, DbType.String, DbType.String];
-    private static readonly DbType[] InboxTypes = [DbType.String, DbType.String, DbType.String, DbType.Binary, DbType.String, DbType.DateTimeOffset, DbType.String,
+    internal static readonly DbType[] InboxTypes = [DbType.String, DbType.String, DbType.String, DbType.Binary, DbType.String, DbType.DateTimeOffset, DbType.String,
         DbType.Int32, DbType.String, DbType.String];
     private static readonly DbType[] JournalTypes = [DbType.String, DbType.Int32, DbType.String, DbType.String, DbType.DateTimeOffset, DbType.Double, DbType.String,
         DbType.String, DbType.String, DbType.String, DbType.String];
