@@ -27,6 +27,8 @@ internal sealed class EfInstanceStore(IDbContextFactory<FlowConnectorsDbContext>
     private readonly Lock _pendingLock = new();
     // Saves of stored instances, group-committed the same way.
     private readonly GroupCommit<InstanceSaveRows> _saves = new(batch => InstanceSaves.WriteAsync(factory, batch));
+    // Leases of resumes, group-committed too.
+    private readonly GroupCommit<LeaseRequest> _leases = new(batch => InstanceSaves.LeaseManyAsync(factory, batch));
     private List<PendingCreate> _pending = [];
     private bool _flushing;
 
@@ -157,9 +159,19 @@ internal sealed class EfInstanceStore(IDbContextFactory<FlowConnectorsDbContext>
         if (save.Error is { } refused) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(refused);
     }
 
-    public Task<StoredInstance?> TryLeaseAndGetAsync(string instanceId, string owner, DateTimeOffset now, TimeSpan duration, CancellationToken ct = default,
-        bool countAttempt = false) =>
-        InstanceSaves.LeaseAndGetAsync(factory, instanceId, owner, now, now + duration, countAttempt, ct);
+    /// <summary>
+    /// The lease taken and the instance read in one <c>UPDATE … RETURNING</c>, group-committed with the leases other
+    /// resumes take meanwhile (<see cref="InstanceSaves.LeaseManyAsync"/>); the state is deserialized on the caller's thread.
+    /// </summary>
+    public async Task<StoredInstance?> TryLeaseAndGetAsync(string instanceId, string owner, DateTimeOffset now, TimeSpan duration, CancellationToken ct = default,
+        bool countAttempt = false)
+    {
+        ct.ThrowIfCancellationRequested();
+        var request = new LeaseRequest { InstanceId = instanceId, Owner = owner, Now = now, ExpiresAt = now + duration, CountAttempt = countAttempt };
+        await _leases.SubmitAsync(request);
+        return request.Row is not { } row ? null
+            : new StoredInstance(FlowInstanceState.FromJson(CompactJson.ReadState(row.StateJson)), row.FlowVersion, row.LeaseOwner, row.LeaseExpiresAt, row.RunAttempts);
+    }
 
     /// <summary>
     /// The instance's bookmark timers become exactly one per Delay bookmark of the state (with its retries

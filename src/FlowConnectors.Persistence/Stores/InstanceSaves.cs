@@ -37,6 +37,17 @@ internal sealed class InstanceSaveRows
     public Exception? Error { get; set; }
 }
 
+/// <summary>A lease to take, and the stored instance it gave (null: another owner holds it, or there is none).</summary>
+internal sealed class LeaseRequest
+{
+    public required string InstanceId { get; init; }
+    public required string Owner { get; init; }
+    public DateTimeOffset Now { get; init; }
+    public DateTimeOffset ExpiresAt { get; init; }
+    public bool CountAttempt { get; init; }
+    public (string StateJson, int FlowVersion, string? LeaseOwner, DateTimeOffset? LeaseExpiresAt, int RunAttempts)? Row { get; set; }
+}
+
 /// <summary>
 /// The resume path's statements, prepared per provider, without EF Core's change tracking: a lease taken and the
 /// instance read back in one <c>UPDATE … RETURNING</c>, and saves of many instances in one transaction (each a fenced
@@ -98,39 +109,33 @@ internal static class InstanceSaves
     private static readonly DbType[] ProcessedTypes = [DbType.Int64, DbType.String];
 
     /// <summary>
-    /// Takes the lease (free, expired or already the owner's) and reads the instance in one statement; null when
-    /// another owner holds it, or the instance does not exist.
+    /// Takes the leases of <paramref name="batch"/> (each free, expired or already its owner's) and reads each instance
+    /// back, one <c>UPDATE … RETURNING</c> per instance, all in one transaction: a burst of resumes (due timers, stored
+    /// callbacks) costs one commit, not one per instance. A request whose lease another owner holds (or whose instance
+    /// does not exist) gets no row.
     /// </summary>
-    public static async Task<StoredInstance?> LeaseAndGetAsync(IDbContextFactory<FlowConnectorsDbContext> factory, string instanceId, string owner,
-        DateTimeOffset now, DateTimeOffset expires, bool countAttempt, CancellationToken ct)
+    public static async Task LeaseManyAsync(IDbContextFactory<FlowConnectorsDbContext> factory, IReadOnlyList<LeaseRequest> batch, CancellationToken ct = default)
     {
-        string stateJson;
-        int flowVersion, attempts;
-        string? leaseOwner;
-        DateTimeOffset? leaseExpires;
-        await using (var db = await factory.CreateDbContextAsync(ct))
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var sqlite = db is SqliteDbContext;
+        // Begun through EF: on SQLite the write gate serializes it with this process's other writers.
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        await using var command = Command(db, transaction, LeaseSql, LeaseTypes, sqlite);
+        await command.PrepareAsync(ct);
+        foreach (var request in batch)
         {
-            var sqlite = db is SqliteDbContext;
-            // Begun through EF: on SQLite the write gate serializes it with this process's other writers.
-            await using var transaction = await db.Database.BeginTransactionAsync(ct);
-            await using var command = Command(db, transaction, LeaseSql, LeaseTypes, sqlite);
-            Set(command, 0, owner);
-            Set(command, 1, Time(expires, sqlite));
-            Set(command, 2, countAttempt ? 1 : 0);
-            Set(command, 3, instanceId);
-            Set(command, 4, Time(now, sqlite));
-            await using (var reader = await command.ExecuteReaderAsync(ct))
-            {
-                if (!await reader.ReadAsync(ct)) return null;
-                stateJson = reader.GetString(0);
-                flowVersion = reader.GetInt32(1);
-                leaseOwner = reader.IsDBNull(2) ? null : reader.GetString(2);
-                leaseExpires = reader.IsDBNull(3) ? null : ReadTime(reader, 3, sqlite);
-                attempts = reader.GetInt32(4);
-            }
-            await transaction.CommitAsync(ct);
+            request.Row = null;
+            Set(command, 0, request.Owner);
+            Set(command, 1, Time(request.ExpiresAt, sqlite));
+            Set(command, 2, request.CountAttempt ? 1 : 0);
+            Set(command, 3, request.InstanceId);
+            Set(command, 4, Time(request.Now, sqlite));
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            if (!await reader.ReadAsync(ct)) continue;
+            request.Row = (reader.GetString(0), reader.GetInt32(1), reader.IsDBNull(2) ? null : reader.GetString(2),
+                reader.IsDBNull(3) ? null : ReadTime(reader, 3, sqlite), reader.GetInt32(4));
         }
-        return new StoredInstance(FlowInstanceState.FromJson(CompactJson.ReadState(stateJson)), flowVersion, leaseOwner, leaseExpires, attempts);
+        await transaction.CommitAsync(ct);
     }
 
     /// <summary>
