@@ -95,8 +95,11 @@ public interface IInstanceStore
     /// <para>With <paramref name="leaseOwner"/> (a worker saving its run) the save is fenced: it throws
     /// <see cref="LeaseLostException"/> unless that owner still holds the lease, and releases the lease in the same
     /// statement when the state is no longer running (suspended or ended).</para>
+    /// <para>With <paramref name="processedMessageId"/> that stored stimulus (the one the run consumed) is marked processed
+    /// in the same transaction, so a resume is never on disk without its stimulus acknowledged, nor the other way round.</para>
     /// </summary>
-    Task SaveAsync(FlowInstanceState state, IReadOnlyList<JournalEntry> newJournalEntries, CancellationToken ct = default, InboxMessage? outbox = null, string? leaseOwner = null);
+    Task SaveAsync(FlowInstanceState state, IReadOnlyList<JournalEntry> newJournalEntries, CancellationToken ct = default, InboxMessage? outbox = null, string? leaseOwner = null,
+        long? processedMessageId = null);
     Task<StoredInstance?> GetAsync(string instanceId, CancellationToken ct = default);
     /// <summary>Newest first (by creation time).</summary>
     Task<IReadOnlyList<InstanceSummary>> ListAsync(InstanceQuery query, CancellationToken ct = default);
@@ -112,6 +115,13 @@ public interface IInstanceStore
     /// </summary>
     Task<bool> TryAcquireLeaseAsync(string instanceId, string owner, DateTimeOffset now, TimeSpan duration, CancellationToken ct = default,
         bool countAttempt = false);
+    /// <summary>
+    /// <see cref="TryAcquireLeaseAsync"/> and <see cref="GetAsync"/> together: the instance as stored once leased, or null
+    /// when another owner holds an unexpired lease (or it does not exist). A store may do it in one statement.
+    /// </summary>
+    async Task<StoredInstance?> TryLeaseAndGetAsync(string instanceId, string owner, DateTimeOffset now, TimeSpan duration, CancellationToken ct = default,
+        bool countAttempt = false) =>
+        await TryAcquireLeaseAsync(instanceId, owner, now, duration, ct, countAttempt) ? await GetAsync(instanceId, ct) : null;
     /// <summary>
     /// Frees the lease if <paramref name="owner"/> holds it. With <paramref name="forgetAttempt"/> the run attempt it
     /// counted is taken back: the run was stopped on purpose (its node hands its work back), it did not die.
@@ -238,6 +248,11 @@ public interface ITimerStore
     Task<IReadOnlyList<TimerRecord>> ClaimDueAsync(string owner, DateTimeOffset now, int max, DateTimeOffset claimUntil, CancellationToken ct = default);
     Task<IReadOnlyList<TimerRecord>> ListAsync(CancellationToken ct = default);
     Task<bool> DeleteAsync(string id, CancellationToken ct = default);
+    /// <summary>Deletes these timers (those that exist); a store may do it in one statement.</summary>
+    async Task DeleteManyAsync(IReadOnlyCollection<string> ids, CancellationToken ct = default)
+    {
+        foreach (var id in ids) await DeleteAsync(id, ct);
+    }
     Task DeleteForInstanceAsync(string instanceId, CancellationToken ct = default);
 }
 

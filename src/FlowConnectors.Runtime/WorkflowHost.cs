@@ -287,12 +287,13 @@ public sealed partial class WorkflowHost(
     /// </summary>
     /// <returns>Saved: false when the lease was taken over meanwhile (<see cref="LeaseLostException"/>): the result was
     /// dropped. ErrorFlow: the pending error-flow start stored with the fault, if any.</returns>
-    private async Task<(bool Saved, InboxMessage? ErrorFlow)> SaveResultAsync(CompiledFlow flow, int flowVersion, FlowRunResult result, ActiveRun active)
+    private async Task<(bool Saved, InboxMessage? ErrorFlow, bool Acknowledged)> SaveResultAsync(CompiledFlow flow, int flowVersion, FlowRunResult result,
+        ActiveRun active, long? acknowledges)
     {
         var errorFlow = result.State.Status == FlowStatus.Faulted ? ErrorFlowStartFor(flow, flowVersion, result.State, result.Secrets) : null;
         try
         {
-            await instances.SaveAsync(result.State, result.Journal, CancellationToken.None, outbox: errorFlow, leaseOwner: _owner);
+            await instances.SaveAsync(result.State, result.Journal, CancellationToken.None, outbox: errorFlow, leaseOwner: _owner, processedMessageId: acknowledges);
             // The save gave the lease back unless the instance still runs.
             if (result.State.Status != FlowStatus.Running) active.Leased = false;
         }
@@ -302,7 +303,7 @@ public sealed partial class WorkflowHost(
             // last save, and this run (possibly stopped as "lost" by the renewal) must not overwrite that as cancelled.
             // Its fault (if any) was not stored, so no error flow either: the run that counts reports its own.
             logger.LogWarning("instance {Instance}: {Message}", result.State.InstanceId, e.Message);
-            return (false, null);
+            return (false, null, false);
         }
         catch (InstanceEndedException e)
         {
@@ -314,7 +315,7 @@ public sealed partial class WorkflowHost(
                 result.State.Fault = ended.State.Fault;
             }
             // Whoever ended it (a cancel, the host) decided about its error flow.
-            return (true, null);
+            return (true, null, false);
         }
         catch (Exception e) when (e is not (OperationCanceledException or OutOfMemoryException))
         {
@@ -332,10 +333,10 @@ public sealed partial class WorkflowHost(
                 System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e);
             }
             MarkFaulted(result, reason);
-            return (true, errorFlow);
+            return (true, errorFlow, false);
         }
         await AfterSaveAsync(result.State);
-        return (true, errorFlow);
+        return (true, errorFlow, acknowledges is not null);
     }
 
     /// <summary>
@@ -389,8 +390,10 @@ public sealed partial class WorkflowHost(
     /// or, without one, continuing its queued work (crash recovery). Busy when another worker (or another run in
     /// this process) holds the instance; no result when there is nothing to do.
     /// </summary>
-    public Task<RunOutcome> ExecuteAsync(string instanceId, (string BookmarkId, JsonNode? Payload)? resume) =>
-        RunUnderLeaseAsync(RunTicket.ForStored(instanceId, resume));
+    /// <param name="acknowledges">A stored stimulus this resume consumes: marked processed in the transaction that saves the
+    /// run (<see cref="RunOutcome.Acknowledged"/>), so no separate write is needed for it.</param>
+    public Task<RunOutcome> ExecuteAsync(string instanceId, (string BookmarkId, JsonNode? Payload)? resume, long? acknowledges = null) =>
+        RunUnderLeaseAsync(RunTicket.ForStored(instanceId, resume, acknowledges));
 
     /// <summary>
     /// The one run path: every start, every resume and crash recovery come here. It takes the instance's lease
@@ -436,12 +439,11 @@ public sealed partial class WorkflowHost(
                 if (_stopping) return new RunOutcome(null, true);
                 // Leased and counted in one statement, so the attempt is on disk before the run and a run that kills the
                 // process is counted too; an attempt that runs nothing (below) is taken back when the lease is released.
-                if (!await instances.TryAcquireLeaseAsync(ticket.InstanceId, _owner, clock.GetUtcNow(), options.LeaseDuration, countAttempt: true))
-                    return new RunOutcome(null, true);
+                // The lease and the stored state come back from one statement.
+                var found = await instances.TryLeaseAndGetAsync(ticket.InstanceId, _owner, clock.GetUtcNow(), options.LeaseDuration, countAttempt: true);
+                if (found is null) return new RunOutcome(null, true);
                 active.Leased = true;
                 active.AttemptCounted = true;
-                var found = await instances.GetAsync(ticket.InstanceId);
-                if (found is null) return new RunOutcome(null, false);
                 state = found.State;
                 if (ticket.Resume is { } r)
                 {
@@ -500,16 +502,18 @@ public sealed partial class WorkflowHost(
 
             // 3. The save (dropped when another node took the instance over: it runs it from the last save).
             InboxMessage? errorFlow;
+            var acknowledged = false;
             if (stored)
             {
-                var (saved, savedErrorFlow) = await SaveResultAsync(flow, flowVersion, result, active);
+                var (saved, savedErrorFlow, savedAcknowledged) = await SaveResultAsync(flow, flowVersion, result, active, ticket.Acknowledges);
                 if (!saved) return new RunOutcome(null, true);
                 errorFlow = savedErrorFlow;
+                acknowledged = savedAcknowledged;
             }
             else errorFlow = await CreateFinishedAsync(flow, result, ticket.FlowVersion, startingState!);
             // Stored with the fault: started now, or by the inbox worker if this process dies first.
             await StartErrorFlowNowAsync(errorFlow);
-            return new RunOutcome(result, false);
+            return new RunOutcome(result, false, acknowledged);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -646,11 +650,14 @@ public sealed partial class WorkflowHost(
             if ((await instances.FindBookmarksAsync(message.Hash)).Count > 0) await inbox.SetStatusAsync(message.Id, InboxStatus.Pending, null, null);
             return;
         }
+        // A callback's one instance: the message is marked processed in the transaction that saves the resume.
+        long? acknowledges = matches.Count == 1 && message.Kind != EventStimulus.BookmarkName ? message.Id : null;
         string? first = null;
         var busy = new List<string>();
         foreach (var match in matches)
         {
-            var (result, isBusy) = await ExecuteAsync(match.InstanceId, (match.BookmarkId, message.Payload?.DeepClone()));
+            var (result, isBusy, acknowledged) = await ExecuteAsync(match.InstanceId, (match.BookmarkId, message.Payload?.DeepClone()), acknowledges);
+            if (acknowledged) return;
             if (isBusy) busy.Add(match.InstanceId);
             else if (result is not null) first ??= match.InstanceId;
         }
@@ -704,7 +711,7 @@ public sealed partial class WorkflowHost(
     public async Task FireTimerAsync(TimerRecord timer)
     {
         if (timer.InstanceId is not { } instance || timer.BookmarkId is not { } bookmark) return;
-        var (_, busy) = await ExecuteAsync(instance, (bookmark, null));
+        var busy = (await ExecuteAsync(instance, (bookmark, null))).Busy;
         if (busy && (await instances.GetAsync(instance))?.State.Bookmarks.Any(b => b.Id == bookmark) == true)
             throw new InvalidOperationException($"instance {instance} is busy; the timer will be retried");
     }
@@ -775,8 +782,9 @@ public sealed partial class WorkflowHost(
 
 public sealed class NotFoundException(string message) : Exception(message);
 
-/// <summary>What a run under lease gave: its result, or busy when another worker held the instance.</summary>
-public sealed record RunOutcome(FlowRunResult? Result, bool Busy);
+/// <summary>What a run under lease gave: its result, or busy when another worker held the instance; Acknowledged when the stimulus it
+/// consumed was marked processed with its save.</summary>
+public sealed record RunOutcome(FlowRunResult? Result, bool Busy, bool Acknowledged = false);
 
 /// <summary>
 /// What <see cref="WorkflowHost.RunUnderLeaseAsync"/> runs: a new instance with its state in hand (stored before
@@ -796,6 +804,8 @@ internal sealed class RunTicket
     /// <summary>A caller waits for this run's result (a synchronous start): the run starts on the caller's thread.</summary>
     public bool CallerWaits { get; private init; }
     public (string BookmarkId, JsonNode? Payload)? Resume { get; private init; }
+    /// <summary>The stored stimulus marked processed with this run's save.</summary>
+    public long? Acknowledges { get; private init; }
     /// <summary>Set once the instance is stored (or the run is over): a caller may acknowledge it then.</summary>
     public TaskCompletionSource Stored { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     /// <summary>True once this run stored the new instance (leased to it).</summary>
@@ -817,5 +827,6 @@ internal sealed class RunTicket
     public static RunTicket New(FlowInstanceState state, CompiledFlow flow, int flowVersion, bool storeFirst, TimeSpan visibleAfter) =>
         new(state.InstanceId) { NewState = state, Flow = flow, FlowVersion = flowVersion, StoreFirst = storeFirst, VisibleAfter = visibleAfter, CallerWaits = !storeFirst };
 
-    public static RunTicket ForStored(string instanceId, (string BookmarkId, JsonNode? Payload)? resume) => new(instanceId) { Resume = resume };
+    public static RunTicket ForStored(string instanceId, (string BookmarkId, JsonNode? Payload)? resume, long? acknowledges = null) =>
+        new(instanceId) { Resume = resume, Acknowledges = acknowledges };
 }

@@ -49,10 +49,5 @@ public sealed class ConnectorRuntime : IAsyncDisposable
 
     public static string ClientNameOf(string connectorKey) => "connector:" + connectorKey;
 
-    // Kept for CollectionRunner until it moves to FlowConnectors.Collection (its own helper owns that file).
-    internal LoadedConnector Loaded(string key) => Installed.Loaded(key);
-    internal Task<Connection> GetConnectionAsync(string connectionId, CancellationToken cancellationToken) =>
-        Connections.GetConnectionAsync(connectionId, cancellationToken);
-
     public ValueTask DisposeAsync() => Installed.DisposeAsync();
 }

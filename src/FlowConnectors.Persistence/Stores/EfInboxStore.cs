@@ -11,14 +11,18 @@ internal sealed class EfInboxStore(IDbContextFactory<FlowConnectorsDbContext> fa
     private static readonly string Expired = InboxStatus.Expired.ToString();
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
 
+    // Messages stored at the same time (callbacks and events arriving together) are written in one transaction.
+    private readonly GroupCommit<InboxMessageEntity> _adds = new(batch => InstanceInserts.WriteInboxAsync(factory, batch));
+
+    /// <summary>
+    /// Stores the message with a prepared INSERT, group-committed with others that arrive meanwhile; returns once it is
+    /// committed, so an endpoint that answers 2xx after it has the stimulus on disk.
+    /// </summary>
     public async Task<long> AddAsync(InboxMessage message, CancellationToken ct = default)
     {
-        await using var db = await factory.CreateDbContextAsync(ct);
+        ct.ThrowIfCancellationRequested();
         var row = Row(message, _clock.GetUtcNow());
-        db.InboxMessages.Add(row);
-        await db.SaveChangesAsync(ct);
-        // Every node's workers wake for it (PostgreSQL LISTEN/NOTIFY); nothing on SQLite.
-        if (row.Status == Pending) await EfRunQueue.NotifyAsync(db, ct);
+        await _adds.SubmitAsync(row);
         return row.Id;
     }
 

@@ -25,6 +25,10 @@ internal sealed class EfInstanceStore(IDbContextFactory<FlowConnectorsDbContext>
         public Exception? Error;
     }
     private readonly Lock _pendingLock = new();
+    // Saves of stored instances, group-committed the same way.
+    private readonly GroupCommit<InstanceSaveRows> _saves = new(batch => InstanceSaves.WriteAsync(factory, batch));
+    // Leases of resumes, group-committed too.
+    private readonly GroupCommit<LeaseRequest> _leases = new(batch => InstanceSaves.LeaseManyAsync(factory, batch));
     private List<PendingCreate> _pending = [];
     private bool _flushing;
 
@@ -121,37 +125,52 @@ internal sealed class EfInstanceStore(IDbContextFactory<FlowConnectorsDbContext>
         }
     }
 
-    public async Task SaveAsync(FlowInstanceState state, IReadOnlyList<JournalEntry> newJournalEntries, CancellationToken ct = default, InboxMessage? outbox = null, string? leaseOwner = null)
+    /// <summary>
+    /// Saves the state with prepared statements (<see cref="InstanceSaves"/>), group-committed with the saves of other
+    /// instances that arrive meanwhile: one transaction for many resumes. A save refused because the instance ended or
+    /// its lease is another's fails only its own call.
+    /// </summary>
+    public async Task SaveAsync(FlowInstanceState state, IReadOnlyList<JournalEntry> newJournalEntries, CancellationToken ct = default, InboxMessage? outbox = null,
+        string? leaseOwner = null, long? processedMessageId = null)
     {
-        await using var db = await factory.CreateDbContextAsync(ct);
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        var row = await db.Instances.FirstOrDefaultAsync(i => i.Id == state.InstanceId, ct)
-                  ?? throw new InvalidOperationException($"instance '{state.InstanceId}' does not exist: create it first");
-        // An end is final: a worker finishing a run that was cancelled (or faulted by the host) meanwhile loses.
-        if (Ended.Contains(row.Status)) throw new InstanceEndedException(state.InstanceId, row.Status.ToLowerInvariant());
-        // A worker whose lease was taken over (or handed back) must not overwrite the state the new holder runs from.
-        if (leaseOwner is not null && row.LeaseOwner != leaseOwner) throw new LeaseLostException(state.InstanceId, row.LeaseOwner);
-        Mirror(row, state, _clock.GetUtcNow());
-        row.Revision++;
-        row.RunAttempts = 0;
-        // A run that suspended or ended gives its lease back in the same statement, not in one more round trip.
-        if (leaseOwner is not null && state.Status != FlowStatus.Running)
+        ct.ThrowIfCancellationRequested();
+        var now = _clock.GetUtcNow();
+        // Built and serialized once, on the caller's thread; the caller waits until the write, so state and journal hold still.
+        var save = new InstanceSaveRows
         {
-            row.LeaseOwner = null;
-            row.LeaseExpiresAt = null;
-        }
-        // The instance's bookmarks are replaced by the state's: the set is always exactly what the state holds.
-        await db.Bookmarks.Where(b => b.InstanceId == state.InstanceId).ExecuteDeleteAsync(ct);
-        db.Bookmarks.AddRange(BookmarkRows(state));
-        await SyncTimersAsync(db, state, ct);
-        if (newJournalEntries.Count > 0)
-        {
-            var last = await db.JournalEntries.Where(j => j.InstanceId == state.InstanceId).MaxAsync(j => (int?)j.Sequence, ct) ?? 0;
-            db.JournalEntries.AddRange(JournalRows(state.InstanceId, last, newJournalEntries));
-        }
-        if (outbox is not null) db.InboxMessages.Add(EfInboxStore.Row(outbox, _clock.GetUtcNow()));
-        await db.SaveChangesAsync(ct);
-        await transaction.CommitAsync(ct);
+            InstanceId = state.InstanceId,
+            FlowId = state.FlowId,
+            StateJson = CompactJson.WriteState(state.ToUtf8Json()),
+            Status = state.Status.ToString(),
+            Fault = state.Fault?.ToString(),
+            FaultNodeId = state.Fault?.NodeId,
+            CorrelationId = state.CorrelationId,
+            UpdatedAt = state.UpdatedAt == default ? now : state.UpdatedAt,
+            LeaseOwner = leaseOwner,
+            // A run that suspended or ended gives its lease back in the same statement, not in one more round trip.
+            ReleaseLease = leaseOwner is not null && state.Status != FlowStatus.Running,
+            Bookmarks = BookmarkRows(state).ToList(),
+            Timers = DelayTimers(state).Select(t => TimerRow(t, null)).ToList(),
+            Journal = JournalRows(state.InstanceId, 0, newJournalEntries).ToList(),
+            Outbox = outbox is null ? null : EfInboxStore.Row(outbox, now),
+            ProcessedMessageId = processedMessageId,
+        };
+        await _saves.SubmitAsync(save);
+        if (save.Error is { } refused) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(refused);
+    }
+
+    /// <summary>
+    /// The lease taken and the instance read in one <c>UPDATE … RETURNING</c>, group-committed with the leases other
+    /// resumes take meanwhile (<see cref="InstanceSaves.LeaseManyAsync"/>); the state is deserialized on the caller's thread.
+    /// </summary>
+    public async Task<StoredInstance?> TryLeaseAndGetAsync(string instanceId, string owner, DateTimeOffset now, TimeSpan duration, CancellationToken ct = default,
+        bool countAttempt = false)
+    {
+        ct.ThrowIfCancellationRequested();
+        var request = new LeaseRequest { InstanceId = instanceId, Owner = owner, Now = now, ExpiresAt = now + duration, CountAttempt = countAttempt };
+        await _leases.SubmitAsync(request);
+        return request.Row is not { } row ? null
+            : new StoredInstance(FlowInstanceState.FromJson(CompactJson.ReadState(row.StateJson)), row.FlowVersion, row.LeaseOwner, row.LeaseExpiresAt, row.RunAttempts);
     }
 
     /// <summary>

@@ -56,6 +56,15 @@ internal sealed class EfTimerStore(IDbContextFactory<FlowConnectorsDbContext> fa
         return await db.Timers.Where(t => t.Id == id).ExecuteDeleteAsync(ct) > 0;
     }
 
+    public async Task DeleteManyAsync(IReadOnlyCollection<string> ids, CancellationToken ct = default)
+    {
+        if (ids.Count == 0) return;
+        await using var db = await factory.CreateDbContextAsync(ct);
+        // Fired timers of one pass go in one statement, a few hundred ids at a time (SQLite's parameter limit is far above that).
+        foreach (var chunk in ids.Chunk(500))
+            await db.Timers.Where(t => chunk.Contains(t.Id)).ExecuteDeleteAsync(ct);
+    }
+
     public async Task DeleteForInstanceAsync(string instanceId, CancellationToken ct = default)
     {
         await using var db = await factory.CreateDbContextAsync(ct);

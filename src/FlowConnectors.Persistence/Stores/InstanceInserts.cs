@@ -35,7 +35,7 @@ internal static class InstanceInserts
         "INSERT INTO \"JournalEntries\" (\"InstanceId\", \"Sequence\", \"NodeId\", \"ActivityType\", \"StartedAt\", \"DurationMs\", \"InputsJson\", " +
         "\"OutputsJson\", \"Outcome\", \"Error\", \"RunBy\") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
 
-    private const string InboxSql =
+    internal const string InboxSql =
         "INSERT INTO \"InboxMessages\" (\"Kind\", \"Hash\", \"HeadersJson\", \"Body\", \"PayloadJson\", \"ReceivedAt\", \"Status\", \"Attempts\", " +
         "\"Error\", \"InstanceId\") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
 
@@ -44,7 +44,7 @@ internal static class InstanceInserts
         DbType.DateTimeOffset, DbType.DateTimeOffset, DbType.String, DbType.DateTimeOffset, DbType.Int32, DbType.String];
     private static readonly DbType[] BookmarkTypes = [DbType.String, DbType.String, DbType.String, DbType.String, DbType.String, DbType.String, DbType.DateTimeOffset];
     private static readonly DbType[] TimerTypes = [DbType.String, DbType.DateTimeOffset, DbType.String, DbType.String, DbType.String, DbType.String, DbType.String];
-    private static readonly DbType[] InboxTypes = [DbType.String, DbType.String, DbType.String, DbType.Binary, DbType.String, DbType.DateTimeOffset, DbType.String,
+    internal static readonly DbType[] InboxTypes = [DbType.String, DbType.String, DbType.String, DbType.Binary, DbType.String, DbType.DateTimeOffset, DbType.String,
         DbType.Int32, DbType.String, DbType.String];
     private static readonly DbType[] JournalTypes = [DbType.String, DbType.Int32, DbType.String, DbType.String, DbType.DateTimeOffset, DbType.Double, DbType.String,
         DbType.String, DbType.String, DbType.String, DbType.String];
@@ -112,6 +112,31 @@ internal static class InstanceInserts
         }
     }
 
+    /// <summary>Inserts the messages in one transaction (all or nothing) and sets each row's new id.</summary>
+    public static async Task WriteInboxAsync(IDbContextFactory<FlowConnectorsDbContext> factory, IReadOnlyList<InboxMessageEntity> batch, CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var sqlite = db is SqliteDbContext;
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        using var insert = new Statement(db.Database.GetDbConnection(), transaction.GetDbTransaction(), InboxSql + " RETURNING \"Id\"", InboxTypes, sqlite);
+        try
+        {
+            foreach (var m in batch)
+            {
+                insert.Set(0, m.Kind).Set(1, m.Hash).Set(2, m.HeadersJson).Set(3, m.Body).Set(4, m.PayloadJson).Set(5, Time(m.ReceivedAt, sqlite))
+                    .Set(6, m.Status).Set(7, m.Attempts).Set(8, m.Error).Set(9, m.InstanceId);
+                m.Id = Convert.ToInt64(await insert.ScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture);
+            }
+            await transaction.CommitAsync(ct);
+        }
+        catch (DbException e)
+        {
+            throw new DbUpdateException($"the inbox message could not be stored: {e.Message}", e);
+        }
+        // Every node's workers wake for pending work (PostgreSQL LISTEN/NOTIFY, once per batch); nothing on SQLite.
+        if (batch.Any(m => m.Status == nameof(InboxStatus.Pending))) await EfRunQueue.NotifyAsync(db, ct);
+    }
+
     private static object? Time(DateTimeOffset? value, bool sqlite) =>
         value is not { } time ? null : sqlite ? time.UtcTicks : time.ToUniversalTime();
 
@@ -150,6 +175,16 @@ internal static class InstanceInserts
                 _prepared = true;
             }
             await _command.ExecuteNonQueryAsync(ct);
+        }
+
+        public async Task<object?> ScalarAsync(CancellationToken ct)
+        {
+            if (!_prepared)
+            {
+                await _command.PrepareAsync(ct);
+                _prepared = true;
+            }
+            return await _command.ExecuteScalarAsync(ct);
         }
 
         public void Dispose() => _command.Dispose();

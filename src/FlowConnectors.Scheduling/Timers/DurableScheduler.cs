@@ -250,21 +250,37 @@ public sealed class DurableScheduler : IDurableTimers
             var now = _clock.GetUtcNow();
             var due = await _store.ClaimDueAsync(_options.Owner, now, _options.BatchSize, now + _options.ClaimDuration, ct);
             var fresh = due.Where(t => done.Add(t.Id)).ToList();
-            if (_options.Parallelism <= 1 || fresh.Count <= 1)
-                foreach (var timer in fresh) await ProcessAsync(timer, ct);
-            else
-                await Parallel.ForEachAsync(fresh.GroupBy(t => t.InstanceId ?? t.TriggerId ?? t.Id, StringComparer.Ordinal),
-                    new ParallelOptions { MaxDegreeOfParallelism = _options.Parallelism },
-                    async (timers, _) =>
-                    {
-                        foreach (var timer in timers) await ProcessAsync(timer, ct);
-                    });
+            // Fired timers are deleted together once the batch is through: one write for the batch, not one per timer.
+            var fired = new System.Collections.Concurrent.ConcurrentBag<string>();
+            try
+            {
+                if (_options.Parallelism <= 1 || fresh.Count <= 1)
+                    foreach (var timer in fresh) await ProcessAsync(timer, fired, ct);
+                else
+                    await Parallel.ForEachAsync(fresh.GroupBy(t => t.InstanceId ?? t.TriggerId ?? t.Id, StringComparer.Ordinal),
+                        new ParallelOptions { MaxDegreeOfParallelism = _options.Parallelism },
+                        async (timers, _) =>
+                        {
+                            foreach (var timer in timers) await ProcessAsync(timer, fired, ct);
+                        });
+            }
+            finally
+            {
+                // Also when the pass stops half-way (the host stops): what fired is not fired again.
+                if (!fired.IsEmpty)
+                {
+                    var ids = fired.ToArray();
+                    await _store.DeleteManyAsync(ids, CancellationToken.None);
+                    lock (_gate) foreach (var id in ids) _retries.Remove(id);
+                }
+            }
             // Stop when the store has no more, or only returns timers already handled (a delete failed).
             if (due.Count < _options.BatchSize || fresh.Count == 0) return done.Count;
         }
     }
 
-    private async Task ProcessAsync(TimerRecord timer, CancellationToken ct)
+    /// <summary>Fires one timer; once it is done with (fired, or given up on) its id goes to <paramref name="fired"/> for deletion.</summary>
+    private async Task ProcessAsync(TimerRecord timer, System.Collections.Concurrent.ConcurrentBag<string> fired, CancellationToken ct)
     {
         (TimerRecord Original, int Attempts) entry;
         lock (_gate)
@@ -290,7 +306,7 @@ public sealed class DurableScheduler : IDurableTimers
             _logger.LogError(e, "Timer {TimerId} ({Kind}) failed {Attempts} times; giving up on it", original.Id, original.Kind, attempts);
         }
         if (original.Kind == TimerKinds.Trigger) await RescheduleAsync(original, ct);
-        await DeleteAsync(timer.Id, ct);
+        fired.Add(timer.Id);
     }
 
     private async Task DeleteAsync(string id, CancellationToken ct)
