@@ -1,5 +1,5 @@
 using FlowConnectors.Connectors.Manifest;
-using FlowConnectors.Connectors.Testing;
+using FlowConnectors.Testing;
 using FlowConnectors.Engine.Runtime;
 
 namespace FlowConnectors.Catalog;

@@ -24,7 +24,7 @@ internal sealed class FlowSession(CliOutput output, FlowEngine engine, CompiledF
 
     public static FlowEngine CreateEngine(string flowPath, WorkingDirectory directory, Http.Network.NetworkPolicy network) => new(new FlowEngineOptions
     {
-        Registry = FlowConnectors.Connectors.Runtime.ConnectorRuntime.CreateRegistry(),
+        Registry = CliActivities.Create(),
         Flows = new DirectoryFlowProvider(Path.GetDirectoryName(Path.GetFullPath(directory.Resolve(flowPath)))!),
         // HTTP nodes send through a client that applies the network policy.
         Services = Http.HttpServices.AddFlowHttp(new ServiceCollection(), network: network)

@@ -17,6 +17,15 @@ public sealed class DescribeCommandTests
     }
 
     [Fact]
+    public async Task Describe_knows_data_collections_activity_so_template_made_connectors_validate_from_the_command_line()
+    {
+        var result = await Flowc.RunAsync(Repo.Root, "describe", "Collection.StoreUsers");
+
+        result.ExitCode.ShouldBe(0, result.ToString());
+        JsonNode.Parse(result.Stdout)!["type"]!.GetValue<string>().ShouldBe("Collection.StoreUsers");
+    }
+
+    [Fact]
     public async Task Describe_prints_one_descriptor_with_its_inputs_and_outcomes()
     {
         var result = await Flowc.RunAsync(Repo.Root, "describe", "ForEach");

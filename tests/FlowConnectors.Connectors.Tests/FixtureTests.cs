@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
-using FlowConnectors.Connectors.Testing;
+using FlowConnectors.Testing;
 using Microsoft.AspNetCore.Http;
 
 namespace FlowConnectors.Connectors.Tests;

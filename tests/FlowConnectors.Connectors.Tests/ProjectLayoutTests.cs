@@ -34,9 +34,6 @@ public sealed class ProjectLayoutTests
     private static readonly HashSet<string> MayUseAspNetCore = new(StringComparer.Ordinal)
     {
         "FlowConnectors.Server", "FlowConnectors.Testing",
-        // Until the fixture stub leaves for FlowConnectors.Testing: it cannot yet, because the catalog's Packer (still
-        // inside Connectors) runs the fixtures. Remove this line once Catalog and Testing are their own projects.
-        "FlowConnectors.Connectors",
     };
 
     [Fact]

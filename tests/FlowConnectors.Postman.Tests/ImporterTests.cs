@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using FlowConnectors.Connectors.Manifest;
 using FlowConnectors.Import.Postman;
 using FlowConnectors.Connectors.Runtime;
-using FlowConnectors.Connectors.Testing;
+using FlowConnectors.Testing;
 using FlowConnectors.Engine.Flows;
 using FlowConnectors.Engine.Runtime;
 

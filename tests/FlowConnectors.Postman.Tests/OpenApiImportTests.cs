@@ -3,7 +3,7 @@ using FlowConnectors.Connectors.Manifest;
 using FlowConnectors.Import.OpenApi;
 using FlowConnectors.Import.Postman;
 using FlowConnectors.Connectors.Runtime;
-using FlowConnectors.Connectors.Testing;
+using FlowConnectors.Testing;
 using FlowConnectors.Engine.Flows;
 using FlowConnectors.Engine.Runtime;
 

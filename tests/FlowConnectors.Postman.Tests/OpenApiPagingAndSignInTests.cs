@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using FlowConnectors.Connectors.Manifest;
 using FlowConnectors.Connectors.Runtime;
-using FlowConnectors.Connectors.Testing;
+using FlowConnectors.Testing;
 using FlowConnectors.Engine.Flows;
 using FlowConnectors.Engine.Runtime;
 using FlowConnectors.Import.OpenApi;

@@ -21,7 +21,7 @@ internal sealed class DescribeCommand
 
     private int Execute(string? type)
     {
-        var registry = FlowConnectors.Connectors.Runtime.ConnectorRuntime.CreateRegistry();
+        var registry = CliActivities.Create();
         if (type is null)
         {
             _output.WriteJson(_output.Out, new JsonArray(registry.Descriptors.Select(d => (JsonNode)d.ToJson()).ToArray()));

@@ -38,7 +38,7 @@ internal sealed class ImportOpenApiCommand
         try
         {
             imported = OpenApiImporter.Import(File.ReadAllText(_directory.Resolve(collectionFile)), name);
-            written = ConnectorFolderWriter.Write(imported, _directory.Resolve(outFolder), new FlowEngine(new FlowEngineOptions { Registry = ConnectorRuntime.CreateRegistry() }));
+            written = ConnectorFolderWriter.Write(imported, _directory.Resolve(outFolder), new FlowEngine(new FlowEngineOptions { Registry = CliActivities.Create() }));
         }
         catch (PostmanImportException e)
         {

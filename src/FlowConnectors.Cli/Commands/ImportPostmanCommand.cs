@@ -40,7 +40,7 @@ internal sealed class ImportPostmanCommand
         try
         {
             imported = PostmanImporter.Import(File.ReadAllText(_directory.Resolve(collectionFile)), name, environmentFiles.Select(f => File.ReadAllText(_directory.Resolve(f))).ToList());
-            written = ConnectorFolderWriter.Write(imported, _directory.Resolve(outFolder), new FlowEngine(new FlowEngineOptions { Registry = ConnectorRuntime.CreateRegistry() }));
+            written = ConnectorFolderWriter.Write(imported, _directory.Resolve(outFolder), new FlowEngine(new FlowEngineOptions { Registry = CliActivities.Create() }));
         }
         catch (PostmanImportException e)
         {

@@ -41,7 +41,7 @@ internal abstract class PackageSource
         return (key, version);
     }
 
-    public static FlowEngine Validator() => new(new FlowEngineOptions { Registry = ConnectorRuntime.CreateRegistry() });
+    public static FlowEngine Validator() => new(new FlowEngineOptions { Registry = CliActivities.Create() });
 
     private sealed class Folder(DirectoryCatalog catalog) : PackageSource
     {

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using FlowConnectors.Connectors.Manifest;
 using FlowConnectors.Connectors.Runtime;
-using FlowConnectors.Connectors.Testing;
+using FlowConnectors.Testing;
 using FlowConnectors.Engine.Runtime;
 
 namespace FlowConnectors.Cli.Commands;
@@ -39,7 +39,7 @@ internal sealed class TestCommand
             ? [full]
             : Directory.GetDirectories(full).Where(ConnectorPackage.IsConnectorFolder).Order(StringComparer.Ordinal).ToList();
         if (folders.Count == 0) throw new CliException($"{path} is not a connector folder (no {ManifestReader.FileName}) and holds none");
-        var engine = new FlowEngine(new FlowEngineOptions { Registry = ConnectorRuntime.CreateRegistry() });
+        var engine = new FlowEngine(new FlowEngineOptions { Registry = CliActivities.Create() });
         int passed = 0, failed = 0;
         foreach (var folder in folders)
         {

@@ -49,7 +49,7 @@ internal sealed class ValidateCommand
         }
         else throw new CliException($"no such file or directory: {path}");
 
-        var engine = new FlowEngine(new FlowEngineOptions { Registry = ConnectorRuntime.CreateRegistry() });
+        var engine = new FlowEngine(new FlowEngineOptions { Registry = CliActivities.Create() });
         var callable = new DirectoryFlowProvider(tree);
         var invalid = 0;
         var warnings = 0;

@@ -45,7 +45,7 @@ internal sealed class DurableStore : IAsyncDisposable
         services.AddDataProtection().SetApplicationName("FlowConnectors").PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(data, "keys")));
         Http.HttpServices.AddFlowHttp(services, network: network);
         services.AddFlowPersistence(PersistenceOptions.Sqlite(path));
-        services.AddSingleton(ConnectorRuntime.CreateRegistry().AddAssembly(typeof(DurableScheduler).Assembly));
+        services.AddSingleton(CliActivities.Create().AddAssembly(typeof(DurableScheduler).Assembly));
         services.AddSingleton(provider => new ConnectorRuntime([], new ConnectorRuntimeOptions
         {
             Connections = provider.GetRequiredService<IConnectionStore>(),

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace FlowConnectors.Connectors.Connections;
 
@@ -24,8 +25,20 @@ public sealed partial class FileConnectionStore : IConnectionStore
     {
         _directory = directory;
         Directory.CreateDirectory(directory);
-        protection ??= DataProtectionProvider.Create(new DirectoryInfo(Path.Combine(directory, ".keys")));
+        protection ??= KeysIn(Path.Combine(directory, ".keys"));
         _protector = protection.CreateProtector(Purpose);
+    }
+
+    /// <summary>
+    /// A provider whose key ring is a folder: what DataProtectionProvider.Create gives, built from the Data Protection
+    /// package itself (its Extensions package, and with it the ASP.NET Core framework, is not needed for that).
+    /// </summary>
+    private static IDataProtectionProvider KeysIn(string folder)
+    {
+        var services = new ServiceCollection();
+        services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(folder));
+        return services.BuildServiceProvider()
+            .GetRequiredService<IDataProtectionProvider>();
     }
 
     public async Task<Connection?> GetAsync(string id, CancellationToken cancellationToken = default)

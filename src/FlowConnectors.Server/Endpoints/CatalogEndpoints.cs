@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using FlowConnectors.Catalog;
-using FlowConnectors.Connectors.Testing;
+using FlowConnectors.Testing;
 using FlowConnectors.Engine.Flows;
 using FlowConnectors.Persistence;
 using FlowConnectors.Persistence.Identity;

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace FlowConnectors.Connectors.Testing;
+namespace FlowConnectors.Testing;
 
 /// <summary>A recorded test of one connector flow (docs/connectors.md, "Offline tests").</summary>
 internal sealed record Fixture(

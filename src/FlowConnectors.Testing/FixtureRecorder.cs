@@ -9,7 +9,7 @@ using FlowConnectors.Engine;
 using FlowConnectors.Engine.Flows;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace FlowConnectors.Connectors.Testing;
+namespace FlowConnectors.Testing;
 
 /// <summary>
 /// Records fixtures against a live API: runs each fixture's flow with a real connection, captures

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using FlowConnectors.Engine.Flows;
 using FlowConnectors.Engine.Values;
 
-namespace FlowConnectors.Connectors.Testing;
+namespace FlowConnectors.Testing;
 
 /// <summary>Lists where two JSON values differ, one line per path, for readable test failures.</summary>
 public static class JsonDiff

@@ -14,7 +14,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace FlowConnectors.Connectors.Testing;
+namespace FlowConnectors.Testing;
 
 /// <summary>One fixture's result: passed, or every difference found.</summary>
 public sealed record FixtureReport(string File, string Description, IReadOnlyList<string> Differences)
