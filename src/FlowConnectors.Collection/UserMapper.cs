@@ -39,14 +39,15 @@ public sealed class UserMapper
     /// <summary>The kept users of a page, how many the filters left out, and how many had no id.</summary>
     /// <remarks>
     /// The page is walked as <see cref="JsonElement"/>s: looking fields up in a page's <see cref="JsonNode"/>s
-    /// builds a dictionary for every record, which cost more than fetching the page. The array is written out
-    /// and parsed once through public APIs: a page straight from Http.Paginate is still backed by the parsed
-    /// response, so writing it copies that text without making a node per record, and parsing it back is a
-    /// small share of a page's cost. Only values a filter compares become nodes, so filters and text
+    /// builds a dictionary for every record, which cost more than fetching the page. A page from Http.Paginate
+    /// is read where it was parsed (<see cref="FlowConnectors.Http.Activities.PageRecords"/>); any other array is
+    /// written out and parsed once. Only values a filter compares become nodes, so filters and text
     /// conversion behave exactly as on nodes.
     /// </remarks>
     public (List<CollectedUser> Users, int Filtered, int Skipped) MapPage(JsonArray records)
     {
+        // A page from Http.Paginate comes with its parsed text: read in place, nothing written or parsed again.
+        if (FlowConnectors.Http.Activities.PageRecords.TryGetParsed(records, out var parsed)) return MapPage(parsed);
         var buffer = t_buffer ??= new System.Buffers.ArrayBufferWriter<byte>(64 * 1024);
         buffer.ResetWrittenCount();
         // The array's own JSON is valid: the writer need not check it again.

@@ -4,6 +4,9 @@ using Acornima.Ast;
 using Jint;
 using JintEngine = Jint.Engine;
 using Jint.Native;
+using Jint.Native.Function;
+using Jint.Runtime.Descriptors;
+using Jint.Runtime.Interop;
 using Jint.Runtime;
 
 namespace FlowConnectors.Engine.Expressions;
@@ -92,8 +95,10 @@ internal sealed class ScriptHost : IDisposable
     {
         if (_dirtyNodes.Count > 0)
         {
+            // Converted when a script first reads nodes.<id>: a loop node's outputs (a page of records) change every
+            // round, and converting them for a script that reads only input cost more than the rest of the round.
             foreach (var id in _dirtyNodes)
-                _nodes.FastSetDataProperty(id, _model.NodeOutputs.TryGetValue(id, out var outputs) ? JsConvert.ToJs(_engine, outputs) : JsValue.Undefined);
+                _nodes.FastSetProperty(id, _model.NodeOutputs.ContainsKey(id) ? LazyOutputs(id) : new PropertyDescriptor(JsValue.Undefined, PropertyFlag.ConfigurableEnumerableWritable));
             _dirtyNodes.Clear();
         }
         if (_dirtyVars.Count > 0)
@@ -102,6 +107,26 @@ internal sealed class ScriptHost : IDisposable
                 _vars.FastSetDataProperty(name, _model.Variables.TryGetValue(name, out var value) ? JsConvert.ToJs(_engine, value) : JsValue.Undefined);
             _dirtyVars.Clear();
         }
+    }
+
+    /// <summary>
+    /// A property that converts the node's outputs on its first read and then holds them as a plain data property,
+    /// as if they had been set at once; a script's assignment replaces it the same way.
+    /// </summary>
+    private GetSetPropertyDescriptor LazyOutputs(string id)
+    {
+        var getter = new ClrFunction(_engine, "get " + id, (_, _) =>
+        {
+            var value = _model.NodeOutputs.TryGetValue(id, out var outputs) ? JsConvert.ToJs(_engine, outputs) : JsValue.Undefined;
+            _nodes.FastSetProperty(id, new PropertyDescriptor(value, PropertyFlag.ConfigurableEnumerableWritable));
+            return value;
+        });
+        var setter = new ClrFunction(_engine, "set " + id, (_, arguments) =>
+        {
+            _nodes.FastSetProperty(id, new PropertyDescriptor(arguments.At(0), PropertyFlag.ConfigurableEnumerableWritable));
+            return JsValue.Undefined;
+        });
+        return new GetSetPropertyDescriptor(getter, setter, enumerable: true, configurable: true);
     }
 
     /// <summary>Turns every way a script can fail into one sentence; null for host bugs.</summary>

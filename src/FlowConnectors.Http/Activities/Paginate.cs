@@ -509,7 +509,7 @@ internal sealed class Paginate : Activity, INodeValidator, INodeSideEffects
             if (element.ValueKind == System.Text.Json.JsonValueKind.Array)
             {
                 var length = element.GetArrayLength();
-                return (JsonArray.Create(element)!, length, length > 0 ? element[0] : null, length > 0 ? element[length - 1] : null);
+                return (PageRecords.Create(element), length, length > 0 ? element[0] : null, length > 0 ? element[length - 1] : null);
             }
             throw NotAList(ResponseReader.NodeOf(element), number);
         }
