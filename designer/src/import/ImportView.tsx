@@ -4,7 +4,7 @@
 import { SignInPrompt } from '../access/SignInPrompt';
 import './importView.css';
 import { useState, type ReactNode } from 'react';
-import { groupActions, ImportError, type ImportResultBase } from './importApi';
+import { authKind, groupActions, ImportError, type ImportResultBase } from './importApi';
 
 export interface ImportViewProps<R extends ImportResultBase> {
   testId: string;
@@ -33,7 +33,7 @@ export interface ImportViewProps<R extends ImportResultBase> {
   noGroup: string;
 }
 
-export function ImportView<R extends ImportResultBase & { auth: { kind: string } | null }>(props: ImportViewProps<R>) {
+export function ImportView<R extends ImportResultBase>(props: ImportViewProps<R>) {
   const { testId } = props;
   const [text, setText] = useState<string | null>(null);
   const [fileName, setFileName] = useState('');
@@ -108,14 +108,14 @@ export function ImportView<R extends ImportResultBase & { auth: { kind: string }
   );
 }
 
-function PreviewView<R extends ImportResultBase & { auth: { kind: string } | null }>({ view, preview }: { view: ImportViewProps<R>; preview: R }) {
+function PreviewView<R extends ImportResultBase>({ view, preview }: { view: ImportViewProps<R>; preview: R }) {
   const { testId } = view;
   return (
     <div className="postman-preview" data-testid={`${testId}-result`}>
       <dl className="postman-summary">
         <dt>Connector</dt><dd data-testid={`${testId}-key`}>{preview.name} ({preview.key})</dd>
         <dt>Base URL</dt><dd>{preview.baseUrl}</dd>
-        <dt>Auth</dt><dd data-testid={`${testId}-auth`}>{preview.auth?.kind ?? 'none'}</dd>
+        <dt>Auth</dt><dd data-testid={`${testId}-auth`}>{authKind(preview.auth)}</dd>
         {view.summary(preview)}
       </dl>
       {view.changes(preview)}

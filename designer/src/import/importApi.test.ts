@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createPostmanApi, groupActions, ImportError, problemLines, type ImportedAction } from './importApi';
-import { createOpenApiImportApi, versionStep, type OpenApiChanges } from './importApi';
+import { createOpenApiImportApi, versionStep, type ImportChanges } from './importApi';
 
 const action = (id: string, group: string): ImportedAction =>
-  ({ id, label: id, group, method: 'GET', path: '/' + id, inputs: [], outputs: ['statusCode'], examples: 0, source: 'item[0]' });
+  ({ id, label: id, group, method: 'GET', path: '/' + id, inputs: [], outputs: ['statusCode'], examples: 0, source: 'item[0]', auth: null });
 
 describe('postman import client', () => {
   afterEach(() => vi.unstubAllGlobals());
@@ -37,7 +37,7 @@ describe('postman import client', () => {
   });
 });
 
-const changes = (isNew: boolean, previousVersion: string | null, version: string): OpenApiChanges =>
+const changes = (isNew: boolean, previousVersion: string | null, version: string): ImportChanges =>
   ({ isNew, previousVersion, version, added: [], removed: [], changed: [], connector: [], kept: [], diff: null, lines: [] });
 
 describe('OpenAPI import client', () => {

@@ -2,68 +2,29 @@
 // OpenAPI import (POST /api/openapi/preview and /import; server: PostmanEndpoints.cs, OpenApiImportEndpoints.cs, which
 // share ImportUploads.cs). Both post the source as text with an optional name and answer the connector it becomes.
 import { request } from '../api';
+import type { Schemas } from '../api/client';
 import { apiKey } from '../session';
 
-export interface ImportWarning { path: string; message: string }
+// The wire types are the generated ones (api/schema.ts, from the server's OpenAPI document); only names are given here.
 
-/** One action card the import makes. */
-export interface ImportedAction {
-  id: string;
-  label: string;
-  group: string;
-  method: string;
-  path: string;
-  inputs: string[];
-  outputs: string[];
-  examples: number;
-  source: string;
-  /** The auth this action sends instead of the connector's (OpenAPI import). */
-  auth?: string | null;
-}
+export type ImportWarning = Schemas['ImportWarningView'];
 
-export interface ImportChanges {
-  isNew: boolean;
-  previousVersion: string | null;
-  version: string;
-  added: string[];
-  removed: string[];
-  changed: { id: string; label: string; what: string[] }[];
-  connector: string[];
-  lines: string[];
-}
+/** One action card the import makes (auth: what it sends instead of the connector's, OpenAPI import only). */
+export type ImportedAction = Schemas['ImportActionView'];
+
+/** What saving the import changes; kept and diff are the OpenAPI import's (Postman answers [] and null). */
+export type ImportChanges = Schemas['ImportChangesView'];
 
 /** What both imports answer: the connector the source becomes and what saving it changes. */
-export interface ImportResultBase<C extends ImportChanges = ImportChanges> {
-  key: string;
-  name: string;
-  baseUrl: string;
-  actions: ImportedAction[];
-  warnings: ImportWarning[];
-  changes: C;
-  installed: boolean;
-}
+export type ImportResultBase = Schemas['PostmanImportResponse'] | Schemas['OpenApiImportResponse'];
 
-export interface ImportPreview extends ImportResultBase {
-  auth: { kind: string } & Record<string, unknown>;
-  connectionParameters: { name: string; type: string; default: string | null; source: string }[];
-}
+export type ImportPreview = Schemas['PostmanImportResponse'];
 
-export type OpenApiAction = ImportedAction & { auth: string | null };
+export type OpenApiImportResult = Schemas['OpenApiImportResponse'];
 
-export interface DiffChange { op: string; text: string; breaking: boolean }
-export interface DiffSection { title: string; changes: DiffChange[] }
-/** The catalog's semantic diff from the installed connector to the re-import. */
-export interface ImportDiff { sections: DiffSection[]; changes: number; breaking: number; text: string }
-
-export interface OpenApiChanges extends ImportChanges {
-  kept: string[];
-  diff: ImportDiff | null;
-}
-
-export interface OpenApiImportResult extends ImportResultBase<OpenApiChanges> {
-  auth: ({ kind: string } & Record<string, unknown>) | null;
-  connectionParameters: { name: string; type: string; default: string | null; source: string; required: boolean }[];
-  actions: OpenApiAction[];
+/** The kind of auth the imported connector uses ('none' without one): the document types auth as the connector's JSON object. */
+export function authKind(auth: Schemas['JsonObject'] | null): string {
+  return typeof auth?.kind === 'string' ? auth.kind : 'none';
 }
 
 /** A refused import: the problem's detail and the place in the source it names. */
