@@ -73,15 +73,57 @@ public sealed class ProjectLayoutTests
     }
 
     [Fact]
+    public void Only_test_projects_see_a_source_project_s_internals()
+    {
+        // A project uses another's public surface; InternalsVisibleTo is for its tests only.
+        var wrong = SourceProjects()
+            .SelectMany(p => p.InternalsVisibleTo.Where(friend => !IsTestAssembly(friend)).Select(friend => $"{p.Name}.csproj lets {friend} see its internals"))
+            .ToList();
+        var src = Path.Combine(RepositoryRoot(), "src");
+        foreach (var file in Directory.EnumerateFiles(src, "*.cs", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        {
+            if (IsBuildOutput(src, file)) continue;
+            foreach (var line in File.ReadLines(file))
+            {
+                var friend = AssemblyAttributeFriend(line);
+                if (friend is not null && !IsTestAssembly(friend))
+                    wrong.Add($"{Path.GetRelativePath(src, file)} lets {friend} see its internals");
+            }
+        }
+        wrong.ShouldBeEmpty("make what the other project needs public (a real part of the contract), or move the code to the project that owns it");
+    }
+
+    private static bool IsTestAssembly(string name) =>
+        name.EndsWith(".Tests", StringComparison.Ordinal) || name == "DynamicProxyGenAssembly2";
+
+    // The friend's name in [assembly: InternalsVisibleTo("Name")] or "Name, PublicKey=…"; null on any other line.
+    private static string? AssemblyAttributeFriend(string line)
+    {
+        var at = line.IndexOf("[assembly: InternalsVisibleTo(", StringComparison.Ordinal);
+        if (at < 0) return null;
+        var open = line.IndexOf('"', at);
+        var close = open < 0 ? -1 : line.IndexOf('"', open + 1);
+        if (close < 0) return line.Trim();
+        return line[(open + 1)..close].Split(',')[0].Trim();
+    }
+
+    private static bool IsBuildOutput(string src, string file)
+    {
+        var parts = Path.GetRelativePath(src, file).Split(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar);
+        return parts.Contains("bin") || parts.Contains("obj");
+    }
+
+    [Fact]
     public void The_layout_reader_sees_the_references()
     {
         // Guards the test itself: if the csproj format changed, the rules above would pass on nothing.
         var projects = SourceProjects().ToDictionary(p => p.Name);
         projects["FlowConnectors.Runtime"].References.ShouldContain("FlowConnectors.Connectors");
         projects["FlowConnectors.Server"].UsesAspNetCore.ShouldBeTrue();
+        projects["FlowConnectors.Engine"].InternalsVisibleTo.ShouldContain("FlowConnectors.Engine.Tests");
     }
 
-    private sealed record Project(string Name, IReadOnlyList<string> References, bool UsesAspNetCore);
+    private sealed record Project(string Name, IReadOnlyList<string> References, bool UsesAspNetCore, IReadOnlyList<string> InternalsVisibleTo);
 
     private static IEnumerable<Project> SourceProjects()
     {
@@ -94,7 +136,10 @@ public sealed class ProjectLayoutTests
                 .ToList();
             var usesAspNetCore = xml.Descendants("FrameworkReference").Any(f => (string?)f.Attribute("Include") == "Microsoft.AspNetCore.App")
                                  || xml.Root?.Attribute("Sdk")?.Value == "Microsoft.NET.Sdk.Web";
-            yield return new Project(Path.GetFileNameWithoutExtension(file), references, usesAspNetCore);
+            var friends = xml.Descendants("InternalsVisibleTo")
+                .Select(f => ((string?)f.Attribute("Include") ?? "").Split(',')[0].Trim())
+                .ToList();
+            yield return new Project(Path.GetFileNameWithoutExtension(file), references, usesAspNetCore, friends);
         }
     }
 
