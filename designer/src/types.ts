@@ -131,9 +131,4 @@ export type RerunNode = Omit<Schemas['RerunNodeResponse'], 'sideEffects'> & { si
 /** What a retry would run again (GET /api/instances/{id}/retry-plan). */
 export type RetryPlan = Omit<Schemas['RetryPlanResponse'], 'rerun'> & { rerun: RerunNode[] };
 
-export interface FlowVersion {
-  flowId: string;
-  version: number;
-  published: boolean;
-  createdAt: string;
-}
+export type FlowVersion = Schemas['FlowVersionResponse'];

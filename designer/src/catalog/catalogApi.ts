@@ -1,19 +1,22 @@
 // The typed client of the catalog API (/api/catalog, flow diffs, moving pinned automations), in the style of ../api.ts.
 import { ApiError, detailOf } from '../api';
-import { answer, createServerClient, type RequestFailure } from '../api/client';
+import { answer, createServerClient, type RequestFailure, type Schemas } from '../api/client';
 
 export type ReviewStatus = 'submitted' | 'approved' | 'rejected';
 
-export interface CatalogVersion { version: string; digest: string; status: ReviewStatus; reason: string | null }
-export interface CatalogConnector { key: string; name: string; installedVersion: string | null; loadedVersions: string[]; versions: CatalogVersion[] }
-export interface DiffChange { op: '+' | '-' | '~'; text: string; breaking: boolean }
-export interface DiffSection { title: string; changes: DiffChange[] }
-export interface Diff { sections: DiffSection[]; changes: number; breaking: number; text: string; from?: string | number | null; to?: string | number }
-export interface Published { key: string; version: string; digest: string; status: ReviewStatus; created: boolean; previousVersion: string | null; diff: Diff | null }
-export interface TestSummary { passed: number; failed: number }
-export interface Installed { key: string; version: string; digest: string; previousVersion: string | null; loadedVersions: string[]; diff: Diff; tests: TestSummary }
-export interface InstalledConnector { key: string; name: string; version: string }
-export interface FlowVersion { flowId: string; version: number; published: boolean }
+// The wire types are the generated ones (api/schema.ts); narrowed where the document types a field as a string or a
+// JSON object: the review status is one of ReviewStatus, and diffs are the catalog's semantic diff.
+/** A version in the catalog and its review. */
+export type CatalogVersion = Omit<Schemas['CatalogVersionResponse'], 'status'> & { status: ReviewStatus };
+export type CatalogConnector = Omit<Schemas['CatalogConnector'], 'versions'> & { versions: CatalogVersion[] };
+// The semantic diff is a JSON object in the document; its sections and changes are the ones the import's diff view names.
+export type DiffChange = Omit<Schemas['DiffChangeView'], 'op'> & { op: '+' | '-' | '~' };
+export type DiffSection = Omit<Schemas['DiffSectionView'], 'changes'> & { changes: DiffChange[] };
+export type Diff = Omit<Schemas['ImportDiffView'], 'sections'> & { sections: DiffSection[]; from?: string | number | null; to?: string | number };
+export type Published = Omit<Schemas['CatalogPublished'], 'status' | 'diff'> & { status: ReviewStatus; diff: Diff | null };
+export type Installed = Omit<Schemas['CatalogInstalled'], 'diff'> & { diff: Diff };
+export type InstalledConnector = Schemas['ConnectorResponse'];
+export type FlowVersion = Schemas['FlowVersionResponse'];
 
 export interface CatalogApi {
   list(): Promise<CatalogConnector[]>;
