@@ -1,22 +1,16 @@
 // Typed client of the data-collection API (/api/collection/…), in the style of ../api.ts.
 import { ApiError, detailOf, request } from '../api';
+import type { Schemas } from '../api/client';
 import { apiKey } from '../session';
 
-export interface TemplateSetting { name: string; label: string; secret: boolean; required: boolean; default?: string | null; description?: string | null }
-export interface TemplateSummary {
-  id: string; name: string; vendor: string; description?: string | null;
-  auth: 'apiKey' | 'oauth2ClientCredentials'; pagination: string; usersUrl: string; baseUrl: string; settings: TemplateSetting[];
-}
+// The wire types are the generated ones (api/schema.ts); narrowed where the document types a field as a string.
+export type TemplateSetting = Schemas['CollectionTemplateSetting'];
+export type TemplateSummary = Omit<Schemas['CollectionTemplateSummary'], 'auth'> & { auth: 'apiKey' | 'oauth2ClientCredentials' };
 /** A coming run in the schedule's zone: its local time with the UTC offset (a DST change shows as a new offset). */
-export interface NextRun { local: string; utcOffset: string; utc: string }
-export interface Schedule { enabled: boolean; time: string; timeZone: string; nextRunAt?: string | null; nextRuns?: NextRun[] }
+export type NextRun = Schemas['CollectionNextRun'];
+export type Schedule = Schemas['CollectionScheduleResponse'];
 export type RunStatus = 'running' | 'succeeded' | 'failed' | 'suspicious' | 'cancelled';
-export interface CollectionRun {
-  id: string; connector: string; trigger: string; status: RunStatus;
-  startedAt: string; finishedAt?: string | null; pages: number; records: number; inserted: number; updated: number;
-  filtered: number; skipped: number; users?: number; durationMs: number; error?: string | null; stoppedAt?: string | null;
-  warning?: string | null; confirmedAt?: string | null;
-}
+export type CollectionRun = Omit<Schemas['CollectionRunResponse'], 'status'> & { status: RunStatus };
 /** What one page of a template gave (POST /api/collection/templates/test). */
 export interface TemplateTest {
   status: number; contentType?: string | null; sample?: unknown; records?: number;
@@ -25,19 +19,10 @@ export interface TemplateTest {
   problems: { path: string; message: string }[];
   request?: { url: string; query: Record<string, unknown> };
 }
-export interface CollectionSource {
-  key: string; name: string; vendor: string; connectionId: string; flowId: string; schedule: Schedule;
-  running: boolean; lastRun?: CollectionRun | null; createdAt: string;
-}
-export interface CollectedUser {
-  id: string; email?: string | null; name?: string | null; department?: string | null; status?: string | null;
-  created?: string | null; lastActivity?: string | null; application?: string | null; firstSeen: string; lastSeen: string;
-}
-export interface UserPage { total: number; page: number; pageSize: number; items: CollectedUser[] }
-export interface Summary {
-  totalUsers: number; active30Days: number; active90Days: number; inactive: number; newThisMonth: number;
-  byDepartment: { department: string; users: number }[]; activityByMonth: { month: string; users: number }[];
-}
+export type CollectionSource = Omit<Schemas['CollectionSourceResponse'], 'lastRun'> & { lastRun: CollectionRun | null };
+export type CollectedUser = Schemas['CollectedUserResponse'];
+export type UserPage = Schemas['CollectedUserPage'];
+export type Summary = Schemas['CollectionSummaryResponse'];
 export type SortField = 'name' | 'email' | 'department' | 'status' | 'created' | 'lastActivity' | 'vendorId';
 export interface UserQuery { sort: SortField; dir: 'asc' | 'desc'; search?: string; department?: string; page: number; pageSize: number }
 export interface AddSource {
