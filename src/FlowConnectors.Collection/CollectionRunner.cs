@@ -70,7 +70,7 @@ public sealed class CollectionRunner(ConnectorRuntime runtime, ICollectionStore 
             .FirstOrDefault(r => r.Id != run.Id && r.Status == CollectionRunStatus.Succeeded);
         try
         {
-            var loaded = runtime.Installed.Loaded(run.ConnectorKey);
+            var loaded = runtime.Installed.PackageAndServices(run.ConnectorKey);
             var flow = loaded.Package.FindFlow(TemplateCompiler.CollectFlow)
                        ?? throw new ConnectorException($"connector '{run.ConnectorKey}' has no {TemplateCompiler.CollectFlow} flow; it was not made from a template");
             var connection = await runtime.Connections.GetConnectionAsync(connectionId, ct);

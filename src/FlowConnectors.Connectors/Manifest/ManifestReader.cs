@@ -44,7 +44,8 @@ public static partial class ManifestReader
     public static readonly IReadOnlySet<string> ReservedKeys = new HashSet<string>(StringComparer.Ordinal) { "export", "installed", "packages" };
     [GeneratedRegex(@"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$")] private static partial Regex SemverPattern();
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")] private static partial Regex NamePattern();
-    [GeneratedRegex(@"\{\{\s*connection\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")] internal static partial Regex ConnectionPlaceholder();
+    /// <summary>A <c>{{ connection.name }}</c> placeholder in a manifest URL; group 1 is the connection parameter's name.</summary>
+    [GeneratedRegex(@"\{\{\s*connection\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")] public static partial Regex ConnectionPlaceholder();
 
     public static bool IsSemver(string version) => SemverPattern().IsMatch(version);
 

@@ -234,7 +234,8 @@ public sealed class ConnectionService
         if (problems.Count > 0) throw new ConnectorException(string.Join("; ", problems));
     }
 
-    internal async Task<Connection> GetConnectionAsync(string connectionId, CancellationToken cancellationToken)
+    /// <summary>The stored connection (kept for the connector's flows that run with it next); a ConnectorException if there is none.</summary>
+    public async Task<Connection> GetConnectionAsync(string connectionId, CancellationToken cancellationToken)
     {
         var connection = await Options.Connections.GetAsync(connectionId, cancellationToken)
                          ?? throw new ConnectorException($"connection '{connectionId}' does not exist");

@@ -120,6 +120,16 @@ public sealed class ConnectorRegistry
 
     public ConnectorPackage GetConnector(string key) => Loaded(key).Package;
 
+    /// <summary>
+    /// An installed connector's package and the services its flows run with (its named HttpClient, rate budgets), taken
+    /// together so that an install in between cannot mix versions: for hosts running its flows on an engine of their own.
+    /// </summary>
+    public (ConnectorPackage Package, IServiceProvider Services) PackageAndServices(string key)
+    {
+        var loaded = Loaded(key);
+        return (loaded.Package, loaded.Services);
+    }
+
     internal LoadedConnector Loaded(string key) =>
         _connectors.TryGetValue(key, out var loaded) ? loaded : throw new ConnectorException($"connector '{key}' is not installed");
 
