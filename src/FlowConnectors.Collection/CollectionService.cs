@@ -7,9 +7,11 @@ using Microsoft.Extensions.Logging;
 namespace FlowConnectors.Collection;
 
 /// <summary>A client mistake in a collection request: the field it concerns and why.</summary>
-internal sealed class CollectionRequestException(int status, string path, string message) : Exception(message)
+public sealed class CollectionRequestException(int status, string path, string message) : Exception(message)
 {
+    /// <summary>The HTTP status the mistake answers (404, 409 or 422).</summary>
     public int Status { get; } = status;
+    /// <summary>The JSON path of the field the mistake concerns.</summary>
     public string Path { get; } = path;
 }
 
@@ -61,7 +63,7 @@ internal sealed record CollectionSchedule(bool Enabled, string Time, string Time
 /// trigger timer, so it survives restarts and follows DST), and its import runs, one at a time per
 /// connector, in the background.
 /// </summary>
-internal sealed class CollectionService(
+public sealed class CollectionService(
     CollectionOptions options, ConnectorRuntime runtime, ICollectionConnectorInstaller installer, ICollectionStore store, ICollectionSchedules schedules,
     TimeProvider clock, ILogger<CollectionService> logger) : ICollectionImports
 {
