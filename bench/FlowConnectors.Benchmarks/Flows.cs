@@ -55,6 +55,23 @@ internal static class Flows
         return flow;
     }
 
+    /// <summary>
+    /// out0 → … → out(count-1), each a SetOutput of <paramref name="value"/> (an expression or a literal) to "total",
+    /// over the same inputs as <see cref="SetOutputFromJs"/>.
+    /// </summary>
+    public static FlowDefinition SetOutputChain(int count, Func<JsonNode> value)
+    {
+        var flow = SetOutputFromJs("0");
+        flow.Id = $"set-output-chain-{count}";
+        flow.Nodes.Clear();
+        for (var i = 0; i < count; i++)
+        {
+            flow.Nodes.Add(new FlowNode { Id = "out" + i, Type = "SetOutput", Inputs = { ["name"] = "total", ["value"] = value() } });
+            if (i > 0) flow.Connections.Add(new FlowConnection { FromNode = "out" + (i - 1), Outcome = "done", To = "out" + i });
+        }
+        return flow;
+    }
+
     /// <summary>js0 → … → js(count-1) (RunJavaScript, each returning an object) → wait (WaitForEvent).</summary>
     public static FlowDefinition OutputsThenWait(int count)
     {
