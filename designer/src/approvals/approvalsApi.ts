@@ -1,20 +1,16 @@
 // The typed client of the app-approval API (GET /api/app-approvals), in the style of ../api.ts.
 import { ApiError, detailOf } from '../api';
-import { answer, createServerClient } from '../api/client';
+import { answer, createServerClient, type Schemas } from '../api/client';
 
 export interface ApprovalDevice { id: string; name: string | null; udid: string | null; platform: string | null }
 export interface ApprovalApp { id: string; name: string | null; packageId: string | null; version: string | null; platform: string | null }
 export interface ApprovalUser { id: string; userName: string | null; firstName: string | null; lastName: string | null; email: string | null }
 
-/** One request as the list shows it. */
-export interface ApprovalItem {
-  requestId: string;
-  /** Intelligence's name: Received, Pending Approval, Install Command Dispatched, Installed, Rejected, Expired, Error. */
-  status: string;
-  /** The Hub's name UEM is told: Pending, Installing, Installed, Rejected, Expired, Error. */
-  hubStatus: string | null;
-  instanceId: string;
-  instanceStatus: string;
+/**
+ * One request as the list shows it: the generated type, with the members the document types as any JSON (the request's
+ * device, app and user as Intelligence sent them, and its times) given their shape.
+ */
+export type ApprovalItem = Omit<Schemas['AppApprovalResponse'], 'device' | 'app' | 'user' | 'requestedAt' | 'expiresAt' | 'decidedAt' | 'decidedBy'> & {
   device: ApprovalDevice | null;
   app: ApprovalApp | null;
   user: ApprovalUser | null;
@@ -22,11 +18,9 @@ export interface ApprovalItem {
   expiresAt: string | null;
   decidedAt: string | null;
   decidedBy: string | null;
-  updatedAt: string;
-  fault: string | null;
-}
+};
 
-export interface ApprovalPage { items: ApprovalItem[]; skip: number; take: number; total: number; truncated: boolean }
+export type ApprovalPage = Omit<Schemas['AppApprovalPage'], 'items'> & { items: ApprovalItem[] };
 
 export interface ApprovalFilter { status?: string; deviceId?: string; appId?: string; user?: string; skip?: number; take?: number }
 

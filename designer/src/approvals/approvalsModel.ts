@@ -30,8 +30,8 @@ export function neighbours(page: Pick<ApprovalPage, 'skip' | 'take' | 'total'>):
   };
 }
 
-/** A class for the status badge: waiting, done well, ended otherwise, or failed. */
-export function statusTone(status: string): 'waiting' | 'good' | 'ended' | 'failed' {
+/** A class for the status badge: waiting, done well, ended otherwise, or failed (null: a request without a status yet). */
+export function statusTone(status: string | null): 'waiting' | 'good' | 'ended' | 'failed' {
   switch (status) {
     case 'Installed': return 'good';
     case 'Rejected':
