@@ -1,5 +1,6 @@
 // Wire types of the connector authoring API and connections (see docs/connectors.md).
 import type { FlowJson, Json } from '../types';
+import type { Schemas } from '../api/client';
 import type { Declaration } from '../flows/declarations';
 
 export type AuthKind = 'none' | 'basic' | 'apiKey' | 'oauth2ClientCredentials' | 'oauth2AuthorizationCode' | 'custom';
@@ -92,33 +93,25 @@ export interface ConnectorProblem {
   input?: string;
 }
 
-export interface ConnectionInfo {
-  id: string;
-  connector: string;
-  name: string;
-  /** Absent for a connection shared with the caller for use only: they see its name and health, not its values. */
-  values?: Record<string, string>;
-  secretsSet?: string[];
-  signedIn?: boolean;
-  /** What the caller may do with it: use it (run with it) or manage it (see values, edit, deauthorize, share). */
-  access?: 'use' | 'manage';
-  /** Its last test's result (tested on creation and when a secret is replaced), or why it may not be used. */
+/**
+ * A connection as the caller may see it (the generated type, its string members narrowed). values is null for a
+ * connection shared with the caller for use only: they see its name and health, not its values. access is what the
+ * caller may do with it: use it (run with it) or manage it (see values, edit, deauthorize, share). status is its last
+ * test's result (tested on creation and when a secret is replaced), or why it may not be used.
+ */
+export type ConnectionInfo = Omit<Schemas['ConnectionResponse'], 'access' | 'status' | 'health'> & {
+  access: 'use' | 'manage' | null;
   status: 'authorized' | 'testFailed' | 'needsReauthorization' | 'deauthorized';
-  statusReason?: string | null;
-  health?: 'healthy' | 'expiring' | 'needsReauthorization';
-  lastTestedAt?: string | null;
-  tokenExpiresAt?: string | null;
-}
+  health: 'healthy' | 'expiring' | 'needsReauthorization';
+};
+
+/** A connection's owner and shares (GET /api/connections/{id}/access). */
+export type ConnectionAccess = Omit<Schemas['ConnectionAccessResponse'], 'shares' | 'yourRight'> & {
+  shares: (Omit<Schemas['ConnectionShareResponse'], 'kind' | 'right'> & { kind: 'user' | 'role'; right: 'use' | 'manage' })[];
+  yourRight: 'none' | 'use' | 'manage';
+};
 
 /** An action card as people using the connector see it (GET /api/connector-cards). */
-/** A connection's owner and shares (GET /api/connections/{id}/access). */
-export interface ConnectionAccess {
-  connectionId: string;
-  owner: { kind: string; id: string; name?: string | null };
-  shares: { kind: 'user' | 'role'; id: string; name?: string | null; right: 'use' | 'manage' }[];
-  yourRight: 'none' | 'use' | 'manage';
-}
-
 export interface ConnectorCardInfo {
   connector: string;
   connectorName: string;
