@@ -79,18 +79,8 @@ export interface ValidationResult {
   problems: FlowProblem[];
 }
 
-export interface FlowSummary {
-  flowId: string;
-  name?: string | null;
-  latestVersion: number;
-  publishedVersion?: number | null;
-  connectorKey?: string | null;
-  updatedAt: string;
-  /** Whether the published version's triggers run (the Active switch). */
-  active?: boolean;
-  /** The flow has a draft: unpublished edits. */
-  hasDraft?: boolean;
-}
+/** A flow in the list: active is whether the published version's triggers run (the Active switch), hasDraft that it has unpublished edits. */
+export type FlowSummary = Schemas['FlowSummary'];
 
 /** A node's pinned output: test runs use it instead of running the node. */
 export interface Pin {

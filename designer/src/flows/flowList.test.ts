@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { filterFlows, flowTags } from './flowList';
 import type { FlowSummary } from '../types';
 
-const flow = (flowId: string, more: Partial<FlowSummary> = {}): FlowSummary => ({ flowId, latestVersion: 1, updatedAt: '2026-12-03T00:00:00Z', ...more });
+// What the server answers for a flow without a name, publication, connector or draft, overridden by `more`.
+const flow = (flowId: string, more: Partial<FlowSummary> = {}): FlowSummary =>
+  ({ flowId, name: null, latestVersion: 1, publishedVersion: null, connectorKey: null, updatedAt: '2026-12-03T00:00:00Z', active: true, hasDraft: false, ...more });
 const flows = [
   flow('hello', { name: 'Say hello', publishedVersion: 1, active: true }),
   flow('orders-sync', { name: 'Orders', publishedVersion: 3, active: false, hasDraft: true }),
