@@ -94,12 +94,8 @@ export interface Draft {
   updatedAt: string;
 }
 
-export interface RunResult {
-  instanceId: string;
-  status: string;
-  outputs?: Record<string, Json>;
-  fault?: { nodeId?: string | null; message: string } | null;
-}
+/** A run's answer: finished (200: outputs and fault) or still going (202: neither); the outputs are flow JSON. */
+export type RunResult = Omit<Schemas['RunFinished'], 'outputs' | 'fault'> & { outputs?: Record<string, Json>; fault?: Schemas['NodeFault'] | null };
 
 // The instance API's types are generated from the server's OpenAPI document (src/api/schema.ts).
 export type JournalEntry = Partly<Schemas['JournalEntry'], 'activityType'>;

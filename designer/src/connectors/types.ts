@@ -135,14 +135,5 @@ export interface CardTestResult {
   journal: import('../types').JournalEntry[];
 }
 
-/** One node tested alone (POST …/flows/{flowId}/test-step). */
-export interface CardStepResult {
-  nodeId: string;
-  status: string;
-  outcome?: string | null;
-  error?: string | null;
-  inputs?: Record<string, Json> | null;
-  outputs?: Record<string, Json> | null;
-  duration?: string | null;
-  startedAt?: string | null;
-}
+/** One node tested alone (POST …/flows/{flowId}/test-step); its inputs and outputs are flow JSON. */
+export type CardStepResult = Omit<Schemas['StepResult'], 'inputs' | 'outputs'> & { inputs: Record<string, Json> | null; outputs: Record<string, Json> | null };
