@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using System.Xml.Linq;
 
 namespace FlowConnectors.Connectors.Tests;
@@ -96,15 +97,14 @@ public sealed class ProjectLayoutTests
     private static bool IsTestAssembly(string name) =>
         name.EndsWith(".Tests", StringComparison.Ordinal) || name == "DynamicProxyGenAssembly2";
 
-    // The friend's name in [assembly: InternalsVisibleTo("Name")] or "Name, PublicKey=…"; null on any other line.
+    // The friend's name in [assembly: InternalsVisibleTo("Name")] or "Name, PublicKey=…" (the attribute's namespace and
+    // suffix optional); the whole line when the name is not a literal, so it is reported; null on any other line.
     private static string? AssemblyAttributeFriend(string line)
     {
-        var at = line.IndexOf("[assembly: InternalsVisibleTo(", StringComparison.Ordinal);
-        if (at < 0) return null;
-        var open = line.IndexOf('"', at);
-        var close = open < 0 ? -1 : line.IndexOf('"', open + 1);
-        if (close < 0) return line.Trim();
-        return line[(open + 1)..close].Split(',')[0].Trim();
+        var attribute = Regex.Match(line, @"\[\s*assembly\s*:\s*(?:global::)?(?:System\.Runtime\.CompilerServices\.)?InternalsVisibleTo(?:Attribute)?\s*\(");
+        if (!attribute.Success) return null;
+        var name = Regex.Match(line[attribute.Index..], @"\(\s*""([^"",]*)");
+        return name.Success ? name.Groups[1].Value.Trim() : line.Trim();
     }
 
     private static bool IsBuildOutput(string src, string file)
@@ -121,6 +121,9 @@ public sealed class ProjectLayoutTests
         projects["FlowConnectors.Runtime"].References.ShouldContain("FlowConnectors.Connectors");
         projects["FlowConnectors.Server"].UsesAspNetCore.ShouldBeTrue();
         projects["FlowConnectors.Engine"].InternalsVisibleTo.ShouldContain("FlowConnectors.Engine.Tests");
+        AssemblyAttributeFriend("[assembly: InternalsVisibleTo(\"FlowConnectors.Cli, PublicKey=0024\")]").ShouldBe("FlowConnectors.Cli");
+        AssemblyAttributeFriend("[assembly: System.Runtime.CompilerServices.InternalsVisibleTo(\"flowc\")]").ShouldBe("flowc");
+        AssemblyAttributeFriend("using System.Runtime.CompilerServices;").ShouldBeNull();
     }
 
     private sealed record Project(string Name, IReadOnlyList<string> References, bool UsesAspNetCore, IReadOnlyList<string> InternalsVisibleTo);
@@ -136,8 +139,12 @@ public sealed class ProjectLayoutTests
                 .ToList();
             var usesAspNetCore = xml.Descendants("FrameworkReference").Any(f => (string?)f.Attribute("Include") == "Microsoft.AspNetCore.App")
                                  || xml.Root?.Attribute("Sdk")?.Value == "Microsoft.NET.Sdk.Web";
-            var friends = xml.Descendants("InternalsVisibleTo")
-                .Select(f => ((string?)f.Attribute("Include") ?? "").Split(',')[0].Trim())
+            // <InternalsVisibleTo Include="…"/>, or the attribute spelled out as an <AssemblyAttribute>.
+            var friends = xml.Descendants("InternalsVisibleTo").Select(f => (string?)f.Attribute("Include") ?? "")
+                .Concat(xml.Descendants("AssemblyAttribute")
+                    .Where(a => ((string?)a.Attribute("Include") ?? "").StartsWith("System.Runtime.CompilerServices.InternalsVisibleTo", StringComparison.Ordinal))
+                    .Select(a => (string?)a.Element("_Parameter1") ?? ""))
+                .Select(f => f.Split(',')[0].Trim())
                 .ToList();
             yield return new Project(Path.GetFileNameWithoutExtension(file), references, usesAspNetCore, friends);
         }
