@@ -12,7 +12,7 @@ export type ImportWarning = Schemas['ImportWarningView'];
 /** One action card the import makes (auth: what it sends instead of the connector's, OpenAPI import only). */
 export type ImportedAction = Schemas['ImportActionView'];
 
-/** What saving the import changes; kept and diff are the OpenAPI import's (Postman answers [] and null). */
+/** What saving the import changes: the version it becomes and the actions added, removed, changed and kept. */
 export type ImportChanges = Schemas['ImportChangesView'];
 
 /** What both imports answer: the connector the source becomes and what saving it changes. */

@@ -235,7 +235,7 @@ public sealed class ConnectionService
     }
 
     /// <summary>The stored connection (kept for the connector's flows that run with it next); a ConnectorException if there is none.</summary>
-    public async Task<Connection> GetConnectionAsync(string connectionId, CancellationToken cancellationToken)
+    public async Task<Connection> GetConnectionAsync(string connectionId, CancellationToken cancellationToken = default)
     {
         var connection = await Options.Connections.GetAsync(connectionId, cancellationToken)
                          ?? throw new ConnectorException($"connection '{connectionId}' does not exist");
