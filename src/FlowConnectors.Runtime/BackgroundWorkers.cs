@@ -23,13 +23,15 @@ public sealed class BackgroundWorkers(
     private static readonly TimeSpan HousekeepingInterval = TimeSpan.FromSeconds(30);
     /// <summary>Orphaned instances claimed per pass.</summary>
     private const int ClaimBatch = 16;
-    /// <summary>Stimuli claimed per pass: enough to keep <see cref="InboxParallelism"/> resumes going.</summary>
-    private const int InboxClaimBatch = 64;
     /// <summary>
-    /// Stimuli processed at once. Each one spends most of its time waiting on the database; the runs themselves are
-    /// bounded by the run limits (<see cref="RunLimiter"/>) as every other run is.
+    /// Stimuli processed at once. Each one spends most of its time waiting on the database (a read, then its share of two
+    /// group commits: the leases, the saves), so resumes/s is about this many over one resume's latency; the more wait
+    /// together, the larger each group commit. The runs themselves are bounded by the run limits (<see cref="RunLimiter"/>)
+    /// as every other run is.
     /// </summary>
-    private static readonly int InboxParallelism = Math.Max(8, Environment.ProcessorCount * 4);
+    private static readonly int InboxParallelism = Math.Max(32, Environment.ProcessorCount * 16);
+    /// <summary>Stimuli claimed per pass: enough to keep <see cref="InboxParallelism"/> resumes going while the slowest of a batch finish.</summary>
+    private static readonly int InboxClaimBatch = InboxParallelism * 4;
     private readonly SemaphoreSlim _wake = new(0);
     private volatile bool _stopping;
 

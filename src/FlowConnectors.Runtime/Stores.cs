@@ -72,6 +72,21 @@ public sealed class LeaseLostException(string instanceId, string? holder)
 public sealed record BookmarkMatch(string InstanceId, string BookmarkId, string Name, string NodeId);
 
 /// <summary>
+/// What a stimulus for one bookmark hash finds at one instance (<see cref="IInstanceStore.CheckBookmarkAsync"/>): the instance's
+/// status, whether one of its bookmarks has that hash, and that bookmark's private data (<see cref="Bookmark.Data"/>).
+/// </summary>
+public sealed record BookmarkCheck(FlowStatus Status, bool Waiting, JsonNode? Data)
+{
+    /// <summary>The check read from a stored instance's state (null when there is none).</summary>
+    public static BookmarkCheck? Of(FlowInstanceState? state, string hash)
+    {
+        if (state is null) return null;
+        var bookmark = state.Bookmarks.Find(b => b.Hash == hash);
+        return new BookmarkCheck(state.Status, bookmark is not null, bookmark?.Data);
+    }
+}
+
+/// <summary>
 /// Instances, their bookmarks (indexed by hash for O(1) lookup) and journals. <see cref="SaveAsync"/>
 /// writes state, bookmarks and new journal entries in one transaction.
 /// </summary>
@@ -107,6 +122,13 @@ public interface IInstanceStore
     Task<IReadOnlyList<InstanceSummary>> ListFaultedAsync(FaultedInstanceQuery query, CancellationToken ct = default);
     Task<IReadOnlyList<JournalEntry>> GetJournalAsync(string instanceId, CancellationToken ct = default);
     Task<IReadOnlyList<BookmarkMatch>> FindBookmarksAsync(string hash, CancellationToken ct = default);
+    /// <summary>
+    /// Whether instance <paramref name="instanceId"/> waits for <paramref name="hash"/>, with its status and that bookmark's data;
+    /// null when the instance does not exist. The callback endpoint asks this for every callback: a store that keeps the
+    /// bookmarks apart answers from its index without reading (and decoding) the instance's state.
+    /// </summary>
+    async Task<BookmarkCheck?> CheckBookmarkAsync(string instanceId, string hash, CancellationToken ct = default) =>
+        BookmarkCheck.Of((await GetAsync(instanceId, ct))?.State, hash);
 
     /// <summary>
     /// Takes the instance's lease when it is free or expired (one worker at a time); false when

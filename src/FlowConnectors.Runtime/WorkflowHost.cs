@@ -352,14 +352,15 @@ public sealed partial class WorkflowHost(
         IDisposable? slot = null;
         try
         {
-            try { slot = await limiter.AcquireAsync(state.FlowId, active.Token); }
+            // A resume (a due timer, a callback, an event) is served before the new starts still waiting for a slot.
+            try { slot = await limiter.AcquireAsync(state.FlowId, active.Token, resume: resume is not null); }
             catch (OperationCanceledException) { /* cancelled while queued: the engine ends it as cancelled at once */ }
             active.Budget.CancelAfter(options.RunTimeout);
             Task<FlowRunResult> Stretch() => resume is { } r
                 ? Engine.ResumeAsync(flow, state, r.BookmarkId, r.Payload, active.Token)
                 : Engine.ContinueAsync(flow, state, active.Token);
-            // A caller that waits for the run starts it on its own thread (the engine yields after InlineSlice);
-            // background starts and resumes go to the pool, so their callers move on at once.
+            // A caller that waits for the run (a synchronous start, the worker or scheduler resuming a stored instance) starts it
+            // on its own thread (the engine yields after InlineSlice); background starts go to the pool, so their callers move on at once.
             var result = await (inline ? Stretch() : Task.Run(Stretch, CancellationToken.None));
             if (active.Budget.IsCancellationRequested && !active.Cancel.IsCancellationRequested
                 && result.Status is FlowStatus.Cancelled or FlowStatus.Faulted)
@@ -469,7 +470,9 @@ public sealed partial class WorkflowHost(
             // 2. The run. A new instance a caller waits for is stored as running once the run outlasts VisibleAfter.
             var startingState = stored ? null : state.ToJson();
             active.Ran = true;
-            var run = RunEngineAsync(flow, state, ticket.Resume, active, inline: ticket.CallerWaits);
+            // A resume's caller (the inbox worker, the scheduler) waits for it anyway: it runs on that thread, with no hop to the pool
+            // while it holds a run slot (the engine still yields after InlineSlice).
+            var run = RunEngineAsync(flow, state, ticket.Resume, active, inline: ticket.CallerWaits || ticket.Resume is not null);
             if (!stored && !await WaitForAsync(run, ticket.VisibleAfter, CancellationToken.None))
             {
                 try
@@ -585,7 +588,12 @@ public sealed partial class WorkflowHost(
         var expiredBefore = clock.GetUtcNow() - options.EventRetention;
         foreach (var bookmark in state.Bookmarks)
         {
-            if (registry.ReadStimulus(bookmark) is TimerStimulus timer) timers.Value.TimerStored(timer.ResumeAt);
+            if (registry.ReadStimulus(bookmark) is TimerStimulus timer)
+            {
+                // A timer's stimulus is its timer row, never an inbox message: nothing can wait for it there.
+                timers.Value.TimerStored(timer.ResumeAt);
+                continue;
+            }
             foreach (var waiting in await inbox.ListWaitingAsync(bookmark.Hash))
             {
                 // An event kept past its retention is not handed to an instance that started waiting since.

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using FlowConnectors.Engine;
+using Microsoft.EntityFrameworkCore;
 
 namespace FlowConnectors.Persistence.Tests;
 
@@ -125,6 +126,65 @@ public abstract class ResumePathStoreTests<TDatabase> : StoreTestBase<TDatabase>
         state.Bookmarks.Clear();
         await Instances.SaveAsync(state, []);
         (await Get<ITimerStore>().ListAsync()).ShouldBeEmpty();
+    }
+
+    private static FlowInstanceState WaitingForCallback(string id, FlowStatus status = FlowStatus.Suspended)
+    {
+        var state = InstanceStoreTests<TDatabase>.State(id, status: status);
+        state.Bookmarks.Add(new Bookmark
+        {
+            Id = "cb", NodeId = "wait", ScopeId = 0, Name = "callback", Hash = "h-cb", CreatedAt = T0,
+            Data = new JsonObject { ["accept"] = new JsonObject { ["required"] = new JsonArray("decision") } },
+        });
+        state.Bookmarks.Add(new Bookmark { Id = "plain", NodeId = "wait2", ScopeId = 0, Name = "callback", Hash = "h-plain", CreatedAt = T0 });
+        return state;
+    }
+
+    [Fact]
+    public async Task A_bookmark_is_checked_by_its_hash_with_the_instance_status_and_the_bookmark_data()
+    {
+        (await Instances.CheckBookmarkAsync("missing", "h-cb")).ShouldBeNull();
+        await Instances.CreateAsync(WaitingForCallback("i1"), 1, []);
+
+        var check = (await Instances.CheckBookmarkAsync("i1", "h-cb"))!;
+        check.Status.ShouldBe(FlowStatus.Suspended);
+        check.Waiting.ShouldBeTrue();
+        JsonNode.DeepEquals(check.Data, new JsonObject { ["accept"] = new JsonObject { ["required"] = new JsonArray("decision") } }).ShouldBeTrue();
+        var plain = (await Instances.CheckBookmarkAsync("i1", "h-plain"))!;
+        plain.Waiting.ShouldBeTrue();
+        plain.Data.ShouldBeNull();
+        var other = (await Instances.CheckBookmarkAsync("i1", "h-other"))!;
+        other.Status.ShouldBe(FlowStatus.Suspended);
+        other.Waiting.ShouldBeFalse();
+        other.Data.ShouldBeNull();
+        // Another instance's bookmark with the same hash is not this one's.
+        await Instances.CreateAsync(InstanceStoreTests<TDatabase>.State("i2", status: FlowStatus.Running), 1, []);
+        (await Instances.CheckBookmarkAsync("i2", "h-cb"))!.ShouldBe(new BookmarkCheck(FlowStatus.Running, false, null));
+
+        // Saved through the grouped save path (leased worker): the data is written with the bookmark again.
+        (await Instances.TryLeaseAndGetAsync("i1", "worker-a", T0, Minute, countAttempt: true)).ShouldNotBeNull();
+        var resaved = WaitingForCallback("i1");
+        resaved.Bookmarks.RemoveAll(b => b.Id == "plain");
+        await Instances.SaveAsync(resaved, [], default, leaseOwner: "worker-a");
+        (await Instances.CheckBookmarkAsync("i1", "h-cb"))!.Data!["accept"]!["required"]![0]!.GetValue<string>().ShouldBe("decision");
+        (await Instances.CheckBookmarkAsync("i1", "h-plain"))!.Waiting.ShouldBeFalse();
+
+        // Ended: the status says so and nothing waits.
+        await Instances.SaveAsync(InstanceStoreTests<TDatabase>.State("i1", status: FlowStatus.Finished), []);
+        (await Instances.CheckBookmarkAsync("i1", "h-cb"))!.ShouldBe(new BookmarkCheck(FlowStatus.Finished, false, null));
+    }
+
+    [Fact]
+    public async Task A_bookmark_stored_before_its_data_column_is_checked_from_the_state()
+    {
+        await Instances.CreateAsync(WaitingForCallback("i1"), 1, []);
+        await using (var db = OpenDb())
+            (await db.Database.ExecuteSqlRawAsync("UPDATE \"Bookmarks\" SET \"DataJson\" = NULL")).ShouldBe(2);
+
+        var check = (await Instances.CheckBookmarkAsync("i1", "h-cb"))!;
+        check.Waiting.ShouldBeTrue();
+        check.Data!["accept"]!["required"]![0]!.GetValue<string>().ShouldBe("decision");
+        (await Instances.CheckBookmarkAsync("i1", "h-plain"))!.ShouldBe(new BookmarkCheck(FlowStatus.Suspended, true, null));
     }
 
     [Fact]

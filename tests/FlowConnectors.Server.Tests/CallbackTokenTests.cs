@@ -76,3 +76,42 @@ public sealed class CallbackTokenTests
         answers.Distinct().ShouldHaveSingleItem().ShouldBe((404, "unknown or expired callback"));
     }
 }
+
+/// <summary>The callback endpoint checks a Wait for Callback's accept rules from the bookmark found by its hash.</summary>
+public sealed class CallbackAcceptTests
+{
+    [Fact]
+    public async Task A_callback_that_breaks_the_wait_s_accept_rules_is_refused_and_not_stored_and_one_that_meets_them_resumes()
+    {
+        var flows = TestServer.Temp("flows");
+        File.WriteAllText(Path.Combine(flows, "approve.flow.json"), """
+        { "format": 1, "id": "approve", "outputs": [ { "name": "callbackUrl", "type": "string" }, { "name": "decision", "type": "string" } ],
+          "nodes": [ { "id": "cb", "type": "CreateCallback", "inputs": {} },
+                     { "id": "publish", "type": "SetOutput", "inputs": { "name": "callbackUrl", "value": { "js": "nodes.cb.url" } } },
+                     { "id": "wait", "type": "WaitForCallback", "inputs": { "token": { "js": "nodes.cb.token" }, "timeout": "1.00:00:00",
+                       "accept": { "status": [ "APPROVED", "REJECTED" ] } } },
+                     { "id": "out", "type": "SetOutput", "inputs": { "name": "decision", "value": { "js": "nodes.wait.payload.status" } } } ],
+          "connections": [ { "from": "cb:done", "to": "publish" }, { "from": "publish:done", "to": "wait" }, { "from": "wait:received", "to": "out" } ] }
+        """);
+        await using var server = await TestServer.StartAsync(flowsFolder: flows);
+        var (status, started) = await server.PostJsonAsync("/api/flows/approve/run", new { mode = "async" });
+        status.ShouldBe(202, started?.ToJsonString());
+        var instanceId = (string)started!["instanceId"]!;
+        var waiting = await TestServer.EventuallyAsync(() => server.GetJsonAsync($"/api/instances/{instanceId}"), i => (string?)i["status"] == "suspended", "the instance waiting");
+        var callback = new Uri((string)waiting["outputs"]!["callbackUrl"]!);
+
+        using var anonymous = new HttpClient { BaseAddress = server.Address };
+        var refused = await anonymous.PostAsync(callback.PathAndQuery, new StringContent("""{ "status": "MAYBE" }""", Encoding.UTF8, "application/json"));
+        ((int)refused.StatusCode).ShouldBe(422);
+        (await refused.Content.ReadAsStringAsync()).ShouldContain("does not match what the flow waits for");
+        (await server.Services.GetRequiredService<IInboxStore>().ListPendingAsync(1000)).ShouldNotContain(m => m.Kind == "callback");
+        ((string?)(await server.GetJsonAsync($"/api/instances/{instanceId}"))["status"]).ShouldBe("suspended");
+
+        var accepted = await anonymous.PostAsync(callback.PathAndQuery, new StringContent("""{ "status": "approved" }""", Encoding.UTF8, "application/json"));
+        ((int)accepted.StatusCode).ShouldBe(202);
+        var done = await TestServer.EventuallyAsync(() => server.GetJsonAsync($"/api/instances/{instanceId}"), i => (string?)i["status"] == "finished", "the instance finishing");
+        ((string?)done["outputs"]!["decision"]).ShouldBe("approved");
+        // Spent: the same answer as for any unknown callback.
+        ((int)(await anonymous.PostAsync(callback.PathAndQuery, new StringContent("""{ "status": "APPROVED" }""", Encoding.UTF8, "application/json"))).StatusCode).ShouldBe(404);
+    }
+}

@@ -71,6 +71,12 @@ internal sealed class BookmarkEntity
     public required string Name { get; set; }
     public required string NodeId { get; set; }
     public string? PayloadJson { get; set; }
+    /// <summary>
+    /// The bookmark's private data (<c>Bookmark.Data</c>, e.g. what a Wait for Callback accepts) as JSON, the text
+    /// <c>null</c> when it has none, so a callback is checked without reading the instance's state. SQL NULL only on
+    /// rows stored before the column existed: their data is in the state alone.
+    /// </summary>
+    public string? DataJson { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
 }
 

@@ -401,6 +401,25 @@ internal sealed class EfInstanceStore(IDbContextFactory<FlowConnectorsDbContext>
             .ToListAsync(ct);
     }
 
+    /// <summary>
+    /// One indexed read: the instance's status column and its bookmark with that hash (instance id and hash, under the
+    /// bookmark table's key), with the bookmark's data column; the state is read only for a bookmark stored before that
+    /// column existed.
+    /// </summary>
+    public async Task<BookmarkCheck?> CheckBookmarkAsync(string instanceId, string hash, CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var row = await (
+                from i in db.Instances.AsNoTracking()
+                where i.Id == instanceId
+                from b in db.Bookmarks.AsNoTracking().Where(b => b.InstanceId == i.Id && b.Hash == hash).DefaultIfEmpty()
+                select new { i.Status, BookmarkId = b == null ? null : b.Id, DataJson = b == null ? null : b.DataJson })
+            .FirstOrDefaultAsync(ct);
+        if (row is null) return null;
+        if (row.BookmarkId is not null && row.DataJson is null) return BookmarkCheck.Of((await GetAsync(instanceId, ct))?.State, hash);
+        return new BookmarkCheck(Enum.Parse<FlowStatus>(row.Status), row.BookmarkId is not null, row.DataJson is null ? null : StoreJson.Read(row.DataJson));
+    }
+
     public async Task<bool> TryAcquireLeaseAsync(string instanceId, string owner, DateTimeOffset now, TimeSpan duration, CancellationToken ct = default,
         bool countAttempt = false)
     {
@@ -519,8 +538,12 @@ internal sealed class EfInstanceStore(IDbContextFactory<FlowConnectorsDbContext>
                 Name = b.Name,
                 NodeId = b.NodeId,
                 PayloadJson = StoreJson.Write(b.Payload),
+                DataJson = StoreJson.Write(b.Data) ?? NoData,
                 CreatedAt = b.CreatedAt,
             }).ToList();
+
+    /// <summary>A bookmark without private data: JSON null, never SQL NULL (which marks rows stored before the column).</summary>
+    private const string NoData = "null";
 
     private static IEnumerable<JournalEntryEntity> JournalRows(string instanceId, int lastSequence, IReadOnlyList<JournalEntry> entries,
         CompactJson.IEndedState? parts = null)

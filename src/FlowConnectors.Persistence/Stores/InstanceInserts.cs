@@ -26,7 +26,7 @@ internal static class InstanceInserts
         "\"UpdatedAt\", \"LeaseOwner\", \"LeaseExpiresAt\", \"RunAttempts\", \"FaultNodeId\", \"Revision\") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 0)";
 
     private const string BookmarkSql =
-        "INSERT INTO \"Bookmarks\" (\"InstanceId\", \"Id\", \"Hash\", \"Name\", \"NodeId\", \"PayloadJson\", \"CreatedAt\") VALUES ($1, $2, $3, $4, $5, $6, $7)";
+        "INSERT INTO \"Bookmarks\" (\"InstanceId\", \"Id\", \"Hash\", \"Name\", \"NodeId\", \"PayloadJson\", \"CreatedAt\", \"DataJson\") VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
 
     private const string TimerSql =
         "INSERT INTO \"Timers\" (\"Id\", \"DueAt\", \"Kind\", \"InstanceId\", \"BookmarkId\", \"TriggerId\", \"DataJson\") VALUES ($1, $2, $3, $4, $5, $6, $7)";
@@ -42,7 +42,7 @@ internal static class InstanceInserts
     // The column types, for PostgreSQL (its prepared statements are typed; SQLite binds by value).
     private static readonly DbType[] InstanceTypes = [DbType.String, DbType.String, DbType.Int32, DbType.String, DbType.String, DbType.String, DbType.String,
         DbType.DateTimeOffset, DbType.DateTimeOffset, DbType.String, DbType.DateTimeOffset, DbType.Int32, DbType.String];
-    private static readonly DbType[] BookmarkTypes = [DbType.String, DbType.String, DbType.String, DbType.String, DbType.String, DbType.String, DbType.DateTimeOffset];
+    private static readonly DbType[] BookmarkTypes = [DbType.String, DbType.String, DbType.String, DbType.String, DbType.String, DbType.String, DbType.DateTimeOffset, DbType.String];
     private static readonly DbType[] TimerTypes = [DbType.String, DbType.DateTimeOffset, DbType.String, DbType.String, DbType.String, DbType.String, DbType.String];
     internal static readonly DbType[] InboxTypes = [DbType.String, DbType.String, DbType.String, DbType.Binary, DbType.String, DbType.DateTimeOffset, DbType.String,
         DbType.Int32, DbType.String, DbType.String];
@@ -71,7 +71,7 @@ internal static class InstanceInserts
                 foreach (var b in rows.Bookmarks)
                 {
                     bookmark ??= new Statement(connection, tx, BookmarkSql, BookmarkTypes, sqlite);
-                    bookmark.Set(0, b.InstanceId).Set(1, b.Id).Set(2, b.Hash).Set(3, b.Name).Set(4, b.NodeId).Set(5, b.PayloadJson).Set(6, Time(b.CreatedAt, sqlite));
+                    bookmark.Set(0, b.InstanceId).Set(1, b.Id).Set(2, b.Hash).Set(3, b.Name).Set(4, b.NodeId).Set(5, b.PayloadJson).Set(6, Time(b.CreatedAt, sqlite)).Set(7, b.DataJson);
                     await bookmark.RunAsync(ct);
                 }
                 foreach (var t in rows.Timers)

@@ -83,9 +83,9 @@ internal static class InstanceSaves
     private const string DeleteTimersSql = "DELETE FROM \"Timers\" WHERE \"InstanceId\" = $1 AND \"Kind\" = 'bookmark'";
 
     private const string BookmarkSql =
-        "INSERT INTO \"Bookmarks\" (\"InstanceId\", \"Id\", \"Hash\", \"Name\", \"NodeId\", \"PayloadJson\", \"CreatedAt\") VALUES ($1, $2, $3, $4, $5, $6, $7)";
+        "INSERT INTO \"Bookmarks\" (\"InstanceId\", \"Id\", \"Hash\", \"Name\", \"NodeId\", \"PayloadJson\", \"CreatedAt\", \"DataJson\") VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
 
-    private static readonly DbType[] BookmarkTypes = [DbType.String, DbType.String, DbType.String, DbType.String, DbType.String, DbType.String, DbType.DateTimeOffset];
+    private static readonly DbType[] BookmarkTypes = [DbType.String, DbType.String, DbType.String, DbType.String, DbType.String, DbType.String, DbType.DateTimeOffset, DbType.String];
 
     // A timer row that exists keeps its claim: only its schedule is brought up to date.
     private const string TimerSql =
@@ -192,6 +192,7 @@ internal static class InstanceSaves
                     Set(bookmark, 4, b.NodeId);
                     Set(bookmark, 5, b.PayloadJson);
                     Set(bookmark, 6, Time(b.CreatedAt, sqlite));
+                    Set(bookmark, 7, b.DataJson);
                     await RunAsync(bookmark, ct);
                 }
                 await SyncTimersAsync(db, transaction, save, sqlite, Prepared, ct);

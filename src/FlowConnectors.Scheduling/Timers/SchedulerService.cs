@@ -30,11 +30,15 @@ public sealed class SchedulerService : BackgroundService
             Owner = services.GetRequiredService<NodeIdentity>().LeaseOwner,
             ClaimDuration = runtime.LeaseDuration,
             PollInterval = poll,
-            // Firing a Delay timer is a resume: mostly database round trips, so several go on at once; the runs
-            // themselves stay within the run limits.
-            Parallelism = Math.Max(8, Environment.ProcessorCount * 4),
+            // Firing a Delay timer is a resume: mostly database round trips (its share of the lease and save group commits), so
+            // many go on at once and fired/s is about this many over one resume's latency; the runs themselves stay within the
+            // run limits, where a resume goes before new starts.
+            Parallelism = FireParallelism,
+            BatchSize = FireParallelism * 4,
         }, logger);
     }
+
+    private static readonly int FireParallelism = Math.Max(32, Environment.ProcessorCount * 16);
 
     public DurableScheduler Scheduler { get; }
 

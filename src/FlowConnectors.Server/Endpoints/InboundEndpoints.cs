@@ -249,17 +249,17 @@ internal static class InboundEndpoints
         if (problem is not null) return problem;
         if (StimulusCheck.Problem(body, options.MaxPayloadDepth, options.MaxBodyBytes, "$") is { } invalid)
             return Problems.Validation(invalid.Message, [new { path = invalid.Path, message = invalid.Message }]);
-        var stored = await instances.GetAsync(plain[..dot], ct);
-        if (stored is null) return UnknownCallback();
-        var state = stored.State;
         var stimulus = new CallbackStimulus(plain);
         var hash = stimulus.Hash;
-        var ended = state.Status is FlowStatus.Finished or FlowStatus.Faulted or FlowStatus.Cancelled;
-        var waiting = !ended && state.Bookmarks.Any(b => b.Hash == hash);
-        var early = signed is not null && state.Status == FlowStatus.Running;
+        // The bookmark is looked up by its hash (an index), not found in the decoded state of the instance.
+        var check = await instances.CheckBookmarkAsync(plain[..dot], hash, ct);
+        if (check is null) return UnknownCallback();
+        var ended = check.Status is FlowStatus.Finished or FlowStatus.Faulted or FlowStatus.Cancelled;
+        var waiting = !ended && check.Waiting;
+        var early = signed is not null && check.Status == FlowStatus.Running;
         if (!waiting && !early) return UnknownCallback();
         // A wait that names what it accepts (Wait for Callback's accept) refuses anything else, unchanged.
-        if (waiting && state.Bookmarks.FirstOrDefault(b => b.Hash == hash)?.Data?["accept"] is JsonObject accept && CallbackRules.Check(accept, body) is { Count: > 0 } broken)
+        if (waiting && check.Data?["accept"] is JsonObject accept && CallbackRules.Check(accept, body) is { Count: > 0 } broken)
             return Problems.Validation("the callback does not match what the flow waits for: " + string.Join("; ", broken.Select(p => $"{p.Path} {p.Message}")),
                 broken.Select(p => new { path = p.Path, message = p.Message }));
         var id = await inbox.AddAsync(new InboxMessage
