@@ -151,9 +151,13 @@ internal sealed class SecretSet
         }
     }
 
+    // The type of a value read from a parsed document (a response body); asking any other value for its JsonElement
+    // would serialize it into a new document.
+    private static readonly Type ElementBacked = JsonValue.Create(JsonDocument.Parse("\"\"").RootElement)!.GetType();
+
     private bool OccursInString(JsonValue value)
     {
-        if (!value.TryGetValue(out JsonElement element)) return Occurs(value.GetValue<string>());
+        if (value.GetType() != ElementBacked || !value.TryGetValue(out JsonElement element)) return Occurs(value.GetValue<string>());
         // The string's raw UTF-8 as it was in the response: never fewer bytes than it has characters.
         var raw = JsonMarshal.GetRawUtf8Value(element);
         if (raw.Length >= 2 && raw[0] == (byte)'"') raw = raw[1..^1];
