@@ -258,7 +258,15 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
 
     private async Task WaitForAnyRunning()
     {
-        var finished = await Task.WhenAny(_running.Select(r => r.Task));
+        Task<ActivityResult> finished;
+        if (_running.Count == 1)
+        {
+            // One node in flight (a request, a called flow): waited for as WhenAny would, without its promise and list.
+            finished = _running[0].Task;
+            await ((Task)finished).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+        else
+            finished = await Task.WhenAny(_running.Select(r => r.Task));
         var index = _running.FindIndex(r => r.Task == finished);
         var running = _running[index];
         _running.RemoveAt(index);
