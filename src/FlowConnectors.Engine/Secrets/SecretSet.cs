@@ -54,7 +54,19 @@ internal sealed class SecretSet
     /// <summary>The values as registered (not their derived forms), to hand to another run.</summary>
     public IReadOnlyCollection<string> Values => _registered;
 
-    public SecretSet Add(string value) => AddRange([value]);
+    // The sets one more value led to from this one (a run registers the same header value after the same
+    // credentials every time): found without building the key of the whole set. Few, as a set is reached in few ways.
+    private readonly ConcurrentDictionary<string, SecretSet> _next = new(StringComparer.Ordinal);
+    private const int MaxNext = 8;
+
+    public SecretSet Add(string value)
+    {
+        if (value is null || value.Length < MinLength || _registered.Contains(value)) return this;
+        if (_next.TryGetValue(value, out var next)) return next;
+        next = AddRange([value]);
+        if (_next.Count < MaxNext) _next.TryAdd(value, next);
+        return next;
+    }
 
     public SecretSet AddRange(IEnumerable<string> values)
     {
@@ -82,7 +94,10 @@ internal sealed class SecretSet
         return Built.GetOrAdd(name, set);
     }
 
-    public SecretSet Union(SecretSet other) => other.IsEmpty ? this : IsEmpty ? other : AddRange(other._registered);
+    // A set holding all of this one's values is the union itself (a caller taking back a called flow's set, which
+    // started from its own).
+    public SecretSet Union(SecretSet other) =>
+        other.IsEmpty || ReferenceEquals(other, this) ? this : IsEmpty || _registered.IsSubsetOf(other._registered) ? other : AddRange(other._registered);
 
     public bool Occurs(string text) => _search is not null && text.AsSpan().IndexOfAny(_search) >= 0;
 
