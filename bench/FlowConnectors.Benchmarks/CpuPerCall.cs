@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace FlowConnectors.Benchmarks;
 
 /// <summary>
-/// <c>--cpu [calls] [rounds]</c>: the rows of <see cref="ConnectorBenchmarks"/> measured by process CPU time and
+/// <c>--cpu [calls] [rounds] [row]</c>: the rows of <see cref="ConnectorBenchmarks"/> measured by process CPU time and
 /// allocated bytes per call instead of wall time. On a machine shared with other work, wall time measures the
 /// queue for a core; the CPU time the process spent per call does not (much). The rows take turns, round after
 /// round, so a burst of load elsewhere hits all of them; the best and the median round are printed. CPU time and
@@ -15,6 +15,8 @@ internal static class CpuPerCall
     {
         var calls = args.Length > 1 && int.TryParse(args[1], out var c) ? c : 2_000;
         var rounds = args.Length > 2 && int.TryParse(args[2], out var r) ? r : 7;
+        // A part of a row's name runs that row alone (to profile it); the ratios then compare it with itself.
+        var only = args.Length > 3 ? args[3] : null;
         var bench = new ConnectorBenchmarks();
         bench.Setup();
         try
@@ -26,6 +28,7 @@ internal static class CpuPerCall
                 ("connector, journal on", () => bench.ConnectorJournalOn()),
                 ("connector, journal off", () => bench.ConnectorJournalOff()),
             ];
+            if (only is not null) rows = rows.Where(row => row.Name.Contains(only, StringComparison.OrdinalIgnoreCase)).ToArray();
             foreach (var row in rows)
                 for (var i = 0; i < calls; i++) await row.Call();
             var cpu = rows.Select(_ => new List<double>()).ToArray();
