@@ -25,8 +25,13 @@ internal sealed class ConstantValue(JsonNode? value) : CompiledValue
 internal sealed class ScriptValue(Prepared<Script> script) : CompiledValue
 {
     private readonly Prepared<Script> _script = script;
+    // A plain read such as nodes.send.body, which the host may answer without running the script.
+    private readonly MemberPath? _path = MemberPath.Of(script);
+
     public override JsonNode? Evaluate(ExpressionEvaluator evaluator, IReadOnlyList<KeyValuePair<string, JsonNode?>>? locals = null) =>
-        evaluator.Scripts.Evaluate(_script, locals);
+        _path is not null && locals is not { Count: > 0 } && evaluator.Scripts.TryEvaluatePath(_path, out var value)
+            ? value
+            : evaluator.Scripts.Evaluate(_script, locals);
 }
 
 internal sealed class TemplateValue(Template template) : CompiledValue

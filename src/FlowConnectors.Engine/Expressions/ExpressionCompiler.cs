@@ -145,12 +145,12 @@ public sealed class ExpressionCompiler
         }
     }
 
-    public Prepared<Script> PrepareExpression(string code) => Cached(_scripts, code, code);
+    public Prepared<Script> PrepareExpression(string code) => Cached(_scripts, code, static code => code);
 
     /// <summary>Prepares code that may <c>return</c>: it runs as the body of a function.</summary>
     public Prepared<Script> PrepareFunctionBody(string code) =>
         // The wrapper stays on the first line so reported line numbers match the author's code.
-        Cached(_bodies, code, "(function () {" + code + "\n})()");
+        Cached(_bodies, code, static code => "(function () {" + code + "\n})()");
 
     public Template ParseTemplate(string text)
     {
@@ -168,9 +168,11 @@ public sealed class ExpressionCompiler
         return template;
     }
 
-    private static Prepared<Script> Cached(ConcurrentDictionary<string, Prepared<Script>> cache, string key, string source)
+    // The source is made only when the code is not prepared yet: Run JavaScript asks for its body on every run.
+    private static Prepared<Script> Cached(ConcurrentDictionary<string, Prepared<Script>> cache, string key, Func<string, string> sourceOf)
     {
         if (cache.TryGetValue(key, out var prepared)) return prepared;
+        var source = sourceOf(key);
         try
         {
             prepared = Jint.Engine.PrepareScript(source, strict: true);

@@ -29,7 +29,8 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
     private readonly RunRecorder _recorder;
     private readonly SecretRedaction _secrets = new();
     // In-memory only, by node and scope: never persisted, disposed when the run stops (see ActivityContext.TransientState).
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, object> _transient = new(StringComparer.Ordinal);
+    // Made on first use: most runs keep none, and an empty concurrent dictionary is not small.
+    private System.Collections.Concurrent.ConcurrentDictionary<string, object>? _transient;
     private readonly CancellationTokenSource _cancellation;
     private readonly CancellationToken _callerToken;
     private readonly TimeSpan? _timeout;
@@ -53,7 +54,7 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
         CallDepth = callDepth;
         _journalPrefix = journalPrefix;
         _recorder = new RunRecorder(engine.Options, callDepth, journalPrefix);
-        _tokens = new TokenRules(flow, state, _queue) { ScopeClosed = scope => { if (!_transient.IsEmpty) DropTransientState("@" + scope.Id); } };
+        _tokens = new TokenRules(flow, state, _queue) { ScopeClosed = scope => { if (_transient is { IsEmpty: false }) DropTransientState("@" + scope.Id); } };
         _cancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         _callerToken = cancellationToken;
         // A called flow shares its caller's budget through the caller's token; only the top run sets one.
@@ -145,7 +146,7 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
                 }
                 _running.Clear();
             }
-            if (!_transient.IsEmpty) DropTransientState(null);
+            if (_transient is { IsEmpty: false }) DropTransientState(null);
         }
         Conclude();
         if (CallDepth == 0) EngineTelemetry.EndRun(runSpan, State);
@@ -258,7 +259,15 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
 
     private async Task WaitForAnyRunning()
     {
-        var finished = await Task.WhenAny(_running.Select(r => r.Task));
+        Task<ActivityResult> finished;
+        if (_running.Count == 1)
+        {
+            // One node in flight (a request, a called flow): waited for as WhenAny would, without its promise and list.
+            finished = _running[0].Task;
+            await ((Task)finished).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+        else
+            finished = await Task.WhenAny(_running.Select(r => r.Task));
         var index = _running.FindIndex(r => r.Task == finished);
         var running = _running[index];
         _running.RemoveAt(index);
@@ -619,21 +628,23 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
         _secrets.Inherit(child._secrets.Set);
     }
 
-    public object? GetTransientState(string nodeId, int scopeId) => _transient.TryGetValue(nodeId + "@" + scopeId, out var value) ? value : null;
+    public object? GetTransientState(string nodeId, int scopeId) =>
+        _transient is { } transient && transient.TryGetValue(nodeId + "@" + scopeId, out var value) ? value : null;
 
     public void SetTransientState(string nodeId, int scopeId, object? value)
     {
         var key = nodeId + "@" + scopeId;
-        if (value is null) _transient.TryRemove(key, out _);
-        else _transient[key] = value;
+        if (value is null) _transient?.TryRemove(key, out _);
+        else (_transient ?? Interlocked.CompareExchange(ref _transient, new(StringComparer.Ordinal), null) ?? _transient)[key] = value;
     }
 
     private void DropTransientState(string? scopeSuffix)
     {
-        foreach (var (key, value) in _transient)
+        if (_transient is not { } transient) return;
+        foreach (var (key, value) in transient)
         {
             if (scopeSuffix is not null && !key.EndsWith(scopeSuffix, StringComparison.Ordinal)) continue;
-            if (_transient.TryRemove(key, out _) && value is IDisposable disposable) disposable.Dispose();
+            if (transient.TryRemove(key, out _) && value is IDisposable disposable) disposable.Dispose();
         }
     }
 

@@ -1,6 +1,9 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.Collections.Immutable;
+using System.Runtime.InteropServices;
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using FlowConnectors.Engine.Values;
 
@@ -21,6 +24,13 @@ internal sealed class SecretSet
 
     public static SecretSet Empty { get; } = new(ImmutableHashSet.Create<string>(StringComparer.Ordinal), []);
 
+    // Sets already built, by the values registered in them. A set depends on its values alone, and every run of a
+    // connector action registers the same ones (the connection's credentials, then the Basic header they make, then
+    // the called flow's set again in its caller): deriving the forms and building the search for them was about a
+    // third of such a run's allocation. Bounded like the expression caches: cleared when full.
+    private static readonly ConcurrentDictionary<string, SecretSet> Built = new(StringComparer.Ordinal);
+    private const int MaxBuilt = 512;
+
     private readonly ImmutableHashSet<string> _registered;
     // Every form to replace, longest first, so a longer form is masked before a shorter one inside it.
     private readonly string[] _patterns;
@@ -33,31 +43,61 @@ internal sealed class SecretSet
         _registered = registered;
         _patterns = patterns;
         _search = patterns.Length == 0 ? null : SearchValues.Create(patterns, StringComparison.Ordinal);
+        _shortest = patterns.Length == 0 ? int.MaxValue : patterns[^1].Length;
     }
+
+    // The length of the shortest form: a text shorter than that holds none.
+    private readonly int _shortest;
 
     public bool IsEmpty => _patterns.Length == 0;
 
     /// <summary>The values as registered (not their derived forms), to hand to another run.</summary>
     public IReadOnlyCollection<string> Values => _registered;
 
-    public SecretSet Add(string value) => AddRange([value]);
+    // The sets one more value led to from this one (a run registers the same header value after the same
+    // credentials every time): found without building the key of the whole set. Few, as a set is reached in few ways.
+    private readonly ConcurrentDictionary<string, SecretSet> _next = new(StringComparer.Ordinal);
+    private const int MaxNext = 8;
+
+    public SecretSet Add(string value)
+    {
+        if (value is null || value.Length < MinLength || _registered.Contains(value)) return this;
+        if (_next.TryGetValue(value, out var next)) return next;
+        next = AddRange([value]);
+        if (_next.Count < MaxNext) _next.TryAdd(value, next);
+        return next;
+    }
 
     public SecretSet AddRange(IEnumerable<string> values)
     {
-        var registered = _registered;
-        HashSet<string>? patterns = null;
+        List<string>? added = null;
         foreach (var value in values)
         {
-            if (value is null || value.Length < MinLength || registered.Contains(value)) continue;
-            registered = registered.Add(value);
-            patterns ??= new HashSet<string>(_patterns, StringComparer.Ordinal);
-            foreach (var form in FormsOf(value)) patterns.Add(form);
+            if (value is null || value.Length < MinLength || _registered.Contains(value) || added?.Contains(value, StringComparer.Ordinal) == true) continue;
+            (added ??= []).Add(value);
         }
-        if (patterns is null) return this;
-        return new SecretSet(registered, patterns.OrderByDescending(p => p.Length).ThenBy(p => p, StringComparer.Ordinal).ToArray());
+        if (added is null) return this;
+        var all = new string[_registered.Count + added.Count];
+        ((ICollection<string>)_registered).CopyTo(all, 0);
+        added.CopyTo(all, _registered.Count);
+        Array.Sort(all, StringComparer.Ordinal);
+        var key = new StringBuilder();
+        foreach (var value in all) key.Append(value.Length).Append(':').Append(value);
+        var name = key.ToString();
+        if (Built.TryGetValue(name, out var known)) return known;
+        var patterns = new HashSet<string>(_patterns, StringComparer.Ordinal);
+        foreach (var value in added)
+        foreach (var form in FormsOf(value))
+            patterns.Add(form);
+        var set = new SecretSet(_registered.Union(added), patterns.OrderByDescending(p => p.Length).ThenBy(p => p, StringComparer.Ordinal).ToArray());
+        if (Built.Count >= MaxBuilt) Built.Clear();
+        return Built.GetOrAdd(name, set);
     }
 
-    public SecretSet Union(SecretSet other) => other.IsEmpty ? this : IsEmpty ? other : AddRange(other._registered);
+    // A set holding all of this one's values is the union itself (a caller taking back a called flow's set, which
+    // started from its own).
+    public SecretSet Union(SecretSet other) =>
+        other.IsEmpty || ReferenceEquals(other, this) ? this : IsEmpty || _registered.IsSubsetOf(other._registered) ? other : AddRange(other._registered);
 
     public bool Occurs(string text) => _search is not null && text.AsSpan().IndexOfAny(_search) >= 0;
 
@@ -104,12 +144,44 @@ internal sealed class SecretSet
         }
     }
 
-    private bool OccursIn(JsonNode value, int depth) => depth <= 512 && value switch
+    // Loops rather than LINQ, and strings read from a parsed response without copying them out first: a run scans
+    // each response body several times (journal entries, outputs, the caller's record of a called flow).
+    private bool OccursIn(JsonNode value, int depth)
     {
-        JsonObject o => o.Any(p => p.Value is not null && OccursIn(p.Value, depth + 1)),
-        JsonArray a => a.Any(i => i is not null && OccursIn(i, depth + 1)),
-        _ => JsonValues.TryGetString(value, out var s) && Occurs(s),
-    };
+        if (depth > 512) return false;
+        switch (value)
+        {
+            case JsonObject o:
+                for (var i = 0; i < o.Count; i++)
+                    if (o.GetAt(i).Value is { } child && OccursIn(child, depth + 1)) return true;
+                return false;
+            case JsonArray a:
+                for (var i = 0; i < a.Count; i++)
+                    if (a[i] is { } item && OccursIn(item, depth + 1)) return true;
+                return false;
+            case JsonValue v when v.GetValueKind() == JsonValueKind.String:
+                return OccursInString(v);
+            default:
+                return false;
+        }
+    }
+
+    // The type of a value read from a parsed document (a response body); asking any other value for its JsonElement
+    // would serialize it into a new document.
+    private static readonly Type ElementBacked = JsonValue.Create(JsonDocument.Parse("\"\"").RootElement)!.GetType();
+
+    private bool OccursInString(JsonValue value)
+    {
+        if (value.GetType() != ElementBacked || !value.TryGetValue(out JsonElement element)) return Occurs(value.GetValue<string>());
+        // The string's raw UTF-8 as it was in the response: never fewer bytes than it has characters.
+        var raw = JsonMarshal.GetRawUtf8Value(element);
+        if (raw.Length >= 2 && raw[0] == (byte)'"') raw = raw[1..^1];
+        if (raw.Length < _shortest) return false;
+        if (raw.Length > 512 || raw.Contains((byte)'\\')) return Occurs(element.GetString()!);
+        Span<char> text = stackalloc char[raw.Length];
+        var length = Encoding.UTF8.GetChars(raw, text);
+        return text[..length].IndexOfAny(_search!) >= 0;
+    }
 
     /// <summary>The forms a secret is likely to be seen in, besides itself.</summary>
     internal static IEnumerable<string> FormsOf(string value)

@@ -150,4 +150,47 @@ public sealed class SecretRedactionTests
         secrets.Scrub("the vendor said: admin:" + Canary).ShouldBe("the vendor said: ***");
         secrets.Scrub("password " + Canary + ".").ShouldBe("password ***.");
     }
+
+    [Theory]
+    [InlineData("{\"a\":{\"b\":[\"x\",\"token=CANARY\"]}}")]
+    [InlineData("{\"a\":\"escaped \\u0041\\n CANARY\"}")]
+    [InlineData("{\"a\":\"caf\u00e9 CANARY \u00e9\"}")]
+    [InlineData("[\"LONG CANARY\"]")]
+    public void A_secret_is_found_in_a_parsed_response_body(string json)
+    {
+        // Parsed as a response is (values backed by the document, read without copying): escaped, non-ASCII and long strings too.
+        var text = json.Replace("LONG", new string('z', 600), StringComparison.Ordinal).Replace("CANARY", Canary, StringComparison.Ordinal);
+        var body = JsonSerializer.Deserialize<JsonElement>(text);
+        var node = body.ValueKind == JsonValueKind.Object ? (JsonNode)JsonObject.Create(body)! : JsonArray.Create(body)!;
+        var secrets = SecretSet.Empty.Add(Canary);
+
+        var redacted = secrets.Redact(node)!.ToJsonString();
+
+        redacted.ShouldContain("***");
+        ShouldHoldNoForm(redacted);
+        node.ToJsonString().ShouldContain(Canary); // the value itself is left as it was
+    }
+
+    [Fact]
+    public void Text_without_a_secret_and_too_short_to_hold_one_is_left_as_it_is()
+    {
+        var body = JsonSerializer.Deserialize<JsonElement>("{\"a\":\"cn-7\",\"b\":[\"abc\", 12, true, null],\"c\":\"" + Canary[..^1] + "\"}");
+        var node = JsonObject.Create(body)!;
+
+        SecretSet.Empty.Add(Canary).Redact(node).ShouldBeSameAs(node);
+    }
+
+    [Fact]
+    public void Sets_of_the_same_values_mask_the_same_whatever_the_order_they_were_registered_in()
+    {
+        var first = SecretSet.Empty.Add(Canary).Add("Basic " + Base64("admin:" + Canary)).Add("other-secret-1");
+        var second = SecretSet.Empty.AddRange(["other-secret-1", "Basic " + Base64("admin:" + Canary)]).Add(Canary);
+        var text = "a " + Canary + " b admin:" + Canary + " c other-secret-1 d " + Base64("admin:" + Canary);
+
+        second.Values.OrderBy(v => v, StringComparer.Ordinal).ShouldBe(first.Values.OrderBy(v => v, StringComparer.Ordinal));
+        second.Scrub(text).ShouldBe(first.Scrub(text));
+        first.Scrub(text).ShouldBe("a *** b *** c *** d ***");
+        // Adding what a set already has gives that set back.
+        first.AddRange([Canary, "other-secret-1"]).ShouldBeSameAs(first);
+    }
 }

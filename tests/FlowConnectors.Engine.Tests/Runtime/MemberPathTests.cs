@@ -1,0 +1,147 @@
+using System.Text.Json.Nodes;
+using FlowConnectors.Engine.Expressions;
+using FlowConnectors.Engine.Runtime;
+
+namespace FlowConnectors.Engine.Tests.Runtime;
+
+/// <summary>
+/// An expression that only reads a member path (<c>nodes.parse.result.numbers</c>, <c>input.id</c>) is answered from
+/// the run's values without running the script (ScriptHost.TryEvaluatePath). The answer must be the script's in every
+/// case: the same JSON, the scripts before it respected (assignments, replaced globals, shadowing declarations), the
+/// same errors and limits, and nothing carried from one run to the next on a reused engine.
+/// </summary>
+public sealed class MemberPathTests
+{
+    // Numbers JavaScript writes back otherwise, nulls, keys that look like indexes (JavaScript moves them first),
+    // escapes, non-ASCII text and nesting.
+    private const string Document = """
+        { "numbers": { "a": 1.50, "b": 1e2, "c": 12345678901234567890, "d": -0, "e": 7, "f": -3.25e-2 },
+          "keys": { "b": 1, "2": 2, "a": 3, "1": 4 },
+          "nested": { "list": [1, "two", null, { "x": [true, false] }], "none": null, "text": "caf\u00e9 \"quoted\" \\ tab\t" },
+          "text": "plain" }
+        """;
+
+    private static string ParseNode(string json) =>
+        $$"""{ "id": "parse", "type": "Json.Parse", "inputs": { "text": {{JsonValue.Create(json).ToJsonString()}} } }""";
+
+    /// <summary>A flow: parse the document, then one SetOutput per (name, expression), in order.</summary>
+    private static string FlowOf(params (string Name, string Js)[] outputs)
+    {
+        var nodes = new List<string> { ParseNode(Document) };
+        var connections = new List<string>();
+        var previous = "parse";
+        foreach (var (name, js) in outputs)
+        {
+            nodes.Add($$"""{ "id": "{{name}}", "type": "SetOutput", "inputs": { "name": "{{name}}", "value": { "js": {{JsonValue.Create(js).ToJsonString()}} } } }""");
+            connections.Add($$"""{ "from": "{{previous}}:done", "to": "{{name}}" }""");
+            previous = name;
+        }
+        return $$"""
+            { "format": 1, "id": "paths",
+              "inputs": [ { "name": "id", "type": "string" } ],
+              "outputs": [ {{string.Join(", ", outputs.Select(o => $$"""{ "name": "{{o.Name}}", "type": "any" }"""))}} ],
+              "nodes": [ {{string.Join(", ", nodes)}} ],
+              "connections": [ {{string.Join(", ", connections)}} ] }
+            """;
+    }
+
+    private static string Json(FlowRunResult result, string name) => result.Outputs.GetValueOrDefault(name)?.ToJsonString() ?? "null";
+
+    [Fact]
+    public async Task A_path_gives_the_json_its_script_gives()
+    {
+        string[] paths = ["nodes.parse.result.numbers", "nodes.parse.result.keys", "nodes.parse.result.nested", "nodes.parse.result.nested.list",
+            "nodes.parse.result.nested.none", "nodes.parse.result.text", "nodes.parse.result.missing", "input.id", "input.missing"];
+        // First every path while no script has seen the parsed value, then each again through a script that is not a
+        // plain path (a computed member), which runs in the engine.
+        var outputs = paths.Select((p, i) => ("p" + i, p)).Concat(paths.Select((p, i) => ("s" + i, "[" + p + "][0]"))).ToArray();
+        var before = ScriptHost.PathReads;
+
+        var result = await Flow.RunAsync(FlowOf(outputs), Flow.Input("""{ "id": "INC-7" }"""));
+
+        result.Status.ShouldBe(FlowStatus.Finished, result.Fault?.ToString());
+        for (var i = 0; i < paths.Length; i++) Json(result, "p" + i).ShouldBe(Json(result, "s" + i), paths[i]);
+        Json(result, "p0").ShouldBe("""{"a":1.5,"b":100,"c":1.2345678901234567E+19,"d":0,"e":7,"f":-0.0325}""");
+        Json(result, "p1").ShouldBe("""{"1":4,"2":2,"b":1,"a":3}""");
+        Json(result, "p2").ShouldBe("""{"list":[1,"two",null,{"x":[true,false]}],"none":null,"text":"caf\u00E9 \u0022quoted\u0022 \\ tab\t"}""");
+        Json(result, "p7").ShouldBe("\"INC-7\"");
+        Json(result, "p8").ShouldBe("null");
+        // The shortcut was taken (at least for the paths it serves here: not for the keys JavaScript reorders).
+        (ScriptHost.PathReads - before).ShouldBeGreaterThanOrEqualTo(6);
+    }
+
+    [Fact]
+    public async Task A_path_reads_what_earlier_scripts_changed()
+    {
+        var result = await Flow.RunAsync(FlowOf(
+            ("a", "(nodes.parse.result.text = 'changed', 1)"),
+            ("b", "nodes.parse.result.text"),
+            ("c", "(input.id = 'changed too', 1)"),
+            ("d", "input.id"),
+            ("e", "(Object.defineProperty(input, 'other', { get: () => 'from a getter', enumerable: true }), 1)"),
+            ("f", "input.other"),
+            ("g", "(nodes = { parse: { result: { text: 'replaced' } } }, 1)"),
+            ("h", "nodes.parse.result.text")), Flow.Input("""{ "id": "INC-7" }"""));
+
+        result.Status.ShouldBe(FlowStatus.Finished, result.Fault?.ToString());
+        Json(result, "b").ShouldBe("\"changed\"");
+        Json(result, "d").ShouldBe("\"changed too\"");
+        Json(result, "f").ShouldBe("\"from a getter\"");
+        Json(result, "h").ShouldBe("\"replaced\"");
+    }
+
+    [Fact]
+    public async Task A_path_is_shadowed_by_a_global_a_script_declared()
+    {
+        var result = await Flow.RunAsync(FlowOf(
+            ("a", "const input = { id: 'shadow' }; 1"),
+            ("b", "input.id"),
+            ("c", "nodes.parse.result.text")), Flow.Input("""{ "id": "INC-7" }"""));
+
+        result.Status.ShouldBe(FlowStatus.Finished, result.Fault?.ToString());
+        Json(result, "b").ShouldBe("\"shadow\"");
+        Json(result, "c").ShouldBe("\"plain\"");
+    }
+
+    [Fact]
+    public async Task Nothing_a_run_changes_reaches_the_next_run_on_the_same_engine()
+    {
+        var engine = Flow.Engine();
+        var spoiler = engine.Compile(Engine.Flows.FlowJson.Parse(FlowOf(
+            ("a", "(nodes = { parse: { result: { text: 'leaked' } } }, input.id = 'leaked', 1)"),
+            ("b", "const input = { id: 'leaked' }; 1"))));
+        var reader = engine.Compile(Engine.Flows.FlowJson.Parse(FlowOf(("a", "input.id"), ("b", "nodes.parse.result.text"))));
+
+        for (var round = 0; round < 5; round++)
+        {
+            (await engine.RunAsync(spoiler, Flow.Input("""{ "id": "first" }"""))).Status.ShouldBe(FlowStatus.Finished);
+            var result = await engine.RunAsync(reader, Flow.Input($$"""{ "id": "run {{round}}" }"""));
+
+            result.Status.ShouldBe(FlowStatus.Finished, result.Fault?.ToString());
+            Json(result, "a").ShouldBe($"\"run {round}\"");
+            Json(result, "b").ShouldBe("\"plain\"");
+        }
+    }
+
+    [Fact]
+    public async Task A_path_that_cannot_be_read_fails_as_its_script_does()
+    {
+        var result = await Flow.RunAsync(FlowOf(("a", "nodes.parse.result.missing.deeper")), Flow.Input("{}"));
+
+        result.Status.ShouldBe(FlowStatus.Faulted);
+        result.Fault!.NodeId.ShouldBe("a");
+        result.Fault.Message.ShouldContain("TypeError");
+        result.Fault.Message.ShouldContain("deeper");
+    }
+
+    [Fact]
+    public async Task A_path_to_a_value_over_the_limits_fails_as_its_script_does()
+    {
+        var options = new FlowEngineOptions { ScriptLimits = new ScriptLimits { MaxResultLength = 40 } };
+
+        var result = await Flow.RunAsync(FlowOf(("a", "nodes.parse.result.nested")), Flow.Input("{}"), options);
+
+        result.Status.ShouldBe(FlowStatus.Faulted);
+        result.Fault!.Message.ShouldContain("larger than the limit of 40 characters");
+    }
+}
