@@ -102,24 +102,42 @@ internal static class PersistenceServices
     /// <summary>
     /// Every SQLite connection: WAL (readers do not block the writer) and a busy timeout for writers of
     /// other processes (this process's writers queue on the write gate instead).
+    /// <para>Set once per SQLite handle: Microsoft.Data.Sqlite pools handles, and an "open" of a pooled one keeps the
+    /// settings it was given (synchronous and busy_timeout belong to the handle, WAL to the file). Running the three
+    /// statements at every open cost two to three parses and executions per webhook request (issue 15).</para>
     /// </summary>
     private sealed class SqlitePragmas : DbConnectionInterceptor
     {
         public static readonly SqlitePragmas Instance = new();
         private const string Sql = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;";
+        private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<SQLitePCL.sqlite3, object> Configured = new();
+        private static readonly object Marker = new();
+
+        private static SQLitePCL.sqlite3? Handle(DbConnection connection) => (connection as Microsoft.Data.Sqlite.SqliteConnection)?.Handle;
+
+        private static bool IsConfigured(DbConnection connection) => Handle(connection) is { } handle && Configured.TryGetValue(handle, out _);
+
+        private static void MarkConfigured(DbConnection connection)
+        {
+            if (Handle(connection) is { } handle) Configured.TryAdd(handle, Marker);
+        }
 
         public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
         {
+            if (IsConfigured(connection)) return;
             using var command = connection.CreateCommand();
             command.CommandText = Sql;
             command.ExecuteNonQuery();
+            MarkConfigured(connection);
         }
 
         public override async Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
         {
+            if (IsConfigured(connection)) return;
             await using var command = connection.CreateCommand();
             command.CommandText = Sql;
             await command.ExecuteNonQueryAsync(cancellationToken);
+            MarkConfigured(connection);
         }
     }
 }

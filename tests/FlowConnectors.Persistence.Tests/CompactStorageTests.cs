@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using FlowConnectors.Engine;
+using FlowConnectors.Persistence.Stores;
 using Microsoft.EntityFrameworkCore;
 
 namespace FlowConnectors.Persistence.Tests;
@@ -86,11 +87,61 @@ public abstract class CompactStorageTests<TDatabase> : StoreTestBase<TDatabase> 
         await using (var db = OpenDb())
         {
             var rows = await db.JournalEntries.Where(j => j.InstanceId == "compact-3").OrderBy(j => j.Sequence).ToListAsync();
-            rows[0].OutputsJson.ShouldBe("""{"$state":["nodeOutputs","hook"]}""");
+            rows[0].OutputsJson.ShouldBe("""{"$node":"hook"}""");
             // A map with a null value is not referred to whole; its object value still is.
             rows[1].OutputsJson.ShouldBe("""{"$refs":{"result":{"$state":["output","result"]},"missing":null}}""");
         }
         Text(await Instances.GetJournalAsync("compact-3")).ShouldBe(expected);
+    }
+
+    [Fact]
+    public async Task The_stored_state_leaves_out_empty_collections_and_reads_back_with_them()
+    {
+        var (state, journal) = WebhookRun("compact-4", Body("4"));
+        var plainState = state.ToJson();
+
+        await Instances.CreateAsync(state, 1, journal);
+
+        await using (var db = OpenDb())
+        {
+            var storedState = await db.Instances.Where(i => i.Id == "compact-4").Select(i => i.StateJson).SingleAsync();
+            storedState.ShouldStartWith("bz:");
+            var json = CompactJson.ReadState(storedState);
+            foreach (var empty in (string[])["\"queue\"", "\"bookmarks\"", "\"joins\"", "\"variables\"", "\"nodeStates\"", "\"input\"", "\"properties\""])
+                json.ShouldNotContain(empty);
+            // The compressed bytes in Z85 are shorter than in base64, as stored before.
+            var encoded = storedState[(storedState.IndexOf(':', 3) + 1)..];
+            encoded.Length.ShouldBeLessThan(Convert.ToBase64String(CompactJson.Z85.Decode(encoded)).Length);
+        }
+        (await Instances.GetAsync("compact-4"))!.State.ToJson().ShouldBe(plainState);
+    }
+
+    [Fact]
+    public async Task States_and_journal_references_written_in_the_earlier_forms_still_read_back()
+    {
+        var (state, journal) = WebhookRun("compact-5", Body("5"));
+        journal[0].Outputs = new(state.NodeOutputs["hook"], StringComparer.Ordinal);
+        var plainState = state.ToJson();
+        var expected = Text(journal);
+        await Instances.CreateAsync(state, 1, journal);
+
+        // As written before: the full state JSON, Brotli-compressed, in base64; a whole node's outputs as a $state path.
+        var utf8 = System.Text.Encoding.UTF8.GetBytes(plainState);
+        var compressed = new byte[System.IO.Compression.BrotliEncoder.GetMaxCompressedLength(utf8.Length)];
+        System.IO.Compression.BrotliEncoder.TryCompress(utf8, compressed, out var written, 1, 22).ShouldBeTrue();
+        var earlier = $"br:{utf8.Length}:{Convert.ToBase64String(compressed, 0, written)}";
+        await using (var db = OpenDb())
+        {
+            var row = await db.Instances.SingleAsync(i => i.Id == "compact-5");
+            row.StateJson = earlier;
+            var entry = await db.JournalEntries.SingleAsync(j => j.InstanceId == "compact-5" && j.Sequence == 1);
+            entry.OutputsJson.ShouldBe("""{"$node":"hook"}""");
+            entry.OutputsJson = """{"$state":["nodeOutputs","hook"]}""";
+            await db.SaveChangesAsync();
+        }
+
+        (await Instances.GetAsync("compact-5"))!.State.ToJson().ShouldBe(plainState);
+        Text(await Instances.GetJournalAsync("compact-5")).ShouldBe(expected);
     }
 
     [Fact]
@@ -115,3 +166,41 @@ public abstract class CompactStorageTests<TDatabase> : StoreTestBase<TDatabase> 
 public sealed class SqliteCompactStorageTests : CompactStorageTests<SqliteTestDatabase>;
 
 public sealed class PostgresCompactStorageTests : CompactStorageTests<PostgresTestDatabase>;
+
+public sealed class Z85Tests
+{
+    [Fact]
+    public void The_specifications_example_encodes_as_given()
+    {
+        byte[] bytes = [0x86, 0x4F, 0xD2, 0x6F, 0xB5, 0x59, 0xF7, 0x5B];
+        var chars = new char[CompactJson.Z85.EncodedLength(bytes.Length)];
+        CompactJson.Z85.Encode(bytes, chars);
+        new string(chars).ShouldBe("HelloWorld");
+        CompactJson.Z85.Decode("HelloWorld").ShouldBe(bytes);
+    }
+
+    [Fact]
+    public void Any_length_and_any_byte_values_read_back_exactly()
+    {
+        var random = new Random(15);
+        for (var length = 0; length <= 41; length++)
+            foreach (var fill in (byte?[])[null, 0x00, 0xFF])
+            {
+                var bytes = new byte[length];
+                if (fill is { } f) Array.Fill(bytes, f);
+                else random.NextBytes(bytes);
+                var chars = new char[CompactJson.Z85.EncodedLength(length)];
+                CompactJson.Z85.Encode(bytes, chars);
+                chars.ShouldAllBe(c => c > ' ' && c < 127 && c != '"' && c != '\\' && c != '\'');
+                CompactJson.Z85.Decode(chars).ShouldBe(bytes);
+            }
+    }
+
+    [Fact]
+    public void A_damaged_text_is_refused()
+    {
+        Should.Throw<InvalidDataException>(() => CompactJson.Z85.Decode("Hello World"));
+        Should.Throw<InvalidDataException>(() => CompactJson.Z85.Decode("HelloW"));
+        Should.Throw<InvalidDataException>(() => CompactJson.Z85.Decode("#####"));
+    }
+}

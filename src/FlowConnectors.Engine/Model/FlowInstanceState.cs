@@ -77,13 +77,45 @@ public sealed class FlowInstanceState
         ? Redacted(secrets).ToJsonString(SerializerOptions)
         : JsonSerializer.Serialize(this, SerializerOptions);
 
-    public byte[] ToUtf8Json() => Secrets is { IsEmpty: false } secrets
-        ? Encoding.UTF8.GetBytes(Redacted(secrets).ToJsonString(SerializerOptions))
-        : JsonSerializer.SerializeToUtf8Bytes(this, SerializerOptions);
+    public byte[] ToUtf8Json() => ToUtf8Json(SerializerOptions);
 
-    private JsonObject Redacted(SecretSet secrets)
+    /// <summary>
+    /// The form a store keeps (issue 15: bytes per run): as <see cref="ToUtf8Json()"/>, but without the instance's empty
+    /// collections (an ended run has no queue, bookmarks, joins, variables or node states, and usually no input or
+    /// properties), which <see cref="FromJson(string)"/> reads back as the same empty collections.
+    /// </summary>
+    public byte[] ToStoredUtf8Json() => ToUtf8Json(StoredSerializerOptions);
+
+    private byte[] ToUtf8Json(JsonSerializerOptions options) => Secrets is { IsEmpty: false } secrets
+        ? Encoding.UTF8.GetBytes(Redacted(secrets, options).ToJsonString(options))
+        : JsonSerializer.SerializeToUtf8Bytes(this, options);
+
+    // The serializer options, with the empty collections of the instance itself (not of the records inside it, which
+    // take theirs through constructors) left out.
+    private static readonly JsonSerializerOptions StoredSerializerOptions = new(SerializerOptions)
     {
-        var node = JsonSerializer.SerializeToNode(this, SerializerOptions)!.AsObject();
+        TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver { Modifiers = { SkipEmptyCollections } },
+    };
+
+    private static void SkipEmptyCollections(System.Text.Json.Serialization.Metadata.JsonTypeInfo type)
+    {
+        if (type.Type != typeof(FlowInstanceState)) return;
+        foreach (var property in type.Properties)
+            if (property.PropertyType != typeof(string) && typeof(System.Collections.IEnumerable).IsAssignableFrom(property.PropertyType))
+                property.ShouldSerialize = static (_, value) => value switch
+                {
+                    null => false,
+                    System.Collections.ICollection collection => collection.Count > 0,
+                    JsonObject map => map.Count > 0,
+                    _ => true,
+                };
+    }
+
+    private JsonObject Redacted(SecretSet secrets) => Redacted(secrets, SerializerOptions);
+
+    private JsonObject Redacted(SecretSet secrets, JsonSerializerOptions options)
+    {
+        var node = JsonSerializer.SerializeToNode(this, options)!.AsObject();
         foreach (var name in (string[])["variables", "nodeOutputs", "output", "nodeStates", "triggerPayload"])
             if (node[name] is { } value && secrets.RedactInPlace(value) is var redacted && !ReferenceEquals(redacted, value))
                 node[name] = redacted;

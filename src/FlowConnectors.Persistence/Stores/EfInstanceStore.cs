@@ -499,7 +499,7 @@ internal sealed class EfInstanceStore(IDbContextFactory<FlowConnectorsDbContext>
     private static byte[] Mirror(InstanceEntity row, FlowInstanceState state, DateTimeOffset now)
     {
         if (row.FlowId != state.FlowId) throw new InvalidOperationException($"instance '{state.InstanceId}' belongs to flow '{row.FlowId}', not '{state.FlowId}'");
-        var stateJson = state.ToUtf8Json();
+        var stateJson = state.ToStoredUtf8Json();
         row.StateJson = CompactJson.WriteState(stateJson);
         row.Status = state.Status.ToString();
         row.Fault = state.Fault?.ToString();

@@ -26,7 +26,7 @@ internal static class HookAuth
     private static readonly Result Open = new(null, [], TimeSpan.Zero, []);
 
     public static async Task<Result> CheckAsync(JsonNode? auth, HttpRequest request, byte[] body, ServerOptions options, IConnectionStore connections,
-        ApiKeyVerifier apiKeys, DateTimeOffset now, ILogger logger, CancellationToken ct)
+        IServiceProvider services, DateTimeOffset now, ILogger logger, CancellationToken ct)
     {
         if (auth is null) return Open;
         var kind = auth is JsonObject o ? (string?)o["kind"] : null;
@@ -38,7 +38,7 @@ internal static class HookAuth
             {
                 // Any user's key that may run flows (runs.execute), and is neither expired nor revoked.
                 var key = ApiKeyAuthenticationHandler.KeyOf(request);
-                if (key is null || !await apiKeys.AllowsAsync(key, Permissions.RunsExecute, ct))
+                if (key is null || !await services.GetRequiredService<ApiKeyVerifier>().AllowsAsync(key, Permissions.RunsExecute, ct))
                     return Refuse("API key required", $"this endpoint requires an API key in the {ApiKeyAuthenticationHandler.Header} header");
                 return Open with { SecretHeaders = [ApiKeyAuthenticationHandler.Header] };
             }

@@ -44,8 +44,7 @@ internal static class InboundEndpoints
     /// instance id, and its outputs are read later from /api/instances/{id}.
     /// </summary>
     private static async Task<IResult> HookAsync(string path, HttpRequest request, ITriggerStore triggers, WorkflowHost host, IInstanceStore instances, ServerOptions options,
-        Connectors.Connections.IConnectionStore connections, Hosting.Access.ApiKeyVerifier apiKeys, IWebhookDeliveryLog deliveries, TimeProvider clock,
-        ILoggerFactory loggers, CancellationToken ct)
+        Connectors.Connections.IConnectionStore connections, IWebhookDeliveryLog deliveries, TimeProvider clock, ILoggerFactory loggers, CancellationToken ct)
     {
         var found = await triggers.FindByHashAsync(HookHash(path), ct);
         var trigger = found.FirstOrDefault(t => t.Enabled);
@@ -56,7 +55,9 @@ internal static class InboundEndpoints
         var (bytes, tooLarge) = await Problems.ReadBodyAsync(request, options.MaxBodyBytes);
         if (tooLarge) return Problems.TooLarge(options.MaxBodyBytes);
         // The endpoint's own authentication comes before anything is parsed, stored or run.
-        var auth = await HookAuth.CheckAsync(trigger.Config["auth"], request, bytes, options, connections, apiKeys, clock.GetUtcNow(),
+        // The API key verifier (scoped: a UserManager and a pooled identity DbContext) is resolved only for an endpoint that
+        // asks for a key, not for every request as an endpoint parameter.
+        var auth = await HookAuth.CheckAsync(trigger.Config["auth"], request, bytes, options, connections, request.HttpContext.RequestServices, clock.GetUtcNow(),
             loggers.CreateLogger("FlowConnectors.Hooks"), ct);
         if (auth.Refusal is not null) return auth.Refusal;
         var replayKeys = ReplayKeys(trigger.Id, auth.ReplayKeys);

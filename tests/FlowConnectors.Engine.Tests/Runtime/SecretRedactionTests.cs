@@ -75,6 +75,22 @@ public sealed class SecretRedactionTests
     }
 
     [Fact]
+    public async Task The_stored_form_of_the_state_masks_the_same_and_reads_back_as_the_full_form()
+    {
+        var (_, _, result) = await RunEchoAsync();
+
+        var stored = Encoding.UTF8.GetString(result.State.ToStoredUtf8Json());
+        ShouldHoldNoForm(stored.Replace(result.State.Input.ToJsonString(), ""));
+        // The stored form leaves out the empty collections and keeps the others.
+        var state = result.State;
+        result.State.Bookmarks.ShouldNotBeEmpty();
+        foreach (var (name, count) in (ReadOnlySpan<(string, int)>)[("bookmarks", state.Bookmarks.Count), ("queue", state.Queue.Count),
+                     ("joins", state.Joins.Count), ("nodeStates", state.NodeStates.Count), ("properties", state.Properties.Count), ("variables", state.Variables.Count)])
+            stored.Contains($"\"{name}\":", StringComparison.Ordinal).ShouldBe(count > 0, name);
+        FlowInstanceState.FromJson(stored).ToJson().ShouldBe(FlowInstanceState.FromJson(result.State.ToJson()).ToJson());
+    }
+
+    [Fact]
     public async Task Returned_outputs_are_masked_while_the_run_keeps_them_as_set()
     {
         var (_, _, result) = await RunEchoAsync();
