@@ -26,6 +26,9 @@ newman_status=0; wait "$newman_job" || newman_status=$?
 cat "$newman_log"
 if [ "$newman_status" -ne 0 ]; then echo "Installing newman failed (exit $newman_status)."; exit "$newman_status"; fi
 status=0
+# dotnet test runs the solution's test assemblies as many at a time as the machine has cores (2 on CI), starting them
+# in the order FlowConnectors.sln lists them: the longest (Reliability, Server, Designer, Persistence, Engine) come
+# first there, so the longest one does not start after most of the others and end the run alone.
 # A test that hangs is stopped after 20 minutes (the longest spec, the rolling restart, takes up to about 7) and reported by name (a failure), instead of holding the run until CI's limit.
 dotnet test FlowConnectors.sln -c Release --no-build --nologo --logger "console;verbosity=minimal" \
   --blame-hang --blame-hang-timeout 20m --blame-hang-dump-type none -- xUnit.ParallelizeTestCollections=true \

@@ -138,7 +138,7 @@ public sealed class HostConventionSpecs
         {
             using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(10) };
             client.DefaultRequestHeaders.Add("X-Api-Key", ServerProcess.ApiKey);
-            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
+            var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(4);
             while (DateTime.UtcNow < deadline && !_process.HasExited)
             {
                 try
@@ -154,7 +154,7 @@ public sealed class HostConventionSpecs
 
         public async Task<int> ExitCodeAsync()
         {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
             await _process.WaitForExitAsync(timeout.Token);
             return _process.ExitCode;
         }

@@ -21,9 +21,12 @@ public sealed class RunBudgetTests
           "connections": [] }
         """;
 
+    // A backtracking regex over 20 a's and a b: each test() takes milliseconds, so the loop spins until the run's time limit
+    // stops it between two of them. With 24 a's one test() took minutes at a load average of 35 (a regex cannot be
+    // interrupted; only ScriptLimits.Timeout, five minutes here, bounds it), and the case waited for it to end.
     private const string SpinningRegex = """
         { "format": 1, "id": "hog",
-          "nodes": [ { "id": "spin", "type": "RunJavaScript", "inputs": { "code": "const s = 'aaaaaaaaaaaaaaaaaaaaaaaab'; for (;;) /^(a+)+$/.test(s);" } } ], "connections": [] }
+          "nodes": [ { "id": "spin", "type": "RunJavaScript", "inputs": { "code": "const s = 'aaaaaaaaaaaaaaaaaaaab'; for (;;) /^(a+)+$/.test(s);" } } ], "connections": [] }
         """;
 
     [Theory]
