@@ -109,11 +109,14 @@ function Canvas({ source, flow, busy, compose, onSave, panel, actions, panelDirt
   const composedRef = useRef(composed);
   composedRef.current = composed;
 
-  // Live validation of the flow as it will be saved, debounced.
+  // Live validation of the flow as it will be saved, debounced; an answer for an older version of the flow is dropped.
   const validationKey = JSON.stringify(composed());
   useEffect(() => {
-    const timer = setTimeout(() => { api.validate(JSON.parse(validationKey)).then(r => dispatch({ kind: 'problems', problems: r.problems }), () => undefined); }, 400);
-    return () => clearTimeout(timer);
+    let current = true;
+    const timer = setTimeout(() => {
+      api.validate(JSON.parse(validationKey)).then(r => { if (current) dispatch({ kind: 'problems', problems: r.problems }); }, () => undefined);
+    }, 400);
+    return () => { current = false; clearTimeout(timer); };
   }, [api, validationKey]);
 
   const descriptorMap = useMemo(() => new Map(state.descriptors.map(d => [d.type, d])), [state.descriptors]);

@@ -50,14 +50,16 @@ function Designer() {
     api.activities().then(descriptors => dispatch({ kind: 'descriptors', descriptors }), fail);
   }, [api, ready, session.user?.id, fail]);
 
-  // Live validation, debounced.
+  // Live validation, debounced. An answer for a flow that has changed since is dropped: under load an older
+  // request can answer after a newer one, and its problems would stay on screen until the next edit.
   const flowJson = useMemo(() => toFlowJson(design), [state.revision]); // eslint-disable-line react-hooks/exhaustive-deps
   useEffect(() => {
     if (!ready) return;
+    let current = true;
     const timer = setTimeout(() => {
-      api.validate(flowJson).then(r => dispatch({ kind: 'problems', problems: r.problems }), fail);
+      api.validate(flowJson).then(r => { if (current) dispatch({ kind: 'problems', problems: r.problems }); }, e => { if (current) fail(e); });
     }, 400);
-    return () => clearTimeout(timer);
+    return () => { current = false; clearTimeout(timer); };
   }, [api, ready, flowJson, fail]);
 
   const descriptorMap = useMemo(() => new Map(state.descriptors.map(d => [d.type, d])), [state.descriptors]);
