@@ -17,20 +17,11 @@ internal sealed class EfInstanceStore(IDbContextFactory<FlowConnectorsDbContext>
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
 
     // Group commit: instances created at the same time are written in one transaction.
-    // Turn completes false once the rows are written (Error set if that failed), or true when its caller is to write
-    // the next batch (the one its rows are in): the writer of a batch hands over to a waiter, whose own continuation
-    // writes, instead of queueing one more work item to the thread pool for it.
-    private sealed record PendingCreate(NewInstanceRows Rows, TaskCompletionSource<bool> Turn)
-    {
-        public Exception? Error;
-    }
-    private readonly Lock _pendingLock = new();
+    private readonly GroupCommit<NewInstanceRows> _creates = new(batch => InstanceInserts.WriteAsync(factory, batch));
     // Saves of stored instances, group-committed the same way.
     private readonly GroupCommit<InstanceSaveRows> _saves = new(batch => InstanceSaves.WriteAsync(factory, batch));
     // Leases of resumes, group-committed too.
     private readonly GroupCommit<LeaseRequest> _leases = new(batch => InstanceSaves.LeaseManyAsync(factory, batch));
-    private List<PendingCreate> _pending = [];
-    private bool _flushing;
 
     /// <summary>
     /// Inserts the instance with its bookmarks and journal in one transaction. Calls that arrive
@@ -64,65 +55,8 @@ internal sealed class EfInstanceStore(IDbContextFactory<FlowConnectorsDbContext>
         // Its parts are read from the state object, unless the stored JSON has secrets masked (then from that JSON).
         CompactJson.IEndedState? parts = !IsTerminal(state.Status) || journal.Count == 0 ? null
             : state.SerializesAsIs ? new CompactJson.MemoryState(state) : EndedStateParts(stateJson);
-        var pending = new PendingCreate(
-            new NewInstanceRows(row, BookmarkRows(state).ToList(), DelayTimers(state).Select(t => TimerRow(t, null)).ToList(), JournalRows(state.InstanceId, 0, journal, parts).ToList(),
-                outbox is null ? null : EfInboxStore.Row(outbox, now)),
-            new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously));
-        bool flush;
-        lock (_pendingLock)
-        {
-            _pending.Add(pending);
-            flush = !_flushing;
-            _flushing = true;
-        }
-        // Either this caller writes (none was writing, or the previous writer handed over), or another writes its rows.
-        if (flush || await pending.Turn.Task) await FlushAsync();
-        if (pending.Error is { } error) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
-    }
-
-    /// <summary>
-    /// Writes the queued creations in one transaction; whoever queued first while none was writing runs it. When more
-    /// arrived meanwhile, the first of them is told to write the next batch (its rows are in it), so this caller's
-    /// answer is not held up by other requests' writes.
-    /// </summary>
-    private async Task FlushAsync()
-    {
-        List<PendingCreate> batch;
-        lock (_pendingLock)
-        {
-            batch = _pending;
-            _pending = [];
-        }
-        if (batch.Count > 0) await WriteAsync(batch);
-        PendingCreate next;
-        lock (_pendingLock)
-        {
-            if (_pending.Count == 0)
-            {
-                _flushing = false;
-                return;
-            }
-            next = _pending[0];
-        }
-        next.Turn.TrySetResult(true);
-    }
-
-    private async Task WriteAsync(List<PendingCreate> batch)
-    {
-        try
-        {
-            await InstanceInserts.WriteAsync(factory, batch.ConvertAll(p => p.Rows));
-            foreach (var pending in batch) pending.Turn.TrySetResult(false);
-        }
-        catch (Exception) when (batch.Count > 1)
-        {
-            foreach (var pending in batch) await WriteAsync([pending]);
-        }
-        catch (Exception e)
-        {
-            batch[0].Error = e;
-            batch[0].Turn.TrySetResult(false);
-        }
+        await _creates.SubmitAsync(new NewInstanceRows(row, BookmarkRows(state).ToList(), DelayTimers(state).Select(t => TimerRow(t, null)).ToList(),
+            JournalRows(state.InstanceId, 0, journal, parts).ToList(), outbox is null ? null : EfInboxStore.Row(outbox, now)));
     }
 
     /// <summary>
