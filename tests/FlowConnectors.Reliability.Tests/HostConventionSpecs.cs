@@ -109,12 +109,7 @@ public sealed class HostConventionSpecs
         return new LaunchedServer(info);
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    private static int FreePort() => TestPorts.Reserve();
 
     private sealed class LaunchedServer : IAsyncDisposable
     {

@@ -146,12 +146,7 @@ internal sealed class ServerProcess : IAsyncDisposable
         Temp.TryDelete(DataFolder);
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    private static int FreePort() => TestPorts.Reserve();
 }
 
 internal static class Repo
