@@ -71,13 +71,24 @@ public sealed class InstanceRepairs(WorkflowHost host, IInstanceStore instances,
         return new RetryPlan(instanceId, stored.State.FlowId, stored.FlowVersion, toVersion, rerun);
     }
 
-    /// <summary>Takes the instance's lease for a change made from outside its run, or throws why it cannot (busy, missing).</summary>
-    private async Task TakeLeaseAsync(string instanceId, CancellationToken ct)
+    /// <summary>
+    /// Takes the instance's lease for a change made from outside its run, or throws why it cannot: missing, ended (the
+    /// change needs status <paramref name="needs"/>), or busy.
+    /// </summary>
+    private async Task TakeLeaseAsync(string instanceId, FlowStatus needs, CancellationToken ct)
     {
         // A run of this process holds the lease under the same owner name: taking it would succeed, and releasing it
         // after a refusal would leave that run unleased.
-        if (host.IsRunningHere(instanceId) || !await instances.TryAcquireLeaseAsync(instanceId, host.LeaseOwner, clock.GetUtcNow(), options.LeaseDuration, ct))
-            throw await BusyOrMissingAsync(instanceId, ct);
+        if (!host.IsRunningHere(instanceId) && await instances.TryAcquireLeaseAsync(instanceId, host.LeaseOwner, clock.GetUtcNow(), options.LeaseDuration, ct))
+            return;
+        // A run that has just ended still holds its lease for a moment after its final save. A finished or cancelled
+        // instance never changes again, so it is refused for its status, not called busy (which says "try later").
+        var stored = await instances.GetAsync(instanceId, ct) ?? throw new NotFoundException($"instance '{instanceId}' does not exist");
+        if (stored.State.Status is not (FlowStatus.Finished or FlowStatus.Cancelled)) throw new InstanceBusyException(instanceId);
+        var status = stored.State.Status.ToString().ToLowerInvariant();
+        throw needs == FlowStatus.Faulted
+            ? new RetryRefusedException(InstanceRetry.RefusedNotFaulted, $"instance {instanceId} is {status}; only a faulted instance can be retried", [])
+            : new InstanceStateConflictException($"instance {instanceId} is {status}; only a {needs.ToString().ToLowerInvariant()} instance can be altered");
     }
 
     /// <summary>
@@ -88,7 +99,7 @@ public sealed class InstanceRepairs(WorkflowHost host, IInstanceStore instances,
     public async Task<RetryPlan> RetryAsync(string instanceId, RetryTarget target, IReadOnlyDictionary<string, string>? mapping, bool confirmUnsafe, string? by,
         CancellationToken ct)
     {
-        await TakeLeaseAsync(instanceId, ct);
+        await TakeLeaseAsync(instanceId, FlowStatus.Faulted, ct);
         var keepLease = false;
         try
         {
@@ -177,7 +188,7 @@ public sealed class InstanceRepairs(WorkflowHost host, IInstanceStore instances,
     public async Task<FlowStatus> AlterAsync(string instanceId, IReadOnlyDictionary<string, JsonNode?> variables, IReadOnlyList<string> cancelWaits, string? by,
         CancellationToken ct)
     {
-        await TakeLeaseAsync(instanceId, ct);
+        await TakeLeaseAsync(instanceId, FlowStatus.Suspended, ct);
         var keepLease = false;
         try
         {
@@ -236,9 +247,6 @@ public sealed class InstanceRepairs(WorkflowHost host, IInstanceStore instances,
         _ = run.ContinueWith(t => logger.LogError("instance {Instance} could not run after its repair: {Error}", instanceId, t.Exception?.InnerException?.Message),
             CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
     }
-
-    private async Task<Exception> BusyOrMissingAsync(string instanceId, CancellationToken ct) =>
-        await instances.GetAsync(instanceId, ct) is null ? new NotFoundException($"instance '{instanceId}' does not exist") : new InstanceBusyException(instanceId);
 
     private async Task<(CompiledFlow From, CompiledFlow To, int ToVersion)> FlowsAsync(StoredInstance stored, RetryTarget target, CancellationToken ct)
     {

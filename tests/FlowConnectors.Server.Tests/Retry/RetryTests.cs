@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace FlowConnectors.Server.Tests.Retry;
 
@@ -254,6 +255,38 @@ public sealed class RetryTests(RetryFixture fixture) : IClassFixture<RetryFixtur
         }
         (await EndedAsync(id))["status"]!.GetValue<string>().ShouldBe("finished");
         Vendor.CallsTo("/busy/slow").ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task A_finished_instance_whose_lease_is_still_held_is_refused_for_its_status_not_called_busy()
+    {
+        await PublishAsync(Flow("retry-ended", [
+            Node("done", "SetOutput", new JsonObject { ["name"] = "result", ["value"] = "ok" }),
+        ]), "retry-ended", first: true);
+        var (status, run) = await Server.PostJsonAsync("/api/flows/retry-ended/run", new { inputs = new { } });
+        status.ShouldBe(200, run?.ToJsonString());
+        run!["status"]!.GetValue<string>().ShouldBe("finished");
+        var id = run["instanceId"]!.GetValue<string>();
+
+        // The moment after a run's final save, its lease is still held (here by another node, for a minute).
+        var store = Server.Services.GetRequiredService<IInstanceStore>();
+        (await store.TryAcquireLeaseAsync(id, "another-node", DateTimeOffset.UtcNow, TimeSpan.FromMinutes(1))).ShouldBeTrue();
+        try
+        {
+            var (retried, problem) = await PostAsync($"/api/instances/{id}/retry", "{}");
+            retried.ShouldBe(409, problem?.ToJsonString());
+            problem!["code"]!.GetValue<string>().ShouldBe("NOT_FAULTED", problem.ToJsonString());
+            problem["detail"]!.GetValue<string>().ShouldContain("is finished");
+
+            var (altered, alterProblem) = await PostAsync($"/api/instances/{id}/alter", """{ "variables": { "note": "x" } }""");
+            altered.ShouldBe(409, alterProblem?.ToJsonString());
+            alterProblem!["title"]!.GetValue<string>().ShouldBe("Conflict", alterProblem.ToJsonString());
+            alterProblem["detail"]!.GetValue<string>().ShouldContain("only a suspended instance can be altered");
+        }
+        finally
+        {
+            await store.ReleaseLeaseAsync(id, "another-node", CancellationToken.None);
+        }
     }
 
     [Fact]
