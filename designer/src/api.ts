@@ -100,23 +100,21 @@ export function createApi(getKey: () => string = apiKey, base = ''): Api {
   const client = createServerClient(getKey, base);
   const fail = (f: RequestFailure) => new ApiError(f.status, `${f.method} ${f.path}: ${f.status} ${detailOf(f.body) ?? f.text}`, f.body);
   const flowPath = (id: string) => ({ params: { path: { id } } });
-  // Flow documents travel as the JSON object the flow reader checks; the document types them as objects.
-  const flowBody = (flow: FlowJson) => flow as unknown as Record<string, unknown>;
   return {
     activities: () => answer(client.GET('/api/activities'), fail) as Promise<ActivityDescriptor[]>,
     listFlows: () => answer(client.GET('/api/flows'), fail),
-    getFlow: async flowId => await answer(client.GET('/api/flows/{id}', flowPath(flowId)), fail) as unknown as FlowJson,
+    getFlow: flowId => answer(client.GET('/api/flows/{id}', flowPath(flowId)), fail),
     getFlowText: flowId => answer(client.GET('/api/flows/{id}', { ...flowPath(flowId), parseAs: 'text' }), fail) as Promise<string>,
     saveFlow: (flow, publish = true) =>
-      answer(client.PUT('/api/flows/{id}', { params: { path: { id: flow.id }, query: { publish: String(publish) } }, body: flowBody(flow) }), fail),
-    validate: flow => answer(client.POST('/api/flows/validate', { body: flowBody(flow) }), fail) as Promise<ValidationResult>,
+      answer(client.PUT('/api/flows/{id}', { params: { path: { id: flow.id }, query: { publish: String(publish) } }, body: flow }), fail),
+    validate: flow => answer(client.POST('/api/flows/validate', { body: flow }), fail) as Promise<ValidationResult>,
     run: (flowId, inputs) => answer(client.POST('/api/flows/{id}/run', { ...flowPath(flowId), body: { inputs, mode: 'sync' } }), fail) as Promise<RunResult>,
     journal: instanceId => answer(client.GET('/api/instances/{id}/journal', { params: { path: { id: instanceId } } }), fail),
     versions: flowId => answer(client.GET('/api/flows/{id}/versions', flowPath(flowId)), fail),
-    getFlowVersion: async (flowId, version) =>
-      await answer(client.GET('/api/flows/{id}', { params: { path: { id: flowId }, query: { version } } }), fail) as unknown as FlowJson,
+    getFlowVersion: (flowId, version) =>
+      answer(client.GET('/api/flows/{id}', { params: { path: { id: flowId }, query: { version } } }), fail),
     publishVersion: (flowId, version) => answer(client.POST('/api/flows/{id}/versions/{version}/publish', { params: { path: { id: flowId, version } } }), fail),
-    formatFlow: flow => answer(client.POST('/api/flows/format', { body: flowBody(flow), parseAs: 'text' }), fail) as Promise<string>,
+    formatFlow: flow => answer(client.POST('/api/flows/format', { body: flow, parseAs: 'text' }), fail) as Promise<string>,
     instances: flowId => answer(client.GET('/api/instances', { params: { query: { flowId, take: 50 } } }), fail),
     instance: instanceId => answer(client.GET('/api/instances/{id}', { params: { path: { id: instanceId } } }), fail) as Promise<InstanceDetail>,
     retryPlan: (instanceId, version, mapping) => answer(client.GET('/api/instances/{id}/retry-plan', {
@@ -130,7 +128,7 @@ export function createApi(getKey: () => string = apiKey, base = ''): Api {
       try { return await answer(client.GET('/api/flows/{id}/draft', flowPath(flowId)), fail) as unknown as Draft; }
       catch (e) { if (e instanceof ApiError && e.status === 404) return null; throw e; }
     },
-    saveDraft: (flow, pins) => answer(client.PUT('/api/flows/{id}/draft', { ...flowPath(flow.id), body: { flow: flowBody(flow), pins } }), fail) as Promise<{ flowId: string; problems: FlowProblem[] }>,
+    saveDraft: (flow, pins) => answer(client.PUT('/api/flows/{id}/draft', { ...flowPath(flow.id), body: { flow: flow, pins } }), fail) as Promise<{ flowId: string; problems: FlowProblem[] }>,
     publishDraft: flowId => answer(client.POST('/api/flows/{id}/draft/publish', flowPath(flowId)), fail),
     runDraft: (flowId, inputs) => answer(client.POST('/api/flows/{id}/draft/run', { ...flowPath(flowId), body: { inputs } }), fail) as Promise<RunResult>,
     testStep: (flowId, nodeId, upstream, inputs) =>

@@ -7,77 +7,30 @@ type Schemas = components['schemas'];
 type Partly<T, K extends keyof T> = Omit<T, K> & Partial<Pick<T, K>>;
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
-export interface InputDescriptor {
-  name: string;
-  displayName?: string;
-  description?: string;
-  type: string;
-  required: boolean;
-  default?: Json;
-  editor?: string | null;
-  secret?: boolean;
-  options?: string[] | null;
-}
+/** An activity's input as the palette describes it; its default is flow JSON. */
+export type InputDescriptor = Omit<Schemas['ActivityInputResponse'], 'default'> & { default?: Json };
 
-export interface OutputDescriptor {
-  name: string;
-  displayName?: string;
-  description?: string;
-  type: string;
-}
+export type OutputDescriptor = Schemas['ActivityOutputResponse'];
 
-export interface ActivityDescriptor {
-  type: string;
-  category: string;
-  displayName: string;
-  description: string;
-  inputs: InputDescriptor[];
-  outputs: OutputDescriptor[];
-  outcomes: string[];
-  dynamicOutcomes: boolean;
-  loopBodyOutcome?: string | null;
-  /** Starts instances (HTTP endpoint, schedule, event): a start node with no input handle. */
-  trigger?: boolean;
-  /** Outcomes that fault the node when nothing is connected to them (an HTTP 5xx). */
-  errorOutcomes?: string[];
-}
+/**
+ * An activity of the palette: trigger when it starts instances (HTTP endpoint, schedule, event; a start node with no
+ * input handle), errorOutcomes those that fault the node when nothing is connected to them (an HTTP 5xx).
+ */
+export type ActivityDescriptor = Omit<Schemas['ActivityResponse'], 'inputs'> & { inputs: InputDescriptor[] };
 
-export interface FlowNodeJson {
-  id: string;
-  type: string;
-  name?: string;
-  description?: string;
-  inputs?: Record<string, Json>;
-  ui?: { [key: string]: Json };
-  [key: string]: unknown;
-}
+/** A node of a flow document (schemas/flow.schema.json, as the OpenAPI document carries it). */
+export type FlowNodeJson = Schemas['FlowDocumentNode'];
 
-export interface ConnectionJson {
-  from: string;
-  to: string;
-}
+/** A connection from "node:outcome" to a node. */
+export type ConnectionJson = Schemas['FlowDocumentConnection'];
 
-export interface FlowJson {
-  format: number;
-  id: string;
-  name?: string;
-  nodes: FlowNodeJson[];
-  connections: ConnectionJson[];
-  [key: string]: unknown;
-}
+/** A flow document (*.flow.json): what the server reads, stores and answers, described by schemas/flow.schema.json. */
+export type FlowJson = Schemas['FlowDocument'];
 
-export interface FlowProblem {
-  path: string;
-  code: string;
-  message: string;
-  nodeId?: string | null;
-  severity: 'error' | 'warning';
-}
+/** A problem of a flow: its JSON path, code, message, node and whether it is an error or a warning. */
+export type FlowProblem = Omit<Schemas['FlowProblemResponse'], 'severity'> & { severity: 'error' | 'warning' };
 
-export interface ValidationResult {
-  valid: boolean;
-  problems: FlowProblem[];
-}
+export type ValidationResult = Omit<Schemas['FlowValidation'], 'problems'> & { problems: FlowProblem[] };
 
 /** A flow in the list: active is whether the published version's triggers run (the Active switch), hasDraft that it has unpublished edits. */
 export type FlowSummary = Schemas['FlowSummary'];
@@ -88,11 +41,8 @@ export interface Pin {
   outcome?: string;
 }
 
-export interface Draft {
-  flow: FlowJson;
-  pins: Record<string, Pin>;
-  updatedAt: string;
-}
+/** The flow's working copy and its pins (node id → pinned outputs); the document types the pins as a JSON object. */
+export type Draft = Omit<Schemas['DraftResponse'], 'pins'> & { pins: Record<string, Pin> };
 
 /** A run's answer: finished (200: outputs and fault) or still going (202: neither); the outputs are flow JSON. */
 export type RunResult = Omit<Schemas['RunFinished'], 'outputs' | 'fault'> & { outputs?: Record<string, Json>; fault?: Schemas['NodeFault'] | null };

@@ -1,3 +1,4 @@
+using FlowConnectors.Server.Hosting.Contracts;
 using FlowConnectors.Collection;
 using FlowConnectors.Connectors.Connections;
 using FlowConnectors.Connectors.Runtime;
@@ -34,7 +35,11 @@ internal static class ServerModules
         // Numbers are numbers: the web default also reads "5" as 5, which OpenAPI then declares as integer-or-string.
         services.ConfigureHttpJsonOptions(json => json.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict);
         services.AddExceptionHandler<ClientErrorHandler>();
-        services.AddOpenApi();
+        services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
+        {
+            FormatMetadata.DescribeFormatMembers(document);
+            return Task.CompletedTask;
+        }));
         return services;
     }
 

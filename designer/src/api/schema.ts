@@ -2007,6 +2007,67 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
         };
+        /** FlowConnectors connector card (the 'card' block of a connector's *.flow.json) */
+        CardDocument: {
+            /** @enum {unknown} */
+            kind: "action" | "helper" | "event" | "polling";
+            label?: string;
+            description?: string;
+            group?: string;
+            /** @description Inputs shown as options (set once, above the fields). */
+            options?: string[];
+            /** @description Per input: where its dropdown's items come from. */
+            fields?: {
+                [key: string]: {
+                    dropdown?: components["schemas"]["CardDocumentDynamicSource"];
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+            dynamicInputs?: components["schemas"]["CardDocumentDynamicSource"];
+            selectableOutputs?: boolean;
+            /** @description Event cards: the flow that registers the webhook at the vendor. */
+            registration?: string;
+            /** @description Event cards: the flow that removes it again. */
+            deregistration?: string;
+            /** @description How webhook deliveries are signed (docs/connectors.md). */
+            signature?: {
+                secretParameter: string;
+                /** @enum {unknown} */
+                style?: "github" | "slack" | "stripe" | "hmac";
+                /** @enum {unknown} */
+                algorithm?: "sha1" | "sha256" | "sha512";
+                header?: string;
+                prefix?: string;
+                deliveryIdHeader?: string;
+                encoding?: string;
+                timestampHeader?: string;
+            } & {
+                [key: string]: unknown;
+            };
+            /** @description Polling cards: a positive duration, e.g. 00:05:00. */
+            interval?: string;
+            /**
+             * @description What running the card again does at the vendor; undeclared, unsafe for an action card and none otherwise.
+             * @enum {unknown}
+             */
+            sideEffects?: "none" | "idempotent" | "unsafe";
+        };
+        /** @description A helper flow that supplies dropdown items or field definitions, and the inputs it depends on. */
+        CardDocumentDynamicSource: {
+            flow: string;
+            dependsOn?: string[];
+        } & {
+            [key: string]: unknown;
+        };
+        CardTestRequest: {
+            flow: components["schemas"]["FlowDocument"];
+            connectionId?: null | string;
+            inputs?: Record<string, unknown>;
+            pins?: Record<string, unknown>;
+            nodeId?: null | string;
+            upstream?: Record<string, unknown>;
+        };
         CardTestRun: {
             status: string;
             outputs: null | components["schemas"]["JsonObject"];
@@ -2020,6 +2081,16 @@ export interface components {
             loadedVersions: string[];
             versions: components["schemas"]["CatalogVersionResponse"][];
         };
+        CatalogDiffResponse: {
+            sections: components["schemas"]["DiffSectionView"][];
+            /** Format: int32 */
+            changes: number;
+            /** Format: int32 */
+            breaking: number;
+            text: string;
+            from: null | string;
+            to: string;
+        };
         CatalogFile: {
             path: string;
             sha256: string;
@@ -2030,7 +2101,7 @@ export interface components {
             digest: string;
             previousVersion: null | string;
             loadedVersions: string[];
-            diff: components["schemas"]["JsonObject"];
+            diff: components["schemas"]["DiffView"];
             tests: components["schemas"]["CatalogTests"];
         };
         CatalogInstallRequest: {
@@ -2046,7 +2117,7 @@ export interface components {
             status: string;
             created: boolean;
             previousVersion: null | string;
-            diff: null | components["schemas"]["JsonObject"];
+            diff: null | components["schemas"]["DiffView"];
         };
         CatalogReviewRequest: {
             status?: null | string;
@@ -2103,6 +2174,10 @@ export interface components {
             firstSeen: string;
             lastSeen: string;
         };
+        CollectionGuardRequest: {
+            /** Format: int32 */
+            suspiciousBelowPercent: number;
+        };
         CollectionNextRun: {
             local: string;
             utcOffset: string;
@@ -2136,12 +2211,35 @@ export interface components {
             confirmedAt: null | string;
             stoppedAt: null | string;
         };
+        CollectionScheduleRequest: {
+            enabled?: null | boolean;
+            time?: null | string;
+            timeZone?: null | string;
+        };
         CollectionScheduleResponse: {
             enabled: boolean;
             time: string;
             timeZone: string;
             nextRunAt: null | string;
             nextRuns: components["schemas"]["CollectionNextRun"][];
+        };
+        CollectionSourceRequest: {
+            template?: null | string;
+            templateJson?: null | components["schemas"]["CollectionTemplateDocument"];
+            name?: null | string;
+            key?: null | string;
+            settings?: null | {
+                [key: string]: string;
+            };
+            schedule?: {
+                enabled?: null | boolean;
+                time?: null | string;
+                timeZone?: null | string;
+            };
+            baseUrl?: null | string;
+            tokenUrl?: null | string;
+            /** Format: int32 */
+            suspiciousBelowPercent?: null | number;
         };
         CollectionSourceResponse: {
             key: string;
@@ -2171,6 +2269,113 @@ export interface components {
             byDepartment: components["schemas"]["DepartmentCount"][];
             activityByMonth: components["schemas"]["MonthCount"][];
         };
+        /**
+         * FlowConnectors data-collection template
+         * @description Declares how to collect a vendor's users: auth, users URL, pagination, where the records are, the field mapping, filters and activity. flowc/the server compile it into an ordinary connector folder.
+         */
+        CollectionTemplateDocument: {
+            /** @enum {unknown} */
+            format: 1;
+            name: string;
+            vendor: string;
+            description?: string;
+            /** @description The vendor's API root; may use {{connection.<parameter>}}. Never user:password@ — credentials are the template's settings, stored encrypted. */
+            baseUrl: string;
+            auth: components["schemas"]["CollectionTemplateDocumentAuth"];
+            parameters?: components["schemas"]["CollectionTemplateDocumentParameter"][];
+            /** @description Relative to baseUrl, e.g. /users.list. No credentials in its query (token, api_key, secret, …): do not include API credentials in the URL. */
+            usersUrl: string;
+            /** @description Query parameters sent with every page; none named like a credential (token, api_key, key, secret, password, sig, …). */
+            query?: Record<string, unknown>;
+            pagination: components["schemas"]["CollectionTemplateDocumentPagination"];
+            /** @description Dot path of the records in a page, e.g. members or data.items; empty when the body is the list. */
+            recordsPath?: string;
+            mapping: components["schemas"]["CollectionTemplateDocumentMapping"];
+            filters?: components["schemas"]["CollectionTemplateDocumentFilter"][];
+            activity?: components["schemas"]["CollectionTemplateDocumentActivity"];
+            responseCheck?: components["schemas"]["CollectionTemplateDocumentResponseCheck"];
+            /** @description The connector's resilience settings (maxRetries, baseDelay, attemptTimeout, circuitBreaker), as in connector.json. */
+            http?: Record<string, unknown>;
+        };
+        CollectionTemplateDocumentActivity: {
+            lastActivityField?: string;
+            application?: string;
+        };
+        CollectionTemplateDocumentAuth: {
+            /** @constant */
+            kind: "apiKey";
+            /** @default Authorization */
+            header?: string;
+            /**
+             * @description Word before the key (Bearer, token, SSWS); empty for the bare key.
+             * @default Bearer
+             */
+            tokenType?: string;
+        } | {
+            /** @constant */
+            kind: "oauth2ClientCredentials";
+            tokenUrl: string;
+            scope?: string;
+            /**
+             * @description Client id and secret in a Basic header or in the form body.
+             * @default basic
+             * @enum {unknown}
+             */
+            credentials?: "basic" | "body";
+        };
+        CollectionTemplateDocumentFilter: {
+            field: string;
+            /** @enum {unknown} */
+            operator: "equals" | "notEquals";
+            value: null | boolean | number | string;
+        };
+        CollectionTemplateDocumentMapping: {
+            id: string;
+            email?: string;
+            name?: string;
+            department?: string;
+            status?: string;
+            created?: string;
+        };
+        CollectionTemplateDocumentPagination: {
+            /** @enum {unknown} */
+            kind: "none" | "offsetLimit" | "pageNumber" | "cursorLimit" | "linkHeader";
+            /** @default offset */
+            offsetParameter?: string;
+            /** @default limit */
+            limitParameter?: string;
+            /** @default page */
+            pageParameter?: string;
+            /** @default per_page */
+            pageSizeParameter?: string;
+            /** @default 1 */
+            firstPage?: number;
+            /** @default cursor */
+            cursorParameter?: string;
+            /** @description e.g. response_metadata.next_cursor */
+            cursorPath?: string;
+            /** @default 100 */
+            limit?: number;
+            /** @description Pages fetched at most; omitted: fitted to the data at each run (three times the last good run's pages, at least 100; 10000 for a first run). */
+            maxPages?: number;
+            /**
+             * @description offsetLimit, pageNumber: the vendor honours limit exactly, so a short page is the last. Otherwise paging stops at an empty page.
+             * @default false
+             */
+            stopOnShortPage?: boolean;
+        } & unknown;
+        CollectionTemplateDocumentParameter: {
+            name: string;
+            label?: string;
+            /** @default true */
+            required?: boolean;
+            default?: string;
+            description?: string;
+        };
+        CollectionTemplateDocumentResponseCheck: {
+            okField: string;
+            errorField?: string;
+        };
         CollectionTemplateSetting: {
             name: string;
             label: string;
@@ -2189,6 +2394,56 @@ export interface components {
             usersUrl: string;
             baseUrl: null | string;
             settings: components["schemas"]["CollectionTemplateSetting"][];
+        };
+        CollectionTemplateTestRequest: {
+            template?: null | string;
+            templateJson?: null | components["schemas"]["CollectionTemplateDocument"];
+            name?: null | string;
+            settings?: null | {
+                [key: string]: string;
+            };
+            baseUrl?: null | string;
+            tokenUrl?: null | string;
+        };
+        CollectionTemplateTestResult: {
+            /** Format: int32 */
+            status: number;
+            contentType: null | string;
+            sample: unknown;
+            problems: {
+                path: string;
+                message: string;
+            }[];
+            /** Format: int32 */
+            records?: null | number;
+            users?: null | {
+                id: string;
+                email: null | string;
+                name: null | string;
+                department: null | string;
+                status: null | string;
+                created: null | string;
+                lastActivity: null | string;
+                application: null | string;
+            }[];
+            filteredOut?: unknown[];
+            withoutId?: unknown[];
+            next?: {
+                kind: string;
+                more: boolean;
+                description?: null | string;
+                problem?: null | string;
+                /** Format: int32 */
+                offset?: null | number;
+                /** Format: int32 */
+                page?: null | number;
+                cursor?: null | string;
+                url?: null | string;
+            };
+            request?: {
+                url: string;
+                query: Record<string, unknown>;
+            };
         };
         ConnectionAccessResponse: {
             connectionId: string;
@@ -2268,13 +2523,122 @@ export interface components {
             name: null | string;
             inputs: components["schemas"]["JsonArray"];
             outputs: components["schemas"]["JsonArray"];
-            card: null | components["schemas"]["JsonNode"];
+            card: null | components["schemas"]["CardDocument"];
+        };
+        ConnectorCreateRequest: {
+            key: string;
+            name?: null | string;
+            version?: null | string;
+            description?: null | string;
+            icon?: null | string;
+            accentColor?: null | string;
+            documentationUrl?: null | string;
+            supportEmail?: null | string;
+            baseUrl?: null | string;
+            auth?: Record<string, unknown>;
+            connectionParameters?: unknown[];
+            http?: Record<string, unknown>;
+            authPingPath?: null | string;
+            revokePath?: null | string;
         };
         ConnectorFlowResponse: {
             id: string;
             name: null | string;
-            card: null | components["schemas"]["JsonNode"];
+            card: null | components["schemas"]["CardDocument"];
         };
+        /** FlowConnectors connector manifest (connector.json) */
+        ConnectorManifest: {
+            /** @description Fixed once published. */
+            key: string;
+            name: string;
+            version: string;
+            description?: string;
+            icon?: string;
+            accentColor?: string;
+            documentationUrl?: string;
+            /** Format: email */
+            supportEmail?: string;
+            /** @description May use {{connection.<non-password parameter>}}. */
+            baseUrl: string;
+            /** @description A text connection parameter that, when set on a connection, replaces baseUrl as the whole base URL (another host, a port, a proxy). */
+            baseUrlParameter?: string;
+            auth: components["schemas"]["ConnectorManifestAuth"];
+            /** @description Named auths that some actions use instead of 'auth' (their httpHelper call passes auth: <name>, or 'none' for no credentials). Basic and apiKey only. */
+            additionalAuth?: {
+                [key: string]: components["schemas"]["ConnectorManifestAuth"] & ({
+                    /** @enum {unknown} */
+                    kind?: "basic" | "apiKey";
+                } & {
+                    [key: string]: unknown;
+                });
+            };
+            connectionParameters?: {
+                name: string;
+                label?: string;
+                /** @enum {unknown} */
+                type?: "text" | "password" | "dropdown";
+                required?: boolean;
+                description?: string;
+                default?: string;
+                options?: {
+                    label?: string;
+                    value: string;
+                }[];
+            }[];
+            /** @description Named values for connection parameters (e.g. imported Postman environments); never a password. */
+            connectionPresets?: {
+                name: string;
+                values: {
+                    [key: string]: string;
+                };
+            }[];
+            http?: {
+                maxRetries?: number;
+                /** @description hh:mm:ss[.fff] */
+                baseDelay?: string;
+                attemptTimeout?: string;
+                retryUnsafeMethods?: boolean;
+                /** @description hh:mm:ss; keep retrying a failing request until this long after its first failure (maxRetries no longer caps it) */
+                giveUpAfter?: string;
+                circuitBreaker?: {
+                    failureRatio?: number;
+                    minimumThroughput?: number;
+                    samplingDuration?: string;
+                    breakDuration?: string;
+                };
+            };
+            /** @description Per-connection request budgets: one connection-wide limit and named groups of path prefixes with their own. */
+            rateLimits?: {
+                requests?: number;
+                /** @description [d.]hh:mm:ss[.fff] */
+                per?: string;
+                groups?: {
+                    name: string;
+                    paths: string[];
+                    requests: number;
+                    /** @description [d.]hh:mm:ss[.fff] */
+                    per: string;
+                }[];
+            };
+            /** @description When tokens are refreshed before they expire, and how the vendor says a token expired besides a 401. */
+            tokenExpiry?: {
+                /** @description [d.]hh:mm:ss[.fff] */
+                refreshBefore?: string;
+                detectors?: {
+                    status?: number;
+                    path?: string;
+                    /** @description The value at path when the token expired (any JSON value). */
+                    equals?: unknown;
+                }[];
+            };
+        };
+        /** @description How requests authenticate; which other fields apply depends on kind. */
+        ConnectorManifestAuth: ({
+            /** @enum {unknown} */
+            kind: "none" | "basic" | "apiKey" | "oauth2ClientCredentials" | "oauth2AuthorizationCode" | "custom";
+        } & {
+            [key: string]: unknown;
+        }) & (unknown & unknown & unknown & unknown & unknown & unknown);
         ConnectorParameterOption: {
             label: string;
             value: string;
@@ -2302,9 +2666,9 @@ export interface components {
         ConnectorSource: {
             key: string;
             installed: boolean;
-            manifest: components["schemas"]["JsonObject"];
+            manifest: components["schemas"]["ConnectorManifest"];
             iconUrl: null | string;
-            flows: components["schemas"]["JsonObject"][];
+            flows: components["schemas"]["FlowDocument"][];
             warnings?: null | components["schemas"]["FileProblemResponse"][];
         };
         ConnectorVersionMoved: {
@@ -2349,6 +2713,14 @@ export interface components {
             title: string;
             changes: components["schemas"]["DiffChangeView"][];
         };
+        DiffView: {
+            sections: components["schemas"]["DiffSectionView"][];
+            /** Format: int32 */
+            changes: number;
+            /** Format: int32 */
+            breaking: number;
+            text: string;
+        };
         DraftPublished: {
             flowId: string;
             /** Format: int32 */
@@ -2357,7 +2729,7 @@ export interface components {
             active: boolean;
         };
         DraftResponse: {
-            flow: components["schemas"]["JsonObject"];
+            flow: components["schemas"]["FlowDocument"];
             pins: components["schemas"]["JsonObject"];
             /** Format: date-time */
             updatedAt: string;
@@ -2372,7 +2744,7 @@ export interface components {
             problems: components["schemas"]["FlowProblemResponse"][];
         };
         DraftSaveRequest: {
-            flow?: null | components["schemas"]["JsonObject"];
+            flow?: null | components["schemas"]["FlowDocument"];
             pins?: null | components["schemas"]["JsonObject"];
         };
         DropdownItems: {
@@ -2386,6 +2758,10 @@ export interface components {
         };
         DynamicInputs: {
             fields: components["schemas"]["JsonArray"];
+        };
+        DynamicValuesRequest: {
+            connectionId: string;
+            values?: Record<string, unknown>;
         };
         EventAccepted: {
             accepted: boolean;
@@ -2418,6 +2794,152 @@ export interface components {
         FlowActiveResponse: {
             flowId: string;
             active: boolean;
+        };
+        FlowDiffResponse: {
+            sections: components["schemas"]["DiffSectionView"][];
+            /** Format: int32 */
+            changes: number;
+            /** Format: int32 */
+            breaking: number;
+            text: string;
+            /** Format: int32 */
+            from: number;
+            /** Format: int32 */
+            to: number;
+        };
+        /**
+         * FlowConnectors flow (*.flow.json), format 1
+         * @description A flow as FlowJson reads it: unknown fields are errors everywhere except inside node input values and 'ui' blocks. Semantic rules (known activity types, connections to existing nodes, script syntax) are checked by 'flowc validate', not by this schema.
+         */
+        FlowDocument: {
+            /**
+             * @description The flow format version this file is written in.
+             * @enum {unknown}
+             */
+            format: 1;
+            /** @description The flow's id, unique among the flows it is deployed with (CallFlow finds flows by it). */
+            id: components["schemas"]["FlowDocumentIdentifier"];
+            name?: string;
+            description?: string;
+            version?: string;
+            /** @description What the flow takes (what a card shows as its inputs). */
+            inputs?: components["schemas"]["FlowDocumentParameter"][];
+            /** @description What the flow returns. */
+            outputs?: components["schemas"]["FlowDocumentParameter"][];
+            /** @description Instance variables, read as vars.<name> and set with SetVariable. */
+            variables?: components["schemas"]["FlowDocumentVariable"][];
+            /** @description The node to start at; when absent every node without incoming connections starts. */
+            start?: string;
+            nodes: components["schemas"]["FlowDocumentNode"][];
+            connections: components["schemas"]["FlowDocumentConnection"][];
+            /** @description The id of the flow started once, with the fault, when an instance of this flow faults and nothing handled it. Its trigger node is an ErrorTrigger. */
+            errorFlow?: string;
+            /** @description Designer-only data (viewport and the like); free-form, never affects execution. */
+            ui?: Record<string, unknown>;
+            /** @description Extension block owned by the connectors layer (card metadata); kept verbatim by the flow reader. */
+            card?: {
+                /**
+                 * @description What running the card again does at the vendor. none: nothing changes; idempotent: running it again changes nothing more (PUT, DELETE, a request with an Idempotency-Key); unsafe: it may do the work twice, so a retry asks first. Undeclared: unsafe for an action card, none otherwise.
+                 * @enum {unknown}
+                 */
+                sideEffects?: "none" | "idempotent" | "unsafe";
+            } & {
+                [key: string]: unknown;
+            };
+        };
+        FlowDocumentConnection: {
+            /** @description "node:outcome"; every node has a 'fault' outcome. */
+            from: string;
+            /** @description The id of the node to run next. */
+            to: string;
+        };
+        /** @description What the node does when it fails: retries with a delay, then fault, continue on the 'fault' port, or return a value. */
+        FlowDocumentErrorPolicy: {
+            /**
+             * @description Attempts after the first one.
+             * @default 0
+             */
+            retries?: number;
+            /**
+             * @description Wait before the first retry.
+             * @default 1000
+             */
+            delayMs?: number;
+            /**
+             * @description exponential doubles the wait on each retry.
+             * @default fixed
+             * @enum {unknown}
+             */
+            backoff?: "fixed" | "exponential";
+            /**
+             * @description Longest wait before one retry, Retry-After included.
+             * @default 3600000
+             */
+            maxDelayMs?: number;
+            /**
+             * @description Share by which a computed wait moves up or down at random.
+             * @default 0
+             */
+            jitter?: number;
+            /**
+             * @description When the retries are used up: fault (the fault port if connected, else the instance faults), continue (the fault port if connected, else the branch ends without faulting the instance), return (the node's outputs become 'value' and it takes its first non-error outcome).
+             * @default fault
+             * @enum {unknown}
+             */
+            then?: "fault" | "continue" | "return";
+            /** @description With then: return, the node's outputs by name. */
+            value?: Record<string, unknown>;
+        };
+        FlowDocumentIdentifier: string;
+        /** @description Any JSON value: a literal, or an expression object. */
+        FlowDocumentInputValue: unknown;
+        FlowDocumentNode: {
+            /** @description Human-readable, unique in the flow; expressions read its outputs as nodes.<id>. */
+            id: components["schemas"]["FlowDocumentIdentifier"];
+            /** @description An activity type; 'flowc describe' lists them. */
+            type: string;
+            name?: string;
+            description?: string;
+            /** @description Input name → value. Each value is any JSON; an object { "js": "…" } or { "template": "…" } (anywhere inside the value) is evaluated at run time, and { "literal": … } is taken verbatim. */
+            inputs?: {
+                [key: string]: components["schemas"]["FlowDocumentInputValue"];
+            };
+            onError?: components["schemas"]["FlowDocumentErrorPolicy"];
+            /**
+             * @description What running this node again does outside the instance, as its author knows it: none, idempotent or unsafe (a retry asks to confirm unsafe nodes). Omitted: the activity's own declaration, narrowed by the node's inputs.
+             * @enum {unknown}
+             */
+            sideEffects?: "none" | "idempotent" | "unsafe";
+            /** @description Designer-only data (position and the like); free-form. */
+            ui?: Record<string, unknown>;
+        };
+        /** @description A declared flow input or output. */
+        FlowDocumentParameter: {
+            name: string;
+            /** @default any */
+            type?: components["schemas"]["FlowDocumentValueType"];
+            label?: string;
+            description?: string;
+            /** @default false */
+            required?: boolean;
+            /**
+             * @description Redacted in journals and logs.
+             * @default false
+             */
+            secret?: boolean;
+            /** @description Any JSON value fitting 'type'. */
+            default?: unknown;
+            /** @description A static dropdown: [{ "label": …, "value": … }]. */
+            options?: unknown[];
+        };
+        /** @description string, number, integer, boolean, datetime, object, any, array or array<T>. */
+        FlowDocumentValueType: string;
+        FlowDocumentVariable: {
+            name: string;
+            /** @default any */
+            type?: components["schemas"]["FlowDocumentValueType"];
+            /** @description Any JSON value fitting 'type'. */
+            default?: unknown;
         };
         FlowProblemResponse: {
             path: string;
@@ -2459,9 +2981,9 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
             /** @default true */
-            active: boolean;
+            active?: boolean;
             /** @default false */
-            hasDraft: boolean;
+            hasDraft?: boolean;
         };
         FlowValidation: {
             valid: boolean;
@@ -2517,16 +3039,8 @@ export interface components {
             changed: components["schemas"]["ImportChangedActionView"][];
             connector: string[];
             kept: string[];
-            diff: null | components["schemas"]["ImportDiffView"];
+            diff: null | components["schemas"]["DiffView"];
             lines: string[];
-        };
-        ImportDiffView: {
-            sections: components["schemas"]["DiffSectionView"][];
-            /** Format: int32 */
-            changes: number;
-            /** Format: int32 */
-            breaking: number;
-            text: string;
         };
         ImportParameterView: {
             name: string;
@@ -2676,7 +3190,7 @@ export interface components {
         };
         OpenApiImportRequest: {
             spec: null | components["schemas"]["JsonNode"];
-            name: null | string;
+            name?: null | string;
         };
         OpenApiImportResponse: {
             key: string;
@@ -2691,8 +3205,8 @@ export interface components {
         };
         PostmanImportRequest: {
             collection: null | components["schemas"]["JsonNode"];
-            name: null | string;
-            environments: null | unknown[];
+            name?: null | string;
+            environments?: null | unknown[];
         };
         PostmanImportResponse: {
             key: string;
@@ -3139,7 +3653,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["JsonObject"];
+                    "application/json": components["schemas"]["FlowDiffResponse"];
                 };
             };
             /** @description Bad Request */
@@ -3798,7 +4312,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": Record<string, unknown>;
+                "application/json": components["schemas"]["FlowDocument"];
             };
         };
         responses: {
@@ -3886,7 +4400,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["JsonObject"];
+                    "application/json": components["schemas"]["FlowDocument"];
                 };
             };
             /** @description Unauthorized */
@@ -3931,7 +4445,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": Record<string, unknown>;
+                "application/json": components["schemas"]["FlowDocument"];
             };
         };
         responses: {
@@ -4009,7 +4523,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": Record<string, unknown>;
+                "application/json": components["schemas"]["FlowDocument"];
             };
         };
         responses: {
@@ -4087,7 +4601,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": Record<string, unknown>;
+                "application/json": components["schemas"]["FlowDocument"];
             };
         };
         responses: {
@@ -4097,7 +4611,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["JsonObject"];
+                    "application/json": components["schemas"]["FlowDocument"];
                 };
             };
             /** @description Bad Request */
@@ -4910,22 +5424,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    key: string;
-                    name: null | string;
-                    version: null | string;
-                    description: null | string;
-                    icon: null | string;
-                    accentColor: null | string;
-                    documentationUrl: null | string;
-                    supportEmail: null | string;
-                    baseUrl: null | string;
-                    auth: Record<string, unknown>;
-                    connectionParameters: unknown[];
-                    http: Record<string, unknown>;
-                    authPingPath: null | string;
-                    revokePath: null | string;
-                };
+                "application/json": components["schemas"]["ConnectorCreateRequest"];
             };
         };
         responses: {
@@ -6139,7 +6638,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": Record<string, unknown>;
+                "application/json": components["schemas"]["FlowDocument"];
             };
         };
         responses: {
@@ -6315,14 +6814,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    flow: Record<string, unknown>;
-                    connectionId: null | string;
-                    inputs: Record<string, unknown>;
-                    pins: Record<string, unknown>;
-                    nodeId: null | string;
-                    upstream: Record<string, unknown>;
-                };
+                "application/json": components["schemas"]["CardTestRequest"];
             };
         };
         responses: {
@@ -6430,14 +6922,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    flow: Record<string, unknown>;
-                    connectionId: null | string;
-                    inputs: Record<string, unknown>;
-                    pins: Record<string, unknown>;
-                    nodeId: null | string;
-                    upstream: Record<string, unknown>;
-                };
+                "application/json": components["schemas"]["CardTestRequest"];
             };
         };
         responses: {
@@ -6584,10 +7069,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    connectionId: string;
-                    values: Record<string, unknown>;
-                };
+                "application/json": components["schemas"]["DynamicValuesRequest"];
             };
         };
         responses: {
@@ -6695,10 +7177,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    connectionId: string;
-                    values: Record<string, unknown>;
-                };
+                "application/json": components["schemas"]["DynamicValuesRequest"];
             };
         };
         responses: {
@@ -7558,7 +8037,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["JsonObject"];
+                    "application/json": components["schemas"]["CatalogDiffResponse"];
                 };
             };
             /** @description Bad Request */
@@ -7918,7 +8397,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["JsonObject"];
+                    "application/json": components["schemas"]["CollectionTemplateDocument"];
                 };
             };
             /** @description Unauthorized */
@@ -7959,16 +8438,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    template: null | string;
-                    templateJson: Record<string, unknown>;
-                    name: null | string;
-                    settings: null | {
-                        [key: string]: string;
-                    };
-                    baseUrl: null | string;
-                    tokenUrl: null | string;
-                };
+                "application/json": components["schemas"]["CollectionTemplateTestRequest"];
             };
         };
         responses: {
@@ -7978,7 +8448,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["JsonObject"];
+                    "application/json": components["schemas"]["CollectionTemplateTestResult"];
                 };
             };
             /** @description Bad Request */
@@ -8102,24 +8572,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    template: null | string;
-                    templateJson: Record<string, unknown>;
-                    name: null | string;
-                    key: null | string;
-                    settings: null | {
-                        [key: string]: string;
-                    };
-                    schedule: {
-                        enabled: null | boolean;
-                        time: null | string;
-                        timeZone: null | string;
-                    };
-                    baseUrl: null | string;
-                    tokenUrl: null | string;
-                    /** Format: int32 */
-                    suspiciousBelowPercent: null | number;
-                };
+                "application/json": components["schemas"]["CollectionSourceRequest"];
             };
         };
         responses: {
@@ -8313,11 +8766,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    enabled: null | boolean;
-                    time: null | string;
-                    timeZone: null | string;
-                };
+                "application/json": components["schemas"]["CollectionScheduleRequest"];
             };
         };
         responses: {
@@ -8406,10 +8855,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    /** Format: int32 */
-                    suspiciousBelowPercent: number;
-                };
+                "application/json": components["schemas"]["CollectionGuardRequest"];
             };
         };
         responses: {

@@ -9,10 +9,10 @@ export type ReviewStatus = 'submitted' | 'approved' | 'rejected';
 /** A version in the catalog and its review. */
 export type CatalogVersion = Omit<Schemas['CatalogVersionResponse'], 'status'> & { status: ReviewStatus };
 export type CatalogConnector = Omit<Schemas['CatalogConnector'], 'versions'> & { versions: CatalogVersion[] };
-// The semantic diff is a JSON object in the document; its sections and changes are the ones the import's diff view names.
+// The catalog's semantic diff (connector versions, flow versions, a re-import); a change's op is +, - or ~.
 export type DiffChange = Omit<Schemas['DiffChangeView'], 'op'> & { op: '+' | '-' | '~' };
 export type DiffSection = Omit<Schemas['DiffSectionView'], 'changes'> & { changes: DiffChange[] };
-export type Diff = Omit<Schemas['ImportDiffView'], 'sections'> & { sections: DiffSection[]; from?: string | number | null; to?: string | number };
+export type Diff = Omit<Schemas['DiffView'], 'sections'> & { sections: DiffSection[]; from?: string | number | null; to?: string | number };
 export type Published = Omit<Schemas['CatalogPublished'], 'status' | 'diff'> & { status: ReviewStatus; diff: Diff | null };
 export type Installed = Omit<Schemas['CatalogInstalled'], 'diff'> & { diff: Diff };
 export type InstalledConnector = Schemas['ConnectorResponse'];

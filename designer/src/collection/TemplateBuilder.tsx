@@ -5,7 +5,7 @@
 import { useMemo, useState, type ReactNode } from 'react';
 import type { CollectionApi, TemplateTest } from './collectionApi';
 import {
-  MAPPED_FIELDS, credentialsInUrl, emptyState, relativePath, settingsOf, toTemplateJson, type BuilderState, type FilterRow, type MappedField,
+  MAPPED_FIELDS, credentialsInUrl, emptyState, relativePath, settingsOf, toTemplateJson, type BuilderState, type FilterRow, type MappedField, type TemplateJson,
 } from './templateModel';
 import './builder.css';
 
@@ -218,9 +218,9 @@ export default function TemplateBuilder({ api, onSaved, onCancel }: { api: Colle
  * The template a Test sends. A cursor template without its cursor path yet (it is picked in the first sample) is
  * tried as one page with the page size in the query, so there is a sample to pick it from.
  */
-function forTest(state: BuilderState, template: Record<string, unknown>): Record<string, unknown> {
+function forTest(state: BuilderState, template: TemplateJson): TemplateJson {
   if (state.pagination !== 'cursorLimit' || state.cursorPath.trim()) return template;
-  const query = { ...((template.query as Record<string, unknown>) ?? {}) };
+  const query: Record<string, unknown> = { ...(template.query ?? {}) };
   if (state.limitParameter.trim()) query[state.limitParameter.trim()] = Number(state.limit) || 100;
   return { ...template, pagination: { kind: 'none' }, query };
 }

@@ -1,5 +1,6 @@
 // The template builder's state and the template JSON it makes (schemas/collection-template.schema.json).
 // Pure functions, so the steps of the builder stay thin and the JSON is tested on its own.
+import type { Schemas } from '../api/client';
 
 export type PaginationKind = 'none' | 'offsetLimit' | 'pageNumber' | 'cursorLimit' | 'linkHeader';
 export type MappedField = 'id' | 'email' | 'name' | 'department' | 'status' | 'created';
@@ -81,8 +82,11 @@ function filterValue(text: string): string | number | boolean | null {
   return text;
 }
 
+/** A collection template (schemas/collection-template.schema.json), as the OpenAPI document describes it. */
+export type TemplateJson = Schemas['CollectionTemplateDocument'];
+
 /** The template JSON of the builder's state (what POST /api/collection/sources takes as templateJson). */
-export function toTemplateJson(s: BuilderState): Record<string, unknown> {
+export function toTemplateJson(s: BuilderState): TemplateJson {
   const auth: Record<string, unknown> = s.authKind === 'apiKey'
     ? { kind: 'apiKey', header: s.header.trim() || 'Authorization', tokenType: s.tokenType.trim() }
     : { kind: 'oauth2ClientCredentials', tokenUrl: s.tokenUrl.trim(), credentials: s.credentials, ...(s.scope.trim() ? { scope: s.scope.trim() } : {}) };
@@ -126,7 +130,8 @@ export function toTemplateJson(s: BuilderState): Record<string, unknown> {
   if (s.activityType === 'lastActivity' && s.lastActivityField.trim()) activity.lastActivityField = s.lastActivityField.trim();
   if (s.application.trim()) activity.application = s.application.trim();
   if (Object.keys(activity).length > 0) template.activity = activity;
-  return template;
+  // Built member by member from what the builder holds; the server's template reader checks it.
+  return template as TemplateJson;
 }
 
 /** The connection settings of the state: the secret values, which go in the (encrypted) connection, never in the template. */

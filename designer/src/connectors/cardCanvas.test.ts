@@ -7,7 +7,7 @@ import { bumpVersion, versionProblem } from './settingsModel';
 import type { ConnectorCardInfo, ConnectorSource } from './types';
 
 const source: ConnectorSource = {
-  key: 'acme', installed: true,
+  key: 'acme', installed: true, iconUrl: null,
   manifest: { key: 'acme', name: 'Acme', version: '1.0.0', baseUrl: 'https://api.acme.test', auth: { kind: 'none' }, accentColor: '#D9480F' },
   flows: [
     { format: 1, id: 'httpHelper', inputs: [{ name: 'relative_url', type: 'string', required: true }, { name: 'request_method', type: 'string' }], nodes: [], connections: [] },
@@ -61,7 +61,7 @@ describe('connector version', () => {
 
 describe('card branding', () => {
   const card = (connector: string, flowId: string, accentColor: string | null, iconUrl: string | null): ConnectorCardInfo =>
-    ({ connector, connectorName: connector.toUpperCase(), accentColor, iconUrl, flowId, inputs: [], outputs: [], card: { kind: 'action', label: 'Custom API Action' } });
+    ({ connector, connectorName: connector.toUpperCase(), accentColor, iconUrl, flowId, name: null, inputs: [], outputs: [], card: { kind: 'action', label: 'Custom API Action' } });
 
   it("gives a Connector.Action node its connector's icon, colour and card label, and other nodes nothing", () => {
     setCardBrandings([card('alpha', 'customApiAction', '#C92A2A', 'data:image/svg+xml;base64,AA=='), card('bravo', 'customApiAction', '#1864AB', null)]);

@@ -3,7 +3,7 @@ import { cardFields, cardPreset, cardValues, dependencyValues, groupCards, isLit
 import type { ConnectorCardInfo } from './types';
 
 const getProject: ConnectorCardInfo = {
-  connector: 'acme', connectorName: 'Acme', accentColor: '#3366FF', flowId: 'getProject', name: 'Get project',
+  connector: 'acme', connectorName: 'Acme', accentColor: '#3366FF', iconUrl: null, flowId: 'getProject', name: 'Get project',
   inputs: [
     { name: 'project', type: 'string', label: 'Project', required: true },
     { name: 'team', type: 'string', label: 'Team', default: 'red', options: [{ label: 'Red', value: 'red' }] },

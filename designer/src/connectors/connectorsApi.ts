@@ -1,7 +1,7 @@
 // Typed client of the connector authoring and connection endpoints, in createApi's style; signed in as the
 // session (session.ts) says.
 import { ApiError, detailOf } from '../api';
-import { answer, createServerClient, type RequestFailure } from '../api/client';
+import { answer, createServerClient, type RequestFailure, type Schemas } from '../api/client';
 import { apiKey } from '../session';
 import type { Json, Pin } from '../types';
 import type {
@@ -50,8 +50,8 @@ export function connectorProblems(e: unknown): ConnectorProblem[] {
 export function createConnectorsApi(getKey: () => string = apiKey, base = ''): ConnectorsApi {
   const client = createServerClient(getKey, base);
   const fail = (f: RequestFailure) => new ApiError(f.status, detailOf(f.body) ?? `${f.method} ${f.path}: ${f.status} ${f.text}`, f.body);
-  // The call is checked against the OpenAPI document; answers the document types as JSON objects (manifests, flows,
-  // cards) are read as the designer's richer types of the same JSON.
+  // The call is checked against the OpenAPI document; answers are read as the designer's narrowings of the generated
+  // types (types.ts: status strings as their values, bare JSON lists as flow declarations).
   const typed = async <T>(call: Promise<{ data?: unknown; error?: unknown; response: Response }>) => await answer(call, fail) as T;
   const connector = (key: string, flowId: string) => ({ params: { path: { key, flowId } } });
   const connection = (id: string) => ({ params: { path: { id } } });
@@ -59,14 +59,14 @@ export function createConnectorsApi(getKey: () => string = apiKey, base = ''): C
   return {
     connectors: () => typed(client.GET('/api/connectors')),
     source: key => typed(client.GET('/api/connectors/{key}/source', { params: { path: { key } } })),
-    create: body => typed(client.POST('/api/connectors', { body: json(body) as never })),
+    create: body => typed(client.POST('/api/connectors', { body: body as Schemas['ConnectorCreateRequest'] })),
     saveSettings: (key, settings) => typed(client.PUT('/api/connectors/{key}/settings', { params: { path: { key } }, body: json(settings) })),
     saveFlow: (key, flow, confirm) =>
-      typed(client.PUT('/api/connectors/{key}/flows/{flowId}', { params: { path: { key, flowId: flow.id }, query: confirm ? { confirm: true } : {} }, body: json(flow) })),
+      typed(client.PUT('/api/connectors/{key}/flows/{flowId}', { params: { path: { key, flowId: flow.id }, query: confirm ? { confirm: true } : {} }, body: flow })),
     testFlow: (key, flow, connectionId, inputs, pins) => typed(client.POST('/api/connectors/{key}/flows/{flowId}/test',
-      { ...connector(key, flow.id), body: { flow: json(flow), connectionId: connectionId || null, inputs, pins } as never })),
+      { ...connector(key, flow.id), body: { flow, connectionId: connectionId || null, inputs, pins } })),
     testStep: (key, flow, nodeId, connectionId, inputs, upstream) => typed(client.POST('/api/connectors/{key}/flows/{flowId}/test-step',
-      { ...connector(key, flow.id), body: { flow: json(flow), nodeId, connectionId: connectionId || null, inputs, upstream } as never })),
+      { ...connector(key, flow.id), body: { flow, nodeId, connectionId: connectionId || null, inputs, upstream } })),
     deleteFlow: (key, flowId) => typed(client.DELETE('/api/connectors/{key}/flows/{flowId}', connector(key, flowId))),
     cards: () => typed(client.GET('/api/connector-cards')),
     dropdown: async (key, flowId, field, connectionId, values) => (await typed<{ items: DropdownItem[] }>(client.POST(

@@ -3,82 +3,47 @@ import type { FlowJson, Json } from '../types';
 import type { Schemas } from '../api/client';
 import type { Declaration } from '../flows/declarations';
 
-export type AuthKind = 'none' | 'basic' | 'apiKey' | 'oauth2ClientCredentials' | 'oauth2AuthorizationCode' | 'custom';
-export type ParameterType = 'text' | 'password' | 'dropdown';
+// The wire types are the generated ones (api/schema.ts): the manifest and the card block are described there by
+// schemas/connector.schema.json and schemas/card.schema.json. Narrowed where the document types a member as a string
+// or a bare JSON list.
 
-export interface ParameterOption { label?: string; value: string }
-
-export interface ConnectionParameter {
-  name: string;
-  label?: string;
-  type?: ParameterType;
-  required?: boolean;
-  description?: string;
-  default?: string;
-  options?: ParameterOption[];
-}
-
-export interface Manifest {
-  key: string;
-  name: string;
-  version: string;
-  description?: string;
-  icon?: string;
-  accentColor?: string;
-  documentationUrl?: string;
-  supportEmail?: string;
-  baseUrl: string;
-  auth: { kind: AuthKind; [field: string]: Json | undefined };
-  connectionParameters?: ConnectionParameter[];
-  [field: string]: unknown;
-}
+/** A connector manifest (connector.json). */
+export type Manifest = Schemas['ConnectorManifest'];
+export type AuthKind = Manifest['auth']['kind'];
+export type ConnectionParameter = NonNullable<Manifest['connectionParameters']>[number];
+export type ParameterType = NonNullable<ConnectionParameter['type']>;
+export type ParameterOption = NonNullable<ConnectionParameter['options']>[number];
 
 /** A declared flow input or output, as a connector flow saves it (always named): what a card shows. */
 export type FlowParameterJson = Declaration & { name: string };
 
-export interface DynamicSource { flow: string; dependsOn?: string[] }
+/** A helper flow that fills a dropdown or the dynamic inputs, and the fields it depends on. */
+export type DynamicSource = Schemas['CardDocumentDynamicSource'];
 
-export interface CardJson {
-  kind: 'action' | 'helper' | 'event' | 'polling';
-  label?: string;
-  description?: string;
-  group?: string;
-  options?: string[];
-  fields?: Record<string, { dropdown?: DynamicSource }>;
-  dynamicInputs?: DynamicSource;
-  selectableOutputs?: boolean;
-  registration?: string;
-  deregistration?: string;
-  interval?: string;
-  [field: string]: unknown;
-}
+/** A flow's card block: what card it is and how it shows. */
+export type CardJson = Schemas['CardDocument'];
 
-export interface ConnectorFlowJson extends FlowJson {
+/** A connector's flow: a flow document whose declarations are named and whose card block is a card's. */
+export type ConnectorFlowJson = Omit<FlowJson, 'inputs' | 'outputs' | 'card'> & {
   inputs?: FlowParameterJson[];
   outputs?: FlowParameterJson[];
   card?: CardJson;
-}
+};
 
-export interface ConnectorSource {
-  key: string;
-  /** True when the connector lives in the server's data folder (edited or created here), false for a sample. */
-  installed: boolean;
-  manifest: Manifest;
+/**
+ * A connector's files as the authoring API answers them (installed: it lives in the server's data folder, false for a
+ * sample; iconUrl: the manifest's icon as a data: URL, null when it has none).
+ */
+export type ConnectorSource = Omit<Schemas['ConnectorSource'], 'flows' | 'warnings'> & {
   flows: ConnectorFlowJson[];
-  warnings?: ConnectorProblem[];
-  /** The manifest's icon as a data: URL (null when it has none). */
-  iconUrl?: string | null;
-}
+  warnings?: ConnectorProblem[] | null;
+};
 
-export interface ConnectorSummary {
-  key: string;
-  name: string;
-  version: string;
-  description?: string | null;
-  accentColor?: string | null;
+/** An installed connector in the list, with the parameters a connection to it takes. */
+export type ConnectorSummary = Omit<Schemas['ConnectorResponse'], 'auth' | 'connectionParameters'> & {
   auth: AuthKind;
-  connectionParameters: ConnectionParameter[];
-}
+  connectionParameters: (Omit<Schemas['ConnectorParameterResponse'], 'type'> & { type: ParameterType })[];
+};
 
 export interface ConnectorProblem {
   file: string;
@@ -111,29 +76,21 @@ export type ConnectionAccess = Omit<Schemas['ConnectionAccessResponse'], 'shares
   yourRight: 'none' | 'use' | 'manage';
 };
 
-/** An action card as people using the connector see it (GET /api/connector-cards). */
-export interface ConnectorCardInfo {
-  connector: string;
-  connectorName: string;
-  accentColor?: string | null;
-  /** The connector's icon as a data: URL (null when it has none). */
-  iconUrl?: string | null;
-  flowId: string;
-  name?: string | null;
+/** An action card as people using the connector see it (GET /api/connector-cards); iconUrl is its connector's icon as a data: URL. */
+export type ConnectorCardInfo = Omit<Schemas['ConnectorCardResponse'], 'inputs' | 'outputs' | 'card'> & {
   inputs: FlowParameterJson[];
   outputs: FlowParameterJson[];
   card: CardJson;
-}
+};
 
 export interface DropdownItem { key: Json; value: Json }
 
-/** A card test run inside its connector (POST …/flows/{flowId}/test). */
-export interface CardTestResult {
+/** A card test run inside its connector (POST …/flows/{flowId}/test); its outputs are flow JSON. */
+export type CardTestResult = Omit<Schemas['CardTestRun'], 'status' | 'outputs' | 'journal'> & {
   status: 'running' | 'suspended' | 'finished' | 'faulted' | 'cancelled';
   outputs: Record<string, Json>;
-  fault?: { nodeId?: string | null; message: string } | null;
   journal: import('../types').JournalEntry[];
-}
+};
 
 /** One node tested alone (POST …/flows/{flowId}/test-step); its inputs and outputs are flow JSON. */
 export type CardStepResult = Omit<Schemas['StepResult'], 'inputs' | 'outputs'> & { inputs: Record<string, Json> | null; outputs: Record<string, Json> | null };

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { completeAt, scopeOf, type CompletionScope } from './completion';
 import { fromFlowJson } from './flowJson';
-import type { ActivityDescriptor } from '../types';
+import type { ActivityDescriptor, FlowJson } from '../types';
 
 const descriptor = (type: string, outputs: string[]): ActivityDescriptor => ({
   type, category: 'Test', displayName: type, description: '', inputs: [], outcomes: ['done'], dynamicOutcomes: false,
-  outputs: outputs.map(name => ({ name, type: 'any' })),
+  loopBodyOutcome: null, trigger: false, errorOutcomes: [], sideEffects: 'none',
+  outputs: outputs.map(name => ({ name, displayName: name, description: '', type: 'any', secret: false })),
 });
 
 const design = fromFlowJson({
@@ -59,7 +60,8 @@ describe('expression completion', () => {
   });
 
   it('reads declarations as the flow holds them, skipping unnamed ones', () => {
-    const d = fromFlowJson({ format: 1, id: 'g', inputs: [{ name: '' }, { type: 'string' }, { name: 'a' }], nodes: [], connections: [] });
+    // An unnamed declaration is not a valid flow document, but the designer holds one while it is being typed.
+    const d = fromFlowJson({ format: 1, id: 'g', inputs: [{ name: '' }, { type: 'string' }, { name: 'a' }], nodes: [], connections: [] } as FlowJson);
     expect(scopeOf(d, new Map()).inputs.map(i => i.name)).toEqual(['a']);
     expect(scopeOf(d, new Map()).variables).toEqual([]);
   });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { addDeclaration, moveDeclaration, parseValue, removeDeclaration, setField, validateDeclarations, valueText, type Declaration } from './declarations';
 import { fromFlowJson, toFlowJson } from './flowJson';
+import type { FlowJson } from '../types';
 
 describe('flow declarations', () => {
   const full: Declaration[] = [
@@ -10,8 +11,8 @@ describe('flow declarations', () => {
   ];
 
   it('round-trips every field a declaration may have through the designer model', () => {
-    const flow = { format: 1, id: 'f', inputs: full, outputs: [{ name: 'out', type: 'array<object>' }], variables: [{ name: 'n', type: 'integer', default: 0 }], nodes: [], connections: [] };
-    expect(toFlowJson(fromFlowJson(flow))).toEqual(flow);
+    const flow = { format: 1 as const, id: 'f', inputs: full, outputs: [{ name: 'out', type: 'array<object>' }], variables: [{ name: 'n', type: 'integer', default: 0 }], nodes: [], connections: [] };
+    expect(toFlowJson(fromFlowJson(flow as FlowJson))).toEqual(flow);
   });
 
   it('sets one field and keeps the others; clearing a field removes it', () => {

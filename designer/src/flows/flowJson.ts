@@ -68,7 +68,8 @@ export function fromFlowJson(flow: FlowJson): Design {
     const position = typeof x === 'number' && typeof y === 'number'
       ? { x, y }
       : { x: (index % 4) * GRID_X, y: Math.floor(index / 4) * GRID_Y };
-    const data: NodeData = { type, inputs: { ...(inputs ?? {}) }, extra, uiExtra };
+    // Input values are any JSON (the document types them unknown); the designer edits them as Json.
+    const data: NodeData = { type, inputs: { ...(inputs ?? {}) } as Record<string, Json>, extra, uiExtra };
     if (nodeName !== undefined) data.name = nodeName;
     if (description !== undefined) data.description = description;
     return { id: nodeId, type: 'activity', position, data };

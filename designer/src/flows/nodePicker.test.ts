@@ -4,10 +4,11 @@ import type { ConnectorCardInfo } from '../connectors/types';
 import type { ActivityDescriptor } from '../types';
 
 const d = (type: string, displayName: string, description = '', trigger = false): ActivityDescriptor =>
-  ({ type, displayName, description, category: 'X', inputs: [], outputs: [], outcomes: ['done'], dynamicOutcomes: false, trigger });
+  ({ type, displayName, description, category: 'X', inputs: [], outputs: [], outcomes: ['done'], dynamicOutcomes: false, trigger,
+    loopBodyOutcome: null, errorOutcomes: [], sideEffects: 'none' });
 
 const card = (connector: string, connectorName: string, flowId: string, label: string): ConnectorCardInfo =>
-  ({ connector, connectorName, flowId, accentColor: '#2B8A3E', inputs: [], outputs: [], card: { kind: 'action', label } } as ConnectorCardInfo);
+  ({ connector, connectorName, flowId, name: null, accentColor: '#2B8A3E', iconUrl: null, inputs: [], outputs: [], card: { kind: 'action', label } });
 
 describe('the node picker', () => {
   it('puts the activity whose name starts with the query first, then names containing it', () => {

@@ -3,7 +3,8 @@ import { groupPalette } from './palette';
 import type { ActivityDescriptor } from '../types';
 
 const d = (type: string, category: string, displayName = type, description = ''): ActivityDescriptor =>
-  ({ type, category, displayName, description, inputs: [], outputs: [], outcomes: ['done'], dynamicOutcomes: false });
+  ({ type, category, displayName, description, inputs: [], outputs: [], outcomes: ['done'], dynamicOutcomes: false,
+    loopBodyOutcome: null, trigger: false, errorOutcomes: [], sideEffects: 'none' });
 
 const all = [
   d('SetOutput', 'Control', 'Set Output', 'Sets one declared flow output'),

@@ -4,7 +4,7 @@ import { problemsByNode } from './problems';
 import type { FlowJson, FlowProblem } from '../types';
 
 const flow: FlowJson = { format: 1, id: 'f', nodes: [{ id: 'a', type: 'Log' }, { id: 'b', type: 'SetOutput' }], connections: [] };
-const p = (path: string, severity: 'error' | 'warning', nodeId?: string): FlowProblem => ({ path, code: 'X', message: path, nodeId, severity });
+const p = (path: string, severity: 'error' | 'warning', nodeId?: string): FlowProblem => ({ path, code: 'X', message: path, nodeId: nodeId ?? null, severity });
 
 describe('validation problems on nodes', () => {
   it('uses nodeId, else the node index in the JSON path; flow-level problems map to no node', () => {

@@ -5,6 +5,7 @@ import type { ActivityDescriptor, FlowJson } from '../types';
 
 const d = (type: string, trigger = false): ActivityDescriptor => ({
   type, category: 'T', displayName: type, description: '', inputs: [], outputs: [], outcomes: ['done'], dynamicOutcomes: false, trigger,
+  loopBodyOutcome: null, errorOutcomes: [], sideEffects: 'none',
 });
 const descriptors = new Map([['Http.Endpoint', d('Http.Endpoint', true)], ['Log', d('Log')], ['Return', d('Return')]]);
 const flow = (nodes: [string, string, number][], connections: [string, string][], start?: string): FlowJson => ({

@@ -12,7 +12,7 @@ internal sealed record CatalogConnector(string Key, string Name, string? Install
 internal sealed record CatalogVersionResponse(string Version, string Digest, string Status, string? Reason);
 
 /// <summary>A submitted package; <c>diff</c> is the semantic diff against the previous version (see the catalog's semver rules).</summary>
-internal sealed record CatalogPublished(string Key, string Version, string Digest, string Status, bool Created, string? PreviousVersion, JsonObject? Diff);
+internal sealed record CatalogPublished(string Key, string Version, string Digest, string Status, bool Created, string? PreviousVersion, DiffView? Diff);
 
 internal sealed record CatalogVersionDetails(string Key, string Version, string Name, string Digest, string Status, string? Reason, CatalogFile[] Files,
     string? InstalledVersion, string? PreviousVersion);
@@ -38,7 +38,7 @@ internal sealed record CatalogInstallRequest : JsonRequest<CatalogInstallRequest
     public bool? AllowUnapproved { get; init; }
 }
 
-internal sealed record CatalogInstalled(string Key, string Version, string Digest, string? PreviousVersion, string[] LoadedVersions, JsonObject Diff, CatalogTests Tests);
+internal sealed record CatalogInstalled(string Key, string Version, string Digest, string? PreviousVersion, string[] LoadedVersions, DiffView Diff, CatalogTests Tests);
 
 /// <summary>POST /api/automations/{id}/connector-version: the loaded version to pin the connector's cards to, or null to unpin them.</summary>
 internal sealed record ConnectorVersionRequest : JsonRequest<ConnectorVersionRequest>

@@ -120,10 +120,7 @@ internal static class CatalogEndpoints
                 CheckVersion(from);
                 diff = SemanticDiff.Compare(ConnectorSnapshot.FromPackage(await catalog.Catalog.GetAsync(key, from, approvedOnly: false, ct)), ConnectorSnapshot.FromPackage(package));
             }
-            var result = diff.ToJson();
-            result["from"] = from == "installed" ? $"installed {catalog.InstalledVersion(key)}" : from;
-            result["to"] = version;
-            return TypedResults.Ok(result);
+            return TypedResults.Ok(CatalogDiffResponse.Of(diff, from == "installed" ? $"installed {catalog.InstalledVersion(key)}" : from, version));
         })).WithName("DiffCatalogVersion").ProducesCatalogProblems();
 
         api.MapPost("/{key}/{version}/install", async Task<Results<Ok<CatalogInstalled>, ProblemHttpResult>> (string key, string version, CatalogInstallRequest body, CatalogService catalog, CancellationToken ct) =>
@@ -134,12 +131,12 @@ internal static class CatalogEndpoints
                 CheckVersion(version);
                 var result = await catalog.InstallAsync(key, version, allowUnapproved, ct);
                 return TypedResults.Ok(new CatalogInstalled(key, version, result.Package.Digest, result.PreviousVersion, [.. catalog.LoadedVersions(key)],
-                    result.Diff.ToJson(), Tests(result.Tests)));
+                    DiffView.Of(result.Diff), Tests(result.Tests)));
             });
         }).WithName("InstallCatalogVersion").ProducesBodyProblems().ProducesCatalogProblems();
 
         // Two versions of a flow as stored by the server (the designer's flow history).
-        app.MapGet("/api/flows/{id}/diff", async Task<Results<Ok<JsonObject>, ProblemHttpResult>> (string id, int from, int to, IFlowStore flows, CancellationToken ct) =>
+        app.MapGet("/api/flows/{id}/diff", async Task<Results<Ok<FlowDiffResponse>, ProblemHttpResult>> (string id, int from, int to, IFlowStore flows, CancellationToken ct) =>
         {
             var a = await flows.GetAsync(id, from, ct);
             var b = await flows.GetAsync(id, to, ct);
@@ -147,10 +144,7 @@ internal static class CatalogEndpoints
             return Guard(() =>
             {
                 var diff = SemanticDiff.CompareFlows(ConnectorSnapshot.LoadFlow(a.Json, $"{id} v{from}"), ConnectorSnapshot.LoadFlow(b.Json, $"{id} v{to}"));
-                var result = diff.ToJson();
-                result["from"] = from;
-                result["to"] = to;
-                return TypedResults.Ok(result);
+                return TypedResults.Ok(FlowDiffResponse.Of(diff, from, to));
             });
         }).WithTags("Flows").WithName("DiffFlowVersions").ProducesAccessProblems().ProducesCatalogProblems();
 
@@ -213,7 +207,7 @@ internal static class CatalogEndpoints
     /// <summary>201 for a new version, 200 when the same package was submitted before.</summary>
     private static Results<Created<CatalogPublished>, Ok<CatalogPublished>, ProblemHttpResult> Published(PublishResult r)
     {
-        var published = new CatalogPublished(r.Version.Key, r.Version.Version, r.Version.Digest, r.Version.Status, r.Created, r.Previous, r.Diff?.ToJson());
+        var published = new CatalogPublished(r.Version.Key, r.Version.Version, r.Version.Digest, r.Version.Status, r.Created, r.Previous, r.Diff is null ? null : DiffView.Of(r.Diff));
         return r.Created ? TypedResults.Created((string?)null, published) : TypedResults.Ok(published);
     }
 

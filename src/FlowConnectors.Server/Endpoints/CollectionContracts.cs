@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using FlowConnectors.Collection;
 
+using FlowConnectors.Server.Hosting.Contracts;
+
 namespace FlowConnectors.Server.Endpoints;
 
 /// <summary>A shipped collection template as listed: what it collects and the settings a connection from it needs.</summary>
@@ -15,14 +17,15 @@ internal sealed record CollectionTemplateSetting(string Name, string Label, bool
 /// POST /api/collection/sources: a connector made from a template (a shipped one's id, or templateJson inline), its
 /// connection's settings and schedule. The service's reader checks it member by member, naming the JSON path.
 /// </summary>
-internal sealed record CollectionSourceRequest(string? Template, JsonObject? TemplateJson, string? Name, string? Key, Dictionary<string, string>? Settings,
-    CollectionScheduleRequest? Schedule, string? BaseUrl, string? TokenUrl, int? SuspiciousBelowPercent);
+internal sealed record CollectionSourceRequest(string? Template = null, [property: FormatDocument(FormatKind.CollectionTemplate)] JsonObject? TemplateJson = null, string? Name = null, string? Key = null,
+    Dictionary<string, string>? Settings = null, CollectionScheduleRequest? Schedule = null, string? BaseUrl = null, string? TokenUrl = null, int? SuspiciousBelowPercent = null);
 
 /// <summary>POST /api/collection/templates/test: one page of a template that is not saved yet, with the settings of a connection.</summary>
-internal sealed record CollectionTemplateTestRequest(string? Template, JsonObject? TemplateJson, string? Name, Dictionary<string, string>? Settings, string? BaseUrl, string? TokenUrl);
+internal sealed record CollectionTemplateTestRequest(string? Template = null, [property: FormatDocument(FormatKind.CollectionTemplate)] JsonObject? TemplateJson = null, string? Name = null, Dictionary<string, string>? Settings = null,
+    string? BaseUrl = null, string? TokenUrl = null);
 
 /// <summary>PUT /api/collection/sources/{key}/schedule: only the fields sent change; enabling needs the IANA time zone.</summary>
-internal sealed record CollectionScheduleRequest(bool? Enabled, string? Time, string? TimeZone);
+internal sealed record CollectionScheduleRequest(bool? Enabled = null, string? Time = null, string? TimeZone = null);
 
 /// <summary>PUT /api/collection/sources/{key}/guard: 0 turns the guard off.</summary>
 internal sealed record CollectionGuardRequest(int SuspiciousBelowPercent);
@@ -62,3 +65,30 @@ internal sealed record CollectionSummaryResponse(int TotalUsers, int Active30Day
 internal sealed record DepartmentCount(string Department, int Users);
 
 internal sealed record MonthCount(string Month, int Users);
+
+/// <summary>
+/// POST /api/collection/templates/test's answer, written by <see cref="TemplatePreview.Analyze"/> (and the request the
+/// test sent): the answer's status and raw sample, the problems found, and — once the records were found — the mapped
+/// users, the records the filters leave out or that have no id, and where the next page is. Members left out of the
+/// answer before the records are found default to null here.
+/// </summary>
+internal sealed record CollectionTemplateTestResult(int Status, string? ContentType, JsonNode? Sample, CollectionTemplateTestProblem[] Problems,
+    int? Records = null, CollectionTemplateTestUser[]? Users = null, JsonArray? FilteredOut = null, JsonArray? WithoutId = null,
+    CollectionTemplateTestNext? Next = null, CollectionTemplateTestRequestSent? Request = null);
+
+/// <summary>Something in the template that the answer shows to be wrong, with the template's JSON path.</summary>
+internal sealed record CollectionTemplateTestProblem(string Path, string Message);
+
+/// <summary>A record of the sample mapped as a collected user.</summary>
+internal sealed record CollectionTemplateTestUser(string Id, string? Email, string? Name, string? Department, string? Status, string? Created,
+    string? LastActivity, string? Application);
+
+/// <summary>
+/// Where the next page is: its kind (none, offsetLimit, pageNumber, cursorLimit, linkHeader), whether there is one, the
+/// offset, page, cursor or URL it starts at, and a description — or the problem that stops the paging.
+/// </summary>
+internal sealed record CollectionTemplateTestNext(string Kind, bool More, string? Description = null, string? Problem = null, int? Offset = null,
+    int? Page = null, string? Cursor = null, string? Url = null);
+
+/// <summary>The first page's request: the users URL and the query it sent.</summary>
+internal sealed record CollectionTemplateTestRequestSent(string Url, JsonObject Query);

@@ -20,12 +20,12 @@ internal static class CollectionEndpoints
         api.MapGet("/templates", (CollectionService collections) =>
             TypedResults.Ok(collections.ListTemplates().Select(t => TemplateJson(t.Id, t.Template)).ToArray()))
             .WithName("ListCollectionTemplates");
-        // The template as shipped (schemas/collection-template.schema.json describes it).
+        // The template as shipped, its file's JSON as it is (schemas/collection-template.schema.json describes it).
         api.MapGet("/templates/{id}", Results<Ok<JsonObject>, ProblemHttpResult> (string id, CollectionService collections) =>
             collections.ListTemplates().FirstOrDefault(t => t.Id == id) is { Template: not null } found
                 ? TypedResults.Ok(found.Json)
                 : Problems.Result(404, "Not found", $"no template '{id}'"))
-            .WithName("GetCollectionTemplate").ProducesProblem(404);
+            .ProducesFormat(FormatMetadata.CollectionTemplate).WithName("GetCollectionTemplate").ProducesProblem(404);
 
         // One page of a template that is not saved yet: the designer's Test button. The service's reader checks the
         // body member by member (unknown members too), naming the JSON path, so it reads the JSON object itself.
@@ -34,7 +34,7 @@ internal static class CollectionEndpoints
             var (body, problem) = await ReadObjectAsync(request, options);
             if (problem is not null) return problem;
             return await HandleAsync(async () => TypedResults.Ok(await collections.TestTemplateAsync(body!, ct)));
-        }).DocumentsBody<CollectionTemplateTestRequest>().WithName("TestCollectionTemplate").ProducesBodyProblems().ProducesProblems(404, 409);
+        }).DocumentsBody<CollectionTemplateTestRequest>().DocumentsAnswer<CollectionTemplateTestResult>().WithName("TestCollectionTemplate").ProducesBodyProblems().ProducesProblems(404, 409);
 
         api.MapGet("/sources", async Task<Ok<CollectionSourceResponse[]>> (CollectionService collections, ICollectionStore store, CancellationToken ct) =>
         {

@@ -47,6 +47,7 @@ internal static class ConnectorAuthoringEndpoints
             var (body, problem) = await ReadObjectAsync(request, options);
             if (problem is not null) return problem;
             return Answer(await authoring.SaveSettingsAsync(key, body!, ct), authoring);
+        // The body is part of a manifest (schemas/connector.schema.json): the members sent replace the manifest's, a null removes one.
         }).DocumentsBody<JsonObject>().WithName("SaveConnectorSettings").ProducesBodyProblems().ProducesProblems(404, 409);
 
         api.MapPut("/connectors/{key}/flows/{flowId}", async Task<Results<Created<ConnectorSource>, Ok<ConnectorSource>, ProblemHttpResult>> (string key, string flowId,
@@ -57,7 +58,7 @@ internal static class ConnectorAuthoringEndpoints
             var (body, problem) = await ReadObjectAsync(request, options);
             if (problem is not null) return problem;
             return Answer(await authoring.SaveFlowAsync(key, flowId, body!, confirm == true, ct), authoring);
-        }).DocumentsBody<JsonObject>().WithName("SaveConnectorFlow").ProducesBodyProblems().ProducesProblems(404, 409);
+        }).DocumentsFormatBody(FormatMetadata.Flow).WithName("SaveConnectorFlow").ProducesBodyProblems().ProducesProblems(404, 409);
 
         api.MapDelete("/connectors/{key}/flows/{flowId}", async Task<Results<Created<ConnectorSource>, Ok<ConnectorSource>, ProblemHttpResult>> (string key, string flowId,
             ConnectorAuthoring authoring, CancellationToken ct) =>

@@ -62,15 +62,15 @@ internal sealed record ConnectorParameterResponse(string Name, string Label, str
 
 internal sealed record ConnectorParameterOption(string Label, string Value);
 
-internal sealed record ConnectorFlowResponse(string Id, string? Name, JsonNode? Card);
+internal sealed record ConnectorFlowResponse(string Id, string? Name, [property: FormatDocument(FormatKind.Card)] JsonNode? Card);
 
 /// <summary>The designer's working copy of a flow and its pinned node outputs (node id → { outputs, outcome }).</summary>
-internal sealed record DraftResponse(JsonObject Flow, JsonObject Pins, DateTimeOffset UpdatedAt);
+internal sealed record DraftResponse([property: FormatDocument(FormatKind.Flow)] JsonObject Flow, JsonObject Pins, DateTimeOffset UpdatedAt);
 
 /// <summary>PUT /api/flows/{id}/draft: the flow (may be unfinished, but must be flow JSON) and its pins.</summary>
 internal sealed record DraftSaveRequest : JsonRequest<DraftSaveRequest>
 {
-    public JsonObject? Flow { get; init; }
+    [FormatDocument(FormatKind.Flow)] public JsonObject? Flow { get; init; }
     public JsonObject? Pins { get; init; }
 }
 

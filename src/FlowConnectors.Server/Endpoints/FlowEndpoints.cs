@@ -47,12 +47,12 @@ internal static class FlowEndpoints
             return load.Flow is { } flow && !load.Problems.Any(p => p.IsError)
                 ? TypedResults.Text(FlowJson.Save(flow), "application/json")
                 : Problems.Validation("the flow cannot be read", load.Problems.Where(p => p.IsError).Select(ProblemJson));
-        }).AcceptsFlow().Produces<JsonObject>(StatusCodes.Status200OK, "application/json").WithName("FormatFlow").ProducesBodyProblems();
+        }).AcceptsFlow().ProducesFormat(FormatMetadata.Flow).WithName("FormatFlow").ProducesBodyProblems();
         group.MapGet("/{id}", async Task<Results<ContentHttpResult, ProblemHttpResult>> (string id, int? version, IFlowStore flows, CancellationToken ct) =>
             await flows.GetAsync(id, version, ct) is { } stored
                 ? TypedResults.Text(stored.Json, "application/json")
                 : Problems.Result(404, "Not found", version is null ? $"flow '{id}' does not exist" : $"flow '{id}' has no version {version}"))
-            .Produces<JsonObject>(StatusCodes.Status200OK, "application/json").WithName("GetFlow").ProducesProblem(404);
+            .ProducesFormat(FormatMetadata.Flow).WithName("GetFlow").ProducesProblem(404);
         group.MapGet("/{id}/versions", async Task<Results<Ok<FlowVersionResponse[]>, ProblemHttpResult>> (string id, IFlowStore flows, CancellationToken ct) =>
         {
             var versions = await flows.ListVersionsAsync(id, ct);
@@ -78,7 +78,7 @@ internal static class FlowEndpoints
     }
 
     /// <summary>A body that is a flow document (schemas/flow.schema.json).</summary>
-    private static RouteHandlerBuilder AcceptsFlow(this RouteHandlerBuilder builder) => builder.DocumentsBody<JsonObject>();
+    private static RouteHandlerBuilder AcceptsFlow(this RouteHandlerBuilder builder) => builder.DocumentsFormatBody(FormatMetadata.Flow);
 
     private static async Task<Results<Created<FlowSaved>, ProblemHttpResult>> SaveFlowAsync(HttpRequest request, string? id, string? publishText, WorkflowHost host, IFlowStore flows, TriggerRegistry triggers, ServerOptions options, CancellationToken ct)
     {

@@ -12,19 +12,15 @@ namespace FlowConnectors.Server.Endpoints;
 /// <summary>What <c>POST /api/openapi/preview</c> and <c>/api/openapi/import</c> take: the description and an optional connector name.</summary>
 /// <param name="Spec">The OpenAPI 3.0/3.1 (or Swagger 2.0) description: as a JSON object, or as its YAML or JSON text.</param>
 /// <param name="Name">The connector's name; the description's title when left out.</param>
-internal sealed record OpenApiImportRequest(JsonNode? Spec, string? Name);
+internal sealed record OpenApiImportRequest(JsonNode? Spec, string? Name = null);
 
 internal sealed record ImportParameterView(string Name, string Type, string? Default, string Source, bool Required);
 internal sealed record ImportActionView(string Id, string Label, string Group, string Method, string Path, IReadOnlyList<string> Inputs,
     IReadOnlyList<string> Outputs, int Examples, string Source, string? Auth);
 internal sealed record ImportWarningView(string Path, string Message);
 internal sealed record ImportChangedActionView(string Id, string Label, IReadOnlyList<string> What);
-internal sealed record DiffChangeView(string Op, string Text, bool Breaking);
-internal sealed record DiffSectionView(string Title, IReadOnlyList<DiffChangeView> Changes);
-/// <summary>The catalog's semantic diff from the installed connector to the re-import; breaking changes make the version bump major.</summary>
-internal sealed record ImportDiffView(IReadOnlyList<DiffSectionView> Sections, int Changes, int Breaking, string Text);
 internal sealed record ImportChangesView(bool IsNew, string? PreviousVersion, string Version, IReadOnlyList<string> Added, IReadOnlyList<string> Removed,
-    IReadOnlyList<ImportChangedActionView> Changed, IReadOnlyList<string> Connector, IReadOnlyList<string> Kept, ImportDiffView? Diff, IReadOnlyList<string> Lines);
+    IReadOnlyList<ImportChangedActionView> Changed, IReadOnlyList<string> Connector, IReadOnlyList<string> Kept, DiffView? Diff, IReadOnlyList<string> Lines);
 
 /// <summary>A preview (nothing saved) or an import (installed): the connector the description becomes and what it changes.</summary>
 internal sealed record OpenApiImportResponse(string Key, string Name, string BaseUrl, JsonObject? Auth, IReadOnlyList<ImportParameterView> ConnectionParameters,
@@ -95,10 +91,6 @@ internal static class OpenApiImportEndpoints
         extraWarnings.Concat(imported.Warnings.Select(w => new ImportWarningView(w.Path, w.Message))).ToList(),
         new ImportChangesView(changes.IsNew, changes.PreviousVersion, changes.Version, changes.Added, changes.Removed,
             changes.Changed.Select(c => new ImportChangedActionView(c.Id, c.Label, c.What)).ToList(), changes.Connector, changes.Kept,
-            changes.Diff is { } diff ? DiffView(diff) : null, changes.Lines().ToList()),
+            changes.Diff is { } diff ? DiffView.Of(diff) : null, changes.Lines().ToList()),
         installed);
-
-    private static ImportDiffView DiffView(ConnectorDiff diff) => new(
-        diff.Sections.Select(s => new DiffSectionView(s.Title, s.Changes.Select(c => new DiffChangeView(c.Op.ToString(), c.Text, c.Breaking)).ToList())).ToList(),
-        diff.ChangeCount, diff.BreakingChanges.Count(), diff.ToText());
 }

@@ -88,7 +88,7 @@ internal static class PostmanEndpoints
 /// <param name="Collection">The Postman collection (v2.0/v2.1): as a JSON object, or as its text.</param>
 /// <param name="Name">The connector's name; the collection's name when left out.</param>
 /// <param name="Environments">Postman environments (as JSON or as their text); each becomes a connection preset.</param>
-internal sealed record PostmanImportRequest(JsonNode? Collection, string? Name, IReadOnlyList<JsonNode>? Environments);
+internal sealed record PostmanImportRequest(JsonNode? Collection, string? Name = null, IReadOnlyList<JsonNode>? Environments = null);
 
 /// <summary>A preview (nothing saved) or an import (installed): the connector the collection becomes and what it changes.</summary>
 internal sealed record PostmanImportResponse(string Key, string Name, string BaseUrl, JsonObject? Auth, IReadOnlyList<ImportParameterView> ConnectionParameters,

@@ -1,4 +1,5 @@
 using Microsoft.OpenApi;
+using Microsoft.AspNetCore.OpenApi;
 
 namespace FlowConnectors.Server.Hosting.Contracts;
 
@@ -12,13 +13,43 @@ internal static class BodyMetadata
     public static RouteHandlerBuilder DocumentsBody<T>(this RouteHandlerBuilder builder, string contentType = "application/json", bool required = true) =>
         builder.AddOpenApiOperationTransformer(async (operation, context, ct) =>
         {
-            var schema = await context.GetOrCreateSchemaAsync(typeof(T), null, ct);
+            var schema = await Component<T>(context, ct);
             operation.RequestBody = new OpenApiRequestBody
             {
                 Required = required,
                 Content = new Dictionary<string, OpenApiMediaType> { [contentType] = new() { Schema = schema } },
             };
         });
+
+    /// <summary>
+    /// Describes the 200 answer as <typeparamref name="T"/>'s schema when the handler writes that JSON itself (a service's
+    /// answer built as a JSON object): it replaces the answer the handler's result type declares.
+    /// </summary>
+    public static RouteHandlerBuilder DocumentsAnswer<T>(this RouteHandlerBuilder builder) =>
+        builder.AddOpenApiOperationTransformer(async (operation, context, ct) =>
+        {
+            var schema = await Component<T>(context, ct);
+            operation.Responses ??= new OpenApiResponses();
+            operation.Responses["200"] = new OpenApiResponse
+            {
+                Description = "OK",
+                Content = new Dictionary<string, OpenApiMediaType> { ["application/json"] = new() { Schema = schema } },
+            };
+        });
+
+    /// <summary>
+    /// <typeparamref name="T"/>'s schema as a component named after the record, as a typed endpoint's request and result
+    /// records are, so the designer's client names it (a JSON node stays inline: it has no members to name).
+    /// </summary>
+    private static async Task<IOpenApiSchema> Component<T>(OpenApiOperationTransformerContext context, CancellationToken ct)
+    {
+        var schema = await context.GetOrCreateSchemaAsync(typeof(T), null, ct);
+        if (context.Document is not { } document || typeof(System.Text.Json.Nodes.JsonNode).IsAssignableFrom(typeof(T))) return schema;
+        var name = typeof(T).Name;
+        lock (document)
+            if (document.Components?.Schemas?.ContainsKey(name) != true) document.AddComponent(name, schema);
+        return new OpenApiSchemaReference(name, document);
+    }
 
     /// <summary>A binary upload (a package file) of the given content types.</summary>
     public static RouteHandlerBuilder DocumentsBinaryBody(this RouteHandlerBuilder builder, params string[] contentTypes) =>
