@@ -2,7 +2,7 @@
 // parameters, bodies and answers are checked against the server's OpenAPI document. Who is signed in (session cookie with
 // the antiforgery token, or the API key of the sign-in menu) is handled there.
 import { answer, createServerClient, type RequestFailure, type Schemas } from './api/client';
-import { apiKey, csrfToken } from './session';
+import { apiKey } from './session';
 import type {
   ActivityDescriptor, Draft, FlowJson, Pin, FlowProblem, FlowSummary, FlowVersion, InstanceDetail, InstanceSummary, JournalEntry, Json, RetryPlan, RunResult, ValidationResult,
 } from './types';
@@ -31,32 +31,6 @@ export type { RequestFailure } from './api/client';
 export function detailOf(body: unknown): string | undefined {
   const p = body as { detail?: string; title?: string } | null;
   return p?.detail ?? p?.title;
-}
-
-/**
- * For bodies the OpenAPI document cannot type (uploads the import views send as they are): how a client talks to the
- * server without the generated client — the session cookie (with the antiforgery token on changes) or
- * the API key header, a JSON body (or a file sent as
- * it is), and a failed answer — its text, parsed as JSON when it is — turned into an error by `fail`.
- */
-export async function request(getKey: () => string, base: string, method: string, path: string,
-  fail: (failure: RequestFailure) => Error, body?: unknown, contentType = 'application/json'): Promise<Response> {
-  const headers: Record<string, string> = {};
-  const key = getKey();
-  if (key) headers['X-Api-Key'] = key;
-  const token = csrfToken();
-  if (token && method !== 'GET' && method !== 'HEAD') headers['X-CSRF-Token'] = token;
-  let payload: BodyInit | undefined;
-  if (body instanceof Blob) { headers['Content-Type'] = contentType; payload = body; }
-  else if (body !== undefined) { headers['Content-Type'] = 'application/json'; payload = JSON.stringify(body); }
-  const response = await fetch(base + path, { method, headers, body: payload });
-  if (!response.ok) {
-    const text = await response.text();
-    let parsed: unknown = text;
-    try { parsed = JSON.parse(text); } catch { /* not JSON */ }
-    throw fail({ method, path, status: response.status, text, body: parsed });
-  }
-  return response;
 }
 
 export interface Api {

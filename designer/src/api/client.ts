@@ -14,8 +14,8 @@ export interface RequestFailure { method: string; path: string; status: number; 
 
 /** The client for a server at `base` ('' for the one that serves the designer), sending what `getKey` returns as the API key. */
 export function createServerClient(getKey: () => string = apiKey, base = ''): ServerClient {
-  // A relative base resolves against the page, as fetch itself would.
-  const baseUrl = base || (typeof location !== 'undefined' ? location.origin : '');
+  // A relative base resolves against the page, as fetch itself would (outside a page, as in unit tests, against localhost).
+  const baseUrl = base || (typeof location !== 'undefined' ? location.origin : 'http://localhost');
   const client = createClient<paths>({ baseUrl, fetch: (input: Request) => globalThis.fetch(input) });
   client.use({
     onRequest({ request }) {

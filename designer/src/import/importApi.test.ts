@@ -2,6 +2,11 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createPostmanApi, groupActions, ImportError, problemLines, type ImportedAction } from './importApi';
 import { createOpenApiImportApi, versionStep, type ImportChanges } from './importApi';
 
+/** What fetch was given: the generated client sends a Request, seen here as the path, the API key header and the body text. */
+async function seen(request: Request): Promise<{ url: string; init: RequestInit }> {
+  return { url: new URL(request.url).pathname, init: { headers: { 'X-Api-Key': request.headers.get('X-Api-Key') ?? '' }, body: await request.text() } };
+}
+
 const action = (id: string, group: string): ImportedAction =>
   ({ id, label: id, group, method: 'GET', path: '/' + id, inputs: [], outputs: ['statusCode'], examples: 0, source: 'item[0]', auth: null });
 
@@ -21,8 +26,8 @@ describe('postman import client', () => {
 
   it('sends the file text and the name with the API key, and reports a refusal with its place', async () => {
     const calls: { url: string; init: RequestInit }[] = [];
-    vi.stubGlobal('fetch', async (url: string, init: RequestInit) => {
-      calls.push({ url, init });
+    vi.stubGlobal('fetch', async (request: Request) => {
+      calls.push(await seen(request));
       return new Response(JSON.stringify({ title: 'Invalid input', errors: [{ path: '$.info.schema', message: 'Postman Collection v1 is not supported' }] }), { status: 422 });
     });
     const api = createPostmanApi(() => 'k-1');
@@ -51,12 +56,17 @@ describe('OpenAPI import client', () => {
   });
 
   it('sends the description as text to preview and apply', async () => {
-    const fetch = vi.fn(async () => new Response(JSON.stringify({ key: 'k' }), { status: 200 }));
+    const sent: [string, RequestInit][] = [];
+    const fetch = vi.fn(async (request: Request) => {
+      const { url, init } = await seen(request);
+      sent.push([url, init]);
+      return new Response(JSON.stringify({ key: 'k' }), { status: 200, headers: { 'Content-Type': 'application/json' } });
+    });
     vi.stubGlobal('fetch', fetch);
     const api = createOpenApiImportApi(() => 'key');
     await api.preview('openapi: 3.1.0', ' ');
     await api.apply('openapi: 3.1.0', 'Shop');
-    const calls = fetch.mock.calls as unknown as [string, RequestInit][];
+    const calls = sent;
     expect(calls.map(c => c[0])).toEqual(['/api/openapi/preview', '/api/openapi/import']);
     expect(JSON.parse(calls[0][1].body as string)).toEqual({ spec: 'openapi: 3.1.0' });
     expect(JSON.parse(calls[1][1].body as string)).toEqual({ spec: 'openapi: 3.1.0', name: 'Shop' });

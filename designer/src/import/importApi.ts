@@ -1,8 +1,7 @@
 // The designer's import API calls, all in this file: the Postman import (POST /api/postman/preview and /import) and the
 // OpenAPI import (POST /api/openapi/preview and /import; server: PostmanEndpoints.cs, OpenApiImportEndpoints.cs, which
 // share ImportUploads.cs). Both post the source as text with an optional name and answer the connector it becomes.
-import { request } from '../api';
-import type { Schemas } from '../api/client';
+import { answer, createServerClient, type RequestFailure, type Schemas } from '../api/client';
 import { apiKey } from '../session';
 
 // The wire types are the generated ones (api/schema.ts, from the server's OpenAPI document); only names are given here.
@@ -42,30 +41,35 @@ export function problemLines(body: unknown): string[] {
   return [b?.detail ?? b?.title ?? 'the server refused the request'];
 }
 
-/** POSTs { [field]: text, name } — the source's text as it is, so the server reports where it cannot be read. */
-function importPoster<T>(getKey: () => string, base: string, field: string, keyHint: string) {
-  return async (path: string, text: string, name: string): Promise<T> => {
-    const response = await request(getKey, base, 'POST', path, f => {
-      const places = ((f.body as { errors?: ImportWarning[] } | null)?.errors ?? []).filter(e => e && typeof e.path === 'string');
-      return new ImportError(f.status === 401 ? `the API key is missing or wrong (${keyHint})` : problemLines(f.body).join('\n'), places);
-    }, { [field]: text, name: name.trim() || undefined });
-    return (await response.json()) as T;
+/** A refused import as an ImportError: the problem's lines and the places in the source it names. */
+function importFailure(keyHint: string) {
+  return (f: RequestFailure) => {
+    const places = ((f.body as { errors?: ImportWarning[] } | null)?.errors ?? []).filter(e => e && typeof e.path === 'string');
+    return new ImportError(f.status === 401 ? `the API key is missing or wrong (${keyHint})` : problemLines(f.body).join('\n'), places);
   };
 }
 
+/** The name as sent: left out when blank, so the server takes the source's own. */
+const nameOf = (name: string) => name.trim() || undefined;
+
+// Both post the source's text as it is, so the server reports where it cannot be read.
 export function createPostmanApi(getKey: () => string = apiKey, base = '') {
-  const post = importPoster<ImportPreview>(getKey, base, 'collection', 'set it in the Flows toolbar');
+  const client = createServerClient(getKey, base);
+  const fail = importFailure('set it in the Flows toolbar');
+  const body = (collection: string, name: string): Schemas['PostmanImportRequest'] => ({ collection, name: nameOf(name) });
   return {
-    preview: (collection: string, name: string) => post('/api/postman/preview', collection, name),
-    save: (collection: string, name: string) => post('/api/postman/import', collection, name),
+    preview: (collection: string, name: string) => answer(client.POST('/api/postman/preview', { body: body(collection, name) }), fail),
+    save: (collection: string, name: string) => answer(client.POST('/api/postman/import', { body: body(collection, name) }), fail),
   };
 }
 
 export function createOpenApiImportApi(getKey: () => string = apiKey, base = '') {
-  const post = importPoster<OpenApiImportResult>(getKey, base, 'spec', 'sign in first');
+  const client = createServerClient(getKey, base);
+  const fail = importFailure('sign in first');
+  const body = (spec: string, name: string): Schemas['OpenApiImportRequest'] => ({ spec, name: nameOf(name) });
   return {
-    preview: (spec: string, name: string) => post('/api/openapi/preview', spec, name),
-    apply: (spec: string, name: string) => post('/api/openapi/import', spec, name),
+    preview: (spec: string, name: string) => answer(client.POST('/api/openapi/preview', { body: body(spec, name) }), fail),
+    apply: (spec: string, name: string) => answer(client.POST('/api/openapi/import', { body: body(spec, name) }), fail),
   };
 }
 
