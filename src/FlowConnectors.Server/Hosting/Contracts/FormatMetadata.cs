@@ -124,35 +124,47 @@ internal static class FormatMetadata
         yield return (format.Name, root);
         foreach (var (name, schema) in defs.ToList())
         {
-            var copy = schema!.DeepClone();
+            var copy = schema!.DeepClone().AsObject();
             Rewrite(copy, format);
-            yield return (DefinitionName(format, name), copy.AsObject());
+            // Microsoft.OpenApi reads a definition that is only a reference as a reference, not a schema: wrap it.
+            if (copy["$ref"] is { } only)
+            {
+                copy.Remove("$ref");
+                copy["allOf"] = new JsonArray(new JsonObject { ["$ref"] = only.DeepClone() });
+            }
+            yield return (DefinitionName(format, name), copy);
         }
     }
 
     private static string DefinitionName(Format format, string definition) => format.Name + char.ToUpperInvariant(definition[0]) + definition[1..];
 
+    /// <summary>Keywords whose value is a schema, and those whose value is a list or map of schemas (JSON Schema 2020-12).</summary>
+    private static readonly HashSet<string> SchemaKeywords = ["items", "additionalProperties", "not", "if", "then", "else", "contains", "propertyNames"];
+    private static readonly HashSet<string> SchemaListKeywords = ["allOf", "anyOf", "oneOf", "prefixItems"];
+    private static readonly HashSet<string> SchemaMapKeywords = ["properties", "patternProperties", "$defs", "dependentSchemas"];
+
+    /// <summary>Rewrites one schema of the format (and the schemas inside it) into what the OpenAPI document holds.</summary>
     private static void Rewrite(JsonNode? node, Format format)
     {
-        switch (node)
+        if (node is not JsonObject o) return;
+        // Microsoft.OpenApi keeps a const as text ("const": 1 would become "1"); an enum of one keeps the JSON value.
+        if (o["const"] is JsonValue constant && constant.GetValueKind() != System.Text.Json.JsonValueKind.String)
         {
-            case JsonObject o:
-                // Microsoft.OpenApi keeps a const as text ("const": 1 would become "1"); an enum of one keeps the JSON value.
-                if (o["const"] is JsonValue constant && constant.GetValueKind() != System.Text.Json.JsonValueKind.String)
-                {
-                    o.Remove("const");
-                    o["enum"] = new JsonArray(constant);
-                }
-                // JSON Schema allows any further member where additionalProperties is left out (the flow's card block, owned
-                // by the connectors layer); say so, or the generated client would know only the members listed.
-                if (o["properties"] is JsonObject && !o.ContainsKey("additionalProperties")) o["additionalProperties"] = new JsonObject();
-                if (o["$ref"] is JsonValue reference && reference.TryGetValue(out string? target) && target.StartsWith("#/$defs/", StringComparison.Ordinal))
-                    o["$ref"] = "#/components/schemas/" + DefinitionName(format, target["#/$defs/".Length..]);
-                foreach (var (_, child) in o.ToList()) Rewrite(child, format);
-                break;
-            case JsonArray a:
-                foreach (var item in a) Rewrite(item, format);
-                break;
+            o.Remove("const");
+            o["enum"] = new JsonArray(constant.DeepClone());
+        }
+        // JSON Schema allows any further member where additionalProperties is left out (the flow's card block, owned
+        // by the connectors layer); say so, or the generated client would know only the members listed.
+        if (o["properties"] is JsonObject && !o.ContainsKey("additionalProperties")) o["additionalProperties"] = new JsonObject();
+        if (o["$ref"] is JsonValue reference && reference.TryGetValue(out string? target) && target.StartsWith("#/$defs/", StringComparison.Ordinal))
+            o["$ref"] = "#/components/schemas/" + DefinitionName(format, target["#/$defs/".Length..]);
+        foreach (var (keyword, value) in o.ToList())
+        {
+            if (SchemaKeywords.Contains(keyword)) Rewrite(value, format);
+            else if (SchemaListKeywords.Contains(keyword) && value is JsonArray list)
+                foreach (var item in list) Rewrite(item, format);
+            else if (SchemaMapKeywords.Contains(keyword) && value is JsonObject map)
+                foreach (var (_, item) in map) Rewrite(item, format);
         }
     }
 }
