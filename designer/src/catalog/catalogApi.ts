@@ -12,7 +12,12 @@ export type CatalogConnector = Omit<Schemas['CatalogConnector'], 'versions'> & {
 // The catalog's semantic diff (connector versions, flow versions, a re-import); a change's op is +, - or ~.
 export type DiffChange = Omit<Schemas['DiffChangeView'], 'op'> & { op: '+' | '-' | '~' };
 export type DiffSection = Omit<Schemas['DiffSectionView'], 'changes'> & { changes: DiffChange[] };
-export type Diff = Omit<Schemas['DiffView'], 'sections'> & { sections: DiffSection[]; from?: string | number | null; to?: string | number };
+/** A diff; between two versions of a connector (from: "installed 1.2.0", a version or null) or of a flow (version numbers). */
+export type Diff = Omit<Schemas['DiffView'], 'sections'> & {
+  sections: DiffSection[];
+  from?: Schemas['CatalogDiffResponse']['from'] | Schemas['FlowDiffResponse']['from'];
+  to?: Schemas['CatalogDiffResponse']['to'] | Schemas['FlowDiffResponse']['to'];
+};
 export type Published = Omit<Schemas['CatalogPublished'], 'status' | 'diff'> & { status: ReviewStatus; diff: Diff | null };
 export type Installed = Omit<Schemas['CatalogInstalled'], 'diff'> & { diff: Diff };
 export type InstalledConnector = Schemas['ConnectorResponse'];
@@ -40,8 +45,8 @@ export function createCatalogApi(getKey: () => string, base = ''): CatalogApi {
     return new ApiError(f.status, [detailOf(f.body) ?? f.text, ...details].join('\n'), f.body);
   };
   const version = (key: string, v: string) => ({ params: { path: { key, version: v } } });
-  // Diffs are the catalog's semantic diff objects (typed by the server as JSON objects).
-  const asDiff = (diff: unknown) => diff as Diff;
+  // The document types a change's op as a string; the designer narrows it to +, - or ~.
+  const asDiff = (diff: Schemas['DiffView']) => diff as Diff;
   return {
     list: async () => (await answer(client.GET('/api/catalog'), fail)).connectors as CatalogConnector[],
     installedConnectors: () => answer(client.GET('/api/connectors'), fail),
@@ -56,7 +61,7 @@ export function createCatalogApi(getKey: () => string, base = ''): CatalogApi {
     diff: async (key, v, from) =>
       asDiff(await answer(client.GET('/api/catalog/{key}/{version}/diff', { params: { path: { key, version: v }, query: from ? { from } : {} } }), fail)),
     install: async (key, v, allowUnapproved = false) =>
-      await answer(client.POST('/api/catalog/{key}/{version}/install', { ...version(key, v), body: { allowUnapproved } }), fail) as unknown as Installed,
+      await answer(client.POST('/api/catalog/{key}/{version}/install', { ...version(key, v), body: { allowUnapproved } }), fail) as Installed,
     flowVersions: flowId => answer(client.GET('/api/flows/{id}/versions', { params: { path: { id: flowId } } }), fail),
     flowDiff: async (flowId, from, to) => asDiff(await answer(client.GET('/api/flows/{id}/diff', { params: { path: { id: flowId }, query: { from, to } } }), fail)),
   };
