@@ -2639,6 +2639,84 @@ export interface components {
         } & {
             [key: string]: unknown;
         }) & (unknown & unknown & unknown & unknown & unknown & unknown);
+        /** @description Members of a ConnectorManifest to replace; a null removes the member. */
+        ConnectorManifestPatch: {
+            key?: null | string;
+            name?: null | string;
+            version?: null | string;
+            description?: null | string;
+            icon?: null | string;
+            accentColor?: null | string;
+            documentationUrl?: null | string;
+            supportEmail?: null | string;
+            baseUrl?: null | string;
+            baseUrlParameter?: null | string;
+            auth?: null | components["schemas"]["ConnectorManifestAuth"];
+            additionalAuth?: null | {
+                [key: string]: components["schemas"]["ConnectorManifestAuth"] & ({
+                    /** @enum {unknown} */
+                    kind?: "basic" | "apiKey";
+                } & {
+                    [key: string]: unknown;
+                });
+            };
+            connectionParameters?: null | {
+                name: string;
+                label?: string;
+                /** @enum {unknown} */
+                type?: "text" | "password" | "dropdown";
+                required?: boolean;
+                description?: string;
+                default?: string;
+                options?: {
+                    label?: string;
+                    value: string;
+                }[];
+            }[];
+            connectionPresets?: null | {
+                name: string;
+                values: {
+                    [key: string]: string;
+                };
+            }[];
+            http?: null | {
+                maxRetries?: number;
+                /** @description hh:mm:ss[.fff] */
+                baseDelay?: string;
+                attemptTimeout?: string;
+                retryUnsafeMethods?: boolean;
+                /** @description hh:mm:ss; keep retrying a failing request until this long after its first failure (maxRetries no longer caps it) */
+                giveUpAfter?: string;
+                circuitBreaker?: {
+                    failureRatio?: number;
+                    minimumThroughput?: number;
+                    samplingDuration?: string;
+                    breakDuration?: string;
+                };
+            };
+            rateLimits?: null | {
+                requests?: number;
+                /** @description [d.]hh:mm:ss[.fff] */
+                per?: string;
+                groups?: {
+                    name: string;
+                    paths: string[];
+                    requests: number;
+                    /** @description [d.]hh:mm:ss[.fff] */
+                    per: string;
+                }[];
+            };
+            tokenExpiry?: null | {
+                /** @description [d.]hh:mm:ss[.fff] */
+                refreshBefore?: string;
+                detectors?: {
+                    status?: number;
+                    path?: string;
+                    /** @description The value at path when the token expired (any JSON value). */
+                    equals?: unknown;
+                }[];
+            };
+        };
         ConnectorParameterOption: {
             label: string;
             value: string;
@@ -6528,7 +6606,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": Record<string, unknown>;
+                "application/json": components["schemas"]["ConnectorManifestPatch"];
             };
         };
         responses: {

@@ -55,12 +55,11 @@ export function createConnectorsApi(getKey: () => string = apiKey, base = ''): C
   const typed = async <T>(call: Promise<{ data?: unknown; error?: unknown; response: Response }>) => await answer(call, fail) as T;
   const connector = (key: string, flowId: string) => ({ params: { path: { key, flowId } } });
   const connection = (id: string) => ({ params: { path: { id } } });
-  const json = (value: unknown) => value as Record<string, unknown>;
   return {
     connectors: () => typed(client.GET('/api/connectors')),
     source: key => typed(client.GET('/api/connectors/{key}/source', { params: { path: { key } } })),
     create: body => typed(client.POST('/api/connectors', { body: body as Schemas['ConnectorCreateRequest'] })),
-    saveSettings: (key, settings) => typed(client.PUT('/api/connectors/{key}/settings', { params: { path: { key } }, body: json(settings) })),
+    saveSettings: (key, settings) => typed(client.PUT('/api/connectors/{key}/settings', { params: { path: { key } }, body: settings })),
     saveFlow: (key, flow, confirm) =>
       typed(client.PUT('/api/connectors/{key}/flows/{flowId}', { params: { path: { key, flowId: flow.id }, query: confirm ? { confirm: true } : {} }, body: flow })),
     testFlow: (key, flow, connectionId, inputs, pins) => typed(client.POST('/api/connectors/{key}/flows/{flowId}/test',

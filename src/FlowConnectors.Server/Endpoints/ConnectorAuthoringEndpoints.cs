@@ -48,7 +48,7 @@ internal static class ConnectorAuthoringEndpoints
             if (problem is not null) return problem;
             return Answer(await authoring.SaveSettingsAsync(key, body!, ct), authoring);
         // The body is part of a manifest (schemas/connector.schema.json): the members sent replace the manifest's, a null removes one.
-        }).DocumentsBody<JsonObject>().WithName("SaveConnectorSettings").ProducesBodyProblems().ProducesProblems(404, 409);
+        }).DocumentsFormatPatchBody(FormatMetadata.Connector).WithName("SaveConnectorSettings").ProducesBodyProblems().ProducesProblems(404, 409);
 
         api.MapPut("/connectors/{key}/flows/{flowId}", async Task<Results<Created<ConnectorSource>, Ok<ConnectorSource>, ProblemHttpResult>> (string key, string flowId,
             bool? confirm, HttpRequest request, ConnectorAuthoring authoring, ServerOptions options, CancellationToken ct) =>

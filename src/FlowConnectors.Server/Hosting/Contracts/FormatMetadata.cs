@@ -87,6 +87,39 @@ internal static class FormatMetadata
             return Task.CompletedTask;
         });
 
+    /// <summary>
+    /// The body is a patch of the format's root (a connector's settings): any of its members, each replacing the stored
+    /// one, or null to remove it. Described as the component <c>Name</c>Patch: the root's members, none required, each
+    /// also null.
+    /// </summary>
+    public static RouteHandlerBuilder DocumentsFormatPatchBody(this RouteHandlerBuilder builder, Format format) =>
+        builder.AddOpenApiOperationTransformer((operation, context, _) =>
+        {
+            var document = context.Document ?? throw new InvalidOperationException("no OpenAPI document to add the format's schema to");
+            AddComponents(document, format);
+            var name = format.Name + "Patch";
+            lock (document)
+            {
+                if (document.Components?.Schemas?.ContainsKey(name) != true)
+                {
+                    var patch = Components(format).First().Schema;
+                    patch.Remove("required");
+                    patch.Remove("title");
+                    patch["description"] = $"Members of a {format.Name} to replace; a null removes the member.";
+                    if (patch["properties"] is JsonObject members)
+                        foreach (var (member, schema) in members.ToList())
+                            members[member] = new JsonObject { ["oneOf"] = new JsonArray(new JsonObject { ["type"] = "null" }, schema!.DeepClone()) };
+                    document.AddComponent(name, Parse(document, name, patch));
+                }
+            }
+            operation.RequestBody = new OpenApiRequestBody
+            {
+                Required = true,
+                Content = new Dictionary<string, OpenApiMediaType> { ["application/json"] = new() { Schema = new OpenApiSchemaReference(name, document) } },
+            };
+            return Task.CompletedTask;
+        });
+
     /// <summary>The component of the format's document (added to the document once).</summary>
     public static OpenApiSchemaReference Reference(OpenApiDocument document, Format format)
     {
@@ -103,13 +136,18 @@ internal static class FormatMetadata
             {
                 if (document.Components?.Schemas?.ContainsKey(name) == true)
                     throw new InvalidOperationException($"the OpenAPI component '{name}' of format {format.Name} is taken by another type");
-                var parsed = OpenApiModelFactory.Parse<OpenApiSchema>(schema.ToJsonString(), OpenApiSpecVersion.OpenApi3_1, document, out var diagnostic, "json")
-                    ?? throw new InvalidOperationException($"the schema of {name} cannot be read as OpenAPI");
-                if (diagnostic?.Errors.Count > 0)
-                    throw new InvalidOperationException($"the schema of {name} is not valid OpenAPI: {string.Join("; ", diagnostic.Errors.Select(e => $"{e.Pointer}: {e.Message}"))}");
-                document.AddComponent(name, parsed);
+                document.AddComponent(name, Parse(document, name, schema));
             }
         }
+    }
+
+    private static OpenApiSchema Parse(OpenApiDocument document, string name, JsonObject schema)
+    {
+        var parsed = OpenApiModelFactory.Parse<OpenApiSchema>(schema.ToJsonString(), OpenApiSpecVersion.OpenApi3_1, document, out var diagnostic, "json")
+            ?? throw new InvalidOperationException($"the schema of {name} cannot be read as OpenAPI");
+        if (diagnostic?.Errors.Count > 0)
+            throw new InvalidOperationException($"the schema of {name} is not valid OpenAPI: {string.Join("; ", diagnostic.Errors.Select(e => $"{e.Pointer}: {e.Message}"))}");
+        return parsed;
     }
 
     /// <summary>The format's root and each of its definitions, with <c>#/$defs/x</c> references pointing at the components.</summary>
