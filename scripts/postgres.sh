@@ -61,7 +61,9 @@ flowconnectors_postgres() {
   fi
 
   # A server that died without cleaning up leaves postmaster.pid behind; pg_ctl handles a stale one.
-  "${as_pg[@]}" "$bin/pg_ctl" -D "$data" -o "-c listen_addresses=$host -p $port -k /tmp" -l "$log" -w -t 60 start >/dev/null || {
+  # 300 connections: test assemblies run side by side, and a three-node cluster spec under load opens a pool per node
+  # beside them; the default 100 was once exhausted ("53300: sorry, too many clients already").
+  "${as_pg[@]}" "$bin/pg_ctl" -D "$data" -o "-c listen_addresses=$host -p $port -k /tmp -c max_connections=300" -l "$log" -w -t 60 start >/dev/null || {
     echo "postgres.sh: PostgreSQL did not start:" >&2; tail -n 20 "$log" >&2; return 1; }
 
   local tries=0

@@ -32,8 +32,35 @@ public sealed class PersistenceOptions
     public static PersistenceOptions Postgres(string connectionString) => new()
     {
         Provider = PostgresProvider,
-        ConnectionString = connectionString,
+        ConnectionString = WithNodePoolSize(connectionString),
     };
+
+    private static readonly HashSet<string> PoolSizeKeys = new(["MaximumPoolSize", "MaxPoolSize"], StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Connections one node keeps at most when its connection string does not say (Npgsql's own default is 100).</summary>
+    public const int DefaultMaxPoolSize = 30;
+
+    /// <summary>
+    /// Npgsql pools up to 100 connections per process, so three nodes under load could take every connection a PostgreSQL
+    /// with its default <c>max_connections</c> (100) has, and a node started then is refused ("53300: sorry, too many
+    /// clients already"). A node needs far fewer (writes are group-committed; a waiting read queues for a free
+    /// connection), so without a <c>Maximum Pool Size</c> of its own a node keeps at most <see cref="DefaultMaxPoolSize"/>.
+    /// A connection string that does not parse is left as it is: opening it reports what is wrong.
+    /// </summary>
+    internal static string WithNodePoolSize(string connectionString)
+    {
+        try
+        {
+            // The keys as written (Npgsql's builder answers for every keyword it knows, set or not).
+            var written = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+            if (written.Keys.Cast<string>().Any(key => PoolSizeKeys.Contains(key.Replace(" ", "", StringComparison.Ordinal)))) return connectionString;
+            return new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { MaxPoolSize = DefaultMaxPoolSize }.ConnectionString;
+        }
+        catch (ArgumentException)
+        {
+            return connectionString;
+        }
+    }
 
     /// <summary>This database's writer queue (SQLite only; one per registered database).</summary>
     internal Data.SqliteWriteGate WriteGate { get; } = new();

@@ -30,9 +30,18 @@ public sealed class BackgroundWorkers(
     /// as every other run is.
     /// </summary>
     private static readonly int InboxParallelism = Math.Max(32, Environment.ProcessorCount * 16);
-    /// <summary>Stimuli claimed per pass: enough to keep <see cref="InboxParallelism"/> resumes going while the slowest of a batch finish.</summary>
+    /// <summary>
+    /// Stimuli claimed and not done with, at most: enough to keep <see cref="InboxParallelism"/> resumes going (and the group
+    /// commits full) while stimuli of one hash wait for each other; few enough that other nodes find the rest unclaimed.
+    /// </summary>
     private static readonly int InboxClaimBatch = InboxParallelism * 4;
     private readonly SemaphoreSlim _wake = new(0);
+    /// <summary>Stimuli claimed and not done with yet, the run slots they share, and the last one of each stimulus hash.</summary>
+    private int _inFlight;
+    private readonly SemaphoreSlim _slots = new(InboxParallelism);
+    private readonly SemaphoreSlim _roomFreed = new(0);
+    private readonly Dictionary<string, Task> _tails = new(StringComparer.Ordinal);
+    private readonly AsyncIdle _idle = new();
     private volatile bool _stopping;
 
     /// <summary>Asks for a pass now (a stimulus was just stored).</summary>
@@ -48,64 +57,99 @@ public sealed class BackgroundWorkers(
         using var subscription = queue.SubscribeToWork(Wake);
         await Guard(() => host.RestoreMissingTimersAsync(stoppingToken), "restoring missing timers");
         await RecoverAsync(stoppingToken);
-        var housekeepingAt = clock.GetUtcNow() + HousekeepingInterval;
-        while (!stoppingToken.IsCancellationRequested && !_stopping)
+        try
         {
-            try
+            var housekeepingAt = clock.GetUtcNow() + HousekeepingInterval;
+            while (!stoppingToken.IsCancellationRequested && !_stopping)
             {
-                // Claimed batch by batch, so the other nodes take the rest meanwhile; a full batch means more may wait.
-                var more = true;
-                while (more && !_stopping)
+                try
                 {
-                    var now = clock.GetUtcNow();
-                    var claimed = await queue.ClaimInboxAsync(host.LeaseOwner, InboxClaimBatch, now, now + options.LeaseDuration, stoppingToken);
-                    await ProcessClaimedAsync(claimed);
-                    more = claimed.Count == InboxClaimBatch;
+                    // Claimed a window at a time, so the other nodes take the rest meanwhile; a full window means more may wait.
+                    // The next window is claimed as soon as there is room, not when the slowest stimulus of the last one is done.
+                    var more = true;
+                    while (more && !_stopping)
+                    {
+                        var room = InboxClaimBatch - Volatile.Read(ref _inFlight);
+                        if (room < InboxParallelism)
+                        {
+                            await _roomFreed.WaitAsync(options.PollInterval, stoppingToken);
+                            continue;
+                        }
+                        var now = clock.GetUtcNow();
+                        var claimed = await queue.ClaimInboxAsync(host.LeaseOwner, room, now, now + options.LeaseDuration, stoppingToken);
+                        foreach (var message in claimed) Schedule(message);
+                        more = claimed.Count == room;
+                    }
+                    await RecoverAsync(stoppingToken);
+                    if (clock.GetUtcNow() >= housekeepingAt)
+                    {
+                        housekeepingAt = clock.GetUtcNow() + HousekeepingInterval;
+                        await Guard(() => host.RestoreMissingTimersAsync(stoppingToken), "restoring missing timers");
+                        await Guard(ExpireEventsAsync, "expiring events");
+                    }
                 }
-                await RecoverAsync(stoppingToken);
-                if (clock.GetUtcNow() >= housekeepingAt)
+                catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    housekeepingAt = clock.GetUtcNow() + HousekeepingInterval;
-                    await Guard(() => host.RestoreMissingTimersAsync(stoppingToken), "restoring missing timers");
-                    await Guard(ExpireEventsAsync, "expiring events");
+                    logger.LogError("background pass failed: {Message}", e.Message);
                 }
+                try { await _wake.WaitAsync(options.PollInterval, stoppingToken); }
+                catch (OperationCanceledException) { break; }
             }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                logger.LogError("background pass failed: {Message}", e.Message);
-            }
-            try { await _wake.WaitAsync(options.PollInterval, stoppingToken); }
-            catch (OperationCanceledException) { break; }
+        }
+        finally
+        {
+            // Stimuli claimed and not started yet see the node stopping and are handed back with their claims; the loop
+            // ends (and the node hands back what it holds) only once none is in flight.
+            await _idle.WaitAsync();
         }
     }
 
     /// <summary>
-    /// Processes a claimed batch of stimuli in parallel, partitioned by stimulus hash: messages for the same bookmark or
-    /// trigger (one callback, one event name and correlation id, one webhook automation) keep their order, one after
-    /// the other; different ones run side by side, so a resume's database round trips and its run overlap with
+    /// Processes a claimed stimulus in the background: at most <see cref="InboxParallelism"/> at once, and those with the
+    /// same stimulus hash (one callback, one event name and correlation id, one webhook automation) one after the other
+    /// in claim order; different ones run side by side, so a resume's database round trips and its run overlap with
     /// others' instead of queueing behind them (SQLite still commits one writer at a time). Two messages that reach
     /// the same instance through different hashes are safe: the second finds it busy and is retried.
     /// </summary>
-    private async Task ProcessClaimedAsync(IReadOnlyList<InboxMessage> claimed)
+    private void Schedule(InboxMessage message)
     {
-        if (claimed.Count == 0) return;
-        async Task ProcessInOrder(IEnumerable<InboxMessage> messages)
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Task previous;
+        lock (_tails)
         {
-            foreach (var message in messages)
+            if (Interlocked.Increment(ref _inFlight) == 1) _idle.Reset();
+            previous = _tails.GetValueOrDefault(message.Hash) ?? Task.CompletedTask;
+            _tails[message.Hash] = done.Task;
+        }
+        _ = ProcessAfterAsync(previous, message, done);
+    }
+
+    private async Task ProcessAfterAsync(Task previous, InboxMessage message, TaskCompletionSource done)
+    {
+        try
+        {
+            await previous;
+            await _slots.WaitAsync();
+            try
             {
-                // Stopping: the rest of the batch is handed back with its claims.
-                if (_stopping) return;
-                await Guard(() => host.ProcessInboxMessageAsync(message), $"inbox message {message.Id}");
+                // Stopping: what has not started is handed back with its claim.
+                if (!_stopping) await Guard(() => host.ProcessInboxMessageAsync(message), $"inbox message {message.Id}");
+            }
+            finally
+            {
+                _slots.Release();
             }
         }
-        if (claimed.Count == 1)
+        finally
         {
-            await ProcessInOrder(claimed);
-            return;
+            done.SetResult();
+            lock (_tails)
+            {
+                if (_tails.TryGetValue(message.Hash, out var tail) && tail == done.Task) _tails.Remove(message.Hash);
+                if (Interlocked.Decrement(ref _inFlight) == 0) _idle.Set();
+            }
+            if (_roomFreed.CurrentCount == 0) _roomFreed.Release();
         }
-        var partitions = claimed.GroupBy(m => m.Hash, StringComparer.Ordinal).ToList();
-        await Parallel.ForEachAsync(partitions, new ParallelOptions { MaxDegreeOfParallelism = InboxParallelism },
-            async (partition, _) => await ProcessInOrder(partition));
     }
 
     /// <summary>
@@ -197,5 +241,27 @@ public sealed class BackgroundWorkers(
         {
             logger.LogError("{What} failed: {Message}", what, e.Message);
         }
+    }
+
+    /// <summary>A gate that is open while nothing is in flight (set and reset under the owner's lock).</summary>
+    private sealed class AsyncIdle
+    {
+        private volatile TaskCompletionSource _open = Open();
+
+        private static TaskCompletionSource Open()
+        {
+            var open = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            open.SetResult();
+            return open;
+        }
+
+        public void Reset()
+        {
+            if (_open.Task.IsCompleted) _open = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+
+        public void Set() => _open.TrySetResult();
+
+        public Task WaitAsync() => _open.Task;
     }
 }

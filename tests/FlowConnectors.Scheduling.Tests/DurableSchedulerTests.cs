@@ -147,6 +147,36 @@ public sealed class DurableSchedulerTests
     }
 
     [Fact]
+    public async Task With_parallelism_a_slow_fire_holds_up_no_timer_that_comes_due_while_it_runs()
+    {
+        var slowStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var h = new Harness(onFire: async (timer, _) =>
+        {
+            if (timer.Id != "slow") return;
+            slowStarted.TrySetResult();
+            await release.Task.WaitAsync(Bound);
+        }, options: new DurableSchedulerOptions { PollInterval = TimeSpan.FromDays(7), Parallelism = 4 });
+        await h.RunAsync();
+        await h.Scheduler.ScheduleAsync(Bookmark("slow", Start.AddMinutes(1)));
+        await h.Scheduler.ScheduleAsync(Bookmark("later", Start.AddMinutes(2)));
+        h.Clock.Advance(TimeSpan.FromMinutes(1));
+        await slowStarted.Task.WaitAsync(Bound);
+
+        // "later" comes due while "slow" still fires (a resume waiting on a vendor): it fires all the same.
+        h.Clock.Advance(TimeSpan.FromMinutes(1));
+        var deadline = DateTime.UtcNow + Bound;
+        while (h.Fired.IsEmpty && DateTime.UtcNow < deadline) await Task.Delay(10);
+        h.Fired.Select(f => f.Timer.Id).ShouldBe(["later"]);
+
+        release.SetResult();
+        await h.IdleAsync();
+        h.Fired.Select(f => f.Timer.Id).ShouldBe(["later", "slow"]);
+        h.Attempts.Values.ShouldAllBe(n => n == 1);
+        (await h.Store.ListAsync()).ShouldBeEmpty();
+    }
+
+    [Fact]
     public void Parallelism_below_one_is_refused() =>
         Should.Throw<ArgumentOutOfRangeException>(() => new DurableScheduler(new InMemoryTimerStore(), TimeProvider.System, (_, _) => Task.CompletedTask,
             new DurableSchedulerOptions { Parallelism = 0 }));

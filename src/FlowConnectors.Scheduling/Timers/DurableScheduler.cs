@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using FlowConnectors.Runtime;
 using Microsoft.Extensions.Logging;
@@ -241,7 +242,11 @@ public sealed class DurableScheduler : IDurableTimers
         _wake?.TrySetResult();
     }
 
-    private async Task<int> FireDueAsync(CancellationToken ct)
+    private Task<int> FireDueAsync(CancellationToken ct) =>
+        _options.Parallelism <= 1 ? FireDueInOrderAsync(ct) : FireDueSideBySideAsync(ct);
+
+    /// <summary>One timer after the other, in due order, a batch at a time.</summary>
+    private async Task<int> FireDueInOrderAsync(CancellationToken ct)
     {
         var done = new HashSet<string>(StringComparer.Ordinal);
         while (true)
@@ -251,36 +256,162 @@ public sealed class DurableScheduler : IDurableTimers
             var due = await _store.ClaimDueAsync(_options.Owner, now, _options.BatchSize, now + _options.ClaimDuration, ct);
             var fresh = due.Where(t => done.Add(t.Id)).ToList();
             // Fired timers are deleted together once the batch is through: one write for the batch, not one per timer.
-            var fired = new System.Collections.Concurrent.ConcurrentBag<string>();
+            var fired = new ConcurrentBag<string>();
             try
             {
-                if (_options.Parallelism <= 1 || fresh.Count <= 1)
-                    foreach (var timer in fresh) await ProcessAsync(timer, fired, ct);
-                else
-                    await Parallel.ForEachAsync(fresh.GroupBy(t => t.InstanceId ?? t.TriggerId ?? t.Id, StringComparer.Ordinal),
-                        new ParallelOptions { MaxDegreeOfParallelism = _options.Parallelism },
-                        async (timers, _) =>
-                        {
-                            foreach (var timer in timers) await ProcessAsync(timer, fired, ct);
-                        });
+                foreach (var timer in fresh) await ProcessAsync(timer, fired, ct);
             }
             finally
             {
                 // Also when the pass stops half-way (the host stops): what fired is not fired again.
-                if (!fired.IsEmpty)
-                {
-                    var ids = fired.ToArray();
-                    await _store.DeleteManyAsync(ids, CancellationToken.None);
-                    lock (_gate) foreach (var id in ids) _retries.Remove(id);
-                }
+                await DeleteFiredAsync(fired);
             }
             // Stop when the store has no more, or only returns timers already handled (a delete failed).
             if (due.Count < _options.BatchSize || fresh.Count == 0) return done.Count;
         }
     }
 
+    /// <summary>
+    /// Up to <see cref="DurableSchedulerOptions.Parallelism"/> timers at once, those of one instance (or trigger) one after
+    /// the other in due order. Timers that come due while others are still firing are claimed as soon as there is room, so
+    /// one slow fire (a resume that waits on a vendor) holds up no other timer; the pass ends when nothing is in flight and
+    /// nothing more is due. Claims and deletes are batched: at most <see cref="DurableSchedulerOptions.BatchSize"/> timers are
+    /// claimed and not done with, more are claimed once a <see cref="DurableSchedulerOptions.Parallelism"/>'s worth of room
+    /// is free, and what fired is deleted in one write before each claim.
+    /// </summary>
+    private async Task<int> FireDueSideBySideAsync(CancellationToken ct)
+    {
+        var window = Math.Max(_options.BatchSize, _options.Parallelism);
+        var done = new HashSet<string>(StringComparer.Ordinal);
+        var fired = new ConcurrentBag<string>();
+        var slots = new SemaphoreSlim(_options.Parallelism);
+        var inFlight = new List<Task>();
+        var all = new List<Task>();
+        var tails = new Dictionary<string, Task>(StringComparer.Ordinal);
+
+        async Task FireAfterAsync(Task previous, TimerRecord timer)
+        {
+            // The previous timer of the same instance reports its own failure; this one fires after it either way.
+            try { await previous; } catch (Exception) when (!ct.IsCancellationRequested) { }
+            await slots.WaitAsync(CancellationToken.None);
+            try { await ProcessAsync(timer, fired, ct); }
+            finally { slots.Release(); }
+        }
+
+        try
+        {
+            // True while timers may be due that are not claimed yet: at the start, after a full claim, and when the next
+            // one comes due or an earlier one is stored. A fire that ends only frees room.
+            var needClaim = true;
+            DateTimeOffset? nextDue = null;
+            while (true)
+            {
+                inFlight.RemoveAll(t => t.IsCompleted);
+                var room = window - inFlight.Count;
+                if (needClaim && (inFlight.Count == 0 || room >= Math.Min(_options.Parallelism, window)))
+                {
+                    await DeleteFiredAsync(fired);
+                    lock (_gate)
+                    {
+                        // Everything due now is claimed below; from here, any timer stored signals.
+                        _wakeAt = DateTimeOffset.MaxValue;
+                        _signaled = false;
+                    }
+                    // Claimed, not listed: with several nodes on one database, each due timer fires on one of them.
+                    var now = _clock.GetUtcNow();
+                    var due = await _store.ClaimDueAsync(_options.Owner, now, room, now + _options.ClaimDuration, ct);
+                    var fresh = 0;
+                    foreach (var timer in due)
+                    {
+                        // One the store returns again (its delete failed) is not fired twice in a pass.
+                        if (!done.Add(timer.Id)) continue;
+                        fresh++;
+                        var key = timer.InstanceId ?? timer.TriggerId ?? timer.Id;
+                        var task = FireAfterAsync(tails.GetValueOrDefault(key) ?? Task.CompletedTask, timer);
+                        tails[key] = task;
+                        inFlight.Add(task);
+                        all.Add(task);
+                    }
+                    needClaim = due.Count == room && fresh > 0;
+                    nextDue = null;
+                    continue;
+                }
+                if (inFlight.Count == 0) break;
+                if (needClaim)
+                {
+                    // More is due than there is room for: wait for room.
+                    await Task.WhenAny(inFlight).WaitAsync(ct);
+                    continue;
+                }
+                nextDue ??= await NextDueAsync(done, ct);
+                needClaim = await WaitForFireOrDueAsync(inFlight, nextDue.Value, ct);
+            }
+        }
+        finally
+        {
+            // Also when the pass stops half-way (the host stops): fires under way end, and what fired is not fired again.
+            try { await Task.WhenAll(inFlight); } catch (Exception) { /* reported below, or the pass is stopping anyway */ }
+            await DeleteFiredAsync(fired);
+        }
+        if (all.FirstOrDefault(t => t.IsFaulted) is { } failed) await failed;
+        return done.Count;
+    }
+
+    /// <summary>When the next timer not fired in this pass comes due (at the latest one poll interval from now).</summary>
+    private async Task<DateTimeOffset> NextDueAsync(HashSet<string> done, CancellationToken ct)
+    {
+        var now = _clock.GetUtcNow();
+        var upcoming = await _store.ListDueAsync(now + _options.PollInterval, 16, ct);
+        return upcoming.Where(t => !done.Contains(t.Id)).Select(t => t.DueAt).DefaultIfEmpty(now + _options.PollInterval).Min();
+    }
+
+    /// <summary>
+    /// Waits until a fire in flight ends (false) or until <paramref name="nextDue"/> comes, or a timer due earlier is
+    /// stored (true: claim).
+    /// </summary>
+    private async Task<bool> WaitForFireOrDueAsync(List<Task> inFlight, DateTimeOffset nextDue, CancellationToken ct)
+    {
+        var wake = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_gate)
+        {
+            if (_signaled)
+            {
+                _signaled = false;
+                return true;
+            }
+            _wake = wake;
+            _wakeAt = nextDue;
+        }
+        try
+        {
+            var wait = nextDue - _clock.GetUtcNow();
+            if (wait <= TimeSpan.Zero) return true;
+            await using var timer = _clock.CreateTimer(_ => wake.TrySetResult(), null, wait, Timeout.InfiniteTimeSpan);
+            var first = await Task.WhenAny(Task.WhenAny(inFlight), wake.Task).WaitAsync(ct);
+            return first == wake.Task;
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                if (_wake == wake) _wake = null;
+                if (wake.Task.IsCompleted) _signaled = false;
+            }
+        }
+    }
+
+    /// <summary>Deletes the timers fired so far (one write), and forgets their retries.</summary>
+    private async Task DeleteFiredAsync(ConcurrentBag<string> fired)
+    {
+        if (fired.IsEmpty) return;
+        var ids = new List<string>();
+        while (fired.TryTake(out var id)) ids.Add(id);
+        await _store.DeleteManyAsync(ids, CancellationToken.None);
+        lock (_gate) foreach (var id in ids) _retries.Remove(id);
+    }
+
     /// <summary>Fires one timer; once it is done with (fired, or given up on) its id goes to <paramref name="fired"/> for deletion.</summary>
-    private async Task ProcessAsync(TimerRecord timer, System.Collections.Concurrent.ConcurrentBag<string> fired, CancellationToken ct)
+    private async Task ProcessAsync(TimerRecord timer, ConcurrentBag<string> fired, CancellationToken ct)
     {
         (TimerRecord Original, int Attempts) entry;
         lock (_gate)
