@@ -282,7 +282,11 @@ public sealed class DurableScheduler : IDurableTimers
     private async Task<int> FireDueSideBySideAsync(CancellationToken ct)
     {
         var window = Math.Max(_options.BatchSize, _options.Parallelism);
-        var done = new HashSet<string>(StringComparer.Ordinal);
+        // Timers firing now: one the store returns again meanwhile (its claim ran out while it fires) is not fired twice.
+        // A pass can last long under load, so this is not every id seen in it: a timer stored again with the same id
+        // later (a Delay's timer restored after its fire gave up) fires again.
+        var running = new HashSet<string>(StringComparer.Ordinal);
+        var count = 0;
         var fired = new ConcurrentBag<string>();
         var slots = new SemaphoreSlim(_options.Parallelism);
         var inFlight = new List<Task>();
@@ -295,7 +299,11 @@ public sealed class DurableScheduler : IDurableTimers
             try { await previous; } catch (Exception) when (!ct.IsCancellationRequested) { }
             await slots.WaitAsync(CancellationToken.None);
             try { await ProcessAsync(timer, fired, ct); }
-            finally { slots.Release(); }
+            finally
+            {
+                slots.Release();
+                lock (running) running.Remove(timer.Id);
+            }
         }
 
         try
@@ -323,9 +331,10 @@ public sealed class DurableScheduler : IDurableTimers
                     var fresh = 0;
                     foreach (var timer in due)
                     {
-                        // One the store returns again (its delete failed) is not fired twice in a pass.
-                        if (!done.Add(timer.Id)) continue;
+                        lock (running)
+                            if (!running.Add(timer.Id)) continue;
                         fresh++;
+                        count++;
                         var key = timer.InstanceId ?? timer.TriggerId ?? timer.Id;
                         var task = FireAfterAsync(tails.GetValueOrDefault(key) ?? Task.CompletedTask, timer);
                         tails[key] = task;
@@ -343,7 +352,9 @@ public sealed class DurableScheduler : IDurableTimers
                     await Task.WhenAny(inFlight).WaitAsync(ct);
                     continue;
                 }
-                nextDue ??= await NextDueAsync(done, ct);
+                HashSet<string> firing;
+                lock (running) firing = [.. running];
+                nextDue ??= await NextDueAsync(firing, ct);
                 needClaim = await WaitForFireOrDueAsync(inFlight, nextDue.Value, ct);
             }
         }
@@ -354,15 +365,15 @@ public sealed class DurableScheduler : IDurableTimers
             await DeleteFiredAsync(fired);
         }
         if (all.FirstOrDefault(t => t.IsFaulted) is { } failed) await failed;
-        return done.Count;
+        return count;
     }
 
-    /// <summary>When the next timer not fired in this pass comes due (at the latest one poll interval from now).</summary>
-    private async Task<DateTimeOffset> NextDueAsync(HashSet<string> done, CancellationToken ct)
+    /// <summary>When the next timer not firing now comes due (at the latest one poll interval from now).</summary>
+    private async Task<DateTimeOffset> NextDueAsync(HashSet<string> firing, CancellationToken ct)
     {
         var now = _clock.GetUtcNow();
         var upcoming = await _store.ListDueAsync(now + _options.PollInterval, 16, ct);
-        return upcoming.Where(t => !done.Contains(t.Id)).Select(t => t.DueAt).DefaultIfEmpty(now + _options.PollInterval).Min();
+        return upcoming.Where(t => !firing.Contains(t.Id)).Select(t => t.DueAt).DefaultIfEmpty(now + _options.PollInterval).Min();
     }
 
     /// <summary>
@@ -432,6 +443,7 @@ public sealed class DurableScheduler : IDurableTimers
                 lock (_gate) _retries[retry.Id] = (original, attempts);
                 await _store.AddAsync(retry, ct); // the retry is stored before the failed timer is deleted
                 await DeleteAsync(timer.Id, ct);
+                TimerStored(retry.DueAt); // a pass waiting for a later timer looks again
                 return;
             }
             _logger.LogError(e, "Timer {TimerId} ({Kind}) failed {Attempts} times; giving up on it", original.Id, original.Kind, attempts);
