@@ -19,11 +19,7 @@ public sealed class CallbackTokenTests
     {
         var called = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        await using var vendor = builder.Build();
-        vendor.Run(async context =>
+        await using var vendor = await LocalVendor.StartAsync(async context =>
         {
             using var reader = new StreamReader(context.Request.Body);
             called.TrySetResult((string)JsonNode.Parse(await reader.ReadToEndAsync())!["callback"]!);
@@ -31,8 +27,7 @@ public sealed class CallbackTokenTests
             await release.Task.WaitAsync(Bounded.Signal);
             context.Response.StatusCode = 204;
         });
-        await vendor.StartAsync();
-        var vendorUrl = vendor.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var vendorUrl = vendor.Url;
         var flows = TestServer.Temp("flows");
         File.WriteAllText(Path.Combine(flows, "ask.flow.json"), $$"""
         { "format": 1, "id": "ask", "outputs": [ { "name": "answer", "type": "string" } ],

@@ -21,11 +21,7 @@ public sealed class SideBySideResumeTests
         TaskCompletionSource<string> CallbackOf(string name) => callbacks.GetOrAdd(name, _ => new(TaskCreationOptions.RunContinuationsAsynchronously));
         var slowReached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        await using var vendor = builder.Build();
-        vendor.Run(async context =>
+        await using var vendor = await LocalVendor.StartAsync(async context =>
         {
             var parts = context.Request.Path.Value!.Trim('/').Split('/');
             if (parts[0] == "ask")
@@ -41,8 +37,7 @@ public sealed class SideBySideResumeTests
             }
             context.Response.StatusCode = 204;
         });
-        await vendor.StartAsync();
-        var vendorUrl = vendor.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var vendorUrl = vendor.Url;
         var flows = TestServer.Temp("flows");
         // Tells the vendor its callback URL, waits for the callback, then calls the vendor with the callback's "speed".
         File.WriteAllText(Path.Combine(flows, "ask.flow.json"), $$"""
@@ -99,11 +94,7 @@ public sealed class SideBySideResumeTests
     {
         var slowReached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        await using var vendor = builder.Build();
-        vendor.Run(async context =>
+        await using var vendor = await LocalVendor.StartAsync(async context =>
         {
             if (context.Request.Path.Value!.EndsWith("/slow", StringComparison.Ordinal))
             {
@@ -113,8 +104,7 @@ public sealed class SideBySideResumeTests
             }
             context.Response.StatusCode = 204;
         });
-        await vendor.StartAsync();
-        var vendorUrl = vendor.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var vendorUrl = vendor.Url;
         var flows = TestServer.Temp("flows");
         // Waits for its delay, then calls the vendor at /<speed>. The server's clock is a fake one; the test moves it less than
         // the call's 30-second attempt time-out while the slow call waits.
