@@ -290,15 +290,24 @@ public sealed class DurableScheduler : IDurableTimers
         var fired = new ConcurrentBag<string>();
         var slots = new SemaphoreSlim(_options.Parallelism);
         var inFlight = new List<Task>();
-        var all = new List<Task>();
+        // The last timer of each instance (or trigger) in flight, which the next one of it waits for.
         var tails = new Dictionary<string, Task>(StringComparer.Ordinal);
+        // The first failure (the store failing); the pass reports it once the fires under way have ended.
+        System.Runtime.ExceptionServices.ExceptionDispatchInfo? failure = null;
 
         async Task FireAfterAsync(Task previous, TimerRecord timer)
         {
-            // The previous timer of the same instance reports its own failure; this one fires after it either way.
-            try { await previous; } catch (Exception) when (!ct.IsCancellationRequested) { }
+            await previous; // never faults: failures are kept in `failure`
             await slots.WaitAsync(CancellationToken.None);
-            try { await ProcessAsync(timer, fired, ct); }
+            try
+            {
+                // A failure of the previous timer of the same instance does not stop this one, unless the pass is stopping.
+                if (!ct.IsCancellationRequested) await ProcessAsync(timer, fired, ct);
+            }
+            catch (Exception e)
+            {
+                lock (running) failure ??= System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e);
+            }
             finally
             {
                 slots.Release();
@@ -329,6 +338,8 @@ public sealed class DurableScheduler : IDurableTimers
                     var now = _clock.GetUtcNow();
                     var due = await _store.ClaimDueAsync(_options.Owner, now, room, now + _options.ClaimDuration, ct);
                     var fresh = 0;
+                    // Only the tails still in flight matter; a long pass does not keep every instance it has seen.
+                    foreach (var key in tails.Where(t => t.Value.IsCompleted).Select(t => t.Key).ToList()) tails.Remove(key);
                     foreach (var timer in due)
                     {
                         lock (running)
@@ -339,7 +350,6 @@ public sealed class DurableScheduler : IDurableTimers
                         var task = FireAfterAsync(tails.GetValueOrDefault(key) ?? Task.CompletedTask, timer);
                         tails[key] = task;
                         inFlight.Add(task);
-                        all.Add(task);
                     }
                     needClaim = due.Count == room && fresh > 0;
                     nextDue = null;
@@ -361,10 +371,10 @@ public sealed class DurableScheduler : IDurableTimers
         finally
         {
             // Also when the pass stops half-way (the host stops): fires under way end, and what fired is not fired again.
-            try { await Task.WhenAll(inFlight); } catch (Exception) { /* reported below, or the pass is stopping anyway */ }
+            await Task.WhenAll(inFlight);
             await DeleteFiredAsync(fired);
         }
-        if (all.FirstOrDefault(t => t.IsFaulted) is { } failed) await failed;
+        failure?.Throw();
         return count;
     }
 
