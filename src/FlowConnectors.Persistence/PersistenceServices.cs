@@ -122,9 +122,38 @@ internal static class PersistenceServices
             if (Handle(connection) is { } handle) Configured.TryAdd(handle, Marker);
         }
 
+        // Opened here, not by EF, to recover from a pooled handle left with a running statement (SqliteStaleStatements).
+        public override InterceptionResult ConnectionOpening(DbConnection connection, ConnectionEventData eventData, InterceptionResult result)
+        {
+            if (connection is not Microsoft.Data.Sqlite.SqliteConnection sqlite || result.IsSuppressed) return result;
+            SqliteStaleStatements.Open(sqlite, Logger(eventData));
+            return InterceptionResult.Suppress();
+        }
+
+        public override ValueTask<InterceptionResult> ConnectionOpeningAsync(DbConnection connection, ConnectionEventData eventData, InterceptionResult result,
+            CancellationToken cancellationToken = default)
+        {
+            // Microsoft.Data.Sqlite opens synchronously either way.
+            cancellationToken.ThrowIfCancellationRequested();
+            return ValueTask.FromResult(ConnectionOpening(connection, eventData, result));
+        }
+
+        private static Microsoft.Extensions.Logging.ILogger Logger(ConnectionEventData eventData) =>
+            (eventData.Context as Microsoft.EntityFrameworkCore.Infrastructure.IInfrastructure<IServiceProvider>)?.Instance
+                .GetService(typeof(Microsoft.Extensions.Logging.ILoggerFactory)) is Microsoft.Extensions.Logging.ILoggerFactory factory
+                ? factory.CreateLogger("FlowConnectors.Persistence.Sqlite")
+                : Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+
+        /// <summary>
+        /// Lets SqliteStaleStatements find the statements of the handle: SQLitePCL can list them only when told to before
+        /// the first is prepared, which on a new handle is now (Microsoft.Data.Sqlite runs none at open).
+        /// </summary>
+        private static void TrackStatements(DbConnection connection) => Handle(connection)?.enable_sqlite3_next_stmt(true);
+
         public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
         {
             if (IsConfigured(connection)) return;
+            TrackStatements(connection);
             using var command = connection.CreateCommand();
             command.CommandText = Sql;
             command.ExecuteNonQuery();
@@ -134,6 +163,7 @@ internal static class PersistenceServices
         public override async Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
         {
             if (IsConfigured(connection)) return;
+            TrackStatements(connection);
             await using var command = connection.CreateCommand();
             command.CommandText = Sql;
             await command.ExecuteNonQueryAsync(cancellationToken);
