@@ -268,6 +268,12 @@ public interface ITimerStore
     /// again once the claim has run out. Firing then deleting (or replacing) it ends the claim.
     /// </summary>
     Task<IReadOnlyList<TimerRecord>> ClaimDueAsync(string owner, DateTimeOffset now, int max, DateTimeOffset claimUntil, CancellationToken ct = default);
+    /// <summary>
+    /// Extends <paramref name="owner"/>'s claims on these timers to <paramref name="claimUntil"/>, so a live node keeps the
+    /// timers it is firing (or waiting to fire, or has fired and not yet deleted) however long that takes; returns the ids
+    /// still its own (a claim another process took after it ran out is not).
+    /// </summary>
+    Task<IReadOnlyCollection<string>> ExtendClaimsAsync(string owner, IReadOnlyCollection<string> ids, DateTimeOffset claimUntil, CancellationToken ct = default);
     Task<IReadOnlyList<TimerRecord>> ListAsync(CancellationToken ct = default);
     Task<bool> DeleteAsync(string id, CancellationToken ct = default);
     /// <summary>Deletes these timers (those that exist); a store may do it in one statement.</summary>

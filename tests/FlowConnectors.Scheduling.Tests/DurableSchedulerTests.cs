@@ -176,6 +176,51 @@ public sealed class DurableSchedulerTests
         (await h.Store.ListAsync()).ShouldBeEmpty();
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4)]
+    public async Task A_timer_that_fires_longer_than_its_claim_stays_with_the_live_scheduler_and_fires_once(int parallelism)
+    {
+        var clock = new FakeTimeProvider(Start);
+        var store = new InMemoryTimerStore();
+        var options = new DurableSchedulerOptions { PollInterval = TimeSpan.FromSeconds(1), ClaimDuration = TimeSpan.FromSeconds(3), Parallelism = parallelism };
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var live = new Harness(store, clock, async (_, _) =>
+        {
+            started.TrySetResult();
+            await release.Task.WaitAsync(Bound);
+        }, options);
+        await live.RunAsync();
+        await live.Scheduler.ScheduleAsync(Bookmark("slow", Start.AddSeconds(1)));
+        clock.Advance(TimeSpan.FromSeconds(1));
+        await started.Task.WaitAsync(Bound);
+
+        // The fire outlasts the 3-second claim (a resume waiting on a vendor, a start under load): the live scheduler keeps
+        // extending it, so the timer is not due for anyone else.
+        for (var second = 0; second < 6; second++)
+        {
+            clock.Advance(TimeSpan.FromSeconds(1));
+            var deadline = DateTime.UtcNow + Bound;
+            DateTimeOffset claimedUntil;
+            while ((claimedUntil = (await store.ListDueAsync(DateTimeOffset.MaxValue, 10)).Single().DueAt) < clock.GetUtcNow() + TimeSpan.FromSeconds(2)
+                   && DateTime.UtcNow < deadline)
+                await Task.Delay(5);
+            claimedUntil.ShouldBeGreaterThanOrEqualTo(clock.GetUtcNow() + TimeSpan.FromSeconds(2), "the claim is extended while the timer fires");
+        }
+
+        // Another node looking at the store now, four seconds after the claim would have run out, does not fire it again.
+        await using var other = new Harness(store, clock, options: options);
+        await other.RunAsync();
+        other.Fired.ShouldBeEmpty();
+
+        release.SetResult();
+        await live.IdleAsync();
+        live.Fired.Select(f => f.Timer.Id).ShouldBe(["slow"]);
+        other.Fired.ShouldBeEmpty();
+        (await store.ListAsync()).ShouldBeEmpty();
+    }
+
     [Fact]
     public void Parallelism_below_one_is_refused() =>
         Should.Throw<ArgumentOutOfRangeException>(() => new DurableScheduler(new InMemoryTimerStore(), TimeProvider.System, (_, _) => Task.CompletedTask,
@@ -357,6 +402,8 @@ public sealed class DurableSchedulerTests
             Interlocked.Decrement(ref _failures) >= 0 ? throw new IOException("database is locked") : _inner.ListDueAsync(now, max, ct);
         public Task<IReadOnlyList<TimerRecord>> ClaimDueAsync(string owner, DateTimeOffset now, int max, DateTimeOffset claimUntil, CancellationToken ct = default) =>
             Interlocked.Decrement(ref _failures) >= 0 ? throw new IOException("database is locked") : _inner.ClaimDueAsync(owner, now, max, claimUntil, ct);
+        public Task<IReadOnlyCollection<string>> ExtendClaimsAsync(string owner, IReadOnlyCollection<string> ids, DateTimeOffset claimUntil, CancellationToken ct = default) =>
+            _inner.ExtendClaimsAsync(owner, ids, claimUntil, ct);
         public Task<IReadOnlyList<TimerRecord>> ListAsync(CancellationToken ct = default) => _inner.ListAsync(ct);
         public Task<bool> DeleteAsync(string id, CancellationToken ct = default) => _inner.DeleteAsync(id, ct);
         public Task DeleteForInstanceAsync(string instanceId, CancellationToken ct = default) => _inner.DeleteForInstanceAsync(instanceId, ct);

@@ -43,6 +43,20 @@ internal sealed class EfTimerStore(IDbContextFactory<FlowConnectorsDbContext> fa
         return rows.Select(ToRecord).ToList();
     }
 
+    public async Task<IReadOnlyCollection<string>> ExtendClaimsAsync(string owner, IReadOnlyCollection<string> ids, DateTimeOffset claimUntil, CancellationToken ct = default)
+    {
+        if (ids.Count == 0) return [];
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var kept = new List<string>(ids.Count);
+        foreach (var chunk in ids.Chunk(500))
+        {
+            await db.Timers.Where(t => chunk.Contains(t.Id) && t.ClaimedBy == owner)
+                .ExecuteUpdateAsync(s => s.SetProperty(t => t.ClaimedUntil, claimUntil), ct);
+            kept.AddRange(await db.Timers.AsNoTracking().Where(t => chunk.Contains(t.Id) && t.ClaimedBy == owner).Select(t => t.Id).ToListAsync(ct));
+        }
+        return kept;
+    }
+
     public async Task<IReadOnlyList<TimerRecord>> ListAsync(CancellationToken ct = default)
     {
         await using var db = await factory.CreateDbContextAsync(ct);

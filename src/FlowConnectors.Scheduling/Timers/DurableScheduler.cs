@@ -63,6 +63,12 @@ public sealed class DurableScheduler : IDurableTimers
     /// <summary>Retry timer id → the timer as first due and the attempts made so far.</summary>
     private readonly Dictionary<string, (TimerRecord Original, int Attempts)> _retries = new(StringComparer.Ordinal);
     private readonly List<TaskCompletionSource> _idleWaiters = [];
+    /// <summary>
+    /// Timers this scheduler has claimed and not yet deleted (waiting for a slot, firing, or fired): their claims are
+    /// extended while the pass runs, so no other node takes one over from a live node however long it waits or fires.
+    /// A timer whose claim was lost anyway (the extension came too late) is left to the node that took it.
+    /// </summary>
+    private readonly HashSet<string> _held = new(StringComparer.Ordinal);
     private TaskCompletionSource? _wake;
     private DateTimeOffset _wakeAt = DateTimeOffset.MaxValue;
     private bool _signaled;
@@ -242,8 +248,54 @@ public sealed class DurableScheduler : IDurableTimers
         _wake?.TrySetResult();
     }
 
-    private Task<int> FireDueAsync(CancellationToken ct) =>
-        _options.Parallelism <= 1 ? FireDueInOrderAsync(ct) : FireDueSideBySideAsync(ct);
+    private async Task<int> FireDueAsync(CancellationToken ct)
+    {
+        using var passEnded = new CancellationTokenSource();
+        var keeping = KeepClaimsAsync(passEnded.Token);
+        try
+        {
+            return await (_options.Parallelism <= 1 ? FireDueInOrderAsync(ct) : FireDueSideBySideAsync(ct));
+        }
+        finally
+        {
+            await passEnded.CancelAsync();
+            await keeping;
+            lock (_held) _held.Clear();
+        }
+    }
+
+    /// <summary>Until the pass ends: extends the claims of the timers held, three times per claim duration.</summary>
+    private async Task KeepClaimsAsync(CancellationToken passEnded)
+    {
+        var every = _options.ClaimDuration / 3;
+        while (true)
+        {
+            try { await Task.Delay(every, _clock, passEnded); }
+            catch (OperationCanceledException) { return; }
+            string[] ids;
+            lock (_held) ids = [.. _held];
+            if (ids.Length == 0) continue;
+            try
+            {
+                var kept = (await _store.ExtendClaimsAsync(_options.Owner, ids, _clock.GetUtcNow() + _options.ClaimDuration, CancellationToken.None))
+                    .ToHashSet(StringComparer.Ordinal);
+                lock (_held)
+                    foreach (var id in ids.Where(id => !kept.Contains(id)))
+                        _held.Remove(id);
+            }
+            catch (Exception e)
+            {
+                _logger.LogWarning(e, "Extending the claims of {Count} timers failed; trying again in {Delay}", ids.Length, every);
+            }
+        }
+    }
+
+    private void Hold(IEnumerable<TimerRecord> claimed)
+    {
+        lock (_held)
+            foreach (var timer in claimed)
+                _held.Add(timer.Id);
+    }
 
     /// <summary>One timer after the other, in due order, a batch at a time.</summary>
     private async Task<int> FireDueInOrderAsync(CancellationToken ct)
@@ -254,6 +306,7 @@ public sealed class DurableScheduler : IDurableTimers
             // Claimed, not listed: with several nodes on one database, each due timer fires on one of them.
             var now = _clock.GetUtcNow();
             var due = await _store.ClaimDueAsync(_options.Owner, now, _options.BatchSize, now + _options.ClaimDuration, ct);
+            Hold(due);
             var fresh = due.Where(t => done.Add(t.Id)).ToList();
             // Fired timers are deleted together once the batch is through: one write for the batch, not one per timer.
             var fired = new ConcurrentBag<string>();
@@ -337,6 +390,7 @@ public sealed class DurableScheduler : IDurableTimers
                     // Claimed, not listed: with several nodes on one database, each due timer fires on one of them.
                     var now = _clock.GetUtcNow();
                     var due = await _store.ClaimDueAsync(_options.Owner, now, room, now + _options.ClaimDuration, ct);
+                    Hold(due);
                     var fresh = 0;
                     // Only the tails still in flight matter; a long pass does not keep every instance it has seen.
                     foreach (var key in tails.Where(t => t.Value.IsCompleted).Select(t => t.Key).ToList()) tails.Remove(key);
@@ -429,6 +483,7 @@ public sealed class DurableScheduler : IDurableTimers
         while (fired.TryTake(out var id)) ids.Add(id);
         await _store.DeleteManyAsync(ids, CancellationToken.None);
         lock (_gate) foreach (var id in ids) _retries.Remove(id);
+        lock (_held) foreach (var id in ids) _held.Remove(id);
     }
 
     /// <summary>Fires one timer; once it is done with (fired, or given up on) its id goes to <paramref name="fired"/> for deletion.</summary>
@@ -438,6 +493,12 @@ public sealed class DurableScheduler : IDurableTimers
         lock (_gate)
             entry = _retries.TryGetValue(timer.Id, out var retry) ? retry : (timer, 0);
         var (original, attempts) = (entry.Original, entry.Attempts + 1);
+        lock (_held)
+            if (!_held.Contains(timer.Id))
+            {
+                _logger.LogWarning("Timer {TimerId}: its claim ran out before it fired and another node took it; not fired here", timer.Id);
+                return;
+            }
         try
         {
             await _fire(original, ct);
@@ -466,6 +527,7 @@ public sealed class DurableScheduler : IDurableTimers
     {
         await _store.DeleteAsync(id, ct);
         lock (_gate) _retries.Remove(id);
+        lock (_held) _held.Remove(id);
     }
 
     /// <summary>Stores a trigger's next occurrence: after the one that fired, or after now when that is already past.</summary>

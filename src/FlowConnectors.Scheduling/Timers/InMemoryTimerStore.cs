@@ -44,6 +44,17 @@ public sealed class InMemoryTimerStore : ITimerStore
         }
     }
 
+    /// <summary>One process: every claimed timer that still exists is this owner's.</summary>
+    public Task<IReadOnlyCollection<string>> ExtendClaimsAsync(string owner, IReadOnlyCollection<string> ids, DateTimeOffset claimUntil, CancellationToken ct = default)
+    {
+        lock (_gate)
+        {
+            var kept = ids.Where(id => _timers.ContainsKey(id) && _claimedUntil.ContainsKey(id)).ToList();
+            foreach (var id in kept) _claimedUntil[id] = claimUntil;
+            return Task.FromResult<IReadOnlyCollection<string>>(kept);
+        }
+    }
+
     public Task<IReadOnlyList<TimerRecord>> ListAsync(CancellationToken ct = default)
     {
         lock (_gate)
