@@ -102,7 +102,8 @@ public sealed class ClusterWorkSpecs(ClusterWorkSpecs.Cluster cluster, ITestOutp
             byId = await InstancesAsync(reader, [.. StartedFlows, "cw-hook"]);
             return acknowledged.All(a => Finished(a.Key, a.Value, byId));
         }, "every acknowledged instance finishes", TimeSpan.FromMinutes(4),
-            () => string.Join(", ", acknowledged.Where(a => !Finished(a.Key, a.Value, byId)).Take(10).Select(a => $"{a.Key} ({a.Value.Flow})")));
+            () => string.Join(", ", acknowledged.Where(a => !Finished(a.Key, a.Value, byId)).Take(10).Select(a => $"{a.Key} ({a.Value.Flow})")) + "\n" +
+                  cluster.DescribeStored(acknowledged.Where(a => !Finished(a.Key, a.Value, byId)).Take(3).Select(a => (a.Key, a.Value.Instance))));
         output.WriteLine($"all {acknowledged.Count} acknowledged instances finished at {clock.Elapsed.TotalSeconds:0.0} s");
 
         // None ran twice: one instance per webhook answered 2xx, each effect applied once, one "after" step in each history.
@@ -290,6 +291,49 @@ public sealed class ClusterWorkSpecs(ClusterWorkSpecs.Cluster cluster, ITestOutp
         public TimeSpan LeaseDuration { get; } = TimeSpan.FromSeconds(4);
         /// <summary>The cluster's database, for a failing spec's diagnosis.</summary>
         public string ConnectionString => new NpgsqlConnectionStringBuilder(_server) { Database = _database }.ConnectionString;
+
+        /// <summary>
+        /// What the database and the nodes' logs hold for instances that did not finish (by instance id, or by correlation
+        /// id for webhook starts), so a failure of the spec says where the instance stopped.
+        /// </summary>
+        public string DescribeStored(IEnumerable<(string Key, string? InstanceId)> stuck)
+        {
+            var text = new StringBuilder();
+            using var connection = new NpgsqlConnection(ConnectionString);
+            connection.Open();
+            foreach (var (key, instanceId) in stuck)
+            {
+                var ids = new List<string>();
+                using (var find = new NpgsqlCommand("""SELECT "Id" FROM "Instances" WHERE "Id" = @id OR "CorrelationId" = @key""", connection))
+                {
+                    find.Parameters.AddWithValue("id", instanceId ?? "");
+                    find.Parameters.AddWithValue("key", key);
+                    using var reader = find.ExecuteReader();
+                    while (reader.Read()) ids.Add(reader.GetString(0));
+                }
+                text.AppendLine($"{key}: {(ids.Count == 0 ? "no instance row" : string.Join(", ", ids))}");
+                foreach (var id in ids)
+                {
+                    foreach (var (what, sql) in new[]
+                    {
+                        ("instance", """SELECT row_to_json(t)::text FROM (SELECT "Status", "LeaseOwner", "LeaseExpiresAt", "UpdatedAt", "RunAttempts", "Fault" FROM "Instances" WHERE "Id" = @id) t"""),
+                        ("bookmark", """SELECT row_to_json(t)::text FROM (SELECT "Id", "Name", "CreatedAt" FROM "Bookmarks" WHERE "InstanceId" = @id) t"""),
+                        ("timer", """SELECT row_to_json(t)::text FROM "Timers" t WHERE "InstanceId" = @id"""),
+                        ("inbox", """SELECT row_to_json(t)::text FROM (SELECT "Id", "Kind", "Status", "Attempts", "Error", "ReceivedAt" FROM "InboxMessages" WHERE "InstanceId" = @id) t"""),
+                    })
+                    {
+                        using var command = new NpgsqlCommand(sql, connection);
+                        command.Parameters.AddWithValue("id", id);
+                        using var reader = command.ExecuteReader();
+                        while (reader.Read()) text.AppendLine($"  {what}: {reader.GetString(0)}");
+                    }
+                    foreach (var (node, n) in Nodes.Select((node, n) => (node, n)))
+                        foreach (var line in node.Output.Where(l => l.Contains(id, StringComparison.Ordinal)).TakeLast(5))
+                            text.AppendLine($"  node {n + 1} log: {line}");
+                }
+            }
+            return text.ToString();
+        }
         internal EffectStub Stub { get; private set; } = null!;
         internal ServerProcess[] Nodes { get; private set; } = [];
 

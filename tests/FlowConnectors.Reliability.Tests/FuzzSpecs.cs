@@ -68,7 +68,8 @@ public sealed partial class FuzzSpecs(FuzzSpecs.FuzzServer fixture) : IClassFixt
                 }
         server.HasExited.ShouldBeFalse($"the server died:\n{string.Join('\n', server.Output.TakeLast(40))}");
         using (var probe = await server.Client.GetAsync("api/flows")) probe.StatusCode.ShouldBe(HttpStatusCode.OK);
-        failures.ShouldBeEmpty($"{failures.Count} of {requests.Count} '{fuzzClass}' requests failed:\n{string.Join('\n', failures.Take(40))}");
+        failures.ShouldBeEmpty($"{failures.Count} of {requests.Count} '{fuzzClass}' requests failed:\n{string.Join('\n', failures.Take(40))}" +
+            $"\nthe server's errors:\n{string.Join('\n', ServerErrors(server).TakeLast(60))}");
     }
 
     /// <summary>The endpoints outside the OpenAPI document that read bodies, most of them without the API key.</summary>
@@ -128,6 +129,18 @@ public sealed partial class FuzzSpecs(FuzzSpecs.FuzzServer fixture) : IClassFixt
         if (status >= 400 && (text.Contains("   at ", StringComparison.Ordinal) || ExceptionName().IsMatch(text)))
             return $"{what}: {status} exposes an exception: {Shorten(text)}";
         return null;
+    }
+
+    /// <summary>What the server logged about its failures, so a 500 found by the fuzzer comes with its cause.</summary>
+    private static IEnumerable<string> ServerErrors(ServerProcess server)
+    {
+        var inError = false;
+        foreach (var line in server.Output)
+        {
+            if (line.StartsWith("fail:", StringComparison.Ordinal) || line.StartsWith("crit:", StringComparison.Ordinal)) inError = true;
+            else if (line.Length > 5 && line[4] == ':' && !line.StartsWith(' ')) inError = false;
+            if (inError) yield return line;
+        }
     }
 
     private static string Shorten(string text) => text.Length <= 300 ? text : text[..300] + "…";
