@@ -7,7 +7,12 @@ using Microsoft.AspNetCore.Http;
 namespace FlowConnectors.Reliability.Tests;
 
 /// <summary>Inbound requests: signed deliveries cannot be replayed, and an HTTP endpoint can require a signature.</summary>
-public sealed class WebhookReplaySpecs
+/// <remarks>
+/// One server for both specs (a start costs about 4.5 s of CPU): the flows on-push (GitHub, pointed at the class's
+/// GitHub stub) and signed, and the server secret hookSecret. Each spec counts only the instances of its own flow, and
+/// only the first one creates a GitHub automation (the one POST the stub receives).
+/// </remarks>
+public sealed class WebhookReplaySpecs(WebhookReplaySpecs.HookServer fixture) : IClassFixture<WebhookReplaySpecs.HookServer>
 {
     private const string WebhookSecret = "whsec-reliability";
     private const string HookSecret = "hook-secret-reliability";
@@ -49,16 +54,7 @@ public sealed class WebhookReplaySpecs
     [Fact]
     public async Task A_replayed_github_delivery_never_starts_a_second_run()
     {
-        await using var github = await Stub.StartAsync(async context =>
-        {
-            context.Response.ContentType = "application/json";
-            context.Response.StatusCode = context.Request.Method == "POST" ? 201 : 204;
-            await context.Response.WriteAsync("""{"id":77,"type":"Repository","name":"web","active":true,"events":["push"]}""");
-        });
-        var flows = Temp.Folder("flows");
-        RedirectSpecs.CopyConnector("github", flows, github.Address);
-        File.WriteAllText(Path.Combine(flows, "on-push.flow.json"), OnPush);
-        await using var server = await ServerProcess.StartAsync(flows);
+        var (github, server) = (fixture.GitHub, fixture.Server);
         await SendJsonAsync(server, "api/connections", $$"""{ "id": "gh", "connector": "github", "values": { "token": "ghp_x", "webhookSecret": "{{WebhookSecret}}" } }""");
         await SendJsonAsync(server, "api/automations", """{ "id": "a1", "flowId": "on-push", "connectionId": "gh", "event": { "connector": "github", "card": "push", "options": { "owner": "octo", "repo": "hello" } } }""");
         await SendJsonAsync(server, "api/automations/a1/activate", "{}");
@@ -88,8 +84,7 @@ public sealed class WebhookReplaySpecs
     [Fact]
     public async Task An_http_endpoint_requiring_a_signature_refuses_unsigned_stale_and_replayed_requests()
     {
-        await using var server = await ServerProcess.StartAsync(Specs.FlowsWith("signed", SignedHook),
-            new Dictionary<string, string> { ["FlowConnectors__Secrets__hookSecret"] = HookSecret });
+        var server = fixture.Server;
         const string body = """{ "n": 5 }""";
         string Sign(long timestamp) => "v0=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(HookSecret), Encoding.UTF8.GetBytes($"v0:{timestamp}:{body}")));
         var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
@@ -104,5 +99,33 @@ public sealed class WebhookReplaySpecs
         (await PostAsync(server.Anonymous, "hooks/in/signed", body, ("X-Timestamp", now.ToString(CultureInfo.InvariantCulture)), ("X-Signature", Sign(now)))).ShouldBe(409);
         (await server.GetJsonAsync("api/instances?flowId=signed")).AsArray().Count.ShouldBe(1);
         server.Output.ShouldNotContain(line => line.Contains(HookSecret, StringComparison.Ordinal));
+    }
+
+    /// <summary>The server of the class: on-push (GitHub at <see cref="GitHub"/>) and signed, with the server secret hookSecret.</summary>
+    public sealed class HookServer : IAsyncLifetime
+    {
+        internal Stub GitHub { get; private set; } = null!;
+        internal ServerProcess Server { get; private set; } = null!;
+
+        public async Task InitializeAsync()
+        {
+            GitHub = await Stub.StartAsync(async context =>
+            {
+                context.Response.ContentType = "application/json";
+                context.Response.StatusCode = context.Request.Method == "POST" ? 201 : 204;
+                await context.Response.WriteAsync("""{"id":77,"type":"Repository","name":"web","active":true,"events":["push"]}""");
+            });
+            var flows = Temp.Folder("flows");
+            RedirectSpecs.CopyConnector("github", flows, GitHub.Address);
+            File.WriteAllText(Path.Combine(flows, "on-push.flow.json"), OnPush);
+            File.WriteAllText(Path.Combine(flows, "signed.flow.json"), SignedHook);
+            Server = await ServerProcess.StartAsync(flows, new Dictionary<string, string> { ["FlowConnectors__Secrets__hookSecret"] = HookSecret });
+        }
+
+        public async Task DisposeAsync()
+        {
+            if (Server is not null) await Server.DisposeAsync();
+            if (GitHub is not null) await GitHub.DisposeAsync();
+        }
     }
 }

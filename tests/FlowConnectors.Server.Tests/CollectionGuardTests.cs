@@ -3,8 +3,12 @@ using System.Text.Json.Nodes;
 
 namespace FlowConnectors.Server.Tests;
 
-/// <summary>Issue 13 through the API: suspicious runs, cancelling, credentials in URLs, testing a template, schedules.</summary>
-public sealed class CollectionGuardTests
+/// <summary>
+/// Issue 13 through the API: suspicious runs, cancelling, credentials in URLs, testing a template, schedules. The tests
+/// that store nothing (refused sources, testing a template) share one server; the tests that add sources or move the
+/// clock start their own.
+/// </summary>
+public sealed class CollectionGuardTests(SharedServer shared) : IClassFixture<SharedServer>
 {
     private static async Task<JsonNode> AddAsync(TestServer server, object body)
     {
@@ -105,7 +109,7 @@ public sealed class CollectionGuardTests
     public async Task Credentials_in_urls_are_refused_pointing_at_the_encrypted_settings_and_nothing_is_kept()
     {
         await using var vendors = await VendorsStub.StartAsync();
-        await using var server = await TestServer.StartAsync();
+        var server = shared.Server;
 
         async Task Refused(object body, string path, string detail)
         {
@@ -136,7 +140,7 @@ public sealed class CollectionGuardTests
     public async Task Testing_a_template_runs_one_page_and_answers_the_sample_the_mapped_users_the_filtered_records_and_the_cursor()
     {
         await using var vendors = await VendorsStub.StartAsync();
-        await using var server = await TestServer.StartAsync();
+        var server = shared.Server;
         var template = SlackTemplate();
 
         var (status, result) = await server.PostJsonAsync("/api/collection/templates/test",
@@ -169,7 +173,7 @@ public sealed class CollectionGuardTests
     public async Task Testing_a_template_shows_the_records_its_filters_leave_out()
     {
         await using var vendors = await VendorsStub.StartAsync();
-        await using var server = await TestServer.StartAsync();
+        var server = shared.Server;
         var template = SlackTemplate();
         template["filters"] = new JsonArray(new JsonObject { ["field"] = "profile.title", ["operator"] = "equals", ["value"] = "Engineering" });
 

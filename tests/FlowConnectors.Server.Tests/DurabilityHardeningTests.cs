@@ -8,8 +8,12 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace FlowConnectors.Server.Tests;
 
-/// <summary>Issue 11, durability: events, dead letters, cancel, node identity, callback tokens, run budgets and limits.</summary>
-public sealed class DurabilityHardeningTests
+/// <summary>
+/// Issue 11, durability: events, dead letters, cancel, node identity, callback tokens, run budgets and limits. The tests
+/// that neither restart the server, move its clock nor configure it share one server, each with its own correlation ids
+/// and instance ids; the others start their own.
+/// </summary>
+public sealed class DurabilityHardeningTests(SharedServer shared) : IClassFixture<SharedServer>
 {
     private const string SpinFlow = """
         { "format": 1, "id": "spin",
@@ -33,7 +37,7 @@ public sealed class DurabilityHardeningTests
     [Fact]
     public async Task One_event_resumes_every_instance_waiting_for_it()
     {
-        await using var server = await TestServer.StartAsync();
+        var server = shared.Server;
         var ids = new List<string>();
         for (var i = 0; i < 3; i++) ids.Add(await StartWaitingAsync(server, "shared-1"));
 
@@ -67,7 +71,7 @@ public sealed class DurabilityHardeningTests
     [Fact]
     public async Task An_event_payload_nested_too_deep_is_refused_with_its_path()
     {
-        await using var server = await TestServer.StartAsync();
+        var server = shared.Server;
         var id = await StartWaitingAsync(server, "deep-1");
         JsonNode payload = 1;
         for (var i = 0; i < 62; i++) payload = new JsonObject { ["a"] = payload };
@@ -82,7 +86,7 @@ public sealed class DurabilityHardeningTests
     [Fact]
     public async Task A_stored_poison_message_is_dead_lettered_with_its_reason_and_listed()
     {
-        await using var server = await TestServer.StartAsync();
+        var server = shared.Server;
         var id = await StartWaitingAsync(server, "poison-1");
         JsonNode payload = 1;
         for (var i = 0; i < 62; i++) payload = new JsonObject { ["a"] = payload };
@@ -100,7 +104,7 @@ public sealed class DurabilityHardeningTests
     [Fact]
     public async Task Cancel_works_on_a_waiting_instance_and_on_one_leased_by_a_dead_process()
     {
-        await using var server = await TestServer.StartAsync();
+        var server = shared.Server;
         var waiting = await StartWaitingAsync(server, "cancel-1");
         (await server.PostJsonAsync($"/api/instances/{waiting}/cancel", new { })).Status.ShouldBe(200);
         ((string?)(await server.GetJsonAsync($"/api/instances/{waiting}"))["status"]).ShouldBe("cancelled");

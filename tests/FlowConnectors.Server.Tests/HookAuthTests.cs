@@ -4,8 +4,11 @@ using System.Text.Json.Nodes;
 
 namespace FlowConnectors.Server.Tests;
 
-/// <summary>Http.Endpoint's auth: requests without the API key, secret or signature get 401 and run nothing.</summary>
-public sealed class HookAuthTests
+/// <summary>
+/// Http.Endpoint's auth: requests without the API key, secret or signature get 401 and run nothing. The specs share one
+/// server (<see cref="HookServer"/>) with the three endpoint flows, each spec its own flow, path and runs.
+/// </summary>
+public sealed class HookAuthTests(HookAuthTests.HookServer shared) : IClassFixture<HookAuthTests.HookServer>
 {
     private const string Secret = "hook-secret-4f1b";
 
@@ -40,8 +43,7 @@ public sealed class HookAuthTests
     [Fact]
     public async Task An_hmac_endpoint_refuses_unsigned_and_forged_requests_and_runs_a_signed_one_once()
     {
-        await using var server = await StartAsync(("signed", Flow("signed", "in/signed",
-            """{ "kind": "hmac", "header": "X-Signature", "prefix": "sha256=", "secret": { "connection": "gh", "parameter": "webhookSecret" } }""")));
+        var server = shared.Server;
         using var anonymous = new HttpClient();
         const string body = """{ "n": 7 }""";
         var signature = "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(Secret), Encoding.UTF8.GetBytes(body)));
@@ -62,8 +64,7 @@ public sealed class HookAuthTests
     [Fact]
     public async Task A_shared_secret_endpoint_needs_the_secret_and_never_passes_it_to_the_flow()
     {
-        await using var server = await StartAsync(("shared", Flow("shared", "in/shared",
-            """{ "kind": "sharedSecret", "header": "X-Hook-Secret", "secret": { "connection": "gh", "parameter": "webhookSecret" } }""")));
+        var server = shared.Server;
         using var anonymous = new HttpClient();
         ((int)(await anonymous.SendAsync(Post(server.Address, "/hooks/in/shared", """{ "n": 1 }""", ("X-Hook-Secret", "wrong")))).StatusCode).ShouldBe(401);
         (await RunCountAsync(server, "shared")).ShouldBe(0);
@@ -79,7 +80,7 @@ public sealed class HookAuthTests
     [Fact]
     public async Task An_api_key_endpoint_needs_the_servers_api_key()
     {
-        await using var server = await StartAsync(("keyed", Flow("keyed", "in/keyed", """{ "kind": "apiKey" }""")));
+        var server = shared.Server;
         using var anonymous = new HttpClient();
         ((int)(await anonymous.SendAsync(Post(server.Address, "/hooks/in/keyed", """{ "n": 1 }"""))).StatusCode).ShouldBe(401);
         ((int)(await anonymous.SendAsync(Post(server.Address, "/hooks/in/keyed", """{ "n": 1 }""", ("X-Api-Key", "guess")))).StatusCode).ShouldBe(401);
@@ -90,12 +91,32 @@ public sealed class HookAuthTests
     [Fact]
     public async Task A_secret_written_in_flow_json_is_refused_with_its_path()
     {
-        await using var server = await StartAsync();
+        var server = shared.Server;
         var response = await server.Client.PostAsync("/api/flows", new StringContent(
             Flow("literal", "in/literal", """{ "kind": "hmac", "secret": "plain-text-secret" }"""), Encoding.UTF8, "application/json"));
         var text = await response.Content.ReadAsStringAsync();
         ((int)response.StatusCode).ShouldBe(422, text);
         text.ShouldContain("a secret written in flow JSON is not allowed");
         text.ShouldNotContain("plain-text-secret");
+    }
+
+    /// <summary>The server of the class: the endpoint flows signed (HMAC), shared (shared secret) and keyed (API key), and the connection gh holding the secret.</summary>
+    public sealed class HookServer : IAsyncLifetime
+    {
+        private TestServer? _server;
+
+        internal TestServer Server => _server ?? throw new InvalidOperationException("the server is not started");
+
+        public async Task InitializeAsync() => _server = await StartAsync(
+            ("signed", Flow("signed", "in/signed",
+                """{ "kind": "hmac", "header": "X-Signature", "prefix": "sha256=", "secret": { "connection": "gh", "parameter": "webhookSecret" } }""")),
+            ("shared", Flow("shared", "in/shared",
+                """{ "kind": "sharedSecret", "header": "X-Hook-Secret", "secret": { "connection": "gh", "parameter": "webhookSecret" } }""")),
+            ("keyed", Flow("keyed", "in/keyed", """{ "kind": "apiKey" }""")));
+
+        public async Task DisposeAsync()
+        {
+            if (_server is not null) await _server.DisposeAsync();
+        }
     }
 }
