@@ -2395,6 +2395,22 @@ export interface components {
             baseUrl: null | string;
             settings: components["schemas"]["CollectionTemplateSetting"][];
         };
+        CollectionTemplateTestNext: {
+            kind: string;
+            more: boolean;
+            description?: null | string;
+            problem?: null | string;
+            /** Format: int32 */
+            offset?: null | number;
+            /** Format: int32 */
+            page?: null | number;
+            cursor?: null | string;
+            url?: null | string;
+        };
+        CollectionTemplateTestProblem: {
+            path: string;
+            message: string;
+        };
         CollectionTemplateTestRequest: {
             template?: null | string;
             templateJson?: null | components["schemas"]["CollectionTemplateDocument"];
@@ -2405,45 +2421,33 @@ export interface components {
             baseUrl?: null | string;
             tokenUrl?: null | string;
         };
+        CollectionTemplateTestRequestSent: {
+            url: string;
+            query: components["schemas"]["JsonObject"];
+        };
         CollectionTemplateTestResult: {
             /** Format: int32 */
             status: number;
             contentType: null | string;
-            sample: unknown;
-            problems: {
-                path: string;
-                message: string;
-            }[];
+            sample: null | components["schemas"]["JsonNode"];
+            problems: components["schemas"]["CollectionTemplateTestProblem"][];
             /** Format: int32 */
             records?: null | number;
-            users?: null | {
-                id: string;
-                email: null | string;
-                name: null | string;
-                department: null | string;
-                status: null | string;
-                created: null | string;
-                lastActivity: null | string;
-                application: null | string;
-            }[];
-            filteredOut?: unknown[];
-            withoutId?: unknown[];
-            next?: {
-                kind: string;
-                more: boolean;
-                description?: null | string;
-                problem?: null | string;
-                /** Format: int32 */
-                offset?: null | number;
-                /** Format: int32 */
-                page?: null | number;
-                cursor?: null | string;
-                url?: null | string;
-            };
-            request?: {
-                url: string;
-                query: Record<string, unknown>;
-            };
+            users?: null | components["schemas"]["CollectionTemplateTestUser"][];
+            filteredOut?: null | components["schemas"]["JsonArray"];
+            withoutId?: null | components["schemas"]["JsonArray"];
+            next?: null | components["schemas"]["CollectionTemplateTestNext"];
+            request?: null | components["schemas"]["CollectionTemplateTestRequestSent"];
+        };
+        CollectionTemplateTestUser: {
+            id: string;
+            email: null | string;
+            name: null | string;
+            department: null | string;
+            status: null | string;
+            created: null | string;
+            lastActivity: null | string;
+            application: null | string;
         };
         ConnectionAccessResponse: {
             connectionId: string;
