@@ -2829,8 +2829,12 @@ export interface components {
             flow?: null | components["schemas"]["FlowDocument"];
             pins?: null | components["schemas"]["JsonObject"];
         };
+        DropdownItem: {
+            key: components["schemas"]["JsonNode"];
+            value: components["schemas"]["JsonNode"];
+        };
         DropdownItems: {
-            items: components["schemas"]["JsonArray"];
+            items: components["schemas"]["DropdownItem"][];
         };
         DuplicateDeliveryResponse: {
             accepted: boolean;
