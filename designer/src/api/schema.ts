@@ -1932,6 +1932,19 @@ export interface components {
             instanceId: string;
             status: string;
         };
+        AppApprovalApp: {
+            id: string;
+            name: null | string;
+            packageId: null | string;
+            version: null | string;
+            platform: null | string;
+        };
+        AppApprovalDevice: {
+            id: string;
+            name: null | string;
+            udid: null | string;
+            platform: null | string;
+        };
         AppApprovalPage: {
             items: components["schemas"]["AppApprovalResponse"][];
             /** Format: int32 */
@@ -1948,9 +1961,9 @@ export interface components {
             hubStatus: null | string;
             instanceId: string;
             instanceStatus: string;
-            device: null | components["schemas"]["JsonNode"];
-            app: null | components["schemas"]["JsonNode"];
-            user: null | components["schemas"]["JsonNode"];
+            device: null | components["schemas"]["AppApprovalDevice"];
+            app: null | components["schemas"]["AppApprovalApp"];
+            user: null | components["schemas"]["AppApprovalUser"];
             requestedAt: null | components["schemas"]["JsonNode"];
             expiresAt: null | components["schemas"]["JsonNode"];
             decidedAt: null | components["schemas"]["JsonNode"];
@@ -1962,6 +1975,13 @@ export interface components {
             notified?: unknown;
             notifyUrl?: unknown;
             error?: null | string;
+        };
+        AppApprovalUser: {
+            id: string;
+            userName: null | string;
+            firstName: null | string;
+            lastName: null | string;
+            email: null | string;
         };
         AuditEntryResponse: {
             /** Format: int64 */
