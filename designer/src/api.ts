@@ -11,6 +11,8 @@ export { API_KEY_STORAGE } from './session';
 
 /** One node's test step (generated from the OpenAPI document). */
 export type StepResult = Schemas['StepResult'];
+/** A saved draft and its validation problems (severity narrowed). */
+export type DraftSaved = Omit<Schemas['DraftSaved'], 'problems'> & { problems: FlowProblem[] };
 
 export class ApiError extends Error {
   constructor(public status: number, message: string, public body: unknown) {
@@ -38,14 +40,14 @@ export interface Api {
   listFlows(): Promise<FlowSummary[]>;
   getFlow(id: string): Promise<FlowJson>;
   getFlowText(id: string): Promise<string>;
-  saveFlow(flow: FlowJson, publish?: boolean): Promise<{ flowId: string; version: number; published: boolean }>;
+  saveFlow(flow: FlowJson, publish?: boolean): Promise<Schemas['FlowSaved']>;
   validate(flow: FlowJson): Promise<ValidationResult>;
   /** Runs synchronously; a flow that suspends or outlasts the server's wait answers { instanceId, status: 'running' }. */
   run(id: string, inputs: Record<string, Json>): Promise<RunResult>;
   journal(instanceId: string): Promise<JournalEntry[]>;
   versions(id: string): Promise<FlowVersion[]>;
   getFlowVersion(id: string, version: number): Promise<FlowJson>;
-  publishVersion(id: string, version: number): Promise<{ flowId: string; version: number; published: boolean }>;
+  publishVersion(id: string, version: number): Promise<Schemas['FlowPublished']>;
   /** The canonical text of a flow (FlowJson.Save, what the CLI writes). */
   formatFlow(flow: FlowJson): Promise<string>;
   instances(flowId: string): Promise<InstanceSummary[]>;
@@ -56,12 +58,12 @@ export interface Api {
   retry(instanceId: string, version: string, mapping: Record<string, string> | undefined, confirmUnsafe: boolean): Promise<RetryPlan>;
   /** The flow's draft, or null when it has none (then the latest version is what the designer edits). */
   getDraft(id: string): Promise<Draft | null>;
-  saveDraft(flow: FlowJson, pins: Record<string, Pin>): Promise<{ flowId: string; problems: FlowProblem[] }>;
+  saveDraft(flow: FlowJson, pins: Record<string, Pin>): Promise<DraftSaved>;
   /** Makes the draft a new version and publishes it (its triggers run when the flow is active). */
-  publishDraft(id: string): Promise<{ flowId: string; version: number; published: boolean; active: boolean }>;
+  publishDraft(id: string): Promise<Schemas['DraftPublished']>;
   /** A test run of the draft: a real instance of version 0 (the draft); nothing published changes. */
   runDraft(id: string, inputs: Record<string, Json>): Promise<RunResult>;
-  setActive(id: string, active: boolean): Promise<{ flowId: string; active: boolean }>;
+  setActive(id: string, active: boolean): Promise<Schemas['FlowActiveResponse']>;
   /** Runs one node of the saved draft after the given upstream outputs (node id → outputs); nothing is stored. */
   testStep(id: string, nodeId: string, upstream: Record<string, Record<string, Json>>, inputs: Record<string, Json>): Promise<StepResult>;
   /** A JavaScript or template input evaluated against a model ({ input, vars, nodes }). */
@@ -102,7 +104,7 @@ export function createApi(getKey: () => string = apiKey, base = ''): Api {
       try { return await answer(client.GET('/api/flows/{id}/draft', flowPath(flowId)), fail) as unknown as Draft; }
       catch (e) { if (e instanceof ApiError && e.status === 404) return null; throw e; }
     },
-    saveDraft: (flow, pins) => answer(client.PUT('/api/flows/{id}/draft', { ...flowPath(flow.id), body: { flow: flow, pins } }), fail) as Promise<{ flowId: string; problems: FlowProblem[] }>,
+    saveDraft: (flow, pins) => answer(client.PUT('/api/flows/{id}/draft', { ...flowPath(flow.id), body: { flow: flow, pins } }), fail) as Promise<DraftSaved>,
     publishDraft: flowId => answer(client.POST('/api/flows/{id}/draft/publish', flowPath(flowId)), fail),
     runDraft: (flowId, inputs) => answer(client.POST('/api/flows/{id}/draft/run', { ...flowPath(flowId), body: { inputs } }), fail) as Promise<RunResult>,
     testStep: (flowId, nodeId, upstream, inputs) =>

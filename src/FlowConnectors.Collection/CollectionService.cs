@@ -202,7 +202,7 @@ public sealed class CollectionService(
     /// auth is the real one), then removed again. Returns the raw sample, the mapped users, the records filtered out
     /// and where the next page is; a template the vendor does not answer as expected comes back with its problems.
     /// </summary>
-    public async Task<JsonObject> TestTemplateAsync(JsonObject body, CancellationToken ct)
+    public async Task<CollectionTemplateTestResult> TestTemplateAsync(JsonObject body, CancellationToken ct)
     {
         foreach (var (field, _) in body)
             if (field is not ("template" or "templateJson" or "name" or "settings" or "baseUrl" or "tokenUrl"))
@@ -230,8 +230,7 @@ public sealed class CollectionService(
             var outputs = run.Outputs;
             var result = TemplatePreview.Analyze(template, Engine.Values.JsonValues.TryGetNumber(outputs.GetValueOrDefault("status_code"), out var status) ? (int)status : 0,
                 outputs.GetValueOrDefault("headers") as JsonObject, outputs.GetValueOrDefault("body"));
-            result["request"] = new JsonObject { ["url"] = template.UsersUrl, ["query"] = query };
-            return result;
+            return result with { Request = new(template.UsersUrl, query) };
         }
         catch (ConnectorException e)
         {

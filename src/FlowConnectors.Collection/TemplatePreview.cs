@@ -41,19 +41,13 @@ public static partial class TemplatePreview
         return query;
     }
 
-    /// <summary>What the answer to <see cref="FirstPageQuery"/> gives.</summary>
-    public static JsonObject Analyze(CollectionTemplate template, int status, JsonObject? headers, JsonNode? body)
+    /// <summary>What the answer to <see cref="FirstPageQuery"/> gives; each problem names the template's JSON path.</summary>
+    public static CollectionTemplateTestResult Analyze(CollectionTemplate template, int status, JsonObject? headers, JsonNode? body)
     {
         var contentType = (headers?["content-type"]?.GetValue<string>() ?? "").Split(';')[0].Trim();
-        var result = new JsonObject
-        {
-            ["status"] = status,
-            ["contentType"] = contentType.Length == 0 ? null : contentType,
-            ["sample"] = body?.DeepClone(),
-        };
-        var problems = new JsonArray();
-        result["problems"] = problems;
-        void Problem(string path, string message) => problems.Add(new JsonObject { ["path"] = path, ["message"] = message });
+        var problems = new List<CollectionTemplateTestProblem>();
+        var result = new CollectionTemplateTestResult(status, contentType.Length == 0 ? null : contentType, body?.DeepClone(), problems);
+        void Problem(string path, string message) => problems.Add(new(path, message));
 
         if (status is < 200 or > 299)
         {
@@ -84,65 +78,59 @@ public static partial class TemplatePreview
 
         var mapper = new UserMapper(template.Mapping, template.Filters, template.Activity);
         var (users, filtered, skipped) = mapper.Classify(list);
-        result["records"] = list.Count;
-        result["users"] = new JsonArray(users.Select(u => (JsonNode?)UserJson(u)).ToArray());
-        result["filteredOut"] = new JsonArray(filtered.Select(r => r?.DeepClone()).ToArray());
-        result["withoutId"] = new JsonArray(skipped.Select(r => r?.DeepClone()).ToArray());
         if (list.Count > 0 && skipped.Count == list.Count - filtered.Count && skipped.Count > 0)
             Problem("$.mapping.id", $"no kept record has a value at '{template.Mapping.Id}'; pick the field that identifies a user");
-        result["next"] = Next(template, body, headers, list.Count);
-        if (result["next"]!["problem"] is JsonValue nextProblem) Problem("$.pagination", nextProblem.GetValue<string>());
-        return result;
+        var next = Next(template, body, headers, list.Count);
+        if (next.Problem is { } nextProblem) Problem("$.pagination", nextProblem);
+        return result with
+        {
+            Records = list.Count,
+            Users = [.. users.Select(UserOf)],
+            FilteredOut = new JsonArray(filtered.Select(r => r?.DeepClone()).ToArray()),
+            WithoutId = new JsonArray(skipped.Select(r => r?.DeepClone()).ToArray()),
+            Next = next,
+        };
     }
 
-    private static JsonObject Next(CollectionTemplate template, JsonNode body, JsonObject? headers, int count)
+    private static CollectionTemplateTestNext Next(CollectionTemplate template, JsonNode body, JsonObject? headers, int count)
     {
         var p = template.Pagination;
         var size = Math.Min(p.Limit, SampleSize);
         switch (p.Kind)
         {
             case TemplatePaginationKind.None:
-                return new JsonObject { ["kind"] = "none", ["more"] = false, ["description"] = "one page: no pagination" };
+                return new("none", false, Description: "one page: no pagination");
             case TemplatePaginationKind.OffsetLimit:
                 return count == 0
-                    ? new JsonObject { ["kind"] = "offsetLimit", ["more"] = false, ["description"] = "the first page is empty" }
-                    : new JsonObject { ["kind"] = "offsetLimit", ["more"] = true, ["offset"] = count, ["description"] = $"next page: {p.OffsetParameter}={count}; paging stops at an empty page{(p.StopOnShortPage ? " or a short one" : "")}" };
+                    ? new("offsetLimit", false, Description: "the first page is empty")
+                    : new("offsetLimit", true, Offset: count, Description: $"next page: {p.OffsetParameter}={count}; paging stops at an empty page{(p.StopOnShortPage ? " or a short one" : "")}");
             case TemplatePaginationKind.PageNumber:
                 return count == 0
-                    ? new JsonObject { ["kind"] = "pageNumber", ["more"] = false, ["description"] = "the first page is empty" }
-                    : new JsonObject { ["kind"] = "pageNumber", ["more"] = true, ["page"] = p.FirstPage + 1, ["description"] = $"next page: {p.PageParameter}={p.FirstPage + 1}; paging stops at an empty page{(p.StopOnShortPage ? " or a short one" : "")}" };
+                    ? new("pageNumber", false, Description: "the first page is empty")
+                    : new("pageNumber", true, Page: p.FirstPage + 1, Description: $"next page: {p.PageParameter}={p.FirstPage + 1}; paging stops at an empty page{(p.StopOnShortPage ? " or a short one" : "")}");
             case TemplatePaginationKind.CursorLimit:
                 if (!TryFind(body, p.CursorPath, out var cursor, out var hint))
                 {
                     var full = p.LimitParameter.Length == 0 || count >= size;
                     return full
-                        ? new JsonObject { ["kind"] = "cursorLimit", ["more"] = false, ["problem"] = $"the cursor path '{p.CursorPath}' is not in the response of a full page; {hint}" }
-                        : new JsonObject { ["kind"] = "cursorLimit", ["more"] = false, ["description"] = $"no '{p.CursorPath}' on a short page: this is the only page" };
+                        ? new("cursorLimit", false, Problem: $"the cursor path '{p.CursorPath}' is not in the response of a full page; {hint}")
+                        : new("cursorLimit", false, Description: $"no '{p.CursorPath}' on a short page: this is the only page");
                 }
                 var text = JsonValues.IsNull(cursor) ? "" : JsonValues.ToText(cursor);
                 return text.Length == 0
-                    ? new JsonObject { ["kind"] = "cursorLimit", ["more"] = false, ["cursor"] = null, ["description"] = $"'{p.CursorPath}' is empty: this is the only page" }
-                    : new JsonObject { ["kind"] = "cursorLimit", ["more"] = true, ["cursor"] = text, ["description"] = $"next page: {p.CursorParameter}={text}" };
+                    ? new("cursorLimit", false, Description: $"'{p.CursorPath}' is empty: this is the only page")
+                    : new("cursorLimit", true, Cursor: text, Description: $"next page: {p.CursorParameter}={text}");
             default:
                 var link = headers?["link"]?.GetValue<string>();
                 var next = link is null ? null : NextLink().Match(link) is { Success: true } m ? m.Groups[1].Value : null;
                 return next is null
-                    ? new JsonObject { ["kind"] = "linkHeader", ["more"] = false, ["description"] = "no Link rel=\"next\": this is the only page" }
-                    : new JsonObject { ["kind"] = "linkHeader", ["more"] = true, ["url"] = next, ["description"] = $"next page: {next}" };
+                    ? new("linkHeader", false, Description: "no Link rel=\"next\": this is the only page")
+                    : new("linkHeader", true, Url: next, Description: $"next page: {next}");
         }
     }
 
-    private static JsonObject UserJson(CollectedUser u) => new()
-    {
-        ["id"] = u.VendorId,
-        ["email"] = u.Email,
-        ["name"] = u.Name,
-        ["department"] = u.Department,
-        ["status"] = u.Status,
-        ["created"] = u.CreatedAt?.ToString("O", CultureInfo.InvariantCulture),
-        ["lastActivity"] = u.LastActivityAt?.ToString("O", CultureInfo.InvariantCulture),
-        ["application"] = u.Application,
-    };
+    private static CollectionTemplateTestUser UserOf(CollectedUser u) => new(u.VendorId, u.Email, u.Name, u.Department, u.Status,
+        u.CreatedAt?.ToString("O", CultureInfo.InvariantCulture), u.LastActivityAt?.ToString("O", CultureInfo.InvariantCulture), u.Application);
 
     private static bool TryFind(JsonNode? root, string path, out JsonNode? value, out string hint)
     {

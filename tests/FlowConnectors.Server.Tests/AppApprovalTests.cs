@@ -121,6 +121,10 @@ public sealed class AppApprovalTests(AppApprovalTests.RefusalServer refusals) : 
         ((string?)request["app"]!["id"]).ShouldBe("267");
         ((string?)request["app"]!["packageId"]).ShouldBe("{12345A78-40C1-2702-0000-000004000000}");
         ((string?)request["user"]!["userName"]).ShouldBe("username");
+        // The device, app and user are the AppApprovalDevice/App/User records the OpenAPI document names, member for member.
+        request["device"]!.AsObject().Select(m => m.Key).ShouldBe(["id", "name", "udid", "platform"]);
+        request["app"]!.AsObject().Select(m => m.Key).ShouldBe(["id", "name", "packageId", "version", "platform"]);
+        request["user"]!.AsObject().Select(m => m.Key).ShouldBe(["id", "userName", "firstName", "lastName", "email"]);
         DateTimeOffset.Parse((string)request["expiresAt"]!).ShouldBe(DateTimeOffset.Parse((string)request["requestedAt"]!).AddDays(14));
         // The documentation's "<CallbackURL>" is a placeholder, not a URL: nothing is sent, and the record says why.
         var notified = request["notified"]!.AsArray().ShouldHaveSingleItem()!;

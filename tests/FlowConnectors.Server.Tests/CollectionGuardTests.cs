@@ -1,5 +1,8 @@
 using System.Net;
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using FlowConnectors.Collection;
 
 namespace FlowConnectors.Server.Tests;
 
@@ -167,6 +170,56 @@ public sealed class CollectionGuardTests(SharedServer shared) : IClassFixture<Sh
         var (_, html) = await server.PostJsonAsync("/api/collection/templates/test",
             new { template = "slack", settings = new { token = "t" }, baseUrl = vendors.Url("html") });
         ((string)html!["problems"]![0]!["message"]!).ShouldBe("Slack answered text/html, not JSON: '<!DOCTYPE html><html><body>Sign in</body></html>'");
+    }
+
+    /// <summary>
+    /// The answer read as the typed record the OpenAPI document names: a member the record does not have fails the read,
+    /// so the bytes are what the schema describes. Also the answer as parsed, to see which members were left out.
+    /// </summary>
+    private static async Task<(CollectionTemplateTestResult Result, JsonObject Raw)> TestTemplateAsync(TestServer server, object body)
+    {
+        var response = await server.Client.PostAsync("/api/collection/templates/test",
+            new StringContent(JsonSerializer.Serialize(body), System.Text.Encoding.UTF8, "application/json"));
+        var text = await response.Content.ReadAsStringAsync();
+        ((int)response.StatusCode).ShouldBe(200, text);
+        var strict = new JsonSerializerOptions(JsonSerializerOptions.Web) { UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow, RespectNullableAnnotations = true };
+        return (JsonSerializer.Deserialize<CollectionTemplateTestResult>(text, strict).ShouldNotBeNull(), JsonNode.Parse(text)!.AsObject());
+    }
+
+    [Fact]
+    public async Task Testing_a_template_answers_the_typed_result_with_its_rows()
+    {
+        await using var vendors = await VendorsStub.StartAsync();
+        await using var server = await TestServer.StartAsync();
+
+        var (result, _) = await TestTemplateAsync(server, new { templateJson = SlackTemplate(), settings = new { token = VendorsStub.SlackToken }, baseUrl = vendors.Url("slack") });
+
+        (result.Status, result.ContentType, result.Records).ShouldBe((200, "application/json", 20));
+        result.Problems.ShouldBeEmpty();
+        result.Users.ShouldNotBeNull().Count.ShouldBe(20);
+        var first = result.Users[0];
+        (first.Id, first.Email, first.Name, first.Department, first.Application).ShouldBe(("U001", "p1@example.com", "Person 1", "Sales", "Slack"));
+        first.LastActivity.ShouldNotBeNull();
+        result.Sample!["members"]!.AsArray().Count.ShouldBe(20);
+        result.Next.ShouldNotBeNull();
+        (result.Next.Kind, result.Next.More, result.Next.Cursor, result.Next.Problem).ShouldBe(("cursorLimit", true, "c20", (string?)null));
+        result.Request.ShouldNotBeNull().Query.ToJsonString().ShouldBe("""{"limit":20}""");
+    }
+
+    [Fact]
+    public async Task Testing_a_template_whose_records_are_not_where_it_says_answers_the_problem_at_the_templates_JSON_path_and_no_rows()
+    {
+        await using var vendors = await VendorsStub.StartAsync();
+        await using var server = await TestServer.StartAsync();
+        var template = SlackTemplate();
+        template["recordsPath"] = "users";
+
+        var (result, raw) = await TestTemplateAsync(server, new { templateJson = template, settings = new { token = VendorsStub.SlackToken }, baseUrl = vendors.Url("slack") });
+
+        result.Problems.ShouldBe([new CollectionTemplateTestProblem("$.recordsPath", "no 'users' in the response; the response has: ok, members, response_metadata")]);
+        (result.Status, result.Records, result.Users, result.Next).ShouldBe((200, (int?)null, (IReadOnlyList<CollectionTemplateTestUser>?)null, (CollectionTemplateTestNext?)null));
+        // What was not reached is left out, not written as null: the designer tells them apart by absence.
+        raw.Select(m => m.Key).ShouldBe(["status", "contentType", "sample", "problems", "request"]);
     }
 
     [Fact]

@@ -1932,6 +1932,19 @@ export interface components {
             instanceId: string;
             status: string;
         };
+        AppApprovalApp: {
+            id: string;
+            name: null | string;
+            packageId: null | string;
+            version: null | string;
+            platform: null | string;
+        };
+        AppApprovalDevice: {
+            id: string;
+            name: null | string;
+            udid: null | string;
+            platform: null | string;
+        };
         AppApprovalPage: {
             items: components["schemas"]["AppApprovalResponse"][];
             /** Format: int32 */
@@ -1948,9 +1961,9 @@ export interface components {
             hubStatus: null | string;
             instanceId: string;
             instanceStatus: string;
-            device: null | components["schemas"]["JsonNode"];
-            app: null | components["schemas"]["JsonNode"];
-            user: null | components["schemas"]["JsonNode"];
+            device: null | components["schemas"]["AppApprovalDevice"];
+            app: null | components["schemas"]["AppApprovalApp"];
+            user: null | components["schemas"]["AppApprovalUser"];
             requestedAt: null | components["schemas"]["JsonNode"];
             expiresAt: null | components["schemas"]["JsonNode"];
             decidedAt: null | components["schemas"]["JsonNode"];
@@ -1962,6 +1975,13 @@ export interface components {
             notified?: unknown;
             notifyUrl?: unknown;
             error?: null | string;
+        };
+        AppApprovalUser: {
+            id: string;
+            userName: null | string;
+            firstName: null | string;
+            lastName: null | string;
+            email: null | string;
         };
         AuditEntryResponse: {
             /** Format: int64 */
@@ -2395,6 +2415,22 @@ export interface components {
             baseUrl: null | string;
             settings: components["schemas"]["CollectionTemplateSetting"][];
         };
+        CollectionTemplateTestNext: {
+            kind: string;
+            more: boolean;
+            description?: null | string;
+            problem?: null | string;
+            /** Format: int32 */
+            offset?: null | number;
+            /** Format: int32 */
+            page?: null | number;
+            cursor?: null | string;
+            url?: null | string;
+        };
+        CollectionTemplateTestProblem: {
+            path: string;
+            message: string;
+        };
         CollectionTemplateTestRequest: {
             template?: null | string;
             templateJson?: null | components["schemas"]["CollectionTemplateDocument"];
@@ -2405,45 +2441,33 @@ export interface components {
             baseUrl?: null | string;
             tokenUrl?: null | string;
         };
+        CollectionTemplateTestRequestSent: {
+            url: string;
+            query: components["schemas"]["JsonObject"];
+        };
         CollectionTemplateTestResult: {
             /** Format: int32 */
             status: number;
             contentType: null | string;
-            sample: unknown;
-            problems: {
-                path: string;
-                message: string;
-            }[];
+            sample: null | components["schemas"]["JsonNode"];
+            problems: components["schemas"]["CollectionTemplateTestProblem"][];
             /** Format: int32 */
             records?: null | number;
-            users?: null | {
-                id: string;
-                email: null | string;
-                name: null | string;
-                department: null | string;
-                status: null | string;
-                created: null | string;
-                lastActivity: null | string;
-                application: null | string;
-            }[];
-            filteredOut?: unknown[];
-            withoutId?: unknown[];
-            next?: {
-                kind: string;
-                more: boolean;
-                description?: null | string;
-                problem?: null | string;
-                /** Format: int32 */
-                offset?: null | number;
-                /** Format: int32 */
-                page?: null | number;
-                cursor?: null | string;
-                url?: null | string;
-            };
-            request?: {
-                url: string;
-                query: Record<string, unknown>;
-            };
+            users?: null | components["schemas"]["CollectionTemplateTestUser"][];
+            filteredOut?: null | components["schemas"]["JsonArray"];
+            withoutId?: null | components["schemas"]["JsonArray"];
+            next?: null | components["schemas"]["CollectionTemplateTestNext"];
+            request?: null | components["schemas"]["CollectionTemplateTestRequestSent"];
+        };
+        CollectionTemplateTestUser: {
+            id: string;
+            email: null | string;
+            name: null | string;
+            department: null | string;
+            status: null | string;
+            created: null | string;
+            lastActivity: null | string;
+            application: null | string;
         };
         ConnectionAccessResponse: {
             connectionId: string;
@@ -2825,8 +2849,12 @@ export interface components {
             flow?: null | components["schemas"]["FlowDocument"];
             pins?: null | components["schemas"]["JsonObject"];
         };
+        DropdownItem: {
+            key: components["schemas"]["JsonNode"];
+            value: components["schemas"]["JsonNode"];
+        };
         DropdownItems: {
-            items: components["schemas"]["JsonArray"];
+            items: components["schemas"]["DropdownItem"][];
         };
         DuplicateDeliveryResponse: {
             accepted: boolean;

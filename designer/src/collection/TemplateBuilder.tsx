@@ -249,7 +249,7 @@ function TestResult({ test, pick, setPick, filters, onPick, cursorMissing }: {
   const users = test.users ?? [];
   return (
     <section className="builder-test" aria-label="test result" data-testid="test-result">
-      <h4>One page: HTTP {test.status}{test.contentType ? `, ${test.contentType}` : ''}{test.records !== undefined ? `, ${test.records} records` : ''}</h4>
+      <h4>One page: HTTP {test.status}{test.contentType ? `, ${test.contentType}` : ''}{test.records != null ? `, ${test.records} records` : ''}</h4>
       {test.problems.map(p => <p key={p.path + p.message} className="field-error" data-testid="test-problem">{p.path}: {p.message}</p>)}
       {test.next && <p data-testid="test-next">{test.next.problem ?? test.next.description}</p>}
       {cursorMissing && <p className="hint">Cursor paging without a cursor path: tried as one page. Pick the cursor in the sample (Cursor path), then Test again.</p>}

@@ -2,13 +2,14 @@
 // never shown back), OAuth 2.0 sign-in through the server's redirect endpoint, Test connection. A connection's
 // status is its last test (the server tests it on creation); its secrets can be replaced in place, write-only.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { Schemas } from '../api/client';
 import type { ConnectorsApi } from './connectorsApi';
 import { connectionFields, connectionValues } from './settingsModel';
 import type { ConnectionInfo, Manifest } from './types';
 import { useCan } from '../session';
 import { ConnectionSharing } from './ConnectionSharing';
 
-type TestResult = { ok: boolean; reason?: string | null } | 'running';
+type TestResult = Schemas['ConnectionTestResult'] | 'running';
 
 export function Connections({ api, manifest, installedParameters }: { api: ConnectorsApi; manifest: Manifest; installedParameters: Manifest['connectionParameters'] }) {
   const fields = useMemo(() => connectionFields(installedParameters ?? []), [installedParameters]);

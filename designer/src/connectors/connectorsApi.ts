@@ -24,9 +24,9 @@ export interface ConnectorsApi {
   connections(): Promise<ConnectionInfo[]>;
   connection(id: string): Promise<ConnectionInfo>;
   createConnection(connector: string, name: string, values: Record<string, string>): Promise<ConnectionInfo>;
-  testConnection(id: string): Promise<{ ok: boolean; reason?: string | null }>;
-  authorize(id: string): Promise<{ authorizeUrl: string }>;
-  deauthorize(id: string): Promise<{ revoked: boolean; revokeError?: string | null }>;
+  testConnection(id: string): Promise<Schemas['ConnectionTestResult']>;
+  authorize(id: string): Promise<Schemas['AuthorizeStarted']>;
+  deauthorize(id: string): Promise<Schemas['ConnectionDeauthorized']>;
   deleteConnection(id: string): Promise<void>;
   /** Replaces values in place (secrets are write-only); the server tests the connection again when a secret changes. */
   updateConnection(id: string, values: Record<string, string>): Promise<ConnectionInfo>;

@@ -45,18 +45,19 @@ export type ConnectorSummary = Omit<Schemas['ConnectorResponse'], 'auth' | 'conn
   connectionParameters: (Omit<Schemas['ConnectorParameterResponse'], 'type'> & { type: ParameterType })[];
 };
 
-export interface ConnectorProblem {
-  file: string;
-  path: string;
-  code: string;
-  message: string;
+/**
+ * A problem of a connector file: the generated type (a save's warnings), its severity narrowed. A refused save's problem
+ * details carry the same members, optionally without severity, and CARD_INPUT_IN_USE / CARD_INPUT_RETYPED add the flow,
+ * where (draft, version n) and node that set the input: the document describes no problem details' members, so those
+ * extras are written here.
+ */
+export type ConnectorProblem = Omit<Schemas['FileProblemResponse'], 'severity'> & {
   severity?: 'error' | 'warning';
-  /** CARD_INPUT_IN_USE / CARD_INPUT_RETYPED: the flow, where (draft, version n) and node that set the input. */
   flowId?: string;
   where?: string;
   nodeId?: string;
   input?: string;
-}
+};
 
 /**
  * A connection as the caller may see it (the generated type, its string members narrowed). values is null for a
@@ -83,7 +84,8 @@ export type ConnectorCardInfo = Omit<Schemas['ConnectorCardResponse'], 'inputs' 
   card: CardJson;
 };
 
-export interface DropdownItem { key: Json; value: Json }
+/** A dynamic dropdown's item: the generated type, its key and value (any JSON a helper flow returns) as flow JSON. */
+export type DropdownItem = Omit<Schemas['DropdownItem'], 'key' | 'value'> & { key: Json; value: Json };
 
 /** A card test run inside its connector (POST …/flows/{flowId}/test); its outputs are flow JSON. */
 export type CardTestResult = Omit<Schemas['CardTestRun'], 'status' | 'outputs' | 'journal'> & {

@@ -101,6 +101,15 @@ internal static class AppApprovalEndpoints
         return true;
     }
 
+    /// <summary>
+    /// A device, app or user with the members its record has, as text (the id "" and the others null when missing): the
+    /// flow is editable, so what it stored may lack a member or hold another type, and the answer stays the record's shape.
+    /// </summary>
+    private static JsonObject? Part(JsonNode? stored, params string[] members) =>
+        stored is JsonObject o
+            ? new JsonObject(members.Select(m => KeyValuePair.Create(m, m == "id" || !JsonValues.IsNull(o[m]) ? (JsonNode?)JsonValues.ToText(o[m]) : null)))
+            : null;
+
     /// <summary>A request as the API shows it, from its instance's variables (older flow versions may lack some).</summary>
     private static JsonObject Describe(FlowInstanceState state, InstanceSummary summary, bool detailed)
     {
@@ -116,9 +125,9 @@ internal static class AppApprovalEndpoints
             ["hubStatus"] = Statuses.FirstOrDefault(s => s.Status == status).Hub,
             ["instanceId"] = state.InstanceId,
             ["instanceStatus"] = state.Status.ToString().ToLowerInvariant(),
-            ["device"] = approval?["device"]?.DeepClone(),
-            ["app"] = approval?["app"]?.DeepClone(),
-            ["user"] = approval?["user"]?.DeepClone(),
+            ["device"] = Part(approval?["device"], "id", "name", "udid", "platform"),
+            ["app"] = Part(approval?["app"], "id", "name", "packageId", "version", "platform"),
+            ["user"] = Part(approval?["user"], "id", "userName", "firstName", "lastName", "email"),
             ["requestedAt"] = approval?["requestedAt"]?.DeepClone() ?? JsonValue.Create(summary.CreatedAt),
             ["expiresAt"] = approval?["expiresAt"]?.DeepClone(),
             ["decidedAt"] = decision?["receivedAt"]?.DeepClone(),
@@ -138,9 +147,18 @@ internal static class AppApprovalEndpoints
     }
 }
 
+/// <summary>The device a request is for, as the app-approval flow stores it from Intelligence's DeviceId and DeviceProperties.</summary>
+internal sealed record AppApprovalDevice(string Id, string? Name, string? Udid, string? Platform);
+
+/// <summary>The app a request is for, from Intelligence's CatalogItem.</summary>
+internal sealed record AppApprovalApp(string Id, string? Name, string? PackageId, string? Version, string? Platform);
+
+/// <summary>The user a request is for, from Intelligence's RequestFor.</summary>
+internal sealed record AppApprovalUser(string Id, string? UserName, string? FirstName, string? LastName, string? Email);
+
 /// <summary>An app-approval request as the API shows it (the Workspace ONE Hub's statuses beside ours); the detailed view adds decision, notifications and error.</summary>
-internal sealed record AppApprovalResponse(string? RequestId, string? Status, string? HubStatus, string InstanceId, string InstanceStatus, JsonNode? Device, JsonNode? App,
-    JsonNode? User, JsonNode? RequestedAt, JsonNode? ExpiresAt, JsonNode? DecidedAt, JsonNode? DecidedBy, DateTimeOffset UpdatedAt, string? Fault,
+internal sealed record AppApprovalResponse(string? RequestId, string? Status, string? HubStatus, string InstanceId, string InstanceStatus, AppApprovalDevice? Device,
+    AppApprovalApp? App, AppApprovalUser? User, JsonNode? RequestedAt, JsonNode? ExpiresAt, JsonNode? DecidedAt, JsonNode? DecidedBy, DateTimeOffset UpdatedAt, string? Fault,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] JsonNode? Decision = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] JsonNode? Notified = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] JsonNode? NotifyUrl = null,

@@ -65,30 +65,3 @@ internal sealed record CollectionSummaryResponse(int TotalUsers, int Active30Day
 internal sealed record DepartmentCount(string Department, int Users);
 
 internal sealed record MonthCount(string Month, int Users);
-
-/// <summary>
-/// POST /api/collection/templates/test's answer, written by <see cref="TemplatePreview.Analyze"/> (and the request the
-/// test sent): the answer's status and raw sample, the problems found, and — once the records were found — the mapped
-/// users, the records the filters leave out or that have no id, and where the next page is. Members left out of the
-/// answer before the records are found default to null here.
-/// </summary>
-internal sealed record CollectionTemplateTestResult(int Status, string? ContentType, JsonNode? Sample, CollectionTemplateTestProblem[] Problems,
-    int? Records = null, CollectionTemplateTestUser[]? Users = null, JsonArray? FilteredOut = null, JsonArray? WithoutId = null,
-    CollectionTemplateTestNext? Next = null, CollectionTemplateTestRequestSent? Request = null);
-
-/// <summary>Something in the template that the answer shows to be wrong, with the template's JSON path.</summary>
-internal sealed record CollectionTemplateTestProblem(string Path, string Message);
-
-/// <summary>A record of the sample mapped as a collected user.</summary>
-internal sealed record CollectionTemplateTestUser(string Id, string? Email, string? Name, string? Department, string? Status, string? Created,
-    string? LastActivity, string? Application);
-
-/// <summary>
-/// Where the next page is: its kind (none, offsetLimit, pageNumber, cursorLimit, linkHeader), whether there is one, the
-/// offset, page, cursor or URL it starts at, and a description — or the problem that stops the paging.
-/// </summary>
-internal sealed record CollectionTemplateTestNext(string Kind, bool More, string? Description = null, string? Problem = null, int? Offset = null,
-    int? Page = null, string? Cursor = null, string? Url = null);
-
-/// <summary>The first page's request: the users URL and the query it sent.</summary>
-internal sealed record CollectionTemplateTestRequestSent(string Url, JsonObject Query);

@@ -85,7 +85,7 @@ internal static class ConnectorAuthoringEndpoints
             if (problem is not null) return problem;
             try
             {
-                return TypedResults.Ok(new DropdownItems(await runtime.Actions.LoadDropdownAsync(key, flowId, field, connectionId!, values!, ct)));
+                return TypedResults.Ok(DropdownItems.Of(await runtime.Actions.LoadDropdownAsync(key, flowId, field, connectionId!, values!, ct)));
             }
             catch (ConnectorException e) { return DynamicFailure(e); }
         }).DocumentsBody<DynamicValuesRequest>().WithName("LoadDropdown").ProducesBodyProblems().ProducesProblems(404, 409, 502);

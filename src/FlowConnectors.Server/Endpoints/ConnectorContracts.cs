@@ -32,7 +32,15 @@ internal sealed record ConnectorCardResponse(string Connector, string ConnectorN
 internal sealed record DynamicValuesRequest(string ConnectionId, JsonObject? Values = null);
 
 /// <summary>A dynamic dropdown's items: <c>[{ "key": …, "value": … }]</c>.</summary>
-internal sealed record DropdownItems(JsonArray Items);
+internal sealed record DropdownItems(DropdownItem[] Items)
+{
+    /// <summary>The helper flow's items, which the invoker has checked are objects with a key and a value (Okta's rule).</summary>
+    public static DropdownItems Of(JsonArray items) =>
+        new([.. items.Select(i => new DropdownItem(i!["key"]!.DeepClone(), i["value"]!.DeepClone()))]);
+}
+
+/// <summary>One item of a dynamic dropdown: the key a card stores and the value people see, both any JSON a helper flow returns.</summary>
+internal sealed record DropdownItem(JsonNode Key, JsonNode Value);
 
 /// <summary>The inputs a card adds for the values chosen so far.</summary>
 internal sealed record DynamicInputs(JsonArray Fields);

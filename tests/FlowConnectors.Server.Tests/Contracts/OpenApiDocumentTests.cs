@@ -60,6 +60,18 @@ public sealed class OpenApiDocumentTests(OpenApiDocumentTests.Server fixture) : 
     }
 
     [Fact]
+    public async Task Testing_a_collection_template_answers_the_CollectionTemplateTestResult_record()
+    {
+        var document = await fixture.DocumentAsync();
+        var ok = document["paths"]!["/api/collection/templates/test"]!["post"]!["responses"]!["200"]!["content"]!["application/json"]!["schema"]!;
+        ((string?)ok["$ref"]).ShouldBe("#/components/schemas/CollectionTemplateTestResult");
+        var record = document["components"]!["schemas"]!["CollectionTemplateTestResult"].ShouldNotBeNull();
+        record["properties"]!.AsObject().Select(p => p.Key).ShouldBe(["status", "contentType", "sample", "problems", "records", "users", "filteredOut", "withoutId", "next", "request"]);
+        // The members written on every answer; the others appear once the records are found.
+        record["required"]!.AsArray().Select(r => (string?)r).ShouldBe(["status", "contentType", "sample", "problems"], ignoreOrder: true);
+    }
+
+    [Fact]
     public async Task A_request_record_refuses_a_missing_required_member_naming_its_path()
     {
         var (status, problem) = await fixture.Instance.PostJsonAsync("/api/automations", new { connectionId = "gh" });

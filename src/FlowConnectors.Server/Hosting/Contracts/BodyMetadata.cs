@@ -22,22 +22,6 @@ internal static class BodyMetadata
         });
 
     /// <summary>
-    /// Describes the 200 answer as <typeparamref name="T"/>'s schema when the handler writes that JSON itself (a service's
-    /// answer built as a JSON object): it replaces the answer the handler's result type declares.
-    /// </summary>
-    public static RouteHandlerBuilder DocumentsAnswer<T>(this RouteHandlerBuilder builder) =>
-        builder.AddOpenApiOperationTransformer(async (operation, context, ct) =>
-        {
-            var schema = await Component<T>(context, ct);
-            operation.Responses ??= new OpenApiResponses();
-            operation.Responses["200"] = new OpenApiResponse
-            {
-                Description = "OK",
-                Content = new Dictionary<string, OpenApiMediaType> { ["application/json"] = new() { Schema = schema } },
-            };
-        });
-
-    /// <summary>
     /// <typeparamref name="T"/>'s schema as a component named after the record, as a typed endpoint's request and result
     /// records are, so the designer's client names it (a JSON node stays inline: it has no members to name).
     /// </summary>
