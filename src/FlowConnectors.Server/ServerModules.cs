@@ -35,11 +35,13 @@ internal static class ServerModules
         // Numbers are numbers: the web default also reads "5" as 5, which OpenAPI then declares as integer-or-string.
         services.ConfigureHttpJsonOptions(json => json.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict);
         services.AddExceptionHandler<ClientErrorHandler>();
-        services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
-        {
-            FormatMetadata.DescribeFormatMembers(document);
-            return Task.CompletedTask;
-        }));
+        services.AddOpenApi(options => options
+            .AddSchemaTransformer(OmittedMembers.NotRequiredAsync)
+            .AddDocumentTransformer((document, _, _) =>
+            {
+                FormatMetadata.DescribeFormatMembers(document);
+                return Task.CompletedTask;
+            }));
         return services;
     }
 

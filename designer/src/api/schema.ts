@@ -2498,20 +2498,20 @@ export interface components {
             id: string;
             connector: string;
             name: string;
-            values: null | {
+            values?: null | {
                 [key: string]: string;
             };
-            secretsSet: null | string[];
-            signedIn: null | boolean;
+            secretsSet?: null | string[];
+            signedIn?: null | boolean;
             status: string;
-            statusReason: null | string;
-            origin: null | string;
+            statusReason?: null | string;
+            origin?: null | string;
             /** Format: date-time */
-            lastTestedAt: null | string;
+            lastTestedAt?: null | string;
             health: string;
             /** Format: date-time */
-            tokenExpiresAt: null | string;
-            access: null | string;
+            tokenExpiresAt?: null | string;
+            access?: null | string;
         };
         ConnectionShareResponse: {
             kind: string;
@@ -2763,7 +2763,7 @@ export interface components {
             documentationUrl: null | string;
             auth: string;
             connectionParameters: components["schemas"]["ConnectorParameterResponse"][];
-            flows: null | components["schemas"]["ConnectorFlowResponse"][];
+            flows?: null | components["schemas"]["ConnectorFlowResponse"][];
         };
         ConnectorSource: {
             key: string;
@@ -2885,7 +2885,7 @@ export interface components {
         };
         ExpressionResult: {
             value: null | components["schemas"]["JsonNode"];
-            error: null | string;
+            error?: null | string;
         };
         FileProblemResponse: {
             file: null | string;

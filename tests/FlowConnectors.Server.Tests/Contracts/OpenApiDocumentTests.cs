@@ -50,6 +50,22 @@ public sealed class OpenApiDocumentTests(OpenApiDocumentTests.Server fixture) : 
     }
 
     [Fact]
+    public async Task A_member_left_out_when_it_has_no_value_is_not_required()
+    {
+        var schemas = (await fixture.DocumentAsync())["components"]!["schemas"]!;
+        static string[] Required(JsonNode schema) => [.. schema["required"]!.AsArray().Select(n => (string)n!)];
+        // The evaluator answers a value without an "error" member (and the generated client must not count on one).
+        var (status, answer) = await fixture.Instance.PostJsonAsync("/api/expressions/evaluate", new { expression = new { js = "1 + 1" } });
+        status.ShouldBe(200);
+        answer!.AsObject().Select(m => m.Key).ShouldBe(["value"]);
+        Required(schemas["ExpressionResult"]!).ShouldBe(["value"]);
+        // A connection leaves out what it does not have yet (a status reason, a token expiry, when it was last tested).
+        Required(schemas["ConnectionResponse"]!).ShouldNotContain("statusReason");
+        Required(schemas["ConnectionResponse"]!).ShouldNotContain("tokenExpiresAt");
+        Required(schemas["ConnectionResponse"]!).ShouldContain("id");
+    }
+
+    [Fact]
     public async Task The_designer_client_is_generated_from_the_current_document()
     {
         var current = Canonical(await fixture.DocumentAsync());
