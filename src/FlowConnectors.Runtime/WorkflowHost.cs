@@ -749,11 +749,16 @@ public sealed partial class WorkflowHost(
     /// </summary>
     public async Task RenewLeasesAsync(CancellationToken ct)
     {
-        var held = _running.Where(r => r.Value.Leased).Select(r => r.Key).ToList();
+        // The runs themselves, not only their instances: by the time the store answers, a run may have saved and let its lease
+        // go, and the next run of the same instance here (its resume) have taken a lease of its own, which this answer says
+        // nothing about. Stopping that one would end a healthy run as cancelled, and its save (its lease is valid) would
+        // store it so.
+        var held = _running.Where(r => r.Value.Leased).ToDictionary(r => r.Key, r => r.Value, StringComparer.Ordinal);
         if (held.Count == 0) return;
-        foreach (var lost in await instances.RenewLeasesAsync(_owner, held, clock.GetUtcNow() + options.LeaseDuration, ct))
+        foreach (var lost in await instances.RenewLeasesAsync(_owner, held.Keys, clock.GetUtcNow() + options.LeaseDuration, ct))
         {
-            if (!_running.TryGetValue(lost, out var active) || !active.Leased) continue;
+            if (!held.TryGetValue(lost, out var active) || !active.Leased) continue;
+            if (!_running.TryGetValue(lost, out var current) || !ReferenceEquals(current, active)) continue;
             logger.LogInformation("instance {Instance} ended or was taken over elsewhere; its run here stops", lost);
             active.RequestCancel();
         }
