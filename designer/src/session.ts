@@ -4,15 +4,14 @@
 // kept in localStorage, stands in for that cookie; every view and client reads both from here, and no view asks
 // for anything itself.
 import { useSyncExternalStore } from 'react';
+import type { components } from './api/schema';
 
-export interface SessionUser { id: string; userName: string; roles: string[]; setupPending: boolean }
-export interface Provider { name: string; displayName: string; url: string }
-export interface Session {
-  signedIn: boolean;
-  user?: SessionUser;
-  permissions?: string[];
-  csrfToken?: string;
-  providers: Provider[];
+export type SessionUser = components['schemas']['SessionUser'];
+export type Provider = components['schemas']['SignInProvider'];
+/** The server's /auth/session answer, and what the designer adds to it. */
+export interface Session extends Omit<components['schemas']['SessionResponse'], 'csrfToken'> {
+  /** Absent until the server has answered (the generated type says null when the server has none). */
+  csrfToken?: string | null;
   /** How the browser is signed in: the session cookie, or an API key entered in the sign-in menu. */
   via?: 'session' | 'apiKey';
   /** False until the server has answered once (views then show neither content nor a sign-in prompt). */
@@ -38,7 +37,7 @@ export function storedApiKey(): string {
 }
 
 /** The antiforgery token for the request headers of changes (POST, PUT, PATCH, DELETE). */
-export function csrfToken(): string | undefined { return current.csrfToken; }
+export function csrfToken(): string | undefined { return current.csrfToken ?? undefined; }
 
 /** The key the API clients send: the stored API key while the browser is signed in with it, else none (the cookie speaks). */
 export function apiKey(): string {

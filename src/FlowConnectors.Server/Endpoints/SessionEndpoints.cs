@@ -1,10 +1,12 @@
-using System.Security.Claims;
 using System.Text.Json.Nodes;
+using System.Security.Claims;
 using FlowConnectors.Persistence.Identity;
 using FlowConnectors.Server.Hosting;
 using FlowConnectors.Server.Hosting.Access;
+using FlowConnectors.Server.Hosting.Contracts;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 
 namespace FlowConnectors.Server.Endpoints;
@@ -27,11 +29,13 @@ internal static class SessionEndpoints
             return Results.Redirect("/");
         }).ExcludeFromDescription();
 
-        var auth = app.MapGroup("/auth").ExcludeFromDescription();
-        auth.MapGet("/session", async (HttpContext context, UserManager<FlowUser> users, IAntiforgery antiforgery, ServerOptions options) =>
-            Results.Json(await SessionAsync(context, users, antiforgery, options)));
+        var auth = app.MapGroup("/auth");
+        auth.MapGet("/session", async Task<Ok<SessionResponse>> (HttpContext context, UserManager<FlowUser> users, IAntiforgery antiforgery, ServerOptions options) =>
+            TypedResults.Ok(await SessionAsync(context, users, antiforgery, options)))
+            .WithName("GetSession").ProducesProblem(StatusCodes.Status401Unauthorized); // an API key that is not (or no longer) valid
 
-        auth.MapPost("/login", async (HttpContext context, UserManager<FlowUser> users, SignInManager<FlowUser> signIn, IAntiforgery antiforgery, ServerOptions options) =>
+        auth.MapPost("/login", async Task<Results<Ok<SessionResponse>, ProblemHttpResult>> (HttpContext context, UserManager<FlowUser> users, SignInManager<FlowUser> signIn,
+            IAntiforgery antiforgery, ServerOptions options) =>
         {
             // JSON only: a cross-site form cannot send it, so signing someone in from another site fails (login CSRF).
             var (body, problem) = await Problems.ReadJsonObjectAsync(context.Request, options.MaxBodyBytes);
@@ -50,17 +54,18 @@ internal static class SessionEndpoints
                     "too many wrong passwords: the account is locked for a while; try again later or ask an admin");
             if (!result.Succeeded) return Problems.Result(StatusCodes.Status401Unauthorized, "Sign-in failed", "wrong user name or password");
             context.User = await signIn.CreateUserPrincipalAsync(user);
-            return Results.Json(await SessionAsync(context, users, antiforgery, options));
-        });
+            return TypedResults.Ok(await SessionAsync(context, users, antiforgery, options));
+        }).DocumentsBody<SignInRequest>().WithName("SignIn").ProducesBodyProblems().ProducesProblem(StatusCodes.Status401Unauthorized);
 
-        auth.MapPost("/logout", async (SignInManager<FlowUser> signIn) =>
+        auth.MapPost("/logout", async Task<NoContent> (SignInManager<FlowUser> signIn) =>
         {
             await signIn.SignOutAsync();
-            return Results.NoContent();
-        });
+            return TypedResults.NoContent();
+        }).WithName("SignOut").ProducesProblem(StatusCodes.Status400BadRequest); // a browser's change without its antiforgery token
 
         // The owner made at first start chooses a user name and password (after opening the printed sign-in URL).
-        auth.MapPost("/setup", async (HttpContext context, UserManager<FlowUser> users, SignInManager<FlowUser> signIn, IAntiforgery antiforgery, ServerOptions options) =>
+        auth.MapPost("/setup", async Task<Results<Ok<SessionResponse>, ProblemHttpResult>> (HttpContext context, UserManager<FlowUser> users, SignInManager<FlowUser> signIn,
+            IAntiforgery antiforgery, ServerOptions options) =>
         {
             if (context.User.UserId() is not { } id || context.User.KeyIdOf() is not null || await users.FindByIdAsync(id) is not { SetupPending: true } user)
                 return Problems.Result(StatusCodes.Status409Conflict, "Nothing to set up", "only the owner made at first start, signed in through the sign-in URL, sets up an account here");
@@ -78,46 +83,32 @@ internal static class SessionEndpoints
             await users.UpdateAsync(user);
             await signIn.RefreshSignInAsync(user);
             context.User = await signIn.CreateUserPrincipalAsync(user);
-            return Results.Json(await SessionAsync(context, users, antiforgery, options));
-        });
+            return TypedResults.Ok(await SessionAsync(context, users, antiforgery, options));
+        }).DocumentsBody<SignInRequest>().WithName("SetUpAccount").ProducesBodyProblems().ProducesProblem(StatusCodes.Status409Conflict);
 
+        // Browser redirects to and from the identity provider, not an API.
         foreach (var name in app.Services.GetRequiredService<ServerOptions>().Access.Oidc.Keys)
         {
             auth.MapGet($"/oidc/{name}", () => Results.Challenge(
-                new AuthenticationProperties { RedirectUri = $"/auth/oidc/{name}/done" }, [AccessServices.OidcScheme(name)]));
+                new AuthenticationProperties { RedirectUri = $"/auth/oidc/{name}/done" }, [AccessServices.OidcScheme(name)])).ExcludeFromDescription();
             auth.MapGet($"/oidc/{name}/done", (HttpContext context, UserManager<FlowUser> users, SignInManager<FlowUser> signIn, ServerOptions options, TimeProvider clock) =>
-                OidcSignIn.CompleteAsync(context, name, options.Access.Oidc[name], users, signIn, clock));
+                OidcSignIn.CompleteAsync(context, name, options.Access.Oidc[name], users, signIn, clock)).ExcludeFromDescription();
         }
     }
 
-    private static async Task<JsonObject> SessionAsync(HttpContext context, UserManager<FlowUser> users, IAntiforgery antiforgery, ServerOptions options)
+    private static async Task<SessionResponse> SessionAsync(HttpContext context, UserManager<FlowUser> users, IAntiforgery antiforgery, ServerOptions options)
     {
-        var session = new JsonObject
-        {
-            ["signedIn"] = false,
-            ["providers"] = new JsonArray(options.Access.Oidc.Select(p => (JsonNode)new JsonObject
-            {
-                ["name"] = p.Key,
-                ["displayName"] = p.Value.DisplayName ?? p.Key,
-                ["url"] = $"/auth/oidc/{p.Key}",
-            }).ToArray()),
-        };
+        var providers = options.Access.Oidc.Select(p => new SignInProvider(p.Key, p.Value.DisplayName ?? p.Key, $"/auth/oidc/{p.Key}")).ToArray();
+        SessionUser? signedIn = null;
+        string[]? permissions = null;
         var principal = context.User;
         if (principal.UserId() is { } id && await users.FindByIdAsync(id) is { } user)
         {
-            session["signedIn"] = true;
-            session["user"] = new JsonObject
-            {
-                ["id"] = user.Id,
-                ["userName"] = user.UserName,
-                ["roles"] = new JsonArray((await users.GetRolesAsync(user)).Select(r => (JsonNode)r).ToArray()),
-                ["setupPending"] = user.SetupPending,
-            };
-            session["permissions"] = new JsonArray(AccessClaims.PermissionsOf(principal).Order(StringComparer.Ordinal).Select(p => (JsonNode)p).ToArray());
+            signedIn = new SessionUser(user.Id, user.UserName, [.. await users.GetRolesAsync(user)], user.SetupPending);
+            permissions = [.. AccessClaims.PermissionsOf(principal).Order(StringComparer.Ordinal)];
         }
         // The token is bound to who is signed in; a browser takes a fresh one after signing in.
-        session["csrfToken"] = antiforgery.GetAndStoreTokens(context).RequestToken;
-        return session;
+        return new SessionResponse(signedIn is not null, providers, signedIn, permissions, antiforgery.GetAndStoreTokens(context).RequestToken);
     }
 }
 

@@ -66,6 +66,21 @@ public sealed class OpenApiDocumentTests(OpenApiDocumentTests.Server fixture) : 
     }
 
     [Fact]
+    public async Task The_session_answer_is_the_record_the_document_describes()
+    {
+        var schemas = (await fixture.DocumentAsync())["components"]!["schemas"]!;
+        static string[] Members(JsonNode schema) => [.. schema["properties"]!.AsObject().Select(p => p.Key)];
+        var session = (await fixture.Instance.GetJsonAsync("/auth/session")).AsObject();
+        ((bool)session["signedIn"]!).ShouldBeTrue("the test client signs in with its API key");
+        session.Select(m => m.Key).ShouldBe(Members(schemas["SessionResponse"]!), ignoreOrder: true);
+        session["user"]!.AsObject().Select(m => m.Key).ShouldBe(Members(schemas["SessionUser"]!), ignoreOrder: true);
+        session["permissions"]!.AsArray().ShouldNotBeEmpty();
+        var paths = (await fixture.DocumentAsync())["paths"]!.AsObject();
+        ((string)paths["/auth/session"]!["get"]!["responses"]!["200"]!["content"]!["application/json"]!["schema"]!["$ref"]!).ShouldBe("#/components/schemas/SessionResponse");
+        ((string)paths["/auth/login"]!["post"]!["requestBody"]!["content"]!["application/json"]!["schema"]!["$ref"]!).ShouldBe("#/components/schemas/SignInRequest");
+    }
+
+    [Fact]
     public async Task The_designer_client_is_generated_from_the_current_document()
     {
         var current = Canonical(await fixture.DocumentAsync());
