@@ -464,12 +464,17 @@ public sealed class AppApprovalTests(AppApprovalTests.RefusalServer refusals) : 
         ((string?)item["user"]!["id"]).ShouldBe("15");
         item["requestedAt"].ShouldNotBeNull();
         item["expiresAt"].ShouldNotBeNull();
+        // Times and who decided are text, as the document says, whatever the editable flow stored them as.
+        foreach (var member in new[] { "requestedAt", "expiresAt" })
+            item[member]!.GetValueKind().ShouldBe(System.Text.Json.JsonValueKind.String, member);
+        DateTimeOffset.Parse((string)item["requestedAt"]!, System.Globalization.CultureInfo.InvariantCulture).ShouldBeGreaterThan(DateTimeOffset.UnixEpoch);
 
         var pending = await server.GetJsonAsync("/api/app-approvals?status=Pending");
         pending["items"]!.AsArray().Select(i => (string?)i!["requestId"]).ShouldBe(["REQ-C", "REQ-A"]);
         var rejected = await server.GetJsonAsync("/api/app-approvals?status=rejected");
         rejected["items"]!.AsArray().Select(i => (string?)i!["requestId"]).ShouldBe(["REQ-B"]);
         ((string?)rejected["items"]![0]!["decidedBy"]).ShouldBe("grace");
+        rejected["items"]![0]!["decidedAt"]!.GetValueKind().ShouldBe(System.Text.Json.JsonValueKind.String);
 
         var page = await server.GetJsonAsync("/api/app-approvals?take=1&skip=1");
         ((int)page["total"]!).ShouldBe(3);

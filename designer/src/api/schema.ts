@@ -2028,10 +2028,10 @@ export interface components {
             device: null | components["schemas"]["AppApprovalDevice"];
             app: null | components["schemas"]["AppApprovalApp"];
             user: null | components["schemas"]["AppApprovalUser"];
-            requestedAt: null | components["schemas"]["JsonNode"];
-            expiresAt: null | components["schemas"]["JsonNode"];
-            decidedAt: null | components["schemas"]["JsonNode"];
-            decidedBy: null | components["schemas"]["JsonNode"];
+            requestedAt: null | string;
+            expiresAt: null | string;
+            decidedAt: null | string;
+            decidedBy: null | string;
             /** Format: date-time */
             updatedAt: string;
             fault: null | string;

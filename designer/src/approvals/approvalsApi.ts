@@ -7,18 +7,10 @@ export type ApprovalDevice = Schemas['AppApprovalDevice'];
 export type ApprovalApp = Schemas['AppApprovalApp'];
 export type ApprovalUser = Schemas['AppApprovalUser'];
 
-/**
- * One request as the list shows it: the generated type, with the members the document types as any JSON (its times,
- * as the flow and the ServiceNow callback stored them) given their shape.
- */
-export type ApprovalItem = Omit<Schemas['AppApprovalResponse'], 'requestedAt' | 'expiresAt' | 'decidedAt' | 'decidedBy'> & {
-  requestedAt: string | null;
-  expiresAt: string | null;
-  decidedAt: string | null;
-  decidedBy: string | null;
-};
+/** One request as the list shows it (its times and who decided as the flow stored them, as text). */
+export type ApprovalItem = Schemas['AppApprovalResponse'];
 
-export type ApprovalPage = Omit<Schemas['AppApprovalPage'], 'items'> & { items: ApprovalItem[] };
+export type ApprovalPage = Schemas['AppApprovalPage'];
 
 export interface ApprovalFilter { status?: string; deviceId?: string; appId?: string; user?: string; skip?: number; take?: number }
 

@@ -110,6 +110,9 @@ internal static class AppApprovalEndpoints
             ? new JsonObject(members.Select(m => KeyValuePair.Create(m, m == "id" || !JsonValues.IsNull(o[m]) ? (JsonNode?)JsonValues.ToText(o[m]) : null)))
             : null;
 
+    /// <summary>A time or a name the flow stored, as text (null when it stored none): the flow is editable, so it may hold another type.</summary>
+    private static string? Text(JsonNode? stored) => JsonValues.IsNull(stored) ? null : JsonValues.ToText(stored);
+
     /// <summary>A request as the API shows it, from its instance's variables (older flow versions may lack some).</summary>
     private static JsonObject Describe(FlowInstanceState state, InstanceSummary summary, bool detailed)
     {
@@ -128,10 +131,10 @@ internal static class AppApprovalEndpoints
             ["device"] = Part(approval?["device"], "id", "name", "udid", "platform"),
             ["app"] = Part(approval?["app"], "id", "name", "packageId", "version", "platform"),
             ["user"] = Part(approval?["user"], "id", "userName", "firstName", "lastName", "email"),
-            ["requestedAt"] = approval?["requestedAt"]?.DeepClone() ?? JsonValue.Create(summary.CreatedAt),
-            ["expiresAt"] = approval?["expiresAt"]?.DeepClone(),
-            ["decidedAt"] = decision?["receivedAt"]?.DeepClone(),
-            ["decidedBy"] = decision?["updatedBy"]?.DeepClone(),
+            ["requestedAt"] = Text(approval?["requestedAt"]) ?? JsonSerializer.Serialize(summary.CreatedAt, JsonSerializerOptions.Web).Trim('"'),
+            ["expiresAt"] = Text(approval?["expiresAt"]),
+            ["decidedAt"] = Text(decision?["receivedAt"]),
+            ["decidedBy"] = Text(decision?["updatedBy"]),
             ["updatedAt"] = summary.UpdatedAt,
             // Why it is in Error (or why the request was refused): never a bare null beside a hidden reason.
             ["fault"] = state.Fault?.Message ?? (status == "Error" ? error : null),
@@ -158,7 +161,7 @@ internal sealed record AppApprovalUser(string Id, string? UserName, string? Firs
 
 /// <summary>An app-approval request as the API shows it (the Workspace ONE Hub's statuses beside ours); the detailed view adds decision, notifications and error.</summary>
 internal sealed record AppApprovalResponse(string? RequestId, string? Status, string? HubStatus, string InstanceId, string InstanceStatus, AppApprovalDevice? Device,
-    AppApprovalApp? App, AppApprovalUser? User, JsonNode? RequestedAt, JsonNode? ExpiresAt, JsonNode? DecidedAt, JsonNode? DecidedBy, DateTimeOffset UpdatedAt, string? Fault,
+    AppApprovalApp? App, AppApprovalUser? User, string? RequestedAt, string? ExpiresAt, string? DecidedAt, string? DecidedBy, DateTimeOffset UpdatedAt, string? Fault,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] JsonNode? Decision = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] JsonNode? Notified = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] JsonNode? NotifyUrl = null,
