@@ -58,6 +58,9 @@ public sealed class DesignerSpecs(DesignerFixture fixture) : IClassFixture<Desig
         await page.Locator(".react-flow__pane").ClickAsync(new LocatorClickOptions { Position = new Position { X = 20, Y = 300 } });
         await page.Locator("[data-testid=problems] li[data-node=setOutput1]").First.ClickAsync();
         await Assertions.Expect(page.GetByLabel("node id")).ToHaveValueAsync("setOutput1");
+        // Selecting from the problems panel centers the node with a short animation: a click while the canvas moves
+        // lands beside the node and clears the selection.
+        await FlowPage.ViewportSettledAsync(page);
 
         // Giving it a declared output name clears the error.
         await SelectNodeAsync(page, "setOutput1");
