@@ -59,6 +59,19 @@ internal sealed class MemberPath
         return TryCopy(value, limits, 0, ref size, budget, out result);
     }
 
+    /// <summary>
+    /// For <see cref="JsConvert.FromJs"/> of an object a script never touched (<see cref="LazyJsonObject"/>): its JSON
+    /// copied as that conversion builds it, counting <paramref name="size"/> from where the conversion stands (which has
+    /// already counted this object); false, with <paramref name="size"/> unchanged, when the conversion must decide.
+    /// </summary>
+    internal static bool TryCopyAt(JsonObject value, ScriptLimits limits, int depth, ref long size, out JsonNode? result)
+    {
+        var counted = size - 4;
+        if (!TryCopy(value, limits, depth, ref counted, limits.MaxResultLength, out result)) return false;
+        size = counted;
+        return true;
+    }
+
     private static bool TryCopy(JsonNode? value, ScriptLimits limits, int depth, ref long size, long budget, out JsonNode? result)
     {
         result = null;
