@@ -233,3 +233,22 @@ public sealed class LazyValueTests
     }
 }
 
+/// <summary>Copies that share parsed text (a called flow's outputs, a member path's value) are copies all the same.</summary>
+public sealed class SharedTextCopyTests
+{
+    [Fact]
+    public void A_copy_sharing_parsed_text_is_equal_and_independent()
+    {
+        const string json = """{ "s": "caf\u00e9 \"q\"", "n": 1.50, "a": [1, "x", null, { "k": true }], "o": { "2": 2, "1": 1 }, "z": null }""";
+        var source = JsonNode.Parse(json)!;
+
+        var copy = FlowConnectors.Engine.Values.JsonValues.CopySharingText(source)!;
+
+        copy.ToJsonString().ShouldBe(source.DeepClone().ToJsonString());
+        JsonNode.DeepEquals(copy, source).ShouldBeTrue();
+        copy["s"] = "changed";
+        copy["a"]!.AsArray().Add(5);
+        copy["o"]!["1"] = 9;
+        source.ToJsonString().ShouldBe(JsonNode.Parse(json)!.ToJsonString());
+    }
+}
