@@ -67,7 +67,8 @@ public static class JsonValues
     {
         if (value is JsonValue v && v.GetValueKind() == JsonValueKind.String)
         {
-            text = v.GetValue<string>();
+            // Parsed text is read from its element: GetValue<string> on it boxes the element first.
+            text = v.TryGetValue(out JsonElement element) ? element.GetString()! : v.GetValue<string>();
             return true;
         }
         text = "";
