@@ -18,23 +18,45 @@ internal static class JsConvert
     /// </summary>
     internal const int MaxInputDepth = 256;
 
-    public static JsValue ToJs(JintEngine engine, JsonNode? value) => ToJs(engine, value, 0);
+    /// <summary>
+    /// The value as JavaScript. Objects are <see cref="LazyJsonObject"/>s: their members are converted when a script
+    /// first touches them, so a script reading two fields of a large body converts those two and not the body.
+    /// How deep the value nests is checked here, over all of it, as a full conversion would.
+    /// </summary>
+    public static JsValue ToJs(JintEngine engine, JsonNode? value)
+    {
+        CheckDepth(value, 0);
+        return ToJsChecked(engine, value);
+    }
 
-    private static JsValue ToJs(JintEngine engine, JsonNode? value, int depth)
+    /// <summary>As the full conversion refused a value: the same depth bound and message, before the script runs.</summary>
+    private static void CheckDepth(JsonNode? value, int depth)
     {
         if (depth > MaxInputDepth || !System.Runtime.CompilerServices.RuntimeHelpers.TryEnsureSufficientExecutionStack())
             throw new ExpressionException($"a value nests deeper than {MaxInputDepth} levels");
         switch (value)
         {
+            case JsonObject obj:
+                for (var i = 0; i < obj.Count; i++) CheckDepth(obj.GetAt(i).Value, depth + 1);
+                break;
+            case JsonArray array:
+                for (var i = 0; i < array.Count; i++) CheckDepth(array[i], depth + 1);
+                break;
+        }
+    }
+
+    /// <summary>A value whose depth was checked: objects stay lazy, arrays are built (their objects lazy).</summary>
+    internal static JsValue ToJsChecked(JintEngine engine, JsonNode? value)
+    {
+        switch (value)
+        {
             case null:
                 return JsValue.Null;
             case JsonObject obj:
-                var target = new JsObject(engine);
-                foreach (var (key, child) in obj) target.FastSetDataProperty(key, ToJs(engine, child, depth + 1));
-                return target;
+                return new LazyJsonObject(engine, obj);
             case JsonArray array:
                 var items = new JsValue[array.Count];
-                for (var i = 0; i < items.Length; i++) items[i] = ToJs(engine, array[i], depth + 1);
+                for (var i = 0; i < items.Length; i++) items[i] = ToJsChecked(engine, array[i]);
                 return new JsArray(engine, items);
             default:
                 if (JsonValues.TryGetString(value, out var s)) return JsString.Create(s);
@@ -97,6 +119,9 @@ internal static class JsConvert
             for (uint i = 0; i < length; i++) result.Add(FromJs(array.Get(i), limits, depth + 1, ref size));
             return result;
         }
+        // Untouched by the script: its JSON, copied as this conversion would have built it (when that is sure).
+        if (value is LazyJsonObject { Untouched: { } source } && MemberPath.TryCopyAt(source, limits, depth, ref size, out var copy))
+            return copy;
         if (value is ObjectInstance obj)
         {
             if (obj is Jint.Native.Function.Function) return null;
@@ -116,6 +141,35 @@ internal static class JsConvert
         return JsonValue.Create(value.ToString());
     }
 
-    private static ExpressionException ResultTooLarge(ScriptLimits limits) =>
+    internal static ExpressionException ResultTooLarge(ScriptLimits limits) =>
         new($"the result is larger than the limit of {limits.MaxResultLength:N0} characters");
+}
+
+/// <summary>
+/// A JSON object handed to a script. Its own properties are converted from the JSON when the script first touches
+/// the object in any way that looks at them (Jint calls <see cref="Initialize"/> before every own-property read,
+/// write, delete, key listing or definition); until then it holds the JSON only. After that it is an ordinary
+/// object with the same properties, in the same order, a full conversion gives; its object members are lazy in turn.
+/// The JSON is only read, never changed: what a script does to the object stays in JavaScript.
+/// </summary>
+internal sealed class LazyJsonObject : ObjectInstance
+{
+    private JsonObject? _source;
+
+    public LazyJsonObject(JintEngine engine, JsonObject source) : base(engine) => _source = source;
+
+    /// <summary>The JSON while no own property has been looked at or changed; null after that.</summary>
+    public JsonObject? Untouched => _source;
+
+    protected override void Initialize()
+    {
+        var source = _source;
+        if (source is null) return;
+        _source = null;
+        for (var i = 0; i < source.Count; i++)
+        {
+            var (key, child) = source.GetAt(i);
+            FastSetDataProperty(key, JsConvert.ToJsChecked(_engine, child));
+        }
+    }
 }

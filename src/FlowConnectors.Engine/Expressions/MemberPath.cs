@@ -59,6 +59,19 @@ internal sealed class MemberPath
         return TryCopy(value, limits, 0, ref size, budget, out result);
     }
 
+    /// <summary>
+    /// For <see cref="JsConvert.FromJs"/> of an object a script never touched (<see cref="LazyJsonObject"/>): its JSON
+    /// copied as that conversion builds it, counting <paramref name="size"/> from where the conversion stands (which has
+    /// already counted this object); false, with <paramref name="size"/> unchanged, when the conversion must decide.
+    /// </summary>
+    internal static bool TryCopyAt(JsonObject value, ScriptLimits limits, int depth, ref long size, out JsonNode? result)
+    {
+        var counted = size - 4;
+        if (!TryCopy(value, limits, depth, ref counted, limits.MaxResultLength, out result)) return false;
+        size = counted;
+        return true;
+    }
+
     private static bool TryCopy(JsonNode? value, ScriptLimits limits, int depth, ref long size, long budget, out JsonNode? result)
     {
         result = null;
@@ -68,16 +81,24 @@ internal sealed class MemberPath
             case null:
                 return true;
             case JsonObject o:
-                var copy = new JsonObject();
-                for (var i = 0; i < o.Count; i++)
+                var count = o.Count;
+                var members = System.Buffers.ArrayPool<KeyValuePair<string, JsonNode?>>.Shared.Rent(count);
+                try
                 {
-                    var (key, child) = o.GetAt(i);
-                    if (key.Length > 0 && char.IsAsciiDigit(key[0]) || key == "__proto__") return false;
-                    if ((size += key.Length) > budget || !TryCopy(child, limits, depth + 1, ref size, budget, out var converted)) return false;
-                    copy[key] = converted;
+                    for (var i = 0; i < count; i++)
+                    {
+                        var (key, child) = o.GetAt(i);
+                        if (key.Length > 0 && char.IsAsciiDigit(key[0]) || key == "__proto__") return false;
+                        if ((size += key.Length) > budget || !TryCopy(child, limits, depth + 1, ref size, budget, out var converted)) return false;
+                        members[i] = new(key, converted);
+                    }
+                    result = JsonValues.NewObject(members, count);
+                    return true;
                 }
-                result = copy;
-                return true;
+                finally
+                {
+                    System.Buffers.ArrayPool<KeyValuePair<string, JsonNode?>>.Shared.Return(members, clearArray: true);
+                }
             case JsonArray a:
                 var items = new JsonArray();
                 for (var i = 0; i < a.Count; i++)
@@ -90,6 +111,16 @@ internal sealed class MemberPath
         }
         // As JsConvert.ToJs reads a value, and JsConvert.FromJs writes the JavaScript value back.
         var leaf = (JsonValue)value;
+        if (leaf.TryGetValue(out JsonElement element) && element.ValueKind == JsonValueKind.String
+            && System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(element) is var raw && raw.IndexOf((byte)'\\') < 0)
+        {
+            // Parsed text without escapes: its length is that of its UTF-8, and the copy shares the parsed value
+            // (its document is never disposed while a node refers to it) instead of holding a new string.
+            var length = System.Text.Encoding.UTF8.GetCharCount(raw[1..^1]);
+            if (length > limits.MaxStringLength || (size += length) > budget) return false;
+            result = JsonValue.Create(element);
+            return true;
+        }
         if (JsonValues.TryGetString(leaf, out var text))
         {
             if (text.Length > limits.MaxStringLength || (size += text.Length) > budget) return false;

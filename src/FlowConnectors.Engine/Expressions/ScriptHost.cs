@@ -5,6 +5,7 @@ using Jint;
 using JintEngine = Jint.Engine;
 using Jint.Native;
 using Jint.Native.Function;
+using Jint.Native.Object;
 using Jint.Runtime.Descriptors;
 using Jint.Runtime.Interop;
 using Jint.Runtime;
@@ -137,25 +138,14 @@ internal sealed class ScriptHost : IDisposable
                 RequestedOutcome = null;
                 return true;
             }
-            for (i = 2; i < names.Length; i++)
-            {
-                if (value is not JsonObject o) return false;
-                if (!o.TryGetPropertyValue(names[i], out var next))
-                {
-                    if (i < names.Length - 1 || !IsMissing(names[i])) return false;
-                    RequestedOutcome = null;
-                    return true;
-                }
-                value = next;
-            }
-            if (!MemberPath.TryRoundTrip(value, _limits, out result)) return false;
-            RequestedOutcome = null;
-            Interlocked.Increment(ref _pathReads);
-            return true;
+            return TryReadJson(value, names, 2, out result);
         }
         for (; i < names.Length; i++)
         {
-            if (current is not JsObject o || o.GetType() != typeof(JsObject)) return false;
+            // An object no script has looked into (its prototype still the plain one): its JSON is read as it is.
+            if (current is LazyJsonObject { Untouched: { } json } untouched)
+                return ReferenceEquals(untouched.Prototype, _engine.Intrinsics.Object.PrototypeObject) && TryReadJson(json, names, i, out result);
+            if (current is not ObjectInstance o || (o.GetType() != typeof(JsObject) && o is not LazyJsonObject)) return false;
             var property = o.GetOwnProperty(names[i]);
             if (property == PropertyDescriptor.Undefined)
             {
@@ -167,6 +157,27 @@ internal sealed class ScriptHost : IDisposable
             current = property.Value;
         }
         result = JsConvert.FromJs(current, _limits);
+        RequestedOutcome = null;
+        Interlocked.Increment(ref _pathReads);
+        return true;
+    }
+
+    /// <summary>Reads <paramref name="names"/> from <paramref name="from"/> on in JSON not yet converted, as the script would.</summary>
+    private bool TryReadJson(JsonNode? value, string[] names, int from, out JsonNode? result)
+    {
+        result = null;
+        for (var i = from; i < names.Length; i++)
+        {
+            if (value is not JsonObject o) return false;
+            if (!o.TryGetPropertyValue(names[i], out var next))
+            {
+                if (i < names.Length - 1 || !IsMissing(names[i])) return false;
+                RequestedOutcome = null;
+                return true;
+            }
+            value = next;
+        }
+        if (!MemberPath.TryRoundTrip(value, _limits, out result)) return false;
         RequestedOutcome = null;
         Interlocked.Increment(ref _pathReads);
         return true;

@@ -39,7 +39,8 @@ public sealed class FlowRunResult
     internal JsonObject RawOutputsAsJson()
     {
         var result = new JsonObject();
-        foreach (var (key, value) in State.Output) result[key] = value?.DeepClone();
+        // Parsed text is shared, not copied: the outputs are read and passed on, never changed in place.
+        foreach (var (key, value) in State.Output) result[key] = Values.JsonValues.CopySharingText(value);
         return result;
     }
 }

@@ -13,6 +13,50 @@ public static class JsonValues
 {
     public static JsonNode? Copy(JsonNode? value) => value?.DeepClone();
 
+    /// <summary>
+    /// A copy of <paramref name="value"/> for another place in the run's values: objects and arrays are new, leaves
+    /// read from parsed text share it (a <see cref="JsonNode.DeepClone"/> copies the parsed text of every such leaf
+    /// into a document of its own). Parsed documents behind the engine's values are never disposed while a value
+    /// refers to them, so sharing is safe wherever the source value itself may be kept.
+    /// </summary>
+    internal static JsonNode? CopySharingText(JsonNode? value)
+    {
+        switch (value)
+        {
+            case null:
+                return null;
+            case JsonObject o:
+                var count = o.Count;
+                var members = System.Buffers.ArrayPool<KeyValuePair<string, JsonNode?>>.Shared.Rent(count);
+                try
+                {
+                    for (var i = 0; i < count; i++)
+                    {
+                        var (key, child) = o.GetAt(i);
+                        members[i] = new(key, CopySharingText(child));
+                    }
+                    return NewObject(members, count);
+                }
+                finally
+                {
+                    System.Buffers.ArrayPool<KeyValuePair<string, JsonNode?>>.Shared.Return(members, clearArray: true);
+                }
+            case JsonArray a:
+                var items = new JsonArray();
+                for (var i = 0; i < a.Count; i++) items.Add(CopySharingText(a[i]));
+                return items;
+            default:
+                return value is JsonValue v && v.TryGetValue(out JsonElement element) ? JsonValue.Create(element) : value.DeepClone();
+        }
+    }
+
+    /// <summary>
+    /// An object of the first <paramref name="count"/> members, its dictionary made at its size at once (adding
+    /// members one by one grows it several times).
+    /// </summary>
+    internal static JsonObject NewObject(KeyValuePair<string, JsonNode?>[] members, int count) =>
+        count == members.Length ? new JsonObject(members) : new JsonObject(new ArraySegment<KeyValuePair<string, JsonNode?>>(members, 0, count));
+
     public static bool DeepEquals(JsonNode? a, JsonNode? b) => JsonNode.DeepEquals(a, b);
 
     public static bool IsNull(JsonNode? value) =>
@@ -23,7 +67,8 @@ public static class JsonValues
     {
         if (value is JsonValue v && v.GetValueKind() == JsonValueKind.String)
         {
-            text = v.GetValue<string>();
+            // Parsed text is read from its element: GetValue<string> on it boxes the element first.
+            text = v.TryGetValue(out JsonElement element) ? element.GetString()! : v.GetValue<string>();
             return true;
         }
         text = "";
