@@ -126,7 +126,7 @@ internal static class PersistenceServices
         public override InterceptionResult ConnectionOpening(DbConnection connection, ConnectionEventData eventData, InterceptionResult result)
         {
             if (connection is not Microsoft.Data.Sqlite.SqliteConnection sqlite || result.IsSuppressed) return result;
-            SqliteStaleStatements.Open(sqlite, Logger(eventData));
+            SqliteStaleStatements.Open(sqlite, eventData, Logger);
             return InterceptionResult.Suppress();
         }
 

@@ -242,7 +242,7 @@ public sealed partial class WorkflowHost(
     /// its starting state, so a retry does not run them again unnoticed.
     /// </summary>
     /// <returns>The pending error-flow start stored with the fault, if any.</returns>
-    private async Task<InboxMessage?> CreateFinishedAsync(CompiledFlow flow, FlowRunResult result, int flowVersion, string startingState)
+    private async Task<InboxMessage?> CreateFinishedAsync(CompiledFlow flow, FlowRunResult result, int flowVersion, byte[] startingState)
     {
         var errorFlow = result.State.Status == FlowStatus.Faulted ? ErrorFlowStartFor(flow, flowVersion, result.State, result.Secrets) : null;
         try
@@ -468,7 +468,9 @@ public sealed partial class WorkflowHost(
             }
 
             // 2. The run. A new instance a caller waits for is stored as running once the run outlasts VisibleAfter.
-            var startingState = stored ? null : state.ToJson();
+            // The stored form in UTF-8: without the fresh state's empty collections and no UTF-16 string, a third cheaper to take
+            // for every start, though it is read only when the run outlasts VisibleAfter or its save fails.
+            var startingState = stored ? null : state.ToStoredUtf8Json();
             active.Ran = true;
             // A resume's caller (the inbox worker, the scheduler) waits for it anyway: it runs on that thread, with no hop to the pool
             // while it holds a run slot (the engine still yields after InlineSlice).

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using FlowConnectors.Persistence.Data;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using SQLitePCL;
@@ -36,6 +37,43 @@ public sealed class SqliteStaleStatementTests : StoreTestBase<SqliteTestDatabase
         raw.sqlite3_stmt_busy(stale).ShouldBe(0, "the statement left running was reset");
         await second.DisposeAsync();
         await first.DisposeAsync();
+        stale.Dispose();
+    }
+
+    [Fact]
+    public async Task An_open_asks_for_its_logger_only_when_it_has_to_recover()
+    {
+        string connectionString;
+        await using (var db = OpenDb())
+        {
+            connectionString = db.Database.GetDbConnection().ConnectionString;
+            SqliteConnection.ClearPool((SqliteConnection)db.Database.GetDbConnection());
+        }
+        var asked = 0;
+        Microsoft.Extensions.Logging.ILogger Ask(int _)
+        {
+            asked++;
+            return Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+        }
+        SqliteConnection Opened()
+        {
+            var connection = new SqliteConnection(connectionString);
+            connection.CreateCollation("EF_DECIMAL", (x, y) => string.CompareOrdinal(x, y));
+            SqliteStaleStatements.Open(connection, 0, Ask);
+            return connection;
+        }
+
+        using (Opened()) { }
+        asked.ShouldBe(0, "a plain open resolves no logger");
+
+        var stale = LeaveRunningStatement(connectionString);
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        using var first = Opened();
+        using var second = Opened();
+        raw.sqlite3_stmt_busy(stale).ShouldBe(0, "the statement left running was reset");
+        asked.ShouldBe(1, "the recovery logs its warning");
         stale.Dispose();
     }
 

@@ -79,6 +79,12 @@ public sealed class HookIngressTests
         status.ShouldBe(202);
         var id = (string)body!["instanceId"]!;
         ((string?)(await server.GetJsonAsync($"/api/instances/{id}"))["status"]).ShouldBe("running");
+        // What was stored when the run outlasted the wait is its starting state (kept aside at the start, read back here):
+        // the request as trigger payload, the trigger node queued, no node run yet.
+        var starting = (await server.Services.GetRequiredService<FlowConnectors.Runtime.IInstanceStore>().GetAsync(id)).ShouldNotBeNull().State;
+        ((int?)starting.TriggerPayload!["body"]!["order"]).ShouldBe(1);
+        starting.Queue.Select(w => w.NodeId).ShouldBe(["hook"]);
+        starting.NodeOutputs.ShouldBeEmpty();
         release.SetResult();
         var done = await TestServer.EventuallyAsync(() => server.GetJsonAsync($"/api/instances/{id}"), i => (string?)i["status"] == "finished", "the slow run finishing");
         ((string?)done["outputs"]!["echo"]).ShouldBe("late");

@@ -25,8 +25,11 @@ internal static class SqliteStaleStatements
     public static bool IsCause(Exception e) =>
         e is SqliteException { SqliteErrorCode: Busy } && e.Message.Contains("due to active statements", StringComparison.Ordinal);
 
-    /// <summary>Opens <paramref name="connection"/>, recovering once from a handle with stale running statements.</summary>
-    public static void Open(SqliteConnection connection, ILogger logger)
+    /// <summary>
+    /// Opens <paramref name="connection"/>, recovering once from a handle with stale running statements. The logger is
+    /// asked for only on that path: resolving it costs a service lookup on every open (every webhook request opens).
+    /// </summary>
+    public static void Open<TState>(SqliteConnection connection, TState state, Func<TState, ILogger> logger)
     {
         try
         {
@@ -34,7 +37,7 @@ internal static class SqliteStaleStatements
         }
         catch (Exception e) when (IsCause(e))
         {
-            Recover(connection, e, logger);
+            Recover(connection, e, logger(state));
             connection.Open();
         }
     }

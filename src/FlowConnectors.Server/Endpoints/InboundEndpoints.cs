@@ -6,6 +6,7 @@ using FlowConnectors.Engine.Runtime;
 using FlowConnectors.Engine.Values;
 using FlowConnectors.Persistence;
 using FlowConnectors.Server.Hosting;
+using FlowConnectors.Server.Hosting.Access;
 using FlowConnectors.Server.Hosting.Contracts;
 using FlowConnectors.Server.Runtime;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -20,7 +21,7 @@ internal static class InboundEndpoints
 {
     public static void Map(WebApplication app)
     {
-        app.Map("/hooks/{**path}", HookAsync);
+        app.Map("/hooks/{**path}", HookAsync).WithMetadata(AnonymousHook.Marker);
         // Vendors and waiting flows send JSON of their own shape: the body is described as a free-form object.
         app.MapPost("/callbacks/{token}", CallbackAsync)
             .WithTags("Inbound")

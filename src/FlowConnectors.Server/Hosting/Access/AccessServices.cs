@@ -112,13 +112,40 @@ internal static class AccessServices
 
     public static string OidcScheme(string provider) => "oidc-" + provider;
 
-    /// <summary>After routing, before the endpoints: who is calling, the audit record, the CSRF check, the policy, then the caller's rights on the connection a route names.</summary>
+    /// <summary>
+    /// After routing, before the endpoints: who is calling, the audit record, the CSRF check, the policy, then the caller's
+    /// rights on the connection a route names. A request routed to an HTTP endpoint trigger (<c>/hooks/…</c>) skips them:
+    /// it is anonymous and checked by its own auth (<c>HookAuth</c>), and each of them passes such a request untouched
+    /// (audit, CSRF, the policy and connection rights act on /api and /auth only), so running them cost CPU for nothing;
+    /// skipping authentication also keeps a vendor's headers from being taken as a user's key or session.
+    /// </summary>
     public static void Use(WebApplication app)
     {
-        app.UseAuthentication();
-        app.UseMiddleware<AuditMiddleware>();
-        app.UseMiddleware<CsrfCheck>();
-        app.UseAuthorization();
-        app.UseMiddleware<ConnectionRightsCheck>();
+        app.UseWhen(context => !AnonymousHook.IsRoutedTo(context), checks =>
+        {
+            checks.UseAuthentication();
+            checks.UseMiddleware<AuditMiddleware>();
+            checks.UseMiddleware<CsrfCheck>();
+            checks.UseAuthorization();
+            checks.UseMiddleware<ConnectionRightsCheck>();
+        });
+        // UseAuthentication and UseAuthorization mark only the branch's copy of the properties; unmarked, WebApplication
+        // would add both again at the start of the pipeline, for every request (AnonymousHookTests catch that).
+        var properties = ((IApplicationBuilder)app).Properties;
+        properties[AuthenticationMiddlewareSetKey] = true;
+        properties[AuthorizationMiddlewareSetKey] = true;
     }
+
+    private const string AuthenticationMiddlewareSetKey = "__AuthenticationMiddlewareSet";
+    private const string AuthorizationMiddlewareSetKey = "__AuthorizationMiddlewareSet";
+}
+
+/// <summary>Marks the endpoint of HTTP endpoint triggers, which is anonymous and does its own auth (see <see cref="AccessServices.Use"/>).</summary>
+internal sealed class AnonymousHook
+{
+    public static readonly AnonymousHook Marker = new();
+
+    private AnonymousHook() { }
+
+    public static bool IsRoutedTo(HttpContext context) => context.GetEndpoint()?.Metadata.GetMetadata<AnonymousHook>() is not null;
 }
