@@ -351,7 +351,8 @@ internal sealed class EfInstanceStore(IDbContextFactory<FlowConnectorsDbContext>
             .FirstOrDefaultAsync(ct);
         if (row is null) return null;
         if (row.BookmarkId is not null && row.DataJson is null) return BookmarkCheck.Of((await GetAsync(instanceId, ct))?.State, hash);
-        return new BookmarkCheck(Enum.Parse<FlowStatus>(row.Status), row.BookmarkId is not null, row.DataJson is null ? null : StoreJson.Read(row.DataJson));
+        return new BookmarkCheck(Enum.Parse<FlowStatus>(row.Status), row.BookmarkId is not null, row.DataJson is null ? null : StoreJson.Read(row.DataJson),
+            row.BookmarkId);
     }
 
     public async Task<bool> TryAcquireLeaseAsync(string instanceId, string owner, DateTimeOffset now, TimeSpan duration, CancellationToken ct = default,
