@@ -10,9 +10,9 @@ namespace FlowConnectors.Runtime.Tests;
 /// (<see cref="BackgroundWorkers.StoreAndResumeAsync"/>), without a claim pass or a lookup by hash; stored first, so a
 /// process that dies before the resume leaves it for the next one.
 /// </summary>
-public sealed class CallbackHandoverTests(RuntimeFixture runtime) : IClassFixture<RuntimeFixture>, IAsyncLifetime
+public sealed class CallbackHandoverTests(CallbackHandoverTests.RunningWorkers fixture) : IClassFixture<CallbackHandoverTests.RunningWorkers>
 {
-    private const string Ask = """
+    internal const string Ask = """
         { "format": 1, "id": "ask", "outputs": [ { "name": "answer", "type": "string" } ],
           "nodes": [ { "id": "cb", "type": "CreateCallback", "inputs": {} },
                      { "id": "wait", "type": "WaitForCallback", "inputs": { "token": { "js": "nodes.cb.token" } } },
@@ -20,16 +20,29 @@ public sealed class CallbackHandoverTests(RuntimeFixture runtime) : IClassFixtur
           "connections": [ { "from": "cb:done", "to": "wait" }, { "from": "wait:received", "to": "out" } ] }
         """;
 
-    private BackgroundWorkers Workers => runtime.Services.GetRequiredService<BackgroundWorkers>();
-    private IInboxStore Inbox => runtime.Services.GetRequiredService<IInboxStore>();
-
-    public async Task InitializeAsync()
+    /// <summary>The runtime with its background workers running (started once: a stopped worker does not start again).</summary>
+    public sealed class RunningWorkers : IAsyncLifetime
     {
-        await runtime.PublishAsync(Ask);
-        await Workers.StartAsync(CancellationToken.None);
+        public RuntimeFixture Runtime { get; } = new();
+        internal BackgroundWorkers Background => Runtime.Services.GetRequiredService<BackgroundWorkers>();
+
+        public async Task InitializeAsync()
+        {
+            await Runtime.InitializeAsync();
+            await Runtime.PublishAsync(Ask);
+            await Background.StartAsync(CancellationToken.None);
+        }
+
+        public async Task DisposeAsync()
+        {
+            await Background.StopAsync(CancellationToken.None);
+            await Runtime.DisposeAsync();
+        }
     }
 
-    public Task DisposeAsync() => Workers.StopAsync(CancellationToken.None);
+    private RuntimeFixture Runtime => fixture.Runtime;
+    private BackgroundWorkers Workers => fixture.Background;
+    private IInboxStore Inbox => Runtime.Services.GetRequiredService<IInboxStore>();
 
     [Fact]
     public async Task A_callback_handed_over_as_it_is_stored_resumes_its_instance_once_and_a_second_one_for_the_spent_bookmark_waits()
@@ -47,21 +60,21 @@ public sealed class CallbackHandoverTests(RuntimeFixture runtime) : IClassFixtur
         // waits like any callback without a bookmark, resuming nothing.
         var again = await Workers.StoreAndResumeAsync(Callback(bookmark, "no"), instanceId, bookmark.Id);
         (await WaitForMessageAsync(again, m => m.Status == InboxStatus.Waiting)).InstanceId.ShouldBeNull();
-        var after = (await runtime.Instances.GetAsync(instanceId))!;
+        var after = (await Runtime.Instances.GetAsync(instanceId))!;
         ((string?)after.State.Output["answer"]).ShouldBe("yes");
-        (await runtime.Instances.GetJournalAsync(instanceId)).Count(e => e.NodeId == "out").ShouldBe(1);
+        (await Runtime.Instances.GetJournalAsync(instanceId)).Count(e => e.NodeId == "out").ShouldBe(1);
     }
 
     [Fact]
     public async Task A_callback_stored_claimed_by_a_process_that_died_before_resuming_it_is_resumed_by_the_next_one()
     {
         var (instanceId, bookmark) = await SuspendedAsync();
-        var identity = runtime.Services.GetRequiredService<NodeIdentity>();
+        var identity = Runtime.Services.GetRequiredService<NodeIdentity>();
         // What the endpoint of this node's previous process stored, claimed for itself, before it died.
         var id = await Inbox.AddAsync(Callback(bookmark, "late") with { ClaimedBy = identity.NodeId + "/dead", ClaimedUntil = DateTimeOffset.UtcNow.AddHours(1) });
 
         // The node starts again: it takes back what its previous process held, and its workers resume it.
-        await runtime.Host.ReclaimLeasesAsync();
+        await Runtime.Host.ReclaimLeasesAsync();
         Workers.Wake();
 
         var done = await WaitForAsync(instanceId, s => s.State.Status == FlowStatus.Finished);
@@ -71,7 +84,7 @@ public sealed class CallbackHandoverTests(RuntimeFixture runtime) : IClassFixtur
 
     private async Task<(string InstanceId, Bookmark Bookmark)> SuspendedAsync()
     {
-        var started = await runtime.Host.StartAsync("ask", null, null, new RunOptions(), TimeSpan.FromSeconds(30), CancellationToken.None);
+        var started = await Runtime.Host.StartAsync("ask", null, null, new RunOptions(), TimeSpan.FromSeconds(30), CancellationToken.None);
         var suspended = await WaitForAsync(started.InstanceId, s => s.State.Status == FlowStatus.Suspended);
         return (started.InstanceId, suspended.State.Bookmarks.ShouldHaveSingleItem());
     }
@@ -89,7 +102,7 @@ public sealed class CallbackHandoverTests(RuntimeFixture runtime) : IClassFixtur
         var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(60);
         while (true)
         {
-            if (await runtime.Instances.GetAsync(instanceId) is { } stored && condition(stored) && stored.LeaseOwner is null) return stored;
+            if (await Runtime.Instances.GetAsync(instanceId) is { } stored && condition(stored) && stored.LeaseOwner is null) return stored;
             if (DateTimeOffset.UtcNow > deadline) throw new TimeoutException($"instance {instanceId} did not reach the expected state");
             await Task.Delay(20);
         }
