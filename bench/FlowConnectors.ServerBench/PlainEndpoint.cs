@@ -31,7 +31,9 @@ internal static class PlainEndpoint
             await command.ExecuteNonQueryAsync();
         }
 
-        var builder = WebApplication.CreateBuilder(args);
+        // No configuration reload: its file watcher covers the current folder (with everything written below it, the
+        // server's SQLite files among them when the benchmark runs from /tmp), and spent CPU on every write there.
+        var builder = WebApplication.CreateBuilder(["--hostBuilder:reloadConfigOnChange=false", .. args]);
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
         var app = builder.Build();

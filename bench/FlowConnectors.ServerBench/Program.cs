@@ -126,19 +126,22 @@ try
     // 4. Resumes through callback URLs.
     using var api = new HttpClient(handler, disposeHandler: false) { BaseAddress = serverAddress, Timeout = TimeSpan.FromSeconds(30) };
     api.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
+    // Callback URLs are posted as a vendor posts them: the token is the credential, there is no API key to check.
+    using var callbacks = new HttpClient(handler, disposeHandler: false) { Timeout = TimeSpan.FromSeconds(30) };
     var rows = new Rows(dataFolder);
     // Generous: a loaded machine starts a few hundred instances a second.
     var limit = TimeSpan.FromSeconds(Math.Max(60, instanceCount / 20));
     var resumesOk = true;
     if (phases.Contains("resume"))
     {
-        var resumes = await ResumeBench.RunAsync(api, rows, instanceCount, connections, limit);
+        var resumes = await ResumeBench.RunAsync(api, callbacks, rows, instanceCount, connections, limit);
         Console.WriteLine($"resume   {resumes.Instances} instances of resume.flow.json (CreateCallback → SetOutput callbackUrl → WaitForCallback → Return), started with POST /api/flows/resume/run mode=async");
         Console.WriteLine($"         start POSTs {resumes.StartPosts.TotalSeconds:F2} s ({resumes.Instances / resumes.StartPosts.TotalSeconds:F0}/s); all suspended after {resumes.UntilSuspended.TotalSeconds:F2} s " +
                           $"({resumes.Instances / resumes.UntilSuspended.TotalSeconds:F0} instances/s started and suspended)");
         Console.WriteLine($"         callback POSTs (202, stored in the inbox) {resumes.CallbackPosts.TotalSeconds:F2} s ({resumes.Instances / resumes.CallbackPosts.TotalSeconds:F0}/s)");
         Console.WriteLine($"         all finished after {resumes.UntilFinished.TotalSeconds:F2} s: {resumes.ResumesPerSecond:F0} resumes/s end to end " +
                           $"(finished {resumes.Finished}, faulted {resumes.Faulted}, errors: start {resumes.StartErrors}, callback {resumes.CallbackErrors}; decision output \"{resumes.Decision}\"; polled every 100 ms)");
+        Console.WriteLine($"         CPU from the first callback POST to the last resume: {resumes.ResumeCpu.TotalSeconds:F2} s, {resumes.ResumeCpu.TotalMilliseconds * 1000 / Math.Max(1, resumes.Finished):F0} µs per resume (this process: client and server)");
         if (resumes.FirstError is not null) Console.WriteLine($"         first error: {resumes.FirstError}");
         Console.WriteLine($"         target ≥ 3,000 resumes/s: {(resumes.ResumesPerSecond >= 3000 ? "met" : $"NOT met ({3000 / resumes.ResumesPerSecond:F1}× short)")}; load average {LoadAverage()}");
         Console.WriteLine();

@@ -9,7 +9,7 @@ namespace FlowConnectors.ServerBench;
 /// <summary>Figures of the resume phase.</summary>
 internal sealed record ResumeResult(
     int Instances, TimeSpan StartPosts, TimeSpan UntilSuspended, TimeSpan CallbackPosts, TimeSpan UntilFinished,
-    int StartErrors, int CallbackErrors, int Finished, int Faulted, string? Decision, string? FirstError)
+    int StartErrors, int CallbackErrors, int Finished, int Faulted, string? Decision, string? FirstError, TimeSpan ResumeCpu)
 {
     public double ResumesPerSecond => Finished / UntilFinished.TotalSeconds;
 }
@@ -24,7 +24,7 @@ internal static class ResumeBench
     // reading connection) are CPU the server loses: every 25 ms took a large share of it on a loaded machine (perf, 2026-12-03).
     private static readonly TimeSpan PollEvery = TimeSpan.FromMilliseconds(100);
 
-    public static async Task<ResumeResult> RunAsync(HttpClient api, Rows rows, int count, int connections, TimeSpan limit)
+    public static async Task<ResumeResult> RunAsync(HttpClient api, HttpClient callbacks, Rows rows, int count, int connections, TimeSpan limit)
     {
         string? firstError = null;
         void Fail(string error) => Interlocked.CompareExchange(ref firstError, error, null);
@@ -66,13 +66,16 @@ internal static class ResumeBench
         if (urls.Any(u => !u.StartsWith("http://127.0.0.1:", StringComparison.Ordinal)))
             throw new InvalidOperationException("a callback URL is not on 127.0.0.1");
 
-        // 4. Post every callback URL (no API key: the token is the credential) and wait until all are finished.
+        // 4. Post every callback URL (without the API key, as a vendor does: the token is the credential) and wait until all are finished.
         var callbackErrors = 0;
         clock.Restart();
+        // CPU of this process (client, server and the runtime's own threads: JIT, GC) from the first callback POST to the last
+        // resume: what a loaded machine's neighbours change least.
+        var cpuAtPosts = Process.GetCurrentProcess().TotalProcessorTime;
         await LoadGenerator.ForEachAsync(urls.ToList(), connections, async url =>
         {
             using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = Json("""{"decision":"approved"}""") };
-            using var response = await api.SendAsync(request);
+            using var response = await callbacks.SendAsync(request);
             var text = await response.Content.ReadAsStringAsync();
             if (response.StatusCode != HttpStatusCode.Accepted)
             {
@@ -89,6 +92,7 @@ internal static class ResumeBench
             await Task.Delay(PollEvery);
         }
         var untilFinished = clock.Elapsed;
+        var resumeCpu = Process.GetCurrentProcess().TotalProcessorTime - cpuAtPosts;
         finished = (int)await rows.CountAsync("resume", "Finished");
         faulted = (int)await rows.CountAsync("resume", "Faulted");
 
@@ -96,7 +100,7 @@ internal static class ResumeBench
         if (!ids.IsEmpty)
             decision = (string?)JsonNode.Parse(await api.GetStringAsync($"/api/instances/{ids.First()}"))!["outputs"]?["decision"];
         return new ResumeResult(ids.Count, startPosts, untilSuspended, callbackPosts, untilFinished, startErrors, callbackErrors,
-            finished, faulted, decision, firstError);
+            finished, faulted, decision, firstError, resumeCpu);
     }
 
     private static StringContent Json(string text) => new(text, Encoding.UTF8, "application/json");

@@ -35,6 +35,12 @@ public sealed class BackgroundWorkers(
     /// commits full) while stimuli of one hash wait for each other; few enough that other nodes find the rest unclaimed.
     /// </summary>
     private static readonly int InboxClaimBatch = InboxParallelism * 4;
+    /// <summary>
+    /// Stimuli in hand at most, with those handed over as they are stored (<see cref="StoreAndResumeAsync"/>): a burst of
+    /// callbacks arrives faster than it resumes, and one stored unclaimed instead costs a claim and a lookup by hash later.
+    /// A few seconds of resumes, far within a claim's time (the lease duration), so none runs out while it waits here.
+    /// </summary>
+    private static readonly int HandOverLimit = InboxClaimBatch * 4;
     private readonly SemaphoreSlim _wake = new(0);
     /// <summary>Stimuli claimed and not done with yet, the run slots they share, and the last one of each stimulus hash.</summary>
     private int _inFlight;
@@ -43,6 +49,7 @@ public sealed class BackgroundWorkers(
     private readonly Dictionary<string, Task> _tails = new(StringComparer.Ordinal);
     private readonly AsyncIdle _idle = new();
     private volatile bool _stopping;
+    private volatile bool _started;
 
     /// <summary>Asks for a pass now (a stimulus was just stored).</summary>
     public void Wake()
@@ -50,11 +57,65 @@ public sealed class BackgroundWorkers(
         if (_wake.CurrentCount == 0) _wake.Release();
     }
 
+    /// <summary>
+    /// Stores a stimulus for one bookmark its caller has just found (a callback) and resumes it here, without a claim
+    /// pass and without the lookup by hash: the message is stored claimed by this process, so no worker claims it
+    /// meanwhile. It is as safe as any stored stimulus: on disk before this returns; if this process dies before the
+    /// save that marks it processed, its claim is released when the node starts again (or runs out) and a worker
+    /// resumes it then. Stimuli of one hash still go one after the other in the order they were stored. While this
+    /// node stops, or already has a full window of stimuli in hand, the message is stored unclaimed for the workers.
+    /// </summary>
+    /// <returns>The message's inbox id.</returns>
+    public async Task<long> StoreAndResumeAsync(InboxMessage message, string instanceId, string bookmarkId, CancellationToken ct = default)
+    {
+        if (!TryReserve())
+        {
+            var stored = await inbox.AddAsync(message, ct);
+            Wake();
+            return stored;
+        }
+        long id;
+        try
+        {
+            message = message with { ClaimedBy = host.LeaseOwner, ClaimedUntil = clock.GetUtcNow() + options.LeaseDuration };
+            id = await inbox.AddAsync(message, ct);
+        }
+        catch
+        {
+            Done();
+            throw;
+        }
+        Schedule(message with { Id = id }, (instanceId, bookmarkId), reserved: true);
+        return id;
+    }
+
+    /// <summary>Counts a stimulus in flight before it is stored, if there is room and the workers run.</summary>
+    private bool TryReserve()
+    {
+        lock (_tails)
+        {
+            if (!_started || _stopping || _inFlight >= HandOverLimit) return false;
+            if (Interlocked.Increment(ref _inFlight) == 1) _idle.Reset();
+            return true;
+        }
+    }
+
+    /// <summary>A stimulus in flight is done with (processed, handed back, or never stored).</summary>
+    private void Done()
+    {
+        lock (_tails)
+        {
+            if (Interlocked.Decrement(ref _inFlight) == 0) _idle.Set();
+        }
+        if (_roomFreed.CurrentCount == 0) _roomFreed.Release();
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // Leases are renewed well before they run out, on their own timer: a long inbox pass must not let them lapse.
         _ = Task.Run(() => RenewLeasesAsync(stoppingToken), CancellationToken.None);
         using var subscription = queue.SubscribeToWork(Wake);
+        _started = true;
         await Guard(() => host.RestoreMissingTimersAsync(stoppingToken), "restoring missing timers");
         await RecoverAsync(stoppingToken);
         try
@@ -111,20 +172,20 @@ public sealed class BackgroundWorkers(
     /// others' instead of queueing behind them (SQLite still commits one writer at a time). Two messages that reach
     /// the same instance through different hashes are safe: the second finds it busy and is retried.
     /// </summary>
-    private void Schedule(InboxMessage message)
+    private void Schedule(InboxMessage message, (string InstanceId, string BookmarkId)? target = null, bool reserved = false)
     {
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         Task previous;
         lock (_tails)
         {
-            if (Interlocked.Increment(ref _inFlight) == 1) _idle.Reset();
+            if (!reserved && Interlocked.Increment(ref _inFlight) == 1) _idle.Reset();
             previous = _tails.GetValueOrDefault(message.Hash) ?? Task.CompletedTask;
             _tails[message.Hash] = done.Task;
         }
-        _ = ProcessAfterAsync(previous, message, done);
+        _ = ProcessAfterAsync(previous, message, target, done);
     }
 
-    private async Task ProcessAfterAsync(Task previous, InboxMessage message, TaskCompletionSource done)
+    private async Task ProcessAfterAsync(Task previous, InboxMessage message, (string InstanceId, string BookmarkId)? target, TaskCompletionSource done)
     {
         try
         {
@@ -133,7 +194,7 @@ public sealed class BackgroundWorkers(
             try
             {
                 // Stopping: what has not started is handed back with its claim.
-                if (!_stopping) await Guard(() => host.ProcessInboxMessageAsync(message), $"inbox message {message.Id}");
+                if (!_stopping) await Guard(() => host.ProcessInboxMessageAsync(message, target), $"inbox message {message.Id}");
             }
             finally
             {
@@ -146,9 +207,8 @@ public sealed class BackgroundWorkers(
             lock (_tails)
             {
                 if (_tails.TryGetValue(message.Hash, out var tail) && tail == done.Task) _tails.Remove(message.Hash);
-                if (Interlocked.Decrement(ref _inFlight) == 0) _idle.Set();
             }
-            if (_roomFreed.CurrentCount == 0) _roomFreed.Release();
+            Done();
         }
     }
 

@@ -73,16 +73,17 @@ public sealed record BookmarkMatch(string InstanceId, string BookmarkId, string 
 
 /// <summary>
 /// What a stimulus for one bookmark hash finds at one instance (<see cref="IInstanceStore.CheckBookmarkAsync"/>): the instance's
-/// status, whether one of its bookmarks has that hash, and that bookmark's private data (<see cref="Bookmark.Data"/>).
+/// status, whether one of its bookmarks has that hash, and that bookmark's private data (<see cref="Bookmark.Data"/>) and id
+/// (null when the store does not say: the stimulus then goes through the inbox worker's lookup).
 /// </summary>
-public sealed record BookmarkCheck(FlowStatus Status, bool Waiting, JsonNode? Data)
+public sealed record BookmarkCheck(FlowStatus Status, bool Waiting, JsonNode? Data, string? BookmarkId = null)
 {
     /// <summary>The check read from a stored instance's state (null when there is none).</summary>
     public static BookmarkCheck? Of(FlowInstanceState? state, string hash)
     {
         if (state is null) return null;
         var bookmark = state.Bookmarks.Find(b => b.Hash == hash);
-        return new BookmarkCheck(state.Status, bookmark is not null, bookmark?.Data);
+        return new BookmarkCheck(state.Status, bookmark is not null, bookmark?.Data, bookmark?.Id);
     }
 }
 
@@ -217,6 +218,12 @@ public sealed record InboxMessage
     public int Attempts { get; init; }
     public string? Error { get; init; }
     public string? InstanceId { get; init; }
+    /// <summary>
+    /// Stored already claimed by this process (run queue owner) until <see cref="ClaimedUntil"/>: the node that stored it
+    /// processes it at once, and other workers take it only if that claim runs out (the node died) or is handed back.
+    /// </summary>
+    public string? ClaimedBy { get; init; }
+    public DateTimeOffset? ClaimedUntil { get; init; }
 }
 
 /// <summary>Deliveries and callbacks, stored before the endpoint answers 202, then processed.</summary>

@@ -612,13 +612,14 @@ public sealed partial class WorkflowHost(
     /// <see cref="RuntimeOptions.MaxDeliveryAttempts"/> the message is dead-lettered with its reason
     /// (<c>GET /api/inbox/dead-letters</c>) instead of being tried forever.
     /// </summary>
-    public async Task ProcessInboxMessageAsync(InboxMessage message)
+    /// <param name="target">The one bookmark the stimulus resumes, when whoever stored it has just found it (a callback): no lookup by hash.</param>
+    public async Task ProcessInboxMessageAsync(InboxMessage message, (string InstanceId, string BookmarkId)? target = null)
     {
         try
         {
             if (message.Kind == "webhook") await ProcessWebhookAsync(message);
             else if (message.Kind == ErrorFlowKind) await ProcessErrorFlowStartAsync(message);
-            else await DeliverStimulusAsync(message);
+            else await DeliverStimulusAsync(message, target);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -635,12 +636,29 @@ public sealed partial class WorkflowHost(
     /// nobody waits for is kept for <see cref="RuntimeOptions.EventRetention"/>. A callback resumes its one
     /// instance. An instance busy at that moment gets its own copy of the event, retried until it is free.
     /// </summary>
-    private async Task DeliverStimulusAsync(InboxMessage message)
+    private async Task DeliverStimulusAsync(InboxMessage message, (string InstanceId, string BookmarkId)? target = null)
     {
         if (StimulusCheck.Problem(message.Payload, options.MaxPayloadDepth, options.MaxPayloadBytes) is { } problem)
         {
             await inbox.SetStatusAsync(message.Id, InboxStatus.DeadLettered, $"refused: {problem.Message} ({problem.Path})", null);
             return;
+        }
+        if (target is { } known && message.Kind != EventStimulus.BookmarkName)
+        {
+            // A callback stored by this node with the bookmark it found: resumed without the lookup, acknowledged by the save.
+            var (resumed, busyNow, acknowledgedNow) = await ExecuteAsync(known.InstanceId, (known.BookmarkId, message.Payload?.DeepClone()), message.Id);
+            if (acknowledgedNow) return;
+            if (busyNow)
+            {
+                await inbox.SetStatusAsync(message.Id, InboxStatus.Pending, null, null);
+                return;
+            }
+            if (resumed is not null)
+            {
+                await inbox.SetStatusAsync(message.Id, InboxStatus.Processed, null, known.InstanceId);
+                return;
+            }
+            // The bookmark went meanwhile (another callback for it, a cancel): the lookup below decides, as for any stimulus.
         }
         var targeted = message.Kind == EventStimulus.BookmarkName ? message.InstanceId : null;
         var matches = (await instances.FindBookmarksAsync(message.Hash))

@@ -149,14 +149,18 @@ public abstract class ResumePathStoreTests<TDatabase> : StoreTestBase<TDatabase>
         var check = (await Instances.CheckBookmarkAsync("i1", "h-cb"))!;
         check.Status.ShouldBe(FlowStatus.Suspended);
         check.Waiting.ShouldBeTrue();
+        // The bookmark's id: the endpoint hands the callback to the worker with it, so the worker looks nothing up.
+        check.BookmarkId.ShouldBe("cb");
         JsonNode.DeepEquals(check.Data, new JsonObject { ["accept"] = new JsonObject { ["required"] = new JsonArray("decision") } }).ShouldBeTrue();
         var plain = (await Instances.CheckBookmarkAsync("i1", "h-plain"))!;
         plain.Waiting.ShouldBeTrue();
         plain.Data.ShouldBeNull();
+        plain.BookmarkId.ShouldBe("plain");
         var other = (await Instances.CheckBookmarkAsync("i1", "h-other"))!;
         other.Status.ShouldBe(FlowStatus.Suspended);
         other.Waiting.ShouldBeFalse();
         other.Data.ShouldBeNull();
+        other.BookmarkId.ShouldBeNull();
         // Another instance's bookmark with the same hash is not this one's.
         await Instances.CreateAsync(InstanceStoreTests<TDatabase>.State("i2", status: FlowStatus.Running), 1, []);
         (await Instances.CheckBookmarkAsync("i2", "h-cb"))!.ShouldBe(new BookmarkCheck(FlowStatus.Running, false, null));
@@ -183,8 +187,9 @@ public abstract class ResumePathStoreTests<TDatabase> : StoreTestBase<TDatabase>
 
         var check = (await Instances.CheckBookmarkAsync("i1", "h-cb"))!;
         check.Waiting.ShouldBeTrue();
+        check.BookmarkId.ShouldBe("cb");
         check.Data!["accept"]!["required"]![0]!.GetValue<string>().ShouldBe("decision");
-        (await Instances.CheckBookmarkAsync("i1", "h-plain"))!.ShouldBe(new BookmarkCheck(FlowStatus.Suspended, true, null));
+        (await Instances.CheckBookmarkAsync("i1", "h-plain"))!.ShouldBe(new BookmarkCheck(FlowStatus.Suspended, true, null, "plain"));
     }
 
     [Fact]

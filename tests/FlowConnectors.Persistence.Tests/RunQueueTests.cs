@@ -48,6 +48,30 @@ public abstract class RunQueueTests<TDatabase> : StoreTestBase<TDatabase> where 
     }
 
     [Fact]
+    public async Task A_message_stored_claimed_is_left_to_its_process_until_the_claim_runs_out_or_its_node_starts_again_or_hands_back()
+    {
+        // A callback the endpoint stored for its own node to resume at once.
+        var id = await Inbox.AddAsync(new InboxMessage { Kind = "callback", Hash = "h", ReceivedAt = T0, ClaimedBy = "node-a/p1", ClaimedUntil = T0 + Minute });
+        var stored = (await Inbox.GetAsync(id))!;
+        stored.ClaimedBy.ShouldBe("node-a/p1");
+        stored.ClaimedUntil.ShouldBe(T0 + Minute);
+        stored.Status.ShouldBe(InboxStatus.Pending);
+        (await Queue.ClaimInboxAsync("node-b/p", 10, T0.AddSeconds(59), T0.AddMinutes(2))).ShouldBeEmpty();
+        // Its process died: the claim runs out and another node takes it.
+        (await Queue.ClaimInboxAsync("node-b/p", 10, T0.AddSeconds(61), T0.AddMinutes(2))).Single().Id.ShouldBe(id);
+
+        // Or its node starts again and takes back what its previous process held, at once.
+        var again = await Inbox.AddAsync(new InboxMessage { Kind = "callback", Hash = "h2", ReceivedAt = T0, ClaimedBy = "node-a/p1", ClaimedUntil = T0 + Minute });
+        await Instances.ReleaseLeasesOfAsync("node-a", "node-a/p2");
+        (await Queue.ClaimInboxAsync("node-a/p2", 10, T0, T0 + Minute)).Single().Id.ShouldBe(again);
+
+        // Or its process stops and hands it back.
+        var handed = await Inbox.AddAsync(new InboxMessage { Kind = "callback", Hash = "h3", ReceivedAt = T0, ClaimedBy = "node-c/p", ClaimedUntil = T0 + Minute });
+        await Queue.HandBackAsync("node-c/p");
+        (await Queue.ClaimInboxAsync("node-b/p", 10, T0, T0 + Minute)).Single().Id.ShouldBe(handed);
+    }
+
+    [Fact]
     public async Task A_due_timer_is_claimed_by_one_scheduler_with_its_own_due_time_and_listed_as_due_when_the_claim_runs_out()
     {
         for (var i = 0; i < 20; i++) await Timers.AddAsync(new TimerRecord($"t{i:00}", T0.AddSeconds(-i), "bookmark", $"i{i}", "b", null, null));

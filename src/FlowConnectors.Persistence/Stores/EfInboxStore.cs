@@ -39,6 +39,8 @@ internal sealed class EfInboxStore(IDbContextFactory<FlowConnectorsDbContext> fa
         Attempts = message.Attempts,
         Error = message.Error,
         InstanceId = message.InstanceId,
+        ClaimedBy = message.ClaimedBy,
+        ClaimedUntil = message.ClaimedUntil,
     };
 
     public async Task<InboxMessage?> GetAsync(long id, CancellationToken ct = default)
@@ -118,5 +120,7 @@ internal sealed class EfInboxStore(IDbContextFactory<FlowConnectorsDbContext> fa
         Attempts = m.Attempts,
         Error = m.Error,
         InstanceId = m.InstanceId,
+        ClaimedBy = m.ClaimedBy,
+        ClaimedUntil = m.ClaimedUntil,
     };
 }

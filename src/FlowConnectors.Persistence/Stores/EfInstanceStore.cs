@@ -343,16 +343,27 @@ internal sealed class EfInstanceStore(IDbContextFactory<FlowConnectorsDbContext>
     public async Task<BookmarkCheck?> CheckBookmarkAsync(string instanceId, string hash, CancellationToken ct = default)
     {
         await using var db = await factory.CreateDbContextAsync(ct);
-        var row = await (
+        var row = await CheckQueries.GetValue(db.Model, _ => CompileCheck())(db, instanceId, hash, ct);
+        if (row is null) return null;
+        if (row.BookmarkId is not null && row.DataJson is null) return BookmarkCheck.Of((await GetAsync(instanceId, ct))?.State, hash);
+        return new BookmarkCheck(Enum.Parse<FlowStatus>(row.Status), row.BookmarkId is not null, row.DataJson is null ? null : StoreJson.Read(row.DataJson),
+            row.BookmarkId);
+    }
+
+    private sealed record CheckRow(string Status, string? BookmarkId, string? DataJson);
+
+    // Compiled once per model (a compiled query serves one; the tests use SQLite and PostgreSQL in one process): the callback
+    // endpoint asks this for every callback, and a LINQ query is taken apart and looked up in the query cache on every call.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Microsoft.EntityFrameworkCore.Metadata.IModel,
+        Func<FlowConnectorsDbContext, string, string, CancellationToken, Task<CheckRow?>>> CheckQueries = new();
+
+    private static Func<FlowConnectorsDbContext, string, string, CancellationToken, Task<CheckRow?>> CompileCheck() =>
+        EF.CompileAsyncQuery((FlowConnectorsDbContext db, string instanceId, string hash, CancellationToken ct) => (
                 from i in db.Instances.AsNoTracking()
                 where i.Id == instanceId
                 from b in db.Bookmarks.AsNoTracking().Where(b => b.InstanceId == i.Id && b.Hash == hash).DefaultIfEmpty()
-                select new { i.Status, BookmarkId = b == null ? null : b.Id, DataJson = b == null ? null : b.DataJson })
-            .FirstOrDefaultAsync(ct);
-        if (row is null) return null;
-        if (row.BookmarkId is not null && row.DataJson is null) return BookmarkCheck.Of((await GetAsync(instanceId, ct))?.State, hash);
-        return new BookmarkCheck(Enum.Parse<FlowStatus>(row.Status), row.BookmarkId is not null, row.DataJson is null ? null : StoreJson.Read(row.DataJson));
-    }
+                select new CheckRow(i.Status, b == null ? null : b.Id, b == null ? null : b.DataJson))
+            .FirstOrDefault());
 
     public async Task<bool> TryAcquireLeaseAsync(string instanceId, string owner, DateTimeOffset now, TimeSpan duration, CancellationToken ct = default,
         bool countAttempt = false)

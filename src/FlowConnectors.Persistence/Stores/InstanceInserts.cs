@@ -39,6 +39,11 @@ internal static class InstanceInserts
         "INSERT INTO \"InboxMessages\" (\"Kind\", \"Hash\", \"HeadersJson\", \"Body\", \"PayloadJson\", \"ReceivedAt\", \"Status\", \"Attempts\", " +
         "\"Error\", \"InstanceId\") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
 
+    /// <summary>An inbox message stored on its own, with the claim of the node that stored it (if it processes it at once).</summary>
+    private const string ClaimedInboxSql =
+        "INSERT INTO \"InboxMessages\" (\"Kind\", \"Hash\", \"HeadersJson\", \"Body\", \"PayloadJson\", \"ReceivedAt\", \"Status\", \"Attempts\", " +
+        "\"Error\", \"InstanceId\", \"ClaimedBy\", \"ClaimedUntil\") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING \"Id\"";
+
     // The column types, for PostgreSQL (its prepared statements are typed; SQLite binds by value).
     private static readonly DbType[] InstanceTypes = [DbType.String, DbType.String, DbType.Int32, DbType.String, DbType.String, DbType.String, DbType.String,
         DbType.DateTimeOffset, DbType.DateTimeOffset, DbType.String, DbType.DateTimeOffset, DbType.Int32, DbType.String];
@@ -46,6 +51,7 @@ internal static class InstanceInserts
     private static readonly DbType[] TimerTypes = [DbType.String, DbType.DateTimeOffset, DbType.String, DbType.String, DbType.String, DbType.String, DbType.String];
     internal static readonly DbType[] InboxTypes = [DbType.String, DbType.String, DbType.String, DbType.Binary, DbType.String, DbType.DateTimeOffset, DbType.String,
         DbType.Int32, DbType.String, DbType.String];
+    private static readonly DbType[] ClaimedInboxTypes = [.. InboxTypes, DbType.String, DbType.DateTimeOffset];
     private static readonly DbType[] JournalTypes = [DbType.String, DbType.Int32, DbType.String, DbType.String, DbType.DateTimeOffset, DbType.Double, DbType.String,
         DbType.String, DbType.String, DbType.String, DbType.String];
 
@@ -118,13 +124,13 @@ internal static class InstanceInserts
         await using var db = await factory.CreateDbContextAsync(ct);
         var sqlite = db is SqliteDbContext;
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        using var insert = new Statement(db.Database.GetDbConnection(), transaction.GetDbTransaction(), InboxSql + " RETURNING \"Id\"", InboxTypes, sqlite);
+        using var insert = new Statement(db.Database.GetDbConnection(), transaction.GetDbTransaction(), ClaimedInboxSql, ClaimedInboxTypes, sqlite);
         try
         {
             foreach (var m in batch)
             {
                 insert.Set(0, m.Kind).Set(1, m.Hash).Set(2, m.HeadersJson).Set(3, m.Body).Set(4, m.PayloadJson).Set(5, Time(m.ReceivedAt, sqlite))
-                    .Set(6, m.Status).Set(7, m.Attempts).Set(8, m.Error).Set(9, m.InstanceId);
+                    .Set(6, m.Status).Set(7, m.Attempts).Set(8, m.Error).Set(9, m.InstanceId).Set(10, m.ClaimedBy).Set(11, Time(m.ClaimedUntil, sqlite));
                 m.Id = Convert.ToInt64(await insert.ScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture);
             }
             await transaction.CommitAsync(ct);

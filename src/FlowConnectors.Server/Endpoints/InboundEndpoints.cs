@@ -264,15 +264,22 @@ internal static class InboundEndpoints
         if (waiting && check.Data?["accept"] is JsonObject accept && CallbackRules.Check(accept, body) is { Count: > 0 } broken)
             return Problems.Validation("the callback does not match what the flow waits for: " + string.Join("; ", broken.Select(p => $"{p.Path} {p.Message}")),
                 broken.Select(p => new { path = p.Path, message = p.Message }));
-        var id = await inbox.AddAsync(new InboxMessage
+        var message = new InboxMessage
         {
             Kind = stimulus.Name,
             Hash = hash,
             Payload = body,
             Headers = new JsonObject { ["content-type"] = request.ContentType },
             ReceivedAt = clock.GetUtcNow(),
-        }, ct);
-        workers.Wake();
+        };
+        long id;
+        // Its bookmark is known now: this node resumes it at once. An early callback waits in the inbox for its bookmark.
+        if (waiting && check.BookmarkId is { } bookmarkId) id = await workers.StoreAndResumeAsync(message, plain[..dot], bookmarkId, ct);
+        else
+        {
+            id = await inbox.AddAsync(message, ct);
+            workers.Wake();
+        }
         return TypedResults.Accepted((string?)null, new DeliveryAcceptedResponse(true, id));
     }
 
