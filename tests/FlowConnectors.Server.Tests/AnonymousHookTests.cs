@@ -78,4 +78,37 @@ public sealed class AnonymousHookTests
         entries.ShouldContain(e => ((string?)e!["action"] ?? "").StartsWith("POST /api/keys", StringComparison.Ordinal) && (int)e["status"]! == 201);
         entries.ShouldNotContain(e => ((string?)e!["action"] ?? "").Contains("/hooks", StringComparison.Ordinal));
     }
+    [Fact]
+    public async Task A_callback_resumes_its_instance_without_taking_a_key_it_carries_as_a_use_of_it_and_an_api_call_still_needs_one()
+    {
+        var flows = TestServer.Temp("flows");
+        File.WriteAllText(Path.Combine(flows, "wait.flow.json"), """
+        { "format": 1, "id": "wait", "outputs": [ { "name": "callbackUrl", "type": "string" }, { "name": "got", "type": "string" } ],
+          "nodes": [ { "id": "cb", "type": "CreateCallback", "inputs": {} },
+                     { "id": "publish", "type": "SetOutput", "inputs": { "name": "callbackUrl", "value": { "js": "nodes.cb.url" } } },
+                     { "id": "wait", "type": "WaitForCallback", "inputs": { "token": { "js": "nodes.cb.token" }, "timeout": "1.00:00:00" } },
+                     { "id": "out", "type": "SetOutput", "inputs": { "name": "got", "value": { "js": "String(nodes.wait.payload.n)" } } } ],
+          "connections": [ { "from": "cb:done", "to": "publish" }, { "from": "publish:done", "to": "wait" }, { "from": "wait:received", "to": "out" } ] }
+        """);
+        await using var server = await TestServer.StartAsync(flowsFolder: flows);
+        var (keyStatus, created) = await server.PostJsonAsync("/api/keys", new { name = "vendor-sent" });
+        keyStatus.ShouldBe(201, created?.ToJsonString());
+        var (status, started) = await server.PostJsonAsync("/api/flows/wait/run", new { mode = "async" });
+        status.ShouldBe(202, started?.ToJsonString());
+        var instanceId = (string)started!["instanceId"]!;
+        var waiting = await TestServer.EventuallyAsync(() => server.GetJsonAsync($"/api/instances/{instanceId}"), i => (string?)i["status"] == "suspended", "the instance waiting");
+        var callback = new Uri((string)waiting["outputs"]!["callbackUrl"]!).PathAndQuery;
+
+        // A wrong token is refused as before; the right one resumes, and the key the caller happened to send is not checked.
+        ((int)(await PostAsync(server.Address, "/callbacks/not-a-token", """{ "n": 0 }""", (string)created!["key"]!)).StatusCode).ShouldBe(404);
+        var accepted = await PostAsync(server.Address, callback, """{ "n": 7 }""", (string)created["key"]!);
+        ((int)accepted.StatusCode).ShouldBe(202, await accepted.Content.ReadAsStringAsync());
+        var done = await TestServer.EventuallyAsync(() => server.GetJsonAsync($"/api/instances/{instanceId}"), i => (string?)i["status"] == "finished", "the instance finishing");
+        ((string?)done["outputs"]!["got"]).ShouldBe("7");
+        (await LastUsedAsync(server, (string)created["id"]!)).ShouldBeNull();
+
+        // The management API beside it still asks for credentials.
+        using var anonymous = new HttpClient { BaseAddress = server.Address };
+        ((int)(await anonymous.GetAsync($"/api/instances/{instanceId}")).StatusCode).ShouldBe(401);
+    }
 }

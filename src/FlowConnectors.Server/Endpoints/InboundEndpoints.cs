@@ -23,7 +23,9 @@ internal static class InboundEndpoints
     {
         app.Map("/hooks/{**path}", HookAsync).WithMetadata(AnonymousHook.Marker);
         // Vendors and waiting flows send JSON of their own shape: the body is described as a free-form object.
+        // Callbacks and webhook deliveries carry their own token or signature: like hooks, they skip the management API's checks.
         app.MapPost("/callbacks/{token}", CallbackAsync)
+            .WithMetadata(AnonymousHook.Marker)
             .WithTags("Inbound")
             .WithName("DeliverCallback")
             .WithSummary("Resume the instance waiting for this callback (stored, then answered 202)")
@@ -31,6 +33,7 @@ internal static class InboundEndpoints
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status413PayloadTooLarge,
                 StatusCodes.Status415UnsupportedMediaType, StatusCodes.Status422UnprocessableEntity);
         app.MapPost("/webhooks/{token}", WebhookAsync)
+            .WithMetadata(AnonymousHook.Marker)
             .WithTags("Inbound")
             .WithName("DeliverWebhook")
             .WithSummary("A webhook event card's delivery: signature checked, stored, answered 202 (a replay: 200, nothing started)")

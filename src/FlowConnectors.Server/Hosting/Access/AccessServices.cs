@@ -114,8 +114,9 @@ internal static class AccessServices
 
     /// <summary>
     /// After routing, before the endpoints: who is calling, the audit record, the CSRF check, the policy, then the caller's
-    /// rights on the connection a route names. A request routed to an HTTP endpoint trigger (<c>/hooks/…</c>) skips them:
-    /// it is anonymous and checked by its own auth (<c>HookAuth</c>), and each of them passes such a request untouched
+    /// rights on the connection a route names. A request routed to an HTTP endpoint trigger (<c>/hooks/…</c>), a callback or
+    /// a webhook delivery skips them: it is anonymous and checked by its own auth (<c>HookAuth</c>, the callback token, the
+    /// card's signature), and each of them passes such a request untouched
     /// (audit, CSRF, the policy and connection rights act on /api and /auth only), so running them cost CPU for nothing;
     /// skipping authentication also keeps a vendor's headers from being taken as a user's key or session.
     /// </summary>
@@ -140,7 +141,7 @@ internal static class AccessServices
     private const string AuthorizationMiddlewareSetKey = "__AuthorizationMiddlewareSet";
 }
 
-/// <summary>Marks the endpoint of HTTP endpoint triggers, which is anonymous and does its own auth (see <see cref="AccessServices.Use"/>).</summary>
+/// <summary>Marks the inbound endpoints (HTTP endpoint triggers, callbacks, webhook deliveries), which are anonymous and do their own auth (see <see cref="AccessServices.Use"/>).</summary>
 internal sealed class AnonymousHook
 {
     public static readonly AnonymousHook Marker = new();
