@@ -45,6 +45,17 @@ public sealed class FlowParameter
     public JsonNode? Default { get; set; }
     /// <summary>Static dropdown: <c>[{ "label": …, "value": … }]</c>.</summary>
     public JsonArray? Options { get; set; }
+
+    /// <summary>
+    /// The parameter of <paramref name="parameters"/> with this name, or null. A loop, not List.Find with a lambda: the
+    /// lambda captures the name, one allocation per look-up, and runs look inputs and outputs up on every run.
+    /// </summary>
+    internal static FlowParameter? Named(List<FlowParameter> parameters, string name)
+    {
+        foreach (var parameter in parameters)
+            if (parameter.Name == name) return parameter;
+        return null;
+    }
 }
 
 public sealed class FlowVariable

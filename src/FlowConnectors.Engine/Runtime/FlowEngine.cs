@@ -203,17 +203,9 @@ public sealed class FlowEngine
             }
         }
         foreach (var (name, _) in input)
-            if (!IsDeclared(flow.Inputs, name))
+            if (FlowParameter.Named(flow.Inputs, name) is null)
                 problems.Add($"unknown input '{name}'" + (flow.Inputs.Count == 0 ? "; the flow takes no inputs" : $"; the flow takes {string.Join(", ", flow.Inputs.Select(p => p.Name))}"));
         if (problems.Count > 0) throw new FlowInputException(problems);
         return result;
-    }
-
-    // A loop, not List.Exists with a lambda: the lambda captures the name, one allocation per input of every run.
-    private static bool IsDeclared(List<Flows.FlowParameter> parameters, string name)
-    {
-        foreach (var parameter in parameters)
-            if (parameter.Name == name) return true;
-        return false;
     }
 }

@@ -581,18 +581,10 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
 
     public void SetFlowOutput(string name, JsonNode? value)
     {
-        var declared = Declared(_flow.Definition.Outputs, name)
+        var declared = Flows.FlowParameter.Named(_flow.Definition.Outputs, name)
                        ?? throw new ActivityFaultException($"output '{name}' is not declared in the flow's outputs");
         try { State.Output[name] = ValueConverter.ConvertToType(value, declared.Type); }
         catch (ValueConversionException e) { throw new ActivityFaultException($"output '{name}' is {declared.Type}: {e.Message}"); }
-    }
-
-    // A loop, not List.Find with a lambda: the lambda captures the name, one allocation per output set.
-    private static Flows.FlowParameter? Declared(List<Flows.FlowParameter> parameters, string name)
-    {
-        foreach (var parameter in parameters)
-            if (parameter.Name == name) return parameter;
-        return null;
     }
 
     public Bookmark CreateBookmark(string nodeId, int scopeId, string name, JsonNode? payload, JsonNode? data)
