@@ -35,14 +35,14 @@ internal static class InstanceInserts
         "INSERT INTO \"JournalEntries\" (\"InstanceId\", \"Sequence\", \"NodeId\", \"ActivityType\", \"StartedAt\", \"DurationMs\", \"InputsJson\", " +
         "\"OutputsJson\", \"Outcome\", \"Error\", \"RunBy\") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
 
-    internal const string InboxSql =
-        "INSERT INTO \"InboxMessages\" (\"Kind\", \"Hash\", \"HeadersJson\", \"Body\", \"PayloadJson\", \"ReceivedAt\", \"Status\", \"Attempts\", " +
-        "\"Error\", \"InstanceId\") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+    private const string InboxColumns =
+        "\"Kind\", \"Hash\", \"HeadersJson\", \"Body\", \"PayloadJson\", \"ReceivedAt\", \"Status\", \"Attempts\", \"Error\", \"InstanceId\"";
+
+    internal const string InboxSql = "INSERT INTO \"InboxMessages\" (" + InboxColumns + ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
 
     /// <summary>An inbox message stored on its own, with the claim of the node that stored it (if it processes it at once).</summary>
-    private const string ClaimedInboxSql =
-        "INSERT INTO \"InboxMessages\" (\"Kind\", \"Hash\", \"HeadersJson\", \"Body\", \"PayloadJson\", \"ReceivedAt\", \"Status\", \"Attempts\", " +
-        "\"Error\", \"InstanceId\", \"ClaimedBy\", \"ClaimedUntil\") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING \"Id\"";
+    private const string ClaimedInboxSql = "INSERT INTO \"InboxMessages\" (" + InboxColumns + ", \"ClaimedBy\", \"ClaimedUntil\") " +
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING \"Id\"";
 
     // The column types, for PostgreSQL (its prepared statements are typed; SQLite binds by value).
     private static readonly DbType[] InstanceTypes = [DbType.String, DbType.String, DbType.Int32, DbType.String, DbType.String, DbType.String, DbType.String,
