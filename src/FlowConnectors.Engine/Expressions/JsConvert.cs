@@ -34,6 +34,8 @@ internal static class JsConvert
     {
         if (depth > MaxInputDepth || !System.Runtime.CompilerServices.RuntimeHelpers.TryEnsureSufficientExecutionStack())
             throw new ExpressionException($"a value nests deeper than {MaxInputDepth} levels");
+        // Parsed text nests at most 64 levels (the parser's limit): no need to walk it, which would materialize it.
+        if (depth + 64 <= MaxInputDepth && ParsedJson.TryGetElement(value, out _)) return;
         switch (value)
         {
             case JsonObject obj:
@@ -155,21 +157,69 @@ internal static class JsConvert
 internal sealed class LazyJsonObject : ObjectInstance
 {
     private JsonObject? _source;
+    // Parsed text the object reads directly when its source is remembered with it (ParsedJson): no node is made per
+    // member, only the JavaScript values.
+    private System.Text.Json.JsonElement _parsed;
+    private bool _untouched = true;
 
     public LazyJsonObject(JintEngine engine, JsonObject source) : base(engine) => _source = source;
 
+    private LazyJsonObject(JintEngine engine, System.Text.Json.JsonElement parsed) : base(engine) => _parsed = parsed;
+
     /// <summary>The JSON while no own property has been looked at or changed; null after that.</summary>
-    public JsonObject? Untouched => _source;
+    public JsonObject? Untouched => _untouched ? _source ??= ParsedJson.Share(_parsed) : null;
 
     protected override void Initialize()
     {
+        if (!_untouched) return;
+        _untouched = false;
         var source = _source;
-        if (source is null) return;
         _source = null;
+        if (source is null || ParsedJson.TryGetElement(source, out _parsed))
+        {
+            if (ParsedJson.HasDistinctNames(_parsed))
+            {
+                foreach (var property in _parsed.EnumerateObject())
+                    FastSetDataProperty(property.Name, ToJs(_engine, property.Value));
+                return;
+            }
+            // A name twice: the materialized object decides, as for any other object.
+            source ??= ParsedJson.Share(_parsed);
+        }
         for (var i = 0; i < source.Count; i++)
         {
             var (key, child) = source.GetAt(i);
             FastSetDataProperty(key, JsConvert.ToJsChecked(_engine, child));
+        }
+    }
+
+    /// <summary>A parsed value as <see cref="JsConvert.ToJsChecked"/> converts the node the parser would give for it.</summary>
+    private static JsValue ToJs(JintEngine engine, System.Text.Json.JsonElement value)
+    {
+        switch (value.ValueKind)
+        {
+            case System.Text.Json.JsonValueKind.Object:
+                return new LazyJsonObject(engine, value);
+            case System.Text.Json.JsonValueKind.Array:
+                var items = new JsValue[value.GetArrayLength()];
+                var i = 0;
+                foreach (var item in value.EnumerateArray()) items[i++] = ToJs(engine, item);
+                return new JsArray(engine, items);
+            case System.Text.Json.JsonValueKind.String:
+                return JsString.Create(value.GetString()!);
+            case System.Text.Json.JsonValueKind.Number:
+                // In the order JsonValues.TryGetNumber asks a parsed number.
+                if (value.TryGetDouble(out var d)) return JsNumber.Create(d);
+                if (value.TryGetInt64(out var l)) return JsNumber.Create((double)l);
+                if (value.TryGetInt32(out var n)) return JsNumber.Create(n);
+                if (value.TryGetDecimal(out var m)) return JsNumber.Create((double)m);
+                return JsValue.Null;
+            case System.Text.Json.JsonValueKind.True:
+                return JsBoolean.True;
+            case System.Text.Json.JsonValueKind.False:
+                return JsBoolean.False;
+            default:
+                return JsValue.Null;
         }
     }
 }

@@ -76,6 +76,18 @@ internal sealed class MemberPath
     {
         result = null;
         if (depth > 64 || (size += 4) > budget) return false;
+        if (ParsedJson.TryGetElement(value, out var parsed))
+        {
+            // Parsed text the conversion gives back as it is: a new object over the same text, nothing materialized.
+            // Anything the walk is not sure of is copied below, which decides as before.
+            var walked = size;
+            if (IsRoundTrip(parsed, limits, depth, ref walked, budget))
+            {
+                size = walked;
+                result = ParsedJson.Share(parsed);
+                return true;
+            }
+        }
         switch (value)
         {
             case null:
@@ -139,5 +151,86 @@ internal sealed class MemberPath
             _ => null,
         };
         return true;
+    }
+    /// <summary>
+    /// True when the members of a parsed object (<paramref name="size"/> and <paramref name="depth"/> already counting
+    /// the object itself) convert to JavaScript and back to exactly their text, counted as <see cref="TryCopy"/> counts
+    /// them and within its limits: names without escapes, none index-like, <c>__proto__</c> or twice in one object;
+    /// strings without escapes; numbers only as JavaScript writes them back (integers of up to 15 digits, not -0).
+    /// False when it is not sure; the copy then decides.
+    /// </summary>
+    private static bool IsRoundTrip(JsonElement element, ScriptLimits limits, int depth, ref long size, long budget)
+    {
+        if (element.ValueKind == JsonValueKind.Object)
+        {
+            if (depth >= 64) return false;
+            // Twice the same name (or two names of one hash): the materialized copy decides, as before.
+            var count = element.GetPropertyCount();
+            if (count > 256) return false;
+            Span<int> hashes = stackalloc int[count];
+            var n = 0;
+            Span<char> buffer = stackalloc char[128];
+            foreach (var property in element.EnumerateObject())
+            {
+                var rawName = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8PropertyName(property);
+                // A name is read as JavaScript will have it (escapes undone), to check and count it.
+                var name = rawName.IndexOf((byte)'\\') < 0 && rawName.Length <= buffer.Length
+                    ? buffer[..System.Text.Encoding.UTF8.GetChars(rawName, buffer)]
+                    : property.Name.AsSpan();
+                if (name.Length > 0 && char.IsAsciiDigit(name[0]) || name.SequenceEqual("__proto__")) return false;
+                var hash = new HashCode();
+                hash.AddBytes(System.Runtime.InteropServices.MemoryMarshal.AsBytes(name));
+                hashes[n++] = hash.ToHashCode();
+                if ((size += name.Length) > budget || (size += 4) > budget) return false;
+                if (!IsRoundTrip(property.Value, limits, depth + 1, ref size, budget)) return false;
+            }
+            hashes.Sort();
+            for (var i = 1; i < n; i++)
+                if (hashes[i] == hashes[i - 1]) return false;
+            return true;
+        }
+        if (element.ValueKind == JsonValueKind.Array)
+        {
+            if (depth >= 64) return false;
+            foreach (var item in element.EnumerateArray())
+                if ((size += 4) > budget || !IsRoundTrip(item, limits, depth + 1, ref size, budget)) return false;
+            return true;
+        }
+        var raw = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(element);
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.String:
+                var length = raw.IndexOf((byte)'\\') < 0 ? System.Text.Encoding.UTF8.GetCharCount(raw[1..^1]) : UnescapedLength(raw);
+                return length >= 0 && length <= limits.MaxStringLength && (size += length) <= budget;
+            case JsonValueKind.Number:
+                var digits = raw[0] == (byte)'-' ? raw[1..] : raw;
+                if (digits.Length is 0 or > 15 || digits[0] == (byte)'0' && (digits.Length > 1 || raw.Length > 1)) return false;
+                foreach (var b in digits)
+                    if (!char.IsAsciiDigit((char)b)) return false;
+                return true;
+            default:
+                return true;
+        }
+    }
+
+    /// <summary>The length in UTF-16 of a parsed string with escapes, its text undone without a string; -1 when invalid.</summary>
+    private static int UnescapedLength(ReadOnlySpan<byte> quoted)
+    {
+        var rented = quoted.Length > 256 ? System.Buffers.ArrayPool<char>.Shared.Rent(quoted.Length) : null;
+        Span<char> buffer = rented is not null ? rented : stackalloc char[256];
+        try
+        {
+            var reader = new Utf8JsonReader(quoted);
+            reader.Read();
+            return reader.CopyString(buffer);
+        }
+        catch (InvalidOperationException)
+        {
+            return -1;
+        }
+        finally
+        {
+            if (rented is not null) System.Buffers.ArrayPool<char>.Shared.Return(rented);
+        }
     }
 }

@@ -32,15 +32,19 @@ public sealed class FlowRunResult
     /// </summary>
     public JsonObject OutputsAsJson()
     {
-        var result = RawOutputsAsJson();
+        var result = RawOutputsAsJson(runValue: false);
         return State.Secrets is { IsEmpty: false } secrets ? (JsonObject)secrets.RedactInPlace(result)! : result;
     }
 
-    internal JsonObject RawOutputsAsJson()
+    /// <summary>
+    /// The outputs as set, copied sharing their parsed text; <paramref name="runValue"/> when the copy becomes a value
+    /// of another run (a caller's node outputs), which is never changed in place (<see cref="Values.ParsedJson"/>).
+    /// </summary>
+    internal JsonObject RawOutputsAsJson(bool runValue)
     {
         var result = new JsonObject();
         // Parsed text is shared, not copied: the outputs are read and passed on, never changed in place.
-        foreach (var (key, value) in State.Output) result[key] = Values.JsonValues.CopySharingText(value);
+        foreach (var (key, value) in State.Output) result[key] = Values.JsonValues.CopySharingText(value, runValue);
         return result;
     }
 }

@@ -151,6 +151,9 @@ internal sealed class SecretSet
         if (depth > 512) return false;
         switch (value)
         {
+            // Parsed text is scanned as it is: walking the object would materialize a node per member.
+            case JsonObject o when ParsedJson.TryGetElement(o, out var parsed):
+                return OccursIn(parsed, depth);
             case JsonObject o:
                 for (var i = 0; i < o.Count; i++)
                     if (o.GetAt(i).Value is { } child && OccursIn(child, depth + 1)) return true;
@@ -170,9 +173,34 @@ internal sealed class SecretSet
     // would serialize it into a new document.
     private static readonly Type ElementBacked = JsonValue.Create(JsonDocument.Parse("\"\"").RootElement)!.GetType();
 
+    private bool OccursIn(JsonElement element, int depth)
+    {
+        if (depth > 512) return false;
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                foreach (var property in element.EnumerateObject())
+                    if (OccursIn(property.Value, depth + 1)) return true;
+                return false;
+            case JsonValueKind.Array:
+                foreach (var item in element.EnumerateArray())
+                    if (OccursIn(item, depth + 1)) return true;
+                return false;
+            case JsonValueKind.String:
+                return OccursInParsed(element);
+            default:
+                return false;
+        }
+    }
+
     private bool OccursInString(JsonValue value)
     {
         if (value.GetType() != ElementBacked || !value.TryGetValue(out JsonElement element)) return Occurs(value.GetValue<string>());
+        return OccursInParsed(element);
+    }
+
+    private bool OccursInParsed(JsonElement element)
+    {
         // The string's raw UTF-8 as it was in the response: never fewer bytes than it has characters.
         var raw = JsonMarshal.GetRawUtf8Value(element);
         if (raw.Length >= 2 && raw[0] == (byte)'"') raw = raw[1..^1];

@@ -19,8 +19,13 @@ public static class JsonValues
     /// into a document of its own). Parsed documents behind the engine's values are never disposed while a value
     /// refers to them, so sharing is safe wherever the source value itself may be kept.
     /// </summary>
-    internal static JsonNode? CopySharingText(JsonNode? value)
+    /// <para>An object remembered with its parsed text (<see cref="ParsedJson"/>) is copied as a new object over that
+    /// text; the copy is remembered too when <paramref name="runValue"/> says it becomes a run value (never changed in
+    /// place), and not when it leaves the run, whose owner may change it.</para>
+    internal static JsonNode? CopySharingText(JsonNode? value, bool runValue)
     {
+        if (ParsedJson.TryGetElement(value, out var parsed))
+            return runValue ? ParsedJson.Share(parsed) : JsonObject.Create(parsed);
         switch (value)
         {
             case null:
@@ -33,7 +38,7 @@ public static class JsonValues
                     for (var i = 0; i < count; i++)
                     {
                         var (key, child) = o.GetAt(i);
-                        members[i] = new(key, CopySharingText(child));
+                        members[i] = new(key, CopySharingText(child, runValue));
                     }
                     return NewObject(members, count);
                 }
@@ -43,7 +48,7 @@ public static class JsonValues
                 }
             case JsonArray a:
                 var items = new JsonArray();
-                for (var i = 0; i < a.Count; i++) items.Add(CopySharingText(a[i]));
+                for (var i = 0; i < a.Count; i++) items.Add(CopySharingText(a[i], runValue));
                 return items;
             default:
                 return value is JsonValue v && v.TryGetValue(out JsonElement element) ? JsonValue.Create(element) : value.DeepClone();

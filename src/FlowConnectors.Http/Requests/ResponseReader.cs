@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using FlowConnectors.Engine.Activities;
+using FlowConnectors.Engine.Values;
 
 namespace FlowConnectors.Http.Requests;
 
@@ -32,7 +33,9 @@ internal static class ResponseReader
             if (IsJson(mediaType) && IsUtf8(charset) && System.Text.Unicode.Utf8.IsValid(bytes))
             {
                 element = ParseUtf8Json(bytes, host, mediaType!, charset);
-                body = NodeOf(element.Value);
+                // Remembered with its text: the body becomes the node's output, a run value never changed in place,
+                // so the engine copies it as a new object over the same text (ParsedJson).
+                body = ParsedJson.NodeOf(element.Value);
             }
             else
                 body = IsJson(mediaType) ? ParseJson(Decode(bytes, charset), host, mediaType!) : JsonValue.Create(Decode(bytes, charset));

@@ -242,7 +242,7 @@ public sealed class SharedTextCopyTests
         const string json = """{ "s": "caf\u00e9 \"q\"", "n": 1.50, "a": [1, "x", null, { "k": true }], "o": { "2": 2, "1": 1 }, "z": null }""";
         var source = JsonNode.Parse(json)!;
 
-        var copy = FlowConnectors.Engine.Values.JsonValues.CopySharingText(source)!;
+        var copy = FlowConnectors.Engine.Values.JsonValues.CopySharingText(source, runValue: false)!;
 
         copy.ToJsonString().ShouldBe(source.DeepClone().ToJsonString());
         JsonNode.DeepEquals(copy, source).ShouldBeTrue();

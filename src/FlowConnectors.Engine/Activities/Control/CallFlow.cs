@@ -68,7 +68,7 @@ internal sealed class CallFlow : Activity
             case FlowStatus.Finished:
                 context.NodeState = null;
                 // As set: the caller inherited the called flow's secrets and masks them wherever it records them.
-                Outputs = result.RawOutputsAsJson();
+                Outputs = result.RawOutputsAsJson(runValue: true);
                 return ActivityResult.Done;
             case FlowStatus.Suspended:
                 // The child's whole state travels inside this node; each child bookmark is mirrored here.
