@@ -154,7 +154,9 @@ public class ConnectorBenchmarks
 
     private static async Task<WebApplication> StartServerAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
+        // No configuration reload: it watches the content root (the working folder) and counted every file change
+        // there (a build beside the benchmark, a busy /tmp) in the allocation and CPU of whichever row was running.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
         var app = builder.Build();

@@ -16,13 +16,13 @@ public sealed class LazyValueTests
 {
     // Index-like keys (JavaScript moves them first), numbers JavaScript writes back otherwise, nulls, escapes,
     // non-ASCII text, a key named __proto__, nesting in objects and arrays.
-    private const string Document = """
+    internal const string Document = """
         { "b": 1, "2": "two", "a": { "x": [1, { "deep": { "k": "v" } }, null], "n": null },
           "1": 1.50, "numbers": { "big": 12345678901234567890, "exp": 1e2, "neg": -0, "frac": -3.25e-2 },
           "text": "caf\u00e9 \"quoted\" \\ tab\t", "__proto__": { "p": 1 }, "t": true, "f": false, "empty": {} }
         """;
 
-    private static readonly string[] Scripts =
+    internal static readonly string[] Scripts =
     [
         "JSON.stringify(v)",
         "JSON.stringify(v, null, 2)",
@@ -77,7 +77,7 @@ public sealed class LazyValueTests
     }
 
     /// <summary>The conversion as it was before values became lazy: every object filled at once.</summary>
-    private static JsValue Eager(Jint.Engine engine, JsonNode? value)
+    internal static JsValue Eager(Jint.Engine engine, JsonNode? value)
     {
         switch (value)
         {
@@ -96,7 +96,7 @@ public sealed class LazyValueTests
         }
     }
 
-    private static string Run(string script, Func<Jint.Engine, JsonNode, JsValue> convert, JsonNode source)
+    internal static string Run(string script, Func<Jint.Engine, JsonNode, JsValue> convert, JsonNode source)
     {
         using var engine = new Jint.Engine(options => options.Strict());
         engine.SetValue("v", convert(engine, source));
