@@ -107,9 +107,14 @@ public sealed class ScriptEngineReuseTests
         endless.Status.ShouldBe(FlowStatus.Faulted);
         endless.Fault!.Message.ShouldContain("300 ms limit");
 
-        var counting = await RunAsync("let i = 0; while (true) i++;", limits with { Timeout = TimeSpan.FromSeconds(30) });
+        // The statement limit on an engine of its own that has already served a run: low enough that the loop reaches it
+        // long before the generous timeout, however loaded the machine (a 20-million limit once took over 30 s at load 55).
+        var counted = new ScriptLimits { MaxStatements = 100_000 - 3, Timeout = TimeSpan.FromMinutes(5) };
+        (await RunAsync("return 1;", counted)).Status.ShouldBe(FlowStatus.Finished);
+        var counting = await RunAsync("let i = 0; while (true) i++;", counted);
         counting.Status.ShouldBe(FlowStatus.Faulted);
         counting.Fault!.Message.ShouldContain("statements");
+        PooledScriptEngine.Built(counted).ShouldBe(1);
 
         (await RunAsync("return 2;", limits)).Status.ShouldBe(FlowStatus.Finished);
         // The first engine served the first run, was dropped after the timeout, and a new one served the last run.
