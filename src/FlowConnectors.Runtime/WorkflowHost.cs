@@ -66,16 +66,16 @@ public sealed partial class WorkflowHost(
     /// <summary>One run in this process: cancelled through the API, or stopped by its budget.</summary>
     private sealed class ActiveRun : IDisposable
     {
-        private readonly CancellationTokenSource _linked;
+        // One source for both (not two and a linked third per run): a cancel is told from the budget by the flag it sets first.
+        private readonly CancellationTokenSource _source = new();
+        private volatile bool _cancelRequested;
 
-        public ActiveRun()
-        {
-            _linked = CancellationTokenSource.CreateLinkedTokenSource(Cancel.Token, Budget.Token);
-        }
+        public CancellationToken Token => _source.Token;
+        /// <summary>True when the budget, not a cancel, stopped the run.</summary>
+        public bool BudgetExceeded => _source.IsCancellationRequested && !_cancelRequested;
 
-        public CancellationTokenSource Cancel { get; } = new();
-        public CancellationTokenSource Budget { get; } = new();
-        public CancellationToken Token => _linked.Token;
+        /// <summary>Starts the run's wall-clock budget.</summary>
+        public void StartBudget(TimeSpan budget) => _source.CancelAfter(budget);
         /// <summary>True once the instance is stored leased to this process (the heartbeat renews the lease).</summary>
         public volatile bool Leased;
         /// <summary>Handed back as the node stops: another node runs it from its last save, so this run's result is dropped.</summary>
@@ -87,16 +87,12 @@ public sealed partial class WorkflowHost(
 
         public void RequestCancel()
         {
-            try { Cancel.Cancel(); }
+            _cancelRequested = true;
+            try { _source.Cancel(); }
             catch (ObjectDisposedException) { /* the run has just ended */ }
         }
 
-        public void Dispose()
-        {
-            _linked.Dispose();
-            Cancel.Dispose();
-            Budget.Dispose();
-        }
+        public void Dispose() => _source.Dispose();
     }
 
     public FlowEngine Engine => _engine ??= new FlowEngine(new FlowEngineOptions
@@ -238,10 +234,9 @@ public sealed partial class WorkflowHost(
     {
         if (run.IsCompleted) return true;
         if (wait <= TimeSpan.Zero) return false;
-        using var stopWaiting = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        await Task.WhenAny(run, Task.Delay(wait, clock, stopWaiting.Token));
-        // Cancels the wait's timer at once instead of leaving it to fire for nothing.
-        await stopWaiting.CancelAsync();
+        // One timer and one registration, no linked token source, delay task or WhenAny; a timeout or cancel ends the wait
+        // without an exception (the run's own failure is the run's to report).
+        await run.WaitAsync(wait, clock, ct).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         return run.IsCompleted;
     }
 
@@ -364,14 +359,14 @@ public sealed partial class WorkflowHost(
             // A resume (a due timer, a callback, an event) is served before the new starts still waiting for a slot.
             try { slot = await limiter.AcquireAsync(state.FlowId, active.Token, resume: resume is not null); }
             catch (OperationCanceledException) { /* cancelled while queued: the engine ends it as cancelled at once */ }
-            active.Budget.CancelAfter(options.RunTimeout);
+            active.StartBudget(options.RunTimeout);
             Task<FlowRunResult> Stretch() => resume is { } r
                 ? Engine.ResumeAsync(flow, state, r.BookmarkId, r.Payload, active.Token)
                 : Engine.ContinueAsync(flow, state, active.Token);
             // A caller that waits for the run (a synchronous start, the worker or scheduler resuming a stored instance) starts it
             // on its own thread (the engine yields after InlineSlice); background starts go to the pool, so their callers move on at once.
             var result = await (inline ? Stretch() : Task.Run(Stretch, CancellationToken.None));
-            if (active.Budget.IsCancellationRequested && !active.Cancel.IsCancellationRequested
+            if (active.BudgetExceeded
                 && result.Status is FlowStatus.Cancelled or FlowStatus.Faulted)
             {
                 result.State.Status = FlowStatus.Faulted;
