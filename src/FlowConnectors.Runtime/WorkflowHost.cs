@@ -66,16 +66,16 @@ public sealed partial class WorkflowHost(
     /// <summary>One run in this process: cancelled through the API, or stopped by its budget.</summary>
     private sealed class ActiveRun : IDisposable
     {
-        private readonly CancellationTokenSource _linked;
+        // One source for both (not two and a linked third per run): a cancel is told from the budget by the flag it sets first.
+        private readonly CancellationTokenSource _source = new();
+        private volatile bool _cancelRequested;
 
-        public ActiveRun()
-        {
-            _linked = CancellationTokenSource.CreateLinkedTokenSource(Cancel.Token, Budget.Token);
-        }
+        public CancellationToken Token => _source.Token;
+        /// <summary>True when the budget, not a cancel, stopped the run.</summary>
+        public bool BudgetExceeded => _source.IsCancellationRequested && !_cancelRequested;
 
-        public CancellationTokenSource Cancel { get; } = new();
-        public CancellationTokenSource Budget { get; } = new();
-        public CancellationToken Token => _linked.Token;
+        /// <summary>Starts the run's wall-clock budget.</summary>
+        public void StartBudget(TimeSpan budget) => _source.CancelAfter(budget);
         /// <summary>True once the instance is stored leased to this process (the heartbeat renews the lease).</summary>
         public volatile bool Leased;
         /// <summary>Handed back as the node stops: another node runs it from its last save, so this run's result is dropped.</summary>
@@ -87,16 +87,12 @@ public sealed partial class WorkflowHost(
 
         public void RequestCancel()
         {
-            try { Cancel.Cancel(); }
+            _cancelRequested = true;
+            try { _source.Cancel(); }
             catch (ObjectDisposedException) { /* the run has just ended */ }
         }
 
-        public void Dispose()
-        {
-            _linked.Dispose();
-            Cancel.Dispose();
-            Budget.Dispose();
-        }
+        public void Dispose() => _source.Dispose();
     }
 
     public FlowEngine Engine => _engine ??= new FlowEngine(new FlowEngineOptions
@@ -200,8 +196,17 @@ public sealed partial class WorkflowHost(
         var state = Engine.CreateInstance(flow, input, runOptions);
         prepare?.Invoke(state);
         if (wait > TimeSpan.Zero && !limiter.HasRoom) throw new RunQueueFullException();
+        // The starting state is made again from the same arguments when it is needed (the run outlasts VisibleAfter, or its save
+        // fails): no copy of it is taken for every start. The caller's input and payload are not changed meanwhile: the state holds
+        // its own copies, and this method returns only once the starting state is stored or the run has ended and been saved.
         var ticket = RunTicket.New(state, flow, flowVersion, storeFirst: wait <= TimeSpan.Zero,
-            visibleAfter: options.RunVisibleAfter < wait ? options.RunVisibleAfter : wait);
+            visibleAfter: options.RunVisibleAfter < wait ? options.RunVisibleAfter : wait,
+            startingState: () =>
+            {
+                var again = Engine.RecreateInstance(flow, input, runOptions, state);
+                prepare?.Invoke(again);
+                return again;
+            });
         var run = RunUnderLeaseAsync(ticket);
         // A run that goes on after this returns is the background's: its failure is logged by the run itself.
         if (run.IsCompleted) _ = run.Exception;
@@ -229,10 +234,9 @@ public sealed partial class WorkflowHost(
     {
         if (run.IsCompleted) return true;
         if (wait <= TimeSpan.Zero) return false;
-        using var stopWaiting = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        await Task.WhenAny(run, Task.Delay(wait, clock, stopWaiting.Token));
-        // Cancels the wait's timer at once instead of leaving it to fire for nothing.
-        await stopWaiting.CancelAsync();
+        // One timer and one registration, no linked token source, delay task or WhenAny; a timeout or cancel ends the wait
+        // without an exception (the run's own failure is the run's to report).
+        await run.WaitAsync(wait, clock, ct).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         return run.IsCompleted;
     }
 
@@ -242,7 +246,7 @@ public sealed partial class WorkflowHost(
     /// its starting state, so a retry does not run them again unnoticed.
     /// </summary>
     /// <returns>The pending error-flow start stored with the fault, if any.</returns>
-    private async Task<InboxMessage?> CreateFinishedAsync(CompiledFlow flow, FlowRunResult result, int flowVersion, byte[] startingState)
+    private async Task<InboxMessage?> CreateFinishedAsync(CompiledFlow flow, FlowRunResult result, int flowVersion, Func<FlowInstanceState> startingState)
     {
         var errorFlow = result.State.Status == FlowStatus.Faulted ? ErrorFlowStartFor(flow, flowVersion, result.State, result.Secrets) : null;
         try
@@ -253,7 +257,7 @@ public sealed partial class WorkflowHost(
         {
             var reason = UnsavedReason(e);
             logger.LogError("instance {Instance}: {Reason}", result.State.InstanceId, reason);
-            var faulted = FlowInstanceState.FromJson(startingState);
+            var faulted = startingState();
             faulted.Status = FlowStatus.Faulted;
             faulted.Fault = new FlowFault(null, null, reason);
             faulted.Queue.Clear();
@@ -355,14 +359,14 @@ public sealed partial class WorkflowHost(
             // A resume (a due timer, a callback, an event) is served before the new starts still waiting for a slot.
             try { slot = await limiter.AcquireAsync(state.FlowId, active.Token, resume: resume is not null); }
             catch (OperationCanceledException) { /* cancelled while queued: the engine ends it as cancelled at once */ }
-            active.Budget.CancelAfter(options.RunTimeout);
+            active.StartBudget(options.RunTimeout);
             Task<FlowRunResult> Stretch() => resume is { } r
                 ? Engine.ResumeAsync(flow, state, r.BookmarkId, r.Payload, active.Token)
                 : Engine.ContinueAsync(flow, state, active.Token);
             // A caller that waits for the run (a synchronous start, the worker or scheduler resuming a stored instance) starts it
             // on its own thread (the engine yields after InlineSlice); background starts go to the pool, so their callers move on at once.
             var result = await (inline ? Stretch() : Task.Run(Stretch, CancellationToken.None));
-            if (active.Budget.IsCancellationRequested && !active.Cancel.IsCancellationRequested
+            if (active.BudgetExceeded
                 && result.Status is FlowStatus.Cancelled or FlowStatus.Faulted)
             {
                 result.State.Status = FlowStatus.Faulted;
@@ -467,10 +471,8 @@ public sealed partial class WorkflowHost(
                 stored = true;
             }
 
-            // 2. The run. A new instance a caller waits for is stored as running once the run outlasts VisibleAfter.
-            // The stored form in UTF-8: without the fresh state's empty collections and no UTF-16 string, a third cheaper to take
-            // for every start, though it is read only when the run outlasts VisibleAfter or its save fails.
-            var startingState = stored ? null : state.ToStoredUtf8Json();
+            // 2. The run. A new instance a caller waits for is stored as running (its starting state, made again) once the run
+            // outlasts VisibleAfter.
             active.Ran = true;
             // A resume's caller (the inbox worker, the scheduler) waits for it anyway: it runs on that thread, with no hop to the pool
             // while it holds a run slot (the engine still yields after InlineSlice).
@@ -479,7 +481,7 @@ public sealed partial class WorkflowHost(
             {
                 try
                 {
-                    await instances.CreateAsync(FlowInstanceState.FromJson(startingState!), ticket.FlowVersion, [], CancellationToken.None, _owner,
+                    await instances.CreateAsync(ticket.StartingState!(), ticket.FlowVersion, [], CancellationToken.None, _owner,
                         clock.GetUtcNow() + options.LeaseDuration);
                 }
                 catch (Exception e) when (e is not OutOfMemoryException)
@@ -515,7 +517,7 @@ public sealed partial class WorkflowHost(
                 errorFlow = savedErrorFlow;
                 acknowledged = savedAcknowledged;
             }
-            else errorFlow = await CreateFinishedAsync(flow, result, ticket.FlowVersion, startingState!);
+            else errorFlow = await CreateFinishedAsync(flow, result, ticket.FlowVersion, ticket.StartingState!);
             // Stored with the fault: started now, or by the inbox worker if this process dies first.
             await StartErrorFlowNowAsync(errorFlow);
             return new RunOutcome(result, false, acknowledged);
@@ -837,6 +839,8 @@ internal sealed class RunTicket
     /// <summary>A caller waits for this run's result (a synchronous start): the run starts on the caller's thread.</summary>
     public bool CallerWaits { get; private init; }
     public (string BookmarkId, JsonNode? Payload)? Resume { get; private init; }
+    /// <summary>A new instance's starting state, made again (the run changes <see cref="NewState"/>).</summary>
+    public Func<FlowInstanceState>? StartingState { get; private init; }
     /// <summary>The stored stimulus marked processed with this run's save.</summary>
     public long? Acknowledges { get; private init; }
     /// <summary>Set once the instance is stored (or the run is over): a caller may acknowledge it then.</summary>
@@ -857,8 +861,13 @@ internal sealed class RunTicket
         Stored.TrySetResult();
     }
 
-    public static RunTicket New(FlowInstanceState state, CompiledFlow flow, int flowVersion, bool storeFirst, TimeSpan visibleAfter) =>
-        new(state.InstanceId) { NewState = state, Flow = flow, FlowVersion = flowVersion, StoreFirst = storeFirst, VisibleAfter = visibleAfter, CallerWaits = !storeFirst };
+    public static RunTicket New(FlowInstanceState state, CompiledFlow flow, int flowVersion, bool storeFirst, TimeSpan visibleAfter,
+        Func<FlowInstanceState> startingState) =>
+        new(state.InstanceId)
+        {
+            NewState = state, Flow = flow, FlowVersion = flowVersion, StoreFirst = storeFirst, VisibleAfter = visibleAfter, CallerWaits = !storeFirst,
+            StartingState = startingState,
+        };
 
     public static RunTicket ForStored(string instanceId, (string BookmarkId, JsonNode? Payload)? resume, long? acknowledges = null) =>
         new(instanceId) { Resume = resume, Acknowledges = acknowledges };

@@ -79,7 +79,7 @@ public sealed class HookIngressTests
         status.ShouldBe(202);
         var id = (string)body!["instanceId"]!;
         ((string?)(await server.GetJsonAsync($"/api/instances/{id}"))["status"]).ShouldBe("running");
-        // What was stored when the run outlasted the wait is its starting state (kept aside at the start, read back here):
+        // What was stored when the run outlasted the wait is its starting state (made again from the request at that point):
         // the request as trigger payload, the trigger node queued, no node run yet.
         var starting = (await server.Services.GetRequiredService<FlowConnectors.Runtime.IInstanceStore>().GetAsync(id)).ShouldNotBeNull().State;
         ((int?)starting.TriggerPayload!["body"]!["order"]).ShouldBe(1);

@@ -98,10 +98,24 @@ public sealed class FlowEngine
     /// </summary>
     public FlowInstanceState CreateInstance(CompiledFlow flow, JsonObject? input, RunOptions? options = null)
     {
-        var now = Options.Clock.GetUtcNow();
+        var state = NewInstance(flow, input, options, options?.InstanceId ?? Guid.NewGuid().ToString("N"), Options.Clock.GetUtcNow());
+        EngineTelemetry.RunStarted(state.FlowId);
+        return state;
+    }
+
+    /// <summary>
+    /// The state <see cref="CreateInstance"/> gave as <paramref name="created"/>, made again from the same arguments (same id
+    /// and times; not counted as another run): a host keeps the arguments instead of a copy of every starting state, and
+    /// makes it again only in the rare case it needs it after the run has changed the first one.
+    /// </summary>
+    public FlowInstanceState RecreateInstance(CompiledFlow flow, JsonObject? input, RunOptions? options, FlowInstanceState created) =>
+        NewInstance(flow, input, options, created.InstanceId, created.CreatedAt);
+
+    private static FlowInstanceState NewInstance(CompiledFlow flow, JsonObject? input, RunOptions? options, string instanceId, DateTimeOffset now)
+    {
         var state = new FlowInstanceState
         {
-            InstanceId = options?.InstanceId ?? Guid.NewGuid().ToString("N"),
+            InstanceId = instanceId,
             FlowId = flow.Definition.Id,
             FlowVersion = flow.Definition.Version,
             CorrelationId = options?.CorrelationId,
@@ -115,7 +129,6 @@ public sealed class FlowEngine
             state.Variables[variable.Name] = variable.Default is null ? null : ValueConverter.ConvertToType(variable.Default.DeepClone(), variable.Type);
         state.Scopes[0] = new ScopeState { Id = 0, Tokens = flow.StartNodes.Length };
         foreach (var node in flow.StartNodes) state.Queue.Add(new WorkItem(node.Id, 0, WorkKind.Execute));
-        EngineTelemetry.RunStarted(state.FlowId);
         return state;
     }
 
