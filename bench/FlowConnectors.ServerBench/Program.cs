@@ -19,7 +19,8 @@ using Microsoft.Extensions.DependencyInjection;
 // callback resumes of suspended instances, then one-second durable timers. Options: --seconds N (10), --warmup N (2),
 // --connections N (32), --instances N (10,000: suspended instances resumed by callback), --timers N (10,000 one-second
 // Delays; 0 skips the phase), --phases LIST (ingress,resume,timers: which phases run, e.g. "resume,timers" to measure the
-// resume and timer paths alone).
+// resume and timer paths alone), --resume-rounds N (2: the resume phase again on the same server; the first round is the
+// callback path's first run, cold (tiered JIT compiling it meanwhile), the later ones warm; each round's figures are printed).
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 var seconds = Option("--seconds", 10, 1, 120);
@@ -28,6 +29,7 @@ var connections = Option("--connections", 32, 1, 256);
 var instanceCount = Option("--instances", 10_000, 1, 100_000);
 var timerCount = Option("--timers", 10_000, 0, 100_000);
 var phases = PhasesOption();
+var resumeRounds = Option("--resume-rounds", 2, 1, 10);
 const string apiKey = "bench-api-key-0123456789";
 // Quiet hosts: warnings and errors only, as the server's appsettings.json does for ASP.NET Core and EF Core.
 string[] hostArgs = ["--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Microsoft.AspNetCore.DataProtection=Error"];
@@ -134,18 +136,22 @@ try
     var resumesOk = true;
     if (phases.Contains("resume"))
     {
-        var resumes = await ResumeBench.RunAsync(api, callbacks, rows, instanceCount, connections, limit);
-        Console.WriteLine($"resume   {resumes.Instances} instances of resume.flow.json (CreateCallback → SetOutput callbackUrl → WaitForCallback → Return), started with POST /api/flows/resume/run mode=async");
-        Console.WriteLine($"         start POSTs {resumes.StartPosts.TotalSeconds:F2} s ({resumes.Instances / resumes.StartPosts.TotalSeconds:F0}/s); all suspended after {resumes.UntilSuspended.TotalSeconds:F2} s " +
-                          $"({resumes.Instances / resumes.UntilSuspended.TotalSeconds:F0} instances/s started and suspended)");
-        Console.WriteLine($"         callback POSTs (202, stored in the inbox) {resumes.CallbackPosts.TotalSeconds:F2} s ({resumes.Instances / resumes.CallbackPosts.TotalSeconds:F0}/s)");
-        Console.WriteLine($"         all finished after {resumes.UntilFinished.TotalSeconds:F2} s: {resumes.ResumesPerSecond:F0} resumes/s end to end " +
-                          $"(finished {resumes.Finished}, faulted {resumes.Faulted}, errors: start {resumes.StartErrors}, callback {resumes.CallbackErrors}; decision output \"{resumes.Decision}\"; polled every 100 ms)");
-        Console.WriteLine($"         CPU from the first callback POST to the last resume: {resumes.ResumeCpu.TotalSeconds:F2} s, {resumes.ResumeCpu.TotalMilliseconds * 1000 / Math.Max(1, resumes.Finished):F0} µs per resume (this process: client and server)");
-        if (resumes.FirstError is not null) Console.WriteLine($"         first error: {resumes.FirstError}");
-        Console.WriteLine($"         target ≥ 3,000 resumes/s: {(resumes.ResumesPerSecond >= 3000 ? "met" : $"NOT met ({3000 / resumes.ResumesPerSecond:F1}× short)")}; load average {LoadAverage()}");
-        Console.WriteLine();
-        resumesOk = resumes.Finished == resumes.Instances;
+        for (var round = 1; round <= resumeRounds; round++)
+        {
+            var resumes = await ResumeBench.RunAsync(api, callbacks, rows, instanceCount, connections, limit);
+            Console.WriteLine($"resume   round {round} of {resumeRounds} ({(round == 1 ? "cold: the callback path's first run" : "warm: the same server again")})");
+            Console.WriteLine($"         {resumes.Instances} instances of resume.flow.json (CreateCallback → SetOutput callbackUrl → WaitForCallback → Return), started with POST /api/flows/resume/run mode=async");
+            Console.WriteLine($"         start POSTs {resumes.StartPosts.TotalSeconds:F2} s ({resumes.Instances / resumes.StartPosts.TotalSeconds:F0}/s); all suspended after {resumes.UntilSuspended.TotalSeconds:F2} s " +
+                              $"({resumes.Instances / resumes.UntilSuspended.TotalSeconds:F0} instances/s started and suspended)");
+            Console.WriteLine($"         callback POSTs (202, stored in the inbox) {resumes.CallbackPosts.TotalSeconds:F2} s ({resumes.Instances / resumes.CallbackPosts.TotalSeconds:F0}/s)");
+            Console.WriteLine($"         all finished after {resumes.UntilFinished.TotalSeconds:F2} s: {resumes.ResumesPerSecond:F0} resumes/s end to end " +
+                              $"(finished {resumes.Finished}, faulted {resumes.Faulted}, errors: start {resumes.StartErrors}, callback {resumes.CallbackErrors}; decision output \"{resumes.Decision}\"; polled every 100 ms)");
+            Console.WriteLine($"         CPU from the first callback POST to the last resume: {resumes.ResumeCpu.TotalSeconds:F2} s, {resumes.ResumeCpu.TotalMilliseconds * 1000 / Math.Max(1, resumes.Finished):F0} µs per resume (this process: client and server)");
+            if (resumes.FirstError is not null) Console.WriteLine($"         first error: {resumes.FirstError}");
+            Console.WriteLine($"         target ≥ 3,000 resumes/s: {(resumes.ResumesPerSecond >= 3000 ? "met" : $"NOT met ({3000 / resumes.ResumesPerSecond:F1}× short)")}; load average {LoadAverage()}");
+            Console.WriteLine();
+            resumesOk &= resumes.Finished == resumes.Instances;
+        }
     }
 
     // 5. One-second durable timers.

@@ -38,7 +38,8 @@ public sealed class BackgroundWorkers(
     /// <summary>
     /// Stimuli in hand at most, with those handed over as they are stored (<see cref="StoreAndResumeAsync"/>): a burst of
     /// callbacks arrives faster than it resumes, and one stored unclaimed instead costs a claim and a lookup by hash later.
-    /// A few seconds of resumes, far within a claim's time (the lease duration), so none runs out while it waits here.
+    /// A few seconds of resumes, well within a claim's time (the lease duration); one held longer (a slow run ahead of it)
+    /// has its claim extended (<see cref="ExtendInboxClaimsAsync"/>), so no other worker takes it meanwhile.
     /// </summary>
     private static readonly int HandOverLimit = InboxClaimBatch * 4;
     private readonly SemaphoreSlim _wake = new(0);
@@ -47,6 +48,12 @@ public sealed class BackgroundWorkers(
     private readonly SemaphoreSlim _slots = new(InboxParallelism);
     private readonly SemaphoreSlim _roomFreed = new(0);
     private readonly Dictionary<string, Task> _tails = new(StringComparer.Ordinal);
+    /// <summary>
+    /// Stimuli in flight by inbox id, with the time their claim runs out, and those whose claim was lost (another process
+    /// took it after it ran out, or it was handed back): not processed here. Both under the lock of <see cref="_tails"/>.
+    /// </summary>
+    private readonly Dictionary<long, DateTimeOffset> _held = [];
+    private readonly HashSet<long> _lost = [];
     private readonly AsyncIdle _idle = new();
     private volatile bool _stopping;
     private volatile bool _started;
@@ -179,6 +186,7 @@ public sealed class BackgroundWorkers(
         lock (_tails)
         {
             if (!reserved && Interlocked.Increment(ref _inFlight) == 1) _idle.Reset();
+            _held[message.Id] = message.ClaimedUntil ?? clock.GetUtcNow() + options.LeaseDuration;
             previous = _tails.GetValueOrDefault(message.Hash) ?? Task.CompletedTask;
             _tails[message.Hash] = done.Task;
         }
@@ -193,8 +201,11 @@ public sealed class BackgroundWorkers(
             await _slots.WaitAsync();
             try
             {
-                // Stopping: what has not started is handed back with its claim.
-                if (!_stopping) await Guard(() => host.ProcessInboxMessageAsync(message, target), $"inbox message {message.Id}");
+                // Stopping: what has not started is handed back with its claim. A claim lost meanwhile is another process's work.
+                bool lost;
+                lock (_tails) lost = _lost.Contains(message.Id);
+                if (lost) logger.LogWarning("inbox message {Message}: its claim was lost before it was processed; left to the process that holds it", message.Id);
+                else if (!_stopping) await Guard(() => host.ProcessInboxMessageAsync(message, target), $"inbox message {message.Id}");
             }
             finally
             {
@@ -207,6 +218,8 @@ public sealed class BackgroundWorkers(
             lock (_tails)
             {
                 if (_tails.TryGetValue(message.Hash, out var tail) && tail == done.Task) _tails.Remove(message.Hash);
+                _held.Remove(message.Id);
+                _lost.Remove(message.Id);
             }
             Done();
         }
@@ -289,9 +302,42 @@ public sealed class BackgroundWorkers(
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
                 await Guard(() => host.RenewLeasesAsync(stoppingToken), "renewing leases");
+                await Guard(() => ExtendInboxClaimsAsync(timer.Period, stoppingToken), "extending inbox claims");
+            }
         }
         catch (OperationCanceledException) { }
+    }
+
+    /// <summary>
+    /// Extends the claims of the stimuli held here that would run out within a claim's time less one pass
+    /// (<paramref name="every"/>): held a few seconds, as most are, a stimulus costs no extension; held behind a slow
+    /// run, its claim stays this process's. A claim found lost is marked so it is not processed here.
+    /// </summary>
+    private async Task ExtendInboxClaimsAsync(TimeSpan every, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var extendBefore = now + options.LeaseDuration - every;
+        List<long> ids;
+        lock (_tails) ids = [.. _held.Where(h => h.Value < extendBefore).Select(h => h.Key)];
+        if (ids.Count == 0) return;
+        var until = now + options.LeaseDuration;
+        var kept = (await queue.ExtendInboxClaimsAsync(host.LeaseOwner, ids, until, ct)).ToHashSet();
+        lock (_tails)
+        {
+            foreach (var id in ids)
+            {
+                if (!_held.ContainsKey(id)) continue;
+                if (kept.Contains(id)) _held[id] = until;
+                else
+                {
+                    // Processed meanwhile (its outcome ended the claim) or taken by another process: either way not extended again.
+                    _held.Remove(id);
+                    _lost.Add(id);
+                }
+            }
+        }
     }
 
     private async Task Guard(Func<Task> work, string what)

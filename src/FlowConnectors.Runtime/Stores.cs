@@ -322,6 +322,13 @@ public interface IRunQueue
     /// </summary>
     Task<IReadOnlyList<InboxMessage>> ClaimInboxAsync(string owner, int max, DateTimeOffset now, DateTimeOffset claimUntil, CancellationToken ct = default);
     /// <summary>
+    /// Extends <paramref name="owner"/>'s claims on these messages to <paramref name="claimUntil"/>, so a live node keeps the
+    /// stimuli it holds (waiting for a run slot, behind another of their hash, or being processed) however long that takes;
+    /// returns the ids still its own (not one whose claim ran out and another process took, one handed back, or one whose
+    /// outcome is recorded).
+    /// </summary>
+    Task<IReadOnlyCollection<long>> ExtendInboxClaimsAsync(string owner, IReadOnlyCollection<long> ids, DateTimeOffset claimUntil, CancellationToken ct = default);
+    /// <summary>
     /// Leases to <paramref name="owner"/> (until <paramref name="leaseUntil"/>) up to <paramref name="max"/> instances
     /// left running whose lease ran out or was handed back (their node died or stopped), oldest first, and returns
     /// them: this node resumes them from their last saved state.

@@ -72,6 +72,29 @@ public abstract class RunQueueTests<TDatabase> : StoreTestBase<TDatabase> where 
     }
 
     [Fact]
+    public async Task A_worker_extends_the_claims_it_still_holds_and_learns_which_it_lost()
+    {
+        Task<long> Held(string hash) => Inbox.AddAsync(new InboxMessage { Kind = "callback", Hash = hash, ReceivedAt = T0, ClaimedBy = "node-a/p", ClaimedUntil = T0 + Minute });
+        var taken = await Held("h1");
+        var done = await Held("h2");
+        var mine = await Held("h3");
+        // node-a still holds all three: one ran out and node-b took it (the oldest), one's outcome is recorded (no claim left).
+        (await Queue.ClaimInboxAsync("node-b/p", 1, T0.AddSeconds(61), T0.AddMinutes(3))).Single().Id.ShouldBe(taken);
+        await Inbox.SetStatusAsync(done, InboxStatus.Processed, null, "i1");
+
+        var kept = await Queue.ExtendInboxClaimsAsync("node-a/p", [taken, done, mine], T0.AddMinutes(2));
+
+        kept.ShouldBe([mine]);
+        (await Inbox.GetAsync(mine))!.ClaimedUntil.ShouldBe(T0.AddMinutes(2));
+        (await Inbox.GetAsync(taken))!.ClaimedBy.ShouldBe("node-b/p");
+        (await Inbox.GetAsync(taken))!.ClaimedUntil.ShouldBe(T0.AddMinutes(3));
+        (await Inbox.GetAsync(done))!.ClaimedBy.ShouldBeNull();
+        // Extended past the first claim's time: no other worker takes it then.
+        (await Queue.ClaimInboxAsync("node-c/p", 10, T0.AddSeconds(90), T0.AddMinutes(3))).ShouldBeEmpty();
+        (await Queue.ExtendInboxClaimsAsync("node-a/p", [], T0.AddMinutes(2))).ShouldBeEmpty();
+    }
+
+    [Fact]
     public async Task A_due_timer_is_claimed_by_one_scheduler_with_its_own_due_time_and_listed_as_due_when_the_claim_runs_out()
     {
         for (var i = 0; i < 20; i++) await Timers.AddAsync(new TimerRecord($"t{i:00}", T0.AddSeconds(-i), "bookmark", $"i{i}", "b", null, null));

@@ -24,6 +24,8 @@ public sealed class RuntimeFixture : IAsyncLifetime
     public IInstanceStore Instances => Services.GetRequiredService<IInstanceStore>();
     public ITimerStore Timers => Services.GetRequiredService<ITimerStore>();
     public RuntimeOptions Options { get; } = new() { MaxCrashRecoveries = 3 };
+    /// <summary>The activities flows may use; a test may add its own before <see cref="InitializeAsync"/>.</summary>
+    public ActivityRegistry Registry { get; } = ConnectorRuntime.CreateRegistry().AddAssembly(typeof(DurableScheduler).Assembly);
 
     public async Task InitializeAsync()
     {
@@ -34,8 +36,7 @@ public sealed class RuntimeFixture : IAsyncLifetime
         services.AddSingleton(TimeProvider.System);
         services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(_folder, "keys")));
         services.AddFlowPersistence(PersistenceOptions.Sqlite(Path.Combine(_folder, "runtime.db")));
-        var registry = ConnectorRuntime.CreateRegistry().AddAssembly(typeof(DurableScheduler).Assembly);
-        services.AddSingleton(registry);
+        services.AddSingleton(Registry);
         services.AddSingleton(provider => new ConnectorRuntime([], new ConnectorRuntimeOptions { Connections = provider.GetRequiredService<IConnectionStore>() }));
         services.AddSingleton<IDurableTimers>(provider => new DurableScheduler(provider.GetRequiredService<ITimerStore>(), TimeProvider.System,
             (timer, _) => provider.GetRequiredService<WorkflowHost>().FireTimerAsync(timer)));
