@@ -26,6 +26,13 @@ newman_status=0; wait "$newman_job" || newman_status=$?
 cat "$newman_log"
 if [ "$newman_status" -ne 0 ]; then echo "Installing newman failed (exit $newman_status)."; exit "$newman_status"; fi
 status=0
+# The test processes (test hosts, and the server and CLI processes they start) run without dynamic PGO: it JIT-compiles a
+# hot method twice more (instrumented, then optimized), which pays off in a long-running server, not in tests that start
+# server after server (processes and in-process) and run each code path a few times. JIT work is most of their CPU
+# (perf of the Server tests: clrjit 39 %, the tiered-compilation thread 33 %); without PGO the same Server tests took
+# 23 % less CPU and a server process start 15 % less (bench/RESULTS.md, suite12). It changes no code path, only how
+# the runtime optimizes it; the server itself keeps dynamic PGO on (it wins every benchmark pair there).
+export DOTNET_TieredPGO=0
 # dotnet test runs the solution's test assemblies as many at a time as the machine has cores (2 on CI), starting them
 # in the order FlowConnectors.sln lists them: the longest (Reliability, Server, Designer, Persistence, Engine) come
 # first there, so the longest one does not start after most of the others and end the run alone.
