@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using FlowConnectors.Engine;
 using FlowConnectors.Engine.Runtime;
 using Microsoft.Extensions.DependencyInjection;
@@ -49,17 +48,17 @@ public sealed class CallbackHandoverTests(CallbackHandoverTests.RunningWorkers f
     {
         var (instanceId, bookmark) = await SuspendedAsync();
 
-        var id = await Workers.StoreAndResumeAsync(Callback(bookmark, "yes"), instanceId, bookmark.Id);
+        var id = await Workers.StoreAndResumeAsync(RuntimeFixture.CallbackMessage(bookmark, "yes"), instanceId, bookmark.Id);
 
-        var done = await WaitForAsync(instanceId, s => s.State.Status == FlowStatus.Finished);
+        var done = await Runtime.WaitForInstanceAsync(instanceId, s => s.State.Status == FlowStatus.Finished);
         ((string?)done.State.Output["answer"]).ShouldBe("yes");
-        var processed = await WaitForMessageAsync(id, m => m.Status == InboxStatus.Processed);
+        var processed = await Runtime.WaitForInboxMessageAsync(id, m => m.Status == InboxStatus.Processed);
         processed.InstanceId.ShouldBe(instanceId);
 
         // The same URL posted twice at once: both passed the endpoint's check, the second finds its bookmark spent and
         // waits like any callback without a bookmark, resuming nothing.
-        var again = await Workers.StoreAndResumeAsync(Callback(bookmark, "no"), instanceId, bookmark.Id);
-        (await WaitForMessageAsync(again, m => m.Status == InboxStatus.Waiting)).InstanceId.ShouldBeNull();
+        var again = await Workers.StoreAndResumeAsync(RuntimeFixture.CallbackMessage(bookmark, "no"), instanceId, bookmark.Id);
+        (await Runtime.WaitForInboxMessageAsync(again, m => m.Status == InboxStatus.Waiting)).InstanceId.ShouldBeNull();
         var after = (await Runtime.Instances.GetAsync(instanceId))!;
         ((string?)after.State.Output["answer"]).ShouldBe("yes");
         (await Runtime.Instances.GetJournalAsync(instanceId)).Count(e => e.NodeId == "out").ShouldBe(1);
@@ -71,51 +70,21 @@ public sealed class CallbackHandoverTests(CallbackHandoverTests.RunningWorkers f
         var (instanceId, bookmark) = await SuspendedAsync();
         var identity = Runtime.Services.GetRequiredService<NodeIdentity>();
         // What the endpoint of this node's previous process stored, claimed for itself, before it died.
-        var id = await Inbox.AddAsync(Callback(bookmark, "late") with { ClaimedBy = identity.NodeId + "/dead", ClaimedUntil = DateTimeOffset.UtcNow.AddHours(1) });
+        var id = await Inbox.AddAsync(RuntimeFixture.CallbackMessage(bookmark, "late") with { ClaimedBy = identity.NodeId + "/dead", ClaimedUntil = DateTimeOffset.UtcNow.AddHours(1) });
 
         // The node starts again: it takes back what its previous process held, and its workers resume it.
         await Runtime.Host.ReclaimLeasesAsync();
         Workers.Wake();
 
-        var done = await WaitForAsync(instanceId, s => s.State.Status == FlowStatus.Finished);
+        var done = await Runtime.WaitForInstanceAsync(instanceId, s => s.State.Status == FlowStatus.Finished);
         ((string?)done.State.Output["answer"]).ShouldBe("late");
-        (await WaitForMessageAsync(id, m => m.Status == InboxStatus.Processed)).InstanceId.ShouldBe(instanceId);
+        (await Runtime.WaitForInboxMessageAsync(id, m => m.Status == InboxStatus.Processed)).InstanceId.ShouldBe(instanceId);
     }
 
     private async Task<(string InstanceId, Bookmark Bookmark)> SuspendedAsync()
     {
         var started = await Runtime.Host.StartAsync("ask", null, null, new RunOptions(), TimeSpan.FromSeconds(30), CancellationToken.None);
-        var suspended = await WaitForAsync(started.InstanceId, s => s.State.Status == FlowStatus.Suspended);
+        var suspended = await Runtime.WaitForInstanceAsync(started.InstanceId, s => s.State.Status == FlowStatus.Suspended);
         return (started.InstanceId, suspended.State.Bookmarks.ShouldHaveSingleItem());
-    }
-
-    private static InboxMessage Callback(Bookmark bookmark, string answer) => new()
-    {
-        Kind = bookmark.Name,
-        Hash = bookmark.Hash,
-        Payload = new JsonObject { ["answer"] = answer },
-        ReceivedAt = DateTimeOffset.UtcNow,
-    };
-
-    private async Task<StoredInstance> WaitForAsync(string instanceId, Func<StoredInstance, bool> condition)
-    {
-        var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(60);
-        while (true)
-        {
-            if (await Runtime.Instances.GetAsync(instanceId) is { } stored && condition(stored) && stored.LeaseOwner is null) return stored;
-            if (DateTimeOffset.UtcNow > deadline) throw new TimeoutException($"instance {instanceId} did not reach the expected state");
-            await Task.Delay(20);
-        }
-    }
-
-    private async Task<InboxMessage> WaitForMessageAsync(long id, Func<InboxMessage, bool> condition)
-    {
-        var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(60);
-        while (true)
-        {
-            if (await Inbox.GetAsync(id) is { } message && condition(message)) return message;
-            if (DateTimeOffset.UtcNow > deadline) throw new TimeoutException($"inbox message {id} did not reach the expected state");
-            await Task.Delay(20);
-        }
     }
 }

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using FlowConnectors.Engine;
 using FlowConnectors.Engine.Activities;
 using FlowConnectors.Engine.Runtime;
@@ -64,12 +63,12 @@ public sealed class InboxClaimExtensionTests : IAsyncLifetime
     public async Task Callbacks_held_past_their_first_claim_time_keep_their_claims_and_are_processed_once_here()
     {
         var started = await _runtime.Host.StartAsync("ask-hold", null, null, new RunOptions(), TimeSpan.FromSeconds(30), CancellationToken.None);
-        var suspended = await WaitForAsync(started.InstanceId, s => s.State.Status == FlowStatus.Suspended);
+        var suspended = await _runtime.WaitForInstanceAsync(started.InstanceId, s => s.State.Status == FlowStatus.Suspended);
         var bookmark = suspended.State.Bookmarks.ShouldHaveSingleItem();
 
         // The first callback's run waits at the gate; the second (the same URL posted again) waits behind it, as its hash's next.
-        var first = await Workers.StoreAndResumeAsync(Callback(bookmark, "yes"), started.InstanceId, bookmark.Id);
-        var second = await Workers.StoreAndResumeAsync(Callback(bookmark, "again"), started.InstanceId, bookmark.Id);
+        var first = await Workers.StoreAndResumeAsync(RuntimeFixture.CallbackMessage(bookmark, "yes"), started.InstanceId, bookmark.Id);
+        var second = await Workers.StoreAndResumeAsync(RuntimeFixture.CallbackMessage(bookmark, "again"), started.InstanceId, bookmark.Id);
         await HeldGate.Reached.Task.WaitAsync(TimeSpan.FromSeconds(60));
         var firstClaimedUntil = (await Inbox.GetAsync(second)).ShouldNotBeNull().ClaimedUntil.ShouldNotBeNull();
         while (DateTimeOffset.UtcNow < firstClaimedUntil + TimeSpan.FromSeconds(1)) await Task.Delay(100);
@@ -84,41 +83,11 @@ public sealed class InboxClaimExtensionTests : IAsyncLifetime
 
         HeldGate.Open.TrySetResult();
 
-        var done = await WaitForAsync(started.InstanceId, s => s.State.Status == FlowStatus.Finished);
+        var done = await _runtime.WaitForInstanceAsync(started.InstanceId, s => s.State.Status == FlowStatus.Finished);
         ((string?)done.State.Output["answer"]).ShouldBe("yes");
-        (await WaitForMessageAsync(first, m => m.Status == InboxStatus.Processed)).InstanceId.ShouldBe(started.InstanceId);
+        (await _runtime.WaitForInboxMessageAsync(first, m => m.Status == InboxStatus.Processed)).InstanceId.ShouldBe(started.InstanceId);
         // The second found the bookmark spent and waits like any early callback; nothing resumed twice.
-        (await WaitForMessageAsync(second, m => m.Status == InboxStatus.Waiting)).InstanceId.ShouldBeNull();
+        (await _runtime.WaitForInboxMessageAsync(second, m => m.Status == InboxStatus.Waiting)).InstanceId.ShouldBeNull();
         (await _runtime.Instances.GetJournalAsync(started.InstanceId)).Count(e => e.NodeId == "out").ShouldBe(1);
-    }
-
-    private static InboxMessage Callback(Bookmark bookmark, string answer) => new()
-    {
-        Kind = bookmark.Name,
-        Hash = bookmark.Hash,
-        Payload = new JsonObject { ["answer"] = answer },
-        ReceivedAt = DateTimeOffset.UtcNow,
-    };
-
-    private async Task<StoredInstance> WaitForAsync(string instanceId, Func<StoredInstance, bool> condition)
-    {
-        var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(60);
-        while (true)
-        {
-            if (await _runtime.Instances.GetAsync(instanceId) is { } stored && condition(stored) && stored.LeaseOwner is null) return stored;
-            if (DateTimeOffset.UtcNow > deadline) throw new TimeoutException($"instance {instanceId} did not reach the expected state");
-            await Task.Delay(20);
-        }
-    }
-
-    private async Task<InboxMessage> WaitForMessageAsync(long id, Func<InboxMessage, bool> condition)
-    {
-        var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(60);
-        while (true)
-        {
-            if (await Inbox.GetAsync(id) is { } message && condition(message)) return message;
-            if (DateTimeOffset.UtcNow > deadline) throw new TimeoutException($"inbox message {id} did not reach the expected state");
-            await Task.Delay(20);
-        }
     }
 }

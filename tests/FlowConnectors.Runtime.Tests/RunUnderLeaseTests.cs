@@ -40,7 +40,7 @@ public sealed class RunUnderLeaseTests(RuntimeFixture runtime) : IClassFixture<R
         var started = await runtime.Host.StartAsync("greet", null, new JsonObject { ["who"] = "Ada" }, new RunOptions(), TimeSpan.Zero, CancellationToken.None);
         started.Result.ShouldBeNull();
         (await runtime.Instances.GetAsync(started.InstanceId)).ShouldNotBeNull();
-        var stored = await WaitForAsync(started.InstanceId, s => s.State.Status == FlowStatus.Finished);
+        var stored = await runtime.WaitForInstanceAsync(started.InstanceId, s => s.State.Status == FlowStatus.Finished);
         ((string?)stored.State.Output["greeting"]).ShouldBe("Hello Ada");
         stored.LeaseOwner.ShouldBeNull();
         (await runtime.Instances.GetJournalAsync(started.InstanceId)).ShouldContain(e => e.NodeId == "hello");
@@ -63,7 +63,7 @@ public sealed class RunUnderLeaseTests(RuntimeFixture runtime) : IClassFixture<R
     {
         await runtime.PublishAsync(Approval);
         var started = await runtime.Host.StartAsync("approval", null, new JsonObject { ["requestId"] = "r-1" }, new RunOptions(), TimeSpan.FromSeconds(30), CancellationToken.None);
-        var suspended = await WaitForAsync(started.InstanceId, s => s.State.Status == FlowStatus.Suspended);
+        var suspended = await runtime.WaitForInstanceAsync(started.InstanceId, s => s.State.Status == FlowStatus.Suspended);
         var bookmark = suspended.State.Bookmarks.ShouldHaveSingleItem();
         bookmark.Hash.ShouldBe(new EventStimulus("approval", "r-1").Hash);
 
@@ -82,7 +82,7 @@ public sealed class RunUnderLeaseTests(RuntimeFixture runtime) : IClassFixture<R
     {
         await runtime.PublishAsync(Approval);
         var started = await runtime.Host.StartAsync("approval", null, new JsonObject { ["requestId"] = "r-2" }, new RunOptions(), TimeSpan.FromSeconds(30), CancellationToken.None);
-        var suspended = await WaitForAsync(started.InstanceId, s => s.State.Status == FlowStatus.Suspended);
+        var suspended = await runtime.WaitForInstanceAsync(started.InstanceId, s => s.State.Status == FlowStatus.Suspended);
         (await runtime.Instances.TryAcquireLeaseAsync(started.InstanceId, "other-node/1", DateTimeOffset.UtcNow, TimeSpan.FromMinutes(5))).ShouldBeTrue();
 
         var outcome = await runtime.Host.ExecuteAsync(started.InstanceId, (suspended.State.Bookmarks[0].Id, null));
@@ -139,7 +139,7 @@ public sealed class RunUnderLeaseTests(RuntimeFixture runtime) : IClassFixture<R
     {
         await runtime.PublishAsync(Pause);
         var started = await runtime.Host.StartAsync("pause", null, null, new RunOptions(), TimeSpan.FromSeconds(30), CancellationToken.None);
-        await WaitForAsync(started.InstanceId, s => s.State.Status == FlowStatus.Suspended);
+        await runtime.WaitForInstanceAsync(started.InstanceId, s => s.State.Status == FlowStatus.Suspended);
         var timer = (await runtime.Timers.ListAsync()).Where(t => t.InstanceId == started.InstanceId).ShouldHaveSingleItem();
 
         await runtime.Host.FireTimerAsync(timer);
@@ -152,7 +152,7 @@ public sealed class RunUnderLeaseTests(RuntimeFixture runtime) : IClassFixture<R
     {
         await runtime.PublishAsync(Approval);
         var started = await runtime.Host.StartAsync("approval", null, new JsonObject { ["requestId"] = "r-1" }, new RunOptions(), TimeSpan.FromSeconds(30), CancellationToken.None);
-        var suspended = await WaitForAsync(started.InstanceId, s => s.State.Status == FlowStatus.Suspended);
+        var suspended = await runtime.WaitForInstanceAsync(started.InstanceId, s => s.State.Status == FlowStatus.Suspended);
         var registry = runtime.Services.GetRequiredService<ActivityRegistry>();
 
         registry.DescribeWait(suspended.State.Bookmarks[0]).ShouldBe("event 'approval' with correlation id 'r-1'");
@@ -171,16 +171,5 @@ public sealed class RunUnderLeaseTests(RuntimeFixture runtime) : IClassFixture<R
             (await runtime.Instances.TryAcquireLeaseAsync(state.InstanceId, $"dead-node/{i + 1}", past.AddSeconds(i * 10), TimeSpan.FromSeconds(1), countAttempt: true)).ShouldBeTrue();
         (await runtime.Instances.GetAsync(state.InstanceId)).ShouldNotBeNull().RunAttempts.ShouldBe(deaths);
         return (state, version);
-    }
-
-    private async Task<StoredInstance> WaitForAsync(string instanceId, Func<StoredInstance, bool> condition)
-    {
-        var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(60);
-        while (true)
-        {
-            if (await runtime.Instances.GetAsync(instanceId) is { } stored && condition(stored) && stored.LeaseOwner is null) return stored;
-            if (DateTimeOffset.UtcNow > deadline) throw new TimeoutException($"instance {instanceId} did not reach the expected state");
-            await Task.Delay(20);
-        }
     }
 }

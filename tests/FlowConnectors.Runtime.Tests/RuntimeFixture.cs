@@ -2,6 +2,7 @@ using FlowConnectors.Connectors.Connections;
 using FlowConnectors.Connectors.Runtime;
 using FlowConnectors.Engine.Activities;
 using FlowConnectors.Engine.Flows;
+using FlowConnectors.Engine;
 using FlowConnectors.Persistence;
 using FlowConnectors.Scheduling;
 using Microsoft.AspNetCore.DataProtection;
@@ -54,6 +55,40 @@ public sealed class RuntimeFixture : IAsyncLifetime
         await flows.PublishAsync(flow.Id, stored.Version);
         return flow.Id;
     }
+
+    /// <summary>Polls the stored instance until it meets <paramref name="condition"/> with no lease held (a minute at most).</summary>
+    public async Task<StoredInstance> WaitForInstanceAsync(string instanceId, Func<StoredInstance, bool> condition)
+    {
+        var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(60);
+        while (true)
+        {
+            if (await Instances.GetAsync(instanceId) is { } stored && condition(stored) && stored.LeaseOwner is null) return stored;
+            if (DateTimeOffset.UtcNow > deadline) throw new TimeoutException($"instance {instanceId} did not reach the expected state");
+            await Task.Delay(20);
+        }
+    }
+
+    /// <summary>Polls the stored inbox message until it meets <paramref name="condition"/> (a minute at most).</summary>
+    public async Task<InboxMessage> WaitForInboxMessageAsync(long id, Func<InboxMessage, bool> condition)
+    {
+        var inbox = Services.GetRequiredService<IInboxStore>();
+        var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(60);
+        while (true)
+        {
+            if (await inbox.GetAsync(id) is { } message && condition(message)) return message;
+            if (DateTimeOffset.UtcNow > deadline) throw new TimeoutException($"inbox message {id} did not reach the expected state");
+            await Task.Delay(20);
+        }
+    }
+
+    /// <summary>A callback for <paramref name="bookmark"/> as the callback endpoint stores it, answering <paramref name="answer"/>.</summary>
+    public static InboxMessage CallbackMessage(Bookmark bookmark, string answer) => new()
+    {
+        Kind = bookmark.Name,
+        Hash = bookmark.Hash,
+        Payload = new System.Text.Json.Nodes.JsonObject { ["answer"] = answer },
+        ReceivedAt = DateTimeOffset.UtcNow,
+    };
 
     public async Task DisposeAsync()
     {
