@@ -70,7 +70,7 @@ public sealed class FlowEngine
         var now = Options.Clock.GetUtcNow();
         var state = new FlowInstanceState
         {
-            InstanceId = instanceId ?? Guid.NewGuid().ToString("N"),
+            InstanceId = instanceId ?? InstanceIds.New(now),
             FlowId = flow.Definition.Id,
             FlowVersion = flow.Definition.Version,
             CorrelationId = correlationId,
@@ -98,7 +98,8 @@ public sealed class FlowEngine
     /// </summary>
     public FlowInstanceState CreateInstance(CompiledFlow flow, JsonObject? input, RunOptions? options = null)
     {
-        var state = NewInstance(flow, input, options, options?.InstanceId ?? Guid.NewGuid().ToString("N"), Options.Clock.GetUtcNow());
+        var now = Options.Clock.GetUtcNow();
+        var state = NewInstance(flow, input, options, options?.InstanceId ?? InstanceIds.New(now), now);
         EngineTelemetry.RunStarted(state.FlowId);
         return state;
     }

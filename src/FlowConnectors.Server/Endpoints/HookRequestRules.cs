@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 using FlowConnectors.Engine;
+using FlowConnectors.Engine.Runtime;
 using FlowConnectors.Engine.Values;
 using FlowConnectors.Persistence;
 using FlowConnectors.Server.Hosting;
@@ -39,11 +40,11 @@ internal static class HookRequestRules
     /// releases once its start has been persisted. Without it: neither.
     /// </summary>
     public static async Task<(IResult? Answer, Claim? Claim)> ClaimAsync(WorkflowHost host, IInstanceStore instances, string flowId, string correlation,
-        string? statusVariable, CancellationToken ct)
+        string? statusVariable, DateTimeOffset now, CancellationToken ct)
     {
         var starting = Starting.GetValue(host, _ => new ConcurrentDictionary<(string, string), string>());
         var key = (flowId, correlation);
-        var instanceId = Guid.NewGuid().ToString("N");
+        var instanceId = InstanceIds.New(now);
         if (!starting.TryAdd(key, instanceId))
             return (Results.Json(new JsonObject { ["instanceId"] = starting.GetValueOrDefault(key), ["duplicate"] = true, ["status"] = "accepted" }, statusCode: 202), null);
         var claim = new Claim(starting, key, instanceId);

@@ -74,7 +74,7 @@ internal static class InboundEndpoints
         var started = false;
         try
         {
-            var answer = await RunHookAsync(path, request, trigger, host, instances, options, bytes, auth.SecretHeaders, ct);
+            var answer = await RunHookAsync(path, request, trigger, host, instances, options, bytes, auth.SecretHeaders, clock, ct);
             started = true;
             return answer;
         }
@@ -104,7 +104,7 @@ internal static class InboundEndpoints
     }
 
     private static async Task<IResult> RunHookAsync(string path, HttpRequest request, TriggerRecord trigger, WorkflowHost host, IInstanceStore instances, ServerOptions options,
-        byte[] bytes, IReadOnlyList<string> secretHeaders, CancellationToken ct)
+        byte[] bytes, IReadOnlyList<string> secretHeaders, TimeProvider clock, CancellationToken ct)
     {
         JsonNode? body = null;
         if (bytes.Length > 0)
@@ -153,7 +153,7 @@ internal static class InboundEndpoints
         HookRequestRules.Claim? claim = null;
         if (dedupe && correlation is not null)
         {
-            var (answer, claimed) = await HookRequestRules.ClaimAsync(host, instances, trigger.FlowId, correlation, (string?)trigger.Config["statusVariable"], ct);
+            var (answer, claimed) = await HookRequestRules.ClaimAsync(host, instances, trigger.FlowId, correlation, (string?)trigger.Config["statusVariable"], clock.GetUtcNow(), ct);
             if (answer is not null) return answer;
             claim = claimed;
         }
