@@ -11,7 +11,7 @@
 #
 # Usage: bash bench/webhook-vs-peers.sh [--rounds N] [--seconds N] [--warmup N] [--connections "32 1"]
 #                                       [--threads N] [--targets "server node-red raw"] [--keep] [--profile]
-# The same settings as environment variables: ROUNDS (3), ROUND_SECONDS (10), WARMUP_SECONDS (5),
+# The same settings as environment variables: ROUNDS (3), ROUND_SECONDS (10), WARMUP_SECONDS (20),
 # CONNECTIONS ("32 1"), THREADS (2; never more than the connections), KEEP=1 (keep the temp folder),
 # SERVER_DIR (a folder with a published FlowConnectors.Server.dll to use instead of publishing this checkout),
 # TARGETS (a subset of "server node-red raw"; the ratios and checks that need a missing target print "?"),
@@ -30,7 +30,10 @@ set -euo pipefail
 
 ROUNDS=${ROUNDS:-3}
 ROUND_SECONDS=${ROUND_SECONDS:-10}
-WARMUP_SECONDS=${WARMUP_SECONDS:-5}
+# 20 s, not less: the server's tiered JIT is still recompiling hot methods (tier 0 → instrumented → tier 1 with
+# dynamic PGO) for about 17 s of load at 32 connections (36,000 methods; DOTNET_JitDisasmSummary, 2026-12-04), and
+# a round inside that window measures the JIT, not the server. Every target gets the same warm-up.
+WARMUP_SECONDS=${WARMUP_SECONDS:-20}
 CONNECTIONS=${CONNECTIONS:-"32 1"}
 THREADS=${THREADS:-2}
 KEEP=${KEEP:-0}
