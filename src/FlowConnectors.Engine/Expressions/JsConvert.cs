@@ -169,7 +169,10 @@ internal sealed class LazyJsonObject : ObjectInstance
     private bool _untouched = true;
     private bool _filled;
     private Lookup _lookup;
-    // The values read one at a time so far, by name, in the order they were read.
+    // The values read one at a time so far, by name: the first in fields (most objects a script reads are read for
+    // one member), the others in small arrays.
+    private string? _firstName;
+    private JsValue? _firstValue;
     private string[]? _readNames;
     private JsValue[]? _readValues;
     private int _reads;
@@ -211,15 +214,14 @@ internal sealed class LazyJsonObject : ObjectInstance
     /// <summary>False when the object should be filled instead (names twice in its text, or too many reads).</summary>
     private bool TryReadOne(string name, out JsValue value, out bool found)
     {
+        if (Read(name) is { } read)
+        {
+            value = read;
+            found = true;
+            return true;
+        }
         value = Undefined;
         found = false;
-        for (var i = 0; i < _reads; i++)
-            if (string.Equals(_readNames![i], name, StringComparison.Ordinal))
-            {
-                value = _readValues![i];
-                found = true;
-                return true;
-            }
         if (_lookup == Lookup.Undecided) _lookup = Decide();
         if (_lookup == Lookup.None || _reads == MaxSingleReads || _misses == MaxSingleReads) return false;
         if (_lookup == Lookup.Parsed)
@@ -242,10 +244,21 @@ internal sealed class LazyJsonObject : ObjectInstance
         }
         // A string, number, boolean or null cannot be changed; an object or array handed out can.
         if (value is ObjectInstance) _untouched = false;
-        _readNames ??= new string[MaxSingleReads];
-        _readValues ??= new JsValue[MaxSingleReads];
-        _readNames[_reads] = name;
-        _readValues[_reads] = value;
+        if (_reads == 0)
+        {
+            _firstName = name;
+            _firstValue = value;
+        }
+        else
+        {
+            if (_readNames is null || _readNames.Length == _reads - 1)
+            {
+                Array.Resize(ref _readNames, _readNames is null ? 3 : MaxSingleReads - 1);
+                Array.Resize(ref _readValues, _readNames.Length);
+            }
+            _readNames[_reads - 1] = name;
+            _readValues![_reads - 1] = value;
+        }
         _reads++;
         found = true;
         return true;
@@ -289,7 +302,9 @@ internal sealed class LazyJsonObject : ObjectInstance
     /// <summary>The value already handed out for <paramref name="name"/>, if any: it stays the same value.</summary>
     private JsValue? Read(string name)
     {
-        for (var i = 0; i < _reads; i++)
+        if (_reads == 0) return null;
+        if (string.Equals(_firstName, name, StringComparison.Ordinal)) return _firstValue;
+        for (var i = 0; i < _reads - 1; i++)
             if (string.Equals(_readNames![i], name, StringComparison.Ordinal)) return _readValues![i];
         return null;
     }
