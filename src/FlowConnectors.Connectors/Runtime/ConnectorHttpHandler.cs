@@ -27,7 +27,10 @@ internal sealed class ConnectorHttpHandler(ConnectorRuntime runtime) : IConnecti
         relativeUrl = ConnectorUrls.ExpandRelative(relativeUrl, manifest, connection);
         // An absolute URL (a Link: rel="next", a vendor's callback URL) must stay under the base URL:
         // the configured one, or the rewritten one of an offline test (whose recorded links point there).
-        if (Uri.TryCreate(relativeUrl, UriKind.Absolute, out var absolute) && absolute.Scheme is "http" or "https")
+        // Only text starting with "http" can parse as an http(s) URL; on Unix any "/path" parses as a file URL, a Uri
+        // built per request for nothing.
+        if (relativeUrl.AsSpan().TrimStart().StartsWith("http", StringComparison.OrdinalIgnoreCase) &&
+            Uri.TryCreate(relativeUrl, UriKind.Absolute, out var absolute) && absolute.Scheme is "http" or "https")
         {
             var candidate = absolute.ToString();
             foreach (var root in new[] { configured.TrimEnd('/'), baseUrl.TrimEnd('/') })
