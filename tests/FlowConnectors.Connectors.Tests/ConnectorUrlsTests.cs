@@ -72,3 +72,27 @@ public sealed class ConnectorUrlsTests
         return uri;
     }
 }
+
+/// <summary>The per-request origin check compares without building the origin string: it must agree with OriginOf.</summary>
+public sealed class OriginCheckTests
+{
+    [Theory]
+    [InlineData("https://api.example.com/v2/x")]
+    [InlineData("HTTPS://API.Example.COM:443/x")]
+    [InlineData("http://127.0.0.1:5000/api")]
+    [InlineData("https://bücher.example/x")]
+    [InlineData("http://[::1]:8080/")]
+    public void IsOriginOf_agrees_with_OriginOf(string url)
+    {
+        var uri = new Uri(url);
+        var origin = FlowConnectors.Connectors.Connections.Connection.OriginOf(uri);
+        var longHost = new Uri("https://" + new string('a', 60) + "." + new string('b', 60) + "." + new string('c', 60) + "." + new string('d', 60) + ".example/x");
+
+        FlowConnectors.Connectors.Connections.Connection.IsOriginOf(uri, origin).ShouldBeTrue();
+        FlowConnectors.Connectors.Connections.Connection.IsOriginOf(uri, origin.ToUpperInvariant()).ShouldBe(origin == origin.ToUpperInvariant());
+        FlowConnectors.Connectors.Connections.Connection.IsOriginOf(uri, origin + "0").ShouldBeFalse();
+        FlowConnectors.Connectors.Connections.Connection.IsOriginOf(uri, null).ShouldBeFalse();
+        FlowConnectors.Connectors.Connections.Connection.IsOriginOf(longHost, FlowConnectors.Connectors.Connections.Connection.OriginOf(longHost)).ShouldBeTrue();
+        FlowConnectors.Connectors.Connections.Connection.IsOriginOf(longHost, origin).ShouldBeFalse();
+    }
+}

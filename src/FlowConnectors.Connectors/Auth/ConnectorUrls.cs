@@ -82,6 +82,9 @@ public static partial class ConnectorUrls
         return uri;
     }
 
+    /// <summary>The path of <paramref name="baseUrl"/> with a trailing slash, as <c>new Uri(baseUrl.TrimEnd('/') + "/").AbsolutePath</c>.</summary>
+    internal static string BasePathOf(string baseUrl) => BaseScope.Of(baseUrl.TrimEnd('/')).Path;
+
     private static bool IsDotSegment(ReadOnlySpan<char> segment) => segment is "." or "..";
 
     /// <summary>A segment whose decoded form is, or holds between slashes or backslashes, a '.' or '..' segment.</summary>
