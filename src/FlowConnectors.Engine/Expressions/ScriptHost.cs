@@ -120,13 +120,13 @@ internal sealed class ScriptHost : IDisposable
         result = null;
         if (_declared || _cancellationToken.IsCancellationRequested) return false;
         Refresh();
-        var root = _engine.Global.GetOwnProperty(path.Root);
+        var root = _engine.Global.GetOwnProperty(path.RootKey);
         var expected = path.Root == "nodes" ? (JsValue)_nodes : _input;
         if (!root.IsDataDescriptor() || !ReferenceEquals(root.Value, expected)) return false;
         var names = path.Names;
         JsValue current = expected;
         var i = 0;
-        if (path.Root == "nodes" && _lazy.TryGetValue(names[0], out var lazy) && StoredValue(lazy) is null && ReferenceEquals(_nodes.GetOwnProperty(names[0]), lazy))
+        if (path.Root == "nodes" && _lazy.TryGetValue(names[0], out var lazy) && StoredValue(lazy) is null && ReferenceEquals(_nodes.GetOwnProperty(path.Keys[0]), lazy))
         {
             // Outputs no script has seen: the script would convert them now, so they are read as they are.
             if (!_model.NodeOutputs.TryGetValue(names[0], out var outputs)) return false;
@@ -145,7 +145,7 @@ internal sealed class ScriptHost : IDisposable
             if (current is LazyJsonObject { Untouched: { } json } untouched)
                 return ReferenceEquals(untouched.Prototype, _engine.Intrinsics.Object.PrototypeObject) && TryReadJson(json, names, i, out result);
             if (current is not ObjectInstance o || (o.GetType() != typeof(JsObject) && o is not LazyJsonObject)) return false;
-            var property = o.GetOwnProperty(names[i]);
+            var property = o.GetOwnProperty(path.Keys[i]);
             if (property == PropertyDescriptor.Undefined)
             {
                 if (i < names.Length - 1 || !ReferenceEquals(o.Prototype, _engine.Intrinsics.Object.PrototypeObject) || !IsMissing(names[i])) return false;
