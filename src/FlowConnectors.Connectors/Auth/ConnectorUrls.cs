@@ -62,18 +62,60 @@ public static partial class ConnectorUrls
         if (relative.Contains("://", StringComparison.Ordinal) || relative.StartsWith("//", StringComparison.Ordinal) ||
             relative.Contains('\\') || SchemePrefix().IsMatch(relative))
             throw new ActivityFaultException($"relative URL '{relativeUrl}' must be a path under the connector's base URL, not an absolute URL");
-        var pathPart = relative.Split('?', '#')[0];
-        var segments = pathPart.Split('/');
-        // An encoded slash ("..%2Fadmin") becomes a segment boundary on servers that decode it.
-        if (segments.Any(s => s is "." or ".." || Uri.UnescapeDataString(s).Split('/', '\\').Any(part => part is "." or "..")))
-            throw new ActivityFaultException($"relative URL '{relativeUrl}' must not contain '.' or '..' segments");
+        // The path's segments are read in place (no array or string per segment: this runs for every request).
+        var end = relative.AsSpan().IndexOfAny('?', '#');
+        var pathPart = end < 0 ? relative.AsSpan() : relative.AsSpan(0, end);
+        foreach (var range in pathPart.Split('/'))
+        {
+            var segment = pathPart[range];
+            // An encoded slash ("..%2Fadmin") becomes a segment boundary on servers that decode it.
+            if (IsDotSegment(segment) || (segment.Contains('%') && HasDotSegmentDecoded(segment)))
+                throw new ActivityFaultException($"relative URL '{relativeUrl}' must not contain '.' or '..' segments");
+        }
         var root = baseUrl.TrimEnd('/');
         var combined = relative.Length == 0 ? root : relative.StartsWith('?') ? root + relative : root + "/" + relative.TrimStart('/');
         var uri = new Uri(combined, UriKind.Absolute);
-        var baseUri = new Uri(root + "/");
-        if (!string.Equals(uri.GetLeftPart(UriPartial.Authority), baseUri.GetLeftPart(UriPartial.Authority), StringComparison.OrdinalIgnoreCase) ||
-            !(uri.AbsolutePath + "/").StartsWith(baseUri.AbsolutePath, StringComparison.Ordinal))
+        var scope = BaseScope.Of(root);
+        if (!string.Equals(uri.GetLeftPart(UriPartial.Authority), scope.Authority, StringComparison.OrdinalIgnoreCase) ||
+            !IsUnder(uri.AbsolutePath, scope.Path))
             throw new ActivityFaultException($"relative URL '{relativeUrl}' leaves the connector's base URL");
         return uri;
+    }
+
+    /// <summary>The path of <paramref name="baseUrl"/> with a trailing slash, as <c>new Uri(baseUrl.TrimEnd('/') + "/").AbsolutePath</c>.</summary>
+    internal static string BasePathOf(string baseUrl) => BaseScope.Of(baseUrl.TrimEnd('/')).Path;
+
+    private static bool IsDotSegment(ReadOnlySpan<char> segment) => segment is "." or "..";
+
+    /// <summary>A segment whose decoded form is, or holds between slashes or backslashes, a '.' or '..' segment.</summary>
+    private static bool HasDotSegmentDecoded(ReadOnlySpan<char> segment)
+    {
+        var decoded = Uri.UnescapeDataString(segment.ToString()).AsSpan();
+        foreach (var range in decoded.SplitAny('/', '\\'))
+            if (IsDotSegment(decoded[range])) return true;
+        return false;
+    }
+
+    /// <summary>As <c>(path + "/").StartsWith(basePath)</c> (a base path ends with '/'), without building the string.</summary>
+    private static bool IsUnder(string path, string basePath) =>
+        path.StartsWith(basePath, StringComparison.Ordinal) ||
+        (path.Length + 1 == basePath.Length && basePath.AsSpan().StartsWith(path, StringComparison.Ordinal));
+
+    /// <summary>
+    /// The authority and path a base URL (without its trailing slashes) allows, kept for the last base URL seen:
+    /// a connector's requests go to one base URL, and parsing it per request was a string and two objects.
+    /// </summary>
+    private sealed record BaseScope(string Root, string Authority, string Path)
+    {
+        private static BaseScope? s_last;
+
+        public static BaseScope Of(string root)
+        {
+            if (Volatile.Read(ref s_last) is { } last && string.Equals(last.Root, root, StringComparison.Ordinal)) return last;
+            var baseUri = new Uri(root + "/");
+            var scope = new BaseScope(root, baseUri.GetLeftPart(UriPartial.Authority), baseUri.AbsolutePath);
+            Volatile.Write(ref s_last, scope);
+            return scope;
+        }
     }
 }

@@ -109,6 +109,19 @@ public sealed class Connection
     /// <summary>The origin of a URL as connections record it: lower-case scheme and host, explicit port.</summary>
     public static string OriginOf(Uri uri) => $"{uri.Scheme}://{uri.IdnHost}:{uri.Port}".ToLowerInvariant();
 
+    /// <summary>True when <paramref name="origin"/> is <see cref="OriginOf"/> of <paramref name="uri"/>, without building the string (checked per request).</summary>
+    public static bool IsOriginOf(Uri uri, string? origin)
+    {
+        if (origin is null) return false;
+        Span<char> buffer = stackalloc char[256];
+        if (!buffer.TryWrite(System.Globalization.CultureInfo.InvariantCulture, $"{uri.Scheme}://{uri.IdnHost}:{uri.Port}", out var written))
+            return OriginOf(uri) == origin;
+        var text = buffer[..written];
+        Span<char> lower = stackalloc char[256];
+        var length = text.ToLowerInvariant(lower);
+        return lower[..length].SequenceEqual(origin);
+    }
+
     /// <summary>Every secret string this connection holds, for redaction.</summary>
     public IEnumerable<string> SecretStrings()
     {

@@ -187,17 +187,17 @@ public sealed class ConnectionService
     /// </summary>
     internal async Task CheckOriginAsync(ConnectorManifest manifest, Connection connection, Uri requestUri, CancellationToken cancellationToken)
     {
-        var fix = $"re-enter its secrets (PUT /api/connections/{connection.Id}) or confirm the new address (POST /api/connections/{connection.Id}/confirm-origin)";
+        // Built only for a refusal: this runs for every request.
+        string Fix() => $"re-enter its secrets (PUT /api/connections/{connection.Id}) or confirm the new address (POST /api/connections/{connection.Id}/confirm-origin)";
         if (connection.Status == ConnectionStatus.NeedsReauthorization)
-            throw new ActivityFaultException($"connection '{connection.Id}' needs re-authorization ({connection.StatusReason}); nothing is sent with it until then: {fix}");
+            throw new ActivityFaultException($"connection '{connection.Id}' needs re-authorization ({connection.StatusReason}); nothing is sent with it until then: {Fix()}");
         if (connection.Origin is null)
         {
             connection.Origin = CurrentOrigin(manifest, connection) ?? Connection.OriginOf(requestUri);
             await Options.Connections.SaveAsync(connection, cancellationToken);
         }
-        var target = Connection.OriginOf(requestUri);
-        if (target != connection.Origin)
-            throw new ActivityFaultException($"connection '{connection.Id}' was authorized for {connection.Origin}, and this request goes to {target}; its credentials are not sent there: {fix}");
+        if (!Connection.IsOriginOf(requestUri, connection.Origin))
+            throw new ActivityFaultException($"connection '{connection.Id}' was authorized for {connection.Origin}, and this request goes to {Connection.OriginOf(requestUri)}; its credentials are not sent there: {Fix()}");
     }
 
     /// <summary>The URL after the offline runner's rewrite (the URL itself otherwise).</summary>

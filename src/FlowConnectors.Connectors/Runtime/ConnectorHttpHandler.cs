@@ -27,7 +27,10 @@ internal sealed class ConnectorHttpHandler(ConnectorRuntime runtime) : IConnecti
         relativeUrl = ConnectorUrls.ExpandRelative(relativeUrl, manifest, connection);
         // An absolute URL (a Link: rel="next", a vendor's callback URL) must stay under the base URL:
         // the configured one, or the rewritten one of an offline test (whose recorded links point there).
-        if (Uri.TryCreate(relativeUrl, UriKind.Absolute, out var absolute) && absolute.Scheme is "http" or "https")
+        // Only text starting with "http" can parse as an http(s) URL; on Unix any "/path" parses as a file URL, a Uri
+        // built per request for nothing.
+        if (relativeUrl.AsSpan().TrimStart().StartsWith("http", StringComparison.OrdinalIgnoreCase) &&
+            Uri.TryCreate(relativeUrl, UriKind.Absolute, out var absolute) && absolute.Scheme is "http" or "https")
         {
             var candidate = absolute.ToString();
             foreach (var root in new[] { configured.TrimEnd('/'), baseUrl.TrimEnd('/') })
@@ -89,8 +92,7 @@ internal sealed class ConnectorHttpHandler(ConnectorRuntime runtime) : IConnecti
                 request.Headers.TryAddWithoutValidation(auth.Name, value);
                 return;
             case AuthKind.OAuth2ClientCredentials:
-                var tokens = await runtime.Connections.Tokens.GetAsync(connection.Id,
-                    () => NewOAuthClient(manifest, connection).ClientCredentialsAsync(manifest, connection, ct), forceRefresh: refreshed, manifest.TokenExpiry.RefreshBefore);
+                var tokens = await ClientCredentialsAsync(manifest, connection, refreshed, ct);
                 context.RegisterSecret(tokens.AccessToken);
                 request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", tokens.AccessToken);
                 return;
@@ -106,13 +108,19 @@ internal sealed class ConnectorHttpHandler(ConnectorRuntime runtime) : IConnecti
         }
     }
 
+    // Its own method: a lambda in AuthenticateAsync made every request, whatever its auth, allocate the closure.
+    private Task<OAuthTokens> ClientCredentialsAsync(ConnectorManifest manifest, Connection connection, bool refreshed, CancellationToken ct) =>
+        runtime.Connections.Tokens.GetAsync(connection.Id,
+            () => NewOAuthClient(manifest, connection).ClientCredentialsAsync(manifest, connection, ct), forceRefresh: refreshed, manifest.TokenExpiry.RefreshBefore);
+
     /// <summary>The request's path under the connector's base URL (what endpoint groups of a budget match), e.g. <c>/search</c>.</summary>
     private string RelativePath(ConnectorManifest manifest, Connection connection, Uri requestUri)
     {
         try
         {
-            var basePath = new Uri(Rewrite(ConnectorUrls.BaseUrlFor(manifest, connection)).TrimEnd('/') + "/").AbsolutePath;
-            return requestUri.AbsolutePath.StartsWith(basePath, StringComparison.Ordinal) ? "/" + requestUri.AbsolutePath[basePath.Length..] : requestUri.AbsolutePath;
+            var basePath = ConnectorUrls.BasePathOf(Rewrite(ConnectorUrls.BaseUrlFor(manifest, connection)));
+            var path = requestUri.AbsolutePath;
+            return path.StartsWith(basePath, StringComparison.Ordinal) ? string.Concat("/", path.AsSpan(basePath.Length)) : path;
         }
         catch (Exception e) when (e is ActivityFaultException or UriFormatException)
         {

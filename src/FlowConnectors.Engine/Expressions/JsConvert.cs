@@ -148,30 +148,133 @@ internal static class JsConvert
 }
 
 /// <summary>
-/// A JSON object handed to a script. Its own properties are converted from the JSON when the script first touches
-/// the object in any way that looks at them (Jint calls <see cref="Initialize"/> before every own-property read,
-/// write, delete, key listing or definition); until then it holds the JSON only. After that it is an ordinary
-/// object with the same properties, in the same order, a full conversion gives; its object members are lazy in turn.
-/// The JSON is only read, never changed: what a script does to the object stays in JavaScript.
+/// A JSON object handed to a script. Until a script lists, writes, deletes or defines one of its own properties, it
+/// answers reads of one property at a time from the JSON (<see cref="TryGetOwnPropertyValue"/>, the lane Jint reads
+/// <c>o.name</c> and <c>o["name"]</c> through), keeping each value it hands out so a second read gives the same one.
+/// Anything else (Jint calls <see cref="Initialize"/> before every other own-property look, write, delete, key listing
+/// or definition) fills all of its own properties from the JSON, in the JSON's order, the values already read among
+/// them; after that it is an ordinary object with the same properties, in the same order, a full conversion gives.
+/// Its object members are lazy in turn. The JSON is only read, never changed: what a script does stays in JavaScript.
 /// </summary>
 internal sealed class LazyJsonObject : ObjectInstance
 {
+    // How many distinct names (and how many misses) are answered one at a time before the object is filled: a script
+    // reading most members or probing in a loop gets the ordinary object, not a search of the JSON per read.
+    private const int MaxSingleReads = 8;
+
     private JsonObject? _source;
     // Parsed text the object reads directly when its source is remembered with it (ParsedJson): no node is made per
     // member, only the JavaScript values.
     private System.Text.Json.JsonElement _parsed;
     private bool _untouched = true;
+    private bool _filled;
+    private Lookup _lookup;
+    // The values read one at a time so far, by name: the first in fields (most objects a script reads are read for
+    // one member), the others in small arrays.
+    private string? _firstName;
+    private JsValue? _firstValue;
+    private string[]? _readNames;
+    private JsValue[]? _readValues;
+    private int _reads;
+    private int _misses;
+
+    private enum Lookup : byte { Undecided, Parsed, Nodes, None }
 
     public LazyJsonObject(JintEngine engine, JsonObject source) : base(engine) => _source = source;
 
     private LazyJsonObject(JintEngine engine, System.Text.Json.JsonElement parsed) : base(engine) => _parsed = parsed;
 
-    /// <summary>The JSON while no own property has been looked at or changed; null after that.</summary>
+    /// <summary>
+    /// The JSON while the object is as the JSON says: no own property changed, listed or defined, and no object member
+    /// handed to a script (which could change it); null after that.
+    /// </summary>
     public JsonObject? Untouched => _untouched ? _source ??= ParsedJson.Share(_parsed) : null;
+
+    /// <summary>True once all own properties were filled from the JSON (tests of the one-at-a-time reads).</summary>
+    internal bool Filled => _filled;
+
+    /// <summary>
+    /// A read of one own property. Before the object is filled, a string name is looked up in the JSON (a symbol is
+    /// never an own property of JSON); the answer is what <see cref="GetOwnProperty"/> of the filled object gives.
+    /// </summary>
+    protected override bool TryGetOwnPropertyValue(JsValue property, JsValue receiver, out JsValue value)
+    {
+        if (!_filled && _lookup != Lookup.None)
+        {
+            if (property is JsSymbol)
+            {
+                value = Undefined;
+                return false;
+            }
+            if (property is JsString && TryReadOne(property.ToString(), out value, out var found)) return found;
+        }
+        return base.TryGetOwnPropertyValue(property, receiver, out value);
+    }
+
+    /// <summary>False when the object should be filled instead (names twice in its text, or too many reads).</summary>
+    private bool TryReadOne(string name, out JsValue value, out bool found)
+    {
+        if (Read(name) is { } read)
+        {
+            value = read;
+            found = true;
+            return true;
+        }
+        value = Undefined;
+        found = false;
+        if (_lookup == Lookup.Undecided) _lookup = Decide();
+        if (_lookup == Lookup.None || _reads == MaxSingleReads || _misses == MaxSingleReads) return false;
+        if (_lookup == Lookup.Parsed)
+        {
+            if (!_parsed.TryGetProperty(name, out var member))
+            {
+                _misses++;
+                return true;
+            }
+            value = ToJs(_engine, member);
+        }
+        else
+        {
+            if (!_source!.TryGetPropertyValue(name, out var child))
+            {
+                _misses++;
+                return true;
+            }
+            value = JsConvert.ToJsChecked(_engine, child);
+        }
+        // A string, number, boolean or null cannot be changed; an object or array handed out can.
+        if (value is ObjectInstance) _untouched = false;
+        if (_reads == 0)
+        {
+            _firstName = name;
+            _firstValue = value;
+        }
+        else
+        {
+            if (_readNames is null || _readNames.Length == _reads - 1)
+            {
+                Array.Resize(ref _readNames, _readNames is null ? 3 : MaxSingleReads - 1);
+                Array.Resize(ref _readValues, _readNames.Length);
+            }
+            _readNames[_reads - 1] = name;
+            _readValues![_reads - 1] = value;
+        }
+        _reads++;
+        found = true;
+        return true;
+    }
+
+    private Lookup Decide()
+    {
+        if (_source is null || ParsedJson.TryGetElement(_source, out _parsed))
+            // A name twice: the materialized object decides which value the name has, so the object is filled.
+            return ParsedJson.HasDistinctNames(_parsed) ? Lookup.Parsed : Lookup.None;
+        return Lookup.Nodes;
+    }
 
     protected override void Initialize()
     {
-        if (!_untouched) return;
+        _filled = true;
         _untouched = false;
         var source = _source;
         _source = null;
@@ -180,7 +283,10 @@ internal sealed class LazyJsonObject : ObjectInstance
             if (ParsedJson.HasDistinctNames(_parsed))
             {
                 foreach (var property in _parsed.EnumerateObject())
-                    FastSetDataProperty(property.Name, ToJs(_engine, property.Value));
+                {
+                    var name = property.Name;
+                    FastSetDataProperty(name, Read(name) ?? ToJs(_engine, property.Value));
+                }
                 return;
             }
             // A name twice: the materialized object decides, as for any other object.
@@ -189,8 +295,18 @@ internal sealed class LazyJsonObject : ObjectInstance
         for (var i = 0; i < source.Count; i++)
         {
             var (key, child) = source.GetAt(i);
-            FastSetDataProperty(key, JsConvert.ToJsChecked(_engine, child));
+            FastSetDataProperty(key, Read(key) ?? JsConvert.ToJsChecked(_engine, child));
         }
+    }
+
+    /// <summary>The value already handed out for <paramref name="name"/>, if any: it stays the same value.</summary>
+    private JsValue? Read(string name)
+    {
+        if (_reads == 0) return null;
+        if (string.Equals(_firstName, name, StringComparison.Ordinal)) return _firstValue;
+        for (var i = 0; i < _reads - 1; i++)
+            if (string.Equals(_readNames![i], name, StringComparison.Ordinal)) return _readValues![i];
+        return null;
     }
 
     /// <summary>A parsed value as <see cref="JsConvert.ToJsChecked"/> converts the node the parser would give for it.</summary>

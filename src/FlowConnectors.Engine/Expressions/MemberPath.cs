@@ -18,7 +18,15 @@ internal sealed class MemberPath
     {
         Root = root;
         Names = names;
+        RootKey = Jint.Native.JsString.Create(root);
+        Keys = Array.ConvertAll(names, name => (Jint.Native.JsValue)Jint.Native.JsString.Create(name));
     }
+
+    /// <summary><see cref="Root"/> and <see cref="Names"/> as property keys, made once per path instead of per read.</summary>
+    public Jint.Native.JsValue RootKey { get; }
+
+    /// <inheritdoc cref="RootKey"/>
+    public Jint.Native.JsValue[] Keys { get; }
 
     /// <summary><c>input</c> or <c>nodes</c>.</summary>
     public string Root { get; }

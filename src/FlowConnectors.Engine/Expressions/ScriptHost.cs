@@ -7,7 +7,6 @@ using Jint.Native;
 using Jint.Native.Function;
 using Jint.Native.Object;
 using Jint.Runtime.Descriptors;
-using Jint.Runtime.Interop;
 using Jint.Runtime;
 
 namespace FlowConnectors.Engine.Expressions;
@@ -30,7 +29,7 @@ internal sealed class ScriptHost : IDisposable
     private readonly List<string> _locals = [];
     private readonly JsValue _input;
     private readonly CancellationToken _cancellationToken;
-    // The accessor each node's outputs have until a script first reads them (see LazyOutputs).
+    // The property each node's outputs have until a script first reads them (see LazyOutputs).
     private readonly Dictionary<string, PropertyDescriptor> _lazy = new(StringComparer.Ordinal);
     // A script declared something at its top level: a global binding may now stand in front of input or nodes.
     private bool _declared;
@@ -121,13 +120,13 @@ internal sealed class ScriptHost : IDisposable
         result = null;
         if (_declared || _cancellationToken.IsCancellationRequested) return false;
         Refresh();
-        var root = _engine.Global.GetOwnProperty(path.Root);
+        var root = _engine.Global.GetOwnProperty(path.RootKey);
         var expected = path.Root == "nodes" ? (JsValue)_nodes : _input;
         if (!root.IsDataDescriptor() || !ReferenceEquals(root.Value, expected)) return false;
         var names = path.Names;
         JsValue current = expected;
         var i = 0;
-        if (path.Root == "nodes" && _lazy.TryGetValue(names[0], out var lazy) && ReferenceEquals(_nodes.GetOwnProperty(names[0]), lazy))
+        if (path.Root == "nodes" && _lazy.TryGetValue(names[0], out var lazy) && StoredValue(lazy) is null && ReferenceEquals(_nodes.GetOwnProperty(path.Keys[0]), lazy))
         {
             // Outputs no script has seen: the script would convert them now, so they are read as they are.
             if (!_model.NodeOutputs.TryGetValue(names[0], out var outputs)) return false;
@@ -146,7 +145,7 @@ internal sealed class ScriptHost : IDisposable
             if (current is LazyJsonObject { Untouched: { } json } untouched)
                 return ReferenceEquals(untouched.Prototype, _engine.Intrinsics.Object.PrototypeObject) && TryReadJson(json, names, i, out result);
             if (current is not ObjectInstance o || (o.GetType() != typeof(JsObject) && o is not LazyJsonObject)) return false;
-            var property = o.GetOwnProperty(names[i]);
+            var property = o.GetOwnProperty(path.Keys[i]);
             if (property == PropertyDescriptor.Undefined)
             {
                 if (i < names.Length - 1 || !ReferenceEquals(o.Prototype, _engine.Intrinsics.Object.PrototypeObject) || !IsMissing(names[i])) return false;
@@ -201,7 +200,7 @@ internal sealed class ScriptHost : IDisposable
             {
                 if (_model.NodeOutputs.ContainsKey(id))
                 {
-                    var lazy = LazyOutputs(id);
+                    var lazy = LazyOutputs(this, id);
                     _lazy[id] = lazy;
                     _nodes.FastSetProperty(id, lazy);
                 }
@@ -222,24 +221,23 @@ internal sealed class ScriptHost : IDisposable
     }
 
     /// <summary>
-    /// A property that converts the node's outputs on its first read and then holds them as a plain data property,
-    /// as if they had been set at once; a script's assignment replaces it the same way.
+    /// A data property that converts the node's outputs on its first read and then holds them, as if they had been
+    /// set at once; a script's assignment replaces the value the same way. One object per node output per run (a
+    /// getter and a setter function were ten).
     /// </summary>
-    private GetSetPropertyDescriptor LazyOutputs(string id)
-    {
-        var getter = new ClrFunction(_engine, "get " + id, (_, _) =>
-        {
-            var value = _model.NodeOutputs.TryGetValue(id, out var outputs) ? JsConvert.ToJs(_engine, outputs) : JsValue.Undefined;
-            _nodes.FastSetProperty(id, new PropertyDescriptor(value, PropertyFlag.ConfigurableEnumerableWritable));
-            return value;
-        });
-        var setter = new ClrFunction(_engine, "set " + id, (_, arguments) =>
-        {
-            _nodes.FastSetProperty(id, new PropertyDescriptor(arguments.At(0), PropertyFlag.ConfigurableEnumerableWritable));
-            return JsValue.Undefined;
-        });
-        return new GetSetPropertyDescriptor(getter, setter, enumerable: true, configurable: true);
-    }
+    private static PropertyDescriptor LazyOutputs(ScriptHost host, string id) =>
+        PropertyDescriptor.CreateLazy((Host: host, Id: id), static state => state.Host.ConvertOutputs(state.Id));
+
+    private JsValue ConvertOutputs(string id) =>
+        _model.NodeOutputs.TryGetValue(id, out var outputs) ? JsConvert.ToJs(_engine, outputs) : JsValue.Undefined;
+
+    /// <summary>
+    /// The value a lazy descriptor holds: null until a script read it (which converts it) or wrote it. Jint's own
+    /// field, read directly: asking the descriptor for its value would convert it, and an assignment stores into
+    /// the field without going through the descriptor.
+    /// </summary>
+    [System.Runtime.CompilerServices.UnsafeAccessor(System.Runtime.CompilerServices.UnsafeAccessorKind.Field, Name = "_value")]
+    private static extern ref JsValue? StoredValue(PropertyDescriptor descriptor);
 
     /// <summary>Turns every way a script can fail into one sentence; null for host bugs.</summary>
     internal string? Describe(Exception e) => e switch

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using FlowConnectors.Engine.Expressions;
 using FlowConnectors.Engine.Runtime;
+using FlowConnectors.Engine.Values;
 using Jint;
 using Jint.Native;
 using Jint.Runtime;
@@ -67,6 +68,32 @@ public sealed class LazyValueTests
         "JSON.parse(JSON.stringify(v.a))",
         "new Map(Object.entries(v.a)).size",
         "Object.keys(Object.getOwnPropertyDescriptors(v))",
+        // Members read one at a time before anything fills the object: the same values, the same value when read
+        // twice (also after the object is filled), and the JSON's key order, whatever comes next.
+        "[v.a === v.a, v.a.x === v.a.x, v.numbers === v.numbers, v.a.x[1] === v.a.x[1]]",
+        "(v.text, v.a, v['2'], v.zz, [Object.keys(v), Object.keys(v.a)])",
+        "(() => { const a = v.a; a.added = 1; a.x.push(9); return [a === v.a, JSON.stringify(v)]; })()",
+        "(() => { v.a.n = 'changed'; return v; })()",
+        "(v.b, v.text, v.t, v.numbers.big, v)",
+        "(v.zz, [v.constructor === Object, v.toString === Object.prototype.toString, Object.keys(v)])",
+        "(v.b, ['b' in v, 'zz' in v, 'toString' in v, v.hasOwnProperty('text'), '__proto__' in v, Object.hasOwn(v.a, 'x')])",
+        "(() => { const a = v.a; delete v.a; return [a.n, 'a' in v, Object.keys(v), v.a]; })()",
+        "(() => { const a = v.a; return [delete v.b, a === v.a, JSON.stringify(v)]; })()",
+        "(v.b, Object.defineProperty(v, 'b', { value: 9, enumerable: false }), [v.b, Object.keys(v), JSON.stringify(v)])",
+        "(() => { const a = v.a; Object.defineProperty(v, 'x', { value: 1 }); return [a === v.a, Object.getOwnPropertyNames(v)]; })()",
+        "(v.b, v.b = 5, v.t = 'x', v.zz = 1, [v.b, v.zz, JSON.stringify(v)])",
+        "(v.a, v.b, JSON.stringify(v), JSON.stringify(v.a))",
+        "(v.a, Object.entries(v.a).length, Reflect.ownKeys(v), Object.assign({}, v.a))",
+        "(() => { const keys = []; v.b; for (const k in v) keys.push(k); return keys; })()",
+        "[v[Symbol.iterator], v[Symbol.toPrimitive], `${v.a}`, String(v), Object.getOwnPropertySymbols(v).length]",
+        "[v[1], v['1'], v[2], v['2'], v['__proto__'].p, v.__proto__.p, Object.keys(v)]",
+        "(() => { const a = v.a; const all = [v.b, v['2'], v['1'], v.numbers, v.text, v.t, v.f, v.empty, v.__proto__, v.zz]; return [a === v.a, all.length, Object.keys(v)]; })()",
+        "(() => { for (let i = 0; i < 20; i++) v['m' + i]; const a = v.a; return [a === v.a, v.zz, Object.keys(v)]; })()",
+        "(() => { const c = Object.create(v); return [c.b, c.a === v.a, 'a' in c, Object.keys(c), Object.keys(v)]; })()",
+        "(v.a, Object.freeze(v), [Object.isFrozen(v), v.a === v.a, Object.isFrozen(v.a)])",
+        "(() => { const n = v.numbers; return [Object.is(n.neg, -0), n.big, Object.keys(n), v.numbers === n]; })()",
+        "(Object.setPrototypeOf(v, { zz: 'inherited' }), [v.zz, v.b, Object.keys(v)])",
+        "(v.b, Object.preventExtensions(v), v.more = 1, [v.more, v.b, Object.isExtensible(v)])",
     ];
 
     public static TheoryData<string> ScriptCases()
@@ -142,6 +169,53 @@ public sealed class LazyValueTests
         lazy.Untouched.ShouldBeNull();
         JsConvert.FromJs(lazy, ScriptLimits.Default)!.ToJsonString().ShouldBe(back);
         source.ToJsonString().ShouldBe(JsonNode.Parse(Document)!.ToJsonString());
+    }
+
+    [Fact]
+    public void Reading_members_one_at_a_time_fills_nothing_else_and_a_listing_fills_the_object()
+    {
+        foreach (var source in new[] { JsonNode.Parse(Document)!, ParsedJson.NodeOf(System.Text.Json.JsonDocument.Parse(Document).RootElement)! })
+        {
+            using var engine = new Jint.Engine(options => options.Strict());
+            var lazy = JsConvert.ToJs(engine, source).ShouldBeOfType<LazyJsonObject>();
+            engine.SetValue("v", lazy);
+
+            engine.Evaluate("v.b + v.text + v.zz + v.a.n + v.a.n").ToString().ShouldBe("1café \"quoted\" \\ tab\tundefinednullnull");
+
+            lazy.Filled.ShouldBeFalse();
+            var a = lazy.Get("a").ShouldBeOfType<LazyJsonObject>();
+            a.Filled.ShouldBeFalse();
+            // Handing out an object member ends the untouched state (a script may change it); strings did not.
+            lazy.Untouched.ShouldBeNull();
+            engine.Evaluate("Object.keys(v).length").AsNumber().ShouldBe(10);
+            lazy.Filled.ShouldBeTrue();
+            a.Filled.ShouldBeFalse();
+            lazy.Get("a").ShouldBeSameAs(a);
+        }
+    }
+
+    [Fact]
+    public void A_value_whose_scalars_alone_were_read_still_converts_back_from_its_json()
+    {
+        using var engine = new Jint.Engine(options => options.Strict());
+        var source = JsonNode.Parse(Document)!;
+        var lazy = JsConvert.ToJs(engine, source).ShouldBeOfType<LazyJsonObject>();
+        engine.SetValue("v", lazy);
+
+        engine.Evaluate("[v.b, v.text, v.t, v.zz]");
+
+        lazy.Untouched.ShouldBeSameAs(source);
+    }
+
+    [Theory]
+    [InlineData("(v.b, v)", """{"a":{"n":1},"b":"x"}""")]
+    [InlineData("(() => { v.a.n = 'changed'; return v; })()", """{"a":{"n":"changed"},"b":"x"}""")]
+    [InlineData("(() => { const a = v.a; a.n = 2; return [v.b, v]; })()", """["x",{"a":{"n":2},"b":"x"}]""")]
+    public void A_value_an_object_member_of_which_was_handed_out_converts_back_from_javascript(string script, string expected)
+    {
+        // A document the member-path copy takes (no index-like names): an untouched value converts back from its JSON.
+        foreach (var source in new[] { JsonNode.Parse("""{ "a": { "n": 1 }, "b": "x" }""")!, ParsedJson.NodeOf(System.Text.Json.JsonDocument.Parse("""{ "a": { "n": 1 }, "b": "x" }""").RootElement)! })
+            Run(script, (engine, value) => JsConvert.ToJs(engine, value), source).ShouldBe(expected);
     }
 
     [Fact]

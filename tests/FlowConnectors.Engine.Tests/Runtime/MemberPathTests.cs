@@ -91,6 +91,22 @@ public sealed class MemberPathTests
     }
 
     [Fact]
+    public async Task A_path_reads_node_outputs_a_script_assigned_or_redefined_before_any_script_read_them()
+    {
+        var assigned = await Flow.RunAsync(FlowOf(
+            ("a", "(nodes.parse = { result: { text: 'assigned' } }, 1)"),
+            ("b", "nodes.parse.result.text")), Flow.Input("""{ "id": "INC-7" }"""));
+        var defined = await Flow.RunAsync(FlowOf(
+            ("a", "(Object.defineProperty(nodes, 'parse', { value: { result: { text: 'defined' } } }), 1)"),
+            ("b", "nodes.parse.result.text")), Flow.Input("""{ "id": "INC-7" }"""));
+
+        assigned.Status.ShouldBe(FlowStatus.Finished, assigned.Fault?.ToString());
+        Json(assigned, "b").ShouldBe("\"assigned\"");
+        defined.Status.ShouldBe(FlowStatus.Finished, defined.Fault?.ToString());
+        Json(defined, "b").ShouldBe("\"defined\"");
+    }
+
+    [Fact]
     public async Task A_path_is_shadowed_by_a_global_a_script_declared()
     {
         var result = await Flow.RunAsync(FlowOf(

@@ -1,0 +1,98 @@
+using FlowConnectors.Connectors.Auth;
+using FlowConnectors.Engine.Activities;
+
+namespace FlowConnectors.Connectors.Tests;
+
+/// <summary>
+/// ConnectorUrls.Resolve reads segments in place and keeps the last base URL's parts: for every input it must give
+/// what the straightforward version (splits, a base Uri per call; kept here as the reference) gave.
+/// </summary>
+public sealed class ConnectorUrlsTests
+{
+    private static readonly string[] Bases =
+        ["https://api.example.com/v2", "https://api.example.com/v2/", "https://api.example.com", "http://127.0.0.1:5000/api/now", "https://API.example.com:443/V2//"];
+
+    private static readonly string[] Relatives =
+    [
+        "", " ", "/", "users", "/users", "  /users?page=2  ", "?page=2", "#top", "/users#top", "/users/42/roles",
+        "/api/now/table/incident/9d385017c611228701d22104cc95c371", "users/./x", "./users", ".", "..", "/..", "/users/..",
+        "/users/../../admin", "..%2Fadmin", "%2e%2e/admin", "/%2E%2e/admin", "/.%2e/admin", "/x%2F..%2Fadmin", "/x%5C..%5Cadmin",
+        "/x%2F.%2Fy", "/%2e", "/a%20b/c%3Fd", "/a?x=../..", "/a#../..", "/a?x=%2e%2e", "/tenants/acme%2F..%2Fadmin/users",
+        "https://evil.example/x", "//evil.example/x", @"\\evil", @"/\evil.example/x", "javascript:alert(1)", "HTTP:x", "mailto:a@b",
+        "/@evil.example/x", "@evil.example", "/v2x", "/%", "/%zz", "/users%", "...", "/.../x", "/..x", "/x..",
+    ];
+
+    [Fact]
+    public void Every_relative_url_resolves_or_is_refused_as_before_under_every_base_url()
+    {
+        // Bases alternate so the kept base URL changes between calls.
+        for (var round = 0; round < 2; round++)
+            foreach (var relative in Relatives)
+                foreach (var baseUrl in Bases)
+                    Outcome(() => ConnectorUrls.Resolve(baseUrl, relative)).ShouldBe(Outcome(() => Reference(baseUrl, relative)), $"{baseUrl} + '{relative}'");
+    }
+
+    [Fact]
+    public void A_base_url_whose_host_differs_only_in_case_or_default_port_is_the_same_base()
+    {
+        ConnectorUrls.Resolve("https://API.example.com:443/v2", "/users").ToString().ShouldBe("https://api.example.com/v2/users");
+        ConnectorUrls.Resolve("https://api.example.com/v2", "/users").ToString().ShouldBe("https://api.example.com/v2/users");
+    }
+
+    private static string Outcome(Func<Uri> resolve)
+    {
+        try
+        {
+            return "resolved " + resolve().AbsoluteUri;
+        }
+        catch (Exception e)
+        {
+            return $"threw {e.GetType().Name}: {e.Message}";
+        }
+    }
+
+    /// <summary>The implementation before segments were read in place (its checks, in its order).</summary>
+    private static Uri Reference(string baseUrl, string relativeUrl)
+    {
+        var relative = relativeUrl.Trim();
+        if (relative.Contains("://", StringComparison.Ordinal) || relative.StartsWith("//", StringComparison.Ordinal) ||
+            relative.Contains('\\') || System.Text.RegularExpressions.Regex.IsMatch(relative, "^(?:https?|ftp|file|data|javascript|mailto):", System.Text.RegularExpressions.RegexOptions.IgnoreCase))
+            throw new ActivityFaultException($"relative URL '{relativeUrl}' must be a path under the connector's base URL, not an absolute URL");
+        var pathPart = relative.Split('?', '#')[0];
+        var segments = pathPart.Split('/');
+        if (segments.Any(s => s is "." or ".." || Uri.UnescapeDataString(s).Split('/', '\\').Any(part => part is "." or "..")))
+            throw new ActivityFaultException($"relative URL '{relativeUrl}' must not contain '.' or '..' segments");
+        var root = baseUrl.TrimEnd('/');
+        var combined = relative.Length == 0 ? root : relative.StartsWith('?') ? root + relative : root + "/" + relative.TrimStart('/');
+        var uri = new Uri(combined, UriKind.Absolute);
+        var baseUri = new Uri(root + "/");
+        if (!string.Equals(uri.GetLeftPart(UriPartial.Authority), baseUri.GetLeftPart(UriPartial.Authority), StringComparison.OrdinalIgnoreCase) ||
+            !(uri.AbsolutePath + "/").StartsWith(baseUri.AbsolutePath, StringComparison.Ordinal))
+            throw new ActivityFaultException($"relative URL '{relativeUrl}' leaves the connector's base URL");
+        return uri;
+    }
+}
+
+/// <summary>The per-request origin check compares without building the origin string: it must agree with OriginOf.</summary>
+public sealed class OriginCheckTests
+{
+    [Theory]
+    [InlineData("https://api.example.com/v2/x")]
+    [InlineData("HTTPS://API.Example.COM:443/x")]
+    [InlineData("http://127.0.0.1:5000/api")]
+    [InlineData("https://bücher.example/x")]
+    [InlineData("http://[::1]:8080/")]
+    public void IsOriginOf_agrees_with_OriginOf(string url)
+    {
+        var uri = new Uri(url);
+        var origin = FlowConnectors.Connectors.Connections.Connection.OriginOf(uri);
+        var longHost = new Uri("https://" + new string('a', 60) + "." + new string('b', 60) + "." + new string('c', 60) + "." + new string('d', 60) + ".example/x");
+
+        FlowConnectors.Connectors.Connections.Connection.IsOriginOf(uri, origin).ShouldBeTrue();
+        FlowConnectors.Connectors.Connections.Connection.IsOriginOf(uri, origin.ToUpperInvariant()).ShouldBe(origin == origin.ToUpperInvariant());
+        FlowConnectors.Connectors.Connections.Connection.IsOriginOf(uri, origin + "0").ShouldBeFalse();
+        FlowConnectors.Connectors.Connections.Connection.IsOriginOf(uri, null).ShouldBeFalse();
+        FlowConnectors.Connectors.Connections.Connection.IsOriginOf(longHost, FlowConnectors.Connectors.Connections.Connection.OriginOf(longHost)).ShouldBeTrue();
+        FlowConnectors.Connectors.Connections.Connection.IsOriginOf(longHost, origin).ShouldBeFalse();
+    }
+}
