@@ -97,7 +97,7 @@ internal sealed class JournalEntryEntity
     public string? RunBy { get; set; }
 }
 
-internal sealed class InboxMessageEntity
+internal sealed class InboxMessageEntity : IClaimedRow<long>
 {
     public long Id { get; set; }
     public required string Kind { get; set; }
@@ -115,7 +115,7 @@ internal sealed class InboxMessageEntity
     public DateTimeOffset? ClaimedUntil { get; set; }
 }
 
-internal sealed class TimerEntity
+internal sealed class TimerEntity : IClaimedRow<string>
 {
     public required string Id { get; set; }
     public DateTimeOffset DueAt { get; set; }
@@ -127,6 +127,14 @@ internal sealed class TimerEntity
     /// <summary>The process firing this timer now: no other node fires it before <see cref="ClaimedUntil"/>.</summary>
     public string? ClaimedBy { get; set; }
     public DateTimeOffset? ClaimedUntil { get; set; }
+}
+
+/// <summary>A row a process claims for a while (an inbox message, a timer): see <see cref="Stores.ClaimedRows"/>.</summary>
+internal interface IClaimedRow<TKey>
+{
+    TKey Id { get; }
+    string? ClaimedBy { get; }
+    DateTimeOffset? ClaimedUntil { get; set; }
 }
 
 internal sealed class TriggerEntity

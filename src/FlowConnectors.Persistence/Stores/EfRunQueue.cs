@@ -64,15 +64,7 @@ internal sealed class EfRunQueue(IDbContextFactory<FlowConnectorsDbContext> fact
     {
         if (ids.Count == 0) return [];
         await using var db = await factory.CreateDbContextAsync(ct);
-        var kept = new List<long>(ids.Count);
-        // A few hundred ids a statement (SQLite's parameter limit is far above that); the claim is the owner's as long as it says so.
-        foreach (var chunk in ids.Chunk(500))
-        {
-            await db.InboxMessages.Where(m => chunk.Contains(m.Id) && m.ClaimedBy == owner)
-                .ExecuteUpdateAsync(s => s.SetProperty(m => m.ClaimedUntil, claimUntil), ct);
-            kept.AddRange(await db.InboxMessages.AsNoTracking().Where(m => chunk.Contains(m.Id) && m.ClaimedBy == owner).Select(m => m.Id).ToListAsync(ct));
-        }
-        return kept;
+        return await ClaimedRows.ExtendAsync(db.InboxMessages, owner, ids, claimUntil, ct);
     }
 
     public async Task<IReadOnlyList<string>> ClaimOrphanedAsync(string owner, int max, DateTimeOffset now, DateTimeOffset leaseUntil, CancellationToken ct = default)

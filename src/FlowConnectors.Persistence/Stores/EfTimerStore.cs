@@ -47,14 +47,7 @@ internal sealed class EfTimerStore(IDbContextFactory<FlowConnectorsDbContext> fa
     {
         if (ids.Count == 0) return [];
         await using var db = await factory.CreateDbContextAsync(ct);
-        var kept = new List<string>(ids.Count);
-        foreach (var chunk in ids.Chunk(500))
-        {
-            await db.Timers.Where(t => chunk.Contains(t.Id) && t.ClaimedBy == owner)
-                .ExecuteUpdateAsync(s => s.SetProperty(t => t.ClaimedUntil, claimUntil), ct);
-            kept.AddRange(await db.Timers.AsNoTracking().Where(t => chunk.Contains(t.Id) && t.ClaimedBy == owner).Select(t => t.Id).ToListAsync(ct));
-        }
-        return kept;
+        return await ClaimedRows.ExtendAsync(db.Timers, owner, ids, claimUntil, ct);
     }
 
     public async Task<IReadOnlyList<TimerRecord>> ListAsync(CancellationToken ct = default)

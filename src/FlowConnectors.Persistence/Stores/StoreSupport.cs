@@ -42,3 +42,24 @@ internal static class StoreRetry
     public static Task OnConflictAsync(Func<Task> action, int attempts = 5) =>
         OnConflictAsync(async () => { await action(); return true; }, attempts);
 }
+
+/// <summary>What the run queue's claimed rows (inbox messages, timers) share.</summary>
+internal static class ClaimedRows
+{
+    /// <summary>
+    /// Extends <paramref name="owner"/>'s claims on the rows with these ids to <paramref name="claimUntil"/> and returns the
+    /// ids still its own (a claim another process took, one handed back or one whose outcome ended it is not).
+    /// </summary>
+    public static async Task<List<TKey>> ExtendAsync<TRow, TKey>(DbSet<TRow> rows, string owner, IReadOnlyCollection<TKey> ids, DateTimeOffset claimUntil,
+        CancellationToken ct) where TRow : class, Data.IClaimedRow<TKey>
+    {
+        var kept = new List<TKey>(ids.Count);
+        // A few hundred ids a statement (SQLite's parameter limit is far above that); the claim is the owner's as long as it says so.
+        foreach (var chunk in ids.Chunk(500))
+        {
+            await rows.Where(r => chunk.Contains(r.Id) && r.ClaimedBy == owner).ExecuteUpdateAsync(s => s.SetProperty(r => r.ClaimedUntil, claimUntil), ct);
+            kept.AddRange(await rows.AsNoTracking().Where(r => chunk.Contains(r.Id) && r.ClaimedBy == owner).Select(r => r.Id).ToListAsync(ct));
+        }
+        return kept;
+    }
+}
