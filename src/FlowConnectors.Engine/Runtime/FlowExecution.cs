@@ -591,7 +591,7 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
     {
         var bookmark = new Bookmark
         {
-            Id = Guid.NewGuid().ToString("N"),
+            Id = InstanceIds.NewRandom(),
             NodeId = nodeId,
             ScopeId = scopeId,
             Name = name,

@@ -54,4 +54,40 @@ public sealed class InstanceIdsTests
         var millisecond = ids[0].Substring(0, 12);
         ids.ShouldAllBe(id => id.StartsWith(millisecond, StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void An_instance_id_is_a_version_7_uuid_of_its_creation_millisecond()
+    {
+        var now = new DateTimeOffset(2026, 12, 5, 2, 40, 0, 123, TimeSpan.Zero);
+        foreach (var id in Enumerable.Range(0, 200).Select(_ => InstanceIds.New(now)))
+        {
+            var uuid = Guid.ParseExact(id, "N");
+            uuid.Version.ShouldBe(7);
+            (uuid.Variant & 0xC).ShouldBe(0x8, id);
+            Convert.ToInt64(id[..12], 16).ShouldBe(now.ToUnixTimeMilliseconds());
+            // The same layout as the runtime's own version-7 UUIDs: they differ only in the random bits.
+            Guid.CreateVersion7(now).ToString("N")[..13].ShouldBe(id[..13]);
+        }
+    }
+
+    [Fact]
+    public void Random_ids_are_version_4_uuids_unique_across_threads()
+    {
+        var ids = new System.Collections.Concurrent.ConcurrentBag<string>();
+        Parallel.For(0, 8, new ParallelOptions { MaxDegreeOfParallelism = 8 }, _ =>
+        {
+            for (var n = 0; n < 2_000; n++) ids.Add(n % 2 == 0 ? InstanceIds.NewRandom() : InstanceIds.New(DateTimeOffset.UnixEpoch));
+        });
+
+        ids.Count.ShouldBe(16_000);
+        ids.Distinct().Count().ShouldBe(16_000);
+        ids.Where(id => id.StartsWith("000000000000", StringComparison.Ordinal)).ShouldAllBe(id => Guid.ParseExact(id, "N").Version == 7);
+        ids.Where(id => !id.StartsWith("000000000000", StringComparison.Ordinal)).ShouldAllBe(id => Guid.ParseExact(id, "N").Version == 4 && (Guid.ParseExact(id, "N").Variant & 0xC) == 0x8);
+    }
+
+    [Fact]
+    public void A_time_before_1970_is_refused_as_version_7_uuids_refuse_it()
+    {
+        Should.Throw<ArgumentOutOfRangeException>(() => InstanceIds.New(DateTimeOffset.UnixEpoch.AddMilliseconds(-1)));
+    }
 }
