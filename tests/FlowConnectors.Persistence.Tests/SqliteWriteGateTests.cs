@@ -35,4 +35,33 @@ public sealed class SqliteWriteGateTests : StoreTestBase<SqliteTestDatabase>
         await save;
         (await Get<ITriggerStore>().ListAsync("flow")).Select(t => t.Id).ShouldBe(["after"]);
     }
+
+    [Fact]
+    public async Task A_direct_transaction_holds_the_write_gate_until_it_is_disposed_committed_or_not()
+    {
+        var triggers = Get<ITriggerStore>();
+        foreach (var commit in new[] { true, false })
+        {
+            Task save;
+            await using (var db = OpenDb())
+            {
+                var gate = Persistence.Data.SqliteWriteGate.Of(db).ShouldNotBeNull();
+                await using var transaction = await Persistence.Data.DirectTransaction.BeginAsync(db, CancellationToken.None);
+                // An EF writer of the same process queues behind it instead of reaching SQLite (and its busy wait).
+                save = triggers.SaveAsync(new TriggerRecord($"queued-{commit}", "flow", "http", "h", [], true));
+                (await gate.EnterAsync(transaction.Connection, CancellationToken.None)).ShouldBeFalse("the transaction's connection holds the gate");
+                await using (var insert = transaction.Connection.CreateCommand())
+                {
+                    insert.Transaction = transaction.Transaction;
+                    insert.CommandText = "DELETE FROM triggers";
+                    await insert.ExecuteNonQueryAsync();
+                }
+                save.IsCompleted.ShouldBeFalse("a writer got past the gate while a direct transaction held it");
+                if (commit) await transaction.CommitAsync(CancellationToken.None);
+            }
+            (await Task.WhenAny(save, Task.Delay(TimeSpan.FromSeconds(20)))).ShouldBe(save, "the gate was not given back when the transaction was disposed");
+            await save;
+        }
+        (await triggers.ListAsync("flow")).Select(t => t.Id).Order().ShouldBe(["queued-False", "queued-True"]);
+    }
 }

@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 
 namespace FlowConnectors.Persistence.Data;
 
@@ -30,6 +31,10 @@ internal sealed class SqliteWriteGate
 
     public IInterceptor[] Interceptors => [new TransactionGate(this), new CommandGate(this), new CloseGate(this)];
 
+    /// <summary>The gate of the SQLite database <paramref name="db"/> writes to, or null when it has none (PostgreSQL).</summary>
+    public static SqliteWriteGate? Of(DbContext db) =>
+        db.GetService<IDbContextOptions>().FindExtension<CoreOptionsExtension>()?.Interceptors?.OfType<TransactionGate>().FirstOrDefault()?.Gate;
+
     private sealed class Holder
     {
         public bool Held;
@@ -37,7 +42,8 @@ internal sealed class SqliteWriteGate
 
     private bool Holds(DbConnection connection) => _holders.TryGetValue(connection, out var holder) && holder.Held;
 
-    private async ValueTask<bool> EnterAsync(DbConnection connection, CancellationToken cancellationToken)
+    /// <summary>Takes the gate for <paramref name="connection"/>; false when it already holds it (nothing to give back then).</summary>
+    public async ValueTask<bool> EnterAsync(DbConnection connection, CancellationToken cancellationToken)
     {
         if (Holds(connection)) return false;
         if (!await _semaphore.WaitAsync(StuckAfter, cancellationToken)) throw Stuck();
@@ -53,7 +59,8 @@ internal sealed class SqliteWriteGate
         return true;
     }
 
-    private void Exit(DbConnection? connection)
+    /// <summary>Gives the gate back if <paramref name="connection"/> holds it.</summary>
+    public void Exit(DbConnection? connection)
     {
         if (connection is null) return;
         if (!_holders.TryGetValue(connection, out var holder) || !holder.Held) return;
@@ -63,6 +70,8 @@ internal sealed class SqliteWriteGate
 
     private sealed class TransactionGate(SqliteWriteGate gate) : DbTransactionInterceptor
     {
+        public SqliteWriteGate Gate => gate;
+
         // A completed SqliteTransaction no longer knows its connection; the context does.
         private static DbConnection? ConnectionOf(DbTransaction transaction, DbContextEventData eventData) =>
             eventData.Context?.Database.GetDbConnection() ?? transaction.Connection;

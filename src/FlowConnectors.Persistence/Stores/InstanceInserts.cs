@@ -2,7 +2,6 @@ using System.Data;
 using System.Data.Common;
 using FlowConnectors.Persistence.Data;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage;
 
 namespace FlowConnectors.Persistence.Stores;
 
@@ -14,7 +13,7 @@ internal sealed record NewInstanceRows(InstanceEntity Instance, List<BookmarkEnt
 /// The hot path's write: new instances with their bookmarks, timers and journals, appended with plain
 /// prepared INSERTs in one transaction per batch. EF Core's change tracking and SQL generation cost
 /// more CPU and allocation than the database's own work for these rows, and nothing is read back.
-/// The transaction is begun through EF, so on SQLite it queues on the same write gate as every other
+/// The transaction is a <see cref="DirectTransaction"/>: on SQLite it queues on the same write gate as every other
 /// writer of this process. The SQL is the same for both providers: <c>$n</c> is SQLite's named parameter
 /// "$n" and PostgreSQL's positional one; times are UTC ticks on SQLite (as the model stores them) and
 /// UTC <c>timestamptz</c> on PostgreSQL.
@@ -60,9 +59,9 @@ internal static class InstanceInserts
     {
         await using var db = await factory.CreateDbContextAsync(ct);
         var sqlite = db is SqliteDbContext;
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        var connection = db.Database.GetDbConnection();
-        var tx = transaction.GetDbTransaction();
+        await using var transaction = await DirectTransaction.BeginAsync(db, ct);
+        var connection = transaction.Connection;
+        var tx = transaction.Transaction;
         using var instance = new Statement(connection, tx, InstanceSql, InstanceTypes, sqlite);
         Statement? bookmark = null, timer = null, journal = null, outbox = null;
         try
@@ -123,8 +122,8 @@ internal static class InstanceInserts
     {
         await using var db = await factory.CreateDbContextAsync(ct);
         var sqlite = db is SqliteDbContext;
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        using var insert = new Statement(db.Database.GetDbConnection(), transaction.GetDbTransaction(), ClaimedInboxSql, ClaimedInboxTypes, sqlite);
+        await using var transaction = await DirectTransaction.BeginAsync(db, ct);
+        using var insert = new Statement(transaction.Connection, transaction.Transaction, ClaimedInboxSql, ClaimedInboxTypes, sqlite);
         try
         {
             foreach (var m in batch)
