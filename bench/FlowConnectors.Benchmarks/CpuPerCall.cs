@@ -8,9 +8,9 @@ namespace FlowConnectors.Benchmarks;
 /// queue for a core; the CPU time the process spent per call does not (much). The rows take turns, round after
 /// round, so a burst of load elsewhere hits all of them; the best and the median round are printed. CPU time and
 /// allocation are process-wide, so both include the in-process Kestrel server's share of each request in every row.
-/// Two diagnostics go with them: the JIT's compilation time per call (a row measured before tiering settled pays for
-/// it) and the thread-pool work items per call (each is a hop to another thread, and the pool's spinning and wake-ups
-/// that come with it count as CPU time).
+/// Three diagnostics go with them: the JIT's compilation time per call (a row measured before tiering settled pays for
+/// it), the thread-pool work items per call (each is a hop to another thread, and the pool's spinning and wake-ups
+/// that come with it count as CPU time) and the time the GC paused the process per call.
 /// </summary>
 internal static class CpuPerCall
 {
@@ -54,6 +54,8 @@ internal static class CpuPerCall
             var wall = rows.Select(_ => new List<double>()).ToArray();
             var jit = rows.Select(_ => new List<double>()).ToArray();
             var workItems = rows.Select(_ => new List<double>()).ToArray();
+            var gcPause = rows.Select(_ => new List<double>()).ToArray();
+            var gcCounts = rows.Select(_ => new List<(int, int, int)>()).ToArray();
             var process = Process.GetCurrentProcess();
             for (var round = 0; round < rounds; round++)
             {
@@ -67,10 +69,13 @@ internal static class CpuPerCall
                     var wall0 = Stopwatch.GetTimestamp();
                     var jit0 = System.Runtime.JitInfo.GetCompilationTime();
                     var workItems0 = ThreadPool.CompletedWorkItemCount;
+                    var gcPause0 = GC.GetTotalPauseDuration();
+                    var (gen0, gen1, gen2) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
                     for (var k = 0; k < calls; k++) await rows[i].Call();
                     var elapsed = Stopwatch.GetElapsedTime(wall0);
                     var jitted = System.Runtime.JitInfo.GetCompilationTime() - jit0;
                     var poolItems = ThreadPool.CompletedWorkItemCount - workItems0;
+                    var paused = GC.GetTotalPauseDuration() - gcPause0;
                     var allocated = GC.GetTotalAllocatedBytes(precise: true) - bytes0;
                     process.Refresh();
                     cpu[i].Add((process.TotalProcessorTime - cpu0).TotalMicroseconds / calls);
@@ -78,14 +83,16 @@ internal static class CpuPerCall
                     wall[i].Add(elapsed.TotalMicroseconds / calls);
                     jit[i].Add(jitted.TotalMicroseconds / calls);
                     workItems[i].Add((double)poolItems / calls);
+                    gcPause[i].Add(paused.TotalMicroseconds / calls);
+                    gcCounts[i].Add((GC.CollectionCount(0) - gen0, GC.CollectionCount(1) - gen1, GC.CollectionCount(2) - gen2));
                 }
             }
             Console.WriteLine($"[cpu] {calls:N0} calls per row per round, {rounds} rounds, load average {LoadAverage()}");
-            Console.WriteLine("| row | CPU µs/call best | CPU µs/call median | ratio (median) | KB/call | ratio | wall µs/call median | JIT µs/call median | pool work items/call |");
-            Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+            Console.WriteLine("| row | CPU µs/call best | CPU µs/call median | ratio (median) | KB/call | ratio | wall µs/call median | JIT µs/call median | pool work items/call | GC pause µs/call | GCs (gen 0/1/2) in the rounds |");
+            Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
             for (var i = 0; i < rows.Length; i++)
                 Console.WriteLine($"| {rows[i].Name} | {cpu[i].Min():0.0} | {Median(cpu[i]):0.0} | {Median(cpu[i]) / Median(cpu[0]):0.00} | " +
-                                  $"{Median(bytes[i]):0.00} | {Median(bytes[i]) / Median(bytes[0]):0.00} | {Median(wall[i]):0.0} | {Median(jit[i]):0.0} | {Median(workItems[i]):0.00} |");
+                                  $"{Median(bytes[i]):0.00} | {Median(bytes[i]) / Median(bytes[0]):0.00} | {Median(wall[i]):0.0} | {Median(jit[i]):0.0} | {Median(workItems[i]):0.00} | {Median(gcPause[i]):0.0} | {gcCounts[i].Sum(g => g.Item1)}/{gcCounts[i].Sum(g => g.Item2)}/{gcCounts[i].Sum(g => g.Item3)} |");
         }
         finally
         {
