@@ -10,7 +10,9 @@ namespace FlowConnectors.Benchmarks;
 /// allocation are process-wide, so both include the in-process Kestrel server's share of each request in every row.
 /// Three diagnostics go with them: the JIT's compilation time per call (a row measured before tiering settled pays for
 /// it), the thread-pool work items per call (each is a hop to another thread, and the pool's spinning and wake-ups
-/// that come with it count as CPU time) and the time the GC paused the process per call.
+/// that come with it count as CPU time) and the time the GC paused the process per call. The last column divides each
+/// round's CPU time by the first row's in the same round, and gives the median of those ratios: load that changes
+/// from round to round moves both sides of each ratio alike.
 /// </summary>
 internal static class CpuPerCall
 {
@@ -88,11 +90,12 @@ internal static class CpuPerCall
                 }
             }
             Console.WriteLine($"[cpu] {calls:N0} calls per row per round, {rounds} rounds, load average {LoadAverage()}");
-            Console.WriteLine("| row | CPU µs/call best | CPU µs/call median | ratio (median) | KB/call | ratio | wall µs/call median | JIT µs/call median | pool work items/call | GC pause µs/call | GCs (gen 0/1/2) in the rounds |");
-            Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+            Console.WriteLine("| row | CPU µs/call best | CPU µs/call median | ratio (median) | KB/call | ratio | wall µs/call median | JIT µs/call median | pool work items/call | GC pause µs/call | GCs (gen 0/1/2) in the rounds | ratio of paired rounds (median) |");
+            Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
             for (var i = 0; i < rows.Length; i++)
                 Console.WriteLine($"| {rows[i].Name} | {cpu[i].Min():0.0} | {Median(cpu[i]):0.0} | {Median(cpu[i]) / Median(cpu[0]):0.00} | " +
-                                  $"{Median(bytes[i]):0.00} | {Median(bytes[i]) / Median(bytes[0]):0.00} | {Median(wall[i]):0.0} | {Median(jit[i]):0.0} | {Median(workItems[i]):0.00} | {Median(gcPause[i]):0.0} | {gcCounts[i].Sum(g => g.Item1)}/{gcCounts[i].Sum(g => g.Item2)}/{gcCounts[i].Sum(g => g.Item3)} |");
+                                  $"{Median(bytes[i]):0.00} | {Median(bytes[i]) / Median(bytes[0]):0.00} | {Median(wall[i]):0.0} | {Median(jit[i]):0.0} | {Median(workItems[i]):0.00} | {Median(gcPause[i]):0.0} | {gcCounts[i].Sum(g => g.Item1)}/{gcCounts[i].Sum(g => g.Item2)}/{gcCounts[i].Sum(g => g.Item3)} | " +
+                                  $"{Median(cpu[i].Select((value, round) => value / cpu[0][round]).ToList()):0.00} |");
         }
         finally
         {
