@@ -8,16 +8,18 @@ namespace FlowConnectors.Engine.Expressions;
 
 /// <summary>
 /// An expression that only reads a member path of <c>input</c> or <c>nodes</c>, such as <c>nodes.send.body</c> or
-/// <c>input.relative_url</c> (a connector's helper flow is mostly made of these). <see cref="ScriptHost"/> reads such a
+/// <c>input.relative_url</c>, or one with an empty object for a falsy value, <c>input.query || {}</c> (a connector's
+/// helper flow is mostly made of these). <see cref="ScriptHost"/> reads such a
 /// path from the run's values instead of running the script, when it can tell that the script would give the same
 /// result (<see cref="ScriptHost.TryEvaluatePath"/>); otherwise the script runs as any other.
 /// </summary>
 internal sealed class MemberPath
 {
-    private MemberPath(string root, string[] names)
+    private MemberPath(string root, string[] names, bool orEmptyObject)
     {
         Root = root;
         Names = names;
+        OrEmptyObject = orEmptyObject;
         RootKey = Jint.Native.JsString.Create(root);
         Keys = Array.ConvertAll(names, name => (Jint.Native.JsValue)Jint.Native.JsString.Create(name));
     }
@@ -34,6 +36,12 @@ internal sealed class MemberPath
     /// <summary>The names after the root, in order; at least one.</summary>
     public string[] Names { get; }
 
+    /// <summary>
+    /// The script is <c>path || {}</c> (a helper's <c>input.query || {}</c>): a falsy value (missing, null, false, 0,
+    /// empty text) gives a new empty object, any other value the value itself.
+    /// </summary>
+    public bool OrEmptyObject { get; }
+
     /// <summary>The path the script reads, or null when it does anything else (or is written any other way).</summary>
     public static MemberPath? Of(in Prepared<Script> script)
     {
@@ -42,6 +50,12 @@ internal sealed class MemberPath
         if (body.Count != 1 || body[0] is not NonSpecialExpressionStatement statement) return null;
         var names = new List<string>();
         var expression = statement.Expression;
+        var orEmptyObject = false;
+        if (expression is LogicalExpression { Operator: Acornima.Operator.LogicalOr, Right: ObjectExpression { Properties.Count: 0 } } or)
+        {
+            expression = or.Left;
+            orEmptyObject = true;
+        }
         while (expression is MemberExpression { Computed: false, Optional: false, Property: Identifier property } member)
         {
             names.Add(property.Name);
@@ -49,7 +63,7 @@ internal sealed class MemberPath
         }
         if (names.Count == 0 || expression is not Identifier { Name: "input" or "nodes" } root) return null;
         names.Reverse();
-        return new MemberPath(root.Name, names.ToArray());
+        return new MemberPath(root.Name, names.ToArray(), orEmptyObject);
     }
 
     /// <summary>

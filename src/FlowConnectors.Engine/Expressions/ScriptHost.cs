@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using FlowConnectors.Engine.Values;
 using Acornima.Ast;
 using Jint;
 using JintEngine = Jint.Engine;
@@ -134,16 +135,17 @@ internal sealed class ScriptHost : IDisposable
             if (!outputs.TryGetValue(names[1], out var value))
             {
                 if (names.Length > 2 || !IsMissing(names[1])) return false;
+                result = path.OrEmptyObject ? new JsonObject() : null;
                 RequestedOutcome = null;
                 return true;
             }
-            return TryReadJson(value, names, 2, out result);
+            return TryReadJson(value, path, 2, out result);
         }
         for (; i < names.Length; i++)
         {
             // An object no script has looked into (its prototype still the plain one): its JSON is read as it is.
             if (current is LazyJsonObject { Untouched: { } json } untouched)
-                return ReferenceEquals(untouched.Prototype, _engine.Intrinsics.Object.PrototypeObject) && TryReadJson(json, names, i, out result);
+                return ReferenceEquals(untouched.Prototype, _engine.Intrinsics.Object.PrototypeObject) && TryReadJson(json, path, i, out result);
             if (current is not ObjectInstance o || (o.GetType() != typeof(JsObject) && o is not LazyJsonObject)) return false;
             var property = o.GetOwnProperty(path.Keys[i]);
             if (property == PropertyDescriptor.Undefined)
@@ -155,31 +157,48 @@ internal sealed class ScriptHost : IDisposable
             if (!property.IsDataDescriptor()) return false;
             current = property.Value;
         }
-        result = JsConvert.FromJs(current, _limits);
+        // `path || {}`: JavaScript's own truthiness of the value the script would see.
+        result = path.OrEmptyObject && !TypeConverter.ToBoolean(current) ? new JsonObject() : JsConvert.FromJs(current, _limits);
         RequestedOutcome = null;
         Interlocked.Increment(ref _pathReads);
         return true;
     }
 
     /// <summary>Reads <paramref name="names"/> from <paramref name="from"/> on in JSON not yet converted, as the script would.</summary>
-    private bool TryReadJson(JsonNode? value, string[] names, int from, out JsonNode? result)
+    private bool TryReadJson(JsonNode? value, MemberPath path, int from, out JsonNode? result)
     {
         result = null;
+        var names = path.Names;
         for (var i = from; i < names.Length; i++)
         {
             if (value is not JsonObject o) return false;
             if (!o.TryGetPropertyValue(names[i], out var next))
             {
                 if (i < names.Length - 1 || !IsMissing(names[i])) return false;
+                if (path.OrEmptyObject) result = new JsonObject();
                 RequestedOutcome = null;
                 return true;
             }
             value = next;
         }
-        if (!MemberPath.TryRoundTrip(value, _limits, out result)) return false;
+        if (path.OrEmptyObject)
+        {
+            if (!TryTruthiness(value, out var truthy)) return false;
+            if (!truthy) result = new JsonObject();
+            else if (!MemberPath.TryRoundTrip(value, _limits, out result)) return false;
+        }
+        else if (!MemberPath.TryRoundTrip(value, _limits, out result)) return false;
         RequestedOutcome = null;
         Interlocked.Increment(ref _pathReads);
         return true;
+    }
+
+    // Whether JavaScript finds the value true once converted: JSON has no NaN or undefined, and its null, false, 0 and
+    // empty text are the falsy ones (JsonValues.IsTruthy); false for a number it cannot read (the script decides).
+    private static bool TryTruthiness(JsonNode? value, out bool truthy)
+    {
+        truthy = JsonValues.IsTruthy(value);
+        return value is not JsonValue v || v.GetValueKind() != System.Text.Json.JsonValueKind.Number || JsonValues.TryGetNumber(v, out _);
     }
 
     private static long _pathReads;

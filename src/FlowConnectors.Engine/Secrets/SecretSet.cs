@@ -94,10 +94,22 @@ internal sealed class SecretSet
         return Built.GetOrAdd(name, set);
     }
 
+    // The unions this set was asked for, by the other set (sets are immutable, so a union is always the same): a
+    // connector action's caller takes back the same called flow's set on every run, and the subset test walked
+    // both immutable sets each time. Few, as with _next.
+    private readonly ConcurrentDictionary<SecretSet, SecretSet> _unions = new(ReferenceEqualityComparer.Instance);
+
     // A set holding all of this one's values is the union itself (a caller taking back a called flow's set, which
     // started from its own).
-    public SecretSet Union(SecretSet other) =>
-        other.IsEmpty || ReferenceEquals(other, this) ? this : IsEmpty || _registered.IsSubsetOf(other._registered) ? other : AddRange(other._registered);
+    public SecretSet Union(SecretSet other)
+    {
+        if (other.IsEmpty || ReferenceEquals(other, this)) return this;
+        if (IsEmpty) return other;
+        if (_unions.TryGetValue(other, out var known)) return known;
+        var union = _registered.IsSubsetOf(other._registered) ? other : AddRange(other._registered);
+        if (_unions.Count < MaxNext) _unions.TryAdd(other, union);
+        return union;
+    }
 
     public bool Occurs(string text) => _search is not null && text.AsSpan().IndexOfAny(_search) >= 0;
 

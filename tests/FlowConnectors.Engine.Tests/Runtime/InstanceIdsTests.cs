@@ -56,18 +56,53 @@ public sealed class InstanceIdsTests
     }
 
     [Fact]
-    public void An_instance_id_is_a_version_7_uuid_of_its_creation_millisecond()
+    public void Ids_are_version_7_uuids_of_the_given_millisecond_as_Guid_CreateVersion7_lays_them_out()
     {
-        var now = new DateTimeOffset(2026, 12, 5, 2, 40, 0, 123, TimeSpan.Zero);
-        foreach (var id in Enumerable.Range(0, 200).Select(_ => InstanceIds.New(now)))
+        foreach (var now in new[]
+                 {
+                     DateTimeOffset.UnixEpoch, new DateTimeOffset(2026, 12, 5, 2, 30, 0, 123, TimeSpan.Zero),
+                     new DateTimeOffset(2026, 12, 5, 3, 30, 0, 456, TimeSpan.FromHours(1)), DateTimeOffset.MaxValue,
+                 })
         {
-            var uuid = Guid.ParseExact(id, "N");
-            uuid.Version.ShouldBe(7);
-            (uuid.Variant & 0xC).ShouldBe(0x8, id);
-            Convert.ToInt64(id[..12], 16).ShouldBe(now.ToUnixTimeMilliseconds());
-            // The same layout as the runtime's own version-7 UUIDs: they differ only in the random bits.
-            Guid.CreateVersion7(now).ToString("N")[..13].ShouldBe(id[..13]);
+            var reference = Guid.CreateVersion7(now).ToString("N");
+            for (var n = 0; n < 100; n++)
+            {
+                var id = InstanceIds.New(now);
+                id.Length.ShouldBe(32);
+                id.ShouldAllBe(c => char.IsAsciiHexDigitLower(c));
+                var guid = Guid.ParseExact(id, "N");
+                guid.Version.ShouldBe(7);
+                (guid.Variant >> 2).ShouldBe(0b10);
+                id[..12].ShouldBe(reference[..12]);
+                id[..12].ShouldBe(now.ToUnixTimeMilliseconds().ToString("x12"));
+            }
         }
+        Should.Throw<ArgumentOutOfRangeException>(() => InstanceIds.New(DateTimeOffset.UnixEpoch.AddMilliseconds(-1)));
+    }
+
+    [Fact]
+    public async Task Ids_made_on_many_threads_at_once_are_unique_and_their_random_bits_vary()
+    {
+        var now = new DateTimeOffset(2026, 12, 5, 2, 30, 0, TimeSpan.Zero);
+        var perThread = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => Enumerable.Range(0, 5_000).Select(_ => InstanceIds.New(now)).ToList())));
+        var ids = perThread.SelectMany(list => list).ToList();
+        ids.Distinct().Count().ShouldBe(ids.Count);
+        // Every one of the 74 random bits is 0 in some ids and 1 in others (a constant or repeated block would not be).
+        var bits = ids.Select(id => Guid.ParseExact(id, "N").ToByteArray(bigEndian: true)).ToList();
+        foreach (var (index, mask) in RandomBits())
+        {
+            bits.ShouldContain(b => (b[index] & mask) != 0, $"byte {index} mask {mask:x2} is never 1");
+            bits.ShouldContain(b => (b[index] & mask) == 0, $"byte {index} mask {mask:x2} is never 0");
+        }
+    }
+
+    private static IEnumerable<(int Index, int Mask)> RandomBits()
+    {
+        for (var bit = 0; bit < 4; bit++) yield return (6, 1 << bit);
+        for (var bit = 0; bit < 8; bit++) yield return (7, 1 << bit);
+        for (var bit = 0; bit < 6; bit++) yield return (8, 1 << bit);
+        for (var index = 9; index < 16; index++)
+            for (var bit = 0; bit < 8; bit++) yield return (index, 1 << bit);
     }
 
     [Fact]
@@ -82,12 +117,7 @@ public sealed class InstanceIdsTests
         ids.Count.ShouldBe(16_000);
         ids.Distinct().Count().ShouldBe(16_000);
         ids.Where(id => id.StartsWith("000000000000", StringComparison.Ordinal)).ShouldAllBe(id => Guid.ParseExact(id, "N").Version == 7);
-        ids.Where(id => !id.StartsWith("000000000000", StringComparison.Ordinal)).ShouldAllBe(id => Guid.ParseExact(id, "N").Version == 4 && (Guid.ParseExact(id, "N").Variant & 0xC) == 0x8);
-    }
-
-    [Fact]
-    public void A_time_before_1970_is_refused_as_version_7_uuids_refuse_it()
-    {
-        Should.Throw<ArgumentOutOfRangeException>(() => InstanceIds.New(DateTimeOffset.UnixEpoch.AddMilliseconds(-1)));
+        ids.Where(id => !id.StartsWith("000000000000", StringComparison.Ordinal))
+            .ShouldAllBe(id => Guid.ParseExact(id, "N").Version == 4 && (Guid.ParseExact(id, "N").Variant >> 2) == 0b10);
     }
 }

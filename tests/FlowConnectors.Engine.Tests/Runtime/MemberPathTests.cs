@@ -25,9 +25,11 @@ public sealed class MemberPathTests
         $$"""{ "id": "parse", "type": "Json.Parse", "inputs": { "text": {{JsonValue.Create(json).ToJsonString()}} } }""";
 
     /// <summary>A flow: parse the document, then one SetOutput per (name, expression), in order.</summary>
-    private static string FlowOf(params (string Name, string Js)[] outputs)
+    private static string FlowOf(params (string Name, string Js)[] outputs) => FlowOf(Document, outputs);
+
+    private static string FlowOf(string document, params (string Name, string Js)[] outputs)
     {
-        var nodes = new List<string> { ParseNode(Document) };
+        var nodes = new List<string> { ParseNode(document) };
         var connections = new List<string>();
         var previous = "parse";
         foreach (var (name, js) in outputs)
@@ -159,5 +161,57 @@ public sealed class MemberPathTests
 
         result.Status.ShouldBe(FlowStatus.Faulted);
         result.Fault!.Message.ShouldContain("larger than the limit of 40 characters");
+    }
+
+    // Every kind of value `path || {}` may meet: the falsy ones, truthy ones of each type, keys JavaScript reorders.
+    private const string Falsy = """
+        { "values": { "none": null, "no": false, "zero": 0, "negativeZero": -0, "zeroPointZero": 0.0, "empty": "",
+                      "yes": true, "one": 1, "text": "x", "space": " ", "object": { "a": 1 }, "emptyObject": {}, "list": [0], "emptyList": [],
+                      "reordered": { "b": 1, "2": 2 }, "big": 12345678901234567890 } }
+        """;
+
+    [Fact]
+    public async Task A_path_or_an_empty_object_gives_what_its_script_gives()
+    {
+        string[] names = ["none", "no", "zero", "negativeZero", "zeroPointZero", "empty", "yes", "one", "text", "space", "object", "emptyObject",
+            "list", "emptyList", "reordered", "big", "missing"];
+        // Read from parsed outputs no script has seen, from the same after a script touched them, and from input; each
+        // against the same expression in a form that is not a plain path (so it runs in the engine).
+        var outputs = new List<(string, string)>();
+        foreach (var (name, i) in names.Select((n, i) => (n, i))) outputs.Add(("p" + i, $"nodes.parse.result.values.{name} || {{}}"));
+        outputs.Add(("touch", "(nodes.parse.result.values.touched = 1, 1)"));
+        foreach (var (name, i) in names.Select((n, i) => (n, i))) outputs.Add(("t" + i, $"nodes.parse.result.values.{name} || {{}}"));
+        foreach (var (name, i) in names.Select((n, i) => (n, i))) outputs.Add(("s" + i, $"[nodes.parse.result.values.{name}][0] || {{}}"));
+        outputs.Add(("setInput", "(input.nan = NaN, input.inf = Infinity, input.zero = 0, input.no = false, input.empty = '', input.nothing = null, input.yes = 'y', 1)"));
+        string[] inputNames = ["nan", "inf", "zero", "no", "empty", "nothing", "yes", "id", "missing"];
+        foreach (var (name, i) in inputNames.Select((n, i) => (n, i)))
+        {
+            outputs.Add(("i" + i, $"input.{name} || {{}}"));
+            outputs.Add(("j" + i, $"[input.{name}][0] || {{}}"));
+        }
+        var before = ScriptHost.PathReads;
+
+        var result = await Flow.RunAsync(FlowOf(Falsy, outputs.ToArray()), Flow.Input("""{ "id": "INC-7" }"""));
+
+        result.Status.ShouldBe(FlowStatus.Finished, result.Fault?.ToString());
+        for (var i = 0; i < names.Length; i++)
+        {
+            Json(result, "p" + i).ShouldBe(Json(result, "s" + i), names[i]);
+            Json(result, "t" + i).ShouldBe(Json(result, "s" + i), names[i]);
+        }
+        for (var i = 0; i < inputNames.Length; i++) Json(result, "i" + i).ShouldBe(Json(result, "j" + i), inputNames[i]);
+        // The falsy ones give an empty object, the rest their value.
+        Json(result, "p0").ShouldBe("{}");
+        Json(result, "p3").ShouldBe("{}");
+        Json(result, "p5").ShouldBe("{}");
+        Json(result, "p9").ShouldBe("\" \"");
+        Json(result, "p11").ShouldBe("{}");
+        Json(result, "p13").ShouldBe("[]");
+        Json(result, "p16").ShouldBe("{}");
+        Json(result, "i0").ShouldBe("{}");
+        Json(result, "i7").ShouldBe("\"INC-7\"");
+        // Read without running the script: every one of the 17 parsed reads but the reordered keys, both times, and the
+        // input reads.
+        (ScriptHost.PathReads - before).ShouldBeGreaterThanOrEqualTo(2 * 16 + inputNames.Length);
     }
 }

@@ -209,4 +209,35 @@ public sealed class SecretRedactionTests
         // Adding what a set already has gives that set back.
         first.AddRange([Canary, "other-secret-1"]).ShouldBeSameAs(first);
     }
+
+    [Fact]
+    public void A_union_asked_again_is_the_same_set_and_masks_every_value_of_both()
+    {
+        var caller = SecretSet.Empty.Add("caller-secret-1");
+        var called = caller.Add("Basic " + Base64("admin:" + Canary));
+        var other = SecretSet.Empty.Add("unrelated-secret-2");
+        var text = "caller-secret-1 / admin:" + Canary + " / unrelated-secret-2";
+
+        // A set that holds all of the caller's values is the union; asked again, the same answer.
+        caller.Union(called).ShouldBeSameAs(called);
+        caller.Union(called).ShouldBeSameAs(called);
+        // A set that does not: a set holding both, the same one every time, and not the one another set gave.
+        var both = caller.Union(other);
+        both.Scrub(text).ShouldBe("*** / admin:" + Canary + " / ***");
+        caller.Union(other).ShouldBeSameAs(both);
+        var all = caller.Union(called).Union(other);
+        all.Scrub(text).ShouldBe("*** / *** / ***");
+        called.Union(other).ShouldBeSameAs(all);
+        all.ShouldNotBeSameAs(both);
+        // Each side of a union is unchanged by it.
+        caller.Scrub(text).ShouldBe("*** / admin:" + Canary + " / unrelated-secret-2");
+        other.Scrub(text).ShouldBe("caller-secret-1 / admin:" + Canary + " / ***");
+        // More partners than a set remembers still give correct unions.
+        for (var n = 0; n < 20; n++)
+        {
+            var partner = SecretSet.Empty.Add($"partner-secret-{n:00}");
+            caller.Union(partner).Scrub($"caller-secret-1 partner-secret-{n:00}").ShouldBe("*** ***");
+            caller.Union(partner).ShouldBeSameAs(caller.Union(partner));
+        }
+    }
 }
