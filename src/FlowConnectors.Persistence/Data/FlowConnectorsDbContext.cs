@@ -28,6 +28,12 @@ internal abstract class FlowConnectorsDbContext(DbContextOptions options) : DbCo
     public DbSet<IncidentEntity> Incidents => Set<IncidentEntity>();
     public DbSet<RateBudgetEntity> RateBudgets => Set<RateBudgetEntity>();
 
+    /// <summary>The filter of the partial index of uncounted faults (the same SQL on both providers).</summary>
+    internal const string FaultedOnly = "\"Status\" = 'Faulted'";
+
+    /// <summary>The filter of the partial index of waiting inbox messages by hash.</summary>
+    internal const string WaitingOnly = "\"Status\" = 'Waiting'";
+
     protected override void OnModelCreating(ModelBuilder model)
     {
         model.Entity<FlowHeadEntity>(e =>
@@ -59,10 +65,14 @@ internal abstract class FlowConnectorsDbContext(DbContextOptions options) : DbCo
             e.HasIndex(x => new { x.FlowId, x.CreatedAt });
             e.HasIndex(x => new { x.Status, x.CreatedAt });
             e.HasIndex(x => x.CreatedAt);
-            // Retention prunes ended instances by when they ended; the incident scan finds faulted ones not yet counted.
+            // Retention prunes ended instances by when they ended.
             e.HasIndex(x => new { x.Status, x.UpdatedAt });
-            e.HasIndex(x => new { x.Status, x.IncidentCounted });
-            // "Retry all" selects faulted instances by flow, the node they faulted at and the time they faulted (UpdatedAt).
+            // The incident scan finds faulted instances not yet counted. The index holds faulted rows only, so the status changes of
+            // every other run (created, suspended, resumed, finished: most writes) do not write it. A query uses it only when it
+            // names the status as the same constant (an SQL literal: EF.Constant in EfRetentionStore), not as a parameter.
+            e.HasIndex(x => new { x.Status, x.IncidentCounted }).HasFilter(FaultedOnly);
+            // "Retry all" selects faulted instances by flow, the node they faulted at and the time they faulted (UpdatedAt). Kept
+            // whole: counts of instances by status and flow (retention's runs per flow) are read from it without the table.
             e.HasIndex(x => new { x.Status, x.FlowId, x.FaultNodeId, x.UpdatedAt });
             // Writers that do not name the column (raw inserts) leave it false.
             e.Property(x => x.IncidentCounted).HasDefaultValue(false);
@@ -89,7 +99,9 @@ internal abstract class FlowConnectorsDbContext(DbContextOptions options) : DbCo
         {
             e.ToTable("InboxMessages");
             e.HasKey(x => x.Id);
-            e.HasIndex(x => new { x.Hash, x.Status });
+            // Only waiting messages are looked up by hash (a bookmark saved releases the events that wait for it): a callback
+            // stored, claimed and processed then never writes this index, whose entries (random hashes) land on a random page each.
+            e.HasIndex(x => new { x.Hash, x.Status }).HasFilter(WaitingOnly);
             e.HasIndex(x => new { x.Status, x.Id });
         });
 

@@ -33,7 +33,8 @@ internal sealed class EfRetentionStore(IDbContextFactory<FlowConnectorsDbContext
     {
         await using var db = await factory.CreateDbContextAsync(ct);
         var candidates = await db.Instances.AsNoTracking()
-            .Where(i => i.Status == Faulted && !i.IncidentCounted)
+            // The status as an SQL literal: the index of uncounted faults holds faulted instances only (a parameter would not match it).
+            .Where(i => i.Status == EF.Constant(Faulted) && !i.IncidentCounted)
             .OrderBy(i => i.UpdatedAt).ThenBy(i => i.Id)
             .Take(batchSize)
             .Select(i => new { i.Id, i.FlowId, i.StateJson, i.Fault, i.UpdatedAt })

@@ -60,7 +60,8 @@ internal sealed class EfInboxStore(IDbContextFactory<FlowConnectorsDbContext> fa
     public async Task<IReadOnlyList<InboxMessage>> ListWaitingAsync(string hash, CancellationToken ct = default)
     {
         await using var db = await factory.CreateDbContextAsync(ct);
-        var rows = await db.InboxMessages.AsNoTracking().Where(m => m.Hash == hash && m.Status == Waiting).OrderBy(m => m.Id).ToListAsync(ct);
+        // The status as an SQL literal: the index by hash holds waiting messages only, and a query with a parameter there does not use it.
+        var rows = await db.InboxMessages.AsNoTracking().Where(m => m.Hash == hash && m.Status == EF.Constant(Waiting)).OrderBy(m => m.Id).ToListAsync(ct);
         return rows.Select(ToRecord).ToList();
     }
 

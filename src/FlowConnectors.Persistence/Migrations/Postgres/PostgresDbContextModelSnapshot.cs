@@ -17,7 +17,7 @@ namespace FlowConnectors.Persistence.Migrations.Postgres
         {
 #pragma warning disable 612, 618
             modelBuilder
-                .HasAnnotation("ProductVersion", "10.0.12")
+                .HasAnnotation("ProductVersion", "10.0.15")
                 .HasAnnotation("Relational:MaxIdentifierLength", 63);
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
@@ -450,7 +450,8 @@ namespace FlowConnectors.Persistence.Migrations.Postgres
 
                     b.HasKey("Id");
 
-                    b.HasIndex("Hash", "Status");
+                    b.HasIndex("Hash", "Status")
+                        .HasFilter("\"Status\" = 'Waiting'");
 
                     b.HasIndex("Status", "Id");
 
@@ -562,7 +563,8 @@ namespace FlowConnectors.Persistence.Migrations.Postgres
 
                     b.HasIndex("Status", "CreatedAt");
 
-                    b.HasIndex("Status", "IncidentCounted");
+                    b.HasIndex("Status", "IncidentCounted")
+                        .HasFilter("\"Status\" = 'Faulted'");
 
                     b.HasIndex("Status", "UpdatedAt");
 

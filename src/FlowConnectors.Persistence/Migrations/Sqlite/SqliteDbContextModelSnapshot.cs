@@ -14,7 +14,7 @@ namespace FlowConnectors.Persistence.Migrations.Sqlite
         protected override void BuildModel(ModelBuilder modelBuilder)
         {
 #pragma warning disable 612, 618
-            modelBuilder.HasAnnotation("ProductVersion", "10.0.12");
+            modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
             modelBuilder.Entity("FlowConnectors.Persistence.Data.ApiKeyEntity", b =>
                 {
@@ -440,7 +440,8 @@ namespace FlowConnectors.Persistence.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("Hash", "Status");
+                    b.HasIndex("Hash", "Status")
+                        .HasFilter("\"Status\" = 'Waiting'");
 
                     b.HasIndex("Status", "Id");
 
@@ -552,7 +553,8 @@ namespace FlowConnectors.Persistence.Migrations.Sqlite
 
                     b.HasIndex("Status", "CreatedAt");
 
-                    b.HasIndex("Status", "IncidentCounted");
+                    b.HasIndex("Status", "IncidentCounted")
+                        .HasFilter("\"Status\" = 'Faulted'");
 
                     b.HasIndex("Status", "UpdatedAt");
 
