@@ -3,7 +3,6 @@ using System.Data.Common;
 using FlowConnectors.Engine;
 using FlowConnectors.Persistence.Data;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage;
 
 namespace FlowConnectors.Persistence.Stores;
 
@@ -118,8 +117,8 @@ internal static class InstanceSaves
     {
         await using var db = await factory.CreateDbContextAsync(ct);
         var sqlite = db is SqliteDbContext;
-        // Begun through EF: on SQLite the write gate serializes it with this process's other writers.
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        // On SQLite the transaction holds the write gate: it is serialized with this process's other writers.
+        await using var transaction = await DirectTransaction.BeginAsync(db, ct);
         await using var command = Command(db, transaction, LeaseSql, LeaseTypes, sqlite);
         await command.PrepareAsync(ct);
         foreach (var request in batch)
@@ -147,7 +146,7 @@ internal static class InstanceSaves
     {
         await using var db = await factory.CreateDbContextAsync(ct);
         var sqlite = db is SqliteDbContext;
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        await using var transaction = await DirectTransaction.BeginAsync(db, ct);
         // Each statement is prepared at its first use in the transaction and re-executed with new values after that.
         var statements = new Dictionary<string, DbCommand>(StringComparer.Ordinal);
         async Task<DbCommand> Prepared(string sql, DbType[] types)
@@ -252,7 +251,7 @@ internal static class InstanceSaves
     /// The instance's bookmark timers become exactly one per Delay bookmark of the state: those of bookmarks it no
     /// longer has go, the others are stored (keeping a claim on one that already exists).
     /// </summary>
-    private static async Task SyncTimersAsync(FlowConnectorsDbContext db, IDbContextTransaction transaction, InstanceSaveRows save, bool sqlite,
+    private static async Task SyncTimersAsync(FlowConnectorsDbContext db, DirectTransaction transaction, InstanceSaveRows save, bool sqlite,
         Func<string, DbType[], Task<DbCommand>> prepared, CancellationToken ct)
     {
         if (save.Timers.Count == 0)
@@ -300,11 +299,11 @@ internal static class InstanceSaves
         return new InvalidOperationException($"instance '{save.InstanceId}' belongs to flow '{flowId}', not '{save.FlowId}'");
     }
 
-    private static DbCommand Command(FlowConnectorsDbContext db, IDbContextTransaction transaction, string sql, DbType[] types, bool sqlite)
+    private static DbCommand Command(FlowConnectorsDbContext db, DirectTransaction transaction, string sql, DbType[] types, bool sqlite)
     {
         var command = db.Database.GetDbConnection().CreateCommand();
         command.CommandText = sql;
-        command.Transaction = transaction.GetDbTransaction();
+        command.Transaction = transaction.Transaction;
         for (var n = 0; n < types.Length; n++)
         {
             var parameter = command.CreateParameter();
