@@ -39,8 +39,7 @@ public static class InstanceIds
     public static string NewRandom()
     {
         Span<byte> uuid = stackalloc byte[16];
-        Random(uuid[..6]);
-        Random(uuid[6..]);
+        Random(uuid);
         uuid[6] = (byte)(0x40 | (uuid[6] & 0x0F));
         uuid[8] = (byte)(0x80 | (uuid[8] & 0x3F));
         return Convert.ToHexStringLower(uuid);
