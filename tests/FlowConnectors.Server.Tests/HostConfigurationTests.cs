@@ -1,5 +1,8 @@
 using Microsoft.Extensions.Configuration;
+using FlowConnectors.Server.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace FlowConnectors.Server.Tests;
 
@@ -16,5 +19,18 @@ public sealed class HostConfigurationTests
         var configuration = (IConfigurationRoot)server.Services.GetRequiredService<IConfiguration>();
         configuration["hostBuilder:reloadConfigOnChange"].ShouldBe("false");
         configuration.Providers.OfType<FileConfigurationProvider>().ShouldAllBe(file => !file.Source.ReloadOnChange);
+    }
+
+    [Fact]
+    public async Task Requests_run_on_the_thread_that_received_them_only_while_socket_completions_run_on_the_pool()
+    {
+        Environment.GetEnvironmentVariable(RequestScheduling.InlineSocketCompletionsVariable).ShouldNotBe("1", "the test host runs with the runtime's defaults");
+        await using var server = await TestServer.StartAsync();
+        server.Services.GetRequiredService<IOptions<SocketTransportOptions>>().Value.UnsafePreferInlineScheduling.ShouldBeTrue();
+        // With the runtime's inline socket completions on, the receiving thread is the socket engine's: a flow that computes
+        // there would hold every connection it serves.
+        RequestScheduling.PreferInline("1").ShouldBeFalse();
+        RequestScheduling.PreferInline("0").ShouldBeTrue();
+        RequestScheduling.PreferInline(null).ShouldBeTrue();
     }
 }
