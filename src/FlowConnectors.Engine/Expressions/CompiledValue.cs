@@ -27,11 +27,18 @@ internal sealed class ScriptValue(Prepared<Script> script) : CompiledValue
     private readonly Prepared<Script> _script = script;
     // A plain read such as nodes.send.body, which the host may answer without running the script.
     private readonly MemberPath? _path = MemberPath.Of(script);
+    // Or a request-building shape (Object.assign of constants and a path, a joined URL) the host may answer the same way.
+    private readonly ScriptShortcut? _shortcut = MemberPath.Of(script) is null ? ScriptShortcut.Of(script) : null;
 
-    public override JsonNode? Evaluate(ExpressionEvaluator evaluator, IReadOnlyList<KeyValuePair<string, JsonNode?>>? locals = null) =>
-        _path is not null && locals is not { Count: > 0 } && evaluator.Scripts.TryEvaluatePath(_path, out var value)
-            ? value
-            : evaluator.Scripts.Evaluate(_script, locals);
+    public override JsonNode? Evaluate(ExpressionEvaluator evaluator, IReadOnlyList<KeyValuePair<string, JsonNode?>>? locals = null)
+    {
+        if (locals is not { Count: > 0 })
+        {
+            if (_path is not null && evaluator.Scripts.TryEvaluatePath(_path, out var value)) return value;
+            if (_shortcut is not null && evaluator.Scripts.TryEvaluateShortcut(_shortcut, out value)) return value;
+        }
+        return evaluator.Scripts.Evaluate(_script, locals);
+    }
 }
 
 internal sealed class TemplateValue(Template template) : CompiledValue

@@ -29,6 +29,20 @@ internal static class JsConvert
         return ToJsChecked(engine, value);
     }
 
+    /// <summary>True when <see cref="ToJs(JintEngine, JsonNode?)"/> takes the value (false: it would refuse it as too deep).</summary>
+    internal static bool IsWithinInputDepth(JsonNode? value)
+    {
+        try
+        {
+            CheckDepth(value, 0);
+            return true;
+        }
+        catch (ExpressionException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>As the full conversion refused a value: the same depth bound and message, before the script runs.</summary>
     private static void CheckDepth(JsonNode? value, int depth)
     {

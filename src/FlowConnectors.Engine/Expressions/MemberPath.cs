@@ -48,8 +48,13 @@ internal sealed class MemberPath
         if (script.Program is not { } program) return null;
         var body = program.Body;
         if (body.Count != 1 || body[0] is not NonSpecialExpressionStatement statement) return null;
+        return Of(statement.Expression);
+    }
+
+    /// <summary>The path an expression reads (as <see cref="Of(in Prepared{Script})"/>), or null.</summary>
+    internal static MemberPath? Of(Expression expression)
+    {
         var names = new List<string>();
-        var expression = statement.Expression;
         var orEmptyObject = false;
         if (expression is LogicalExpression { Operator: Acornima.Operator.LogicalOr, Right: ObjectExpression { Properties.Count: 0 } } or)
         {
@@ -73,9 +78,12 @@ internal sealed class MemberPath
     /// index) or treat apart (<c>__proto__</c>), or when the conversion would stop at a limit (the script then runs and
     /// reports it).
     /// </summary>
-    public static bool TryRoundTrip(JsonNode? value, ScriptLimits limits, out JsonNode? result)
+    public static bool TryRoundTrip(JsonNode? value, ScriptLimits limits, out JsonNode? result) => TryRoundTrip(value, limits, 0, out result);
+
+    /// <summary><see cref="TryRoundTrip(JsonNode?, ScriptLimits, out JsonNode?)"/> for a value inside a result that already counts <paramref name="counted"/>.</summary>
+    public static bool TryRoundTrip(JsonNode? value, ScriptLimits limits, long counted, out JsonNode? result)
     {
-        long size = 0;
+        var size = counted;
         // Also well below the script's memory budget, which the conversion in a script counts against.
         var budget = Math.Min(limits.MaxResultLength, Math.Min(1_000_000, limits.MemoryBytes / 64));
         return TryCopy(value, limits, 0, ref size, budget, out result);

@@ -138,7 +138,32 @@ internal sealed class PooledScriptEngine : IDisposable
         ScriptHelpers.Install(Engine, () => Current?.Clock ?? TimeProvider.System);
         ResultSizeGuards.Install(Engine, limits.MaxStringLength);
         FreezeBuiltIns(Engine);
+        _url = Engine.Global.Get("url");
         _clean = Engine.Advanced.CaptureGlobalSnapshot();
+    }
+
+    private readonly JsValue _url;
+
+    /// <summary>The value the global <paramref name="name"/> has in a clean engine (<c>Object</c>, <c>url</c>); null for others.</summary>
+    internal JsValue? BuiltInGlobal(string name) => name switch
+    {
+        "Object" => Engine.Intrinsics.Object,
+        "url" => _url,
+        _ => null,
+    };
+
+    /// <summary>
+    /// The own members of <c>Object.prototype</c> (frozen in every pooled engine, so the same in all): a plain object's
+    /// member of any other name that it does not have is undefined, without asking an engine.
+    /// </summary>
+    internal static readonly IReadOnlySet<string> ObjectPrototypeNames = ReadObjectPrototypeNames();
+
+    private static HashSet<string> ReadObjectPrototypeNames()
+    {
+        using var engine = new JintEngine();
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var key in engine.Intrinsics.Object.PrototypeObject.GetOwnPropertyKeys(Jint.Runtime.Types.String)) names.Add(key.ToString());
+        return names;
     }
 
     /// <summary>The globals each run sets (and a restore resets).</summary>

@@ -13,23 +13,27 @@ using Jint.Runtime;
 namespace FlowConnectors.Engine.Expressions;
 
 /// <summary>
-/// The JavaScript of one running instance, on a pooled engine (<see cref="PooledScriptEngine"/>) it holds until it
-/// is disposed. The model (<c>input</c>, <c>vars</c>, <c>nodes</c>, <c>flow</c>) is converted to JavaScript once
-/// and then only where it changed, so evaluating a prepared script costs the script itself and little else.
+/// The JavaScript of one running instance, on a pooled engine (<see cref="PooledScriptEngine"/>) it rents when a
+/// script first has to run and holds until it is disposed. The model (<c>input</c>, <c>vars</c>, <c>nodes</c>,
+/// <c>flow</c>) is converted to JavaScript once and then only where it changed, so evaluating a prepared script costs
+/// the script itself and little else. A run whose expressions are all read from its values (member paths and the
+/// shapes of <see cref="ScriptShortcut"/>, as a connector's helper flow is made of) rents no engine at all.
 /// </summary>
 internal sealed class ScriptHost : IDisposable
 {
-    private readonly PooledScriptEngine _pooled;
-    private readonly JintEngine _engine;
+    private PooledScriptEngine? _pooled;
+    private JintEngine _engine = null!;
     private readonly IExpressionModel _model;
     private readonly ScriptLimits _limits;
-    private readonly JsObject _nodes;
-    private readonly JsObject _vars;
+    private JsObject _nodes = null!;
+    private JsObject _vars = null!;
     private readonly HashSet<string> _dirtyNodes = new(StringComparer.Ordinal);
     private readonly HashSet<string> _dirtyVars = new(StringComparer.Ordinal);
     private readonly List<string> _locals = [];
-    private readonly JsValue _input;
+    private JsValue _input = null!;
     private readonly CancellationToken _cancellationToken;
+    // Before the engine is rented: whether the input passed the depth check its conversion makes (null: not checked).
+    private bool? _inputDepthChecked;
     // The property each node's outputs have until a script first reads them (see LazyOutputs).
     private readonly Dictionary<string, PropertyDescriptor> _lazy = new(StringComparer.Ordinal);
     // A script declared something at its top level: a global binding may now stand in front of input or nodes.
@@ -40,18 +44,36 @@ internal sealed class ScriptHost : IDisposable
     {
         _model = model;
         _limits = limits;
-        _pooled = PooledScriptEngine.Rent(limits, this, cancellationToken);
-        _engine = _pooled.Engine;
-        _nodes = new JsObject(_engine);
-        _vars = new JsObject(_engine);
         _cancellationToken = cancellationToken;
-        _input = JsConvert.ToJs(_engine, model.Input);
-        _engine.SetValue("input", _input);
-        _engine.SetValue("flow", JsConvert.ToJs(_engine, model.FlowMetadata));
-        _engine.SetValue("nodes", _nodes);
-        _engine.SetValue("vars", _vars);
-        foreach (var id in model.NodeOutputs.Keys) _dirtyNodes.Add(id);
-        foreach (var name in model.Variables.Keys) _dirtyVars.Add(name);
+    }
+
+    /// <summary>Rents the engine and sets this run's globals, as they stand now, on first need.</summary>
+    private void EnsureEngine()
+    {
+        if (_pooled is not null) return;
+        var pooled = PooledScriptEngine.Rent(_limits, this, _cancellationToken);
+        try
+        {
+            _engine = pooled.Engine;
+            _nodes = new JsObject(_engine);
+            _vars = new JsObject(_engine);
+            _input = JsConvert.ToJs(_engine, _model.Input);
+            _engine.SetValue("input", _input);
+            _engine.SetValue("flow", JsConvert.ToJs(_engine, _model.FlowMetadata));
+            _engine.SetValue("nodes", _nodes);
+            _engine.SetValue("vars", _vars);
+        }
+        catch
+        {
+            pooled.Return();
+            throw;
+        }
+        _pooled = pooled;
+        // Everything is new to this engine: the changes noted before it was rented are all in the model.
+        _dirtyNodes.Clear();
+        _dirtyVars.Clear();
+        foreach (var id in _model.NodeOutputs.Keys) _dirtyNodes.Add(id);
+        foreach (var name in _model.Variables.Keys) _dirtyVars.Add(name);
     }
 
     internal TimeProvider Clock => _model.Clock;
@@ -61,13 +83,20 @@ internal sealed class ScriptHost : IDisposable
     /// <summary>The outcome a script picked with <c>setOutcome(name)</c>, cleared before each run.</summary>
     public string? RequestedOutcome { get; private set; }
 
-    public void NodeOutputsChanged(string nodeId) => _dirtyNodes.Add(nodeId);
+    public void NodeOutputsChanged(string nodeId)
+    {
+        if (_pooled is not null) _dirtyNodes.Add(nodeId);
+    }
 
-    public void VariableChanged(string name) => _dirtyVars.Add(name);
+    public void VariableChanged(string name)
+    {
+        if (_pooled is not null) _dirtyVars.Add(name);
+    }
 
     /// <summary>Evaluates a prepared script; <paramref name="locals"/> are extra globals for this call only.</summary>
     public JsonNode? Evaluate(in Prepared<Script> script, IReadOnlyList<KeyValuePair<string, JsonNode?>>? locals = null)
     {
+        EnsureEngine();
         Refresh();
         RequestedOutcome = null;
         if (!_declared) _declared = DeclaresGlobals(script);
@@ -86,12 +115,12 @@ internal sealed class ScriptHost : IDisposable
         {
             // A script's own throw (or a helper's refusal) leaves the engine as it was; a limit or a cancellation
             // stopped it somewhere inside, so it is not reused.
-            if (e is not (JavaScriptException or ExpressionException or Acornima.ParseErrorException)) _pooled.Spoiled = true;
+            if (e is not (JavaScriptException or ExpressionException or Acornima.ParseErrorException)) _pooled!.Spoiled = true;
             throw new ExpressionException(message);
         }
         catch (Exception)
         {
-            _pooled.Spoiled = true;
+            _pooled!.Spoiled = true;
             throw;
         }
         finally
@@ -116,10 +145,18 @@ internal sealed class ScriptHost : IDisposable
     /// outputs themselves), and the value converts to JavaScript and back to the same JSON within the limits.
     /// Anything else (a missing step, an array, an inherited member, a large value) returns false: the script runs.
     /// </summary>
-    public bool TryEvaluatePath(MemberPath path, out JsonNode? result)
+    public bool TryEvaluatePath(MemberPath path, out JsonNode? result) => TryReadPath(path, jsonOnly: false, 0, out result);
+
+    /// <summary>
+    /// <see cref="TryEvaluatePath"/>, for the shortcuts: with <paramref name="jsonOnly"/>, only a value still read from
+    /// the run's JSON (no script has converted it), so it is plain JSON; <paramref name="counted"/> is the size the
+    /// caller's result already holds besides this value (the limits apply to the whole).
+    /// </summary>
+    internal bool TryReadPath(MemberPath path, bool jsonOnly, long counted, out JsonNode? result)
     {
         result = null;
         if (_declared || _cancellationToken.IsCancellationRequested) return false;
+        if (_pooled is null) return TryReadWithoutEngine(path, counted, out result);
         Refresh();
         var root = _engine.Global.GetOwnProperty(path.RootKey);
         var expected = path.Root == "nodes" ? (JsValue)_nodes : _input;
@@ -139,13 +176,14 @@ internal sealed class ScriptHost : IDisposable
                 RequestedOutcome = null;
                 return true;
             }
-            return TryReadJson(value, path, 2, out result);
+            return TryReadJson(value, path, 2, counted, out result);
         }
         for (; i < names.Length; i++)
         {
             // An object no script has looked into (its prototype still the plain one): its JSON is read as it is.
             if (current is LazyJsonObject { Untouched: { } json } untouched)
-                return ReferenceEquals(untouched.Prototype, _engine.Intrinsics.Object.PrototypeObject) && TryReadJson(json, path, i, out result);
+                return ReferenceEquals(untouched.Prototype, _engine.Intrinsics.Object.PrototypeObject) && TryReadJson(json, path, i, counted, out result);
+            if (jsonOnly) return false;
             if (current is not ObjectInstance o || (o.GetType() != typeof(JsObject) && o is not LazyJsonObject)) return false;
             var property = o.GetOwnProperty(path.Keys[i]);
             if (property == PropertyDescriptor.Undefined)
@@ -164,8 +202,60 @@ internal sealed class ScriptHost : IDisposable
         return true;
     }
 
+    /// <summary>
+    /// No script has run: <c>input</c> and <c>nodes</c> are the run's values as the engine would get them, so the path
+    /// is read from their JSON (the input passing the depth check its conversion would make first).
+    /// </summary>
+    private bool TryReadWithoutEngine(MemberPath path, long counted, out JsonNode? result)
+    {
+        result = null;
+        var names = path.Names;
+        // The engine converts the input first, refusing one nested too deep: then the script runs and reports it.
+        _inputDepthChecked ??= JsConvert.IsWithinInputDepth(_model.Input);
+        if (_inputDepthChecked != true) return false;
+        if (path.Root == "input") return TryReadJson(_model.Input, path, 0, counted, out result);
+        if (names.Length == 1 || !_model.NodeOutputs.TryGetValue(names[0], out var outputs)) return false;
+        if (!outputs.TryGetValue(names[1], out var value))
+        {
+            if (names.Length > 2 || !IsMissing(names[1])) return false;
+            result = path.OrEmptyObject ? new JsonObject() : null;
+            RequestedOutcome = null;
+            return true;
+        }
+        return TryReadJson(value, path, 2, counted, out result);
+    }
+
+    /// <summary>
+    /// True when the global <paramref name="name"/> (<c>Object</c>, <c>url</c>) is still the built-in one: no engine
+    /// yet, or no script replaced it or declared a binding of that name.
+    /// </summary>
+    internal bool IsBuiltInGlobal(string name)
+    {
+        if (_pooled is null) return true;
+        if (_declared) return false;
+        var property = _engine.Global.GetOwnProperty(name);
+        return property.IsDataDescriptor() && ReferenceEquals(property.Value, _pooled.BuiltInGlobal(name));
+    }
+
+    internal ScriptLimits Limits => _limits;
+
+    /// <summary>Answers a <see cref="ScriptShortcut"/> shape without running its script, when its result is sure.</summary>
+    public bool TryEvaluateShortcut(ScriptShortcut shortcut, out JsonNode? result)
+    {
+        result = null;
+        if (_declared || _cancellationToken.IsCancellationRequested || !shortcut.TryEvaluate(this, out result)) return false;
+        RequestedOutcome = null;
+        Interlocked.Increment(ref _shortcuts);
+        return true;
+    }
+
+    private static long _shortcuts;
+
+    /// <summary>How many expressions <see cref="ScriptShortcut"/> answered without running them, in this process (tests).</summary>
+    internal static long Shortcuts => Interlocked.Read(ref _shortcuts);
+
     /// <summary>Reads <paramref name="names"/> from <paramref name="from"/> on in JSON not yet converted, as the script would.</summary>
-    private bool TryReadJson(JsonNode? value, MemberPath path, int from, out JsonNode? result)
+    private bool TryReadJson(JsonNode? value, MemberPath path, int from, long counted, out JsonNode? result)
     {
         result = null;
         var names = path.Names;
@@ -185,9 +275,9 @@ internal sealed class ScriptHost : IDisposable
         {
             if (!TryTruthiness(value, out var truthy)) return false;
             if (!truthy) result = new JsonObject();
-            else if (!MemberPath.TryRoundTrip(value, _limits, out result)) return false;
+            else if (!MemberPath.TryRoundTrip(value, _limits, counted, out result)) return false;
         }
-        else if (!MemberPath.TryRoundTrip(value, _limits, out result)) return false;
+        else if (!MemberPath.TryRoundTrip(value, _limits, counted, out result)) return false;
         RequestedOutcome = null;
         Interlocked.Increment(ref _pathReads);
         return true;
@@ -207,7 +297,7 @@ internal sealed class ScriptHost : IDisposable
     internal static long PathReads => Interlocked.Read(ref _pathReads);
 
     /// <summary>True when a plain object's prototype (the frozen built-in one) has no such member either.</summary>
-    private bool IsMissing(string name) => _engine.Intrinsics.Object.PrototypeObject.GetOwnProperty(name) == PropertyDescriptor.Undefined;
+    private static bool IsMissing(string name) => !PooledScriptEngine.ObjectPrototypeNames.Contains(name);
 
     private void Refresh()
     {
@@ -288,6 +378,6 @@ internal sealed class ScriptHost : IDisposable
     {
         if (_disposed) return;
         _disposed = true;
-        _pooled.Return();
+        _pooled?.Return();
     }
 }
