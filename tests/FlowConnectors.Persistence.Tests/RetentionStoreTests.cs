@@ -80,6 +80,29 @@ public abstract class RetentionStoreTests<TDatabase> : StoreTestBase<TDatabase> 
     }
 
     [Fact]
+    public async Task The_limit_keeps_the_newest_ended_runs_by_creation_then_id_when_times_tie_and_statuses_are_mixed()
+    {
+        // Six runs created at the same moment, stored in an order that is not their ids' order: the ids break the tie.
+        foreach (var (id, status) in new[] { ("t5", FlowStatus.Finished), ("t2", FlowStatus.Cancelled), ("t6", FlowStatus.Finished),
+                     ("t1", FlowStatus.Faulted), ("t4", FlowStatus.Suspended), ("t3", FlowStatus.Finished) })
+            await Instances.CreateAsync(Run(id, "tied", status, T0), 1, []);
+        await Instances.CreateAsync(Run("old-running", "tied", FlowStatus.Running, T0.AddMinutes(-10)), 1, []);
+        await Instances.CreateAsync(Run("old-faulted", "tied", FlowStatus.Faulted, T0.AddMinutes(-5)), 1, []);
+        await Instances.CreateAsync(Run("old-finished", "tied", FlowStatus.Finished, T0.AddMinutes(-4)), 1, []);
+        await Instances.CreateAsync(Run("new", "tied", FlowStatus.Finished, T0.AddMinutes(1)), 1, []);
+        var settings = new RetentionSettings { MaxRunsPerFlow = 3, BatchSize = 1 };
+
+        // Faults not yet counted in their incidents count among the ended runs but are not deleted.
+        await DrainAsync(async () => (await Retention.PruneAsync(settings, T0.AddHours(1))).Any);
+        (await Instances.ListAsync(new InstanceQuery(FlowId: "tied"))).Select(i => i.InstanceId).Order()
+            .ShouldBe(["new", "old-faulted", "old-running", "t1", "t4", "t5", "t6"]);
+
+        await CollectAndPruneAsync(settings, T0.AddHours(1));
+        (await Instances.ListAsync(new InstanceQuery(FlowId: "tied"))).Select(i => i.InstanceId).Order()
+            .ShouldBe(["new", "old-running", "t4", "t5", "t6"]);
+    }
+
+    [Fact]
     public async Task Journal_detail_errors_only_keeps_the_journal_of_faulted_runs_and_none_keeps_no_journal()
     {
         await Instances.CreateAsync(Run("ok", "quiet", FlowStatus.Finished, T0), 1, Journal(T0));

@@ -34,6 +34,9 @@ internal abstract class FlowConnectorsDbContext(DbContextOptions options) : DbCo
     /// <summary>The filter of the partial index of waiting inbox messages by hash.</summary>
     internal const string WaitingOnly = "\"Status\" = 'Waiting'";
 
+    /// <summary>The filter of the partial index by correlation id.</summary>
+    internal const string HasCorrelationId = "\"CorrelationId\" IS NOT NULL";
+
     protected override void OnModelCreating(ModelBuilder model)
     {
         model.Entity<FlowHeadEntity>(e =>
@@ -61,7 +64,9 @@ internal abstract class FlowConnectorsDbContext(DbContextOptions options) : DbCo
             e.ToTable("Instances");
             e.HasKey(x => x.Id);
             e.Property(x => x.Revision).IsConcurrencyToken();
-            e.HasIndex(x => x.CorrelationId);
+            // Most runs have no correlation id: the index holds the ones that do, so inserting or saving a run without one does not
+            // write it. Its one reader (instances by correlation id, `CorrelationId = @p`) implies the filter on both providers.
+            e.HasIndex(x => x.CorrelationId).HasFilter(HasCorrelationId);
             e.HasIndex(x => new { x.FlowId, x.CreatedAt });
             e.HasIndex(x => new { x.Status, x.CreatedAt });
             e.HasIndex(x => x.CreatedAt);

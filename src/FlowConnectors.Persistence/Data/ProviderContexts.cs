@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace FlowConnectors.Persistence.Data;
@@ -16,6 +17,14 @@ internal sealed class SqliteDbContext : FlowConnectorsDbContext
     }
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configuration) => ProviderConventions.Sqlite(configuration);
+
+    protected override void OnModelCreating(ModelBuilder model)
+    {
+        base.OnModelCreating(model);
+        // A plain rowid, not AUTOINCREMENT: nothing reads a journal entry by its id (entries are read by instance and sequence),
+        // so an id used again after the newest row was deleted refers to nothing, and an insert no longer writes sqlite_sequence.
+        model.Entity<JournalEntryEntity>().Property(x => x.Id).Metadata.SetValueGenerationStrategy(SqliteValueGenerationStrategy.None);
+    }
 }
 
 /// <summary>

@@ -172,7 +172,7 @@ internal sealed class EfRetentionStore(IDbContextFactory<FlowConnectorsDbContext
     /// <summary>Ended runs of a flow beyond its newest <see cref="RetentionSettings.MaxRunsPerFlow"/>.</summary>
     private async Task<int> DeleteBeyondLimitAsync(RetentionSettings settings, int batch, CancellationToken ct)
     {
-        List<(string FlowId, int Count)> over;
+        List<(string FlowId, int Excess)> over;
         await using (var db = await factory.CreateDbContextAsync(ct))
         {
             var counts = await db.Instances.AsNoTracking()
@@ -180,18 +180,34 @@ internal sealed class EfRetentionStore(IDbContextFactory<FlowConnectorsDbContext
                 .GroupBy(i => i.FlowId)
                 .Select(g => new { FlowId = g.Key, Count = g.Count() })
                 .ToListAsync(ct);
-            over = counts.Where(c => settings.MaxRunsOf(c.FlowId) is > 0 and var max && c.Count > max).Select(c => (c.FlowId, c.Count)).ToList();
+            over = counts.Where(c => settings.MaxRunsOf(c.FlowId) is > 0 and var max && c.Count > max)
+                .Select(c => (c.FlowId, c.Count - settings.MaxRunsOf(c.FlowId))).ToList();
         }
         var deleted = 0;
-        foreach (var (flowId, _) in over)
+        foreach (var (flowId, excess) in over)
         {
-            var keep = settings.MaxRunsOf(flowId);
-            deleted += await DeleteAsync(db => db.Instances
-                .Where(i => i.FlowId == flowId && Ended.Contains(i.Status))
-                .OrderByDescending(i => i.CreatedAt).ThenByDescending(i => i.Id)
-                .Skip(keep)
-                .Where(i => i.Status != Faulted || i.IncidentCounted)
-                .Take(batch).Select(i => i.Id), ct);
+            // The runs beyond the newest `keep` are the `excess` oldest (by CreatedAt, then Id: a total order, so ties fall the
+            // same way from either end). They are read from the old end and streamed until a batch is found, so a batch reads
+            // about as many rows as it deletes; choosing them by skipping the kept ones from the new end read every row of the
+            // flow for every batch. Runs that end meanwhile only add to the excess, and nothing else deletes instances while
+            // the pass runs (one retention pass at a time, the age rule before this one).
+            var ids = new List<string>(batch);
+            await using (var db = await factory.CreateDbContextAsync(ct))
+            {
+                var oldest = db.Instances.AsNoTracking()
+                    .Where(i => i.FlowId == flowId && Ended.Contains(i.Status))
+                    .OrderBy(i => i.CreatedAt).ThenBy(i => i.Id)
+                    .Take(excess)
+                    .Select(i => new { i.Id, Deletable = i.Status != Faulted || i.IncidentCounted });
+                await foreach (var run in oldest.AsAsyncEnumerable().WithCancellation(ct))
+                {
+                    // A fault not yet counted in its incident keeps its place among the ended runs but is not deleted yet.
+                    if (!run.Deletable) continue;
+                    ids.Add(run.Id);
+                    if (ids.Count == batch) break;
+                }
+            }
+            deleted += await DeleteAsync(ids, ct);
         }
         return deleted;
     }
@@ -199,9 +215,16 @@ internal sealed class EfRetentionStore(IDbContextFactory<FlowConnectorsDbContext
     /// <summary>Deletes the chosen ended instances with their journals, bookmarks and timers, in one transaction.</summary>
     private async Task<int> DeleteAsync(Func<FlowConnectorsDbContext, IQueryable<string>> choose, CancellationToken ct)
     {
-        await using var db = await factory.CreateDbContextAsync(ct);
-        var ids = await choose(db).ToListAsync(ct);
+        List<string> ids;
+        await using (var db = await factory.CreateDbContextAsync(ct)) ids = await choose(db).ToListAsync(ct);
+        return await DeleteAsync(ids, ct);
+    }
+
+    /// <summary>Deletes these ended instances with their journals, bookmarks and timers, in one transaction.</summary>
+    private async Task<int> DeleteAsync(List<string> ids, CancellationToken ct)
+    {
         if (ids.Count == 0) return 0;
+        await using var db = await factory.CreateDbContextAsync(ct);
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         await db.JournalEntries.Where(j => ids.Contains(j.InstanceId)).ExecuteDeleteAsync(ct);
         await db.Bookmarks.Where(b => ids.Contains(b.InstanceId)).ExecuteDeleteAsync(ct);

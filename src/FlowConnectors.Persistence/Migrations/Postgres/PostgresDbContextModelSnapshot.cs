@@ -555,7 +555,8 @@ namespace FlowConnectors.Persistence.Migrations.Postgres
 
                     b.HasKey("Id");
 
-                    b.HasIndex("CorrelationId");
+                    b.HasIndex("CorrelationId")
+                        .HasFilter("\"CorrelationId\" IS NOT NULL");
 
                     b.HasIndex("CreatedAt");
 

@@ -2,6 +2,7 @@
 using FlowConnectors.Persistence.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 #nullable disable
@@ -545,7 +546,8 @@ namespace FlowConnectors.Persistence.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("CorrelationId");
+                    b.HasIndex("CorrelationId")
+                        .HasFilter("\"CorrelationId\" IS NOT NULL");
 
                     b.HasIndex("CreatedAt");
 
@@ -567,7 +569,8 @@ namespace FlowConnectors.Persistence.Migrations.Sqlite
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER");
+                        .HasColumnType("INTEGER")
+                        .HasAnnotation("Sqlite:ValueGenerationStrategy", SqliteValueGenerationStrategy.None);
 
                     b.Property<string>("ActivityType")
                         .IsRequired()

@@ -1,0 +1,37 @@
+﻿using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace FlowConnectors.Persistence.Migrations.Postgres
+{
+    /// <inheritdoc />
+    public partial class FewerPagesPerRun : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropIndex(
+                name: "IX_Instances_CorrelationId",
+                table: "Instances");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Instances_CorrelationId",
+                table: "Instances",
+                column: "CorrelationId",
+                filter: "\"CorrelationId\" IS NOT NULL");
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropIndex(
+                name: "IX_Instances_CorrelationId",
+                table: "Instances");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Instances_CorrelationId",
+                table: "Instances",
+                column: "CorrelationId");
+        }
+    }
+}
