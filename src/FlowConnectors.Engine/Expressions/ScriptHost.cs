@@ -167,16 +167,7 @@ internal sealed class ScriptHost : IDisposable
         if (path.Root == "nodes" && _lazy.TryGetValue(names[0], out var lazy) && StoredValue(lazy) is null && ReferenceEquals(_nodes.GetOwnProperty(path.Keys[0]), lazy))
         {
             // Outputs no script has seen: the script would convert them now, so they are read as they are.
-            if (!_model.NodeOutputs.TryGetValue(names[0], out var outputs)) return false;
-            if (names.Length == 1) return false;
-            if (!outputs.TryGetValue(names[1], out var value))
-            {
-                if (names.Length > 2 || !IsMissing(names[1])) return false;
-                result = path.OrEmptyObject ? new JsonObject() : null;
-                RequestedOutcome = null;
-                return true;
-            }
-            return TryReadJson(value, path, 2, counted, out result);
+            return TryReadStoredOutput(path, counted, out result);
         }
         for (; i < names.Length; i++)
         {
@@ -209,11 +200,17 @@ internal sealed class ScriptHost : IDisposable
     private bool TryReadWithoutEngine(MemberPath path, long counted, out JsonNode? result)
     {
         result = null;
-        var names = path.Names;
         // The engine converts the input first, refusing one nested too deep: then the script runs and reports it.
         _inputDepthChecked ??= JsConvert.IsWithinInputDepth(_model.Input);
         if (_inputDepthChecked != true) return false;
-        if (path.Root == "input") return TryReadJson(_model.Input, path, 0, counted, out result);
+        return path.Root == "input" ? TryReadJson(_model.Input, path, 0, counted, out result) : TryReadStoredOutput(path, counted, out result);
+    }
+
+    /// <summary><c>nodes.x.y…</c> read from node x's outputs as the run stored them (an output it does not have reads as undefined).</summary>
+    private bool TryReadStoredOutput(MemberPath path, long counted, out JsonNode? result)
+    {
+        result = null;
+        var names = path.Names;
         if (names.Length == 1 || !_model.NodeOutputs.TryGetValue(names[0], out var outputs)) return false;
         if (!outputs.TryGetValue(names[1], out var value))
         {
