@@ -1,6 +1,7 @@
 using FlowConnectors.Engine;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Migrations;
 
 namespace FlowConnectors.Persistence.Tests;
@@ -41,6 +42,15 @@ public abstract class FewerPagesMigrationTests<TDatabase> : StoreTestBase<TDatab
             if (db is Data.SqliteDbContext)
             {
                 (await JournalTableSqlAsync(db)).ShouldNotContain("AUTOINCREMENT");
+                // Rebuilt with its foreign key and its index, in one transaction (no command of the migration runs outside it).
+                (await JournalTableSqlAsync(db)).ShouldContain("REFERENCES \"Instances\" (\"Id\") ON DELETE CASCADE");
+                (await db.Database.SqlQueryRaw<string>("SELECT \"sql\" AS \"Value\" FROM sqlite_master WHERE type = 'index' AND name = 'IX_JournalEntries_InstanceId_Sequence'").SingleAsync())
+                    .ShouldContain("UNIQUE");
+                var migrations = db.GetService<IMigrationsAssembly>();
+                var id = migrations.Migrations.Keys.Single(m => m.EndsWith("_FewerPagesPerRun", StringComparison.Ordinal));
+                var migration = migrations.CreateMigration(migrations.Migrations[id], db.Database.ProviderName!);
+                db.GetService<IMigrationsSqlGenerator>().Generate(migration.UpOperations, db.GetService<IDesignTimeModel>().Model)
+                    .ShouldAllBe(command => !command.TransactionSuppressed);
                 // The plan of "instances by correlation id" still uses the index: the query's `CorrelationId = @p` implies the filter.
                 var plan = await PlanAsync(db, "SELECT \"Id\" FROM \"Instances\" WHERE \"CorrelationId\" = $c ORDER BY \"CreatedAt\" DESC, \"Id\" LIMIT 100");
                 plan.ShouldContain(p => p.Contains("IX_Instances_CorrelationId"));
