@@ -22,13 +22,20 @@ internal sealed class ConstantValue(JsonNode? value) : CompiledValue
     public override JsonNode? Evaluate(ExpressionEvaluator evaluator, IReadOnlyList<KeyValuePair<string, JsonNode?>>? locals = null) => Value;
 }
 
-internal sealed class ScriptValue(Prepared<Script> script) : CompiledValue
+internal sealed class ScriptValue : CompiledValue
 {
-    private readonly Prepared<Script> _script = script;
+    private readonly Prepared<Script> _script;
     // A plain read such as nodes.send.body, which the host may answer without running the script.
-    private readonly MemberPath? _path = MemberPath.Of(script);
+    private readonly MemberPath? _path;
     // Or a request-building shape (Object.assign of constants and a path, a joined URL) the host may answer the same way.
-    private readonly ScriptShortcut? _shortcut = MemberPath.Of(script) is null ? ScriptShortcut.Of(script) : null;
+    private readonly ScriptShortcut? _shortcut;
+
+    public ScriptValue(Prepared<Script> script)
+    {
+        _script = script;
+        _path = MemberPath.Of(script);
+        _shortcut = _path is null ? ScriptShortcut.Of(script) : null;
+    }
 
     public override JsonNode? Evaluate(ExpressionEvaluator evaluator, IReadOnlyList<KeyValuePair<string, JsonNode?>>? locals = null)
     {

@@ -180,8 +180,8 @@ internal sealed class EfRetentionStore(IDbContextFactory<FlowConnectorsDbContext
                 .GroupBy(i => i.FlowId)
                 .Select(g => new { FlowId = g.Key, Count = g.Count() })
                 .ToListAsync(ct);
-            over = counts.Where(c => settings.MaxRunsOf(c.FlowId) is > 0 and var max && c.Count > max)
-                .Select(c => (c.FlowId, c.Count - settings.MaxRunsOf(c.FlowId))).ToList();
+            over = counts.Select(c => (c.FlowId, Excess: settings.MaxRunsOf(c.FlowId) is > 0 and var max ? c.Count - max : 0))
+                .Where(c => c.Excess > 0).ToList();
         }
         var deleted = 0;
         foreach (var (flowId, excess) in over)
