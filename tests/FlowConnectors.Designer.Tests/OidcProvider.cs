@@ -23,6 +23,8 @@ internal sealed class OidcProvider : IAsyncDisposable
 {
     public const string ClientId = "flowconnectors";
     public const string ClientSecret = "oidc-test-secret-0123456789";
+    /// <summary>A client whose every sign-in the user declines at the provider (the provider answers <c>access_denied</c>).</summary>
+    public const string DecliningClientId = "flowconnectors-declined";
     private readonly WebApplication _app;
 
     private OidcProvider(WebApplication app, Uri address)
@@ -32,6 +34,8 @@ internal sealed class OidcProvider : IAsyncDisposable
     }
 
     public Uri Address { get; }
+    /// <summary>The provider app's services (its logger factory, for <see cref="ServerLog"/>).</summary>
+    public IServiceProvider Services => _app.Services;
 
     public static async Task<OidcProvider> StartAsync(string subject, string userName, string[] groups)
     {
@@ -49,7 +53,7 @@ internal sealed class OidcProvider : IAsyncDisposable
             o.UseAspNetCore().EnableAuthorizationEndpointPassthrough().EnableTokenEndpointPassthrough().DisableTransportSecurityRequirement();
             o.AddEventHandler<OpenIddictServerEvents.ValidateAuthorizationRequestContext>(b => b.UseInlineHandler(context =>
             {
-                if (context.ClientId != ClientId) context.Reject(Errors.InvalidClient, "unknown client");
+                if (context.ClientId is not (ClientId or DecliningClientId)) context.Reject(Errors.InvalidClient, "unknown client");
                 return default;
             }));
             o.AddEventHandler<OpenIddictServerEvents.ValidateTokenRequestContext>(b => b.UseInlineHandler(context =>
@@ -63,6 +67,13 @@ internal sealed class OidcProvider : IAsyncDisposable
         app.MapGet("connect/authorize", (HttpContext context) =>
         {
             var request = context.GetOpenIddictServerRequest()!;
+            // As a consent screen's "Deny" does: the provider redirects back with error=access_denied and the state.
+            if (request.ClientId == DecliningClientId)
+                return Results.Forbid(new AuthenticationProperties(new Dictionary<string, string?>
+                {
+                    [OpenIddictServerAspNetCoreConstants.Properties.Error] = Errors.AccessDenied,
+                    [OpenIddictServerAspNetCoreConstants.Properties.ErrorDescription] = "the user declined",
+                }), [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
             var identity = new ClaimsIdentity(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme, Claims.Name, Claims.Role);
             identity.AddClaim(new Claim(Claims.Subject, subject));
             identity.AddClaim(new Claim(Claims.PreferredUsername, userName));

@@ -28,14 +28,15 @@ public sealed class OidcSignInSpecs(OidcSignInSpecs.Fixture fixture) : IClassFix
             await Assertions.Expect(page.GetByTestId("palette-SetOutput")).ToBeVisibleAsync();
             await Assertions.Expect(page.GetByLabel("API key", new() { Exact = true })).ToHaveCountAsync(0);
         }
-        catch
+        catch (Exception e)
         {
             var folder = Path.Combine(AppContext.BaseDirectory, "screenshots");
             Directory.CreateDirectory(folder);
             // A page still loading cannot be photographed: the test's own failure is what matters.
             try { await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, "oidc-sign-in.png"), FullPage = true, Timeout = 5_000 }); }
             catch (TimeoutException) { }
-            throw;
+            // The sign-in runs through the server's OpenID Connect handler and the provider: what they logged says why it failed.
+            throw new ShouldAssertException($"{e.Message}{Environment.NewLine}Server log:{Environment.NewLine}{fixture.Log.Describe()}", e);
         }
         finally
         {
@@ -46,6 +47,56 @@ public sealed class OidcSignInSpecs(OidcSignInSpecs.Fixture fixture) : IClassFix
         var user = users.Single(u => (string)u!["userName"]! == "ada.oidc")!;
         user["roles"]!.AsArray().Select(r => (string)r!).ShouldBe(["editor", "viewer"]);
         user["logins"]!.AsArray().Select(l => (string)l!).ShouldBe(["test"]);
+    }
+
+    [Fact]
+    public async Task A_sign_in_the_provider_refuses_or_the_user_declines_comes_back_to_the_designer_saying_why()
+    {
+        var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 900 } });
+        var page = await context.NewPageAsync();
+        page.SetDefaultTimeout(30_000);
+        try
+        {
+            // The provider refuses the server's client secret at its token endpoint (invalid_client).
+            await page.GotoAsync(fixture.Address.ToString());
+            await page.GetByTestId("sign-in-open").ClickAsync();
+            await page.GetByTestId("sign-in-broken").ClickAsync();
+            await Assertions.Expect(page.GetByTestId("sign-in-error")).ToHaveTextAsync(
+                "Broken IdP refused the sign-in (invalid_client). Its description is in the server's log; an administrator may need to check the provider's settings.",
+                new() { Timeout = 60_000 });
+            new Uri(page.Url).Query.ShouldBe("");
+            // The user declines at the provider (access_denied).
+            await page.Keyboard.PressAsync("Escape");
+            await page.GetByTestId("sign-in-open").ClickAsync();
+            await page.GetByTestId("sign-in-declined").ClickAsync();
+            await Assertions.Expect(page.GetByTestId("sign-in-error")).ToContainTextAsync("Sign-in with Declining IdP was not allowed there (access_denied)",
+                new() { Timeout = 60_000 });
+            // Still signed out; a reload does not show the failure again.
+            await page.ReloadAsync();
+            await Assertions.Expect(page.GetByTestId("sign-in-open")).ToBeVisibleAsync();
+            await Assertions.Expect(page.GetByTestId("sign-in-menu")).ToHaveCountAsync(0);
+        }
+        catch (Exception e)
+        {
+            throw new ShouldAssertException($"{e.Message}{Environment.NewLine}Server log:{Environment.NewLine}{fixture.Log.Describe()}", e);
+        }
+        finally
+        {
+            await context.CloseAsync();
+        }
+    }
+
+    [Fact]
+    public async Task A_callback_opened_by_hand_goes_back_to_the_designer_instead_of_failing()
+    {
+        using var browserless = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = fixture.Address };
+        foreach (var path in new[] { "/auth/oidc/test/callback", "/auth/oidc/test/callback?error=access_denied", "/auth/oidc/test/callback?code=x&state=forged",
+                     "/auth/oidc/test/done" })
+        {
+            using var response = await browserless.GetAsync(path);
+            response.StatusCode.ShouldBe(System.Net.HttpStatusCode.Redirect, path);
+            response.Headers.Location!.OriginalString.ShouldBe("/?signIn=failed&provider=test&reason=unmatched", path);
+        }
     }
 
     /// <summary>
@@ -64,6 +115,8 @@ public sealed class OidcSignInSpecs(OidcSignInSpecs.Fixture fixture) : IClassFix
         public Uri Address { get; private set; } = null!;
         public IBrowser Browser { get; private set; } = null!;
         public HttpClient Client { get; private set; } = null!;
+        /// <summary>What the server and the provider logged at warning level and above.</summary>
+        internal ServerLog Log { get; private set; } = null!;
 
         public async Task InitializeAsync()
         {
@@ -86,7 +139,25 @@ public sealed class OidcSignInSpecs(OidcSignInSpecs.Fixture fixture) : IClassFix
                     DefaultRoles = ["viewer"],
                     RequireHttpsMetadata = false,
                 };
+                // The same provider with a client secret it does not know, and a client whose sign-ins the user declines.
+                options.Access.Oidc["broken"] = new OidcProviderOptions
+                {
+                    DisplayName = "Broken IdP",
+                    Authority = _provider.Address.ToString().TrimEnd('/'),
+                    ClientId = OidcProvider.ClientId,
+                    ClientSecret = "not-the-client-secret-0123",
+                    RequireHttpsMetadata = false,
+                };
+                options.Access.Oidc["declined"] = new OidcProviderOptions
+                {
+                    DisplayName = "Declining IdP",
+                    Authority = _provider.Address.ToString().TrimEnd('/'),
+                    ClientId = OidcProvider.DecliningClientId,
+                    ClientSecret = OidcProvider.ClientSecret,
+                    RequireHttpsMetadata = false,
+                };
             });
+            Log = new ServerLog().AttachTo(_app.Services, "server").AttachTo(_provider.Services, "provider");
             await _app.StartAsync();
             Address = new Uri(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
             Client = new HttpClient { BaseAddress = Address };

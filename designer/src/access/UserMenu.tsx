@@ -6,6 +6,9 @@ import { ChevronDown, KeyRound, LogIn, LogOut, UserRound } from 'lucide-react';
 import { useEffect, useState, type FormEvent } from 'react';
 import { loadSession, setSignInOpen, setUpOwner, signIn, signInWithKey, signOut, useSession, useSignInOpen } from '../session';
 import { Button } from '../components/ui';
+import { describeProviderFailure, takeProviderFailure } from './providerFailure';
+
+const providerFailure = takeProviderFailure(window.location.href, url => window.history.replaceState(window.history.state, '', url));
 
 export function UserMenu() {
   const session = useSession();
@@ -14,6 +17,14 @@ export function UserMenu() {
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
   useEffect(() => { void loadSession(); }, []);
+  // After a failed provider sign-in the menu opens on the reason (once the session names the providers).
+  const [failureShown, setFailureShown] = useState(false);
+  useEffect(() => {
+    if (!providerFailure || failureShown || session.signedIn || session.providers.length === 0) return;
+    setFailureShown(true);
+    setOpen(true);
+    setError(describeProviderFailure(providerFailure, session.providers));
+  }, [session, failureShown, setOpen]);
   // Escape closes the menu as it closes every other popover.
   useEffect(() => {
     if (!open) { setError(undefined); return; }

@@ -91,8 +91,9 @@ internal static class SessionEndpoints
         {
             auth.MapGet($"/oidc/{name}", () => Results.Challenge(
                 new AuthenticationProperties { RedirectUri = $"/auth/oidc/{name}/done" }, [AccessServices.OidcScheme(name)])).ExcludeFromDescription();
-            auth.MapGet($"/oidc/{name}/done", (HttpContext context, UserManager<FlowUser> users, SignInManager<FlowUser> signIn, ServerOptions options, TimeProvider clock) =>
-                OidcSignIn.CompleteAsync(context, name, options.Access.Oidc[name], users, signIn, clock)).ExcludeFromDescription();
+            auth.MapGet($"/oidc/{name}/done", (HttpContext context, UserManager<FlowUser> users, SignInManager<FlowUser> signIn, ServerOptions options, TimeProvider clock,
+                    ILoggerFactory logs) =>
+                OidcSignIn.CompleteAsync(context, name, options.Access.Oidc[name], users, signIn, clock, logs.CreateLogger(typeof(OidcSignInFailure)))).ExcludeFromDescription();
         }
     }
 
@@ -116,11 +117,15 @@ internal static class SessionEndpoints
 internal static class OidcSignIn
 {
     public static async Task<IResult> CompleteAsync(HttpContext context, string provider, OidcProviderOptions options, UserManager<FlowUser> users,
-        SignInManager<FlowUser> signIn, TimeProvider clock)
+        SignInManager<FlowUser> signIn, TimeProvider clock, ILogger logger)
     {
         var external = await context.AuthenticateAsync(IdentityConstants.ExternalScheme);
         if (!external.Succeeded || external.Principal.FindFirstValue("sub") is not { Length: > 0 } subject)
-            return Problems.Result(StatusCodes.Status400BadRequest, "Sign-in failed", $"the sign-in with {options.DisplayName ?? provider} did not complete");
+        {
+            logger.LogWarning("Sign-in with OpenID Connect provider {Provider} failed: {Reason}", provider,
+                external.Succeeded ? "the ID token has no subject" : "no sign-in from the provider in this browser");
+            return Results.Redirect(OidcSignInFailure.RedirectUri(provider, OidcSignInFailure.Unmatched));
+        }
         var claims = external.Principal;
         var user = await users.FindByLoginAsync(provider, subject);
         if (user is null)
@@ -129,10 +134,19 @@ internal static class OidcSignIn
             var userName = await FreeUserNameAsync(users, Sanitize(wanted));
             user = new FlowUser { UserName = userName, Email = claims.FindFirstValue("email"), CreatedAt = clock.GetUtcNow(), LockoutEnabled = true };
             var created = await users.CreateAsync(user);
-            if (!created.Succeeded) return Problems.Result(StatusCodes.Status400BadRequest, "Sign-in failed", string.Join("; ", created.Errors.Select(e => e.Description)));
+            if (!created.Succeeded)
+            {
+                logger.LogWarning("Sign-in with OpenID Connect provider {Provider} failed: the user could not be created: {Errors}", provider,
+                    string.Join("; ", created.Errors.Select(e => e.Description)));
+                return Results.Redirect(OidcSignInFailure.RedirectUri(provider, OidcSignInFailure.Failed));
+            }
             await users.AddLoginAsync(user, new UserLoginInfo(provider, subject, options.DisplayName ?? provider));
         }
-        if (AccountState.IsDisabled(user)) return Problems.Result(StatusCodes.Status403Forbidden, "Sign-in refused", "this account is disabled");
+        if (AccountState.IsDisabled(user))
+        {
+            logger.LogWarning("Sign-in with OpenID Connect provider {Provider} refused: account {UserId} is disabled", provider, user.Id);
+            return Results.Redirect(OidcSignInFailure.RedirectUri(provider, OidcSignInFailure.Disabled));
+        }
 
         // Roles follow the provider at every sign-in (configuration maps claim values to roles); owner is never granted this way.
         var mapped = claims.FindAll(options.RoleClaim).SelectMany(c => SplitValues(c.Value))

@@ -96,6 +96,8 @@ internal static class AccessServices
                 o.Scope.Clear();
                 foreach (var scope in new[] { "openid", "profile" }.Concat(provider.Scopes).Distinct(StringComparer.Ordinal)) o.Scope.Add(scope);
                 o.TokenValidationParameters.NameClaimType = "preferred_username";
+                o.Events.OnRemoteFailure = context => OidcSignInFailure.OnRemoteFailureAsync(context, name,
+                    context.HttpContext.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(OidcSignInFailure)));
             });
 
         services.AddAntiforgery(o =>
