@@ -17,10 +17,10 @@ export function UserMenu() {
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
   useEffect(() => { void loadSession(); }, []);
-  // After a failed provider sign-in the menu opens on the reason (once the session names the providers).
+  // After a failed sign-in (a provider's, or a used sign-in link) the menu opens on the reason, once the session is known.
   const [failureShown, setFailureShown] = useState(false);
   useEffect(() => {
-    if (!providerFailure || failureShown || session.signedIn || session.providers.length === 0) return;
+    if (!providerFailure || failureShown || !session.checked || session.signedIn) return;
     setFailureShown(true);
     setOpen(true);
     setError(describeProviderFailure(providerFailure, session.providers));

@@ -23,6 +23,10 @@ describe('a failed provider sign-in', () => {
     expect(describeProviderFailure({ provider: 'corp', reason: 'denied' }, providers)).toContain('Sign-in with Corp SSO was not allowed there');
   });
 
+  it('explains a sign-in link used twice', () => {
+    expect(describeProviderFailure({ provider: '', reason: 'link' }, [])).toMatch(/^This sign-in link was used already or has expired/);
+  });
+
   it('says nothing a crafted link wrote: unknown providers, reasons and error codes are not shown', () => {
     const text = describeProviderFailure({ provider: 'Your account is locked, call 555', reason: 'refused', error: 'Call us at 555 now' }, providers);
     expect(text).toBe("The identity provider refused the sign-in. Its description is in the server's log; an administrator may need to check the provider's settings.");

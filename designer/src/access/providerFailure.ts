@@ -1,5 +1,5 @@
 // A sign-in with a provider that failed comes back as /?signIn=failed&provider=…&reason=…[&error=…] (the server's
-// OidcSignInFailure). Read once when the designer loads and taken out of the address, so a reload does not show it again.
+// OidcSignInFailure), and a sign-in link used twice as /?signIn=failed&reason=link. Read once when the designer loads and taken out of the address, so a reload does not show it again.
 export interface ProviderFailure { provider: string; reason: string; error?: string }
 
 /** The failure in the address, if any; `replace` gets the address without it. */
@@ -28,6 +28,7 @@ function sentence(failure: ProviderFailure, providers: { name: string; displayNa
     case 'unmatched': return `The answer from ${shown} did not match a sign-in started in this browser (it may have expired). Try again.`;
     case 'unreachable': return `${shown} could not be reached to finish the sign-in. Try again later.`;
     case 'disabled': return `You signed in with ${shown}, but this account is disabled here.`;
+    case 'link': return 'This sign-in link was used already or has expired: sign in with your user name and password, or restart the server for a new link.';
     default: return `The sign-in with ${shown} did not complete. The server's log says why.`;
   }
 }

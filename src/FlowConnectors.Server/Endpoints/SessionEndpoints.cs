@@ -22,9 +22,9 @@ internal static class SessionEndpoints
     {
         app.MapGet("/signin", async (string? token, SignInTokens tokens, UserManager<FlowUser> users, SignInManager<FlowUser> signIn) =>
         {
+            // A browser opened the link: the designer says why it did not sign in (OidcSignInFailure.SignInLink), not a page of JSON.
             if (await tokens.RedeemAsync(token) is not { } userId || await users.FindByIdAsync(userId) is not { } user)
-                return Problems.Result(StatusCodes.Status400BadRequest, "Sign-in link not valid",
-                    "this sign-in link was used already or has expired: sign in with your user name and password, or restart the server for a new link");
+                return Results.Redirect(OidcSignInFailure.LinkRedirectUri);
             await signIn.SignInAsync(user, isPersistent: false);
             return Results.Redirect("/");
         }).ExcludeFromDescription();

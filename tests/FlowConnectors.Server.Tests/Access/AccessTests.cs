@@ -26,7 +26,13 @@ public sealed class AccessTests(AccessFixture fixture) : IClassFixture<AccessFix
         cookie.ShouldNotContain("expires="); // a session cookie
 
         using var again = fixture.Browser();
-        (await again.GetAsync($"/signin?token={token}")).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        using (var used = await again.GetAsync($"/signin?token={token}"))
+        {
+            // Back to the designer, which says the link was used; no session.
+            used.StatusCode.ShouldBe(HttpStatusCode.Redirect);
+            used.Headers.Location!.ToString().ShouldBe("/?signIn=failed&reason=link");
+            used.Headers.Contains("Set-Cookie").ShouldBeFalse();
+        }
 
         var session = (await browser.GetFromJsonAsync<JsonNode>("/auth/session"))!;
         ((bool)session["signedIn"]!).ShouldBeTrue();

@@ -9,7 +9,8 @@ namespace FlowConnectors.Server.Hosting.Access;
 /// <summary>
 /// A sign-in with an OpenID Connect provider that fails comes back to the designer as
 /// <c>/?signIn=failed&amp;provider=…&amp;reason=…[&amp;error=…]</c>, which shows why in its sign-in menu, instead of a 500 page
-/// of JSON (a user who cancels at the provider, a provider that refuses the client, a callback URL opened by hand).
+/// of JSON (a user who cancels at the provider, a provider that refuses the client, a callback URL opened by hand);
+/// so does a sign-in link used twice (<c>reason=link</c>).
 /// Only a fixed reason, a configured provider's name and an OAuth error code travel in the address: a crafted link cannot
 /// put text of its own into the designer. The details (the provider's description, the exception) are in the server's log.
 /// </summary>
@@ -27,6 +28,11 @@ internal static partial class OidcSignInFailure
     public const string Failed = "failed";
     /// <summary>The provider signed the user in, but the account is disabled here.</summary>
     public const string Disabled = "disabled";
+
+    /// <summary>The one-time sign-in link printed at start was used already, has expired or is not one (<c>/signin?token=…</c>).</summary>
+    public const string SignInLink = "link";
+
+    public static string LinkRedirectUri => $"/?signIn=failed&reason={SignInLink}";
 
     public static string RedirectUri(string provider, string reason, string? error = null) =>
         $"/?signIn=failed&provider={Uri.EscapeDataString(provider)}&reason={reason}"
