@@ -16,10 +16,7 @@ public sealed class OidcSignInSpecs(OidcSignInSpecs.Fixture fixture) : IClassFix
     [Fact]
     public async Task A_user_signs_in_with_the_company_provider_and_gets_the_roles_its_groups_map_to()
     {
-        var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 900 } });
-        var page = await context.NewPageAsync();
-        page.SetDefaultTimeout(30_000);
-        try
+        await WithPageAsync("oidc-sign-in", async page =>
         {
             await page.GotoAsync(fixture.Address.ToString());
             await page.GetByTestId("sign-in-open").ClickAsync();
@@ -27,21 +24,7 @@ public sealed class OidcSignInSpecs(OidcSignInSpecs.Fixture fixture) : IClassFix
             await Assertions.Expect(page.GetByTestId("user-name")).ToContainTextAsync("ada.oidc", new() { Timeout = 60_000 });
             await Assertions.Expect(page.GetByTestId("palette-SetOutput")).ToBeVisibleAsync();
             await Assertions.Expect(page.GetByLabel("API key", new() { Exact = true })).ToHaveCountAsync(0);
-        }
-        catch (Exception e)
-        {
-            var folder = Path.Combine(AppContext.BaseDirectory, "screenshots");
-            Directory.CreateDirectory(folder);
-            // A page still loading cannot be photographed: the test's own failure is what matters.
-            try { await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, "oidc-sign-in.png"), FullPage = true, Timeout = 5_000 }); }
-            catch (TimeoutException) { }
-            // The sign-in runs through the server's OpenID Connect handler and the provider: what they logged says why it failed.
-            throw new ShouldAssertException($"{e.Message}{Environment.NewLine}Server log:{Environment.NewLine}{fixture.Log.Describe()}", e);
-        }
-        finally
-        {
-            await context.CloseAsync();
-        }
+        });
 
         var users = (await fixture.Client.GetFromJsonAsync<JsonArray>("/api/users"))!;
         var user = users.Single(u => (string)u!["userName"]! == "ada.oidc")!;
@@ -50,41 +33,27 @@ public sealed class OidcSignInSpecs(OidcSignInSpecs.Fixture fixture) : IClassFix
     }
 
     [Fact]
-    public async Task A_sign_in_the_provider_refuses_or_the_user_declines_comes_back_to_the_designer_saying_why()
+    public Task A_sign_in_the_provider_refuses_or_the_user_declines_comes_back_to_the_designer_saying_why() => WithPageAsync("oidc-refused", async page =>
     {
-        var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 900 } });
-        var page = await context.NewPageAsync();
-        page.SetDefaultTimeout(30_000);
-        try
-        {
-            // The provider refuses the server's client secret at its token endpoint (invalid_client).
-            await page.GotoAsync(fixture.Address.ToString());
-            await page.GetByTestId("sign-in-open").ClickAsync();
-            await page.GetByTestId("sign-in-broken").ClickAsync();
-            await Assertions.Expect(page.GetByTestId("sign-in-error")).ToHaveTextAsync(
-                "Broken IdP refused the sign-in (invalid_client). Its description is in the server's log; an administrator may need to check the provider's settings.",
-                new() { Timeout = 60_000 });
-            new Uri(page.Url).Query.ShouldBe("");
-            // The user declines at the provider (access_denied).
-            await page.Keyboard.PressAsync("Escape");
-            await page.GetByTestId("sign-in-open").ClickAsync();
-            await page.GetByTestId("sign-in-declined").ClickAsync();
-            await Assertions.Expect(page.GetByTestId("sign-in-error")).ToContainTextAsync("Sign-in with Declining IdP was not allowed there (access_denied)",
-                new() { Timeout = 60_000 });
-            // Still signed out; a reload does not show the failure again.
-            await page.ReloadAsync();
-            await Assertions.Expect(page.GetByTestId("sign-in-open")).ToBeVisibleAsync();
-            await Assertions.Expect(page.GetByTestId("sign-in-menu")).ToHaveCountAsync(0);
-        }
-        catch (Exception e)
-        {
-            throw new ShouldAssertException($"{e.Message}{Environment.NewLine}Server log:{Environment.NewLine}{fixture.Log.Describe()}", e);
-        }
-        finally
-        {
-            await context.CloseAsync();
-        }
-    }
+        // The provider refuses the server's client secret at its token endpoint (invalid_client).
+        await page.GotoAsync(fixture.Address.ToString());
+        await page.GetByTestId("sign-in-open").ClickAsync();
+        await page.GetByTestId("sign-in-broken").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("sign-in-error")).ToHaveTextAsync(
+            "Broken IdP refused the sign-in (invalid_client). Its description is in the server's log; an administrator may need to check the provider's settings.",
+            new() { Timeout = 60_000 });
+        new Uri(page.Url).Query.ShouldBe("");
+        // The user declines at the provider (access_denied).
+        await page.Keyboard.PressAsync("Escape");
+        await page.GetByTestId("sign-in-open").ClickAsync();
+        await page.GetByTestId("sign-in-declined").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("sign-in-error")).ToContainTextAsync("Sign-in with Declining IdP was not allowed there (access_denied)",
+            new() { Timeout = 60_000 });
+        // Still signed out; a reload does not show the failure again.
+        await page.ReloadAsync();
+        await Assertions.Expect(page.GetByTestId("sign-in-open")).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByTestId("sign-in-menu")).ToHaveCountAsync(0);
+    });
 
     [Fact]
     public async Task A_callback_opened_by_hand_goes_back_to_the_designer_instead_of_failing()
@@ -96,6 +65,34 @@ public sealed class OidcSignInSpecs(OidcSignInSpecs.Fixture fixture) : IClassFix
             using var response = await browserless.GetAsync(path);
             response.StatusCode.ShouldBe(System.Net.HttpStatusCode.Redirect, path);
             response.Headers.Location!.OriginalString.ShouldBe("/?signIn=failed&provider=test&reason=unmatched", path);
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="steps"/> in a browser context of its own. On a failure: a screenshot, and what the server and
+    /// the provider logged (the sign-in runs through the server's OpenID Connect handler and the provider).
+    /// </summary>
+    private async Task WithPageAsync(string name, Func<IPage, Task> steps)
+    {
+        var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 900 } });
+        var page = await context.NewPageAsync();
+        page.SetDefaultTimeout(30_000);
+        try
+        {
+            await steps(page);
+        }
+        catch (Exception e)
+        {
+            var folder = Path.Combine(AppContext.BaseDirectory, "screenshots");
+            Directory.CreateDirectory(folder);
+            // A page still loading cannot be photographed: the test's own failure is what matters.
+            try { await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, name + ".png"), FullPage = true, Timeout = 5_000 }); }
+            catch (TimeoutException) { }
+            throw new ShouldAssertException($"{e.Message}{Environment.NewLine}Server log:{Environment.NewLine}{fixture.Log.Describe()}", e);
+        }
+        finally
+        {
+            await context.CloseAsync();
         }
     }
 
