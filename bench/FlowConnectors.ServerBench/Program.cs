@@ -146,7 +146,8 @@ try
             Console.WriteLine($"         callback POSTs (202, stored in the inbox) {resumes.CallbackPosts.TotalSeconds:F2} s ({resumes.Instances / resumes.CallbackPosts.TotalSeconds:F0}/s)");
             Console.WriteLine($"         all finished after {resumes.UntilFinished.TotalSeconds:F2} s: {resumes.ResumesPerSecond:F0} resumes/s end to end " +
                               $"(finished {resumes.Finished}, faulted {resumes.Faulted}, errors: start {resumes.StartErrors}, callback {resumes.CallbackErrors}; decision output \"{resumes.Decision}\"; polled every 100 ms)");
-            Console.WriteLine($"         CPU from the first callback POST to the last resume: {resumes.ResumeCpu.TotalSeconds:F2} s, {resumes.ResumeCpu.TotalMilliseconds * 1000 / Math.Max(1, resumes.Finished):F0} µs per resume (this process: client and server)");
+            Console.WriteLine($"         CPU from the first callback POST to the last resume: {resumes.ResumeCpu.TotalSeconds:F2} s, {resumes.ResumeCpu.TotalMilliseconds * 1000 / Math.Max(1, resumes.Finished):F0} µs per resume (this process: client and server); " +
+                              $"allocated {resumes.ResumeAllocated / 1048576.0:F0} MiB, {resumes.ResumeAllocated / Math.Max(1, resumes.Finished) / 1024.0:F1} KiB per resume");
             if (resumes.FirstError is not null) Console.WriteLine($"         first error: {resumes.FirstError}");
             Console.WriteLine($"         target ≥ 3,000 resumes/s: {(resumes.ResumesPerSecond >= 3000 ? "met" : $"NOT met ({3000 / resumes.ResumesPerSecond:F1}× short)")}; load average {LoadAverage()}");
             Console.WriteLine();

@@ -9,7 +9,7 @@ namespace FlowConnectors.ServerBench;
 /// <summary>Figures of the resume phase.</summary>
 internal sealed record ResumeResult(
     int Instances, TimeSpan StartPosts, TimeSpan UntilSuspended, TimeSpan CallbackPosts, TimeSpan UntilFinished,
-    int StartErrors, int CallbackErrors, int Finished, int Faulted, string? Decision, string? FirstError, TimeSpan ResumeCpu)
+    int StartErrors, int CallbackErrors, int Finished, int Faulted, string? Decision, string? FirstError, TimeSpan ResumeCpu, long ResumeAllocated)
 {
     public double ResumesPerSecond => Finished / UntilFinished.TotalSeconds;
 }
@@ -76,6 +76,8 @@ internal static class ResumeBench
         // CPU of this process (client, server and the runtime's own threads: JIT, GC) from the first callback POST to the last
         // resume: what a loaded machine's neighbours change least.
         var cpuAtPosts = Process.GetCurrentProcess().TotalProcessorTime;
+        // Bytes allocated by this process over the same stretch: a figure the machine's load does not change.
+        var allocatedAtPosts = GC.GetTotalAllocatedBytes(precise: true);
         await LoadGenerator.ForEachAsync(urls.ToList(), connections, async url =>
         {
             using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = Json("""{"decision":"approved"}""") };
@@ -98,6 +100,7 @@ internal static class ResumeBench
         }
         var untilFinished = clock.Elapsed;
         var resumeCpu = Process.GetCurrentProcess().TotalProcessorTime - cpuAtPosts;
+        var resumeAllocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedAtPosts;
         faulted = (int)(await rows.CountAsync("resume", "Faulted") - faultedBefore);
         finished = ids.Count - (int)await rows.CountAsync("resume", "Suspended", "Running") - faulted;
 
@@ -105,7 +108,7 @@ internal static class ResumeBench
         if (!ids.IsEmpty)
             decision = (string?)JsonNode.Parse(await api.GetStringAsync($"/api/instances/{ids.First()}"))!["outputs"]?["decision"];
         return new ResumeResult(ids.Count, startPosts, untilSuspended, callbackPosts, untilFinished, startErrors, callbackErrors,
-            finished, faulted, decision, firstError, resumeCpu);
+            finished, faulted, decision, firstError, resumeCpu, resumeAllocated);
     }
 
     private static StringContent Json(string text) => new(text, Encoding.UTF8, "application/json");

@@ -328,11 +328,8 @@ internal sealed class EfInstanceStore(IDbContextFactory<FlowConnectorsDbContext>
     public async Task<IReadOnlyList<BookmarkMatch>> FindBookmarksAsync(string hash, CancellationToken ct = default)
     {
         await using var db = await factory.CreateDbContextAsync(ct);
-        return await db.Bookmarks.AsNoTracking()
-            .Where(b => b.Hash == hash)
-            .OrderBy(b => b.CreatedAt).ThenBy(b => b.InstanceId).ThenBy(b => b.Id)
-            .Select(b => new BookmarkMatch(b.InstanceId, b.Id, b.Name, b.NodeId))
-            .ToListAsync(ct);
+        return await PlainReads.ListAsync(db, FindSql, [hash],
+            r => new BookmarkMatch(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3)), ct);
     }
 
     /// <summary>
@@ -343,27 +340,24 @@ internal sealed class EfInstanceStore(IDbContextFactory<FlowConnectorsDbContext>
     public async Task<BookmarkCheck?> CheckBookmarkAsync(string instanceId, string hash, CancellationToken ct = default)
     {
         await using var db = await factory.CreateDbContextAsync(ct);
-        var row = await CheckQueries.GetValue(db.Model, _ => CompileCheck())(db, instanceId, hash, ct);
-        if (row is null) return null;
+        var rows = await PlainReads.ListAsync(db, CheckSql, [instanceId, hash],
+            r => (Status: r.GetString(0), BookmarkId: r.IsDBNull(1) ? null : r.GetString(1), DataJson: r.IsDBNull(2) ? null : r.GetString(2)), ct);
+        if (rows.Count == 0) return null;
+        var row = rows[0];
         if (row.BookmarkId is not null && row.DataJson is null) return BookmarkCheck.Of((await GetAsync(instanceId, ct))?.State, hash);
         return new BookmarkCheck(Enum.Parse<FlowStatus>(row.Status), row.BookmarkId is not null, row.DataJson is null ? null : StoreJson.Read(row.DataJson),
             row.BookmarkId);
     }
 
-    private sealed record CheckRow(string Status, string? BookmarkId, string? DataJson);
+    // Plain statements, not LINQ (even compiled): the callback endpoint checks every callback, and the inbox worker looks up
+    // every stimulus it was not handed with its bookmark; EF's query pipeline (query context, enumerator, materializer,
+    // command diagnostics) cost more CPU than the read itself (issue 15, resume path, perf 2026-12-05).
+    private const string CheckSql =
+        "SELECT i.\"Status\", b.\"Id\", b.\"DataJson\" FROM \"Instances\" AS i " +
+        "LEFT JOIN \"Bookmarks\" AS b ON b.\"InstanceId\" = i.\"Id\" AND b.\"Hash\" = $2 WHERE i.\"Id\" = $1 LIMIT 1";
 
-    // Compiled once per model (a compiled query serves one; the tests use SQLite and PostgreSQL in one process): the callback
-    // endpoint asks this for every callback, and a LINQ query is taken apart and looked up in the query cache on every call.
-    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Microsoft.EntityFrameworkCore.Metadata.IModel,
-        Func<FlowConnectorsDbContext, string, string, CancellationToken, Task<CheckRow?>>> CheckQueries = new();
-
-    private static Func<FlowConnectorsDbContext, string, string, CancellationToken, Task<CheckRow?>> CompileCheck() =>
-        EF.CompileAsyncQuery((FlowConnectorsDbContext db, string instanceId, string hash, CancellationToken ct) => (
-                from i in db.Instances.AsNoTracking()
-                where i.Id == instanceId
-                from b in db.Bookmarks.AsNoTracking().Where(b => b.InstanceId == i.Id && b.Hash == hash).DefaultIfEmpty()
-                select new CheckRow(i.Status, b == null ? null : b.Id, b == null ? null : b.DataJson))
-            .FirstOrDefault());
+    private const string FindSql =
+        "SELECT \"InstanceId\", \"Id\", \"Name\", \"NodeId\" FROM \"Bookmarks\" WHERE \"Hash\" = $1 ORDER BY \"CreatedAt\", \"InstanceId\", \"Id\"";
 
     public async Task<bool> TryAcquireLeaseAsync(string instanceId, string owner, DateTimeOffset now, TimeSpan duration, CancellationToken ct = default,
         bool countAttempt = false)
