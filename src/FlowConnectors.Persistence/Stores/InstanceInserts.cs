@@ -156,14 +156,7 @@ internal static class InstanceInserts
             _command = connection.CreateCommand();
             _command.CommandText = sql;
             _command.Transaction = transaction;
-            for (var n = 0; n < types.Length; n++)
-            {
-                var parameter = _command.CreateParameter();
-                // Npgsql binds unnamed parameters to $1…$n by position; SQLite binds "$n" by name.
-                if (sqlite) parameter.ParameterName = "$" + (n + 1);
-                else parameter.DbType = types[n];
-                _command.Parameters.Add(parameter);
-            }
+            PositionalParameters.Add(_command, types, sqlite);
         }
 
         public Statement Set(int index, object? value)

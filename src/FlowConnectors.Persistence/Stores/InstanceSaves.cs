@@ -304,14 +304,7 @@ internal static class InstanceSaves
         var command = db.Database.GetDbConnection().CreateCommand();
         command.CommandText = sql;
         command.Transaction = transaction.Transaction;
-        for (var n = 0; n < types.Length; n++)
-        {
-            var parameter = command.CreateParameter();
-            // Npgsql binds unnamed parameters to $1…$n by position; SQLite binds "$n" by name.
-            if (sqlite) parameter.ParameterName = "$" + (n + 1);
-            else parameter.DbType = types[n];
-            command.Parameters.Add(parameter);
-        }
+        PositionalParameters.Add(command, types, sqlite);
         return command;
     }
 

@@ -6,7 +6,7 @@ namespace FlowConnectors.Persistence.Stores;
 /// <summary>
 /// A read on the hot path as one plain statement on a context's connection, without EF Core's query pipeline. The
 /// connection is opened and closed through EF, so its interceptors still run (SQLite pragmas on a new handle, a stale
-/// pooled handle recovered). Parameters are <c>$1…$n</c> on both providers, as in <see cref="InstanceSaves"/>; strings only.
+/// pooled handle recovered). Parameters are <c>$1…$n</c> on both providers (<see cref="PositionalParameters"/>); strings only.
 /// </summary>
 internal static class PlainReads
 {
@@ -18,15 +18,8 @@ internal static class PlainReads
         {
             await using var command = db.Database.GetDbConnection().CreateCommand();
             command.CommandText = sql;
-            for (var n = 0; n < parameters.Length; n++)
-            {
-                var parameter = command.CreateParameter();
-                // Npgsql binds unnamed parameters to $1…$n by position; SQLite binds "$n" by name.
-                if (sqlite) parameter.ParameterName = "$" + (n + 1);
-                else parameter.DbType = System.Data.DbType.String;
-                parameter.Value = parameters[n];
-                command.Parameters.Add(parameter);
-            }
+            PositionalParameters.Add(command, Enumerable.Repeat(System.Data.DbType.String, parameters.Length).ToArray(), sqlite);
+            for (var n = 0; n < parameters.Length; n++) command.Parameters[n].Value = parameters[n];
             var rows = new List<T>();
             await using var reader = await command.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct)) rows.Add(read(reader));

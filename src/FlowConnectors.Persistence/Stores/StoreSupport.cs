@@ -1,3 +1,5 @@
+using System.Data;
+using System.Data.Common;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
@@ -16,6 +18,24 @@ internal static class StoreJson
 
     public static Dictionary<string, JsonNode?>? ReadMap(string? json) =>
         json is null ? null : JsonSerializer.Deserialize<Dictionary<string, JsonNode?>>(json);
+}
+
+internal static class PositionalParameters
+{
+    /// <summary>
+    /// Adds one parameter per type to <paramref name="command"/>, bound by position as <c>$1…$n</c> in its SQL on both
+    /// providers: Npgsql binds unnamed parameters by position (so each carries its type); SQLite binds "$n" by name.
+    /// </summary>
+    public static void Add(DbCommand command, IReadOnlyList<DbType> types, bool sqlite)
+    {
+        for (var n = 0; n < types.Count; n++)
+        {
+            var parameter = command.CreateParameter();
+            if (sqlite) parameter.ParameterName = "$" + (n + 1);
+            else parameter.DbType = types[n];
+            command.Parameters.Add(parameter);
+        }
+    }
 }
 
 internal static class StoreRetry
