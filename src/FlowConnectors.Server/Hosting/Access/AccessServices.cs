@@ -96,8 +96,7 @@ internal static class AccessServices
                 o.Scope.Clear();
                 foreach (var scope in new[] { "openid", "profile" }.Concat(provider.Scopes).Distinct(StringComparer.Ordinal)) o.Scope.Add(scope);
                 o.TokenValidationParameters.NameClaimType = "preferred_username";
-                o.Events.OnRemoteFailure = context => OidcSignInFailure.OnRemoteFailureAsync(context, name,
-                    context.HttpContext.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(OidcSignInFailure)));
+                o.Events.OnRemoteFailure = context => OidcSignInFailure.OnRemoteFailureAsync(context, name);
             });
 
         services.AddAntiforgery(o =>

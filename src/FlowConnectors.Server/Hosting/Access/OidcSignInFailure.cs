@@ -1,8 +1,6 @@
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
-using Microsoft.IdentityModel.Tokens;
 
 namespace FlowConnectors.Server.Hosting.Access;
 
@@ -39,8 +37,9 @@ internal static partial class OidcSignInFailure
         + (error is not null && OAuthErrorCode().IsMatch(error) ? $"&error={error}" : "");
 
     /// <summary>Answers a failed callback with the redirect, and logs what failed.</summary>
-    public static Task OnRemoteFailureAsync(RemoteFailureContext context, string provider, ILogger logger)
+    public static Task OnRemoteFailureAsync(RemoteFailureContext context, string provider)
     {
+        var logger = context.HttpContext.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(OidcSignInFailure));
         var failure = context.Failure;
         var error = failure is OpenIdConnectProtocolException protocol ? protocol.Data["error"] as string : null;
         var reason = (failure, error) switch
@@ -48,7 +47,6 @@ internal static partial class OidcSignInFailure
             (_, "access_denied") => Denied,
             (_, { Length: > 0 }) => Refused,
             (HttpRequestException, _) => Unreachable,
-            (SecurityTokenException, _) => Failed,
             (AuthenticationFailureException, _) => Unmatched,
             _ => Failed,
         };
