@@ -160,6 +160,11 @@ public sealed class ObservabilityTests(ObservabilityFixture fixture) : IClassFix
         families["flowconnectors_queue_depth"].Type.ShouldBe("gauge");
         families.ShouldContainKey("flowconnectors_inbox_depth");
         families.ShouldContainKey("flowconnectors_timer_lag_seconds");
+        // .NET's own runtime meter: what an operator reads GC pressure and CPU from.
+        families["dotnet_gc_heap_total_allocated_bytes"].Type.ShouldBe("counter");
+        families["dotnet_gc_heap_total_allocated_bytes"].Samples.Single().Value.ShouldBeGreaterThan(0);
+        families["dotnet_gc_collections"].Samples.ShouldContain(s => s.Labels["gc_heap_generation"] == "gen0");
+        families["dotnet_process_cpu_time_seconds"].Samples.ShouldContain(s => s.Labels["cpu_mode"] == "user" && s.Value > 0);
     }
 
     [Fact]

@@ -15,6 +15,7 @@ namespace FlowConnectors.Server.Hosting;
 internal static class Telemetry
 {
     public const string ServiceName = "flowconnectors";
+    private const string RuntimeMeter = "System.Runtime";
 
     public static void Add(WebApplicationBuilder builder, ServerOptions options)
     {
@@ -30,7 +31,9 @@ internal static class Telemetry
         var telemetry = builder.Services.AddOpenTelemetry().ConfigureResource(resource => resource.AddService(ServiceName));
         telemetry.WithMetrics(metrics =>
         {
-            metrics.AddMeter(EngineTelemetry.Name, HttpTelemetry.Name, ServerMetrics.Name);
+            // "System.Runtime" is .NET's own meter (GC collections and allocated bytes, CPU time, thread pool, JIT): all
+            // observable instruments, read only when scraped, so they cost a request nothing.
+            metrics.AddMeter(EngineTelemetry.Name, HttpTelemetry.Name, ServerMetrics.Name, RuntimeMeter);
             if (options.Telemetry.Prometheus) metrics.AddPrometheusExporter();
             if (otlpMetrics) metrics.AddOtlpExporter();
         });
