@@ -96,3 +96,62 @@ public sealed class OriginCheckTests
         FlowConnectors.Connectors.Connections.Connection.IsOriginOf(longHost, origin).ShouldBeFalse();
     }
 }
+
+/// <summary>
+/// A URL without "{{" is returned as it is, without the placeholder regex: every text must expand (or be refused) as the
+/// regex alone expands it.
+/// </summary>
+public sealed class PlaceholderExpansionTests
+{
+    private static readonly string[] Texts =
+    [
+        "", "https://api.example.com", "/users", "{", "}}", "{connection.tenant}", "{ {connection.tenant}}", "{{connection.tenant}",
+        "{{connection.tenant}}", "{{ connection.tenant }}", "{{connection.missing}}", "{{connection.token}}", "{{Connection.tenant}}",
+        "{{connection.}}", "{{connection.9x}}", "x{{{connection.tenant}}}y", "}}{{", "{{", "{{}}", "/a/{{connection.tenant}}/b?c={{connection.region}}",
+        "https://{{connection.tenant}}.example.com/v2", "{{connection.tenant}}{{connection.tenant}}", "{\u200B{connection.tenant}}",
+    ];
+
+    [Fact]
+    public void Base_and_relative_urls_expand_or_are_refused_as_the_regex_alone_does()
+    {
+        var (manifest, problems) = Manifest.ManifestReader.Read(TestFlows.Manifest("""{ "kind": "apiKey", "parameter": "token" }""",
+            """[ { "name": "token", "label": "Token", "type": "password", "required": true }, { "name": "tenant", "label": "Tenant", "type": "text" }, { "name": "region", "label": "Region", "type": "text", "default": "eu 1" } ]"""));
+        problems.ShouldBeEmpty();
+        var connection = new Connections.Connection
+        {
+            Id = "c1", ConnectorKey = TestFlows.Key,
+            Values = new(StringComparer.Ordinal) { ["tenant"] = "acme/1", ["token"] = "t0ken" },
+        };
+        foreach (var text in Texts)
+        {
+            Outcome(() => ConnectorUrls.Expand(text, connection)).ShouldBe(Outcome(() => ReferenceExpand(text, connection)), text);
+            Outcome(() => ConnectorUrls.ExpandRelative(text, manifest!, connection)).ShouldBe(Outcome(() => ReferenceExpandRelative(text, manifest!, connection)), text);
+        }
+        // Without a placeholder the text itself comes back, as Regex.Replace gives it.
+        ConnectorUrls.Expand("/users", connection).ShouldBeSameAs(Manifest.ManifestReader.ConnectionPlaceholder().Replace("/users", _ => ""));
+    }
+
+    private static string Outcome(Func<string> expand)
+    {
+        try { return "expanded " + expand(); }
+        catch (Exception e) { return $"threw {e.GetType().Name}: {e.Message}"; }
+    }
+
+    /// <summary>The expansion before texts without "{{" were returned as they are.</summary>
+    private static string ReferenceExpand(string template, Connections.Connection connection) =>
+        Manifest.ManifestReader.ConnectionPlaceholder().Replace(template, m =>
+            connection.Values.TryGetValue(m.Groups[1].Value, out var value)
+                ? Uri.EscapeDataString(value)
+                : throw new ActivityFaultException($"connection parameter '{m.Groups[1].Value}' is not set"));
+
+    private static string ReferenceExpandRelative(string relativeUrl, Manifest.ConnectorManifest manifest, Connections.Connection connection) =>
+        Manifest.ManifestReader.ConnectionPlaceholder().Replace(relativeUrl, m =>
+        {
+            var name = m.Groups[1].Value;
+            var parameter = manifest.FindParameter(name) ?? throw new ActivityFaultException($"relative URL uses '{name}', which is not a connection parameter");
+            if (parameter.Type == Manifest.ConnectionParameterType.Password)
+                throw new ActivityFaultException($"relative URL must not use the password parameter '{name}'");
+            var value = connection.Values.GetValueOrDefault(name) is { Length: > 0 } set ? set : parameter.Default;
+            return value is null ? throw new ActivityFaultException($"connection parameter '{name}' is not set") : Uri.EscapeDataString(value);
+        });
+}

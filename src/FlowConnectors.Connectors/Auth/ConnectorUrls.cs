@@ -10,7 +10,11 @@ public static partial class ConnectorUrls
     [System.Text.RegularExpressions.GeneratedRegex("^(?:https?|ftp|file|data|javascript|mailto):", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
     private static partial System.Text.RegularExpressions.Regex SchemePrefix();
 
-    public static string Expand(string template, Connection connection) =>
+    // Every request expands its base and relative URL; most have no placeholder, and a placeholder starts with "{{": without
+    // one the text is returned as it is (as Regex.Replace returns it), with no delegate, closure or scan.
+    private static bool HasPlaceholder(string text) => text.Contains("{{", StringComparison.Ordinal);
+
+    public static string Expand(string template, Connection connection) => !HasPlaceholder(template) ? template :
         ManifestReader.ConnectionPlaceholder().Replace(template, m =>
             connection.Values.TryGetValue(m.Groups[1].Value, out var value)
                 ? Uri.EscapeDataString(value)
@@ -40,7 +44,7 @@ public static partial class ConnectorUrls
     /// parameters (or their defaults), e.g. a ServiceNow API namespace kept on the connection.
     /// Secret parameters are refused: a credential never becomes part of a URL.
     /// </summary>
-    public static string ExpandRelative(string relativeUrl, ConnectorManifest manifest, Connection connection) =>
+    public static string ExpandRelative(string relativeUrl, ConnectorManifest manifest, Connection connection) => !HasPlaceholder(relativeUrl) ? relativeUrl :
         ManifestReader.ConnectionPlaceholder().Replace(relativeUrl, m =>
         {
             var name = m.Groups[1].Value;
@@ -73,7 +77,8 @@ public static partial class ConnectorUrls
                 throw new ActivityFaultException($"relative URL '{relativeUrl}' must not contain '.' or '..' segments");
         }
         var root = baseUrl.TrimEnd('/');
-        var combined = relative.Length == 0 ? root : relative.StartsWith('?') ? root + relative : root + "/" + relative.TrimStart('/');
+        // One string for the joined URL (trimming the relative one first made a second).
+        var combined = relative.Length == 0 ? root : relative.StartsWith('?') ? root + relative : string.Concat(root, "/", relative.AsSpan().TrimStart('/'));
         var uri = new Uri(combined, UriKind.Absolute);
         var scope = BaseScope.Of(root);
         if (!string.Equals(uri.GetLeftPart(UriPartial.Authority), scope.Authority, StringComparison.OrdinalIgnoreCase) ||

@@ -27,15 +27,16 @@ internal sealed class ScriptHost : IDisposable
     private readonly ScriptLimits _limits;
     private JsObject _nodes = null!;
     private JsObject _vars = null!;
-    private readonly HashSet<string> _dirtyNodes = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _dirtyVars = new(StringComparer.Ordinal);
-    private readonly List<string> _locals = [];
+    // These four serve the rented engine only, so they are made with it (a run that never rents one never needs them).
+    private HashSet<string> _dirtyNodes = null!;
+    private HashSet<string> _dirtyVars = null!;
+    private List<string> _locals = null!;
     private JsValue _input = null!;
     private readonly CancellationToken _cancellationToken;
     // Before the engine is rented: whether the input passed the depth check its conversion makes (null: not checked).
     private bool? _inputDepthChecked;
     // The property each node's outputs have until a script first reads them (see LazyOutputs).
-    private readonly Dictionary<string, PropertyDescriptor> _lazy = new(StringComparer.Ordinal);
+    private Dictionary<string, PropertyDescriptor> _lazy = null!;
     // A script declared something at its top level: a global binding may now stand in front of input or nodes.
     private bool _declared;
     private bool _disposed;
@@ -70,8 +71,10 @@ internal sealed class ScriptHost : IDisposable
         }
         _pooled = pooled;
         // Everything is new to this engine: the changes noted before it was rented are all in the model.
-        _dirtyNodes.Clear();
-        _dirtyVars.Clear();
+        _dirtyNodes = new(StringComparer.Ordinal);
+        _dirtyVars = new(StringComparer.Ordinal);
+        _locals = [];
+        _lazy = new(StringComparer.Ordinal);
         foreach (var id in _model.NodeOutputs.Keys) _dirtyNodes.Add(id);
         foreach (var name in _model.Variables.Keys) _dirtyVars.Add(name);
     }

@@ -22,9 +22,10 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
     private readonly CompiledFlow _flow;
     private readonly Queue<WorkItem> _queue = new();
     private readonly List<Running> _running = [];
-    private readonly Dictionary<WorkItem, (Bookmark Bookmark, JsonNode? Payload)> _resumes = [];
+    // Both made on first use: a run that resumes nothing (a called helper, most starts) never needs them.
+    private Dictionary<WorkItem, (Bookmark Bookmark, JsonNode? Payload)>? _resumes;
     // The stimulus each node of this run resumed from, kept until the node is done: a retry of it delivers it again.
-    private readonly Dictionary<WorkItem, (Bookmark Bookmark, JsonNode? Payload)> _resumed = [];
+    private Dictionary<WorkItem, (Bookmark Bookmark, JsonNode? Payload)>? _resumed;
     private readonly TokenRules _tokens;
     private readonly RunRecorder _recorder;
     private readonly SecretRedaction _secrets = new();
@@ -36,7 +37,9 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
     private readonly TimeSpan? _timeout;
     // The node that started last: named when the run is cancelled or runs out of time between nodes.
     private CompiledNode? _lastStarted;
-    private readonly JsonObject _flowMetadata;
+    // Made when an expression first needs it (a script host renting its engine, a template): a called helper flow whose
+    // expressions are all read from its values never does.
+    private JsonObject? _flowMetadata;
     private ExpressionEvaluator? _expressions;
     private bool _finishRequested;
     // The node whose fault ended the run, and the work a fault stopped in flight: kept as the instance's retry point.
@@ -60,14 +63,6 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
         // A called flow shares its caller's budget through the caller's token; only the top run sets one.
         _timeout = callDepth == 0 ? timeout ?? engine.Options.RunTimeout : null;
         if (_timeout is { } budget && budget > TimeSpan.Zero && budget != Timeout.InfiniteTimeSpan) _cancellation.CancelAfter(budget);
-        _flowMetadata = new JsonObject
-        {
-            ["id"] = flow.Definition.Id,
-            ["name"] = flow.Definition.Name,
-            ["version"] = flow.Definition.Version,
-            ["instanceId"] = state.InstanceId,
-            ["correlationId"] = state.CorrelationId,
-        };
         foreach (var item in state.Queue) _queue.Enqueue(item);
         state.Queue.Clear();
         foreach (var parameter in flow.Definition.Inputs)
@@ -86,7 +81,14 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
     JsonObject IExpressionModel.Input => State.Input;
     IReadOnlyDictionary<string, JsonNode?> IExpressionModel.Variables => State.Variables;
     IReadOnlyDictionary<string, Dictionary<string, JsonNode?>> IExpressionModel.NodeOutputs => State.NodeOutputs;
-    JsonObject IExpressionModel.FlowMetadata => _flowMetadata;
+    JsonObject IExpressionModel.FlowMetadata => _flowMetadata ??= new JsonObject
+    {
+        ["id"] = _flow.Definition.Id,
+        ["name"] = _flow.Definition.Name,
+        ["version"] = _flow.Definition.Version,
+        ["instanceId"] = State.InstanceId,
+        ["correlationId"] = State.CorrelationId,
+    };
     TimeProvider IExpressionModel.Clock => Engine.Options.Clock;
 
     /// <summary>Starts a new instance: one token per start node in the root scope.</summary>
@@ -98,13 +100,13 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
         // An activity waiting on several stimuli resumes once: drop its sibling bookmarks too.
         State.Bookmarks.RemoveAll(b => b.NodeId == bookmark.NodeId && b.ScopeId == bookmark.ScopeId);
         var item = RetriedWork(bookmark) ?? new WorkItem(bookmark.NodeId, bookmark.ScopeId, WorkKind.Execute);
-        _resumes[item] = (bookmark, payload);
+        (_resumes ??= [])[item] = (bookmark, payload);
         _queue.Enqueue(item);
     }
 
     public async Task RunAsync()
     {
-        var runSpan = CallDepth == 0 ? EngineTelemetry.StartRun(State, resumed: _resumes.Count > 0) : null;
+        var runSpan = CallDepth == 0 ? EngineTelemetry.StartRun(State, resumed: _resumes is { Count: > 0 }) : null;
         State.Status = FlowStatus.Running;
         var yieldAfter = CallDepth == 0 ? Engine.Options.YieldAfter : null;
         var stretchStarted = yieldAfter is null ? 0 : Stopwatch.GetTimestamp();
@@ -164,7 +166,7 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
                 ? new RetryPoint
                 {
                     Work = [failed, .. _abandoned, .. _queue], Bookmarks = [.. State.Bookmarks],
-                    Resumed = _resumed.TryGetValue(failed, out var stimulus) ? new StoredStimulus { Bookmark = stimulus.Bookmark, Payload = stimulus.Payload?.DeepClone() } : null,
+                    Resumed = _resumed is not null && _resumed.TryGetValue(failed, out var stimulus) ? new StoredStimulus { Bookmark = stimulus.Bookmark, Payload = stimulus.Payload?.DeepClone() } : null,
                 }
                 : null;
             State.Bookmarks.Clear();
@@ -212,13 +214,14 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
                 $"the flow exceeded its limit of {Engine.Options.MaxSteps:N0} steps; it may loop without an exit");
             return;
         }
-        _resumes.Remove(item, out var resume);
+        (Bookmark Bookmark, JsonNode? Payload) resume = default;
+        _resumes?.Remove(item, out resume);
         // A retry's durable timer (see TryScheduleRetry): the node runs again from its start, or, when it had failed
         // after a resume, gets that stimulus again (kept in the timer's data) rather than waiting for a new one.
         if (resume.Bookmark?.Data is JsonObject data && data.ContainsKey(RetryBookmarkKey))
             resume = FlowInstanceState.StimulusFromJson(data[RedeliverBookmarkKey]) is { } kept ? (kept.Bookmark, kept.Payload) : default;
-        if (resume.Bookmark is not null) _resumed[item] = resume;
-        else _resumed.Remove(item);
+        if (resume.Bookmark is not null) (_resumed ??= [])[item] = resume;
+        else _resumed?.Remove(item);
         var entry = _recorder.Begin(node);
         var started = Stopwatch.GetTimestamp();
         var telemetry = EngineTelemetry.EnterNode(Engine.Options, State, _journalPrefix + node.Id, node.Type.Descriptor.Type, started);
@@ -277,7 +280,7 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
             if (finished.IsCompletedSuccessfully)
             {
                 // A node that failed after its resume gets its stimulus again rather than waiting for a new one.
-                if (_resumed.Remove(running.Item, out var stimulus)) _resumes[running.Item] = stimulus;
+                if (_resumed is not null && _resumed.Remove(running.Item, out var stimulus)) (_resumes ??= [])[running.Item] = stimulus;
                 _queue.Enqueue(running.Item);
             }
             return;
@@ -514,7 +517,7 @@ internal sealed class FlowExecution : IExpressionModel, IDisposable
         if (item.Kind == WorkKind.Continue) timerData[RetryPassKey] = item.Pass;
         if (item.FromNodeId is not null) timerData[RetryFromKey] = item.FromNodeId;
         // A node that failed after its resume: the stimulus goes with the timer, so the next attempt resumes with it.
-        if (_resumed.TryGetValue(item, out var stimulus))
+        if (_resumed is not null && _resumed.TryGetValue(item, out var stimulus))
             timerData[RedeliverBookmarkKey] = FlowInstanceState.StimulusToJson(new StoredStimulus { Bookmark = stimulus.Bookmark, Payload = stimulus.Payload?.DeepClone() });
         CreateBookmark(node.Id, item.ScopeId, timer.Name, timer.Correlation(), timerData);
         return true;
