@@ -3,13 +3,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-log="$(mktemp)"; designer_log="$(mktemp)"; newman_log="$(mktemp)"
-trap 'rm -f "$log" "$designer_log" "$newman_log"; dotnet build-server shutdown >/dev/null 2>&1 || true' EXIT
-# The designer (npm install from the lock, vite build into designer/dist, which the server serves) and its unit
-# tests (vitest), and newman for the Postman importer's conformance tests (npm), run beside the installs and the
-# .NET build below instead of after them: they need only Node, which the machine has.
-( cd designer && npm install --no-save --no-audit --no-fund --loglevel=error && npm run build --silent \
-  && npm test --silent -- --testTimeout=30000 ) >"$designer_log" 2>&1 &
+log="$(mktemp)"; designer_log="$(mktemp)"; newman_log="$(mktemp)"; checks_log="$(mktemp)"
+trap 'rm -f "$log" "$designer_log" "$newman_log" "$checks_log"; dotnet build-server shutdown >/dev/null 2>&1 || true' EXIT
+started=$(date +%s)
+stamp() { echo "[test.sh] $1 at $(date -u +%T) UTC, $(( $(date +%s) - started )) s in"; }
+# The designer's bundle (npm install from the lock, the API types from the OpenAPI document, vite build into
+# designer/dist, which the server serves and the browser tests load), and newman for the Postman importer's
+# conformance tests (npm), are made beside the installs and the .NET build below: they need only Node, which the machine
+# has. The designer's own checks (the type check and its vitest unit tests) need no .NET and no bundle; they run beside
+# the .NET tests instead of holding them back.
+( cd designer && npm install --no-save --no-audit --no-fund --loglevel=error && npm run generate:api --silent \
+  && ./node_modules/.bin/vite build --logLevel warn ) >"$designer_log" 2>&1 &
 designer_job=$!
 # The Postman importer's conformance tests run newman (npm).
 ( source scripts/newman.sh ) >"$newman_log" 2>&1 &
@@ -28,9 +32,13 @@ export DOTNET_TC_CallCountingDelayMs=2000
 # (some machines turn it off with UseSharedCompilation=false): 2.4x less build CPU. It is shut down after the build.
 dotnet build FlowConnectors.sln -c Release -warnaserror --nologo -v quiet -p:SkipDesignerBuild=true -p:UseSharedCompilation=true
 dotnet build-server shutdown >/dev/null 2>&1 || true
+stamp "the .NET build ended"
 designer_status=0; wait "$designer_job" || designer_status=$?
 cat "$designer_log" | tee "$log"
-if [ "$designer_status" -ne 0 ]; then echo "The designer's build or unit tests failed (exit $designer_status)."; exit "$designer_status"; fi
+if [ "$designer_status" -ne 0 ]; then echo "The designer's build failed (exit $designer_status)."; exit "$designer_status"; fi
+stamp "the designer's bundle was ready"
+( cd designer && ./node_modules/.bin/tsc --noEmit && npm test --silent -- --testTimeout=30000 ) >"$checks_log" 2>&1 &
+checks_job=$!
 newman_status=0; wait "$newman_job" || newman_status=$?
 cat "$newman_log"
 if [ "$newman_status" -ne 0 ]; then echo "Installing newman failed (exit $newman_status)."; exit "$newman_status"; fi
@@ -49,6 +57,11 @@ export DOTNET_TieredPGO=0
 dotnet test FlowConnectors.sln -c Release --no-build --nologo --logger "console;verbosity=minimal" \
   --blame-hang --blame-hang-timeout 20m --blame-hang-dump-type none -- xUnit.ParallelizeTestCollections=true \
   2>&1 | tee -a "$log" || status=$?
+stamp "the .NET tests ended"
+checks_status=0; wait "$checks_job" || checks_status=$?
+cat "$checks_log" | tee -a "$log"
+if [ "$checks_status" -ne 0 ]; then echo "The designer's type check or unit tests failed (exit $checks_status)."; status=$checks_status; fi
+stamp "the designer's checks ended"
 # One closing line for the whole run: vitest's "Tests  N failed | N passed" plus every test assembly's summary.
 awk '
   /^ *Tests +[0-9]/ { for (i = 1; i < NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
