@@ -34,7 +34,10 @@ public sealed class ScriptBombSpecs(ScriptBombSpecs.BombServer bombs) : IClassFi
         // ran past it at a load average of 46 (the script then faulted with the time limit instead of the stack guard).
         ("flat-deep", JsFlow("flat-deep", "let a = []; for (let i = 0; i < 60000; i++) a = [a]; return a.flat(Infinity).length;"),
             "Maximum call stack size exceeded"),
-        ("stringify-huge", JsFlow("stringify-huge", "const s = 'x'.repeat(10 * 1024 * 1024); return JSON.stringify(Array(200).fill(s)).length;"),
+        // 200 references to a 1 MiB string: 200 MiB of JSON, refused by its estimate before any of it is written. (With a
+        // 10 MiB string the script itself allocated 20 MB first, and at a load average of 30 it once ran past the 2000 ms
+        // limit before the guard was reached, so the spec failed with the time limit's reason instead.)
+        ("stringify-huge", JsFlow("stringify-huge", "const s = 'x'.repeat(1024 * 1024); return JSON.stringify(Array(200).fill(s)).length;"),
             "JSON.stringify would produce a string over the limit of 10,485,760 characters"),
         ("template-regex", TemplateFlow("template-regex", "{{ \"" + new string('a', 40) + "b\" | regex.match \"^(a+)+$\" }}"),
             "template ran longer than the 2000 ms limit (in a regular expression)"),
