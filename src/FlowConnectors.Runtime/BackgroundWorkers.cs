@@ -52,7 +52,8 @@ public sealed class BackgroundWorkers(
     private int _inFlight;
     /// <summary>
     /// Bytes of the stimuli in flight (<see cref="InboxMessage.Size"/>), with what a claim under way has set aside; changed
-    /// under the lock of <see cref="_tails"/>. At most <see cref="RuntimeOptions.InboxBytesInHand"/>, or one stimulus larger than it.
+    /// under the lock of <see cref="_tails"/>. At most <see cref="RuntimeOptions.InboxBytesInHand"/>, but for one stimulus larger
+    /// than a claim's share taken while nothing else was held (then less than that stimulus plus the budget).
     /// </summary>
     private long _bytesInHand;
     private readonly SemaphoreSlim _slots = new(InboxParallelism);
@@ -127,8 +128,10 @@ public sealed class BackgroundWorkers(
     }
 
     /// <summary>
-    /// Sets bytes aside for a claim, before it is made: all of the budget when nothing is held (so the oldest stimulus is
-    /// taken whatever its size), else what is left of it up to a <see cref="ClaimShareOfBytes"/> share. 0: the budget is used up.
+    /// Sets bytes aside for a claim, before it is made: what is left of the budget, up to a <see cref="ClaimShareOfBytes"/>
+    /// share. When nothing is held the oldest stimulus is taken whatever its size (so one larger than the budget is still
+    /// processed); setting all of the budget aside for that instead would turn away the callbacks handed over during every
+    /// such claim. 0: the budget is used up.
     /// </summary>
     private (long Bytes, bool OldestOfAnySize) ReserveClaimBytes()
     {
@@ -138,7 +141,8 @@ public sealed class BackgroundWorkers(
             var alone = _bytesInHand == 0;
             var left = budget - _bytesInHand;
             if (!alone && left <= 0) return (0, false);
-            var reserved = alone ? Math.Max(1, budget) : Math.Min(left, Math.Max(1, budget / ClaimShareOfBytes));
+            var share = Math.Max(1, budget / ClaimShareOfBytes);
+            var reserved = alone ? share : Math.Min(left, share);
             _bytesInHand += reserved;
             return (reserved, alone);
         }

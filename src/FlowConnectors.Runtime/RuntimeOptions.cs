@@ -30,7 +30,7 @@ public sealed class RuntimeOptions
     /// <summary>
     /// Stimuli the inbox worker holds in memory at most, in bytes of their stored text (body, payload, headers): beyond it a
     /// callback is stored for later and the worker claims no more until some are done. One larger than this is still taken
-    /// when nothing else is held.
+    /// when nothing else is held, so the bound is this plus one stimulus.
     /// </summary>
     public long InboxBytesInHand { get; set; } = 64 * 1024 * 1024;
     /// <summary>How long an event nobody waits for is kept for an instance that starts waiting later.</summary>

@@ -85,8 +85,9 @@ public sealed class ServerOptions
     /// <summary>
     /// Bytes of stored callbacks, events and deliveries (their bodies and payloads as text) the inbox worker holds in memory
     /// at most, so a burst of large bodies cannot grow the server without bound: beyond it a callback is stored for later and
-    /// no more are claimed until some are done (one larger than this is still taken, alone). 64 MiB: 64 bodies of the
-    /// default <see cref="MaxBodyBytes"/>, more than the stimuli processed at once, while small ones never reach it.
+    /// no more are claimed until some are done (one larger than this is still taken when nothing else is held: the bound is
+    /// this plus one body). 64 MiB: 64 bodies of the default <see cref="MaxBodyBytes"/>, as many as are processed at once on
+    /// 4 cores; bodies of a few KB never reach it (their count limit, 512 in hand on 2 cores, binds first).
     /// </summary>
     public long InboxBytesInHand { get; set; } = 64 * 1024 * 1024;
     /// <summary>How long an event nobody waits for is kept for an instance that starts waiting later; then it expires.</summary>
