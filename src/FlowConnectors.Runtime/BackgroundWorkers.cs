@@ -235,11 +235,13 @@ public sealed class BackgroundWorkers(
         }
     }
 
-    /// <summary>Gives back the bytes a claim set aside, but for those of the stimuli it claimed (counted until they are done).</summary>
+    /// <summary>
+    /// Gives back the bytes a claim set aside, but for those of the stimuli it claimed (counted until they are done). Only the
+    /// claim loop waits for room, and it is the caller: no one to wake.
+    /// </summary>
     private void ReleaseClaimBytes(long reserved, long claimed)
     {
         lock (_tails) _bytesInHand -= reserved - claimed;
-        if (_roomFreed.CurrentCount == 0) _roomFreed.Release();
     }
 
     /// <summary>
