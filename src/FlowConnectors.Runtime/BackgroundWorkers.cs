@@ -42,9 +42,20 @@ public sealed class BackgroundWorkers(
     /// has its claim extended (<see cref="ExtendInboxClaimsAsync"/>), so no other worker takes it meanwhile.
     /// </summary>
     private static readonly int HandOverLimit = InboxClaimBatch * 4;
+    /// <summary>
+    /// The share of <see cref="RuntimeOptions.InboxBytesInHand"/> one claim may take while others are held: set aside for the
+    /// claim's round trip, so callbacks handed over meanwhile (<see cref="StoreAndResumeAsync"/>) still find the rest.
+    /// </summary>
+    private const int ClaimShareOfBytes = 4;
     private readonly SemaphoreSlim _wake = new(0);
     /// <summary>Stimuli claimed and not done with yet, the run slots they share, and the last one of each stimulus hash.</summary>
     private int _inFlight;
+    /// <summary>
+    /// Bytes of the stimuli in flight (<see cref="InboxMessage.Size"/>), with what a claim under way has set aside; changed
+    /// under the lock of <see cref="_tails"/>. At most <see cref="RuntimeOptions.InboxBytesInHand"/>, but for one stimulus larger
+    /// than a claim's share taken while nothing else was held (then less than that stimulus plus the budget).
+    /// </summary>
+    private long _bytesInHand;
     private readonly SemaphoreSlim _slots = new(InboxParallelism);
     private readonly SemaphoreSlim _roomFreed = new(0);
     private readonly Dictionary<string, Task> _tails = new(StringComparer.Ordinal);
@@ -58,6 +69,9 @@ public sealed class BackgroundWorkers(
     private volatile bool _stopping;
     private volatile bool _started;
 
+    /// <summary>Bytes of the stimuli this node holds in memory now (claimed, not done with); see <see cref="RuntimeOptions.InboxBytesInHand"/>.</summary>
+    public long BytesInHand => Interlocked.Read(ref _bytesInHand);
+
     /// <summary>Asks for a pass now (a stimulus was just stored).</summary>
     public void Wake()
     {
@@ -70,12 +84,13 @@ public sealed class BackgroundWorkers(
     /// meanwhile. It is as safe as any stored stimulus: on disk before this returns; if this process dies before the
     /// save that marks it processed, its claim is released when the node starts again (or runs out) and a worker
     /// resumes it then. Stimuli of one hash still go one after the other in the order they were stored. While this
-    /// node stops, or already has a full window of stimuli in hand, the message is stored unclaimed for the workers.
+    /// node stops, or already has a full window of stimuli in hand, or the message's <see cref="InboxMessage.Size"/> does
+    /// not fit in <see cref="RuntimeOptions.InboxBytesInHand"/> with those, it is stored unclaimed for the workers.
     /// </summary>
     /// <returns>The message's inbox id.</returns>
     public async Task<long> StoreAndResumeAsync(InboxMessage message, string instanceId, string bookmarkId, CancellationToken ct = default)
     {
-        if (!TryReserve())
+        if (!TryReserve(message.Size))
         {
             var stored = await inbox.AddAsync(message, ct);
             Wake();
@@ -89,29 +104,56 @@ public sealed class BackgroundWorkers(
         }
         catch
         {
-            Done();
+            Done(message.Size);
             throw;
         }
         Schedule(message with { Id = id }, (instanceId, bookmarkId), reserved: true);
         return id;
     }
 
-    /// <summary>Counts a stimulus in flight before it is stored, if there is room and the workers run.</summary>
-    private bool TryReserve()
+    /// <summary>
+    /// Counts a stimulus in flight before it is stored, if there is room (by count and by bytes; one larger than the byte
+    /// budget only when nothing else is held) and the workers run.
+    /// </summary>
+    private bool TryReserve(long size)
     {
         lock (_tails)
         {
             if (!_started || _stopping || _inFlight >= HandOverLimit) return false;
+            if (_bytesInHand > 0 && _bytesInHand + size > options.InboxBytesInHand) return false;
+            _bytesInHand += size;
             if (Interlocked.Increment(ref _inFlight) == 1) _idle.Reset();
             return true;
         }
     }
 
-    /// <summary>A stimulus in flight is done with (processed, handed back, or never stored).</summary>
-    private void Done()
+    /// <summary>
+    /// Sets bytes aside for a claim, before it is made: what is left of the budget, up to a <see cref="ClaimShareOfBytes"/>
+    /// share. When nothing is held the oldest stimulus is taken whatever its size (so one larger than the budget is still
+    /// processed); setting all of the budget aside for that instead would turn away the callbacks handed over during every
+    /// such claim. 0: the budget is used up.
+    /// </summary>
+    private (long Bytes, bool OldestOfAnySize) ReserveClaimBytes()
     {
         lock (_tails)
         {
+            var budget = options.InboxBytesInHand;
+            var alone = _bytesInHand == 0;
+            var left = budget - _bytesInHand;
+            if (!alone && left <= 0) return (0, false);
+            var share = Math.Max(1, budget / ClaimShareOfBytes);
+            var reserved = alone ? share : Math.Min(left, share);
+            _bytesInHand += reserved;
+            return (reserved, alone);
+        }
+    }
+
+    /// <summary>A stimulus in flight is done with (processed, handed back, or never stored).</summary>
+    private void Done(long size)
+    {
+        lock (_tails)
+        {
+            _bytesInHand -= size;
             if (Interlocked.Decrement(ref _inFlight) == 0) _idle.Set();
         }
         if (_roomFreed.CurrentCount == 0) _roomFreed.Release();
@@ -143,10 +185,31 @@ public sealed class BackgroundWorkers(
                             await _roomFreed.WaitAsync(options.PollInterval, stoppingToken);
                             continue;
                         }
-                        var now = clock.GetUtcNow();
-                        var claimed = await queue.ClaimInboxAsync(host.LeaseOwner, room, now, now + options.LeaseDuration, stoppingToken);
+                        // Claimed only while their bytes fit too: a stimulus that does not waits in the store until some are done.
+                        var (bytes, oldestOfAnySize) = ReserveClaimBytes();
+                        if (bytes == 0)
+                        {
+                            await _roomFreed.WaitAsync(options.PollInterval, stoppingToken);
+                            continue;
+                        }
+                        IReadOnlyList<InboxMessage> claimed;
+                        try
+                        {
+                            var now = clock.GetUtcNow();
+                            claimed = await queue.ClaimInboxAsync(host.LeaseOwner, room, now, now + options.LeaseDuration, bytes, oldestOfAnySize, stoppingToken);
+                        }
+                        catch
+                        {
+                            ReleaseClaimBytes(bytes, 0);
+                            throw;
+                        }
+                        var claimedBytes = 0L;
+                        foreach (var message in claimed) claimedBytes += message.Size;
+                        // Counted from here as each stimulus's own bytes; what the claim did not use goes back.
+                        ReleaseClaimBytes(bytes, claimedBytes);
                         foreach (var message in claimed) Schedule(message);
-                        more = claimed.Count == room;
+                        // A claim cut short by its bytes (less left of them than the largest body an endpoint accepts) may have left more.
+                        more = claimed.Count == room || (claimed.Count > 0 && bytes - claimedBytes < options.MaxPayloadBytes);
                     }
                     await RecoverAsync(stoppingToken);
                     if (clock.GetUtcNow() >= housekeepingAt)
@@ -170,6 +233,15 @@ public sealed class BackgroundWorkers(
             // ends (and the node hands back what it holds) only once none is in flight.
             await _idle.WaitAsync();
         }
+    }
+
+    /// <summary>
+    /// Gives back the bytes a claim set aside, but for those of the stimuli it claimed (counted until they are done). Only the
+    /// claim loop waits for room, and it is the caller: no one to wake.
+    /// </summary>
+    private void ReleaseClaimBytes(long reserved, long claimed)
+    {
+        lock (_tails) _bytesInHand -= reserved - claimed;
     }
 
     /// <summary>
@@ -221,7 +293,7 @@ public sealed class BackgroundWorkers(
                 _held.Remove(message.Id);
                 _lost.Remove(message.Id);
             }
-            Done();
+            Done(message.Size);
         }
     }
 

@@ -27,6 +27,12 @@ public sealed class RuntimeOptions
     public int MaxPayloadDepth { get; set; } = 32;
     /// <summary>Largest stimulus payload accepted, in bytes.</summary>
     public long MaxPayloadBytes { get; set; } = 1024 * 1024;
+    /// <summary>
+    /// Stimuli the inbox worker holds in memory at most, in bytes of their stored text (body, payload, headers): beyond it a
+    /// callback is stored for later and the worker claims no more until some are done. One larger than this is still taken
+    /// when nothing else is held, so the bound is this plus one stimulus.
+    /// </summary>
+    public long InboxBytesInHand { get; set; } = 64 * 1024 * 1024;
     /// <summary>How long an event nobody waits for is kept for an instance that starts waiting later.</summary>
     public TimeSpan EventRetention { get; set; } = TimeSpan.FromMinutes(10);
     /// <summary>This node's stable name; empty: created on first start and kept in the data folder.</summary>

@@ -224,6 +224,12 @@ public sealed record InboxMessage
     /// </summary>
     public string? ClaimedBy { get; init; }
     public DateTimeOffset? ClaimedUntil { get; init; }
+    /// <summary>
+    /// What it weighs in memory as the inbox worker counts it (<see cref="RuntimeOptions.InboxBytesInHand"/>), in bytes: its
+    /// stored text (body, payload and headers), set by the store that read it, or by the endpoint that received it (the
+    /// body's length). Not stored; 0 when nobody measured it.
+    /// </summary>
+    public long Size { get; init; }
 }
 
 /// <summary>Deliveries and callbacks, stored before the endpoint answers 202, then processed.</summary>
@@ -318,9 +324,13 @@ public interface IRunQueue
     /// Takes up to <paramref name="max"/> pending messages, oldest first, for <paramref name="owner"/> until
     /// <paramref name="claimUntil"/>; a message claimed by a process that has not finished it (and whose claim
     /// has not run out) is skipped. Recording the message's outcome (<see cref="IInboxStore.UpdateAsync"/>,
-    /// <see cref="IInboxStore.SetStatusAsync"/>) ends the claim.
+    /// <see cref="IInboxStore.SetStatusAsync"/>) ends the claim. Taken oldest first only while their sizes
+    /// (<see cref="InboxMessage.Size"/>) add up to no more than <paramref name="maxBytes"/>: the first that does not fit
+    /// ends the claim, so a hash's messages are still taken in order. With <paramref name="oldestOfAnySize"/> the oldest is
+    /// taken whatever its size (a caller that holds nothing must still get a message larger than its budget).
     /// </summary>
-    Task<IReadOnlyList<InboxMessage>> ClaimInboxAsync(string owner, int max, DateTimeOffset now, DateTimeOffset claimUntil, CancellationToken ct = default);
+    Task<IReadOnlyList<InboxMessage>> ClaimInboxAsync(string owner, int max, DateTimeOffset now, DateTimeOffset claimUntil,
+        long maxBytes = long.MaxValue, bool oldestOfAnySize = false, CancellationToken ct = default);
     /// <summary>
     /// Extends <paramref name="owner"/>'s claims on these messages to <paramref name="claimUntil"/>, so a live node keeps the
     /// stimuli it holds (waiting for a run slot, behind another of their hash, or being processed) however long that takes;

@@ -28,6 +28,28 @@ public abstract class RunQueueTests<TDatabase> : StoreTestBase<TDatabase> where 
     }
 
     [Fact]
+    public async Task A_claim_takes_the_oldest_messages_only_while_their_sizes_fit_its_bytes_and_the_oldest_of_any_size_when_asked()
+    {
+        // Stored text: the payload "xx…" (its length + 2 quotes) and the headers {} (2): 1,004 and 5,004 bytes.
+        Task<long> Add(string hash, int length) =>
+            Inbox.AddAsync(new InboxMessage { Kind = "callback", Hash = hash, ReceivedAt = T0, Payload = System.Text.Json.Nodes.JsonValue.Create(new string('x', length)) });
+        var a = await Add("a", 1000);
+        var b = await Add("b", 1000);
+        var large = await Add("c", 5000);
+        var d = await Add("d", 1000);
+
+        var first = await Queue.ClaimInboxAsync("node-a/p", 10, T0, T0 + Minute, maxBytes: 2500);
+        first.Select(m => m.Id).ShouldBe([a, b]);
+        first.Select(m => m.Size).ShouldBe([1004L, 1004L]);
+        // The next does not fit, and a later one is not taken before it (a hash's messages stay in order).
+        (await Queue.ClaimInboxAsync("node-a/p", 10, T0, T0 + Minute, maxBytes: 2500)).ShouldBeEmpty();
+        var alone = await Queue.ClaimInboxAsync("node-a/p", 10, T0, T0 + Minute, maxBytes: 2500, oldestOfAnySize: true);
+        alone.ShouldHaveSingleItem().Id.ShouldBe(large);
+        alone[0].Size.ShouldBe(5004);
+        (await Queue.ClaimInboxAsync("node-a/p", 10, T0, T0 + Minute)).Single().Id.ShouldBe(d);
+    }
+
+    [Fact]
     public async Task A_claim_whose_worker_died_is_taken_again_once_it_runs_out_and_a_stopping_worker_hands_back_at_once()
     {
         var id = await Inbox.AddAsync(new InboxMessage { Kind = "callback", Hash = "h", ReceivedAt = T0 });

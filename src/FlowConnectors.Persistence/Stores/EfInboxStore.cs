@@ -1,3 +1,4 @@
+using System.Text;
 using FlowConnectors.Persistence.Data;
 using Microsoft.EntityFrameworkCore;
 
@@ -123,5 +124,16 @@ internal sealed class EfInboxStore(IDbContextFactory<FlowConnectorsDbContext> fa
         InstanceId = m.InstanceId,
         ClaimedBy = m.ClaimedBy,
         ClaimedUntil = m.ClaimedUntil,
+        Size = SizeOf(m),
     };
+
+    /// <summary>A message's stored text in bytes (<see cref="InboxMessage.Size"/>); <see cref="SizeSql"/> is the same in SQL.</summary>
+    internal static long SizeOf(InboxMessageEntity m) =>
+        m.Body.LongLength + (m.PayloadJson is null ? 0 : Encoding.UTF8.GetByteCount(m.PayloadJson)) + Encoding.UTF8.GetByteCount(m.HeadersJson);
+
+    /// <summary>
+    /// <see cref="SizeOf"/> in SQL, on both databases (UTF-8 text): octet_length reads the length a row records, not the value,
+    /// so sizing a large message costs no read of it (SQLite 3.43 and later, PostgreSQL without de-TOASTing).
+    /// </summary>
+    internal const string SizeSql = """coalesce(octet_length("Body"), 0) + coalesce(octet_length("PayloadJson"), 0) + coalesce(octet_length("HeadersJson"), 0)""";
 }

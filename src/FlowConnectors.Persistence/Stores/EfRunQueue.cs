@@ -25,39 +25,82 @@ internal sealed class EfRunQueue(IDbContextFactory<FlowConnectorsDbContext> fact
     private readonly CancellationTokenSource _stop = new();
     private Task? _listener;
 
-    public async Task<IReadOnlyList<InboxMessage>> ClaimInboxAsync(string owner, int max, DateTimeOffset now, DateTimeOffset claimUntil, CancellationToken ct = default)
+    public async Task<IReadOnlyList<InboxMessage>> ClaimInboxAsync(string owner, int max, DateTimeOffset now, DateTimeOffset claimUntil,
+        long maxBytes = long.MaxValue, bool oldestOfAnySize = false, CancellationToken ct = default)
     {
         if (max <= 0) return [];
         await using var db = await factory.CreateDbContextAsync(ct);
         List<long> ids;
         if (db is PostgresDbContext)
         {
-            ids = await ClaimIdsAsync<long>(db, """
+            // The rows are locked (and others' skipped) first; then their running total of sizes cuts the claim short.
+            ids = await ClaimIdsAsync<long>(db, $"""
                 UPDATE "InboxMessages" m SET "ClaimedBy" = @owner, "ClaimedUntil" = @until
-                FROM (SELECT "Id" FROM "InboxMessages"
-                      WHERE "Status" = @pending AND ("ClaimedUntil" IS NULL OR "ClaimedUntil" < @now)
-                      ORDER BY "Id" LIMIT @max FOR UPDATE SKIP LOCKED) c
+                FROM (SELECT "Id" FROM (
+                        SELECT "Id", sum("Size") OVER (ORDER BY "Id") AS "Total", row_number() OVER (ORDER BY "Id") AS "Row"
+                        FROM (SELECT "Id", {EfInboxStore.SizeSql} AS "Size" FROM "InboxMessages"
+                              WHERE "Status" = @pending AND ("ClaimedUntil" IS NULL OR "ClaimedUntil" < @now)
+                              ORDER BY "Id" LIMIT @max FOR UPDATE SKIP LOCKED) locked) sized
+                      WHERE "Total" <= @maxBytes OR ("Row" = 1 AND @oldestOfAnySize)) c
                 WHERE m."Id" = c."Id"
                 RETURNING m."Id"
-                """, owner, now, claimUntil, max, ("pending", Pending), ct);
+                """, owner, now, claimUntil, max, ("pending", Pending), ct, ("maxBytes", maxBytes), ("oldestOfAnySize", oldestOfAnySize));
         }
         else
         {
             // One node: the write gate serializes this process's writers, and the update re-checks the claim.
-            var candidates = await db.InboxMessages.AsNoTracking()
-                .Where(m => m.Status == Pending && (m.ClaimedUntil == null || m.ClaimedUntil < now))
-                .OrderBy(m => m.Id).Take(max).Select(m => m.Id).ToListAsync(ct);
+            var candidates = await InboxCandidatesAsync(db, now, max, ct);
+            var total = 0L;
+            var fitting = 0;
+            while (fitting < candidates.Count && (total + candidates[fitting].Size <= maxBytes || (fitting == 0 && oldestOfAnySize)))
+                total += candidates[fitting++].Size;
+            candidates.RemoveRange(fitting, candidates.Count - fitting);
             if (candidates.Count == 0) return [];
+            var chosen = candidates.ConvertAll(c => c.Id);
             await db.InboxMessages
-                .Where(m => candidates.Contains(m.Id) && m.Status == Pending && (m.ClaimedUntil == null || m.ClaimedUntil < now))
+                .Where(m => chosen.Contains(m.Id) && m.Status == Pending && (m.ClaimedUntil == null || m.ClaimedUntil < now))
                 .ExecuteUpdateAsync(s => s.SetProperty(m => m.ClaimedBy, owner).SetProperty(m => m.ClaimedUntil, claimUntil), ct);
             ids = await db.InboxMessages.AsNoTracking()
-                .Where(m => candidates.Contains(m.Id) && m.ClaimedBy == owner && m.ClaimedUntil == claimUntil)
+                .Where(m => chosen.Contains(m.Id) && m.ClaimedBy == owner && m.ClaimedUntil == claimUntil)
                 .Select(m => m.Id).ToListAsync(ct);
         }
         if (ids.Count == 0) return [];
         var rows = await db.InboxMessages.AsNoTracking().Where(m => ids.Contains(m.Id)).OrderBy(m => m.Id).ToListAsync(ct);
         return rows.Select(EfInboxStore.ToRecord).ToList();
+    }
+
+    /// <summary>SQLite: the oldest claimable messages with their sizes (read from the row headers, not the values).</summary>
+    private static async Task<List<(long Id, long Size)>> InboxCandidatesAsync(FlowConnectorsDbContext db, DateTimeOffset now, int max, CancellationToken ct)
+    {
+        await db.Database.OpenConnectionAsync(ct);
+        try
+        {
+            await using var command = db.Database.GetDbConnection().CreateCommand();
+            command.CommandText = $"""
+                SELECT "Id", {EfInboxStore.SizeSql} FROM "InboxMessages"
+                WHERE "Status" = $pending AND ("ClaimedUntil" IS NULL OR "ClaimedUntil" < $now) ORDER BY "Id" LIMIT $max
+                """;
+            Add(command, "$pending", Pending);
+            // SQLite keeps times as UTC ticks (see ProviderContexts).
+            Add(command, "$now", now.UtcTicks);
+            Add(command, "$max", max);
+            var candidates = new List<(long, long)>();
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct)) candidates.Add((reader.GetInt64(0), reader.GetInt64(1)));
+            return candidates;
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+
+        static void Add(DbCommand command, string name, object value)
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = name;
+            parameter.Value = value;
+            command.Parameters.Add(parameter);
+        }
     }
 
     public async Task<IReadOnlyCollection<long>> ExtendInboxClaimsAsync(string owner, IReadOnlyCollection<long> ids, DateTimeOffset claimUntil, CancellationToken ct = default)
@@ -167,7 +210,7 @@ internal sealed class EfRunQueue(IDbContextFactory<FlowConnectorsDbContext> fact
     }
 
     private static async Task<List<T>> ClaimIdsAsync<T>(FlowConnectorsDbContext db, string sql, string owner, DateTimeOffset now, DateTimeOffset until, int max,
-        (string Name, string Value)? status, CancellationToken ct)
+        (string Name, string Value)? status, CancellationToken ct, params (string Name, object Value)[] more)
     {
         var connection = (NpgsqlConnection)db.Database.GetDbConnection();
         await db.Database.OpenConnectionAsync(ct);
@@ -177,6 +220,7 @@ internal sealed class EfRunQueue(IDbContextFactory<FlowConnectorsDbContext> fact
         command.Parameters.AddWithValue("until", until.ToUniversalTime());
         command.Parameters.AddWithValue("max", max);
         if (status is { } extra) command.Parameters.AddWithValue(extra.Name, extra.Value);
+        foreach (var (name, value) in more) command.Parameters.AddWithValue(name, value);
         var ids = new List<T>();
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct)) ids.Add(reader.GetFieldValue<T>(0));

@@ -250,7 +250,7 @@ internal static class InboundEndpoints
         var plain = signed ?? token;
         var dot = plain.IndexOf('.');
         if (dot <= 0 || dot == plain.Length - 1) return UnknownCallback();
-        var (body, problem) = await Problems.ReadJsonAsync(request, options.MaxBodyBytes, required: false, options.MaxInputDepth);
+        var (body, bodyBytes, problem) = await Problems.ReadSizedJsonAsync(request, options.MaxBodyBytes, required: false, options.MaxInputDepth);
         if (problem is not null) return problem;
         if (StimulusCheck.Problem(body, options.MaxPayloadDepth, options.MaxBodyBytes, "$") is { } invalid)
             return Problems.Validation(invalid.Message, [new { path = invalid.Path, message = invalid.Message }]);
@@ -274,6 +274,8 @@ internal static class InboundEndpoints
             Payload = body,
             Headers = new JsonObject { ["content-type"] = request.ContentType },
             ReceivedAt = clock.GetUtcNow(),
+            // The body as received: what the payload weighs in the worker's byte budget, without serializing it again.
+            Size = bodyBytes,
         };
         long id;
         // Its bookmark is known now: this node resumes it at once. An early callback waits in the inbox for its bookmark.

@@ -5,7 +5,7 @@ using FlowConnectors.Runtime;
 namespace FlowConnectors.Server.Hosting;
 
 /// <summary>
-/// The server's gauges: runs waiting for a slot (queue depth) and running here, read live; inbox depth, timer lag and
+/// The server's gauges: runs waiting for a slot (queue depth) and running here, and the bytes of stimuli held here, read live; inbox depth, timer lag and
 /// instances by status, read from the database every <see cref="TelemetryOptions.GaugeInterval"/> (a scrape never
 /// waits on the database). Each carries the node id, so the servers of a cluster — or of one test process — differ.
 /// </summary>
@@ -33,6 +33,8 @@ internal sealed class ServerMetrics : BackgroundService
         // Resolved on first read: the host depends on services that are built after the metrics.
         _meter.CreateObservableGauge("flowconnectors.runs.active", () => new Measurement<long>(services.GetRequiredService<WorkflowHost>().ActiveRuns, node), "{run}",
             "Runs this process executes or has queued");
+        _meter.CreateObservableGauge("flowconnectors.inbox.held", () => new Measurement<long>(services.GetRequiredService<BackgroundWorkers>().BytesInHand, node), "By",
+            "Bytes of stored stimuli this process holds in memory to process (bounded by InboxBytesInHand)");
         _meter.CreateObservableGauge<long>("flowconnectors.inbox.depth", () => _sampled is { } s
             ? new[] { new Measurement<long>(s.InboxPending, node, new("flowconnectors.inbox.status", "pending")),
                new Measurement<long>(s.InboxWaiting, node, new("flowconnectors.inbox.status", "waiting")) }

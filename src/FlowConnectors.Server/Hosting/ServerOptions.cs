@@ -82,6 +82,14 @@ public sealed class ServerOptions
     public int MaxDeliveryAttempts { get; set; } = 5;
     /// <summary>Deepest nesting of JSON objects and arrays accepted in an event or callback payload.</summary>
     public int MaxPayloadDepth { get; set; } = 32;
+    /// <summary>
+    /// Bytes of stored callbacks, events and deliveries (their bodies and payloads as text) the inbox worker holds in memory
+    /// at most, so a burst of large bodies cannot grow the server without bound: beyond it a callback is stored for later and
+    /// no more are claimed until some are done (one larger than this is still taken when nothing else is held: the bound is
+    /// this plus one body). 64 MiB: 64 bodies of the default <see cref="MaxBodyBytes"/>, as many as are processed at once on
+    /// 4 cores; bodies of a few KB never reach it (their count limit, 512 in hand on 2 cores, binds first).
+    /// </summary>
+    public long InboxBytesInHand { get; set; } = 64 * 1024 * 1024;
     /// <summary>How long an event nobody waits for is kept for an instance that starts waiting later; then it expires.</summary>
     public TimeSpan EventRetention { get; set; } = TimeSpan.FromMinutes(10);
     /// <summary>
@@ -133,6 +141,7 @@ public sealed class ServerOptions
         MaxDeliveryAttempts = MaxDeliveryAttempts,
         MaxPayloadDepth = MaxPayloadDepth,
         MaxPayloadBytes = MaxBodyBytes,
+        InboxBytesInHand = InboxBytesInHand,
         EventRetention = EventRetention,
         NodeId = NodeId,
         CallbackSecret = CallbackSecret,
