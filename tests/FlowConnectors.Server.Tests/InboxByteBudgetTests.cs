@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -17,51 +16,14 @@ public sealed class InboxByteBudgetTests
     [Fact]
     public async Task A_large_callback_beyond_the_byte_budget_is_stored_unclaimed_and_resumed_once_the_held_one_is_done()
     {
-        var callbacks = new ConcurrentDictionary<string, TaskCompletionSource<string>>();
-        TaskCompletionSource<string> CallbackOf(string name) => callbacks.GetOrAdd(name, _ => new(TaskCreationOptions.RunContinuationsAsynchronously));
-        var slowReached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var vendor = await LocalVendor.StartAsync(async context =>
-        {
-            var parts = context.Request.Path.Value!.Trim('/').Split('/');
-            if (parts[0] == "ask")
-            {
-                using var reader = new StreamReader(context.Request.Body);
-                CallbackOf(parts[1]).TrySetResult((string)JsonNode.Parse(await reader.ReadToEndAsync())!["callback"]!);
-            }
-            else if (parts[1] == "slow")
-            {
-                slowReached.TrySetResult();
-                // Bounded: a test that fails before it releases the vendor must not leave the server's call waiting for ever.
-                await release.Task.WaitAsync(Bounded.Signal);
-            }
-            context.Response.StatusCode = 204;
-        });
-        var vendorUrl = vendor.Url;
+        await using var vendor = await AskingVendor.StartAsync();
         var flows = TestServer.Temp("flows");
-        // Tells the vendor its callback URL, waits for the callback, then calls the vendor with the callback's "speed".
-        File.WriteAllText(Path.Combine(flows, "ask.flow.json"), $$"""
-        { "format": 1, "id": "ask", "inputs": [ { "name": "name", "type": "string" } ], "outputs": [ { "name": "padding", "type": "integer" } ],
-          "nodes": [ { "id": "cb", "type": "CreateCallback", "inputs": {} },
-                     { "id": "tell", "type": "Http.SendRequest", "inputs": { "method": "POST", "url": { "js": "'{{vendorUrl}}/ask/' + input.name" }, "body": { "callback": { "js": "nodes.cb.url" } } } },
-                     { "id": "wait", "type": "WaitForCallback", "inputs": { "token": { "js": "nodes.cb.token" } } },
-                     { "id": "call", "type": "Http.SendRequest", "inputs": { "method": "GET", "url": { "js": "'{{vendorUrl}}/' + input.name + '/' + nodes.wait.payload.speed" } } },
-                     { "id": "out", "type": "SetOutput", "inputs": { "name": "padding", "value": { "js": "nodes.wait.payload.padding.length" } } } ],
-          "connections": [ { "from": "cb:done", "to": "tell" }, { "from": "tell:2xx", "to": "wait" }, { "from": "wait:received", "to": "call" }, { "from": "call:2xx", "to": "out" } ] }
-        """);
+        vendor.WriteAskFlow(flows, "padding", "integer", "nodes.wait.payload.padding.length");
         const long budget = 10_000;
         await using var server = await TestServer.StartAsync(flowsFolder: flows, configure: o => o.InboxBytesInHand = budget);
         using var anonymous = new HttpClient { BaseAddress = server.Address };
         var inbox = server.Services.GetRequiredService<IInboxStore>();
-        async Task<(string Instance, Uri Callback)> StartAsync(string name)
-        {
-            var (status, started) = await server.PostJsonAsync("/api/flows/ask/run", new { mode = "async", inputs = new { name } });
-            status.ShouldBe(202, started?.ToJsonString());
-            var callback = new Uri(await CallbackOf(name).Task.WaitAsync(Bounded.Signal));
-            await TestServer.EventuallyAsync(() => server.GetJsonAsync($"/api/instances/{(string)started!["instanceId"]!}"),
-                i => (string?)i["status"] == "suspended", $"instance {name} to wait for its callback");
-            return ((string)started!["instanceId"]!, callback);
-        }
+        Task<(string Instance, Uri Callback)> StartAsync(string name) => vendor.StartAskAsync(server, name);
         // A 6,000-character padding: two such bodies do not fit in the 10,000-byte budget together.
         var bodies = new Dictionary<string, string>();
         async Task<long> CallBackAsync(Uri callback, string speed)
@@ -78,7 +40,7 @@ public sealed class InboxByteBudgetTests
         try
         {
             var held = await CallBackAsync(slow.Callback, "slow");
-            await slowReached.Task.WaitAsync(Bounded.Signal);
+            await vendor.SlowReached.WaitAsync(Bounded.Signal);
             (await inbox.GetAsync(held)).ShouldNotBeNull().ClaimedBy.ShouldNotBeNull();
             var heldBytes = Encoding.UTF8.GetByteCount(bodies["slow"]);
             var gauge = await TestServer.EventuallyAsync(async () =>
@@ -105,7 +67,7 @@ public sealed class InboxByteBudgetTests
         }
         finally
         {
-            release.TrySetResult();
+            vendor.Release();
         }
         foreach (var instance in new[] { slow.Instance, fast.Instance })
         {

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
@@ -17,49 +16,12 @@ public sealed class SideBySideResumeTests
     [Fact]
     public async Task A_resume_that_waits_on_a_slow_vendor_does_not_hold_up_a_callback_that_arrives_after_it()
     {
-        var callbacks = new ConcurrentDictionary<string, TaskCompletionSource<string>>();
-        TaskCompletionSource<string> CallbackOf(string name) => callbacks.GetOrAdd(name, _ => new(TaskCreationOptions.RunContinuationsAsynchronously));
-        var slowReached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var vendor = await LocalVendor.StartAsync(async context =>
-        {
-            var parts = context.Request.Path.Value!.Trim('/').Split('/');
-            if (parts[0] == "ask")
-            {
-                using var reader = new StreamReader(context.Request.Body);
-                CallbackOf(parts[1]).TrySetResult((string)JsonNode.Parse(await reader.ReadToEndAsync())!["callback"]!);
-            }
-            else if (parts[1] == "slow")
-            {
-                slowReached.TrySetResult();
-                // Bounded: a test that fails before it releases the vendor must not leave the server's call waiting for ever.
-                await release.Task.WaitAsync(Bounded.Signal);
-            }
-            context.Response.StatusCode = 204;
-        });
-        var vendorUrl = vendor.Url;
+        await using var vendor = await AskingVendor.StartAsync();
         var flows = TestServer.Temp("flows");
-        // Tells the vendor its callback URL, waits for the callback, then calls the vendor with the callback's "speed".
-        File.WriteAllText(Path.Combine(flows, "ask.flow.json"), $$"""
-        { "format": 1, "id": "ask", "inputs": [ { "name": "name", "type": "string" } ], "outputs": [ { "name": "speed", "type": "string" } ],
-          "nodes": [ { "id": "cb", "type": "CreateCallback", "inputs": {} },
-                     { "id": "tell", "type": "Http.SendRequest", "inputs": { "method": "POST", "url": { "js": "'{{vendorUrl}}/ask/' + input.name" }, "body": { "callback": { "js": "nodes.cb.url" } } } },
-                     { "id": "wait", "type": "WaitForCallback", "inputs": { "token": { "js": "nodes.cb.token" } } },
-                     { "id": "call", "type": "Http.SendRequest", "inputs": { "method": "GET", "url": { "js": "'{{vendorUrl}}/' + input.name + '/' + nodes.wait.payload.speed" } } },
-                     { "id": "out", "type": "SetOutput", "inputs": { "name": "speed", "value": { "js": "nodes.wait.payload.speed" } } } ],
-          "connections": [ { "from": "cb:done", "to": "tell" }, { "from": "tell:2xx", "to": "wait" }, { "from": "wait:received", "to": "call" }, { "from": "call:2xx", "to": "out" } ] }
-        """);
+        vendor.WriteAskFlow(flows, "speed", "string", "nodes.wait.payload.speed");
         await using var server = await TestServer.StartAsync(flowsFolder: flows);
         using var anonymous = new HttpClient { BaseAddress = server.Address };
-        async Task<(string Instance, Uri Callback)> StartAsync(string name)
-        {
-            var (status, started) = await server.PostJsonAsync("/api/flows/ask/run", new { mode = "async", inputs = new { name } });
-            status.ShouldBe(202, started?.ToJsonString());
-            var callback = new Uri(await CallbackOf(name).Task.WaitAsync(Bounded.Signal));
-            await TestServer.EventuallyAsync(() => server.GetJsonAsync($"/api/instances/{(string)started!["instanceId"]!}"),
-                i => (string?)i["status"] == "suspended", $"instance {name} to wait for its callback");
-            return ((string)started!["instanceId"]!, callback);
-        }
+        Task<(string Instance, Uri Callback)> StartAsync(string name) => vendor.StartAskAsync(server, name);
         async Task CallBackAsync(Uri callback, string speed) =>
             ((int)(await anonymous.PostAsync(callback.PathAndQuery, new StringContent($$"""{ "speed": "{{speed}}" }""", Encoding.UTF8, "application/json"))).StatusCode)
                 .ShouldBe(202);
@@ -69,7 +31,7 @@ public sealed class SideBySideResumeTests
         try
         {
             await CallBackAsync(slow.Callback, "slow");
-            await slowReached.Task.WaitAsync(Bounded.Signal);
+            await vendor.SlowReached.WaitAsync(Bounded.Signal);
 
             // The first resume is still at the vendor; the second callback is stored after it and finishes regardless.
             await CallBackAsync(fast.Callback, "fast");
@@ -81,7 +43,7 @@ public sealed class SideBySideResumeTests
         }
         finally
         {
-            release.TrySetResult();
+            vendor.Release();
         }
         var first = await TestServer.EventuallyAsync(() => server.GetJsonAsync($"/api/instances/{slow.Instance}"),
             i => (string?)i["status"] is "finished" or "faulted", "the first instance to end once the vendor answers");
