@@ -41,35 +41,23 @@ internal static class Problems
     /// </summary>
     public static async Task<(JsonNode? Body, ProblemHttpResult? Problem)> ReadJsonAsync(HttpRequest request, long maxBytes, bool required = true, int? maxDepth = null)
     {
-        if (!HasBody(request)) return (null, NoBody(required));
-        if (WrongContentType(request) is { } wrong) return (null, wrong);
-        var (bytes, tooLarge) = await ReadBodyAsync(request, maxBytes);
-        if (tooLarge) return (null, TooLarge(maxBytes));
-        if (bytes.Length == 0) return (null, NoBody(required));
-        return ParseJson(bytes, maxDepth ?? request.HttpContext.RequestServices.GetRequiredService<ServerOptions>().MaxBodyDepth);
+        var (body, _, problem) = await ReadSizedJsonAsync(request, maxBytes, required, maxDepth);
+        return (body, problem);
     }
 
     /// <summary>As <see cref="ReadJsonAsync"/>, with the body's length in bytes (what a callback stored from it weighs in the inbox worker's budget).</summary>
-    public static async Task<(JsonNode? Body, int Bytes, ProblemHttpResult? Problem)> ReadSizedJsonAsync(HttpRequest request, long maxBytes, bool required, int maxDepth)
+    public static async Task<(JsonNode? Body, int Bytes, ProblemHttpResult? Problem)> ReadSizedJsonAsync(HttpRequest request, long maxBytes, bool required = true, int? maxDepth = null)
     {
-        if (!HasBody(request)) return (null, 0, NoBody(required));
-        if (WrongContentType(request) is { } wrong) return (null, 0, wrong);
+        if (request.ContentLength is 0 || (request.ContentLength is null && !request.Headers.ContainsKey("Transfer-Encoding")))
+            return required ? (null, 0, Result(400, "Body required", "the request needs a JSON body")) : (null, 0, null);
+        if (request.ContentType is not { } type || !type.Contains("json", StringComparison.OrdinalIgnoreCase))
+            return (null, 0, Result(415, "Unsupported media type", $"send application/json, not {request.ContentType ?? "no content type"}"));
         var (bytes, tooLarge) = await ReadBodyAsync(request, maxBytes);
         if (tooLarge) return (null, 0, TooLarge(maxBytes));
-        if (bytes.Length == 0) return (null, 0, NoBody(required));
-        var (body, problem) = ParseJson(bytes, maxDepth);
+        if (bytes.Length == 0) return required ? (null, 0, Result(400, "Body required", "the request needs a JSON body")) : (null, 0, null);
+        var (body, problem) = ParseJson(bytes, maxDepth ?? request.HttpContext.RequestServices.GetRequiredService<ServerOptions>().MaxBodyDepth);
         return (body, bytes.Length, problem);
     }
-
-    private static bool HasBody(HttpRequest request) =>
-        request.ContentLength is not 0 && (request.ContentLength is not null || request.Headers.ContainsKey("Transfer-Encoding"));
-
-    private static ProblemHttpResult? NoBody(bool required) => required ? Result(400, "Body required", "the request needs a JSON body") : null;
-
-    private static ProblemHttpResult? WrongContentType(HttpRequest request) =>
-        request.ContentType is not { } type || !type.Contains("json", StringComparison.OrdinalIgnoreCase)
-            ? Result(415, "Unsupported media type", $"send application/json, not {request.ContentType ?? "no content type"}")
-            : null;
 
     /// <summary>As <see cref="ReadJsonAsync"/>, for endpoints whose body is a JSON object (a missing optional body is an empty one).</summary>
     public static async Task<(JsonObject? Body, ProblemHttpResult? Problem)> ReadJsonObjectAsync(HttpRequest request, long maxBytes, bool required = true, int? maxDepth = null)
