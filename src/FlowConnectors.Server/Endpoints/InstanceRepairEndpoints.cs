@@ -23,8 +23,8 @@ internal static class InstanceRepairEndpoints
     public static void Map(WebApplication app)
     {
         var api = app.MapGroup("/api/instances");
-        api.MapGet("/{id}/retry-plan", async Task<Results<Ok<RetryPlanResponse>, ProblemHttpResult>> (string id, string? version, string[]? map, InstanceRepairs repairs,
-            CancellationToken ct) =>
+        api.MapGet("/{id}/retry-plan", async Task<Results<Ok<RetryPlanResponse>, ProblemHttpResult>> (string id, string? version, InstanceRepairs repairs,
+            CancellationToken ct, [FromQuery] string[]? map = null) =>
         {
             if (ParseTarget(version is null ? null : JsonValue.Create(version)) is not { } target) return VersionProblem(version);
             var mapping = new Dictionary<string, string>(StringComparer.Ordinal);

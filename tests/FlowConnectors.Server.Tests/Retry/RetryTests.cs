@@ -138,6 +138,17 @@ public sealed class RetryTests(RetryFixture fixture) : IClassFixture<RetryFixtur
         problem["errors"]![0]!["field"]!.GetValue<string>().ShouldBe("mapping.fetch");
         (await Server.GetJsonAsync($"/api/instances/{renamed}"))["status"]!.GetValue<string>().ShouldBe("faulted");
 
+        // The designer previews the same mapping with repeated `map` query values before it retries.
+        var mappedPreview = await Server.GetJsonAsync($"/api/instances/{renamed}/retry-plan?version=latest&map=fetch:fetchFixed");
+        mappedPreview["rerun"]![0]!["nodeId"]!.GetValue<string>().ShouldBe("fetchFixed", mappedPreview.ToJsonString());
+        foreach (var (query, named) in new[] { ("map=fetch", "map 'fetch' must be oldNodeId:newNodeId"), ("map=fetch:fetchFixed&map=gone:other", "no node 'gone'") })
+        {
+            using var refusedPreview = await Server.Client.GetAsync($"/api/instances/{renamed}/retry-plan?version=latest&{query}");
+            var body = await refusedPreview.Content.ReadAsStringAsync();
+            ((int)refusedPreview.StatusCode).ShouldBe(422, body);
+            body.ShouldContain(named);
+        }
+
         var (badMapping, badProblem) = await PostAsync($"/api/instances/{renamed}/retry", """{ "version": "latest", "mapping": { "fetch": "nope" } }""");
         badMapping.ShouldBe(422, badProblem?.ToJsonString());
         badProblem!["detail"]!.GetValue<string>().ShouldContain("'nope'");
