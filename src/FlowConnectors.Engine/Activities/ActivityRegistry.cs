@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Reflection;
 using System.Text.Json.Nodes;
 using FlowConnectors.Engine.Flows;
@@ -21,28 +22,27 @@ public sealed class ActivityRegistry
     /// <summary>Adds every concrete class with <see cref="ActivityAttribute"/> in an assembly.</summary>
     public ActivityRegistry AddAssembly(Assembly assembly)
     {
-        foreach (var type in assembly.GetTypes())
-            if (!type.IsAbstract && typeof(Activity).IsAssignableFrom(type) && type.GetCustomAttribute<ActivityAttribute>() is not null)
-                Add(type);
+        foreach (var type in ActivityClasses.GetOrAdd(assembly, FindActivityClasses)) Add(type);
         return this;
     }
+
+    // An assembly's activity classes, found once per process (reading attributes instantiates them by reflection).
+    private static readonly ConcurrentDictionary<Assembly, Type[]> ActivityClasses = new();
+
+    private static Type[] FindActivityClasses(Assembly assembly) =>
+        assembly.GetTypes()
+            .Where(type => !type.IsAbstract && typeof(Activity).IsAssignableFrom(type) && type.GetCustomAttribute<ActivityAttribute>() is not null)
+            .ToArray();
 
     public ActivityRegistry Add<T>() where T : Activity => Add(typeof(T));
 
     public ActivityRegistry Add(Type type)
     {
-        var activityType = ActivityType.Create(type);
+        var activityType = ActivityType.Of(type);
         if (_types.TryGetValue(activityType.Descriptor.Type, out var existing) && existing.ClrType != type)
             throw new InvalidOperationException($"activity type '{activityType.Descriptor.Type}' is declared by both {existing.ClrType.FullName} and {type.FullName}");
         _types[activityType.Descriptor.Type] = activityType;
-        foreach (var stimulusType in type.GetCustomAttribute<WaitsForAttribute>()?.StimulusTypes ?? [])
-        {
-            var name = stimulusType.GetField("BookmarkName", BindingFlags.Public | BindingFlags.Static)?.GetRawConstantValue() as string
-                       ?? throw new InvalidOperationException($"{stimulusType.FullName} needs public const string BookmarkName");
-            var read = stimulusType.GetMethod("FromCorrelation", BindingFlags.Public | BindingFlags.Static, [typeof(JsonNode)])
-                       ?? throw new InvalidOperationException($"{stimulusType.FullName} needs public static FromCorrelation(JsonNode?)");
-            _stimuli[name] = read.CreateDelegate<Func<JsonNode?, Stimulus?>>();
-        }
+        foreach (var (bookmarkName, read) in activityType.Stimuli) _stimuli[bookmarkName] = read;
         return this;
     }
 
@@ -77,5 +77,5 @@ public sealed class ActivityRegistry
     internal ActivityType? FindType(string type) => _types.TryGetValue(type, out var t) ? t : null;
 
     internal ActivityType GetType(Type clrType) =>
-        _types.Values.FirstOrDefault(t => t.ClrType == clrType) ?? ActivityType.Create(clrType);
+        _types.Values.FirstOrDefault(t => t.ClrType == clrType) ?? ActivityType.Of(clrType);
 }

@@ -1,6 +1,8 @@
+using System.Collections.Concurrent;
 using System.Linq.Expressions;
 using System.Reflection;
 using System.Text.Json.Nodes;
+using FlowConnectors.Engine.Stimuli;
 using FlowConnectors.Engine.Values;
 
 namespace FlowConnectors.Engine.Activities;
@@ -27,12 +29,22 @@ internal sealed class ActivityType
     public InputBinding[] Inputs { get; }
     public OutputBinding[] Outputs { get; }
     public bool IsJoin { get; }
+    /// <summary>The stimuli the activity waits for (its [WaitsFor]): each bookmark name and the reader of its record.</summary>
+    public IReadOnlyList<(string BookmarkName, Func<JsonNode?, Stimulus?> Read)> Stimuli { get; private init; } = [];
     /// <summary>The activity's per-node narrowing of its declared side effects, when it has one.</summary>
     public INodeSideEffects? NodeSideEffects { get; private init; }
 
     public InputBinding? FindInput(string name) => Array.Find(Inputs, i => i.Descriptor.Name == name);
 
-    public static ActivityType Create(Type type)
+    // One binding per class for the whole process: binding compiles a factory and makes a reflection call per input and
+    // output, and a process that builds many registries (every test server) paid it again for each. The binding holds
+    // no per-registry state.
+    private static readonly ConcurrentDictionary<Type, ActivityType> Bound = new();
+
+    /// <summary>The class's binding, made the first time it is asked for.</summary>
+    public static ActivityType Of(Type type) => Bound.GetOrAdd(type, Create);
+
+    private static ActivityType Create(Type type)
     {
         if (!typeof(Activity).IsAssignableFrom(type) || type.IsAbstract)
             throw new ArgumentException($"{type.FullName} is not a concrete activity");
@@ -97,7 +109,17 @@ internal sealed class ActivityType
         return new ActivityType(type, activityDescriptor, factory, inputs.ToArray(), outputs.ToArray())
         {
             NodeSideEffects = prototype as INodeSideEffects,
+            Stimuli = (type.GetCustomAttribute<WaitsForAttribute>()?.StimulusTypes ?? []).Select(StimulusReader).ToArray(),
         };
+    }
+
+    private static (string, Func<JsonNode?, Stimulus?>) StimulusReader(Type stimulusType)
+    {
+        var name = stimulusType.GetField("BookmarkName", BindingFlags.Public | BindingFlags.Static)?.GetRawConstantValue() as string
+                   ?? throw new InvalidOperationException($"{stimulusType.FullName} needs public const string BookmarkName");
+        var read = stimulusType.GetMethod("FromCorrelation", BindingFlags.Public | BindingFlags.Static, [typeof(JsonNode)])
+                   ?? throw new InvalidOperationException($"{stimulusType.FullName} needs public static FromCorrelation(JsonNode?)");
+        return (name, read.CreateDelegate<Func<JsonNode?, Stimulus?>>());
     }
 
     internal static string CamelCase(string name) =>

@@ -1,4 +1,5 @@
 using FlowConnectors.Engine.Activities;
+using System.Text.Json.Nodes;
 using FlowConnectors.Engine.Activities.Control;
 
 namespace FlowConnectors.Engine.Tests.Activities;
@@ -14,6 +15,22 @@ public sealed class DescriptorTests
         log.FindInput("level")!.Options.ShouldBe(["debug", "info", "warning", "error"]);
         log.FindInput("level")!.Default!.GetValue<string>().ShouldBe("info");
         log.Outcomes.ShouldBe(["done", "fault"]);
+    }
+
+    [Fact]
+    public void Registries_share_each_class_binding_but_keep_their_own_activities_and_stimuli()
+    {
+        var all = ActivityRegistry.CreateDefault();
+        var few = new ActivityRegistry().Add<Log>().Add<FlowConnectors.Engine.Activities.Events.WaitForEvent>();
+
+        few.FindType("Log").ShouldBeSameAs(all.FindType("Log"), "a class is bound once per process");
+        few.Find("If").ShouldBeNull();
+        all.Find("If").ShouldNotBeNull();
+        Bookmark Waiting(string name, JsonNode payload) => new() { Id = "b", NodeId = "n", ScopeId = 0, Name = name, Payload = payload, Hash = "h" };
+        few.DescribeWait(Waiting("event", new JsonObject { ["event"] = "approval", ["correlationId"] = "r-1" }))
+            .ShouldBe("event 'approval' with correlation id 'r-1'");
+        few.ReadStimulus(Waiting("delay", new JsonObject { ["resumeAt"] = "2026-12-05T00:00:00Z" })).ShouldBeNull("no activity of this registry waits for a timer");
+        all.ReadStimulus(Waiting("delay", new JsonObject { ["resumeAt"] = "2026-12-05T00:00:00Z" })).ShouldNotBeNull();
     }
 
     [Fact]
