@@ -51,7 +51,7 @@ public sealed class SqliteRetentionSizeTests(ITestOutputHelper output) : StoreTe
         }
         finally
         {
-            SqliteConnection.ClearAllPools();
+            SqliteConnection.ClearPool(new SqliteConnection(PersistenceOptions.Sqlite(file).ConnectionString));
             foreach (var suffix in new[] { "", "-wal", "-shm" }) File.Delete(file + suffix);
         }
     }

@@ -26,7 +26,9 @@ public sealed class SqliteTestDatabase : ITestDatabase
 
     public ValueTask DisposeAsync()
     {
-        SqliteConnection.ClearAllPools();
+        // This database's pool only: clearing every pool would also take back and close a handle another test class,
+        // running at the same time, dropped on purpose (SqliteStaleStatementTests).
+        if (Options is not null) SqliteConnection.ClearPool(new SqliteConnection(Options.ConnectionString));
         try { Directory.Delete(_directory, recursive: true); }
         catch (IOException) { }
         catch (UnauthorizedAccessException) { }
