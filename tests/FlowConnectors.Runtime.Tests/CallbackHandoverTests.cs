@@ -11,13 +11,7 @@ namespace FlowConnectors.Runtime.Tests;
 /// </summary>
 public sealed class CallbackHandoverTests(CallbackHandoverTests.RunningWorkers fixture) : IClassFixture<CallbackHandoverTests.RunningWorkers>
 {
-    internal const string Ask = """
-        { "format": 1, "id": "ask", "outputs": [ { "name": "answer", "type": "string" } ],
-          "nodes": [ { "id": "cb", "type": "CreateCallback", "inputs": {} },
-                     { "id": "wait", "type": "WaitForCallback", "inputs": { "token": { "js": "nodes.cb.token" } } },
-                     { "id": "out", "type": "SetOutput", "inputs": { "name": "answer", "value": { "js": "nodes.wait.payload.answer" } } } ],
-          "connections": [ { "from": "cb:done", "to": "wait" }, { "from": "wait:received", "to": "out" } ] }
-        """;
+    internal static readonly string Ask = RuntimeFixture.AskFlow("ask");
 
     /// <summary>The runtime with its background workers running (started once: a stopped worker does not start again).</summary>
     public sealed class RunningWorkers : IAsyncLifetime

@@ -13,14 +13,7 @@ namespace FlowConnectors.Runtime.Tests;
 /// </summary>
 public sealed class InboxByteBudgetTests : IAsyncLifetime
 {
-    private const string AskThenGate = """
-        { "format": 1, "id": "ask-gate", "outputs": [ { "name": "answer", "type": "string" } ],
-          "nodes": [ { "id": "cb", "type": "CreateCallback", "inputs": {} },
-                     { "id": "wait", "type": "WaitForCallback", "inputs": { "token": { "js": "nodes.cb.token" } } },
-                     { "id": "gate", "type": "Test.BudgetGate", "inputs": {} },
-                     { "id": "out", "type": "SetOutput", "inputs": { "name": "answer", "value": { "js": "nodes.wait.payload.answer" } } } ],
-          "connections": [ { "from": "cb:done", "to": "wait" }, { "from": "wait:received", "to": "gate" }, { "from": "gate:done", "to": "out" } ] }
-        """;
+    private static readonly string AskThenGate = RuntimeFixture.AskFlow("ask-gate", "Test.BudgetGate");
 
     private const long Budget = 10_000;
 

@@ -12,14 +12,7 @@ namespace FlowConnectors.Runtime.Tests;
 /// </summary>
 public sealed class InboxClaimExtensionTests : IAsyncLifetime
 {
-    private const string AskThenHold = """
-        { "format": 1, "id": "ask-hold", "outputs": [ { "name": "answer", "type": "string" } ],
-          "nodes": [ { "id": "cb", "type": "CreateCallback", "inputs": {} },
-                     { "id": "wait", "type": "WaitForCallback", "inputs": { "token": { "js": "nodes.cb.token" } } },
-                     { "id": "hold", "type": "Test.HeldGate", "inputs": {} },
-                     { "id": "out", "type": "SetOutput", "inputs": { "name": "answer", "value": { "js": "nodes.wait.payload.answer" } } } ],
-          "connections": [ { "from": "cb:done", "to": "wait" }, { "from": "wait:received", "to": "hold" }, { "from": "hold:done", "to": "out" } ] }
-        """;
+    private static readonly string AskThenHold = RuntimeFixture.AskFlow("ask-hold", "Test.HeldGate");
 
     /// <summary>Waits until the test opens it (or a minute passes); tells the test when a run reached it.</summary>
     [Activity("Test.HeldGate", Category = "Test")]

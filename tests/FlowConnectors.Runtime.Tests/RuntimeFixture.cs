@@ -46,6 +46,25 @@ public sealed class RuntimeFixture : IAsyncLifetime
         await PersistenceInitializer.MigrateAsync(_services);
     }
 
+    /// <summary>
+    /// A flow that hands out a callback, waits for it and outputs its payload's <c>answer</c>; with <paramref name="gateType"/>,
+    /// a node of that activity runs between the callback and the output (a spec's gate that holds the run).
+    /// </summary>
+    public static string AskFlow(string id, string? gateType = null)
+    {
+        var gate = gateType is null ? "" : $$"""{ "id": "gate", "type": "{{gateType}}", "inputs": {} },""";
+        var afterWait = gateType is null ? """{ "from": "wait:received", "to": "out" }"""
+            : """{ "from": "wait:received", "to": "gate" }, { "from": "gate:done", "to": "out" }""";
+        return $$"""
+            { "format": 1, "id": "{{id}}", "outputs": [ { "name": "answer", "type": "string" } ],
+              "nodes": [ { "id": "cb", "type": "CreateCallback", "inputs": {} },
+                         { "id": "wait", "type": "WaitForCallback", "inputs": { "token": { "js": "nodes.cb.token" } } },
+                         {{gate}}
+                         { "id": "out", "type": "SetOutput", "inputs": { "name": "answer", "value": { "js": "nodes.wait.payload.answer" } } } ],
+              "connections": [ { "from": "cb:done", "to": "wait" }, {{afterWait}} ] }
+            """;
+    }
+
     /// <summary>Stores and publishes a flow given as JSON; returns its id.</summary>
     public async Task<string> PublishAsync(string json)
     {
