@@ -75,7 +75,4 @@ public sealed class ActivityRegistry
         _types.Values.Select(t => t.Descriptor).OrderBy(d => d.Category, StringComparer.Ordinal).ThenBy(d => d.Type, StringComparer.Ordinal).ToList();
 
     internal ActivityType? FindType(string type) => _types.TryGetValue(type, out var t) ? t : null;
-
-    internal ActivityType GetType(Type clrType) =>
-        _types.Values.FirstOrDefault(t => t.ClrType == clrType) ?? ActivityType.Of(clrType);
 }
