@@ -58,6 +58,10 @@ public sealed class BuildWithDataSpecs(DesignerFixture fixture, ITestOutputHelpe
             await Node(page, "runJavaScript1").Locator(".fc-node-title").DblClickAsync();
             clicks += 2;
             await details.Locator("[data-testid=input-code] .cm-content").FillAsync("return args.map(item => item.name);");
+            // Without args yet, the code previews the error it would give. Waiting for it also lets the preview's line
+            // settle before the drag: it lands after a 300 ms debounce and a server round trip, and moved 'args' down
+            // under a drag already aimed at it (the drop then missed).
+            await Assertions.Expect(details.Locator("[data-testid=input-code] [data-testid=preview]")).ToContainTextAsync("Cannot read property 'map' of undefined");
             var inputData = details.GetByTestId("input-data-sendHttpRequest1");
             await Drag(() => inputData.Locator("[data-path='nodes.sendHttpRequest1.body.items']").DragToAsync(details.GetByTestId("input-args")));
             await Assertions.Expect(details.Locator("[data-testid=input-args] .cm-content")).ToHaveTextAsync("nodes.sendHttpRequest1.body.items");
