@@ -20,7 +20,7 @@ designer_job=$!
 newman_job=$!
 # The persistence tests run against SQLite and a real PostgreSQL (started here when not running).
 source scripts/postgres.sh
-# The designer's browser tests drive the system Chromium.
+# The designer's browser tests drive Debian's Chromium (its headless shell; the script says why).
 source scripts/chromium.sh
 # The tests' processes and the build start many short-lived .NET processes that run most methods a few times: the
 # runtime counts calls to promote hot methods to optimized code only once 2 s pass without new methods being compiled

@@ -9,13 +9,18 @@ namespace FlowConnectors.Designer.Tests;
 
 /// <summary>
 /// The real server on 127.0.0.1 (port 0, temp data folder, fixed API key) serving the built designer,
-/// shared by a test class, and the system Chromium (scripts/chromium.sh installs it) driven by Playwright, one for the whole
+/// shared by a test class, and Debian's Chromium (<see cref="ChromiumPath"/>) driven by Playwright, one for the whole
 /// test process (<see cref="SharedBrowser"/>; each test opens its own browser context).
 /// </summary>
 public sealed class DesignerFixture : IAsyncLifetime
 {
     public const string ApiKey = "designer-test-api-key-0123456789";
-    public const string ChromiumPath = "/usr/bin/chromium";
+    /// <summary>
+    /// Debian's chromium-headless-shell (scripts/chromium.sh installs it), or the browser FLOWCONNECTORS_CHROMIUM names
+    /// (e.g. /usr/bin/chromium for the full browser).
+    /// </summary>
+    public static string ChromiumPath { get; } =
+        Environment.GetEnvironmentVariable("FLOWCONNECTORS_CHROMIUM") is { Length: > 0 } chosen ? chosen : "/usr/bin/chromium-headless-shell";
     private WebApplication? _app;
     private readonly string _dataFolder = Temp("data");
     private readonly string _flowsFolder = Temp("flows");
