@@ -47,6 +47,17 @@ internal static class FlowPage
         await Assertions.Expect(page.GetByTestId("palette-SetOutput")).ToBeVisibleAsync();
     }
 
+    /// <summary>
+    /// Clicks a workspace's tab and waits until it is the one shown. The tab's click returns before the page handles the
+    /// hash change, and a locator under <c>.workspace:not([hidden])</c> resolved in between finds the workspace being
+    /// left: a click then waits on its element, hidden a moment later, until the timeout (seen once in SignInSpecs).
+    /// </summary>
+    public static async Task OpenWorkspaceAsync(IPage page, string workspace)
+    {
+        await page.GetByTestId($"tab-{workspace}").ClickAsync();
+        await Assertions.Expect(page.GetByTestId($"tab-{workspace}")).ToHaveAttributeAsync("aria-current", "page");
+    }
+
     /// <summary>Signs the page in with the fixture's API key in the sign-in menu (top right), the one place the designer asks.</summary>
     public static async Task SignInWithApiKeyAsync(IPage page, string key = DesignerFixture.ApiKey)
     {

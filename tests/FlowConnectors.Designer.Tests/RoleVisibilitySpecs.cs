@@ -59,7 +59,7 @@ public sealed class RoleVisibilitySpecs(DesignerFixture fixture) : IClassFixture
 
     private static async Task OpenConnectionsAsync(IPage page)
     {
-        await page.GetByTestId("tab-connectors").ClickAsync();
+        await FlowPage.OpenWorkspaceAsync(page, "connectors");
         await Visible(page).GetByText("Reload").ClickAsync();
         await Visible(page).GetByTestId("connector-team-chat").ClickAsync();
         await Visible(page).GetByTestId("connector-tab-connections").ClickAsync();
@@ -88,15 +88,17 @@ public sealed class RoleVisibilitySpecs(DesignerFixture fixture) : IClassFixture
                 await Assertions.Expect(Visible(page).GetByTestId(action)).ToHaveCountAsync(0);
             await ShotAsync(page, "role-viewer-connections.png");
 
-            await page.GetByTestId("tab-catalog").ClickAsync();
+            await FlowPage.OpenWorkspaceAsync(page, "catalog");
             await Assertions.Expect(Visible(page).GetByTestId("catalog-team-chat")).ToBeVisibleAsync();
             foreach (var action in new[] { "approve", "reject", "install", "catalog-submit-installed" })
                 await Assertions.Expect(Visible(page).GetByTestId(action)).ToHaveCountAsync(0);
             await ShotAsync(page, "role-viewer-catalog.png");
 
-            await page.GetByTestId("tab-data").ClickAsync();
+            await FlowPage.OpenWorkspaceAsync(page, "data");
+            // The workspace loads on first use: its list of sources first, so the missing button is not merely not loaded yet.
+            await Assertions.Expect(Visible(page).GetByRole(AriaRole.Complementary, new() { Name = "collection connectors" })).ToBeVisibleAsync();
             await Assertions.Expect(Visible(page).GetByTestId("add-source")).ToHaveCountAsync(0);
-            await page.GetByTestId("tab-access").ClickAsync();
+            await FlowPage.OpenWorkspaceAsync(page, "access");
             await Assertions.Expect(Visible(page).GetByTestId("access-users")).ToHaveCountAsync(0);
             await Assertions.Expect(Visible(page).GetByTestId("new-key-form")).ToBeVisibleAsync();
 
@@ -133,7 +135,7 @@ public sealed class RoleVisibilitySpecs(DesignerFixture fixture) : IClassFixture
             await Assertions.Expect(Visible(page).GetByTestId("new-connector")).ToBeVisibleAsync();
             await ShotAsync(page, "role-editor-connections.png");
 
-            await page.GetByTestId("tab-catalog").ClickAsync();
+            await FlowPage.OpenWorkspaceAsync(page, "catalog");
             await Assertions.Expect(Visible(page).GetByTestId("catalog-team-chat")).ToBeVisibleAsync();
             await Assertions.Expect(Visible(page).GetByTestId("catalog-submit-installed")).ToBeVisibleAsync();
             foreach (var action in new[] { "approve", "reject" })

@@ -65,18 +65,18 @@ public sealed class SignInSpecs(DesignerFixture fixture) : IClassFixture<Designe
         await Assertions.Expect(page.GetByTestId("sign-in-open")).ToBeVisibleAsync();
         foreach (var workspace in Workspaces)
         {
-            await page.GetByTestId($"tab-{workspace}").ClickAsync();
+            await FlowPage.OpenWorkspaceAsync(page, workspace);
             await Assertions.Expect(page.Locator(".workspace:not([hidden]) input[type=password]")).ToHaveCountAsync(0);
             (await page.Locator("input[type=password]").CountAsync()).ShouldBe(0, $"a password or key field outside the sign-in menu on #/{workspace}");
         }
         foreach (var workspace in Workspaces)
         {
-            await page.GetByTestId($"tab-{workspace}").ClickAsync();
+            await FlowPage.OpenWorkspaceAsync(page, workspace);
             await Assertions.Expect(page.Locator(".workspace:not([hidden])").GetByTestId("sign-in-prompt")).ToBeVisibleAsync();
         }
 
         // The prompt opens the menu: the printed link comes first, then a password, then a key. A wrong key is refused and not kept.
-        await page.GetByTestId("tab-flows").ClickAsync();
+        await FlowPage.OpenWorkspaceAsync(page, "flows");
         await page.Locator(".workspace:not([hidden])").GetByTestId("sign-in-prompt").GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         var menu = page.GetByTestId("sign-in-menu");
         await Assertions.Expect(menu.GetByTestId("sign-in-link-hint")).ToContainTextAsync("sign-in link the server printed");
