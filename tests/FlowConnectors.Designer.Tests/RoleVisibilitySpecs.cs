@@ -99,8 +99,8 @@ public sealed class RoleVisibilitySpecs(DesignerFixture fixture) : IClassFixture
             await Assertions.Expect(Visible(page).GetByRole(AriaRole.Complementary, new() { Name = "collection connectors" })).ToBeVisibleAsync();
             await Assertions.Expect(Visible(page).GetByTestId("add-source")).ToHaveCountAsync(0);
             await FlowPage.OpenWorkspaceAsync(page, "access");
-            await Assertions.Expect(Visible(page).GetByTestId("access-users")).ToHaveCountAsync(0);
             await Assertions.Expect(Visible(page).GetByTestId("new-key-form")).ToBeVisibleAsync();
+            await Assertions.Expect(Visible(page).GetByTestId("access-users")).ToHaveCountAsync(0);
 
             // Hidden is a courtesy: the server refuses the same action from this browser session anyway.
             var status = await page.EvaluateAsync<int>("""
