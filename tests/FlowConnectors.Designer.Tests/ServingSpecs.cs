@@ -19,4 +19,24 @@ public sealed class ServingSpecs(DesignerFixture fixture) : IClassFixture<Design
         (await anonymous.GetAsync("/assets/no-such-file.js")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
         (await anonymous.GetAsync("/api/activities")).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
     }
+
+    [Fact]
+    public async Task The_hashed_assets_are_cached_for_good_and_the_page_is_asked_for_again_at_every_load()
+    {
+        using var anonymous = new HttpClient { BaseAddress = fixture.Address };
+        foreach (var page in new[] { "/", "/index.html", "/flows/greet" })
+        {
+            var response = await anonymous.GetAsync(page);
+            response.Headers.CacheControl!.NoCache.ShouldBeTrue(page);
+            response.Headers.CacheControl.MaxAge.ShouldBeNull(page);
+        }
+        var html = await anonymous.GetStringAsync("/");
+        var script = System.Text.RegularExpressions.Regex.Match(html, "src=\"(/assets/index-[^\"]+\\.js)\"").Groups[1].Value;
+        script.ShouldNotBeEmpty("index.html names its hashed entry script");
+        var asset = await anonymous.GetAsync(script);
+        asset.StatusCode.ShouldBe(HttpStatusCode.OK);
+        asset.Headers.CacheControl!.Public.ShouldBeTrue();
+        asset.Headers.CacheControl.MaxAge.ShouldBe(TimeSpan.FromDays(365));
+        asset.Headers.CacheControl.Extensions.ShouldContain(e => e.Name == "immutable");
+    }
 }

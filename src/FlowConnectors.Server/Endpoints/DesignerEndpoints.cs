@@ -8,6 +8,8 @@ namespace FlowConnectors.Server.Endpoints;
 /// </summary>
 internal static class DesignerEndpoints
 {
+    private const string ImmutableAsset = "public, max-age=31536000, immutable";
+    private const string AlwaysRevalidate = "no-cache";
     private static readonly string[] ServerPrefixes = ["/api", "/hooks", "/webhooks", "/callbacks", "/oauth", "/openapi", "/auth", "/signin"];
 
     /// <summary>FlowConnectors:DesignerFolder when set, else designer/dist of the repository around the working or app folder.</summary>
@@ -36,7 +38,15 @@ internal static class DesignerEndpoints
         }
         var files = new PhysicalFileProvider(dist);
         app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files });
-        app.UseStaticFiles(new StaticFileOptions { FileProvider = files });
+        app.UseStaticFiles(new StaticFileOptions
+        {
+            FileProvider = files,
+            // Vite names every file under assets/ by a hash of its content, so a browser may keep one for good (and
+            // Chromium its compiled scripts with it) instead of asking again at every load; index.html names the
+            // current ones, so it is asked for again each time.
+            OnPrepareResponse = file => file.Context.Response.Headers.CacheControl =
+                file.Context.Request.Path.StartsWithSegments("/assets") ? ImmutableAsset : AlwaysRevalidate,
+        });
         // Client-side paths (GET or HEAD, no file extension, no endpoint matched) get the page; server paths keep
         // their own answers: 404 for an unknown one, 405 for a wrong method on a known one.
         app.Use(async (context, next) =>
@@ -46,6 +56,7 @@ internal static class DesignerEndpoints
                 !Path.HasExtension(request.Path.Value) && !ServerPrefixes.Any(p => request.Path.StartsWithSegments(p)))
             {
                 context.Response.ContentType = "text/html; charset=utf-8";
+                context.Response.Headers.CacheControl = AlwaysRevalidate;
                 await context.Response.SendFileAsync(files.GetFileInfo("index.html"));
                 return;
             }
