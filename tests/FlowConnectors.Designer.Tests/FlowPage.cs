@@ -49,14 +49,18 @@ internal static class FlowPage
 
     /// <summary>
     /// Clicks a workspace's tab and waits until it is the one shown. The tab's click returns before the page handles the
-    /// hash change, and a locator under <c>.workspace:not([hidden])</c> resolved in between finds the workspace being
+    /// hash change, and a locator under <see cref="ShownWorkspace"/> resolved in between finds the workspace being
     /// left: a click then waits on its element, hidden a moment later, until the timeout (seen once in SignInSpecs).
     /// </summary>
     public static async Task OpenWorkspaceAsync(IPage page, string workspace)
     {
-        await page.GetByTestId($"tab-{workspace}").ClickAsync();
-        await Assertions.Expect(page.GetByTestId($"tab-{workspace}")).ToHaveAttributeAsync("aria-current", "page");
+        var tab = page.GetByTestId($"tab-{workspace}");
+        await tab.ClickAsync();
+        await Assertions.Expect(tab).ToHaveAttributeAsync("aria-current", "page");
     }
+
+    /// <summary>The workspace shown (the others stay in the page, hidden); open one with <see cref="OpenWorkspaceAsync"/> first.</summary>
+    public static ILocator ShownWorkspace(IPage page) => page.Locator(".workspace:not([hidden])");
 
     /// <summary>Signs the page in with the fixture's API key in the sign-in menu (top right), the one place the designer asks.</summary>
     public static async Task SignInWithApiKeyAsync(IPage page, string key = DesignerFixture.ApiKey)

@@ -48,8 +48,6 @@ public sealed class RoleVisibilitySpecs(DesignerFixture fixture) : IClassFixture
         await Assertions.Expect(page.GetByTestId("user-name")).ToContainTextAsync(userName);
     }
 
-    private static ILocator Visible(IPage page) => page.Locator(".workspace:not([hidden])");
-
     private static async Task ShotAsync(IPage page, string name)
     {
         var folder = Path.Combine(AppContext.BaseDirectory, "screenshots");
@@ -60,10 +58,10 @@ public sealed class RoleVisibilitySpecs(DesignerFixture fixture) : IClassFixture
     private static async Task OpenConnectionsAsync(IPage page)
     {
         await FlowPage.OpenWorkspaceAsync(page, "connectors");
-        await Visible(page).GetByText("Reload").ClickAsync();
-        await Visible(page).GetByTestId("connector-team-chat").ClickAsync();
-        await Visible(page).GetByTestId("connector-tab-connections").ClickAsync();
-        await Assertions.Expect(Visible(page).GetByTestId($"connection-{ConnectionName}")).ToBeVisibleAsync();
+        await FlowPage.ShownWorkspace(page).GetByText("Reload").ClickAsync();
+        await FlowPage.ShownWorkspace(page).GetByTestId("connector-team-chat").ClickAsync();
+        await FlowPage.ShownWorkspace(page).GetByTestId("connector-tab-connections").ClickAsync();
+        await Assertions.Expect(FlowPage.ShownWorkspace(page).GetByTestId($"connection-{ConnectionName}")).ToBeVisibleAsync();
     }
 
     [Fact]
@@ -80,27 +78,27 @@ public sealed class RoleVisibilitySpecs(DesignerFixture fixture) : IClassFixture
             await ShotAsync(page, "role-viewer-flows.png");
 
             await OpenConnectionsAsync(page);
-            var connection = Visible(page).GetByTestId($"connection-{ConnectionName}");
+            var connection = FlowPage.ShownWorkspace(page).GetByTestId($"connection-{ConnectionName}");
             await Assertions.Expect(connection.GetByTestId("connection-use-only")).ToBeVisibleAsync();
             foreach (var action in new[] { "test-connection", "deauthorize-connection", "delete-connection", "replace-secret", "connection-sharing" })
                 await Assertions.Expect(connection.GetByTestId(action)).ToHaveCountAsync(0);
             foreach (var action in new[] { "connection-form", "new-connector", "new-action", "save-settings" })
-                await Assertions.Expect(Visible(page).GetByTestId(action)).ToHaveCountAsync(0);
+                await Assertions.Expect(FlowPage.ShownWorkspace(page).GetByTestId(action)).ToHaveCountAsync(0);
             await ShotAsync(page, "role-viewer-connections.png");
 
             await FlowPage.OpenWorkspaceAsync(page, "catalog");
-            await Assertions.Expect(Visible(page).GetByTestId("catalog-team-chat")).ToBeVisibleAsync();
+            await Assertions.Expect(FlowPage.ShownWorkspace(page).GetByTestId("catalog-team-chat")).ToBeVisibleAsync();
             foreach (var action in new[] { "approve", "reject", "install", "catalog-submit-installed" })
-                await Assertions.Expect(Visible(page).GetByTestId(action)).ToHaveCountAsync(0);
+                await Assertions.Expect(FlowPage.ShownWorkspace(page).GetByTestId(action)).ToHaveCountAsync(0);
             await ShotAsync(page, "role-viewer-catalog.png");
 
             await FlowPage.OpenWorkspaceAsync(page, "data");
             // The workspace loads on first use: its list of sources first, so the missing button is not merely not loaded yet.
-            await Assertions.Expect(Visible(page).GetByRole(AriaRole.Complementary, new() { Name = "collection connectors" })).ToBeVisibleAsync();
-            await Assertions.Expect(Visible(page).GetByTestId("add-source")).ToHaveCountAsync(0);
+            await Assertions.Expect(FlowPage.ShownWorkspace(page).GetByRole(AriaRole.Complementary, new() { Name = "collection connectors" })).ToBeVisibleAsync();
+            await Assertions.Expect(FlowPage.ShownWorkspace(page).GetByTestId("add-source")).ToHaveCountAsync(0);
             await FlowPage.OpenWorkspaceAsync(page, "access");
-            await Assertions.Expect(Visible(page).GetByTestId("new-key-form")).ToBeVisibleAsync();
-            await Assertions.Expect(Visible(page).GetByTestId("access-users")).ToHaveCountAsync(0);
+            await Assertions.Expect(FlowPage.ShownWorkspace(page).GetByTestId("new-key-form")).ToBeVisibleAsync();
+            await Assertions.Expect(FlowPage.ShownWorkspace(page).GetByTestId("access-users")).ToHaveCountAsync(0);
 
             // Hidden is a courtesy: the server refuses the same action from this browser session anyway.
             var status = await page.EvaluateAsync<int>("""
@@ -126,20 +124,20 @@ public sealed class RoleVisibilitySpecs(DesignerFixture fixture) : IClassFixture
             await ShotAsync(page, "role-editor-flows.png");
 
             await OpenConnectionsAsync(page);
-            var connection = Visible(page).GetByTestId($"connection-{ConnectionName}");
+            var connection = FlowPage.ShownWorkspace(page).GetByTestId($"connection-{ConnectionName}");
             await Assertions.Expect(connection.GetByTestId("connection-use-only")).ToBeVisibleAsync();
             await Assertions.Expect(connection.GetByTestId("test-connection")).ToBeVisibleAsync();
             foreach (var action in new[] { "deauthorize-connection", "delete-connection", "replace-secret", "connection-sharing" })
                 await Assertions.Expect(connection.GetByTestId(action)).ToHaveCountAsync(0);
-            await Assertions.Expect(Visible(page).GetByTestId("connection-form")).ToHaveCountAsync(0);
-            await Assertions.Expect(Visible(page).GetByTestId("new-connector")).ToBeVisibleAsync();
+            await Assertions.Expect(FlowPage.ShownWorkspace(page).GetByTestId("connection-form")).ToHaveCountAsync(0);
+            await Assertions.Expect(FlowPage.ShownWorkspace(page).GetByTestId("new-connector")).ToBeVisibleAsync();
             await ShotAsync(page, "role-editor-connections.png");
 
             await FlowPage.OpenWorkspaceAsync(page, "catalog");
-            await Assertions.Expect(Visible(page).GetByTestId("catalog-team-chat")).ToBeVisibleAsync();
-            await Assertions.Expect(Visible(page).GetByTestId("catalog-submit-installed")).ToBeVisibleAsync();
+            await Assertions.Expect(FlowPage.ShownWorkspace(page).GetByTestId("catalog-team-chat")).ToBeVisibleAsync();
+            await Assertions.Expect(FlowPage.ShownWorkspace(page).GetByTestId("catalog-submit-installed")).ToBeVisibleAsync();
             foreach (var action in new[] { "approve", "reject" })
-                await Assertions.Expect(Visible(page).GetByTestId(action)).ToHaveCountAsync(0);
+                await Assertions.Expect(FlowPage.ShownWorkspace(page).GetByTestId(action)).ToHaveCountAsync(0);
             await ShotAsync(page, "role-editor-catalog.png");
         }, signIn: _ => Task.CompletedTask);
     }

@@ -66,18 +66,18 @@ public sealed class SignInSpecs(DesignerFixture fixture) : IClassFixture<Designe
         foreach (var workspace in Workspaces)
         {
             await FlowPage.OpenWorkspaceAsync(page, workspace);
-            await Assertions.Expect(page.Locator(".workspace:not([hidden]) input[type=password]")).ToHaveCountAsync(0);
+            await Assertions.Expect(FlowPage.ShownWorkspace(page).Locator("input[type=password]")).ToHaveCountAsync(0);
             (await page.Locator("input[type=password]").CountAsync()).ShouldBe(0, $"a password or key field outside the sign-in menu on #/{workspace}");
         }
         foreach (var workspace in Workspaces)
         {
             await FlowPage.OpenWorkspaceAsync(page, workspace);
-            await Assertions.Expect(page.Locator(".workspace:not([hidden])").GetByTestId("sign-in-prompt")).ToBeVisibleAsync();
+            await Assertions.Expect(FlowPage.ShownWorkspace(page).GetByTestId("sign-in-prompt")).ToBeVisibleAsync();
         }
 
         // The prompt opens the menu: the printed link comes first, then a password, then a key. A wrong key is refused and not kept.
         await FlowPage.OpenWorkspaceAsync(page, "flows");
-        await page.Locator(".workspace:not([hidden])").GetByTestId("sign-in-prompt").GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await FlowPage.ShownWorkspace(page).GetByTestId("sign-in-prompt").GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         var menu = page.GetByTestId("sign-in-menu");
         await Assertions.Expect(menu.GetByTestId("sign-in-link-hint")).ToContainTextAsync("sign-in link the server printed");
         await DocsScreenshotSpecs.SaveAsync(page, "designer-sign-in.png");
@@ -98,13 +98,13 @@ public sealed class SignInSpecs(DesignerFixture fixture) : IClassFixture<Designe
         await Assertions.Expect(page.GetByTestId("catalog-list")).ToBeVisibleAsync();
         await page.ReloadAsync();
         await Assertions.Expect(page.GetByTestId("user-name")).ToBeVisibleAsync();
-        await Assertions.Expect(page.Locator(".workspace:not([hidden])").GetByTestId("sign-in-prompt")).ToHaveCountAsync(0);
+        await Assertions.Expect(FlowPage.ShownWorkspace(page).GetByTestId("sign-in-prompt")).ToHaveCountAsync(0);
 
         // Forgetting the key signs the browser out everywhere.
         await page.GetByTestId("user-name").ClickAsync();
         await page.GetByTestId("sign-out").ClickAsync();
         await Assertions.Expect(page.GetByTestId("sign-in-open")).ToBeVisibleAsync();
-        await Assertions.Expect(page.Locator(".workspace:not([hidden])").GetByTestId("sign-in-prompt")).ToBeVisibleAsync();
+        await Assertions.Expect(FlowPage.ShownWorkspace(page).GetByTestId("sign-in-prompt")).ToBeVisibleAsync();
         (await page.EvaluateAsync<string?>("() => localStorage.getItem('flowconnectors.apiKey')")).ShouldBeNull();
     }, signIn: _ => Task.CompletedTask);
 }
