@@ -162,6 +162,39 @@ public abstract class CollectionStoreTests<TDatabase> : StoreTestBase<TDatabase>
     }
 
     [Fact]
+    public async Task An_import_cancelled_inside_a_write_keeps_none_of_it_and_keeps_no_other_writer_waiting()
+    {
+        using var cancel = new CancellationTokenSource();
+        await using var writer = await Store.OpenUserWriterAsync("slack", T0);
+        // The second page is handed over while the first is written in the same transaction, and cancels the import.
+        var thrown = await Should.ThrowAsync<Exception>(() => writer.UpsertPagesAsync([[User("a"), User("b")], new CancellingPage(cancel, User("c"))], cancel.Token));
+        thrown.ShouldBeAssignableTo<OperationCanceledException>();
+
+        // The writer is still open (the import has not ended yet): another writer of the process gets in now.
+        var other = Store.UpsertUsersAsync("github", [User("g")], T0);
+        (await Task.WhenAny(other, Task.Delay(TimeSpan.FromSeconds(20)))).ShouldBe(other, "a write waited for the cancelled import's transaction");
+        (await other).ShouldBe(new UpsertResult(1, 0));
+        (await Store.QueryUsersAsync("slack", new UserQuery())).Total.ShouldBe(0, "the cancelled write was kept in part");
+        // And the same writer goes on with the next page.
+        (await writer.UpsertAsync([User("d")])).ShouldBe(new UpsertResult(1, 0));
+    }
+
+    /// <summary>A page whose users are read once the write has begun; reading it cancels <paramref name="cancel"/>.</summary>
+    private sealed class CancellingPage(CancellationTokenSource cancel, params CollectedUser[] users) : IReadOnlyList<CollectedUser>
+    {
+        public CollectedUser this[int index] => users[index];
+        public int Count => users.Length;
+
+        public IEnumerator<CollectedUser> GetEnumerator()
+        {
+            cancel.Cancel();
+            return ((IEnumerable<CollectedUser>)users).GetEnumerator();
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+    }
+
+    [Fact]
     public async Task Accepting_a_run_removes_the_users_it_did_not_see_and_users_first_seen_after_the_accepted_run_stay_hidden()
     {
         await Store.SaveSourceAsync(new CollectionSource { ConnectorKey = "k", Name = "S", Vendor = "V", ConnectionId = "c", CreatedAt = T0 });

@@ -81,20 +81,31 @@ internal sealed class EfCollectionStore(IDbContextFactory<FlowConnectorsDbContex
             await using var efTransaction = await _db.Database.BeginTransactionAsync(ct);
             var transaction = Microsoft.EntityFrameworkCore.Storage.DbContextTransactionExtensions.GetDbTransaction(efTransaction);
             int inserted = 0, updated = 0;
-            foreach (var users in pages)
+            try
             {
-                if (users.Count == 0) continue;
-                // One row per vendor id (the last wins): a page that repeats a user counts it once.
-                var unique = new Dictionary<string, CollectedUser>(users.Count, StringComparer.Ordinal);
-                foreach (var user in users) unique[user.VendorId] = user;
-                var rows = unique.Values.ToList();
-                var existing = _sqliteRows is not null
-                    ? _sqliteRows.Upsert(rows, ct)
-                    : await UpsertInChunksAsync(_db.Database.GetDbConnection(), transaction, _connectorKey, rows, _now, ct);
-                inserted += rows.Count - existing;
-                updated += existing;
+                foreach (var users in pages)
+                {
+                    if (users.Count == 0) continue;
+                    // One row per vendor id (the last wins): a page that repeats a user counts it once.
+                    var unique = new Dictionary<string, CollectedUser>(users.Count, StringComparer.Ordinal);
+                    foreach (var user in users) unique[user.VendorId] = user;
+                    var rows = unique.Values.ToList();
+                    var existing = _sqliteRows is not null
+                        ? _sqliteRows.Upsert(rows, ct)
+                        : await UpsertInChunksAsync(_db.Database.GetDbConnection(), transaction, _connectorKey, rows, _now, ct);
+                    inserted += rows.Count - existing;
+                    updated += existing;
+                }
+                await efTransaction.CommitAsync(ct);
             }
-            await efTransaction.CommitAsync(ct);
+            catch
+            {
+                // Rolled back now (a cancelled import, a failed row): disposing the transaction alone would keep the write
+                // gate for as long as this writer's connection stays open, and every other writer of the process waiting.
+                try { await efTransaction.RollbackAsync(CancellationToken.None); }
+                catch (Exception e) when (e is DbException or InvalidOperationException) { /* the connection is gone: closing it frees the gate */ }
+                throw;
+            }
             return new UpsertResult(inserted, updated);
         }
 
