@@ -3,8 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-log="$(mktemp)"; designer_log="$(mktemp)"; newman_log="$(mktemp)"; checks_log="$(mktemp)"
-trap 'rm -f "$log" "$designer_log" "$newman_log" "$checks_log"; dotnet build-server shutdown >/dev/null 2>&1 || true' EXIT
+log="$(mktemp)"; designer_log="$(mktemp)"; newman_log="$(mktemp)"; checks_log="$(mktemp)"; chromium_log="$(mktemp)"
+trap 'rm -f "$log" "$designer_log" "$newman_log" "$checks_log" "$chromium_log"; dotnet build-server shutdown >/dev/null 2>&1 || true' EXIT
 started=$(date +%s)
 stamp() { echo "[test.sh] $1 at $(date -u +%T) UTC, $(( $(date +%s) - started )) s in"; }
 # The designer's bundle (npm install from the lock, the API types from the OpenAPI document, vite build into
@@ -20,8 +20,11 @@ designer_job=$!
 newman_job=$!
 # The persistence tests run against SQLite and a real PostgreSQL (started here when not running).
 source scripts/postgres.sh
-# The designer's browser tests drive Debian's Chromium (its headless shell; the script says why).
-source scripts/chromium.sh
+# The designer's browser tests drive Debian's Chromium (its headless shell; the script says why), installed when missing
+# beside the build (after PostgreSQL's install, so two apt runs never meet). Playwright never downloads a browser.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+scripts/chromium.sh >"$chromium_log" 2>&1 &
+chromium_job=$!
 # The tests' processes and the build start many short-lived .NET processes that run most methods a few times: the
 # runtime counts calls to promote hot methods to optimized code only once 2 s pass without new methods being compiled
 # (default 0.1 s), so short phases stay at the quick first tier and a steady load (the load specs) still gets optimized
@@ -42,6 +45,9 @@ checks_job=$!
 newman_status=0; wait "$newman_job" || newman_status=$?
 cat "$newman_log"
 if [ "$newman_status" -ne 0 ]; then echo "Installing newman failed (exit $newman_status)."; exit "$newman_status"; fi
+chromium_status=0; wait "$chromium_job" || chromium_status=$?
+cat "$chromium_log"
+if [ "$chromium_status" -ne 0 ]; then echo "Installing Chromium failed (exit $chromium_status)."; exit "$chromium_status"; fi
 status=0
 # The test processes (test hosts, and the server and CLI processes they start) run without dynamic PGO: it JIT-compiles a
 # hot method twice more (instrumented, then optimized), which pays off in a long-running server, not in tests that start
