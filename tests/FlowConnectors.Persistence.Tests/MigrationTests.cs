@@ -6,6 +6,8 @@ namespace FlowConnectors.Persistence.Tests;
 
 public abstract class MigrationTests<TDatabase> : StoreTestBase<TDatabase> where TDatabase : ITestDatabase, new()
 {
+    protected override bool StartsEmpty => true;
+
     [Fact]
     public async Task Migrations_create_the_schema_on_an_empty_database_and_running_them_again_changes_nothing()
     {

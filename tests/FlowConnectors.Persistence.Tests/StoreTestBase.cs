@@ -15,9 +15,17 @@ public abstract class StoreTestBase<TDatabase> : IAsyncLifetime where TDatabase 
     protected ServiceProvider Services { get; private set; } = null!;
     protected static readonly DateTimeOffset T0 = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
 
+    /// <summary>
+    /// True for a test of the migrations themselves: its database starts empty and InitializeAsync migrates it. Otherwise
+    /// the database is a copy of one migrated once per process, and InitializeAsync's migration finds nothing to do:
+    /// this project's tests took 14 % less CPU (.NET and PostgreSQL together; bench/RESULTS.md, "fifteenth pass").
+    /// </summary>
+    protected virtual bool StartsEmpty => false;
+
     public async Task InitializeAsync()
     {
-        await Database.CreateAsync();
+        if (StartsEmpty) await Database.CreateAsync();
+        else await Database.CreateMigratedAsync();
         Services = BuildServices(Database.Options, new EphemeralDataProtectionProvider());
         await PersistenceInitializer.MigrateAsync(Services);
     }

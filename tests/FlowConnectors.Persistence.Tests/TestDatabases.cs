@@ -3,11 +3,29 @@ using Npgsql;
 
 namespace FlowConnectors.Persistence.Tests;
 
-/// <summary>A fresh, empty database for one test, removed afterwards.</summary>
+/// <summary>A fresh database for one test, removed afterwards.</summary>
 public interface ITestDatabase : IAsyncDisposable
 {
     PersistenceOptions Options { get; }
+
+    /// <summary>An empty database.</summary>
     Task CreateAsync();
+
+    /// <summary>
+    /// A database with every migration of <see cref="StoreTestBase{TDatabase}"/>'s stores applied, copied from one this
+    /// process migrated once (the migrations themselves are specified from empty in MigrationTests).
+    /// </summary>
+    Task CreateMigratedAsync();
+}
+
+/// <summary>Migrates a database of <typeparamref name="TDatabase"/>'s kind from empty, as every store test once did for itself.</summary>
+internal static class MigratedTemplate<TDatabase> where TDatabase : ITestDatabase, new()
+{
+    public static async Task MigrateAsync(PersistenceOptions options)
+    {
+        await using var services = StoreTestBase<TDatabase>.BuildServices(options, new Microsoft.AspNetCore.DataProtection.EphemeralDataProtectionProvider());
+        await PersistenceInitializer.MigrateAsync(services);
+    }
 }
 
 /// <summary>A temporary SQLite file.</summary>
@@ -17,11 +35,38 @@ public sealed class SqliteTestDatabase : ITestDatabase
 
     public PersistenceOptions Options { get; private set; } = null!;
 
+    /// <summary>A migrated database file, made once per test process; deleted when the process ends.</summary>
+    private static readonly Lazy<Task<string>> Template = new(async () =>
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "flowconnectors-sqlite-template-" + Guid.NewGuid().ToString("N"));
+        var file = Path.Combine(folder, "flows.db");
+        var options = PersistenceOptions.Sqlite(file);
+        await MigratedTemplate<SqliteTestDatabase>.MigrateAsync(options);
+        // Closing the last connection checkpoints the write-ahead log into the file, and removes it.
+        SqliteConnection.ClearPool(new SqliteConnection(options.ConnectionString));
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try { Directory.Delete(folder, recursive: true); }
+            catch (IOException) { }
+        };
+        return file;
+    });
+
     public Task CreateAsync()
     {
         // The folder does not exist yet: PersistenceInitializer creates it.
         Options = PersistenceOptions.Sqlite(Path.Combine(_directory, "flows.db"));
         return Task.CompletedTask;
+    }
+
+    public async Task CreateMigratedAsync()
+    {
+        var template = await Template.Value;
+        Directory.CreateDirectory(_directory);
+        var file = Path.Combine(_directory, "flows.db");
+        foreach (var suffix in new[] { "", "-wal" })
+            if (File.Exists(template + suffix)) File.Copy(template + suffix, file + suffix);
+        Options = PersistenceOptions.Sqlite(file);
     }
 
     public ValueTask DisposeAsync()
@@ -54,14 +99,32 @@ public sealed class PostgresTestDatabase : ITestDatabase
             : throw new InvalidOperationException(
                 $"{Variable} is not set: the PostgreSQL tests need a server. Run `source scripts/postgres.sh` first (scripts/test.sh does).");
 
-    public async Task CreateAsync()
+    /// <summary>
+    /// A migrated database made once per test process, copied by CREATE DATABASE … TEMPLATE (no session may be connected
+    /// to it then: its pool is cleared); dropped when the process ends.
+    /// </summary>
+    private static readonly Lazy<Task<string>> Template = new(async () =>
+    {
+        var template = new PostgresTestDatabase();
+        await template.CreateAsync();
+        await MigratedTemplate<PostgresTestDatabase>.MigrateAsync(template.Options);
+        await using (var own = new NpgsqlConnection(template.Options.ConnectionString)) NpgsqlConnection.ClearPool(own);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => template.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        return template._name!;
+    });
+
+    public Task CreateAsync() => CreateFromAsync(null);
+
+    public async Task CreateMigratedAsync() => await CreateFromAsync(await Template.Value);
+
+    private async Task CreateFromAsync(string? template)
     {
         _server = ServerConnectionString();
         _name = "fc_test_" + Guid.NewGuid().ToString("N");
         await using (var connection = new NpgsqlConnection(_server))
         {
             await connection.OpenAsync();
-            await using var command = new NpgsqlCommand($"CREATE DATABASE \"{_name}\"", connection);
+            await using var command = new NpgsqlCommand($"CREATE DATABASE \"{_name}\"" + (template is null ? "" : $" TEMPLATE \"{template}\""), connection);
             await command.ExecuteNonQueryAsync();
         }
         Options = PersistenceOptions.Postgres(new NpgsqlConnectionStringBuilder(_server) { Database = _name }.ConnectionString);
