@@ -100,6 +100,23 @@ public sealed class RateBudgetTests
         return new Npgsql.NpgsqlConnectionStringBuilder(server) { Database = name }.ConnectionString;
     }
 
+    /// <summary>The test's database goes with it (a database per run was left behind: in the test PostgreSQL, or a file).</summary>
+    private static async Task DropAsync(string provider, string database)
+    {
+        if (provider == "sqlite")
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearPool(new Microsoft.Data.Sqlite.SqliteConnection(PersistenceOptions.Sqlite(database).ConnectionString));
+            foreach (var suffix in new[] { "", "-wal", "-shm" }) File.Delete(database + suffix);
+            return;
+        }
+        var name = new Npgsql.NpgsqlConnectionStringBuilder(database).Database;
+        await using (var own = new Npgsql.NpgsqlConnection(database)) Npgsql.NpgsqlConnection.ClearPool(own);
+        await using var connection = new Npgsql.NpgsqlConnection(Environment.GetEnvironmentVariable("FLOWCONNECTORS_TEST_POSTGRES"));
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand($"DROP DATABASE IF EXISTS {name} WITH (FORCE)", connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
     /// <summary>A worker: its own services over the shared database, as another node of a cluster would have.</summary>
     private static ServiceProvider Worker(string provider, string database)
     {
@@ -119,7 +136,8 @@ public sealed class RateBudgetTests
         var workers = Enumerable.Range(0, Workers).Select(_ => Worker(provider, database)).ToList();
         await PersistenceInitializer.MigrateAsync(workers[0]);
         var validator = new FlowEngine(new FlowEngineOptions { Registry = ConnectorRuntime.CreateRegistry() });
-        var (package, problems) = ConnectorPackage.Load(ConnectorFolder(vendor.Url), validator);
+        var folder = ConnectorFolder(vendor.Url);
+        var (package, problems) = ConnectorPackage.Load(folder, validator);
         package.ShouldNotBeNull(string.Join("; ", problems.Select(p => p.Message)));
         package.Manifest.RateLimits.ShouldHaveSingleItem().Requests.ShouldBe(10);
         var connections = new InMemoryConnectionStore();
@@ -150,6 +168,8 @@ public sealed class RateBudgetTests
         {
             foreach (var runtime in runtimes) await runtime.DisposeAsync();
             foreach (var worker in workers) await worker.DisposeAsync();
+            await DropAsync(provider, database);
+            Directory.Delete(folder, recursive: true);
         }
 
         var arrivals = vendor.Arrivals.OrderBy(a => a.At).ToList();
