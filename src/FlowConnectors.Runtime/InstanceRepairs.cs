@@ -67,7 +67,7 @@ public sealed class InstanceRepairs(WorkflowHost host, IInstanceStore instances,
     {
         var stored = await instances.GetAsync(instanceId, ct) ?? throw new NotFoundException($"instance '{instanceId}' does not exist");
         var (from, to, toVersion) = await FlowsAsync(stored, target, ct);
-        var rerun = InstanceRetry.Plan(stored.State, from, to, mapping, services);
+        var rerun = InstanceRetry.Plan(stored.State, from, to, mapping, services, toVersion);
         return new RetryPlan(instanceId, stored.State.FlowId, stored.FlowVersion, toVersion, rerun);
     }
 
@@ -106,7 +106,7 @@ public sealed class InstanceRepairs(WorkflowHost host, IInstanceStore instances,
             var stored = await instances.GetAsync(instanceId, ct) ?? throw new NotFoundException($"instance '{instanceId}' does not exist");
             var (from, to, toVersion) = await FlowsAsync(stored, target, ct);
             var state = stored.State;
-            var rerun = InstanceRetry.Apply(state, from, to, mapping, services);
+            var rerun = InstanceRetry.Apply(state, from, to, mapping, services, toVersion);
             var plan = new RetryPlan(instanceId, state.FlowId, stored.FlowVersion, toVersion, rerun);
             if (plan.Unsafe.Count > 0 && !confirmUnsafe) throw new UnsafeRetryException(plan);
             var now = clock.GetUtcNow();

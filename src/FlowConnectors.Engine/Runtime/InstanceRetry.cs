@@ -21,12 +21,19 @@ public sealed record RerunNode(string NodeId, string ActivityType, SideEffects S
     };
 }
 
-/// <summary>Why a retry cannot be done as asked; <see cref="Code"/> is stable, <see cref="Nodes"/> names the nodes concerned.</summary>
-public sealed class RetryRefusedException(string code, string message, IReadOnlyList<string> nodes) : Exception(message)
+/// <summary>
+/// Why a retry cannot be done as asked; <see cref="Code"/> is stable, <see cref="Problems"/> says what is wrong with each
+/// node concerned (a node may have more than one), <see cref="Nodes"/> names them once each.
+/// </summary>
+public sealed class RetryRefusedException(string code, string message, IReadOnlyList<RetryNodeProblem> problems) : Exception(message)
 {
     public string Code { get; } = code;
-    public IReadOnlyList<string> Nodes { get; } = nodes;
+    public IReadOnlyList<RetryNodeProblem> Problems { get; } = problems;
+    public IReadOnlyList<string> Nodes { get; } = problems.Select(p => p.NodeId).Distinct(StringComparer.Ordinal).ToList();
 }
+
+/// <summary>One thing wrong with node <see cref="NodeId"/> (of the instance's version) for a retry.</summary>
+public sealed record RetryNodeProblem(string NodeId, string Message);
 
 /// <summary>
 /// Retrying a faulted instance from its failed node, on its own version or another (the latest published), with the
@@ -42,16 +49,17 @@ public static class InstanceRetry
 
     /// <summary>What a retry would run again, without changing <paramref name="state"/>. Throws <see cref="RetryRefusedException"/>.</summary>
     public static IReadOnlyList<RerunNode> Plan(FlowInstanceState state, CompiledFlow from, CompiledFlow to, IReadOnlyDictionary<string, string>? mapping,
-        IServiceProvider services) =>
-        Apply(FlowInstanceState.FromJson(state.ToJson()), from, to, mapping, services);
+        IServiceProvider services, int? toVersion = null) =>
+        Apply(FlowInstanceState.FromJson(state.ToJson()), from, to, mapping, services, toVersion);
 
     /// <summary>
     /// Puts the faulted instance back to running at its retry point on <paramref name="to"/>: its state is ready for
     /// <see cref="FlowEngine.ContinueAsync"/>. Returns the nodes that run again. Throws <see cref="RetryRefusedException"/>
-    /// (the state is then unchanged).
+    /// (the state is then unchanged). <paramref name="toVersion"/> is <paramref name="to"/>'s stored version number, for the
+    /// messages (a stored definition does not carry it).
     /// </summary>
     public static IReadOnlyList<RerunNode> Apply(FlowInstanceState state, CompiledFlow from, CompiledFlow to, IReadOnlyDictionary<string, string>? mapping,
-        IServiceProvider services)
+        IServiceProvider services, int? toVersion = null)
     {
         if (state.Status != FlowStatus.Faulted)
             throw new RetryRefusedException(RefusedNotFaulted, $"instance {state.InstanceId} is {state.Status.ToString().ToLowerInvariant()}; only a faulted instance can be retried", []);
@@ -59,15 +67,15 @@ public static class InstanceRetry
             throw new RetryRefusedException(RefusedNoRetryPoint,
                 $"instance {state.InstanceId} faulted outside a node ({state.Fault?.Message}); there is no node to retry from", []);
         mapping ??= new Dictionary<string, string>();
-        var version = to.Definition.Version is { } v ? $"version {v} of flow '{to.Definition.Id}'" : $"the target version of flow '{to.Definition.Id}'";
-        var invalid = new List<string>();
-        var problems = new List<string>();
+        var version = (toVersion?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? to.Definition.Version) is { } v ? $"version {v} of flow '{to.Definition.Id}'" : $"the target version of flow '{to.Definition.Id}'";
+        var problems = new List<RetryNodeProblem>();
         foreach (var (oldId, newId) in mapping)
         {
-            if (!from.ById.ContainsKey(oldId)) { invalid.Add(oldId); problems.Add($"mapping.{oldId}: the instance's version has no node '{oldId}'"); }
-            if (!to.ById.ContainsKey(newId)) { invalid.Add(oldId); problems.Add($"mapping.{oldId}: {version} has no node '{newId}'"); }
+            if (!from.ById.ContainsKey(oldId)) problems.Add(new(oldId, $"the instance's version has no node '{oldId}'"));
+            if (!to.ById.ContainsKey(newId)) problems.Add(new(oldId, $"{version} has no node '{newId}'"));
         }
-        if (problems.Count > 0) throw new RetryRefusedException(RefusedMappingInvalid, string.Join("; ", problems), invalid);
+        if (problems.Count > 0)
+            throw new RetryRefusedException(RefusedMappingInvalid, string.Join("; ", problems.Select(p => $"mapping.{p.NodeId}: {p.Message}")), problems);
 
         // Every node id the state still refers to, with what it is there for.
         var live = new List<(string Id, string Role, bool KeepsState)>();
@@ -79,15 +87,19 @@ public static class InstanceRetry
         string Target(string id) => mapping.TryGetValue(id, out var mapped) ? mapped : id;
         var missing = live.Where(l => !to.ById.ContainsKey(Target(l.Id))).DistinctBy(l => l.Id).ToList();
         if (missing.Count > 0)
-            throw new RetryRefusedException(RefusedMappingRequired,
-                string.Join("; ", missing.Select(m => $"{version} has no node '{m.Id}' ({m.Role}): map it to a node of that version, e.g. \"mapping\": {{ \"{m.Id}\": \"<node id>\" }}")),
-                missing.Select(m => m.Id).ToList());
+        {
+            var needed = missing.Select(m => new RetryNodeProblem(m.Id,
+                $"{version} has no node '{m.Id}' ({m.Role}): map it to a node of that version, e.g. \"mapping\": {{ \"{m.Id}\": \"<node id>\" }}")).ToList();
+            throw new RetryRefusedException(RefusedMappingRequired, string.Join("; ", needed.Select(p => p.Message)), needed);
+        }
         var mismatched = live.Where(l => l.KeepsState && from.ById.TryGetValue(l.Id, out var old) && old.Type.Descriptor.Type != to.ById[Target(l.Id)].Type.Descriptor.Type)
             .DistinctBy(l => l.Id).ToList();
         if (mismatched.Count > 0)
-            throw new RetryRefusedException(RefusedMappingInvalid,
-                string.Join("; ", mismatched.Select(m => $"node '{m.Id}' ({m.Role}) is a {from.ById[m.Id].Type.Descriptor.Type}, and '{Target(m.Id)}' in {version} is a {to.ById[Target(m.Id)].Type.Descriptor.Type}: its state cannot carry over")),
-                mismatched.Select(m => m.Id).ToList());
+        {
+            var cannot = mismatched.Select(m => new RetryNodeProblem(m.Id,
+                $"node '{m.Id}' ({m.Role}) is a {from.ById[m.Id].Type.Descriptor.Type}, and '{Target(m.Id)}' in {version} is a {to.ById[Target(m.Id)].Type.Descriptor.Type}: its state cannot carry over")).ToList();
+            throw new RetryRefusedException(RefusedMappingInvalid, string.Join("; ", cannot.Select(p => p.Message)), cannot);
+        }
 
         // The state, moved onto the target version's node ids.
         var work = point.Work.Select(w => w with { NodeId = Target(w.NodeId), FromNodeId = w.FromNodeId is { } f ? Target(f) : null }).ToList();

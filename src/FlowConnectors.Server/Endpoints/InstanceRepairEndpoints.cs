@@ -152,7 +152,7 @@ internal static class InstanceRepairEndpoints
             if (e.Nodes.Count > 0)
             {
                 problem.Extensions["nodes"] = e.Nodes;
-                problem.Extensions["errors"] = e.Nodes.Select(n => new { field = $"mapping.{n}", message = e.Code == InstanceRetry.RefusedMappingRequired ? $"node '{n}' needs a mapping" : $"node '{n}' cannot be mapped so" }).ToList();
+                problem.Extensions["errors"] = e.Problems.Select(p => new { field = $"mapping.{p.NodeId}", message = p.Message }).ToList();
             }
             return TypedResults.Problem(problem);
         }

@@ -136,6 +136,7 @@ public sealed class RetryTests(RetryFixture fixture) : IClassFixture<RetryFixtur
         problem!["code"]!.GetValue<string>().ShouldBe("MAPPING_REQUIRED");
         problem["detail"]!.GetValue<string>().ShouldContain("'fetch'");
         problem["errors"]![0]!["field"]!.GetValue<string>().ShouldBe("mapping.fetch");
+        problem["errors"]![0]!["message"]!.GetValue<string>().ShouldStartWith("version 3 of flow 'retry-latest' has no node 'fetch' (the failed node): map it");
         (await Server.GetJsonAsync($"/api/instances/{renamed}"))["status"]!.GetValue<string>().ShouldBe("faulted");
 
         // The designer previews the same mapping with repeated `map` query values before it retries.
@@ -147,6 +148,16 @@ public sealed class RetryTests(RetryFixture fixture) : IClassFixture<RetryFixtur
             var body = await refusedPreview.Content.ReadAsStringAsync();
             ((int)refusedPreview.StatusCode).ShouldBe(422, body);
             body.ShouldContain(named);
+        }
+        // A pair wrong on both sides: each side named where it is wrong, the node once.
+        using (var bothWrong = await Server.Client.GetAsync($"/api/instances/{renamed}/retry-plan?version=latest&map=fetch:fetchFixed&map=gone:other"))
+        {
+            var both = JsonNode.Parse(await bothWrong.Content.ReadAsStringAsync())!;
+            both["nodes"]!.AsArray().Select(n => (string?)n).ShouldBe(["gone"]);
+            both["errors"]!.AsArray().Select(e => ((string?)e!["field"], (string?)e["message"])).ShouldBe([
+                ("mapping.gone", "the instance's version has no node 'gone'"),
+                ("mapping.gone", "version 3 of flow 'retry-latest' has no node 'other'"),
+            ]);
         }
 
         var (badMapping, badProblem) = await PostAsync($"/api/instances/{renamed}/retry", """{ "version": "latest", "mapping": { "fetch": "nope" } }""");
