@@ -47,7 +47,7 @@ public sealed class SqliteTestDatabase : ITestDatabase
         AppDomain.CurrentDomain.ProcessExit += (_, _) =>
         {
             try { Directory.Delete(folder, recursive: true); }
-            catch (IOException) { }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
         };
         return file;
     });
@@ -109,7 +109,12 @@ public sealed class PostgresTestDatabase : ITestDatabase
         await template.CreateAsync();
         await MigratedTemplate<PostgresTestDatabase>.MigrateAsync(template.Options);
         await using (var own = new NpgsqlConnection(template.Options.ConnectionString)) NpgsqlConnection.ClearPool(own);
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => template.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            // Best effort: a failure here, after every test ran, must not turn the run into a crashed test host.
+            try { template.DisposeAsync().AsTask().GetAwaiter().GetResult(); }
+            catch (Exception e) when (e is NpgsqlException or System.Net.Sockets.SocketException or TimeoutException or InvalidOperationException) { }
+        };
         return template._name!;
     });
 
