@@ -20,10 +20,11 @@ designer_job=$!
 newman_job=$!
 # The persistence tests run against SQLite and a real PostgreSQL (started here when not running).
 source scripts/postgres.sh
-# The designer's browser tests drive Debian's Chromium (its headless shell; the script says why), installed when missing
-# beside the build (after PostgreSQL's install, so two apt runs never meet). Playwright never downloads a browser.
+# The designer's browser tests drive Debian's Chromium (its headless shell; the script says why), installed when missing:
+# downloaded beside the build (after PostgreSQL's install, so two apt runs never meet), unpacked after it.
+# Playwright never downloads a browser.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
-scripts/chromium.sh >"$chromium_log" 2>&1 &
+scripts/chromium.sh --download-only >"$chromium_log" 2>&1 &
 chromium_job=$!
 # The tests' processes and the build start many short-lived .NET processes that run most methods a few times: the
 # runtime counts calls to promote hot methods to optimized code only once 2 s pass without new methods being compiled
@@ -47,7 +48,8 @@ cat "$newman_log"
 if [ "$newman_status" -ne 0 ]; then echo "Installing newman failed (exit $newman_status)."; exit "$newman_status"; fi
 chromium_status=0; wait "$chromium_job" || chromium_status=$?
 cat "$chromium_log"
-if [ "$chromium_status" -ne 0 ]; then echo "Installing Chromium failed (exit $chromium_status)."; exit "$chromium_status"; fi
+if [ "$chromium_status" -ne 0 ]; then echo "Downloading Chromium failed (exit $chromium_status)."; exit "$chromium_status"; fi
+scripts/chromium.sh
 status=0
 # The test processes (test hosts, and the server and CLI processes they start) run without dynamic PGO: it JIT-compiles a
 # hot method twice more (instrumented, then optimized), which pays off in a long-running server, not in tests that start
