@@ -62,7 +62,9 @@ export DOTNET_TieredPGO=0
 # in the order FlowConnectors.sln lists them: the longest (Reliability, Server, Designer, Persistence, Engine) come
 # first there, so the longest one does not start after most of the others and end the run alone.
 # A test that hangs is stopped after 20 minutes (the longest spec, the rolling restart, takes up to about 7) and reported by name (a failure), instead of holding the run until CI's limit.
-dotnet test FlowConnectors.sln -c Release --no-build --nologo --logger "console;verbosity=minimal" \
+# Benchmarks that live beside the specs they use (trait Category=Benchmark: printed figures, no assertion on time) are
+# run by their scripts in bench/, not here.
+dotnet test FlowConnectors.sln -c Release --no-build --nologo --logger "console;verbosity=minimal" --filter "Category!=Benchmark" \
   --blame-hang --blame-hang-timeout 20m --blame-hang-dump-type none -- xUnit.ParallelizeTestCollections=true \
   2>&1 | tee -a "$log" || status=$?
 stamp "the .NET tests ended"
