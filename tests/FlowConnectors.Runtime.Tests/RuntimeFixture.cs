@@ -18,6 +18,7 @@ namespace FlowConnectors.Runtime.Tests;
 public sealed class RuntimeFixture : IAsyncLifetime
 {
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "flowc-runtime-tests-" + Guid.NewGuid().ToString("N"));
+    private PersistenceOptions? _database;
     private ServiceProvider? _services;
 
     public IServiceProvider Services => _services ?? throw new InvalidOperationException("not started");
@@ -36,7 +37,7 @@ public sealed class RuntimeFixture : IAsyncLifetime
         services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
         services.AddSingleton(TimeProvider.System);
         services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(_folder, "keys")));
-        services.AddFlowPersistence(PersistenceOptions.Sqlite(Path.Combine(_folder, "runtime.db")));
+        services.AddFlowPersistence(_database = PersistenceOptions.Sqlite(Path.Combine(_folder, "runtime.db")));
         services.AddSingleton(Registry);
         services.AddSingleton(provider => new ConnectorRuntime([], new ConnectorRuntimeOptions { Connections = provider.GetRequiredService<IConnectionStore>() }));
         services.AddSingleton<IDurableTimers>(provider => new DurableScheduler(provider.GetRequiredService<ITimerStore>(), TimeProvider.System,
@@ -112,7 +113,10 @@ public sealed class RuntimeFixture : IAsyncLifetime
     public async Task DisposeAsync()
     {
         if (_services is not null) await _services.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        // Only this fixture's pool: clearing every pool closes handles other test classes are still using or resetting
+        // (Microsoft.Data.Sqlite reclaims their leaked connections without a reset; a flaky Persistence spec once, 13th pass).
+        if (_database is not null)
+            Microsoft.Data.Sqlite.SqliteConnection.ClearPool(new Microsoft.Data.Sqlite.SqliteConnection(_database.ConnectionString));
         try { Directory.Delete(_folder, recursive: true); } catch (IOException) { }
     }
 }

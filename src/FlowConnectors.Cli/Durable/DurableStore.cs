@@ -23,8 +23,9 @@ namespace FlowConnectors.Cli.Durable;
 internal sealed class DurableStore : IAsyncDisposable
 {
     private readonly ServiceProvider _services;
+    private readonly PersistenceOptions _database;
 
-    private DurableStore(ServiceProvider services) => _services = services;
+    private DurableStore(ServiceProvider services, PersistenceOptions database) => (_services, _database) = (services, database);
 
     public WorkflowHost Host => _services.GetRequiredService<WorkflowHost>();
     public IInstanceStore Instances => _services.GetRequiredService<IInstanceStore>();
@@ -44,7 +45,8 @@ internal sealed class DurableStore : IAsyncDisposable
         services.AddSingleton(TimeProvider.System);
         services.AddDataProtection().SetApplicationName("FlowConnectors").PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(data, "keys")));
         Http.HttpServices.AddFlowHttp(services, network: network);
-        services.AddFlowPersistence(PersistenceOptions.Sqlite(path));
+        var database = PersistenceOptions.Sqlite(path);
+        services.AddFlowPersistence(database);
         services.AddSingleton(CliActivities.Create().AddAssembly(typeof(DurableScheduler).Assembly));
         services.AddSingleton(provider => new ConnectorRuntime([], new ConnectorRuntimeOptions
         {
@@ -58,7 +60,7 @@ internal sealed class DurableStore : IAsyncDisposable
         var provider = services.BuildServiceProvider();
         await PersistenceInitializer.MigrateAsync(provider);
         await provider.GetRequiredService<WorkflowHost>().ReclaimLeasesAsync();
-        return new DurableStore(provider);
+        return new DurableStore(provider, database);
     }
 
     /// <summary>Stores the flow as a new published version (or reuses the latest when it is the same) and starts it, waiting for it to end or suspend.</summary>
@@ -109,6 +111,7 @@ internal sealed class DurableStore : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _services.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        // Closes this store's pooled handles (the file is then free to move or delete); other stores' pools are theirs.
+        Microsoft.Data.Sqlite.SqliteConnection.ClearPool(new Microsoft.Data.Sqlite.SqliteConnection(_database.ConnectionString));
     }
 }
