@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Npgsql;
 using Xunit.Abstractions;
+using FlowConnectors.Tests.Shared;
 
 namespace FlowConnectors.Reliability.Tests;
 
@@ -31,17 +32,7 @@ public sealed partial class ClusterRetentionSpecs(ITestOutputHelper output)
     [Fact]
     public async Task Only_the_node_holding_the_retention_lock_deletes_and_another_takes_over_when_it_stops()
     {
-        var server = Environment.GetEnvironmentVariable("FLOWCONNECTORS_TEST_POSTGRES") is { Length: > 0 } value
-            ? value
-            : throw new InvalidOperationException("FLOWCONNECTORS_TEST_POSTGRES is not set: run `source scripts/postgres.sh` first (scripts/test.sh does).");
-        var database = "fc_cluster_retention_" + Guid.NewGuid().ToString("N");
-        await using (var connection = new NpgsqlConnection(server))
-        {
-            await connection.OpenAsync();
-            await using var create = new NpgsqlCommand($"CREATE DATABASE \"{database}\"", connection);
-            await create.ExecuteNonQueryAsync();
-        }
-        var connectionString = new NpgsqlConnectionStringBuilder(server) { Database = database }.ConnectionString;
+        var connectionString = await TestPostgres.CreateDatabaseAsync("fc_cluster_retention_");
         Dictionary<string, string> Settings(string node) => new()
         {
             ["FlowConnectors__Database"] = "postgres",
@@ -85,10 +76,7 @@ public sealed partial class ClusterRetentionSpecs(ITestOutputHelper output)
         finally
         {
             foreach (var started in starting.Where(t => t.IsCompletedSuccessfully)) await (await started).DisposeAsync();
-            await using var connection = new NpgsqlConnection(server);
-            await connection.OpenAsync();
-            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)", connection);
-            await drop.ExecuteNonQueryAsync();
+            await TestPostgres.DropDatabaseAsync(connectionString);
         }
     }
 

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Npgsql;
 using Xunit.Abstractions;
+using FlowConnectors.Tests.Shared;
 
 namespace FlowConnectors.Reliability.Tests;
 
@@ -242,7 +243,7 @@ public sealed partial class ClusterStateSpecs(ClusterStateSpecs.Cluster cluster,
     /// <summary>Three nodes started together on a fresh database, a vendor stub; the database is dropped afterwards.</summary>
     public sealed class Cluster : IAsyncLifetime
     {
-        private string? _server;
+        /// <summary>The connection string of the cluster's database.</summary>
         private string? _database;
 
         internal ServerProcess A { get; private set; } = null!;
@@ -253,18 +254,9 @@ public sealed partial class ClusterStateSpecs(ClusterStateSpecs.Cluster cluster,
 
         public async Task InitializeAsync()
         {
-            _server = Environment.GetEnvironmentVariable("FLOWCONNECTORS_TEST_POSTGRES") is { Length: > 0 } value
-                ? value
-                : throw new InvalidOperationException("FLOWCONNECTORS_TEST_POSTGRES is not set: run `source scripts/postgres.sh` first (scripts/test.sh does).");
-            _database = "fc_cluster_state_" + Guid.NewGuid().ToString("N");
-            await using (var connection = new NpgsqlConnection(_server))
-            {
-                await connection.OpenAsync();
-                await using var create = new NpgsqlCommand($"CREATE DATABASE \"{_database}\"", connection);
-                await create.ExecuteNonQueryAsync();
-            }
+            _database = await TestPostgres.CreateDatabaseAsync("fc_cluster_state_");
             Vendor = await Stub.StartAsync();
-            var connectionString = new NpgsqlConnectionStringBuilder(_server) { Database = _database }.ConnectionString;
+            var connectionString = _database;
             Dictionary<string, string> Settings(string node) => new()
             {
                 ["FlowConnectors__Database"] = "postgres",
@@ -295,11 +287,7 @@ public sealed partial class ClusterStateSpecs(ClusterStateSpecs.Cluster cluster,
         {
             foreach (var node in new[] { A, B, C }.Where(n => n is not null)) await node.DisposeAsync();
             if (Vendor is not null) await Vendor.DisposeAsync();
-            if (_server is null || _database is null) return;
-            await using var connection = new NpgsqlConnection(_server);
-            await connection.OpenAsync();
-            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{_database}\" WITH (FORCE)", connection);
-            await drop.ExecuteNonQueryAsync();
+            if (_database is not null) await TestPostgres.DropDatabaseAsync(_database);
         }
     }
 }

@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Npgsql;
 using Xunit.Abstractions;
+using FlowConnectors.Tests.Shared;
 
 namespace FlowConnectors.Reliability.Tests;
 
@@ -309,13 +310,13 @@ public sealed class ClusterWorkSpecs(ClusterWorkSpecs.Cluster cluster, ITestOutp
     /// </summary>
     public sealed class Cluster : IAsyncLifetime
     {
-        private string? _server;
+        /// <summary>The connection string of the cluster's database.</summary>
         private string? _database;
         private string? _data;
 
         public TimeSpan LeaseDuration { get; } = TimeSpan.FromSeconds(4);
         /// <summary>The cluster's database, for a failing spec's diagnosis.</summary>
-        public string ConnectionString => new NpgsqlConnectionStringBuilder(_server) { Database = _database }.ConnectionString;
+        public string ConnectionString => _database ?? throw new InvalidOperationException("the cluster has no database yet");
 
         /// <summary>
         /// What the database and the nodes' logs hold for instances that did not finish (by instance id, or by correlation
@@ -379,16 +380,7 @@ public sealed class ClusterWorkSpecs(ClusterWorkSpecs.Cluster cluster, ITestOutp
 
         public async Task InitializeAsync()
         {
-            _server = Environment.GetEnvironmentVariable("FLOWCONNECTORS_TEST_POSTGRES") is { Length: > 0 } value
-                ? value
-                : throw new InvalidOperationException("FLOWCONNECTORS_TEST_POSTGRES is not set: run `source scripts/postgres.sh` first (scripts/test.sh does).");
-            _database = "fc_cluster_" + Guid.NewGuid().ToString("N");
-            await using (var connection = new NpgsqlConnection(_server))
-            {
-                await connection.OpenAsync();
-                await using var create = new NpgsqlCommand($"CREATE DATABASE \"{_database}\"", connection);
-                await create.ExecuteNonQueryAsync();
-            }
+            _database = await TestPostgres.CreateDatabaseAsync("fc_cluster_");
             Stub = await EffectStub.StartAsync();
             var flows = DurabilityFlows.Folder(DurabilityFlows.Delay(Stub.EffectUrl), DurabilityFlows.Event(Stub.EffectUrl), DurabilityFlows.Callback(Stub.EffectUrl),
                 ("cw-hook", HookFlow(Stub.EffectUrl)), ("cw-cron", CronFlow(Stub.EffectUrl)));
@@ -398,7 +390,7 @@ public sealed class ClusterWorkSpecs(ClusterWorkSpecs.Cluster cluster, ITestOutp
             {
                 nodes.Add(await ServerProcess.StartAsync(flows, DurabilityFlows.Settings(
                     ("FlowConnectors__Database", "postgres"),
-                    ("FlowConnectors__ConnectionString", new NpgsqlConnectionStringBuilder(_server) { Database = _database }.ConnectionString),
+                    ("FlowConnectors__ConnectionString", _database),
                     ("FlowConnectors__DataFolder", _data),
                     ("FlowConnectors__NodeId", $"cw-node-{n}"),
                     ("FlowConnectors__LeaseDuration", LeaseDuration.ToString()),
@@ -416,11 +408,7 @@ public sealed class ClusterWorkSpecs(ClusterWorkSpecs.Cluster cluster, ITestOutp
             foreach (var node in Nodes) await node.DisposeAsync();
             if (Stub is not null) await Stub.DisposeAsync();
             if (_data is not null) Temp.TryDelete(_data);
-            if (_server is null || _database is null) return;
-            await using var connection = new NpgsqlConnection(_server);
-            await connection.OpenAsync();
-            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{_database}\" WITH (FORCE)", connection);
-            await drop.ExecuteNonQueryAsync();
+            if (_database is not null) await TestPostgres.DropDatabaseAsync(_database);
         }
 
         /// <summary>POST /hooks/cw/hook { key } → the effect (once per key) → answers { key }; the key is the correlation id.</summary>

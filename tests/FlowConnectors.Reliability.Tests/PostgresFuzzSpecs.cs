@@ -1,4 +1,5 @@
 using Npgsql;
+using FlowConnectors.Tests.Shared;
 
 namespace FlowConnectors.Reliability.Tests;
 
@@ -19,33 +20,19 @@ public sealed class PostgresFuzzSpecs(PostgresFuzzSpecs.PostgresFuzzServer fixtu
     /// <summary>The fuzz server on a database of its own, dropped afterwards.</summary>
     public sealed class PostgresFuzzServer : FuzzSpecs.FuzzServer
     {
-        private string? _server;
         private string? _database;
 
         protected override async Task ConfigureAsync(IDictionary<string, string> settings)
         {
-            _server = Environment.GetEnvironmentVariable("FLOWCONNECTORS_TEST_POSTGRES") is { Length: > 0 } value
-                ? value
-                : throw new InvalidOperationException("FLOWCONNECTORS_TEST_POSTGRES is not set: run `source scripts/postgres.sh` first (scripts/test.sh does).");
-            _database = "fc_fuzz_" + Guid.NewGuid().ToString("N");
-            await using (var connection = new NpgsqlConnection(_server))
-            {
-                await connection.OpenAsync();
-                await using var create = new NpgsqlCommand($"CREATE DATABASE \"{_database}\"", connection);
-                await create.ExecuteNonQueryAsync();
-            }
+            _database = await TestPostgres.CreateDatabaseAsync("fc_fuzz_");
             settings["FlowConnectors__Database"] = "postgres";
-            settings["FlowConnectors__ConnectionString"] = new NpgsqlConnectionStringBuilder(_server) { Database = _database }.ConnectionString;
+            settings["FlowConnectors__ConnectionString"] = _database;
         }
 
         public override async Task DisposeAsync()
         {
             await base.DisposeAsync();
-            if (_server is null || _database is null) return;
-            await using var connection = new NpgsqlConnection(_server);
-            await connection.OpenAsync();
-            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{_database}\" WITH (FORCE)", connection);
-            await drop.ExecuteNonQueryAsync();
+            if (_database is not null) await TestPostgres.DropDatabaseAsync(_database);
         }
     }
 }

@@ -4,6 +4,7 @@ using FlowConnectors.Catalog;
 using FlowConnectors.Connectors.Runtime;
 using FlowConnectors.Engine.Runtime;
 using Npgsql;
+using FlowConnectors.Tests.Shared;
 
 namespace FlowConnectors.Server.Tests;
 
@@ -22,28 +23,9 @@ public class CatalogSharedTests
         return (int)(await server.Client.PostAsync("/api/catalog/packages", content)).StatusCode;
     }
 
-    private static async Task<string> PostgresDatabaseAsync()
-    {
-        var server = Environment.GetEnvironmentVariable("FLOWCONNECTORS_TEST_POSTGRES")
-                     ?? throw new InvalidOperationException("FLOWCONNECTORS_TEST_POSTGRES is not set: source scripts/postgres.sh first");
-        var name = "fc_catalog_" + Guid.NewGuid().ToString("N");
-        await using var connection = new NpgsqlConnection(server);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand($"CREATE DATABASE {name}", connection);
-        await command.ExecuteNonQueryAsync();
-        return new NpgsqlConnectionStringBuilder(server) { Database = name }.ConnectionString;
-    }
+    private static Task<string> PostgresDatabaseAsync() => TestPostgres.CreateDatabaseAsync("fc_catalog_");
 
-    private static async Task DropAsync(string database)
-    {
-        var builder = new NpgsqlConnectionStringBuilder(database);
-        var name = builder.Database;
-        NpgsqlConnection.ClearAllPools();
-        await using var connection = new NpgsqlConnection(Environment.GetEnvironmentVariable("FLOWCONNECTORS_TEST_POSTGRES"));
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS {name} WITH (FORCE)", connection);
-        await command.ExecuteNonQueryAsync();
-    }
+    private static Task DropAsync(string database) => TestPostgres.DropDatabaseAsync(database);
 
     [Fact]
     public async Task A_package_published_on_one_server_is_listed_reviewed_and_installed_on_another_on_the_same_database()

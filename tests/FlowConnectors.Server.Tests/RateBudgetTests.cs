@@ -13,6 +13,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using FlowConnectors.Tests.Shared;
 
 namespace FlowConnectors.Server.Tests;
 
@@ -90,14 +91,7 @@ public sealed class RateBudgetTests
     private static async Task<string> DatabaseAsync(string provider)
     {
         if (provider == "sqlite") return Path.Combine(Path.GetTempPath(), "fc-budget-" + Guid.NewGuid().ToString("N") + ".db");
-        var server = Environment.GetEnvironmentVariable("FLOWCONNECTORS_TEST_POSTGRES")
-                     ?? throw new InvalidOperationException("FLOWCONNECTORS_TEST_POSTGRES is not set: source scripts/postgres.sh first");
-        var name = "fc_budget_" + Guid.NewGuid().ToString("N");
-        await using var connection = new Npgsql.NpgsqlConnection(server);
-        await connection.OpenAsync();
-        await using var command = new Npgsql.NpgsqlCommand($"CREATE DATABASE {name}", connection);
-        await command.ExecuteNonQueryAsync();
-        return new Npgsql.NpgsqlConnectionStringBuilder(server) { Database = name }.ConnectionString;
+        return await TestPostgres.CreateDatabaseAsync("fc_budget_");
     }
 
     /// <summary>The test's database goes with it (a database per run was left behind: in the test PostgreSQL, or a file).</summary>
@@ -109,12 +103,7 @@ public sealed class RateBudgetTests
             foreach (var suffix in new[] { "", "-wal", "-shm" }) File.Delete(database + suffix);
             return;
         }
-        var name = new Npgsql.NpgsqlConnectionStringBuilder(database).Database;
-        await using (var own = new Npgsql.NpgsqlConnection(database)) Npgsql.NpgsqlConnection.ClearPool(own);
-        await using var connection = new Npgsql.NpgsqlConnection(Environment.GetEnvironmentVariable("FLOWCONNECTORS_TEST_POSTGRES"));
-        await connection.OpenAsync();
-        await using var command = new Npgsql.NpgsqlCommand($"DROP DATABASE IF EXISTS {name} WITH (FORCE)", connection);
-        await command.ExecuteNonQueryAsync();
+        await TestPostgres.DropDatabaseAsync(database);
     }
 
     /// <summary>A worker: its own services over the shared database, as another node of a cluster would have.</summary>
