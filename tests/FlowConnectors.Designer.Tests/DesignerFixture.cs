@@ -33,7 +33,8 @@ public sealed class DesignerFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        File.Exists(ChromiumPath).ShouldBeTrue($"{ChromiumPath} is missing: run scripts/chromium.sh (scripts/test.sh sources it)");
+        // First: it fails at once, naming the missing browser, before a server is built for nothing.
+        Browser = await SharedBrowser.GetAsync();
         _app = await ServerApp.BuildAsync([], options =>
         {
             options.Urls = "http://127.0.0.1:0";
@@ -50,8 +51,6 @@ public sealed class DesignerFixture : IAsyncLifetime
         Address = new Uri(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
         Client = new HttpClient { BaseAddress = Address };
         Client.DefaultRequestHeaders.Add("X-Api-Key", ApiKey);
-
-        Browser = await SharedBrowser.GetAsync();
     }
 
     public async Task DisposeAsync()

@@ -16,7 +16,7 @@ internal static class SharedBrowser
 
     private static async Task<IBrowser> LaunchAsync()
     {
-        File.Exists(DesignerFixture.ChromiumPath).ShouldBeTrue($"{DesignerFixture.ChromiumPath} is missing: run scripts/chromium.sh (scripts/test.sh sources it)");
+        File.Exists(DesignerFixture.ChromiumPath).ShouldBeTrue($"{DesignerFixture.ChromiumPath} is missing: run scripts/chromium.sh (scripts/test.sh runs it)");
         Environment.SetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
         var playwright = await Playwright.CreateAsync();
         var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
