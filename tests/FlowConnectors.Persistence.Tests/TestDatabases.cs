@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Npgsql;
+using FlowConnectors.Tests.Shared;
 
 namespace FlowConnectors.Persistence.Tests;
 
@@ -87,17 +88,11 @@ public sealed class SqliteTestDatabase : ITestDatabase
 /// </summary>
 public sealed class PostgresTestDatabase : ITestDatabase
 {
-    public const string Variable = "FLOWCONNECTORS_TEST_POSTGRES";
-    private string? _server;
-    private string? _name;
+    private PersistenceOptions? _options;
 
-    public PersistenceOptions Options { get; private set; } = null!;
+    public PersistenceOptions Options => _options ?? throw new InvalidOperationException("the database is not created yet");
 
-    public static string ServerConnectionString() =>
-        Environment.GetEnvironmentVariable(Variable) is { Length: > 0 } value
-            ? value
-            : throw new InvalidOperationException(
-                $"{Variable} is not set: the PostgreSQL tests need a server. Run `source scripts/postgres.sh` first (scripts/test.sh does).");
+    public static string ServerConnectionString() => TestPostgres.Server;
 
     /// <summary>
     /// A migrated database made once per test process, copied by CREATE DATABASE … TEMPLATE (no session may be connected
@@ -115,33 +110,18 @@ public sealed class PostgresTestDatabase : ITestDatabase
             try { template.DisposeAsync().AsTask().GetAwaiter().GetResult(); }
             catch (Exception e) when (e is NpgsqlException or System.Net.Sockets.SocketException or TimeoutException or InvalidOperationException) { }
         };
-        return template._name!;
+        return new NpgsqlConnectionStringBuilder(template.Options.ConnectionString).Database!;
     });
 
     public Task CreateAsync() => CreateFromAsync(null);
 
     public async Task CreateMigratedAsync() => await CreateFromAsync(await Template.Value);
 
-    private async Task CreateFromAsync(string? template)
-    {
-        _server = ServerConnectionString();
-        _name = "fc_test_" + Guid.NewGuid().ToString("N");
-        await using (var connection = new NpgsqlConnection(_server))
-        {
-            await connection.OpenAsync();
-            await using var command = new NpgsqlCommand($"CREATE DATABASE \"{_name}\"" + (template is null ? "" : $" TEMPLATE \"{template}\""), connection);
-            await command.ExecuteNonQueryAsync();
-        }
-        Options = PersistenceOptions.Postgres(new NpgsqlConnectionStringBuilder(_server) { Database = _name }.ConnectionString);
-    }
+    private async Task CreateFromAsync(string? template) =>
+        _options = PersistenceOptions.Postgres(await TestPostgres.CreateDatabaseAsync("fc_test_", template));
 
     public async ValueTask DisposeAsync()
     {
-        if (_server is null || _name is null) return;
-        await using (var own = new NpgsqlConnection(Options.ConnectionString)) NpgsqlConnection.ClearPool(own);
-        await using var connection = new NpgsqlConnection(_server);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{_name}\" WITH (FORCE)", connection);
-        await command.ExecuteNonQueryAsync();
+        if (_options is not null) await TestPostgres.DropDatabaseAsync(_options.ConnectionString);
     }
 }

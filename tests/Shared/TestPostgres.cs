@@ -14,14 +14,17 @@ internal static class TestPostgres
             ? value
             : throw new InvalidOperationException("FLOWCONNECTORS_TEST_POSTGRES is not set: run `source scripts/postgres.sh` first (scripts/test.sh does).");
 
-    /// <summary>Creates an empty database named <paramref name="prefix"/> plus a random suffix; returns its connection string.</summary>
-    public static async Task<string> CreateDatabaseAsync(string prefix)
+    /// <summary>
+    /// Creates a database named <paramref name="prefix"/> plus a random suffix, empty or a copy of the database
+    /// <paramref name="template"/> (no session may be connected to that one); returns its connection string.
+    /// </summary>
+    public static async Task<string> CreateDatabaseAsync(string prefix, string? template = null)
     {
         var server = Server;
         var name = prefix + Guid.NewGuid().ToString("N");
         await using var connection = new NpgsqlConnection(server);
         await connection.OpenAsync();
-        await using var create = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
+        await using var create = new NpgsqlCommand($"CREATE DATABASE \"{name}\"" + (template is null ? "" : $" TEMPLATE \"{template}\""), connection);
         await create.ExecuteNonQueryAsync();
         return new NpgsqlConnectionStringBuilder(server) { Database = name }.ConnectionString;
     }
