@@ -41,6 +41,7 @@ public static class PersistenceServiceCollectionExtensions
         Shared.SharedStatePersistence.Add(services, options);
         services.AddSingleton<IFlowStore, EfFlowStore>();
         services.AddSingleton<IInstanceStore, EfInstanceStore>();
+        services.AddSingleton<IStoreFailures, StoreFailures>();
         services.AddSingleton<IInboxStore, EfInboxStore>();
         services.AddSingleton<ITimerStore, EfTimerStore>();
         services.AddSingleton<IRunQueue, EfRunQueue>();

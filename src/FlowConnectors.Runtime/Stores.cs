@@ -357,3 +357,14 @@ public interface IRunQueue
     IDisposable SubscribeToWork(Action wake);
     Task NotifyWorkAsync(CancellationToken ct = default);
 }
+
+/// <summary>
+/// Tells the stores' failures that pass without a code change (a full disk, a database that cannot be written or reached)
+/// from the rest. The runtime logs those once in a while with a count instead of once per instance: under load, one line
+/// per refused request would fill the log (and perhaps the same full disk).
+/// </summary>
+public interface IStoreFailures
+{
+    /// <returns>The cause in words (never a connection string), or null when <paramref name="exception"/> is not such a failure.</returns>
+    string? TransientCause(Exception exception);
+}

@@ -59,6 +59,8 @@ public sealed partial class WorkflowHost(
     // Instances this process runs now: one run per instance here, and what cancels it.
     private readonly ConcurrentDictionary<string, ActiveRun> _running = new(StringComparer.Ordinal);
     private readonly string _owner = identity.LeaseOwner;
+    // A full or unreachable database fails every run's save alike: one line per interval, with a count, not one per instance.
+    private readonly ThrottledLog _storeFailureLog = new(TimeSpan.FromSeconds(30), clock);
     private FlowEngine? _engine;
     // Set once the node hands its work back: stored instances are no longer taken here.
     private volatile bool _stopping;
@@ -256,7 +258,7 @@ public sealed partial class WorkflowHost(
         catch (Exception e) when (e is not (OperationCanceledException or OutOfMemoryException))
         {
             var reason = UnsavedReason(e);
-            logger.LogError("instance {Instance}: {Reason}", result.State.InstanceId, reason);
+            if (!LoggedAsStoreFailure(result.State.InstanceId, e)) logger.LogError("instance {Instance}: {Reason}", result.State.InstanceId, reason);
             var faulted = startingState();
             faulted.Status = FlowStatus.Faulted;
             faulted.Fault = new FlowFault(null, null, reason);
@@ -270,6 +272,17 @@ public sealed partial class WorkflowHost(
         }
         await AfterSaveAsync(result.State);
         return errorFlow;
+    }
+
+    /// <returns>True when <paramref name="e"/> is a store failure that passes (<see cref="IStoreFailures"/>): logged, or counted
+    /// for the next line, as such.</returns>
+    private bool LoggedAsStoreFailure(string instanceId, Exception e)
+    {
+        if ((services.GetService(typeof(IStoreFailures)) as IStoreFailures)?.TransientCause(e) is not { } cause) return false;
+        if (_storeFailureLog.TryEnter(out var heldBack))
+            logger.LogWarning("instance {Instance} could not be stored: {Cause}; {HeldBack} more runs failed so since the last such line. " +
+                "Runs are refused (callers get 503) until the database has room or answers again", instanceId, cause, heldBack);
+        return true;
     }
 
     private static string UnsavedReason(Exception e) =>
@@ -524,7 +537,7 @@ public sealed partial class WorkflowHost(
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            logger.LogError("instance {Instance} could not run: {Message}", ticket.InstanceId, e.Message);
+            if (!LoggedAsStoreFailure(ticket.InstanceId, e)) logger.LogError("instance {Instance} could not run: {Message}", ticket.InstanceId, e.Message);
             throw;
         }
         finally

@@ -35,6 +35,8 @@ internal static class ServerModules
         // Numbers are numbers: the web default also reads "5" as 5, which OpenAPI then declares as integer-or-string.
         services.ConfigureHttpJsonOptions(json => json.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict);
         services.AddExceptionHandler<ClientErrorHandler>();
+        // A full or unreachable database: 503 with Retry-After and the cause instead of a 500 (the request was not stored).
+        services.AddExceptionHandler<StorageFailureHandler>();
         services.AddOpenApi(options => options
             .AddSchemaTransformer(OmittedMembers.NotRequiredAsync)
             .AddDocumentTransformer((document, _, _) =>

@@ -35,6 +35,7 @@ internal sealed class ServerProcess : IAsyncDisposable
     /// <summary>Where the process starts (default: the server's build output, where its appsettings.json is).</summary>
     public string WorkingDirectory { get; private init; } = Repo.ServerOutput;
     public int Port { get; }
+    public long? DataVolumeBytes { get; private init; }
     public Uri Address { get; }
     /// <summary>Sends the API key.</summary>
     public HttpClient Client { get; }
@@ -48,13 +49,20 @@ internal sealed class ServerProcess : IAsyncDisposable
     /// Starts a server over <paramref name="flowsFolder"/> (default: an empty folder) with extra settings given as
     /// environment variables (<c>FlowConnectors__SyncTimeout=00:00:05</c>).
     /// </summary>
+    /// <param name="dataVolumeBytes">When set, the data folder is a file system of this size of the process's own (a tmpfs in
+    /// a mount namespace made for it: <c>unshare --mount</c>, which needs root), gone with the process. Its files are reached
+    /// from the test through <see cref="AsSeenByServer"/>.</param>
     public static async Task<ServerProcess> StartAsync(string? flowsFolder = null, IDictionary<string, string>? settings = null,
-        string? workingDirectory = null)
+        string? workingDirectory = null, long? dataVolumeBytes = null)
     {
         var data = Temp.Folder("data");
         flowsFolder ??= Temp.Folder("flows");
         var environment = new Dictionary<string, string>(settings ?? new Dictionary<string, string>());
-        var server = new ServerProcess(data, flowsFolder, FreePort(), environment) { WorkingDirectory = workingDirectory ?? Repo.ServerOutput };
+        var server = new ServerProcess(data, flowsFolder, FreePort(), environment)
+        {
+            WorkingDirectory = workingDirectory ?? Repo.ServerOutput,
+            DataVolumeBytes = dataVolumeBytes,
+        };
         await server.StartAgainAsync();
         return server;
     }
@@ -91,15 +99,25 @@ internal sealed class ServerProcess : IAsyncDisposable
     /// </summary>
     public void LaunchAgain() => Launch();
 
+    /// <summary>A path in the server's own mount namespace (its data volume), through /proc/&lt;pid&gt;/root.</summary>
+    public string AsSeenByServer(string path) => $"/proc/{_process!.Id}/root{Path.GetFullPath(path)}";
+
     private Process Launch()
     {
-        var info = new ProcessStartInfo("dotnet")
+        var info = new ProcessStartInfo(DataVolumeBytes is null ? "dotnet" : "unshare")
         {
             WorkingDirectory = WorkingDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (DataVolumeBytes is { } bytes)
+        {
+            // unshare and sh exec in turn: the process is the server's own, so Kill and the exit code are its.
+            foreach (var argument in new[] { "--mount", "--propagation", "private", "sh", "-c",
+                         $"mount -t tmpfs -o size={bytes} tmpfs \"$0\" && exec dotnet \"$1\"", DataFolder })
+                info.ArgumentList.Add(argument);
+        }
         info.ArgumentList.Add(Path.Combine(Repo.ServerOutput, "FlowConnectors.Server.dll"));
         info.Environment["FlowConnectors__Urls"] = $"http://127.0.0.1:{Port}";
         info.Environment["FlowConnectors__DataFolder"] = DataFolder;

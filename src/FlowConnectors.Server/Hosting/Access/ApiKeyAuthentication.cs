@@ -57,7 +57,11 @@ internal sealed class ApiKeyVerifier(IAccessKeyStore keys, UserManager<FlowUser>
         var user = await users.FindByIdAsync(record.UserId);
         if (user is null || AccountState.IsDisabled(user)) return null;
         if (record.LastUsedAt is null || now - record.LastUsedAt >= LastUseResolution)
-            await keys.TouchAsync(record.Id, now, ct);
+        {
+            // Bookkeeping, not a reason to refuse the key: with the database's disk full, reads must still work.
+            try { await keys.TouchAsync(record.Id, now, ct); }
+            catch (Exception e) when (FlowConnectors.Persistence.StorageFailures.Describe(e) is not null) { }
+        }
 
         return await UserPrincipals.OfAsync(users, user, ApiKeyAuthenticationHandler.SchemeName,
             record.Scopes.Select(scope => new Claim(AccessClaims.Scope, scope)).Prepend(new Claim(AccessClaims.KeyId, record.Id)));

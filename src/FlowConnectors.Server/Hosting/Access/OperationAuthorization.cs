@@ -107,8 +107,12 @@ internal sealed class AuditMiddleware(RequestDelegate next, IAuditLog audit, Tim
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            // The action happened; a failed audit write is logged, not turned into a failed answer.
-            logger.LogError(e, "could not write the audit entry for {Method} {Route} ({Status})", context.Request.Method, route, status);
+            // The action happened; a failed audit write is logged, not turned into a failed answer. A full or unreachable
+            // database is named, without a stack trace: it is no bug, and every write fails alike until there is room.
+            if (FlowConnectors.Persistence.StorageFailures.Describe(e) is { } storage)
+                logger.LogWarning("could not write the audit entry for {Method} {Route} ({Status}): {Cause}", context.Request.Method, route, status, storage.Description);
+            else
+                logger.LogError(e, "could not write the audit entry for {Method} {Route} ({Status})", context.Request.Method, route, status);
         }
     }
 }

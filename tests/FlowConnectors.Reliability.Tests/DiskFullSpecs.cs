@@ -1,0 +1,97 @@
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace FlowConnectors.Reliability.Tests;
+
+/// <summary>
+/// A real server process whose data folder is a small file system of its own (a tmpfs in its own mount namespace) that
+/// fills up: what its clients are answered, what it logs, and that it serves again once there is room, having lost nothing
+/// it acknowledged.
+/// </summary>
+public sealed class DiskFullSpecs
+{
+    private const string Flow = """
+        { "format": 1, "id": "hooked", "outputs": [ { "name": "echo", "type": "object" } ],
+          "nodes": [ { "id": "hook", "type": "Http.Endpoint", "inputs": { "path": "full", "methods": [ "POST" ] } },
+                     { "id": "out", "type": "SetOutput", "inputs": { "name": "echo", "value": { "js": "nodes.hook.body" } } } ],
+          "connections": [ { "from": "hook:done", "to": "out" } ] }
+        """;
+
+    [Fact]
+    public async Task A_full_disk_is_answered_503_with_retry_after_and_the_server_serves_again_once_there_is_room()
+    {
+        await using var server = await ServerProcess.StartAsync(Specs.FlowsWith("hooked", Flow), dataVolumeBytes: 24L << 20);
+        var acknowledged = 0;
+        async Task<HttpResponseMessage> PostAsync(int i) =>
+            await server.Anonymous.PostAsync("hooks/full", new StringContent($$"""{"n":{{i}},"pad":"{{new string('x', 400)}}"}""", Encoding.UTF8, "application/json"));
+        (await PostAsync(0)).StatusCode.ShouldBe(HttpStatusCode.OK);
+        acknowledged++;
+        // A key not used yet: its first use writes its last-use time, which will not fit.
+        using var created = await server.Client.PostAsync("api/keys", new StringContent(@"{""name"":""reader""}", Encoding.UTF8, "application/json"));
+        var createdText = await created.Content.ReadAsStringAsync();
+        created.StatusCode.ShouldBe(HttpStatusCode.Created, createdText);
+        using var reader = new HttpClient { BaseAddress = server.Address };
+        reader.DefaultRequestHeaders.Add("X-Api-Key", (string)JsonNode.Parse(createdText)!["key"]!);
+
+        // Whatever room is left goes to a file of the test's; the database's own files keep what they hold.
+        var filler = server.AsSeenByServer(Path.Combine(server.DataFolder, "filler"));
+        await using (var fill = new FileStream(filler, FileMode.Create, FileAccess.Write))
+        {
+            var block = new byte[64 * 1024];
+            try { while (true) fill.Write(block); }
+            catch (IOException) { }
+            try { fill.Flush(); } catch (IOException) { }
+        }
+
+        // The database's files may still take a few writes (free pages, a recycled WAL); then every request is refused. On the
+        // way a run whose finished rows did not fit may still have its smaller faulted row stored: it is answered as faulted.
+        HttpResponseMessage? refused = null;
+        for (var i = 1; i <= 2_000 && refused is null; i++)
+        {
+            var response = await PostAsync(i);
+            if (response.StatusCode == HttpStatusCode.OK) acknowledged++;
+            else if (response.StatusCode == HttpStatusCode.UnprocessableEntity)
+                (await response.Content.ReadAsStringAsync()).ShouldContain("could not be saved after its run");
+            else refused = response;
+        }
+        refused.ShouldNotBeNull("the server went on answering 200 with its disk full");
+        await AssertFullAsync(refused);
+        for (var i = 0; i < 20; i++) await AssertFullAsync(await PostAsync(10_000 + i));
+
+        // Logged as warnings naming the cause, held back to one line per 30 s; no stack trace, no error per request.
+        var output = server.Output.ToList();
+        var trace = output.FindIndex(line => line.Contains("   at ", StringComparison.Ordinal) || line.StartsWith("fail:", StringComparison.Ordinal));
+        trace.ShouldBe(-1, $"an error or a stack trace was logged:\n{string.Join('\n', output.Skip(Math.Max(0, trace - 6)).Take(12))}");
+        output.Count(line => line.Contains("answered 503: the database's disk is full", StringComparison.Ordinal)).ShouldBeInRange(1, 2);
+        output.Count(line => line.Contains("could not be stored: the database's disk is full", StringComparison.Ordinal)).ShouldBeInRange(1, 2);
+
+        // The management API: what it cannot store is refused the same way; what only reads still answers.
+        await AssertFullAsync(await server.Client.PostAsync("api/flows/hooked/run", new StringContent("{}", Encoding.UTF8, "application/json")));
+        using (var read = await reader.GetAsync("api/instances?flowId=hooked&status=finished&take=1000"))
+        {
+            var text = await read.Content.ReadAsStringAsync();
+            read.StatusCode.ShouldBe(HttpStatusCode.OK, text);
+            JsonNode.Parse(text)!.AsArray().Count.ShouldBe(acknowledged);
+        }
+
+        // Room again: the same process serves, and every request it acknowledged is stored.
+        File.Delete(filler);
+        (await PostAsync(20_000)).StatusCode.ShouldBe(HttpStatusCode.OK);
+        acknowledged++;
+        var stored = await server.GetJsonAsync("api/instances?flowId=hooked&status=finished&take=1000");
+        stored.AsArray().Count.ShouldBe(acknowledged);
+
+        server.HasExited.ShouldBeFalse();
+    }
+
+    private static async Task AssertFullAsync(HttpResponseMessage response)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        response.StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable, text);
+        response.Headers.RetryAfter.ShouldNotBeNull().Delta.ShouldBe(TimeSpan.FromSeconds(60));
+        var problem = JsonNode.Parse(text)!;
+        ((string?)problem["title"]).ShouldBe("Storage full");
+        ((string?)problem["detail"]).ShouldBe("the database's disk is full (SQLite: database or disk is full): the request was not stored; send it again later");
+    }
+}
