@@ -18,8 +18,11 @@ public sealed class BackgroundWorkers(
     IRunQueue queue,
     RuntimeOptions options,
     TimeProvider clock,
-    ILogger<BackgroundWorkers> logger) : BackgroundService
+    ILogger<BackgroundWorkers> logger,
+    IStoreFailures? storeFailures = null) : BackgroundService
 {
+    // A database that is down or full fails every pass alike: one line per interval, with a count, not one per poll.
+    private readonly ThrottledLog _storeFailureLog = new(TimeSpan.FromSeconds(30), clock);
     private static readonly TimeSpan HousekeepingInterval = TimeSpan.FromSeconds(30);
     /// <summary>Orphaned instances claimed per pass.</summary>
     private const int ClaimBatch = 16;
@@ -221,7 +224,7 @@ public sealed class BackgroundWorkers(
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    logger.LogError("background pass failed: {Message}", e.Message);
+                    LogFailure("background pass", e);
                 }
                 try { await _wake.WaitAsync(options.PollInterval, stoppingToken); }
                 catch (OperationCanceledException) { break; }
@@ -417,8 +420,19 @@ public sealed class BackgroundWorkers(
         try { await work(); }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            logger.LogError("{What} failed: {Message}", what, e.Message);
+            LogFailure(what, e);
         }
+    }
+
+    private void LogFailure(string what, Exception e)
+    {
+        if (storeFailures?.TransientCause(e) is { } cause)
+        {
+            if (_storeFailureLog.TryEnter(out var heldBack))
+                logger.LogWarning("{What} failed: {Cause}; {HeldBack} more background passes failed so since the last such line", what, cause, heldBack);
+        }
+        // EF Core does not log a failed query or connection itself (PersistenceServices.CommonEvents): the stack trace is here.
+        else logger.LogError(e, "{What} failed: {Message}", what, e.Message);
     }
 
     /// <summary>A gate that is open while nothing is in flight (set and reset under the owner's lock).</summary>

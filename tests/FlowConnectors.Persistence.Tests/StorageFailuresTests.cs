@@ -87,6 +87,34 @@ public sealed class StorageFailuresTests : IDisposable
         StorageFailures.Describe(syntax).ShouldBeNull();
     }
 
+    [Fact]
+    public async Task A_PostgreSQL_database_that_accepts_no_connections_is_unavailable_storage()
+    {
+        var connectionString = await TestPostgres.CreateDatabaseAsync("fc_storage_failures_");
+        var name = new NpgsqlConnectionStringBuilder(connectionString).Database!;
+        try
+        {
+            await using (var admin = new NpgsqlConnection(TestPostgres.Server))
+            {
+                await admin.OpenAsync();
+                await RunAsync(admin, $"ALTER DATABASE \"{name}\" ALLOW_CONNECTIONS false");
+            }
+            await using var connection = new NpgsqlConnection(connectionString + ";Pooling=false");
+            var e = await Should.ThrowAsync<PostgresException>(() => connection.OpenAsync());
+            StorageFailures.Describe(e).ShouldBe(new StorageFailure(StorageFailureKind.Unavailable,
+                $"the database refuses work now (PostgreSQL: 55000 database \"{name}\" is not currently accepting connections)"));
+        }
+        finally
+        {
+            await using (var admin = new NpgsqlConnection(TestPostgres.Server))
+            {
+                await admin.OpenAsync();
+                await RunAsync(admin, $"ALTER DATABASE \"{name}\" ALLOW_CONNECTIONS true");
+            }
+            await TestPostgres.DropDatabaseAsync(connectionString);
+        }
+    }
+
     private static int FreePort()
     {
         using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);

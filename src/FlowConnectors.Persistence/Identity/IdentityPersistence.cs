@@ -61,6 +61,6 @@ internal static class IdentityDatabase
                 .AddInterceptors(PersistenceServices.SqlitePragmasInterceptor).AddInterceptors(options.WriteGate.Interceptors);
         else
             builder.UseNpgsql(options.ConnectionString, o => o.MigrationsHistoryTable(IdentityDataContext.HistoryTable));
-        return PersistenceServices.SkipModelDiffOnMigrate(builder);
+        return PersistenceServices.CommonEvents(builder);
     }
 }

@@ -61,6 +61,7 @@ internal sealed class LocalClusterChanges(ILogger<LocalClusterChanges>? logger =
 /// </summary>
 internal sealed class PostgresClusterChanges : BackgroundService, IClusterChanges
 {
+    private readonly FlowConnectors.Runtime.ThrottledLog _reconnectLog = new(TimeSpan.FromSeconds(30), TimeProvider.System);
     public const string Channel = "flowconnectors_changes";
     private static readonly TimeSpan ReconnectDelay = TimeSpan.FromSeconds(1);
     private readonly string _origin = Guid.NewGuid().ToString("N");
@@ -121,7 +122,10 @@ internal sealed class PostgresClusterChanges : BackgroundService, IClusterChange
             catch (Exception e)
             {
                 _listening = false;
-                _logger.LogWarning("listening for other nodes' changes stopped ({Message}); reconnecting", e.Message);
+                // Tried again every second while the database is down: one line per 30 s, with the count.
+                if (_reconnectLog.TryEnter(out var heldBack))
+                    _logger.LogWarning("listening for other nodes' changes stopped ({Message}); reconnecting ({HeldBack} more failed attempts since the last such line)",
+                        e.Message, heldBack);
                 try { await Task.Delay(ReconnectDelay, stoppingToken); }
                 catch (OperationCanceledException) { break; }
             }

@@ -48,7 +48,7 @@ internal static class SharedStatePersistence
                 .AddInterceptors(PersistenceServices.SqlitePragmasInterceptor).AddInterceptors(options.WriteGate.Interceptors);
         else
             builder.UseNpgsql(options.ConnectionString, o => o.MigrationsHistoryTable(SharedStateContext.HistoryTable));
-        return PersistenceServices.SkipModelDiffOnMigrate(builder);
+        return PersistenceServices.CommonEvents(builder);
     }
 
     private sealed class BaseFactory<T>(IDbContextFactory<T> inner) : IDbContextFactory<SharedStateContext>

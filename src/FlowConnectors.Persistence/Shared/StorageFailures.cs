@@ -43,11 +43,12 @@ public static class StorageFailures
                     return new(StorageFailureKind.Unavailable, "the database's file is damaged (SQLite: malformed)");
                 case PostgresException { SqlState: "53100" }:
                     return new(StorageFailureKind.Full, "the database's disk is full (PostgreSQL: disk_full)");
-                case PostgresException { SqlState: "53200" or "53300" or "57P01" or "57P02" or "57P03" or "25006" } pg:
+                // What Npgsql counts as passing: out of resources or connections, shutting down, not accepting connections, I/O
+                // errors, serialization failures and deadlocks (those EF Core's retries did not get past).
+                // And 25006: a read-only transaction, as on a standby the connection string reached.
+                case PostgresException pg when pg.IsTransient || pg.SqlState == "25006":
                     return new(StorageFailureKind.Unavailable, $"the database refuses work now (PostgreSQL: {pg.SqlState} {pg.MessageText})");
-                case PostgresException pg when pg.SqlState.StartsWith("08", StringComparison.Ordinal):
-                    return new(StorageFailureKind.Unavailable, $"the database connection failed (PostgreSQL: {pg.SqlState})");
-                case NpgsqlException { InnerException: System.Net.Sockets.SocketException or IOException or TimeoutException }:
+                case NpgsqlException { IsTransient: true } and not PostgresException:
                     return new(StorageFailureKind.Unavailable, "the database cannot be reached");
             }
         }

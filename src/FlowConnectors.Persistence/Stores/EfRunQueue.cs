@@ -22,6 +22,7 @@ internal sealed class EfRunQueue(IDbContextFactory<FlowConnectorsDbContext> fact
     private readonly ILogger _logger = logger ?? NullLogger<EfRunQueue>.Instance;
     private readonly Lock _gate = new();
     private readonly List<Action> _subscribers = [];
+    private readonly FlowConnectors.Runtime.ThrottledLog _listenFailures = new(TimeSpan.FromSeconds(30), TimeProvider.System);
     private readonly CancellationTokenSource _stop = new();
     private Task? _listener;
 
@@ -195,7 +196,10 @@ internal sealed class EfRunQueue(IDbContextFactory<FlowConnectorsDbContext> fact
             }
             catch (Exception e) when (e is DbException or IOException or InvalidOperationException or TimeoutException)
             {
-                _logger.LogWarning("run queue: LISTEN {Channel} failed ({Message}); polling until it is back", Channel, e.Message);
+                // Tried again every second while the database is down: one line per 30 s, with the count.
+                if (_listenFailures.TryEnter(out var heldBack))
+                    _logger.LogWarning("run queue: LISTEN {Channel} failed ({Message}); polling until it is back ({HeldBack} more failed attempts since the last such line)",
+                        Channel, e.Message, heldBack);
                 try { await Task.Delay(TimeSpan.FromSeconds(1), ct); }
                 catch (OperationCanceledException) { return; }
             }

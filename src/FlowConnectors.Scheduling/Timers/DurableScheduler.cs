@@ -19,6 +19,11 @@ public sealed class DurableSchedulerOptions
     /// <summary>Timers read from the store at once.</summary>
     public int BatchSize { get; init; } = 100;
     /// <summary>
+    /// Names a store failure that passes (a full or unreachable database), or null for any other: such failures are logged
+    /// once per 30 s with a count instead of an error with its stack trace at every retry.
+    /// </summary>
+    public Func<Exception, string?>? TransientCause { get; init; }
+    /// <summary>
     /// Who claims due timers (<see cref="ITimerStore.ClaimDueAsync"/>): with several nodes on one database each
     /// timer is fired by the one node that claimed it.
     /// </summary>
@@ -59,6 +64,7 @@ public sealed class DurableScheduler : IDurableTimers
     private readonly Func<TimerRecord, CancellationToken, Task> _fire;
     private readonly DurableSchedulerOptions _options;
     private readonly ILogger _logger;
+    private readonly ThrottledLog _transientFailures;
     private readonly Lock _gate = new();
     /// <summary>Retry timer id → the timer as first due and the attempts made so far.</summary>
     private readonly Dictionary<string, (TimerRecord Original, int Attempts)> _retries = new(StringComparer.Ordinal);
@@ -83,6 +89,7 @@ public sealed class DurableScheduler : IDurableTimers
         _clock = clock;
         _fire = fire;
         _options = options ?? new DurableSchedulerOptions();
+        _transientFailures = new ThrottledLog(TimeSpan.FromSeconds(30), clock);
         if (_options.MaxAttempts < 1) throw new ArgumentOutOfRangeException(nameof(options), "MaxAttempts must be at least 1");
         if (_options.Parallelism < 1) throw new ArgumentOutOfRangeException(nameof(options), "Parallelism must be at least 1");
         if (_options.BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(options), "BatchSize must be at least 1");
@@ -176,7 +183,10 @@ public sealed class DurableScheduler : IDurableTimers
                 }
                 catch (Exception e)
                 {
-                    _logger.LogError(e, "Timer store failed; trying again in {Delay}", _options.RetryDelay);
+                    if (_options.TransientCause?.Invoke(e) is not { } cause) _logger.LogError(e, "Timer store failed; trying again in {Delay}", _options.RetryDelay);
+                    else if (_transientFailures.TryEnter(out var heldBack))
+                        _logger.LogWarning("Timer store failed: {Cause}; trying again every {Delay} ({HeldBack} more failures since the last such line)",
+                            cause, _options.RetryDelay, heldBack);
                     next = _clock.GetUtcNow() + _options.RetryDelay;
                 }
 

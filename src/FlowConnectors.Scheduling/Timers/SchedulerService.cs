@@ -35,6 +35,7 @@ public sealed class SchedulerService : BackgroundService
             // run limits, where a resume goes before new starts.
             Parallelism = FireParallelism,
             BatchSize = FireParallelism * 4,
+            TransientCause = services.GetService<IStoreFailures>() is { } failures ? failures.TransientCause : null,
         }, logger);
     }
 

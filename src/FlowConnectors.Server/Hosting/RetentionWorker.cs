@@ -42,7 +42,10 @@ internal sealed class RetentionWorker(IRetentionStore store, ServerOptions optio
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    logger.LogError("retention pass failed: {Message}", e.Message);
+                    // One pass per interval: a storage failure is named without its stack trace; anything else keeps it (EF Core does not
+                    // log a failed query itself).
+                    if (FlowConnectors.Persistence.StorageFailures.Describe(e) is { } storage) logger.LogWarning("retention pass failed: {Cause}", storage.Description);
+                    else logger.LogError(e, "retention pass failed: {Message}", e.Message);
                 }
                 try { await Task.Delay(options.Retention.Interval, stoppingToken); }
                 catch (OperationCanceledException) { break; }

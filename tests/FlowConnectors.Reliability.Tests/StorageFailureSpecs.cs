@@ -1,15 +1,17 @@
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
+using FlowConnectors.Tests.Shared;
+using Npgsql;
 
 namespace FlowConnectors.Reliability.Tests;
 
 /// <summary>
-/// A real server process whose data folder is a small file system of its own (a tmpfs in its own mount namespace) that
-/// fills up: what its clients are answered, what it logs, and that it serves again once there is room, having lost nothing
-/// it acknowledged.
+/// A real server process whose storage fails under it: its data folder is a small file system of its own (a tmpfs in its
+/// own mount namespace) that fills up, or its PostgreSQL database stops accepting connections. What its clients are
+/// answered, what it logs, and that it serves again once the storage is back, having lost nothing it acknowledged.
 /// </summary>
-public sealed class DiskFullSpecs
+public sealed class StorageFailureSpecs
 {
     private const string Flow = """
         { "format": 1, "id": "hooked", "outputs": [ { "name": "echo", "type": "object" } ],
@@ -83,6 +85,81 @@ public sealed class DiskFullSpecs
         stored.AsArray().Count.ShouldBe(acknowledged);
 
         server.HasExited.ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task A_PostgreSQL_database_that_refuses_connections_is_answered_503_and_the_server_serves_again_once_it_accepts_them()
+    {
+        var connectionString = await TestPostgres.CreateDatabaseAsync("fc_storage_refused_");
+        var database = new NpgsqlConnectionStringBuilder(connectionString).Database!;
+        async Task AdminAsync(string sql)
+        {
+            await using var admin = new NpgsqlConnection(TestPostgres.Server);
+            await admin.OpenAsync();
+            await using var command = new NpgsqlCommand(sql, admin);
+            await command.ExecuteNonQueryAsync();
+        }
+        try
+        {
+            await using var server = await ServerProcess.StartAsync(Specs.FlowsWith("hooked", Flow), new Dictionary<string, string>
+            {
+                ["FlowConnectors__Database"] = "postgres",
+                ["FlowConnectors__ConnectionString"] = connectionString,
+            });
+            var acknowledged = 0;
+            async Task<HttpResponseMessage> PostAsync(int i) =>
+                await server.Anonymous.PostAsync("hooks/full", new StringContent($$"""{"n":{{i}}}""", Encoding.UTF8, "application/json"));
+            for (var i = 0; i < 5; i++)
+            {
+                (await PostAsync(i)).StatusCode.ShouldBe(HttpStatusCode.OK);
+                acknowledged++;
+            }
+
+            // The database stops accepting connections, and the server's open ones are ended.
+            await AdminAsync($"ALTER DATABASE \"{database}\" ALLOW_CONNECTIONS false");
+            await AdminAsync($"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{database}'");
+            var outageStarted = server.Output.Count;
+            for (var i = 0; i < 20; i++)
+            {
+                using var response = await PostAsync(100 + i);
+                var text = await response.Content.ReadAsStringAsync();
+                response.StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable, text);
+                response.Headers.RetryAfter.ShouldNotBeNull().Delta.ShouldBe(TimeSpan.FromSeconds(10));
+                var problem = JsonNode.Parse(text)!;
+                ((string?)problem["title"]).ShouldBe("Storage unavailable");
+                var detail = (string)problem["detail"]!;
+                detail.ShouldStartWith("the database ");
+                detail.ShouldEndWith(": the request was not stored; send it again later");
+                detail.ShouldNotContain(connectionString);
+            }
+            // Some seconds of outage (the background workers poll every 50 ms here): warnings held back, no stack trace.
+            await Task.Delay(TimeSpan.FromSeconds(3));
+            var outage = server.Output.Skip(outageStarted).ToList();
+            outage.ShouldNotContain(line => line.Contains("   at ", StringComparison.Ordinal) || line.StartsWith("fail:", StringComparison.Ordinal),
+                string.Join('\n', outage.Take(40)));
+            // A warning (two lines) per kind of work that failed, each held back to one per 30 s: not one per poll or request.
+            outage.Count.ShouldBeLessThan(30, string.Join('\n', outage.Take(60)));
+
+            // Back: the same process serves again, and every request it acknowledged is stored.
+            await AdminAsync($"ALTER DATABASE \"{database}\" ALLOW_CONNECTIONS true");
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+            HttpStatusCode status;
+            do
+            {
+                using var response = await PostAsync(1_000);
+                status = response.StatusCode;
+                if (status != HttpStatusCode.OK) await Task.Delay(200);
+            }
+            while (status != HttpStatusCode.OK && DateTime.UtcNow < deadline);
+            status.ShouldBe(HttpStatusCode.OK);
+            acknowledged++;
+            (await server.GetJsonAsync("api/instances?flowId=hooked&status=finished&take=1000")).AsArray().Count.ShouldBe(acknowledged);
+        }
+        finally
+        {
+            await AdminAsync($"ALTER DATABASE \"{database}\" ALLOW_CONNECTIONS true");
+            await TestPostgres.DropDatabaseAsync(connectionString);
+        }
     }
 
     private static async Task AssertFullAsync(HttpResponseMessage response)
