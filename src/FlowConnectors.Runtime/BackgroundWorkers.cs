@@ -23,6 +23,7 @@ public sealed class BackgroundWorkers(
 {
     // A database that is down or full fails every pass alike: one line per interval, with a count, not one per poll.
     private readonly ThrottledLog _storeFailureLog = new(TimeSpan.FromSeconds(30), clock);
+    private readonly ThrottledLog _errorTraceLog = new(TimeSpan.FromSeconds(30), clock);
     private static readonly TimeSpan HousekeepingInterval = TimeSpan.FromSeconds(30);
     /// <summary>Orphaned instances claimed per pass.</summary>
     private const int ClaimBatch = 16;
@@ -431,8 +432,11 @@ public sealed class BackgroundWorkers(
             if (_storeFailureLog.TryEnter(out var heldBack))
                 logger.LogWarning("{What} failed: {Cause}; {HeldBack} more background passes failed so since the last such line", what, cause, heldBack);
         }
-        // EF Core does not log a failed query or connection itself (PersistenceServices.CommonEvents): the stack trace is here.
-        else logger.LogError(e, "{What} failed: {Message}", what, e.Message);
+        // EF Core does not log a failed query or connection itself (PersistenceServices.CommonEvents), so the stack trace is here,
+        // but once per 30 s: work that fails by design at every poll (a poisoned instance's recovery) would spend more on traces
+        // than on the work (PoisonSpecs: +20 % CPU with a trace each time).
+        else if (_errorTraceLog.TryEnter(out _)) logger.LogError(e, "{What} failed: {Message}", what, e.Message);
+        else logger.LogError("{What} failed: {Message}", what, e.Message);
     }
 
     /// <summary>A gate that is open while nothing is in flight (set and reset under the owner's lock).</summary>
