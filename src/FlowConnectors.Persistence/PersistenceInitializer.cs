@@ -2,6 +2,8 @@ using FlowConnectors.Persistence.Data;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace FlowConnectors.Persistence;
 
@@ -22,18 +24,25 @@ public static class PersistenceInitializer
                 Directory.CreateDirectory(directory);
         }
         var factory = services.GetRequiredService<IDbContextFactory<FlowConnectorsDbContext>>();
+        var logger = services.GetService<ILoggerFactory>()?.CreateLogger("FlowConnectors.Persistence.Migrations") ?? NullLogger.Instance;
+        // A lock row left by a process killed while migrating would hold every later start (SqliteMigrationLock).
+        async Task MigrateAsync(DbContext context)
+        {
+            if (options.IsSqlite) await SqliteMigrationLock.ReleaseIfStaleAsync(context, logger, cancellationToken);
+            await context.Database.MigrateAsync(cancellationToken);
+        }
         await using var db = await factory.CreateDbContextAsync(cancellationToken);
         // Before the first table exists (or, for an older file, rewritten once): pruned runs give their space back.
         if (options.IsSqlite) await Retention.SqliteSpace.EnsureIncrementalAsync(db, cancellationToken);
-        await db.Database.MigrateAsync(cancellationToken);
+        await MigrateAsync(db);
         // The state every node shares (installed connectors, key ring, sign-in states) has migrations of its own.
         await using (var shared = await services.GetRequiredService<IDbContextFactory<Shared.SharedStateContext>>().CreateDbContextAsync(cancellationToken))
-            await shared.Database.MigrateAsync(cancellationToken);
+            await MigrateAsync(shared);
         // Identity's tables live in the same database with migrations of their own (AddFlowIdentityStores).
         if (services.GetService<IDbContextFactory<Identity.IdentityDataContext>>() is { } identity)
         {
             await using var identityDb = await identity.CreateDbContextAsync(cancellationToken);
-            await identityDb.Database.MigrateAsync(cancellationToken);
+            await MigrateAsync(identityDb);
         }
     }
 }
