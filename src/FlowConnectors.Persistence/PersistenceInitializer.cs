@@ -24,25 +24,25 @@ public static class PersistenceInitializer
                 Directory.CreateDirectory(directory);
         }
         var factory = services.GetRequiredService<IDbContextFactory<FlowConnectorsDbContext>>();
-        var logger = services.GetService<ILoggerFactory>()?.CreateLogger("FlowConnectors.Persistence.Migrations") ?? NullLogger.Instance;
-        // A lock row left by a process killed while migrating would hold every later start (SqliteMigrationLock).
-        async Task MigrateAsync(DbContext context)
-        {
-            if (options.IsSqlite) await SqliteMigrationLock.ReleaseIfStaleAsync(context, logger, cancellationToken);
-            await context.Database.MigrateAsync(cancellationToken);
-        }
         await using var db = await factory.CreateDbContextAsync(cancellationToken);
-        // Before the first table exists (or, for an older file, rewritten once): pruned runs give their space back.
-        if (options.IsSqlite) await Retention.SqliteSpace.EnsureIncrementalAsync(db, cancellationToken);
-        await MigrateAsync(db);
+        if (options.IsSqlite)
+        {
+            // One lock table for the file, which the three contexts below share: a row left by a process killed while migrating
+            // would hold every later start (SqliteMigrationLock). Checked once, before the first Migrate takes the lock itself.
+            var logger = services.GetService<ILoggerFactory>()?.CreateLogger("FlowConnectors.Persistence.Migrations") ?? NullLogger.Instance;
+            await SqliteMigrationLock.ReleaseIfStaleAsync(db, logger, cancellationToken);
+            // Before the first table exists (or, for an older file, rewritten once): pruned runs give their space back.
+            await Retention.SqliteSpace.EnsureIncrementalAsync(db, cancellationToken);
+        }
+        await db.Database.MigrateAsync(cancellationToken);
         // The state every node shares (installed connectors, key ring, sign-in states) has migrations of its own.
         await using (var shared = await services.GetRequiredService<IDbContextFactory<Shared.SharedStateContext>>().CreateDbContextAsync(cancellationToken))
-            await MigrateAsync(shared);
+            await shared.Database.MigrateAsync(cancellationToken);
         // Identity's tables live in the same database with migrations of their own (AddFlowIdentityStores).
         if (services.GetService<IDbContextFactory<Identity.IdentityDataContext>>() is { } identity)
         {
             await using var identityDb = await identity.CreateDbContextAsync(cancellationToken);
-            await MigrateAsync(identityDb);
+            await identityDb.Database.MigrateAsync(cancellationToken);
         }
     }
 }
