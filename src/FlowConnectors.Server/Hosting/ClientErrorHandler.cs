@@ -34,9 +34,7 @@ internal sealed class ClientErrorHandler(IProblemDetailsService problems, ILogge
             default:
                 return false;
         }
-        // The route pattern, not the path: a callback or webhook path holds its token, a credential.
-        logger.LogInformation("{Method} {Route} refused with {Status}: {Detail}", context.Request.Method,
-            (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "(no endpoint)", problem.Status, problem.Detail);
+        logger.LogInformation("{Method} {Route} refused with {Status}: {Detail}", context.Request.Method, FailedRoute.PatternOf(context), problem.Status, problem.Detail);
         problem.Type = $"https://httpstatuses.io/{problem.Status}";
         context.Response.StatusCode = problem.Status!.Value;
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem, Exception = exception });

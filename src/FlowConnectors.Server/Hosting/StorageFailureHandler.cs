@@ -34,10 +34,7 @@ internal sealed class StorageFailureHandler(IProblemDetailsService problems, ILo
     private void Log(HttpContext context, StorageFailure failure)
     {
         if (!_log.TryEnter(out var heldBack)) return;
-        // The route pattern, not the path: a callback or webhook path holds its token, a credential. The handler runs after the
-        // endpoint was cleared for the re-execution; the feature keeps it.
-        var route = (context.Features.Get<IExceptionHandlerFeature>()?.Endpoint as RouteEndpoint)?.RoutePattern.RawText ?? "(no endpoint)";
         logger.LogWarning("{Method} {Route} answered 503: {Cause}; {HeldBack} more requests were answered 503 for storage since the last such line",
-            context.Request.Method, route, failure.Description, heldBack);
+            context.Request.Method, FailedRoute.PatternOf(context), failure.Description, heldBack);
     }
 }
