@@ -131,6 +131,21 @@ public sealed class BadInputTests(BadInputTests.EchoServer shared) : IClassFixtu
     }
 
     [Theory]
+    [InlineData("/api/flows/echo/run", """{"inputs":"nope"}""", "$.inputs", "must be an object, not text")]
+    [InlineData("/api/flows/echo/run", """{"inputs":[1]}""", "$.inputs", "must be an object, not an array")]
+    [InlineData("/api/flows/echo/run", """{"timeoutSeconds":"soon"}""", "$.timeoutSeconds", "must be a number, not text")]
+    [InlineData("/api/events", """{"event":["e"]}""", "$.event", "must be text, not an array")]
+    public async Task A_member_of_the_wrong_type_is_refused_saying_what_it_must_be(string path, string body, string where, string says)
+    {
+        var server = shared.Server;
+        var (status, problem) = await SendAsync(server, "POST", path, body);
+        status.ShouldBe(422, problem?.ToJsonString());
+        ((string?)problem!["errors"]![0]!["path"]).ShouldBe(where);
+        ((string)problem["detail"]!).ShouldContain(says);
+        await NothingRanAsync(server);
+    }
+
+    [Theory]
     [InlineData("/api/events", """{"event":"e","payload":{"note":"\ud800"}}""", "$.payload.note")]
     [InlineData("/hooks/in/echo", """{"list":["ok","\udc00"]}""", "$.list[1]")]
     public async Task A_lone_surrogate_is_refused_with_its_path(string path, string body, string where)

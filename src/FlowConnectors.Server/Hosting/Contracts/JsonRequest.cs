@@ -90,6 +90,9 @@ internal static class JsonBody
         if (type == typeof(bool)) return "a boolean";
         if (type.IsPrimitive || type == typeof(decimal)) return "a number";
         if (type.IsEnum) return "one of " + string.Join(", ", Enum.GetNames(type).Select(n => JsonNamingPolicy.CamelCase.ConvertName(n)));
+        // JSON DOM types have their own converters (kind None): say what they hold.
+        if (typeof(JsonObject).IsAssignableFrom(type)) return "an object";
+        if (typeof(JsonArray).IsAssignableFrom(type)) return "an array";
         return serializer.GetTypeInfo(type).Kind switch
         {
             JsonTypeInfoKind.Enumerable => "an array",
