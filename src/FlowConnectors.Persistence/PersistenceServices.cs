@@ -97,13 +97,14 @@ internal static class PersistenceServices
     /// Migrate would otherwise build the design-time model and the snapshot's model and diff them on every start, for
     /// every context, to warn about a forgotten <c>migrations add</c>: a property of the build, not of the database, and
     /// checked by the persistence tests (<c>HasPendingModelChanges</c> for each context) instead.
-    /// <para>A connection that cannot be opened and a query that fails are logged by whoever gets the exception (a request:
+    /// <para>A connection that cannot be opened, a query and a save that fail are logged by whoever gets the exception (a request:
     /// the 503 of a storage failure, else the 500 with its stack trace; a background loop: its own line), not once more by
     /// EF Core at Error with the stack trace: while the database was down, that was a few stack traces per second.</para>
     /// </summary>
     internal static DbContextOptionsBuilder CommonEvents(DbContextOptionsBuilder builder) =>
         builder.ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning)
-            .Log((RelationalEventId.ConnectionError, LogLevel.Debug), (CoreEventId.QueryIterationFailed, LogLevel.Debug)));
+            .Log((RelationalEventId.ConnectionError, LogLevel.Debug), (CoreEventId.QueryIterationFailed, LogLevel.Debug),
+                (CoreEventId.SaveChangesFailed, LogLevel.Debug), (RelationalEventId.TransactionError, LogLevel.Debug)));
 
     /// <summary>
     /// Every SQLite connection: WAL (readers do not block the writer) and a busy timeout for writers of

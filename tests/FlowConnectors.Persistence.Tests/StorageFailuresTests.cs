@@ -52,6 +52,27 @@ public sealed class StorageFailuresTests : IDisposable
     }
 
     [Fact]
+    public async Task A_file_write_on_a_full_disk_is_a_full_storage()
+    {
+        // /dev/full answers every write with ENOSPC, as a full file system does.
+        var e = await Should.ThrowAsync<IOException>(async () =>
+        {
+            await using var full = new FileStream("/dev/full", FileMode.Open, FileAccess.Write);
+            await full.WriteAsync(new byte[4096]);
+            await full.FlushAsync();
+        });
+        StorageFailures.Describe(new InvalidOperationException("wrapped", e))
+            .ShouldBe(new StorageFailure(StorageFailureKind.Full, "the server's disk is full (no space left on device)"));
+    }
+
+    [Fact]
+    public void A_file_that_is_not_there_is_no_storage_failure()
+    {
+        var e = Should.Throw<IOException>(() => File.ReadAllText(Path.Combine(_folder, "missing.json")));
+        StorageFailures.Describe(e).ShouldBeNull();
+    }
+
+    [Fact]
     public async Task A_constraint_violation_is_no_storage_failure()
     {
         await using var connection = await OpenAsync("unique.db");

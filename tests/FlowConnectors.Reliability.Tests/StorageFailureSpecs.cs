@@ -20,6 +20,11 @@ public sealed class StorageFailureSpecs
           "connections": [ { "from": "hook:done", "to": "out" } ] }
         """;
 
+    private const string Connector = """
+        { "key": "roomy", "name": "Roomy", "baseUrl": "http://127.0.0.1:9", "authPingPath": "/me",
+          "auth": { "kind": "apiKey", "parameter": "token", "tokenType": "Bearer" } }
+        """;
+
     [Fact]
     public async Task A_full_disk_is_answered_503_with_retry_after_and_the_server_serves_again_once_there_is_room()
     {
@@ -61,6 +66,20 @@ public sealed class StorageFailureSpecs
         await AssertFullAsync(refused);
         for (var i = 0; i < 20; i++) await AssertFullAsync(await PostAsync(10_000 + i));
 
+        // A connector created now does not fit in the data folder either (its files are copied there before they are stored):
+        // refused the same way, with no half-copied folder left to take the room.
+        using (var connector = await server.Client.PostAsync("api/connectors", new StringContent(Connector, Encoding.UTF8, "application/json")))
+        {
+            var text = await connector.Content.ReadAsStringAsync();
+            connector.StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable, text);
+            connector.Headers.RetryAfter.ShouldNotBeNull().Delta.ShouldBe(TimeSpan.FromSeconds(60));
+            var problem = JsonNode.Parse(text)!;
+            ((string?)problem["title"]).ShouldBe("Storage full");
+            ((string)problem["detail"]!).ShouldEndWith("disk is full (no space left on device): the request was not stored; send it again later");
+        }
+        var installed = server.AsSeenByServer(Path.Combine(server.DataFolder, "connectors"));
+        (Directory.Exists(installed) ? Directory.GetDirectories(installed) : []).ShouldBeEmpty();
+
         // Logged as warnings naming the cause, held back to one line per 30 s; no stack trace, no error per request.
         var output = server.Output.ToList();
         var trace = output.FindIndex(line => line.Contains("   at ", StringComparison.Ordinal) || line.StartsWith("fail:", StringComparison.Ordinal));
@@ -83,6 +102,8 @@ public sealed class StorageFailureSpecs
         acknowledged++;
         var stored = await server.GetJsonAsync("api/instances?flowId=hooked&status=finished&take=1000");
         stored.AsArray().Count.ShouldBe(acknowledged);
+        using (var connector = await server.Client.PostAsync("api/connectors", new StringContent(Connector, Encoding.UTF8, "application/json")))
+            connector.StatusCode.ShouldBe(HttpStatusCode.Created, await connector.Content.ReadAsStringAsync());
 
         server.HasExited.ShouldBeFalse();
     }

@@ -266,14 +266,24 @@ internal sealed class ConnectorInstaller(ServerOptions options, ConnectorRuntime
     internal static void CopyFolder(string source, string target)
     {
         Directory.CreateDirectory(target);
-        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
+        try
         {
-            var relative = Path.GetRelativePath(source, file);
-            // Only what a connector folder holds: never stray state such as a local connection file.
-            if (relative.Split(Path.DirectorySeparatorChar).Any(part => part.StartsWith('.'))) continue;
-            var destination = Path.Combine(target, relative);
-            Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
-            File.Copy(file, destination);
+            foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
+            {
+                var relative = Path.GetRelativePath(source, file);
+                // Only what a connector folder holds: never stray state such as a local connection file.
+                if (relative.Split(Path.DirectorySeparatorChar).Any(part => part.StartsWith('.'))) continue;
+                var destination = Path.Combine(target, relative);
+                Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
+                File.Copy(file, destination);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A copy cut short (a full disk) leaves no half folder behind, and gives back the room it took.
+            try { Directory.Delete(target, recursive: true); }
+            catch (Exception cleanup) when (cleanup is IOException or UnauthorizedAccessException) { }
+            throw;
         }
     }
 }
