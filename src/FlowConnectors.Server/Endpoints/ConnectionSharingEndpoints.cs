@@ -1,3 +1,4 @@
+using FlowConnectors.Server.Hosting.Contracts;
 using System.Security.Claims;
 using FlowConnectors.Connectors.Connections;
 using FlowConnectors.Persistence.Identity;
@@ -31,7 +32,7 @@ internal static class ConnectionSharingEndpoints
 {
     public static void Map(WebApplication app)
     {
-        var api = app.MapGroup("/api/connections/{id}");
+        var api = app.MapGroup("/api/connections/{id}").ProducesAccessProblems();
 
         api.MapGet("/access", AccessAsync)
             .RequirePermission(Permissions.ConnectionsRead).RequireConnectionId()

@@ -31,7 +31,7 @@ internal static class InboundEndpoints
             .WithSummary("Resume the instance waiting for this callback (stored, then answered 202)")
             .DocumentsBody<JsonObject>(required: false)
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status413PayloadTooLarge,
-                StatusCodes.Status415UnsupportedMediaType, StatusCodes.Status422UnprocessableEntity);
+                StatusCodes.Status415UnsupportedMediaType, StatusCodes.Status422UnprocessableEntity, StatusCodes.Status503ServiceUnavailable);
         app.MapPost("/webhooks/{token}", WebhookAsync)
             .WithMetadata(AnonymousHook.Marker)
             .WithTags("Inbound")
@@ -39,7 +39,8 @@ internal static class InboundEndpoints
             .WithSummary("A webhook event card's delivery: signature checked, stored, answered 202 (a replay: 200, nothing started)")
             .DocumentsBody<JsonObject>()
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status404NotFound,
-                StatusCodes.Status409Conflict, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status422UnprocessableEntity);
+                StatusCodes.Status409Conflict, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status422UnprocessableEntity,
+                StatusCodes.Status503ServiceUnavailable);
     }
 
     /// <summary>

@@ -22,7 +22,7 @@ internal static class InstanceRepairEndpoints
 {
     public static void Map(WebApplication app)
     {
-        var api = app.MapGroup("/api/instances");
+        var api = app.MapGroup("/api/instances").ProducesAccessProblems();
         api.MapGet("/{id}/retry-plan", async Task<Results<Ok<RetryPlanResponse>, ProblemHttpResult>> (string id, string? version, InstanceRepairs repairs,
             CancellationToken ct, [FromQuery] string[]? map = null) =>
         {

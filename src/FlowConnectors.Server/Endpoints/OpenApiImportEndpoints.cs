@@ -1,3 +1,4 @@
+using FlowConnectors.Server.Hosting.Contracts;
 using System.Text.Json.Nodes;
 using FlowConnectors.Catalog;
 using FlowConnectors.Connectors.Runtime;
@@ -34,7 +35,7 @@ internal static class OpenApiImportEndpoints
 {
     public static void Map(WebApplication app)
     {
-        var api = app.MapGroup("/api/openapi").WithTags("Import");
+        var api = app.MapGroup("/api/openapi").WithTags("Import").ProducesAccessProblems();
         api.MapPost("/preview", PreviewAsync)
             .Accepts<OpenApiImportRequest>("application/json")
             .ProducesProblem(StatusCodes.Status400BadRequest)

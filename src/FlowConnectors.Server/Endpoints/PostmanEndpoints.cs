@@ -25,7 +25,7 @@ internal static class PostmanEndpoints
 
     private static void MapImport(WebApplication app, string prefix, Func<HttpRequest, ServerOptions, Task<(ImportedConnector? Imported, IResult? Problem)>> read)
     {
-        var api = app.MapGroup(prefix).WithTags("Import");
+        var api = app.MapGroup(prefix).WithTags("Import").ProducesAccessProblems();
         api.MapPost("/preview", async Task<Results<Ok<PostmanImportResponse>, ProblemHttpResult>> (HttpRequest request, ConnectorInstaller installer,
             ConnectorRuntime runtime, ServerOptions options) =>
         {

@@ -55,7 +55,7 @@ internal static class SessionEndpoints
             if (!result.Succeeded) return Problems.Result(StatusCodes.Status401Unauthorized, "Sign-in failed", "wrong user name or password");
             context.User = await signIn.CreateUserPrincipalAsync(user);
             return TypedResults.Ok(await SessionAsync(context, users, antiforgery, options));
-        }).DocumentsBody<SignInRequest>().WithName("SignIn").ProducesBodyProblems().ProducesProblem(StatusCodes.Status401Unauthorized);
+        }).DocumentsBody<SignInRequest>().WithName("SignIn").ProducesBodyProblems().ProducesProblems(StatusCodes.Status401Unauthorized, StatusCodes.Status503ServiceUnavailable);
 
         auth.MapPost("/logout", async Task<NoContent> (SignInManager<FlowUser> signIn) =>
         {
@@ -84,7 +84,7 @@ internal static class SessionEndpoints
             await signIn.RefreshSignInAsync(user);
             context.User = await signIn.CreateUserPrincipalAsync(user);
             return TypedResults.Ok(await SessionAsync(context, users, antiforgery, options));
-        }).DocumentsBody<SignInRequest>().WithName("SetUpAccount").ProducesBodyProblems().ProducesProblem(StatusCodes.Status409Conflict);
+        }).DocumentsBody<SignInRequest>().WithName("SetUpAccount").ProducesBodyProblems().ProducesProblems(StatusCodes.Status409Conflict, StatusCodes.Status503ServiceUnavailable);
 
         // Browser redirects to and from the identity provider, not an API.
         foreach (var name in app.Services.GetRequiredService<ServerOptions>().Access.Oidc.Keys)

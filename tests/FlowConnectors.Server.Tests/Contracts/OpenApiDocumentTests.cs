@@ -38,6 +38,25 @@ public sealed class OpenApiDocumentTests(OpenApiDocumentTests.Server fixture) : 
     }
 
     [Fact]
+    public async Task Every_operation_that_stores_or_reads_declares_the_503_of_a_storage_failure_and_those_behind_the_key_their_401_and_403()
+    {
+        var document = await fixture.DocumentAsync();
+        var missing = new List<string>();
+        foreach (var (path, item) in document["paths"]!.AsObject())
+            foreach (var (method, operation) in item!.AsObject())
+            {
+                var responses = operation!["responses"]!.AsObject();
+                // Inbound deliveries and signing in need the database too; the probes, the session read and signing out answer without it.
+                var needs = path.StartsWith("/api/", StringComparison.Ordinal) ? new[] { "401", "403", "503" }
+                    : path.StartsWith("/callbacks/", StringComparison.Ordinal) || path.StartsWith("/webhooks/", StringComparison.Ordinal)
+                      || path is "/auth/login" or "/auth/setup" ? ["503"]
+                    : [];
+                missing.AddRange(needs.Where(status => !responses.ContainsKey(status)).Select(status => $"{method.ToUpperInvariant()} {path}: {status}"));
+            }
+        missing.ShouldBeEmpty("ProblemMetadata.ProducesAccessProblems on the group (or the endpoint) declares them");
+    }
+
+    [Fact]
     public async Task The_health_probes_are_described_with_their_answers()
     {
         var paths = (await fixture.DocumentAsync())["paths"]!.AsObject();

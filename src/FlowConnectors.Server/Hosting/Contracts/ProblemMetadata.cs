@@ -10,15 +10,21 @@ internal static class ProblemMetadata
         .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
         .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
 
-    /// <summary>What every operation behind the API key can answer: 401 without credentials, 403 without the permission.</summary>
+    /// <summary>
+    /// What every operation behind the API key can answer: 401 without credentials, 403 without the permission, and 503 with
+    /// Retry-After when the storage it needs is full or cannot be reached (<c>StorageFailureHandler</c>; the key itself is
+    /// checked against the database).
+    /// </summary>
     public static RouteGroupBuilder ProducesAccessProblems(this RouteGroupBuilder group) => group
         .ProducesProblem(StatusCodes.Status401Unauthorized)
-        .ProducesProblem(StatusCodes.Status403Forbidden);
+        .ProducesProblem(StatusCodes.Status403Forbidden)
+        .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
     /// <summary>As the group's, for an endpoint mapped outside an /api group.</summary>
     public static RouteHandlerBuilder ProducesAccessProblems(this RouteHandlerBuilder builder) => builder
         .ProducesProblem(StatusCodes.Status401Unauthorized)
-        .ProducesProblem(StatusCodes.Status403Forbidden);
+        .ProducesProblem(StatusCodes.Status403Forbidden)
+        .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
     public static RouteHandlerBuilder ProducesProblems(this RouteHandlerBuilder builder, params int[] statuses)
     {
