@@ -37,9 +37,18 @@ public static class ServerApp
         // Defaults below every other source: started from another folder the server finds no appsettings.json,
         // and must not then log every SQL statement.
         builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource { InitialData = LoggingDefaults });
-        var options = builder.Configuration.GetSection("FlowConnectors").Get<ServerOptions>() ?? new ServerOptions();
+        ServerOptions options;
+        try
+        {
+            options = builder.Configuration.GetSection("FlowConnectors").Get<ServerOptions>() ?? new ServerOptions();
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new StartupSettingException(SettingValues.DescribeBindingFailure(e));
+        }
         var kestrelBinds = ListenAddresses.Resolve(builder.Configuration, options);
         configure?.Invoke(options);
+        SettingValues.EnsureInRange(options);
         options.ResolvePaths();
         try
         {

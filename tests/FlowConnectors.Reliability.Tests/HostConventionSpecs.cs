@@ -78,6 +78,21 @@ public sealed class HostConventionSpecs
         server.ShouldEndWithOneClearLine("FlowConnectors could not start:");
     }
 
+    [Theory]
+    [InlineData("FlowConnectors__PollInterval", "abc", "FlowConnectors:PollInterval is 'abc', which is not a time span (such as 00:00:30")]
+    [InlineData("FlowConnectors__MaxConcurrentRuns", "lots", "FlowConnectors:MaxConcurrentRuns is 'lots', which is not a whole number")]
+    [InlineData("FlowConnectors__TestConnectionsOnCreate", "maybe", "FlowConnectors:TestConnectionsOnCreate is 'maybe', which is not true or false")]
+    [InlineData("FlowConnectors__PollInterval", "-00:00:01", "FlowConnectors:PollInterval is '-00:00:01', which is out of range: it must be between 00:00:00.001 and 24.00:00:00")]
+    [InlineData("FlowConnectors__MaxDeliveryAttempts", "0", "FlowConnectors:MaxDeliveryAttempts is '0', which is out of range: it must be at least 1")]
+    [InlineData("FlowConnectors__Access__MaxFailedSignIns", "-3", "FlowConnectors:Access:MaxFailedSignIns is '-3', which is out of range: it must be at least 1")]
+    public async Task A_setting_not_of_its_type_or_out_of_its_range_ends_the_start_with_one_line_naming_it(string variable, string value, string expected)
+    {
+        await using var server = Launch(["--urls", "http://127.0.0.1:0"], new() { [variable] = value });
+
+        (await server.ExitCodeAsync()).ShouldBe(1, server.Describe());
+        server.ShouldEndWithOneClearLine(expected);
+    }
+
     [Fact]
     public async Task A_data_folder_that_cannot_be_created_ends_the_start_with_one_line()
     {

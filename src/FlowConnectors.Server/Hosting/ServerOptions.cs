@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace FlowConnectors.Server.Hosting;
 
 /// <summary>Server settings (section "FlowConnectors" of configuration, or environment FlowConnectors__X).</summary>
@@ -7,6 +9,7 @@ public sealed class ServerOptions
     /// A Connector.Action that would wait longer than this for its connection's rate-limit budget suspends its
     /// instance durably (resumed by the scheduler) instead of holding a worker; interactive runs always wait.
     /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "24.00:00:00")]
     public TimeSpan? SuspendBudgetWaitsLongerThan { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Where the server listens; loopback only unless configured otherwise.</summary>
@@ -22,16 +25,20 @@ public sealed class ServerOptions
     /// <summary>The address vendors use to reach webhook and callback URLs (defaults to <see cref="Urls"/>).</summary>
     public string? PublicBaseUrl { get; set; }
     /// <summary>How long a synchronous run or an HTTP endpoint waits before answering 202.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "24.00:00:00")]
     public TimeSpan SyncTimeout { get; set; } = TimeSpan.FromSeconds(30);
     /// <summary>Largest request body accepted by webhook, callback and API endpoints.</summary>
+    [Range(typeof(long), "1", "9223372036854775807")]
     public long MaxBodyBytes { get; set; } = 1024 * 1024;
     /// <summary>How deeply a JSON request body may nest (System.Text.Json's own limit is 64).</summary>
+    [Range(1, int.MaxValue)]
     public int MaxBodyDepth { get; set; } = 64;
     /// <summary>
     /// How deeply a body that becomes run data may nest: hook, callback, webhook and event bodies and run inputs.
     /// A run keeps it inside its state a few levels deeper, and that state must still serialize (64 levels),
     /// so such a body is refused up front rather than run and then fail to save.
     /// </summary>
+    [Range(1, int.MaxValue)]
     public int MaxInputDepth { get; set; } = 32;
     /// <summary>
     /// A connection is tested (its connector's <c>_authping</c>) when it is created and when a secret is replaced, so its
@@ -41,8 +48,10 @@ public sealed class ServerOptions
     /// <summary>A fixed API key (tests, automation); when empty the first start creates one.</summary>
     public string? ApiKey { get; set; }
     /// <summary>How long one worker may hold an instance before another may take it over.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "24.00:00:00")]
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromMinutes(2);
     /// <summary>How often background workers look for work (inbox, timers, orphaned instances).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "24.00:00:00")]
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(200);
     /// <summary>How long ended runs are kept (FlowConnectors:Retention); see README "Retention".</summary>
     public Persistence.RetentionSettings Retention { get; set; } = new();
@@ -64,23 +73,31 @@ public sealed class ServerOptions
     /// The wall-clock budget of one run (from its start, or from its resume, to its end or suspension):
     /// a run still going then is stopped and its instance faulted with that reason.
     /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "24.00:00:00")]
     public TimeSpan RunTimeout { get; set; } = TimeSpan.FromMinutes(5);
     /// <summary>
     /// A synchronous run (HTTP endpoint, <c>mode: sync</c>) is stored only when it ends, unless it runs longer
     /// than this: then it is stored as running at once, so it is listed and can be cancelled.
     /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "24.00:00:00")]
     public TimeSpan RunVisibleAfter { get; set; } = TimeSpan.FromSeconds(1);
     /// <summary>Runs executing at once in this process; more wait in a queue. 0: four per processor core (at least 8).</summary>
+    [Range(0, int.MaxValue)]
     public int MaxConcurrentRuns { get; set; }
     /// <summary>Runs of one flow executing at once; more wait in a queue. 0: one per processor core (at least 2).</summary>
+    [Range(0, int.MaxValue)]
     public int MaxConcurrentRunsPerFlow { get; set; }
     /// <summary>Synchronous runs (HTTP endpoints, sync runs) that may wait for a slot; beyond it they answer 503 with Retry-After.</summary>
+    [Range(0, int.MaxValue)]
     public int MaxQueuedRuns { get; set; } = 1000;
     /// <summary>An instance whose runs killed the process this many times is faulted as poisoned, not run again.</summary>
+    [Range(1, int.MaxValue)]
     public int MaxCrashRecoveries { get; set; } = 3;
     /// <summary>Failed processing attempts of a stored event, callback or delivery before it is dead-lettered.</summary>
+    [Range(1, int.MaxValue)]
     public int MaxDeliveryAttempts { get; set; } = 5;
     /// <summary>Deepest nesting of JSON objects and arrays accepted in an event or callback payload.</summary>
+    [Range(1, int.MaxValue)]
     public int MaxPayloadDepth { get; set; } = 32;
     /// <summary>
     /// Bytes of stored callbacks, events and deliveries (their bodies and payloads as text) the inbox worker holds in memory
@@ -89,8 +106,10 @@ public sealed class ServerOptions
     /// this plus one body). 64 MiB: 64 bodies of the default <see cref="MaxBodyBytes"/>, as many as are processed at once on
     /// 4 cores; bodies of a few KB never reach it (their count limit, 512 in hand on 2 cores, binds first).
     /// </summary>
+    [Range(typeof(long), "1", "9223372036854775807")]
     public long InboxBytesInHand { get; set; } = 64 * 1024 * 1024;
     /// <summary>How long an event nobody waits for is kept for an instance that starts waiting later; then it expires.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "3650.00:00:00")]
     public TimeSpan EventRetention { get; set; } = TimeSpan.FromMinutes(10);
     /// <summary>
     /// This node's stable name: leases carry it, and a node that restarts takes back its own instances at once.
@@ -173,12 +192,16 @@ public sealed class AccessOptions
     /// <summary>Print a one-time sign-in URL (signs the owner in) at every start, as Jupyter does.</summary>
     public bool PrintSignInUrl { get; set; } = true;
     /// <summary>How long the printed sign-in URL works (once).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "3650.00:00:00")]
     public TimeSpan SignInUrlLifetime { get; set; } = TimeSpan.FromMinutes(15);
     /// <summary>How long a browser session lasts without activity.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "3650.00:00:00")]
     public TimeSpan SessionIdleTimeout { get; set; } = TimeSpan.FromHours(8);
     /// <summary>Wrong passwords in a row before Identity locks the account.</summary>
+    [Range(1, int.MaxValue)]
     public int MaxFailedSignIns { get; set; } = 5;
     /// <summary>How long such a lockout lasts.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "3650.00:00:00")]
     public TimeSpan LockoutDuration { get; set; } = TimeSpan.FromMinutes(15);
     /// <summary>
     /// Lets the submitter of a catalog version approve it (a one-person installation or a test fixture). Off by default:
