@@ -85,6 +85,8 @@ public sealed class HostConventionSpecs
     [InlineData("FlowConnectors__PollInterval", "-00:00:01", "FlowConnectors:PollInterval is '-00:00:01', which is out of range: it must be between 00:00:00.001 and 24.00:00:00")]
     [InlineData("FlowConnectors__MaxDeliveryAttempts", "0", "FlowConnectors:MaxDeliveryAttempts is '0', which is out of range: it must be at least 1")]
     [InlineData("FlowConnectors__Access__MaxFailedSignIns", "-3", "FlowConnectors:Access:MaxFailedSignIns is '-3', which is out of range: it must be at least 1")]
+    [InlineData("FlowConnectors__Retention__FinishedDays", "-1", "FlowConnectors:Retention:FinishedDays is '-1', which is out of range: it must be between 0 and 36500")]
+    [InlineData("FlowConnectors__Retention__Flows__echo__MaxRuns", "-5", "FlowConnectors:Retention:Flows:echo:MaxRuns is '-5', which is out of range: it must be at least 0")]
     public async Task A_setting_not_of_its_type_or_out_of_its_range_ends_the_start_with_one_line_naming_it(string variable, string value, string expected)
     {
         await using var server = Launch(["--urls", "http://127.0.0.1:0"], new() { [variable] = value });

@@ -14,7 +14,12 @@ internal static partial class SettingValues
     /// <summary>Every setting out of the range its <see cref="RangeAttribute"/> declares, named by its configuration key.</summary>
     public static void EnsureInRange(ServerOptions options)
     {
-        var problems = OutOfRange(options, "FlowConnectors").Concat(OutOfRange(options.Access, "FlowConnectors:Access")).ToList();
+        var problems = OutOfRange(options, "FlowConnectors")
+            .Concat(OutOfRange(options.Access, "FlowConnectors:Access"))
+            .Concat(OutOfRange(options.Telemetry, "FlowConnectors:Telemetry"))
+            .Concat(OutOfRange(options.Retention, "FlowConnectors:Retention"))
+            .Concat(options.Retention.Flows.SelectMany(f => OutOfRange(f.Value, $"FlowConnectors:Retention:Flows:{f.Key}")))
+            .ToList();
         if (problems.Count > 0) throw new StartupSettingException(string.Join("; ", problems));
     }
 
