@@ -30,7 +30,12 @@ internal static class ServerModules
     {
         // Before AddProblemDetails: the first writer that accepts a problem writes it.
         services.AddSingleton<IProblemDetailsWriter, Hosting.Contracts.ValidationProblemWriter>();
-        services.AddProblemDetails();
+        // The problems the framework writes itself (no route, a method or content type the route does not take) say what
+        // was wrong, as the server's own do.
+        services.AddProblemDetails(options => options.CustomizeProblemDetails = Hosting.FrameworkProblems.Describe);
+        // A query or route value that does not bind (take=abc) is thrown to ClientErrorHandler, which names it; by default
+        // (outside Development) it was an empty 400, its reason only in a Debug log line.
+        services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         services.AddValidation();
         // Numbers are numbers: the web default also reads "5" as 5, which OpenAPI then declares as integer-or-string.
         services.ConfigureHttpJsonOptions(json => json.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict);

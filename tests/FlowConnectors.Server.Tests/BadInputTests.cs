@@ -131,6 +131,41 @@ public sealed class BadInputTests(BadInputTests.EchoServer shared) : IClassFixtu
     }
 
     [Theory]
+    [InlineData("/api/instances?take=abc", "query parameter 'take' must be a whole number, not 'abc'", "take")]
+    [InlineData("/api/instances?status=finished&skip=1.5", "query parameter 'skip' must be a whole number, not '1.5'", "skip")]
+    [InlineData("/api/audit?take=many", "query parameter 'take' must be a whole number, not 'many'", "take")]
+    public async Task A_query_value_that_does_not_parse_is_refused_naming_the_parameter(string path, string detail, string parameter)
+    {
+        var (status, problem) = await SendAsync(shared.Server, "GET", path, null);
+        status.ShouldBe(400, problem?.ToJsonString());
+        ((string?)problem!["title"]).ShouldBe("Invalid parameter");
+        ((string?)problem["detail"]).ShouldBe(detail);
+        ((string?)problem["errors"]![0]!["path"]).ShouldBe(parameter);
+        ((string?)problem["type"]).ShouldBe("https://httpstatuses.io/400");
+    }
+
+    [Fact]
+    public async Task The_framework_s_own_refusals_say_why()
+    {
+        var server = shared.Server;
+        var (status, problem) = await SendAsync(server, "PATCH", "/api/flows", null);
+        status.ShouldBe(405);
+        ((string?)problem!["detail"]).ShouldBe("/api/flows does not take PATCH; it takes GET, POST");
+
+        (status, problem) = await SendAsync(server, "GET", "/api/no-such-thing", null);
+        status.ShouldBe(404);
+        ((string?)problem!["detail"]).ShouldBe("nothing is served at GET /api/no-such-thing");
+        ((string?)problem["type"]).ShouldBe("https://httpstatuses.io/404");
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/flows/echo/run") { Content = new StringContent("{}", Encoding.UTF8, "text/json") };
+        using var response = await server.Client.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        ((int)response.StatusCode).ShouldBe(415, text);
+        ((string?)JsonNode.Parse(text)!["detail"]).ShouldBe("send application/json, not text/json; charset=utf-8");
+        await NothingRanAsync(server);
+    }
+
+    [Theory]
     [InlineData("/api/flows/echo/run", """{"inputs":"nope"}""", "$.inputs", "must be an object, not text")]
     [InlineData("/api/flows/echo/run", """{"inputs":[1]}""", "$.inputs", "must be an object, not an array")]
     [InlineData("/api/flows/echo/run", """{"timeoutSeconds":"soon"}""", "$.timeoutSeconds", "must be a number, not text")]

@@ -24,8 +24,10 @@ internal sealed class ClientErrorHandler(IProblemDetailsService problems, ILogge
                 await refused.Problem.ExecuteAsync(context);
                 return true;
             case BadHttpRequestException bad:
-                // Kestrel's and binding's messages describe the request ("Request body too large. The max request body size is 1048576 bytes.").
-                problem = new ProblemDetails { Status = bad.StatusCode, Title = TitleOf(bad.StatusCode), Detail = bad.Message };
+                // Kestrel's and binding's messages describe the request ("Request body too large. The max request body size is 1048576 bytes.");
+                // a query or route value that did not bind is named in the API's words.
+                problem = ParameterProblems.Describe(context.Request, bad)
+                    ?? new ProblemDetails { Status = bad.StatusCode, Title = TitleOf(bad.StatusCode), Detail = bad.Message };
                 break;
             case InputException input:
                 problem = new ProblemDetails { Status = StatusCodes.Status422UnprocessableEntity, Title = "Invalid input", Detail = $"{input.Path} {input.Message}" };
