@@ -144,6 +144,27 @@ public sealed class BadInputTests(BadInputTests.EchoServer shared) : IClassFixtu
         ((string?)problem["type"]).ShouldBe("https://httpstatuses.io/400");
     }
 
+    [Theory]
+    [InlineData("utf-16", "UTF-16")]
+    [InlineData("utf-16BE", "UTF-16")]
+    [InlineData("utf-32", "UTF-32")]
+    public async Task A_body_in_a_wide_encoding_is_refused_asking_for_UTF8(string encoding, string named)
+    {
+        var server = shared.Server;
+        // With a byte order mark (what .NET's and Windows' encoders write) and, for UTF-16, without one.
+        var text = """{"inputs":{"who":"Zoë"}}""";
+        var withMark = System.Text.Encoding.GetEncoding(encoding);
+        foreach (var bytes in new[] { [.. withMark.GetPreamble(), .. withMark.GetBytes(text)], encoding.StartsWith("utf-16", StringComparison.Ordinal) ? withMark.GetBytes(text) : null })
+        {
+            if (bytes is null) continue;
+            using var response = await server.Client.PostAsync("/api/flows/echo/run", Json(bytes));
+            var body = await response.Content.ReadAsStringAsync();
+            ((int)response.StatusCode).ShouldBe(415, body);
+            ((string?)JsonNode.Parse(body)!["detail"]).ShouldBe($"the body is {named} text: send JSON as UTF-8 (RFC 8259)");
+        }
+        await NothingRanAsync(server);
+    }
+
     [Fact]
     public async Task The_framework_s_own_refusals_say_why()
     {

@@ -75,9 +75,23 @@ internal static class Problems
     /// <summary>Parses checked JSON text (see <see cref="JsonInput"/>); 400 naming the JSON path when it is not usable.</summary>
     public static (JsonNode? Body, ProblemHttpResult? Problem) ParseJson(ReadOnlyMemory<byte> bytes, int maxDepth)
     {
+        if (WideEncodingOf(bytes.Span) is { } wide)
+            return (null, Result(415, "Unsupported media type", $"the body is {wide} text: send JSON as UTF-8 (RFC 8259)"));
         var (value, error) = JsonInput.Parse(bytes, maxDepth);
         return error is null ? (value, null) : (null, Invalid(error));
     }
+
+    /// <summary>
+    /// UTF-16 or UTF-32 JSON (a Windows tool's default, or charset=utf-16), told by its byte order mark or, without one, by the
+    /// zero bytes beside its first characters (JSON text starts with ASCII characters: RFC 4627's detection); it read as
+    /// "not valid JSON at line 1, column 1". Null for UTF-8.
+    /// </summary>
+    private static string? WideEncodingOf(ReadOnlySpan<byte> bytes) => bytes switch
+    {
+        [0x00, 0x00, 0xFE, 0xFF, ..] or [0xFF, 0xFE, 0x00, 0x00, ..] or [0x00, 0x00, 0x00, not 0x00, ..] or [not 0x00, 0x00, 0x00, 0x00, ..] => "UTF-32",
+        [0xFE, 0xFF, ..] or [0xFF, 0xFE, ..] or [0x00, not 0x00, 0x00, not 0x00, ..] or [not 0x00, 0x00, not 0x00, 0x00, ..] => "UTF-16",
+        _ => null,
+    };
 
     /// <summary>400 for JSON text that cannot be used, with its JSON path.</summary>
     public static ProblemHttpResult Invalid(JsonInputError error) =>
