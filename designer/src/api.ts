@@ -13,6 +13,8 @@ export { API_KEY_STORAGE } from './session';
 export type StepResult = Schemas['StepResult'];
 /** A saved draft and its validation problems (severity narrowed). */
 export type DraftSaved = Omit<Schemas['DraftSaved'], 'problems'> & { problems: FlowProblem[] };
+/** What an edit started from: the flow's newest version and its draft's updatedAt (null: none). */
+export type DraftBase = Schemas['DraftBase'];
 
 export class ApiError extends Error {
   constructor(public status: number, message: string, public body: unknown) {
@@ -58,7 +60,8 @@ export interface Api {
   retry(instanceId: string, version: string, mapping: Record<string, string> | undefined, confirmUnsafe: boolean): Promise<RetryPlan>;
   /** The flow's draft, or null when it has none (then the latest version is what the designer edits). */
   getDraft(id: string): Promise<Draft | null>;
-  saveDraft(flow: FlowJson, pins: Record<string, Pin>): Promise<DraftSaved>;
+  /** Saves the draft; with `base` (what the edit started from), a save over changes made meanwhile is refused 409. */
+  saveDraft(flow: FlowJson, pins: Record<string, Pin>, base?: DraftBase): Promise<DraftSaved>;
   /** Makes the draft a new version and publishes it (its triggers run when the flow is active). */
   publishDraft(id: string): Promise<Schemas['DraftPublished']>;
   /** A test run of the draft: a real instance of version 0 (the draft); nothing published changes. */
@@ -104,7 +107,7 @@ export function createApi(getKey: () => string = apiKey, base = ''): Api {
       try { return await answer(client.GET('/api/flows/{id}/draft', flowPath(flowId)), fail) as unknown as Draft; }
       catch (e) { if (e instanceof ApiError && e.status === 404) return null; throw e; }
     },
-    saveDraft: (flow, pins) => answer(client.PUT('/api/flows/{id}/draft', { ...flowPath(flow.id), body: { flow: flow, pins } }), fail) as Promise<DraftSaved>,
+    saveDraft: (flow, pins, base) => answer(client.PUT('/api/flows/{id}/draft', { ...flowPath(flow.id), body: { flow: flow, pins, base } }), fail) as Promise<DraftSaved>,
     publishDraft: flowId => answer(client.POST('/api/flows/{id}/draft/publish', flowPath(flowId)), fail),
     runDraft: (flowId, inputs) => answer(client.POST('/api/flows/{id}/draft/run', { ...flowPath(flowId), body: { inputs } }), fail) as Promise<RunResult>,
     testStep: (flowId, nodeId, upstream, inputs) =>

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 using Microsoft.Playwright;
@@ -262,6 +263,61 @@ public sealed class BuildAndPublishSpecs(DesignerFixture fixture) : IClassFixtur
         using var anonymous = new HttpClient { BaseAddress = fixture.Address };
         using var response = await anonymous.PostAsync("/hooks/designer/hooked", JsonContent("{}"));
         return response.StatusCode;
+    }
+
+    [Fact]
+    public async Task A_save_over_another_tab_s_saved_draft_asks_before_replacing_it()
+    {
+        await SaveFlowAsync(fixture, """
+            { "format": 1, "id": "shared-edit", "outputs": [ { "name": "greeting", "type": "any" } ],
+              "nodes": [ { "id": "out", "type": "SetOutput", "inputs": { "name": "greeting", "value": "v1" } } ], "connections": [] }
+            """);
+        static async Task EditAsync(IPage page, string value)
+        {
+            await SelectNodeAsync(page, "out");
+            await page.Locator("[data-testid=input-value] textarea").FillAsync(value);
+            await Assertions.Expect(page.GetByTestId("unsaved")).ToBeVisibleAsync();
+        }
+        async Task<string?> DraftValueAsync() =>
+            (string?)(await fixture.Client.GetFromJsonAsync<JsonNode>("/api/flows/shared-edit/draft"))!["flow"]!["nodes"]![0]!["inputs"]!["value"];
+
+        await WithPage(async mine => await WithPage(async theirs =>
+        {
+            // Both tabs open version 1; theirs saves first.
+            await OpenFlowAsync(mine, "shared-edit");
+            await OpenFlowAsync(theirs, "shared-edit");
+            await EditAsync(theirs, "\"theirs\"");
+            await theirs.Keyboard.PressAsync("Control+s");
+            await Assertions.Expect(theirs.GetByTestId("message")).ToContainTextAsync("saved the draft of shared-edit");
+
+            // Mine would replace theirs: asked, and kept theirs when declined.
+            await EditAsync(mine, "\"mine\"");
+            var asked = new List<string>();
+            var accept = false;
+            mine.Dialog += async (_, dialog) =>
+            {
+                asked.Add(dialog.Message);
+                if (accept) await dialog.AcceptAsync(); else await dialog.DismissAsync();
+            };
+            await mine.Keyboard.PressAsync("Control+s");
+            await Assertions.Expect(mine.GetByTestId("message")).ToContainTextAsync("not saved: shared-edit was changed elsewhere");
+            asked.Count.ShouldBe(1);
+            asked[0].ShouldStartWith("flow 'shared-edit' was changed meanwhile: its draft was saved at ");
+            asked[0].ShouldEndWith("Replace those changes with the flow on this canvas?");
+            (await DraftValueAsync()).ShouldBe("theirs");
+            await Assertions.Expect(mine.GetByTestId("unsaved")).ToBeVisibleAsync();
+
+            // Accepted: mine replaces theirs, and my next save needs no question (it is based on what I saved).
+            accept = true;
+            await mine.Keyboard.PressAsync("Control+s");
+            await Assertions.Expect(mine.GetByTestId("message")).ToContainTextAsync("saved the draft of shared-edit");
+            (await DraftValueAsync()).ShouldBe("mine");
+            await EditAsync(mine, "\"mine again\"");
+            await mine.Keyboard.PressAsync("Control+s");
+            await Assertions.Expect(mine.GetByTestId("unsaved")).ToHaveCountAsync(0);
+            (await DraftValueAsync()).ShouldBe("mine again");
+            asked.Count.ShouldBe(2);
+        }, name: "A_save_over_another_tab_s_saved_draft_asks_before_replacing_it_theirs"));
     }
 
     private async Task<HttpStatusCode> StatusOfAsync(string path)

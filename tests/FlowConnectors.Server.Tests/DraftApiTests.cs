@@ -52,6 +52,50 @@ public sealed class DraftApiTests
     }
 
     [Fact]
+    public async Task A_draft_saved_over_changes_made_since_its_edit_started_is_refused_until_saved_without_a_base()
+    {
+        await using var server = await TestServer.StartAsync();
+        async Task<(int Status, JsonNode? Body)> SaveAsync(string flow, object? started)
+        {
+            var body = JsonNode.Parse(Draft(flow))!.AsObject();
+            if (started is not null) body["base"] = JsonNode.Parse(System.Text.Json.JsonSerializer.Serialize(started));
+            using var response = await server.Client.PutAsync("/api/flows/greeter/draft", Json(body.ToJsonString()));
+            var text = await response.Content.ReadAsStringAsync();
+            return ((int)response.StatusCode, JsonNode.Parse(text));
+        }
+        // Two tabs open the new flow: neither sees a version or a draft.
+        var (status, first) = await SaveAsync(Greeter, new { latestVersion = (int?)null, draftUpdatedAt = (DateTimeOffset?)null });
+        status.ShouldBe(200, first?.ToJsonString());
+        var firstSaved = DateTimeOffset.Parse((string)first!["updatedAt"]!, System.Globalization.CultureInfo.InvariantCulture);
+        first["latestVersion"].ShouldBeNull();
+
+        // The second tab's save would replace the first's draft: refused, naming what changed.
+        var (conflict, problem) = await SaveAsync(Greeter.Replace("hi ", "hello "), new { latestVersion = (int?)null, draftUpdatedAt = (DateTimeOffset?)null });
+        conflict.ShouldBe(409, problem?.ToJsonString());
+        ((string)problem!["detail"]!).ShouldStartWith("flow 'greeter' was changed meanwhile: its draft was saved at ");
+        ((string?)(await server.GetJsonAsync("/api/flows/greeter/draft"))["flow"]!["nodes"]![0]!["inputs"]!["code"]).ShouldBe("return 'hi ' + input.who;");
+
+        // The first tab goes on from what it saved, read back as the draft's updatedAt.
+        var draft = await server.GetJsonAsync("/api/flows/greeter/draft");
+        (status, var again) = await SaveAsync(Greeter, new { latestVersion = (int?)null, draftUpdatedAt = (DateTimeOffset?)draft["updatedAt"]!.GetValue<DateTimeOffset>() });
+        status.ShouldBe(200, again?.ToJsonString());
+
+        // Published meanwhile (version 1): a save based on no version is refused too.
+        (await server.PostJsonAsync("/api/flows/greeter/draft/publish", new { })).Status.ShouldBe(200);
+        (conflict, problem) = await SaveAsync(Greeter, new { latestVersion = (int?)null, draftUpdatedAt = (DateTimeOffset?)firstSaved });
+        conflict.ShouldBe(409);
+        ((string)problem!["detail"]!).ShouldBe("flow 'greeter' was changed meanwhile: it is at version 1, this edit started from no version; "
+            + "reload the flow to see them, or save without a base to replace them");
+
+        // Based on version 1 and no draft it saves, and so does a save without a base (the API's and an overwrite's).
+        (status, var onOne) = await SaveAsync(Greeter, new { latestVersion = 1, draftUpdatedAt = (DateTimeOffset?)null });
+        status.ShouldBe(200, onOne?.ToJsonString());
+        ((int)onOne!["latestVersion"]!).ShouldBe(1);
+        (await SaveAsync(Greeter.Replace("hi ", "hello "), null)).Status.ShouldBe(200);
+        ((string?)(await server.GetJsonAsync("/api/flows/greeter/draft"))["flow"]!["nodes"]![0]!["inputs"]!["code"]).ShouldBe("return 'hello ' + input.who;");
+    }
+
+    [Fact]
     public async Task Expressions_preview_against_a_model_with_their_value_or_error()
     {
         await using var server = await TestServer.StartAsync();

@@ -3013,6 +3013,12 @@ export interface components {
             breaking: number;
             text: string;
         };
+        DraftBase: {
+            /** Format: int32 */
+            latestVersion: null | number;
+            /** Format: date-time */
+            draftUpdatedAt: null | string;
+        };
         DraftPublished: {
             flowId: string;
             /** Format: int32 */
@@ -3025,6 +3031,8 @@ export interface components {
             pins: components["schemas"]["JsonObject"];
             /** Format: date-time */
             updatedAt: string;
+            /** Format: int32 */
+            latestVersion: null | number;
         };
         DraftRunRequest: {
             inputs?: null | components["schemas"]["JsonObject"];
@@ -3034,10 +3042,13 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
             problems: components["schemas"]["FlowProblemResponse"][];
+            /** Format: int32 */
+            latestVersion: null | number;
         };
         DraftSaveRequest: {
             flow?: null | components["schemas"]["FlowDocument"];
             pins?: null | components["schemas"]["JsonObject"];
+            base?: null | components["schemas"]["DraftBase"];
         };
         DropdownItem: {
             key: components["schemas"]["JsonNode"];
@@ -5476,6 +5487,15 @@ export interface operations {
             };
             /** @description Forbidden */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Conflict */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -2,7 +2,7 @@
 // version history of the flow on the canvas (split out of FlowDesigner; behaviour unchanged).
 import type { ReactFlowInstance } from '@xyflow/react';
 import { useEffect, useRef, useState, type Dispatch } from 'react';
-import { ApiError, type Api } from '../api';
+import { ApiError, type Api, type DraftBase } from '../api';
 import type { FlowJson, Pin } from '../types';
 import type { PendingImport } from './components/ImportDialog';
 import { FIT } from './FlowCanvas';
@@ -16,7 +16,16 @@ export function useFlowDocument({ api, state, dispatch, flow, fail, layOut }: {
   const design = state.design;
   const [pendingImport, setPendingImport] = useState<PendingImport>();
 
+  /**
+   * What the canvas's edit started from (the flow's newest version and its draft's time), sent with each draft save so a
+   * save over another tab's or person's work is refused instead of replacing it; undefined for a flow not opened from the
+   * server (a new one), whose first save is not checked.
+   */
+  const base = useRef<DraftBase | undefined>(undefined);
+
   const load = (f: FlowJson, version?: number, pins?: Record<string, Pin>) => {
+    // Another flow's base never checks this one's saves (viewing another version of the same flow keeps it).
+    if (f.id !== design.meta.id) base.current = undefined;
     dispatch({ kind: 'load', design: fromFlowJson(f), version, pins });
     setTimeout(() => flow.fitView({ ...FIT, duration: 0 }), 50);
     // A flow without positions (hand-written, generated) is laid out in layers once it has been measured.
@@ -29,13 +38,19 @@ export function useFlowDocument({ api, state, dispatch, flow, fail, layOut }: {
     }, () => dispatch({ kind: 'active', active: undefined }));
   };
 
+
   /** Opens a stored flow: its draft when it has one (unpublished edits), else its latest version. */
   const openFlow = async (id: string) => {
     const draft = await api.getDraft(id);
     if (draft) {
       load(draft.flow, undefined, draft.pins);
+      base.current = { latestVersion: draft.latestVersion ?? null, draftUpdatedAt: draft.updatedAt };
       dispatch({ kind: 'message', text: `opened the draft of ${id} (unpublished changes)`, level: 'info' });
-    } else load(await api.getFlow(id));
+    } else {
+      const [flowJson, list] = await Promise.all([api.getFlow(id), api.listFlows()]);
+      load(flowJson);
+      base.current = { latestVersion: list.find(f => f.flowId === id)?.latestVersion ?? null, draftUpdatedAt: null };
+    }
   };
 
   /** True when nothing unsaved would be lost, or the user agrees to lose it. */
@@ -59,7 +74,20 @@ export function useFlowDocument({ api, state, dispatch, flow, fail, layOut }: {
     try {
       const ids = new Set(design.nodes.map(n => n.id));
       const pins = Object.fromEntries(Object.entries(state.pins).filter(([id]) => ids.has(id)));
-      await api.saveDraft(toFlowJson(design), pins);
+      let saved;
+      try {
+        saved = await api.saveDraft(toFlowJson(design), pins, base.current);
+      } catch (e) {
+        // Saved or published elsewhere since this edit started: theirs is kept unless the user chooses to replace it.
+        if (!(e instanceof ApiError && e.status === 409 && base.current)) throw e;
+        const why = ((e.body as { detail?: string } | null)?.detail ?? e.message).split(';')[0];
+        if (!window.confirm(`${why}.\n\nReplace those changes with the flow on this canvas?`)) {
+          dispatch({ kind: 'message', text: `not saved: ${design.meta.id} was changed elsewhere; open it again to see those changes`, level: 'warning' });
+          return false;
+        }
+        saved = await api.saveDraft(toFlowJson(design), pins);
+      }
+      base.current = { latestVersion: saved.latestVersion ?? null, draftUpdatedAt: saved.updatedAt };
       savedDraft.current = `${design.meta.id}@${revision}`;
       dispatch({ kind: 'saved', revision });
       if (!quiet) dispatch({ kind: 'message', text: `saved the draft of ${design.meta.id} (Publish makes it live)` });
@@ -77,6 +105,7 @@ export function useFlowDocument({ api, state, dispatch, flow, fail, layOut }: {
     if (!(await save(true))) return;
     try {
       const result = await api.publishDraft(design.meta.id);
+      base.current = { latestVersion: result.version, draftUpdatedAt: null };
       dispatch({ kind: 'active', active: result.active });
       dispatch({ kind: 'message', text: `published ${result.flowId} version ${result.version}` });
     } catch (e) {
@@ -134,6 +163,7 @@ export function useFlowDocument({ api, state, dispatch, flow, fail, layOut }: {
     load(imported);
     try {
       const result = await api.saveFlow(toFlowJson(fromFlowJson(imported)), true);
+      base.current = { latestVersion: result.version, draftUpdatedAt: null };
       dispatch({ kind: 'message', text: `imported ${fileName} as ${result.flowId} version ${result.version}` });
     } catch (e) {
       if (e instanceof ApiError && e.problems.length) dispatch({ kind: 'problems', problems: e.problems.map(p => ({ ...p, severity: p.severity ?? 'error' })) });
@@ -152,6 +182,7 @@ export function useFlowDocument({ api, state, dispatch, flow, fail, layOut }: {
       const old = await api.getFlowVersion(design.meta.id, version);
       const result = await api.saveFlow(old, false);
       load(old);
+      base.current = { latestVersion: result.version, draftUpdatedAt: (await api.getDraft(design.meta.id))?.updatedAt ?? null };
       dispatch({ kind: 'message', text: `restored version ${version} as version ${result.version}` });
     } catch (e) { fail(e); }
   };

@@ -65,17 +65,26 @@ internal sealed record ConnectorParameterOption(string Label, string Value);
 internal sealed record ConnectorFlowResponse(string Id, string? Name, [property: FormatDocument(FormatKind.Card)] JsonNode? Card);
 
 /// <summary>The designer's working copy of a flow and its pinned node outputs (node id → { outputs, outcome }).</summary>
-internal sealed record DraftResponse([property: FormatDocument(FormatKind.Flow)] JsonObject Flow, JsonObject Pins, DateTimeOffset UpdatedAt);
+internal sealed record DraftResponse([property: FormatDocument(FormatKind.Flow)] JsonObject Flow, JsonObject Pins, DateTimeOffset UpdatedAt, int? LatestVersion);
+
+/// <summary>
+/// What an edit started from: the flow's newest version (null: it had none) and its draft's <c>updatedAt</c> (null: it had
+/// no draft). A draft saved with it is refused 409 when either changed meanwhile (another tab or person saved or published),
+/// instead of replacing their work unseen.
+/// </summary>
+internal sealed record DraftBase(int? LatestVersion, DateTimeOffset? DraftUpdatedAt);
 
 /// <summary>PUT /api/flows/{id}/draft: the flow (may be unfinished, but must be flow JSON) and its pins.</summary>
 internal sealed record DraftSaveRequest : JsonRequest<DraftSaveRequest>
 {
     [FormatDocument(FormatKind.Flow)] public JsonObject? Flow { get; init; }
     public JsonObject? Pins { get; init; }
+    /// <summary>What this edit started from; without it the draft is replaced whatever happened meanwhile.</summary>
+    public DraftBase? Base { get; init; }
 }
 
 /// <summary>A saved draft with the engine's problems (reported, not refused).</summary>
-internal sealed record DraftSaved(string FlowId, DateTimeOffset UpdatedAt, FlowProblemResponse[] Problems);
+internal sealed record DraftSaved(string FlowId, DateTimeOffset UpdatedAt, FlowProblemResponse[] Problems, int? LatestVersion);
 
 internal sealed record DraftPublished(string FlowId, int Version, bool Published, bool Active);
 
