@@ -81,6 +81,26 @@ public sealed class DurableRunCommandTests
     }
 
     [Fact]
+    public async Task A_store_that_cannot_be_created_or_opened_is_named_in_one_line()
+    {
+        using var temp = new TempDir();
+        temp.Write("approval.flow.json", Approval);
+        temp.Write("taken", "a file where the store's folder would go");
+
+        var run = await temp.FlowcAsync("run", "approval.flow.json", "--input", "requestId=r-1", "--store", "sqlite:taken/flows.db");
+
+        run.ExitCode.ShouldBe(2, run.ToString());
+        run.Stderr.Trim().ShouldStartWith("error: the store sqlite:taken/flows.db cannot be created: ");
+        run.Stderr.ShouldNotContain("   at ");
+
+        // A file that is not a SQLite database (another tool's, or damaged): named, not a bare SQLite error.
+        temp.Write("other.db", new string('x', 5000));
+        var other = await temp.FlowcAsync("run", "approval.flow.json", "--input", "requestId=r-1", "--store", "sqlite:other.db");
+        other.ExitCode.ShouldBe(2, other.ToString());
+        other.Stderr.Trim().ShouldBe("error: the store sqlite:other.db cannot be opened: SQLite Error 26: 'file is not a database'.");
+    }
+
+    [Fact]
     public async Task Resume_with_a_store_needs_exactly_one_stimulus()
     {
         using var temp = new TempDir();

@@ -38,8 +38,15 @@ internal sealed class DurableStore : IAsyncDisposable
             throw new CliException($"--store expects sqlite:<path>, got '{spec}'");
         var path = Path.GetFullPath(directory.Resolve(spec["sqlite:".Length..]));
         var data = path + ".data";
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        Directory.CreateDirectory(data);
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            Directory.CreateDirectory(data);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CliException($"the store {spec} cannot be created: {e.Message}");
+        }
         var services = new ServiceCollection();
         services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Error));
         services.AddSingleton(TimeProvider.System);
@@ -58,8 +65,16 @@ internal sealed class DurableStore : IAsyncDisposable
             (timer, _) => provider.GetRequiredService<WorkflowHost>().FireTimerAsync(timer)));
         services.AddFlowRuntime(new RuntimeOptions { DataFolder = data }, background: false);
         var provider = services.BuildServiceProvider();
-        await PersistenceInitializer.MigrateAsync(provider);
-        await provider.GetRequiredService<WorkflowHost>().ReclaimLeasesAsync();
+        try
+        {
+            await PersistenceInitializer.MigrateAsync(provider);
+            await provider.GetRequiredService<WorkflowHost>().ReclaimLeasesAsync();
+        }
+        catch (System.Data.Common.DbException e)
+        {
+            await provider.DisposeAsync();
+            throw new CliException($"the store {spec} cannot be opened: {e.Message}");
+        }
         return new DurableStore(provider, database);
     }
 
