@@ -7,7 +7,7 @@ namespace FlowConnectors.Cli;
 internal static class CliApp
 {
     public static RootCommand Build(CliOutput output, WorkingDirectory directory) =>
-        new("flowc: validate, run, resume, describe and test FlowConnectors flows; pack, publish, install and diff connectors")
+        new("flowc: validate, run, resume, describe and test FlowConnectors flows; pack, publish, install and diff connectors; back up a server's data")
         {
             new ValidateCommand(output, directory).Command,
             new RunCommand(output, directory).Command,
@@ -22,6 +22,7 @@ internal static class CliApp
             new ImportPostmanCommand(output, directory).Command,
             new ImportOpenApiCommand(output, directory).Command,
             new CollectCommand(output, directory).Command,
+            new BackupCommand(output, directory).Command,
         };
 
     /// <summary>
