@@ -67,6 +67,9 @@ internal sealed class OperationResultHandler : IAuthorizationMiddlewareResultHan
 /// </summary>
 internal sealed class AuditMiddleware(RequestDelegate next, IAuditLog audit, TimeProvider clock, ILogger<AuditMiddleware> logger)
 {
+    // A full or unreachable database fails every audit write alike: one line per 30 s with the count, as the 503s are logged.
+    private readonly ThrottledLog _storageFailureLog = new(TimeSpan.FromSeconds(30), clock);
+
     public async Task InvokeAsync(HttpContext context)
     {
         if (!OperationRules.IsManagementPath(context.Request.Path) && !context.Request.Path.StartsWithSegments("/auth"))
@@ -110,7 +113,11 @@ internal sealed class AuditMiddleware(RequestDelegate next, IAuditLog audit, Tim
             // The action happened; a failed audit write is logged, not turned into a failed answer. A full or unreachable
             // database is named, without a stack trace: it is no bug, and every write fails alike until there is room.
             if (FlowConnectors.Persistence.StorageFailures.Describe(e) is { } storage)
-                logger.LogWarning("could not write the audit entry for {Method} {Route} ({Status}): {Cause}", context.Request.Method, route, status, storage.Description);
+            {
+                if (_storageFailureLog.TryEnter(out var heldBack))
+                    logger.LogWarning("could not write the audit entry for {Method} {Route} ({Status}): {Cause}; {HeldBack} more audit entries could not be written so since the last such line",
+                        context.Request.Method, route, status, storage.Description, heldBack);
+            }
             else
                 logger.LogError(e, "could not write the audit entry for {Method} {Route} ({Status})", context.Request.Method, route, status);
         }
