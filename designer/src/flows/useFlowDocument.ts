@@ -68,8 +68,19 @@ export function useFlowDocument({ api, state, dispatch, flow, fail, layOut }: {
 
   /** The flow id and revision the server's draft holds, as this page last saved it (a test step of it needs no save). */
   const savedDraft = useRef<string | undefined>(undefined);
+  /**
+   * This page's saves, one after the other: a save started while another is on its way (Publish clicked while a test run
+   * saves) waits for it and goes from what it saved, instead of both going from the same base and the second being
+   * refused as if another tab had saved.
+   */
+  const saving = useRef<Promise<unknown>>(Promise.resolve());
   /** Saves the draft (Save, Ctrl/Cmd+S, and before a test run or Publish): nothing goes live. */
-  const save = async (quiet = false): Promise<boolean> => {
+  const save = (quiet = false): Promise<boolean> => {
+    const next = saving.current.then(() => saveNow(quiet));
+    saving.current = next.catch(() => undefined);
+    return next;
+  };
+  const saveNow = async (quiet: boolean): Promise<boolean> => {
     const revision = state.revision;
     try {
       const ids = new Set(design.nodes.map(n => n.id));
