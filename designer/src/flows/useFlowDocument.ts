@@ -38,7 +38,6 @@ export function useFlowDocument({ api, state, dispatch, flow, fail, layOut }: {
     }, () => dispatch({ kind: 'active', active: undefined }));
   };
 
-
   /** Opens a stored flow: its draft when it has one (unpublished edits), else its latest version. */
   const openFlow = async (id: string) => {
     const draft = await api.getDraft(id);
