@@ -285,6 +285,43 @@ public sealed class BuildAndPublishSpecs(DesignerFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task Publish_clicked_while_a_test_run_is_saving_waits_for_that_save_instead_of_conflicting_with_it()
+    {
+        await SaveFlowAsync(fixture, """
+            { "format": 1, "id": "saved-twice", "outputs": [ { "name": "greeting", "type": "any" } ],
+              "nodes": [ { "id": "out", "type": "SetOutput", "inputs": { "name": "greeting", "value": "v1" } } ], "connections": [] }
+            """);
+        await WithPage(async page =>
+        {
+            await OpenFlowAsync(page, "saved-twice");
+            await SelectNodeAsync(page, "out");
+            await page.Locator("[data-testid=input-value] textarea").FillAsync("\"v2\"");
+            var dialogs = new List<string>();
+            page.Dialog += async (_, dialog) => { dialogs.Add(dialog.Message); await dialog.DismissAsync(); };
+            // The test run's save is held for a second at the page's door, so Publish's save starts while it is on its way.
+            var held = 0;
+            await page.RouteAsync("**/api/flows/saved-twice/draft", async route =>
+            {
+                if (route.Request.Method == "PUT" && Interlocked.Increment(ref held) == 1) await Task.Delay(1000);
+                await route.ContinueAsync();
+            });
+            await page.GetByTestId("run-toggle").ClickAsync();
+            await page.GetByTestId("run").ClickAsync();
+            await EventuallyAsync(() => Task.FromResult(Volatile.Read(ref held) == 1), "the test run's save was sent");
+            await page.GetByTestId("publish").ClickAsync();
+
+            // Both saves went through, one after the other: version 2 is published and the test run ran, with no question
+            // asked (each save from the same base, the later one was refused as if another tab had saved, and its run dropped).
+            await EventuallyAsync(async () => (await VersionsAsync(fixture, "saved-twice")).Count == 2, "version 2 published");
+            await EventuallyAsync(async () => (await fixture.Client.GetFromJsonAsync<JsonArray>("/api/instances?flowId=saved-twice&status=finished"))!.Count == 1,
+                "the test run finished");
+            dialogs.ShouldBeEmpty();
+            Volatile.Read(ref held).ShouldBe(2);
+            (await fixture.Client.GetStringAsync("/api/flows/saved-twice")).ShouldContain("\"v2\"");
+        });
+    }
+
+    [Fact]
     public async Task A_save_over_another_tab_s_saved_draft_asks_before_replacing_it()
     {
         await SaveFlowAsync(fixture, """
