@@ -31,9 +31,7 @@ public sealed class NodeIdentity
         if (File.Exists(path) && File.ReadAllText(path).Trim() is { Length: > 0 } existing) return existing;
         var value = create();
         var temporary = path + ".tmp";
-        var fileOptions = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows()) fileOptions.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        using (var writer = new StreamWriter(temporary, System.Text.Encoding.UTF8, fileOptions)) writer.Write(value);
+        using (var writer = new StreamWriter(temporary, System.Text.Encoding.UTF8, DataFiles.PrivateFileOptions())) writer.Write(value);
         // Renamed into place: a crash while writing never leaves a half-written id.
         File.Move(temporary, path, overwrite: true);
         return value;

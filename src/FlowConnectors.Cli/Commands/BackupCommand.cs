@@ -1,5 +1,6 @@
 using System.CommandLine;
 using FlowConnectors.Persistence;
+using FlowConnectors.Runtime;
 
 namespace FlowConnectors.Cli.Commands;
 
@@ -41,12 +42,12 @@ internal sealed class BackupCommand
         try
         {
             // Owner only, as the data folder itself: the copy holds the key ring and the secrets it protects.
-            CreatePrivateFolder(to);
+            DataFiles.CreatePrivateFolder(to);
             var database = Path.Combine(from, Database);
             if (File.Exists(database))
             {
                 var copy = await SqliteBackup.CopyAsync(database, Path.Combine(to, Database), ct);
-                OwnerOnly(Path.Combine(to, Database));
+                DataFiles.RestrictFile(Path.Combine(to, Database));
                 if (!copy.IsIntact) throw new CliException($"the copy of {Database} failed its integrity check: {copy.IntegrityCheck}");
                 _output.Out.WriteLine($"{Database}: {copy.Bytes:N0} bytes, {copy.Instances:N0} instances, integrity ok");
             }
@@ -54,7 +55,7 @@ internal sealed class BackupCommand
             var keys = Path.Combine(from, KeyRing);
             if (Directory.Exists(keys))
             {
-                CreatePrivateFolder(Path.Combine(to, KeyRing));
+                DataFiles.CreatePrivateFolder(Path.Combine(to, KeyRing));
                 var count = 0;
                 foreach (var file in Directory.EnumerateFiles(keys))
                 {
@@ -78,20 +79,9 @@ internal sealed class BackupCommand
         }
     }
 
-    private static void CreatePrivateFolder(string path)
-    {
-        if (OperatingSystem.IsWindows()) Directory.CreateDirectory(path);
-        else Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-    }
-
     private static void CopyPrivate(string source, string destination)
     {
         File.Copy(source, destination);
-        OwnerOnly(destination);
-    }
-
-    private static void OwnerOnly(string path)
-    {
-        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        DataFiles.RestrictFile(destination);
     }
 }

@@ -1,10 +1,10 @@
-namespace FlowConnectors.Server.Hosting;
+namespace FlowConnectors.Runtime;
 
 /// <summary>
 /// The data folder holds the database, the API key and the key ring: on Unix it is 0700 and its files
-/// 0600, readable by the server's user only, whatever the process umask.
+/// 0600, readable by the server's user only, whatever the process umask. The same for a backup of it (flowc backup).
 /// </summary>
-internal static class DataFiles
+public static class DataFiles
 {
     private const UnixFileMode OwnerOnlyFolder = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
     private const UnixFileMode OwnerOnlyFile = UnixFileMode.UserRead | UnixFileMode.UserWrite;
@@ -28,7 +28,7 @@ internal static class DataFiles
     }
 
     /// <summary>A new file (replacing one), created 0600 from its first byte on Unix.</summary>
-    private static FileStreamOptions PrivateFileOptions()
+    public static FileStreamOptions PrivateFileOptions()
     {
         var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows()) options.UnixCreateMode = OwnerOnlyFile;
