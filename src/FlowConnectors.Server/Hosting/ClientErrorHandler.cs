@@ -26,7 +26,7 @@ internal sealed class ClientErrorHandler(IProblemDetailsService problems, ILogge
             case BadHttpRequestException bad:
                 // Kestrel's and binding's messages describe the request ("Request body too large. The max request body size is 1048576 bytes.");
                 // a query or route value that did not bind is named in the API's words.
-                problem = ParameterProblems.Describe(context.Request, bad)
+                problem = ParameterProblems.Describe(context, bad)
                     ?? new ProblemDetails { Status = bad.StatusCode, Title = TitleOf(bad.StatusCode), Detail = bad.Message };
                 break;
             case InputException input:

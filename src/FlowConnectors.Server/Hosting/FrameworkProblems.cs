@@ -18,9 +18,9 @@ internal static class FrameworkProblems
         if (problem.Detail is not null) return;
         if (problem.Status == StatusCodes.Status400BadRequest && ParameterProblems.FindUnparsable(context.HttpContext) is { } unparsable)
         {
-            problem.Title = "Invalid parameter";
+            problem.Title = unparsable.Title;
             problem.Detail = unparsable.Detail;
-            problem.Extensions["errors"] = new[] { unparsable.Error };
+            problem.Extensions["errors"] = unparsable.Extensions["errors"];
             return;
         }
         problem.Detail = problem.Status switch

@@ -12,24 +12,20 @@ namespace FlowConnectors.Server.Hosting;
 /// </summary>
 internal static partial class ParameterProblems
 {
-    public static ProblemDetails? Describe(HttpRequest request, BadHttpRequestException bad)
+    /// <summary>The problem for binding's <see cref="BadHttpRequestException"/> of a value that did not bind; null for any other.</summary>
+    public static ProblemDetails? Describe(HttpContext context, BadHttpRequestException bad)
     {
-        string name, message;
         if (NotBound().Match(bad.Message) is { Success: true } notBound)
         {
-            name = notBound.Groups["name"].Value;
-            message = $"must be {Kind(notBound.Groups["type"].Value)}, not '{notBound.Groups["value"].Value}'";
+            var name = notBound.Groups["name"].Value;
+            return Problem(context, name, $"must be {Expected(context, name)}, not '{notBound.Groups["value"].Value}'");
         }
-        else if (Missing().Match(bad.Message) is { Success: true } missing)
+        if (Missing().Match(bad.Message) is { Success: true } missing)
         {
-            name = missing.Groups["name"].Value;
-            message = $"is required ({Kind(missing.Groups["type"].Value)})";
+            var name = missing.Groups["name"].Value;
+            return Problem(context, name, $"is required ({Expected(context, name)})");
         }
-        else return null;
-        var where = request.RouteValues.ContainsKey(name) ? "route value" : request.Headers.ContainsKey(name) ? "header" : "query parameter";
-        var problem = new ProblemDetails { Status = StatusCodes.Status400BadRequest, Title = "Invalid parameter", Detail = $"{where} '{name}' {message}" };
-        problem.Extensions["errors"] = new[] { new { path = name, message } };
-        return problem;
+        return null;
     }
 
     /// <summary>
@@ -37,22 +33,36 @@ internal static partial class ParameterProblems
     /// value of a nullable parameter (<c>int? take</c>, <c>?take=abc</c>) with a bare 400 and neither log nor throw it
     /// (.NET 10's Request Delegate Generator), so it is found again here, from the handler's parameters.
     /// </summary>
-    public static (string Detail, object Error)? FindUnparsable(HttpContext context)
+    public static ProblemDetails? FindUnparsable(HttpContext context)
     {
-        if (context.GetEndpoint()?.Metadata.GetMetadata<MethodInfo>() is not { } handler) return null;
-        foreach (var parameter in handler.GetParameters())
+        foreach (var parameter in Handler(context)?.GetParameters() ?? [])
         {
             if (parameter.Name is not { } name) continue;
             var type = Nullable.GetUnderlyingType(parameter.ParameterType) ?? parameter.ParameterType;
-            if (type == typeof(string)) continue;
-            var (where, value) = context.Request.RouteValues.TryGetValue(name, out var routeValue) && routeValue is string fromRoute ? ("route value", fromRoute)
-                : context.Request.Query.TryGetValue(name, out var fromQuery) ? ("query parameter", fromQuery.ToString()) : (null, null);
-            if (where is null || string.IsNullOrEmpty(value) || Parses(type, value) is not false) continue;
-            var message = $"must be {Kind(type)}, not '{value}'";
-            return ($"{where} '{name}' {message}", new { path = name, message });
+            if (type == typeof(string) || Given(context, name) is not { Length: > 0 } value || Parses(type, value) is not false) continue;
+            return Problem(context, name, $"must be {TextValues.Expected(type)}, not '{value}'");
         }
         return null;
     }
+
+    private static ProblemDetails Problem(HttpContext context, string name, string message)
+    {
+        var where = context.Request.RouteValues.ContainsKey(name) ? "route value" : context.Request.Headers.ContainsKey(name) ? "header" : "query parameter";
+        var problem = new ProblemDetails { Status = StatusCodes.Status400BadRequest, Title = "Invalid parameter", Detail = $"{where} '{name}' {message}" };
+        problem.Extensions["errors"] = new[] { new { path = name, message } };
+        return problem;
+    }
+
+    /// <summary>The handler of the endpoint that failed (an exception handler runs after the middleware cleared the endpoint).</summary>
+    private static MethodInfo? Handler(HttpContext context) => FailedRoute.EndpointOf(context)?.Metadata.GetMetadata<MethodInfo>();
+
+    private static string Expected(HttpContext context, string name) =>
+        Handler(context)?.GetParameters().FirstOrDefault(p => p.Name == name) is { } parameter ? TextValues.Expected(parameter.ParameterType) : "a value of its type";
+
+    /// <summary>The text given for a parameter: its route value, else its query value.</summary>
+    private static string? Given(HttpContext context, string name) =>
+        context.Request.RouteValues.TryGetValue(name, out var routeValue) && routeValue is string fromRoute ? fromRoute
+            : context.Request.Query.TryGetValue(name, out var fromQuery) ? fromQuery.ToString() : null;
 
     /// <summary>Whether <paramref name="value"/> parses as <paramref name="type"/> the way the endpoints bind it; null for a type not bound from text.</summary>
     private static bool? Parses(Type type, string value)
@@ -62,24 +72,6 @@ internal static partial class ParameterProblems
         if (tryParse is null) return null;
         return (bool)tryParse.Invoke(null, [value, CultureInfo.InvariantCulture, null])!;
     }
-
-    private static string Kind(Type type) => type.IsEnum
-        ? "one of " + string.Join(", ", Enum.GetNames(type).Select(n => n.ToLowerInvariant()))
-        : Kind(type == typeof(int) ? "int" : type == typeof(long) ? "long" : type == typeof(double) ? "double" : type == typeof(decimal) ? "decimal"
-            : type == typeof(bool) ? "bool" : type.Name);
-
-    /// <summary>A C# parameter type in words (the types the API's query and route parameters use).</summary>
-    private static string Kind(string type) => type.TrimEnd('?') switch
-    {
-        "int" or "long" or "short" or "Int32" or "Int64" => "a whole number",
-        "double" or "decimal" or "float" => "a number",
-        "bool" or "Boolean" => "true or false",
-        "DateTimeOffset" or "DateTime" => "a date and time (ISO 8601, such as 2026-12-06T10:00:00Z)",
-        "TimeSpan" => "a time span (such as 00:05:00)",
-        "Guid" => "a GUID",
-        "string" or "String" => "text",
-        var other => $"a {other}",
-    };
 
     [GeneratedRegex("""^Failed to bind parameter "(?<type>[^"]+) (?<name>[^" ]+)" from "(?<value>.*)"\.$""", RegexOptions.Singleline)]
     private static partial Regex NotBound();

@@ -56,19 +56,10 @@ internal static partial class SettingValues
         return $"{setting} is '{value}', which is not {Expected(typeName)}; set it in appsettings.json, an environment variable ({setting.Replace(":", "__", StringComparison.Ordinal)}) or --{setting}";
     }
 
-    private static string Expected(string typeName)
-    {
-        var type = Type.GetType(typeName) ?? AppDomain.CurrentDomain.GetAssemblies().Select(a => a.GetType(typeName)).FirstOrDefault(t => t is not null);
-        type = type is null ? null : Nullable.GetUnderlyingType(type) ?? type;
-        if (type is null) return $"a {typeName}";
-        if (type == typeof(TimeSpan)) return "a time span (such as 00:00:30 for 30 seconds, or 1.00:00:00 for a day)";
-        if (type == typeof(bool)) return "true or false";
-        if (type == typeof(int) || type == typeof(long)) return "a whole number";
-        if (type == typeof(double) || type == typeof(decimal)) return "a number";
-        if (type == typeof(Uri)) return "an absolute URL";
-        if (type.IsEnum) return "one of " + string.Join(", ", Enum.GetNames(type));
-        return $"a {type.Name}";
-    }
+    private static string Expected(string typeName) =>
+        (Type.GetType(typeName) ?? AppDomain.CurrentDomain.GetAssemblies().Select(a => a.GetType(typeName)).FirstOrDefault(t => t is not null)) is { } type
+            ? TextValues.Expected(type)
+            : $"a {typeName}";
 
     [GeneratedRegex(@"^Failed to convert configuration value '(?<value>.*)' at '(?<setting>[^']+)' to type '(?<type>[^']+)'\.", RegexOptions.Singleline)]
     private static partial Regex BinderMessage();
