@@ -103,7 +103,8 @@ internal static class PersistenceServices
     /// </summary>
     internal static DbContextOptionsBuilder CommonEvents(DbContextOptionsBuilder builder) =>
         builder.ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning)
-            .Log((RelationalEventId.ConnectionError, LogLevel.Debug), (CoreEventId.QueryIterationFailed, LogLevel.Debug),
+            .Log((RelationalEventId.ConnectionError, LogLevel.Debug), (RelationalEventId.CommandError, LogLevel.Debug),
+                (CoreEventId.QueryIterationFailed, LogLevel.Debug),
                 (CoreEventId.SaveChangesFailed, LogLevel.Debug), (RelationalEventId.TransactionError, LogLevel.Debug)));
 
     /// <summary>
