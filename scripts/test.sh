@@ -81,11 +81,13 @@ checks_status=0; wait "$checks_job" || checks_status=$?
 cat "$checks_log" | tee -a "$log"
 if [ "$checks_status" -ne 0 ]; then echo "The designer's type check or unit tests failed (exit $checks_status)."; status=$checks_status; fi
 stamp "the designer's checks ended"
-# One closing line for the whole run: vitest's "Tests  N failed | N passed" plus every test assembly's summary. Colour codes
+# The closing lines: each failed .NET test by name (a run's last lines are what a CI summary keeps; a failure minutes
+# earlier was out of sight), then vitest's "Tests  N failed | N passed" plus every test assembly's summary. Colour codes
 # go first: where vitest colours its summary (CI), "Tests" did not begin the line and its count was left out.
 sed 's/\x1b\[[0-9;]*m//g' "$log" | awk '
   /^ *Tests +[0-9]/ { for (i = 1; i < NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
   /(Passed|Failed)! +- +Failed:/ { match($0, /Failed: +[0-9]+/); f += substr($0, RSTART + 7) + 0
                                    match($0, /Passed: +[0-9]+/); p += substr($0, RSTART + 7) + 0 }
-  END { printf "Total: %d passed, %d failed\n", p, f }'
+  /^ +Failed .+ \[[^]]+\]$/ { name = $0; sub(/^ +Failed /, "", name); sub(/ \[[^]]*\]$/, "", name); names[n++] = name }
+  END { for (i = 0; i < n; i++) print "Failed: " names[i]; printf "Total: %d passed, %d failed\n", p, f }'
 exit "$status"
