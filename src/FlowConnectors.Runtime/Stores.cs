@@ -9,8 +9,32 @@ public sealed record StoredFlow(string FlowId, int Version, string Json, bool Pu
 public sealed record FlowSummary(string FlowId, string? Name, int LatestVersion, int? PublishedVersion, string? ConnectorKey, DateTimeOffset UpdatedAt,
     bool Active = true, bool HasDraft = false);
 
-/// <summary>The designer's working copy of a flow (not a version; triggers never run it) and its pinned node outputs.</summary>
-public sealed record StoredDraft(string FlowId, string Json, string? Pins, DateTimeOffset UpdatedAt);
+/// <summary>
+/// The designer's working copy of a flow (not a version; triggers never run it) and its pinned node outputs, with the
+/// flow's latest version when it was read or saved (null: the flow has none yet).
+/// </summary>
+public sealed record StoredDraft(string FlowId, string Json, string? Pins, DateTimeOffset UpdatedAt, int? LatestVersion = null);
+
+/// <summary>What an edit of a draft started from: the flow's latest version then and its draft's save time (null: none).</summary>
+public sealed record DraftBaseline(int? LatestVersion, DateTimeOffset? DraftUpdatedAt)
+{
+    /// <summary>
+    /// Whether the flow is still as the edit found it. Save times match to the microsecond: drafts are stored at whole
+    /// microseconds, PostgreSQL's precision, so a time read back is the time a save answered.
+    /// </summary>
+    public bool Holds(int? latestVersion, DateTimeOffset? draftUpdatedAt) =>
+        latestVersion == LatestVersion && draftUpdatedAt is null == DraftUpdatedAt is null
+        && (draftUpdatedAt is not { } now || (now - DraftUpdatedAt!.Value).Duration() < TimeSpan.FromMicroseconds(1));
+}
+
+/// <summary>A draft save refused because the flow changed since the edit's <see cref="DraftBaseline"/>: what is there now.</summary>
+public sealed class DraftChangedException(string flowId, int? latestVersion, StoredDraft? current)
+    : Exception($"flow '{flowId}' changed since the edit's base (latest version {latestVersion?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}, " +
+                $"{(current is null ? "no draft" : "a draft saved at " + current.UpdatedAt.ToString("O", System.Globalization.CultureInfo.InvariantCulture))})")
+{
+    public int? LatestVersion { get; } = latestVersion;
+    public StoredDraft? Current { get; } = current;
+}
 
 /// <summary>Flow definitions with versions. Saving never overwrites: each save is a new version.</summary>
 public interface IFlowStore
@@ -25,8 +49,12 @@ public interface IFlowStore
     Task<IReadOnlyList<FlowSummary>> ListAsync(CancellationToken ct = default);
     Task<IReadOnlyList<StoredFlow>> ListVersionsAsync(string flowId, CancellationToken ct = default);
     Task<StoredDraft?> GetDraftAsync(string flowId, CancellationToken ct = default);
-    /// <summary>Replaces the flow's draft (a flow may have only a draft, before its first version).</summary>
-    Task<StoredDraft> SaveDraftAsync(string flowId, string json, string? pins, CancellationToken ct = default);
+    /// <summary>
+    /// Replaces the flow's draft (a flow may have only a draft, before its first version). With <paramref name="baseline"/>,
+    /// only while the flow is as that edit found it, checked and written in one transaction that new versions and other
+    /// saves of the flow wait for (other requests' and other nodes'); else <see cref="DraftChangedException"/>.
+    /// </summary>
+    Task<StoredDraft> SaveDraftAsync(string flowId, string json, string? pins, DraftBaseline? baseline = null, CancellationToken ct = default);
     Task DeleteDraftAsync(string flowId, CancellationToken ct = default);
     /// <summary>Whether the published version's triggers run; null when the flow has no version.</summary>
     Task<bool?> GetActiveAsync(string flowId, CancellationToken ct = default);

@@ -44,6 +44,46 @@ public abstract class FlowStoreTests<TDatabase> : StoreTestBase<TDatabase> where
     }
 
     [Fact]
+    public async Task Of_draft_saves_made_from_one_baseline_at_once_one_lands_and_the_others_are_refused_with_what_is_there_now()
+    {
+        async Task<string?[]> SaveAllAsync(DraftBaseline baseline) => await Task.WhenAll(Enumerable.Range(0, 8).Select(i => Task.Run(async () =>
+        {
+            try
+            {
+                return (await Flows.SaveDraftAsync("race", $$"""{"id":"race","v":{{i}}}""", null, baseline)).Json;
+            }
+            catch (DraftChangedException e)
+            {
+                e.Current.ShouldNotBeNull();
+                return null;
+            }
+        })));
+
+        // Eight tabs save the new flow's first draft at once.
+        var landed = (await SaveAllAsync(new DraftBaseline(null, null))).OfType<string>().ToList();
+        landed.Count.ShouldBe(1);
+        var draft = (await Flows.GetDraftAsync("race")).ShouldNotBeNull();
+        draft.Json.ShouldBe(landed[0]);
+        // Eight more, all from that draft: again one lands, and the draft is the one that did.
+        landed = (await SaveAllAsync(new DraftBaseline(null, draft.UpdatedAt))).OfType<string>().ToList();
+        landed.Count.ShouldBe(1);
+        var next = (await Flows.GetDraftAsync("race")).ShouldNotBeNull();
+        next.Json.ShouldBe(landed[0]);
+        next.UpdatedAt.ShouldBeGreaterThan(draft.UpdatedAt);
+
+        // A version added meanwhile refuses a save from before it, and says which version is there.
+        await Flows.SaveVersionAsync("race", null, """{"id":"race","v":"published"}""", null);
+        var changed = await Should.ThrowAsync<DraftChangedException>(() => Flows.SaveDraftAsync("race", """{"id":"race","v":"late"}""", null, new DraftBaseline(null, next.UpdatedAt)));
+        changed.LatestVersion.ShouldBe(1);
+        changed.Current.ShouldNotBeNull().UpdatedAt.ShouldBe(next.UpdatedAt);
+        var onOne = await Flows.SaveDraftAsync("race", """{"id":"race","v":"on one"}""", null, new DraftBaseline(1, next.UpdatedAt));
+        onOne.LatestVersion.ShouldBe(1);
+        (await Flows.GetDraftAsync("race")).ShouldNotBeNull().ShouldSatisfyAllConditions(d => d.UpdatedAt.ShouldBe(onOne.UpdatedAt), d => d.LatestVersion.ShouldBe(1));
+        // Without a baseline a save replaces whatever is there.
+        (await Flows.SaveDraftAsync("race", """{"id":"race","v":"over"}""", null)).Json.ShouldBe("""{"id":"race","v":"over"}""");
+    }
+
+    [Fact]
     public async Task A_flow_is_active_until_switched_off_and_only_a_stored_flow_can_be_switched()
     {
         (await Flows.SetActiveAsync("none", false)).ShouldBeFalse();

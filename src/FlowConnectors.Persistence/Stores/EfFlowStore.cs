@@ -108,22 +108,41 @@ internal sealed class EfFlowStore(IDbContextFactory<FlowConnectorsDbContext> fac
     {
         await using var db = await factory.CreateDbContextAsync(ct);
         var row = await db.FlowDrafts.AsNoTracking().FirstOrDefaultAsync(d => d.FlowId == flowId, ct);
-        return row is null ? null : new StoredDraft(row.FlowId, row.Json, row.Pins, row.UpdatedAt);
+        return row is null ? null : Draft(row, await LatestVersionAsync(db, flowId, ct));
     }
 
-    public Task<StoredDraft> SaveDraftAsync(string flowId, string json, string? pins, CancellationToken ct = default) =>
-        // Two first saves of a new draft may race on the insert: the retry makes the second an update.
+    public Task<StoredDraft> SaveDraftAsync(string flowId, string json, string? pins, DraftBaseline? baseline = null, CancellationToken ct = default) =>
+        // Like a new version: saves of one flow take turns (the SQLite write gate holds from begin to commit; on PostgreSQL the
+        // flow's advisory lock, which new versions take too), so the baseline's check and the write see the same flow. The
+        // retry stays for the first insert of a new draft racing another process's.
         StoreRetry.OnConflictAsync(async () =>
         {
             await using var db = await factory.CreateDbContextAsync(ct);
+            await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            if (db.Database.IsNpgsql())
+                await db.Database.ExecuteSqlInterpolatedAsync($"SELECT pg_advisory_xact_lock(hashtextextended({"flow:" + flowId}, 0))", ct);
+            var latest = await LatestVersionAsync(db, flowId, ct);
             var row = await db.FlowDrafts.FirstOrDefaultAsync(d => d.FlowId == flowId, ct);
+            if (baseline is not null && !baseline.Holds(latest, row?.UpdatedAt))
+                throw new DraftChangedException(flowId, latest, row is null ? null : Draft(row, latest));
+            // Whole microseconds (what PostgreSQL keeps), and later than the save it replaces even where the clock is
+            // coarse or stands still: each save has a time of its own for the next edit's baseline.
+            var now = _clock.GetUtcNow();
+            now = now.AddTicks(-(now.UtcTicks % TimeSpan.TicksPerMicrosecond));
             if (row is null) db.FlowDrafts.Add(row = new FlowDraftEntity { FlowId = flowId, Json = json });
+            else if (now <= row.UpdatedAt) now = row.UpdatedAt.AddMicroseconds(1);
             row.Json = json;
             row.Pins = pins;
-            row.UpdatedAt = _clock.GetUtcNow();
+            row.UpdatedAt = now;
             await db.SaveChangesAsync(ct);
-            return new StoredDraft(row.FlowId, row.Json, row.Pins, row.UpdatedAt);
+            await transaction.CommitAsync(ct);
+            return Draft(row, latest);
         });
+
+    private static Task<int?> LatestVersionAsync(FlowConnectorsDbContext db, string flowId, CancellationToken ct) =>
+        db.Flows.AsNoTracking().Where(f => f.FlowId == flowId).Select(f => (int?)f.LatestVersion).FirstOrDefaultAsync(ct);
+
+    private static StoredDraft Draft(FlowDraftEntity row, int? latestVersion) => new(row.FlowId, row.Json, row.Pins, row.UpdatedAt, latestVersion);
 
     public async Task DeleteDraftAsync(string flowId, CancellationToken ct = default)
     {

@@ -24,7 +24,7 @@ internal static class DraftEndpoints
         flowsApi.MapGet("/draft", async Task<Results<Ok<DraftResponse>, ProblemHttpResult>> (string id, IFlowStore flows, CancellationToken ct) =>
             await flows.GetDraftAsync(id, ct) is { } draft
                 ? TypedResults.Ok(new DraftResponse(JsonNode.Parse(draft.Json)!.AsObject(), draft.Pins is null ? [] : JsonNode.Parse(draft.Pins)!.AsObject(), draft.UpdatedAt,
-                    (await flows.GetAsync(id, null, ct))?.Version))
+                    draft.LatestVersion))
                 : Problems.Result(404, "Not found", $"flow '{id}' has no draft"))
             .WithName("GetDraft").ProducesProblem(404);
 
@@ -45,11 +45,18 @@ internal static class DraftEndpoints
                 if (pinError is not null) return Problems.Validation(pinError, [new { path = "$.pins", message = pinError }]);
                 pins = json;
             }
-            var latest = (await flows.GetAsync(id, null, ct))?.Version;
-            if (body.Base is { } started && ChangedSince(id, started, latest, await flows.GetDraftAsync(id, ct)) is { } changed) return Problems.Conflict(changed);
-            var saved = await flows.SaveDraftAsync(id, FlowJson.Save(flow), pins, ct);
+            StoredDraft saved;
+            try
+            {
+                saved = await flows.SaveDraftAsync(id, FlowJson.Save(flow), pins,
+                    body.Base is { } started ? new DraftBaseline(started.LatestVersion, started.DraftUpdatedAt) : null, ct);
+            }
+            catch (DraftChangedException changed)
+            {
+                return Problems.Conflict(ChangedSince(id, body.Base!, changed.LatestVersion, changed.Current));
+            }
             var problems = host.Engine.Validate(flow);
-            return TypedResults.Ok(new DraftSaved(id, saved.UpdatedAt, [.. problems.Select(FlowEndpoints.ProblemJson)], latest));
+            return TypedResults.Ok(new DraftSaved(id, saved.UpdatedAt, [.. problems.Select(FlowEndpoints.ProblemJson)], saved.LatestVersion));
         }).WithName("SaveDraft").ProducesBodyProblems().ProducesProblem(409);
 
         flowsApi.MapDelete("/draft", async (string id, IFlowStore flows, CancellationToken ct) =>
@@ -185,17 +192,15 @@ internal static class DraftEndpoints
     /// saved or discarded by another tab or person); null when nothing changed. Times compare to the millisecond: PostgreSQL
     /// keeps microseconds, JSON and SQLite ticks.
     /// </summary>
-    private static string? ChangedSince(string id, DraftBase started, int? latest, StoredDraft? draft)
+    /// <summary>What changed since the edit's base, which the store found no longer holds.</summary>
+    private static string ChangedSince(string id, DraftBase started, int? latest, StoredDraft? draft)
     {
         const string Choice = "reload the flow to see them, or save without a base to replace them";
         if (latest != started.LatestVersion)
             return $"flow '{id}' was changed meanwhile: it is at version {latest?.ToString(CultureInfo.InvariantCulture) ?? "(none)"}, this edit started from "
                 + $"{(started.LatestVersion is { } v ? $"version {v.ToString(CultureInfo.InvariantCulture)}" : "no version")}; {Choice}";
-        if (draft is null != started.DraftUpdatedAt is null
-            || draft is not null && (draft.UpdatedAt - started.DraftUpdatedAt!.Value).Duration() >= TimeSpan.FromMilliseconds(1))
-            return draft is null
-                ? $"flow '{id}' was changed meanwhile: its draft was discarded after this edit started; {Choice}"
-                : $"flow '{id}' was changed meanwhile: its draft was saved at {draft.UpdatedAt.ToString("u", CultureInfo.InvariantCulture)} after this edit started; {Choice}";
-        return null;
+        return draft is null
+            ? $"flow '{id}' was changed meanwhile: its draft was discarded after this edit started; {Choice}"
+            : $"flow '{id}' was changed meanwhile: its draft was saved at {draft.UpdatedAt.ToString("u", CultureInfo.InvariantCulture)} after this edit started; {Choice}";
     }
 }
