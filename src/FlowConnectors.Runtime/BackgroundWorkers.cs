@@ -22,8 +22,8 @@ public sealed class BackgroundWorkers(
     IStoreFailures? storeFailures = null) : BackgroundService
 {
     // A database that is down or full fails every pass alike: one line per interval, with a count, not one per poll.
-    private readonly ThrottledLog _storeFailureLog = new(TimeSpan.FromSeconds(30), clock);
-    private readonly ThrottledLog _errorTraceLog = new(TimeSpan.FromSeconds(30), clock);
+    private readonly ThrottledLog _storeFailureLog = new(clock);
+    private readonly ThrottledLog _errorTraceLog = new(clock);
     private static readonly TimeSpan HousekeepingInterval = TimeSpan.FromSeconds(30);
     /// <summary>
     /// How often an idle node looks for orphaned instances; a pass woken by new work (a stimulus stored, or on PostgreSQL any

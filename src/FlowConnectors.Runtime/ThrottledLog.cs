@@ -4,8 +4,11 @@ namespace FlowConnectors.Runtime;
 /// Lets one line through per interval and counts the ones held back meanwhile, for conditions that repeat with every
 /// request while they last (a full disk): the first occurrence is logged at once, then at most one line per interval.
 /// </summary>
-public sealed class ThrottledLog(TimeSpan every, TimeProvider clock)
+public sealed class ThrottledLog(TimeProvider clock)
 {
+    /// <summary>One line per 30 s while a condition lasts, for every such log of the server alike.</summary>
+    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(30);
+
     private readonly Lock _gate = new();
     private DateTimeOffset _loggedAt = DateTimeOffset.MinValue;
     private int _held;
@@ -16,7 +19,7 @@ public sealed class ThrottledLog(TimeSpan every, TimeProvider clock)
         lock (_gate)
         {
             var now = clock.GetUtcNow();
-            if (now - _loggedAt < every)
+            if (now - _loggedAt < Interval)
             {
                 _held++;
                 heldBack = 0;

@@ -60,7 +60,7 @@ public sealed partial class WorkflowHost(
     private readonly ConcurrentDictionary<string, ActiveRun> _running = new(StringComparer.Ordinal);
     private readonly string _owner = identity.LeaseOwner;
     // A full or unreachable database fails every run's save alike: one line per interval, with a count, not one per instance.
-    private readonly ThrottledLog _storeFailureLog = new(TimeSpan.FromSeconds(30), clock);
+    private readonly ThrottledLog _storeFailureLog = new(clock);
     private FlowEngine? _engine;
     // Set once the node hands its work back: stored instances are no longer taken here.
     private volatile bool _stopping;

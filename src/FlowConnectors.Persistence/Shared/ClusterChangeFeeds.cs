@@ -61,7 +61,7 @@ internal sealed class LocalClusterChanges(ILogger<LocalClusterChanges>? logger =
 /// </summary>
 internal sealed class PostgresClusterChanges : BackgroundService, IClusterChanges
 {
-    private readonly FlowConnectors.Runtime.ThrottledLog _reconnectLog = new(TimeSpan.FromSeconds(30), TimeProvider.System);
+    private readonly FlowConnectors.Runtime.ThrottledLog _reconnectLog = new(TimeProvider.System);
     public const string Channel = "flowconnectors_changes";
     private static readonly TimeSpan ReconnectDelay = TimeSpan.FromSeconds(1);
     private readonly string _origin = Guid.NewGuid().ToString("N");

@@ -22,7 +22,7 @@ internal sealed class EfRunQueue(IDbContextFactory<FlowConnectorsDbContext> fact
     private readonly ILogger _logger = logger ?? NullLogger<EfRunQueue>.Instance;
     private readonly Lock _gate = new();
     private readonly List<Action> _subscribers = [];
-    private readonly FlowConnectors.Runtime.ThrottledLog _listenFailures = new(TimeSpan.FromSeconds(30), TimeProvider.System);
+    private readonly FlowConnectors.Runtime.ThrottledLog _listenFailures = new(TimeProvider.System);
     private readonly CancellationTokenSource _stop = new();
     private Task? _listener;
 

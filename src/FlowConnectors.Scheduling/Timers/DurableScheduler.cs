@@ -89,7 +89,7 @@ public sealed class DurableScheduler : IDurableTimers
         _clock = clock;
         _fire = fire;
         _options = options ?? new DurableSchedulerOptions();
-        _transientFailures = new ThrottledLog(TimeSpan.FromSeconds(30), clock);
+        _transientFailures = new ThrottledLog(clock);
         if (_options.MaxAttempts < 1) throw new ArgumentOutOfRangeException(nameof(options), "MaxAttempts must be at least 1");
         if (_options.Parallelism < 1) throw new ArgumentOutOfRangeException(nameof(options), "Parallelism must be at least 1");
         if (_options.BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(options), "BatchSize must be at least 1");

@@ -12,7 +12,7 @@ namespace FlowConnectors.Server.Hosting;
 /// </summary>
 internal sealed class StorageFailureHandler(IProblemDetailsService problems, ILogger<StorageFailureHandler> logger, TimeProvider clock) : IExceptionHandler
 {
-    private readonly ThrottledLog _log = new(TimeSpan.FromSeconds(30), clock);
+    private readonly ThrottledLog _log = new(clock);
 
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
     {

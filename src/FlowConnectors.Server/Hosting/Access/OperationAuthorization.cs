@@ -68,7 +68,7 @@ internal sealed class OperationResultHandler : IAuthorizationMiddlewareResultHan
 internal sealed class AuditMiddleware(RequestDelegate next, IAuditLog audit, TimeProvider clock, ILogger<AuditMiddleware> logger)
 {
     // A full or unreachable database fails every audit write alike: one line per 30 s with the count, as the 503s are logged.
-    private readonly ThrottledLog _storageFailureLog = new(TimeSpan.FromSeconds(30), clock);
+    private readonly ThrottledLog _storageFailureLog = new(clock);
 
     public async Task InvokeAsync(HttpContext context)
     {
