@@ -46,7 +46,7 @@ internal static class AccessEndpoints
             if (!created.Succeeded)
                 return Problems.Validation("the user cannot be created", created.Errors.Select(e => new
                 {
-                    path = e.Code.Contains("Password", StringComparison.Ordinal) ? "$.password" : "$.userName",
+                    path = e.Code.Contains("Password", StringComparison.Ordinal) ? "$.password" : e.Code.Contains("Email", StringComparison.Ordinal) ? "$.email" : "$.userName",
                     message = e.Description,
                 }));
             await users.AddToRolesAsync(user, roles);

@@ -36,6 +36,7 @@ internal static class AccessServices
                 identity.Lockout.DefaultLockoutTimeSpan = access.LockoutDuration;
             })
             .AddRoles<IdentityRole>()
+            .AddUserValidator<StoredLengthValidator>()
             .AddSignInManager()
             .AddFlowIdentityStores();
         services.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = TimeSpan.FromMinutes(1));
