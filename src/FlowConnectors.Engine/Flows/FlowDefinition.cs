@@ -7,6 +7,13 @@ public sealed class FlowDefinition
 {
     public const int CurrentFormat = 1;
 
+    /// <summary>
+    /// The longest flow or node id: the database keys flows and drafts by id and a trigger by flow and node id, and
+    /// PostgreSQL's index entries hold at most 2,704 bytes (a 3,000-character flow id was a 500). The importers make ids of
+    /// at most 64 characters.
+    /// </summary>
+    public const int MaxIdLength = 200;
+
     public int Format { get; set; } = CurrentFormat;
     public required string Id { get; set; }
     public string? Name { get; set; }

@@ -117,7 +117,7 @@ internal static class FlowFormat
             case "minLength" when v.Pointer == "/id":
                 return FormatProblem.Error("INVALID_ID", "$.id", "flow id must not be empty");
             // Identifiers, names, value types and "node:outcome" have semantic checks with sharper messages.
-            case "pattern" or "minLength":
+            case "pattern" or "minLength" or "maxLength":
                 return null;
         }
         if (v.SchemaPointer.StartsWith("/$defs/errorPolicy/properties/", StringComparison.Ordinal) && holder is not null)

@@ -9,6 +9,12 @@ namespace FlowConnectors.Engine.Runtime;
 /// <summary>Per-run settings: ids and the host properties the instance carries.</summary>
 public sealed class RunOptions
 {
+    /// <summary>
+    /// The longest correlation id a caller may give (UTF-16 code units): instances are found by it through a database index,
+    /// and PostgreSQL's index entries hold at most 2,704 bytes; 500 characters are at most 1,500 bytes of UTF-8.
+    /// </summary>
+    public const int MaxCorrelationIdLength = 500;
+
     public string? InstanceId { get; init; }
     public string? CorrelationId { get; init; }
     public IReadOnlyDictionary<string, string>? Properties { get; init; }

@@ -9,6 +9,7 @@ namespace FlowConnectors.Server.Endpoints;
 internal sealed record AutomationCreateRequest : JsonRequest<AutomationCreateRequest>
 {
     /// <summary>Chosen by the server when left out.</summary>
+    [RegularExpression("^[A-Za-z0-9_.-]{1,100}$", ErrorMessage = "may hold only letters, digits, '_', '-' and '.' (1 to 100 of them)")]
     public string? Id { get; init; }
 
     [Required(ErrorMessage = "required"), MinLength(1, ErrorMessage = "required")]

@@ -38,6 +38,10 @@ internal static class DraftEndpoints
                 return Problems.Validation("the draft is not valid flow JSON", load.Problems.Where(p => p.IsError).Select(p => Prefixed(p, "$.flow")));
             if (flow.Id != id)
                 return Problems.Validation($"the draft's id '{flow.Id}' does not match the URL's '{id}'", [new { path = "$.flow.id", message = "must match the URL" }]);
+            // Unfinished is fine, but the id keys the stored draft.
+            if (id.Length > FlowDefinition.MaxIdLength)
+                return Problems.Validation($"the flow id is {id.Length:N0} characters long; an id may be at most {FlowDefinition.MaxIdLength}",
+                    [new { path = "$.flow.id", message = $"at most {FlowDefinition.MaxIdLength} characters" }]);
             string? pins = null;
             if (body.Pins is { Count: > 0 } given)
             {

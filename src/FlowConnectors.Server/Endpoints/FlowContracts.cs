@@ -1,6 +1,8 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using FlowConnectors.Engine.Activities;
+using FlowConnectors.Engine.Runtime;
 using FlowConnectors.Engine.Formats;
 using FlowConnectors.Server.Hosting.Contracts;
 
@@ -44,6 +46,7 @@ internal sealed record FlowRunRequest : JsonRequest<FlowRunRequest>
     /// <summary><c>sync</c> (the default) or <c>async</c>.</summary>
     public string? Mode { get; init; }
     public double? TimeoutSeconds { get; init; }
+    [MaxLength(RunOptions.MaxCorrelationIdLength, ErrorMessage = CorrelationIdRule.TooLong)]
     public string? CorrelationId { get; init; }
 }
 

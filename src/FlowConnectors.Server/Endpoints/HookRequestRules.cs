@@ -34,6 +34,12 @@ internal static class HookRequestRules
             : Problems.Validation($"the request lacks {string.Join(", ", missing)}", missing.Select(p => new { path = p, message = "required" }));
     }
 
+    /// <summary>422 when the value at the trigger's <c>correlationPath</c> cannot be a correlation id (too long), naming the path.</summary>
+    public static IResult? CheckCorrelation(string correlationPath, string correlation) =>
+        CorrelationIdRule.Problem(correlation) is { } problem
+            ? Problems.Validation($"{Display(correlationPath)} (the flow's correlationPath) {problem}", [new { path = Display(correlationPath), message = problem }])
+            : null;
+
     /// <summary>
     /// With dedupe on: the answer for a request whose correlation id already has an instance that is
     /// not faulted or cancelled (a failed start may be retried), or a claim on the id that the caller

@@ -151,6 +151,7 @@ internal static class InboundEndpoints
         var correlation = correlationPath is null ? null : JsonValues.ToText(JsonValues.GetPath(payload, correlationPath)) is { Length: > 0 } c ? c : null;
         var dedupe = trigger.Config["dedupe"] is JsonValue d && d.TryGetValue(out bool on) && on;
         if (HookRequestRules.CheckRequired(trigger.Config, payload, correlationPath, dedupe) is { } missing) return missing;
+        if (correlation is not null && HookRequestRules.CheckCorrelation(correlationPath!, correlation) is { } tooLong) return tooLong;
         HookRequestRules.Claim? claim = null;
         if (dedupe && correlation is not null)
         {

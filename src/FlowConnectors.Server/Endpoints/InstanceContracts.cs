@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using FlowConnectors.Engine;
 using FlowConnectors.Engine.Activities;
+using FlowConnectors.Engine.Runtime;
 using FlowConnectors.Engine.Flows;
 using FlowConnectors.Server.Hosting.Contracts;
 
@@ -73,6 +74,7 @@ internal sealed record EventRequest : JsonRequest<EventRequest>
     [Required(ErrorMessage = "required"), MinLength(1, ErrorMessage = "required")]
     public string? Event { get; init; }
 
+    [MaxLength(RunOptions.MaxCorrelationIdLength, ErrorMessage = CorrelationIdRule.TooLong)]
     public string? CorrelationId { get; init; }
 
     public JsonNode? Payload { get; init; }
