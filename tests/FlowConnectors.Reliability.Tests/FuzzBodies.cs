@@ -124,6 +124,7 @@ internal static class FuzzBodies
             Json("unknown-members", "{" + Plausible + ",\"zzz\":1,\"__proto__\":{\"polluted\":true},\"constructor\":\"x\",\"\":\"empty key\"}"),
             Json("arrays-30", "{" + Plausible.Replace("\"payload\":{\"p\":1}", "\"payload\":" + new string('[', 30) + new string(']', 30)) + "}"),
             Json("long-string", "{" + Plausible.Replace("\"name\":\"fuzz\"", "\"name\":\"" + new string('n', MaxBodyBytes - 2048) + "\"") + "}"),
+            Json("long-members", LongMembers()),
             Json("escapes", "{" + Plausible + ",\"s\":\"\\u0000\\u001f\\ud83d\\ude00 ' \\\" < > & %00\"}"),
             Json("plausible", "{" + Plausible + "}"),
             Json("empty-object", "{}"),
@@ -147,6 +148,20 @@ internal static class FuzzBodies
     }
 
     private static FuzzBody Json(string name, string text) => new(name, Encoding.UTF8.GetBytes(text));
+
+    /// <summary>
+    /// Every text member of the plausible body, and a user's name and email, 3,000 characters that do not compress (as a
+    /// vendor's id or a script's value might be): more than a PostgreSQL index entry holds (2,704 bytes), and than Identity's
+    /// user columns (256), where SQLite took them.
+    /// </summary>
+    private static string LongMembers()
+    {
+        var random = new Random(15);
+        string Long() => string.Concat(Enumerable.Range(0, 3_000).Select(_ => (char)random.Next('a', 'z' + 1)));
+        var members = new[] { "id", "flowId", "event", "correlationId", "connector", "name", "key", "reason", "version", "connectionId", "userName", "email" }
+            .Select(m => $"\"{m}\":\"{Long()}\"");
+        return "{" + string.Join(",", members) + ",\"mode\":\"sync\",\"values\":{},\"inputs\":{},\"payload\":{\"p\":1},\"timeoutSeconds\":1}";
+    }
 
     /// <summary>JSON text with raw bytes (not UTF-8) in place of its '@'.</summary>
     private static FuzzBody Spliced(string name, string text, byte[] bytes)
