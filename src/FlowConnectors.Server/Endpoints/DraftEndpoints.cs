@@ -192,11 +192,9 @@ internal static class DraftEndpoints
     }
 
     /// <summary>
-    /// Why a draft based on <paramref name="started"/> would replace work saved since (a version saved or published, the draft
-    /// saved or discarded by another tab or person); null when nothing changed. Times compare to the millisecond: PostgreSQL
-    /// keeps microseconds, JSON and SQLite ticks.
+    /// What a draft based on <paramref name="started"/> would replace, which the store found changed since (a version saved or
+    /// published, the draft saved or discarded by another tab or person).
     /// </summary>
-    /// <summary>What changed since the edit's base, which the store found no longer holds.</summary>
     private static string ChangedSince(string id, DraftBase started, int? latest, StoredDraft? draft)
     {
         const string Choice = "reload the flow to see them, or save without a base to replace them";
