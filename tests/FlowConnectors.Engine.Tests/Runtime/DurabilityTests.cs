@@ -34,6 +34,21 @@ public sealed class DurabilityTests
         second.Outputs["at"]!.GetValue<string>().ShouldBe("2026-03-01T12:15:00Z");
     }
 
+    [Theory]
+    [InlineData("Delay", "duration", "duration 3650000.00:00:00 ends after 9999, the last year a wait can end in")]
+    [InlineData("WaitForCallback", "timeout", "timeout 3650000.00:00:00 ends after 9999, the last year a wait can end in")]
+    public async Task A_wait_that_would_end_after_the_year_9999_faults_naming_its_input(string type, string input, string message)
+    {
+        var engine = new FlowEngine(new FlowEngineOptions { Clock = new FakeClock(new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero)) });
+        var token = type == "WaitForCallback" ? "\"token\": \"t\", " : "";
+        var flow = engine.Compile(FlowJson.Parse($$"""
+        { "format": 1, "id": "long-wait", "nodes": [ { "id": "wait", "type": "{{type}}", "inputs": { {{token}}"{{input}}": "3650000.00:00:00" } } ], "connections": [] }
+        """));
+        var result = await engine.RunAsync(flow);
+        result.Status.ShouldBe(FlowStatus.Faulted);
+        result.Fault.ShouldNotBeNull().Message.ShouldBe(message);
+    }
+
     [Fact]
     public async Task A_flow_waiting_inside_a_called_flow_suspends_and_resumes_through_it()
     {

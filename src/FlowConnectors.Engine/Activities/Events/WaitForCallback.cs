@@ -23,7 +23,7 @@ internal sealed class WaitForCallback : Activity
         if (Timeout is { } timeout)
         {
             if (timeout <= TimeSpan.Zero) throw new ActivityFaultException($"timeout must be positive, got {timeout}");
-            resumeAt = context.Clock.GetUtcNow() + timeout;
+            resumeAt = Delay.ResumeTime(context, timeout, "timeout");
         }
         Wait(context, resumeAt);
         return ValueTask.FromResult(ActivityResult.Suspend);
