@@ -22,6 +22,19 @@ public sealed class SendRequestTests
         request.BodyText.ShouldBe("""{"name":"Ada","tags":["a","b"],"n":3}""");
     }
 
+    [Theory]
+    [InlineData("-00:00:05")]
+    [InlineData("00:00:00")]
+    [InlineData("60.00:00:00")]
+    public async Task A_timeout_that_is_not_positive_or_over_a_day_faults_naming_it_and_sends_nothing(string timeout)
+    {
+        await using var stub = await StubServer.JsonAsync(200, "{}");
+        var result = await SendAsync(Json($$"""{ "url": "{{stub.Url()}}", "timeout": "{{timeout}}" }"""));
+        result.Run.Status.ShouldBe(FlowStatus.Faulted);
+        result.Run.Fault.ShouldNotBeNull().Message.ShouldBe($"timeout must be more than 0 and at most 24 hours, got {TimeSpan.Parse(timeout, System.Globalization.CultureInfo.InvariantCulture)}");
+        stub.Requests.ShouldBeEmpty();
+    }
+
     [Fact]
     public async Task Json_text_rendered_by_a_template_is_sent_as_it_is_not_quoted()
     {

@@ -19,6 +19,9 @@ internal static class HttpRequestSender
     /// <summary>Sends the request; <paramref name="cancellation"/> replaces the activity's token (work started ahead of the flow).</summary>
     public static async Task<HttpResponseData> SendAsync(ActivityContext context, HttpRequestSpec spec, CancellationToken? cancellation = null)
     {
+        // A negative or 60-day timeout faulted with .NET's "ArgumentOutOfRangeException: … (Parameter 'delay')".
+        if (spec.Timeout <= TimeSpan.Zero || spec.Timeout > HttpLimits.MaxTimeout)
+            throw new ActivityFaultException($"timeout must be more than 0 and at most {HttpLimits.MaxTimeout.TotalHours:0} hours, got {spec.Timeout}");
         var outer = cancellation ?? context.CancellationToken;
         var connection = spec.UseConnection ? FindConnection(context) : null;
         var uri = ResolveUrl(context, spec, connection);

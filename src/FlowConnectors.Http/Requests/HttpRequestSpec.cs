@@ -31,4 +31,7 @@ internal sealed record HttpRequestSpec
 internal static class HttpLimits
 {
     public const long DefaultMaxResponseBytes = 50L * 1024 * 1024;
+
+    /// <summary>The longest timeout a request may have, as the resilience settings' attempt timeout.</summary>
+    public static readonly TimeSpan MaxTimeout = TimeSpan.FromDays(1);
 }
