@@ -35,6 +35,19 @@ public sealed class DurabilityTests
     }
 
     [Theory]
+    [InlineData("undefined", "Fail node 'stop' ran without a message (its message was null or undefined)")]
+    [InlineData("''", "Fail node 'stop' ran without a message (its message was empty)")]
+    [InlineData("'order ' + 7 + ' is late'", "order 7 is late")]
+    public async Task A_Fail_node_faults_with_its_message_or_says_it_had_none(string message, string fault)
+    {
+        var result = await new FlowEngine().RunJsonAsync($$"""
+        { "format": 1, "id": "fails", "nodes": [ { "id": "stop", "type": "Fail", "inputs": { "message": { "js": "{{message}}" } } } ], "connections": [] }
+        """);
+        result.Status.ShouldBe(FlowStatus.Faulted);
+        result.Fault.ShouldNotBeNull().Message.ShouldBe(fault);
+    }
+
+    [Theory]
     [InlineData("Delay", "duration", "duration 3650000.00:00:00 ends after 9999, the last year a wait can end in")]
     [InlineData("WaitForCallback", "timeout", "timeout 3650000.00:00:00 ends after 9999, the last year a wait can end in")]
     public async Task A_wait_that_would_end_after_the_year_9999_faults_naming_its_input(string type, string input, string message)
