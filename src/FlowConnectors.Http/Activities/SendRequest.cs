@@ -28,7 +28,7 @@ internal sealed class SendRequest : Activity, INodeValidator, INodeSideEffects
     [Input(Description = "json; text; form (an object, URL-encoded); multipart (an object of text fields and file objects { fileName, contentType, content | base64 }).")]
     public BodyFormat BodyFormat { get; set; } = BodyFormat.Json;
 
-    [Input(Description = "How long to wait for the whole response, retries included.")]
+    [Input(Description = "How long to wait for the whole response, retries included: more than 0, at most 24 hours.")]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
 
     [Input(Description = "The outcomes to branch on: exact codes ('404') or classes ('2xx').")]
