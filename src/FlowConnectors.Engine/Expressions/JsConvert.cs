@@ -126,8 +126,16 @@ internal static class JsConvert
             case Types.Symbol:
                 return null;
         }
+        // An invalid date is null, as JSON.stringify makes it (Date.prototype.toJSON), and so is one past the year 9999 (which
+        // .NET cannot hold): Jint's conversion throws for both, and that was a fault reading "RangeError: Exception of type
+        // 'Jint.Runtime.JavaScriptException' was thrown".
         if (value is JsDate date)
-            return JsonValue.Create(ValueConverter.FormatDateTime(new DateTimeOffset(date.ToDateTime().ToUniversalTime(), TimeSpan.Zero)));
+        {
+            DateTime time;
+            try { time = date.ToDateTime(); }
+            catch (Jint.Runtime.JavaScriptException) { return null; }
+            return JsonValue.Create(ValueConverter.FormatDateTime(new DateTimeOffset(time.ToUniversalTime(), TimeSpan.Zero)));
+        }
         if (value is JsArray array)
         {
             var result = new JsonArray();

@@ -16,6 +16,20 @@ public sealed class FaultTests
         result.Fault.ToString().ShouldBe("node 'boom' (Fail): order 42 is missing");
     }
 
+    [Theory]
+    [InlineData("new Date('not a date')", "null")]
+    [InlineData("[new Date(NaN), new Date(0)]", "[null,\"1970-01-01T00:00:00Z\"]")]
+    [InlineData("new Date(8.64e15)", "null")] // year 275760: past the last year the server keeps (9999)
+    public async Task A_script_that_returns_an_invalid_date_or_one_past_9999_gives_null_as_JSON_stringify_does_for_invalid_ones(string expression, string json)
+    {
+        var result = await Flow.RunAsync($$"""
+        { "format": 1, "id": "f", "outputs": [ { "name": "when", "type": "any" } ],
+          "nodes": [ { "id": "out", "type": "SetOutput", "inputs": { "name": "when", "value": { "js": "{{expression}}" } } } ], "connections": [] }
+        """);
+        result.Status.ShouldBe(FlowStatus.Finished, result.Fault?.ToString());
+        (result.Outputs["when"]?.ToJsonString() ?? "null").ShouldBe(json);
+    }
+
     [Fact]
     public async Task A_connected_fault_outcome_handles_the_error_and_the_flow_finishes()
     {
