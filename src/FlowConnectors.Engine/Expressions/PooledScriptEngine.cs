@@ -40,7 +40,7 @@ internal sealed class PooledScriptEngine : IDisposable
          Reflect.getPrototypeOf(new Set()[Symbol.iterator]()), Reflect.getPrototypeOf(''[Symbol.iterator]()),
          Reflect.getPrototypeOf(/a/g[Symbol.matchAll]('')), Reflect.getPrototypeOf(function* () {}),
          Reflect.getPrototypeOf(async function () {}), Reflect.getPrototypeOf(async function* () {})]
-        """, strict: true);
+        """, source: ScriptHost.BuiltInSource, strict: true);
 
     // Turns an inherited data property into an accessor whose setter gives the object assigned to its own property.
     private static readonly Prepared<Acornima.Ast.Script> Overridable = JintEngine.PrepareScript("""
@@ -55,7 +55,7 @@ internal sealed class PooledScriptEngine : IDisposable
             enumerable: d.enumerable, configurable: false,
           });
         })
-        """, strict: true);
+        """, source: ScriptHost.BuiltInSource, strict: true);
 
     private static readonly string[] OverridableKeys = ["constructor", "toString", "toLocaleString", "valueOf", "name", "message", "toJSON", "cause", "stack"];
 

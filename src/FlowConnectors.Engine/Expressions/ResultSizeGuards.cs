@@ -27,7 +27,7 @@ internal static class ResultSizeGuards
           String.prototype.padStart = function padStart_(length, fill) { if (Number(length) > max) tooLong('padStart'); return padStart.call(this, length, fill); };
           String.prototype.padEnd = function padEnd_(length, fill) { if (Number(length) > max) tooLong('padEnd'); return padEnd.call(this, length, fill); };
         })
-        """, strict: true);
+        """, source: ScriptHost.BuiltInSource, strict: true);
 
     public static void Install(JintEngine engine, int maxLength)
     {

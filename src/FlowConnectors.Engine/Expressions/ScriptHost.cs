@@ -19,7 +19,7 @@ namespace FlowConnectors.Engine.Expressions;
 /// the script itself and little else. A run whose expressions are all read from its values (member paths and the
 /// shapes of <see cref="ScriptShortcut"/>, as a connector's helper flow is made of) rents no engine at all.
 /// </summary>
-internal sealed class ScriptHost : IDisposable
+internal sealed partial class ScriptHost : IDisposable
 {
     private PooledScriptEngine? _pooled;
     private JintEngine _engine = null!;
@@ -351,7 +351,7 @@ internal sealed class ScriptHost : IDisposable
     /// <summary>Turns every way a script can fail into one sentence; null for host bugs.</summary>
     internal string? Describe(Exception e) => e switch
     {
-        JavaScriptException js => ErrorName(js) + js.Message + Where(js.Location.Start.Line, js.Location.Start.Column),
+        JavaScriptException js => ErrorName(js) + js.Message + Where(js),
         System.Text.RegularExpressions.RegexMatchTimeoutException => $"script ran longer than the {_limits.Timeout.TotalMilliseconds:0} ms limit (in a regular expression)",
         TimeoutException => $"script ran longer than the {_limits.Timeout.TotalMilliseconds:0} ms limit",
         MemoryLimitExceededException => $"script used more than the {_limits.MemoryBytes / (1024 * 1024)} MB memory limit",
@@ -373,6 +373,31 @@ internal sealed class ScriptHost : IDisposable
     }
 
     private static string Where(int line, int column) => line > 0 ? $" (line {line}, column {column + 1})" : "";
+
+    /// <summary>The source name of the scripts the host runs before a flow's (the result-size guards, the frozen built-ins).</summary>
+    internal const string BuiltInSource = "built-in";
+
+    /// <summary>
+    /// Where in the flow's script an error was thrown. One thrown inside the host's own wrappers (String.prototype.repeat,
+    /// JSON.stringify, …) is placed at the script's call into them, from the stack: it was reported at the wrapper's line,
+    /// a line 6 in a script of one line.
+    /// </summary>
+    private static string Where(JavaScriptException e)
+    {
+        if (e.Location.SourceFile != BuiltInSource) return Where(e.Location.Start.Line, e.Location.Start.Column);
+        foreach (var frame in (e.JavaScriptStackTrace ?? "").Split('\n'))
+        {
+            var match = StackFrame().Match(frame.Trim());
+            if (match.Success && match.Groups["source"].Value != BuiltInSource)
+                return Where(int.Parse(match.Groups["line"].Value, System.Globalization.CultureInfo.InvariantCulture),
+                    int.Parse(match.Groups["column"].Value, System.Globalization.CultureInfo.InvariantCulture) - 1);
+        }
+        return "";
+    }
+
+    /// <summary>A frame of Jint's stack trace: <c>at name (source:line:column)</c> or <c>at source:line:column</c>, columns from 1.</summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@"^at (?:.*\()?(?<source>[^()]*):(?<line>\d+):(?<column>\d+)\)?$")]
+    private static partial System.Text.RegularExpressions.Regex StackFrame();
 
     public void Dispose()
     {

@@ -17,6 +17,19 @@ public sealed class FaultTests
     }
 
     [Theory]
+    [InlineData("const n = -1;\nreturn 'abc'.repeat(n);", "RangeError: Invalid count value (line 2, column 8)")]
+    [InlineData("const radix = 99;\nreturn (1).toString(radix);", "RangeError: toString() radix argument must be between 2 and 36 (line 2, column 21)")]
+    [InlineData("const x = 1;\n\nreturn JSON.stringify(1n);", "TypeError: Do not know how to serialize a BigInt (line 3, column 8)")]
+    public async Task A_script_error_thrown_inside_a_wrapped_built_in_names_the_line_of_the_script(string code, string fault)
+    {
+        var result = await Flow.RunAsync($$"""
+        { "format": 1, "id": "f", "nodes": [ { "id": "js", "type": "RunJavaScript", "inputs": { "code": {{System.Text.Json.JsonSerializer.Serialize(code)}} } } ], "connections": [] }
+        """);
+        result.Status.ShouldBe(FlowStatus.Faulted);
+        result.Fault.ShouldNotBeNull().Message.ShouldBe(fault);
+    }
+
+    [Theory]
     [InlineData("new Date('not a date')", "null")]
     [InlineData("[new Date(NaN), new Date(0)]", "[null,\"1970-01-01T00:00:00Z\"]")]
     [InlineData("new Date(8.64e15)", "null")] // year 275760: past the last year the server keeps (9999)
