@@ -145,12 +145,23 @@ public sealed class ExpressionCompiler
         }
     }
 
-    public Prepared<Script> PrepareExpression(string code) => Cached(_scripts, code, static code => code);
+    public Prepared<Script> PrepareExpression(string code) => Cached(_scripts, code, static code => code, null);
+
+    /// <summary>The source name of code prepared by <see cref="PrepareFunctionBody"/>, whose first line starts after <see cref="BodyPrefix"/>.</summary>
+    internal const string FunctionBodySource = "function-body";
+
+    internal const string BodyPrefix = "(function () {";
+
+    /// <summary>
+    /// A position in prepared code as its author wrote it: a function body's first line starts after the wrapper, which stays
+    /// on that line so line numbers match (its columns were reported <see cref="BodyPrefix"/>'s 14 characters too far).
+    /// </summary>
+    internal static int AuthorColumn(string? source, int line, int column) =>
+        source == FunctionBodySource && line == 1 ? Math.Max(0, column - BodyPrefix.Length) : column;
 
     /// <summary>Prepares code that may <c>return</c>: it runs as the body of a function.</summary>
     public Prepared<Script> PrepareFunctionBody(string code) =>
-        // The wrapper stays on the first line so reported line numbers match the author's code.
-        Cached(_bodies, code, static code => "(function () {" + code + "\n})()");
+        Cached(_bodies, code, static code => BodyPrefix + code + "\n})()", FunctionBodySource);
 
     public Template ParseTemplate(string text)
     {
@@ -169,13 +180,13 @@ public sealed class ExpressionCompiler
     }
 
     // The source is made only when the code is not prepared yet: Run JavaScript asks for its body on every run.
-    private static Prepared<Script> Cached(ConcurrentDictionary<string, Prepared<Script>> cache, string key, Func<string, string> sourceOf)
+    private static Prepared<Script> Cached(ConcurrentDictionary<string, Prepared<Script>> cache, string key, Func<string, string> sourceOf, string? sourceName)
     {
         if (cache.TryGetValue(key, out var prepared)) return prepared;
         var source = sourceOf(key);
         try
         {
-            prepared = Jint.Engine.PrepareScript(source, strict: true);
+            prepared = Jint.Engine.PrepareScript(source, sourceName, strict: true);
         }
         catch (Exception e) when (e is InsufficientExecutionStackException || e.InnerException is InsufficientExecutionStackException)
         {
@@ -186,7 +197,7 @@ public sealed class ExpressionCompiler
             var parse = e as Acornima.ParseErrorException ?? e.InnerException as Acornima.ParseErrorException;
             throw new ExpressionException(parse is null
                 ? $"syntax error: {e.Message}"
-                : $"syntax error: {parse.Description} (line {parse.LineNumber}, column {parse.Column + 1})");
+                : $"syntax error: {parse.Description} (line {parse.LineNumber}, column {AuthorColumn(sourceName, parse.LineNumber, parse.Column) + 1})");
         }
         if (cache.Count > MaxCacheEntries) cache.Clear();
         cache[key] = prepared;

@@ -384,13 +384,15 @@ internal sealed partial class ScriptHost : IDisposable
     /// </summary>
     private static string Where(JavaScriptException e)
     {
-        if (e.Location.SourceFile != BuiltInSource) return Where(e.Location.Start.Line, e.Location.Start.Column);
+        if (e.Location.SourceFile != BuiltInSource)
+            return Where(e.Location.Start.Line, ExpressionCompiler.AuthorColumn(e.Location.SourceFile, e.Location.Start.Line, e.Location.Start.Column));
         foreach (var frame in (e.JavaScriptStackTrace ?? "").Split('\n'))
         {
             var match = StackFrame().Match(frame.Trim());
-            if (match.Success && match.Groups["source"].Value != BuiltInSource)
-                return Where(int.Parse(match.Groups["line"].Value, System.Globalization.CultureInfo.InvariantCulture),
-                    int.Parse(match.Groups["column"].Value, System.Globalization.CultureInfo.InvariantCulture) - 1);
+            if (!match.Success || match.Groups["source"].Value == BuiltInSource) continue;
+            var line = int.Parse(match.Groups["line"].Value, System.Globalization.CultureInfo.InvariantCulture);
+            var column = int.Parse(match.Groups["column"].Value, System.Globalization.CultureInfo.InvariantCulture) - 1;
+            return Where(line, ExpressionCompiler.AuthorColumn(match.Groups["source"].Value, line, column));
         }
         return "";
     }

@@ -20,6 +20,10 @@ public sealed class FaultTests
     [InlineData("const n = -1;\nreturn 'abc'.repeat(n);", "RangeError: Invalid count value (line 2, column 8)")]
     [InlineData("const radix = 99;\nreturn (1).toString(radix);", "RangeError: toString() radix argument must be between 2 and 36 (line 2, column 21)")]
     [InlineData("const x = 1;\n\nreturn JSON.stringify(1n);", "TypeError: Do not know how to serialize a BigInt (line 3, column 8)")]
+    // On the first line, where the function-body wrapper sits, columns are the author's too (they were 14 too far).
+    [InlineData("return new Array(-1);", "RangeError: Invalid array length (line 1, column 8)")]
+    [InlineData("return 'abc'.repeat(-1);", "RangeError: Invalid count value (line 1, column 8)")]
+    [InlineData("return null.x;", "TypeError: Cannot read properties of null (reading 'x') (line 1, column 13)")]
     public async Task A_script_error_thrown_inside_a_wrapped_built_in_names_the_line_of_the_script(string code, string fault)
     {
         var result = await Flow.RunAsync($$"""
@@ -27,6 +31,15 @@ public sealed class FaultTests
         """);
         result.Status.ShouldBe(FlowStatus.Faulted);
         result.Fault.ShouldNotBeNull().Message.ShouldBe(fault);
+    }
+
+    [Fact]
+    public async Task A_syntax_error_on_a_scripts_first_line_names_the_authors_column()
+    {
+        var refused = await Should.ThrowAsync<FlowConnectors.Engine.Flows.FlowValidationException>(() => Flow.RunAsync("""
+        { "format": 1, "id": "f", "nodes": [ { "id": "js", "type": "RunJavaScript", "inputs": { "code": "return 1 +;" } } ], "connections": [] }
+        """));
+        refused.Message.ShouldEndWith("$.nodes[0].inputs.code: JavaScript syntax error: Unexpected token ';' (line 1, column 11)");
     }
 
     [Theory]
