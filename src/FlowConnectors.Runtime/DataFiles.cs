@@ -6,6 +6,15 @@ namespace FlowConnectors.Runtime;
 /// </summary>
 public static class DataFiles
 {
+    /// <summary>The SQLite database of a server on the default database.</summary>
+    public const string Database = "flowconnectors.db";
+    /// <summary>The folder of Data Protection's key ring (and the callback signing key), without which stored secrets cannot be read.</summary>
+    public const string KeyRing = "keys";
+    /// <summary>The node's id (its leases and callback tokens name it), kept across restarts.</summary>
+    public const string NodeId = "node-id";
+    /// <summary>The key that signs callback tokens, kept across restarts.</summary>
+    public const string CallbackSecret = "callback-secret";
+
     private const UnixFileMode OwnerOnlyFolder = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
     private const UnixFileMode OwnerOnlyFile = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 

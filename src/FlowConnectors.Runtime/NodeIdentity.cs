@@ -11,9 +11,9 @@ public sealed class NodeIdentity
 {
     public NodeIdentity(RuntimeOptions options)
     {
-        NodeId = options.NodeId is { Length: > 0 } configured ? configured : ReadOrCreate(Path.Combine(options.DataFolder, "node-id"),
+        NodeId = options.NodeId is { Length: > 0 } configured ? configured : ReadOrCreate(Path.Combine(options.DataFolder, DataFiles.NodeId),
             () => "node-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6)));
-        var secret = options.CallbackSecret is { Length: > 0 } key ? key : ReadOrCreate(Path.Combine(options.DataFolder, "callback-secret"),
+        var secret = options.CallbackSecret is { Length: > 0 } key ? key : ReadOrCreate(Path.Combine(options.DataFolder, DataFiles.CallbackSecret),
             () => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
         try { CallbackSecret = Convert.FromBase64String(secret); }
         catch (FormatException) { throw new InvalidOperationException("FlowConnectors:CallbackSecret must be base64"); }

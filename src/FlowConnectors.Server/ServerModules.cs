@@ -190,11 +190,11 @@ internal static class ServerModules
     internal static bool IsClustered(this ServerOptions options) => options.Database == "postgres";
 
     /// <summary>The single node's key folder: Data Protection's key ring and the callback signing key.</summary>
-    internal static string KeyRingFolder(this ServerOptions options) => Path.Combine(options.DataFolder, "keys");
+    internal static string KeyRingFolder(this ServerOptions options) => Path.Combine(options.DataFolder, DataFiles.KeyRing);
 
     /// <summary>The SQLite file in the data folder, when the server uses the default database; null otherwise.</summary>
     internal static string? DefaultSqliteFile(this ServerOptions options) =>
-        options.IsClustered() ? null : options.ConnectionString is null ? Path.Combine(options.DataFolder, "flowconnectors.db") : null;
+        options.IsClustered() ? null : options.ConnectionString is null ? Path.Combine(options.DataFolder, DataFiles.Database) : null;
 
     private sealed class PublicBase(Func<string> baseUrl) : ICallbackBase
     {

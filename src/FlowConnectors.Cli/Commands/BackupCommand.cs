@@ -14,9 +14,7 @@ namespace FlowConnectors.Cli.Commands;
 /// </summary>
 internal sealed class BackupCommand
 {
-    private const string Database = "flowconnectors.db";
-    private static readonly string[] KeptFiles = ["callback-secret", "node-id"];
-    private const string KeyRing = "keys";
+    private static readonly string[] KeptFiles = [DataFiles.CallbackSecret, DataFiles.NodeId];
 
     private readonly CliOutput _output;
     private readonly WorkingDirectory _directory;
@@ -43,28 +41,28 @@ internal sealed class BackupCommand
         {
             // Owner only, as the data folder itself: the copy holds the key ring and the secrets it protects.
             DataFiles.CreatePrivateFolder(to);
-            var database = Path.Combine(from, Database);
+            var database = Path.Combine(from, DataFiles.Database);
             if (File.Exists(database))
             {
-                var copy = await SqliteBackup.CopyAsync(database, Path.Combine(to, Database), ct);
-                DataFiles.RestrictFile(Path.Combine(to, Database));
-                if (!copy.IsIntact) throw new CliException($"the copy of {Database} failed its integrity check: {copy.IntegrityCheck}");
-                _output.Out.WriteLine($"{Database}: {copy.Bytes:N0} bytes, {copy.Instances:N0} instances, integrity ok");
+                var copy = await SqliteBackup.CopyAsync(database, Path.Combine(to, DataFiles.Database), ct);
+                DataFiles.RestrictFile(Path.Combine(to, DataFiles.Database));
+                if (!copy.IsIntact) throw new CliException($"the copy of {DataFiles.Database} failed its integrity check: {copy.IntegrityCheck}");
+                _output.Out.WriteLine($"{DataFiles.Database}: {copy.Bytes:N0} bytes, {copy.Instances:N0} instances, integrity ok");
             }
-            else _output.Note($"no {Database} in {data}: a server on PostgreSQL keeps its data in the database (back it up with pg_dump); its keys are copied here");
-            var keys = Path.Combine(from, KeyRing);
+            else _output.Note($"no {DataFiles.Database} in {data}: a server on PostgreSQL keeps its data in the database (back it up with pg_dump); its keys are copied here");
+            var keys = Path.Combine(from, DataFiles.KeyRing);
             if (Directory.Exists(keys))
             {
-                DataFiles.CreatePrivateFolder(Path.Combine(to, KeyRing));
+                DataFiles.CreatePrivateFolder(Path.Combine(to, DataFiles.KeyRing));
                 var count = 0;
                 foreach (var file in Directory.EnumerateFiles(keys))
                 {
-                    CopyPrivate(file, Path.Combine(to, KeyRing, Path.GetFileName(file)));
+                    CopyPrivate(file, Path.Combine(to, DataFiles.KeyRing, Path.GetFileName(file)));
                     count++;
                 }
-                _output.Out.WriteLine($"{KeyRing}/: {count} files (the key ring that protects the stored secrets)");
+                _output.Out.WriteLine($"{DataFiles.KeyRing}/: {count} files (the key ring that protects the stored secrets)");
             }
-            else _output.Note($"no {KeyRing}/ in {data}: the server keeps its key ring elsewhere (FlowConnectors:DataProtection); back that up too");
+            else _output.Note($"no {DataFiles.KeyRing}/ in {data}: the server keeps its key ring elsewhere (FlowConnectors:DataProtection); back that up too");
             foreach (var name in KeptFiles.Where(name => File.Exists(Path.Combine(from, name))))
             {
                 CopyPrivate(Path.Combine(from, name), Path.Combine(to, name));

@@ -50,7 +50,7 @@ internal sealed class DurableStore : IAsyncDisposable
         var services = new ServiceCollection();
         services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Error));
         services.AddSingleton(TimeProvider.System);
-        services.AddDataProtection().SetApplicationName("FlowConnectors").PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(data, "keys")));
+        services.AddDataProtection().SetApplicationName("FlowConnectors").PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(data, DataFiles.KeyRing)));
         Http.HttpServices.AddFlowHttp(services, network: network);
         var database = PersistenceOptions.Sqlite(path);
         services.AddFlowPersistence(database);
