@@ -18,8 +18,6 @@ internal sealed partial class FlowCompiler(ActivityRegistry registry, Expression
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_.-]*$")]
     private static partial Regex IdentifierPattern();
 
-    private const int MaxIdLength = FlowDefinition.MaxIdLength;
-
     public (CompiledFlow? Flow, List<FormatProblem> Problems) Compile(FlowDefinition flow)
     {
         var problems = new List<FormatProblem>();
@@ -37,9 +35,9 @@ internal sealed partial class FlowCompiler(ActivityRegistry registry, Expression
                 problems.Add(FormatProblem.Error("INVALID_ID", JsonPath.Property(path, "id"), "node id must not be empty"));
                 continue;
             }
-            if (node.Id.Length > MaxIdLength)
+            if (node.Id.Length > FlowDefinition.MaxIdLength)
                 problems.Add(FormatProblem.Error("INVALID_ID", JsonPath.Property(path, "id"),
-                    $"node id '{node.Id[..20]}…' is {node.Id.Length:N0} characters long; an id may be at most {MaxIdLength}", node.Id));
+                    $"node id '{node.Id[..20]}…' is {node.Id.Length:N0} characters long; an id may be at most {FlowDefinition.MaxIdLength}", node.Id));
             else if (!IdentifierPattern().IsMatch(node.Id))
                 problems.Add(FormatProblem.Error("INVALID_ID", JsonPath.Property(path, "id"),
                     $"node id '{node.Id}' must start with a letter or '_' and hold only letters, digits, '_', '-' and '.'", node.Id));
@@ -114,9 +112,9 @@ internal sealed partial class FlowCompiler(ActivityRegistry registry, Expression
     {
         if (flow.ErrorFlow is { } errorFlow && errorFlow == flow.Id)
             problems.Add(FormatProblem.Error("ERROR_FLOW_SELF", "$.errorFlow", "a flow cannot be its own error flow: its faults would start it again"));
-        if (flow.Id.Length > MaxIdLength)
+        if (flow.Id.Length > FlowDefinition.MaxIdLength)
             problems.Add(FormatProblem.Error("INVALID_ID", "$.id",
-                $"flow id '{flow.Id[..20]}…' is {flow.Id.Length:N0} characters long; an id may be at most {MaxIdLength}"));
+                $"flow id '{flow.Id[..20]}…' is {flow.Id.Length:N0} characters long; an id may be at most {FlowDefinition.MaxIdLength}"));
         else if (flow.Id.Length > 0 && !IdentifierPattern().IsMatch(flow.Id))
             problems.Add(FormatProblem.Error("INVALID_ID", "$.id",
                 $"flow id '{flow.Id}' must start with a letter or '_' and hold only letters, digits, '_', '-' and '.'"));
