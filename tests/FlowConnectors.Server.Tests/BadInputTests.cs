@@ -31,7 +31,7 @@ public sealed class BadInputTests(BadInputTests.EchoServer shared) : IClassFixtu
     public async Task A_connection_id_in_the_url_that_no_connection_can_have_is_refused_naming_the_parameter(string method, string path)
     {
         var server = shared.Server;
-        var (status, problem) = await SendAsync(server, method, path, null);
+        var (status, problem) = await server.SendJsonAsync(method, path, null);
         status.ShouldBe(400, problem?.ToJsonString());
         ((string?)problem!["title"]).ShouldBe("Invalid connection id");
         ((string?)problem["errors"]![0]!["parameter"]).ShouldBe("id");
@@ -43,7 +43,7 @@ public sealed class BadInputTests(BadInputTests.EchoServer shared) : IClassFixtu
     public async Task A_connection_id_in_a_body_that_no_connection_can_have_is_refused_naming_its_path(string path, string body, int expected, string where)
     {
         var server = shared.Server;
-        var (status, problem) = await SendAsync(server, "POST", path, body);
+        var (status, problem) = await server.SendJsonAsync("POST", path, body);
         status.ShouldBe(expected, problem?.ToJsonString());
         ((string?)problem!["errors"]![0]!["path"]).ShouldBe(where);
     }
@@ -55,7 +55,7 @@ public sealed class BadInputTests(BadInputTests.EchoServer shared) : IClassFixtu
     public async Task A_duplicate_key_is_refused_with_its_path(string path, string body, string where)
     {
         var server = shared.Server;
-        var (status, problem) = await SendAsync(server, "POST", path, body);
+        var (status, problem) = await server.SendJsonAsync("POST", path, body);
         status.ShouldBe(400, problem?.ToJsonString());
         ((string?)problem!["title"]).ShouldBe("Duplicate key");
         ((string?)problem["errors"]![0]!["path"]).ShouldBe(where);
@@ -71,7 +71,7 @@ public sealed class BadInputTests(BadInputTests.EchoServer shared) : IClassFixtu
     public async Task A_body_that_is_not_an_object_is_refused(string path, string body)
     {
         var server = shared.Server;
-        var (status, problem) = await SendAsync(server, "POST", path, body);
+        var (status, problem) = await server.SendJsonAsync("POST", path, body);
         status.ShouldBe(422, problem?.ToJsonString());
         ((string?)problem!["errors"]?[0]?["path"] ?? (string?)problem["errors"]?[0]?["field"]).ShouldNotBeNull(problem.ToJsonString());
     }
@@ -97,7 +97,7 @@ public sealed class BadInputTests(BadInputTests.EchoServer shared) : IClassFixtu
     {
         var server = shared.Server;
         var body = string.Concat(Enumerable.Repeat("{\"a\":", depth)) + "1" + new string('}', depth);
-        var (status, problem) = await SendAsync(server, "POST", "/hooks/in/echo", body);
+        var (status, problem) = await server.SendJsonAsync("POST", "/hooks/in/echo", body);
         status.ShouldBe(400, problem?.ToJsonString());
         ((string?)problem!["title"]).ShouldBe("Too deeply nested");
         ((string)problem["detail"]!).ShouldContain("32 levels");
@@ -109,7 +109,7 @@ public sealed class BadInputTests(BadInputTests.EchoServer shared) : IClassFixtu
     {
         await using var server = await EchoServer.StartAsync();
         var body = string.Concat(Enumerable.Repeat("{\"a\":", 32)) + "1" + new string('}', 32);
-        var (status, answer) = await SendAsync(server, "POST", "/hooks/in/echo", body);
+        var (status, answer) = await server.SendJsonAsync("POST", "/hooks/in/echo", body);
         status.ShouldBe(200, answer?.ToJsonString());
         ((int)answer!["length"]!).ShouldBe(body.Length);
         (await server.GetJsonAsync("/api/instances?flowId=echo&status=finished")).AsArray().Count.ShouldBe(1);
@@ -124,7 +124,7 @@ public sealed class BadInputTests(BadInputTests.EchoServer shared) : IClassFixtu
     public async Task A_member_of_the_wrong_type_is_refused_with_its_path(string path, string body, string where)
     {
         var server = shared.Server;
-        var (status, problem) = await SendAsync(server, "POST", path, body);
+        var (status, problem) = await server.SendJsonAsync("POST", path, body);
         status.ShouldBe(422, problem?.ToJsonString());
         ((string?)problem!["errors"]![0]!["path"]).ShouldBe(where);
         ((string)problem["detail"]!).ShouldContain("must be");
@@ -136,7 +136,7 @@ public sealed class BadInputTests(BadInputTests.EchoServer shared) : IClassFixtu
     [InlineData("/api/audit?take=many", "query parameter 'take' must be a whole number, not 'many'", "take")]
     public async Task A_query_value_that_does_not_parse_is_refused_naming_the_parameter(string path, string detail, string parameter)
     {
-        var (status, problem) = await SendAsync(shared.Server, "GET", path, null);
+        var (status, problem) = await shared.Server.SendJsonAsync("GET", path, null);
         status.ShouldBe(400, problem?.ToJsonString());
         ((string?)problem!["title"]).ShouldBe("Invalid parameter");
         ((string?)problem["detail"]).ShouldBe(detail);
@@ -169,11 +169,11 @@ public sealed class BadInputTests(BadInputTests.EchoServer shared) : IClassFixtu
     public async Task The_framework_s_own_refusals_say_why()
     {
         var server = shared.Server;
-        var (status, problem) = await SendAsync(server, "PATCH", "/api/flows", null);
+        var (status, problem) = await server.SendJsonAsync("PATCH", "/api/flows", null);
         status.ShouldBe(405);
         ((string?)problem!["detail"]).ShouldBe("/api/flows does not take PATCH; it takes GET, POST");
 
-        (status, problem) = await SendAsync(server, "GET", "/api/no-such-thing", null);
+        (status, problem) = await server.SendJsonAsync("GET", "/api/no-such-thing", null);
         status.ShouldBe(404);
         ((string?)problem!["detail"]).ShouldBe("nothing is served at GET /api/no-such-thing");
         ((string?)problem["type"]).ShouldBe("https://httpstatuses.io/404");
@@ -194,7 +194,7 @@ public sealed class BadInputTests(BadInputTests.EchoServer shared) : IClassFixtu
     public async Task A_member_of_the_wrong_type_is_refused_saying_what_it_must_be(string path, string body, string where, string says)
     {
         var server = shared.Server;
-        var (status, problem) = await SendAsync(server, "POST", path, body);
+        var (status, problem) = await server.SendJsonAsync("POST", path, body);
         status.ShouldBe(422, problem?.ToJsonString());
         ((string?)problem!["errors"]![0]!["path"]).ShouldBe(where);
         ((string)problem["detail"]!).ShouldContain(says);
@@ -207,7 +207,7 @@ public sealed class BadInputTests(BadInputTests.EchoServer shared) : IClassFixtu
     public async Task A_lone_surrogate_is_refused_with_its_path(string path, string body, string where)
     {
         var server = shared.Server;
-        var (status, problem) = await SendAsync(server, "POST", path, body);
+        var (status, problem) = await server.SendJsonAsync("POST", path, body);
         status.ShouldBe(400, problem?.ToJsonString());
         ((string?)problem!["errors"]![0]!["path"]).ShouldBe(where);
         ((string)problem["detail"]!).ShouldContain("unpaired surrogate");
@@ -326,16 +326,6 @@ public sealed class BadInputTests(BadInputTests.EchoServer shared) : IClassFixtu
             await File.WriteAllTextAsync(Path.Combine(flows, "echo.flow.json"), EchoFlow);
             return await TestServer.StartAsync(flowsFolder: flows);
         }
-    }
-
-    private static async Task<(int Status, JsonNode? Body)> SendAsync(TestServer server, string method, string path, string? body)
-    {
-        using var request = new HttpRequestMessage(new HttpMethod(method), path);
-        if (body is not null) request.Content = Json(Encoding.UTF8.GetBytes(body));
-        using var response = await server.Client.SendAsync(request);
-        var text = await response.Content.ReadAsStringAsync();
-        if ((int)response.StatusCode >= 400) response.Content.Headers.ContentType?.MediaType.ShouldBe("application/problem+json", text);
-        return ((int)response.StatusCode, text.Length == 0 ? null : JsonNode.Parse(text));
     }
 
     private static ByteArrayContent Json(byte[] body)

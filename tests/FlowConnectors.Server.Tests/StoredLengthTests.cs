@@ -29,11 +29,11 @@ public sealed class StoredLengthTests
                 o.Database = "postgres";
                 o.ConnectionString = database;
             });
-            (await SendAsync(server, "PUT", "/api/flows/by-ref?publish=true", HookFlow)).Status.ShouldBe(201);
+            (await server.SendJsonAsync("PUT", "/api/flows/by-ref?publish=true", HookFlow)).Status.ShouldBe(201);
 
             // Correlation ids: 500 characters of three UTF-8 bytes each (1,500 bytes) are kept and found again; 501 are refused.
             var atLimit = new string('語', 500);
-            var (status, body) = await SendAsync(server, "POST", "/hooks/orders/in", Json(new JsonObject { ["ref"] = atLimit }));
+            var (status, body) = await server.SendJsonAsync("POST", "/hooks/orders/in", Json(new JsonObject { ["ref"] = atLimit }));
             status.ShouldBe(200, body?.ToJsonString());
             (await server.GetJsonAsync($"/api/instances?correlationId={Uri.EscapeDataString(atLimit)}")).AsArray().Count.ShouldBe(1);
             await RefusedAsync(server, "POST", "/hooks/orders/in", Json(new JsonObject { ["ref"] = atLimit + "x" }), "$.ref",
@@ -47,7 +47,7 @@ public sealed class StoredLengthTests
             // Flow and node ids: 200 characters are kept, 201 refused — as a flow, as a trigger node's id (a trigger is keyed
             // by flow and node id), and as a draft (kept even with errors, but keyed by its id).
             var longId = "f" + new string('x', 199);
-            (await SendAsync(server, "POST", "/api/flows?publish=true", MinimalFlow(longId, "hook"))).Status.ShouldBe(201);
+            (await server.SendJsonAsync("POST", "/api/flows?publish=true", MinimalFlow(longId, "hook"))).Status.ShouldBe(201);
             await RefusedAsync(server, "POST", "/api/flows?publish=true", MinimalFlow(longId + "x", "hook"), "$.id",
                 "flow id 'fxxxxxxxxxxxxxxxxxxx…' is 201 characters long; an id may be at most 200");
             await RefusedAsync(server, "POST", "/api/flows?publish=true", MinimalFlow("long-node", "n" + new string('x', 200)), "$.nodes[0].id",
@@ -58,13 +58,13 @@ public sealed class StoredLengthTests
             // Automation ids, and the user name and email columns.
             await RefusedAsync(server, "POST", "/api/automations", Json(new JsonObject { ["id"] = new string('a', 101), ["flowId"] = "by-ref" }), "$.id",
                 "may hold only letters, digits, '_', '-' and '.' (1 to 100 of them)");
-            (await SendAsync(server, "POST", "/api/automations", Json(new JsonObject { ["id"] = new string('a', 100), ["flowId"] = "by-ref" }))).Status.ShouldBe(201);
+            (await server.SendJsonAsync("POST", "/api/automations", Json(new JsonObject { ["id"] = new string('a', 100), ["flowId"] = "by-ref" }))).Status.ShouldBe(201);
             await RefusedAsync(server, "POST", "/api/users", Json(new JsonObject { ["userName"] = new string('u', 257), ["password"] = "a long enough password", ["roles"] = Viewer() }),
                 "$.userName", "the user name is 257 characters long; it may be at most 256");
             await RefusedAsync(server, "POST", "/api/users",
                 Json(new JsonObject { ["userName"] = "ada", ["email"] = new string('e', 252) + "@x.io", ["password"] = "a long enough password", ["roles"] = Viewer() }),
                 "$.email", "the email is 257 characters long; it may be at most 256");
-            (await SendAsync(server, "POST", "/api/users", Json(new JsonObject { ["userName"] = new string('u', 256), ["email"] = new string('e', 250) + "@x.io",
+            (await server.SendJsonAsync("POST", "/api/users", Json(new JsonObject { ["userName"] = new string('u', 256), ["email"] = new string('e', 250) + "@x.io",
                 ["password"] = "a long enough password", ["roles"] = Viewer() }))).Status.ShouldBe(201);
         }
         finally
@@ -85,17 +85,9 @@ public sealed class StoredLengthTests
 
     private static async Task RefusedAsync(TestServer server, string method, string path, string body, string where, string says)
     {
-        var (status, problem) = await SendAsync(server, method, path, body);
+        var (status, problem) = await server.SendJsonAsync(method, path, body);
         status.ShouldBe(422, problem?.ToJsonString());
         var error = problem!["errors"]!.AsArray().First(e => (string?)e!["path"] == where).ShouldNotBeNull();
         ((string?)error["message"] ?? "").ShouldContain(says, Case.Sensitive, problem.ToJsonString());
-    }
-
-    private static async Task<(int Status, JsonNode? Body)> SendAsync(TestServer server, string method, string path, string body)
-    {
-        using var request = new HttpRequestMessage(new HttpMethod(method), path) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
-        using var response = await server.Client.SendAsync(request);
-        var text = await response.Content.ReadAsStringAsync();
-        return ((int)response.StatusCode, text.Length == 0 ? null : JsonNode.Parse(text));
     }
 }

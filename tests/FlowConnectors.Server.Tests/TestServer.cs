@@ -106,6 +106,17 @@ internal sealed class TestServer : IAsyncDisposable
         return JsonNode.Parse(text)!;
     }
 
+    /// <summary>Sends JSON text as written (or no body); an error answer must be a problem document.</summary>
+    public async Task<(int Status, JsonNode? Body)> SendJsonAsync(string method, string path, string? json)
+    {
+        using var request = new HttpRequestMessage(new HttpMethod(method), path);
+        if (json is not null) request.Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json");
+        using var response = await Client.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        if ((int)response.StatusCode >= 400) response.Content.Headers.ContentType?.MediaType.ShouldBe("application/problem+json", text);
+        return ((int)response.StatusCode, text.Length == 0 ? null : JsonNode.Parse(text));
+    }
+
     public async Task<(int Status, JsonNode? Body)> PostJsonAsync(string path, object body)
     {
         // Property names as written (UEM sends PascalCase), not the web default camelCase.
