@@ -86,8 +86,11 @@ stamp "the designer's checks ended"
 # go first: where vitest colours its summary (CI), "Tests" did not begin the line and its count was left out.
 sed 's/\x1b\[[0-9;]*m//g' "$log" | awk '
   /^ *Tests +[0-9]/ { for (i = 1; i < NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
-  /(Passed|Failed)! +- +Failed:/ { match($0, /Failed: +[0-9]+/); f += substr($0, RSTART + 7) + 0
-                                   match($0, /Passed: +[0-9]+/); p += substr($0, RSTART + 7) + 0 }
+  # Every assembly summary on the line: test hosts finishing together can write two onto one line.
+  /(Passed|Failed)! +- +Failed:/ { rest = $0
+    while (match(rest, /Failed: +[0-9]+, Passed: +[0-9]+/)) {
+      summary = substr(rest, RSTART, RLENGTH); rest = substr(rest, RSTART + RLENGTH)
+      split(summary, parts, /[^0-9]+/); f += parts[2]; p += parts[3] } }
   /^ +Failed .+ \[[^]]+\]$/ { name = $0; sub(/^ +Failed /, "", name); sub(/ \[[^]]*\]$/, "", name); names[n++] = name }
   END { for (i = 0; i < n; i++) print "Failed: " names[i]; printf "Total: %d passed, %d failed\n", p, f }'
 exit "$status"
