@@ -16,7 +16,20 @@ public sealed class RunOptions
     public const int MaxCorrelationIdLength = 500;
 
     public string? InstanceId { get; init; }
-    public string? CorrelationId { get; init; }
+
+    /// <summary>
+    /// The caller's id for the run. The server's entry points refuse a longer one with its JSON path; this is the backstop
+    /// for every other caller, so an over-long id fails before the run instead of at the run's save.
+    /// </summary>
+    public string? CorrelationId
+    {
+        get;
+        init => field = value is { Length: > MaxCorrelationIdLength }
+            ? throw new ArgumentException($"the correlation id is {value.Length:N0} characters long; a correlation id may be at most {MaxCorrelationIdLength}",
+                nameof(CorrelationId))
+            : value;
+    }
+
     public IReadOnlyDictionary<string, string>? Properties { get; init; }
     /// <summary>What a trigger received (an HTTP request, a schedule's fire time); trigger nodes read it.</summary>
     public JsonNode? TriggerPayload { get; init; }

@@ -66,4 +66,17 @@ public sealed class FlowMetadataTests
         result.OutputsAsJson()["own"]!.ToJsonString().ShouldBe(
             $$"""{"id":"parent","name":"The parent","version":"9","instanceId":"{{result.State.InstanceId}}","correlationId":"order-18"}""");
     }
+
+    [Fact]
+    public async Task A_correlation_id_longer_than_a_database_index_keeps_is_refused_before_the_run()
+    {
+        var engine = Flow.Engine();
+        var longest = new RunOptions { CorrelationId = new string('é', RunOptions.MaxCorrelationIdLength) };
+        (await engine.RunAsync(engine.Compile(FlowJson.Parse(Child)), new JsonObject { ["x"] = "a" }, longest)).OutputsAsJson()["template"]!.GetValue<string>()
+            .ShouldEndWith(new string('é', RunOptions.MaxCorrelationIdLength));
+
+        var refused = Should.Throw<ArgumentException>(() => new RunOptions { CorrelationId = new string('x', RunOptions.MaxCorrelationIdLength + 1) });
+        refused.Message.ShouldStartWith("the correlation id is 501 characters long; a correlation id may be at most 500");
+        refused.ParamName.ShouldBe("CorrelationId");
+    }
 }
