@@ -44,6 +44,7 @@ internal static class ServerModules
         services.AddExceptionHandler<StorageFailureHandler>();
         services.AddOpenApi(options => options
             .AddSchemaTransformer(OmittedMembers.NotRequiredAsync)
+            .AddSchemaTransformer(ProblemErrors.DescribeAsync)
             .AddDocumentTransformer((document, _, _) =>
             {
                 FormatMetadata.DescribeFormatMembers(document);

@@ -128,6 +128,24 @@ public sealed partial class FuzzSpecs(FuzzSpecs.FuzzServer fixture) : IClassFixt
         if (status >= 400 && text.StartsWith("not a problem detail", StringComparison.Ordinal)) return $"{what}: {status} {Shorten(text)}";
         if (status >= 400 && (text.Contains("   at ", StringComparison.Ordinal) || ExceptionName().IsMatch(text)))
             return $"{what}: {status} exposes an exception: {Shorten(text)}";
+        if (status >= 400 && UnnamedError(text) is { } unnamed) return $"{what}: {status} has an error that {unnamed}: {Shorten(text)}";
+        return null;
+    }
+
+    /// <summary>What is wrong with the problem's <c>errors</c> (each entry names its path and says what is wrong, as the OpenAPI document declares); null when nothing.</summary>
+    private static string? UnnamedError(string text)
+    {
+        JsonNode? problem;
+        try { problem = JsonNode.Parse(text); }
+        catch (System.Text.Json.JsonException) { return null; }
+        if (problem is not JsonObject { } body || body["errors"] is not { } errors) return null;
+        if (errors is not JsonArray list) return "is not a list";
+        foreach (var entry in list)
+        {
+            if (entry is not JsonObject item) return "is not an object";
+            if (item["path"] is not JsonValue path || path.GetValueKind() != System.Text.Json.JsonValueKind.String) return "names no path";
+            if (item["message"] is not JsonValue message || message.GetValueKind() != System.Text.Json.JsonValueKind.String) return "has no message";
+        }
         return null;
     }
 

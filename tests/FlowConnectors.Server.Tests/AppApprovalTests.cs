@@ -484,7 +484,7 @@ public sealed class AppApprovalTests(AppApprovalTests.RefusalServer refusals) : 
 
         var bad = await server.Client.GetAsync("/api/app-approvals?status=Maybe");
         ((int)bad.StatusCode).ShouldBe(422);
-        (await bad.Content.ReadAsStringAsync()).ShouldContain("\"field\":\"status\"");
+        (await bad.Content.ReadAsStringAsync()).ShouldContain("\"path\":\"status\"");
         ((int)(await server.Client.GetAsync("/api/app-approvals?take=0")).StatusCode).ShouldBe(422);
         ((int)(await server.Client.GetAsync("/api/app-approvals/REQ-UNKNOWN")).StatusCode).ShouldBe(404);
     }

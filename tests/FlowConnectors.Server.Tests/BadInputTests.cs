@@ -34,7 +34,7 @@ public sealed class BadInputTests(BadInputTests.EchoServer shared) : IClassFixtu
         var (status, problem) = await server.SendJsonAsync(method, path, null);
         status.ShouldBe(400, problem?.ToJsonString());
         ((string?)problem!["title"]).ShouldBe("Invalid connection id");
-        ((string?)problem["errors"]![0]!["parameter"]).ShouldBe("id");
+        ((string?)problem["errors"]![0]!["path"]).ShouldBe("id");
     }
 
     [Theory]
@@ -73,7 +73,7 @@ public sealed class BadInputTests(BadInputTests.EchoServer shared) : IClassFixtu
         var server = shared.Server;
         var (status, problem) = await server.SendJsonAsync("POST", path, body);
         status.ShouldBe(422, problem?.ToJsonString());
-        ((string?)problem!["errors"]?[0]?["path"] ?? (string?)problem["errors"]?[0]?["field"]).ShouldNotBeNull(problem.ToJsonString());
+        ((string?)problem!["errors"]?[0]?["path"]).ShouldNotBeNull(problem.ToJsonString());
     }
 
     [Fact]
@@ -142,6 +142,38 @@ public sealed class BadInputTests(BadInputTests.EchoServer shared) : IClassFixtu
         ((string?)problem["detail"]).ShouldBe(detail);
         ((string?)problem["errors"]![0]!["path"]).ShouldBe(parameter);
         ((string?)problem["type"]).ShouldBe("https://httpstatuses.io/400");
+    }
+
+    [Theory]
+    [InlineData("/api/instances?take=-5", "take", "must be from 1 to 1000, not -5")]
+    [InlineData("/api/instances?take=5000", "take", "must be from 1 to 1000, not 5000")]
+    [InlineData("/api/instances?skip=-1", "skip", "must be 0 or more, not -1")]
+    [InlineData("/api/inbox/dead-letters?take=0", "take", "must be from 1 to 1000, not 0")]
+    [InlineData("/api/incidents?take=1001", "take", "must be from 1 to 1000, not 1001")]
+    [InlineData("/api/audit?skip=-3", "skip", "must be 0 or more, not -3")]
+    [InlineData("/api/app-approvals?take=501", "take", "must be from 1 to 500, not 501")]
+    [InlineData("/api/collection/sources/none/runs?limit=-2", "limit", "must be from 1 to 1000, not -2")]
+    public async Task A_page_out_of_range_is_refused_naming_the_parameter_not_clamped(string path, string parameter, string message)
+    {
+        var (status, problem) = await shared.Server.SendJsonAsync("GET", path, null);
+        status.ShouldBe(422, problem?.ToJsonString());
+        ((string?)problem!["detail"]).ShouldBe($"query parameter '{parameter}' {message}");
+        ((string?)problem["errors"]![0]!["path"]).ShouldBe(parameter);
+        ((string?)problem["errors"]![0]!["message"]).ShouldBe(message);
+    }
+
+    [Theory]
+    [InlineData("""{"timeoutSeconds":0}""")]
+    [InlineData("""{"timeoutSeconds":301}""")]
+    [InlineData("""{"timeoutSeconds":-1}""")]
+    public async Task A_sync_run_timeout_out_of_range_is_refused_before_the_run(string body)
+    {
+        var server = shared.Server;
+        var (status, problem) = await server.SendJsonAsync("POST", "/api/flows/echo/run", body);
+        status.ShouldBe(422, problem?.ToJsonString());
+        ((string?)problem!["errors"]![0]!["path"]).ShouldBe("$.timeoutSeconds");
+        ((string?)problem["errors"]![0]!["message"]).ShouldBe("must be from 0.1 to 300 seconds");
+        await NothingRanAsync(server);
     }
 
     [Theory]

@@ -94,7 +94,7 @@ public class CatalogApiTests
         (status, problem) = await SubmitAsync(server, (await Packer.PackAsync(edited.Path, Validator())).ToBytes());
         status.ShouldBe(422, problem?.ToJsonString());
         ((string?)problem!["detail"]).ShouldStartWith("slack-webhook@1.1.0 has 1 breaking change(s) since 1.0.0 and needs a major version bump");
-        problem["errors"]!.AsArray().Select(e => (string?)e).ShouldBe(["card postWebhookMessage: - output result (string)  [breaking]"]);
+        problem["details"]!.AsArray().Select(e => (string?)e).ShouldBe(["card postWebhookMessage: - output result (string)  [breaking]"]);
 
         (await server.GetJsonAsync("/api/catalog")).ToJsonString().ShouldBe(before);
         var (rejected, reason) = await server.PostJsonAsync("/api/catalog/slack-webhook/1.0.0/review", new { status = "rejected" });

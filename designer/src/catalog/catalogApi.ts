@@ -40,8 +40,8 @@ export interface CatalogApi {
 export function createCatalogApi(getKey: () => string, base = ''): CatalogApi {
   const client = createServerClient(getKey, base);
   const fail = (f: RequestFailure) => {
-    const errors = (f.body as { errors?: unknown[] } | null)?.errors;
-    const details = Array.isArray(errors) ? errors.filter(e => typeof e === 'string') as string[] : [];
+    // A refusal lists its breaking changes, failed tests or package problems one line each.
+    const details = (f.body as Schemas['ProblemDetails'] | null)?.details ?? [];
     return new ApiError(f.status, [detailOf(f.body) ?? f.text, ...details].join('\n'), f.body);
   };
   const version = (key: string, v: string) => ({ params: { path: { key, version: v } } });

@@ -171,8 +171,7 @@ internal static class AccessEndpoints
 
         api.MapGet("/audit", async Task<Results<Ok<AuditEntryResponse[]>, ProblemHttpResult>> (string? userId, string? action, int? status, int? skip, int? take, IAuditLog audit, CancellationToken ct) =>
         {
-            if (take is < 1 or > 1000) return Problems.Validation("take is from 1 to 1000", [new { path = "take", message = "must be from 1 to 1000" }]);
-            if (skip is < 0) return Problems.Validation("skip is not negative", [new { path = "skip", message = "must be 0 or more" }]);
+            if (Paging.Refusal(skip, take, maxTake: 1000) is { } refusal) return refusal;
             var entries = await audit.ListAsync(new AuditQuery(userId, action, status, skip ?? 0, take ?? 100), ct);
             return TypedResults.Ok(entries.Select(e => new AuditEntryResponse(e.Id, e.At, e.Action, e.Status, e.UserId, e.UserName, e.KeyId, e.RequestId, e.Target, e.Detail)).ToArray());
         }).WithTags("Audit").WithName("ListAudit").ProducesProblem(422);

@@ -57,11 +57,10 @@ internal static class AppApprovalEndpoints
                                                      string.Equals(s.Hub, status.Trim(), StringComparison.OrdinalIgnoreCase));
             if (match.Status is null)
                 return Problems.Validation($"status '{status}' is not one of {string.Join(", ", Statuses.Select(s => s.Status))} (or the Hub's {string.Join(", ", Statuses.Where(s => s.Hub is not null).Select(s => s.Hub))})",
-                    [new { field = "status", message = "unknown status" }]);
+                    [new { path = "status", message = "unknown status" }]);
             wanted = match.Status;
         }
-        if (skip is < 0) return Problems.Validation("skip must not be negative", [new { field = "skip", message = "must be 0 or more" }]);
-        if (take is < 1 or > 500) return Problems.Validation("take must be between 1 and 500", [new { field = "take", message = "between 1 and 500" }]);
+        if (Paging.Refusal(skip, take, maxTake: 500) is { } refusal) return refusal;
         var first = skip ?? 0;
         var count = take ?? 50;
 

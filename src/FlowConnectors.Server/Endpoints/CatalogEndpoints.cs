@@ -252,6 +252,9 @@ internal static class CatalogEndpoints
             CatalogErrorKind.CorruptCatalog => (503, "Catalog corrupt"),
             _ => (400, "Invalid package"),
         };
-        return Problems.Result(status, title, e.Message, e.Details);
+        var problem = Problems.Result(status, title, e.Message);
+        // One line per breaking change, failed test or package problem: they name no JSON path, so they are not errors[].
+        if (e.Details.Count > 0) problem.ProblemDetails.Extensions["details"] = e.Details;
+        return problem;
     }
 }

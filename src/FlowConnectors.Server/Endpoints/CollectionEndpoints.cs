@@ -81,10 +81,12 @@ internal static class CollectionEndpoints
             HandleAsync(async () => TypedResults.Accepted((string?)null, CollectionRunResponse.Of(await collections.StartRunAsync(key, "manual", ct)))))
             .WithName("StartCollectionRun").ProducesProblems(404, 409);
         api.MapGet("/sources/{key}/runs", async Task<Results<Ok<CollectionRunResponse[]>, ProblemHttpResult>> (string key, int? limit, ICollectionStore store, CancellationToken ct) =>
-            await store.GetSourceAsync(key, ct) is null
-                ? NotFound(key)
-                : TypedResults.Ok((await store.ListRunsAsync(key, limit ?? 50, ct)).Select(CollectionRunResponse.Of).ToArray()))
-            .WithName("ListCollectionRuns").ProducesProblem(404);
+            limit is < 1 or > 1000
+                ? Problems.Validation($"query parameter 'limit' must be from 1 to 1000, not {limit}", [new { path = "limit", message = $"must be from 1 to 1000, not {limit}" }])
+                : await store.GetSourceAsync(key, ct) is null
+                    ? NotFound(key)
+                    : TypedResults.Ok((await store.ListRunsAsync(key, limit ?? 50, ct)).Select(CollectionRunResponse.Of).ToArray()))
+            .WithName("ListCollectionRuns").ProducesProblems(404, 422);
         api.MapGet("/runs/{id}", async Task<Results<Ok<CollectionRunResponse>, ProblemHttpResult>> (string id, ICollectionStore store, CancellationToken ct) =>
             await store.GetRunAsync(id, ct) is { } run ? TypedResults.Ok(CollectionRunResponse.Of(run)) : Problems.Result(404, "Not found", $"no import run '{id}'"))
             .WithName("GetCollectionRun").ProducesProblem(404);

@@ -41,7 +41,7 @@ internal static class ConnectionEndpoints
         group.MapPost("", async Task<Results<Created<ConnectionResponse>, ProblemHttpResult>> (ConnectionCreateRequest body, HttpContext context, ConnectorRuntime runtime, ConnectionRights rights, CancellationToken ct) =>
         {
             if (body.Connector is not { } connector)
-                return Problems.Validation("a connection needs 'connector', 'name' and 'values'", [new { field = "connector", message = "required" }]);
+                return Problems.Validation("a connection needs 'connector', 'name' and 'values'", [new { path = "$.connector", message = "required" }]);
             if (body.Id is { } requestedId && !Connectors.Connections.Connection.IsValidId(requestedId))
                 return Problems.Validation($"connection id '{requestedId}' {Connectors.Connections.Connection.IdRule}", [new { path = "$.id", message = Connectors.Connections.Connection.IdRule }]);
             var values = (body.Values ?? []).ToDictionary(p => p.Key, p => Engine.Values.JsonValues.ToText(p.Value), StringComparer.Ordinal);
@@ -54,13 +54,13 @@ internal static class ConnectionEndpoints
             }
             catch (ConnectorException e)
             {
-                return Problems.Validation(e.Message, [new { field = "values", message = e.Message }]);
+                return Problems.Validation(e.Message, [new { path = "$.values", message = e.Message }]);
             }
         }).WithName("CreateConnection").ProducesBodyProblems();
         group.MapPut("/{id}", async Task<Results<Ok<ConnectionResponse>, ProblemHttpResult>> (string id, ConnectionUpdateRequest body, ConnectorRuntime runtime, CancellationToken ct) =>
         {
             if (body.Name is not (JsonValue or null))
-                return Problems.Validation("send { \"name\"?, \"values\": { … } }", [new { field = "values", message = "must be an object of parameter values" }]);
+                return Problems.Validation("send { \"name\"?, \"values\": { … } }", [new { path = "$.name", message = "must be a text value" }]);
             var values = (body.Values ?? []).ToDictionary(p => p.Key, p => Engine.Values.JsonValues.ToText(p.Value), StringComparer.Ordinal);
             if (!await ConnectionExistsAsync(runtime, id, ct)) return Problems.Result(404, "Not found", $"connection '{id}' does not exist");
             try
@@ -70,7 +70,7 @@ internal static class ConnectionEndpoints
             }
             catch (ConnectorException e)
             {
-                return Problems.Validation(e.Message, [new { field = "values", message = e.Message }]);
+                return Problems.Validation(e.Message, [new { path = "$.values", message = e.Message }]);
             }
         }).WithName("UpdateConnection").ProducesBodyProblems().ProducesProblem(404);
         group.MapPost("/{id}/confirm-origin", async Task<Results<Ok<ConnectionResponse>, ProblemHttpResult>> (string id, ConnectorRuntime runtime, CancellationToken ct) =>

@@ -45,6 +45,8 @@ internal sealed record FlowRunRequest : JsonRequest<FlowRunRequest>
     public JsonObject? Inputs { get; init; }
     /// <summary><c>sync</c> (the default) or <c>async</c>.</summary>
     public string? Mode { get; init; }
+    /// <summary>How long a sync run is waited for before the answer is 202 (it runs on).</summary>
+    [Range(0.1, 300, ErrorMessage = "must be from 0.1 to 300 seconds")]
     public double? TimeoutSeconds { get; init; }
     [MaxLength(RunOptions.MaxCorrelationIdLength, ErrorMessage = CorrelationIdRule.TooLong)]
     public string? CorrelationId { get; init; }

@@ -108,7 +108,7 @@ internal static class FlowEndpoints
     {
         var mode = body.Mode ?? "sync";
         if (mode is not ("sync" or "async")) return Problems.Validation($"mode '{mode}' must be sync or async", [new { path = "$.mode", message = "sync or async" }]);
-        var timeout = body.TimeoutSeconds is { } seconds ? TimeSpan.FromSeconds(Math.Clamp(seconds, 0.1, 300)) : options.SyncTimeout;
+        var timeout = body.TimeoutSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : options.SyncTimeout;
         try
         {
             // A synchronous run has a caller waiting: its connector calls go first in a connection's budget.

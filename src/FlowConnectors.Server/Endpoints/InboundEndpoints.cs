@@ -171,7 +171,7 @@ internal static class InboundEndpoints
         }
         catch (FlowInputException e)
         {
-            return Problems.Validation("the request does not match the flow's inputs", e.Problems.Select(p => new { message = p }));
+            return Problems.Validation("the request does not match the flow's inputs", e.Problems.Select(p => new { path = "$", message = p }));
         }
         catch (NotFoundException e)
         {

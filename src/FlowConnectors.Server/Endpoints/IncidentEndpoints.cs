@@ -23,13 +23,10 @@ internal static class IncidentEndpoints
             {
                 if (!DateTimeOffset.TryParse(since, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed))
                     return Problems.Validation($"since '{since}' is not a date and time (ISO 8601, e.g. 2026-12-03T08:00:00Z)",
-                        [new { field = "since", message = "not a date and time" }]);
+                        [new { path = "since", message = "not a date and time" }]);
                 from = parsed;
             }
-            if (take is < 1 or > 1000)
-                return Problems.Validation("take must be between 1 and 1000", [new { field = "take", message = "out of range" }]);
-            if (skip is < 0)
-                return Problems.Validation("skip must not be negative", [new { field = "skip", message = "out of range" }]);
+            if (Paging.Refusal(skip, take, maxTake: 1000) is { } refusal) return refusal;
             await worker.CollectIncidentsAsync(ct);
             var page = await store.ListIncidentsAsync(new IncidentQuery(flowId, nodeId, from, q, skip ?? 0, take ?? 100), ct);
             return TypedResults.Ok(page);

@@ -29,10 +29,11 @@ internal static class InstanceEndpoints
             {
                 if (!Enum.TryParse<FlowStatus>(status, ignoreCase: true, out var parsed))
                     return Problems.Validation($"status '{status}' is not one of running, suspended, finished, faulted, cancelled",
-                        [new { field = "status", message = "unknown status" }]);
+                        [new { path = "status", message = "unknown status" }]);
                 filter = parsed;
             }
-            var list = await instances.ListAsync(new InstanceQuery(filter, flowId, correlationId, Math.Max(0, skip ?? 0), Math.Clamp(take ?? 100, 1, 1000)), ct);
+            if (Paging.Refusal(skip, take, maxTake: 1000) is { } refusal) return refusal;
+            var list = await instances.ListAsync(new InstanceQuery(filter, flowId, correlationId, skip ?? 0, take ?? 100), ct);
             return TypedResults.Ok(list.Select(InstanceSummaryResponse.Of).ToArray());
         }).WithTags("Instances").WithName("ListInstances").ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         api.MapGet("/instances/{id}", async Task<Results<Ok<InstanceDetails>, ProblemHttpResult>> (string id, IInstanceStore instances, IFlowStore flows, ActivityRegistry registry, CancellationToken ct) =>
@@ -55,9 +56,11 @@ internal static class InstanceEndpoints
             _ => Problems.Conflict($"instance '{id}' has already ended"),
         }).WithTags("Instances").WithName("CancelInstance").ProducesProblems(404, 409);
         // Stored stimuli given up on: too many failed attempts, or refused as undeliverable. Newest first.
-        api.MapGet("/inbox/dead-letters", async Task<Ok<DeadLetter[]>> (int? skip, int? take, IInboxStore inbox, CancellationToken ct) =>
-            TypedResults.Ok((await inbox.ListDeadLettersAsync(Math.Max(0, skip ?? 0), Math.Clamp(take ?? 100, 1, 1000), ct)).Select(DeadLetter.Of).ToArray()))
-            .WithTags("Instances").WithName("ListDeadLetters");
+        api.MapGet("/inbox/dead-letters", async Task<Results<Ok<DeadLetter[]>, ProblemHttpResult>> (int? skip, int? take, IInboxStore inbox, CancellationToken ct) =>
+            Paging.Refusal(skip, take, maxTake: 1000) is { } refusal
+                ? refusal
+                : TypedResults.Ok((await inbox.ListDeadLettersAsync(skip ?? 0, take ?? 100, ct)).Select(DeadLetter.Of).ToArray()))
+            .WithTags("Instances").WithName("ListDeadLetters").ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         return api;
     }
 }

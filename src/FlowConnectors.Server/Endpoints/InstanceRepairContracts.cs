@@ -35,9 +35,9 @@ internal sealed record RetryRequest : IBindableFromHttpContext<RetryRequest>, IE
         var errors = new List<object>();
         foreach (var (name, _) in body)
             if (name is not ("version" or "mapping" or "filter"))
-                errors.Add(new { field = name, message = "unknown field; a retry has version and mapping (and filter, for retry all)" });
+                errors.Add(new { path = $"$.{name}", message = "unknown field; a retry has version and mapping (and filter, for retry all)" });
         var target = InstanceRepairEndpoints.ParseTarget(body["version"]);
-        if (target is null) errors.Add(new { field = "version", message = "must be same, latest or a version number" });
+        if (target is null) errors.Add(new { path = "$.version", message = "must be same, latest or a version number" });
         var mapping = InstanceRepairEndpoints.ReadMapping(body["mapping"], errors);
         if (errors.Count > 0) throw new RequestProblemException(Problems.Validation("the retry is not valid", errors));
         return new RetryRequest { Version = body["version"]?.DeepClone(), Mapping = mapping, Target = target! };
@@ -69,17 +69,17 @@ internal sealed record AlterRequest : IBindableFromHttpContext<AlterRequest>, IE
         var waits = new List<string>();
         foreach (var (name, _) in body!)
             if (name is not ("variables" or "cancelWaits"))
-                errors.Add(new { field = name, message = "unknown field; an alteration has variables and cancelWaits" });
+                errors.Add(new { path = $"$.{name}", message = "unknown field; an alteration has variables and cancelWaits" });
         if (body["variables"] is JsonObject given)
             foreach (var (name, value) in given) variables[name] = value?.DeepClone();
-        else if (body["variables"] is not null) errors.Add(new { field = "variables", message = "must be an object of variable names and values" });
+        else if (body["variables"] is not null) errors.Add(new { path = "$.variables", message = "must be an object of variable names and values" });
         if (body["cancelWaits"] is JsonArray list)
             foreach (var (item, index) in list.Select((w, i) => (w, i)))
                 if (item is JsonValue v && v.TryGetValue(out string? wait) && wait.Length > 0) waits.Add(wait);
-                else errors.Add(new { field = $"cancelWaits[{index}]", message = "must be a node id or bookmark id" });
-        else if (body["cancelWaits"] is not null) errors.Add(new { field = "cancelWaits", message = "must be a list of node or bookmark ids" });
+                else errors.Add(new { path = $"$.cancelWaits[{index}]", message = "must be a node id or bookmark id" });
+        else if (body["cancelWaits"] is not null) errors.Add(new { path = "$.cancelWaits", message = "must be a list of node or bookmark ids" });
         if (errors.Count == 0 && variables.Count == 0 && waits.Count == 0)
-            errors.Add(new { field = "variables", message = "nothing to change: give variables to set or cancelWaits" });
+            errors.Add(new { path = "$.variables", message = "nothing to change: give variables to set or cancelWaits" });
         if (errors.Count > 0) throw new RequestProblemException(Problems.Validation("the alteration is not valid", errors));
         return new AlterRequest { Variables = variables, CancelWaits = waits };
     }

@@ -32,10 +32,11 @@ internal static class InstanceRepairEndpoints
             {
                 var at = pair.IndexOf(':');
                 if (at <= 0 || at == pair.Length - 1)
-                    return Problems.Validation($"map '{pair}' must be oldNodeId:newNodeId", [new { field = "map", message = "not oldNodeId:newNodeId" }]);
+                    return Problems.Validation($"map '{pair}' must be oldNodeId:newNodeId", [new { path = "map", message = "not oldNodeId:newNodeId" }]);
                 mapping[pair[..at]] = pair[(at + 1)..];
             }
-            return await Answer(async () => TypedResults.Ok(RetryPlanResponse.Of(await repairs.PlanAsync(id, target, mapping, ct))));
+            // The mapping came from the query's map=old:new values.
+            return await Answer(async () => TypedResults.Ok(RetryPlanResponse.Of(await repairs.PlanAsync(id, target, mapping, ct))), _ => "map");
         }).RequirePermission(Permissions.InstancesRead)
             .WithName("PlanInstanceRetry")
             .WithSummary("Preview a retry: which nodes run again on which version (nothing changes)")
@@ -59,8 +60,8 @@ internal static class InstanceRepairEndpoints
         }).RequirePermission(Permissions.RunsExecute)
             .WithName("RetryAllFaulted")
             .WithSummary("Retry every faulted instance the filter selects, oldest first (each is retried or refused with its reason)")
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity);
+            // Its 422 is the problem document every refusal of bad input is (errors: path and message), not the framework's map.
+            .ProducesBodyProblems();
 
         api.MapPost("/{id}/alter", async Task<Results<Ok<AlterResponse>, ProblemHttpResult>> (string id, AlterRequest request, HttpContext context,
             InstanceRepairs repairs, CancellationToken ct) =>
@@ -100,7 +101,7 @@ internal static class InstanceRepairEndpoints
 
     private static ProblemHttpResult VersionProblem(object? version) =>
         Problems.Validation($"version {version} must be \"same\", \"latest\" (the latest published version) or a version number",
-            [new { field = "version", message = "must be same, latest or a version number" }]);
+            [new { path = "version", message = "must be same, latest or a version number" }]);
 
     /// <summary>A retry's node mapping (old node id → new node id), its problems added to <paramref name="errors"/>.</summary>
     internal static Dictionary<string, string>? ReadMapping(JsonNode? node, List<object> errors)
@@ -108,19 +109,24 @@ internal static class InstanceRepairEndpoints
         if (node is null) return null;
         if (node is not JsonObject map)
         {
-            errors.Add(new { field = "mapping", message = "must be an object: { \"oldNodeId\": \"newNodeId\" }" });
+            errors.Add(new { path = "$.mapping", message = "must be an object: { \"oldNodeId\": \"newNodeId\" }" });
             return null;
         }
         var mapping = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (from, to) in map)
             if (to is JsonValue v && v.TryGetValue(out string? id) && id.Length > 0) mapping[from] = id;
-            else errors.Add(new { field = $"mapping.{from}", message = "must be the id of a node in the target version" });
+            else errors.Add(new { path = $"$.mapping.{from}", message = "must be the id of a node in the target version" });
         return mapping;
     }
 
-    /// <summary>The answer, or the problem an expected refusal makes of it.</summary>
-    private static async Task<Results<TAnswer, ProblemHttpResult>> Answer<TAnswer>(Func<Task<TAnswer>> action) where TAnswer : IResult
+    /// <summary>
+    /// The answer, or the problem an expected refusal makes of it. A node mapping's problems are placed at
+    /// <paramref name="mappingPath"/> of the node (the body's <c>$.mapping.{node}</c> unless given).
+    /// </summary>
+    private static async Task<Results<TAnswer, ProblemHttpResult>> Answer<TAnswer>(Func<Task<TAnswer>> action, Func<string, string>? mappingPath = null)
+        where TAnswer : IResult
     {
+        mappingPath ??= node => $"$.mapping.{node}";
         try
         {
             return await action();
@@ -128,7 +134,7 @@ internal static class InstanceRepairEndpoints
         catch (NotFoundException e) { return Problems.Result(404, "Not found", e.Message); }
         catch (InstanceBusyException e) { return Problems.Result(409, "Busy", e.Message); }
         catch (InstanceStateConflictException e) { return Problems.Result(409, "Conflict", e.Message); }
-        catch (AlterationException e) { return Problems.Validation(e.Message, [new { field = e.Field, message = e.Message }]); }
+        catch (AlterationException e) { return Problems.Validation(e.Message, [new { path = "$." + e.Field, message = e.Message }]); }
         catch (FlowValidationException e) { return Problems.Result(409, "Conflict", $"the target version does not compile: {e.Message}"); }
         catch (UnsafeRetryException e)
         {
@@ -152,7 +158,7 @@ internal static class InstanceRepairEndpoints
             if (e.Nodes.Count > 0)
             {
                 problem.Extensions["nodes"] = e.Nodes;
-                problem.Extensions["errors"] = e.Problems.Select(p => new { field = $"mapping.{p.NodeId}", message = p.Message }).ToList();
+                problem.Extensions["errors"] = e.Problems.Select(p => new { path = mappingPath(p.NodeId), message = p.Message }).ToList();
             }
             return TypedResults.Problem(problem);
         }

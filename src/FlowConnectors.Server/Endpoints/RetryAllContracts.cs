@@ -56,9 +56,9 @@ internal sealed record RetryAllRequest : IBindableFromHttpContext<RetryAllReques
     {
         foreach (var (name, _) in body)
             if (name is not ("version" or "mapping" or "filter"))
-                errors.Add(new { field = name, message = "unknown field; a retry has filter, version and mapping" });
+                errors.Add(new { path = $"$.{name}", message = "unknown field; a retry has filter, version and mapping" });
         var target = InstanceRepairEndpoints.ParseTarget(body["version"]);
-        if (target is null) errors.Add(new { field = "version", message = "must be same, latest or a version number" });
+        if (target is null) errors.Add(new { path = "$.version", message = "must be same, latest or a version number" });
         var mapping = InstanceRepairEndpoints.ReadMapping(body["mapping"], errors);
         var filter = RetryAllFilter.Read(body["filter"], errors);
         return errors.Count > 0 || filter is null ? null : new RetryAllRequest { Filter = filter, Version = body["version"]?.DeepClone(), Mapping = mapping, Target = target! };
@@ -97,7 +97,7 @@ internal sealed record RetryAllFilter
         if (node is null) return new RetryAllFilter();
         if (node is not JsonObject filter)
         {
-            errors.Add(new { field = "filter", message = "must be an object" });
+            errors.Add(new { path = "$.filter", message = "must be an object" });
             return null;
         }
         var before = errors.Count;
@@ -105,26 +105,26 @@ internal sealed record RetryAllFilter
         {
             if (filter[name] is null) return null;
             if (filter[name] is JsonValue v && v.TryGetValue(out string? s) && s.Length > 0) return s;
-            errors.Add(new { field = $"filter.{name}", message = "must be a non-empty string" });
+            errors.Add(new { path = $"$.filter.{name}", message = "must be a non-empty string" });
             return null;
         }
         DateTimeOffset? Time(string name)
         {
             if (Text(name) is not { } text) return null;
             if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)) return at;
-            errors.Add(new { field = $"filter.{name}", message = "not a date and time (ISO 8601)" });
+            errors.Add(new { path = $"$.filter.{name}", message = "not a date and time (ISO 8601)" });
             return null;
         }
         int? Whole(string name, int min, int max, string message)
         {
             if (filter[name] is not { } value) return null;
             if (value is JsonValue v && v.TryGetValue(out int n) && n >= min && n <= max) return n;
-            errors.Add(new { field = $"filter.{name}", message });
+            errors.Add(new { path = $"$.filter.{name}", message });
             return null;
         }
         foreach (var (name, _) in filter)
             if (!Names.Contains(name, StringComparer.Ordinal))
-                errors.Add(new { field = $"filter.{name}", message = $"unknown filter; use {string.Join(", ", Names)}" });
+                errors.Add(new { path = $"$.filter.{name}", message = $"unknown filter; use {string.Join(", ", Names)}" });
         var read = new RetryAllFilter
         {
             FlowId = Text("flowId"),
@@ -137,7 +137,7 @@ internal sealed record RetryAllFilter
             Max = Whole("max", 1, RetryAllRequest.MaxMax, $"must be an integer from 1 to {RetryAllRequest.MaxMax}"),
         };
         if (read.From is { } from && read.To is { } to && from > to)
-            errors.Add(new { field = "filter.to", message = "must not be before filter.from" });
+            errors.Add(new { path = "$.filter.to", message = "must not be before filter.from" });
         return errors.Count > before ? null : read;
     }
 }

@@ -15,7 +15,7 @@ internal static class RouteIds
         {
             if (context.HttpContext.Request.RouteValues[parameter] is string id && !Connection.IsValidId(id))
                 return Problems.Result(StatusCodes.Status400BadRequest, "Invalid connection id", $"connection id '{id}' {Connection.IdRule}",
-                    [new { parameter, message = Connection.IdRule }]);
+                    [new { path = parameter, message = Connection.IdRule }]);
             return await next(context);
         });
 }

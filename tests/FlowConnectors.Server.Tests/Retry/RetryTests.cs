@@ -135,7 +135,7 @@ public sealed class RetryTests(RetryFixture fixture) : IClassFixture<RetryFixtur
         refused.ShouldBe(422, problem?.ToJsonString());
         problem!["code"]!.GetValue<string>().ShouldBe("MAPPING_REQUIRED");
         problem["detail"]!.GetValue<string>().ShouldContain("'fetch'");
-        problem["errors"]![0]!["field"]!.GetValue<string>().ShouldBe("mapping.fetch");
+        problem["errors"]![0]!["path"]!.GetValue<string>().ShouldBe("$.mapping.fetch");
         problem["errors"]![0]!["message"]!.GetValue<string>().ShouldStartWith("version 3 of flow 'retry-latest' has no node 'fetch' (the failed node): map it");
         (await Server.GetJsonAsync($"/api/instances/{renamed}"))["status"]!.GetValue<string>().ShouldBe("faulted");
 
@@ -149,14 +149,14 @@ public sealed class RetryTests(RetryFixture fixture) : IClassFixture<RetryFixtur
             ((int)refusedPreview.StatusCode).ShouldBe(422, body);
             body.ShouldContain(named);
         }
-        // A pair wrong on both sides: each side named where it is wrong, the node once.
+        // A pair wrong on both sides: each side named where it is wrong (the query parameter), the node once.
         using (var bothWrong = await Server.Client.GetAsync($"/api/instances/{renamed}/retry-plan?version=latest&map=fetch:fetchFixed&map=gone:other"))
         {
             var both = JsonNode.Parse(await bothWrong.Content.ReadAsStringAsync())!;
             both["nodes"]!.AsArray().Select(n => (string?)n).ShouldBe(["gone"]);
-            both["errors"]!.AsArray().Select(e => ((string?)e!["field"], (string?)e["message"])).ShouldBe([
-                ("mapping.gone", "the instance's version has no node 'gone'"),
-                ("mapping.gone", "version 3 of flow 'retry-latest' has no node 'other'"),
+            both["errors"]!.AsArray().Select(e => ((string?)e!["path"], (string?)e["message"])).ShouldBe([
+                ("map", "the instance's version has no node 'gone'"),
+                ("map", "version 3 of flow 'retry-latest' has no node 'other'"),
             ]);
         }
 
@@ -326,7 +326,7 @@ public sealed class RetryTests(RetryFixture fixture) : IClassFixture<RetryFixtur
 
         var (invalid, problem) = await PostAsync("/api/instances/retry", """{ "filter": { "flowId": "retry-all", "colour": "red" } }""");
         invalid.ShouldBe(422, problem?.ToJsonString());
-        problem!["errors"]![0]!["field"]!.GetValue<string>().ShouldBe("filter.colour");
+        problem!["errors"]![0]!["path"]!.GetValue<string>().ShouldBe("$.filter.colour");
 
         var (status, body) = await PostAsync("/api/instances/retry", """{ "filter": { "flowId": "retry-all", "nodeId": "call", "message": "HTTP 409" } }""");
         status.ShouldBe(200, body?.ToJsonString());
@@ -370,7 +370,7 @@ public sealed class RetryTests(RetryFixture fixture) : IClassFixture<RetryFixtur
         var (invalid, problem) = await PostAsync("/api/instances/retry",
             """{ "filter": { "flowVersion": "two", "from": "2026-12-03T12:00:00Z", "to": "2026-12-03T11:00:00Z" } }""");
         invalid.ShouldBe(422, problem?.ToJsonString());
-        problem!["errors"]!.AsArray().Select(e => (string?)e!["field"]).ShouldBe(["filter.flowVersion", "filter.to"], ignoreOrder: true);
+        problem!["errors"]!.AsArray().Select(e => (string?)e!["path"]).ShouldBe(["$.filter.flowVersion", "$.filter.to"], ignoreOrder: true);
     }
 
     [Fact]
@@ -392,7 +392,7 @@ public sealed class RetryTests(RetryFixture fixture) : IClassFixture<RetryFixtur
         var altered = await StartWaitingAsync();
         var (unknown, problem) = await PostAsync($"/api/instances/{altered}/alter", """{ "variables": { "nope": 1 } }""");
         unknown.ShouldBe(422, problem?.ToJsonString());
-        problem!["errors"]![0]!["field"]!.GetValue<string>().ShouldBe("variables.nope");
+        problem!["errors"]![0]!["path"]!.GetValue<string>().ShouldBe("$.variables.nope");
 
         var (set, setBody) = await PostAsync($"/api/instances/{altered}/alter", """{ "variables": { "note": "approved by hand" } }""");
         set.ShouldBe(200, setBody?.ToJsonString());
