@@ -3,6 +3,12 @@ namespace FlowConnectors.Collection;
 /// <summary>A user as collected from a vendor, keyed by the connector and the vendor's id.</summary>
 public sealed record CollectedUser
 {
+    /// <summary>
+    /// The longest id or department kept (UTF-16 code units): the store indexes both, and PostgreSQL's index entries hold
+    /// at most 2,704 bytes; 500 characters are at most 1,500 bytes of UTF-8.
+    /// </summary>
+    public const int MaxIndexedLength = 500;
+
     public required string VendorId { get; init; }
     public string? Email { get; init; }
     public string? Name { get; init; }

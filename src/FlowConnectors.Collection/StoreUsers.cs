@@ -44,7 +44,16 @@ internal sealed class StoreUsers : Activity
         var mapper = new UserMapper(ReadMapping(), ReadFilters(),
             new TemplateActivity(LastActivityField.Length == 0 ? null : LastActivityField, Application.Length == 0 ? null : Application));
         var (records, pageNumber) = PageOf(context);
-        var (users, filtered, skipped) = mapper.MapPage(records);
+        List<CollectedUser> users;
+        int filtered, skipped;
+        try
+        {
+            (users, filtered, skipped) = mapper.MapPage(records);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new ActivityFaultException(pageNumber > 0 ? $"page {pageNumber}, {e.Message}" : e.Message);
+        }
         Kept = users.Count;
         Filtered = filtered;
         Skipped = skipped;

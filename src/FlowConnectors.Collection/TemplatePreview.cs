@@ -77,7 +77,18 @@ public static partial class TemplatePreview
         }
 
         var mapper = new UserMapper(template.Mapping, template.Filters, template.Activity);
-        var (users, filtered, skipped) = mapper.Classify(list);
+        List<CollectedUser> users;
+        List<JsonNode?> filtered, skipped;
+        try
+        {
+            (users, filtered, skipped) = mapper.Classify(list);
+        }
+        catch (InvalidDataException e)
+        {
+            // A value longer than the store keeps: the import would stop at this record.
+            Problem("$.mapping", e.Message);
+            return result with { Records = list.Count };
+        }
         if (list.Count > 0 && skipped.Count == list.Count - filtered.Count && skipped.Count > 0)
             Problem("$.mapping.id", $"no kept record has a value at '{template.Mapping.Id}'; pick the field that identifies a user");
         var next = Next(template, body, headers, list.Count);

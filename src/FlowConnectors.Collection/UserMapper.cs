@@ -65,11 +65,12 @@ public sealed class UserMapper
     private (List<CollectedUser> Users, int Filtered, int Skipped) MapPage(JsonElement page)
     {
         var users = new List<CollectedUser>(page.GetArrayLength());
-        int filtered = 0, skipped = 0;
+        int filtered = 0, skipped = 0, index = 0;
         foreach (var record in page.EnumerateArray())
         {
+            index++;
             if (!Passes(record)) { filtered++; continue; }
-            if (Map(record) is { } user) users.Add(user);
+            if (Map(record, index) is { } user) users.Add(user);
             else skipped++;
         }
         return (users, filtered, skipped);
@@ -80,11 +81,13 @@ public sealed class UserMapper
     {
         var users = new List<CollectedUser>();
         List<JsonNode?> filtered = [], skipped = [];
+        var index = 0;
         foreach (var node in records)
         {
+            index++;
             var record = JsonSerializer.SerializeToElement(node);
             if (!Passes(record)) filtered.Add(node);
-            else if (Map(record) is { } user) users.Add(user);
+            else if (Map(record, index) is { } user) users.Add(user);
             else skipped.Add(node);
         }
         return (users, filtered, skipped);
@@ -102,22 +105,35 @@ public sealed class UserMapper
     }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private CollectedUser? Map(JsonElement record)
+    private CollectedUser? Map(JsonElement record, int index)
     {
         var id = Text(record, _id);
         if (string.IsNullOrEmpty(id)) return null;
+        var department = Text(record, _department);
         return new CollectedUser
         {
-            VendorId = id,
+            VendorId = Within(id, _id, index, "a user id"),
             Email = Text(record, _email),
             Name = Text(record, _name),
-            Department = Text(record, _department),
+            Department = department is null ? null : Within(department, _department!, index, "a department"),
             Status = Text(record, _status),
             CreatedAt = Time(record, _created),
             LastActivityAt = Time(record, _lastActivity),
             Application = _application,
         };
     }
+
+    /// <summary>
+    /// The value of a field the store indexes (the id, the department), refused when longer than
+    /// <see cref="CollectedUser.MaxIndexedLength"/>: PostgreSQL refused such a page at its write with its own words, and
+    /// SQLite kept it. A value that long is a mapping pointed at the wrong field more often than a vendor's real value,
+    /// so the import stops and says which record and field.
+    /// </summary>
+    private static string Within(string value, FieldPath path, int index, string what) =>
+        value.Length <= CollectedUser.MaxIndexedLength
+            ? value
+            : throw new InvalidDataException($"record {index}: '{string.Join('.', path.Segments)}' is {value.Length:N0} characters long; " +
+                                             $"{what} may be at most {CollectedUser.MaxIndexedLength}");
 
     /// <summary>The element at the path (a property name, or an index into a list); false when absent or JSON null.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]

@@ -125,6 +125,39 @@ public sealed class CollectionGuardTests
         run.Error.ShouldBe("pages: page 2 starts with the same record as page 1 (id 'a'): the API ignores 'offset' and would send the same page forever");
     }
 
+    [Theory]
+    [InlineData("id", "a user id")]
+    [InlineData("dept", "a department")]
+    public async Task A_value_longer_than_the_store_indexes_fails_the_run_naming_the_record_and_the_field(string field, string what)
+    {
+        var template = TemplateReaderTests.Minimal();
+        template["mapping"] = new JsonObject { ["id"] = "id", ["department"] = "dept" };
+        var users = new JsonArray(
+            new JsonObject { ["id"] = "a", ["dept"] = new string('d', CollectedUser.MaxIndexedLength) },
+            new JsonObject { ["id"] = "b", ["dept"] = "Sales" });
+        users[1]![field] = new string('x', 3000);
+        await using var import = await TemplateImport.StartAsync(template,
+            (context, _) => Respond.Json(context, 200, new JsonObject { ["users"] = users.DeepClone() }.ToJsonString()), ("token", "k"));
+
+        var run = await import.RunAsync();
+
+        run.Status.ShouldBe(CollectionRunStatus.Failed);
+        run.Error.ShouldBe($"store: page 1, record 2: '{field}' is 3,000 characters long; {what} may be at most 500");
+        run.Inserted.ShouldBe(0, "the page that holds it is not stored");
+    }
+
+    [Fact]
+    public void Testing_a_template_whose_id_is_longer_than_the_store_indexes_names_the_record_under_the_mapping()
+    {
+        var template = TemplateReader.Parse(TemplateReaderTests.Minimal().ToJsonString());
+        var body = new JsonObject { ["users"] = new JsonArray(new JsonObject { ["id"] = "a" }, new JsonObject { ["id"] = new string('x', 501) }) };
+
+        var result = TemplatePreview.Analyze(template, 200, null, body);
+
+        result.Problems.Select(p => (p.Path, p.Message)).ShouldBe([("$.mapping", "record 2: 'id' is 501 characters long; a user id may be at most 500")]);
+        result.Records.ShouldBe(2);
+    }
+
     [Fact]
     public async Task Updated_counts_every_row_update_however_the_pages_were_batched_for_the_store()
     {
