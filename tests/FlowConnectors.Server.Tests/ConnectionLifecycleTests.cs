@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -52,22 +51,15 @@ public sealed class ConnectionLifecycleTests
         public async ValueTask DisposeAsync() => await _app.DisposeAsync();
     }
 
-    private static async Task<(int Status, JsonNode? Body)> SendAsync(TestServer server, HttpMethod method, string path, string json)
-    {
-        using var response = await server.Client.SendAsync(new HttpRequestMessage(method, path) { Content = new StringContent(json, Encoding.UTF8, "application/json") });
-        var text = await response.Content.ReadAsStringAsync();
-        return ((int)response.StatusCode, text.Length == 0 ? null : JsonNode.Parse(text));
-    }
-
     private static async Task<TestServer> StartWithConnectorAsync(TokenVendor vendor)
     {
         var server = await TestServer.StartAsync(configure: o => o.TestConnectionsOnCreate = true);
-        var (status, body) = await SendAsync(server, HttpMethod.Post, "/api/connectors", $$"""
+        var (status, body) = await server.SendJsonAsync("POST", "/api/connectors", $$"""
             { "key": "stubco", "name": "Stub Co", "baseUrl": "{{vendor.Url}}", "authPingPath": "/me",
               "auth": { "kind": "apiKey", "parameter": "token", "tokenType": "Bearer" } }
             """);
         status.ShouldBe(201, body?.ToJsonString());
-        (status, body) = await SendAsync(server, HttpMethod.Put, "/api/connectors/stubco/flows/listProjects", """
+        (status, body) = await server.SendJsonAsync("PUT", "/api/connectors/stubco/flows/listProjects", """
             { "outputs": [ { "name": "items", "type": "array<object>" } ],
               "nodes": [
                 { "id": "call", "type": "CallFlow", "inputs": { "flowId": "httpHelper", "inputs": { "relative_url": "/projects" } } },
@@ -75,7 +67,7 @@ public sealed class ConnectionLifecycleTests
               "connections": [ { "from": "call:done", "to": "done" } ], "card": { "kind": "helper" } }
             """);
         status.ShouldBeOneOf([200, 201], body?.ToJsonString());
-        (status, body) = await SendAsync(server, HttpMethod.Put, "/api/connectors/stubco/flows/getProject", """
+        (status, body) = await server.SendJsonAsync("PUT", "/api/connectors/stubco/flows/getProject", """
             { "inputs": [ { "name": "project", "type": "string", "label": "Project", "required": true } ],
               "outputs": [ { "name": "name", "type": "string" } ],
               "nodes": [
@@ -108,7 +100,7 @@ public sealed class ConnectionLifecycleTests
         vendor.Received.ShouldContain("GET /me");
 
         // The secret is replaced without deleting the connection, tested again, and never shown back.
-        var (replaced, body) = await SendAsync(server, HttpMethod.Put, "/api/connections/bad", $$"""{ "values": { "token": "{{GoodToken}}" } }""");
+        var (replaced, body) = await server.SendJsonAsync("PUT", "/api/connections/bad", $$"""{ "values": { "token": "{{GoodToken}}" } }""");
         replaced.ShouldBe(200, body?.ToJsonString());
         ((string?)body!["status"]).ShouldBe("authorized");
         body["statusReason"].ShouldBeNull();
@@ -118,7 +110,7 @@ public sealed class ConnectionLifecycleTests
         (await server.Client.GetStringAsync("/api/connections")).ShouldNotContain(GoodToken);
 
         // And a later test that fails shows again.
-        (await SendAsync(server, HttpMethod.Put, "/api/connections/bad", """{ "values": { "token": "expired-token" } }""")).Body!["status"]!.GetValue<string>().ShouldBe("testFailed");
+        (await server.SendJsonAsync("PUT", "/api/connections/bad", """{ "values": { "token": "expired-token" } }""")).Body!["status"]!.GetValue<string>().ShouldBe("testFailed");
     }
 
     [Fact]
@@ -145,7 +137,7 @@ public sealed class ConnectionLifecycleTests
         await using var vendor = await TokenVendor.StartAsync();
         await using var server = await StartWithConnectorAsync(vendor);
         (await server.PostJsonAsync("/api/connections", new { id = "good", connector = "stubco", values = new { token = GoodToken } })).Status.ShouldBe(201);
-        (await SendAsync(server, HttpMethod.Post, "/api/flows?publish=true", FlowUsingCard("uses-card", "getProject", "good"))).Status.ShouldBe(201);
+        (await server.SendJsonAsync("POST", "/api/flows?publish=true", FlowUsingCard("uses-card", "getProject", "good"))).Status.ShouldBe(201);
         (await server.PostJsonAsync("/api/automations", new { id = "auto1", flowId = "uses-card" })).Status.ShouldBe(201);
         (await server.PostJsonAsync("/api/automations/auto1/activate", new { })).Status.ShouldBe(200);
 
@@ -178,8 +170,8 @@ public sealed class ConnectionLifecycleTests
         await using var vendor = await TokenVendor.StartAsync();
         await using var server = await StartWithConnectorAsync(vendor);
         (await server.PostJsonAsync("/api/connections", new { id = "good", connector = "stubco", values = new { token = GoodToken } })).Status.ShouldBe(201);
-        (await SendAsync(server, HttpMethod.Post, "/api/flows?publish=true", FlowUsingCard("uses-card", "getProject", "good"))).Status.ShouldBe(201);
-        (await SendAsync(server, HttpMethod.Post, "/api/flows?publish=true", FlowUsingCard("uses-other", "customApiAction", "good"))).Status.ShouldBe(201);
+        (await server.SendJsonAsync("POST", "/api/flows?publish=true", FlowUsingCard("uses-card", "getProject", "good"))).Status.ShouldBe(201);
+        (await server.SendJsonAsync("POST", "/api/flows?publish=true", FlowUsingCard("uses-other", "customApiAction", "good"))).Status.ShouldBe(201);
         (await server.PostJsonAsync("/api/automations", new { id = "auto1", flowId = "uses-card" })).Status.ShouldBe(201);
         (await server.PostJsonAsync("/api/automations", new { id = "auto2", flowId = "uses-other" })).Status.ShouldBe(201);
         (await server.PostJsonAsync("/api/automations/auto1/activate", new { })).Status.ShouldBe(200);
@@ -204,7 +196,7 @@ public sealed class ConnectionLifecycleTests
         (await server.PostJsonAsync("/api/connections", new { id = "good", connector = "stubco", values = new { token = GoodToken } })).Status.ShouldBe(201);
         (await server.PostJsonAsync("/api/connections", new { id = "bad", connector = "stubco", values = new { token = "wrong-token" } })).Status.ShouldBe(201);
 
-        var (changed, body) = await SendAsync(server, HttpMethod.Put, "/api/connectors/stubco/settings", """{ "auth": { "kind": "none" } }""");
+        var (changed, body) = await server.SendJsonAsync("PUT", "/api/connectors/stubco/settings", """{ "auth": { "kind": "none" } }""");
         changed.ShouldBe(200, body?.ToJsonString());
 
         foreach (var id in new[] { "good", "bad" })

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text;
 using System.Text.Json.Nodes;
 using FlowConnectors.Server.Runtime;
 using Microsoft.AspNetCore.Builder;
@@ -50,16 +49,7 @@ public sealed class ConnectorAuthoringTests(AuthoringFixture fixture) : IClassFi
 {
     private TestServer Server => fixture.Server;
 
-    private async Task<(int Status, JsonNode? Body)> SendAsync(HttpMethod method, string path, string? json = null)
-    {
-        using var request = new HttpRequestMessage(method, path);
-        if (json is not null) request.Content = new StringContent(json, Encoding.UTF8, "application/json");
-        var response = await Server.Client.SendAsync(request);
-        var text = await response.Content.ReadAsStringAsync();
-        return ((int)response.StatusCode, text.Length == 0 ? null : JsonNode.Parse(text));
-    }
-
-    private Task<(int Status, JsonNode? Body)> CreateAsync(string key) => SendAsync(HttpMethod.Post, "/api/connectors", $$"""
+    private Task<(int Status, JsonNode? Body)> CreateAsync(string key) => Server.SendJsonAsync("POST", "/api/connectors", $$"""
         { "key": "{{key}}", "name": "Acme {{key}}", "baseUrl": "{{fixture.VendorUrl}}", "authPingPath": "/me",
           "auth": { "kind": "apiKey", "parameter": "token", "in": "header", "name": "Authorization", "tokenType": "Bearer" } }
         """);
@@ -93,7 +83,7 @@ public sealed class ConnectorAuthoringTests(AuthoringFixture fixture) : IClassFi
     [Fact]
     public async Task Creating_an_oauth_connector_scaffolds_a_revoke_flow_and_a_refresh_url_of_its_own()
     {
-        var (status, source) = await SendAsync(HttpMethod.Post, "/api/connectors", $$"""
+        var (status, source) = await Server.SendJsonAsync("POST", "/api/connectors", $$"""
             { "key": "acme-oauth", "name": "Acme OAuth", "baseUrl": "{{fixture.VendorUrl}}", "authPingPath": "/me", "revokePath": "/oauth/token/revoke",
               "auth": { "kind": "oauth2AuthorizationCode", "authorizeUrl": "https://login.acme.example/authorize", "tokenUrl": "https://login.acme.example/token" } }
             """);
@@ -139,8 +129,8 @@ public sealed class ConnectorAuthoringTests(AuthoringFixture fixture) : IClassFi
     public async Task An_action_card_with_a_dependent_dynamic_dropdown_is_listed_and_its_dropdown_loads_through_a_connection()
     {
         (await CreateAsync("acme-cards")).Status.ShouldBe(201);
-        (await SendAsync(HttpMethod.Put, "/api/connectors/acme-cards/flows/listProjects", ListProjects)).Status.ShouldBe(201);
-        var (status, source) = await SendAsync(HttpMethod.Put, "/api/connectors/acme-cards/flows/getProject", GetProject);
+        (await Server.SendJsonAsync("PUT", "/api/connectors/acme-cards/flows/listProjects", ListProjects)).Status.ShouldBe(201);
+        var (status, source) = await Server.SendJsonAsync("PUT", "/api/connectors/acme-cards/flows/getProject", GetProject);
         status.ShouldBe(201, source?.ToJsonString());
         var saved = source!["flows"]!.AsArray().Single(f => (string)f!["id"]! == "getProject")!;
         ((string)saved["card"]!["fields"]!["project"]!["dropdown"]!["flow"]!).ShouldBe("listProjects");
@@ -166,7 +156,7 @@ public sealed class ConnectorAuthoringTests(AuthoringFixture fixture) : IClassFi
     public async Task A_card_naming_an_input_the_flow_lacks_is_refused_with_file_path_and_code_and_changes_nothing()
     {
         (await CreateAsync("acme-bad-card")).Status.ShouldBe(201);
-        var (status, problem) = await SendAsync(HttpMethod.Put, "/api/connectors/acme-bad-card/flows/broken", """
+        var (status, problem) = await Server.SendJsonAsync("PUT", "/api/connectors/acme-bad-card/flows/broken", """
             { "inputs": [ { "name": "a", "type": "string" } ], "nodes": [ { "id": "done", "type": "Return" } ], "connections": [],
               "card": { "kind": "action", "label": "Broken", "options": ["nope"], "fields": { "b": { "dropdown": { "flow": "missingHelper" } } } } }
             """);
@@ -178,21 +168,21 @@ public sealed class ConnectorAuthoringTests(AuthoringFixture fixture) : IClassFi
         FlowIds(await Server.GetJsonAsync("/api/connectors/acme-bad-card/source")).ShouldNotContain("broken");
 
         // Structural mistakes in the flow itself name the file and path too; a wrong id and a bad name are refused before anything is written.
-        var (_, structural) = await SendAsync(HttpMethod.Put, "/api/connectors/acme-bad-card/flows/x", """{ "nodes": [ { "id": "n", "type": "Log", "colour": 1 } ], "connections": [] }""");
+        var (_, structural) = await Server.SendJsonAsync("PUT", "/api/connectors/acme-bad-card/flows/x", """{ "nodes": [ { "id": "n", "type": "Log", "colour": 1 } ], "connections": [] }""");
         ((string)Error(structural)["file"]!).ShouldBe("flows/x.flow.json");
         ((string)Error(structural)["path"]!).ShouldBe("$.nodes[0].colour");
-        var (_, mismatch) = await SendAsync(HttpMethod.Put, "/api/connectors/acme-bad-card/flows/x", """{ "id": "y", "nodes": [], "connections": [] }""");
+        var (_, mismatch) = await Server.SendJsonAsync("PUT", "/api/connectors/acme-bad-card/flows/x", """{ "id": "y", "nodes": [], "connections": [] }""");
         ((string)Error(mismatch)["code"]!).ShouldBe("FLOW_ID_MISMATCH");
-        (await SendAsync(HttpMethod.Put, "/api/connectors/acme-bad-card/flows/..%2Fescape", """{ "nodes": [], "connections": [] }""")).Status.ShouldBe(400);
-        (await SendAsync(HttpMethod.Put, "/api/connectors/acme-bad-card/flows/x", "{ not json")).Status.ShouldBe(400);
-        (await SendAsync(HttpMethod.Put, "/api/connectors/nobody/flows/x", "{}")).Status.ShouldBe(404);
+        (await Server.SendJsonAsync("PUT", "/api/connectors/acme-bad-card/flows/..%2Fescape", """{ "nodes": [], "connections": [] }""")).Status.ShouldBe(400);
+        (await Server.SendJsonAsync("PUT", "/api/connectors/acme-bad-card/flows/x", "{ not json")).Status.ShouldBe(400);
+        (await Server.SendJsonAsync("PUT", "/api/connectors/nobody/flows/x", "{}")).Status.ShouldBe(404);
     }
 
     [Fact]
     public async Task Settings_changes_are_validated_against_the_manifest_rules_and_a_good_change_is_installed()
     {
         (await CreateAsync("acme-settings")).Status.ShouldBe(201);
-        var (status, problem) = await SendAsync(HttpMethod.Put, "/api/connectors/acme-settings/settings",
+        var (status, problem) = await Server.SendJsonAsync("PUT", "/api/connectors/acme-settings/settings",
             """{ "accentColor": "red", "supportEmail": "not an address", "colour": "#fff" }""");
         status.ShouldBe(400);
         var errors = problem!["errors"]!.AsArray().Select(e => $"{e!["file"]} {e["path"]} {e["code"]}").ToList();
@@ -200,7 +190,7 @@ public sealed class ConnectorAuthoringTests(AuthoringFixture fixture) : IClassFi
         errors.ShouldContain("connector.json $.colour MANIFEST_UNKNOWN_FIELD");
         errors.ShouldContain(e => e.StartsWith("connector.json $.supportEmail "));
 
-        var (ok, source) = await SendAsync(HttpMethod.Put, "/api/connectors/acme-settings/settings", """
+        var (ok, source) = await Server.SendJsonAsync("PUT", "/api/connectors/acme-settings/settings", """
             { "name": "Acme Cloud", "description": "Projects and people.", "accentColor": "#3366FF", "documentationUrl": "https://docs.acme.example",
               "supportEmail": "help@acme.example", "connectionParameters": [
                 { "name": "token", "label": "Token", "type": "password", "required": true },
@@ -216,24 +206,24 @@ public sealed class ConnectorAuthoringTests(AuthoringFixture fixture) : IClassFi
         ((string)connector["connectionParameters"]![1]!["default"]!).ShouldBe("eu");
 
         // Switching to basic auth: the new kind's fields are checked against the parameters.
-        var (basic, basicProblem) = await SendAsync(HttpMethod.Put, "/api/connectors/acme-settings/settings",
+        var (basic, basicProblem) = await Server.SendJsonAsync("PUT", "/api/connectors/acme-settings/settings",
             """{ "auth": { "kind": "basic", "usernameParameter": "user", "passwordParameter": "token" } }""");
         basic.ShouldBe(400);
         basicProblem!["errors"]!.AsArray().ShouldContain(e => (string)e!["file"]! == "connector.json" && ((string)e["path"]!).StartsWith("$.auth"));
-        (await SendAsync(HttpMethod.Put, "/api/connectors/acme-settings/settings", "[1]")).Status.ShouldBe(400);
+        (await Server.SendJsonAsync("PUT", "/api/connectors/acme-settings/settings", "[1]")).Status.ShouldBe(400);
     }
 
     [Fact]
     public async Task Values_of_the_wrong_JSON_type_are_client_mistakes_answered_with_400_not_500()
     {
         (await CreateAsync("acme-types")).Status.ShouldBe(201);
-        (await SendAsync(HttpMethod.Post, "/api/connectors", """{ "key": 5, "baseUrl": "https://x.example" }""")).Status.ShouldBe(400);
-        var (created, createdProblem) = await SendAsync(HttpMethod.Post, "/api/connectors", """{ "key": "acme-typed", "baseUrl": "https://x.example", "auth": [1], "authPingPath": 3 }""");
+        (await Server.SendJsonAsync("POST", "/api/connectors", """{ "key": 5, "baseUrl": "https://x.example" }""")).Status.ShouldBe(400);
+        var (created, createdProblem) = await Server.SendJsonAsync("POST", "/api/connectors", """{ "key": "acme-typed", "baseUrl": "https://x.example", "auth": [1], "authPingPath": 3 }""");
         created.ShouldBe(400);
         createdProblem!["errors"]!.AsArray().ShouldContain(e => (string)e!["file"]! == "connector.json" && ((string)e["message"]!).Contains("auth"), createdProblem.ToJsonString());
-        var (settings, settingsProblem) = await SendAsync(HttpMethod.Put, "/api/connectors/acme-types/settings", """{ "key": ["a"], "auth": "basic", "connectionParameters": ["token"] }""");
+        var (settings, settingsProblem) = await Server.SendJsonAsync("PUT", "/api/connectors/acme-types/settings", """{ "key": ["a"], "auth": "basic", "connectionParameters": ["token"] }""");
         settings.ShouldBe(400, settingsProblem?.ToJsonString());
-        var (flow, flowProblem) = await SendAsync(HttpMethod.Put, "/api/connectors/acme-types/flows/x", """{ "id": 7, "nodes": [], "connections": [] }""");
+        var (flow, flowProblem) = await Server.SendJsonAsync("PUT", "/api/connectors/acme-types/flows/x", """{ "id": 7, "nodes": [], "connections": [] }""");
         flow.ShouldBe(400);
         ((string)Error(flowProblem)["code"]!).ShouldBe("FLOW_ID_MISMATCH");
         (await Server.PostJsonAsync("/api/connectors/acme-types/flows/customApiAction/fields/requestType/dropdown", new { connectionId = 5 })).Status.ShouldBe(404);
@@ -243,7 +233,7 @@ public sealed class ConnectorAuthoringTests(AuthoringFixture fixture) : IClassFi
     public async Task Concurrent_edits_of_one_connector_all_land()
     {
         (await CreateAsync("acme-concurrent")).Status.ShouldBe(201);
-        var writes = Enumerable.Range(1, 6).Select(i => SendAsync(HttpMethod.Put, $"/api/connectors/acme-concurrent/flows/card{i}", $$"""
+        var writes = Enumerable.Range(1, 6).Select(i => Server.SendJsonAsync("PUT", $"/api/connectors/acme-concurrent/flows/card{i}", $$"""
             { "nodes": [ { "id": "done", "type": "Return" } ], "connections": [], "card": { "kind": "action", "label": "Card {{i}}" } }
             """)).ToList();
         (await Task.WhenAll(writes)).Select(w => w.Status).ShouldAllBe(s => s == 201);
@@ -259,7 +249,7 @@ public sealed class ConnectorAuthoringTests(AuthoringFixture fixture) : IClassFi
         var original = await Server.GetJsonAsync("/api/connectors/github/source");
         ((bool)original["installed"]!).ShouldBeFalse();
 
-        var (status, source) = await SendAsync(HttpMethod.Put, "/api/connectors/github/settings", """{ "name": "GitHub (ours)" }""");
+        var (status, source) = await Server.SendJsonAsync("PUT", "/api/connectors/github/settings", """{ "name": "GitHub (ours)" }""");
         status.ShouldBe(200, source?.ToJsonString());
         ((bool)source!["installed"]!).ShouldBeTrue();
         FlowIds(source).ShouldBe(FlowIds(original));
@@ -273,34 +263,34 @@ public sealed class ConnectorAuthoringTests(AuthoringFixture fixture) : IClassFi
     public async Task Deleting_a_flow_others_depend_on_is_refused_and_deleting_a_card_removes_it()
     {
         (await CreateAsync("acme-delete")).Status.ShouldBe(201);
-        (await SendAsync(HttpMethod.Put, "/api/connectors/acme-delete/flows/listProjects", ListProjects)).Status.ShouldBe(201);
-        (await SendAsync(HttpMethod.Put, "/api/connectors/acme-delete/flows/getProject", GetProject)).Status.ShouldBe(201);
+        (await Server.SendJsonAsync("PUT", "/api/connectors/acme-delete/flows/listProjects", ListProjects)).Status.ShouldBe(201);
+        (await Server.SendJsonAsync("PUT", "/api/connectors/acme-delete/flows/getProject", GetProject)).Status.ShouldBe(201);
 
-        var (helperStatus, helperProblem) = await SendAsync(HttpMethod.Delete, "/api/connectors/acme-delete/flows/httpHelper");
+        var (helperStatus, helperProblem) = await Server.SendJsonAsync("DELETE", "/api/connectors/acme-delete/flows/httpHelper", null);
         helperStatus.ShouldBe(400);
         helperProblem!["errors"]!.AsArray().Select(e => (string)e!["code"]!).ShouldContain("HTTPHELPER_MISSING");
-        var (dropdownStatus, dropdownProblem) = await SendAsync(HttpMethod.Delete, "/api/connectors/acme-delete/flows/listProjects");
+        var (dropdownStatus, dropdownProblem) = await Server.SendJsonAsync("DELETE", "/api/connectors/acme-delete/flows/listProjects", null);
         dropdownStatus.ShouldBe(400);
         ((string)Error(dropdownProblem)["file"]!).ShouldBe("flows/getProject.flow.json");
         ((string)Error(dropdownProblem)["code"]!).ShouldBe("CARD_UNKNOWN_FLOW");
 
-        var (deleted, source) = await SendAsync(HttpMethod.Delete, "/api/connectors/acme-delete/flows/getProject");
+        var (deleted, source) = await Server.SendJsonAsync("DELETE", "/api/connectors/acme-delete/flows/getProject", null);
         deleted.ShouldBe(200);
         FlowIds(source!).ShouldBe(["_authping", "customApiAction", "httpHelper", "listProjects"]);
-        (await SendAsync(HttpMethod.Delete, "/api/connectors/acme-delete/flows/getProject")).Status.ShouldBe(404);
+        (await Server.SendJsonAsync("DELETE", "/api/connectors/acme-delete/flows/getProject", null)).Status.ShouldBe(404);
     }
 
     [Fact]
     public async Task A_connector_without_connections_can_be_renamed_and_the_old_key_is_gone()
     {
         (await CreateAsync("acme-old")).Status.ShouldBe(201);
-        var (status, source) = await SendAsync(HttpMethod.Put, "/api/connectors/acme-old/settings", """{ "key": "acme-new" }""");
+        var (status, source) = await Server.SendJsonAsync("PUT", "/api/connectors/acme-old/settings", """{ "key": "acme-new" }""");
         status.ShouldBe(200, source?.ToJsonString());
         ((string)source!["key"]!).ShouldBe("acme-new");
         (await Server.Client.GetAsync("/api/connectors/acme-old")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
         Directory.Exists(Server.Services.GetRequiredService<ConnectorInstaller>().FolderOf("acme-old")).ShouldBeFalse();
 
         await Server.PostJsonAsync("/api/connections", new { connector = "acme-new", name = "in use", values = new { token = "t" } });
-        (await SendAsync(HttpMethod.Put, "/api/connectors/acme-new/settings", """{ "key": "acme-newer" }""")).Status.ShouldBe(409);
+        (await Server.SendJsonAsync("PUT", "/api/connectors/acme-new/settings", """{ "key": "acme-newer" }""")).Status.ShouldBe(409);
     }
 }
