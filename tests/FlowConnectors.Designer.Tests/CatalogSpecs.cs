@@ -59,9 +59,32 @@ public sealed class CatalogSpecs(DesignerFixture fixture) : IClassFixture<Design
         await page.GetByTestId("reject-confirm").ClickAsync();
         await Assertions.Expect(row3).ToContainTextAsync("rejected — the description lost the security note");
         await Assertions.Expect(row3.GetByTestId("install")).ToHaveCountAsync(0);
+
+        // A minor version that drops a card's output is refused, and the message lists the breaking change.
+        var breaking = await PackAsync(folder, "1.3.0", null, copy =>
+        {
+            var card = Path.Combine(copy, "flows", "postWebhookMessage.flow.json");
+            var flow = JsonNode.Parse(File.ReadAllText(card))!.AsObject();
+            flow["outputs"] = new JsonArray();
+            foreach (var node in flow["nodes"]!.AsArray().Where(n => (string?)n!["type"] == "Return")) node!["inputs"] = new JsonObject { ["outputs"] = new JsonObject() };
+            File.WriteAllText(card, CanonicalJson.WriteIndented(flow));
+            foreach (var test in Directory.GetFiles(Path.Combine(copy, "tests")))
+            {
+                var fixture = JsonNode.Parse(File.ReadAllText(test))!.AsObject();
+                if (fixture["outputs"] is JsonObject) fixture["outputs"] = new JsonObject();
+                File.WriteAllText(test, CanonicalJson.WriteIndented(fixture));
+            }
+        });
+        var breakingFile = Path.Combine(folder, "slack-webhook-1.3.0.fcpkg");
+        await File.WriteAllBytesAsync(breakingFile, breaking.ToBytes());
+        await page.GetByTestId("catalog-upload").SetInputFilesAsync(breakingFile);
+        var refusal = page.GetByTestId("catalog-message");
+        await Assertions.Expect(refusal).ToContainTextAsync("slack-webhook@1.3.0 has 1 breaking change(s) since");
+        await Assertions.Expect(refusal).ToContainTextAsync("card postWebhookMessage: - output result (string)  [breaking]");
+        await Assertions.Expect(page.GetByTestId("version-slack-webhook-1.3.0")).ToHaveCountAsync(0);
     });
 
-    private async Task<CatalogPackage> PackAsync(string folder, string version, string? description)
+    private async Task<CatalogPackage> PackAsync(string folder, string version, string? description, Action<string>? edit = null)
     {
         var copy = Path.Combine(folder, "slack-webhook-" + version);
         var source = Path.Combine(Root(), "flows", "slack-webhook");
@@ -76,6 +99,7 @@ public sealed class CatalogSpecs(DesignerFixture fixture) : IClassFixture<Design
         manifest["version"] = version;
         if (description is not null) manifest["description"] = description;
         await File.WriteAllTextAsync(manifestPath, CanonicalJson.WriteIndented(manifest));
+        edit?.Invoke(copy);
         return await Packer.PackAsync(copy, new FlowEngine(new FlowEngineOptions { Registry = ConnectorRuntime.CreateRegistry() }));
     }
 
