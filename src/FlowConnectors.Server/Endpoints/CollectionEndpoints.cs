@@ -81,8 +81,8 @@ internal static class CollectionEndpoints
             HandleAsync(async () => TypedResults.Accepted((string?)null, CollectionRunResponse.Of(await collections.StartRunAsync(key, "manual", ct)))))
             .WithName("StartCollectionRun").ProducesProblems(404, 409);
         api.MapGet("/sources/{key}/runs", async Task<Results<Ok<CollectionRunResponse[]>, ProblemHttpResult>> (string key, int? limit, ICollectionStore store, CancellationToken ct) =>
-            limit is < 1 or > 1000
-                ? Problems.Validation($"query parameter 'limit' must be from 1 to 1000, not {limit}", [new { path = "limit", message = $"must be from 1 to 1000, not {limit}" }])
+            Paging.CountRefusal("limit", limit, max: 1000) is { } refusal
+                ? refusal
                 : await store.GetSourceAsync(key, ct) is null
                     ? NotFound(key)
                     : TypedResults.Ok((await store.ListRunsAsync(key, limit ?? 50, ct)).Select(CollectionRunResponse.Of).ToArray()))

@@ -12,9 +12,12 @@ internal static class Paging
     public static ProblemHttpResult? Refusal(int? skip, int? take, int maxTake)
     {
         if (skip is < 0) return Refuse("skip", "must be 0 or more", skip.Value);
-        if (take is { } count && (count < 1 || count > maxTake)) return Refuse("take", $"must be from 1 to {maxTake}", count);
-        return null;
+        return CountRefusal("take", take, maxTake);
     }
+
+    /// <summary>The 422 for a count parameter <paramref name="name"/> outside 1..<paramref name="max"/>; null when it is fine (or not given).</summary>
+    public static ProblemHttpResult? CountRefusal(string name, int? count, int max) =>
+        count is { } value && (value < 1 || value > max) ? Refuse(name, $"must be from 1 to {max}", value) : null;
 
     private static ProblemHttpResult Refuse(string name, string rule, int value) =>
         Problems.Validation($"query parameter '{name}' {rule}, not {value}", [new { path = name, message = $"{rule}, not {value}" }]);
