@@ -162,6 +162,19 @@ public sealed class BadInputTests(BadInputTests.EchoServer shared) : IClassFixtu
         ((string?)problem["errors"]![0]!["message"]).ShouldBe(message);
     }
 
+    [Fact]
+    public async Task Run_inputs_that_do_not_match_the_flow_are_refused_each_at_its_input()
+    {
+        var server = shared.Server;
+        var (status, problem) = await server.SendJsonAsync("POST", "/api/flows/echo/run", """{"inputs":{"nope":1,"a b":2}}""");
+        status.ShouldBe(422, problem?.ToJsonString());
+        problem!["errors"]!.AsArray().Select(e => ((string?)e!["path"], (string?)e["message"])).ShouldBe([
+            ("$.inputs.nope", "unknown input 'nope'; the flow takes no inputs"),
+            ("$.inputs[\"a b\"]", "unknown input 'a b'; the flow takes no inputs"),
+        ]);
+        await NothingRanAsync(server);
+    }
+
     [Theory]
     [InlineData("""{"timeoutSeconds":0}""")]
     [InlineData("""{"timeoutSeconds":301}""")]

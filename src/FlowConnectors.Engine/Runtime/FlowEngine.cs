@@ -215,7 +215,7 @@ public sealed class FlowEngine
     public static JsonObject PrepareInput(FlowDefinition flow, JsonObject? input)
     {
         input ??= [];
-        var problems = new List<string>();
+        var problems = new List<FlowInputProblem>();
         var result = new JsonObject();
         foreach (var parameter in flow.Inputs)
         {
@@ -223,7 +223,7 @@ public sealed class FlowEngine
             if (JsonValues.IsNull(value))
             {
                 if (parameter.Default is not null) value = parameter.Default.DeepClone();
-                else if (parameter.Required) { problems.Add($"input '{parameter.Name}' is required"); continue; }
+                else if (parameter.Required) { problems.Add(new(parameter.Name, $"input '{parameter.Name}' is required")); continue; }
             }
             try
             {
@@ -232,12 +232,12 @@ public sealed class FlowEngine
             }
             catch (ValueConversionException e)
             {
-                problems.Add($"input '{parameter.Name}' is {parameter.Type}: {e.Message}");
+                problems.Add(new(parameter.Name, $"input '{parameter.Name}' is {parameter.Type}: {e.Message}"));
             }
         }
         foreach (var (name, _) in input)
             if (FlowParameter.Named(flow.Inputs, name) is null)
-                problems.Add($"unknown input '{name}'" + (flow.Inputs.Count == 0 ? "; the flow takes no inputs" : $"; the flow takes {string.Join(", ", flow.Inputs.Select(p => p.Name))}"));
+                problems.Add(new(name, $"unknown input '{name}'" + (flow.Inputs.Count == 0 ? "; the flow takes no inputs" : $"; the flow takes {string.Join(", ", flow.Inputs.Select(p => p.Name))}")));
         if (problems.Count > 0) throw new FlowInputException(problems);
         return result;
     }

@@ -49,9 +49,16 @@ public sealed class FlowRunResult
     }
 }
 
+/// <summary>One mismatch between a run's inputs and the flow's declared inputs: the input it is about, and what is wrong.</summary>
+public sealed record FlowInputProblem(string Input, string Message);
+
 /// <summary>Flow inputs that do not match the flow's declared inputs; every problem is listed.</summary>
-public sealed class FlowInputException(IReadOnlyList<string> problems)
-    : Exception("invalid flow input: " + string.Join("; ", problems))
+public sealed class FlowInputException(IReadOnlyList<FlowInputProblem> problems)
+    : Exception("invalid flow input: " + string.Join("; ", problems.Select(p => p.Message)))
 {
-    public IReadOnlyList<string> Problems { get; } = problems;
+    /// <summary>What is wrong, one line per problem.</summary>
+    public IReadOnlyList<string> Problems { get; } = [.. problems.Select(p => p.Message)];
+
+    /// <summary>The same problems with the input each is about (for a JSON path such as <c>$.inputs.who</c>).</summary>
+    public IReadOnlyList<FlowInputProblem> Details { get; } = problems;
 }

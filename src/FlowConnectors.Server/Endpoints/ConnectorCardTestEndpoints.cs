@@ -114,7 +114,7 @@ internal static class ConnectorCardTestEndpoints
         {
             return Problems.Validation("the flow has errors; fix them before a test run", e.Problems.Where(p => p.IsError).Select(FlowEndpoints.ProblemJson));
         }
-        catch (FlowInputException e) { return Problems.Validation("the inputs do not match the flow", e.Problems.Select(p => new { path = "$.inputs", message = p })); }
+        catch (FlowInputException e) { return Problems.FlowInputs(e); }
         catch (ConnectorException e) when (e.Message.Contains("does not exist", StringComparison.Ordinal))
         {
             return Problems.Validation(e.Message, [new { path = "$.connectionId", message = e.Message }]);

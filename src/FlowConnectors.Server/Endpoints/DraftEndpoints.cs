@@ -105,7 +105,7 @@ internal static class DraftEndpoints
             {
                 return Problems.Validation("the draft has errors; fix them before a test run", e.Problems.Where(p => p.IsError).Select(FlowEndpoints.ProblemJson));
             }
-            catch (FlowInputException e) { return Problems.Validation("the inputs do not match the flow", e.Problems.Select(p => new { path = "$.inputs", message = p })); }
+            catch (FlowInputException e) { return Problems.FlowInputs(e); }
         }).WithName("RunDraft").ProducesBodyProblems().ProducesProblem(404);
 
         flowsApi.MapPost("/draft/test-step", async Task<Results<Ok<StepResult>, ProblemHttpResult>> (string id, TestStepRequest body, WorkflowHost host, IFlowStore flows, ServerOptions options, CancellationToken ct) =>
@@ -173,7 +173,7 @@ internal static class DraftEndpoints
         {
             return Problems.Validation("the draft has errors; fix them first", e.Problems.Where(p => p.IsError).Select(FlowEndpoints.ProblemJson));
         }
-        catch (FlowInputException e) { return Problems.Validation("the inputs do not match the flow", e.Problems.Select(p => new { path = "$.inputs", message = p })); }
+        catch (FlowInputException e) { return Problems.FlowInputs(e); }
     }
 
     private static object Prefixed(FormatProblem p, string prefix) =>

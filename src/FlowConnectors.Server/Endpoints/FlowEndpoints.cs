@@ -122,7 +122,7 @@ internal static class FlowEndpoints
             return RunAnswer(started);
         }
         catch (NotFoundException e) { return Problems.Result(404, "Not found", e.Message); }
-        catch (FlowInputException e) { return Problems.Validation("the inputs do not match the flow", e.Problems.Select(p => new { path = "$.inputs", message = p })); }
+        catch (FlowInputException e) { return Problems.FlowInputs(e); }
         catch (RunQueueFullException e) { return Busy(e, context); }
     }
 

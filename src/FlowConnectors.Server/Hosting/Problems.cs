@@ -20,6 +20,10 @@ internal static class Problems
 
     public static ProblemHttpResult Validation(string detail, IEnumerable<object> errors) => Result(StatusCodes.Status422UnprocessableEntity, "Invalid input", detail, errors);
 
+    /// <summary>A run's inputs that do not match the flow: each problem at its input's path under the request's <c>inputs</c> member.</summary>
+    public static ProblemHttpResult FlowInputs(Engine.Runtime.FlowInputException e) =>
+        Validation("the inputs do not match the flow", e.Details.Select(p => new { path = Engine.Flows.JsonPath.Property("$.inputs", p.Input), message = p.Message }));
+
     public static Task Write(HttpContext context, int status, string title, string detail)
     {
         context.Response.StatusCode = status;
