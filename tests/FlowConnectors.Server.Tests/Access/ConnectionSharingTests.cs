@@ -117,6 +117,8 @@ public sealed class ConnectionSharingTests(AccessFixture fixture) : IClassFixtur
         var publishAnswer = await publish.Content.ReadAsStringAsync();
         publish.StatusCode.ShouldBe(HttpStatusCode.Forbidden, publishAnswer);
         publishAnswer.ShouldContain($"connection '{id}' is not shared with you for use");
+        var refusal = JsonNode.Parse(publishAnswer)!["errors"]![0]!;
+        ((string?)refusal["path"], (string?)refusal["nodeId"]).ShouldBe(("$.nodes[0].inputs.connection", "post"));
         var saved = await editor.PostAsJsonAsync("/api/flows", flow);
         saved.StatusCode.ShouldBe(HttpStatusCode.Created, await saved.Content.ReadAsStringAsync());
         var version = (int)(await saved.Content.ReadFromJsonAsync<JsonNode>())!["version"]!;

@@ -113,12 +113,19 @@ internal sealed class ConnectionRights(IConnectionAccessStore store, IServiceSco
         return await RightOfAsync(user, connectionId, ct) >= ConnectionRight.Use ? null : $"connection '{connectionId}' is not shared with you for use";
     }
 
-    /// <summary>Why <paramref name="user"/> may not publish or activate <paramref name="flow"/>: a connection it names they may not use.</summary>
+    /// <summary>
+    /// Why <paramref name="user"/> may not publish or activate <paramref name="flow"/>: a connection it names they may not use.
+    /// The error's path is the node's connection input in the flow's JSON.
+    /// </summary>
     public async Task<ProblemHttpResult?> FlowRefusalAsync(ClaimsPrincipal user, FlowDefinition flow, IConnectionStore connections, CancellationToken ct)
     {
         foreach (var (nodeId, connectionId) in LiteralConnections(flow))
             if (await UseRefusalAsync(user, connectionId, connections, ct) is { } why)
-                return Problems.Result(StatusCodes.Status403Forbidden, "Forbidden", $"node '{nodeId}': {why}", [new { nodeId, connection = connectionId, message = why }]);
+            {
+                var index = flow.Nodes.ToList().FindIndex(n => n.Id == nodeId);
+                return Problems.Result(StatusCodes.Status403Forbidden, "Forbidden", $"node '{nodeId}': {why}",
+                    [new { path = $"$.nodes[{index}].inputs.connection", nodeId, connection = connectionId, message = why }]);
+            }
         return null;
     }
 
