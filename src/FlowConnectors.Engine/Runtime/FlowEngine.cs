@@ -24,11 +24,15 @@ public sealed class RunOptions
     public string? CorrelationId
     {
         get;
-        init => field = value is { Length: > MaxCorrelationIdLength }
-            ? throw new ArgumentException($"the correlation id is {value.Length:N0} characters long; a correlation id may be at most {MaxCorrelationIdLength}",
-                nameof(CorrelationId))
+        init => field = value is not null && CorrelationIdProblem(value) is { } problem
+            ? throw new ArgumentException("the correlation id " + problem, nameof(CorrelationId))
             : value;
     }
+
+    /// <summary>Why <paramref name="id"/> cannot be a correlation id (too long), or null when it can: the one rule every entry point applies.</summary>
+    public static string? CorrelationIdProblem(string id) => id.Length > MaxCorrelationIdLength
+        ? $"is {id.Length:N0} characters long; a correlation id may be at most {MaxCorrelationIdLength}"
+        : null;
 
     public IReadOnlyDictionary<string, string>? Properties { get; init; }
     /// <summary>What a trigger received (an HTTP request, a schedule's fire time); trigger nodes read it.</summary>

@@ -10,9 +10,4 @@ internal static class CorrelationIdRule
 {
     /// <summary>The request members' message (an attribute argument, so a literal: <see cref="RunOptions.MaxCorrelationIdLength"/>).</summary>
     public const string TooLong = "must be at most 500 characters (a correlation id)";
-
-    /// <summary>Why <paramref name="id"/> cannot be a correlation id, or null when it can.</summary>
-    public static string? Problem(string id) => id.Length > RunOptions.MaxCorrelationIdLength
-        ? $"is {id.Length:N0} characters long; a correlation id may be at most {RunOptions.MaxCorrelationIdLength}"
-        : null;
 }

@@ -36,7 +36,7 @@ internal static class HookRequestRules
 
     /// <summary>422 when the value at the trigger's <c>correlationPath</c> cannot be a correlation id (too long), naming the path.</summary>
     public static IResult? CheckCorrelation(string correlationPath, string correlation) =>
-        CorrelationIdRule.Problem(correlation) is { } problem
+        Engine.Runtime.RunOptions.CorrelationIdProblem(correlation) is { } problem
             ? Problems.Validation($"{Display(correlationPath)} (the flow's correlationPath) {problem}", [new { path = Display(correlationPath), message = problem }])
             : null;
 

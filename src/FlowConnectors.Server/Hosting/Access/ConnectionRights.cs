@@ -122,7 +122,7 @@ internal sealed class ConnectionRights(IConnectionAccessStore store, IServiceSco
         foreach (var (nodeId, connectionId) in LiteralConnections(flow))
             if (await UseRefusalAsync(user, connectionId, connections, ct) is { } why)
             {
-                var index = flow.Nodes.ToList().FindIndex(n => n.Id == nodeId);
+                var index = flow.Nodes.FindIndex(n => n.Id == nodeId);
                 return Problems.Result(StatusCodes.Status403Forbidden, "Forbidden", $"node '{nodeId}': {why}",
                     [new { path = $"$.nodes[{index}].inputs.connection", nodeId, connection = connectionId, message = why }]);
             }
